@@ -1,0 +1,311 @@
+"""Build the typed graph from parsed pages: one node per note, one edge per typed link.
+
+Pages that share a title become one note (their fields merged, every file kept);
+titles known only from a list or a mention become stub notes; inline mentions are
+found with one Aho-Corasick automaton over every known title.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+import ahocorasick
+
+from kg.model import (
+    Counts,
+    Diagnostic,
+    Link,
+    LinkKind,
+    Note,
+    NoteKind,
+    Page,
+    Paragraph,
+    Severity,
+)
+from kg.text import clean_title, fold, normalize_title, question_mentions, slugify, split_sentences
+
+# Titles shorter than this are not searched for in running text: too likely to be words.
+MIN_MENTION_CHARS = 12
+MIN_MENTION_WORDS = 3
+_VARIANT_RANK = {"markdown": 0, "main": 1, "banner": 2}
+
+
+class GraphBuilder:
+    """Accumulates notes and links; `finish()` returns them for `KnowledgeGraph`."""
+
+    def __init__(self) -> None:
+        self.notes: dict[str, Note] = {}  # id -> note
+        self.by_key: dict[str, str] = {}  # normalized title -> id
+        self.links: list[Link] = []
+        self.diagnostics: list[Diagnostic] = []
+        self._ids: set[str] = set()
+
+    # ------------------------------------------------------------ nodes
+
+    def _new_id(self, title: str, prefix: str = "") -> str:
+        base = prefix + slugify(title)
+        candidate, n = base, 2
+        while candidate in self._ids:
+            candidate, n = f"{base}-{n}", n + 1
+        self._ids.add(candidate)
+        return candidate
+
+    def add_pages(self, pages: Sequence[Page]) -> None:
+        groups: dict[str, list[Page]] = defaultdict(list)
+        for page in pages:
+            if not page.title:
+                continue
+            groups[normalize_title(page.title)].append(page)
+        for key in sorted(groups):
+            group = sorted(groups[key], key=lambda p: (p.truncated, _VARIANT_RANK[p.variant], p.path))
+            note = _merge(group, self._new_id(group[0].title))
+            self.notes[note.id] = note
+            self.by_key[key] = note.id
+            for alias in note.aliases:
+                self.by_key.setdefault(normalize_title(alias), note.id)
+            if len(group) > 1:
+                self._report_merge(group)
+
+    def _report_merge(self, group: list[Page]) -> None:
+        kinds = {p.kind for p in group}
+        claims = {p.claim for p in group if p.claim}
+        files = ", ".join(p.path for p in group)
+        if len(kinds) > 1 or len(claims) > 1:
+            message = (f"{len(group)} different pages share the title {group[0].title!r} "
+                       f"({files}); merged into one note, every file kept")
+            severity = Severity.WARNING
+        else:
+            message = f"one note in {len(group)} files ({files}); merged"
+            severity = Severity.INFO
+        self.diagnostics.append(Diagnostic(group[0].path, group[0].title_line, severity, message))
+
+    def ensure(self, title: str, kind: NoteKind, page: Page, line: int) -> str | None:
+        """The id of the note titled `title`, creating a stub if the corpus has no page for it."""
+        title = clean_title(title)
+        if not title:
+            self.diagnostics.append(Diagnostic(page.path, line, Severity.WARNING,
+                                               "an empty title in a list; ignored"))
+            return None
+        key = normalize_title(title)
+        found = self.by_key.get(key)
+        if found is not None:
+            return found
+        note_id = self._new_id(title, "category-" if kind is NoteKind.CATEGORY else "")
+        self.notes[note_id] = Note(id=note_id, title=title, kind=kind,
+                                   stub=kind is not NoteKind.CATEGORY)
+        self.by_key[key] = note_id
+        return note_id
+
+    # ------------------------------------------------------------ edges
+
+    def link(self, page: Page, source: str | None, target: str | None, kind: LinkKind, line: int,
+             **fields: object) -> None:
+        if source is None or target is None:
+            return
+        if source == target:
+            self.diagnostics.append(Diagnostic(page.path, line, Severity.WARNING,
+                                               f"a {kind.value} link from the note to itself; "
+                                               "ignored"))
+            return
+        self.links.append(Link(source, target, kind, page.path, line, **fields))  # type: ignore[arg-type]
+
+    def add_declared_links(self, page: Page) -> None:
+        """Links a page lists explicitly: sources, related, papers, next lines, hubs, cards."""
+        me = self.by_key.get(normalize_title(page.title))
+        if me is None:
+            return
+        for hub in page.hubs:
+            self.link(page, me, self.ensure(hub.title, NoteKind.HUB, page, hub.line), LinkKind.HUB,
+                      hub.line)
+        for order, ref in enumerate(page.uses, start=1):
+            line_id = self.ensure(ref.title, NoteKind.LINE, page, ref.line)
+            self.link(page, line_id, me, LinkKind.USES, ref.line, order=order)
+        for entry in page.related:
+            target = self.ensure(entry.title, NoteKind.SYNTHESIS, page, entry.line)
+            self.link(page, me, target, LinkKind.RELATED, entry.line, label=entry.label,
+                      annotation=entry.annotation, relation=entry.relation)
+        for rank, ref in enumerate(page.papers, start=1):
+            self.link(page, me, self.ensure(ref.title, NoteKind.PAPER, page, ref.line),
+                      LinkKind.PAPER, ref.line, order=rank)
+        for order, source in enumerate(page.sources, start=1):
+            if source.title:
+                target = self.ensure(source.title, NoteKind.SYNTHESIS, page, source.line)
+                self.link(page, me, target, LinkKind.SOURCE, source.line, order=order,
+                          summary=source.summary)
+        for order, ref in enumerate(page.next_lines, start=1):
+            self.link(page, me, self.ensure(ref.title, NoteKind.LINE, page, ref.line),
+                      LinkKind.NEXT, ref.line, order=order)
+        for card in page.cards:
+            if page.kind is NoteKind.HUB and card.section.strip().lower() == "sub-maps":
+                target = self.ensure(card.title, NoteKind.HUB, page, card.line)
+                self.link(page, me, target, LinkKind.SUBMAP, card.line, section=card.section)
+            elif page.kind is NoteKind.HUB:
+                target = self.ensure(card.title, NoteKind.SYNTHESIS, page, card.line)
+                self.link(page, me, target, LinkKind.SECTION, card.line, section=card.section)
+            else:
+                target = self.ensure(card.title, NoteKind.SYNTHESIS, page, card.line)
+                self.link(page, me, target, LinkKind.TOPIC, card.line)
+        for category in page.categories:
+            target = self.ensure(category, NoteKind.CATEGORY, page, page.title_line)
+            self.link(page, me, target, LinkKind.CATEGORY, page.title_line)
+
+    def add_mentions(self, pages: Sequence[Page]) -> None:
+        """Inline mentions: known titles in running text, then question-shaped unknown ones."""
+        automaton = ahocorasick.Automaton()
+        for key, note_id in self.by_key.items():
+            note = self.notes[note_id]
+            title = fold(note.title)
+            if (note.kind is NoteKind.CATEGORY or len(title) < MIN_MENTION_CHARS
+                    or title.count(" ") + 1 < MIN_MENTION_WORDS):
+                continue
+            automaton.add_word(title, (note_id, len(title)))
+            del key
+        if len(automaton) == 0:
+            automaton.add_word("\x00", ("", 1))
+        automaton.make_automaton()
+        for page in pages:
+            me = self.by_key.get(normalize_title(page.title))
+            if me is None:
+                continue
+            wikilinked = self._add_wikilinks(page, me)
+            for paragraph in page.body:
+                self._scan(page, me, paragraph, automaton, wikilinked)
+
+    def _add_wikilinks(self, page: Page, me: str) -> set[str]:
+        targets: set[str] = set()
+        if not page.wikilinks:
+            return targets
+        by_line: dict[int, Paragraph] = {}
+        for paragraph in page.body:
+            by_line[paragraph.line] = paragraph
+        for ref in page.wikilinks:
+            target = self.ensure(ref.title, NoteKind.SYNTHESIS, page, ref.line)
+            if target is None:
+                continue
+            targets.add(target)
+            paragraph = _paragraph_at(page.body, ref.line)
+            sentence = ""
+            if paragraph is not None:
+                shown = self.notes[target].title
+                position = paragraph.text.find(shown)
+                sentence = (_sentence(paragraph.text, position, []) if position >= 0
+                            else paragraph.text[:300])
+            self.link(page, me, target, LinkKind.MENTIONS, ref.line, sentence=sentence)
+        return targets
+
+    def _scan(self, page: Page, me: str, paragraph: Paragraph, automaton: ahocorasick.Automaton,
+              skip: set[str]) -> None:
+        text = paragraph.text
+        folded = fold(text)
+        hits: list[tuple[int, int, str]] = []
+        for end, (note_id, length) in automaton.iter(folded):
+            start = end - length + 1
+            if (start > 0 and folded[start - 1].isalnum()) or (
+                end + 1 < len(folded) and folded[end + 1].isalnum()
+            ):
+                continue
+            hits.append((start, end + 1, note_id))
+        hits = _longest_non_overlapping(hits)
+        covered = [(a, b) for a, b, _ in hits]
+        for start, end in question_mentions(text):
+            if any(a < end and start < b for a, b in covered):
+                continue
+            title = text[start:end]
+            note_id = self.ensure(title, NoteKind.SYNTHESIS, page, paragraph.line)
+            if note_id is not None:
+                hits.append((start, end, note_id))
+                covered.append((start, end))
+        if not hits:
+            return
+        spans = split_sentences(text, covered)
+        for start, _end, note_id in sorted(hits):
+            if note_id == me or note_id in skip:
+                continue
+            sentence = next((s for a, b, s in spans if a <= start < max(b, a + 1)), text)
+            self.link(page, me, note_id, LinkKind.MENTIONS, paragraph.line, sentence=sentence)
+
+    def finish(self) -> tuple[dict[str, Note], list[Link], list[Diagnostic]]:
+        return self.notes, self.links, self.diagnostics
+
+
+def _paragraph_at(body: Iterable[Paragraph], line: int) -> Paragraph | None:
+    best = None
+    for paragraph in body:
+        if paragraph.line <= line:
+            best = paragraph
+    return best
+
+
+def _sentence(text: str, position: int, protected: list[tuple[int, int]]) -> str:
+    for a, b, sentence in split_sentences(text, protected):
+        if a <= position < max(b, a + 1):
+            return sentence
+    return text[:300]
+
+
+def _longest_non_overlapping(hits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Keep the longest of overlapping title matches (a title inside a longer title loses)."""
+    chosen: list[tuple[int, int, str]] = []
+    for hit in sorted(hits, key=lambda h: (-(h[1] - h[0]), h[0])):
+        if all(hit[1] <= a or hit[0] >= b for a, b, _ in chosen):
+            chosen.append(hit)
+    return sorted(chosen)
+
+
+def _first(values: Iterable[str]) -> str:
+    return next((v for v in values if v), "")
+
+
+def _merge(pages: list[Page], note_id: str) -> Note:
+    """One note from the pages that carry its title, best page first."""
+    best = pages[0]
+    categories: list[str] = []
+    for page in pages:
+        categories += [c for c in page.categories if c not in categories]
+    aliases: list[str] = []
+    for page in pages:
+        aliases += [a for a in page.aliases if a not in aliases]
+    body = max((p.body for p in pages), key=lambda b: sum(len(x.text) for x in b))
+    sources = max((p.sources for p in pages), key=lambda s: (sum(1 for x in s if x.title), len(s)))
+    counts = Counts(**{
+        name: next((getattr(p.counts, name) for p in pages if getattr(p.counts, name) is not None),
+                   None)
+        for name in ("uses", "related", "papers", "sources", "notes", "source_papers", "sections")
+    })
+    kind = best.kind
+    return Note(
+        id=note_id,
+        title=clean_title(best.title),
+        kind=kind,
+        description=_first(p.description for p in pages),
+        claim=_first(p.claim for p in pages),
+        categories=tuple(categories),
+        date=_first(p.date for p in pages),
+        collection=_first(p.collection for p in pages),
+        body=body,
+        sources=sources,
+        concept_map=next((p.concept_map for p in pages if p.concept_map), None),
+        counts=counts,
+        arxiv=_first(p.arxiv for p in pages),
+        tags=next((p.tags for p in pages if p.tags), ()),
+        aliases=tuple(aliases),
+        truncated=all(p.truncated for p in pages),
+        files=tuple(p.path for p in pages),
+    )
+
+
+def build(pages: Sequence[Page]) -> tuple[dict[str, Note], list[Link], list[Diagnostic]]:
+    """Notes, links and build diagnostics for a list of parsed pages."""
+    builder = GraphBuilder()
+    builder.add_pages(pages)
+    for page in pages:
+        if page.title:
+            builder.add_declared_links(page)
+    builder.add_mentions(pages)
+    return builder.finish()
+
+
+def with_stub_flag(note: Note, stub: bool) -> Note:
+    return replace(note, stub=stub)

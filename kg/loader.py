@@ -1,0 +1,100 @@
+"""Open a corpus: reuse its index when the files are unchanged, else parse and rebuild.
+
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / "a.md").write_text("---\\ntitle: Can A happen at all?\\n---\\nSee [[Why does B hold?]].")
+>>> g = load(folder)
+>>> g.note("can a happen at all?").title, [n.note.title for n in g.neighbours("Can A happen at all?")]
+('Can A happen at all?', ['Why does B hold?'])
+>>> g.note("Why does B hold?").stub
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.build import build
+from kg.config import Config, load_config
+from kg.corpus import discover, parse_file, stamp
+from kg.errors import CorpusError
+from kg.graph import KnowledgeGraph
+from kg.model import Diagnostic, Page
+from kg.store import index_dir, index_lock, load_graph, save_graph
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What one load did: whether the index was reused, how many files were parsed."""
+
+    reused_index: bool
+    parsed: int
+    seconds_parse: float = 0.0
+    seconds_build: float = 0.0
+
+
+def resolve_corpus(path: str | Path) -> Path:
+    root = Path(path).expanduser()
+    if not root.exists():
+        raise CorpusError(f"{root}: no such corpus folder or file; pass a folder of notes "
+                          "(--corpus PATH or $KG_CORPUS)")
+    return root.resolve()
+
+
+def parse_corpus(root: Path, config: Config, progress: Progress | None = None
+                 ) -> tuple[list[Page], list[Diagnostic], int]:
+    """Parse every file of a corpus; returns pages, diagnostics and the number of files."""
+    paths = discover(root)
+    pages: list[Page] = []
+    diagnostics: list[Diagnostic] = []
+    for done, path in enumerate(paths, start=1):
+        page, problems = parse_file(path, root, config)
+        if page is not None:
+            pages.append(page)
+        diagnostics += problems
+        if progress and (done % 200 == 0 or done == len(paths)):
+            progress("parse", done, len(paths))
+    return pages, diagnostics, len(paths)
+
+
+def build_graph(root: Path, config: Config, progress: Progress | None = None) -> KnowledgeGraph:
+    """Parse and build, ignoring any saved index."""
+    pages, diagnostics, files = parse_corpus(root, config, progress)
+    notes, links, build_problems = build(pages)
+    return KnowledgeGraph(notes, links, diagnostics + build_problems, files=files, root=root)
+
+
+def load(
+    path: str | Path = "notes",
+    *,
+    index: str | Path | None = None,
+    config: str | Path | Config | None = None,
+    rebuild: bool = False,
+    save: bool = True,
+    progress: Progress | None = None,
+) -> KnowledgeGraph:
+    """Open the corpus at `path` as a `KnowledgeGraph`.
+
+    The index folder (PATH/.kg/ unless `index` names another) is reused when the
+    corpus's files are unchanged, and rewritten otherwise (unless `save` is False).
+    """
+    root = resolve_corpus(path)
+    settings = config if isinstance(config, Config) else load_config(
+        root if root.is_dir() else root.parent, Path(config) if config else None)
+    folder = index_dir(root, Path(index) if index else None)
+    stamps = [stamp(p, root) for p in discover(root)]
+    if not rebuild:
+        cached = load_graph(folder, stamps, root)
+        if cached is not None:
+            cached.config = settings  # type: ignore[attr-defined]
+            return cached
+    graph = build_graph(root, settings, progress)
+    graph.config = settings  # type: ignore[attr-defined]
+    if save:
+        with index_lock(folder):
+            save_graph(folder, graph, stamps)
+    return graph

@@ -1,0 +1,257 @@
+"""The data of kg: frozen dataclasses for notes, links and parsed pages.
+
+Everything here is plain immutable data; the algorithms live in other modules
+and take these values (or the graph built from them) as arguments.
+
+>>> note = Note(id="why-x", title="Why X?", kind=NoteKind.SYNTHESIS)
+>>> note.is_stub, note.kind.value
+(False, 'synthesis')
+>>> Link("a", "b", LinkKind.RELATED, label="mechanism").kind.value
+'related'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class NoteKind(str, Enum):
+    """What a node of the graph is."""
+
+    SYNTHESIS = "synthesis"
+    LINE = "line"
+    TOPIC = "topic"
+    HUB = "hub"
+    PAPER = "paper"
+    CATEGORY = "category"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class LinkKind(str, Enum):
+    """What an edge of the graph says; every edge reads `source KIND target`."""
+
+    SOURCE = "source"  # inquiring line -> a note it cites as a source (order, summary)
+    MENTIONS = "mentions"  # page -> a note whose title appears in its running text (sentence)
+    RELATED = "related"  # note -> related concept (label, annotation)
+    PAPER = "paper"  # note -> related paper (rank)
+    NEXT = "next"  # inquiring line -> next inquiring line (order)
+    USES = "uses"  # inquiring line -> a note, declared on the note's page ("lines that use it")
+    SECTION = "section"  # hub -> note card in one of its sections (section)
+    SUBMAP = "submap"  # hub -> child hub listed under "Sub-Maps"
+    TOPIC = "topic"  # topic page -> note card
+    HUB = "hub"  # note -> hub question it sits under (parent hub questions)
+    CATEGORY = "category"  # note -> category node
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Severity(str, Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A problem found while reading: where it is, what is wrong, what kg did."""
+
+    path: str
+    line: int | None
+    severity: Severity
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptMap:
+    """The site's concept-map figures: '16 direct connections · 167 in 2-hop network ·dense cluster'."""
+
+    direct: int
+    two_hop: int
+    cluster: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceEntry:
+    """One entry of an inquiring line's source list; title is None when the page gave none."""
+
+    title: str | None
+    summary: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedEntry:
+    """One related concept: its title, description and relation annotation."""
+
+    title: str
+    description: str
+    label: str
+    annotation: str
+    relation: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A note card on a topic page or in a hub section."""
+
+    title: str
+    description: str
+    section: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class TitledRef:
+    """A bare title listed on a page (an inquiring line, a paper, a next line) with its line."""
+
+    title: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph of running text with the line it starts on."""
+
+    text: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Counts a page declares on its headers; None where the page does not say."""
+
+    uses: int | None = None
+    related: int | None = None
+    papers: int | None = None
+    sources: int | None = None
+    notes: int | None = None
+    source_papers: int | None = None
+    sections: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One parsed page or Markdown note, as read from one file.
+
+    `roles` gives, for every line of the file (index 0 is line 1), the field it
+    was parsed into, or why it was skipped ('blank', 'interface', ...).
+    """
+
+    path: str
+    kind: NoteKind
+    variant: str  # 'banner', 'main', or 'markdown'
+    title: str
+    title_line: int = 1
+    description: str = ""
+    claim: str = ""
+    categories: tuple[str, ...] = ()
+    date: str = ""
+    collection: str = ""
+    hubs: tuple[TitledRef, ...] = ()
+    body: tuple[Paragraph, ...] = ()
+    uses: tuple[TitledRef, ...] = ()
+    related: tuple[RelatedEntry, ...] = ()
+    papers: tuple[TitledRef, ...] = ()
+    sources: tuple[SourceEntry, ...] = ()
+    next_lines: tuple[TitledRef, ...] = ()
+    cards: tuple[Card, ...] = ()
+    wikilinks: tuple[TitledRef, ...] = ()
+    concept_map: ConceptMap | None = None
+    counts: Counts = field(default_factory=Counts)
+    arxiv: str = ""
+    tags: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    truncated: bool = False
+    roles: tuple[str, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One node of the graph: a note, however many pages mention it.
+
+    A stub is a note known only from a mention or a list, with no page of its own.
+    """
+
+    id: str
+    title: str
+    kind: NoteKind
+    stub: bool = False
+    description: str = ""
+    claim: str = ""
+    categories: tuple[str, ...] = ()
+    date: str = ""
+    collection: str = ""
+    body: tuple[Paragraph, ...] = ()
+    sources: tuple[SourceEntry, ...] = ()
+    concept_map: ConceptMap | None = None
+    counts: Counts = field(default_factory=Counts)
+    arxiv: str = ""
+    tags: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    truncated: bool = False
+    files: tuple[str, ...] = ()
+
+    @property
+    def is_stub(self) -> bool:
+        return self.stub
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One typed edge, remembering the file and line it came from."""
+
+    source: str
+    target: str
+    kind: LinkKind
+    file: str = ""
+    line: int = 0
+    order: int | None = None  # source order, paper rank, next-line order (1-based)
+    summary: str = ""  # a source's summary
+    sentence: str = ""  # the sentence a mention occurs in
+    label: str = ""  # relation label of a related concept ("mechanism")
+    annotation: str = ""  # the rest of the relation annotation
+    relation: str = ""  # the label normalized: contradicts, extends, mechanism, ...
+    section: str = ""  # hub section name
+
+    def describe(self) -> str:
+        """A short human phrase for the link: 'related (mechanism)', 'source #2'."""
+        if self.kind is LinkKind.RELATED and self.label:
+            return f"related ({self.label})"
+        if self.order is not None and self.kind in (LinkKind.SOURCE, LinkKind.PAPER, LinkKind.NEXT):
+            return f"{self.kind.value} #{self.order}"
+        if self.section:
+            return f"{self.kind.value} ({self.section})"
+        return self.kind.value
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbour:
+    """A note reached from another: the link that reaches it, its depth and direction."""
+
+    note: Note
+    link: Link
+    depth: int
+    direction: str  # 'out' (the link leaves the centre side) or 'in'
+
+
+@dataclass(frozen=True, slots=True)
+class NoteStats:
+    """The concept-map figures of a note, computed from the graph itself."""
+
+    direct: int
+    two_hop: int
+    density: float
+    cluster: str

@@ -1,0 +1,290 @@
+"""Parse Markdown notes with YAML front matter and [[wikilinks]] (an Obsidian-style vault).
+
+The front matter is read with `yaml.safe_load` only: a language tag such as
+`!!python/object/apply:os.system` is an error to report, never code to run.
+
+>>> page = parse_markdown("---\\ntitle: Why X?\\nclaim: x holds\\n---\\nSee [[Can Y happen?|Y]].", "x.md")
+>>> page.title, page.claim, [w.title for w in page.wikilinks], page.body[0].text
+('Why X?', 'x holds', ['Can Y happen?'], 'See Y.')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import PurePath
+from typing import Any
+
+import yaml
+
+from kg.model import (
+    Card,
+    Counts,
+    Diagnostic,
+    NoteKind,
+    Page,
+    Paragraph,
+    RelatedEntry,
+    Severity,
+    SourceEntry,
+    TitledRef,
+)
+from kg.relations import normalize_relation, split_relation
+from kg.text import clean_title
+
+WIKILINK = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
+_KINDS = {kind.value: kind for kind in NoteKind if kind is not NoteKind.CATEGORY}
+_KIND_ALIASES = {"note": NoteKind.SYNTHESIS, "inquiring line": NoteKind.LINE,
+                 "inquiring-line": NoteKind.LINE, "topic hub": NoteKind.HUB}
+
+
+class _Problems:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.items: list[Diagnostic] = []
+
+    def add(self, line: int | None, message: str, severity: Severity = Severity.WARNING) -> None:
+        self.items.append(Diagnostic(self.path, line, severity, message))
+
+
+def split_front_matter(text: str) -> tuple[str | None, int, int]:
+    """The front matter text (or None), the line it starts on, and the first body line index."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None, 0, 0
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            return "\n".join(lines[1:index]), 2, index + 1
+    return None, 0, 0
+
+
+def parse_markdown(text: str, path: str) -> Page:
+    """Parse one Markdown note into a `Page` (variant 'markdown')."""
+    problems = _Problems(path)
+    lines = text.split("\n")
+    roles = ["blank" if not line.strip() else "" for line in lines]
+    front, front_line, body_start = split_front_matter(text)
+    meta: dict[str, Any] = {}
+    if front is None and lines and lines[0].strip() == "---":
+        problems.add(1, "front matter opened with '---' but never closed; read as body text")
+    if front is not None:
+        for index in range(0, body_start):
+            roles[index] = "front-matter"
+        meta = _load_meta(front, front_line, problems)
+    stem = PurePath(path).stem
+    title = clean_title(_text(meta.get("title"), "title", problems)) or clean_title(stem)
+    kind = _kind(meta.get("type"), problems)
+    body, wikilinks = _body(lines, body_start, roles, problems)
+    fields: dict[str, Any] = dict(
+        path=path, kind=kind, variant="markdown", title=title,
+        title_line=front_line if "title" in meta else 1,
+        description=_text(meta.get("description"), "description", problems),
+        claim=_text(meta.get("claim"), "claim", problems),
+        categories=tuple(_titles(meta.get("categories"), "categories", problems)),
+        date=_date(meta.get("date"), problems),
+        collection=_text(meta.get("collection"), "collection", problems),
+        hubs=_refs(meta.get("hubs"), "hubs", front_line, problems),
+        body=tuple(body),
+        uses=_refs(meta.get("uses"), "uses", front_line, problems),
+        related=_related(meta.get("related"), front_line, problems),
+        papers=_refs(meta.get("papers"), "papers", front_line, problems),
+        sources=_sources(meta.get("sources"), front_line, problems),
+        next_lines=_refs(meta.get("next"), "next", front_line, problems),
+        cards=_cards(meta, front_line, problems),
+        wikilinks=tuple(wikilinks),
+        arxiv=_text(meta.get("arxiv"), "arxiv", problems),
+        tags=tuple(_titles(meta.get("tags"), "tags", problems)),
+        aliases=tuple(_titles(meta.get("aliases"), "aliases", problems)),
+        truncated=bool(meta.get("truncated", False)),
+        counts=Counts(sources=len(meta["sources"]) if isinstance(meta.get("sources"), list) else None),
+    )
+    known = {"type", "title", "description", "claim", "categories", "date", "collection", "hubs",
+             "uses", "related", "papers", "sources", "next", "sections", "notes", "arxiv", "tags",
+             "aliases", "truncated", "cssclasses", "created", "updated", "id"}
+    for key in meta:
+        if key not in known:
+            problems.add(front_line, f"front matter key {key!r} is not used by kg; kept in the "
+                         "file, ignored in the graph", Severity.INFO)
+    return Page(roles=tuple(roles), diagnostics=tuple(problems.items), **fields)
+
+
+def _load_meta(front: str, first_line: int, problems: _Problems) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(front)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = first_line + mark.line if mark is not None else first_line
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        problems.add(line, f"front matter is not valid YAML ({problem}); the note is read "
+                     "without it", Severity.ERROR)
+        return {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        problems.add(first_line, f"front matter is a {type(data).__name__}, not a mapping of "
+                     "keys; the note is read without it", Severity.ERROR)
+        return {}
+    return {str(k): v for k, v in data.items()}
+
+
+def _kind(value: Any, problems: _Problems) -> NoteKind:
+    if value is None:
+        return NoteKind.SYNTHESIS
+    name = str(value).strip().lower()
+    kind = _KINDS.get(name) or _KIND_ALIASES.get(name)
+    if kind is None:
+        problems.add(None, f"unknown type {value!r}; read as a synthesis note")
+        return NoteKind.SYNTHESIS
+    return kind
+
+
+def _text(value: Any, key: str, problems: _Problems) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (str, int, float, dt.date)):
+        return str(value).strip()
+    problems.add(None, f"`{key}` should be text, got a {type(value).__name__}; ignored")
+    return ""
+
+
+def _date(value: Any, problems: _Problems) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()[:10]
+    return _text(value, "date", problems)
+
+
+def _titles(value: Any, key: str, problems: _Problems) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()] if key == "tags" else [
+            value.strip()
+        ]
+    if isinstance(value, list):
+        out = []
+        for item in value:
+            if isinstance(item, (str, int, float)):
+                out.append(clean_title(str(item)))
+            elif isinstance(item, dict) and "title" in item:
+                out.append(clean_title(str(item["title"])))
+            else:
+                problems.add(None, f"`{key}` has an item that is not a title: {item!r}; ignored")
+        return [t for t in out if t]
+    problems.add(None, f"`{key}` should be a list, got a {type(value).__name__}; ignored")
+    return []
+
+
+def _refs(value: Any, key: str, line: int, problems: _Problems) -> tuple[TitledRef, ...]:
+    return tuple(TitledRef(t, line) for t in _titles(value, key, problems))
+
+
+def _related(value: Any, line: int, problems: _Problems) -> tuple[RelatedEntry, ...]:
+    entries = []
+    for item in value if isinstance(value, list) else ([] if value is None else [value]):
+        if isinstance(item, str):
+            entries.append(RelatedEntry(clean_title(item), "", "", "", "related", line))
+        elif isinstance(item, dict) and item.get("title"):
+            annotation = str(item.get("annotation") or "")
+            label = str(item.get("label") or "")
+            if not label and annotation:
+                label, relation = split_relation(annotation)
+            else:
+                relation = normalize_relation(label) if label else "related"
+            entries.append(RelatedEntry(clean_title(str(item["title"])),
+                                        str(item.get("description") or ""), label, annotation,
+                                        relation, line))
+        else:
+            problems.add(line, f"`related` item without a title: {item!r}; ignored")
+    return tuple(entries)
+
+
+def _sources(value: Any, line: int, problems: _Problems) -> tuple[SourceEntry, ...]:
+    entries = []
+    for item in value if isinstance(value, list) else ([] if value is None else [value]):
+        if isinstance(item, str):
+            entries.append(SourceEntry(clean_title(item), "", line))
+        elif isinstance(item, dict) and (item.get("title") or item.get("summary")):
+            title = clean_title(str(item["title"])) if item.get("title") else None
+            entries.append(SourceEntry(title, str(item.get("summary") or ""), line))
+        else:
+            problems.add(line, f"`sources` item without a title or summary: {item!r}; ignored")
+    return tuple(entries)
+
+
+def _cards(meta: dict[str, Any], line: int, problems: _Problems) -> tuple[Card, ...]:
+    cards = [Card(t, "", "", line) for t in _titles(meta.get("notes"), "notes", problems)]
+    sections = meta.get("sections")
+    if isinstance(sections, dict):
+        for name, titles in sections.items():
+            cards += [Card(t, "", str(name), line) for t in _titles(titles, "sections", problems)]
+    elif sections is not None:
+        problems.add(line, "`sections` should map section names to lists of titles; ignored")
+    return tuple(cards)
+
+
+def _body(
+    lines: list[str], start: int, roles: list[str], problems: _Problems
+) -> tuple[list[Paragraph], list[TitledRef]]:
+    paragraphs: list[Paragraph] = []
+    wikilinks: list[TitledRef] = []
+    pending: list[str] = []
+    pending_line = 0
+
+    def close() -> None:
+        if pending:
+            paragraphs.append(Paragraph(" ".join(pending), pending_line))
+            pending.clear()
+
+    for index in range(start, len(lines)):
+        raw = lines[index].strip()
+        if not raw:
+            close()
+            continue
+        number = index + 1
+        for match in WIKILINK.finditer(raw):
+            target = clean_title(match.group(1))
+            if target:
+                wikilinks.append(TitledRef(target, number))
+        shown = WIKILINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), raw)
+        if shown.startswith("#"):
+            roles[index] = "heading"
+            close()
+            continue
+        roles[index] = "body"
+        if not pending:
+            pending_line = number
+        pending.append(shown.lstrip("-*> ").strip() if shown[:2] in ("- ", "* ", "> ") else shown)
+    close()
+    return paragraphs, wikilinks
+
+
+def to_markdown(page: Page) -> str:
+    """Write a page back as a Markdown note in the project's own format."""
+    meta: dict[str, Any] = {"type": page.kind.value, "title": page.title}
+    for key, value in (("description", page.description), ("claim", page.claim),
+                       ("date", page.date), ("collection", page.collection),
+                       ("arxiv", page.arxiv)):
+        if value:
+            meta[key] = value
+    for key, refs in (("categories", page.categories), ("tags", page.tags),
+                      ("aliases", page.aliases)):
+        if refs:
+            meta[key] = list(refs)
+    for key, titled in (("hubs", page.hubs), ("uses", page.uses), ("papers", page.papers),
+                        ("next", page.next_lines)):
+        if titled:
+            meta[key] = [ref.title for ref in titled]
+    if page.related:
+        meta["related"] = [
+            {k: v for k, v in (("title", r.title), ("description", r.description),
+                               ("label", r.label), ("annotation", r.annotation)) if v}
+            for r in page.related
+        ]
+    if page.sources:
+        meta["sources"] = [
+            {k: v for k, v in (("title", s.title), ("summary", s.summary)) if v}
+            for s in page.sources
+        ]
+    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
+    body = "\n\n".join(p.text for p in page.body)
+    return f"---\n{front}---\n{body}\n"

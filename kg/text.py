@@ -1,0 +1,163 @@
+"""Text helpers: title normalization, slugs, sentences and question-shaped mentions.
+
+>>> normalize_title("  Do models  know what they don’t know? ")
+"do models know what they don't know?"
+>>> slugify("Do models know what they don't know?")
+'do-models-know-what-they-dont-know'
+>>> text = "In Can models vote on it?, errors cancel. See Why is this so hard? Now it ends."
+>>> [s for _, _, s in split_sentences(text)]
+['In Can models vote on it?, errors cancel.', 'See Why is this so hard?', 'Now it ends.']
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+# Characters folded to one form, so a title typed with straight quotes finds the curly one.
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u00a0": " ",
+    }
+)
+_SPACES = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def fold(text: str) -> str:
+    """Fold typographic quotes and dashes to ASCII, keeping the length unchanged.
+
+    >>> fold("don’t — ok")
+    "don't - ok"
+    """
+    return text.translate(_FOLD)
+
+
+def clean_title(title: str) -> str:
+    """A title as shown: control characters removed, whitespace collapsed."""
+    return _SPACES.sub(" ", _CONTROL.sub("", title)).strip()
+
+
+def normalize_title(title: str) -> str:
+    """The key a note is known by: folded, case-folded, whitespace collapsed."""
+    return _SPACES.sub(" ", fold(_CONTROL.sub("", title))).strip().casefold()
+
+
+def slugify(text: str, limit: int = 80) -> str:
+    """A URL- and file-safe slug, cut to `limit` characters at a word boundary.
+
+    >>> slugify("../../etc/passwd")
+    'etc-passwd'
+    >>> slugify("???")
+    'note'
+    """
+    ascii_text = unicodedata.normalize("NFKD", fold(text)).encode("ascii", "ignore").decode()
+    ascii_text = ascii_text.lower().replace("'", "")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    if len(slug) > limit:
+        slug = slug[:limit].rsplit("-", 1)[0] if "-" in slug[:limit] else slug[:limit]
+    return slug or "note"
+
+
+QUESTION_WORDS = frozenset(
+    "Can Could Does Do Did Is Are Was Were Why What How When Where Which Who Whom Whose "
+    "Should Would Will Has Have Had May Might Must Shall".split()
+)
+
+_QUESTION_WORD = re.compile(r"\b(?:" + "|".join(sorted(QUESTION_WORDS)) + r")\b")
+_SENTENCE_END = re.compile(r"[.!?](?:[\"'’”)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+
+
+def question_mentions(text: str) -> list[tuple[int, int]]:
+    """Spans of question titles cited in running text (no link markers around them).
+
+    A question counts as a citation when it sits inside a sentence ("In Can X?, ...")
+    or when the sentence goes on after it in lower case ("Does X? argues ...");
+    a rhetorical question that opens a sentence and is followed by a new sentence does not.
+
+    >>> t = "In Can models vote on answers?, errors cancel. Why does it work? Because they do."
+    >>> [t[a:b] for a, b in question_mentions(t)]
+    ['Can models vote on answers?']
+    >>> t = "Does RL create reasoning at all? argues that it does not."
+    >>> [t[a:b] for a, b in question_mentions(t)]
+    ['Does RL create reasoning at all?']
+    """
+    spans: list[tuple[int, int]] = []
+    starts = [m.start() for m in _QUESTION_WORD.finditer(text)]
+    previous_end = 0
+    for q in (m.end() for m in re.finditer(r"\?", text)):
+        # The rightmost question word that opens a question of four or more words.
+        start = None
+        for s in reversed(starts):
+            if s < previous_end or s >= q:
+                continue
+            if re.search(r"[.!?\n]", text[s : q - 1]):
+                break
+            if len(text[s:q].split()) >= 4:
+                start = s
+                break
+        previous_end = q
+        if start is None or q - start > 300:
+            continue
+        before = text[:start].rstrip()
+        opens_sentence = not before or before[-1] in ".!?:\"'”’" or before.endswith("—")
+        continues = bool(re.match(r"(?:[,.;:)\]]|\s+[a-z—–-]|\s*$)", text[q : q + 3]))
+        if not opens_sentence or continues:
+            spans.append((start, q))
+    return spans
+
+
+def split_sentences(
+    text: str, protected: Sequence[tuple[int, int]] = ()
+) -> list[tuple[int, int, str]]:
+    """Split running text into (start, end, sentence), never inside a protected span.
+
+    Protected spans are the cited titles found in the text; question-shaped citations
+    are protected automatically, so 'Can X?' inside a sentence never ends it.
+    """
+    guarded = sorted(list(protected) + question_mentions(text))
+    sentences: list[tuple[int, int, str]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        cut = match.start() + 1
+        if any(a < cut < b or (a < cut and cut == b and _continues(text, b)) for a, b in guarded):
+            continue
+        piece = text[start : match.end()].strip()
+        if piece:
+            sentences.append((start, start + len(piece), piece))
+        start = match.end()
+    tail = text[start:].strip()
+    if tail:
+        sentences.append((start, start + len(tail), tail))
+    return sentences
+
+
+def _continues(text: str, end: int) -> bool:
+    """True when the text right after a cited title goes on in the same sentence."""
+    return bool(re.match(r"\s+[a-z]", text[end : end + 2]))
+
+
+def sentence_at(text: str, position: int, protected: Sequence[tuple[int, int]] = ()) -> str:
+    """The sentence of `text` that holds character `position`."""
+    for start, end, sentence in split_sentences(text, protected):
+        if start <= position < max(end, start + 1):
+            return sentence
+    return text.strip()
+
+
+def dedupe(items: Iterable[str]) -> list[str]:
+    """Items in first-seen order, without repeats."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            out.append(item)
+    return out
