@@ -59,7 +59,9 @@ class GraphBuilder:
                 continue
             groups[normalize_title(page.title)].append(page)
         for key in sorted(groups):
-            group = sorted(groups[key], key=lambda p: (p.truncated, _VARIANT_RANK[p.variant], p.path))
+            group = sorted(
+                groups[key], key=lambda p: (p.truncated, _VARIANT_RANK[p.variant], p.path)
+            )
             note = _merge(group, self._new_id(group[0].title))
             self.notes[note.id] = note
             self.by_key[key] = note.id
@@ -73,8 +75,10 @@ class GraphBuilder:
         claims = {p.claim for p in group if p.claim}
         files = ", ".join(p.path for p in group)
         if len(kinds) > 1 or len(claims) > 1:
-            message = (f"{len(group)} different pages share the title {group[0].title!r} "
-                       f"({files}); merged into one note, every file kept")
+            message = (
+                f"{len(group)} different pages share the title {group[0].title!r} "
+                f"({files}); merged into one note, every file kept"
+            )
             severity = Severity.WARNING
         else:
             message = f"one note in {len(group)} files ({files}); merged"
@@ -85,29 +89,43 @@ class GraphBuilder:
         """The id of the note titled `title`, creating a stub if the corpus has no page for it."""
         title = clean_title(title)
         if not title:
-            self.diagnostics.append(Diagnostic(page.path, line, Severity.WARNING,
-                                               "an empty title in a list; ignored"))
+            self.diagnostics.append(
+                Diagnostic(page.path, line, Severity.WARNING, "an empty title in a list; ignored")
+            )
             return None
         key = normalize_title(title)
         found = self.by_key.get(key)
         if found is not None:
             return found
         note_id = self._new_id(title, "category-" if kind is NoteKind.CATEGORY else "")
-        self.notes[note_id] = Note(id=note_id, title=title, kind=kind,
-                                   stub=kind is not NoteKind.CATEGORY)
+        self.notes[note_id] = Note(
+            id=note_id, title=title, kind=kind, stub=kind is not NoteKind.CATEGORY
+        )
         self.by_key[key] = note_id
         return note_id
 
     # ------------------------------------------------------------ edges
 
-    def link(self, page: Page, source: str | None, target: str | None, kind: LinkKind, line: int,
-             **fields: object) -> None:
+    def link(
+        self,
+        page: Page,
+        source: str | None,
+        target: str | None,
+        kind: LinkKind,
+        line: int,
+        **fields: object,
+    ) -> None:
         if source is None or target is None:
             return
         if source == target:
-            self.diagnostics.append(Diagnostic(page.path, line, Severity.WARNING,
-                                               f"a {kind.value} link from the note to itself; "
-                                               "ignored"))
+            self.diagnostics.append(
+                Diagnostic(
+                    page.path,
+                    line,
+                    Severity.WARNING,
+                    f"a {kind.value} link from the note to itself; ignored",
+                )
+            )
             return
         self.links.append(Link(source, target, kind, page.path, line, **fields))  # type: ignore[arg-type]
 
@@ -117,26 +135,58 @@ class GraphBuilder:
         if me is None:
             return
         for hub in page.hubs:
-            self.link(page, me, self.ensure(hub.title, NoteKind.HUB, page, hub.line), LinkKind.HUB,
-                      hub.line)
+            self.link(
+                page,
+                me,
+                self.ensure(hub.title, NoteKind.HUB, page, hub.line),
+                LinkKind.HUB,
+                hub.line,
+            )
         for order, ref in enumerate(page.uses, start=1):
             line_id = self.ensure(ref.title, NoteKind.LINE, page, ref.line)
             self.link(page, line_id, me, LinkKind.USES, ref.line, order=order)
         for entry in page.related:
             target = self.ensure(entry.title, NoteKind.SYNTHESIS, page, entry.line)
-            self.link(page, me, target, LinkKind.RELATED, entry.line, label=entry.label,
-                      annotation=entry.annotation, relation=entry.relation)
+            self.link(
+                page,
+                me,
+                target,
+                LinkKind.RELATED,
+                entry.line,
+                label=entry.label,
+                annotation=entry.annotation,
+                relation=entry.relation,
+            )
         for rank, ref in enumerate(page.papers, start=1):
-            self.link(page, me, self.ensure(ref.title, NoteKind.PAPER, page, ref.line),
-                      LinkKind.PAPER, ref.line, order=rank)
+            self.link(
+                page,
+                me,
+                self.ensure(ref.title, NoteKind.PAPER, page, ref.line),
+                LinkKind.PAPER,
+                ref.line,
+                order=rank,
+            )
         for order, source in enumerate(page.sources, start=1):
             if source.title:
                 target = self.ensure(source.title, NoteKind.SYNTHESIS, page, source.line)
-                self.link(page, me, target, LinkKind.SOURCE, source.line, order=order,
-                          summary=source.summary)
+                self.link(
+                    page,
+                    me,
+                    target,
+                    LinkKind.SOURCE,
+                    source.line,
+                    order=order,
+                    summary=source.summary,
+                )
         for order, ref in enumerate(page.next_lines, start=1):
-            self.link(page, me, self.ensure(ref.title, NoteKind.LINE, page, ref.line),
-                      LinkKind.NEXT, ref.line, order=order)
+            self.link(
+                page,
+                me,
+                self.ensure(ref.title, NoteKind.LINE, page, ref.line),
+                LinkKind.NEXT,
+                ref.line,
+                order=order,
+            )
         for card in page.cards:
             if page.kind is NoteKind.HUB and card.section.strip().lower() == "sub-maps":
                 target = self.ensure(card.title, NoteKind.HUB, page, card.line)
@@ -157,8 +207,11 @@ class GraphBuilder:
         for key, note_id in self.by_key.items():
             note = self.notes[note_id]
             title = fold(note.title)
-            if (note.kind is NoteKind.CATEGORY or len(title) < MIN_MENTION_CHARS
-                    or title.count(" ") + 1 < MIN_MENTION_WORDS):
+            if (
+                note.kind is NoteKind.CATEGORY
+                or len(title) < MIN_MENTION_CHARS
+                or title.count(" ") + 1 < MIN_MENTION_WORDS
+            ):
                 continue
             automaton.add_word(title, (note_id, len(title)))
             del key
@@ -177,26 +230,29 @@ class GraphBuilder:
         targets: set[str] = set()
         if not page.wikilinks:
             return targets
-        by_line: dict[int, Paragraph] = {}
-        for paragraph in page.body:
-            by_line[paragraph.line] = paragraph
         for ref in page.wikilinks:
             target = self.ensure(ref.title, NoteKind.SYNTHESIS, page, ref.line)
             if target is None:
                 continue
             targets.add(target)
-            paragraph = _paragraph_at(page.body, ref.line)
+            found = _paragraph_at(page.body, ref.line)
             sentence = ""
-            if paragraph is not None:
-                shown = self.notes[target].title
-                position = paragraph.text.find(shown)
-                sentence = (_sentence(paragraph.text, position, []) if position >= 0
-                            else paragraph.text[:300])
+            if found is not None:
+                position = found.text.find(self.notes[target].title)
+                sentence = (
+                    _sentence(found.text, position, []) if position >= 0 else found.text[:300]
+                )
             self.link(page, me, target, LinkKind.MENTIONS, ref.line, sentence=sentence)
         return targets
 
-    def _scan(self, page: Page, me: str, paragraph: Paragraph, automaton: ahocorasick.Automaton,
-              skip: set[str]) -> None:
+    def _scan(
+        self,
+        page: Page,
+        me: str,
+        paragraph: Paragraph,
+        automaton: ahocorasick.Automaton,
+        skip: set[str],
+    ) -> None:
         text = paragraph.text
         folded = fold(text)
         hits: list[tuple[int, int, str]] = []
@@ -269,11 +325,23 @@ def _merge(pages: list[Page], note_id: str) -> Note:
         aliases += [a for a in page.aliases if a not in aliases]
     body = max((p.body for p in pages), key=lambda b: sum(len(x.text) for x in b))
     sources = max((p.sources for p in pages), key=lambda s: (sum(1 for x in s if x.title), len(s)))
-    counts = Counts(**{
-        name: next((getattr(p.counts, name) for p in pages if getattr(p.counts, name) is not None),
-                   None)
-        for name in ("uses", "related", "papers", "sources", "notes", "source_papers", "sections")
-    })
+    counts = Counts(
+        **{
+            name: next(
+                (getattr(p.counts, name) for p in pages if getattr(p.counts, name) is not None),
+                None,
+            )
+            for name in (
+                "uses",
+                "related",
+                "papers",
+                "sources",
+                "notes",
+                "source_papers",
+                "sections",
+            )
+        }
+    )
     kind = best.kind
     return Note(
         id=note_id,

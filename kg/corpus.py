@@ -74,8 +74,11 @@ def read_text(path: Path, shown: str, config: Config) -> tuple[str | None, list[
             return None, problems
         size = path.stat().st_size
         if size > config.max_file_bytes:
-            say(Severity.ERROR, f"file is {size:,} bytes, over the limit of "
-                f"{config.max_file_bytes:,} (max_file_bytes in kg.yaml); skipped")
+            say(
+                Severity.ERROR,
+                f"file is {size:,} bytes, over the limit of "
+                f"{config.max_file_bytes:,} (max_file_bytes in kg.yaml); skipped",
+            )
             return None, problems
         data = path.read_bytes()
     except OSError as error:
@@ -94,8 +97,14 @@ def read_text(path: Path, shown: str, config: Config) -> tuple[str | None, list[
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        problems.append(Diagnostic(shown, line, Severity.WARNING,
-                                   "bytes that are not UTF-8; read with U+FFFD in their place"))
+        problems.append(
+            Diagnostic(
+                shown,
+                line,
+                Severity.WARNING,
+                "bytes that are not UTF-8; read with U+FFFD in their place",
+            )
+        )
         text = data.decode("utf-8", errors="replace")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -6,7 +6,7 @@
 >>> g = KnowledgeGraph(notes, [Link("a", "b", LinkKind.RELATED, label="extends"),
 ...                            Link("b", "c", LinkKind.MENTIONS)])
 >>> [n.note.title for n in g.neighbours("Does B hold?")]
-['Can A happen?', 'Why C?']
+['Why C?', 'Can A happen?']
 >>> [link.kind.value for link in g.path("Can A happen?", "Why C?")]
 ['related', 'mentions']
 >>> g.stats("b").direct
@@ -86,8 +86,9 @@ class KnowledgeGraph:
             (n.id, {"kind": n.kind.value, "title": n.title, "stub": n.stub}) for n in notes.values()
         )
         self.links: list[Link] = list(links)
-        graph.add_edges_from((lk.source, lk.target, {"kind": lk.kind.value, "link": lk})
-                             for lk in self.links)
+        graph.add_edges_from(
+            (lk.source, lk.target, {"kind": lk.kind.value, "link": lk}) for lk in self.links
+        )
         self.nx = graph
         self.embeddings: Any = None  # set by kg.embeddings when vectors are loaded
 
@@ -105,8 +106,11 @@ class KnowledgeGraph:
     def notes(self, kind: NoteKind | str | None = None, stubs: bool = True) -> list[Note]:
         """Every note, optionally of one kind, optionally without stubs."""
         wanted = NoteKind(kind) if kind is not None else None
-        return [n for n in self._notes.values()
-                if (wanted is None or n.kind is wanted) and (stubs or not n.stub)]
+        return [
+            n
+            for n in self._notes.values()
+            if (wanted is None or n.kind is wanted) and (stubs or not n.stub)
+        ]
 
     def find(self, query: str | Note) -> Note | None:
         """The note with this id, title (any case, quotes folded) or alias, else None."""
@@ -139,8 +143,12 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------ links
 
-    def links_of(self, note: str | Note, direction: Direction = "both",
-                 kinds: Iterable[LinkKind | str] | LinkKind | str | None = None) -> list[Link]:
+    def links_of(
+        self,
+        note: str | Note,
+        direction: Direction = "both",
+        kinds: Iterable[LinkKind | str] | LinkKind | str | None = None,
+    ) -> list[Link]:
         """The links that leave (`out`), reach (`in`) or touch (`both`) a note."""
         node = self.note(note).id
         wanted = _kinds(kinds)
@@ -153,8 +161,9 @@ class KnowledgeGraph:
             raise ValueError("direction is 'out', 'in' or 'both'")
         return [lk for lk in found if wanted is None or lk.kind in wanted]
 
-    def backlinks(self, note: str | Note,
-                  kinds: Iterable[LinkKind | str] | LinkKind | str | None = None) -> list[Link]:
+    def backlinks(
+        self, note: str | Note, kinds: Iterable[LinkKind | str] | LinkKind | str | None = None
+    ) -> list[Link]:
         """Links from other notes into this one (who cites, mentions, uses or relates to it)."""
         return self.links_of(note, "in", kinds)
 
@@ -192,8 +201,9 @@ class KnowledgeGraph:
             frontier = reached
         return result
 
-    def _steps(self, node: str, wanted: frozenset[LinkKind] | None,
-               direction: Direction) -> Iterator[tuple[Link, str, str]]:
+    def _steps(
+        self, node: str, wanted: frozenset[LinkKind] | None, direction: Direction
+    ) -> Iterator[tuple[Link, str, str]]:
         if direction in ("out", "both"):
             for _, other, data in self.nx.out_edges(node, data=True):
                 link = data["link"]
@@ -205,9 +215,13 @@ class KnowledgeGraph:
                 if wanted is None or link.kind in wanted:
                     yield link, other, "in"
 
-    def path(self, a: str | Note, b: str | Note,
-             kinds: Iterable[LinkKind | str] | LinkKind | str | None = None,
-             directed: bool = False) -> list[Link]:
+    def path(
+        self,
+        a: str | Note,
+        b: str | Note,
+        kinds: Iterable[LinkKind | str] | LinkKind | str | None = None,
+        directed: bool = False,
+    ) -> list[Link]:
         """The shortest chain of typed links from `a` to `b` (links may be walked backwards
         unless `directed`); empty when no path exists or `a` is `b`."""
         start, goal = self.note(a).id, self.note(b).id
@@ -219,7 +233,9 @@ class KnowledgeGraph:
         while queue:
             node = queue.popleft()
             for link, other, _ in self._steps(node, wanted, "out" if directed else "both"):
-                if other in came or self._notes[other].kind is NoteKind.CATEGORY and other != goal:
+                if other in came or (
+                    self._notes[other].kind is NoteKind.CATEGORY and other != goal
+                ):
                     continue
                 came[other] = (node, link)
                 if other == goal:

@@ -40,13 +40,16 @@ class LoadReport:
 def resolve_corpus(path: str | Path) -> Path:
     root = Path(path).expanduser()
     if not root.exists():
-        raise CorpusError(f"{root}: no such corpus folder or file; pass a folder of notes "
-                          "(--corpus PATH or $KG_CORPUS)")
+        raise CorpusError(
+            f"{root}: no such corpus folder or file; pass a folder of notes "
+            "(--corpus PATH or $KG_CORPUS)"
+        )
     return root.resolve()
 
 
-def parse_corpus(root: Path, config: Config, progress: Progress | None = None
-                 ) -> tuple[list[Page], list[Diagnostic], int]:
+def parse_corpus(
+    root: Path, config: Config, progress: Progress | None = None
+) -> tuple[list[Page], list[Diagnostic], int]:
     """Parse every file of a corpus; returns pages, diagnostics and the number of files."""
     paths = discover(root)
     pages: list[Page] = []
@@ -83,8 +86,11 @@ def load(
     corpus's files are unchanged, and rewritten otherwise (unless `save` is False).
     """
     root = resolve_corpus(path)
-    settings = config if isinstance(config, Config) else load_config(
-        root if root.is_dir() else root.parent, Path(config) if config else None)
+    settings = (
+        config
+        if isinstance(config, Config)
+        else load_config(root if root.is_dir() else root.parent, Path(config) if config else None)
+    )
     folder = index_dir(root, Path(index) if index else None)
     stamps = [stamp(p, root) for p in discover(root)]
     if not rebuild:

@@ -13,10 +13,10 @@ and take these values (or the graph built from them) as arguments.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class NoteKind(str, Enum):
+class NoteKind(StrEnum):
     """What a node of the graph is."""
 
     SYNTHESIS = "synthesis"
@@ -26,11 +26,8 @@ class NoteKind(str, Enum):
     PAPER = "paper"
     CATEGORY = "category"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class LinkKind(str, Enum):
+class LinkKind(StrEnum):
     """What an edge of the graph says; every edge reads `source KIND target`."""
 
     SOURCE = "source"  # inquiring line -> a note it cites as a source (order, summary)
@@ -45,17 +42,11 @@ class LinkKind(str, Enum):
     HUB = "hub"  # note -> hub question it sits under (parent hub questions)
     CATEGORY = "category"  # note -> category node
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class Severity(str, Enum):
+class Severity(StrEnum):
     INFO = "info"
     WARNING = "warning"
     ERROR = "error"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True, slots=True)

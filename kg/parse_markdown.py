@@ -11,6 +11,7 @@ The front matter is read with `yaml.safe_load` only: a language tag such as
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import PurePath
 from typing import Any
@@ -34,8 +35,12 @@ from kg.text import clean_title
 
 WIKILINK = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
 _KINDS = {kind.value: kind for kind in NoteKind if kind is not NoteKind.CATEGORY}
-_KIND_ALIASES = {"note": NoteKind.SYNTHESIS, "inquiring line": NoteKind.LINE,
-                 "inquiring-line": NoteKind.LINE, "topic hub": NoteKind.HUB}
+_KIND_ALIASES = {
+    "note": NoteKind.SYNTHESIS,
+    "inquiring line": NoteKind.LINE,
+    "inquiring-line": NoteKind.LINE,
+    "topic hub": NoteKind.HUB,
+}
 
 
 class _Problems:
@@ -76,7 +81,10 @@ def parse_markdown(text: str, path: str) -> Page:
     kind = _kind(meta.get("type"), problems)
     body, wikilinks = _body(lines, body_start, roles, problems)
     fields: dict[str, Any] = dict(
-        path=path, kind=kind, variant="markdown", title=title,
+        path=path,
+        kind=kind,
+        variant="markdown",
+        title=title,
         title_line=front_line if "title" in meta else 1,
         description=_text(meta.get("description"), "description", problems),
         claim=_text(meta.get("claim"), "claim", problems),
@@ -96,33 +104,106 @@ def parse_markdown(text: str, path: str) -> Page:
         tags=tuple(_titles(meta.get("tags"), "tags", problems)),
         aliases=tuple(_titles(meta.get("aliases"), "aliases", problems)),
         truncated=bool(meta.get("truncated", False)),
-        counts=Counts(sources=len(meta["sources"]) if isinstance(meta.get("sources"), list) else None),
+        counts=Counts(
+            sources=len(meta["sources"]) if isinstance(meta.get("sources"), list) else None
+        ),
     )
-    known = {"type", "title", "description", "claim", "categories", "date", "collection", "hubs",
-             "uses", "related", "papers", "sources", "next", "sections", "notes", "arxiv", "tags",
-             "aliases", "truncated", "cssclasses", "created", "updated", "id"}
+    known = {
+        "type",
+        "title",
+        "description",
+        "claim",
+        "categories",
+        "date",
+        "collection",
+        "hubs",
+        "uses",
+        "related",
+        "papers",
+        "sources",
+        "next",
+        "sections",
+        "notes",
+        "arxiv",
+        "tags",
+        "aliases",
+        "truncated",
+        "cssclasses",
+        "created",
+        "updated",
+        "id",
+    }
     for key in meta:
         if key not in known:
-            problems.add(front_line, f"front matter key {key!r} is not used by kg; kept in the "
-                         "file, ignored in the graph", Severity.INFO)
+            problems.add(
+                front_line,
+                f"front matter key {key!r} is not used by kg; kept in the "
+                "file, ignored in the graph",
+                Severity.INFO,
+            )
     return Page(roles=tuple(roles), diagnostics=tuple(problems.items), **fields)
 
 
+_FLOW_LIST = re.compile(r"^(\s*[\w-]+:\s*)\[(.*)\]\s*$")
+
+
+def _quote_flow_lists(front: str) -> str:
+    """Quote the items of one-line `[a?, b?]` lists: YAML rejects a plain '?' there,
+    and question titles end with one."""
+
+    def fix(line: str) -> str:
+        match = _FLOW_LIST.match(line)
+        if not match or "?" not in match.group(2):
+            return line
+        items = [item.strip() for item in match.group(2).split(",") if item.strip()]
+        quoted = [item if item[:1] in "'\"" else json.dumps(item) for item in items]
+        return f"{match.group(1)}[{', '.join(quoted)}]"
+
+    return "\n".join(fix(line) for line in front.split("\n"))
+
+
 def _load_meta(front: str, first_line: int, problems: _Problems) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(front)
+    except yaml.YAMLError:
+        repaired = _quote_flow_lists(front)
+        try:
+            data = yaml.safe_load(repaired) if repaired != front else None
+        except yaml.YAMLError:
+            data = None
+        if data is not None:
+            problems.add(
+                first_line,
+                "a one-line [list] held titles ending in '?', which YAML "
+                "cannot read unquoted; read them as quoted titles",
+                Severity.INFO,
+            )
+            return _load_meta_checked(data, first_line, problems)
     try:
         data = yaml.safe_load(front)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = first_line + mark.line if mark is not None else first_line
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        problems.add(line, f"front matter is not valid YAML ({problem}); the note is read "
-                     "without it", Severity.ERROR)
+        problems.add(
+            line,
+            f"front matter is not valid YAML ({problem}); the note is read without it",
+            Severity.ERROR,
+        )
         return {}
+    return _load_meta_checked(data, first_line, problems)
+
+
+def _load_meta_checked(data: Any, first_line: int, problems: _Problems) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        problems.add(first_line, f"front matter is a {type(data).__name__}, not a mapping of "
-                     "keys; the note is read without it", Severity.ERROR)
+        problems.add(
+            first_line,
+            f"front matter is a {type(data).__name__}, not a mapping of "
+            "keys; the note is read without it",
+            Severity.ERROR,
+        )
         return {}
     return {str(k): v for k, v in data.items()}
 
@@ -157,9 +238,11 @@ def _titles(value: Any, key: str, problems: _Problems) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()] if key == "tags" else [
-            value.strip()
-        ]
+        return (
+            [part.strip() for part in value.split(",") if part.strip()]
+            if key == "tags"
+            else [value.strip()]
+        )
     if isinstance(value, list):
         out = []
         for item in value:
@@ -190,9 +273,16 @@ def _related(value: Any, line: int, problems: _Problems) -> tuple[RelatedEntry, 
                 label, relation = split_relation(annotation)
             else:
                 relation = normalize_relation(label) if label else "related"
-            entries.append(RelatedEntry(clean_title(str(item["title"])),
-                                        str(item.get("description") or ""), label, annotation,
-                                        relation, line))
+            entries.append(
+                RelatedEntry(
+                    clean_title(str(item["title"])),
+                    str(item.get("description") or ""),
+                    label,
+                    annotation,
+                    relation,
+                    line,
+                )
+            )
         else:
             problems.add(line, f"`related` item without a title: {item!r}; ignored")
     return tuple(entries)
@@ -261,23 +351,42 @@ def _body(
 def to_markdown(page: Page) -> str:
     """Write a page back as a Markdown note in the project's own format."""
     meta: dict[str, Any] = {"type": page.kind.value, "title": page.title}
-    for key, value in (("description", page.description), ("claim", page.claim),
-                       ("date", page.date), ("collection", page.collection),
-                       ("arxiv", page.arxiv)):
+    for key, value in (
+        ("description", page.description),
+        ("claim", page.claim),
+        ("date", page.date),
+        ("collection", page.collection),
+        ("arxiv", page.arxiv),
+    ):
         if value:
             meta[key] = value
-    for key, refs in (("categories", page.categories), ("tags", page.tags),
-                      ("aliases", page.aliases)):
+    for key, refs in (
+        ("categories", page.categories),
+        ("tags", page.tags),
+        ("aliases", page.aliases),
+    ):
         if refs:
             meta[key] = list(refs)
-    for key, titled in (("hubs", page.hubs), ("uses", page.uses), ("papers", page.papers),
-                        ("next", page.next_lines)):
+    for key, titled in (
+        ("hubs", page.hubs),
+        ("uses", page.uses),
+        ("papers", page.papers),
+        ("next", page.next_lines),
+    ):
         if titled:
             meta[key] = [ref.title for ref in titled]
     if page.related:
         meta["related"] = [
-            {k: v for k, v in (("title", r.title), ("description", r.description),
-                               ("label", r.label), ("annotation", r.annotation)) if v}
+            {
+                k: v
+                for k, v in (
+                    ("title", r.title),
+                    ("description", r.description),
+                    ("label", r.label),
+                    ("annotation", r.annotation),
+                )
+                if v
+            }
             for r in page.related
         ]
     if page.sources:

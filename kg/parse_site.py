@@ -63,9 +63,7 @@ PAPERS_HEADER = re.compile(r"^Related papers in this collection(?:\s+(\d+))?$")
 CLAIM_HEADER = re.compile(r"^Original note title$")
 SOURCES_HEADER = re.compile(r"^Sources\s+(\d+)\s+notes?$")
 NEXT_HEADER = re.compile(r"^Next inquiring lines$")
-META = re.compile(
-    r"^Synthesis note · (\d{4}-\d{2}-\d{2})(?: · sourced from (.+?))?$"
-)
+META = re.compile(r"^Synthesis note · (\d{4}-\d{2}-\d{2})(?: · sourced from (.+?))?$")
 FIGURES = re.compile(
     r"^(\d+) direct connections? · (\d+) in 2-hop network ·\s*(.*?)\s*(?:Open in graph.*)?$"
 )
@@ -106,7 +104,9 @@ class _Reader:
 
 def is_interface(text: str, last: bool = False) -> bool:
     """True for the site's interface text, including a cut-off tail of it on the last line."""
-    if text in INTERFACE_TEXT or text.startswith(("Click a node to walk", "This note in its neighbourhood")):
+    if text in INTERFACE_TEXT or text.startswith(
+        ("Click a node to walk", "This note in its neighbourhood")
+    ):
         return True
     return last and len(text) >= 6 and any(s.startswith(text) for s in INTERFACE_TEXT)
 
@@ -130,7 +130,9 @@ def detect_kind(lines: list[str]) -> tuple[NoteKind, bool]:
     if any(SOURCES_HEADER.match(line) or NEXT_HEADER.match(line) for line in content):
         return NoteKind.LINE, False
     if any(
-        USES_HEADER.match(line) or RELATED_HEADER.match(line) or PAPERS_HEADER.match(line)
+        USES_HEADER.match(line)
+        or RELATED_HEADER.match(line)
+        or PAPERS_HEADER.match(line)
         or CLAIM_HEADER.match(line)
         for line in content
     ):
@@ -140,9 +142,7 @@ def detect_kind(lines: list[str]) -> tuple[NoteKind, bool]:
     return NoteKind.SYNTHESIS, False
 
 
-def parse_page(
-    text: str, path: str, vocabulary: CategoryVocabulary | None = None
-) -> Page:
+def parse_page(text: str, path: str, vocabulary: CategoryVocabulary | None = None) -> Page:
     """Parse one page of the site (either variant) into a `Page`."""
     vocabulary = vocabulary or CategoryVocabulary.default()
     raw_lines = text.split("\n")
@@ -157,8 +157,15 @@ def parse_page(
     kind, has_banner = detect_kind(raw_lines)
     if not content:
         reader.warn(None, "empty page: nothing to read", Severity.ERROR)
-        return Page(path=path, kind=kind, variant="main", title="", roles=tuple(reader.roles),
-                    diagnostics=tuple(reader.diagnostics), truncated=True)
+        return Page(
+            path=path,
+            kind=kind,
+            variant="main",
+            title="",
+            roles=tuple(reader.roles),
+            diagnostics=tuple(reader.diagnostics),
+            truncated=True,
+        )
     if has_banner:
         reader.role(content[0], "banner")
         content = content[1:]
@@ -174,8 +181,15 @@ def parse_page(
     for line in content:
         if not reader.roles[line.number - 1]:
             reader.skip(line, "line not recognised here")
-    return Page(path=path, kind=kind, variant=variant, title=title, roles=tuple(reader.roles),
-                diagnostics=tuple(reader.diagnostics), **fields)
+    return Page(
+        path=path,
+        kind=kind,
+        variant=variant,
+        title=title,
+        roles=tuple(reader.roles),
+        diagnostics=tuple(reader.diagnostics),
+        **fields,
+    )
 
 
 # ---------------------------------------------------------------- shared pieces
@@ -204,8 +218,14 @@ def _head(content: list[_Line], reader: _Reader, first_roles: tuple[str, ...]) -
 def _is_header(text: str) -> bool:
     return any(
         pattern.match(text)
-        for pattern in (USES_HEADER, RELATED_HEADER, PAPERS_HEADER, CLAIM_HEADER, SOURCES_HEADER,
-                        NEXT_HEADER)
+        for pattern in (
+            USES_HEADER,
+            RELATED_HEADER,
+            PAPERS_HEADER,
+            CLAIM_HEADER,
+            SOURCES_HEADER,
+            NEXT_HEADER,
+        )
     )
 
 
@@ -240,8 +260,12 @@ def _parse_synthesis(
         fields["categories"] = tuple(vocabulary.split(content[0].text))
         for name in fields["categories"]:
             if not vocabulary.is_known(name):
-                reader.warn(content[0], f"unknown category {name!r} kept; add it to kg.yaml "
-                            "`categories:` to make it known", Severity.INFO)
+                reader.warn(
+                    content[0],
+                    f"unknown category {name!r} kept; add it to kg.yaml "
+                    "`categories:` to make it known",
+                    Severity.INFO,
+                )
         index = 1
     head, used = _head(content[index:], reader, ("title", "description"))
     fields.update(head)
@@ -266,8 +290,12 @@ def _parse_synthesis(
         if reader.roles[line.number - 1] == "interface":
             continue
         header = None
-        for name, pattern in (("uses", USES_HEADER), ("related", RELATED_HEADER),
-                              ("papers", PAPERS_HEADER), ("claim", CLAIM_HEADER)):
+        for name, pattern in (
+            ("uses", USES_HEADER),
+            ("related", RELATED_HEADER),
+            ("papers", PAPERS_HEADER),
+            ("claim", CLAIM_HEADER),
+        ):
             match = pattern.match(text)
             if match:
                 header = name
@@ -332,17 +360,25 @@ def _parse_synthesis(
                 claim_seen = True
     close_block()
     fields.update(
-        body=tuple(body), hubs=tuple(hubs), uses=tuple(uses), papers=tuple(papers),
+        body=tuple(body),
+        hubs=tuple(hubs),
+        uses=tuple(uses),
+        papers=tuple(papers),
         related=tuple(related),
-        counts=Counts(uses=counts.get("uses"), related=counts.get("related"),
-                      papers=counts.get("papers")),
+        counts=Counts(
+            uses=counts.get("uses"), related=counts.get("related"), papers=counts.get("papers")
+        ),
         truncated=not claim_seen,
     )
     for name, listed in (("uses", uses), ("related", related), ("papers", papers)):
         declared = counts.get(name)
         if declared is not None and listed and len(listed) < declared and claim_seen:
-            reader.warn(None, f"{name}: the page declares {declared} but lists {len(listed)}; "
-                        "the declared count is kept", Severity.INFO)
+            reader.warn(
+                None,
+                f"{name}: the page declares {declared} but lists {len(listed)}; "
+                "the declared count is kept",
+                Severity.INFO,
+            )
     return fields
 
 
@@ -415,16 +451,24 @@ def _parse_line(
             reader.role(summary_line, "source-summary")
     entries = _pair_sources(raw_sources, body, fields.get("title", ""), reader)
     if declared is not None and len(entries) != declared:
-        reader.warn(None, f"'Sources {declared} notes' lists {len(entries)}; all listed are kept "
-                    "and the declared count is recorded")
+        reader.warn(
+            None,
+            f"'Sources {declared} notes' lists {len(entries)}; all listed are kept "
+            "and the declared count is recorded",
+        )
     last = content[-1] if content else None
     ends_cleanly = last is not None and (
         reader.roles[last.number - 1] in ("header", "next", "source-title", "interface")
         or not _truncated_tail(content)
     )
     truncated = declared is None or not ends_cleanly
-    fields.update(body=tuple(body), sources=tuple(entries), next_lines=tuple(next_lines),
-                  counts=Counts(sources=declared), truncated=truncated)
+    fields.update(
+        body=tuple(body),
+        sources=tuple(entries),
+        next_lines=tuple(next_lines),
+        counts=Counts(sources=declared),
+        truncated=truncated,
+    )
     return fields
 
 
@@ -459,18 +503,24 @@ def _pair_sources(
             summaries = [raw[i][1].text for i in untitled]  # type: ignore[union-attr]
             pairs = _align(summaries, [f"{t} {c}" for t, c in candidates])
             assignment = {untitled[a]: candidates[b][0] for a, b in pairs}
-            reader.warn(None, f"{len(untitled)} source summaries without titles but the body cites "
-                        f"{len(candidates)} notes; paired {len(pairs)} by word overlap",
-                        Severity.INFO)
+            reader.warn(
+                None,
+                f"{len(untitled)} source summaries without titles but the body cites "
+                f"{len(candidates)} notes; paired {len(pairs)} by word overlap",
+                Severity.INFO,
+            )
     entries = []
     for i, (title_line, summary_line) in enumerate(raw):
-        title = title_line.text if title_line else assignment.get(i)
+        source_title = title_line.text if title_line else assignment.get(i)
         summary = summary_line.text if summary_line else ""
         number = (title_line or summary_line).number  # type: ignore[union-attr]
-        entries.append(SourceEntry(title, summary, number))
-        if title is None:
-            reader.warn(summary_line, "source summary with no title to pair it with; kept untitled",
-                        Severity.INFO)
+        entries.append(SourceEntry(source_title, summary, number))
+        if source_title is None:
+            reader.warn(
+                summary_line,
+                "source summary with no title to pair it with; kept untitled",
+                Severity.INFO,
+            )
     return entries
 
 

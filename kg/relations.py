@@ -17,10 +17,30 @@ import re
 
 # Leading verbs that are a label on their own when no colon marks one.
 _LEADING_VERBS = (
-    "partially contradicts", "partially contradicted", "contradicts", "contradicted",
-    "extends", "extended", "qualifies", "qualified", "refines", "generalizes", "specializes",
-    "supports", "supported", "strengthens", "confirms", "complements", "challenges",
-    "applies", "implements", "grounds", "explains", "mirrors", "parallels", "tensions",
+    "partially contradicts",
+    "partially contradicted",
+    "contradicts",
+    "contradicted",
+    "extends",
+    "extended",
+    "qualifies",
+    "qualified",
+    "refines",
+    "generalizes",
+    "specializes",
+    "supports",
+    "supported",
+    "strengthens",
+    "confirms",
+    "complements",
+    "challenges",
+    "applies",
+    "implements",
+    "grounds",
+    "explains",
+    "mirrors",
+    "parallels",
+    "tensions",
 )
 
 # Keyword -> normalized relation, checked in this order against the label.
@@ -64,7 +84,9 @@ def split_relation(annotation: str) -> tuple[str, str]:
         label = colon.group(1).strip()
     else:
         lowered = text.lower()
-        verb = next((v for v in _LEADING_VERBS if lowered.startswith(v + " ") or lowered == v), None)
+        verb = next(
+            (v for v in _LEADING_VERBS if lowered.startswith(v + " ") or lowered == v), None
+        )
         if verb:
             label = text[: len(verb)]
         else:

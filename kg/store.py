@@ -13,6 +13,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 GRAPH = "graph.json"
 LOCK = "lock"
+
 
 def index_dir(corpus: Path, index: Path | None = None) -> Path:
     """Where a corpus keeps its index: `index` if given, else CORPUS/.kg/."""
@@ -90,8 +92,12 @@ def stamps_key(stamps: list[FileStamp]) -> list[list[Any]]:
     return [[s.path, s.size, s.mtime_ns] for s in stamps]
 
 
-def save_graph(folder: Path, graph: KnowledgeGraph, stamps: list[FileStamp],
-               extra: dict[str, Any] | None = None) -> None:
+def save_graph(
+    folder: Path,
+    graph: KnowledgeGraph,
+    stamps: list[FileStamp],
+    extra: dict[str, Any] | None = None,
+) -> None:
     """Save the graph, then a manifest naming the files it was built from (written last)."""
     payload = json.dumps(graph_to_json(graph), ensure_ascii=False, separators=(",", ":"))
     data = payload.encode("utf-8")
@@ -121,8 +127,20 @@ def load_graph(folder: Path, stamps: list[FileStamp], root: Path) -> KnowledgeGr
 
 # ---------------------------------------------------------------- JSON forms
 
-_LINK_FIELDS = ("source", "target", "kind", "file", "line", "order", "summary", "sentence",
-                "label", "annotation", "relation", "section")
+_LINK_FIELDS = (
+    "source",
+    "target",
+    "kind",
+    "file",
+    "line",
+    "order",
+    "summary",
+    "sentence",
+    "label",
+    "annotation",
+    "relation",
+    "section",
+)
 
 
 def graph_to_json(graph: KnowledgeGraph) -> dict[str, Any]:
@@ -132,8 +150,20 @@ def graph_to_json(graph: KnowledgeGraph) -> dict[str, Any]:
         return files.setdefault(name, len(files))
 
     links = [
-        [lk.source, lk.target, lk.kind.value, file_index(lk.file), lk.line, lk.order, lk.summary,
-         lk.sentence, lk.label, lk.annotation, lk.relation, lk.section]
+        [
+            lk.source,
+            lk.target,
+            lk.kind.value,
+            file_index(lk.file),
+            lk.line,
+            lk.order,
+            lk.summary,
+            lk.sentence,
+            lk.label,
+            lk.annotation,
+            lk.relation,
+            lk.section,
+        ]
         for lk in graph.links
     ]
     return {
@@ -150,8 +180,20 @@ def graph_from_json(data: dict[str, Any], root: Path) -> KnowledgeGraph:
     files = data["link_files"]
     kinds = {k.value: k for k in LinkKind}
     links = [
-        Link(row[0], row[1], kinds[row[2]], files[row[3]], row[4], row[5], row[6], row[7], row[8],
-             row[9], row[10], row[11])
+        Link(
+            row[0],
+            row[1],
+            kinds[row[2]],
+            files[row[3]],
+            row[4],
+            row[5],
+            row[6],
+            row[7],
+            row[8],
+            row[9],
+            row[10],
+            row[11],
+        )
         for row in data["links"]
     ]
     diagnostics = [Diagnostic(p, ln, Severity(s), m) for p, ln, s, m in data["diagnostics"]]
@@ -177,7 +219,7 @@ def note_to_json(note: Note) -> dict[str, Any]:
     if note.concept_map:
         cm = note.concept_map
         out["concept_map"] = [cm.direct, cm.two_hop, cm.cluster]
-    counts = {k: getattr(note.counts, k) for k in Counts.__slots__ if getattr(note.counts, k) is not None}  # type: ignore[attr-defined]
+    counts = {k: v for k, v in asdict(note.counts).items() if v is not None}
     if counts:
         out["counts"] = counts
     if note.truncated:

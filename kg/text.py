@@ -67,8 +67,36 @@ def slugify(text: str, limit: int = 80) -> str:
 
 
 QUESTION_WORDS = frozenset(
-    "Can Could Does Do Did Is Are Was Were Why What How When Where Which Who Whom Whose "
-    "Should Would Will Has Have Had May Might Must Shall".split()
+    [
+        "Can",
+        "Could",
+        "Does",
+        "Do",
+        "Did",
+        "Is",
+        "Are",
+        "Was",
+        "Were",
+        "Why",
+        "What",
+        "How",
+        "When",
+        "Where",
+        "Which",
+        "Who",
+        "Whom",
+        "Whose",
+        "Should",
+        "Would",
+        "Will",
+        "Has",
+        "Have",
+        "Had",
+        "May",
+        "Might",
+        "Must",
+        "Shall",
+    ]
 )
 
 _QUESTION_WORD = re.compile(r"\b(?:" + "|".join(sorted(QUESTION_WORDS)) + r")\b")

@@ -1,0 +1,42 @@
+# The two commands of the README: `make run` and `make test`. Both set everything up first.
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTHON ?= python3
+CORPUS ?= notes
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: setup run test lint typecheck unit bench clean
+
+setup: $(STAMP)
+
+# torch is installed first and pinned: the CPU build of 2.13.0 comes from a local file,
+# an unpinned torch would pull gigabytes of CUDA packages.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[embed,dev]'
+	touch $(STAMP)
+
+run: setup
+	$(BIN)/kg index --corpus $(CORPUS)
+	$(BIN)/kg browse --corpus $(CORPUS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+unit: setup
+	$(BIN)/python -m pytest
+
+test: lint typecheck unit
+
+bench: setup
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) $(CORPUS)/.kg .pytest_cache .mypy_cache .ruff_cache

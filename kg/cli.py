@@ -1,0 +1,425 @@
+"""The `kg` command: index a corpus and query it from the shell.
+
+Every command reads the corpus named by --corpus (default ./notes, or $KG_CORPUS),
+keeps its index in CORPUS/.kg/ unless --index says otherwise, and prints JSON with --json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from typing import Any
+
+from kg.errors import KgError
+from kg.graph import KnowledgeGraph
+from kg.model import Link, LinkKind, Note, Severity
+
+Handler = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, Handler] = {}
+
+
+def default_corpus() -> str:
+    return os.environ.get("KG_CORPUS", "notes")
+
+
+# ---------------------------------------------------------------- output helpers
+
+
+def emit_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def progress_printer(enabled: bool) -> Callable[[str, int, int], None] | None:
+    """A progress callback that redraws one line on stderr (only on a terminal)."""
+    if not enabled or not sys.stderr.isatty():
+        return None
+    started = time.monotonic()
+
+    def show(stage: str, done: int, total: int) -> None:
+        elapsed = time.monotonic() - started
+        rate = done / elapsed if elapsed > 0 else 0.0
+        eta = (total - done) / rate if rate > 0 else 0.0
+        sys.stderr.write(f"\r{stage}: {done}/{total} ({rate:,.0f}/s, eta {eta:,.0f}s)   ")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def note_json(note: Note, graph: KnowledgeGraph | None = None, full: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": note.id,
+        "title": note.title,
+        "kind": note.kind.value,
+        "stub": note.stub,
+    }
+    if not full:
+        return out
+    out.update(
+        description=note.description,
+        claim=note.claim,
+        categories=list(note.categories),
+        date=note.date,
+        collection=note.collection,
+        files=list(note.files),
+        truncated=note.truncated,
+        body=[p.text for p in note.body],
+        sources=[{"title": s.title, "summary": s.summary} for s in note.sources],
+    )
+    if note.arxiv:
+        out.update(arxiv=note.arxiv, tags=list(note.tags))
+    declared = {
+        k: getattr(note.counts, k)
+        for k in ("uses", "related", "papers", "sources", "notes", "source_papers", "sections")
+        if getattr(note.counts, k) is not None
+    }
+    if declared:
+        out["declared_counts"] = declared
+    if note.concept_map:
+        out["site_concept_map"] = {
+            "direct": note.concept_map.direct,
+            "two_hop": note.concept_map.two_hop,
+            "cluster": note.concept_map.cluster,
+        }
+    if graph is not None:
+        stats = graph.stats(note)
+        out["concept_map"] = {
+            "direct": stats.direct,
+            "two_hop": stats.two_hop,
+            "density": stats.density,
+            "cluster": stats.cluster,
+        }
+    return out
+
+
+def link_json(link: Link) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "source": link.source,
+        "target": link.target,
+        "kind": link.kind.value,
+        "file": link.file,
+        "line": link.line,
+    }
+    for name in ("order", "summary", "sentence", "label", "annotation", "relation", "section"):
+        value = getattr(link, name)
+        if value not in (None, ""):
+            out[name] = value
+    return out
+
+
+# ---------------------------------------------------------------- arguments
+
+
+def common_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--corpus",
+        default=None,
+        metavar="PATH",
+        help="corpus folder (default: ./notes, or $KG_CORPUS)",
+    )
+    parent.add_argument(
+        "--index", default=None, metavar="DIR", help="index folder (default: CORPUS/.kg)"
+    )
+    parent.add_argument(
+        "--config", default=None, metavar="FILE", help="settings file (default: CORPUS/kg.yaml)"
+    )
+    parent.add_argument("--json", action="store_true", help="print JSON instead of text")
+    return parent
+
+
+def open_graph(args: argparse.Namespace, **options: Any) -> KnowledgeGraph:
+    from kg.loader import load
+
+    return load(
+        args.corpus or default_corpus(),
+        index=args.index,
+        config=args.config,
+        progress=progress_printer(not args.json),
+        **options,
+    )
+
+
+def command(name: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        COMMANDS[name] = handler
+        return handler
+
+    return register
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kg",
+        description="A knowledge-graph browser for research notes.",
+        epilog="Run `kg COMMAND --help` for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version="kg 0.1.0")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = common_options()
+
+    p = sub.add_parser(
+        "index",
+        parents=[common],
+        help="parse a corpus and write its index",
+        description="Parse the corpus (or each PATH) and write its index.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="corpus folders (default: --corpus)")
+    p.add_argument("--strict", action="store_true", help="exit non-zero on any warning")
+    p.add_argument("--rebuild", action="store_true", help="ignore the saved index")
+    p.add_argument("-v", "--verbose", action="store_true", help="also list info diagnostics")
+
+    p = sub.add_parser(
+        "show",
+        parents=[common],
+        help="show one note",
+        description="Show a note: its fields and its links in and out.",
+    )
+    p.add_argument("title", help="the note's title or id")
+
+    p = sub.add_parser(
+        "neighbours",
+        parents=[common],
+        help="list a note's neighbourhood",
+        description="List the notes linked to a note, to a depth.",
+    )
+    p.add_argument("title", help="the note's title or id")
+    p.add_argument("--depth", type=int, default=1, help="how many links away (default 1)")
+    p.add_argument(
+        "--kind",
+        action="append",
+        choices=[k.value for k in LinkKind],
+        help="only these link kinds (repeatable)",
+    )
+    p.add_argument(
+        "--direction",
+        choices=("out", "in", "both"),
+        default="both",
+        help="follow links forwards, backwards or both (default both)",
+    )
+
+    p = sub.add_parser(
+        "path",
+        parents=[common],
+        help="shortest typed path between two notes",
+        description="The shortest chain of typed links between two notes.",
+    )
+    p.add_argument("source", help="title or id of the first note")
+    p.add_argument("target", help="title or id of the second note")
+    p.add_argument(
+        "--kind",
+        action="append",
+        choices=[k.value for k in LinkKind],
+        help="only these link kinds (repeatable)",
+    )
+
+    p = sub.add_parser(
+        "stats",
+        parents=[common],
+        help="corpus summary, or one note's figures",
+        description="Counts for the corpus, or concept-map figures of one note.",
+    )
+    p.add_argument("title", nargs="?", help="a note's title or id (optional)")
+    p.add_argument("--diagnostics", action="store_true", help="list warnings and errors too")
+
+    # Further subcommands (near, search, trace, export, sparql, browse) are added below.
+    return parser
+
+
+# ---------------------------------------------------------------- commands
+
+
+@command("index")
+def cmd_index(args: argparse.Namespace) -> int:
+    from kg.loader import load
+
+    paths = args.paths or [args.corpus or default_corpus()]
+    status = 0
+    summaries = []
+    for path in paths:
+        started = time.perf_counter()
+        graph = load(
+            path,
+            index=args.index,
+            config=args.config,
+            rebuild=args.rebuild,
+            progress=progress_printer(not args.json),
+        )
+        seconds = time.perf_counter() - started
+        stats = graph.corpus_stats()
+        shown = [d for d in graph.diagnostics if args.verbose or d.severity is not Severity.INFO]
+        summary = {
+            "corpus": str(path),
+            "seconds": round(seconds, 3),
+            **asdict(stats),
+            "diagnostics": [str(d) for d in shown],
+        }
+        summaries.append(summary)
+        if not args.json:
+            for diagnostic in shown:
+                print(diagnostic, file=sys.stderr)
+            print(
+                f"{path}: {stats.files} files read, {stats.notes} notes, {stats.stubs} stubs, "
+                f"{stats.links} links, {stats.warnings} warnings, {stats.errors} errors "
+                f"({seconds:.2f}s)"
+            )
+        if stats.errors or (args.strict and stats.warnings):
+            status = 1
+    if args.json:
+        emit_json(summaries if len(summaries) > 1 else summaries[0])
+    return status
+
+
+@command("show")
+def cmd_show(args: argparse.Namespace) -> int:
+    graph = open_graph(args)
+    note = graph.note(args.title)
+    out_links = graph.links_of(note, "out")
+    in_links = graph.links_of(note, "in")
+    if args.json:
+        emit_json(
+            {
+                **note_json(note, graph),
+                "links_out": [link_json(lk) for lk in out_links],
+                "links_in": [link_json(lk) for lk in in_links],
+            }
+        )
+        return 0
+    stats = graph.stats(note)
+    print(note.title + ("  [stub]" if note.stub else ""))
+    print(
+        f"{note.kind.value} · {note.id}"
+        + (f" · {note.date}" if note.date else "")
+        + (f" · {', '.join(note.categories)}" if note.categories else "")
+    )
+    if note.description:
+        print(f"\n{note.description}")
+    if note.claim:
+        print(f"\nClaim: {note.claim}")
+    for paragraph in note.body:
+        print(f"\n{paragraph.text}")
+    print(
+        f"\n{stats.direct} direct connections · {stats.two_hop} in 2-hop network · {stats.cluster}"
+    )
+    for heading, links, far in (
+        ("Links out", out_links, "target"),
+        ("Links in", in_links, "source"),
+    ):
+        if links:
+            print(f"\n{heading} ({len(links)}):")
+            for link in links:
+                other = graph.note(getattr(link, far))
+                print(f"  {link.describe():<28} {other.title}")
+    return 0
+
+
+@command("neighbours")
+def cmd_neighbours(args: argparse.Namespace) -> int:
+    graph = open_graph(args)
+    note = graph.note(args.title)
+    found = graph.neighbours(note, depth=args.depth, kinds=args.kind, direction=args.direction)
+    if args.json:
+        emit_json(
+            [
+                {
+                    **note_json(n.note, full=False),
+                    "depth": n.depth,
+                    "direction": n.direction,
+                    "link": link_json(n.link),
+                }
+                for n in found
+            ]
+        )
+        return 0
+    print(f"{note.title}: {len(found)} links within depth {args.depth}")
+    for n in found:
+        arrow = "→" if n.direction == "out" else "←"
+        print(
+            f"  {'  ' * (n.depth - 1)}{arrow} {n.link.describe():<26} {n.note.title}"
+            + ("  [stub]" if n.note.stub else "")
+        )
+    return 0
+
+
+@command("path")
+def cmd_path(args: argparse.Namespace) -> int:
+    graph = open_graph(args)
+    chain = graph.path(args.source, args.target, kinds=args.kind)
+    if args.json:
+        emit_json([link_json(lk) for lk in chain])
+        return 0 if chain else 1
+    if not chain:
+        print("no path between these notes", file=sys.stderr)
+        return 1
+    current = graph.note(args.source).id
+    print(graph.note(current).title)
+    for link in chain:
+        forward = link.source == current
+        current = link.target if forward else link.source
+        print(f"  {'→' if forward else '←'} {link.describe()}  {graph.note(current).title}")
+    return 0
+
+
+@command("stats")
+def cmd_stats(args: argparse.Namespace) -> int:
+    graph = open_graph(args)
+    if args.title:
+        note = graph.note(args.title)
+        stats = graph.stats(note)
+        if args.json:
+            emit_json({"title": note.title, **asdict(stats)})
+        else:
+            print(
+                f"{note.title}\n{stats.direct} direct connections · {stats.two_hop} in 2-hop "
+                f"network · {stats.cluster} (density {stats.density:.2f})"
+            )
+        return 0
+    stats_all = graph.corpus_stats()
+    problems = [str(d) for d in graph.diagnostics if d.severity is not Severity.INFO]
+    if args.json:
+        emit_json({**asdict(stats_all), **({"diagnostics": problems} if args.diagnostics else {})})
+        return 0
+    print(
+        f"{stats_all.files} files · {stats_all.notes} notes · {stats_all.stubs} stubs · "
+        f"{stats_all.links} links · {stats_all.truncated} truncated"
+    )
+    print("notes: " + ", ".join(f"{k} {v}" for k, v in stats_all.notes_by_kind.items()))
+    print("links: " + ", ".join(f"{k} {v}" for k, v in stats_all.links_by_kind.items()))
+    print(
+        f"{stats_all.warnings} warnings, {stats_all.errors} errors"
+        + (f", {stats_all.embedded} notes embedded" if stats_all.embedded else "")
+    )
+    if args.diagnostics:
+        for line in problems:
+            print(line)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `kg` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 0
+    try:
+        return COMMANDS[args.command](args)
+    except KgError as error:
+        print(f"kg {args.command}: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""The Python API on the seeds: lookup, neighbours, backlinks, paths, figures, the index."""
+
+from __future__ import annotations
+
+import shutil
+
+import networkx as nx
+import pytest
+
+import kg
+from kg.model import LinkKind, NoteKind
+
+HIDDEN = "Do base models already contain hidden reasoning ability?"
+LINE_002 = (
+    "What emergent behaviors do models develop when trained on underspecified pedagogical tasks?"
+)
+
+
+def test_note_lookup_by_title_id_and_case(seed_graph):
+    note = seed_graph.note(HIDDEN)
+    assert seed_graph.note(note.id) is note
+    assert seed_graph.note(HIDDEN.upper()) is note
+    assert note.id == "do-base-models-already-contain-hidden-reasoning-ability"
+
+
+def test_unknown_title_suggests_closest(seed_graph):
+    with pytest.raises(kg.NoteNotFound) as caught:
+        seed_graph.note("base models hidden reasoning abilty")
+    assert HIDDEN in caught.value.suggestions
+
+
+def test_neighbours_filter_by_kind_and_direction(seed_graph):
+    related = seed_graph.neighbours(HIDDEN, kinds="related", direction="out")
+    assert len(related) == 16 and {n.link.kind for n in related} == {LinkKind.RELATED}
+    used_by = seed_graph.neighbours(HIDDEN, kinds=[LinkKind.USES], direction="in")
+    assert len(used_by) == 317 and all(n.note.kind is NoteKind.LINE for n in used_by)
+    assert seed_graph.neighbours(HIDDEN, kinds="related", direction="in") == []
+
+
+def test_neighbours_depth_two_reaches_through_a_line(seed_graph):
+    two = seed_graph.neighbours(HIDDEN, depth=2, kinds=["source", "mentions"])
+    depth_one = {n.note.title for n in two if n.depth == 1}
+    depth_two = {n.note.title for n in two if n.depth == 2}
+    assert LINE_002 in depth_one
+    assert "Do models know what they don't know?" in depth_two
+    assert HIDDEN not in depth_one | depth_two
+
+
+def test_backlinks_and_path(seed_graph):
+    kinds = {lk.kind for lk in seed_graph.backlinks(HIDDEN)}
+    assert {LinkKind.SOURCE, LinkKind.MENTIONS} <= kinds
+    chain = seed_graph.path(HIDDEN, "Do models know what they don't know?")
+    assert len(chain) == 2 and chain[0].source == seed_graph.note(LINE_002).id
+    assert seed_graph.path(HIDDEN, HIDDEN) == []
+    assert seed_graph.path(HIDDEN, "Do models know what they don't know?", kinds="related") == []
+
+
+def test_stats_counts_direct_and_two_hop(seed_graph):
+    stats = seed_graph.stats(LINE_002)
+    assert stats.direct == len(
+        {n.note.id for n in seed_graph.neighbours(LINE_002) if n.note.kind is not NoteKind.CATEGORY}
+    )
+    assert stats.two_hop > stats.direct and 0.0 <= stats.density <= 1.0
+
+
+def test_nx_graph_is_a_multidigraph_with_typed_edges(seed_graph):
+    assert isinstance(seed_graph.nx, nx.MultiDiGraph)
+    kinds = {d["kind"] for _, _, d in seed_graph.nx.edges(data=True)}
+    assert "source" in kinds and "related" in kinds
+    assert seed_graph.nx.nodes[seed_graph.note(HIDDEN).id]["kind"] == "synthesis"
+
+
+def test_index_is_reused_and_refreshed_when_a_file_changes(seeds_dir, tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(seeds_dir, corpus)
+    first = kg.load(corpus)
+    assert (corpus / ".kg" / "manifest.json").is_file()
+    again = kg.load(corpus)
+    assert len(again) == len(first) and len(again.links) == len(first.links)
+    assert again.note(HIDDEN).claim == first.note(HIDDEN).claim
+    page = next(corpus.glob("004_*.txt"))
+    page.write_text(
+        page.read_text().replace("minimal training signals can unlock", "tiny signals unlock")
+    )
+    changed = kg.load(corpus)
+    assert changed.note(HIDDEN).claim.endswith("tiny signals unlock")
+
+
+def test_damaged_index_is_rebuilt_not_used(seeds_dir, tmp_path):
+    index = tmp_path / "idx"
+    good = kg.load(seeds_dir, index=index)
+    (index / "graph.json").write_text('{"notes": [')
+    again = kg.load(seeds_dir, index=index)
+    assert len(again) == len(good)
