@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import itertools
 import json
 import math
 import random
@@ -38,6 +39,7 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 # ---------------------------------------------------------------------------
 # Vocabulary
@@ -52,171 +54,452 @@ CATEGORIES = (
 )
 
 COLLECTIONS = (
-    "Training Fine Tuning", "Reasoning Evaluation", "Agents Tool Use",
-    "Interpretability Internals", "Alignment Society", "Retrieval Memory",
-    "Scaling Inference", "Reward Modeling", "Multimodal Perception",
-    "Human AI Interaction", "Data Curation", "Safety Red Teaming",
+    "Training Fine Tuning",
+    "Reasoning Evaluation",
+    "Agents Tool Use",
+    "Interpretability Internals",
+    "Alignment Society",
+    "Retrieval Memory",
+    "Scaling Inference",
+    "Reward Modeling",
+    "Multimodal Perception",
+    "Human AI Interaction",
+    "Data Curation",
+    "Safety Red Teaming",
 )
 
 MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July",
-    "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 RELATION_LABELS = (
-    "mechanism", "partially contradicted", "qualified", "strongest evidence",
-    "extends", "contradicts", "supports", "example", "",
+    "mechanism",
+    "partially contradicted",
+    "qualified",
+    "strongest evidence",
+    "extends",
+    "contradicts",
+    "supports",
+    "example",
+    "",
 )
 
 CLUSTERS = ("dense", "dense", "sparse", "moderate")
 
 PAPER_TAGS = (
-    "Reasoning", "Critiques", "Flaws", "Reinforcement Learning", "Agents",
-    "Tool Use", "Interpretability", "Alignment", "Evaluation", "Benchmarks",
-    "Retrieval", "RAG", "Memory", "Chain of Thought", "Scaling Laws",
-    "Fine-Tuning", "Distillation", "Reward Modeling", "Safety", "Multimodal",
-    "Long Context", "Synthetic Data", "Self-Improvement", "Hallucination",
-    "Calibration", "Planning", "Theory of Mind", "Persona", "Social Simulation",
-    "Code Generation", "Mathematics", "Efficiency", "Mixture of Experts",
-    "Attention", "Tokenization", "Pretraining", "Data Curation",
-    "Human-AI Interaction", "Education", "Creativity",
+    "Reasoning",
+    "Critiques",
+    "Flaws",
+    "Reinforcement Learning",
+    "Agents",
+    "Tool Use",
+    "Interpretability",
+    "Alignment",
+    "Evaluation",
+    "Benchmarks",
+    "Retrieval",
+    "RAG",
+    "Memory",
+    "Chain of Thought",
+    "Scaling Laws",
+    "Fine-Tuning",
+    "Distillation",
+    "Reward Modeling",
+    "Safety",
+    "Multimodal",
+    "Long Context",
+    "Synthetic Data",
+    "Self-Improvement",
+    "Hallucination",
+    "Calibration",
+    "Planning",
+    "Theory of Mind",
+    "Persona",
+    "Social Simulation",
+    "Code Generation",
+    "Mathematics",
+    "Efficiency",
+    "Mixture of Experts",
+    "Attention",
+    "Tokenization",
+    "Pretraining",
+    "Data Curation",
+    "Human-AI Interaction",
+    "Education",
+    "Creativity",
 )
 
 ALIASES = (
-    "this note", "the earlier result", "prior work", "the elicitation view",
-    "that finding", "the counter-evidence", "a related note", "the baseline story",
+    "this note",
+    "the earlier result",
+    "prior work",
+    "the elicitation view",
+    "that finding",
+    "the counter-evidence",
+    "a related note",
+    "the baseline story",
 )
 
 VOCAB: dict[str, tuple[str, ...]] = {
     "method": (
-        "chain-of-thought prompting", "process reward modeling", "self-consistency decoding",
-        "RLVR", "DPO", "supervised fine-tuning", "activation steering",
-        "sparse autoencoder probing", "retrieval augmentation", "tool-use scaffolding",
-        "majority voting", "best-of-n sampling", "curriculum learning",
-        "distillation from reasoning traces", "reflection prompting", "tree search at inference",
-        "critique fine-tuning", "constitutional training", "mixture-of-experts routing",
-        "long-context pretraining", "speculative decoding", "self-play",
-        "preference optimization", "reward-model ensembling", "verifier-guided search",
-        "synthetic data generation", "instruction tuning", "in-context learning",
-        "agent memory", "latent reasoning", "entropy regularization",
-        "KL-constrained RL", "GRPO", "rejection sampling fine-tuning", "model merging",
-        "LoRA adaptation", "persona prompting", "debate between models", "LLM-as-a-judge",
-        "multi-agent collaboration", "prompt optimization", "test-time training",
-        "length penalization", "budget forcing", "early exiting", "quantization",
-        "knowledge editing", "contrastive decoding", "representation engineering",
-        "step-level verification", "outcome reward modeling", "hint injection",
-        "iterative self-refinement", "plan-then-execute prompting", "graph-based retrieval",
-        "query rewriting", "reranking", "continual pretraining", "data deduplication",
+        "chain-of-thought prompting",
+        "process reward modeling",
+        "self-consistency decoding",
+        "RLVR",
+        "DPO",
+        "supervised fine-tuning",
+        "activation steering",
+        "sparse autoencoder probing",
+        "retrieval augmentation",
+        "tool-use scaffolding",
+        "majority voting",
+        "best-of-n sampling",
+        "curriculum learning",
+        "distillation from reasoning traces",
+        "reflection prompting",
+        "tree search at inference",
+        "critique fine-tuning",
+        "constitutional training",
+        "mixture-of-experts routing",
+        "long-context pretraining",
+        "speculative decoding",
+        "self-play",
+        "preference optimization",
+        "reward-model ensembling",
+        "verifier-guided search",
+        "synthetic data generation",
+        "instruction tuning",
+        "in-context learning",
+        "agent memory",
+        "latent reasoning",
+        "entropy regularization",
+        "KL-constrained RL",
+        "GRPO",
+        "rejection sampling fine-tuning",
+        "model merging",
+        "LoRA adaptation",
+        "persona prompting",
+        "debate between models",
+        "LLM-as-a-judge",
+        "multi-agent collaboration",
+        "prompt optimization",
+        "test-time training",
+        "length penalization",
+        "budget forcing",
+        "early exiting",
+        "quantization",
+        "knowledge editing",
+        "contrastive decoding",
+        "representation engineering",
+        "step-level verification",
+        "outcome reward modeling",
+        "hint injection",
+        "iterative self-refinement",
+        "plan-then-execute prompting",
+        "graph-based retrieval",
+        "query rewriting",
+        "reranking",
+        "continual pretraining",
+        "data deduplication",
         "RLHF",
     ),
     "capability": (
-        "multi-step reasoning", "calibration", "factual recall", "planning", "tool selection",
-        "self-correction", "theory of mind", "long-horizon agency", "code generation",
-        "mathematical reasoning", "abstention", "instruction following",
-        "compositional generalization", "faithful explanation", "uncertainty estimation",
-        "persona consistency", "retrieval precision", "causal inference",
-        "analogical reasoning", "error detection", "commonsense inference",
-        "counterfactual reasoning", "long-context recall", "arithmetic accuracy",
-        "strategic deception detection", "goal tracking", "state tracking",
-        "spatial reasoning", "temporal reasoning", "answer verification",
-        "clarification seeking", "knowledge integration", "exploration",
-        "memory consolidation", "summarization fidelity", "argument evaluation",
-        "moral judgment", "social reasoning", "creative writing", "proof search",
-        "hypothesis generation", "task decomposition", "reward estimation",
-        "belief revision", "sycophancy resistance", "refusal accuracy",
-        "cross-lingual transfer", "domain adaptation", "concept abstraction",
+        "multi-step reasoning",
+        "calibration",
+        "factual recall",
+        "planning",
+        "tool selection",
+        "self-correction",
+        "theory of mind",
+        "long-horizon agency",
+        "code generation",
+        "mathematical reasoning",
+        "abstention",
+        "instruction following",
+        "compositional generalization",
+        "faithful explanation",
+        "uncertainty estimation",
+        "persona consistency",
+        "retrieval precision",
+        "causal inference",
+        "analogical reasoning",
+        "error detection",
+        "commonsense inference",
+        "counterfactual reasoning",
+        "long-context recall",
+        "arithmetic accuracy",
+        "strategic deception detection",
+        "goal tracking",
+        "state tracking",
+        "spatial reasoning",
+        "temporal reasoning",
+        "answer verification",
+        "clarification seeking",
+        "knowledge integration",
+        "exploration",
+        "memory consolidation",
+        "summarization fidelity",
+        "argument evaluation",
+        "moral judgment",
+        "social reasoning",
+        "creative writing",
+        "proof search",
+        "hypothesis generation",
+        "task decomposition",
+        "reward estimation",
+        "belief revision",
+        "sycophancy resistance",
+        "refusal accuracy",
+        "cross-lingual transfer",
+        "domain adaptation",
+        "concept abstraction",
         "self-knowledge",
     ),
     "setting": (
-        "low-resource domains", "multi-turn dialogue", "open-ended tasks",
-        "agentic benchmarks", "long-context retrieval", "small models",
-        "multilingual settings", "adversarial prompts", "out-of-distribution problems",
-        "medical question answering", "web navigation", "scientific discovery",
-        "negotiation games", "code repositories", "legal analysis", "math olympiad problems",
-        "customer support", "education", "embodied tasks", "spreadsheet manipulation",
-        "theorem proving", "chemistry planning", "financial forecasting",
-        "social simulations", "puzzle games", "survey research", "peer review",
-        "software engineering", "data analysis", "travel planning", "clinical notes",
-        "creative collaboration", "policy writing", "translation", "search engines",
-        "robotics instructions", "game playing", "fact checking", "tutoring dialogues",
+        "low-resource domains",
+        "multi-turn dialogue",
+        "open-ended tasks",
+        "agentic benchmarks",
+        "long-context retrieval",
+        "small models",
+        "multilingual settings",
+        "adversarial prompts",
+        "out-of-distribution problems",
+        "medical question answering",
+        "web navigation",
+        "scientific discovery",
+        "negotiation games",
+        "code repositories",
+        "legal analysis",
+        "math olympiad problems",
+        "customer support",
+        "education",
+        "embodied tasks",
+        "spreadsheet manipulation",
+        "theorem proving",
+        "chemistry planning",
+        "financial forecasting",
+        "social simulations",
+        "puzzle games",
+        "survey research",
+        "peer review",
+        "software engineering",
+        "data analysis",
+        "travel planning",
+        "clinical notes",
+        "creative collaboration",
+        "policy writing",
+        "translation",
+        "search engines",
+        "robotics instructions",
+        "game playing",
+        "fact checking",
+        "tutoring dialogues",
         "enterprise workflows",
     ),
     "models": (
-        "reasoning models", "base models", "small language models", "instruction-tuned models",
-        "LLM agents", "multimodal models", "distilled students", "reward models",
-        "judge models", "chat models", "mixture-of-experts models",
-        "retrieval-augmented models", "frontier models", "open-weight models",
-        "code models", "thinking models", "long-context models", "persona agents",
-        "tool-using agents", "multi-agent systems", "aligned models", "pretrained transformers",
-        "state-space models", "diffusion language models",
+        "reasoning models",
+        "base models",
+        "small language models",
+        "instruction-tuned models",
+        "LLM agents",
+        "multimodal models",
+        "distilled students",
+        "reward models",
+        "judge models",
+        "chat models",
+        "mixture-of-experts models",
+        "retrieval-augmented models",
+        "frontier models",
+        "open-weight models",
+        "code models",
+        "thinking models",
+        "long-context models",
+        "persona agents",
+        "tool-using agents",
+        "multi-agent systems",
+        "aligned models",
+        "pretrained transformers",
+        "state-space models",
+        "diffusion language models",
     ),
     "verb": (
-        "overthink", "hallucinate", "collapse into one strategy", "ignore retrieved context",
-        "abandon correct answers", "over-trust their own outputs", "lose calibration",
-        "drift from their persona", "fail to abstain", "underthink", "reward-hack",
-        "forget prior skills", "contradict themselves", "copy surface patterns",
-        "degrade", "loop on failed plans", "give up early", "agree with the user",
-        "invent tool results", "stop exploring", "skip verification", "misread instructions",
-        "confuse correlation with cause", "repeat the prompt", "lose track of state",
-        "answer too quickly", "refuse harmless requests", "leak their reasoning",
-        "overfit to format", "misjudge difficulty",
+        "overthink",
+        "hallucinate",
+        "collapse into one strategy",
+        "ignore retrieved context",
+        "abandon correct answers",
+        "over-trust their own outputs",
+        "lose calibration",
+        "drift from their persona",
+        "fail to abstain",
+        "underthink",
+        "reward-hack",
+        "forget prior skills",
+        "contradict themselves",
+        "copy surface patterns",
+        "degrade",
+        "loop on failed plans",
+        "give up early",
+        "agree with the user",
+        "invent tool results",
+        "stop exploring",
+        "skip verification",
+        "misread instructions",
+        "confuse correlation with cause",
+        "repeat the prompt",
+        "lose track of state",
+        "answer too quickly",
+        "refuse harmless requests",
+        "leak their reasoning",
+        "overfit to format",
+        "misjudge difficulty",
     ),
     "condition": (
-        "the reward signal is sparse", "context grows beyond a few thousand tokens",
-        "trained on synthetic data", "the prompt contains irrelevant details",
-        "the task is underspecified", "feedback comes only from themselves",
-        "difficulty exceeds their training distribution", "scaled past 70B parameters",
-        "tools return noisy results", "evaluated with continuous metrics",
-        "the answer format changes", "the user pushes back", "several agents share memory",
-        "demonstrations contain errors", "the verifier is weak", "reasoning chains get long",
-        "retrieval returns conflicting documents", "the domain is unfamiliar",
-        "instructions conflict", "the budget is fixed", "labels are noisy",
-        "the persona is adversarial", "the environment changes mid-task",
-        "examples are ordered by difficulty", "the judge is the same model",
-        "prompts are paraphrased", "the horizon exceeds ten steps",
-        "training data is deduplicated", "temperature is low", "the question is ambiguous",
+        "the reward signal is sparse",
+        "context grows beyond a few thousand tokens",
+        "trained on synthetic data",
+        "the prompt contains irrelevant details",
+        "the task is underspecified",
+        "feedback comes only from themselves",
+        "difficulty exceeds their training distribution",
+        "scaled past 70B parameters",
+        "tools return noisy results",
+        "evaluated with continuous metrics",
+        "the answer format changes",
+        "the user pushes back",
+        "several agents share memory",
+        "demonstrations contain errors",
+        "the verifier is weak",
+        "reasoning chains get long",
+        "retrieval returns conflicting documents",
+        "the domain is unfamiliar",
+        "instructions conflict",
+        "the budget is fixed",
+        "labels are noisy",
+        "the persona is adversarial",
+        "the environment changes mid-task",
+        "examples are ordered by difficulty",
+        "the judge is the same model",
+        "prompts are paraphrased",
+        "the horizon exceeds ten steps",
+        "training data is deduplicated",
+        "temperature is low",
+        "the question is ambiguous",
     ),
     "resource": (
-        "human labels", "external rewards", "a verifier", "explicit chain-of-thought",
-        "ground-truth answers", "reward models", "demonstrations", "tool access",
-        "fine-tuning", "retrieval", "human feedback", "curated exemplars", "a teacher model",
-        "labelled preferences", "process supervision",
+        "human labels",
+        "external rewards",
+        "a verifier",
+        "explicit chain-of-thought",
+        "ground-truth answers",
+        "reward models",
+        "demonstrations",
+        "tool access",
+        "fine-tuning",
+        "retrieval",
+        "human feedback",
+        "curated exemplars",
+        "a teacher model",
+        "labelled preferences",
+        "process supervision",
     ),
     "factor": (
-        "pretraining data frequency", "model scale", "context length", "reasoning length",
-        "prompt format", "tokenizer choice", "data diversity", "sampling temperature",
-        "reward sparsity", "training compute", "the number of demonstrations",
-        "task difficulty", "attention sparsity", "layer depth", "embedding geometry",
-        "instruction complexity", "retrieval depth", "feedback latency",
-        "dataset contamination", "vocabulary size",
+        "pretraining data frequency",
+        "model scale",
+        "context length",
+        "reasoning length",
+        "prompt format",
+        "tokenizer choice",
+        "data diversity",
+        "sampling temperature",
+        "reward sparsity",
+        "training compute",
+        "the number of demonstrations",
+        "task difficulty",
+        "attention sparsity",
+        "layer depth",
+        "embedding geometry",
+        "instruction complexity",
+        "retrieval depth",
+        "feedback latency",
+        "dataset contamination",
+        "vocabulary size",
     ),
     "quality": (
-        "learned or elicited", "real or a measurement artifact", "robust or brittle",
-        "general or domain-specific", "causal or merely correlational",
-        "transferable or task-bound", "stable or emergent", "genuine or performative",
+        "learned or elicited",
+        "real or a measurement artifact",
+        "robust or brittle",
+        "general or domain-specific",
+        "causal or merely correlational",
+        "transferable or task-bound",
+        "stable or emergent",
+        "genuine or performative",
     ),
     "mechanism": (
-        "implicit majority voting", "entropy collapse", "latent feature steering",
-        "routing of a small subset of tokens", "a shift in output format",
-        "distribution sharpening", "reward hacking", "attention sink formation",
-        "shortcut learning", "consensus denoising", "sparse parameter updates",
-        "calibration drift", "position bias", "self-preference bias",
-        "memorization of surface templates", "error compounding over long horizons",
-        "mode collapse", "gradient starvation on hard examples",
-        "over-reliance on parametric memory", "goal misgeneralization",
-        "procedural knowledge reuse", "induction head formation", "superposition of features",
-        "early answer commitment", "format priming", "latent capability elicitation",
-        "a generation-verification gap", "diversity collapse", "spurious correlation",
+        "implicit majority voting",
+        "entropy collapse",
+        "latent feature steering",
+        "routing of a small subset of tokens",
+        "a shift in output format",
+        "distribution sharpening",
+        "reward hacking",
+        "attention sink formation",
+        "shortcut learning",
+        "consensus denoising",
+        "sparse parameter updates",
+        "calibration drift",
+        "position bias",
+        "self-preference bias",
+        "memorization of surface templates",
+        "error compounding over long horizons",
+        "mode collapse",
+        "gradient starvation on hard examples",
+        "over-reliance on parametric memory",
+        "goal misgeneralization",
+        "procedural knowledge reuse",
+        "induction head formation",
+        "superposition of features",
+        "early answer commitment",
+        "format priming",
+        "latent capability elicitation",
+        "a generation-verification gap",
+        "diversity collapse",
+        "spurious correlation",
         "feature competition across layers",
     ),
     "adverb": (
-        "consistently", "mostly", "only partially", "reliably", "surprisingly often",
-        "rarely", "sharply", "quietly",
+        "consistently",
+        "mostly",
+        "only partially",
+        "reliably",
+        "surprisingly often",
+        "rarely",
+        "sharply",
+        "quietly",
     ),
     "approach": (
-        "training recipe", "decoding strategy", "benchmark", "reward formulation",
-        "agent framework", "probing method", "data pipeline", "evaluation protocol",
-        "retrieval architecture", "self-play loop",
+        "a training recipe",
+        "a decoding strategy",
+        "a benchmark",
+        "a reward formulation",
+        "an agent framework",
+        "a probing method",
+        "a data pipeline",
+        "an evaluation protocol",
+        "a retrieval architecture",
+        "a self-play loop",
     ),
 }
 
@@ -300,11 +583,9 @@ SUMMARIES = (
     "{Method} improves {capability} in {setting} through {mechanism}. {Finding}.",
     "Across {num} benchmarks, {models} trained with {method} gain {pct}% on {capability}. "
     "{Finding}.",
-    "{Models} {verb} when {condition}. The failure traces back to {mechanism}, "
-    "and {finding}.",
+    "{Models} {verb} when {condition}. The failure traces back to {mechanism}, and {finding}.",
     "Analysis of {num} {models} shows that {finding}. {Finding2}.",
-    "{Method} matches {method2} on {capability} while using a fraction of the compute. "
-    "{Finding}.",
+    "{Method} matches {method2} on {capability} while using a fraction of the compute. {Finding}.",
 )
 
 DESCRIPTIONS = (
@@ -352,7 +633,7 @@ PAPER_TITLES = (
 )
 
 PAPER_SENTENCES = (
-    "We introduce {ACR}, a {approach} that targets {capability} in {setting}.",
+    "We introduce {ACR}, {approach} that targets {capability} in {setting}.",
     "Across {num} benchmarks in {setting}, {ACR} improves {capability} by {pct}% over {method}.",
     "Our analysis shows that {finding}.",
     "We further find that {finding}.",
@@ -365,16 +646,35 @@ PAPER_SENTENCES = (
 )
 
 SMALL_WORDS = frozenset(
-    "a an and as at but by for from in into of on or the to vs via with without".split()
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "but",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "vs",
+        "via",
+        "with",
+        "without",
+    ]
 )
 SIZES = ("1B", "3B", "7B", "8B", "13B", "14B", "32B", "70B", "405B")
 
 _NAME_RE = re.compile(r"^\d{5,}_(synthesis|line|paper|topic|hub)_(banner|main|markdown)\.(txt|md)$")
 _KEY_RE = re.compile(r"\{(\w+)\}")
 
-TYPE_SHARES = (
-    ("synthesis", 0.70), ("line", 0.20), ("paper", 0.04), ("topic", 0.03), ("hub", 0.03)
-)
+TYPE_SHARES = (("synthesis", 0.70), ("line", 0.20), ("paper", 0.04), ("topic", 0.03), ("hub", 0.03))
 
 
 def _cap(s: str) -> str:
@@ -386,7 +686,8 @@ def _titlecase(s: str) -> str:
     for i, word in enumerate(s.split(" ")):
         parts = word.split("-")
         parts = [
-            p if (p.isupper() or (j > 0 and p in SMALL_WORDS) or (i > 0 and p in SMALL_WORDS))
+            p
+            if (p.isupper() or (j > 0 and p in SMALL_WORDS) or (i > 0 and p in SMALL_WORDS))
             else _cap(p)
             for j, p in enumerate(parts)
         ]
@@ -397,80 +698,87 @@ def _titlecase(s: str) -> str:
 class Filler:
     """A mapping for ``str.format_map`` that draws slot values from VOCAB.
 
-    ``{method}``/``{method2}`` draw independently from VOCAB["method"]; a
-    capitalised key (``{Method}``) capitalises the value; ``{Methodcap}``-style
-    keys ending in "cap" give Title Case (used for paper titles).
+    ``{method}`` draws from VOCAB["method"]; ``{method2}`` draws again, but
+    never the value the last ``{method}`` got. A capitalised key (``{Method}``)
+    capitalises the first letter; an all-caps key (``{ACR}``) is used as is;
+    ``{Verbcap}`` gives Title Case. Generated keys: finding, pct, num,
+    sizepair, x, acr, q (a random question title).
     """
+
+    title_case = False  # PaperFiller: capitalised keys give Title Case
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        self.choice = rng.choice
+        self.random = rng.random
         self.last: dict[str, str] = {}
         self.acr = ""
+        self._parsed: dict[str, tuple[str, bool, int]] = {}
 
     def fill(self, template: str) -> str:
         return template.format_map(self)
 
+    def pick(self, seq):
+        return seq[int(self.random() * len(seq))]
+
     def __getitem__(self, key: str) -> str:
-        base = key.rstrip("0123456789")
-        low = base.lower()
-        numbered = base != key
-        if low.endswith("cap") and low != "cap":
-            return _titlecase(self._value(low[:-3], numbered))
+        parsed = self._parsed.get(key)
+        if parsed is None:
+            base = key.rstrip("0123456789")
+            low = base.lower()
+            if low.endswith("cap") and low != "cap":
+                low, mode = low[:-3], 3
+            elif base.isupper() and len(base) > 1:
+                mode = 0
+            elif base[0].isupper():
+                mode = 3 if self.title_case else 1
+            else:
+                mode = 0
+            parsed = self._parsed[key] = (low, base != key, mode)
+        low, numbered, mode = parsed
         value = self._value(low, numbered)
-        if base[0].isupper():
-            if base.isupper():  # e.g. {ACR}
-                return value
-            # Paper titles use whole Title Case words; sentences only capitalise.
-            return _cap(value)
+        if mode == 1:
+            return value[:1].upper() + value[1:]
+        if mode == 3:
+            return _titlecase(value)
         return value
 
-    def _value(self, low: str, numbered: bool = False) -> str:
-        rng = self.rng
-        if low in VOCAB:
-            v = self.choice(VOCAB[low])
+    def _value(self, low: str, numbered: bool) -> str:
+        seq = VOCAB.get(low)
+        if seq is not None:
+            rand = self.random
+            v = seq[int(rand() * len(seq))]
             if numbered:  # {method2} differs from the last {method}
-                while v == self.last.get(low):
-                    v = self.choice(VOCAB[low])
+                last = self.last.get(low)
+                while v == last:
+                    v = seq[int(rand() * len(seq))]
             else:
                 self.last[low] = v
             return v
         if low == "finding":
-            return self.fill(self.choice(FINDINGS))
+            return self.fill(self.pick(FINDINGS))
         if low == "pct":
-            return str(rng.randint(3, 95))
+            return str(3 + int(self.random() * 93))
         if low == "num":
-            return str(rng.randint(2, 12))
+            return str(2 + int(self.random() * 11))
         if low == "sizepair":
-            a, b = sorted(rng.sample(range(len(SIZES)), 2))
+            a, b = sorted(self.rng.sample(range(len(SIZES)), 2))
             return f"{SIZES[a]} to {SIZES[b]}"
         if low == "x":
-            return f"{self.choice((2, 3, 4, 5, 6, 7, 10, 20))}x"
+            return f"{self.pick((2, 3, 4, 5, 6, 7, 10, 20))}x"
         if low == "acr":
             if self.acr:
                 return self.acr
-            n = rng.randint(3, 6)
-            return "".join(self.choice("ABCDEFGHIKLMNOPRSTUVWXZ") for _ in range(n))
+            n = self.rng.randint(3, 6)
+            return "".join(self.pick("ABCDEFGHIKLMNOPRSTUVWXZ") for _ in range(n))
         if low == "q":
-            return self.fill(self.choice(TITLE_TEMPLATES))
+            return self.fill(self.pick(TITLE_TEMPLATES))
         raise KeyError(low)
 
 
 class PaperFiller(Filler):
-    """Title Case for capitalised keys (paper titles)."""
+    """Title Case for capitalised keys (paper titles and abstracts)."""
 
-    def __getitem__(self, key: str) -> str:
-        base = key.rstrip("0123456789")
-        low = base.lower()
-        numbered = base != key
-        if base == "Verbcap":
-            return _titlecase(self._value("verb", numbered))
-        value = self._value(low, numbered)
-        if base.isupper():
-            return value
-        if base[0].isupper():
-            return _titlecase(value)
-        return value
+    title_case = True
 
 
 def _template_weights(templates: tuple[str, ...]) -> list[float]:
@@ -505,34 +813,84 @@ class UniqueFactory:
 
 class Note:
     __slots__ = (
-        "categories", "claim", "collection", "date", "description", "hubs", "idx",
-        "n_used", "papers", "related", "summary", "title", "used_by", "variant",
+        "categories",
+        "claim",
+        "collection",
+        "date",
+        "description",
+        "hubs",
+        "idx",
+        "n_used",
+        "papers",
+        "related",
+        "summary",
+        "title",
+        "used_by",
+        "variant",
     )
+    categories: list[str]
+    claim: str
+    collection: str
+    date: str
+    description: str
+    hubs: list[int]
+    idx: int
+    n_used: int
+    papers: list[int]
+    related: list[tuple[int, str, str]]  # (note index, label, annotation text)
+    summary: str
+    title: str
+    used_by: list[int]  # lines that list this note as a source
+    variant: str
 
 
 class Line:
     __slots__ = ("date", "description", "idx", "next", "sources", "title", "variant")
+    date: str
+    description: str
+    idx: int
+    next: list[int]
+    sources: list[int]
+    title: str
+    variant: str
 
 
 class Hub:
     __slots__ = ("children", "description", "idx", "notes", "sections", "title", "variant")
+    children: list[int]  # child hubs (the Sub-Maps section)
+    description: str
+    idx: int
+    notes: list[int]
+    sections: list[tuple[str, list[int]]]
+    title: str
+    variant: str
 
 
 class Topic:
     __slots__ = ("idx", "n_papers", "name", "notes", "variant")
+    idx: int
+    n_papers: int
+    name: str
+    notes: list[int]
+    variant: str
 
 
 class Paper:
     __slots__ = ("acr", "arxiv", "idx", "published", "tags", "title", "variant")
+    acr: str
+    arxiv: str
+    idx: int
+    published: str
+    tags: list[str]
+    title: str
+    variant: str
 
 
 def _split_counts(pages: int) -> dict[str, int]:
     counts = {t: int(pages * share) for t, share in TYPE_SHARES}
     rest = pages - sum(counts.values())
     # hand the rounding remainder out by largest fractional part (ties: listed order)
-    fracs = sorted(
-        TYPE_SHARES, key=lambda ts: -(pages * ts[1] - int(pages * ts[1]))
-    )
+    fracs = sorted(TYPE_SHARES, key=lambda ts: -(pages * ts[1] - int(pages * ts[1])))
     for t, _ in fracs[:rest]:
         counts[t] += 1
     return counts
@@ -603,7 +961,7 @@ class Renderer:
         return f"[[{title}]]"
 
     def _cite(self, title: str, link) -> str:
-        tmpl = self.rng.choice(CITATIONS)
+        tmpl = self.f.pick(CITATIONS)
         # {T} is not a vocabulary key: substitute it after filling
         return self.f.fill(tmpl.replace("{T}", "\x00")).replace("\x00", link(title))
 
@@ -611,7 +969,8 @@ class Renderer:
         rng = self.rng
         fill = self.f.fill
         n = rng.randint(4, 8)
-        sents = [fill(rng.choice(SENTENCES)) for _ in range(n)]
+        pick = self.f.pick
+        sents = [fill(pick(SENTENCES)) for _ in range(n)]
         for t in cites:
             sents.insert(rng.randint(0, len(sents)), self._cite(t, link))
         if opener is not None:
@@ -650,7 +1009,7 @@ class Renderer:
         for i, g in enumerate(groups):
             opener = self.f.fill(rng.choice(LINE_OPENERS)) if i == 0 else None
             # keep the order of first mention equal to the source order
-            sents = [self.f.fill(rng.choice(SENTENCES)) for _ in range(rng.randint(3, 6))]
+            sents = [self.f.fill(self.f.pick(SENTENCES)) for _ in range(rng.randint(3, 6))]
             pos = sorted(rng.randint(0, len(sents)) for _ in g)
             for k, (at, t) in enumerate(zip(pos, g, strict=True)):
                 sents.insert(at + k, self._cite(t, link))
@@ -771,9 +1130,7 @@ class Renderer:
         if blocks:
             fm.append("related:")
             for title, _desc, label, text in blocks:
-                fm.append(
-                    f"  - {{title: {q(title)}, label: {q(label)}, annotation: {q(text)}}}"
-                )
+                fm.append(f"  - {{title: {q(title)}, label: {q(label)}, annotation: {q(text)}}}")
         else:
             fm.append("related: []")
         papers = [plan["papers"][i].title for i in note.papers]
@@ -803,9 +1160,7 @@ class Renderer:
             if nxt or rng.random() < 0.7:
                 parts.append("Next inquiring lines")
                 if nxt:
-                    parts[-1] += "\n\n" + "\n".join(
-                        f"  {k}. {t}" for k, t in enumerate(nxt, 1)
-                    )
+                    parts[-1] += "\n\n" + "\n".join(f"  {k}. {t}" for k, t in enumerate(nxt, 1))
             return "\n\n".join(parts)
         out = [line.title, line.description, *paras, f"Sources {n} notes"]
         out.extend(notes[s].summary for s in line.sources)
@@ -873,8 +1228,9 @@ class Renderer:
             f"Paper · arXiv {paper.arxiv} · Published {paper.published}",
             "".join(paper.tags),
         ]
-        for _ in range(rng.randint(2, 5)):
-            out.append(" ".join(fill(rng.choice(PAPER_SENTENCES)) for _ in range(rng.randint(4, 8))))
+        for _ in range(rng.randint(3, 6)):
+            n = rng.randint(4, 8)
+            out.append(" ".join(fill(self.pf.pick(PAPER_SENTENCES)) for _ in range(n)))
         return ("\n\n" if banner else "\n").join(out)
 
 
@@ -1033,13 +1389,22 @@ def generate(
             cuts = sorted(rng.sample(range(1, len(members)), k - 1)) if k > 1 else []
             bounds = [0, *cuts, len(members)]
             names_seen: set[str] = set()
-            for a, b in zip(bounds, bounds[1:], strict=False):
+            for a, b in itertools.pairwise(bounds):
                 name = ""
                 for _ in range(20):
-                    name = _cap(fill(rng.choice(
-                        ("{capability} and {mechanism}", "{method} in {setting}",
-                         "{mechanism}", "evidence on {capability}", "{models} and {capability}")
-                    )))
+                    name = _cap(
+                        fill(
+                            rng.choice(
+                                (
+                                    "{capability} and {mechanism}",
+                                    "{method} in {setting}",
+                                    "{mechanism}",
+                                    "evidence on {capability}",
+                                    "{models} and {capability}",
+                                )
+                            )
+                        )
+                    )
                     if name not in names_seen and name != "Sub-Maps":
                         break
                 names_seen.add(name)
@@ -1050,11 +1415,11 @@ def generate(
     papers: list[Paper] = []
     arxiv_taken: set[str] = set()
     for i in range(n_paper):
-        p = Paper()
-        p.idx = i
-        p.title = paper_factory.new()
-        p.acr = cur_acr[0]
-        p.variant = paper_variants[i]
+        pp = Paper()
+        pp.idx = i
+        pp.title = paper_factory.new()
+        pp.acr = cur_acr[0]
+        pp.variant = paper_variants[i]
         while True:
             y = rng.randint(2023, 2026)
             m = rng.randint(1, 3 if y == 2026 else 12)
@@ -1062,22 +1427,27 @@ def generate(
             if ax not in arxiv_taken:
                 arxiv_taken.add(ax)
                 break
-        p.arxiv = ax
-        p.published = f"{MONTHS[m - 1]} {rng.randint(1, 28)}, {y}"
-        p.tags = [PAPER_TAGS[t] for t in rng.sample(range(len(PAPER_TAGS)), rng.randint(2, 5))]
-        papers.append(p)
+        pp.arxiv = ax
+        pp.published = f"{MONTHS[m - 1]} {rng.randint(1, 28)}, {y}"
+        pp.tags = [PAPER_TAGS[t] for t in rng.sample(range(len(PAPER_TAGS)), rng.randint(2, 5))]
+        papers.append(pp)
 
     # ---- note links (related concepts, papers) ---------------------------
     for n in notes:
         if n_syn > 1:
-            k = min(16, int(rng.expovariate(1 / 6.0)))
+            k = 0 if rng.random() < 0.03 else min(16, 1 + int(rng.expovariate(1 / 6.0)))
             for j in _pick_distinct(rng, n_syn, k, exclude=n.idx):
                 label = rng.choice(RELATION_LABELS)
-                text = fill(rng.choice((
-                    "{finding}", "{mechanism} explains the gap",
-                    "{finding}; this is what {method} activates",
-                    "{capability} depends on {mechanism}, not {mechanism2}",
-                )))
+                text = fill(
+                    rng.choice(
+                        (
+                            "{finding}",
+                            "{mechanism} explains the gap",
+                            "{finding}; this is what {method} activates",
+                            "{capability} depends on {mechanism}, not {mechanism2}",
+                        )
+                    )
+                )
                 n.related.append((j, label, text))
         if papers:
             k = 8 if rng.random() < 0.7 else rng.randint(0, 7)
@@ -1128,12 +1498,23 @@ def generate(
         topics.append(t)
 
     plan = {
-        "notes": notes, "lines": lines, "hubs": hubs, "papers": papers,
-        "note_titles": note_titles, "stubs": stubs, "ghost_lines": ghost_lines,
+        "notes": notes,
+        "lines": lines,
+        "hubs": hubs,
+        "papers": papers,
+        "note_titles": note_titles,
+        "stubs": stubs,
+        "ghost_lines": ghost_lines,
     }
 
     # ---- file order, truncation ------------------------------------------
-    queues = {"synthesis": notes, "line": lines, "paper": papers, "topic": topics, "hub": hubs}
+    queues: dict[str, list[Any]] = {
+        "synthesis": notes,
+        "line": lines,
+        "paper": papers,
+        "topic": topics,
+        "hub": hubs,
+    }
     pos = dict.fromkeys(queues, 0)
     order = []
     for kind in kinds:
@@ -1145,11 +1526,16 @@ def generate(
     to_truncate = set(rng.sample(txt_idx, n_trunc))
 
     # ---- write -----------------------------------------------------------
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for old in out_dir.iterdir():
-        if _NAME_RE.match(old.name) and old.is_file():
-            old.unlink()
     width = max(5, len(str(max(pages - 1, 0))))
+    names = [
+        f"{i:0{width}d}_{kind}_{o.variant}.{'md' if o.variant == 'markdown' else 'txt'}"
+        for i, (kind, o) in enumerate(order)
+    ]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    keep = set(names)
+    for old in sorted(out_dir.iterdir()):
+        if old.name not in keep and _NAME_RE.match(old.name) and old.is_file():
+            old.unlink()  # stale page of an earlier run
     r = Renderer(rng, plan)
     total = 0
     truncated = 0
@@ -1178,8 +1564,7 @@ def generate(
             elif i in to_truncate:
                 owed += 1  # too short: cut the next long enough page instead
         data = text.encode("utf-8")
-        ext = "md" if v == "markdown" else "txt"
-        (out_dir / f"{i:0{width}d}_{kind}_{v}.{ext}").write_bytes(data)
+        (out_dir / names[i]).write_bytes(data)
         total += len(data)
         key = f"{kind}/{v}"
         by_tv[key] = by_tv.get(key, 0) + 1
@@ -1205,15 +1590,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out_dir", type=Path, help="directory to write pages into (flat)")
     ap.add_argument("--pages", type=int, default=10000)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--markdown-share", type=float, default=0.1,
-                    help="share of synthesis notes and inquiring lines written as Markdown")
-    ap.add_argument("--truncated-share", type=float, default=0.01,
-                    help="share of pages cut off at about 2 KB mid-word")
+    ap.add_argument(
+        "--markdown-share",
+        type=float,
+        default=0.1,
+        help="share of synthesis notes and inquiring lines written as Markdown",
+    )
+    ap.add_argument(
+        "--truncated-share",
+        type=float,
+        default=0.01,
+        help="share of pages cut off at about 2 KB mid-word",
+    )
     ap.add_argument("--json", action="store_true", help="also print the counts as JSON")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    counts = generate(args.out_dir, args.pages, args.seed, args.markdown_share,
-                      args.truncated_share)
+    counts = generate(
+        args.out_dir, args.pages, args.seed, args.markdown_share, args.truncated_share
+    )
     dt = time.perf_counter() - t0
     if args.json:
         print(json.dumps(counts, indent=2))

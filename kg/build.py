@@ -87,16 +87,16 @@ class GraphBuilder:
 
     def ensure(self, title: str, kind: NoteKind, page: Page, line: int) -> str | None:
         """The id of the note titled `title`, creating a stub if the corpus has no page for it."""
+        key = normalize_title(title)
+        found = self.by_key.get(key)
+        if found is not None:
+            return found
         title = clean_title(title)
         if not title:
             self.diagnostics.append(
                 Diagnostic(page.path, line, Severity.WARNING, "an empty title in a list; ignored")
             )
             return None
-        key = normalize_title(title)
-        found = self.by_key.get(key)
-        if found is not None:
-            return found
         note_id = self._new_id(title, "category-" if kind is NoteKind.CATEGORY else "")
         self.notes[note_id] = Note(
             id=note_id, title=title, kind=kind, stub=kind is not NoteKind.CATEGORY
@@ -265,7 +265,8 @@ class GraphBuilder:
             hits.append((start, end + 1, note_id))
         hits = _longest_non_overlapping(hits)
         covered = [(a, b) for a, b, _ in hits]
-        for start, end in question_mentions(text):
+        questions = question_mentions(text)
+        for start, end in questions:
             if any(a < end and start < b for a, b in covered):
                 continue
             title = text[start:end]
@@ -275,7 +276,7 @@ class GraphBuilder:
                 covered.append((start, end))
         if not hits:
             return
-        spans = split_sentences(text, covered)
+        spans = split_sentences(text, covered, questions)
         for start, _end, note_id in sorted(hits):
             if note_id == me or note_id in skip:
                 continue

@@ -81,16 +81,30 @@ class KnowledgeGraph:
         for note in notes.values():
             for alias in note.aliases:
                 self._keys.setdefault(normalize_title(alias), note.id)
-        graph = nx.MultiDiGraph()
-        graph.add_nodes_from(
-            (n.id, {"kind": n.kind.value, "title": n.title, "stub": n.stub}) for n in notes.values()
-        )
         self.links: list[Link] = list(links)
-        graph.add_edges_from(
-            (lk.source, lk.target, {"kind": lk.kind.value, "link": lk}) for lk in self.links
-        )
-        self.nx = graph
+        # Adjacency lists answer every query; the networkx graph is built on first use.
+        self._out: dict[str, list[Link]] = {note_id: [] for note_id in notes}
+        self._in: dict[str, list[Link]] = {note_id: [] for note_id in notes}
+        for link in self.links:
+            self._out[link.source].append(link)
+            self._in[link.target].append(link)
+        self._nx: nx.MultiDiGraph | None = None
         self.embeddings: Any = None  # set by kg.embeddings when vectors are loaded
+
+    @property
+    def nx(self) -> nx.MultiDiGraph:
+        """The graph as a `networkx.MultiDiGraph` (built on first use, then cached)."""
+        if self._nx is None:
+            graph = nx.MultiDiGraph()
+            graph.add_nodes_from(
+                (n.id, {"kind": n.kind.value, "title": n.title, "stub": n.stub})
+                for n in self._notes.values()
+            )
+            graph.add_edges_from(
+                (lk.source, lk.target, {"kind": lk.kind.value, "link": lk}) for lk in self.links
+            )
+            self._nx = graph
+        return self._nx
 
     # ------------------------------------------------------------ notes
 
@@ -154,9 +168,9 @@ class KnowledgeGraph:
         wanted = _kinds(kinds)
         found: list[Link] = []
         if direction in ("out", "both"):
-            found += [d["link"] for _, _, d in self.nx.out_edges(node, data=True)]
+            found += self._out[node]
         if direction in ("in", "both"):
-            found += [d["link"] for _, _, d in self.nx.in_edges(node, data=True)]
+            found += self._in[node]
         if direction not in ("out", "in", "both"):
             raise ValueError("direction is 'out', 'in' or 'both'")
         return [lk for lk in found if wanted is None or lk.kind in wanted]
@@ -205,15 +219,13 @@ class KnowledgeGraph:
         self, node: str, wanted: frozenset[LinkKind] | None, direction: Direction
     ) -> Iterator[tuple[Link, str, str]]:
         if direction in ("out", "both"):
-            for _, other, data in self.nx.out_edges(node, data=True):
-                link = data["link"]
+            for link in self._out[node]:
                 if wanted is None or link.kind in wanted:
-                    yield link, other, "out"
+                    yield link, link.target, "out"
         if direction in ("in", "both"):
-            for other, _, data in self.nx.in_edges(node, data=True):
-                link = data["link"]
+            for link in self._in[node]:
                 if wanted is None or link.kind in wanted:
-                    yield link, other, "in"
+                    yield link, link.source, "in"
 
     def path(
         self,
@@ -273,7 +285,7 @@ class KnowledgeGraph:
         return NoteStats(len(direct), len(two_hop), round(density, 3), label)
 
     def _adjacent(self, node: str) -> set[str]:
-        others = set(self.nx.successors(node)) | set(self.nx.predecessors(node))
+        others = {lk.target for lk in self._out[node]} | {lk.source for lk in self._in[node]}
         others.discard(node)
         return {o for o in others if self._notes[o].kind is not NoteKind.CATEGORY}
 

@@ -33,6 +33,10 @@ from kg.model import (
 from kg.relations import normalize_relation, split_relation
 from kg.text import clean_title
 
+# libyaml's safe loader when PyYAML was built with it (ten times faster), else the Python one;
+# both construct plain data only, never objects from tags.
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 WIKILINK = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
 _KINDS = {kind.value: kind for kind in NoteKind if kind is not NoteKind.CATEGORY}
 _KIND_ALIASES = {
@@ -164,24 +168,22 @@ def _quote_flow_lists(front: str) -> str:
 
 def _load_meta(front: str, first_line: int, problems: _Problems) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(front)
-    except yaml.YAMLError:
-        repaired = _quote_flow_lists(front)
-        try:
-            data = yaml.safe_load(repaired) if repaired != front else None
-        except yaml.YAMLError:
-            data = None
-        if data is not None:
-            problems.add(
-                first_line,
-                "a one-line [list] held titles ending in '?', which YAML "
-                "cannot read unquoted; read them as quoted titles",
-                Severity.INFO,
-            )
-            return _load_meta_checked(data, first_line, problems)
-    try:
-        data = yaml.safe_load(front)
+        data = yaml.load(front, Loader=SafeLoader)
     except yaml.YAMLError as error:
+        repaired = _quote_flow_lists(front)
+        if repaired != front:
+            try:
+                data = yaml.load(repaired, Loader=SafeLoader)
+            except yaml.YAMLError:
+                pass
+            else:
+                problems.add(
+                    first_line,
+                    "a one-line [list] held titles ending in '?', which YAML "
+                    "cannot read unquoted; read them as quoted titles",
+                    Severity.INFO,
+                )
+                return _load_meta_checked(data, first_line, problems)
         mark = getattr(error, "problem_mark", None)
         line = first_line + mark.line if mark is not None else first_line
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]

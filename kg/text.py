@@ -14,18 +14,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 # Characters folded to one form, so a title typed with straight quotes finds the curly one.
-_FOLD = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u00a0": " ",
-    }
+_FOLDS = (
+    ("\u2018", "'"),
+    ("\u2019", "'"),
+    ("\u201c", '"'),
+    ("\u201d", '"'),
+    ("\u2013", "-"),
+    ("\u2014", "-"),
+    ("\u00a0", " "),
 )
 _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -37,7 +36,12 @@ def fold(text: str) -> str:
     >>> fold("don’t — ok")
     "don't - ok"
     """
-    return text.translate(_FOLD)
+    if text.isascii():
+        return text
+    for typographic, plain in _FOLDS:
+        if typographic in text:
+            text = text.replace(typographic, plain)
+    return text
 
 
 def clean_title(title: str) -> str:
@@ -45,6 +49,7 @@ def clean_title(title: str) -> str:
     return _SPACES.sub(" ", _CONTROL.sub("", title)).strip()
 
 
+@lru_cache(maxsize=200_000)
 def normalize_title(title: str) -> str:
     """The key a note is known by: folded, case-folded, whitespace collapsed."""
     return _SPACES.sub(" ", fold(_CONTROL.sub("", title))).strip().casefold()
@@ -99,7 +104,15 @@ QUESTION_WORDS = frozenset(
     ]
 )
 
-_QUESTION_WORD = re.compile(r"\b(?:" + "|".join(sorted(QUESTION_WORDS)) + r")\b")
+_QUESTION_WORD = re.compile(
+    r"(?<![\w])(?=["
+    + "".join(sorted({w[0] for w in QUESTION_WORDS}))
+    + r"])(?:"
+    + "|".join(sorted(QUESTION_WORDS))
+    + r")\b"
+)
+_STOP = re.compile(r"[.!?\n]")
+_CONTINUES = re.compile(r"(?:[,.;:)\]]|\s+[a-z—–-]|\s*$)")
 _SENTENCE_END = re.compile(r"[.!?](?:[\"'’”)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 
 
@@ -118,39 +131,46 @@ def question_mentions(text: str) -> list[tuple[int, int]]:
     ['Does RL create reasoning at all?']
     """
     spans: list[tuple[int, int]] = []
-    starts = [m.start() for m in _QUESTION_WORD.finditer(text)]
+    if "?" not in text:
+        return spans
     previous_end = 0
     for q in (m.end() for m in re.finditer(r"\?", text)):
-        # The rightmost question word that opens a question of four or more words.
+        # The rightmost question word that opens a question of four or more words,
+        # looked for only in the 300 characters before the '?'.
+        window_start = max(previous_end, q - 300)
+        starts = [m.start() for m in _QUESTION_WORD.finditer(text, window_start, q)]
         start = None
         for s in reversed(starts):
-            if s < previous_end or s >= q:
-                continue
-            if re.search(r"[.!?\n]", text[s : q - 1]):
+            if _STOP.search(text, s, q - 1):
                 break
-            if len(text[s:q].split()) >= 4:
+            if text.count(" ", s, q) >= 3:
                 start = s
                 break
         previous_end = q
-        if start is None or q - start > 300:
+        if start is None:
             continue
-        before = text[:start].rstrip()
+        before = text[max(0, start - 8) : start].rstrip()
         opens_sentence = not before or before[-1] in ".!?:\"'”’" or before.endswith("—")
-        continues = bool(re.match(r"(?:[,.;:)\]]|\s+[a-z—–-]|\s*$)", text[q : q + 3]))
+        continues = bool(_CONTINUES.match(text, q))
         if not opens_sentence or continues:
             spans.append((start, q))
     return spans
 
 
 def split_sentences(
-    text: str, protected: Sequence[tuple[int, int]] = ()
+    text: str,
+    protected: Sequence[tuple[int, int]] = (),
+    questions: Sequence[tuple[int, int]] | None = None,
 ) -> list[tuple[int, int, str]]:
     """Split running text into (start, end, sentence), never inside a protected span.
 
     Protected spans are the cited titles found in the text; question-shaped citations
-    are protected automatically, so 'Can X?' inside a sentence never ends it.
+    (`questions`, found here when not given) are protected too, so 'Can X?' inside a
+    sentence never ends it.
     """
-    guarded = sorted(list(protected) + question_mentions(text))
+    if questions is None:
+        questions = question_mentions(text)
+    guarded = sorted([*protected, *questions])
     sentences: list[tuple[int, int, str]] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
