@@ -256,14 +256,13 @@ class GraphBuilder:
         text = paragraph.text
         folded = fold(text)
         hits: list[tuple[int, int, str]] = []
-        for end, (note_id, length) in automaton.iter(folded):
+        for end, (note_id, length) in automaton.iter_long(folded):
             start = end - length + 1
             if (start > 0 and folded[start - 1].isalnum()) or (
                 end + 1 < len(folded) and folded[end + 1].isalnum()
             ):
                 continue
             hits.append((start, end + 1, note_id))
-        hits = _longest_non_overlapping(hits)
         covered = [(a, b) for a, b, _ in hits]
         questions = question_mentions(text)
         for start, end in questions:
@@ -300,15 +299,6 @@ def _sentence(text: str, position: int, protected: list[tuple[int, int]]) -> str
         if a <= position < max(b, a + 1):
             return sentence
     return text[:300]
-
-
-def _longest_non_overlapping(hits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Keep the longest of overlapping title matches (a title inside a longer title loses)."""
-    chosen: list[tuple[int, int, str]] = []
-    for hit in sorted(hits, key=lambda h: (-(h[1] - h[0]), h[0])):
-        if all(hit[1] <= a or hit[0] >= b for a, b, _ in chosen):
-            chosen.append(hit)
-    return sorted(chosen)
 
 
 def _first(values: Iterable[str]) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ import networkx as nx
 
 from kg.errors import NoteNotFound
 from kg.model import Diagnostic, Link, LinkKind, Neighbour, Note, NoteKind, NoteStats, Severity
+from kg.tables import LinkTable, NoteTable
 from kg.text import normalize_title
 
 Direction = str  # 'out', 'in' or 'both'
@@ -65,8 +66,8 @@ class KnowledgeGraph:
 
     def __init__(
         self,
-        notes: dict[str, Note],
-        links: Iterable[Link],
+        notes: Mapping[str, Note] | NoteTable,
+        links: Iterable[Link] | LinkTable,
         diagnostics: Iterable[Diagnostic] = (),
         files: int = 0,
         root: Path | None = None,
@@ -74,22 +75,22 @@ class KnowledgeGraph:
         self.root = root
         self.files = files
         self.diagnostics: list[Diagnostic] = list(diagnostics)
-        self._notes = notes
+        self._notes = notes if isinstance(notes, NoteTable) else NoteTable.from_notes(notes)
         self._keys: dict[str, str] = {}
-        for note in notes.values():
-            self._keys.setdefault(normalize_title(note.title), note.id)
-        for note in notes.values():
-            for alias in note.aliases:
-                self._keys.setdefault(normalize_title(alias), note.id)
-        self.links: list[Link] = list(links)
+        for note_id, header in self._notes.headers():
+            self._keys.setdefault(normalize_title(header[0]), note_id)
+        for note_id, header in self._notes.headers():
+            for alias in header[4]:
+                self._keys.setdefault(normalize_title(alias), note_id)
         # Adjacency lists answer every query; the networkx graph is built on first use.
-        self._out: dict[str, list[Link]] = {note_id: [] for note_id in notes}
-        self._in: dict[str, list[Link]] = {note_id: [] for note_id in notes}
-        for link in self.links:
-            self._out[link.source].append(link)
-            self._in[link.target].append(link)
+        self._links = links if isinstance(links, LinkTable) else LinkTable(list(links), self._notes)
         self._nx: nx.MultiDiGraph | None = None
         self.embeddings: Any = None  # set by kg.embeddings when vectors are loaded
+
+    @property
+    def links(self) -> list[Link]:
+        """Every link of the corpus, in the order they were read."""
+        return self._links.all()
 
     @property
     def nx(self) -> nx.MultiDiGraph:
@@ -97,8 +98,8 @@ class KnowledgeGraph:
         if self._nx is None:
             graph = nx.MultiDiGraph()
             graph.add_nodes_from(
-                (n.id, {"kind": n.kind.value, "title": n.title, "stub": n.stub})
-                for n in self._notes.values()
+                (note_id, {"kind": h[1].value, "title": h[0], "stub": h[2]})
+                for note_id, h in self._notes.headers()
             )
             graph.add_edges_from(
                 (lk.source, lk.target, {"kind": lk.kind.value, "link": lk}) for lk in self.links
@@ -146,7 +147,7 @@ class KnowledgeGraph:
         """The titles closest to `query`: containing its words first, then by spelling."""
         key = normalize_title(query)
         words = [w for w in key.replace("?", " ").split() if len(w) > 2]
-        titles = [note.title for note in self._notes.values() if note.kind is not NoteKind.CATEGORY]
+        titles = [h[0] for _, h in self._notes.headers() if h[1] is not NoteKind.CATEGORY]
         if words:
             scored = Counter({t: sum(w in normalize_title(t) for w in words) for t in titles})
             contained = [t for t, s in scored.most_common(n) if s >= max(1, len(words) // 2 + 1)]
@@ -168,9 +169,9 @@ class KnowledgeGraph:
         wanted = _kinds(kinds)
         found: list[Link] = []
         if direction in ("out", "both"):
-            found += self._out[node]
+            found += [self._links.get(i) for i in self._links.out[node]]
         if direction in ("in", "both"):
-            found += self._in[node]
+            found += [self._links.get(i) for i in self._links.into[node]]
         if direction not in ("out", "in", "both"):
             raise ValueError("direction is 'out', 'in' or 'both'")
         return [lk for lk in found if wanted is None or lk.kind in wanted]
@@ -219,11 +220,13 @@ class KnowledgeGraph:
         self, node: str, wanted: frozenset[LinkKind] | None, direction: Direction
     ) -> Iterator[tuple[Link, str, str]]:
         if direction in ("out", "both"):
-            for link in self._out[node]:
+            for index in self._links.out[node]:
+                link = self._links.get(index)
                 if wanted is None or link.kind in wanted:
                     yield link, link.target, "out"
         if direction in ("in", "both"):
-            for link in self._in[node]:
+            for index in self._links.into[node]:
+                link = self._links.get(index)
                 if wanted is None or link.kind in wanted:
                     yield link, link.source, "in"
 
@@ -246,7 +249,7 @@ class KnowledgeGraph:
             node = queue.popleft()
             for link, other, _ in self._steps(node, wanted, "out" if directed else "both"):
                 if other in came or (
-                    self._notes[other].kind is NoteKind.CATEGORY and other != goal
+                    self._notes.kind(other) is NoteKind.CATEGORY and other != goal
                 ):
                     continue
                 came[other] = (node, link)
@@ -285,23 +288,26 @@ class KnowledgeGraph:
         return NoteStats(len(direct), len(two_hop), round(density, 3), label)
 
     def _adjacent(self, node: str) -> set[str]:
-        others = {lk.target for lk in self._out[node]} | {lk.source for lk in self._in[node]}
+        get = self._links.get
+        others = {get(i).target for i in self._links.out[node]}
+        others |= {get(i).source for i in self._links.into[node]}
         others.discard(node)
-        return {o for o in others if self._notes[o].kind is not NoteKind.CATEGORY}
+        return {o for o in others if self._notes.kind(o) is not NoteKind.CATEGORY}
 
     def corpus_stats(self) -> CorpusStats:
         """Counts for the whole corpus: notes and links by kind, stubs, problems."""
-        by_kind = Counter(n.kind.value for n in self._notes.values() if not n.stub)
-        stubs = sum(1 for n in self._notes.values() if n.stub)
+        headers = [h for _, h in self._notes.headers()]
+        by_kind = Counter(h[1].value for h in headers if not h[2] and h[1] is not NoteKind.CATEGORY)
+        stubs = sum(1 for h in headers if h[2])
         return CorpusStats(
             files=self.files,
             notes=sum(by_kind.values()),
             stubs=stubs,
-            links=len(self.links),
+            links=len(self._links),
             notes_by_kind=dict(sorted(by_kind.items())),
-            links_by_kind=dict(sorted(Counter(lk.kind.value for lk in self.links).items())),
+            links_by_kind=self._links.kind_counts(),
             warnings=sum(1 for d in self.diagnostics if d.severity is Severity.WARNING),
             errors=sum(1 for d in self.diagnostics if d.severity is Severity.ERROR),
-            truncated=sum(1 for n in self._notes.values() if n.truncated),
+            truncated=sum(1 for h in headers if h[3]),
             embedded=self.embeddings.count if self.embeddings is not None else 0,
         )

@@ -55,6 +55,7 @@ INTERFACE_TEXT = (
     "Explore related Read →",
     "Open in graph ↗",
 )
+_INTERFACE_SET = frozenset(INTERFACE_TEXT)
 CARD_END = "Explore related Read →"
 
 USES_HEADER = re.compile(r"^Inquiring lines that use this note as a source(?:\s+(\d+))?$")
@@ -72,6 +73,12 @@ HUB_COUNTS = re.compile(r"^Topic Hub · (\d+) linked notes? · (\d+) sections?$"
 SECTION_COUNT = re.compile(r"^(\d+) notes?$")
 PAPER_META = re.compile(r"^Paper · arXiv (\S+) · Published (.+)$")
 LIST_ITEM = re.compile(r"^(?:-\s+|\s*\d+\.\s+)(.+)$")
+_ANY_HEADER = re.compile(
+    r"^(Sources(?=\s+\d+\s+notes?$)|Next inquiring lines(?=$)|Inquiring lines that use this note"
+    r"|Related concepts in this collection|Related papers in this collection"
+    r"|Original note title(?=$))"
+)
+_HEADER_INITIALS = frozenset("SNIRO")
 _TERMINAL = re.compile(r"[.?!\"'”’)*\]…]$")
 
 
@@ -104,8 +111,9 @@ class _Reader:
 
 def is_interface(text: str, last: bool = False) -> bool:
     """True for the site's interface text, including a cut-off tail of it on the last line."""
-    if text in INTERFACE_TEXT or text.startswith(
-        ("Click a node to walk", "This note in its neighbourhood")
+    if text in _INTERFACE_SET or (
+        text[0] in "CT"
+        and text.startswith(("Click a node to walk", "This note in its neighbourhood"))
     ):
         return True
     return last and len(text) >= 6 and any(s.startswith(text) for s in INTERFACE_TEXT)
@@ -116,7 +124,7 @@ def detect_kind(lines: list[str]) -> tuple[NoteKind, bool]:
 
     Returns the kind and whether the page carried a banner.
     """
-    content = [line.strip() for line in lines if line.strip()]
+    content = [stripped for line in lines if (stripped := line.strip())]
     if not content:
         return NoteKind.SYNTHESIS, False
     if content[0] in BANNERS:
@@ -127,15 +135,14 @@ def detect_kind(lines: list[str]) -> tuple[NoteKind, bool]:
         return NoteKind.PAPER, False
     if any(TOPIC_COUNTS.match(line) for line in content[:4]):
         return NoteKind.TOPIC, False
-    if any(SOURCES_HEADER.match(line) or NEXT_HEADER.match(line) for line in content):
-        return NoteKind.LINE, False
-    if any(
-        USES_HEADER.match(line)
-        or RELATED_HEADER.match(line)
-        or PAPERS_HEADER.match(line)
-        or CLAIM_HEADER.match(line)
+    headers = {
+        match.group(1)
         for line in content
-    ):
+        if line[0] in _HEADER_INITIALS and (match := _ANY_HEADER.match(line))
+    }
+    if headers & {"Sources", "Next inquiring lines"}:
+        return NoteKind.LINE, False
+    if headers:
         return NoteKind.SYNTHESIS, False
     if len(content) > 1 and content[1].startswith("This explores"):
         return NoteKind.LINE, False
@@ -291,10 +298,14 @@ def _parse_synthesis(
             continue
         header = None
         for name, pattern in (
-            ("uses", USES_HEADER),
-            ("related", RELATED_HEADER),
-            ("papers", PAPERS_HEADER),
-            ("claim", CLAIM_HEADER),
+            (
+                ("uses", USES_HEADER),
+                ("related", RELATED_HEADER),
+                ("papers", PAPERS_HEADER),
+                ("claim", CLAIM_HEADER),
+            )
+            if text[0] in _HEADER_INITIALS
+            else ()
         ):
             match = pattern.match(text)
             if match:

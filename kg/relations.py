@@ -14,6 +14,7 @@ The site writes a relation annotation under each related concept, often as
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Leading verbs that are a label on their own when no colon marks one.
 _LEADING_VERBS = (
@@ -96,6 +97,7 @@ def split_relation(annotation: str) -> tuple[str, str]:
     return label, normalize_relation(label)
 
 
+@lru_cache(maxsize=50_000)
 def normalize_relation(label: str) -> str:
     """The relation family of a label: contradicts, extends, mechanism, supports, …
 

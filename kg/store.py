@@ -3,14 +3,17 @@
 Files are written to a temporary name and renamed into place, the manifest last, so
 a reader sees the old index or the new one, never a mix. A manifest that does not
 match the corpus's files, or a damaged file, means the index is rebuilt, never used.
-Only JSON and NumPy arrays are read back; nothing is unpickled.
+The graph is a SQLite file; only SQLite, JSON and NumPy arrays are read back, nothing
+is unpickled.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -20,24 +23,23 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from kg.corpus import FileStamp
-from kg.errors import IndexCorrupt, IndexLocked
+from kg.errors import IndexLocked
 from kg.graph import KnowledgeGraph
 from kg.model import (
     ConceptMap,
     Counts,
     Diagnostic,
-    Link,
-    LinkKind,
     Note,
     NoteKind,
     Paragraph,
     Severity,
     SourceEntry,
 )
+from kg.tables import Header, LinkTable, NoteTable
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
-GRAPH = "graph.json"
+GRAPH = "graph.sqlite"
 LOCK = "lock"
 
 
@@ -92,112 +94,153 @@ def stamps_key(stamps: list[FileStamp]) -> list[list[Any]]:
     return [[s.path, s.size, s.mtime_ns] for s in stamps]
 
 
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT NOT NULL, kind TEXT NOT NULL,
+                    stub INTEGER NOT NULL, truncated INTEGER NOT NULL, aliases TEXT NOT NULL,
+                    data TEXT NOT NULL);
+CREATE TABLE links (source TEXT NOT NULL, target TEXT NOT NULL, kind TEXT NOT NULL,
+                    file TEXT NOT NULL, line INTEGER NOT NULL, ord INTEGER, summary TEXT,
+                    sentence TEXT, label TEXT, annotation TEXT, relation TEXT, section TEXT);
+CREATE TABLE diagnostics (path TEXT, line INTEGER, severity TEXT, message TEXT);
+"""
+
+
 def save_graph(
     folder: Path,
     graph: KnowledgeGraph,
     stamps: list[FileStamp],
     extra: dict[str, Any] | None = None,
 ) -> None:
-    """Save the graph, then a manifest naming the files it was built from (written last)."""
-    payload = json.dumps(graph_to_json(graph), ensure_ascii=False, separators=(",", ":"))
-    data = payload.encode("utf-8")
-    write_atomic(folder / GRAPH, data)
+    """Save the graph as SQLite (renamed into place), then the manifest that names the files
+    it was built from and the generation token both carry (written last)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    token = uuid.uuid4().hex
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{GRAPH}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        db = sqlite3.connect(tmp)
+        try:
+            db.executescript(_SCHEMA)
+            db.execute("INSERT INTO meta VALUES ('token', ?)", (token,))
+            db.execute("INSERT INTO meta VALUES ('files', ?)", (str(graph.files),))
+            db.executemany(
+                "INSERT INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        n.id,
+                        n.title,
+                        n.kind.value,
+                        int(n.stub),
+                        int(n.truncated),
+                        json.dumps(list(n.aliases)),
+                        json.dumps(note_to_json(n), ensure_ascii=False),
+                    )
+                    for n in graph
+                ),
+            )
+            db.executemany(
+                "INSERT INTO links VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        lk.source,
+                        lk.target,
+                        lk.kind.value,
+                        lk.file,
+                        lk.line,
+                        lk.order,
+                        lk.summary,
+                        lk.sentence,
+                        lk.label,
+                        lk.annotation,
+                        lk.relation,
+                        lk.section,
+                    )
+                    for lk in graph.links
+                ),
+            )
+            db.executemany(
+                "INSERT INTO diagnostics VALUES (?, ?, ?, ?)",
+                ((d.path, d.line, d.severity.value, d.message) for d in graph.diagnostics),
+            )
+            db.commit()
+        finally:
+            db.close()
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, folder / GRAPH)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    stats = graph.corpus_stats()
     manifest = {
         "version": FORMAT_VERSION,
+        "token": token,
         "files": stamps_key(stamps),
-        "graph_bytes": len(data),
+        "graph_bytes": (folder / GRAPH).stat().st_size,
+        "summary": {
+            "files": stats.files,
+            "notes": stats.notes,
+            "stubs": stats.stubs,
+            "links": stats.links,
+            "warnings": stats.warnings,
+            "errors": stats.errors,
+        },
         **(extra or {}),
     }
     write_atomic(folder / MANIFEST, json.dumps(manifest).encode("utf-8"))
 
 
 def load_graph(folder: Path, stamps: list[FileStamp], root: Path) -> KnowledgeGraph | None:
-    """The saved graph if it was built from exactly these files, else None."""
+    """The saved graph if it was built from exactly these files, else None (never a
+    damaged, foreign or half-written one)."""
     manifest = read_manifest(folder)
     if manifest is None or manifest.get("files") != stamps_key(stamps):
         return None
+    path = folder / GRAPH
     try:
-        data = (folder / GRAPH).read_bytes()
-        if len(data) != manifest.get("graph_bytes"):
-            raise IndexCorrupt(f"{folder / GRAPH}: size does not match the manifest")
-        return graph_from_json(json.loads(data), root)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, IndexCorrupt):
+        if path.stat().st_size != manifest.get("graph_bytes"):
+            return None
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            meta = dict(db.execute("SELECT key, value FROM meta"))
+            if meta.get("token") != manifest.get("token"):
+                return None
+            headers: dict[str, Header] = {}
+            data: dict[str, str] = {}
+            for note_id, title, kind, stub, truncated, aliases, blob in db.execute(
+                "SELECT id, title, kind, stub, truncated, aliases, data FROM notes"
+            ):
+                headers[note_id] = (
+                    title,
+                    NoteKind(kind),
+                    bool(stub),
+                    bool(truncated),
+                    tuple(json.loads(aliases)),
+                )
+                data[note_id] = blob
+            rows = db.execute(
+                "SELECT source, target, kind, file, line, ord, summary, sentence, label, "
+                "annotation, relation, section FROM links ORDER BY rowid"
+            ).fetchall()
+            diagnostics = [
+                Diagnostic(p, ln, Severity(sev), msg)
+                for p, ln, sev, msg in db.execute("SELECT * FROM diagnostics")
+            ]
+        finally:
+            db.close()
+    except (OSError, ValueError, KeyError, sqlite3.Error):
         return None
+    notes = NoteTable(headers, lambda note_id: note_from_json(json.loads(data[note_id])))
+    try:
+        links = LinkTable(rows, notes)
+    except KeyError:  # a link to a note the table lacks: damaged
+        return None
+    return KnowledgeGraph(notes, links, diagnostics, files=int(meta.get("files", 0)), root=root)
 
 
-# ---------------------------------------------------------------- JSON forms
-
-_LINK_FIELDS = (
-    "source",
-    "target",
-    "kind",
-    "file",
-    "line",
-    "order",
-    "summary",
-    "sentence",
-    "label",
-    "annotation",
-    "relation",
-    "section",
-)
-
-
-def graph_to_json(graph: KnowledgeGraph) -> dict[str, Any]:
-    files: dict[str, int] = {}
-
-    def file_index(name: str) -> int:
-        return files.setdefault(name, len(files))
-
-    links = [
-        [
-            lk.source,
-            lk.target,
-            lk.kind.value,
-            file_index(lk.file),
-            lk.line,
-            lk.order,
-            lk.summary,
-            lk.sentence,
-            lk.label,
-            lk.annotation,
-            lk.relation,
-            lk.section,
-        ]
-        for lk in graph.links
-    ]
-    return {
-        "notes": [note_to_json(n) for n in graph],
-        "links": links,
-        "link_files": list(files),
-        "diagnostics": [[d.path, d.line, d.severity.value, d.message] for d in graph.diagnostics],
-        "file_count": graph.files,
-    }
-
-
-def graph_from_json(data: dict[str, Any], root: Path) -> KnowledgeGraph:
-    notes = {n.id: n for n in (note_from_json(item) for item in data["notes"])}
-    files = data["link_files"]
-    kinds = {k.value: k for k in LinkKind}
-    links = [
-        Link(
-            row[0],
-            row[1],
-            kinds[row[2]],
-            files[row[3]],
-            row[4],
-            row[5],
-            row[6],
-            row[7],
-            row[8],
-            row[9],
-            row[10],
-            row[11],
-        )
-        for row in data["links"]
-    ]
-    diagnostics = [Diagnostic(p, ln, Severity(s), m) for p, ln, s, m in data["diagnostics"]]
-    return KnowledgeGraph(notes, links, diagnostics, files=data["file_count"], root=root)
+# ---------------------------------------------------------------- JSON forms of notes
 
 
 def note_to_json(note: Note) -> dict[str, Any]:

@@ -173,9 +173,19 @@ def split_sentences(
     guarded = sorted([*protected, *questions])
     sentences: list[tuple[int, int, str]] = []
     start = 0
+    first = 0  # guarded spans before this one end before any later cut
     for match in _SENTENCE_END.finditer(text):
         cut = match.start() + 1
-        if any(a < cut < b or (a < cut and cut == b and _continues(text, b)) for a, b in guarded):
+        while first < len(guarded) and guarded[first][1] < cut:
+            first += 1
+        blocked = False
+        for a, b in guarded[first:]:
+            if a >= cut:
+                break
+            if cut < b or (cut == b and _continues(text, b)):
+                blocked = True
+                break
+        if blocked:
             continue
         piece = text[start : match.end()].strip()
         if piece:

@@ -89,6 +89,10 @@ def test_index_is_reused_and_refreshed_when_a_file_changes(seeds_dir, tmp_path):
 def test_damaged_index_is_rebuilt_not_used(seeds_dir, tmp_path):
     index = tmp_path / "idx"
     good = kg.load(seeds_dir, index=index)
-    (index / "graph.json").write_text('{"notes": [')
+    graph_file = index / "graph.sqlite"
+    data = graph_file.read_bytes()
+    graph_file.write_bytes(data[: len(data) // 2])  # cut in half, as a crash might
     again = kg.load(seeds_dir, index=index)
-    assert len(again) == len(good)
+    assert len(again) == len(good) and len(again.links) == len(good.links)
+    graph_file.write_bytes(b"x" * len(data))  # same size, garbage content
+    assert len(kg.load(seeds_dir, index=index).links) == len(good.links)
