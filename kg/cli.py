@@ -230,6 +230,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--diagnostics", action="store_true", help="list warnings and errors too")
 
     # Further subcommands (near, search, trace, export, sparql, browse) are added below.
+
+    p = sub.add_parser(
+        "browse",
+        parents=[common],
+        help="walk the graph in a terminal browser",
+        description="Open the terminal browser on a corpus: search, walk, near notes, trace.",
+    )
+    p.add_argument("path", nargs="?", metavar="PATH", help="corpus folder (same as --corpus)")
+    p.add_argument("--note", default=None, metavar="TITLE", help="open this note first")
+    p.add_argument(
+        "--export-dir",
+        default=None,
+        metavar="DIR",
+        help="where the export key writes GraphML (default: the current folder)",
+    )
     return parser
 
 
@@ -400,6 +415,26 @@ def cmd_stats(args: argparse.Namespace) -> int:
         for line in problems:
             print(line)
     return 0
+
+
+@command("browse")
+def cmd_browse(args: argparse.Namespace) -> int:
+    import importlib
+
+    from kg.loader import resolve_corpus
+
+    corpus = resolve_corpus(args.path or args.corpus or default_corpus())
+    # The one place kg touches the tui package: imported by name, at run time only.
+    app = importlib.import_module("tui.app")
+    return int(
+        app.run(
+            corpus,
+            index=args.index,
+            config=args.config,
+            start=args.note,
+            export_dir=args.export_dir,
+        )
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,286 @@
+"""The parts of the `kg` API the browser uses beyond the core graph, behind small adapters.
+
+Near notes, hybrid search, claim tracing and GraphML export come from `KnowledgeGraph`
+methods (`near`, `search`, `claims`, `trace`, `subgraph`). Each adapter here turns their
+results into plain rows for the widgets, and raises `Unavailable` with a sentence a
+person can act on when the corpus or the installed kg cannot answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg.errors import KgError
+from kg.graph import KnowledgeGraph
+from kg.model import LinkKind, Note, NoteKind
+from kg.text import normalize_title
+
+
+class Unavailable(Exception):
+    """A feature cannot answer here; the message says why and what to do."""
+
+
+# ---------------------------------------------------------------- title completion
+
+
+class TitleIndex:
+    """Titles matched as a person types: prefix first, then every word, then anywhere.
+
+    >>> from kg.model import Note, NoteKind
+    >>> notes = [Note(id=str(i), title=t, kind=NoteKind.SYNTHESIS) for i, t in enumerate(
+    ...     ["Do base models already contain hidden reasoning ability?",
+    ...      "Why is hidden state reasoning hard?", "Can models reason?"])]
+    >>> [n.title for n in TitleIndex(notes).match("hidden reas")]
+    ['Why is hidden state reasoning hard?', 'Do base models already contain hidden reasoning ability?']
+    """
+
+    def __init__(self, notes: Iterable[Note]) -> None:
+        self._rows: list[tuple[str, tuple[str, ...], Note]] = []
+        for note in notes:
+            if note.kind is NoteKind.CATEGORY:
+                continue
+            key = normalize_title(note.title)
+            self._rows.append((key, tuple(re.findall(r"[\w']+", key)), note))
+
+    def match(self, query: str, limit: int = 12) -> list[Note]:
+        key = normalize_title(query)
+        if not key:
+            return []
+        words = re.findall(r"[\w']+", key)
+        scored: list[tuple[int, int, int, str, Note]] = []
+        for title, title_words, note in self._rows:
+            if title.startswith(key):
+                rank = 0
+            elif words and all(any(tw.startswith(w) for tw in title_words) for w in words):
+                rank = 1
+            elif key in title:
+                rank = 2
+            else:
+                continue
+            scored.append((rank, int(note.stub), len(title), title, note))
+        scored.sort(key=lambda row: row[:4])
+        return [row[4] for row in scored[:limit]]
+
+
+# ---------------------------------------------------------------- near and search
+
+
+@dataclass(frozen=True)
+class NearRow:
+    note: Note
+    score: float
+    linked: bool
+
+
+@dataclass(frozen=True)
+class SearchRow:
+    note: Note
+    score: float
+    snippet: str
+    matched: str
+
+
+def near(graph: KnowledgeGraph, note: Note, k: int = 20) -> list[NearRow]:
+    """The notes nearest in meaning, with their cosine scores and whether a link joins them."""
+    method = getattr(graph, "near", None)
+    if method is None:
+        raise Unavailable("Near notes are not available yet: this kg has no KnowledgeGraph.near.")
+    if getattr(graph, "embeddings", None) is None:
+        raise Unavailable(
+            "No embeddings in this index, so there is nothing to rank by meaning. "
+            "Run `kg index` with the embed extra installed to add them."
+        )
+    try:
+        found = method(note, k=k)
+    except KgError as error:
+        raise Unavailable(str(error)) from error
+    return [NearRow(hit.note, float(hit.score), bool(hit.linked)) for hit in found]
+
+
+def search(graph: KnowledgeGraph, text: str, k: int = 20) -> tuple[list[SearchRow], str]:
+    """Hybrid search results and a note on how they were found."""
+    method = getattr(graph, "search", None)
+    if method is None:
+        rows = [SearchRow(n, 0.0, n.description, "title") for n in TitleIndex(graph).match(text, k)]
+        return rows, "title matches (hybrid search is not available yet)"
+    try:
+        hits = method(text, k=k)
+    except KgError as error:
+        raise Unavailable(str(error)) from error
+    rows = [
+        SearchRow(
+            hit.note,
+            float(hit.score),
+            str(getattr(hit, "snippet", "") or ""),
+            _matched(getattr(hit, "matched", "")),
+        )
+        for hit in hits
+    ]
+    return rows, "hybrid search"
+
+
+def _matched(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Iterable):
+        return ", ".join(str(v) for v in value)
+    return str(value or "")
+
+
+# ---------------------------------------------------------------- claims and trace
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """One traceable statement of a note: the claim line, a body sentence, a source summary."""
+
+    kind: str  # 'claim', 'body', 'source'
+    text: str
+    where: str  # 'claim', '¶2 s1', 'source 3'
+    raw: Any = None  # what g.claims returned, handed back to g.trace
+
+
+@dataclass
+class EvidenceNode:
+    """One node of an evidence tree, in the shape the trace view draws."""
+
+    kind: str  # 'claim', 'cited', 'source', 'related', 'paper'
+    note_id: str | None
+    title: str
+    score: float | None
+    quote: str
+    children: list[EvidenceNode] = field(default_factory=list)
+
+
+def claims(graph: KnowledgeGraph, note: Note) -> list[ClaimRow]:
+    """The statements of `note` that can be traced."""
+    method = getattr(graph, "claims", None)
+    if method is None:
+        return _claims_from_text(note)
+    rows: list[ClaimRow] = []
+    body_seen = 0
+    for item in method(note):
+        text = item if isinstance(item, str) else str(_first_attr(item, "text", "claim", "quote"))
+        kind = "body" if isinstance(item, str) else str(getattr(item, "kind", "body") or "body")
+        if kind not in ("claim", "body", "source"):
+            kind = "body" if kind in ("sentence", "paragraph") else kind
+        where = str(getattr(item, "where", "") or "")
+        if not where:
+            if kind == "body":
+                body_seen += 1
+                where = f"s{body_seen}"
+            else:
+                where = kind
+        rows.append(ClaimRow(kind, text, where, item))
+    return rows
+
+
+def _claims_from_text(note: Note) -> list[ClaimRow]:
+    from kg.text import split_sentences
+
+    rows: list[ClaimRow] = []
+    if note.claim:
+        rows.append(ClaimRow("claim", note.claim, "claim", note.claim))
+    for p, paragraph in enumerate(note.body, start=1):
+        for s, (_, _, sentence) in enumerate(split_sentences(paragraph.text), start=1):
+            rows.append(ClaimRow("body", sentence, f"¶{p} s{s}", sentence))
+    for i, source in enumerate(note.sources, start=1):
+        rows.append(ClaimRow("source", source.summary, f"source {i}", source.summary))
+    return rows
+
+
+def _first_attr(item: Any, *names: str) -> Any:
+    for name in names:
+        value = getattr(item, name, None)
+        if value:
+            return value
+    return ""
+
+
+def trace(graph: KnowledgeGraph, note: Note, claim: ClaimRow, depth: int = 3) -> EvidenceNode:
+    """The evidence tree of one statement of `note`."""
+    method = getattr(graph, "trace", None)
+    if method is None:
+        return _trace_from_graph(graph, note, claim)
+    try:
+        result = method(note, claim=claim.raw if claim.raw is not None else claim.text, depth=depth)
+    except KgError as error:
+        raise Unavailable(str(error)) from error
+    return _adapt(graph, result, claim)
+
+
+def _adapt(graph: KnowledgeGraph, node: Any, claim: ClaimRow) -> EvidenceNode:
+    raw_note = getattr(node, "note", None)
+    found = graph.find(raw_note) if isinstance(raw_note, (str, Note)) else None
+    score = getattr(node, "score", None)
+    kind = str(getattr(node, "kind", "cited") or "cited")
+    quote = str(_first_attr(node, "quote", "quoted", "text", "summary") or "")
+    if kind == "claim" and not quote:
+        quote = claim.text
+    children = [_adapt(graph, child, claim) for child in getattr(node, "children", ()) or ()]
+    return EvidenceNode(
+        kind=kind,
+        note_id=found.id if found else None,
+        title=found.title if found else (str(raw_note) if raw_note else ""),
+        score=float(score) if isinstance(score, (int, float)) else None,
+        quote=quote,
+        children=children,
+    )
+
+
+def _trace_from_graph(graph: KnowledgeGraph, note: Note, claim: ClaimRow) -> EvidenceNode:
+    """Evidence from links alone: the notes cited in the sentence and the note's sources."""
+    root = EvidenceNode("claim", note.id, note.title, None, claim.text)
+    key = normalize_title(claim.text)
+    for link in graph.links_of(note, "out", [LinkKind.MENTIONS, LinkKind.RELATED]):
+        target = graph.note(link.target)
+        cited = (link.sentence and normalize_title(link.sentence) == key) or (
+            normalize_title(target.title) in key
+        )
+        if cited and not any(c.note_id == target.id for c in root.children):
+            quote = target.claim or target.description or link.annotation
+            root.children.append(EvidenceNode("cited", target.id, target.title, None, quote))
+    for link in graph.links_of(note, "out", LinkKind.SOURCE):
+        target = graph.note(link.target)
+        if claim.kind == "source" and link.summary != claim.text:
+            continue
+        root.children.append(EvidenceNode("source", target.id, target.title, None, link.summary))
+    return root
+
+
+# ---------------------------------------------------------------- export
+
+
+def export_graphml(graph: KnowledgeGraph, note: Note, depth: int, folder: Path) -> tuple[Path, str]:
+    """Write the neighbourhood of `note` to FOLDER/<note id>.graphml; returns the path and
+    a short description of what was written."""
+    method = getattr(graph, "subgraph", None)
+    if method is None:
+        raise Unavailable("GraphML export is not available yet: this kg has no subgraph().")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{note.id}-depth{depth}.graphml"
+    try:
+        sub = method(around=[note], depth=depth)
+        sub.to_graphml(path)
+    except KgError as error:
+        raise Unavailable(str(error)) from error
+    except OSError as error:
+        raise Unavailable(f"could not write {path}: {error.strerror or error}") from error
+    return path, _size_of(sub)
+
+
+def _size_of(sub: Any) -> str:
+    nx_graph = getattr(sub, "nx", None)
+    if nx_graph is not None:
+        return f"{nx_graph.number_of_nodes()} notes, {nx_graph.number_of_edges()} links"
+    notes = getattr(sub, "notes", None)
+    if callable(notes):
+        try:
+            return f"{len(notes())} notes"
+        except TypeError:
+            return ""
+    return ""

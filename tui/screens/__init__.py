@@ -1,0 +1,1 @@
+"""Screens of the browser: the main walk, help, path, trace and filter."""

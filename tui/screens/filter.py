@@ -1,0 +1,99 @@
+"""Filter the walk by link kind and by category."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, SelectionList
+from textual.widgets.selection_list import Selection
+
+from kg.model import LinkKind
+from tui.walk import KIND_COLOURS, Filter
+
+
+class FilterScreen(ModalScreen[Filter | None]):
+    """Choose the link kinds to follow and the categories to keep."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "apply", "Apply"),
+        Binding("c", "clear", "Clear filter"),
+    ]
+
+    def __init__(self, present: list[LinkKind], categories: list[str], current: Filter) -> None:
+        super().__init__()
+        self.present = set(present)
+        self.categories = categories
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="dialog"):
+            yield Label("Filter the walk", classes="dialog-title")
+            yield Label(
+                "Space ticks, Tab moves between lists, Ctrl+S or Apply keeps the choice.",
+                classes="dialog-hint",
+            )
+            with Horizontal(id="filter-lists"):
+                with Vertical():
+                    yield Label("Link kinds followed")
+                    kinds = self.current.kinds
+                    yield SelectionList[str](
+                        *(
+                            Selection(
+                                Content.assemble(
+                                    ("● ", f"{KIND_COLOURS[kind]}"),
+                                    kind.value,
+                                    ("" if kind in self.present else "  (none here)", "dim"),
+                                ),
+                                kind.value,
+                                kinds is None or kind in kinds,
+                            )
+                            for kind in LinkKind
+                        ),
+                        id="filter-kinds",
+                    )
+                with Vertical():
+                    yield Label("Categories kept (none ticked: all)")
+                    if self.categories:
+                        chosen = self.current.categories or frozenset()
+                        yield SelectionList[str](
+                            *(Selection(c, c, c in chosen) for c in self.categories),
+                            id="filter-categories",
+                        )
+                    else:
+                        yield Label("This corpus has no categories.", classes="dialog-hint")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Apply", variant="primary", id="apply")
+                yield Button("Clear", id="clear")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#filter-kinds").focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        {"apply": self.action_apply, "clear": self.action_clear, "cancel": self.action_cancel}[
+            event.button.id or "cancel"
+        ]()
+
+    def action_apply(self) -> None:
+        kinds = set(self.query_one("#filter-kinds", SelectionList).selected)
+        chosen_kinds = (
+            None if len(kinds) == len(LinkKind) else frozenset(LinkKind(k) for k in kinds)
+        )
+        categories: frozenset[str] | None = None
+        lists = self.query("#filter-categories")
+        if lists:
+            picked = set(lists.first(SelectionList).selected)
+            categories = frozenset(picked) if picked else None
+        self.dismiss(Filter(chosen_kinds, categories))
+
+    def action_clear(self) -> None:
+        self.dismiss(Filter())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,143 @@
+"""`?`: every key of the browser, read from the bindings themselves so it never goes stale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+MOUSE = [
+    ("click a link", "follow it (in the note, the breadcrumb, the map)"),
+    ("click a row", "pick it; click again or Enter opens it"),
+    ("scroll wheel", "scroll the panel under the pointer"),
+    ("click a tab", "switch between Links, Near and Map"),
+]
+
+# Keys every list and tree shares (from Textual), listed once.
+MOVING = [
+    ("↑ ↓", "move the cursor"),
+    ("PgUp PgDn Home End", "move by pages, to the ends"),
+    ("Tab Shift+Tab", "move the focus between panels"),
+]
+
+
+def _bindings(source: Iterable[BindingType]) -> list[Binding]:
+    out: list[Binding] = []
+    for item in source:
+        if isinstance(item, Binding):
+            out.append(item)
+        else:
+            key, action, *rest = item
+            out.append(Binding(key, action, rest[0] if rest else ""))
+    return out
+
+
+def sections() -> list[tuple[str, list[tuple[str, str]]]]:
+    """(heading, [(keys, what they do)]) for every part of the browser."""
+    from tui.app import KgApp
+    from tui.screens.filter import FilterScreen
+    from tui.screens.main import MainScreen
+    from tui.screens.path import PathScreen
+    from tui.screens.trace import TraceScreen
+    from tui.widgets.concept_map import ConceptMap
+    from tui.widgets.neighbourhood import NeighbourhoodTree
+    from tui.widgets.note_view import NoteView
+    from tui.widgets.search import SearchInput
+
+    def rows(source: Iterable[BindingType]) -> list[tuple[str, str]]:
+        merged: dict[str, list[str]] = {}
+        for binding in _bindings(source):
+            if not binding.description:
+                continue
+            keys = merged.setdefault(binding.description, [])
+            for key in binding.key.split(","):
+                shown = display_key(key.strip(), binding.key_display)
+                if shown not in keys:
+                    keys.append(shown)
+        return [(" ".join(keys), description) for description, keys in merged.items()]
+
+    return [
+        ("Everywhere", rows(KgApp.BINDINGS)),
+        ("Walking", rows(MainScreen.BINDINGS)),
+        ("Neighbourhood (Links tab)", rows(NeighbourhoodTree.BINDINGS)),
+        ("Reading the note", rows(NoteView.BINDINGS)),
+        ("Concept map", rows(ConceptMap.BINDINGS)),
+        (
+            "Search box",
+            [
+                ("type", "complete titles"),
+                *rows(SearchInput.BINDINGS),
+                ("Enter", "search by meaning (hybrid search)"),
+            ],
+        ),
+        ("Trace screen", rows(TraceScreen.BINDINGS)),
+        ("Path screen", rows(PathScreen.BINDINGS)),
+        ("Filter dialog", rows(FilterScreen.BINDINGS)),
+        ("Lists and trees", MOVING),
+        ("Mouse", MOUSE),
+    ]
+
+
+NAMES = {
+    "slash": "/",
+    "question_mark": "?",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "escape": "Esc",
+    "enter": "Enter",
+    "space": "Space",
+    "left": "←",
+    "right": "→",
+    "up": "↑",
+    "down": "↓",
+    "tab": "Tab",
+}
+
+
+def display_key(key: str, shown: str | None = None) -> str:
+    """'ctrl+s' -> 'Ctrl+S', 'left_square_bracket' -> '['."""
+    if shown and "," not in key and key not in ("left", "right", "up", "down"):
+        return shown
+    *mods, name = key.split("+")
+    name = NAMES.get(name, name if len(name) == 1 else name.replace("_", " ").title())
+    return "+".join([m.title() for m in mods] + [name])
+
+
+class HelpScreen(ModalScreen[None]):
+    """The list of keys; any of Esc, q or ? closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close"),
+        Binding("q", "close", "Close", show=False),
+        Binding("question_mark", "close", "Close", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help", classes="dialog"):
+            yield Label("Keys", classes="dialog-title")
+            yield Label(
+                "Esc closes this list · the footer shows the keys of the focused panel",
+                classes="dialog-hint",
+            )
+            with VerticalScroll(id="help-keys"):
+                for heading, entries in sections():
+                    if not entries:
+                        continue
+                    yield Static(Content.styled(heading, "bold $accent"), classes="help-heading")
+                    width = max(len(k) for k, _ in entries)
+                    text = Content("\n").join(
+                        Content.assemble((k.ljust(width + 2), "bold"), what) for k, what in entries
+                    )
+                    yield Static(text, classes="help-rows")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-keys").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,542 @@
+"""The main screen: search, the note, its neighbourhood, near notes and the concept map."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
+
+from kg.errors import KgError
+from kg.graph import KnowledgeGraph
+from kg.model import Note, NoteStats
+from tui import features
+from tui.messages import GraphLoaded, Highlighted, JumpHistory, LoadFailed, LoadProgress, OpenNote
+from tui.walk import HOME, Filter, Group, History, group_neighbours, second_ring
+from tui.widgets.breadcrumb import Breadcrumb
+from tui.widgets.concept_map import ConceptMap
+from tui.widgets.near_list import NearList
+from tui.widgets.neighbourhood import NeighbourhoodTree
+from tui.widgets.note_view import NoteView
+from tui.widgets.search import SearchInput, SearchResults
+
+if TYPE_CHECKING:
+    from tui.app import KgApp
+
+WIDE = (120, 36)  # from this size on, the map gets its own panel
+
+
+@dataclass
+class NearReady(Message):
+    note_id: str
+    rows: list[features.NearRow]
+    error: str = ""
+
+
+@dataclass
+class SearchReady(Message):
+    query: str
+    rows: list[features.SearchRow]
+    how: str
+    error: str = ""
+
+
+@dataclass
+class RingReady(Message):
+    note_id: str
+    groups: list[Group]
+    ring: dict[str, Any]
+
+
+@dataclass
+class Exported(Message):
+    path: str
+    size: str
+    error: str = ""
+
+
+class MainScreen(Screen[None]):
+    """Walk the graph one note at a time."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search"),
+        Binding("left_square_bracket", "back", "Back", key_display="["),
+        Binding("right_square_bracket", "forward", "Forward", key_display="]"),
+        Binding("alt+left", "back", "Back", show=False),
+        Binding("alt+right", "forward", "Forward", show=False),
+        Binding("t", "trace", "Trace"),
+        Binding("p", "path", "Path"),
+        Binding("x", "export", "Export"),
+        Binding("d", "depth", "Depth"),
+        Binding("f", "filter", "Filter"),
+        Binding("l", "tab('links')", "Links tab", show=False),
+        Binding("n", "tab('near')", "Near tab", show=False),
+        Binding("m", "tab('map')", "Map tab / panel", show=False),
+        Binding("r", "read", "Read the note", show=False),
+        Binding("g", "home", "Corpus overview", show=False),
+        Binding("escape", "unfocus_search", "Close search", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.graph: KnowledgeGraph | None = None
+        self.history = History()
+        self.depth = 1
+        self.filter = Filter()
+        self.groups: list[Group] = []
+        self.stats: NoteStats | None = None
+        self.titles: features.TitleIndex | None = None
+        self.last_paint: float = 0.0  # seconds the last walk step took to build (for benchmarks)
+        self._near_for: str | None = None
+
+    @property
+    def kg_app(self) -> KgApp:
+        return self.app  # type: ignore[return-value]
+
+    # ------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="topbar"):
+            yield Static("kg", id="brand")
+            yield SearchInput(
+                placeholder="/ search titles · Enter searches by meaning", id="search", compact=True
+            )
+            yield Static("", id="corpus-info")
+        yield Breadcrumb(id="breadcrumb")
+        with Horizontal(id="body"):
+            yield NoteView(id="note")
+            with Vertical(id="side"):
+                with TabbedContent(id="tabs", initial="links"):
+                    with TabPane("Links", id="links"):
+                        yield Static("", id="links-status")
+                        yield NeighbourhoodTree(id="tree")
+                    with TabPane("Near", id="near"):
+                        yield NearList(id="near-list")
+                    with TabPane("Map", id="map"):
+                        yield ConceptMap(id="map-tab")
+                yield ConceptMap(id="map-panel")
+        yield SearchResults(id="results")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#results").display = False
+        self.query_one(NoteView).show_message(
+            "Opening the corpus…", "Reading the index; the first note appears in a moment."
+        )
+        self.query_one("#corpus-info", Static).update("loading…")
+        self._layout_for(self.size.width, self.size.height)
+        if self.kg_app.graph is not None:
+            self.attach(self.kg_app.graph, self.kg_app.start)
+
+    def on_resize(self, event: Any) -> None:
+        self._layout_for(self.size.width, self.size.height)
+
+    def _layout_for(self, width: int, height: int) -> None:
+        wide = width >= WIDE[0] and height >= WIDE[1]
+        if wide == self.has_class("-wide") and self.is_mounted:
+            return
+        self.set_class(wide, "-wide")
+        tabs = self.query_one("#tabs", TabbedContent)
+        if wide:
+            if tabs.active == "map":
+                tabs.active = "links"
+            tabs.hide_tab("map")
+        else:
+            tabs.show_tab("map")
+
+    # ------------------------------------------------------------ loading
+
+    def on_graph_loaded(self, message: GraphLoaded) -> None:
+        self.attach(message.graph, self.kg_app.start)
+
+    def on_load_failed(self, message: LoadFailed) -> None:
+        self.query_one(NoteView).show_message("The corpus could not be opened", message.error)
+        self.query_one("#corpus-info", Static).update("no corpus")
+
+    def on_load_progress(self, message: LoadProgress) -> None:
+        self.query_one(NoteView).show_message(
+            "Building the index…",
+            f"{message.stage}: {message.done:,} of {message.total:,} files. "
+            "This happens once; later starts reuse the index.",
+        )
+
+    def attach(self, graph: KnowledgeGraph, start: str | None = None) -> None:
+        """Show `graph`, opening `start` (a title or id) or the corpus overview."""
+        self.graph = graph
+        self.titles = features.TitleIndex(graph)
+        stats = graph.corpus_stats()
+        name = self.kg_app.corpus_name
+        self.query_one("#corpus-info", Static).update(f"{name} · {stats.notes:,} notes")
+        self.history = History()
+        self.history.visit(HOME)
+        target = graph.find(start) if start else None
+        if start and target is None:
+            self.notify(f"No note called “{start}”; showing the overview.", severity="warning")
+        if target is not None:
+            self.history.visit(target.id)
+        self.show_current()
+        self.query_one("#tree", NeighbourhoodTree).focus()
+
+    # ------------------------------------------------------------ walking
+
+    @property
+    def current(self) -> Note | None:
+        if self.graph is None or not self.history.current:
+            return None
+        return self.graph.find(self.history.current)
+
+    def open_note(self, note_id: str) -> None:
+        if self.graph is None:
+            return
+        note = self.graph.find(note_id)
+        if note is None:
+            self.notify(f"No note {note_id!r} in this corpus", severity="error")
+            return
+        self.history.visit(note.id)
+        self.show_current()
+
+    def show_current(self) -> None:
+        """Redraw everything for the note at the current point of the history."""
+        graph = self.graph
+        if graph is None:
+            return
+        started = time.perf_counter()
+        note = self.current
+        tree = self.query_one("#tree", NeighbourhoodTree)
+        maps = list(self.query(ConceptMap))
+        if note is None:
+            self.query_one(NoteView).show_home(graph, self.kg_app.corpus_name)
+            self.groups = []
+            self.stats = None
+            tree.show_groups([])
+            for widget in maps:
+                widget.show_message("Open a note to draw its\nneighbourhood here.")
+            self.query_one(NearList).show_unavailable("Open a note to rank the notes near it.")
+            self._status("Open a note to see its neighbourhood: press / to search.")
+        else:
+            self.stats = graph.stats(note)
+            neighbours = graph.neighbours(note, depth=1, kinds=self.filter.kinds)
+            self.groups = group_neighbours(neighbours, self.filter.categories)
+            self.query_one(NoteView).show_note(graph, note, self.stats)
+            tree.show_groups(self.groups)
+            for widget in maps:
+                widget.show(note.id, note.title, self.groups, self.stats)
+            self._status(self._links_text() if self.groups else self._empty_text())
+            if self.depth == 2:
+                self.load_ring(note.id)
+            self._near_for = None
+            if self.query_one("#tabs", TabbedContent).active == "near":
+                self.refresh_near()
+        self._update_breadcrumb()
+        self.last_paint = time.perf_counter() - started
+
+    def _empty_text(self) -> str:
+        if self.filter.active:
+            return (
+                f"No links left after the filter ({self.filter.describe()}); press f to change it."
+            )
+        return "No links: this note stands alone."
+
+    def _links_text(self) -> str:
+        links = sum(len(g.entries) for g in self.groups)
+        parts = [f"{links} neighbours", f"depth {self.depth}"]
+        if self.filter.active:
+            parts.append(self.filter.describe())
+        return " · ".join(parts)
+
+    def _status(self, text: str) -> None:
+        self.query_one("#links-status", Static).update(text)
+
+    def _update_breadcrumb(self) -> None:
+        graph = self.graph
+        titles = []
+        for item in self.history.trail():
+            found = graph.find(item) if graph is not None and item else None
+            titles.append(found.title if found else "Home")
+        self.query_one(Breadcrumb).set_trail(titles, len(self.history.ahead()))
+
+    @on(OpenNote)
+    def _open_requested(self, message: OpenNote) -> None:
+        message.stop()
+        if isinstance(self.focused, (SearchInput, SearchResults)) or self.focused is None:
+            self.query_one("#tree", NeighbourhoodTree).focus()
+        self._hide_results()
+        self.open_note(message.note_id)
+
+    def on_jump_history(self, message: JumpHistory) -> None:
+        self.history.jump(message.position)
+        self.show_current()
+
+    def on_highlighted(self, message: Highlighted) -> None:
+        for widget in self.query(ConceptMap):
+            widget.select_note(message.note_id)
+
+    # ------------------------------------------------------------ depth 2
+
+    @work(thread=True, exclusive=True, group="ring")
+    def load_ring(self, note_id: str) -> None:
+        graph = self.graph
+        if graph is None:
+            return
+        neighbours = graph.neighbours(note_id, depth=2, kinds=self.filter.kinds)
+        groups = group_neighbours(neighbours, self.filter.categories)
+        ring = second_ring(neighbours, note_id)
+        if not get_current_worker().is_cancelled:
+            self.post_message(RingReady(note_id, groups, ring))
+
+    def on_ring_ready(self, message: RingReady) -> None:
+        note = self.current
+        if note is None or note.id != message.note_id or self.depth != 2:
+            return
+        self.groups = message.groups
+        self.query_one("#tree", NeighbourhoodTree).show_groups(self.groups, message.ring)
+        counts = {via: len(entries) for via, entries in message.ring.items()}
+        for widget in self.query(ConceptMap):
+            widget.show(note.id, note.title, self.groups, self.stats, counts)
+        far = len({e.note.id for entries in message.ring.values() for e in entries})
+        self._status(self._links_text() + f" · {far} more at depth 2")
+
+    # ------------------------------------------------------------ near
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "near":
+            self.refresh_near()
+
+    def refresh_near(self) -> None:
+        note = self.current
+        near_list = self.query_one(NearList)
+        if note is None or self.graph is None:
+            near_list.show_unavailable("Open a note to rank the notes near it.")
+            return
+        if self._near_for == note.id:
+            return
+        self._near_for = note.id
+        near_list.show_loading(note.title)
+        self.compute_near(note)
+
+    @work(thread=True, exclusive=True, group="near")
+    def compute_near(self, note: Note) -> None:
+        graph = self.graph
+        if graph is None:
+            return
+        try:
+            rows = features.near(graph, note, k=20)
+        except features.Unavailable as error:
+            self.post_message(NearReady(note.id, [], str(error)))
+            return
+        except KgError as error:
+            self.post_message(NearReady(note.id, [], str(error)))
+            return
+        self.post_message(NearReady(note.id, rows))
+
+    def on_near_ready(self, message: NearReady) -> None:
+        note = self.current
+        if note is None or note.id != message.note_id:
+            return
+        near_list = self.query_one(NearList)
+        if message.error:
+            near_list.show_unavailable(message.error)
+        else:
+            near_list.show_rows(message.rows)
+
+    # ------------------------------------------------------------ search
+
+    @on(SearchInput.Changed, "#search")
+    def _typed(self, event: SearchInput.Changed) -> None:
+        query = event.value.strip()
+        results = self.query_one(SearchResults)
+        if not query or self.titles is None:
+            results.display = False
+            return
+        results.display = True
+        results.show_titles(query, self.titles.match(query, limit=12))
+
+    @on(SearchInput.Submitted, "#search")
+    def _submitted(self, event: SearchInput.Submitted) -> None:
+        query = event.value.strip()
+        if not query or self.graph is None:
+            return
+        results = self.query_one(SearchResults)
+        results.display = True
+        results.show_busy(query)
+        self.run_search(query)
+
+    @work(thread=True, exclusive=True, group="search")
+    def run_search(self, query: str) -> None:
+        graph = self.graph
+        if graph is None:
+            return
+        try:
+            rows, how = features.search(graph, query, k=20)
+        except (features.Unavailable, KgError) as error:
+            self.post_message(SearchReady(query, [], "", str(error)))
+            return
+        self.post_message(SearchReady(query, rows, how))
+
+    def on_search_ready(self, message: SearchReady) -> None:
+        results = self.query_one(SearchResults)
+        if self.query_one(SearchInput).value.strip() != message.query:
+            return
+        if message.error:
+            results.show_error(message.error)
+        else:
+            results.show_hits(message.query, message.rows, message.how)
+            if message.rows:
+                results.focus()
+
+    def on_search_input_to_results(self, message: SearchInput.ToResults) -> None:
+        results = self.query_one(SearchResults)
+        if results.display and results.option_count:
+            results.focus()
+
+    def on_search_input_leave(self, message: SearchInput.Leave) -> None:
+        self._hide_results()
+        self.query_one("#tree", NeighbourhoodTree).focus()
+
+    def _hide_results(self) -> None:
+        self.query_one(SearchResults).display = False
+
+    def on_descendant_focus(self, event: Any) -> None:
+        focused = self.focused
+        if not isinstance(focused, (SearchInput, SearchResults)):
+            self._hide_results()
+
+    # ------------------------------------------------------------ actions
+
+    def action_search(self) -> None:
+        search = self.query_one(SearchInput)
+        search.focus()
+        if search.value.strip():
+            self._typed(SearchInput.Changed(search, search.value))
+
+    def action_unfocus_search(self) -> None:
+        self._hide_results()
+
+    def action_back(self) -> None:
+        if not self.history.can_back:
+            self.notify("Nothing further back", timeout=2)
+            return
+        self.history.back()
+        self.show_current()
+
+    def action_forward(self) -> None:
+        if not self.history.can_forward:
+            self.notify("Nothing ahead", timeout=2)
+            return
+        self.history.forward()
+        self.show_current()
+
+    def action_home(self) -> None:
+        self.history.visit(HOME)
+        self.show_current()
+
+    def action_read(self) -> None:
+        self.query_one(NoteView).focus()
+
+    def action_tab(self, name: str) -> None:
+        if name == "map" and self.has_class("-wide"):
+            self.query_one("#map-panel", ConceptMap).focus()
+            return
+        self.query_one("#tabs", TabbedContent).active = name
+        target = {"links": "#tree", "near": "#near-options", "map": "#map-tab"}[name]
+        self.query_one(target).focus()
+
+    def action_depth(self) -> None:
+        self.depth = 1 if self.depth == 2 else 2
+        self.notify(
+            "Depth 2: open a neighbour with space to see the notes reached through it"
+            if self.depth == 2
+            else "Depth 1: direct links only",
+            timeout=3,
+        )
+        self.show_current()
+
+    def action_filter(self) -> None:
+        from tui.screens.filter import FilterScreen
+
+        if self.graph is None:
+            return
+        note = self.current
+        kinds = sorted(
+            {g.kind for g in group_neighbours(self.graph.neighbours(note))} if note else set()
+        )
+        categories = sorted({c for n in self.graph.notes(stubs=False) for c in n.categories})
+
+        def chosen(result: Filter | None) -> None:
+            if result is not None:
+                self.filter = result
+                self.show_current()
+
+        self.app.push_screen(FilterScreen(kinds, categories, self.filter), chosen)
+
+    def action_trace(self) -> None:
+        from tui.screens.trace import TraceScreen
+
+        note = self.current
+        if note is None or self.graph is None:
+            self.notify("Open a note first: trace follows the evidence for its claims", timeout=3)
+            return
+
+        def follow(note_id: str | None) -> None:
+            if note_id:
+                self.open_note(note_id)
+
+        self.app.push_screen(TraceScreen(self.graph, note), follow)
+
+    def action_path(self) -> None:
+        from tui.screens.path import PathScreen
+
+        if self.graph is None:
+            return
+        here = self.current
+        earlier = [
+            i for i in reversed(self.history.trail()[:-1]) if i and i != (here.id if here else None)
+        ]
+        other = self.graph.find(earlier[0]) if earlier else None
+
+        def follow(note_id: str | None) -> None:
+            if note_id:
+                self.open_note(note_id)
+
+        self.app.push_screen(
+            PathScreen(self.graph, here.title if here else "", other.title if other else ""),
+            follow,
+        )
+
+    def action_export(self) -> None:
+        note = self.current
+        if note is None or self.graph is None:
+            self.notify("Open a note first: export writes its neighbourhood", timeout=3)
+            return
+        self.notify(f"Writing the depth-{self.depth} neighbourhood of “{note.title}”…", timeout=2)
+        self.export(note, self.depth, self.kg_app.export_dir)
+
+    @work(thread=True, exclusive=True, group="export")
+    def export(self, note: Note, depth: int, folder: Path) -> None:
+        graph = self.graph
+        if graph is None:
+            return
+        try:
+            path, size = features.export_graphml(graph, note, depth, folder)
+        except features.Unavailable as error:
+            self.post_message(Exported("", "", str(error)))
+            return
+        self.post_message(Exported(str(path), size))
+
+    def on_exported(self, message: Exported) -> None:
+        if message.error:
+            self.notify(message.error, title="Export failed", severity="error", timeout=8)
+        else:
+            what = f" ({message.size})" if message.size else ""
+            self.notify(f"Wrote {message.path}{what}", title="GraphML export", timeout=8)
+        self.last_export = message

@@ -1,0 +1,194 @@
+"""The shortest typed path between two notes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from kg.errors import KgError
+from kg.graph import KnowledgeGraph
+from kg.model import Link, NoteKind
+from tui.walk import KIND_COLOURS
+
+
+@dataclass
+class PathFound(Message):
+    source: str
+    target: str
+    chain: list[Link]
+    error: str = ""
+
+
+class PathScreen(ModalScreen[str | None]):
+    """Type two titles (Tab or → completes), Enter finds the path; Enter on a step opens it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Close"),
+        Binding("down", "steps", "Go to the steps", show=False),
+        Binding("ctrl+r", "swap", "Swap ends"),
+    ]
+
+    def __init__(self, graph: KnowledgeGraph, source: str = "", target: str = "") -> None:
+        super().__init__()
+        self.graph = graph
+        self.source = source
+        self.target = target
+        self.chain: list[Link] = []
+        self.focus_steps = True
+
+    def compose(self) -> ComposeResult:
+        titles = sorted({n.title for n in self.graph.notes() if n.kind is not NoteKind.CATEGORY})
+        suggester = SuggestFromList(titles, case_sensitive=False)
+        with Vertical(id="path", classes="dialog"):
+            yield Label("Shortest path between two notes", classes="dialog-title")
+            yield Label(
+                "→ completes a title · Enter finds the path · Enter on a step opens it",
+                classes="dialog-hint",
+            )
+            with Horizontal(classes="field"):
+                yield Label("From", classes="field-label")
+                yield Input(
+                    self.source,
+                    placeholder="a title",
+                    suggester=suggester,
+                    id="path-from",
+                    compact=True,
+                )
+            with Horizontal(classes="field"):
+                yield Label("To", classes="field-label")
+                yield Input(
+                    self.target,
+                    placeholder="a title",
+                    suggester=suggester,
+                    id="path-to",
+                    compact=True,
+                )
+            yield Static("", id="path-status")
+            yield OptionList(id="path-steps")
+
+    def on_mount(self) -> None:
+        target = self.query_one("#path-to", Input)
+        if self.source and not self.target:
+            target.focus()
+        elif not self.source:
+            self.query_one("#path-from", Input).focus()
+        else:
+            target.focus()
+            self.find(focus_steps=False)
+
+    @on(Input.Submitted, "#path-from")
+    def _from_done(self) -> None:
+        if self.query_one("#path-to", Input).value.strip():
+            self.find()
+        else:
+            self.query_one("#path-to", Input).focus()
+
+    @on(Input.Submitted, "#path-to")
+    def _to_done(self) -> None:
+        self.find()
+
+    def action_swap(self) -> None:
+        a, b = self.query_one("#path-from", Input), self.query_one("#path-to", Input)
+        a.value, b.value = b.value, a.value
+        self.find()
+
+    def action_steps(self) -> None:
+        steps = self.query_one("#path-steps", OptionList)
+        if steps.option_count:
+            steps.focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def find(self, focus_steps: bool = True) -> None:
+        self.focus_steps = focus_steps
+        source = self.query_one("#path-from", Input).value.strip()
+        target = self.query_one("#path-to", Input).value.strip()
+        status = self.query_one("#path-status", Static)
+        if not source or not target:
+            status.update("Type both ends.")
+            return
+        for end in (source, target):
+            if self.graph.find(end) is None:
+                hints = self.graph.suggest(end, 3)
+                status.update(
+                    f"No note called “{end}”."
+                    + (" Did you mean: " + " · ".join(hints) if hints else "")
+                )
+                self.query_one("#path-steps", OptionList).clear_options()
+                return
+        status.update("Looking for the shortest path…")
+        self.search(source, target)
+
+    @work(thread=True, exclusive=True)
+    def search(self, source: str, target: str) -> None:
+        try:
+            chain = self.graph.path(source, target)
+        except KgError as error:
+            self.post_message(PathFound(source, target, [], str(error)))
+            return
+        self.post_message(PathFound(source, target, chain))
+
+    def on_path_found(self, message: PathFound) -> None:
+        status = self.query_one("#path-status", Static)
+        steps = self.query_one("#path-steps", OptionList)
+        steps.clear_options()
+        if message.error:
+            status.update(message.error)
+            return
+        start = self.graph.note(message.source)
+        end = self.graph.note(message.target)
+        if start.id == end.id:
+            status.update("Both ends are the same note.")
+            return
+        if not message.chain:
+            status.update(f"No path joins “{start.title}” and “{end.title}”.")
+            return
+        self.chain = message.chain
+        hops = len(message.chain)
+        status.update(f"{hops} link{'s' if hops != 1 else ''} · Enter on a step opens that note")
+        current = start.id
+        options = [Option(Content.assemble(("● ", "bold"), (start.title, "bold")), id=start.id)]
+        for link in message.chain:
+            forward = link.source == current
+            current = link.target if forward else link.source
+            note = self.graph.note(current)
+            arrow = "→" if forward else "←"
+            options.append(
+                Option(
+                    Content.assemble(
+                        ("  │ ", "dim"),
+                        (f"{arrow} {link.describe()}", KIND_COLOURS[link.kind]),
+                        ("" if forward else "  (read backwards)", "dim"),
+                    ),
+                    disabled=True,
+                )
+            )
+            options.append(
+                Option(
+                    Content.assemble(
+                        ("● ", "bold"), (note.title, "italic" if note.stub else "bold")
+                    ),
+                    id=note.id,
+                )
+            )
+        steps.add_options(options)
+        steps.highlighted = 0
+        if self.focus_steps:
+            steps.focus()
+
+    @on(OptionList.OptionSelected, "#path-steps")
+    def _open_step(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.dismiss(event.option.id)

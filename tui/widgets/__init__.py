@@ -1,0 +1,1 @@
+"""Widgets of the browser: note view, neighbourhood, near list, breadcrumb, concept map, search."""

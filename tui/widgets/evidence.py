@@ -1,0 +1,97 @@
+"""An evidence tree: a claim, the notes that support it, and what they say."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.style import Style as RichStyle
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from kg.model import LinkKind
+from tui.features import EvidenceNode
+from tui.messages import OpenNote
+from tui.walk import KIND_COLOURS
+
+BADGES = {
+    "claim": ("CLAIM", "#ffffff"),
+    "cited": ("CITED", KIND_COLOURS[LinkKind.MENTIONS]),
+    "source": ("SOURCE", KIND_COLOURS[LinkKind.SOURCE]),
+    "related": ("RELATED", KIND_COLOURS[LinkKind.RELATED]),
+    "paper": ("PAPER", KIND_COLOURS[LinkKind.PAPER]),
+}
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    node: EvidenceNode
+    quote_only: bool = False
+
+
+class EvidenceTree(Tree[EvidenceRow]):
+    """Enter on a node opens its note in the walk; each node's quote sits right under it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Open note"),
+        Binding("space", "toggle_node", "Fold", show=False),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("evidence", id=id)
+        self.show_root = False
+        self.auto_expand = False
+        self.guide_depth = 3
+
+    def show_tree(self, root: EvidenceNode) -> int:
+        """Fill the tree; returns the number of evidence nodes under the claim."""
+        self.clear()
+        count = self._add(self.root, root)
+        self.root.expand_all()
+        self.cursor_line = 0
+        return count - 1
+
+    def show_text(self, text: str) -> None:
+        self.clear()
+        self.root.add_leaf(Text(text, style="dim italic"))
+
+    def _add(self, parent: TreeNode[EvidenceRow], node: EvidenceNode) -> int:
+        badge, colour = BADGES.get(node.kind, (node.kind.upper(), "#aaaaaa"))
+        label = Text.assemble((f"{badge} ", RichStyle(color=colour, bold=True)))
+        label.append(node.title or "(no note)", style="bold" if node.note_id else "dim")
+        if node.score is not None:
+            label.append(f"  {node.score:.2f}", style="dim")
+        branch = parent.add(label, EvidenceRow(node))
+        if node.quote and node.kind != "claim":
+            quote = " ".join(node.quote.split())
+            branch.add_leaf(Text(f"“{quote}”", style="italic dim"), EvidenceRow(node, True))
+        count = 1
+        for child in node.children:
+            count += self._add(branch, child)
+        return count
+
+    def render_label(
+        self, node: TreeNode[EvidenceRow], base_style: RichStyle, style: RichStyle
+    ) -> Text:
+        text = super().render_label(node, base_style, style)
+        depth = 0
+        parent = node.parent
+        while parent is not None:
+            depth += 1
+            parent = parent.parent
+        room = self.scrollable_content_region.width - depth * self.guide_depth - 1
+        if room > 4 and text.cell_len > room:
+            text.truncate(room, overflow="ellipsis")
+        return text
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[EvidenceRow]) -> None:
+        event.stop()
+        row = event.node.data
+        if row is not None and row.node.note_id:
+            self.post_message(OpenNote(row.node.note_id))
+
+    def highlighted_node(self) -> EvidenceNode | None:
+        node = self.cursor_node
+        return node.data.node if node is not None and node.data is not None else None

@@ -1,0 +1,93 @@
+"""The notes nearest in meaning to the current one, with scores, marked linked or not."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.features import NearRow
+from tui.messages import Highlighted, OpenNote
+
+BAR = " ▏▎▍▌▋▊▉█"
+
+
+def score_bar(score: float, width: int = 6) -> str:
+    """A bar of `width` cells filled in proportion to a score in [0, 1].
+
+    >>> score_bar(1.0, 4), score_bar(0.5, 4), score_bar(0.0, 4)
+    ('████', '██  ', '    ')
+    """
+    score = min(max(score, 0.0), 1.0)
+    eighths = round(score * width * 8)
+    full, part = divmod(eighths, 8)
+    return ("█" * full + (BAR[part] if part else "")).ljust(width)[:width]
+
+
+class NearList(Vertical):
+    """A status line over a list of near notes; Enter re-centres on one."""
+
+    DEFAULT_CSS = """
+    NearList { height: 1fr; }
+    NearList > #near-status { height: auto; padding: 0 1; color: $text-muted; }
+    NearList > OptionList { height: 1fr; border: none; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="near-status")
+        yield OptionList(id="near-options")
+
+    @property
+    def options(self) -> OptionList:
+        return self.query_one("#near-options", OptionList)
+
+    def set_status(self, text: str) -> None:
+        self.query_one("#near-status", Static).update(text)
+
+    def show_loading(self, title: str) -> None:
+        self.options.clear_options()
+        self.set_status(f"Ranking notes near “{title}”…")
+
+    def show_unavailable(self, message: str) -> None:
+        self.options.clear_options()
+        self.set_status(message)
+
+    def show_rows(self, rows: list[NearRow]) -> None:
+        options = self.options
+        options.clear_options()
+        if not rows:
+            self.set_status("No near notes: this note has no embedding to compare.")
+            return
+        unlinked = sum(1 for r in rows if not r.linked)
+        self.set_status(
+            f"{len(rows)} nearest by meaning · {unlinked} not linked yet (○) · Enter opens"
+        )
+        options.add_options(
+            Option(
+                Content.assemble(
+                    (f"{row.score:.2f} ", "bold"),
+                    (score_bar(row.score), "$accent"),
+                    "  ",
+                    (
+                        "● linked    " if row.linked else "○ not linked",
+                        "$success" if row.linked else "$warning",
+                    ),
+                    "\n",
+                    (row.note.title, "italic" if row.note.stub else ""),
+                ),
+                id=row.note.id,
+            )
+            for row in rows
+        )
+        options.highlighted = 0
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.post_message(OpenNote(event.option.id))
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self.post_message(Highlighted(event.option.id))

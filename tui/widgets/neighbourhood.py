@@ -1,0 +1,202 @@
+"""The neighbourhood of the current note, grouped by link kind and direction, with counts.
+
+Enter on a neighbour re-centres the walk on it; Enter on a group opens or closes it.
+With depth 2 on, each neighbour can be opened to show the notes reached through it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.style import Style as RichStyle
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from tui.messages import Highlighted, OpenNote
+from tui.walk import KIND_COLOURS, Entry, Group
+
+SHOW_AT_MOST = 150  # entries listed per group before a "more" row
+OPEN_UP_TO = 24  # groups this small start open
+
+
+@dataclass(frozen=True)
+class Row:
+    """What a line of the tree stands for, and what its label says."""
+
+    kind: str  # 'group', 'entry', 'more'
+    note_id: str | None = None
+    group: Group | None = None
+    rest: tuple[Entry, ...] = ()
+    title: str = ""
+    detail: str = ""  # relation label, order, or link kind at depth 2
+    colour: str = ""
+    stub: bool = False
+    extra: str = ""  # "×2", "+12"
+
+
+class NeighbourhoodTree(Tree[Row]):
+    """Groups of neighbours; titles are cut with an ellipsis to the panel's width."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Open", show=False),
+        Binding("space", "toggle_node", "Expand", show=False),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("neighbourhood", id=id)
+        self.show_root = False
+        self.auto_expand = False
+        self.guide_depth = 3
+        self.ring: dict[str, list[Entry]] = {}
+        self.groups: list[Group] = []
+
+    # ------------------------------------------------------------ filling
+
+    def show_groups(self, groups: list[Group], ring: dict[str, list[Entry]] | None = None) -> None:
+        """List `groups`; an empty list leaves the tree empty (the panel explains why)."""
+        self.groups = groups
+        self.ring = ring or {}
+        self.clear()
+        if not groups:
+            return
+        small = sum(len(g.entries) for g in groups) <= OPEN_UP_TO * 2
+        for group in groups:
+            label = Text.assemble(
+                ("● ", RichStyle(color=KIND_COLOURS[group.kind])),
+                (group.title, "bold"),
+                (f"  {len(group.entries)}", "dim"),
+            )
+            node = self.root.add(label, Row("group", group=group))
+            self._add_entries(node, group.entries)
+            if small or len(group.entries) <= OPEN_UP_TO:
+                node.expand()
+        self.cursor_line = 0
+
+    def _add_entries(self, node: TreeNode[Row], entries: list[Entry]) -> None:
+        for entry in entries[:SHOW_AT_MOST]:
+            self._add_entry(node, entry)
+        rest = entries[SHOW_AT_MOST:]
+        if rest:
+            node.add_leaf(
+                Text(f"… {len(rest)} more (Enter to list them)", style="dim italic"),
+                Row("more", rest=tuple(rest)),
+            )
+
+    def _add_entry(self, node: TreeNode[Row], entry: Entry) -> None:
+        second = self.ring.get(entry.note.id, [])
+        extra = " ".join(
+            part
+            for part in (
+                f"×{entry.links}" if entry.links > 1 else "",
+                f"+{len(second)}" if second else "",
+            )
+            if part
+        )
+        row = Row(
+            "entry",
+            entry.note.id,
+            title=entry.note.title,
+            detail=entry.detail,
+            colour=KIND_COLOURS[entry.link.kind],
+            stub=entry.note.stub,
+            extra=extra,
+        )
+        if not second:
+            node.add_leaf(row.title, row)
+            return
+        child = node.add(row.title, row)
+        for far in second[:SHOW_AT_MOST]:
+            far_row = Row(
+                "entry",
+                far.note.id,
+                title=far.note.title,
+                detail=far.link.describe(),
+                colour=KIND_COLOURS[far.link.kind],
+                stub=far.note.stub,
+            )
+            child.add_leaf(far_row.title, far_row)
+
+    # ------------------------------------------------------------ labels
+
+    def render_label(self, node: TreeNode[Row], base_style: RichStyle, style: RichStyle) -> Text:
+        row = node.data
+        if row is None or row.kind != "entry":
+            return _fit(super().render_label(node, base_style, style), self._room(node))
+        room = self._room(node) - (2 if node.allow_expand else 0)
+        tail = "".join(f"  {part}" for part in (row.detail, row.extra) if part)
+        if len(tail) > room * 0.45:
+            tail = ""
+        title = Text(row.title, style="italic dim" if row.stub else "")
+        title.truncate(max(4, room - len(tail)), overflow="ellipsis")
+        text = Text.assemble(title)
+        if row.detail and tail:
+            text.append(f"  {row.detail}", style=RichStyle(color=row.colour))
+        if row.extra and tail:
+            text.append(f"  {row.extra}", style="dim")
+        text.stylize(style)
+        if node.allow_expand:
+            icon = self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE
+            text = Text.assemble((icon, base_style + RichStyle(bold=True)), text)
+        return text
+
+    def _room(self, node: TreeNode[Row]) -> int:
+        depth = 0
+        parent = node.parent
+        while parent is not None:
+            depth += 1
+            parent = parent.parent
+        return self.scrollable_content_region.width - max(0, depth - 1) * self.guide_depth - 1
+
+    # ------------------------------------------------------------ events
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[Row]) -> None:
+        event.stop()
+        row = event.node.data
+        if row is None:
+            return
+        if row.kind == "entry" and row.note_id:
+            self.post_message(OpenNote(row.note_id))
+        elif row.kind == "group":
+            event.node.toggle()
+        elif row.kind == "more":
+            parent = event.node.parent
+            event.node.remove()
+            if parent is not None:
+                for entry in row.rest:
+                    self._add_entry(parent, entry)
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[Row]) -> None:
+        event.stop()
+        row = event.node.data
+        self.post_message(Highlighted(row.note_id if row and row.kind == "entry" else None))
+
+    def highlighted_note(self) -> str | None:
+        node = self.cursor_node
+        if node is None or node.data is None or node.data.kind != "entry":
+            return None
+        return node.data.note_id
+
+    def select_note(self, note_id: str) -> bool:
+        """Put the cursor on the first row of `note_id`; False when it is not listed."""
+        for line in range(self.last_line + 1):
+            node = self.get_node_at_line(line)
+            if node is not None and node.data is not None and node.data.note_id == note_id:
+                self.cursor_line = line
+                self.scroll_to_line(line, animate=False)
+                return True
+        for group in self.root.children:
+            for child in group.children:
+                if child.data is not None and child.data.note_id == note_id:
+                    group.expand()
+                    self.call_after_refresh(self.select_note, note_id)
+                    return True
+        return False
+
+
+def _fit(text: Text, room: int) -> Text:
+    if room > 4 and text.cell_len > room:
+        text.truncate(room, overflow="ellipsis")
+    return text

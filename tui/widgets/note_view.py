@@ -1,0 +1,335 @@
+"""The note being read: title, description, categories, date, figures, claim and body.
+
+Titles of other notes that appear in the running text are links: click one, or move the
+link cursor with ← → and press Enter, to re-centre the walk on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.style import Style
+from textual.widgets import Static
+
+from kg.graph import KnowledgeGraph
+from kg.model import LinkKind, Note, NoteKind, NoteStats
+from kg.text import fold
+from tui.messages import OpenNote
+
+KIND_LABELS = {
+    NoteKind.SYNTHESIS: "SYNTHESIS NOTE",
+    NoteKind.LINE: "INQUIRING LINE",
+    NoteKind.TOPIC: "TOPIC",
+    NoteKind.HUB: "TOPIC HUB",
+    NoteKind.PAPER: "PAPER",
+    NoteKind.CATEGORY: "CATEGORY",
+}
+
+LINK_GROUP = Binding.Group("Link")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    note_id: str
+
+
+class NoteText(Static):
+    """A block of text whose links re-centre the walk."""
+
+    DEFAULT_CSS = "NoteText { width: 1fr; height: auto; }"
+
+    def action_follow(self, note_id: str) -> None:
+        self.post_message(OpenNote(note_id))
+
+
+@dataclass
+class LinkedBlock:
+    """A block of text with the spans that link to other notes."""
+
+    widget: NoteText
+    text: str
+    spans: list[Span]
+    style: str = ""
+
+
+def find_mentions(text: str, titles: dict[str, str]) -> list[Span]:
+    """Spans of `text` where one of `titles` (title -> note id) occurs, longest first,
+    never overlapping.
+
+    >>> find_mentions("See Can X be done? and Why Y?.", {"Can X be done?": "x", "Why Y?": "y"})
+    [Span(start=4, end=18, note_id='x'), Span(start=23, end=29, note_id='y')]
+    """
+    folded = fold(text).casefold()
+    spans: list[Span] = []
+    for title in sorted(titles, key=len, reverse=True):
+        key = fold(title).casefold()
+        if len(key) < 4:
+            continue
+        start = folded.find(key)
+        while start >= 0:
+            end = start + len(key)
+            if not any(s.start < end and start < s.end for s in spans):
+                spans.append(Span(start, end, titles[title]))
+            start = folded.find(key, end)
+    return sorted(spans, key=lambda s: s.start)
+
+
+class NoteView(VerticalScroll, can_focus=True):
+    """Shows one note, or the corpus overview, with followable links."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("right", "next_link", "Next link", group=LINK_GROUP, key_display="→"),
+        Binding("left", "previous_link", "Previous link", group=LINK_GROUP, key_display="←"),
+        Binding("enter", "follow", "Follow link"),
+    ]
+
+    link_cursor: reactive[int] = reactive(-1, init=False)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._blocks: list[LinkedBlock] = []
+        self._links: list[tuple[int, int]] = []  # (block index, span index)
+        self.note_id: str | None = None
+
+    # ------------------------------------------------------------ building blocks
+
+    def _plain(self, content: Content | str, classes: str) -> NoteText:
+        return NoteText(content, classes=classes, markup=False)
+
+    def _linked(self, text: str, spans: list[Span], classes: str, style: str = "") -> NoteText:
+        widget = NoteText(classes=classes)
+        block = LinkedBlock(widget, text, spans, style)
+        index = len(self._blocks)
+        self._blocks.append(block)
+        self._links += [(index, i) for i in range(len(spans))]
+        widget.update(self._render_block(block, None))
+        return widget
+
+    def _render_block(self, block: LinkedBlock, cursor: int | None) -> Content:
+        parts: list[str | tuple[str, str | Style]] = []
+        at = 0
+        for i, span in enumerate(block.spans):
+            if span.start > at:
+                parts.append((block.text[at : span.start], block.style))
+            style = Style.from_meta({"@click": f"follow({span.note_id!r})"})
+            if i == cursor:
+                style = style + Style(reverse=True, bold=True)
+            parts.append((block.text[span.start : span.end], style))
+            at = span.end
+        if at < len(block.text):
+            parts.append((block.text[at:], block.style))
+        return Content.assemble(*parts)
+
+    def _show(self, widgets: Iterable[Static]) -> None:
+        self.remove_children()
+        self.mount_all(list(widgets))
+        self.scroll_home(animate=False)
+
+    def _reset(self, note_id: str | None) -> None:
+        self._blocks = []
+        self._links = []
+        self.note_id = note_id
+        self.set_reactive(NoteView.link_cursor, -1)
+
+    # ------------------------------------------------------------ public
+
+    def show_message(self, title: str, text: str) -> None:
+        self._reset(None)
+        self._show([self._plain(Content(title), "nv-title"), self._plain(Content(text), "nv-para")])
+
+    def show_note(self, graph: KnowledgeGraph, note: Note, stats: NoteStats) -> None:
+        """Render `note`; `stats` are its concept-map figures computed from the graph."""
+        self._reset(note.id)
+        titles = self._link_targets(graph, note)
+        widgets: list[Static] = []
+        meta = [KIND_LABELS.get(note.kind, note.kind.value.upper())]
+        if note.date:
+            meta.append(note.date)
+        if note.collection:
+            meta.append(f"sourced from {note.collection}")
+        if note.stub:
+            meta.append("stub")
+        widgets.append(self._plain(Content(" · ".join(meta)), "nv-meta"))
+        widgets.append(self._plain(Content(note.title), "nv-title"))
+        if note.description:
+            widgets.append(self._plain(Content(note.description), "nv-desc"))
+        if note.categories:
+            cats = [(c, graph.find(c)) for c in note.categories]
+            spans: list[Span] = []
+            text = ""
+            for name, found in cats:
+                if text:
+                    text += "  "
+                if found is not None:
+                    spans.append(Span(len(text), len(text) + len(name), found.id))
+                text += name
+            widgets.append(self._linked(text, spans, "nv-cats"))
+        widgets.append(self._plain(self._figures(note, stats), "nv-figures"))
+        if note.stub:
+            widgets.append(self._plain(self._stub_text(graph, note), "nv-empty"))
+        if note.claim:
+            widgets.append(self._plain(Content("Claim"), "nv-heading"))
+            widgets.append(self._linked(note.claim, find_mentions(note.claim, titles), "nv-claim"))
+        if note.body:
+            widgets.append(self._plain(Content("Body"), "nv-heading"))
+            for paragraph in note.body:
+                spans = find_mentions(paragraph.text, titles)
+                widgets.append(self._linked(paragraph.text, spans, "nv-para"))
+        sources = graph.links_of(note, "out", LinkKind.SOURCE)
+        if sources:
+            sources.sort(key=lambda lk: (lk.order or 0, lk.line))
+            widgets.append(self._plain(Content(f"Sources · {len(sources)}"), "nv-heading"))
+            for i, link in enumerate(sources, start=1):
+                target = graph.note(link.target)
+                head = f"{i}. {target.title}"
+                start = len(head) - len(target.title)
+                spans = [Span(start, len(head), target.id)]
+                text = head + (f"\n{link.summary}" if link.summary else "")
+                widgets.append(self._linked(text, spans, "nv-source"))
+        if note.truncated:
+            widgets.append(
+                self._plain(
+                    Content("This page was cut short in the corpus; the rest is missing."),
+                    "nv-empty",
+                )
+            )
+        self._show(widgets)
+
+    def show_home(self, graph: KnowledgeGraph, corpus: str) -> None:
+        """The corpus overview shown before any note is open."""
+        self._reset(None)
+        stats = graph.corpus_stats()
+        widgets: list[Static] = [
+            self._plain(Content("CORPUS"), "nv-meta"),
+            self._plain(Content(corpus), "nv-title"),
+            self._plain(
+                Content(
+                    f"{stats.notes:,} notes · {stats.stubs:,} stubs · {stats.links:,} links"
+                    + (f" · {stats.embedded:,} embedded" if stats.embedded else " · no embeddings")
+                ),
+                "nv-figures",
+            ),
+            self._plain(
+                Content.from_markup(
+                    "Press [b]/[/] to search by title or meaning, or open one of the notes "
+                    "below ([b]←→[/] pick a link, [b]Enter[/] opens it). [b]?[/] lists every key."
+                ),
+                "nv-desc",
+            ),
+        ]
+        for heading, notes in _home_lists(graph):
+            if not notes:
+                continue
+            widgets.append(self._plain(Content(heading), "nv-heading"))
+            text = ""
+            spans: list[Span] = []
+            for note in notes:
+                if text:
+                    text += "\n"
+                spans.append(Span(len(text) + 2, len(text) + 2 + len(note.title), note.id))
+                text += f"• {note.title}"
+            widgets.append(self._linked(text, spans, "nv-list"))
+        self._show(widgets)
+
+    # ------------------------------------------------------------ pieces
+
+    def _link_targets(self, graph: KnowledgeGraph, note: Note) -> dict[str, str]:
+        kinds = [LinkKind.MENTIONS, LinkKind.RELATED, LinkKind.SOURCE, LinkKind.PAPER]
+        titles: dict[str, str] = {}
+        for link in graph.links_of(note, "out", kinds):
+            target = graph.note(link.target)
+            titles.setdefault(target.title, target.id)
+        return titles
+
+    def _figures(self, note: Note, stats: NoteStats) -> Content:
+        text = (
+            f"{stats.direct:,} direct connections · {stats.two_hop:,} in 2-hop network · "
+            f"{stats.cluster} (density {stats.density:.2f})"
+        )
+        site = note.concept_map
+        if site and (site.direct, site.two_hop) != (stats.direct, stats.two_hop):
+            return Content.assemble(
+                text,
+                (
+                    f"\nthe site's map: {site.direct} · {site.two_hop} · {site.cluster}",
+                    "dim",
+                ),
+            )
+        return Content(text)
+
+    def _stub_text(self, graph: KnowledgeGraph, note: Note) -> Content:
+        links = graph.links_of(note, "in")
+        said = [lk.annotation for lk in links if lk.annotation]
+        text = (
+            f"This note has no page of its own in the corpus: it is known from "
+            f"{len(links)} link{'s' if len(links) != 1 else ''} that point to it."
+        )
+        if said:
+            text += f"\nWhat they say about it: {said[0]}"
+        return Content(text)
+
+    # ------------------------------------------------------------ link cursor
+
+    @property
+    def link_count(self) -> int:
+        return len(self._links)
+
+    def current_link(self) -> str | None:
+        if not 0 <= self.link_cursor < len(self._links):
+            return None
+        block, span = self._links[self.link_cursor]
+        return self._blocks[block].spans[span].note_id
+
+    def watch_link_cursor(self, old: int, new: int) -> None:
+        for index in {old, new}:
+            if 0 <= index < len(self._links):
+                block_index, _ = self._links[index]
+                block = self._blocks[block_index]
+                cursor = (
+                    self._links[new][1] if new >= 0 and self._links[new][0] == block_index else None
+                )
+                block.widget.update(self._render_block(block, cursor))
+        if 0 <= new < len(self._links):
+            self.scroll_to_widget(self._blocks[self._links[new][0]].widget, animate=False)
+
+    def action_next_link(self) -> None:
+        if self._links:
+            self.link_cursor = (self.link_cursor + 1) % len(self._links)
+
+    def action_previous_link(self) -> None:
+        if self._links:
+            self.link_cursor = (self.link_cursor - 1) % len(self._links)
+
+    def action_follow(self) -> None:
+        target = self.current_link()
+        if target is not None:
+            self.post_message(OpenNote(target))
+        elif self._links:
+            self.notify("Pick a link first with → and ←", timeout=3)
+
+
+def _home_lists(graph: KnowledgeGraph) -> list[tuple[str, list[Note]]]:
+    notes = [n for n in graph.notes(stubs=False) if n.kind is not NoteKind.CATEGORY]
+    degree = dict(graph.nx.degree())
+    connected = sorted(notes, key=lambda n: (-degree.get(n.id, 0), n.title))[:8]
+    hubs = sorted((n for n in notes if n.kind is NoteKind.HUB), key=lambda n: -degree.get(n.id, 0))[
+        :6
+    ]
+    dated = sorted((n for n in notes if n.date), key=lambda n: n.date, reverse=True)[:6]
+    lines = sorted(
+        (n for n in notes if n.kind is NoteKind.LINE), key=lambda n: -degree.get(n.id, 0)
+    )[:6]
+    return [
+        ("Most connected notes", connected),
+        ("Topic hubs", hubs),
+        ("Inquiring lines", lines),
+        ("Newest notes", dated),
+    ]

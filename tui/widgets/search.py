@@ -1,0 +1,124 @@
+"""The search box and its drop-down: titles complete as you type, Enter searches by meaning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option
+
+from kg.model import Note
+from tui.features import SearchRow
+from tui.messages import OpenNote
+from tui.walk import ellipsize
+
+
+class SearchInput(Input):
+    """The search box. ↓ moves into the results; Esc leaves."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "results", "Results", show=False),
+        Binding("escape", "leave", "Leave search", show=False),
+    ]
+
+    @dataclass
+    class ToResults(Message):
+        """Move the focus into the results list."""
+
+    @dataclass
+    class Leave(Message):
+        """Close the drop-down and give the focus back."""
+
+    def action_results(self) -> None:
+        self.post_message(self.ToResults())
+
+    def action_leave(self) -> None:
+        self.post_message(self.Leave())
+
+
+class SearchResults(OptionList):
+    """The drop-down under the search box."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Leave search", show=False)]
+
+    def action_leave(self) -> None:
+        self.post_message(SearchInput.Leave())
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.post_message(OpenNote(event.option.id))
+
+    def _width(self) -> int:
+        """Cells available for a result line (the list may still be hidden)."""
+        return max(20, min(self.screen.size.width - 6, 100) - 4)
+
+    def show_titles(self, query: str, notes: list[Note]) -> None:
+        self.clear_options()
+        if not notes:
+            self.add_option(
+                Option(
+                    Content.styled(
+                        f"No title contains “{query}” · Enter searches by meaning", "dim italic"
+                    ),
+                    disabled=True,
+                )
+            )
+            return
+        self.add_option(
+            Option(
+                Content.styled(f"Titles · Enter on the box searches “{query}” by meaning", "dim"),
+                disabled=True,
+            )
+        )
+        self.add_options(
+            Option(
+                Content.assemble(
+                    (note.title, "italic dim" if note.stub else "bold"),
+                    (f"  {note.kind.value}", "dim"),
+                ),
+                id=note.id,
+            )
+            for note in notes
+        )
+        self.highlighted = 1
+
+    def show_busy(self, query: str) -> None:
+        self.clear_options()
+        self.add_option(
+            Option(Content.styled(f"Searching for “{query}”…", "dim italic"), disabled=True)
+        )
+
+    def show_hits(self, query: str, rows: list[SearchRow], how: str) -> None:
+        self.clear_options()
+        width = self._width()
+        if not rows:
+            self.add_option(
+                Option(
+                    Content.styled(f"Nothing found for “{query}” ({how})", "dim italic"),
+                    disabled=True,
+                )
+            )
+            return
+        self.add_option(
+            Option(
+                Content.styled(f"{len(rows)} results for “{query}” · {how}", "dim"), disabled=True
+            )
+        )
+        for row in rows:
+            snippet = " ".join(row.snippet.split())
+            prompt = Content.assemble(
+                (f"{row.score:5.2f}  ", "dim") if row.score else "",
+                (row.note.title, "bold"),
+                ("\n       " + ellipsize(snippet, width - 8), "dim") if snippet else "",
+            )
+            self.add_option(Option(prompt, id=row.note.id))
+        self.highlighted = 1
+
+    def show_error(self, message: str) -> None:
+        self.clear_options()
+        self.add_option(Option(Content.styled(message, "italic"), disabled=True))
