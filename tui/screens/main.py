@@ -26,13 +26,20 @@ from tui.widgets.breadcrumb import Breadcrumb
 from tui.widgets.concept_map import ConceptMap
 from tui.widgets.near_list import NearList
 from tui.widgets.neighbourhood import NeighbourhoodTree
-from tui.widgets.note_view import NoteView
+from tui.widgets.note_view import NoteView, home_lists
 from tui.widgets.search import SearchInput, SearchResults
 
 if TYPE_CHECKING:
     from tui.app import KgApp
 
 WIDE = (120, 36)  # from this size on, the map gets its own panel
+
+
+@dataclass
+class Prepared(Message):
+    graph: KnowledgeGraph
+    titles: features.TitleIndex
+    lists: list[tuple[str, list[Note]]]
 
 
 @dataclass
@@ -95,6 +102,7 @@ class MainScreen(Screen[None]):
         self.groups: list[Group] = []
         self.stats: NoteStats | None = None
         self.titles: features.TitleIndex | None = None
+        self.home: list[tuple[str, list[Note]]] | None = None
         self.last_paint: float = 0.0  # seconds the last walk step took to build (for benchmarks)
         self._near_for: str | None = None
 
@@ -172,7 +180,8 @@ class MainScreen(Screen[None]):
     def attach(self, graph: KnowledgeGraph, start: str | None = None) -> None:
         """Show `graph`, opening `start` (a title or id) or the corpus overview."""
         self.graph = graph
-        self.titles = features.TitleIndex(graph)
+        self.titles = None
+        self.home = None
         stats = graph.corpus_stats()
         name = self.kg_app.corpus_name
         self.query_one("#corpus-info", Static).update(f"{name} · {stats.notes:,} notes")
@@ -185,6 +194,25 @@ class MainScreen(Screen[None]):
             self.history.visit(target.id)
         self.show_current()
         self.query_one("#tree", NeighbourhoodTree).focus()
+        self.prepare(graph)
+
+    @work(thread=True, exclusive=True, group="prepare")
+    def prepare(self, graph: KnowledgeGraph) -> None:
+        """After the first paint: the title index for completion and the overview lists."""
+        titles = features.TitleIndex(graph)
+        lists = home_lists(graph)
+        self.post_message(Prepared(graph, titles, lists))
+
+    def on_prepared(self, message: Prepared) -> None:
+        if message.graph is not self.graph:
+            return
+        self.titles = message.titles
+        self.home = message.lists
+        if self.current is None:
+            self.query_one(NoteView).show_home(message.graph, self.kg_app.corpus_name, self.home)
+        search = self.query_one(SearchInput)
+        if search.has_focus and search.value.strip():
+            self._typed(SearchInput.Changed(search, search.value))
 
     # ------------------------------------------------------------ walking
 
@@ -214,7 +242,7 @@ class MainScreen(Screen[None]):
         tree = self.query_one("#tree", NeighbourhoodTree)
         maps = list(self.query(ConceptMap))
         if note is None:
-            self.query_one(NoteView).show_home(graph, self.kg_app.corpus_name)
+            self.query_one(NoteView).show_home(graph, self.kg_app.corpus_name, self.home)
             self.groups = []
             self.stats = None
             tree.show_groups([])
@@ -355,10 +383,13 @@ class MainScreen(Screen[None]):
     def _typed(self, event: SearchInput.Changed) -> None:
         query = event.value.strip()
         results = self.query_one(SearchResults)
-        if not query or self.titles is None:
+        if not query or self.graph is None:
             results.display = False
             return
         results.display = True
+        if self.titles is None:
+            results.show_error("Reading titles… (Enter searches now)")
+            return
         results.show_titles(query, self.titles.match(query, limit=12))
 
     @on(SearchInput.Submitted, "#search")

@@ -6,6 +6,7 @@ link cursor with ← → and press Enter, to re-centre the walk on it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
@@ -203,20 +204,22 @@ class NoteView(VerticalScroll, can_focus=True):
             )
         self._show(widgets)
 
-    def show_home(self, graph: KnowledgeGraph, corpus: str) -> None:
-        """The corpus overview shown before any note is open."""
+    def show_home(
+        self,
+        graph: KnowledgeGraph,
+        corpus: str,
+        lists: list[tuple[str, list[Note]]] | None = None,
+    ) -> None:
+        """The corpus overview shown before any note is open; `lists` are the notes to
+        start from (None while they are still being worked out)."""
         self._reset(None)
         stats = graph.corpus_stats()
+        figures = f"{stats.notes:,} notes · {stats.stubs:,} stubs · {stats.links:,} links"
+        figures += f" · {stats.embedded:,} embedded" if stats.embedded else " · no embeddings"
         widgets: list[Static] = [
             self._plain(Content("CORPUS"), "nv-meta"),
             self._plain(Content(corpus), "nv-title"),
-            self._plain(
-                Content(
-                    f"{stats.notes:,} notes · {stats.stubs:,} stubs · {stats.links:,} links"
-                    + (f" · {stats.embedded:,} embedded" if stats.embedded else " · no embeddings")
-                ),
-                "nv-figures",
-            ),
+            self._plain(Content(figures), "nv-figures"),
             self._plain(
                 Content.from_markup(
                     "Press [b]/[/] to search by title or meaning, or open one of the notes "
@@ -225,7 +228,9 @@ class NoteView(VerticalScroll, can_focus=True):
                 "nv-desc",
             ),
         ]
-        for heading, notes in _home_lists(graph):
+        if lists is None:
+            widgets.append(self._plain(Content("Finding the most connected notes…"), "nv-desc"))
+        for heading, notes in lists or []:
             if not notes:
                 continue
             widgets.append(self._plain(Content(heading), "nv-heading"))
@@ -316,20 +321,25 @@ class NoteView(VerticalScroll, can_focus=True):
             self.notify("Pick a link first with → and ←", timeout=3)
 
 
-def _home_lists(graph: KnowledgeGraph) -> list[tuple[str, list[Note]]]:
+def home_lists(graph: KnowledgeGraph) -> list[tuple[str, list[Note]]]:
+    """Notes to start a walk from: the most connected, hubs, lines, the newest.
+
+    Reads every note and link once, so the browser runs it in a worker.
+    """
+    degree: Counter[str] = Counter()
+    for link in graph.links:
+        degree[link.source] += 1
+        degree[link.target] += 1
     notes = [n for n in graph.notes(stubs=False) if n.kind is not NoteKind.CATEGORY]
-    degree = dict(graph.nx.degree())
-    connected = sorted(notes, key=lambda n: (-degree.get(n.id, 0), n.title))[:8]
-    hubs = sorted((n for n in notes if n.kind is NoteKind.HUB), key=lambda n: -degree.get(n.id, 0))[
-        :6
-    ]
+
+    def top(kind: NoteKind | None, n: int) -> list[Note]:
+        chosen = [x for x in notes if kind is None or x.kind is kind]
+        return sorted(chosen, key=lambda x: (-degree[x.id], x.title))[:n]
+
     dated = sorted((n for n in notes if n.date), key=lambda n: n.date, reverse=True)[:6]
-    lines = sorted(
-        (n for n in notes if n.kind is NoteKind.LINE), key=lambda n: -degree.get(n.id, 0)
-    )[:6]
     return [
-        ("Most connected notes", connected),
-        ("Topic hubs", hubs),
-        ("Inquiring lines", lines),
+        ("Most connected notes", top(None, 8)),
+        ("Topic hubs", top(NoteKind.HUB, 6)),
+        ("Inquiring lines", top(NoteKind.LINE, 6)),
         ("Newest notes", dated),
     ]
