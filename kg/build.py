@@ -215,9 +215,8 @@ class GraphBuilder:
                 continue
             automaton.add_word(title, (note_id, len(title)))
             del key
-        if len(automaton) == 0:
-            automaton.add_word("\x00", ("", 1))
-        automaton.make_automaton()
+        if len(automaton):
+            automaton.make_automaton()
         for page in pages:
             me = self.by_key.get(normalize_title(page.title))
             if me is None:
@@ -256,7 +255,8 @@ class GraphBuilder:
         text = paragraph.text
         folded = fold(text)
         hits: list[tuple[int, int, str]] = []
-        for end, (note_id, length) in automaton.iter_long(folded):
+        matches = automaton.iter_long(folded) if automaton.kind == ahocorasick.AHOCORASICK else ()
+        for end, (note_id, length) in matches:
             start = end - length + 1
             if (start > 0 and folded[start - 1].isalnum()) or (
                 end + 1 < len(folded) and folded[end + 1].isalnum()

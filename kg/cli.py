@@ -272,6 +272,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         shown = [d for d in graph.diagnostics if args.verbose or d.severity is not Severity.INFO]
         summary = {
             "corpus": str(path),
+            "reused_index": graph.from_index,
             "seconds": round(seconds, 3),
             **asdict(stats),
             "diagnostics": [str(d) for d in shown],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,7 +73,11 @@ def read_text(path: Path, shown: str, config: Config) -> tuple[str | None, list[
         if path.is_symlink() and not path.exists():
             say(Severity.ERROR, "dangling symbolic link; skipped")
             return None, problems
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            say(Severity.ERROR, "not a regular file (a pipe, socket or device); skipped")
+            return None, problems
+        size = info.st_size
         if size > config.max_file_bytes:
             say(
                 Severity.ERROR,

@@ -86,6 +86,8 @@ class KnowledgeGraph:
         self._links = links if isinstance(links, LinkTable) else LinkTable(list(links), self._notes)
         self._nx: nx.MultiDiGraph | None = None
         self.embeddings: Any = None  # set by kg.embeddings when vectors are loaded
+        self.config: Any = None  # the kg.Config the corpus was opened with
+        self.from_index = False  # True when read from a saved index rather than built
 
     @property
     def links(self) -> list[Link]:

@@ -96,11 +96,18 @@ def load(
     if not rebuild:
         cached = load_graph(folder, stamps, root)
         if cached is not None:
-            cached.config = settings  # type: ignore[attr-defined]
+            cached.config = settings
             return cached
-    graph = build_graph(root, settings, progress)
-    graph.config = settings  # type: ignore[attr-defined]
-    if save:
-        with index_lock(folder):
+    if not save:
+        graph = build_graph(root, settings, progress)
+        graph.config = settings
+        return graph
+    # One writer at a time: a second `kg index` waits here, then finds the index the
+    # first one wrote and uses it instead of building it again.
+    with index_lock(folder):
+        cached = None if rebuild else load_graph(folder, stamps, root)
+        graph = cached or build_graph(root, settings, progress)
+        graph.config = settings
+        if cached is None:
             save_graph(folder, graph, stamps)
     return graph

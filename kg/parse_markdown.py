@@ -36,6 +36,9 @@ from kg.text import clean_title
 # libyaml's safe loader when PyYAML was built with it (ten times faster), else the Python one;
 # both construct plain data only, never objects from tags.
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Besides YAMLError, constructing values can fail: "date: 2026-13-45" raises ValueError,
+# absurdly deep nesting RecursionError.
+_YAML_FAILURES = (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError)
 
 WIKILINK = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
 _KINDS = {kind.value: kind for kind in NoteKind if kind is not NoteKind.CATEGORY}
@@ -174,7 +177,7 @@ def _load_meta(front: str, first_line: int, problems: _Problems) -> dict[str, An
         if repaired != front:
             try:
                 data = yaml.load(repaired, Loader=SafeLoader)
-            except yaml.YAMLError:
+            except _YAML_FAILURES:
                 pass
             else:
                 problems.add(
@@ -186,7 +189,7 @@ def _load_meta(front: str, first_line: int, problems: _Problems) -> dict[str, An
                 return _load_meta_checked(data, first_line, problems)
         mark = getattr(error, "problem_mark", None)
         line = first_line + mark.line if mark is not None else first_line
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        problem = getattr(error, "problem", None) or (str(error).splitlines() or [repr(error)])[0]
         problems.add(
             line,
             f"front matter is not valid YAML ({problem}); the note is read without it",

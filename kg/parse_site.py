@@ -185,6 +185,12 @@ def parse_page(text: str, path: str, vocabulary: CategoryVocabulary | None = Non
     title = fields.pop("title", "")
     if not title:
         reader.warn(None, "page has no title line", Severity.ERROR)
+    if fields.get("truncated"):
+        reader.warn(
+            content[-1] if content else None,
+            "the page ends early (a cut-off copy); what it holds was loaded",
+            Severity.INFO,
+        )
     for line in content:
         if not reader.roles[line.number - 1]:
             reader.skip(line, "line not recognised here")

@@ -82,6 +82,14 @@ def index_lock(folder: Path, timeout: float = 60.0) -> Iterator[None]:
         lock.release()
 
 
+def remove_stale_temporaries(folder: Path) -> None:
+    """Delete the graph's temporary files a killed writer left behind (call with the lock
+    held, so no live writer owns them)."""
+    for name in (GRAPH, MANIFEST):
+        for leftover in folder.glob(f".{name}.*.tmp"):
+            leftover.unlink(missing_ok=True)
+
+
 def read_manifest(folder: Path) -> dict[str, Any] | None:
     try:
         data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
@@ -115,6 +123,7 @@ def save_graph(
     """Save the graph as SQLite (renamed into place), then the manifest that names the files
     it was built from and the generation token both carry (written last)."""
     folder.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(folder)
     token = uuid.uuid4().hex
     fd, tmp_name = tempfile.mkstemp(prefix=f".{GRAPH}.", suffix=".tmp", dir=folder)
     os.close(fd)
@@ -237,7 +246,9 @@ def load_graph(folder: Path, stamps: list[FileStamp], root: Path) -> KnowledgeGr
         links = LinkTable(rows, notes)
     except KeyError:  # a link to a note the table lacks: damaged
         return None
-    return KnowledgeGraph(notes, links, diagnostics, files=int(meta.get("files", 0)), root=root)
+    graph = KnowledgeGraph(notes, links, diagnostics, files=int(meta.get("files", 0)), root=root)
+    graph.from_index = True
+    return graph
 
 
 # ---------------------------------------------------------------- JSON forms of notes

@@ -1,0 +1,176 @@
+"""Crashes and concurrency: a killed `kg index` leaves the old index or the new one, two
+indexers at once produce one consistent index, and readers never see a mix."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import kg
+from benchmarks.generate_corpus import generate
+from kg.corpus import discover, stamp
+from kg.store import GRAPH, MANIFEST, load_graph, read_manifest, save_graph
+
+pytestmark = pytest.mark.slow
+KILL_POINTS = 16
+
+
+def fingerprint(graph) -> tuple[int, int, str]:
+    titles = sorted(n.title for n in graph)
+    return len(titles), len(graph.links), titles[len(titles) // 2]
+
+
+def index_command(corpus: Path, index: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "kg.cli",
+        "index",
+        "--corpus",
+        str(corpus),
+        "--index",
+        str(index),
+        "--json",
+        *(["--no-embed"] if _has_no_embed() else []),
+    ]
+
+
+def _has_no_embed() -> bool:
+    from kg.cli import build_parser
+
+    return (
+        "--no-embed"
+        in build_parser()
+        ._subparsers._group_actions[0]
+        .choices[  # type: ignore[union-attr]
+            "index"
+        ]
+        .format_help()
+    )
+
+
+@pytest.fixture(scope="module")
+def corpus_states(tmp_path_factory):
+    """A 300-page corpus in two states (one page's claim differs) and each state's graph."""
+    base = tmp_path_factory.mktemp("crash")
+    corpus = base / "corpus"
+    generate(corpus, pages=300, seed=3)
+    victim = next(p for p in sorted(corpus.glob("*_synthesis_main.txt")))
+    text_a = victim.read_text(encoding="utf-8")
+    text_b = text_a.replace("Original note title\n", "Original note title\nstate b: ", 1)
+    assert text_b != text_a
+    expected = {}
+    for name, text in (("a", text_a), ("b", text_b)):
+        victim.write_text(text, encoding="utf-8")
+        expected[name] = fingerprint(kg.load(corpus, save=False))
+    return corpus, victim, {"a": text_a, "b": text_b}, expected
+
+
+def test_killed_indexer_leaves_old_or_new_index(corpus_states, tmp_path):
+    corpus, victim, texts, expected = corpus_states
+    index = tmp_path / "index"
+    victim.write_text(texts["a"], encoding="utf-8")
+    subprocess.run(index_command(corpus, index), check=True, capture_output=True, timeout=300)
+    started = time.perf_counter()
+    subprocess.run(
+        [*index_command(corpus, index), "--rebuild"], check=True, capture_output=True, timeout=300
+    )
+    full_run = time.perf_counter() - started
+    rng = random.Random(11)
+    outcomes = {"old": 0, "new": 0}
+    state = "a"
+    for point in range(KILL_POINTS):
+        state = "b" if state == "a" else "a"
+        old_stamps = [stamp(p, corpus) for p in discover(corpus)]
+        victim.write_text(texts[state], encoding="utf-8")
+        new_stamps = [stamp(p, corpus) for p in discover(corpus)]
+        process = subprocess.Popen(
+            index_command(corpus, index), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        # Kill points spread over the whole run and a little past it, so that some land
+        # before the rename and some after (a finished run is the 'new' outcome).
+        time.sleep(1.3 * full_run * (point + rng.random()) / KILL_POINTS)
+        process.kill()
+        process.wait(timeout=60)
+        # Whatever the moment, the folder holds a whole index: the new one or the old one.
+        as_new = load_graph(index, new_stamps, corpus)
+        as_old = load_graph(index, old_stamps, corpus)
+        assert (as_new is None) != (as_old is None), f"kill point {point}: no whole index"
+        if as_new is not None:
+            outcomes["new"] += 1
+            assert fingerprint(as_new) == expected[state]
+        else:
+            outcomes["old"] += 1
+            assert fingerprint(as_old) == expected["b" if state == "a" else "a"]
+        # The next run repairs: it rebuilds for the current files and leaves no debris.
+        repaired = kg.load(corpus, index=index)
+        assert fingerprint(repaired) == expected[state]
+        assert not list(index.glob(f".{GRAPH}.*.tmp")) and not list(index.glob(f".{MANIFEST}.*"))
+    assert outcomes["old"] and outcomes["new"], outcomes  # both sides of the rename were hit
+
+
+def test_two_indexers_at_once_make_one_consistent_index(corpus_states, tmp_path):
+    corpus, victim, texts, expected = corpus_states
+    victim.write_text(texts["a"], encoding="utf-8")
+    for run in range(3):
+        index = tmp_path / f"index-{run}"
+        first = subprocess.Popen(index_command(corpus, index), stdout=subprocess.PIPE, text=True)
+        second = subprocess.Popen(index_command(corpus, index), stdout=subprocess.PIPE, text=True)
+        outputs = [json.loads(p.communicate(timeout=300)[0]) for p in (first, second)]
+        assert [p.returncode for p in (first, second)] == [0, 0]
+        # The lock makes one wait: it then finds the index the other wrote and reuses it.
+        assert sorted(o["reused_index"] for o in outputs) == [False, True]
+        stamps = [stamp(p, corpus) for p in discover(corpus)]
+        assert fingerprint(load_graph(index, stamps, corpus)) == expected["a"]
+        assert read_manifest(index) is not None
+
+
+def _rewrite_forever(index: str, corpus: str, rounds: int) -> None:
+    root = Path(corpus)
+    stamps = [stamp(p, root) for p in discover(root)]
+    small = kg.load(root, save=False)
+    notes = {n.id: n for n in list(small)[:50]}
+    tiny = kg.KnowledgeGraph(
+        notes, [lk for lk in small.links if lk.source in notes and lk.target in notes]
+    )
+    for i in range(rounds):
+        save_graph(Path(index), small if i % 2 else tiny, stamps)
+
+
+def test_readers_never_see_a_mix(corpus_states, tmp_path):
+    corpus, victim, texts, expected = corpus_states
+    victim.write_text(texts["a"], encoding="utf-8")
+    index = tmp_path / "index"
+    stamps = [stamp(p, corpus) for p in discover(corpus)]
+    writer = multiprocessing.get_context("spawn").Process(
+        target=_rewrite_forever, args=(str(index), str(corpus), 30)
+    )
+    writer.start()
+    seen = set()
+    deadline = time.monotonic() + 120
+    while writer.is_alive() and time.monotonic() < deadline:
+        graph = load_graph(index, stamps, corpus)
+        if graph is not None:
+            ids = {n.id for n in graph}
+            assert all(lk.source in ids and lk.target in ids for lk in graph.links)
+            seen.add((len(graph), len(graph.links)))
+    writer.join(timeout=60)
+    assert writer.exitcode == 0
+    assert len(seen) >= 1 and all(size in (50, expected["a"][0]) for size, _ in seen)
+
+
+def test_stale_temporaries_are_cleaned(tmp_path, seeds_dir):
+    index = tmp_path / "index"
+    index.mkdir()
+    (index / f".{GRAPH}.abc.tmp").write_bytes(b"half written")
+    kg.load(seeds_dir, index=index)
+    assert not list(index.glob(f".{GRAPH}.*.tmp"))
+    shutil.rmtree(index)

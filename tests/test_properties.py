@@ -1,0 +1,129 @@
+"""Property-based tests of the parsers: any text in, a page out (never another exception),
+and a Markdown note written out and read back is the same note."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kg.build import build
+from kg.model import NoteKind, Page, Paragraph, RelatedEntry, SourceEntry
+from kg.parse_markdown import parse_markdown, to_markdown
+from kg.parse_site import parse_page
+from kg.relations import normalize_relation
+
+FRAGMENTS = st.sampled_from(
+    [
+        "SYNTHESIS NOTE",
+        "INQUIRING LINE",
+        "TOPIC",
+        "← All notes",
+        "---",
+        "-",
+        "",
+        "Sources 3 notes",
+        "Next inquiring lines",
+        "  1. Why does it fail?",
+        "- Can it work?",
+        "Related concepts in this collection 2",
+        "Related papers in this collection 1",
+        "Inquiring lines that use this note as a source 4",
+        "Original note title",
+        "Topic Hub · 3 linked notes · 1 sections",
+        "3 notes",
+        "Sub-Maps",
+        "View as",
+        "Explore related Read →",
+        "Paper · arXiv 2501.00001 · Published March 5, 2025",
+        "12 direct connections · 80 in 2-hop network ·dense cluster Open in graph ↗",
+        "Synthesis note · 2026-02-22 · sourced from X",
+        "mechanism: because",
+        "Model Architecture and Internals Agentic Systems and Tool Use",
+        "In Can models vote on anything at all?, yes.",
+        "title: [a?, b]",
+        "date: 2026-13-45",
+        "!!python/object/apply:os.system ['true']",
+        "[[Link|alias]]",
+        "\x00\x07\ufeff",
+    ]
+)
+PAGE_TEXT = st.lists(st.one_of(FRAGMENTS, st.text(max_size=60)), max_size=30).map("\n".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(PAGE_TEXT)
+def test_site_parser_accepts_any_text(text):
+    page = parse_page(text, "any.txt")
+    assert isinstance(page, Page)
+    assert len(page.roles) == len(text.split("\n"))
+    assert all(page.roles)  # every line accounted for, whatever it holds
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(PAGE_TEXT)
+def test_markdown_parser_accepts_any_text(text):
+    page = parse_markdown("---\n" + text if text.startswith("title") else text, "any.md")
+    assert isinstance(page, Page) and page.title
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(PAGE_TEXT, min_size=1, max_size=6))
+def test_graph_builds_from_any_pages(texts):
+    pages = [parse_page(t, f"p{i}.txt") for i, t in enumerate(texts)]
+    notes, links, _ = build(pages)
+    assert all(link.source in notes and link.target in notes for link in links)
+
+
+TITLE = (
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")),
+        min_size=1,
+        max_size=50,
+    )
+    .map(lambda s: " ".join(s.split()))
+    .filter(lambda s: s and s[0] not in "#-*>" and "[[" not in s)
+)
+TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=80
+).map(lambda s: " ".join(s.split()))
+
+
+@st.composite
+def notes(draw):
+    kind = draw(st.sampled_from([NoteKind.SYNTHESIS, NoteKind.LINE, NoteKind.PAPER]))
+    label = draw(st.sampled_from(["", "mechanism", "extends", "partially contradicted"]))
+    body = draw(
+        st.lists(TEXT.filter(lambda s: s and s[0] not in "#-*>" and "[[" not in s), max_size=3)
+    )
+    return Page(
+        path="n.md",
+        kind=kind,
+        variant="markdown",
+        title=draw(TITLE),
+        description=draw(TEXT),
+        claim=draw(TEXT),
+        categories=tuple(draw(st.lists(TITLE, max_size=3, unique=True))),
+        date=draw(st.sampled_from(["", "2026-02-22"])),
+        sources=tuple(
+            SourceEntry(t, s, 2) for t, s in draw(st.lists(st.tuples(TITLE, TEXT), max_size=3))
+        ),
+        related=tuple(
+            RelatedEntry(t, "", label, "", normalize_relation(label) if label else "related", 2)
+            for t in draw(st.lists(TITLE, max_size=3))
+        ),
+        body=tuple(Paragraph(p, 1) for p in body),
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(notes())
+def test_markdown_round_trip(page):
+    again = parse_markdown(to_markdown(page), "n.md")
+    assert again.kind is page.kind and again.title == page.title
+    assert (again.description, again.claim, again.date) == (page.description, page.claim, page.date)
+    assert again.categories == page.categories
+    assert [(s.title, s.summary) for s in again.sources] == [
+        (s.title, s.summary) for s in page.sources
+    ]
+    assert [(r.title, r.label) for r in again.related] == [(r.title, r.label) for r in page.related]
+    assert [p.text for p in again.body] == [p.text for p in page.body]
