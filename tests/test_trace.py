@@ -1,0 +1,159 @@
+"""Tracing claims on the seeds: cited notes first, declared sources ranked, no cycles."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from kg.errors import KgError
+from kg.model import LinkKind, NoteKind
+from kg.trace import LexicalScorer, claims, trace, unsupported_claims, used_by
+
+HIDDEN = "Do base models already contain hidden reasoning ability?"
+
+
+def test_claims_are_claim_line_sentences_and_summaries(seed_graph):
+    hidden = claims(seed_graph, HIDDEN)
+    assert hidden[0].kind == "claim" and hidden[0].index == 0
+    assert hidden[0].text.startswith("base models already possess")
+    sentences = [c for c in hidden if c.kind == "sentence"]
+    # A cited question title never breaks a sentence.
+    assert any(
+        "See Can we trigger reasoning without explicit chain-of-thought prompts?." in c.text
+        for c in sentences
+    )
+    line = claims(
+        seed_graph, "How does correctness emergence occur when no expert initially solved the task?"
+    )
+    assert [c.kind for c in line].count("summary") == 6
+    assert line[0].index == 1  # no claim line on an inquiring line: numbering starts at 1
+
+
+@pytest.mark.parametrize("scorer", [None, LexicalScorer()], ids=["default", "lexical"])
+def test_sentences_mentioning_a_source_trace_to_it_first(seed_graph, scorer):
+    checked = 0
+    for note in seed_graph.notes(stubs=False):
+        sources = {lk.target for lk in seed_graph.links_of(note, "out", kinds=LinkKind.SOURCE)}
+        if not sources:
+            continue
+        for claim in claims(seed_graph, note):
+            mentioned = {
+                lk.target
+                for lk in seed_graph.links_of(note, "out", LinkKind.MENTIONS)
+                if seed_graph.note(lk.target).title in claim.text
+            } & sources
+            if claim.kind != "sentence" or not mentioned:
+                continue
+            tree = trace(seed_graph, note, claim=claim.index, scorer=scorer)
+            first = tree.children[0]
+            assert first.kind == "cited" and first.note.id in mentioned, claim.text
+            assert first.score == 1.0 and first.text  # quoted: the source's summary
+            checked += 1
+    assert checked >= 20
+
+
+def test_unmentioned_sentence_still_finds_its_likely_source(seed_graph):
+    line = seed_graph.note(
+        "How does correctness emergence occur when no expert initially solved the task?"
+    )
+    claim = next(c for c in claims(seed_graph, line) if c.text.startswith("Because those errors"))
+    tree = trace(seed_graph, line, claim=claim.index)
+    assert tree.children[0].kind == "source"
+    assert tree.children[0].note.title == (
+        "Can models trained on many imperfect experts outperform each one?"
+    )
+
+
+def test_trace_recurses_to_papers_without_cycles(seed_graph):
+    tree = trace(seed_graph, HIDDEN, claim=0, depth=3)
+    kinds = {node.kind for _, node in tree.walk()}
+    assert {"related", "paper"} <= kinds
+    for _, node in tree.walk():
+        if node.kind == "paper":
+            assert not node.children and node.note.kind is NoteKind.PAPER
+        if node.kind == "related":
+            assert node.label  # the relation label rides along
+    # a line two levels up: its sources lead back to HIDDEN, which must not reappear below it
+    for _, node in trace(
+        seed_graph,
+        "What emergent behaviors do models develop when trained on "
+        "underspecified pedagogical tasks?",
+        depth=4,
+    ).walk():
+        for _, below in node.walk():
+            if below is not node and node.note is not None and below.note is not None:
+                assert below.note.id != node.note.id or below.kind == "sentence"
+
+
+def test_trace_without_claim_lists_every_sentence(seed_graph):
+    tree = trace(seed_graph, HIDDEN)
+    sentences = [c for c in tree.children if c.kind == "sentence"]
+    assert len(sentences) == sum(1 for c in claims(seed_graph, HIDDEN) if c.kind == "sentence")
+    assert all(len(s.children) <= 1 for s in sentences)
+
+
+def test_unknown_claim_number_says_what_exists(seed_graph):
+    with pytest.raises(KgError, match="has no claim 999"):
+        trace(seed_graph, HIDDEN, claim=999)
+
+
+def test_used_by_reaches_lines_and_their_users(seed_graph):
+    uses = used_by(seed_graph, HIDDEN, depth=2)
+    line = (
+        "What emergent behaviors do models develop when trained on underspecified "
+        "pedagogical tasks?"
+    )
+    direct = [u for u in uses if u.depth == 1 and u.note.title == line]
+    assert {"cited", "source"} <= {u.kind for u in direct}
+    assert any(u.kind == "uses" for u in uses)
+
+
+def test_unsupported_flags_weak_claims_only(seed_graph):
+    weak = unsupported_claims(seed_graph, threshold=0.2, scorer=LexicalScorer())
+    strong = unsupported_claims(seed_graph, threshold=0.0001, scorer=LexicalScorer())
+    assert len(strong) < len(weak)
+    assert all(u.best < 0.2 for u in weak)
+    assert not any(u.claim.text.startswith("In Can models trained on many imperfect") for u in weak)
+
+
+def test_trace_cli_tree_and_json(seeds_dir, tmp_path):
+    base = [
+        sys.executable,
+        "-m",
+        "kg.cli",
+        "trace",
+        HIDDEN,
+        "--corpus",
+        str(seeds_dir),
+        "--index",
+        str(tmp_path),
+    ]
+    text = subprocess.run([*base, "--claim", "0"], capture_output=True, text=True, timeout=120)
+    assert text.returncode == 0, text.stderr
+    assert "related (mechanism)" in text.stdout and "└ paper" in text.stdout
+    data = json.loads(
+        subprocess.run(
+            [*base, "--json", "--depth", "2"], capture_output=True, text=True, timeout=120
+        ).stdout
+    )
+    assert data["trace"]["kind"] == "claim" and data["claims"][0]["index"] == 0
+    lint = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kg.cli",
+            "trace",
+            "--unsupported",
+            str(seeds_dir),
+            "--index",
+            str(tmp_path),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert lint.returncode == 0 and isinstance(json.loads(lint.stdout), list)
