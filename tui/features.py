@@ -16,7 +16,7 @@ from typing import Any
 
 from kg.errors import KgError
 from kg.graph import KnowledgeGraph
-from kg.model import LinkKind, Note, NoteKind
+from kg.model import Note, NoteKind
 from kg.text import normalize_title
 
 
@@ -154,60 +154,43 @@ class EvidenceNode:
     score: float | None
     quote: str
     children: list[EvidenceNode] = field(default_factory=list)
+    label: str = ""  # relation label of a related concept
+    unsupported: bool = False  # the best support scores under the corpus's threshold
 
 
 def claims(graph: KnowledgeGraph, note: Note) -> list[ClaimRow]:
-    """The statements of `note` that can be traced."""
+    """The statements of `note` that can be traced, labelled by where they stand."""
     method = getattr(graph, "claims", None)
     if method is None:
-        return _claims_from_text(note)
+        raise Unavailable("Tracing is not available yet: this kg has no KnowledgeGraph.claims.")
+    paragraph_of = {p.line: n for n, p in enumerate(note.body, start=1)}
+    sentence_in: dict[int, int] = {}
     rows: list[ClaimRow] = []
-    body_seen = 0
     for item in method(note):
-        text = item if isinstance(item, str) else str(_first_attr(item, "text", "claim", "quote"))
-        kind = "body" if isinstance(item, str) else str(getattr(item, "kind", "body") or "body")
-        if kind not in ("claim", "body", "source"):
-            kind = "body" if kind in ("sentence", "paragraph") else kind
-        where = str(getattr(item, "where", "") or "")
-        if not where:
-            if kind == "body":
-                body_seen += 1
-                where = f"s{body_seen}"
-            else:
-                where = kind
-        rows.append(ClaimRow(kind, text, where, item))
+        kind = str(getattr(item, "kind", "sentence"))
+        text = str(getattr(item, "text", item))
+        if kind == "claim":
+            rows.append(ClaimRow("claim", text, "claim", item))
+        elif kind in ("summary", "source"):
+            number = int(getattr(item, "field_index", len(rows))) + 1
+            rows.append(ClaimRow("source", text, f"source {number}", item))
+        else:
+            paragraph = paragraph_of.get(int(getattr(item, "line", 0) or 0), 0)
+            sentence_in[paragraph] = sentence_in.get(paragraph, 0) + 1
+            where = f"¶{paragraph} s{sentence_in[paragraph]}" if paragraph else "body"
+            rows.append(ClaimRow("body", text, where, item))
     return rows
-
-
-def _claims_from_text(note: Note) -> list[ClaimRow]:
-    from kg.text import split_sentences
-
-    rows: list[ClaimRow] = []
-    if note.claim:
-        rows.append(ClaimRow("claim", note.claim, "claim", note.claim))
-    for p, paragraph in enumerate(note.body, start=1):
-        for s, (_, _, sentence) in enumerate(split_sentences(paragraph.text), start=1):
-            rows.append(ClaimRow("body", sentence, f"¶{p} s{s}", sentence))
-    for i, source in enumerate(note.sources, start=1):
-        rows.append(ClaimRow("source", source.summary, f"source {i}", source.summary))
-    return rows
-
-
-def _first_attr(item: Any, *names: str) -> Any:
-    for name in names:
-        value = getattr(item, name, None)
-        if value:
-            return value
-    return ""
 
 
 def trace(graph: KnowledgeGraph, note: Note, claim: ClaimRow, depth: int = 3) -> EvidenceNode:
-    """The evidence tree of one statement of `note`."""
+    """The evidence tree of one statement of `note` (from `KnowledgeGraph.trace`)."""
     method = getattr(graph, "trace", None)
     if method is None:
-        return _trace_from_graph(graph, note, claim)
+        raise Unavailable("Tracing is not available yet: this kg has no KnowledgeGraph.trace.")
+    index = getattr(claim.raw, "index", None)
+    wanted = index if isinstance(index, int) and index >= 0 else claim.text
     try:
-        result = method(note, claim=claim.raw if claim.raw is not None else claim.text, depth=depth)
+        result = method(note, claim=wanted, depth=depth)
     except KgError as error:
         raise Unavailable(str(error)) from error
     return _adapt(graph, result, claim)
@@ -218,9 +201,9 @@ def _adapt(graph: KnowledgeGraph, node: Any, claim: ClaimRow) -> EvidenceNode:
     found = graph.find(raw_note) if isinstance(raw_note, (str, Note)) else None
     score = getattr(node, "score", None)
     kind = str(getattr(node, "kind", "cited") or "cited")
-    quote = str(_first_attr(node, "quote", "quoted", "text", "summary") or "")
-    if kind == "claim" and not quote:
-        quote = claim.text
+    quote = str(_first_attr(node, "text", "quote", "quoted", "summary") or "")
+    if kind == "claim":
+        quote = quote or claim.text
     children = [_adapt(graph, child, claim) for child in getattr(node, "children", ()) or ()]
     return EvidenceNode(
         kind=kind,
@@ -229,27 +212,17 @@ def _adapt(graph: KnowledgeGraph, node: Any, claim: ClaimRow) -> EvidenceNode:
         score=float(score) if isinstance(score, (int, float)) else None,
         quote=quote,
         children=children,
+        label=str(getattr(node, "label", "") or ""),
+        unsupported=bool(getattr(node, "unsupported", False)),
     )
 
 
-def _trace_from_graph(graph: KnowledgeGraph, note: Note, claim: ClaimRow) -> EvidenceNode:
-    """Evidence from links alone: the notes cited in the sentence and the note's sources."""
-    root = EvidenceNode("claim", note.id, note.title, None, claim.text)
-    key = normalize_title(claim.text)
-    for link in graph.links_of(note, "out", [LinkKind.MENTIONS, LinkKind.RELATED]):
-        target = graph.note(link.target)
-        cited = (link.sentence and normalize_title(link.sentence) == key) or (
-            normalize_title(target.title) in key
-        )
-        if cited and not any(c.note_id == target.id for c in root.children):
-            quote = target.claim or target.description or link.annotation
-            root.children.append(EvidenceNode("cited", target.id, target.title, None, quote))
-    for link in graph.links_of(note, "out", LinkKind.SOURCE):
-        target = graph.note(link.target)
-        if claim.kind == "source" and link.summary != claim.text:
-            continue
-        root.children.append(EvidenceNode("source", target.id, target.title, None, link.summary))
-    return root
+def _first_attr(item: Any, *names: str) -> Any:
+    for name in names:
+        value = getattr(item, name, None)
+        if value:
+            return value
+    return ""
 
 
 # ---------------------------------------------------------------- export
@@ -270,17 +243,6 @@ def export_graphml(graph: KnowledgeGraph, note: Note, depth: int, folder: Path) 
         raise Unavailable(str(error)) from error
     except OSError as error:
         raise Unavailable(f"could not write {path}: {error.strerror or error}") from error
-    return path, _size_of(sub)
-
-
-def _size_of(sub: Any) -> str:
-    nx_graph = getattr(sub, "nx", None)
-    if nx_graph is not None:
-        return f"{nx_graph.number_of_nodes()} notes, {nx_graph.number_of_edges()} links"
-    notes = getattr(sub, "notes", None)
-    if callable(notes):
-        try:
-            return f"{len(notes())} notes"
-        except TypeError:
-            return ""
-    return ""
+    links = getattr(sub, "links", None)
+    size = f"{len(sub)} notes" + (f", {len(links)} links" if isinstance(links, list) else "")
+    return path, size

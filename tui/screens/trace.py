@@ -59,14 +59,20 @@ class TraceScreen(Screen[str | None]):
                 yield OptionList(id="trace-claims")
             with Vertical(id="trace-tree-pane"):
                 yield Label("Evidence", classes="pane-title", id="trace-tree-title")
+                yield Static("", id="trace-note")
                 yield EvidenceTree(id="trace-tree")
                 yield Static("", id="trace-quote")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.claims = features.claims(self.graph, self.note)
         options = self.query_one("#trace-claims", OptionList)
         tree = self.query_one(EvidenceTree)
+        try:
+            self.claims = features.claims(self.graph, self.note)
+        except features.Unavailable as error:
+            self._note(str(error))
+            options.focus()
+            return
         if not self.claims:
             options.add_option(
                 Option(
@@ -76,19 +82,20 @@ class TraceScreen(Screen[str | None]):
                     disabled=True,
                 )
             )
-            tree.show_text("Nothing to trace.")
+            self._note("Nothing to trace.")
+            tree.clear()
             options.focus()
             return
         options.add_options(
             Option(
-                Content.assemble((f"{claim.where:<8}", _where_style(claim.kind)), claim.text),
+                Content.assemble((claim.where, _where_style(claim.kind)), "  ", claim.text),
                 id=str(i),
             )
             for i, claim in enumerate(self.claims)
         )
         options.highlighted = 0
         options.focus()
-        tree.show_text("Enter traces the highlighted statement.")
+        self._note("Enter traces the highlighted statement.")
 
     # ------------------------------------------------------------ tracing
 
@@ -132,15 +139,20 @@ class TraceScreen(Screen[str | None]):
         quote = self.query_one("#trace-quote", Static)
         if message.tree is None:
             title.update(f"Evidence · {claim.where}")
-            tree.show_text(message.error or "No evidence found.")
+            tree.clear()
+            self._note(message.error or "No evidence found.")
             quote.update("")
             return
-        count = tree.show_tree(message.tree)
+        count = tree.show_tree(message.tree, claim.where)
         title.update(
             f"Evidence · {claim.where} · {count} node{'s' if count != 1 else ''} · depth {self.depth}"
         )
-        if count == 0:
-            tree.root.add_leaf("No supporting notes found for this statement.")
+        self._note(
+            ""
+            if count
+            else "No note supports this statement: it cites nothing, and no source or "
+            "related note says the same."
+        )
         quote.update(Content.assemble(("Statement  ", "bold"), claim.text))
 
     @on(Tree.NodeHighlighted, "#trace-tree")
@@ -158,6 +170,11 @@ class TraceScreen(Screen[str | None]):
                 (ellipsize(head, 200), "bold"), "\n", (node.quote or "(no quoted text)", "italic")
             )
         )
+
+    def _note(self, text: str) -> None:
+        note = self.query_one("#trace-note", Static)
+        note.update(text)
+        note.display = bool(text)
 
     def on_open_note(self, message: OpenNote) -> None:
         message.stop()

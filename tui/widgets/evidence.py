@@ -44,27 +44,39 @@ class EvidenceTree(Tree[EvidenceRow]):
         self.show_root = False
         self.auto_expand = False
         self.guide_depth = 3
+        self.where = ""
 
-    def show_tree(self, root: EvidenceNode) -> int:
+    def show_tree(self, root: EvidenceNode, where: str = "") -> int:
         """Fill the tree; returns the number of evidence nodes under the claim."""
+        self.where = where
         self.clear()
         count = self._add(self.root, root)
         self.root.expand_all()
         self.cursor_line = 0
         return count - 1
 
-    def show_text(self, text: str) -> None:
-        self.clear()
-        self.root.add_leaf(Text(text, style="dim italic"))
-
     def _add(self, parent: TreeNode[EvidenceRow], node: EvidenceNode) -> int:
         badge, colour = BADGES.get(node.kind, (node.kind.upper(), "#aaaaaa"))
         label = Text.assemble((f"{badge} ", RichStyle(color=colour, bold=True)))
-        label.append(node.title or "(no note)", style="bold" if node.note_id else "dim")
-        if node.score is not None:
+        if node.kind == "claim":
+            label.append(self.where, style="bold")
+        else:
+            label.append(node.title or "(no note)", style="bold" if node.note_id else "dim")
+        if node.label:
+            label.append(f"  {node.label}", style=RichStyle(color=colour))
+        if node.score is not None and node.kind != "claim":
             label.append(f"  {node.score:.2f}", style="dim")
+        if node.kind == "claim":
+            if node.unsupported:
+                label.append("  weakly supported", style=RichStyle(color="#ff8787", bold=True))
+            elif node.children:
+                label.append("  supported", style=RichStyle(color="#87d787", bold=True))
+        show_quote = bool(node.quote) and node.kind != "claim" and node.quote != node.title
+        if not show_quote and not node.children:
+            parent.add_leaf(label, EvidenceRow(node))
+            return 1
         branch = parent.add(label, EvidenceRow(node))
-        if node.quote and node.kind != "claim":
+        if show_quote:
             quote = " ".join(node.quote.split())
             branch.add_leaf(Text(f"“{quote}”", style="italic dim"), EvidenceRow(node, True))
         count = 1
