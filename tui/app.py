@@ -18,6 +18,7 @@ from textual.screen import Screen
 
 from kg.errors import KgError
 from kg.graph import KnowledgeGraph
+from tui.features import open_graph
 from tui.messages import GraphLoaded, LoadFailed, LoadProgress
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
@@ -74,8 +75,6 @@ class KgApp(App[None]):
 
     @work(thread=True, exclusive=True, group="load")
     def load_graph(self) -> None:
-        from kg.loader import load
-
         assert self.corpus is not None
         started = time.perf_counter()
         screen = self.main_screen
@@ -84,7 +83,7 @@ class KgApp(App[None]):
             screen.post_message(LoadProgress(stage, done, total))
 
         try:
-            graph = load(self.corpus, index=self.index, config=self.config_path, progress=progress)
+            graph = open_graph(self.corpus, self.index, self.config_path, progress)
         except (KgError, OSError) as error:
             screen.post_message(LoadFailed(str(error)))
             return

@@ -8,8 +8,9 @@ person can act on when the corpus or the installed kg cannot answer.
 
 from __future__ import annotations
 
+import inspect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,33 @@ from kg.text import normalize_title
 
 class Unavailable(Exception):
     """A feature cannot answer here; the message says why and what to do."""
+
+
+# ---------------------------------------------------------------- opening
+
+
+def open_graph(
+    corpus: str | Path,
+    index: str | Path | None = None,
+    config: str | Path | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> KnowledgeGraph:
+    """Open a corpus for browsing: the index as it is, with the vectors already stored.
+
+    Never embeds and never loads the model: near notes use the stored vectors, and
+    only a free-text search by meaning loads the model, the first time it needs it.
+    """
+    from kg.loader import load
+
+    if "embed" not in inspect.signature(load).parameters:
+        return load(corpus, index=index, config=config, progress=progress)
+    graph = load(corpus, index=index, config=config, progress=progress, embed=False)
+    try:
+        from kg.vectors import attach_stored
+    except ImportError:
+        return graph
+    attach_stored(graph)
+    return graph
 
 
 # ---------------------------------------------------------------- title completion

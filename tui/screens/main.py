@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from tui.app import KgApp
 
 WIDE = (120, 36)  # from this size on, the map gets its own panel
+INLINE_STATS = 60  # links up to which a note's figures are counted before the first paint
 
 
 @dataclass
@@ -40,6 +41,12 @@ class Prepared(Message):
     graph: KnowledgeGraph
     titles: features.TitleIndex
     lists: list[tuple[str, list[Note]]]
+
+
+@dataclass
+class StatsReady(Message):
+    note_id: str
+    stats: NoteStats
 
 
 @dataclass
@@ -73,6 +80,8 @@ class Exported(Message):
 
 class MainScreen(Screen[None]):
     """Walk the graph one note at a time."""
+
+    AUTO_FOCUS = "#tree"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search"),
@@ -238,6 +247,11 @@ class MainScreen(Screen[None]):
         if graph is None:
             return
         started = time.perf_counter()
+        with self.app.batch_update():  # one frame for the whole step
+            self._show_current(graph)
+        self.last_paint = time.perf_counter() - started
+
+    def _show_current(self, graph: KnowledgeGraph) -> None:
         note = self.current
         tree = self.query_one("#tree", NeighbourhoodTree)
         maps = list(self.query(ConceptMap))
@@ -251,8 +265,12 @@ class MainScreen(Screen[None]):
             self.query_one(NearList).show_unavailable("Open a note to rank the notes near it.")
             self._status("Open a note to see its neighbourhood: press / to search.")
         else:
-            self.stats = graph.stats(note)
             neighbours = graph.neighbours(note, depth=1, kinds=self.filter.kinds)
+            # The figures walk the 2-hop network: counted at once for small neighbourhoods,
+            # in a worker for big ones so the step never waits for them.
+            self.stats = graph.stats(note) if len(neighbours) <= INLINE_STATS else None
+            if self.stats is None:
+                self.count_stats(note)
             self.groups = group_neighbours(neighbours, self.filter.categories)
             self.query_one(NoteView).show_note(graph, note, self.stats)
             tree.show_groups(self.groups)
@@ -265,7 +283,6 @@ class MainScreen(Screen[None]):
             if self.query_one("#tabs", TabbedContent).active == "near":
                 self.refresh_near()
         self._update_breadcrumb()
-        self.last_paint = time.perf_counter() - started
 
     def _empty_text(self) -> str:
         if self.filter.active:
@@ -307,6 +324,23 @@ class MainScreen(Screen[None]):
     def on_highlighted(self, message: Highlighted) -> None:
         for widget in self.query(ConceptMap):
             widget.select_note(message.note_id)
+
+    @work(thread=True, exclusive=True, group="stats")
+    def count_stats(self, note: Note) -> None:
+        graph = self.graph
+        if graph is not None:
+            stats = graph.stats(note)
+            if not get_current_worker().is_cancelled:
+                self.post_message(StatsReady(note.id, stats))
+
+    def on_stats_ready(self, message: StatsReady) -> None:
+        note = self.current
+        if note is None or note.id != message.note_id:
+            return
+        self.stats = message.stats
+        self.query_one(NoteView).show_figures(note, message.stats)
+        for widget in self.query(ConceptMap):
+            widget.show_stats(message.stats)
 
     # ------------------------------------------------------------ depth 2
 

@@ -140,6 +140,12 @@ class ConceptMap(Widget, can_focus=True):
         self._version += 1
         self.refresh()
 
+    def show_stats(self, stats: NoteStats) -> None:
+        """The figures arrived (they are counted in a worker for big neighbourhoods)."""
+        self.stats = stats
+        self._version += 1
+        self.refresh()
+
     def show_message(self, message: str) -> None:
         self.centre_id = None
         self.groups = []
@@ -208,7 +214,7 @@ class ConceptMap(Widget, can_focus=True):
                     text,
                     base + RichStyle(dim=True, italic=True),
                 )
-            return [Strip([Segment(c, s) for c, s in row]) for row in cells]
+            return [_strip(row) for row in cells]
 
         # Header: the figures from the graph. Footer: the legend.
         if self.stats is not None:
@@ -246,11 +252,16 @@ class ConceptMap(Widget, can_focus=True):
             self._line(
                 dots, colour, cx, cy, x1, y1, KIND_COLOURS[self.nodes[i].kind], width, height
             )
+        line_styles: dict[str | None, RichStyle] = {}
         for y in range(top, bottom + 1):
+            row_dots, row_colour, row_cells = dots[y], colour[y], cells[y]
             for x in range(width):
-                if dots[y][x]:
-                    style = base + RichStyle(color=colour[y][x])
-                    cells[y][x] = (chr(0x2800 + dots[y][x]), style)
+                if row_dots[x]:
+                    key = row_colour[x]
+                    style = line_styles.get(key)
+                    if style is None:
+                        style = line_styles[key] = base + RichStyle(color=key)
+                    row_cells[x] = (chr(0x2800 + row_dots[x]), style)
 
         # The centre note, then the node markers, then labels where they fit.
         taken = [[False] * width for _ in range(height)]
@@ -323,7 +334,7 @@ class ConceptMap(Widget, can_focus=True):
             piece = text if len(text) <= room else ellipsize(text.rstrip(), room)
             put(x, height - 1, piece, style)
             x += len(piece)
-        return [Strip(list(Segment.simplify(Segment(c, s) for c, s in row))) for row in cells]
+        return [_strip(row) for row in cells]
 
     @staticmethod
     def _fit_label(
@@ -377,3 +388,20 @@ class ConceptMap(Widget, can_focus=True):
             if 0 <= cx < width and 0 <= cy < height:
                 dots[cy][cx] |= _DOTS[int(py) % 4][int(px) % 2]
                 colour[cy][cx] = col
+
+
+def _strip(row: list[tuple[str, RichStyle]]) -> Strip:
+    """One line of cells as a strip, runs of one style joined into one segment."""
+    segments: list[Segment] = []
+    text: list[str] = []
+    current: RichStyle | None = None
+    for char, style in row:
+        if style is not current:
+            if text:
+                segments.append(Segment("".join(text), current))
+            text = []
+            current = style
+        text.append(char)
+    if text:
+        segments.append(Segment("".join(text), current))
+    return Strip(segments, len(row))

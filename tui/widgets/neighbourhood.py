@@ -18,7 +18,7 @@ from textual.widgets.tree import TreeNode
 from tui.messages import Highlighted, OpenNote
 from tui.walk import KIND_COLOURS, Entry, Group
 
-SHOW_AT_MOST = 150  # entries listed per group before a "more" row
+SHOW_AT_MOST = 60  # entries listed per group before a "more" row
 OPEN_UP_TO = 24  # groups this small start open
 
 
@@ -105,9 +105,9 @@ class NeighbourhoodTree(Tree[Row]):
             extra=extra,
         )
         if not second:
-            node.add_leaf(row.title, row)
+            node.add_leaf(Text(row.title), row)
             return
-        child = node.add(row.title, row)
+        child = node.add(Text(row.title), row)
         for far in second[:SHOW_AT_MOST]:
             far_row = Row(
                 "entry",
@@ -117,7 +117,7 @@ class NeighbourhoodTree(Tree[Row]):
                 colour=KIND_COLOURS[far.link.kind],
                 stub=far.note.stub,
             )
-            child.add_leaf(far_row.title, far_row)
+            child.add_leaf(Text(far_row.title), far_row)
 
     # ------------------------------------------------------------ labels
 
@@ -141,6 +141,14 @@ class NeighbourhoodTree(Tree[Row]):
             icon = self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE
             text = Text.assemble((icon, base_style + RichStyle(bold=True)), text)
         return text
+
+    def get_label_width(self, node: TreeNode[Row]) -> int:
+        # Labels are cut to the panel's width, so no line is ever wider than the panel:
+        # skip rendering every label just to measure it.
+        row = node.data
+        if row is not None and row.kind == "entry":
+            return min(len(row.title) + 2, max(1, self._room(node)))
+        return super().get_label_width(node)
 
     def _room(self, node: TreeNode[Row]) -> int:
         depth = 0

@@ -7,8 +7,7 @@ link cursor with ← → and press Enter, to re-centre the walk on it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -52,13 +51,15 @@ class NoteText(Static):
 
 
 @dataclass
-class LinkedBlock:
-    """A block of text with the spans that link to other notes."""
+class Block:
+    """One block of the note: plain content, or text with spans that link to notes."""
 
-    widget: NoteText
-    text: str
-    spans: list[Span]
+    classes: str
+    content: Content | None = None
+    text: str = ""
+    spans: list[Span] = field(default_factory=list)
     style: str = ""
+    widget: NoteText | None = None
 
 
 def find_mentions(text: str, titles: dict[str, str]) -> list[Span]:
@@ -96,25 +97,29 @@ class NoteView(VerticalScroll, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._blocks: list[LinkedBlock] = []
+        self._blocks: list[Block] = []
         self._links: list[tuple[int, int]] = []  # (block index, span index)
+        self._pool: list[NoteText] = []  # widgets reused from note to note
+        self._figures_block: Block | None = None
         self.note_id: str | None = None
 
     # ------------------------------------------------------------ building blocks
 
-    def _plain(self, content: Content | str, classes: str) -> NoteText:
-        return NoteText(content, classes=classes, markup=False)
+    def _plain(self, content: Content | str, classes: str) -> Block:
+        block = Block(classes, content=Content(content) if isinstance(content, str) else content)
+        self._blocks.append(block)
+        return block
 
-    def _linked(self, text: str, spans: list[Span], classes: str, style: str = "") -> NoteText:
-        widget = NoteText(classes=classes)
-        block = LinkedBlock(widget, text, spans, style)
+    def _linked(self, text: str, spans: list[Span], classes: str, style: str = "") -> Block:
         index = len(self._blocks)
+        block = Block(classes, text=text, spans=spans, style=style)
         self._blocks.append(block)
         self._links += [(index, i) for i in range(len(spans))]
-        widget.update(self._render_block(block, None))
-        return widget
+        return block
 
-    def _render_block(self, block: LinkedBlock, cursor: int | None) -> Content:
+    def _render_block(self, block: Block, cursor: int | None) -> Content:
+        if block.content is not None:
+            return block.content
         parts: list[str | tuple[str, str | Style]] = []
         at = 0
         for i, span in enumerate(block.spans):
@@ -129,14 +134,31 @@ class NoteView(VerticalScroll, can_focus=True):
             parts.append((block.text[at:], block.style))
         return Content.assemble(*parts)
 
-    def _show(self, widgets: Iterable[Static]) -> None:
-        self.remove_children()
-        self.mount_all(list(widgets))
+    def _show(self) -> None:
+        """Put the blocks on screen, reusing the widgets of the previous note: updating a
+        widget costs far less than mounting a new one."""
+        fresh: list[NoteText] = []
+        for index, block in enumerate(self._blocks):
+            if index < len(self._pool):
+                widget = self._pool[index]
+                widget.set_classes(block.classes)
+                widget.display = True
+            else:
+                widget = NoteText(classes=block.classes, markup=False)
+                self._pool.append(widget)
+                fresh.append(widget)
+            block.widget = widget
+            widget.update(self._render_block(block, None))
+        for widget in self._pool[len(self._blocks) :]:
+            widget.display = False
+        if fresh:
+            self.mount_all(fresh)
         self.scroll_home(animate=False)
 
     def _reset(self, note_id: str | None) -> None:
         self._blocks = []
         self._links = []
+        self._figures_block = None
         self.note_id = note_id
         self.set_reactive(NoteView.link_cursor, -1)
 
@@ -144,13 +166,15 @@ class NoteView(VerticalScroll, can_focus=True):
 
     def show_message(self, title: str, text: str) -> None:
         self._reset(None)
-        self._show([self._plain(Content(title), "nv-title"), self._plain(Content(text), "nv-para")])
+        self._plain(Content(title), "nv-title")
+        self._plain(Content(text), "nv-para")
+        self._show()
 
-    def show_note(self, graph: KnowledgeGraph, note: Note, stats: NoteStats) -> None:
-        """Render `note`; `stats` are its concept-map figures computed from the graph."""
+    def show_note(self, graph: KnowledgeGraph, note: Note, stats: NoteStats | None) -> None:
+        """Render `note`; `stats` are its concept-map figures computed from the graph
+        (None while a worker counts them: `show_figures` fills them in)."""
         self._reset(note.id)
         titles = self._link_targets(graph, note)
-        widgets: list[Static] = []
         meta = [KIND_LABELS.get(note.kind, note.kind.value.upper())]
         if note.date:
             meta.append(note.date)
@@ -158,10 +182,10 @@ class NoteView(VerticalScroll, can_focus=True):
             meta.append(f"sourced from {note.collection}")
         if note.stub:
             meta.append("stub")
-        widgets.append(self._plain(Content(" · ".join(meta)), "nv-meta"))
-        widgets.append(self._plain(Content(note.title), "nv-title"))
+        self._plain(Content(" · ".join(meta)), "nv-meta")
+        self._plain(Content(note.title), "nv-title")
         if note.description:
-            widgets.append(self._plain(Content(note.description), "nv-desc"))
+            self._plain(Content(note.description), "nv-desc")
         if note.categories:
             cats = [(c, graph.find(c)) for c in note.categories]
             spans: list[Span] = []
@@ -172,37 +196,34 @@ class NoteView(VerticalScroll, can_focus=True):
                 if found is not None:
                     spans.append(Span(len(text), len(text) + len(name), found.id))
                 text += name
-            widgets.append(self._linked(text, spans, "nv-cats"))
-        widgets.append(self._plain(self._figures(note, stats), "nv-figures"))
+            self._linked(text, spans, "nv-cats")
+        self._figures_block = self._plain(self._figures(note, stats), "nv-figures")
         if note.stub:
-            widgets.append(self._plain(self._stub_text(graph, note), "nv-empty"))
+            self._plain(self._stub_text(graph, note), "nv-empty")
         if note.claim:
-            widgets.append(self._plain(Content("Claim"), "nv-heading"))
-            widgets.append(self._linked(note.claim, find_mentions(note.claim, titles), "nv-claim"))
+            self._plain(Content("Claim"), "nv-heading")
+            self._linked(note.claim, find_mentions(note.claim, titles), "nv-claim")
         if note.body:
-            widgets.append(self._plain(Content("Body"), "nv-heading"))
+            self._plain(Content("Body"), "nv-heading")
             for paragraph in note.body:
                 spans = find_mentions(paragraph.text, titles)
-                widgets.append(self._linked(paragraph.text, spans, "nv-para"))
+                self._linked(paragraph.text, spans, "nv-para")
         sources = graph.links_of(note, "out", LinkKind.SOURCE)
         if sources:
             sources.sort(key=lambda lk: (lk.order or 0, lk.line))
-            widgets.append(self._plain(Content(f"Sources · {len(sources)}"), "nv-heading"))
+            self._plain(Content(f"Sources · {len(sources)}"), "nv-heading")
             for i, link in enumerate(sources, start=1):
                 target = graph.note(link.target)
                 head = f"{i}. {target.title}"
                 start = len(head) - len(target.title)
                 spans = [Span(start, len(head), target.id)]
                 text = head + (f"\n{link.summary}" if link.summary else "")
-                widgets.append(self._linked(text, spans, "nv-source"))
+                self._linked(text, spans, "nv-source")
         if note.truncated:
-            widgets.append(
-                self._plain(
-                    Content("This page was cut short in the corpus; the rest is missing."),
-                    "nv-empty",
-                )
+            self._plain(
+                Content("This page was cut short in the corpus; the rest is missing."), "nv-empty"
             )
-        self._show(widgets)
+        self._show()
 
     def show_home(
         self,
@@ -216,24 +237,22 @@ class NoteView(VerticalScroll, can_focus=True):
         stats = graph.corpus_stats()
         figures = f"{stats.notes:,} notes · {stats.stubs:,} stubs · {stats.links:,} links"
         figures += f" · {stats.embedded:,} embedded" if stats.embedded else " · no embeddings"
-        widgets: list[Static] = [
-            self._plain(Content("CORPUS"), "nv-meta"),
-            self._plain(Content(corpus), "nv-title"),
-            self._plain(Content(figures), "nv-figures"),
-            self._plain(
-                Content.from_markup(
-                    "Press [b]/[/] to search by title or meaning, or open one of the notes "
-                    "below ([b]←→[/] pick a link, [b]Enter[/] opens it). [b]?[/] lists every key."
-                ),
-                "nv-desc",
+        self._plain(Content("CORPUS"), "nv-meta")
+        self._plain(Content(corpus), "nv-title")
+        self._plain(Content(figures), "nv-figures")
+        self._plain(
+            Content.from_markup(
+                "Press [b]/[/] to search by title or meaning, or open one of the notes "
+                "below ([b]←→[/] pick a link, [b]Enter[/] opens it). [b]?[/] lists every key."
             ),
-        ]
+            "nv-desc",
+        )
         if lists is None:
-            widgets.append(self._plain(Content("Finding the most connected notes…"), "nv-desc"))
+            self._plain(Content("Finding the most connected notes…"), "nv-desc")
         for heading, notes in lists or []:
             if not notes:
                 continue
-            widgets.append(self._plain(Content(heading), "nv-heading"))
+            self._plain(Content(heading), "nv-heading")
             text = ""
             spans: list[Span] = []
             for note in notes:
@@ -241,8 +260,8 @@ class NoteView(VerticalScroll, can_focus=True):
                     text += "\n"
                 spans.append(Span(len(text) + 2, len(text) + 2 + len(note.title), note.id))
                 text += f"• {note.title}"
-            widgets.append(self._linked(text, spans, "nv-list"))
-        self._show(widgets)
+            self._linked(text, spans, "nv-list")
+        self._show()
 
     # ------------------------------------------------------------ pieces
 
@@ -254,10 +273,21 @@ class NoteView(VerticalScroll, can_focus=True):
             titles.setdefault(target.title, target.id)
         return titles
 
-    def _figures(self, note: Note, stats: NoteStats) -> Content:
+    def show_figures(self, note: Note, stats: NoteStats) -> None:
+        """Fill in the concept-map figures once they are counted."""
+        block = self._figures_block
+        if block is None or note.id != self.note_id:
+            return
+        block.content = self._figures(note, stats)
+        if block.widget is not None:
+            block.widget.update(block.content)
+
+    def _figures(self, note: Note, stats: NoteStats | None) -> Content:
+        if stats is None:
+            return Content.styled("counting connections…", "dim italic")
         text = (
-            f"{stats.direct:,} direct connections · {stats.two_hop:,} in 2-hop network · "
-            f"{stats.cluster} (density {stats.density:.2f})"
+            f"{stats.direct:,} direct connection{'s' if stats.direct != 1 else ''} · "
+            f"{stats.two_hop:,} in 2-hop network · {stats.cluster} (density {stats.density:.2f})"
         )
         site = note.concept_map
         if site and (site.direct, site.two_hop) != (stats.direct, stats.two_hop):
@@ -301,9 +331,12 @@ class NoteView(VerticalScroll, can_focus=True):
                 cursor = (
                     self._links[new][1] if new >= 0 and self._links[new][0] == block_index else None
                 )
-                block.widget.update(self._render_block(block, cursor))
+                if block.widget is not None:
+                    block.widget.update(self._render_block(block, cursor))
         if 0 <= new < len(self._links):
-            self.scroll_to_widget(self._blocks[self._links[new][0]].widget, animate=False)
+            widget = self._blocks[self._links[new][0]].widget
+            if widget is not None:
+                self.scroll_to_widget(widget, animate=False)
 
     def action_next_link(self) -> None:
         if self._links:
