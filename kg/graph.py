@@ -333,3 +333,31 @@ class KnowledgeGraph:
         from kg.trace import used_by
 
         return used_by(self, note, depth=depth)
+
+    # ------------------------------------------------------------ export (kg.subgraph, kg.rdf)
+
+    def subgraph(
+        self,
+        around: Any = None,
+        depth: int = 1,
+        kinds: Iterable[LinkKind | str] | LinkKind | str | None = None,
+        node_kinds: Iterable[NoteKind | str] | NoteKind | str | None = None,
+        **options: Any,
+    ) -> Any:
+        """A `kg.subgraph.SubGraph` to export (`.to_graphml`, `.to_rdf`, `.to_json`): the
+        neighbourhood of `around`, or `path=(a, b)`, `notes=[...]`, `search=TEXT`; the whole
+        corpus when none is given."""
+        from kg.subgraph import subgraph
+
+        return subgraph(self, around, depth, kinds, node_kinds, **options)
+
+    def sparql(self, query: str) -> Any:
+        """Run SPARQL over the whole corpus as RDF (`kg.rdf`); the rdflib graph is built on
+        the first query and kept for the next ones."""
+        from kg.rdf import sparql, to_rdflib
+        from kg.subgraph import subgraph
+
+        cached = getattr(self, "_rdf_graph", None)
+        if cached is None:
+            cached = self._rdf_graph = to_rdflib(subgraph(self))
+        return sparql(cached, query)
