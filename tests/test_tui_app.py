@@ -380,7 +380,7 @@ async def test_help_lists_every_key(app: KgApp):
         assert isinstance(app.screen, HelpScreen)
         shown = " ".join(str(w.render()) for w in app.screen.query(".help-rows"))
         for binding in MainScreen.BINDINGS:
-            assert binding.description in shown  # type: ignore[union-attr]
+            assert (binding.tooltip or binding.description) in shown  # type: ignore[union-attr]
         for _heading, rows in sections():
             for keys, _what in rows:
                 assert keys in shown
@@ -427,3 +427,59 @@ asyncio.run(main())
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert out.stdout.split()[-2:] == ["False", "False"], out.stdout + out.stderr
+
+
+# ---------------------------------------------------------------- with embeddings
+
+
+@pytest.fixture(scope="module")
+def embedded_graph(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The seeds with vectors from the deterministic hashing embedder (no model, no torch)."""
+    fake = pytest.importorskip("fake_embedder")
+    if "embedder" not in inspect.signature(kg.load).parameters:
+        pytest.skip("this kg cannot embed yet")
+    index = tmp_path_factory.mktemp("tui-embedded-index")
+    graph = kg.load(seeds_dir, index=index, embed=True, embedder=fake.FakeEmbedder())  # type: ignore[call-arg]
+    assert graph.embeddings is not None
+    return graph
+
+
+@pytest.mark.asyncio
+async def test_near_notes_ranked_and_marked_linked_or_not(embedded_graph, tmp_path: Path):
+    app = KgApp(graph=embedded_graph, export_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_hidden(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        near = app.query_one(NearList)
+        assert "nearest by meaning" in str(near.query_one("#near-status").render())
+        options = near.options
+        assert options.option_count > 3
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert all(("● linked" in p) != ("○ not linked" in p) for p in prompts)
+        expected = embedded_graph.near(embedded_graph.note(HIDDEN), k=20)
+        assert [("● linked" in p) for p in prompts] == [hit.linked for hit in expected]
+        assert app.focused is options
+        first = options.get_option_at_index(0).id
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.current.id == first
+
+
+@pytest.mark.asyncio
+async def test_search_by_meaning_lists_hybrid_hits(embedded_graph, tmp_path: Path):
+    app = KgApp(graph=embedded_graph, export_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"reasoning already present in base models", "enter")
+        await settle(pilot)
+        results = app.query_one(SearchResults)
+        header = str(results.get_option_at_index(0).prompt)
+        assert "hybrid search" in header
+        ids = [results.get_option_at_index(i).id for i in range(1, results.option_count)]
+        assert kg_id(app, HIDDEN) in ids
+        assert app.focused is results
+        results.highlighted = 1 + ids.index(kg_id(app, HIDDEN))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert main_of(app).current.title == HIDDEN

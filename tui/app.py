@@ -31,8 +31,8 @@ class KgApp(App[None]):
     TITLE = "kg"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="This list of keys"),
+        Binding("q", "quit", "Quit", tooltip="Quit the browser"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
     ]
 

@@ -155,7 +155,7 @@ def _matched(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, Iterable):
-        return ", ".join(str(v) for v in value)
+        return " + ".join(str(v) for v in value)
     return str(value or "")
 
 

@@ -55,7 +55,7 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
         for binding in _bindings(source):
             if not binding.description:
                 continue
-            keys = merged.setdefault(binding.description, [])
+            keys = merged.setdefault(binding.tooltip or binding.description, [])
             for key in binding.key.split(","):
                 shown = display_key(key.strip(), binding.key_display)
                 if shown not in keys:

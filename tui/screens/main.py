@@ -84,19 +84,37 @@ class MainScreen(Screen[None]):
     AUTO_FOCUS = "#tree"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "Search"),
-        Binding("left_square_bracket", "back", "Back", key_display="["),
-        Binding("right_square_bracket", "forward", "Forward", key_display="]"),
+        Binding(
+            "slash",
+            "search",
+            "Search",
+            tooltip="Search titles as you type; Enter searches by meaning",
+        ),
+        Binding(
+            "left_square_bracket",
+            "back",
+            "Back",
+            key_display="[",
+            tooltip="Back to the previous note",
+        ),
+        Binding(
+            "right_square_bracket",
+            "forward",
+            "Forward",
+            key_display="]",
+            tooltip="Forward again after going back",
+        ),
         Binding("alt+left", "back", "Back", show=False),
         Binding("alt+right", "forward", "Forward", show=False),
-        Binding("t", "trace", "Trace"),
-        Binding("p", "path", "Path"),
-        Binding("x", "export", "Export"),
-        Binding("d", "depth", "Depth"),
-        Binding("f", "filter", "Filter"),
+        Binding("t", "trace", "Trace", tooltip="Trace a statement of this note to its evidence"),
+        Binding("p", "path", "Path", tooltip="Shortest typed path between two notes"),
+        Binding("x", "export", "Export", tooltip="Write this neighbourhood to a GraphML file"),
+        Binding("d", "depth", "Depth 2 on or off", show=False),
+        Binding("f", "filter", "Filter by link kind or category", show=False),
         Binding("l", "tab('links')", "Links tab", show=False),
         Binding("n", "tab('near')", "Near tab", show=False),
         Binding("m", "tab('map')", "Map tab / panel", show=False),
+        Binding("z", "zoom", "Zoom the map", show=False),
         Binding("r", "read", "Read the note", show=False),
         Binding("g", "home", "Corpus overview", show=False),
         Binding("escape", "unfocus_search", "Close search", show=False),
@@ -114,6 +132,7 @@ class MainScreen(Screen[None]):
         self.home: list[tuple[str, list[Note]]] | None = None
         self.last_paint: float = 0.0  # seconds the last walk step took to build (for benchmarks)
         self._near_for: str | None = None
+        self._searching: str | None = None
 
     @property
     def kg_app(self) -> KgApp:
@@ -434,7 +453,18 @@ class MainScreen(Screen[None]):
         results = self.query_one(SearchResults)
         results.display = True
         results.show_busy(query)
+        self._searching = query
         self.run_search(query)
+
+        def still_busy() -> None:
+            if self._searching == query:
+                results.show_busy(
+                    query,
+                    "The first search by meaning loads the language model: a few seconds. "
+                    "The browser stays usable meanwhile (Esc closes this list).",
+                )
+
+        self.set_timer(1.5, still_busy)
 
     @work(thread=True, exclusive=True, group="search")
     def run_search(self, query: str) -> None:
@@ -449,6 +479,8 @@ class MainScreen(Screen[None]):
         self.post_message(SearchReady(query, rows, how))
 
     def on_search_ready(self, message: SearchReady) -> None:
+        if self._searching == message.query:
+            self._searching = None
         results = self.query_one(SearchResults)
         if self.query_one(SearchInput).value.strip() != message.query:
             return
@@ -486,6 +518,8 @@ class MainScreen(Screen[None]):
 
     def action_unfocus_search(self) -> None:
         self._hide_results()
+        if self.has_class("-zoom"):
+            self.action_zoom()
 
     def action_back(self) -> None:
         if not self.history.can_back:
@@ -515,6 +549,19 @@ class MainScreen(Screen[None]):
         self.query_one("#tabs", TabbedContent).active = name
         target = {"links": "#tree", "near": "#near-options", "map": "#map-tab"}[name]
         self.query_one(target).focus()
+
+    def action_zoom(self) -> None:
+        """The concept map over the whole body, and back."""
+        zoomed = not self.has_class("-zoom")
+        self.set_class(zoomed, "-zoom")
+        if zoomed:
+            if self.has_class("-wide"):
+                self.query_one("#map-panel", ConceptMap).focus()
+            else:
+                self.query_one("#tabs", TabbedContent).active = "map"
+                self.query_one("#map-tab", ConceptMap).focus()
+        else:
+            self.query_one("#tree", NeighbourhoodTree).focus()
 
     def action_depth(self) -> None:
         self.depth = 1 if self.depth == 2 else 2

@@ -35,9 +35,19 @@ class TraceScreen(Screen[str | None]):
     """Statements on the left, the evidence for the highlighted one on the right."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Back to the walk"),
-        Binding("plus,equals_sign", "depth(1)", "Deeper", key_display="+"),
-        Binding("minus", "depth(-1)", "Shallower", key_display="-"),
+        Binding(
+            "escape", "close", "Back to the walk", tooltip="Close the trace and return to the walk"
+        ),
+        Binding(
+            "plus,equals_sign",
+            "depth(1)",
+            "Deeper",
+            key_display="+",
+            tooltip="Trace one level deeper",
+        ),
+        Binding(
+            "minus", "depth(-1)", "Shallower", key_display="-", tooltip="Trace one level shallower"
+        ),
         Binding("tab", "app.focus_next", "Switch panel", show=False),
     ]
 

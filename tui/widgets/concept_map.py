@@ -96,9 +96,17 @@ class ConceptMap(Widget, can_focus=True):
     """A radial drawing of the neighbourhood."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right,down", "step(1)", "Next node", show=False),
-        Binding("left,up", "step(-1)", "Previous node", show=False),
-        Binding("enter", "open", "Walk to node"),
+        Binding(
+            "right,down",
+            "step(1)",
+            "Next node",
+            show=False,
+            tooltip="Pick the next node round the ring",
+        ),
+        Binding(
+            "left,up", "step(-1)", "Previous node", show=False, tooltip="Pick the previous node"
+        ),
+        Binding("enter", "open", "Walk there", tooltip="Walk to the picked node (or click a node)"),
     ]
     DEFAULT_CSS = """
     ConceptMap { height: 1fr; width: 1fr; }

@@ -35,7 +35,9 @@ class EvidenceTree(Tree[EvidenceRow]):
     """Enter on a node opens its note in the walk; each node's quote sits right under it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Open note"),
+        Binding(
+            "enter", "select_cursor", "Open note", tooltip="Walk to the highlighted evidence note"
+        ),
         Binding("space", "toggle_node", "Fold", show=False),
     ]
 

@@ -41,8 +41,20 @@ class NeighbourhoodTree(Tree[Row]):
     """Groups of neighbours; titles are cut with an ellipsis to the panel's width."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Open", show=False),
-        Binding("space", "toggle_node", "Expand", show=False),
+        Binding(
+            "enter",
+            "select_cursor",
+            "Open",
+            show=False,
+            tooltip="Walk to the highlighted neighbour; on a group, open or close it",
+        ),
+        Binding(
+            "space",
+            "toggle_node",
+            "Expand",
+            show=False,
+            tooltip="Open or close a group, or a neighbour's depth-2 notes",
+        ),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:

@@ -31,8 +31,6 @@ KIND_LABELS = {
     NoteKind.CATEGORY: "CATEGORY",
 }
 
-LINK_GROUP = Binding.Group("Link")
-
 
 @dataclass(frozen=True)
 class Span:
@@ -88,9 +86,15 @@ class NoteView(VerticalScroll, can_focus=True):
     """Shows one note, or the corpus overview, with followable links."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right", "next_link", "Next link", group=LINK_GROUP, key_display="→"),
-        Binding("left", "previous_link", "Previous link", group=LINK_GROUP, key_display="←"),
-        Binding("enter", "follow", "Follow link"),
+        Binding("right", "next_link", "Link", key_display="←→", tooltip="Next link in the text"),
+        Binding(
+            "left",
+            "previous_link",
+            "Previous link",
+            show=False,
+            tooltip="Previous link in the text",
+        ),
+        Binding("enter", "follow", "Open", tooltip="Walk to the highlighted link"),
     ]
 
     link_cursor: reactive[int] = reactive(-1, init=False)

@@ -87,11 +87,10 @@ class SearchResults(OptionList):
         )
         self.highlighted = 1
 
-    def show_busy(self, query: str) -> None:
+    def show_busy(self, query: str, note: str = "") -> None:
         self.clear_options()
-        self.add_option(
-            Option(Content.styled(f"Searching for “{query}”…", "dim italic"), disabled=True)
-        )
+        text = f"Searching for “{query}”…" + (f"\n{note}" if note else "")
+        self.add_option(Option(Content.styled(text, "dim italic"), disabled=True))
 
     def show_hits(self, query: str, rows: list[SearchRow], how: str) -> None:
         self.clear_options()
@@ -109,12 +108,16 @@ class SearchResults(OptionList):
                 Content.styled(f"{len(rows)} results for “{query}” · {how}", "dim"), disabled=True
             )
         )
-        for row in rows:
+        for rank, row in enumerate(rows, start=1):
             snippet = " ".join(row.snippet.split())
+            if snippet == row.note.title:
+                snippet = ""
+            how_found = f"by {row.matched}" if row.matched else ""
+            detail = " · ".join(part for part in (how_found, snippet) if part)
             prompt = Content.assemble(
-                (f"{row.score:5.2f}  ", "dim") if row.score else "",
-                (row.note.title, "bold"),
-                ("\n       " + ellipsize(snippet, width - 8), "dim") if snippet else "",
+                (f"{rank:>2}. ", "dim"),
+                (row.note.title, "italic" if row.note.stub else "bold"),
+                ("\n    " + ellipsize(detail, width - 4), "dim") if detail else "",
             )
             self.add_option(Option(prompt, id=row.note.id))
         self.highlighted = 1
