@@ -5,6 +5,8 @@
 True
 """
 
+from typing import TYPE_CHECKING, Any
+
 from kg.config import Config, load_config
 from kg.errors import (
     CorpusError,
@@ -23,15 +25,39 @@ from kg.model import (
     Diagnostic,
     Link,
     LinkKind,
+    NearNote,
     Neighbour,
     Note,
     NoteKind,
     NoteStats,
     Page,
+    SearchHit,
     Severity,
 )
 from kg.parse_markdown import parse_markdown
 from kg.parse_site import parse_page
+
+if TYPE_CHECKING:
+    from kg.embeddings import Embedder, SentenceTransformerEmbedder, load_embedder
+    from kg.vectors import VectorStore
+
+# Imported on first use, so `import kg` loads neither numpy nor the model's packages.
+_LAZY = {
+    "Embedder": "kg.embeddings",
+    "SentenceTransformerEmbedder": "kg.embeddings",
+    "VectorStore": "kg.vectors",
+    "load_embedder": "kg.embeddings",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kg' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "ConceptMap",
@@ -39,6 +65,7 @@ __all__ = [
     "CorpusError",
     "CorpusStats",
     "Diagnostic",
+    "Embedder",
     "ExportError",
     "IndexCorrupt",
     "IndexLocked",
@@ -47,6 +74,7 @@ __all__ = [
     "Link",
     "LinkKind",
     "ModelUnavailable",
+    "NearNote",
     "Neighbour",
     "Note",
     "NoteKind",
@@ -54,9 +82,13 @@ __all__ = [
     "NoteStats",
     "Page",
     "ParseError",
+    "SearchHit",
+    "SentenceTransformerEmbedder",
     "Severity",
+    "VectorStore",
     "load",
     "load_config",
+    "load_embedder",
     "parse_markdown",
     "parse_page",
 ]

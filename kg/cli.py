@@ -45,7 +45,9 @@ def progress_printer(enabled: bool) -> Callable[[str, int, int], None] | None:
         elapsed = time.monotonic() - started
         rate = done / elapsed if elapsed > 0 else 0.0
         eta = (total - done) / rate if rate > 0 else 0.0
-        sys.stderr.write(f"\r{stage}: {done}/{total} ({rate:,.0f}/s, eta {eta:,.0f}s)   ")
+        filled = int(20 * done / total) if total else 20
+        bar = "#" * filled + "." * (20 - filled)
+        sys.stderr.write(f"\r{stage}: [{bar}] {done}/{total} ({rate:,.0f}/s, eta {eta:,.0f}s)   ")
         if done >= total:
             sys.stderr.write("\n")
         sys.stderr.flush()
@@ -174,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="PATH", help="corpus folders (default: --corpus)")
     p.add_argument("--strict", action="store_true", help="exit non-zero on any warning")
     p.add_argument("--rebuild", action="store_true", help="ignore the saved index")
+    p.add_argument("--no-embed", action="store_true", help="skip embeddings (no model is loaded)")
     p.add_argument("-v", "--verbose", action="store_true", help="also list info diagnostics")
 
     p = sub.add_parser(
@@ -230,6 +233,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--diagnostics", action="store_true", help="list warnings and errors too")
 
     # Further subcommands (near, search, trace, export, sparql, browse) are added below.
+    p = sub.add_parser(
+        "near",
+        parents=[common],
+        help="notes nearest in meaning to a note",
+        description="The notes whose embeddings are nearest a note's (cosine), and whether a "
+        "link already joins them. With --unlinked: link suggestions, near but not linked yet.",
+    )
+    p.add_argument("title", help="the note's title or id")
+    p.add_argument("-k", type=int, default=10, help="how many notes (default 10)")
+    p.add_argument("--unlinked", action="store_true", help="only notes not linked to it yet")
+    p.add_argument(
+        "--kind",
+        action="append",
+        choices=[k.value for k in NoteKind],
+        help="only notes of these kinds (repeatable; default all but categories)",
+    )
+
+    p = sub.add_parser(
+        "search",
+        parents=[common],
+        help="find notes by words and meaning",
+        description="Hybrid search: BM25 over titles, descriptions, claims and bodies, fused "
+        "with embedding similarity; exact and near-exact title matches first.",
+    )
+    p.add_argument("text", nargs="+", help="what to look for")
+    p.add_argument("-k", type=int, default=10, help="how many hits (default 10)")
+    p.add_argument("--lexical", action="store_true", help="by words only (never loads the model)")
+
     p = sub.add_parser(
         "trace",
         parents=[common],
@@ -364,14 +395,17 @@ def cmd_index(args: argparse.Namespace) -> int:
             config=args.config,
             rebuild=args.rebuild,
             progress=progress_printer(not args.json),
+            embed=not args.no_embed,
         )
         seconds = time.perf_counter() - started
+        vectors = graph.embeddings
         stats = graph.corpus_stats()
         shown = [d for d in graph.diagnostics if args.verbose or d.severity is not Severity.INFO]
         summary = {
             "corpus": str(path),
             "reused_index": graph.from_index,
             "seconds": round(seconds, 3),
+            "texts_embedded": vectors.embedded if vectors is not None else 0,
             **asdict(stats),
             "diagnostics": [str(d) for d in shown],
         }
@@ -384,6 +418,11 @@ def cmd_index(args: argparse.Namespace) -> int:
                 f"{stats.links} links, {stats.warnings} warnings, {stats.errors} errors "
                 f"({seconds:.2f}s)"
             )
+            if vectors is not None:
+                print(
+                    f"{path}: {stats.embedded} notes with vectors, {vectors.texts} texts, "
+                    f"{vectors.embedded} embedded now"
+                )
         if stats.errors or (args.strict and stats.warnings):
             status = 1
     if args.json:
@@ -393,7 +432,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 @command("show")
 def cmd_show(args: argparse.Namespace) -> int:
-    graph = open_graph(args)
+    graph = open_graph(args, embed=False)
     note = graph.note(args.title)
     out_links = graph.links_of(note, "out")
     in_links = graph.links_of(note, "in")
@@ -436,7 +475,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 @command("neighbours")
 def cmd_neighbours(args: argparse.Namespace) -> int:
-    graph = open_graph(args)
+    graph = open_graph(args, embed=False)
     note = graph.note(args.title)
     found = graph.neighbours(note, depth=args.depth, kinds=args.kind, direction=args.direction)
     if args.json:
@@ -464,7 +503,7 @@ def cmd_neighbours(args: argparse.Namespace) -> int:
 
 @command("path")
 def cmd_path(args: argparse.Namespace) -> int:
-    graph = open_graph(args)
+    graph = open_graph(args, embed=False)
     chain = graph.path(args.source, args.target, kinds=args.kind)
     if args.json:
         emit_json([link_json(lk) for lk in chain])
@@ -483,7 +522,10 @@ def cmd_path(args: argparse.Namespace) -> int:
 
 @command("stats")
 def cmd_stats(args: argparse.Namespace) -> int:
-    graph = open_graph(args)
+    from kg.vectors import attach_stored
+
+    graph = open_graph(args, embed=False)
+    attach_stored(graph)
     if args.title:
         note = graph.note(args.title)
         stats = graph.stats(note)
@@ -529,6 +571,56 @@ def evidence_json(node: Any) -> dict[str, Any]:
     if node.children:
         out["children"] = [evidence_json(child) for child in node.children]
     return out
+
+
+@command("near")
+def cmd_near(args: argparse.Namespace) -> int:
+    graph = open_graph(args)
+    note = graph.note(args.title)
+    found = graph.near(note, k=args.k, kinds=args.kind, unlinked=args.unlinked)
+    if args.json:
+        emit_json(
+            [
+                {**note_json(n.note, full=False), "score": round(n.score, 4), "linked": n.linked}
+                for n in found
+            ]
+        )
+        return 0
+    what = "not linked yet" if args.unlinked else "by meaning"
+    print(f"{note.title}: {len(found)} nearest notes {what}")
+    for n in found:
+        mark = "linked" if n.linked else ""
+        print(f"  {n.score:5.3f}  {mark:<6}  {n.note.title}" + ("  [stub]" if n.note.stub else ""))
+    return 0
+
+
+@command("search")
+def cmd_search(args: argparse.Namespace) -> int:
+    text = " ".join(args.text)
+    graph = open_graph(args, embed=not args.lexical)
+    hits = graph.search(text, k=args.k, semantic=False if args.lexical else None)
+    if args.json:
+        emit_json(
+            [
+                {
+                    **note_json(h.note, full=False),
+                    "score": h.score,
+                    "snippet": h.snippet,
+                    "matched": list(h.matched),
+                }
+                for h in hits
+            ]
+        )
+        return 0
+    if not hits:
+        print(f"no notes match {text!r}", file=sys.stderr)
+        return 1
+    for rank, h in enumerate(hits, start=1):
+        print(f"{rank:>2}. {h.note.title}" + ("  [stub]" if h.note.stub else ""))
+        print(f"    {h.note.kind.value} · {', '.join(h.matched)} · {h.score:.4f}")
+        if h.snippet and h.snippet != h.note.title:
+            print(f"    {h.snippet}")
+    return 0
 
 
 @command("trace")

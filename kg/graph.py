@@ -25,7 +25,18 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import NoteNotFound
-from kg.model import Diagnostic, Link, LinkKind, Neighbour, Note, NoteKind, NoteStats, Severity
+from kg.model import (
+    Diagnostic,
+    Link,
+    LinkKind,
+    NearNote,
+    Neighbour,
+    Note,
+    NoteKind,
+    NoteStats,
+    SearchHit,
+    Severity,
+)
 from kg.tables import LinkTable, NoteTable
 from kg.text import normalize_title
 
@@ -88,6 +99,8 @@ class KnowledgeGraph:
         self.embeddings: Any = None  # set by kg.embeddings when vectors are loaded
         self.config: Any = None  # the kg.Config the corpus was opened with
         self.from_index = False  # True when read from a saved index rather than built
+        self.index_folder: Path | None = None  # where kg.load keeps its index (if it saves)
+        self.index_signature = ""  # a hash of the corpus files it was read from (kg.load)
 
     @property
     def links(self) -> list[Link]:
@@ -361,3 +374,29 @@ class KnowledgeGraph:
         if cached is None:
             cached = self._rdf_graph = to_rdflib(subgraph(self))
         return sparql(cached, query)
+
+    # ------------------------------------------------------------ meaning (kg.search)
+
+    def near(
+        self,
+        note: str | Note,
+        k: int = 10,
+        kinds: Iterable[NoteKind | str] | NoteKind | str | None = None,
+        unlinked: bool = False,
+    ) -> list[NearNote]:
+        """The `k` notes nearest in meaning (cosine of note vectors) as `NearNote`s with
+        their score and whether a link already joins them; `unlinked=True` keeps only the
+        ones not linked yet. `kinds` limits the note kinds listed (default: all but
+        categories). Needs `graph.embeddings` (kg.load embeds by default)."""
+        from kg.search import near
+
+        return near(self, note, k=k, kinds=kinds, unlinked=unlinked)
+
+    def search(self, text: str, k: int = 10, semantic: bool | None = None) -> list[SearchHit]:
+        """Hybrid search: BM25 over titles, descriptions, claims and bodies fused with
+        embedding similarity (reciprocal rank fusion), exact and near-exact title
+        matches first; `SearchHit`s with the matched snippet. `semantic=False` (or no
+        model) searches by words only and never loads the model."""
+        from kg.search import search
+
+        return search(self, text, k=k, semantic=semantic)

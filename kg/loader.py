@@ -3,7 +3,7 @@
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> _ = (folder / "a.md").write_text("---\\ntitle: Can A happen at all?\\n---\\nSee [[Why does B hold?]].")
->>> g = load(folder)
+>>> g = load(folder, embed=False)
 >>> g.note("can a happen at all?").title, [n.note.title for n in g.neighbours("Can A happen at all?")]
 ('Can A happen at all?', ['Why does B hold?'])
 >>> g.note("Why does B hold?").stub
@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.build import build
 from kg.config import Config, load_config
@@ -23,6 +24,9 @@ from kg.errors import CorpusError
 from kg.graph import KnowledgeGraph
 from kg.model import Diagnostic, Page
 from kg.store import index_dir, index_lock, load_graph, save_graph
+
+if TYPE_CHECKING:
+    from kg.embeddings import Embedder
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -79,11 +83,17 @@ def load(
     rebuild: bool = False,
     save: bool = True,
     progress: Progress | None = None,
+    embed: bool = True,
+    embedder: Embedder | None = None,
 ) -> KnowledgeGraph:
     """Open the corpus at `path` as a `KnowledgeGraph`.
 
     The index folder (PATH/.kg/ unless `index` names another) is reused when the
     corpus's files are unchanged, and rewritten otherwise (unless `save` is False).
+    With `embed` (the default) every note's texts get vectors, `graph.embeddings`:
+    stored ones are reused and only new texts are embedded (progress stage "embed"),
+    by `embedder` if given, else by the configured model. `embed=False` leaves
+    `graph.embeddings` None and never touches the model or the stored vectors.
     """
     root = resolve_corpus(path)
     settings = (
@@ -93,15 +103,35 @@ def load(
     )
     folder = index_dir(root, Path(index) if index else None)
     stamps = [stamp(p, root) for p in discover(root)]
+
+    def finish(graph: KnowledgeGraph) -> KnowledgeGraph:
+        from kg.store import FORMAT_VERSION, stamps_key
+        from kg.vectors import attach, signature_of
+
+        signature = signature_of([FORMAT_VERSION, stamps_key(stamps)])
+        graph.index_folder = folder if save else None
+        graph.index_signature = signature
+        if embed:
+            attach(
+                graph,
+                folder,
+                settings,
+                embedder=embedder,
+                signature=signature,
+                save=save,
+                progress=progress,
+            )
+        return graph
+
     if not rebuild:
         cached = load_graph(folder, stamps, root)
         if cached is not None:
             cached.config = settings
-            return cached
+            return finish(cached)
     if not save:
         graph = build_graph(root, settings, progress)
         graph.config = settings
-        return graph
+        return finish(graph)
     # One writer at a time: a second `kg index` waits here, then finds the index the
     # first one wrote and uses it instead of building it again.
     with index_lock(folder):
@@ -110,4 +140,4 @@ def load(
         graph.config = settings
         if cached is None:
             save_graph(folder, graph, stamps)
-    return graph
+    return finish(graph)

@@ -246,3 +246,25 @@ class NoteStats:
     two_hop: int
     density: float
     cluster: str
+
+
+@dataclass(frozen=True, slots=True)
+class NearNote:
+    """A note near another in meaning: the cosine of their vectors, and whether a link
+    (of any kind, either way) already joins them."""
+
+    note: Note
+    score: float
+    linked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One search result: the note, its fused score (higher is better; title matches
+    rank above everything else), the snippet that matched, and how it matched: any of
+    'exact title', 'title', 'words' (BM25) and 'meaning' (embeddings)."""
+
+    note: Note
+    score: float
+    snippet: str
+    matched: tuple[str, ...]

