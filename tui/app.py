@@ -7,7 +7,9 @@ at once; `KgApp(graph=g)` shows an already loaded graph (tests, benchmarks).
 from __future__ import annotations
 
 import os
+import threading
 import time
+from concurrent.futures import Future
 from pathlib import Path
 from typing import ClassVar
 
@@ -58,6 +60,13 @@ class KgApp(App[None]):
         root = graph.root if graph is not None and graph.root else self.corpus
         self.corpus_name = Path(root).resolve().name if root else "corpus"
         self.load_seconds = 0.0
+        self._progress_to: MainScreen | None = None
+        self._opening: Future[KnowledgeGraph] | None = None
+        if graph is None:
+            self._opening = Future()
+            threading.Thread(
+                target=self._open, args=(self._opening,), name="kg-open", daemon=True
+            ).start()
 
     def get_default_screen(self) -> Screen:
         return MainScreen()
@@ -71,24 +80,36 @@ class KgApp(App[None]):
 
     def on_mount(self) -> None:
         if self.graph is None:
-            self.load_graph()
+            self._progress_to = self.main_screen
+            self.call_after_refresh(self.wait_for_graph)
 
-    @work(thread=True, exclusive=True, group="load")
-    def load_graph(self) -> None:
+    def _open(self, done: Future[KnowledgeGraph]) -> None:
+        """Open the corpus on a thread of its own, started before the first frame: reading
+        the index (SQLite, file stats) overlaps with Textual starting up."""
         assert self.corpus is not None
         started = time.perf_counter()
-        screen = self.main_screen
-
-        def progress(stage: str, done: int, total: int) -> None:
-            screen.post_message(LoadProgress(stage, done, total))
-
         try:
-            graph = open_graph(self.corpus, self.index, self.config_path, progress)
+            graph = open_graph(self.corpus, self.index, self.config_path, self._progress)
+        except BaseException as error:  # handed to the waiting worker
+            done.set_exception(error)
+            return
+        self.load_seconds = time.perf_counter() - started
+        done.set_result(graph)
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        if self._progress_to is not None:
+            self._progress_to.post_message(LoadProgress(stage, done, total))
+
+    @work(thread=True, exclusive=True, group="load")
+    def wait_for_graph(self) -> None:
+        screen = self.main_screen
+        assert self._opening is not None
+        try:
+            graph = self._opening.result()
         except (KgError, OSError) as error:
             screen.post_message(LoadFailed(str(error)))
             return
         self.graph = graph
-        self.load_seconds = time.perf_counter() - started
         screen.post_message(GraphLoaded(graph, self.load_seconds))
 
     def action_help(self) -> None:

@@ -59,6 +59,10 @@ class FilterScreen(ModalScreen[Filter | None]):
                     )
                 with Vertical():
                     yield Label("Categories kept (none ticked: all)")
+                    yield Label(
+                        "While one is ticked, notes without categories (stubs) are hidden.",
+                        classes="dialog-hint",
+                    )
                     if self.categories:
                         chosen = self.current.categories or frozenset()
                         yield SelectionList[str](

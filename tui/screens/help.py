@@ -14,7 +14,8 @@ from textual.widgets import Label, Static
 
 MOUSE = [
     ("click a link", "follow it (in the note, the breadcrumb, the map)"),
-    ("click a row", "pick it; click again or Enter opens it"),
+    ("click a row", "open it (a neighbour, a near note, a search hit, a path step)"),
+    ("click ▶ ▼", "open or close a group"),
     ("scroll wheel", "scroll the panel under the pointer"),
     ("click a tab", "switch between Links, Near and Map"),
 ]

@@ -222,7 +222,7 @@ class MainScreen(Screen[None]):
             self.history.visit(target.id)
         self.show_current()
         self.query_one("#tree", NeighbourhoodTree).focus()
-        self.prepare(graph)
+        self.call_after_refresh(self.prepare, graph)  # after the first populated frame
 
     @work(thread=True, exclusive=True, group="prepare")
     def prepare(self, graph: KnowledgeGraph) -> None:

@@ -85,6 +85,8 @@ class NeighbourhoodTree(Tree[Row]):
             self._add_entries(node, group.entries)
             if small or len(group.entries) <= OPEN_UP_TO:
                 node.expand()
+        if not any(node.is_expanded for node in self.root.children):
+            self.root.children[0].expand()  # one big group: open it rather than show nothing
         self.cursor_line = 0
 
     def _add_entries(self, node: TreeNode[Row], entries: list[Entry]) -> None:
