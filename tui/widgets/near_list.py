@@ -67,15 +67,14 @@ class NearList(Vertical):
         options.add_options(
             Option(
                 Content.assemble(
-                    (f"{row.score:.2f} ", "bold"),
+                    (row.note.title, "italic" if row.note.stub else "bold"),
+                    "\n",
                     (score_bar(row.score), "$accent"),
-                    "  ",
+                    (f" {row.score:.2f}  ", "dim"),
                     (
-                        "● linked    " if row.linked else "○ not linked",
+                        "● linked" if row.linked else "○ not linked",
                         "$success" if row.linked else "$warning",
                     ),
-                    "\n",
-                    (row.note.title, "italic" if row.note.stub else ""),
                 ),
                 id=row.note.id,
             )
