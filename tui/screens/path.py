@@ -79,7 +79,11 @@ class PathScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         target = self.query_one("#path-to", Input)
+        self.query_one("#path-from", Input).cursor_position = 0  # show a title's start
         if self.source and not self.target:
+            self.query_one("#path-status", Static).update(
+                "Type the other end (→ completes it), then Enter."
+            )
             target.focus()
         elif not self.source:
             self.query_one("#path-from", Input).focus()
