@@ -131,6 +131,7 @@ class MainScreen(Screen[None]):
         self.titles: features.TitleIndex | None = None
         self.home: list[tuple[str, list[Note]]] | None = None
         self.last_paint: float = 0.0  # seconds the last walk step took to build (for benchmarks)
+        self.last_export: Exported | None = None  # what the export key did last
         self._near_for: str | None = None
         self._searching: str | None = None
 
@@ -288,8 +289,8 @@ class MainScreen(Screen[None]):
             # The figures walk the 2-hop network: counted at once for small neighbourhoods,
             # in a worker for big ones so the step never waits for them.
             self.stats = graph.stats(note) if len(neighbours) <= INLINE_STATS else None
-            if self.stats is None:
-                self.count_stats(note)
+            if self.stats is None:  # after this step's frame, so the worker never slows it
+                self.call_after_refresh(self.count_stats, note)
             self.groups = group_neighbours(neighbours, self.filter.categories)
             self.query_one(NoteView).show_note(graph, note, self.stats)
             tree.show_groups(self.groups)
@@ -297,7 +298,7 @@ class MainScreen(Screen[None]):
                 widget.show(note.id, note.title, self.groups, self.stats)
             self._status(self._links_text() if self.groups else self._empty_text())
             if self.depth == 2:
-                self.load_ring(note.id)
+                self.call_after_refresh(self.load_ring, note.id)
             self._near_for = None
             if self.query_one("#tabs", TabbedContent).active == "near":
                 self.refresh_near()
