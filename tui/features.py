@@ -166,10 +166,18 @@ def search(graph: KnowledgeGraph, text: str, k: int = 20) -> tuple[list[SearchRo
     if method is None:
         rows = [SearchRow(n, 0.0, n.description, "title") for n in TitleIndex(graph).match(text, k)]
         return rows, "title matches (hybrid search is not available yet)"
+    how = "hybrid search" if getattr(graph, "embeddings", None) is not None else "search by words"
     try:
         hits = method(text, k=k)
     except KgError as error:
-        raise Unavailable(str(error)) from error
+        if "semantic" not in inspect.signature(method).parameters:
+            raise Unavailable(str(error)) from error
+        # The model could not be loaded: words still find notes.
+        try:
+            hits = method(text, k=k, semantic=False)
+        except KgError as again:
+            raise Unavailable(str(again)) from again
+        how = f"by words only ({error})"
     rows = [
         SearchRow(
             hit.note,
@@ -179,7 +187,7 @@ def search(graph: KnowledgeGraph, text: str, k: int = 20) -> tuple[list[SearchRo
         )
         for hit in hits
     ]
-    return rows, "hybrid search"
+    return rows, how
 
 
 def _matched(value: Any) -> str:
