@@ -270,18 +270,39 @@ def build_parser() -> argparse.ArgumentParser:
         "claim of the corpus instead.",
     )
     p.add_argument("title", nargs="?", help="the note's title or id")
-    p.add_argument("--claim", default=None, metavar="N",
-                   help="claim number (see the list `kg trace TITLE` prints) or its text")
+    p.add_argument(
+        "--claim",
+        default=None,
+        metavar="N",
+        help="claim number (see the list `kg trace TITLE` prints) or its text",
+    )
     p.add_argument("--depth", type=int, default=3, help="how far down to trace (default 3)")
-    p.add_argument("--used-by", action="store_true",
-                   help="list the claims across the corpus that rest on this note instead")
-    p.add_argument("--unsupported", nargs="?", const="", default=None, metavar="PATH",
-                   help="list claims whose best evidence is below the threshold, for the "
-                   "corpus at PATH (default: --corpus)")
-    p.add_argument("--threshold", type=float, default=None,
-                   help="evidence score below which a claim is unsupported (default: "
-                   "unsupported_threshold in kg.yaml, else 0.35 with embeddings, 0.12 without)")
-
+    p.add_argument(
+        "--used-by",
+        action="store_true",
+        help="list the claims across the corpus that rest on this note instead",
+    )
+    p.add_argument(
+        "--unsupported",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="PATH",
+        help="list claims whose best evidence is below the threshold, for the "
+        "corpus at PATH (default: --corpus)",
+    )
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        help="evidence score below which a claim is unsupported (default: "
+        "unsupported_threshold in kg.yaml, else 0.35 with embeddings, 0.12 without)",
+    )
+    p.add_argument(
+        "--lexical",
+        action="store_true",
+        help="rank evidence by words only (TF-IDF): never loads the model",
+    )
 
     p = sub.add_parser(
         "browse",
@@ -297,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where the export key writes GraphML (default: the current folder)",
     )
+
     p = sub.add_parser(
         "export",
         parents=[common],
@@ -630,44 +652,74 @@ def cmd_trace(args: argparse.Namespace) -> int:
     if args.unsupported is not None:
         if args.unsupported:
             args.corpus = args.unsupported
-        graph = open_graph(args)
+        graph = open_graph(args, embed=not args.lexical)
         found = unsupported_claims(graph, threshold=args.threshold)
         if args.json:
-            emit_json([{"note": u.note.title, "claim": u.claim.index, "kind": u.claim.kind,
-                        "text": u.claim.text, "best": round(u.best, 4),
-                        "file": u.note.files[0] if u.note.files else "", "line": u.claim.line}
-                       for u in found])
+            emit_json(
+                [
+                    {
+                        "note": u.note.title,
+                        "claim": u.claim.index,
+                        "kind": u.claim.kind,
+                        "text": u.claim.text,
+                        "best": round(u.best, 4),
+                        "file": u.note.files[0] if u.note.files else "",
+                        "line": u.claim.line,
+                    }
+                    for u in found
+                ]
+            )
         else:
             for u in found:
                 where = f"{u.note.files[0]}:{u.claim.line}" if u.note.files else u.note.id
-                print(f"{where}: {u.note.title} [claim {u.claim.index}, best {u.best:.2f}] "
-                      f"{u.claim.text[:100]}")
+                print(
+                    f"{where}: {u.note.title} [claim {u.claim.index}, best {u.best:.2f}] "
+                    f"{u.claim.text[:100]}"
+                )
             print(f"{len(found)} unsupported claims", file=sys.stderr)
         return 0
     if not args.title:
         print("kg trace: give a note title, or --unsupported", file=sys.stderr)
         return 2
-    graph = open_graph(args)
+    graph = open_graph(args, embed=not args.lexical)
     note = graph.note(args.title)
     if args.used_by:
         uses = graph.used_by(note, depth=args.depth)
         if args.json:
-            emit_json([{"note": u.note.title, "claim": u.claim, "kind": u.kind, "depth": u.depth,
-                        "via": u.via.title if u.via else None} for u in uses])
+            emit_json(
+                [
+                    {
+                        "note": u.note.title,
+                        "claim": u.claim,
+                        "kind": u.kind,
+                        "depth": u.depth,
+                        "via": u.via.title if u.via else None,
+                    }
+                    for u in uses
+                ]
+            )
         else:
             for u in uses:
                 via = f" (via {u.via.title})" if u.via else ""
-                print(f"{'  ' * (u.depth - 1)}{u.kind:<8} {u.note.title}{via}\n"
-                      f"{'  ' * (u.depth - 1)}         “{u.claim[:160]}”")
+                print(
+                    f"{'  ' * (u.depth - 1)}{u.kind:<8} {u.note.title}{via}\n"
+                    f"{'  ' * (u.depth - 1)}         “{u.claim[:160]}”"
+                )
         return 0
     claim: int | str | None = None
     if args.claim is not None:
         claim = int(args.claim) if args.claim.isdigit() else args.claim
     tree = graph.trace(note, claim=claim, depth=args.depth)
     if args.json:
-        emit_json({"note": note.title, "claims": [
-            {"index": c.index, "kind": c.kind, "text": c.text} for c in graph.claims(note)],
-            "trace": evidence_json(tree)})
+        emit_json(
+            {
+                "note": note.title,
+                "claims": [
+                    {"index": c.index, "kind": c.kind, "text": c.text} for c in graph.claims(note)
+                ],
+                "trace": evidence_json(tree),
+            }
+        )
         return 0
     print(note.title)
     for depth, node in tree.walk():
@@ -682,7 +734,9 @@ def cmd_trace(args: argparse.Namespace) -> int:
         if node.kind != "paper":
             print(f"{indent}    “{node.text[:200]}”")
     if claim is None:
-        print("\nClaims: " + "; ".join(f"{c.index}: {c.text[:40]}…" for c in graph.claims(note)[:12]))
+        print(
+            "\nClaims: " + "; ".join(f"{c.index}: {c.text[:40]}…" for c in graph.claims(note)[:12])
+        )
     return 0
 
 
@@ -717,7 +771,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         fmt = format_for(args.output)
     started = time.perf_counter()
-    graph = open_graph(args)
+    graph = open_graph(args, embed=bool(args.near or args.search))  # vectors when used
     loaded = time.perf_counter()
     if args.path:
         ends = [graph.note(end) for end in args.path]
@@ -778,7 +832,7 @@ def cmd_sparql(args: argparse.Namespace) -> int:
         query = args.query
     if not query.strip():
         raise KgError("no query given: pass it as an argument, with --file, or on stdin")
-    result = open_graph(args).sparql(query)
+    result = open_graph(args, embed=False).sparql(query)
     if result.type == "ASK":
         if args.json:
             emit_json({"head": {}, "boolean": bool(result.askAnswer)})

@@ -37,9 +37,9 @@ from kg.model import (
 )
 from kg.tables import Header, LinkTable, NoteTable
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 MANIFEST = "manifest.json"
-GRAPH = "graph.sqlite"
+GRAPH = "graph.sqlite"  # the prefix of graph files: graph-<token>.sqlite
 LOCK = "lock"
 
 
@@ -83,11 +83,16 @@ def index_lock(folder: Path, timeout: float = 60.0) -> Iterator[None]:
 
 
 def remove_stale_temporaries(folder: Path) -> None:
-    """Delete the graph's temporary files a killed writer left behind (call with the lock
-    held, so no live writer owns them)."""
+    """Delete what a killed writer left behind: temporary files, and graph files that the
+    manifest does not name (call with the lock held, so no live writer owns them)."""
     for name in (GRAPH, MANIFEST):
         for leftover in folder.glob(f".{name}.*.tmp"):
             leftover.unlink(missing_ok=True)
+    manifest = read_manifest(folder)
+    current = manifest.get("graph") if manifest else None
+    for old in folder.glob("graph-*.sqlite"):
+        if old.name != current:
+            old.unlink(missing_ok=True)
 
 
 def read_manifest(folder: Path) -> dict[str, Any] | None:
@@ -120,11 +125,14 @@ def save_graph(
     stamps: list[FileStamp],
     extra: dict[str, Any] | None = None,
 ) -> None:
-    """Save the graph as SQLite (renamed into place), then the manifest that names the files
-    it was built from and the generation token both carry (written last)."""
+    """Save the graph as a new SQLite file, graph-<token>.sqlite, then the manifest that
+    names it and the corpus files it was built from (written last, by a rename), then
+    remove the graph file the old manifest named. At every moment the folder holds a whole
+    index: the old manifest with its graph file, or the new manifest with the new one."""
     folder.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(folder)
     token = uuid.uuid4().hex
+    graph_name = f"graph-{token}.sqlite"
     fd, tmp_name = tempfile.mkstemp(prefix=f".{GRAPH}.", suffix=".tmp", dir=folder)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -178,7 +186,7 @@ def save_graph(
             db.close()
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
-        os.replace(tmp, folder / GRAPH)
+        os.replace(tmp, folder / graph_name)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -187,7 +195,8 @@ def save_graph(
         "version": FORMAT_VERSION,
         "token": token,
         "files": stamps_key(stamps),
-        "graph_bytes": (folder / GRAPH).stat().st_size,
+        "graph": graph_name,
+        "graph_bytes": (folder / graph_name).stat().st_size,
         "summary": {
             "files": stats.files,
             "notes": stats.notes,
@@ -199,15 +208,33 @@ def save_graph(
         **(extra or {}),
     }
     write_atomic(folder / MANIFEST, json.dumps(manifest).encode("utf-8"))
+    remove_stale_temporaries(folder)
 
 
 def load_graph(folder: Path, stamps: list[FileStamp], root: Path) -> KnowledgeGraph | None:
     """The saved graph if it was built from exactly these files, else None (never a
     damaged, foreign or half-written one)."""
+    for _ in range(3):
+        graph = _load_graph_once(folder, stamps, root)
+        if graph is not False:
+            return graph if isinstance(graph, KnowledgeGraph) else None
+    return None
+
+
+def _load_graph_once(
+    folder: Path, stamps: list[FileStamp], root: Path
+) -> KnowledgeGraph | bool | None:
+    """The saved graph if it was built from exactly these files, else None (never a
+    damaged, foreign or half-written one)."""
     manifest = read_manifest(folder)
     if manifest is None or manifest.get("files") != stamps_key(stamps):
         return None
-    path = folder / GRAPH
+    name = manifest.get("graph")
+    if not isinstance(name, str) or "/" in name or not name.startswith("graph-"):
+        return None
+    path = folder / name
+    if not path.exists():
+        return False  # a writer replaced the index between our two reads: try again
     try:
         if path.stat().st_size != manifest.get("graph_bytes"):
             return None

@@ -161,7 +161,62 @@ def _select(graph: KnowledgeGraph, note: Note, claim: int | str | None) -> Claim
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9-]+")
 _STOP = frozenset(
-    ["the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "by", "is", "are", "was", "were", "be", "that", "this", "these", "those", "it", "its", "as", "at", "from", "than", "then", "not", "but", "can", "does", "do", "why", "what", "how", "when", "which", "who", "into", "over", "under", "more", "most", "less", "rather", "only", "just", "their", "they", "them", "there", "here", "such"]
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "as",
+        "at",
+        "from",
+        "than",
+        "then",
+        "not",
+        "but",
+        "can",
+        "does",
+        "do",
+        "why",
+        "what",
+        "how",
+        "when",
+        "which",
+        "who",
+        "into",
+        "over",
+        "under",
+        "more",
+        "most",
+        "less",
+        "rather",
+        "only",
+        "just",
+        "their",
+        "they",
+        "them",
+        "there",
+        "here",
+        "such",
+    ]
 )
 
 
@@ -170,28 +225,60 @@ def words(text: str) -> list[str]:
 
 
 class LexicalScorer:
-    """Word overlap (cosine of term counts): the fallback when there are no embeddings."""
+    """TF-IDF cosine of words, IDF from every note text of the corpus (computed once per
+    graph): the ranking without embeddings, and the lexical half of the hybrid one."""
 
     default_threshold = 0.12
 
     def score(
         self, graph: KnowledgeGraph, claim: Claim | str, candidates: Sequence[Candidate]
     ) -> list[float]:
-        query = _counts(words(claim.text if isinstance(claim, Claim) else claim))
-        return [_cosine(query, _counts(words(c.text + " " + c.note.title))) for c in candidates]
+        idf = document_frequencies(graph)
+        query = _weighted(words(claim.text if isinstance(claim, Claim) else claim), idf)
+        return [
+            _cosine(query, _weighted(words(c.text + " " + c.note.title), idf)) for c in candidates
+        ]
 
 
-def _counts(tokens: list[str]) -> dict[str, int]:
-    out: dict[str, int] = {}
+def document_frequencies(graph: KnowledgeGraph) -> tuple[dict[str, float], float]:
+    """IDF weights of the corpus's words (cached on the graph) and the weight of unseen ones."""
+    cached = getattr(graph, "_trace_idf", None)
+    if cached is not None:
+        return cached
+    counts: dict[str, int] = {}
+    documents = 0
+    for note in graph.notes(stubs=False):
+        texts = [
+            note.title,
+            note.description,
+            note.claim,
+            *(p.text for p in note.body),
+            *(s.summary for s in note.sources),
+        ]
+        for text in texts:
+            if not text:
+                continue
+            documents += 1
+            for word in set(words(text)):
+                counts[word] = counts.get(word, 0) + 1
+    idf = {w: math.log((documents + 1) / (n + 0.5)) for w, n in counts.items()}
+    result = (idf, math.log((documents + 1) / 0.5))
+    graph._trace_idf = result  # type: ignore[attr-defined]
+    return result
+
+
+def _weighted(tokens: list[str], idf: tuple[dict[str, float], float]) -> dict[str, float]:
+    weights, unseen = idf
+    out: dict[str, float] = {}
     for token in tokens:
-        out[token] = out.get(token, 0) + 1
+        out[token] = out.get(token, 0.0) + weights.get(token, unseen)
     return out
 
 
-def _cosine(a: dict[str, int], b: dict[str, int]) -> float:
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     if not a or not b:
         return 0.0
-    dot = sum(v * b.get(k, 0) for k, v in a.items())
+    dot = sum(v * b.get(k, 0.0) for k, v in a.items())
     return dot / math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
 
 
@@ -225,9 +312,14 @@ class EmbeddingScorer:
         return None if vector is None else np.asarray(vector, dtype=np.float32)
 
     def score(
-        self, graph: KnowledgeGraph, claim: Claim | str, candidates: Sequence[Candidate]
+        self,
+        graph: KnowledgeGraph,
+        claim: Claim | str,
+        candidates: Sequence[Candidate],
+        query: np.ndarray | None = None,
     ) -> list[float]:
-        query = self.claim_vector(claim)
+        if query is None:
+            query = self.claim_vector(claim)
         scores = []
         for candidate in candidates:
             vector = self.candidate_vector(candidate)
@@ -235,10 +327,48 @@ class EmbeddingScorer:
         return scores
 
 
+class HybridScorer(EmbeddingScorer):
+    """Embedding similarity fused with TF-IDF word overlap by reciprocal rank, so both the
+    meaning of a claim and the rare words it shares with a source count. The order is
+    fused; the score reported (and held against the threshold) stays the cosine."""
+
+    fusion_k = 3.0
+
+    def rank(
+        self,
+        graph: KnowledgeGraph,
+        claim: Claim | str,
+        candidates: Sequence[Candidate],
+        query: np.ndarray | None = None,
+    ) -> list[tuple[int, float]]:
+        dense = self.score(graph, claim, candidates, query)
+        sparse = LexicalScorer().score(graph, claim, candidates)
+        fused = [0.0] * len(candidates)
+        for scores in (dense, sparse):
+            for position, i in enumerate(_order(scores)):
+                fused[i] += 1.0 / (self.fusion_k + position)
+        return [(i, dense[i]) for i in _order(fused)]
+
+
+def _order(scores: Sequence[float]) -> list[int]:
+    return sorted(range(len(scores)), key=lambda i: (-scores[i], i))
+
+
+def rank(
+    scorer: Scorer, graph: KnowledgeGraph, claim: Claim | str, candidates: Sequence[Candidate]
+) -> list[tuple[int, float]]:
+    """Candidates best first, as (index, score): the scorer's own ranking if it has one."""
+    own = getattr(scorer, "rank", None)
+    if own is not None:
+        return own(graph, claim, candidates)
+    scores = scorer.score(graph, claim, candidates)
+    return [(i, scores[i]) for i in _order(scores)]
+
+
 def default_scorer(graph: KnowledgeGraph) -> Scorer:
     store = graph.embeddings
     if store is not None and int(store.count) > 0:
-        return EmbeddingScorer(store)
+        return HybridScorer(store)
     return LexicalScorer()
 
 
@@ -382,11 +512,8 @@ def _evidence(
         c for c in sources if c.note.id not in visited and c.note.id not in {n.id for n in cited}
     ]
     if rest:
-        scores = scorer.score(graph, claim, rest)
-        ranked = sorted(
-            zip(scores, range(len(rest)), rest, strict=True), key=lambda t: (-t[0], t[1])
-        )
-        for score, _, candidate in ranked[:per_level]:
+        for i, score in rank(scorer, graph, claim, rest)[:per_level]:
+            candidate = rest[i]
             children = _deeper(
                 graph,
                 candidate.note,
@@ -410,11 +537,8 @@ def _evidence(
     if note.kind is not NoteKind.LINE:
         papers = [c for c in papers_of(graph, note) if c.note.id not in visited]
         if papers and depth >= 1:
-            scores = scorer.score(graph, claim, papers)
-            ranked_papers = sorted(
-                zip(scores, range(len(papers)), papers, strict=True), key=lambda t: (-t[0], t[1])
-            )
-            for score, _, candidate in ranked_papers[: max(1, per_level // 2)]:
+            for i, score in rank(scorer, graph, claim, papers)[: max(1, per_level // 2)]:
+                candidate = papers[i]
                 out.append(
                     Evidence(
                         "paper",

@@ -26,7 +26,7 @@ def bad(tmp_path_factory):
     os.mkfifo(root / "pipe.txt")
     with open(root / "huge.txt", "wb") as handle:
         handle.truncate(50 * 1024 * 1024)
-    graph = kg.load(root, index=root.parent / "index")
+    graph = kg.load(root, index=root.parent / "index", embed=False)
     return root, graph
 
 
@@ -163,6 +163,7 @@ def test_index_summary_and_strict_exit(bad):
             "--index",
             str(index),
             "--json",
+            "--no-embed",
         ],
         capture_output=True,
         text=True,
@@ -175,13 +176,13 @@ def test_index_summary_and_strict_exit(bad):
     good.mkdir()
     shutil.copy(root / "unusual-order.txt", good)
     relaxed = subprocess.run(
-        [sys.executable, "-m", "kg.cli", "index", "--corpus", str(good)],
+        [sys.executable, "-m", "kg.cli", "index", "--no-embed", "--corpus", str(good)],
         capture_output=True,
         text=True,
         timeout=120,
     )
     strict = subprocess.run(
-        [sys.executable, "-m", "kg.cli", "index", "--strict", "--corpus", str(good)],
+        [sys.executable, "-m", "kg.cli", "index", "--no-embed", "--strict", "--corpus", str(good)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -197,7 +198,7 @@ def test_unreadable_file_is_reported(tmp_path):
     corpus.mkdir()
     shutil.copy(BAD / "good-note.txt", corpus)
     (corpus / "unreadable.txt").symlink_to("/proc/self/mem")
-    graph = kg.load(corpus, save=False)
+    graph = kg.load(corpus, save=False, embed=False)
     (diagnostic,) = problems(graph, "unreadable.txt")
     assert diagnostic.severity is Severity.ERROR and "cannot read the file" in diagnostic.message
     assert not graph.note("Can agents recover from tool errors on their own?").stub

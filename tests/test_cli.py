@@ -33,9 +33,9 @@ def test_help_for_every_command():
 
 
 def test_index_prints_a_summary(seeds_args):
-    result = kg_run("index", *seeds_args)
+    result = kg_run("index", *seeds_args, "--no-embed")
     assert "5 files read" in result.stdout and "0 errors" in result.stdout
-    data = json.loads(kg_run("index", *seeds_args, "--json").stdout)
+    data = json.loads(kg_run("index", *seeds_args, "--json", "--no-embed").stdout)
     assert data["files"] == 5 and data["links_by_kind"]["related"] == 16
 
 

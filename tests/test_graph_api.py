@@ -9,6 +9,7 @@ import pytest
 
 import kg
 from kg.model import LinkKind, NoteKind
+from kg.store import read_manifest
 
 HIDDEN = "Do base models already contain hidden reasoning ability?"
 LINE_002 = (
@@ -73,26 +74,26 @@ def test_nx_graph_is_a_multidigraph_with_typed_edges(seed_graph):
 def test_index_is_reused_and_refreshed_when_a_file_changes(seeds_dir, tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(seeds_dir, corpus)
-    first = kg.load(corpus)
+    first = kg.load(corpus, embed=False)
     assert (corpus / ".kg" / "manifest.json").is_file()
-    again = kg.load(corpus)
+    again = kg.load(corpus, embed=False)
     assert len(again) == len(first) and len(again.links) == len(first.links)
     assert again.note(HIDDEN).claim == first.note(HIDDEN).claim
     page = next(corpus.glob("004_*.txt"))
     page.write_text(
         page.read_text().replace("minimal training signals can unlock", "tiny signals unlock")
     )
-    changed = kg.load(corpus)
+    changed = kg.load(corpus, embed=False)
     assert changed.note(HIDDEN).claim.endswith("tiny signals unlock")
 
 
 def test_damaged_index_is_rebuilt_not_used(seeds_dir, tmp_path):
     index = tmp_path / "idx"
-    good = kg.load(seeds_dir, index=index)
-    graph_file = index / "graph.sqlite"
+    good = kg.load(seeds_dir, index=index, embed=False)
+    graph_file = index / read_manifest(index)["graph"]
     data = graph_file.read_bytes()
     graph_file.write_bytes(data[: len(data) // 2])  # cut in half, as a crash might
-    again = kg.load(seeds_dir, index=index)
+    again = kg.load(seeds_dir, index=index, embed=False)
     assert len(again) == len(good) and len(again.links) == len(good.links)
     graph_file.write_bytes(b"x" * len(data))  # same size, garbage content
-    assert len(kg.load(seeds_dir, index=index).links) == len(good.links)
+    assert len(kg.load(seeds_dir, index=index, embed=False).links) == len(good.links)

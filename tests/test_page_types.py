@@ -149,7 +149,7 @@ The answer is in [[Can models trained on many imperfect experts outperform each 
 
 def test_obsidian_note_without_front_matter(tmp_path):
     (tmp_path / "Why do agents loop forever.md").write_text("See [[Other note of mine|o]].\n")
-    g = kg.load(tmp_path, index=tmp_path / "idx")
+    g = kg.load(tmp_path, index=tmp_path / "idx", embed=False)
     note = g.note("Why do agents loop forever")
     assert [n.note.title for n in g.neighbours(note)] == ["Other note of mine"]
 
@@ -160,7 +160,7 @@ def test_bad_yaml_is_reported_and_never_executed(tmp_path):
         f"---\ntitle: !!python/object/apply:os.system ['touch {marker}']\n---\nBody.\n"
     )
     (tmp_path / "good.md").write_text("---\ntitle: A good note here?\n---\nFine.\n")
-    g = kg.load(tmp_path, index=tmp_path / "idx")
+    g = kg.load(tmp_path, index=tmp_path / "idx", embed=False)
     assert not marker.exists()
     assert g.find("A good note here?") is not None
     errors = [d for d in g.diagnostics if d.severity is Severity.ERROR]
@@ -180,7 +180,7 @@ def test_same_title_in_two_variants_is_one_node(tmp_path):
     )
     (tmp_path / "a.txt").write_text(banner)
     (tmp_path / "b.txt").write_text(main)
-    g = kg.load(tmp_path, index=tmp_path / "idx")
+    g = kg.load(tmp_path, index=tmp_path / "idx", embed=False)
     note = g.note("Can agents plan ahead well?")
     assert note.files == ("b.txt", "a.txt")
     assert note.date == "2026-01-02" and note.categories == ("Agentic Systems and Tool Use",)

@@ -130,10 +130,11 @@ def test_trace_cli_tree_and_json(seeds_dir, tmp_path):
         str(seeds_dir),
         "--index",
         str(tmp_path),
+        "--lexical",
     ]
     text = subprocess.run([*base, "--claim", "0"], capture_output=True, text=True, timeout=120)
     assert text.returncode == 0, text.stderr
-    assert "related (mechanism)" in text.stdout and "└ paper" in text.stdout
+    assert "└ related (" in text.stdout and "└ paper" in text.stdout
     data = json.loads(
         subprocess.run(
             [*base, "--json", "--depth", "2"], capture_output=True, text=True, timeout=120
