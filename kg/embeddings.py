@@ -139,6 +139,9 @@ class SentenceTransformerEmbedder:
     `encode` tokenizes all texts once to learn their lengths in tokens, sorts them
     longest first and cuts batches by a token budget (rows x longest row), so short
     texts go through in large batches and long ones in small, with little padding.
+    The budget defaults to 32 tokens per `batch_size` slot (2,048 for the default 64):
+    on a 2-core CPU that measured fastest (budgets of 512 to 16,384 were tried), as
+    a batch's activations then stay small enough for the caches.
     """
 
     def __init__(
@@ -153,7 +156,7 @@ class SentenceTransformerEmbedder:
         self._name = name or str(self.folder)
         self.batch_size = batch_size
         self.device = device
-        self.token_budget = token_budget or batch_size * 64
+        self.token_budget = token_budget or batch_size * 32
         self.fingerprint = fingerprint(self.folder)
         self._model: Any = None
         self.loads = 0

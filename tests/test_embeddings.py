@@ -270,6 +270,21 @@ def test_a_missing_model_package_is_named_with_what_to_install():
         load_embedder(Config(model="./missing/model/folder"))
 
 
+def test_the_model_setting_may_name_a_local_folder(tmp_path):
+    try:
+        packaged = load_embedder(Config())
+    except ModelUnavailable as error:
+        pytest.skip(str(error))
+    (tmp_path / "kg.yaml").write_text(f"model: {packaged.folder}\n")
+    config = kg.load_config(tmp_path)
+    embedder = load_embedder(config)
+    assert embedder.folder == packaged.folder and embedder.name == str(packaged.folder)
+    assert embedder.fingerprint == packaged.fingerprint and embedder.loads == 0  # not loaded yet
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelUnavailable, match="not a sentence-transformers model folder"):
+        load_embedder(Config(model=str(tmp_path / "empty")))
+
+
 def test_without_the_model_stored_vectors_keep_working(seeds_dir, tmp_path):
     corpus = copy_seeds(seeds_dir, tmp_path)
     (corpus / "kg.yaml").write_text("model: no-such-model-package\n")
