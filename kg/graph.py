@@ -184,8 +184,10 @@ class KnowledgeGraph:
         wanted = _kinds(kinds)
         found: list[Link] = []
         if direction in ("out", "both"):
+            self._links.prefetch(self._links.out[node])
             found += [self._links.get(i) for i in self._links.out[node]]
         if direction in ("in", "both"):
+            self._links.prefetch(self._links.into[node])
             found += [self._links.get(i) for i in self._links.into[node]]
         if direction not in ("out", "in", "both"):
             raise ValueError("direction is 'out', 'in' or 'both'")
@@ -235,11 +237,13 @@ class KnowledgeGraph:
         self, node: str, wanted: frozenset[LinkKind] | None, direction: Direction
     ) -> Iterator[tuple[Link, str, str]]:
         if direction in ("out", "both"):
+            self._links.prefetch(self._links.out[node])
             for index in self._links.out[node]:
                 link = self._links.get(index)
                 if wanted is None or link.kind in wanted:
                     yield link, link.target, "out"
         if direction in ("in", "both"):
+            self._links.prefetch(self._links.into[node])
             for index in self._links.into[node]:
                 link = self._links.get(index)
                 if wanted is None or link.kind in wanted:
@@ -303,9 +307,9 @@ class KnowledgeGraph:
         return NoteStats(len(direct), len(two_hop), round(density, 3), label)
 
     def _adjacent(self, node: str) -> set[str]:
-        get = self._links.get
-        others = {get(i).target for i in self._links.out[node]}
-        others |= {get(i).source for i in self._links.into[node]}
+        ends = self._links.ends
+        others = {ends(i)[1] for i in self._links.out[node]}
+        others |= {ends(i)[0] for i in self._links.into[node]}
         others.discard(node)
         return {o for o in others if self._notes.kind(o) is not NoteKind.CATEGORY}
 

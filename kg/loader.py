@@ -23,7 +23,7 @@ from kg.corpus import discover, parse_file, stamp
 from kg.errors import CorpusError
 from kg.graph import KnowledgeGraph
 from kg.model import Diagnostic, Page
-from kg.store import index_dir, index_lock, load_graph, save_graph
+from kg.store import index_dir, index_lock, load_graph, save_graph, tidy
 
 if TYPE_CHECKING:
     from kg.embeddings import Embedder
@@ -127,6 +127,8 @@ def load(
         cached = load_graph(folder, stamps, root)
         if cached is not None:
             cached.config = settings
+            if save:
+                tidy(folder)
             return finish(cached)
     if not save:
         graph = build_graph(root, settings, progress)

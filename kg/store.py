@@ -13,8 +13,9 @@ import json
 import os
 import sqlite3
 import tempfile
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -93,6 +94,25 @@ def remove_stale_temporaries(folder: Path) -> None:
     for old in folder.glob("graph-*.sqlite"):
         if old.name != current:
             old.unlink(missing_ok=True)
+
+
+def tidy(folder: Path) -> None:
+    """Remove a killed writer's leftovers if there are any and no writer is at work now."""
+    manifest = read_manifest(folder)
+    current = manifest.get("graph") if manifest else None
+    leftovers = [p for p in folder.glob("graph-*.sqlite") if p.name != current]
+    leftovers += list(folder.glob(f".{GRAPH}.*.tmp")) + list(folder.glob(f".{MANIFEST}.*.tmp"))
+    if not leftovers:
+        return
+    lock = FileLock(str(folder / LOCK))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return  # a writer is busy; it, or a later run, cleans up
+    try:
+        remove_stale_temporaries(folder)
+    finally:
+        lock.release()
 
 
 def read_manifest(folder: Path) -> dict[str, Any] | None:
@@ -238,7 +258,8 @@ def _load_graph_once(
     try:
         if path.stat().st_size != manifest.get("graph_bytes"):
             return None
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        keep_open = False
         try:
             meta = dict(db.execute("SELECT key, value FROM meta"))
             if meta.get("token") != manifest.get("token"):
@@ -256,26 +277,54 @@ def _load_graph_once(
                     tuple(json.loads(aliases)),
                 )
                 data[note_id] = blob
-            rows = db.execute(
-                "SELECT source, target, kind, file, line, ord, summary, sentence, label, "
-                "annotation, relation, section FROM links ORDER BY rowid"
-            ).fetchall()
+            rows = db.execute("SELECT source, target, kind FROM links ORDER BY rowid").fetchall()
             diagnostics = [
                 Diagnostic(p, ln, Severity(sev), msg)
                 for p, ln, sev, msg in db.execute("SELECT * FROM diagnostics")
             ]
+            keep_open = True
         finally:
-            db.close()
+            if not keep_open:
+                db.close()
     except (OSError, ValueError, KeyError, sqlite3.Error):
         return None
     notes = NoteTable(headers, lambda note_id: note_from_json(json.loads(data[note_id])))
     try:
-        links = LinkTable(rows, notes)
+        links = LinkTable(rows, notes, _details_reader(db))
     except KeyError:  # a link to a note the table lacks: damaged
+        db.close()
         return None
     graph = KnowledgeGraph(notes, links, diagnostics, files=int(meta.get("files", 0)), root=root)
     graph.from_index = True
     return graph
+
+
+_DETAIL_COLUMNS = "file, line, ord, summary, sentence, label, annotation, relation, section"
+
+
+def _details_reader(
+    db: sqlite3.Connection,
+) -> Callable[[Sequence[int] | None], dict[int, tuple[Any, ...]]]:
+    """Fetch links' remaining fields by row number from the open graph file. The
+    connection stays open with the graph: a later writer's rename cannot pull the file
+    away from it, so what is read matches what the links came from."""
+    lock = threading.Lock()
+
+    def details(indices: Sequence[int] | None) -> dict[int, tuple[Any, ...]]:
+        with lock:
+            if indices is None:
+                query = f"SELECT rowid, {_DETAIL_COLUMNS} FROM links ORDER BY rowid"
+                return {row[0] - 1: row[1:] for row in db.execute(query)}
+            out: dict[int, tuple[Any, ...]] = {}
+            wanted = list(indices)
+            for start in range(0, len(wanted), 900):
+                chunk = [i + 1 for i in wanted[start : start + 900]]
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT rowid, {_DETAIL_COLUMNS} FROM links WHERE rowid IN ({marks})"
+                out.update((row[0] - 1, row[1:]) for row in db.execute(query, chunk))
+            return out
+
+    return details
 
 
 # ---------------------------------------------------------------- JSON forms of notes

@@ -73,33 +73,71 @@ class NoteTable(Mapping[str, Note]):
         return self._headers.items()
 
 
+# Fetches the rest of the fields of some links (file, line, order, ...) by row number;
+# None asks for every link.
+Details = Callable[[Sequence[int] | None], dict[int, tuple[Any, ...]]]
+
+
 class LinkTable:
     """Links in insertion order with per-note adjacency (row numbers), decoded on demand.
 
-    A row is either a `Link` or a tuple in `Link` field order with the kind as a string.
+    A row is a `Link`, a tuple in `Link` field order with the kind as a string, or just
+    (source, target, kind) when `details` can fetch the other fields later, in batches.
     """
 
-    def __init__(self, rows: Sequence[Link | Sequence[Any]], note_ids: Iterable[str]) -> None:
+    def __init__(
+        self,
+        rows: Sequence[Link | Sequence[Any]],
+        note_ids: Iterable[str],
+        details: Details | None = None,
+    ) -> None:
         self._rows: list[Any] = list(rows)
+        self._details = details
         self.out: dict[str, list[int]] = {note_id: [] for note_id in note_ids}
         self.into: dict[str, list[int]] = {note_id: [] for note_id in self.out}
+        out, into = self.out, self.into
         for index, row in enumerate(self._rows):
-            source, target = (row.source, row.target) if isinstance(row, Link) else row[:2]
-            self.out[source].append(index)
-            self.into[target].append(index)
+            if isinstance(row, Link):
+                out[row.source].append(index)
+                into[row.target].append(index)
+            else:
+                out[row[0]].append(index)
+                into[row[1]].append(index)
         self._all: list[Link] | None = None
 
     def __len__(self) -> int:
         return len(self._rows)
 
+    def ends(self, index: int) -> tuple[str, str]:
+        """A link's (source, target) without decoding the rest of it."""
+        row = self._rows[index]
+        return (row.source, row.target) if isinstance(row, Link) else (row[0], row[1])
+
+    def prefetch(self, indices: Sequence[int] | None) -> None:
+        """Decode these links (all of them for None) with one fetch of their details."""
+        if self._details is None:
+            return
+        wanted = range(len(self._rows)) if indices is None else indices
+        missing = [i for i in wanted if not isinstance(self._rows[i], Link)]
+        if not missing:
+            return
+        fetched = self._details(None if indices is None else missing)
+        for i in missing:
+            row = self._rows[i]
+            self._rows[i] = Link(row[0], row[1], _KINDS[row[2]], *fetched[i])
+
     def get(self, index: int) -> Link:
         row = self._rows[index]
         if not isinstance(row, Link):
+            if len(row) == 3 and self._details is not None:
+                self.prefetch([index])
+                return self._rows[index]
             row = self._rows[index] = Link(row[0], row[1], _KINDS[row[2]], *row[3:])
         return row
 
     def all(self) -> list[Link]:
         if self._all is None:
+            self.prefetch(None)
             self._all = [self.get(i) for i in range(len(self._rows))]
         return self._all
 
