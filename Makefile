@@ -14,6 +14,9 @@ setup: $(STAMP)
 # torch is installed first and pinned: the CPU build of 2.13.0 comes from a local file,
 # an unpinned torch would pull gigabytes of CUDA packages.
 $(STAMP): pyproject.toml
+	@# tmux drives the real `kg browse` in the terminal test; the machine image has it, this
+	@# installs it where it does not (needs root, as CI has).
+	command -v tmux >/dev/null || { apt-get update -qq && apt-get install -y -qq tmux; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[embed,dev]'
