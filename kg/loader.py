@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from kg.build import build
 from kg.config import Config, load_config
-from kg.corpus import discover, parse_file, stamp
+from kg.corpus import discover, parse_file, scan
 from kg.errors import CorpusError
 from kg.graph import KnowledgeGraph
 from kg.model import Diagnostic, Page
@@ -102,7 +102,7 @@ def load(
         else load_config(root if root.is_dir() else root.parent, Path(config) if config else None)
     )
     folder = index_dir(root, Path(index) if index else None)
-    stamps = [stamp(p, root) for p in discover(root)]
+    stamps = scan(root)
 
     def finish(graph: KnowledgeGraph) -> KnowledgeGraph:
         from kg.store import FORMAT_VERSION, stamps_key
