@@ -313,6 +313,18 @@ class KnowledgeGraph:
         others.discard(node)
         return {o for o in others if self._notes.kind(o) is not NoteKind.CATEGORY}
 
+    def degrees(self) -> dict[str, int]:
+        """Links touching each note (in and out), by id, without decoding any link.
+
+        >>> from kg.model import Link, LinkKind, Note, NoteKind
+        >>> g = KnowledgeGraph({i: Note(id=i, title=i, kind=NoteKind.SYNTHESIS) for i in "ab"},
+        ...                    [Link("a", "b", LinkKind.MENTIONS)])
+        >>> g.degrees()
+        {'a': 1, 'b': 1}
+        """
+        out, into = self._links.out, self._links.into
+        return {note_id: len(out[note_id]) + len(into[note_id]) for note_id in out}
+
     def corpus_stats(self) -> CorpusStats:
         """Counts for the whole corpus: notes and links by kind, stubs, problems."""
         headers = [h for _, h in self._notes.headers()]

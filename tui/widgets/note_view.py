@@ -6,7 +6,6 @@ link cursor with ← → and press Enter, to re-centre the walk on it.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -361,17 +360,14 @@ class NoteView(VerticalScroll, can_focus=True):
 def home_lists(graph: KnowledgeGraph) -> list[tuple[str, list[Note]]]:
     """Notes to start a walk from: the most connected, hubs, lines, the newest.
 
-    Reads every note and link once, so the browser runs it in a worker.
+    Reads every note once (links are only counted), so the browser runs it in a worker.
     """
-    degree: Counter[str] = Counter()
-    for link in graph.links:
-        degree[link.source] += 1
-        degree[link.target] += 1
+    degree = graph.degrees()
     notes = [n for n in graph.notes(stubs=False) if n.kind is not NoteKind.CATEGORY]
 
     def top(kind: NoteKind | None, n: int) -> list[Note]:
         chosen = [x for x in notes if kind is None or x.kind is kind]
-        return sorted(chosen, key=lambda x: (-degree[x.id], x.title))[:n]
+        return sorted(chosen, key=lambda x: (-degree.get(x.id, 0), x.title))[:n]
 
     dated = sorted((n for n in notes if n.date), key=lambda n: n.date, reverse=True)[:6]
     return [
