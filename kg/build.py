@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 
 import ahocorasick
 
@@ -204,7 +203,7 @@ class GraphBuilder:
     def add_mentions(self, pages: Sequence[Page]) -> None:
         """Inline mentions: known titles in running text, then question-shaped unknown ones."""
         automaton = ahocorasick.Automaton()
-        for key, note_id in self.by_key.items():
+        for note_id in sorted(set(self.by_key.values())):
             note = self.notes[note_id]
             title = fold(note.title)
             if (
@@ -214,7 +213,6 @@ class GraphBuilder:
             ):
                 continue
             automaton.add_word(title, (note_id, len(title)))
-            del key
         if len(automaton):
             automaton.make_automaton()
         for page in pages:
@@ -364,7 +362,3 @@ def build(pages: Sequence[Page]) -> tuple[dict[str, Note], list[Link], list[Diag
             builder.add_declared_links(page)
     builder.add_mentions(pages)
     return builder.finish()
-
-
-def with_stub_flag(note: Note, stub: bool) -> Note:
-    return replace(note, stub=stub)
