@@ -7,16 +7,18 @@ found with one Aho-Corasick automaton over every known title.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 import ahocorasick
 
 from kg.model import (
     Counts,
     Diagnostic,
-    Link,
     LinkKind,
+    LinkRow,
     Note,
     NoteKind,
     Page,
@@ -37,7 +39,7 @@ class GraphBuilder:
     def __init__(self) -> None:
         self.notes: dict[str, Note] = {}  # id -> note
         self.by_key: dict[str, str] = {}  # normalized title -> id
-        self.links: list[Link] = []
+        self.links: list[LinkRow] = []
         self.diagnostics: list[Diagnostic] = []
         self._ids: set[str] = set()
 
@@ -112,41 +114,59 @@ class GraphBuilder:
         target: str | None,
         kind: LinkKind,
         line: int,
-        **fields: object,
+        order: int | None = None,
+        summary: str = "",
+        sentence: str = "",
+        label: str = "",
+        annotation: str = "",
+        relation: str = "",
+        section: str = "",
     ) -> None:
         if source is None or target is None:
             return
         if source == target:
-            self.diagnostics.append(
-                Diagnostic(
-                    page.path,
-                    line,
-                    Severity.WARNING,
-                    f"a {kind.value} link from the note to itself; ignored",
-                )
-            )
+            self._self_link(page, kind, line)
             return
-        self.links.append(Link(source, target, kind, page.path, line, **fields))  # type: ignore[arg-type]
+        self.links.append(
+            (
+                source,
+                target,
+                kind.value,
+                page.path,
+                line,
+                order,
+                summary,
+                sentence,
+                label,
+                annotation,
+                relation,
+                section,
+            )
+        )
+
+    def _self_link(self, page: Page, kind: LinkKind, line: int) -> None:
+        self.diagnostics.append(
+            Diagnostic(
+                page.path,
+                line,
+                Severity.WARNING,
+                f"a {kind.value} link from the note to itself; ignored",
+            )
+        )
 
     def add_declared_links(self, page: Page) -> None:
         """Links a page lists explicitly: sources, related, papers, next lines, hubs, cards."""
         me = self.by_key.get(normalize_title(page.title))
         if me is None:
             return
+        link, ensure = self.link, self.ensure
         for hub in page.hubs:
-            self.link(
-                page,
-                me,
-                self.ensure(hub.title, NoteKind.HUB, page, hub.line),
-                LinkKind.HUB,
-                hub.line,
-            )
-        for order, ref in enumerate(page.uses, start=1):
-            line_id = self.ensure(ref.title, NoteKind.LINE, page, ref.line)
-            self.link(page, line_id, me, LinkKind.USES, ref.line, order=order)
+            link(page, me, ensure(hub.title, NoteKind.HUB, page, hub.line), LinkKind.HUB, hub.line)
+        if page.uses:
+            self._add_uses(page, me)
         for entry in page.related:
-            target = self.ensure(entry.title, NoteKind.SYNTHESIS, page, entry.line)
-            self.link(
+            target = ensure(entry.title, NoteKind.SYNTHESIS, page, entry.line)
+            link(
                 page,
                 me,
                 target,
@@ -157,18 +177,12 @@ class GraphBuilder:
                 relation=entry.relation,
             )
         for rank, ref in enumerate(page.papers, start=1):
-            self.link(
-                page,
-                me,
-                self.ensure(ref.title, NoteKind.PAPER, page, ref.line),
-                LinkKind.PAPER,
-                ref.line,
-                order=rank,
-            )
+            target = ensure(ref.title, NoteKind.PAPER, page, ref.line)
+            link(page, me, target, LinkKind.PAPER, ref.line, order=rank)
         for order, source in enumerate(page.sources, start=1):
             if source.title:
-                target = self.ensure(source.title, NoteKind.SYNTHESIS, page, source.line)
-                self.link(
+                target = ensure(source.title, NoteKind.SYNTHESIS, page, source.line)
+                link(
                     page,
                     me,
                     target,
@@ -178,27 +192,35 @@ class GraphBuilder:
                     summary=source.summary,
                 )
         for order, ref in enumerate(page.next_lines, start=1):
-            self.link(
-                page,
-                me,
-                self.ensure(ref.title, NoteKind.LINE, page, ref.line),
-                LinkKind.NEXT,
-                ref.line,
-                order=order,
-            )
+            target = ensure(ref.title, NoteKind.LINE, page, ref.line)
+            link(page, me, target, LinkKind.NEXT, ref.line, order=order)
         for card in page.cards:
             if page.kind is NoteKind.HUB and card.section.strip().lower() == "sub-maps":
-                target = self.ensure(card.title, NoteKind.HUB, page, card.line)
-                self.link(page, me, target, LinkKind.SUBMAP, card.line, section=card.section)
+                target = ensure(card.title, NoteKind.HUB, page, card.line)
+                link(page, me, target, LinkKind.SUBMAP, card.line, section=card.section)
             elif page.kind is NoteKind.HUB:
-                target = self.ensure(card.title, NoteKind.SYNTHESIS, page, card.line)
-                self.link(page, me, target, LinkKind.SECTION, card.line, section=card.section)
+                target = ensure(card.title, NoteKind.SYNTHESIS, page, card.line)
+                link(page, me, target, LinkKind.SECTION, card.line, section=card.section)
             else:
-                target = self.ensure(card.title, NoteKind.SYNTHESIS, page, card.line)
-                self.link(page, me, target, LinkKind.TOPIC, card.line)
+                target = ensure(card.title, NoteKind.SYNTHESIS, page, card.line)
+                link(page, me, target, LinkKind.TOPIC, card.line)
         for category in page.categories:
-            target = self.ensure(category, NoteKind.CATEGORY, page, page.title_line)
-            self.link(page, me, target, LinkKind.CATEGORY, page.title_line)
+            target = ensure(category, NoteKind.CATEGORY, page, page.title_line)
+            link(page, me, target, LinkKind.CATEGORY, page.title_line)
+
+    def _add_uses(self, page: Page, me: str) -> None:
+        """The "lines that use this note" list: most of a corpus's links, so kept lean."""
+        by_key, append, path, uses = self.by_key.get, self.links.append, page.path, "uses"
+        for order, ref in enumerate(page.uses, start=1):
+            line_id = by_key(normalize_title(ref.title))
+            if line_id is None:
+                line_id = self.ensure(ref.title, NoteKind.LINE, page, ref.line)
+                if line_id is None:
+                    continue
+            if line_id == me:
+                self._self_link(page, LinkKind.USES, ref.line)
+                continue
+            append((line_id, me, uses, path, ref.line, order, "", "", "", "", "", ""))
 
     def add_mentions(self, pages: Sequence[Page]) -> None:
         """Inline mentions: known titles in running text, then question-shaped unknown ones."""
@@ -280,7 +302,7 @@ class GraphBuilder:
             sentence = next((s for a, b, s in spans if a <= start < max(b, a + 1)), text)
             self.link(page, me, note_id, LinkKind.MENTIONS, paragraph.line, sentence=sentence)
 
-    def finish(self) -> tuple[dict[str, Note], list[Link], list[Diagnostic]]:
+    def finish(self) -> tuple[dict[str, Note], list[LinkRow], list[Diagnostic]]:
         return self.notes, self.links, self.diagnostics
 
 
@@ -353,12 +375,30 @@ def _merge(pages: list[Page], note_id: str) -> Note:
     )
 
 
-def build(pages: Sequence[Page]) -> tuple[dict[str, Note], list[Link], list[Diagnostic]]:
-    """Notes, links and build diagnostics for a list of parsed pages."""
-    builder = GraphBuilder()
-    builder.add_pages(pages)
-    for page in pages:
-        if page.title:
-            builder.add_declared_links(page)
-    builder.add_mentions(pages)
-    return builder.finish()
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Hold off Python's cyclic garbage collector while a corpus is read.
+
+    Parsing and building allocate millions of small objects, none of them in cycles that
+    need collecting; the collector's repeated passes over them cost about a sixth of the
+    time. Reference counting still frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def build(pages: Sequence[Page]) -> tuple[dict[str, Note], list[LinkRow], list[Diagnostic]]:
+    """Notes, links (as `LinkRow` tuples, in the order read) and build diagnostics."""
+    with collector_paused():
+        builder = GraphBuilder()
+        builder.add_pages(pages)
+        for page in pages:
+            if page.title:
+                builder.add_declared_links(page)
+        builder.add_mentions(pages)
+        return builder.finish()

@@ -75,6 +75,17 @@ def stamp(path: Path, root: Path) -> FileStamp:
         return FileStamp(display_path(path, root), -1, -1)
 
 
+def display_paths(paths: list[Path], root: Path) -> list[str]:
+    """`display_path` for many paths below one root, without a stat call per path."""
+    base = str(root if root.is_dir() else root.parent).rstrip(os.sep) + os.sep
+    return [
+        text[len(base) :].replace(os.sep, "/")
+        if (text := str(path)).startswith(base)
+        else display_path(path, root)
+        for path in paths
+    ]
+
+
 def display_path(path: Path, root: Path) -> str:
     """The path shown in diagnostics and provenance: relative to the corpus when possible."""
     base = root if root.is_dir() else root.parent
@@ -92,10 +103,13 @@ def read_text(path: Path, shown: str, config: Config) -> tuple[str | None, list[
         problems.append(Diagnostic(shown, None, severity, message))
 
     try:
-        if path.is_symlink() and not path.exists():
-            say(Severity.ERROR, "dangling symbolic link; skipped")
-            return None, problems
-        info = path.stat()
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            if os.path.islink(path):
+                say(Severity.ERROR, "dangling symbolic link; skipped")
+                return None, problems
+            raise
         if not stat.S_ISREG(info.st_mode):
             say(Severity.ERROR, "not a regular file (a pipe, socket or device); skipped")
             return None, problems
@@ -107,7 +121,8 @@ def read_text(path: Path, shown: str, config: Config) -> tuple[str | None, list[
                 f"{config.max_file_bytes:,} (max_file_bytes in kg.yaml); skipped",
             )
             return None, problems
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read()
     except OSError as error:
         say(Severity.ERROR, f"cannot read the file ({error.strerror or error}); skipped")
         return None, problems
@@ -138,9 +153,12 @@ def read_text(path: Path, shown: str, config: Config) -> tuple[str | None, list[
     return text, problems
 
 
-def parse_file(path: Path, root: Path, config: Config) -> tuple[Page | None, list[Diagnostic]]:
-    """Read and parse one file; never raises for bad content."""
-    shown = display_path(path, root)
+def parse_file(
+    path: Path, root: Path, config: Config, shown: str | None = None
+) -> tuple[Page | None, list[Diagnostic]]:
+    """Read and parse one file; never raises for bad content. `shown` is the path to
+    report, `display_path(path, root)` unless the caller has it already."""
+    shown = shown if shown is not None else display_path(path, root)
     text, problems = read_text(path, shown, config)
     if text is None:
         return None, problems

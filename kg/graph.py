@@ -29,6 +29,7 @@ from kg.model import (
     Diagnostic,
     Link,
     LinkKind,
+    LinkRow,
     NearNote,
     Neighbour,
     Note,
@@ -78,7 +79,7 @@ class KnowledgeGraph:
     def __init__(
         self,
         notes: Mapping[str, Note] | NoteTable,
-        links: Iterable[Link] | LinkTable,
+        links: Iterable[Link | LinkRow] | LinkTable,
         diagnostics: Iterable[Diagnostic] = (),
         files: int = 0,
         root: Path | None = None,
@@ -106,6 +107,10 @@ class KnowledgeGraph:
     def links(self) -> list[Link]:
         """Every link of the corpus, in the order they were read."""
         return self._links.all()
+
+    def link_rows(self) -> Iterator[LinkRow]:
+        """Every link as a plain `LinkRow` tuple, in order: cheaper than `links` in bulk."""
+        return self._links.rows()
 
     @property
     def nx(self) -> nx.MultiDiGraph:

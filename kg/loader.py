@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg.build import build
+from kg.build import build, collector_paused
 from kg.config import Config, load_config
-from kg.corpus import discover, parse_file, scan
+from kg.corpus import discover, display_paths, parse_file, scan
 from kg.errors import CorpusError
 from kg.graph import KnowledgeGraph
 from kg.model import Diagnostic, Page
@@ -58,13 +58,14 @@ def parse_corpus(
     paths = discover(root)
     pages: list[Page] = []
     diagnostics: list[Diagnostic] = []
-    for done, path in enumerate(paths, start=1):
-        page, problems = parse_file(path, root, config)
-        if page is not None:
-            pages.append(page)
-        diagnostics += problems
-        if progress and (done % 200 == 0 or done == len(paths)):
-            progress("parse", done, len(paths))
+    with collector_paused():
+        for done, (path, shown) in enumerate(zip(paths, display_paths(paths, root)), start=1):
+            page, problems = parse_file(path, root, config, shown)
+            if page is not None:
+                pages.append(page)
+            diagnostics += problems
+            if progress and (done % 200 == 0 or done == len(paths)):
+                progress("parse", done, len(paths))
     return pages, diagnostics, len(paths)
 
 

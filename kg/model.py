@@ -200,6 +200,11 @@ class Note:
         return self.stub
 
 
+# A link as a plain tuple in `Link` field order, the kind as its string value: how the
+# builder and the index hand over many links cheaply (`Link.from_row` decodes one).
+LinkRow = tuple[str, str, str, str, int, int | None, str, str, str, str, str, str]
+
+
 @dataclass(frozen=True, slots=True)
 class Link:
     """One typed edge, remembering the file and line it came from."""
@@ -216,6 +221,32 @@ class Link:
     annotation: str = ""  # the rest of the relation annotation
     relation: str = ""  # the label normalized: contradicts, extends, mechanism, ...
     section: str = ""  # hub section name
+
+    @classmethod
+    def from_row(cls, row: LinkRow) -> Link:
+        """The link a `LinkRow` stands for.
+
+        >>> Link.from_row(("a", "b", "next", "a.txt", 3, 1, "", "", "", "", "", "")).describe()
+        'next #1'
+        """
+        return cls(row[0], row[1], LinkKind(row[2]), *row[3:])
+
+    def to_row(self) -> LinkRow:
+        """This link as a `LinkRow`."""
+        return (
+            self.source,
+            self.target,
+            self.kind.value,
+            self.file,
+            self.line,
+            self.order,
+            self.summary,
+            self.sentence,
+            self.label,
+            self.annotation,
+            self.relation,
+            self.section,
+        )
 
     def describe(self) -> str:
         """A short human phrase for the link: 'related (mechanism)', 'source #2'."""

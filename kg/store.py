@@ -179,23 +179,7 @@ def save_graph(
             )
             db.executemany(
                 "INSERT INTO links VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (
-                        lk.source,
-                        lk.target,
-                        lk.kind.value,
-                        lk.file,
-                        lk.line,
-                        lk.order,
-                        lk.summary,
-                        lk.sentence,
-                        lk.label,
-                        lk.annotation,
-                        lk.relation,
-                        lk.section,
-                    )
-                    for lk in graph.links
-                ),
+                graph.link_rows(),
             )
             db.executemany(
                 "INSERT INTO diagnostics VALUES (?, ?, ?, ?)",

@@ -4,7 +4,7 @@ A freshly built graph holds `Note` and `Link` objects already; a graph reopened 
 the index holds cheap rows and turns each into an object on first use, so opening a
 10,000-note corpus does not pay for decoding every body and every link up front.
 
->>> from kg.model import Link, LinkKind, Note, NoteKind
+>>> from kg.model import Link, LinkKind, LinkRow, Note, NoteKind
 >>> notes = NoteTable.from_notes({"a": Note(id="a", title="Why A?", kind=NoteKind.SYNTHESIS)})
 >>> notes.title("a"), notes["a"].kind.value
 ('Why A?', 'synthesis')
@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from kg.model import Link, LinkKind, Note, NoteKind
+from kg.model import Link, LinkKind, LinkRow, Note, NoteKind
 
 # (title, kind, stub, truncated, aliases): what every note keeps decoded at all times.
 Header = tuple[str, NoteKind, bool, bool, tuple[str, ...]]
@@ -140,6 +140,12 @@ class LinkTable:
             self.prefetch(None)
             self._all = [self.get(i) for i in range(len(self._rows))]
         return self._all
+
+    def rows(self) -> Iterator[LinkRow]:
+        """Every link as a `LinkRow`, in order, without building `Link` objects for them."""
+        self.prefetch(None)
+        for row in self._rows:
+            yield row.to_row() if isinstance(row, Link) else tuple(row)  # type: ignore[misc]
 
     def kind_counts(self) -> dict[str, int]:
         counts = Counter(row.kind.value if isinstance(row, Link) else row[2] for row in self._rows)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -104,13 +105,22 @@ QUESTION_WORDS = frozenset(
     ]
 )
 
-_QUESTION_WORD = re.compile(
-    r"(?<![\w])(?=["
-    + "".join(sorted({w[0] for w in QUESTION_WORDS}))
-    + r"])(?:"
-    + "|".join(sorted(QUESTION_WORDS))
-    + r")\b"
-)
+
+def _question_word_pattern(words: Iterable[str]) -> re.Pattern[str]:
+    # One branch per initial letter, each opening with that letter: the regex engine then
+    # skips ahead to candidate capitals instead of trying every position (about 3x faster
+    # than a leading look-behind). Longest first within a branch; `\b` ends each word.
+    by_initial: dict[str, list[str]] = {}
+    for word in words:
+        by_initial.setdefault(word[0], []).append(word[1:])
+    branches = (
+        f"{initial}(?<!\\w{initial})(?:{'|'.join(sorted(rests, key=len, reverse=True))})"
+        for initial, rests in sorted(by_initial.items())
+    )
+    return re.compile(r"(?:" + "|".join(branches) + r")\b")
+
+
+_QUESTION_WORD = _question_word_pattern(QUESTION_WORDS)
 _STOP = re.compile(r"[.!?\n]")
 _CONTINUES = re.compile(r"(?:[,.;:)\]]|\s+[a-z—–-]|\s*$)")
 _SENTENCE_END = re.compile(r"[.!?](?:[\"'’”)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9])")
@@ -133,20 +143,29 @@ def question_mentions(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     if "?" not in text:
         return spans
+    openers = [m.start() for m in _QUESTION_WORD.finditer(text)]
+    if not openers:
+        return spans
     previous_end = 0
-    for q in (m.end() for m in re.finditer(r"\?", text)):
+    mark = text.find("?")
+    while mark >= 0:
+        q = mark + 1
+        mark = text.find("?", q)
         # The rightmost question word that opens a question of four or more words,
         # looked for only in the 300 characters before the '?'.
         window_start = max(previous_end, q - 300)
-        starts = [m.start() for m in _QUESTION_WORD.finditer(text, window_start, q)]
+        previous_end = q
         start = None
-        for s in reversed(starts):
+        for i in range(bisect_left(openers, q) - 1, -1, -1):
+            s = openers[i]
+            if s < window_start:
+                break
+            # A sentence end between the question word and the '?' rules it out.
             if _STOP.search(text, s, q - 1):
                 break
             if text.count(" ", s, q) >= 3:
                 start = s
                 break
-        previous_end = q
         if start is None:
             continue
         before = text[max(0, start - 8) : start].rstrip()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -29,8 +30,8 @@ class CategoryVocabulary:
 
     @classmethod
     def default(cls) -> CategoryVocabulary:
-        text = resources.files("kg").joinpath("data/categories.yaml").read_text(encoding="utf-8")
-        return cls(tuple(_names_from_yaml(text, "kg/data/categories.yaml")))
+        """The names kg ships with (kg/data/categories.yaml), read once per process."""
+        return cls(_default_names())
 
     @classmethod
     def from_file(cls, path: Path) -> CategoryVocabulary:
@@ -72,6 +73,12 @@ class CategoryVocabulary:
 
     def is_known(self, name: str) -> bool:
         return name in self.names
+
+
+@cache
+def _default_names() -> tuple[str, ...]:
+    text = resources.files("kg").joinpath("data/categories.yaml").read_text(encoding="utf-8")
+    return tuple(_names_from_yaml(text, "kg/data/categories.yaml"))
 
 
 def _names_from_yaml(text: str, where: str) -> list[str]:

@@ -71,7 +71,7 @@ def test_markdown_parser_accepts_any_text(text):
 def test_graph_builds_from_any_pages(texts):
     pages = [parse_page(t, f"p{i}.txt") for i, t in enumerate(texts)]
     notes, links, _ = build(pages)
-    assert all(link.source in notes and link.target in notes for link in links)
+    assert all(row[0] in notes and row[1] in notes for row in links)
 
 
 TITLE = (
