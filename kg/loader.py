@@ -59,7 +59,9 @@ def parse_corpus(
     pages: list[Page] = []
     diagnostics: list[Diagnostic] = []
     with collector_paused():
-        for done, (path, shown) in enumerate(zip(paths, display_paths(paths, root)), start=1):
+        for done, (path, shown) in enumerate(
+            zip(paths, display_paths(paths, root), strict=True), start=1
+        ):
             page, problems = parse_file(path, root, config, shown)
             if page is not None:
                 pages.append(page)

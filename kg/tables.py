@@ -145,7 +145,7 @@ class LinkTable:
         """Every link as a `LinkRow`, in order, without building `Link` objects for them."""
         self.prefetch(None)
         for row in self._rows:
-            yield row.to_row() if isinstance(row, Link) else tuple(row)  # type: ignore[misc]
+            yield row.to_row() if isinstance(row, Link) else tuple(row)
 
     def kind_counts(self) -> dict[str, int]:
         counts = Counter(row.kind.value if isinstance(row, Link) else row[2] for row in self._rows)
