@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
-import ahocorasick
+import ahocorasick_rs
 
 from kg.model import (
     Counts,
@@ -25,7 +25,7 @@ from kg.model import (
     Paragraph,
     Severity,
 )
-from kg.text import clean_title, fold, normalize_title, question_mentions, slugify, split_sentences
+from kg.text import clean_title, fold, normalize_title, question_mentions, sentences_at, slugify
 
 # Titles shorter than this are not searched for in running text: too likely to be words.
 MIN_MENTION_CHARS = 12
@@ -224,7 +224,8 @@ class GraphBuilder:
 
     def add_mentions(self, pages: Sequence[Page]) -> None:
         """Inline mentions: known titles in running text, then question-shaped unknown ones."""
-        automaton = ahocorasick.Automaton()
+        # Folded title -> note id; a later note with the same folded title replaces one before.
+        searched: dict[str, str] = {}
         for note_id in sorted(set(self.by_key.values())):
             note = self.notes[note_id]
             title = fold(note.title)
@@ -234,18 +235,20 @@ class GraphBuilder:
                 or title.count(" ") + 1 < MIN_MENTION_WORDS
             ):
                 continue
-            automaton.add_word(title, (note_id, len(title)))
-        if len(automaton):
-            automaton.make_automaton()
+            searched[title] = note_id
+        matcher = _TitleMatcher(searched)
         for page in pages:
             me = self.by_key.get(normalize_title(page.title))
             if me is None:
                 continue
-            wikilinked = self._add_wikilinks(page, me)
-            for paragraph in page.body:
-                self._scan(page, me, paragraph, automaton, wikilinked)
+            questions = [question_mentions(paragraph.text) for paragraph in page.body]
+            wikilinked = self._add_wikilinks(page, me, questions)
+            for paragraph, asked in zip(page.body, questions, strict=True):
+                self._scan(page, me, paragraph, asked, matcher, wikilinked)
 
-    def _add_wikilinks(self, page: Page, me: str) -> set[str]:
+    def _add_wikilinks(
+        self, page: Page, me: str, questions: list[list[tuple[int, int]]]
+    ) -> set[str]:
         targets: set[str] = set()
         if not page.wikilinks:
             return targets
@@ -254,13 +257,18 @@ class GraphBuilder:
             if target is None:
                 continue
             targets.add(target)
-            found = _paragraph_at(page.body, ref.line)
+            at = _paragraph_at(page.body, ref.line)
             sentence = ""
-            if found is not None:
+            if at is not None:
+                found = page.body[at]
                 position = found.text.find(self.notes[target].title)
-                sentence = (
-                    _sentence(found.text, position, []) if position >= 0 else found.text[:300]
-                )
+                if position >= 0:
+                    sentence = (
+                        sentences_at(found.text, [position], (), questions[at])[0]
+                        or found.text[:300]
+                    )
+                else:
+                    sentence = found.text[:300]
             self.link(page, me, target, LinkKind.MENTIONS, ref.line, sentence=sentence)
         return targets
 
@@ -269,22 +277,14 @@ class GraphBuilder:
         page: Page,
         me: str,
         paragraph: Paragraph,
-        automaton: ahocorasick.Automaton,
+        questions: list[tuple[int, int]],
+        matcher: _TitleMatcher,
         skip: set[str],
     ) -> None:
         text = paragraph.text
         folded = fold(text)
-        hits: list[tuple[int, int, str]] = []
-        matches = automaton.iter_long(folded) if automaton.kind == ahocorasick.AHOCORASICK else ()
-        for end, (note_id, length) in matches:
-            start = end - length + 1
-            if (start > 0 and folded[start - 1].isalnum()) or (
-                end + 1 < len(folded) and folded[end + 1].isalnum()
-            ):
-                continue
-            hits.append((start, end + 1, note_id))
+        hits = matcher.find(folded)
         covered = [(a, b) for a, b, _ in hits]
-        questions = question_mentions(text)
         for start, end in questions:
             if any(a < end and start < b for a, b in covered):
                 continue
@@ -295,30 +295,51 @@ class GraphBuilder:
                 covered.append((start, end))
         if not hits:
             return
-        spans = split_sentences(text, covered, questions)
-        for start, _end, note_id in sorted(hits):
-            if note_id == me or note_id in skip:
-                continue
-            sentence = next((s for a, b, s in spans if a <= start < max(b, a + 1)), text)
-            self.link(page, me, note_id, LinkKind.MENTIONS, paragraph.line, sentence=sentence)
+        hits = [hit for hit in sorted(hits) if hit[2] != me and hit[2] not in skip]
+        sentences = sentences_at(text, [start for start, _, _ in hits], covered, questions)
+        for (_start, _end, note_id), sentence in zip(hits, sentences, strict=True):
+            self.link(
+                page, me, note_id, LinkKind.MENTIONS, paragraph.line, sentence=sentence or text
+            )
 
     def finish(self) -> tuple[dict[str, Note], list[LinkRow], list[Diagnostic]]:
         return self.notes, self.links, self.diagnostics
 
 
-def _paragraph_at(body: Iterable[Paragraph], line: int) -> Paragraph | None:
+class _TitleMatcher:
+    """Every known title in a text at once: one Aho-Corasick automaton, leftmost-longest
+    matches that do not overlap, kept only when they start and end at word boundaries."""
+
+    def __init__(self, titles: dict[str, str]) -> None:
+        self._ids = list(titles.values())
+        self._automaton = (
+            ahocorasick_rs.AhoCorasick(
+                list(titles), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
+            )
+            if titles
+            else None
+        )
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, note id) of each title found in `text`, in order."""
+        if self._automaton is None:
+            return []
+        ids, size = self._ids, len(text)
+        return [
+            (start, end, ids[index])
+            for index, start, end in self._automaton.find_matches_as_indexes(text)
+            if not (start > 0 and text[start - 1].isalnum())
+            and not (end < size and text[end].isalnum())
+        ]
+
+
+def _paragraph_at(body: Sequence[Paragraph], line: int) -> int | None:
+    """The index of the paragraph that holds `line` (the last one starting at or before it)."""
     best = None
-    for paragraph in body:
+    for index, paragraph in enumerate(body):
         if paragraph.line <= line:
-            best = paragraph
+            best = index
     return best
-
-
-def _sentence(text: str, position: int, protected: list[tuple[int, int]]) -> str:
-    for a, b, sentence in split_sentences(text, protected):
-        if a <= position < max(b, a + 1):
-            return sentence
-    return text[:300]
 
 
 def _first(values: Iterable[str]) -> str:
@@ -328,6 +349,26 @@ def _first(values: Iterable[str]) -> str:
 def _merge(pages: list[Page], note_id: str) -> Note:
     """One note from the pages that carry its title, best page first."""
     best = pages[0]
+    if len(pages) == 1:  # the usual case, read straight off the page
+        return Note(
+            id=note_id,
+            title=clean_title(best.title),
+            kind=best.kind,
+            description=best.description or "",
+            claim=best.claim or "",
+            categories=tuple(dict.fromkeys(best.categories)),
+            date=best.date or "",
+            collection=best.collection or "",
+            body=best.body,
+            sources=best.sources,
+            concept_map=best.concept_map or None,
+            counts=best.counts,
+            arxiv=best.arxiv or "",
+            tags=best.tags or (),
+            aliases=tuple(dict.fromkeys(best.aliases)),
+            truncated=best.truncated,
+            files=(best.path,),
+        )
     categories: list[str] = []
     for page in pages:
         categories += [c for c in page.categories if c not in categories]

@@ -56,6 +56,8 @@ INTERFACE_TEXT = (
     "Open in graph ↗",
 )
 _INTERFACE_SET = frozenset(INTERFACE_TEXT)
+# Interface lines that may carry more text after them on the same line.
+_INTERFACE_OPENINGS = ("Click a node to walk", "This note in its neighbourhood")
 CARD_END = "Explore related Read →"
 
 USES_HEADER = re.compile(r"^Inquiring lines that use this note as a source(?:\s+(\d+))?$")
@@ -82,7 +84,7 @@ _HEADER_INITIALS = frozenset("SNIRO")
 _TERMINAL = re.compile(r"[.?!\"'”’)*\]…]$")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     number: int  # 1-based line number in the file
     text: str
@@ -111,10 +113,7 @@ class _Reader:
 
 def is_interface(text: str, last: bool = False) -> bool:
     """True for the site's interface text, including a cut-off tail of it on the last line."""
-    if text in _INTERFACE_SET or (
-        text[0] in "CT"
-        and text.startswith(("Click a node to walk", "This note in its neighbourhood"))
-    ):
+    if text in _INTERFACE_SET or (text[0] in "CT" and text.startswith(_INTERFACE_OPENINGS)):
         return True
     return last and len(text) >= 6 and any(s.startswith(text) for s in INTERFACE_TEXT)
 
@@ -124,7 +123,11 @@ def detect_kind(lines: list[str]) -> tuple[NoteKind, bool]:
 
     Returns the kind and whether the page carried a banner.
     """
-    content = [stripped for line in lines if (stripped := line.strip())]
+    return _detect_kind([stripped for line in lines if (stripped := line.strip())])
+
+
+def _detect_kind(content: list[str]) -> tuple[NoteKind, bool]:
+    """`detect_kind` for the page's non-blank lines, already stripped."""
     if not content:
         return NoteKind.SYNTHESIS, False
     if content[0] in BANNERS:
@@ -153,15 +156,16 @@ def parse_page(text: str, path: str, vocabulary: CategoryVocabulary | None = Non
     """Parse one page of the site (either variant) into a `Page`."""
     vocabulary = vocabulary or CategoryVocabulary.default()
     raw_lines = text.split("\n")
-    reader = _Reader(path, [""] * len(raw_lines))
+    roles = [""] * len(raw_lines)
+    reader = _Reader(path, roles)
     content: list[_Line] = []
     for number, raw in enumerate(raw_lines, start=1):
         stripped = raw.strip()
         if stripped:
             content.append(_Line(number, stripped))
         else:
-            reader.roles[number - 1] = "blank"
-    kind, has_banner = detect_kind(raw_lines)
+            roles[number - 1] = "blank"
+    kind, has_banner = _detect_kind([line.text for line in content])
     if not content:
         reader.warn(None, "empty page: nothing to read", Severity.ERROR)
         return Page(
@@ -177,10 +181,13 @@ def parse_page(text: str, path: str, vocabulary: CategoryVocabulary | None = Non
         reader.role(content[0], "banner")
         content = content[1:]
     variant = "banner" if has_banner else "main"
-    last_number = content[-1].number if content else 0
     for line in content:
-        if is_interface(line.text, last=line.number == last_number):
-            reader.role(line, "interface")
+        # is_interface() inlined for every line but the last: this loop sees every line.
+        text = line.text
+        if text in _INTERFACE_SET or (text[0] in "CT" and text.startswith(_INTERFACE_OPENINGS)):
+            roles[line.number - 1] = "interface"
+    if content and is_interface(content[-1].text, last=True):
+        roles[content[-1].number - 1] = "interface"
     fields = _PARSERS[kind](content, reader, vocabulary, has_banner)
     title = fields.pop("title", "")
     if not title:
@@ -192,7 +199,7 @@ def parse_page(text: str, path: str, vocabulary: CategoryVocabulary | None = Non
             Severity.INFO,
         )
     for line in content:
-        if not reader.roles[line.number - 1]:
+        if not roles[line.number - 1]:
             reader.skip(line, "line not recognised here")
     return Page(
         path=path,
@@ -240,6 +247,14 @@ def _is_header(text: str) -> bool:
             NEXT_HEADER,
         )
     )
+
+
+def _list_item(text: str) -> str | None:
+    """The text of a list item ('- Title' or '1. Title'), else None (text is stripped)."""
+    if text[0] == "-" and len(text) > 2 and text[1] in " \t":
+        return text[2:].strip() or None
+    match = LIST_ITEM.match(text)
+    return match.group(1).strip() if match else None
 
 
 def _count(match: re.Match[str]) -> int | None:
@@ -298,9 +313,10 @@ def _parse_synthesis(
             related.append(_related_entry(block, reader))
             block.clear()
 
+    roles = reader.roles
     for line in content[index:]:
         text = line.text
-        if reader.roles[line.number - 1] == "interface":
+        if roles[line.number - 1] == "interface":
             continue
         header = None
         for name, pattern in (
@@ -341,10 +357,10 @@ def _parse_synthesis(
             reader.role(line, "body")
             body.append(Paragraph(text, line.number))
         elif section == "uses":
-            item = LIST_ITEM.match(text)
+            item = _list_item(text)
             if item:
-                reader.role(line, "uses")
-                uses.append(TitledRef(item.group(1).strip(), line.number))
+                roles[line.number - 1] = "uses"
+                uses.append(TitledRef(item, line.number))
             else:
                 reader.skip(line, "not a list item in 'Inquiring lines that use this note'")
         elif section == "related":
@@ -362,10 +378,10 @@ def _parse_synthesis(
                     close_block()
                 block.append(line)
         elif section == "papers":
-            item = LIST_ITEM.match(text)
+            item = _list_item(text)
             if item:
-                reader.role(line, "papers")
-                papers.append(TitledRef(item.group(1).strip(), line.number))
+                roles[line.number - 1] = "papers"
+                papers.append(TitledRef(item, line.number))
             else:
                 reader.skip(line, "not a list item in 'Related papers'")
         elif section == "claim":

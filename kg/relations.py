@@ -44,6 +44,12 @@ _LEADING_VERBS = (
     "tensions",
 )
 
+_LEADING_VERB = re.compile(
+    "(" + "|".join(re.escape(v) for v in sorted(_LEADING_VERBS, key=len, reverse=True)) + ")(?: |$)"
+)
+_COLON_LABEL = re.compile(r"([^:]{1,90}):\s")
+_CLAUSE_END = re.compile(r"[;,—]")
+
 # Keyword -> normalized relation, checked in this order against the label.
 RELATION_KEYWORDS = (
     ("contradict", "contradicts"),
@@ -80,18 +86,15 @@ def split_relation(annotation: str) -> tuple[str, str]:
     text = annotation.strip()
     if not text:
         return "", "related"
-    colon = re.match(r"^([^:]{1,90}):\s", text + " ")
+    colon = _COLON_LABEL.match(text + " ")
     if colon and len(colon.group(1).split()) <= 12:
         label = colon.group(1).strip()
     else:
-        lowered = text.lower()
-        verb = next(
-            (v for v in _LEADING_VERBS if lowered.startswith(v + " ") or lowered == v), None
-        )
+        verb = _LEADING_VERB.match(text.lower())
         if verb:
-            label = text[: len(verb)]
+            label = text[: verb.end(1)]
         else:
-            label = re.split(r"[;,—]", text, maxsplit=1)[0].strip()
+            label = _CLAUSE_END.split(text, maxsplit=1)[0].strip()
             if len(label) > 80:
                 label = label[:80].rsplit(" ", 1)[0]
     return label, normalize_relation(label)
