@@ -7,6 +7,7 @@ keeps its index in CORPUS/.kg/ unless --index says otherwise, and prints JSON wi
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -140,13 +141,17 @@ def common_options() -> argparse.ArgumentParser:
 def open_graph(args: argparse.Namespace, **options: Any) -> KnowledgeGraph:
     from kg.loader import load
 
-    return load(
+    graph = load(
         args.corpus or default_corpus(),
         index=args.index,
         config=args.config,
         progress=progress_printer(not args.json),
         **options,
     )
+    # The graph lives until the command ends: keep the garbage collector from walking
+    # its objects in full collections (and once more at exit).
+    gc.freeze()
+    return graph
 
 
 def command(name: str) -> Callable[[Handler], Handler]:
@@ -419,6 +424,7 @@ def cmd_index(args: argparse.Namespace) -> int:
             progress=progress_printer(not args.json),
             embed=not args.no_embed,
         )
+        gc.freeze()  # as in open_graph
         seconds = time.perf_counter() - started
         vectors = graph.embeddings
         stats = graph.corpus_stats()

@@ -73,9 +73,10 @@ def parse_corpus(
 
 def build_graph(root: Path, config: Config, progress: Progress | None = None) -> KnowledgeGraph:
     """Parse and build, ignoring any saved index."""
-    pages, diagnostics, files = parse_corpus(root, config, progress)
-    notes, links, build_problems = build(pages)
-    return KnowledgeGraph(notes, links, diagnostics + build_problems, files=files, root=root)
+    with collector_paused():
+        pages, diagnostics, files = parse_corpus(root, config, progress)
+        notes, links, build_problems = build(pages)
+        return KnowledgeGraph(notes, links, diagnostics + build_problems, files=files, root=root)
 
 
 def load(

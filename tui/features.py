@@ -9,7 +9,7 @@ person can act on when the corpus or the installed kg cannot answer.
 from __future__ import annotations
 
 import bisect
-import inspect
+import gc
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -41,15 +41,13 @@ def open_graph(
     only a free-text search by meaning loads the model, the first time it needs it.
     """
     from kg.loader import load
+    from kg.vectors import attach_stored
 
-    if "embed" not in inspect.signature(load).parameters:
-        return load(corpus, index=index, config=config, progress=progress)
     graph = load(corpus, index=index, config=config, progress=progress, embed=False)
-    try:
-        from kg.vectors import attach_stored
-    except ImportError:
-        return graph
     attach_stored(graph)
+    # The graph lives as long as the app: move it out of the garbage collector's sight,
+    # so full collections do not walk its objects again and again while the app redraws.
+    gc.freeze()
     return graph
 
 
@@ -145,46 +143,32 @@ class SearchRow:
 
 def near(graph: KnowledgeGraph, note: Note, k: int = 20) -> list[NearRow]:
     """The notes nearest in meaning, with their cosine scores and whether a link joins them."""
-    method = getattr(graph, "near", None)
-    if method is None:
-        raise Unavailable("Near notes are not available yet: this kg has no KnowledgeGraph.near.")
-    if getattr(graph, "embeddings", None) is None:
+    if graph.embeddings is None:
         raise Unavailable(
             "No embeddings in this index, so there is nothing to rank by meaning. "
             "Run `kg index` with the embed extra installed to add them."
         )
     try:
-        found = method(note, k=k)
+        found = graph.near(note, k=k)
     except KgError as error:
         raise Unavailable(str(error)) from error
-    return [NearRow(hit.note, float(hit.score), bool(hit.linked)) for hit in found]
+    return [NearRow(hit.note, float(hit.score), hit.linked) for hit in found]
 
 
 def search(graph: KnowledgeGraph, text: str, k: int = 20) -> tuple[list[SearchRow], str]:
     """Hybrid search results and a note on how they were found."""
-    method = getattr(graph, "search", None)
-    if method is None:
-        rows = [SearchRow(n, 0.0, n.description, "title") for n in TitleIndex(graph).match(text, k)]
-        return rows, "title matches (hybrid search is not available yet)"
-    how = "hybrid search" if getattr(graph, "embeddings", None) is not None else "search by words"
+    how = "hybrid search" if graph.embeddings is not None else "search by words"
     try:
-        hits = method(text, k=k)
+        hits = graph.search(text, k=k)
     except KgError as error:
-        if "semantic" not in inspect.signature(method).parameters:
-            raise Unavailable(str(error)) from error
         # The model could not be loaded: words still find notes.
         try:
-            hits = method(text, k=k, semantic=False)
+            hits = graph.search(text, k=k, semantic=False)
         except KgError as again:
             raise Unavailable(str(again)) from again
         how = f"by words only ({error})"
     rows = [
-        SearchRow(
-            hit.note,
-            float(hit.score),
-            str(getattr(hit, "snippet", "") or ""),
-            _matched(getattr(hit, "matched", "")),
-        )
+        SearchRow(hit.note, float(hit.score), hit.snippet or "", _matched(hit.matched))
         for hit in hits
     ]
     return rows, how
