@@ -17,7 +17,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +159,10 @@ def save_graph(
     try:
         db = sqlite3.connect(tmp)
         try:
+            # No journal and no syncing while writing: this file is not the index until
+            # the manifest names it; it is synced once, whole, before that rename.
+            db.execute("PRAGMA journal_mode = OFF")
+            db.execute("PRAGMA synchronous = OFF")
             db.executescript(_SCHEMA)
             db.execute("INSERT INTO meta VALUES ('token', ?)", (token,))
             db.execute("INSERT INTO meta VALUES ('files', ?)", (str(graph.files),))
@@ -314,6 +318,9 @@ def _details_reader(
 # ---------------------------------------------------------------- JSON forms of notes
 
 
+_COUNT_FIELDS = tuple(f.name for f in fields(Counts))
+
+
 def note_to_json(note: Note) -> dict[str, Any]:
     out: dict[str, Any] = {"id": note.id, "title": note.title, "kind": note.kind.value}
     if note.stub:
@@ -333,7 +340,9 @@ def note_to_json(note: Note) -> dict[str, Any]:
     if note.concept_map:
         cm = note.concept_map
         out["concept_map"] = [cm.direct, cm.two_hop, cm.cluster]
-    counts = {k: v for k, v in asdict(note.counts).items() if v is not None}
+    counts = {
+        name: value for name in _COUNT_FIELDS if (value := getattr(note.counts, name)) is not None
+    }
     if counts:
         out["counts"] = counts
     if note.truncated:

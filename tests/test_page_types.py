@@ -187,3 +187,25 @@ def test_same_title_in_two_variants_is_one_node(tmp_path):
     assert [lk.kind for lk in g.links_of(note, "out")] == [LinkKind.PAPER, LinkKind.CATEGORY] or {
         lk.kind for lk in g.links_of(note, "out")
     } == {LinkKind.PAPER, LinkKind.CATEGORY}
+
+
+def test_mentions_take_the_longest_title_and_only_whole_words(tmp_path):
+    # Two known titles, one the start of the other: running text naming the longer one
+    # mentions it alone; a title glued inside a longer word is no mention.
+    (tmp_path / "short.md").write_text("---\ntitle: Reward models drift under pressure\n---\nA.\n")
+    (tmp_path / "long.md").write_text(
+        "---\ntitle: Reward models drift under pressure from users\n---\nB.\n"
+    )
+    (tmp_path / "reader.md").write_text(
+        "---\ntitle: Who reads about drift here?\n---\n"
+        "As Reward models drift under pressure from users shows, it drifts. "
+        "Not XReward models drift under pressure though.\n"
+    )
+    g = kg.load(tmp_path, index=tmp_path / "idx", embed=False)
+    mentions = [lk for lk in g.links_of(g.note("Who reads about drift here?"), "out")]
+    assert [(g.note(lk.target).title, lk.kind) for lk in mentions] == [
+        ("Reward models drift under pressure from users", LinkKind.MENTIONS)
+    ]
+    assert mentions[0].sentence == (
+        "As Reward models drift under pressure from users shows, it drifts."
+    )

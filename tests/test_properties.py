@@ -127,3 +127,39 @@ def test_markdown_round_trip(page):
     ]
     assert [(r.title, r.label) for r in again.related] == [(r.title, r.label) for r in page.related]
     assert [p.text for p in again.body] == [p.text for p in page.body]
+
+
+SENTENCE_PARTS = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "Can models vote on anything at all?",
+                "Why does it work?",
+                " ",
+                ". ",
+                "? ",
+                "! ",
+                ", and",
+                "In ",
+                "It holds. ",
+                "Does RL create reasoning at all? argues",
+                "“Quoted.” Then",
+            ]
+        ),
+        st.text(alphabet="abc ABC.?!,", max_size=12),
+    ),
+    max_size=25,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SENTENCE_PARTS, st.lists(st.integers(min_value=0, max_value=400), max_size=6))
+def test_sentences_at_agrees_with_a_full_split(text, positions):
+    # The builder looks sentences up only around each mention; it must pick the very
+    # sentence a full split would (None where a position falls between sentences).
+    from kg.text import sentences_at, split_sentences
+
+    positions = sorted(p for p in positions if p < len(text))
+    spans = split_sentences(text)
+    expected = [next((s for a, b, s in spans if a <= p < max(b, a + 1)), None) for p in positions]
+    assert sentences_at(text, positions) == expected
