@@ -108,9 +108,11 @@ class KnowledgeGraph:
         """Every link of the corpus, in the order they were read."""
         return self._links.all()
 
-    def link_rows(self) -> Iterator[LinkRow]:
-        """Every link as a plain `LinkRow` tuple, in order: cheaper than `links` in bulk."""
-        return self._links.rows()
+    @property
+    def link_table(self) -> LinkTable:
+        """The links' storage (`kg.tables.LinkTable`): rows, adjacency lists and columns
+        for bulk work such as saving the index; everyday queries have methods here."""
+        return self._links
 
     @property
     def nx(self) -> nx.MultiDiGraph:

@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 import tempfile
 import threading
 import uuid
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
@@ -36,9 +38,9 @@ from kg.model import (
     Severity,
     SourceEntry,
 )
-from kg.tables import Header, LinkTable, NoteTable
+from kg.tables import Header, LinkColumns, LinkTable, NoteTable
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 MANIFEST = "manifest.json"
 GRAPH = "graph.sqlite"  # the prefix of graph files: graph-<token>.sqlite
 LOCK = "lock"
@@ -136,7 +138,19 @@ CREATE TABLE links (source TEXT NOT NULL, target TEXT NOT NULL, kind TEXT NOT NU
                     file TEXT NOT NULL, line INTEGER NOT NULL, ord INTEGER, summary TEXT,
                     sentence TEXT, label TEXT, annotation TEXT, relation TEXT, section TEXT);
 CREATE TABLE diagnostics (path TEXT, line INTEGER, severity TEXT, message TEXT);
+CREATE TABLE link_columns (name TEXT PRIMARY KEY, data BLOB NOT NULL);
 """
+# The link columns (kg.tables.LinkColumns) saved as arrays of unsigned ints, so reopening
+# a graph reads its adjacency whole instead of rebuilding it link by link.
+_ARRAY_COLUMNS = (
+    "sources",
+    "targets",
+    "kinds",
+    "out_offsets",
+    "out_links",
+    "into_offsets",
+    "into_links",
+)
 
 
 def save_graph(
@@ -166,6 +180,7 @@ def save_graph(
             db.executescript(_SCHEMA)
             db.execute("INSERT INTO meta VALUES ('token', ?)", (token,))
             db.execute("INSERT INTO meta VALUES ('files', ?)", (str(graph.files),))
+            notes = list(graph)
             db.executemany(
                 "INSERT INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -178,12 +193,20 @@ def save_graph(
                         json.dumps(list(n.aliases)),
                         json.dumps(note_to_json(n), ensure_ascii=False),
                     )
-                    for n in graph
+                    for n in notes
                 ),
+            )
+            columns = graph.link_table.columns([n.id for n in notes])
+            layout = {"byteorder": sys.byteorder, "itemsize": array("I").itemsize}
+            layout["kind_names"] = columns.kind_names  # type: ignore[assignment]
+            db.execute("INSERT INTO meta VALUES ('link_columns', ?)", (json.dumps(layout),))
+            db.executemany(
+                "INSERT INTO link_columns VALUES (?, ?)",
+                ((name, array("I", getattr(columns, name)).tobytes()) for name in _ARRAY_COLUMNS),
             )
             db.executemany(
                 "INSERT INTO links VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                graph.link_rows(),
+                graph.link_table.rows(),
             )
             db.executemany(
                 "INSERT INTO diagnostics VALUES (?, ?, ?, ?)",
@@ -255,7 +278,7 @@ def _load_graph_once(
             headers: dict[str, Header] = {}
             data: dict[str, str] = {}
             for note_id, title, kind, stub, truncated, aliases, blob in db.execute(
-                "SELECT id, title, kind, stub, truncated, aliases, data FROM notes"
+                "SELECT id, title, kind, stub, truncated, aliases, data FROM notes ORDER BY rowid"
             ):
                 headers[note_id] = (
                     title,
@@ -265,7 +288,7 @@ def _load_graph_once(
                     tuple(json.loads(aliases)),
                 )
                 data[note_id] = blob
-            rows = db.execute("SELECT source, target, kind FROM links ORDER BY rowid").fetchall()
+            columns = _read_link_columns(db, meta, list(headers))
             diagnostics = [
                 Diagnostic(p, ln, Severity(sev), msg)
                 for p, ln, sev, msg in db.execute("SELECT * FROM diagnostics")
@@ -278,13 +301,30 @@ def _load_graph_once(
         return None
     notes = NoteTable(headers, lambda note_id: note_from_json(json.loads(data[note_id])))
     try:
-        links = LinkTable(rows, notes, _details_reader(db))
-    except KeyError:  # a link to a note the table lacks: damaged
+        links = LinkTable.from_columns(columns, _details_reader(db))
+    except ValueError:  # columns that do not fit together: damaged
         db.close()
         return None
     graph = KnowledgeGraph(notes, links, diagnostics, files=int(meta.get("files", 0)), root=root)
     graph.from_index = True
     return graph
+
+
+def _read_link_columns(
+    db: sqlite3.Connection, meta: dict[str, str], note_ids: list[str]
+) -> LinkColumns:
+    """The saved link columns; ValueError when they are missing or were written by a
+    machine that lays out integers differently."""
+    layout = json.loads(meta["link_columns"])
+    if layout.get("byteorder") != sys.byteorder or layout.get("itemsize") != array("I").itemsize:
+        raise ValueError("link columns written with another integer layout")
+    blobs = dict(db.execute("SELECT name, data FROM link_columns"))
+    arrays: dict[str, array[int]] = {}
+    for name in _ARRAY_COLUMNS:
+        values = array("I")
+        values.frombytes(blobs[name])
+        arrays[name] = values
+    return LinkColumns(note_ids=note_ids, kind_names=list(layout["kind_names"]), **arrays)
 
 
 _DETAIL_COLUMNS = "file, line, ord, summary, sentence, label, annotation, relation, section"

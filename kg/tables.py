@@ -15,8 +15,11 @@ the index holds cheap rows and turns each into an object on first use, so openin
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from kg.model import Link, LinkKind, LinkRow, Note, NoteKind
@@ -81,8 +84,10 @@ Details = Callable[[Sequence[int] | None], dict[int, tuple[Any, ...]]]
 class LinkTable:
     """Links in insertion order with per-note adjacency (row numbers), decoded on demand.
 
-    A row is a `Link`, a tuple in `Link` field order with the kind as a string, or just
-    (source, target, kind) when `details` can fetch the other fields later, in batches.
+    A row is a `Link`, or a tuple in `Link` field order with the kind as a string. A table
+    reopened from the index (`from_columns`) starts with no rows at all: each link's ends
+    and kind come from integer columns, the rest of its fields from `details`, in batches,
+    the first time it is asked for.
     """
 
     def __init__(
@@ -93,6 +98,7 @@ class LinkTable:
     ) -> None:
         self._rows: list[Any] = list(rows)
         self._details = details
+        self._columns: _Columns | None = None
         self.out: dict[str, list[int]] = {note_id: [] for note_id in note_ids}
         self.into: dict[str, list[int]] = {note_id: [] for note_id in self.out}
         out, into = self.out, self.into
@@ -105,31 +111,100 @@ class LinkTable:
                 into[row[1]].append(index)
         self._all: list[Link] | None = None
 
+    @classmethod
+    def from_columns(cls, columns: LinkColumns, details: Details) -> LinkTable:
+        """A table over saved columns (see `columns`); raises ValueError when they do not
+        fit together, so a damaged index is never used."""
+        ids, kinds = columns.note_ids, columns.kind_names
+        count = len(columns.sources)
+        if (
+            len(columns.targets) != count
+            or len(columns.kinds) != count
+            or len(columns.out_offsets) != len(ids) + 1
+            or len(columns.into_offsets) != len(ids) + 1
+            or len(columns.out_links) != count
+            or len(columns.into_links) != count
+            or (count and max(max(columns.sources), max(columns.targets)) >= len(ids))
+            or (count and max(columns.kinds) >= len(kinds))
+            or any(kind not in _KINDS for kind in kinds)
+            or not _packed(columns.out_offsets, count)
+            or not _packed(columns.into_offsets, count)
+        ):
+            raise ValueError("the saved link columns do not fit together")
+        table = cls.__new__(cls)
+        table._rows = [None] * count
+        table._details = details
+        table._columns = _Columns(ids, columns.sources, columns.targets, columns.kinds, kinds)
+        table.out = _unpack(ids, columns.out_offsets, columns.out_links)
+        table.into = _unpack(ids, columns.into_offsets, columns.into_links)
+        table._all = None
+        return table
+
+    def columns(self, note_ids: Sequence[str]) -> LinkColumns:
+        """Every link's ends and kind as integer columns, and the adjacency lists in the
+        order of `note_ids`: what `from_columns` reopens without a Python loop per link."""
+        position = {note_id: i for i, note_id in enumerate(note_ids)}
+        kind_names = sorted(_KINDS)
+        kind_number = {name: i for i, name in enumerate(kind_names)}
+        sources, targets, kinds = array("I"), array("I"), array("I")
+        for index in range(len(self._rows)):
+            source, target = self.ends(index)
+            sources.append(position[source])
+            targets.append(position[target])
+            kinds.append(kind_number[self.kind(index)])
+        out_offsets, out_links = _pack(note_ids, self.out)
+        into_offsets, into_links = _pack(note_ids, self.into)
+        return LinkColumns(
+            list(note_ids),
+            kind_names,
+            sources,
+            targets,
+            kinds,
+            out_offsets,
+            out_links,
+            into_offsets,
+            into_links,
+        )
+
     def __len__(self) -> int:
         return len(self._rows)
 
     def ends(self, index: int) -> tuple[str, str]:
         """A link's (source, target) without decoding the rest of it."""
         row = self._rows[index]
+        if row is None:
+            columns = self._columns
+            assert columns is not None
+            return columns.ids[columns.sources[index]], columns.ids[columns.targets[index]]
         return (row.source, row.target) if isinstance(row, Link) else (row[0], row[1])
+
+    def kind(self, index: int) -> str:
+        """A link's kind, as its string value, without decoding the rest of it."""
+        row = self._rows[index]
+        if row is None:
+            columns = self._columns
+            assert columns is not None
+            return columns.kind_names[columns.kinds[index]]
+        return row.kind.value if isinstance(row, Link) else row[2]
 
     def prefetch(self, indices: Sequence[int] | None) -> None:
         """Decode these links (all of them for None) with one fetch of their details."""
         if self._details is None:
             return
-        wanted = range(len(self._rows)) if indices is None else indices
-        missing = [i for i in wanted if not isinstance(self._rows[i], Link)]
+        rows = self._rows
+        wanted = range(len(rows)) if indices is None else indices
+        missing = [i for i in wanted if not isinstance(rows[i], Link)]
         if not missing:
             return
         fetched = self._details(None if indices is None else missing)
         for i in missing:
-            row = self._rows[i]
-            self._rows[i] = Link(row[0], row[1], _KINDS[row[2]], *fetched[i])
+            source, target = self.ends(i)
+            rows[i] = Link(source, target, _KINDS[self.kind(i)], *fetched[i])
 
     def get(self, index: int) -> Link:
         row = self._rows[index]
         if not isinstance(row, Link):
-            if len(row) == 3 and self._details is not None:
+            if self._details is not None:
                 self.prefetch([index])
                 return self._rows[index]
             row = self._rows[index] = Link(row[0], row[1], _KINDS[row[2]], *row[3:])
@@ -148,5 +223,61 @@ class LinkTable:
             yield row.to_row() if isinstance(row, Link) else tuple(row)
 
     def kind_counts(self) -> dict[str, int]:
-        counts = Counter(row.kind.value if isinstance(row, Link) else row[2] for row in self._rows)
+        if self._columns is not None:
+            names = self._columns.kind_names
+            counts = Counter(names[k] for k in self._columns.kinds)
+        else:
+            counts = Counter(
+                row.kind.value if isinstance(row, Link) else row[2] for row in self._rows
+            )
         return dict(sorted(counts.items()))
+
+
+@dataclass(frozen=True)
+class LinkColumns:
+    """The links of a graph as integer columns: note and kind numbers for each link, and
+    each note's outgoing and incoming link numbers, packed (offsets into one array)."""
+
+    note_ids: list[str]
+    kind_names: list[str]
+    sources: Sequence[int]
+    targets: Sequence[int]
+    kinds: Sequence[int]
+    out_offsets: Sequence[int]
+    out_links: Sequence[int]
+    into_offsets: Sequence[int]
+    into_links: Sequence[int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    ids: list[str]
+    sources: Sequence[int]
+    targets: Sequence[int]
+    kinds: Sequence[int]
+    kind_names: list[str]
+
+
+def _packed(offsets: Sequence[int], count: int) -> bool:
+    """True when `offsets` start at 0, never go down, and end at `count`."""
+    return (
+        bool(offsets)
+        and offsets[0] == 0
+        and offsets[-1] == count
+        and all(a <= b for a, b in pairwise(offsets))
+    )
+
+
+def _pack(note_ids: Sequence[str], lists: Mapping[str, list[int]]) -> tuple[array, array]:
+    offsets, flat = array("I", [0]), array("I")
+    for note_id in note_ids:
+        flat.extend(lists[note_id])
+        offsets.append(len(flat))
+    return offsets, flat
+
+
+def _unpack(
+    note_ids: Sequence[str], offsets: Sequence[int], flat: Sequence[int]
+) -> dict[str, list[int]]:
+    values = list(flat)
+    return {note_id: values[offsets[i] : offsets[i + 1]] for i, note_id in enumerate(note_ids)}

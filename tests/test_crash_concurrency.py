@@ -39,22 +39,8 @@ def index_command(corpus: Path, index: Path) -> list[str]:
         "--index",
         str(index),
         "--json",
-        *(["--no-embed"] if _has_no_embed() else []),
+        "--no-embed",
     ]
-
-
-def _has_no_embed() -> bool:
-    from kg.cli import build_parser
-
-    return (
-        "--no-embed"
-        in build_parser()
-        ._subparsers._group_actions[0]
-        .choices[  # type: ignore[union-attr]
-            "index"
-        ]
-        .format_help()
-    )
 
 
 @pytest.fixture(scope="module")

@@ -97,3 +97,38 @@ def test_damaged_index_is_rebuilt_not_used(seeds_dir, tmp_path):
     assert len(again) == len(good) and len(again.links) == len(good.links)
     graph_file.write_bytes(b"x" * len(data))  # same size, garbage content
     assert len(kg.load(seeds_dir, index=index, embed=False).links) == len(good.links)
+
+
+def test_reopened_index_has_the_same_links_and_adjacency(seeds_dir, tmp_path):
+    index = tmp_path / "idx"
+    built = kg.load(seeds_dir, index=index, embed=False)
+    reopened = kg.load(seeds_dir, index=index, embed=False)
+    assert not built.from_index and reopened.from_index
+    assert [lk.to_row() for lk in reopened.links] == [lk.to_row() for lk in built.links]
+    for note in built:
+        assert [lk.to_row() for lk in reopened.links_of(note.id)] == [
+            lk.to_row() for lk in built.links_of(note.id)
+        ]
+    assert reopened.corpus_stats() == built.corpus_stats()
+
+
+def test_inconsistent_link_columns_are_rebuilt_not_used(seeds_dir, tmp_path):
+    import sqlite3
+    from array import array
+
+    index = tmp_path / "idx"
+    good = kg.load(seeds_dir, index=index, embed=False)
+    graph_file = index / read_manifest(index)["graph"]
+    with sqlite3.connect(graph_file) as db:
+        (blob,) = db.execute("SELECT data FROM link_columns WHERE name = 'out_offsets'").fetchone()
+        offsets = array("I")
+        offsets.frombytes(blob)
+        offsets.reverse()  # same length, so the file keeps its size; no longer ascending
+        db.execute(
+            "UPDATE link_columns SET data = ? WHERE name = 'out_offsets'", (offsets.tobytes(),)
+        )
+    db.close()
+    assert graph_file.stat().st_size == read_manifest(index)["graph_bytes"]
+    again = kg.load(seeds_dir, index=index, embed=False)
+    assert not again.from_index  # read from the pages again, not from the damaged file
+    assert [lk.to_row() for lk in again.links] == [lk.to_row() for lk in good.links]
