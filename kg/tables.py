@@ -146,12 +146,11 @@ class LinkTable:
         position = {note_id: i for i, note_id in enumerate(note_ids)}
         kind_names = sorted(_KINDS)
         kind_number = {name: i for i, name in enumerate(kind_names)}
-        sources, targets, kinds = array("I"), array("I"), array("I")
-        for index in range(len(self._rows)):
-            source, target = self.ends(index)
-            sources.append(position[source])
-            targets.append(position[target])
-            kinds.append(kind_number[self.kind(index)])
+        ends, kind = self.ends, self.kind
+        pairs = [ends(index) for index in range(len(self._rows))]
+        sources = array("I", [position[source] for source, _ in pairs])
+        targets = array("I", [position[target] for _, target in pairs])
+        kinds = array("I", [kind_number[kind(index)] for index in range(len(self._rows))])
         out_offsets, out_links = _pack(note_ids, self.out)
         into_offsets, into_links = _pack(note_ids, self.into)
         return LinkColumns(
