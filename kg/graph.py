@@ -20,7 +20,7 @@ from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
@@ -39,6 +39,9 @@ from kg.model import (
     Severity,
 )
 from kg.tables import LinkTable, NoteTable
+
+if TYPE_CHECKING:
+    from kg.trace import Claim, Evidence
 from kg.text import normalize_title
 
 Direction = str  # 'out', 'in' or 'both'
@@ -352,13 +355,13 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------ claims (kg.trace)
 
-    def claims(self, note: str | Note) -> list[Any]:
+    def claims(self, note: str | Note) -> list[Claim]:
         """The note's claims: its one-line claim, each body sentence, each source summary."""
         from kg.trace import claims
 
         return claims(self, note)
 
-    def trace(self, note: str | Note, claim: int | str | None = None, depth: int = 3) -> Any:
+    def trace(self, note: str | Note, claim: int | str | None = None, depth: int = 3) -> Evidence:
         """The evidence tree of a claim (by number or text; the note's claim when None)."""
         from kg.trace import trace
 

@@ -40,17 +40,6 @@ def notes_graph(tmp_path_factory: pytest.TempPathFactory):
     return kg.load(NOTES, index=tmp_path_factory.mktemp("notes-index"), embed=False)
 
 
-@pytest.fixture(autouse=True)
-def _embed_only_when_asked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
-    """Outside tests marked `model`, kg.load does not embed unless asked (embed=True, with
-    the fake embedder where the test is not about the model), so tests never load the model
-    by accident."""
-    if request.node.get_closest_marker("model") is None:
-        import kg.loader
-
-        monkeypatch.setitem(kg.loader.load.__kwdefaults__, "embed", False)
-
-
 @pytest.fixture
 def fake_embedder():
     """A deterministic hashing embedder (tests/fake_embedder.py): no torch, counts its work."""

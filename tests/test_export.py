@@ -312,8 +312,6 @@ def test_near_pairs_become_weighted_edges(seed_graph, tmp_path, graphml_schema):
 
 
 def test_near_option_uses_the_graphs_semantic_neighbours(seeds_dir, tmp_path, request):
-    if not hasattr(kg.KnowledgeGraph, "near"):
-        pytest.skip("KnowledgeGraph.near (semantic neighbours) is not in this checkout")
     fake_embedder = request.getfixturevalue("fake_embedder")
     g = kg.load(seeds_dir, index=tmp_path / "index", embed=True, embedder=fake_embedder)
     sub = g.subgraph(around=HIDDEN, depth=1, kinds="related", near=5)
@@ -327,8 +325,6 @@ def test_near_option_uses_the_graphs_semantic_neighbours(seeds_dir, tmp_path, re
 
 
 def test_search_result_as_a_subgraph(seed_graph):
-    if not hasattr(kg.KnowledgeGraph, "search"):
-        pytest.skip("KnowledgeGraph.search is not in this checkout")
     hits = seed_graph.search("hidden reasoning ability", k=5, semantic=False)
     sub = seed_graph.subgraph(search="hidden reasoning ability", k=5)
     assert list(sub.notes) == list(dict.fromkeys(h.note.id for h in hits))

@@ -6,7 +6,6 @@ trace, path, export and help, each as a person would use them from the keyboard.
 
 from __future__ import annotations
 
-import inspect
 import subprocess
 import sys
 from pathlib import Path
@@ -38,9 +37,7 @@ SIZE = (100, 30)
 
 def load_quietly(path: Path, index: Path) -> kg.KnowledgeGraph:
     """The seeds without computing embeddings (fast, deterministic, no model)."""
-    if "embed" in inspect.signature(kg.load).parameters:
-        return kg.load(path, index=index, embed=False)  # type: ignore[call-arg]
-    return kg.load(path, index=index)
+    return kg.load(path, index=index, embed=False)
 
 
 @pytest.fixture(scope="module")
@@ -360,9 +357,6 @@ async def test_export_writes_graphml_and_says_where(app: KgApp, tmp_path: Path):
         await pilot.press("x")
         await settle(pilot)
         result = screen.last_export
-        if app.graph is not None and not hasattr(app.graph, "subgraph"):
-            assert "not available" in result.error
-            return
         assert not result.error, result.error
         written = Path(result.path)
         assert written.parent == tmp_path / "export" and written.suffix == ".graphml"
@@ -436,10 +430,8 @@ asyncio.run(main())
 def embedded_graph(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     """The seeds with vectors from the deterministic hashing embedder (no model, no torch)."""
     fake = pytest.importorskip("fake_embedder")
-    if "embedder" not in inspect.signature(kg.load).parameters:
-        pytest.skip("this kg cannot embed yet")
     index = tmp_path_factory.mktemp("tui-embedded-index")
-    graph = kg.load(seeds_dir, index=index, embed=True, embedder=fake.FakeEmbedder())  # type: ignore[call-arg]
+    graph = kg.load(seeds_dir, index=index, embed=True, embedder=fake.FakeEmbedder())
     assert graph.embeddings is not None
     return graph
 

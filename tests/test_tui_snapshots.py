@@ -6,7 +6,6 @@ Regenerate after a deliberate change of the screens with
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 
 import pytest
@@ -23,9 +22,7 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48"
 @pytest.fixture(scope="module")
 def graph(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> kg.KnowledgeGraph:
     index = tmp_path_factory.mktemp("snapshot-index")
-    if "embed" in inspect.signature(kg.load).parameters:
-        return kg.load(seeds_dir, index=index, embed=False)  # type: ignore[call-arg]
-    return kg.load(seeds_dir, index=index)
+    return kg.load(seeds_dir, index=index, embed=False)
 
 
 def make_app(graph: kg.KnowledgeGraph, tmp_path: Path) -> KgApp:

@@ -20,6 +20,7 @@ from kg.errors import KgError
 from kg.graph import KnowledgeGraph
 from kg.model import Note, NoteKind
 from kg.text import normalize_title
+from kg.trace import Claim, Evidence
 
 
 class Unavailable(Exception):
@@ -192,7 +193,7 @@ class ClaimRow:
     kind: str  # 'claim', 'body', 'source'
     text: str
     where: str  # 'claim', '¶2 s1', 'source 3'
-    raw: Any = None  # what g.claims returned, handed back to g.trace
+    raw: Claim | None = None  # what g.claims returned, handed back to g.trace
 
 
 @dataclass
@@ -211,69 +212,44 @@ class EvidenceNode:
 
 def claims(graph: KnowledgeGraph, note: Note) -> list[ClaimRow]:
     """The statements of `note` that can be traced, labelled by where they stand."""
-    method = getattr(graph, "claims", None)
-    if method is None:
-        raise Unavailable("Tracing is not available yet: this kg has no KnowledgeGraph.claims.")
     paragraph_of = {p.line: n for n, p in enumerate(note.body, start=1)}
     sentence_in: dict[int, int] = {}
     rows: list[ClaimRow] = []
-    for item in method(note):
-        kind = str(getattr(item, "kind", "sentence"))
-        text = str(getattr(item, "text", item))
-        if kind == "claim":
-            rows.append(ClaimRow("claim", text, "claim", item))
-        elif kind in ("summary", "source"):
-            number = int(getattr(item, "field_index", len(rows))) + 1
-            rows.append(ClaimRow("source", text, f"source {number}", item))
+    for item in graph.claims(note):
+        if item.kind == "claim":
+            rows.append(ClaimRow("claim", item.text, "claim", item))
+        elif item.kind == "summary":
+            rows.append(ClaimRow("source", item.text, f"source {item.field_index + 1}", item))
         else:
-            paragraph = paragraph_of.get(int(getattr(item, "line", 0) or 0), 0)
+            paragraph = paragraph_of.get(item.line, 0)
             sentence_in[paragraph] = sentence_in.get(paragraph, 0) + 1
             where = f"¶{paragraph} s{sentence_in[paragraph]}" if paragraph else "body"
-            rows.append(ClaimRow("body", text, where, item))
+            rows.append(ClaimRow("body", item.text, where, item))
     return rows
 
 
 def trace(graph: KnowledgeGraph, note: Note, claim: ClaimRow, depth: int = 3) -> EvidenceNode:
     """The evidence tree of one statement of `note` (from `KnowledgeGraph.trace`)."""
-    method = getattr(graph, "trace", None)
-    if method is None:
-        raise Unavailable("Tracing is not available yet: this kg has no KnowledgeGraph.trace.")
-    index = getattr(claim.raw, "index", None)
-    wanted = index if isinstance(index, int) and index >= 0 else claim.text
+    wanted: int | str = claim.raw.index if claim.raw is not None else claim.text
     try:
-        result = method(note, claim=wanted, depth=depth)
+        result = graph.trace(note, claim=wanted, depth=depth)
     except KgError as error:
         raise Unavailable(str(error)) from error
-    return _adapt(graph, result, claim)
+    return _adapt(result, claim)
 
 
-def _adapt(graph: KnowledgeGraph, node: Any, claim: ClaimRow) -> EvidenceNode:
-    raw_note = getattr(node, "note", None)
-    found = graph.find(raw_note) if isinstance(raw_note, (str, Note)) else None
-    score = getattr(node, "score", None)
-    kind = str(getattr(node, "kind", "cited") or "cited")
-    quote = str(_first_attr(node, "text", "quote", "quoted", "summary") or "")
-    if kind == "claim":
-        quote = quote or claim.text
-    children = [_adapt(graph, child, claim) for child in getattr(node, "children", ()) or ()]
+def _adapt(node: Evidence, claim: ClaimRow) -> EvidenceNode:
+    quote = node.text or (claim.text if node.kind == "claim" else "")
     return EvidenceNode(
-        kind=kind,
-        note_id=found.id if found else None,
-        title=found.title if found else (str(raw_note) if raw_note else ""),
-        score=float(score) if isinstance(score, (int, float)) else None,
+        kind=node.kind or "cited",
+        note_id=node.note.id if node.note else None,
+        title=node.note.title if node.note else "",
+        score=float(node.score),
         quote=quote,
-        children=children,
-        label=str(getattr(node, "label", "") or ""),
-        unsupported=bool(getattr(node, "unsupported", False)),
+        children=[_adapt(child, claim) for child in node.children],
+        label=node.label,
+        unsupported=node.unsupported,
     )
-
-
-def _first_attr(item: Any, *names: str) -> Any:
-    for name in names:
-        value = getattr(item, name, None)
-        if value:
-            return value
-    return ""
 
 
 # ---------------------------------------------------------------- export
@@ -282,18 +258,13 @@ def _first_attr(item: Any, *names: str) -> Any:
 def export_graphml(graph: KnowledgeGraph, note: Note, depth: int, folder: Path) -> tuple[Path, str]:
     """Write the neighbourhood of `note` to FOLDER/<note id>.graphml; returns the path and
     a short description of what was written."""
-    method = getattr(graph, "subgraph", None)
-    if method is None:
-        raise Unavailable("GraphML export is not available yet: this kg has no subgraph().")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{note.id}-depth{depth}.graphml"
     try:
-        sub = method(around=[note], depth=depth)
+        sub = graph.subgraph(around=[note], depth=depth)
         sub.to_graphml(path)
     except KgError as error:
         raise Unavailable(str(error)) from error
     except OSError as error:
         raise Unavailable(f"could not write {path}: {error.strerror or error}") from error
-    links = getattr(sub, "links", None)
-    size = f"{len(sub)} notes" + (f", {len(links)} links" if isinstance(links, list) else "")
-    return path, size
+    return path, f"{len(sub)} notes, {len(sub.links)} links"
