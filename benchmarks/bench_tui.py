@@ -138,10 +138,19 @@ def tmux_back_forward(corpus: Path, index: Path, start: str, steps: int) -> list
     tmux_session(sock, browse_command(corpus, index, start))
     try:
         wait_screen(sock, lambda s: "direct connection" in s)
-        subprocess.run(["tmux", "-L", sock, "send-keys", "Down"], check=True)
-        time.sleep(0.5)
-        subprocess.run(["tmux", "-L", sock, "send-keys", "Enter"], check=True)
-        wait_screen(sock, lambda s: s.splitlines()[1].count("›") >= 2)
+        # Open a neighbour: Down moves through the side panel, Enter opens a note (or folds
+        # a group heading, depending on where the cursor starts), until the breadcrumb grows.
+        for _ in range(6):
+            subprocess.run(["tmux", "-L", sock, "send-keys", "Down"], check=True)
+            time.sleep(0.3)
+            subprocess.run(["tmux", "-L", sock, "send-keys", "Enter"], check=True)
+            try:
+                wait_screen(sock, lambda s: s.splitlines()[1].count("›") >= 2, timeout=3.0)
+                break
+            except SystemExit:
+                continue
+        else:
+            raise SystemExit(f"could not open a neighbour; the screen shows:\n{screen_of(sock)}")
         time.sleep(1.0)
         times = []
         for _ in range(steps // 2):
