@@ -14,11 +14,15 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from kg.errors import KgError
+from kg.errors import KgError, ModelUnavailable
 from kg.graph import KnowledgeGraph
 from kg.model import Link, LinkKind, Note, NoteKind, Severity
+
+if TYPE_CHECKING:
+    from kg.trace import Scorer
 
 Handler = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, Handler] = {}
@@ -653,7 +657,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 @command("trace")
 def cmd_trace(args: argparse.Namespace) -> int:
-    from kg.trace import unsupported_claims
+    from kg.trace import trace, unsupported_claims
 
     if args.unsupported is not None:
         if args.unsupported:
@@ -687,7 +691,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
     if not args.title:
         print("kg trace: give a note title, or --unsupported", file=sys.stderr)
         return 2
-    graph = open_graph(args, embed=not args.lexical)
+    graph, scorer = open_for_trace(args)
     note = graph.note(args.title)
     if args.used_by:
         uses = graph.used_by(note, depth=args.depth)
@@ -715,7 +719,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
     claim: int | str | None = None
     if args.claim is not None:
         claim = int(args.claim) if args.claim.isdigit() else args.claim
-    tree = graph.trace(note, claim=claim, depth=args.depth)
+    tree = trace(graph, note, claim=claim, depth=args.depth, scorer=scorer)
     if args.json:
         emit_json(
             {
@@ -744,6 +748,41 @@ def cmd_trace(args: argparse.Namespace) -> int:
             "\nClaims: " + "; ".join(f"{c.index}: {c.text[:40]}…" for c in graph.claims(note)[:12])
         )
     return 0
+
+
+def open_for_trace(args: argparse.Namespace) -> tuple[KnowledgeGraph, Scorer | None]:
+    """The graph and the scorer for tracing one note. A corpus indexed without vectors is
+    not embedded whole for it (20 minutes for 10,000 notes): only the texts this trace
+    compares are embedded (`kg.lazy_vectors`). Stored vectors are used, and brought up to
+    date when files changed, as for every other command; --used-by reads the whole corpus
+    and embeds it."""
+    from kg.loader import resolve_corpus
+    from kg.store import index_dir
+    from kg.trace import HybridScorer, LexicalScorer
+    from kg.vectors import MANIFEST
+
+    if args.lexical:
+        return open_graph(args, embed=False), LexicalScorer()
+    root = resolve_corpus(args.corpus or default_corpus())
+    folder = index_dir(root, Path(args.index) if args.index else None)
+    if args.used_by or (folder / MANIFEST).is_file():
+        return open_graph(args), None
+    from kg.embeddings import load_embedder
+    from kg.lazy_vectors import LazyVectors
+
+    graph = open_graph(args, embed=False)
+
+    try:
+        embedder = load_embedder(graph.config)
+    except ModelUnavailable as error:
+        print(f"kg trace: {error}; ranking by words only", file=sys.stderr)
+        return graph, LexicalScorer()
+    print(
+        "kg trace: this index has no vectors yet, so only the texts this trace compares "
+        "are embedded (`kg index` embeds the whole corpus once)",
+        file=sys.stderr,
+    )
+    return graph, HybridScorer(LazyVectors(graph, embedder))
 
 
 @command("browse")

@@ -13,6 +13,7 @@ from kg.model import LinkKind, NoteKind
 from kg.trace import LexicalScorer, claims, trace, unsupported_claims, used_by
 
 HIDDEN = "Do base models already contain hidden reasoning ability?"
+KG = (sys.executable, "-m", "kg.cli")
 
 
 def test_claims_are_claim_line_sentences_and_summaries(seed_graph):
@@ -158,3 +159,52 @@ def test_trace_cli_tree_and_json(seeds_dir, tmp_path):
         timeout=120,
     )
     assert lint.returncode == 0 and isinstance(json.loads(lint.stdout), list)
+
+
+def _tree(evidence):
+    return [
+        (depth, node.kind, node.note.id if node.note else None, round(node.score, 5), node.text)
+        for depth, node in evidence.walk()
+    ]
+
+
+def test_lazy_vectors_trace_as_stored_ones_do_embedding_far_less(seeds_dir, tmp_path):
+    # `kg trace` on an index without vectors embeds only what the trace compares: the tree
+    # must be the one a fully embedded index gives, for a fraction of the texts.
+    from fake_embedder import FakeEmbedder
+
+    import kg
+    from kg.lazy_vectors import LazyVectors
+    from kg.trace import HybridScorer
+    from kg.vectors import note_texts
+
+    full = kg.load(seeds_dir, index=tmp_path / "full", embed=True, embedder=FakeEmbedder())
+    bare = kg.load(seeds_dir, index=tmp_path / "bare", embed=False)
+    lazy = LazyVectors(bare, FakeEmbedder())
+    for claim in (None, 3):
+        stored = trace(full, HIDDEN, claim=claim, depth=3)
+        on_demand = trace(bare, HIDDEN, claim=claim, depth=3, scorer=HybridScorer(lazy))
+        assert _tree(on_demand) == _tree(stored)
+    everything = sum(len(note_texts(n)) for n in bare)
+    assert 0 < lazy.embedded < everything / 2
+
+
+@pytest.mark.model
+def test_trace_cli_on_an_index_without_vectors_embeds_only_what_it_needs(seeds_dir, tmp_path):
+    index = tmp_path / "index"
+    built = subprocess.run(
+        [*KG, "index", "--corpus", str(seeds_dir), "--index", str(index), "--no-embed"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr
+    run = subprocess.run(
+        [*KG, "trace", HIDDEN, "--corpus", str(seeds_dir), "--index", str(index), "--claim", "0"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "no vectors yet" in run.stderr and "└ related (" in run.stdout
+    assert not list(index.glob("vectors*")), "the trace must not write a vector index"

@@ -1,0 +1,99 @@
+"""Vectors embedded only when a task asks for them, for a corpus whose index has none yet.
+
+`kg trace` on a corpus that was indexed without embeddings would otherwise embed every
+note first (about 20 minutes for 10,000 notes on this project's machine) to rank the
+sources of a single note. `LazyVectors` answers the same three questions a `VectorStore`
+answers for the trace scorers (`vectors_for`, `note_vector`, `text_vector`), embedding one
+note's field in one batch the first time it is asked for, with the same texts
+(`kg.vectors.note_texts`) and the same note vector (the normalized sum of its title,
+description, claim and abstract vectors), so the ranking is the one stored vectors give.
+
+>>> import numpy as np
+>>> from kg.model import Note, NoteKind
+>>> from kg.graph import KnowledgeGraph
+>>> class Letters:  # a toy embedder: one dimension per letter a..e
+...     name, dim = "letters", 5
+...     def encode(self, texts):
+...         return np.array([[t.count(c) + 0.0 for c in "abcde"] for t in texts])
+>>> g = KnowledgeGraph({"n": Note(id="n", title="abc", kind=NoteKind.SYNTHESIS, claim="ab")}, [])
+>>> lazy = LazyVectors(g, Letters())
+>>> [round(float(x), 3) for x in lazy.vectors_for("n", "claim")[0]], lazy.embedded
+([0.707, 0.707, 0.0, 0.0, 0.0], 1)
+>>> float(lazy.note_vector("n") @ lazy.text_vector("c")) > 0, lazy.embedded
+(True, 3)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from kg.embeddings import normalize
+from kg.errors import KgError
+from kg.vectors import FIELDS, note_texts
+
+if TYPE_CHECKING:
+    from kg.embeddings import Embedder
+    from kg.graph import KnowledgeGraph
+
+_OWN_FIELDS = ("title", "description", "claim", "abstract")
+
+
+class LazyVectors:
+    """Embeds a note's texts field by field, on first use, and keeps them for the process."""
+
+    def __init__(self, graph: KnowledgeGraph, embedder: Embedder) -> None:
+        self.graph = graph
+        self.embedder = embedder
+        self.embedded = 0  # texts embedded so far
+        self._fields: dict[tuple[str, str], np.ndarray] = {}
+        self._notes: dict[str, np.ndarray | None] = {}
+        self._queries: dict[str, np.ndarray] = {}
+
+    @property
+    def count(self) -> int:
+        """Notes with a vector so far (the trace scorers only ask whether there are any)."""
+        return sum(1 for vector in self._notes.values() if vector is not None)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        vectors = np.asarray(self.embedder.encode(list(texts)), dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape[0] != len(texts):
+            raise KgError(
+                f"the embedder returned an array of shape {vectors.shape} for {len(texts)} texts"
+            )
+        self.embedded += len(texts)
+        return normalize(vectors)
+
+    def vectors_for(self, note_id: str, field: str) -> np.ndarray:
+        """One field's vectors of a note, row i for index i (zeros where i has no text)."""
+        if field not in FIELDS:
+            raise ValueError(f"unknown field {field!r}; fields are {', '.join(FIELDS)}")
+        key = (note_id, field)
+        found = self._fields.get(key)
+        if found is None:
+            texts = [(i, t) for f, i, t in note_texts(self.graph.note(note_id)) if f == field]
+            found = np.zeros((0, self.embedder.dim), dtype=np.float32)
+            if texts:
+                vectors = self._encode([t for _, t in texts])
+                found = np.zeros((max(i for i, _ in texts) + 1, vectors.shape[1]), np.float32)
+                for row, (i, _) in enumerate(texts):
+                    found[i] = vectors[row]
+            self._fields[key] = found
+        return found
+
+    def note_vector(self, note_id: str) -> np.ndarray | None:
+        """The note's own vector: its title, description, claim and abstract vectors
+        summed and normalized (None when it has none of these)."""
+        if note_id not in self._notes:
+            parts = [self.vectors_for(note_id, name) for name in _OWN_FIELDS]
+            rows = [part.sum(axis=0) for part in parts if len(part)]
+            self._notes[note_id] = normalize(np.sum(rows, axis=0)) if rows else None
+        return self._notes[note_id]
+
+    def text_vector(self, text: str) -> np.ndarray:
+        """The vector of a free text."""
+        found = self._queries.get(text)
+        if found is None:
+            found = self._queries[text] = self._encode([text])[0]
+        return found
