@@ -32,8 +32,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -126,16 +124,11 @@ class _Damaged(Exception):
 
 def _save_npy(path: Path, array: np.ndarray) -> int:
     """Write an array as .npy through a temporary file and a rename; returns its size."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.save(handle, np.ascontiguousarray(array), allow_pickle=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from kg.store import write_atomic_with
+
+    write_atomic_with(
+        path, lambda handle: np.save(handle, np.ascontiguousarray(array), allow_pickle=False)
+    )
     return path.stat().st_size
 
 

@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from kg.errors import KgError
 from kg.graph import KnowledgeGraph
@@ -169,18 +168,10 @@ def search(graph: KnowledgeGraph, text: str, k: int = 20) -> tuple[list[SearchRo
             raise Unavailable(str(again)) from again
         how = f"by words only ({error})"
     rows = [
-        SearchRow(hit.note, float(hit.score), hit.snippet or "", _matched(hit.matched))
+        SearchRow(hit.note, float(hit.score), hit.snippet or "", " + ".join(hit.matched))
         for hit in hits
     ]
     return rows, how
-
-
-def _matched(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Iterable):
-        return " + ".join(str(v) for v in value)
-    return str(value or "")
 
 
 # ---------------------------------------------------------------- claims and trace
