@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from kg.errors import CorpusError
-from kg.vocabulary import CategoryVocabulary
+from kg.vocabulary import CategoryVocabulary, TagVocabulary
 
 CONFIG_NAME = "kg.yaml"
 
@@ -28,6 +28,7 @@ class Config:
     max_file_bytes: int = 8_000_000
     unsupported_threshold: float | None = None  # None: the scorer's own default
     categories: CategoryVocabulary = field(default_factory=CategoryVocabulary.default)
+    paper_tags: TagVocabulary = field(default_factory=TagVocabulary.default)
     path: Path | None = None
 
 
@@ -70,9 +71,13 @@ def _apply(config: Config, data: dict[str, Any], path: Path) -> Config:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise CorpusError(f"{path}: `categories` should be a list of names")
             changes["categories"] = config.categories.extended(v.strip() for v in value)
+        elif key == "paper_tags":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise CorpusError(f"{path}: `paper_tags` should be a list of tag names")
+            changes["paper_tags"] = config.paper_tags.extended(v.strip() for v in value)
         else:
             raise CorpusError(
                 f"{path}: unknown setting {key!r}; known: model, batch_size, max_file_bytes, "
-                "unsupported_threshold, categories"
+                "unsupported_threshold, categories, paper_tags"
             )
     return replace(config, **changes)

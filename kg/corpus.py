@@ -165,7 +165,7 @@ def parse_file(
     if path.suffix.lower() in MARKDOWN_SUFFIXES:
         page = parse_markdown(text, shown)
     else:
-        page = parse_page(text, shown, config.categories)
+        page = parse_page(text, shown, config.categories, config.paper_tags)
     return page, problems + list(page.diagnostics)
 
 

@@ -57,6 +57,9 @@ class Diagnostic:
     line: int | None
     severity: Severity
     message: str
+    # What kind of problem, for the summary counts: 'truncated', 'merged', 'alias',
+    # 'category-run', ... ('' when it needs no count of its own).
+    code: str = ""
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -130,6 +133,41 @@ class Counts:
     notes: int | None = None
     source_papers: int | None = None
     sections: int | None = None
+    # Names of the counts above read from the last, cut line of a cut-off copy: the page
+    # went on, so the figure may have lost digits ("... as a source 4" from "... 47").
+    uncertain: tuple[str, ...] = ()
+
+    def declared(self) -> list[tuple[str, int, bool]]:
+        """(name, figure, uncertain) for every count the page gave.
+
+        >>> Counts(uses=4, papers=8, uncertain=("uses",)).declared()
+        [('uses', 4, True), ('papers', 8, False)]
+        """
+        return [
+            (name, value, name in self.uncertain)
+            for name in COUNT_NAMES
+            if (value := getattr(self, name)) is not None
+        ]
+
+
+COUNT_NAMES = ("uses", "related", "papers", "sources", "notes", "source_papers", "sections")
+
+
+@dataclass(frozen=True, slots=True)
+class PageCopy:
+    """What one of several pages of a merged note declared, as that copy said it.
+
+    A note shown by both deployments of the site, or in both text variants, keeps one of
+    these per file, the newer deployment first, so no copy's figures are lost.
+    """
+
+    file: str
+    deployment: str  # 'current' or 'older'
+    variant: str
+    title: str
+    counts: Counts
+    concept_map: ConceptMap | None = None
+    truncated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +205,8 @@ class Page:
     truncated: bool = False
     roles: tuple[str, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
+    deployment: str = "current"  # 'older' for the site's earlier deployment
+    connections: tuple[TitledRef, ...] = ()  # titles of a "Connections:" line
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +234,7 @@ class Note:
     aliases: tuple[str, ...] = ()
     truncated: bool = False
     files: tuple[str, ...] = ()
+    copies: tuple[PageCopy, ...] = ()  # one per page when several pages show the note
 
     @property
     def is_stub(self) -> bool:

@@ -30,7 +30,7 @@ from kg.model import (
 )
 from kg.relations import split_relation
 from kg.text import question_mentions
-from kg.vocabulary import CategoryVocabulary
+from kg.vocabulary import CategoryVocabulary, TagVocabulary
 
 BANNERS = {
     "SYNTHESIS NOTE": NoteKind.SYNTHESIS,
@@ -66,7 +66,23 @@ PAPERS_HEADER = re.compile(r"^Related papers in this collection(?:\s+(\d+))?$")
 CLAIM_HEADER = re.compile(r"^Original note title$")
 SOURCES_HEADER = re.compile(r"^Sources\s+(\d+)\s+notes?$")
 NEXT_HEADER = re.compile(r"^Next inquiring lines$")
-META = re.compile(r"^Synthesis note · (\d{4}-\d{2}-\d{2})(?: · sourced from (.+?))?$")
+# "Synthesis note · DATE" on the current deployment, "Note · DATE" on the older one.
+META = re.compile(r"^(?:Synthesis note|Note) · (\d{4}-\d{2}-\d{2})(?: · sourced from (.+?))?$")
+SOURCE_LINE = re.compile(r"^Source:\s*(.+)$")  # the older deployment's collection line
+CONNECTIONS = re.compile(r"^Connections:\s*(.*)$")  # the older deployment's cited titles
+# Headers as their words run, for telling a header cut short on the last line ("Related").
+HEADER_WORDS = (
+    "Inquiring lines that use this note as a source",
+    "Related concepts in this collection",
+    "Related papers in this collection",
+    "Original note title",
+    "Next inquiring lines",
+    "Sources",
+    "Topic Hub",
+)
+_SOURCES_CUT = re.compile(r"^Sources\s+(\d+)(?:\s+(n(?:o(?:t(?:es?)?)?)?))?$")
+# The older deployment's concept-map hint, which names a "force-directed map".
+_OLDER_HINT = "Open full network"
 FIGURES = re.compile(
     r"^(\d+) direct connections? · (\d+) in 2-hop network ·\s*(.*?)\s*(?:Open in graph.*)?$"
 )
@@ -97,14 +113,30 @@ class _Reader:
     path: str
     roles: list[str]
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    last: int = 0  # the line number of the page's last non-blank line
+    size: int = 0  # the page's length in characters
+    tags: TagVocabulary | None = None
+
+    def is_last(self, line: _Line) -> bool:
+        return line.number == self.last
 
     def role(self, line: _Line, role: str) -> None:
         self.roles[line.number - 1] = role
 
-    def warn(self, line: _Line | None, message: str, severity: Severity = Severity.WARNING) -> None:
+    def warn(
+        self,
+        line: _Line | None,
+        message: str,
+        severity: Severity = Severity.WARNING,
+        code: str = "",
+    ) -> None:
         self.diagnostics.append(
-            Diagnostic(self.path, line.number if line else None, severity, message)
+            Diagnostic(self.path, line.number if line else None, severity, message, code)
         )
+
+    def cut(self, line: _Line) -> None:
+        """Mark the unfinished last line of a cut-off copy: evidence, never an item."""
+        self.role(line, "cut")
 
     def skip(self, line: _Line, why: str) -> None:
         self.role(line, "skipped")
@@ -143,6 +175,8 @@ def _detect_kind(content: list[str]) -> tuple[NoteKind, bool]:
         for line in content
         if line[0] in _HEADER_INITIALS and (match := _ANY_HEADER.match(line))
     }
+    if any(line[0] == "N" and META.match(line) for line in content[:8]):
+        return NoteKind.SYNTHESIS, False  # the older deployment: no banner, a "Note ·" line
     if headers & {"Sources", "Next inquiring lines"}:
         return NoteKind.LINE, False
     if headers:
@@ -152,12 +186,40 @@ def _detect_kind(content: list[str]) -> tuple[NoteKind, bool]:
     return NoteKind.SYNTHESIS, False
 
 
-def parse_page(text: str, path: str, vocabulary: CategoryVocabulary | None = None) -> Page:
-    """Parse one page of the site (either variant) into a `Page`."""
+def parse_page(
+    text: str,
+    path: str,
+    vocabulary: CategoryVocabulary | None = None,
+    tags: TagVocabulary | None = None,
+) -> Page:
+    """Parse one page of the site (either variant, either deployment) into a `Page`.
+
+    Parameters
+    ----------
+    text : str
+        The page's text, line ends already normalised to ``\\n``.
+    path : str
+        The path shown in diagnostics and kept as the page's provenance.
+    vocabulary : CategoryVocabulary, optional
+        Category names to split a run-together category line with (the defaults if None).
+    tags : TagVocabulary, optional
+        Paper tags to split a paper's run-together tag line with (the defaults if None).
+
+    Returns
+    -------
+    Page
+        The parsed page; `Page.roles` says what every line was read as.
+
+    Examples
+    --------
+    >>> page = parse_page("Does X hold?\\nA note about X.\\nX holds when", "x.txt")
+    >>> page.truncated, page.roles
+    (True, ('title', 'description', 'body'))
+    """
     vocabulary = vocabulary or CategoryVocabulary.default()
     raw_lines = text.split("\n")
     roles = [""] * len(raw_lines)
-    reader = _Reader(path, roles)
+    reader = _Reader(path, roles, size=len(text), tags=tags)
     content: list[_Line] = []
     for number, raw in enumerate(raw_lines, start=1):
         stripped = raw.strip()
@@ -181,6 +243,10 @@ def parse_page(text: str, path: str, vocabulary: CategoryVocabulary | None = Non
         reader.role(content[0], "banner")
         content = content[1:]
     variant = "banner" if has_banner else "main"
+    deployment = _deployment(content)
+    if deployment == "older" and any(META.match(line.text) for line in content[:8]):
+        variant = "banner"  # blank lines, a category line and a date line, without the banner
+    reader.last = content[-1].number if content else 0
     for line in content:
         # is_interface() inlined for every line but the last: this loop sees every line.
         text = line.text
@@ -190,13 +256,26 @@ def parse_page(text: str, path: str, vocabulary: CategoryVocabulary | None = Non
         roles[content[-1].number - 1] = "interface"
     fields = _PARSERS[kind](content, reader, vocabulary, has_banner)
     title = fields.pop("title", "")
-    if not title:
+    if title and fields.get("title_line") == reader.last and kind is not NoteKind.PAPER:
+        # The copy ends inside or right after its title: whatever else the note said is
+        # gone, and a title cut mid-word would be a note of its own that does not exist.
+        fields["truncated"] = True
+        if not title.endswith(("?", ".", "!")):
+            reader.warn(
+                content[-1],
+                f"the copy is cut inside its title ({title!r}); no note is made from it",
+                code="truncated",
+            )
+            roles[fields["title_line"] - 1] = "cut"
+            title = ""
+    elif not title:
         reader.warn(None, "page has no title line", Severity.ERROR)
-    if fields.get("truncated"):
+    if fields.get("truncated") and title:
         reader.warn(
             content[-1] if content else None,
             "the page ends early (a cut-off copy); what it holds was loaded",
             Severity.INFO,
+            code="truncated",
         )
     for line in content:
         if not roles[line.number - 1]:
@@ -208,9 +287,60 @@ def parse_page(text: str, path: str, vocabulary: CategoryVocabulary | None = Non
         title=title,
         roles=tuple(reader.roles),
         diagnostics=tuple(reader.diagnostics),
+        deployment=deployment,
         **fields,
     )
 
+
+def _deployment(content: list[_Line]) -> str:
+    """'older' for a page of the site's earlier deployment, else 'current'.
+
+    Its notes carry a "Note ·" date line, its own concept-map hint, and often "Source:"
+    and "Connections:" lines; its main-text variant keeps only the last of these.
+    """
+    for line in content:
+        text = line.text
+        first = text[0]
+        if first == "N" and text.startswith("Note · ") and META.match(text):
+            return "older"
+        if first == "C":
+            if text.startswith("Click a node to walk") and _OLDER_HINT in text:
+                return "older"
+            if text.startswith("Connections:"):
+                return "older"
+        if first == "S" and text.startswith("Source:") and SOURCE_LINE.match(text):
+            return "older"
+    return "current"
+
+
+def header_prefix(text: str) -> bool:
+    """True when `text` is the start of a section header, as a cut-off copy leaves it.
+
+    >>> header_prefix("Related"), header_prefix("Sources 4"), header_prefix("Related work")
+    (True, True, False)
+    """
+    return any(header.startswith(text) for header in HEADER_WORDS) or bool(
+        _SOURCES_CUT.match(text)
+    )
+
+
+def _cut_claim(claim: str, reader: _Reader, content: list[_Line]) -> bool:
+    """Whether the claim on a page's last line looks cut mid-word.
+
+    Only a copy of about the size the site's copies are cut at (2 KB) can end inside its
+    claim; then a last word that appears nowhere else on the page, while a longer word
+    starting with it does, was cut.
+    """
+    if not 1700 <= reader.size <= 2400:
+        return False
+    words = claim.split()
+    last = words[-1].lower() if words else ""
+    if not last.isalpha():
+        return False
+    page = " ".join(line.text for line in content[:-1]).lower()
+    whole = re.search(rf"\b{re.escape(last)}\b", page)
+    longer = re.search(rf"\b{re.escape(last)}[a-z]", page)
+    return whole is None and longer is not None
 
 # ---------------------------------------------------------------- shared pieces
 
@@ -225,6 +355,8 @@ def _head(content: list[_Line], reader: _Reader, first_roles: tuple[str, ...]) -
         if index >= len(content) or _is_header(content[index].text):
             break
         line = content[index]
+        if role == "description" and line.text[0] in "NS" and META.match(line.text):
+            break
         reader.role(line, role)
         if role == "title":
             fields["title"] = line.text
@@ -261,14 +393,88 @@ def _count(match: re.Match[str]) -> int | None:
     return int(match.group(1)) if match.lastindex and match.group(1) else None
 
 
-def _hub_questions(text: str) -> list[str] | None:
-    """The parent hub questions of a line made only of questions, else None."""
+def _hub_questions(text: str, cut: bool = False) -> list[str] | None:
+    """The parent hub questions of a line made only of questions, else None.
+
+    With `cut` (the line is the unfinished end of a cut-off copy) the unfinished last
+    question is dropped and the complete ones before it are kept.
+
+    >>> _hub_questions("What is X? How does Y work?")
+    ['What is X?', 'How does Y work?']
+    >>> _hub_questions("What is X? How does Y wo", cut=True)
+    ['What is X?']
+    """
     if not text.endswith("?"):
-        return None
+        if not cut or "? " not in text:
+            return None
+        text, _, unfinished = text.rpartition("? ")
+        if not unfinished[:1].isupper() or len(unfinished.split()) > 30:
+            return None
+        text += "?"
     parts = [p.strip() + "?" for p in text[:-1].split("?")]
     if all(p[:1].isupper() and 2 <= len(p.split()) <= 30 for p in parts):
         return parts
     return None
+
+
+def _listed_titles(text: str) -> list[str]:
+    """The titles of a "Connections:" line: questions, or comma-separated names.
+
+    >>> _listed_titles("Does X, or Y, hold? Why does Z fail?, Can W help?")
+    ['Does X, or Y, hold?', 'Why does Z fail?', 'Can W help?']
+    """
+    text = text.strip().rstrip(".;")
+    if "?" in text:
+        parts = re.split(r"(?<=\?)[\s,;]+", text)
+    else:
+        parts = text.split(",")
+    return [part.strip() for part in parts if part.strip()]
+
+
+def _category_lines(content: list[_Line], banner: bool) -> int:
+    """How many lines before the title hold categories (0 or 1, rarely more).
+
+    The banner variant and the older deployment print categories before the title. A
+    date line ("Synthesis note ·" or "Note ·") fixes the title two lines above it; without
+    one (the copy is cut before it), a first line with no end punctuation before a
+    question is a category line, never a title.
+    """
+    head = content[:8]
+    meta_at = next((i for i, line in enumerate(head) if META.match(line.text)), None)
+    if meta_at is not None:
+        before = [line for line in content[:meta_at] if not _is_header(line.text)]
+        if len(before) >= 3:
+            return len(before) - 2
+        if len(before) == 2 and not before[0].text.endswith("?"):
+            return 1 if banner or before[1].text.endswith("?") else 0
+        return 0
+    if not content or content[0].text.endswith(("?", ".", "!")) or _is_header(content[0].text):
+        return 0
+    if banner:
+        return 1
+    second = content[1].text if len(content) > 1 else ""
+    if second.endswith("?") and not _is_header(second) and len(content[0].text) <= 200:
+        return 1
+    return 0
+
+
+def _categories(line: _Line, reader: _Reader, vocabulary: CategoryVocabulary) -> list[str]:
+    """The categories of a category line; unknown names are kept and reported."""
+    pieces = vocabulary.pieces(line.text)
+    unknown = [piece for piece, known in pieces if not known]
+    if unknown:
+        whole = len(unknown) == len(pieces)
+        reader.warn(
+            line,
+            (
+                f"no vocabulary splits the category line {line.text!r}; kept as one category"
+                if whole
+                else f"unknown category {', '.join(map(repr, unknown))} kept"
+            )
+            + "; list its names under `categories:` in kg.yaml to split it",
+            code="category-run",
+        )
+    return [piece for piece, _ in pieces]
 
 
 def _truncated_tail(content: list[_Line]) -> bool:
@@ -282,19 +488,13 @@ def _parse_synthesis(
     content: list[_Line], reader: _Reader, vocabulary: CategoryVocabulary, banner: bool
 ) -> dict:
     fields: dict = {}
-    index = 0
-    if banner and content and not content[0].text.endswith("?") and not _is_header(content[0].text):
-        reader.role(content[0], "categories")
-        fields["categories"] = tuple(vocabulary.split(content[0].text))
-        for name in fields["categories"]:
-            if not vocabulary.is_known(name):
-                reader.warn(
-                    content[0],
-                    f"unknown category {name!r} kept; add it to kg.yaml "
-                    "`categories:` to make it known",
-                    Severity.INFO,
-                )
-        index = 1
+    index = _category_lines(content, banner)
+    if index:
+        categories: list[str] = []
+        for line in content[:index]:
+            reader.role(line, "categories")
+            categories += _categories(line, reader, vocabulary)
+        fields["categories"] = tuple(dict.fromkeys(categories))
     head, used = _head(content[index:], reader, ("title", "description"))
     fields.update(head)
     index += used
@@ -303,8 +503,10 @@ def _parse_synthesis(
     uses: list[TitledRef] = []
     papers: list[TitledRef] = []
     related: list[RelatedEntry] = []
+    connections: list[TitledRef] = []
     block: list[_Line] = []
     counts: dict[str, int | None] = {}
+    uncertain: list[str] = []
     section = "body"
     claim_seen = False
 
@@ -336,20 +538,37 @@ def _parse_synthesis(
                     if name in counts:
                         reader.warn(line, f"section {text!r} repeated; its items are added")
                     counts[name] = _count(match)
+                    if counts[name] is not None and reader.is_last(line):
+                        uncertain.append(name)  # "... as a source 4" may have been "... 47"
                 break
         if header:
             close_block()
             section = header
             reader.role(line, "header")
             continue
+        last = reader.is_last(line)
+        if last and section not in ("body", "claim"):
+            reader.cut(line)  # the page ends here unfinished: this line is no item
+            continue
         if section == "body":
-            meta = META.match(text)
+            meta = META.match(text) if text[0] in "NS" else None
             if meta and not body:
                 reader.role(line, "meta")
                 fields["date"] = meta.group(1)
                 fields["collection"] = (meta.group(2) or "").strip()
                 continue
-            questions = _hub_questions(text) if not body else None
+            if last and (header_prefix(text) or is_interface(text, last=True)):
+                reader.cut(line)
+                continue
+            if text[0] == "S" and (source := SOURCE_LINE.match(text)):
+                reader.role(line, "meta")
+                fields["collection"] = fields.get("collection") or source.group(1).strip()
+                continue
+            if text[0] == "C" and (listed := CONNECTIONS.match(text)):
+                reader.role(line, "connections")
+                connections += (TitledRef(t, line.number) for t in _listed_titles(listed.group(1)))
+                continue
+            questions = _hub_questions(text, cut=last) if not body else None
             if questions and not hubs and ("date" in fields or not banner):
                 reader.role(line, "hubs")
                 hubs.extend(TitledRef(q, line.number) for q in questions)
@@ -392,16 +611,36 @@ def _parse_synthesis(
                 fields["claim"] = text
                 claim_seen = True
     close_block()
+    # A page of only a question title and a sentence-like description is complete: a hub
+    # of the main-text variant (the builder types it from what points at it).
+    bare = (
+        not banner
+        and index == len(content)
+        and bool(fields.get("description"))
+        and bool(_TERMINAL.search(fields["description"]))
+    )
+    truncated = not claim_seen and not bare
+    if claim_seen and _cut_claim(fields["claim"], reader, content):
+        truncated = True
+        reader.warn(
+            content[-1],
+            f"the claim {fields['claim']!r} looks cut mid-word (the copy ends there)",
+            Severity.INFO,
+        )
     fields.update(
         body=tuple(body),
         hubs=tuple(hubs),
         uses=tuple(uses),
         papers=tuple(papers),
         related=tuple(related),
+        connections=tuple(connections),
         counts=Counts(
-            uses=counts.get("uses"), related=counts.get("related"), papers=counts.get("papers")
+            uses=counts.get("uses"),
+            related=counts.get("related"),
+            papers=counts.get("papers"),
+            uncertain=tuple(uncertain),
         ),
-        truncated=not claim_seen,
+        truncated=truncated,
     )
     for name, listed in (("uses", uses), ("related", related), ("papers", papers)):
         declared = counts.get(name)
@@ -438,12 +677,23 @@ def _parse_line(
     raw_sources: list[tuple[_Line | None, _Line | None]] = []
     next_lines: list[TitledRef] = []
     declared: int | None = None
+    uncertain: tuple[str, ...] = ()
     section = "body"
     pending_title: _Line | None = None
     for line in content[index:]:
         text = line.text
         if reader.roles[line.number - 1] == "interface":
             continue
+        if reader.is_last(line) and not _TERMINAL.search(text) and not _is_header(text):
+            # The copy ends on this line, unfinished: it is no source, summary or next line.
+            cut_sources = _SOURCES_CUT.match(text)
+            if cut_sources and declared is None:
+                declared, uncertain = int(cut_sources.group(1)), ("sources",)
+                reader.role(line, "header")
+                continue
+            if section != "body" or header_prefix(text):
+                reader.cut(line)
+                continue
         sources = SOURCES_HEADER.match(text)
         if sources:
             if declared is not None:
@@ -490,16 +740,17 @@ def _parse_line(
             "and the declared count is recorded",
         )
     last = content[-1] if content else None
+    last_role = reader.roles[last.number - 1] if last is not None else ""
     ends_cleanly = last is not None and (
-        reader.roles[last.number - 1] in ("header", "next", "source-title", "interface")
-        or not _truncated_tail(content)
+        last_role in ("header", "next", "source-title", "interface")
+        or (last_role != "cut" and not _truncated_tail(content))
     )
-    truncated = declared is None or not ends_cleanly
+    truncated = declared is None or not ends_cleanly or bool(uncertain)
     fields.update(
         body=tuple(body),
         sources=tuple(entries),
         next_lines=tuple(next_lines),
-        counts=Counts(sources=declared),
+        counts=Counts(sources=declared, uncertain=uncertain),
         truncated=truncated,
     )
     return fields
@@ -613,7 +864,7 @@ def _parse_cards(
         if line.text == CARD_END:
             close()
             continue
-        if reader.roles[line.number - 1] == "interface":
+        if reader.roles[line.number - 1] in ("interface", "cut"):
             continue
         following = content[position + 1] if position + 1 < len(content) else None
         if hub and not pending and following and SECTION_COUNT.match(following.text):
@@ -641,10 +892,27 @@ def _parse_topic(
             reader.role(content[index], "counts")
             counts = Counts(notes=int(match.group(1)), source_papers=int(match.group(2)))
             index += 1
+    truncated = _cards_cut(content, index, reader)
     cards, _ = _parse_cards(content[index:], reader, "", hub=False)
-    truncated = bool(content) and content[-1].text != CARD_END
     fields.update(cards=tuple(cards), counts=counts, truncated=truncated)
     return fields
+
+
+def _cards_cut(content: list[_Line], cards_start: int, reader: _Reader) -> bool:
+    """Whether a topic or hub page is a cut-off copy; if so its last line is marked cut.
+
+    A page of cards ends with a card's closing line. A hub of only its title and
+    description (the site's notes index is one) is complete when that description ends
+    as a sentence does.
+    """
+    if not content or content[-1].text == CARD_END:
+        return False
+    last = content[-1]
+    if cards_start >= len(content):
+        return reader.roles[last.number - 1] == "title" or not _TERMINAL.search(last.text)
+    if reader.roles[last.number - 1] != "interface":
+        reader.cut(last)
+    return True
 
 
 def _parse_hub(
@@ -660,8 +928,8 @@ def _parse_hub(
             index += 1
         elif fields.get("description") and HUB_COUNTS.match(fields["description"]):
             pass
+    truncated = _cards_cut(content, index, reader)
     cards, _ = _parse_cards(content[index:], reader, "", hub=True)
-    truncated = bool(content) and content[-1].text != CARD_END
     fields.update(cards=tuple(cards), counts=counts, truncated=truncated)
     return fields
 
@@ -685,9 +953,7 @@ def _parse_paper(
         tags_line = content[index]
         if len(tags_line.text) < 200 and not _TERMINAL.search(tags_line.text):
             reader.role(tags_line, "tags")
-            fields["tags"] = tuple(
-                t.strip() for t in re.split(r"(?<=[a-z0-9)])(?=[A-Z])", tags_line.text) if t.strip()
-            )
+            fields["tags"] = tuple((reader.tags or TagVocabulary.default()).split(tags_line.text))
             index += 1
     for line in content[index:]:
         if reader.roles[line.number - 1] != "interface":

@@ -1,92 +1,141 @@
-"""The category vocabulary: known category names, split out of a run-together line.
+"""Vocabularies of names the site runs together on one line: categories and paper tags.
 
 The banner variant of a synthesis note prints its categories on one line with no
-separator. Known names are found in it; whatever text is left between them is kept
-as an unknown category rather than lost.
+separator, and a paper page does the same with its tags. Known names are found in the
+line, longest first; whatever text is left between them is kept rather than lost (as
+one category, or split where a lower-case letter meets a capital for tags).
 
 >>> vocab = CategoryVocabulary.default()
 >>> vocab.split("Model Architecture and Internals Training, RL, and Test-Time Scaling")
 ['Model Architecture and Internals', 'Training, RL, and Test-Time Scaling']
 >>> vocab.split("Agentic Systems and Tool Use Interpretability Methods")
 ['Agentic Systems and Tool Use', 'Interpretability Methods']
+>>> TagVocabulary.default().split("Linguistics, NLP, NLULLM ArchitectureNew ThingOther")
+['Linguistics, NLP, NLU', 'LLM Architecture', 'New Thing', 'Other']
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import ClassVar, Self
 
 import yaml
 
 from kg.errors import CorpusError
 
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9)])(?=[A-Z])")
+
 
 @dataclass(frozen=True)
-class CategoryVocabulary:
+class Vocabulary:
+    """Known names, found in a run-together line longest first."""
+
     names: tuple[str, ...]
 
-    @classmethod
-    def default(cls) -> CategoryVocabulary:
-        """The names kg ships with (kg/data/categories.yaml), read once per process."""
-        return cls(_default_names())
+    # The packaged file of defaults and the YAML key that lists the names.
+    data_file: ClassVar[str] = ""
+    key: ClassVar[str] = ""
 
     @classmethod
-    def from_file(cls, path: Path) -> CategoryVocabulary:
-        """The default vocabulary extended by the `categories:` list of a YAML file."""
-        extra = _names_from_yaml(path.read_text(encoding="utf-8"), str(path))
+    def default(cls) -> Self:
+        """The names kg ships with (kg/data/), read once per process."""
+        return cls(_default_names(cls.data_file, cls.key))
+
+    @classmethod
+    def from_file(cls, path: Path) -> Self:
+        """The default vocabulary extended by the list under `key` in a YAML file."""
+        extra = _names_from_yaml(path.read_text(encoding="utf-8"), str(path), cls.key)
         return cls.default().extended(extra)
 
-    def extended(self, names: Iterable[str]) -> CategoryVocabulary:
+    def extended(self, names: Iterable[str]) -> Self:
         merged = list(self.names)
         merged += [n for n in names if n not in merged]
-        return CategoryVocabulary(tuple(merged))
+        return type(self)(tuple(merged))
 
     def split(self, line: str) -> list[str]:
-        """The categories run together on `line`, known names first matched longest-first."""
-        found: list[tuple[int, int, str]] = []
-        taken = [False] * len(line)
-        for name in sorted(self.names, key=len, reverse=True):
-            start = line.find(name)
-            while start != -1:
-                end = start + len(name)
-                if not any(taken[start:end]):
-                    found.append((start, end, name))
-                    for i in range(start, end):
-                        taken[i] = True
-                start = line.find(name, end)
-        found.sort()
+        """The names run together on `line`: known ones first, the gaps between kept."""
         result: list[str] = []
+        for piece, known in self.pieces(line):
+            result += [piece] if known else self.split_unknown(piece)
+        return result
+
+    def split_unknown(self, gap: str) -> list[str]:
+        """How text between known names is kept: whole, by default."""
+        return [gap]
+
+    def pieces(self, line: str) -> list[tuple[str, bool]]:
+        """(text, known) for the known names on `line` and the gaps between them, in order."""
+        found = _matches(self.names, line)
+        result: list[tuple[str, bool]] = []
         cursor = 0
         for start, end, name in found:
             gap = line[cursor:start].strip(" ,;·")
             if gap:
-                result.append(gap)
-            result.append(name)
+                result.append((gap, False))
+            result.append((name, True))
             cursor = end
         tail = line[cursor:].strip(" ,;·")
         if tail:
-            result.append(tail)
+            result.append((tail, False))
         return result
 
     def is_known(self, name: str) -> bool:
         return name in self.names
 
 
+def _matches(names: tuple[str, ...], line: str) -> list[tuple[int, int, str]]:
+    """Non-overlapping occurrences of `names` in `line`, longest names taking precedence."""
+    found: list[tuple[int, int, str]] = []
+    taken = [False] * len(line)
+    for name in sorted(names, key=len, reverse=True):
+        start = line.find(name)
+        while start != -1:
+            end = start + len(name)
+            if not any(taken[start:end]):
+                found.append((start, end, name))
+                for i in range(start, end):
+                    taken[i] = True
+            start = line.find(name, end)
+    found.sort()
+    return found
+
+
+@dataclass(frozen=True)
+class CategoryVocabulary(Vocabulary):
+    """Category names (kg/data/categories.yaml, extended by `categories:` in kg.yaml)."""
+
+    data_file: ClassVar[str] = "data/categories.yaml"
+    key: ClassVar[str] = "categories"
+
+
+@dataclass(frozen=True)
+class TagVocabulary(Vocabulary):
+    """Paper tags (kg/data/paper_tags.yaml, extended by `paper_tags:` in kg.yaml)."""
+
+    data_file: ClassVar[str] = "data/paper_tags.yaml"
+    key: ClassVar[str] = "tags"
+
+    def split_unknown(self, gap: str) -> list[str]:
+        return [t.strip() for t in _CAMEL_BOUNDARY.split(gap) if t.strip()]
+
+
 @cache
-def _default_names() -> tuple[str, ...]:
-    text = resources.files("kg").joinpath("data/categories.yaml").read_text(encoding="utf-8")
-    return tuple(_names_from_yaml(text, "kg/data/categories.yaml"))
+def _default_names(data_file: str, key: str) -> tuple[str, ...]:
+    text = resources.files("kg").joinpath(data_file).read_text(encoding="utf-8")
+    return tuple(_names_from_yaml(text, f"kg/{data_file}", key))
 
 
-def _names_from_yaml(text: str, where: str) -> list[str]:
+def _names_from_yaml(text: str, where: str, key: str) -> list[str]:
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as error:
-        raise CorpusError(f"{where}: the category file is not valid YAML ({error})") from error
-    names = data.get("categories", []) if isinstance(data, dict) else data
+        raise CorpusError(f"{where}: the vocabulary file is not valid YAML ({error})") from error
+    names = data.get(key, []) if isinstance(data, dict) else data
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise CorpusError(f"{where}: `categories` must be a list of names")
+        raise CorpusError(f"{where}: `{key}` must be a list of names")
     return [n.strip() for n in names if n.strip()]
