@@ -546,7 +546,8 @@ def _parse_synthesis(
             section = header
             reader.role(line, "header")
             continue
-        last = reader.is_last(line)
+        # Without its claim, the page's last line is where the copy was cut off.
+        last = reader.is_last(line) and not claim_seen
         if last and section not in ("body", "claim"):
             reader.cut(line)  # the page ends here unfinished: this line is no item
             continue
