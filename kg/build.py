@@ -7,10 +7,12 @@ found with one Aho-Corasick automaton over every known title.
 
 from __future__ import annotations
 
+import bisect
 import gc
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 
 import ahocorasick_rs
 
@@ -22,6 +24,7 @@ from kg.model import (
     Note,
     NoteKind,
     Page,
+    PageCopy,
     Paragraph,
     Severity,
 )
@@ -31,6 +34,25 @@ from kg.text import clean_title, fold, normalize_title, question_mentions, sente
 MIN_MENTION_CHARS = 12
 MIN_MENTION_WORDS = 3
 _VARIANT_RANK = {"markdown": 0, "main": 1, "banner": 2}
+# A claim cut off at the end of a copy still names its note when this long.
+MIN_CUT_CLAIM_CHARS = 24
+
+
+def _page_order(page: Page) -> tuple[bool, bool, int, str]:
+    """Best page of a note first: the current deployment, whole copies, then by variant."""
+    return (page.deployment == "older", page.truncated, _VARIANT_RANK[page.variant], page.path)
+
+
+def is_bare(page: Page) -> bool:
+    """A whole main-text page of only a question title and a description: a hub when
+    notes list that question as their parent hub, else nothing tells what it is."""
+    return (
+        page.kind is NoteKind.SYNTHESIS
+        and page.variant == "main"
+        and not page.truncated
+        and not (page.claim or page.body or page.related or page.uses or page.papers)
+        and not (page.hubs or page.connections)
+    )
 
 
 class GraphBuilder:
@@ -54,43 +76,89 @@ class GraphBuilder:
         return candidate
 
     def add_pages(self, pages: Sequence[Page]) -> None:
+        """One note per title, and per claim: the older deployment often shows a note
+        under an earlier title, and the same claim makes it the same note."""
         groups: dict[str, list[Page]] = defaultdict(list)
         for page in pages:
             if not page.title:
                 continue
             groups[normalize_title(page.title)].append(page)
-        for key in sorted(groups):
-            group = sorted(
-                groups[key], key=lambda p: (p.truncated, _VARIANT_RANK[p.variant], p.path)
-            )
+        hub_keys = {normalize_title(hub.title) for page in pages for hub in page.hubs}
+        for keys in _join_by_claim(groups):
+            group = sorted((p for key in keys for p in groups[key]), key=_page_order)
             note = _merge(group, self._new_id(group[0].title))
+            if len(keys) > 1:
+                others = [clean_title(p.title) for p in group]
+                note = replace(
+                    note,
+                    aliases=tuple(
+                        dict.fromkeys(a for a in others + list(note.aliases) if a != note.title)
+                    ),
+                )
+            if (
+                note.kind is NoteKind.SYNTHESIS
+                and normalize_title(note.title) in hub_keys
+                and all(is_bare(p) for p in group)
+            ):
+                note = replace(note, kind=NoteKind.HUB)  # notes list it as their parent hub
             self.notes[note.id] = note
-            self.by_key[key] = note.id
+            for key in keys:
+                self.by_key[key] = note.id
             for alias in note.aliases:
                 self.by_key.setdefault(normalize_title(alias), note.id)
             if len(group) > 1:
-                self._report_merge(group)
+                self._report_merge(group, note)
 
-    def _report_merge(self, group: list[Page]) -> None:
-        kinds = {p.kind for p in group}
-        claims = {p.claim for p in group if p.claim}
+    def _report_merge(self, group: list[Page], note: Note) -> None:
         files = ", ".join(p.path for p in group)
-        if len(kinds) > 1 or len(claims) > 1:
+        titles = list(dict.fromkeys(clean_title(p.title) for p in group))
+        kinds = {p.kind for p in group}
+        bare = {is_bare(p) for p in group}
+        claims = {fold(p.claim).casefold() for p in group if p.claim and not p.truncated}
+        first = group[0]
+        if len(titles) > 1:
+            shown = "; ".join(
+                f"{title!r} ({', '.join(p.path for p in group if clean_title(p.title) == title)})"
+                for title in titles
+            )
             message = (
-                f"{len(group)} different pages share the title {group[0].title!r} "
+                f"one note under {len(titles)} titles (the same claim {note.claim!r}): {shown}; "
+                f"kept as {note.title!r}, the other titles as aliases"
+            )
+            severity, code = Severity.INFO, "alias"
+        elif len(kinds) > 1 or len(bare) > 1:
+            message = (
+                f"a hub and a synthesis note share the title {first.title!r} and nothing in "
+                f"their text tells them apart ({files}); kept as one {note.kind.value} note, "
+                "every file kept"
+            )
+            severity, code = Severity.WARNING, "merged"
+        elif len(claims) > 1:
+            message = (
+                f"{len(group)} different pages share the title {first.title!r} "
                 f"({files}); merged into one note, every file kept"
             )
-            severity = Severity.WARNING
+            severity, code = Severity.WARNING, "merged"
         else:
             message = f"one note in {len(group)} files ({files}); merged"
-            severity = Severity.INFO
-        self.diagnostics.append(Diagnostic(group[0].path, group[0].title_line, severity, message))
+            severity, code = Severity.INFO, "copies"
+        self.diagnostics.append(Diagnostic(first.path, first.title_line, severity, message, code))
 
-    def ensure(self, title: str, kind: NoteKind, page: Page, line: int) -> str | None:
-        """The id of the note titled `title`, creating a stub if the corpus has no page for it."""
+    def ensure(
+        self, title: str, kind: NoteKind, page: Page, line: int, description: str = ""
+    ) -> str | None:
+        """The id of the note titled `title`, creating a stub if the corpus has no page for it.
+
+        `description` is what a card or related concept says of the note: a stub known
+        only from such lists shows the first one given.
+        """
         key = normalize_title(title)
         found = self.by_key.get(key)
         if found is not None:
+            if description:
+                note = self.notes[found]
+                if note.stub and not note.description:
+                    self.notes[found] = replace(note, description=description)
             return found
         title = clean_title(title)
         if not title:
@@ -100,7 +168,11 @@ class GraphBuilder:
             return None
         note_id = self._new_id(title, "category-" if kind is NoteKind.CATEGORY else "")
         self.notes[note_id] = Note(
-            id=note_id, title=title, kind=kind, stub=kind is not NoteKind.CATEGORY
+            id=note_id,
+            title=title,
+            kind=kind,
+            stub=kind is not NoteKind.CATEGORY,
+            description=description,
         )
         self.by_key[key] = note_id
         return note_id
@@ -165,7 +237,7 @@ class GraphBuilder:
         if page.uses:
             self._add_uses(page, me)
         for entry in page.related:
-            target = ensure(entry.title, NoteKind.SYNTHESIS, page, entry.line)
+            target = ensure(entry.title, NoteKind.SYNTHESIS, page, entry.line, entry.description)
             link(
                 page,
                 me,
@@ -195,14 +267,15 @@ class GraphBuilder:
             target = ensure(ref.title, NoteKind.LINE, page, ref.line)
             link(page, me, target, LinkKind.NEXT, ref.line, order=order)
         for card in page.cards:
+            said = card.description
             if page.kind is NoteKind.HUB and card.section.strip().lower() == "sub-maps":
-                target = ensure(card.title, NoteKind.HUB, page, card.line)
+                target = ensure(card.title, NoteKind.HUB, page, card.line, said)
                 link(page, me, target, LinkKind.SUBMAP, card.line, section=card.section)
             elif page.kind is NoteKind.HUB:
-                target = ensure(card.title, NoteKind.SYNTHESIS, page, card.line)
+                target = ensure(card.title, NoteKind.SYNTHESIS, page, card.line, said)
                 link(page, me, target, LinkKind.SECTION, card.line, section=card.section)
             else:
-                target = ensure(card.title, NoteKind.SYNTHESIS, page, card.line)
+                target = ensure(card.title, NoteKind.SYNTHESIS, page, card.line, said)
                 link(page, me, target, LinkKind.TOPIC, card.line)
         for category in page.categories:
             target = ensure(category, NoteKind.CATEGORY, page, page.title_line)
@@ -245,6 +318,16 @@ class GraphBuilder:
             wikilinked = self._add_wikilinks(page, me, questions)
             for paragraph, asked in zip(page.body, questions, strict=True):
                 self._scan(page, me, paragraph, asked, matcher, wikilinked)
+            if page.connections:
+                self._add_connections(page, me)
+
+    def _add_connections(self, page: Page, me: str) -> None:
+        """The titles an older-deployment note lists on its "Connections:" line: cited
+        notes, so mentions, the line itself standing as their sentence."""
+        sentence = "Connections: " + ", ".join(ref.title for ref in page.connections)
+        for ref in page.connections:
+            target = self.ensure(ref.title, NoteKind.SYNTHESIS, page, ref.line)
+            self.link(page, me, target, LinkKind.MENTIONS, ref.line, sentence=sentence)
 
     def _add_wikilinks(
         self, page: Page, me: str, questions: list[list[tuple[int, int]]]
@@ -303,7 +386,75 @@ class GraphBuilder:
             )
 
     def finish(self) -> tuple[dict[str, Note], list[LinkRow], list[Diagnostic]]:
-        return self.notes, self.links, self.diagnostics
+        return self.notes, _once_per_note(self.notes, self.links), self.diagnostics
+
+
+def _once_per_note(notes: dict[str, Note], links: list[LinkRow]) -> list[LinkRow]:
+    """Links of a note shown by several pages, each once: where two of its pages give the
+    same link (the same source, related concept, card in one section or mention), only the
+    best page's is kept; links only one page gives are all kept."""
+    rank = {
+        file: position
+        for note in notes.values()
+        if len(note.files) > 1
+        for position, file in enumerate(note.files)
+    }
+    if not rank:
+        return links
+    best: dict[tuple[str, str, str, str], int] = {}
+    for row in links:
+        position = rank.get(row[3])
+        if position is not None:
+            key = (row[0], row[1], row[2], row[11])
+            if position < best.get(key, len(rank)):
+                best[key] = position
+    return [
+        row
+        for row in links
+        if (position := rank.get(row[3])) is None
+        or best[(row[0], row[1], row[2], row[11])] == position
+    ]
+
+
+def _join_by_claim(groups: dict[str, list[Page]]) -> list[list[str]]:
+    """Title keys that name one note: keys whose site pages give the same claim, or a
+    claim cut off at the end of one copy that another copy gives whole, in sorted order."""
+    parent = {key: key for key in groups}
+
+    def root(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    by_claim: dict[str, str] = {}
+    cut: list[tuple[str, str]] = []
+    for key in sorted(groups):
+        for page in groups[key]:
+            if not page.claim or page.variant == "markdown":
+                continue
+            claim = normalize_title(page.claim)
+            if page.truncated:
+                cut.append((claim, key))
+            other = by_claim.setdefault(claim, key)
+            if other != key:
+                a, b = root(other), root(key)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    if cut:
+        claims = sorted(by_claim)
+        for claim, key in cut:
+            if len(claim) < MIN_CUT_CLAIM_CHARS:
+                continue
+            at = bisect.bisect_right(claims, claim)
+            if at < len(claims) and claims[at].startswith(claim):
+                a, b = root(by_claim[claims[at]]), root(key)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    joined: dict[str, list[str]] = defaultdict(list)
+    for key in sorted(groups):
+        joined[root(key)].append(key)
+    return [joined[key] for key in sorted(joined)]
 
 
 class _TitleMatcher:
@@ -399,7 +550,7 @@ def _merge(pages: list[Page], note_id: str) -> Note:
         id=note_id,
         title=clean_title(best.title),
         kind=kind,
-        description=_first(p.description for p in pages),
+        description=max((p.description for p in pages), key=len),
         claim=_first(p.claim for p in pages),
         categories=tuple(categories),
         date=_first(p.date for p in pages),
@@ -413,6 +564,18 @@ def _merge(pages: list[Page], note_id: str) -> Note:
         aliases=tuple(aliases),
         truncated=all(p.truncated for p in pages),
         files=tuple(p.path for p in pages),
+        copies=tuple(
+            PageCopy(
+                p.path,
+                p.deployment,
+                p.variant,
+                clean_title(p.title),
+                p.counts,
+                p.concept_map,
+                p.truncated,
+            )
+            for p in pages
+        ),
     )
 
 

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import KgError, ModelUnavailable
-from kg.graph import KnowledgeGraph
+from kg.store import counts_to_json, note_to_json
+from kg.graph import CorpusStats, KnowledgeGraph
 from kg.model import Link, LinkKind, Note, NoteKind, Severity
 
 if TYPE_CHECKING:
@@ -81,14 +82,16 @@ def note_json(note: Note, graph: KnowledgeGraph | None = None, full: bool = True
         sources=[{"title": s.title, "summary": s.summary} for s in note.sources],
     )
     if note.arxiv:
-        out.update(arxiv=note.arxiv, tags=list(note.tags))
-    declared = {
-        k: getattr(note.counts, k)
-        for k in ("uses", "related", "papers", "sources", "notes", "source_papers", "sections")
-        if getattr(note.counts, k) is not None
-    }
+        out.update(arxiv=note.arxiv)
+    if note.tags:
+        out.update(tags=list(note.tags))
+    if note.aliases:
+        out.update(aliases=list(note.aliases))
+    declared = counts_to_json(note.counts)
     if declared:
         out["declared_counts"] = declared
+    if note.copies:
+        out["copies"] = note_to_json(note)["copies"]
     if note.concept_map:
         out["site_concept_map"] = {
             "direct": note.concept_map.direct,
@@ -450,6 +453,9 @@ def cmd_index(args: argparse.Namespace) -> int:
                 f"{stats.links} links, {stats.warnings} warnings, {stats.errors} errors "
                 f"({seconds:.2f}s)"
             )
+            reading = reading_summary(stats)
+            if reading:
+                print(f"{path}: {reading}")
             if vectors is not None:
                 print(
                     f"{path}: {stats.embedded} notes with vectors, {vectors.texts} texts, "
@@ -460,6 +466,18 @@ def cmd_index(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(summaries if len(summaries) > 1 else summaries[0])
     return status
+
+
+def reading_summary(stats: CorpusStats) -> str:
+    """What reading the pages found that a user should know, in one line ('' if nothing)."""
+    parts = [
+        (stats.truncated_pages, "cut-off page", "cut-off pages"),
+        (stats.merged_titles, "note merged under another title", "notes merged under other titles"),
+        (stats.merged_distinct, "merge of differing pages", "merges of differing pages"),
+        (stats.category_runs, "category line no vocabulary splits", "category lines no vocabulary splits"),
+    ]
+    shown = [f"{n} {one if n == 1 else many}" for n, one, many in parts if n]
+    return ", ".join(shown) + (" (kg index -v lists them)" if shown else "")
 
 
 @command("show")
@@ -484,14 +502,31 @@ def cmd_show(args: argparse.Namespace) -> int:
         + (f" · {note.date}" if note.date else "")
         + (f" · {', '.join(note.categories)}" if note.categories else "")
     )
-    if note.description:
+    for label, value in (
+        ("also titled", "; ".join(note.aliases)),
+        ("collection", note.collection),
+        ("arXiv", note.arxiv),
+        ("tags", ", ".join(note.tags)),
+        ("files", ", ".join(note.files) + ("  (cut-off copy)" if note.truncated else "")),
+    ):
+        if value:
+            print(f"{label}: {value}")
+    body = [paragraph.text for paragraph in note.body]
+    if note.description and note.description not in body[:1]:
         print(f"\n{note.description}")
     if note.claim:
         print(f"\nClaim: {note.claim}")
-    for paragraph in note.body:
-        print(f"\n{paragraph.text}")
+    for text in body:
+        print(f"\n{text}")
+    declared = declared_lines(note)
+    if declared:
+        print("\nAs the page says:" if len(declared) == 1 else "\nAs the pages say:")
+        for line in declared:
+            print(f"  {line}")
+    corpus = graph.corpus_stats()
     print(
-        f"\n{stats.direct} direct connections · {stats.two_hop} in 2-hop network · {stats.cluster}"
+        f"\nComputed by kg on the loaded corpus ({corpus.notes} notes, {corpus.stubs} stubs): "
+        f"{stats.direct} direct connections · {stats.two_hop} in 2-hop network · {stats.cluster}"
     )
     for heading, links, far in (
         ("Links out", out_links, "target"),
@@ -503,6 +538,40 @@ def cmd_show(args: argparse.Namespace) -> int:
                 other = graph.note(getattr(link, far))
                 print(f"  {link.describe():<28} {other.title}")
     return 0
+
+
+def declared_lines(note: Note) -> list[str]:
+    """The figures each page of the note declares, newer deployment first, one per line."""
+    copies = note.copies or ()
+    sources = (
+        [(c.file, c.counts, c.concept_map) for c in copies]
+        if copies
+        else [(note.files[0] if note.files else "", note.counts, note.concept_map)]
+    )
+    names = {
+        "uses": "inquiring lines using it",
+        "related": "related concepts",
+        "papers": "related papers",
+        "sources": "sources",
+        "notes": "notes",
+        "source_papers": "source papers",
+        "sections": "sections",
+    }
+    lines = []
+    for file, counts, concept_map in sources:
+        parts = [
+            f"{names[name]} {value}" + ("+ (read from the cut-off last line)" if unsure else "")
+            for name, value, unsure in counts.declared()
+        ]
+        if concept_map:
+            parts.insert(
+                0,
+                f"{concept_map.direct} direct connections · {concept_map.two_hop} in 2-hop "
+                f"network · {concept_map.cluster}",
+            )
+        if parts:
+            lines.append(" · ".join(parts) + (f"  ({file})" if len(sources) > 1 else ""))
+    return lines
 
 
 @command("neighbours")

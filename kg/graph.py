@@ -62,6 +62,13 @@ class CorpusStats:
     truncated: int
     embedded: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    # What reading the pages found, counted from the diagnostics: pages that are cut-off
+    # copies, notes merged from pages that differ (a hub and a note, two claims), notes
+    # shown under more than one title, and category lines no vocabulary could split.
+    truncated_pages: int = 0
+    merged_distinct: int = 0
+    merged_titles: int = 0
+    category_runs: int = 0
 
 
 def _kinds(kinds: Iterable[LinkKind | str] | LinkKind | str | None) -> frozenset[LinkKind] | None:
@@ -340,6 +347,7 @@ class KnowledgeGraph:
         headers = [h for _, h in self._notes.headers()]
         by_kind = Counter(h[1].value for h in headers if not h[2] and h[1] is not NoteKind.CATEGORY)
         stubs = sum(1 for h in headers if h[2])
+        codes = Counter(d.code for d in self.diagnostics if d.code)
         return CorpusStats(
             files=self.files,
             notes=sum(by_kind.values()),
@@ -351,6 +359,10 @@ class KnowledgeGraph:
             errors=sum(1 for d in self.diagnostics if d.severity is Severity.ERROR),
             truncated=sum(1 for h in headers if h[3]),
             embedded=self.embeddings.count if self.embeddings is not None else 0,
+            truncated_pages=codes["truncated"],
+            merged_distinct=codes["merged"],
+            merged_titles=codes["alias"],
+            category_runs=codes["category-run"],
         )
 
     # ------------------------------------------------------------ claims (kg.trace)

@@ -462,17 +462,19 @@ def _categories(line: _Line, reader: _Reader, vocabulary: CategoryVocabulary) ->
     """The categories of a category line; unknown names are kept and reported."""
     pieces = vocabulary.pieces(line.text)
     unknown = [piece for piece, known in pieces if not known]
-    if unknown:
-        whole = len(unknown) == len(pieces)
+    if unknown and len(unknown) == len(pieces):
         reader.warn(
             line,
-            (
-                f"no vocabulary splits the category line {line.text!r}; kept as one category"
-                if whole
-                else f"unknown category {', '.join(map(repr, unknown))} kept"
-            )
-            + "; list its names under `categories:` in kg.yaml to split it",
+            f"no vocabulary splits the category line {line.text!r}; kept as one category; "
+            "list its names under `categories:` in kg.yaml to split it",
             code="category-run",
+        )
+    elif unknown:
+        reader.warn(
+            line,
+            f"unknown category {', '.join(map(repr, unknown))} kept beside known ones; "
+            "list it under `categories:` in kg.yaml to make it known",
+            Severity.INFO,
         )
     return [piece for piece, _ in pieces]
 

@@ -34,13 +34,14 @@ from kg.model import (
     Diagnostic,
     Note,
     NoteKind,
+    PageCopy,
     Paragraph,
     Severity,
     SourceEntry,
 )
 from kg.tables import Header, LinkColumns, LinkTable, NoteTable
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 MANIFEST = "manifest.json"
 GRAPH = "graph.sqlite"  # the prefix of graph files: graph-<token>.sqlite
 LOCK = "lock"
@@ -143,7 +144,7 @@ CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT NOT NULL, kind TEXT NOT NULL
 CREATE TABLE links (source TEXT NOT NULL, target TEXT NOT NULL, kind TEXT NOT NULL,
                     file TEXT NOT NULL, line INTEGER NOT NULL, ord INTEGER, summary TEXT,
                     sentence TEXT, label TEXT, annotation TEXT, relation TEXT, section TEXT);
-CREATE TABLE diagnostics (path TEXT, line INTEGER, severity TEXT, message TEXT);
+CREATE TABLE diagnostics (path TEXT, line INTEGER, severity TEXT, message TEXT, code TEXT);
 CREATE TABLE link_columns (name TEXT PRIMARY KEY, data BLOB NOT NULL);
 """
 # The link columns (kg.tables.LinkColumns) saved as arrays of unsigned ints, so reopening
@@ -215,8 +216,8 @@ def save_graph(
                 graph.link_table.rows(),
             )
             db.executemany(
-                "INSERT INTO diagnostics VALUES (?, ?, ?, ?)",
-                ((d.path, d.line, d.severity.value, d.message) for d in graph.diagnostics),
+                "INSERT INTO diagnostics VALUES (?, ?, ?, ?, ?)",
+                ((d.path, d.line, d.severity.value, d.message, d.code) for d in graph.diagnostics),
             )
             db.commit()
         finally:
@@ -296,8 +297,8 @@ def _load_graph_once(
                 data[note_id] = blob
             columns = _read_link_columns(db, meta, list(headers))
             diagnostics = [
-                Diagnostic(p, ln, Severity(sev), msg)
-                for p, ln, sev, msg in db.execute("SELECT * FROM diagnostics")
+                Diagnostic(p, ln, Severity(sev), msg, code)
+                for p, ln, sev, msg, code in db.execute("SELECT * FROM diagnostics")
             ]
             keep_open = True
         finally:
@@ -364,7 +365,24 @@ def _details_reader(
 # ---------------------------------------------------------------- JSON forms of notes
 
 
-_COUNT_FIELDS = tuple(f.name for f in fields(Counts))
+_COUNT_FIELDS = tuple(f.name for f in fields(Counts) if f.name != "uncertain")
+
+
+def counts_to_json(counts: Counts) -> dict[str, Any]:
+    """The counts a page declared, as JSON: the figures given, and which are uncertain."""
+    out: dict[str, Any] = {
+        name: value for name in _COUNT_FIELDS if (value := getattr(counts, name)) is not None
+    }
+    if counts.uncertain:
+        out["uncertain"] = list(counts.uncertain)
+    return out
+
+
+def counts_from_json(item: dict[str, Any]) -> Counts:
+    return Counts(
+        **{name: item[name] for name in _COUNT_FIELDS if name in item},
+        uncertain=tuple(item.get("uncertain", ())),
+    )
 
 
 def note_to_json(note: Note) -> dict[str, Any]:
@@ -386,13 +404,28 @@ def note_to_json(note: Note) -> dict[str, Any]:
     if note.concept_map:
         cm = note.concept_map
         out["concept_map"] = [cm.direct, cm.two_hop, cm.cluster]
-    counts = {
-        name: value for name in _COUNT_FIELDS if (value := getattr(note.counts, name)) is not None
-    }
+    counts = counts_to_json(note.counts)
     if counts:
         out["counts"] = counts
     if note.truncated:
         out["truncated"] = True
+    if note.copies:
+        out["copies"] = [
+            {
+                "file": c.file,
+                "deployment": c.deployment,
+                "variant": c.variant,
+                "title": c.title,
+                "counts": counts_to_json(c.counts),
+                "concept_map": (
+                    [c.concept_map.direct, c.concept_map.two_hop, c.concept_map.cluster]
+                    if c.concept_map
+                    else None
+                ),
+                "truncated": c.truncated,
+            }
+            for c in note.copies
+        ]
     return out
 
 
@@ -411,10 +444,22 @@ def note_from_json(item: dict[str, Any]) -> Note:
         body=tuple(Paragraph(t, ln) for t, ln in item.get("body", ())),
         sources=tuple(SourceEntry(t, s, ln) for t, s, ln in item.get("sources", ())),
         concept_map=ConceptMap(cm[0], cm[1], cm[2]) if cm else None,
-        counts=Counts(**item.get("counts", {})),
+        counts=counts_from_json(item.get("counts", {})),
         arxiv=item.get("arxiv", ""),
         tags=tuple(item.get("tags", ())),
         aliases=tuple(item.get("aliases", ())),
         truncated=item.get("truncated", False),
         files=tuple(item.get("files", ())),
+        copies=tuple(
+            PageCopy(
+                c["file"],
+                c["deployment"],
+                c["variant"],
+                c["title"],
+                counts_from_json(c["counts"]),
+                ConceptMap(*c["concept_map"]) if c["concept_map"] else None,
+                c["truncated"],
+            )
+            for c in item.get("copies", ())
+        ),
     )
