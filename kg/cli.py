@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import KgError, ModelUnavailable
-from kg.store import counts_to_json, note_to_json
 from kg.graph import CorpusStats, KnowledgeGraph
 from kg.model import Link, LinkKind, Note, NoteKind, Severity
+from kg.store import counts_to_json, note_to_json
 
 if TYPE_CHECKING:
     from kg.trace import Scorer
@@ -474,7 +474,11 @@ def reading_summary(stats: CorpusStats) -> str:
         (stats.truncated_pages, "cut-off page", "cut-off pages"),
         (stats.merged_titles, "note merged under another title", "notes merged under other titles"),
         (stats.merged_distinct, "merge of differing pages", "merges of differing pages"),
-        (stats.category_runs, "category line no vocabulary splits", "category lines no vocabulary splits"),
+        (
+            stats.category_runs,
+            "category line no vocabulary splits",
+            "category lines no vocabulary splits",
+        ),
     ]
     shown = [f"{n} {one if n == 1 else many}" for n, one, many in parts if n]
     return ", ".join(shown) + (" (kg index -v lists them)" if shown else "")

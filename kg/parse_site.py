@@ -319,9 +319,7 @@ def header_prefix(text: str) -> bool:
     >>> header_prefix("Related"), header_prefix("Sources 4"), header_prefix("Related work")
     (True, True, False)
     """
-    return any(header.startswith(text) for header in HEADER_WORDS) or bool(
-        _SOURCES_CUT.match(text)
-    )
+    return any(header.startswith(text) for header in HEADER_WORDS) or bool(_SOURCES_CUT.match(text))
 
 
 def _cut_claim(claim: str, reader: _Reader, content: list[_Line]) -> bool:
@@ -341,6 +339,7 @@ def _cut_claim(claim: str, reader: _Reader, content: list[_Line]) -> bool:
     whole = re.search(rf"\b{re.escape(last)}\b", page)
     longer = re.search(rf"\b{re.escape(last)}[a-z]", page)
     return whole is None and longer is not None
+
 
 # ---------------------------------------------------------------- shared pieces
 
@@ -424,10 +423,7 @@ def _listed_titles(text: str) -> list[str]:
     ['Does X, or Y, hold?', 'Why does Z fail?', 'Can W help?']
     """
     text = text.strip().rstrip(".;")
-    if "?" in text:
-        parts = re.split(r"(?<=\?)[\s,;]+", text)
-    else:
-        parts = text.split(",")
+    parts = re.split(r"(?<=\?)[\s,;]+", text) if "?" in text else text.split(",")
     return [part.strip() for part in parts if part.strip()]
 
 
