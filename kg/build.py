@@ -17,6 +17,7 @@ from dataclasses import replace
 import ahocorasick_rs
 
 from kg.model import (
+    COUNT_NAMES,
     Counts,
     Diagnostic,
     LinkKind,
@@ -528,23 +529,7 @@ def _merge(pages: list[Page], note_id: str) -> Note:
         aliases += [a for a in page.aliases if a not in aliases]
     body = max((p.body for p in pages), key=lambda b: sum(len(x.text) for x in b))
     sources = max((p.sources for p in pages), key=lambda s: (sum(1 for x in s if x.title), len(s)))
-    counts = Counts(
-        **{
-            name: next(
-                (getattr(p.counts, name) for p in pages if getattr(p.counts, name) is not None),
-                None,
-            )
-            for name in (
-                "uses",
-                "related",
-                "papers",
-                "sources",
-                "notes",
-                "source_papers",
-                "sections",
-            )
-        }
-    )
+    counts = _merged_counts(pages)
     kind = best.kind
     return Note(
         id=note_id,
@@ -577,6 +562,24 @@ def _merge(pages: list[Page], note_id: str) -> Note:
             for p in pages
         ),
     )
+
+
+def _merged_counts(pages: list[Page]) -> Counts:
+    """Each count from the best page that gives it for certain, else from the best that
+    gives it at all (then still uncertain). Every page's own counts stay in `Note.copies`."""
+    values: dict[str, int] = {}
+    uncertain: list[str] = []
+    for name in COUNT_NAMES:
+        given = [
+            (name in p.counts.uncertain, value)
+            for p in pages
+            if (value := getattr(p.counts, name)) is not None
+        ]
+        if given:
+            unsure, values[name] = min(given, key=lambda pair: pair[0])
+            if unsure:
+                uncertain.append(name)
+    return Counts(**values, uncertain=tuple(uncertain))
 
 
 @contextmanager

@@ -179,7 +179,13 @@ class KnowledgeGraph:
         """The titles closest to `query`: containing its words first, then by spelling."""
         key = normalize_title(query)
         words = [w for w in key.replace("?", " ").split() if len(w) > 2]
-        titles = [h[0] for _, h in self._notes.headers() if h[1] is not NoteKind.CATEGORY]
+        # A note is found by any of its titles: the older deployment's ones are aliases.
+        titles = [
+            title
+            for _, h in self._notes.headers()
+            if h[1] is not NoteKind.CATEGORY
+            for title in (h[0], *h[4])
+        ]
         if words:
             scored = Counter({t: sum(w in normalize_title(t) for w in words) for t in titles})
             contained = [t for t, s in scored.most_common(n) if s >= max(1, len(words) // 2 + 1)]

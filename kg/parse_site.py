@@ -563,9 +563,9 @@ def _parse_synthesis(
                 reader.role(line, "meta")
                 fields["collection"] = fields.get("collection") or source.group(1).strip()
                 continue
-            if text[0] == "C" and (listed := CONNECTIONS.match(text)):
+            if text[0] == "C" and (cited := CONNECTIONS.match(text)):
                 reader.role(line, "connections")
-                connections += (TitledRef(t, line.number) for t in _listed_titles(listed.group(1)))
+                connections += (TitledRef(t, line.number) for t in _listed_titles(cited.group(1)))
                 continue
             questions = _hub_questions(text, cut=last) if not body else None
             if questions and not hubs and ("date" in fields or not banner):
@@ -732,7 +732,7 @@ def _parse_line(
         if summary_line:
             reader.role(summary_line, "source-summary")
     entries = _pair_sources(raw_sources, body, fields.get("title", ""), reader)
-    if declared is not None and len(entries) != declared:
+    if declared is not None and len(entries) != declared and reader.roles[reader.last - 1] != "cut":
         reader.warn(
             None,
             f"'Sources {declared} notes' lists {len(entries)}; all listed are kept "

@@ -42,7 +42,7 @@ CANDIDATES = 200  # how deep each ranking is read before fusion
 NEAR_TITLE = 0.88  # difflib ratio of two title keys that counts as a near-exact match
 MEANING_FLOOR = 0.25  # cosine above which a hit is said to match by meaning
 SNIPPET = 240
-LEXICAL_FORMAT = 1
+LEXICAL_FORMAT = 2
 LEXICAL_MANIFEST = "bm25.json"
 
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -104,7 +104,7 @@ def words(text: str) -> list[str]:
 
 
 def _document(note: Note) -> str:
-    parts = [note.title, note.title, note.description, note.claim]
+    parts = [note.title, note.title, *note.aliases, note.description, note.claim]
     parts += [p.text for p in note.body]
     return "\n".join(p for p in parts if p)
 
@@ -410,15 +410,16 @@ def search(
         for entry in candidates.values():
             if entry.tier == 0 or min(entry.lexical_rank or 999, entry.semantic_rank or 999) > 50:
                 continue
-            title = graph.note(entry.note_id).title
-            other = _title_key(title)
-            if other == key:
-                entry.tier = 0
-            elif (
-                abs(len(other) - len(key)) <= 0.25 * max(len(key), 1)
-                and difflib.SequenceMatcher(None, key, other).ratio() >= NEAR_TITLE
-            ):
-                entry.tier = 1
+            found = graph.note(entry.note_id)
+            for title in (found.title, *found.aliases):  # a note is found by any of its titles
+                other = _title_key(title)
+                if other == key:
+                    entry.tier = 0
+                elif (
+                    abs(len(other) - len(key)) <= 0.25 * max(len(key), 1)
+                    and difflib.SequenceMatcher(None, key, other).ratio() >= NEAR_TITLE
+                ):
+                    entry.tier = min(entry.tier, 1)
 
     # Equal fused ranks: a note with a page before a stub, then the closer in meaning.
     head = sorted(candidates.values(), key=lambda c: (c.tier, -round(c.fused, 9)))[: 2 * k + 10]

@@ -48,7 +48,14 @@ class PathScreen(ModalScreen[str | None]):
         self.focus_steps = True
 
     def compose(self) -> ComposeResult:
-        titles = sorted({n.title for n in self.graph.notes() if n.kind is not NoteKind.CATEGORY})
+        titles = sorted(
+            {
+                title
+                for n in self.graph.notes()
+                if n.kind is not NoteKind.CATEGORY
+                for title in (n.title, *n.aliases)
+            }
+        )
         suggester = SuggestFromList(titles, case_sensitive=False)
         with Vertical(id="path", classes="dialog"):
             yield Label("Shortest path between two notes", classes="dialog-title")

@@ -187,6 +187,8 @@ class NoteView(VerticalScroll, can_focus=True):
             meta.append("stub")
         self._plain(Content(" · ".join(meta)), "nv-meta")
         self._plain(Content(note.title), "nv-title")
+        if note.aliases:
+            self._plain(Content("also titled: " + "; ".join(note.aliases)), "nv-meta")
         if note.description:
             self._plain(Content(note.description), "nv-desc")
         if note.categories:
