@@ -85,7 +85,7 @@ class GraphBuilder:
                 continue
             groups[normalize_title(page.title)].append(page)
         hub_keys = {normalize_title(hub.title) for page in pages for hub in page.hubs}
-        for keys in _join_by_claim(groups):
+        for keys in _join_by_claim(groups, self.diagnostics):
             group = sorted((p for key in keys for p in groups[key]), key=_page_order)
             note = _merge(group, self._new_id(group[0].title))
             if len(keys) > 1:
@@ -417,9 +417,14 @@ def _once_per_note(notes: dict[str, Note], links: list[LinkRow]) -> list[LinkRow
     ]
 
 
-def _join_by_claim(groups: dict[str, list[Page]]) -> list[list[str]]:
-    """Title keys that name one note: keys whose site pages give the same claim, or a
-    claim cut off at the end of one copy that another copy gives whole, in sorted order."""
+def _join_by_claim(groups: dict[str, list[Page]], diagnostics: list[Diagnostic]) -> list[list[str]]:
+    """Title keys that name one note, in sorted order: keys whose site pages give the same
+    claim (or a claim cut off at the end of one copy that another copy gives whole).
+
+    Within one deployment of the site a note has one title, so two titles that one
+    deployment gives the same claim are two notes after all: they are kept apart, and a
+    diagnostic says so.
+    """
     parent = {key: key for key in groups}
 
     def root(key: str) -> str:
@@ -428,30 +433,56 @@ def _join_by_claim(groups: dict[str, list[Page]]) -> list[list[str]]:
             key = parent[key]
         return key
 
-    by_claim: dict[str, str] = {}
-    cut: list[tuple[str, str]] = []
+    def union(a: str, b: str) -> None:
+        a, b = root(a), root(b)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+
+    by_claim: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    cut: list[tuple[str, str, str]] = []
+    first_page: dict[str, Page] = {}
     for key in sorted(groups):
         for page in groups[key]:
             if not page.claim or page.variant == "markdown":
                 continue
             claim = normalize_title(page.claim)
-            if page.truncated:
-                cut.append((claim, key))
-            other = by_claim.setdefault(claim, key)
-            if other != key:
-                a, b = root(other), root(key)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
+            by_claim[claim][page.deployment].add(key)
+            first_page.setdefault(claim, page)
+            # A claim that runs on in another copy was cut off there (the copy may be too
+            # short to tell by itself).
+            cut.append((claim, key, page.deployment))
+    clashing = set()
+    for claim, deployments in by_claim.items():
+        keys = sorted(set().union(*deployments.values()))
+        if len(keys) < 2:
+            continue
+        if any(len(same) > 1 for same in deployments.values()):
+            clashing.add(claim)
+            page = first_page[claim]
+            diagnostics.append(
+                Diagnostic(
+                    page.path,
+                    page.title_line,
+                    Severity.INFO,
+                    f"{len(keys)} titles of one deployment give the same claim {page.claim!r}; "
+                    "a note has one title per deployment, so they are kept as different notes",
+                    "claim-clash",
+                )
+            )
+            continue
+        for key in keys[1:]:
+            union(keys[0], key)
     if cut:
         claims = sorted(by_claim)
-        for claim, key in cut:
+        for claim, key, deployment in cut:
             if len(claim) < MIN_CUT_CLAIM_CHARS:
                 continue
             at = bisect.bisect_right(claims, claim)
-            if at < len(claims) and claims[at].startswith(claim):
-                a, b = root(by_claim[claims[at]]), root(key)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
+            if at >= len(claims) or not claims[at].startswith(claim) or claims[at] in clashing:
+                continue
+            whole = by_claim[claims[at]]
+            if len(set().union(*whole.values())) == 1 and deployment not in whole:
+                union(next(iter(set().union(*whole.values()))), key)
     joined: dict[str, list[str]] = defaultdict(list)
     for key in sorted(groups):
         joined[root(key)].append(key)

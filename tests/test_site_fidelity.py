@@ -375,3 +375,31 @@ def run_kg(*args: str) -> str:
         env={"HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"},
     )
     return result.stdout
+
+
+def test_one_deployment_giving_two_titles_one_claim_keeps_two_notes(tmp_path):
+    claim = "the same claim written on two different pages of one deployment"
+    for name, title in (
+        ("a.txt", "Does the first page stand alone?"),
+        ("b.txt", "Does the second page stand alone?"),
+    ):
+        (tmp_path / name).write_text(
+            f"{title}\nA description.\nBody text.\nOriginal note title\n{claim}", encoding="utf-8"
+        )
+    graph = kg.load(tmp_path, embed=False, save=False)
+    assert {n.title for n in graph} == {
+        "Does the first page stand alone?",
+        "Does the second page stand alone?",
+    }
+    assert [d.code for d in graph.diagnostics if d.code] == ["claim-clash"]
+
+
+def test_a_cut_claim_joins_the_whole_copy_of_the_other_deployment(tmp_path):
+    older = (PAGES / "n1-older-main.txt").read_text(encoding="utf-8")
+    cut_at = older.index("grows with policy size") + len("grows with pol")
+    (tmp_path / "older-cut.txt").write_text(older[:cut_at], encoding="utf-8")
+    for name in ("n1-main.txt", "n1-banner.txt"):
+        (tmp_path / name).write_text((PAGES / name).read_text(encoding="utf-8"), encoding="utf-8")
+    graph = kg.load(tmp_path, embed=False, save=False)
+    note = graph.note(OLDER_TITLE)
+    assert note.title == OVEROPT and "older-cut.txt" in note.files
