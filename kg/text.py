@@ -139,6 +139,9 @@ def question_mentions(text: str) -> list[tuple[int, int]]:
     >>> t = "Does RL create reasoning at all? argues that it does not."
     >>> [t[a:b] for a, b in question_mentions(t)]
     ['Does RL create reasoning at all?']
+    >>> t = "Three ways: Is it worth it at all? How does it scale up? Does it pay off?. So."
+    >>> [t[a:b] for a, b in question_mentions(t)]
+    ['Is it worth it at all?', 'How does it scale up?', 'Does it pay off?']
     """
     spans: list[tuple[int, int]] = []
     if "?" not in text:
@@ -147,6 +150,7 @@ def question_mentions(text: str) -> list[tuple[int, int]]:
     if not openers:
         return spans
     previous_end = 0
+    found: list[tuple[int, int, bool]] = []  # (start, end, cited) of each question seen
     mark = text.find("?")
     while mark >= 0:
         q = mark + 1
@@ -171,8 +175,14 @@ def question_mentions(text: str) -> list[tuple[int, int]]:
         before = text[max(0, start - 8) : start].rstrip()
         opens_sentence = not before or before[-1] in ".!?:\"'”’" or before.endswith("—")
         continues = bool(_CONTINUES.match(text, q))
-        if not opens_sentence or continues:
-            spans.append((start, q))
+        found.append((start, q, not opens_sentence or continues))
+    # Titles cited back to back ("A? B? C?.") form one citation: where the last of a run
+    # is cited, so is every question right before it.
+    for i in range(len(found) - 2, -1, -1):
+        start, end, cited = found[i]
+        if not cited and found[i + 1][2] and not text[end : found[i + 1][0]].strip():
+            found[i] = (start, end, True)
+    spans.extend((start, end) for start, end, cited in found if cited)
     return spans
 
 

@@ -403,3 +403,23 @@ def test_a_cut_claim_joins_the_whole_copy_of_the_other_deployment(tmp_path):
     graph = kg.load(tmp_path, embed=False, save=False)
     note = graph.note(OLDER_TITLE)
     assert note.title == OVEROPT and "older-cut.txt" in note.files
+
+
+def test_back_to_back_question_titles_no_page_holds_are_cited_notes(tmp_path):
+    (tmp_path / "chain.txt").write_text(
+        "What decides whether an agent should search or think?\nA description.\n"
+        "The earlier notes ask it three ways: Is it worth spending extra reasoning tokens for "
+        "answer quality? How does search scale like reasoning in agent systems? Do search steps "
+        "and reasoning steps trade off?. Is that settled? No, it is not.\n"
+        "Original note title\nagents trade search against reasoning",
+        encoding="utf-8",
+    )
+    graph = kg.load(tmp_path, embed=False, save=False)
+    note = graph.note("What decides whether an agent should search or think?")
+    cited = [graph.note(lk.target) for lk in graph.links_of(note, "out", "mentions")]
+    assert [n.title for n in cited] == [
+        "Is it worth spending extra reasoning tokens for answer quality?",
+        "How does search scale like reasoning in agent systems?",
+        "Do search steps and reasoning steps trade off?",
+    ]
+    assert all(n.stub for n in cited)  # the rhetorical "Is that settled?" is no note
