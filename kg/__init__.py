@@ -22,6 +22,7 @@ from kg.graph import CorpusStats, KnowledgeGraph
 from kg.loader import load
 from kg.model import (
     ConceptMap,
+    Counts,
     Diagnostic,
     Link,
     LinkKind,
@@ -31,6 +32,7 @@ from kg.model import (
     NoteKind,
     NoteStats,
     Page,
+    PageCopy,
     SearchHit,
     Severity,
 )
@@ -64,6 +66,7 @@ __all__ = [
     "Config",
     "CorpusError",
     "CorpusStats",
+    "Counts",
     "Diagnostic",
     "Embedder",
     "ExportError",
@@ -81,6 +84,7 @@ __all__ = [
     "NoteNotFound",
     "NoteStats",
     "Page",
+    "PageCopy",
     "ParseError",
     "SearchHit",
     "SentenceTransformerEmbedder",
