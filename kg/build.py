@@ -26,11 +26,13 @@ from kg.model import (
     Severity,
 )
 from kg.text import clean_title, fold, normalize_title, question_mentions, sentences_at, slugify
+from kg.vault import VaultLinker, add_markdown_notes, join_site_groups, outside_code
 
 # Titles shorter than this are not searched for in running text: too likely to be words.
 MIN_MENTION_CHARS = 12
 MIN_MENTION_WORDS = 3
 _VARIANT_RANK = {"markdown": 0, "main": 1, "banner": 2}
+_NOT_MENTIONED = frozenset({NoteKind.CATEGORY, NoteKind.ATTACHMENT, NoteKind.TAG})
 
 
 class GraphBuilder:
@@ -42,6 +44,8 @@ class GraphBuilder:
         self.links: list[LinkRow] = []
         self.diagnostics: list[Diagnostic] = []
         self._ids: set[str] = set()
+        self.by_path: dict[str, str] = {}  # file -> id of the note read from it
+        self.vault: VaultLinker | None = None  # Markdown links, attachments, tags (kg.vault)
 
     # ------------------------------------------------------------ nodes
 
@@ -55,10 +59,15 @@ class GraphBuilder:
 
     def add_pages(self, pages: Sequence[Page]) -> None:
         groups: dict[str, list[Page]] = defaultdict(list)
+        markdown: list[Page] = []
         for page in pages:
             if not page.title:
                 continue
+            if page.variant == "markdown":
+                markdown.append(page)  # a file is a note: never merged with another .md
+                continue
             groups[normalize_title(page.title)].append(page)
+        markdown = join_site_groups(markdown, groups)
         for key in sorted(groups):
             group = sorted(
                 groups[key], key=lambda p: (p.truncated, _VARIANT_RANK[p.variant], p.path)
@@ -66,10 +75,16 @@ class GraphBuilder:
             note = _merge(group, self._new_id(group[0].title))
             self.notes[note.id] = note
             self.by_key[key] = note.id
+            self.by_path.update((p.path, note.id) for p in group)
             for alias in note.aliases:
                 self.by_key.setdefault(normalize_title(alias), note.id)
             if len(group) > 1:
                 self._report_merge(group)
+        add_markdown_notes(self, markdown, pages)
+
+    def note_of(self, page: Page) -> str | None:
+        """The id of the note read from `page`."""
+        return self.by_path.get(page.path)
 
     def _report_merge(self, group: list[Page]) -> None:
         kinds = {p.kind for p in group}
@@ -156,7 +171,7 @@ class GraphBuilder:
 
     def add_declared_links(self, page: Page) -> None:
         """Links a page lists explicitly: sources, related, papers, next lines, hubs, cards."""
-        me = self.by_key.get(normalize_title(page.title))
+        me = self.note_of(page)
         if me is None:
             return
         link, ensure = self.link, self.ensure
@@ -230,7 +245,7 @@ class GraphBuilder:
             note = self.notes[note_id]
             title = fold(note.title)
             if (
-                note.kind is NoteKind.CATEGORY
+                note.kind in _NOT_MENTIONED
                 or len(title) < MIN_MENTION_CHARS
                 or title.count(" ") + 1 < MIN_MENTION_WORDS
             ):
@@ -238,8 +253,15 @@ class GraphBuilder:
             searched[title] = note_id
         matcher = _TitleMatcher(searched)
         for page in pages:
-            me = self.by_key.get(normalize_title(page.title))
+            me = self.note_of(page)
             if me is None:
+                continue
+            if page.variant == "markdown" and self.vault is not None:
+                # Obsidian's rules: written links resolved by file; no question stubs.
+                questions = [[] for _ in page.body]
+                wikilinked = self.vault.add_page_links(page, me, questions)
+                for paragraph, asked in zip(page.body, questions, strict=True):
+                    self._scan(page, me, paragraph, asked, matcher, wikilinked)
                 continue
             questions = [question_mentions(paragraph.text) for paragraph in page.body]
             wikilinked = self._add_wikilinks(page, me, questions)
@@ -284,6 +306,8 @@ class GraphBuilder:
         text = paragraph.text
         folded = fold(text)
         hits = matcher.find(folded)
+        if hits and page.variant == "markdown":
+            hits = outside_code(text, hits)
         covered = [(a, b) for a, b, _ in hits]
         for start, end in questions:
             if any(a < end and start < b for a, b in covered):
@@ -433,10 +457,16 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def build(pages: Sequence[Page]) -> tuple[dict[str, Note], list[LinkRow], list[Diagnostic]]:
-    """Notes, links (as `LinkRow` tuples, in the order read) and build diagnostics."""
+def build(
+    pages: Sequence[Page], attachments: Sequence[str] = ()
+) -> tuple[dict[str, Note], list[LinkRow], list[Diagnostic]]:
+    """Notes, links (as `LinkRow` tuples, in the order read) and build diagnostics.
+
+    `attachments` are the vault's other files (images, PDFs, ...; `kg.vault`) that
+    Markdown links can reach."""
     with collector_paused():
         builder = GraphBuilder()
+        builder.vault = VaultLinker(builder, pages, attachments)
         builder.add_pages(pages)
         for page in pages:
             if page.title:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class NoteKind(StrEnum):
@@ -25,6 +26,8 @@ class NoteKind(StrEnum):
     HUB = "hub"
     PAPER = "paper"
     CATEGORY = "category"
+    ATTACHMENT = "attachment"  # a vault's image, PDF, audio... (a stub when missing)
+    TAG = "tag"  # a #tag of Markdown notes; #a/b sits under #a
 
 
 class LinkKind(StrEnum):
@@ -41,6 +44,9 @@ class LinkKind(StrEnum):
     TOPIC = "topic"  # topic page -> note card
     HUB = "hub"  # note -> hub question it sits under (parent hub questions)
     CATEGORY = "category"  # note -> category node
+    LINKS = "links"  # note -> note or attachment it links to: [[Name]], [shown](Name.md) (section)
+    EMBEDS = "embeds"  # note -> note or attachment it embeds: ![[Name]], ![alt](image.png)
+    TAGGED = "tagged"  # note -> #tag it carries; #a/b -> #a (section 'nested')
 
 
 class Severity(StrEnum):
@@ -112,6 +118,20 @@ class TitledRef:
 
 
 @dataclass(frozen=True, slots=True)
+class WrittenLink:
+    """A link written in a Markdown note, as written: the target (a name or a path, its
+    `#heading` or `#^block` in `anchor`), the text shown instead, whether it embeds
+    (`![[...]]`) and whether it is a Markdown link (`[shown](target)`)."""
+
+    target: str
+    line: int
+    anchor: str = ""
+    shown: str = ""
+    embed: bool = False
+    markdown: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Paragraph:
     """A paragraph of running text with the line it starts on."""
 
@@ -167,6 +187,9 @@ class Page:
     truncated: bool = False
     roles: tuple[str, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
+    links: tuple[WrittenLink, ...] = ()  # Markdown: every written link and embed, in order
+    tag_refs: tuple[TitledRef, ...] = ()  # Markdown: each tag (no '#') with its line
+    properties: tuple[tuple[str, Any], ...] = ()  # Markdown: every front-matter key, JSON-safe
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,10 +217,19 @@ class Note:
     aliases: tuple[str, ...] = ()
     truncated: bool = False
     files: tuple[str, ...] = ()
+    properties: tuple[tuple[str, Any], ...] = ()  # every front-matter key, JSON-safe values
 
     @property
     def is_stub(self) -> bool:
         return self.stub
+
+    def property_value(self, key: str, default: Any = None) -> Any:
+        """The front-matter value of `key` (`note.properties` keeps them all).
+
+        >>> Note("a", "A", NoteKind.SYNTHESIS, properties=(("rating", 4),)).property_value("rating")
+        4
+        """
+        return next((value for name, value in self.properties if name == key), default)
 
 
 # A link as a plain tuple in `Link` field order, the kind as its string value: how the
