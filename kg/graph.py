@@ -26,6 +26,7 @@ import networkx as nx
 
 from kg.errors import NoteNotFound
 from kg.model import (
+    NOT_NOTES,
     Diagnostic,
     Link,
     LinkKind,
@@ -43,8 +44,13 @@ from kg.tables import LinkTable, NoteTable
 if TYPE_CHECKING:
     from kg.trace import Claim, Evidence
 from kg.text import normalize_title
+from kg.vault import tag_key
 
 Direction = str  # 'out', 'in' or 'both'
+# Nodes that group notes rather than say something: not walked through by `path`, not
+# counted as a note's neighbours by `stats`.
+GROUPING_KINDS = frozenset({NoteKind.CATEGORY, NoteKind.TAG})
+WRITTEN_LINKS = frozenset({LinkKind.LINKS, LinkKind.EMBEDS})
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,10 @@ class CorpusStats:
     truncated: int
     embedded: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    attachments: int = 0  # attachment files of a vault that are there
+    missing_attachments: int = 0  # attachments linked or embedded but not in the vault
+    tags: int = 0  # distinct #tags (nested ones count once each)
+    unresolved: int = 0  # written links (links, embeds) to a stub or a missing attachment
 
 
 def _kinds(kinds: Iterable[LinkKind | str] | LinkKind | str | None) -> frozenset[LinkKind] | None:
@@ -143,14 +153,59 @@ class KnowledgeGraph:
     def __iter__(self) -> Iterator[Note]:
         return iter(self._notes.values())
 
-    def notes(self, kind: NoteKind | str | None = None, stubs: bool = True) -> list[Note]:
-        """Every note, optionally of one kind, optionally without stubs."""
+    def notes(
+        self, kind: NoteKind | str | None = None, stubs: bool = True, tag: str | None = None
+    ) -> list[Note]:
+        """Every note, optionally of one kind, optionally without stubs, optionally only
+        those carrying `tag` (`#a` or `a`, any case; `a` also finds notes tagged `#a/b`).
+
+        >>> from kg.model import Note, NoteKind
+        >>> g = KnowledgeGraph({"n": Note("n", "N", NoteKind.SYNTHESIS, tags=("ml/Vision",))}, [])
+        >>> [n.id for n in g.notes(tag="#ML")], g.notes(tag="vision")
+        (['n'], [])
+        """
         wanted = NoteKind(kind) if kind is not None else None
+        if tag is not None:
+            key = tag_key(tag)
+            return [
+                n
+                for n in self.notes(kind, stubs)
+                if any(t == key or t.startswith(key + "/") for t in map(tag_key, n.tags))
+            ]
         return [
             n
             for n in self._notes.values()
             if (wanted is None or n.kind is wanted) and (stubs or not n.stub)
         ]
+
+    def tags(self) -> dict[str, int]:
+        """Every #tag of the corpus's Markdown notes with the number of notes tagged
+        with it or a tag nested under it, most used first.
+
+        >>> from kg.model import Link, LinkKind, Note, NoteKind
+        >>> notes = {"n": Note("n", "N", NoteKind.SYNTHESIS), "t": Note("t", "#a", NoteKind.TAG),
+        ...          "u": Note("u", "#a/b", NoteKind.TAG)}
+        >>> KnowledgeGraph(notes, [Link("n", "u", LinkKind.TAGGED), Link("u", "t", LinkKind.TAGGED)]).tags()
+        {'#a': 1, '#a/b': 1}
+        """
+        counts: dict[str, int] = {}
+        for note_id, header in self._notes.headers():
+            if header[1] is not NoteKind.TAG:
+                continue
+            reached: set[str] = set()
+            frontier = [note_id]
+            while frontier:  # notes tagged here, and under the tags nested below it
+                node = frontier.pop()
+                for index in self._links.into[node]:
+                    if self._links.kind(index) != LinkKind.TAGGED.value:
+                        continue
+                    source = self._links.ends(index)[0]
+                    if self._notes.kind(source) is NoteKind.TAG:
+                        frontier.append(source)
+                    else:
+                        reached.add(source)
+            counts[header[0]] = len(reached)
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold())))
 
     def find(self, query: str | Note) -> Note | None:
         """The note with this id, title (any case, quotes folded) or alias, else None."""
@@ -172,7 +227,7 @@ class KnowledgeGraph:
         """The titles closest to `query`: containing its words first, then by spelling."""
         key = normalize_title(query)
         words = [w for w in key.replace("?", " ").split() if len(w) > 2]
-        titles = [h[0] for _, h in self._notes.headers() if h[1] is not NoteKind.CATEGORY]
+        titles = [h[0] for _, h in self._notes.headers() if h[1] not in NOT_NOTES]
         if words:
             scored = Counter({t: sum(w in normalize_title(t) for w in words) for t in titles})
             contained = [t for t, s in scored.most_common(n) if s >= max(1, len(words) // 2 + 1)]
@@ -208,6 +263,16 @@ class KnowledgeGraph:
     ) -> list[Link]:
         """Links from other notes into this one (who cites, mentions, uses or relates to it)."""
         return self.links_of(note, "in", kinds)
+
+    def linked_mentions(self, note: str | Note) -> list[Link]:
+        """Backlinks written as links or embeds (`[[Name]]`, `![[Name]]`, `[x](Name.md)`):
+        Obsidian's "linked mentions"."""
+        return self.links_of(note, "in", WRITTEN_LINKS)
+
+    def unlinked_mentions(self, note: str | Note) -> list[Link]:
+        """Backlinks found in running text, where the note's title appears without a link:
+        Obsidian's "unlinked mentions"."""
+        return self.links_of(note, "in", LinkKind.MENTIONS)
 
     def neighbours(
         self,
@@ -277,9 +342,7 @@ class KnowledgeGraph:
         while queue:
             node = queue.popleft()
             for link, other, _ in self._steps(node, wanted, "out" if directed else "both"):
-                if other in came or (
-                    self._notes.kind(other) is NoteKind.CATEGORY and other != goal
-                ):
+                if other in came or (self._notes.kind(other) in GROUPING_KINDS and other != goal):
                     continue
                 came[other] = (node, link)
                 if other == goal:
@@ -321,7 +384,7 @@ class KnowledgeGraph:
         others = {ends(i)[1] for i in self._links.out[node]}
         others |= {ends(i)[0] for i in self._links.into[node]}
         others.discard(node)
-        return {o for o in others if self._notes.kind(o) is not NoteKind.CATEGORY}
+        return {o for o in others if self._notes.kind(o) not in GROUPING_KINDS}
 
     def degrees(self) -> dict[str, int]:
         """Links touching each note (in and out), by id, without decoding any link.
@@ -338,8 +401,17 @@ class KnowledgeGraph:
     def corpus_stats(self) -> CorpusStats:
         """Counts for the whole corpus: notes and links by kind, stubs, problems."""
         headers = [h for _, h in self._notes.headers()]
-        by_kind = Counter(h[1].value for h in headers if not h[2] and h[1] is not NoteKind.CATEGORY)
-        stubs = sum(1 for h in headers if h[2])
+        by_kind = Counter(h[1].value for h in headers if not h[2] and h[1] not in NOT_NOTES)
+        stubs = sum(1 for h in headers if h[2] and h[1] is not NoteKind.ATTACHMENT)
+        attachments = Counter(h[2] for h in headers if h[1] is NoteKind.ATTACHMENT)
+        table, written = self._links, {k.value for k in WRITTEN_LINKS}
+        unresolved = sum(
+            1
+            for note_id, header in self._notes.headers()
+            if header[2]
+            for index in table.into[note_id]
+            if table.kind(index) in written
+        )
         return CorpusStats(
             files=self.files,
             notes=sum(by_kind.values()),
@@ -351,6 +423,10 @@ class KnowledgeGraph:
             errors=sum(1 for d in self.diagnostics if d.severity is Severity.ERROR),
             truncated=sum(1 for h in headers if h[3]),
             embedded=self.embeddings.count if self.embeddings is not None else 0,
+            attachments=attachments[False],
+            missing_attachments=attachments[True],
+            tags=sum(1 for h in headers if h[1] is NoteKind.TAG),
+            unresolved=unresolved,
         )
 
     # ------------------------------------------------------------ claims (kg.trace)

@@ -49,6 +49,11 @@ class LinkKind(StrEnum):
     TAGGED = "tagged"  # note -> #tag it carries; #a/b -> #a (section 'nested')
 
 
+# Nodes that are not notes of their own (category, attachment and tag nodes): hidden from
+# near, search and title completion.
+NOT_NOTES = frozenset({NoteKind.CATEGORY, NoteKind.ATTACHMENT, NoteKind.TAG})
+
+
 class Severity(StrEnum):
     INFO = "info"
     WARNING = "warning"

@@ -40,7 +40,7 @@ from kg.model import (
 )
 from kg.tables import Header, LinkColumns, LinkTable, NoteTable
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7  # 7: Markdown notes per file, attachments, tags, note properties
 MANIFEST = "manifest.json"
 GRAPH = "graph.sqlite"  # the prefix of graph files: graph-<token>.sqlite
 LOCK = "lock"
@@ -393,6 +393,8 @@ def note_to_json(note: Note) -> dict[str, Any]:
         out["counts"] = counts
     if note.truncated:
         out["truncated"] = True
+    if note.properties:
+        out["properties"] = [[key, value] for key, value in note.properties]
     return out
 
 
@@ -417,4 +419,12 @@ def note_from_json(item: dict[str, Any]) -> Note:
         aliases=tuple(item.get("aliases", ())),
         truncated=item.get("truncated", False),
         files=tuple(item.get("files", ())),
+        properties=tuple((str(k), _frozen(v)) for k, v in item.get("properties", ())),
     )
+
+
+def _frozen(value: Any) -> Any:
+    """A JSON value as `Note.properties` holds it: lists as tuples, all the way down."""
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    return value

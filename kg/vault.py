@@ -21,6 +21,7 @@ in the linking note's folder, else to the one with the shortest path.
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 import re
@@ -241,12 +242,13 @@ def code_spans(text: str) -> list[tuple[int, int]]:
 
 
 def json_safe(value: Any) -> Any:
-    """A front-matter value as immutable JSON-safe data: dates as ISO text, lists as
-    tuples, mappings as JSON objects of the same kind (dicts), everything else as text.
+    """A front-matter value as immutable, hashable JSON-safe data: dates as ISO text,
+    lists as tuples, a nested mapping (which Obsidian's properties do not have) as its
+    JSON text, anything else unknown as text.
 
     >>> import datetime as dt
     >>> json_safe([dt.date(2026, 1, 2), 3, None, {"a": [True]}])
-    ('2026-01-02', 3, None, {'a': (True,)})
+    ('2026-01-02', 3, None, '{"a": [true]}')
     """
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
@@ -255,7 +257,7 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, (list, tuple, set)):
         return tuple(json_safe(item) for item in value)
     if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
+        return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
     return str(value)
 
 

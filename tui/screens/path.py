@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 
 from kg.errors import KgError
 from kg.graph import KnowledgeGraph
-from kg.model import Link, NoteKind
+from kg.model import NOT_NOTES, Link
 from tui.walk import KIND_COLOURS
 
 
@@ -48,7 +48,7 @@ class PathScreen(ModalScreen[str | None]):
         self.focus_steps = True
 
     def compose(self) -> ComposeResult:
-        titles = sorted({n.title for n in self.graph.notes() if n.kind is not NoteKind.CATEGORY})
+        titles = sorted({n.title for n in self.graph.notes() if n.kind not in NOT_NOTES})
         suggester = SuggestFromList(titles, case_sensitive=False)
         with Vertical(id="path", classes="dialog"):
             yield Label("Shortest path between two notes", classes="dialog-title")
