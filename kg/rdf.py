@@ -229,7 +229,8 @@ def mapping_table() -> str:
         "files": "files a note was read from",
         "arxiv": "paper arXiv id (`arXiv:…`)",
         "arxiv_url": "paper arXiv page (IRI)",
-        "tags": "paper tags",
+        "tags": "paper tags, a Markdown note's #tags",
+        "properties": "a Markdown note's front matter, every key (one JSON object)",
         "concept_label": "title of a topic, hub or category",
         "categories": "note categories (category nodes are `skos:Concept`s)",
     }

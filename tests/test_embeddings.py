@@ -320,8 +320,11 @@ def test_near_ranks_by_cosine_and_says_what_is_linked(fake_index):
     found = graph.near(HIDDEN, k=8)
     assert len(found) == 8 and all(isinstance(n, NearNote) for n in found)
     assert centre.id not in {n.note.id for n in found}
-    scores = [n.score for n in found]
-    assert scores == sorted(scores, reverse=True)
+    # Notes with text first (issue 12: a stub never ranks above one), each part best first.
+    assert [n.note.stub for n in found] == sorted(n.note.stub for n in found)
+    for part in (False, True):
+        scores = [n.score for n in found if n.note.stub is part]
+        assert scores == sorted(scores, reverse=True)
     matrix = graph.embeddings
     for n in found:
         expected = float(matrix.note_vector(centre.id) @ matrix.note_vector(n.note.id))
