@@ -258,7 +258,7 @@ class GraphBuilder:
                 continue
             if page.variant == "markdown" and self.vault is not None:
                 # Obsidian's rules: written links resolved by file; no question stubs.
-                questions = [[] for _ in page.body]
+                questions: list[list[tuple[int, int]]] = [[] for _ in page.body]
                 wikilinked = self.vault.add_page_links(page, me, questions)
                 for paragraph, asked in zip(page.body, questions, strict=True):
                     self._scan(page, me, paragraph, asked, matcher, wikilinked)

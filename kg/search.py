@@ -299,7 +299,8 @@ def near(
     wanted = k
     while True:
         found = store.nearest(vector, wanted, mask=mask, exclude=exclude)
-        out, stubs = [], []
+        out = []
+        stubs: list[NearNote] = []
         for note_id, score in found:
             other = graph.find(note_id)
             if other is not None and other.id == note_id:
