@@ -110,9 +110,7 @@ def parse_markdown(text: str, path: str) -> Page:
         sources=_sources(meta.get("sources"), front_line, problems),
         next_lines=_refs(meta.get("next"), "next", front_line, problems),
         cards=_cards(meta, front_line, problems),
-        wikilinks=tuple(
-            TitledRef(clean_title(w.target), w.line) for w in written if not w.markdown
-        ),
+        wikilinks=tuple(TitledRef(w.target, w.line) for w in written if not w.markdown),
         arxiv=_text(meta.get("arxiv"), "arxiv", problems),
         tags=tuple({tag_key(r.title): r.title for r in reversed(tag_refs)}.values())[::-1],
         aliases=tuple(_titles(meta.get("aliases", meta.get("alias")), "aliases", problems)),
@@ -325,7 +323,7 @@ def _body(
             ):
                 fence = ""
             continue
-        if not in_comment and ("`" in line or "~" in line):
+        if not in_comment and line.lstrip(" ")[:3] in ("```", "~~~"):
             marker = fence_marker(line)
             if marker:
                 close()
@@ -348,7 +346,7 @@ def _body(
             tags += [TitledRef(tag, number) for tag in found_tags]
         else:
             shown = raw
-        if _HEADING.match(shown):
+        if shown[:1] == "#" and _HEADING.match(shown):
             roles[index] = "heading"
             close()
             continue

@@ -21,10 +21,10 @@ in the linking note's folder, else to the one with the shortest path.
 
 from __future__ import annotations
 
-import json
 import os
 import posixpath
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -72,11 +72,12 @@ ATTACHMENT_SUFFIXES = frozenset(
 )
 _SKIPPED_DIRS = {".kg", ".git", ".obsidian", ".trash", "__pycache__", ".venv", "node_modules"}
 
-# A written link: an (embedded) wikilink, or an (embedded) Markdown link. Brackets and
-# backslashes inside a wikilink are allowed only as `\|`, a pipe escaped in a table cell.
+# A written link: a wikilink or a Markdown link (a `!` before it makes it an embed).
+# Brackets and backslashes inside a wikilink are allowed only as `\|`, a pipe escaped in a
+# table cell. The pattern starts with a literal `[`, which the regex engine looks for fast.
 _LINK = re.compile(
-    r"(?P<bang>!?)(?:\[\[(?P<wiki>(?:[^\[\]\\]|\\\|)+?)\]\]"
-    r"|\[(?P<text>[^\[\]]*)\]\((?P<dest><[^>\n]*>|[^()\s]+)(?:\s+\"[^\"]*\")?\))"
+    r"\[(?:\[(?P<wiki>(?:[^\[\]\\]|\\\|)+?)\]\]"
+    r"|(?P<text>[^\[\]]*)\]\((?P<dest><[^>\n]*>|[^()\s]+)(?:\s+\"[^\"]*\")?\))"
 )
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _URL = re.compile(r"\b(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.|mailto:)\S+")
@@ -128,6 +129,16 @@ def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+def _cut(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each span replaced by one space."""
+    parts, last = [], 0
+    for start, end in spans:
+        parts.append(text[last:start])
+        last = end
+    parts.append(text[last:])
+    return " ".join(parts)
+
+
 def read_line(line: str, number: int) -> tuple[str, list[WrittenLink], list[str]]:
     """One line of a note's body: the text as shown (each link replaced by its shown
     text), the links it writes and its inline tags (without `#`, in order).
@@ -145,12 +156,34 @@ WrittenLink(target='../b/My note.md', line=7, anchor='Part', shown='t', embed=Fa
     spans: list[tuple[int, int]] = []
     parts: list[str] = []
     last = 0
+    plain = hidden is line  # nothing masked: the match's groups are the line's text
     for match in _LINK.finditer(hidden) if "[" in hidden else ():
-        found = _written(match, line, number)
-        if found is None:
-            continue
-        link, shown = found
         start, end = match.span()
+        embed = start > 0 and line[start - 1] == "!" and not (start > 1 and line[start - 2] == "\\")
+        wiki = match.group("wiki")
+        if wiki is not None:  # the usual case, kept lean
+            if not plain or "\\" in wiki:
+                wiki = line[match.start("wiki") : match.end("wiki")].replace("\\|", "|")
+            target, bar, alias = wiki.partition("|")
+            if "#" in target:
+                target, _, anchor = target.partition("#")
+                anchor = anchor.strip()
+            else:
+                anchor = ""
+            target = target.strip()
+            alias = alias.strip() if bar else ""
+            link = WrittenLink(target, number, anchor, alias, embed, False)
+            if embed and not alias:
+                shown = ""
+            else:
+                shown = alias or (f"{target} > {anchor}" if target and anchor else target or anchor)
+        else:
+            found = _markdown_link(match, embed, number)
+            if found is None:
+                continue
+            link, shown = found
+        if embed:
+            start -= 1  # the `!`
         parts.append(line[last:start])
         parts.append(shown)
         last = end
@@ -160,7 +193,7 @@ WrittenLink(target='../b/My note.md', line=7, anchor='Part', shown='t', embed=Fa
     shown_text = "".join(parts) + line[last:] if spans else line
     tags: list[str] = []
     if "#" in hidden:
-        scan = _blank(hidden, spans) if spans else hidden
+        scan = _cut(hidden, spans) if spans else hidden
         scan = _URL.sub(lambda m: " " * (m.end() - m.start()), scan)
         for match in _TAG.finditer(scan):
             tag = match.group(1).strip("/")
@@ -169,23 +202,15 @@ WrittenLink(target='../b/My note.md', line=7, anchor='Part', shown='t', embed=Fa
     return shown_text, links, tags
 
 
-def _written(match: re.Match[str], line: str, number: int) -> tuple[WrittenLink, str] | None:
-    """The link a match writes and the text shown in its place; None when the match is
-    not a link after all (an external URL)."""
-    embed = bool(match.group("bang"))
-    wiki = match.group("wiki")
-    if wiki is not None:
-        inner = line[match.start("wiki") : match.end("wiki")].replace("\\|", "|")
-        target, _, alias = inner.partition("|")
-        target, _, anchor = target.partition("#")
-        target, anchor, alias = target.strip(), anchor.strip(), alias.strip()
-        shown = alias or (f"{target} > {anchor}" if target and anchor else target or anchor)
-        link = WrittenLink(target, number, anchor, alias, embed, False)
-        return link, "" if embed and not alias else shown
+def _markdown_link(
+    match: re.Match[str], embed: bool, number: int
+) -> tuple[WrittenLink, str] | None:
+    """The link a Markdown link match writes and the text shown in its place; None when
+    it is not a note link (a web address, another app's link)."""
     dest = match.group("dest").strip("<>").strip()
     text = match.group("text")
     if _SCHEME.match(dest) or dest.startswith("//"):
-        return None  # a web address or another app's link: text, not a note link
+        return None
     target, _, anchor = unquote(dest).partition("#")
     link = WrittenLink(target.strip(), number, anchor.strip(), text, embed, True)
     return link, "" if embed else text
@@ -243,21 +268,36 @@ def code_spans(text: str) -> list[tuple[int, int]]:
 
 def json_safe(value: Any) -> Any:
     """A front-matter value as immutable, hashable JSON-safe data: dates as ISO text,
-    lists as tuples, a nested mapping (which Obsidian's properties do not have) as its
-    JSON text, anything else unknown as text.
+    lists as tuples, a nested mapping (which Obsidian's properties do not have) as a
+    tuple of (key, value) pairs, anything else unknown as text.
 
     >>> import datetime as dt
     >>> json_safe([dt.date(2026, 1, 2), 3, None, {"a": [True]}])
-    ('2026-01-02', 3, None, '{"a": [true]}')
+    ('2026-01-02', 3, None, (('a', (True,)),))
     """
-    if value is None or isinstance(value, (bool, int, float, str)):
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if kind is list:  # most often a list of titles, or of {title: ...} entries
+        return tuple([item if type(item) is str else json_safe(item) for item in value])
+    if kind is dict:
+        return tuple(
+            [
+                (
+                    key if type(key) is str else str(key),
+                    item if type(item) is str else json_safe(item),
+                )
+                for key, item in value.items()
+            ]
+        )
+    if isinstance(value, (bool, int, float, str)):
         return value
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     if isinstance(value, (list, tuple, set)):
         return tuple(json_safe(item) for item in value)
     if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+        return tuple((str(k), json_safe(v)) for k, v in value.items())
     return str(value)
 
 
@@ -452,21 +492,22 @@ class VaultLinker:
         ids of the notes linked, which running-text mentions then leave out."""
         builder = self.builder
         targets: set[str] = set()
+        resolved = []
         for written in page.links:
             target = self._target(page, written)
-            if target is None:
-                continue
-            if target == me and written.anchor:
-                continue  # [[Own name#Heading]]: a place within the note
+            if target is None or (target == me and written.anchor):
+                continue  # unresolvable, or [[Own name#Heading]]: a place within the note
             targets.add(target)
-            kind = LinkKind.EMBEDS if written.embed else LinkKind.LINKS
+            resolved.append((written, target))
+        sentences = self._sentences(page, [w for w, _ in resolved], questions)
+        for (written, target), sentence in zip(resolved, sentences, strict=True):
             builder.link(
                 page,
                 me,
                 target,
-                kind,
+                LinkKind.EMBEDS if written.embed else LinkKind.LINKS,
                 written.line,
-                sentence=self._sentence(page, written, questions),
+                sentence=sentence,
                 section=("#" + written.anchor) if written.anchor else "",
             )
         seen: set[str] = set()
@@ -525,24 +566,35 @@ class VaultLinker:
             )
         return note_id
 
-    def _sentence(
-        self, page: Page, written: WrittenLink, questions: list[list[tuple[int, int]]]
-    ) -> str:
+    def _sentences(
+        self, page: Page, links: list[WrittenLink], questions: list[list[tuple[int, int]]]
+    ) -> list[str]:
+        """The sentence each link stands in (the paragraph's start when its shown text is
+        not found), one pass over each paragraph for all of its links."""
         body = page.body
-        at = None
-        for index, paragraph in enumerate(body):
-            if paragraph.line <= written.line:
-                at = index
+        out = [""] * len(links)
+        if not body or not links:
+            return out
+        starts = [paragraph.line for paragraph in body]
+        by_paragraph: dict[int, list[tuple[int, int]]] = {}
+        for number, written in enumerate(links):
+            at = bisect_right(starts, written.line) - 1
+            if at < 0:
+                continue
+            text = body[at].text
+            shown = written.shown or written.target
+            position = text.find(shown) if shown else -1
+            if position < 0:
+                out[number] = text[:300]
             else:
-                break
-        if at is None:
-            return ""
-        text = body[at].text
-        shown = written.shown or written.target
-        position = text.find(shown) if shown else -1
-        if position < 0:
-            return text[:300]
-        return sentences_at(text, [position], (), questions[at])[0] or text[:300]
+                by_paragraph.setdefault(at, []).append((position, number))
+        for at, wanted in by_paragraph.items():
+            wanted.sort()
+            text = body[at].text
+            found = sentences_at(text, [p for p, _ in wanted], (), questions[at])
+            for (_, number), sentence in zip(wanted, found, strict=True):
+                out[number] = sentence or text[:300]
+        return out
 
 
 def join_site_groups(markdown: Sequence[Page], groups: dict[str, list[Page]]) -> list[Page]:
@@ -587,8 +639,9 @@ def add_markdown_notes(
             )
         for alias in note.aliases:
             builder.by_key.setdefault(normalize_title(alias), note.id)
+    alone = {page.path for page in markdown}
     for page in pages:  # Markdown files merged with a site page keep their properties
-        if page.variant == "markdown" and page.properties and page not in markdown:
+        if page.variant == "markdown" and page.properties and page.path not in alone:
             note_id = builder.by_path.get(page.path)
             if note_id is not None and not builder.notes[note_id].properties:
                 builder.notes[note_id] = replace(builder.notes[note_id], properties=page.properties)
