@@ -112,7 +112,7 @@ def parse_markdown(text: str, path: str) -> Page:
         cards=_cards(meta, front_line, problems),
         wikilinks=tuple(TitledRef(w.target, w.line) for w in written if not w.markdown),
         arxiv=_text(meta.get("arxiv"), "arxiv", problems),
-        tags=tuple({tag_key(r.title): r.title for r in reversed(tag_refs)}.values())[::-1],
+        tags=_distinct_tags(tag_refs),
         aliases=tuple(_titles(meta.get("aliases", meta.get("alias")), "aliases", problems)),
         truncated=bool(meta.get("truncated", False)),
         counts=Counts(
@@ -123,6 +123,20 @@ def parse_markdown(text: str, path: str) -> Page:
         properties=tuple((key, json_safe(value)) for key, value in meta.items()),
     )
     return Page(roles=tuple(roles), diagnostics=tuple(problems.items), **fields)
+
+
+def _distinct_tags(refs: list[TitledRef]) -> tuple[str, ...]:
+    """Each tag once (compared as Obsidian does, ignoring case), as first written.
+
+    >>> _distinct_tags([TitledRef("a", 1), TitledRef("B", 2), TitledRef("A", 3)])
+    ('a', 'B')
+    """
+    if not refs:
+        return ()
+    seen: dict[str, str] = {}
+    for ref in refs:
+        seen.setdefault(tag_key(ref.title), ref.title)
+    return tuple(seen.values())
 
 
 _FLOW_LIST = re.compile(r"^(\s*[\w-]+:\s*)\[(.*)\]\s*$")
