@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import ExportError, KgError
-from kg.model import Link, LinkKind, Note, NoteKind
+from kg.model import NOT_NOTES, Link, LinkKind, Note, NoteKind
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -367,7 +367,7 @@ def near_pairs_for(g: KnowledgeGraph, ids: Sequence[str], k: int) -> list[NearPa
     pairs: dict[frozenset[str], NearPair] = {}
     for note_id in ids:
         note = g.note(note_id)
-        if note.kind is NoteKind.CATEGORY:
+        if note.kind in NOT_NOTES:
             continue
         found: list[tuple[str, float]] = []
         asked = max(k, 1)
@@ -399,9 +399,9 @@ def _walk(
     keep: Callable[[Note], bool],
     direction: str,
 ) -> dict[str, None]:
-    """Breadth-first from the centres. Category nodes are reached but not walked through
-    (they join everything) unless `wanted` names category links explicitly."""
-    through_categories = wanted is not None and LinkKind.CATEGORY in wanted
+    """Breadth-first from the centres. Category and tag nodes are reached but not walked
+    through (they join everything) unless `wanted` names category or tagged links."""
+    through_categories = wanted is not None and bool({LinkKind.CATEGORY, LinkKind.TAGGED} & wanted)
     named = set(centres)
     seen: dict[str, None] = dict.fromkeys(centres)
     frontier = list(seen)
@@ -411,7 +411,7 @@ def _walk(
             if (
                 not through_categories
                 and node not in named
-                and g.note(node).kind is NoteKind.CATEGORY
+                and g.note(node).kind in (NoteKind.CATEGORY, NoteKind.TAG)
             ):
                 continue
             for link in g.links_of(node, direction, wanted):

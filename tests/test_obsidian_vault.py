@@ -345,3 +345,59 @@ def test_cli_counts_filters_by_tag_and_labels_backlinks(tmp_path):
     home = json.loads(run_kg("show", "Home", "--json", *where))
     assert home["properties"]["status"] == "draft" and "research" in home["tags"]
     assert "rating: 4" in run_kg("show", "Home", *where)
+
+
+# ---------------------------------------------------------------- the browser
+
+
+@pytest.mark.asyncio
+async def test_browser_labels_backlinks_and_filters_by_tag(vault, tmp_path):
+    from textual.widgets import SelectionList
+
+    from tui.app import KgApp
+    from tui.screens.filter import FilterScreen
+
+    app = KgApp(graph=vault, export_dir=tmp_path / "export")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.main_screen
+        screen.open_note(vault.note("Sampling without replacement").id)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        groups = {g.title: sorted(e.note.title for e in g.entries) for g in screen.groups}
+        assert groups["Linked from"] == ["Ideas", "Statistics for field work"]
+        assert groups["Mentioned by"] == ["Home"]
+        screen.open_note(vault.note("Field notes").id)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, FilterScreen)
+        tags = app.screen.query_one("#filter-tags", SelectionList)
+        tags.select("#meta")
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.filter.tags == frozenset({"#meta"})
+        kept = {e.note.title for g in screen.groups for e in g.entries}
+        assert kept == {"Home"}  # Field notes' other neighbours carry no #meta
+
+
+def test_title_completion_leaves_out_attachments_and_tags(vault):
+    from tui.features import TitleIndex
+
+    index = TitleIndex(vault.notes())
+    assert [n.title for n in index.match("diagram")] == []
+    assert [n.title for n in index.match("field")] == ["Field notes", "Statistics for field work"]
+
+
+def test_every_kind_is_handled_wherever_kinds_are_listed():
+    from kg import rdf
+    from tui.walk import GROUP_SPECS, KIND_COLOURS
+    from tui.widgets.concept_map import PRIORITY
+    from tui.widgets.note_view import KIND_LABELS
+
+    for kind in LinkKind:
+        assert kind in KIND_COLOURS and kind in PRIORITY and kind in rdf.LINK_PROPERTIES, kind
+        assert (kind, "in") in GROUP_SPECS and (kind, "out") in GROUP_SPECS, kind
+    for node_kind in NoteKind:
+        assert node_kind in rdf.NOTE_CLASSES and node_kind in KIND_LABELS, node_kind
