@@ -365,6 +365,8 @@ def _body(
             close()
             continue
         shown = shown.strip()
+        if "^" in shown:  # a block id (` ^b1`) marks the line for links; it is not text
+            shown = _BLOCK_ID.sub("", shown)
         if not shown:
             roles[index] = "body"
             continue
@@ -378,6 +380,7 @@ def _body(
     return paragraphs, written, tags
 
 
+_BLOCK_ID = re.compile(r"(?:^|\s+)\^[A-Za-z0-9-]+$")
 _HEADING = re.compile(r"#{1,6}(?:\s|$)")
 
 

@@ -275,6 +275,14 @@ def test_written_links_inside_code_comments_and_escapes_are_text():
     assert page.diagnostics == ()  # no diagnostics for the unknown `rating`
 
 
+def test_block_ids_are_not_text_and_headings_need_a_space():
+    page = parse_markdown(
+        "We walk the transect. ^b1\n#tag-only line\n# Heading #h\nx^2 stays\n", "b.md"
+    )
+    assert [p.text for p in page.body] == ["We walk the transect. #tag-only line", "x^2 stays"]
+    assert [(r.title, r.line) for r in page.tag_refs] == [("tag-only", 2), ("h", 3)]
+
+
 def test_unclosed_fence_is_reported_and_read_as_code():
     page = parse_markdown("Before [[a]].\n```\n[[b]]\n", "f.md")
     assert [w.target for w in page.links] == ["a"]
