@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from kg.model import (
+    NOT_NOTES,
     Card,
     Counts,
     Diagnostic,
@@ -43,7 +44,33 @@ SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _YAML_FAILURES = (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError)
 
 WIKILINK = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
-_KINDS = {kind.value: kind for kind in NoteKind if kind is not NoteKind.CATEGORY}
+_KINDS = {kind.value: kind for kind in NoteKind if kind not in NOT_NOTES}
+# Front-matter keys kg reads into fields of its own; a [[link]] in any other key's text
+# (Obsidian's `up: "[[Home]]"`) is a link, as Obsidian counts it.
+_OWN_KEYS = frozenset(
+    {
+        "type",
+        "title",
+        "description",
+        "claim",
+        "categories",
+        "date",
+        "collection",
+        "hubs",
+        "uses",
+        "related",
+        "papers",
+        "sources",
+        "next",
+        "sections",
+        "notes",
+        "arxiv",
+        "tags",
+        "aliases",
+        "alias",
+        "truncated",
+    }
+)
 _KIND_ALIASES = {
     "note": NoteKind.SYNTHESIS,
     "inquiring line": NoteKind.LINE,
@@ -89,6 +116,8 @@ def parse_markdown(text: str, path: str) -> Page:
     title = clean_title(_text(meta.get("title"), "title", problems)) or clean_title(stem)
     kind = _kind(meta.get("type"), problems)
     body, written, inline_tags = _body(lines, body_start, roles, problems)
+    if meta:
+        written = _property_links(meta, lines, body_start) + written
     front_tags = [t.lstrip("#") for t in _titles(meta.get("tags"), "tags", problems)]
     tag_refs = [TitledRef(t, front_line) for t in front_tags if t] + inline_tags
     fields: dict[str, Any] = dict(
@@ -123,6 +152,28 @@ def parse_markdown(text: str, path: str) -> Page:
         properties=tuple((key, json_safe(value)) for key, value in meta.items()),
     )
     return Page(roles=tuple(roles), diagnostics=tuple(problems.items), **fields)
+
+
+def _property_links(meta: dict[str, Any], lines: list[str], end: int) -> list[WrittenLink]:
+    """Links written in the text of front-matter properties (`up: "[[Home]]"`,
+    `see: ["[[A]]", "[[B]]"]`), each on the line of its key.
+
+    >>> text = '---\\nup: "[[Home|home]]"\\nrating: 3\\n---\\n'
+    >>> [(w.target, w.line) for w in parse_markdown(text, "n.md").links]
+    [('Home', 2)]
+    """
+    found: list[WrittenLink] = []
+    for key, value in meta.items():
+        if key in _OWN_KEYS:
+            continue
+        texts = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
+        texts = [t for t in texts if "[[" in t]
+        if not texts:
+            continue
+        number = next((i + 1 for i in range(1, end) if lines[i].startswith(f"{key}:")), 2)
+        for text in texts:
+            found += read_line(text, number)[1]
+    return found
 
 
 def _distinct_tags(refs: list[TitledRef]) -> tuple[str, ...]:

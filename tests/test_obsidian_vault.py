@@ -5,7 +5,7 @@ two files named Ideas.md in two folders, links with folder paths, case differenc
 headings and blocks, an escaped table pipe, embeds of notes, images, a PDF and missing
 files, links in code spans, fences, escaped brackets and HTML comments, Markdown links
 with %20 and ../, inline and front-matter tags (nested ones too), unknown properties
-and aliases. `OBSIDIAN` below is, written by hand, every link Obsidian resolves in it.
+aliases and a link in a property. `OBSIDIAN` below is, written by hand, every link Obsidian resolves in it.
 """
 
 from __future__ import annotations
@@ -80,9 +80,10 @@ OBSIDIAN = [
     # Archive/2025/Ideas.md
     (OLD_IDEAS, 1, LINKS, IDEAS),  # [[Projects/Ideas]]
     # Archive/2025/Retro.md
-    (RETRO, 6, LINKS, OLD_IDEAS),  # [[Ideas]]: the one in the same folder
-    (RETRO, 6, LINKS, READING),  # [[Books to read]]: an alias
-    (RETRO, 8, EMBEDS, "missing:dawn chorus.mp3"),
+    (RETRO, 5, LINKS, HOME),  # up: "[[Home]]", a link in a property
+    (RETRO, 7, LINKS, OLD_IDEAS),  # [[Ideas]]: the one in the same folder
+    (RETRO, 7, LINKS, READING),  # [[Books to read]]: an alias
+    (RETRO, 9, EMBEDS, "missing:dawn chorus.mp3"),
     (RETRO, 2, TAGGED, "#retro"),  # front matter "#retro"
     (RETRO, 2, TAGGED, "#archive/2025"),
     # Methods/
@@ -168,7 +169,7 @@ def test_figures_of_the_vault(vault):
     assert (stats.files, stats.notes, stats.stubs) == (8, 8, 1)
     assert (stats.attachments, stats.missing_attachments, stats.tags) == (2, 2, 13)
     assert stats.unresolved == 3  # Someday maybe, missing chart.png, dawn chorus.mp3
-    assert stats.links_by_kind == {"embeds": 7, "links": 24, "mentions": 1, "tagged": 14}
+    assert stats.links_by_kind == {"embeds": 7, "links": 25, "mentions": 1, "tagged": 14}
     assert stats.warnings == 0 and stats.errors == 0  # [[#Overview]]: no self-link warning
 
 
@@ -214,7 +215,7 @@ def test_diagnostics_name_file_and_line(vault):
     said = {(d.path, d.line, d.severity) for d in vault.diagnostics}
     assert (HOME, 16, Severity.INFO) in said  # unresolved [[Someday maybe]]
     assert (HOME, 10, Severity.INFO) in said  # [[Ideas]] matches two files
-    assert (RETRO, 8, Severity.INFO) in said  # missing attachment
+    assert (RETRO, 9, Severity.INFO) in said  # missing attachment
     ambiguous = next(d for d in vault.diagnostics if d.path == HOME and d.line == 10)
     assert IDEAS in ambiguous.message and OLD_IDEAS in ambiguous.message
     unresolved = next(d for d in vault.diagnostics if d.path == HOME and d.line == 16)
