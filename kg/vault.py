@@ -37,7 +37,8 @@ from kg.text import clean_title, normalize_title, sentences_at
 if TYPE_CHECKING:
     from kg.build import GraphBuilder
 
-# The files Obsidian shows and embeds besides notes: images, audio, video, PDFs, canvases.
+# The files a vault holds besides notes: what Obsidian shows and embeds (images, audio,
+# video, PDFs, canvases) and the documents people attach (office files, CSV, archives).
 ATTACHMENT_SUFFIXES = frozenset(
     {
         ".png",
@@ -65,6 +66,16 @@ ATTACHMENT_SUFFIXES = frozenset(
         ".mov",
         ".mkv",
         ".pdf",
+        ".doc",
+        ".docx",
+        ".xls",
+        ".xlsx",
+        ".ppt",
+        ".pptx",
+        ".odt",
+        ".csv",
+        ".zip",
+        ".epub",
         ".canvas",
         ".base",
         ".excalidraw",
