@@ -86,8 +86,8 @@ def note_json(note: Note, graph: KnowledgeGraph | None = None, full: bool = True
         out["tags"] = list(note.tags)
     if note.aliases:
         out["aliases"] = list(note.aliases)
-    if note.properties:
-        out["properties"] = dict(note.properties)
+    if note.properties_json:
+        out["properties"] = json.loads(note.properties_json)
     declared = {
         k: getattr(note.counts, k)
         for k in ("uses", "related", "papers", "sources", "notes", "source_papers", "sections")

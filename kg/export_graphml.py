@@ -24,7 +24,6 @@ True
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -98,8 +97,8 @@ def node_attributes(note: Note, clean: bool = True) -> dict[str, Any]:
             out[name] = DELIMITER.join(value)
     if note.truncated:
         out["truncated"] = True
-    if note.properties:  # every front-matter key, as one JSON object
-        out["properties"] = json.dumps(dict(note.properties), ensure_ascii=False, default=str)
+    if note.properties_json:  # every front-matter key, as one JSON object
+        out["properties"] = note.properties_json
     for name in COUNT_FIELDS:
         value = getattr(note.counts, name)
         if value is not None:

@@ -194,7 +194,7 @@ class Page:
     diagnostics: tuple[Diagnostic, ...] = ()
     links: tuple[WrittenLink, ...] = ()  # Markdown: every written link and embed, in order
     tag_refs: tuple[TitledRef, ...] = ()  # Markdown: each tag (no '#') with its line
-    properties: tuple[tuple[str, Any], ...] = ()  # Markdown: every front-matter key, JSON-safe
+    properties_json: str = ""  # Markdown: every front-matter key, as one JSON object
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,16 +222,28 @@ class Note:
     aliases: tuple[str, ...] = ()
     truncated: bool = False
     files: tuple[str, ...] = ()
-    properties: tuple[tuple[str, Any], ...] = ()  # every front-matter key, JSON-safe values
+    properties_json: str = ""  # every front-matter key, as one JSON object (see `properties`)
 
     @property
     def is_stub(self) -> bool:
         return self.stub
 
+    @property
+    def properties(self) -> tuple[tuple[str, Any], ...]:
+        """Every front-matter key of a Markdown note with its value, in file order, as
+        immutable JSON-safe data (lists as tuples, dates as ISO text).
+
+        >>> Note("a", "A", NoteKind.SYNTHESIS, properties_json='{"tags": ["x"]}').properties
+        (('tags', ('x',)),)
+        """
+        from kg.vault import properties_from_json
+
+        return properties_from_json(self.properties_json)
+
     def property_value(self, key: str, default: Any = None) -> Any:
         """The front-matter value of `key` (`note.properties` keeps them all).
 
-        >>> Note("a", "A", NoteKind.SYNTHESIS, properties=(("rating", 4),)).property_value("rating")
+        >>> Note("a", "A", NoteKind.SYNTHESIS, properties_json='{"rating": 4}').property_value("rating")
         4
         """
         return next((value for name, value in self.properties if name == key), default)

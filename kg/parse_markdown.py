@@ -34,7 +34,7 @@ from kg.model import (
 )
 from kg.relations import normalize_relation, split_relation
 from kg.text import clean_title
-from kg.vault import fence_marker, json_safe, read_line, strip_comments, tag_key
+from kg.vault import fence_marker, properties_to_json, read_line, strip_comments, tag_key
 
 # libyaml's safe loader when PyYAML was built with it (ten times faster), else the Python one;
 # both construct plain data only, never objects from tags.
@@ -149,7 +149,7 @@ def parse_markdown(text: str, path: str) -> Page:
         ),
         links=tuple(written),
         tag_refs=tuple(tag_refs),
-        properties=tuple((key, json_safe(value)) for key, value in meta.items()),
+        properties_json=properties_to_json(meta) if meta else "",
     )
     return Page(roles=tuple(roles), diagnostics=tuple(problems.items), **fields)
 

@@ -451,9 +451,8 @@ def _note_pairs(note: Note) -> list[tuple[str, Term]]:
         value = getattr(note.counts, name)
         if value is not None:
             pairs.append((prop, integer(value)))
-    if note.properties:
-        data = json.dumps(dict(note.properties), ensure_ascii=False, default=str)
-        pairs.append((p["properties"], text(data)))
+    if note.properties_json:
+        pairs.append((p["properties"], text(note.properties_json)))
     return pairs
 
 

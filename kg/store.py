@@ -393,8 +393,8 @@ def note_to_json(note: Note) -> dict[str, Any]:
         out["counts"] = counts
     if note.truncated:
         out["truncated"] = True
-    if note.properties:
-        out["properties"] = [[key, value] for key, value in note.properties]
+    if note.properties_json:
+        out["properties"] = note.properties_json  # one JSON object, as text
     return out
 
 
@@ -419,12 +419,15 @@ def note_from_json(item: dict[str, Any]) -> Note:
         aliases=tuple(item.get("aliases", ())),
         truncated=item.get("truncated", False),
         files=tuple(item.get("files", ())),
-        properties=tuple((str(k), _frozen(v)) for k, v in item.get("properties", ())),
+        properties_json=_properties_text(item.get("properties")),
     )
 
 
-def _frozen(value: Any) -> Any:
-    """A JSON value as `Note.properties` holds it: lists as tuples, all the way down."""
-    if isinstance(value, list):
-        return tuple(_frozen(item) for item in value)
-    return value
+def _properties_text(value: Any) -> str:
+    """Front-matter properties as `Note.properties_json` holds them: the index keeps the
+    text, an exported JSON file the object."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)

@@ -169,7 +169,7 @@ class SubGraph:
             "directed": True,
             "multigraph": True,
             "graph": {"selection": self.selection, "categories": self.categories},
-            "nodes": [note_to_json(n) for n in self.notes.values()],
+            "nodes": [_node_json(n, note_to_json) for n in self.notes.values()],
             "links": links,
         }
 
@@ -573,3 +573,11 @@ def _choose(
         if found is not None and found.kind is NoteKind.CATEGORY:
             categories[name] = found.id
     return SubGraph(notes_out, links, pairs, categories=categories, selection=selection)
+
+
+def _node_json(note: Note, encode: Callable[[Note], dict[str, Any]]) -> dict[str, Any]:
+    """A note as exported JSON: the index's form, with front-matter properties as an object."""
+    out = encode(note)
+    if note.properties_json:
+        out["properties"] = json.loads(note.properties_json)
+    return out

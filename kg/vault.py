@@ -21,12 +21,14 @@ in the linking note's folder, else to the one with the shortest path.
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -310,6 +312,55 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, dict):
         return tuple((str(k), json_safe(v)) for k, v in value.items())
     return str(value)
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    return str(value)
+
+
+def properties_to_json(meta: dict[str, Any]) -> str:
+    """Front matter as one JSON object (dates as ISO text): how notes keep it, cheaply.
+
+    >>> import datetime as dt
+    >>> properties_to_json({"date": dt.date(2026, 1, 2), "tags": ["a"], "n": {1: "x"}})
+    '{"date": "2026-01-02", "tags": ["a"], "n": {"1": "x"}}'
+    """
+    try:
+        return json.dumps(meta, ensure_ascii=False, default=_json_default)
+    except (TypeError, ValueError):  # a key JSON cannot hold (a date as a key, ...)
+        return json.dumps(
+            {str(k): _plain(v) for k, v in meta.items()}, ensure_ascii=False, default=str
+        )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    return value
+
+
+@lru_cache(maxsize=4096)
+def properties_from_json(text: str) -> tuple[tuple[str, Any], ...]:
+    """The (key, value) pairs of `properties_to_json`'s text, frozen by `json_safe`.
+
+    >>> properties_from_json('{"a": [1, {"b": 2}]}')
+    (('a', (1, (('b', 2),))),)
+    """
+    if not text:
+        return ()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return ()
+    if not isinstance(data, dict):
+        return ()
+    return tuple((str(key), json_safe(value)) for key, value in data.items())
 
 
 def tag_key(tag: str) -> str:
@@ -632,7 +683,9 @@ def add_markdown_notes(
     from kg.build import _merge
 
     for page in markdown:
-        note = replace(_merge([page], builder._new_id(page.title)), properties=page.properties)
+        note = _merge([page], builder._new_id(page.title))
+        if page.properties_json:
+            note = replace(note, properties_json=page.properties_json)
         builder.notes[note.id] = note
         builder.by_path[page.path] = note.id
         key = normalize_title(page.title)
@@ -652,10 +705,12 @@ def add_markdown_notes(
             builder.by_key.setdefault(normalize_title(alias), note.id)
     alone = {page.path for page in markdown}
     for page in pages:  # Markdown files merged with a site page keep their properties
-        if page.variant == "markdown" and page.properties and page.path not in alone:
+        if page.variant == "markdown" and page.properties_json and page.path not in alone:
             note_id = builder.by_path.get(page.path)
-            if note_id is not None and not builder.notes[note_id].properties:
-                builder.notes[note_id] = replace(builder.notes[note_id], properties=page.properties)
+            if note_id is not None and not builder.notes[note_id].properties_json:
+                builder.notes[note_id] = replace(
+                    builder.notes[note_id], properties_json=page.properties_json
+                )
 
 
 def outside_code(text: str, hits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

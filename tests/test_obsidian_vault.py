@@ -316,7 +316,10 @@ def test_exports_keep_kinds_tags_and_properties(vault, tmp_path):
     kinds = Counter(n["kind"] for n in data["nodes"])
     assert kinds["attachment"] == 4 and kinds["tag"] == 13
     home = next(n for n in data["nodes"] if n["title"] == "Home")
-    assert dict(map(tuple, home["properties"]))["rating"] == 4
+    assert home["properties"]["rating"] == 4 and home["properties"]["tags"] == [
+        "meta",
+        "Project/KG",
+    ]
     graphml = vault.subgraph().to_graphml(tmp_path / "v.graphml").read_text(encoding="utf-8")
     assert "&quot;rating&quot;: 4" in graphml or '"rating": 4' in graphml
     assert rdf.validate(rdf.to_rdflib(vault.subgraph()))[0]
