@@ -322,19 +322,28 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+# ASCII output and no circular check: the fastest the C encoder goes (a self-referencing
+# YAML value ends in RecursionError, handled below).
+_ENCODER = json.JSONEncoder(default=_json_default, check_circular=False)
+
+
 def properties_to_json(meta: dict[str, Any]) -> str:
     """Front matter as one JSON object (dates as ISO text): how notes keep it, cheaply.
 
     >>> import datetime as dt
-    >>> properties_to_json({"date": dt.date(2026, 1, 2), "tags": ["a"], "n": {1: "x"}})
-    '{"date": "2026-01-02", "tags": ["a"], "n": {"1": "x"}}'
+    >>> print(properties_to_json({"date": dt.date(2026, 1, 2), "tags": ["é"], "n": {1: "x"}}))
+    {"date": "2026-01-02", "tags": ["\\u00e9"], "n": {"1": "x"}}
+    >>> loop = []; loop.append(loop)
+    >>> properties_to_json({"a": loop})
+    '{"a": "[[...]]"}'
     """
     try:
-        return json.dumps(meta, ensure_ascii=False, default=_json_default)
-    except (TypeError, ValueError):  # a key JSON cannot hold (a date as a key, ...)
-        return json.dumps(
-            {str(k): _plain(v) for k, v in meta.items()}, ensure_ascii=False, default=str
-        )
+        return _ENCODER.encode(meta)
+    except (TypeError, ValueError, RecursionError):  # a date as a key, a YAML self-reference
+        try:
+            return json.dumps({str(k): _plain(v) for k, v in meta.items()}, default=str)
+        except (TypeError, ValueError, RecursionError):
+            return json.dumps({str(k): str(v) for k, v in meta.items()})
 
 
 def _plain(value: Any) -> Any:
