@@ -3,6 +3,8 @@ and a Markdown note written out and read back is the same note."""
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -88,13 +90,28 @@ TEXT = st.text(
 ).map(lambda s: " ".join(s.split()))
 
 
+_BLOCK_ID_END = re.compile(r"(?:^|\s)\^[A-Za-z0-9-]+$")
+
+
+def _plain_markdown(text: str) -> bool:
+    """Body text that Markdown reads as plain text: no list or heading marker, no link
+    (`[[x]]`, `[x](y)`), HTML comment, code fence or trailing block id (`^b1`)."""
+    return (
+        bool(text)
+        and text[0] not in "#-*>"
+        and "[[" not in text
+        and "](" not in text
+        and "<!--" not in text
+        and text.lstrip(" ")[:3] not in ("```", "~~~")
+        and not _BLOCK_ID_END.search(text.strip())
+    )
+
+
 @st.composite
 def notes(draw):
     kind = draw(st.sampled_from([NoteKind.SYNTHESIS, NoteKind.LINE, NoteKind.PAPER]))
     label = draw(st.sampled_from(["", "mechanism", "extends", "partially contradicted"]))
-    body = draw(
-        st.lists(TEXT.filter(lambda s: s and s[0] not in "#-*>" and "[[" not in s), max_size=3)
-    )
+    body = draw(st.lists(TEXT.filter(_plain_markdown), max_size=3))
     return Page(
         path="n.md",
         kind=kind,
