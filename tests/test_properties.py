@@ -180,3 +180,44 @@ def test_sentences_at_agrees_with_a_full_split(text, positions):
     spans = split_sentences(text)
     expected = [next((s for a, b, s in spans if a <= p < max(b, a + 1)), None) for p in positions]
     assert sentences_at(text, positions) == expected
+
+
+MARKDOWN_FRAGMENTS = st.sampled_from(
+    [
+        "[[a]]",
+        "![[b.png]]",
+        "[[dir/a|x]]",
+        "[[#h]]",
+        "[[a#^b]]",
+        "[t](dir/a%20b.md)",
+        "[t](https://x.y/#z)",
+        "`[[c]]`",
+        "```",
+        "~~~",
+        "<!--",
+        "-->",
+        "\\[\\[d\\]\\]",
+        "#tag",
+        "#a/b/c",
+        "#123",
+        "| [[e\\|f]] |",
+        "---",
+        "tags: [x, '#y']",
+        "up: '[[a]]'",
+        " ^blk",
+    ]
+)
+MARKDOWN_TEXT = st.lists(st.one_of(MARKDOWN_FRAGMENTS, st.text(max_size=30)), max_size=25).map(
+    lambda parts: "".join(p if i % 3 else p + "\n" for i, p in enumerate(parts))
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(MARKDOWN_TEXT, min_size=1, max_size=5))
+def test_vault_builds_from_any_markdown(texts):
+    names = ["a.md", "dir/a.md", "dir/a b.md", "e.md", "x/y.md"]
+    pages = [parse_markdown(t, names[i]) for i, t in enumerate(texts)]
+    notes, links, _ = build(pages, ["b.png", "dir/c.pdf"])
+    assert all(row[0] in notes and row[1] in notes and row[0] != row[1] for row in links)
+    files = [f for n in notes.values() for f in n.files if f.endswith(".md")]
+    assert sorted(files) == sorted(p.path for p in pages if p.title)  # each file one note
