@@ -208,13 +208,35 @@ class KnowledgeGraph:
         return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold())))
 
     def find(self, query: str | Note) -> Note | None:
-        """The note with this id, title (any case, quotes folded) or alias, else None."""
+        """The note with this id, title (any case, quotes folded) or alias, else None; a
+        query that looks like a file path (`Projects/Ideas.md`) also finds the note read
+        from that file (how to pick one of two notes that share a name).
+
+        >>> from kg.model import Note, NoteKind
+        >>> g = KnowledgeGraph({i: Note(i, "Ideas", NoteKind.SYNTHESIS, files=(f"{i}/Ideas.md",))
+        ...                     for i in ("a", "b")}, [])
+        >>> g.find("Ideas").id, g.find("b/ideas.md").id
+        ('a', 'b')
+        """
         if isinstance(query, Note):
             return self._notes.get(query.id)
         if query in self._notes:
             return self._notes[query]
         note_id = self._keys.get(normalize_title(query))
-        return self._notes[note_id] if note_id is not None else None
+        if note_id is not None:
+            return self._notes[note_id]
+        if "/" in query or query.casefold().endswith(".md"):
+            return self._by_file(query)
+        return None
+
+    def _by_file(self, query: str) -> Note | None:
+        """The note read from the file `query` (relative to the corpus, any case)."""
+        wanted = query.strip().lstrip("./").casefold()
+        for variant in (wanted, wanted + ".md"):
+            for note in self._notes.values():
+                if any(f.casefold() == variant for f in note.files):
+                    return note
+        return None
 
     def note(self, query: str | Note) -> Note:
         """The note with this id, title or alias; raises `NoteNotFound` with suggestions."""

@@ -92,6 +92,7 @@ _LINK = re.compile(
     r"\[(?:\[(?P<wiki>(?:[^\[\]\\]|\\\|)+?)\]\]"
     r"|(?P<text>[^\[\]]*)\]\((?P<dest><[^>\n]*>|[^()\s]+)(?:\s+\"[^\"]*\")?\))"
 )
+_SIZE = re.compile(r"^\d+(?:x\d+)?$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _URL = re.compile(r"\b(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.|mailto:)\S+")
 # An inline tag: `#` after a space or at the line start, then letters, digits, `_`, `-`, `/`.
@@ -186,8 +187,8 @@ WrittenLink(target='../b/My note.md', line=7, anchor='Part', shown='t', embed=Fa
             target = target.strip()
             alias = alias.strip() if bar else ""
             link = WrittenLink(target, number, anchor, alias, embed, False)
-            if embed and not alias:
-                shown = ""
+            if embed and (not alias or _SIZE.match(alias)):
+                shown = ""  # ![[pic.png|300]]: the alias of an embed is its size
             else:
                 shown = alias or (f"{target} > {anchor}" if target and anchor else target or anchor)
         else:

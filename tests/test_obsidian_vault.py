@@ -22,6 +22,7 @@ import kg
 from kg.graph import KnowledgeGraph
 from kg.model import LinkKind, NoteKind, Severity
 from kg.parse_markdown import parse_markdown
+from kg.vault import read_line
 
 VAULT = Path(__file__).parent / "data" / "obsidian_vault"
 ROOT = Path(__file__).resolve().parent.parent
@@ -413,3 +414,11 @@ def test_every_kind_is_handled_wherever_kinds_are_listed():
         assert (kind, "in") in GROUP_SPECS and (kind, "out") in GROUP_SPECS, kind
     for node_kind in NoteKind:
         assert node_kind in rdf.NOTE_CLASSES and node_kind in KIND_LABELS, node_kind
+
+
+def test_a_file_path_picks_one_of_two_notes_that_share_a_name(vault):
+    assert vault.note("Projects/Ideas.md").files == (IDEAS,)
+    assert vault.note("archive/2025/ideas").files == (OLD_IDEAS,)
+    assert vault.find("Nowhere/Ideas.md") is None
+    shown, links, _ = read_line("A chart ![[chart.png|300]] here", 1)
+    assert shown == "A chart  here" and links[0].embed and links[0].target == "chart.png"
