@@ -30,6 +30,7 @@ from kg.model import (
     Severity,
 )
 from kg.text import clean_title, fold, normalize_title, question_mentions, sentences_at, slugify
+from kg.vault import VaultLinker, add_markdown_notes, join_site_groups, outside_code
 
 # Titles shorter than this are not searched for in running text: too likely to be words.
 MIN_MENTION_CHARS = 12
@@ -56,6 +57,9 @@ def is_bare(page: Page) -> bool:
     )
 
 
+_NOT_MENTIONED = frozenset({NoteKind.CATEGORY, NoteKind.ATTACHMENT, NoteKind.TAG})
+
+
 class GraphBuilder:
     """Accumulates notes and links; `finish()` returns them for `KnowledgeGraph`."""
 
@@ -65,6 +69,8 @@ class GraphBuilder:
         self.links: list[LinkRow] = []
         self.diagnostics: list[Diagnostic] = []
         self._ids: set[str] = set()
+        self.by_path: dict[str, str] = {}  # file -> id of the note read from it
+        self.vault: VaultLinker | None = None  # Markdown links, attachments, tags (kg.vault)
 
     # ------------------------------------------------------------ nodes
 
@@ -80,10 +86,15 @@ class GraphBuilder:
         """One note per title, and per claim: the older deployment often shows a note
         under an earlier title, and the same claim makes it the same note."""
         groups: dict[str, list[Page]] = defaultdict(list)
+        markdown: list[Page] = []
         for page in pages:
             if not page.title:
                 continue
+            if page.variant == "markdown":
+                markdown.append(page)  # a file is a note: never merged with another .md
+                continue
             groups[normalize_title(page.title)].append(page)
+        markdown = join_site_groups(markdown, groups)
         hub_keys = {normalize_title(hub.title) for page in pages for hub in page.hubs}
         for keys in _join_by_claim(groups, self.diagnostics):
             group = sorted((p for key in keys for p in groups[key]), key=_page_order)
@@ -105,10 +116,16 @@ class GraphBuilder:
             self.notes[note.id] = note
             for key in keys:
                 self.by_key[key] = note.id
+            self.by_path.update((p.path, note.id) for p in group)
             for alias in note.aliases:
                 self.by_key.setdefault(normalize_title(alias), note.id)
             if len(group) > 1:
                 self._report_merge(group, note)
+        add_markdown_notes(self, markdown, pages)
+
+    def note_of(self, page: Page) -> str | None:
+        """The id of the note read from `page`."""
+        return self.by_path.get(page.path)
 
     def _report_merge(self, group: list[Page], note: Note) -> None:
         files = ", ".join(p.path for p in group)
@@ -229,7 +246,7 @@ class GraphBuilder:
 
     def add_declared_links(self, page: Page) -> None:
         """Links a page lists explicitly: sources, related, papers, next lines, hubs, cards."""
-        me = self.by_key.get(normalize_title(page.title))
+        me = self.note_of(page)
         if me is None:
             return
         link, ensure = self.link, self.ensure
@@ -304,7 +321,7 @@ class GraphBuilder:
             note = self.notes[note_id]
             title = fold(note.title)
             if (
-                note.kind is NoteKind.CATEGORY
+                note.kind in _NOT_MENTIONED
                 or len(title) < MIN_MENTION_CHARS
                 or title.count(" ") + 1 < MIN_MENTION_WORDS
             ):
@@ -312,8 +329,15 @@ class GraphBuilder:
             searched[title] = note_id
         matcher = _TitleMatcher(searched)
         for page in pages:
-            me = self.by_key.get(normalize_title(page.title))
+            me = self.note_of(page)
             if me is None:
+                continue
+            if page.variant == "markdown" and self.vault is not None:
+                # Obsidian's rules: written links resolved by file; no question stubs.
+                questions: list[list[tuple[int, int]]] = [[] for _ in page.body]
+                wikilinked = self.vault.add_page_links(page, me, questions)
+                for paragraph, asked in zip(page.body, questions, strict=True):
+                    self._scan(page, me, paragraph, asked, matcher, wikilinked)
                 continue
             questions = [question_mentions(paragraph.text) for paragraph in page.body]
             wikilinked = self._add_wikilinks(page, me, questions)
@@ -368,6 +392,8 @@ class GraphBuilder:
         text = paragraph.text
         folded = fold(text)
         hits = matcher.find(folded)
+        if hits and page.variant == "markdown":
+            hits = outside_code(text, hits)
         covered = [(a, b) for a, b, _ in hits]
         for start, end in questions:
             if any(a < end and start < b for a, b in covered):
@@ -630,10 +656,16 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def build(pages: Sequence[Page]) -> tuple[dict[str, Note], list[LinkRow], list[Diagnostic]]:
-    """Notes, links (as `LinkRow` tuples, in the order read) and build diagnostics."""
+def build(
+    pages: Sequence[Page], attachments: Sequence[str] = ()
+) -> tuple[dict[str, Note], list[LinkRow], list[Diagnostic]]:
+    """Notes, links (as `LinkRow` tuples, in the order read) and build diagnostics.
+
+    `attachments` are the vault's other files (images, PDFs, ...; `kg.vault`) that
+    Markdown links can reach."""
     with collector_paused():
         builder = GraphBuilder()
+        builder.vault = VaultLinker(builder, pages, attachments)
         builder.add_pages(pages)
         for page in pages:
             if page.title:

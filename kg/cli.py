@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from kg.errors import KgError, ModelUnavailable
 from kg.graph import CorpusStats, KnowledgeGraph
-from kg.model import Link, LinkKind, Note, NoteKind, Severity
+from kg.model import NOT_NOTES, Link, LinkKind, Note, NoteKind, Severity
 from kg.store import counts_to_json, note_to_json
 
 if TYPE_CHECKING:
@@ -87,6 +87,8 @@ def note_json(note: Note, graph: KnowledgeGraph | None = None, full: bool = True
         out.update(tags=list(note.tags))
     if note.aliases:
         out.update(aliases=list(note.aliases))
+    if note.properties_json:
+        out["properties"] = json.loads(note.properties_json)
     declared = counts_to_json(note.counts)
     if declared:
         out["declared_counts"] = declared
@@ -219,6 +221,27 @@ def build_parser() -> argparse.ArgumentParser:
         default="both",
         help="follow links forwards, backwards or both (default both)",
     )
+    p.add_argument(
+        "--tag",
+        action="append",
+        metavar="TAG",
+        help="only list notes with this #tag or one nested under it (repeatable)",
+    )
+
+    p = sub.add_parser(
+        "notes",
+        parents=[common],
+        help="list notes, by #tag or kind",
+        description="List the corpus's notes (no stubs unless --stubs), optionally only those "
+        "with a #tag (nested tags included: --tag a finds #a/b) or of one kind. With --tags, "
+        "list the tags themselves with their counts.",
+    )
+    p.add_argument("--tag", action="append", metavar="TAG", help="only notes with this tag")
+    p.add_argument(
+        "--kind", choices=[k.value for k in NoteKind], default=None, help="only this kind"
+    )
+    p.add_argument("--stubs", action="store_true", help="list stubs too")
+    p.add_argument("--tags", action="store_true", help="list the tags and how many notes")
 
     p = sub.add_parser(
         "path",
@@ -243,6 +266,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("title", nargs="?", help="a note's title or id (optional)")
     p.add_argument("--diagnostics", action="store_true", help="list warnings and errors too")
+    p.add_argument(
+        "--tag",
+        action="append",
+        metavar="TAG",
+        help="count only the notes with this #tag (nested tags included; repeatable)",
+    )
 
     # Further subcommands (near, search, trace, export, sparql, browse) are added below.
     p = sub.add_parser(
@@ -272,6 +301,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="+", help="what to look for")
     p.add_argument("-k", type=int, default=10, help="how many hits (default 10)")
     p.add_argument("--lexical", action="store_true", help="by words only (never loads the model)")
+    p.add_argument(
+        "--tag",
+        action="append",
+        metavar="TAG",
+        help="only notes with this #tag or one nested under it (repeatable)",
+    )
 
     p = sub.add_parser(
         "trace",
@@ -469,8 +504,10 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def reading_summary(stats: CorpusStats) -> str:
-    """What reading the pages found that a user should know, in one line ('' if nothing)."""
-    parts = [
+    """What reading the corpus found that a user should know, in one line ('' if nothing):
+    a vault's attachments, unresolved links and tags; cut-off pages, merges and category
+    lines no vocabulary splits."""
+    counted = [
         (stats.truncated_pages, "cut-off page", "cut-off pages"),
         (stats.merged_titles, "note merged under another title", "notes merged under other titles"),
         (stats.merged_distinct, "merge of differing pages", "merges of differing pages"),
@@ -480,8 +517,14 @@ def reading_summary(stats: CorpusStats) -> str:
             "category lines no vocabulary splits",
         ),
     ]
-    shown = [f"{n} {one if n == 1 else many}" for n, one, many in parts if n]
-    return ", ".join(shown) + (" (kg index -v lists them)" if shown else "")
+    parts = []
+    if stats.attachments or stats.missing_attachments or stats.tags or stats.unresolved:
+        parts.append(
+            f"{stats.attachments} attachments ({stats.missing_attachments} missing), "
+            f"{stats.unresolved} unresolved links, {stats.tags} tags"
+        )
+    parts += [f"{n} {one if n == 1 else many}" for n, one, many in counted if n]
+    return ", ".join(parts) + (" (kg index -v lists them)" if parts else "")
 
 
 @command("show")
@@ -496,6 +539,10 @@ def cmd_show(args: argparse.Namespace) -> int:
                 **note_json(note, graph),
                 "links_out": [link_json(lk) for lk in out_links],
                 "links_in": [link_json(lk) for lk in in_links],
+                "backlinks": {
+                    "linked": [link_json(lk) for lk in graph.linked_mentions(note)],
+                    "unlinked": [link_json(lk) for lk in graph.unlinked_mentions(note)],
+                },
             }
         )
         return 0
@@ -510,11 +557,21 @@ def cmd_show(args: argparse.Namespace) -> int:
         ("also titled", "; ".join(note.aliases)),
         ("collection", note.collection),
         ("arXiv", note.arxiv),
-        ("tags", ", ".join(note.tags)),
+        (
+            "tags",
+            ", ".join(note.tags)
+            if note.kind is NoteKind.PAPER  # a paper's subject tags, not #tags
+            else " ".join("#" + t.lstrip("#") for t in note.tags),
+        ),
         ("files", ", ".join(note.files) + ("  (cut-off copy)" if note.truncated else "")),
     ):
         if value:
             print(f"{label}: {value}")
+    if note.properties:
+        print("properties:")
+        for key, value in note.properties:
+            shown = ", ".join(map(str, value)) if isinstance(value, tuple) else value
+            print(f"  {key}: {shown}")
     body = [paragraph.text for paragraph in note.body]
     if note.description and note.description not in body[:1]:
         print(f"\n{note.description}")
@@ -532,9 +589,20 @@ def cmd_show(args: argparse.Namespace) -> int:
         f"\nComputed by kg on the loaded corpus ({corpus.notes} notes, {corpus.stubs} stubs): "
         f"{stats.direct} direct connections · {stats.two_hop} in 2-hop network · {stats.cluster}"
     )
+    written = {LinkKind.LINKS, LinkKind.EMBEDS}
     for heading, links, far in (
         ("Links out", out_links, "target"),
-        ("Links in", in_links, "source"),
+        ("Backlinks, linked", [lk for lk in in_links if lk.kind in written], "source"),
+        (
+            "Backlinks, unlinked mentions",
+            [lk for lk in in_links if lk.kind is LinkKind.MENTIONS],
+            "source",
+        ),
+        (
+            "Links in",
+            [lk for lk in in_links if lk.kind not in written and lk.kind is not LinkKind.MENTIONS],
+            "source",
+        ),
     ):
         if links:
             print(f"\n{heading} ({len(links)}):")
@@ -583,6 +651,8 @@ def cmd_neighbours(args: argparse.Namespace) -> int:
     graph = open_graph(args, embed=False)
     note = graph.note(args.title)
     found = graph.neighbours(note, depth=args.depth, kinds=args.kind, direction=args.direction)
+    if args.tag:
+        found = [n for n in found if _tagged(n.note, args.tag)]
     if args.json:
         emit_json(
             [
@@ -603,6 +673,46 @@ def cmd_neighbours(args: argparse.Namespace) -> int:
             f"  {'  ' * (n.depth - 1)}{arrow} {n.link.describe():<26} {n.note.title}"
             + ("  [stub]" if n.note.stub else "")
         )
+    return 0
+
+
+def _tagged(note: Note, tags: Sequence[str]) -> bool:
+    """Whether the note carries one of `tags` or a tag nested under one."""
+    from kg.vault import tag_key
+
+    wanted = {tag_key(t) for t in tags}
+    return any(
+        key == w or key.startswith(w + "/") for key in map(tag_key, note.tags) for w in wanted
+    )
+
+
+@command("notes")
+def cmd_notes(args: argparse.Namespace) -> int:
+    graph = open_graph(args, embed=False)
+    if args.tags:
+        counts = graph.tags()
+        if args.json:
+            emit_json(counts)
+        else:
+            for tag, count in counts.items():
+                print(f"{count:>5}  {tag}")
+        return 0
+    found = graph.notes(kind=args.kind, stubs=args.stubs)
+    if args.tag:
+        found = [n for n in found if _tagged(n, args.tag)]
+    else:
+        found = [n for n in found if args.kind or n.kind not in NOT_NOTES]
+    found.sort(key=lambda n: n.title.casefold())
+    if args.json:
+        emit_json([{**note_json(n, full=False), "tags": list(n.tags)} for n in found])
+        return 0
+    for n in found:
+        tags = " ".join("#" + t for t in n.tags)
+        where = n.files[0] if n.files else n.id
+        print(
+            f"{n.title}  ({where})" + (f"  {tags}" if tags else "") + ("  [stub]" if n.stub else "")
+        )
+    print(f"{len(found)} notes", file=sys.stderr)
     return 0
 
 
@@ -642,10 +752,28 @@ def cmd_stats(args: argparse.Namespace) -> int:
                 f"network · {stats.cluster} (density {stats.density:.2f})"
             )
         return 0
+    if args.tag:
+        tagged = [n for n in graph.notes() if _tagged(n, args.tag)]
+        by_kind: dict[str, int] = {}
+        for n in tagged:
+            by_kind[n.kind.value] = by_kind.get(n.kind.value, 0) + 1
+        figures = {"tags": args.tag, "notes": len(tagged), "notes_by_kind": by_kind}
+        if args.json:
+            emit_json(figures)
+        else:
+            print(f"{len(tagged)} notes tagged {' or '.join(args.tag)}")
+            print("notes: " + ", ".join(f"{k} {v}" for k, v in sorted(by_kind.items())))
+        return 0
     stats_all = graph.corpus_stats()
     problems = [str(d) for d in graph.diagnostics if d.severity is not Severity.INFO]
     if args.json:
-        emit_json({**asdict(stats_all), **({"diagnostics": problems} if args.diagnostics else {})})
+        emit_json(
+            {
+                **asdict(stats_all),
+                "tag_counts": graph.tags(),
+                **({"diagnostics": problems} if args.diagnostics else {}),
+            }
+        )
         return 0
     print(
         f"{stats_all.files} files · {stats_all.notes} notes · {stats_all.stubs} stubs · "
@@ -653,6 +781,15 @@ def cmd_stats(args: argparse.Namespace) -> int:
     )
     print("notes: " + ", ".join(f"{k} {v}" for k, v in stats_all.notes_by_kind.items()))
     print("links: " + ", ".join(f"{k} {v}" for k, v in stats_all.links_by_kind.items()))
+    if stats_all.attachments or stats_all.missing_attachments or stats_all.tags:
+        print(
+            f"attachments: {stats_all.attachments} in the vault, "
+            f"{stats_all.missing_attachments} missing · {stats_all.unresolved} unresolved links"
+            f" · {stats_all.tags} tags"
+        )
+        top = list(graph.tags().items())[:10]
+        if top:
+            print("tags: " + ", ".join(f"{t} {n}" for t, n in top))
     print(
         f"{stats_all.warnings} warnings, {stats_all.errors} errors"
         + (f", {stats_all.embedded} notes embedded" if stats_all.embedded else "")
@@ -703,7 +840,11 @@ def cmd_near(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     text = " ".join(args.text)
     graph = open_graph(args, embed=not args.lexical)
-    hits = graph.search(text, k=args.k, semantic=False if args.lexical else None)
+    if args.tag:  # read deeper, then keep the tagged hits
+        hits = graph.search(text, k=max(args.k * 10, 200), semantic=False if args.lexical else None)
+        hits = [h for h in hits if _tagged(h.note, args.tag)][: args.k]
+    else:
+        hits = graph.search(text, k=args.k, semantic=False if args.lexical else None)
     if args.json:
         emit_json(
             [

@@ -17,6 +17,7 @@ from kg.config import Config
 from kg.model import Diagnostic, Page, Severity
 from kg.parse_markdown import parse_markdown
 from kg.parse_site import parse_page
+from kg.vault import ATTACHMENT_SUFFIXES
 
 PAGE_SUFFIXES = (".txt",)
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -52,7 +53,8 @@ def scan(root: Path) -> list[FileStamp]:
         return [stamp(root, root)]
     base = str(root)
     found: list[FileStamp] = []
-    suffixes = PAGE_SUFFIXES + MARKDOWN_SUFFIXES
+    # Attachments count too: a new image turns a missing attachment into a found one.
+    suffixes = PAGE_SUFFIXES + MARKDOWN_SUFFIXES + tuple(sorted(ATTACHMENT_SUFFIXES))
     for folder, dirs, files in os.walk(base, followlinks=False):
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
         relative = os.path.relpath(folder, base)

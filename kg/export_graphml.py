@@ -97,6 +97,8 @@ def node_attributes(note: Note, clean: bool = True) -> dict[str, Any]:
             out[name] = DELIMITER.join(value)
     if note.truncated:
         out["truncated"] = True
+    if note.properties_json:  # every front-matter key, as one JSON object
+        out["properties"] = note.properties_json
     for name in COUNT_FIELDS:
         value = getattr(note.counts, name)
         if value is not None:

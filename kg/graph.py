@@ -26,6 +26,7 @@ import networkx as nx
 
 from kg.errors import NoteNotFound
 from kg.model import (
+    NOT_NOTES,
     Diagnostic,
     Link,
     LinkKind,
@@ -43,8 +44,13 @@ from kg.tables import LinkTable, NoteTable
 if TYPE_CHECKING:
     from kg.trace import Claim, Evidence
 from kg.text import normalize_title
+from kg.vault import tag_key
 
 Direction = str  # 'out', 'in' or 'both'
+# Nodes that group notes rather than say something: not walked through by `path`, not
+# counted as a note's neighbours by `stats`.
+GROUPING_KINDS = frozenset({NoteKind.CATEGORY, NoteKind.TAG})
+WRITTEN_LINKS = frozenset({LinkKind.LINKS, LinkKind.EMBEDS})
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,10 @@ class CorpusStats:
     merged_distinct: int = 0
     merged_titles: int = 0
     category_runs: int = 0
+    attachments: int = 0  # attachment files of a vault that are there
+    missing_attachments: int = 0  # attachments linked or embedded but not in the vault
+    tags: int = 0  # distinct #tags (nested ones count once each)
+    unresolved: int = 0  # written links (links, embeds) to a stub or a missing attachment
 
 
 def _kinds(kinds: Iterable[LinkKind | str] | LinkKind | str | None) -> frozenset[LinkKind] | None:
@@ -150,23 +160,90 @@ class KnowledgeGraph:
     def __iter__(self) -> Iterator[Note]:
         return iter(self._notes.values())
 
-    def notes(self, kind: NoteKind | str | None = None, stubs: bool = True) -> list[Note]:
-        """Every note, optionally of one kind, optionally without stubs."""
+    def notes(
+        self, kind: NoteKind | str | None = None, stubs: bool = True, tag: str | None = None
+    ) -> list[Note]:
+        """Every note, optionally of one kind, optionally without stubs, optionally only
+        those carrying `tag` (`#a` or `a`, any case; `a` also finds notes tagged `#a/b`).
+
+        >>> from kg.model import Note, NoteKind
+        >>> g = KnowledgeGraph({"n": Note("n", "N", NoteKind.SYNTHESIS, tags=("ml/Vision",))}, [])
+        >>> [n.id for n in g.notes(tag="#ML")], g.notes(tag="vision")
+        (['n'], [])
+        """
         wanted = NoteKind(kind) if kind is not None else None
+        if tag is not None:
+            key = tag_key(tag)
+            return [
+                n
+                for n in self.notes(kind, stubs)
+                if any(t == key or t.startswith(key + "/") for t in map(tag_key, n.tags))
+            ]
         return [
             n
             for n in self._notes.values()
             if (wanted is None or n.kind is wanted) and (stubs or not n.stub)
         ]
 
+    def tags(self) -> dict[str, int]:
+        """Every #tag of the corpus's Markdown notes with the number of notes tagged
+        with it or a tag nested under it, most used first.
+
+        >>> from kg.model import Link, LinkKind, Note, NoteKind
+        >>> notes = {"n": Note("n", "N", NoteKind.SYNTHESIS), "t": Note("t", "#a", NoteKind.TAG),
+        ...          "u": Note("u", "#a/b", NoteKind.TAG)}
+        >>> KnowledgeGraph(notes, [Link("n", "u", LinkKind.TAGGED), Link("u", "t", LinkKind.TAGGED)]).tags()
+        {'#a': 1, '#a/b': 1}
+        """
+        counts: dict[str, int] = {}
+        for note_id, header in self._notes.headers():
+            if header[1] is not NoteKind.TAG:
+                continue
+            reached: set[str] = set()
+            frontier = [note_id]
+            while frontier:  # notes tagged here, and under the tags nested below it
+                node = frontier.pop()
+                for index in self._links.into[node]:
+                    if self._links.kind(index) != LinkKind.TAGGED.value:
+                        continue
+                    source = self._links.ends(index)[0]
+                    if self._notes.kind(source) is NoteKind.TAG:
+                        frontier.append(source)
+                    else:
+                        reached.add(source)
+            counts[header[0]] = len(reached)
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold())))
+
     def find(self, query: str | Note) -> Note | None:
-        """The note with this id, title (any case, quotes folded) or alias, else None."""
+        """The note with this id, title (any case, quotes folded) or alias, else None; a
+        query that looks like a file path (`Projects/Ideas.md`) also finds the note read
+        from that file (how to pick one of two notes that share a name).
+
+        >>> from kg.model import Note, NoteKind
+        >>> g = KnowledgeGraph({i: Note(i, "Ideas", NoteKind.SYNTHESIS, files=(f"{i}/Ideas.md",))
+        ...                     for i in ("a", "b")}, [])
+        >>> g.find("Ideas").id, g.find("b/ideas.md").id
+        ('a', 'b')
+        """
         if isinstance(query, Note):
             return self._notes.get(query.id)
         if query in self._notes:
             return self._notes[query]
         note_id = self._keys.get(normalize_title(query))
-        return self._notes[note_id] if note_id is not None else None
+        if note_id is not None:
+            return self._notes[note_id]
+        if "/" in query or query.casefold().endswith(".md"):
+            return self._by_file(query)
+        return None
+
+    def _by_file(self, query: str) -> Note | None:
+        """The note read from the file `query` (relative to the corpus, any case)."""
+        wanted = query.strip().lstrip("./").casefold()
+        for variant in (wanted, wanted + ".md"):
+            for note in self._notes.values():
+                if any(f.casefold() == variant for f in note.files):
+                    return note
+        return None
 
     def note(self, query: str | Note) -> Note:
         """The note with this id, title or alias; raises `NoteNotFound` with suggestions."""
@@ -183,7 +260,7 @@ class KnowledgeGraph:
         titles = [
             title
             for _, h in self._notes.headers()
-            if h[1] is not NoteKind.CATEGORY
+            if h[1] not in NOT_NOTES
             for title in (h[0], *h[4])
         ]
         if words:
@@ -221,6 +298,16 @@ class KnowledgeGraph:
     ) -> list[Link]:
         """Links from other notes into this one (who cites, mentions, uses or relates to it)."""
         return self.links_of(note, "in", kinds)
+
+    def linked_mentions(self, note: str | Note) -> list[Link]:
+        """Backlinks written as links or embeds (`[[Name]]`, `![[Name]]`, `[x](Name.md)`):
+        Obsidian's "linked mentions"."""
+        return self.links_of(note, "in", WRITTEN_LINKS)
+
+    def unlinked_mentions(self, note: str | Note) -> list[Link]:
+        """Backlinks found in running text, where the note's title appears without a link:
+        Obsidian's "unlinked mentions"."""
+        return self.links_of(note, "in", LinkKind.MENTIONS)
 
     def neighbours(
         self,
@@ -290,9 +377,7 @@ class KnowledgeGraph:
         while queue:
             node = queue.popleft()
             for link, other, _ in self._steps(node, wanted, "out" if directed else "both"):
-                if other in came or (
-                    self._notes.kind(other) is NoteKind.CATEGORY and other != goal
-                ):
+                if other in came or (self._notes.kind(other) in GROUPING_KINDS and other != goal):
                     continue
                 came[other] = (node, link)
                 if other == goal:
@@ -334,7 +419,7 @@ class KnowledgeGraph:
         others = {ends(i)[1] for i in self._links.out[node]}
         others |= {ends(i)[0] for i in self._links.into[node]}
         others.discard(node)
-        return {o for o in others if self._notes.kind(o) is not NoteKind.CATEGORY}
+        return {o for o in others if self._notes.kind(o) not in GROUPING_KINDS}
 
     def degrees(self) -> dict[str, int]:
         """Links touching each note (in and out), by id, without decoding any link.
@@ -351,8 +436,17 @@ class KnowledgeGraph:
     def corpus_stats(self) -> CorpusStats:
         """Counts for the whole corpus: notes and links by kind, stubs, problems."""
         headers = [h for _, h in self._notes.headers()]
-        by_kind = Counter(h[1].value for h in headers if not h[2] and h[1] is not NoteKind.CATEGORY)
-        stubs = sum(1 for h in headers if h[2])
+        by_kind = Counter(h[1].value for h in headers if not h[2] and h[1] not in NOT_NOTES)
+        stubs = sum(1 for h in headers if h[2] and h[1] is not NoteKind.ATTACHMENT)
+        attachments = Counter(h[2] for h in headers if h[1] is NoteKind.ATTACHMENT)
+        table, written = self._links, {k.value for k in WRITTEN_LINKS}
+        unresolved = sum(
+            1
+            for note_id, header in self._notes.headers()
+            if header[2]
+            for index in table.into[note_id]
+            if table.kind(index) in written
+        )
         codes = Counter(d.code for d in self.diagnostics if d.code)
         return CorpusStats(
             files=self.files,
@@ -369,6 +463,10 @@ class KnowledgeGraph:
             merged_distinct=codes["merged"],
             merged_titles=codes["alias"],
             category_runs=codes["category-run"],
+            attachments=attachments[False],
+            missing_attachments=attachments[True],
+            tags=sum(1 for h in headers if h[1] is NoteKind.TAG),
+            unresolved=unresolved,
         )
 
     # ------------------------------------------------------------ claims (kg.trace)

@@ -24,6 +24,7 @@ from kg.errors import CorpusError
 from kg.graph import KnowledgeGraph
 from kg.model import Diagnostic, Page
 from kg.store import index_dir, index_lock, load_graph, save_graph, tidy
+from kg.vault import find_attachments
 
 if TYPE_CHECKING:
     from kg.embeddings import Embedder
@@ -75,7 +76,7 @@ def build_graph(root: Path, config: Config, progress: Progress | None = None) ->
     """Parse and build, ignoring any saved index."""
     with collector_paused():
         pages, diagnostics, files = parse_corpus(root, config, progress)
-        notes, links, build_problems = build(pages)
+        notes, links, build_problems = build(pages, find_attachments(root))
         return KnowledgeGraph(notes, links, diagnostics + build_problems, files=files, root=root)
 
 

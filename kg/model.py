@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class NoteKind(StrEnum):
@@ -25,6 +26,8 @@ class NoteKind(StrEnum):
     HUB = "hub"
     PAPER = "paper"
     CATEGORY = "category"
+    ATTACHMENT = "attachment"  # a vault's image, PDF, audio... (a stub when missing)
+    TAG = "tag"  # a #tag of Markdown notes; #a/b sits under #a
 
 
 class LinkKind(StrEnum):
@@ -41,6 +44,14 @@ class LinkKind(StrEnum):
     TOPIC = "topic"  # topic page -> note card
     HUB = "hub"  # note -> hub question it sits under (parent hub questions)
     CATEGORY = "category"  # note -> category node
+    LINKS = "links"  # note -> note or attachment it links to: [[Name]], [shown](Name.md) (section)
+    EMBEDS = "embeds"  # note -> note or attachment it embeds: ![[Name]], ![alt](image.png)
+    TAGGED = "tagged"  # note -> #tag it carries; #a/b -> #a (section 'nested')
+
+
+# Nodes that are not notes of their own (category, attachment and tag nodes): hidden from
+# near, search and title completion.
+NOT_NOTES = frozenset({NoteKind.CATEGORY, NoteKind.ATTACHMENT, NoteKind.TAG})
 
 
 class Severity(StrEnum):
@@ -112,6 +123,20 @@ class TitledRef:
 
     title: str
     line: int
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenLink:
+    """A link written in a Markdown note, as written: the target (a name or a path, its
+    `#heading` or `#^block` in `anchor`), the text shown instead, whether it embeds
+    (`![[...]]`) and whether it is a Markdown link (`[shown](target)`)."""
+
+    target: str
+    line: int
+    anchor: str = ""
+    shown: str = ""
+    embed: bool = False
+    markdown: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +232,9 @@ class Page:
     diagnostics: tuple[Diagnostic, ...] = ()
     deployment: str = "current"  # 'older' for the site's earlier deployment
     connections: tuple[TitledRef, ...] = ()  # titles of a "Connections:" line
+    links: tuple[WrittenLink, ...] = ()  # Markdown: every written link and embed, in order
+    tag_refs: tuple[TitledRef, ...] = ()  # Markdown: each tag (no '#') with its line
+    properties_json: str = ""  # Markdown: every front-matter key, as one JSON object
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,10 +263,31 @@ class Note:
     truncated: bool = False
     files: tuple[str, ...] = ()
     copies: tuple[PageCopy, ...] = ()  # one per page when several pages show the note
+    properties_json: str = ""  # every front-matter key, as one JSON object (see `properties`)
 
     @property
     def is_stub(self) -> bool:
         return self.stub
+
+    @property
+    def properties(self) -> tuple[tuple[str, Any], ...]:
+        """Every front-matter key of a Markdown note with its value, in file order, as
+        immutable JSON-safe data (lists as tuples, dates as ISO text).
+
+        >>> Note("a", "A", NoteKind.SYNTHESIS, properties_json='{"tags": ["x"]}').properties
+        (('tags', ('x',)),)
+        """
+        from kg.vault import properties_from_json
+
+        return properties_from_json(self.properties_json)
+
+    def property_value(self, key: str, default: Any = None) -> Any:
+        """The front-matter value of `key` (`note.properties` keeps them all).
+
+        >>> Note("a", "A", NoteKind.SYNTHESIS, properties_json='{"rating": 4}').property_value("rating")
+        4
+        """
+        return next((value for name, value in self.properties if name == key), default)
 
 
 # A link as a plain tuple in `Link` field order, the kind as its string value: how the

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from kg.model import (
+    NOT_NOTES,
     Card,
     Counts,
     Diagnostic,
@@ -29,9 +30,11 @@ from kg.model import (
     Severity,
     SourceEntry,
     TitledRef,
+    WrittenLink,
 )
 from kg.relations import normalize_relation, split_relation
 from kg.text import clean_title
+from kg.vault import fence_marker, properties_to_json, read_line, strip_comments, tag_key
 
 # libyaml's safe loader when PyYAML was built with it (ten times faster), else the Python one;
 # both construct plain data only, never objects from tags.
@@ -41,7 +44,33 @@ SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _YAML_FAILURES = (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError)
 
 WIKILINK = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
-_KINDS = {kind.value: kind for kind in NoteKind if kind is not NoteKind.CATEGORY}
+_KINDS = {kind.value: kind for kind in NoteKind if kind not in NOT_NOTES}
+# Front-matter keys kg reads into fields of its own; a [[link]] in any other key's text
+# (Obsidian's `up: "[[Home]]"`) is a link, as Obsidian counts it.
+_OWN_KEYS = frozenset(
+    {
+        "type",
+        "title",
+        "description",
+        "claim",
+        "categories",
+        "date",
+        "collection",
+        "hubs",
+        "uses",
+        "related",
+        "papers",
+        "sources",
+        "next",
+        "sections",
+        "notes",
+        "arxiv",
+        "tags",
+        "aliases",
+        "alias",
+        "truncated",
+    }
+)
 _KIND_ALIASES = {
     "note": NoteKind.SYNTHESIS,
     "inquiring line": NoteKind.LINE,
@@ -86,7 +115,11 @@ def parse_markdown(text: str, path: str) -> Page:
     stem = PurePath(path).stem
     title = clean_title(_text(meta.get("title"), "title", problems)) or clean_title(stem)
     kind = _kind(meta.get("type"), problems)
-    body, wikilinks = _body(lines, body_start, roles, problems)
+    body, written, inline_tags = _body(lines, body_start, roles, problems)
+    if meta:
+        written = _property_links(meta, lines, body_start) + written
+    front_tags = [t.lstrip("#") for t in _titles(meta.get("tags"), "tags", problems)]
+    tag_refs = [TitledRef(t, front_line) for t in front_tags if t] + inline_tags
     fields: dict[str, Any] = dict(
         path=path,
         kind=kind,
@@ -106,49 +139,55 @@ def parse_markdown(text: str, path: str) -> Page:
         sources=_sources(meta.get("sources"), front_line, problems),
         next_lines=_refs(meta.get("next"), "next", front_line, problems),
         cards=_cards(meta, front_line, problems),
-        wikilinks=tuple(wikilinks),
+        wikilinks=tuple(TitledRef(w.target, w.line) for w in written if not w.markdown),
         arxiv=_text(meta.get("arxiv"), "arxiv", problems),
-        tags=tuple(_titles(meta.get("tags"), "tags", problems)),
-        aliases=tuple(_titles(meta.get("aliases"), "aliases", problems)),
+        tags=_distinct_tags(tag_refs),
+        aliases=tuple(_titles(meta.get("aliases", meta.get("alias")), "aliases", problems)),
         truncated=bool(meta.get("truncated", False)),
         counts=Counts(
             sources=len(meta["sources"]) if isinstance(meta.get("sources"), list) else None
         ),
+        links=tuple(written),
+        tag_refs=tuple(tag_refs),
+        properties_json=properties_to_json(meta) if meta else "",
     )
-    known = {
-        "type",
-        "title",
-        "description",
-        "claim",
-        "categories",
-        "date",
-        "collection",
-        "hubs",
-        "uses",
-        "related",
-        "papers",
-        "sources",
-        "next",
-        "sections",
-        "notes",
-        "arxiv",
-        "tags",
-        "aliases",
-        "truncated",
-        "cssclasses",
-        "created",
-        "updated",
-        "id",
-    }
-    for key in meta:
-        if key not in known:
-            problems.add(
-                front_line,
-                f"front matter key {key!r} is not used by kg; kept in the "
-                "file, ignored in the graph",
-                Severity.INFO,
-            )
     return Page(roles=tuple(roles), diagnostics=tuple(problems.items), **fields)
+
+
+def _property_links(meta: dict[str, Any], lines: list[str], end: int) -> list[WrittenLink]:
+    """Links written in the text of front-matter properties (`up: "[[Home]]"`,
+    `see: ["[[A]]", "[[B]]"]`), each on the line of its key.
+
+    >>> text = '---\\nup: "[[Home|home]]"\\nrating: 3\\n---\\n'
+    >>> [(w.target, w.line) for w in parse_markdown(text, "n.md").links]
+    [('Home', 2)]
+    """
+    found: list[WrittenLink] = []
+    for key, value in meta.items():
+        if key in _OWN_KEYS:
+            continue
+        texts = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
+        texts = [t for t in texts if "[[" in t]
+        if not texts:
+            continue
+        number = next((i + 1 for i in range(1, end) if lines[i].startswith(f"{key}:")), 2)
+        for text in texts:
+            found += read_line(text, number)[1]
+    return found
+
+
+def _distinct_tags(refs: list[TitledRef]) -> tuple[str, ...]:
+    """Each tag once (compared as Obsidian does, ignoring case), as first written.
+
+    >>> _distinct_tags([TitledRef("a", 1), TitledRef("B", 2), TitledRef("A", 3)])
+    ('a', 'B')
+    """
+    if not refs:
+        return ()
+    seen: dict[str, str] = {}
+    for ref in refs:
+        seen.setdefault(tag_key(ref.title), ref.title)
+    return tuple(seen.values())
 
 
 _FLOW_LIST = re.compile(r"^(\s*[\w-]+:\s*)\[(.*)\]\s*$")
@@ -319,11 +358,16 @@ def _cards(meta: dict[str, Any], line: int, problems: _Problems) -> tuple[Card, 
 
 def _body(
     lines: list[str], start: int, roles: list[str], problems: _Problems
-) -> tuple[list[Paragraph], list[TitledRef]]:
+) -> tuple[list[Paragraph], list[WrittenLink], list[TitledRef]]:
+    """Paragraphs of running text, the links written and the inline tags; fenced code
+    and HTML comments hold none of them (their lines get the roles 'code', 'comment')."""
     paragraphs: list[Paragraph] = []
-    wikilinks: list[TitledRef] = []
+    written: list[WrittenLink] = []
+    tags: list[TitledRef] = []
     pending: list[str] = []
     pending_line = 0
+    fence = ""
+    in_comment = False
 
     def close() -> None:
         if pending:
@@ -331,26 +375,64 @@ def _body(
             pending.clear()
 
     for index in range(start, len(lines)):
-        raw = lines[index].strip()
+        line = lines[index]
+        number = index + 1
+        if fence:
+            roles[index] = "code"
+            marker = fence_marker(line)
+            if (
+                marker
+                and marker[0] == fence[0]
+                and len(marker) >= len(fence)
+                and not line.strip()[len(marker) :].strip()
+            ):
+                fence = ""
+            continue
+        if not in_comment and line.lstrip(" ")[:3] in ("```", "~~~"):
+            marker = fence_marker(line)
+            if marker:
+                close()
+                fence = marker
+                roles[index] = "code"
+                continue
+        if in_comment or "<!--" in line:
+            line, in_comment = strip_comments(line, in_comment)
+            if not line.strip():
+                roles[index] = "comment"
+                close()
+                continue
+        raw = line.strip()
         if not raw:
             close()
             continue
-        number = index + 1
-        for match in WIKILINK.finditer(raw):
-            target = clean_title(match.group(1))
-            if target:
-                wikilinks.append(TitledRef(target, number))
-        shown = WIKILINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), raw)
-        if shown.startswith("#"):
+        if "[" in raw or "#" in raw:
+            shown, links, found_tags = read_line(raw, number)
+            written += links
+            tags += [TitledRef(tag, number) for tag in found_tags]
+        else:
+            shown = raw
+        if shown[:1] == "#" and _HEADING.match(shown):
             roles[index] = "heading"
             close()
+            continue
+        shown = shown.strip()
+        if "^" in shown:  # a block id (` ^b1`) marks the line for links; it is not text
+            shown = _BLOCK_ID.sub("", shown)
+        if not shown:
+            roles[index] = "body"
             continue
         roles[index] = "body"
         if not pending:
             pending_line = number
         pending.append(shown.lstrip("-*> ").strip() if shown[:2] in ("- ", "* ", "> ") else shown)
     close()
-    return paragraphs, wikilinks
+    if fence:
+        problems.add(None, f"a code fence ({fence}) is never closed; read as code to the end")
+    return paragraphs, written, tags
+
+
+_BLOCK_ID = re.compile(r"(?:^|\s+)\^[A-Za-z0-9-]+$")
+_HEADING = re.compile(r"#{1,6}(?:\s|$)")
 
 
 def to_markdown(page: Page) -> str:

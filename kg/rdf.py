@@ -83,6 +83,8 @@ NOTE_CLASSES: dict[NoteKind, tuple[str, str]] = {
     NoteKind.HUB: (KG + "Hub", SKOS + "Concept"),
     NoteKind.PAPER: (KG + "Paper", SCHEMA + "ScholarlyArticle"),
     NoteKind.CATEGORY: (KG + "Category", SKOS + "Concept"),
+    NoteKind.ATTACHMENT: (KG + "Attachment", SCHEMA + "MediaObject"),
+    NoteKind.TAG: (KG + "Tag", SKOS + "Concept"),
 }
 CONCEPT_KINDS = frozenset(k for k, (_, c) in NOTE_CLASSES.items() if c == SKOS + "Concept")
 
@@ -108,6 +110,9 @@ LINK_PROPERTIES: dict[LinkKind, Mapping] = {
     LinkKind.TOPIC: Mapping(DCTERMS + "subject", inverse=True),
     LinkKind.HUB: Mapping(DCTERMS + "isPartOf"),
     LinkKind.CATEGORY: Mapping(DCTERMS + "subject"),
+    LinkKind.LINKS: Mapping(KG + "linksTo"),
+    LinkKind.EMBEDS: Mapping(KG + "embeds"),
+    LinkKind.TAGGED: Mapping(SCHEMA + "about"),
 }
 
 # Normalized relation of a related link (kg.relations) -> CiTO property.
@@ -142,6 +147,7 @@ NOTE_PROPERTIES: dict[str, str] = {
     "arxiv_url": SCHEMA + "url",
     "tags": SCHEMA + "keywords",
     "concept_label": SKOS + "prefLabel",
+    "properties": KG + "properties",  # every front-matter key, as one JSON object
 }
 COUNT_PROPERTIES: dict[str, str] = {
     name: KG + "declared" + "".join(part.title() for part in name.split("_"))
@@ -223,7 +229,8 @@ def mapping_table() -> str:
         "files": "files a note was read from",
         "arxiv": "paper arXiv id (`arXiv:…`)",
         "arxiv_url": "paper arXiv page (IRI)",
-        "tags": "paper tags",
+        "tags": "paper tags, a Markdown note's #tags",
+        "properties": "a Markdown note's front matter, every key (one JSON object)",
         "concept_label": "title of a topic, hub or category",
         "categories": "note categories (category nodes are `skos:Concept`s)",
     }
@@ -444,6 +451,8 @@ def _note_pairs(note: Note) -> list[tuple[str, Term]]:
         value = getattr(note.counts, name)
         if value is not None:
             pairs.append((prop, integer(value)))
+    if note.properties_json:
+        pairs.append((p["properties"], text(note.properties_json)))
     return pairs
 
 

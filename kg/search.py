@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kg.errors import KgError, ModelUnavailable
-from kg.model import NearNote, Note, NoteKind, SearchHit
+from kg.model import NOT_NOTES, NearNote, Note, NoteKind, SearchHit
 from kg.text import fold, normalize_title
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ class LexicalIndex:
     def build(cls, graph: KnowledgeGraph) -> LexicalIndex:
         import bm25s
 
-        notes = [n for n in graph if n.kind is not NoteKind.CATEGORY]
+        notes = [n for n in graph if n.kind not in NOT_NOTES]
         retriever = bm25s.BM25(method="lucene")
         retriever.index([words(_document(n)) or [""] for n in notes], show_progress=False)
         return cls([n.id for n in notes], retriever)
@@ -300,15 +300,17 @@ def near(
     while True:
         found = store.nearest(vector, wanted, mask=mask, exclude=exclude)
         out = []
+        stubs: list[NearNote] = []
         for note_id, score in found:
             other = graph.find(note_id)
             if other is not None and other.id == note_id:
-                out.append(NearNote(other, score, note_id in linked))
+                # A stub (known only by its title) never ranks above a note with text.
+                (stubs if other.stub else out).append(NearNote(other, score, note_id in linked))
             if len(out) == k:
                 return out
         if len(found) < wanted:  # nothing more to find
-            return out
-        wanted *= 2  # some hits were not in the graph (a stale store): read deeper
+            return (out + stubs)[:k]
+        wanted *= 2  # stubs, or hits not in the graph (a stale store): read deeper
 
 
 # ---------------------------------------------------------------- search
@@ -404,7 +406,7 @@ def search(
     # Titles: the exact one (title, alias or id), then near-exact ones among the candidates.
     key = _title_key(query)
     exact = graph.find(query)
-    if exact is not None and exact.kind is not NoteKind.CATEGORY:
+    if exact is not None and exact.kind not in NOT_NOTES:
         candidate(exact.id).tier = 0
     if key:
         for entry in candidates.values():
@@ -421,15 +423,18 @@ def search(
                 ):
                     entry.tier = min(entry.tier, 1)
 
-    # Equal fused ranks: a note with a page before a stub, then the closer in meaning.
-    head = sorted(candidates.values(), key=lambda c: (c.tier, -round(c.fused, 9)))[: 2 * k + 10]
-    stubs = {c.note_id: graph.note(c.note_id).stub for c in head}
+    # A note with text before any stub (a title known only from a link or a list), then
+    # by tier and fused rank, then the closer in meaning.
+    stubs = {note_id: graph.note(note_id).stub for note_id in candidates}
+    head = sorted(
+        candidates.values(), key=lambda c: (stubs[c.note_id], c.tier, -round(c.fused, 9))
+    )[: 2 * k + 10]
     ranked = sorted(
         head,
         key=lambda c: (
+            stubs[c.note_id],
             c.tier,
             -round(c.fused, 9),
-            stubs.get(c.note_id, False),
             -c.semantic,
             c.note_id,
         ),

@@ -41,7 +41,9 @@ from kg.model import (
 )
 from kg.tables import Header, LinkColumns, LinkTable, NoteTable
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = (
+    8  # 7: notes per Markdown file, attachments, tags, properties; 8: page copies, diagnostic codes
+)
 MANIFEST = "manifest.json"
 GRAPH = "graph.sqlite"  # the prefix of graph files: graph-<token>.sqlite
 LOCK = "lock"
@@ -426,6 +428,8 @@ def note_to_json(note: Note) -> dict[str, Any]:
             }
             for c in note.copies
         ]
+    if note.properties_json:
+        out["properties"] = note.properties_json  # one JSON object, as text
     return out
 
 
@@ -462,4 +466,15 @@ def note_from_json(item: dict[str, Any]) -> Note:
             )
             for c in item.get("copies", ())
         ),
+        properties_json=_properties_text(item.get("properties")),
     )
+
+
+def _properties_text(value: Any) -> str:
+    """Front-matter properties as `Note.properties_json` holds them: the index keeps the
+    text, an exported JSON file the object."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import ExportError, KgError
-from kg.model import Link, LinkKind, Note, NoteKind
+from kg.model import NOT_NOTES, Link, LinkKind, Note, NoteKind
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -169,7 +169,7 @@ class SubGraph:
             "directed": True,
             "multigraph": True,
             "graph": {"selection": self.selection, "categories": self.categories},
-            "nodes": [note_to_json(n) for n in self.notes.values()],
+            "nodes": [_node_json(n, note_to_json) for n in self.notes.values()],
             "links": links,
         }
 
@@ -367,7 +367,7 @@ def near_pairs_for(g: KnowledgeGraph, ids: Sequence[str], k: int) -> list[NearPa
     pairs: dict[frozenset[str], NearPair] = {}
     for note_id in ids:
         note = g.note(note_id)
-        if note.kind is NoteKind.CATEGORY:
+        if note.kind in NOT_NOTES:
             continue
         found: list[tuple[str, float]] = []
         asked = max(k, 1)
@@ -399,9 +399,9 @@ def _walk(
     keep: Callable[[Note], bool],
     direction: str,
 ) -> dict[str, None]:
-    """Breadth-first from the centres. Category nodes are reached but not walked through
-    (they join everything) unless `wanted` names category links explicitly."""
-    through_categories = wanted is not None and LinkKind.CATEGORY in wanted
+    """Breadth-first from the centres. Category and tag nodes are reached but not walked
+    through (they join everything) unless `wanted` names category or tagged links."""
+    through_categories = wanted is not None and bool({LinkKind.CATEGORY, LinkKind.TAGGED} & wanted)
     named = set(centres)
     seen: dict[str, None] = dict.fromkeys(centres)
     frontier = list(seen)
@@ -411,7 +411,7 @@ def _walk(
             if (
                 not through_categories
                 and node not in named
-                and g.note(node).kind is NoteKind.CATEGORY
+                and g.note(node).kind in (NoteKind.CATEGORY, NoteKind.TAG)
             ):
                 continue
             for link in g.links_of(node, direction, wanted):
@@ -573,3 +573,11 @@ def _choose(
         if found is not None and found.kind is NoteKind.CATEGORY:
             categories[name] = found.id
     return SubGraph(notes_out, links, pairs, categories=categories, selection=selection)
+
+
+def _node_json(note: Note, encode: Callable[[Note], dict[str, Any]]) -> dict[str, Any]:
+    """A note as exported JSON: the index's form, with front-matter properties as an object."""
+    out = encode(note)
+    if note.properties_json:
+        out["properties"] = json.loads(note.properties_json)
+    return out

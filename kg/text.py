@@ -46,7 +46,15 @@ def fold(text: str) -> str:
 
 
 def clean_title(title: str) -> str:
-    """A title as shown: control characters removed, whitespace collapsed."""
+    """A title as shown: control characters removed, whitespace collapsed.
+
+    >>> clean_title(" Why\tX  holds? "), clean_title("Already clean")
+    ('Why X holds?', 'Already clean')
+    """
+    # Most titles are clean already: printable (no control characters, no whitespace
+    # but plain spaces), no double space, nothing to strip. Those are returned as they are.
+    if title.isprintable() and "  " not in title and title[:1] != " " and title[-1:] != " ":
+        return title
     return _SPACES.sub(" ", _CONTROL.sub("", title)).strip()
 
 

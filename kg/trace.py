@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from kg.errors import KgError
-from kg.model import Link, LinkKind, Note, NoteKind
+from kg.model import NOT_NOTES, Link, LinkKind, Note, NoteKind
 from kg.text import fold, split_sentences
 
 if TYPE_CHECKING:
@@ -381,7 +381,7 @@ def cited_in(graph: KnowledgeGraph, note: Note, text: str) -> list[Note]:
     found: list[tuple[int, Note]] = []
     seen: set[str] = set()
     for link in graph.links_of(note, "out"):
-        if link.target in seen or link.kind is LinkKind.CATEGORY:
+        if link.target in seen or link.kind in (LinkKind.CATEGORY, LinkKind.TAGGED):
             continue
         other = graph.note(link.target)
         position = folded.find(fold(other.title))
@@ -579,7 +579,15 @@ def used_by(graph: KnowledgeGraph, note: str | Note, depth: int = 2) -> list[Use
     uses: list[Use] = []
     frontier = [start]
     seen = {start.id}
-    kinds = [LinkKind.MENTIONS, LinkKind.SOURCE, LinkKind.RELATED, LinkKind.PAPER, LinkKind.USES]
+    kinds = [
+        LinkKind.MENTIONS,
+        LinkKind.LINKS,
+        LinkKind.EMBEDS,
+        LinkKind.SOURCE,
+        LinkKind.RELATED,
+        LinkKind.PAPER,
+        LinkKind.USES,
+    ]
     for level in range(1, depth + 1):
         reached: list[Note] = []
         for current in frontier:
@@ -602,7 +610,7 @@ def used_by(graph: KnowledgeGraph, note: str | Note, depth: int = 2) -> list[Use
 
 
 def _claim_for(link: Link, other: Note) -> str:
-    if link.kind is LinkKind.MENTIONS and link.sentence:
+    if link.kind in (LinkKind.MENTIONS, LinkKind.LINKS, LinkKind.EMBEDS) and link.sentence:
         return link.sentence
     if link.kind is LinkKind.SOURCE and link.summary:
         return link.summary
@@ -612,6 +620,8 @@ def _claim_for(link: Link, other: Note) -> str:
 def _use_kind(link: Link) -> str:
     return {
         LinkKind.MENTIONS: "cited",
+        LinkKind.LINKS: "linked",
+        LinkKind.EMBEDS: "embedded",
         LinkKind.SOURCE: "source",
         LinkKind.RELATED: "related",
         LinkKind.PAPER: "paper",
@@ -637,7 +647,7 @@ def unsupported_claims(
     limit = _threshold(graph, threshold, scorer)
     found: list[Unsupported] = []
     for note in graph.notes(stubs=False):
-        if note.kind in (NoteKind.PAPER, NoteKind.CATEGORY, NoteKind.TOPIC, NoteKind.HUB):
+        if note.kind in (NoteKind.PAPER, NoteKind.TOPIC, NoteKind.HUB) or note.kind in NOT_NOTES:
             continue
         for item in claims(graph, note):
             top = _evidence(graph, note, item, 1, scorer, {note.id}, 3)

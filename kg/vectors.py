@@ -41,7 +41,7 @@ import numpy as np
 
 from kg.embeddings import Embedder, normalize
 from kg.errors import KgError, ModelUnavailable
-from kg.model import Note, NoteKind
+from kg.model import NOT_NOTES, Note, NoteKind
 from kg.text import split_sentences
 
 if TYPE_CHECKING:
@@ -358,7 +358,7 @@ class VectorStore:
         """A boolean mask over the note matrix: notes that have a vector and one of `kinds`
         (None: every kind but categories)."""
         wanted = (
-            frozenset(k for k in KINDS if k is not NoteKind.CATEGORY)
+            frozenset(k for k in KINDS if k not in NOT_NOTES)
             if kinds is None
             else frozenset(NoteKind(k) for k in kinds)
         )

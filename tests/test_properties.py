@@ -3,6 +3,8 @@ and a Markdown note written out and read back is the same note."""
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -88,13 +90,28 @@ TEXT = st.text(
 ).map(lambda s: " ".join(s.split()))
 
 
+_BLOCK_ID_END = re.compile(r"(?:^|\s)\^[A-Za-z0-9-]+$")
+
+
+def _plain_markdown(text: str) -> bool:
+    """Body text that Markdown reads as plain text: no list or heading marker, no link
+    (`[[x]]`, `[x](y)`), HTML comment, code fence or trailing block id (`^b1`)."""
+    return (
+        bool(text)
+        and text[0] not in "#-*>"
+        and "[[" not in text
+        and "](" not in text
+        and "<!--" not in text
+        and text.lstrip(" ")[:3] not in ("```", "~~~")
+        and not _BLOCK_ID_END.search(text.strip())
+    )
+
+
 @st.composite
 def notes(draw):
     kind = draw(st.sampled_from([NoteKind.SYNTHESIS, NoteKind.LINE, NoteKind.PAPER]))
     label = draw(st.sampled_from(["", "mechanism", "extends", "partially contradicted"]))
-    body = draw(
-        st.lists(TEXT.filter(lambda s: s and s[0] not in "#-*>" and "[[" not in s), max_size=3)
-    )
+    body = draw(st.lists(TEXT.filter(_plain_markdown), max_size=3))
     return Page(
         path="n.md",
         kind=kind,
@@ -163,3 +180,44 @@ def test_sentences_at_agrees_with_a_full_split(text, positions):
     spans = split_sentences(text)
     expected = [next((s for a, b, s in spans if a <= p < max(b, a + 1)), None) for p in positions]
     assert sentences_at(text, positions) == expected
+
+
+MARKDOWN_FRAGMENTS = st.sampled_from(
+    [
+        "[[a]]",
+        "![[b.png]]",
+        "[[dir/a|x]]",
+        "[[#h]]",
+        "[[a#^b]]",
+        "[t](dir/a%20b.md)",
+        "[t](https://x.y/#z)",
+        "`[[c]]`",
+        "```",
+        "~~~",
+        "<!--",
+        "-->",
+        "\\[\\[d\\]\\]",
+        "#tag",
+        "#a/b/c",
+        "#123",
+        "| [[e\\|f]] |",
+        "---",
+        "tags: [x, '#y']",
+        "up: '[[a]]'",
+        " ^blk",
+    ]
+)
+MARKDOWN_TEXT = st.lists(st.one_of(MARKDOWN_FRAGMENTS, st.text(max_size=30)), max_size=25).map(
+    lambda parts: "".join(p if i % 3 else p + "\n" for i, p in enumerate(parts))
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(MARKDOWN_TEXT, min_size=1, max_size=5))
+def test_vault_builds_from_any_markdown(texts):
+    names = ["a.md", "dir/a.md", "dir/a b.md", "e.md", "x/y.md"]
+    pages = [parse_markdown(t, names[i]) for i, t in enumerate(texts)]
+    notes, links, _ = build(pages, ["b.png", "dir/c.pdf"])
+    assert all(row[0] in notes and row[1] in notes and row[0] != row[1] for row in links)
+    files = [f for n in notes.values() for f in n.files if f.endswith(".md")]
+    assert sorted(files) == sorted(p.path for p in pages if p.title)  # each file one note

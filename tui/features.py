@@ -17,7 +17,7 @@ from pathlib import Path
 
 from kg.errors import KgError
 from kg.graph import KnowledgeGraph
-from kg.model import Note, NoteKind
+from kg.model import NOT_NOTES, Note
 from kg.text import normalize_title
 from kg.trace import Claim, Evidence
 
@@ -61,7 +61,7 @@ class TitleIndex:
     list, other matches from one C-level scan of all titles joined, never a Python loop
     over every title.
 
-    >>> from kg.model import Note, NoteKind
+    >>> from kg.model import NOT_NOTES, Note, NoteKind
     >>> notes = [Note(id=str(i), title=t, kind=NoteKind.SYNTHESIS) for i, t in enumerate(
     ...     ["Do base models already contain hidden reasoning ability?",
     ...      "Why is hidden state reasoning hard?", "Can models reason?"])]
@@ -74,9 +74,7 @@ class TitleIndex:
 
     def __init__(self, notes: Iterable[Note]) -> None:
         self._rows: list[tuple[str, Note]] = [
-            (normalize_title(note.title), note)
-            for note in notes
-            if note.kind is not NoteKind.CATEGORY
+            (normalize_title(note.title), note) for note in notes if note.kind not in NOT_NOTES
         ]
         self._sorted = sorted(range(len(self._rows)), key=lambda i: self._rows[i][0])
         self._sorted_keys = [self._rows[i][0] for i in self._sorted]

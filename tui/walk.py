@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from kg.model import Link, LinkKind, Neighbour, Note
+from kg.vault import tag_key
 
 HOME = ""  # the history entry of the corpus overview
 
@@ -37,6 +38,9 @@ KIND_COLOURS: dict[LinkKind, str] = {
     LinkKind.SUBMAP: "#c8c864",
     LinkKind.TOPIC: "#87afd7",
     LinkKind.CATEGORY: "#9a9a9a",
+    LinkKind.LINKS: "#afd75f",
+    LinkKind.EMBEDS: "#d787af",
+    LinkKind.TAGGED: "#5fafaf",
 }
 
 
@@ -57,6 +61,10 @@ _SPECS: list[tuple[LinkKind, str, str]] = [
     (LinkKind.USES, "out", "Uses"),
     (LinkKind.RELATED, "out", "Related"),
     (LinkKind.RELATED, "in", "Related from"),
+    (LinkKind.LINKS, "out", "Links"),
+    (LinkKind.LINKS, "in", "Linked from"),
+    (LinkKind.EMBEDS, "out", "Embeds"),
+    (LinkKind.EMBEDS, "in", "Embedded in"),
     (LinkKind.MENTIONS, "out", "Mentions"),
     (LinkKind.MENTIONS, "in", "Mentioned by"),
     (LinkKind.PAPER, "out", "Papers"),
@@ -73,6 +81,8 @@ _SPECS: list[tuple[LinkKind, str, str]] = [
     (LinkKind.TOPIC, "in", "In topics"),
     (LinkKind.CATEGORY, "out", "Categories"),
     (LinkKind.CATEGORY, "in", "Notes in this category"),
+    (LinkKind.TAGGED, "out", "Tags"),
+    (LinkKind.TAGGED, "in", "Tagged"),
 ]
 GROUP_SPECS: dict[tuple[LinkKind, str], GroupSpec] = {
     (kind, way): GroupSpec(kind, way, title, order)
@@ -133,19 +143,24 @@ def _sort_key(entry: Entry) -> tuple[int, int]:
 
 
 def group_neighbours(
-    neighbours: Iterable[Neighbour], categories: frozenset[str] | None = None
+    neighbours: Iterable[Neighbour],
+    categories: frozenset[str] | None = None,
+    tags: frozenset[str] | None = None,
 ) -> list[Group]:
     """Depth-1 neighbours grouped by link kind and direction, one entry per note and group.
 
     Groups come in a fixed order (sources, used by, related, mentions, papers, next lines,
     hubs, ...); entries keep page order (or the declared order of sources and papers).
-    `categories`, when given, keeps only notes in at least one of those categories.
+    `categories`, when given, keeps only notes in at least one of those categories;
+    `tags`, only notes carrying one of those tags (or a tag nested under one).
     """
     groups: dict[tuple[LinkKind, str], dict[str, Entry]] = {}
     for n in neighbours:
         if n.depth != 1:
             continue
         if categories is not None and not categories.intersection(n.note.categories):
+            continue
+        if tags is not None and not has_tag(n.note, tags):
             continue
         spec = group_spec(n.link.kind, n.direction)
         bucket = groups.setdefault((spec.kind, spec.direction), {})
@@ -179,16 +194,32 @@ def second_ring(neighbours: Iterable[Neighbour], centre: str) -> dict[str, list[
 # ---------------------------------------------------------------- filter
 
 
+def has_tag(note: Note, tags: frozenset[str]) -> bool:
+    """Whether `note` carries one of `tags` or a tag nested under one (any case, '#' or not).
+
+    >>> from kg.model import NoteKind
+    >>> has_tag(Note("n", "N", NoteKind.SYNTHESIS, tags=("ml/vision",)), frozenset({"#ML"}))
+    True
+    """
+    keys = {tag_key(t) for t in tags}
+    return any(
+        key == wanted or key.startswith(wanted + "/")
+        for key in map(tag_key, note.tags)
+        for wanted in keys
+    )
+
+
 @dataclass(frozen=True)
 class Filter:
     """Which link kinds the walk follows and which categories it keeps (None: all)."""
 
     kinds: frozenset[LinkKind] | None = None
     categories: frozenset[str] | None = None
+    tags: frozenset[str] | None = None  # keep notes with one of these #tags
 
     @property
     def active(self) -> bool:
-        return self.kinds is not None or self.categories is not None
+        return self.kinds is not None or self.categories is not None or self.tags is not None
 
     def describe(self) -> str:
         """A short phrase for the status line.
@@ -203,6 +234,8 @@ class Filter:
             parts.append("kinds: " + ", ".join(sorted(k.value for k in self.kinds)))
         if self.categories is not None:
             parts.append("categories: " + ", ".join(sorted(self.categories)))
+        if self.tags is not None:
+            parts.append("tags: " + ", ".join(sorted(self.tags)))
         return "; ".join(parts) or "no filter"
 
 

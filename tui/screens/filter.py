@@ -1,4 +1,4 @@
-"""Filter the walk by link kind and by category."""
+"""Filter the walk by link kind, by category and by #tag."""
 
 from __future__ import annotations
 
@@ -25,11 +25,18 @@ class FilterScreen(ModalScreen[Filter | None]):
         Binding("c", "clear", "Clear filter"),
     ]
 
-    def __init__(self, present: list[LinkKind], categories: list[str], current: Filter) -> None:
+    def __init__(
+        self,
+        present: list[LinkKind],
+        categories: list[str],
+        current: Filter,
+        tags: list[str] | None = None,
+    ) -> None:
         super().__init__()
         self.present = set(present)
         self.categories = categories
         self.current = current
+        self.tags = tags or []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog"):
@@ -71,6 +78,14 @@ class FilterScreen(ModalScreen[Filter | None]):
                         )
                     else:
                         yield Label("This corpus has no categories.", classes="dialog-hint")
+                if self.tags:
+                    with Vertical():
+                        yield Label("Tags kept (none ticked: all)")
+                        picked = self.current.tags or frozenset()
+                        yield SelectionList[str](
+                            *(Selection(t, t, t in picked) for t in self.tags),
+                            id="filter-tags",
+                        )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Apply", variant="primary", id="apply")
                 yield Button("Clear", id="clear")
@@ -94,7 +109,12 @@ class FilterScreen(ModalScreen[Filter | None]):
         if lists:
             picked = set(lists.first(SelectionList).selected)
             categories = frozenset(picked) if picked else None
-        self.dismiss(Filter(chosen_kinds, categories))
+        tags: frozenset[str] | None = None
+        tag_lists = self.query("#filter-tags")
+        if tag_lists:
+            ticked = set(tag_lists.first(SelectionList).selected)
+            tags = frozenset(ticked) if ticked else None
+        self.dismiss(Filter(chosen_kinds, categories, tags))
 
     def action_clear(self) -> None:
         self.dismiss(Filter())

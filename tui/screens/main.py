@@ -291,7 +291,7 @@ class MainScreen(Screen[None]):
             self.stats = graph.stats(note) if len(neighbours) <= INLINE_STATS else None
             if self.stats is None:  # after this step's frame, so the worker never slows it
                 self.call_after_refresh(self.count_stats, note)
-            self.groups = group_neighbours(neighbours, self.filter.categories)
+            self.groups = group_neighbours(neighbours, self.filter.categories, self.filter.tags)
             self.query_one(NoteView).show_note(graph, note, self.stats)
             tree.show_groups(self.groups)
             for widget in maps:
@@ -370,7 +370,7 @@ class MainScreen(Screen[None]):
         if graph is None:
             return
         neighbours = graph.neighbours(note_id, depth=2, kinds=self.filter.kinds)
-        groups = group_neighbours(neighbours, self.filter.categories)
+        groups = group_neighbours(neighbours, self.filter.categories, self.filter.tags)
         ring = second_ring(neighbours, note_id)
         if not get_current_worker().is_cancelled:
             self.post_message(RingReady(note_id, groups, ring))
@@ -584,13 +584,14 @@ class MainScreen(Screen[None]):
             {g.kind for g in group_neighbours(self.graph.neighbours(note))} if note else set()
         )
         categories = sorted({c for n in self.graph.notes(stubs=False) for c in n.categories})
+        tags = list(self.graph.tags())
 
         def chosen(result: Filter | None) -> None:
             if result is not None:
                 self.filter = result
                 self.show_current()
 
-        self.app.push_screen(FilterScreen(kinds, categories, self.filter), chosen)
+        self.app.push_screen(FilterScreen(kinds, categories, self.filter, tags), chosen)
 
     def action_trace(self) -> None:
         from tui.screens.trace import TraceScreen

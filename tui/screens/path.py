@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 
 from kg.errors import KgError
 from kg.graph import KnowledgeGraph
-from kg.model import Link, NoteKind
+from kg.model import NOT_NOTES, Link
 from tui.walk import KIND_COLOURS
 
 
@@ -52,7 +52,7 @@ class PathScreen(ModalScreen[str | None]):
             {
                 title
                 for n in self.graph.notes()
-                if n.kind is not NoteKind.CATEGORY
+                if n.kind not in NOT_NOTES
                 for title in (n.title, *n.aliases)
             }
         )

@@ -31,6 +31,8 @@ from tui.walk import KIND_COLOURS, Group, ellipsize
 PRIORITY = [
     LinkKind.RELATED,
     LinkKind.SOURCE,
+    LinkKind.LINKS,
+    LinkKind.EMBEDS,
     LinkKind.MENTIONS,
     LinkKind.NEXT,
     LinkKind.PAPER,
@@ -40,6 +42,7 @@ PRIORITY = [
     LinkKind.TOPIC,
     LinkKind.USES,
     LinkKind.CATEGORY,
+    LinkKind.TAGGED,
 ]
 _DOTS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
 

@@ -19,6 +19,8 @@ from tui.walk import KIND_COLOURS
 BADGES = {
     "claim": ("CLAIM", "#ffffff"),
     "cited": ("CITED", KIND_COLOURS[LinkKind.MENTIONS]),
+    "linked": ("LINKED", KIND_COLOURS[LinkKind.LINKS]),
+    "embedded": ("EMBEDDED", KIND_COLOURS[LinkKind.EMBEDS]),
     "source": ("SOURCE", KIND_COLOURS[LinkKind.SOURCE]),
     "related": ("RELATED", KIND_COLOURS[LinkKind.RELATED]),
     "paper": ("PAPER", KIND_COLOURS[LinkKind.PAPER]),

@@ -17,7 +17,7 @@ from textual.style import Style
 from textual.widgets import Static
 
 from kg.graph import KnowledgeGraph
-from kg.model import LinkKind, Note, NoteKind, NoteStats
+from kg.model import NOT_NOTES, LinkKind, Note, NoteKind, NoteStats
 from kg.text import fold
 from tui.messages import OpenNote
 
@@ -28,6 +28,8 @@ KIND_LABELS = {
     NoteKind.HUB: "TOPIC HUB",
     NoteKind.PAPER: "PAPER",
     NoteKind.CATEGORY: "CATEGORY",
+    NoteKind.ATTACHMENT: "ATTACHMENT",
+    NoteKind.TAG: "TAG",
 }
 
 
@@ -365,7 +367,7 @@ def home_lists(graph: KnowledgeGraph) -> list[tuple[str, list[Note]]]:
     Reads every note once (links are only counted), so the browser runs it in a worker.
     """
     degree = graph.degrees()
-    notes = [n for n in graph.notes(stubs=False) if n.kind is not NoteKind.CATEGORY]
+    notes = [n for n in graph.notes(stubs=False) if n.kind not in NOT_NOTES]
 
     def top(kind: NoteKind | None, n: int) -> list[Note]:
         chosen = [x for x in notes if kind is None or x.kind is kind]

@@ -1,0 +1,736 @@
+"""Obsidian vaults as Obsidian reads them: written links, embeds, attachments and tags.
+
+Two halves. Reading one line of a Markdown note (`read_line`) finds the links the
+line writes (`[[Name]]`, `[[Name|shown]]`, `[[Name#Heading]]`, `![[embed]]`,
+`[shown](folder/Name%20x.md)`) and its inline `#tags`, and leaves alone whatever
+Obsidian does not read as a link: inline code, escaped brackets, HTML comments (and
+fenced code, which `parse_markdown` never hands over). Resolving a link
+(`VaultIndex.resolve`) goes the way Obsidian goes: a file is found by its path or
+its name, case-insensitively; a bare name shared by several files goes to the one
+in the linking note's folder, else to the one with the shortest path.
+
+>>> shown, links, tags = read_line("See [[Why X|x]], `[[not a link]]` and #ml/vision.", 3)
+>>> shown, [(w.target, w.line) for w in links], tags
+('See x, `[[not a link]]` and #ml/vision.', [('Why X', 3)], ['ml/vision'])
+>>> index = VaultIndex(["a/Note.md", "b/Note.md", "Note.md"], ["img/pic.png"])
+>>> index.resolve("note", "b/other.md").path, index.resolve("NOTE", "c/x.md").path
+('b/Note.md', 'Note.md')
+>>> index.resolve("a/Note", "x.md").path, index.resolve("pic.png", "x.md").path
+('a/Note.md', 'img/pic.png')
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+from kg.model import Diagnostic, LinkKind, Note, NoteKind, Page, Severity, WrittenLink
+from kg.text import clean_title, normalize_title, sentences_at
+
+if TYPE_CHECKING:
+    from kg.build import GraphBuilder
+
+# The files a vault holds besides notes: what Obsidian shows and embeds (images, audio,
+# video, PDFs, canvases) and the documents people attach (office files, CSV, archives).
+ATTACHMENT_SUFFIXES = frozenset(
+    {
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".bmp",
+        ".svg",
+        ".webp",
+        ".avif",
+        ".tif",
+        ".tiff",
+        ".ico",
+        ".mp3",
+        ".wav",
+        ".m4a",
+        ".ogg",
+        ".oga",
+        ".flac",
+        ".3gp",
+        ".opus",
+        ".mp4",
+        ".webm",
+        ".ogv",
+        ".mov",
+        ".mkv",
+        ".pdf",
+        ".doc",
+        ".docx",
+        ".xls",
+        ".xlsx",
+        ".ppt",
+        ".pptx",
+        ".odt",
+        ".csv",
+        ".zip",
+        ".epub",
+        ".canvas",
+        ".base",
+        ".excalidraw",
+    }
+)
+_SKIPPED_DIRS = {".kg", ".git", ".obsidian", ".trash", "__pycache__", ".venv", "node_modules"}
+
+# A written link: a wikilink or a Markdown link (a `!` before it makes it an embed).
+# Brackets and backslashes inside a wikilink are allowed only as `\|`, a pipe escaped in a
+# table cell. The pattern starts with a literal `[`, which the regex engine looks for fast.
+_LINK = re.compile(
+    r"\[(?:\[(?P<wiki>(?:[^\[\]\\]|\\\|)+?)\]\]"
+    r"|(?P<text>[^\[\]]*)\]\((?P<dest><[^>\n]*>|[^()\s]+)(?:\s+\"[^\"]*\")?\))"
+)
+_SIZE = re.compile(r"^\d+(?:x\d+)?$")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_URL = re.compile(r"\b(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.|mailto:)\S+")
+# An inline tag: `#` after a space or at the line start, then letters, digits, `_`, `-`, `/`.
+_TAG = re.compile(r"(?:(?<=\s)|^)#([\w/-]+)")
+_CODE = re.compile(r"(`+)(.+?)\1")
+_ESCAPED = re.compile(r"\\[\[\]#|`!]")
+_ESCAPED_LINK = re.compile(r"\\\[\\\[.*?\\\]\\\]")
+
+
+def hidden_spans(text: str) -> list[tuple[int, int]]:
+    """Where a line hides its text from links, tags and mentions: escaped brackets
+    (`\\[\\[...\\]\\]`), other backslash escapes and inline code spans.
+
+    >>> hidden_spans(r"a `b c` d \\[\\[e\\]\\] f")
+    [(2, 7), (10, 19)]
+    """
+    if "`" not in text and "\\" not in text:
+        return []
+    spans = [m.span() for m in _ESCAPED_LINK.finditer(text)]
+    spans += [m.span() for m in _ESCAPED.finditer(text)]
+    plain = _blank(text, spans) if spans else text
+    spans += [m.span() for m in _CODE.finditer(plain)]
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def masked(text: str) -> str:
+    """`text` with its `hidden_spans` blanked out (same length), so nothing in them is
+    found as a link, a tag or a mention.
+
+    >>> masked("a `[[b]]` c")
+    'a         c'
+    """
+    spans = hidden_spans(text)
+    return _blank(text, spans) if spans else text
+
+
+def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def _cut(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each span replaced by one space."""
+    parts, last = [], 0
+    for start, end in spans:
+        parts.append(text[last:start])
+        last = end
+    parts.append(text[last:])
+    return " ".join(parts)
+
+
+def read_line(line: str, number: int) -> tuple[str, list[WrittenLink], list[str]]:
+    """One line of a note's body: the text as shown (each link replaced by its shown
+    text), the links it writes and its inline tags (without `#`, in order).
+
+    HTML comments must already be gone (see `strip_comments`).
+
+    >>> read_line("![[pic.png]] and [t](../b/My%20note.md#Part) #123 #a-1", 7)[1:]
+    ([WrittenLink(target='pic.png', line=7, anchor='', shown='', embed=True, markdown=False), \
+WrittenLink(target='../b/My note.md', line=7, anchor='Part', shown='t', embed=False, markdown=True)], ['a-1'])
+    >>> read_line(r"| [[Table view\\|view]] | \\[\\[Not\\]\\] | [[#Own heading]] |", 2)[1]
+    [WrittenLink(target='Table view', line=2, anchor='', shown='view', embed=False, markdown=False)]
+    """
+    hidden = masked(line)
+    links: list[WrittenLink] = []
+    spans: list[tuple[int, int]] = []
+    parts: list[str] = []
+    last = 0
+    plain = hidden is line  # nothing masked: the match's groups are the line's text
+    for match in _LINK.finditer(hidden) if "[" in hidden else ():
+        start, end = match.span()
+        embed = start > 0 and line[start - 1] == "!" and not (start > 1 and line[start - 2] == "\\")
+        wiki = match.group("wiki")
+        if wiki is not None:  # the usual case, kept lean
+            if not plain or "\\" in wiki:
+                wiki = line[match.start("wiki") : match.end("wiki")].replace("\\|", "|")
+            target, bar, alias = wiki.partition("|")
+            if "#" in target:
+                target, _, anchor = target.partition("#")
+                anchor = anchor.strip()
+            else:
+                anchor = ""
+            target = target.strip()
+            alias = alias.strip() if bar else ""
+            link = WrittenLink(target, number, anchor, alias, embed, False)
+            if embed and (not alias or _SIZE.match(alias)):
+                shown = ""  # ![[pic.png|300]]: the alias of an embed is its size
+            else:
+                shown = alias or (f"{target} > {anchor}" if target and anchor else target or anchor)
+        else:
+            found = _markdown_link(match, embed, number)
+            if found is None:
+                continue
+            link, shown = found
+        if embed:
+            start -= 1  # the `!`
+        parts.append(line[last:start])
+        parts.append(shown)
+        last = end
+        spans.append((start, end))
+        if link.target:
+            links.append(link)
+    shown_text = "".join(parts) + line[last:] if spans else line
+    tags: list[str] = []
+    if "#" in hidden:
+        scan = _cut(hidden, spans) if spans else hidden
+        scan = _URL.sub(lambda m: " " * (m.end() - m.start()), scan)
+        for match in _TAG.finditer(scan):
+            tag = match.group(1).strip("/")
+            if tag and not tag.replace("/", "").isdigit():
+                tags.append(tag)
+    return shown_text, links, tags
+
+
+def _markdown_link(
+    match: re.Match[str], embed: bool, number: int
+) -> tuple[WrittenLink, str] | None:
+    """The link a Markdown link match writes and the text shown in its place; None when
+    it is not a note link (a web address, another app's link)."""
+    dest = match.group("dest").strip("<>").strip()
+    text = match.group("text")
+    if _SCHEME.match(dest) or dest.startswith("//"):
+        return None
+    target, _, anchor = unquote(dest).partition("#")
+    link = WrittenLink(target.strip(), number, anchor.strip(), text, embed, True)
+    return link, "" if embed else text
+
+
+_COMMENT_OPEN, _COMMENT_CLOSE = "<!--", "-->"
+
+
+def strip_comments(line: str, inside: bool) -> tuple[str, bool]:
+    """The line without its HTML comments, and whether a comment is still open after it.
+
+    >>> strip_comments("a <!-- [[x]] --> b <!-- c", False), strip_comments("d --> e", True)
+    (('a  b ', True), (' e', False))
+    """
+    if not inside and _COMMENT_OPEN not in line:
+        return line, False
+    out: list[str] = []
+    position = 0
+    while True:
+        if inside:
+            end = line.find(_COMMENT_CLOSE, position)
+            if end < 0:
+                return "".join(out), True
+            position, inside = end + len(_COMMENT_CLOSE), False
+        else:
+            start = line.find(_COMMENT_OPEN, position)
+            if start < 0:
+                out.append(line[position:])
+                return "".join(out), False
+            out.append(line[position:start])
+            position, inside = start + len(_COMMENT_OPEN), True
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def fence_marker(line: str) -> str | None:
+    """The fence a line opens or closes (```` ``` ```` or `~~~`, any longer run), else None.
+
+    >>> fence_marker("  ```python"), fence_marker("text ```")
+    ('```', None)
+    """
+    match = _FENCE.match(line)
+    return match.group(1) if match else None
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """Where inline code and escaped characters sit in a paragraph: no mention is found there.
+
+    >>> code_spans("a `b c` d")
+    [(2, 7)]
+    """
+    return hidden_spans(text)
+
+
+def json_safe(value: Any) -> Any:
+    """A front-matter value as immutable, hashable JSON-safe data: dates as ISO text,
+    lists as tuples, a nested mapping (which Obsidian's properties do not have) as a
+    tuple of (key, value) pairs, anything else unknown as text.
+
+    >>> import datetime as dt
+    >>> json_safe([dt.date(2026, 1, 2), 3, None, {"a": [True]}])
+    ('2026-01-02', 3, None, (('a', (True,)),))
+    """
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if kind is list:  # most often a list of titles, or of {title: ...} entries
+        return tuple([item if type(item) is str else json_safe(item) for item in value])
+    if kind is dict:
+        return tuple(
+            [
+                (
+                    key if type(key) is str else str(key),
+                    item if type(item) is str else json_safe(item),
+                )
+                for key, item in value.items()
+            ]
+        )
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    if isinstance(value, (list, tuple, set)):
+        return tuple(json_safe(item) for item in value)
+    if isinstance(value, dict):
+        return tuple((str(k), json_safe(v)) for k, v in value.items())
+    return str(value)
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    return str(value)
+
+
+# ASCII output and no circular check: the fastest the C encoder goes (a self-referencing
+# YAML value ends in RecursionError, handled below).
+_ENCODER = json.JSONEncoder(default=_json_default, check_circular=False)
+
+
+def properties_to_json(meta: dict[str, Any]) -> str:
+    """Front matter as one JSON object (dates as ISO text): how notes keep it, cheaply.
+
+    >>> import datetime as dt
+    >>> print(properties_to_json({"date": dt.date(2026, 1, 2), "tags": ["é"], "n": {1: "x"}}))
+    {"date": "2026-01-02", "tags": ["\\u00e9"], "n": {"1": "x"}}
+    >>> loop = []; loop.append(loop)
+    >>> properties_to_json({"a": loop})
+    '{"a": "[[...]]"}'
+    """
+    try:
+        return _ENCODER.encode(meta)
+    except (TypeError, ValueError, RecursionError):  # a date as a key, a YAML self-reference
+        try:
+            return json.dumps({str(k): _plain(v) for k, v in meta.items()}, default=str)
+        except (TypeError, ValueError, RecursionError):
+            return json.dumps({str(k): str(v) for k, v in meta.items()})
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    return value
+
+
+@lru_cache(maxsize=4096)
+def properties_from_json(text: str) -> tuple[tuple[str, Any], ...]:
+    """The (key, value) pairs of `properties_to_json`'s text, frozen by `json_safe`.
+
+    >>> properties_from_json('{"a": [1, {"b": 2}]}')
+    (('a', (1, (('b', 2),))),)
+    """
+    if not text:
+        return ()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return ()
+    if not isinstance(data, dict):
+        return ()
+    return tuple((str(key), json_safe(value)) for key, value in data.items())
+
+
+def tag_key(tag: str) -> str:
+    """The key tags are compared by: without `#`, case-folded (Obsidian ignores case).
+
+    >>> tag_key("#ML/Vision")
+    'ml/vision'
+    """
+    return tag.strip().lstrip("#").strip("/").casefold()
+
+
+# ---------------------------------------------------------------- files of a vault
+
+
+def find_attachments(root: Path) -> list[str]:
+    """The attachment files below `root` (see `ATTACHMENT_SUFFIXES`), as paths relative
+    to it with `/`, in a stable order.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "img").mkdir(); _ = (folder / "img" / "a.PNG").write_bytes(b"x")
+    >>> find_attachments(folder)
+    ['img/a.PNG']
+    """
+    if not root.is_dir():
+        return []
+    base = str(root)
+    found: list[str] = []
+    for folder, dirs, files in os.walk(base, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith("."))
+        relative = os.path.relpath(folder, base)
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        for name in sorted(files):
+            if os.path.splitext(name)[1].lower() in ATTACHMENT_SUFFIXES:
+                found.append(prefix + name)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """Where a written link goes: the file's path, whether it is a note (else an
+    attachment), and the other files a bare name could have meant (empty if none)."""
+
+    path: str
+    note: bool
+    others: tuple[str, ...] = ()
+
+
+def _depth_order(path: str) -> tuple[int, int, str]:
+    return (path.count("/"), len(path), path)
+
+
+class VaultIndex:
+    """Every file a link can reach, by full path and by name, both case-insensitive."""
+
+    def __init__(self, notes: Iterable[str], attachments: Iterable[str] = ()) -> None:
+        self._by_path: dict[str, Resolved] = {}
+        self._by_name: dict[str, list[Resolved]] = {}
+        for paths, is_note in ((notes, True), (attachments, False)):
+            for path in paths:
+                entry = Resolved(path, is_note)
+                key = path.casefold()
+                if is_note:
+                    key = _strip_md(key)
+                self._by_path.setdefault(key, entry)
+                self._by_name.setdefault(key.rpartition("/")[2], []).append(entry)
+        for entries in self._by_name.values():
+            entries.sort(key=lambda e: _depth_order(e.path))
+
+    def resolve(self, target: str, source: str) -> Resolved | None:
+        """The file a link to `target` written in the file `source` reaches, else None.
+
+        A link with a folder goes to that path (from the vault's root, else from the
+        linking note's folder, else any file whose path ends so); a bare name goes to
+        the file in the linking note's folder, else to the shortest path. Notes win
+        over attachments of the same name (`[[x.png]]` finds `x.png.md` first).
+
+        >>> VaultIndex(["a/X.md", "X.md"]).resolve("x", "a/y.md")
+        Resolved(path='a/X.md', note=True, others=('X.md',))
+        """
+        key = target.strip().replace("\\", "/").casefold()
+        key = key.lstrip("/") if key.startswith("/") else key
+        if not key:
+            return None
+        folder = source.rpartition("/")[0].casefold()
+        for wanted in dict.fromkeys((_strip_md(key), key)):
+            found = self._lookup(wanted, folder)
+            if found is not None:
+                return found
+        return None
+
+    def _lookup(self, key: str, folder: str) -> Resolved | None:
+        if "/" in key:
+            exact = self._by_path.get(posixpath.normpath(key))
+            if exact is not None:
+                return exact
+            relative = self._by_path.get(posixpath.normpath(posixpath.join(folder, key)))
+            if relative is not None:
+                return relative
+            name = key.rpartition("/")[2]
+            ending = "/" + key.lstrip("./")
+            candidates = [
+                e
+                for e in self._by_name.get(name, ())
+                if _strip_md(e.path.casefold()).endswith(ending)
+                or e.path.casefold().endswith(ending)
+            ]
+        else:
+            candidates = self._by_name.get(key, [])
+        if not candidates:
+            return None
+        if len(candidates) == 1:
+            return candidates[0]
+        same = [e for e in candidates if e.path.casefold().rpartition("/")[0] == folder]
+        best = same[0] if same else candidates[0]
+        return Resolved(best.path, best.note, tuple(e.path for e in candidates if e is not best))
+
+
+def _strip_md(key: str) -> str:
+    return key[:-3] if key.endswith(".md") else key
+
+
+# ---------------------------------------------------------------- building the graph
+
+
+def is_attachment_target(target: str) -> bool:
+    """Whether an unresolved target names a non-Markdown file (a missing attachment).
+
+    >>> is_attachment_target("scan.PDF"), is_attachment_target("Version 2.0"), is_attachment_target("x.md")
+    (True, False, False)
+    """
+    return posixpath.splitext(target.strip())[1].casefold() in ATTACHMENT_SUFFIXES
+
+
+class VaultLinker:
+    """Adds a vault's Markdown notes, attachments, written links and tags to a
+    `GraphBuilder`; `kg.build` calls it for every page read from a `.md` file."""
+
+    def __init__(self, builder: GraphBuilder, pages: Sequence[Page], attachments: Sequence[str]):
+        self.builder = builder
+        self.index = VaultIndex(
+            (p.path for p in pages if p.variant == "markdown" and p.title), attachments
+        )
+        self.attachments: dict[str, str] = {}  # path (case-folded) -> node id
+        self.tags: dict[str, str] = {}  # tag key -> node id
+        for path in attachments:
+            self._attachment(path, exists=True)
+
+    # ------------------------------------------------------------ nodes
+
+    def _attachment(self, path: str, exists: bool, page: Page | None = None) -> str:
+        key = path.casefold()
+        found = self.attachments.get(key)
+        if found is not None:
+            return found
+        builder = self.builder
+        name = path.rpartition("/")[2]
+        note_id = builder._new_id(path, "attachment-")
+        builder.notes[note_id] = Note(
+            id=note_id,
+            title=name,
+            kind=NoteKind.ATTACHMENT,
+            stub=not exists,
+            files=(path,) if exists else (),
+        )
+        self.attachments[key] = note_id
+        return note_id
+
+    def tag(self, tag: str, page: Page, line: int) -> str:
+        """The id of the node of `tag` (created with its parents, `#a/b` under `#a`)."""
+        key = tag_key(tag)
+        found = self.tags.get(key)
+        if found is not None:
+            return found
+        builder = self.builder
+        name = tag.strip().lstrip("#").strip("/")
+        note_id = builder._new_id(key.replace("/", " "), "tag-")
+        builder.notes[note_id] = Note(id=note_id, title="#" + name, kind=NoteKind.TAG)
+        self.tags[key] = note_id
+        if "/" in name:
+            parent = self.tag(name.rpartition("/")[0], page, line)
+            builder.link(page, note_id, parent, LinkKind.TAGGED, line, section="nested")
+        return note_id
+
+    # ------------------------------------------------------------ links
+
+    def add_page_links(
+        self, page: Page, me: str, questions: list[list[tuple[int, int]]]
+    ) -> set[str]:
+        """The page's written links (`links`, `embeds`) and tags (`tagged`); returns the
+        ids of the notes linked, which running-text mentions then leave out."""
+        builder = self.builder
+        targets: set[str] = set()
+        resolved = []
+        for written in page.links:
+            target = self._target(page, written)
+            if target is None or (target == me and written.anchor):
+                continue  # unresolvable, or [[Own name#Heading]]: a place within the note
+            targets.add(target)
+            resolved.append((written, target))
+        sentences = self._sentences(page, [w for w, _ in resolved], questions)
+        for (written, target), sentence in zip(resolved, sentences, strict=True):
+            builder.link(
+                page,
+                me,
+                target,
+                LinkKind.EMBEDS if written.embed else LinkKind.LINKS,
+                written.line,
+                sentence=sentence,
+                section=("#" + written.anchor) if written.anchor else "",
+            )
+        seen: set[str] = set()
+        for ref in page.tag_refs:
+            node = self.tag(ref.title, page, ref.line)
+            if node not in seen:
+                seen.add(node)
+                builder.link(page, me, node, LinkKind.TAGGED, ref.line)
+        return targets
+
+    def _target(self, page: Page, written: WrittenLink) -> str | None:
+        builder = self.builder
+        target = written.target
+        found = self.index.resolve(target, page.path)
+        if found is not None:
+            if found.others:
+                builder.diagnostics.append(
+                    Diagnostic(
+                        page.path,
+                        written.line,
+                        Severity.INFO,
+                        f"link {target!r} matches {len(found.others) + 1} files; it goes to "
+                        f"{found.path} (same folder first, else the shortest path), not to "
+                        + ", ".join(found.others),
+                    )
+                )
+            if found.note:
+                return builder.by_path.get(found.path)
+            return self._attachment(found.path, exists=True)
+        name = target.rpartition("/")[2] if "/" in target else target
+        if is_attachment_target(target):
+            builder.diagnostics.append(
+                Diagnostic(
+                    page.path,
+                    written.line,
+                    Severity.INFO,
+                    f"attachment {target!r} is not in the vault; kept as a missing attachment",
+                )
+            )
+            return self._attachment(posixpath.normpath(target.lstrip("/")), exists=False)
+        name = name[:-3] if name.casefold().endswith(".md") else name
+        known = builder.by_key.get(normalize_title(name)) or builder.by_key.get(
+            normalize_title(target)
+        )
+        if known is not None:  # a title or an alias (`aliases:`), as kg has always read them
+            return known
+        note_id = builder.ensure(clean_title(name), NoteKind.SYNTHESIS, page, written.line)
+        if note_id is not None:
+            builder.diagnostics.append(
+                Diagnostic(
+                    page.path,
+                    written.line,
+                    Severity.INFO,
+                    f"unresolved link {target!r}: no file of that name or path; a stub note",
+                )
+            )
+        return note_id
+
+    def _sentences(
+        self, page: Page, links: list[WrittenLink], questions: list[list[tuple[int, int]]]
+    ) -> list[str]:
+        """The sentence each link stands in (the paragraph's start when its shown text is
+        not found), one pass over each paragraph for all of its links."""
+        body = page.body
+        out = [""] * len(links)
+        if not body or not links:
+            return out
+        starts = [paragraph.line for paragraph in body]
+        by_paragraph: dict[int, list[tuple[int, int]]] = {}
+        for number, written in enumerate(links):
+            at = bisect_right(starts, written.line) - 1
+            if at < 0:
+                continue
+            text = body[at].text
+            shown = written.shown or written.target
+            position = text.find(shown) if shown else -1
+            if position < 0:
+                out[number] = text[:300]
+            else:
+                by_paragraph.setdefault(at, []).append((position, number))
+        for at, wanted in by_paragraph.items():
+            wanted.sort()
+            text = body[at].text
+            found = sentences_at(text, [p for p, _ in wanted], (), questions[at])
+            for (_, number), sentence in zip(wanted, found, strict=True):
+                out[number] = sentence or text[:300]
+        return out
+
+
+def join_site_groups(markdown: Sequence[Page], groups: dict[str, list[Page]]) -> list[Page]:
+    """Put the first Markdown file titled like a site page into that page's group (one
+    note, as kg has always read a note kept in both forms); returns the other Markdown
+    pages, each to be a note of its own."""
+    claimed: set[str] = set()
+    alone: list[Page] = []
+    for page in sorted(markdown, key=lambda p: p.path):
+        key = normalize_title(page.title)
+        if key in groups and key not in claimed:
+            groups[key].append(page)
+            claimed.add(key)
+        else:
+            alone.append(page)
+    return alone
+
+
+def add_markdown_notes(
+    builder: GraphBuilder, markdown: Sequence[Page], pages: Sequence[Page]
+) -> None:
+    """One note per Markdown file: two files with one name (or title) in two folders are
+    two notes. A title is looked up (mentions, site lists, aliases) as the first file's."""
+    from kg.build import _merge
+
+    for page in markdown:
+        note = _merge([page], builder._new_id(page.title))
+        if page.properties_json:
+            note = replace(note, properties_json=page.properties_json)
+        builder.notes[note.id] = note
+        builder.by_path[page.path] = note.id
+        key = normalize_title(page.title)
+        first = builder.by_key.setdefault(key, note.id)
+        if first != note.id:
+            other = builder.notes[first]
+            builder.diagnostics.append(
+                Diagnostic(
+                    page.path,
+                    page.title_line,
+                    Severity.INFO,
+                    f"the title {page.title!r} is also the title of "
+                    f"{', '.join(other.files) or other.id}; each file is its own note",
+                )
+            )
+        for alias in note.aliases:
+            builder.by_key.setdefault(normalize_title(alias), note.id)
+    alone = {page.path for page in markdown}
+    for page in pages:  # Markdown files merged with a site page keep their properties
+        if page.variant == "markdown" and page.properties_json and page.path not in alone:
+            note_id = builder.by_path.get(page.path)
+            if note_id is not None and not builder.notes[note_id].properties_json:
+                builder.notes[note_id] = replace(
+                    builder.notes[note_id], properties_json=page.properties_json
+                )
+
+
+def outside_code(text: str, hits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The title matches of a Markdown paragraph that are not inside inline code or
+    escaped characters.
+
+    >>> outside_code("a `Why X` Why X", [(3, 8, "x"), (10, 15, "x")])
+    [(10, 15, 'x')]
+    """
+    spans = code_spans(text)
+    if not spans:
+        return hits
+    return [hit for hit in hits if not any(a < hit[1] and hit[0] < b for a, b in spans)]
