@@ -17,10 +17,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kg.codec import counts_to_json, note_to_json
 from kg.errors import KgError, ModelUnavailable
 from kg.graph import CorpusStats, KnowledgeGraph
 from kg.model import NOT_NOTES, Link, LinkKind, Note, NoteKind, Severity
-from kg.store import counts_to_json, note_to_json
 
 if TYPE_CHECKING:
     from kg.trace import Scorer

@@ -22,8 +22,9 @@ from kg.config import Config, load_config
 from kg.corpus import discover, display_paths, parse_file, scan
 from kg.errors import CorpusError
 from kg.graph import KnowledgeGraph
+from kg.io import index_lock
 from kg.model import Diagnostic, Page
-from kg.store import index_dir, index_lock, load_graph, save_graph, tidy
+from kg.store import index_dir, load_graph, save_graph, tidy
 from kg.vault import find_attachments
 
 if TYPE_CHECKING:

@@ -12,8 +12,10 @@ and take these values (or the graph built from them) as arguments.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 
@@ -277,8 +279,6 @@ class Note:
         >>> Note("a", "A", NoteKind.SYNTHESIS, properties_json='{"tags": ["x"]}').properties
         (('tags', ('x',)),)
         """
-        from kg.vault import properties_from_json
-
         return properties_from_json(self.properties_json)
 
     def property_value(self, key: str, default: Any = None) -> Any:
@@ -389,3 +389,59 @@ class SearchHit:
     score: float
     snippet: str
     matched: tuple[str, ...]
+
+
+# ---------------------------------------------------------------- front-matter properties
+
+
+def json_safe(value: Any) -> Any:
+    """A front-matter value as immutable, hashable JSON-safe data: dates as ISO text,
+    lists as tuples, a nested mapping (which Obsidian's properties do not have) as a
+    tuple of (key, value) pairs, anything else unknown as text.
+
+    >>> import datetime as dt
+    >>> json_safe([dt.date(2026, 1, 2), 3, None, {"a": [True]}])
+    ('2026-01-02', 3, None, (('a', (True,)),))
+    """
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if kind is list:  # most often a list of titles, or of {title: ...} entries
+        return tuple([item if type(item) is str else json_safe(item) for item in value])
+    if kind is dict:
+        return tuple(
+            [
+                (
+                    key if type(key) is str else str(key),
+                    item if type(item) is str else json_safe(item),
+                )
+                for key, item in value.items()
+            ]
+        )
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    if isinstance(value, (list, tuple, set)):
+        return tuple(json_safe(item) for item in value)
+    if isinstance(value, dict):
+        return tuple((str(k), json_safe(v)) for k, v in value.items())
+    return str(value)
+
+
+@lru_cache(maxsize=4096)
+def properties_from_json(text: str) -> tuple[tuple[str, Any], ...]:
+    """The (key, value) pairs of `properties_to_json`'s text, frozen by `json_safe`.
+
+    >>> properties_from_json('{"a": [1, {"b": 2}]}')
+    (('a', (1, (('b', 2),))),)
+    """
+    if not text:
+        return ()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return ()
+    if not isinstance(data, dict):
+        return ()
+    return tuple((str(key), json_safe(value)) for key, value in data.items())

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from kg.codec import properties_to_json
 from kg.model import (
     NOT_NOTES,
     Card,
@@ -34,7 +35,7 @@ from kg.model import (
 )
 from kg.relations import normalize_relation, split_relation
 from kg.text import clean_title
-from kg.vault import fence_marker, properties_to_json, read_line, strip_comments, tag_key
+from kg.vault import fence_marker, read_line, strip_comments, tag_key
 
 # libyaml's safe loader when PyYAML was built with it (ten times faster), else the Python one;
 # both construct plain data only, never objects from tags.

@@ -140,8 +140,7 @@ class LexicalIndex:
     # ------------------------------------------------------------ files
 
     def save(self, folder: Path, signature: str) -> None:
-        from kg.store import write_atomic
-        from kg.vectors import _save_npy
+        from kg.io import save_npy, write_atomic
 
         folder.mkdir(parents=True, exist_ok=True)
         token = hashlib.blake2b(signature.encode(), digest_size=6).hexdigest()
@@ -149,7 +148,7 @@ class LexicalIndex:
         files = {}
         for name in ("data", "indices", "indptr"):
             file = f"bm25-{token}-{name}.npy"
-            files[name] = {"file": file, "bytes": _save_npy(folder / file, scores[name])}
+            files[name] = {"file": file, "bytes": save_npy(folder / file, scores[name])}
         r = self.retriever
         manifest = {
             "format": LEXICAL_FORMAT,
@@ -229,7 +228,7 @@ def lexical_index(graph: KnowledgeGraph) -> LexicalIndex:
     if index is None:
         index = LexicalIndex.build(graph)
         if folder is not None and signature:
-            from kg.store import index_lock
+            from kg.io import index_lock
 
             try:
                 with index_lock(folder, timeout=5.0):

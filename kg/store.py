@@ -17,27 +17,20 @@ import tempfile
 import threading
 import uuid
 from array import array
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import fields
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from filelock import FileLock, Timeout
 
+from kg.codec import note_from_json, note_to_json
 from kg.corpus import FileStamp
-from kg.errors import IndexLocked
 from kg.graph import KnowledgeGraph
+from kg.io import LOCK, write_atomic
 from kg.model import (
-    ConceptMap,
-    Counts,
     Diagnostic,
-    Note,
     NoteKind,
-    PageCopy,
-    Paragraph,
     Severity,
-    SourceEntry,
 )
 from kg.tables import Header, LinkColumns, LinkTable, NoteTable
 
@@ -46,7 +39,6 @@ FORMAT_VERSION = (
 )
 MANIFEST = "manifest.json"
 GRAPH = "graph.sqlite"  # the prefix of graph files: graph-<token>.sqlite
-LOCK = "lock"
 
 
 def index_dir(corpus: Path, index: Path | None = None) -> Path:
@@ -54,44 +46,6 @@ def index_dir(corpus: Path, index: Path | None = None) -> Path:
     if index is not None:
         return index
     return (corpus if corpus.is_dir() else corpus.parent) / ".kg"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file in the same folder and a rename."""
-    write_atomic_with(path, lambda handle: handle.write(data))
-
-
-def write_atomic_with(path: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Call `write` on a temporary file in `path`'s folder, sync it, then rename it to
-    `path`: readers see the old file or the whole new one, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-@contextmanager
-def index_lock(folder: Path, timeout: float = 60.0) -> Iterator[None]:
-    """Hold the index folder's lock; a second writer waits up to `timeout` seconds."""
-    folder.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(folder / LOCK))
-    try:
-        lock.acquire(timeout=timeout)
-    except Timeout as error:
-        raise IndexLocked(
-            f"{folder}: another kg process is writing this index; wait for it or retry"
-        ) from error
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 def remove_stale_temporaries(folder: Path) -> None:
@@ -362,119 +316,3 @@ def _details_reader(
             return out
 
     return details
-
-
-# ---------------------------------------------------------------- JSON forms of notes
-
-
-_COUNT_FIELDS = tuple(f.name for f in fields(Counts) if f.name != "uncertain")
-
-
-def counts_to_json(counts: Counts) -> dict[str, Any]:
-    """The counts a page declared, as JSON: the figures given, and which are uncertain."""
-    out: dict[str, Any] = {
-        name: value for name in _COUNT_FIELDS if (value := getattr(counts, name)) is not None
-    }
-    if counts.uncertain:
-        out["uncertain"] = list(counts.uncertain)
-    return out
-
-
-def counts_from_json(item: dict[str, Any]) -> Counts:
-    return Counts(
-        **{name: item[name] for name in _COUNT_FIELDS if name in item},
-        uncertain=tuple(item.get("uncertain", ())),
-    )
-
-
-def note_to_json(note: Note) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": note.id, "title": note.title, "kind": note.kind.value}
-    if note.stub:
-        out["stub"] = True
-    for name in ("description", "claim", "date", "collection", "arxiv"):
-        value = getattr(note, name)
-        if value:
-            out[name] = value
-    for name in ("categories", "tags", "aliases", "files"):
-        value = getattr(note, name)
-        if value:
-            out[name] = list(value)
-    if note.body:
-        out["body"] = [[p.text, p.line] for p in note.body]
-    if note.sources:
-        out["sources"] = [[s.title, s.summary, s.line] for s in note.sources]
-    if note.concept_map:
-        cm = note.concept_map
-        out["concept_map"] = [cm.direct, cm.two_hop, cm.cluster]
-    counts = counts_to_json(note.counts)
-    if counts:
-        out["counts"] = counts
-    if note.truncated:
-        out["truncated"] = True
-    if note.copies:
-        out["copies"] = [
-            {
-                "file": c.file,
-                "deployment": c.deployment,
-                "variant": c.variant,
-                "title": c.title,
-                "counts": counts_to_json(c.counts),
-                "concept_map": (
-                    [c.concept_map.direct, c.concept_map.two_hop, c.concept_map.cluster]
-                    if c.concept_map
-                    else None
-                ),
-                "truncated": c.truncated,
-            }
-            for c in note.copies
-        ]
-    if note.properties_json:
-        out["properties"] = note.properties_json  # one JSON object, as text
-    return out
-
-
-def note_from_json(item: dict[str, Any]) -> Note:
-    cm = item.get("concept_map")
-    return Note(
-        id=item["id"],
-        title=item["title"],
-        kind=NoteKind(item["kind"]),
-        stub=item.get("stub", False),
-        description=item.get("description", ""),
-        claim=item.get("claim", ""),
-        categories=tuple(item.get("categories", ())),
-        date=item.get("date", ""),
-        collection=item.get("collection", ""),
-        body=tuple(Paragraph(t, ln) for t, ln in item.get("body", ())),
-        sources=tuple(SourceEntry(t, s, ln) for t, s, ln in item.get("sources", ())),
-        concept_map=ConceptMap(cm[0], cm[1], cm[2]) if cm else None,
-        counts=counts_from_json(item.get("counts", {})),
-        arxiv=item.get("arxiv", ""),
-        tags=tuple(item.get("tags", ())),
-        aliases=tuple(item.get("aliases", ())),
-        truncated=item.get("truncated", False),
-        files=tuple(item.get("files", ())),
-        copies=tuple(
-            PageCopy(
-                c["file"],
-                c["deployment"],
-                c["variant"],
-                c["title"],
-                counts_from_json(c["counts"]),
-                ConceptMap(*c["concept_map"]) if c["concept_map"] else None,
-                c["truncated"],
-            )
-            for c in item.get("copies", ())
-        ),
-        properties_json=_properties_text(item.get("properties")),
-    )
-
-
-def _properties_text(value: Any) -> str:
-    """Front-matter properties as `Note.properties_json` holds them: the index keeps the
-    text, an exported JSON file the object."""
-    if not value:
-        return ""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)

@@ -141,7 +141,7 @@ class SubGraph:
 
     def to_json_data(self) -> dict[str, Any]:
         """Node-link JSON (`networkx.node_link_graph(data, edges="links")` reads it)."""
-        from kg.store import note_to_json
+        from kg.codec import note_to_json
 
         links: list[dict[str, Any]] = []
         for link in self.links:
@@ -176,7 +176,7 @@ class SubGraph:
     @classmethod
     def from_json_data(cls, data: Mapping[str, Any]) -> SubGraph:
         """Read back what `to_json_data` wrote: the same notes, links and near pairs."""
-        from kg.store import note_from_json
+        from kg.codec import note_from_json
 
         if data.get("format") != JSON_FORMAT:
             raise ExportError(f"not a kg subgraph JSON file (format {data.get('format')!r})")
@@ -230,7 +230,7 @@ class SubGraph:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
             return Path("-")
-        from kg.store import write_atomic
+        from kg.io import write_atomic
 
         target = Path(path)
         try:

@@ -21,16 +21,14 @@ in the linking note's folder, else to the one with the shortest path.
 
 from __future__ import annotations
 
-import json
 import os
 import posixpath
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from kg.model import Diagnostic, LinkKind, Note, NoteKind, Page, Severity, WrittenLink
@@ -278,99 +276,6 @@ def code_spans(text: str) -> list[tuple[int, int]]:
     [(2, 7)]
     """
     return hidden_spans(text)
-
-
-def json_safe(value: Any) -> Any:
-    """A front-matter value as immutable, hashable JSON-safe data: dates as ISO text,
-    lists as tuples, a nested mapping (which Obsidian's properties do not have) as a
-    tuple of (key, value) pairs, anything else unknown as text.
-
-    >>> import datetime as dt
-    >>> json_safe([dt.date(2026, 1, 2), 3, None, {"a": [True]}])
-    ('2026-01-02', 3, None, (('a', (True,)),))
-    """
-    kind = type(value)
-    if kind is str or kind is int or kind is float or kind is bool or value is None:
-        return value
-    if kind is list:  # most often a list of titles, or of {title: ...} entries
-        return tuple([item if type(item) is str else json_safe(item) for item in value])
-    if kind is dict:
-        return tuple(
-            [
-                (
-                    key if type(key) is str else str(key),
-                    item if type(item) is str else json_safe(item),
-                )
-                for key, item in value.items()
-            ]
-        )
-    if isinstance(value, (bool, int, float, str)):
-        return value
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())
-    if isinstance(value, (list, tuple, set)):
-        return tuple(json_safe(item) for item in value)
-    if isinstance(value, dict):
-        return tuple((str(k), json_safe(v)) for k, v in value.items())
-    return str(value)
-
-
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    return str(value)
-
-
-# ASCII output and no circular check: the fastest the C encoder goes (a self-referencing
-# YAML value ends in RecursionError, handled below).
-_ENCODER = json.JSONEncoder(default=_json_default, check_circular=False)
-
-
-def properties_to_json(meta: dict[str, Any]) -> str:
-    """Front matter as one JSON object (dates as ISO text): how notes keep it, cheaply.
-
-    >>> import datetime as dt
-    >>> print(properties_to_json({"date": dt.date(2026, 1, 2), "tags": ["é"], "n": {1: "x"}}))
-    {"date": "2026-01-02", "tags": ["\\u00e9"], "n": {"1": "x"}}
-    >>> loop = []; loop.append(loop)
-    >>> properties_to_json({"a": loop})
-    '{"a": "[[...]]"}'
-    """
-    try:
-        return _ENCODER.encode(meta)
-    except (TypeError, ValueError, RecursionError):  # a date as a key, a YAML self-reference
-        try:
-            return json.dumps({str(k): _plain(v) for k, v in meta.items()}, default=str)
-        except (TypeError, ValueError, RecursionError):
-            return json.dumps({str(k): str(v) for k, v in meta.items()})
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [_plain(v) for v in value]
-    return value
-
-
-@lru_cache(maxsize=4096)
-def properties_from_json(text: str) -> tuple[tuple[str, Any], ...]:
-    """The (key, value) pairs of `properties_to_json`'s text, frozen by `json_safe`.
-
-    >>> properties_from_json('{"a": [1, {"b": 2}]}')
-    (('a', (1, (('b', 2),))),)
-    """
-    if not text:
-        return ()
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return ()
-    if not isinstance(data, dict):
-        return ()
-    return tuple((str(key), json_safe(value)) for key, value in data.items())
 
 
 def tag_key(tag: str) -> str:

@@ -14,7 +14,7 @@ is the normalized mean of its title, description, claim (and abstract) vectors; 
 sit in one contiguous matrix so "nearest notes" is one matrix-vector product.
 
 On disk, in the index folder: ``vectors.json`` (the manifest: model, dimension,
-files with their sizes, written last through `kg.store.write_atomic`) and NumPy files
+files with their sizes, written last through `kg.io.write_atomic`) and NumPy files
 read with ``allow_pickle=False``: row segments ``vectors-seg-*.npy`` (new texts go to a
 new segment, so changing one note writes a small file, not the whole store), the text
 hashes, the keys, the per-note hashes and kinds, and the note matrix. A file whose
@@ -41,6 +41,7 @@ import numpy as np
 
 from kg.embeddings import Embedder, normalize
 from kg.errors import KgError, ModelUnavailable
+from kg.io import DamagedFile, load_npy, save_npy
 from kg.model import NOT_NOTES, Note, NoteKind
 from kg.text import split_sentences
 
@@ -118,20 +119,6 @@ def signature_of(parts: Iterable[Any]) -> str:
 # ---------------------------------------------------------------- files
 
 
-class _Damaged(Exception):
-    pass
-
-
-def _save_npy(path: Path, array: np.ndarray) -> int:
-    """Write an array as .npy through a temporary file and a rename; returns its size."""
-    from kg.store import write_atomic_with
-
-    write_atomic_with(
-        path, lambda handle: np.save(handle, np.ascontiguousarray(array), allow_pickle=False)
-    )
-    return path.stat().st_size
-
-
 def _load_npy(
     folder: Path,
     entry: Any,
@@ -139,29 +126,8 @@ def _load_npy(
     shape: tuple[int | None, ...],
     mmap: bool = False,
 ) -> np.ndarray:
-    """Load one file the manifest names, checking its size, type and shape."""
-    if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
-        raise _Damaged("the manifest names no file")
-    name = entry["file"]
-    if "/" in name or "\\" in name or not name.startswith(_PREFIX):
-        raise _Damaged(f"{name}: not a vector file name")
-    path = folder / name
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise _Damaged(f"{name}: missing") from error
-    if size != entry.get("bytes"):
-        raise _Damaged(f"{name}: {size} bytes, the manifest says {entry.get('bytes')}")
-    try:
-        array = np.load(path, allow_pickle=False, mmap_mode="r" if mmap else None)
-    except (OSError, ValueError, EOFError) as error:
-        raise _Damaged(f"{name}: unreadable ({error})") from error
-    if array.dtype != np.dtype(dtype) or array.ndim != len(shape):
-        raise _Damaged(f"{name}: {array.dtype} {array.shape}, expected {np.dtype(dtype)}")
-    for got, want in zip(array.shape, shape, strict=True):
-        if want is not None and got != want:
-            raise _Damaged(f"{name}: shape {array.shape} does not match the manifest")
-    return array
+    """Load one vector file the manifest names, checked (`kg.io.load_npy`)."""
+    return load_npy(folder, entry, dtype, shape, _PREFIX, mmap)
 
 
 # ---------------------------------------------------------------- the store
@@ -696,7 +662,7 @@ class VectorStore:
             return store
         try:
             store._read(folder, manifest)
-        except (_Damaged, KeyError, TypeError, ValueError) as error:
+        except (DamagedFile, KeyError, TypeError, ValueError) as error:
             store.problems.append(f"{folder}: damaged vector index ({error}); embedding again")
             store._reset_rows()
             store._reset_notes()
@@ -724,8 +690,8 @@ class VectorStore:
                     sample = np.asarray(segment[np.linspace(0, n - 1, min(n, 64)).astype(int)])  # type: ignore[index]
                     norms = np.linalg.norm(sample, axis=1)
                     if not np.isfinite(norms).all() or (np.abs(norms - 1) > 1e-3).any():
-                        raise _Damaged(f"{entry['file']}: vectors are not of length 1")
-            except _Damaged as error:
+                        raise DamagedFile(f"{entry['file']}: vectors are not of length 1")
+            except DamagedFile as error:
                 self.problems.append(f"{folder}: {error}; embedding its texts again")
                 segment = None
                 self.signature = ""
@@ -733,11 +699,11 @@ class VectorStore:
             self._segment_files.append(entry["file"] if segment is not None else None)
             offsets.append(offsets[-1] + n)
         if offsets[-1] != rows:
-            raise _Damaged("segment rows do not add up")
+            raise DamagedFile("segment rows do not add up")
         self._offsets = np.array(offsets, dtype=np.int64)
         note_ids = manifest["note_ids"]
         if not isinstance(note_ids, list) or not all(isinstance(i, str) for i in note_ids):
-            raise _Damaged("note ids")
+            raise DamagedFile("note ids")
         n = len(note_ids)
         try:
             keys = _load_npy(folder, files["keys"], np.int32, (int(manifest["texts"]), 4))
@@ -749,15 +715,15 @@ class VectorStore:
             if len(keys) and (
                 keys[:, 3].min() < 0 or keys[:, 3].max() >= rows or keys[:, 0].max() >= n
             ):
-                raise _Damaged("keys point outside the stored rows")
+                raise DamagedFile("keys point outside the stored rows")
             if key_start[-1] != len(keys) or (np.diff(key_start) < 0).any():
-                raise _Damaged("key offsets")
+                raise DamagedFile("key offsets")
             if len(kinds) and (kinds.min() < 0 or kinds.max() >= len(KINDS)):
-                raise _Damaged("note kinds")
+                raise DamagedFile("note kinds")
             norms = np.linalg.norm(matrix[has], axis=1)
             if not np.isfinite(matrix).all() or (np.abs(norms - 1) > 1e-3).any():
-                raise _Damaged("note vectors are not of length 1")
-        except _Damaged as error:
+                raise DamagedFile("note vectors are not of length 1")
+        except DamagedFile as error:
             # The rows are fine (their hashes are): keys and note vectors are rebuilt.
             self.problems.append(f"{folder}: {error}; rebuilding the note vectors")
             self.signature = ""
@@ -778,7 +744,7 @@ class VectorStore:
     def save(self, folder: Path) -> None:
         """Write new segments and the small arrays, then the manifest (last, atomically),
         then remove vector files no manifest names any more. Call with the index lock held."""
-        from kg.store import write_atomic
+        from kg.io import write_atomic
 
         folder.mkdir(parents=True, exist_ok=True)
         generation = uuid.uuid4().hex[:16]
@@ -789,7 +755,7 @@ class VectorStore:
             name = self._segment_files[i]
             if name is None or not (folder / name).is_file():
                 name = f"{_PREFIX}seg-{generation}-{i}.npy"
-                _save_npy(folder / name, segment)
+                save_npy(folder / name, segment)
                 self._segment_files[i] = name
             segments.append(
                 {"file": name, "rows": len(segment), "bytes": (folder / name).stat().st_size}
@@ -805,7 +771,7 @@ class VectorStore:
             ("has", self._has),
         ):
             name = f"{_PREFIX}{generation}-{label}.npy"
-            files[label] = {"file": name, "bytes": _save_npy(folder / name, array)}
+            files[label] = {"file": name, "bytes": save_npy(folder / name, array)}
         manifest = {
             "format": FORMAT,
             "scheme": SCHEME,
@@ -854,8 +820,8 @@ def attach(
     is missing: notes then keep the vectors already stored and the reason is reported
     as a diagnostic."""
     from kg.embeddings import load_embedder
+    from kg.io import index_lock
     from kg.model import Diagnostic, Severity
-    from kg.store import index_lock
 
     source: EmbedderSource | None = embedder
     fingerprint: str | None = None

@@ -1,0 +1,172 @@
+"""The JSON forms of kg's data, written once: notes (with their counts, copies and
+properties) as the index stores them, and front-matter properties as notes keep them.
+
+The index, `kg show --json`, `kg export --format json` and GraphML all go through
+`note_to_json` / `note_from_json`, so a note reads the same wherever it is written.
+
+>>> from kg.model import Note, NoteKind, Counts
+>>> note = Note(id="a", title="Does A hold?", kind=NoteKind.SYNTHESIS, counts=Counts(uses=4))
+>>> note_from_json(note_to_json(note)) == note
+True
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from typing import Any
+
+from kg.model import ConceptMap, Counts, Note, NoteKind, PageCopy, Paragraph, SourceEntry
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    return str(value)
+
+
+# ASCII output and no circular check: the fastest the C encoder goes (a self-referencing
+# YAML value ends in RecursionError, handled below).
+_ENCODER = json.JSONEncoder(default=_json_default, check_circular=False)
+
+
+def properties_to_json(meta: dict[str, Any]) -> str:
+    """Front matter as one JSON object (dates as ISO text): how notes keep it, cheaply.
+
+    >>> import datetime as dt
+    >>> print(properties_to_json({"date": dt.date(2026, 1, 2), "tags": ["é"], "n": {1: "x"}}))
+    {"date": "2026-01-02", "tags": ["\\u00e9"], "n": {"1": "x"}}
+    >>> loop = []; loop.append(loop)
+    >>> properties_to_json({"a": loop})
+    '{"a": "[[...]]"}'
+    """
+    try:
+        return _ENCODER.encode(meta)
+    except (TypeError, ValueError, RecursionError):  # a date as a key, a YAML self-reference
+        try:
+            return json.dumps({str(k): _plain(v) for k, v in meta.items()}, default=str)
+        except (TypeError, ValueError, RecursionError):
+            return json.dumps({str(k): str(v) for k, v in meta.items()})
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    return value
+
+
+_COUNT_FIELDS = tuple(f.name for f in fields(Counts) if f.name != "uncertain")
+
+
+def counts_to_json(counts: Counts) -> dict[str, Any]:
+    """The counts a page declared, as JSON: the figures given, and which are uncertain."""
+    out: dict[str, Any] = {
+        name: value for name in _COUNT_FIELDS if (value := getattr(counts, name)) is not None
+    }
+    if counts.uncertain:
+        out["uncertain"] = list(counts.uncertain)
+    return out
+
+
+def counts_from_json(item: dict[str, Any]) -> Counts:
+    return Counts(
+        **{name: item[name] for name in _COUNT_FIELDS if name in item},
+        uncertain=tuple(item.get("uncertain", ())),
+    )
+
+
+def note_to_json(note: Note) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": note.id, "title": note.title, "kind": note.kind.value}
+    if note.stub:
+        out["stub"] = True
+    for name in ("description", "claim", "date", "collection", "arxiv"):
+        value = getattr(note, name)
+        if value:
+            out[name] = value
+    for name in ("categories", "tags", "aliases", "files"):
+        value = getattr(note, name)
+        if value:
+            out[name] = list(value)
+    if note.body:
+        out["body"] = [[p.text, p.line] for p in note.body]
+    if note.sources:
+        out["sources"] = [[s.title, s.summary, s.line] for s in note.sources]
+    if note.concept_map:
+        cm = note.concept_map
+        out["concept_map"] = [cm.direct, cm.two_hop, cm.cluster]
+    counts = counts_to_json(note.counts)
+    if counts:
+        out["counts"] = counts
+    if note.truncated:
+        out["truncated"] = True
+    if note.copies:
+        out["copies"] = [
+            {
+                "file": c.file,
+                "deployment": c.deployment,
+                "variant": c.variant,
+                "title": c.title,
+                "counts": counts_to_json(c.counts),
+                "concept_map": (
+                    [c.concept_map.direct, c.concept_map.two_hop, c.concept_map.cluster]
+                    if c.concept_map
+                    else None
+                ),
+                "truncated": c.truncated,
+            }
+            for c in note.copies
+        ]
+    if note.properties_json:
+        out["properties"] = note.properties_json  # one JSON object, as text
+    return out
+
+
+def note_from_json(item: dict[str, Any]) -> Note:
+    cm = item.get("concept_map")
+    return Note(
+        id=item["id"],
+        title=item["title"],
+        kind=NoteKind(item["kind"]),
+        stub=item.get("stub", False),
+        description=item.get("description", ""),
+        claim=item.get("claim", ""),
+        categories=tuple(item.get("categories", ())),
+        date=item.get("date", ""),
+        collection=item.get("collection", ""),
+        body=tuple(Paragraph(t, ln) for t, ln in item.get("body", ())),
+        sources=tuple(SourceEntry(t, s, ln) for t, s, ln in item.get("sources", ())),
+        concept_map=ConceptMap(cm[0], cm[1], cm[2]) if cm else None,
+        counts=counts_from_json(item.get("counts", {})),
+        arxiv=item.get("arxiv", ""),
+        tags=tuple(item.get("tags", ())),
+        aliases=tuple(item.get("aliases", ())),
+        truncated=item.get("truncated", False),
+        files=tuple(item.get("files", ())),
+        copies=tuple(
+            PageCopy(
+                c["file"],
+                c["deployment"],
+                c["variant"],
+                c["title"],
+                counts_from_json(c["counts"]),
+                ConceptMap(*c["concept_map"]) if c["concept_map"] else None,
+                c["truncated"],
+            )
+            for c in item.get("copies", ())
+        ),
+        properties_json=_properties_text(item.get("properties")),
+    )
+
+
+def _properties_text(value: Any) -> str:
+    """Front-matter properties as `Note.properties_json` holds them: the index keeps the
+    text, an exported JSON file the object."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
