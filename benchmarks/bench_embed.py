@@ -57,7 +57,7 @@ def percentile(values: list[float], q: float) -> float:
 def corpus_texts(corpus: Path, index: Path) -> tuple[list[str], int]:
     """Distinct texts kg embeds for the corpus, and how many keyed texts there are."""
     import kg
-    from kg.vectors import note_texts
+    from kg.embed.vectors import note_texts
 
     graph = kg.load(corpus, index=index, embed=False)
     keyed = [text for note in graph for _, _, text in note_texts(note)]
@@ -71,7 +71,7 @@ def phase_throughput(args: argparse.Namespace) -> dict[str, Any]:
     import numpy as np
 
     from kg.config import Config
-    from kg.embeddings import load_embedder
+    from kg.embed.models import load_embedder
 
     texts, keyed = corpus_texts(args.corpus, args.graph_index)
     sample = random.Random(1).sample(texts, min(args.sample, len(texts)))
@@ -249,8 +249,8 @@ def phase_near(args: argparse.Namespace) -> dict[str, Any]:
     import numpy as np
 
     import kg
+    from kg.embed.vectors import VectorStore
     from kg.model import Note, NoteKind
-    from kg.vectors import VectorStore
 
     _ensure_vectors(args)
     graph = kg.load(args.corpus, index=args.vector_index, embedder=_embedder(args))
@@ -290,7 +290,7 @@ def phase_near(args: argparse.Namespace) -> dict[str, Any]:
 
 def phase_search(args: argparse.Namespace) -> dict[str, Any]:
     import kg
-    from kg.search import LEXICAL_MANIFEST
+    from kg.query.search import LEXICAL_MANIFEST
 
     _ensure_vectors(args)
     (args.vector_index / LEXICAL_MANIFEST).unlink(missing_ok=True)

@@ -24,10 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.generate_corpus import generate
-from kg.graph import KnowledgeGraph
-from kg.loader import load
+from kg.export.subgraph import SubGraph
+from kg.graph.knowledge import KnowledgeGraph
+from kg.index.loader import load
 from kg.model import NoteKind
-from kg.subgraph import SubGraph
 
 TARGETS = {"2-hop": 0.2, "2-hop related": 0.2, "whole corpus": 5.0}
 

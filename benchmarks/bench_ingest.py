@@ -28,12 +28,12 @@ STAGES = ("read", "parse", "build", "graph", "save", "reopen")
 
 def one_run(corpus: Path, index: Path) -> dict[str, float | int]:
     """Every stage once, in this process."""
-    from kg.build import build, collector_paused
     from kg.config import Config
-    from kg.corpus import discover, stamp
-    from kg.graph import KnowledgeGraph
-    from kg.loader import parse_corpus
-    from kg.store import load_graph, save_graph
+    from kg.graph.build import build, collector_paused
+    from kg.graph.knowledge import KnowledgeGraph
+    from kg.index.loader import parse_corpus
+    from kg.index.store import load_graph, save_graph
+    from kg.parse.corpus import discover, stamp
 
     config = Config()
     t0 = time.perf_counter()
@@ -72,7 +72,7 @@ def one_run(corpus: Path, index: Path) -> dict[str, float | int]:
 def one_reload(corpus: Path, index: Path) -> dict[str, float]:
     """`kg.load` of the unchanged corpus, imports included, in this process."""
     t0 = time.perf_counter()
-    from kg.loader import load
+    from kg.index.loader import load
 
     graph = load(corpus, index=index, embed=False)
     assert graph.from_index

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import kg
 from kg.model import NoteKind
-from kg.trace import (
+from kg.query.trace import (
     Candidate,
     EmbeddingScorer,
     HybridScorer,

@@ -18,8 +18,8 @@ from kg.errors import (
     NoteNotFound,
     ParseError,
 )
-from kg.graph import CorpusStats, KnowledgeGraph
-from kg.loader import load
+from kg.graph.knowledge import CorpusStats, KnowledgeGraph
+from kg.index.loader import load
 from kg.model import (
     ConceptMap,
     Counts,
@@ -36,19 +36,19 @@ from kg.model import (
     SearchHit,
     Severity,
 )
-from kg.parse_markdown import parse_markdown
-from kg.parse_site import parse_page
+from kg.parse.markdown import parse_markdown
+from kg.parse.site import parse_page
 
 if TYPE_CHECKING:
-    from kg.embeddings import Embedder, SentenceTransformerEmbedder, load_embedder
-    from kg.vectors import VectorStore
+    from kg.embed.models import Embedder, SentenceTransformerEmbedder, load_embedder
+    from kg.embed.vectors import VectorStore
 
 # Imported on first use, so `import kg` loads neither numpy nor the model's packages.
 _LAZY = {
-    "Embedder": "kg.embeddings",
-    "SentenceTransformerEmbedder": "kg.embeddings",
-    "VectorStore": "kg.vectors",
-    "load_embedder": "kg.embeddings",
+    "Embedder": "kg.embed.models",
+    "SentenceTransformerEmbedder": "kg.embed.models",
+    "VectorStore": "kg.embed.vectors",
+    "load_embedder": "kg.embed.models",
 }
 
 

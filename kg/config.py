@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from kg.errors import CorpusError
-from kg.vocabulary import CategoryVocabulary, TagVocabulary
+from kg.parse.vocabulary import CategoryVocabulary, TagVocabulary
 
 CONFIG_NAME = "kg.yaml"
 

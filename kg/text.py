@@ -17,6 +17,8 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
+import ahocorasick_rs
+
 # Characters folded to one form, so a title typed with straight quotes finds the curly one.
 _FOLDS = (
     ("\u2018", "'"),
@@ -283,3 +285,30 @@ def dedupe(items: Iterable[str]) -> list[str]:
             seen.add(item)
             out.append(item)
     return out
+
+
+class TitleMatcher:
+    """Every known title in a text at once: one Aho-Corasick automaton, leftmost-longest
+    matches that do not overlap, kept only when they start and end at word boundaries."""
+
+    def __init__(self, titles: dict[str, str]) -> None:
+        self._ids = list(titles.values())
+        self._automaton = (
+            ahocorasick_rs.AhoCorasick(
+                list(titles), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
+            )
+            if titles
+            else None
+        )
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, note id) of each title found in `text`, in order."""
+        if self._automaton is None:
+            return []
+        ids, size = self._ids, len(text)
+        return [
+            (start, end, ids[index])
+            for index, start, end in self._automaton.find_matches_as_indexes(text)
+            if not (start > 0 and text[start - 1].isalnum())
+            and not (end < size and text[end].isalnum())
+        ]

@@ -17,7 +17,7 @@ _WORD = re.compile(r"\w+")
 
 
 class FakeEmbedder:
-    """Implements `kg.embeddings.Embedder` without torch: fast, deterministic, no files."""
+    """Implements `kg.embed.models.Embedder` without torch: fast, deterministic, no files."""
 
     def __init__(self, dim: int = 64, name: str = "fake-hashing-embedder") -> None:
         self._dim = dim

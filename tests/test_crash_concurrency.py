@@ -16,8 +16,8 @@ import pytest
 
 import kg
 from benchmarks.generate_corpus import generate
-from kg.corpus import discover, stamp
-from kg.store import GRAPH, MANIFEST, load_graph, read_manifest, save_graph
+from kg.index.store import GRAPH, MANIFEST, load_graph, read_manifest, save_graph
+from kg.parse.corpus import discover, stamp
 
 pytestmark = pytest.mark.slow
 KILL_POINTS = 16

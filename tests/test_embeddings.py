@@ -19,16 +19,16 @@ from fake_embedder import FakeEmbedder
 
 import kg
 from kg.config import Config
-from kg.embeddings import SentenceTransformerEmbedder, load_embedder, normalize
-from kg.errors import KgError, ModelUnavailable
-from kg.model import NearNote, NoteKind, Severity
-from kg.vectors import (
+from kg.embed.models import SentenceTransformerEmbedder, load_embedder, normalize
+from kg.embed.vectors import (
     FIELDS,
     MANIFEST,
     VectorStore,
     note_sentences,
     note_texts,
 )
+from kg.errors import KgError, ModelUnavailable
+from kg.model import NearNote, NoteKind, Severity
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent

@@ -17,10 +17,10 @@ import rdflib
 from lxml import etree
 
 import kg
-from kg import rdf
-from kg.export_graphml import graphml_bytes, to_networkx
+from kg.export import rdf
+from kg.export.graphml import graphml_bytes, to_networkx
+from kg.export.subgraph import NearPair, SubGraph, subgraph
 from kg.model import Link, LinkKind, Note, NoteKind
-from kg.subgraph import NearPair, SubGraph, subgraph
 
 HIDDEN = "Do base models already contain hidden reasoning ability?"
 KNOW = "Do models know what they don't know?"

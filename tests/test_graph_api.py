@@ -8,8 +8,8 @@ import networkx as nx
 import pytest
 
 import kg
+from kg.index.store import read_manifest
 from kg.model import LinkKind, NoteKind
-from kg.store import read_manifest
 
 HIDDEN = "Do base models already contain hidden reasoning ability?"
 LINE_002 = (

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 import kg
-from kg.graph import KnowledgeGraph
+from kg.graph.knowledge import KnowledgeGraph
 from kg.model import LinkKind, NoteKind, Severity
-from kg.parse_markdown import parse_markdown
-from kg.vault import read_line
+from kg.parse.markdown import parse_markdown
+from kg.parse.obsidian import read_line
 
 VAULT = Path(__file__).parent / "data" / "obsidian_vault"
 ROOT = Path(__file__).resolve().parent.parent
@@ -311,7 +311,7 @@ def test_same_name_in_two_folders_with_a_site_page_beside_them(tmp_path):
 
 
 def test_exports_keep_kinds_tags_and_properties(vault, tmp_path):
-    from kg import rdf
+    from kg.export import rdf
 
     data = vault.subgraph().to_json_data()
     kinds = Counter(n["kind"] for n in data["nodes"])
@@ -404,7 +404,7 @@ def test_title_completion_leaves_out_attachments_and_tags(vault):
 
 
 def test_every_kind_is_handled_wherever_kinds_are_listed():
-    from kg import rdf
+    from kg.export import rdf
     from tui.walk import GROUP_SPECS, KIND_COLOURS
     from tui.widgets.concept_map import PRIORITY
     from tui.widgets.note_view import KIND_LABELS

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import kg
 from kg.model import LinkKind, NoteKind, Severity
-from kg.parse_markdown import parse_markdown, to_markdown
-from kg.parse_site import parse_page
+from kg.parse.markdown import parse_markdown, to_markdown
+from kg.parse.site import parse_page
 
 TOPIC = """TOPIC
 

@@ -8,11 +8,11 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.build import build
+from kg.graph.build import build
 from kg.model import NoteKind, Page, Paragraph, RelatedEntry, SourceEntry
-from kg.parse_markdown import parse_markdown, to_markdown
-from kg.parse_site import parse_page
-from kg.relations import normalize_relation
+from kg.parse.markdown import parse_markdown, to_markdown
+from kg.parse.relations import normalize_relation
+from kg.parse.site import parse_page
 
 FRAGMENTS = st.sampled_from(
     [

@@ -17,7 +17,7 @@ from fake_embedder import FakeEmbedder
 import kg
 from kg.errors import ModelUnavailable
 from kg.model import Note, NoteKind, Paragraph, SearchHit
-from kg.search import LEXICAL_MANIFEST, RRF_K, LexicalIndex, lexical_index, words
+from kg.query.search import LEXICAL_MANIFEST, RRF_K, LexicalIndex, lexical_index, words
 
 EXPERTS = "Can models trained on many imperfect experts outperform each one?"
 HIDDEN = "Do base models already contain hidden reasoning ability?"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from kg.config import Config
-from kg.corpus import parse_file
 from kg.model import LinkKind, NoteKind
-from kg.parse_site import INTERFACE_TEXT
+from kg.parse.corpus import parse_file
+from kg.parse.site import INTERFACE_TEXT
 from tests.conftest import SEEDS, seed_path
 
 HIDDEN = "Do base models already contain hidden reasoning ability?"

@@ -17,8 +17,8 @@ import pytest
 import kg
 from kg.config import Config
 from kg.model import LinkKind, NoteKind, Severity
-from kg.parse_site import parse_page
-from kg.vocabulary import TagVocabulary
+from kg.parse.site import parse_page
+from kg.parse.vocabulary import TagVocabulary
 
 PAGES = Path(__file__).parent / "data" / "site_pages"
 OVEROPT = "Does reward model overoptimization grow with policy size?"

@@ -10,7 +10,7 @@ import pytest
 
 from kg.errors import KgError
 from kg.model import LinkKind, NoteKind
-from kg.trace import LexicalScorer, claims, trace, unsupported_claims, used_by
+from kg.query.trace import LexicalScorer, claims, trace, unsupported_claims, used_by
 
 HIDDEN = "Do base models already contain hidden reasoning ability?"
 KG = (sys.executable, "-m", "kg.cli")
@@ -174,9 +174,9 @@ def test_lazy_vectors_trace_as_stored_ones_do_embedding_far_less(seeds_dir, tmp_
     from fake_embedder import FakeEmbedder
 
     import kg
-    from kg.lazy_vectors import LazyVectors
-    from kg.trace import HybridScorer
-    from kg.vectors import note_texts
+    from kg.embed.lazy import LazyVectors
+    from kg.embed.vectors import note_texts
+    from kg.query.trace import HybridScorer
 
     full = kg.load(seeds_dir, index=tmp_path / "full", embed=True, embedder=FakeEmbedder())
     bare = kg.load(seeds_dir, index=tmp_path / "bare", embed=False)

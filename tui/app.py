@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from kg.errors import KgError
-from kg.graph import KnowledgeGraph
+from kg.graph.knowledge import KnowledgeGraph
 from tui.features import open_graph
 from tui.messages import GraphLoaded, LoadFailed, LoadProgress
 from tui.screens.help import HelpScreen

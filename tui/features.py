@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import KgError
-from kg.graph import KnowledgeGraph
+from kg.graph.knowledge import KnowledgeGraph
 from kg.model import NOT_NOTES, Note
+from kg.query.trace import Claim, Evidence
 from kg.text import normalize_title
-from kg.trace import Claim, Evidence
 
 
 class Unavailable(Exception):
@@ -40,8 +40,8 @@ def open_graph(
     Never embeds and never loads the model: near notes use the stored vectors, and
     only a free-text search by meaning loads the model, the first time it needs it.
     """
-    from kg.loader import load
-    from kg.vectors import attach_stored
+    from kg.embed.vectors import attach_stored
+    from kg.index.loader import load
 
     graph = load(corpus, index=index, config=config, progress=progress, embed=False)
     attach_stored(graph)

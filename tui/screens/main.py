@@ -17,7 +17,7 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from kg.errors import KgError
-from kg.graph import KnowledgeGraph
+from kg.graph.knowledge import KnowledgeGraph
 from kg.model import Note, NoteStats
 from tui import features
 from tui.messages import GraphLoaded, Highlighted, JumpHistory, LoadFailed, LoadProgress, OpenNote

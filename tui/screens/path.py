@@ -17,7 +17,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kg.errors import KgError
-from kg.graph import KnowledgeGraph
+from kg.graph.knowledge import KnowledgeGraph
 from kg.model import NOT_NOTES, Link
 from tui.walk import KIND_COLOURS
 

@@ -16,7 +16,7 @@ from textual.widgets import Footer, Label, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
 from kg.errors import KgError
-from kg.graph import KnowledgeGraph
+from kg.graph.knowledge import KnowledgeGraph
 from kg.model import Note
 from tui import features
 from tui.messages import OpenNote

@@ -16,7 +16,7 @@ from textual.reactive import reactive
 from textual.style import Style
 from textual.widgets import Static
 
-from kg.graph import KnowledgeGraph
+from kg.graph.knowledge import KnowledgeGraph
 from kg.model import NOT_NOTES, LinkKind, Note, NoteKind, NoteStats
 from kg.text import fold
 from tui.messages import OpenNote

@@ -17,18 +17,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg.build import build, collector_paused
 from kg.config import Config, load_config
-from kg.corpus import discover, display_paths, parse_file, scan
 from kg.errors import CorpusError
-from kg.graph import KnowledgeGraph
+from kg.graph.build import build, collector_paused
+from kg.graph.knowledge import KnowledgeGraph
+from kg.index.store import index_dir, load_graph, save_graph, tidy
 from kg.io import index_lock
 from kg.model import Diagnostic, Page
-from kg.store import index_dir, load_graph, save_graph, tidy
-from kg.vault import find_attachments
+from kg.parse.corpus import discover, display_paths, parse_file, scan
+from kg.parse.obsidian import find_attachments
 
 if TYPE_CHECKING:
-    from kg.embeddings import Embedder
+    from kg.embed.models import Embedder
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -111,8 +111,8 @@ def load(
     stamps = scan(root)
 
     def finish(graph: KnowledgeGraph) -> KnowledgeGraph:
-        from kg.store import FORMAT_VERSION, stamps_key
-        from kg.vectors import attach, signature_of
+        from kg.embed.vectors import attach, signature_of
+        from kg.index.store import FORMAT_VERSION, stamps_key
 
         signature = signature_of([FORMAT_VERSION, stamps_key(stamps)])
         graph.index_folder = folder if save else None

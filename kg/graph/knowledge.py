@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from kg.errors import NoteNotFound
+from kg.graph.tables import LinkTable, NoteTable
 from kg.model import (
     NOT_NOTES,
     Diagnostic,
@@ -39,12 +40,11 @@ from kg.model import (
     SearchHit,
     Severity,
 )
-from kg.tables import LinkTable, NoteTable
 
 if TYPE_CHECKING:
-    from kg.trace import Claim, Evidence
+    from kg.query.trace import Claim, Evidence
+from kg.parse.obsidian import tag_key
 from kg.text import normalize_title
-from kg.vault import tag_key
 
 Direction = str  # 'out', 'in' or 'both'
 # Nodes that group notes rather than say something: not walked through by `path`, not
@@ -117,7 +117,7 @@ class KnowledgeGraph:
         # Adjacency lists answer every query; the networkx graph is built on first use.
         self._links = links if isinstance(links, LinkTable) else LinkTable(list(links), self._notes)
         self._nx: nx.MultiDiGraph | None = None
-        self.embeddings: Any = None  # set by kg.embeddings when vectors are loaded
+        self.embeddings: Any = None  # set by kg.embed.models when vectors are loaded
         self.config: Any = None  # the kg.Config the corpus was opened with
         self.from_index = False  # True when read from a saved index rather than built
         self.index_folder: Path | None = None  # where kg.load keeps its index (if it saves)
@@ -130,7 +130,7 @@ class KnowledgeGraph:
 
     @property
     def link_table(self) -> LinkTable:
-        """The links' storage (`kg.tables.LinkTable`): rows, adjacency lists and columns
+        """The links' storage (`kg.graph.tables.LinkTable`): rows, adjacency lists and columns
         for bulk work such as saving the index; everyday queries have methods here."""
         return self._links
 
@@ -469,27 +469,27 @@ class KnowledgeGraph:
             unresolved=unresolved,
         )
 
-    # ------------------------------------------------------------ claims (kg.trace)
+    # ------------------------------------------------------------ claims (kg.query.trace)
 
     def claims(self, note: str | Note) -> list[Claim]:
         """The note's claims: its one-line claim, each body sentence, each source summary."""
-        from kg.trace import claims
+        from kg.query.trace import claims
 
         return claims(self, note)
 
     def trace(self, note: str | Note, claim: int | str | None = None, depth: int = 3) -> Evidence:
         """The evidence tree of a claim (by number or text; the note's claim when None)."""
-        from kg.trace import trace
+        from kg.query.trace import trace
 
         return trace(self, note, claim=claim, depth=depth)
 
     def used_by(self, note: str | Note, depth: int = 2) -> list[Any]:
         """Claims across the corpus that rest on this note, nearest first."""
-        from kg.trace import used_by
+        from kg.query.trace import used_by
 
         return used_by(self, note, depth=depth)
 
-    # ------------------------------------------------------------ export (kg.subgraph, kg.rdf)
+    # ------------------------------------------------------------ export (kg.export.subgraph, kg.export.rdf)
 
     def subgraph(
         self,
@@ -499,25 +499,25 @@ class KnowledgeGraph:
         node_kinds: Iterable[NoteKind | str] | NoteKind | str | None = None,
         **options: Any,
     ) -> Any:
-        """A `kg.subgraph.SubGraph` to export (`.to_graphml`, `.to_rdf`, `.to_json`): the
+        """A `kg.export.subgraph.SubGraph` to export (`.to_graphml`, `.to_rdf`, `.to_json`): the
         neighbourhood of `around`, or `path=(a, b)`, `notes=[...]`, `search=TEXT`; the whole
         corpus when none is given."""
-        from kg.subgraph import subgraph
+        from kg.export.subgraph import subgraph
 
         return subgraph(self, around, depth, kinds, node_kinds, **options)
 
     def sparql(self, query: str) -> Any:
-        """Run SPARQL over the whole corpus as RDF (`kg.rdf`); the rdflib graph is built on
+        """Run SPARQL over the whole corpus as RDF (`kg.export.rdf`); the rdflib graph is built on
         the first query and kept for the next ones."""
-        from kg.rdf import sparql, to_rdflib
-        from kg.subgraph import subgraph
+        from kg.export.rdf import sparql, to_rdflib
+        from kg.export.subgraph import subgraph
 
         cached = getattr(self, "_rdf_graph", None)
         if cached is None:
             cached = self._rdf_graph = to_rdflib(subgraph(self))
         return sparql(cached, query)
 
-    # ------------------------------------------------------------ meaning (kg.search)
+    # ------------------------------------------------------------ meaning (kg.query.search)
 
     def near(
         self,
@@ -530,7 +530,7 @@ class KnowledgeGraph:
         their score and whether a link already joins them; `unlinked=True` keeps only the
         ones not linked yet. `kinds` limits the note kinds listed (default: all but
         categories). Needs `graph.embeddings` (kg.load embeds by default)."""
-        from kg.search import near
+        from kg.query.search import near
 
         return near(self, note, k=k, kinds=kinds, unlinked=unlinked)
 
@@ -539,6 +539,6 @@ class KnowledgeGraph:
         embedding similarity (reciprocal rank fusion), exact and near-exact title
         matches first; `SearchHit`s with the matched snippet. `semantic=False` (or no
         model) searches by words only and never loads the model."""
-        from kg.search import search
+        from kg.query.search import search
 
         return search(self, text, k=k, semantic=semantic)

@@ -10,7 +10,7 @@ Characters XML cannot carry (C0 controls other than tab and newlines, lone surro
 U+FFFE/U+FFFF) are removed; the file is written through a temporary file and a rename.
 
 >>> from kg.model import Link, LinkKind, Note, NoteKind
->>> from kg.subgraph import SubGraph
+>>> from kg.export.subgraph import SubGraph
 >>> sub = SubGraph([Note("a", "Can A\\x07 happen?", NoteKind.SYNTHESIS, categories=("X", "Y")),
 ...                 Note("b", "Why B?", NoteKind.LINE)],
 ...                [Link("a", "b", LinkKind.RELATED, "a.md", 3, label="extends", relation="extends")])
@@ -33,7 +33,7 @@ import networkx as nx
 from kg.model import Link, Note
 
 if TYPE_CHECKING:
-    from kg.subgraph import NearPair, SubGraph
+    from kg.export.subgraph import NearPair, SubGraph
 
 DELIMITER = "; "  # joins categories, tags, aliases and files into one string
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
@@ -259,7 +259,7 @@ def graphml_bytes(sub: SubGraph) -> bytes:
 
 def write_graphml(sub: SubGraph, path: str | Path) -> Path:
     """Write the GraphML of `sub` to `path` atomically (a failed write leaves nothing)."""
-    from kg.store import write_atomic
+    from kg.index.store import write_atomic
 
     target = Path(path)
     write_atomic(target, graphml_bytes(sub))

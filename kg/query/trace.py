@@ -17,7 +17,7 @@ Scores come from the stored embeddings when the corpus has them, else from word 
 ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
 >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
 ...              claim="crowds cancel individual errors")
->>> from kg.graph import KnowledgeGraph
+>>> from kg.graph.knowledge import KnowledgeGraph
 >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
 ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
 ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
@@ -41,7 +41,7 @@ from kg.model import NOT_NOTES, Link, LinkKind, Note, NoteKind
 from kg.text import fold, split_sentences
 
 if TYPE_CHECKING:
-    from kg.graph import KnowledgeGraph
+    from kg.graph.knowledge import KnowledgeGraph
 
 DEFAULT_THRESHOLD = 0.35
 

@@ -24,15 +24,15 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from kg.codec import note_from_json, note_to_json
-from kg.corpus import FileStamp
-from kg.graph import KnowledgeGraph
+from kg.graph.knowledge import KnowledgeGraph
+from kg.graph.tables import Header, LinkColumns, LinkTable, NoteTable
 from kg.io import LOCK, write_atomic
 from kg.model import (
     Diagnostic,
     NoteKind,
     Severity,
 )
-from kg.tables import Header, LinkColumns, LinkTable, NoteTable
+from kg.parse.corpus import FileStamp
 
 FORMAT_VERSION = (
     8  # 7: notes per Markdown file, attachments, tags, properties; 8: page copies, diagnostic codes
@@ -103,7 +103,7 @@ CREATE TABLE links (source TEXT NOT NULL, target TEXT NOT NULL, kind TEXT NOT NU
 CREATE TABLE diagnostics (path TEXT, line INTEGER, severity TEXT, message TEXT, code TEXT);
 CREATE TABLE link_columns (name TEXT PRIMARY KEY, data BLOB NOT NULL);
 """
-# The link columns (kg.tables.LinkColumns) saved as arrays of unsigned ints, so reopening
+# The link columns (kg.graph.tables.LinkColumns) saved as arrays of unsigned ints, so reopening
 # a graph reads its adjacency whole instead of rebuilding it link by link.
 _ARRAY_COLUMNS = (
     "sources",

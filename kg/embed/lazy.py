@@ -5,12 +5,12 @@ note first (about 20 minutes for 10,000 notes on this project's machine) to rank
 sources of a single note. `LazyVectors` answers the same three questions a `VectorStore`
 answers for the trace scorers (`vectors_for`, `note_vector`, `text_vector`), embedding one
 note's field in one batch the first time it is asked for, with the same texts
-(`kg.vectors.note_texts`) and the same note vector (the normalized sum of its title,
+(`kg.embed.vectors.note_texts`) and the same note vector (the normalized sum of its title,
 description, claim and abstract vectors), so the ranking is the one stored vectors give.
 
 >>> import numpy as np
 >>> from kg.model import Note, NoteKind
->>> from kg.graph import KnowledgeGraph
+>>> from kg.graph.knowledge import KnowledgeGraph
 >>> class Letters:  # a toy embedder: one dimension per letter a..e
 ...     name, dim = "letters", 5
 ...     def encode(self, texts):
@@ -29,13 +29,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kg.embeddings import normalize
+from kg.embed.models import normalize
+from kg.embed.vectors import FIELDS, note_texts
 from kg.errors import KgError
-from kg.vectors import FIELDS, note_texts
 
 if TYPE_CHECKING:
-    from kg.embeddings import Embedder
-    from kg.graph import KnowledgeGraph
+    from kg.embed.models import Embedder
+    from kg.graph.knowledge import KnowledgeGraph
 
 _OWN_FIELDS = ("title", "description", "claim", "abstract")
 

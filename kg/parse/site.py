@@ -28,9 +28,9 @@ from kg.model import (
     SourceEntry,
     TitledRef,
 )
-from kg.relations import split_relation
+from kg.parse.relations import split_relation
+from kg.parse.vocabulary import CategoryVocabulary, TagVocabulary
 from kg.text import question_mentions
-from kg.vocabulary import CategoryVocabulary, TagVocabulary
 
 BANNERS = {
     "SYNTHESIS NOTE": NoteKind.SYNTHESIS,

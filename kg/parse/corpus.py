@@ -15,9 +15,9 @@ from pathlib import Path
 
 from kg.config import Config
 from kg.model import Diagnostic, Page, Severity
-from kg.parse_markdown import parse_markdown
-from kg.parse_site import parse_page
-from kg.vault import ATTACHMENT_SUFFIXES
+from kg.parse.markdown import parse_markdown
+from kg.parse.obsidian import ATTACHMENT_SUFFIXES
+from kg.parse.site import parse_page
 
 PAGE_SUFFIXES = (".txt",)
 MARKDOWN_SUFFIXES = (".md", ".markdown")

@@ -4,7 +4,7 @@
 which writes itself as GraphML (`to_graphml`), RDF (`to_rdf`: Turtle, N-Triples,
 JSON-LD) or JSON (`to_json`), and converts to networkx (`to_networkx`).
 
->>> from kg.graph import KnowledgeGraph
+>>> from kg.graph.knowledge import KnowledgeGraph
 >>> from kg.model import Link, LinkKind, Note, NoteKind
 >>> notes = {i: Note(id=i, title=t, kind=NoteKind.SYNTHESIS) for i, t in
 ...          [("a", "Can A happen?"), ("b", "Does B hold?"), ("c", "Why C?")]}
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     import networkx as nx
     import rdflib
 
-    from kg.graph import KnowledgeGraph
+    from kg.graph.knowledge import KnowledgeGraph
 
 NoteRef = str | Note
 KindsArg = Iterable[LinkKind | str] | LinkKind | str | None
@@ -122,7 +122,7 @@ class SubGraph:
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """A `networkx.MultiDiGraph` with only scalar attributes (what GraphML can hold)."""
-        from kg.export_graphml import to_networkx
+        from kg.export.graphml import to_networkx
 
         return to_networkx(self)
 
@@ -134,8 +134,8 @@ class SubGraph:
         return self._nx
 
     def to_rdflib(self, base: str | None = None) -> rdflib.Graph:
-        """The subgraph as an `rdflib.Graph` (vocabulary in `kg.rdf`)."""
-        from kg.rdf import DEFAULT_BASE, to_rdflib
+        """The subgraph as an `rdflib.Graph` (vocabulary in `kg.export.rdf`)."""
+        from kg.export.rdf import DEFAULT_BASE, to_rdflib
 
         return to_rdflib(self, base or DEFAULT_BASE)
 
@@ -206,13 +206,13 @@ class SubGraph:
 
     def _serialize(self, fmt: str, base: str | None) -> bytes:
         if fmt == "graphml":
-            from kg.export_graphml import graphml_bytes
+            from kg.export.graphml import graphml_bytes
 
             return graphml_bytes(self)
         if fmt == "json":
             text = json.dumps(self.to_json_data(), ensure_ascii=False, separators=(",", ":"))
             return text.encode("utf-8", "ignore") + b"\n"
-        from kg.rdf import DEFAULT_BASE, serialize
+        from kg.export.rdf import DEFAULT_BASE, serialize
 
         return serialize(self, fmt, base or DEFAULT_BASE)
 

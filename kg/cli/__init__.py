@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from kg.codec import counts_to_json, note_to_json
 from kg.errors import KgError, ModelUnavailable
-from kg.graph import CorpusStats, KnowledgeGraph
+from kg.graph.knowledge import CorpusStats, KnowledgeGraph
 from kg.model import NOT_NOTES, Link, LinkKind, Note, NoteKind, Severity
 
 if TYPE_CHECKING:
-    from kg.trace import Scorer
+    from kg.query.trace import Scorer
 
 Handler = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, Handler] = {}
@@ -148,7 +148,7 @@ def common_options() -> argparse.ArgumentParser:
 
 
 def open_graph(args: argparse.Namespace, **options: Any) -> KnowledgeGraph:
-    from kg.loader import load
+    from kg.index.loader import load
 
     graph = load(
         args.corpus or default_corpus(),
@@ -451,7 +451,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 @command("index")
 def cmd_index(args: argparse.Namespace) -> int:
-    from kg.loader import load
+    from kg.index.loader import load
 
     paths = args.paths or [args.corpus or default_corpus()]
     status = 0
@@ -678,7 +678,7 @@ def cmd_neighbours(args: argparse.Namespace) -> int:
 
 def _tagged(note: Note, tags: Sequence[str]) -> bool:
     """Whether the note carries one of `tags` or a tag nested under one."""
-    from kg.vault import tag_key
+    from kg.parse.obsidian import tag_key
 
     wanted = {tag_key(t) for t in tags}
     return any(
@@ -737,7 +737,7 @@ def cmd_path(args: argparse.Namespace) -> int:
 
 @command("stats")
 def cmd_stats(args: argparse.Namespace) -> int:
-    from kg.vectors import attach_stored
+    from kg.embed.vectors import attach_stored
 
     graph = open_graph(args, embed=False)
     attach_stored(graph)
@@ -871,7 +871,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 @command("trace")
 def cmd_trace(args: argparse.Namespace) -> int:
-    from kg.trace import trace, unsupported_claims
+    from kg.query.trace import trace, unsupported_claims
 
     if args.unsupported is not None:
         if args.unsupported:
@@ -967,13 +967,13 @@ def cmd_trace(args: argparse.Namespace) -> int:
 def open_for_trace(args: argparse.Namespace) -> tuple[KnowledgeGraph, Scorer | None]:
     """The graph and the scorer for tracing one note. A corpus indexed without vectors is
     not embedded whole for it (20 minutes for 10,000 notes): only the texts this trace
-    compares are embedded (`kg.lazy_vectors`). Stored vectors are used, and brought up to
+    compares are embedded (`kg.embed.lazy`). Stored vectors are used, and brought up to
     date when files changed, as for every other command; --used-by reads the whole corpus
     and embeds it."""
-    from kg.loader import resolve_corpus
-    from kg.store import index_dir
-    from kg.trace import HybridScorer, LexicalScorer
-    from kg.vectors import MANIFEST
+    from kg.embed.vectors import MANIFEST
+    from kg.index.loader import resolve_corpus
+    from kg.index.store import index_dir
+    from kg.query.trace import HybridScorer, LexicalScorer
 
     if args.lexical:
         return open_graph(args, embed=False), LexicalScorer()
@@ -981,8 +981,8 @@ def open_for_trace(args: argparse.Namespace) -> tuple[KnowledgeGraph, Scorer | N
     folder = index_dir(root, Path(args.index) if args.index else None)
     if args.used_by or (folder / MANIFEST).is_file():
         return open_graph(args), None
-    from kg.embeddings import load_embedder
-    from kg.lazy_vectors import LazyVectors
+    from kg.embed.lazy import LazyVectors
+    from kg.embed.models import load_embedder
 
     graph = open_graph(args, embed=False)
 
@@ -1003,7 +1003,7 @@ def open_for_trace(args: argparse.Namespace) -> tuple[KnowledgeGraph, Scorer | N
 def cmd_browse(args: argparse.Namespace) -> int:
     import importlib
 
-    from kg.loader import resolve_corpus
+    from kg.index.loader import resolve_corpus
 
     corpus = resolve_corpus(args.path or args.corpus or default_corpus())
     # The one place kg touches the tui package: imported by name, at run time only.
@@ -1021,7 +1021,7 @@ def cmd_browse(args: argparse.Namespace) -> int:
 
 @command("export")
 def cmd_export(args: argparse.Namespace) -> int:
-    from kg.subgraph import format_for
+    from kg.export.subgraph import format_for
 
     if args.format:
         fmt = args.format
@@ -1077,7 +1077,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 @command("sparql")
 def cmd_sparql(args: argparse.Namespace) -> int:
-    from kg.rdf import namespaces, result_rows, shorten
+    from kg.export.rdf import namespaces, result_rows, shorten
 
     if args.file:
         try:

@@ -14,7 +14,7 @@ takes minutes on a 10,000-page corpus); `to_rdflib` builds the same triples as a
 `kg/data/shapes.ttl`; `validate` checks a graph against them with pySHACL.
 
 >>> from kg.model import Link, LinkKind, Note, NoteKind
->>> from kg.subgraph import SubGraph
+>>> from kg.export.subgraph import SubGraph
 >>> sub = SubGraph([Note("a", "Can A happen?", NoteKind.SYNTHESIS), Note("b", "Why B?", NoteKind.SYNTHESIS)],
 ...                [Link("a", "b", LinkKind.RELATED, "a.md", 7, label="partially contradicted",
 ...                      relation="contradicts")])
@@ -39,14 +39,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kg.errors import ExportError, KgError
-from kg.export_graphml import encode_clean
+from kg.export.graphml import encode_clean
 from kg.model import Link, LinkKind, Note, NoteKind
 
 if TYPE_CHECKING:
     import rdflib
     from rdflib.query import Result
 
-    from kg.subgraph import NearPair, SubGraph
+    from kg.export.subgraph import NearPair, SubGraph
 
 # ---------------------------------------------------------------- vocabularies
 
@@ -115,7 +115,7 @@ LINK_PROPERTIES: dict[LinkKind, Mapping] = {
     LinkKind.TAGGED: Mapping(SCHEMA + "about"),
 }
 
-# Normalized relation of a related link (kg.relations) -> CiTO property.
+# Normalized relation of a related link (kg.parse.relations) -> CiTO property.
 RELATION_PROPERTIES: dict[str, str] = {
     "contradicts": CITO + "disagreesWith",
     "extends": CITO + "extends",
@@ -174,7 +174,7 @@ LINK_CLASS = KG + "Link"
 CITATION_CLASS = CITO + "Citation"
 DERIVATION_CLASS = PROV + "Derivation"
 
-SHAPES = Path(__file__).with_name("data") / "shapes.ttl"
+SHAPES = Path(__file__).parent.parent / "data" / "shapes.ttl"
 
 
 def relation_property(relation: str) -> str:

@@ -34,8 +34,8 @@ from kg.model import NOT_NOTES, NearNote, Note, NoteKind, SearchHit
 from kg.text import fold, normalize_title
 
 if TYPE_CHECKING:
-    from kg.graph import KnowledgeGraph
-    from kg.vectors import VectorStore
+    from kg.embed.vectors import VectorStore
+    from kg.graph.knowledge import KnowledgeGraph
 
 RRF_K = 60  # the constant of reciprocal rank fusion
 CANDIDATES = 200  # how deep each ranking is read before fusion
@@ -460,7 +460,7 @@ def search(
 
 
 def _passages(note: Note) -> list[tuple[str, int, str]]:
-    from kg.vectors import note_texts
+    from kg.embed.vectors import note_texts
 
     return note_texts(note)
 

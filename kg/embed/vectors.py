@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from kg.embeddings import Embedder, normalize
+from kg.embed.models import Embedder, normalize
 from kg.errors import KgError, ModelUnavailable
 from kg.io import DamagedFile, load_npy, save_npy
 from kg.model import NOT_NOTES, Note, NoteKind
@@ -47,7 +47,7 @@ from kg.text import split_sentences
 
 if TYPE_CHECKING:
     from kg.config import Config
-    from kg.graph import KnowledgeGraph
+    from kg.graph.knowledge import KnowledgeGraph
 
 Progress = Callable[[str, int, int], None]
 EmbedderSource = Embedder | Callable[[], Embedder]
@@ -819,7 +819,7 @@ def attach(
     them (under the index lock) and set `graph.embeddings`. Never raises because the model
     is missing: notes then keep the vectors already stored and the reason is reported
     as a diagnostic."""
-    from kg.embeddings import load_embedder
+    from kg.embed.models import load_embedder
     from kg.io import index_lock
     from kg.model import Diagnostic, Severity
 
@@ -855,7 +855,7 @@ def attach_stored(graph: KnowledgeGraph) -> VectorStore | None:
     """Attach the vectors saved in the graph's index folder when they are complete and
     were made from exactly the graph's files by the configured model; never embeds
     and never loads the model. Returns the store attached, or None."""
-    from kg.embeddings import find_model_folder, fingerprint
+    from kg.embed.models import find_model_folder, fingerprint
 
     folder = graph.index_folder
     config = graph.config
@@ -879,7 +879,7 @@ def attach_stored(graph: KnowledgeGraph) -> VectorStore | None:
 
 
 def _configured(config: Config) -> Embedder:
-    from kg.embeddings import load_embedder
+    from kg.embed.models import load_embedder
 
     return load_embedder(config)
 

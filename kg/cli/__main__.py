@@ -1,0 +1,5 @@
+"""`python -m kg.cli …` runs the `kg` command."""
+
+from kg.cli import main
+
+raise SystemExit(main())

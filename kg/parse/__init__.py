@@ -1,0 +1,3 @@
+"""Reading a corpus: finding its files, and parsing site pages and Markdown notes into
+`Page` values (the site's page formats, Obsidian's Markdown, relation labels, and the
+vocabularies that split run-together category and tag lines)."""

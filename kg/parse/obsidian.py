@@ -1,0 +1,303 @@
+"""Obsidian's Markdown syntax, as Obsidian reads it: written links, embeds, tags, and the
+attachment files of a vault.
+
+Reading one line of a Markdown note (`read_line`) finds the links the line writes
+(`[[Name]]`, `[[Name|shown]]`, `[[Name#Heading]]`, `![[embed]]`, `[shown](folder/Name%20x.md)`)
+and its inline `#tags`, and leaves alone whatever Obsidian does not read as a link: inline
+code, escaped brackets, HTML comments (and fenced code, which `parse_markdown` never hands
+over). Where those links go is decided when the graph is built (`kg.graph.vault`).
+
+>>> shown, links, tags = read_line("See [[Why X|x]], `[[not a link]]` and #ml/vision.", 3)
+>>> shown, [(w.target, w.line) for w in links], tags
+('See x, `[[not a link]]` and #ml/vision.', [('Why X', 3)], ['ml/vision'])
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
+
+from kg.model import WrittenLink
+
+if TYPE_CHECKING:
+    pass
+
+# The files a vault holds besides notes: what Obsidian shows and embeds (images, audio,
+# video, PDFs, canvases) and the documents people attach (office files, CSV, archives).
+ATTACHMENT_SUFFIXES = frozenset(
+    {
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".bmp",
+        ".svg",
+        ".webp",
+        ".avif",
+        ".tif",
+        ".tiff",
+        ".ico",
+        ".mp3",
+        ".wav",
+        ".m4a",
+        ".ogg",
+        ".oga",
+        ".flac",
+        ".3gp",
+        ".opus",
+        ".mp4",
+        ".webm",
+        ".ogv",
+        ".mov",
+        ".mkv",
+        ".pdf",
+        ".doc",
+        ".docx",
+        ".xls",
+        ".xlsx",
+        ".ppt",
+        ".pptx",
+        ".odt",
+        ".csv",
+        ".zip",
+        ".epub",
+        ".canvas",
+        ".base",
+        ".excalidraw",
+    }
+)
+_SKIPPED_DIRS = {".kg", ".git", ".obsidian", ".trash", "__pycache__", ".venv", "node_modules"}
+
+# A written link: a wikilink or a Markdown link (a `!` before it makes it an embed).
+# Brackets and backslashes inside a wikilink are allowed only as `\|`, a pipe escaped in a
+# table cell. The pattern starts with a literal `[`, which the regex engine looks for fast.
+_LINK = re.compile(
+    r"\[(?:\[(?P<wiki>(?:[^\[\]\\]|\\\|)+?)\]\]"
+    r"|(?P<text>[^\[\]]*)\]\((?P<dest><[^>\n]*>|[^()\s]+)(?:\s+\"[^\"]*\")?\))"
+)
+_SIZE = re.compile(r"^\d+(?:x\d+)?$")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_URL = re.compile(r"\b(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.|mailto:)\S+")
+# An inline tag: `#` after a space or at the line start, then letters, digits, `_`, `-`, `/`.
+_TAG = re.compile(r"(?:(?<=\s)|^)#([\w/-]+)")
+_CODE = re.compile(r"(`+)(.+?)\1")
+_ESCAPED = re.compile(r"\\[\[\]#|`!]")
+_ESCAPED_LINK = re.compile(r"\\\[\\\[.*?\\\]\\\]")
+
+
+def hidden_spans(text: str) -> list[tuple[int, int]]:
+    """Where a line hides its text from links, tags and mentions: escaped brackets
+    (`\\[\\[...\\]\\]`), other backslash escapes and inline code spans.
+
+    >>> hidden_spans(r"a `b c` d \\[\\[e\\]\\] f")
+    [(2, 7), (10, 19)]
+    """
+    if "`" not in text and "\\" not in text:
+        return []
+    spans = [m.span() for m in _ESCAPED_LINK.finditer(text)]
+    spans += [m.span() for m in _ESCAPED.finditer(text)]
+    plain = _blank(text, spans) if spans else text
+    spans += [m.span() for m in _CODE.finditer(plain)]
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def masked(text: str) -> str:
+    """`text` with its `hidden_spans` blanked out (same length), so nothing in them is
+    found as a link, a tag or a mention.
+
+    >>> masked("a `[[b]]` c")
+    'a         c'
+    """
+    spans = hidden_spans(text)
+    return _blank(text, spans) if spans else text
+
+
+def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def _cut(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each span replaced by one space."""
+    parts, last = [], 0
+    for start, end in spans:
+        parts.append(text[last:start])
+        last = end
+    parts.append(text[last:])
+    return " ".join(parts)
+
+
+def read_line(line: str, number: int) -> tuple[str, list[WrittenLink], list[str]]:
+    """One line of a note's body: the text as shown (each link replaced by its shown
+    text), the links it writes and its inline tags (without `#`, in order).
+
+    HTML comments must already be gone (see `strip_comments`).
+
+    >>> read_line("![[pic.png]] and [t](../b/My%20note.md#Part) #123 #a-1", 7)[1:]
+    ([WrittenLink(target='pic.png', line=7, anchor='', shown='', embed=True, markdown=False), \
+WrittenLink(target='../b/My note.md', line=7, anchor='Part', shown='t', embed=False, markdown=True)], ['a-1'])
+    >>> read_line(r"| [[Table view\\|view]] | \\[\\[Not\\]\\] | [[#Own heading]] |", 2)[1]
+    [WrittenLink(target='Table view', line=2, anchor='', shown='view', embed=False, markdown=False)]
+    """
+    hidden = masked(line)
+    links: list[WrittenLink] = []
+    spans: list[tuple[int, int]] = []
+    parts: list[str] = []
+    last = 0
+    plain = hidden is line  # nothing masked: the match's groups are the line's text
+    for match in _LINK.finditer(hidden) if "[" in hidden else ():
+        start, end = match.span()
+        embed = start > 0 and line[start - 1] == "!" and not (start > 1 and line[start - 2] == "\\")
+        wiki = match.group("wiki")
+        if wiki is not None:  # the usual case, kept lean
+            if not plain or "\\" in wiki:
+                wiki = line[match.start("wiki") : match.end("wiki")].replace("\\|", "|")
+            target, bar, alias = wiki.partition("|")
+            if "#" in target:
+                target, _, anchor = target.partition("#")
+                anchor = anchor.strip()
+            else:
+                anchor = ""
+            target = target.strip()
+            alias = alias.strip() if bar else ""
+            link = WrittenLink(target, number, anchor, alias, embed, False)
+            if embed and (not alias or _SIZE.match(alias)):
+                shown = ""  # ![[pic.png|300]]: the alias of an embed is its size
+            else:
+                shown = alias or (f"{target} > {anchor}" if target and anchor else target or anchor)
+        else:
+            found = _markdown_link(match, embed, number)
+            if found is None:
+                continue
+            link, shown = found
+        if embed:
+            start -= 1  # the `!`
+        parts.append(line[last:start])
+        parts.append(shown)
+        last = end
+        spans.append((start, end))
+        if link.target:
+            links.append(link)
+    shown_text = "".join(parts) + line[last:] if spans else line
+    tags: list[str] = []
+    if "#" in hidden:
+        scan = _cut(hidden, spans) if spans else hidden
+        scan = _URL.sub(lambda m: " " * (m.end() - m.start()), scan)
+        for match in _TAG.finditer(scan):
+            tag = match.group(1).strip("/")
+            if tag and not tag.replace("/", "").isdigit():
+                tags.append(tag)
+    return shown_text, links, tags
+
+
+def _markdown_link(
+    match: re.Match[str], embed: bool, number: int
+) -> tuple[WrittenLink, str] | None:
+    """The link a Markdown link match writes and the text shown in its place; None when
+    it is not a note link (a web address, another app's link)."""
+    dest = match.group("dest").strip("<>").strip()
+    text = match.group("text")
+    if _SCHEME.match(dest) or dest.startswith("//"):
+        return None
+    target, _, anchor = unquote(dest).partition("#")
+    link = WrittenLink(target.strip(), number, anchor.strip(), text, embed, True)
+    return link, "" if embed else text
+
+
+_COMMENT_OPEN, _COMMENT_CLOSE = "<!--", "-->"
+
+
+def strip_comments(line: str, inside: bool) -> tuple[str, bool]:
+    """The line without its HTML comments, and whether a comment is still open after it.
+
+    >>> strip_comments("a <!-- [[x]] --> b <!-- c", False), strip_comments("d --> e", True)
+    (('a  b ', True), (' e', False))
+    """
+    if not inside and _COMMENT_OPEN not in line:
+        return line, False
+    out: list[str] = []
+    position = 0
+    while True:
+        if inside:
+            end = line.find(_COMMENT_CLOSE, position)
+            if end < 0:
+                return "".join(out), True
+            position, inside = end + len(_COMMENT_CLOSE), False
+        else:
+            start = line.find(_COMMENT_OPEN, position)
+            if start < 0:
+                out.append(line[position:])
+                return "".join(out), False
+            out.append(line[position:start])
+            position, inside = start + len(_COMMENT_OPEN), True
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def fence_marker(line: str) -> str | None:
+    """The fence a line opens or closes (```` ``` ```` or `~~~`, any longer run), else None.
+
+    >>> fence_marker("  ```python"), fence_marker("text ```")
+    ('```', None)
+    """
+    match = _FENCE.match(line)
+    return match.group(1) if match else None
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """Where inline code and escaped characters sit in a paragraph: no mention is found there.
+
+    >>> code_spans("a `b c` d")
+    [(2, 7)]
+    """
+    return hidden_spans(text)
+
+
+def tag_key(tag: str) -> str:
+    """The key tags are compared by: without `#`, case-folded (Obsidian ignores case).
+
+    >>> tag_key("#ML/Vision")
+    'ml/vision'
+    """
+    return tag.strip().lstrip("#").strip("/").casefold()
+
+
+# ---------------------------------------------------------------- files of a vault
+
+
+def find_attachments(root: Path) -> list[str]:
+    """The attachment files below `root` (see `ATTACHMENT_SUFFIXES`), as paths relative
+    to it with `/`, in a stable order.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "img").mkdir(); _ = (folder / "img" / "a.PNG").write_bytes(b"x")
+    >>> find_attachments(folder)
+    ['img/a.PNG']
+    """
+    if not root.is_dir():
+        return []
+    base = str(root)
+    found: list[str] = []
+    for folder, dirs, files in os.walk(base, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith("."))
+        relative = os.path.relpath(folder, base)
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        for name in sorted(files):
+            if os.path.splitext(name)[1].lower() in ATTACHMENT_SUFFIXES:
+                found.append(prefix + name)
+    return found
