@@ -7,7 +7,7 @@ CORPUS ?= notes
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup run test lint typecheck unit bench clean
+.PHONY: setup run test lint typecheck contracts unit bench clean
 
 setup: $(STAMP)
 
@@ -33,10 +33,15 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# The import-linter contracts in pyproject.toml: the pipeline's layers, no import cycles,
+# kg kept free of the terminal app, the app kept to kg's public API.
+contracts: setup
+	$(BIN)/lint-imports
+
 unit: setup
 	$(BIN)/python -m pytest
 
-test: lint typecheck unit
+test: lint typecheck contracts unit
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py

@@ -43,7 +43,7 @@ CHILD = r"""
 import json, time, sys
 started = time.time()
 import asyncio
-from tui.app import KgApp
+from kg_tui.app import KgApp
 
 async def main(corpus, index, start):
     app = KgApp(corpus, index=index, start=start or None)
@@ -187,9 +187,9 @@ def first_paint(corpus: Path, index: Path, start: str, repeat: int) -> dict[str,
 
 
 async def walk(corpus: Path, index: Path, steps: int) -> dict[str, list[float]]:
-    from tui.app import KgApp
-    from tui.features import open_graph
-    from tui.widgets.neighbourhood import NeighbourhoodTree
+    from kg_tui.app import KgApp
+    from kg_tui.features import open_graph
+    from kg_tui.widgets.neighbourhood import NeighbourhoodTree
 
     graph = open_graph(corpus, index)
     rng = random.Random(7)
@@ -251,7 +251,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    from tui.features import open_graph
+    from kg_tui.features import open_graph
 
     corpus = ensure_corpus(args.corpus, args.pages)
     index = args.index or corpus.parent / "bench-tui-index"

@@ -11,12 +11,11 @@ from kg.config import Config, load_config
 from kg.errors import (
     CorpusError,
     ExportError,
-    IndexCorrupt,
     IndexLocked,
+    InvalidArgument,
     KgError,
     ModelUnavailable,
     NoteNotFound,
-    ParseError,
 )
 from kg.graph.knowledge import CorpusStats, KnowledgeGraph
 from kg.index.loader import load
@@ -42,9 +41,16 @@ from kg.parse.site import parse_page
 if TYPE_CHECKING:
     from kg.embed.models import Embedder, SentenceTransformerEmbedder, load_embedder
     from kg.embed.vectors import VectorStore
+    from kg.export.subgraph import NearPair, SubGraph
+    from kg.query.trace import Claim, Evidence, Use
 
 # Imported on first use, so `import kg` loads neither numpy nor the model's packages.
 _LAZY = {
+    "Claim": "kg.query.trace",
+    "Evidence": "kg.query.trace",
+    "NearPair": "kg.export.subgraph",
+    "SubGraph": "kg.export.subgraph",
+    "Use": "kg.query.trace",
     "Embedder": "kg.embed.models",
     "SentenceTransformerEmbedder": "kg.embed.models",
     "VectorStore": "kg.embed.vectors",
@@ -62,6 +68,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "Claim",
     "ConceptMap",
     "Config",
     "CorpusError",
@@ -69,15 +76,17 @@ __all__ = [
     "Counts",
     "Diagnostic",
     "Embedder",
+    "Evidence",
     "ExportError",
-    "IndexCorrupt",
     "IndexLocked",
+    "InvalidArgument",
     "KgError",
     "KnowledgeGraph",
     "Link",
     "LinkKind",
     "ModelUnavailable",
     "NearNote",
+    "NearPair",
     "Neighbour",
     "Note",
     "NoteKind",
@@ -85,10 +94,11 @@ __all__ = [
     "NoteStats",
     "Page",
     "PageCopy",
-    "ParseError",
     "SearchHit",
     "SentenceTransformerEmbedder",
     "Severity",
+    "SubGraph",
+    "Use",
     "VectorStore",
     "load",
     "load_config",

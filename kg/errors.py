@@ -11,22 +11,11 @@ no note titled 'hidden reasonin'; did you mean: 'Do base models already contain 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 
 class KgError(Exception):
     """Base class of every error kg raises on purpose."""
-
-
-class ParseError(KgError):
-    """A page or note could not be read; names the file and line."""
-
-    def __init__(self, path: str, line: int | None, problem: str) -> None:
-        self.path = path
-        self.line = line
-        self.problem = problem
-        where = f"{path}:{line}" if line else path
-        super().__init__(f"{where}: {problem}")
 
 
 class NoteNotFound(KgError, LookupError):
@@ -47,10 +36,6 @@ class CorpusError(KgError):
     """The corpus folder or a setting is unusable (missing folder, bad config)."""
 
 
-class IndexCorrupt(KgError):
-    """An index file is damaged or was written by another version; rebuild with `kg index`."""
-
-
 class IndexLocked(KgError):
     """Another process holds the index lock."""
 
@@ -61,3 +46,24 @@ class ModelUnavailable(KgError):
 
 class ExportError(KgError):
     """An export could not be written; nothing half-written is left behind."""
+
+
+class InvalidArgument(KgError, ValueError):
+    """An argument kg does not know, such as a link kind or a direction; the message
+    lists the values it takes."""
+
+
+def check_choice(name: str, value: object, valid: Iterable[str]) -> str:
+    """`value` when it is one of `valid`, else `InvalidArgument` naming the valid values.
+
+    >>> check_choice("direction", "out", ("out", "in", "both"))
+    'out'
+    >>> check_choice("direction", "forward", ("out", "in", "both"))
+    Traceback (most recent call last):
+    ...
+    kg.errors.InvalidArgument: unknown direction 'forward'; valid: out, in, both
+    """
+    choices = list(valid)
+    if isinstance(value, str) and value in choices:
+        return value
+    raise InvalidArgument(f"unknown {name} {value!r}; valid: {', '.join(choices)}")

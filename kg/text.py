@@ -312,3 +312,12 @@ class TitleMatcher:
             if not (start > 0 and text[start - 1].isalnum())
             and not (end < size and text[end].isalnum())
         ]
+
+
+def tag_key(tag: str) -> str:
+    """The key tags are compared by: without `#`, case-folded (Obsidian ignores case).
+
+    >>> tag_key("#ML/Vision")
+    'ml/vision'
+    """
+    return tag.strip().lstrip("#").strip("/").casefold()

@@ -365,10 +365,9 @@ def test_cli_counts_filters_by_tag_and_labels_backlinks(tmp_path):
 
 @pytest.mark.asyncio
 async def test_browser_labels_backlinks_and_filters_by_tag(vault, tmp_path):
+    from kg_tui.app import KgApp
+    from kg_tui.screens.filter import FilterScreen
     from textual.widgets import SelectionList
-
-    from tui.app import KgApp
-    from tui.screens.filter import FilterScreen
 
     app = KgApp(graph=vault, export_dir=tmp_path / "export")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -396,7 +395,7 @@ async def test_browser_labels_backlinks_and_filters_by_tag(vault, tmp_path):
 
 
 def test_title_completion_leaves_out_attachments_and_tags(vault):
-    from tui.features import TitleIndex
+    from kg_tui.features import TitleIndex
 
     index = TitleIndex(vault.notes())
     assert [n.title for n in index.match("diagram")] == []
@@ -404,10 +403,11 @@ def test_title_completion_leaves_out_attachments_and_tags(vault):
 
 
 def test_every_kind_is_handled_wherever_kinds_are_listed():
+    from kg_tui.walk import GROUP_SPECS, KIND_COLOURS
+    from kg_tui.widgets.concept_map import PRIORITY
+    from kg_tui.widgets.note_view import KIND_LABELS
+
     from kg.export import rdf
-    from tui.walk import GROUP_SPECS, KIND_COLOURS
-    from tui.widgets.concept_map import PRIORITY
-    from tui.widgets.note_view import KIND_LABELS
 
     for kind in LinkKind:
         assert kind in KIND_COLOURS and kind in PRIORITY and kind in rdf.LINK_PROPERTIES, kind

@@ -11,23 +11,23 @@ import sys
 from pathlib import Path
 
 import pytest
+from kg_tui.app import KgApp
+from kg_tui.screens.filter import FilterScreen
+from kg_tui.screens.help import HelpScreen, sections
+from kg_tui.screens.main import MainScreen
+from kg_tui.screens.path import PathScreen
+from kg_tui.screens.trace import TraceScreen
+from kg_tui.widgets.breadcrumb import Breadcrumb
+from kg_tui.widgets.concept_map import ConceptMap
+from kg_tui.widgets.evidence import EvidenceTree
+from kg_tui.widgets.near_list import NearList
+from kg_tui.widgets.neighbourhood import NeighbourhoodTree
+from kg_tui.widgets.note_view import NoteView
+from kg_tui.widgets.search import SearchResults
 from textual.widgets import OptionList, SelectionList
 
 import kg
 from kg.model import LinkKind
-from tui.app import KgApp
-from tui.screens.filter import FilterScreen
-from tui.screens.help import HelpScreen, sections
-from tui.screens.main import MainScreen
-from tui.screens.path import PathScreen
-from tui.screens.trace import TraceScreen
-from tui.widgets.breadcrumb import Breadcrumb
-from tui.widgets.concept_map import ConceptMap
-from tui.widgets.evidence import EvidenceTree
-from tui.widgets.near_list import NearList
-from tui.widgets.neighbourhood import NeighbourhoodTree
-from tui.widgets.note_view import NoteView
-from tui.widgets.search import SearchResults
 
 HIDDEN = "Do base models already contain hidden reasoning ability?"
 RELATED = "Does RL teach reasoning or just when to use it?"
@@ -375,7 +375,7 @@ async def test_help_lists_every_key(app: KgApp):
         shown = " ".join(str(w.render()) for w in app.screen.query(".help-rows"))
         for binding in MainScreen.BINDINGS:
             assert (binding.tooltip or binding.description) in shown  # type: ignore[union-attr]
-        for _heading, rows in sections():
+        for _heading, rows in sections(KgApp.BINDINGS):
             for keys, _what in rows:
                 assert keys in shown
         await pilot.press("escape")
@@ -401,7 +401,7 @@ def test_browsing_never_imports_torch(seeds_dir: Path, tmp_path: Path):
     """Opening, walking, near and trace stay clear of the model (only free text needs it)."""
     code = f"""
 import asyncio, sys
-from tui.app import KgApp
+from kg_tui.app import KgApp
 async def main():
     app = KgApp({str(seeds_dir)!r}, index={str(tmp_path / "index")!r}, start={HIDDEN!r})
     async with app.run_test(size=(100, 30)) as pilot:

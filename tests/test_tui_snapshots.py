@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from kg_tui.app import KgApp
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
 import kg
-from tui.app import KgApp
 
 HIDDEN = "Do base models already contain hidden reasoning ability?"
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]

@@ -7,18 +7,18 @@ import doctest
 import importlib
 
 import pytest
+from kg_tui.features import TitleIndex
+from kg_tui.walk import Filter, History, group_neighbours, second_ring
+from kg_tui.widgets.breadcrumb import fit_trail
 
 from kg.model import Link, LinkKind, Neighbour, Note, NoteKind
-from tui.features import TitleIndex
-from tui.walk import Filter, History, group_neighbours, second_ring
-from tui.widgets.breadcrumb import fit_trail
 
 MODULES = [
-    "tui.walk",
-    "tui.features",
-    "tui.widgets.breadcrumb",
-    "tui.widgets.near_list",
-    "tui.widgets.note_view",
+    "kg_tui.walk",
+    "kg_tui.features",
+    "kg_tui.widgets.breadcrumb",
+    "kg_tui.widgets.near_list",
+    "kg_tui.widgets.note_view",
 ]
 
 

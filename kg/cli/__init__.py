@@ -14,7 +14,6 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.codec import counts_to_json, note_to_json
@@ -529,7 +528,7 @@ def reading_summary(stats: CorpusStats) -> str:
 
 @command("show")
 def cmd_show(args: argparse.Namespace) -> int:
-    graph = open_graph(args, embed=False)
+    graph = open_graph(args, embed="none")
     note = graph.note(args.title)
     out_links = graph.links_of(note, "out")
     in_links = graph.links_of(note, "in")
@@ -648,7 +647,7 @@ def declared_lines(note: Note) -> list[str]:
 
 @command("neighbours")
 def cmd_neighbours(args: argparse.Namespace) -> int:
-    graph = open_graph(args, embed=False)
+    graph = open_graph(args, embed="none")
     note = graph.note(args.title)
     found = graph.neighbours(note, depth=args.depth, kinds=args.kind, direction=args.direction)
     if args.tag:
@@ -678,7 +677,7 @@ def cmd_neighbours(args: argparse.Namespace) -> int:
 
 def _tagged(note: Note, tags: Sequence[str]) -> bool:
     """Whether the note carries one of `tags` or a tag nested under one."""
-    from kg.parse.obsidian import tag_key
+    from kg.text import tag_key
 
     wanted = {tag_key(t) for t in tags}
     return any(
@@ -688,7 +687,7 @@ def _tagged(note: Note, tags: Sequence[str]) -> bool:
 
 @command("notes")
 def cmd_notes(args: argparse.Namespace) -> int:
-    graph = open_graph(args, embed=False)
+    graph = open_graph(args, embed="none")
     if args.tags:
         counts = graph.tags()
         if args.json:
@@ -718,7 +717,7 @@ def cmd_notes(args: argparse.Namespace) -> int:
 
 @command("path")
 def cmd_path(args: argparse.Namespace) -> int:
-    graph = open_graph(args, embed=False)
+    graph = open_graph(args, embed="none")
     chain = graph.path(args.source, args.target, kinds=args.kind)
     if args.json:
         emit_json([link_json(lk) for lk in chain])
@@ -739,7 +738,7 @@ def cmd_path(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     from kg.embed.vectors import attach_stored
 
-    graph = open_graph(args, embed=False)
+    graph = open_graph(args, embed="none")
     attach_stored(graph)
     if args.title:
         note = graph.note(args.title)
@@ -965,51 +964,55 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 
 def open_for_trace(args: argparse.Namespace) -> tuple[KnowledgeGraph, Scorer | None]:
-    """The graph and the scorer for tracing one note. A corpus indexed without vectors is
-    not embedded whole for it (20 minutes for 10,000 notes): only the texts this trace
-    compares are embedded (`kg.embed.lazy`). Stored vectors are used, and brought up to
-    date when files changed, as for every other command; --used-by reads the whole corpus
-    and embeds it."""
-    from kg.embed.vectors import MANIFEST
-    from kg.index.loader import resolve_corpus
-    from kg.index.store import index_dir
-    from kg.query.trace import HybridScorer, LexicalScorer
+    """The graph and the scorer for tracing one note, with the policy every client uses
+    (`kg.load(embed="lazy")`): stored vectors where the index has them, else only the
+    texts this trace compares are embedded, not the whole corpus (20 minutes for 10,000
+    notes). --used-by reads the whole corpus and embeds it; --lexical ranks by words."""
+    from kg.query.trace import LexicalScorer
 
     if args.lexical:
-        return open_graph(args, embed=False), LexicalScorer()
-    root = resolve_corpus(args.corpus or default_corpus())
-    folder = index_dir(root, Path(args.index) if args.index else None)
-    if args.used_by or (folder / MANIFEST).is_file():
+        return open_graph(args, embed="none"), LexicalScorer()
+    if args.used_by:
         return open_graph(args), None
-    from kg.embed.lazy import LazyVectors
-    from kg.embed.models import load_embedder
+    graph = open_graph(args, embed="lazy")
+    if graph.lazy_vectors is not None:
+        try:
+            graph.lazy_vectors.ready()
+        except ModelUnavailable as error:
+            print(f"kg trace: {error}; ranking by words only", file=sys.stderr)
+            return graph, LexicalScorer()
+        print(
+            "kg trace: this index has no vectors yet, so only the texts this trace compares "
+            "are embedded (`kg index` embeds the whole corpus once)",
+            file=sys.stderr,
+        )
+    return graph, None
 
-    graph = open_graph(args, embed=False)
 
-    try:
-        embedder = load_embedder(graph.config)
-    except ModelUnavailable as error:
-        print(f"kg trace: {error}; ranking by words only", file=sys.stderr)
-        return graph, LexicalScorer()
-    print(
-        "kg trace: this index has no vectors yet, so only the texts this trace compares "
-        "are embedded (`kg index` embeds the whole corpus once)",
-        file=sys.stderr,
-    )
-    return graph, HybridScorer(LazyVectors(graph, embedder))
+def client(name: str) -> Callable[..., Any]:
+    """The client program installed under `name` in the `kg.clients` entry-point group
+    (the terminal app is `browse`): kg reaches its clients this way and never imports them.
+    """
+    from importlib.metadata import entry_points
+
+    found = entry_points(group="kg.clients", name=name)
+    if not found:
+        raise KgError(
+            f"no kg client named {name!r} is installed; install the project with its "
+            "terminal app (`make setup`, or `pip install -e .`)"
+        )
+    loaded: Callable[..., Any] = next(iter(found)).load()
+    return loaded
 
 
 @command("browse")
 def cmd_browse(args: argparse.Namespace) -> int:
-    import importlib
-
     from kg.index.loader import resolve_corpus
 
     corpus = resolve_corpus(args.path or args.corpus or default_corpus())
-    # The one place kg touches the tui package: imported by name, at run time only.
-    app = importlib.import_module("tui.app")
+    run = client("browse")
     return int(
-        app.run(
+        run(
             corpus,
             index=args.index,
             config=args.config,
@@ -1091,7 +1094,7 @@ def cmd_sparql(args: argparse.Namespace) -> int:
         query = args.query
     if not query.strip():
         raise KgError("no query given: pass it as an argument, with --file, or on stdin")
-    result = open_graph(args, embed=False).sparql(query)
+    result = open_graph(args, embed="none").sparql(query)
     if result.type == "ASK":
         if args.json:
             emit_json({"head": {}, "boolean": bool(result.askAnswer)})

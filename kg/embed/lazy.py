@@ -34,10 +34,38 @@ from kg.embed.vectors import FIELDS, note_texts
 from kg.errors import KgError
 
 if TYPE_CHECKING:
+    from kg.config import Config
     from kg.embed.models import Embedder
     from kg.graph.knowledge import KnowledgeGraph
 
 _OWN_FIELDS = ("title", "description", "claim", "abstract")
+
+
+class DeferredEmbedder:
+    """The configured model, loaded the first time a text is embedded (or its size asked),
+    so opening a corpus never waits for it.
+
+    Raises `ModelUnavailable` then, where the model cannot be loaded.
+    """
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.name = config.model
+        self._model: Embedder | None = None
+
+    def _loaded(self) -> Embedder:
+        if self._model is None:
+            from kg.embed.models import load_embedder
+
+            self._model = load_embedder(self.config)
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        return int(self._loaded().dim)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self._loaded().encode(texts))
 
 
 class LazyVectors:
@@ -50,6 +78,16 @@ class LazyVectors:
         self._fields: dict[tuple[str, str], np.ndarray] = {}
         self._notes: dict[str, np.ndarray | None] = {}
         self._queries: dict[str, np.ndarray] = {}
+
+    def ready(self) -> None:
+        """Load the model now (a trace is about to need it).
+
+        Raises
+        ------
+        ModelUnavailable
+            When the model cannot be loaded; the caller ranks by words instead.
+        """
+        _ = self.embedder.dim
 
     @property
     def count(self) -> int:

@@ -259,7 +259,7 @@ def graphml_bytes(sub: SubGraph) -> bytes:
 
 def write_graphml(sub: SubGraph, path: str | Path) -> Path:
     """Write the GraphML of `sub` to `path` atomically (a failed write leaves nothing)."""
-    from kg.index.store import write_atomic
+    from kg.io import write_atomic
 
     target = Path(path)
     write_atomic(target, graphml_bytes(sub))

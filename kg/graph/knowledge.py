@@ -43,8 +43,7 @@ from kg.model import (
 
 if TYPE_CHECKING:
     from kg.query.trace import Claim, Evidence
-from kg.parse.obsidian import tag_key
-from kg.text import normalize_title
+from kg.text import normalize_title, tag_key
 
 Direction = str  # 'out', 'in' or 'both'
 # Nodes that group notes rather than say something: not walked through by `path`, not
@@ -117,7 +116,9 @@ class KnowledgeGraph:
         # Adjacency lists answer every query; the networkx graph is built on first use.
         self._links = links if isinstance(links, LinkTable) else LinkTable(list(links), self._notes)
         self._nx: nx.MultiDiGraph | None = None
-        self.embeddings: Any = None  # set by kg.embed.models when vectors are loaded
+        self.embeddings: Any = None  # set by kg.load when vectors are loaded
+        # Vectors embedded when a trace asks, where none are stored (kg.load(embed="lazy")).
+        self.lazy_vectors: Any = None
         self.config: Any = None  # the kg.Config the corpus was opened with
         self.from_index = False  # True when read from a saved index rather than built
         self.index_folder: Path | None = None  # where kg.load keeps its index (if it saves)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.config import Config, load_config
-from kg.errors import CorpusError
+from kg.errors import CorpusError, check_choice
 from kg.graph.build import build, collector_paused
 from kg.graph.knowledge import KnowledgeGraph
 from kg.index.store import index_dir, load_graph, save_graph, tidy
@@ -81,6 +81,25 @@ def build_graph(root: Path, config: Config, progress: Progress | None = None) ->
         return KnowledgeGraph(notes, links, diagnostics + build_problems, files=files, root=root)
 
 
+# How `kg.load` gives notes their vectors (`embed=`): "all" embeds every text that has no
+# stored vector (the model loads when there is any); "stored" uses the vectors already
+# stored and never loads the model; "lazy" does the same, and where none are stored the
+# texts a trace compares are embedded when it asks (`graph.lazy_vectors`); "none" reads no
+# vectors at all.
+EMBED_POLICIES = ("all", "stored", "lazy", "none")
+
+
+def embed_policy(embed: bool | str) -> str:
+    """The policy an `embed=` argument names: True is "all", False "none".
+
+    >>> embed_policy(True), embed_policy("lazy")
+    ('all', 'lazy')
+    """
+    if embed is True or embed is False:
+        return "all" if embed else "none"
+    return check_choice("embed policy", embed, EMBED_POLICIES)
+
+
 def load(
     path: str | Path = "notes",
     *,
@@ -89,7 +108,7 @@ def load(
     rebuild: bool = False,
     save: bool = True,
     progress: Progress | None = None,
-    embed: bool = True,
+    embed: bool | str = "all",
     embedder: Embedder | None = None,
 ) -> KnowledgeGraph:
     """Open the corpus at `path` as a `KnowledgeGraph`.
@@ -101,6 +120,7 @@ def load(
     by `embedder` if given, else by the configured model. `embed=False` leaves
     `graph.embeddings` None and never touches the model or the stored vectors.
     """
+    policy = embed_policy(embed)
     root = resolve_corpus(path)
     settings = (
         config
@@ -111,13 +131,14 @@ def load(
     stamps = scan(root)
 
     def finish(graph: KnowledgeGraph) -> KnowledgeGraph:
-        from kg.embed.vectors import attach, signature_of
+        from kg.embed.lazy import DeferredEmbedder, LazyVectors
+        from kg.embed.vectors import attach, attach_stored, signature_of
         from kg.index.store import FORMAT_VERSION, stamps_key
 
         signature = signature_of([FORMAT_VERSION, stamps_key(stamps)])
         graph.index_folder = folder if save else None
         graph.index_signature = signature
-        if embed:
+        if policy == "all":
             attach(
                 graph,
                 folder,
@@ -127,6 +148,10 @@ def load(
                 save=save,
                 progress=progress,
             )
+        elif policy in ("stored", "lazy"):
+            attach_stored(graph)
+            if policy == "lazy" and graph.embeddings is None:
+                graph.lazy_vectors = LazyVectors(graph, embedder or DeferredEmbedder(settings))
         return graph
 
     if not rebuild:

@@ -12,8 +12,11 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kg.config import Config
+if TYPE_CHECKING:
+    from kg.config import Config
+
 from kg.model import Diagnostic, Page, Severity
 from kg.parse.markdown import parse_markdown
 from kg.parse.obsidian import ATTACHMENT_SUFFIXES

@@ -33,9 +33,9 @@ from kg.model import (
     TitledRef,
     WrittenLink,
 )
-from kg.parse.obsidian import fence_marker, read_line, strip_comments, tag_key
+from kg.parse.obsidian import fence_marker, read_line, strip_comments
 from kg.parse.relations import normalize_relation, split_relation
-from kg.text import clean_title
+from kg.text import clean_title, tag_key
 
 # libyaml's safe loader when PyYAML was built with it (ten times faster), else the Python one;
 # both construct plain data only, never objects from tags.

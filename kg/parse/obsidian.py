@@ -267,15 +267,6 @@ def code_spans(text: str) -> list[tuple[int, int]]:
     return hidden_spans(text)
 
 
-def tag_key(tag: str) -> str:
-    """The key tags are compared by: without `#`, case-folded (Obsidian ignores case).
-
-    >>> tag_key("#ML/Vision")
-    'ml/vision'
-    """
-    return tag.strip().lstrip("#").strip("/").casefold()
-
-
 # ---------------------------------------------------------------- files of a vault
 
 

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from kg.errors import KgError
+from kg.errors import KgError, ModelUnavailable
 from kg.model import NOT_NOTES, Link, LinkKind, Note, NoteKind
 from kg.text import fold, split_sentences
 
@@ -366,9 +366,19 @@ def rank(
 
 
 def default_scorer(graph: KnowledgeGraph) -> Scorer:
+    """The stored vectors fused with words when the graph has them; else vectors embedded
+    for just this trace when `kg.load(embed="lazy")` set that up and the model loads; else
+    words alone. The CLI and the browser both trace through here, so they rank alike."""
     store = graph.embeddings
     if store is not None and int(store.count) > 0:
         return HybridScorer(store)
+    lazy = graph.lazy_vectors
+    if lazy is not None:
+        try:
+            lazy.ready()
+        except ModelUnavailable:
+            return LexicalScorer()
+        return HybridScorer(lazy)
     return LexicalScorer()
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from kg.model import Link, LinkKind, Neighbour, Note
-from kg.parse.obsidian import tag_key
+from kg.text import tag_key
 
 HOME = ""  # the history entry of the corpus overview
 

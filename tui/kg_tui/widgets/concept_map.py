@@ -24,8 +24,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from kg.model import LinkKind, NoteStats
-from tui.messages import Highlighted, OpenNote
-from tui.walk import KIND_COLOURS, Group, ellipsize
+from kg_tui.messages import Highlighted, OpenNote
+from kg_tui.walk import KIND_COLOURS, Group, ellipsize
 
 # Kinds in the order they get places on the ring when space is short.
 PRIORITY = [

@@ -12,9 +12,9 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from kg.model import Note
-from tui.features import SearchRow
-from tui.messages import OpenNote
-from tui.walk import ellipsize
+from kg_tui.features import SearchRow
+from kg_tui.messages import OpenNote
+from kg_tui.walk import ellipsize
 
 
 class SearchInput(Input):

@@ -16,10 +16,10 @@ from textual.reactive import reactive
 from textual.style import Style
 from textual.widgets import Static
 
-from kg.graph.knowledge import KnowledgeGraph
+from kg import KnowledgeGraph
 from kg.model import NOT_NOTES, LinkKind, Note, NoteKind, NoteStats
 from kg.text import fold
-from tui.messages import OpenNote
+from kg_tui.messages import OpenNote
 
 KIND_LABELS = {
     NoteKind.SYNTHESIS: "SYNTHESIS NOTE",

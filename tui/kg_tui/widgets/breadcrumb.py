@@ -7,8 +7,8 @@ from textual.reactive import reactive
 from textual.style import Style
 from textual.widget import Widget
 
-from tui.messages import JumpHistory
-from tui.walk import ellipsize
+from kg_tui.messages import JumpHistory
+from kg_tui.walk import ellipsize
 
 SEPARATOR = " › "
 

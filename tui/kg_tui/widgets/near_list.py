@@ -8,8 +8,8 @@ from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.features import NearRow
-from tui.messages import Highlighted, OpenNote
+from kg_tui.features import NearRow
+from kg_tui.messages import Highlighted, OpenNote
 
 BAR = " ▏▎▍▌▋▊▉█"
 

@@ -15,8 +15,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from tui.messages import Highlighted, OpenNote
-from tui.walk import KIND_COLOURS, Entry, Group
+from kg_tui.messages import Highlighted, OpenNote
+from kg_tui.walk import KIND_COLOURS, Entry, Group
 
 SHOW_AT_MOST = 60  # entries listed per group before a "more" row
 OPEN_UP_TO = 24  # groups this small start open

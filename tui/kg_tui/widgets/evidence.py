@@ -12,9 +12,9 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from kg.model import LinkKind
-from tui.features import EvidenceNode
-from tui.messages import OpenNote
-from tui.walk import KIND_COLOURS
+from kg_tui.features import EvidenceNode
+from kg_tui.messages import OpenNote
+from kg_tui.walk import KIND_COLOURS
 
 BADGES = {
     "claim": ("CLAIM", "#ffffff"),

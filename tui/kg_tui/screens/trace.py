@@ -15,13 +15,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
+from kg import KnowledgeGraph
 from kg.errors import KgError
-from kg.graph.knowledge import KnowledgeGraph
 from kg.model import Note
-from tui import features
-from tui.messages import OpenNote
-from tui.walk import ellipsize
-from tui.widgets.evidence import EvidenceRow, EvidenceTree
+from kg_tui import features
+from kg_tui.messages import OpenNote
+from kg_tui.walk import ellipsize
+from kg_tui.widgets.evidence import EvidenceRow, EvidenceTree
 
 
 @dataclass

@@ -15,10 +15,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg import Claim, Evidence, KnowledgeGraph
 from kg.errors import KgError
-from kg.graph.knowledge import KnowledgeGraph
 from kg.model import NOT_NOTES, Note
-from kg.query.trace import Claim, Evidence
 from kg.text import normalize_title
 
 
@@ -40,11 +39,11 @@ def open_graph(
     Never embeds and never loads the model: near notes use the stored vectors, and
     only a free-text search by meaning loads the model, the first time it needs it.
     """
-    from kg.embed.vectors import attach_stored
-    from kg.index.loader import load
+    import kg
 
-    graph = load(corpus, index=index, config=config, progress=progress, embed=False)
-    attach_stored(graph)
+    # The policy every client opens with: stored vectors, and where there are none, a trace
+    # embeds just the texts it compares (so it ranks as `kg trace` does).
+    graph = kg.load(corpus, index=index, config=config, progress=progress, embed="lazy")
     # The graph lives as long as the app: move it out of the garbage collector's sight,
     # so full collections do not walk its objects again and again while the app redraws.
     gc.freeze()

@@ -18,12 +18,12 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from kg import KnowledgeGraph
 from kg.errors import KgError
-from kg.graph.knowledge import KnowledgeGraph
-from tui.features import open_graph
-from tui.messages import GraphLoaded, LoadFailed, LoadProgress
-from tui.screens.help import HelpScreen
-from tui.screens.main import MainScreen
+from kg_tui.features import open_graph
+from kg_tui.messages import GraphLoaded, LoadFailed, LoadProgress
+from kg_tui.screens.help import HelpScreen
+from kg_tui.screens.main import MainScreen
 
 
 class KgApp(App[None]):

@@ -16,21 +16,28 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from kg import KnowledgeGraph
 from kg.errors import KgError
-from kg.graph.knowledge import KnowledgeGraph
 from kg.model import Note, NoteStats
-from tui import features
-from tui.messages import GraphLoaded, Highlighted, JumpHistory, LoadFailed, LoadProgress, OpenNote
-from tui.walk import HOME, Filter, Group, History, group_neighbours, second_ring
-from tui.widgets.breadcrumb import Breadcrumb
-from tui.widgets.concept_map import ConceptMap
-from tui.widgets.near_list import NearList
-from tui.widgets.neighbourhood import NeighbourhoodTree
-from tui.widgets.note_view import NoteView, home_lists
-from tui.widgets.search import SearchInput, SearchResults
+from kg_tui import features
+from kg_tui.messages import (
+    GraphLoaded,
+    Highlighted,
+    JumpHistory,
+    LoadFailed,
+    LoadProgress,
+    OpenNote,
+)
+from kg_tui.walk import HOME, Filter, Group, History, group_neighbours, second_ring
+from kg_tui.widgets.breadcrumb import Breadcrumb
+from kg_tui.widgets.concept_map import ConceptMap
+from kg_tui.widgets.near_list import NearList
+from kg_tui.widgets.neighbourhood import NeighbourhoodTree
+from kg_tui.widgets.note_view import NoteView, home_lists
+from kg_tui.widgets.search import SearchInput, SearchResults
 
 if TYPE_CHECKING:
-    from tui.app import KgApp
+    from kg_tui.app import KgApp
 
 WIDE = (120, 36)  # from this size on, the map gets its own panel
 INLINE_STATS = 60  # links up to which a note's figures are counted before the first paint
@@ -575,7 +582,7 @@ class MainScreen(Screen[None]):
         self.show_current()
 
     def action_filter(self) -> None:
-        from tui.screens.filter import FilterScreen
+        from kg_tui.screens.filter import FilterScreen
 
         if self.graph is None:
             return
@@ -594,7 +601,7 @@ class MainScreen(Screen[None]):
         self.app.push_screen(FilterScreen(kinds, categories, self.filter, tags), chosen)
 
     def action_trace(self) -> None:
-        from tui.screens.trace import TraceScreen
+        from kg_tui.screens.trace import TraceScreen
 
         note = self.current
         if note is None or self.graph is None:
@@ -608,7 +615,7 @@ class MainScreen(Screen[None]):
         self.app.push_screen(TraceScreen(self.graph, note), follow)
 
     def action_path(self) -> None:
-        from tui.screens.path import PathScreen
+        from kg_tui.screens.path import PathScreen
 
         if self.graph is None:
             return

@@ -13,7 +13,7 @@ from textual.widgets import Button, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
 from kg.model import LinkKind
-from tui.walk import KIND_COLOURS, Filter
+from kg_tui.walk import KIND_COLOURS, Filter
 
 
 class FilterScreen(ModalScreen[Filter | None]):

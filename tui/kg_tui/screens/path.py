@@ -16,10 +16,10 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from kg import KnowledgeGraph
 from kg.errors import KgError
-from kg.graph.knowledge import KnowledgeGraph
 from kg.model import NOT_NOTES, Link
-from tui.walk import KIND_COLOURS
+from kg_tui.walk import KIND_COLOURS
 
 
 @dataclass

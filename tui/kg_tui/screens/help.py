@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import ClassVar
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -39,17 +39,17 @@ def _bindings(source: Iterable[BindingType]) -> list[Binding]:
     return out
 
 
-def sections() -> list[tuple[str, list[tuple[str, str]]]]:
-    """(heading, [(keys, what they do)]) for every part of the browser."""
-    from tui.app import KgApp
-    from tui.screens.filter import FilterScreen
-    from tui.screens.main import MainScreen
-    from tui.screens.path import PathScreen
-    from tui.screens.trace import TraceScreen
-    from tui.widgets.concept_map import ConceptMap
-    from tui.widgets.neighbourhood import NeighbourhoodTree
-    from tui.widgets.note_view import NoteView
-    from tui.widgets.search import SearchInput
+def sections(app_bindings: Sequence[Any]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(heading, [(keys, what they do)]) for every part of the browser; `app_bindings` are
+    the app's own (passed in, as screens never import the app)."""
+    from kg_tui.screens.filter import FilterScreen
+    from kg_tui.screens.main import MainScreen
+    from kg_tui.screens.path import PathScreen
+    from kg_tui.screens.trace import TraceScreen
+    from kg_tui.widgets.concept_map import ConceptMap
+    from kg_tui.widgets.neighbourhood import NeighbourhoodTree
+    from kg_tui.widgets.note_view import NoteView
+    from kg_tui.widgets.search import SearchInput
 
     def rows(source: Iterable[BindingType]) -> list[tuple[str, str]]:
         merged: dict[str, list[str]] = {}
@@ -64,7 +64,7 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
         return [(" ".join(keys), description) for description, keys in merged.items()]
 
     return [
-        ("Everywhere", rows(KgApp.BINDINGS)),
+        ("Everywhere", rows(app_bindings)),
         ("Walking", rows(MainScreen.BINDINGS)),
         ("Neighbourhood (Links tab)", rows(NeighbourhoodTree.BINDINGS)),
         ("Reading the note", rows(NoteView.BINDINGS)),
@@ -127,7 +127,7 @@ class HelpScreen(ModalScreen[None]):
                 classes="dialog-hint",
             )
             with VerticalScroll(id="help-keys"):
-                for heading, entries in sections():
+                for heading, entries in sections(type(self.app).BINDINGS):
                     if not entries:
                         continue
                     yield Static(Content.styled(heading, "bold $accent"), classes="help-heading")
