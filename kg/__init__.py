@@ -1,4 +1,18 @@
-"""kg: a knowledge-graph browser for research notes.
+"""kg: research notes as a typed knowledge graph, with embeddings and claim tracing.
+
+Quickstart::
+
+    import kg
+    g = kg.load("notes")                       # parse (and embed) a folder; reuses notes/.kg/
+    note = g.note("can a verifier be trusted more than the generator it checks?")
+    g.neighbours(note, depth=2, kinds="related")   # typed links, with file and line
+    g.near(note, k=5), g.search("majority vote")   # by meaning, by words and meaning
+    g.trace(note)                              # the evidence tree of its claim
+    g.subgraph(around=note).to_graphml("n.graphml"); g.nx   # out to other tools
+    kg.load("notes", embed="none")             # the graph alone, no model
+
+Everything a call returns is a type exported here (`Note`, `Link`, `Neighbour`, `NearNote`,
+`SearchHit`, `Claim`, `Evidence`, `SubGraph`, ...); every error is a `KgError`.
 
 >>> import kg
 >>> "load" in kg.__all__ and kg.__all__ == sorted(kg.__all__)
