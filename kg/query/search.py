@@ -1,7 +1,6 @@
-"""Finding notes: semantically near notes, and hybrid search by words and by meaning.
+"""Hybrid search by words and by meaning (near notes are in `kg.query.near`).
 
-`near` ranks notes by the cosine of their vectors (one matrix-vector product over the
-contiguous note matrix and an `argpartition`). `search` fuses two rankings by
+`search` fuses two rankings by
 reciprocal rank fusion: BM25 (the `bm25s` library) over each note's title,
 description, claim and body, and embedding similarity of the query to each note
 (its own vector, or its best sentence or source summary). Exact and near-exact title
@@ -21,7 +20,6 @@ import hashlib
 import json
 import re
 import weakref
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -29,8 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kg.errors import KgError, ModelUnavailable
-from kg.model import NOT_NOTES, NearNote, Note, NoteKind, SearchHit
+from kg.errors import KgError, ModelUnavailable, check_count
+from kg.model import NOT_NOTES, Note, SearchHit
 from kg.text import fold, normalize_title
 
 if TYPE_CHECKING:
@@ -244,74 +242,6 @@ def _signature(graph: KnowledgeGraph) -> str:
     return str(getattr(graph, "index_signature", "") or "")
 
 
-# ---------------------------------------------------------------- near
-
-
-def _store(graph: KnowledgeGraph) -> VectorStore:
-    store = graph.embeddings
-    if store is None or not store.count:
-        raise KgError(
-            "this graph has no embeddings; open it with kg.load(path) (embed=True, the "
-            "default) or run `kg index` without --no-embed"
-        )
-    return store
-
-
-def _kind_list(
-    kinds: Iterable[NoteKind | str] | NoteKind | str | None,
-) -> list[NoteKind] | None:
-    if kinds is None:
-        return None
-    if isinstance(kinds, str):
-        kinds = [kinds]
-    return [NoteKind(k) for k in kinds]
-
-
-def linked_ids(graph: KnowledgeGraph, note: Note) -> set[str]:
-    """Ids of the notes a link of any kind joins to `note`, either way."""
-    out = {lk.target if lk.source == note.id else lk.source for lk in graph.links_of(note)}
-    out.discard(note.id)
-    return out
-
-
-def near(
-    graph: KnowledgeGraph,
-    note: str | Note,
-    k: int = 10,
-    kinds: Iterable[NoteKind | str] | NoteKind | str | None = None,
-    unlinked: bool = False,
-) -> list[NearNote]:
-    """The `k` notes whose vectors are nearest the note's, best first, each with whether
-    a link already joins them; `unlinked` leaves the linked ones out."""
-    store = _store(graph)
-    centre = graph.note(note)
-    vector = store.note_vector(centre.id)
-    if vector is None:
-        raise KgError(
-            f"{centre.title!r} has no embedding yet (its texts were not embedded); run "
-            "`kg index` with the model installed"
-        )
-    linked = linked_ids(graph, centre)
-    exclude = {centre.id} | (linked if unlinked else set())
-    mask = store.kind_mask(_kind_list(kinds))
-    out: list[NearNote] = []
-    wanted = k
-    while True:
-        found = store.nearest(vector, wanted, mask=mask, exclude=exclude)
-        out = []
-        stubs: list[NearNote] = []
-        for note_id, score in found:
-            other = graph.find(note_id)
-            if other is not None and other.id == note_id:
-                # A stub (known only by its title) never ranks above a note with text.
-                (stubs if other.stub else out).append(NearNote(other, score, note_id in linked))
-            if len(out) == k:
-                return out
-        if len(found) < wanted:  # nothing more to find
-            return (out + stubs)[:k]
-        wanted *= 2  # stubs, or hits not in the graph (a stale store): read deeper
-
-
 # ---------------------------------------------------------------- search
 
 
@@ -352,9 +282,36 @@ def _semantic_scores(store: VectorStore, query: np.ndarray) -> tuple[list[str], 
 def search(
     graph: KnowledgeGraph, text: str, k: int = 10, semantic: bool | None = None
 ) -> list[SearchHit]:
-    """Hybrid search (see the module's doc). `semantic`: None uses meaning when the
-    corpus has vectors and the model loads, True insists (raising `ModelUnavailable`),
-    False searches by words only."""
+    """Hybrid search (see the module's doc and `KnowledgeGraph.search`).
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+    text : str
+    k : int, default 10
+        How many hits at most (0 or more).
+    semantic : bool, optional
+        None uses meaning when the corpus has vectors and the model loads, True insists
+        (raising `ModelUnavailable`), False searches by words only.
+
+    Returns
+    -------
+    list of SearchHit
+
+    Raises
+    ------
+    InvalidArgument
+        For a negative or non-integer `k`.
+    ModelUnavailable
+        With `semantic=True` and no model or no vectors.
+
+    Examples
+    --------
+    >>> from kg.graph.knowledge import _demo
+    >>> [hit.matched for hit in search(_demo(), "Why C?", k=1, semantic=False)]
+    [('exact title', 'words')]
+    """
+    check_count("k", k)
     query = text.strip()
     if not query or k <= 0:
         return []
