@@ -64,7 +64,7 @@ def fake_index(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory):
 def test_every_text_of_every_note_gets_a_key(fake_index):
     graph, _, _ = fake_index
     store = graph.embeddings
-    assert store.count == len(graph)  # every note has a vector (stubs by their title)
+    assert store.count == len(graph.notes())  # every node has a vector (stubs by their title)
     experts = graph.note(EXPERTS)
     keys = store.keys_of(experts.id)
     fields = {field for field, _ in keys}
@@ -256,7 +256,7 @@ def test_progress_reports_the_embed_stage(seeds_dir, tmp_path):
 def test_save_false_writes_no_vectors(seeds_dir, tmp_path):
     corpus = copy_seeds(seeds_dir, tmp_path)
     graph = kg.load(corpus, embedder=FakeEmbedder(), embed=True, save=False)
-    assert graph.embeddings.count == len(graph)
+    assert graph.embeddings.count == len(graph.notes())
     assert not (corpus / ".kg" / MANIFEST).exists()
 
 
@@ -291,7 +291,7 @@ def test_without_the_model_stored_vectors_keep_working(seeds_dir, tmp_path):
     # Vectors stored under that model's name (made here by the fake embedder).
     kg.load(corpus, embedder=FakeEmbedder(name="no-such-model-package"), embed=True)
     graph = kg.load(corpus, embed=True)  # the configured model cannot load, but nothing is new
-    assert graph.embeddings is not None and graph.embeddings.count == len(graph)
+    assert graph.embeddings is not None and graph.embeddings.count == len(graph.notes())
     assert [d for d in graph.diagnostics if d.severity is Severity.WARNING] == []
     assert len(graph.near(HIDDEN, k=3)) == 3
     page = next(corpus.glob("001_*.txt"))
