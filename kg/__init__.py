@@ -17,7 +17,7 @@ from kg.errors import (
     ModelUnavailable,
     NoteNotFound,
 )
-from kg.graph.knowledge import CorpusStats, KnowledgeGraph
+from kg.graph.knowledge import CorpusStats, KnowledgeGraph, NotePath
 from kg.index.loader import load
 from kg.model import (
     ConceptMap,
@@ -91,6 +91,7 @@ __all__ = [
     "Note",
     "NoteKind",
     "NoteNotFound",
+    "NotePath",
     "NoteStats",
     "Page",
     "PageCopy",

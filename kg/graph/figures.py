@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kg.graph.walks import GROUPING_KINDS, WRITTEN_LINKS, NoteRef
-from kg.model import NOT_NOTES, NoteKind, NoteStats, Severity
+from kg.model import NOT_NOTES, LinkKind, NoteKind, NoteStats, Severity
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
@@ -120,3 +120,27 @@ def corpus_stats(graph: KnowledgeGraph) -> CorpusStats:
         tags=sum(1 for h in headers if h[1] is NoteKind.TAG),
         unresolved=unresolved,
     )
+
+
+def tag_counts(graph: KnowledgeGraph) -> dict[str, int]:
+    """Each #tag with the notes carrying it or a tag nested under it (see
+    `KnowledgeGraph.tags`)."""
+    notes, table = graph.note_table, graph.link_table
+    counts: dict[str, int] = {}
+    for note_id, header in notes.headers():
+        if header[1] is not NoteKind.TAG:
+            continue
+        reached: set[str] = set()
+        frontier = [note_id]
+        while frontier:  # notes tagged here, and under the tags nested below it
+            node = frontier.pop()
+            for index in table.into[node]:
+                if table.kind(index) != LinkKind.TAGGED.value:
+                    continue
+                source = table.ends(index)[0]
+                if notes.kind(source) is NoteKind.TAG:
+                    frontier.append(source)
+                else:
+                    reached.add(source)
+        counts[header[0]] = len(reached)
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold())))

@@ -215,38 +215,37 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
         return found
 
     def tags(self) -> dict[str, int]:
-        """Every #tag of the corpus's Markdown notes with the number of notes tagged
-        with it or a tag nested under it, most used first.
+        """Every #tag of the corpus's Markdown notes, most used first.
 
+        Returns
+        -------
+        dict of str to int
+            The tag (`#a/b`) and how many notes carry it or a tag nested under it.
+
+        Examples
+        --------
         >>> notes = {"n": Note("n", "N", NoteKind.SYNTHESIS), "t": Note("t", "#a", NoteKind.TAG),
         ...          "u": Note("u", "#a/b", NoteKind.TAG)}
         >>> KnowledgeGraph(notes, [Link("n", "u", LinkKind.TAGGED), Link("u", "t", LinkKind.TAGGED)]).tags()
         {'#a': 1, '#a/b': 1}
         """
-        counts: dict[str, int] = {}
-        for note_id, header in self._notes.headers():
-            if header[1] is not NoteKind.TAG:
-                continue
-            reached: set[str] = set()
-            frontier = [note_id]
-            while frontier:  # notes tagged here, and under the tags nested below it
-                node = frontier.pop()
-                for index in self._links.into[node]:
-                    if self._links.kind(index) != LinkKind.TAGGED.value:
-                        continue
-                    source = self._links.ends(index)[0]
-                    if self._notes.kind(source) is NoteKind.TAG:
-                        frontier.append(source)
-                    else:
-                        reached.add(source)
-            counts[header[0]] = len(reached)
-        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold())))
+        return figures.tag_counts(self)
 
     def find(self, query: str | Note) -> Note | None:
         """The note with this id, title (any case, quotes folded) or alias, else None; a
         query that looks like a file path (`Projects/Ideas.md`) also finds the note read
         from that file (how to pick one of two notes that share a name).
 
+        Parameters
+        ----------
+        query : str or Note
+
+        Returns
+        -------
+        Note or None
+
+        Examples
+        --------
         >>> from kg.model import Note, NoteKind
         >>> g = KnowledgeGraph({i: Note(i, "Ideas", NoteKind.SYNTHESIS, files=(f"{i}/Ideas.md",))
         ...                     for i in ("a", "b")}, [])
@@ -276,6 +275,14 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
     def note(self, query: str | Note) -> Note:
         """The note with this id, title, alias or file (as `find`); `g[query]` too.
 
+        Parameters
+        ----------
+        query : str or Note
+
+        Returns
+        -------
+        Note
+
         Raises
         ------
         NoteNotFound
@@ -298,6 +305,18 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
     def suggest(self, query: str, n: int = 5) -> list[str]:
         """The titles closest to `query`: containing its words first, then by spelling.
 
+        Parameters
+        ----------
+        query : str
+        n : int, default 5
+            How many titles at most.
+
+        Returns
+        -------
+        list of str
+
+        Examples
+        --------
         >>> _demo().suggest("why c")
         ['Why C?']
         """
@@ -324,6 +343,20 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
         """Concept-map figures: direct connections, 2-hop network size and how densely the
         direct neighbours link among themselves (category and tag nodes left out).
 
+        Parameters
+        ----------
+        note : str or Note
+
+        Returns
+        -------
+        NoteStats
+
+        Raises
+        ------
+        NoteNotFound
+
+        Examples
+        --------
         >>> _demo().stats("b")
         NoteStats(direct=2, two_hop=3, density=0.0, cluster='sparse cluster')
         """
@@ -332,6 +365,12 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
     def degrees(self) -> dict[str, int]:
         """Links touching each node (in and out), by id, without decoding any link.
 
+        Returns
+        -------
+        dict of str to int
+
+        Examples
+        --------
         >>> _demo().degrees()["a"]
         2
         """
@@ -342,6 +381,12 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
         """Counts for the whole corpus, as `kg stats` prints them: notes (`len(g)`) and
         links by kind, stubs, problems.
 
+        Returns
+        -------
+        CorpusStats
+
+        Examples
+        --------
         >>> s = _demo().corpus_stats()
         >>> s.notes, s.stubs, s.links, s.notes_by_kind
         (3, 1, 4, {'line': 1, 'synthesis': 2})

@@ -273,8 +273,23 @@ class WalkMethods:
         return links_of(cast("KnowledgeGraph", self), note, direction, kinds)
 
     def backlinks(self, note: NoteRef, kinds: LinkKinds = None) -> list[Link]:
-        """Links from other notes into this one (`links_of(note, "in", kinds)`).
+        """Links from other notes into this one: who cites, mentions, uses or relates to it.
 
+        Parameters
+        ----------
+        note : str or Note
+        kinds : LinkKind or str or iterable of them, optional
+
+        Returns
+        -------
+        list of Link
+
+        Raises
+        ------
+        NoteNotFound, InvalidArgument
+
+        Examples
+        --------
         >>> from kg.graph.knowledge import _demo
         >>> [lk.source for lk in _demo().backlinks("Why C?")]
         ['b']
@@ -285,6 +300,12 @@ class WalkMethods:
         """Backlinks written as links or embeds (`[[Name]]`, `![[Name]]`, `[x](Name.md)`):
         Obsidian's "linked mentions".
 
+        Returns
+        -------
+        list of Link
+
+        Examples
+        --------
         >>> from kg.graph.knowledge import _demo
         >>> _demo().linked_mentions("b")
         []
@@ -295,6 +316,12 @@ class WalkMethods:
         """Backlinks found in running text, where the note's title appears without a link:
         Obsidian's "unlinked mentions".
 
+        Returns
+        -------
+        list of Link
+
+        Examples
+        --------
         >>> from kg.graph.knowledge import _demo
         >>> [lk.source for lk in _demo().unlinked_mentions("c")]
         ['b']
