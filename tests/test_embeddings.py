@@ -300,7 +300,7 @@ def test_without_the_model_stored_vectors_keep_working(seeds_dir, tmp_path):
     warnings = [d.message for d in changed.diagnostics if d.severity is Severity.WARNING]
     assert any("pip install no-such-model-package" in w for w in warnings)
     assert any("1 texts have no vectors yet" in w for w in warnings)
-    assert changed.embeddings.count == len(changed)  # the sentence is not a note vector
+    assert changed.embeddings.count == len(changed.notes())  # the sentence is not a note vector
     assert changed.search("majority vote", k=3)  # by words, and by stored meaning
     fresh = copy_seeds(seeds_dir, tmp_path / "fresh")
     (fresh / "kg.yaml").write_text("model: no-such-model-package\n")
@@ -385,7 +385,7 @@ def test_opening_an_indexed_corpus_and_near_never_import_torch(fake_index, seeds
         import kg
         embedder = FakeEmbedder()
         g = kg.load({str(seeds_dir)!r}, index={str(index)!r}, embedder=embedder)
-        assert embedder.calls == 0 and g.embeddings.count == len(g)
+        assert embedder.calls == 0 and g.embeddings.count == len(g.notes())
         g.near({HIDDEN!r}, k=5, unlinked=True)
         g.search("majority vote", semantic=False)
         print([m for m in ("torch", "sentence_transformers", "transformers") if m in sys.modules])
