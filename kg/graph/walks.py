@@ -2,14 +2,10 @@
 
 Functions take the `KnowledgeGraph` first; its methods of the same names call them.
 Every argument goes through one validation (`link_kinds`, `note_kinds`, `check_direction`,
-`kg.errors.check_count`), so an unknown value raises `kg.errors.InvalidArgument` naming
-the valid ones, whichever method received it.
+`kg.errors.check_count`): a bad value raises `InvalidArgument` naming the valid ones.
 
->>> from kg.graph.knowledge import KnowledgeGraph
->>> from kg.model import Link, LinkKind, Note, NoteKind
->>> notes = {i: Note(id=i, title=t, kind=NoteKind.SYNTHESIS) for i, t in
-...          [("a", "Can A happen?"), ("b", "Does B hold?"), ("c", "Why C?")]}
->>> g = KnowledgeGraph(notes, [Link("a", "b", LinkKind.RELATED), Link("b", "c", LinkKind.MENTIONS)])
+>>> from kg.graph.knowledge import _demo
+>>> g = _demo()
 >>> shortest_path(g, "a", "c").titles
 ('Can A happen?', 'Does B hold?', 'Why C?')
 >>> neighbours(g, "b", direction="forward")
@@ -35,8 +31,7 @@ DIRECTIONS = ("out", "in", "both")
 LinkKinds = Iterable[LinkKind | str] | LinkKind | str | None
 NoteKinds = Iterable[NoteKind | str] | NoteKind | str | None
 NoteRef = str | Note
-# Nodes that group notes rather than say something: not walked through by `path`, not
-# counted as a note's neighbours by `stats`.
+# Nodes that group notes: `path` does not walk through them, `stats` does not count them.
 GROUPING_KINDS = frozenset({NoteKind.CATEGORY, NoteKind.TAG})
 WRITTEN_LINKS = frozenset({LinkKind.LINKS, LinkKind.EMBEDS})
 
