@@ -204,6 +204,8 @@ def xml_text(text: str) -> str:
 
 
 def _xml_safe(values: dict[str, Any]) -> dict[str, Any]:
+    if not _NOT_XML.search("".join([v for v in values.values() if isinstance(v, str)])):
+        return values  # one search over all the text: nearly always nothing to remove
     return {k: xml_text(v) if isinstance(v, str) else v for k, v in values.items()}
 
 
