@@ -31,7 +31,7 @@ from kg.errors import (
     ModelUnavailable,
     NoteNotFound,
 )
-from kg.graph.knowledge import CorpusStats, KnowledgeGraph
+from kg.graph.knowledge import CorpusStats, KnowledgeGraph, NotePath
 from kg.index.loader import load
 from kg.model import (
     ConceptMap,
@@ -105,6 +105,7 @@ __all__ = [
     "Note",
     "NoteKind",
     "NoteNotFound",
+    "NotePath",
     "NoteStats",
     "Page",
     "PageCopy",

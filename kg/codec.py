@@ -13,10 +13,20 @@ True
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import fields
 from typing import Any
 
-from kg.model import ConceptMap, Counts, Note, NoteKind, PageCopy, Paragraph, SourceEntry
+from kg.model import (
+    ConceptMap,
+    Counts,
+    Link,
+    Note,
+    NoteKind,
+    PageCopy,
+    Paragraph,
+    SourceEntry,
+)
 
 
 def _json_default(value: Any) -> Any:
@@ -170,3 +180,87 @@ def _properties_text(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- scalar forms (networkx, GraphML)
+
+# The attributes a networkx or GraphML user sees: strings, integers and booleans only,
+# empty fields left out, lists joined by DELIMITER. `KnowledgeGraph.nx` and
+# `SubGraph.to_networkx()` write the same schema.
+DELIMITER = "; "
+DECLARED_COUNTS = ("uses", "related", "papers", "sources", "notes", "source_papers", "sections")
+_LINK_TEXT = ("relation", "label", "annotation", "summary", "sentence", "section")
+# XML 1.0 Char excludes C0 controls but tab, LF and CR; surrogates; U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot hold.
+
+    >>> xml_text("a\\x00b\\x1bc\\td")
+    'abc\\td'
+    """
+    return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
+
+
+def _xml_safe(values: dict[str, Any]) -> dict[str, Any]:
+    if not _NOT_XML.search("".join([v for v in values.values() if isinstance(v, str)])):
+        return values  # one search over all the text: nearly always nothing to remove
+    return {k: xml_text(v) if isinstance(v, str) else v for k, v in values.items()}
+
+
+def note_scalars(note: Note) -> dict[str, Any]:
+    """A note as scalar attributes (title, kind, description, claim, categories joined,
+    date, stub, truncated, declared counts...), XML-safe.
+
+    >>> note_scalars(Note("a", "Why A?", NoteKind.SYNTHESIS, categories=("X", "Y")))
+    {'kind': 'synthesis', 'title': 'Why A?', 'label': 'Why A?', 'stub': False, 'categories': 'X; Y'}
+    """
+    out: dict[str, Any] = {
+        "kind": note.kind.value,
+        "title": note.title,
+        "label": note.title,
+        "stub": note.stub,
+    }
+    for name in ("description", "claim", "date", "collection", "arxiv"):
+        value = getattr(note, name)
+        if value:
+            out[name] = value
+    for name in ("categories", "tags", "aliases", "files"):
+        value = getattr(note, name)
+        if value:
+            out[name] = DELIMITER.join(value)
+    if note.truncated:
+        out["truncated"] = True
+    if note.properties_json:
+        out["properties"] = note.properties_json
+    for name in DECLARED_COUNTS:
+        value = getattr(note.counts, name)
+        if value is not None:
+            out[f"declared_{name}"] = int(value)
+    if note.concept_map is not None:
+        out["declared_direct"] = note.concept_map.direct
+        out["declared_two_hop"] = note.concept_map.two_hop
+        out["declared_cluster"] = note.concept_map.cluster
+    return _xml_safe(out)
+
+
+def link_scalars(link: Link) -> dict[str, Any]:
+    """A typed link as scalar attributes (kind, relation, label, annotation, order,
+    sentence, section, file, line), XML-safe.
+
+    >>> from kg.model import LinkKind
+    >>> link_scalars(Link("a", "b", LinkKind.RELATED, "a.md", 3, label="extends"))
+    {'kind': 'related', 'label': 'extends', 'file': 'a.md', 'line': 3}
+    """
+    out: dict[str, Any] = {"kind": link.kind.value}
+    for name in _LINK_TEXT:
+        value = getattr(link, name)
+        if value:
+            out[name] = value
+    if link.order is not None:
+        out["order"] = int(link.order)
+    if link.file:
+        out["file"] = link.file
+    out["line"] = int(link.line)
+    return _xml_safe(out)

@@ -12,6 +12,10 @@ no note titled 'hidden reasonin'; did you mean: 'Do base models already contain 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from enum import Enum
+from typing import TypeVar
+
+E = TypeVar("E", bound=Enum)
 
 
 class KgError(Exception):
@@ -67,3 +71,53 @@ def check_choice(name: str, value: object, valid: Iterable[str]) -> str:
     if isinstance(value, str) and value in choices:
         return value
     raise InvalidArgument(f"unknown {name} {value!r}; valid: {', '.join(choices)}")
+
+
+def check_choices(name: str, value: object, valid: type[E]) -> frozenset[E] | None:
+    """The members of the enum `valid` that `value` names: None for None (no filter), one
+    member for a single string or member, every one for an iterable of them; anything
+    else raises `InvalidArgument` naming the valid values. How every kg method reads
+    `kinds` (link kinds) and `node_kinds` (note kinds).
+
+    >>> from enum import StrEnum
+    >>> class Colour(StrEnum):
+    ...     RED = "red"
+    ...     BLUE = "blue"
+    >>> sorted(check_choices("colour", ["red", Colour.BLUE], Colour))
+    [<Colour.BLUE: 'blue'>, <Colour.RED: 'red'>]
+    >>> check_choices("colour", "red", Colour), check_choices("colour", None, Colour)
+    (frozenset({<Colour.RED: 'red'>}), None)
+    >>> check_choices("colour", "rde", Colour)
+    Traceback (most recent call last):
+    ...
+    kg.errors.InvalidArgument: unknown colour 'rde'; valid: red, blue
+    """
+    if value is None:
+        return None
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, Iterable):
+        items = [items]
+    members = {member.value: member for member in valid}
+    chosen: set[E] = set()
+    for item in items:
+        key = item.value if isinstance(item, valid) else item
+        if not isinstance(key, str) or key not in members:
+            raise InvalidArgument(f"unknown {name} {item!r}; valid: {', '.join(members)}")
+        chosen.add(members[key])
+    return frozenset(chosen)
+
+
+def check_count(name: str, value: object, minimum: int = 0) -> int:
+    """`value` when it is a whole number of at least `minimum` (a depth, a `k`), else
+    `InvalidArgument`.
+
+    >>> check_count("depth", 2)
+    2
+    >>> check_count("depth", -1)
+    Traceback (most recent call last):
+    ...
+    kg.errors.InvalidArgument: depth must be a whole number of at least 0, not -1
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise InvalidArgument(f"{name} must be a whole number of at least {minimum}, not {value!r}")
+    return value

@@ -64,7 +64,7 @@ def fake_index(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory):
 def test_every_text_of_every_note_gets_a_key(fake_index):
     graph, _, _ = fake_index
     store = graph.embeddings
-    assert store.count == len(graph)  # every note has a vector (stubs by their title)
+    assert store.count == len(graph.notes())  # every node has a vector (stubs by their title)
     experts = graph.note(EXPERTS)
     keys = store.keys_of(experts.id)
     fields = {field for field, _ in keys}
@@ -256,7 +256,7 @@ def test_progress_reports_the_embed_stage(seeds_dir, tmp_path):
 def test_save_false_writes_no_vectors(seeds_dir, tmp_path):
     corpus = copy_seeds(seeds_dir, tmp_path)
     graph = kg.load(corpus, embedder=FakeEmbedder(), embed=True, save=False)
-    assert graph.embeddings.count == len(graph)
+    assert graph.embeddings.count == len(graph.notes())
     assert not (corpus / ".kg" / MANIFEST).exists()
 
 
@@ -291,7 +291,7 @@ def test_without_the_model_stored_vectors_keep_working(seeds_dir, tmp_path):
     # Vectors stored under that model's name (made here by the fake embedder).
     kg.load(corpus, embedder=FakeEmbedder(name="no-such-model-package"), embed=True)
     graph = kg.load(corpus, embed=True)  # the configured model cannot load, but nothing is new
-    assert graph.embeddings is not None and graph.embeddings.count == len(graph)
+    assert graph.embeddings is not None and graph.embeddings.count == len(graph.notes())
     assert [d for d in graph.diagnostics if d.severity is Severity.WARNING] == []
     assert len(graph.near(HIDDEN, k=3)) == 3
     page = next(corpus.glob("001_*.txt"))
@@ -300,7 +300,7 @@ def test_without_the_model_stored_vectors_keep_working(seeds_dir, tmp_path):
     warnings = [d.message for d in changed.diagnostics if d.severity is Severity.WARNING]
     assert any("pip install no-such-model-package" in w for w in warnings)
     assert any("1 texts have no vectors yet" in w for w in warnings)
-    assert changed.embeddings.count == len(changed)  # the sentence is not a note vector
+    assert changed.embeddings.count == len(changed.notes())  # the sentence is not a note vector
     assert changed.search("majority vote", k=3)  # by words, and by stored meaning
     fresh = copy_seeds(seeds_dir, tmp_path / "fresh")
     (fresh / "kg.yaml").write_text("model: no-such-model-package\n")
@@ -385,7 +385,7 @@ def test_opening_an_indexed_corpus_and_near_never_import_torch(fake_index, seeds
         import kg
         embedder = FakeEmbedder()
         g = kg.load({str(seeds_dir)!r}, index={str(index)!r}, embedder=embedder)
-        assert embedder.calls == 0 and g.embeddings.count == len(g)
+        assert embedder.calls == 0 and g.embeddings.count == len(g.notes())
         g.near({HIDDEN!r}, k=5, unlinked=True)
         g.search("majority vote", semantic=False)
         print([m for m in ("torch", "sentence_transformers", "transformers") if m in sys.modules])

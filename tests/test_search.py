@@ -102,7 +102,7 @@ def test_meaning_alone_can_find_a_note(graph):
     assert graph.search(query, k=3)[0].note.id == experts.id
     only_meaning = graph.search("zzqx wwvy", k=3)
     assert all(h.matched in ((), ("meaning",)) for h in only_meaning)
-    assert store.count == len(graph)
+    assert store.count == len(graph.notes())
 
 
 def test_snippet_is_the_sentence_with_the_query_words(graph):

@@ -1,0 +1,146 @@
+"""Figures of the graph: a note's concept-map figures, and the whole corpus's counts.
+
+>>> from kg.graph.knowledge import _demo
+>>> corpus_stats(_demo()).notes, note_stats(_demo(), "b").direct
+(3, 2)
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from kg.graph.walks import GROUPING_KINDS, WRITTEN_LINKS, NoteRef
+from kg.model import NOT_NOTES, LinkKind, NoteKind, NoteStats, Severity
+
+if TYPE_CHECKING:
+    from kg.graph.knowledge import KnowledgeGraph
+
+
+def note_stats(graph: KnowledgeGraph, note: NoteRef) -> NoteStats:
+    """Concept-map figures of a note (see `KnowledgeGraph.stats`)."""
+    centre = graph.note(note).id
+    direct = _adjacent(graph, centre)
+    two_hop = set(direct)
+    for other in direct:
+        two_hop |= _adjacent(graph, other)
+    two_hop.discard(centre)
+    pairs = len(direct) * (len(direct) - 1) / 2
+    joined = sum(1 for u in direct for v in _adjacent(graph, u) if v in direct and u < v)
+    density = joined / pairs if pairs else 0.0
+    if len(direct) < 2:
+        label = "isolated" if not direct else "sparse cluster"
+    elif density >= 0.25:
+        label = "dense cluster"
+    elif density >= 0.08:
+        label = "moderate cluster"
+    else:
+        label = "sparse cluster"
+    return NoteStats(len(direct), len(two_hop), round(density, 3), label)
+
+
+def _adjacent(graph: KnowledgeGraph, node: str) -> set[str]:
+    table, notes = graph.link_table, graph.note_table
+    others = {table.ends(i)[1] for i in table.out[node]}
+    others |= {table.ends(i)[0] for i in table.into[node]}
+    others.discard(node)
+    return {o for o in others if notes.kind(o) not in GROUPING_KINDS}
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    """Figures of a whole corpus, as `kg stats` prints them. `notes` counts notes with a
+    page of their own (not stubs, categories, tags or attachments): what `len(g)` says."""
+
+    files: int
+    notes: int
+    stubs: int
+    links: int
+    notes_by_kind: dict[str, int]
+    links_by_kind: dict[str, int]
+    warnings: int
+    errors: int
+    truncated: int
+    embedded: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+    # What reading the pages found, counted from the diagnostics: pages that are cut-off
+    # copies, notes merged from pages that differ (a hub and a note, two claims), notes
+    # shown under more than one title, and category lines no vocabulary could split.
+    truncated_pages: int = 0
+    merged_distinct: int = 0
+    merged_titles: int = 0
+    category_runs: int = 0
+    attachments: int = 0  # attachment files of a vault that are there
+    missing_attachments: int = 0  # attachments linked or embedded but not in the vault
+    tags: int = 0  # distinct #tags (nested ones count once each)
+    unresolved: int = 0  # written links (links, embeds) to a stub or a missing attachment
+
+
+def is_note(kind: NoteKind, stub: bool) -> bool:
+    """Whether a node counts as a note (`len(g)`, `kg stats`): not a stub, category, tag or
+    attachment."""
+    return not stub and kind not in NOT_NOTES
+
+
+def corpus_stats(graph: KnowledgeGraph) -> CorpusStats:
+    """Counts for the whole corpus (see `KnowledgeGraph.corpus_stats`)."""
+    notes, table = graph.note_table, graph.link_table
+    headers = [h for _, h in notes.headers()]
+    by_kind = Counter(h[1].value for h in headers if is_note(h[1], h[2]))
+    stubs = sum(1 for h in headers if h[2] and h[1] is not NoteKind.ATTACHMENT)
+    attachments = Counter(h[2] for h in headers if h[1] is NoteKind.ATTACHMENT)
+    written = {k.value for k in WRITTEN_LINKS}
+    unresolved = sum(
+        1
+        for note_id, header in notes.headers()
+        if header[2]
+        for index in table.into[note_id]
+        if table.kind(index) in written
+    )
+    diagnostics = graph.diagnostics
+    codes = Counter(d.code for d in diagnostics if d.code)
+    return CorpusStats(
+        files=graph.files,
+        notes=sum(by_kind.values()),
+        stubs=stubs,
+        links=len(table),
+        notes_by_kind=dict(sorted(by_kind.items())),
+        links_by_kind=table.kind_counts(),
+        warnings=sum(1 for d in diagnostics if d.severity is Severity.WARNING),
+        errors=sum(1 for d in diagnostics if d.severity is Severity.ERROR),
+        truncated=sum(1 for h in headers if h[3]),
+        embedded=graph.embeddings.count if graph.embeddings is not None else 0,
+        truncated_pages=codes["truncated"],
+        merged_distinct=codes["merged"],
+        merged_titles=codes["alias"],
+        category_runs=codes["category-run"],
+        attachments=attachments[False],
+        missing_attachments=attachments[True],
+        tags=sum(1 for h in headers if h[1] is NoteKind.TAG),
+        unresolved=unresolved,
+    )
+
+
+def tag_counts(graph: KnowledgeGraph) -> dict[str, int]:
+    """Each #tag with the notes carrying it or a tag nested under it (see
+    `KnowledgeGraph.tags`)."""
+    notes, table = graph.note_table, graph.link_table
+    counts: dict[str, int] = {}
+    for note_id, header in notes.headers():
+        if header[1] is not NoteKind.TAG:
+            continue
+        reached: set[str] = set()
+        frontier = [note_id]
+        while frontier:  # notes tagged here, and under the tags nested below it
+            node = frontier.pop()
+            for index in table.into[node]:
+                if table.kind(index) != LinkKind.TAGGED.value:
+                    continue
+                source = table.ends(index)[0]
+                if notes.kind(source) is NoteKind.TAG:
+                    frontier.append(source)
+                else:
+                    reached.add(source)
+        counts[header[0]] = len(reached)
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold())))

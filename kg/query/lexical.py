@@ -1,0 +1,229 @@
+"""Search by words: the tokenizer (`words`, a light stemmer) and the BM25 index of the
+notes (`LexicalIndex`), kept per graph and saved in the index folder while the corpus's
+files are unchanged.
+
+>>> stem("voting"), stem("votes"), stem("vote"), stem("models"), stem("is")
+('vot', 'vot', 'vot', 'model', 'is')
+>>> words("Majority-voting of the LLMs' answers")
+['major', 'vot', 'llm', 'answ']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import weakref
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from kg.errors import KgError
+from kg.model import NOT_NOTES, Note
+from kg.text import fold
+
+if TYPE_CHECKING:
+    from kg.graph.knowledge import KnowledgeGraph
+
+LEXICAL_FORMAT = 2
+LEXICAL_MANIFEST = "bm25.json"
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+_SUFFIXES = (
+    "ational",
+    "ization",
+    "ations",
+    "ation",
+    "ities",
+    "ments",
+    "ness",
+    "ment",
+    "ings",
+    "ity",
+    "ing",
+    "ies",
+    "ied",
+    "ers",
+    "ed",
+    "es",
+    "er",
+    "ly",
+    "s",
+    "e",
+)
+
+
+# ---------------------------------------------------------------- words
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """A light English stemmer: strips one common suffix, keeping three letters at least."""
+    if len(word) <= 3 or word.isdigit():
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                return word
+            return word[: -len(suffix)]
+    return word
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
+
+
+def words(text: str) -> list[str]:
+    """The search terms of a text: lower-cased, folded, stop words dropped, stemmed."""
+    stop = _stopwords()
+    return [
+        stem(w)
+        for w in _TOKEN.findall(fold(text).lower().replace("'s", ""))
+        if len(w) > 1 and w not in stop
+    ]
+
+
+def _document(note: Note) -> str:
+    parts = [note.title, note.title, *note.aliases, note.description, note.claim]
+    parts += [p.text for p in note.body]
+    return "\n".join(p for p in parts if p)
+
+
+# ---------------------------------------------------------------- the BM25 index
+
+
+class LexicalIndex:
+    """BM25 (bm25s, Lucene variant) over every note but categories."""
+
+    def __init__(self, note_ids: list[str], retriever: Any) -> None:
+        self.note_ids = note_ids
+        self.retriever = retriever
+        self._pos = {note_id: i for i, note_id in enumerate(note_ids)}
+
+    @classmethod
+    def build(cls, graph: KnowledgeGraph) -> LexicalIndex:
+        import bm25s
+
+        notes = [n for n in graph if n.kind not in NOT_NOTES]
+        retriever = bm25s.BM25(method="lucene")
+        retriever.index([words(_document(n)) or [""] for n in notes], show_progress=False)
+        return cls([n.id for n in notes], retriever)
+
+    def scores(self, terms: list[str]) -> np.ndarray:
+        """The BM25 score of every note (in `note_ids` order) for these terms."""
+        vocab, limit = self.retriever.vocab_dict, len(self.retriever.scores["indptr"]) - 1
+        known = [t for t in terms if vocab.get(t, limit) < limit]
+        if not known:
+            return np.zeros(len(self.note_ids), dtype=np.float32)
+        return np.asarray(self.retriever.get_scores(known), dtype=np.float32)
+
+    # ------------------------------------------------------------ files
+
+    def save(self, folder: Path, signature: str) -> None:
+        from kg.io import save_npy, write_atomic
+
+        folder.mkdir(parents=True, exist_ok=True)
+        token = hashlib.blake2b(signature.encode(), digest_size=6).hexdigest()
+        scores = self.retriever.scores
+        files = {}
+        for name in ("data", "indices", "indptr"):
+            file = f"bm25-{token}-{name}.npy"
+            files[name] = {"file": file, "bytes": save_npy(folder / file, scores[name])}
+        r = self.retriever
+        manifest = {
+            "format": LEXICAL_FORMAT,
+            "signature": signature,
+            "params": {
+                "k1": r.k1,
+                "b": r.b,
+                "delta": r.delta,
+                "method": r.method,
+                "idf_method": r.idf_method,
+                "dtype": r.dtype,
+                "int_dtype": r.int_dtype,
+            },
+            "num_docs": int(scores["num_docs"]),
+            "files": files,
+            "note_ids": self.note_ids,
+            "vocab": r.vocab_dict,
+        }
+        write_atomic(
+            folder / LEXICAL_MANIFEST, json.dumps(manifest, ensure_ascii=False).encode("utf-8")
+        )
+        keep = {f["file"] for f in files.values()}
+        for path in folder.glob("bm25-*.npy"):
+            if path.name not in keep:
+                path.unlink(missing_ok=True)
+
+    @classmethod
+    def open(cls, folder: Path, signature: str) -> LexicalIndex | None:
+        """The saved index if it was built for this signature and is intact, else None."""
+        import bm25s
+
+        try:
+            manifest = json.loads((folder / LEXICAL_MANIFEST).read_text(encoding="utf-8"))
+            if manifest.get("format") != LEXICAL_FORMAT or manifest["signature"] != signature:
+                return None
+            arrays = {}
+            for name, entry in manifest["files"].items():
+                path = folder / entry["file"]
+                if not entry["file"].startswith("bm25-") or path.stat().st_size != entry["bytes"]:
+                    return None
+                arrays[name] = np.load(path, allow_pickle=False)
+            retriever = bm25s.BM25(**manifest["params"])
+            vocab = {str(k): int(v) for k, v in manifest["vocab"].items()}
+            num_docs = int(manifest["num_docs"])
+            note_ids = [str(i) for i in manifest["note_ids"]]
+            indptr = arrays["indptr"]
+            if (
+                len(note_ids) != num_docs
+                or len(indptr) not in (len(vocab), len(vocab) + 1)
+                or indptr[-1] != len(arrays["indices"])
+                or len(arrays["data"]) != len(arrays["indices"])
+                or (len(arrays["indices"]) and int(arrays["indices"].max()) >= num_docs)
+            ):
+                return None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+        retriever.vocab_dict = vocab
+        retriever.unique_token_ids_set = set(vocab.values())
+        retriever.scores = {**arrays, "num_docs": num_docs}
+        retriever.nonoccurrence_array = None
+        return cls(note_ids, retriever)
+
+
+_LEXICAL: weakref.WeakKeyDictionary[Any, LexicalIndex] = weakref.WeakKeyDictionary()
+
+
+def lexical_index(graph: KnowledgeGraph) -> LexicalIndex:
+    """The graph's BM25 index: kept in memory per graph, read from the index folder when
+    saved for the same corpus files, else built (and saved)."""
+    index = _LEXICAL.get(graph)
+    if index is not None:
+        return index
+    folder: Path | None = getattr(graph, "index_folder", None)
+    signature = _signature(graph)
+    if folder is not None and signature:
+        index = LexicalIndex.open(folder, signature)
+    if index is None:
+        index = LexicalIndex.build(graph)
+        if folder is not None and signature:
+            from kg.io import index_lock
+
+            try:
+                with index_lock(folder, timeout=5.0):
+                    index.save(folder, signature)
+            except (OSError, KgError):
+                pass  # a read-only or busy index folder: search still works from memory
+    _LEXICAL[graph] = index
+    return index
+
+
+def _signature(graph: KnowledgeGraph) -> str:
+    """What the graph's files were, as kg.load saw them ('' for a graph built by hand)."""
+    return str(getattr(graph, "index_signature", "") or "")
