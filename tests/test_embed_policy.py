@@ -58,12 +58,29 @@ def test_cli_and_browser_trace_rank_alike_without_vectors(tmp_path):
     index = tmp_path / "index"
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     run = [sys.executable, "-m", "kg.cli"]
-    subprocess.run([*run, "index", "--no-embed", "--corpus", str(NOTES), "--index", str(index)],
-                   check=True, capture_output=True, env=env)
+    subprocess.run(
+        [*run, "index", "--no-embed", "--corpus", str(NOTES), "--index", str(index)],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
     out = subprocess.run(
-        [*run, "trace", TITLE, "--claim", "1", "--json", "--corpus", str(NOTES), "--index",
-         str(index)],
-        check=True, capture_output=True, text=True, env=env,
+        [
+            *run,
+            "trace",
+            TITLE,
+            "--claim",
+            "1",
+            "--json",
+            "--corpus",
+            str(NOTES),
+            "--index",
+            str(index),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
     )
 
     def walk(node: dict) -> list[tuple[str, str, float]]:

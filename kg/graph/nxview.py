@@ -24,6 +24,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, cast
 
 from kg.codec import link_scalars, note_scalars
@@ -121,6 +122,33 @@ def copy_networkx(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return out
 
 
+def read_only(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """`graph` frozen (`networkx.freeze`: no node or edge can be added or removed) with
+    every node and edge attribute dict made a read-only mapping, so one graph can be
+    handed to every caller without any of them changing it for the others.
+
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> _ = g.add_edge("a", "b", kind="x")
+    >>> frozen = read_only(g)
+    >>> frozen.edges["a", "b", 0]["kind"]
+    'x'
+    >>> frozen.edges["a", "b", 0]["kind"] = "y"
+    Traceback (most recent call last):
+    ...
+    TypeError: 'mappingproxy' object does not support item assignment
+    """
+    import networkx
+
+    for node, data in graph._node.items():
+        graph._node[node] = MappingProxyType(data)  # type: ignore[assignment]
+    for neighbours in graph._adj.values():
+        for keys in neighbours.values():  # one key dict, shared by _succ and _pred
+            for key, data in keys.items():
+                keys[key] = MappingProxyType(data)
+    return networkx.freeze(graph)
+
+
 def to_networkx(
     graph: KnowledgeGraph,
     stubs: bool = True,
@@ -130,7 +158,7 @@ def to_networkx(
 ) -> nx.MultiDiGraph:
     """A new `MultiDiGraph` of `graph`, optionally without stubs, category nodes, #tag
     nodes or attachments (and the links that touch them)."""
-    full = graph.nx  # a copy of the cached graph: ours to trim
+    full = copy_networkx(graph.nx)  # a new graph: ours to trim
     leave_out = _filter(stubs, categories, tags, attachments)
     if stubs and all(leave_out.values()):
         return full
@@ -202,8 +230,9 @@ class NetworkxMethods:
         (description, claim, categories joined by '; ', date, tags, aliases, files,
         truncated, declared counts); edges (keyed 'e0', 'e1'... by position in `g.links`)
         have kind, line and the fields the link has (relation, label, annotation, order,
-        sentence, section, file). Built once, copied on each access (about 15 ms for
-        notes/, under a second for 60,000 links): bind it to a name, change it freely.
+        sentence, section, file). Built once and shared, so it is read-only: adding or
+        removing a node or edge raises `networkx.NetworkXError` and attribute dicts cannot
+        be assigned to. `g.to_networkx()` gives a new graph of the same schema to change.
 
         Examples
         --------
@@ -216,8 +245,8 @@ class NetworkxMethods:
         True
         """
         if self._nx is None:
-            self._nx = build_networkx(cast("KnowledgeGraph", self))
-        return copy_networkx(self._nx)
+            self._nx = read_only(build_networkx(cast("KnowledgeGraph", self)))
+        return self._nx
 
     def to_networkx(
         self,
