@@ -131,8 +131,9 @@ def load(
     stamps = scan(root)
 
     def finish(graph: KnowledgeGraph) -> KnowledgeGraph:
+        from kg.embed.attach import attach, attach_stored
         from kg.embed.lazy import DeferredEmbedder, LazyVectors
-        from kg.embed.vectors import attach, attach_stored, signature_of
+        from kg.embed.texts import signature_of
         from kg.index.store import FORMAT_VERSION, stamps_key
 
         signature = signature_of([FORMAT_VERSION, stamps_key(stamps)])
