@@ -28,9 +28,33 @@ def attach(
     progress: Progress | None = None,
 ) -> VectorStore:
     """Open the vectors saved in `folder`, embed what `graph` has that they lack, save
-    them (under the index lock) and set `graph.embeddings`. Never raises because the model
-    is missing: notes then keep the vectors already stored and the reason is reported
-    as a diagnostic."""
+    them (under the index lock) and set `graph.embeddings`.
+
+    Never raises because the model is missing: notes then keep the vectors already stored
+    and the reason is added to `graph.diagnostics`.
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The graph to attach the vectors to.
+    folder : pathlib.Path
+        The index folder.
+    config : Config
+        The corpus's configuration (its `model`).
+    embedder : Embedder, optional
+        Embed with this instead of the configured model.
+    signature : str
+        The corpus signature recorded with the vectors.
+    save : bool
+        Whether to save the updated store.
+    progress : callable, optional
+        Called as ``progress("embed", done, total)``.
+
+    Returns
+    -------
+    VectorStore
+        The store (`graph.embeddings` is it, or None when no note has a vector).
+    """
     from kg.embed.models import load_embedder
     from kg.io import index_lock
     from kg.model import Diagnostic, Severity
@@ -64,9 +88,22 @@ def attach(
 
 
 def attach_stored(graph: KnowledgeGraph) -> VectorStore | None:
-    """Attach the vectors saved in the graph's index folder when they are complete and
-    were made from exactly the graph's files by the configured model; never embeds
-    and never loads the model. Returns the store attached, or None."""
+    """Attach the vectors saved in the graph's index folder, if they fit the graph.
+
+    They fit when they are complete and were made from exactly the graph's files by the
+    configured model. Never embeds and never loads the model (it is loaded on the first
+    free-text query).
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        A graph from `kg.load`, which knows its index folder and signature.
+
+    Returns
+    -------
+    VectorStore or None
+        The store attached, or None (then `graph.embeddings` is unchanged).
+    """
     from kg.embed.models import find_model_folder, fingerprint
 
     folder = graph.index_folder

@@ -50,8 +50,36 @@ class Files(StoreState):
         fingerprint: str | None = None,
         embedder: EmbedderSource | None = None,
     ) -> Self:
-        """The store saved in `folder` for this model; an empty one (with the reason in
-        `problems`) when there is none, it was made by another model, or it is damaged."""
+        """The store saved in `folder` for this model.
+
+        Never raises for a missing, foreign or damaged store: it returns an empty store (or
+        one without the damaged parts) and says why in `problems`; those texts are embedded
+        again on the next `update`.
+
+        Parameters
+        ----------
+        folder : pathlib.Path
+            The index folder.
+        model : str
+            The model name the vectors must be from.
+        fingerprint : str, optional
+            The model files' fingerprint; a different stored one means another model.
+        embedder : Embedder or callable, optional
+            The embedder for new texts, or a factory that makes it on first use.
+
+        Returns
+        -------
+        VectorStore
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from kg.embed.store import VectorStore
+        >>> store = VectorStore.open(Path(tempfile.mkdtemp()), "some-model")
+        >>> store.count, store.problems
+        (0, [])
+        """
         store = cls(model=model, embedder=embedder)
         store.fingerprint = fingerprint
         store.folder = folder
@@ -156,8 +184,35 @@ class Files(StoreState):
         return self._dirty
 
     def save(self, folder: Path) -> None:
-        """Write new segments and the small arrays, then the manifest (last, atomically),
-        then remove vector files no manifest names any more. Call with the index lock held."""
+        """Save the store in `folder`.
+
+        Writes the new segments and the small arrays, then the manifest (last, atomically),
+        then removes the vector files no manifest names any more. Call it with the index lock
+        held (`kg.io.index_lock`).
+
+        Parameters
+        ----------
+        folder : pathlib.Path
+            The index folder (created if missing).
+
+        Raises
+        ------
+        KgError
+            A segment is damaged (`update` the store first).
+        OSError
+            The folder cannot be written.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import numpy as np
+        >>> from pathlib import Path
+        >>> from kg.embed.store import VectorStore
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> VectorStore.from_note_vectors(["a"], np.array([[1.0, 0.0]]), model="m").save(folder)
+        >>> VectorStore.open(folder, "m").count
+        1
+        """
         folder.mkdir(parents=True, exist_ok=True)
         generation = uuid.uuid4().hex[:16]
         segments = []

@@ -86,6 +86,7 @@ class StoreState:
 
     @property
     def note_ids(self) -> list[str]:
+        """The ids of the notes the store knows, in the order of the note matrix's rows."""
         return list(self._note_ids)
 
     @property
@@ -115,7 +116,14 @@ class StoreState:
         return self._embedder
 
     def set_embedder(self, embedder: EmbedderSource | None) -> None:
-        """Use `embedder` (or the factory that makes it on first use) for new texts."""
+        """Use `embedder` for new texts (or the factory that makes it on first use).
+
+        Parameters
+        ----------
+        embedder : Embedder or callable or None
+            An object with ``encode(texts)``, a function returning one, or None for none
+            (then embedding raises `ModelUnavailable`). Cached query vectors are dropped.
+        """
         self._source = embedder
         self._embedder = _embedder_of(embedder)
         self._queries.clear()
@@ -131,7 +139,27 @@ class StoreState:
         return normalize(vectors)
 
     def text_vector(self, text: str) -> np.ndarray:
-        """The vector of a free text (the model is loaded on first use)."""
+        """The vector of a free text; the model is loaded on first use.
+
+        The last 256 query vectors are cached.
+
+        Parameters
+        ----------
+        text : str
+            The text to embed.
+
+        Returns
+        -------
+        numpy.ndarray
+            A read-only, L2-normalized (dim,) float32 vector.
+
+        Raises
+        ------
+        ModelUnavailable
+            No embedder is set or the model cannot be loaded.
+        KgError
+            The model's dimension differs from the stored vectors', or it returned bad values.
+        """
         cached = self._queries.get(text)
         if cached is None:
             cached = self._encode([text])[0]
@@ -149,19 +177,76 @@ class StoreState:
     # ------------------------------------------------------------ reading
 
     def has(self, note_id: str) -> bool:
+        """Whether the note has a vector of its own.
+
+        Parameters
+        ----------
+        note_id : str
+            The note's id.
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kg.embed.store import VectorStore
+        >>> store = VectorStore.from_note_vectors(["a", "b"], np.array([[1.0, 0.0], [0.0, 2.0]]))
+        >>> store.has("a"), store.has("z")
+        (True, False)
+        """
         pos = self._note_pos.get(note_id)
         return pos is not None and bool(self._has[pos])
 
     def note_vector(self, note_id: str) -> np.ndarray | None:
-        """The note's own vector (normalized mean of its title, description, claim and
-        abstract vectors), or None when it has none."""
+        """The note's own vector: the normalized mean of its title, description, claim and
+        abstract vectors.
+
+        Parameters
+        ----------
+        note_id : str
+            The note's id.
+
+        Returns
+        -------
+        numpy.ndarray or None
+            A read-only (dim,) row of the note matrix, or None when the note has no vector.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kg.embed.store import VectorStore
+        >>> store = VectorStore.from_note_vectors(["a", "b"], np.array([[1.0, 0.0], [0.0, 2.0]]))
+        >>> store.note_vector("b").tolist(), store.note_vector("z")
+        ([0.0, 1.0], None)
+        """
         pos = self._note_pos.get(note_id)
         if pos is None or not self._has[pos]:
             return None
         return self._matrix[pos]
 
     def keys_of(self, note_id: str) -> list[tuple[str, int]]:
-        """The (field, index) keys stored for a note, in stored order."""
+        """The (field, index) keys stored for a note, in stored order.
+
+        Parameters
+        ----------
+        note_id : str
+            The note's id.
+
+        Returns
+        -------
+        list of (str, int)
+            Empty for a note the store does not know.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kg.embed.store import VectorStore
+        >>> store = VectorStore.from_note_vectors(["a", "b"], np.array([[1.0, 0.0], [0.0, 2.0]]))
+        >>> store.keys_of("a")
+        [('title', 0)]
+        """
         pos = self._note_pos.get(note_id)
         if pos is None:
             return []
@@ -169,8 +254,36 @@ class StoreState:
         return [(FIELDS[int(f)], int(i)) for f, i in block[:, 1:3]]
 
     def vectors_for(self, note_id: str, field: str) -> np.ndarray:
-        """The vectors of one field of a note as an (n, dim) array whose row i is index i
-        (a zero row where index i has no text); (0, dim) when there are none."""
+        """The vectors of one field of a note.
+
+        Parameters
+        ----------
+        note_id : str
+            The note's id.
+        field : str
+            One of `kg.embed.texts.FIELDS`.
+
+        Returns
+        -------
+        numpy.ndarray
+            An (n, dim) array whose row i is index i (a zero row where index i has no text);
+            (0, dim) when there are none.
+
+        Raises
+        ------
+        ValueError
+            `field` is not a field name.
+        KgError
+            A row is in a damaged segment.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kg.embed.store import VectorStore
+        >>> store = VectorStore.from_note_vectors(["a", "b"], np.array([[1.0, 0.0], [0.0, 2.0]]))
+        >>> store.vectors_for("a", "title").tolist(), store.vectors_for("a", "claim").shape
+        ([[1.0, 0.0]], (0, 2))
+        """
         code = FIELD_CODE.get(field)
         if code is None:
             raise ValueError(f"unknown field {field!r}; fields are {', '.join(FIELDS)}")
@@ -186,7 +299,23 @@ class StoreState:
         return out
 
     def gather(self, rows: np.ndarray | Sequence[int]) -> np.ndarray:
-        """The stored vectors of these rows, as a new (len(rows), dim) array."""
+        """The stored vectors of these rows.
+
+        Parameters
+        ----------
+        rows : array-like of int
+            Row numbers, 0 to `rows` - 1.
+
+        Returns
+        -------
+        numpy.ndarray
+            A new (len(rows), dim) float32 array.
+
+        Raises
+        ------
+        KgError
+            A row is in a damaged segment (run `kg index` to repair it).
+        """
         rows = np.asarray(rows, dtype=np.int64)
         out = np.empty((len(rows), self.dim), dtype=np.float32)
         if not len(rows):
@@ -201,18 +330,54 @@ class StoreState:
         return out
 
     def segments(self) -> list[tuple[int, np.ndarray]]:
-        """(first row, array) of every usable segment, for scoring all rows at once."""
+        """(first row, array) of every usable segment, for scoring all rows at once.
+
+        Returns
+        -------
+        list of (int, numpy.ndarray)
+            Damaged segments are left out.
+        """
         return [
             (int(self._offsets[i]), seg) for i, seg in enumerate(self._segments) if seg is not None
         ]
 
     def key_arrays(self) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """(note ids, keys (note, field, index, row), key start per note) for bulk scoring."""
+        """The key arrays, for scoring every text at once.
+
+        Returns
+        -------
+        (list of str, numpy.ndarray, numpy.ndarray)
+            The note ids, the (texts, 4) keys (note, field, index, row) and the start of each
+            note's keys (notes + 1 offsets). Not copies: do not change them.
+        """
         return self._note_ids, self._keys, self._key_start
 
     def kind_mask(self, kinds: Iterable[NoteKind | str] | None) -> np.ndarray:
-        """A boolean mask over the note matrix: notes that have a vector and one of `kinds`
-        (None: every kind but categories)."""
+        """A boolean mask over the note matrix: notes that have a vector and one of `kinds`.
+
+        Parameters
+        ----------
+        kinds : iterable of NoteKind or str, or None
+            The note kinds allowed; None allows every kind but categories, tags and attachments.
+
+        Returns
+        -------
+        numpy.ndarray
+            A read-only bool array, one entry per note (cached per set of kinds).
+
+        Raises
+        ------
+        ValueError
+            A kind is not a `NoteKind` value.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kg.embed.store import VectorStore
+        >>> store = VectorStore.from_note_vectors(["a", "b"], np.array([[1.0, 0.0], [0.0, 2.0]]))
+        >>> store.kind_mask(["synthesis"]).tolist(), store.kind_mask(["paper"]).tolist()
+        ([True, True], [False, False])
+        """
         wanted = (
             frozenset(k for k in KINDS if k not in NOT_NOTES)
             if kinds is None
@@ -233,8 +398,32 @@ class StoreState:
         mask: np.ndarray | None = None,
         exclude: Iterable[str] = (),
     ) -> list[tuple[str, float]]:
-        """The `k` notes whose vectors have the highest cosine with `vector`, best first,
-        among those `mask` allows, leaving out the ids in `exclude`."""
+        """The notes whose vectors are nearest to `vector` by cosine, best first.
+
+        Parameters
+        ----------
+        vector : numpy.ndarray
+            A (dim,) query vector, L2-normalized.
+        k : int
+            How many notes at most.
+        mask : numpy.ndarray, optional
+            Which notes are allowed (see `kind_mask`); every note with a vector by default.
+        exclude : iterable of str
+            Note ids to leave out.
+
+        Returns
+        -------
+        list of (str, float)
+            (note id, cosine) pairs; empty when ``k <= 0`` or no note has a vector.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kg.embed.store import VectorStore
+        >>> store = VectorStore.from_note_vectors(["a", "b"], np.array([[1.0, 0.0], [0.0, 2.0]]))
+        >>> store.nearest(np.array([1.0, 0.0]), k=1), store.nearest(np.array([1.0, 0.0]), exclude=["a"])
+        ([('a', 1.0)], [('b', 0.0)])
+        """
         if k <= 0 or not self._count:
             return []
         scores = self._matrix @ np.asarray(vector, dtype=np.float32)

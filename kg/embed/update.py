@@ -44,7 +44,31 @@ class Updates(StoreState):
         model: str = "given",
     ) -> Self:
         """A store holding only note vectors (one title key each), e.g. synthetic ones for
-        benchmarks; the rows are normalized."""
+        benchmarks and tests.
+
+        Parameters
+        ----------
+        note_ids : sequence of str
+            The notes, one per row of `vectors`.
+        vectors : numpy.ndarray
+            An (n, dim) array; the rows are normalized.
+        kinds : sequence of NoteKind or str, optional
+            The notes' kinds (all synthesis notes by default).
+        model : str
+            The model name recorded.
+
+        Returns
+        -------
+        VectorStore
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kg.embed.store import VectorStore
+        >>> store = VectorStore.from_note_vectors(["a"], np.array([[3.0, 4.0]]), kinds=["paper"])
+        >>> store.note_vector("a").tolist(), store.kind_mask(["paper"]).tolist()
+        ([0.6000000238418579, 0.800000011920929], [True])
+        """
         matrix = normalize(np.asarray(vectors, dtype=np.float32))
         store = cls(model=model, dim=matrix.shape[1])
         n = len(note_ids)
@@ -88,10 +112,32 @@ class Updates(StoreState):
         progress: Progress | None = None,
     ) -> int:
         """Bring the store in line with `graph`: embed the texts not stored yet, drop what
-        is gone, recompute the note matrix. Returns how many texts were embedded.
+        is gone, recompute the note matrix.
 
-        With `trusted` (the graph was read back from the index) and the signature the
-        store was saved with, nothing is read from the notes at all.
+        With `trusted` (the graph was read back from the index) and the signature the store
+        was saved with, nothing is read from the notes at all. Texts the embedder cannot embed
+        (the model is missing) are reported in `problems` and leave `complete` False.
+
+        Parameters
+        ----------
+        graph : KnowledgeGraph
+            The notes to hold vectors for.
+        signature : str
+            The corpus signature to record (`kg.embed.texts.signature_of`).
+        trusted : bool
+            Whether the graph was read from the index this store was saved with.
+        progress : callable, optional
+            Called as ``progress("embed", done, total)`` while embedding.
+
+        Returns
+        -------
+        int
+            How many texts were embedded.
+
+        Raises
+        ------
+        KgError
+            The embedder returned vectors of the wrong shape or not finite.
         """
         try:
             return self._update(graph, signature, trusted, progress)
