@@ -41,7 +41,22 @@ __all__ = ["INTERFACE_TEXT", "detect_kind", "header_prefix", "is_interface", "pa
 def detect_kind(lines: list[str]) -> tuple[NoteKind, bool]:
     """The page type from its banner, or from its structure when it has none.
 
-    Returns the kind and whether the page carried a banner.
+    Parameters
+    ----------
+    lines : list of str
+        The page's lines, as in the file.
+
+    Returns
+    -------
+    (NoteKind, bool)
+        The kind and whether the page carried a banner.
+
+    Examples
+    --------
+    >>> detect_kind(["INQUIRING LINE", "Why X?"])
+    (<NoteKind.LINE: 'line'>, True)
+    >>> detect_kind(["Why X?", "This explores X."])[0].value
+    'line'
     """
     return _detect_kind([stripped for line in lines if (stripped := line.strip())])
 

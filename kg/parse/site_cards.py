@@ -66,6 +66,25 @@ def _parse_cards(
 def parse_topic(
     content: list[Line], reader: Reader, vocabulary: CategoryVocabulary, banner: bool
 ) -> dict:
+    """Read the fields of a topic page from its non-blank lines.
+
+    Parameters
+    ----------
+    content : list of Line
+        The page's non-blank lines after the banner; interface lines already have their role.
+    reader : Reader
+        Records each line's role and the page's diagnostics.
+    vocabulary : CategoryVocabulary
+        Category names to split a run-together category line with.
+    banner : bool
+        Whether the page carried a banner (the banner variant).
+
+    Returns
+    -------
+    dict
+        Keyword arguments of `Page` (and ``title_line``, the title's line number), read by
+        `kg.parse.site.parse_page`.
+    """
     fields, index = read_head(content, reader, ("title",))
     counts = Counts()
     if index < len(content):
@@ -100,6 +119,25 @@ def _cards_cut(content: list[Line], cards_start: int, reader: Reader) -> bool:
 def parse_hub(
     content: list[Line], reader: Reader, vocabulary: CategoryVocabulary, banner: bool
 ) -> dict:
+    """Read the fields of a topic hub from its non-blank lines.
+
+    Parameters
+    ----------
+    content : list of Line
+        The page's non-blank lines after the banner; interface lines already have their role.
+    reader : Reader
+        Records each line's role and the page's diagnostics.
+    vocabulary : CategoryVocabulary
+        Category names to split a run-together category line with.
+    banner : bool
+        Whether the page carried a banner (the banner variant).
+
+    Returns
+    -------
+    dict
+        Keyword arguments of `Page` (and ``title_line``, the title's line number), read by
+        `kg.parse.site.parse_page`.
+    """
     fields, index = read_head(content, reader, ("title", "description"))
     counts = Counts()
     if index < len(content):
@@ -119,6 +157,35 @@ def parse_hub(
 def parse_paper(
     content: list[Line], reader: Reader, vocabulary: CategoryVocabulary, banner: bool
 ) -> dict:
+    """Read the fields of a paper page from its non-blank lines.
+
+    Parameters
+    ----------
+    content : list of Line
+        The page's non-blank lines after the banner; interface lines already have their role.
+    reader : Reader
+        Records each line's role and the page's diagnostics.
+    vocabulary : CategoryVocabulary
+        Category names to split a run-together category line with.
+    banner : bool
+        Whether the page carried a banner (the banner variant).
+
+    Returns
+    -------
+    dict
+        Keyword arguments of `Page` (and ``title_line``, the title's line number), read by
+        `kg.parse.site.parse_page`.
+
+    Examples
+    --------
+    >>> from kg.parse.site_reader import Line, Reader
+    >>> from kg.parse.vocabulary import CategoryVocabulary
+    >>> lines = [Line(1, "A Paper"), Line(2, "Paper · arXiv 2401.00001 · Published January 2, 2024"),
+    ...          Line(3, "We show X.")]
+    >>> fields = parse_paper(lines, Reader("p", [""] * 3, last=3), CategoryVocabulary.default(), False)
+    >>> fields["arxiv"], fields["date"], fields["description"]
+    ('2401.00001', '2024-01-02', 'We show X.')
+    """
     fields, index = read_head(content, reader, ("title",))
     body: list[Paragraph] = []
     if index < len(content):

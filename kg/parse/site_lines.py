@@ -28,6 +28,35 @@ from kg.text import question_mentions
 def parse_line(
     content: list[Line], reader: Reader, vocabulary: CategoryVocabulary, banner: bool
 ) -> dict:
+    """Read the fields of an inquiring line from its non-blank lines.
+
+    Parameters
+    ----------
+    content : list of Line
+        The page's non-blank lines after the banner; interface lines already have their role.
+    reader : Reader
+        Records each line's role and the page's diagnostics.
+    vocabulary : CategoryVocabulary
+        Category names to split a run-together category line with.
+    banner : bool
+        Whether the page carried a banner (the banner variant).
+
+    Returns
+    -------
+    dict
+        Keyword arguments of `Page` (and ``title_line``, the title's line number), read by
+        `kg.parse.site.parse_page`.
+
+    Examples
+    --------
+    >>> from kg.parse.site_reader import Line, Reader
+    >>> from kg.parse.vocabulary import CategoryVocabulary
+    >>> lines = [Line(1, "Why X?"), Line(2, "This explores X."), Line(3, "Sources 1 note"),
+    ...          Line(4, "Does Y hold?"), Line(5, "Y holds.")]
+    >>> fields = parse_line(lines, Reader("p", [""] * 5, last=5), CategoryVocabulary.default(), False)
+    >>> [(s.title, s.summary) for s in fields["sources"]], fields["truncated"]
+    ([('Does Y hold?', 'Y holds.')], False)
+    """
     fields, index = read_head(content, reader, ("title", "description"))
     body: list[Paragraph] = []
     raw_sources: list[tuple[Line | None, Line | None]] = []

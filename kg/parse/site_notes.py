@@ -42,6 +42,35 @@ from kg.parse.vocabulary import CategoryVocabulary
 def parse_synthesis(
     content: list[Line], reader: Reader, vocabulary: CategoryVocabulary, banner: bool
 ) -> dict:
+    """Read the fields of a synthesis note from its non-blank lines.
+
+    Parameters
+    ----------
+    content : list of Line
+        The page's non-blank lines after the banner; interface lines already have their role.
+    reader : Reader
+        Records each line's role and the page's diagnostics.
+    vocabulary : CategoryVocabulary
+        Category names to split a run-together category line with.
+    banner : bool
+        Whether the page carried a banner (the banner variant).
+
+    Returns
+    -------
+    dict
+        Keyword arguments of `Page` (and ``title_line``, the title's line number), read by
+        `kg.parse.site.parse_page`.
+
+    Examples
+    --------
+    >>> from kg.parse.site_reader import Line, Reader
+    >>> from kg.parse.vocabulary import CategoryVocabulary
+    >>> lines = [Line(1, "Why X?"), Line(2, "About X."), Line(3, "Original note title"),
+    ...          Line(4, "X holds.")]
+    >>> fields = parse_synthesis(lines, Reader("p", [""] * 4, last=4), CategoryVocabulary.default(), False)
+    >>> fields["title"], fields["claim"], fields["truncated"]
+    ('Why X?', 'X holds.', False)
+    """
     fields: dict = {}
     index = _category_lines(content, banner)
     if index:

@@ -89,13 +89,38 @@ TERMINAL = re.compile(r"[.?!\"'”’)*\]…]$")
 
 @dataclass(slots=True)
 class Line:
+    """One non-blank line of a page: its 1-based line number in the file and its text, stripped."""
+
     number: int  # 1-based line number in the file
     text: str
 
 
 @dataclass
 class Reader:
-    """Collects the roles and diagnostics of one page while it is parsed."""
+    """Collects the roles and diagnostics of one page while it is parsed.
+
+    Parameters
+    ----------
+    path : str
+        The page's path, for diagnostics.
+    roles : list of str
+        One role per line of the file ('' until read); changed in place.
+    diagnostics : list of Diagnostic
+        What was found wrong, in order.
+    last : int
+        The line number of the page's last non-blank line.
+    size : int
+        The page's length in characters.
+    tags : TagVocabulary, optional
+        Paper tags to split a run-together tag line with.
+
+    Examples
+    --------
+    >>> reader = Reader("p.txt", ["", ""], last=2)
+    >>> reader.skip(Line(2, "odd"), "not here")
+    >>> reader.roles, reader.diagnostics[0].message
+    (['', 'skipped'], "skipped: not here: 'odd'")
+    """
 
     path: str
     roles: list[str]
@@ -131,7 +156,24 @@ class Reader:
 
 
 def is_interface(text: str, last: bool = False) -> bool:
-    """True for the site's interface text, including a cut-off tail of it on the last line."""
+    """Whether a line is the site's interface text (never a title, description or body line).
+
+    Parameters
+    ----------
+    text : str
+        The line, stripped and not empty.
+    last : bool
+        Whether it is the page's last line: then a cut-off start of interface text counts.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_interface("View as"), is_interface("View", last=True), is_interface("Concept mapping")
+    (True, False, False)
+    """
     if text in INTERFACE_SET or (text[0] in "CT" and text.startswith(INTERFACE_OPENINGS)):
         return True
     return last and len(text) >= 6 and any(s.startswith(text) for s in INTERFACE_TEXT)
@@ -149,7 +191,30 @@ def header_prefix(text: str) -> bool:
 def read_head(
     content: list[Line], reader: Reader, first_roles: tuple[str, ...]
 ) -> tuple[dict, int]:
-    """Read the leading title and description lines; returns fields and the next index."""
+    """Read the leading title and description lines, skipping interface lines.
+
+    Stops at a section header or a date line.
+
+    Parameters
+    ----------
+    content : list of Line
+        The lines to read from.
+    reader : Reader
+        Records the roles.
+    first_roles : tuple of str
+        The roles to read in order, e.g. ``("title", "description")``.
+
+    Returns
+    -------
+    (dict, int)
+        The fields read (a title also gives ``title_line``) and the index of the next line.
+
+    Examples
+    --------
+    >>> lines = [Line(1, "Why X?"), Line(2, "About X."), Line(3, "Body.")]
+    >>> read_head(lines, Reader("p", [""] * 3), ("title", "description"))
+    ({'title': 'Why X?', 'title_line': 1, 'description': 'About X.'}, 2)
+    """
     fields: dict = {}
     index = 0
     for role in first_roles:
@@ -171,6 +236,11 @@ def read_head(
 
 
 def is_header(text: str) -> bool:
+    """Whether a line is a section header of a synthesis note or an inquiring line.
+
+    >>> is_header("Sources 3 notes"), is_header("Related concepts in this collection 4"), is_header("Sources")
+    (True, True, False)
+    """
     return any(
         pattern.match(text)
         for pattern in (
@@ -185,7 +255,17 @@ def is_header(text: str) -> bool:
 
 
 def list_item(text: str) -> str | None:
-    """The text of a list item ('- Title' or '1. Title'), else None (text is stripped)."""
+    """The text of a list item ('- Title' or '1. Title'), else None.
+
+    Parameters
+    ----------
+    text : str
+        The line, stripped and not empty.
+
+    Returns
+    -------
+    str or None
+    """
     if text[0] == "-" and len(text) > 2 and text[1] in " \t":
         return text[2:].strip() or None
     match = LIST_ITEM.match(text)
@@ -193,8 +273,18 @@ def list_item(text: str) -> str | None:
 
 
 def header_count(match: re.Match[str]) -> int | None:
+    """The count a section header declares ("... in this collection 4"), else None.
+
+    >>> header_count(RELATED_HEADER.match("Related concepts in this collection 4"))
+    4
+    """
     return int(match.group(1)) if match.lastindex and match.group(1) else None
 
 
 def truncated_tail(content: list[Line]) -> bool:
+    """Whether the page's last line ends without end punctuation (a cut-off copy).
+
+    >>> truncated_tail([Line(1, "It holds.")]), truncated_tail([Line(1, "It hol")])
+    (False, True)
+    """
     return bool(content) and not TERMINAL.search(content[-1].text)
