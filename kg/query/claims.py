@@ -27,7 +27,24 @@ DEFAULT_THRESHOLD = 0.35
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """One claim of a note: its position, kind ('claim', 'sentence', 'summary') and text."""
+    """One claim of a note.
+
+    Attributes
+    ----------
+    note_id : str
+        The note it is a claim of.
+    index : int
+        Its number: 0 is the one-line claim, body sentences and summaries follow in order
+        (-1 for a free text that is none of the note's claims).
+    kind : str
+        'claim', 'sentence' or 'summary'.
+    text : str
+        The claim.
+    field_index : int
+        Its position among the note's texts of this kind (for stored vectors).
+    line : int
+        The line of the note's file it comes from (0 if unknown).
+    """
 
     note_id: str
     index: int  # 0 is the one-line claim; body sentences and summaries follow in order
@@ -39,7 +56,27 @@ class Claim:
 
 @dataclass(frozen=True)
 class Evidence:
-    """A node of a trace tree: a claim at the root, then what supports it."""
+    """A node of a trace tree: a claim at the root, then what supports it.
+
+    Attributes
+    ----------
+    kind : str
+        'claim', 'sentence', 'cited', 'source', 'related' or 'paper'.
+    text : str
+        The claim, or the quoted text that supports it.
+    score : float
+        How well it supports its parent (1.0 for a cited note); for a claim, its best child's.
+    note : Note or None
+        The note the text is from.
+    link : Link or None
+        The link followed to it.
+    label : str
+        The relation label, for related concepts.
+    children : tuple of Evidence
+        What supports it in turn.
+    unsupported : bool
+        For a claim: its best evidence scores below the threshold.
+    """
 
     kind: str  # 'claim', 'sentence', 'cited', 'source', 'related', 'paper'
     text: str  # the claim, or the quoted text that supports it
@@ -51,7 +88,33 @@ class Evidence:
     unsupported: bool = False
 
     def walk(self, depth: int = 0) -> Iterator[tuple[int, Evidence]]:
-        """Every node of the tree with its depth, parents before children."""
+        """Every node of the tree with its depth, parents before children.
+
+        Parameters
+        ----------
+        depth : int
+            The depth of this node.
+
+        Yields
+        ------
+        (int, Evidence)
+
+        Examples
+        --------
+        >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
+        >>> from kg.graph.knowledge import KnowledgeGraph
+        >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
+        ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
+        ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
+        >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
+        ...              claim="crowds cancel individual errors")
+        >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
+        ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
+        ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+        >>> from kg.query.tree import trace
+        >>> [(depth, node.kind) for depth, node in trace(g, "l", claim=1).walk()]
+        [(0, 'claim'), (1, 'cited')]
+        """
         yield depth, self
         for child in self.children:
             yield from child.walk(depth + 1)
@@ -59,7 +122,22 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Use:
-    """A claim somewhere in the corpus that rests on a note, `depth` links away."""
+    """A claim somewhere in the corpus that rests on a note, `depth` links away.
+
+    Attributes
+    ----------
+    note : Note
+        The note that makes the claim.
+    claim : str
+        The claim (the citing sentence, the source summary, or the note's claim).
+    kind : str
+        How it rests on the note: 'cited', 'linked', 'embedded', 'source', 'related',
+        'paper' or 'uses'.
+    depth : int
+        1 for a direct use, 2 for a use of a note that uses it, and so on.
+    via : Note or None
+        The note in between, beyond depth 1.
+    """
 
     note: Note
     claim: str
@@ -69,6 +147,13 @@ class Use:
 
 
 class Scorer(Protocol):
+    """What ranks the candidates of a claim: `kg.query.scorers` has the ones kg uses.
+
+    A scorer has a `default_threshold` (below it a claim is unsupported) and
+    ``score(graph, claim, candidates)``, one score per candidate; it may also have
+    ``rank(graph, claim, candidates)`` giving (index, score) pairs best first.
+    """
+
     default_threshold: float
 
     def score(
@@ -78,7 +163,21 @@ class Scorer(Protocol):
 
 @dataclass(frozen=True)
 class Candidate:
-    """Something that may support a claim: a note and the text it would be quoted by."""
+    """Something that may support a claim: a note and the text it would be quoted by.
+
+    Attributes
+    ----------
+    note : Note
+        The note.
+    text : str
+        The text quoted (a source summary, a related concept's annotation, a description).
+    kind : str
+        'source', 'related' or 'paper'.
+    link : Link or None
+        The link to it.
+    summary_of : (str, int) or None
+        (line id, summary index) when the text is an inquiring line's source summary.
+    """
 
     note: Note
     text: str
@@ -92,7 +191,39 @@ class Candidate:
 
 def claims(graph: KnowledgeGraph, note: str | Note) -> list[Claim]:
     """A note's claims: its one-line claim (index 0), then each body sentence, then each
-    source summary, numbered on from 1."""
+    source summary, numbered on from 1.
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The graph.
+    note : str or Note
+        The note, or its title or id.
+
+    Returns
+    -------
+    list of Claim
+
+    Raises
+    ------
+    NoteNotFound
+        No note has that title or id.
+
+    Examples
+    --------
+    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
+    >>> from kg.graph.knowledge import KnowledgeGraph
+    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
+    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
+    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
+    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
+    ...              claim="crowds cancel individual errors")
+    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
+    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
+    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> [(c.index, c.kind, c.text) for c in claims(g, "l")]
+    [(1, 'sentence', 'In Can crowds beat experts in chess?, errors cancel out.'), (2, 'summary', 'errors cancel')]
+    """
     target = graph.note(note)
     found: list[Claim] = []
     if target.claim:
@@ -110,6 +241,43 @@ def claims(graph: KnowledgeGraph, note: str | Note) -> list[Claim]:
 
 
 def select_claim(graph: KnowledgeGraph, note: Note, claim: int | str | None) -> Claim:
+    """The claim of `note` that `claim` names.
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The graph.
+    note : Note
+        The note.
+    claim : int or str or None
+        A claim's index, its text (or part of it), or None for the one-line claim (the
+        description or title when the note has none). A text that matches no claim is
+        traced as it is (index -1).
+
+    Returns
+    -------
+    Claim
+
+    Raises
+    ------
+    KgError
+        `claim` is an index the note has no claim at.
+
+    Examples
+    --------
+    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
+    >>> from kg.graph.knowledge import KnowledgeGraph
+    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
+    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
+    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
+    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
+    ...              claim="crowds cancel individual errors")
+    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
+    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
+    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> select_claim(g, line, 2).text, select_claim(g, line, "errors").index
+    ('errors cancel', 1)
+    """
     every = claims(graph, note)
     if claim is None:
         if every and every[0].kind == "claim":
@@ -139,7 +307,36 @@ def select_claim(graph: KnowledgeGraph, note: Note, claim: int | str | None) -> 
 
 
 def cited_in(graph: KnowledgeGraph, note: Note, text: str) -> list[Note]:
-    """Notes whose titles stand in `text`, among those `note` links to (in text order)."""
+    """The notes whose titles stand in `text`, among those `note` links to, in text order.
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The graph.
+    note : Note
+        The note whose links are looked at.
+    text : str
+        The text (a claim of `note`).
+
+    Returns
+    -------
+    list of Note
+
+    Examples
+    --------
+    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
+    >>> from kg.graph.knowledge import KnowledgeGraph
+    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
+    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
+    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
+    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
+    ...              claim="crowds cancel individual errors")
+    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
+    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
+    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> [n.id for n in cited_in(g, line, line.body[0].text)]
+    ['c']
+    """
     folded = fold(text)
     found: list[tuple[int, Note]] = []
     seen: set[str] = set()
@@ -155,7 +352,35 @@ def cited_in(graph: KnowledgeGraph, note: Note, text: str) -> list[Note]:
 
 
 def declared_sources(graph: KnowledgeGraph, note: Note) -> list[Candidate]:
-    """A note's declared sources: a line's source list, a note's related concepts."""
+    """A note's declared sources: an inquiring line's source list, a note's related concepts.
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The graph.
+    note : Note
+        The note.
+
+    Returns
+    -------
+    list of Candidate
+        One per target note, in link order.
+
+    Examples
+    --------
+    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
+    >>> from kg.graph.knowledge import KnowledgeGraph
+    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
+    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
+    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
+    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
+    ...              claim="crowds cancel individual errors")
+    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
+    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
+    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> [(c.kind, c.note.id, c.text, c.summary_of) for c in declared_sources(g, line)]
+    [('source', 'c', 'errors cancel', ('l', 0))]
+    """
     out: list[Candidate] = []
     seen: set[str] = set()
     for link in graph.links_of(note, "out", kinds=[LinkKind.SOURCE, LinkKind.RELATED]):
@@ -177,6 +402,19 @@ def declared_sources(graph: KnowledgeGraph, note: Note) -> list[Candidate]:
 
 
 def papers_of(graph: KnowledgeGraph, note: Note) -> list[Candidate]:
+    """The papers a note lists, in their order, each quoted by its description (or title).
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The graph.
+    note : Note
+        The note.
+
+    Returns
+    -------
+    list of Candidate
+    """
     return [
         Candidate(
             graph.note(link.target),
@@ -191,4 +429,5 @@ def papers_of(graph: KnowledgeGraph, note: Note) -> list[Candidate]:
 
 
 def best_text(note: Note) -> str:
+    """The text a note is quoted by when nothing better is known: its claim, description or title."""
     return note.claim or note.description or note.title

@@ -83,12 +83,42 @@ _STOP = frozenset(
 
 
 def words(text: str) -> list[str]:
+    """The words of a text that count for word overlap: folded, lower-cased, stop words out.
+
+    Parameters
+    ----------
+    text : str
+        The text.
+
+    Returns
+    -------
+    list of str
+        In text order, repeats kept.
+    """
     return [w for w in _WORD.findall(fold(text).lower()) if w not in _STOP]
 
 
 class LexicalScorer:
     """TF-IDF cosine of words, IDF from every note text of the corpus (computed once per
-    graph): the ranking without embeddings, and the lexical half of the hybrid one."""
+    graph): the ranking without embeddings, and the lexical half of the hybrid one.
+
+    Examples
+    --------
+    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
+    >>> from kg.graph.knowledge import KnowledgeGraph
+    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
+    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
+    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
+    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
+    ...              claim="crowds cancel individual errors")
+    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
+    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
+    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> from kg.query.claims import declared_sources
+    >>> candidates = declared_sources(g, line)
+    >>> [round(s, 3) for s in LexicalScorer().score(g, "crowds cancel errors", candidates)]
+    [0.524]
+    """
 
     default_threshold = 0.12
 
@@ -103,7 +133,18 @@ class LexicalScorer:
 
 
 def document_frequencies(graph: KnowledgeGraph) -> tuple[dict[str, float], float]:
-    """IDF weights of the corpus's words (cached on the graph) and the weight of unseen ones."""
+    """IDF weights of the corpus's words, cached on the graph.
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The graph; every text of its notes (not stubs) is a document.
+
+    Returns
+    -------
+    (dict of str to float, float)
+        The weight of each word, and the weight of a word the corpus does not have.
+    """
     cached = getattr(graph, "_trace_idf", None)
     if cached is not None:
         return cached
@@ -145,8 +186,14 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
 
 
 class EmbeddingScorer:
-    """Cosine similarity of stored vectors: the claim's own vector against each candidate's
-    (a source summary's vector, or the candidate note's vector)."""
+    """Cosine similarity of vectors: the claim's own vector against each candidate's
+    (a source summary's vector, or the candidate note's vector).
+
+    Parameters
+    ----------
+    store : VectorStore or LazyVectors
+        Where the vectors come from (`vectors_for`, `note_vector`, `text_vector`).
+    """
 
     default_threshold = DEFAULT_THRESHOLD
 
@@ -190,9 +237,16 @@ class EmbeddingScorer:
 
 
 class HybridScorer(EmbeddingScorer):
-    """Embedding similarity fused with TF-IDF word overlap by reciprocal rank, so both the
-    meaning of a claim and the rare words it shares with a source count. The order is
-    fused; the score reported (and held against the threshold) stays the cosine."""
+    """Embedding similarity fused with TF-IDF word overlap by reciprocal rank.
+
+    Both the meaning of a claim and the rare words it shares with a source count. The order
+    is fused; the score reported (and held against the threshold) stays the cosine.
+
+    Parameters
+    ----------
+    store : VectorStore or LazyVectors
+        Where the vectors come from.
+    """
 
     fusion_k = 3.0
 
@@ -203,6 +257,7 @@ class HybridScorer(EmbeddingScorer):
         candidates: Sequence[Candidate],
         query: np.ndarray | None = None,
     ) -> list[tuple[int, float]]:
+        """Candidates best first by the fused order, as (index, cosine)."""
         dense = self.score(graph, claim, candidates, query)
         sparse = LexicalScorer().score(graph, claim, candidates)
         fused = [0.0] * len(candidates)
@@ -219,7 +274,40 @@ def _order(scores: Sequence[float]) -> list[int]:
 def rank(
     scorer: Scorer, graph: KnowledgeGraph, claim: Claim | str, candidates: Sequence[Candidate]
 ) -> list[tuple[int, float]]:
-    """Candidates best first, as (index, score): the scorer's own ranking if it has one."""
+    """Candidates best first: the scorer's own ranking if it has one, else by score.
+
+    Parameters
+    ----------
+    scorer : Scorer
+        The scorer.
+    graph : KnowledgeGraph
+        The graph.
+    claim : Claim or str
+        The claim the candidates may support.
+    candidates : sequence of Candidate
+        What to rank.
+
+    Returns
+    -------
+    list of (int, float)
+        (index into `candidates`, score); ties keep the candidates' order.
+
+    Examples
+    --------
+    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
+    >>> from kg.graph.knowledge import KnowledgeGraph
+    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
+    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
+    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
+    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
+    ...              claim="crowds cancel individual errors")
+    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
+    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
+    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> from kg.query.claims import declared_sources
+    >>> [(i, round(s, 3)) for i, s in rank(LexicalScorer(), g, "crowds cancel", declared_sources(g, line))]
+    [(0, 0.428)]
+    """
     own = getattr(scorer, "rank", None)
     if own is not None:
         return own(graph, claim, candidates)
@@ -228,9 +316,36 @@ def rank(
 
 
 def default_scorer(graph: KnowledgeGraph) -> Scorer:
-    """The stored vectors fused with words when the graph has them; else vectors embedded
-    for just this trace when `kg.load(embed="lazy")` set that up and the model loads; else
-    words alone. The CLI and the browser both trace through here, so they rank alike."""
+    """The scorer kg traces with: the CLI and the browser both trace through here, so
+    they rank alike.
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The graph.
+
+    Returns
+    -------
+    Scorer
+        A `HybridScorer` over the stored vectors when the graph has them; else over vectors
+        embedded for just this trace when ``kg.load(embed="lazy")`` set that up and the model
+        loads; else a `LexicalScorer`.
+
+    Examples
+    --------
+    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
+    >>> from kg.graph.knowledge import KnowledgeGraph
+    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
+    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
+    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
+    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
+    ...              claim="crowds cancel individual errors")
+    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
+    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
+    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> type(default_scorer(g)).__name__
+    'LexicalScorer'
+    """
     store = graph.embeddings
     if store is not None and int(store.count) > 0:
         return HybridScorer(store)

@@ -33,8 +33,55 @@ def trace(
     threshold: float | None = None,
     per_level: int = 5,
 ) -> Evidence:
-    """The evidence tree of one claim of `note` (its one-line claim when `claim` is None,
-    and then every body sentence with its top evidence as further children)."""
+    """The evidence tree of one claim of `note`.
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The graph.
+    note : str or Note
+        The note, or its title or id.
+    claim : int or str, optional
+        The claim (see `kg.query.claims.select_claim`); None traces the one-line claim and
+        then adds every body sentence with its top evidence as further children.
+    depth : int
+        How many links deep to follow sources.
+    scorer : Scorer, optional
+        How to rank candidates (`default_scorer(graph)` if None).
+    threshold : float, optional
+        Below it a claim is unsupported (kg.yaml's `unsupported_threshold`, else the
+        scorer's default, if None).
+    per_level : int
+        How many ranked sources to keep at the first level (fewer deeper down).
+
+    Returns
+    -------
+    Evidence
+        The root (kind 'claim').
+
+    Raises
+    ------
+    NoteNotFound
+        No note has that title or id.
+    KgError
+        `claim` is an index the note has no claim at.
+
+    Examples
+    --------
+    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
+    >>> from kg.graph.knowledge import KnowledgeGraph
+    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
+    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
+    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
+    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
+    ...              claim="crowds cancel individual errors")
+    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
+    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
+    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> tree = trace(g, "l", claim=1)
+    >>> [(e.kind, e.note.id, e.score) for e in tree.children], tree.unsupported
+    ([('cited', 'c', 1.0)], False)
+    """
     target = graph.note(note)
     scorer = scorer or default_scorer(graph)
     threshold = threshold_for(graph, threshold, scorer)
@@ -67,7 +114,7 @@ def _node(
 
 
 def threshold_for(graph: KnowledgeGraph, threshold: float | None, scorer: Scorer) -> float:
-    """The explicit threshold, else kg.yaml's `unsupported_threshold`, else the scorer's."""
+    """The explicit threshold, else kg.yaml's `unsupported_threshold`, else the scorer's default."""
     if threshold is not None:
         return threshold
     configured = getattr(getattr(graph, "config", None), "unsupported_threshold", None)
@@ -85,6 +132,29 @@ def evidence_of(
     visited: set[str],
     per_level: int,
 ) -> tuple[Evidence, ...]:
+    """What supports one claim of `note`: cited notes, ranked sources, ranked papers.
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The graph.
+    note : Note
+        The note the claim is of (or a source, for the deeper levels).
+    claim : Claim or str
+        The claim.
+    depth : int
+        How many links deep to go (nothing at 0).
+    scorer : Scorer
+        How to rank candidates.
+    visited : set of str
+        Note ids on the path so far, never walked again.
+    per_level : int
+        How many ranked sources to keep.
+
+    Returns
+    -------
+    tuple of Evidence
+    """
     if depth <= 0:
         return ()
     text = claim.text if isinstance(claim, Claim) else claim

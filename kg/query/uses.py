@@ -16,7 +16,42 @@ if TYPE_CHECKING:
 
 
 def used_by(graph: KnowledgeGraph, note: str | Note, depth: int = 2) -> list[Use]:
-    """Claims across the corpus that rest on `note`, nearest first (how far it reaches)."""
+    """Claims across the corpus that rest on `note`, nearest first (how far it reaches).
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The graph.
+    note : str or Note
+        The note, or its title or id.
+    depth : int
+        How many links back to follow.
+
+    Returns
+    -------
+    list of Use
+        One per (note, claim, depth).
+
+    Raises
+    ------
+    NoteNotFound
+        No note has that title or id.
+
+    Examples
+    --------
+    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
+    >>> from kg.graph.knowledge import KnowledgeGraph
+    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
+    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
+    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
+    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
+    ...              claim="crowds cancel individual errors")
+    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
+    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
+    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> [(u.note.id, u.kind, u.depth) for u in used_by(g, "c")]
+    [('l', 'source', 1), ('l', 'cited', 1)]
+    """
     start = graph.note(note)
     uses: list[Use] = []
     frontier = [start]
@@ -73,7 +108,19 @@ def _use_kind(link: Link) -> str:
 
 @dataclass(frozen=True)
 class Unsupported:
-    """A claim whose best evidence scores below the threshold."""
+    """A claim whose best evidence scores below the threshold.
+
+    Attributes
+    ----------
+    note : Note
+        The note.
+    claim : Claim
+        The claim.
+    best : float
+        Its best evidence's score.
+    evidence : Evidence or None
+        That evidence.
+    """
 
     note: Note
     claim: Claim
@@ -84,7 +131,38 @@ class Unsupported:
 def unsupported_claims(
     graph: KnowledgeGraph, threshold: float | None = None, scorer: Scorer | None = None
 ) -> list[Unsupported]:
-    """Every claim in the corpus (of notes with pages) whose best evidence is too weak."""
+    """Every claim in the corpus (of notes with pages) whose best evidence is too weak.
+
+    Papers, topics, hubs, stubs, categories, tags and attachments make no claims here.
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The graph.
+    threshold : float, optional
+        The threshold (see `kg.query.tree.threshold_for`).
+    scorer : Scorer, optional
+        How to rank evidence (`default_scorer(graph)` if None).
+
+    Returns
+    -------
+    list of Unsupported
+
+    Examples
+    --------
+    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
+    >>> from kg.graph.knowledge import KnowledgeGraph
+    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
+    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
+    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
+    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
+    ...              claim="crowds cancel individual errors")
+    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
+    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
+    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> [(u.note.id, u.claim.text, u.best) for u in unsupported_claims(g)]
+    [('c', 'crowds cancel individual errors', 0.0)]
+    """
     scorer = scorer or default_scorer(graph)
     limit = threshold_for(graph, threshold, scorer)
     found: list[Unsupported] = []
