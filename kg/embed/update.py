@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Self
 import numpy as np
 
 from kg.embed.models import normalize
-from kg.embed.state import Progress, StoreState
+from kg.embed.reading import Reading
+from kg.embed.state import Progress
 from kg.embed.texts import (
     FIELD_CODE,
     HASH,
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 CHUNK = 512  # texts handed to the embedder at a time (progress is reported per chunk)
 
 
-class Updates(StoreState):
+class Updates(Reading):
     """Building and updating a store (mixed into `kg.embed.store.VectorStore`)."""
 
     @classmethod

@@ -114,7 +114,7 @@ class LexicalScorer:
     >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
     ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
     ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
-    >>> from kg.query.claims import declared_sources
+    >>> from kg.query.candidates import declared_sources
     >>> candidates = declared_sources(g, line)
     >>> [round(s, 3) for s in LexicalScorer().score(g, "crowds cancel errors", candidates)]
     [0.524]
@@ -304,7 +304,7 @@ def rank(
     >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
     ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
     ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
-    >>> from kg.query.claims import declared_sources
+    >>> from kg.query.candidates import declared_sources
     >>> [(i, round(s, 3)) for i, s in rank(LexicalScorer(), g, "crowds cancel", declared_sources(g, line))]
     [(0, 0.428)]
     """

@@ -32,6 +32,7 @@ claims lint (`kg.query.uses`); this module gathers their public names.
 
 from __future__ import annotations
 
+from kg.query.candidates import cited_in, declared_sources, papers_of
 from kg.query.claims import (
     DEFAULT_THRESHOLD,
     Candidate,
@@ -39,10 +40,7 @@ from kg.query.claims import (
     Evidence,
     Scorer,
     Use,
-    cited_in,
     claims,
-    declared_sources,
-    papers_of,
 )
 from kg.query.scorers import (
     EmbeddingScorer,

@@ -6,16 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kg.model import Link, Note, NoteKind
+from kg.query.candidates import best_text, cited_in, declared_sources, papers_of
 from kg.query.claims import (
     DEFAULT_THRESHOLD,
     Claim,
     Evidence,
     Scorer,
-    best_text,
-    cited_in,
     claims,
-    declared_sources,
-    papers_of,
     select_claim,
 )
 from kg.query.scorers import default_scorer, rank
