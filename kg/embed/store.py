@@ -5,8 +5,9 @@ row), named by a hash of the text (`kg.embed.texts`). A note's own vector is the
 normalized mean of its title, description, claim (and abstract) vectors; these sit in
 one contiguous matrix so "nearest notes" is one matrix-vector product.
 
-The class is assembled from its parts: the state and reading (`kg.embed.state`),
-updating (`kg.embed.update`) and the files in the index folder (`kg.embed.files`).
+The class is assembled from its parts: the state and embedder (`kg.embed.state`), reading
+(`kg.embed.reading`), updating (`kg.embed.update`) and the files in the index folder
+(`kg.embed.files`).
 
 >>> import numpy as np
 >>> store = VectorStore.from_note_vectors(["a", "b"], np.array([[1.0, 0.0], [0.6, 0.8]]))

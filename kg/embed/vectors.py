@@ -2,9 +2,10 @@
 the wiring into `kg.load`.
 
 The store is split by job: what is embedded (`kg.embed.texts`), the store's state and
-reading (`kg.embed.state`), updating it (`kg.embed.update`), its files in the index folder
-(`kg.embed.files`), the assembled class (`kg.embed.store`) and attaching it to a graph
-(`kg.embed.attach`). This module re-exports their public names for callers.
+embedder (`kg.embed.state`), reading it (`kg.embed.reading`), updating it
+(`kg.embed.update`), its files in the index folder (`kg.embed.files`), the assembled class
+(`kg.embed.store`) and attaching it to a graph (`kg.embed.attach`). This module re-exports
+their public names for callers.
 
 >>> from kg.model import Note, NoteKind, Paragraph
 >>> note = Note(id="a", title="Why A?", kind=NoteKind.SYNTHESIS, claim="A holds.",

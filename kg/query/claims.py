@@ -186,9 +186,6 @@ class Candidate:
     summary_of: tuple[str, int] | None = None  # (line id, summary index) when a summary
 
 
-# ---------------------------------------------------------------- claims
-
-
 def claims(graph: KnowledgeGraph, note: str | Note) -> list[Claim]:
     """A note's claims: its one-line claim (index 0), then each body sentence, then each
     source summary, numbered on from 1.
