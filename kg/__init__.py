@@ -40,7 +40,7 @@ from kg.parse.site import parse_page
 
 if TYPE_CHECKING:
     from kg.embed.models import Embedder, SentenceTransformerEmbedder, load_embedder
-    from kg.embed.store import VectorStore
+    from kg.embed.vectors import VectorStore
     from kg.export.subgraph import NearPair, SubGraph
     from kg.query.trace import Claim, Evidence, Use
 
@@ -53,7 +53,7 @@ _LAZY = {
     "Use": "kg.query.trace",
     "Embedder": "kg.embed.models",
     "SentenceTransformerEmbedder": "kg.embed.models",
-    "VectorStore": "kg.embed.store",
+    "VectorStore": "kg.embed.vectors",
     "load_embedder": "kg.embed.models",
 }
 
