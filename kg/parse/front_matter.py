@@ -51,6 +51,21 @@ _KIND_ALIASES = {
 
 
 class Problems:
+    """The diagnostics of one note's front matter, collected while it is read.
+
+    Parameters
+    ----------
+    path : str
+        The note's path, for the diagnostics.
+
+    Examples
+    --------
+    >>> problems = Problems("x.md")
+    >>> problems.add(3, "odd value")
+    >>> [(d.line, d.message) for d in problems.items]
+    [(3, 'odd value')]
+    """
+
     def __init__(self, path: str) -> None:
         self.path = path
         self.items: list[Diagnostic] = []
@@ -60,7 +75,24 @@ class Problems:
 
 
 def split_front_matter(text: str) -> tuple[str | None, int, int]:
-    """The front matter text (or None), the line it starts on, and the first body line index."""
+    """Find a note's front matter between its opening and closing ``---`` lines.
+
+    Parameters
+    ----------
+    text : str
+        The note's text.
+
+    Returns
+    -------
+    (str or None, int, int)
+        The front matter's text (None when there is none or it is never closed), the line
+        number it starts on, and the index of the first body line.
+
+    Examples
+    --------
+    >>> split_front_matter("---\\ntitle: X\\n---\\nBody"), split_front_matter("Body")
+    (('title: X', 2, 3), (None, 0, 0))
+    """
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         return None, 0, 0
@@ -89,6 +121,33 @@ def _quote_flow_lists(front: str) -> str:
 
 
 def load_meta(front: str, first_line: int, problems: Problems) -> dict[str, Any]:
+    """Read front matter as YAML (safe loading only) into a mapping of properties.
+
+    Never raises: YAML that does not parse, or is not a mapping, is reported to `problems`
+    and read as no properties.
+
+    Parameters
+    ----------
+    front : str
+        The front matter's text.
+    first_line : int
+        Its first line number, for the diagnostics.
+    problems : Problems
+        Where a value of the wrong type is reported.
+
+    Returns
+    -------
+    dict
+        The properties.
+
+    Examples
+    --------
+    >>> problems = Problems("x.md")
+    >>> load_meta("title: X\\ntags: [a, b]", 2, problems), problems.items
+    ({'title': 'X', 'tags': ['a', 'b']}, [])
+    >>> load_meta("- a list", 2, problems), len(problems.items)
+    ({}, 1)
+    """
     try:
         data = yaml.load(front, Loader=SafeLoader)
     except yaml.YAMLError as error:
@@ -133,6 +192,7 @@ def _load_meta_checked(data: Any, first_line: int, problems: Problems) -> dict[s
 
 
 def meta_kind(value: Any, problems: Problems) -> NoteKind:
+    """The note kind the ``type`` property names (a synthesis note when absent or unknown)."""
     if value is None:
         return NoteKind.SYNTHESIS
     name = str(value).strip().lower()
@@ -144,6 +204,7 @@ def meta_kind(value: Any, problems: Problems) -> NoteKind:
 
 
 def meta_text(value: Any, key: str, problems: Problems) -> str:
+    """A property's value as text ('' when absent; reported when not a scalar)."""
     if value is None:
         return ""
     if isinstance(value, (str, int, float, dt.date)):
@@ -153,12 +214,14 @@ def meta_text(value: Any, key: str, problems: Problems) -> str:
 
 
 def meta_date(value: Any, problems: Problems) -> str:
+    """The ``date`` property as an ISO date (YAML may have read it as a date already)."""
     if isinstance(value, dt.date):
         return value.isoformat()[:10]
     return meta_text(value, "date", problems)
 
 
 def meta_titles(value: Any, key: str, problems: Problems) -> list[str]:
+    """A property's value as a list of titles (one text or a list of them; [[links]] unwrapped)."""
     if value is None:
         return []
     if isinstance(value, str):
@@ -182,10 +245,12 @@ def meta_titles(value: Any, key: str, problems: Problems) -> list[str]:
 
 
 def meta_refs(value: Any, key: str, line: int, problems: Problems) -> tuple[TitledRef, ...]:
+    """`meta_titles` as `TitledRef` values on the front matter's line."""
     return tuple(TitledRef(t, line) for t in meta_titles(value, key, problems))
 
 
 def meta_related(value: Any, line: int, problems: Problems) -> tuple[RelatedEntry, ...]:
+    """The ``related`` property: titles, or mappings with title, description and annotation."""
     entries = []
     for item in value if isinstance(value, list) else ([] if value is None else [value]):
         if isinstance(item, str):
@@ -213,6 +278,7 @@ def meta_related(value: Any, line: int, problems: Problems) -> tuple[RelatedEntr
 
 
 def meta_sources(value: Any, line: int, problems: Problems) -> tuple[SourceEntry, ...]:
+    """The ``sources`` property: titles, or mappings with title and summary."""
     entries = []
     for item in value if isinstance(value, list) else ([] if value is None else [value]):
         if isinstance(item, str):
@@ -226,6 +292,7 @@ def meta_sources(value: Any, line: int, problems: Problems) -> tuple[SourceEntry
 
 
 def meta_cards(meta: dict[str, Any], line: int, problems: Problems) -> tuple[Card, ...]:
+    """A topic's or hub's cards from the ``notes`` and ``sections`` properties."""
     cards = [Card(t, "", "", line) for t in meta_titles(meta.get("notes"), "notes", problems)]
     sections = meta.get("sections")
     if isinstance(sections, dict):

@@ -70,7 +70,27 @@ _OWN_KEYS = frozenset(
 
 
 def parse_markdown(text: str, path: str) -> Page:
-    """Parse one Markdown note into a `Page` (variant 'markdown')."""
+    """Parse one Markdown note into a `Page` (variant 'markdown').
+
+    Parameters
+    ----------
+    text : str
+        The note's text, line ends already normalised to ``\\n``.
+    path : str
+        The path shown in diagnostics; its stem is the title when the front matter has none.
+
+    Returns
+    -------
+    Page
+        The parsed page; problems with the front matter are in `Page.diagnostics`, never
+        raised.
+
+    Examples
+    --------
+    >>> page = parse_markdown("---\\ntype: paper\\n---\\nText with #tag.", "notes/A paper.md")
+    >>> page.kind.value, page.title, page.tags
+    ('paper', 'A paper', ('tag',))
+    """
     problems = Problems(path)
     lines = text.split("\n")
     roles = ["blank" if not line.strip() else "" for line in lines]
@@ -240,7 +260,29 @@ _HEADING = re.compile(r"#{1,6}(?:\s|$)")
 
 
 def to_markdown(page: Page) -> str:
-    """Write a page back as a Markdown note in the project's own format."""
+    """Write a page back as a Markdown note in the project's own format.
+
+    Parameters
+    ----------
+    page : Page
+        The page (from any parser).
+
+    Returns
+    -------
+    str
+        Front matter with the page's fields, then its body paragraphs; `parse_markdown`
+        reads it back to the same fields.
+
+    Examples
+    --------
+    >>> print(to_markdown(parse_markdown("---\\ntitle: Why X?\\n---\\nX holds.", "x.md")))
+    ---
+    type: synthesis
+    title: Why X?
+    ---
+    X holds.
+    <BLANKLINE>
+    """
     meta: dict[str, Any] = {"type": page.kind.value, "title": page.title}
     for key, value in (
         ("description", page.description),
