@@ -1,2 +1,2 @@
-"""Questions asked of the graph: hybrid search and near notes (`search`), and claim tracing
-(`trace`, which gathers `claims`, `candidates`, `scorers`, the evidence `tree` and `uses`)."""
+"""Questions asked of the graph: notes near in meaning (`near`), hybrid search (`search`),
+and claim tracing with its evidence scorers (`trace`)."""
