@@ -57,7 +57,7 @@ def percentile(values: list[float], q: float) -> float:
 def corpus_texts(corpus: Path, index: Path) -> tuple[list[str], int]:
     """Distinct texts kg embeds for the corpus, and how many keyed texts there are."""
     import kg
-    from kg.embed.vectors import note_texts
+    from kg.embed.texts import note_texts
 
     graph = kg.load(corpus, index=index, embed=False)
     keyed = [text for note in graph for _, _, text in note_texts(note)]
@@ -249,7 +249,7 @@ def phase_near(args: argparse.Namespace) -> dict[str, Any]:
     import numpy as np
 
     import kg
-    from kg.embed.vectors import VectorStore
+    from kg.embed.store import VectorStore
     from kg.model import Note, NoteKind
 
     _ensure_vectors(args)

@@ -276,17 +276,6 @@ def _continues(text: str, end: int) -> bool:
     return bool(re.match(r"\s+[a-z]", text[end : end + 2]))
 
 
-def dedupe(items: Iterable[str]) -> list[str]:
-    """Items in first-seen order, without repeats."""
-    seen: set[str] = set()
-    out: list[str] = []
-    for item in items:
-        if item not in seen:
-            seen.add(item)
-            out.append(item)
-    return out
-
-
 class TitleMatcher:
     """Every known title in a text at once: one Aho-Corasick automaton, leftmost-longest
     matches that do not overlap, kept only when they start and end at word boundaries."""

@@ -19,14 +19,10 @@ from fake_embedder import FakeEmbedder
 
 import kg
 from kg.config import Config
+from kg.embed.files import MANIFEST
 from kg.embed.models import SentenceTransformerEmbedder, load_embedder, normalize
-from kg.embed.vectors import (
-    FIELDS,
-    MANIFEST,
-    VectorStore,
-    note_sentences,
-    note_texts,
-)
+from kg.embed.store import VectorStore
+from kg.embed.texts import FIELDS, note_sentences, note_texts
 from kg.errors import KgError, ModelUnavailable
 from kg.model import NearNote, NoteKind, Severity
 

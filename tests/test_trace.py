@@ -175,7 +175,7 @@ def test_lazy_vectors_trace_as_stored_ones_do_embedding_far_less(seeds_dir, tmp_
 
     import kg
     from kg.embed.lazy import LazyVectors
-    from kg.embed.vectors import note_texts
+    from kg.embed.texts import note_texts
     from kg.query.trace import HybridScorer
 
     full = kg.load(seeds_dir, index=tmp_path / "full", embed=True, embedder=FakeEmbedder())

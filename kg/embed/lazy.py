@@ -5,7 +5,7 @@ note first (about 20 minutes for 10,000 notes on this project's machine) to rank
 sources of a single note. `LazyVectors` answers the same three questions a `VectorStore`
 answers for the trace scorers (`vectors_for`, `note_vector`, `text_vector`), embedding one
 note's field in one batch the first time it is asked for, with the same texts
-(`kg.embed.vectors.note_texts`) and the same note vector (the normalized sum of its title,
+(`kg.embed.texts.note_texts`) and the same note vector (the normalized sum of its title,
 description, claim and abstract vectors), so the ranking is the one stored vectors give.
 
 >>> import numpy as np
@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kg.embed.models import normalize
-from kg.embed.vectors import FIELDS, note_texts
+from kg.embed.texts import FIELDS, note_texts
 from kg.errors import KgError
 
 if TYPE_CHECKING:

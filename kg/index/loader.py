@@ -13,7 +13,6 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,16 +30,6 @@ if TYPE_CHECKING:
     from kg.embed.models import Embedder
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
-
-
-@dataclass(frozen=True)
-class LoadReport:
-    """What one load did: whether the index was reused, how many files were parsed."""
-
-    reused_index: bool
-    parsed: int
-    seconds_parse: float = 0.0
-    seconds_build: float = 0.0
 
 
 def resolve_corpus(path: str | Path) -> Path:
@@ -180,8 +169,9 @@ def load(
     stamps = scan(root)
 
     def finish(graph: KnowledgeGraph) -> KnowledgeGraph:
+        from kg.embed.attach import attach, attach_stored
         from kg.embed.lazy import DeferredEmbedder, LazyVectors
-        from kg.embed.vectors import attach, attach_stored, signature_of
+        from kg.embed.texts import signature_of
         from kg.index.store import FORMAT_VERSION, stamps_key
 
         signature = signature_of([FORMAT_VERSION, stamps_key(stamps)])

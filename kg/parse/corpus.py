@@ -6,10 +6,8 @@ rest of the corpus still loads.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -172,13 +170,3 @@ def parse_file(
     else:
         page = parse_page(text, shown, config.categories, config.paper_tags)
     return page, problems + list(page.diagnostics)
-
-
-def read_corpus(root: Path, config: Config) -> Iterator[tuple[Path, Page | None, list[Diagnostic]]]:
-    for path in discover(root):
-        page, problems = parse_file(path, root, config)
-        yield path, page, problems
-
-
-def content_hash(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()

@@ -1,0 +1,140 @@
+"""Wiring the vector store into `kg.load`: embed what is missing and attach, or attach what is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kg.embed.files import MANIFEST
+from kg.embed.models import Embedder
+from kg.embed.state import EmbedderSource, Progress
+from kg.embed.store import VectorStore
+from kg.errors import ModelUnavailable
+
+if TYPE_CHECKING:
+    from kg.config import Config
+    from kg.graph.knowledge import KnowledgeGraph
+
+
+def attach(
+    graph: KnowledgeGraph,
+    folder: Path,
+    config: Config,
+    *,
+    embedder: Embedder | None = None,
+    signature: str = "",
+    save: bool = True,
+    progress: Progress | None = None,
+) -> VectorStore:
+    """Open the vectors saved in `folder`, embed what `graph` has that they lack, save
+    them (under the index lock) and set `graph.embeddings`.
+
+    Never raises because the model is missing: notes then keep the vectors already stored
+    and the reason is added to `graph.diagnostics`.
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The graph to attach the vectors to.
+    folder : pathlib.Path
+        The index folder.
+    config : Config
+        The corpus's configuration (its `model`).
+    embedder : Embedder, optional
+        Embed with this instead of the configured model.
+    signature : str
+        The corpus signature recorded with the vectors.
+    save : bool
+        Whether to save the updated store.
+    progress : callable, optional
+        Called as ``progress("embed", done, total)``.
+
+    Returns
+    -------
+    VectorStore
+        The store (`graph.embeddings` is it, or None when no note has a vector).
+    """
+    from kg.embed.models import load_embedder
+    from kg.io import index_lock
+    from kg.model import Diagnostic, Severity
+
+    source: EmbedderSource | None = embedder
+    fingerprint: str | None = None
+    unavailable: str | None = None
+    if embedder is None:
+        try:
+            found = load_embedder(config)
+        except ModelUnavailable as error:
+            unavailable = str(error)
+        else:
+            source, fingerprint = found, found.fingerprint
+    else:
+        fingerprint = getattr(embedder, "fingerprint", None)
+    name = embedder.name if embedder is not None else config.model
+    store = VectorStore.open(folder, name, fingerprint, embedder=source)
+    if source is None:
+        store.set_embedder(_unavailable(unavailable or "no embedding model"))
+    notices = list(store.problems)
+    store.update(graph, signature=signature, trusted=graph.from_index, progress=progress)
+    if store.dirty and save:
+        with index_lock(folder):
+            store.save(folder)
+    for problem in dict.fromkeys(store.problems):
+        severity = Severity.INFO if problem in notices else Severity.WARNING
+        graph.diagnostics.append(Diagnostic(str(folder / MANIFEST), None, severity, problem))
+    graph.embeddings = store if store.count else None
+    return store
+
+
+def attach_stored(graph: KnowledgeGraph) -> VectorStore | None:
+    """Attach the vectors saved in the graph's index folder, if they fit the graph.
+
+    They fit when they are complete and were made from exactly the graph's files by the
+    configured model. Never embeds and never loads the model (it is loaded on the first
+    free-text query).
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        A graph from `kg.load`, which knows its index folder and signature.
+
+    Returns
+    -------
+    VectorStore or None
+        The store attached, or None (then `graph.embeddings` is unchanged).
+    """
+    from kg.embed.models import find_model_folder, fingerprint
+
+    folder = graph.index_folder
+    config = graph.config
+    if folder is None or config is None or not graph.index_signature:
+        return None
+    try:
+        stamp: str | None = fingerprint(find_model_folder(config.model))
+    except ModelUnavailable:
+        stamp = None
+    store = VectorStore.open(folder, config.model, stamp)
+    if (
+        store.problems
+        or not store.complete
+        or not store.count
+        or store.signature != graph.index_signature
+    ):
+        return None
+    store.set_embedder(lambda: _configured(config))
+    graph.embeddings = store
+    return store
+
+
+def _configured(config: Config) -> Embedder:
+    from kg.embed.models import load_embedder
+
+    return load_embedder(config)
+
+
+def _unavailable(message: str) -> Callable[[], Embedder]:
+    def fail() -> Embedder:
+        raise ModelUnavailable(message)
+
+    return fail

@@ -1,0 +1,330 @@
+"""Updating the vector store: embed the texts it lacks, drop what is gone, rebuild the note matrix.
+
+Re-indexing embeds only texts whose hash is not stored yet (new texts go to a new row
+segment); a different model means every text is embedded again. A note's own vector is
+the normalized mean of its title, description, claim (and abstract) vectors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Self
+
+import numpy as np
+
+from kg.embed.models import normalize
+from kg.embed.reading import Reading
+from kg.embed.state import Progress
+from kg.embed.texts import (
+    FIELD_CODE,
+    HASH,
+    KIND_CODE,
+    NOTE_FIELDS,
+    note_hash,
+    note_texts,
+    text_hash,
+)
+from kg.errors import ModelUnavailable
+from kg.model import NoteKind
+
+if TYPE_CHECKING:
+    from kg.graph.knowledge import KnowledgeGraph
+
+CHUNK = 512  # texts handed to the embedder at a time (progress is reported per chunk)
+
+
+class Updates(Reading):
+    """Building and updating a store (mixed into `kg.embed.store.VectorStore`)."""
+
+    @classmethod
+    def from_note_vectors(
+        cls,
+        note_ids: Sequence[str],
+        vectors: np.ndarray,
+        kinds: Sequence[NoteKind | str] | None = None,
+        model: str = "given",
+    ) -> Self:
+        """A store holding only note vectors (one title key each), e.g. synthetic ones for
+        benchmarks and tests.
+
+        Parameters
+        ----------
+        note_ids : sequence of str
+            The notes, one per row of `vectors`.
+        vectors : numpy.ndarray
+            An (n, dim) array; the rows are normalized.
+        kinds : sequence of NoteKind or str, optional
+            The notes' kinds (all synthesis notes by default).
+        model : str
+            The model name recorded.
+
+        Returns
+        -------
+        VectorStore
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kg.embed.store import VectorStore
+        >>> store = VectorStore.from_note_vectors(["a"], np.array([[3.0, 4.0]]), kinds=["paper"])
+        >>> store.note_vector("a").tolist(), store.kind_mask(["paper"]).tolist()
+        ([0.6000000238418579, 0.800000011920929], [True])
+        """
+        matrix = normalize(np.asarray(vectors, dtype=np.float32))
+        store = cls(model=model, dim=matrix.shape[1])
+        n = len(note_ids)
+        store._segments = [matrix]
+        store._segment_files = [None]
+        store._offsets = np.array([0, n], dtype=np.int64)
+        store._row_hash = np.array(
+            [text_hash(f"{i}\x00{v}") for i, v in enumerate(note_ids)], dtype=HASH
+        )
+        store._set_notes(
+            list(note_ids),
+            np.zeros(n, dtype=HASH),
+            np.array(
+                [KIND_CODE[NoteKind(k)] for k in kinds]
+                if kinds is not None
+                else [KIND_CODE[NoteKind.SYNTHESIS]] * n,
+                dtype=np.int8,
+            ),
+            np.column_stack([np.arange(n), np.zeros(n), np.zeros(n), np.arange(n)]).astype(
+                np.int32
+            ),
+            np.arange(n + 1, dtype=np.int64),
+        )
+        store._matrix = matrix
+        store._has = np.linalg.norm(matrix, axis=1) > 0
+        store._count = int(store._has.sum())
+        return store
+
+    def _usable_rows(self) -> np.ndarray:
+        usable = np.zeros(self.rows, dtype=bool)
+        for i, segment in enumerate(self._segments):
+            if segment is not None:
+                usable[self._offsets[i] : self._offsets[i + 1]] = True
+        return usable
+
+    def update(
+        self,
+        graph: KnowledgeGraph,
+        signature: str = "",
+        trusted: bool = False,
+        progress: Progress | None = None,
+    ) -> int:
+        """Bring the store in line with `graph`: embed the texts not stored yet, drop what
+        is gone, recompute the note matrix.
+
+        With `trusted` (the graph was read back from the index) and the signature the store
+        was saved with, nothing is read from the notes at all. Texts the embedder cannot embed
+        (the model is missing) are reported in `problems` and leave `complete` False.
+
+        Parameters
+        ----------
+        graph : KnowledgeGraph
+            The notes to hold vectors for.
+        signature : str
+            The corpus signature to record (`kg.embed.texts.signature_of`).
+        trusted : bool
+            Whether the graph was read from the index this store was saved with.
+        progress : callable, optional
+            Called as ``progress("embed", done, total)`` while embedding.
+
+        Returns
+        -------
+        int
+            How many texts were embedded.
+
+        Raises
+        ------
+        KgError
+            The embedder returned vectors of the wrong shape or not finite.
+        """
+        try:
+            return self._update(graph, signature, trusted, progress)
+        except _Restart:
+            return self._update(graph, signature, False, progress)
+
+    def _update(
+        self, graph: KnowledgeGraph, signature: str, trusted: bool, progress: Progress | None
+    ) -> int:
+        self.embedded = 0
+        if trusted and signature and signature == self.signature and self.complete:
+            return 0
+        usable = self._usable_rows()
+        row_of: dict[bytes, int] = {
+            h: r for r, h in enumerate(self._row_hash.tolist()) if usable[r]
+        }
+        old_pos = self._note_pos
+        old_keys, old_start, old_hash = self._keys, self._key_start, self._note_hash
+        key_blocks: list[np.ndarray] = []
+        pending: dict[bytes, str] = {}
+        pending_keys: list[tuple[int, int, int, bytes]] = []  # note, field, index, hash
+        note_ids: list[str] = []
+        hashes: list[bytes] = []
+        kinds: list[int] = []
+        for position, note in enumerate(graph):
+            note_ids.append(note.id)
+            kinds.append(KIND_CODE[note.kind])
+            digest = note_hash(note)
+            hashes.append(digest)
+            before = old_pos.get(note.id)
+            if before is not None and old_hash[before] == digest:
+                block = old_keys[old_start[before] : old_start[before + 1]].copy()
+                if usable[block[:, 3]].all():
+                    block[:, 0] = position
+                    key_blocks.append(block)
+                    continue
+            rows: list[tuple[int, int, int]] = []
+            for field, index, text in note_texts(note):
+                h = text_hash(text)
+                row = row_of.get(h)
+                if row is None:
+                    pending.setdefault(h, text)
+                    pending_keys.append((position, FIELD_CODE[field], index, h))
+                else:
+                    rows.append((FIELD_CODE[field], index, row))
+            if rows:
+                block = np.array(rows, dtype=np.int32).reshape(-1, 3)
+                key_blocks.append(np.column_stack([np.full(len(block), position), block]))
+        embedded_rows = self._embed_pending(pending, progress)
+        missing = 0
+        if pending_keys:
+            extra = []
+            for note_at, field_code, index, h in pending_keys:
+                row = embedded_rows.get(h)
+                if row is None:
+                    missing += 1
+                else:
+                    extra.append((note_at, field_code, index, row))
+            if extra:
+                key_blocks.append(np.array(extra, dtype=np.int32).reshape(-1, 4))
+        keys = (
+            np.concatenate(key_blocks).astype(np.int32)
+            if key_blocks
+            else np.zeros((0, 4), dtype=np.int32)
+        )
+        order = np.lexsort((keys[:, 2], keys[:, 1], keys[:, 0]))
+        keys = np.ascontiguousarray(keys[order])
+        counts = (
+            np.bincount(keys[:, 0], minlength=len(note_ids))
+            if len(keys)
+            else np.zeros(len(note_ids), dtype=np.int64)
+        )
+        key_start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self._set_notes(
+            note_ids,
+            np.array(hashes, dtype=HASH),
+            np.array(kinds, dtype=np.int8),
+            keys,
+            key_start,
+        )
+        self.complete = missing == 0
+        if missing:
+            self.problems.append(
+                f"{missing} texts have no vectors yet, so some notes are missing from "
+                "near and semantic search; install the model and run `kg index`"
+            )
+        self._compact_if_wasteful()
+        self._compute_matrix()
+        self.signature = signature
+        self._dirty = True
+        return self.embedded
+
+    def _embed_pending(
+        self, pending: dict[bytes, str], progress: Progress | None
+    ) -> dict[bytes, int]:
+        """Embed the pending texts (longest first, in chunks) into one new segment."""
+        if not pending:
+            return {}
+        items = sorted(pending.items(), key=lambda item: -len(item[1]))
+        try:
+            embedder = self.embedder
+        except ModelUnavailable as error:
+            self.problems.append(str(error))
+            return {}
+        chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+        # Alternate long and short chunks so the rate (and so the ETA) is steady.
+        ordered: list[list[tuple[bytes, str]]] = []
+        low, high = 0, len(chunks) - 1
+        while low <= high:
+            ordered.append(chunks[low])
+            if high > low:
+                ordered.append(chunks[high])
+            low, high = low + 1, high - 1
+        vectors: np.ndarray | None = None
+        out_hashes: list[bytes] = []
+        done = 0
+        if progress:
+            progress("embed", 0, len(items))
+        for chunk in ordered:
+            try:
+                block = self._encode([text for _, text in chunk])
+            except ModelUnavailable as error:
+                self.problems.append(str(error))
+                break
+            if vectors is None:
+                dim = block.shape[1]
+                if self.dim and dim != self.dim and self.rows:
+                    # Same name, other dimension: the stored vectors are from another model.
+                    self.problems.append(
+                        f"stored vectors have {self.dim} dimensions but {embedder.name} "
+                        f"gives {dim}; embedding everything again"
+                    )
+                    self._reset_rows()
+                    self._reset_notes()
+                    raise _Restart
+                self.dim = dim
+                vectors = np.empty((len(items), dim), dtype=np.float32)
+            vectors[done : done + len(block)] = block
+            out_hashes += [h for h, _ in chunk]
+            done += len(block)
+            self.embedded += len(block)
+            if progress:
+                progress("embed", done, len(items))
+        if vectors is None or not done:
+            return {}
+        first = self.rows
+        self._append_segment(vectors[:done], out_hashes)
+        return {h: first + i for i, h in enumerate(out_hashes)}
+
+    def _compact_if_wasteful(self) -> None:
+        """Rewrite the rows into one segment when a quarter of them is no longer used, a
+        segment is damaged, or there are many segments."""
+        if not self.rows:
+            return
+        live = np.zeros(self.rows, dtype=bool)
+        live[self._keys[:, 3]] = True
+        damaged = any(s is None for s in self._segments)
+        if not damaged and len(self._segments) <= 16 and live.sum() >= 0.75 * self.rows:
+            return
+        keep = np.flatnonzero(live)
+        vectors = self.gather(keep) if len(keep) else np.zeros((0, self.dim), np.float32)
+        new_row = np.full(self.rows, -1, dtype=np.int64)
+        new_row[keep] = np.arange(len(keep))
+        hashes = self._row_hash[keep]
+        self._reset_rows()
+        if len(keep):
+            self._append_segment(vectors, list(hashes.tolist()))
+        self._keys[:, 3] = new_row[self._keys[:, 3]]
+
+    def _compute_matrix(self) -> None:
+        n = len(self._note_ids)
+        own = np.isin(self._keys[:, 1], NOTE_FIELDS)
+        notes, rows = self._keys[own, 0], self._keys[own, 3]
+        sums = np.zeros((n, self.dim), dtype=np.float32)
+        if len(rows):
+            np.add.at(sums, notes, self.gather(rows))
+        matrix = normalize(sums)
+        self._has = np.zeros(n, dtype=bool)
+        if len(notes):
+            self._has[notes] = True
+        self._has &= np.linalg.norm(matrix, axis=1) > 0
+        matrix.flags.writeable = False
+        self._matrix = matrix
+        self._count = int(self._has.sum())
+        self._masks = {}
+
+
+class _Restart(Exception):
+    """Raised inside an update when the stored vectors turn out to be from another model."""

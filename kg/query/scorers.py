@@ -1,0 +1,359 @@
+"""Scoring what may support a claim: by words (TF-IDF), by stored or lazily embedded
+vectors, or both fused, and the one choice of scorer the CLI and the browser share.
+
+>>> words("Why do the crowds beat single experts?")
+['crowds', 'beat', 'single', 'experts']
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from kg.errors import ModelUnavailable
+from kg.query.claims import DEFAULT_THRESHOLD, Candidate, Claim, Scorer
+from kg.text import fold
+
+if TYPE_CHECKING:
+    from kg.graph.knowledge import KnowledgeGraph
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9-]+")
+_STOP = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "as",
+        "at",
+        "from",
+        "than",
+        "then",
+        "not",
+        "but",
+        "can",
+        "does",
+        "do",
+        "why",
+        "what",
+        "how",
+        "when",
+        "which",
+        "who",
+        "into",
+        "over",
+        "under",
+        "more",
+        "most",
+        "less",
+        "rather",
+        "only",
+        "just",
+        "their",
+        "they",
+        "them",
+        "there",
+        "here",
+        "such",
+    ]
+)
+
+
+def words(text: str) -> list[str]:
+    """The words of a text that count for word overlap: folded, lower-cased, stop words out.
+
+    Parameters
+    ----------
+    text : str
+        The text.
+
+    Returns
+    -------
+    list of str
+        In text order, repeats kept.
+    """
+    return [w for w in _WORD.findall(fold(text).lower()) if w not in _STOP]
+
+
+class LexicalScorer:
+    """TF-IDF cosine of words, IDF from every note text of the corpus (computed once per
+    graph): the ranking without embeddings, and the lexical half of the hybrid one.
+
+    Examples
+    --------
+    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
+    >>> from kg.graph.knowledge import KnowledgeGraph
+    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
+    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
+    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
+    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
+    ...              claim="crowds cancel individual errors")
+    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
+    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
+    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> from kg.query.candidates import declared_sources
+    >>> candidates = declared_sources(g, line)
+    >>> [round(s, 3) for s in LexicalScorer().score(g, "crowds cancel errors", candidates)]
+    [0.524]
+    """
+
+    default_threshold = 0.12
+
+    def score(
+        self, graph: KnowledgeGraph, claim: Claim | str, candidates: Sequence[Candidate]
+    ) -> list[float]:
+        idf = document_frequencies(graph)
+        query = _weighted(words(claim.text if isinstance(claim, Claim) else claim), idf)
+        return [
+            _cosine(query, _weighted(words(c.text + " " + c.note.title), idf)) for c in candidates
+        ]
+
+
+def document_frequencies(graph: KnowledgeGraph) -> tuple[dict[str, float], float]:
+    """IDF weights of the corpus's words, cached on the graph.
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The graph; every text of its notes (not stubs) is a document.
+
+    Returns
+    -------
+    (dict of str to float, float)
+        The weight of each word, and the weight of a word the corpus does not have.
+    """
+    cached = getattr(graph, "_trace_idf", None)
+    if cached is not None:
+        return cached
+    counts: dict[str, int] = {}
+    documents = 0
+    for note in graph.notes(stubs=False):
+        texts = [
+            note.title,
+            note.description,
+            note.claim,
+            *(p.text for p in note.body),
+            *(s.summary for s in note.sources),
+        ]
+        for text in texts:
+            if not text:
+                continue
+            documents += 1
+            for word in set(words(text)):
+                counts[word] = counts.get(word, 0) + 1
+    idf = {w: math.log((documents + 1) / (n + 0.5)) for w, n in counts.items()}
+    result = (idf, math.log((documents + 1) / 0.5))
+    graph._trace_idf = result  # type: ignore[attr-defined]
+    return result
+
+
+def _weighted(tokens: list[str], idf: tuple[dict[str, float], float]) -> dict[str, float]:
+    weights, unseen = idf
+    out: dict[str, float] = {}
+    for token in tokens:
+        out[token] = out.get(token, 0.0) + weights.get(token, unseen)
+    return out
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if not a or not b:
+        return 0.0
+    dot = sum(v * b.get(k, 0.0) for k, v in a.items())
+    return dot / math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
+
+
+class EmbeddingScorer:
+    """Cosine similarity of vectors: the claim's own vector against each candidate's
+    (a source summary's vector, or the candidate note's vector).
+
+    Parameters
+    ----------
+    store : VectorStore or LazyVectors
+        Where the vectors come from (`vectors_for`, `note_vector`, `text_vector`).
+    """
+
+    default_threshold = DEFAULT_THRESHOLD
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def claim_vector(self, claim: Claim | str) -> np.ndarray | None:
+        if isinstance(claim, Claim) and claim.index >= 0:
+            field_name = {"claim": "claim", "sentence": "sentence", "summary": "summary"}[
+                claim.kind
+            ]
+            stored = self.store.vectors_for(claim.note_id, field_name)
+            if stored is not None and len(stored) > claim.field_index:
+                return np.asarray(stored[claim.field_index], dtype=np.float32)
+        text = claim.text if isinstance(claim, Claim) else claim
+        return np.asarray(self.store.text_vector(text), dtype=np.float32)
+
+    def candidate_vector(self, candidate: Candidate) -> np.ndarray | None:
+        if candidate.summary_of is not None:
+            line_id, position = candidate.summary_of
+            stored = self.store.vectors_for(line_id, "summary")
+            if stored is not None and len(stored) > position:
+                return np.asarray(stored[position], dtype=np.float32)
+        vector = self.store.note_vector(candidate.note.id)
+        return None if vector is None else np.asarray(vector, dtype=np.float32)
+
+    def score(
+        self,
+        graph: KnowledgeGraph,
+        claim: Claim | str,
+        candidates: Sequence[Candidate],
+        query: np.ndarray | None = None,
+    ) -> list[float]:
+        if query is None:
+            query = self.claim_vector(claim)
+        scores = []
+        for candidate in candidates:
+            vector = self.candidate_vector(candidate)
+            scores.append(0.0 if query is None or vector is None else float(query @ vector))
+        return scores
+
+
+class HybridScorer(EmbeddingScorer):
+    """Embedding similarity fused with TF-IDF word overlap by reciprocal rank.
+
+    Both the meaning of a claim and the rare words it shares with a source count. The order
+    is fused; the score reported (and held against the threshold) stays the cosine.
+
+    Parameters
+    ----------
+    store : VectorStore or LazyVectors
+        Where the vectors come from.
+    """
+
+    fusion_k = 3.0
+
+    def rank(
+        self,
+        graph: KnowledgeGraph,
+        claim: Claim | str,
+        candidates: Sequence[Candidate],
+        query: np.ndarray | None = None,
+    ) -> list[tuple[int, float]]:
+        """Candidates best first by the fused order, as (index, cosine)."""
+        dense = self.score(graph, claim, candidates, query)
+        sparse = LexicalScorer().score(graph, claim, candidates)
+        fused = [0.0] * len(candidates)
+        for scores in (dense, sparse):
+            for position, i in enumerate(_order(scores)):
+                fused[i] += 1.0 / (self.fusion_k + position)
+        return [(i, dense[i]) for i in _order(fused)]
+
+
+def _order(scores: Sequence[float]) -> list[int]:
+    return sorted(range(len(scores)), key=lambda i: (-scores[i], i))
+
+
+def rank(
+    scorer: Scorer, graph: KnowledgeGraph, claim: Claim | str, candidates: Sequence[Candidate]
+) -> list[tuple[int, float]]:
+    """Candidates best first: the scorer's own ranking if it has one, else by score.
+
+    Parameters
+    ----------
+    scorer : Scorer
+        The scorer.
+    graph : KnowledgeGraph
+        The graph.
+    claim : Claim or str
+        The claim the candidates may support.
+    candidates : sequence of Candidate
+        What to rank.
+
+    Returns
+    -------
+    list of (int, float)
+        (index into `candidates`, score); ties keep the candidates' order.
+
+    Examples
+    --------
+    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
+    >>> from kg.graph.knowledge import KnowledgeGraph
+    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
+    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
+    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
+    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
+    ...              claim="crowds cancel individual errors")
+    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
+    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
+    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> from kg.query.candidates import declared_sources
+    >>> [(i, round(s, 3)) for i, s in rank(LexicalScorer(), g, "crowds cancel", declared_sources(g, line))]
+    [(0, 0.428)]
+    """
+    own = getattr(scorer, "rank", None)
+    if own is not None:
+        return own(graph, claim, candidates)
+    scores = scorer.score(graph, claim, candidates)
+    return [(i, scores[i]) for i in _order(scores)]
+
+
+def default_scorer(graph: KnowledgeGraph) -> Scorer:
+    """The scorer kg traces with: the CLI and the browser both trace through here, so
+    they rank alike.
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The graph.
+
+    Returns
+    -------
+    Scorer
+        A `HybridScorer` over the stored vectors when the graph has them; else over vectors
+        embedded for just this trace when ``kg.load(embed="lazy")`` set that up and the model
+        loads; else a `LexicalScorer`.
+
+    Examples
+    --------
+    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
+    >>> from kg.graph.knowledge import KnowledgeGraph
+    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
+    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
+    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
+    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
+    ...              claim="crowds cancel individual errors")
+    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
+    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
+    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> type(default_scorer(g)).__name__
+    'LexicalScorer'
+    """
+    store = graph.embeddings
+    if store is not None and int(store.count) > 0:
+        return HybridScorer(store)
+    lazy = graph.lazy_vectors
+    if lazy is not None:
+        try:
+            lazy.ready()
+        except ModelUnavailable:
+            return LexicalScorer()
+        return HybridScorer(lazy)
+    return LexicalScorer()

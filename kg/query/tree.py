@@ -1,0 +1,227 @@
+"""The evidence tree of a claim: cited notes first, then declared sources ranked by a
+scorer, then, recursively, their own sources and papers, never walking a cycle."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kg.model import Link, Note, NoteKind
+from kg.query.candidates import best_text, cited_in, declared_sources, papers_of
+from kg.query.claims import (
+    DEFAULT_THRESHOLD,
+    Claim,
+    Evidence,
+    Scorer,
+    claims,
+    select_claim,
+)
+from kg.query.scorers import default_scorer, rank
+
+if TYPE_CHECKING:
+    from kg.graph.knowledge import KnowledgeGraph
+
+
+def trace(
+    graph: KnowledgeGraph,
+    note: str | Note,
+    claim: int | str | None = None,
+    depth: int = 3,
+    scorer: Scorer | None = None,
+    threshold: float | None = None,
+    per_level: int = 5,
+) -> Evidence:
+    """The evidence tree of one claim of `note`.
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The graph.
+    note : str or Note
+        The note, or its title or id.
+    claim : int or str, optional
+        The claim (see `kg.query.claims.select_claim`); None traces the one-line claim and
+        then adds every body sentence with its top evidence as further children.
+    depth : int
+        How many links deep to follow sources.
+    scorer : Scorer, optional
+        How to rank candidates (`default_scorer(graph)` if None).
+    threshold : float, optional
+        Below it a claim is unsupported (kg.yaml's `unsupported_threshold`, else the
+        scorer's default, if None).
+    per_level : int
+        How many ranked sources to keep at the first level (fewer deeper down).
+
+    Returns
+    -------
+    Evidence
+        The root (kind 'claim').
+
+    Raises
+    ------
+    NoteNotFound
+        No note has that title or id.
+    KgError
+        `claim` is an index the note has no claim at.
+
+    Examples
+    --------
+    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
+    >>> from kg.graph.knowledge import KnowledgeGraph
+    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
+    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
+    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
+    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
+    ...              claim="crowds cancel individual errors")
+    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
+    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
+    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> tree = trace(g, "l", claim=1)
+    >>> [(e.kind, e.note.id, e.score) for e in tree.children], tree.unsupported
+    ([('cited', 'c', 1.0)], False)
+    """
+    target = graph.note(note)
+    scorer = scorer or default_scorer(graph)
+    threshold = threshold_for(graph, threshold, scorer)
+    chosen = select_claim(graph, target, claim)
+    children = evidence_of(graph, target, chosen, depth, scorer, {target.id}, per_level)
+    root = _node("claim", chosen.text, children, threshold, target)
+    if claim is not None:
+        return root
+    sentences = []
+    for item in claims(graph, target):
+        if item.kind != "sentence":
+            continue
+        top = evidence_of(graph, target, item, 1, scorer, {target.id}, 1)
+        sentences.append(_node("sentence", item.text, tuple(top[:1]), threshold, target))
+    return Evidence(
+        root.kind,
+        root.text,
+        root.score,
+        target,
+        children=root.children + tuple(sentences),
+        unsupported=root.unsupported,
+    )
+
+
+def _node(
+    kind: str, text: str, children: tuple[Evidence, ...], threshold: float, note: Note
+) -> Evidence:
+    best = max((c.score for c in children if c.kind != "sentence"), default=0.0)
+    return Evidence(kind, text, best, note, children=children, unsupported=best < threshold)
+
+
+def threshold_for(graph: KnowledgeGraph, threshold: float | None, scorer: Scorer) -> float:
+    """The explicit threshold, else kg.yaml's `unsupported_threshold`, else the scorer's default."""
+    if threshold is not None:
+        return threshold
+    configured = getattr(getattr(graph, "config", None), "unsupported_threshold", None)
+    if configured is not None:
+        return float(configured)
+    return float(getattr(scorer, "default_threshold", DEFAULT_THRESHOLD))
+
+
+def evidence_of(
+    graph: KnowledgeGraph,
+    note: Note,
+    claim: Claim | str,
+    depth: int,
+    scorer: Scorer,
+    visited: set[str],
+    per_level: int,
+) -> tuple[Evidence, ...]:
+    """What supports one claim of `note`: cited notes, ranked sources, ranked papers.
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The graph.
+    note : Note
+        The note the claim is of (or a source, for the deeper levels).
+    claim : Claim or str
+        The claim.
+    depth : int
+        How many links deep to go (nothing at 0).
+    scorer : Scorer
+        How to rank candidates.
+    visited : set of str
+        Note ids on the path so far, never walked again.
+    per_level : int
+        How many ranked sources to keep.
+
+    Returns
+    -------
+    tuple of Evidence
+    """
+    if depth <= 0:
+        return ()
+    text = claim.text if isinstance(claim, Claim) else claim
+    out: list[Evidence] = []
+    cited = [n for n in cited_in(graph, note, text) if n.id not in visited]
+    sources = declared_sources(graph, note)
+    by_id = {c.note.id: c for c in sources}
+    for other in cited:
+        candidate = by_id.get(other.id)
+        quote = candidate.text if candidate else best_text(other)
+        link = candidate.link if candidate else None
+        children = _deeper(graph, other, quote, depth - 1, scorer, visited | {other.id}, per_level)
+        out.append(Evidence("cited", quote, 1.0, other, link, _label(link), children))
+    rest = [
+        c for c in sources if c.note.id not in visited and c.note.id not in {n.id for n in cited}
+    ]
+    if rest:
+        for i, score in rank(scorer, graph, claim, rest)[:per_level]:
+            candidate = rest[i]
+            children = _deeper(
+                graph,
+                candidate.note,
+                candidate.text,
+                depth - 1,
+                scorer,
+                visited | {candidate.note.id},
+                per_level,
+            )
+            out.append(
+                Evidence(
+                    candidate.kind,
+                    candidate.text,
+                    round(score, 4),
+                    candidate.note,
+                    candidate.link,
+                    _label(candidate.link),
+                    children,
+                )
+            )
+    if note.kind is not NoteKind.LINE:
+        papers = [c for c in papers_of(graph, note) if c.note.id not in visited]
+        if papers and depth >= 1:
+            for i, score in rank(scorer, graph, claim, papers)[: max(1, per_level // 2)]:
+                candidate = papers[i]
+                out.append(
+                    Evidence(
+                        "paper",
+                        candidate.note.title,
+                        round(score, 4),
+                        candidate.note,
+                        candidate.link,
+                    )
+                )
+    return tuple(out)
+
+
+def _deeper(
+    graph: KnowledgeGraph,
+    note: Note,
+    text: str,
+    depth: int,
+    scorer: Scorer,
+    visited: set[str],
+    per_level: int,
+) -> tuple[Evidence, ...]:
+    """A source's own evidence, ranked against the text it was quoted by."""
+    if depth <= 0 or note.kind is NoteKind.PAPER:
+        return ()
+    return evidence_of(graph, note, text, depth, scorer, visited, max(2, per_level - 2))
+
+
+def _label(link: Link | None) -> str:
+    return link.label if link is not None else ""

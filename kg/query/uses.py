@@ -1,0 +1,177 @@
+"""Reading a trace the other way and over the corpus: the claims that rest on a note
+(`used_by`), and the claims whose best evidence is too weak (`unsupported_claims`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from kg.model import NOT_NOTES, Link, LinkKind, Note, NoteKind
+from kg.query.claims import Claim, Evidence, Scorer, Use, claims
+from kg.query.scorers import default_scorer
+from kg.query.tree import evidence_of, threshold_for
+
+if TYPE_CHECKING:
+    from kg.graph.knowledge import KnowledgeGraph
+
+
+def used_by(graph: KnowledgeGraph, note: str | Note, depth: int = 2) -> list[Use]:
+    """Claims across the corpus that rest on `note`, nearest first (how far it reaches).
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The graph.
+    note : str or Note
+        The note, or its title or id.
+    depth : int
+        How many links back to follow.
+
+    Returns
+    -------
+    list of Use
+        One per (note, claim, depth).
+
+    Raises
+    ------
+    NoteNotFound
+        No note has that title or id.
+
+    Examples
+    --------
+    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
+    >>> from kg.graph.knowledge import KnowledgeGraph
+    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
+    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
+    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
+    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
+    ...              claim="crowds cancel individual errors")
+    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
+    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
+    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> [(u.note.id, u.kind, u.depth) for u in used_by(g, "c")]
+    [('l', 'source', 1), ('l', 'cited', 1)]
+    """
+    start = graph.note(note)
+    uses: list[Use] = []
+    frontier = [start]
+    seen = {start.id}
+    kinds = [
+        LinkKind.MENTIONS,
+        LinkKind.LINKS,
+        LinkKind.EMBEDS,
+        LinkKind.SOURCE,
+        LinkKind.RELATED,
+        LinkKind.PAPER,
+        LinkKind.USES,
+    ]
+    for level in range(1, depth + 1):
+        reached: list[Note] = []
+        for current in frontier:
+            for link in graph.backlinks(current, kinds=kinds):
+                other = graph.note(link.source)
+                if other.id == start.id:
+                    continue
+                claim = _claim_for(link, other)
+                uses.append(
+                    Use(other, claim, _use_kind(link), level, current if level > 1 else None)
+                )
+                if other.id not in seen:
+                    seen.add(other.id)
+                    reached.append(other)
+        frontier = reached
+    unique: dict[tuple[str, str, int], Use] = {}
+    for use in uses:
+        unique.setdefault((use.note.id, use.claim, use.depth), use)
+    return list(unique.values())
+
+
+def _claim_for(link: Link, other: Note) -> str:
+    if link.kind in (LinkKind.MENTIONS, LinkKind.LINKS, LinkKind.EMBEDS) and link.sentence:
+        return link.sentence
+    if link.kind is LinkKind.SOURCE and link.summary:
+        return link.summary
+    return other.claim or other.description or other.title
+
+
+def _use_kind(link: Link) -> str:
+    return {
+        LinkKind.MENTIONS: "cited",
+        LinkKind.LINKS: "linked",
+        LinkKind.EMBEDS: "embedded",
+        LinkKind.SOURCE: "source",
+        LinkKind.RELATED: "related",
+        LinkKind.PAPER: "paper",
+        LinkKind.USES: "uses",
+    }[link.kind]
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """A claim whose best evidence scores below the threshold.
+
+    Attributes
+    ----------
+    note : Note
+        The note.
+    claim : Claim
+        The claim.
+    best : float
+        Its best evidence's score.
+    evidence : Evidence or None
+        That evidence.
+    """
+
+    note: Note
+    claim: Claim
+    best: float
+    evidence: Evidence | None = field(default=None, compare=False)
+
+
+def unsupported_claims(
+    graph: KnowledgeGraph, threshold: float | None = None, scorer: Scorer | None = None
+) -> list[Unsupported]:
+    """Every claim in the corpus (of notes with pages) whose best evidence is too weak.
+
+    Papers, topics, hubs, stubs, categories, tags and attachments make no claims here.
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The graph.
+    threshold : float, optional
+        The threshold (see `kg.query.tree.threshold_for`).
+    scorer : Scorer, optional
+        How to rank evidence (`default_scorer(graph)` if None).
+
+    Returns
+    -------
+    list of Unsupported
+
+    Examples
+    --------
+    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
+    >>> from kg.graph.knowledge import KnowledgeGraph
+    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
+    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
+    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
+    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
+    ...              claim="crowds cancel individual errors")
+    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
+    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
+    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> [(u.note.id, u.claim.text, u.best) for u in unsupported_claims(g)]
+    [('c', 'crowds cancel individual errors', 0.0)]
+    """
+    scorer = scorer or default_scorer(graph)
+    limit = threshold_for(graph, threshold, scorer)
+    found: list[Unsupported] = []
+    for note in graph.notes(stubs=False):
+        if note.kind in (NoteKind.PAPER, NoteKind.TOPIC, NoteKind.HUB) or note.kind in NOT_NOTES:
+            continue
+        for item in claims(graph, note):
+            top = evidence_of(graph, note, item, 1, scorer, {note.id}, 3)
+            best = max((e.score for e in top), default=0.0)
+            if best < limit:
+                found.append(Unsupported(note, item, best, top[0] if top else None))
+    return found
