@@ -310,3 +310,66 @@ def tag_key(tag: str) -> str:
     'ml/vision'
     """
     return tag.strip().lstrip("#").strip("/").casefold()
+
+
+TOKEN = re.compile(r"[a-z0-9]+")  # a word of `tokens` (and of search snippets)
+_SUFFIXES = (
+    "ational",
+    "ization",
+    "ations",
+    "ation",
+    "ities",
+    "ments",
+    "ness",
+    "ment",
+    "ings",
+    "ity",
+    "ing",
+    "ies",
+    "ied",
+    "ers",
+    "ed",
+    "es",
+    "er",
+    "ly",
+    "s",
+    "e",
+)
+
+
+# ---------------------------------------------------------------- words
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """A light English stemmer: strips one common suffix, keeping three letters at least."""
+    if len(word) <= 3 or word.isdigit():
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                return word
+            return word[: -len(suffix)]
+    return word
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
+
+
+def tokens(text: str) -> list[str]:
+    """The words of a text as search and trace compare them: folded, lower-cased, stop
+    words dropped, lightly stemmed (one tokenizer for both).
+
+    >>> tokens("The models' reasoning abilities")
+    ['model', 'reason', 'abil']
+    """
+    stop = _stopwords()
+    return [
+        stem(w)
+        for w in TOKEN.findall(fold(text).lower().replace("'s", ""))
+        if len(w) > 1 and w not in stop
+    ]

@@ -141,7 +141,7 @@ def read_only(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     import networkx
 
     for node, data in graph._node.items():
-        graph._node[node] = MappingProxyType(data)  # type: ignore[assignment]
+        graph._node[node] = MappingProxyType(data)
     for neighbours in graph._adj.values():
         for keys in neighbours.values():  # one key dict, shared by _succ and _pred
             for key, data in keys.items():

@@ -1,7 +1,8 @@
-"""Search by words: the tokenizer (`words`, a light stemmer) and the BM25 index of the
-notes (`LexicalIndex`), kept per graph and saved in the index folder while the corpus's
-files are unchanged.
+"""Search by words: the BM25 index of the notes (`LexicalIndex`), kept per graph and saved
+in the index folder while the corpus's files are unchanged. Its words are `kg.text.tokens`,
+the one tokenizer search and trace share.
 
+>>> from kg.text import stem
 >>> stem("voting"), stem("votes"), stem("vote"), stem("models"), stem("is")
 ('vot', 'vot', 'vot', 'model', 'is')
 >>> words("Majority-voting of the LLMs' answers")
@@ -12,9 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import weakref
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,70 +21,13 @@ import numpy as np
 
 from kg.errors import KgError
 from kg.model import NOT_NOTES, Note
-from kg.text import fold
+from kg.text import tokens as words
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
 
-LEXICAL_FORMAT = 2
+LEXICAL_FORMAT = 3
 LEXICAL_MANIFEST = "bm25.json"
-
-_TOKEN = re.compile(r"[a-z0-9]+")
-_SUFFIXES = (
-    "ational",
-    "ization",
-    "ations",
-    "ation",
-    "ities",
-    "ments",
-    "ness",
-    "ment",
-    "ings",
-    "ity",
-    "ing",
-    "ies",
-    "ied",
-    "ers",
-    "ed",
-    "es",
-    "er",
-    "ly",
-    "s",
-    "e",
-)
-
-
-# ---------------------------------------------------------------- words
-
-
-@lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """A light English stemmer: strips one common suffix, keeping three letters at least."""
-    if len(word) <= 3 or word.isdigit():
-        return word
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "s" and word.endswith(("ss", "us", "is")):
-                return word
-            return word[: -len(suffix)]
-    return word
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
-
-    return frozenset(STOPWORDS_EN)
-
-
-def words(text: str) -> list[str]:
-    """The search terms of a text: lower-cased, folded, stop words dropped, stemmed."""
-    stop = _stopwords()
-    return [
-        stem(w)
-        for w in _TOKEN.findall(fold(text).lower().replace("'s", ""))
-        if len(w) > 1 and w not in stop
-    ]
 
 
 def _document(note: Note) -> str:

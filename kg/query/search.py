@@ -23,14 +23,12 @@ import numpy as np
 from kg.errors import ModelUnavailable, check_count
 from kg.model import NOT_NOTES, Note, SearchHit
 from kg.query.lexical import (  # noqa: F401  (also importable from here, as before)
-    _TOKEN,
     LEXICAL_MANIFEST,
     LexicalIndex,
     lexical_index,
-    stem,
     words,
 )
-from kg.text import fold, normalize_title
+from kg.text import TOKEN, fold, normalize_title, stem
 
 if TYPE_CHECKING:
     from kg.embed.vectors import VectorStore
@@ -57,7 +55,7 @@ class _Candidate:
 
 
 def _title_key(text: str) -> str:
-    return " ".join(_TOKEN.findall(normalize_title(text)))
+    return " ".join(TOKEN.findall(normalize_title(text)))
 
 
 def _semantic_scores(store: VectorStore, query: np.ndarray) -> tuple[list[str], np.ndarray]:
@@ -268,7 +266,7 @@ def _trim(text: str, terms: list[str]) -> str:
     start = 0
     if terms:
         lowered = fold(text).lower()
-        spots = [m.start() for m in _TOKEN.finditer(lowered) if stem(m.group()) in set(terms)]
+        spots = [m.start() for m in TOKEN.finditer(lowered) if stem(m.group()) in set(terms)]
         if spots:
             start = max(0, spots[0] - SNIPPET // 3)
     if start:
