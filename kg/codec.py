@@ -1,6 +1,9 @@
 """The JSON forms of kg's data, written once: notes (with their counts, copies and
 properties) as the index stores them, and front-matter properties as notes keep them.
 
+Links have one JSON form too (`link_to_json` / `link_from_json`), which `kg show --json`,
+`kg neighbours --json`, `kg path --json` and `kg export --format json` write.
+
 The index, `kg show --json`, `kg export --format json` and GraphML all go through
 `note_to_json` / `note_from_json`, so a note reads the same wherever it is written.
 
@@ -21,6 +24,7 @@ from kg.model import (
     ConceptMap,
     Counts,
     Link,
+    LinkKind,
     Note,
     NoteKind,
     PageCopy,
@@ -264,3 +268,49 @@ def link_scalars(link: Link) -> dict[str, Any]:
         out["file"] = link.file
     out["line"] = int(link.line)
     return _xml_safe(out)
+
+
+_LINK_OPTIONAL = ("order", "summary", "sentence", "label", "annotation", "relation", "section")
+
+
+def link_to_json(link: Link) -> dict[str, Any]:
+    """A link as JSON: its ends, kind, file and line, and the fields it has.
+
+    Parameters
+    ----------
+    link
+        The link.
+
+    Returns
+    -------
+    dict
+        ``source``, ``target``, ``kind``, ``file`` and ``line``, then whichever of
+        ``order``, ``summary``, ``sentence``, ``label``, ``annotation``, ``relation`` and
+        ``section`` are set (empty ones left out).
+
+    Examples
+    --------
+    >>> link = Link("a", "b", LinkKind.RELATED, "a.md", 3, label="extends", relation="extends")
+    >>> link_to_json(link)
+    {'source': 'a', 'target': 'b', 'kind': 'related', 'file': 'a.md', 'line': 3, 'label': 'extends', 'relation': 'extends'}
+    >>> link_from_json(link_to_json(link)) == link
+    True
+    """
+    out: dict[str, Any] = {
+        "source": link.source,
+        "target": link.target,
+        "kind": link.kind.value,
+        "file": link.file,
+        "line": link.line,
+    }
+    for name in _LINK_OPTIONAL:
+        value = getattr(link, name)
+        if value not in (None, ""):
+            out[name] = value
+    return out
+
+
+def link_from_json(item: dict[str, Any]) -> Link:
+    """The link `link_to_json` wrote (keys it does not know are an error, as for `Link`)."""
+    fields = {k: v for k, v in item.items() if k not in ("source", "target", "kind")}
+    return Link(item["source"], item["target"], LinkKind(item["kind"]), **fields)

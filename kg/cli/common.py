@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from kg.codec import counts_to_json, note_to_json
-from kg.model import Link, Note
+from kg.model import Note
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
@@ -102,21 +102,6 @@ def note_json(note: Note, graph: KnowledgeGraph | None = None, full: bool = True
     return out
 
 
-def link_json(link: Link) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "source": link.source,
-        "target": link.target,
-        "kind": link.kind.value,
-        "file": link.file,
-        "line": link.line,
-    }
-    for name in ("order", "summary", "sentence", "label", "annotation", "relation", "section"):
-        value = getattr(link, name)
-        if value not in (None, ""):
-            out[name] = value
-    return out
-
-
 def common_options() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument(
@@ -151,7 +136,7 @@ def open_graph(args: argparse.Namespace, **options: Any) -> KnowledgeGraph:
     return graph
 
 
-def tagged(note: Note, tags: Sequence[str]) -> bool:
+def has_tag(note: Note, tags: Sequence[str]) -> bool:
     """Whether the note carries one of `tags` or a tag nested under one."""
     from kg.text import tag_key
 

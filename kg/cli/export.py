@@ -13,6 +13,7 @@ from kg.cli.common import (
     open_graph,
 )
 from kg.errors import KgError
+from kg.export import formats
 from kg.model import LinkKind, NoteKind
 
 
@@ -26,6 +27,11 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "store or your own scripts: the neighbourhood of --around notes, a --path between two "
         "notes, the hits of a --search, or the whole corpus when none is given. Link kinds and "
         "relation labels are kept in every format.",
+        epilog="Formats: "
+        + "; ".join(
+            f"{f.name} ({', '.join(f.suffixes)}): {f.description}" for f in formats.formats()
+        )
+        + ".",
     )
     p.add_argument(
         "-o",
@@ -36,7 +42,7 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--format",
-        choices=("graphml", "turtle", "jsonld", "nt", "json"),
+        choices=formats.names(),
         default=None,
         help="output format (default: from the file name, else graphml)",
     )
@@ -85,14 +91,12 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kg.export.subgraph import format_for
-
     if args.format:
         fmt = args.format
     elif args.output == "-":
         fmt = "graphml"
     else:
-        fmt = format_for(args.output)
+        fmt = formats.for_path(args.output).name
     started = time.perf_counter()
     graph = open_graph(args, embed=bool(args.near or args.search))  # vectors when used
     loaded = time.perf_counter()

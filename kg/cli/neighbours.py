@@ -7,11 +7,11 @@ import argparse
 from kg.cli.common import (
     Subparsers,
     emit_json,
-    link_json,
+    has_tag,
     note_json,
     open_graph,
-    tagged,
 )
+from kg.codec import link_to_json
 from kg.model import LinkKind
 
 
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     note = graph.note(args.title)
     found = graph.neighbours(note, depth=args.depth, kinds=args.kind, direction=args.direction)
     if args.tag:
-        found = [n for n in found if tagged(n.note, args.tag)]
+        found = [n for n in found if has_tag(n.note, args.tag)]
     if args.json:
         emit_json(
             [
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
                     **note_json(n.note, full=False),
                     "depth": n.depth,
                     "direction": n.direction,
-                    "link": link_json(n.link),
+                    "link": link_to_json(n.link),
                 }
                 for n in found
             ]

@@ -8,9 +8,9 @@ import sys
 from kg.cli.common import (
     Subparsers,
     emit_json,
+    has_tag,
     note_json,
     open_graph,
-    tagged,
 )
 from kg.model import NOT_NOTES, NoteKind
 
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     found = graph.notes(kind=args.kind, stubs=args.stubs)
     if args.tag:
-        found = [n for n in found if tagged(n, args.tag)]
+        found = [n for n in found if has_tag(n, args.tag)]
     else:
         found = [n for n in found if args.kind or n.kind not in NOT_NOTES]
     found.sort(key=lambda n: n.title.casefold())

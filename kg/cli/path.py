@@ -8,9 +8,9 @@ import sys
 from kg.cli.common import (
     Subparsers,
     emit_json,
-    link_json,
     open_graph,
 )
+from kg.codec import link_to_json
 from kg.model import LinkKind
 
 
@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     graph = open_graph(args, embed="none")
     chain = graph.path(args.source, args.target, kinds=args.kind)
     if args.json:
-        emit_json([link_json(lk) for lk in chain])
+        emit_json([link_to_json(lk) for lk in chain])
         return 0 if chain else 1
     if not chain:
         print("no path between these notes", file=sys.stderr)

@@ -8,9 +8,9 @@ import sys
 from kg.cli.common import (
     Subparsers,
     emit_json,
+    has_tag,
     note_json,
     open_graph,
-    tagged,
 )
 
 
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     graph = open_graph(args, embed=not args.lexical)
     if args.tag:  # read deeper, then keep the tagged hits
         hits = graph.search(text, k=max(args.k * 10, 200), semantic=False if args.lexical else None)
-        hits = [h for h in hits if tagged(h.note, args.tag)][: args.k]
+        hits = [h for h in hits if has_tag(h.note, args.tag)][: args.k]
     else:
         hits = graph.search(text, k=args.k, semantic=False if args.lexical else None)
     if args.json:

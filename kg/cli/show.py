@@ -7,10 +7,10 @@ import argparse
 from kg.cli.common import (
     Subparsers,
     emit_json,
-    link_json,
     note_json,
     open_graph,
 )
+from kg.codec import link_to_json
 from kg.model import LinkKind, Note, NoteKind
 
 
@@ -34,11 +34,11 @@ def run(args: argparse.Namespace) -> int:
         emit_json(
             {
                 **note_json(note, graph),
-                "links_out": [link_json(lk) for lk in out_links],
-                "links_in": [link_json(lk) for lk in in_links],
+                "links_out": [link_to_json(lk) for lk in out_links],
+                "links_in": [link_to_json(lk) for lk in in_links],
                 "backlinks": {
-                    "linked": [link_json(lk) for lk in graph.linked_mentions(note)],
-                    "unlinked": [link_json(lk) for lk in graph.unlinked_mentions(note)],
+                    "linked": [link_to_json(lk) for lk in graph.linked_mentions(note)],
+                    "unlinked": [link_to_json(lk) for lk in graph.unlinked_mentions(note)],
                 },
             }
         )

@@ -31,7 +31,8 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kg.export.rdf import namespaces, result_rows, shorten
+    from kg.export.mapping import namespaces, shorten
+    from kg.export.rdf import result_rows
 
     if args.file:
         try:

@@ -8,8 +8,8 @@ from dataclasses import asdict
 from kg.cli.common import (
     Subparsers,
     emit_json,
+    has_tag,
     open_graph,
-    tagged,
 )
 from kg.model import Severity
 
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
             )
         return 0
     if args.tag:
-        tagged = [n for n in graph.notes() if tagged(n, args.tag)]
+        tagged = [n for n in graph.notes() if has_tag(n, args.tag)]
         by_kind: dict[str, int] = {}
         for n in tagged:
             by_kind[n.kind.value] = by_kind.get(n.kind.value, 0) + 1

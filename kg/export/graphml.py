@@ -24,12 +24,11 @@ True
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from kg.export.chars import encode_clean, xml_text
 from kg.model import Link, Note
 
 if TYPE_CHECKING:
@@ -38,40 +37,9 @@ if TYPE_CHECKING:
 DELIMITER = "; "  # joins categories, tags, aliases and files into one string
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
 
-# XML 1.0 Char excludes C0 controls but tab, LF and CR; surrogates; U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
 # Declared counts a page states on its headers, exported as `declared_<name>`.
 COUNT_FIELDS = ("uses", "related", "papers", "sources", "notes", "source_papers", "sections")
 _LINK_TEXT = ("relation", "label", "annotation", "summary", "sentence", "section")
-
-
-def xml_text(text: str) -> str:
-    """`text` without the characters XML 1.0 cannot hold.
-
-    >>> xml_text("a\\x00b\\x1bc\\td")
-    'abc\\td'
-    """
-    return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
-
-
-# The same characters as UTF-8 bytes: C0 controls are single bytes that never occur inside a
-# multi-byte sequence, and EF BF BE / EF BF BF can only be U+FFFE / U+FFFF, so deleting them
-# from the encoded text is exact, and runs at memory speed where a regex pass over a 100 MB
-# document takes a second.
-_NOT_XML_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
-
-
-def encode_clean(text: str) -> bytes:
-    """`text` as UTF-8 without the characters XML 1.0 cannot hold (lone surrogates dropped).
-
-    >>> encode_clean("a\\x00b\\x1b\\ufffec\\td\\ud800é")
-    b'abc\\td\\xc3\\xa9'
-    """
-    data = text.encode("utf-8", "ignore").translate(None, _NOT_XML_BYTES)
-    if b"\xef\xbf" in data:
-        data = data.replace(b"\xef\xbf\xbe", b"").replace(b"\xef\xbf\xbf", b"")
-    return data
 
 
 def _cleaned(values: dict[str, Any]) -> dict[str, Any]:
@@ -255,12 +223,3 @@ def graphml_bytes(sub: SubGraph) -> bytes:
     body.append("  </graph>\n</graphml>\n")
     document = _HEADER + "".join(keys.declarations) + "".join(body)
     return encode_clean(document)
-
-
-def write_graphml(sub: SubGraph, path: str | Path) -> Path:
-    """Write the GraphML of `sub` to `path` atomically (a failed write leaves nothing)."""
-    from kg.io import write_atomic
-
-    target = Path(path)
-    write_atomic(target, graphml_bytes(sub))
-    return target
