@@ -93,6 +93,20 @@ def counts_from_json(item: dict[str, Any]) -> Counts:
     )
 
 
+def copy_to_json(copy: PageCopy) -> dict[str, Any]:
+    """One page copy of a merged note as JSON (its file, deployment, counts, ...)."""
+    cm = copy.concept_map
+    return {
+        "file": copy.file,
+        "deployment": copy.deployment,
+        "variant": copy.variant,
+        "title": copy.title,
+        "counts": counts_to_json(copy.counts),
+        "concept_map": [cm.direct, cm.two_hop, cm.cluster] if cm else None,
+        "truncated": copy.truncated,
+    }
+
+
 def note_to_json(note: Note) -> dict[str, Any]:
     out: dict[str, Any] = {"id": note.id, "title": note.title, "kind": note.kind.value}
     if note.stub:
@@ -118,22 +132,7 @@ def note_to_json(note: Note) -> dict[str, Any]:
     if note.truncated:
         out["truncated"] = True
     if note.copies:
-        out["copies"] = [
-            {
-                "file": c.file,
-                "deployment": c.deployment,
-                "variant": c.variant,
-                "title": c.title,
-                "counts": counts_to_json(c.counts),
-                "concept_map": (
-                    [c.concept_map.direct, c.concept_map.two_hop, c.concept_map.cluster]
-                    if c.concept_map
-                    else None
-                ),
-                "truncated": c.truncated,
-            }
-            for c in note.copies
-        ]
+        out["copies"] = [copy_to_json(c) for c in note.copies]
     if note.properties_json:
         out["properties"] = note.properties_json  # one JSON object, as text
     return out

@@ -48,6 +48,18 @@ def client(name: str) -> Callable[..., Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Open the terminal browser (the installed `browse` client) on the corpus.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments of `kg browse`.
+
+    Returns
+    -------
+    int
+        The exit status: The browser's exit status. `kg.cli.main` turns a `KgError` into status 2.
+    """
     from kg.index.loader import resolve_corpus
 
     corpus = resolve_corpus(args.path or args.corpus or default_corpus())

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from kg.codec import counts_to_json, note_to_json
+from kg.codec import copy_to_json, counts_to_json
 from kg.model import Note
 
 if TYPE_CHECKING:
@@ -24,10 +24,21 @@ else:
 
 
 def default_corpus() -> str:
+    """The corpus a command reads when --corpus is not given: $KG_CORPUS, else ./notes."""
     return os.environ.get("KG_CORPUS", "notes")
 
 
 def emit_json(data: Any) -> None:
+    """Print `data` as indented JSON on stdout (non-ASCII kept, unknown values as text).
+
+    Examples
+    --------
+    >>> emit_json({"title": "Why é?", "n": 1})
+    {
+      "title": "Why é?",
+      "n": 1
+    }
+    """
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")
 
@@ -53,6 +64,30 @@ def progress_printer(enabled: bool) -> Callable[[str, int, int], None] | None:
 
 
 def note_json(note: Note, graph: KnowledgeGraph | None = None, full: bool = True) -> dict[str, Any]:
+    """A note as the commands print it with --json.
+
+    Parameters
+    ----------
+    note
+        The note.
+    graph
+        When given, the figures kg computes for the note on it (``concept_map``).
+    full
+        False for the short form lists use: ``id``, ``title``, ``kind``, ``stub``.
+
+    Returns
+    -------
+    dict
+        The short form, and with `full` every field of the note: body paragraphs as
+        text, sources as objects, ``declared_counts`` and ``copies`` in `kg.codec`'s forms,
+        ``properties`` as an object, ``site_concept_map`` as the page states it.
+
+    Examples
+    --------
+    >>> from kg.model import NoteKind
+    >>> note_json(Note("a", "Can A happen?", NoteKind.SYNTHESIS), full=False)
+    {'id': 'a', 'title': 'Can A happen?', 'kind': 'synthesis', 'stub': False}
+    """
     out: dict[str, Any] = {
         "id": note.id,
         "title": note.title,
@@ -84,7 +119,7 @@ def note_json(note: Note, graph: KnowledgeGraph | None = None, full: bool = True
     if declared:
         out["declared_counts"] = declared
     if note.copies:
-        out["copies"] = note_to_json(note)["copies"]
+        out["copies"] = [copy_to_json(c) for c in note.copies]
     if note.concept_map:
         out["site_concept_map"] = {
             "direct": note.concept_map.direct,
@@ -103,6 +138,7 @@ def note_json(note: Note, graph: KnowledgeGraph | None = None, full: bool = True
 
 
 def common_options() -> argparse.ArgumentParser:
+    """The options every command takes: --corpus, --index, --config and --json."""
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument(
         "--corpus",
@@ -120,11 +156,34 @@ def common_options() -> argparse.ArgumentParser:
     return parent
 
 
-def open_graph(args: argparse.Namespace, **options: Any) -> KnowledgeGraph:
+def open_graph(
+    args: argparse.Namespace, corpus: str | None = None, **options: Any
+) -> KnowledgeGraph:
+    """Load the corpus the common options name, as `kg.load` does.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments (--corpus, --index, --config, --json).
+    corpus
+        A corpus folder to read instead of --corpus.
+    **options
+        Passed on to `kg.load` (``embed``, ``rebuild``).
+
+    Returns
+    -------
+    KnowledgeGraph
+        The graph; a progress line is drawn on stderr unless --json is given.
+
+    Raises
+    ------
+    KgError
+        As `kg.load` does (no such corpus, an index kg cannot read, ...).
+    """
     from kg.index.loader import load
 
     graph = load(
-        args.corpus or default_corpus(),
+        corpus or args.corpus or default_corpus(),
         index=args.index,
         config=args.config,
         progress=progress_printer(not args.json),
@@ -137,7 +196,15 @@ def open_graph(args: argparse.Namespace, **options: Any) -> KnowledgeGraph:
 
 
 def has_tag(note: Note, tags: Sequence[str]) -> bool:
-    """Whether the note carries one of `tags` or a tag nested under one."""
+    """Whether the note carries one of `tags` or a tag nested under one.
+
+    Examples
+    --------
+    >>> from kg.model import NoteKind
+    >>> note = Note("a", "A", NoteKind.SYNTHESIS, tags=("area/ml",))
+    >>> has_tag(note, ["#area"]), has_tag(note, ["area/ml"]), has_tag(note, ["ml"])
+    (True, True, False)
+    """
     from kg.text import tag_key
 
     wanted = {tag_key(t) for t in tags}

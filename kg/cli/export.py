@@ -91,6 +91,19 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Write the chosen subgraph in a registered format (`kg.export.formats`) and
+    summarise what was written.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments of `kg export`.
+
+    Returns
+    -------
+    int
+        The exit status: 0. `kg.cli.main` turns a `KgError` into status 2.
+    """
     if args.format:
         fmt = args.format
     elif args.output == "-":

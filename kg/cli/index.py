@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 import time
 from dataclasses import asdict
@@ -12,7 +11,7 @@ from kg.cli.common import (
     Subparsers,
     default_corpus,
     emit_json,
-    progress_printer,
+    open_graph,
 )
 from kg.graph.knowledge import CorpusStats
 from kg.model import Severity
@@ -34,22 +33,24 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kg.index.loader import load
+    """Index each corpus folder and print what reading it found.
 
+    Parameters
+    ----------
+    args
+        The parsed arguments of `kg index`.
+
+    Returns
+    -------
+    int
+        The exit status: 0, or 1 when a corpus has errors (or warnings, with --strict). `kg.cli.main` turns a `KgError` into status 2.
+    """
     paths = args.paths or [args.corpus or default_corpus()]
     status = 0
     summaries = []
     for path in paths:
         started = time.perf_counter()
-        graph = load(
-            path,
-            index=args.index,
-            config=args.config,
-            rebuild=args.rebuild,
-            progress=progress_printer(not args.json),
-            embed=not args.no_embed,
-        )
-        gc.freeze()  # as in open_graph
+        graph = open_graph(args, path, rebuild=args.rebuild, embed=not args.no_embed)
         seconds = time.perf_counter() - started
         vectors = graph.embeddings
         stats = graph.corpus_stats()

@@ -34,6 +34,18 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print the notes nearest in meaning to a note (whether a link joins them).
+
+    Parameters
+    ----------
+    args
+        The parsed arguments of `kg near`.
+
+    Returns
+    -------
+    int
+        The exit status: 0. `kg.cli.main` turns a `KgError` into status 2.
+    """
     graph = open_graph(args)
     note = graph.note(args.title)
     found = graph.near(note, k=args.k, kinds=args.kind, unlinked=args.unlinked)

@@ -46,6 +46,18 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print the notes linked to a note within --depth links.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments of `kg neighbours`.
+
+    Returns
+    -------
+    int
+        The exit status: 0. `kg.cli.main` turns a `KgError` into status 2.
+    """
     graph = open_graph(args, embed="none")
     note = graph.note(args.title)
     found = graph.neighbours(note, depth=args.depth, kinds=args.kind, direction=args.direction)

@@ -34,6 +34,18 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """List the corpus's notes (by --tag or --kind), or with --tags the tags and counts.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments of `kg notes`.
+
+    Returns
+    -------
+    int
+        The exit status: 0. `kg.cli.main` turns a `KgError` into status 2.
+    """
     graph = open_graph(args, embed="none")
     if args.tags:
         counts = graph.tags()

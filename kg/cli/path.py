@@ -33,6 +33,18 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print the shortest chain of typed links between two notes.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments of `kg path`.
+
+    Returns
+    -------
+    int
+        The exit status: 0, or 1 when no path joins them. `kg.cli.main` turns a `KgError` into status 2.
+    """
     graph = open_graph(args, embed="none")
     chain = graph.path(args.source, args.target, kinds=args.kind)
     if args.json:

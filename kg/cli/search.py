@@ -35,6 +35,18 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print the notes that match the words (and meaning) of the query.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments of `kg search`.
+
+    Returns
+    -------
+    int
+        The exit status: 0, or 1 when nothing matches (without --json). `kg.cli.main` turns a `KgError` into status 2.
+    """
     text = " ".join(args.text)
     graph = open_graph(args, embed=not args.lexical)
     if args.tag:  # read deeper, then keep the tagged hits

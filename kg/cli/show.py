@@ -26,6 +26,18 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print one note: its fields, the figures the page declares and kg computes, its links.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments of `kg show`.
+
+    Returns
+    -------
+    int
+        The exit status: 0. `kg.cli.main` turns a `KgError` into status 2.
+    """
     graph = open_graph(args, embed="none")
     note = graph.note(args.title)
     out_links = graph.links_of(note, "out")

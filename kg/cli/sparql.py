@@ -31,6 +31,18 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run a SPARQL query over the corpus as RDF and print its result.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments of `kg sparql`.
+
+    Returns
+    -------
+    int
+        The exit status: 0. `kg.cli.main` turns a `KgError` into status 2.
+    """
     from kg.export.mapping import namespaces, shorten
     from kg.export.rdf import result_rows
 

@@ -33,6 +33,18 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print the corpus's counts, the counts of --tag notes, or one note's figures.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments of `kg stats`.
+
+    Returns
+    -------
+    int
+        The exit status: 0. `kg.cli.main` turns a `KgError` into status 2.
+    """
     from kg.embed.vectors import attach_stored
 
     graph = open_graph(args, embed="none")

@@ -65,6 +65,19 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print what a note's claim rests on, the claims resting on it (--used-by), or the
+    corpus's weakly supported claims (--unsupported).
+
+    Parameters
+    ----------
+    args
+        The parsed arguments of `kg trace`.
+
+    Returns
+    -------
+    int
+        The exit status: 0, or 2 when neither a title nor --unsupported is given. `kg.cli.main` turns a `KgError` into status 2.
+    """
     from kg.query.trace import trace, unsupported_claims
 
     if args.unsupported is not None:
@@ -185,6 +198,7 @@ def open_for_trace(args: argparse.Namespace) -> tuple[KnowledgeGraph, Scorer | N
 
 
 def evidence_json(node: Any) -> dict[str, Any]:
+    """An evidence tree (`kg.query.trace.Evidence`) as `kg trace --json` prints it."""
     out: dict[str, Any] = {"kind": node.kind, "text": node.text, "score": node.score}
     if node.note is not None:
         out["note"] = {"id": node.note.id, "title": node.note.title, "kind": node.note.kind.value}
