@@ -13,10 +13,10 @@ by meaning, and the arguments they take.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kg.errors import KgError
-from kg.model import NOT_NOTES, LinkKind, Note, NoteKind
+from kg.model import NOT_NOTES, Link, LinkKind, Note, NoteKind
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
@@ -24,6 +24,17 @@ if TYPE_CHECKING:
 NoteRef = str | Note
 KindsArg = Iterable[LinkKind | str] | LinkKind | str | None
 NearTriple = tuple[str, str, float]  # two note ids and how alike they read
+
+
+class Choice(NamedTuple):
+    """The parts of a subgraph: notes in selection order, the links among them, near pairs,
+    category name -> node id, and how they were chosen."""
+
+    notes: list[Note]
+    links: list[Link]
+    near: list[NearTriple]
+    categories: dict[str, str]
+    selection: dict[str, Any]
 
 
 def link_kinds(kinds: KindsArg) -> frozenset[LinkKind] | None:
@@ -149,3 +160,106 @@ def walk(
                 reached.append(other)
         frontier = reached
     return seen
+
+
+def choose(
+    g: KnowledgeGraph,
+    around: NoteRef | Iterable[NoteRef] | None,
+    depth: int,
+    kinds: KindsArg,
+    node_kinds: Iterable[NoteKind | str] | NoteKind | str | None,
+    path: tuple[NoteRef, NoteRef] | Sequence[NoteRef] | None,
+    notes: Iterable[NoteRef] | None,
+    near_pairs: Iterable[NearTriple],
+    *,
+    direction: str,
+    search: str | None,
+    k: int,
+    near: int | None,
+    stubs: bool,
+) -> Choice:
+    """What `kg.export.subgraph.subgraph` chooses (the arguments are the same; the near
+    pairs given are resolved to note ids). Raises `KgError` as it does."""
+    if depth < 0:
+        raise KgError(f"depth must be 0 or more, not {depth}")
+    if direction not in ("out", "in", "both"):
+        raise KgError("direction is 'out', 'in' or 'both'")
+    wanted = link_kinds(kinds)
+    if isinstance(node_kinds, (str, NoteKind)):
+        node_kinds = [node_kinds]
+    wanted_nodes = frozenset(NoteKind(x) for x in node_kinds) if node_kinds else None
+    selection: dict[str, Any] = {}
+    if wanted is not None:
+        selection["kinds"] = sorted(kind.value for kind in wanted)
+    if wanted_nodes is not None:
+        selection["node_kinds"] = sorted(kind.value for kind in wanted_nodes)
+
+    def keep(note: Note) -> bool:
+        return (wanted_nodes is None or note.kind in wanted_nodes) and (stubs or not note.stub)
+
+    centres = [g.note(ref).id for ref in note_refs(around)]
+    listed = [g.note(ref).id for ref in note_refs(notes)]
+    if search is not None:
+        listed += search_ids(g, search, k)
+        selection["search"] = search
+    chain: list[Link] = []
+    if path is not None:
+        ends = list(path)
+        if len(ends) != 2:
+            raise KgError("a path needs exactly two notes")
+        chain = g.path(ends[0], ends[1], kinds=wanted)
+        selection["path"] = [g.note(e).id for e in ends]
+
+    chosen: dict[str, None] = {}
+    induced = bool(centres or listed or search is not None)
+    if centres:
+        chosen.update(walk(g, centres, depth, wanted, keep, direction))
+        selection.update(around=centres, depth=depth, direction=direction)
+    if listed:
+        chosen.update((i, None) for i in listed if i in centres or keep(g.note(i)))
+        selection["notes"] = listed
+    if not induced and path is None:
+        chosen.update((n.id, None) for n in g if keep(n))
+        selection["whole"] = True
+
+    links: list[Link] = []
+    if path is None or induced:
+        whole = selection.get("whole", False)
+        if whole:
+            links = [
+                lk
+                for lk in g.links
+                if (wanted is None or lk.kind in wanted)
+                and lk.source in chosen
+                and lk.target in chosen
+            ]
+        else:
+            for node in chosen:
+                links += [lk for lk in g.links_of(node, "out", wanted) if lk.target in chosen]
+    if path is not None:
+        ends_ids = selection["path"]
+        for end in ends_ids:
+            chosen.setdefault(end, None)
+        present = set(map(id, links))
+        for link in chain:
+            chosen.setdefault(link.source, None)
+            chosen.setdefault(link.target, None)
+            if id(link) not in present:
+                links.append(link)
+
+    pairs = list(near_pairs)
+    if near is not None and near > 0:
+        pairs += near_pairs_for(g, list(chosen), near)
+        selection["near"] = near
+    for source, target, _ in pairs:
+        chosen.setdefault(source, None)
+        chosen.setdefault(target, None)
+
+    notes_out = [g.note(i) for i in chosen]
+    names = {c for n in notes_out for c in n.categories}
+    categories: dict[str, str] = {}
+    for name in sorted(names):
+        found = g.find(name)
+        if found is not None and found.kind is NoteKind.CATEGORY:
+            categories[name] = found.id
+    return Choice(notes_out, links, pairs, categories, selection)

@@ -38,15 +38,7 @@ from kg.codec import link_from_json, note_from_json
 from kg.errors import ExportError, KgError
 from kg.export import formats
 from kg.export.nodelink import JSON_FORMAT, node_link_data
-from kg.export.select import (
-    KindsArg,
-    NoteRef,
-    link_kinds,
-    near_pairs_for,
-    note_refs,
-    search_ids,
-    walk,
-)
+from kg.export.select import KindsArg, NoteRef, choose
 from kg.model import Link, Note, NoteKind
 
 if TYPE_CHECKING:
@@ -283,21 +275,66 @@ def subgraph(
     near: int | None = None,
     stubs: bool = True,
 ) -> SubGraph:
-    """Choose a subgraph of `g`.
+    """Choose a subgraph of `g` (`KnowledgeGraph.subgraph` calls this).
 
-    - `around`: one or more notes (titles or ids); their neighbourhood to `depth` links,
-      walking only `kinds` of links in `direction` ('out', 'in', 'both').
-    - `path`: two notes; the shortest typed path between them (over `kinds`).
-    - `notes`: these notes; `search`: the top `k` hits of `g.search(search, k)`.
-    - none of them: the whole corpus.
+    Parameters
+    ----------
+    g
+        The graph.
+    around
+        One or more notes (titles or ids): their neighbourhood to `depth` links, walking
+        only `kinds` of links in `direction`.
+    depth
+        How many links away from `around` (0 or more).
+    kinds
+        Link kinds to walk and keep (default all).
+    node_kinds
+        Keep only notes of these kinds (the named notes are always kept).
+    path
+        Two notes: the shortest typed path between them (over `kinds`).
+    notes
+        These notes.
+    near_pairs
+        Weighted `near` edges to add, as `NearPair`s or (note, note, score).
+    direction
+        'out', 'in' or 'both' (the walk from `around`).
+    search
+        Add the top `k` hits of ``g.search(search, k)``.
+    k
+        How many search hits.
+    near
+        Add each chosen note's top-`near` notes in meaning among the chosen (`g.near`).
+    stubs
+        False leaves stub notes out.
 
-    `node_kinds` keeps only notes of those kinds (the named notes are always kept),
-    `stubs=False` drops stubs. Links are every link of `kinds` among the chosen notes
-    (for a path, the path's links). `near_pairs` adds weighted `near` edges; `near=K`
-    computes them with `g.near` (the top-K near notes of each chosen note).
+    Returns
+    -------
+    SubGraph
+        The chosen notes; every link of `kinds` among them (for a path alone, the path's
+        links); the near pairs. With no `around`, `path`, `notes` or `search`, the whole
+        corpus.
+
+    Raises
+    ------
+    KgError
+        On a bad `depth`, `direction` or `path`, a note `g` does not hold
+        (`NoteNotFound`), or `near` on a graph without embeddings.
+
+    Examples
+    --------
+    >>> from kg.graph.knowledge import KnowledgeGraph
+    >>> from kg.model import Link, LinkKind, Note, NoteKind
+    >>> g = KnowledgeGraph({"a": Note("a", "A?", NoteKind.SYNTHESIS), "b": Note("b", "B?", NoteKind.LINE)},
+    ...                    [Link("a", "b", LinkKind.MENTIONS)])
+    >>> subgraph(g, around="A?", node_kinds="line", near_pairs=[("a", "b", 0.5)])
+    <SubGraph 2 notes, 1 links, 1 near pairs>
     """
+    given = [
+        p if isinstance(p, NearPair) else NearPair(g.note(p[0]).id, g.note(p[1]).id, float(p[2]))
+        for p in near_pairs or ()
+    ]
     with paused_gc():
-        return _choose(
+        chosen = choose(
             g,
             around,
             depth,
@@ -305,114 +342,17 @@ def subgraph(
             node_kinds,
             path,
             notes,
-            near_pairs,
+            [(p.source, p.target, p.score) for p in given],
             direction=direction,
             search=search,
             k=k,
             near=near,
             stubs=stubs,
         )
-
-
-def _choose(
-    g: KnowledgeGraph,
-    around: NoteRef | Iterable[NoteRef] | None,
-    depth: int,
-    kinds: KindsArg,
-    node_kinds: Iterable[NoteKind | str] | NoteKind | str | None,
-    path: tuple[NoteRef, NoteRef] | Sequence[NoteRef] | None,
-    notes: Iterable[NoteRef] | None,
-    near_pairs: Iterable[NearPair | tuple[str, str, float]] | None,
-    *,
-    direction: str,
-    search: str | None,
-    k: int,
-    near: int | None,
-    stubs: bool,
-) -> SubGraph:
-    if depth < 0:
-        raise KgError(f"depth must be 0 or more, not {depth}")
-    if direction not in ("out", "in", "both"):
-        raise KgError("direction is 'out', 'in' or 'both'")
-    wanted = link_kinds(kinds)
-    if isinstance(node_kinds, (str, NoteKind)):
-        node_kinds = [node_kinds]
-    wanted_nodes = frozenset(NoteKind(x) for x in node_kinds) if node_kinds else None
-    selection: dict[str, Any] = {}
-    if wanted is not None:
-        selection["kinds"] = sorted(kind.value for kind in wanted)
-    if wanted_nodes is not None:
-        selection["node_kinds"] = sorted(kind.value for kind in wanted_nodes)
-
-    def keep(note: Note) -> bool:
-        return (wanted_nodes is None or note.kind in wanted_nodes) and (stubs or not note.stub)
-
-    centres = [g.note(ref).id for ref in note_refs(around)]
-    listed = [g.note(ref).id for ref in note_refs(notes)]
-    if search is not None:
-        listed += search_ids(g, search, k)
-        selection["search"] = search
-    chain: list[Link] = []
-    if path is not None:
-        ends = list(path)
-        if len(ends) != 2:
-            raise KgError("a path needs exactly two notes")
-        chain = g.path(ends[0], ends[1], kinds=wanted)
-        selection["path"] = [g.note(e).id for e in ends]
-
-    chosen: dict[str, None] = {}
-    induced = bool(centres or listed or search is not None)
-    if centres:
-        chosen.update(walk(g, centres, depth, wanted, keep, direction))
-        selection.update(around=centres, depth=depth, direction=direction)
-    if listed:
-        chosen.update((i, None) for i in listed if i in centres or keep(g.note(i)))
-        selection["notes"] = listed
-    if not induced and path is None:
-        chosen.update((n.id, None) for n in g if keep(n))
-        selection["whole"] = True
-
-    links: list[Link] = []
-    if path is None or induced:
-        whole = selection.get("whole", False)
-        if whole:
-            links = [
-                lk
-                for lk in g.links
-                if (wanted is None or lk.kind in wanted)
-                and lk.source in chosen
-                and lk.target in chosen
-            ]
-        else:
-            for node in chosen:
-                links += [lk for lk in g.links_of(node, "out", wanted) if lk.target in chosen]
-    if path is not None:
-        ends_ids = selection["path"]
-        for end in ends_ids:
-            chosen.setdefault(end, None)
-        present = set(map(id, links))
-        for link in chain:
-            chosen.setdefault(link.source, None)
-            chosen.setdefault(link.target, None)
-            if id(link) not in present:
-                links.append(link)
-
-    pairs: list[NearPair] = [
-        p if isinstance(p, NearPair) else NearPair(g.note(p[0]).id, g.note(p[1]).id, float(p[2]))
-        for p in near_pairs or ()
-    ]
-    if near is not None and near > 0:
-        pairs += [NearPair(*t) for t in near_pairs_for(g, list(chosen), near)]
-        selection["near"] = near
-    for pair in pairs:
-        chosen.setdefault(pair.source, None)
-        chosen.setdefault(pair.target, None)
-
-    notes_out = [g.note(i) for i in chosen]
-    names = {c for n in notes_out for c in n.categories}
-    categories: dict[str, str] = {}
-    for name in sorted(names):
-        found = g.find(name)
-        if found is not None and found.kind is NoteKind.CATEGORY:
-            categories[name] = found.id
-    return SubGraph(notes_out, links, pairs, categories=categories, selection=selection)
+        return SubGraph(
+            chosen.notes,
+            chosen.links,
+            [NearPair(*pair) for pair in chosen.near],
+            categories=chosen.categories,
+            selection=chosen.selection,
+        )
