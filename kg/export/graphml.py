@@ -7,7 +7,8 @@ rank), and provenance (file, line). Near pairs become `near` edges with a `weigh
 No vectors, no lists: every value is a string, integer, float or boolean.
 
 Characters XML cannot carry (C0 controls other than tab and newlines, lone surrogates,
-U+FFFE/U+FFFF) are removed; the file is written through a temporary file and a rename.
+U+FFFE/U+FFFF) are removed (`kg.export.chars`). The export registry lists this writer as
+`graphml`; `SubGraph.write` writes the file through a temporary file and a rename.
 
 >>> from kg.model import Link, LinkKind, Note, NoteKind
 >>> from kg.export.subgraph import SubGraph

@@ -38,7 +38,25 @@ SHAPES = Path(__file__).parent.parent / "data" / "shapes.ttl"
 
 
 def to_rdflib(sub: SubGraph, base: str = DEFAULT_BASE) -> rdflib.Graph:
-    """The triples of `serialize` as an `rdflib.Graph`, with the prefixes bound."""
+    """The subgraph's triples (`kg.export.triples.blocks`) as an `rdflib.Graph`.
+
+    Parameters
+    ----------
+    sub
+        The subgraph.
+    base
+        The IRI note and link IRIs start with.
+
+    Returns
+    -------
+    rdflib.Graph
+        The same triples the streaming writers write, with kg's prefixes bound.
+
+    Raises
+    ------
+    ExportError
+        When `base` is not an absolute IRI ending in ':', '/' or '#'.
+    """
     from rdflib import Graph, Literal, URIRef
 
     graph = Graph()
@@ -105,8 +123,26 @@ def rdflib_bytes(sub: SubGraph, format: str, base: str = DEFAULT_BASE) -> bytes:
 
 
 def sparql(graph: rdflib.Graph, query: str) -> Result:
-    """Run a SPARQL query over `graph`; the prefixes of `PREFIXES` (and `note:`, `link:`
-    as bound on the graph) need no PREFIX lines. Raises `KgError` on a malformed query."""
+    """Run a SPARQL query over `graph`.
+
+    Parameters
+    ----------
+    graph
+        A graph `to_rdflib` built.
+    query
+        The query; the prefixes of `PREFIXES` (and `note:`, `link:` as bound on the graph)
+        need no PREFIX lines.
+
+    Returns
+    -------
+    rdflib.query.Result
+        rdflib's result: rows for SELECT, ``askAnswer`` for ASK, ``graph`` for CONSTRUCT.
+
+    Raises
+    ------
+    KgError
+        On a malformed query.
+    """
     bound = {prefix: str(ns) for prefix, ns in graph.namespaces()}
     try:
         return graph.query(query, initNs={**bound, **PREFIXES})
@@ -127,14 +163,41 @@ def python_value(term: Any) -> Any:
 
 
 def result_rows(result: Result) -> list[dict[str, Any]]:
-    """The rows of a SELECT result as dicts of plain Python values."""
+    """The rows of a SELECT result as dicts of plain Python values.
+
+    Examples
+    --------
+    >>> from rdflib import Graph, Literal, URIRef
+    >>> graph = Graph()
+    >>> _ = graph.add((URIRef("urn:kg:note:a"), URIRef("urn:kg:vocab:order"), Literal(3)))
+    >>> result_rows(sparql(graph, "SELECT ?s ?n WHERE { ?s kg:order ?n }"))
+    [{'s': 'urn:kg:note:a', 'n': 3}]
+    """
     names = [str(v) for v in result.vars or []]
     rows: Iterable[Any] = result
     return [{name: python_value(row[i]) for i, name in enumerate(names)} for row in rows]
 
 
 def validate(graph: rdflib.Graph, shapes: str | Path | None = None) -> tuple[bool, str]:
-    """Check `graph` against kg's SHACL shapes with pySHACL: (conforms, report text)."""
+    """Check `graph` against kg's SHACL shapes with pySHACL.
+
+    Parameters
+    ----------
+    graph
+        A graph `to_rdflib` built.
+    shapes
+        A Turtle file of shapes (default `SHAPES`, ``kg/data/shapes.ttl``).
+
+    Returns
+    -------
+    tuple of (bool, str)
+        Whether the graph conforms, and pySHACL's report.
+
+    Raises
+    ------
+    KgError
+        When pySHACL is not installed.
+    """
     try:
         import pyshacl
     except ImportError as error:
