@@ -109,8 +109,21 @@ def to_networkx_graph_attributes(sub: SubGraph) -> dict[str, str]:
 
 
 def to_networkx(sub: SubGraph) -> nx.MultiDiGraph:
-    """The subgraph as a MultiDiGraph whose attributes are all scalars; edge keys are
-    unique ids ('e0', 'e1', ...), which GraphML writes as edge ids."""
+    """The subgraph as a networkx graph whose attributes are all scalars.
+
+    Parameters
+    ----------
+    sub
+        The subgraph.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Nodes keyed by note id with `node_attributes`; edges keyed 'e0', 'e1', ... (which
+        GraphML writes as edge ids) with `edge_attributes`, near pairs last as `near` edges
+        with a `weight`; graph attributes ``selection_*`` say how it was chosen.
+        ``networkx.write_graphml`` writes it as it is.
+    """
     graph = nx.MultiDiGraph()
     graph.graph.update(to_networkx_graph_attributes(sub))
     graph.add_nodes_from((note.id, node_attributes(note)) for note in sub.notes.values())
@@ -192,9 +205,20 @@ class _Keys:
 
 
 def graphml_bytes(sub: SubGraph) -> bytes:
-    """The GraphML document of a subgraph: the same graph `to_networkx` gives, streamed
-    straight to text (networkx's writer takes several times longer on a large corpus).
-    Characters XML cannot hold are removed from the whole document in one pass."""
+    """The GraphML document of a subgraph (the `graphml` format of `kg.export.formats`).
+
+    Parameters
+    ----------
+    sub
+        The subgraph.
+
+    Returns
+    -------
+    bytes
+        UTF-8 GraphML of the graph `to_networkx` gives, streamed straight to text
+        (networkx's writer takes several times longer on a large corpus); characters XML
+        cannot hold are removed from the whole document in one pass.
+    """
     keys = _Keys()
     body: list[str] = ['  <graph id="G" edgedefault="directed">\n']
     graph = to_networkx_graph_attributes(sub)
