@@ -65,7 +65,7 @@ _IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 def text(value: str) -> Lit:
     """A plain string literal. Characters no RDF syntax should carry raw are removed by
-    the writers (`clean`), in one pass over the whole output."""
+    the writers (`kg.export.chars`), in one pass over the whole output."""
     return (value, "")
 
 
