@@ -71,9 +71,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(data if isinstance(data, str) else data.decode("utf-8"))
         return 0
     if args.json:
-        data = result.serialize(format="json")
-        assert data is not None
-        emit_json(json.loads(data))
+        encoded = result.serialize(format="json")
+        assert encoded is not None
+        emit_json(json.loads(encoded))
         return 0
     names = [str(v) for v in result.vars or []]
     rows = result_rows(result)

@@ -120,21 +120,21 @@ def run(args: argparse.Namespace) -> int:
             emit_json(
                 [
                     {
-                        "note": u.note.title,
-                        "claim": u.claim,
-                        "kind": u.kind,
-                        "depth": u.depth,
-                        "via": u.via.title if u.via else None,
+                        "note": use.note.title,
+                        "claim": use.claim,
+                        "kind": use.kind,
+                        "depth": use.depth,
+                        "via": use.via.title if use.via else None,
                     }
-                    for u in uses
+                    for use in uses
                 ]
             )
         else:
-            for u in uses:
-                via = f" (via {u.via.title})" if u.via else ""
+            for use in uses:
+                via = f" (via {use.via.title})" if use.via else ""
                 print(
-                    f"{'  ' * (u.depth - 1)}{u.kind:<8} {u.note.title}{via}\n"
-                    f"{'  ' * (u.depth - 1)}         “{u.claim[:160]}”"
+                    f"{'  ' * (use.depth - 1)}{use.kind:<8} {use.note.title}{via}\n"
+                    f"{'  ' * (use.depth - 1)}         “{use.claim[:160]}”"
                 )
         return 0
     claim: int | str | None = None
