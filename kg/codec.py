@@ -212,9 +212,10 @@ def _xml_safe(values: dict[str, Any]) -> dict[str, Any]:
     return {k: xml_text(v) if isinstance(v, str) else v for k, v in values.items()}
 
 
-def note_scalars(note: Note) -> dict[str, Any]:
+def note_scalars(note: Note, xml_safe: bool = True) -> dict[str, Any]:
     """A note as scalar attributes (title, kind, description, claim, categories joined,
-    date, stub, truncated, declared counts...), XML-safe.
+    date, stub, truncated, declared counts...), XML-safe unless `xml_safe` is False
+    (the GraphML writer cleans its whole document at once).
 
     >>> note_scalars(Note("a", "Why A?", NoteKind.SYNTHESIS, categories=("X", "Y")))
     {'kind': 'synthesis', 'title': 'Why A?', 'label': 'Why A?', 'stub': False, 'categories': 'X; Y'}
@@ -245,12 +246,12 @@ def note_scalars(note: Note) -> dict[str, Any]:
         out["declared_direct"] = note.concept_map.direct
         out["declared_two_hop"] = note.concept_map.two_hop
         out["declared_cluster"] = note.concept_map.cluster
-    return _xml_safe(out)
+    return _xml_safe(out) if xml_safe else out
 
 
-def link_scalars(link: Link) -> dict[str, Any]:
+def link_scalars(link: Link, xml_safe: bool = True) -> dict[str, Any]:
     """A typed link as scalar attributes (kind, relation, label, annotation, order,
-    sentence, section, file, line), XML-safe.
+    sentence, section, file, line), XML-safe unless `xml_safe` is False.
 
     >>> from kg.model import LinkKind
     >>> link_scalars(Link("a", "b", LinkKind.RELATED, "a.md", 3, label="extends"))
@@ -266,7 +267,7 @@ def link_scalars(link: Link) -> dict[str, Any]:
     if link.file:
         out["file"] = link.file
     out["line"] = int(link.line)
-    return _xml_safe(out)
+    return _xml_safe(out) if xml_safe else out
 
 
 _LINK_OPTIONAL = ("order", "summary", "sentence", "label", "annotation", "relation", "section")

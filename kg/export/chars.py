@@ -1,25 +1,11 @@
 """Text every export format can carry: the characters XML 1.0 cannot hold (C0 controls
 other than tab and newlines, lone surrogates, U+FFFE/U+FFFF) are removed, in GraphML and
-in every RDF syntax alike, so all formats say the same."""
+in every RDF syntax alike, so all formats say the same (`kg.codec.xml_text` cleans one
+string; `encode_clean` a whole document as it is encoded)."""
 
 from __future__ import annotations
 
-import re
-
-# XML 1.0 Char excludes C0 controls but tab, LF and CR; surrogates; U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_text(text: str) -> str:
-    """`text` without the characters XML 1.0 cannot hold.
-
-    >>> xml_text("a\\x00b\\x1bc\\td")
-    'abc\\td'
-    """
-    return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
-
-
-# The same characters as UTF-8 bytes: C0 controls are single bytes that never occur inside a
+# The characters as UTF-8 bytes: C0 controls are single bytes that never occur inside a
 # multi-byte sequence, and EF BF BE / EF BF BF can only be U+FFFE / U+FFFF, so deleting them
 # from the encoded text is exact, and runs at memory speed where a regex pass over a 100 MB
 # document takes a second.

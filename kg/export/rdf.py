@@ -23,8 +23,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kg.codec import xml_text
 from kg.errors import ExportError, KgError
-from kg.export.chars import xml_text
 from kg.export.mapping import DEFAULT_BASE, PREFIXES, namespaces
 from kg.export.triples import blocks
 

@@ -19,7 +19,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from kg.export.chars import encode_clean, xml_text
+from kg.codec import xml_text
+from kg.export.chars import encode_clean
 from kg.export.mapping import DEFAULT_BASE, TYPE, Compactor, namespaces
 from kg.export.triples import Block, blocks
 
