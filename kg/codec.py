@@ -1,6 +1,9 @@
 """The JSON forms of kg's data, written once: notes (with their counts, copies and
 properties) as the index stores them, and front-matter properties as notes keep them.
 
+Links have one JSON form too (`link_to_json` / `link_from_json`), which `kg show --json`,
+`kg neighbours --json`, `kg path --json` and `kg export --format json` write.
+
 The index, `kg show --json`, `kg export --format json` and GraphML all go through
 `note_to_json` / `note_from_json`, so a note reads the same wherever it is written.
 
@@ -21,6 +24,7 @@ from kg.model import (
     ConceptMap,
     Counts,
     Link,
+    LinkKind,
     Note,
     NoteKind,
     PageCopy,
@@ -89,6 +93,20 @@ def counts_from_json(item: dict[str, Any]) -> Counts:
     )
 
 
+def copy_to_json(copy: PageCopy) -> dict[str, Any]:
+    """One page copy of a merged note as JSON (its file, deployment, counts, ...)."""
+    cm = copy.concept_map
+    return {
+        "file": copy.file,
+        "deployment": copy.deployment,
+        "variant": copy.variant,
+        "title": copy.title,
+        "counts": counts_to_json(copy.counts),
+        "concept_map": [cm.direct, cm.two_hop, cm.cluster] if cm else None,
+        "truncated": copy.truncated,
+    }
+
+
 def note_to_json(note: Note) -> dict[str, Any]:
     out: dict[str, Any] = {"id": note.id, "title": note.title, "kind": note.kind.value}
     if note.stub:
@@ -114,22 +132,7 @@ def note_to_json(note: Note) -> dict[str, Any]:
     if note.truncated:
         out["truncated"] = True
     if note.copies:
-        out["copies"] = [
-            {
-                "file": c.file,
-                "deployment": c.deployment,
-                "variant": c.variant,
-                "title": c.title,
-                "counts": counts_to_json(c.counts),
-                "concept_map": (
-                    [c.concept_map.direct, c.concept_map.two_hop, c.concept_map.cluster]
-                    if c.concept_map
-                    else None
-                ),
-                "truncated": c.truncated,
-            }
-            for c in note.copies
-        ]
+        out["copies"] = [copy_to_json(c) for c in note.copies]
     if note.properties_json:
         out["properties"] = note.properties_json  # one JSON object, as text
     return out
@@ -209,9 +212,10 @@ def _xml_safe(values: dict[str, Any]) -> dict[str, Any]:
     return {k: xml_text(v) if isinstance(v, str) else v for k, v in values.items()}
 
 
-def note_scalars(note: Note) -> dict[str, Any]:
+def note_scalars(note: Note, xml_safe: bool = True) -> dict[str, Any]:
     """A note as scalar attributes (title, kind, description, claim, categories joined,
-    date, stub, truncated, declared counts...), XML-safe.
+    date, stub, truncated, declared counts...), XML-safe unless `xml_safe` is False
+    (the GraphML writer cleans its whole document at once).
 
     >>> note_scalars(Note("a", "Why A?", NoteKind.SYNTHESIS, categories=("X", "Y")))
     {'kind': 'synthesis', 'title': 'Why A?', 'label': 'Why A?', 'stub': False, 'categories': 'X; Y'}
@@ -242,12 +246,12 @@ def note_scalars(note: Note) -> dict[str, Any]:
         out["declared_direct"] = note.concept_map.direct
         out["declared_two_hop"] = note.concept_map.two_hop
         out["declared_cluster"] = note.concept_map.cluster
-    return _xml_safe(out)
+    return _xml_safe(out) if xml_safe else out
 
 
-def link_scalars(link: Link) -> dict[str, Any]:
+def link_scalars(link: Link, xml_safe: bool = True) -> dict[str, Any]:
     """A typed link as scalar attributes (kind, relation, label, annotation, order,
-    sentence, section, file, line), XML-safe.
+    sentence, section, file, line), XML-safe unless `xml_safe` is False.
 
     >>> from kg.model import LinkKind
     >>> link_scalars(Link("a", "b", LinkKind.RELATED, "a.md", 3, label="extends"))
@@ -263,4 +267,50 @@ def link_scalars(link: Link) -> dict[str, Any]:
     if link.file:
         out["file"] = link.file
     out["line"] = int(link.line)
-    return _xml_safe(out)
+    return _xml_safe(out) if xml_safe else out
+
+
+_LINK_OPTIONAL = ("order", "summary", "sentence", "label", "annotation", "relation", "section")
+
+
+def link_to_json(link: Link) -> dict[str, Any]:
+    """A link as JSON: its ends, kind, file and line, and the fields it has.
+
+    Parameters
+    ----------
+    link
+        The link.
+
+    Returns
+    -------
+    dict
+        ``source``, ``target``, ``kind``, ``file`` and ``line``, then whichever of
+        ``order``, ``summary``, ``sentence``, ``label``, ``annotation``, ``relation`` and
+        ``section`` are set (empty ones left out).
+
+    Examples
+    --------
+    >>> link = Link("a", "b", LinkKind.RELATED, "a.md", 3, label="extends", relation="extends")
+    >>> link_to_json(link)
+    {'source': 'a', 'target': 'b', 'kind': 'related', 'file': 'a.md', 'line': 3, 'label': 'extends', 'relation': 'extends'}
+    >>> link_from_json(link_to_json(link)) == link
+    True
+    """
+    out: dict[str, Any] = {
+        "source": link.source,
+        "target": link.target,
+        "kind": link.kind.value,
+        "file": link.file,
+        "line": link.line,
+    }
+    for name in _LINK_OPTIONAL:
+        value = getattr(link, name)
+        if value not in (None, ""):
+            out[name] = value
+    return out
+
+
+def link_from_json(item: dict[str, Any]) -> Link:
+    """The link `link_to_json` wrote (keys it does not know are an error, as for `Link`)."""
+    fields = {k: v for k, v in item.items() if k not in ("source", "target", "kind")}
+    return Link(item["source"], item["target"], LinkKind(item["kind"]), **fields)

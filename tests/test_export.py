@@ -17,7 +17,7 @@ import rdflib
 from lxml import etree
 
 import kg
-from kg.export import rdf
+from kg.export import formats, mapping, rdf
 from kg.export.graphml import graphml_bytes, to_networkx
 from kg.export.subgraph import NearPair, SubGraph, subgraph
 from kg.model import Link, LinkKind, Note, NoteKind
@@ -229,10 +229,10 @@ def test_rdf_conforms_to_the_shipped_shapes(corpus):
 def test_shapes_catch_a_broken_export(seed_graph):
     graph = rdf.to_rdflib(seed_graph.subgraph(around=HIDDEN, kinds="related"))
     note = rdflib.URIRef("urn:kg:note:" + seed_graph.note(HIDDEN).id)
-    graph.remove((note, rdflib.URIRef(rdf.DCTERMS + "title"), None))
-    citation = next(graph.subjects(rdflib.RDF.type, rdflib.URIRef(rdf.CITATION_CLASS)))
-    characterization = rdflib.URIRef(rdf.CITO + "hasCitationCharacterization")
-    graph.add((citation, characterization, rdflib.URIRef(rdf.CITO + "parodies")))
+    graph.remove((note, rdflib.URIRef(mapping.DCTERMS + "title"), None))
+    citation = next(graph.subjects(rdflib.RDF.type, rdflib.URIRef(mapping.CITATION_CLASS)))
+    characterization = rdflib.URIRef(mapping.CITO + "hasCitationCharacterization")
+    graph.add((citation, characterization, rdflib.URIRef(mapping.CITO + "parodies")))
     conforms, report = rdf.validate(graph)
     assert not conforms
     assert "title" in report and "hasCitationCharacterization" in report
@@ -248,20 +248,22 @@ def test_vocabulary_mapping(seed_graph):
         )
     )
     by_label = {r["label"]: r["prop"] for r in rows}
-    assert by_label["partially contradicted"] == rdf.CITO + "disagreesWith"
-    assert by_label["extends"] == rdf.CITO + "extends"
-    assert by_label["mechanism"] == rdf.CITO + "obtainsSupportFrom"
-    assert by_label["strongest evidence"] == rdf.CITO + "citesAsEvidence"
-    assert by_label["qualified"] == rdf.CITO + "qualifies"
-    assert by_label["pretraining determines activation potential"] == rdf.CITO + "citesAsRelated"
+    assert by_label["partially contradicted"] == mapping.CITO + "disagreesWith"
+    assert by_label["extends"] == mapping.CITO + "extends"
+    assert by_label["mechanism"] == mapping.CITO + "obtainsSupportFrom"
+    assert by_label["strongest evidence"] == mapping.CITO + "citesAsEvidence"
+    assert by_label["qualified"] == mapping.CITO + "qualifies"
+    assert (
+        by_label["pretraining determines activation potential"] == mapping.CITO + "citesAsRelated"
+    )
     assert all(r["comment"] for r in rows)
-    assert rdf.relation_property("a label nobody wrote") == rdf.CITO + "citesAsRelated"
+    assert mapping.relation_property("a label nobody wrote") == mapping.CITO + "citesAsRelated"
     hidden = rdflib.URIRef("urn:kg:note:" + seed_graph.note(HIDDEN).id)
-    dcterms = rdflib.Namespace(rdf.DCTERMS)
+    dcterms = rdflib.Namespace(mapping.DCTERMS)
     assert str(graph.value(hidden, dcterms.title)) == HIDDEN
     line = next(n for n in seed_graph.notes("line") if n.sources)
     derived = rdf.to_rdflib(seed_graph.subgraph(around=line, kinds="source", direction="out"))
-    prov = rdflib.Namespace(rdf.PROV)
+    prov = rdflib.Namespace(mapping.PROV)
     line_iri = rdflib.URIRef("urn:kg:note:" + line.id)
     assert len(list(derived.objects(line_iri, prov.wasDerivedFrom))) > 0
     assert len(list(derived.objects(line_iri, prov.qualifiedDerivation))) == len(
@@ -282,8 +284,12 @@ def test_hubs_topics_and_submaps_are_skos_concepts(notes_graph):
 def test_iris_are_stable_across_selections_and_runs(seed_graph):
     small = seed_graph.subgraph(around=HIDDEN, kinds="related")
     whole = seed_graph.subgraph()
-    small_links = set(rdf.to_rdflib(small).subjects(rdflib.RDF.type, rdflib.URIRef(rdf.LINK_CLASS)))
-    whole_links = set(rdf.to_rdflib(whole).subjects(rdflib.RDF.type, rdflib.URIRef(rdf.LINK_CLASS)))
+    small_links = set(
+        rdf.to_rdflib(small).subjects(rdflib.RDF.type, rdflib.URIRef(mapping.LINK_CLASS))
+    )
+    whole_links = set(
+        rdf.to_rdflib(whole).subjects(rdflib.RDF.type, rdflib.URIRef(mapping.LINK_CLASS))
+    )
     assert len(small_links) == 16 and small_links <= whole_links
     assert small.serialize("turtle") == seed_graph.subgraph(
         around=HIDDEN, kinds="related"
@@ -362,16 +368,16 @@ def test_sparql_over_the_corpus_is_cached(seed_graph):
 def test_docs_show_the_mapping_table():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "## Export and SPARQL" in readme
-    for row in rdf.mapping_table().splitlines()[2:]:
+    for row in mapping.mapping_table().splitlines()[2:]:
         assert row in readme, row
 
 
 def test_shapes_name_every_mapped_property():
     shapes = rdf.SHAPES.read_text(encoding="utf-8")
-    mapped = [m.property for m in rdf.LINK_PROPERTIES.values()]
-    mapped += [*rdf.RELATION_PROPERTIES.values(), rdf.NEAR_PROPERTY]
+    mapped = [m.property for m in mapping.LINK_PROPERTIES.values()]
+    mapped += [*mapping.RELATION_PROPERTIES.values(), mapping.NEAR_PROPERTY]
     for iri in mapped:
-        assert rdf.compact(iri) in shapes, iri
+        assert mapping.compact(iri) in shapes, iri
 
 
 # ---------------------------------------------------------------- the command
@@ -421,3 +427,34 @@ def test_cli_export_and_sparql(seeds_dir, tmp_path, graphml_schema):
     bad = kg_run("export", *where, "-o", str(tmp_path / "x.unknown"), check=False)
     assert bad.returncode == 2 and "--format" in bad.stderr
     assert not (tmp_path / "x.unknown").exists()
+
+
+# ---------------------------------------------------------------- the format registry
+
+
+def test_the_registry_names_every_format_the_command_and_the_api_take(seed_graph, tmp_path):
+    sub = seed_graph.subgraph(around=HIDDEN)
+    assert formats.names() == ("graphml", "turtle", "jsonld", "nt", "json")
+    for fmt in formats.formats():
+        assert fmt.description and fmt.suffixes
+        for suffix in fmt.suffixes:
+            assert formats.for_path(f"x{suffix.upper()}") is fmt
+        written = sub.write(tmp_path / f"out{fmt.suffixes[0]}")
+        assert written.read_bytes() == sub.serialize(fmt.name) == fmt.writer(sub, "urn:kg:")
+        for alias in fmt.aliases:
+            assert formats.get(alias) is fmt
+    with pytest.raises(kg.ExportError, match="graphml, turtle, jsonld, nt, json"):
+        formats.get("dot")
+    with pytest.raises(kg.ExportError, match="graphml, turtle, jsonld, nt, json"):
+        formats.for_path("graph.dot")
+    with pytest.raises(ValueError, match="already means graphml"):
+        formats.register(formats.Format("other", formats.get("json").writer, (".xml",), "x"))
+
+
+def test_the_command_takes_its_format_choices_from_the_registry():
+    from kg.cli import build_parser
+
+    export = build_parser()._subparsers._group_actions[0].choices["export"]  # type: ignore[union-attr]
+    (action,) = [a for a in export._actions if "--format" in a.option_strings]
+    assert tuple(action.choices) == formats.names()
+    assert "json (.json): node-link JSON" in " ".join(export.format_help().split())

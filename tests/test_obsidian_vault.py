@@ -407,13 +407,13 @@ def test_every_kind_is_handled_wherever_kinds_are_listed():
     from kg_tui.widgets.concept_map import PRIORITY
     from kg_tui.widgets.note_view import KIND_LABELS
 
-    from kg.export import rdf
+    from kg.export import mapping
 
     for kind in LinkKind:
-        assert kind in KIND_COLOURS and kind in PRIORITY and kind in rdf.LINK_PROPERTIES, kind
+        assert kind in KIND_COLOURS and kind in PRIORITY and kind in mapping.LINK_PROPERTIES, kind
         assert (kind, "in") in GROUP_SPECS and (kind, "out") in GROUP_SPECS, kind
     for node_kind in NoteKind:
-        assert node_kind in rdf.NOTE_CLASSES and node_kind in KIND_LABELS, node_kind
+        assert node_kind in mapping.NOTE_CLASSES and node_kind in KIND_LABELS, node_kind
 
 
 def test_a_file_path_picks_one_of_two_notes_that_share_a_name(vault):

@@ -1,13 +1,15 @@
 """GraphML export: typed nodes and typed edges with scalar attributes only.
 
-Nodes carry kind, title (and `label`, which Gephi shows), description, claim, categories
-joined by `DELIMITER`, date, stub flag and the counts the page declares; edges carry kind,
+The attributes are kg's scalar forms of notes and links (`kg.codec.note_scalars` and
+`link_scalars`, the schema of `KnowledgeGraph.nx` too). Nodes carry kind, title (and
+`label`, which Gephi shows), description, claim, categories joined by `DELIMITER`, date, stub flag and the counts the page declares; edges carry kind,
 normalized relation, the raw relation label, annotation, order (source order, paper
 rank), and provenance (file, line). Near pairs become `near` edges with a `weight`.
 No vectors, no lists: every value is a string, integer, float or boolean.
 
 Characters XML cannot carry (C0 controls other than tab and newlines, lone surrogates,
-U+FFFE/U+FFFF) are removed; the file is written through a temporary file and a rename.
+U+FFFE/U+FFFF) are removed (`kg.export.chars`, `kg.codec.xml_text`). The export registry lists this writer as
+`graphml`; `SubGraph.write` writes the file through a temporary file and a rename.
 
 >>> from kg.model import Link, LinkKind, Note, NoteKind
 >>> from kg.export.subgraph import SubGraph
@@ -24,105 +26,17 @@ True
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from kg.model import Link, Note
+from kg.codec import DELIMITER, link_scalars, note_scalars, xml_text
+from kg.export.chars import encode_clean
 
 if TYPE_CHECKING:
     from kg.export.subgraph import NearPair, SubGraph
 
-DELIMITER = "; "  # joins categories, tags, aliases and files into one string
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
-
-# XML 1.0 Char excludes C0 controls but tab, LF and CR; surrogates; U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-# Declared counts a page states on its headers, exported as `declared_<name>`.
-COUNT_FIELDS = ("uses", "related", "papers", "sources", "notes", "source_papers", "sections")
-_LINK_TEXT = ("relation", "label", "annotation", "summary", "sentence", "section")
-
-
-def xml_text(text: str) -> str:
-    """`text` without the characters XML 1.0 cannot hold.
-
-    >>> xml_text("a\\x00b\\x1bc\\td")
-    'abc\\td'
-    """
-    return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
-
-
-# The same characters as UTF-8 bytes: C0 controls are single bytes that never occur inside a
-# multi-byte sequence, and EF BF BE / EF BF BF can only be U+FFFE / U+FFFF, so deleting them
-# from the encoded text is exact, and runs at memory speed where a regex pass over a 100 MB
-# document takes a second.
-_NOT_XML_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
-
-
-def encode_clean(text: str) -> bytes:
-    """`text` as UTF-8 without the characters XML 1.0 cannot hold (lone surrogates dropped).
-
-    >>> encode_clean("a\\x00b\\x1b\\ufffec\\td\\ud800é")
-    b'abc\\td\\xc3\\xa9'
-    """
-    data = text.encode("utf-8", "ignore").translate(None, _NOT_XML_BYTES)
-    if b"\xef\xbf" in data:
-        data = data.replace(b"\xef\xbf\xbe", b"").replace(b"\xef\xbf\xbf", b"")
-    return data
-
-
-def _cleaned(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: xml_text(v) if isinstance(v, str) else v for k, v in values.items()}
-
-
-def node_attributes(note: Note, clean: bool = True) -> dict[str, Any]:
-    """The scalar GraphML attributes of a note (empty fields left out); `clean` removes
-    characters XML cannot hold."""
-    out: dict[str, Any] = {
-        "kind": note.kind.value,
-        "title": note.title,
-        "label": note.title,
-        "stub": note.stub,
-    }
-    for name in ("description", "claim", "date", "collection", "arxiv"):
-        value = getattr(note, name)
-        if value:
-            out[name] = value
-    for name in ("categories", "tags", "aliases", "files"):
-        value = getattr(note, name)
-        if value:
-            out[name] = DELIMITER.join(value)
-    if note.truncated:
-        out["truncated"] = True
-    if note.properties_json:  # every front-matter key, as one JSON object
-        out["properties"] = note.properties_json
-    for name in COUNT_FIELDS:
-        value = getattr(note.counts, name)
-        if value is not None:
-            out[f"declared_{name}"] = int(value)
-    if note.concept_map is not None:
-        out["declared_direct"] = note.concept_map.direct
-        out["declared_two_hop"] = note.concept_map.two_hop
-        out["declared_cluster"] = note.concept_map.cluster
-    return _cleaned(out) if clean else out
-
-
-def edge_attributes(link: Link, clean: bool = True) -> dict[str, Any]:
-    """The scalar GraphML attributes of a typed link (empty fields left out)."""
-    out: dict[str, Any] = {"kind": link.kind.value}
-    for name in _LINK_TEXT:
-        value = getattr(link, name)
-        if value:
-            out[name] = value
-    if link.order is not None:
-        out["order"] = int(link.order)
-    if link.file:
-        out["file"] = link.file
-    out["line"] = int(link.line)
-    return _cleaned(out) if clean else out
 
 
 def near_attributes(pair: NearPair) -> dict[str, Any]:
@@ -140,14 +54,26 @@ def to_networkx_graph_attributes(sub: SubGraph) -> dict[str, str]:
 
 
 def to_networkx(sub: SubGraph) -> nx.MultiDiGraph:
-    """The subgraph as a MultiDiGraph whose attributes are all scalars; edge keys are
-    unique ids ('e0', 'e1', ...), which GraphML writes as edge ids."""
+    """The subgraph as a networkx graph whose attributes are all scalars.
+
+    Parameters
+    ----------
+    sub
+        The subgraph.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Nodes keyed by note id with `kg.codec.note_scalars`; edges keyed 'e0', 'e1', ... (which
+        GraphML writes as edge ids) with `kg.codec.link_scalars`, near pairs last as `near` edges
+        with a `weight`; graph attributes ``selection_*`` say how it was chosen.
+        ``networkx.write_graphml`` writes it as it is.
+    """
     graph = nx.MultiDiGraph()
     graph.graph.update(to_networkx_graph_attributes(sub))
-    graph.add_nodes_from((note.id, node_attributes(note)) for note in sub.notes.values())
+    graph.add_nodes_from((note.id, note_scalars(note)) for note in sub.notes.values())
     graph.add_edges_from(
-        (link.source, link.target, f"e{i}", edge_attributes(link))
-        for i, link in enumerate(sub.links)
+        (link.source, link.target, f"e{i}", link_scalars(link)) for i, link in enumerate(sub.links)
     )
     offset = len(sub.links)
     graph.add_edges_from(
@@ -223,9 +149,20 @@ class _Keys:
 
 
 def graphml_bytes(sub: SubGraph) -> bytes:
-    """The GraphML document of a subgraph: the same graph `to_networkx` gives, streamed
-    straight to text (networkx's writer takes several times longer on a large corpus).
-    Characters XML cannot hold are removed from the whole document in one pass."""
+    """The GraphML document of a subgraph (the `graphml` format of `kg.export.formats`).
+
+    Parameters
+    ----------
+    sub
+        The subgraph.
+
+    Returns
+    -------
+    bytes
+        UTF-8 GraphML of the graph `to_networkx` gives, streamed straight to text
+        (networkx's writer takes several times longer on a large corpus); characters XML
+        cannot hold are removed from the whole document in one pass.
+    """
     keys = _Keys()
     body: list[str] = ['  <graph id="G" edgedefault="directed">\n']
     graph = to_networkx_graph_attributes(sub)
@@ -235,14 +172,14 @@ def graphml_bytes(sub: SubGraph) -> bytes:
     for note in sub.notes.values():
         quoted[note.id] = ref = _attr(note.id)
         body.append(f"    <node id={ref}>\n")
-        body.append(keys.data("node", node_attributes(note, clean=False), "      "))
+        body.append(keys.data("node", note_scalars(note, xml_safe=False), "      "))
         body.append("    </node>\n")
     number = 0
     for link in sub.links:
         body.append(
             f'    <edge id="e{number}" source={quoted[link.source]} target={quoted[link.target]}>\n'
         )
-        body.append(keys.data("edge", edge_attributes(link, clean=False), "      "))
+        body.append(keys.data("edge", link_scalars(link, xml_safe=False), "      "))
         body.append("    </edge>\n")
         number += 1
     for pair in sub.near:
@@ -255,12 +192,3 @@ def graphml_bytes(sub: SubGraph) -> bytes:
     body.append("  </graph>\n</graphml>\n")
     document = _HEADER + "".join(keys.declarations) + "".join(body)
     return encode_clean(document)
-
-
-def write_graphml(sub: SubGraph, path: str | Path) -> Path:
-    """Write the GraphML of `sub` to `path` atomically (a failed write leaves nothing)."""
-    from kg.io import write_atomic
-
-    target = Path(path)
-    write_atomic(target, graphml_bytes(sub))
-    return target

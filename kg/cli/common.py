@@ -1,0 +1,213 @@
+"""What every `kg` command shares: the common options, opening the graph, JSON output
+(notes and links through `kg.codec`), the progress line and the #tag filter."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from kg.codec import copy_to_json, counts_to_json
+from kg.model import Note
+
+if TYPE_CHECKING:
+    from kg.graph.knowledge import KnowledgeGraph
+
+    Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
+else:
+    Subparsers = Any
+
+
+def default_corpus() -> str:
+    """The corpus a command reads when --corpus is not given: $KG_CORPUS, else ./notes."""
+    return os.environ.get("KG_CORPUS", "notes")
+
+
+def emit_json(data: Any) -> None:
+    """Print `data` as indented JSON on stdout (non-ASCII kept, unknown values as text).
+
+    Examples
+    --------
+    >>> emit_json({"title": "Why é?", "n": 1})
+    {
+      "title": "Why é?",
+      "n": 1
+    }
+    """
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def progress_printer(enabled: bool) -> Callable[[str, int, int], None] | None:
+    """A progress callback that redraws one line on stderr (only on a terminal)."""
+    if not enabled or not sys.stderr.isatty():
+        return None
+    started = time.monotonic()
+
+    def show(stage: str, done: int, total: int) -> None:
+        elapsed = time.monotonic() - started
+        rate = done / elapsed if elapsed > 0 else 0.0
+        eta = (total - done) / rate if rate > 0 else 0.0
+        filled = int(20 * done / total) if total else 20
+        bar = "#" * filled + "." * (20 - filled)
+        sys.stderr.write(f"\r{stage}: [{bar}] {done}/{total} ({rate:,.0f}/s, eta {eta:,.0f}s)   ")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def note_json(note: Note, graph: KnowledgeGraph | None = None, full: bool = True) -> dict[str, Any]:
+    """A note as the commands print it with --json.
+
+    Parameters
+    ----------
+    note
+        The note.
+    graph
+        When given, the figures kg computes for the note on it (``concept_map``).
+    full
+        False for the short form lists use: ``id``, ``title``, ``kind``, ``stub``.
+
+    Returns
+    -------
+    dict
+        The short form, and with `full` every field of the note: body paragraphs as
+        text, sources as objects, ``declared_counts`` and ``copies`` in `kg.codec`'s forms,
+        ``properties`` as an object, ``site_concept_map`` as the page states it.
+
+    Examples
+    --------
+    >>> from kg.model import NoteKind
+    >>> note_json(Note("a", "Can A happen?", NoteKind.SYNTHESIS), full=False)
+    {'id': 'a', 'title': 'Can A happen?', 'kind': 'synthesis', 'stub': False}
+    """
+    out: dict[str, Any] = {
+        "id": note.id,
+        "title": note.title,
+        "kind": note.kind.value,
+        "stub": note.stub,
+    }
+    if not full:
+        return out
+    out.update(
+        description=note.description,
+        claim=note.claim,
+        categories=list(note.categories),
+        date=note.date,
+        collection=note.collection,
+        files=list(note.files),
+        truncated=note.truncated,
+        body=[p.text for p in note.body],
+        sources=[{"title": s.title, "summary": s.summary} for s in note.sources],
+    )
+    if note.arxiv:
+        out.update(arxiv=note.arxiv)
+    if note.tags:
+        out.update(tags=list(note.tags))
+    if note.aliases:
+        out.update(aliases=list(note.aliases))
+    if note.properties_json:
+        out["properties"] = json.loads(note.properties_json)
+    declared = counts_to_json(note.counts)
+    if declared:
+        out["declared_counts"] = declared
+    if note.copies:
+        out["copies"] = [copy_to_json(c) for c in note.copies]
+    if note.concept_map:
+        out["site_concept_map"] = {
+            "direct": note.concept_map.direct,
+            "two_hop": note.concept_map.two_hop,
+            "cluster": note.concept_map.cluster,
+        }
+    if graph is not None:
+        stats = graph.stats(note)
+        out["concept_map"] = {
+            "direct": stats.direct,
+            "two_hop": stats.two_hop,
+            "density": stats.density,
+            "cluster": stats.cluster,
+        }
+    return out
+
+
+def common_options() -> argparse.ArgumentParser:
+    """The options every command takes: --corpus, --index, --config and --json."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--corpus",
+        default=None,
+        metavar="PATH",
+        help="corpus folder (default: ./notes, or $KG_CORPUS)",
+    )
+    parent.add_argument(
+        "--index", default=None, metavar="DIR", help="index folder (default: CORPUS/.kg)"
+    )
+    parent.add_argument(
+        "--config", default=None, metavar="FILE", help="settings file (default: CORPUS/kg.yaml)"
+    )
+    parent.add_argument("--json", action="store_true", help="print JSON instead of text")
+    return parent
+
+
+def open_graph(
+    args: argparse.Namespace, corpus: str | None = None, **options: Any
+) -> KnowledgeGraph:
+    """Load the corpus the common options name, as `kg.load` does.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments (--corpus, --index, --config, --json).
+    corpus
+        A corpus folder to read instead of --corpus.
+    **options
+        Passed on to `kg.load` (``embed``, ``rebuild``).
+
+    Returns
+    -------
+    KnowledgeGraph
+        The graph; a progress line is drawn on stderr unless --json is given.
+
+    Raises
+    ------
+    KgError
+        As `kg.load` does (no such corpus, an index kg cannot read, ...).
+    """
+    from kg.index.loader import load
+
+    graph = load(
+        corpus or args.corpus or default_corpus(),
+        index=args.index,
+        config=args.config,
+        progress=progress_printer(not args.json),
+        **options,
+    )
+    # The graph lives until the command ends: keep the garbage collector from walking
+    # its objects in full collections (and once more at exit).
+    gc.freeze()
+    return graph
+
+
+def has_tag(note: Note, tags: Sequence[str]) -> bool:
+    """Whether the note carries one of `tags` or a tag nested under one.
+
+    Examples
+    --------
+    >>> from kg.model import NoteKind
+    >>> note = Note("a", "A", NoteKind.SYNTHESIS, tags=("area/ml",))
+    >>> has_tag(note, ["#area"]), has_tag(note, ["area/ml"]), has_tag(note, ["ml"])
+    (True, True, False)
+    """
+    from kg.text import tag_key
+
+    wanted = {tag_key(t) for t in tags}
+    return any(
+        key == w or key.startswith(w + "/") for key in map(tag_key, note.tags) for w in wanted
+    )

@@ -1,0 +1,111 @@
+"""`kg index`: parse a corpus and write its index."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import asdict
+
+from kg.cli.common import (
+    Subparsers,
+    default_corpus,
+    emit_json,
+    open_graph,
+)
+from kg.graph.knowledge import CorpusStats
+from kg.model import Severity
+
+
+def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    """Add `kg index` and its options to the `kg` parser."""
+    p = sub.add_parser(
+        "index",
+        parents=[common],
+        help="parse a corpus and write its index",
+        description="Parse the corpus (or each PATH) and write its index.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="corpus folders (default: --corpus)")
+    p.add_argument("--strict", action="store_true", help="exit non-zero on any warning")
+    p.add_argument("--rebuild", action="store_true", help="ignore the saved index")
+    p.add_argument("--no-embed", action="store_true", help="skip embeddings (no model is loaded)")
+    p.add_argument("-v", "--verbose", action="store_true", help="also list info diagnostics")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Index each corpus folder and print what reading it found.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments of `kg index`.
+
+    Returns
+    -------
+    int
+        The exit status: 0, or 1 when a corpus has errors (or warnings, with --strict). `kg.cli.main` turns a `KgError` into status 2.
+    """
+    paths = args.paths or [args.corpus or default_corpus()]
+    status = 0
+    summaries = []
+    for path in paths:
+        started = time.perf_counter()
+        graph = open_graph(args, path, rebuild=args.rebuild, embed=not args.no_embed)
+        seconds = time.perf_counter() - started
+        vectors = graph.embeddings
+        stats = graph.corpus_stats()
+        shown = [d for d in graph.diagnostics if args.verbose or d.severity is not Severity.INFO]
+        summary = {
+            "corpus": str(path),
+            "reused_index": graph.from_index,
+            "seconds": round(seconds, 3),
+            "texts_embedded": vectors.embedded if vectors is not None else 0,
+            **asdict(stats),
+            "diagnostics": [str(d) for d in shown],
+        }
+        summaries.append(summary)
+        if not args.json:
+            for diagnostic in shown:
+                print(diagnostic, file=sys.stderr)
+            print(
+                f"{path}: {stats.files} files read, {stats.notes} notes, {stats.stubs} stubs, "
+                f"{stats.links} links, {stats.warnings} warnings, {stats.errors} errors "
+                f"({seconds:.2f}s)"
+            )
+            reading = reading_summary(stats)
+            if reading:
+                print(f"{path}: {reading}")
+            if vectors is not None:
+                print(
+                    f"{path}: {stats.embedded} notes with vectors, {vectors.texts} texts, "
+                    f"{vectors.embedded} embedded now"
+                )
+        if stats.errors or (args.strict and stats.warnings):
+            status = 1
+    if args.json:
+        emit_json(summaries if len(summaries) > 1 else summaries[0])
+    return status
+
+
+def reading_summary(stats: CorpusStats) -> str:
+    """What reading the corpus found that a user should know, in one line ('' if nothing):
+    a vault's attachments, unresolved links and tags; cut-off pages, merges and category
+    lines no vocabulary splits."""
+    counted = [
+        (stats.truncated_pages, "cut-off page", "cut-off pages"),
+        (stats.merged_titles, "note merged under another title", "notes merged under other titles"),
+        (stats.merged_distinct, "merge of differing pages", "merges of differing pages"),
+        (
+            stats.category_runs,
+            "category line no vocabulary splits",
+            "category lines no vocabulary splits",
+        ),
+    ]
+    parts = []
+    if stats.attachments or stats.missing_attachments or stats.tags or stats.unresolved:
+        parts.append(
+            f"{stats.attachments} attachments ({stats.missing_attachments} missing), "
+            f"{stats.unresolved} unresolved links, {stats.tags} tags"
+        )
+    parts += [f"{n} {one if n == 1 else many}" for n, one, many in counted if n]
+    return ", ".join(parts) + (" (kg index -v lists them)" if parts else "")

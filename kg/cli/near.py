@@ -1,0 +1,65 @@
+"""`kg near`: the notes nearest in meaning to a note."""
+
+from __future__ import annotations
+
+import argparse
+
+from kg.cli.common import (
+    Subparsers,
+    emit_json,
+    note_json,
+    open_graph,
+)
+from kg.model import NoteKind
+
+
+def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    """Add `kg near` and its options to the `kg` parser."""
+    p = sub.add_parser(
+        "near",
+        parents=[common],
+        help="notes nearest in meaning to a note",
+        description="The notes whose embeddings are nearest a note's (cosine), and whether a "
+        "link already joins them. With --unlinked: link suggestions, near but not linked yet.",
+    )
+    p.add_argument("title", help="the note's title or id")
+    p.add_argument("-k", type=int, default=10, help="how many notes (default 10)")
+    p.add_argument("--unlinked", action="store_true", help="only notes not linked to it yet")
+    p.add_argument(
+        "--kind",
+        action="append",
+        choices=[k.value for k in NoteKind],
+        help="only notes of these kinds (repeatable; default all but categories)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the notes nearest in meaning to a note (whether a link joins them).
+
+    Parameters
+    ----------
+    args
+        The parsed arguments of `kg near`.
+
+    Returns
+    -------
+    int
+        The exit status: 0. `kg.cli.main` turns a `KgError` into status 2.
+    """
+    graph = open_graph(args)
+    note = graph.note(args.title)
+    found = graph.near(note, k=args.k, kinds=args.kind, unlinked=args.unlinked)
+    if args.json:
+        emit_json(
+            [
+                {**note_json(n.note, full=False), "score": round(n.score, 4), "linked": n.linked}
+                for n in found
+            ]
+        )
+        return 0
+    what = "not linked yet" if args.unlinked else "by meaning"
+    print(f"{note.title}: {len(found)} nearest notes {what}")
+    for n in found:
+        mark = "linked" if n.linked else ""
+        print(f"  {n.score:5.3f}  {mark:<6}  {n.note.title}" + ("  [stub]" if n.note.stub else ""))
+    return 0

@@ -1,0 +1,78 @@
+"""`kg search`: find notes by words and meaning."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from kg.cli.common import (
+    Subparsers,
+    emit_json,
+    has_tag,
+    note_json,
+    open_graph,
+)
+
+
+def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    """Add `kg search` and its options to the `kg` parser."""
+    p = sub.add_parser(
+        "search",
+        parents=[common],
+        help="find notes by words and meaning",
+        description="Hybrid search: BM25 over titles, descriptions, claims and bodies, fused "
+        "with embedding similarity; exact and near-exact title matches first.",
+    )
+    p.add_argument("text", nargs="+", help="what to look for")
+    p.add_argument("-k", type=int, default=10, help="how many hits (default 10)")
+    p.add_argument("--lexical", action="store_true", help="by words only (never loads the model)")
+    p.add_argument(
+        "--tag",
+        action="append",
+        metavar="TAG",
+        help="only notes with this #tag or one nested under it (repeatable)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the notes that match the words (and meaning) of the query.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments of `kg search`.
+
+    Returns
+    -------
+    int
+        The exit status: 0, or 1 when nothing matches (without --json). `kg.cli.main` turns a `KgError` into status 2.
+    """
+    text = " ".join(args.text)
+    graph = open_graph(args, embed=not args.lexical)
+    if args.tag:  # read deeper, then keep the tagged hits
+        hits = graph.search(text, k=max(args.k * 10, 200), semantic=False if args.lexical else None)
+        hits = [h for h in hits if has_tag(h.note, args.tag)][: args.k]
+    else:
+        hits = graph.search(text, k=args.k, semantic=False if args.lexical else None)
+    if args.json:
+        emit_json(
+            [
+                {
+                    **note_json(h.note, full=False),
+                    "score": h.score,
+                    "snippet": h.snippet,
+                    "matched": list(h.matched),
+                }
+                for h in hits
+            ]
+        )
+        return 0
+    if not hits:
+        print(f"no notes match {text!r}", file=sys.stderr)
+        return 1
+    for rank, h in enumerate(hits, start=1):
+        print(f"{rank:>2}. {h.note.title}" + ("  [stub]" if h.note.stub else ""))
+        print(f"    {h.note.kind.value} · {', '.join(h.matched)} · {h.score:.4f}")
+        if h.snippet and h.snippet != h.note.title:
+            print(f"    {h.snippet}")
+    return 0

@@ -1,0 +1,155 @@
+"""`kg show`: one note, its fields and its links in and out."""
+
+from __future__ import annotations
+
+import argparse
+
+from kg.cli.common import (
+    Subparsers,
+    emit_json,
+    note_json,
+    open_graph,
+)
+from kg.codec import link_to_json
+from kg.model import LinkKind, Note, NoteKind
+
+
+def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    """Add `kg show` and its options to the `kg` parser."""
+    p = sub.add_parser(
+        "show",
+        parents=[common],
+        help="show one note",
+        description="Show a note: its fields and its links in and out.",
+    )
+    p.add_argument("title", help="the note's title or id")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print one note: its fields, the figures the page declares and kg computes, its links.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments of `kg show`.
+
+    Returns
+    -------
+    int
+        The exit status: 0. `kg.cli.main` turns a `KgError` into status 2.
+    """
+    graph = open_graph(args, embed="none")
+    note = graph.note(args.title)
+    out_links = graph.links_of(note, "out")
+    in_links = graph.links_of(note, "in")
+    if args.json:
+        emit_json(
+            {
+                **note_json(note, graph),
+                "links_out": [link_to_json(lk) for lk in out_links],
+                "links_in": [link_to_json(lk) for lk in in_links],
+                "backlinks": {
+                    "linked": [link_to_json(lk) for lk in graph.linked_mentions(note)],
+                    "unlinked": [link_to_json(lk) for lk in graph.unlinked_mentions(note)],
+                },
+            }
+        )
+        return 0
+    stats = graph.stats(note)
+    print(note.title + ("  [stub]" if note.stub else ""))
+    print(
+        f"{note.kind.value} · {note.id}"
+        + (f" · {note.date}" if note.date else "")
+        + (f" · {', '.join(note.categories)}" if note.categories else "")
+    )
+    for label, value in (
+        ("also titled", "; ".join(note.aliases)),
+        ("collection", note.collection),
+        ("arXiv", note.arxiv),
+        (
+            "tags",
+            ", ".join(note.tags)
+            if note.kind is NoteKind.PAPER  # a paper's subject tags, not #tags
+            else " ".join("#" + t.lstrip("#") for t in note.tags),
+        ),
+        ("files", ", ".join(note.files) + ("  (cut-off copy)" if note.truncated else "")),
+    ):
+        if value:
+            print(f"{label}: {value}")
+    if note.properties:
+        print("properties:")
+        for key, value in note.properties:
+            shown = ", ".join(map(str, value)) if isinstance(value, tuple) else value
+            print(f"  {key}: {shown}")
+    body = [paragraph.text for paragraph in note.body]
+    if note.description and note.description not in body[:1]:
+        print(f"\n{note.description}")
+    if note.claim:
+        print(f"\nClaim: {note.claim}")
+    for text in body:
+        print(f"\n{text}")
+    declared = declared_lines(note)
+    if declared:
+        print("\nAs the page says:" if len(declared) == 1 else "\nAs the pages say:")
+        for line in declared:
+            print(f"  {line}")
+    corpus = graph.corpus_stats()
+    print(
+        f"\nComputed by kg on the loaded corpus ({corpus.notes} notes, {corpus.stubs} stubs): "
+        f"{stats.direct} direct connections · {stats.two_hop} in 2-hop network · {stats.cluster}"
+    )
+    written = {LinkKind.LINKS, LinkKind.EMBEDS}
+    for heading, links, far in (
+        ("Links out", out_links, "target"),
+        ("Backlinks, linked", [lk for lk in in_links if lk.kind in written], "source"),
+        (
+            "Backlinks, unlinked mentions",
+            [lk for lk in in_links if lk.kind is LinkKind.MENTIONS],
+            "source",
+        ),
+        (
+            "Links in",
+            [lk for lk in in_links if lk.kind not in written and lk.kind is not LinkKind.MENTIONS],
+            "source",
+        ),
+    ):
+        if links:
+            print(f"\n{heading} ({len(links)}):")
+            for link in links:
+                other = graph.note(getattr(link, far))
+                print(f"  {link.describe():<28} {other.title}")
+    return 0
+
+
+def declared_lines(note: Note) -> list[str]:
+    """The figures each page of the note declares, newer deployment first, one per line."""
+    copies = note.copies or ()
+    sources = (
+        [(c.file, c.counts, c.concept_map) for c in copies]
+        if copies
+        else [(note.files[0] if note.files else "", note.counts, note.concept_map)]
+    )
+    names = {
+        "uses": "inquiring lines using it",
+        "related": "related concepts",
+        "papers": "related papers",
+        "sources": "sources",
+        "notes": "notes",
+        "source_papers": "source papers",
+        "sections": "sections",
+    }
+    lines = []
+    for file, counts, concept_map in sources:
+        parts = [
+            f"{names[name]} {value}" + ("+ (read from the cut-off last line)" if unsure else "")
+            for name, value, unsure in counts.declared()
+        ]
+        if concept_map:
+            parts.insert(
+                0,
+                f"{concept_map.direct} direct connections · {concept_map.two_hop} in 2-hop "
+                f"network · {concept_map.cluster}",
+            )
+        if parts:
+            lines.append(" · ".join(parts) + (f"  ({file})" if len(sources) > 1 else ""))
+    return lines

@@ -1,0 +1,213 @@
+"""`kg trace`: what a claim rests on, what rests on a note, unsupported claims."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any
+
+from kg.cli.common import (
+    Subparsers,
+    emit_json,
+    open_graph,
+)
+from kg.errors import ModelUnavailable
+from kg.graph.knowledge import KnowledgeGraph
+
+if TYPE_CHECKING:
+    from kg.query.trace import Scorer
+
+
+def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    """Add `kg trace` and its options to the `kg` parser."""
+    p = sub.add_parser(
+        "trace",
+        parents=[common],
+        help="trace a claim back to its sources",
+        description="Show what a note's claim (or one body sentence, --claim N) rests on, down "
+        "to papers, with the quoted support. With --unsupported, list every weakly supported "
+        "claim of the corpus instead.",
+    )
+    p.add_argument("title", nargs="?", help="the note's title or id")
+    p.add_argument(
+        "--claim",
+        default=None,
+        metavar="N",
+        help="claim number (see the list `kg trace TITLE` prints) or its text",
+    )
+    p.add_argument("--depth", type=int, default=3, help="how far down to trace (default 3)")
+    p.add_argument(
+        "--used-by",
+        action="store_true",
+        help="list the claims across the corpus that rest on this note instead",
+    )
+    p.add_argument(
+        "--unsupported",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="PATH",
+        help="list claims whose best evidence is below the threshold, for the "
+        "corpus at PATH (default: --corpus)",
+    )
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        help="evidence score below which a claim is unsupported (default: "
+        "unsupported_threshold in kg.yaml, else 0.35 with embeddings, 0.12 without)",
+    )
+    p.add_argument(
+        "--lexical",
+        action="store_true",
+        help="rank evidence by words only (TF-IDF): never loads the model",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print what a note's claim rests on, the claims resting on it (--used-by), or the
+    corpus's weakly supported claims (--unsupported).
+
+    Parameters
+    ----------
+    args
+        The parsed arguments of `kg trace`.
+
+    Returns
+    -------
+    int
+        The exit status: 0, or 2 when neither a title nor --unsupported is given. `kg.cli.main` turns a `KgError` into status 2.
+    """
+    from kg.query.trace import trace, unsupported_claims
+
+    if args.unsupported is not None:
+        if args.unsupported:
+            args.corpus = args.unsupported
+        graph = open_graph(args, embed=not args.lexical)
+        found = unsupported_claims(graph, threshold=args.threshold)
+        if args.json:
+            emit_json(
+                [
+                    {
+                        "note": u.note.title,
+                        "claim": u.claim.index,
+                        "kind": u.claim.kind,
+                        "text": u.claim.text,
+                        "best": round(u.best, 4),
+                        "file": u.note.files[0] if u.note.files else "",
+                        "line": u.claim.line,
+                    }
+                    for u in found
+                ]
+            )
+        else:
+            for u in found:
+                where = f"{u.note.files[0]}:{u.claim.line}" if u.note.files else u.note.id
+                print(
+                    f"{where}: {u.note.title} [claim {u.claim.index}, best {u.best:.2f}] "
+                    f"{u.claim.text[:100]}"
+                )
+            print(f"{len(found)} unsupported claims", file=sys.stderr)
+        return 0
+    if not args.title:
+        print("kg trace: give a note title, or --unsupported", file=sys.stderr)
+        return 2
+    graph, scorer = open_for_trace(args)
+    note = graph.note(args.title)
+    if args.used_by:
+        uses = graph.used_by(note, depth=args.depth)
+        if args.json:
+            emit_json(
+                [
+                    {
+                        "note": use.note.title,
+                        "claim": use.claim,
+                        "kind": use.kind,
+                        "depth": use.depth,
+                        "via": use.via.title if use.via else None,
+                    }
+                    for use in uses
+                ]
+            )
+        else:
+            for use in uses:
+                via = f" (via {use.via.title})" if use.via else ""
+                print(
+                    f"{'  ' * (use.depth - 1)}{use.kind:<8} {use.note.title}{via}\n"
+                    f"{'  ' * (use.depth - 1)}         “{use.claim[:160]}”"
+                )
+        return 0
+    claim: int | str | None = None
+    if args.claim is not None:
+        claim = int(args.claim) if args.claim.isdigit() else args.claim
+    tree = trace(graph, note, claim=claim, depth=args.depth, scorer=scorer)
+    if args.json:
+        emit_json(
+            {
+                "note": note.title,
+                "claims": [
+                    {"index": c.index, "kind": c.kind, "text": c.text} for c in graph.claims(note)
+                ],
+                "trace": evidence_json(tree),
+            }
+        )
+        return 0
+    print(note.title)
+    for depth, node in tree.walk():
+        indent = "  " * depth
+        if node.kind in ("claim", "sentence"):
+            flag = "  [unsupported]" if node.unsupported else ""
+            print(f"{indent}{'◆' if node.kind == 'claim' else '•'} {node.text}{flag}")
+            continue
+        title = node.note.title if node.note else ""
+        label = f" ({node.label})" if node.label else ""
+        print(f"{indent}└ {node.kind}{label} {node.score:.2f}  {title}")
+        if node.kind != "paper":
+            print(f"{indent}    “{node.text[:200]}”")
+    if claim is None:
+        print(
+            "\nClaims: " + "; ".join(f"{c.index}: {c.text[:40]}…" for c in graph.claims(note)[:12])
+        )
+    return 0
+
+
+def open_for_trace(args: argparse.Namespace) -> tuple[KnowledgeGraph, Scorer | None]:
+    """The graph and the scorer for tracing one note, with the policy every client uses
+    (`kg.load(embed="lazy")`): stored vectors where the index has them, else only the
+    texts this trace compares are embedded, not the whole corpus (20 minutes for 10,000
+    notes). --used-by reads the whole corpus and embeds it; --lexical ranks by words."""
+    from kg.query.trace import LexicalScorer
+
+    if args.lexical:
+        return open_graph(args, embed="none"), LexicalScorer()
+    if args.used_by:
+        return open_graph(args), None
+    graph = open_graph(args, embed="lazy")
+    if graph.lazy_vectors is not None:
+        try:
+            graph.lazy_vectors.ready()
+        except ModelUnavailable as error:
+            print(f"kg trace: {error}; ranking by words only", file=sys.stderr)
+            return graph, LexicalScorer()
+        print(
+            "kg trace: this index has no vectors yet, so only the texts this trace compares "
+            "are embedded (`kg index` embeds the whole corpus once)",
+            file=sys.stderr,
+        )
+    return graph, None
+
+
+def evidence_json(node: Any) -> dict[str, Any]:
+    """An evidence tree (`kg.query.trace.Evidence`) as `kg trace --json` prints it."""
+    out: dict[str, Any] = {"kind": node.kind, "text": node.text, "score": node.score}
+    if node.note is not None:
+        out["note"] = {"id": node.note.id, "title": node.note.title, "kind": node.note.kind.value}
+    if node.label:
+        out["label"] = node.label
+    if node.link is not None:
+        out["provenance"] = f"{node.link.file}:{node.link.line}"
+    if node.unsupported:
+        out["unsupported"] = True
+    if node.children:
+        out["children"] = [evidence_json(child) for child in node.children]
+    return out
