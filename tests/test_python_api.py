@@ -299,3 +299,13 @@ def test_typed_returns(g):
     assert isinstance(g.subgraph(around=note), kg.SubGraph)
     assert isinstance(g.sparql("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"), Result)
     assert all(isinstance(use, kg.Use) for use in g.used_by(note))
+
+
+def test_kg_path_tells_one_note_from_no_path(tmp_path):
+    import subprocess
+    import sys
+
+    run = [sys.executable, "-m", "kg.cli", "path", "--corpus", "notes", "--index", str(tmp_path)]
+    title = "Can LLM judges replace human evaluation?"
+    same = subprocess.run([*run, title, title.upper()], capture_output=True, text=True)
+    assert same.returncode == 0 and same.stdout.startswith("both name one note")

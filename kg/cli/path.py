@@ -43,14 +43,17 @@ def run(args: argparse.Namespace) -> int:
     Returns
     -------
     int
-        The exit status: 0, or 1 when no path joins them. `kg.cli.main` turns a `KgError` into status 2.
+        The exit status: 0 (a path, or both name one note), or 1 when no path joins them. `kg.cli.main` turns a `KgError` into status 2.
     """
     graph = open_graph(args, embed="none")
     chain = graph.path(args.source, args.target, kinds=args.kind)
     if args.json:
         emit_json([link_to_json(lk) for lk in chain])
-        return 0 if chain else 1
-    if not chain:
+        return 0 if chain.found else 1
+    if chain.same:
+        print(f"both name one note: {graph.note(args.source).title}")
+        return 0
+    if not chain.found:
         print("no path between these notes", file=sys.stderr)
         return 1
     current = graph.note(args.source).id

@@ -18,7 +18,7 @@ from textual.widgets import Static
 
 from kg import KnowledgeGraph
 from kg.model import NOT_NOTES, LinkKind, Note, NoteKind, NoteStats
-from kg.text import fold
+from kg.text import TitleMatcher, fold
 from kg_tui.messages import OpenNote
 
 KIND_LABELS = {
@@ -62,25 +62,14 @@ class Block:
 
 
 def find_mentions(text: str, titles: dict[str, str]) -> list[Span]:
-    """Spans of `text` where one of `titles` (title -> note id) occurs, longest first,
-    never overlapping.
+    """Spans of `text` where one of `titles` (title -> note id) occurs, as whole words,
+    longest first, never overlapping (kg's one title matcher, `kg.text.TitleMatcher`).
 
     >>> find_mentions("See Can X be done? and Why Y?.", {"Can X be done?": "x", "Why Y?": "y"})
     [Span(start=4, end=18, note_id='x'), Span(start=23, end=29, note_id='y')]
     """
-    folded = fold(text).casefold()
-    spans: list[Span] = []
-    for title in sorted(titles, key=len, reverse=True):
-        key = fold(title).casefold()
-        if len(key) < 4:
-            continue
-        start = folded.find(key)
-        while start >= 0:
-            end = start + len(key)
-            if not any(s.start < end and start < s.end for s in spans):
-                spans.append(Span(start, end, titles[title]))
-            start = folded.find(key, end)
-    return sorted(spans, key=lambda s: s.start)
+    matcher = TitleMatcher({fold(t).casefold(): i for t, i in titles.items() if len(t) >= 4})
+    return [Span(start, end, i) for start, end, i in matcher.find(fold(text).casefold())]
 
 
 class NoteView(VerticalScroll, can_focus=True):
