@@ -392,3 +392,33 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
         (3, 1, 4, {'line': 1, 'synthesis': 2})
         """
         return figures.corpus_stats(self)
+
+
+def crowd_example() -> tuple[KnowledgeGraph, Note]:
+    """A two-note graph the tracing examples share: an inquiring line that cites one note
+    as its source and in its body. Returns the graph and the line.
+
+    >>> g, line = crowd_example()
+    >>> [n.note.title for n in g.neighbours(line, kinds="source")]
+    ['Can crowds beat experts in chess?']
+    """
+    from kg.model import Link, LinkKind, Paragraph, SourceEntry
+
+    line = Note(
+        id="l",
+        title="Why do votes win?",
+        kind=NoteKind.LINE,
+        body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
+        sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),),
+    )
+    crowd = Note(
+        id="c",
+        title="Can crowds beat experts in chess?",
+        kind=NoteKind.SYNTHESIS,
+        claim="crowds cancel individual errors",
+    )
+    links = [
+        Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
+        Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text),
+    ]
+    return KnowledgeGraph({"l": line, "c": crowd}, links), line

@@ -31,16 +31,8 @@ def cited_in(graph: KnowledgeGraph, note: Note, text: str) -> list[Note]:
 
     Examples
     --------
-    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
-    >>> from kg.graph.knowledge import KnowledgeGraph
-    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
-    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
-    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
-    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
-    ...              claim="crowds cancel individual errors")
-    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
-    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
-    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> from kg.graph.knowledge import crowd_example
+    >>> g, line = crowd_example()  # a line citing one note, as source and in its body
     >>> [n.id for n in cited_in(g, line, line.body[0].text)]
     ['c']
     """
@@ -75,16 +67,8 @@ def declared_sources(graph: KnowledgeGraph, note: Note) -> list[Candidate]:
 
     Examples
     --------
-    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
-    >>> from kg.graph.knowledge import KnowledgeGraph
-    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
-    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
-    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
-    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
-    ...              claim="crowds cancel individual errors")
-    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
-    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
-    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> from kg.graph.knowledge import crowd_example
+    >>> g, line = crowd_example()  # a line citing one note, as source and in its body
     >>> [(c.kind, c.note.id, c.text, c.summary_of) for c in declared_sources(g, line)]
     [('source', 'c', 'errors cancel', ('l', 0))]
     """

@@ -101,16 +101,8 @@ class Evidence:
 
         Examples
         --------
-        >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
-        >>> from kg.graph.knowledge import KnowledgeGraph
-        >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
-        ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
-        ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
-        >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
-        ...              claim="crowds cancel individual errors")
-        >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
-        ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
-        ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+        >>> from kg.graph.knowledge import crowd_example
+        >>> g, line = crowd_example()  # a line citing one note, as source and in its body
         >>> from kg.query.tree import trace
         >>> [(depth, node.kind) for depth, node in trace(g, "l", claim=1).walk()]
         [(0, 'claim'), (1, 'cited')]
@@ -208,16 +200,8 @@ def claims(graph: KnowledgeGraph, note: str | Note) -> list[Claim]:
 
     Examples
     --------
-    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
-    >>> from kg.graph.knowledge import KnowledgeGraph
-    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
-    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
-    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
-    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
-    ...              claim="crowds cancel individual errors")
-    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
-    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
-    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> from kg.graph.knowledge import crowd_example
+    >>> g, line = crowd_example()  # a line citing one note, as source and in its body
     >>> [(c.index, c.kind, c.text) for c in claims(g, "l")]
     [(1, 'sentence', 'In Can crowds beat experts in chess?, errors cancel out.'), (2, 'summary', 'errors cancel')]
     """
@@ -262,16 +246,8 @@ def select_claim(graph: KnowledgeGraph, note: Note, claim: int | str | None) -> 
 
     Examples
     --------
-    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
-    >>> from kg.graph.knowledge import KnowledgeGraph
-    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
-    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
-    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
-    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
-    ...              claim="crowds cancel individual errors")
-    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
-    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
-    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> from kg.graph.knowledge import crowd_example
+    >>> g, line = crowd_example()  # a line citing one note, as source and in its body
     >>> select_claim(g, line, 2).text, select_claim(g, line, "errors").index
     ('errors cancel', 1)
     """

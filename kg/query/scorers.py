@@ -27,16 +27,8 @@ class LexicalScorer:
 
     Examples
     --------
-    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
-    >>> from kg.graph.knowledge import KnowledgeGraph
-    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
-    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
-    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
-    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
-    ...              claim="crowds cancel individual errors")
-    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
-    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
-    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> from kg.graph.knowledge import crowd_example
+    >>> g, line = crowd_example()  # a line citing one note, as source and in its body
     >>> from kg.query.candidates import declared_sources
     >>> candidates = declared_sources(g, line)
     >>> [round(s, 3) for s in LexicalScorer().score(g, "crowds cancel errors", candidates)]
@@ -217,16 +209,8 @@ def rank(
 
     Examples
     --------
-    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
-    >>> from kg.graph.knowledge import KnowledgeGraph
-    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
-    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
-    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
-    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
-    ...              claim="crowds cancel individual errors")
-    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
-    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
-    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> from kg.graph.knowledge import crowd_example
+    >>> g, line = crowd_example()  # a line citing one note, as source and in its body
     >>> from kg.query.candidates import declared_sources
     >>> [(i, round(s, 3)) for i, s in rank(LexicalScorer(), g, "crowds cancel", declared_sources(g, line))]
     [(0, 0.384)]
@@ -256,16 +240,8 @@ def default_scorer(graph: KnowledgeGraph) -> Scorer:
 
     Examples
     --------
-    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
-    >>> from kg.graph.knowledge import KnowledgeGraph
-    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
-    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
-    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
-    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
-    ...              claim="crowds cancel individual errors")
-    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
-    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
-    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> from kg.graph.knowledge import crowd_example
+    >>> g, line = crowd_example()  # a line citing one note, as source and in its body
     >>> type(default_scorer(g)).__name__
     'LexicalScorer'
     """

@@ -15,16 +15,8 @@ The parts live by job: claims and candidates (`kg.query.claims`), scorers
 (`kg.query.scorers`), the evidence tree (`kg.query.tree`), and used-by and the unsupported
 claims lint (`kg.query.uses`); this module gathers their public names.
 
->>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
->>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
-...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
-...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
->>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
-...              claim="crowds cancel individual errors")
->>> from kg.graph.knowledge import KnowledgeGraph
->>> g = KnowledgeGraph({"l": line, "c": crowd}, [
-...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
-...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+>>> from kg.graph.knowledge import crowd_example
+>>> g, line = crowd_example()  # a line citing one note, as source and in its body
 >>> tree = trace(g, "l", claim=1)
 >>> tree.text, [(e.kind, e.note.title, e.score) for e in tree.children]
 ('In Can crowds beat experts in chess?, errors cancel out.', [('cited', 'Can crowds beat experts in chess?', 1.0)])

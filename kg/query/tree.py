@@ -65,16 +65,8 @@ def trace(
 
     Examples
     --------
-    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
-    >>> from kg.graph.knowledge import KnowledgeGraph
-    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
-    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
-    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
-    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
-    ...              claim="crowds cancel individual errors")
-    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
-    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
-    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> from kg.graph.knowledge import crowd_example
+    >>> g, line = crowd_example()  # a line citing one note, as source and in its body
     >>> tree = trace(g, "l", claim=1)
     >>> [(e.kind, e.note.id, e.score) for e in tree.children], tree.unsupported
     ([('cited', 'c', 1.0)], False)

@@ -39,16 +39,8 @@ def used_by(graph: KnowledgeGraph, note: str | Note, depth: int = 2) -> list[Use
 
     Examples
     --------
-    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
-    >>> from kg.graph.knowledge import KnowledgeGraph
-    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
-    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
-    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
-    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
-    ...              claim="crowds cancel individual errors")
-    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
-    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
-    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> from kg.graph.knowledge import crowd_example
+    >>> g, line = crowd_example()  # a line citing one note, as source and in its body
     >>> [(u.note.id, u.kind, u.depth) for u in used_by(g, "c")]
     [('l', 'source', 1), ('l', 'cited', 1)]
     """
@@ -150,16 +142,8 @@ def unsupported_claims(
 
     Examples
     --------
-    >>> from kg.model import Link, LinkKind, Note, NoteKind, Paragraph, SourceEntry
-    >>> from kg.graph.knowledge import KnowledgeGraph
-    >>> line = Note(id="l", title="Why do votes win?", kind=NoteKind.LINE,
-    ...             body=(Paragraph("In Can crowds beat experts in chess?, errors cancel out.", 1),),
-    ...             sources=(SourceEntry("Can crowds beat experts in chess?", "errors cancel", 2),))
-    >>> crowd = Note(id="c", title="Can crowds beat experts in chess?", kind=NoteKind.SYNTHESIS,
-    ...              claim="crowds cancel individual errors")
-    >>> g = KnowledgeGraph({"l": line, "c": crowd}, [
-    ...     Link("l", "c", LinkKind.SOURCE, order=1, summary="errors cancel"),
-    ...     Link("l", "c", LinkKind.MENTIONS, sentence=line.body[0].text)])
+    >>> from kg.graph.knowledge import crowd_example
+    >>> g, line = crowd_example()  # a line citing one note, as source and in its body
     >>> [(u.note.id, u.claim.text, u.best) for u in unsupported_claims(g)]
     [('c', 'crowds cancel individual errors', 0.0)]
     """
