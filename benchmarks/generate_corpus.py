@@ -1329,6 +1329,7 @@ def generate(
     # ---- synthesis notes ------------------------------------------------
     syn_variants = _variants(rng, n_syn, markdown_share)
     notes: list[Note] = []
+    seen_claims: set[str] = set()
     for i, title in enumerate(note_titles):
         n = Note()
         n.idx = i
@@ -1337,6 +1338,11 @@ def generate(
         n.description = fill(rng.choice(DESCRIPTIONS))
         n.summary = fill(rng.choice(SUMMARIES))
         n.claim = fill("{finding}").lower()
+        if n.claim in seen_claims:
+            # On the site a claim names one note (its address is made from it); templated
+            # findings repeat, so a repeat gets the note's number, drawing nothing from rng.
+            n.claim = f"{n.claim} (note {i})"
+        seen_claims.add(n.claim)
         k = rng.choice((1, 1, 2, 2, 3))
         n.categories = [CATEGORIES[c] for c in sorted(rng.sample(range(5), k))]
         n.date = _date(rng, d0, d1)

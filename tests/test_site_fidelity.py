@@ -384,14 +384,30 @@ def test_one_deployment_giving_two_titles_one_claim_keeps_two_notes(tmp_path):
         ("b.txt", "Does the second page stand alone?"),
     ):
         (tmp_path / name).write_text(
-            f"{title}\nA description.\nBody text.\nOriginal note title\n{claim}", encoding="utf-8"
+            f"SYNTHESIS NOTE\nAgentic Systems and Tool Use\n\n{title}\n\nA description.\n\n"
+            f"Synthesis note · 2026-01-01\n\nBody text.\n\nOriginal note title\n\n{claim}",
+            encoding="utf-8",
         )
     graph = kg.load(tmp_path, embed=False, save=False)
-    assert {n.title for n in graph} == {
+    assert {n.title for n in graph.notes(kind="synthesis")} == {
         "Does the first page stand alone?",
         "Does the second page stand alone?",
     }
     assert [d.code for d in graph.diagnostics if d.code] == ["claim-clash"]
+
+
+def test_main_text_copies_that_do_not_show_their_deployment_join_by_claim(tmp_path):
+    claim = "one claim shown under two titles by copies that do not say where they are from"
+    for name, title in (
+        ("a.txt", "Does the first title name it?"),
+        ("b.txt", "Does an earlier title name it?"),
+    ):
+        (tmp_path / name).write_text(
+            f"{title}\nA description.\nBody text.\nOriginal note title\n{claim}", encoding="utf-8"
+        )
+    graph = kg.load(tmp_path, embed=False, save=False)
+    note = graph.note("Does an earlier title name it?")
+    assert len(graph.notes()) == 1 and len(note.files) == 2 and len(note.aliases) == 1
 
 
 def test_a_cut_claim_joins_the_whole_copy_of_the_other_deployment(tmp_path):

@@ -75,13 +75,25 @@ def once_per_note(notes: dict[str, Note], links: list[LinkRow]) -> list[LinkRow]
     ]
 
 
+UNKNOWN = "unknown"  # a page that does not show which deployment it is from
+
+
+def _deployment_of(page: Page) -> str:
+    """'older' or 'current' where the page shows it (the older deployment's own lines, or
+    the current one's banner and date line), else `UNKNOWN` (a plain main-text copy)."""
+    if page.deployment == "older" or page.variant == "banner":
+        return page.deployment
+    return UNKNOWN
+
+
 def join_by_claim(groups: dict[str, list[Page]], diagnostics: list[Diagnostic]) -> list[list[str]]:
     """Title keys that name one note, in sorted order: keys whose site pages give the same
     claim (or a claim cut off at the end of one copy that another copy gives whole).
 
     Within one deployment of the site a note has one title, so two titles that one
-    deployment gives the same claim are two notes after all: they are kept apart, and a
-    diagnostic says so.
+    deployment certainly gives the same claim are two notes after all: they are kept apart,
+    and a diagnostic says so. A main-text copy may not show which deployment it is from
+    (`_deployment_of`); it counts for neither.
     """
     parent = {key: key for key in groups}
 
@@ -97,24 +109,24 @@ def join_by_claim(groups: dict[str, list[Page]], diagnostics: list[Diagnostic]) 
             parent[max(a, b)] = min(a, b)
 
     by_claim: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    cut: list[tuple[str, str, str]] = []
+    cut: list[tuple[str, str, str, bool]] = []
     first_page: dict[str, Page] = {}
     for key in sorted(groups):
         for page in groups[key]:
             if not page.claim or page.variant == "markdown":
                 continue
             claim = normalize_title(page.claim)
-            by_claim[claim][page.deployment].add(key)
+            by_claim[claim][_deployment_of(page)].add(key)
             first_page.setdefault(claim, page)
             # A claim that runs on in another copy was cut off there (the copy may be too
-            # short to tell by itself).
-            cut.append((claim, key, page.deployment))
+            # short to tell by itself): cut mid-word, or on a page known to be cut.
+            cut.append((claim, key, _deployment_of(page), page.truncated))
     clashing = set()
     for claim, deployments in by_claim.items():
         keys = sorted(set().union(*deployments.values()))
         if len(keys) < 2:
             continue
-        if any(len(same) > 1 for same in deployments.values()):
+        if any(len(same) > 1 for name, same in deployments.items() if name != UNKNOWN):
             clashing.add(claim)
             page = first_page[claim]
             diagnostics.append(
@@ -132,14 +144,17 @@ def join_by_claim(groups: dict[str, list[Page]], diagnostics: list[Diagnostic]) 
             union(keys[0], key)
     if cut:
         claims = sorted(by_claim)
-        for claim, key, deployment in cut:
+        for claim, key, deployment, truncated in cut:
             if len(claim) < MIN_CUT_CLAIM_CHARS:
                 continue
             at = bisect.bisect_right(claims, claim)
             if at >= len(claims) or not claims[at].startswith(claim) or claims[at] in clashing:
                 continue
+            if not truncated and not claims[at][len(claim)].isalnum():
+                continue  # a whole claim that another one merely extends: two notes
             whole = by_claim[claims[at]]
-            if len(set().union(*whole.values())) == 1 and deployment not in whole:
+            alone = len(set().union(*whole.values())) == 1
+            if alone and (deployment == UNKNOWN or deployment not in whole):
                 union(next(iter(set().union(*whole.values()))), key)
     joined: dict[str, list[str]] = defaultdict(list)
     for key in sorted(groups):
