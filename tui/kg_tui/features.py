@@ -69,11 +69,18 @@ class TitleIndex:
     ['Why is hidden state reasoning hard?', 'Do base models already contain hidden reasoning ability?']
     >>> [n.title for n in index.match("can")]
     ['Can models reason?']
+    >>> older = Note(id="o", title="Does X hold?", kind=NoteKind.SYNTHESIS, aliases=("Is X so?",))
+    >>> [n.title for n in TitleIndex([older]).match("is x")]
+    ['Does X hold?']
     """
 
     def __init__(self, notes: Iterable[Note]) -> None:
+        # A note is found by any of its titles: the older deployment's ones are aliases.
         self._rows: list[tuple[str, Note]] = [
-            (normalize_title(note.title), note) for note in notes if note.kind not in NOT_NOTES
+            (normalize_title(title), note)
+            for note in notes
+            if note.kind not in NOT_NOTES
+            for title in (note.title, *note.aliases)
         ]
         self._sorted = sorted(range(len(self._rows)), key=lambda i: self._rows[i][0])
         self._sorted_keys = [self._rows[i][0] for i in self._sorted]
@@ -117,7 +124,13 @@ class TitleIndex:
             title, note = self._rows[item[1]]
             return (item[0], int(note.stub), len(title), title)
 
-        return [self._rows[i][1] for _, i in sorted(ranked, key=order)[:limit]]
+        found: dict[str, Note] = {}  # one row per note, however many of its titles match
+        for _, i in sorted(ranked, key=order):
+            note = self._rows[i][1]
+            found.setdefault(note.id, note)
+            if len(found) == limit:
+                break
+        return list(found.values())
 
 
 # ---------------------------------------------------------------- near and search
