@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from kg.codec import copy_to_json, counts_to_json
-from kg.model import Note
+from kg.model import LinkKind, Note
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
@@ -210,4 +210,25 @@ def has_tag(note: Note, tags: Sequence[str]) -> bool:
     wanted = {tag_key(t) for t in tags}
     return any(
         key == w or key.startswith(w + "/") for key in map(tag_key, note.tags) for w in wanted
+    )
+
+
+def add_link_kind_option(parser: argparse.ArgumentParser) -> None:
+    """`--kind KIND` (repeatable), its choices the link kinds: the filter every command
+    that walks links takes."""
+    parser.add_argument(
+        "--kind",
+        action="append",
+        choices=[k.value for k in LinkKind],
+        help="only these link kinds (repeatable)",
+    )
+
+
+def add_tag_option(parser: argparse.ArgumentParser, what: str = "notes") -> None:
+    """`--tag TAG` (repeatable): only `what` with the #tag or one nested under it."""
+    parser.add_argument(
+        "--tag",
+        action="append",
+        metavar="TAG",
+        help=f"only {what} with this #tag or one nested under it (repeatable)",
     )

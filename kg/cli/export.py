@@ -9,12 +9,13 @@ import time
 
 from kg.cli.common import (
     Subparsers,
+    add_link_kind_option,
     emit_json,
     open_graph,
 )
 from kg.errors import KgError
 from kg.export import formats
-from kg.model import LinkKind, NoteKind
+from kg.model import NoteKind
 
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -50,12 +51,7 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "--around", action="append", metavar="TITLE", help="centre note, title or id (repeatable)"
     )
     p.add_argument("--depth", type=int, default=1, help="links away from --around (default 1)")
-    p.add_argument(
-        "--kind",
-        action="append",
-        choices=[k.value for k in LinkKind],
-        help="only these link kinds (repeatable)",
-    )
+    add_link_kind_option(p)
     p.add_argument(
         "--node-kind",
         action="append",

@@ -6,13 +6,14 @@ import argparse
 
 from kg.cli.common import (
     Subparsers,
+    add_link_kind_option,
+    add_tag_option,
     emit_json,
     has_tag,
     note_json,
     open_graph,
 )
 from kg.codec import link_to_json
-from kg.model import LinkKind
 
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -25,24 +26,14 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("title", help="the note's title or id")
     p.add_argument("--depth", type=int, default=1, help="how many links away (default 1)")
-    p.add_argument(
-        "--kind",
-        action="append",
-        choices=[k.value for k in LinkKind],
-        help="only these link kinds (repeatable)",
-    )
+    add_link_kind_option(p)
     p.add_argument(
         "--direction",
         choices=("out", "in", "both"),
         default="both",
         help="follow links forwards, backwards or both (default both)",
     )
-    p.add_argument(
-        "--tag",
-        action="append",
-        metavar="TAG",
-        help="only list notes with this #tag or one nested under it (repeatable)",
-    )
+    add_tag_option(p, "list notes")
 
 
 def run(args: argparse.Namespace) -> int:

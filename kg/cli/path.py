@@ -7,11 +7,11 @@ import sys
 
 from kg.cli.common import (
     Subparsers,
+    add_link_kind_option,
     emit_json,
     open_graph,
 )
 from kg.codec import link_to_json
-from kg.model import LinkKind
 
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -24,12 +24,7 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("source", help="title or id of the first note")
     p.add_argument("target", help="title or id of the second note")
-    p.add_argument(
-        "--kind",
-        action="append",
-        choices=[k.value for k in LinkKind],
-        help="only these link kinds (repeatable)",
-    )
+    add_link_kind_option(p)
 
 
 def run(args: argparse.Namespace) -> int:

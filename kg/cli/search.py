@@ -7,6 +7,7 @@ import sys
 
 from kg.cli.common import (
     Subparsers,
+    add_tag_option,
     emit_json,
     has_tag,
     note_json,
@@ -26,12 +27,7 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     p.add_argument("text", nargs="+", help="what to look for")
     p.add_argument("-k", type=int, default=10, help="how many hits (default 10)")
     p.add_argument("--lexical", action="store_true", help="by words only (never loads the model)")
-    p.add_argument(
-        "--tag",
-        action="append",
-        metavar="TAG",
-        help="only notes with this #tag or one nested under it (repeatable)",
-    )
+    add_tag_option(p)
 
 
 def run(args: argparse.Namespace) -> int:
