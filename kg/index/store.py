@@ -219,6 +219,7 @@ def save_graph(
                 "token": token,
                 "files": str(graph.files),
                 "stamps": json.dumps(stamps_key(stamps)),
+                "keys": json.dumps(graph.title_keys, ensure_ascii=False),
                 "state": json.dumps(_state_json(state), ensure_ascii=False) if state else "",
                 **{key: json.dumps(value) for key, value in (extra or {}).items()},
             }
@@ -260,6 +261,7 @@ def save_graph(
             db.commit()
             # Later edits update this file in place, readers keeping their snapshot.
             db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
         finally:
             db.close()
         with open(tmp, "rb+") as handle:
@@ -327,7 +329,12 @@ class SavedIndex:
         return value if isinstance(value, list) else []
 
     def matches(self, stamps: list[FileStamp]) -> bool:
-        return self.stamps == stamps_key(stamps)
+        return self.meta.get("stamps") == json.dumps(stamps_key(stamps))
+
+    def title_keys(self) -> dict[str, str] | None:
+        text = self.meta.get("keys")
+        value = json.loads(text) if text else None
+        return value if isinstance(value, dict) else None
 
     def state(self) -> dict[str, Any] | None:
         """The build state a full build saved (None when it saved none)."""
@@ -338,27 +345,20 @@ class SavedIndex:
         """The saved graph (None when its parts do not fit together: damaged)."""
         db = self.db
         try:
-            headers: dict[str, Header] = {}
-            data: dict[str, str] = {}
-            for note_id, title, kind, stub, truncated, aliases, blob in db.execute(
-                "SELECT id, title, kind, stub, truncated, aliases, data FROM notes ORDER BY rowid"
-            ):
-                headers[note_id] = (
-                    title,
-                    NoteKind(kind),
-                    bool(stub),
-                    bool(truncated),
-                    tuple(json.loads(aliases)),
-                )
-                data[note_id] = blob
+            headers = read_headers(db)
             columns, extras = read_link_columns(db, self.meta, list(headers))
             diagnostics = read_diagnostics(db)
             links = LinkTable.from_columns(columns, details_reader(db, extras["rowids"]))
         except (OSError, ValueError, KeyError, sqlite3.Error):
             return None
-        notes = NoteTable(headers, lambda note_id: note_from_json(json.loads(data[note_id])))
+        notes = NoteTable(headers, note_reader(db))
         graph = KnowledgeGraph(
-            notes, links, diagnostics, files=int(self.meta.get("files", 0)), root=root
+            notes,
+            links,
+            diagnostics,
+            files=int(self.meta.get("files", 0)),
+            root=root,
+            keys=self.title_keys(),
         )
         graph.from_index = True
         return graph
@@ -390,6 +390,8 @@ def _open_once(folder: Path) -> SavedIndex | bool | None:
     db = None
     try:
         db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        # In write-ahead-log mode a commit is safe from a killed process without a sync.
+        db.execute("PRAGMA synchronous = NORMAL")
         db.execute("BEGIN")
         meta = dict(db.execute("SELECT key, value FROM meta"))
         if meta.get("token") != manifest.get("token"):
@@ -415,6 +417,37 @@ def load_graph(folder: Path, stamps: list[FileStamp], root: Path) -> KnowledgeGr
     if graph is None:
         saved.close()
     return graph
+
+
+def read_headers(db: sqlite3.Connection) -> dict[str, Header]:
+    """Every note's header (title, kind, stub, truncated, aliases) by id, in saved order."""
+    return {
+        note_id: (
+            title,
+            NoteKind(kind),
+            bool(stub),
+            bool(truncated),
+            tuple(json.loads(aliases)) if aliases != "[]" else (),
+        )
+        for note_id, title, kind, stub, truncated, aliases in db.execute(
+            "SELECT id, title, kind, stub, truncated, aliases FROM notes ORDER BY rowid"
+        )
+    }
+
+
+def note_reader(db: sqlite3.Connection) -> Callable[[str], Note]:
+    """Decode one note from the open graph file when it is first asked for (the connection
+    keeps its snapshot, so every note comes from the same version of the index)."""
+    lock = threading.Lock()
+
+    def read(note_id: str) -> Note:
+        with lock:
+            row = db.execute("SELECT data FROM notes WHERE id = ?", (note_id,)).fetchone()
+        if row is None:
+            raise KeyError(note_id)
+        return note_from_json(json.loads(row[0]))
+
+    return read
 
 
 def read_diagnostics(db: sqlite3.Connection) -> list[Diagnostic]:

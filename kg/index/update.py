@@ -18,16 +18,16 @@ graph updated in place equals a full rebuild note by note and link by link.
 from __future__ import annotations
 
 import json
+import re
 import time
 from array import array
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kg.codec import note_from_json, note_to_json
 from kg.graph.build import (
     GraphBuilder,
     collector_paused,
@@ -44,15 +44,17 @@ from kg.index.store import (
     SavedIndex,
     details_reader,
     link_order,
+    note_reader,
     note_row,
     read_diagnostics,
+    read_headers,
     read_link_columns,
     stamps_key,
     write_link_columns,
 )
-from kg.model import Diagnostic, LinkRow, Note, NoteKind, Page
+from kg.model import Diagnostic, LinkRow, Note, Page
 from kg.parse.corpus import MARKDOWN_SUFFIXES, PAGE_SUFFIXES, FileStamp, parse_file
-from kg.text import TitleMatcher
+from kg.text import TitleMatcher, fold
 
 if TYPE_CHECKING:
     from kg.config import Config
@@ -179,6 +181,32 @@ class _FileRecord:
     created: list[list[str]] = field(default_factory=list)
 
 
+_ALNUM_RUN = re.compile(r"[^\W_]+")
+
+
+def candidate_titles(searched: dict[str, str], pages: Sequence[Page]) -> dict[str, str]:
+    """The searched titles (folded title -> id) that can occur in these pages' running text:
+    those whose first run of letters and digits is a whole run of the text. A title found
+    at word boundaries has its first run whole in the text, so none is lost; the automaton
+    built over the few left costs nothing next to one over every title.
+
+    >>> from kg.model import Page, NoteKind, Paragraph
+    >>> page = Page("a.txt", NoteKind.SYNTHESIS, "main", "A", body=(Paragraph("Why scaling works, again.", 3),))
+    >>> candidate_titles({"Why scaling works": "w", "Whyever not at all": "x"}, [page])
+    {'Why scaling works': 'w'}
+    """
+    runs: set[str] = set()
+    for page in pages:
+        for paragraph in page.body:
+            runs.update(_ALNUM_RUN.findall(fold(paragraph.text)))
+    out: dict[str, str] = {}
+    for title, note_id in searched.items():
+        first = _ALNUM_RUN.search(title)
+        if first is None or first.group() in runs:
+            out[title] = note_id
+    return out
+
+
 def _records(db: Any, column: str, values: Sequence[str]) -> list[_FileRecord]:
     out: list[_FileRecord] = []
     for start in range(0, len(values), 900):
@@ -223,15 +251,16 @@ def _update(
         pages[path] = page
         problems[path] = found
 
-    headers, data = _read_notes(db)
-    builder = _replay_builder(db, state, records, headers, data)
+    headers = read_headers(db)
+    builder = _replay_builder(db, state, records, headers)
     for path in replayed:
         page = pages[path]
         if page.title:
             builder.begin(page)
             builder.add_declared_links(page)
     declared_end = len(builder.diagnostics)
-    builder.add_mentions([pages[p] for p in replayed], TitleMatcher(state["searched"]))
+    replay = [pages[p] for p in replayed]
+    builder.add_mentions(replay, TitleMatcher(candidate_titles(state["searched"], replay)))
     for path in replayed:
         record = records[path]
         if (
@@ -254,10 +283,10 @@ def _update(
         (d, 2 if i < declared_end else 3) for i, d in enumerate(builder.diagnostics)
     ]
 
-    removed_links = _write(db, saved.meta, stamps, replayed, notes, rows, diagnostics, headers)
-    for note in notes.values():
-        data[note.id] = json.dumps(note_to_json(note), ensure_ascii=False)
-    graph = _reopen(saved, root, headers, data, notes)
+    removed_links, columns, extras = _write(
+        db, saved.meta, stamps, replayed, notes, rows, diagnostics, headers
+    )
+    graph = _reopen(saved, root, headers, notes, columns, extras)
     return graph, {
         "files_read": len(replayed),
         "notes": len(notes),
@@ -266,29 +295,13 @@ def _update(
     }
 
 
-def _read_notes(db: Any) -> tuple[dict[str, Header], dict[str, str]]:
-    headers: dict[str, Header] = {}
-    data: dict[str, str] = {}
-    for note_id, title, kind, stub, truncated, aliases, blob in db.execute(
-        "SELECT id, title, kind, stub, truncated, aliases, data FROM notes ORDER BY rowid"
-    ):
-        headers[note_id] = (
-            title,
-            NoteKind(kind),
-            bool(stub),
-            bool(truncated),
-            tuple(json.loads(aliases)),
-        )
-        data[note_id] = blob
-    return headers, data
-
-
 class _Overlay(Mapping[str, Note]):
     """The notes a replay sees: the saved ones, less the ones the replayed files made
     (they make them again), plus what the replay makes."""
 
-    def __init__(self, data: dict[str, str], hidden: set[str]) -> None:
-        self._data = data
+    def __init__(self, headers: dict[str, Header], read: Callable[[str], Note], hidden: set[str]):
+        self._headers = headers
+        self._read = read
         self._hidden = hidden
         self._made: dict[str, Note] = {}
         self._decoded: dict[str, Note] = {}
@@ -296,11 +309,11 @@ class _Overlay(Mapping[str, Note]):
     def __getitem__(self, note_id: str) -> Note:
         if note_id in self._made:
             return self._made[note_id]
-        if note_id in self._hidden or note_id not in self._data:
+        if note_id in self._hidden or note_id not in self._headers:
             raise KeyError(note_id)
         note = self._decoded.get(note_id)
         if note is None:
-            note = self._decoded[note_id] = note_from_json(json.loads(self._data[note_id]))
+            note = self._decoded[note_id] = self._read(note_id)
         return note
 
     def __setitem__(self, note_id: str, note: Note) -> None:
@@ -310,10 +323,10 @@ class _Overlay(Mapping[str, Note]):
         raise NotImplementedError("a replay never lists every note")
 
     def __len__(self) -> int:
-        return len(self._data)
+        return len(self._headers)
 
     def __contains__(self, note_id: object) -> bool:
-        return note_id in self._made or (note_id in self._data and note_id not in self._hidden)
+        return note_id in self._made or (note_id in self._headers and note_id not in self._hidden)
 
 
 def _replay_builder(
@@ -321,13 +334,12 @@ def _replay_builder(
     state: dict[str, Any],
     records: dict[str, _FileRecord],
     headers: dict[str, Header],
-    data: dict[str, str],
 ) -> GraphBuilder:
     """A builder in the state a full build left, less what the replayed files made."""
     made = [tuple(c) for r in records.values() for c in r.created]
     hidden = {note_id for _, _, note_id in made}
     builder = GraphBuilder()
-    builder.notes = _Overlay(data, hidden)  # type: ignore[assignment]
+    builder.notes = _Overlay(headers, note_reader(db), hidden)  # type: ignore[assignment]
     builder.by_key = dict(state["by_key"])
     for table, key, _ in made:
         if table == "key":
@@ -360,8 +372,9 @@ def _write(
     rows: list[LinkRow],
     diagnostics: list[tuple[Diagnostic, int]],
     headers: dict[str, Header],
-) -> int:
-    """Replace the replayed files' notes, links and diagnostics in one transaction."""
+) -> tuple[int, LinkColumns, dict[str, array[int]]]:
+    """Replace the replayed files' notes, links and diagnostics in one transaction; returns
+    how many links went and the new link columns."""
     note_ids = list(headers)
     columns, extras = read_link_columns(db, meta, note_ids)
     position = {s.path: i for i, s in enumerate(stamps)}
@@ -417,7 +430,7 @@ def _write(
     except BaseException:
         db.execute("ROLLBACK")
         raise
-    return len(gone)
+    return len(gone), new_columns, new_extras
 
 
 def _merge_columns(
@@ -484,20 +497,25 @@ def _reopen(
     saved: SavedIndex,
     root: Path,
     headers: dict[str, Header],
-    data: dict[str, str],
     notes: dict[str, Note],
+    columns: LinkColumns,
+    extras: dict[str, array[int]],
 ) -> KnowledgeGraph:
     """The updated graph, read through a new snapshot of the same file."""
     db = saved.db
     db.execute("BEGIN")
     saved.meta = dict(db.execute("SELECT key, value FROM meta"))
-    columns, extras = read_link_columns(db, saved.meta, list(headers))
     links = LinkTable.from_columns(columns, details_reader(db, extras["rowids"]))
-    table = NoteTable(headers, lambda note_id: note_from_json(json.loads(data[note_id])))
+    table = NoteTable(headers, note_reader(db))
     for note in notes.values():
         table._cache[note.id] = note
     graph = KnowledgeGraph(
-        table, links, read_diagnostics(db), files=int(saved.meta.get("files", 0)), root=root
+        table,
+        links,
+        read_diagnostics(db),
+        files=int(saved.meta.get("files", 0)),
+        root=root,
+        keys=saved.title_keys(),
     )
     graph.from_index = True
     return graph
