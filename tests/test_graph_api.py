@@ -113,21 +113,24 @@ def test_reopened_index_has_the_same_links_and_adjacency(seeds_dir, tmp_path):
 
 
 def test_inconsistent_link_columns_are_rebuilt_not_used(seeds_dir, tmp_path):
+    import json
     import sqlite3
-    from array import array
+
+    import numpy as np
 
     index = tmp_path / "idx"
     good = kg.load(seeds_dir, index=index, embed=False)
     graph_file = index / read_manifest(index)["graph"]
-    with sqlite3.connect(graph_file) as db:
-        (blob,) = db.execute("SELECT data FROM link_columns WHERE name = 'out_offsets'").fetchone()
-        offsets = array("I")
-        offsets.frombytes(blob)
-        offsets.reverse()  # same length, so the file keeps its size; no longer ascending
-        db.execute(
-            "UPDATE link_columns SET data = ? WHERE name = 'out_offsets'", (offsets.tobytes(),)
-        )
+    db = sqlite3.connect(graph_file)
+    (layout,) = db.execute("SELECT value FROM meta WHERE key = 'link_columns'").fetchone()
     db.close()
+    layout = json.loads(layout)
+    columns_file = index / layout["file"]
+    flat = np.load(columns_file)
+    start = sum(layout["lengths"][:3])  # sources, targets, kinds, then out_offsets
+    end = start + layout["lengths"][3]
+    flat[start:end] = flat[start:end][::-1].copy()  # same length; no longer ascending
+    np.save(columns_file, flat)
     again = kg.load(seeds_dir, index=index, embed=False)
     assert not again.from_index  # read from the pages again, not from the damaged file
     assert [lk.to_row() for lk in again.links] == [lk.to_row() for lk in good.links]

@@ -225,40 +225,59 @@ def test_kg_watch_reports_each_update(tmp_path):
     """`kg watch --json` prints one line per update as files are saved, added and removed,
     and stops cleanly on Ctrl+C."""
     import json
+    import queue
     import signal
     import subprocess
     import sys
+    import threading
 
     corpus = make_corpus(tmp_path, seed=8)
     process = subprocess.Popen(
         [sys.executable, "-m", "kg.cli", "watch", "--corpus", str(corpus), "--json", "--no-embed"],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         text=True,
     )
+    lines: queue.Queue[str] = queue.Queue()
     assert process.stdout is not None
+    reader = threading.Thread(
+        target=lambda: [lines.put(line) for line in process.stdout],
+        daemon=True,  # type: ignore[union-attr]
+    )
+    reader.start()
+
+    def next_update() -> dict:
+        try:
+            return json.loads(lines.get(timeout=60))
+        except queue.Empty:
+            process.kill()
+            raise AssertionError(f"kg watch printed nothing: {process.communicate()[1]}") from None
+
     try:
-        first = json.loads(process.stdout.readline())
+        first = next_update()
         assert first["update"]["mode"] == "rebuilt" and first["notes"] > 50
         page = corpus / "vault" / "Home.md"
         page.write_text(
             page.read_text(encoding="utf-8") + "\nA line saved later.\n", encoding="utf-8"
         )
-        edited = json.loads(process.stdout.readline())
+        edited = next_update()
         assert edited["update"]["mode"] == "updated"
         assert edited["update"]["changed"] == ["vault/Home.md"]
         (corpus / "vault" / "Fresh thoughts.md").write_text(
             "Nothing links here yet.\n", encoding="utf-8"
         )
-        added = json.loads(process.stdout.readline())
+        added = next_update()
         assert added["update"]["added"] == ["vault/Fresh thoughts.md"]
         assert added["notes"] == edited["notes"] + 1
         (corpus / "vault" / "Fresh thoughts.md").unlink()
-        removed = json.loads(process.stdout.readline())
+        removed = next_update()
         assert removed["update"]["removed"] == ["vault/Fresh thoughts.md"]
         assert removed["notes"] == edited["notes"]
     finally:
-        process.send_signal(signal.SIGINT)
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
         status = process.wait(timeout=30)
+        reader.join(timeout=10)
         process.stdout.close()
+        process.stderr.close()  # type: ignore[union-attr]
     assert status == 0

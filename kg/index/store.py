@@ -16,14 +16,13 @@ import json
 import os
 import re
 import sqlite3
-import sys
 import tempfile
 import threading
 import uuid
-from itertools import pairwise
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -33,15 +32,17 @@ from kg.codec import note_from_json, note_to_json
 from kg.graph.build import BuildState
 from kg.graph.knowledge import KnowledgeGraph
 from kg.graph.tables import Header, LinkColumns, LinkTable, NoteTable
-from kg.io import LOCK, write_atomic
+from kg.io import LOCK, write_atomic, write_atomic_with
 from kg.model import Diagnostic, Note, NoteKind, Severity
 from kg.parse.corpus import FileStamp
 from kg.text import normalize_title
 
 # 7: notes per Markdown file, attachments, tags, properties; 8: page copies, diagnostic codes;
-# 9: updated in place (WAL), the corpus's file stamps and the build state inside the graph file
-FORMAT_VERSION = 9
+# 10: updated in place (WAL), the corpus's file stamps and the build state inside the graph
+# file, link columns in a file of their own
+FORMAT_VERSION = 10
 MANIFEST = "manifest.json"
+LINKS = "links-"  # the prefix of link column files: links-<token>.npy
 GRAPH = "graph.sqlite"  # the prefix of graph files: graph-<token>.sqlite
 
 
@@ -55,19 +56,35 @@ def index_dir(corpus: Path, index: Path | None = None) -> Path:
 def remove_stale_temporaries(folder: Path) -> None:
     """Delete what a killed writer left behind: temporary files, and graph files that the
     manifest does not name (call with the lock held, so no live writer owns them)."""
-    for name in (GRAPH, MANIFEST):
-        for leftover in folder.glob(f".{name}.*.tmp"):
+    for name in (GRAPH, MANIFEST, LINKS):
+        for leftover in folder.glob(f".{name}*.tmp"):
             leftover.unlink(missing_ok=True)
     for old in _other_graph_files(folder):
         old.unlink(missing_ok=True)
 
 
 def _other_graph_files(folder: Path) -> list[Path]:
-    """Graph files (with their -wal and -shm companions) the manifest does not name."""
+    """Graph files (with their -wal and -shm companions) the manifest does not name, and
+    link column files its graph file does not name."""
     manifest = read_manifest(folder)
     current = manifest.get("graph") if manifest else None
     keep = {f"{current}{suffix}" for suffix in ("", "-wal", "-shm")} if current else set()
-    return [p for p in folder.glob("graph-*.sqlite*") if p.name not in keep]
+    others = [p for p in folder.glob("graph-*.sqlite*") if p.name not in keep]
+    links = current_links_file(folder / current) if current else None
+    return others + [p for p in folder.glob(f"{LINKS}*.npy") if p.name != links]
+
+
+def current_links_file(graph_file: Path) -> str | None:
+    """The name of the link column file a graph file names (None when unreadable)."""
+    try:
+        db = sqlite3.connect(f"file:{graph_file}?mode=ro", uri=True)
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'link_columns'").fetchone()
+        finally:
+            db.close()
+        return str(json.loads(row[0])["file"]) if row else None
+    except (sqlite3.Error, ValueError, KeyError, TypeError):
+        return None
 
 
 def tidy(folder: Path) -> None:
@@ -125,7 +142,6 @@ CREATE TABLE links (source TEXT NOT NULL, target TEXT NOT NULL, kind TEXT NOT NU
                     sentence TEXT, label TEXT, annotation TEXT, relation TEXT, section TEXT);
 CREATE TABLE diagnostics (path TEXT, line INTEGER, severity TEXT, message TEXT, code TEXT,
                           phase INTEGER NOT NULL, position INTEGER NOT NULL, seq INTEGER NOT NULL);
-CREATE TABLE link_columns (name TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE files (path TEXT PRIMARY KEY, note TEXT, identity TEXT NOT NULL,
                     events TEXT NOT NULL, created TEXT NOT NULL, title_key TEXT, claim_key TEXT,
                     stem TEXT);
@@ -264,7 +280,7 @@ def save_graph(
             columns = graph.link_table.columns([n.id for n in notes])
             groups, seqs = link_order(((row[2], row[3]) for row in rows), position)
             extras = {"rowids": array("I", range(1, len(rows) + 1)), "groups": groups, "seqs": seqs}
-            write_link_columns(db, columns, extras)
+            write_link_columns(db, columns, extras, folder, sync=True)
             order = diagnostic_order(graph.diagnostics, state, parse_diagnostics, position)
             db.executemany(
                 "INSERT INTO diagnostics VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -374,18 +390,37 @@ def note_row(note: Note) -> tuple[Any, ...]:
 
 
 def write_link_columns(
-    db: sqlite3.Connection, columns: LinkColumns, extras: dict[str, array[int]]
-) -> None:
-    """Write (or replace) the link columns, and each link's row and order (`link_order`)."""
-    layout: dict[str, Any] = {"byteorder": sys.byteorder, "itemsize": array("I").itemsize}
-    layout["kind_names"] = columns.kind_names
+    db: sqlite3.Connection,
+    columns: LinkColumns,
+    extras: dict[str, array[int]],
+    folder: Path,
+    sync: bool,
+) -> str:
+    """Write the link columns, and each link's row and order (`link_order`), to a new file
+    links-<token>.npy beside the graph file, and name it in the graph file's meta table
+    (in the caller's transaction, so the graph names the old file or the whole new one).
+    Returns the new file's name.
+
+    They live outside SQLite because an edit rewrites them whole: written once as a plain
+    file they cost a fraction of what the same bytes cost in the database's log.
+    """
+    import numpy as np
+
+    arrays = [getattr(columns, name) for name in _ARRAY_COLUMNS]
+    arrays += [extras[name] for name in _EXTRA_COLUMNS]
+    lengths = [len(values) for values in arrays]
+    flat = np.concatenate([np.frombuffer(array("I", v), dtype=np.uint32) for v in arrays])
+    name = f"{LINKS}{uuid.uuid4().hex}.npy"
+    if sync:
+        write_atomic_with(folder / name, lambda handle: np.save(handle, flat, allow_pickle=False))
+    else:  # an in-place update: its transaction, not a sync, keeps it whole against a kill
+        tmp = folder / f".{name}.tmp"
+        with open(tmp, "wb") as handle:
+            np.save(handle, flat, allow_pickle=False)
+        os.replace(tmp, folder / name)
+    layout = {"file": name, "lengths": lengths, "kind_names": columns.kind_names}
     db.execute("INSERT OR REPLACE INTO meta VALUES ('link_columns', ?)", (json.dumps(layout),))
-    arrays = {name: getattr(columns, name) for name in _ARRAY_COLUMNS}
-    arrays.update((name, extras[name]) for name in _EXTRA_COLUMNS)
-    db.executemany(
-        "INSERT OR REPLACE INTO link_columns VALUES (?, ?)",
-        ((name, array("I", values).tobytes()) for name, values in arrays.items()),
-    )
+    return name
 
 
 def _state_json(state: BuildState) -> dict[str, Any]:
@@ -454,7 +489,7 @@ class SavedIndex:
         db = self.db
         try:
             headers = read_headers(db)
-            columns, extras = read_link_columns(db, self.meta, list(headers))
+            columns, extras = read_link_columns(db, self.meta, list(headers), self.path.parent)
             diagnostics = read_diagnostics(db)
             links = LinkTable.from_columns(columns, details_reader(db, extras["rowids"]))
         except (OSError, ValueError, KeyError, sqlite3.Error):
@@ -570,20 +605,29 @@ def read_diagnostics(db: sqlite3.Connection) -> list[Diagnostic]:
 
 
 def read_link_columns(
-    db: sqlite3.Connection, meta: Meta | dict[str, str], note_ids: list[str]
+    db: sqlite3.Connection, meta: Meta | dict[str, str], note_ids: list[str], folder: Path
 ) -> tuple[LinkColumns, dict[str, array[int]]]:
-    """The saved link columns and each link's row and order; ValueError when they are
-    missing or were written by a machine that lays out integers differently."""
+    """The saved link columns and each link's row and order; ValueError (or OSError) when
+    they are missing or do not fit together."""
+    import numpy as np
+
     layout = json.loads(meta["link_columns"])
-    if layout.get("byteorder") != sys.byteorder or layout.get("itemsize") != array("I").itemsize:
-        raise ValueError("link columns written with another integer layout")
-    blobs = dict(db.execute("SELECT name, data FROM link_columns"))
+    name = layout["file"]
+    if not isinstance(name, str) or "/" in name or not name.startswith(LINKS):
+        raise ValueError("the graph names no link column file")
+    flat = np.load(folder / name, allow_pickle=False)
+    lengths = [int(n) for n in layout["lengths"]]
+    names = _ARRAY_COLUMNS + _EXTRA_COLUMNS
+    if flat.dtype != np.uint32 or flat.ndim != 1 or len(lengths) != len(names):
+        raise ValueError("link columns of another layout")
+    if sum(lengths) != len(flat):
+        raise ValueError("link columns of another length")
     arrays: dict[str, array[int]] = {}
-    for name in _ARRAY_COLUMNS + _EXTRA_COLUMNS:
-        values = array("I")
-        values.frombytes(blobs[name])
-        arrays[name] = values
-    extras = {name: arrays.pop(name) for name in _EXTRA_COLUMNS}
+    start = 0
+    for column, length in zip(names, lengths, strict=True):
+        arrays[column] = array("I", flat[start : start + length].tobytes())
+        start += length
+    extras = {column: arrays.pop(column) for column in _EXTRA_COLUMNS}
     if any(len(values) != len(arrays["sources"]) for values in extras.values()):
         raise ValueError("the saved link rows do not fit the link columns")
     columns = LinkColumns(note_ids=note_ids, kind_names=list(layout["kind_names"]), **arrays)

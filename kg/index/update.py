@@ -18,6 +18,7 @@ graph updated in place equals a full rebuild note by note and link by link.
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from array import array
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
@@ -169,6 +170,14 @@ def update_in_place(
             if note_ids != list(headers):
                 headers = {i: headers[i] for i in note_ids if i in headers}
             graph = _reopen(saved, root, headers, replay.notes, columns, extras)
+    except sqlite3.Error as problem:  # an index this version cannot update: rebuild it
+        return None, IndexUpdate(
+            "rebuilt",
+            tuple(changed),
+            tuple(added),
+            tuple(removed),
+            reason=f"the index could not be updated ({problem})",
+        )
     except NotLocal as why:
         return None, IndexUpdate(
             "rebuilt", tuple(changed), tuple(added), tuple(removed), reason=str(why)
@@ -459,7 +468,9 @@ class _Replay:
                         raise NotLocal(f"{path} was the last to list the hub {hub!r}")
         if not self.gone:
             return
-        columns, extras = read_link_columns(db, self.saved.meta, list(headers))
+        columns, extras = read_link_columns(
+            db, self.saved.meta, list(headers), self.saved.path.parent
+        )
         number = {note_id: i for i, note_id in enumerate(headers)}
         gone = np.array(sorted(number[n] for n in self.gone if n in number), dtype=np.uint32)
         ends = np.isin(np.asarray(columns.sources), gone) | np.isin(
@@ -753,7 +764,9 @@ def _write(update: _Replay) -> tuple[int, list[str], LinkColumns, dict[str, arra
     order) and the new link columns."""
     db, saved, builder = update.db, update.saved, update.builder
     old_ids = list(update.headers)
-    columns, extras = read_link_columns(db, saved.meta, old_ids)
+    folder = saved.path.parent
+    columns, extras = read_link_columns(db, saved.meta, old_ids, folder)
+    old_links = json.loads(saved.meta["link_columns"])["file"]
     new_ids = sorted((set(old_ids) - update.gone) | set(update.new_nodes))
     position = update.position
     files = sorted(update.replayed | set(update.removed))
@@ -857,7 +870,7 @@ def _write(update: _Replay) -> tuple[int, list[str], LinkColumns, dict[str, arra
         new_columns, new_extras = _merge_columns(
             columns, extras, gone_rows, update.rows, added, old_ids, new_ids, position, moved
         )
-        write_link_columns(db, new_columns, new_extras)
+        new_links = write_link_columns(db, new_columns, new_extras, folder, sync=False)
         meta = {"stamps": stamps_text(update.stamps)}
         if update.added or update.removed:
             count = len(update.added) - len(update.removed)
@@ -886,7 +899,12 @@ def _write(update: _Replay) -> tuple[int, list[str], LinkColumns, dict[str, arra
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
+        if "new_links" in locals():
+            (folder / new_links).unlink(missing_ok=True)
         raise
+    # The graph names the new file now; a reader that opened the old snapshot and has not
+    # read its columns yet finds the file gone, and opens the index again.
+    (folder / old_links).unlink(missing_ok=True)
     return len(gone_rows), new_ids, new_columns, new_extras
 
 
