@@ -71,7 +71,7 @@ def phase_throughput(args: argparse.Namespace) -> dict[str, Any]:
     import numpy as np
 
     from kg.config import Config
-    from kg.embed.models import load_embedder
+    from kg.embed.models import load_transformer as load_embedder
 
     texts, keyed = corpus_texts(args.corpus, args.graph_index)
     sample = random.Random(1).sample(texts, min(args.sample, len(texts)))

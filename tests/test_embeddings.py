@@ -19,8 +19,10 @@ from fake_embedder import FakeEmbedder
 
 import kg
 from kg.config import Config
+from kg.embed.choose import load_embedder
 from kg.embed.files import MANIFEST
-from kg.embed.models import SentenceTransformerEmbedder, load_embedder, normalize
+from kg.embed.models import SentenceTransformerEmbedder, load_transformer, normalize
+from kg.embed.static import StaticEmbedder
 from kg.embed.store import VectorStore
 from kg.embed.texts import FIELDS, note_sentences, note_texts
 from kg.errors import KgError, ModelUnavailable
@@ -268,14 +270,19 @@ def test_a_missing_model_package_is_named_with_what_to_install():
 
 def test_the_model_setting_may_name_a_local_folder(tmp_path):
     try:
-        packaged = load_embedder(Config())
+        packaged = load_transformer(Config())
     except ModelUnavailable as error:
         pytest.skip(str(error))
-    (tmp_path / "kg.yaml").write_text(f"model: {packaged.folder}\n")
+    (tmp_path / "kg.yaml").write_text(f"model: {packaged.folder}\nembedder: transformer\n")
     config = kg.load_config(tmp_path)
     embedder = load_embedder(config)
+    assert isinstance(embedder, SentenceTransformerEmbedder)
     assert embedder.folder == packaged.folder and embedder.name == str(packaged.folder)
     assert embedder.fingerprint == packaged.fingerprint and embedder.loads == 0  # not loaded yet
+    # The default embedder distils its table from the same folder (not done here).
+    static = load_embedder(Config(model=str(packaged.folder)))
+    assert isinstance(static, StaticEmbedder) and static.source == packaged.folder
+    assert static.name == f"static:{packaged.folder}" and static._model is None
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelUnavailable, match="not a sentence-transformers model folder"):
         load_embedder(Config(model=str(tmp_path / "empty")))
@@ -284,8 +291,10 @@ def test_the_model_setting_may_name_a_local_folder(tmp_path):
 def test_without_the_model_stored_vectors_keep_working(seeds_dir, tmp_path):
     corpus = copy_seeds(seeds_dir, tmp_path)
     (corpus / "kg.yaml").write_text("model: no-such-model-package\n")
-    # Vectors stored under that model's name (made here by the fake embedder).
-    kg.load(corpus, embedder=FakeEmbedder(name="no-such-model-package"), embed=True)
+    # Vectors stored under the name of the static table distilled from that model (made
+    # here by the fake embedder).
+    fake = FakeEmbedder(name="static:no-such-model-package")
+    kg.load(corpus, embedder=fake, embed=True)
     graph = kg.load(corpus, embed=True)  # the configured model cannot load, but nothing is new
     assert graph.embeddings is not None and graph.embeddings.count == len(graph.notes())
     assert [d for d in graph.diagnostics if d.severity is Severity.WARNING] == []
@@ -419,19 +428,36 @@ def test_cli_index_no_embed_and_lexical_search(seeds_dir, tmp_path):
 
 @pytest.fixture(scope="session")
 def real_index(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    """The seeds embedded once by all-MiniLM-L6-v2: (graph, index folder)."""
+    """The seeds embedded once by all-MiniLM-L6-v2 itself (`embedder: transformer`):
+    (graph, index folder)."""
     index = tmp_path_factory.mktemp("model-index")
     try:
-        embedder = load_embedder(Config())
+        embedder = load_transformer(Config())
     except ModelUnavailable as error:
         pytest.skip(str(error))
     graph = kg.load(seeds_dir, index=index, embedder=embedder, embed=True)
     return graph, index
 
 
+@pytest.fixture(scope="session")
+def static_index(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The seeds embedded once as kg does by default: static vectors from the table
+    distilled from all-MiniLM-L6-v2 (distilled into the user's cache the first time, about
+    15 s, then read back): (graph, index folder)."""
+    index = tmp_path_factory.mktemp("static-index")
+    try:
+        embedder = load_embedder(Config())
+        _ = embedder.dim  # distils (once per machine) and loads the table
+    except ModelUnavailable as error:
+        pytest.skip(str(error))
+    graph = kg.load(seeds_dir, index=index, embed=True)
+    return graph, index
+
+
 @pytest.mark.model
-def test_a_paraphrase_of_a_description_finds_its_note_first(real_index):
-    graph, _ = real_index
+@pytest.mark.parametrize("which", ["real_index", "static_index"])
+def test_a_paraphrase_of_a_description_finds_its_note_first(which, request):
+    graph, _ = request.getfixturevalue(which)
     note = graph.note(EXPERTS)
     assert note.description.startswith("Do generative models trained on diverse")
     paraphrase = (
@@ -446,8 +472,9 @@ def test_a_paraphrase_of_a_description_finds_its_note_first(real_index):
 
 
 @pytest.mark.model
-def test_majority_vote_finds_the_transcendence_note(real_index):
-    graph, _ = real_index
+@pytest.mark.parametrize("which", ["real_index", "static_index"])
+def test_majority_vote_finds_the_transcendence_note(which, request):
+    graph, _ = request.getfixturevalue(which)
     hits = graph.search("majority vote", k=5)
     assert hits[0].note.title == EXPERTS
     assert "majority vot" in hits[0].snippet
@@ -455,8 +482,9 @@ def test_majority_vote_finds_the_transcendence_note(real_index):
 
 
 @pytest.mark.model
-def test_near_with_the_real_model_finds_latent_reasoning_notes(real_index):
-    graph, _ = real_index
+@pytest.mark.parametrize("which", ["real_index", "static_index"])
+def test_near_with_the_real_model_finds_latent_reasoning_notes(which, request):
+    graph, _ = request.getfixturevalue(which)
     # The seeds hold few pages: their notes with text come first (issue 12: a stub never
     # ranks above one), then the stubs nearest in meaning, which are about latent reasoning.
     found = graph.near(HIDDEN, k=8)
@@ -470,7 +498,7 @@ def test_near_with_the_real_model_finds_latent_reasoning_notes(real_index):
 @pytest.mark.model
 def test_the_embedder_matches_plain_sentence_transformers_encode(real_index):
     graph, _ = real_index
-    embedder = load_embedder(Config())
+    embedder = load_transformer(Config())
     assert isinstance(embedder, SentenceTransformerEmbedder)
     texts = [graph.note(EXPERTS).description, "short", *note_sentences(graph.note(HIDDEN))[:20]]
     ours = embedder.encode(texts)
@@ -481,8 +509,8 @@ def test_the_embedder_matches_plain_sentence_transformers_encode(real_index):
 
 
 @pytest.mark.model
-def test_reopening_a_model_index_never_imports_torch(real_index, seeds_dir):
-    _, index = real_index
+def test_reopening_a_model_index_never_imports_torch(static_index, seeds_dir):
+    _, index = static_index
     code = textwrap.dedent(
         f"""
         import sys, kg
@@ -501,8 +529,8 @@ def test_reopening_a_model_index_never_imports_torch(real_index, seeds_dir):
 
 
 @pytest.mark.model
-def test_cli_near_and_search_with_the_model(real_index, seeds_dir):
-    _, index = real_index
+def test_cli_near_and_search_with_the_model(static_index, seeds_dir):
+    _, index = static_index
     args = ["--corpus", str(seeds_dir), "--index", str(index)]
     run = [sys.executable, "-m", "kg.cli"]
     near = subprocess.run(
