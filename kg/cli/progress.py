@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, TextIO
 from kg.errors import KgError
 
 if TYPE_CHECKING:
+    from kg.embed.state import Progress
     from kg.graph.knowledge import KnowledgeGraph
 
 PLAIN_MIN = 300  # texts: below this, embedding is quick and no plain lines are written
@@ -115,7 +116,7 @@ class Printer:
         self.stream.flush()
 
 
-def embed_missing(graph: KnowledgeGraph, wait: bool, progress: Printer | None) -> None:
+def embed_missing(graph: KnowledgeGraph, wait: bool, progress: Progress | None) -> None:
     """Give a graph opened with ``embed="stored"`` the vectors it lacks, as ``kg near`` and
     ``kg search`` need them, saying how long it takes; refuse (unless `wait`) when the
     configured embedder would take longer than `ASK_ABOVE_S`.
