@@ -10,7 +10,8 @@ ships (about 15 s on a 2-core machine, once), and kept in the user's cache folde
 name made of the source model's fingerprint, the model2vec version and the recipe, so a
 new model or model2vec means a new table (and new vectors: the fingerprint is stored with
 them). The cached table is written to a temporary folder and renamed into place whole;
-loading it reads a safetensors file, a tokenizer JSON and a config JSON (no pickle).
+loading it (`TokenTable.read`) reads a safetensors file, a tokenizer JSON and a config JSON
+(no pickle) without importing model2vec.
 
 >>> from pathlib import Path
 >>> recipe_key(256)
@@ -33,6 +34,7 @@ import time
 import warnings
 from collections.abc import Mapping
 from importlib import metadata
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -124,17 +126,17 @@ class StaticEmbedder:
         return all((self.folder / f).is_file() for f in _FILES)
 
     @property
-    def model(self) -> Any:
-        """The model2vec `StaticModel`, distilled first if the cache has none."""
+    def model(self) -> TokenTable:
+        """The token table, distilled first if the cache has none."""
         if self._model is None:
             if not self.cached:
                 self.distil()
-            self._model = _load_static(self.folder)
+            self._model = TokenTable.read(self.folder)
         return self._model
 
     @property
     def dim(self) -> int:
-        return int(self.model.dim)
+        return self.model.dim
 
     def distil(self) -> None:
         """Distil the table from the source model into the cache (under a lock: a second
@@ -157,25 +159,73 @@ class StaticEmbedder:
         known token), in the order of `texts`."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self.model.encode(list(texts), use_multiprocessing=False)
-        return normalize(np.asarray(vectors, dtype=np.float32))
+        return self.model.encode(list(texts))
 
 
-def _load_static(folder: Path) -> Any:
-    try:
-        from model2vec import StaticModel
-    except ImportError as error:
-        raise ModelUnavailable(
-            f"model2vec could not be imported ({error}); pip install 'model2vec[distill]'"
-        ) from error
-    try:
-        return StaticModel.from_pretrained(folder, force_download=False)
-    except Exception as error:  # a damaged cache entry: drop it so the next run distils again
-        shutil.rmtree(folder, ignore_errors=True)
-        raise ModelUnavailable(
-            f"{folder}: the cached static model could not be read ({error}); it was removed "
-            "and is distilled again on the next run"
-        ) from error
+class TokenTable:
+    """A distilled model as kg reads it back: the tokenizer and one row per token.
+
+    model2vec's own loader is not used: importing it costs about half a second (it brings
+    the Hugging Face hub client), which one changed sentence would pay. A text's vector
+    is what model2vec computes: its token ids (no special tokens, at most `max_length`,
+    the unknown token dropped), the mean of their rows, scaled to length 1; the mean is
+    taken in float32 (model2vec takes it in the table's float16).
+    """
+
+    def __init__(self, tokenizer: Any, table: np.ndarray, max_length: int | None) -> None:
+        self.tokenizer = tokenizer
+        self.table = table
+        if max_length:
+            tokenizer.enable_truncation(max_length)
+        unk = getattr(tokenizer.model, "unk_token", None)
+        self.unknown = tokenizer.token_to_id(unk) if unk else None
+
+    @classmethod
+    def read(cls, folder: Path) -> TokenTable:
+        """Read a table saved by model2vec: safetensors, a tokenizer JSON, a config JSON.
+
+        A damaged folder is removed (the next run distils it again) and reported as
+        `ModelUnavailable`.
+        """
+        try:
+            from safetensors.numpy import load_file
+            from tokenizers import Tokenizer
+
+            config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+            table = load_file(str(folder / "model.safetensors"))["embeddings"]
+            if table.ndim != 2 or not np.isfinite(table).all():
+                raise ValueError("the token table is not a finite matrix")
+            tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+            return cls(tokenizer, np.asarray(table, dtype=np.float32), config.get("max_length"))
+        except ImportError as error:
+            raise ModelUnavailable(
+                f"the static model cannot be read ({error}); pip install 'model2vec[distill]'"
+            ) from error
+        except Exception as error:  # a damaged cache entry: drop it, distil again next time
+            shutil.rmtree(folder, ignore_errors=True)
+            raise ModelUnavailable(
+                f"{folder}: the cached static model could not be read ({error}); it was "
+                "removed and is distilled again on the next run"
+            ) from error
+
+    @property
+    def dim(self) -> int:
+        return int(self.table.shape[1])
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """(len(texts), dim) float32 rows of length 1 (zero for a text without tokens)."""
+        encodings = self.tokenizer.encode_batch_fast(texts, add_special_tokens=False)
+        ids = [e.ids for e in encodings]
+        if self.unknown is not None:
+            ids = [[t for t in row if t != self.unknown] for row in ids]
+        lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+        flat = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=int(lengths.sum()))
+        out = np.zeros((len(ids), self.dim), dtype=np.float32)
+        filled = lengths > 0
+        if filled.any():
+            starts = (np.cumsum(lengths) - lengths)[filled]
+            out[filled] = np.add.reduceat(self.table[flat], starts, axis=0)
+        return normalize(out)
 
 
 def _distil_into(source: Path, folder: Path, pca_dims: int | None) -> None:
