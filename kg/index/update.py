@@ -103,7 +103,7 @@ class IndexUpdate:
 
         >>> IndexUpdate("updated", changed=("a.md",), files_read=1, notes=1,
         ...             links_removed=3, links_added=4, seconds=0.21).describe()
-        '1 file changed: updated in place in 0.21 s (1 file read, 1 note remade, links -3 +4)'
+        '1 file changed: updated in place in 0.21 s (1 file read, 1 note written, links -3 +4)'
         """
         parts = []
         for count, what in (
@@ -118,11 +118,13 @@ class IndexUpdate:
         if self.mode == "updated":
             return (
                 f"{said}: updated in place in {self.seconds:.2f} s ({read}, "
-                f"{self.notes} note{'s' if self.notes != 1 else ''} remade, "
+                f"{self.notes} note{'s' if self.notes != 1 else ''} written, "
                 f"links -{self.links_removed} +{self.links_added})"
             )
         if self.mode == "rebuilt":
             why = f" ({self.reason})" if self.reason else ""
+            if not parts:
+                return f"indexed in {self.seconds:.2f} s, {read}{why}"
             return f"{said}: rebuilt in {self.seconds:.2f} s, {read}{why}"
         return f"{said}: index reused"
 
