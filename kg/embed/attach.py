@@ -152,13 +152,15 @@ def attach_trace_vectors(
     policy : str
         The `kg.load` embed policy.
     embedder : Embedder, optional
-        The embedder given to `kg.load` (then no transformer is added for traces).
+        The embedder given to `kg.load` (then no transformer is added for traces, unless
+        it is the configured one, a `kg.embed.lazy.DeferredEmbedder`).
     """
     from dataclasses import replace
 
     from kg.embed.lazy import DeferredEmbedder, LazyVectors
 
-    if embedder is None and config.embedder == "hybrid" and policy in ("all", "lazy"):
+    configured = embedder is None or isinstance(embedder, DeferredEmbedder)
+    if configured and config.embedder == "hybrid" and policy in ("all", "lazy"):
         lazy = LazyVectors(graph, DeferredEmbedder(replace(config, embedder="transformer")))
         lazy.rank_first = True
         graph.lazy_vectors = lazy

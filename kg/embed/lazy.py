@@ -50,11 +50,10 @@ class DeferredEmbedder:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.name = (
-            config.model
-            if config.embedder == "transformer"
-            else f"{config.embedder}:{config.model}"
-        )
+        from kg.embed.choose import embedder_identity
+
+        # The name and fingerprint the vectors are stored with, known without loading.
+        self.name, self.fingerprint = embedder_identity(config)
         self._model: Embedder | None = None
 
     def _loaded(self) -> Embedder:

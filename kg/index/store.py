@@ -20,10 +20,10 @@ import sys
 import tempfile
 import threading
 import uuid
-from itertools import pairwise
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
