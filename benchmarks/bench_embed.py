@@ -1,7 +1,9 @@
-"""Embeddings, near and search on a generated corpus (issue: embeddings and search).
+"""Embeddings, near and search on a generated corpus (issue: embeddings and search), and
+each embedder kg offers side by side (issue 14).
 
     python benchmarks/bench_embed.py [--corpus DIR] [--pages 10000] [--sample 5000]
                                      [--rounds 3] [--full] [--json FILE]
+                                     [--only quality --only embedders] [--small-corpus DIR]
 
 One run measures, each phase in its own process (so each has its own peak memory):
 
@@ -16,7 +18,13 @@ One run measures, each phase in its own process (so each has its own peak memory
 - near: `g.near` latency p50/p99 on the corpus's note vectors and on 100,000 synthetic
   random unit vectors (a 100,000-note graph, same code path);
 - search: `g.search` latency, words only and hybrid, and the first search (BM25 index
-  built or read back).
+  built or read back);
+- quality: per embedder (transformer, static, hybrid), on the seeds and notes/:
+  masked-citation recall@1/@3 as kg trace ranks, the paraphrase test, near overlap@10
+  with the transformer (benchmarks/embedders.py);
+- embedders: per embedder, texts/s on the same sample, and a cold `kg index` plus one
+  changed sentence on the small corpus (1,000 pages) and the corpus (10,000 pages; the
+  transformer only with --transformer-10k, about 25 minutes).
 
 Without --full, reindex/near/search use an index whose vectors come from a fast fake
 embedder of the same dimension (384), so the code paths and array sizes are the real
@@ -42,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-PHASES = ("throughput", "full", "reindex", "near", "search")
+PHASES = ("throughput", "full", "reindex", "near", "search", "quality", "embedders")
 
 
 def peak_mib() -> float:
@@ -71,7 +79,7 @@ def phase_throughput(args: argparse.Namespace) -> dict[str, Any]:
     import numpy as np
 
     from kg.config import Config
-    from kg.embed.models import load_embedder
+    from kg.embed.models import load_transformer as load_embedder
 
     texts, keyed = corpus_texts(args.corpus, args.graph_index)
     sample = random.Random(1).sample(texts, min(args.sample, len(texts)))
@@ -332,6 +340,25 @@ def phase_search(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def phase_quality(args: argparse.Namespace) -> dict[str, Any]:
+    from benchmarks.embedders import quality
+
+    return quality([ROOT.parent / "shared" / "seeds", ROOT / "notes"])
+
+
+def phase_embedders(args: argparse.Namespace) -> dict[str, Any]:
+    from benchmarks.embedders import EMBEDDERS, index_times, throughput
+
+    return {
+        "throughput": throughput(args.corpus, args.sample),
+        "pages_1k": index_times(args.small_corpus, list(EMBEDDERS)),
+        "pages_10k": index_times(
+            args.corpus,
+            [e for e in EMBEDDERS if e != "transformer" or args.transformer_10k],
+        ),
+    }
+
+
 # ---------------------------------------------------------------- driver
 
 
@@ -348,8 +375,15 @@ def main() -> None:
     parser.add_argument("--phase", choices=PHASES, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--only", choices=PHASES, action="append", help="run only these phases")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    parser.add_argument(
+        "--small-corpus", type=Path, default=ROOT / "benchmarks" / "out" / "corpus1k"
+    )
+    parser.add_argument(
+        "--transformer-10k", action="store_true", help="also index 10,000 pages with it"
+    )
     args = parser.parse_args()
     args.corpus = args.corpus.resolve()
+    args.small_corpus = args.small_corpus.resolve()
     args.graph_index = args.corpus.parent / f"{args.corpus.name}-graph-index"
     args.vector_index = args.corpus.parent / (
         f"{args.corpus.name}-{'model' if args.full else 'fake'}-index"
@@ -364,6 +398,11 @@ def main() -> None:
 
         print(f"generating {args.pages} pages into {args.corpus}", file=sys.stderr)
         generate(args.corpus, pages=args.pages, seed=7)
+    if not args.small_corpus.exists() or not any(args.small_corpus.iterdir()):
+        from benchmarks.generate_corpus import generate
+
+        print(f"generating 1000 pages into {args.small_corpus}", file=sys.stderr)
+        generate(args.small_corpus, pages=1000, seed=7)
     import kg
 
     kg.load(args.corpus, index=args.graph_index, embed=False)  # the graph index, built once
@@ -378,6 +417,8 @@ def main() -> None:
         command = [sys.executable, __file__, "--phase", phase, "--corpus", str(args.corpus)]
         command += ["--sample", str(args.sample), "--rounds", str(args.rounds)]
         command += ["--queries", str(args.queries)] + (["--full"] if args.full else [])
+        command += ["--small-corpus", str(args.small_corpus)]
+        command += ["--transformer-10k"] if args.transformer_10k else []
         started = time.perf_counter()
         done = subprocess.run(command, capture_output=True, text=True)
         sys.stderr.write(done.stderr)

@@ -55,7 +55,8 @@ from kg.parse.markdown import parse_markdown
 from kg.parse.site import parse_page
 
 if TYPE_CHECKING:
-    from kg.embed.models import Embedder, SentenceTransformerEmbedder, load_embedder
+    from kg.embed.choose import load_embedder
+    from kg.embed.models import Embedder, SentenceTransformerEmbedder
     from kg.embed.vectors import VectorStore
     from kg.export.subgraph import NearPair, SubGraph
     from kg.query.trace import Claim, Evidence, Use
@@ -70,7 +71,7 @@ _LAZY = {
     "Embedder": "kg.embed.models",
     "SentenceTransformerEmbedder": "kg.embed.models",
     "VectorStore": "kg.embed.vectors",
-    "load_embedder": "kg.embed.models",
+    "load_embedder": "kg.embed.choose",
 }
 
 

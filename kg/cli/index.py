@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
             if vectors is not None:
                 print(
                     f"{path}: {stats.embedded} notes with vectors, {vectors.texts} texts, "
-                    f"{vectors.embedded} embedded now"
+                    f"{vectors.embedded} embedded now ({vectors.model})"
                 )
         if stats.errors or (args.strict and stats.warnings):
             status = 1

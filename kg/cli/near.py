@@ -6,9 +6,11 @@ import argparse
 
 from kg.cli.common import (
     Subparsers,
+    add_embed_now_option,
     emit_json,
     note_json,
     open_graph,
+    progress_printer,
 )
 from kg.model import NoteKind
 
@@ -25,6 +27,7 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     p.add_argument("title", help="the note's title or id")
     p.add_argument("-k", type=int, default=10, help="how many notes (default 10)")
     p.add_argument("--unlinked", action="store_true", help="only notes not linked to it yet")
+    add_embed_now_option(p)
     p.add_argument(
         "--kind",
         action="append",
@@ -46,7 +49,10 @@ def run(args: argparse.Namespace) -> int:
     int
         The exit status: 0. `kg.cli.main` turns a `KgError` into status 2.
     """
-    graph = open_graph(args)
+    from kg.cli.progress import embed_missing
+
+    graph = open_graph(args, embed="stored")
+    embed_missing(graph, args.embed_now, progress_printer(not args.json))
     note = graph.note(args.title)
     found = graph.near(note, k=args.k, kinds=args.kind, unlinked=args.unlinked)
     if args.json:

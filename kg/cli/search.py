@@ -7,11 +7,13 @@ import sys
 
 from kg.cli.common import (
     Subparsers,
+    add_embed_now_option,
     add_tag_option,
     emit_json,
     has_tag,
     note_json,
     open_graph,
+    progress_printer,
 )
 
 
@@ -27,6 +29,7 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     p.add_argument("text", nargs="+", help="what to look for")
     p.add_argument("-k", type=int, default=10, help="how many hits (default 10)")
     p.add_argument("--lexical", action="store_true", help="by words only (never loads the model)")
+    add_embed_now_option(p)
     add_tag_option(p)
 
 
@@ -44,7 +47,11 @@ def run(args: argparse.Namespace) -> int:
         The exit status: 0, or 1 when nothing matches (without --json). `kg.cli.main` turns a `KgError` into status 2.
     """
     text = " ".join(args.text)
-    graph = open_graph(args, embed=not args.lexical)
+    from kg.cli.progress import embed_missing
+
+    graph = open_graph(args, embed="none" if args.lexical else "stored")
+    if not args.lexical:
+        embed_missing(graph, args.embed_now, progress_printer(not args.json))
     if args.tag:  # read deeper, then keep the tagged hits
         hits = graph.search(text, k=max(args.k * 10, 200), semantic=False if args.lexical else None)
         hits = [h for h in hits if has_tag(h.note, args.tag)][: args.k]

@@ -187,8 +187,13 @@ def open_for_trace(args: argparse.Namespace) -> tuple[KnowledgeGraph, Scorer | N
         try:
             graph.lazy_vectors.ready()
         except ModelUnavailable as error:
+            if graph.embeddings is not None:  # hybrid: rank with the stored static vectors
+                print(f"kg trace: {error}; ranking with the stored vectors", file=sys.stderr)
+                return graph, None
             print(f"kg trace: {error}; ranking by words only", file=sys.stderr)
             return graph, LexicalScorer()
+        if graph.lazy_vectors.rank_first and graph.embeddings is not None:
+            return graph, None
         print(
             "kg trace: this index has no vectors yet, so only the texts this trace compares "
             "are embedded (`kg index` embeds the whole corpus once)",

@@ -55,7 +55,7 @@ def attach(
     VectorStore
         The store (`graph.embeddings` is it, or None when no note has a vector).
     """
-    from kg.embed.models import load_embedder
+    from kg.embed.choose import embedder_identity, load_embedder
     from kg.io import index_lock
     from kg.model import Diagnostic, Severity
 
@@ -68,10 +68,17 @@ def attach(
         except ModelUnavailable as error:
             unavailable = str(error)
         else:
-            source, fingerprint = found, found.fingerprint
+            source, fingerprint = found, getattr(found, "fingerprint", None)
+            if hasattr(found, "progress"):  # the static embedder reports its distillation
+                found.progress = progress
     else:
         fingerprint = getattr(embedder, "fingerprint", None)
-    name = embedder.name if embedder is not None else config.model
+    if embedder is not None:
+        name = embedder.name
+    elif source is not None:
+        name = source.name  # type: ignore[union-attr]
+    else:
+        name = embedder_identity(config)[0]
     store = VectorStore.open(folder, name, fingerprint, embedder=source)
     if source is None:
         store.set_embedder(_unavailable(unavailable or "no embedding model"))
@@ -104,17 +111,14 @@ def attach_stored(graph: KnowledgeGraph) -> VectorStore | None:
     VectorStore or None
         The store attached, or None (then `graph.embeddings` is unchanged).
     """
-    from kg.embed.models import find_model_folder, fingerprint
+    from kg.embed.choose import embedder_identity
 
     folder = graph.index_folder
     config = graph.config
     if folder is None or config is None or not graph.index_signature:
         return None
-    try:
-        stamp: str | None = fingerprint(find_model_folder(config.model))
-    except ModelUnavailable:
-        stamp = None
-    store = VectorStore.open(folder, config.model, stamp)
+    name, stamp = embedder_identity(config)
+    store = VectorStore.open(folder, name, stamp)
     if (
         store.problems
         or not store.complete
@@ -127,8 +131,45 @@ def attach_stored(graph: KnowledgeGraph) -> VectorStore | None:
     return store
 
 
+def attach_trace_vectors(
+    graph: KnowledgeGraph, config: Config, policy: str, embedder: Embedder | None = None
+) -> None:
+    """Set `graph.lazy_vectors`, the vectors a claim trace embeds when it asks.
+
+    With ``embedder: hybrid`` (and ``embed`` "all" or "lazy") they come from the
+    transformer and rank traces even where static vectors are stored
+    (``lazy_vectors.rank_first``): a trace compares a few dozen texts, so the slow, more
+    precise model costs its start-up (a few seconds, once per process) and little more.
+    Otherwise, with ``embed="lazy"`` and no stored vectors, they come from the configured
+    embedder (or `embedder`). Nothing is loaded here.
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The graph, its vectors attached already.
+    config : Config
+        The corpus's configuration.
+    policy : str
+        The `kg.load` embed policy.
+    embedder : Embedder, optional
+        The embedder given to `kg.load` (then no transformer is added for traces, unless
+        it is the configured one, a `kg.embed.lazy.DeferredEmbedder`).
+    """
+    from dataclasses import replace
+
+    from kg.embed.lazy import DeferredEmbedder, LazyVectors
+
+    configured = embedder is None or isinstance(embedder, DeferredEmbedder)
+    if configured and config.embedder == "hybrid" and policy in ("all", "lazy"):
+        lazy = LazyVectors(graph, DeferredEmbedder(replace(config, embedder="transformer")))
+        lazy.rank_first = True
+        graph.lazy_vectors = lazy
+    elif policy == "lazy" and graph.embeddings is None:
+        graph.lazy_vectors = LazyVectors(graph, embedder or DeferredEmbedder(config))
+
+
 def _configured(config: Config) -> Embedder:
-    from kg.embed.models import load_embedder
+    from kg.embed.choose import load_embedder
 
     return load_embedder(config)
 

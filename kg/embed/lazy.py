@@ -50,12 +50,15 @@ class DeferredEmbedder:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.name = config.model
+        from kg.embed.choose import embedder_identity
+
+        # The name and fingerprint the vectors are stored with, known without loading.
+        self.name, self.fingerprint = embedder_identity(config)
         self._model: Embedder | None = None
 
     def _loaded(self) -> Embedder:
         if self._model is None:
-            from kg.embed.models import load_embedder
+            from kg.embed.choose import load_embedder
 
             self._model = load_embedder(self.config)
         return self._model
@@ -75,6 +78,9 @@ class LazyVectors:
         self.graph = graph
         self.embedder = embedder
         self.embedded = 0  # texts embedded so far
+        # True: rank traces with these even where vectors are stored (the hybrid embedder's
+        # transformer, more precise than the stored static vectors).
+        self.rank_first = False
         self._fields: dict[tuple[str, str], np.ndarray] = {}
         self._notes: dict[str, np.ndarray | None] = {}
         self._queries: dict[str, np.ndarray] = {}

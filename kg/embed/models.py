@@ -1,4 +1,6 @@
-"""Sentence embeddings: the `Embedder` protocol and the sentence-transformers model behind it.
+"""Sentence embeddings: the `Embedder` protocol, the sentence-transformers model, and
+the model folder of a config (the static embedder is in `kg.embed.static`, the choice
+between them in `kg.embed.choose`).
 
 Nothing heavy is imported here: torch and sentence-transformers are imported the first
 time a text must actually be embedded, so opening an indexed corpus never pays for them.
@@ -272,12 +274,9 @@ def _load_sentence_transformer(folder: Path, device: str) -> Any:
     return model
 
 
-def load_embedder(config: Config | None = None) -> SentenceTransformerEmbedder:
-    """The embedder a config names (a package or a folder), without loading the model yet.
-
-    Raises `ModelUnavailable`, saying what to install, when the model or
-    sentence-transformers is missing.
-    """
+def load_transformer(config: Config | None = None) -> SentenceTransformerEmbedder:
+    """The sentence-transformers model a config names, whatever its `embedder:` (the
+    hybrid embedder traces with it)."""
     model = config.model if config is not None else DEFAULT_MODEL
     folder = find_model_folder(model)
     for package in ("sentence_transformers", "torch"):

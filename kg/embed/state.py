@@ -18,6 +18,10 @@ from kg.embed.models import Embedder, normalize
 from kg.embed.texts import HASH
 from kg.errors import KgError, ModelUnavailable
 
+# ``progress(stage, done, total)``, as `kg.load(progress=...)` calls it: "parse" (files
+# read), "embed" (distinct texts embedded: 0 first, then after each chunk of 512, last
+# done == total) and "distil" (0 of 1 before the static model is distilled, the first time
+# on a machine, about 15 s; 1 of 1 after). Called on the thread doing the work.
 Progress = Callable[[str, int, int], None]
 EmbedderSource = Embedder | Callable[[], Embedder]
 

@@ -98,6 +98,23 @@ class Updates(Reading):
         store._count = int(store._has.sum())
         return store
 
+    def pending(self, graph: KnowledgeGraph) -> int:
+        """How many distinct texts of `graph` have no stored vector (what `update` would
+        embed), found by hashing the texts, without the model.
+
+        Examples
+        --------
+        >>> from kg.graph.knowledge import crowd_example
+        >>> from kg.embed.store import VectorStore
+        >>> g, _ = crowd_example()
+        >>> VectorStore(model="m").pending(g) > 0
+        True
+        """
+        usable = self._usable_rows()
+        stored = {h for h, ok in zip(self._row_hash.tolist(), usable, strict=True) if ok}
+        wanted = {text_hash(text) for note in graph for _, _, text in note_texts(note)}
+        return len(wanted - stored)
+
     def _usable_rows(self) -> np.ndarray:
         usable = np.zeros(self.rows, dtype=bool)
         for i, segment in enumerate(self._segments):

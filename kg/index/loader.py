@@ -181,8 +181,7 @@ def load(
     stamps = scan(root)
 
     def finish(graph: KnowledgeGraph) -> KnowledgeGraph:
-        from kg.embed.attach import attach, attach_stored
-        from kg.embed.lazy import DeferredEmbedder, LazyVectors
+        from kg.embed.attach import attach, attach_stored, attach_trace_vectors
         from kg.embed.texts import signature_of
         from kg.index.store import FORMAT_VERSION, stamps_text
 
@@ -201,8 +200,7 @@ def load(
             )
         elif policy in ("stored", "lazy"):
             attach_stored(graph)
-            if policy == "lazy" and graph.embeddings is None:
-                graph.lazy_vectors = LazyVectors(graph, embedder or DeferredEmbedder(settings))
+        attach_trace_vectors(graph, settings, policy, embedder)
         return graph
 
     started = time.perf_counter()

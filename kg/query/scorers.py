@@ -234,8 +234,10 @@ def default_scorer(graph: KnowledgeGraph) -> Scorer:
     Returns
     -------
     Scorer
-        A `HybridScorer` over the stored vectors when the graph has them; else over vectors
-        embedded for just this trace when ``kg.load(embed="lazy")`` set that up and the model
+        A `HybridScorer` over the transformer's vectors of just this trace's texts with
+        ``embedder: hybrid`` (``graph.lazy_vectors.rank_first``) when the model loads; else
+        over the stored vectors when the graph has them; else over vectors embedded for
+        just this trace when ``kg.load(embed="lazy")`` set that up and the model
         loads; else a `LexicalScorer`.
 
     Examples
@@ -246,9 +248,15 @@ def default_scorer(graph: KnowledgeGraph) -> Scorer:
     'LexicalScorer'
     """
     store = graph.embeddings
+    lazy = graph.lazy_vectors
+    if lazy is not None and getattr(lazy, "rank_first", False):
+        try:  # the hybrid embedder: its transformer ranks traces
+            lazy.ready()
+            return HybridScorer(lazy)
+        except ModelUnavailable:
+            lazy = None
     if store is not None and int(store.count) > 0:
         return HybridScorer(store)
-    lazy = graph.lazy_vectors
     if lazy is not None:
         try:
             lazy.ready()
