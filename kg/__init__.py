@@ -4,6 +4,7 @@ Quickstart::
 
     import kg
     g = kg.load("notes")                       # parse (and embed) a folder; reuses notes/.kg/
+    g = kg.connect("http://127.0.0.1:7878")    # or a corpus someone `kg push`ed to a store
     note = g.note("can a verifier be trusted more than the generator it checks?")
     g.neighbours(note, depth=2, kinds="related")   # typed links, with file and line
     g.near(note, k=5), g.search("majority vote")   # by meaning, by words and meaning
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
     from kg.embed.vectors import VectorStore
     from kg.export.subgraph import NearPair, SubGraph
     from kg.query.trace import Claim, Evidence, Use
+    from kg.store.remote import connect
 
 # Imported on first use, so `import kg` loads neither numpy nor the model's packages.
 _LAZY = {
@@ -72,6 +74,7 @@ _LAZY = {
     "SentenceTransformerEmbedder": "kg.embed.models",
     "VectorStore": "kg.embed.vectors",
     "load_embedder": "kg.embed.choose",
+    "connect": "kg.store.remote",
 }
 
 
@@ -119,6 +122,7 @@ __all__ = [
     "SubGraph",
     "Use",
     "VectorStore",
+    "connect",
     "load",
     "load_config",
     "load_embedder",

@@ -121,3 +121,7 @@ def check_count(name: str, value: object, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise InvalidArgument(f"{name} must be a whole number of at least {minimum}, not {value!r}")
     return value
+
+
+class StoreError(KgError):
+    """A SPARQL store could not be reached, refused a request, or its server would not start."""

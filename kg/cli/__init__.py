@@ -23,7 +23,9 @@ from kg.cli import (
     neighbours,
     notes,
     path,
+    push,
     search,
+    serve,
     show,
     sparql,
     stats,
@@ -51,6 +53,8 @@ _MODULES = (
     browse,
     export,
     sparql,
+    serve,
+    push,
     watch,
 )
 COMMANDS: dict[str, Handler] = {m.__name__.rsplit(".", 1)[1]: m.run for m in _MODULES}

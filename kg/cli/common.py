@@ -141,6 +141,12 @@ def common_options() -> argparse.ArgumentParser:
         "--config", default=None, metavar="FILE", help="settings file (default: CORPUS/kg.yaml)"
     )
     parent.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parent.add_argument(
+        "--endpoint",
+        default=None,
+        metavar="URL",
+        help="read the corpus a `kg push` published to this SPARQL store instead of --corpus",
+    )
     return parent
 
 
@@ -170,6 +176,12 @@ def open_graph(
     """
     from kg.index.loader import load
 
+    if getattr(args, "endpoint", None) and corpus is None:
+        from kg.store.remote import connect
+
+        graph = connect(args.endpoint, progress=progress_printer(not args.json), **options)
+        gc.freeze()
+        return graph
     graph = load(
         corpus or args.corpus or default_corpus(),
         index=args.index,

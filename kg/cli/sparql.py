@@ -22,12 +22,14 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         help="run a SPARQL query over the corpus",
         description="Run a SPARQL query over the corpus as RDF (the vocabulary of `kg export`). "
         "The prefixes cito, dcterms, kg, note, link, prov, rdf, rdfs, schema, skos and xsd are "
-        "predeclared.",
+        "predeclared. With --endpoint URL the query goes to that SPARQL store (`kg push`, "
+        "`kg serve`) with the same prefixes.",
         epilog="Example: kg sparql 'SELECT ?label (COUNT(*) AS ?n) WHERE { ?l kg:label ?label } "
         "GROUP BY ?label'",
     )
     p.add_argument("query", nargs="?", default=None, help="the query ('-' reads it from stdin)")
     p.add_argument("--file", default=None, metavar="FILE", help="read the query from FILE")
+    p.add_argument("--csv", action="store_true", help="print a SELECT's rows as CSV")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,7 +60,12 @@ def run(args: argparse.Namespace) -> int:
         query = args.query
     if not query.strip():
         raise KgError("no query given: pass it as an argument, with --file, or on stdin")
-    result = open_graph(args, embed="none").sparql(query)
+    if args.endpoint:  # the store answers; nothing is loaded here
+        from kg.store.endpoint import Endpoint
+
+        result = Endpoint(args.endpoint).result(query)
+    else:
+        result = open_graph(args, embed="none").sparql(query)
     if result.type == "ASK":
         if args.json:
             emit_json({"head": {}, "boolean": bool(result.askAnswer)})
@@ -77,6 +84,13 @@ def run(args: argparse.Namespace) -> int:
         return 0
     names = [str(v) for v in result.vars or []]
     rows = result_rows(result)
+    if args.csv:
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(names)
+        writer.writerows(["" if row[n] is None else row[n] for n in names] for row in rows)
+        return 0
     prefixes = namespaces()
     print("\t".join(names))
     for row in rows:

@@ -24,6 +24,7 @@ class ClientMethods:
     """Claims, exports, SPARQL, near notes and search, on a `KnowledgeGraph`."""
 
     _rdf_graph: Any
+    endpoint: Any
 
     def claims(self, note: NoteRef) -> list[Claim]:
         """The note's claims: its one-line claim, each body sentence, each source summary.
@@ -156,6 +157,9 @@ class ClientMethods:
         from kg.export.rdf import sparql, to_rdflib
         from kg.export.subgraph import subgraph
 
+        if self.endpoint is not None:  # opened from a store: the store answers
+            result: Result = self.endpoint.result(query)
+            return result
         if self._rdf_graph is None:
             self._rdf_graph = to_rdflib(subgraph(cast("KnowledgeGraph", self)))
         return sparql(self._rdf_graph, query)

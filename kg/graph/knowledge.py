@@ -106,6 +106,9 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
         self._links_tuple: tuple[Link, ...] | None = None
         self._nx: nx.MultiDiGraph | None = None
         self._rdf_graph: Any = None
+        # The SPARQL store the graph was opened from (`kg.store.remote.connect`), which
+        # `sparql` then queries; None for a local corpus.
+        self.endpoint: Any = None
         self._note_count: int | None = None
         self.embeddings: Any = None  # set by kg.load when vectors are loaded
         # Vectors embedded when a trace asks, where none are stored (kg.load(embed="lazy")).

@@ -1,0 +1,224 @@
+"""A small SPARQL 1.1 client on the standard library: queries (Protocol), updates, and
+the Graph Store HTTP Protocol (PUT and DELETE of one named graph), with retries and
+credentials from the environment or ~/.netrc (never printed).
+
+The endpoint URL is the store's base: queries go to ``BASE/query``, updates to
+``BASE/update`` and graphs to ``BASE/store?graph=IRI`` (Oxigraph's layout); a URL ending in
+``/query`` or ``/sparql`` is taken as the base without that part.
+
+>>> Endpoint("http://127.0.0.1:7878/query").base
+'http://127.0.0.1:7878'
+>>> "PREFIX kg: <urn:kg:vocab:>" in with_prefixes("SELECT * WHERE { ?s ?p ?o }")
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import netrc
+import os
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import TYPE_CHECKING, Any
+
+from kg.errors import StoreError
+from kg.export.mapping import PREFIXES, namespaces
+
+if TYPE_CHECKING:
+    from rdflib.query import Result
+
+USER_VARIABLE = "KG_SPARQL_USER"
+PASSWORD_VARIABLE = "KG_SPARQL_PASSWORD"
+RETRIES = 4
+
+
+def with_prefixes(query: str) -> str:
+    """`query` with PREFIX lines for kg's predeclared prefixes (those of the local
+    `kg sparql`) the query does not declare itself."""
+    declared = query.lower()
+    lines = [
+        f"PREFIX {name}: <{iri}>"
+        for name, iri in {**namespaces(), **PREFIXES}.items()
+        if f"prefix {name.lower()}:" not in declared
+    ]
+    return "\n".join([*lines, query])
+
+
+def _credentials(url: str) -> str | None:
+    user = os.environ.get(USER_VARIABLE)
+    if user:
+        secret = f"{user}:{os.environ.get(PASSWORD_VARIABLE, '')}"
+        return "Basic " + base64.b64encode(secret.encode()).decode()
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        entry = netrc.netrc().authenticators(host)
+    except (OSError, netrc.NetrcParseError):
+        return None
+    if entry is None:
+        return None
+    login, _, password = entry
+    return "Basic " + base64.b64encode(f"{login}:{password or ''}".encode()).decode()
+
+
+class Endpoint:
+    """One SPARQL store, reached over HTTP.
+
+    Parameters
+    ----------
+    url
+        The store's base URL (see the module's note).
+    timeout
+        Seconds one request may take.
+    retries
+        How often a request that failed for want of a connection or with a 5xx status is
+        tried again (waiting 0.2, 0.4, 0.8, ... s).
+    """
+
+    def __init__(self, url: str, timeout: float = 60.0, retries: int = RETRIES) -> None:
+        base = url.rstrip("/")
+        for suffix in ("/query", "/sparql"):
+            if base.endswith(suffix):
+                base = base[: -len(suffix)]
+        if not base.startswith(("http://", "https://")):
+            raise StoreError(f"{url}: not an http(s) URL of a SPARQL store")
+        self.base = base
+        self.timeout = timeout
+        self.retries = retries
+        self._auth = _credentials(base)
+
+    def __repr__(self) -> str:  # never shows credentials
+        return f"Endpoint({self.base!r})"
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> bytes:
+        """Send one request, retrying with backoff; the response body.
+
+        Raises
+        ------
+        StoreError
+            On a 4xx status, or when every try failed.
+        """
+        return self.exchange(method, url, body, headers)[0]
+
+    def exchange(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[bytes, str]:
+        """`request`, with the response's content type.
+
+        Raises
+        ------
+        StoreError
+            On a 4xx status, or when every try failed.
+        """
+        headers = dict(headers or {})
+        if self._auth:
+            headers["Authorization"] = self._auth
+        last: str = ""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(0.2 * 2 ** (attempt - 1))
+            request = urllib.request.Request(url, data=body, headers=headers, method=method)
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                    return bytes(response.read()), response.headers.get("Content-Type", "")
+            except urllib.error.HTTPError as error:
+                detail = error.read().decode("utf-8", "replace").strip()[:500]
+                last = f"HTTP {error.code}: {detail}"
+                if error.code < 500:
+                    break
+            except (urllib.error.URLError, OSError) as error:
+                reason = getattr(error, "reason", error)
+                last = f"cannot connect: {reason}"
+        raise StoreError(f"{method} {url.split('?')[0]} failed ({last}); is the store running?")
+
+    # ------------------------------------------------------------ SPARQL protocol
+
+    def query_json(self, query: str) -> dict[str, Any]:
+        """Run a SELECT or ASK query (kg's prefixes predeclared); the SPARQL JSON result."""
+        data = self.request(
+            "POST",
+            self.base + "/query",
+            urllib.parse.urlencode({"query": with_prefixes(query)}).encode(),
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/sparql-results+json",
+            },
+        )
+        result: dict[str, Any] = json.loads(data)
+        return result
+
+    def query_graph(self, query: str) -> bytes:
+        """Run a CONSTRUCT or DESCRIBE query; the graph as N-Triples."""
+        return self.request(
+            "POST",
+            self.base + "/query",
+            urllib.parse.urlencode({"query": with_prefixes(query)}).encode(),
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/n-triples",
+            },
+        )
+
+    def result(self, query: str) -> Result:
+        """Run any query; rdflib's `Result`, as the local `KnowledgeGraph.sparql` returns."""
+        import io
+
+        from rdflib import Graph
+        from rdflib.query import Result
+
+        data, kind = self.exchange(
+            "POST",
+            self.base + "/query",
+            urllib.parse.urlencode({"query": with_prefixes(query)}).encode(),
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/sparql-results+json, application/n-triples;q=0.9",
+            },
+        )
+        if "sparql-results+json" in kind:
+            return Result.parse(io.BytesIO(data), format="json")
+        result = Result("CONSTRUCT")
+        result.graph = Graph().parse(data=data.decode("utf-8"), format="nt")
+        return result
+
+    def select(self, query: str) -> list[dict[str, str]]:
+        """The rows of a SELECT query as dicts of the bound values' lexical forms."""
+        rows = self.query_json(query)["results"]["bindings"]
+        return [{name: cell["value"] for name, cell in row.items()} for row in rows]
+
+    # ------------------------------------------------------------ Graph Store protocol
+
+    def _graph_url(self, graph: str) -> str:
+        return self.base + "/store?" + urllib.parse.urlencode({"graph": graph})
+
+    def put_graph(self, graph: str, ntriples: bytes) -> None:
+        """Replace the named graph `graph` whole with `ntriples`."""
+        self.request(
+            "PUT", self._graph_url(graph), ntriples, {"Content-Type": "application/n-triples"}
+        )
+
+    def delete_graph(self, graph: str) -> None:
+        """Drop the named graph `graph` (nothing when it is not there)."""
+        try:
+            self.request("DELETE", self._graph_url(graph))
+        except StoreError as error:
+            if "HTTP 404" not in str(error):
+                raise
+
+    def get_graph(self, graph: str) -> bytes:
+        """The named graph as N-Triples."""
+        return self.request(
+            "GET", self._graph_url(graph), headers={"Accept": "application/n-triples"}
+        )

@@ -1,0 +1,166 @@
+"""The corpus's RDF cut into one named graph per source file, so a store's graph names
+say where each triple comes from, and an edit to one file replaces one graph.
+
+A note's own triples go to the graph of its first file, a link's (its direct triple and
+its qualified node) to the graph of the file it is written in; notes no file holds (stubs,
+categories) go to one shared graph. Every triple of the local export (`kg.export.triples`)
+is in exactly one graph. Beside each data graph a small metadata graph holds its hash and
+the text of its file, so any machine pushing to the store knows what the store has.
+
+>>> graph_iri("vault/a b.md"), meta_iri("vault/a b.md")
+('urn:kg:file:vault/a%20b.md', 'urn:kg:meta:vault/a%20b.md')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kg.export.chars import encode_clean
+from kg.export.mapping import KG, LINK_FIELDS, PROV, link_property, namespaces
+from kg.export.triples import Term, _iri_part, blocks, link_key
+from kg.model import LinkKind
+from kg.parse.corpus import discover, display_paths
+
+if TYPE_CHECKING:
+    from kg.graph.knowledge import KnowledgeGraph
+
+SHARED = ""  # the key of the graph of notes no file holds
+SHARED_GRAPH = "urn:kg:shared"
+SHARED_META = "urn:kg:meta:-shared"
+HASH = KG + "contentHash"
+PATH = KG + "sourcePath"
+TEXT = KG + "sourceText"
+_ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
+
+
+def graph_iri(path: str) -> str:
+    """The named graph of the corpus file `path` (relative, '/'-separated)."""
+    return SHARED_GRAPH if path == SHARED else "urn:kg:file:" + urllib.parse.quote(path)
+
+
+def meta_iri(path: str) -> str:
+    """The metadata graph of the corpus file `path`."""
+    return SHARED_META if path == SHARED else "urn:kg:meta:" + urllib.parse.quote(path)
+
+
+@dataclass(frozen=True)
+class FileGraph:
+    """One file's named graph: its triples as N-Triples, the file's text, and a hash of
+    both (what a push compares with the store's)."""
+
+    path: str
+    data: bytes
+    text: str | None
+    hash: str
+
+    @property
+    def iri(self) -> str:
+        return graph_iri(self.path)
+
+    @property
+    def meta(self) -> str:
+        return meta_iri(self.path)
+
+    def meta_data(self) -> bytes:
+        """The metadata graph as N-Triples."""
+        g = f"<{self.iri}>"
+        lines = [f'{g} <{HASH}> "{self.hash}" .\n', f'{g} <{PATH}> "{_literal(self.path)}" .\n']
+        if self.text is not None:
+            lines.append(f'{g} <{TEXT}> "{_literal(self.text)}" .\n')
+        return encode_clean("".join(lines))
+
+
+def _literal(value: str) -> str:
+    for raw, escaped in _ECHAR.items():
+        value = value.replace(raw, escaped)
+    return value
+
+
+def _line(subject: str, prop: str, obj: Term) -> str:
+    if obj.__class__ is tuple:
+        value, datatype = obj
+        value = _literal(value).replace("\t", "\\t")
+        if datatype:
+            return f'<{subject}> <{prop}> "{value}"^^<{datatype}> .\n'
+        return f'<{subject}> <{prop}> "{value}" .\n'
+    return f"<{subject}> <{prop}> <{obj}> .\n"
+
+
+def partition(g: KnowledgeGraph, root: Path | None = None) -> dict[str, FileGraph]:
+    """The corpus as one `FileGraph` per file (key: the file's corpus path; `SHARED` for
+    the notes no file holds).
+
+    Parameters
+    ----------
+    g
+        The graph.
+    root
+        The corpus folder, whose files' texts are kept too (default ``g.root``).
+
+    Returns
+    -------
+    dict of str to FileGraph
+        Every corpus file, with or without triples, and the shared graph.
+    """
+    from kg.export.subgraph import subgraph
+
+    sub = subgraph(g)
+    note_ns, link_ns = namespaces()["note"], namespaces()["link"]
+    home_of_iri: dict[str, str] = {}
+    for note in sub.notes.values():
+        home_of_iri[note_ns + _iri_part(note.id)] = note.files[0] if note.files else SHARED
+
+    def home(iri: str) -> str:
+        return home_of_iri.get(iri, SHARED)
+
+    direct: dict[tuple[str, str, str], str] = {}
+    node_file: dict[str, str] = {}
+    for link in sub.links:
+        source, target = note_ns + _iri_part(link.source), note_ns + _iri_part(link.target)
+        where = link.file or home(source)
+        mapping = link_property(link)
+        key = (
+            (target, mapping.property, source)
+            if mapping.inverse
+            else (source, mapping.property, target)
+        )
+        direct.setdefault(key, where)
+        node = link_ns + link_key(link)
+        node_file.setdefault(node, where)
+        if link.kind is LinkKind.SOURCE:
+            direct.setdefault((source, PROV + "qualifiedDerivation", node), where)
+
+    lines: dict[str, list[str]] = {}
+    for subject, pairs in blocks(sub):
+        if subject in node_file:
+            bucket = lines.setdefault(node_file[subject], [])
+            bucket.extend(_line(subject, p, o) for p, o in pairs)
+            continue
+        own = home(subject)
+        if subject.startswith(link_ns):  # a near pair's node: with its first note
+            own = next((home(str(o)) for p, o in pairs if p == LINK_FIELDS["from"]), SHARED)
+        for prop, obj in pairs:
+            where = direct.get((subject, prop, obj), own) if isinstance(obj, str) else own
+            lines.setdefault(where, []).append(_line(subject, prop, obj))
+
+    root = root or g.root
+    texts: dict[str, str | None] = {SHARED: None}
+    if root is not None and Path(root).exists():
+        found = discover(Path(root))
+        for found_path, shown in zip(found, display_paths(found, Path(root)), strict=True):
+            try:
+                texts[shown] = found_path.read_bytes().decode("utf-8", "replace")
+            except OSError:
+                texts[shown] = None
+    result: dict[str, FileGraph] = {}
+    for path in sorted(set(texts) | set(lines)):
+        data = encode_clean("".join(sorted(lines.get(path, []))))
+        text = texts.get(path)
+        digest = hashlib.sha256(data)
+        digest.update(b"\0" + (text or "").encode("utf-8", "replace"))
+        result[path] = FileGraph(path, data, text, digest.hexdigest()[:32])
+    return result

@@ -1,0 +1,97 @@
+"""Open a graph someone pushed to a SPARQL store: the files' texts the store holds are
+mirrored into a local cache folder (only those that changed are rewritten) and read there
+as any corpus is, so the notes and links are the same as the pusher's local load, and
+vectors are computed locally and incrementally; SPARQL queries go to the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kg.errors import StoreError
+from kg.store.endpoint import Endpoint
+from kg.store.partition import PATH, TEXT
+
+if TYPE_CHECKING:
+    from kg.graph.knowledge import KnowledgeGraph
+
+CACHE_VARIABLE = "KG_STORE_CACHE"
+
+
+def is_endpoint(path: str | Path) -> bool:
+    """Whether `path` names a store rather than a folder.
+
+    >>> is_endpoint("http://127.0.0.1:7878"), is_endpoint("notes")
+    (True, False)
+    """
+    return str(path).startswith(("http://", "https://"))
+
+
+def cache_folder(endpoint: Endpoint) -> Path:
+    """Where the store's files are mirrored: $KG_STORE_CACHE or ~/.cache/kg/stores, then a
+    folder named by a hash of the store's URL."""
+    base = os.environ.get(CACHE_VARIABLE) or Path.home() / ".cache" / "kg" / "stores"
+    name = hashlib.sha256(endpoint.base.encode()).hexdigest()[:16]
+    return Path(base) / name / "corpus"
+
+
+def mirror(endpoint: Endpoint, folder: Path) -> int:
+    """Write the store's files into `folder`, rewriting only those whose text differs and
+    removing those the store no longer holds; how many files the store holds."""
+    rows = endpoint.select(f"SELECT ?p ?t WHERE {{ GRAPH ?m {{ ?g <{PATH}> ?p ; <{TEXT}> ?t }} }}")
+    folder = folder.resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted: set[Path] = set()
+    for row in rows:
+        target = (folder / row["p"]).resolve()
+        if folder not in target.parents:
+            raise StoreError(f"the store names a file outside its corpus: {row['p']!r}")
+        wanted.add(target)
+        data = row["t"].encode("utf-8")
+        try:
+            if target.read_bytes() == data:
+                continue
+        except OSError:
+            pass
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    for path in list(folder.rglob("*")):
+        if path.is_file() and ".kg" not in path.relative_to(folder).parts and path not in wanted:
+            path.unlink()
+    return len(rows)
+
+
+def connect(url: str | Endpoint, cache: str | Path | None = None, **options: Any) -> KnowledgeGraph:
+    """The `KnowledgeGraph` of the corpus pushed to the store at `url`.
+
+    Parameters
+    ----------
+    url
+        The store's base URL (``http://host:port``).
+    cache
+        The folder the files are mirrored into (see `cache_folder`).
+    **options
+        Passed on to `kg.load` (``embed``, ``index``, ``config``, ``progress``...).
+
+    Returns
+    -------
+    KnowledgeGraph
+        With `endpoint` set, so `sparql` queries the store.
+
+    Raises
+    ------
+    StoreError
+        When the store cannot be reached or holds no kg corpus.
+    """
+    from kg.index.loader import load
+
+    endpoint = url if isinstance(url, Endpoint) else Endpoint(url)
+    folder = Path(cache) if cache is not None else cache_folder(endpoint)
+    if mirror(endpoint, folder) == 0:
+        raise StoreError(f"{endpoint.base} holds no kg corpus: publish one with `kg push`")
+    graph = load(folder, **options)
+    graph.endpoint = endpoint
+    return graph
