@@ -117,8 +117,11 @@ class OxigraphServer:
         probe = self.url + "/query?query=" + urllib.parse.quote("ASK {}")
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                assert self._log is not None
                 self._log.seek(0)
                 error = self._log.read().decode("utf-8", "replace")
+                self.process = None
+                self._close_log()
                 raise StoreError(f"oxigraph stopped at start: {error.strip()[-500:]}")
             try:
                 with urllib.request.urlopen(probe, timeout=1):
@@ -131,6 +134,7 @@ class OxigraphServer:
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the server (SIGTERM, then SIGKILL after `timeout` s)."""
         process, self.process = self.process, None
+        self._close_log()
         if process is None or process.poll() is not None:
             return
         process.terminate()
@@ -146,6 +150,12 @@ class OxigraphServer:
             self.process.kill()
             self.process.wait()
             self.process = None
+        self._close_log()
+
+    def _close_log(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
     def __enter__(self) -> OxigraphServer:
         return self.start() if self.process is None else self

@@ -1,0 +1,192 @@
+"""kg's graph in a real SPARQL store: the `oxigraph` server started here on 127.0.0.1 on a
+free port (no mocks), pushed to, edited, read back, and killed in the middle of a push."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+import kg
+from kg.errors import StoreError
+from kg.export.rdf_syntax import ntriples_bytes
+from kg.export.subgraph import subgraph
+from kg.store.endpoint import Endpoint
+from kg.store.partition import graph_iri, partition
+from kg.store.push import push, store_hashes
+from kg.store.server import OxigraphServer, oxigraph_binary
+
+NOTES = Path(__file__).parent.parent / "notes"
+
+try:
+    oxigraph_binary()
+except StoreError:  # pragma: no cover - the dependency is declared; say so plainly
+    pytest.skip(
+        "the oxigraph server is not installed (pip install oxigraph)", allow_module_level=True
+    )
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    target = tmp_path / "notes"
+    shutil.copytree(NOTES, target, ignore=shutil.ignore_patterns(".kg"))
+    return target
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    with OxigraphServer(tmp_path / "store") as running:
+        yield running
+
+
+def load(path: Path) -> kg.KnowledgeGraph:
+    return kg.load(path, embed="none", save=False)
+
+
+def store_triples(endpoint: Endpoint) -> set[bytes]:
+    """Every triple of every file graph (the metadata graphs left out)."""
+    data = endpoint.query_graph(
+        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
+        "FILTER(!STRSTARTS(STR(?g), 'urn:kg:meta:')) }"
+    )
+    return set(data.splitlines())
+
+
+def graph_lines(endpoint: Endpoint, iri: str) -> set[bytes]:
+    return set(endpoint.get_graph(iri).splitlines()) - {b""}
+
+
+def test_push_puts_exactly_the_local_rdf_export_in_the_store(
+    corpus: Path, server: OxigraphServer
+) -> None:
+    g = load(corpus)
+    result = push(g, server.url)
+    files = len(list(corpus.rglob("*.md"))) + len(list(corpus.rglob("*.txt"))) - 1  # not README
+    assert result.sent == files + 1  # every file, and the graph of notes no file holds
+    local = set(ntriples_bytes(subgraph(g)).splitlines())
+    assert store_triples(Endpoint(server.url)) == local
+    assert push(g, server.url).sent == 0  # nothing changed: nothing sent
+
+
+def test_each_file_is_one_named_graph_with_its_links(corpus: Path, server: OxigraphServer) -> None:
+    g = load(corpus)
+    push(g, server.url)
+    store = Endpoint(server.url)
+    rows = store.select(
+        "SELECT DISTINCT ?g ?file WHERE { GRAPH ?g { ?l a kg:Link ; kg:file ?file } }"
+    )
+    assert rows and all(row["g"] == graph_iri(row["file"]) for row in rows)
+
+
+def test_an_edit_resends_one_graph_and_a_deletion_removes_one(
+    corpus: Path, server: OxigraphServer
+) -> None:
+    push(load(corpus), server.url)
+    store = Endpoint(server.url)
+    before = {iri: graph_lines(store, iri) for iri in store_hashes(store)}
+    edited = corpus / "vault" / "reward-length-bias.md"
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace("length", "lengths", 1), encoding="utf-8"
+    )
+    result = push(load(corpus), server.url)
+    assert (result.sent, result.removed) == (1, 0)
+    after = {iri: graph_lines(store, iri) for iri in store_hashes(store)}
+    changed = {iri for iri in before if before[iri] != after[iri]}
+    assert changed == {graph_iri("vault/reward-length-bias.md")}
+    assert after == {
+        iri: set(f.data.splitlines())
+        for iri, f in ((f.iri, f) for f in partition(load(corpus)).values())
+    }
+
+    (corpus / "vault" / "adaptive-stopping.md").unlink()
+    result = push(load(corpus), server.url)
+    assert result.removed == 1
+    gone = graph_iri("vault/adaptive-stopping.md")
+    assert gone not in store_hashes(store)
+    assert not store.select(f"SELECT ?s WHERE {{ GRAPH <{gone}> {{ ?s ?p ?o }} }} LIMIT 1")
+    assert store_triples(store) == set(ntriples_bytes(subgraph(load(corpus))).splitlines())
+
+
+def test_connect_gives_the_same_notes_and_links_as_the_local_load(
+    corpus: Path, server: OxigraphServer, tmp_path: Path
+) -> None:
+    local = load(corpus)
+    push(local, server.url)
+    remote = kg.connect(server.url, cache=tmp_path / "mirror", embed="none")
+    assert remote.notes() == local.notes()
+    assert sorted(map(repr, remote.links)) == sorted(map(repr, local.links))
+    note = local.notes()[0]
+    assert remote.neighbours(note.id, depth=2) == local.neighbours(note.id, depth=2)
+    # its SPARQL goes to the store, with the local prefixes
+    rows = remote.sparql("SELECT (COUNT(*) AS ?n) WHERE { ?n a kg:Note }")
+    assert [int(row[0]) for row in rows] == [len(local.notes())]
+
+
+def test_a_server_killed_mid_push_leaves_every_graph_whole(corpus: Path, tmp_path: Path) -> None:
+    location = tmp_path / "store"
+    with OxigraphServer(location) as first:
+        push(load(corpus), first.url)
+        old = {
+            iri: graph_lines(Endpoint(first.url), iri) for iri in store_hashes(Endpoint(first.url))
+        }
+    # change every file, then kill the server after a few graphs went through
+    for path in [*corpus.rglob("*.md"), *corpus.rglob("*.txt")]:
+        path.write_text(path.read_text(encoding="utf-8").replace("the", "THE"), encoding="utf-8")
+    new_graph = load(corpus)
+    new = {f.iri: set(f.data.splitlines()) for f in partition(new_graph).values()}
+    server = OxigraphServer(location).start()
+    killed = threading.Event()
+
+    def progress(done: int, total: int) -> None:
+        if not killed.is_set():
+            killed.set()
+            server.kill()
+
+    import kg.store.push as push_module
+
+    batch, push_module.BATCH = push_module.BATCH, 8
+    try:
+        with pytest.raises(StoreError):
+            push(new_graph, Endpoint(server.url, retries=1), progress=progress)
+    finally:
+        push_module.BATCH = batch
+    assert killed.is_set()
+    with OxigraphServer(location) as again:
+        store = Endpoint(again.url)
+        kept = {iri: graph_lines(store, iri) for iri in set(old) | set(new)}
+        assert all(kept[iri] in (old.get(iri), new.get(iri)) for iri in kept)
+        assert any(kept[iri] == new[iri] != old[iri] for iri in kept)  # some went through
+        assert any(kept[iri] == old[iri] != new[iri] for iri in kept)  # some did not
+        # the next push finishes the job
+        push(new_graph, again.url)
+        assert {iri: graph_lines(store, iri) for iri in new} == new
+
+
+def test_cli_push_serve_and_sparql_endpoint(corpus: Path, tmp_path: Path) -> None:
+    env_cmd = [sys.executable, "-m", "kg.cli"]
+    with OxigraphServer(tmp_path / "store") as server:
+        pushed = subprocess.run(
+            [*env_cmd, "push", "--corpus", str(corpus), "--endpoint", server.url],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert pushed.stdout.startswith(f"{len(partition(load(corpus)))} file graphs sent")
+        csv = subprocess.run(
+            [
+                *env_cmd,
+                "sparql",
+                "--endpoint",
+                server.url,
+                "--csv",
+                "SELECT (COUNT(*) AS ?n) WHERE { ?n a kg:Note }",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert csv.stdout.splitlines() == ["n", str(len(load(corpus).notes()))]
