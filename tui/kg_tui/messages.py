@@ -51,3 +51,11 @@ class LoadProgress(Message):
     stage: str
     done: int
     total: int
+
+
+@dataclass
+class Describe(Message):
+    """Show a highlighted row in full in the details pane (a `kg_tui.details.Details`,
+    or None to clear it)."""
+
+    details: Any

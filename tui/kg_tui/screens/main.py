@@ -21,6 +21,7 @@ from kg.errors import KgError
 from kg.model import Note, NoteStats
 from kg_tui import features
 from kg_tui.messages import (
+    Describe,
     GraphLoaded,
     Highlighted,
     JumpHistory,
@@ -31,6 +32,7 @@ from kg_tui.messages import (
 from kg_tui.walk import HOME, Filter, Group, History, group_neighbours, second_ring
 from kg_tui.widgets.breadcrumb import Breadcrumb
 from kg_tui.widgets.concept_map import ConceptMap
+from kg_tui.widgets.details import DetailsPane
 from kg_tui.widgets.near_list import NearList
 from kg_tui.widgets.neighbourhood import NeighbourhoodTree
 from kg_tui.widgets.note_view import NoteView, home_lists
@@ -168,6 +170,7 @@ class MainScreen(Screen[None]):
                     with TabPane("Map", id="map"):
                         yield ConceptMap(id="map-tab")
                 yield ConceptMap(id="map-panel")
+                yield DetailsPane("The highlighted row is described here in full.", id="details")
         yield SearchResults(id="results")
         yield Footer(compact=True)
 
@@ -351,6 +354,10 @@ class MainScreen(Screen[None]):
     def on_highlighted(self, message: Highlighted) -> None:
         for widget in self.query(ConceptMap):
             widget.select_note(message.note_id)
+
+    def on_describe(self, message: Describe) -> None:
+        message.stop()
+        self.query_one(DetailsPane).show(message.details)
 
     @work(thread=True, exclusive=True, group="stats")
     def count_stats(self, note: Note) -> None:
