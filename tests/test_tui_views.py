@@ -16,6 +16,7 @@ from kg_tui.screens.main import MainScreen
 from kg_tui.widgets.details import DetailsPane
 from kg_tui.widgets.near_list import NearList
 from kg_tui.widgets.neighbourhood import NeighbourhoodTree
+from kg_tui.widgets.note_view import NoteView
 from rich.console import Console
 
 import kg
@@ -112,3 +113,72 @@ async def test_details_pane_shows_the_highlighted_neighbour_in_full(app: KgApp):
         )
         assert " ".join(wanted.note.title.split()) in " ".join(shown.split())
         assert "Related" in shown and wanted.link.file in shown
+
+
+# ---------------------------------------------------------------- 6: the start screen
+
+
+def footer_text(app: KgApp) -> str:
+    return screen_text(app)[-1]
+
+
+@pytest.mark.asyncio
+async def test_start_screen_focus_matches_its_hint(app: KgApp):
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        view = app.query_one(NoteView)
+        assert app.focused is view  # where the hint says, not an empty tree
+        await pilot.press("right")
+        first = view.current_link()
+        assert first is not None
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.main_screen.current.id == first
+        # Tab moves between the panels and never strands the person in the search box.
+        seen = []
+        for _ in range(4):
+            await pilot.press("tab")
+            seen.append(app.focused.id)
+        assert "search" not in seen and {"note", "tree"} <= set(seen)
+        await pilot.press("slash")
+        assert app.focused.id == "search"
+        footer = footer_text(app)
+        assert "Search by meaning" in footer and "Results" in footer
+
+
+# ---------------------------------------------------------------- 13: resize, Back
+
+
+@pytest.mark.asyncio
+async def test_resize_keeps_the_map_focused_and_its_keys(app: KgApp):
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_note(pilot)
+        await pilot.press("m")
+        assert app.focused.id == "map-panel"
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert app.focused is not None and app.focused.id == "map-tab"
+        assert "Walk there" in footer_text(app)
+
+
+@pytest.mark.asyncio
+async def test_back_returns_to_the_same_scroll_and_row(app: KgApp):
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_note(pilot)
+        view = app.query_one(NoteView)
+        view.scroll_to(y=6, animate=False)
+        tree = app.query_one(NeighbourhoodTree)
+        tree.focus()
+        for _ in range(5):
+            await pilot.press("down")
+        await settle(pilot)
+        line, target = tree.cursor_line, tree.highlighted_note()
+        assert target is not None and view.scroll_y == 6
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.current.id == target
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert screen.current.title == HIDDEN
+        assert tree.cursor_line == line and view.scroll_y == 6
+        assert app.focused is tree

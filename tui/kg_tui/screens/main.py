@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
@@ -29,6 +30,7 @@ from kg_tui.messages import (
     LoadProgress,
     OpenNote,
 )
+from kg_tui.viewstate import Recall, ViewState
 from kg_tui.walk import HOME, Filter, Group, History, group_neighbours, second_ring
 from kg_tui.widgets.breadcrumb import Breadcrumb
 from kg_tui.widgets.concept_map import ConceptMap
@@ -127,6 +129,22 @@ class MainScreen(Screen[None]):
         Binding("r", "read", "Read the note", show=False),
         Binding("g", "home", "Corpus overview", show=False),
         Binding("escape", "unfocus_search", "Close search", show=False),
+        Binding(
+            "tab",
+            "cycle(1)",
+            "Next panel",
+            show=False,
+            id="panel.next",
+            tooltip="Move the focus to the next panel: the note, the side panel, the map",
+        ),
+        Binding(
+            "shift+tab",
+            "cycle(-1)",
+            "Previous panel",
+            show=False,
+            id="panel.previous",
+            tooltip="Move the focus to the previous panel",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -143,6 +161,7 @@ class MainScreen(Screen[None]):
         self.last_export: Exported | None = None  # what the export key did last
         self._near_for: str | None = None
         self._searching: str | None = None
+        self.recall = Recall()  # where the person was on each step, for Back
 
     @property
     def kg_app(self) -> KgApp:
@@ -191,6 +210,8 @@ class MainScreen(Screen[None]):
         wide = width >= WIDE[0] and height >= WIDE[1]
         if wide == self.has_class("-wide") and self.is_mounted:
             return
+        was = self.focused.id if self.focused is not None else None
+        self.call_after_refresh(self._focus_somewhere, was)
         self.set_class(wide, "-wide")
         tabs = self.query_one("#tabs", TabbedContent)
         if wide:
@@ -232,7 +253,8 @@ class MainScreen(Screen[None]):
         if target is not None:
             self.history.visit(target.id)
         self.show_current()
-        self.query_one("#tree", NeighbourhoodTree).focus()
+        # Focus where the first screen's hint points: the overview's links, or the tree.
+        self.query_one(NoteView if target is None else NeighbourhoodTree).focus()
         self.call_after_refresh(self.prepare, graph)  # after the first populated frame
 
     @work(thread=True, exclusive=True, group="prepare")
@@ -268,7 +290,9 @@ class MainScreen(Screen[None]):
         if note is None:
             self.notify(f"No note {note_id!r} in this corpus", severity="error")
             return
+        self._remember()
         self.history.visit(note.id)
+        self.recall.forget_from(self.history.position)
         self.show_current()
 
     def show_current(self) -> None:
@@ -348,8 +372,10 @@ class MainScreen(Screen[None]):
         self.open_note(message.note_id)
 
     def on_jump_history(self, message: JumpHistory) -> None:
+        self._remember()
         self.history.jump(message.position)
         self.show_current()
+        self._restore()
 
     def on_highlighted(self, message: Highlighted) -> None:
         for widget in self.query(ConceptMap):
@@ -540,19 +566,98 @@ class MainScreen(Screen[None]):
         if not self.history.can_back:
             self.notify("Nothing further back", timeout=2)
             return
+        self._remember()
         self.history.back()
         self.show_current()
+        self._restore()
 
     def action_forward(self) -> None:
         if not self.history.can_forward:
             self.notify("Nothing ahead", timeout=2)
             return
+        self._remember()
         self.history.forward()
         self.show_current()
+        self._restore()
 
     def action_home(self) -> None:
+        self._remember()
         self.history.visit(HOME)
+        self.recall.forget_from(self.history.position)
         self.show_current()
+        self.query_one(NoteView).focus()
+
+    # ------------------------------------------------------------ places and panels
+
+    def _panels(self) -> list[Widget]:
+        """The panels Tab moves between, in screen order: the note, the side panel's
+        active list, the map panel when it has one of its own."""
+        tabs = self.query_one("#tabs", TabbedContent)
+        side = {"links": "#tree", "near": "#near-options", "map": "#map-tab"}
+        panels: list[Widget] = []
+        if not self.has_class("-zoom"):
+            panels.append(self.query_one(NoteView))
+        if not (self.has_class("-zoom") and self.has_class("-wide")):
+            panels.append(self.query_one(side.get(tabs.active, "#tree")))
+        if self.has_class("-wide"):
+            panels.append(self.query_one("#map-panel"))
+        return panels
+
+    def action_cycle(self, step: int) -> None:
+        panels = self._panels()
+        focused = self.focused
+        here = next((i for i, p in enumerate(panels) if focused is p), -1 if step > 0 else 0)
+        panels[(here + step) % len(panels)].focus()
+
+    def _focus_somewhere(self, was: str | None) -> None:
+        """After a layout change: keep the focus on a panel that is still on screen (the
+        map stays focused when it moves between its tab and its own panel)."""
+        focused = self.focused
+        wide = self.has_class("-wide")
+        if was in ("map-panel", "map-tab"):
+            if wide:
+                self.query_one("#map-panel").focus()
+            else:
+                self.query_one("#tabs", TabbedContent).active = "map"
+                self.query_one("#map-tab").focus()
+            return
+        if focused is not None and focused.region:  # hidden widgets have no region
+            return
+        self._panels()[-1 if self.current is not None else 0].focus()
+
+    def _remember(self) -> None:
+        """Keep where the person is on this step, for Back to return to."""
+        tabs = self.query_one("#tabs", TabbedContent)
+        tree = self.query_one("#tree", NeighbourhoodTree)
+        focused = self.focused
+        state = ViewState(
+            scroll=self.query_one(NoteView).scroll_y,
+            tab=tabs.active or "links",
+            cursor=tree.cursor_line,
+            focus=focused.id or "" if focused is not None else "",
+        )
+        self.recall.remember(self.history.position, self.history.current, state)
+
+    def _restore(self) -> None:
+        state = self.recall.recall(self.history.position, self.history.current)
+        if state is None:
+            return
+
+        def put_back() -> None:
+            tabs = self.query_one("#tabs", TabbedContent)
+            if state.tab != tabs.active and not (state.tab == "map" and self.has_class("-wide")):
+                tabs.active = state.tab
+            tree = self.query_one("#tree", NeighbourhoodTree)
+            if 0 <= state.cursor <= tree.last_line:
+                tree.cursor_line = state.cursor
+                tree.scroll_to_line(state.cursor, animate=False)
+            self.query_one(NoteView).scroll_to(y=state.scroll, animate=False)
+            if state.focus:
+                found = self.query(f"#{state.focus}")
+                if found and found.first().focusable:
+                    found.first().focus()
+
+        self.call_after_refresh(put_back)
 
     def action_read(self) -> None:
         self.query_one(NoteView).focus()
