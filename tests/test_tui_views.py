@@ -13,11 +13,14 @@ from pathlib import Path
 import pytest
 from kg_tui.app import KgApp
 from kg_tui.screens.main import MainScreen
+from kg_tui.screens.trace import TraceScreen
 from kg_tui.widgets.details import DetailsPane
+from kg_tui.widgets.evidence import EvidenceTree
 from kg_tui.widgets.near_list import NearList
 from kg_tui.widgets.neighbourhood import NeighbourhoodTree
 from kg_tui.widgets.note_view import NoteView
 from rich.console import Console
+from textual.widgets import Label, Static
 
 import kg
 
@@ -182,3 +185,83 @@ async def test_back_returns_to_the_same_scroll_and_row(app: KgApp):
         assert screen.current.title == HIDDEN
         assert tree.cursor_line == line and view.scroll_y == 6
         assert app.focused is tree
+
+
+# ---------------------------------------------------------------- 7 and 11: trace
+
+
+def a_stub(graph: kg.KnowledgeGraph, title: str = HIDDEN):
+    return next(n.note for n in graph.neighbours(graph.note(title)) if n.note.stub)
+
+
+@pytest.mark.asyncio
+async def test_trace_on_a_stub_says_so_without_a_screen(app: KgApp, graph):
+    stub = a_stub(graph)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot, stub.id)
+        await pilot.press("t")
+        await settle(pilot)
+        assert not isinstance(app.screen, TraceScreen)
+        said = [n.message for n in app._notifications]
+        assert any("Nothing to trace" in m and stub.title in m for m in said)
+
+
+@pytest.mark.asyncio
+async def test_a_slow_trace_says_it_is_loading_the_model(app: KgApp):
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        trace = app.screen
+        assert isinstance(trace, TraceScreen)
+        trace.start_trace(0)
+        trace._started -= 4  # as if the model had been loading for four seconds
+        trace._progress()
+        note = str(trace.query_one("#trace-note", Static).render())
+        title = str(trace.query_one("#trace-tree-title", Label).render())
+        assert "Loading the language model" in note and "4 s" in title
+        await settle(pilot)
+        assert "tracing" not in str(trace.query_one("#trace-tree-title", Label).render())
+
+
+@pytest.mark.asyncio
+async def test_trace_detail_pane_separates_wraps_and_scrolls(app: KgApp):
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        tree = app.screen.query_one(EvidenceTree)
+        labels = [str(tree.get_node_at_line(i).label) for i in range(tree.last_line + 1)]
+        assert not any("CLAIM claim" in label for label in labels)
+        # The first related note: its quote, why it is linked and what the note is about,
+        # each labelled on its own, in full (the pane wraps and scrolls, it never cuts).
+        line = next(i for i, label in enumerate(labels) if label.startswith("RELATED"))
+        tree.cursor_line = line
+        await settle(pilot)
+        node = tree.highlighted_node()
+        pane = app.screen.query_one("#trace-quote", Static)
+        text = str(pane.render())
+        assert "Quoted" in text and " ".join(node.quote.split()) in " ".join(text.split())
+        if node.about:
+            assert "About the note" in text and node.about in text.replace("\n", " ")
+        detail = app.screen.query_one("#trace-detail")
+        assert detail.can_focus
+        detail.focus()
+        if detail.max_scroll_y:
+            await pilot.press("down")
+            assert detail.scroll_y > 0
+
+
+@pytest.mark.asyncio
+async def test_deeper_past_the_maximum_says_so(app: KgApp):
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        for _ in range(6):
+            await pilot.press("plus")
+        await settle(pilot)
+        assert app.screen.depth == 5
+        assert any("deepest" in n.message for n in app._notifications)

@@ -720,6 +720,16 @@ class MainScreen(Screen[None]):
             self.notify("Open a note first: trace follows the evidence for its claims", timeout=3)
             return
 
+        if not features.claims(self.graph, note):
+            what = "a stub, known only from links to it" if note.stub else "a note"
+            self.notify(
+                f"Nothing to trace: “{note.title}” is {what}, with no claim, body sentence "
+                "or source summary.",
+                title="Trace",
+                timeout=5,
+            )
+            return
+
         def follow(note_id: str | None) -> None:
             if note_id:
                 self.open_note(note_id)
