@@ -14,6 +14,7 @@ import pytest
 from kg_tui.app import KgApp
 from kg_tui.screens.main import MainScreen
 from kg_tui.screens.trace import TraceScreen
+from kg_tui.widgets.concept_map import ConceptMap
 from kg_tui.widgets.details import DetailsPane
 from kg_tui.widgets.evidence import EvidenceTree
 from kg_tui.widgets.near_list import NearList
@@ -57,6 +58,13 @@ def screen_text(app: KgApp) -> list[str]:
         app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     )
     return console.export_text().splitlines()
+
+
+def region_text(app: KgApp, widget) -> str:
+    """What `widget` shows on screen, its lines joined with spaces (wrapped text read back)."""
+    region = widget.region
+    lines = screen_text(app)[region.y : region.bottom]
+    return " ".join(" ".join(line[region.x : region.right].split()) for line in lines)
 
 
 async def settle(pilot) -> None:
@@ -109,12 +117,8 @@ async def test_details_pane_shows_the_highlighted_neighbour_in_full(app: KgApp):
         await settle(pilot)
         # The tree cuts the title to the panel; the pane below shows it all, with the
         # link kind, the annotation and where the link was read.
-        pane = app.query_one(DetailsPane)
-        shown = " ".join(
-            line[pane.region.x : pane.region.right].strip()
-            for line in screen_text(app)[pane.region.y : pane.region.bottom]
-        )
-        assert " ".join(wanted.note.title.split()) in " ".join(shown.split())
+        shown = region_text(app, app.query_one(DetailsPane))
+        assert " ".join(wanted.note.title.split()) in shown
         assert "Related" in shown and wanted.link.file in shown
 
 
@@ -265,3 +269,31 @@ async def test_deeper_past_the_maximum_says_so(app: KgApp):
         await settle(pilot)
         assert app.screen.depth == 5
         assert any("deepest" in n.message for n in app._notifications)
+
+
+# ---------------------------------------------------------------- 8: the concept map
+
+
+@pytest.mark.asyncio
+async def test_map_at_80x24_is_readable(app: KgApp):
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_note(pilot)
+        await pilot.press("m", "right")
+        await settle(pilot)
+        cmap = app.query_one("#map-tab", ConceptMap)
+        lines = [strip.text for strip in cmap._strips]
+        text = "\n".join(lines)
+        assert len(cmap.nodes) >= 4
+        # Every drawn node's label is at least ten characters of its title.
+        assert all(node.title[:9] in text for node in cmap.nodes), text
+        # The centre title is whole: no ring marker drawn over it.
+        centre = next(line for line in lines if HIDDEN[:12] in line)
+        start = centre.index(HIDDEN[:12])
+        assert not set(centre[start : start + 20]) & {"●", "○"}
+        # The legend lists every kind of link the note has, none cut.
+        for group in screen.groups:
+            assert f"● {group.kind.value}" in text, group.kind
+        # The picked node's full title is shown (in the details pane under the map).
+        picked = cmap.nodes[cmap.selected]
+        assert app.query_one(DetailsPane).details.title == picked.title
+        assert picked.title in region_text(app, app.query_one(DetailsPane))

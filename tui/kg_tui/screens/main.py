@@ -431,6 +431,7 @@ class MainScreen(Screen[None]):
 
     @on(TabbedContent.TabActivated)
     def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        self.set_class(event.pane.id == "map", "-maptab")
         if event.pane.id == "near":
             self.refresh_near()
 
