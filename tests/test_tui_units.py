@@ -22,6 +22,7 @@ MODULES = [
     "kg_tui.widgets.note_view",
     "kg_tui.details",
     "kg_tui.viewstate",
+    "kg_tui.fit",
 ]
 
 

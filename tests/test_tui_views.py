@@ -297,3 +297,17 @@ async def test_map_at_80x24_is_readable(app: KgApp):
         picked = cmap.nodes[cmap.selected]
         assert app.query_one(DetailsPane).details.title == picked.title
         assert picked.title in region_text(app, app.query_one(DetailsPane))
+
+
+@pytest.mark.asyncio
+async def test_cut_titles_of_different_notes_read_differently(app: KgApp):
+    from rich.style import Style
+
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot)
+        tree = app.query_one(NeighbourhoodTree)
+        for group in tree.root.children:
+            rows = [child for child in group.children if child.data.kind == "entry"]
+            labels = [tree.render_label(child, Style(), Style()).plain for child in rows]
+            titles = {child.data.title for child in rows}
+            assert len(set(labels)) == len(titles), labels
