@@ -311,3 +311,45 @@ async def test_cut_titles_of_different_notes_read_differently(app: KgApp):
             labels = [tree.render_label(child, Style(), Style()).plain for child in rows]
             titles = {child.data.title for child in rows}
             assert len(set(labels)) == len(titles), labels
+
+
+# ---------------------------------------------------------------- 16: figures agree
+
+
+def figures_of(app: KgApp) -> str:
+    view = app.query_one(NoteView)
+    block = view._figures_block
+    return str(block.content) if block is not None else ""
+
+
+@pytest.mark.asyncio
+async def test_figures_on_one_screen_agree_and_say_what_they_count(app: KgApp, graph):
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_note(pilot)
+        stats = graph.stats(screen.current)
+        status = str(app.query_one("#links-status", Static).render())
+        figures = figures_of(app)
+        counted = f"{stats.direct} notes linked directly"
+        assert counted in status and counted in figures, (status, figures)
+        # A stub known from one or two links: no cluster or density, and good plurals.
+        stub = min(
+            (n.note for n in graph.neighbours(screen.current) if n.note.stub),
+            key=lambda note: len(graph.neighbours(note)),
+        )
+        screen.open_note(stub.id)
+        await settle(pilot)
+        figures = figures_of(app)
+        assert "density" not in figures and "cluster" not in figures
+        assert "1 notes" not in figures and "1 neighbours" not in figures
+        inbound = len(graph.links_of(stub, "in"))
+        said = "\n".join(str(w.render()) for w in app.query_one(NoteView).query("NoteText"))
+        if inbound == 1:
+            assert "1 link that points to it" in said
+        else:
+            assert f"{inbound} links that point to it" in said
+        status = str(app.query_one("#links-status", Static).render())
+        assert "1 notes" not in status
+        screen.action_home()
+        await settle(pilot)
+        overview = "\n".join(str(w.render()) for w in app.query_one(NoteView).query("NoteText"))
+        assert "embedded" not in overview and "notes with pages" in overview

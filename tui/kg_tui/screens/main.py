@@ -19,8 +19,9 @@ from textual.worker import get_current_worker
 
 from kg import KnowledgeGraph
 from kg.errors import KgError
-from kg.model import Note, NoteStats
+from kg.model import Note, NoteKind, NoteStats
 from kg_tui import features
+from kg_tui.details import plural
 from kg_tui.messages import (
     Describe,
     GraphLoaded,
@@ -87,6 +88,21 @@ class Exported(Message):
     path: str
     size: str
     error: str = ""
+
+
+def neighbour_counts(groups: list[Group]) -> str:
+    """What the side panel lists, counted as the note's figures count it: distinct notes
+    (categories and tags apart), and rows when a note is listed under several groups."""
+    grouping = (NoteKind.CATEGORY, NoteKind.TAG)
+    notes = {e.note.id for g in groups for e in g.entries if e.note.kind not in grouping}
+    groupers = {e.note.id for g in groups for e in g.entries if e.note.kind in grouping}
+    rows = sum(len(g.entries) for g in groups)
+    text = plural(len(notes), "note") + " linked directly"
+    if groupers:
+        text += " + " + plural(len(groupers), "category or tag", "categories and tags")
+    if rows > len(notes) + len(groupers):
+        text += f" ({rows} rows: some are linked more than one way)"
+    return text
 
 
 class MainScreen(Screen[None]):
@@ -346,8 +362,7 @@ class MainScreen(Screen[None]):
         return "No links: this note stands alone."
 
     def _links_text(self) -> str:
-        links = sum(len(g.entries) for g in self.groups)
-        parts = [f"{links} neighbours", f"depth {self.depth}"]
+        parts = [neighbour_counts(self.groups), f"depth {self.depth}"]
         if self.filter.active:
             parts.append(self.filter.describe())
         return " · ".join(parts)
@@ -425,7 +440,7 @@ class MainScreen(Screen[None]):
         for widget in self.query(ConceptMap):
             widget.show(note.id, note.title, self.groups, self.stats, counts)
         far = len({e.note.id for entries in message.ring.values() for e in entries})
-        self._status(self._links_text() + f" · {far} more at depth 2")
+        self._status(self._links_text() + f" · {plural(far, 'more note')} at depth 2")
 
     # ------------------------------------------------------------ near
 

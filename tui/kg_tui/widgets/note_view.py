@@ -19,7 +19,9 @@ from textual.widgets import Static
 from kg import KnowledgeGraph
 from kg.model import NOT_NOTES, LinkKind, Note, NoteKind, NoteStats
 from kg.text import TitleMatcher, fold
+from kg_tui.details import plural
 from kg_tui.messages import OpenNote
+from kg_tui.widgets.concept_map import map_figures
 
 KIND_LABELS = {
     NoteKind.SYNTHESIS: "SYNTHESIS NOTE",
@@ -231,8 +233,15 @@ class NoteView(VerticalScroll, can_focus=True):
         start from (None while they are still being worked out)."""
         self._reset(None)
         stats = graph.corpus_stats()
-        figures = f"{stats.notes:,} notes · {stats.stubs:,} stubs · {stats.links:,} links"
-        figures += f" · {stats.embedded:,} embedded" if stats.embedded else " · no embeddings"
+        figures = (
+            f"{plural(stats.notes, 'note')} with pages · {plural(stats.stubs, 'stub')} "
+            f"· {plural(stats.links, 'link')}"
+        )
+        figures += (
+            f" · {plural(stats.embedded, 'note or stub', 'notes and stubs')} with vectors"
+            if stats.embedded
+            else " · no vectors (search by words only)"
+        )
         self._plain(Content("CORPUS"), "nv-meta")
         self._plain(Content(corpus), "nv-title")
         self._plain(Content(figures), "nv-figures")
@@ -281,16 +290,14 @@ class NoteView(VerticalScroll, can_focus=True):
     def _figures(self, note: Note, stats: NoteStats | None) -> Content:
         if stats is None:
             return Content.styled("counting connections…", "dim italic")
-        text = (
-            f"{stats.direct:,} direct connection{'s' if stats.direct != 1 else ''} · "
-            f"{stats.two_hop:,} in 2-hop network · {stats.cluster} (density {stats.density:.2f})"
-        )
+        text = map_figures(stats)
         site = note.concept_map
         if site and (site.direct, site.two_hop) != (stats.direct, stats.two_hop):
             return Content.assemble(
                 text,
                 (
-                    f"\nthe site's map: {site.direct} · {site.two_hop} · {site.cluster}",
+                    f"\nthe site's own map said: {site.direct} direct · "
+                    f"{site.two_hop} within two links · {site.cluster}",
                     "dim",
                 ),
             )
@@ -300,8 +307,8 @@ class NoteView(VerticalScroll, can_focus=True):
         links = graph.links_of(note, "in")
         said = [lk.annotation for lk in links if lk.annotation]
         text = (
-            f"This note has no page of its own in the corpus: it is known from "
-            f"{len(links)} link{'s' if len(links) != 1 else ''} that point to it."
+            "This note has no page of its own in the corpus: it is known from "
+            f"{plural(len(links), 'link that points', 'links that point')} to it."
         )
         if said:
             text += f"\nWhat they say about it: {said[0]}"
