@@ -23,6 +23,7 @@ MODULES = [
     "kg_tui.details",
     "kg_tui.viewstate",
     "kg_tui.fit",
+    "kg_tui.emphasis",
 ]
 
 

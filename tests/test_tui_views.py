@@ -353,3 +353,86 @@ async def test_figures_on_one_screen_agree_and_say_what_they_count(app: KgApp, g
         await settle(pilot)
         overview = "\n".join(str(w.render()) for w in app.query_one(NoteView).query("NoteText"))
         assert "embedded" not in overview and "notes with pages" in overview
+
+
+# ---------------------------------------------------------------- 10: the reading view
+
+
+def blocks_of(app: KgApp) -> list[tuple[str, str]]:
+    """(classes, text) of every block the reading view shows, in order."""
+    view = app.query_one(NoteView)
+    return [(b.classes, str(b.content) if b.content is not None else b.text) for b in view._blocks]
+
+
+@pytest.mark.asyncio
+async def test_a_merged_note_lists_each_source_once(tmp_path: Path):
+    from kg.graph.knowledge import KnowledgeGraph
+    from kg.model import Counts, Link, LinkKind, Note, NoteKind, PageCopy
+
+    copies = tuple(
+        PageCopy(file, "current", variant, "Why merge?", Counts())
+        for file, variant in (("a.txt", "banner"), ("b.txt", "main"))
+    )
+    notes = [
+        Note("m", "Why merge?", NoteKind.LINE, files=("a.txt", "b.txt"), copies=copies),
+        Note("s1", "Can one source say it?", NoteKind.SYNTHESIS),
+        Note("s2", "Can another say more?", NoteKind.SYNTHESIS),
+    ]
+    links = [
+        Link("m", target, LinkKind.SOURCE, file, 4 + order, order=order, summary="said")
+        for file in ("a.txt", "b.txt")
+        for order, target in enumerate(("s1", "s2"), start=1)
+    ]
+    graph = KnowledgeGraph({n.id: n for n in notes}, links)
+    app = KgApp(graph=graph, export_dir=tmp_path)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot, "m")
+        sources = [text for classes, text in blocks_of(app) if classes == "nv-source"]
+        assert len(sources) == 2, sources
+        assert ("nv-heading", "Sources · 2") in blocks_of(app)
+
+
+@pytest.mark.asyncio
+async def test_a_hub_shows_its_sections_and_cards(notes_graph, tmp_path: Path):
+    hub = next(n for n in notes_graph.notes(stubs=False) if n.kind.value == "hub")
+    app = KgApp(graph=notes_graph, export_dir=tmp_path)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot, hub.id)
+        blocks = blocks_of(app)
+        assert any(c == "nv-heading" and t.startswith("Sections · ") for c, t in blocks)
+        cards = [notes_graph.note(lk.target) for lk in notes_graph.links_of(hub, "out", "section")]
+        listed = "\n".join(t for c, t in blocks if c == "nv-list")
+        assert cards and all(card.title in listed for card in cards)
+        sections = {lk.section for lk in notes_graph.links_of(hub, "out", "section")}
+        assert all(section in listed for section in sections if section)
+
+
+@pytest.mark.asyncio
+async def test_a_paper_shows_its_abstract_once_its_arxiv_id_and_tags(notes_graph, tmp_path):
+    paper = next(
+        n
+        for n in notes_graph.notes(stubs=False)
+        if n.kind.value == "paper" and n.arxiv and n.tags and n.description
+    )
+    app = KgApp(graph=notes_graph, export_dir=tmp_path)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot, paper.id)
+        blocks = blocks_of(app)
+        text = "\n".join(t for _, t in blocks)
+        assert text.count(paper.description[:60]) == 1
+        assert f"arXiv {paper.arxiv}" in blocks[0][1]
+        assert all(f"#{tag}" in text for tag in paper.tags)
+
+
+@pytest.mark.asyncio
+async def test_markdown_emphasis_is_rendered_not_shown(app: KgApp, graph):
+    note = next(n for n in graph.notes(stubs=False) if any("*vote*" in p.text for p in n.body))
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot, note.id)
+        view = app.query_one(NoteView)
+        block = next(b for b in view._blocks if b.text and "vote" in b.text)
+        assert "*vote*" not in block.text
+        content = view._render_block(block, None)
+        start = block.text.index(" vote") + 1
+        styles = [span.style for span in content.spans if span.start <= start < span.end]
+        assert any("italic" in str(style) for style in styles), content.spans
