@@ -116,6 +116,8 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
         self.config: Any = None  # the kg.Config the corpus was opened with
         self.from_index = False  # True when read from a saved index rather than built
         self.index_folder: Path | None = None  # where kg.load keeps its index (if it saves)
+        # What kg.load did to the index (kg.index.update.IndexUpdate): reused, updated, rebuilt.
+        self.index_update: Any = None
         self.index_signature = ""  # a hash of the corpus files it was read from (kg.load)
 
     @property
