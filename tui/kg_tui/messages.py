@@ -51,3 +51,10 @@ class LoadProgress(Message):
     stage: str
     done: int
     total: int
+
+
+@dataclass
+class FilesChanged(Message):
+    """Files of the corpus were saved, added or deleted (posted by the watcher)."""
+
+    paths: list[str]
