@@ -19,6 +19,8 @@ MODULES = [
     "kg_tui.widgets.breadcrumb",
     "kg_tui.widgets.near_list",
     "kg_tui.widgets.note_view",
+    "kg_tui.details",
+    "kg_tui.viewstate",
 ]
 
 

@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
@@ -20,6 +21,7 @@ from kg.errors import KgError
 from kg.model import Note, NoteStats
 from kg_tui import features
 from kg_tui.messages import (
+    Describe,
     GraphLoaded,
     Highlighted,
     JumpHistory,
@@ -30,9 +32,11 @@ from kg_tui.messages import (
 from kg_tui.screens.export import ExportRequest
 from kg_tui.screens.export_choices import export_choices, write_export
 from kg_tui.stray import StrayKeys
+from kg_tui.viewstate import Recall, ViewState
 from kg_tui.walk import HOME, Filter, Group, History, group_neighbours, second_ring
 from kg_tui.widgets.breadcrumb import Breadcrumb
 from kg_tui.widgets.concept_map import ConceptMap
+from kg_tui.widgets.details import DetailsPane
 from kg_tui.widgets.near_list import NearList
 from kg_tui.widgets.neighbourhood import NeighbourhoodTree
 from kg_tui.widgets.note_view import NoteView, home_lists
@@ -181,6 +185,22 @@ class MainScreen(Screen[None]):
             show=False,
             id="main.escape",
         ),
+        Binding(
+            "tab",
+            "cycle(1)",
+            "Next panel",
+            show=False,
+            id="panel.next",
+            tooltip="Move the focus to the next panel: the note, the side panel, the map",
+        ),
+        Binding(
+            "shift+tab",
+            "cycle(-1)",
+            "Previous panel",
+            show=False,
+            id="panel.previous",
+            tooltip="Move the focus to the previous panel",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -198,6 +218,7 @@ class MainScreen(Screen[None]):
         self._near_for: str | None = None
         self._searching: str | None = None
         self._stray = StrayKeys()
+        self.recall = Recall()  # where the person was on each step, for Back
 
     @property
     def kg_app(self) -> KgApp:
@@ -225,6 +246,7 @@ class MainScreen(Screen[None]):
                     with TabPane("Map", id="map"):
                         yield ConceptMap(id="map-tab")
                 yield ConceptMap(id="map-panel")
+                yield DetailsPane("The highlighted row is described here in full.", id="details")
         yield SearchPanel(id="results")
         yield Footer(compact=True)
 
@@ -245,6 +267,8 @@ class MainScreen(Screen[None]):
         wide = width >= WIDE[0] and height >= WIDE[1]
         if wide == self.has_class("-wide") and self.is_mounted:
             return
+        was = self.focused.id if self.focused is not None else None
+        self.call_after_refresh(self._focus_somewhere, was)
         self.set_class(wide, "-wide")
         tabs = self.query_one("#tabs", TabbedContent)
         if wide:
@@ -286,7 +310,8 @@ class MainScreen(Screen[None]):
         if target is not None:
             self.history.visit(target.id)
         self.show_current()
-        self.query_one("#tree", NeighbourhoodTree).focus()
+        # Focus where the first screen's hint points: the overview's links, or the tree.
+        self.query_one(NoteView if target is None else NeighbourhoodTree).focus()
         self.call_after_refresh(self.prepare, graph)  # after the first populated frame
 
     @work(thread=True, exclusive=True, group="prepare")
@@ -322,7 +347,9 @@ class MainScreen(Screen[None]):
         if note is None:
             self.notify(f"No note {note_id!r} in this corpus", severity="error")
             return
+        self._remember()
         self.history.visit(note.id)
+        self.recall.forget_from(self.history.position)
         self.show_current()
 
     def show_current(self) -> None:
@@ -402,12 +429,18 @@ class MainScreen(Screen[None]):
         self.open_note(message.note_id)
 
     def on_jump_history(self, message: JumpHistory) -> None:
+        self._remember()
         self.history.jump(message.position)
         self.show_current()
+        self._restore()
 
     def on_highlighted(self, message: Highlighted) -> None:
         for widget in self.query(ConceptMap):
             widget.select_note(message.note_id)
+
+    def on_describe(self, message: Describe) -> None:
+        message.stop()
+        self.query_one(DetailsPane).show(message.details)
 
     @work(thread=True, exclusive=True, group="stats")
     def count_stats(self, note: Note) -> None:
@@ -611,19 +644,98 @@ class MainScreen(Screen[None]):
         if not self.history.can_back:
             self.notify("Nothing further back", timeout=2)
             return
+        self._remember()
         self.history.back()
         self.show_current()
+        self._restore()
 
     def action_forward(self) -> None:
         if not self.history.can_forward:
             self.notify("Nothing ahead", timeout=2)
             return
+        self._remember()
         self.history.forward()
         self.show_current()
+        self._restore()
 
     def action_home(self) -> None:
+        self._remember()
         self.history.visit(HOME)
+        self.recall.forget_from(self.history.position)
         self.show_current()
+        self.query_one(NoteView).focus()
+
+    # ------------------------------------------------------------ places and panels
+
+    def _panels(self) -> list[Widget]:
+        """The panels Tab moves between, in screen order: the note, the side panel's
+        active list, the map panel when it has one of its own."""
+        tabs = self.query_one("#tabs", TabbedContent)
+        side = {"links": "#tree", "near": "#near-options", "map": "#map-tab"}
+        panels: list[Widget] = []
+        if not self.has_class("-zoom"):
+            panels.append(self.query_one(NoteView))
+        if not (self.has_class("-zoom") and self.has_class("-wide")):
+            panels.append(self.query_one(side.get(tabs.active, "#tree")))
+        if self.has_class("-wide"):
+            panels.append(self.query_one("#map-panel"))
+        return panels
+
+    def action_cycle(self, step: int) -> None:
+        panels = self._panels()
+        focused = self.focused
+        here = next((i for i, p in enumerate(panels) if focused is p), -1 if step > 0 else 0)
+        panels[(here + step) % len(panels)].focus()
+
+    def _focus_somewhere(self, was: str | None) -> None:
+        """After a layout change: keep the focus on a panel that is still on screen (the
+        map stays focused when it moves between its tab and its own panel)."""
+        focused = self.focused
+        wide = self.has_class("-wide")
+        if was in ("map-panel", "map-tab"):
+            if wide:
+                self.query_one("#map-panel").focus()
+            else:
+                self.query_one("#tabs", TabbedContent).active = "map"
+                self.query_one("#map-tab").focus()
+            return
+        if focused is not None and focused.region:  # hidden widgets have no region
+            return
+        self._panels()[-1 if self.current is not None else 0].focus()
+
+    def _remember(self) -> None:
+        """Keep where the person is on this step, for Back to return to."""
+        tabs = self.query_one("#tabs", TabbedContent)
+        tree = self.query_one("#tree", NeighbourhoodTree)
+        focused = self.focused
+        state = ViewState(
+            scroll=self.query_one(NoteView).scroll_y,
+            tab=tabs.active or "links",
+            cursor=tree.cursor_line,
+            focus=focused.id or "" if focused is not None else "",
+        )
+        self.recall.remember(self.history.position, self.history.current, state)
+
+    def _restore(self) -> None:
+        state = self.recall.recall(self.history.position, self.history.current)
+        if state is None:
+            return
+
+        def put_back() -> None:
+            tabs = self.query_one("#tabs", TabbedContent)
+            if state.tab != tabs.active and not (state.tab == "map" and self.has_class("-wide")):
+                tabs.active = state.tab
+            tree = self.query_one("#tree", NeighbourhoodTree)
+            if 0 <= state.cursor <= tree.last_line:
+                tree.cursor_line = state.cursor
+                tree.scroll_to_line(state.cursor, animate=False)
+            self.query_one(NoteView).scroll_to(y=state.scroll, animate=False)
+            if state.focus:
+                found = self.query(f"#{state.focus}")
+                if found and found.first().focusable:
+                    found.first().focus()
+
+        self.call_after_refresh(put_back)
 
     def action_read(self) -> None:
         self.query_one(NoteView).focus()

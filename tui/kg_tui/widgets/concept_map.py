@@ -24,7 +24,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from kg.model import LinkKind, NoteStats
-from kg_tui.messages import Highlighted, OpenNote
+from kg_tui import details
+from kg_tui.messages import Describe, Highlighted, OpenNote
 from kg_tui.walk import KIND_COLOURS, Group, ellipsize
 
 # Kinds in the order they get places on the ring when space is short.
@@ -179,7 +180,17 @@ class ConceptMap(Widget, can_focus=True):
     def action_step(self, delta: int) -> None:
         if self.nodes:
             self.selected = (self.selected + delta) % len(self.nodes) if self.selected >= 0 else 0
-            self.post_message(Highlighted(self.nodes[self.selected].note_id))
+            note_id = self.nodes[self.selected].note_id
+            self.post_message(Highlighted(note_id))
+            self.post_message(Describe(self.describe(note_id)))
+
+    def describe(self, note_id: str) -> details.Details | None:
+        """The picked node in full, as the side panel would list it."""
+        for group in self.groups:
+            for entry in group.entries:
+                if entry.note.id == note_id:
+                    return details.of_entry(entry, KIND_COLOURS[group.kind])
+        return None
 
     def action_open(self) -> None:
         if 0 <= self.selected < len(self.nodes):

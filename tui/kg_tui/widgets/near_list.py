@@ -8,8 +8,9 @@ from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from kg_tui import details
 from kg_tui.features import NearRow
-from kg_tui.messages import Highlighted, OpenNote
+from kg_tui.messages import Describe, Highlighted, OpenNote
 
 BAR = " ▏▎▍▌▋▊▉█"
 
@@ -32,8 +33,12 @@ class NearList(Vertical):
     DEFAULT_CSS = """
     NearList { height: 1fr; }
     NearList > #near-status { height: auto; padding: 0 1; color: $text-muted; }
-    NearList > OptionList { height: 1fr; border: none; }
+    NearList > OptionList { height: 1fr; border: none; text-wrap: nowrap; text-overflow: ellipsis; }
     """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: dict[str, NearRow] = {}
 
     def compose(self) -> ComposeResult:
         yield Static("", id="near-status")
@@ -57,6 +62,7 @@ class NearList(Vertical):
     def show_rows(self, rows: list[NearRow]) -> None:
         options = self.options
         options.clear_options()
+        self.rows = {row.note.id: row for row in rows}
         if not rows:
             self.set_status("No near notes: this note has no embedding to compare.")
             return
@@ -90,3 +96,12 @@ class NearList(Vertical):
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
         self.post_message(Highlighted(event.option.id))
+        row = self.rows.get(event.option.id or "")
+        if row is not None:
+            self.post_message(Describe(describe_near(row)))
+
+
+def describe_near(row: NearRow) -> details.Details:
+    """The details pane's account of a near note: its score, linked or not, its claim."""
+    linked = "linked to this note" if row.linked else "not linked to this note yet"
+    return details.of_note(row.note, f"near by meaning · cosine {row.score:.2f} · {linked}")

@@ -15,7 +15,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from kg_tui.messages import Highlighted, OpenNote
+from kg_tui import details
+from kg_tui.messages import Describe, Highlighted, OpenNote
 from kg_tui.walk import KIND_COLOURS, Entry, Group
 
 SHOW_AT_MOST = 60  # entries listed per group before a "more" row
@@ -35,6 +36,7 @@ class Row:
     colour: str = ""
     stub: bool = False
     extra: str = ""  # "×2", "+12"
+    entry: Entry | None = None  # the neighbour the row stands for (the details pane shows it)
 
 
 class NeighbourhoodTree(Tree[Row]):
@@ -117,6 +119,7 @@ class NeighbourhoodTree(Tree[Row]):
             colour=KIND_COLOURS[entry.link.kind],
             stub=entry.note.stub,
             extra=extra,
+            entry=entry,
         )
         if not second:
             node.add_leaf(Text(row.title), row)
@@ -130,6 +133,7 @@ class NeighbourhoodTree(Tree[Row]):
                 detail=far.link.describe(),
                 colour=KIND_COLOURS[far.link.kind],
                 stub=far.note.stub,
+                entry=far,
             )
             child.add_leaf(Text(far_row.title), far_row)
 
@@ -194,6 +198,7 @@ class NeighbourhoodTree(Tree[Row]):
         event.stop()
         row = event.node.data
         self.post_message(Highlighted(row.note_id if row and row.kind == "entry" else None))
+        self.post_message(Describe(describe_row(row)))
 
     def highlighted_note(self) -> str | None:
         node = self.cursor_node
@@ -216,6 +221,26 @@ class NeighbourhoodTree(Tree[Row]):
                     self.call_after_refresh(self.select_note, note_id)
                     return True
         return False
+
+
+def describe_row(row: Row | None) -> details.Details | None:
+    """The details pane's account of a row: a neighbour in full, or what a group holds."""
+    if row is None:
+        return None
+    if row.kind == "entry" and row.entry is not None:
+        return details.of_entry(row.entry, row.colour)
+    if row.kind == "group" and row.group is not None:
+        group = row.group
+        return details.Details(
+            title=group.title,
+            kind=details.plural(len(group.entries), "note")
+            + f" reached by {group.kind.value} links",
+            colour=KIND_COLOURS[group.kind],
+            text="Enter or space opens or closes the group; type to filter the titles.",
+        )
+    if row.kind == "more":
+        return details.Details(title=f"{len(row.rest)} more", text="Enter lists them.")
+    return None
 
 
 def _fit(text: Text, room: int) -> Text:

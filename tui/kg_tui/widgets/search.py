@@ -37,8 +37,9 @@ class SearchInput(Input):
     """The search box. ↓ moves into the results; Esc leaves."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "results", "Results", show=False),
-        Binding("escape", "leave", "Leave search", show=False),
+        Binding("enter", "submit", "Search by meaning", key_display="⏎"),
+        Binding("down", "results", "Results", key_display="↓"),
+        Binding("escape", "leave", "Leave search", key_display="Esc"),
     ]
 
     @dataclass
