@@ -88,7 +88,9 @@ def keep_place(screen: MainScreen, graph: KnowledgeGraph) -> str:
     screen.query_one("#corpus-info", Static).update(
         f"{screen.kg_app.corpus_name} · {stats.notes:,} notes"
     )
-    if old is not None and graph.find(old.id) is None:
+    now = graph.find(old.id) if old is not None else None
+    if old is not None and (now is None or (now.stub and not old.stub)):
+        # Gone, or left only as a stub (a title other notes still link to).
         view.show_message(
             "This note was deleted",
             f"The file of “{old.title}” ({', '.join(old.files) or 'no file'}) is gone from "
