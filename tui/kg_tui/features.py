@@ -165,8 +165,10 @@ def near(graph: KnowledgeGraph, note: Note, k: int = 20) -> list[NearRow]:
     return [NearRow(hit.note, float(hit.score), hit.linked) for hit in found]
 
 
-def search(graph: KnowledgeGraph, text: str, k: int = 20) -> tuple[list[SearchRow], str]:
-    """Hybrid search results and a note on how they were found."""
+def search(graph: KnowledgeGraph, text: str, k: int = 20) -> tuple[list[SearchRow], str, int]:
+    """Hybrid search results, a note on how they were found, and how many weak hits were
+    left out: a hit kg found only by a meaning under its floor (`SearchHit.matched` empty)
+    matches nothing a person asked for, so a nonsense query lists no note at all."""
     how = "hybrid search" if graph.embeddings is not None else "search by words"
     try:
         hits = graph.search(text, k=k)
@@ -180,8 +182,9 @@ def search(graph: KnowledgeGraph, text: str, k: int = 20) -> tuple[list[SearchRo
     rows = [
         SearchRow(hit.note, float(hit.score), hit.snippet or "", " + ".join(hit.matched))
         for hit in hits
+        if hit.matched
     ]
-    return rows, how
+    return rows, how, len(hits) - len(rows)
 
 
 # ---------------------------------------------------------------- claims and trace

@@ -54,6 +54,13 @@ class LoadProgress(Message):
 
 
 @dataclass
+class FilesChanged(Message):
+    """Files of the corpus were saved, added or deleted (posted by the watcher)."""
+
+    paths: list[str]
+
+
+@dataclass
 class Describe(Message):
     """Show a highlighted row in full in the details pane (a `kg_tui.details.Details`,
     or None to clear it)."""

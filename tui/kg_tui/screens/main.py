@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -31,6 +30,9 @@ from kg_tui.messages import (
     LoadProgress,
     OpenNote,
 )
+from kg_tui.screens.export import ExportRequest
+from kg_tui.screens.export_choices import export_choices, write_export
+from kg_tui.stray import StrayKeys
 from kg_tui.viewstate import Recall, ViewState
 from kg_tui.walk import HOME, Filter, Group, History, group_neighbours, second_ring
 from kg_tui.widgets.breadcrumb import Breadcrumb
@@ -39,7 +41,7 @@ from kg_tui.widgets.details import DetailsPane
 from kg_tui.widgets.near_list import NearList
 from kg_tui.widgets.neighbourhood import NeighbourhoodTree
 from kg_tui.widgets.note_view import NoteView, home_lists
-from kg_tui.widgets.search import SearchInput, SearchResults
+from kg_tui.widgets.search import SearchInput, SearchPanel, SearchResults
 
 if TYPE_CHECKING:
     from kg_tui.app import KgApp
@@ -74,6 +76,7 @@ class SearchReady(Message):
     rows: list[features.SearchRow]
     how: str
     error: str = ""
+    weak: int = 0
 
 
 @dataclass
@@ -110,41 +113,94 @@ class MainScreen(Screen[None]):
 
     AUTO_FOCUS = "#tree"
 
+    # Every binding has an id, so `keymap:` in kg.yaml can give it other keys; the footer
+    # shows the short description, the help and the command palette the tooltip.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "slash",
             "search",
             "Search",
             tooltip="Search titles as you type; Enter searches by meaning",
+            id="main.search",
         ),
         Binding(
-            "left_square_bracket",
+            "left_square_bracket,backspace",
             "back",
             "Back",
             key_display="[",
-            tooltip="Back to the previous note",
+            tooltip="Back to the previous note (also Backspace, and Esc with nothing open)",
+            id="main.back",
         ),
         Binding(
             "right_square_bracket",
             "forward",
-            "Forward",
+            "Fwd",
             key_display="]",
             tooltip="Forward again after going back",
+            show=False,
+            id="main.forward",
         ),
-        Binding("alt+left", "back", "Back", show=False),
-        Binding("alt+right", "forward", "Forward", show=False),
-        Binding("t", "trace", "Trace", tooltip="Trace a statement of this note to its evidence"),
-        Binding("p", "path", "Path", tooltip="Shortest typed path between two notes"),
-        Binding("x", "export", "Export", tooltip="Write this neighbourhood to a GraphML file"),
-        Binding("d", "depth", "Depth 2 on or off", show=False),
-        Binding("f", "filter", "Filter by link kind or category", show=False),
-        Binding("l", "tab('links')", "Links tab", show=False),
-        Binding("n", "tab('near')", "Near tab", show=False),
-        Binding("m", "tab('map')", "Map tab / panel", show=False),
-        Binding("z", "zoom", "Zoom the map", show=False),
-        Binding("r", "read", "Read the note", show=False),
-        Binding("g", "home", "Corpus overview", show=False),
-        Binding("escape", "unfocus_search", "Close search", show=False),
+        Binding("alt+left", "back", "Back", show=False, id="main.back_alt"),
+        Binding("alt+right", "forward", "Forward", show=False, id="main.forward_alt"),
+        Binding(
+            "f",
+            "filter",
+            "Filter",
+            tooltip="Filter by link kind, category or tag",
+            id="main.filter",
+        ),
+        Binding("d", "depth", "Depth", tooltip="Depth 2 on or off", show=False, id="main.depth"),
+        Binding(
+            "t",
+            "trace",
+            "Trace",
+            tooltip="Trace a statement of this note to its evidence",
+            id="main.trace",
+        ),
+        Binding(
+            "p", "path", "Path", tooltip="Shortest typed path between two notes", id="main.path"
+        ),
+        Binding(
+            "x",
+            "export",
+            "Export",
+            tooltip="Export what is shown (neighbourhood, path or search) in a format you pick",
+            id="main.export",
+        ),
+        Binding("l", "tab('links')", "Links", tooltip="Links tab", show=False, id="main.links"),
+        Binding(
+            "n",
+            "tab('near')",
+            "Near",
+            tooltip="Near tab: notes close in meaning",
+            show=False,
+            id="main.near",
+        ),
+        Binding("m", "tab('map')", "Map", tooltip="Map tab / panel", show=False, id="main.map"),
+        Binding(
+            "z",
+            "zoom",
+            "Zoom",
+            tooltip="Zoom the map over the whole body",
+            show=False,
+            id="main.zoom",
+        ),
+        Binding(
+            "r",
+            "read",
+            "Read",
+            tooltip="Read the note (focus the reading view)",
+            show=False,
+            id="main.read",
+        ),
+        Binding("g", "home", "Home", tooltip="Corpus overview", show=False, id="main.home"),
+        Binding(
+            "escape",
+            "unfocus_search",
+            "Close search, else back",
+            show=False,
+            id="main.escape",
+        ),
         Binding(
             "tab",
             "cycle(1)",
@@ -177,6 +233,7 @@ class MainScreen(Screen[None]):
         self.last_export: Exported | None = None  # what the export key did last
         self._near_for: str | None = None
         self._searching: str | None = None
+        self._stray = StrayKeys()
         self.recall = Recall()  # where the person was on each step, for Back
 
     @property
@@ -206,7 +263,7 @@ class MainScreen(Screen[None]):
                         yield ConceptMap(id="map-tab")
                 yield ConceptMap(id="map-panel")
                 yield DetailsPane("The highlighted row is described here in full.", id="details")
-        yield SearchResults(id="results")
+        yield SearchPanel(id="results")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -492,7 +549,7 @@ class MainScreen(Screen[None]):
     @on(SearchInput.Changed, "#search")
     def _typed(self, event: SearchInput.Changed) -> None:
         query = event.value.strip()
-        results = self.query_one(SearchResults)
+        results = self.query_one(SearchPanel)
         if not query or self.graph is None:
             results.display = False
             return
@@ -507,7 +564,7 @@ class MainScreen(Screen[None]):
         query = event.value.strip()
         if not query or self.graph is None:
             return
-        results = self.query_one(SearchResults)
+        results = self.query_one(SearchPanel)
         results.display = True
         results.show_busy(query)
         self._searching = query
@@ -529,36 +586,36 @@ class MainScreen(Screen[None]):
         if graph is None:
             return
         try:
-            rows, how = features.search(graph, query, k=20)
+            rows, how, weak = features.search(graph, query, k=20)
         except (features.Unavailable, KgError) as error:
             self.post_message(SearchReady(query, [], "", str(error)))
             return
-        self.post_message(SearchReady(query, rows, how))
+        self.post_message(SearchReady(query, rows, how, weak=weak))
 
     def on_search_ready(self, message: SearchReady) -> None:
         if self._searching == message.query:
             self._searching = None
-        results = self.query_one(SearchResults)
+        results = self.query_one(SearchPanel)
         if self.query_one(SearchInput).value.strip() != message.query:
             return
         if message.error:
             results.show_error(message.error)
         else:
-            results.show_hits(message.query, message.rows, message.how)
+            results.show_hits(message.query, message.rows, message.how, message.weak)
             if message.rows:
-                results.focus()
+                results.focus_list()
 
     def on_search_input_to_results(self, message: SearchInput.ToResults) -> None:
-        results = self.query_one(SearchResults)
+        results = self.query_one(SearchPanel)
         if results.display and results.option_count:
-            results.focus()
+            results.focus_list()
 
     def on_search_input_leave(self, message: SearchInput.Leave) -> None:
         self._hide_results()
         self.query_one("#tree", NeighbourhoodTree).focus()
 
     def _hide_results(self) -> None:
-        self.query_one(SearchResults).display = False
+        self.query_one(SearchPanel).display = False
 
     def on_descendant_focus(self, event: Any) -> None:
         focused = self.focused
@@ -574,9 +631,30 @@ class MainScreen(Screen[None]):
             self._typed(SearchInput.Changed(search, search.value))
 
     def action_unfocus_search(self) -> None:
-        self._hide_results()
-        if self.has_class("-zoom"):
-            self.action_zoom()
+        """Esc: close the search list or the zoomed map; with neither open, go back."""
+        if self.query_one(SearchPanel).display or self.has_class("-zoom"):
+            self._hide_results()
+            if self.has_class("-zoom"):
+                self.action_zoom()
+            return
+        if self.history.can_back:
+            self.action_back()
+
+    def on_key(self, event: Any) -> None:
+        """Stray typing (see `kg_tui.stray`): letters that are no key do nothing but hint."""
+        from textual.widgets import Input
+
+        if isinstance(self.focused, Input) or not event.is_printable:
+            return
+        now = time.monotonic()
+        if self._stray.swallow(event.character or "", event.key in self.active_bindings, now):
+            event.stop()
+            event.prevent_default()
+            if self._stray.should_hint(now):
+                self.notify(
+                    "Typing here runs no command: press / to search, F1 lists the keys.",
+                    timeout=3,
+                )
 
     def action_back(self) -> None:
         if not self.history.can_back:
@@ -773,20 +851,27 @@ class MainScreen(Screen[None]):
         )
 
     def action_export(self) -> None:
-        note = self.current
-        if note is None or self.graph is None:
-            self.notify("Open a note first: export writes its neighbourhood", timeout=3)
+        from kg_tui.screens.export import ExportScreen
+
+        choices = export_choices(self)
+        if not choices:
+            self.notify("Open a note or search first: export writes what is shown", timeout=3)
             return
-        self.notify(f"Writing the depth-{self.depth} neighbourhood of “{note.title}”…", timeout=2)
-        self.export(note, self.depth, self.kg_app.export_dir)
+
+        def chosen(request: ExportRequest | None) -> None:
+            if request is not None:
+                self.notify(f"Writing {request.path.name}…", timeout=2)
+                self.export(request)
+
+        self.app.push_screen(ExportScreen(choices, self.kg_app.export_dir), chosen)
 
     @work(thread=True, exclusive=True, group="export")
-    def export(self, note: Note, depth: int, folder: Path) -> None:
+    def export(self, request: ExportRequest) -> None:
         graph = self.graph
         if graph is None:
             return
         try:
-            path, size = features.export_graphml(graph, note, depth, folder)
+            path, size = write_export(self, graph, request)
         except features.Unavailable as error:
             self.post_message(Exported("", "", str(error)))
             return
@@ -797,5 +882,5 @@ class MainScreen(Screen[None]):
             self.notify(message.error, title="Export failed", severity="error", timeout=8)
         else:
             what = f" ({message.size})" if message.size else ""
-            self.notify(f"Wrote {message.path}{what}", title="GraphML export", timeout=8)
+            self.notify(f"Wrote {message.path}{what}", title="Export", timeout=8)
         self.last_export = message

@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kg import KnowledgeGraph
@@ -30,13 +30,21 @@ class PathFound(Message):
     error: str = ""
 
 
+@dataclass
+class PathShown(Message):
+    """A path was found between two notes (the app keeps the last one, for export)."""
+
+    source: str
+    target: str
+
+
 class PathScreen(ModalScreen[str | None]):
     """Type two titles (Tab or → completes), Enter finds the path; Enter on a step opens it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Close"),
-        Binding("down", "steps", "Go to the steps", show=False),
-        Binding("ctrl+r", "swap", "Swap ends"),
+        Binding("escape", "cancel", "Close", id="path.close"),
+        Binding("down", "steps", "Go to the steps", show=False, id="path.steps"),
+        Binding("ctrl+r", "swap", "Swap ends", id="path.swap"),
     ]
 
     def __init__(self, graph: KnowledgeGraph, source: str = "", target: str = "") -> None:
@@ -83,6 +91,7 @@ class PathScreen(ModalScreen[str | None]):
                 )
             yield Static("", id="path-status")
             yield OptionList(id="path-steps")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         target = self.query_one("#path-to", Input)
@@ -112,7 +121,8 @@ class PathScreen(ModalScreen[str | None]):
     def action_swap(self) -> None:
         a, b = self.query_one("#path-from", Input), self.query_one("#path-to", Input)
         a.value, b.value = b.value, a.value
-        self.find()
+        # The focus stays in the box the person is typing in, so the next key is not lost.
+        self.find(focus_steps=False)
 
     def action_steps(self) -> None:
         steps = self.query_one("#path-steps", OptionList)
@@ -167,6 +177,7 @@ class PathScreen(ModalScreen[str | None]):
             status.update(f"No path joins “{start.title}” and “{end.title}”.")
             return
         self.chain = message.chain
+        self.app.post_message(PathShown(start.id, end.id))
         hops = len(message.chain)
         status.update(f"{hops} link{'s' if hops != 1 else ''} · Enter on a step opens that note")
         current = start.id
