@@ -436,3 +436,22 @@ async def test_markdown_emphasis_is_rendered_not_shown(app: KgApp, graph):
         start = block.text.index(" vote") + 1
         styles = [span.style for span in content.spans if span.start <= start < span.end]
         assert any("italic" in str(style) for style in styles), content.spans
+
+
+# ---------------------------------------------------------------- 17: below 80 columns
+
+
+@pytest.mark.asyncio
+async def test_below_80_columns_the_side_panel_collapses(app: KgApp):
+    async with app.run_test(size=(40, 15)) as pilot:
+        await open_note(pilot)
+        view = app.query_one(NoteView)
+        side = app.query_one("#side")
+        assert view.region.width >= 36 and not side.region
+        await pilot.press("l")
+        await settle(pilot)
+        tree = app.query_one(NeighbourhoodTree)
+        assert app.focused is tree and side.region.width >= 36 and not view.region
+        await pilot.press("tab")
+        await settle(pilot)
+        assert app.focused is view and view.region.width >= 36 and not side.region

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from kg_tui.app import KgApp
 
 WIDE = (120, 36)  # from this size on, the map gets its own panel
+NARROW = 80  # below this width the side panel collapses: one panel at a time
 INLINE_STATS = 60  # links up to which a note's figures are counted before the first paint
 
 
@@ -104,7 +105,7 @@ def neighbour_counts(groups: list[Group]) -> str:
     if groupers:
         text += " + " + plural(len(groupers), "category or tag", "categories and tags")
     if rows > len(notes) + len(groupers):
-        text += f" ({rows} rows: some are linked more than one way)"
+        text += f", in {rows} rows (some notes sit in two groups)"
     return text
 
 
@@ -280,6 +281,9 @@ class MainScreen(Screen[None]):
         self._layout_for(self.size.width, self.size.height)
 
     def _layout_for(self, width: int, height: int) -> None:
+        # Below NARROW columns one panel shows at a time: the note, or the side panel
+        # while it has the focus (Tab, l, n, m switch), never both squeezed.
+        self.set_class(width < NARROW, "-narrow")
         wide = width >= WIDE[0] and height >= WIDE[1]
         if wide == self.has_class("-wide") and self.is_mounted:
             return
@@ -621,6 +625,10 @@ class MainScreen(Screen[None]):
         focused = self.focused
         if not isinstance(focused, (SearchInput, SearchResults)):
             self._hide_results()
+            side = self.query_one("#side")
+            self.set_class(
+                focused is not None and side in focused.ancestors_with_self, "-side-focus"
+            )
 
     # ------------------------------------------------------------ actions
 
