@@ -29,7 +29,7 @@ def test_chosen_notes_only(seed_graph):
 
 
 def test_a_threshold_of_zero_leaves_nothing_unsupported():
-    graph, line = crowd_example()
+    graph, _ = crowd_example()
     assert graph.unsupported_claims(threshold=0.0) == []
     assert isinstance(graph, kg.KnowledgeGraph)
 
