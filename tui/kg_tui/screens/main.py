@@ -952,7 +952,12 @@ class MainScreen(Screen[None]):
             if note_id:
                 self.open_note(note_id)
 
-        self.app.push_screen(TraceScreen(self.graph, note), follow)
+        line, near = (
+            self.query_one(NoteView).statement_here()
+            if isinstance(self.focused, NoteView)
+            else (None, "")
+        )
+        self.app.push_screen(TraceScreen(self.graph, note, line=line, near=near), follow)
 
     def action_path(self) -> None:
         from kg_tui.screens.path import PathScreen
