@@ -34,6 +34,7 @@ from kg.graph.tables import Header, LinkColumns, LinkTable, NoteTable
 from kg.io import LOCK, write_atomic
 from kg.model import Diagnostic, Note, NoteKind, Severity
 from kg.parse.corpus import FileStamp
+from kg.text import normalize_title
 
 # 7: notes per Markdown file, attachments, tags, properties; 8: page copies, diagnostic codes;
 # 9: updated in place (WAL), the corpus's file stamps and the build state inside the graph file
@@ -108,7 +109,11 @@ CREATE TABLE diagnostics (path TEXT, line INTEGER, severity TEXT, message TEXT, 
                           phase INTEGER NOT NULL, position INTEGER NOT NULL, seq INTEGER NOT NULL);
 CREATE TABLE link_columns (name TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE files (path TEXT PRIMARY KEY, note TEXT, identity TEXT NOT NULL,
-                    events TEXT NOT NULL, created TEXT NOT NULL);
+                    events TEXT NOT NULL, created TEXT NOT NULL, title_key TEXT, claim_key TEXT,
+                    stem TEXT);
+CREATE INDEX files_by_note ON files (note);
+CREATE INDEX files_by_title ON files (title_key);
+CREATE TABLE texts (path TEXT PRIMARY KEY, folded TEXT NOT NULL);
 """
 # Diagnostics by where they come from: reading a file ("parse"), deciding which pages make
 # which note ("identity"), adding one file's declared links ("declared") or its running
@@ -131,23 +136,27 @@ _ARRAY_COLUMNS = (
 # text), then by file, then in the order the file gave them (`link_order`).
 _EXTRA_COLUMNS = ("rowids", "groups", "seqs")
 _RUNNING_TEXT = frozenset({"mentions", "links", "embeds", "tagged"})
+RUNNING_TEXT_GROUP = 1 << 24  # group = this (for running text's links) + the file's place
 
 
 def link_order(
     rows: Iterable[tuple[str, str]], file_position: dict[str, int]
 ) -> tuple[array[int], array[int]]:
-    """Each link's (group, seq) from its (kind, file): group = phase * files + the file's
-    place in the corpus, seq = its place among the links of that group.
+    """Each link's (group, seq) from its (kind, file): group = the file's place in the
+    corpus, plus `RUNNING_TEXT_GROUP` for links found in running text (a full build adds
+    them after every file's declared links); seq = its place among the links of its group.
 
     >>> groups, seqs = link_order([("source", "a"), ("mentions", "a"), ("source", "a")], {"a": 0})
-    >>> list(groups), list(seqs)
-    ([0, 2, 0], [0, 0, 1])
+    >>> list(groups) == [0, RUNNING_TEXT_GROUP, 0], list(seqs)
+    (True, [0, 0, 1])
     """
-    files = len(file_position) + 1
     groups, seqs = array("I"), array("I")
     seen: dict[int, int] = {}
+    unknown = len(file_position)
     for kind, file in rows:
-        group = (files if kind in _RUNNING_TEXT else 0) + file_position.get(file, files - 1)
+        group = (RUNNING_TEXT_GROUP if kind in _RUNNING_TEXT else 0) + file_position.get(
+            file, unknown
+        )
         seq = seen.get(group, 0)
         seen[group] = seq + 1
         groups.append(group)
@@ -219,6 +228,7 @@ def save_graph(
                 "token": token,
                 "files": str(graph.files),
                 "stamps": json.dumps(stamps_key(stamps)),
+                "keys": json.dumps(graph.title_keys, ensure_ascii=False),
                 "state": json.dumps(_state_json(state), ensure_ascii=False) if state else "",
                 **{key: json.dumps(value) for key, value in (extra or {}).items()},
             }
@@ -243,23 +253,25 @@ def save_graph(
             )
             if state is not None:
                 db.executemany(
-                    "INSERT INTO files VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
-                        (
+                        file_row(
                             path,
                             state.note_of.get(path),
                             identity,
                             state.events.get(path, ""),
-                            json.dumps(state.created.get(path, []), ensure_ascii=False),
+                            state.created.get(path, []),
                         )
                         for path, identity in state.identity.items()
                     ),
                 )
+                db.executemany("INSERT INTO texts VALUES (?, ?)", state.texts.items())
             # Found by file when an edit replaces one file's links.
             db.execute("CREATE INDEX links_by_file ON links (file)")
             db.commit()
             # Later edits update this file in place, readers keeping their snapshot.
             db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
         finally:
             db.close()
         with open(tmp, "rb+") as handle:
@@ -271,6 +283,24 @@ def save_graph(
     manifest = {"version": FORMAT_VERSION, "token": token, "graph": graph_name}
     write_atomic(folder / MANIFEST, json.dumps(manifest).encode("utf-8"))
     remove_stale_temporaries(folder)
+
+
+def file_row(
+    path: str, note: str | None, identity: str, events: str, created: Sequence[Sequence[str]]
+) -> tuple[Any, ...]:
+    """A row of the files table: what an in-place update needs to know of one file."""
+    _kind, variant, title, _line, claim = json.loads(identity)[:5]
+    stem = path.rpartition("/")[2].rpartition(".")[0].casefold() if variant == "markdown" else None
+    return (
+        path,
+        note,
+        identity,
+        events,
+        json.dumps([list(c) for c in created], ensure_ascii=False),
+        normalize_title(title) if title else None,
+        normalize_title(claim) if claim and variant != "markdown" else None,
+        stem,
+    )
 
 
 def note_row(note: Note) -> tuple[Any, ...]:
@@ -305,7 +335,7 @@ def _state_json(state: BuildState) -> dict[str, Any]:
     return {
         "by_key": state.by_key,
         "searched": state.searched,
-        "hub_keys": state.hub_keys,
+        "hub_counts": state.hub_counts,
         "tags": state.tags,
         "attachment_nodes": state.attachment_nodes,
         "markdown_paths": state.markdown_paths,
@@ -327,7 +357,12 @@ class SavedIndex:
         return value if isinstance(value, list) else []
 
     def matches(self, stamps: list[FileStamp]) -> bool:
-        return self.stamps == stamps_key(stamps)
+        return self.meta.get("stamps") == json.dumps(stamps_key(stamps))
+
+    def title_keys(self) -> dict[str, str] | None:
+        text = self.meta.get("keys")
+        value = json.loads(text) if text else None
+        return value if isinstance(value, dict) else None
 
     def state(self) -> dict[str, Any] | None:
         """The build state a full build saved (None when it saved none)."""
@@ -338,27 +373,20 @@ class SavedIndex:
         """The saved graph (None when its parts do not fit together: damaged)."""
         db = self.db
         try:
-            headers: dict[str, Header] = {}
-            data: dict[str, str] = {}
-            for note_id, title, kind, stub, truncated, aliases, blob in db.execute(
-                "SELECT id, title, kind, stub, truncated, aliases, data FROM notes ORDER BY rowid"
-            ):
-                headers[note_id] = (
-                    title,
-                    NoteKind(kind),
-                    bool(stub),
-                    bool(truncated),
-                    tuple(json.loads(aliases)),
-                )
-                data[note_id] = blob
+            headers = read_headers(db)
             columns, extras = read_link_columns(db, self.meta, list(headers))
             diagnostics = read_diagnostics(db)
             links = LinkTable.from_columns(columns, details_reader(db, extras["rowids"]))
         except (OSError, ValueError, KeyError, sqlite3.Error):
             return None
-        notes = NoteTable(headers, lambda note_id: note_from_json(json.loads(data[note_id])))
+        notes = NoteTable(headers, note_reader(db))
         graph = KnowledgeGraph(
-            notes, links, diagnostics, files=int(self.meta.get("files", 0)), root=root
+            notes,
+            links,
+            diagnostics,
+            files=int(self.meta.get("files", 0)),
+            root=root,
+            keys=self.title_keys(),
         )
         graph.from_index = True
         return graph
@@ -390,6 +418,8 @@ def _open_once(folder: Path) -> SavedIndex | bool | None:
     db = None
     try:
         db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        # In write-ahead-log mode a commit is safe from a killed process without a sync.
+        db.execute("PRAGMA synchronous = NORMAL")
         db.execute("BEGIN")
         meta = dict(db.execute("SELECT key, value FROM meta"))
         if meta.get("token") != manifest.get("token"):
@@ -415,6 +445,37 @@ def load_graph(folder: Path, stamps: list[FileStamp], root: Path) -> KnowledgeGr
     if graph is None:
         saved.close()
     return graph
+
+
+def read_headers(db: sqlite3.Connection) -> dict[str, Header]:
+    """Every note's header (title, kind, stub, truncated, aliases) by id, in saved order."""
+    return {
+        note_id: (
+            title,
+            NoteKind(kind),
+            bool(stub),
+            bool(truncated),
+            tuple(json.loads(aliases)) if aliases != "[]" else (),
+        )
+        for note_id, title, kind, stub, truncated, aliases in db.execute(
+            "SELECT id, title, kind, stub, truncated, aliases FROM notes ORDER BY id"
+        )
+    }
+
+
+def note_reader(db: sqlite3.Connection) -> Callable[[str], Note]:
+    """Decode one note from the open graph file when it is first asked for (the connection
+    keeps its snapshot, so every note comes from the same version of the index)."""
+    lock = threading.Lock()
+
+    def read(note_id: str) -> Note:
+        with lock:
+            row = db.execute("SELECT data FROM notes WHERE id = ?", (note_id,)).fetchone()
+        if row is None:
+            raise KeyError(note_id)
+        return note_from_json(json.loads(row[0]))
+
+    return read
 
 
 def read_diagnostics(db: sqlite3.Connection) -> list[Diagnostic]:
