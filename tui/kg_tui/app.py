@@ -63,7 +63,7 @@ class KgApp(ToolActions, App[None]):
             show=False,
             id="app.help_question",
         ),
-        Binding("q", "quit_asking", "Quit", tooltip="Quit the browser", id="app.quit"),
+        Binding("q", "quit_asking", "Quit", tooltip="Quit the browser", show=False, id="app.quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
         *ToolActions.TOOL_BINDINGS,
     ]

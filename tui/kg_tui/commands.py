@@ -18,7 +18,8 @@ from kg_tui.screens.help import display_key
 
 
 def _keys(binding: Binding) -> str:
-    shown = [display_key(k.strip(), binding.key_display) for k in binding.key.split(",")]
+    single = binding.key_display if "," not in binding.key else None
+    shown = [display_key(k.strip(), single) for k in binding.key.split(",")]
     return " ".join(dict.fromkeys(shown))
 
 
