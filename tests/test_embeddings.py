@@ -143,7 +143,7 @@ def test_changing_one_note_embeds_only_its_changed_texts(seeds_dir, tmp_path):
     page.write_text(page.read_text().replace(OLD_SENTENCE, NEW_SENTENCE))
     embedder.reset()
     after = kg.load(corpus, embedder=embedder, embed=True)
-    assert not after.from_index
+    assert after.index_update.mode == "updated"  # in place, for the one changed page
     assert embedder.seen == [NEW_SENTENCE] and after.embeddings.embedded == 1
     experts = after.note(EXPERTS)
     index = note_sentences(experts).index(NEW_SENTENCE)

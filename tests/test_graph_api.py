@@ -128,7 +128,6 @@ def test_inconsistent_link_columns_are_rebuilt_not_used(seeds_dir, tmp_path):
             "UPDATE link_columns SET data = ? WHERE name = 'out_offsets'", (offsets.tobytes(),)
         )
     db.close()
-    assert graph_file.stat().st_size == read_manifest(index)["graph_bytes"]
     again = kg.load(seeds_dir, index=index, embed=False)
     assert not again.from_index  # read from the pages again, not from the damaged file
     assert [lk.to_row() for lk in again.links] == [lk.to_row() for lk in good.links]

@@ -8,10 +8,12 @@ found with one Aho-Corasick automaton over every known title.
 from __future__ import annotations
 
 import gc
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from kg.graph.merge import is_bare, join_by_claim, merge_pages, once_per_note, page_order
 from kg.graph.vault import VaultLinker, add_markdown_notes, join_site_groups, outside_code
@@ -54,6 +56,26 @@ class GraphBuilder:
         self._ids: set[str] = set()
         self.by_path: dict[str, str] = {}  # file -> id of the note read from it
         self.vault: VaultLinker | None = None  # Markdown links, attachments, tags (kg.graph.vault)
+        # Incremental re-indexing (kg.index.update) replays some files against the state a
+        # full build left; for that a build records, per file, every way the file reached
+        # beyond itself (titles looked up, stubs, tags and attachments made) and what it made.
+        self.recording = False
+        self.events: list[tuple[object, ...]] | None = None  # the current file's, when recording
+        self.records: dict[str, list[tuple[object, ...]]] = {}
+        self.created: dict[str, list[tuple[str, str, str]]] = {}  # file -> (table, key, id)
+        self.current = ""  # the file whose links are being added
+        self.searched: dict[str, str] = {}  # what running text was searched for (add_mentions)
+
+    def begin(self, page: Page) -> None:
+        """Start adding the links of `page` (its events are recorded under its path)."""
+        self.current = page.path
+        if self.recording:
+            self.events = self.records.setdefault(page.path, [])
+
+    def made(self, table: str, key: str, note_id: str) -> None:
+        """Note that the current file created node `note_id` (found under `key` in `table`)."""
+        if self.events is not None:
+            self.created.setdefault(self.current, []).append((table, key, note_id))
 
     # ------------------------------------------------------------ nodes
 
@@ -81,21 +103,7 @@ class GraphBuilder:
         hub_keys = {normalize_title(hub.title) for page in pages for hub in page.hubs}
         for keys in join_by_claim(groups, self.diagnostics):
             group = sorted((p for key in keys for p in groups[key]), key=page_order)
-            note = merge_pages(group, self._new_id(group[0].title))
-            if len(keys) > 1:
-                others = [clean_title(p.title) for p in group]
-                note = replace(
-                    note,
-                    aliases=tuple(
-                        dict.fromkeys(a for a in others + list(note.aliases) if a != note.title)
-                    ),
-                )
-            if (
-                note.kind is NoteKind.SYNTHESIS
-                and normalize_title(note.title) in hub_keys
-                and all(is_bare(p) for p in group)
-            ):
-                note = replace(note, kind=NoteKind.HUB)  # notes list it as their parent hub
+            note = group_note(group, self._new_id(group[0].title), hub_keys)
             self.notes[note.id] = note
             for key in keys:
                 self.by_key[key] = note.id
@@ -155,6 +163,8 @@ class GraphBuilder:
         """
         key = normalize_title(title)
         found = self.by_key.get(key)
+        if self.events is not None:
+            self.events.append(("e", key, kind.value, title, description, found))
         if found is not None:
             if description:
                 note = self.notes[found]
@@ -176,6 +186,9 @@ class GraphBuilder:
             description=description,
         )
         self.by_key[key] = note_id
+        self.made("key", key, note_id)
+        if self.events is not None:
+            self.events.append(("made", note_id))
         return note_id
 
     # ------------------------------------------------------------ edges
@@ -285,8 +298,12 @@ class GraphBuilder:
     def _add_uses(self, page: Page, me: str) -> None:
         """The "lines that use this note" list: most of a corpus's links, so kept lean."""
         by_key, append, path, uses = self.by_key.get, self.links.append, page.path, "uses"
+        events = self.events
         for order, ref in enumerate(page.uses, start=1):
-            line_id = by_key(normalize_title(ref.title))
+            key = normalize_title(ref.title)
+            line_id = by_key(key)
+            if events is not None:
+                events.append(("g", key, line_id))
             if line_id is None:
                 line_id = self.ensure(ref.title, NoteKind.LINE, page, ref.line)
                 if line_id is None:
@@ -296,9 +313,9 @@ class GraphBuilder:
                 continue
             append((line_id, me, uses, path, ref.line, order, "", "", "", "", "", ""))
 
-    def add_mentions(self, pages: Sequence[Page]) -> None:
-        """Inline mentions: known titles in running text, then question-shaped unknown ones."""
-        # Folded title -> note id; a later note with the same folded title replaces one before.
+    def searched_titles(self) -> dict[str, str]:
+        """The titles running text is searched for: folded title -> note id (a later note
+        with the same folded title replaces one before)."""
         searched: dict[str, str] = {}
         for note_id in sorted(set(self.by_key.values())):
             note = self.notes[note_id]
@@ -310,11 +327,18 @@ class GraphBuilder:
             ):
                 continue
             searched[title] = note_id
-        matcher = TitleMatcher(searched)
+        return searched
+
+    def add_mentions(self, pages: Sequence[Page], matcher: TitleMatcher | None = None) -> None:
+        """Inline mentions: known titles in running text, then question-shaped unknown ones."""
+        if matcher is None:
+            self.searched = self.searched_titles()
+            matcher = TitleMatcher(self.searched)
         for page in pages:
             me = self.note_of(page)
             if me is None:
                 continue
+            self.begin(page)
             if page.variant == "markdown" and self.vault is not None:
                 # Obsidian's rules: written links resolved by file; no question stubs.
                 questions: list[list[tuple[int, int]]] = [[] for _ in page.body]
@@ -399,6 +423,52 @@ class GraphBuilder:
         return self.notes, once_per_note(self.notes, self.links), self.diagnostics
 
 
+def group_note(group: Sequence[Page], note_id: str, hub_keys: set[str] | frozenset[str]) -> Note:
+    """The note the pages of one group make (best page first, as `page_order` sorts).
+
+    Parameters
+    ----------
+    group : sequence of Page
+        The pages that show the note, best first.
+    note_id : str
+        Its id.
+    hub_keys : set of str
+        The normalized titles that pages list as their parent hubs: a bare page titled so
+        is a hub.
+
+    Returns
+    -------
+    Note
+
+    Examples
+    --------
+    >>> from kg.model import Page, NoteKind
+    >>> page = Page("a.txt", NoteKind.SYNTHESIS, "main", "What is A?", description="About A.")
+    >>> group_note([page], "what-is-a", {"what is a?"}).kind.value
+    'hub'
+    """
+    note = merge_pages(list(group), note_id)
+    titles = {normalize_title(p.title) for p in group}
+    if len(titles) > 1:
+        others = [clean_title(p.title) for p in group]
+        note = replace(
+            note,
+            aliases=tuple(dict.fromkeys(a for a in others + list(note.aliases) if a != note.title)),
+        )
+    if (
+        note.kind is NoteKind.SYNTHESIS
+        and normalize_title(note.title) in hub_keys
+        and all(is_bare(p) for p in group)
+    ):
+        note = replace(note, kind=NoteKind.HUB)  # notes list it as their parent hub
+    if not note.properties_json:
+        # A Markdown note (or one merged with a site page) keeps its front matter.
+        properties = next((p.properties_json for p in group if p.properties_json), "")
+        if properties:
+            note = replace(note, properties_json=properties)
+    return note
+
+
 def _paragraph_at(body: Sequence[Paragraph], line: int) -> int | None:
     """The index of the paragraph that holds `line` (the last one starting at or before it)."""
     best = None
@@ -432,12 +502,102 @@ def build(
 
     `attachments` are the vault's other files (images, PDFs, ...; `kg.parse.obsidian`) that
     Markdown links can reach."""
+    notes, links, diagnostics, _ = build_with_state(pages, attachments, record=False)
+    return notes, links, diagnostics
+
+
+@dataclass
+class BuildState:
+    """What a full build leaves for incremental re-indexing (`kg.index.update`): enough to
+    replay some files' links against the rest of the corpus without reading it again.
+
+    Every file (by its shown path) has its note's id (None when it made none), its
+    identity (`page_identity`: what of it reaches other files through grouping and ids), a
+    hash of its events (every title it looked up and what it found; every stub, tag and
+    attachment it made), and the nodes it made first.
+    """
+
+    note_of: dict[str, str | None] = field(default_factory=dict)
+    identity: dict[str, str] = field(default_factory=dict)
+    events: dict[str, str] = field(default_factory=dict)
+    created: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    by_key: dict[str, str] = field(default_factory=dict)
+    searched: dict[str, str] = field(default_factory=dict)
+    hub_keys: list[str] = field(default_factory=list)
+    tags: dict[str, str] = field(default_factory=dict)
+    attachment_nodes: dict[str, str] = field(default_factory=dict)
+    markdown_paths: list[str] = field(default_factory=list)
+    attachments: list[str] = field(default_factory=list)
+    identity_diagnostics: int = 0  # build diagnostics before this index come from grouping
+    mention_diagnostics: int = 0  # ... from here on from running text (declared lists before)
+
+
+def page_identity(page: Page) -> str:
+    """What of a page can change other notes than its own: its title, kind, claim, aliases,
+    parent hubs and the other fields that decide which pages make one note and its id.
+
+    Examples
+    --------
+    >>> from kg.model import Page, NoteKind, Paragraph
+    >>> a = Page("a.txt", NoteKind.SYNTHESIS, "main", "Why A?", claim="A holds.")
+    >>> page_identity(a) == page_identity(replace(a, body=(Paragraph("New text.", 4),)))
+    True
+    >>> page_identity(a) == page_identity(replace(a, claim="A fails."))
+    False
+    """
+    return json.dumps(
+        [
+            page.kind.value,
+            page.variant,
+            page.title,
+            page.title_line,
+            page.claim,
+            page.truncated,
+            page.deployment,
+            list(page.aliases),
+            [normalize_title(hub.title) for hub in page.hubs],
+            is_bare(page),
+        ],
+        ensure_ascii=False,
+    )
+
+
+def events_hash(events: Sequence[tuple[object, ...]]) -> str:
+    """A short hash of a file's build events (see `BuildState`)."""
+    text = json.dumps(events, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def build_with_state(
+    pages: Sequence[Page], attachments: Sequence[str] = (), record: bool = True
+) -> tuple[dict[str, Note], list[LinkRow], list[Diagnostic], BuildState]:
+    """`build`, and the `BuildState` incremental re-indexing needs (when `record`)."""
     with collector_paused():
         builder = GraphBuilder()
         builder.vault = VaultLinker(builder, pages, attachments)
         builder.add_pages(pages)
+        state = BuildState(identity_diagnostics=len(builder.diagnostics))
+        builder.recording = record
         for page in pages:
             if page.title:
+                builder.begin(page)
                 builder.add_declared_links(page)
+        state.mention_diagnostics = len(builder.diagnostics)
         builder.add_mentions(pages)
-        return builder.finish()
+        builder.events = None
+        builder.recording = False
+        notes, links, diagnostics = builder.finish()
+        if record:
+            for page in pages:
+                state.note_of[page.path] = builder.note_of(page) if page.title else None
+                state.identity[page.path] = page_identity(page)
+                state.events[page.path] = events_hash(builder.records.get(page.path, ()))
+            state.created = builder.created
+            state.by_key = dict(builder.by_key)
+            state.searched = builder.searched
+            state.hub_keys = sorted({normalize_title(h.title) for p in pages for h in p.hubs})
+            state.tags = dict(builder.vault.tags)
+            state.attachment_nodes = dict(builder.vault.attachments)
+            state.markdown_paths = [p.path for p in pages if p.variant == "markdown" and p.title]
+            state.attachments = list(attachments)
+        return notes, links, diagnostics, state

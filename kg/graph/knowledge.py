@@ -93,17 +93,14 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
         diagnostics: Iterable[Diagnostic] = (),
         files: int = 0,
         root: Path | None = None,
+        keys: dict[str, str] | None = None,
     ) -> None:
         self.root = root
         self.files = files
         self.diagnostics: list[Diagnostic] = list(diagnostics)
         self._notes = notes if isinstance(notes, NoteTable) else NoteTable.from_notes(notes)
-        self._keys: dict[str, str] = {}
-        for note_id, header in self._notes.headers():
-            self._keys.setdefault(normalize_title(header[0]), note_id)
-        for note_id, header in self._notes.headers():
-            for alias in header[4]:
-                self._keys.setdefault(normalize_title(alias), note_id)
+        # Normalized title or alias -> id; the index passes the ones it saved (`title_keys`).
+        self._keys: dict[str, str] = keys if keys is not None else self._title_keys()
         # Adjacency lists answer every query; the networkx graph is built on first use.
         self._links = links if isinstance(links, LinkTable) else LinkTable(list(links), self._notes)
         self._links_tuple: tuple[Link, ...] | None = None
@@ -116,6 +113,8 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
         self.config: Any = None  # the kg.Config the corpus was opened with
         self.from_index = False  # True when read from a saved index rather than built
         self.index_folder: Path | None = None  # where kg.load keeps its index (if it saves)
+        # What kg.load did to the index (kg.index.update.IndexUpdate): reused, updated, rebuilt.
+        self.index_update: Any = None
         self.index_signature = ""  # a hash of the corpus files it was read from (kg.load)
 
     @property
@@ -137,6 +136,20 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
         return self._notes
 
     # ------------------------------------------------------------ notes
+
+    def _title_keys(self) -> dict[str, str]:
+        keys: dict[str, str] = {}
+        for note_id, header in self._notes.headers():
+            keys.setdefault(normalize_title(header[0]), note_id)
+        for note_id, header in self._notes.headers():
+            for alias in header[4]:
+                keys.setdefault(normalize_title(alias), note_id)
+        return keys
+
+    @property
+    def title_keys(self) -> dict[str, str]:
+        """Normalized title or alias -> note id: how `note()` finds a note by its title."""
+        return self._keys
 
     def __len__(self) -> int:
         if self._note_count is None:

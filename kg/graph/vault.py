@@ -142,11 +142,14 @@ class VaultLinker:
     def _attachment(self, path: str, exists: bool, page: Page | None = None) -> str:
         key = path.casefold()
         found = self.attachments.get(key)
+        if self.builder.events is not None:
+            self.builder.events.append(("a", key, exists, found))
         if found is not None:
             return found
         builder = self.builder
         name = path.rpartition("/")[2]
         note_id = builder._new_id(path, "attachment-")
+        builder.made("attachment", key, note_id)
         builder.notes[note_id] = Note(
             id=note_id,
             title=name,
@@ -161,11 +164,14 @@ class VaultLinker:
         """The id of the node of `tag` (created with its parents, `#a/b` under `#a`)."""
         key = tag_key(tag)
         found = self.tags.get(key)
+        if self.builder.events is not None:
+            self.builder.events.append(("t", key, line, found))
         if found is not None:
             return found
         builder = self.builder
         name = tag.strip().lstrip("#").strip("/")
         note_id = builder._new_id(key.replace("/", " "), "tag-")
+        builder.made("tag", key, note_id)
         builder.notes[note_id] = Note(id=note_id, title="#" + name, kind=NoteKind.TAG)
         self.tags[key] = note_id
         if "/" in name:
@@ -242,6 +248,8 @@ class VaultLinker:
         known = builder.by_key.get(normalize_title(name)) or builder.by_key.get(
             normalize_title(target)
         )
+        if builder.events is not None:
+            builder.events.append(("g", normalize_title(name), normalize_title(target), known))
         if known is not None:  # a title or an alias (`aliases:`), as kg has always read them
             return known
         note_id = builder.ensure(clean_title(name), NoteKind.SYNTHESIS, page, written.line)

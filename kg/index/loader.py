@@ -12,15 +12,18 @@ True
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.config import Config, load_config
 from kg.errors import CorpusError, check_choice
-from kg.graph.build import build, collector_paused
+from kg.graph.build import BuildState, build_with_state, collector_paused
 from kg.graph.knowledge import KnowledgeGraph
-from kg.index.store import index_dir, load_graph, save_graph, tidy
+from kg.index.store import index_dir, open_index, save_graph, tidy
+from kg.index.update import IndexUpdate, update_in_place
 from kg.io import index_lock
 from kg.model import Diagnostic, Page
 from kg.parse.corpus import discover, display_paths, parse_file, scan
@@ -64,10 +67,19 @@ def parse_corpus(
 
 def build_graph(root: Path, config: Config, progress: Progress | None = None) -> KnowledgeGraph:
     """Parse and build, ignoring any saved index."""
+    return build_graph_with_state(root, config, progress)[0]
+
+
+def build_graph_with_state(
+    root: Path, config: Config, progress: Progress | None = None
+) -> tuple[KnowledgeGraph, BuildState, int]:
+    """Parse and build; also what a later in-place update needs, and how many of the
+    graph's diagnostics came from reading the files."""
     with collector_paused():
         pages, diagnostics, files = parse_corpus(root, config, progress)
-        notes, links, build_problems = build(pages, find_attachments(root))
-        return KnowledgeGraph(notes, links, diagnostics + build_problems, files=files, root=root)
+        notes, links, build_problems, state = build_with_state(pages, find_attachments(root))
+        graph = KnowledgeGraph(notes, links, diagnostics + build_problems, files=files, root=root)
+        return graph, state, len(diagnostics)
 
 
 # How `kg.load` gives notes their vectors (`embed=`): "all" embeds every text that has no
@@ -193,23 +205,48 @@ def load(
                 graph.lazy_vectors = LazyVectors(graph, embedder or DeferredEmbedder(settings))
         return graph
 
+    started = time.perf_counter()
     if not rebuild:
-        cached = load_graph(folder, stamps, root)
-        if cached is not None:
-            cached.config = settings
-            if save:
-                tidy(folder)
-            return finish(cached)
+        saved = open_index(folder)
+        if saved is not None:
+            cached = saved.graph(root) if saved.matches(stamps) else None
+            if cached is not None:
+                cached.config = settings
+                cached.index_update = IndexUpdate("reused")
+                if save:
+                    tidy(folder)
+                return finish(cached)
+            saved.close()
     if not save:
-        graph = build_graph(root, settings, progress)
-        graph.config = settings
-        return finish(graph)
+        built = build_graph(root, settings, progress)
+        built.config = settings
+        return finish(built)
     # One writer at a time: a second `kg index` waits here, then finds the index the
     # first one wrote and uses it instead of building it again.
     with index_lock(folder):
-        cached = None if rebuild else load_graph(folder, stamps, root)
-        graph = cached or build_graph(root, settings, progress)
+        saved = None if rebuild else open_index(folder)
+        graph: KnowledgeGraph | None = None
+        update = IndexUpdate("rebuilt", reason="asked to rebuild" if rebuild else "no index yet")
+        if saved is not None:
+            if saved.matches(stamps):
+                graph = saved.graph(root)
+                update = IndexUpdate("reused")
+            else:
+                graph, update = update_in_place(saved, root, settings, stamps)
+            if graph is None:
+                saved.close()
+        if graph is None:
+            graph, state, parsed = build_graph_with_state(root, settings, progress)
+            save_graph(folder, graph, stamps, state=state, parse_diagnostics=parsed)
+            update = IndexUpdate(
+                "rebuilt",
+                update.changed,
+                update.added,
+                update.removed,
+                files_read=graph.files,
+                notes=len(graph),
+                reason=update.reason,
+            )
         graph.config = settings
-        if cached is None:
-            save_graph(folder, graph, stamps)
+        graph.index_update = replace(update, seconds=time.perf_counter() - started)
     return finish(graph)

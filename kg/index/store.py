@@ -1,10 +1,13 @@
 """The index folder (CORPUS/.kg/ by default): the built graph, saved so reopening is cheap.
 
-Files are written to a temporary name and renamed into place, the manifest last, so
-a reader sees the old index or the new one, never a mix. A manifest that does not
-match the corpus's files, or a damaged file, means the index is rebuilt, never used.
-The graph is a SQLite file; only SQLite, JSON and NumPy arrays are read back, nothing
-is unpickled.
+A full build writes a new graph file under a temporary name and renames it into place,
+then the manifest that names it, so a reader sees the old index or the new one, never a
+mix. An edit updates the graph file in place (`kg.index.update`), in one SQLite
+transaction in write-ahead-log mode: a kill leaves the old graph or the new one, and a
+reader keeps the snapshot it opened. The graph file holds the stamps of the files it was
+built from; stamps that do not match the corpus, or a damaged file, mean the index is
+updated or rebuilt, never used as it is. Only SQLite, JSON and integer arrays are read
+back; nothing is unpickled.
 """
 
 from __future__ import annotations
@@ -17,26 +20,24 @@ import tempfile
 import threading
 import uuid
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
 
 from kg.codec import note_from_json, note_to_json
+from kg.graph.build import BuildState
 from kg.graph.knowledge import KnowledgeGraph
 from kg.graph.tables import Header, LinkColumns, LinkTable, NoteTable
 from kg.io import LOCK, write_atomic
-from kg.model import (
-    Diagnostic,
-    NoteKind,
-    Severity,
-)
+from kg.model import Diagnostic, Note, NoteKind, Severity
 from kg.parse.corpus import FileStamp
 
-FORMAT_VERSION = (
-    8  # 7: notes per Markdown file, attachments, tags, properties; 8: page copies, diagnostic codes
-)
+# 7: notes per Markdown file, attachments, tags, properties; 8: page copies, diagnostic codes;
+# 9: updated in place (WAL), the corpus's file stamps and the build state inside the graph file
+FORMAT_VERSION = 9
 MANIFEST = "manifest.json"
 GRAPH = "graph.sqlite"  # the prefix of graph files: graph-<token>.sqlite
 
@@ -54,18 +55,21 @@ def remove_stale_temporaries(folder: Path) -> None:
     for name in (GRAPH, MANIFEST):
         for leftover in folder.glob(f".{name}.*.tmp"):
             leftover.unlink(missing_ok=True)
+    for old in _other_graph_files(folder):
+        old.unlink(missing_ok=True)
+
+
+def _other_graph_files(folder: Path) -> list[Path]:
+    """Graph files (with their -wal and -shm companions) the manifest does not name."""
     manifest = read_manifest(folder)
     current = manifest.get("graph") if manifest else None
-    for old in folder.glob("graph-*.sqlite"):
-        if old.name != current:
-            old.unlink(missing_ok=True)
+    keep = {f"{current}{suffix}" for suffix in ("", "-wal", "-shm")} if current else set()
+    return [p for p in folder.glob("graph-*.sqlite*") if p.name not in keep]
 
 
 def tidy(folder: Path) -> None:
     """Remove a killed writer's leftovers if there are any and no writer is at work now."""
-    manifest = read_manifest(folder)
-    current = manifest.get("graph") if manifest else None
-    leftovers = [p for p in folder.glob("graph-*.sqlite") if p.name != current]
+    leftovers = _other_graph_files(folder)
     leftovers += list(folder.glob(f".{GRAPH}.*.tmp")) + list(folder.glob(f".{MANIFEST}.*.tmp"))
     if not leftovers:
         return
@@ -100,9 +104,17 @@ CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT NOT NULL, kind TEXT NOT NULL
 CREATE TABLE links (source TEXT NOT NULL, target TEXT NOT NULL, kind TEXT NOT NULL,
                     file TEXT NOT NULL, line INTEGER NOT NULL, ord INTEGER, summary TEXT,
                     sentence TEXT, label TEXT, annotation TEXT, relation TEXT, section TEXT);
-CREATE TABLE diagnostics (path TEXT, line INTEGER, severity TEXT, message TEXT, code TEXT);
+CREATE TABLE diagnostics (path TEXT, line INTEGER, severity TEXT, message TEXT, code TEXT,
+                          phase INTEGER NOT NULL, position INTEGER NOT NULL, seq INTEGER NOT NULL);
 CREATE TABLE link_columns (name TEXT PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE files (path TEXT PRIMARY KEY, note TEXT, identity TEXT NOT NULL,
+                    events TEXT NOT NULL, created TEXT NOT NULL);
 """
+# Diagnostics by where they come from: reading a file ("parse"), deciding which pages make
+# which note ("identity"), adding one file's declared links ("declared") or its running
+# text's ("mentions"). An in-place update redoes all but "identity" for the files it
+# re-reads; they are read back in the order a full build gives them (phase, file, seq).
+PHASES = ("parse", "identity", "declared", "mentions")
 # The link columns (kg.graph.tables.LinkColumns) saved as arrays of unsigned ints, so reopening
 # a graph reads its adjacency whole instead of rebuilding it link by link.
 _ARRAY_COLUMNS = (
@@ -114,6 +126,61 @@ _ARRAY_COLUMNS = (
     "into_offsets",
     "into_links",
 )
+# Kept beside them: each link's row in the links table (an in-place update leaves gaps) and
+# its place in the order a full build adds links: by phase (declared lists, then running
+# text), then by file, then in the order the file gave them (`link_order`).
+_EXTRA_COLUMNS = ("rowids", "groups", "seqs")
+_RUNNING_TEXT = frozenset({"mentions", "links", "embeds", "tagged"})
+
+
+def link_order(
+    rows: Iterable[tuple[str, str]], file_position: dict[str, int]
+) -> tuple[array[int], array[int]]:
+    """Each link's (group, seq) from its (kind, file): group = phase * files + the file's
+    place in the corpus, seq = its place among the links of that group.
+
+    >>> groups, seqs = link_order([("source", "a"), ("mentions", "a"), ("source", "a")], {"a": 0})
+    >>> list(groups), list(seqs)
+    ([0, 2, 0], [0, 0, 1])
+    """
+    files = len(file_position) + 1
+    groups, seqs = array("I"), array("I")
+    seen: dict[int, int] = {}
+    for kind, file in rows:
+        group = (files if kind in _RUNNING_TEXT else 0) + file_position.get(file, files - 1)
+        seq = seen.get(group, 0)
+        seen[group] = seq + 1
+        groups.append(group)
+        seqs.append(seq)
+    return groups, seqs
+
+
+def diagnostic_order(
+    diagnostics: Sequence[Diagnostic],
+    state: BuildState | None,
+    parse_count: int,
+    file_position: dict[str, int],
+) -> list[tuple[int, int, int]]:
+    """Each of a built graph's diagnostics' (phase, file position, seq): the first
+    `parse_count` come from reading files, then grouping's, then the links' (`PHASES`)."""
+    bounds = (
+        (
+            parse_count,
+            parse_count + state.identity_diagnostics,
+            parse_count + state.mention_diagnostics,
+        )
+        if state is not None
+        else (0, len(diagnostics), len(diagnostics))
+    )
+    out: list[tuple[int, int, int]] = []
+    seen: dict[tuple[int, int], int] = {}
+    for index, diagnostic in enumerate(diagnostics):
+        phase = sum(index >= bound for bound in bounds)
+        position = 0 if phase == 1 else file_position.get(diagnostic.path or "", -1)
+        seq = seen.get((phase, position), 0)
+        seen[(phase, position)] = seq + 1
+        out.append((phase, position, seq))
+    return out
 
 
 def save_graph(
@@ -121,11 +188,17 @@ def save_graph(
     graph: KnowledgeGraph,
     stamps: list[FileStamp],
     extra: dict[str, Any] | None = None,
+    state: BuildState | None = None,
+    parse_diagnostics: int = 0,
 ) -> None:
     """Save the graph as a new SQLite file, graph-<token>.sqlite, then the manifest that
-    names it and the corpus files it was built from (written last, by a rename), then
-    remove the graph file the old manifest named. At every moment the folder holds a whole
-    index: the old manifest with its graph file, or the new manifest with the new one."""
+    names it (written last, by a rename), then remove the graph file the old manifest
+    named. At every moment the folder holds a whole index: the old manifest with its graph
+    file, or the new manifest with the new one.
+
+    `state` (from `kg.graph.build.build_with_state`) lets a later edit update the file in
+    place; without it every change rebuilds. `parse_diagnostics` says how many of the
+    graph's diagnostics came from reading the files (they come first)."""
     folder.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(folder)
     token = uuid.uuid4().hex
@@ -141,41 +214,54 @@ def save_graph(
             db.execute("PRAGMA journal_mode = OFF")
             db.execute("PRAGMA synchronous = OFF")
             db.executescript(_SCHEMA)
-            db.execute("INSERT INTO meta VALUES ('token', ?)", (token,))
-            db.execute("INSERT INTO meta VALUES ('files', ?)", (str(graph.files),))
+            position = {s.path: i for i, s in enumerate(stamps)}
+            meta = {
+                "token": token,
+                "files": str(graph.files),
+                "stamps": json.dumps(stamps_key(stamps)),
+                "keys": json.dumps(graph.title_keys, ensure_ascii=False),
+                "state": json.dumps(_state_json(state), ensure_ascii=False) if state else "",
+                **{key: json.dumps(value) for key, value in (extra or {}).items()},
+            }
+            db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             notes = list(graph)
             db.executemany(
-                "INSERT INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)", (note_row(n) for n in notes)
+            )
+            rows = list(graph.link_table.rows())
+            db.executemany("INSERT INTO links VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            columns = graph.link_table.columns([n.id for n in notes])
+            groups, seqs = link_order(((row[2], row[3]) for row in rows), position)
+            extras = {"rowids": array("I", range(1, len(rows) + 1)), "groups": groups, "seqs": seqs}
+            write_link_columns(db, columns, extras)
+            order = diagnostic_order(graph.diagnostics, state, parse_diagnostics, position)
+            db.executemany(
+                "INSERT INTO diagnostics VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    (
-                        n.id,
-                        n.title,
-                        n.kind.value,
-                        int(n.stub),
-                        int(n.truncated),
-                        json.dumps(list(n.aliases)),
-                        json.dumps(note_to_json(n), ensure_ascii=False),
-                    )
-                    for n in notes
+                    (d.path, d.line, d.severity.value, d.message, d.code, *key)
+                    for d, key in zip(graph.diagnostics, order, strict=True)
                 ),
             )
-            columns = graph.link_table.columns([n.id for n in notes])
-            layout = {"byteorder": sys.byteorder, "itemsize": array("I").itemsize}
-            layout["kind_names"] = columns.kind_names  # type: ignore[assignment]
-            db.execute("INSERT INTO meta VALUES ('link_columns', ?)", (json.dumps(layout),))
-            db.executemany(
-                "INSERT INTO link_columns VALUES (?, ?)",
-                ((name, array("I", getattr(columns, name)).tobytes()) for name in _ARRAY_COLUMNS),
-            )
-            db.executemany(
-                "INSERT INTO links VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                graph.link_table.rows(),
-            )
-            db.executemany(
-                "INSERT INTO diagnostics VALUES (?, ?, ?, ?, ?)",
-                ((d.path, d.line, d.severity.value, d.message, d.code) for d in graph.diagnostics),
-            )
+            if state is not None:
+                db.executemany(
+                    "INSERT INTO files VALUES (?, ?, ?, ?, ?)",
+                    (
+                        (
+                            path,
+                            state.note_of.get(path),
+                            identity,
+                            state.events.get(path, ""),
+                            json.dumps(state.created.get(path, []), ensure_ascii=False),
+                        )
+                        for path, identity in state.identity.items()
+                    ),
+                )
+            # Found by file when an edit replaces one file's links.
+            db.execute("CREATE INDEX links_by_file ON links (file)")
             db.commit()
+            # Later edits update this file in place, readers keeping their snapshot.
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
         finally:
             db.close()
         with open(tmp, "rb+") as handle:
@@ -184,44 +270,116 @@ def save_graph(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    stats = graph.corpus_stats()
-    manifest = {
-        "version": FORMAT_VERSION,
-        "token": token,
-        "files": stamps_key(stamps),
-        "graph": graph_name,
-        "graph_bytes": (folder / graph_name).stat().st_size,
-        "summary": {
-            "files": stats.files,
-            "notes": stats.notes,
-            "stubs": stats.stubs,
-            "links": stats.links,
-            "warnings": stats.warnings,
-            "errors": stats.errors,
-        },
-        **(extra or {}),
-    }
+    manifest = {"version": FORMAT_VERSION, "token": token, "graph": graph_name}
     write_atomic(folder / MANIFEST, json.dumps(manifest).encode("utf-8"))
     remove_stale_temporaries(folder)
 
 
-def load_graph(folder: Path, stamps: list[FileStamp], root: Path) -> KnowledgeGraph | None:
-    """The saved graph if it was built from exactly these files, else None (never a
-    damaged, foreign or half-written one)."""
+def note_row(note: Note) -> tuple[Any, ...]:
+    """A note as a row of the notes table."""
+    return (
+        note.id,
+        note.title,
+        note.kind.value,
+        int(note.stub),
+        int(note.truncated),
+        json.dumps(list(note.aliases)),
+        json.dumps(note_to_json(note), ensure_ascii=False),
+    )
+
+
+def write_link_columns(
+    db: sqlite3.Connection, columns: LinkColumns, extras: dict[str, array[int]]
+) -> None:
+    """Write (or replace) the link columns, and each link's row and order (`link_order`)."""
+    layout: dict[str, Any] = {"byteorder": sys.byteorder, "itemsize": array("I").itemsize}
+    layout["kind_names"] = columns.kind_names
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('link_columns', ?)", (json.dumps(layout),))
+    arrays = {name: getattr(columns, name) for name in _ARRAY_COLUMNS}
+    arrays.update((name, extras[name]) for name in _EXTRA_COLUMNS)
+    db.executemany(
+        "INSERT OR REPLACE INTO link_columns VALUES (?, ?)",
+        ((name, array("I", values).tobytes()) for name, values in arrays.items()),
+    )
+
+
+def _state_json(state: BuildState) -> dict[str, Any]:
+    return {
+        "by_key": state.by_key,
+        "searched": state.searched,
+        "hub_keys": state.hub_keys,
+        "tags": state.tags,
+        "attachment_nodes": state.attachment_nodes,
+        "markdown_paths": state.markdown_paths,
+        "attachments": state.attachments,
+    }
+
+
+@dataclass
+class SavedIndex:
+    """An open graph file: its metadata read, a read transaction holding its snapshot."""
+
+    path: Path
+    db: sqlite3.Connection
+    meta: dict[str, str]
+
+    @property
+    def stamps(self) -> list[list[Any]]:
+        value = json.loads(self.meta.get("stamps", "null"))
+        return value if isinstance(value, list) else []
+
+    def matches(self, stamps: list[FileStamp]) -> bool:
+        return self.meta.get("stamps") == json.dumps(stamps_key(stamps))
+
+    def title_keys(self) -> dict[str, str] | None:
+        text = self.meta.get("keys")
+        value = json.loads(text) if text else None
+        return value if isinstance(value, dict) else None
+
+    def state(self) -> dict[str, Any] | None:
+        """The build state a full build saved (None when it saved none)."""
+        text = self.meta.get("state", "")
+        return json.loads(text) if text else None
+
+    def graph(self, root: Path) -> KnowledgeGraph | None:
+        """The saved graph (None when its parts do not fit together: damaged)."""
+        db = self.db
+        try:
+            headers = read_headers(db)
+            columns, extras = read_link_columns(db, self.meta, list(headers))
+            diagnostics = read_diagnostics(db)
+            links = LinkTable.from_columns(columns, details_reader(db, extras["rowids"]))
+        except (OSError, ValueError, KeyError, sqlite3.Error):
+            return None
+        notes = NoteTable(headers, note_reader(db))
+        graph = KnowledgeGraph(
+            notes,
+            links,
+            diagnostics,
+            files=int(self.meta.get("files", 0)),
+            root=root,
+            keys=self.title_keys(),
+        )
+        graph.from_index = True
+        return graph
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def open_index(folder: Path) -> SavedIndex | None:
+    """The graph file the manifest names, opened with a read transaction (so a later
+    in-place update does not change what it reads), or None when there is none usable."""
     for _ in range(3):
-        graph = _load_graph_once(folder, stamps, root)
-        if graph is not False:
-            return graph if isinstance(graph, KnowledgeGraph) else None
+        saved = _open_once(folder)
+        if saved is not False:
+            return saved if isinstance(saved, SavedIndex) else None
     return None
 
 
-def _load_graph_once(
-    folder: Path, stamps: list[FileStamp], root: Path
-) -> KnowledgeGraph | bool | None:
-    """The saved graph if it was built from exactly these files, else None (never a
-    damaged, foreign or half-written one)."""
+def _open_once(folder: Path) -> SavedIndex | bool | None:
     manifest = read_manifest(folder)
-    if manifest is None or manifest.get("files") != stamps_key(stamps):
+    if manifest is None:
         return None
     name = manifest.get("graph")
     if not isinstance(name, str) or "/" in name or not name.startswith("graph-"):
@@ -229,90 +387,126 @@ def _load_graph_once(
     path = folder / name
     if not path.exists():
         return False  # a writer replaced the index between our two reads: try again
+    db = None
     try:
-        if path.stat().st_size != manifest.get("graph_bytes"):
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        # In write-ahead-log mode a commit is safe from a killed process without a sync.
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("BEGIN")
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+        if meta.get("token") != manifest.get("token"):
+            db.close()
             return None
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-        keep_open = False
-        try:
-            meta = dict(db.execute("SELECT key, value FROM meta"))
-            if meta.get("token") != manifest.get("token"):
-                return None
-            headers: dict[str, Header] = {}
-            data: dict[str, str] = {}
-            for note_id, title, kind, stub, truncated, aliases, blob in db.execute(
-                "SELECT id, title, kind, stub, truncated, aliases, data FROM notes ORDER BY rowid"
-            ):
-                headers[note_id] = (
-                    title,
-                    NoteKind(kind),
-                    bool(stub),
-                    bool(truncated),
-                    tuple(json.loads(aliases)),
-                )
-                data[note_id] = blob
-            columns = _read_link_columns(db, meta, list(headers))
-            diagnostics = [
-                Diagnostic(p, ln, Severity(sev), msg, code)
-                for p, ln, sev, msg, code in db.execute("SELECT * FROM diagnostics")
-            ]
-            keep_open = True
-        finally:
-            if not keep_open:
-                db.close()
-    except (OSError, ValueError, KeyError, sqlite3.Error):
+        return SavedIndex(path, db, meta)
+    except (OSError, ValueError, sqlite3.Error):
+        if db is not None:
+            db.close()
         return None
-    notes = NoteTable(headers, lambda note_id: note_from_json(json.loads(data[note_id])))
-    try:
-        links = LinkTable.from_columns(columns, _details_reader(db))
-    except ValueError:  # columns that do not fit together: damaged
-        db.close()
+
+
+def load_graph(folder: Path, stamps: list[FileStamp], root: Path) -> KnowledgeGraph | None:
+    """The saved graph if it was built from exactly these files, else None (never a
+    damaged, foreign or half-written one)."""
+    saved = open_index(folder)
+    if saved is None:
         return None
-    graph = KnowledgeGraph(notes, links, diagnostics, files=int(meta.get("files", 0)), root=root)
-    graph.from_index = True
+    if not saved.matches(stamps):
+        saved.close()
+        return None
+    graph = saved.graph(root)
+    if graph is None:
+        saved.close()
     return graph
 
 
-def _read_link_columns(
+def read_headers(db: sqlite3.Connection) -> dict[str, Header]:
+    """Every note's header (title, kind, stub, truncated, aliases) by id, in saved order."""
+    return {
+        note_id: (
+            title,
+            NoteKind(kind),
+            bool(stub),
+            bool(truncated),
+            tuple(json.loads(aliases)) if aliases != "[]" else (),
+        )
+        for note_id, title, kind, stub, truncated, aliases in db.execute(
+            "SELECT id, title, kind, stub, truncated, aliases FROM notes ORDER BY rowid"
+        )
+    }
+
+
+def note_reader(db: sqlite3.Connection) -> Callable[[str], Note]:
+    """Decode one note from the open graph file when it is first asked for (the connection
+    keeps its snapshot, so every note comes from the same version of the index)."""
+    lock = threading.Lock()
+
+    def read(note_id: str) -> Note:
+        with lock:
+            row = db.execute("SELECT data FROM notes WHERE id = ?", (note_id,)).fetchone()
+        if row is None:
+            raise KeyError(note_id)
+        return note_from_json(json.loads(row[0]))
+
+    return read
+
+
+def read_diagnostics(db: sqlite3.Connection) -> list[Diagnostic]:
+    """The saved diagnostics, in the order a full build gives them."""
+    return [
+        Diagnostic(p, ln, Severity(sev), msg, code)
+        for p, ln, sev, msg, code in db.execute(
+            "SELECT path, line, severity, message, code FROM diagnostics "
+            "ORDER BY phase, position, seq"
+        )
+    ]
+
+
+def read_link_columns(
     db: sqlite3.Connection, meta: dict[str, str], note_ids: list[str]
-) -> LinkColumns:
-    """The saved link columns; ValueError when they are missing or were written by a
-    machine that lays out integers differently."""
+) -> tuple[LinkColumns, dict[str, array[int]]]:
+    """The saved link columns and each link's row and order; ValueError when they are
+    missing or were written by a machine that lays out integers differently."""
     layout = json.loads(meta["link_columns"])
     if layout.get("byteorder") != sys.byteorder or layout.get("itemsize") != array("I").itemsize:
         raise ValueError("link columns written with another integer layout")
     blobs = dict(db.execute("SELECT name, data FROM link_columns"))
     arrays: dict[str, array[int]] = {}
-    for name in _ARRAY_COLUMNS:
+    for name in _ARRAY_COLUMNS + _EXTRA_COLUMNS:
         values = array("I")
         values.frombytes(blobs[name])
         arrays[name] = values
-    return LinkColumns(note_ids=note_ids, kind_names=list(layout["kind_names"]), **arrays)
+    extras = {name: arrays.pop(name) for name in _EXTRA_COLUMNS}
+    if any(len(values) != len(arrays["sources"]) for values in extras.values()):
+        raise ValueError("the saved link rows do not fit the link columns")
+    columns = LinkColumns(note_ids=note_ids, kind_names=list(layout["kind_names"]), **arrays)
+    return columns, extras
 
 
 _DETAIL_COLUMNS = "file, line, ord, summary, sentence, label, annotation, relation, section"
 
 
-def _details_reader(
-    db: sqlite3.Connection,
+def details_reader(
+    db: sqlite3.Connection, rowids: Sequence[int]
 ) -> Callable[[Sequence[int] | None], dict[int, tuple[Any, ...]]]:
-    """Fetch links' remaining fields by row number from the open graph file. The
-    connection stays open with the graph: a later writer's rename cannot pull the file
-    away from it, so what is read matches what the links came from."""
+    """Fetch links' remaining fields by link number from the open graph file. The
+    connection keeps its read transaction with the graph: a later in-place update or a
+    writer's rename cannot change what it reads, so the details match the links."""
     lock = threading.Lock()
 
     def details(indices: Sequence[int] | None) -> dict[int, tuple[Any, ...]]:
         with lock:
-            if indices is None:
-                query = f"SELECT rowid, {_DETAIL_COLUMNS} FROM links ORDER BY rowid"
-                return {row[0] - 1: row[1:] for row in db.execute(query)}
+            number = {rowid: i for i, rowid in enumerate(rowids)} if indices is None else None
+            if number is not None:
+                query = f"SELECT rowid, {_DETAIL_COLUMNS} FROM links"
+                return {number[row[0]]: row[1:] for row in db.execute(query) if row[0] in number}
             out: dict[int, tuple[Any, ...]] = {}
-            wanted = list(indices)
+            wanted = list(indices or ())
             for start in range(0, len(wanted), 900):
-                chunk = [i + 1 for i in wanted[start : start + 900]]
+                chunk = wanted[start : start + 900]
+                by_row = {rowids[i]: i for i in chunk}
                 marks = ",".join("?" * len(chunk))
                 query = f"SELECT rowid, {_DETAIL_COLUMNS} FROM links WHERE rowid IN ({marks})"
-                out.update((row[0] - 1, row[1:]) for row in db.execute(query, chunk))
+                out.update((by_row[row[0]], row[1:]) for row in db.execute(query, list(by_row)))
             return out
 
     return details
