@@ -212,6 +212,9 @@ class EvidenceNode:
     children: list[EvidenceNode] = field(default_factory=list)
     label: str = ""  # relation label of a related concept
     unsupported: bool = False  # the best support scores under the corpus's threshold
+    why: str = ""  # the words of the link followed to it: annotation, sentence or summary
+    about: str = ""  # the note's own description, kept apart from the quote
+    where: str = ""  # file:line of the link followed to it
 
 
 def claims(graph: KnowledgeGraph, note: Note) -> list[ClaimRow]:
@@ -253,7 +256,18 @@ def _adapt(node: Evidence, claim: ClaimRow) -> EvidenceNode:
         children=[_adapt(child, claim) for child in node.children],
         label=node.label,
         unsupported=node.unsupported,
+        why=_link_words(node, quote),
+        about=node.note.description if node.note and node.note.description != quote else "",
+        where=f"{node.link.file}:{node.link.line}" if node.link and node.link.file else "",
     )
+
+
+def _link_words(node: Evidence, quote: str) -> str:
+    link = node.link
+    if link is None:
+        return ""
+    words = [w for w in (link.annotation, link.sentence, link.summary) if w and w != quote]
+    return "\n".join(dict.fromkeys(words))
 
 
 # ---------------------------------------------------------------- export

@@ -18,8 +18,9 @@ from textual.worker import get_current_worker
 
 from kg import KnowledgeGraph
 from kg.errors import KgError
-from kg.model import Note, NoteStats
+from kg.model import Note, NoteKind, NoteStats
 from kg_tui import features
+from kg_tui.details import plural
 from kg_tui.messages import (
     Describe,
     GraphLoaded,
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from kg_tui.app import KgApp
 
 WIDE = (120, 36)  # from this size on, the map gets its own panel
+NARROW = 80  # below this width the side panel collapses: one panel at a time
 INLINE_STATS = 60  # links up to which a note's figures are counted before the first paint
 
 
@@ -90,6 +92,21 @@ class Exported(Message):
     path: str
     size: str
     error: str = ""
+
+
+def neighbour_counts(groups: list[Group]) -> str:
+    """What the side panel lists, counted as the note's figures count it: distinct notes
+    (categories and tags apart), and rows when a note is listed under several groups."""
+    grouping = (NoteKind.CATEGORY, NoteKind.TAG)
+    notes = {e.note.id for g in groups for e in g.entries if e.note.kind not in grouping}
+    groupers = {e.note.id for g in groups for e in g.entries if e.note.kind in grouping}
+    rows = sum(len(g.entries) for g in groups)
+    text = plural(len(notes), "note") + " linked directly"
+    if groupers:
+        text += " + " + plural(len(groupers), "category or tag", "categories and tags")
+    if rows > len(notes) + len(groupers):
+        text += f", in {rows} rows (some notes sit in two groups)"
+    return text
 
 
 class MainScreen(Screen[None]):
@@ -269,6 +286,9 @@ class MainScreen(Screen[None]):
         self._layout_for(self.size.width, self.size.height)
 
     def _layout_for(self, width: int, height: int) -> None:
+        # Below NARROW columns one panel shows at a time: the note, or the side panel
+        # while it has the focus (Tab, l, n, m switch), never both squeezed.
+        self.set_class(width < NARROW, "-narrow")
         wide = width >= WIDE[0] and height >= WIDE[1]
         if wide == self.has_class("-wide") and self.is_mounted:
             return
@@ -408,8 +428,7 @@ class MainScreen(Screen[None]):
         return "No links: this note stands alone."
 
     def _links_text(self) -> str:
-        links = sum(len(g.entries) for g in self.groups)
-        parts = [f"{links} neighbours", f"depth {self.depth}"]
+        parts = [neighbour_counts(self.groups), f"depth {self.depth}"]
         if self.filter.active:
             parts.append(self.filter.describe())
         return " · ".join(parts)
@@ -487,12 +506,13 @@ class MainScreen(Screen[None]):
         for widget in self.query(ConceptMap):
             widget.show(note.id, note.title, self.groups, self.stats, counts)
         far = len({e.note.id for entries in message.ring.values() for e in entries})
-        self._status(self._links_text() + f" · {far} more at depth 2")
+        self._status(self._links_text() + f" · {plural(far, 'more note')} at depth 2")
 
     # ------------------------------------------------------------ near
 
     @on(TabbedContent.TabActivated)
     def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        self.set_class(event.pane.id == "map", "-maptab")
         if event.pane.id == "near":
             self.refresh_near()
 
@@ -610,6 +630,10 @@ class MainScreen(Screen[None]):
         focused = self.focused
         if not isinstance(focused, (SearchInput, SearchResults)):
             self._hide_results()
+            side = self.query_one("#side")
+            self.set_class(
+                focused is not None and side in focused.ancestors_with_self, "-side-focus"
+            )
 
     # ------------------------------------------------------------ actions
 
@@ -801,6 +825,16 @@ class MainScreen(Screen[None]):
         note = self.current
         if note is None or self.graph is None:
             self.notify("Open a note first: trace follows the evidence for its claims", timeout=3)
+            return
+
+        if not features.claims(self.graph, note):
+            what = "a stub, known only from links to it" if note.stub else "a note"
+            self.notify(
+                f"Nothing to trace: “{note.title}” is {what}, with no claim, body sentence "
+                "or source summary.",
+                title="Trace",
+                timeout=5,
+            )
             return
 
         def follow(note_id: str | None) -> None:

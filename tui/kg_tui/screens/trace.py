@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Label, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
@@ -20,7 +22,6 @@ from kg.errors import KgError
 from kg.model import Note
 from kg_tui import features
 from kg_tui.messages import OpenNote
-from kg_tui.walk import ellipsize
 from kg_tui.widgets.evidence import EvidenceRow, EvidenceTree
 
 
@@ -29,6 +30,9 @@ class Traced(Message):
     index: int
     tree: features.EvidenceNode | None
     error: str = ""
+
+
+MAX_DEPTH = 5  # the deepest trace the screen asks for
 
 
 class TraceScreen(Screen[str | None]):
@@ -58,6 +62,8 @@ class TraceScreen(Screen[str | None]):
         self.depth = depth
         self.claims: list[features.ClaimRow] = []
         self.traced: int | None = None
+        self._started = 0.0  # when the running trace began (for its progress line)
+        self._ticker: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -71,7 +77,8 @@ class TraceScreen(Screen[str | None]):
                 yield Label("Evidence", classes="pane-title", id="trace-tree-title")
                 yield Static("", id="trace-note")
                 yield EvidenceTree(id="trace-tree")
-                yield Static("", id="trace-quote")
+                with VerticalScroll(id="trace-detail", can_focus=True):
+                    yield Static("", id="trace-quote")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -124,11 +131,25 @@ class TraceScreen(Screen[str | None]):
 
     def start_trace(self, index: int) -> None:
         self.traced = index
-        claim = self.claims[index]
-        self.query_one("#trace-tree-title", Label).update(
-            f"Evidence · {claim.where} · depth {self.depth} · tracing…"
-        )
+        self._started = time.monotonic()
+        self._progress()
+        if self._ticker is None:
+            self._ticker = self.set_interval(0.5, self._progress)
+        else:
+            self._ticker.resume()
         self.run_trace(index)
+
+    def _progress(self) -> None:
+        """The tracing line: after a moment, say the model is loading and how far it is."""
+        if self.traced is None:
+            return
+        claim = self.claims[self.traced]
+        title = f"Evidence · {claim.where} · depth {self.depth} · tracing…"
+        waited = time.monotonic() - self._started
+        if waited >= 1.0:
+            title += f" {waited:.0f} s"
+            self._note(trace_progress(self.graph))
+        self.query_one("#trace-tree-title", Label).update(title)
 
     @work(thread=True, exclusive=True, group="trace")
     def run_trace(self, index: int) -> None:
@@ -143,6 +164,9 @@ class TraceScreen(Screen[str | None]):
     def on_traced(self, message: Traced) -> None:
         if message.index != self.traced:
             return
+        if self._ticker is not None:
+            self._ticker.pause()
+        self._note("")
         claim = self.claims[message.index]
         tree = self.query_one(EvidenceTree)
         title = self.query_one("#trace-tree-title", Label)
@@ -164,22 +188,15 @@ class TraceScreen(Screen[str | None]):
             "related note says the same."
         )
         quote.update(Content.assemble(("Statement  ", "bold"), claim.text))
+        self.query_one("#trace-detail").scroll_home(animate=False)
 
     @on(Tree.NodeHighlighted, "#trace-tree")
     def _node_highlighted(self, event: Tree.NodeHighlighted[EvidenceRow]) -> None:
         row = event.node.data
         if row is None:
             return
-        node = row.node
-        quote = self.query_one("#trace-quote", Static)
-        head = f"{node.kind.upper()}  {node.title}"
-        if node.score is not None:
-            head += f"  ·  score {node.score:.2f}"
-        quote.update(
-            Content.assemble(
-                (ellipsize(head, 200), "bold"), "\n", (node.quote or "(no quoted text)", "italic")
-            )
-        )
+        self.query_one("#trace-quote", Static).update(describe_evidence(row.node))
+        self.query_one("#trace-detail").scroll_home(animate=False)
 
     def _note(self, text: str) -> None:
         note = self.query_one("#trace-note", Static)
@@ -196,11 +213,53 @@ class TraceScreen(Screen[str | None]):
         self.dismiss(None)
 
     def action_depth(self, delta: int) -> None:
-        depth = min(5, max(1, self.depth + delta))
+        depth = min(MAX_DEPTH, max(1, self.depth + delta))
+        if depth == self.depth:
+            self.notify(
+                f"Depth {depth} is the deepest trace: {MAX_DEPTH} links from the statement"
+                if delta > 0
+                else "Depth 1 is the shallowest trace: the statement's own evidence",
+                timeout=3,
+            )
+            return
         if depth != self.depth:
             self.depth = depth
             if self.traced is not None:
                 self.start_trace(self.traced)
+
+
+def trace_progress(graph: KnowledgeGraph) -> str:
+    """What a trace that takes a while is doing: loading the model, then embedding texts."""
+    lazy = getattr(graph, "lazy_vectors", None)
+    embedded = getattr(lazy, "embedded", 0) if lazy is not None else 0
+    if embedded:
+        return f"Comparing statements by meaning: {embedded:,} texts embedded so far."
+    return (
+        "Loading the language model: the first trace takes a few seconds "
+        "(later ones are quick). Esc goes back meanwhile."
+    )
+
+
+def describe_evidence(node: features.EvidenceNode) -> Content:
+    """The detail pane of one evidence node: each part on its own, labelled, never cut."""
+    label = node.label if node.label and node.label not in node.quote else ""
+    head = node.kind.upper() + (f" · {label}" if label else "")
+    if node.score is not None and node.kind != "claim":
+        head += f" · score {node.score:.2f}"
+    parts: list[str | tuple[str, str]] = [(head, "bold $accent")]
+    if node.title:
+        parts += ["\n", (node.title, "bold")]
+    if node.where:
+        parts += ["\n", (node.where, "dim")]
+    sections = [
+        ("Quoted", node.quote or "(no quoted text)"),
+        ("Why linked", node.why),
+        ("About the note", node.about),
+    ]
+    for name, text in sections:
+        if text:
+            parts += ["\n\n", (f"{name}  ", "bold $text-muted"), (text, "italic")]
+    return Content.assemble(*parts)
 
 
 def _where_style(kind: str) -> str:

@@ -61,9 +61,13 @@ class EvidenceTree(Tree[EvidenceRow]):
 
     def _add(self, parent: TreeNode[EvidenceRow], node: EvidenceNode) -> int:
         badge, colour = BADGES.get(node.kind, (node.kind.upper(), "#aaaaaa"))
+        if node.kind == "claim" and self.where != "claim":
+            badge = "STATEMENT"  # a body sentence or a source summary, not the claim line
         label = Text.assemble((f"{badge} ", RichStyle(color=colour, bold=True)))
         if node.kind == "claim":
-            label.append(self.where, style="bold")
+            if self.where != "claim":  # "CLAIM claim" said nothing twice
+                label.append(f"{self.where} ", style="bold")
+            label.append(" ".join(node.quote.split()), style="italic")
         else:
             label.append(node.title or "(no note)", style="bold" if node.note_id else "dim")
         if node.label:

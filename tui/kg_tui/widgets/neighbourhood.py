@@ -16,6 +16,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from kg_tui import details
+from kg_tui.fit import distinct_cuts
 from kg_tui.messages import Describe, Highlighted, OpenNote
 from kg_tui.walk import KIND_COLOURS, Entry, Group
 
@@ -66,6 +67,8 @@ class NeighbourhoodTree(Tree[Row]):
         self.guide_depth = 3
         self.ring: dict[str, list[Entry]] = {}
         self.groups: list[Group] = []
+        # Cut titles of each group's rows at a width: {(group node id, width, rows): cuts}
+        self._cuts: dict[tuple[int, int, int], dict[int, str]] = {}
 
     # ------------------------------------------------------------ filling
 
@@ -73,6 +76,7 @@ class NeighbourhoodTree(Tree[Row]):
         """List `groups`; an empty list leaves the tree empty (the panel explains why)."""
         self.groups = groups
         self.ring = ring or {}
+        self._cuts = {}
         self.clear()
         if not groups:
             return
@@ -147,8 +151,9 @@ class NeighbourhoodTree(Tree[Row]):
         tail = "".join(f"  {part}" for part in (row.detail, row.extra) if part)
         if len(tail) > room * 0.45:
             tail = ""
-        title = Text(row.title, style="italic dim" if row.stub else "")
-        title.truncate(max(4, room - len(tail)), overflow="ellipsis")
+        title = Text(
+            self._cut(node, max(4, room - len(tail))), style="italic dim" if row.stub else ""
+        )
         text = Text.assemble(title)
         if row.detail and tail:
             text.append(f"  {row.detail}", style=RichStyle(color=row.colour))
@@ -159,6 +164,24 @@ class NeighbourhoodTree(Tree[Row]):
             icon = self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE
             text = Text.assemble((icon, base_style + RichStyle(bold=True)), text)
         return text
+
+    def _cut(self, node: TreeNode[Row], width: int) -> str:
+        """The row's title cut to `width`, told apart from its siblings' cut titles."""
+        parent = node.parent
+        row = node.data
+        assert row is not None
+        if parent is None:
+            return row.title
+        siblings = parent.children
+        key = (parent.id, width, len(siblings))
+        cuts = self._cuts.get(key)
+        if cuts is None:
+            rows = [(child.id, child.data.title) for child in siblings if child.data is not None]
+            cut = distinct_cuts([title for _, title in rows], width)
+            cuts = self._cuts[key] = {
+                node_id: text for (node_id, _), text in zip(rows, cut, strict=True)
+            }
+        return cuts.get(node.id, row.title)
 
     def get_label_width(self, node: TreeNode[Row]) -> int:
         # Labels are cut to the panel's width, so no line is ever wider than the panel:
