@@ -445,7 +445,7 @@ async def test_typing_a_title_without_slash_fires_nothing(app: KgApp):
     async with app.run_test(size=SMALL) as pilot:
         screen = await open_note(pilot)
         here = screen.current.id
-        app.query_one(NeighbourhoodTree).focus()
+        app.query_one(NoteView).focus()  # the reading view: no typing means anything there
         await pilot.press(*"kindly explain path tracing")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)  # no path, trace or export dialog
