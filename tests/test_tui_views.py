@@ -455,3 +455,84 @@ async def test_below_80_columns_the_side_panel_collapses(app: KgApp):
         await pilot.press("tab")
         await settle(pilot)
         assert app.focused is view and view.region.width >= 36 and not side.region
+
+
+# ---------------------------------------------------------------- type to filter, find, widen
+
+
+@pytest.mark.asyncio
+async def test_type_to_filter_the_neighbour_tree(app: KgApp):
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot)
+        await pilot.press("l", "ctrl+f", *"reinforcement")
+        await settle(pilot)
+        tree = app.query_one(NeighbourhoodTree)
+        rows = [
+            tree.get_node_at_line(i).data
+            for i in range(tree.last_line + 1)
+            if tree.get_node_at_line(i).data.kind == "entry"
+        ]
+        assert rows and all("reinforcement" in r.title.casefold() for r in rows)
+        assert "of 348 rows" in region_text(app, app.query_one("#find"))
+        await pilot.press("down")
+        assert app.focused is tree  # the filter stays while walking the rows
+        await pilot.press("ctrl+f", "escape")
+        await settle(pilot)
+        assert sum(len(g.entries) for g in tree.groups) == 348
+
+
+@pytest.mark.asyncio
+async def test_near_list_filters_unlinked_only_and_k(embedded_graph, tmp_path: Path):
+    app = KgApp(graph=embedded_graph, export_dir=tmp_path)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        near = app.query_one(NearList)
+        assert len(near.all_rows) == 20
+        await pilot.press("u")
+        ids = [near.options.get_option_at_index(i).id for i in range(near.options.option_count)]
+        assert ids and all(not near.rows[i].linked for i in ids)
+        await pilot.press("u", "k")
+        await settle(pilot)
+        assert near.k == 50 and len(near.all_rows) > 20
+        await pilot.press("ctrl+f", *"reason")
+        await settle(pilot)
+        titles = [
+            near.rows[near.options.get_option_at_index(i).id].note.title
+            for i in range(near.options.option_count)
+        ]
+        assert titles and all("reason" in t.casefold() for t in titles)
+
+
+@pytest.mark.asyncio
+async def test_find_in_the_open_note(app: KgApp):
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot)
+        await pilot.press("r", "ctrl+f", *"latent")
+        await settle(pilot)
+        view = app.query_one(NoteView)
+        places = view.found_count
+        assert places >= 2
+        assert f"{places} places" in region_text(app, app.query_one("#find"))
+        first = view.scroll_y
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "2 of" in region_text(app, app.query_one("#find"))
+        assert view.scroll_y >= first
+        await pilot.press("escape")
+        await settle(pilot)
+        assert view.found_count == 0 and app.focused is view
+
+
+@pytest.mark.asyncio
+async def test_w_widens_the_focused_panel_and_esc_puts_it_back(app: KgApp):
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot)
+        await pilot.press("l", "w")
+        await settle(pilot)
+        tree = app.query_one(NeighbourhoodTree)
+        assert app.screen.maximized is tree and tree.region.width == 80
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.maximized is None and tree.region.width < 80

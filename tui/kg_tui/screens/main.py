@@ -38,6 +38,7 @@ from kg_tui.walk import HOME, Filter, Group, History, group_neighbours, second_r
 from kg_tui.widgets.breadcrumb import Breadcrumb
 from kg_tui.widgets.concept_map import ConceptMap
 from kg_tui.widgets.details import DetailsPane
+from kg_tui.widgets.find_bar import FindBar, FindInput
 from kg_tui.widgets.near_list import NearList
 from kg_tui.widgets.neighbourhood import NeighbourhoodTree
 from kg_tui.widgets.note_view import NoteView, home_lists
@@ -208,6 +209,20 @@ class MainScreen(Screen[None]):
             id="main.escape",
         ),
         Binding(
+            "ctrl+f",
+            "find",
+            "Find",
+            tooltip="Type to filter the links or near list by title, or find words in the note",
+            id="main.find",
+        ),
+        Binding(
+            "w",
+            "maximize",
+            "Widen",
+            tooltip="Widen the focused panel to the whole screen, and back (also Esc)",
+            id="main.maximize",
+        ),
+        Binding(
             "tab",
             "cycle(1)",
             "Next panel",
@@ -269,6 +284,7 @@ class MainScreen(Screen[None]):
                         yield ConceptMap(id="map-tab")
                 yield ConceptMap(id="map-panel")
                 yield DetailsPane("The highlighted row is described here in full.", id="details")
+        yield FindBar(id="find")
         yield SearchPanel(id="results")
         yield Footer(compact=True)
 
@@ -388,6 +404,7 @@ class MainScreen(Screen[None]):
         self.last_paint = time.perf_counter() - started
 
     def _show_current(self, graph: KnowledgeGraph) -> None:
+        self._reset_find()
         note = self.current
         tree = self.query_one("#tree", NeighbourhoodTree)
         maps = list(self.query(ConceptMap))
@@ -534,7 +551,7 @@ class MainScreen(Screen[None]):
         if graph is None:
             return
         try:
-            rows = features.near(graph, note, k=20)
+            rows = features.near(graph, note, k=self.query_one(NearList).k)
         except features.Unavailable as error:
             self.post_message(NearReady(note.id, [], str(error)))
             return
@@ -542,6 +559,10 @@ class MainScreen(Screen[None]):
             self.post_message(NearReady(note.id, [], str(error)))
             return
         self.post_message(NearReady(note.id, rows))
+
+    def on_near_list_wanted(self, message: NearList.Wanted) -> None:
+        self._near_for = None
+        self.refresh_near()
 
     def on_near_ready(self, message: NearReady) -> None:
         note = self.current
@@ -731,6 +752,101 @@ class MainScreen(Screen[None]):
         if focused is not None and focused.region:  # hidden widgets have no region
             return
         self._panels()[-1 if self.current is not None else 0].focus()
+
+    # ------------------------------------------------------------ find, maximise
+
+    def _panel_of(self, widget: Widget | None) -> str:
+        """Which filterable panel `widget` belongs to: 'links', 'near', 'note' or ''."""
+        if widget is None:
+            return ""
+        ids = {node.id for node in widget.ancestors_with_self}
+        if "note" in ids:
+            return "note"
+        if "tree" in ids:
+            return "links"
+        if "near-list" in ids:
+            return "near"
+        return ""
+
+    def _panel_widget(self, target: str) -> Widget:
+        return self.query_one({"links": "#tree", "near": "#near-options"}.get(target, "#note"))
+
+    def action_find(self) -> None:
+        target = self._panel_of(self.focused)
+        if not target:
+            self.notify(
+                "Ctrl+F filters the links or near list, or finds words in the note: "
+                "move the focus there first (Tab).",
+                timeout=4,
+            )
+            return
+        current = {
+            "links": self.query_one(NeighbourhoodTree).text,
+            "near": self.query_one(NearList).text,
+        }.get(target, "")
+        self.query_one(FindBar).open(target, current)
+
+    @on(FindInput.Changed, "#find-input")
+    def _find_typed(self, event: FindInput.Changed) -> None:
+        bar = self.query_one(FindBar)
+        text = event.value
+        if bar.target == "links":
+            tree = self.query_one(NeighbourhoodTree)
+            left = tree.filter_titles(text)
+            every = sum(len(g.entries) for g in tree.all_groups)
+            bar.count(f"{left} of {every} rows" if text else "")
+        elif bar.target == "near":
+            near = self.query_one(NearList)
+            left = near.filter_titles(text)
+            bar.count(f"{left} of {len(near.all_rows)}" if text else "")
+        elif bar.target == "note":
+            places = self.query_one(NoteView).find(text)
+            bar.count(plural(places, "place") if text else "")
+
+    @on(FindInput.Submitted, "#find-input")
+    def _find_next(self, event: FindInput.Submitted) -> None:
+        bar = self.query_one(FindBar)
+        if bar.target == "note":
+            view = self.query_one(NoteView)
+            at = view.find_next()
+            if at:
+                bar.count(f"{at} of {plural(view.found_count, 'place')}")
+        else:
+            self._close_find(keep=True)
+
+    def on_find_input_closed(self, message: FindInput.Closed) -> None:
+        self._close_find(message.keep)
+
+    def _close_find(self, keep: bool) -> None:
+        bar = self.query_one(FindBar)
+        target = bar.target
+        if not target:
+            return
+        if not keep or not bar.input.value:
+            bar.input.value = ""
+            self._find_typed(FindInput.Changed(bar.input, ""))  # list everything again
+            bar.close()
+        self._panel_widget(target).focus()
+
+    def _reset_find(self) -> None:
+        bar = self.query_one(FindBar)
+        if bar.display:
+            bar.input.value = ""
+            bar.close()
+        self.query_one(NearList).text = ""
+
+    def action_maximize(self) -> None:
+        """Widen the focused panel (Textual's maximise), or put it back."""
+        if self.maximized is not None:
+            self.minimize()
+            return
+        focused = self.focused
+        panels = ("note", "tree", "near-options", "map-tab", "map-panel")
+        widget = focused if focused is not None and focused.id in panels else None
+        if widget is None:
+            self.notify("Move the focus to a panel first (Tab), then w widens it", timeout=3)
+            return
+        self.maximize(widget, container=False)
 
     def _remember(self) -> None:
         """Keep where the person is on this step, for Back to return to."""

@@ -66,7 +66,9 @@ class NeighbourhoodTree(Tree[Row]):
         self.auto_expand = False
         self.guide_depth = 3
         self.ring: dict[str, list[Entry]] = {}
-        self.groups: list[Group] = []
+        self.groups: list[Group] = []  # as listed (after the type-to-filter text)
+        self.all_groups: list[Group] = []
+        self.text = ""
         # Cut titles of each group's rows at a width: {(group node id, width, rows): cuts}
         self._cuts: dict[tuple[int, int, int], dict[int, str]] = {}
 
@@ -74,13 +76,34 @@ class NeighbourhoodTree(Tree[Row]):
 
     def show_groups(self, groups: list[Group], ring: dict[str, list[Entry]] | None = None) -> None:
         """List `groups`; an empty list leaves the tree empty (the panel explains why)."""
-        self.groups = groups
+        self.all_groups = groups
+        self.text = ""
         self.ring = ring or {}
+        self._fill(groups)
+
+    def filter_titles(self, text: str) -> int:
+        """Keep the neighbours whose title holds `text` (any case), every group open;
+        returns how many rows are left. An empty `text` lists everything again."""
+        self.text = text
+        if not text:
+            self._fill(self.all_groups)
+            return sum(len(g.entries) for g in self.all_groups)
+        key = text.casefold()
+        kept = [
+            Group(g.spec, [e for e in g.entries if key in e.note.title.casefold()])
+            for g in self.all_groups
+        ]
+        kept = [g for g in kept if g.entries]
+        self._fill(kept, open_all=True)
+        return sum(len(g.entries) for g in kept)
+
+    def _fill(self, groups: list[Group], open_all: bool = False) -> None:
+        self.groups = groups
         self._cuts = {}
         self.clear()
         if not groups:
             return
-        small = sum(len(g.entries) for g in groups) <= OPEN_UP_TO * 2
+        small = open_all or sum(len(g.entries) for g in groups) <= OPEN_UP_TO * 2
         for group in groups:
             label = Text.assemble(
                 ("● ", RichStyle(color=KIND_COLOURS[group.kind])),
@@ -94,6 +117,11 @@ class NeighbourhoodTree(Tree[Row]):
         if not any(node.is_expanded for node in self.root.children):
             self.root.children[0].expand()  # one big group: open it rather than show nothing
         self.cursor_line = 0
+        self.call_after_refresh(self._describe_cursor)
+
+    def _describe_cursor(self) -> None:
+        node = self.cursor_node
+        self.post_message(Describe(describe_row(node.data if node is not None else None)))
 
     def _add_entries(self, node: TreeNode[Row], entries: list[Entry]) -> None:
         for entry in entries[:SHOW_AT_MOST]:
@@ -259,7 +287,7 @@ def describe_row(row: Row | None) -> details.Details | None:
             kind=details.plural(len(group.entries), "note")
             + f" reached by {group.kind.value} links",
             colour=KIND_COLOURS[group.kind],
-            text="Enter or space opens or closes the group; type to filter the titles.",
+            text="Enter or space opens or closes the group; Ctrl+F filters the titles.",
         )
     if row.kind == "more":
         return details.Details(title=f"{len(row.rest)} more", text="Enter lists them.")

@@ -63,6 +63,7 @@ class Block:
     style: str = ""
     widget: NoteText | None = None
     marks: list[tuple[int, int, str]] = field(default_factory=list)  # emphasis runs
+    found: list[tuple[int, int]] = field(default_factory=list)  # where the find text is
 
 
 def find_mentions(text: str, titles: dict[str, str]) -> list[Span]:
@@ -100,6 +101,8 @@ class NoteView(VerticalScroll, can_focus=True):
         self._pool: list[NoteText] = []  # widgets reused from note to note
         self._figures_block: Block | None = None
         self.note_id: str | None = None
+        self._hits: list[int] = []  # block index of each place the find text occurs
+        self._hit = -1
 
     # ------------------------------------------------------------ building blocks
 
@@ -133,7 +136,51 @@ class NoteView(VerticalScroll, can_focus=True):
         content = Content.assemble(*parts)
         for start, end, style_name in block.marks:
             content = content.stylize(style_name, start, end)
+        for start, end in block.found:
+            content = content.stylize("reverse $warning", start, end)
         return content
+
+    # ------------------------------------------------------------ find
+
+    def find(self, text: str) -> int:
+        """Mark every place `text` occurs in the note's running text (any case) and
+        scroll to the first; returns how many places there are."""
+        key = text.casefold()
+        self._hits = []
+        for index, block in enumerate(self._blocks):
+            if block.content is not None:
+                continue
+            found: list[tuple[int, int]] = []
+            if key:
+                folded = block.text.casefold()
+                at = folded.find(key)
+                while at >= 0:
+                    found.append((at, at + len(key)))
+                    self._hits.append(index)
+                    at = folded.find(key, at + len(key))
+            if found or block.found:
+                block.found = found
+                if block.widget is not None:
+                    block.widget.update(self._render_block(block, None))
+        self._hit = -1
+        if self._hits:
+            self.find_next()
+        return len(self._hits)
+
+    @property
+    def found_count(self) -> int:
+        """How many places the find text occurs in."""
+        return len(self._hits)
+
+    def find_next(self) -> int:
+        """Scroll to the next place found; returns its number (1-based), 0 if none."""
+        if not self._hits:
+            return 0
+        self._hit = (self._hit + 1) % len(self._hits)
+        widget = self._blocks[self._hits[self._hit]].widget
+        if widget is not None:
+            self.scroll_to_widget(widget, animate=False, top=True)
+        return self._hit + 1
 
     def _prose(self, text: str, titles: dict[str, str], classes: str) -> Block:
         """Running text: Markdown emphasis shown as italic or bold, titles as links."""
@@ -168,6 +215,8 @@ class NoteView(VerticalScroll, can_focus=True):
         self._links = []
         self._figures_block = None
         self.note_id = note_id
+        self._hits = []
+        self._hit = -1
         self.set_reactive(NoteView.link_cursor, -1)
 
     # ------------------------------------------------------------ public
