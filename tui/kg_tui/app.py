@@ -17,6 +17,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.worker import get_current_worker
 
 import kg
 from kg import KnowledgeGraph
@@ -63,7 +64,7 @@ class KgApp(ToolActions, App[None]):
             show=False,
             id="app.help_question",
         ),
-        Binding("q", "quit_asking", "Quit", tooltip="Quit the browser", id="app.quit"),
+        Binding("q", "quit_asking", "Quit", tooltip="Quit the browser", show=False, id="app.quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
         *ToolActions.TOOL_BINDINGS,
     ]
@@ -189,6 +190,8 @@ class KgApp(ToolActions, App[None]):
             )
             return
         seconds = time.perf_counter() - started
+        if get_current_worker().is_cancelled:  # a newer edit started another reload
+            return
 
         def show() -> None:
             self.graph = graph

@@ -2,7 +2,8 @@
 
 The commands are read from the bindings themselves (the app's and the main screen's),
 so a new key shows up here without a second list to keep; the name is the binding's
-tooltip (or description), the help line its keys as they are now (after `keymap:`).
+tooltip (or description), the help line its keys as they are now (after `keymap:`) and
+the binding id a `keymap:` entry in kg.yaml names.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from kg_tui.screens.help import display_key
 
 
 def _keys(binding: Binding) -> str:
-    shown = [display_key(k.strip(), binding.key_display) for k in binding.key.split(",")]
+    single = binding.key_display if "," not in binding.key else None
+    shown = [display_key(k.strip(), single) for k in binding.key.split(",")]
     return " ".join(dict.fromkeys(shown))
 
 
@@ -46,7 +48,9 @@ class KeyCommands(Provider):
                 first = group[0]
                 name = first.tooltip or first.description
                 keys = " ".join(dict.fromkeys(_keys(b) for b in group))
-                yield name, f"key: {keys}", partial(self.app.run_action, action, target)
+                ids = [b.id for b in group if b.id]
+                where = f" · id {ids[0]} (for keymap: in kg.yaml)" if ids else ""
+                yield name, f"key: {keys}{where}", partial(self.app.run_action, action, target)
 
     async def discover(self) -> Hits:
         for name, keys, run in sorted(self._commands()):

@@ -71,8 +71,9 @@ def sections(app_bindings: Sequence[Any]) -> list[tuple[str, list[tuple[str, str
             if not binding.description:
                 continue
             keys = merged.setdefault(binding.tooltip or binding.description, [])
+            single = binding.key_display if "," not in binding.key else None
             for key in binding.key.split(","):
-                shown = display_key(key.strip(), binding.key_display)
+                shown = display_key(key.strip(), single)
                 if shown not in keys:
                     keys.append(shown)
         return [(" ".join(keys), description) for description, keys in merged.items()]
@@ -123,6 +124,8 @@ def display_key(key: str, shown: str | None = None) -> str:
         return shown
     *mods, name = key.split("+")
     name = NAMES.get(name, name if len(name) == 1 else name.replace("_", " ").title())
+    if mods and len(name) == 1:
+        name = name.upper()  # Ctrl+P, as people write it
     return "+".join([m.title() for m in mods] + [name])
 
 

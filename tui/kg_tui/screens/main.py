@@ -160,7 +160,12 @@ class MainScreen(Screen[None]):
             id="main.trace",
         ),
         Binding(
-            "p", "path", "Path", tooltip="Shortest typed path between two notes", id="main.path"
+            "p",
+            "path",
+            "Path",
+            tooltip="Shortest typed path between two notes",
+            show=False,
+            id="main.path",
         ),
         Binding(
             "x",
