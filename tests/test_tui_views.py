@@ -625,3 +625,23 @@ async def test_t_in_the_reading_view_traces_the_sentence_under_the_cursor(app: K
         picked = trace.claims[int(options.highlighted_option.id)]
         assert picked.raw.line == line and near.casefold() in picked.text.casefold()
         assert screen.current.title == HIDDEN
+
+
+@pytest.mark.asyncio
+async def test_path_steps_are_described_in_full(app: KgApp, graph):
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_note(pilot)
+        screen.open_note(LINE)
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        steps = app.screen.query_one("#path-steps", OptionList)
+        chain = app.screen.chain
+        assert chain
+        steps.highlighted = 2  # the note the first link reaches
+        await settle(pilot)
+        details = app.screen.query_one(DetailsPane).details
+        step = graph.note(steps.get_option_at_index(2).id)
+        assert details.title == step.title
+        assert details.kind.startswith(chain[0].describe())
+        assert details.where == f"{chain[0].file}:{chain[0].line}"
