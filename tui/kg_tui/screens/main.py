@@ -220,6 +220,7 @@ class MainScreen(Screen[None]):
             "maximize",
             "Widen",
             tooltip="Widen the focused panel to the whole screen, and back (also Esc)",
+            show=False,
             id="main.maximize",
         ),
         Binding(

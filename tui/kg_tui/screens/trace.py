@@ -101,6 +101,7 @@ class TraceScreen(Screen[str | None]):
             "maximize",
             "Widen",
             tooltip="Widen the focused panel to the whole screen, and back (also Esc)",
+            show=False,
             id="trace.maximize",
         ),
     ]
