@@ -132,7 +132,7 @@ async def test_search_hits_show_their_strength_and_how_they_matched(embedded_gra
         await pilot.press("slash", *"hidden reasoning base models", "enter")
         await settle(pilot)
         panel = app.query_one(SearchPanel)
-        assert "% of the best score" in panel.header
+        assert "% of best score" in panel.header
         results = app.query_one(SearchResults)
         prompts = [str(results.get_option_at_index(i).prompt) for i in range(results.option_count)]
         assert any("100%" in p for p in prompts)

@@ -158,7 +158,11 @@ def unsupported_claims(
     found: list[Unsupported] = []
     chosen = graph.notes(stubs=False) if notes is None else [graph.note(n) for n in notes]
     for note in chosen:
-        if note.stub or note.kind in (NoteKind.PAPER, NoteKind.TOPIC, NoteKind.HUB) or note.kind in NOT_NOTES:
+        if (
+            note.stub
+            or note.kind in (NoteKind.PAPER, NoteKind.TOPIC, NoteKind.HUB)
+            or note.kind in NOT_NOTES
+        ):
             continue
         for item in claims(graph, note):
             top = evidence_of(graph, note, item, 1, scorer, {note.id}, 3)

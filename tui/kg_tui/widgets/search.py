@@ -110,7 +110,7 @@ class SearchPanel(Vertical):
         )
 
     def _quoted(self, query: str) -> str:
-        return "“" + ellipsize(" ".join(query.split()), max(10, self._width() // 3)) + "”"
+        return "“" + ellipsize(" ".join(query.split()), max(10, self._width() // 4)) + "”"
 
     def show_titles(self, query: str, notes: list[Note]) -> None:
         results = self.results
@@ -157,9 +157,7 @@ class SearchPanel(Vertical):
             results.add_option(Option(Content.styled(reason, "dim italic"), disabled=True))
             return
         left_out = f" · {weak} weak left out" if weak else ""
-        self._header(
-            f"{len(rows)} match {self._quoted(query)} · {how}{left_out} · % of the best score"
-        )
+        self._header(f"{len(rows)} match {self._quoted(query)} · {how}{left_out} · % of best score")
         best = max(row.score for row in rows)
         for rank, row in enumerate(rows, start=1):
             snippet = " ".join(row.snippet.split())
