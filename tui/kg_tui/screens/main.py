@@ -213,6 +213,7 @@ class MainScreen(Screen[None]):
             "find",
             "Find",
             tooltip="Type to filter the links or near list by title, or find words in the note",
+            show=False,
             id="main.find",
         ),
         Binding(
