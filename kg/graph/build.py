@@ -11,7 +11,7 @@ import gc
 import hashlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
@@ -50,7 +50,7 @@ class GraphBuilder:
 
     def __init__(self) -> None:
         self.notes: dict[str, Note] = {}  # id -> note
-        self.by_key: dict[str, str] = {}  # normalized title -> id
+        self.by_key: MutableMapping[str, str] = {}  # normalized title -> id
         self.links: list[LinkRow] = []
         self.diagnostics: list[Diagnostic] = []
         self._ids: set[str] = set()

@@ -18,10 +18,9 @@ graph updated in place equals a full rebuild note by note and link by link.
 from __future__ import annotations
 
 import json
-import re
 import time
 from array import array
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,16 +43,19 @@ from kg.graph.vault import VaultIndex, VaultLinker
 from kg.index.store import (
     PHASES,
     RUNNING_TEXT_GROUP,
+    Meta,
     SavedIndex,
     details_reader,
     file_row,
     link_order,
     note_reader,
     note_row,
+    opening,
+    openings,
     read_diagnostics,
     read_headers,
     read_link_columns,
-    stamps_key,
+    stamps_text,
     write_link_columns,
 )
 from kg.model import Diagnostic, LinkRow, Note, NoteKind, Page
@@ -103,7 +105,7 @@ class IndexUpdate:
 
         >>> IndexUpdate("updated", changed=("a.md",), files_read=1, notes=1,
         ...             links_removed=3, links_added=4, seconds=0.21).describe()
-        '1 file changed: updated in place in 0.21 s (1 file read, 1 note remade, links -3 +4)'
+        '1 file changed: updated in place in 0.21 s (1 file read, 1 note written, links -3 +4)'
         """
         parts = []
         for count, what in (
@@ -118,11 +120,13 @@ class IndexUpdate:
         if self.mode == "updated":
             return (
                 f"{said}: updated in place in {self.seconds:.2f} s ({read}, "
-                f"{self.notes} note{'s' if self.notes != 1 else ''} remade, "
+                f"{self.notes} note{'s' if self.notes != 1 else ''} written, "
                 f"links -{self.links_removed} +{self.links_added})"
             )
         if self.mode == "rebuilt":
             why = f" ({self.reason})" if self.reason else ""
+            if not parts:
+                return f"indexed in {self.seconds:.2f} s, {read}{why}"
             return f"{said}: rebuilt in {self.seconds:.2f} s, {read}{why}"
         return f"{said}: index reused"
 
@@ -137,7 +141,7 @@ def file_changes(
 ) -> tuple[list[str], list[str], list[str]]:
     """(changed, added, removed) paths between the index's stamps and these."""
     old = {row[0]: row for row in saved.stamps}
-    new = {s.path: [s.path, s.size, s.mtime_ns] for s in stamps}
+    new = {s.path: (s.path, s.size, s.mtime_ns) for s in stamps}
     changed = [p for p, row in new.items() if p in old and old[p] != row]
     added = [p for p in new if p not in old]
     removed = [p for p in old if p not in new]
@@ -191,30 +195,105 @@ class _FileRecord:
     created: list[list[str]] = field(default_factory=list)
 
 
-_ALNUM_RUN = re.compile(r"[^\W_]+")
+class _Searched:
+    """The titles running text is searched for (folded title -> note id), as saved, less
+    the removed notes' and plus the added ones'; looked up in the index by first run."""
+
+    def __init__(self, db: Any) -> None:
+        self._db = db
+        self.gone: set[str] = set()
+        self.new: dict[str, str] = {}
+
+    def __contains__(self, title: object) -> bool:
+        if title in self.new:
+            return True
+        row = self._db.execute("SELECT id FROM searched WHERE title = ?", (title,)).fetchone()
+        return row is not None and row[0] not in self.gone
+
+    def candidates(self, pages: Sequence[Page]) -> dict[str, str]:
+        """The searched titles that can occur in these pages' running text: those whose
+        `opening` is among the text's `openings`. No title the text holds is missed, and
+        the automaton is built over a few titles, not over every one."""
+        runs: set[str] = set()
+        for page in pages:
+            for paragraph in page.body:
+                runs |= openings(fold(paragraph.text))
+        found: dict[str, str] = {}
+        wanted = sorted(runs)
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT title, id FROM searched WHERE first IN ({marks})"
+            found.update((t, i) for t, i in self._db.execute(query, chunk) if i not in self.gone)
+        found.update((t, i) for t, i in self.new.items() if opening(t) in runs or not opening(t))
+        return found
 
 
-def candidate_titles(searched: dict[str, str], pages: Sequence[Page]) -> dict[str, str]:
-    """The searched titles (folded title -> id) that can occur in these pages' running text:
-    those whose first run of letters and digits is a whole run of the text. A title found
-    at word boundaries has its first run whole in the text, so none is lost; the automaton
-    built over the few left costs nothing next to one over every title.
+class _NoteOfFile(dict[str, str]):
+    """File -> the id of its note, read from the index for the files a replay asks about."""
 
-    >>> from kg.model import Page, NoteKind, Paragraph
-    >>> page = Page("a.txt", NoteKind.SYNTHESIS, "main", "A", body=(Paragraph("Why scaling works, again.", 3),))
-    >>> candidate_titles({"Why scaling works": "w", "Whyever not at all": "x"}, [page])
-    {'Why scaling works': 'w'}
-    """
-    runs: set[str] = set()
-    for page in pages:
-        for paragraph in page.body:
-            runs.update(_ALNUM_RUN.findall(fold(paragraph.text)))
-    out: dict[str, str] = {}
-    for title, note_id in searched.items():
-        first = _ALNUM_RUN.search(title)
-        if first is None or first.group() in runs:
-            out[title] = note_id
-    return out
+    def __init__(self, db: Any) -> None:
+        super().__init__()
+        self._db = db
+        self._gone: set[str] = set()
+
+    def get(self, path: str, default: Any = None) -> Any:
+        if path in self:
+            return self[path]
+        if path in self._gone:
+            return default
+        row = self._db.execute("SELECT note FROM files WHERE path = ?", (path,)).fetchone()
+        return row[0] if row and row[0] else default
+
+    def pop(self, path: str, default: Any = None) -> Any:
+        self._gone.add(path)
+        return super().pop(path, default)
+
+
+class _Keys(MutableMapping[str, str]):
+    """The build's title keys (normalized title -> note id) as saved, read from the index
+    when asked for; what an update changes is kept aside and written back by `_write`."""
+
+    def __init__(self, db: Any) -> None:
+        self._db = db
+        self.set: dict[str, str] = {}
+        self.deleted: set[str] = set()
+
+    def __getitem__(self, key: str) -> str:
+        if key in self.set:
+            return self.set[key]
+        if key in self.deleted:
+            raise KeyError(key)
+        row = self._db.execute("SELECT id FROM build_keys WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            raise KeyError(key)
+        return str(row[0])
+
+    def __setitem__(self, key: str, note_id: str) -> None:
+        self.set[key] = note_id
+        self.deleted.discard(key)
+
+    def __delitem__(self, key: str) -> None:
+        self[key]  # raises KeyError when absent
+        self.set.pop(key, None)
+        self.deleted.add(key)
+
+    def keys_of(self, note_ids: set[str]) -> list[str]:
+        """The saved keys that name these notes."""
+        found = []
+        wanted = sorted(note_ids)
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT key FROM build_keys WHERE id IN ({marks})"
+            found += [k for (k,) in self._db.execute(query, chunk)]
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        raise NotImplementedError("an update never lists every title key")
+
+    def __len__(self) -> int:
+        raise NotImplementedError("an update never counts the title keys")
 
 
 def _records(db: Any, column: str, values: Sequence[str]) -> list[_FileRecord]:
@@ -271,7 +350,8 @@ class _Replay:
         self.gone: set[str] = set()  # nodes that go with removed files
         self.new_notes: dict[str, Note] = {}
         self.hub_counts: dict[str, int] = dict(state["hub_counts"])
-        self.searched: dict[str, str] = dict(state["searched"])
+        self.searched = _Searched(self.db)
+        self.keys = _Keys(self.db)
 
     # ------------------------------------------------------------ plan
 
@@ -280,7 +360,7 @@ class _Replay:
         self._add()
         self.builder = _replay_builder(self.db, self.state, self.headers)
         builder = self.builder
-        builder.by_key = {k: v for k, v in builder.by_key.items() if v not in self.gone}
+        builder.by_key = self.keys
         builder._ids -= self.gone
         builder.notes._hidden |= self.gone  # type: ignore[attr-defined]
         for path in self.removed:
@@ -319,7 +399,7 @@ class _Replay:
         self.declared_end = len(builder.diagnostics)
         order = sorted(self.replayed, key=self.position.__getitem__)
         replay = [self.pages[p] for p in order]
-        builder.add_mentions(replay, TitleMatcher(candidate_titles(self.searched, replay)))
+        builder.add_mentions(replay, TitleMatcher(self.searched.candidates(replay)))
         self.order = order
         self._check_events()
         self._notes()
@@ -374,7 +454,7 @@ class _Replay:
                 self.hub_counts[hub] -= 1
                 if not self.hub_counts[hub]:
                     del self.hub_counts[hub]
-                    target = self.state["by_key"].get(hub)
+                    target = self.keys.get(hub)
                     if target and target not in self.gone and not headers[target][2]:
                         raise NotLocal(f"{path} was the last to list the hub {hub!r}")
         if not self.gone:
@@ -403,7 +483,9 @@ class _Replay:
             for other in headers:
                 if other.startswith(note_id + "-") and other[len(note_id) + 1 :].isdigit():
                     raise NotLocal(f"the note {title!r} shares its id's stem with another")
-        keys = {k for k, v in self.state["by_key"].items() if v in self.gone}
+        keys = set(self.keys.keys_of(self.gone))
+        for key in keys:
+            del self.keys[key]
         for note_id, header in headers.items():
             if note_id in self.gone:
                 continue
@@ -413,7 +495,7 @@ class _Replay:
                 raise NotLocal(
                     f"another note has the title or alias of a removed one ({header[0]!r})"
                 )
-        self.searched = {t: i for t, i in self.searched.items() if i not in self.gone}
+        self.searched.gone |= self.gone
 
     def _check_alone(self, path: str, identity: str, removing: bool) -> None:
         """A file's note must not share its title, claim or (Markdown) file name with
@@ -448,7 +530,7 @@ class _Replay:
     # ------------------------------------------------------------ added files
 
     def _add(self) -> None:
-        by_key = {k: v for k, v in self.state["by_key"].items() if v not in self.gone}
+        by_key = self.keys
         ids = set(self.headers) - self.gone
         added_keys: set[str] = set()
         pages = []
@@ -465,7 +547,7 @@ class _Replay:
             self._check_alone(path, identity, removing=False)
             key = normalize_title(page.title)
             keys = {key, *(normalize_title(a) for a in page.aliases)}
-            if "/" in page.title or keys & (set(by_key) | added_keys):
+            if "/" in page.title or keys & added_keys or any(k in by_key for k in keys):
                 raise NotLocal(f"{path}: its title or an alias is already a title in the corpus")
             if page.variant == "markdown":
                 stem = path.rpartition("/")[2].rpartition(".")[0]
@@ -519,7 +601,7 @@ class _Replay:
             if title in self.searched:
                 raise NotLocal(f"{note.title!r} is the title of another note too")
             fresh[title] = note_id
-        self.searched.update(fresh)
+        self.searched.new.update(fresh)
         return fresh
 
     def _text_hits(self, titles: dict[str, str]) -> list[str]:
@@ -634,11 +716,9 @@ def _replay_builder(db: Any, state: dict[str, Any], headers: dict[str, Header]) 
     files to replay made, so they make it again)."""
     builder = GraphBuilder()
     builder.notes = _Overlay(headers, note_reader(db), set())  # type: ignore[assignment]
-    builder.by_key = dict(state["by_key"])
+    builder.by_key = _Keys(db)
     builder._ids = set(headers)
-    builder.by_path = {
-        path: note for path, note in db.execute("SELECT path, note FROM files") if note
-    }
+    builder.by_path = _NoteOfFile(db)
     vault = VaultLinker.__new__(VaultLinker)
     vault.builder = builder
     vault.index = VaultIndex(state["markdown_paths"], state["attachments"])
@@ -694,12 +774,13 @@ def _write(update: _Replay) -> tuple[int, list[str], LinkColumns, dict[str, arra
             (note_row(note) for note in update.new_nodes.values()),
         )
         db.execute(f"DELETE FROM links WHERE file IN ({marks})", files)
-        added = array("I")
-        for row in update.rows:
-            cursor = db.execute(
-                "INSERT INTO links VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row
-            )
-            added.append(int(cursor.lastrowid or 0))
+        (last,) = db.execute("SELECT coalesce(max(rowid), 0) FROM links").fetchone()
+        added = array("I", range(last + 1, last + 1 + len(update.rows)))
+        db.executemany(
+            "INSERT INTO links (rowid, source, target, kind, file, line, ord, summary, sentence, "
+            "label, annotation, relation, section) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((rowid, *row) for rowid, row in zip(added, update.rows, strict=True)),
+        )
         # Diagnostics: the removed files' all go, the replayed files' but grouping's are
         # made again; the others move with their file's place in the corpus.
         identity = PHASES.index("identity")
@@ -731,12 +812,12 @@ def _write(update: _Replay) -> tuple[int, list[str], LinkColumns, dict[str, arra
             (d, 2 if i < update.declared_end else 3) for i, d in enumerate(builder.diagnostics)
         ]
         seen: dict[tuple[int, int], int] = {}
+        diagnostic_rows = []
         for diagnostic, phase in diagnostics:
             where = position.get(diagnostic.path or "", -1)
             seq = seen.get((phase, where), 0)
             seen[(phase, where)] = seq + 1
-            db.execute(
-                "INSERT INTO diagnostics VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            diagnostic_rows.append(
                 (
                     diagnostic.path,
                     diagnostic.line,
@@ -746,8 +827,9 @@ def _write(update: _Replay) -> tuple[int, list[str], LinkColumns, dict[str, arra
                     phase,
                     where,
                     seq,
-                ),
+                )
             )
+        db.executemany("INSERT INTO diagnostics VALUES (?, ?, ?, ?, ?, ?, ?, ?)", diagnostic_rows)
         db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in update.removed))
         db.executemany(
             "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -776,16 +858,23 @@ def _write(update: _Replay) -> tuple[int, list[str], LinkColumns, dict[str, arra
             columns, extras, gone_rows, update.rows, added, old_ids, new_ids, position, moved
         )
         write_link_columns(db, new_columns, new_extras)
-        meta = {"stamps": json.dumps(stamps_key(update.stamps))}
+        meta = {"stamps": stamps_text(update.stamps)}
         if update.added or update.removed:
             count = len(update.added) - len(update.removed)
             meta["files"] = str(int(saved.meta.get("files", 0)) + count)
             state = dict(update.state)
             vault = builder.vault
             assert vault is not None
+            keys = update.keys
+            db.executemany("DELETE FROM build_keys WHERE key = ?", ((k,) for k in keys.deleted))
+            db.executemany("INSERT OR REPLACE INTO build_keys VALUES (?, ?)", keys.set.items())
+            searched = update.searched
+            db.executemany("DELETE FROM searched WHERE id = ?", ((i,) for i in searched.gone))
+            db.executemany(
+                "INSERT INTO searched VALUES (?, ?, ?)",
+                ((t, i, opening(t)) for t, i in searched.new.items()),
+            )
             state.update(
-                by_key=builder.by_key,
-                searched=update.searched,
                 hub_counts=dict(sorted(update.hub_counts.items())),
                 tags=vault.tags,
                 attachment_nodes=vault.attachments,
@@ -801,7 +890,9 @@ def _write(update: _Replay) -> tuple[int, list[str], LinkColumns, dict[str, arra
     return len(gone_rows), new_ids, new_columns, new_extras
 
 
-def _moved_positions(old_stamps: list[list[Any]], position: dict[str, int]) -> dict[int, int]:
+def _moved_positions(
+    old_stamps: Sequence[tuple[str, int, int]], position: dict[str, int]
+) -> dict[int, int]:
     """Old place in the corpus -> new place, for the files whose place changed."""
     return {
         old: new
@@ -899,7 +990,7 @@ def _reopen(
     """The updated graph, read through a new snapshot of the same file."""
     db = saved.db
     db.execute("BEGIN")
-    saved.meta = dict(db.execute("SELECT key, value FROM meta"))
+    saved.meta = Meta(db)
     if list(headers) != columns.note_ids:  # notes came or went: their headers and keys too
         headers = read_headers(db)
         keys = KnowledgeGraph(NoteTable(headers, note_reader(db)), []).title_keys
@@ -908,7 +999,7 @@ def _reopen(
             "UPDATE meta SET value = ? WHERE key = 'keys'", (json.dumps(keys, ensure_ascii=False),)
         )
         db.execute("BEGIN")
-        saved.meta = dict(db.execute("SELECT key, value FROM meta"))
+        saved.meta = Meta(db)
     links = LinkTable.from_columns(columns, details_reader(db, extras["rowids"]))
     table = NoteTable(headers, note_reader(db))
     for note in notes.values():
