@@ -33,6 +33,8 @@ from kg.errors import (
 )
 from kg.graph.knowledge import CorpusStats, KnowledgeGraph, NotePath
 from kg.index.loader import load
+from kg.index.update import IndexUpdate
+from kg.index.watch import watch
 from kg.model import (
     ConceptMap,
     Counts,
@@ -93,6 +95,7 @@ __all__ = [
     "Evidence",
     "ExportError",
     "IndexLocked",
+    "IndexUpdate",
     "InvalidArgument",
     "KgError",
     "KnowledgeGraph",
@@ -120,6 +123,7 @@ __all__ = [
     "load_embedder",
     "parse_markdown",
     "parse_page",
+    "watch",
 ]
 
 __version__ = "0.1.0"

@@ -172,3 +172,80 @@ def test_stale_temporaries_are_cleaned(tmp_path, seeds_dir):
     assert not list(index.glob(f".{GRAPH}.*.tmp"))
     assert [p.name for p in index.glob("graph-*.sqlite")] == [read_manifest(index)["graph"]]
     shutil.rmtree(index)
+
+
+_UPDATE_LOOP = """
+import sys, kg
+from pathlib import Path
+corpus, victim, a, b = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4]
+texts = [Path(a).read_text(encoding="utf-8"), Path(b).read_text(encoding="utf-8")]
+i = 0
+while True:
+    i += 1
+    victim.write_text(texts[i % 2], encoding="utf-8")
+    graph = kg.load(corpus, embed="none")
+    print(graph.index_update.mode, flush=True)
+"""
+
+
+def test_killed_update_in_place_leaves_old_or_new_graph(tmp_path):
+    """Edits that update the index in place, killed at random moments: the graph file
+    always holds one whole version, the one its stamps name, never a mix."""
+    corpus = tmp_path / "corpus"
+    generate(corpus, pages=1500, seed=4)
+    victim = next(p for p in sorted(corpus.glob("*_synthesis_main.txt")))
+    text_a = victim.read_text(encoding="utf-8")
+    lines = text_a.split("\n")
+    body = max(range(len(lines)), key=lambda i: len(lines[i]))  # a paragraph of running text
+    lines[body] += " A sentence that only state b has."
+    text_b = "\n".join(lines)
+    (tmp_path / "a.txt").write_text(text_a, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(text_b, encoding="utf-8")
+    expected = {}
+    for name, text in (("a", text_a), ("b", text_b)):
+        victim.write_text(text, encoding="utf-8")
+        built = kg.load(corpus, save=False, embed="none")
+        expected[len(text.encode("utf-8"))] = (
+            name,
+            [lk.to_row() for lk in built.links],
+            {n.id: n for n in built},
+        )
+    victim.write_text(text_a, encoding="utf-8")
+    kg.load(corpus, embed="none")
+    from kg.index.store import open_index
+
+    rng = random.Random(5)
+    modes: dict[str, int] = {}
+    seen = set()
+    for _ in range(10):
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                _UPDATE_LOOP,
+                str(corpus),
+                str(victim),
+                str(tmp_path / "a.txt"),
+                str(tmp_path / "b.txt"),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        time.sleep(2.0 + rng.random() * 3.0)  # start-up, then a few updates
+        process.kill()
+        out, _ = process.communicate(timeout=60)
+        for mode in out.split():
+            modes[mode] = modes.get(mode, 0) + 1
+        saved = open_index(corpus / ".kg")
+        assert saved is not None, "no whole index after the kill"
+        size = next(row[1] for row in saved.stamps if row[0] == victim.name)
+        name, links, notes = expected[size]
+        graph = saved.graph(corpus)
+        assert graph is not None
+        assert [lk.to_row() for lk in graph.links] == links, f"a mix of versions (state {name})"
+        assert all(graph.note(note_id) == note for note_id, note in notes.items())
+        seen.add(name)
+        saved.close()
+    assert modes.get("updated", 0) >= 10, modes  # the kills landed among in-place updates
+    assert seen == {"a", "b"}, seen

@@ -219,3 +219,46 @@ def test_update_reports_what_it_did(tmp_path):
     assert update.mode in ("updated", "rebuilt") and update.removed == ("vault/Home.md",)
     if update.mode == "rebuilt":
         assert update.reason
+
+
+def test_kg_watch_reports_each_update(tmp_path):
+    """`kg watch --json` prints one line per update as files are saved, added and removed,
+    and stops cleanly on Ctrl+C."""
+    import json
+    import signal
+    import subprocess
+    import sys
+
+    corpus = make_corpus(tmp_path, seed=8)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "watch", "--corpus", str(corpus), "--json", "--no-embed"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None
+    try:
+        first = json.loads(process.stdout.readline())
+        assert first["update"]["mode"] == "rebuilt" and first["notes"] > 50
+        page = corpus / "vault" / "Home.md"
+        page.write_text(
+            page.read_text(encoding="utf-8") + "\nA line saved later.\n", encoding="utf-8"
+        )
+        edited = json.loads(process.stdout.readline())
+        assert edited["update"]["mode"] == "updated"
+        assert edited["update"]["changed"] == ["vault/Home.md"]
+        (corpus / "vault" / "Fresh thoughts.md").write_text(
+            "Nothing links here yet.\n", encoding="utf-8"
+        )
+        added = json.loads(process.stdout.readline())
+        assert added["update"]["added"] == ["vault/Fresh thoughts.md"]
+        assert added["notes"] == edited["notes"] + 1
+        (corpus / "vault" / "Fresh thoughts.md").unlink()
+        removed = json.loads(process.stdout.readline())
+        assert removed["update"]["removed"] == ["vault/Fresh thoughts.md"]
+        assert removed["notes"] == edited["notes"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        status = process.wait(timeout=30)
+        process.stdout.close()
+    assert status == 0

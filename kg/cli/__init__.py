@@ -28,6 +28,7 @@ from kg.cli import (
     sparql,
     stats,
     trace,
+    watch,
 )
 from kg.cli.common import common_options
 from kg.errors import KgError
@@ -50,6 +51,7 @@ _MODULES = (
     browse,
     export,
     sparql,
+    watch,
 )
 COMMANDS: dict[str, Handler] = {m.__name__.rsplit(".", 1)[1]: m.run for m in _MODULES}
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
@@ -50,7 +50,7 @@ class GraphBuilder:
 
     def __init__(self) -> None:
         self.notes: dict[str, Note] = {}  # id -> note
-        self.by_key: dict[str, str] = {}  # normalized title -> id
+        self.by_key: MutableMapping[str, str] = {}  # normalized title -> id
         self.links: list[LinkRow] = []
         self.diagnostics: list[Diagnostic] = []
         self._ids: set[str] = set()
@@ -64,7 +64,9 @@ class GraphBuilder:
         self.records: dict[str, list[tuple[object, ...]]] = {}
         self.created: dict[str, list[tuple[str, str, str]]] = {}  # file -> (table, key, id)
         self.current = ""  # the file whose links are being added
+        self.collided: set[str] = set()  # ids made while recording that needed a number
         self.searched: dict[str, str] = {}  # what running text was searched for (add_mentions)
+        self.folded: dict[str, list[str]] = {}  # file -> its paragraphs as searched, recording
 
     def begin(self, page: Page) -> None:
         """Start adding the links of `page` (its events are recorded under its path)."""
@@ -85,6 +87,8 @@ class GraphBuilder:
         while candidate in self._ids:
             candidate, n = f"{base}-{n}", n + 1
         self._ids.add(candidate)
+        if n > 2 and self.recording:
+            self.collided.add(candidate)  # its id depends on what came first
         return candidate
 
     def add_pages(self, pages: Sequence[Page]) -> None:
@@ -170,6 +174,7 @@ class GraphBuilder:
                 note = self.notes[found]
                 if note.stub and not note.description:
                     self.notes[found] = replace(note, description=description)
+                    self.made("fill", key, found)  # the stub shows this file's description
             return found
         title = clean_title(title)
         if not title:
@@ -398,6 +403,8 @@ class GraphBuilder:
     ) -> None:
         text = paragraph.text
         folded = fold(text)
+        if self.events is not None:
+            self.folded.setdefault(self.current, []).append(folded)
         hits = matcher.find(folded)
         if hits and page.variant == "markdown":
             hits = outside_code(text, hits)
@@ -423,7 +430,7 @@ class GraphBuilder:
         return self.notes, once_per_note(self.notes, self.links), self.diagnostics
 
 
-def group_note(group: Sequence[Page], note_id: str, hub_keys: set[str] | frozenset[str]) -> Note:
+def group_note(group: Sequence[Page], note_id: str, hub_keys: Collection[str]) -> Note:
     """The note the pages of one group make (best page first, as `page_order` sorts).
 
     Parameters
@@ -432,7 +439,7 @@ def group_note(group: Sequence[Page], note_id: str, hub_keys: set[str] | frozens
         The pages that show the note, best first.
     note_id : str
         Its id.
-    hub_keys : set of str
+    hub_keys : collection of str
         The normalized titles that pages list as their parent hubs: a bare page titled so
         is a hub.
 
@@ -523,7 +530,8 @@ class BuildState:
     created: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
     by_key: dict[str, str] = field(default_factory=dict)
     searched: dict[str, str] = field(default_factory=dict)
-    hub_keys: list[str] = field(default_factory=list)
+    hub_counts: dict[str, int] = field(default_factory=dict)  # hub key -> pages listing it
+    texts: dict[str, str] = field(default_factory=dict)  # file -> its running text, folded
     tags: dict[str, str] = field(default_factory=dict)
     attachment_nodes: dict[str, str] = field(default_factory=dict)
     markdown_paths: list[str] = field(default_factory=list)
@@ -587,6 +595,8 @@ def build_with_state(
         builder.events = None
         builder.recording = False
         notes, links, diagnostics = builder.finish()
+        # Notes in id order: the order an in-place update can keep (kg.index.update).
+        notes = dict(sorted(notes.items()))
         if record:
             for page in pages:
                 state.note_of[page.path] = builder.note_of(page) if page.title else None
@@ -595,7 +605,9 @@ def build_with_state(
             state.created = builder.created
             state.by_key = dict(builder.by_key)
             state.searched = builder.searched
-            state.hub_keys = sorted({normalize_title(h.title) for p in pages for h in p.hubs})
+            hubs = Counter(normalize_title(h.title) for p in pages for h in p.hubs)
+            state.hub_counts = dict(sorted(hubs.items()))
+            state.texts = {path: "\n".join(texts) for path, texts in builder.folded.items()}
             state.tags = dict(builder.vault.tags)
             state.attachment_nodes = dict(builder.vault.attachments)
             state.markdown_paths = [p.path for p in pages if p.variant == "markdown" and p.title]

@@ -184,9 +184,9 @@ def load(
         from kg.embed.attach import attach, attach_stored
         from kg.embed.lazy import DeferredEmbedder, LazyVectors
         from kg.embed.texts import signature_of
-        from kg.index.store import FORMAT_VERSION, stamps_key
+        from kg.index.store import FORMAT_VERSION, stamps_text
 
-        signature = signature_of([FORMAT_VERSION, stamps_key(stamps)])
+        signature = signature_of([FORMAT_VERSION, stamps_text(stamps)])
         graph.index_folder = folder if save else None
         graph.index_signature = signature
         if policy == "all":

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import sys
 import tempfile
 import threading
 import uuid
+from itertools import pairwise
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -34,6 +36,7 @@ from kg.graph.tables import Header, LinkColumns, LinkTable, NoteTable
 from kg.io import LOCK, write_atomic
 from kg.model import Diagnostic, Note, NoteKind, Severity
 from kg.parse.corpus import FileStamp
+from kg.text import normalize_title
 
 # 7: notes per Markdown file, attachments, tags, properties; 8: page copies, diagnostic codes;
 # 9: updated in place (WAL), the corpus's file stamps and the build state inside the graph file
@@ -92,8 +95,24 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and data.get("version") == FORMAT_VERSION else None
 
 
-def stamps_key(stamps: list[FileStamp]) -> list[list[Any]]:
-    return [[s.path, s.size, s.mtime_ns] for s in stamps]
+def stamps_text(stamps: Sequence[FileStamp]) -> str:
+    """The stamps as one string (fields and files apart by NUL, which no path holds):
+    cheap to write and to compare with the files on disk.
+
+    >>> from kg.parse.corpus import FileStamp
+    >>> text = stamps_text([FileStamp("a.md", 3, 7), FileStamp("b c.txt", 10, 8)])
+    >>> parse_stamps(text)
+    [('a.md', 3, 7), ('b c.txt', 10, 8)]
+    """
+    return "\0".join(f"{s.path}\0{s.size}\0{s.mtime_ns}" for s in stamps)
+
+
+def parse_stamps(text: str) -> list[tuple[str, int, int]]:
+    """The (path, size, mtime_ns) triples `stamps_text` wrote."""
+    fields = text.split("\0") if text else []
+    return [
+        (fields[i], int(fields[i + 1]), int(fields[i + 2])) for i in range(0, len(fields) - 2, 3)
+    ]
 
 
 _SCHEMA = """
@@ -108,7 +127,15 @@ CREATE TABLE diagnostics (path TEXT, line INTEGER, severity TEXT, message TEXT, 
                           phase INTEGER NOT NULL, position INTEGER NOT NULL, seq INTEGER NOT NULL);
 CREATE TABLE link_columns (name TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE files (path TEXT PRIMARY KEY, note TEXT, identity TEXT NOT NULL,
-                    events TEXT NOT NULL, created TEXT NOT NULL);
+                    events TEXT NOT NULL, created TEXT NOT NULL, title_key TEXT, claim_key TEXT,
+                    stem TEXT);
+CREATE INDEX files_by_note ON files (note);
+CREATE INDEX files_by_title ON files (title_key);
+CREATE TABLE texts (path TEXT PRIMARY KEY, folded TEXT NOT NULL);
+CREATE TABLE build_keys (key TEXT PRIMARY KEY, id TEXT NOT NULL);
+CREATE INDEX build_keys_by_id ON build_keys (id);
+CREATE TABLE searched (title TEXT PRIMARY KEY, id TEXT NOT NULL, first TEXT NOT NULL);
+CREATE INDEX searched_by_first ON searched (first);
 """
 # Diagnostics by where they come from: reading a file ("parse"), deciding which pages make
 # which note ("identity"), adding one file's declared links ("declared") or its running
@@ -131,23 +158,27 @@ _ARRAY_COLUMNS = (
 # text), then by file, then in the order the file gave them (`link_order`).
 _EXTRA_COLUMNS = ("rowids", "groups", "seqs")
 _RUNNING_TEXT = frozenset({"mentions", "links", "embeds", "tagged"})
+RUNNING_TEXT_GROUP = 1 << 24  # group = this (for running text's links) + the file's place
 
 
 def link_order(
     rows: Iterable[tuple[str, str]], file_position: dict[str, int]
 ) -> tuple[array[int], array[int]]:
-    """Each link's (group, seq) from its (kind, file): group = phase * files + the file's
-    place in the corpus, seq = its place among the links of that group.
+    """Each link's (group, seq) from its (kind, file): group = the file's place in the
+    corpus, plus `RUNNING_TEXT_GROUP` for links found in running text (a full build adds
+    them after every file's declared links); seq = its place among the links of its group.
 
     >>> groups, seqs = link_order([("source", "a"), ("mentions", "a"), ("source", "a")], {"a": 0})
-    >>> list(groups), list(seqs)
-    ([0, 2, 0], [0, 0, 1])
+    >>> list(groups) == [0, RUNNING_TEXT_GROUP, 0], list(seqs)
+    (True, [0, 0, 1])
     """
-    files = len(file_position) + 1
     groups, seqs = array("I"), array("I")
     seen: dict[int, int] = {}
+    unknown = len(file_position)
     for kind, file in rows:
-        group = (files if kind in _RUNNING_TEXT else 0) + file_position.get(file, files - 1)
+        group = (RUNNING_TEXT_GROUP if kind in _RUNNING_TEXT else 0) + file_position.get(
+            file, unknown
+        )
         seq = seen.get(group, 0)
         seen[group] = seq + 1
         groups.append(group)
@@ -218,7 +249,7 @@ def save_graph(
             meta = {
                 "token": token,
                 "files": str(graph.files),
-                "stamps": json.dumps(stamps_key(stamps)),
+                "stamps": stamps_text(stamps),
                 "keys": json.dumps(graph.title_keys, ensure_ascii=False),
                 "state": json.dumps(_state_json(state), ensure_ascii=False) if state else "",
                 **{key: json.dumps(value) for key, value in (extra or {}).items()},
@@ -244,17 +275,23 @@ def save_graph(
             )
             if state is not None:
                 db.executemany(
-                    "INSERT INTO files VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
-                        (
+                        file_row(
                             path,
                             state.note_of.get(path),
                             identity,
                             state.events.get(path, ""),
-                            json.dumps(state.created.get(path, []), ensure_ascii=False),
+                            state.created.get(path, []),
                         )
                         for path, identity in state.identity.items()
                     ),
+                )
+                db.executemany("INSERT INTO texts VALUES (?, ?)", state.texts.items())
+                db.executemany("INSERT INTO build_keys VALUES (?, ?)", state.by_key.items())
+                db.executemany(
+                    "INSERT INTO searched VALUES (?, ?, ?)",
+                    ((t, i, opening(t)) for t, i in state.searched.items()),
                 )
             # Found by file when an edit replaces one file's links.
             db.execute("CREATE INDEX links_by_file ON links (file)")
@@ -273,6 +310,54 @@ def save_graph(
     manifest = {"version": FORMAT_VERSION, "token": token, "graph": graph_name}
     write_atomic(folder / MANIFEST, json.dumps(manifest).encode("utf-8"))
     remove_stale_temporaries(folder)
+
+
+_ALNUM_RUN = re.compile(r"[^\W_]+")
+
+
+def opening(title: str) -> str:
+    """A title's first two runs of letters and digits with what stands between them (its
+    first run alone when it has one): found at word boundaries in running text, a title
+    shows this opening as two neighbouring runs there (see `openings`).
+
+    >>> opening("(Why) does scaling work?"), opening("Self-play"), opening("--")
+    ('Why) does', 'Self-play', '')
+    """
+    runs = list(_ALNUM_RUN.finditer(title))
+    if not runs:
+        return ""
+    return title[runs[0].start() : runs[min(1, len(runs) - 1)].end()]
+
+
+def openings(text: str) -> set[str]:
+    """Every run of letters and digits in `text`, and every stretch from one run's start to
+    the next run's end: a superset of the `opening` of any title found in `text`.
+
+    >>> sorted(openings("Why scaling, again"))
+    ['Why', 'Why scaling', 'again', 'scaling', 'scaling, again']
+    """
+    runs = list(_ALNUM_RUN.finditer(text))
+    found = {run.group() for run in runs}
+    found.update(text[a.start() : b.end()] for a, b in pairwise(runs))
+    return found
+
+
+def file_row(
+    path: str, note: str | None, identity: str, events: str, created: Sequence[Sequence[str]]
+) -> tuple[Any, ...]:
+    """A row of the files table: what an in-place update needs to know of one file."""
+    _kind, variant, title, _line, claim = json.loads(identity)[:5]
+    stem = path.rpartition("/")[2].rpartition(".")[0].casefold() if variant == "markdown" else None
+    return (
+        path,
+        note,
+        identity,
+        events,
+        json.dumps([list(c) for c in created], ensure_ascii=False),
+        normalize_title(title) if title else None,
+        normalize_title(claim) if claim and variant != "markdown" else None,
+        stem,
+    )
 
 
 def note_row(note: Note) -> tuple[Any, ...]:
@@ -305,9 +390,7 @@ def write_link_columns(
 
 def _state_json(state: BuildState) -> dict[str, Any]:
     return {
-        "by_key": state.by_key,
-        "searched": state.searched,
-        "hub_keys": state.hub_keys,
+        "hub_counts": state.hub_counts,
         "tags": state.tags,
         "attachment_nodes": state.attachment_nodes,
         "markdown_paths": state.markdown_paths,
@@ -315,21 +398,46 @@ def _state_json(state: BuildState) -> dict[str, Any]:
     }
 
 
+class Meta:
+    """The meta table of an open graph file, each value read when first asked for (some
+    are large: the corpus's file stamps, the title keys, the build state)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self._values: dict[str, str | None] = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key not in self._values:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            self._values[key] = row[0] if row else None
+        value = self._values[key]
+        return default if value is None else value
+
+    def __getitem__(self, key: str) -> str:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return str(value)
+
+
 @dataclass
 class SavedIndex:
-    """An open graph file: its metadata read, a read transaction holding its snapshot."""
+    """An open graph file, a read transaction holding its snapshot."""
 
     path: Path
     db: sqlite3.Connection
-    meta: dict[str, str]
+    meta: Meta
 
     @property
-    def stamps(self) -> list[list[Any]]:
-        value = json.loads(self.meta.get("stamps", "null"))
-        return value if isinstance(value, list) else []
+    def stamps(self) -> list[tuple[str, int, int]]:
+        """(path, size, mtime_ns) of each file the graph was built from, in corpus order."""
+        cached = getattr(self, "_stamps", None)
+        if cached is None:
+            cached = self._stamps = parse_stamps(self.meta.get("stamps", ""))
+        return cached
 
     def matches(self, stamps: list[FileStamp]) -> bool:
-        return self.meta.get("stamps") == json.dumps(stamps_key(stamps))
+        return bool(self.meta.get("stamps") == stamps_text(stamps))
 
     def title_keys(self) -> dict[str, str] | None:
         text = self.meta.get("keys")
@@ -393,7 +501,7 @@ def _open_once(folder: Path) -> SavedIndex | bool | None:
         # In write-ahead-log mode a commit is safe from a killed process without a sync.
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("BEGIN")
-        meta = dict(db.execute("SELECT key, value FROM meta"))
+        meta = Meta(db)
         if meta.get("token") != manifest.get("token"):
             db.close()
             return None
@@ -430,7 +538,7 @@ def read_headers(db: sqlite3.Connection) -> dict[str, Header]:
             tuple(json.loads(aliases)) if aliases != "[]" else (),
         )
         for note_id, title, kind, stub, truncated, aliases in db.execute(
-            "SELECT id, title, kind, stub, truncated, aliases FROM notes ORDER BY rowid"
+            "SELECT id, title, kind, stub, truncated, aliases FROM notes ORDER BY id"
         )
     }
 
@@ -462,7 +570,7 @@ def read_diagnostics(db: sqlite3.Connection) -> list[Diagnostic]:
 
 
 def read_link_columns(
-    db: sqlite3.Connection, meta: dict[str, str], note_ids: list[str]
+    db: sqlite3.Connection, meta: Meta | dict[str, str], note_ids: list[str]
 ) -> tuple[LinkColumns, dict[str, array[int]]]:
     """The saved link columns and each link's row and order; ValueError when they are
     missing or were written by a machine that lays out integers differently."""

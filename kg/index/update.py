@@ -18,10 +18,9 @@ graph updated in place equals a full rebuild note by note and link by link.
 from __future__ import annotations
 
 import json
-import re
 import time
 from array import array
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kg.graph.build import (
+    MIN_MENTION_CHARS,
+    MIN_MENTION_WORDS,
     GraphBuilder,
     collector_paused,
     events_hash,
@@ -41,20 +42,25 @@ from kg.graph.tables import Header, LinkColumns, LinkTable, NoteTable
 from kg.graph.vault import VaultIndex, VaultLinker
 from kg.index.store import (
     PHASES,
+    RUNNING_TEXT_GROUP,
+    Meta,
     SavedIndex,
     details_reader,
+    file_row,
     link_order,
     note_reader,
     note_row,
+    opening,
+    openings,
     read_diagnostics,
     read_headers,
     read_link_columns,
-    stamps_key,
+    stamps_text,
     write_link_columns,
 )
-from kg.model import Diagnostic, LinkRow, Note, Page
+from kg.model import Diagnostic, LinkRow, Note, NoteKind, Page
 from kg.parse.corpus import MARKDOWN_SUFFIXES, PAGE_SUFFIXES, FileStamp, parse_file
-from kg.text import TitleMatcher, fold
+from kg.text import TitleMatcher, fold, normalize_title, slugify
 
 if TYPE_CHECKING:
     from kg.config import Config
@@ -99,7 +105,7 @@ class IndexUpdate:
 
         >>> IndexUpdate("updated", changed=("a.md",), files_read=1, notes=1,
         ...             links_removed=3, links_added=4, seconds=0.21).describe()
-        '1 file changed: updated in place in 0.21 s (1 file read, 1 note remade, links -3 +4)'
+        '1 file changed: updated in place in 0.21 s (1 file read, 1 note written, links -3 +4)'
         """
         parts = []
         for count, what in (
@@ -114,11 +120,13 @@ class IndexUpdate:
         if self.mode == "updated":
             return (
                 f"{said}: updated in place in {self.seconds:.2f} s ({read}, "
-                f"{self.notes} note{'s' if self.notes != 1 else ''} remade, "
+                f"{self.notes} note{'s' if self.notes != 1 else ''} written, "
                 f"links -{self.links_removed} +{self.links_added})"
             )
         if self.mode == "rebuilt":
             why = f" ({self.reason})" if self.reason else ""
+            if not parts:
+                return f"indexed in {self.seconds:.2f} s, {read}{why}"
             return f"{said}: rebuilt in {self.seconds:.2f} s, {read}{why}"
         return f"{said}: index reused"
 
@@ -133,7 +141,7 @@ def file_changes(
 ) -> tuple[list[str], list[str], list[str]]:
     """(changed, added, removed) paths between the index's stamps and these."""
     old = {row[0]: row for row in saved.stamps}
-    new = {s.path: [s.path, s.size, s.mtime_ns] for s in stamps}
+    new = {s.path: (s.path, s.size, s.mtime_ns) for s in stamps}
     changed = [p for p, row in new.items() if p in old and old[p] != row]
     added = [p for p in new if p not in old]
     removed = [p for p in old if p not in new]
@@ -153,10 +161,14 @@ def update_in_place(
     changed, added, removed = file_changes(saved, stamps)
     summary = IndexUpdate("rebuilt", tuple(changed), tuple(added), tuple(removed))
     try:
-        if added or removed:
-            raise NotLocal("files were added or removed")
         with collector_paused():
-            graph, done = _update(saved, root, config, stamps, changed)
+            replay = _Replay(saved, root, config, stamps, changed, added, removed)
+            replay.run()
+            removed_links, note_ids, columns, extras = _write(replay)
+            headers = replay.headers
+            if note_ids != list(headers):
+                headers = {i: headers[i] for i in note_ids if i in headers}
+            graph = _reopen(saved, root, headers, replay.notes, columns, extras)
     except NotLocal as why:
         return None, IndexUpdate(
             "rebuilt", tuple(changed), tuple(added), tuple(removed), reason=str(why)
@@ -164,10 +176,12 @@ def update_in_place(
     return graph, IndexUpdate(
         "updated",
         summary.changed,
-        files_read=done["files_read"],
-        notes=done["notes"],
-        links_removed=done["links_removed"],
-        links_added=done["links_added"],
+        summary.added,
+        summary.removed,
+        files_read=len(replay.pages),
+        notes=len(replay.notes) + len(replay.new_notes),
+        links_removed=removed_links,
+        links_added=len(replay.rows),
         seconds=time.perf_counter() - started,
     )
 
@@ -181,30 +195,105 @@ class _FileRecord:
     created: list[list[str]] = field(default_factory=list)
 
 
-_ALNUM_RUN = re.compile(r"[^\W_]+")
+class _Searched:
+    """The titles running text is searched for (folded title -> note id), as saved, less
+    the removed notes' and plus the added ones'; looked up in the index by first run."""
+
+    def __init__(self, db: Any) -> None:
+        self._db = db
+        self.gone: set[str] = set()
+        self.new: dict[str, str] = {}
+
+    def __contains__(self, title: object) -> bool:
+        if title in self.new:
+            return True
+        row = self._db.execute("SELECT id FROM searched WHERE title = ?", (title,)).fetchone()
+        return row is not None and row[0] not in self.gone
+
+    def candidates(self, pages: Sequence[Page]) -> dict[str, str]:
+        """The searched titles that can occur in these pages' running text: those whose
+        `opening` is among the text's `openings`. No title the text holds is missed, and
+        the automaton is built over a few titles, not over every one."""
+        runs: set[str] = set()
+        for page in pages:
+            for paragraph in page.body:
+                runs |= openings(fold(paragraph.text))
+        found: dict[str, str] = {}
+        wanted = sorted(runs)
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT title, id FROM searched WHERE first IN ({marks})"
+            found.update((t, i) for t, i in self._db.execute(query, chunk) if i not in self.gone)
+        found.update((t, i) for t, i in self.new.items() if opening(t) in runs or not opening(t))
+        return found
 
 
-def candidate_titles(searched: dict[str, str], pages: Sequence[Page]) -> dict[str, str]:
-    """The searched titles (folded title -> id) that can occur in these pages' running text:
-    those whose first run of letters and digits is a whole run of the text. A title found
-    at word boundaries has its first run whole in the text, so none is lost; the automaton
-    built over the few left costs nothing next to one over every title.
+class _NoteOfFile(dict[str, str]):
+    """File -> the id of its note, read from the index for the files a replay asks about."""
 
-    >>> from kg.model import Page, NoteKind, Paragraph
-    >>> page = Page("a.txt", NoteKind.SYNTHESIS, "main", "A", body=(Paragraph("Why scaling works, again.", 3),))
-    >>> candidate_titles({"Why scaling works": "w", "Whyever not at all": "x"}, [page])
-    {'Why scaling works': 'w'}
-    """
-    runs: set[str] = set()
-    for page in pages:
-        for paragraph in page.body:
-            runs.update(_ALNUM_RUN.findall(fold(paragraph.text)))
-    out: dict[str, str] = {}
-    for title, note_id in searched.items():
-        first = _ALNUM_RUN.search(title)
-        if first is None or first.group() in runs:
-            out[title] = note_id
-    return out
+    def __init__(self, db: Any) -> None:
+        super().__init__()
+        self._db = db
+        self._gone: set[str] = set()
+
+    def get(self, path: str, default: Any = None) -> Any:
+        if path in self:
+            return self[path]
+        if path in self._gone:
+            return default
+        row = self._db.execute("SELECT note FROM files WHERE path = ?", (path,)).fetchone()
+        return row[0] if row and row[0] else default
+
+    def pop(self, path: str, default: Any = None) -> Any:
+        self._gone.add(path)
+        return super().pop(path, default)
+
+
+class _Keys(MutableMapping[str, str]):
+    """The build's title keys (normalized title -> note id) as saved, read from the index
+    when asked for; what an update changes is kept aside and written back by `_write`."""
+
+    def __init__(self, db: Any) -> None:
+        self._db = db
+        self.set: dict[str, str] = {}
+        self.deleted: set[str] = set()
+
+    def __getitem__(self, key: str) -> str:
+        if key in self.set:
+            return self.set[key]
+        if key in self.deleted:
+            raise KeyError(key)
+        row = self._db.execute("SELECT id FROM build_keys WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            raise KeyError(key)
+        return str(row[0])
+
+    def __setitem__(self, key: str, note_id: str) -> None:
+        self.set[key] = note_id
+        self.deleted.discard(key)
+
+    def __delitem__(self, key: str) -> None:
+        self[key]  # raises KeyError when absent
+        self.set.pop(key, None)
+        self.deleted.add(key)
+
+    def keys_of(self, note_ids: set[str]) -> list[str]:
+        """The saved keys that name these notes."""
+        found = []
+        wanted = sorted(note_ids)
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT key FROM build_keys WHERE id IN ({marks})"
+            found += [k for (k,) in self._db.execute(query, chunk)]
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        raise NotImplementedError("an update never lists every title key")
+
+    def __len__(self) -> int:
+        raise NotImplementedError("an update never counts the title keys")
 
 
 def _records(db: Any, column: str, values: Sequence[str]) -> list[_FileRecord]:
@@ -220,79 +309,372 @@ def _records(db: Any, column: str, values: Sequence[str]) -> list[_FileRecord]:
     return out
 
 
-def _update(
-    saved: SavedIndex,
-    root: Path,
-    config: Config,
-    stamps: list[FileStamp],
-    changed: list[str],
-) -> tuple[KnowledgeGraph, dict[str, int]]:
-    db = saved.db
-    state = saved.state()
-    if state is None:
-        raise NotLocal("the index was saved without what an update needs")
-    suffixes = {*PAGE_SUFFIXES, *MARKDOWN_SUFFIXES}
-    if any(Path(path).suffix.lower() not in suffixes for path in changed):
-        raise NotLocal("an attachment changed")
-    first = {r.path: r for r in _records(db, "path", changed)}
-    if len(first) != len(changed):
-        raise NotLocal("a changed file made nothing the index can replay")
-    touched = sorted({r.note for r in first.values() if r.note})
-    records = {r.path: r for r in _records(db, "note", touched)} | first
-    position = {s.path: i for i, s in enumerate(stamps)}
-    replayed = sorted(records, key=lambda path: position[path])
+class _Replay:
+    """One in-place update: which files to read again, the builder that replays them, and
+    every check that the change stays within them (`NotLocal` otherwise)."""
 
-    pages: dict[str, Page] = {}
-    problems: dict[str, list[Diagnostic]] = {}
-    for path in replayed:
-        page, found = parse_file(root / path, root, config, path)
-        if page is None or page_identity(page) != records[path].identity:
-            raise NotLocal(f"{path}: its title, claim, aliases or hubs changed")
-        pages[path] = page
-        problems[path] = found
+    def __init__(
+        self,
+        saved: SavedIndex,
+        root: Path,
+        config: Config,
+        stamps: list[FileStamp],
+        changed: list[str],
+        added: list[str],
+        removed: list[str],
+    ) -> None:
+        state = saved.state()
+        if state is None:
+            raise NotLocal("the index was saved without what an update needs")
+        suffixes = {*PAGE_SUFFIXES, *MARKDOWN_SUFFIXES}
+        if any(Path(p).suffix.lower() not in suffixes for p in changed + added + removed):
+            raise NotLocal("an attachment was added, changed or removed")
+        self.saved, self.db, self.root, self.config, self.state = (
+            saved,
+            saved.db,
+            root,
+            config,
+            state,
+        )
+        self.stamps = stamps
+        self.position = {s.path: i for i, s in enumerate(stamps)}
+        self.changed, self.added, self.removed = changed, added, removed
+        self.headers = read_headers(self.db)
+        self.records = {r.path: r for r in _records(self.db, "path", changed + removed)}
+        if any(p not in self.records for p in changed + removed):
+            raise NotLocal("a changed file made nothing the index can replay")
+        self.pages: dict[str, Page] = {}
+        self.problems: dict[str, list[Diagnostic]] = {}
+        self.replayed: set[str] = set()
+        self.touched: set[str] = set()  # notes made again from their pages
+        self.gone: set[str] = set()  # nodes that go with removed files
+        self.new_notes: dict[str, Note] = {}
+        self.hub_counts: dict[str, int] = dict(state["hub_counts"])
+        self.searched = _Searched(self.db)
+        self.keys = _Keys(self.db)
 
-    headers = read_headers(db)
-    builder = _replay_builder(db, state, records, headers)
-    for path in replayed:
-        page = pages[path]
-        if page.title:
-            builder.begin(page)
-            builder.add_declared_links(page)
-    declared_end = len(builder.diagnostics)
-    replay = [pages[p] for p in replayed]
-    builder.add_mentions(replay, TitleMatcher(candidate_titles(state["searched"], replay)))
-    for path in replayed:
-        record = records[path]
-        if (
-            events_hash(builder.records.get(path, ())) != record.events
-            or [list(c) for c in builder.created.get(path, [])] != record.created
-        ):
-            raise NotLocal(f"{path} now links to notes, stubs or tags it did not reach before")
+    # ------------------------------------------------------------ plan
 
-    notes: dict[str, Note] = {}
-    hub_keys = set(state["hub_keys"])
-    for note_id in touched:
-        files = [path for path in replayed if records[path].note == note_id]
-        group = sorted((pages[path] for path in files), key=page_order)
-        note = group_note(group, note_id, hub_keys)
-        if (note.title, note.kind, note.stub, note.truncated, note.aliases) != headers[note_id]:
-            raise NotLocal(f"the note {note.title!r} changed kind or title")
-        notes[note_id] = note
-    rows = once_per_note(notes, builder.links)
-    diagnostics = [(d, 0) for path in replayed for d in problems[path]] + [
-        (d, 2 if i < declared_end else 3) for i, d in enumerate(builder.diagnostics)
-    ]
+    def run(self) -> None:
+        self._remove()
+        self._add()
+        self.builder = _replay_builder(self.db, self.state, self.headers)
+        builder = self.builder
+        builder.by_key = self.keys
+        builder._ids -= self.gone
+        builder.notes._hidden |= self.gone  # type: ignore[attr-defined]
+        for path in self.removed:
+            builder.by_path.pop(path, None)
+        builder.vault.index = VaultIndex(self.markdown_paths, self.state["attachments"])  # type: ignore[union-attr]
+        for note in self.new_notes.values():
+            builder.notes[note.id] = note
+            builder._ids.add(note.id)
+            builder.by_key[normalize_title(note.title)] = note.id
+            for alias in note.aliases:
+                builder.by_key.setdefault(normalize_title(alias), note.id)
+        for path in self.added:
+            page = self.pages.get(path)
+            if page is not None and page.title:
+                builder.by_path[path] = next(
+                    n.id for n in self.new_notes.values() if n.files == (path,)
+                )
+        # Changed files, and every other file of their notes (one note's links are kept
+        # once across its files, so they go together).
+        taken = self._take(list(self.changed))
+        self._declared(sorted(taken, key=self.position.__getitem__))
+        self._declared(
+            sorted((p for p in self.added if p in self.pages), key=self.position.__getitem__)
+        )
+        # Titles newly searched for in running text: the files whose text has them are
+        # read again too.
+        new_titles = self._new_searched()
+        if new_titles:
+            hits = [
+                path
+                for path in self._text_hits(new_titles)
+                if path not in self.replayed and path not in self.removed
+            ]
+            hits = self._take(hits)
+            self._declared(sorted(hits, key=self.position.__getitem__))
+        self.declared_end = len(builder.diagnostics)
+        order = sorted(self.replayed, key=self.position.__getitem__)
+        replay = [self.pages[p] for p in order]
+        builder.add_mentions(replay, TitleMatcher(self.searched.candidates(replay)))
+        self.order = order
+        self._check_events()
+        self._notes()
 
-    removed_links, columns, extras = _write(
-        db, saved.meta, stamps, replayed, notes, rows, diagnostics, headers
-    )
-    graph = _reopen(saved, root, headers, notes, columns, extras)
-    return graph, {
-        "files_read": len(replayed),
-        "notes": len(notes),
-        "links_removed": removed_links,
-        "links_added": len(rows),
-    }
+    def _take(self, paths: list[str]) -> list[str]:
+        """Read these files and the other files of their notes again; returns the files
+        newly taken."""
+        records = {r.path: r for r in _records(self.db, "path", paths)}
+        notes = sorted({r.note for r in records.values() if r.note} - self.touched)
+        records |= {r.path: r for r in _records(self.db, "note", notes)}
+        taken = [p for p in records if p not in self.replayed and p not in self.removed]
+        for path in taken:
+            record = self.records.setdefault(path, records[path])
+            page, found = parse_file(self.root / path, self.root, self.config, path)
+            if page is None or page_identity(page) != record.identity:
+                raise NotLocal(f"{path}: its title, claim, aliases or hubs changed")
+            self.pages[path] = page
+            self.problems[path] = found
+        self.touched.update(notes)
+        self.replayed.update(taken)
+        if hasattr(self, "builder"):
+            _unhide(self.builder, [records[p] for p in taken])
+        return taken
+
+    def _declared(self, paths: list[str]) -> None:
+        builder = self.builder
+        for path in paths:
+            page = self.pages[path]
+            if page.title:
+                builder.begin(page)
+                builder.add_declared_links(page)
+
+    # ------------------------------------------------------------ removed files
+
+    def _remove(self) -> None:
+        db, headers = self.db, self.headers
+        for path in self.removed:
+            record = self.records[path]
+            if any(c[0] == "fill" for c in record.created):
+                raise NotLocal(f"{path} gave a description other notes show")
+            if record.note:
+                files = [
+                    p
+                    for (p,) in db.execute("SELECT path FROM files WHERE note = ?", (record.note,))
+                ]
+                if files != [path]:
+                    raise NotLocal(f"{path} was one of several files of one note")
+                self.gone.add(record.note)
+            self.gone.update(c[2] for c in record.created)
+            self._check_alone(path, record.identity, removing=True)
+            for hub in json.loads(record.identity)[8]:
+                self.hub_counts[hub] -= 1
+                if not self.hub_counts[hub]:
+                    del self.hub_counts[hub]
+                    target = self.keys.get(hub)
+                    if target and target not in self.gone and not headers[target][2]:
+                        raise NotLocal(f"{path} was the last to list the hub {hub!r}")
+        if not self.gone:
+            return
+        columns, extras = read_link_columns(db, self.saved.meta, list(headers))
+        number = {note_id: i for i, note_id in enumerate(headers)}
+        gone = np.array(sorted(number[n] for n in self.gone if n in number), dtype=np.uint32)
+        ends = np.isin(np.asarray(columns.sources), gone) | np.isin(
+            np.asarray(columns.targets), gone
+        )
+        link_rows = np.asarray(extras["rowids"])[ends].tolist()
+        linking: set[str] = set()
+        for start in range(0, len(link_rows), 900):
+            chunk = link_rows[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            linking.update(
+                f
+                for (f,) in db.execute(
+                    f"SELECT DISTINCT file FROM links WHERE rowid IN ({marks})", chunk
+                )
+            )
+        if linking - set(self.removed):
+            raise NotLocal("other files link to a note that was removed")
+        for note_id in self.gone:
+            title = headers[note_id][0]
+            for other in headers:
+                if other.startswith(note_id + "-") and other[len(note_id) + 1 :].isdigit():
+                    raise NotLocal(f"the note {title!r} shares its id's stem with another")
+        keys = set(self.keys.keys_of(self.gone))
+        for key in keys:
+            del self.keys[key]
+        for note_id, header in headers.items():
+            if note_id in self.gone:
+                continue
+            if normalize_title(header[0]) in keys or any(
+                normalize_title(a) in keys for a in header[4]
+            ):
+                raise NotLocal(
+                    f"another note has the title or alias of a removed one ({header[0]!r})"
+                )
+        self.searched.gone |= self.gone
+
+    def _check_alone(self, path: str, identity: str, removing: bool) -> None:
+        """A file's note must not share its title, claim or (Markdown) file name with
+        another file's: those decide grouping, which an update does not redo."""
+        db = self.db
+        title = json.loads(identity)[2]
+        row = file_row(path, None, identity, "", [])
+        title_key, claim_key, stem = row[5], row[6], row[7]
+        others = set(self.removed) | {path}
+        if title_key:
+            for (other,) in db.execute("SELECT path FROM files WHERE title_key = ?", (title_key,)):
+                if other not in others:
+                    raise NotLocal(f"{path}: another file has the title {title!r}")
+        if stem:
+            for (other,) in db.execute("SELECT path FROM files WHERE stem = ?", (stem,)):
+                if other not in others:
+                    raise NotLocal(f"{path}: another Markdown file has its name")
+        if claim_key:
+            if not hasattr(self, "_claims"):
+                self._claims = sorted(
+                    (c, p)
+                    for c, p in db.execute(
+                        "SELECT claim_key, path FROM files WHERE claim_key IS NOT NULL"
+                    )
+                )
+            for other_claim, other in self._claims:
+                if other in others:
+                    continue
+                if other_claim.startswith(claim_key) or claim_key.startswith(other_claim):
+                    raise NotLocal(f"{path}: its claim is (part of) another page's claim")
+
+    # ------------------------------------------------------------ added files
+
+    def _add(self) -> None:
+        by_key = self.keys
+        ids = set(self.headers) - self.gone
+        added_keys: set[str] = set()
+        pages = []
+        for path in sorted(self.added, key=self.position.__getitem__):
+            page, found = parse_file(self.root / path, self.root, self.config, path)
+            self.problems[path] = found
+            if page is None:
+                continue
+            self.pages[path] = page
+            self.replayed.add(path)
+            if not page.title:
+                continue
+            identity = page_identity(page)
+            self._check_alone(path, identity, removing=False)
+            key = normalize_title(page.title)
+            keys = {key, *(normalize_title(a) for a in page.aliases)}
+            if "/" in page.title or keys & added_keys or any(k in by_key for k in keys):
+                raise NotLocal(f"{path}: its title or an alias is already a title in the corpus")
+            if page.variant == "markdown":
+                stem = path.rpartition("/")[2].rpartition(".")[0]
+                if normalize_title(stem) in by_key:
+                    raise NotLocal(f"{path}: links to its name were read as another note")
+            note_id = slugify(page.title)
+            if note_id in ids or any(
+                i.startswith(note_id + "-") and i[len(note_id) + 1 :].isdigit() for i in ids
+            ):
+                raise NotLocal(f"{path}: its id {note_id!r} is taken")
+            for hub in page.hubs:
+                hub_key = normalize_title(hub.title)
+                target = by_key.get(hub_key)
+                if not self.hub_counts.get(hub_key) and target and not self.headers[target][2]:
+                    raise NotLocal(f"{path} is the first to list {hub.title!r} as a hub")
+                self.hub_counts[hub_key] = self.hub_counts.get(hub_key, 0) + 1
+            added_keys |= keys
+            ids.add(note_id)
+            pages.append((path, page, note_id))
+        for _path, page, note_id in pages:
+            note = group_note([page], note_id, self.hub_counts)
+            self.new_notes[note_id] = note
+
+    @property
+    def markdown_paths(self) -> list[str]:
+        paths = [p for p in self.state["markdown_paths"] if p not in self.removed]
+        paths += [
+            p
+            for p, page in self.pages.items()
+            if p in self.added and page.variant == "markdown" and page.title
+        ]
+        return paths
+
+    def _new_searched(self) -> dict[str, str]:
+        """Titles a full build would search running text for that the saved build did not:
+        the added notes', and stubs they made in their lists."""
+        builder = self.builder
+        fresh: dict[str, str] = {}
+        candidates = list(self.new_notes)
+        for path in self.added:
+            candidates += [c[2] for c in builder.created.get(path, []) if c[0] == "key"]
+        for note_id in candidates:
+            note = builder.notes[note_id]
+            title = fold(note.title)
+            if (
+                note.kind in (NoteKind.CATEGORY, NoteKind.ATTACHMENT, NoteKind.TAG)
+                or len(title) < MIN_MENTION_CHARS
+                or title.count(" ") + 1 < MIN_MENTION_WORDS
+            ):
+                continue
+            if title in self.searched:
+                raise NotLocal(f"{note.title!r} is the title of another note too")
+            fresh[title] = note_id
+        self.searched.new.update(fresh)
+        return fresh
+
+    def _text_hits(self, titles: dict[str, str]) -> list[str]:
+        hits: set[str] = set()
+        for title in titles:
+            hits.update(
+                p
+                for (p,) in self.db.execute(
+                    "SELECT path FROM texts WHERE instr(folded, ?) > 0", (title,)
+                )
+            )
+        return sorted(hits)
+
+    # ------------------------------------------------------------ checks
+
+    def _check_events(self) -> None:
+        builder = self.builder
+        for path in self.replayed:
+            record = self.records.get(path)
+            if record is None:
+                continue  # an added file: checked below
+            if (
+                events_hash(builder.records.get(path, ())) != record.events
+                or [list(c) for c in builder.created.get(path, [])] != record.created
+            ):
+                raise NotLocal(f"{path} now links to notes, stubs or tags it did not reach before")
+        added = [p for p in self.added if p in self.pages]
+        for path in added:
+            if any(c[2] in builder.collided for c in builder.created.get(path, [])):
+                raise NotLocal(f"{path} made a node whose id was taken")
+        if not added:
+            return
+        makers: dict[tuple[str, str], str] = {}
+        for path, created in self.db.execute("SELECT path, created FROM files"):
+            for table, key, _ in json.loads(created):
+                makers.setdefault((table, key), path)
+        for path in added:
+            mine = self.position[path]
+            for event in builder.records.get(path, ()):
+                table = {"e": "key", "t": "tag", "a": "attachment"}.get(str(event[0]))
+                if table is None or event[-1] is None:
+                    continue
+                key = str(event[1])
+                for what in (table, "fill"):
+                    maker = makers.get((what, key))
+                    if (
+                        maker is not None
+                        and maker not in self.removed
+                        and self.position.get(maker, -1) > mine
+                    ):
+                        raise NotLocal(f"{path} comes before the file that made {key!r}")
+
+    def _notes(self) -> None:
+        builder = self.builder
+        notes: dict[str, Note] = {}
+        for note_id in sorted(self.touched):
+            files = [
+                p for p in self.replayed if self.records.get(p) and self.records[p].note == note_id
+            ]
+            group = sorted((self.pages[p] for p in files), key=page_order)
+            note = group_note(group, note_id, self.hub_counts)
+            header = (note.title, note.kind, note.stub, note.truncated, note.aliases)
+            if header != self.headers[note_id]:
+                raise NotLocal(f"the note {note.title!r} changed kind or title")
+            notes[note_id] = note
+        self.notes = notes
+        made = {}
+        for path in self.added:
+            for table, _key, note_id in builder.created.get(path, []):
+                if table != "fill":
+                    made[note_id] = builder.notes[note_id]
+        self.new_nodes = {**self.new_notes, **made}
+        self.rows = once_per_note({**notes, **self.new_notes}, builder.links)
 
 
 class _Overlay(Mapping[str, Note]):
@@ -329,84 +711,113 @@ class _Overlay(Mapping[str, Note]):
         return note_id in self._made or (note_id in self._headers and note_id not in self._hidden)
 
 
-def _replay_builder(
-    db: Any,
-    state: dict[str, Any],
-    records: dict[str, _FileRecord],
-    headers: dict[str, Header],
-) -> GraphBuilder:
-    """A builder in the state a full build left, less what the replayed files made."""
-    made = [tuple(c) for r in records.values() for c in r.created]
-    hidden = {note_id for _, _, note_id in made}
+def _replay_builder(db: Any, state: dict[str, Any], headers: dict[str, Header]) -> GraphBuilder:
+    """A builder in the state the saved full build left (`_unhide` takes out what the
+    files to replay made, so they make it again)."""
     builder = GraphBuilder()
-    builder.notes = _Overlay(headers, note_reader(db), hidden)  # type: ignore[assignment]
-    builder.by_key = dict(state["by_key"])
-    for table, key, _ in made:
-        if table == "key":
-            builder.by_key.pop(key, None)
-    builder._ids = set(headers) - hidden
-    builder.by_path = {
-        path: note for path, note in db.execute("SELECT path, note FROM files") if note
-    }
+    builder.notes = _Overlay(headers, note_reader(db), set())  # type: ignore[assignment]
+    builder.by_key = _Keys(db)
+    builder._ids = set(headers)
+    builder.by_path = _NoteOfFile(db)
     vault = VaultLinker.__new__(VaultLinker)
     vault.builder = builder
     vault.index = VaultIndex(state["markdown_paths"], state["attachments"])
     vault.attachments = dict(state["attachment_nodes"])
     vault.tags = dict(state["tags"])
-    for table, key, _ in made:
-        if table == "tag":
-            vault.tags.pop(key, None)
-        elif table == "attachment":
-            vault.attachments.pop(key, None)
     builder.vault = vault
     builder.recording = True
     return builder
 
 
-def _write(
-    db: Any,
-    meta: dict[str, str],
-    stamps: list[FileStamp],
-    replayed: list[str],
-    notes: dict[str, Note],
-    rows: list[LinkRow],
-    diagnostics: list[tuple[Diagnostic, int]],
-    headers: dict[str, Header],
-) -> tuple[int, LinkColumns, dict[str, array[int]]]:
-    """Replace the replayed files' notes, links and diagnostics in one transaction; returns
-    how many links went and the new link columns."""
-    note_ids = list(headers)
-    columns, extras = read_link_columns(db, meta, note_ids)
-    position = {s.path: i for i, s in enumerate(stamps)}
-    marks = ",".join("?" * len(replayed))
-    gone = array(
-        "I",
-        (r for (r,) in db.execute(f"SELECT rowid FROM links WHERE file IN ({marks})", replayed)),
+def _unhide(builder: GraphBuilder, records: Sequence[_FileRecord]) -> None:
+    """Take out of the builder's state the nodes these files made first."""
+    vault = builder.vault
+    assert vault is not None
+    for record in records:
+        for table, key, note_id in record.created:
+            if table == "fill":
+                continue
+            builder.notes._hidden.add(note_id)  # type: ignore[attr-defined]
+            builder._ids.discard(note_id)
+            if table == "key":
+                builder.by_key.pop(key, None)
+            elif table == "tag":
+                vault.tags.pop(key, None)
+            elif table == "attachment":
+                vault.attachments.pop(key, None)
+
+
+def _write(update: _Replay) -> tuple[int, list[str], LinkColumns, dict[str, array[int]]]:
+    """Write the update in one transaction: notes, links, diagnostics, files, texts, the
+    link columns and the build state. Returns how many links went, the new note ids (in
+    order) and the new link columns."""
+    db, saved, builder = update.db, update.saved, update.builder
+    old_ids = list(update.headers)
+    columns, extras = read_link_columns(db, saved.meta, old_ids)
+    new_ids = sorted((set(old_ids) - update.gone) | set(update.new_nodes))
+    position = update.position
+    files = sorted(update.replayed | set(update.removed))
+    marks = ",".join("?" * len(files))
+    gone_rows = array(
+        "I", (r for (r,) in db.execute(f"SELECT rowid FROM links WHERE file IN ({marks})", files))
     )
+    old_stamps = saved.stamps
     try:
         db.execute("SAVEPOINT kg_update")
+        db.executemany("DELETE FROM notes WHERE id = ?", ((n,) for n in update.gone))
         db.executemany(
             "UPDATE notes SET data = ? WHERE id = ?",
-            ((note_row(note)[6], note.id) for note in notes.values()),
+            ((note_row(note)[6], note.id) for note in update.notes.values()),
         )
-        db.execute(f"DELETE FROM links WHERE file IN ({marks})", replayed)
-        added = array("I")
-        for row in rows:
-            cursor = db.execute(
-                "INSERT INTO links VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row
-            )
-            added.append(int(cursor.lastrowid or 0))
+        db.executemany(
+            "INSERT INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (note_row(note) for note in update.new_nodes.values()),
+        )
+        db.execute(f"DELETE FROM links WHERE file IN ({marks})", files)
+        (last,) = db.execute("SELECT coalesce(max(rowid), 0) FROM links").fetchone()
+        added = array("I", range(last + 1, last + 1 + len(update.rows)))
+        db.executemany(
+            "INSERT INTO links (rowid, source, target, kind, file, line, ord, summary, sentence, "
+            "label, annotation, relation, section) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((rowid, *row) for rowid, row in zip(added, update.rows, strict=True)),
+        )
+        # Diagnostics: the removed files' all go, the replayed files' but grouping's are
+        # made again; the others move with their file's place in the corpus.
+        identity = PHASES.index("identity")
         db.execute(
-            f"DELETE FROM diagnostics WHERE path IN ({marks}) AND phase != {PHASES.index('identity')}",
-            replayed,
+            f"DELETE FROM diagnostics WHERE path IN ({marks}) AND "
+            f"(phase != {identity} OR path IN ({','.join('?' * len(update.removed)) or 'NULL'}))",
+            files + update.removed,
         )
+        moved = _moved_positions(old_stamps, position)
+        if moved:
+            db.executemany(
+                "UPDATE diagnostics SET position = ? WHERE rowid = ?",
+                (
+                    (moved.get(where, where), rowid)
+                    for rowid, where in db.execute(
+                        f"SELECT rowid, position FROM diagnostics WHERE phase != {identity}"
+                    ).fetchall()
+                    if where in moved
+                ),
+            )
+        diagnostics = [(d, 0) for path in update.order for d in update.problems.get(path, [])]
+        diagnostics += [
+            (d, 0)
+            for path in update.added
+            if path not in update.pages
+            for d in update.problems.get(path, [])
+        ]
+        diagnostics += [
+            (d, 2 if i < update.declared_end else 3) for i, d in enumerate(builder.diagnostics)
+        ]
         seen: dict[tuple[int, int], int] = {}
+        diagnostic_rows = []
         for diagnostic, phase in diagnostics:
             where = position.get(diagnostic.path or "", -1)
             seq = seen.get((phase, where), 0)
             seen[(phase, where)] = seq + 1
-            db.execute(
-                "INSERT INTO diagnostics VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            diagnostic_rows.append(
                 (
                     diagnostic.path,
                     diagnostic.line,
@@ -416,21 +827,78 @@ def _write(
                     phase,
                     where,
                     seq,
-                ),
+                )
             )
+        db.executemany("INSERT INTO diagnostics VALUES (?, ?, ?, ?, ?, ?, ?, ?)", diagnostic_rows)
+        db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in update.removed))
+        db.executemany(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                file_row(
+                    path,
+                    builder.by_path.get(path) if page.title else None,
+                    page_identity(page),
+                    events_hash(builder.records.get(path, ())),
+                    builder.created.get(path, []),
+                )
+                for path in update.added
+                if (page := update.pages.get(path)) is not None
+            ),
+        )
+        db.execute(f"DELETE FROM texts WHERE path IN ({marks})", files)
+        db.executemany(
+            "INSERT INTO texts VALUES (?, ?)",
+            (
+                (path, "\n".join(texts))
+                for path, texts in builder.folded.items()
+                if path in update.replayed
+            ),
+        )
         new_columns, new_extras = _merge_columns(
-            columns, extras, gone, rows, added, note_ids, position
+            columns, extras, gone_rows, update.rows, added, old_ids, new_ids, position, moved
         )
         write_link_columns(db, new_columns, new_extras)
-        db.execute(
-            "UPDATE meta SET value = ? WHERE key = 'stamps'", (json.dumps(stamps_key(stamps)),)
-        )
+        meta = {"stamps": stamps_text(update.stamps)}
+        if update.added or update.removed:
+            count = len(update.added) - len(update.removed)
+            meta["files"] = str(int(saved.meta.get("files", 0)) + count)
+            state = dict(update.state)
+            vault = builder.vault
+            assert vault is not None
+            keys = update.keys
+            db.executemany("DELETE FROM build_keys WHERE key = ?", ((k,) for k in keys.deleted))
+            db.executemany("INSERT OR REPLACE INTO build_keys VALUES (?, ?)", keys.set.items())
+            searched = update.searched
+            db.executemany("DELETE FROM searched WHERE id = ?", ((i,) for i in searched.gone))
+            db.executemany(
+                "INSERT INTO searched VALUES (?, ?, ?)",
+                ((t, i, opening(t)) for t, i in searched.new.items()),
+            )
+            state.update(
+                hub_counts=dict(sorted(update.hub_counts.items())),
+                tags=vault.tags,
+                attachment_nodes=vault.attachments,
+                markdown_paths=update.markdown_paths,
+            )
+            meta["state"] = json.dumps(state, ensure_ascii=False)
+        db.executemany("UPDATE meta SET value = ? WHERE key = ?", ((v, k) for k, v in meta.items()))
         db.execute("RELEASE kg_update")
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
         raise
-    return len(gone), new_columns, new_extras
+    return len(gone_rows), new_ids, new_columns, new_extras
+
+
+def _moved_positions(
+    old_stamps: Sequence[tuple[str, int, int]], position: dict[str, int]
+) -> dict[int, int]:
+    """Old place in the corpus -> new place, for the files whose place changed."""
+    return {
+        old: new
+        for old, row in enumerate(old_stamps)
+        if (new := position.get(row[0], -1)) != old and new >= 0
+    }
 
 
 def _merge_columns(
@@ -439,29 +907,47 @@ def _merge_columns(
     gone: array[int],
     rows: list[LinkRow],
     added: array[int],
+    old_ids: list[str],
     note_ids: list[str],
     position: dict[str, int],
+    moved: dict[int, int],
 ) -> tuple[LinkColumns, dict[str, array[int]]]:
-    """The link columns less the links in rows `gone`, plus `rows` (at rows `added`), in
-    the order a full build gives them (`kg.index.store.link_order`)."""
+    """The link columns less the links in rows `gone`, plus `rows` (at rows `added`), over
+    the notes `note_ids` (were `old_ids`), with files moved to new places (`moved`), in the
+    order a full build gives them (`kg.index.store.link_order`)."""
     number = {note_id: i for i, note_id in enumerate(note_ids)}
     kind_number = {name: i for i, name in enumerate(columns.kind_names)}
     rowids = np.frombuffer(extras["rowids"], dtype=np.uint32)
     keep = ~np.isin(rowids, np.frombuffer(gone, dtype=np.uint32))
     new_groups, new_seqs = link_order(((row[2], row[3]) for row in rows), position)
+    renumber = None
+    if old_ids != note_ids:
+        renumber = np.array([number.get(i, 0) for i in old_ids], dtype=np.uint32)
 
-    def joined(old: Sequence[int], new: Sequence[int]) -> np.ndarray:
-        return np.concatenate(
-            [np.asarray(old, dtype=np.uint32)[keep], np.asarray(new, dtype=np.uint32)]
-        )
+    def joined(
+        old: Sequence[int] | np.ndarray, new: Sequence[int], remap: np.ndarray | None = None
+    ) -> np.ndarray:
+        kept = np.asarray(old, dtype=np.uint32)[keep]
+        if remap is not None:
+            kept = remap[kept]
+        return np.concatenate([kept, np.asarray(new, dtype=np.uint32)])
 
     try:
-        sources = joined(columns.sources, [number[row[0]] for row in rows])
-        targets = joined(columns.targets, [number[row[1]] for row in rows])
+        sources = joined(columns.sources, [number[row[0]] for row in rows], renumber)
+        targets = joined(columns.targets, [number[row[1]] for row in rows], renumber)
         kinds = joined(columns.kinds, [kind_number[row[2]] for row in rows])
     except KeyError as missing:
         raise NotLocal(f"a link reaches {missing} that the index lacks") from None
-    groups = joined(extras["groups"], new_groups)
+    old_groups = np.asarray(extras["groups"], dtype=np.uint32)
+    if moved:
+        places = np.arange(max(moved) + 2, dtype=np.uint32)
+        for old, new in moved.items():
+            places[old] = new
+        place = old_groups & np.uint32(RUNNING_TEXT_GROUP - 1)
+        inside = place < len(places)
+        place[inside] = places[place[inside]]
+        old_groups = (old_groups & np.uint32(RUNNING_TEXT_GROUP)) | place
+    groups = joined(old_groups, new_groups)
     seqs = joined(extras["seqs"], new_seqs)
     all_rowids = joined(extras["rowids"], added)
     order = np.lexsort((seqs, groups))
@@ -504,7 +990,16 @@ def _reopen(
     """The updated graph, read through a new snapshot of the same file."""
     db = saved.db
     db.execute("BEGIN")
-    saved.meta = dict(db.execute("SELECT key, value FROM meta"))
+    saved.meta = Meta(db)
+    if list(headers) != columns.note_ids:  # notes came or went: their headers and keys too
+        headers = read_headers(db)
+        keys = KnowledgeGraph(NoteTable(headers, note_reader(db)), []).title_keys
+        db.execute("COMMIT")
+        db.execute(
+            "UPDATE meta SET value = ? WHERE key = 'keys'", (json.dumps(keys, ensure_ascii=False),)
+        )
+        db.execute("BEGIN")
+        saved.meta = Meta(db)
     links = LinkTable.from_columns(columns, details_reader(db, extras["rowids"]))
     table = NoteTable(headers, note_reader(db))
     for note in notes.values():
