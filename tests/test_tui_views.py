@@ -21,7 +21,7 @@ from kg_tui.widgets.near_list import NearList
 from kg_tui.widgets.neighbourhood import NeighbourhoodTree
 from kg_tui.widgets.note_view import NoteView
 from rich.console import Console
-from textual.widgets import Label, Static
+from textual.widgets import Label, OptionList, Static
 
 import kg
 
@@ -536,3 +536,112 @@ async def test_w_widens_the_focused_panel_and_esc_puts_it_back(app: KgApp):
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen.maximized is None and tree.region.width < 80
+
+
+# ---------------------------------------------------------------- the CLI's trace features
+
+
+async def open_trace(pilot, *keys: str) -> TraceScreen:
+    await open_note(pilot)
+    await pilot.press(*keys, "t")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, TraceScreen)
+    return pilot.app.screen
+
+
+@pytest.mark.asyncio
+async def test_trace_statements_filter_as_you_type(app: KgApp):
+    async with app.run_test(size=SMALL) as pilot:
+        trace = await open_trace(pilot)
+        await pilot.press("ctrl+f", *"latent")
+        await settle(pilot)
+        options = trace.query_one("#trace-claims", OptionList)
+        shown = [
+            trace.claims[int(options.get_option_at_index(i).id)]
+            for i in range(options.option_count)
+        ]
+        assert shown and len(shown) < len(trace.claims)
+        assert all("latent" in c.text.casefold() for c in shown)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert options.option_count == len(trace.claims) and app.focused is options
+
+
+@pytest.mark.asyncio
+async def test_trace_lists_the_claims_that_use_the_note(app: KgApp, graph):
+    async with app.run_test(size=SMALL) as pilot:
+        trace = await open_trace(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        uses = graph.used_by(graph.note(HIDDEN))
+        tree = trace.query_one(EvidenceTree)
+        assert len(tree.root.children) == len(uses)
+        assert f"{len(uses)} claims rest on this note" in str(
+            trace.query_one("#trace-tree-title", Label).render()
+        )
+        first = tree.root.children[0].data.node
+        assert first.note_id == uses[0].note.id
+
+
+@pytest.mark.asyncio
+async def test_trace_marks_weak_statements_and_lints_the_corpus(app: KgApp, graph):
+    async with app.run_test(size=SMALL) as pilot:
+        trace = await open_trace(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        weak = {u.claim.index for u in graph.unsupported_claims(notes=HIDDEN)}
+        assert set(trace.weak) == weak and weak
+        options = trace.query_one("#trace-claims", OptionList)
+        marked = {
+            trace.claims[int(options.get_option_at_index(i).id)].raw.index
+            for i in range(options.option_count)
+            if "  weak" in str(options.get_option_at_index(i).prompt)
+        }
+        assert marked == weak
+        await pilot.press("L")
+        await settle(pilot)
+        tree = trace.query_one(EvidenceTree)
+        assert len(tree.root.children) == len(graph.unsupported_claims())
+
+
+@pytest.mark.asyncio
+async def test_t_in_the_reading_view_traces_the_sentence_under_the_cursor(app: KgApp, graph):
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_note(pilot)
+        view = app.query_one(NoteView)
+        view.focus()
+        # Move the link cursor to a link inside a body paragraph, past the first one.
+        for _ in range(view.link_count):
+            await pilot.press("right")
+            line, near = view.statement_here()
+            if line and line > 3:
+                break
+        assert line and line > 3 and near
+        await pilot.press("t")
+        await settle(pilot)
+        trace = app.screen
+        assert isinstance(trace, TraceScreen)
+        options = trace.query_one("#trace-claims", OptionList)
+        picked = trace.claims[int(options.highlighted_option.id)]
+        assert picked.raw.line == line and near.casefold() in picked.text.casefold()
+        assert screen.current.title == HIDDEN
+
+
+@pytest.mark.asyncio
+async def test_path_steps_are_described_in_full(app: KgApp, graph):
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_note(pilot)
+        screen.open_note(LINE)
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        steps = app.screen.query_one("#path-steps", OptionList)
+        chain = app.screen.chain
+        assert chain
+        steps.highlighted = 2  # the note the first link reaches
+        await settle(pilot)
+        details = app.screen.query_one(DetailsPane).details
+        step = graph.note(steps.get_option_at_index(2).id)
+        assert details.title == step.title
+        assert details.kind.startswith(chain[0].describe())
+        assert details.where == f"{chain[0].file}:{chain[0].line}"

@@ -94,3 +94,18 @@ def of_note(note: Note, kind: str = "", colour: str = "") -> Details:
         where=note.files[0] if note.files else "",
         stub=note.stub,
     )
+
+
+def of_step(note: Note, link: Link | None, forward: bool = True) -> Details:
+    """Details of one step of a path: the note, and the link that reached it (read
+    backwards when the path walks it against its direction)."""
+    if link is None:
+        return of_note(note, "start of the path")
+    kind = link.describe() + ("" if forward else " (read backwards)")
+    return Details(
+        title=note.title,
+        kind=kind,
+        text=link_text(link) or note_text(note),
+        where=where_of(link),
+        stub=note.stub,
+    )

@@ -61,6 +61,8 @@ def sections(app_bindings: Sequence[Any]) -> list[tuple[str, list[tuple[str, str
     from kg_tui.screens.path import PathScreen
     from kg_tui.screens.trace import TraceScreen
     from kg_tui.widgets.concept_map import ConceptMap
+    from kg_tui.widgets.find_bar import FindInput
+    from kg_tui.widgets.near_list import NearList
     from kg_tui.widgets.neighbourhood import NeighbourhoodTree
     from kg_tui.widgets.note_view import NoteView
     from kg_tui.widgets.search import SearchInput
@@ -83,7 +85,9 @@ def sections(app_bindings: Sequence[Any]) -> list[tuple[str, list[tuple[str, str
         ("Walking", rows(MainScreen.BINDINGS)),
         ("Neighbourhood (Links tab)", rows(NeighbourhoodTree.BINDINGS)),
         ("Reading the note", rows(NoteView.BINDINGS)),
+        ("Near tab", rows(NearList.BINDINGS)),
         ("Concept map", rows(ConceptMap.BINDINGS)),
+        ("Find bar (Ctrl+F)", [*rows(FindInput.BINDINGS), ("Enter", "next place in the note")]),
         (
             "Search box",
             [

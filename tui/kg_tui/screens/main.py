@@ -213,6 +213,7 @@ class MainScreen(Screen[None]):
             "find",
             "Find",
             tooltip="Type to filter the links or near list by title, or find words in the note",
+            show=False,
             id="main.find",
         ),
         Binding(
@@ -220,6 +221,7 @@ class MainScreen(Screen[None]):
             "maximize",
             "Widen",
             tooltip="Widen the focused panel to the whole screen, and back (also Esc)",
+            show=False,
             id="main.maximize",
         ),
         Binding(
@@ -957,7 +959,12 @@ class MainScreen(Screen[None]):
             if note_id:
                 self.open_note(note_id)
 
-        self.app.push_screen(TraceScreen(self.graph, note), follow)
+        line, near = (
+            self.query_one(NoteView).statement_here()
+            if isinstance(self.focused, NoteView)
+            else (None, "")
+        )
+        self.app.push_screen(TraceScreen(self.graph, note, line=line, near=near), follow)
 
     def action_path(self) -> None:
         from kg_tui.screens.path import PathScreen

@@ -19,7 +19,9 @@ from textual.widgets.option_list import Option
 from kg import KnowledgeGraph
 from kg.errors import KgError
 from kg.model import NOT_NOTES, Link
+from kg_tui.details import of_step
 from kg_tui.walk import KIND_COLOURS
+from kg_tui.widgets.details import DetailsPane
 
 
 @dataclass
@@ -54,6 +56,8 @@ class PathScreen(ModalScreen[str | None]):
         self.target = target
         self.chain: list[Link] = []
         self.focus_steps = True
+        # Each step's note id -> the link that reached it and whether it was walked forward.
+        self.reached: dict[str, tuple[Link | None, bool]] = {}
 
     def compose(self) -> ComposeResult:
         titles = sorted(
@@ -91,6 +95,7 @@ class PathScreen(ModalScreen[str | None]):
                 )
             yield Static("", id="path-status")
             yield OptionList(id="path-steps")
+            yield DetailsPane("The highlighted step is described here in full.", id="path-details")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -178,6 +183,7 @@ class PathScreen(ModalScreen[str | None]):
             return
         self.chain = message.chain
         self.app.post_message(PathShown(start.id, end.id))
+        self.reached = {start.id: (None, True)}
         hops = len(message.chain)
         status.update(f"{hops} link{'s' if hops != 1 else ''} · Enter on a step opens that note")
         current = start.id
@@ -186,6 +192,7 @@ class PathScreen(ModalScreen[str | None]):
             forward = link.source == current
             current = link.target if forward else link.source
             note = self.graph.note(current)
+            self.reached.setdefault(note.id, (link, forward))
             arrow = "→" if forward else "←"
             options.append(
                 Option(
@@ -209,6 +216,13 @@ class PathScreen(ModalScreen[str | None]):
         steps.highlighted = 0
         if self.focus_steps:
             steps.focus()
+
+    @on(OptionList.OptionHighlighted, "#path-steps")
+    def _describe_step(self, event: OptionList.OptionHighlighted) -> None:
+        step = event.option.id
+        if step and step in self.reached:
+            link, forward = self.reached[step]
+            self.query_one(DetailsPane).show(of_step(self.graph.note(step), link, forward))
 
     @on(OptionList.OptionSelected, "#path-steps")
     def _open_step(self, event: OptionList.OptionSelected) -> None:

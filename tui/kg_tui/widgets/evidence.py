@@ -24,6 +24,8 @@ BADGES = {
     "source": ("SOURCE", KIND_COLOURS[LinkKind.SOURCE]),
     "related": ("RELATED", KIND_COLOURS[LinkKind.RELATED]),
     "paper": ("PAPER", KIND_COLOURS[LinkKind.PAPER]),
+    "uses": ("USES", KIND_COLOURS[LinkKind.USES]),
+    "weak": ("WEAK", "#ff8787"),
 }
 
 
@@ -58,6 +60,15 @@ class EvidenceTree(Tree[EvidenceRow]):
         self.root.expand_all()
         self.cursor_line = 0
         return count - 1
+
+    def show_list(self, nodes: list[EvidenceNode]) -> int:
+        """List `nodes` (claims that use a note, weak claims) as top-level rows."""
+        self.where = ""
+        self.clear()
+        count = sum(self._add(self.root, node) for node in nodes)
+        self.root.expand_all()
+        self.cursor_line = 0
+        return count
 
     def _add(self, parent: TreeNode[EvidenceRow], node: EvidenceNode) -> int:
         badge, colour = BADGES.get(node.kind, (node.kind.upper(), "#aaaaaa"))

@@ -45,14 +45,14 @@ class NearList(Vertical):
         Binding(
             "u",
             "unlinked",
-            "Unlinked only",
+            "Unlinked",
             tooltip="Near list: show only the notes no link joins yet (as `kg near --unlinked`)",
             id="near.unlinked",
         ),
         Binding(
             "k",
             "more",
-            "How many",
+            "Count",
             tooltip="Near list: rank 10, 20 or 50 notes (as `kg near -k`)",
             id="near.k",
         ),

@@ -284,8 +284,7 @@ def describe_row(row: Row | None) -> details.Details | None:
         group = row.group
         return details.Details(
             title=group.title,
-            kind=details.plural(len(group.entries), "note")
-            + f" reached by {group.kind.value} links",
+            kind=details.plural(len(group.entries), "note") + f" · link kind “{group.kind.value}”",
             colour=KIND_COLOURS[group.kind],
             text="Enter or space opens or closes the group; Ctrl+F filters the titles.",
         )

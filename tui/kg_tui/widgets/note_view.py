@@ -64,6 +64,7 @@ class Block:
     widget: NoteText | None = None
     marks: list[tuple[int, int, str]] = field(default_factory=list)  # emphasis runs
     found: list[tuple[int, int]] = field(default_factory=list)  # where the find text is
+    line: int | None = None  # the file line it was read from (-1: the note's claim)
 
 
 def find_mentions(text: str, titles: dict[str, str]) -> list[Span]:
@@ -167,6 +168,24 @@ class NoteView(VerticalScroll, can_focus=True):
             self.find_next()
         return len(self._hits)
 
+    def statement_here(self) -> tuple[int | None, str]:
+        """The file line of the paragraph under the cursor (-1 for the claim, None when the
+        cursor is on no statement) and the text of the link the cursor is on, if any: the
+        link cursor's block, else the first statement at the top of the view."""
+        if 0 <= self.link_cursor < len(self._links):
+            index, span_index = self._links[self.link_cursor]
+            block = self._blocks[index]
+            span = block.spans[span_index]
+            return block.line, block.text[span.start : span.end]
+        top = self.scroll_y
+        for block in self._blocks:
+            widget = block.widget
+            if block.line is None or widget is None:
+                continue
+            if widget.virtual_region.bottom > top:
+                return block.line, ""
+        return None, ""
+
     @property
     def found_count(self) -> int:
         """How many places the find text occurs in."""
@@ -269,13 +288,13 @@ class NoteView(VerticalScroll, can_focus=True):
             self._plain(self._stub_text(graph, note), "nv-empty")
         if note.claim:
             self._plain(Content("Claim"), "nv-heading")
-            self._prose(note.claim, titles, "nv-claim")
+            self._prose(note.claim, titles, "nv-claim").line = -1
         # A paper's abstract is its description: the body does not repeat it.
         body = [p for p in note.body if not _repeats(p.text, note.description)]
         if body:
             self._plain(Content("Body"), "nv-heading")
             for paragraph in body:
-                self._prose(paragraph.text, titles, "nv-para")
+                self._prose(paragraph.text, titles, "nv-para").line = paragraph.line
         self._sections(graph, note)
         sources = _one_per_target(graph.links_of(note, "out", LinkKind.SOURCE))
         if sources:
