@@ -207,6 +207,10 @@ async def test_export_writes_what_is_shown_with_the_filter(app: KgApp):
         assert set(written.nodes) == shown
         kinds = {data.get("kind") for _, _, data in written.edges(data=True)}
         assert kinds == {"related"}
+        # Only the links the panel shows: each joins the open note to a neighbour.
+        centre = screen.current.id
+        assert all(centre in (a, b) for a, b in written.edges())
+        assert {b if a == centre else a for a, b in written.edges()} == shown - {centre}
 
 
 @pytest.mark.asyncio

@@ -1,6 +1,6 @@
 """Snapshots at 80×24 and 160×48 of the screens and dialogs issue 15 changed: the search
 drop-down (no match, hits, a long query), the filter, export, confirm, path and help
-dialogs, and the command palette (pytest-textual-snapshot).
+dialogs (pytest-textual-snapshot).
 
 Regenerate after a deliberate change with
 `pytest tests/test_tui_snapshots_dialogs.py --snapshot-update`, then look at the SVGs.
@@ -111,12 +111,6 @@ def test_help(snap_compare, graph, size):
     assert snap_compare(make_app(graph), terminal_size=size, run_before=keys("f1", note=False))
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_command_palette(snap_compare, graph, size):
-    async def run_before(pilot: Pilot) -> None:
-        await open_hidden(pilot)
-        await pilot.press("ctrl+p", *"depth")
-        await pilot.pause(0.5)
-        await settle(pilot)
-
-    assert snap_compare(make_app(graph), terminal_size=size, run_before=run_before)
+# The command palette is left out: its frame varies from run to run (Textual draws its
+# results as they stream in), so it is checked by a Pilot test instead
+# (tests/test_tui_issue15.py::test_walking_keys_are_in_the_command_palette).

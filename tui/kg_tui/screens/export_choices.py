@@ -15,7 +15,7 @@ from kg import KnowledgeGraph, SubGraph
 from kg.errors import KgError
 from kg_tui.features import Unavailable
 from kg_tui.screens.export import ExportChoice, ExportRequest
-from kg_tui.walk import group_neighbours
+from kg_tui.walk import group_neighbours, second_ring
 
 if TYPE_CHECKING:
     from kg_tui.screens.main import MainScreen
@@ -45,25 +45,34 @@ def export_choices(screen: MainScreen) -> list[ExportChoice]:
     return choices
 
 
-def shown_ids(screen: MainScreen, graph: KnowledgeGraph) -> list[str]:
-    """The open note and its neighbours as the side panel shows them (filter applied)."""
+def shown(screen: MainScreen, graph: KnowledgeGraph) -> SubGraph:
+    """The open note, its neighbours as the side panel lists them (depth, link kinds,
+    categories and tags of the filter applied) and exactly the links that reach them:
+    no link among the neighbours that the panel does not show."""
     note = screen.current
     if note is None:
-        return []
+        raise Unavailable("Open a note first: the neighbourhood export needs one")
     flt = screen.filter
     neighbours = graph.neighbours(note, depth=screen.depth, kinds=flt.kinds)
     groups = group_neighbours(neighbours, flt.categories, flt.tags)
-    ids = [note.id]
-    for group in groups:
-        ids.extend(entry.note.id for entry in group.entries)
-    return list(dict.fromkeys(ids))
+    ids = {note.id} | {entry.note.id for group in groups for entry in group.entries}
+    if screen.depth == 2:  # the second ring, as the panel shows it under each neighbour
+        ring = second_ring(neighbours, note.id)
+        ids |= {far.note.id for via, entries in ring.items() if via in ids for far in entries}
+    links = list(
+        dict.fromkeys(n.link for n in neighbours if n.link.source in ids and n.link.target in ids)
+    )
+    return SubGraph(
+        (graph.note(i) for i in sorted(ids, key=lambda i: (i != note.id, i))),
+        links,
+        selection={"around": note.id, "depth": screen.depth, "filter": flt.describe()},
+    )
 
 
 def subgraph_for(screen: MainScreen, graph: KnowledgeGraph, key: str) -> SubGraph:
     """The subgraph of one export choice."""
-    kinds = screen.filter.kinds
     if key == "shown":
-        return graph.subgraph(notes=shown_ids(screen, graph), kinds=kinds)
+        return shown(screen, graph)
     if key == "path":
         source, target = screen.app.last_path  # type: ignore[attr-defined]
         return graph.subgraph(path=(source, target))
