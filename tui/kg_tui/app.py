@@ -117,8 +117,6 @@ class KgApp(ToolActions, App[None]):
         if self.graph is None:
             self._progress_to = self.main_screen
             self.call_after_refresh(self.wait_for_graph)
-        else:
-            self._watch()
 
     @property
     def root(self) -> Path | None:
@@ -156,7 +154,9 @@ class KgApp(ToolActions, App[None]):
     def _watch(self) -> None:
         from kg_tui.live import CorpusWatcher
 
-        root = self.root
+        # Only an app that opened a corpus folder itself follows it: a graph handed in
+        # (tests, notebooks) may come from an index elsewhere that a reload would miss.
+        root = self.root if self.corpus is not None else None
         if root is None or os.environ.get("KG_NO_WATCH") or self._watcher is not None:
             return
         watcher = CorpusWatcher(root, lambda paths: self.post_message(FilesChanged(paths)))
@@ -178,7 +178,7 @@ class KgApp(ToolActions, App[None]):
         """Load the corpus again (only what changed is re-read) and keep the person's place."""
         from kg_tui.live import keep_place
 
-        root = self.root
+        root = self.root if self.corpus is not None else None
         if root is None:
             return
         started = time.perf_counter()

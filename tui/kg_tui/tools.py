@@ -140,8 +140,10 @@ class ToolActions:
         self._app.notify(f"Copied the {what}: {text}", timeout=3)
 
     def action_reindex(self) -> None:
-        if self._app.root is None:
-            self._app.notify("No corpus folder to re-index", timeout=2)
+        if self._app.corpus is None:
+            self._app.notify(
+                "This browser was handed a loaded graph: nothing to re-index", timeout=3
+            )
             return
         self._app.notify("Re-indexing…", timeout=2)
         self._app.reload("re-index asked")
