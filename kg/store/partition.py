@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from kg.export.chars import encode_clean
 from kg.export.mapping import KG, LINK_FIELDS, PROV, link_property, namespaces
+from kg.export.rdf_syntax import _ntriples
 from kg.export.triples import Term, _iri_part, blocks, link_key
 from kg.model import LinkKind
 from kg.parse.corpus import discover, display_paths
@@ -80,16 +81,6 @@ def _literal(value: str) -> str:
     return value
 
 
-def _line(subject: str, prop: str, obj: Term) -> str:
-    if obj.__class__ is tuple:
-        value, datatype = obj
-        value = _literal(value).replace("\t", "\\t")
-        if datatype:
-            return f'<{subject}> <{prop}> "{value}"^^<{datatype}> .\n'
-        return f'<{subject}> <{prop}> "{value}" .\n'
-    return f"<{subject}> <{prop}> <{obj}> .\n"
-
-
 def partition(g: KnowledgeGraph, root: Path | None = None) -> dict[str, FileGraph]:
     """The corpus as one `FileGraph` per file (key: the file's corpus path; `SHARED` for
     the notes no file holds).
@@ -118,7 +109,6 @@ def partition(g: KnowledgeGraph, root: Path | None = None) -> dict[str, FileGrap
         return home_of_iri.get(iri, SHARED)
 
     direct: dict[tuple[str, str, str], str] = {}
-    node_file: dict[str, str] = {}
     for link in sub.links:
         source, target = note_ns + _iri_part(link.source), note_ns + _iri_part(link.target)
         where = link.file or home(source)
@@ -129,23 +119,30 @@ def partition(g: KnowledgeGraph, root: Path | None = None) -> dict[str, FileGrap
             else (source, mapping.property, target)
         )
         direct.setdefault(key, where)
-        node = link_ns + link_key(link)
-        node_file.setdefault(node, where)
         if link.kind is LinkKind.SOURCE:
+            node = link_ns + link_key(link)
             direct.setdefault((source, PROV + "qualifiedDerivation", node), where)
 
-    lines: dict[str, list[str]] = {}
+    file_field, from_field = LINK_FIELDS["file"], LINK_FIELDS["from"]
+    chunks: dict[str, list[str]] = {}
     for subject, pairs in blocks(sub):
-        if subject in node_file:
-            bucket = lines.setdefault(node_file[subject], [])
-            bucket.extend(_line(subject, p, o) for p, o in pairs)
+        if subject.startswith(link_ns):  # a link's node: the file it is written in
+            where = ""
+            start = ""
+            for prop, obj in pairs:
+                if prop == file_field:
+                    where = obj[0]
+                elif prop == from_field:
+                    start = str(obj)
+            chunks.setdefault(where or home(start), []).append(_ntriples([(subject, pairs)]))
             continue
         own = home(subject)
-        if subject.startswith(link_ns):  # a near pair's node: with its first note
-            own = next((home(str(o)) for p, o in pairs if p == LINK_FIELDS["from"]), SHARED)
+        groups: dict[str, list[tuple[str, Term]]] = {}
         for prop, obj in pairs:
-            where = direct.get((subject, prop, obj), own) if isinstance(obj, str) else own
-            lines.setdefault(where, []).append(_line(subject, prop, obj))
+            where = direct.get((subject, prop, obj), own) if obj.__class__ is str else own
+            groups.setdefault(where, []).append((prop, obj))
+        for where, some in groups.items():
+            chunks.setdefault(where, []).append(_ntriples([(subject, some)]))
 
     root = root or g.root
     texts: dict[str, str | None] = {SHARED: None}
@@ -157,8 +154,8 @@ def partition(g: KnowledgeGraph, root: Path | None = None) -> dict[str, FileGrap
             except OSError:
                 texts[shown] = None
     result: dict[str, FileGraph] = {}
-    for path in sorted(set(texts) | set(lines)):
-        data = encode_clean("".join(sorted(lines.get(path, []))))
+    for path in sorted(set(texts) | set(chunks)):
+        data = encode_clean("".join(chunks.get(path, [])))
         text = texts.get(path)
         digest = hashlib.sha256(data)
         digest.update(b"\0" + (text or "").encode("utf-8", "replace"))

@@ -86,7 +86,7 @@ class OxigraphServer:
             host = f"[{host}]"
         return f"http://{host}:{self.port}"
 
-    def start(self, timeout: float = 20.0) -> OxigraphServer:
+    def start(self, timeout: float = 120.0) -> OxigraphServer:
         """Start the server and wait until it answers a query.
 
         Raises
