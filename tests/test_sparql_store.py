@@ -190,3 +190,90 @@ def test_cli_push_serve_and_sparql_endpoint(corpus: Path, tmp_path: Path) -> Non
             check=True,
         )
         assert csv.stdout.splitlines() == ["n", str(len(load(corpus).notes()))]
+
+
+# ---------------------------------------------------------------- a second engine: Virtuoso
+
+VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+
+
+@pytest.fixture
+def virtuoso(tmp_path: Path):
+    """Virtuoso (Debian's virtuoso-opensource) in a folder of its own, on free ports, its
+    Graph Store endpoint opened to updates; skipped when it is not installed."""
+    import re
+    import time
+    import urllib.request
+
+    from kg.store.server import free_port
+
+    server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+    if not (server and isql and VIRTUOSO_INI.exists()):
+        pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource)")
+    folder = tmp_path / "virtuoso"
+    folder.mkdir()
+    sql_port, http_port = free_port(), free_port()
+    ini = VIRTUOSO_INI.read_text(encoding="utf-8").replace(
+        "/var/lib/virtuoso-opensource-7/db", str(folder)
+    )
+    ini = re.sub(r"(?m)^ServerPort\s*=\s*1111\s*$", f"ServerPort = {sql_port}", ini)
+    ini = re.sub(r"(?m)^ServerPort\s*=\s*8890\s*$", f"ServerPort = 127.0.0.1:{http_port}", ini)
+    (folder / "virtuoso.ini").write_text(ini, encoding="utf-8")
+    process = subprocess.Popen(
+        [server, "+foreground", "+configfile", str(folder / "virtuoso.ini")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{http_port}/sparql"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail("Virtuoso did not start")
+                time.sleep(0.2)
+        subprocess.run(
+            [isql, str(sql_port), "dba", "dba", 'exec=GRANT SPARQL_UPDATE TO "SPARQL";'],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def parsed(data: bytes) -> set:
+    import rdflib
+
+    return set(rdflib.Graph().parse(data=data.decode("utf-8"), format="nt"))
+
+
+def test_virtuoso_takes_the_same_push(corpus: Path, virtuoso: str) -> None:
+    store = Endpoint(virtuoso)
+    g = load(corpus)
+    assert push(g, store).sent == len(partition(g))
+    data = store.query_graph(
+        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
+        "FILTER(STRSTARTS(STR(?g), 'urn:kg:file:') || ?g = <urn:kg:shared>) }"
+    )
+    assert parsed(data) == parsed(ntriples_bytes(subgraph(g)))
+    edited = corpus / "vault" / "reward-length-bias.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    assert push(load(corpus), store).sent == 1
+    (corpus / "vault" / "adaptive-stopping.md").unlink()
+    assert push(load(corpus), store).removed == 1
+    assert graph_iri("vault/adaptive-stopping.md") not in store_hashes(store)
+    data = store.query_graph(
+        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
+        "FILTER(STRSTARTS(STR(?g), 'urn:kg:file:') || ?g = <urn:kg:shared>) }"
+    )
+    assert parsed(data) == parsed(ntriples_bytes(subgraph(load(corpus))))

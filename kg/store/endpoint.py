@@ -2,12 +2,15 @@
 the Graph Store HTTP Protocol (PUT and DELETE of one named graph), with retries and
 credentials from the environment or ~/.netrc (never printed).
 
-The endpoint URL is the store's base: queries go to ``BASE/query``, updates to
-``BASE/update`` and graphs to ``BASE/store?graph=IRI`` (Oxigraph's layout); a URL ending in
-``/query`` or ``/sparql`` is taken as the base without that part.
+The endpoint URL is the store's base: queries go to ``BASE/query`` and graphs to
+``BASE/store?graph=IRI`` (Oxigraph's layout; a URL ending in ``/query`` is read as its
+base). A URL ending in ``/sparql`` is a query endpoint itself, its graphs at
+``URL-graph-crud`` (Virtuoso's layout); `graph_store` names another.
 
 >>> Endpoint("http://127.0.0.1:7878/query").base
 'http://127.0.0.1:7878'
+>>> Endpoint("http://127.0.0.1:8890/sparql").graph_store
+'http://127.0.0.1:8890/sparql-graph-crud'
 >>> "PREFIX kg: <urn:kg:vocab:>" in with_prefixes("SELECT * WHERE { ?s ?p ?o }")
 True
 """
@@ -77,14 +80,25 @@ class Endpoint:
         tried again (waiting 0.2, 0.4, 0.8, ... s).
     """
 
-    def __init__(self, url: str, timeout: float = 60.0, retries: int = RETRIES) -> None:
+    def __init__(
+        self,
+        url: str,
+        timeout: float = 60.0,
+        retries: int = RETRIES,
+        graph_store: str | None = None,
+    ) -> None:
         base = url.rstrip("/")
-        for suffix in ("/query", "/sparql"):
-            if base.endswith(suffix):
-                base = base[: -len(suffix)]
         if not base.startswith(("http://", "https://")):
             raise StoreError(f"{url}: not an http(s) URL of a SPARQL store")
+        if base.endswith("/sparql"):
+            self.query_url = base
+            default_store = base + "-graph-crud"
+        else:
+            base = base.removesuffix("/query")
+            self.query_url = base + "/query"
+            default_store = base + "/store"
         self.base = base
+        self.graph_store = graph_store or default_store
         self.timeout = timeout
         self.retries = retries
         self._auth = _credentials(base)
@@ -149,7 +163,7 @@ class Endpoint:
         """Run a SELECT or ASK query (kg's prefixes predeclared); the SPARQL JSON result."""
         data = self.request(
             "POST",
-            self.base + "/query",
+            self.query_url,
             urllib.parse.urlencode({"query": with_prefixes(query)}).encode(),
             {
                 "Content-Type": "application/x-www-form-urlencoded",
@@ -163,7 +177,7 @@ class Endpoint:
         """Run a CONSTRUCT or DESCRIBE query; the graph as N-Triples."""
         return self.request(
             "POST",
-            self.base + "/query",
+            self.query_url,
             urllib.parse.urlencode({"query": with_prefixes(query)}).encode(),
             {
                 "Content-Type": "application/x-www-form-urlencoded",
@@ -180,7 +194,7 @@ class Endpoint:
 
         data, kind = self.exchange(
             "POST",
-            self.base + "/query",
+            self.query_url,
             urllib.parse.urlencode({"query": with_prefixes(query)}).encode(),
             {
                 "Content-Type": "application/x-www-form-urlencoded",
@@ -201,7 +215,7 @@ class Endpoint:
     # ------------------------------------------------------------ Graph Store protocol
 
     def _graph_url(self, graph: str) -> str:
-        return self.base + "/store?" + urllib.parse.urlencode({"graph": graph})
+        return self.graph_store + "?" + urllib.parse.urlencode({"graph": graph})
 
     def put_graph(self, graph: str, ntriples: bytes) -> None:
         """Replace the named graph `graph` whole with `ntriples`."""
