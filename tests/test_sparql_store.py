@@ -3,6 +3,7 @@ free port (no mocks), pushed to, edited, read back, and killed in the middle of 
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -190,6 +191,63 @@ def test_cli_push_serve_and_sparql_endpoint(corpus: Path, tmp_path: Path) -> Non
             check=True,
         )
         assert csv.stdout.splitlines() == ["n", str(len(load(corpus).notes()))]
+        title = "Can a verifier be trusted more than the generator it checks?"
+        env = {**os.environ, "KG_STORE_CACHE": str(tmp_path / "cache")}
+        local = subprocess.run(
+            [*env_cmd, "neighbours", "--corpus", str(corpus), title],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        for command in ("show", "neighbours"):
+            remote = subprocess.run(
+                [*env_cmd, command, "--endpoint", server.url, title],
+                capture_output=True,
+                text=True,
+                check=True,
+                env=env,
+            )
+            assert title in remote.stdout
+        assert remote.stdout == local.stdout
+
+
+def test_kg_serve_serves_read_only_and_stops_cleanly(corpus: Path) -> None:
+    import json
+    import signal
+    import urllib.error
+    import urllib.request
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--corpus", str(corpus), "--port", "0", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = []
+        for line in process.stdout:  # the JSON object, ended by its closing brace
+            lines.append(line)
+            if line.startswith("}"):
+                break
+        info = json.loads("".join(lines))
+        assert info["endpoint"].startswith("http://127.0.0.1:") and not info["writable"]
+        assert (corpus / ".kg" / "oxigraph").is_dir()
+        store = Endpoint(info["endpoint"])
+        rows = store.select("SELECT (COUNT(*) AS ?n) WHERE { ?n a kg:Note }")
+        assert int(rows[0]["n"]) == len(load(corpus).notes())
+        with pytest.raises(StoreError):  # read-only: the store refuses a graph
+            Endpoint(info["endpoint"], retries=0).put_graph("urn:x", b"<urn:a> <urn:b> <urn:c> .")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(30) == 0
+        with pytest.raises(urllib.error.URLError):
+            urllib.request.urlopen(info["endpoint"] + "/query?query=ASK%7B%7D", timeout=2)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 # ---------------------------------------------------------------- a second engine: Virtuoso

@@ -62,7 +62,16 @@ def run(args: argparse.Namespace) -> int:
     """
     from kg.index.loader import resolve_corpus
 
-    corpus = resolve_corpus(args.path or args.corpus or default_corpus())
+    if args.endpoint:  # a store's corpus: its files mirrored locally, then browsed as any
+        from kg.store.endpoint import Endpoint
+        from kg.store.remote import cache_folder, mirror
+
+        store = Endpoint(args.endpoint)
+        corpus = cache_folder(store)
+        if mirror(store, corpus) == 0:
+            raise KgError(f"{store.base} holds no kg corpus: publish one with `kg push`")
+    else:
+        corpus = resolve_corpus(args.path or args.corpus or default_corpus())
     run = client("browse")
     return int(
         run(
