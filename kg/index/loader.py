@@ -223,7 +223,9 @@ def load(
     with index_lock(folder):
         saved = None if rebuild else open_index(folder)
         graph: KnowledgeGraph | None = None
-        update = IndexUpdate("rebuilt", reason="asked to rebuild" if rebuild else "no index yet")
+        update = IndexUpdate(
+            "rebuilt", reason="asked to rebuild" if rebuild else "no index of this version yet"
+        )
         if saved is not None:
             if saved.matches(stamps):
                 graph = saved.graph(root)
