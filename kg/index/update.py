@@ -984,7 +984,9 @@ def _merge_columns(
     count = len(note_ids)
 
     def adjacency(ends: np.ndarray) -> tuple[array[int], array[int]]:
-        by_note = np.argsort(ends, kind="stable").astype(np.uint32)
+        # A stable sort of 16-bit keys is a radix sort: a few times faster than of 32-bit.
+        keys = ends.astype(np.uint16) if count <= 1 << 16 else ends
+        by_note = np.argsort(keys, kind="stable").astype(np.uint32)
         offsets = np.concatenate([[0], np.cumsum(np.bincount(ends, minlength=count))])
         return array("I", offsets.astype(np.uint32).tobytes()), array("I", by_note.tobytes())
 
