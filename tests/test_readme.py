@@ -3,7 +3,7 @@
 Every ```python block runs, in order, in one namespace, in a folder holding a copy of
 notes/ (so `kg.load("notes")` works as the README says and writes its index there).
 Every `kg …` line of the ```sh blocks runs too, as a smoke test: it must exit 0. The
-terminal app (`kg browse`) and the `make` commands are driven by their own tests.
+terminal app (`kg browse`), `kg watch` and the `make` commands are driven by their own tests.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def commands() -> list[str]:
             if not line.startswith("kg "):
                 continue
             words = shlex.split(line, comments=True)
-            if words[1] in ("browse",) or "…" in line:
+            if words[1] in ("browse", "watch") or "…" in line:  # they run until stopped
                 continue
             found.append(words)
     return found

@@ -60,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
             "reused_index": graph.from_index,
             "seconds": round(seconds, 3),
             "texts_embedded": vectors.embedded if vectors is not None else 0,
+            "index_update": asdict(graph.index_update) if graph.index_update else None,
             **asdict(stats),
             "diagnostics": [str(d) for d in shown],
         }
@@ -68,10 +69,13 @@ def run(args: argparse.Namespace) -> int:
             for diagnostic in shown:
                 print(diagnostic, file=sys.stderr)
             print(
-                f"{path}: {stats.files} files read, {stats.notes} notes, {stats.stubs} stubs, "
+                f"{path}: {stats.files} files, {stats.notes} notes, {stats.stubs} stubs, "
                 f"{stats.links} links, {stats.warnings} warnings, {stats.errors} errors "
                 f"({seconds:.2f}s)"
             )
+            if graph.index_update is not None:
+                # What this run did to the index: reused it, updated it in place, rebuilt it.
+                print(f"{path}: {graph.index_update.describe()}")
             reading = reading_summary(stats)
             if reading:
                 print(f"{path}: {reading}")

@@ -121,7 +121,23 @@ def stamps_text(stamps: Sequence[FileStamp]) -> str:
     >>> parse_stamps(text)
     [('a.md', 3, 7), ('b c.txt', 10, 8)]
     """
-    return "\0".join(f"{s.path}\0{s.size}\0{s.mtime_ns}" for s in stamps)
+    last = _last_stamps_text
+    if last and last[0] is stamps and last[1] == len(stamps):
+        return last[2]  # one load asks several times for the same list (it is not changed)
+    text = "\0".join(f"{s.path}\0{s.size}\0{s.mtime_ns}" for s in stamps)
+    _last_stamps_text[:] = [stamps, len(stamps), text]
+    return text
+
+
+_last_stamps_text: list[Any] = []
+
+
+def corpus_signature(stamps: str) -> str:
+    """The signature the vector store and the search index record for a corpus whose
+    files have these stamps (`stamps_text`): they are current when it matches."""
+    from kg.embed.texts import signature_of
+
+    return signature_of([FORMAT_VERSION, stamps])
 
 
 def parse_stamps(text: str) -> list[tuple[str, int, int]]:
