@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml
 	@# tmux drives the real `kg browse` in the terminal test; the machine image has it, this
 	@# installs it where it does not (needs root, as CI has).
 	command -v tmux >/dev/null || { apt-get update -qq && apt-get install -y -qq tmux; }
+	@# Virtuoso is the second SPARQL engine the store tests push to (tests/test_sparql_store.py);
+	@# where it cannot be installed that one test is skipped and says so.
+	command -v virtuoso-t >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq virtuoso-opensource; } || echo "virtuoso-opensource not installed"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[embed,dev]'
