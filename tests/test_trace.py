@@ -176,14 +176,14 @@ def test_lazy_vectors_trace_as_stored_ones_do_embedding_far_less(seeds_dir, tmp_
     import kg
     from kg.embed.lazy import LazyVectors
     from kg.embed.texts import note_texts
-    from kg.query.trace import HybridScorer
+    from kg.query.trace import FusedScorer
 
     full = kg.load(seeds_dir, index=tmp_path / "full", embed=True, embedder=FakeEmbedder())
     bare = kg.load(seeds_dir, index=tmp_path / "bare", embed=False)
     lazy = LazyVectors(bare, FakeEmbedder())
     for claim in (None, 3):
         stored = trace(full, HIDDEN, claim=claim, depth=3)
-        on_demand = trace(bare, HIDDEN, claim=claim, depth=3, scorer=HybridScorer(lazy))
+        on_demand = trace(bare, HIDDEN, claim=claim, depth=3, scorer=FusedScorer(lazy))
         assert _tree(on_demand) == _tree(stored)
     everything = sum(len(note_texts(n)) for n in bare)
     assert 0 < lazy.embedded < everything / 2
