@@ -209,6 +209,9 @@ class EvidenceNode:
     children: list[EvidenceNode] = field(default_factory=list)
     label: str = ""  # relation label of a related concept
     unsupported: bool = False  # the best support scores under the corpus's threshold
+    rank: int = 0  # place in the ranking of the claim's sources (0: cited, not ranked)
+    parts: tuple[tuple[str, float], ...] = ()  # what the ranking fused, with values
+    cosine: float | None = None  # best cosine, held against the threshold
 
 
 def claims(graph: KnowledgeGraph, note: Note) -> list[ClaimRow]:
@@ -250,6 +253,9 @@ def _adapt(node: Evidence, claim: ClaimRow) -> EvidenceNode:
         children=[_adapt(child, claim) for child in node.children],
         label=node.label,
         unsupported=node.unsupported,
+        rank=node.rank,
+        parts=tuple(node.parts),
+        cosine=node.cosine,
     )
 
 

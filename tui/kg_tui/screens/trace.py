@@ -173,8 +173,14 @@ class TraceScreen(Screen[str | None]):
         node = row.node
         quote = self.query_one("#trace-quote", Static)
         head = f"{node.kind.upper()}  {node.title}"
-        if node.score is not None:
+        if node.score is not None and node.rank:
+            head += f"  ·  #{node.rank}, share of the ranking {node.score:.2f}"
+        elif node.score is not None:
             head += f"  ·  score {node.score:.2f}"
+        if node.parts:
+            head += "  ·  " + ", ".join(f"{name} {value:.2f}" for name, value in node.parts)
+        if node.cosine is not None:
+            head += f"  ·  best cosine {node.cosine:.2f}"
         quote.update(
             Content.assemble(
                 (ellipsize(head, 200), "bold"), "\n", (node.quote or "(no quoted text)", "italic")
