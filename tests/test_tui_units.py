@@ -18,7 +18,12 @@ MODULES = [
     "kg_tui.features",
     "kg_tui.widgets.breadcrumb",
     "kg_tui.widgets.near_list",
+    "kg_tui.widgets.concept_map",
     "kg_tui.widgets.note_view",
+    "kg_tui.details",
+    "kg_tui.viewstate",
+    "kg_tui.fit",
+    "kg_tui.emphasis",
 ]
 
 

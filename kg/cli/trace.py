@@ -159,7 +159,8 @@ def run(args: argparse.Namespace) -> int:
         )
         return 0
     print(note.title)
-    print(SCORE_LEGEND)
+    fused = any(node.parts for _, node in tree.walk())
+    print(SCORE_LEGEND if fused else LEXICAL_LEGEND)
     for depth, node in tree.walk():
         indent = "  " * depth
         if node.kind in ("claim", "sentence"):
@@ -215,6 +216,12 @@ def open_for_trace(args: argparse.Namespace) -> tuple[KnowledgeGraph, Scorer | N
 SCORE_LEGEND = (
     "(score: a cited note 1.00; a ranked source, #rank then its share of the fused ranking "
     "among the claim's ranked sources (papers apart), largest first; --explain shows the parts)"
+)
+
+
+LEXICAL_LEGEND = (
+    "(score: a cited note 1.00; a ranked source, #rank then its TF-IDF cosine with the claim, "
+    "largest first)"
 )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -144,6 +145,11 @@ class SentenceTransformerEmbedder:
     The budget defaults to 32 tokens per `batch_size` slot (2,048 for the default 64):
     on a 2-core CPU that measured fastest (budgets of 512 to 16,384 were tried), as
     a batch's activations then stay small enough for the caches.
+
+    One thread at a time loads or uses the model: a Hugging Face tokenizer used by two
+    threads at once fails with "RuntimeError: Already borrowed" (the browser traces and
+    searches in worker threads), so loading, `dim`, `token_lengths` and `encode` share a
+    lock.
     """
 
     def __init__(
@@ -162,6 +168,7 @@ class SentenceTransformerEmbedder:
         self.fingerprint = fingerprint(self.folder)
         self._model: Any = None
         self.loads = 0
+        self._lock = threading.RLock()
 
     def __repr__(self) -> str:
         return f"SentenceTransformerEmbedder({self._name!r}, folder={str(self.folder)!r})"
@@ -173,13 +180,18 @@ class SentenceTransformerEmbedder:
     @property
     def model(self) -> Any:
         """The `SentenceTransformer`, imported and loaded on first use."""
-        if self._model is None:
-            self._model = _load_sentence_transformer(self.folder, self.device)
-            self.loads += 1
-        return self._model
+        with self._lock:
+            if self._model is None:
+                self._model = _load_sentence_transformer(self.folder, self.device)
+                self.loads += 1
+            return self._model
 
     @property
     def dim(self) -> int:
+        with self._lock:
+            return self._dim()
+
+    def _dim(self) -> int:
         model = self.model
         getter = getattr(model, "get_embedding_dimension", None)
         if getter is None:  # sentence-transformers before 6
@@ -191,6 +203,10 @@ class SentenceTransformerEmbedder:
 
     def token_lengths(self, texts: list[str]) -> list[int]:
         """Each text's length in tokens after truncation (characters if no tokenizer)."""
+        with self._lock:
+            return self._token_lengths(texts)
+
+    def _token_lengths(self, texts: list[str]) -> list[int]:
         model = self.model
         tokenizer = getattr(model, "tokenizer", None)
         limit = getattr(model, "max_seq_length", None) or 512
@@ -208,12 +224,16 @@ class SentenceTransformerEmbedder:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """(len(texts), dim) float32 vectors of length 1, in the order of `texts`."""
+        with self._lock:
+            return self._encode(texts)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         import torch
 
         model = self.model
-        lengths = self.token_lengths(texts)
+        lengths = self._token_lengths(texts)
         order = sorted(range(len(texts)), key=lambda i: -lengths[i])
         prompt = None
         default_prompt = getattr(model, "default_prompt_name", None)

@@ -226,9 +226,22 @@ class SubGraph:
         target = Path(path)
         try:
             write_atomic(target, data)
+            # The temporary file was private (0600); an export is a document to share,
+            # so it gets the permissions any new file gets here (0666 less the umask).
+            target.chmod(0o666 & ~_umask())
         except OSError as error:
             raise ExportError(f"{target}: could not write the export: {error}") from error
         return target
+
+    @staticmethod
+    def formats() -> tuple[formats.Format, ...]:
+        """The export formats `write` and `serialize` know, from the registry
+        (`kg.export.formats`): each with its `name`, `suffixes` and `description`.
+
+        >>> [f.name for f in SubGraph.formats()]
+        ['graphml', 'turtle', 'jsonld', 'nt', 'json']
+        """
+        return formats.formats()
 
     def to_graphml(self, path: str | Path) -> Path:
         """Write GraphML (typed nodes and edges, scalar attributes) atomically."""
@@ -241,6 +254,15 @@ class SubGraph:
     def to_json(self, path: str | Path) -> Path:
         """Write node-link JSON with every field of every note and link."""
         return self.write(path, "json")
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it and putting it back at once)."""
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @contextmanager

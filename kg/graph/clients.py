@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from kg.export.subgraph import SubGraph
     from kg.graph.knowledge import KnowledgeGraph
-    from kg.query.trace import Claim, Evidence, Use
+    from kg.query.trace import Claim, Evidence, Unsupported, Use
 
 
 class ClientMethods:
@@ -84,6 +84,50 @@ class ClientMethods:
         from kg.query.trace import used_by
 
         return used_by(cast("KnowledgeGraph", self), note, depth=check_count("depth", depth))
+
+    def unsupported_claims(
+        self, notes: NoteRef | Iterable[NoteRef] | None = None, threshold: float | None = None
+    ) -> list[Unsupported]:
+        """Claims whose best evidence scores under the threshold (`kg trace --unsupported`).
+
+        Parameters
+        ----------
+        notes : str, Note or iterable of them, optional
+            Check only these notes; every note with a page if None.
+        threshold : float, optional
+            The score under which a claim counts as unsupported (the corpus's own
+            threshold, `kg.query.tree.threshold_for`, if None).
+
+        Returns
+        -------
+        list of Unsupported
+            One per weak claim: the note, the claim, its best score and that evidence.
+
+        Raises
+        ------
+        NoteNotFound
+            One of `notes` is in no page.
+
+        Examples
+        --------
+        >>> from kg.graph.knowledge import crowd_example
+        >>> g, line = crowd_example()
+        >>> [(u.note.id, u.claim.text) for u in g.unsupported_claims()]
+        [('c', 'crowds cancel individual errors')]
+        >>> g.unsupported_claims(notes=line)
+        []
+        """
+        from kg.query.trace import unsupported_claims
+
+        graph = cast("KnowledgeGraph", self)
+        chosen: list[NoteRef] | None
+        if notes is None:
+            chosen = None
+        elif isinstance(notes, str) or not isinstance(notes, Iterable):
+            chosen = [notes]
+        else:
+            chosen = list(notes)
+        return unsupported_claims(graph, threshold=threshold, notes=chosen)
 
     # ------------------------------------------------------------ export (kg.export)
 

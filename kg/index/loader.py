@@ -182,10 +182,9 @@ def load(
 
     def finish(graph: KnowledgeGraph) -> KnowledgeGraph:
         from kg.embed.attach import attach, attach_stored, attach_trace_vectors
-        from kg.embed.texts import signature_of
-        from kg.index.store import FORMAT_VERSION, stamps_text
+        from kg.index.store import corpus_signature, stamps_text
 
-        signature = signature_of([FORMAT_VERSION, stamps_text(stamps)])
+        signature = corpus_signature(stamps_text(stamps))
         graph.index_folder = folder if save else None
         graph.index_signature = signature
         if policy == "all":

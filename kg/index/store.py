@@ -124,6 +124,14 @@ def stamps_text(stamps: Sequence[FileStamp]) -> str:
     return "\0".join(f"{s.path}\0{s.size}\0{s.mtime_ns}" for s in stamps)
 
 
+def corpus_signature(stamps: str) -> str:
+    """The signature the vector store and the search index record for a corpus whose
+    files have these stamps (`stamps_text`): they are current when it matches."""
+    from kg.embed.texts import signature_of
+
+    return signature_of([FORMAT_VERSION, stamps])
+
+
 def parse_stamps(text: str) -> list[tuple[str, int, int]]:
     """The (path, size, mtime_ns) triples `stamps_text` wrote."""
     fields = text.split("\0") if text else []

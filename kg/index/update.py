@@ -46,6 +46,7 @@ from kg.index.store import (
     RUNNING_TEXT_GROUP,
     Meta,
     SavedIndex,
+    corpus_signature,
     details_reader,
     file_row,
     link_order,
@@ -88,6 +89,11 @@ class IndexUpdate:
         How long it took.
     reason : str
         Why the index was rebuilt rather than updated ("" otherwise).
+    changed_notes : tuple of str
+        "updated": the ids of the nodes made again, added or removed; every other node is
+        as it was (the vector store then reads only these).
+    previous_signature : str
+        "updated": the signature of the files the index was built from before.
     """
 
     mode: str
@@ -100,6 +106,8 @@ class IndexUpdate:
     links_added: int = 0
     seconds: float = 0.0
     reason: str = ""
+    changed_notes: tuple[str, ...] = ()  # ids of the nodes made again, added or removed
+    previous_signature: str = ""  # the corpus signature (kg.load) the index had before
 
     def describe(self) -> str:
         """One line for a person: what changed and what kg did about it.
@@ -160,6 +168,7 @@ def update_in_place(
     """
     started = time.perf_counter()
     changed, added, removed = file_changes(saved, stamps)
+    previous = corpus_signature(saved.meta.get("stamps", ""))
     summary = IndexUpdate("rebuilt", tuple(changed), tuple(added), tuple(removed))
     try:
         with collector_paused():
@@ -192,6 +201,8 @@ def update_in_place(
         links_removed=removed_links,
         links_added=len(replay.rows),
         seconds=time.perf_counter() - started,
+        changed_notes=tuple(sorted(set(replay.notes) | set(replay.new_nodes) | replay.gone)),
+        previous_signature=previous,
     )
 
 

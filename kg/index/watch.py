@@ -99,12 +99,21 @@ def watch(
     yield load(root, **options)
     if stop is not None and stop.is_set():
         return
+    # The watcher starts only when first iterated: files saved before it did are caught by
+    # one look at the stamps once it runs (its first quiet tick); an unchanged corpus
+    # yields nothing.
+    looked = False
     for changes in watchfiles.watch(
         root,
         watch_filter=lambda _change, changed: is_corpus_file(changed, root),
         debounce=debounce_ms,
         stop_event=stop,
         raise_interrupt=False,
+        yield_on_timeout=True,
+        rust_timeout=1000,
     ):
-        if changes:
-            yield load(root, **options)
+        if changes or not looked:
+            looked = True
+            graph = load(root, **options)
+            if graph.index_update is None or graph.index_update.mode != "reused":
+                yield graph

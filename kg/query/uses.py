@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -121,7 +122,10 @@ class Unsupported:
 
 
 def unsupported_claims(
-    graph: KnowledgeGraph, threshold: float | None = None, scorer: Scorer | None = None
+    graph: KnowledgeGraph,
+    threshold: float | None = None,
+    scorer: Scorer | None = None,
+    notes: Iterable[str | Note] | None = None,
 ) -> list[Unsupported]:
     """Every claim in the corpus (of notes with pages) whose best evidence is too weak.
 
@@ -135,6 +139,8 @@ def unsupported_claims(
         The threshold (see `kg.query.tree.threshold_for`).
     scorer : Scorer, optional
         How to rank evidence (`default_scorer(graph)` if None).
+    notes : iterable of str or Note, optional
+        Check only these notes (titles, ids or notes); every note if None.
 
     Returns
     -------
@@ -150,8 +156,13 @@ def unsupported_claims(
     scorer = scorer or default_scorer(graph)
     limit = threshold_for(graph, threshold, scorer)
     found: list[Unsupported] = []
-    for note in graph.notes(stubs=False):
-        if note.kind in (NoteKind.PAPER, NoteKind.TOPIC, NoteKind.HUB) or note.kind in NOT_NOTES:
+    chosen = graph.notes(stubs=False) if notes is None else [graph.note(n) for n in notes]
+    for note in chosen:
+        if (
+            note.stub
+            or note.kind in (NoteKind.PAPER, NoteKind.TOPIC, NoteKind.HUB)
+            or note.kind in NOT_NOTES
+        ):
             continue
         for item in claims(graph, note):
             top = evidence_of(graph, note, item, 1, scorer, {note.id}, 3)

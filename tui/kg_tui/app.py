@@ -17,25 +17,56 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.worker import get_current_worker
 
+import kg
 from kg import KnowledgeGraph
 from kg.errors import KgError
+from kg_tui.commands import KeyCommands
 from kg_tui.features import open_graph
-from kg_tui.messages import GraphLoaded, LoadFailed, LoadProgress
+from kg_tui.messages import FilesChanged, GraphLoaded, LoadFailed, LoadProgress
 from kg_tui.screens.help import HelpScreen
 from kg_tui.screens.main import MainScreen
+from kg_tui.screens.path import PathShown
+from kg_tui.tools import ToolActions
+
+THEMES = {"light": "textual-light", "dark": "textual-dark"}
 
 
-class KgApp(App[None]):
-    """Browse a knowledge graph of research notes."""
+class KgApp(ToolActions, App[None]):
+    """Browse a knowledge graph of research notes.
+
+    Keys have binding ids (`app.help`, `main.back`, ...): `keymap:` in kg.yaml maps ids to
+    other keys, `theme: light` picks the light theme. With a corpus folder the browser
+    follows edits to its files (`kg_tui.live`); `KG_NO_WATCH=1` turns that off.
+    """
 
     CSS_PATH = "app.tcss"
     TITLE = "kg"
-    ENABLE_COMMAND_PALETTE = False
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+    COMMANDS = App.COMMANDS | {KeyCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark", "help", "Help", key_display="?", tooltip="This list of keys"),
-        Binding("q", "quit", "Quit", tooltip="Quit the browser"),
+        Binding(
+            "f1",
+            "help",
+            "Help",
+            key_display="F1",
+            tooltip="This list of keys",
+            priority=True,
+            id="app.help",
+        ),
+        Binding(
+            "question_mark",
+            "help",
+            "Help",
+            key_display="?",
+            tooltip="This list of keys",
+            show=False,
+            id="app.help_question",
+        ),
+        Binding("q", "quit_asking", "Quit", tooltip="Quit the browser", show=False, id="app.quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        *ToolActions.TOOL_BINDINGS,
     ]
 
     def __init__(
@@ -60,6 +91,9 @@ class KgApp(App[None]):
         root = graph.root if graph is not None and graph.root else self.corpus
         self.corpus_name = Path(root).resolve().name if root else "corpus"
         self.load_seconds = 0.0
+        self.last_path: tuple[str, str] | None = None  # the last path found, for export
+        self.reloads = 0  # graphs loaded again after edits (tests wait on it)
+        self._watcher: object | None = None
         self._progress_to: MainScreen | None = None
         self._opening: Future[KnowledgeGraph] | None = None
         if graph is None:
@@ -79,9 +113,93 @@ class KgApp(App[None]):
         raise LookupError("the main screen is not open")
 
     def on_mount(self) -> None:
+        self._apply_settings()
         if self.graph is None:
             self._progress_to = self.main_screen
             self.call_after_refresh(self.wait_for_graph)
+
+    @property
+    def root(self) -> Path | None:
+        """The corpus folder, when there is one."""
+        if self.corpus is not None:
+            return self.corpus.resolve()
+        if self.graph is not None and self.graph.root:
+            return Path(self.graph.root).resolve()
+        return None
+
+    def _apply_settings(self) -> None:
+        """`theme` and `keymap` from kg.yaml (through kg's config API)."""
+        root = self.root
+        if root is None:
+            return
+        try:
+            config = kg.load_config(root, Path(self.config_path) if self.config_path else None)
+        except KgError as error:
+            self.notify(str(error), title="kg.yaml", severity="error", timeout=10)
+            return
+        if config.theme:
+            name = THEMES.get(config.theme, config.theme)
+            if name in self.available_themes:
+                self.theme = name
+            else:
+                self.notify(
+                    f"No theme {config.theme!r}; use light, dark or one of "
+                    + ", ".join(sorted(self.available_themes)),
+                    title="kg.yaml",
+                    severity="warning",
+                )
+        if config.keymap:
+            self.set_keymap(config.keymap_dict())
+
+    def _watch(self) -> None:
+        from kg_tui.live import CorpusWatcher
+
+        # Only an app that opened a corpus folder itself follows it: a graph handed in
+        # (tests, notebooks) may come from an index elsewhere that a reload would miss.
+        root = self.root if self.corpus is not None else None
+        if root is None or os.environ.get("KG_NO_WATCH") or self._watcher is not None:
+            return
+        watcher = CorpusWatcher(root, lambda paths: self.post_message(FilesChanged(paths)))
+        watcher.start()
+        self._watcher = watcher
+
+    def on_unmount(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()  # type: ignore[attr-defined]
+
+    def on_files_changed(self, message: FilesChanged) -> None:
+        self.reload(f"{len(message.paths)} file{'s' if len(message.paths) != 1 else ''} changed")
+
+    def on_path_shown(self, message: PathShown) -> None:
+        self.last_path = (message.source, message.target)
+
+    @work(thread=True, exclusive=True, group="reload")
+    def reload(self, why: str) -> None:
+        """Load the corpus again (only what changed is re-read) and keep the person's place."""
+        from kg_tui.live import keep_place
+
+        root = self.root if self.corpus is not None else None
+        if root is None:
+            return
+        started = time.perf_counter()
+        try:
+            graph = kg.load(root, index=self.index, config=self.config_path, embed="lazy")
+        except (KgError, OSError) as error:
+            self.call_from_thread(
+                self.notify, str(error), title="Could not re-index", severity="error"
+            )
+            return
+        seconds = time.perf_counter() - started
+        if get_current_worker().is_cancelled:  # a newer edit started another reload
+            return
+
+        def show() -> None:
+            self.graph = graph
+            self.reloads += 1
+            what = keep_place(self.main_screen, graph)
+            self.notify(f"{why}: {what} ({seconds:.1f} s)", title="Re-indexed", timeout=3)
+
+        self.call_from_thread(show)
 
     def _open(self, done: Future[KnowledgeGraph]) -> None:
         """Open the corpus on a thread of its own, started before the first frame: reading
@@ -111,10 +229,13 @@ class KgApp(App[None]):
             return
         self.graph = graph
         screen.post_message(GraphLoaded(graph, self.load_seconds))
+        self.call_from_thread(self._watch)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+        else:
+            self.screen.dismiss(None)
 
 
 def run(

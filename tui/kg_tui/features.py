@@ -165,8 +165,10 @@ def near(graph: KnowledgeGraph, note: Note, k: int = 20) -> list[NearRow]:
     return [NearRow(hit.note, float(hit.score), hit.linked) for hit in found]
 
 
-def search(graph: KnowledgeGraph, text: str, k: int = 20) -> tuple[list[SearchRow], str]:
-    """Hybrid search results and a note on how they were found."""
+def search(graph: KnowledgeGraph, text: str, k: int = 20) -> tuple[list[SearchRow], str, int]:
+    """Hybrid search results, a note on how they were found, and how many weak hits were
+    left out: a hit kg found only by a meaning under its floor (`SearchHit.matched` empty)
+    matches nothing a person asked for, so a nonsense query lists no note at all."""
     how = "hybrid search" if graph.embeddings is not None else "search by words"
     try:
         hits = graph.search(text, k=k)
@@ -180,8 +182,9 @@ def search(graph: KnowledgeGraph, text: str, k: int = 20) -> tuple[list[SearchRo
     rows = [
         SearchRow(hit.note, float(hit.score), hit.snippet or "", " + ".join(hit.matched))
         for hit in hits
+        if hit.matched
     ]
-    return rows, how
+    return rows, how, len(hits) - len(rows)
 
 
 # ---------------------------------------------------------------- claims and trace
@@ -212,6 +215,9 @@ class EvidenceNode:
     rank: int = 0  # place in the ranking of the claim's sources (0: cited, not ranked)
     parts: tuple[tuple[str, float], ...] = ()  # what the ranking fused, with values
     cosine: float | None = None  # best cosine, held against the threshold
+    why: str = ""  # the words of the link followed to it: annotation, sentence or summary
+    about: str = ""  # the note's own description, kept apart from the quote
+    where: str = ""  # file:line of the link followed to it
 
 
 def claims(graph: KnowledgeGraph, note: Note) -> list[ClaimRow]:
@@ -256,7 +262,18 @@ def _adapt(node: Evidence, claim: ClaimRow) -> EvidenceNode:
         rank=node.rank,
         parts=tuple(node.parts),
         cosine=node.cosine,
+        why=_link_words(node, quote),
+        about=node.note.description if node.note and node.note.description != quote else "",
+        where=f"{node.link.file}:{node.link.line}" if node.link and node.link.file else "",
     )
+
+
+def _link_words(node: Evidence, quote: str) -> str:
+    link = node.link
+    if link is None:
+        return ""
+    words = [w for w in (link.annotation, link.sentence, link.summary) if w and w != quote]
+    return "\n".join(dict.fromkeys(words))
 
 
 # ---------------------------------------------------------------- export

@@ -51,3 +51,18 @@ class LoadProgress(Message):
     stage: str
     done: int
     total: int
+
+
+@dataclass
+class FilesChanged(Message):
+    """Files of the corpus were saved, added or deleted (posted by the watcher)."""
+
+    paths: list[str]
+
+
+@dataclass
+class Describe(Message):
+    """Show a highlighted row in full in the details pane (a `kg_tui.details.Details`,
+    or None to clear it)."""
+
+    details: Any

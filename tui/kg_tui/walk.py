@@ -228,9 +228,13 @@ class Filter:
         'kinds: related'
         >>> Filter().describe()
         'no filter'
+        >>> Filter(frozenset(list(LinkKind)[:5]), frozenset({"Reasoning, Retrieval"})).describe()
+        '5 of 14 link kinds; categories: Reasoning, Retrieval'
         """
         parts = []
-        if self.kinds is not None:
+        if self.kinds is not None and len(self.kinds) > 3:  # the names would crowd out the rest
+            parts.append(f"{len(self.kinds)} of {len(LinkKind)} link kinds")
+        elif self.kinds is not None:
             parts.append("kinds: " + ", ".join(sorted(k.value for k in self.kinds)))
         if self.categories is not None:
             parts.append("categories: " + ", ".join(sorted(self.categories)))

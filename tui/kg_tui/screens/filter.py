@@ -9,20 +9,21 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, SelectionList
+from textual.widgets import Button, Footer, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
 from kg.model import LinkKind
 from kg_tui.walk import KIND_COLOURS, Filter
+from kg_tui.widgets.ticks import TickList
 
 
 class FilterScreen(ModalScreen[Filter | None]):
     """Choose the link kinds to follow and the categories to keep."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "apply", "Apply"),
-        Binding("c", "clear", "Clear filter"),
+        Binding("escape", "cancel", "Cancel", id="filter.cancel"),
+        Binding("ctrl+s", "apply", "Apply", id="filter.apply"),
+        Binding("c", "clear", "Clear filter", id="filter.clear"),
     ]
 
     def __init__(
@@ -39,17 +40,18 @@ class FilterScreen(ModalScreen[Filter | None]):
         self.tags = tags or []
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog", classes="dialog"):
+        with Vertical(id="filter", classes="dialog"):
             yield Label("Filter the walk", classes="dialog-title")
             yield Label(
-                "Space ticks, Tab moves between lists, Ctrl+S or Apply keeps the choice.",
+                "Space ticks (✓), Tab moves between lists, Ctrl+S or Apply keeps the choice. "
+                "While a category is ticked, notes without one (stubs) are hidden.",
                 classes="dialog-hint",
             )
             with Horizontal(id="filter-lists"):
                 with Vertical():
-                    yield Label("Link kinds followed")
+                    yield Label("Link kinds followed", classes="list-label")
                     kinds = self.current.kinds
-                    yield SelectionList[str](
+                    yield TickList[str](
                         *(
                             Selection(
                                 Content.assemble(
@@ -65,14 +67,10 @@ class FilterScreen(ModalScreen[Filter | None]):
                         id="filter-kinds",
                     )
                 with Vertical():
-                    yield Label("Categories kept (none ticked: all)")
-                    yield Label(
-                        "While one is ticked, notes without categories (stubs) are hidden.",
-                        classes="dialog-hint",
-                    )
+                    yield Label("Categories (none: all)", classes="list-label")
                     if self.categories:
                         chosen = self.current.categories or frozenset()
-                        yield SelectionList[str](
+                        yield TickList[str](
                             *(Selection(c, c, c in chosen) for c in self.categories),
                             id="filter-categories",
                         )
@@ -80,16 +78,17 @@ class FilterScreen(ModalScreen[Filter | None]):
                         yield Label("This corpus has no categories.", classes="dialog-hint")
                 if self.tags:
                     with Vertical():
-                        yield Label("Tags kept (none ticked: all)")
+                        yield Label("Tags (none: all)", classes="list-label")
                         picked = self.current.tags or frozenset()
-                        yield SelectionList[str](
+                        yield TickList[str](
                             *(Selection(t, t, t in picked) for t in self.tags),
                             id="filter-tags",
                         )
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Apply", variant="primary", id="apply")
-                yield Button("Clear", id="clear")
-                yield Button("Cancel", id="cancel")
+                yield Button("Apply", variant="primary", id="apply", compact=True)
+                yield Button("Clear", id="clear", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#filter-kinds").focus()

@@ -7,10 +7,10 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Grid, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Label, Static
+from textual.widgets import Footer, Label, Static
 
 MOUSE = [
     ("click a link", "follow it (in the note, the breadcrumb, the map)"),
@@ -18,6 +18,20 @@ MOUSE = [
     ("click ▶ ▼", "open or close a group"),
     ("scroll wheel", "scroll the panel under the pointer"),
     ("click a tab", "switch between Links, Near and Map"),
+]
+
+# The signs the panels print beside titles, explained once.
+SIGNS = [
+    ("×2", "two links (or more) join this note to that neighbour"),
+    ("#3", "its place in the note's ordered list of sources, papers or lines"),
+    ("+12", "at depth 2: notes reached through this neighbour"),
+    (
+        "● ○",
+        "in the map, a note with text (●) or a stub known only from links (○); "
+        "in the Near list, already linked (●) or not linked yet (○)",
+    ),
+    ("42%", "in search results: the hit's score as a share of the best hit's"),
+    ("✓", "in the filter dialog: a ticked box (an empty box is unticked)"),
 ]
 
 # Keys every list and tree shares (from Textual), listed once.
@@ -47,6 +61,8 @@ def sections(app_bindings: Sequence[Any]) -> list[tuple[str, list[tuple[str, str
     from kg_tui.screens.path import PathScreen
     from kg_tui.screens.trace import TraceScreen
     from kg_tui.widgets.concept_map import ConceptMap
+    from kg_tui.widgets.find_bar import FindInput
+    from kg_tui.widgets.near_list import NearList
     from kg_tui.widgets.neighbourhood import NeighbourhoodTree
     from kg_tui.widgets.note_view import NoteView
     from kg_tui.widgets.search import SearchInput
@@ -57,8 +73,9 @@ def sections(app_bindings: Sequence[Any]) -> list[tuple[str, list[tuple[str, str
             if not binding.description:
                 continue
             keys = merged.setdefault(binding.tooltip or binding.description, [])
+            single = binding.key_display if "," not in binding.key else None
             for key in binding.key.split(","):
-                shown = display_key(key.strip(), binding.key_display)
+                shown = display_key(key.strip(), single)
                 if shown not in keys:
                     keys.append(shown)
         return [(" ".join(keys), description) for description, keys in merged.items()]
@@ -68,7 +85,9 @@ def sections(app_bindings: Sequence[Any]) -> list[tuple[str, list[tuple[str, str
         ("Walking", rows(MainScreen.BINDINGS)),
         ("Neighbourhood (Links tab)", rows(NeighbourhoodTree.BINDINGS)),
         ("Reading the note", rows(NoteView.BINDINGS)),
+        ("Near tab", rows(NearList.BINDINGS)),
         ("Concept map", rows(ConceptMap.BINDINGS)),
+        ("Find bar (Ctrl+F)", [*rows(FindInput.BINDINGS), ("Enter", "next place in the note")]),
         (
             "Search box",
             [
@@ -81,6 +100,7 @@ def sections(app_bindings: Sequence[Any]) -> list[tuple[str, list[tuple[str, str
         ("Path screen", rows(PathScreen.BINDINGS)),
         ("Filter dialog", rows(FilterScreen.BINDINGS)),
         ("Lists and trees", MOVING),
+        ("Signs beside titles", SIGNS),
         ("Mouse", MOUSE),
     ]
 
@@ -98,6 +118,7 @@ NAMES = {
     "up": "↑",
     "down": "↓",
     "tab": "Tab",
+    "backspace": "Backspace",
 }
 
 
@@ -107,23 +128,30 @@ def display_key(key: str, shown: str | None = None) -> str:
         return shown
     *mods, name = key.split("+")
     name = NAMES.get(name, name if len(name) == 1 else name.replace("_", " ").title())
+    if mods and len(name) == 1:
+        name = name.upper()  # Ctrl+P, as people write it
     return "+".join([m.title() for m in mods] + [name])
 
 
 class HelpScreen(ModalScreen[None]):
-    """The list of keys; any of Esc, q or ? closes it."""
+    """The list of keys; any of Esc, q, F1 or ? closes it.
+
+    Each section is a two-column grid, so a description that wraps stays in its column.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close"),
+        Binding("escape", "close", "Close", id="help.close"),
         Binding("q", "close", "Close", show=False),
         Binding("question_mark", "close", "Close", show=False),
+        Binding("f1", "close", "Close", show=False),
     ]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help", classes="dialog"):
             yield Label("Keys", classes="dialog-title")
             yield Label(
-                "Esc closes this list · the footer shows the keys of the focused panel",
+                "Esc closes this list · Ctrl+P finds any command by name · "
+                "? types a ? in a text box; F1 opens this list from anywhere",
                 classes="dialog-hint",
             )
             with VerticalScroll(id="help-keys"):
@@ -131,11 +159,11 @@ class HelpScreen(ModalScreen[None]):
                     if not entries:
                         continue
                     yield Static(Content.styled(heading, "bold $accent"), classes="help-heading")
-                    width = max(len(k) for k, _ in entries)
-                    text = Content("\n").join(
-                        Content.assemble((k.ljust(width + 2), "bold"), what) for k, what in entries
-                    )
-                    yield Static(text, classes="help-rows")
+                    with Grid(classes="help-rows"):
+                        for keys, what in entries:
+                            yield Static(Content.styled(keys, "bold"), classes="help-key")
+                            yield Static(what, classes="help-what")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#help-keys").focus()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -12,15 +11,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from kg import KnowledgeGraph
 from kg.errors import KgError
-from kg.model import Note, NoteStats
+from kg.model import Note, NoteKind, NoteStats
 from kg_tui import features
+from kg_tui.details import plural
 from kg_tui.messages import (
+    Describe,
     GraphLoaded,
     Highlighted,
     JumpHistory,
@@ -28,18 +28,26 @@ from kg_tui.messages import (
     LoadProgress,
     OpenNote,
 )
+from kg_tui.screens.export import ExportRequest
+from kg_tui.screens.export_choices import export_choices, write_export
+from kg_tui.screens.panels import PanelMethods
+from kg_tui.stray import StrayKeys
+from kg_tui.viewstate import Recall
 from kg_tui.walk import HOME, Filter, Group, History, group_neighbours, second_ring
 from kg_tui.widgets.breadcrumb import Breadcrumb
 from kg_tui.widgets.concept_map import ConceptMap
+from kg_tui.widgets.details import DetailsPane
+from kg_tui.widgets.find_bar import FindBar
 from kg_tui.widgets.near_list import NearList
 from kg_tui.widgets.neighbourhood import NeighbourhoodTree
 from kg_tui.widgets.note_view import NoteView, home_lists
-from kg_tui.widgets.search import SearchInput, SearchResults
+from kg_tui.widgets.search import SearchInput, SearchPanel, SearchResults
 
 if TYPE_CHECKING:
     from kg_tui.app import KgApp
 
 WIDE = (120, 36)  # from this size on, the map gets its own panel
+NARROW = 80  # below this width the side panel collapses: one panel at a time
 INLINE_STATS = 60  # links up to which a note's figures are counted before the first paint
 
 
@@ -69,6 +77,7 @@ class SearchReady(Message):
     rows: list[features.SearchRow]
     how: str
     error: str = ""
+    weak: int = 0
 
 
 @dataclass
@@ -85,46 +94,151 @@ class Exported(Message):
     error: str = ""
 
 
-class MainScreen(Screen[None]):
+def neighbour_counts(groups: list[Group]) -> str:
+    """What the side panel lists, counted as the note's figures count it: distinct notes
+    (categories and tags apart), and rows when a note is listed under several groups."""
+    grouping = (NoteKind.CATEGORY, NoteKind.TAG)
+    notes = {e.note.id for g in groups for e in g.entries if e.note.kind not in grouping}
+    groupers = {e.note.id for g in groups for e in g.entries if e.note.kind in grouping}
+    rows = sum(len(g.entries) for g in groups)
+    text = plural(len(notes), "note") + " linked directly"
+    if groupers:
+        text += " + " + plural(len(groupers), "category or tag", "categories and tags")
+    if rows > len(notes) + len(groupers):
+        text += f", in {rows} rows (some notes sit in two groups)"
+    return text
+
+
+class MainScreen(PanelMethods):
     """Walk the graph one note at a time."""
 
     AUTO_FOCUS = "#tree"
 
+    # Every binding has an id, so `keymap:` in kg.yaml can give it other keys; the footer
+    # shows the short description, the help and the command palette the tooltip.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "slash",
             "search",
             "Search",
             tooltip="Search titles as you type; Enter searches by meaning",
+            id="main.search",
         ),
         Binding(
-            "left_square_bracket",
+            "left_square_bracket,backspace",
             "back",
             "Back",
             key_display="[",
-            tooltip="Back to the previous note",
+            tooltip="Back to the previous note (also Backspace, and Esc with nothing open)",
+            id="main.back",
         ),
         Binding(
             "right_square_bracket",
             "forward",
-            "Forward",
+            "Fwd",
             key_display="]",
             tooltip="Forward again after going back",
+            show=False,
+            id="main.forward",
         ),
-        Binding("alt+left", "back", "Back", show=False),
-        Binding("alt+right", "forward", "Forward", show=False),
-        Binding("t", "trace", "Trace", tooltip="Trace a statement of this note to its evidence"),
-        Binding("p", "path", "Path", tooltip="Shortest typed path between two notes"),
-        Binding("x", "export", "Export", tooltip="Write this neighbourhood to a GraphML file"),
-        Binding("d", "depth", "Depth 2 on or off", show=False),
-        Binding("f", "filter", "Filter by link kind or category", show=False),
-        Binding("l", "tab('links')", "Links tab", show=False),
-        Binding("n", "tab('near')", "Near tab", show=False),
-        Binding("m", "tab('map')", "Map tab / panel", show=False),
-        Binding("z", "zoom", "Zoom the map", show=False),
-        Binding("r", "read", "Read the note", show=False),
-        Binding("g", "home", "Corpus overview", show=False),
-        Binding("escape", "unfocus_search", "Close search", show=False),
+        Binding("alt+left", "back", "Back", show=False, id="main.back_alt"),
+        Binding("alt+right", "forward", "Forward", show=False, id="main.forward_alt"),
+        Binding(
+            "f",
+            "filter",
+            "Filter",
+            tooltip="Filter by link kind, category or tag",
+            id="main.filter",
+        ),
+        Binding("d", "depth", "Depth", tooltip="Depth 2 on or off", show=False, id="main.depth"),
+        Binding(
+            "t",
+            "trace",
+            "Trace",
+            tooltip="Trace a statement of this note to its evidence",
+            id="main.trace",
+        ),
+        Binding(
+            "p",
+            "path",
+            "Path",
+            tooltip="Shortest typed path between two notes",
+            show=False,
+            id="main.path",
+        ),
+        Binding(
+            "x",
+            "export",
+            "Export",
+            tooltip="Export what is shown (neighbourhood, path or search) in a format you pick",
+            id="main.export",
+        ),
+        Binding("l", "tab('links')", "Links", tooltip="Links tab", show=False, id="main.links"),
+        Binding(
+            "n",
+            "tab('near')",
+            "Near",
+            tooltip="Near tab: notes close in meaning",
+            show=False,
+            id="main.near",
+        ),
+        Binding("m", "tab('map')", "Map", tooltip="Map tab / panel", show=False, id="main.map"),
+        Binding(
+            "z",
+            "zoom",
+            "Zoom",
+            tooltip="Zoom the map over the whole body",
+            show=False,
+            id="main.zoom",
+        ),
+        Binding(
+            "r",
+            "read",
+            "Read",
+            tooltip="Read the note (focus the reading view)",
+            show=False,
+            id="main.read",
+        ),
+        Binding("g", "home", "Home", tooltip="Corpus overview", show=False, id="main.home"),
+        Binding(
+            "escape",
+            "unfocus_search",
+            "Close search, else back",
+            show=False,
+            id="main.escape",
+        ),
+        Binding(
+            "ctrl+f",
+            "find",
+            "Find",
+            tooltip="Type to filter the links or near list by title, or find words in the note",
+            show=False,
+            id="main.find",
+        ),
+        Binding(
+            "w",
+            "maximize",
+            "Widen",
+            tooltip="Widen the focused panel to the whole screen, and back (also Esc)",
+            show=False,
+            id="main.maximize",
+        ),
+        Binding(
+            "tab",
+            "cycle(1)",
+            "Next panel",
+            show=False,
+            id="panel.next",
+            tooltip="Move the focus to the next panel: the note, the side panel, the map",
+        ),
+        Binding(
+            "shift+tab",
+            "cycle(-1)",
+            "Previous panel",
+            show=False,
+            id="panel.previous",
+            tooltip="Move the focus to the previous panel",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -141,6 +255,8 @@ class MainScreen(Screen[None]):
         self.last_export: Exported | None = None  # what the export key did last
         self._near_for: str | None = None
         self._searching: str | None = None
+        self._stray = StrayKeys()
+        self.recall = Recall()  # where the person was on each step, for Back
 
     @property
     def kg_app(self) -> KgApp:
@@ -168,7 +284,9 @@ class MainScreen(Screen[None]):
                     with TabPane("Map", id="map"):
                         yield ConceptMap(id="map-tab")
                 yield ConceptMap(id="map-panel")
-        yield SearchResults(id="results")
+                yield DetailsPane("The highlighted row is described here in full.", id="details")
+        yield FindBar(id="find")
+        yield SearchPanel(id="results")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -185,9 +303,14 @@ class MainScreen(Screen[None]):
         self._layout_for(self.size.width, self.size.height)
 
     def _layout_for(self, width: int, height: int) -> None:
+        # Below NARROW columns one panel shows at a time: the note, or the side panel
+        # while it has the focus (Tab, l, n, m switch), never both squeezed.
+        self.set_class(width < NARROW, "-narrow")
         wide = width >= WIDE[0] and height >= WIDE[1]
         if wide == self.has_class("-wide") and self.is_mounted:
             return
+        was = self.focused.id if self.focused is not None else None
+        self.call_after_refresh(self._focus_somewhere, was)
         self.set_class(wide, "-wide")
         tabs = self.query_one("#tabs", TabbedContent)
         if wide:
@@ -229,7 +352,8 @@ class MainScreen(Screen[None]):
         if target is not None:
             self.history.visit(target.id)
         self.show_current()
-        self.query_one("#tree", NeighbourhoodTree).focus()
+        # Focus where the first screen's hint points: the overview's links, or the tree.
+        self.query_one(NoteView if target is None else NeighbourhoodTree).focus()
         self.call_after_refresh(self.prepare, graph)  # after the first populated frame
 
     @work(thread=True, exclusive=True, group="prepare")
@@ -265,7 +389,9 @@ class MainScreen(Screen[None]):
         if note is None:
             self.notify(f"No note {note_id!r} in this corpus", severity="error")
             return
+        self._remember()
         self.history.visit(note.id)
+        self.recall.forget_from(self.history.position)
         self.show_current()
 
     def show_current(self) -> None:
@@ -279,6 +405,7 @@ class MainScreen(Screen[None]):
         self.last_paint = time.perf_counter() - started
 
     def _show_current(self, graph: KnowledgeGraph) -> None:
+        self._reset_find()
         note = self.current
         tree = self.query_one("#tree", NeighbourhoodTree)
         maps = list(self.query(ConceptMap))
@@ -319,8 +446,7 @@ class MainScreen(Screen[None]):
         return "No links: this note stands alone."
 
     def _links_text(self) -> str:
-        links = sum(len(g.entries) for g in self.groups)
-        parts = [f"{links} neighbours", f"depth {self.depth}"]
+        parts = [neighbour_counts(self.groups), f"depth {self.depth}"]
         if self.filter.active:
             parts.append(self.filter.describe())
         return " · ".join(parts)
@@ -345,12 +471,18 @@ class MainScreen(Screen[None]):
         self.open_note(message.note_id)
 
     def on_jump_history(self, message: JumpHistory) -> None:
+        self._remember()
         self.history.jump(message.position)
         self.show_current()
+        self._restore()
 
     def on_highlighted(self, message: Highlighted) -> None:
         for widget in self.query(ConceptMap):
             widget.select_note(message.note_id)
+
+    def on_describe(self, message: Describe) -> None:
+        message.stop()
+        self.query_one(DetailsPane).show(message.details)
 
     @work(thread=True, exclusive=True, group="stats")
     def count_stats(self, note: Note) -> None:
@@ -392,12 +524,13 @@ class MainScreen(Screen[None]):
         for widget in self.query(ConceptMap):
             widget.show(note.id, note.title, self.groups, self.stats, counts)
         far = len({e.note.id for entries in message.ring.values() for e in entries})
-        self._status(self._links_text() + f" · {far} more at depth 2")
+        self._status(self._links_text() + f" · {plural(far, 'more note')} at depth 2")
 
     # ------------------------------------------------------------ near
 
     @on(TabbedContent.TabActivated)
     def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        self.set_class(event.pane.id == "map", "-maptab")
         if event.pane.id == "near":
             self.refresh_near()
 
@@ -419,7 +552,7 @@ class MainScreen(Screen[None]):
         if graph is None:
             return
         try:
-            rows = features.near(graph, note, k=20)
+            rows = features.near(graph, note, k=self.query_one(NearList).k)
         except features.Unavailable as error:
             self.post_message(NearReady(note.id, [], str(error)))
             return
@@ -427,6 +560,10 @@ class MainScreen(Screen[None]):
             self.post_message(NearReady(note.id, [], str(error)))
             return
         self.post_message(NearReady(note.id, rows))
+
+    def on_near_list_wanted(self, message: NearList.Wanted) -> None:
+        self._near_for = None
+        self.refresh_near()
 
     def on_near_ready(self, message: NearReady) -> None:
         note = self.current
@@ -443,7 +580,7 @@ class MainScreen(Screen[None]):
     @on(SearchInput.Changed, "#search")
     def _typed(self, event: SearchInput.Changed) -> None:
         query = event.value.strip()
-        results = self.query_one(SearchResults)
+        results = self.query_one(SearchPanel)
         if not query or self.graph is None:
             results.display = False
             return
@@ -458,7 +595,7 @@ class MainScreen(Screen[None]):
         query = event.value.strip()
         if not query or self.graph is None:
             return
-        results = self.query_one(SearchResults)
+        results = self.query_one(SearchPanel)
         results.display = True
         results.show_busy(query)
         self._searching = query
@@ -480,41 +617,45 @@ class MainScreen(Screen[None]):
         if graph is None:
             return
         try:
-            rows, how = features.search(graph, query, k=20)
+            rows, how, weak = features.search(graph, query, k=20)
         except (features.Unavailable, KgError) as error:
             self.post_message(SearchReady(query, [], "", str(error)))
             return
-        self.post_message(SearchReady(query, rows, how))
+        self.post_message(SearchReady(query, rows, how, weak=weak))
 
     def on_search_ready(self, message: SearchReady) -> None:
         if self._searching == message.query:
             self._searching = None
-        results = self.query_one(SearchResults)
+        results = self.query_one(SearchPanel)
         if self.query_one(SearchInput).value.strip() != message.query:
             return
         if message.error:
             results.show_error(message.error)
         else:
-            results.show_hits(message.query, message.rows, message.how)
+            results.show_hits(message.query, message.rows, message.how, message.weak)
             if message.rows:
-                results.focus()
+                results.focus_list()
 
     def on_search_input_to_results(self, message: SearchInput.ToResults) -> None:
-        results = self.query_one(SearchResults)
+        results = self.query_one(SearchPanel)
         if results.display and results.option_count:
-            results.focus()
+            results.focus_list()
 
     def on_search_input_leave(self, message: SearchInput.Leave) -> None:
         self._hide_results()
         self.query_one("#tree", NeighbourhoodTree).focus()
 
     def _hide_results(self) -> None:
-        self.query_one(SearchResults).display = False
+        self.query_one(SearchPanel).display = False
 
     def on_descendant_focus(self, event: Any) -> None:
         focused = self.focused
         if not isinstance(focused, (SearchInput, SearchResults)):
             self._hide_results()
+            side = self.query_one("#side")
+            self.set_class(
+                focused is not None and side in focused.ancestors_with_self, "-side-focus"
+            )
 
     # ------------------------------------------------------------ actions
 
@@ -525,27 +666,55 @@ class MainScreen(Screen[None]):
             self._typed(SearchInput.Changed(search, search.value))
 
     def action_unfocus_search(self) -> None:
-        self._hide_results()
-        if self.has_class("-zoom"):
-            self.action_zoom()
+        """Esc: close the search list or the zoomed map; with neither open, go back."""
+        if self.query_one(SearchPanel).display or self.has_class("-zoom"):
+            self._hide_results()
+            if self.has_class("-zoom"):
+                self.action_zoom()
+            return
+        if self.history.can_back:
+            self.action_back()
+
+    def on_key(self, event: Any) -> None:
+        """Stray typing (see `kg_tui.stray`): letters that are no key do nothing but hint."""
+        from textual.widgets import Input
+
+        if isinstance(self.focused, Input) or not event.is_printable:
+            return
+        now = time.monotonic()
+        if self._stray.swallow(event.character or "", event.key in self.active_bindings, now):
+            event.stop()
+            event.prevent_default()
+            if self._stray.should_hint(now):
+                self.notify(
+                    "Typing here runs no command: press / to search, F1 lists the keys.",
+                    timeout=3,
+                )
 
     def action_back(self) -> None:
         if not self.history.can_back:
             self.notify("Nothing further back", timeout=2)
             return
+        self._remember()
         self.history.back()
         self.show_current()
+        self._restore()
 
     def action_forward(self) -> None:
         if not self.history.can_forward:
             self.notify("Nothing ahead", timeout=2)
             return
+        self._remember()
         self.history.forward()
         self.show_current()
+        self._restore()
 
     def action_home(self) -> None:
+        self._remember()
         self.history.visit(HOME)
+        self.recall.forget_from(self.history.position)
         self.show_current()
+        self.query_one(NoteView).focus()
 
     def action_read(self) -> None:
         self.query_one(NoteView).focus()
@@ -608,11 +777,26 @@ class MainScreen(Screen[None]):
             self.notify("Open a note first: trace follows the evidence for its claims", timeout=3)
             return
 
+        if not features.claims(self.graph, note):
+            what = "a stub, known only from links to it" if note.stub else "a note"
+            self.notify(
+                f"Nothing to trace: “{note.title}” is {what}, with no claim, body sentence "
+                "or source summary.",
+                title="Trace",
+                timeout=5,
+            )
+            return
+
         def follow(note_id: str | None) -> None:
             if note_id:
                 self.open_note(note_id)
 
-        self.app.push_screen(TraceScreen(self.graph, note), follow)
+        line, near = (
+            self.query_one(NoteView).statement_here()
+            if isinstance(self.focused, NoteView)
+            else (None, "")
+        )
+        self.app.push_screen(TraceScreen(self.graph, note, line=line, near=near), follow)
 
     def action_path(self) -> None:
         from kg_tui.screens.path import PathScreen
@@ -635,20 +819,27 @@ class MainScreen(Screen[None]):
         )
 
     def action_export(self) -> None:
-        note = self.current
-        if note is None or self.graph is None:
-            self.notify("Open a note first: export writes its neighbourhood", timeout=3)
+        from kg_tui.screens.export import ExportScreen
+
+        choices = export_choices(self)
+        if not choices:
+            self.notify("Open a note or search first: export writes what is shown", timeout=3)
             return
-        self.notify(f"Writing the depth-{self.depth} neighbourhood of “{note.title}”…", timeout=2)
-        self.export(note, self.depth, self.kg_app.export_dir)
+
+        def chosen(request: ExportRequest | None) -> None:
+            if request is not None:
+                self.notify(f"Writing {request.path.name}…", timeout=2)
+                self.export(request)
+
+        self.app.push_screen(ExportScreen(choices, self.kg_app.export_dir), chosen)
 
     @work(thread=True, exclusive=True, group="export")
-    def export(self, note: Note, depth: int, folder: Path) -> None:
+    def export(self, request: ExportRequest) -> None:
         graph = self.graph
         if graph is None:
             return
         try:
-            path, size = features.export_graphml(graph, note, depth, folder)
+            path, size = write_export(self, graph, request)
         except features.Unavailable as error:
             self.post_message(Exported("", "", str(error)))
             return
@@ -659,5 +850,5 @@ class MainScreen(Screen[None]):
             self.notify(message.error, title="Export failed", severity="error", timeout=8)
         else:
             what = f" ({message.size})" if message.size else ""
-            self.notify(f"Wrote {message.path}{what}", title="GraphML export", timeout=8)
+            self.notify(f"Wrote {message.path}{what}", title="Export", timeout=8)
         self.last_export = message

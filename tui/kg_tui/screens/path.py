@@ -13,13 +13,15 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kg import KnowledgeGraph
 from kg.errors import KgError
 from kg.model import NOT_NOTES, Link
+from kg_tui.details import of_step
 from kg_tui.walk import KIND_COLOURS
+from kg_tui.widgets.details import DetailsPane
 
 
 @dataclass
@@ -30,13 +32,21 @@ class PathFound(Message):
     error: str = ""
 
 
+@dataclass
+class PathShown(Message):
+    """A path was found between two notes (the app keeps the last one, for export)."""
+
+    source: str
+    target: str
+
+
 class PathScreen(ModalScreen[str | None]):
     """Type two titles (Tab or → completes), Enter finds the path; Enter on a step opens it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Close"),
-        Binding("down", "steps", "Go to the steps", show=False),
-        Binding("ctrl+r", "swap", "Swap ends"),
+        Binding("escape", "cancel", "Close", id="path.close"),
+        Binding("down", "steps", "Go to the steps", show=False, id="path.steps"),
+        Binding("ctrl+r", "swap", "Swap ends", id="path.swap"),
     ]
 
     def __init__(self, graph: KnowledgeGraph, source: str = "", target: str = "") -> None:
@@ -46,6 +56,8 @@ class PathScreen(ModalScreen[str | None]):
         self.target = target
         self.chain: list[Link] = []
         self.focus_steps = True
+        # Each step's note id -> the link that reached it and whether it was walked forward.
+        self.reached: dict[str, tuple[Link | None, bool]] = {}
 
     def compose(self) -> ComposeResult:
         titles = sorted(
@@ -83,6 +95,8 @@ class PathScreen(ModalScreen[str | None]):
                 )
             yield Static("", id="path-status")
             yield OptionList(id="path-steps")
+            yield DetailsPane("The highlighted step is described here in full.", id="path-details")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         target = self.query_one("#path-to", Input)
@@ -112,7 +126,8 @@ class PathScreen(ModalScreen[str | None]):
     def action_swap(self) -> None:
         a, b = self.query_one("#path-from", Input), self.query_one("#path-to", Input)
         a.value, b.value = b.value, a.value
-        self.find()
+        # The focus stays in the box the person is typing in, so the next key is not lost.
+        self.find(focus_steps=False)
 
     def action_steps(self) -> None:
         steps = self.query_one("#path-steps", OptionList)
@@ -167,6 +182,8 @@ class PathScreen(ModalScreen[str | None]):
             status.update(f"No path joins “{start.title}” and “{end.title}”.")
             return
         self.chain = message.chain
+        self.app.post_message(PathShown(start.id, end.id))
+        self.reached = {start.id: (None, True)}
         hops = len(message.chain)
         status.update(f"{hops} link{'s' if hops != 1 else ''} · Enter on a step opens that note")
         current = start.id
@@ -175,6 +192,7 @@ class PathScreen(ModalScreen[str | None]):
             forward = link.source == current
             current = link.target if forward else link.source
             note = self.graph.note(current)
+            self.reached.setdefault(note.id, (link, forward))
             arrow = "→" if forward else "←"
             options.append(
                 Option(
@@ -198,6 +216,13 @@ class PathScreen(ModalScreen[str | None]):
         steps.highlighted = 0
         if self.focus_steps:
             steps.focus()
+
+    @on(OptionList.OptionHighlighted, "#path-steps")
+    def _describe_step(self, event: OptionList.OptionHighlighted) -> None:
+        step = event.option.id
+        if step and step in self.reached:
+            link, forward = self.reached[step]
+            self.query_one(DetailsPane).show(of_step(self.graph.note(step), link, forward))
 
     @on(OptionList.OptionSelected, "#path-steps")
     def _open_step(self, event: OptionList.OptionSelected) -> None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Label, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
@@ -19,9 +21,10 @@ from kg import KnowledgeGraph
 from kg.errors import KgError
 from kg.model import Note
 from kg_tui import features
+from kg_tui.details import plural
 from kg_tui.messages import OpenNote
-from kg_tui.walk import ellipsize
 from kg_tui.widgets.evidence import EvidenceRow, EvidenceTree
+from kg_tui.widgets.find_bar import FindInput
 
 
 @dataclass
@@ -29,6 +32,21 @@ class Traced(Message):
     index: int
     tree: features.EvidenceNode | None
     error: str = ""
+
+
+@dataclass
+class Listed(Message):
+    what: str  # 'used_by' or 'lint'
+    nodes: list[features.EvidenceNode]
+    error: str = ""
+
+
+@dataclass
+class Checked(Message):
+    weak: dict[int, float]  # claim index -> best score, for the weak statements
+
+
+MAX_DEPTH = 5  # the deepest trace the screen asks for
 
 
 class TraceScreen(Screen[str | None]):
@@ -49,15 +67,68 @@ class TraceScreen(Screen[str | None]):
             "minus", "depth(-1)", "Shallower", key_display="-", tooltip="Trace one level shallower"
         ),
         Binding("tab", "app.focus_next", "Switch panel", show=False),
+        Binding(
+            "u",
+            "used_by",
+            "Used by",
+            tooltip="The claims elsewhere that rest on this note (kg trace --used-by)",
+            id="trace.used_by",
+        ),
+        Binding(
+            "a",
+            "check",
+            "Check all",
+            tooltip="Mark this note's statements whose best evidence is too weak",
+            id="trace.check",
+        ),
+        Binding(
+            "L",
+            "lint",
+            "Lint corpus",
+            tooltip="Every weakly supported claim of the corpus (kg trace --unsupported)",
+            show=False,
+            id="trace.lint",
+        ),
+        Binding(
+            "ctrl+f",
+            "filter",
+            "Filter",
+            tooltip="Type to filter the statements",
+            id="trace.filter",
+        ),
+        Binding(
+            "w",
+            "maximize",
+            "Widen",
+            tooltip="Widen the focused panel to the whole screen, and back (also Esc)",
+            show=False,
+            id="trace.maximize",
+        ),
     ]
 
-    def __init__(self, graph: KnowledgeGraph, note: Note, depth: int = 3) -> None:
+    def __init__(
+        self,
+        graph: KnowledgeGraph,
+        note: Note,
+        depth: int = 3,
+        line: int | None = None,
+        near: str = "",
+    ) -> None:
+        """`line`: start on the first statement read from that line of the note's file
+        (-1: the claim), preferring one holding `near` (the paragraph and the link under
+        the reading view's cursor)."""
         super().__init__()
         self.graph = graph
         self.note = note
         self.depth = depth
+        self.line = line
+        self.near = near
+        self.weak: dict[int, float] = {}  # statements found too weakly supported
+        self.text = ""  # the type-to-filter text of the statements
         self.claims: list[features.ClaimRow] = []
         self.traced: int | None = None
+        self._started = 0.0  # when the running trace began (for its progress line)
+        self._ticker: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -65,13 +136,15 @@ class TraceScreen(Screen[str | None]):
         )
         with Horizontal(id="trace-body"):
             with Vertical(id="trace-claims-pane"):
-                yield Label("Statements", classes="pane-title")
+                yield Label("Statements", classes="pane-title", id="trace-claims-title")
+                yield FindInput(placeholder="part of a statement", compact=True, id="trace-filter")
                 yield OptionList(id="trace-claims")
             with Vertical(id="trace-tree-pane"):
                 yield Label("Evidence", classes="pane-title", id="trace-tree-title")
                 yield Static("", id="trace-note")
                 yield EvidenceTree(id="trace-tree")
-                yield Static("", id="trace-quote")
+                with VerticalScroll(id="trace-detail", can_focus=True):
+                    yield Static("", id="trace-quote")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -96,16 +169,54 @@ class TraceScreen(Screen[str | None]):
             tree.clear()
             options.focus()
             return
+        self.query_one("#trace-filter").display = False
+        self._fill()
+        start = self._start()
+        options.highlighted = start
+        options.focus()
+        self._note("Enter traces the highlighted statement.")
+
+    def _start(self) -> int:
+        """The statement to begin on: the one under the reading view's cursor, if given."""
+        if self.line is None:
+            return 0
+        if self.line == -1:
+            return next((i for i, c in enumerate(self.claims) if c.kind == "claim"), 0)
+        here = [
+            i
+            for i, c in enumerate(self.claims)
+            if c.kind == "body" and c.raw is not None and c.raw.line == self.line
+        ]
+        near = self.near.casefold()
+        holding = [i for i in here if near and near in self.claims[i].text.casefold()]
+        return (holding or here or [0])[0]
+
+    def _fill(self) -> None:
+        """List the statements holding the filter text, weak ones marked."""
+        options = self.query_one("#trace-claims", OptionList)
+        was = options.highlighted_option.id if options.highlighted_option is not None else None
+        options.clear_options()
+        key = self.text.casefold()
         options.add_options(
             Option(
-                Content.assemble((claim.where, _where_style(claim.kind)), "  ", claim.text),
+                Content.assemble(
+                    (claim.where, _where_style(claim.kind)),
+                    "  ",
+                    claim.text,
+                    *(
+                        [("  weak", "bold $error")]
+                        if claim.raw is not None and claim.raw.index in self.weak
+                        else []
+                    ),
+                ),
                 id=str(i),
             )
             for i, claim in enumerate(self.claims)
+            if key in claim.text.casefold() or key in claim.where.casefold()
         )
-        options.highlighted = 0
-        options.focus()
-        self._note("Enter traces the highlighted statement.")
+        if options.option_count:
+            ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+            options.highlighted = ids.index(was) if was in ids else 0
 
     # ------------------------------------------------------------ tracing
 
@@ -124,11 +235,25 @@ class TraceScreen(Screen[str | None]):
 
     def start_trace(self, index: int) -> None:
         self.traced = index
-        claim = self.claims[index]
-        self.query_one("#trace-tree-title", Label).update(
-            f"Evidence · {claim.where} · depth {self.depth} · tracing…"
-        )
+        self._started = time.monotonic()
+        self._progress()
+        if self._ticker is None:
+            self._ticker = self.set_interval(0.5, self._progress)
+        else:
+            self._ticker.resume()
         self.run_trace(index)
+
+    def _progress(self) -> None:
+        """The tracing line: after a moment, say the model is loading and how far it is."""
+        if self.traced is None:
+            return
+        claim = self.claims[self.traced]
+        title = f"Evidence · {claim.where} · depth {self.depth} · tracing…"
+        waited = time.monotonic() - self._started
+        if waited >= 1.0:
+            title += f" {waited:.0f} s"
+            self._note(trace_progress(self.graph))
+        self.query_one("#trace-tree-title", Label).update(title)
 
     @work(thread=True, exclusive=True, group="trace")
     def run_trace(self, index: int) -> None:
@@ -143,6 +268,9 @@ class TraceScreen(Screen[str | None]):
     def on_traced(self, message: Traced) -> None:
         if message.index != self.traced:
             return
+        if self._ticker is not None:
+            self._ticker.pause()
+        self._note("")
         claim = self.claims[message.index]
         tree = self.query_one(EvidenceTree)
         title = self.query_one("#trace-tree-title", Label)
@@ -164,28 +292,15 @@ class TraceScreen(Screen[str | None]):
             "related note says the same."
         )
         quote.update(Content.assemble(("Statement  ", "bold"), claim.text))
+        self.query_one("#trace-detail").scroll_home(animate=False)
 
     @on(Tree.NodeHighlighted, "#trace-tree")
     def _node_highlighted(self, event: Tree.NodeHighlighted[EvidenceRow]) -> None:
         row = event.node.data
         if row is None:
             return
-        node = row.node
-        quote = self.query_one("#trace-quote", Static)
-        head = f"{node.kind.upper()}  {node.title}"
-        if node.score is not None and node.rank:
-            head += f"  ·  #{node.rank}, share of the ranking {node.score:.2f}"
-        elif node.score is not None:
-            head += f"  ·  score {node.score:.2f}"
-        if node.parts:
-            head += "  ·  " + ", ".join(f"{name} {value:.2f}" for name, value in node.parts)
-        if node.cosine is not None:
-            head += f"  ·  best cosine {node.cosine:.2f}"
-        quote.update(
-            Content.assemble(
-                (ellipsize(head, 200), "bold"), "\n", (node.quote or "(no quoted text)", "italic")
-            )
-        )
+        self.query_one("#trace-quote", Static).update(describe_evidence(row.node))
+        self.query_one("#trace-detail").scroll_home(animate=False)
 
     def _note(self, text: str) -> None:
         note = self.query_one("#trace-note", Static)
@@ -196,17 +311,163 @@ class TraceScreen(Screen[str | None]):
         message.stop()
         self.dismiss(message.note_id)
 
+    # ------------------------------------------------------------ filter, widen
+
+    def action_filter(self) -> None:
+        box = self.query_one("#trace-filter", FindInput)
+        box.display = True
+        box.focus()
+
+    @on(FindInput.Changed, "#trace-filter")
+    def _filter_typed(self, event: FindInput.Changed) -> None:
+        self.text = event.value
+        self._fill()
+
+    @on(FindInput.Submitted, "#trace-filter")
+    def _filter_done(self, event: FindInput.Submitted) -> None:
+        self._close_filter(keep=True)
+
+    def on_find_input_closed(self, message: FindInput.Closed) -> None:
+        message.stop()
+        self._close_filter(message.keep)
+
+    def _close_filter(self, keep: bool) -> None:
+        box = self.query_one("#trace-filter", FindInput)
+        if not keep or not box.value:
+            box.value = ""
+            self.text = ""
+            self._fill()
+            box.display = False
+        self.query_one("#trace-claims").focus()
+
+    def action_maximize(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+        elif self.focused is not None:
+            self.maximize(self.focused, container=False)
+
+    # ------------------------------------------------------------ used by, lint
+
+    def action_used_by(self) -> None:
+        self.traced = None
+        self.query_one("#trace-tree-title", Label).update("Used by · looking…")
+        self._listing("used_by")
+
+    def action_lint(self) -> None:
+        self.traced = None
+        self.query_one("#trace-tree-title", Label).update("Weak claims of the corpus · checking…")
+        self._note("Checking every claim of the corpus: this reads the whole corpus once.")
+        self._listing("lint")
+
+    def action_check(self) -> None:
+        self._claims_title("Statements · checking their evidence…")
+        self._listing("check")
+
+    def _claims_title(self, text: str) -> None:
+        self.query_one("#trace-claims-title", Label).update(text)
+
+    @work(thread=True, exclusive=True, group="trace-list")
+    def _listing(self, what: str) -> None:
+        from kg_tui import uses
+
+        try:
+            if what == "check":
+                self.post_message(Checked(uses.weak_statements(self.graph, self.note)))
+                return
+            nodes = (
+                uses.used_by(self.graph, self.note)
+                if what == "used_by"
+                else uses.corpus_lint(self.graph)
+            )
+        except (features.Unavailable, KgError) as error:
+            self.post_message(Listed(what, [], str(error)))
+            return
+        self.post_message(Listed(what, nodes))
+
+    def on_listed(self, message: Listed) -> None:
+        tree = self.query_one(EvidenceTree)
+        count = tree.show_list(message.nodes)
+        if message.what == "used_by":
+            head = f"Used by · {plural(count, 'claim')} rest on this note"
+            empty = "No claim elsewhere rests on this note."
+        else:
+            head = f"Weak claims of the corpus · {count}"
+            empty = "Every claim of the corpus has evidence above the threshold."
+        self.query_one("#trace-tree-title", Label).update(head)
+        self._note(message.error or ("" if count else empty))
+        self.query_one("#trace-quote", Static).update("")
+
+    def on_checked(self, message: Checked) -> None:
+        self.weak = message.weak
+        self._fill()
+        weak = len(message.weak)
+        self._claims_title(
+            f"Statements · {weak} of {len(self.claims)} weak"
+            if weak
+            else f"Statements · all {len(self.claims)} supported"
+        )
+
     # ------------------------------------------------------------ actions
 
     def action_close(self) -> None:
         self.dismiss(None)
 
     def action_depth(self, delta: int) -> None:
-        depth = min(5, max(1, self.depth + delta))
+        depth = min(MAX_DEPTH, max(1, self.depth + delta))
+        if depth == self.depth:
+            self.notify(
+                f"Depth {depth} is the deepest trace: {MAX_DEPTH} links from the statement"
+                if delta > 0
+                else "Depth 1 is the shallowest trace: the statement's own evidence",
+                timeout=3,
+            )
+            return
         if depth != self.depth:
             self.depth = depth
             if self.traced is not None:
                 self.start_trace(self.traced)
+
+
+def trace_progress(graph: KnowledgeGraph) -> str:
+    """What a trace that takes a while is doing: loading the model, then embedding texts."""
+    lazy = getattr(graph, "lazy_vectors", None)
+    embedded = getattr(lazy, "embedded", 0) if lazy is not None else 0
+    if embedded:
+        return f"Comparing statements by meaning: {embedded:,} texts embedded so far."
+    return (
+        "Loading the language model: the first trace takes a few seconds "
+        "(later ones are quick). Esc goes back meanwhile."
+    )
+
+
+def describe_evidence(node: features.EvidenceNode) -> Content:
+    """The detail pane of one evidence node: each part on its own, labelled, never cut."""
+    label = node.label if node.label and node.label not in node.quote else ""
+    head = node.kind.upper() + (f" · {label}" if label else "")
+    if node.score is not None and node.kind != "claim" and node.rank:
+        what = "share of the fused ranking" if node.parts else "score"
+        head += f" · #{node.rank}, {what} {node.score:.2f}"
+    elif node.score is not None and node.kind != "claim":
+        head += f" · score {node.score:.2f}"
+    parts: list[str | tuple[str, str]] = [(head, "bold $accent")]
+    if node.parts or node.cosine is not None:
+        fused = [f"{name} {value:.2f}" for name, value in node.parts]
+        if node.cosine is not None:
+            fused.append(f"best cosine (threshold) {node.cosine:.2f}")
+        parts += ["\n", ("Ranked by  " + " · ".join(fused), "dim")]
+    if node.title:
+        parts += ["\n", (node.title, "bold")]
+    if node.where:
+        parts += ["\n", (node.where, "dim")]
+    sections = [
+        ("Quoted", node.quote or "(no quoted text)"),
+        ("Why linked", node.why),
+        ("About the note", node.about),
+    ]
+    for name, text in sections:
+        if text:
+            parts += ["\n\n", (f"{name}  ", "bold $text-muted"), (text, "italic")]
+    return Content.assemble(*parts)
 
 
 def _where_style(kind: str) -> str:

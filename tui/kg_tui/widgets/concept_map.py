@@ -24,7 +24,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from kg.model import LinkKind, NoteStats
-from kg_tui.messages import Highlighted, OpenNote
+from kg_tui import details
+from kg_tui.messages import Describe, Highlighted, OpenNote
 from kg_tui.walk import KIND_COLOURS, Group, ellipsize
 
 # Kinds in the order they get places on the ring when space is short.
@@ -45,6 +46,7 @@ PRIORITY = [
     LinkKind.TAGGED,
 ]
 _DOTS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
+MIN_CLUSTER = 3  # direct neighbours below which a density says nothing
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,17 @@ class ConceptMap(Widget, can_focus=True):
     def action_step(self, delta: int) -> None:
         if self.nodes:
             self.selected = (self.selected + delta) % len(self.nodes) if self.selected >= 0 else 0
-            self.post_message(Highlighted(self.nodes[self.selected].note_id))
+            note_id = self.nodes[self.selected].note_id
+            self.post_message(Highlighted(note_id))
+            self.post_message(Describe(self.describe(note_id)))
+
+    def describe(self, note_id: str) -> details.Details | None:
+        """The picked node in full, as the side panel would list it."""
+        for group in self.groups:
+            for entry in group.entries:
+                if entry.note.id == note_id:
+                    return details.of_entry(entry, KIND_COLOURS[group.kind])
+        return None
 
     def action_open(self) -> None:
         if 0 <= self.selected < len(self.nodes):
@@ -227,20 +239,23 @@ class ConceptMap(Widget, can_focus=True):
                 )
             return [_strip(row) for row in cells]
 
-        # Header: the figures from the graph. Footer: the legend.
-        if self.stats is not None:
-            s = self.stats
-            figures = f"{s.direct} direct · {s.two_hop} in 2-hop · {s.cluster}"
-            put(1, 0, ellipsize(figures, width - 2), base + RichStyle(dim=True))
-        top, bottom = 1, height - 2
-        map_h = bottom - top
-        label_w = max(8, min(22, width // 4))
-        limit = max(4, min(28, (map_h * width) // 70))
-        self.nodes = pick_nodes(self.groups, limit, self.ring)
-        shown = Counter(n.kind for n in self.nodes)
+        # Header: the figures from the graph. Footer: the legend. Both wrap, never cut.
+        header = wrap_words(map_figures(self.stats), width - 2, 2) if self.stats else []
+        for y, line in enumerate(header):
+            put(1, y, line, base + RichStyle(dim=True))
         total = Counter({g.kind: 0 for g in self.groups})
         for group in self.groups:
             total[group.kind] += len(group.entries)
+        label_w = max(10, min(24, int(width * 0.36)))
+        legend_rows = max(1, (height - len(header)) // 3)
+        # Nodes drawn: as many as fit with readable labels (at least 10 cells each).
+        top = len(header)
+        limit = max(4, min(28, ((height - top - legend_rows - 1) * width) // 60))
+        self.nodes = pick_nodes(self.groups, limit, self.ring)
+        shown = Counter(n.kind for n in self.nodes)
+        legend = legend_lines(total, shown, width - 2, legend_rows)
+        bottom = height - 1 - len(legend)
+        map_h = bottom - top
 
         cx, cy = width / 2, top + map_h / 2
         rx = max(4.0, width / 2 - label_w - 2)
@@ -248,7 +263,8 @@ class ConceptMap(Widget, can_focus=True):
         count = len(self.nodes)
         positions: list[tuple[float, float]] = []
         for i in range(count):
-            angle = -math.pi / 2 + 2 * math.pi * i / max(count, 1) + (0.3 if count == 2 else 0)
+            # Half a step round, so no node sits level with the centre title.
+            angle = -math.pi / 2 + 2 * math.pi * (i + 0.5) / max(count, 1)
             positions.append((cx + rx * math.cos(angle), cy + ry * math.sin(angle)))
 
         # Lines, in braille dots: 2 x 4 dots per cell.
@@ -300,6 +316,11 @@ class ConceptMap(Widget, can_focus=True):
         for i, node in enumerate(self.nodes):
             px, py = positions[i]
             col, row = min(max(round(px), 0), width - 1), min(max(round(py), top), bottom)
+            if taken[row][col]:  # on the centre title: step away from it, up or down
+                away = -1 if py < cy else 1
+                row = min(max(row + away, top), bottom)
+                if taken[row][col]:
+                    row = min(max(row + away, top), bottom)
             cells_of.append((col, row))
             colour_style = RichStyle(color=KIND_COLOURS[node.kind], bold=True)
             claim(col, row, "○" if node.stub else "●", base + colour_style, i)
@@ -325,26 +346,13 @@ class ConceptMap(Widget, can_focus=True):
                     claim(x, y, text, style, i)
                     break
 
-        # Legend: kinds drawn, and how many of each are not.
-        parts: list[tuple[str, RichStyle]] = []
-        for kind in PRIORITY:
-            if kind in total:
-                missing = total[kind] - shown.get(kind, 0)
-                parts.append(("● ", RichStyle(color=KIND_COLOURS[kind])))
-                parts.append(
-                    (
-                        kind.value + (f" +{missing}" if missing > 0 else "") + "  ",
-                        base + RichStyle(dim=True),
-                    )
-                )
-        x = 1
-        for text, style in parts:
-            room = width - 1 - x
-            if room <= 1:
-                break
-            piece = text if len(text) <= room else ellipsize(text.rstrip(), room)
-            put(x, height - 1, piece, style)
-            x += len(piece)
+        # Legend: kinds drawn, and how many of each are not, on as many lines as it needs.
+        for y, entries in enumerate(legend, start=bottom + 1):
+            x = 1
+            for link_kind, text in entries:
+                put(x, y, "●", base + RichStyle(color=KIND_COLOURS[link_kind]))
+                put(x + 2, y, text, base + RichStyle(dim=True))
+                x += len(text) + 4
         return [_strip(row) for row in cells]
 
     @staticmethod
@@ -358,7 +366,7 @@ class ConceptMap(Widget, can_focus=True):
         free: Callable[[int, int, int], bool],
     ) -> tuple[int, int, str] | None:
         """Where a node's label fits on one side of its marker, cut as little as needed."""
-        for length in range(longest, 5, -1):
+        for length in range(longest, 9, -1):  # shorter labels say too little to read
             text = ellipsize(title, length - len(suffix)) + suffix
             if side == "right":
                 x, y, check_x = col + 2, row, col + 1
@@ -399,6 +407,69 @@ class ConceptMap(Widget, can_focus=True):
             if 0 <= cx < width and 0 <= cy < height:
                 dots[cy][cx] |= _DOTS[int(py) % 4][int(px) % 2]
                 colour[cy][cx] = col
+
+
+def map_figures(stats: NoteStats) -> str:
+    """The map's header: what each figure counts.
+
+    >>> map_figures(NoteStats(direct=2, two_hop=5, density=1.0, cluster="dense cluster"))
+    '2 notes linked directly · 5 within two links'
+    >>> map_figures(NoteStats(direct=9, two_hop=30, density=0.4, cluster="moderate cluster"))
+    '9 notes linked directly · 30 within two links · moderate cluster (density 0.40)'
+    """
+    text = (
+        f"{stats.direct} note{'s' if stats.direct != 1 else ''} linked directly · "
+        f"{stats.two_hop} within two links"
+    )
+    if stats.direct >= MIN_CLUSTER:
+        text += f" · {stats.cluster} (density {stats.density:.2f})"
+    return text
+
+
+def wrap_words(text: str, width: int, lines: int) -> list[str]:
+    """`text` on up to `lines` lines of `width` cells, the last cut only if it must be.
+
+    >>> wrap_words("341 notes linked directly · 349 within two links", 30, 2)
+    ['341 notes linked directly ·', '349 within two links']
+    """
+    out: list[str] = []
+    current = ""
+    for word in text.split():
+        if current and len(current) + 1 + len(word) > width:
+            out.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    if current:
+        out.append(current)
+    if len(out) > lines:
+        out = [*out[: lines - 1], ellipsize(" ".join(out[lines - 1 :]), width)]
+    return out
+
+
+def legend_lines(
+    total: Counter[LinkKind], shown: Counter[LinkKind], width: int, rows: int
+) -> list[list[tuple[LinkKind, str]]]:
+    """The legend's entries laid out on up to `rows` lines: a kind alone when all its
+    notes are drawn, else how many of them are ("related 4/16": 4 drawn of 16)."""
+    entries: list[tuple[LinkKind, str]] = []
+    for kind in PRIORITY:
+        if kind in total:
+            drawn = shown.get(kind, 0)
+            text = kind.value if drawn == total[kind] else f"{kind.value} {drawn}/{total[kind]}"
+            entries.append((kind, text))
+    lines: list[list[tuple[LinkKind, str]]] = [[]]
+    used = 0
+    for kind, text in entries:
+        need = len(text) + 4
+        if lines[-1] and used + need > width:
+            if len(lines) == rows:
+                break
+            lines.append([])
+            used = 0
+        lines[-1].append((kind, ellipsize(text, width - 2)))
+        used += need
+    return [line for line in lines if line]
 
 
 def _strip(row: list[tuple[str, RichStyle]]) -> Strip:

@@ -24,6 +24,8 @@ BADGES = {
     "source": ("SOURCE", KIND_COLOURS[LinkKind.SOURCE]),
     "related": ("RELATED", KIND_COLOURS[LinkKind.RELATED]),
     "paper": ("PAPER", KIND_COLOURS[LinkKind.PAPER]),
+    "uses": ("USES", KIND_COLOURS[LinkKind.USES]),
+    "weak": ("WEAK", "#ff8787"),
 }
 
 
@@ -59,11 +61,24 @@ class EvidenceTree(Tree[EvidenceRow]):
         self.cursor_line = 0
         return count - 1
 
+    def show_list(self, nodes: list[EvidenceNode]) -> int:
+        """List `nodes` (claims that use a note, weak claims) as top-level rows."""
+        self.where = ""
+        self.clear()
+        count = sum(self._add(self.root, node) for node in nodes)
+        self.root.expand_all()
+        self.cursor_line = 0
+        return count
+
     def _add(self, parent: TreeNode[EvidenceRow], node: EvidenceNode) -> int:
         badge, colour = BADGES.get(node.kind, (node.kind.upper(), "#aaaaaa"))
+        if node.kind == "claim" and self.where != "claim":
+            badge = "STATEMENT"  # a body sentence or a source summary, not the claim line
         label = Text.assemble((f"{badge} ", RichStyle(color=colour, bold=True)))
         if node.kind == "claim":
-            label.append(self.where, style="bold")
+            if self.where != "claim":  # "CLAIM claim" said nothing twice
+                label.append(f"{self.where} ", style="bold")
+            label.append(" ".join(node.quote.split()), style="italic")
         else:
             label.append(node.title or "(no note)", style="bold" if node.note_id else "dim")
         if node.label:

@@ -15,7 +15,9 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from kg_tui.messages import Highlighted, OpenNote
+from kg_tui import details
+from kg_tui.fit import distinct_cuts
+from kg_tui.messages import Describe, Highlighted, OpenNote
 from kg_tui.walk import KIND_COLOURS, Entry, Group
 
 SHOW_AT_MOST = 60  # entries listed per group before a "more" row
@@ -35,6 +37,7 @@ class Row:
     colour: str = ""
     stub: bool = False
     extra: str = ""  # "×2", "+12"
+    entry: Entry | None = None  # the neighbour the row stands for (the details pane shows it)
 
 
 class NeighbourhoodTree(Tree[Row]):
@@ -63,18 +66,44 @@ class NeighbourhoodTree(Tree[Row]):
         self.auto_expand = False
         self.guide_depth = 3
         self.ring: dict[str, list[Entry]] = {}
-        self.groups: list[Group] = []
+        self.groups: list[Group] = []  # as listed (after the type-to-filter text)
+        self.all_groups: list[Group] = []
+        self.text = ""
+        # Cut titles of each group's rows at a width: {(group node id, width, rows): cuts}
+        self._cuts: dict[tuple[int, int, int], dict[int, str]] = {}
 
     # ------------------------------------------------------------ filling
 
     def show_groups(self, groups: list[Group], ring: dict[str, list[Entry]] | None = None) -> None:
         """List `groups`; an empty list leaves the tree empty (the panel explains why)."""
-        self.groups = groups
+        self.all_groups = groups
+        self.text = ""
         self.ring = ring or {}
+        self._fill(groups)
+
+    def filter_titles(self, text: str) -> int:
+        """Keep the neighbours whose title holds `text` (any case), every group open;
+        returns how many rows are left. An empty `text` lists everything again."""
+        self.text = text
+        if not text:
+            self._fill(self.all_groups)
+            return sum(len(g.entries) for g in self.all_groups)
+        key = text.casefold()
+        kept = [
+            Group(g.spec, [e for e in g.entries if key in e.note.title.casefold()])
+            for g in self.all_groups
+        ]
+        kept = [g for g in kept if g.entries]
+        self._fill(kept, open_all=True)
+        return sum(len(g.entries) for g in kept)
+
+    def _fill(self, groups: list[Group], open_all: bool = False) -> None:
+        self.groups = groups
+        self._cuts = {}
         self.clear()
         if not groups:
             return
-        small = sum(len(g.entries) for g in groups) <= OPEN_UP_TO * 2
+        small = open_all or sum(len(g.entries) for g in groups) <= OPEN_UP_TO * 2
         for group in groups:
             label = Text.assemble(
                 ("● ", RichStyle(color=KIND_COLOURS[group.kind])),
@@ -88,6 +117,11 @@ class NeighbourhoodTree(Tree[Row]):
         if not any(node.is_expanded for node in self.root.children):
             self.root.children[0].expand()  # one big group: open it rather than show nothing
         self.cursor_line = 0
+        self.call_after_refresh(self._describe_cursor)
+
+    def _describe_cursor(self) -> None:
+        node = self.cursor_node
+        self.post_message(Describe(describe_row(node.data if node is not None else None)))
 
     def _add_entries(self, node: TreeNode[Row], entries: list[Entry]) -> None:
         for entry in entries[:SHOW_AT_MOST]:
@@ -117,6 +151,7 @@ class NeighbourhoodTree(Tree[Row]):
             colour=KIND_COLOURS[entry.link.kind],
             stub=entry.note.stub,
             extra=extra,
+            entry=entry,
         )
         if not second:
             node.add_leaf(Text(row.title), row)
@@ -130,6 +165,7 @@ class NeighbourhoodTree(Tree[Row]):
                 detail=far.link.describe(),
                 colour=KIND_COLOURS[far.link.kind],
                 stub=far.note.stub,
+                entry=far,
             )
             child.add_leaf(Text(far_row.title), far_row)
 
@@ -143,8 +179,9 @@ class NeighbourhoodTree(Tree[Row]):
         tail = "".join(f"  {part}" for part in (row.detail, row.extra) if part)
         if len(tail) > room * 0.45:
             tail = ""
-        title = Text(row.title, style="italic dim" if row.stub else "")
-        title.truncate(max(4, room - len(tail)), overflow="ellipsis")
+        title = Text(
+            self._cut(node, max(4, room - len(tail))), style="italic dim" if row.stub else ""
+        )
         text = Text.assemble(title)
         if row.detail and tail:
             text.append(f"  {row.detail}", style=RichStyle(color=row.colour))
@@ -155,6 +192,24 @@ class NeighbourhoodTree(Tree[Row]):
             icon = self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE
             text = Text.assemble((icon, base_style + RichStyle(bold=True)), text)
         return text
+
+    def _cut(self, node: TreeNode[Row], width: int) -> str:
+        """The row's title cut to `width`, told apart from its siblings' cut titles."""
+        parent = node.parent
+        row = node.data
+        assert row is not None
+        if parent is None:
+            return row.title
+        siblings = parent.children
+        key = (parent.id, width, len(siblings))
+        cuts = self._cuts.get(key)
+        if cuts is None:
+            rows = [(child.id, child.data.title) for child in siblings if child.data is not None]
+            cut = distinct_cuts([title for _, title in rows], width)
+            cuts = self._cuts[key] = {
+                node_id: text for (node_id, _), text in zip(rows, cut, strict=True)
+            }
+        return cuts.get(node.id, row.title)
 
     def get_label_width(self, node: TreeNode[Row]) -> int:
         # Labels are cut to the panel's width, so no line is ever wider than the panel:
@@ -194,6 +249,7 @@ class NeighbourhoodTree(Tree[Row]):
         event.stop()
         row = event.node.data
         self.post_message(Highlighted(row.note_id if row and row.kind == "entry" else None))
+        self.post_message(Describe(describe_row(row)))
 
     def highlighted_note(self) -> str | None:
         node = self.cursor_node
@@ -216,6 +272,25 @@ class NeighbourhoodTree(Tree[Row]):
                     self.call_after_refresh(self.select_note, note_id)
                     return True
         return False
+
+
+def describe_row(row: Row | None) -> details.Details | None:
+    """The details pane's account of a row: a neighbour in full, or what a group holds."""
+    if row is None:
+        return None
+    if row.kind == "entry" and row.entry is not None:
+        return details.of_entry(row.entry, row.colour)
+    if row.kind == "group" and row.group is not None:
+        group = row.group
+        return details.Details(
+            title=group.title,
+            kind=details.plural(len(group.entries), "note") + f" · link kind “{group.kind.value}”",
+            colour=KIND_COLOURS[group.kind],
+            text="Enter or space opens or closes the group; Ctrl+F filters the titles.",
+        )
+    if row.kind == "more":
+        return details.Details(title=f"{len(row.rest)} more", text="Enter lists them.")
+    return None
 
 
 def _fit(text: Text, room: int) -> Text:

@@ -17,9 +17,12 @@ from textual.style import Style
 from textual.widgets import Static
 
 from kg import KnowledgeGraph
-from kg.model import NOT_NOTES, LinkKind, Note, NoteKind, NoteStats
+from kg.model import NOT_NOTES, Link, LinkKind, Note, NoteKind, NoteStats
 from kg.text import TitleMatcher, fold
+from kg_tui.details import plural
+from kg_tui.emphasis import emphasis
 from kg_tui.messages import OpenNote
+from kg_tui.widgets.concept_map import map_figures
 
 KIND_LABELS = {
     NoteKind.SYNTHESIS: "SYNTHESIS NOTE",
@@ -59,6 +62,9 @@ class Block:
     spans: list[Span] = field(default_factory=list)
     style: str = ""
     widget: NoteText | None = None
+    marks: list[tuple[int, int, str]] = field(default_factory=list)  # emphasis runs
+    found: list[tuple[int, int]] = field(default_factory=list)  # where the find text is
+    line: int | None = None  # the file line it was read from (-1: the note's claim)
 
 
 def find_mentions(text: str, titles: dict[str, str]) -> list[Span]:
@@ -96,6 +102,8 @@ class NoteView(VerticalScroll, can_focus=True):
         self._pool: list[NoteText] = []  # widgets reused from note to note
         self._figures_block: Block | None = None
         self.note_id: str | None = None
+        self._hits: list[int] = []  # block index of each place the find text occurs
+        self._hit = -1
 
     # ------------------------------------------------------------ building blocks
 
@@ -126,7 +134,79 @@ class NoteView(VerticalScroll, can_focus=True):
             at = span.end
         if at < len(block.text):
             parts.append((block.text[at:], block.style))
-        return Content.assemble(*parts)
+        content = Content.assemble(*parts)
+        for start, end, style_name in block.marks:
+            content = content.stylize(style_name, start, end)
+        for start, end in block.found:
+            content = content.stylize("reverse $warning", start, end)
+        return content
+
+    # ------------------------------------------------------------ find
+
+    def find(self, text: str) -> int:
+        """Mark every place `text` occurs in the note's running text (any case) and
+        scroll to the first; returns how many places there are."""
+        key = text.casefold()
+        self._hits = []
+        for index, block in enumerate(self._blocks):
+            if block.content is not None:
+                continue
+            found: list[tuple[int, int]] = []
+            if key:
+                folded = block.text.casefold()
+                at = folded.find(key)
+                while at >= 0:
+                    found.append((at, at + len(key)))
+                    self._hits.append(index)
+                    at = folded.find(key, at + len(key))
+            if found or block.found:
+                block.found = found
+                if block.widget is not None:
+                    block.widget.update(self._render_block(block, None))
+        self._hit = -1
+        if self._hits:
+            self.find_next()
+        return len(self._hits)
+
+    def statement_here(self) -> tuple[int | None, str]:
+        """The file line of the paragraph under the cursor (-1 for the claim, None when the
+        cursor is on no statement) and the text of the link the cursor is on, if any: the
+        link cursor's block, else the first statement at the top of the view."""
+        if 0 <= self.link_cursor < len(self._links):
+            index, span_index = self._links[self.link_cursor]
+            block = self._blocks[index]
+            span = block.spans[span_index]
+            return block.line, block.text[span.start : span.end]
+        top = self.scroll_y
+        for block in self._blocks:
+            widget = block.widget
+            if block.line is None or widget is None:
+                continue
+            if widget.virtual_region.bottom > top:
+                return block.line, ""
+        return None, ""
+
+    @property
+    def found_count(self) -> int:
+        """How many places the find text occurs in."""
+        return len(self._hits)
+
+    def find_next(self) -> int:
+        """Scroll to the next place found; returns its number (1-based), 0 if none."""
+        if not self._hits:
+            return 0
+        self._hit = (self._hit + 1) % len(self._hits)
+        widget = self._blocks[self._hits[self._hit]].widget
+        if widget is not None:
+            self.scroll_to_widget(widget, animate=False, top=True)
+        return self._hit + 1
+
+    def _prose(self, text: str, titles: dict[str, str], classes: str) -> Block:
+        """Running text: Markdown emphasis shown as italic or bold, titles as links."""
+        plain, marks = emphasis(text)
+        block = self._linked(plain, find_mentions(plain, titles), classes)
+        block.marks = marks
+        return block
 
     def _show(self) -> None:
         """Put the blocks on screen, reusing the widgets of the previous note: updating a
@@ -154,6 +234,8 @@ class NoteView(VerticalScroll, can_focus=True):
         self._links = []
         self._figures_block = None
         self.note_id = note_id
+        self._hits = []
+        self._hit = -1
         self.set_reactive(NoteView.link_cursor, -1)
 
     # ------------------------------------------------------------ public
@@ -170,6 +252,8 @@ class NoteView(VerticalScroll, can_focus=True):
         self._reset(note.id)
         titles = self._link_targets(graph, note)
         meta = [KIND_LABELS.get(note.kind, note.kind.value.upper())]
+        if note.arxiv:
+            meta.append(f"arXiv {note.arxiv}")
         if note.date:
             meta.append(note.date)
         if note.collection:
@@ -181,7 +265,13 @@ class NoteView(VerticalScroll, can_focus=True):
         if note.aliases:
             self._plain(Content("also titled: " + "; ".join(note.aliases)), "nv-meta")
         if note.description:
-            self._plain(Content(note.description), "nv-desc")
+            plain, marks = emphasis(note.description)
+            content = Content(plain)
+            for start, end, style_name in marks:
+                content = content.stylize(style_name, start, end)
+            self._plain(content, "nv-desc")
+        if note.tags:
+            self._plain(Content("  ".join(f"#{t.lstrip('#')}" for t in note.tags)), "nv-cats")
         if note.categories:
             cats = [(c, graph.find(c)) for c in note.categories]
             spans: list[Span] = []
@@ -198,13 +288,15 @@ class NoteView(VerticalScroll, can_focus=True):
             self._plain(self._stub_text(graph, note), "nv-empty")
         if note.claim:
             self._plain(Content("Claim"), "nv-heading")
-            self._linked(note.claim, find_mentions(note.claim, titles), "nv-claim")
-        if note.body:
+            self._prose(note.claim, titles, "nv-claim").line = -1
+        # A paper's abstract is its description: the body does not repeat it.
+        body = [p for p in note.body if not _repeats(p.text, note.description)]
+        if body:
             self._plain(Content("Body"), "nv-heading")
-            for paragraph in note.body:
-                spans = find_mentions(paragraph.text, titles)
-                self._linked(paragraph.text, spans, "nv-para")
-        sources = graph.links_of(note, "out", LinkKind.SOURCE)
+            for paragraph in body:
+                self._prose(paragraph.text, titles, "nv-para").line = paragraph.line
+        self._sections(graph, note)
+        sources = _one_per_target(graph.links_of(note, "out", LinkKind.SOURCE))
         if sources:
             sources.sort(key=lambda lk: (lk.order or 0, lk.line))
             self._plain(Content(f"Sources · {len(sources)}"), "nv-heading")
@@ -231,8 +323,15 @@ class NoteView(VerticalScroll, can_focus=True):
         start from (None while they are still being worked out)."""
         self._reset(None)
         stats = graph.corpus_stats()
-        figures = f"{stats.notes:,} notes · {stats.stubs:,} stubs · {stats.links:,} links"
-        figures += f" · {stats.embedded:,} embedded" if stats.embedded else " · no embeddings"
+        figures = (
+            f"{plural(stats.notes, 'note')} with pages · {plural(stats.stubs, 'stub')} "
+            f"· {plural(stats.links, 'link')}"
+        )
+        figures += (
+            f" · {plural(stats.embedded, 'note or stub', 'notes and stubs')} with vectors"
+            if stats.embedded
+            else " · no vectors (search by words only)"
+        )
         self._plain(Content("CORPUS"), "nv-meta")
         self._plain(Content(corpus), "nv-title")
         self._plain(Content(figures), "nv-figures")
@@ -261,6 +360,41 @@ class NoteView(VerticalScroll, can_focus=True):
 
     # ------------------------------------------------------------ pieces
 
+    def _sections(self, graph: KnowledgeGraph, note: Note) -> None:
+        """A hub's sections and their cards, its sub-maps; a topic's notes: as links."""
+        listed = [
+            ("Sections", LinkKind.SECTION),
+            ("Sub-maps", LinkKind.SUBMAP),
+            ("Notes of this topic", LinkKind.TOPIC),
+        ]
+        for heading, kind in listed:
+            links = _one_per_target(graph.links_of(note, "out", kind))
+            if not links:
+                continue
+            links.sort(key=lambda lk: (lk.line, lk.order or 0))
+            by_section: dict[str, list[Note]] = {}
+            for link in links:
+                by_section.setdefault(link.section, []).append(graph.note(link.target))
+            count = len(by_section) if kind is LinkKind.SECTION else len(links)
+            self._plain(Content(f"{heading} · {count}"), "nv-heading")
+            for named, cards in by_section.items():
+                section = (
+                    named
+                    if fold(named).casefold().replace("-", " ")
+                    != fold(heading).casefold().replace("-", " ")
+                    else ""
+                )
+                text = f"{section}\n" if section else ""
+                spans: list[Span] = []
+                for card in cards:
+                    if text and not text.endswith("\n"):
+                        text += "\n"
+                    spans.append(Span(len(text) + 2, len(text) + 2 + len(card.title), card.id))
+                    text += f"• {card.title}"
+                block = self._linked(text, spans, "nv-list")
+                if section:
+                    block.marks = [(0, len(section), "bold")]
+
     def _link_targets(self, graph: KnowledgeGraph, note: Note) -> dict[str, str]:
         kinds = [LinkKind.MENTIONS, LinkKind.RELATED, LinkKind.SOURCE, LinkKind.PAPER]
         titles: dict[str, str] = {}
@@ -281,16 +415,14 @@ class NoteView(VerticalScroll, can_focus=True):
     def _figures(self, note: Note, stats: NoteStats | None) -> Content:
         if stats is None:
             return Content.styled("counting connections…", "dim italic")
-        text = (
-            f"{stats.direct:,} direct connection{'s' if stats.direct != 1 else ''} · "
-            f"{stats.two_hop:,} in 2-hop network · {stats.cluster} (density {stats.density:.2f})"
-        )
+        text = map_figures(stats)
         site = note.concept_map
         if site and (site.direct, site.two_hop) != (stats.direct, stats.two_hop):
             return Content.assemble(
                 text,
                 (
-                    f"\nthe site's map: {site.direct} · {site.two_hop} · {site.cluster}",
+                    f"\nthe site's own map said: {site.direct} direct · "
+                    f"{site.two_hop} within two links · {site.cluster}",
                     "dim",
                 ),
             )
@@ -300,8 +432,8 @@ class NoteView(VerticalScroll, can_focus=True):
         links = graph.links_of(note, "in")
         said = [lk.annotation for lk in links if lk.annotation]
         text = (
-            f"This note has no page of its own in the corpus: it is known from "
-            f"{len(links)} link{'s' if len(links) != 1 else ''} that point to it."
+            "This note has no page of its own in the corpus: it is known from "
+            f"{plural(len(links), 'link that points', 'links that point')} to it."
         )
         if said:
             text += f"\nWhat they say about it: {said[0]}"
@@ -348,6 +480,28 @@ class NoteView(VerticalScroll, can_focus=True):
             self.post_message(OpenNote(target))
         elif self._links:
             self.notify("Pick a link first with → and ←", timeout=3)
+
+
+def _repeats(paragraph: str, description: str) -> bool:
+    """Whether a body paragraph only repeats the description (a paper's abstract).
+
+    >>> _repeats("The paper reports  two models.", "The paper reports two models.")
+    True
+    >>> _repeats("Something else.", "The paper reports two models.")
+    False
+    """
+    if not description:
+        return False
+    a, b = " ".join(paragraph.split()), " ".join(description.split())
+    return a == b or (len(a) > 40 and (b.startswith(a) or a.startswith(b)))
+
+
+def _one_per_target(links: list[Link]) -> list[Link]:
+    """The first link to each target: a note merged from two pages lists a source once."""
+    seen: dict[str, Link] = {}
+    for link in links:
+        seen.setdefault(link.target, link)
+    return list(seen.values())
 
 
 def home_lists(graph: KnowledgeGraph) -> list[tuple[str, list[Note]]]:

@@ -1,14 +1,20 @@
-"""The search box and its drop-down: titles complete as you type, Enter searches by meaning."""
+"""The search box and its drop-down: titles complete as you type, Enter searches by meaning.
+
+The drop-down (`SearchPanel`) is a one-line header that stays put above the list of hits
+(`SearchResults`); every row is cut to the width of the screen, so nothing wraps.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import ClassVar
 
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kg.model import Note
@@ -17,12 +23,23 @@ from kg_tui.messages import OpenNote
 from kg_tui.walk import ellipsize
 
 
+def strength(score: float, best: float) -> str:
+    """A hit's score as a share of the best hit's, in whole percent, four cells wide.
+
+    >>> strength(0.03, 0.03), strength(0.0151, 0.03), strength(0.0, 0.0)
+    ('100%', ' 50%', '100%')
+    """
+    share = 1.0 if best <= 0 else score / best
+    return f"{round(100 * share):>3}%"
+
+
 class SearchInput(Input):
     """The search box. ↓ moves into the results; Esc leaves."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "results", "Results", show=False),
-        Binding("escape", "leave", "Leave search", show=False),
+        Binding("enter", "submit", "Search by meaning", key_display="⏎"),
+        Binding("down", "results", "Results", key_display="↓"),
+        Binding("escape", "leave", "Leave search", key_display="Esc"),
     ]
 
     @dataclass
@@ -41,7 +58,7 @@ class SearchInput(Input):
 
 
 class SearchResults(OptionList):
-    """The drop-down under the search box."""
+    """The hits under the header of the drop-down."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Leave search", show=False)]
 
@@ -53,75 +70,117 @@ class SearchResults(OptionList):
         if event.option.id:
             self.post_message(OpenNote(event.option.id))
 
+
+class SearchPanel(Vertical):
+    """The drop-down under the search box: a header line that never scrolls, then hits.
+
+    `last_hits` keeps the query and note ids of the last search by meaning (for export).
+    """
+
+    last_hits: tuple[str, list[str]] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="results-header")
+        yield SearchResults(id="results-list", compact=True)
+
+    @property
+    def results(self) -> SearchResults:
+        return self.query_one(SearchResults)
+
+    @property
+    def header(self) -> str:
+        """The header line as plain text."""
+        return str(self.query_one("#results-header", Static).render())
+
+    @property
+    def option_count(self) -> int:
+        return self.results.option_count
+
+    def focus_list(self) -> None:
+        self.results.focus()
+
     def _width(self) -> int:
-        """Cells available for a result line (the list may still be hidden)."""
-        return max(20, min(self.screen.size.width - 6, 100) - 4)
+        """Cells available for a row: the panel is at most the screen wide, less its
+        border, the list's cursor gutter and a scrollbar."""
+        return max(20, min(self.screen.size.width, 100) - 5)
+
+    def _header(self, text: str, style: str = "dim") -> None:
+        self.query_one("#results-header", Static).update(
+            Content.styled(ellipsize(text, self._width()), style)
+        )
+
+    def _quoted(self, query: str) -> str:
+        return "“" + ellipsize(" ".join(query.split()), max(10, self._width() // 4)) + "”"
 
     def show_titles(self, query: str, notes: list[Note]) -> None:
-        self.clear_options()
+        results = self.results
+        results.clear_options()
         if not notes:
-            self.add_option(
-                Option(
-                    Content.styled(
-                        f"No title contains “{query}” · Enter searches by meaning", "dim italic"
-                    ),
-                    disabled=True,
-                )
-            )
+            self._header(f"No title contains {self._quoted(query)} · Enter searches by meaning")
             return
-        self.add_option(
-            Option(
-                Content.styled(f"Titles · Enter on the box searches “{query}” by meaning", "dim"),
-                disabled=True,
-            )
-        )
-        self.add_options(
+        self._header(f"Titles · Enter on the box searches {self._quoted(query)} by meaning")
+        width = self._width()
+        results.add_options(
             Option(
                 Content.assemble(
-                    (note.title, "italic dim" if note.stub else "bold"),
+                    (
+                        ellipsize(note.title, width - len(note.kind.value) - 2),
+                        "italic dim" if note.stub else "bold",
+                    ),
                     (f"  {note.kind.value}", "dim"),
                 ),
                 id=note.id,
             )
             for note in notes
         )
-        self.highlighted = 1
+        results.highlighted = 0
 
     def show_busy(self, query: str, note: str = "") -> None:
-        self.clear_options()
-        text = f"Searching for “{query}”…" + (f"\n{note}" if note else "")
-        self.add_option(Option(Content.styled(text, "dim italic"), disabled=True))
+        self.results.clear_options()
+        self._header(f"Searching for {self._quoted(query)}…", "dim italic")
+        if note:
+            self.results.add_option(Option(Content.styled(note, "dim italic"), disabled=True))
 
-    def show_hits(self, query: str, rows: list[SearchRow], how: str) -> None:
-        self.clear_options()
+    def show_hits(self, query: str, rows: list[SearchRow], how: str, weak: int = 0) -> None:
+        self.last_hits = (query, [row.note.id for row in rows])
+        results = self.results
+        results.clear_options()
         width = self._width()
         if not rows:
-            self.add_option(
-                Option(
-                    Content.styled(f"Nothing found for “{query}” ({how})", "dim italic"),
-                    disabled=True,
-                )
+            self._header(f"No note matches {self._quoted(query)} ({how})", "bold")
+            reason = (
+                "No title or word of the notes contains it"
+                + (", and nothing is close in meaning" if "hybrid" in how else "")
+                + (f" ({weak} weak matches by meaning left out)" if weak else "")
+                + ". Try other words; Esc closes this list."
             )
+            results.add_option(Option(Content.styled(reason, "dim italic"), disabled=True))
             return
-        self.add_option(
-            Option(
-                Content.styled(f"{len(rows)} results for “{query}” · {how}", "dim"), disabled=True
-            )
-        )
+        left_out = f" · {weak} weak left out" if weak else ""
+        self._header(f"{len(rows)} match {self._quoted(query)} · {how}{left_out} · % of best score")
+        best = max(row.score for row in rows)
         for rank, row in enumerate(rows, start=1):
             snippet = " ".join(row.snippet.split())
             if snippet == row.note.title:
                 snippet = ""
             how_found = f"by {row.matched}" if row.matched else ""
             detail = " · ".join(part for part in (how_found, snippet) if part)
+            number = f"{rank:>2}. "
             prompt = Content.assemble(
-                (f"{rank:>2}. ", "dim"),
-                (row.note.title, "italic" if row.note.stub else "bold"),
-                ("\n    " + ellipsize(detail, width - 4), "dim") if detail else "",
+                (number, "dim"),
+                (
+                    ellipsize(row.note.title, width - len(number)),
+                    "italic" if row.note.stub else "bold",
+                ),
+                "\n",
+                (" " * len(number) + strength(row.score, best) + " ", "$text-accent"),
+                (ellipsize(detail, width - len(number) - 5), "dim"),
             )
-            self.add_option(Option(prompt, id=row.note.id))
-        self.highlighted = 1
+            results.add_option(Option(prompt, id=row.note.id))
+        results.highlighted = 0
 
     def show_error(self, message: str) -> None:
-        self.clear_options()
-        self.add_option(Option(Content.styled(message, "italic"), disabled=True))
+        self.results.clear_options()
+        self._header(message, "italic")
+        if len(message) > self._width():  # the whole sentence, wrapped, under the header
+            self.results.add_option(Option(Content.styled(message, "italic"), disabled=True))

@@ -1,0 +1,116 @@
+"""Snapshots at 80×24 and 160×48 of the screens and dialogs issue 15 changed: the search
+drop-down (no match, hits, a long query), the filter, export, confirm, path and help
+dialogs (pytest-textual-snapshot).
+
+Regenerate after a deliberate change with
+`pytest tests/test_tui_snapshots_dialogs.py --snapshot-update`, then look at the SVGs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from kg_tui.app import KgApp
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+import kg
+
+HIDDEN = "Do base models already contain hidden reasoning ability?"
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
+
+
+@pytest.fixture(scope="module")
+def graph(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> kg.KnowledgeGraph:
+    index = tmp_path_factory.mktemp("snapshot-dialogs-index")
+    return kg.load(seeds_dir, index=index, embed=False)
+
+
+def make_app(graph: kg.KnowledgeGraph) -> KgApp:
+    return KgApp(graph=graph, export_dir=Path("exports"))  # a relative name: the same each run
+
+
+async def settle(pilot: Pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_hidden(pilot: Pilot) -> None:
+    await settle(pilot)
+    pilot.app.main_screen.open_note(HIDDEN)  # type: ignore[attr-defined]
+    await settle(pilot)
+
+
+def keys(*pressed: str, note: bool = True):
+    async def run_before(pilot: Pilot) -> None:
+        if note:
+            await open_hidden(pilot)
+        else:
+            await settle(pilot)
+        await pilot.press(*pressed)
+        await settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_search_no_match(snap_compare, graph, size):
+    run = keys("slash", *"xqzvw", "enter", note=False)
+    assert snap_compare(make_app(graph), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_search_hits_long_query(snap_compare, graph, size):
+    query = "why do models reason about hidden verifier rewards when sampling many answers"
+    run = keys("slash", *query, "enter", note=False)
+    assert snap_compare(make_app(graph), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_filter_dialog(snap_compare, graph, size):
+    run = keys("f", "space", "down")  # the first kind unticked, the second highlighted
+    assert snap_compare(make_app(graph), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_export_dialog(snap_compare, graph, size):
+    assert snap_compare(make_app(graph), terminal_size=size, run_before=keys("x"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_confirm_replace(snap_compare, graph, size, tmp_path):
+    async def run_before(pilot: Pilot) -> None:
+        await open_hidden(pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        target = tmp_path / "exists.graphml"
+        target.write_text("old", encoding="utf-8")
+        box = pilot.app.screen.query_one("#export-file", Input)
+        box.value = str(target)
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        # The question names the file; show the same words whatever tmp_path is.
+        screen = pilot.app.screen
+        screen.query_one(".dialog-hint").update(
+            "exports/exists.graphml exists; exporting replaces it."
+        )  # type: ignore[attr-defined]
+        await pilot.pause()
+
+    assert snap_compare(make_app(graph), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_path_dialog_after_swap(snap_compare, graph, size):
+    assert snap_compare(make_app(graph), terminal_size=size, run_before=keys("p", "ctrl+r"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help(snap_compare, graph, size):
+    assert snap_compare(make_app(graph), terminal_size=size, run_before=keys("f1", note=False))
+
+
+# The command palette is left out: its frame varies from run to run (Textual draws its
+# results as they stream in), so it is checked by a Pilot test instead
+# (tests/test_tui_issue15.py::test_walking_keys_are_in_the_command_palette).

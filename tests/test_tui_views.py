@@ -1,0 +1,647 @@
+"""The browser as a new user meets it at 80×24 (issue 15): each defect driven through Pilot.
+
+Every test here failed before its fix: it asserts what the person sees on the screen
+(the exported text of the terminal) or where the focus sits, never a widget's internals
+alone.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from kg_tui.app import KgApp
+from kg_tui.screens.main import MainScreen
+from kg_tui.screens.trace import TraceScreen
+from kg_tui.widgets.concept_map import ConceptMap
+from kg_tui.widgets.details import DetailsPane
+from kg_tui.widgets.evidence import EvidenceTree
+from kg_tui.widgets.near_list import NearList
+from kg_tui.widgets.neighbourhood import NeighbourhoodTree
+from kg_tui.widgets.note_view import NoteView
+from rich.console import Console
+from textual.widgets import Label, OptionList, Static
+
+import kg
+
+HIDDEN = "Do base models already contain hidden reasoning ability?"
+LINE = "What emergent behaviors do models develop when trained on underspecified pedagogical tasks?"
+SMALL = (80, 24)
+
+
+@pytest.fixture(scope="module")
+def graph(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> kg.KnowledgeGraph:
+    return kg.load(seeds_dir, index=tmp_path_factory.mktemp("views-index"), embed=False)
+
+
+@pytest.fixture(scope="module")
+def embedded_graph(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The seeds with vectors from the deterministic hashing embedder (no model, no torch)."""
+    fake = pytest.importorskip("fake_embedder")
+    index = tmp_path_factory.mktemp("views-embedded-index")
+    return kg.load(seeds_dir, index=index, embed=True, embedder=fake.FakeEmbedder())
+
+
+@pytest.fixture
+def app(graph: kg.KnowledgeGraph, tmp_path: Path) -> KgApp:
+    return KgApp(graph=graph, export_dir=tmp_path / "export")
+
+
+def screen_text(app: KgApp) -> list[str]:
+    """The terminal as the person sees it, one string per row."""
+    width, height = app.size
+    console = Console(
+        width=width, height=height, file=io.StringIO(), record=True, legacy_windows=False
+    )
+    console.print(
+        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    )
+    return console.export_text().splitlines()
+
+
+def region_text(app: KgApp, widget) -> str:
+    """What `widget` shows on screen, its lines joined with spaces (wrapped text read back)."""
+    region = widget.region
+    lines = screen_text(app)[region.y : region.bottom]
+    return " ".join(" ".join(line[region.x : region.right].split()) for line in lines)
+
+
+async def settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_note(pilot, title: str = HIDDEN) -> MainScreen:
+    await settle(pilot)
+    screen = pilot.app.main_screen
+    screen.open_note(title)
+    await settle(pilot)
+    return screen
+
+
+# ---------------------------------------------------------------- 4: near list rows
+
+
+@pytest.mark.asyncio
+async def test_near_rows_keep_their_score_line_while_focused(embedded_graph, tmp_path: Path):
+    app = KgApp(graph=embedded_graph, export_dir=tmp_path)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        options = app.query_one(NearList).options
+        assert app.focused is options
+        region = options.content_region
+        rows = [
+            line[region.x : region.right] for line in screen_text(app)[region.y : region.bottom]
+        ]
+        # Each hit is its title on one line, then its score and linked-or-not line.
+        scores = [row for row in rows[1::2] if row.strip()]
+        assert len(scores) >= 4
+        assert all("linked" in row and "0." in row for row in scores), rows
+        assert not any("linked" in row for row in rows[0::2]), rows
+
+
+# ---------------------------------------------------------------- 9: details pane
+
+
+@pytest.mark.asyncio
+async def test_details_pane_shows_the_highlighted_neighbour_in_full(app: KgApp):
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot)
+        tree = app.query_one(NeighbourhoodTree)
+        related = next(g for g in tree.groups if g.title == "Related")
+        wanted = related.entries[0]
+        assert tree.select_note(wanted.note.id)
+        await settle(pilot)
+        # The tree cuts the title to the panel; the pane below shows it all, with the
+        # link kind, the annotation and where the link was read.
+        shown = region_text(app, app.query_one(DetailsPane))
+        assert " ".join(wanted.note.title.split()) in shown
+        assert "Related" in shown and wanted.link.file in shown
+
+
+# ---------------------------------------------------------------- 6: the start screen
+
+
+def footer_text(app: KgApp) -> str:
+    return screen_text(app)[-1]
+
+
+@pytest.mark.asyncio
+async def test_start_screen_focus_matches_its_hint(app: KgApp):
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        view = app.query_one(NoteView)
+        assert app.focused is view  # where the hint says, not an empty tree
+        await pilot.press("right")
+        first = view.current_link()
+        assert first is not None
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.main_screen.current.id == first
+        # Tab moves between the panels and never strands the person in the search box.
+        seen = []
+        for _ in range(4):
+            await pilot.press("tab")
+            seen.append(app.focused.id)
+        assert "search" not in seen and {"note", "tree"} <= set(seen)
+        await pilot.press("slash")
+        assert app.focused.id == "search"
+        footer = footer_text(app)
+        assert "Search by meaning" in footer and "Results" in footer
+
+
+# ---------------------------------------------------------------- 13: resize, Back
+
+
+@pytest.mark.asyncio
+async def test_resize_keeps_the_map_focused_and_its_keys(app: KgApp):
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_note(pilot)
+        await pilot.press("m")
+        assert app.focused.id == "map-panel"
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert app.focused is not None and app.focused.id == "map-tab"
+        assert "Walk there" in footer_text(app)
+
+
+@pytest.mark.asyncio
+async def test_back_returns_to_the_same_scroll_and_row(app: KgApp):
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_note(pilot)
+        view = app.query_one(NoteView)
+        view.scroll_to(y=6, animate=False)
+        tree = app.query_one(NeighbourhoodTree)
+        tree.focus()
+        for _ in range(5):
+            await pilot.press("down")
+        await settle(pilot)
+        line, target = tree.cursor_line, tree.highlighted_note()
+        assert target is not None and view.scroll_y == 6
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.current.id == target
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert screen.current.title == HIDDEN
+        assert tree.cursor_line == line and view.scroll_y == 6
+        assert app.focused is tree
+
+
+# ---------------------------------------------------------------- 7 and 11: trace
+
+
+def a_stub(graph: kg.KnowledgeGraph, title: str = HIDDEN):
+    return next(n.note for n in graph.neighbours(graph.note(title)) if n.note.stub)
+
+
+@pytest.mark.asyncio
+async def test_trace_on_a_stub_says_so_without_a_screen(app: KgApp, graph):
+    stub = a_stub(graph)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot, stub.id)
+        await pilot.press("t")
+        await settle(pilot)
+        assert not isinstance(app.screen, TraceScreen)
+        said = [n.message for n in app._notifications]
+        assert any("Nothing to trace" in m and stub.title in m for m in said)
+
+
+@pytest.mark.asyncio
+async def test_a_slow_trace_says_it_is_loading_the_model(app: KgApp):
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        trace = app.screen
+        assert isinstance(trace, TraceScreen)
+        trace.start_trace(0)
+        trace._started -= 4  # as if the model had been loading for four seconds
+        trace._progress()
+        note = str(trace.query_one("#trace-note", Static).render())
+        title = str(trace.query_one("#trace-tree-title", Label).render())
+        assert "Loading the language model" in note and "4 s" in title
+        await settle(pilot)
+        assert "tracing" not in str(trace.query_one("#trace-tree-title", Label).render())
+
+
+@pytest.mark.asyncio
+async def test_trace_detail_pane_separates_wraps_and_scrolls(app: KgApp):
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        tree = app.screen.query_one(EvidenceTree)
+        labels = [str(tree.get_node_at_line(i).label) for i in range(tree.last_line + 1)]
+        assert not any("CLAIM claim" in label for label in labels)
+        # The first related note: its quote, why it is linked and what the note is about,
+        # each labelled on its own, in full (the pane wraps and scrolls, it never cuts).
+        line = next(i for i, label in enumerate(labels) if label.startswith("RELATED"))
+        tree.cursor_line = line
+        await settle(pilot)
+        node = tree.highlighted_node()
+        pane = app.screen.query_one("#trace-quote", Static)
+        text = str(pane.render())
+        assert "Quoted" in text and " ".join(node.quote.split()) in " ".join(text.split())
+        if node.about:
+            assert "About the note" in text and node.about in text.replace("\n", " ")
+        detail = app.screen.query_one("#trace-detail")
+        assert detail.can_focus
+        detail.focus()
+        if detail.max_scroll_y:
+            await pilot.press("down")
+            assert detail.scroll_y > 0
+
+
+@pytest.mark.asyncio
+async def test_deeper_past_the_maximum_says_so(app: KgApp):
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        for _ in range(6):
+            await pilot.press("plus")
+        await settle(pilot)
+        assert app.screen.depth == 5
+        assert any("deepest" in n.message for n in app._notifications)
+
+
+# ---------------------------------------------------------------- 8: the concept map
+
+
+@pytest.mark.asyncio
+async def test_map_at_80x24_is_readable(app: KgApp):
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_note(pilot)
+        await pilot.press("m", "right")
+        await settle(pilot)
+        cmap = app.query_one("#map-tab", ConceptMap)
+        lines = [strip.text for strip in cmap._strips]
+        text = "\n".join(lines)
+        assert len(cmap.nodes) >= 4
+        # Every drawn node's label is at least ten characters of its title.
+        assert all(node.title[:9] in text for node in cmap.nodes), text
+        # The centre title is whole: no ring marker drawn over it.
+        centre = next(line for line in lines if HIDDEN[:12] in line)
+        start = centre.index(HIDDEN[:12])
+        assert not set(centre[start : start + 20]) & {"●", "○"}
+        # The legend lists every kind of link the note has, none cut.
+        for group in screen.groups:
+            assert f"● {group.kind.value}" in text, group.kind
+        # The picked node's full title is shown (in the details pane under the map).
+        picked = cmap.nodes[cmap.selected]
+        assert app.query_one(DetailsPane).details.title == picked.title
+        assert picked.title in region_text(app, app.query_one(DetailsPane))
+
+
+@pytest.mark.asyncio
+async def test_cut_titles_of_different_notes_read_differently(app: KgApp):
+    from rich.style import Style
+
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot)
+        tree = app.query_one(NeighbourhoodTree)
+        for group in tree.root.children:
+            rows = [child for child in group.children if child.data.kind == "entry"]
+            labels = [tree.render_label(child, Style(), Style()).plain for child in rows]
+            titles = {child.data.title for child in rows}
+            assert len(set(labels)) == len(titles), labels
+
+
+# ---------------------------------------------------------------- 16: figures agree
+
+
+def figures_of(app: KgApp) -> str:
+    view = app.query_one(NoteView)
+    block = view._figures_block
+    return str(block.content) if block is not None else ""
+
+
+@pytest.mark.asyncio
+async def test_figures_on_one_screen_agree_and_say_what_they_count(app: KgApp, graph):
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_note(pilot)
+        stats = graph.stats(screen.current)
+        status = str(app.query_one("#links-status", Static).render())
+        figures = figures_of(app)
+        counted = f"{stats.direct} notes linked directly"
+        assert counted in status and counted in figures, (status, figures)
+        # A stub known from one or two links: no cluster or density, and good plurals.
+        stub = min(
+            (n.note for n in graph.neighbours(screen.current) if n.note.stub),
+            key=lambda note: len(graph.neighbours(note)),
+        )
+        screen.open_note(stub.id)
+        await settle(pilot)
+        figures = figures_of(app)
+        assert "density" not in figures and "cluster" not in figures
+        assert "1 notes" not in figures and "1 neighbours" not in figures
+        inbound = len(graph.links_of(stub, "in"))
+        said = "\n".join(str(w.render()) for w in app.query_one(NoteView).query("NoteText"))
+        if inbound == 1:
+            assert "1 link that points to it" in said
+        else:
+            assert f"{inbound} links that point to it" in said
+        status = str(app.query_one("#links-status", Static).render())
+        assert "1 notes" not in status
+        screen.action_home()
+        await settle(pilot)
+        overview = "\n".join(str(w.render()) for w in app.query_one(NoteView).query("NoteText"))
+        assert "embedded" not in overview and "notes with pages" in overview
+
+
+# ---------------------------------------------------------------- 10: the reading view
+
+
+def blocks_of(app: KgApp) -> list[tuple[str, str]]:
+    """(classes, text) of every block the reading view shows, in order."""
+    view = app.query_one(NoteView)
+    return [(b.classes, str(b.content) if b.content is not None else b.text) for b in view._blocks]
+
+
+@pytest.mark.asyncio
+async def test_a_merged_note_lists_each_source_once(tmp_path: Path):
+    from kg.graph.knowledge import KnowledgeGraph
+    from kg.model import Counts, Link, LinkKind, Note, NoteKind, PageCopy
+
+    copies = tuple(
+        PageCopy(file, "current", variant, "Why merge?", Counts())
+        for file, variant in (("a.txt", "banner"), ("b.txt", "main"))
+    )
+    notes = [
+        Note("m", "Why merge?", NoteKind.LINE, files=("a.txt", "b.txt"), copies=copies),
+        Note("s1", "Can one source say it?", NoteKind.SYNTHESIS),
+        Note("s2", "Can another say more?", NoteKind.SYNTHESIS),
+    ]
+    links = [
+        Link("m", target, LinkKind.SOURCE, file, 4 + order, order=order, summary="said")
+        for file in ("a.txt", "b.txt")
+        for order, target in enumerate(("s1", "s2"), start=1)
+    ]
+    graph = KnowledgeGraph({n.id: n for n in notes}, links)
+    app = KgApp(graph=graph, export_dir=tmp_path)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot, "m")
+        sources = [text for classes, text in blocks_of(app) if classes == "nv-source"]
+        assert len(sources) == 2, sources
+        assert ("nv-heading", "Sources · 2") in blocks_of(app)
+
+
+@pytest.mark.asyncio
+async def test_a_hub_shows_its_sections_and_cards(notes_graph, tmp_path: Path):
+    hub = next(n for n in notes_graph.notes(stubs=False) if n.kind.value == "hub")
+    app = KgApp(graph=notes_graph, export_dir=tmp_path)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot, hub.id)
+        blocks = blocks_of(app)
+        assert any(c == "nv-heading" and t.startswith("Sections · ") for c, t in blocks)
+        cards = [notes_graph.note(lk.target) for lk in notes_graph.links_of(hub, "out", "section")]
+        listed = "\n".join(t for c, t in blocks if c == "nv-list")
+        assert cards and all(card.title in listed for card in cards)
+        sections = {lk.section for lk in notes_graph.links_of(hub, "out", "section")}
+        assert all(section in listed for section in sections if section)
+
+
+@pytest.mark.asyncio
+async def test_a_paper_shows_its_abstract_once_its_arxiv_id_and_tags(notes_graph, tmp_path):
+    paper = next(
+        n
+        for n in notes_graph.notes(stubs=False)
+        if n.kind.value == "paper" and n.arxiv and n.tags and n.description
+    )
+    app = KgApp(graph=notes_graph, export_dir=tmp_path)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot, paper.id)
+        blocks = blocks_of(app)
+        text = "\n".join(t for _, t in blocks)
+        assert text.count(paper.description[:60]) == 1
+        assert f"arXiv {paper.arxiv}" in blocks[0][1]
+        assert all(f"#{tag}" in text for tag in paper.tags)
+
+
+@pytest.mark.asyncio
+async def test_markdown_emphasis_is_rendered_not_shown(app: KgApp, graph):
+    note = next(n for n in graph.notes(stubs=False) if any("*vote*" in p.text for p in n.body))
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot, note.id)
+        view = app.query_one(NoteView)
+        block = next(b for b in view._blocks if b.text and "vote" in b.text)
+        assert "*vote*" not in block.text
+        content = view._render_block(block, None)
+        start = block.text.index(" vote") + 1
+        styles = [span.style for span in content.spans if span.start <= start < span.end]
+        assert any("italic" in str(style) for style in styles), content.spans
+
+
+# ---------------------------------------------------------------- 17: below 80 columns
+
+
+@pytest.mark.asyncio
+async def test_below_80_columns_the_side_panel_collapses(app: KgApp):
+    async with app.run_test(size=(40, 15)) as pilot:
+        await open_note(pilot)
+        view = app.query_one(NoteView)
+        side = app.query_one("#side")
+        assert view.region.width >= 36 and not side.region
+        await pilot.press("l")
+        await settle(pilot)
+        tree = app.query_one(NeighbourhoodTree)
+        assert app.focused is tree and side.region.width >= 36 and not view.region
+        await pilot.press("tab")
+        await settle(pilot)
+        assert app.focused is view and view.region.width >= 36 and not side.region
+
+
+# ---------------------------------------------------------------- type to filter, find, widen
+
+
+@pytest.mark.asyncio
+async def test_type_to_filter_the_neighbour_tree(app: KgApp):
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot)
+        await pilot.press("l", "ctrl+f", *"reinforcement")
+        await settle(pilot)
+        tree = app.query_one(NeighbourhoodTree)
+        rows = [
+            tree.get_node_at_line(i).data
+            for i in range(tree.last_line + 1)
+            if tree.get_node_at_line(i).data.kind == "entry"
+        ]
+        assert rows and all("reinforcement" in r.title.casefold() for r in rows)
+        assert "of 348 rows" in region_text(app, app.query_one("#find"))
+        await pilot.press("down")
+        assert app.focused is tree  # the filter stays while walking the rows
+        await pilot.press("ctrl+f", "escape")
+        await settle(pilot)
+        assert sum(len(g.entries) for g in tree.groups) == 348
+
+
+@pytest.mark.asyncio
+async def test_near_list_filters_unlinked_only_and_k(embedded_graph, tmp_path: Path):
+    app = KgApp(graph=embedded_graph, export_dir=tmp_path)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        near = app.query_one(NearList)
+        assert len(near.all_rows) == 20
+        await pilot.press("u")
+        ids = [near.options.get_option_at_index(i).id for i in range(near.options.option_count)]
+        assert ids and all(not near.rows[i].linked for i in ids)
+        await pilot.press("u", "k")
+        await settle(pilot)
+        assert near.k == 50 and len(near.all_rows) > 20
+        await pilot.press("ctrl+f", *"reason")
+        await settle(pilot)
+        titles = [
+            near.rows[near.options.get_option_at_index(i).id].note.title
+            for i in range(near.options.option_count)
+        ]
+        assert titles and all("reason" in t.casefold() for t in titles)
+
+
+@pytest.mark.asyncio
+async def test_find_in_the_open_note(app: KgApp):
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot)
+        await pilot.press("r", "ctrl+f", *"latent")
+        await settle(pilot)
+        view = app.query_one(NoteView)
+        places = view.found_count
+        assert places >= 2
+        assert f"{places} places" in region_text(app, app.query_one("#find"))
+        first = view.scroll_y
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "2 of" in region_text(app, app.query_one("#find"))
+        assert view.scroll_y >= first
+        await pilot.press("escape")
+        await settle(pilot)
+        assert view.found_count == 0 and app.focused is view
+
+
+@pytest.mark.asyncio
+async def test_w_widens_the_focused_panel_and_esc_puts_it_back(app: KgApp):
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot)
+        await pilot.press("l", "w")
+        await settle(pilot)
+        tree = app.query_one(NeighbourhoodTree)
+        assert app.screen.maximized is tree and tree.region.width == 80
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.maximized is None and tree.region.width < 80
+
+
+# ---------------------------------------------------------------- the CLI's trace features
+
+
+async def open_trace(pilot, *keys: str) -> TraceScreen:
+    await open_note(pilot)
+    await pilot.press(*keys, "t")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, TraceScreen)
+    return pilot.app.screen
+
+
+@pytest.mark.asyncio
+async def test_trace_statements_filter_as_you_type(app: KgApp):
+    async with app.run_test(size=SMALL) as pilot:
+        trace = await open_trace(pilot)
+        await pilot.press("ctrl+f", *"latent")
+        await settle(pilot)
+        options = trace.query_one("#trace-claims", OptionList)
+        shown = [
+            trace.claims[int(options.get_option_at_index(i).id)]
+            for i in range(options.option_count)
+        ]
+        assert shown and len(shown) < len(trace.claims)
+        assert all("latent" in c.text.casefold() for c in shown)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert options.option_count == len(trace.claims) and app.focused is options
+
+
+@pytest.mark.asyncio
+async def test_trace_lists_the_claims_that_use_the_note(app: KgApp, graph):
+    async with app.run_test(size=SMALL) as pilot:
+        trace = await open_trace(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        uses = graph.used_by(graph.note(HIDDEN))
+        tree = trace.query_one(EvidenceTree)
+        assert len(tree.root.children) == len(uses)
+        assert f"{len(uses)} claims rest on this note" in str(
+            trace.query_one("#trace-tree-title", Label).render()
+        )
+        first = tree.root.children[0].data.node
+        assert first.note_id == uses[0].note.id
+
+
+@pytest.mark.asyncio
+async def test_trace_marks_weak_statements_and_lints_the_corpus(app: KgApp, graph):
+    async with app.run_test(size=SMALL) as pilot:
+        trace = await open_trace(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        weak = {u.claim.index for u in graph.unsupported_claims(notes=HIDDEN)}
+        assert set(trace.weak) == weak and weak
+        options = trace.query_one("#trace-claims", OptionList)
+        marked = {
+            trace.claims[int(options.get_option_at_index(i).id)].raw.index
+            for i in range(options.option_count)
+            if "  weak" in str(options.get_option_at_index(i).prompt)
+        }
+        assert marked == weak
+        await pilot.press("L")
+        await settle(pilot)
+        tree = trace.query_one(EvidenceTree)
+        assert len(tree.root.children) == len(graph.unsupported_claims())
+
+
+@pytest.mark.asyncio
+async def test_t_in_the_reading_view_traces_the_sentence_under_the_cursor(app: KgApp, graph):
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_note(pilot)
+        view = app.query_one(NoteView)
+        view.focus()
+        # Move the link cursor to a link inside a body paragraph, past the first one.
+        for _ in range(view.link_count):
+            await pilot.press("right")
+            line, near = view.statement_here()
+            if line and line > 3:
+                break
+        assert line and line > 3 and near
+        await pilot.press("t")
+        await settle(pilot)
+        trace = app.screen
+        assert isinstance(trace, TraceScreen)
+        options = trace.query_one("#trace-claims", OptionList)
+        picked = trace.claims[int(options.highlighted_option.id)]
+        assert picked.raw.line == line and near.casefold() in picked.text.casefold()
+        assert screen.current.title == HIDDEN
+
+
+@pytest.mark.asyncio
+async def test_path_steps_are_described_in_full(app: KgApp, graph):
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_note(pilot)
+        screen.open_note(LINE)
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        steps = app.screen.query_one("#path-steps", OptionList)
+        chain = app.screen.chain
+        assert chain
+        steps.highlighted = 2  # the note the first link reaches
+        await settle(pilot)
+        details = app.screen.query_one(DetailsPane).details
+        step = graph.note(steps.get_option_at_index(2).id)
+        assert details.title == step.title
+        assert details.kind.startswith(chain[0].describe())
+        assert details.where == f"{chain[0].file}:{chain[0].line}"

@@ -1,0 +1,59 @@
+"""Reading a trace the other way, and the lint, for the trace screen: the claims that rest
+on a note (`kg trace --used-by`) and the claims whose evidence is too weak
+(`kg trace --unsupported`), as evidence nodes the trace view can list and open."""
+
+from __future__ import annotations
+
+from kg import KnowledgeGraph
+from kg.errors import KgError
+from kg.model import Note
+from kg_tui.features import EvidenceNode, Unavailable
+
+
+def used_by(graph: KnowledgeGraph, note: Note, depth: int = 2) -> list[EvidenceNode]:
+    """One node per claim elsewhere that rests on `note`, nearest first."""
+    try:
+        uses = graph.used_by(note, depth=depth)
+    except KgError as error:
+        raise Unavailable(str(error)) from error
+    return [
+        EvidenceNode(
+            kind=use.kind,
+            note_id=use.note.id,
+            title=use.note.title,
+            score=None,
+            quote=use.claim,
+            label=f"{use.depth} link{'s' if use.depth != 1 else ''} away"
+            + (f", via “{use.via.title}”" if use.via is not None else ""),
+        )
+        for use in uses
+    ]
+
+
+def weak_statements(graph: KnowledgeGraph, note: Note) -> dict[int, float]:
+    """Claim index -> best evidence score, for each statement of `note` under the threshold."""
+    try:
+        found = graph.unsupported_claims(notes=note)
+    except KgError as error:
+        raise Unavailable(str(error)) from error
+    return {u.claim.index: float(u.best) for u in found}
+
+
+def corpus_lint(graph: KnowledgeGraph) -> list[EvidenceNode]:
+    """Every weakly supported claim of the corpus, as `kg trace --unsupported` lists them."""
+    try:
+        found = graph.unsupported_claims()
+    except KgError as error:
+        raise Unavailable(str(error)) from error
+    return [
+        EvidenceNode(
+            kind="weak",
+            note_id=u.note.id,
+            title=u.note.title,
+            score=float(u.best),
+            quote=u.claim.text,
+            label=f"best evidence {float(u.best):.2f}",
+            where=f"{u.note.files[0]}:{u.claim.line}" if u.note.files else "",
+        )
+        for u in found
+    ]

@@ -1,0 +1,46 @@
+"""The details pane: the highlighted row of a list, tree or map, in full."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from kg_tui.details import Details
+
+
+class DetailsPane(Static):
+    """A few lines under a panel: full title, link kind, sentence or annotation, file:line.
+
+    Lists cut titles to their width; this pane never does (it wraps), so two notes whose
+    titles start alike can always be told apart.
+    """
+
+    DEFAULT_CSS = """
+    DetailsPane { height: auto; max-height: 40%; padding: 0 1; overflow-y: auto; }
+    """
+
+    def __init__(self, hint: str = "", *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self.hint = hint
+        self.details: Details | None = None
+
+    def on_mount(self) -> None:
+        self.show(None)
+
+    def show(self, details: Details | None) -> None:
+        """Describe `details`, or show the hint when nothing is highlighted."""
+        self.details = details
+        if details is None:
+            self.update(Content.styled(self.hint, "dim italic"))
+            return
+        parts: list[str | tuple[str, str]] = [
+            (details.title, "bold italic" if details.stub else "bold")
+        ]
+        meta = " · ".join(p for p in (details.kind, "stub" if details.stub else "") if p)
+        if meta:
+            parts += ["\n", (meta, details.colour or "$text-secondary")]
+        if details.where:
+            parts += ["  ", (details.where, "dim")]
+        if details.text:
+            parts += ["\n", (details.text, "italic $text-muted")]
+        self.update(Content.assemble(*parts))
