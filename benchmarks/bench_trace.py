@@ -1,18 +1,26 @@
-"""Masked-citation evaluation of claim tracing.
+"""Masked-citation evaluation of claim tracing, on every corpus given.
 
-    python benchmarks/bench_trace.py --corpus ../shared/seeds
+    python benchmarks/bench_trace.py --corpus ../shared/seeds --corpus notes --corpus tests/data/site_pages
     python benchmarks/bench_trace.py --generate 1000
 
-For every body sentence that names one of its note's declared sources (an inquiring line's
-sources, a synthesis note's related concepts), the title is cut out of the sentence and the
-declared sources are ranked for the masked sentence, as `kg trace` ranks them when a
-sentence cites nothing. Reported: recall@1 and recall@3 of the true source for
+For every body sentence that names one of its note's declared sources, the title is cut
+out of the sentence (and of the sentence before it, read as context) and the declared
+sources are ranked for the masked sentence, as `kg trace` ranks them when a sentence cites
+nothing. Two tasks on the same notes:
 
-- embeddings: the stored vectors of the source summaries / related notes against the
-  masked sentence's vector (what `kg trace` does with embeddings),
-- BM25 (bm25s) over the same candidate texts (the lexical baseline),
-- word overlap (what `kg trace` does without embeddings),
-- random order (expected value).
+- sources: an inquiring line's sentence naming one of its sources (which source does it
+  rest on?),
+- related: a synthesis note's sentence naming one of its related concepts (which related
+  concept does it rely on?).
+
+Reported per corpus and task: recall@1 and recall@3 of the true source with a 95 %
+bootstrap interval (2,000 resamples of the sentences), for
+
+- kg trace: `default_scorer(graph)`, ranking exactly as `kg trace` does,
+- embeddings only: the cosine of the masked sentence and the candidate's quoted text,
+- BM25 (bm25s) over the candidates' quoted texts (the lexical baseline),
+- TF-IDF words (what `kg trace` does without embeddings),
+- random order (expected value; its interval is over the same resamples).
 """
 
 from __future__ import annotations
@@ -34,11 +42,15 @@ from kg.model import NoteKind
 from kg.query.trace import (
     Candidate,
     EmbeddingScorer,
-    HybridScorer,
+    FusedScorer,
     LexicalScorer,
-    claims,
     declared_sources,
+    default_scorer,
+    rank,
 )
+from kg.text import split_sentences
+
+RESAMPLES = 2000
 
 
 @dataclass
@@ -47,6 +59,12 @@ class Case:
     masked: str
     candidates: list[Candidate]
     truth: int  # index of the true source among candidates
+    context: str = ""  # the sentence before, masked too
+    task: str = "sources"
+
+
+def _mask(text: str, title: str) -> str:
+    return re.sub(r"\s{2,}", " ", text.replace(title, " ")).strip()
 
 
 def masked_cases(graph: kg.KnowledgeGraph) -> list[Case]:
@@ -57,14 +75,18 @@ def masked_cases(graph: kg.KnowledgeGraph) -> list[Case]:
         candidates = declared_sources(graph, note)
         if len(candidates) < 2:
             continue
-        for claim in claims(graph, note):
-            if claim.kind != "sentence":
-                continue
-            for position, candidate in enumerate(candidates):
-                title = candidate.note.title
-                if title in claim.text:
-                    masked = re.sub(r"\s{2,}", " ", claim.text.replace(title, " ")).strip()
-                    cases.append(Case(note.id, masked, candidates, position))
+        for paragraph in note.body:
+            sentences = [s for _, _, s in split_sentences(paragraph.text)]
+            for k, sentence in enumerate(sentences):
+                for position, candidate in enumerate(candidates):
+                    title = candidate.note.title
+                    if title not in sentence:
+                        continue
+                    before = _mask(sentences[k - 1], title) if k else ""
+                    task = "sources" if candidate.kind == "source" else "related"
+                    cases.append(
+                        Case(note.id, _mask(sentence, title), candidates, position, before, task)
+                    )
     return cases
 
 
@@ -73,35 +95,33 @@ def ranks_from_scores(scores: list[float], truth: int) -> int:
     return order.index(truth)
 
 
-def evaluate(graph: kg.KnowledgeGraph, cases: list[Case]) -> dict[str, tuple[float, float]]:
-    results: dict[str, tuple[float, float]] = {}
-    store = graph.embeddings
-    if store is not None:
-        scorer = EmbeddingScorer(store)
-        queries = store.embedder.encode([c.masked for c in cases]) if cases else np.zeros((0, 1))
-        ranks = []
-        for case, query in zip(cases, queries, strict=True):
-            vectors = [scorer.candidate_vector(c) for c in case.candidates]
-            scores = [0.0 if v is None else float(query @ v) for v in vectors]
-            ranks.append(ranks_from_scores(scores, case.truth))
-        results["embeddings only"] = _recall(ranks)
-        fused_ranks = []
-        for case, query in zip(cases, queries, strict=True):
+def evaluate(graph: kg.KnowledgeGraph, cases: list[Case]) -> dict[str, list[int]]:
+    """The rank (0 best) of the true source of every case, per ranking."""
+    results: dict[str, list[int]] = {}
+    scorer = default_scorer(graph)
+    trace_ranks = []
+    for case in cases:
+        if isinstance(scorer, FusedScorer):
             order = [
-                i for i, _ in HybridScorer(store).rank(graph, case.masked, case.candidates, query)
+                r.index
+                for r in scorer.ranked(graph, case.masked, case.candidates, context=case.context)
             ]
-            fused_ranks.append(order.index(case.truth))
-        results["hybrid: embeddings + TF-IDF (kg trace)"] = _recall(fused_ranks)
-    results["BM25 (bm25s)"] = _recall(_bm25_ranks(cases))
+        else:
+            order = [i for i, _ in rank(scorer, graph, case.masked, case.candidates)]
+        trace_ranks.append(order.index(case.truth))
+    results[f"kg trace ({type(scorer).__name__})"] = trace_ranks
+    if isinstance(scorer, EmbeddingScorer):
+        results["embeddings only"] = [
+            ranks_from_scores(
+                EmbeddingScorer(scorer.store).score(graph, c.masked, c.candidates), c.truth
+            )
+            for c in cases
+        ]
+    results["BM25 (bm25s)"] = _bm25_ranks(cases)
     lexical = LexicalScorer()
-    results["TF-IDF words (kg trace, no vectors)"] = _recall(
-        [ranks_from_scores(lexical.score(graph, c.masked, c.candidates), c.truth) for c in cases]
-    )
-    if cases:
-        results["random order (expected)"] = (
-            float(np.mean([1 / len(c.candidates) for c in cases])),
-            float(np.mean([min(3, len(c.candidates)) / len(c.candidates) for c in cases])),
-        )
+    results["TF-IDF words (no vectors)"] = [
+        ranks_from_scores(lexical.score(graph, c.masked, c.candidates), c.truth) for c in cases
+    ]
     return results
 
 
@@ -128,53 +148,85 @@ def _bm25_ranks(cases: list[Case]) -> list[int]:
     return ranks
 
 
-def _recall(ranks: list[int]) -> tuple[float, float]:
-    if not ranks:
-        return (0.0, 0.0)
-    return (sum(r == 0 for r in ranks) / len(ranks), sum(r < 3 for r in ranks) / len(ranks))
+def recall_with_interval(
+    ranks: list[int], at: int, rng: np.random.Generator, sizes: list[int] | None = None
+) -> tuple[float, float, float]:
+    """Recall@`at` and its 95 % bootstrap interval over the sentences (for `sizes`, the
+    random order's expected recall with candidate-set sizes `sizes`)."""
+    if sizes is not None:
+        hits = np.array([min(at, n) / n for n in sizes])
+    else:
+        hits = np.array([r < at for r in ranks], dtype=float)
+    if not len(hits):
+        return (0.0, 0.0, 0.0)
+    draws = rng.integers(0, len(hits), size=(RESAMPLES, len(hits)))
+    means = hits[draws].mean(axis=1)
+    return (float(hits.mean()), float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975)))
+
+
+def report(name: str, graph: kg.KnowledgeGraph, cases: list[Case]) -> list[str]:
+    """Table rows (Markdown) for one corpus: per task and ranking, recall@1 and @3."""
+    rows = []
+    rng = np.random.default_rng(17)
+    for task in ("sources", "related", "both"):
+        chosen = [c for c in cases if task == "both" or c.task == task]
+        if not chosen:
+            continue
+        results = evaluate(graph, chosen)
+        results["random order (expected)"] = []
+        sizes = [len(c.candidates) for c in chosen]
+        for method, ranks in results.items():
+            cells = []
+            for at in (1, 3):
+                value, low, high = recall_with_interval(
+                    ranks, at, rng, sizes if method.startswith("random") else None
+                )
+                cells.append(f"{value:.3f} [{low:.2f}, {high:.2f}]")
+            rows.append(f"| {name} | {task} ({len(chosen)}) | {method} | {cells[0]} | {cells[1]} |")
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--corpus", type=Path, help="a corpus folder (e.g. ../shared/seeds)")
+    parser.add_argument(
+        "--corpus", type=Path, action="append", default=[], help="a corpus folder (repeatable)"
+    )
     parser.add_argument(
         "--generate",
         type=int,
         default=0,
         metavar="PAGES",
-        help="generate a synthetic corpus of this many pages instead",
+        help="generate a synthetic corpus of this many pages as well",
     )
-    parser.add_argument("--index", type=Path, default=None, help="index folder to use")
     args = parser.parse_args()
+    corpora = list(args.corpus)
     if args.generate:
         from benchmarks.generate_corpus import generate
 
         corpus = Path(tempfile.mkdtemp(prefix="kg-trace-")) / "corpus"
         generate(corpus, pages=args.generate, seed=7)
-    elif args.corpus:
-        corpus = args.corpus
-    else:
-        parser.error("give --corpus PATH or --generate PAGES")
-    index = args.index or Path(tempfile.mkdtemp(prefix="kg-trace-index-"))
-    started = time.perf_counter()
-    graph = kg.load(corpus, index=index, embed=True)
-    loaded = time.perf_counter() - started
-    cases = masked_cases(graph)
-    started = time.perf_counter()
-    results = evaluate(graph, cases)
-    seconds = time.perf_counter() - started
-    sizes = [len(c.candidates) for c in cases]
-    print(f"corpus: {corpus} ({len(graph)} notes; loaded and embedded in {loaded:.1f} s)")
-    print(
-        f"masked sentences: {len(cases)}; candidates per sentence: "
-        f"median {int(np.median(sizes)) if sizes else 0}, max {max(sizes, default=0)}"
-    )
-    print(f"{'ranking':<38} {'recall@1':>9} {'recall@3':>9}")
-    for name, (r1, r3) in results.items():
-        print(f"{name:<38} {r1:>9.3f} {r3:>9.3f}")
-    print(f"evaluation time: {seconds:.1f} s")
+        corpora.append(corpus)
+    if not corpora:
+        parser.error("give --corpus PATH (repeatable) or --generate PAGES")
+    rows = []
+    for corpus in corpora:
+        started = time.perf_counter()
+        index = Path(tempfile.mkdtemp(prefix="kg-trace-index-"))
+        graph = kg.load(corpus, index=index, embed=True)
+        cases = masked_cases(graph)
+        rows += report(corpus.name, graph, cases)
+        sizes = [len(c.candidates) for c in cases]
+        print(
+            f"{corpus}: {len(graph)} notes, {len(cases)} masked sentences, candidates per "
+            f"sentence median {int(np.median(sizes)) if sizes else 0}, max "
+            f"{max(sizes, default=0)}; {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
+    print("| corpus | task (sentences) | ranking | recall@1 [95% CI] | recall@3 [95% CI] |")
+    print("| --- | --- | --- | --- | --- |")
+    print("\n".join(rows))
 
 
 if __name__ == "__main__":

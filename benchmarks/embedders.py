@@ -61,7 +61,8 @@ def _recall(ranks: list[int]) -> list[float]:
 def masked_recall(graph: Any) -> dict[str, Any]:
     """Recall@1/@3 of the true source, as kg trace ranks, and by the embeddings alone."""
     from benchmarks.bench_trace import masked_cases
-    from kg.query.scorers import EmbeddingScorer, default_scorer, rank
+    from kg.query.fusion import default_scorer
+    from kg.query.scorers import EmbeddingScorer, rank
 
     cases = masked_cases(graph)
     scorer = default_scorer(graph)

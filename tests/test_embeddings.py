@@ -612,12 +612,12 @@ def test_hybrid_traces_rank_with_the_transformer_as_stored_transformer_vectors_d
     real_index, static_index
 ):
     from kg.embed.lazy import LazyVectors
-    from kg.query.scorers import HybridScorer, default_scorer
+    from kg.query.fusion import FusedScorer, default_scorer
 
     transformer, _ = real_index
     hybrid, _ = static_index
     scorer = default_scorer(hybrid)
-    assert isinstance(scorer, HybridScorer) and isinstance(scorer.store, LazyVectors)
+    assert isinstance(scorer, FusedScorer) and isinstance(scorer.store, LazyVectors)
     assert scorer.store.rank_first and hybrid.embeddings.model.startswith("static:")
 
     def order(graph: kg.KnowledgeGraph) -> list[tuple[str, str, float]]:

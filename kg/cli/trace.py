@@ -58,6 +58,12 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "unsupported_threshold in kg.yaml, else 0.35 with embeddings, 0.12 without)",
     )
     p.add_argument(
+        "--explain",
+        action="store_true",
+        help="show, under each ranked source, the parts its score fuses (best-match cosine, "
+        "BM25 of the quoted text, BM25 of the whole note)",
+    )
+    p.add_argument(
         "--lexical",
         action="store_true",
         help="rank evidence by words only (TF-IDF): never loads the model",
@@ -153,6 +159,8 @@ def run(args: argparse.Namespace) -> int:
         )
         return 0
     print(note.title)
+    fused = any(node.parts for _, node in tree.walk())
+    print(SCORE_LEGEND if fused else LEXICAL_LEGEND)
     for depth, node in tree.walk():
         indent = "  " * depth
         if node.kind in ("claim", "sentence"):
@@ -161,7 +169,10 @@ def run(args: argparse.Namespace) -> int:
             continue
         title = node.note.title if node.note else ""
         label = f" ({node.label})" if node.label else ""
-        print(f"{indent}└ {node.kind}{label} {node.score:.2f}  {title}")
+        place = f" #{node.rank}" if node.rank else ""
+        print(f"{indent}└ {node.kind}{label}{place} {node.score:.2f}  {title}")
+        if getattr(args, "explain", False) and (node.parts or node.cosine is not None):
+            print(f"{indent}    {explain_parts(node)}")
         if node.kind != "paper":
             print(f"{indent}    “{node.text[:200]}”")
     if claim is None:
@@ -202,11 +213,42 @@ def open_for_trace(args: argparse.Namespace) -> tuple[KnowledgeGraph, Scorer | N
     return graph, None
 
 
+SCORE_LEGEND = (
+    "(score: a cited note 1.00; a ranked source, #rank then its share of the fused ranking "
+    "among the claim's ranked sources (papers apart), largest first; --explain shows the parts)"
+)
+
+
+LEXICAL_LEGEND = (
+    "(score: a cited note 1.00; a ranked source, #rank then its TF-IDF cosine with the claim, "
+    "largest first)"
+)
+
+
+def explain_parts(node: Any) -> str:
+    """The parts an evidence node's score fuses, as one line.
+
+    >>> from kg.query.trace import Evidence
+    >>> explain_parts(Evidence("source", "t", 0.6, cosine=0.41, parts=(("BM25 quote", 2.5),)))
+    'parts: BM25 quote 2.50 · best cosine (threshold) 0.41'
+    """
+    shown = [f"{name} {value:.2f}" for name, value in node.parts]
+    if node.cosine is not None:
+        shown.append(f"best cosine (threshold) {node.cosine:.2f}")
+    return "parts: " + " · ".join(shown)
+
+
 def evidence_json(node: Any) -> dict[str, Any]:
     """An evidence tree (`kg.query.trace.Evidence`) as `kg trace --json` prints it."""
     out: dict[str, Any] = {"kind": node.kind, "text": node.text, "score": node.score}
     if node.note is not None:
         out["note"] = {"id": node.note.id, "title": node.note.title, "kind": node.note.kind.value}
+    if node.rank:
+        out["rank"] = node.rank
+    if node.cosine is not None:
+        out["cosine"] = node.cosine
+    if node.parts:
+        out["parts"] = dict(node.parts)
     if node.label:
         out["label"] = node.label
     if node.link is not None:

@@ -76,6 +76,13 @@ class Evidence:
         What supports it in turn.
     unsupported : bool
         For a claim: its best evidence scores below the threshold.
+    cosine : float or None
+        For ranked evidence, its best cosine with the claim, what the threshold is held
+        against when it differs from `score` (None: `score` is).
+    parts : tuple of (str, float)
+        For ranked evidence, the parts the ranking fused (``kg trace --explain``).
+    rank : int
+        For ranked evidence, its place in the ranking (1 is best; 0 when not ranked).
     """
 
     kind: str  # 'claim', 'sentence', 'cited', 'source', 'related', 'paper'
@@ -86,6 +93,14 @@ class Evidence:
     label: str = ""  # relation label, for related concepts
     children: tuple[Evidence, ...] = ()
     unsupported: bool = False
+    cosine: float | None = None
+    parts: tuple[tuple[str, float], ...] = ()
+    rank: int = 0
+
+    @property
+    def support(self) -> float:
+        """What the unsupported threshold is held against: the cosine, else the score."""
+        return self.score if self.cosine is None else self.cosine
 
     def walk(self, depth: int = 0) -> Iterator[tuple[int, Evidence]]:
         """Every node of the tree with its depth, parents before children.
@@ -110,6 +125,28 @@ class Evidence:
         yield depth, self
         for child in self.children:
             yield from child.walk(depth + 1)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One ranked candidate.
+
+    Attributes
+    ----------
+    index : int
+        Its position among the candidates given.
+    score : float
+        The score the order comes from (for the fused ranking, its softmax share).
+    cosine : float
+        Its best cosine with the claim: what the unsupported threshold is held against.
+    parts : tuple of (str, float)
+        The raw parts fused (before standardising), for ``kg trace --explain``.
+    """
+
+    index: int
+    score: float
+    cosine: float
+    parts: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)

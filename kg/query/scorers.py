@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kg.errors import ModelUnavailable
 from kg.query.claims import DEFAULT_THRESHOLD, Candidate, Claim, Scorer
 from kg.text import tokens as words
 
@@ -220,47 +219,3 @@ def rank(
         return own(graph, claim, candidates)
     scores = scorer.score(graph, claim, candidates)
     return [(i, scores[i]) for i in _order(scores)]
-
-
-def default_scorer(graph: KnowledgeGraph) -> Scorer:
-    """The scorer kg traces with: the CLI and the browser both trace through here, so
-    they rank alike.
-
-    Parameters
-    ----------
-    graph : KnowledgeGraph
-        The graph.
-
-    Returns
-    -------
-    Scorer
-        A `HybridScorer` over the transformer's vectors of just this trace's texts with
-        ``embedder: hybrid`` (``graph.lazy_vectors.rank_first``) when the model loads; else
-        over the stored vectors when the graph has them; else over vectors embedded for
-        just this trace when ``kg.load(embed="lazy")`` set that up and the model
-        loads; else a `LexicalScorer`.
-
-    Examples
-    --------
-    >>> from kg.graph.knowledge import crowd_example
-    >>> g, line = crowd_example()  # a line citing one note, as source and in its body
-    >>> type(default_scorer(g)).__name__
-    'LexicalScorer'
-    """
-    store = graph.embeddings
-    lazy = graph.lazy_vectors
-    if lazy is not None and getattr(lazy, "rank_first", False):
-        try:  # the hybrid embedder: its transformer ranks traces
-            lazy.ready()
-            return HybridScorer(lazy)
-        except ModelUnavailable:
-            lazy = None
-    if store is not None and int(store.count) > 0:
-        return HybridScorer(store)
-    if lazy is not None:
-        try:
-            lazy.ready()
-        except ModelUnavailable:
-            return LexicalScorer()
-        return HybridScorer(lazy)
-    return LexicalScorer()

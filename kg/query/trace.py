@@ -9,7 +9,9 @@ or one source summary of an inquiring line. Its evidence is, in order:
 - then, recursively, each source's own sources, related concepts and papers (papers are
   leaves), to a depth, never walking a cycle.
 
-Scores come from the stored embeddings when the corpus has them, else from word overlap.
+With vectors, sources are ranked by `kg.query.fusion.FusedScorer` (best-match cosine over
+every text of the source's note, fused with BM25); the score shown is the one the order
+comes from. Without vectors, by TF-IDF word overlap.
 
 The parts live by job: claims and candidates (`kg.query.claims`), scorers
 (`kg.query.scorers`), the evidence tree (`kg.query.tree`), and used-by and the unsupported
@@ -30,15 +32,16 @@ from kg.query.claims import (
     Candidate,
     Claim,
     Evidence,
+    Ranked,
     Scorer,
     Use,
     claims,
 )
+from kg.query.fusion import FusedScorer, bm25, default_scorer, ranked
 from kg.query.scorers import (
     EmbeddingScorer,
     HybridScorer,
     LexicalScorer,
-    default_scorer,
     document_frequencies,
     rank,
     words,
@@ -52,11 +55,14 @@ __all__ = [
     "Claim",
     "EmbeddingScorer",
     "Evidence",
+    "FusedScorer",
     "HybridScorer",
     "LexicalScorer",
+    "Ranked",
     "Scorer",
     "Unsupported",
     "Use",
+    "bm25",
     "cited_in",
     "claims",
     "declared_sources",
@@ -64,6 +70,7 @@ __all__ = [
     "document_frequencies",
     "papers_of",
     "rank",
+    "ranked",
     "trace",
     "unsupported_claims",
     "used_by",

@@ -15,7 +15,7 @@ from kg.query.claims import (
     claims,
     select_claim,
 )
-from kg.query.scorers import default_scorer, rank
+from kg.query.fusion import default_scorer, ranked
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
@@ -98,7 +98,7 @@ def trace(
 def _node(
     kind: str, text: str, children: tuple[Evidence, ...], threshold: float, note: Note
 ) -> Evidence:
-    best = max((c.score for c in children if c.kind != "sentence"), default=0.0)
+    best = max((c.support for c in children if c.kind != "sentence"), default=0.0)
     return Evidence(kind, text, best, note, children=children, unsupported=best < threshold)
 
 
@@ -161,8 +161,8 @@ def evidence_of(
         c for c in sources if c.note.id not in visited and c.note.id not in {n.id for n in cited}
     ]
     if rest:
-        for i, score in rank(scorer, graph, claim, rest)[:per_level]:
-            candidate = rest[i]
+        for place, found in enumerate(ranked(scorer, graph, claim, rest)[:per_level], start=1):
+            candidate = rest[found.index]
             children = _deeper(
                 graph,
                 candidate.note,
@@ -176,25 +176,32 @@ def evidence_of(
                 Evidence(
                     candidate.kind,
                     candidate.text,
-                    round(score, 4),
+                    round(found.score, 4),
                     candidate.note,
                     candidate.link,
                     _label(candidate.link),
                     children,
+                    cosine=None if found.cosine == found.score else round(found.cosine, 4),
+                    parts=found.parts,
+                    rank=place,
                 )
             )
     if note.kind is not NoteKind.LINE:
         papers = [c for c in papers_of(graph, note) if c.note.id not in visited]
         if papers and depth >= 1:
-            for i, score in rank(scorer, graph, claim, papers)[: max(1, per_level // 2)]:
-                candidate = papers[i]
+            best = ranked(scorer, graph, claim, papers)[: max(1, per_level // 2)]
+            for place, found in enumerate(best, start=1):
+                candidate = papers[found.index]
                 out.append(
                     Evidence(
                         "paper",
                         candidate.note.title,
-                        round(score, 4),
+                        round(found.score, 4),
                         candidate.note,
                         candidate.link,
+                        cosine=None if found.cosine == found.score else round(found.cosine, 4),
+                        parts=found.parts,
+                        rank=place,
                     )
                 )
     return tuple(out)

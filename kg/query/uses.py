@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from kg.model import NOT_NOTES, Link, LinkKind, Note, NoteKind
 from kg.query.claims import Claim, Evidence, Scorer, Use, claims
-from kg.query.scorers import default_scorer
+from kg.query.fusion import default_scorer
 from kg.query.tree import evidence_of, threshold_for
 
 if TYPE_CHECKING:
@@ -166,7 +166,7 @@ def unsupported_claims(
             continue
         for item in claims(graph, note):
             top = evidence_of(graph, note, item, 1, scorer, {note.id}, 3)
-            best = max((e.score for e in top), default=0.0)
+            best = max((e.support for e in top), default=0.0)
             if best < limit:
                 found.append(Unsupported(note, item, best, top[0] if top else None))
     return found

@@ -212,6 +212,9 @@ class EvidenceNode:
     children: list[EvidenceNode] = field(default_factory=list)
     label: str = ""  # relation label of a related concept
     unsupported: bool = False  # the best support scores under the corpus's threshold
+    rank: int = 0  # place in the ranking of the claim's sources (0: cited, not ranked)
+    parts: tuple[tuple[str, float], ...] = ()  # what the ranking fused, with values
+    cosine: float | None = None  # best cosine, held against the threshold
     why: str = ""  # the words of the link followed to it: annotation, sentence or summary
     about: str = ""  # the note's own description, kept apart from the quote
     where: str = ""  # file:line of the link followed to it
@@ -256,6 +259,9 @@ def _adapt(node: Evidence, claim: ClaimRow) -> EvidenceNode:
         children=[_adapt(child, claim) for child in node.children],
         label=node.label,
         unsupported=node.unsupported,
+        rank=node.rank,
+        parts=tuple(node.parts),
+        cosine=node.cosine,
         why=_link_words(node, quote),
         about=node.note.description if node.note and node.note.description != quote else "",
         where=f"{node.link.file}:{node.link.line}" if node.link and node.link.file else "",

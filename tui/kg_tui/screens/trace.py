@@ -444,9 +444,17 @@ def describe_evidence(node: features.EvidenceNode) -> Content:
     """The detail pane of one evidence node: each part on its own, labelled, never cut."""
     label = node.label if node.label and node.label not in node.quote else ""
     head = node.kind.upper() + (f" · {label}" if label else "")
-    if node.score is not None and node.kind != "claim":
+    if node.score is not None and node.kind != "claim" and node.rank:
+        what = "share of the fused ranking" if node.parts else "score"
+        head += f" · #{node.rank}, {what} {node.score:.2f}"
+    elif node.score is not None and node.kind != "claim":
         head += f" · score {node.score:.2f}"
     parts: list[str | tuple[str, str]] = [(head, "bold $accent")]
+    if node.parts or node.cosine is not None:
+        fused = [f"{name} {value:.2f}" for name, value in node.parts]
+        if node.cosine is not None:
+            fused.append(f"best cosine (threshold) {node.cosine:.2f}")
+        parts += ["\n", ("Ranked by  " + " · ".join(fused), "dim")]
     if node.title:
         parts += ["\n", (node.title, "bold")]
     if node.where:

@@ -84,7 +84,8 @@ class EvidenceTree(Tree[EvidenceRow]):
         if node.label:
             label.append(f"  {node.label}", style=RichStyle(color=colour))
         if node.score is not None and node.kind != "claim":
-            label.append(f"  {node.score:.2f}", style="dim")
+            place = f"#{node.rank} " if node.rank else ""
+            label.append(f"  {place}{node.score:.2f}", style="dim")
         if node.kind == "claim":
             if node.unsupported:
                 label.append("  weakly supported", style=RichStyle(color="#ff8787", bold=True))

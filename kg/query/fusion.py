@@ -1,0 +1,320 @@
+"""The ranking kg traces with when it has vectors: meaning and words fused by normalized
+scores, each candidate compared through every text of its note, the claim read with the
+sentence before it.
+
+Three parts are computed for each candidate of a claim, each once for the claim and once
+(weighted `CONTEXT_WEIGHT`) for the sentence before it in its paragraph:
+
+- ``best match``: the highest cosine between the claim and any text of the candidate note
+  (the text it is quoted by, its description, its claim, each body sentence);
+- ``BM25 quote``: BM25 of the claim's words in the quoted text (IDF from the corpus);
+- ``BM25 note``: BM25 in the quoted text and every text of the candidate note.
+
+Each part is standardised over the candidates (zero mean, unit spread), the parts are
+summed, and the score shown is the softmax share of that sum: candidates in score order are
+candidates in rank order, and the shares of one claim's ranked candidates add up to 1. The
+titles of the claim's declared sources are cut out of the claim first (a cited note is
+shown as cited, not ranked). Weights are all 1 (context 0.25): chosen on the
+masked-citation benchmark (benchmarks/bench_trace.py) over the seeds and notes/, so they
+are tuned on the sentences they are reported on.
+
+>>> softmax_shares([0.0, 0.0])
+[0.5, 0.5]
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from kg.errors import ModelUnavailable
+from kg.query.claims import Candidate, Claim, Ranked, Scorer
+from kg.query.scorers import EmbeddingScorer, LexicalScorer, document_frequencies, rank
+from kg.text import split_sentences
+from kg.text import tokens as words
+
+if TYPE_CHECKING:
+    from kg.graph.knowledge import KnowledgeGraph
+
+CONTEXT_WEIGHT = 0.25
+PARTS = ("best match", "BM25 quote", "BM25 note")
+
+
+class FusedScorer(EmbeddingScorer):
+    """Best-match cosine and two BM25 scores, standardised and summed (see the module).
+
+    Parameters
+    ----------
+    store : VectorStore or LazyVectors
+        Where the vectors come from.
+    """
+
+    def score(
+        self,
+        graph: KnowledgeGraph,
+        claim: Claim | str,
+        candidates: Sequence[Candidate],
+        query: np.ndarray | None = None,
+    ) -> list[float]:
+        """The best-match cosine of each candidate (what the threshold is held against)."""
+        text = _query_text(graph, claim, candidates)
+        return self._best_match(_vector(self, text), candidates)
+
+    def rank(
+        self,
+        graph: KnowledgeGraph,
+        claim: Claim | str,
+        candidates: Sequence[Candidate],
+        context: str | None = None,
+    ) -> list[tuple[int, float]]:
+        """Candidates best first, as (index, softmax share of the fused score)."""
+        return [(r.index, r.score) for r in self.ranked(graph, claim, candidates, context)]
+
+    def ranked(
+        self,
+        graph: KnowledgeGraph,
+        claim: Claim | str,
+        candidates: Sequence[Candidate],
+        context: str | None = None,
+    ) -> list[Ranked]:
+        """Candidates best first with their score, best cosine and parts.
+
+        Parameters
+        ----------
+        graph : KnowledgeGraph
+            The graph.
+        claim : Claim or str
+            The claim.
+        candidates : sequence of Candidate
+            What to rank.
+        context : str, optional
+            The text read with the claim; for a body sentence, the sentence before it in
+            its paragraph when not given.
+
+        Returns
+        -------
+        list of Ranked
+        """
+        if not candidates:
+            return []
+        text = _query_text(graph, claim, candidates)
+        if context is None:
+            context = _previous_sentence(graph, claim)
+        context = _strip_titles(context, candidates)
+        quoted = [c.text for c in candidates]
+        whole = [" ".join([c.text, *_note_texts(c)]) for c in candidates]
+        fused = np.zeros(len(candidates))
+        raw: list[list[float]] = []
+        for query, weight in ((text, 1.0), (context, CONTEXT_WEIGHT)):
+            if not query:
+                continue
+            parts = [
+                self._best_match(_vector(self, query), candidates),
+                bm25(graph, query, quoted),
+                bm25(graph, query, whole),
+            ]
+            if weight == 1.0:
+                raw = parts
+            for part in parts:
+                fused += weight * _standardised(part)
+        shares = softmax_shares(list(fused))
+        order = sorted(range(len(candidates)), key=lambda i: (-fused[i], i))
+        return [
+            Ranked(
+                i,
+                shares[i],
+                raw[0][i] if raw else 0.0,
+                tuple((name, round(values[i], 4)) for name, values in zip(PARTS, raw, strict=True)),
+            )
+            for i in order
+        ]
+
+    def _best_match(self, query: np.ndarray | None, candidates: Sequence[Candidate]) -> list[float]:
+        out = []
+        for candidate in candidates:
+            best = 0.0
+            if query is not None:
+                vector = self.candidate_vector(candidate)
+                if vector is not None:
+                    best = float(query @ vector)
+                note = candidate.note
+                if not note.stub:
+                    for field in ("description", "claim", "sentence"):
+                        rows = self.store.vectors_for(note.id, field)
+                        if rows is not None and len(rows):
+                            best = max(best, float(np.max(np.asarray(rows) @ query)))
+            out.append(best)
+        return out
+
+
+def _vector(scorer: EmbeddingScorer, text: str) -> np.ndarray | None:
+    return scorer.claim_vector(text) if text else None
+
+
+def _query_text(graph: KnowledgeGraph, claim: Claim | str, candidates: Sequence[Candidate]) -> str:
+    text = claim.text if isinstance(claim, Claim) else claim
+    titles = [c.note.title for c in candidates]
+    if isinstance(claim, Claim) and claim.index >= 0:
+        from kg.query.candidates import declared_sources
+
+        titles += [c.note.title for c in declared_sources(graph, graph.note(claim.note_id))]
+    return _strip(text, titles)
+
+
+def _strip_titles(text: str, candidates: Sequence[Candidate]) -> str:
+    return _strip(text, [c.note.title for c in candidates])
+
+
+def _strip(text: str, titles: Sequence[str]) -> str:
+    for title in sorted(set(titles), key=len, reverse=True):
+        if title:
+            text = text.replace(title, " ")
+    return re.sub(r"\s{2,}", " ", text).strip()
+
+
+def _previous_sentence(graph: KnowledgeGraph, claim: Claim | str) -> str:
+    """The sentence before a body-sentence claim in its paragraph ('' if none)."""
+    if not isinstance(claim, Claim) or claim.kind != "sentence":
+        return ""
+    note = graph.note(claim.note_id)
+    for paragraph in note.body:
+        if claim.line and paragraph.line != claim.line:
+            continue
+        sentences = [s for _, _, s in split_sentences(paragraph.text)]
+        if claim.text in sentences:
+            position = sentences.index(claim.text)
+            return sentences[position - 1] if position > 0 else ""
+    return ""
+
+
+def _note_texts(candidate: Candidate) -> list[str]:
+    note = candidate.note
+    texts = [note.description, note.claim]
+    texts += [s for p in note.body for _, _, s in split_sentences(p.text)]
+    return [t for t in texts if t and t.strip()]
+
+
+def bm25(
+    graph: KnowledgeGraph, query: str, texts: Sequence[str], k1: float = 1.2, b: float = 0.75
+) -> list[float]:
+    """BM25 of `query`'s words in each of `texts`, IDF from every note text of the graph.
+
+    Examples
+    --------
+    >>> from kg.graph.knowledge import crowd_example
+    >>> g, _ = crowd_example()
+    >>> [round(s, 2) for s in bm25(g, "errors cancel", ["errors cancel out", "chess"])]
+    [0.89, 0.0]
+    """
+    idf, unseen = document_frequencies(graph)
+    tokenised = [words(t) for t in texts]
+    average = max(1e-9, sum(len(t) for t in tokenised) / max(1, len(tokenised)))
+    terms = set(words(query))
+    out = []
+    for tokens in tokenised:
+        total = 0.0
+        for term in terms:
+            count = tokens.count(term)
+            if count:
+                norm = count + k1 * (1 - b + b * len(tokens) / average)
+                total += idf.get(term, unseen) * count * (k1 + 1) / norm
+        out.append(total)
+    return out
+
+
+def _standardised(values: Sequence[float]) -> np.ndarray:
+    array = np.asarray(values, dtype=float)
+    spread = float(array.std())
+    return (array - array.mean()) / spread if spread > 0 else np.zeros_like(array)
+
+
+def softmax_shares(values: Sequence[float]) -> list[float]:
+    """Each value's softmax share (they add up to 1; larger values get larger shares)."""
+    if not values:
+        return []
+    top = max(values)
+    weights = [math.exp(v - top) for v in values]
+    total = sum(weights)
+    return [w / total for w in weights]
+
+
+def ranked(
+    scorer: Scorer, graph: KnowledgeGraph, claim: Claim | str, candidates: Sequence[Candidate]
+) -> list[Ranked]:
+    """Candidates best first with the score their order comes from, by any scorer.
+
+    Parameters
+    ----------
+    scorer : Scorer
+        The scorer (a `FusedScorer` gives its parts too).
+    graph : KnowledgeGraph
+        The graph.
+    claim : Claim or str
+        The claim.
+    candidates : sequence of Candidate
+        What to rank.
+
+    Returns
+    -------
+    list of Ranked
+
+    Examples
+    --------
+    >>> from kg.graph.knowledge import crowd_example
+    >>> from kg.query.candidates import declared_sources
+    >>> from kg.query.scorers import LexicalScorer
+    >>> g, line = crowd_example()  # a line citing one note, as source and in its body
+    >>> [(r.index, round(r.score, 3)) for r in ranked(LexicalScorer(), g, "crowds cancel", declared_sources(g, line))]
+    [(0, 0.384)]
+    """
+    if isinstance(scorer, FusedScorer):
+        return scorer.ranked(graph, claim, candidates)
+    return [Ranked(i, s, s) for i, s in rank(scorer, graph, claim, candidates)]
+
+
+def default_scorer(graph: KnowledgeGraph) -> Scorer:
+    """The scorer kg traces with: the CLI and the browser both trace through here, so
+    they rank alike.
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The graph.
+
+    Returns
+    -------
+    Scorer
+        A `FusedScorer` over the transformer's vectors of just this trace's texts with
+        ``embedder: hybrid`` (``graph.lazy_vectors.rank_first``) when the model loads; else
+        over the stored vectors when the graph has them; else over vectors embedded for
+        just this trace when ``kg.load(embed="lazy")`` set that up and the model
+        loads; else a `LexicalScorer`.
+
+    Examples
+    --------
+    >>> from kg.graph.knowledge import crowd_example
+    >>> g, line = crowd_example()  # a line citing one note, as source and in its body
+    >>> type(default_scorer(g)).__name__
+    'LexicalScorer'
+    """
+    store = graph.embeddings
+    lazy = graph.lazy_vectors
+    if lazy is not None and getattr(lazy, "rank_first", False):
+        try:  # the hybrid embedder: its transformer ranks traces
+            lazy.ready()
+            return FusedScorer(lazy)
+        except ModelUnavailable:
+            lazy = None
+    if store is not None and int(store.count) > 0:
+        return FusedScorer(store)
+    if lazy is not None:
+        try:
+            lazy.ready()
+        except ModelUnavailable:
+            return LexicalScorer()
+        return FusedScorer(lazy)
+    return LexicalScorer()
