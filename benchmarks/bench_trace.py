@@ -199,24 +199,27 @@ def report(name: str, graph: kg.KnowledgeGraph, cases: list[Case]) -> list[str]:
 
 # The free parameters of the fused ranking, every combination of which is scored: the
 # weights of its three parts, and which text around the claim it reads at what weight.
+BM25_CONSTANTS = ((1.2, 0.75), (1.2, 1.0), (1.2, 0.3), (0.9, 0.4), (1.5, 0.5), (2.0, 0.75))
 GRID = tuple(
-    Weights(match, quote, note, weight, kind)
+    Weights(match, quote, note, weight, kind, k1, b)
     for match in (0.5, 1.0)
     for quote in (0.5, 1.0)
     for note in (0.0, 0.5, 1.0)
     for weight, kind in ((0.0, "previous"), *((w, k) for k in CONTEXTS for w in (0.25, 0.5)))
+    for k1, b in BM25_CONSTANTS
 )
 
 
 @dataclass
 class Parts:
-    """One masked sentence's raw parts, for the claim and each kind of context."""
+    """One masked sentence's raw parts, for the claim and each kind of context, with
+    each of BM25's constants."""
 
     corpus: str
     note_id: str
     truth: int
-    claim: dict[str, list[float]]
-    contexts: dict[str, dict[str, list[float]] | None]
+    claim: dict[tuple[float, float], dict[str, list[float]]]
+    contexts: dict[tuple[float, float, str], dict[str, list[float]] | None]
 
 
 def case_parts(graph: kg.KnowledgeGraph, corpus: str, cases: list[Case]) -> list[Parts]:
@@ -224,21 +227,28 @@ def case_parts(graph: kg.KnowledgeGraph, corpus: str, cases: list[Case]) -> list
     scorer = default_scorer(graph)
     if not isinstance(scorer, FusedScorer):
         return []
+    scorers = {
+        (k1, b): FusedScorer(scorer.store, Weights(bm25_k1=k1, bm25_b=b))
+        for k1, b in BM25_CONSTANTS
+    }
     out = []
     for case in cases:
-        contexts: dict[str, dict[str, list[float]] | None] = {}
-        claim: dict[str, list[float]] = {}
-        for kind in CONTEXTS:
-            claim, contexts[kind] = scorer.claim_parts(
-                graph, case.masked, case.candidates, context=case.context(kind)
-            )
-        out.append(Parts(corpus, case.note_id, case.truth, claim, contexts))
+        parts = Parts(corpus, case.note_id, case.truth, {}, {})
+        for constants, each in scorers.items():
+            for kind in CONTEXTS:
+                parts.claim[constants], parts.contexts[(*constants, kind)] = each.claim_parts(
+                    graph, case.masked, case.candidates, context=case.context(kind)
+                )
+        out.append(parts)
     return out
 
 
 def weighted_rank(parts: Parts, weights: Weights) -> int:
     """The rank (0 best) of the true source under `weights`, ties broken as kg does."""
-    fused = fuse(parts.claim, parts.contexts[weights.context_kind], weights)
+    constants = (weights.bm25_k1, weights.bm25_b)
+    fused = fuse(
+        parts.claim[constants], parts.contexts[(*constants, weights.context_kind)], weights
+    )
     return ranks_from_scores(list(fused), parts.truth)
 
 
@@ -323,19 +333,22 @@ def held_out(parts: list[Parts], bm25_ranks: dict[str, list[int]]) -> list[str]:
         f"chosen by {count} of {sum(folds.values())} leave-one-note-out folds; "
         f"{len(GRID)} weightings in the grid."
     )
+    for weights, times in sorted(folds.items(), key=lambda item: -item[1]):
+        if weights != pooled:
+            lines.append(f"- chosen by {times} fold(s): {describe(weights)}")
     return lines
 
 
 def describe(weights: Weights) -> str:
     """Weights in one short cell.
 
-    >>> describe(Weights(0.5, 1.0, 0.0, 0.25, "next"))
-    'match 0.5, quote 1, note 0, next 0.25'
+    >>> describe(Weights(0.5, 1.0, 0.0, 0.25, "next", 1.2, 1.0))
+    'match 0.5, quote 1, note 0, next 0.25, k1 1.2 b 1'
     """
     context = f"{weights.context_kind} {weights.context:g}" if weights.context else "no context"
     return (
         f"match {weights.best_match:g}, quote {weights.bm25_quote:g}, "
-        f"note {weights.bm25_note:g}, {context}"
+        f"note {weights.bm25_note:g}, {context}, k1 {weights.bm25_k1:g} b {weights.bm25_b:g}"
     )
 
 

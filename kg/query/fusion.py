@@ -62,6 +62,9 @@ class Weights:
     context_kind : str
         The context: the sentence before the claim in its paragraph ('previous'), the
         sentence after it ('next') or the paragraph's other sentences ('paragraph').
+    bm25_k1, bm25_b : float
+        BM25's constants: how fast repeats of a word stop counting, and how much a long
+        text's score is scaled down for its length (1: in full proportion).
 
     Examples
     --------
@@ -72,8 +75,10 @@ class Weights:
     best_match: float = 0.5
     bm25_quote: float = 1.0
     bm25_note: float = 0.0
-    context: float = 0.25
+    context: float = 0.5
     context_kind: str = "next"
+    bm25_k1: float = 1.2
+    bm25_b: float = 1.0
 
     def __post_init__(self) -> None:
         if self.context_kind not in CONTEXTS:
@@ -138,8 +143,8 @@ class FusedScorer(EmbeddingScorer):
         whole = [" ".join([c.text, *_note_texts(c)]) for c in candidates]
         values = (
             self._best_match(_vector(self, text), candidates),
-            bm25(graph, text, quoted),
-            bm25(graph, text, whole),
+            bm25(graph, text, quoted, self.weights.bm25_k1, self.weights.bm25_b),
+            bm25(graph, text, whole, self.weights.bm25_k1, self.weights.bm25_b),
         )
         return dict(zip(PARTS, values, strict=True))
 
