@@ -19,10 +19,14 @@ HIDDEN = "Do base models already contain hidden reasoning ability?"
 KG = (sys.executable, "-m", "kg.cli")
 
 
-class Unloadable(FakeEmbedder):
-    """An embedder that fails the test if the model is loaded or used (it can be found)."""
+class Fingerprinted(FakeEmbedder):
+    """The fake embedder with a fingerprint, as real models have: its vectors are kept."""
 
-    fingerprint = "unloadable-1"
+    fingerprint = "fake-1"
+
+
+class Unloadable(Fingerprinted):
+    """The same model, failing the test if it is loaded or used (it can be found)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -59,6 +63,17 @@ def test_a_second_trace_embeds_nothing_and_ranks_alike(seeds_dir, tmp_path):
     assert _tree(after) == _tree(before)
     assert cached.embedded == 0 and cached.cache is not None and cached.cache.hits > 0
     assert cached.embedder.checked == 1
+
+
+def test_kg_trace_from_python_keeps_what_it_embedded(seeds_dir, tmp_path):
+    index = tmp_path / "index"
+    first = kg.load(seeds_dir, index=index, embed="lazy", embedder=Fingerprinted())
+    before = first.trace(HIDDEN, claim=3)
+    assert first.lazy_vectors.embedded > 0
+    assert len(list((index / FOLDER).glob("*.npz"))) == 1
+    again = kg.load(seeds_dir, index=index, embed="lazy", embedder=Unloadable())
+    assert _tree(again.trace(HIDDEN, claim=3)) == _tree(before)
+    assert again.lazy_vectors.embedded == 0
 
 
 def test_another_models_vectors_are_not_used(seeds_dir, tmp_path):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from kg.model import NOT_NOTES, Link, LinkKind, Note, NoteKind
 from kg.query.claims import Claim, Evidence, Scorer, Use, claims
 from kg.query.fusion import default_scorer
-from kg.query.tree import evidence_of, threshold_for
+from kg.query.tree import evidence_of, keep_embedded, threshold_for
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
@@ -169,4 +169,5 @@ def unsupported_claims(
             best = max((e.support for e in top), default=0.0)
             if best < limit:
                 found.append(Unsupported(note, item, best, top[0] if top else None))
+    keep_embedded(graph)
     return found
