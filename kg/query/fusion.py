@@ -1,22 +1,28 @@
 """The ranking kg traces with when it has vectors: meaning and words fused by normalized
 scores, each candidate compared through every text of its note, the claim read with the
-sentence before it.
+sentence after it.
 
-Three parts are computed for each candidate of a claim, each once for the claim and once
-(weighted `CONTEXT_WEIGHT`) for the sentence before it in its paragraph:
+Three parts can be computed for each candidate of a claim, each once for the claim and once
+for its context (the sentence after it in its paragraph, by default):
 
 - ``best match``: the highest cosine between the claim and any text of the candidate note
   (the text it is quoted by, its description, its claim, each body sentence);
 - ``BM25 quote``: BM25 of the claim's words in the quoted text (IDF from the corpus);
 - ``BM25 note``: BM25 in the quoted text and every text of the candidate note.
 
-Each part is standardised over the candidates (zero mean, unit spread), the parts are
-summed, and the score shown is the softmax share of that sum: candidates in score order are
-candidates in rank order, and the shares of one claim's ranked candidates add up to 1. The
-titles of the claim's declared sources are cut out of the claim first (a cited note is
-shown as cited, not ranked). Weights are all 1 (context 0.25): chosen on the
-masked-citation benchmark (benchmarks/bench_trace.py) over the seeds and notes/, so they
-are tuned on the sentences they are reported on.
+Each part is standardised over the candidates (zero mean, unit spread) and the parts are
+summed with their `Weights`, the context's at `Weights.context` times the claim's; the
+score shown is the softmax share of that sum: candidates in score order are candidates in
+rank order, and the shares of one claim's ranked candidates add up to 1. The titles of the
+claim's declared sources are cut out of the claim first (a cited note is shown as cited,
+not ranked), and the candidates' titles out of its context.
+
+The default weights (`DEFAULT_WEIGHTS`: best match 0.5, BM25 quote 1, BM25 note 0, the next
+sentence at 0.5, BM25 with k1 1.2 and b 1) are the ones benchmarks/bench_trace.py's
+held-out protocol chooses among 504 weightings on the masked-citation sentences of every
+corpus, and the one 27 of its 28 leave-one-note-out folds choose; on the seeds and notes/
+the leave-one-note-out recall@1 is 0.833 and 0.868 against BM25's 0.767 and 0.816, and
+weights chosen on the seeds alone do worse on notes/ (0.789): see BENCHMARKS.md, issue 17.
 
 >>> softmax_shares([0.0, 0.0])
 [0.5, 0.5]
