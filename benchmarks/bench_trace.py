@@ -88,7 +88,11 @@ def _mask(text: str, title: str) -> str:
     return re.sub(r"\s{2,}", " ", text.replace(title, " ")).strip()
 
 
-def masked_cases(graph: kg.KnowledgeGraph) -> list[Case]:
+def masked_cases(graph: kg.KnowledgeGraph, others_cited: bool = False) -> list[Case]:
+    """One case per (sentence, declared source it names). With `others_cited`, the other
+    sources the same sentence names are left out of the ranking, as `kg trace` shows them
+    as cited rather than ranking them; else they are ranked too (and are right answers
+    counted wrong)."""
     cases: list[Case] = []
     for note in graph.notes(stubs=False):
         if note.kind not in (NoteKind.LINE, NoteKind.SYNTHESIS):
@@ -99,13 +103,21 @@ def masked_cases(graph: kg.KnowledgeGraph) -> list[Case]:
         for paragraph in note.body:
             sentences = [s for _, _, s in split_sentences(paragraph.text)]
             for k, sentence in enumerate(sentences):
-                for position, candidate in enumerate(candidates):
+                for candidate in candidates:
                     title = candidate.note.title
                     if title not in sentence:
                         continue
                     masked = tuple(_mask(s, title) for s in sentences)
                     task = "sources" if candidate.kind == "source" else "related"
-                    cases.append(Case(note.id, masked[k], candidates, position, masked, k, task))
+                    ranked = candidates
+                    if others_cited:
+                        ranked = [
+                            c for c in candidates if c is candidate or c.note.title not in sentence
+                        ]
+                        if len(ranked) < 2:
+                            continue
+                    truth = ranked.index(candidate)
+                    cases.append(Case(note.id, masked[k], ranked, truth, masked, k, task))
     return cases
 
 
@@ -381,6 +393,12 @@ def main() -> None:
         metavar="PAGES",
         help="generate a synthetic corpus of this many pages as well",
     )
+    parser.add_argument(
+        "--others-cited",
+        action="store_true",
+        help="leave out of each ranking the other sources the masked sentence names "
+        "(kg trace shows them as cited)",
+    )
     args = parser.parse_args()
     corpora = list(args.corpus)
     if args.generate:
@@ -398,7 +416,7 @@ def main() -> None:
         started = time.perf_counter()
         index = Path(tempfile.mkdtemp(prefix="kg-trace-index-"))
         graph = kg.load(corpus, index=index, embed=True)
-        cases = masked_cases(graph)
+        cases = masked_cases(graph, others_cited=args.others_cited)
         rows += report(corpus.name, graph, cases)
         parts += case_parts(graph, corpus.name, cases)
         bm25_ranks[corpus.name] = _bm25_ranks(cases)

@@ -74,3 +74,18 @@ def test_the_shipped_weights_are_the_held_out_protocols_choice():
     bench = pytest.importorskip("benchmarks.bench_trace")
     assert DEFAULT_WEIGHTS in bench.GRID
     assert len(set(bench.GRID)) == len(bench.GRID)
+
+
+def test_the_unsupported_lint_does_not_depend_on_the_ranking_weights(seeds_dir, tmp_path):
+    # The lint holds the best evidence cosine against its threshold: every candidate's,
+    # not only those a ranking puts first, so weights that reorder change no verdict.
+    from kg.query.trace import unsupported_claims
+
+    graph = kg.load(seeds_dir, index=tmp_path / "i", embed=True, embedder=FakeEmbedder())
+    by_meaning = FusedScorer(graph.embeddings, Weights(best_match=1.0, bm25_quote=0.0))
+    by_words = FusedScorer(graph.embeddings, Weights(best_match=0.0, bm25_quote=1.0))
+    verdicts = [
+        {(u.note.id, u.claim.index): round(u.best, 6) for u in unsupported_claims(graph, 0.35, s)}
+        for s in (by_meaning, by_words)
+    ]
+    assert verdicts[0] and verdicts[0] == verdicts[1]

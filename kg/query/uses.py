@@ -121,6 +121,9 @@ class Unsupported:
     evidence: Evidence | None = field(default=None, compare=False)
 
 
+EVERY = 1 << 30  # "keep every ranked candidate" (evidence_of's per_level)
+
+
 def unsupported_claims(
     graph: KnowledgeGraph,
     threshold: float | None = None,
@@ -165,7 +168,9 @@ def unsupported_claims(
         ):
             continue
         for item in claims(graph, note):
-            top = evidence_of(graph, note, item, 1, scorer, {note.id}, 3)
+            # Every candidate, not the ranking's first few: the best evidence is held
+            # against the threshold whatever the ranking's weights put first.
+            top = evidence_of(graph, note, item, 1, scorer, {note.id}, EVERY)
             best = max((e.support for e in top), default=0.0)
             if best < limit:
                 found.append(Unsupported(note, item, best, top[0] if top else None))
