@@ -24,16 +24,16 @@ corpus, and the one 27 of its 28 leave-one-note-out folds choose; on the seeds a
 the leave-one-note-out recall@1 is 0.833 and 0.868 against BM25's 0.767 and 0.816, and
 weights chosen on the seeds alone do worse on notes/ (0.789): see BENCHMARKS.md, issue 17.
 
+The weights and the fusing arithmetic are in `kg.query.weights` (re-exported here).
+
 >>> softmax_shares([0.0, 0.0])
 [0.5, 0.5]
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -41,65 +41,35 @@ import numpy as np
 from kg.errors import ModelUnavailable
 from kg.query.claims import Candidate, Claim, Ranked, Scorer
 from kg.query.scorers import EmbeddingScorer, LexicalScorer, document_frequencies, rank
+from kg.query.weights import (
+    CONTEXTS,
+    DEFAULT_WEIGHTS,
+    PARTS,
+    Weights,
+    context_text,
+    fuse,
+    softmax_shares,
+)
 from kg.text import split_sentences
 from kg.text import tokens as words
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
 
-CONTEXTS = ("previous", "next", "paragraph")
-PARTS = ("best match", "BM25 quote", "BM25 note")
-
-
-@dataclass(frozen=True, slots=True)
-class Weights:
-    """How the fused ranking weighs its parts, and which text around the claim it reads.
-
-    Attributes
-    ----------
-    best_match : float
-        Weight of the best cosine between the claim and any text of the candidate note.
-    bm25_quote : float
-        Weight of BM25 of the claim in the candidate's quoted text.
-    bm25_note : float
-        Weight of BM25 in the quoted text and the whole candidate note.
-    context : float
-        Weight of the same parts computed for the context (0: no context).
-    context_kind : str
-        The context: the sentence before the claim in its paragraph ('previous'), the
-        sentence after it ('next') or the paragraph's other sentences ('paragraph').
-    bm25_k1, bm25_b : float
-        BM25's constants: how fast repeats of a word stop counting, and how much a long
-        text's score is scaled down for its length (1: in full proportion).
-
-    Examples
-    --------
-    >>> Weights().parts()
-    (('best match', 0.5), ('BM25 quote', 1.0))
-    """
-
-    best_match: float = 0.5
-    bm25_quote: float = 1.0
-    bm25_note: float = 0.0
-    context: float = 0.5
-    context_kind: str = "next"
-    bm25_k1: float = 1.2
-    bm25_b: float = 1.0
-
-    def __post_init__(self) -> None:
-        if self.context_kind not in CONTEXTS:
-            raise ValueError(
-                f"unknown context {self.context_kind!r}; contexts are {', '.join(CONTEXTS)}"
-            )
-
-    def parts(self) -> tuple[tuple[str, float], ...]:
-        """The parts fused and their weights (parts weighted 0 left out)."""
-        weights = (self.best_match, self.bm25_quote, self.bm25_note)
-        return tuple((n, w) for n, w in zip(PARTS, weights, strict=True) if w)
-
-
-# Chosen by the held-out protocol of benchmarks/bench_trace.py (see the module docstring).
-DEFAULT_WEIGHTS = Weights()
+__all__ = [
+    "CONTEXTS",
+    "DEFAULT_WEIGHTS",
+    "PARTS",
+    "FusedScorer",
+    "Weights",
+    "bm25",
+    "claim_context",
+    "context_text",
+    "default_scorer",
+    "fuse",
+    "ranked",
+    "softmax_shares",
+]
 
 
 class FusedScorer(EmbeddingScorer):
@@ -250,48 +220,6 @@ class FusedScorer(EmbeddingScorer):
         return out
 
 
-def fuse(
-    claim_parts: dict[str, list[float]],
-    context_parts: dict[str, list[float]] | None,
-    weights: Weights,
-) -> np.ndarray:
-    """The fused score of each candidate: its parts standardised over the candidates and
-    summed with their weights, the context's at `weights.context` times theirs.
-
-    Examples
-    --------
-    >>> parts = {"best match": [0.2, 0.4], "BM25 quote": [3.0, 1.0], "BM25 note": [0.0, 0.0]}
-    >>> [round(float(x), 2) for x in fuse(parts, None, Weights())]
-    [0.5, -0.5]
-    """
-    size = len(next(iter(claim_parts.values()), []))
-    fused = np.zeros(size)
-    for parts, scale in ((claim_parts, 1.0), (context_parts, weights.context)):
-        if parts is None or not scale:
-            continue
-        for name, weight in weights.parts():
-            fused += scale * weight * _standardised(parts[name])
-    return fused
-
-
-def context_text(sentences: Sequence[str], position: int, kind: str) -> str:
-    """The context of the sentence at `position` of a paragraph's `sentences`.
-
-    Examples
-    --------
-    >>> s = ["A.", "B.", "C."]
-    >>> context_text(s, 1, "previous"), context_text(s, 1, "next"), context_text(s, 1, "paragraph")
-    ('A.', 'C.', 'A. C.')
-    >>> context_text(s, 2, "next")
-    ''
-    """
-    if kind == "previous":
-        return sentences[position - 1] if position > 0 else ""
-    if kind == "next":
-        return sentences[position + 1] if position + 1 < len(sentences) else ""
-    return " ".join(s for k, s in enumerate(sentences) if k != position)
-
-
 def _vector(scorer: EmbeddingScorer, text: str) -> np.ndarray | None:
     return scorer.claim_vector(text) if text else None
 
@@ -365,22 +293,6 @@ def bm25(
                 total += idf.get(term, unseen) * count * (k1 + 1) / norm
         out.append(total)
     return out
-
-
-def _standardised(values: Sequence[float]) -> np.ndarray:
-    array = np.asarray(values, dtype=float)
-    spread = float(array.std())
-    return (array - array.mean()) / spread if spread > 0 else np.zeros_like(array)
-
-
-def softmax_shares(values: Sequence[float]) -> list[float]:
-    """Each value's softmax share (they add up to 1; larger values get larger shares)."""
-    if not values:
-        return []
-    top = max(values)
-    weights = [math.exp(v - top) for v in values]
-    total = sum(weights)
-    return [w / total for w in weights]
 
 
 def ranked(
