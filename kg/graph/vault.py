@@ -193,6 +193,17 @@ class VaultLinker:
             target = self._target(page, written)
             if target is None or (target == me and written.anchor):
                 continue  # unresolvable, or [[Own name#Heading]]: a place within the note
+            if target == me:  # [[Own name]]: valid in Obsidian, but no edge of the graph
+                builder.diagnostics.append(
+                    Diagnostic(
+                        page.path,
+                        written.line,
+                        Severity.INFO,
+                        f"{'embeds' if written.embed else 'links'} the note itself "
+                        f"({written.target!r}); no link drawn to itself",
+                    )
+                )
+                continue
             targets.add(target)
             resolved.append((written, target))
         sentences = self._sentences(page, [w for w, _ in resolved], questions)
@@ -245,6 +256,11 @@ class VaultLinker:
             )
             return self._attachment(posixpath.normpath(target.lstrip("/")), exists=False)
         name = name[:-3] if name.casefold().endswith(".md") else name
+        if "/" in target:
+            # [[folder/Name]] names a path no file has: Obsidian leaves it unresolved,
+            # never sends it to another folder's Name; the stub is known by the path.
+            name = posixpath.normpath(target.strip().lstrip("/"))
+            name = name[:-3] if name.casefold().endswith(".md") else name
         known = builder.by_key.get(normalize_title(name)) or builder.by_key.get(
             normalize_title(target)
         )

@@ -99,7 +99,8 @@ def display_path(path: Path, root: Path) -> str:
 
 
 def read_text(path: Path, shown: str, config: Config) -> tuple[str | None, list[Diagnostic]]:
-    """A file's text with line ends and encoding repaired, or None and why not."""
+    """A file's text with line ends and encoding repaired, or None and why not. An empty
+    Markdown file reads as "": a note with no text, as Obsidian keeps it."""
     problems: list[Diagnostic] = []
 
     def say(severity: Severity, message: str) -> None:
@@ -130,6 +131,8 @@ def read_text(path: Path, shown: str, config: Config) -> tuple[str | None, list[
         say(Severity.ERROR, f"cannot read the file ({error.strerror or error}); skipped")
         return None, problems
     if not data.strip():
+        if path.suffix.lower() in MARKDOWN_SUFFIXES:
+            return "", problems  # an empty note is still a note, as in Obsidian
         say(Severity.WARNING, "empty file; skipped")
         return None, problems
     if b"\x00" in data[:8192]:

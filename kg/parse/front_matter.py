@@ -221,15 +221,23 @@ def meta_date(value: Any, problems: Problems) -> str:
 
 
 def meta_titles(value: Any, key: str, problems: Problems) -> list[str]:
-    """A property's value as a list of titles (one text or a list of them; [[links]] unwrapped)."""
+    """A property's value as a list of titles (one text or a list of them; [[links]] unwrapped).
+
+    One text of `aliases` holds several split by commas, as Obsidian reads it; one text
+    of `tags` is split by commas and spaces (a tag has no space).
+
+    >>> p = Problems("n.md")
+    >>> meta_titles("Doggo, Woofer", "aliases", p), meta_titles("a, b c", "tags", p)
+    (['Doggo', 'Woofer'], ['a', 'b', 'c'])
+    """
     if value is None:
         return []
     if isinstance(value, str):
-        return (
-            [part.strip() for part in value.split(",") if part.strip()]
-            if key == "tags"
-            else [value.strip()]
-        )
+        if key == "tags":
+            return [part for part in re.split(r"[,\s]+", value) if part]
+        if key == "aliases":
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return [value.strip()]
     if isinstance(value, list):
         out = []
         for item in value:

@@ -37,7 +37,7 @@ from kg.parse.front_matter import (
     meta_titles,
     split_front_matter,
 )
-from kg.parse.obsidian import fence_marker, read_line, strip_comments
+from kg.parse.obsidian import fence_marker, raw_html_end, read_line, strip_comments
 from kg.text import clean_title, tag_key
 
 WIKILINK = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
@@ -191,6 +191,7 @@ def _body(
     pending: list[str] = []
     pending_line = 0
     fence = ""
+    raw_end = ""  # the closing tag of a raw HTML block (`</pre>`) while inside one
     in_comment = False
 
     def close() -> None:
@@ -211,6 +212,17 @@ def _body(
                 and not line.strip()[len(marker) :].strip()
             ):
                 fence = ""
+            continue
+        if raw_end:
+            roles[index] = "code"
+            if raw_end in line.casefold():
+                raw_end = ""
+            continue
+        if not in_comment and line[:1] in (" ", "<") and (end := raw_html_end(line)):
+            close()
+            roles[index] = "code"
+            if end not in line.casefold()[line.index("<") + 1 :]:
+                raw_end = end
             continue
         if not in_comment and line.lstrip(" ")[:3] in ("```", "~~~"):
             marker = fence_marker(line)

@@ -250,12 +250,33 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 def fence_marker(line: str) -> str | None:
     """The fence a line opens or closes (```` ``` ```` or `~~~`, any longer run), else None.
+    A backtick fence's info text holds no backtick (```` ```a``` ```` is inline code).
 
-    >>> fence_marker("  ```python"), fence_marker("text ```")
-    ('```', None)
+    >>> fence_marker("  ```python"), fence_marker("text ```"), fence_marker("```x``` y")
+    ('```', None, None)
     """
     match = _FENCE.match(line)
-    return match.group(1) if match else None
+    if match is None:
+        return None
+    marker = match.group(1)
+    if marker[0] == "`" and "`" in line[match.end() :]:
+        return None
+    return marker
+
+
+# HTML blocks whose text Markdown leaves raw to the closing tag (CommonMark's first kind):
+# a fence or a [[link]] written inside `<pre>` is neither.
+_RAW_HTML = re.compile(r"^ {0,3}<(pre|script|style|textarea)(?:[\s>]|$)", re.IGNORECASE)
+
+
+def raw_html_end(line: str) -> str | None:
+    """The closing tag a line opening a raw HTML block waits for, else None.
+
+    >>> raw_html_end("<pre><code>```query"), raw_html_end("<prefix>"), raw_html_end("text")
+    ('</pre>', None, None)
+    """
+    match = _RAW_HTML.match(line)
+    return f"</{match.group(1).lower()}>" if match else None
 
 
 def code_spans(text: str) -> list[tuple[int, int]]:

@@ -1,0 +1,96 @@
+"""Obsidian's rules where a real vault (the official help vault, read link by link) showed
+kg reading otherwise. Each test builds a small vault of its own in the same shape.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import kg
+from kg.graph.knowledge import KnowledgeGraph
+from kg.model import NoteKind, Severity
+from kg.parse.markdown import parse_markdown
+
+
+def load(root: Path, files: dict[str, str]) -> KnowledgeGraph:
+    for name, text in files.items():
+        path = root / "vault" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return kg.load(root / "vault", index=root / "index", embed=False)
+
+
+def ends(graph: KnowledgeGraph, path: str) -> list[tuple[int, str, str]]:
+    """(line, kind, file reached or "stub:title") of each written link from `path`."""
+    out = []
+    for link in graph.links:
+        if link.file != path or link.kind.value not in ("links", "embeds"):
+            continue
+        note = graph.note(link.target)
+        reached = f"stub:{note.title}" if note.stub else note.files[0]
+        out.append((link.line, link.kind.value, reached))
+    return sorted(out)
+
+
+def test_an_empty_note_is_a_note_that_links_reach(tmp_path):
+    graph = load(
+        tmp_path,
+        {"Guide/Start.md": "See [[Later]] and [[blank]].\n", "Later.md": "", "Blank.md": "\n"},
+    )
+    assert ends(graph, "Guide/Start.md") == [(1, "links", "Blank.md"), (1, "links", "Later.md")]
+    assert not graph.note("Later").stub and graph.note("Later").body == ()
+    assert [d for d in graph.diagnostics if d.severity is not Severity.INFO] == []
+
+
+def test_a_link_to_the_note_itself_is_no_warning(tmp_path):
+    graph = load(
+        tmp_path,
+        {
+            "Links.md": "Written [[Links|like this]] or [like this](Links.md); see [[#Top]].\n",
+        },
+    )
+    assert ends(graph, "Links.md") == []
+    said = [d for d in graph.diagnostics if d.path == "Links.md"]
+    assert said and all(d.severity is Severity.INFO for d in said)
+
+
+def test_a_folder_path_no_file_has_stays_unresolved(tmp_path):
+    # Obsidian never sends [[Plugins/Tags]] to another folder's Tags.md.
+    graph = load(
+        tmp_path,
+        {
+            "Editing/Tags.md": "Use the [[Plugins/Tags|Tags]] pane or [[Editing/Tags]].\n",
+            "Other.md": "Also [[plugins/tags]] and [[Tags]].\n",
+        },
+    )
+    stub = ends(graph, "Editing/Tags.md")[0][2]
+    assert stub.casefold() == "stub:plugins/tags" and len(ends(graph, "Editing/Tags.md")) == 1
+    assert ends(graph, "Other.md") == [(1, "links", "Editing/Tags.md"), (1, "links", stub)]
+    itself = [d.message for d in graph.diagnostics if "to itself" in d.message]
+    assert len(itself) == 1 and "'Editing/Tags'" in itself[0]  # [[Plugins/Tags]] is not
+
+
+def test_a_fence_inside_raw_html_is_no_fence(tmp_path):
+    text = (
+        "Add a block:\n\n<pre><code>```query\nembed OR [[Hidden]]\n```</code></pre>\n\n"
+        "> [!note]\n> [[After]] still counts. #kept\n\n```query\n[[Coded]]\n```\n"
+    )
+    page = parse_markdown(text, "Search.md")
+    assert [w.target for w in page.links] == ["After"]
+    assert [r.title for r in page.tag_refs] == ["kept"]
+    page = parse_markdown("```a``` is code in a line; [[Seen]]\n", "x.md")
+    assert [w.target for w in page.links] == ["Seen"]
+
+
+def test_aliases_and_tags_written_as_one_text(tmp_path):
+    page = parse_markdown(
+        "---\naliases: Doggo, Woofer\ntags: pets, dogs animals\n---\nDog.", "Dog.md"
+    )
+    assert page.aliases == ("Doggo", "Woofer")
+    assert page.tags == ("pets", "dogs", "animals")
+    graph = load(
+        tmp_path, {"Dog.md": "---\naliases: Doggo, Woofer\n---\nDog.\n", "Cat.md": "[[Woofer]]\n"}
+    )
+    assert ends(graph, "Cat.md") == [(1, "links", "Dog.md")]  # kg resolves aliases too
+    assert graph.note("Woofer").files == ("Dog.md",)
+    assert {n.title for n in graph.notes(NoteKind.TAG)} == set()
