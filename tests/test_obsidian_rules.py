@@ -94,3 +94,16 @@ def test_aliases_and_tags_written_as_one_text(tmp_path):
     assert ends(graph, "Cat.md") == [(1, "links", "Dog.md")]  # kg resolves aliases too
     assert graph.note("Woofer").files == ("Dog.md",)
     assert {n.title for n in graph.notes(NoteKind.TAG)} == set()
+
+
+def test_a_fence_inside_a_callout_or_a_list_item_is_code():
+    text = (
+        "> [!example] CSS\n> ```css\n> a { color: #ff0000; } [[Quoted code]]\n> ```\n"
+        "> after it [[B]] #real\n\n"
+        "1. Step:\n    ```md\n    [[Listed code]] #no\n    ```\n2. Next [[C]]\n\n"
+        "> ```\n> [[Open in the callout]]\nThe callout ends here, and so does its fence: [[D]]\n"
+    )
+    page = parse_markdown(text, "CSS.md")
+    assert [w.target for w in page.links] == ["B", "C", "D"]
+    assert [r.title for r in page.tag_refs] == ["real"]
+    assert page.diagnostics == ()

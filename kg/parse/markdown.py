@@ -37,7 +37,13 @@ from kg.parse.front_matter import (
     meta_titles,
     split_front_matter,
 )
-from kg.parse.obsidian import fence_marker, raw_html_end, read_line, strip_comments
+from kg.parse.obsidian import (
+    fence_marker,
+    in_container,
+    raw_html_end,
+    read_line,
+    strip_comments,
+)
 from kg.text import clean_title, tag_key
 
 WIKILINK = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
@@ -191,6 +197,7 @@ def _body(
     pending: list[str] = []
     pending_line = 0
     fence = ""
+    fence_depth = 0  # the callout depth (`>` markers) the open fence sits in
     raw_end = ""  # the closing tag of a raw HTML block (`</pre>`) while inside one
     in_comment = False
 
@@ -203,16 +210,19 @@ def _body(
         line = lines[index]
         number = index + 1
         if fence:
-            roles[index] = "code"
-            marker = fence_marker(line)
-            if (
-                marker
-                and marker[0] == fence[0]
-                and len(marker) >= len(fence)
-                and not line.strip()[len(marker) :].strip()
-            ):
-                fence = ""
-            continue
+            depth, inner = in_container(line) if line[:1] in (" ", "\t", ">") else (0, line)
+            if depth >= fence_depth:  # else the callout holding the fence has ended
+                roles[index] = "code"
+                marker = fence_marker(inner)
+                if (
+                    marker
+                    and marker[0] == fence[0]
+                    and len(marker) >= len(fence)
+                    and not inner.strip()[len(marker) :].strip()
+                ):
+                    fence = ""
+                continue
+            fence = ""
         if raw_end:
             roles[index] = "code"
             if raw_end in line.casefold():
@@ -224,11 +234,13 @@ def _body(
             if end not in line.casefold()[line.index("<") + 1 :]:
                 raw_end = end
             continue
-        if not in_comment and line.lstrip(" ")[:3] in ("```", "~~~"):
-            marker = fence_marker(line)
+        if not in_comment and ("```" in line or "~~~" in line):
+            # a fence at any indentation (in a list item) or inside a callout (`> ````)
+            depth, inner = in_container(line)
+            marker = fence_marker(inner)
             if marker:
                 close()
-                fence = marker
+                fence, fence_depth = marker, depth
                 roles[index] = "code"
                 continue
         if in_comment or "<!--" in line:

@@ -264,6 +264,20 @@ def fence_marker(line: str) -> str | None:
     return marker
 
 
+def in_container(line: str) -> tuple[int, str]:
+    """How many blockquote (or callout) markers a line starts with, and its text after
+    them and after any indentation: a fence may open there, inside a callout or a list.
+
+    >>> in_container("> > ```css"), in_container("    ```"), in_container(">text")
+    ((2, '```css'), (0, '```'), (1, 'text'))
+    """
+    depth, rest = 0, line.lstrip(" \t")
+    while rest[:1] == ">":
+        depth += 1
+        rest = rest[1:].lstrip(" \t")
+    return depth, rest
+
+
 # HTML blocks whose text Markdown leaves raw to the closing tag (CommonMark's first kind):
 # a fence or a [[link]] written inside `<pre>` is neither.
 _RAW_HTML = re.compile(r"^ {0,3}<(pre|script|style|textarea)(?:[\s>]|$)", re.IGNORECASE)
