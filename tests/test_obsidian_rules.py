@@ -107,3 +107,24 @@ def test_a_fence_inside_a_callout_or_a_list_item_is_code():
     assert [w.target for w in page.links] == ["B", "C", "D"]
     assert [r.title for r in page.tag_refs] == ["real"]
     assert page.diagnostics == ()
+
+
+def test_tag_and_alias_keys_in_any_case_or_singular():
+    page = parse_markdown("---\nTags: [a]\nAliases: [Doggo]\n---\nDog.", "Dog.md")
+    assert page.tags == ("a",) and page.aliases == ("Doggo",)
+    page = parse_markdown("---\ntag: b\nalias: Pup\n---\nDog.", "Dog.md")
+    assert page.tags == ("b",) and page.aliases == ("Pup",) and page.links == ()
+
+
+def test_a_readme_is_a_note_in_a_vault_and_in_any_subfolder(tmp_path):
+    files = {
+        "README.md": "About this vault, see [[Guide/README]].\n",
+        "Guide/README.md": "[[README]]\n",
+    }
+    graph = load(tmp_path, files)  # no .obsidian/: the root README describes the corpus
+    assert sorted(f for n in graph.notes(stubs=False) for f in n.files) == ["Guide/README.md"]
+    (tmp_path / "vault" / ".obsidian").mkdir()
+    graph = kg.load(tmp_path / "vault", index=tmp_path / "index2", embed=False)
+    assert ends(graph, "README.md") == [(1, "links", "Guide/README.md")]
+    assert ends(graph, "Guide/README.md") == []  # [[README]]: the one in its own folder
+    assert graph.note("README.md").files == ("README.md",)

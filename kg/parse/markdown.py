@@ -70,6 +70,7 @@ _OWN_KEYS = frozenset(
         "tags",
         "aliases",
         "alias",
+        "tag",
         "truncated",
     }
 )
@@ -114,7 +115,9 @@ def parse_markdown(text: str, path: str) -> Page:
     body, written, inline_tags = _body(lines, body_start, roles, problems)
     if meta:
         written = _property_links(meta, lines, body_start) + written
-    front_tags = [t.lstrip("#") for t in meta_titles(meta.get("tags"), "tags", problems)]
+    front_tags = [
+        t.lstrip("#") for t in meta_titles(_either(meta, "tags", "tag"), "tags", problems)
+    ]
     tag_refs = [TitledRef(t, front_line) for t in front_tags if t] + inline_tags
     fields: dict[str, Any] = dict(
         path=path,
@@ -138,7 +141,7 @@ def parse_markdown(text: str, path: str) -> Page:
         wikilinks=tuple(TitledRef(w.target, w.line) for w in written if not w.markdown),
         arxiv=meta_text(meta.get("arxiv"), "arxiv", problems),
         tags=_distinct_tags(tag_refs),
-        aliases=tuple(meta_titles(meta.get("aliases", meta.get("alias")), "aliases", problems)),
+        aliases=tuple(meta_titles(_either(meta, "aliases", "alias"), "aliases", problems)),
         truncated=bool(meta.get("truncated", False)),
         counts=Counts(
             sources=len(meta["sources"]) if isinstance(meta.get("sources"), list) else None
@@ -148,6 +151,23 @@ def parse_markdown(text: str, path: str) -> Page:
         properties_json=properties_to_json(meta) if meta else "",
     )
     return Page(roles=tuple(roles), diagnostics=tuple(problems.items), **fields)
+
+
+def _either(meta: dict[str, Any], *names: str) -> Any:
+    """The value of the first of `names` the front matter has, in any case (Obsidian reads
+    `Tags:` or the older `tag:` as `tags:`).
+
+    >>> _either({"Tag": "x"}, "tags", "tag"), _either({"alias": "a", "aliases": "b"}, "aliases", "alias")
+    ('x', 'b')
+    """
+    for name in names:
+        if name in meta:
+            return meta[name]
+    folded = {str(key).casefold(): key for key in meta}
+    for name in names:
+        if name in folded:
+            return meta[folded[name]]
+    return None
 
 
 def _property_links(meta: dict[str, Any], lines: list[str], end: int) -> list[WrittenLink]:
@@ -160,7 +180,7 @@ def _property_links(meta: dict[str, Any], lines: list[str], end: int) -> list[Wr
     """
     found: list[WrittenLink] = []
     for key, value in meta.items():
-        if key in _OWN_KEYS:
+        if key in _OWN_KEYS or str(key).casefold() in ("tags", "tag", "aliases", "alias"):
             continue
         texts = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
         texts = [t for t in texts if "[[" in t]
