@@ -80,7 +80,13 @@ def test_kg_load_opens_a_store_url(
 ) -> None:
     corpus, url, _ = pushed
     monkeypatch.setenv("KG_STORE_CACHE", str(tmp_path / "cache"))
-    remote = kg.load(url, embed="none")
+    stages: list[tuple[str, int, int]] = []
+    remote = kg.load(url, embed="none", progress=lambda *step: stages.append(step))
+    files = sum(
+        1 for p in corpus.rglob("*") if p.suffix in {".md", ".txt"} and p.name != "README.md"
+    )
+    assert stages[:2] == [("download", 0, 1), ("download", 1, 1)]  # said before the wait
+    assert ("mirror", files, files) in stages
     local = kg.load(corpus, embed="none", save=False)
     assert remote.endpoint is not None
     assert [n.id for n in remote.notes()] == [n.id for n in local.notes()]

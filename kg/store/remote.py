@@ -17,6 +17,7 @@ from kg.store.partition import PATH, TEXT
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
+    from kg.index.loader import Progress
 
 CACHE_VARIABLE = "KG_STORE_CACHE"
 
@@ -38,14 +39,24 @@ def cache_folder(endpoint: Endpoint) -> Path:
     return Path(base) / name / "corpus"
 
 
-def mirror(endpoint: Endpoint, folder: Path) -> int:
+def mirror(endpoint: Endpoint, folder: Path, progress: Progress | None = None) -> int:
     """Write the store's files into `folder`, rewriting only those whose text differs and
-    removing those the store no longer holds; how many files the store holds."""
+    removing those the store no longer holds; how many files the store holds.
+
+    `progress` is called as ``progress("download", 0, 1)`` before the one query that
+    fetches every text (the slow part for a large corpus), ``("download", 1, 1)`` after
+    it, then ``("mirror", done, total)`` while files are compared and written."""
+    if progress:
+        progress("download", 0, 1)
     rows = endpoint.select(f"SELECT ?p ?t WHERE {{ GRAPH ?m {{ ?g <{PATH}> ?p ; <{TEXT}> ?t }} }}")
+    if progress:
+        progress("download", 1, 1)
     folder = folder.resolve()
     folder.mkdir(parents=True, exist_ok=True)
     wanted: set[Path] = set()
-    for row in rows:
+    for number, row in enumerate(rows):
+        if progress and number % 500 == 0:
+            progress("mirror", number, len(rows))
         target = (folder / row["p"]).resolve()
         if folder not in target.parents:
             raise StoreError(f"the store names a file outside its corpus: {row['p']!r}")
@@ -61,6 +72,8 @@ def mirror(endpoint: Endpoint, folder: Path) -> int:
     for path in list(folder.rglob("*")):
         if path.is_file() and ".kg" not in path.relative_to(folder).parts and path not in wanted:
             path.unlink()
+    if progress and rows:
+        progress("mirror", len(rows), len(rows))
     return len(rows)
 
 
@@ -90,7 +103,7 @@ def connect(url: str | Endpoint, cache: str | Path | None = None, **options: Any
 
     endpoint = url if isinstance(url, Endpoint) else Endpoint(url)
     folder = Path(cache) if cache is not None else cache_folder(endpoint)
-    if mirror(endpoint, folder) == 0:
+    if mirror(endpoint, folder, options.get("progress")) == 0:
         raise StoreError(f"{endpoint.base} holds no kg corpus: publish one with `kg push`")
     graph = load(folder, **options)
     graph.endpoint = endpoint
