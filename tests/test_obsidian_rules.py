@@ -128,3 +128,21 @@ def test_a_readme_is_a_note_in_a_vault_and_in_any_subfolder(tmp_path):
     assert ends(graph, "README.md") == [(1, "links", "Guide/README.md")]
     assert ends(graph, "Guide/README.md") == []  # [[README]]: the one in its own folder
     assert graph.note("README.md").files == ("README.md",)
+
+
+def test_a_comment_opener_in_inline_code_opens_no_comment():
+    page = parse_markdown(
+        "Type `<!--` to start one; see [[Comments]].\n\nThen [[Later]].\n", "H.md"
+    )
+    assert [w.target for w in page.links] == ["Comments", "Later"]
+
+
+def test_markdown_links_with_parentheses_and_decomposed_names(tmp_path):
+    graph = load(
+        tmp_path,
+        {
+            "Cafe\u0301 (2024).md": "A decomposed name, as macOS may store it.\n",
+            "Index.md": "[[café (2024)]] and [the café](Caf%C3%A9%20(2024).md).\n",
+        },
+    )
+    assert ends(graph, "Index.md") == [(1, "links", "Cafe\u0301 (2024).md")] * 2

@@ -74,10 +74,11 @@ _SKIPPED_DIRS = {".kg", ".git", ".obsidian", ".trash", "__pycache__", ".venv", "
 
 # A written link: a wikilink or a Markdown link (a `!` before it makes it an embed).
 # Brackets and backslashes inside a wikilink are allowed only as `\|`, a pipe escaped in a
-# table cell. The pattern starts with a literal `[`, which the regex engine looks for fast.
+# table cell. A Markdown link's address may hold balanced parentheses (`Demo%20(1968).ogg`).
+# The pattern starts with a literal `[`, which the regex engine looks for fast.
 _LINK = re.compile(
     r"\[(?:\[(?P<wiki>(?:[^\[\]\\]|\\\|)+?)\]\]"
-    r"|(?P<text>[^\[\]]*)\]\((?P<dest><[^>\n]*>|[^()\s]+)(?:\s+\"[^\"]*\")?\))"
+    r"|(?P<text>[^\[\]]*)\]\((?P<dest><[^>\n]*>|(?:[^()\s]|\([^()\s]*\))+)(?:\s+\"[^\"]*\")?\))"
 )
 _SIZE = re.compile(r"^\d+(?:x\d+)?$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -225,9 +226,12 @@ def strip_comments(line: str, inside: bool) -> tuple[str, bool]:
 
     >>> strip_comments("a <!-- [[x]] --> b <!-- c", False), strip_comments("d --> e", True)
     (('a  b ', True), (' e', False))
+    >>> strip_comments("type `<!--` to open one", False)
+    ('type `<!--` to open one', False)
     """
     if not inside and _COMMENT_OPEN not in line:
         return line, False
+    code = [m.span() for m in _CODE.finditer(line)] if "`" in line else []
     out: list[str] = []
     position = 0
     while True:
@@ -238,6 +242,8 @@ def strip_comments(line: str, inside: bool) -> tuple[str, bool]:
             position, inside = end + len(_COMMENT_CLOSE), False
         else:
             start = line.find(_COMMENT_OPEN, position)
+            while start >= 0 and any(a <= start < b for a, b in code):
+                start = line.find(_COMMENT_OPEN, start + 1)  # `<!--` in code is text
             if start < 0:
                 out.append(line[position:])
                 return "".join(out), False
