@@ -159,3 +159,13 @@ def test_a_link_to_one_of_two_same_named_notes_is_no_mention_of_the_other(tmp_pa
     )
     assert ends(graph, "Sync/Intro.md") == [(1, "links", "Sync/Security and privacy.md")]
     assert [lk for lk in graph.links if lk.kind.value == "mentions"] == []
+
+
+def test_obsidian_comments_hide_links_and_tags():
+    text = (
+        "Seen [[A]] %%hidden [[B]] #no%% seen [[C]].\n\n%%\nA block [[D]] #nope\n%%\n"
+        "| `%%Text%%` | [[Basic formatting syntax#Comments\\|Comments]] |\n"
+    )
+    page = parse_markdown(text, "Comments.md")
+    assert [w.target for w in page.links] == ["A", "C", "Basic formatting syntax"]
+    assert page.tag_refs == () and "hidden" not in " ".join(p.text for p in page.body)

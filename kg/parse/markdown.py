@@ -219,7 +219,7 @@ def _body(
     fence = ""
     fence_depth = 0  # the callout depth (`>` markers) the open fence sits in
     raw_end = ""  # the closing tag of a raw HTML block (`</pre>`) while inside one
-    in_comment = False
+    in_comment = ""  # the marker closing the comment the line is in (`-->`, `%%`)
 
     def close() -> None:
         if pending:
@@ -263,7 +263,7 @@ def _body(
                 fence, fence_depth = marker, depth
                 roles[index] = "code"
                 continue
-        if in_comment or "<!--" in line:
+        if in_comment or "<!--" in line or "%%" in line:
             line, in_comment = strip_comments(line, in_comment)
             if not line.strip():
                 roles[index] = "comment"

@@ -145,7 +145,7 @@ def read_line(line: str, number: int) -> tuple[str, list[WrittenLink], list[str]
     """One line of a note's body: the text as shown (each link replaced by its shown
     text), the links it writes and its inline tags (without `#`, in order).
 
-    HTML comments must already be gone (see `strip_comments`).
+    Comments must already be gone (see `strip_comments`).
 
     >>> read_line("![[pic.png]] and [t](../b/My%20note.md#Part) #123 #a-1", 7)[1:]
     ([WrittenLink(target='pic.png', line=7, anchor='', shown='', embed=True, markdown=False), \
@@ -218,37 +218,44 @@ def _markdown_link(
     return link, "" if embed else text
 
 
-_COMMENT_OPEN, _COMMENT_CLOSE = "<!--", "-->"
+# Comments: HTML's and Obsidian's own `%%…%%`; what they hold is neither shown nor read
+# (Obsidian indexes no link, embed or tag inside a comment).
+_COMMENTS = {"<!--": "-->", "%%": "%%"}
 
 
-def strip_comments(line: str, inside: bool) -> tuple[str, bool]:
-    """The line without its HTML comments, and whether a comment is still open after it.
+def strip_comments(line: str, inside: str) -> tuple[str, str]:
+    """The line without its comments (`<!-- … -->`, `%% … %%`), and the closing marker a
+    comment still open after it waits for ("" if none). Markers in inline code are text.
 
-    >>> strip_comments("a <!-- [[x]] --> b <!-- c", False), strip_comments("d --> e", True)
-    (('a  b ', True), (' e', False))
-    >>> strip_comments("type `<!--` to open one", False)
-    ('type `<!--` to open one', False)
+    >>> strip_comments("a <!-- [[x]] --> b %%[[y]]%% c <!-- d", "")
+    ('a  b  c ', '-->')
+    >>> strip_comments("e %% f", "-->"), strip_comments("type `%%` or `<!--` here", "")
+    (('', '-->'), ('type `%%` or `<!--` here', ''))
     """
-    if not inside and _COMMENT_OPEN not in line:
-        return line, False
+    if not inside and "<!--" not in line and "%%" not in line:
+        return line, ""
     code = [m.span() for m in _CODE.finditer(line)] if "`" in line else []
     out: list[str] = []
     position = 0
     while True:
         if inside:
-            end = line.find(_COMMENT_CLOSE, position)
+            end = line.find(inside, position)
             if end < 0:
-                return "".join(out), True
-            position, inside = end + len(_COMMENT_CLOSE), False
+                return "".join(out), inside
+            position, inside = end + len(inside), ""
         else:
-            start = line.find(_COMMENT_OPEN, position)
-            while start >= 0 and any(a <= start < b for a, b in code):
-                start = line.find(_COMMENT_OPEN, start + 1)  # `<!--` in code is text
+            start, opener = -1, ""
+            for marker in _COMMENTS:
+                found = line.find(marker, position)
+                while found >= 0 and any(a <= found < b for a, b in code):
+                    found = line.find(marker, found + 1)  # a marker in code is text
+                if found >= 0 and (start < 0 or found < start):
+                    start, opener = found, marker
             if start < 0:
                 out.append(line[position:])
-                return "".join(out), False
+                return "".join(out), ""
             out.append(line[position:start])
-            position, inside = start + len(_COMMENT_OPEN), True
+            position, inside = start + len(opener), _COMMENTS[opener]
 
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
