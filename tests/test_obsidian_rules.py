@@ -169,3 +169,10 @@ def test_obsidian_comments_hide_links_and_tags():
     page = parse_markdown(text, "Comments.md")
     assert [w.target for w in page.links] == ["A", "C", "Basic formatting syntax"]
     assert page.tag_refs == () and "hidden" not in " ".join(p.text for p in page.body)
+
+
+def test_a_callout_type_is_not_text_but_its_title_is():
+    page = parse_markdown(
+        "> [!warning]- Vaults within vaults\n> Links may break.\n\n> [!note]\n> Plain.\n", "V.md"
+    )
+    assert [p.text for p in page.body] == ["Vaults within vaults Links may break.", "Plain."]

@@ -292,13 +292,20 @@ def _body(
         roles[index] = "body"
         if not pending:
             pending_line = number
-        pending.append(shown.lstrip("-*> ").strip() if shown[:2] in ("- ", "* ", "> ") else shown)
+        if shown[:2] in ("- ", "* ", "> "):
+            shown = shown.lstrip("-*> ").strip()
+            if shown[:2] == "[!":  # a callout's type (`> [!note]-`) is not text; its title is
+                shown = _CALLOUT.sub("", shown)
+                if not shown:
+                    continue
+        pending.append(shown)
     close()
     if fence:
         problems.add(None, f"a code fence ({fence}) is never closed; read as code to the end")
     return paragraphs, written, tags
 
 
+_CALLOUT = re.compile(r"^\[![^\]\s]+\][+-]?\s*")
 _BLOCK_ID = re.compile(r"(?:^|\s+)\^[A-Za-z0-9-]+$")
 _HEADING = re.compile(r"#{1,6}(?:\s|$)")
 
