@@ -176,3 +176,34 @@ def test_a_callout_type_is_not_text_but_its_title_is():
         "> [!warning]- Vaults within vaults\n> Links may break.\n\n> [!note]\n> Plain.\n", "V.md"
     )
     assert [p.text for p in page.body] == ["Vaults within vaults Links may break.", "Plain."]
+
+
+def test_links_in_properties_kg_also_reads_are_obsidian_links(tmp_path):
+    book = (
+        '---\ntype: book\ndate: "[[2024-01-05]]"\ncategories: ["[[Books]]"]\n'
+        'related: ["[[Lists/A]]", "[[B|bee]]"]\nsources: ["[[Paper one]]"]\n'
+        'description: "A [[Note]] about it"\nup: "[[Home]]"\n---\nBody.\n'
+    )
+    files = {
+        "Book.md": book,
+        "Lists/A.md": "",
+        "B.md": "",
+        "Categories/Books.md": "",
+        "Home.md": "",
+    }
+    graph = load(tmp_path, files)
+    reached = {end for _, kind, end in ends(graph, "Book.md") if kind == "links"}
+    assert reached == {
+        "Categories/Books.md",
+        "stub:2024-01-05",
+        "stub:Paper one",
+        "B.md",
+        "Lists/A.md",
+        "stub:Note",
+        "Home.md",
+    }
+    assert not [n for n in graph if n.title.startswith("[[")]
+    book_note = graph.note("Book")
+    assert book_note.description == "A Note about it" and book_note.date == "2024-01-05"
+    assert dict(book_note.properties)["categories"] == ("[[Books]]",)  # as written
+    assert [d for d in graph.diagnostics if d.severity is not Severity.INFO] == []

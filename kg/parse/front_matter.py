@@ -198,7 +198,10 @@ def meta_kind(value: Any, problems: Problems) -> NoteKind:
     name = str(value).strip().lower()
     kind = _KINDS.get(name) or _KIND_ALIASES.get(name)
     if kind is None:
-        problems.add(None, f"unknown type {value!r}; read as a synthesis note")
+        # `type: book` is an ordinary property in an Obsidian vault: kept, and said quietly
+        problems.add(
+            None, f"type {value!r} is not a kg note kind; read as a synthesis note", Severity.INFO
+        )
         return NoteKind.SYNTHESIS
     return kind
 
