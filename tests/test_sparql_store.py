@@ -17,7 +17,7 @@ from kg.errors import StoreError
 from kg.export.rdf_syntax import ntriples_bytes
 from kg.export.subgraph import subgraph
 from kg.store.endpoint import Endpoint
-from kg.store.partition import graph_iri, partition
+from kg.store.partition import graph_iri, meta_iri, partition
 from kg.store.push import push, store_hashes
 from kg.store.server import OxigraphServer, oxigraph_binary
 
@@ -112,6 +112,26 @@ def test_an_edit_resends_one_graph_and_a_deletion_removes_one(
     assert store_triples(store) == set(ntriples_bytes(subgraph(load(corpus))).splitlines())
 
 
+def test_a_push_from_an_indexed_corpus_cuts_only_what_changed(
+    corpus: Path, server: OxigraphServer
+) -> None:
+    first = push(kg.load(corpus, embed="none"), server.url)  # the index is kept: .kg/
+    assert first.cut == first.sent == len(partition(load(corpus)))
+    edited = corpus / "vault" / "reward-length-bias.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    again = push(kg.load(corpus, embed="none"), server.url)
+    assert again.sent == 1 and again.cut < first.cut // 4
+    store = Endpoint(server.url)
+    assert {iri: graph_lines(store, iri) for iri in store_hashes(store)} == {
+        f.iri: set(f.data.splitlines()) - {b""} for f in partition(load(corpus)).values()
+    }
+    # a store that lost a graph gets it back, though this corpus did not change it
+    store.delete_graph(graph_iri("vault/adaptive-stopping.md"))
+    store.update(f"DROP GRAPH <{meta_iri('vault/adaptive-stopping.md')}>")
+    assert push(kg.load(corpus, embed="none"), server.url).sent == 1
+    assert store_triples(store) == set(ntriples_bytes(subgraph(load(corpus))).splitlines())
+
+
 def test_connect_gives_the_same_notes_and_links_as_the_local_load(
     corpus: Path, server: OxigraphServer, tmp_path: Path
 ) -> None:
@@ -127,7 +147,10 @@ def test_connect_gives_the_same_notes_and_links_as_the_local_load(
     assert [int(row[0]) for row in rows] == [len(local.notes())]
 
 
-def test_a_server_killed_mid_push_leaves_every_graph_whole(corpus: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("batched", [True, False], ids=["update-batches", "graph-store-puts"])
+def test_a_server_killed_mid_push_leaves_every_graph_whole(
+    corpus: Path, tmp_path: Path, batched: bool
+) -> None:
     location = tmp_path / "store"
     with OxigraphServer(location) as first:
         push(load(corpus), first.url)
@@ -150,9 +173,13 @@ def test_a_server_killed_mid_push_leaves_every_graph_whole(corpus: Path, tmp_pat
     import kg.store.push as push_module
 
     batch, push_module.BATCH = push_module.BATCH, 8
+    target = Endpoint(server.url, retries=1)
+    assert target.atomic_updates  # Oxigraph: a batch of files per update request
+    if not batched:
+        target._server = ""  # as any other store: one Graph Store PUT per graph
     try:
         with pytest.raises(StoreError):
-            push(new_graph, Endpoint(server.url, retries=1), progress=progress)
+            push(new_graph, target, progress=progress)
     finally:
         push_module.BATCH = batch
     assert killed.is_set()

@@ -1,45 +1,94 @@
-"""Publish the corpus to a SPARQL store by the Graph Store HTTP Protocol, sending only the
-graphs of files added, changed or removed since the store last saw them.
+"""Publish the corpus to a SPARQL store, sending only the graphs of files added, changed or
+removed since the store last saw them.
 
-Each file's data graph is replaced whole by one PUT (the store swaps it in one
-transaction), then its metadata graph (hash and text) by a second. A push cut off between
-the two leaves the data new and the hash old, so the next push sends that file again: no
-graph is ever half-written, and the store's hashes never claim what it does not hold.
+What the store has is read from it: one query for the hash of every file graph (its
+metadata graphs), so two machines pushing to one store agree. What the corpus has is cut
+again only where it can have changed since the last push from this corpus
+(`kg.store.incremental`; the whole corpus the first time, or without an index).
+
+How graphs are sent depends on the store. A store known to run each update request in one
+transaction (Oxigraph, told by its `Server` header) gets a batch of files per request: for
+each, the data graph and the metadata graph dropped and inserted again (SPARQL 1.1 Update,
+``DROP SILENT GRAPH`` and ``INSERT DATA``), so a request that fails leaves all of its
+graphs as they were. Any other store gets the Graph Store HTTP Protocol: one PUT per graph,
+which the store swaps in whole, the data graph first, then the metadata graph (hash and
+text); a push cut off between the two leaves the data new and the hash old, so the next
+push sends that file again. Either way no graph is ever half-written, and the store's
+hashes never claim what it does not hold.
 """
 
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from kg.store.endpoint import Endpoint
-from kg.store.partition import HASH, SHARED_META, FileGraph, meta_iri, partition
+from kg.store.incremental import (
+    WHOLE,
+    index_view,
+    partition_files,
+    plan,
+    read_state,
+    state_path,
+    write_state,
+)
+from kg.store.partition import HASH, SHARED_META, FileGraph, graph_iri, meta_iri, partition
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
 
-BATCH = 64  # graphs sent between two progress reports
+T = TypeVar("T")
+BATCH = 256  # graphs sent between two progress reports (split among the requests in flight)
 WORKERS = 4  # requests in flight at once
 
 
 @dataclass(frozen=True)
 class PushResult:
     """What a push did: graphs `sent` (added or changed files), `removed` (deleted
-    files), `unchanged`, and the `triples` in the graphs sent."""
+    files), `unchanged`, the `triples` in the graphs sent, and how many files' graphs were
+    `cut` from the corpus to know what changed."""
 
     sent: int
     removed: int
     unchanged: int
     triples: int
+    cut: int = 0
 
 
 def store_hashes(endpoint: Endpoint) -> dict[str, str]:
     """The data graph IRI -> hash of every file graph the store holds."""
-    rows = endpoint.select(f"SELECT ?g ?h WHERE {{ GRAPH ?m {{ ?g <{HASH}> ?h }} }}")
-    return {row["g"]: row["h"] for row in rows}
+    rows = endpoint.query_json(f"SELECT ?g ?h WHERE {{ GRAPH ?m {{ ?g <{HASH}> ?h }} }}")
+    return {row["g"]["value"]: row["h"]["value"] for row in rows["results"]["bindings"]}
+
+
+def _meta_of(iri: str) -> str:
+    path = iri.removeprefix("urn:kg:file:")
+    return SHARED_META if path == iri else meta_iri(urllib.parse.unquote(path))
+
+
+def replace_graphs(items: Sequence[FileGraph], gone: Sequence[str] = ()) -> bytes:
+    """One SPARQL update that replaces the data and metadata graphs of `items` (created even
+    when empty, as a Graph Store PUT does) and drops those of the data graphs `gone`.
+
+    >>> f = FileGraph("a.md", b"<urn:a> <urn:b> <urn:c> .\\n", "text", "0f")
+    >>> print(replace_graphs([f]).decode().splitlines()[2])
+    INSERT DATA { GRAPH <urn:kg:file:a.md> {
+    """
+    out: list[bytes] = []
+    for item in items:
+        for graph, data in ((item.iri, item.data), (item.meta, item.meta_data())):
+            out += [
+                f"DROP SILENT GRAPH <{graph}> ;\nCREATE SILENT GRAPH <{graph}> ;\n"
+                f"INSERT DATA {{ GRAPH <{graph}> {{\n".encode(),
+                data,
+                b"} } ;\n",
+            ]
+    for iri in gone:
+        out.append(f"DROP SILENT GRAPH <{iri}> ;\nDROP SILENT GRAPH <{_meta_of(iri)}> ;\n".encode())
+    return b"".join(out).rstrip(b" ;\n") + b"\n"
 
 
 def push(
@@ -72,36 +121,62 @@ def push(
         already sent stay sent, each whole.
     """
     store = endpoint if isinstance(endpoint, Endpoint) else Endpoint(endpoint)
-    local = partition(g)
+    where = state_path(g)
+    local = plan(g, read_state(where))
+    write_state(where, local.state)
     remote = store_hashes(store)
-    changed = [f for f in local.values() if remote.get(f.iri) != f.hash]
-    gone = sorted(set(remote) - {f.iri for f in local.values()})
+    paths = [p for p, h in local.hashes.items() if remote.get(graph_iri(p)) != h]
+    graphs = dict(local.graphs)
+    missing = [p for p in paths if p not in graphs]
+    if missing:  # the store lacks graphs this corpus did not change: cut those too
+        view = index_view(g) if len(missing) <= WHOLE * len(local.hashes) else None
+        graphs.update(
+            partition_files(g, missing, view).graphs if view is not None else partition(g)
+        )
+    changed = [graphs[p] for p in paths]
+    ours = {graph_iri(p) for p in local.hashes}
+    gone = sorted(set(remote) - ours)
     total = len(changed) + len(gone)
     done = 0
+    atomic = bool(changed or gone) and store.atomic_updates
 
-    def send(item: FileGraph) -> None:
-        store.put_graph(item.iri, item.data)
-        store.put_graph(item.meta, item.meta_data())
+    def send(items: Sequence[FileGraph]) -> None:
+        if atomic:
+            store.update(replace_graphs(items))
+            return
+        for item in items:
+            store.put_graph(item.iri, item.data)
+            store.put_graph(item.meta, item.meta_data())
 
-    def drop(iri: str) -> None:
-        store.delete_graph(iri)
-        path = iri.removeprefix("urn:kg:file:")
-        store.delete_graph(SHARED_META if path == iri else meta_iri(urllib.parse.unquote(path)))
+    def drop(iris: Sequence[str]) -> None:
+        if atomic:
+            store.update(replace_graphs([], iris))
+            return
+        for iri in iris:
+            store.delete_graph(iri)
+            store.delete_graph(_meta_of(iri))
 
-    with ThreadPoolExecutor(max(1, workers)) as pool:
+    lanes = max(1, workers)
+
+    def parts(group: Sequence[T]) -> list[Sequence[T]]:
+        size = -(-len(group) // lanes)
+        return [group[i : i + size] for i in range(0, len(group), size)]
+
+    with ThreadPoolExecutor(lanes) as pool:
         for start in range(0, len(changed), BATCH):
-            list(pool.map(send, changed[start : start + BATCH]))
+            list(pool.map(send, parts(changed[start : start + BATCH])))
             done += len(changed[start : start + BATCH])
             if progress:
                 progress(done, total)
         for start in range(0, len(gone), BATCH):
-            list(pool.map(drop, gone[start : start + BATCH]))
+            list(pool.map(drop, parts(gone[start : start + BATCH])))
             done += len(gone[start : start + BATCH])
             if progress:
                 progress(done, total)
     return PushResult(
         sent=len(changed),
         removed=len(gone),
-        unchanged=len(local) - len(changed),
+        unchanged=len(local.hashes) - len(changed),
         triples=sum(f.data.count(b"\n") for f in changed),
+        cut=len(local.graphs),
     )
