@@ -147,21 +147,37 @@ def test_connect_gives_the_same_notes_and_links_as_the_local_load(
     assert [int(row[0]) for row in rows] == [len(local.notes())]
 
 
-@pytest.mark.parametrize("batched", [True, False], ids=["update-batches", "graph-store-puts"])
+def held_lines(endpoint: Endpoint, iri: str) -> set[bytes]:
+    """A graph's lines; none for a graph the store does not hold."""
+    try:
+        return graph_lines(endpoint, iri)
+    except StoreError as error:
+        assert "HTTP 404" in str(error)
+        return set()
+
+
+@pytest.mark.parametrize("mode", ["update-batches", "graph-store-puts", "first-push-quads"])
 def test_a_server_killed_mid_push_leaves_every_graph_whole(
-    corpus: Path, tmp_path: Path, batched: bool
+    corpus: Path, tmp_path: Path, mode: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import kg.store.push as push_module
+
     location = tmp_path / "store"
-    with OxigraphServer(location) as first:
-        push(load(corpus), first.url)
-        old = {
-            iri: graph_lines(Endpoint(first.url), iri) for iri in store_hashes(Endpoint(first.url))
-        }
-    # change every file, then kill the server after a few graphs went through
-    for path in [*corpus.rglob("*.md"), *corpus.rglob("*.txt")]:
-        path.write_text(path.read_text(encoding="utf-8").replace("the", "THE"), encoding="utf-8")
+    old: dict[str, set[bytes]] = {}
+    old_hashes: dict[str, str] = {}
+    if mode != "first-push-quads":
+        with OxigraphServer(location) as first:
+            push(load(corpus), first.url)
+            store = Endpoint(first.url)
+            old_hashes = store_hashes(store)
+            old = {iri: graph_lines(store, iri) for iri in old_hashes}
+        # change every file, then kill the server after a few graphs went through
+        for path in [*corpus.rglob("*.md"), *corpus.rglob("*.txt")]:
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace("the", "THE"), encoding="utf-8")
     new_graph = load(corpus)
     new = {f.iri: set(f.data.splitlines()) for f in partition(new_graph).values()}
+    hashes = {f.iri: f.hash for f in partition(new_graph).values()}
     server = OxigraphServer(location).start()
     killed = threading.Event()
 
@@ -170,28 +186,31 @@ def test_a_server_killed_mid_push_leaves_every_graph_whole(
             killed.set()
             server.kill()
 
-    import kg.store.push as push_module
-
-    batch, push_module.BATCH = push_module.BATCH, 8
+    monkeypatch.setattr(push_module, "BATCH", 8)
+    monkeypatch.setattr(push_module, "FRESH", 0)  # new files' graphs go as N-Quads
     target = Endpoint(server.url, retries=1)
-    assert target.atomic_updates  # Oxigraph: a batch of files per update request
-    if not batched:
+    assert target.atomic_updates  # Oxigraph: a batch of files per request
+    if mode == "graph-store-puts":
         target._server = ""  # as any other store: one Graph Store PUT per graph
-    try:
-        with pytest.raises(StoreError):
-            push(new_graph, target, progress=progress)
-    finally:
-        push_module.BATCH = batch
+    with pytest.raises(StoreError):
+        push(new_graph, target, progress=progress)
     assert killed.is_set()
     with OxigraphServer(location) as again:
         store = Endpoint(again.url)
-        kept = {iri: graph_lines(store, iri) for iri in set(old) | set(new)}
-        assert all(kept[iri] in (old.get(iri), new.get(iri)) for iri in kept)
-        assert any(kept[iri] == new[iri] != old[iri] for iri in kept)  # some went through
-        assert any(kept[iri] == old[iri] != new[iri] for iri in kept)  # some did not
+        kept = {iri: held_lines(store, iri) for iri in set(old) | set(new)}
+        before = {iri: old.get(iri, set()) for iri in kept}
+        assert all(kept[iri] in (before[iri], new.get(iri)) for iri in kept)
+        assert any(kept[iri] == new[iri] != before[iri] for iri in kept)  # some went through
+        assert any(kept[iri] == before[iri] != new[iri] for iri in kept)  # some did not
+        hashed = store_hashes(store)
+        if mode != "graph-store-puts":  # data and hash go in one request
+            says = {(hashes[iri], frozenset(new[iri])) for iri in new} | {
+                (old_hashes[iri], frozenset(old[iri])) for iri in old
+            }
+            assert all((h, frozenset(kept[iri])) in says for iri, h in hashed.items())
         # the next push finishes the job
         push(new_graph, again.url)
-        assert {iri: graph_lines(store, iri) for iri in new} == new
+        assert {iri: held_lines(store, iri) for iri in new} == new
 
 
 def test_cli_push_serve_and_sparql_endpoint(corpus: Path, tmp_path: Path) -> None:

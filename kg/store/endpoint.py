@@ -267,6 +267,16 @@ class Endpoint:
             if "HTTP 404" not in str(error):
                 raise
 
+    def add_quads(self, nquads: bytes) -> None:
+        """Add `nquads` (N-Quads) to the store's dataset in one request (Oxigraph loads a
+        request in one transaction: all of it or none)."""
+        self.request("POST", self.graph_store, nquads, {"Content-Type": "application/n-quads"})
+
+    def named_graphs(self) -> set[str]:
+        """The IRIs of the named graphs the store holds."""
+        rows = self.query_json("SELECT ?g WHERE { GRAPH ?g { } }")["results"]["bindings"]
+        return {row["g"]["value"] for row in rows}
+
     def get_graph(self, graph: str) -> bytes:
         """The named graph as N-Triples."""
         return self.request(
