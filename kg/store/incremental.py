@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 STATE_FILE = "store-push.json"
 STATE_VERSION = 1
 WHOLE = 0.25  # re-partition the whole corpus when more than this share of files changed
+GROUP = 400  # files cut at a time when the whole corpus is
 _INVERSE = frozenset(kind.value for kind, m in LINK_PROPERTIES.items() if m.inverse)
 
 
@@ -199,8 +200,8 @@ def _source(links: Any, index: int) -> bool:
 class Plan:
     """What a push starts from: every file's graph `hashes` (by path), the `graphs` built
     to know them (the files whose graph could have changed; all of them when the corpus was
-    partitioned whole), the `state` to keep for the next push, and how many files were
-    `cut` again."""
+    cut whole, unless they were handed to `plan`'s `each` instead), the `state` to keep for
+    the next push, and whether the corpus was cut `whole`."""
 
     hashes: dict[str, str]
     graphs: dict[str, FileGraph]
@@ -238,7 +239,12 @@ def write_state(path: Path | None, state: dict[str, Any]) -> None:
         write_atomic(path, json.dumps(state, separators=(",", ":")).encode("utf-8"))
 
 
-def plan(g: KnowledgeGraph, state: dict[str, Any] | None) -> Plan:
+def plan(
+    g: KnowledgeGraph,
+    state: dict[str, Any] | None,
+    each: Callable[[dict[str, FileGraph]], None] | None = None,
+    group: int = GROUP,
+) -> Plan:
     """Every file's graph hash, cutting again only the files whose graph can have changed
     since `state` (the whole corpus without a usable state or index).
 
@@ -248,20 +254,26 @@ def plan(g: KnowledgeGraph, state: dict[str, Any] | None) -> Plan:
         The graph.
     state
         What the last plan kept (`Plan.state`), or None.
+    each
+        Called with the graphs cut, as soon as they are cut: the whole corpus of a graph
+        with an index is cut `group` files at a time, so a push can send some while it
+        cuts the next (such graphs are then not kept in `Plan.graphs`).
+    group
+        How many files to cut at a time when cutting the whole corpus.
 
     Returns
     -------
     Plan
     """
     view = index_view(g)
-    if view is None or state is None:
-        return _whole(g, view)
-    old: dict[str, list[Any]] = state["files"]
+    if view is None:
+        return _whole(g, view, each)
+    old: dict[str, list[Any]] = state["files"] if state is not None else {}
     current = set(view.keys) | {SHARED}
     changed = {p for p in current if p != SHARED and (p not in old or old[p][0] != view.keys[p])}
     removed = set(old) - current
-    if len(changed) + len(removed) > WHOLE * len(current):
-        return _whole(g, view)
+    if state is None or len(changed) + len(removed) > WHOLE * len(current):
+        return _in_groups(g, view, each, group)
     by_note: dict[str, set[str]] = {}
     for path, note in view.note.items():
         if note is not None:
@@ -292,6 +304,8 @@ def plan(g: KnowledgeGraph, state: dict[str, Any] | None) -> Plan:
         if not new:
             break
         todo |= widen(new)
+    if each is not None:
+        each(result.graphs)
     hashes = {
         p: result.graphs[p].hash if p in result.graphs else old[p][1] for p in sorted(current)
     }
@@ -307,8 +321,39 @@ def plan(g: KnowledgeGraph, state: dict[str, Any] | None) -> Plan:
     return Plan(hashes, result.graphs, {"version": STATE_VERSION, "files": files}, False)
 
 
-def _whole(g: KnowledgeGraph, view: IndexView | None) -> Plan:
+def _in_groups(
+    g: KnowledgeGraph,
+    view: IndexView,
+    each: Callable[[dict[str, FileGraph]], None] | None,
+    group: int,
+) -> Plan:
+    """The whole corpus, cut `group` files at a time (each graph as a whole cut gives it)."""
+    paths = sorted(set(view.keys) | {SHARED})
+    hashes: dict[str, str] = {}
+    kept: dict[str, FileGraph] = {}
+    files: dict[str, list[Any]] = {}
+    for start in range(0, len(paths), max(1, group)):
+        result = partition_files(g, paths[start : start + group], view)
+        for p, graph in result.graphs.items():
+            hashes[p] = graph.hash
+            files[p] = [view.keys.get(p, ""), graph.hash, view.note.get(p)]
+            files[p].append(sorted(result.partners.get(p, ())))
+        if each is not None:
+            each(result.graphs)
+        else:
+            kept.update(result.graphs)
+    state = {"version": STATE_VERSION, "files": dict(sorted(files.items()))}
+    return Plan(dict(sorted(hashes.items())), kept, state, True)
+
+
+def _whole(
+    g: KnowledgeGraph,
+    view: IndexView | None,
+    each: Callable[[dict[str, FileGraph]], None] | None = None,
+) -> Plan:
     whole = cut(subgraph(g), corpus_texts(g.root))
+    if each is not None:
+        each(whole.graphs)
     hashes = {p: f.hash for p, f in whole.graphs.items()}
     keys = view.keys if view is not None else {}
     notes = view.note if view is not None else {}

@@ -23,9 +23,10 @@ hashes never claim what it does not hold.
 
 from __future__ import annotations
 
+import threading
 import urllib.parse
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
@@ -146,37 +147,136 @@ def push(
         already sent stay sent, each whole.
     """
     store = endpoint if isinstance(endpoint, Endpoint) else Endpoint(endpoint)
-    where = state_path(g)
-    local = plan(g, read_state(where))
-    write_state(where, local.state)
     remote = store_hashes(store)
-    paths = [p for p, h in local.hashes.items() if remote.get(graph_iri(p)) != h]
-    graphs = dict(local.graphs)
-    missing = [p for p in paths if p not in graphs]
-    if missing:  # the store lacks graphs this corpus did not change: cut those too
-        view = index_view(g) if len(missing) <= WHOLE * len(local.hashes) else None
-        graphs.update(
-            partition_files(g, missing, view).graphs if view is not None else partition(g)
-        )
-    changed = [graphs[p] for p in paths]
-    ours = {graph_iri(p) for p in local.hashes}
-    gone = sorted(set(remote) - ours)
-    total = len(changed) + len(gone)
-    done = 0
-    atomic = bool(changed or gone) and store.atomic_updates
-    fresh: set[str] = set()  # graphs the store does not hold at all: added, not replaced
-    new = [f for f in changed if f.iri not in remote]
-    if atomic and len(new) > FRESH:
-        held = store.named_graphs()
-        fresh = {f.path for f in new if f.iri not in held and f.meta not in held}
-    changed = [f for f in changed if f.path in fresh] + [f for f in changed if f.path not in fresh]
+    sender = _Sender(store, remote, workers, progress)
+    sent: list[FileGraph] = []
+    built: set[str] = set()
 
-    def send(items: Sequence[FileGraph]) -> None:
-        if atomic:
-            added = [f for f in items if f.path in fresh]
+    def each(graphs: dict[str, FileGraph]) -> None:  # send what differs as soon as it is cut
+        built.update(graphs)
+        news = [f for f in graphs.values() if remote.get(f.iri) != f.hash]
+        sent.extend(news)
+        sender.send(news)
+
+    where = state_path(g)
+    try:
+        local = plan(g, read_state(where), each)
+        write_state(where, local.state)
+        missing = [
+            p for p, h in local.hashes.items() if p not in built and remote.get(graph_iri(p)) != h
+        ]
+        if missing:  # the store lacks graphs this corpus did not change: cut those too
+            view = index_view(g) if len(missing) <= WHOLE * len(local.hashes) else None
+            graphs = partition_files(g, missing, view).graphs if view is not None else partition(g)
+            each({p: graphs[p] for p in missing})
+        ours = {graph_iri(p) for p in local.hashes}
+        gone = sorted(set(remote) - ours)
+        sender.drop(gone)
+        sender.finish()
+    finally:
+        sender.close()
+    return PushResult(
+        sent=len(sent),
+        removed=len(gone),
+        unchanged=len(local.hashes) - len(sent),
+        triples=sum(f.data.count(b"\n") for f in sent),
+        cut=len(built),
+    )
+
+
+class _Sender:
+    """Sends graphs in batches of `BATCH` files, `workers` requests in flight, in the way
+    the store allows (see the module's note); `finish` waits for every request."""
+
+    def __init__(
+        self,
+        store: Endpoint,
+        remote: dict[str, str],
+        workers: int,
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
+        self.store = store
+        self.remote = remote
+        self.lanes = max(1, workers)
+        self.pool = ThreadPoolExecutor(self.lanes)
+        self.pending: list[tuple[int, Future[None]]] = []
+        self.queue: list[FileGraph] = []
+        self.progress = progress
+        self.done = 0
+        self.total = 0
+        self._lock = threading.Lock()
+        self._atomic: bool | None = None
+        self._held: set[str] | None = None  # the store's named graphs, when listed
+        self._listed = False
+
+    @property
+    def atomic(self) -> bool:
+        with self._lock:
+            if self._atomic is None:
+                self._atomic = self.store.atomic_updates
+            return self._atomic
+
+    def _fresh(self, item: FileGraph) -> bool:
+        """Whether the store holds neither of the file's graphs (then they are added): the
+        store's graphs are listed once, when the push sends more than `FRESH` files."""
+        if item.iri in self.remote:
+            return False
+        with self._lock:
+            if not self._listed:
+                self._listed = True
+                self._held = self.store.named_graphs() if self.total > FRESH else None
+        held = self._held
+        return held is not None and item.iri not in held and item.meta not in held
+
+    def send(self, items: Sequence[FileGraph]) -> None:
+        self.total += len(items)
+        self.queue.extend(items)
+        while len(self.queue) >= BATCH:
+            self._submit(self.queue[:BATCH], self._put)
+            del self.queue[:BATCH]
+
+    def drop(self, iris: Sequence[str]) -> None:
+        self._flush()
+        self.total += len(iris)
+        for start in range(0, len(iris), BATCH):
+            self._submit(list(iris[start : start + BATCH]), self._drop)
+
+    def finish(self) -> None:
+        self._flush()
+        while self.pending:
+            self._wait()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _flush(self) -> None:
+        if self.queue:
+            self._submit(self.queue, self._put)
+            self.queue = []
+
+    def _submit(self, group: list[T], action: Callable[[Sequence[T]], None]) -> None:
+        size = -(-len(group) // self.lanes)
+        for start in range(0, len(group), size):
+            part = group[start : start + size]
+            self.pending.append((len(part), self.pool.submit(action, part)))
+        while len(self.pending) > 2 * self.lanes:  # keep the cutting a little ahead
+            self._wait()
+
+    def _wait(self) -> None:
+        count, future = self.pending.pop(0)
+        future.result()
+        self.done += count
+        if self.progress:
+            self.progress(self.done, max(self.total, self.done))
+
+    def _put(self, items: Sequence[FileGraph]) -> None:
+        store = self.store
+        if self.atomic:
+            fresh = [self._fresh(f) for f in items]
+            added = [f for f, new in zip(items, fresh, strict=True) if new]
+            replaced = [f for f, new in zip(items, fresh, strict=True) if not new]
             if added:
                 store.add_quads(as_quads(added))
-            replaced = [f for f in items if f.path not in fresh]
             if replaced:
                 store.update(replace_graphs(replaced))
             return
@@ -184,35 +284,10 @@ def push(
             store.put_graph(item.iri, item.data)
             store.put_graph(item.meta, item.meta_data())
 
-    def drop(iris: Sequence[str]) -> None:
-        if atomic:
-            store.update(replace_graphs([], iris))
+    def _drop(self, iris: Sequence[str]) -> None:
+        if self.atomic:
+            self.store.update(replace_graphs([], iris))
             return
         for iri in iris:
-            store.delete_graph(iri)
-            store.delete_graph(_meta_of(iri))
-
-    lanes = max(1, workers)
-
-    def parts(group: Sequence[T]) -> list[Sequence[T]]:
-        size = -(-len(group) // lanes)
-        return [group[i : i + size] for i in range(0, len(group), size)]
-
-    with ThreadPoolExecutor(lanes) as pool:
-        for start in range(0, len(changed), BATCH):
-            list(pool.map(send, parts(changed[start : start + BATCH])))
-            done += len(changed[start : start + BATCH])
-            if progress:
-                progress(done, total)
-        for start in range(0, len(gone), BATCH):
-            list(pool.map(drop, parts(gone[start : start + BATCH])))
-            done += len(gone[start : start + BATCH])
-            if progress:
-                progress(done, total)
-    return PushResult(
-        sent=len(changed),
-        removed=len(gone),
-        unchanged=len(local.hashes) - len(changed),
-        triples=sum(f.data.count(b"\n") for f in changed),
-        cut=len(local.graphs),
-    )
+            self.store.delete_graph(iri)
+            self.store.delete_graph(_meta_of(iri))
