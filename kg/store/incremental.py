@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from kg.export.mapping import LINK_PROPERTIES
 from kg.export.subgraph import SubGraph, subgraph
+from kg.export.triples import _iri_part
 from kg.model import LinkKind, NoteKind
 from kg.parse.corpus import MARKDOWN_SUFFIXES, PAGE_SUFFIXES
 from kg.store.partition import SHARED, Cut, FileGraph, corpus_texts, cut, read_text
@@ -42,6 +43,7 @@ STATE_VERSION = 1
 WHOLE = 0.25  # re-partition the whole corpus when more than this share of files changed
 GROUP = 400  # files cut at a time when the whole corpus is
 _INVERSE = frozenset(kind.value for kind, m in LINK_PROPERTIES.items() if m.inverse)
+_SOURCE = LinkKind.SOURCE.value
 
 
 @dataclass
@@ -156,21 +158,30 @@ def partition_files(
         homed |= {i for i in notes if i not in made}
     written = view.links_written_in(g, wanted)
     links.prefetch(written)
-    subjects = set(homed)
+    # Each subject's triples that go to these files: every link at a subject they hold,
+    # and at any other subject the links that make a triple one of theirs makes (the
+    # same subject, property and other end), which decide whose file it goes to.
+    others: dict[str, set[str]] = {}
     for i in written:
         link = links.get(i)
         inverse = link.kind.value in _INVERSE
-        subjects.add(link.target if inverse else link.source)
+        subject, other = (link.target, link.source) if inverse else (link.source, link.target)
+        others.setdefault(subject, set()).add(_iri_part(other))
         if link.kind is LinkKind.SOURCE:
-            subjects.add(link.source)
+            others.setdefault(link.source, set()).add(_iri_part(link.target))
     chosen = set(written)
-    for note_id in subjects:
-        chosen.update(
-            i
-            for i in links.out.get(note_id, ())
-            if links.kind(i) not in _INVERSE or _source(links, i)
-        )
-        chosen.update(i for i in links.into.get(note_id, ()) if links.kind(i) in _INVERSE)
+    for note_id in homed | set(others):
+        near = None if note_id in homed else others[note_id]
+        for i in links.out.get(note_id, ()):
+            kind = links.kind(i)
+            if (kind not in _INVERSE or kind == _SOURCE) and (
+                near is None or _iri_part(links.ends(i)[1]) in near
+            ):
+                chosen.add(i)
+        for i in links.into.get(note_id, ()):
+            if links.kind(i) in _INVERSE and (near is None or _iri_part(links.ends(i)[0]) in near):
+                chosen.add(i)
+    subjects = homed | set(others)
     order = sorted(chosen)
     links.prefetch(order)
     picked = [links.get(i) for i in order]
@@ -190,10 +201,6 @@ def partition_files(
     base = Path(root or g.root or ".")
     texts = {p: None if p == SHARED else read_text(base / p) for p in wanted}
     return cut(sub, texts, only=wanted)
-
-
-def _source(links: Any, index: int) -> bool:
-    return bool(links.kind(index) == LinkKind.SOURCE.value)
 
 
 @dataclass(frozen=True)
