@@ -132,6 +132,22 @@ def test_a_push_from_an_indexed_corpus_cuts_only_what_changed(
     assert store_triples(store) == set(ntriples_bytes(subgraph(load(corpus))).splitlines())
 
 
+def test_the_neighbourhood_query_finds_the_local_two_hop_neighbours(
+    corpus: Path, server: OxigraphServer
+) -> None:
+    from kg.store.remote import neighbourhood_query
+
+    g = load(corpus)
+    push(g, server.url)
+    store = Endpoint(server.url)
+    for note in g.notes(stubs=False)[:12]:
+        local = {n.note.id for n in g.neighbours(note.id, depth=2)} - {note.id}
+        iri = "urn:kg:note:" + note.id
+        rows = store.select(neighbourhood_query(iri))
+        assert {row["n"].removeprefix("urn:kg:note:") for row in rows} == local
+        assert int(store.select(neighbourhood_query(iri, count=True))[0]["count"]) == len(local)
+
+
 def test_connect_gives_the_same_notes_and_links_as_the_local_load(
     corpus: Path, server: OxigraphServer, tmp_path: Path
 ) -> None:

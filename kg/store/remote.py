@@ -21,6 +21,45 @@ if TYPE_CHECKING:
 CACHE_VARIABLE = "KG_STORE_CACHE"
 
 
+def note_properties() -> list[str]:
+    """The direct properties of links between notes (one triple per link kind and
+    relation, `kg.export.mapping`), which a neighbourhood query follows.
+
+    >>> any(p.endswith("references") for p in note_properties())
+    True
+    """
+    from kg.export.mapping import DEFAULT_RELATION_PROPERTY, LINK_PROPERTIES, RELATION_PROPERTIES
+
+    found = {m.property for m in LINK_PROPERTIES.values()}
+    return sorted(found | set(RELATION_PROPERTIES.values()) | {DEFAULT_RELATION_PROPERTY})
+
+
+def neighbourhood_query(note_iri: str, count: bool = False) -> str:
+    """A SPARQL query for the notes within two links of the note `note_iri`, either way
+    (the notes of `g.neighbours(note, depth=2)`, the note itself left out): each row one
+    note ``?n``, or with `count` one row ``?count``.
+
+    It is written for the store's indexes: the note's IRI bound, one triple pattern per hop
+    over the direct note-to-note properties (bound by ``VALUES``; each link is one such
+    triple, where its `kg:Link` node would take two patterns a hop), both directions by
+    ``UNION``, the second hop ``OPTIONAL`` so notes with no further link still count, and
+    the two hops merged by ``BIND`` rather than by a second pass over the first.
+
+    >>> "VALUES ?p" in neighbourhood_query("urn:kg:note:a", count=True)
+    True
+    """
+    values = " ".join(f"<{p}>" for p in note_properties())
+    head = "SELECT (COUNT(DISTINCT ?n) AS ?count)" if count else "SELECT DISTINCT ?n"
+    return f"""{head} WHERE {{
+  VALUES ?p {{ {values} }}
+  {{ <{note_iri}> ?p ?a }} UNION {{ ?a ?p <{note_iri}> }}
+  OPTIONAL {{ VALUES ?q {{ {values} }} {{ ?a ?q ?b }} UNION {{ ?b ?q ?a }} }}
+  VALUES ?hop {{ 1 2 }}
+  BIND(IF(?hop = 1, ?a, ?b) AS ?n)
+  FILTER(BOUND(?n) && ?n != <{note_iri}>)
+}}"""
+
+
 def is_endpoint(path: str | Path) -> bool:
     """Whether `path` names a store rather than a folder.
 
