@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from kg.store.endpoint import Endpoint
 from kg.store.incremental import (
-    WHOLE,
+    GROUP,
     index_view,
     partition_files,
     plan,
@@ -166,9 +166,13 @@ def push(
             p for p, h in local.hashes.items() if p not in built and remote.get(graph_iri(p)) != h
         ]
         if missing:  # the store lacks graphs this corpus did not change: cut those too
-            view = index_view(g) if len(missing) <= WHOLE * len(local.hashes) else None
-            graphs = partition_files(g, missing, view).graphs if view is not None else partition(g)
-            each({p: graphs[p] for p in missing})
+            view = index_view(g)
+            if view is None:
+                graphs = partition(g)
+                each({p: graphs[p] for p in missing})
+            else:
+                for start in range(0, len(missing), GROUP):
+                    each(partition_files(g, missing[start : start + GROUP], view).graphs)
         ours = {graph_iri(p) for p in local.hashes}
         gone = sorted(set(remote) - ours)
         sender.drop(gone)
