@@ -161,6 +161,16 @@ def test_connect_gives_the_same_notes_and_links_as_the_local_load(
     # its SPARQL goes to the store, with the local prefixes
     rows = remote.sparql("SELECT (COUNT(*) AS ?n) WHERE { ?n a kg:Note }")
     assert [int(row[0]) for row in rows] == [len(local.notes())]
+    # opened again after an edit and a deletion: only what changed is fetched
+    edited = corpus / "vault" / "reward-length-bias.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    (corpus / "vault" / "adaptive-stopping.md").unlink()
+    local = load(corpus)
+    push(local, server.url)
+    again = kg.connect(server.url, cache=tmp_path / "mirror", embed="none")
+    assert again.notes() == local.notes()
+    assert sorted(map(repr, again.links)) == sorted(map(repr, local.links))
+    assert not (tmp_path / "mirror" / "vault" / "adaptive-stopping.md").exists()
 
 
 def held_lines(endpoint: Endpoint, iri: str) -> set[bytes]:

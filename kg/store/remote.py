@@ -7,7 +7,9 @@ vectors are computed locally and incrementally; SPARQL queries go to the store.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import urllib.parse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
 
 CACHE_VARIABLE = "KG_STORE_CACHE"
+FILE_PREFIX = "urn:kg:file:"
 
 
 def note_properties() -> list[str]:
@@ -77,12 +80,62 @@ def cache_folder(endpoint: Endpoint) -> Path:
     return Path(base) / name / "corpus"
 
 
+MIRRORED = "mirrored.json"  # in the mirror's index folder: the hash of each graph mirrored
+FETCH_ALL = 0.25  # more than this share of the files changed: fetch every text at once
+
+
 def mirror(endpoint: Endpoint, folder: Path) -> int:
     """Write the store's files into `folder`, rewriting only those whose text differs and
-    removing those the store no longer holds; how many files the store holds."""
-    rows = endpoint.select(f"SELECT ?p ?t WHERE {{ GRAPH ?m {{ ?g <{PATH}> ?p ; <{TEXT}> ?t }} }}")
+    removing those the store no longer holds; how many files the store holds.
+
+    The hash of every file graph (one query) is compared with the hashes mirrored last
+    time (kept in the folder's `.kg/`), and only the texts of graphs that changed are
+    fetched; the first time, or when most changed, every text is.
+    """
+    from kg.io import write_atomic
+    from kg.store.push import store_hashes
+
     folder = folder.resolve()
     folder.mkdir(parents=True, exist_ok=True)
+    hashes = {iri: h for iri, h in store_hashes(endpoint).items() if iri.startswith(FILE_PREFIX)}
+    record = folder / ".kg" / MIRRORED
+    try:
+        known = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = None
+    if not isinstance(known, dict):
+        known = None
+    changed = sorted(iri for iri, h in hashes.items() if known is None or known.get(iri) != h)
+    if known is None or len(changed) > FETCH_ALL * max(1, len(hashes)):
+        rows = endpoint.select(
+            f"SELECT ?p ?t WHERE {{ GRAPH ?m {{ ?g <{PATH}> ?p ; <{TEXT}> ?t }} }}"
+        )
+        wanted = _write(folder, rows)
+        for path in list(folder.rglob("*")):
+            inside = ".kg" not in path.relative_to(folder).parts
+            if inside and path.is_file() and path not in wanted:
+                path.unlink()
+    else:
+        rows = []
+        for start in range(0, len(changed), 200):
+            values = " ".join(f"<{iri}>" for iri in changed[start : start + 200])
+            rows += endpoint.select(
+                f"SELECT ?p ?t WHERE {{ VALUES ?g {{ {values} }} "
+                f"GRAPH ?m {{ ?g <{PATH}> ?p ; <{TEXT}> ?t }} }}"
+            )
+        _write(folder, rows)
+        for iri in set(known) - set(hashes):
+            gone = (folder / urllib.parse.unquote(iri.removeprefix(FILE_PREFIX))).resolve()
+            if folder in gone.parents:
+                gone.unlink(missing_ok=True)
+    record.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(record, json.dumps(hashes, sort_keys=True).encode("utf-8"))
+    return len(hashes)
+
+
+def _write(folder: Path, rows: list[dict[str, str]]) -> set[Path]:
+    """Write each row's text (``?t``) to its path (``?p``) below `folder` where it differs;
+    the paths written or kept."""
     wanted: set[Path] = set()
     for row in rows:
         target = (folder / row["p"]).resolve()
@@ -97,10 +150,7 @@ def mirror(endpoint: Endpoint, folder: Path) -> int:
             pass
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    for path in list(folder.rglob("*")):
-        if path.is_file() and ".kg" not in path.relative_to(folder).parts and path not in wanted:
-            path.unlink()
-    return len(rows)
+    return wanted
 
 
 def connect(url: str | Endpoint, cache: str | Path | None = None, **options: Any) -> KnowledgeGraph:
