@@ -20,6 +20,8 @@ Everything a call returns is a type exported here (`Note`, `Link`, `Neighbour`, 
 True
 """
 
+import functools
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.config import Config, load_config
@@ -33,7 +35,7 @@ from kg.errors import (
     NoteNotFound,
 )
 from kg.graph.knowledge import CorpusStats, KnowledgeGraph, NotePath
-from kg.index.loader import load
+from kg.index.loader import load as _load_folder
 from kg.index.update import IndexUpdate
 from kg.index.watch import watch
 from kg.model import (
@@ -76,6 +78,16 @@ _LAZY = {
     "load_embedder": "kg.embed.choose",
     "connect": "kg.store.remote",
 }
+
+
+@functools.wraps(_load_folder)
+def load(path: str | Path = "notes", **options: Any) -> KnowledgeGraph:
+    # A store's URL opens the corpus pushed there (`kg.connect`); anything else is a folder.
+    if isinstance(path, str) and path.startswith(("http://", "https://")):
+        from kg.store.remote import connect
+
+        return connect(path, **options)
+    return _load_folder(path, **options)
 
 
 def __getattr__(name: str) -> Any:

@@ -46,3 +46,34 @@ def fake_embedder():
     from fake_embedder import FakeEmbedder
 
     return FakeEmbedder()
+
+
+# The browser's tests (tests/test_tui_*.py) share these three. Each test module gets its
+# own index folder and graph, so a module that re-indexes or edits cannot reach another.
+@pytest.fixture(scope="module")
+def graph(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The seeds, without vectors (fast, deterministic, no model)."""
+    import kg
+
+    return kg.load(seeds_dir, index=tmp_path_factory.mktemp("seeds-index"), embed=False)
+
+
+@pytest.fixture(scope="module")
+def embedded_graph(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The seeds with vectors from the deterministic hashing embedder (no model, no torch)."""
+    from fake_embedder import FakeEmbedder
+
+    import kg
+
+    index = tmp_path_factory.mktemp("seeds-embedded-index")
+    loaded = kg.load(seeds_dir, index=index, embed=True, embedder=FakeEmbedder())
+    assert loaded.embeddings is not None
+    return loaded
+
+
+@pytest.fixture
+def app(graph, tmp_path: Path):
+    """The browser on `graph`, exporting into the test's own folder."""
+    from kg_tui.app import KgApp
+
+    return KgApp(graph=graph, export_dir=tmp_path / "export")

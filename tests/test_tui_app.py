@@ -26,28 +26,12 @@ from kg_tui.widgets.note_view import NoteView
 from kg_tui.widgets.search import SearchPanel, SearchResults
 from textual.widgets import OptionList, SelectionList
 
-import kg
 from kg.model import LinkKind
 
 HIDDEN = "Do base models already contain hidden reasoning ability?"
 RELATED = "Does RL teach reasoning or just when to use it?"
 LINE = "What emergent behaviors do models develop when trained on underspecified pedagogical tasks?"
 SIZE = (100, 30)
-
-
-def load_quietly(path: Path, index: Path) -> kg.KnowledgeGraph:
-    """The seeds without computing embeddings (fast, deterministic, no model)."""
-    return kg.load(path, index=index, embed=False)
-
-
-@pytest.fixture(scope="module")
-def graph(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> kg.KnowledgeGraph:
-    return load_quietly(seeds_dir, tmp_path_factory.mktemp("tui-index"))
-
-
-@pytest.fixture
-def app(graph: kg.KnowledgeGraph, tmp_path: Path) -> KgApp:
-    return KgApp(graph=graph, export_dir=tmp_path / "export")
 
 
 def main_of(app: KgApp) -> MainScreen:
@@ -426,16 +410,6 @@ asyncio.run(main())
 
 
 # ---------------------------------------------------------------- with embeddings
-
-
-@pytest.fixture(scope="module")
-def embedded_graph(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    """The seeds with vectors from the deterministic hashing embedder (no model, no torch)."""
-    fake = pytest.importorskip("fake_embedder")
-    index = tmp_path_factory.mktemp("tui-embedded-index")
-    graph = kg.load(seeds_dir, index=index, embed=True, embedder=fake.FakeEmbedder())
-    assert graph.embeddings is not None
-    return graph
 
 
 @pytest.mark.asyncio

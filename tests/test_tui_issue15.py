@@ -39,24 +39,6 @@ VERIFIER = "Can a verifier be trusted more than the generator it checks?"
 SMALL = (80, 24)
 
 
-@pytest.fixture(scope="module")
-def graph(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> kg.KnowledgeGraph:
-    return kg.load(seeds_dir, index=tmp_path_factory.mktemp("t15-index"), embed=False)
-
-
-@pytest.fixture(scope="module")
-def embedded_graph(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    """The seeds with vectors from the deterministic hashing embedder (no model)."""
-    fake = pytest.importorskip("fake_embedder")
-    index = tmp_path_factory.mktemp("t15-embedded")
-    return kg.load(seeds_dir, index=index, embed=True, embedder=fake.FakeEmbedder())
-
-
-@pytest.fixture
-def app(graph: kg.KnowledgeGraph, tmp_path: Path) -> KgApp:
-    return KgApp(graph=graph, export_dir=tmp_path / "export")
-
-
 async def settle(pilot) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()

@@ -19,12 +19,6 @@ HIDDEN = "Do base models already contain hidden reasoning ability?"
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
 
 
-@pytest.fixture(scope="module")
-def graph(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> kg.KnowledgeGraph:
-    index = tmp_path_factory.mktemp("snapshot-index")
-    return kg.load(seeds_dir, index=index, embed=False)
-
-
 def make_app(graph: kg.KnowledgeGraph, tmp_path: Path) -> KgApp:
     return KgApp(graph=graph, export_dir=tmp_path)
 

@@ -23,18 +23,6 @@ LINE = "What emergent behaviors do models develop when trained on underspecified
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
 
 
-@pytest.fixture(scope="module")
-def graph(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> kg.KnowledgeGraph:
-    return kg.load(seeds_dir, index=tmp_path_factory.mktemp("views-snapshots"), embed=False)
-
-
-@pytest.fixture(scope="module")
-def embedded_graph(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    fake = pytest.importorskip("fake_embedder")
-    index = tmp_path_factory.mktemp("views-snapshots-embedded")
-    return kg.load(seeds_dir, index=index, embed=True, embedder=fake.FakeEmbedder())
-
-
 def make_app(graph: kg.KnowledgeGraph, tmp_path: Path) -> KgApp:
     return KgApp(graph=graph, export_dir=tmp_path)
 

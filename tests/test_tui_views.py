@@ -30,24 +30,6 @@ LINE = "What emergent behaviors do models develop when trained on underspecified
 SMALL = (80, 24)
 
 
-@pytest.fixture(scope="module")
-def graph(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> kg.KnowledgeGraph:
-    return kg.load(seeds_dir, index=tmp_path_factory.mktemp("views-index"), embed=False)
-
-
-@pytest.fixture(scope="module")
-def embedded_graph(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    """The seeds with vectors from the deterministic hashing embedder (no model, no torch)."""
-    fake = pytest.importorskip("fake_embedder")
-    index = tmp_path_factory.mktemp("views-embedded-index")
-    return kg.load(seeds_dir, index=index, embed=True, embedder=fake.FakeEmbedder())
-
-
-@pytest.fixture
-def app(graph: kg.KnowledgeGraph, tmp_path: Path) -> KgApp:
-    return KgApp(graph=graph, export_dir=tmp_path / "export")
-
-
 def screen_text(app: KgApp) -> list[str]:
     """The terminal as the person sees it, one string per row."""
     width, height = app.size

@@ -9,6 +9,7 @@ from typing import Any
 from kg.cli.common import (
     Subparsers,
     default_corpus,
+    progress_printer,
 )
 from kg.errors import KgError
 
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
 
         store = Endpoint(args.endpoint)
         corpus = cache_folder(store)
-        if mirror(store, corpus) == 0:
+        if mirror(store, corpus, progress_printer(True)) == 0:
             raise KgError(f"{store.base} holds no kg corpus: publish one with `kg push`")
     else:
         corpus = resolve_corpus(args.path or args.corpus or default_corpus())

@@ -128,7 +128,8 @@ def load(
     Parameters
     ----------
     path : str or Path
-        A folder of site pages (.txt) and Markdown notes (.md), or one file.
+        A folder of site pages (.txt) and Markdown notes (.md), or one file; `kg.load`
+        also takes the URL of a SPARQL store a `kg push` published to (see `kg.connect`).
     index : str or Path, optional
         Where the index lives; PATH/.kg/ by default.
     config : str, Path or Config, optional

@@ -162,12 +162,26 @@ class Endpoint:
             except urllib.error.HTTPError as error:
                 detail = error.read().decode("utf-8", "replace").strip()[:500]
                 last = f"HTTP {error.code}: {detail}"
+                if error.code in (401, 403):
+                    raise StoreError(self._refused(method, url, error.code)) from None
                 if error.code < 500:
                     break
             except (urllib.error.URLError, OSError) as error:
                 reason = getattr(error, "reason", error)
                 last = f"cannot connect: {reason}"
         raise StoreError(f"{method} {url.split('?')[0]} failed ({last}); is the store running?")
+
+    def _refused(self, method: str, url: str, status: int) -> str:
+        host = urllib.parse.urlsplit(self.base).hostname or self.base
+        if self._auth:
+            what = "refused the credentials kg sent"
+        else:
+            what = "asks for credentials and kg had none"
+        return (
+            f"{method} {url.split('?')[0]}: the store {what} (HTTP {status}); set "
+            f"${USER_VARIABLE} and ${PASSWORD_VARIABLE}, or add a ~/.netrc entry "
+            f"'machine {host} login NAME password SECRET'"
+        )
 
     # ------------------------------------------------------------ SPARQL protocol
 

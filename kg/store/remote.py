@@ -19,6 +19,7 @@ from kg.store.partition import PATH, TEXT
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
+    from kg.index.loader import Progress
 
 CACHE_VARIABLE = "KG_STORE_CACHE"
 FILE_PREFIX = "urn:kg:file:"
@@ -84,14 +85,16 @@ MIRRORED = "mirrored.json"  # in the mirror's index folder: the hash of each gra
 FETCH_ALL = 0.25  # more than this share of the files changed: fetch every text at once
 
 
-def mirror(endpoint: Endpoint, folder: Path) -> int:
+def mirror(endpoint: Endpoint, folder: Path, progress: Progress | None = None) -> int:
     """Write the store's files into `folder`, rewriting only those whose text differs and
     removing those the store no longer holds; how many files the store holds.
 
     The hash of every file graph (one query) is compared with the hashes mirrored last
     time (kept in the folder's `.kg/`), and only the texts of graphs that changed are
-    fetched; the first time, or when most changed, every text is.
-    """
+    fetched; the first time, or when most changed, every text is. `progress` is called as
+    ``progress("download", 0, 1)`` before the texts are fetched (the slow part for a large
+    corpus), ``("download", 1, 1)`` after, then ``("mirror", done, total)`` while files are
+    compared and written."""
     from kg.io import write_atomic
     from kg.store.push import store_hashes
 
@@ -106,11 +109,15 @@ def mirror(endpoint: Endpoint, folder: Path) -> int:
     if not isinstance(known, dict):
         known = None
     changed = sorted(iri for iri, h in hashes.items() if known is None or known.get(iri) != h)
+    if progress:
+        progress("download", 0, 1)
     if known is None or len(changed) > FETCH_ALL * max(1, len(hashes)):
         rows = endpoint.select(
             f"SELECT ?p ?t WHERE {{ GRAPH ?m {{ ?g <{PATH}> ?p ; <{TEXT}> ?t }} }}"
         )
-        wanted = _write(folder, rows)
+        if progress:
+            progress("download", 1, 1)
+        wanted = _write(folder, rows, progress)
         for path in list(folder.rglob("*")):
             inside = ".kg" not in path.relative_to(folder).parts
             if inside and path.is_file() and path not in wanted:
@@ -123,7 +130,9 @@ def mirror(endpoint: Endpoint, folder: Path) -> int:
                 f"SELECT ?p ?t WHERE {{ VALUES ?g {{ {values} }} "
                 f"GRAPH ?m {{ ?g <{PATH}> ?p ; <{TEXT}> ?t }} }}"
             )
-        _write(folder, rows)
+        if progress:
+            progress("download", 1, 1)
+        _write(folder, rows, progress)
         for iri in set(known) - set(hashes):
             gone = (folder / urllib.parse.unquote(iri.removeprefix(FILE_PREFIX))).resolve()
             if folder in gone.parents:
@@ -133,11 +142,13 @@ def mirror(endpoint: Endpoint, folder: Path) -> int:
     return len(hashes)
 
 
-def _write(folder: Path, rows: list[dict[str, str]]) -> set[Path]:
+def _write(folder: Path, rows: list[dict[str, str]], progress: Progress | None) -> set[Path]:
     """Write each row's text (``?t``) to its path (``?p``) below `folder` where it differs;
     the paths written or kept."""
     wanted: set[Path] = set()
-    for row in rows:
+    for number, row in enumerate(rows):
+        if progress and number % 500 == 0:
+            progress("mirror", number, len(rows))
         target = (folder / row["p"]).resolve()
         if folder not in target.parents:
             raise StoreError(f"the store names a file outside its corpus: {row['p']!r}")
@@ -150,6 +161,8 @@ def _write(folder: Path, rows: list[dict[str, str]]) -> set[Path]:
             pass
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
+    if progress and rows:
+        progress("mirror", len(rows), len(rows))
     return wanted
 
 
@@ -179,7 +192,7 @@ def connect(url: str | Endpoint, cache: str | Path | None = None, **options: Any
 
     endpoint = url if isinstance(url, Endpoint) else Endpoint(url)
     folder = Path(cache) if cache is not None else cache_folder(endpoint)
-    if mirror(endpoint, folder) == 0:
+    if mirror(endpoint, folder, options.get("progress")) == 0:
         raise StoreError(f"{endpoint.base} holds no kg corpus: publish one with `kg push`")
     graph = load(folder, **options)
     graph.endpoint = endpoint
