@@ -96,7 +96,7 @@ def index_view(g: KnowledgeGraph) -> IndexView | None:
         notes: dict[str, str | None] = {}
         rows = saved.db.execute("SELECT path, note, identity, events, created FROM files")
         for path, note, identity, events, created in rows:
-            text = json.dumps([stamps.get(path), note, identity, events, created])
+            text = f"{stamps.get(path)}\x1f{note}\x1f{identity}\x1f{events}\x1f{created}"
             keys[path] = hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
             notes[path] = note
         for path, stamp in stamps.items():  # files that make no page (attachments) too

@@ -30,6 +30,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
+from kg.errors import StoreError
 from kg.store.endpoint import Endpoint
 from kg.store.incremental import (
     GROUP,
@@ -67,11 +68,23 @@ class PushResult:
 def store_hashes(endpoint: Endpoint) -> dict[str, str]:
     """The data graph IRI -> hash of every file graph the store holds ('' for a graph
     given two hashes, which two first pushes of one new file at once can leave: the next
-    push replaces it)."""
-    rows = endpoint.query_json(f"SELECT ?g ?h WHERE {{ GRAPH ?m {{ ?g <{HASH}> ?h }} }}")
+    push replaces it). Asked as CSV, a third of the bytes of JSON and quicker to read."""
+    import csv
+    import io
+
+    data = endpoint.request(
+        "POST",
+        endpoint.query_url,
+        urllib.parse.urlencode(
+            {"query": f"SELECT ?g ?h WHERE {{ GRAPH ?m {{ ?g <{HASH}> ?h }} }}"}
+        ).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/csv"},
+    )
+    rows = csv.reader(io.StringIO(data.decode("utf-8")))
+    if next(rows, None) != ["g", "h"]:
+        raise StoreError(f"{endpoint.base} did not answer the hash query as CSV")
     hashes: dict[str, str] = {}
-    for row in rows["results"]["bindings"]:
-        graph, value = row["g"]["value"], row["h"]["value"]
+    for graph, value in rows:
         hashes[graph] = value if hashes.get(graph, value) == value else ""
     return hashes
 
@@ -162,8 +175,9 @@ def push(
     try:
         local = plan(g, read_state(where), each)
         write_state(where, local.state)
+        iris = {p: graph_iri(p) for p in local.hashes}
         missing = [
-            p for p, h in local.hashes.items() if p not in built and remote.get(graph_iri(p)) != h
+            p for p, h in local.hashes.items() if p not in built and remote.get(iris[p]) != h
         ]
         if missing:  # the store lacks graphs this corpus did not change: cut those too
             view = index_view(g)
@@ -173,7 +187,7 @@ def push(
             else:
                 for start in range(0, len(missing), GROUP):
                     each(partition_files(g, missing[start : start + GROUP], view).graphs)
-        ours = {graph_iri(p) for p in local.hashes}
+        ours = set(iris.values())
         gone = sorted(set(remote) - ours)
         sender.drop(gone)
         sender.finish()
