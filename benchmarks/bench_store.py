@@ -25,7 +25,9 @@ Targets: first push < 60 s, one-file re-push < 1 s, 2-hop from the store < 50 ms
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -45,6 +47,18 @@ LINK_NODES = """SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE {{
   {{ ?l1 kg:from <{iri}> ; kg:to ?a }} UNION {{ ?l1 kg:to <{iri}> ; kg:from ?a }}
   OPTIONAL {{ {{ ?l2 kg:from ?a ; kg:to ?b }} UNION {{ ?l2 kg:to ?a ; kg:from ?b }} }}
 }}"""
+
+
+def cpu_seconds(pid: int | None = None) -> float:
+    """CPU seconds (user + system) used so far by process `pid` (this one when None)."""
+    if pid is None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -71,12 +85,16 @@ def main() -> None:
 
     with OxigraphServer(work / "store") as server:
         store = Endpoint(server.url)
+        pid = server.process.pid if server.process else None
+        cpu, server_cpu = cpu_seconds(), cpu_seconds(pid)
         started = time.perf_counter()
         first = push(graph, store)
         took = time.perf_counter() - started
+        cpu, server_cpu = cpu_seconds() - cpu, cpu_seconds(pid) - server_cpu
         print(
             f"first push: {took:.1f} s, {first.sent} file graphs, {first.triples:,} triples "
-            f"({first.triples / took:,.0f} triples/s)  [target < 60 s]"
+            f"({first.triples / took:,.0f} triples/s)  [target < 60 s]; CPU: kg {cpu:.1f} s, "
+            f"the server {server_cpu:.1f} s; load average {os.getloadavg()[0]:.1f}"
         )
         started = time.perf_counter()
         hashes = store_hashes(store)
