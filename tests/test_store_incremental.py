@@ -130,3 +130,14 @@ def test_no_index_or_no_state_means_a_whole_partition(corpus: Path) -> None:
     assert index_view(g) is None
     result = plan(g, None)
     assert result.whole and result.graphs == partition(g)
+
+
+def test_a_damaged_state_is_not_used(tmp_path: Path) -> None:
+    from kg.store.incremental import read_state
+
+    path = tmp_path / "store-push.json"
+    for text in ("", "[]", '{"version": 1}', '{"version": 1, "files": {"a.md": [1, 2]}}'):
+        path.write_text(text, encoding="utf-8")
+        assert read_state(path) is None
+    path.write_text('{"version": 1, "files": {"a.md": ["k", "h", null, []]}}', encoding="utf-8")
+    assert read_state(path) is not None

@@ -233,7 +233,12 @@ def read_state(path: Path | None) -> dict[str, Any] | None:
     if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
         return None
     files = state.get("files")
-    return state if isinstance(files, dict) else None
+    if not isinstance(files, dict) or not all(
+        isinstance(entry, list) and len(entry) == 4 and isinstance(entry[3], list)
+        for entry in files.values()
+    ):
+        return None
+    return state
 
 
 def write_state(path: Path | None, state: dict[str, Any]) -> None:
