@@ -132,6 +132,18 @@ def test_a_push_from_an_indexed_corpus_cuts_only_what_changed(
     assert store_triples(store) == set(ntriples_bytes(subgraph(load(corpus))).splitlines())
 
 
+def test_a_bulk_first_push_puts_the_same_graphs_in_the_store(
+    corpus: Path, server: OxigraphServer
+) -> None:
+    g = load(corpus)
+    first = push(g, server.url, bulk=True)
+    assert first.sent == len(partition(g))
+    store = Endpoint(server.url)
+    assert store_triples(store) == set(ntriples_bytes(subgraph(g)).splitlines())
+    assert store_hashes(store) == {f.iri: f.hash for f in partition(g).values()}
+    assert push(g, server.url).sent == 0
+
+
 def test_the_neighbourhood_query_finds_the_local_two_hop_neighbours(
     corpus: Path, server: OxigraphServer
 ) -> None:
@@ -243,7 +255,7 @@ def test_cli_push_serve_and_sparql_endpoint(corpus: Path, tmp_path: Path) -> Non
     env_cmd = [sys.executable, "-m", "kg.cli"]
     with OxigraphServer(tmp_path / "store") as server:
         pushed = subprocess.run(
-            [*env_cmd, "push", "--corpus", str(corpus), "--endpoint", server.url],
+            [*env_cmd, "push", "--corpus", str(corpus), "--endpoint", server.url, "--bulk"],
             capture_output=True,
             text=True,
             check=True,
