@@ -152,10 +152,9 @@ def test_a_link_to_one_of_two_same_named_notes_is_no_mention_of_the_other(tmp_pa
     graph = load(
         tmp_path,
         {
-            "Publish/Security and privacy.md": "---\naliases: [Site safety]\n---\nHow a site is kept.\n",
+            "Publish/Security and privacy.md": "How a site is kept.\n",
             "Sync/Security and privacy.md": "How a vault is kept.\n",
             "Sync/Intro.md": "- [[Security and privacy]]\n\t- how your data stays safe.\n",
-            "Old/Security and privacy.md": "Moved.\n",
         },
     )
     assert ends(graph, "Sync/Intro.md") == [(1, "links", "Sync/Security and privacy.md")]
