@@ -235,12 +235,6 @@ class VaultLinker:
             if node not in seen:
                 seen.add(node)
                 builder.link(page, me, node, LinkKind.TAGGED, ref.line)
-        for target in list(targets):
-            # [[Ideas]] sent to one of two files named Ideas: its shown text is the link,
-            # not an unlinked mention of the other (the one a mention of the title finds)
-            same = builder.by_key.get(normalize_title(builder.notes[target].title))
-            if same is not None:
-                targets.add(same)
         return targets
 
     def _target(self, page: Page, written: WrittenLink) -> str | None:
