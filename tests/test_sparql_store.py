@@ -11,31 +11,25 @@ import threading
 from pathlib import Path
 
 import pytest
+from store_support import copy_notes, require_oxigraph
 
 import kg
 from kg.errors import StoreError
 from kg.export.rdf_syntax import ntriples_bytes
 from kg.export.subgraph import subgraph
 from kg.store.endpoint import Endpoint
-from kg.store.partition import graph_iri, partition
+from kg.store.partition import graph_iri, meta_iri, partition
 from kg.store.push import push, store_hashes
-from kg.store.server import OxigraphServer, oxigraph_binary
+from kg.store.server import OxigraphServer
 
 NOTES = Path(__file__).parent.parent / "notes"
 
-try:
-    oxigraph_binary()
-except StoreError:  # pragma: no cover - the dependency is declared; say so plainly
-    pytest.skip(
-        "the oxigraph server is not installed (pip install oxigraph)", allow_module_level=True
-    )
+require_oxigraph()
 
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
-    target = tmp_path / "notes"
-    shutil.copytree(NOTES, target, ignore=shutil.ignore_patterns(".kg"))
-    return target
+    return copy_notes(tmp_path / "notes")
 
 
 @pytest.fixture
@@ -112,6 +106,54 @@ def test_an_edit_resends_one_graph_and_a_deletion_removes_one(
     assert store_triples(store) == set(ntriples_bytes(subgraph(load(corpus))).splitlines())
 
 
+def test_a_push_from_an_indexed_corpus_cuts_only_what_changed(
+    corpus: Path, server: OxigraphServer
+) -> None:
+    first = push(kg.load(corpus, embed="none"), server.url)  # the index is kept: .kg/
+    assert first.cut == first.sent == len(partition(load(corpus)))
+    edited = corpus / "vault" / "reward-length-bias.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    again = push(kg.load(corpus, embed="none"), server.url)
+    assert again.sent == 1 and again.cut < first.cut // 4
+    store = Endpoint(server.url)
+    assert {iri: graph_lines(store, iri) for iri in store_hashes(store)} == {
+        f.iri: set(f.data.splitlines()) - {b""} for f in partition(load(corpus)).values()
+    }
+    # a store that lost a graph gets it back, though this corpus did not change it
+    store.delete_graph(graph_iri("vault/adaptive-stopping.md"))
+    store.update(f"DROP GRAPH <{meta_iri('vault/adaptive-stopping.md')}>")
+    assert push(kg.load(corpus, embed="none"), server.url).sent == 1
+    assert store_triples(store) == set(ntriples_bytes(subgraph(load(corpus))).splitlines())
+
+
+def test_a_bulk_first_push_puts_the_same_graphs_in_the_store(
+    corpus: Path, server: OxigraphServer
+) -> None:
+    g = load(corpus)
+    first = push(g, server.url, bulk=True)
+    assert first.sent == len(partition(g))
+    store = Endpoint(server.url)
+    assert store_triples(store) == set(ntriples_bytes(subgraph(g)).splitlines())
+    assert store_hashes(store) == {f.iri: f.hash for f in partition(g).values()}
+    assert push(g, server.url).sent == 0
+
+
+def test_the_neighbourhood_query_finds_the_local_two_hop_neighbours(
+    corpus: Path, server: OxigraphServer
+) -> None:
+    from kg.store.remote import neighbourhood_query
+
+    g = load(corpus)
+    push(g, server.url)
+    store = Endpoint(server.url)
+    for note in g.notes(stubs=False)[:12]:
+        local = {n.note.id for n in g.neighbours(note.id, depth=2)} - {note.id}
+        iri = "urn:kg:note:" + note.id
+        rows = store.select(neighbourhood_query(iri))
+        assert {row["n"].removeprefix("urn:kg:note:") for row in rows} == local
+        assert int(store.select(neighbourhood_query(iri, count=True))[0]["count"]) == len(local)
+
+
 def test_connect_gives_the_same_notes_and_links_as_the_local_load(
     corpus: Path, server: OxigraphServer, tmp_path: Path
 ) -> None:
@@ -125,20 +167,52 @@ def test_connect_gives_the_same_notes_and_links_as_the_local_load(
     # its SPARQL goes to the store, with the local prefixes
     rows = remote.sparql("SELECT (COUNT(*) AS ?n) WHERE { ?n a kg:Note }")
     assert [int(row[0]) for row in rows] == [len(local.notes())]
+    # opened again after an edit and a deletion: only what changed is fetched
+    edited = corpus / "vault" / "reward-length-bias.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    (corpus / "vault" / "adaptive-stopping.md").unlink()
+    local = load(corpus)
+    push(local, server.url)
+    again = kg.connect(server.url, cache=tmp_path / "mirror", embed="none")
+    assert again.notes() == local.notes()
+    assert sorted(map(repr, again.links)) == sorted(map(repr, local.links))
+    assert not (tmp_path / "mirror" / "vault" / "adaptive-stopping.md").exists()
 
 
-def test_a_server_killed_mid_push_leaves_every_graph_whole(corpus: Path, tmp_path: Path) -> None:
+def held_lines(endpoint: Endpoint, iri: str) -> set[bytes]:
+    """A graph's lines; none for a graph the store does not hold."""
+    try:
+        return graph_lines(endpoint, iri)
+    except StoreError as error:
+        assert "HTTP 404" in str(error)
+        return set()
+
+
+@pytest.mark.parametrize(
+    "mode", ["update-batches", "graph-store-puts", "first-push-quads", "first-push-bulk"]
+)
+def test_a_server_killed_mid_push_leaves_every_graph_whole(
+    corpus: Path, tmp_path: Path, mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kg.store.push as push_module
+
     location = tmp_path / "store"
-    with OxigraphServer(location) as first:
-        push(load(corpus), first.url)
-        old = {
-            iri: graph_lines(Endpoint(first.url), iri) for iri in store_hashes(Endpoint(first.url))
-        }
-    # change every file, then kill the server after a few graphs went through
-    for path in [*corpus.rglob("*.md"), *corpus.rglob("*.txt")]:
-        path.write_text(path.read_text(encoding="utf-8").replace("the", "THE"), encoding="utf-8")
+    old: dict[str, set[bytes]] = {}
+    old_hashes: dict[str, str] = {}
+    first_push = mode.startswith("first-push")
+    if not first_push:
+        with OxigraphServer(location) as first:
+            push(load(corpus), first.url)
+            store = Endpoint(first.url)
+            old_hashes = store_hashes(store)
+            old = {iri: graph_lines(store, iri) for iri in old_hashes}
+        # change every file, then kill the server after a few graphs went through
+        for path in [*corpus.rglob("*.md"), *corpus.rglob("*.txt")]:
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace("the", "THE"), encoding="utf-8")
     new_graph = load(corpus)
     new = {f.iri: set(f.data.splitlines()) for f in partition(new_graph).values()}
+    hashes = {f.iri: f.hash for f in partition(new_graph).values()}
     server = OxigraphServer(location).start()
     killed = threading.Event()
 
@@ -147,31 +221,42 @@ def test_a_server_killed_mid_push_leaves_every_graph_whole(corpus: Path, tmp_pat
             killed.set()
             server.kill()
 
-    import kg.store.push as push_module
-
-    batch, push_module.BATCH = push_module.BATCH, 8
-    try:
-        with pytest.raises(StoreError):
-            push(new_graph, Endpoint(server.url, retries=1), progress=progress)
-    finally:
-        push_module.BATCH = batch
+    monkeypatch.setattr(push_module, "BATCH", 8)
+    monkeypatch.setattr(push_module, "BULK_BATCH", 8)
+    monkeypatch.setattr(push_module, "FRESH", 0)  # new files' graphs go as N-Quads
+    target = Endpoint(server.url, retries=1)
+    assert target.atomic_updates  # Oxigraph: a batch of files per request
+    if mode == "graph-store-puts":
+        target._server = ""  # as any other store: one Graph Store PUT per graph
+    with pytest.raises(StoreError):
+        push(new_graph, target, progress=progress, bulk=mode == "first-push-bulk")
     assert killed.is_set()
     with OxigraphServer(location) as again:
         store = Endpoint(again.url)
-        kept = {iri: graph_lines(store, iri) for iri in set(old) | set(new)}
-        assert all(kept[iri] in (old.get(iri), new.get(iri)) for iri in kept)
-        assert any(kept[iri] == new[iri] != old[iri] for iri in kept)  # some went through
-        assert any(kept[iri] == old[iri] != new[iri] for iri in kept)  # some did not
+        kept = {iri: held_lines(store, iri) for iri in set(old) | set(new)}
+        before = {iri: old.get(iri, set()) for iri in kept}
+        assert any(kept[iri] == new[iri] != before[iri] for iri in kept)  # some went through
+        assert any(kept[iri] == before[iri] != new[iri] for iri in kept)  # some did not
+        hashed = store_hashes(store)
+        if mode == "first-push-bulk":  # graphs may be part-written, but none has a hash yet
+            assert hashed == {}
+        else:
+            assert all(kept[iri] in (before[iri], new.get(iri)) for iri in kept)
+        if mode in ("update-batches", "first-push-quads"):  # data and hash in one request
+            says = {(hashes[iri], frozenset(new[iri])) for iri in new} | {
+                (old_hashes[iri], frozenset(old[iri])) for iri in old
+            }
+            assert all((h, frozenset(kept[iri])) in says for iri, h in hashed.items())
         # the next push finishes the job
         push(new_graph, again.url)
-        assert {iri: graph_lines(store, iri) for iri in new} == new
+        assert {iri: held_lines(store, iri) for iri in new} == new
 
 
 def test_cli_push_serve_and_sparql_endpoint(corpus: Path, tmp_path: Path) -> None:
     env_cmd = [sys.executable, "-m", "kg.cli"]
     with OxigraphServer(tmp_path / "store") as server:
         pushed = subprocess.run(
-            [*env_cmd, "push", "--corpus", str(corpus), "--endpoint", server.url],
+            [*env_cmd, "push", "--corpus", str(corpus), "--endpoint", server.url, "--bulk"],
             capture_output=True,
             text=True,
             check=True,

@@ -11,7 +11,7 @@ from kg.errors import KgError
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     """Add `kg push` and its options to the `kg` parser."""
-    sub.add_parser(
+    p = sub.add_parser(
         "push",
         parents=[common],
         help="publish the corpus to a SPARQL store",
@@ -21,6 +21,13 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "are kept in the store). Credentials: $KG_SPARQL_USER and $KG_SPARQL_PASSWORD, or a "
         "~/.netrc entry for the host.",
         epilog="Example: kg push --endpoint http://127.0.0.1:7878",
+    )
+    p.add_argument(
+        "--bulk",
+        action="store_true",
+        help="first load into an Oxigraph store nobody reads yet: its bulk loader, about half "
+        "the server's work, but a push cut off can leave graphs part-written (the next push "
+        "replaces them)",
     )
 
 
@@ -37,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.endpoint:
         raise KgError("kg push needs --endpoint URL: the base URL of the SPARQL store")
     graph = open_graph(args, corpus=args.corpus or default_corpus(), embed="none")
-    result = push(graph, args.endpoint)
+    result = push(graph, args.endpoint, bulk=getattr(args, "bulk", False))
     if args.json:
         emit_json(
             {

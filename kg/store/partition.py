@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import urllib.parse
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 from kg.export.chars import encode_clean
 from kg.export.mapping import KG, LINK_FIELDS, PROV, link_property, namespaces
 from kg.export.rdf_syntax import _ntriples
+from kg.export.subgraph import SubGraph, subgraph
 from kg.export.triples import Term, _iri_part, blocks, link_key
 from kg.model import LinkKind
 from kg.parse.corpus import discover, display_paths
@@ -97,9 +99,39 @@ def partition(g: KnowledgeGraph, root: Path | None = None) -> dict[str, FileGrap
     dict of str to FileGraph
         Every corpus file, with or without triples, and the shared graph.
     """
-    from kg.export.subgraph import subgraph
+    return cut(subgraph(g), corpus_texts(root or g.root)).graphs
 
-    sub = subgraph(g)
+
+@dataclass(frozen=True)
+class Cut:
+    """What `cut` made: the `graphs` by path, and for each path the `partners`: the other
+    files one of whose links makes a triple one of its links makes too (the triple goes to
+    the file of the first such link, so an edit to either can move it)."""
+
+    graphs: dict[str, FileGraph]
+    partners: dict[str, set[str]]
+
+
+def cut(sub: SubGraph, texts: dict[str, str | None], only: Collection[str] | None = None) -> Cut:
+    """Cut `sub`'s triples into file graphs, the texts of `texts` beside them.
+
+    Parameters
+    ----------
+    sub
+        The whole corpus (`subgraph(g)`), or, to build some files' graphs only
+        (`kg.store.incremental`), the notes and links that decide them, in the corpus's
+        order: the files' notes, the subjects of their links' triples with every link that
+        makes a triple about one of those, and the notes at the links' ends.
+    texts
+        The files' texts by path (None where unreadable); a path with no triples gets an
+        empty graph.
+    only
+        Make the graphs of these paths only (default: every path met).
+
+    Returns
+    -------
+    Cut
+    """
     note_ns, link_ns = namespaces()["note"], namespaces()["link"]
     home_of_iri: dict[str, str] = {}
     for note in sub.notes.values():
@@ -109,20 +141,28 @@ def partition(g: KnowledgeGraph, root: Path | None = None) -> dict[str, FileGrap
         return home_of_iri.get(iri, SHARED)
 
     direct: dict[tuple[str, str, str], str] = {}
+    partners: dict[str, set[str]] = {}
+
+    def claim(key: tuple[str, str, str], where: str) -> None:
+        first = direct.setdefault(key, where)
+        if first != where:
+            partners.setdefault(first, set()).add(where)
+            partners.setdefault(where, set()).add(first)
+
     for link in sub.links:
         source, target = note_ns + _iri_part(link.source), note_ns + _iri_part(link.target)
         where = link.file or home(source)
         mapping = link_property(link)
-        key = (
+        claim(
             (target, mapping.property, source)
             if mapping.inverse
-            else (source, mapping.property, target)
+            else (source, mapping.property, target),
+            where,
         )
-        direct.setdefault(key, where)
         if link.kind is LinkKind.SOURCE:
-            node = link_ns + link_key(link)
-            direct.setdefault((source, PROV + "qualifiedDerivation", node), where)
+            claim((source, PROV + "qualifiedDerivation", link_ns + link_key(link)), where)
 
+    wanted = None if only is None else set(only)
     file_field, from_field = LINK_FIELDS["file"], LINK_FIELDS["from"]
     chunks: dict[str, list[str]] = {}
     for subject, pairs in blocks(sub):
@@ -134,7 +174,9 @@ def partition(g: KnowledgeGraph, root: Path | None = None) -> dict[str, FileGrap
                     where = obj[0]
                 elif prop == from_field:
                     start = str(obj)
-            chunks.setdefault(where or home(start), []).append(_ntriples([(subject, pairs)]))
+            where = where or home(start)
+            if wanted is None or where in wanted:
+                chunks.setdefault(where, []).append(_ntriples([(subject, pairs)]))
             continue
         own = home(subject)
         groups: dict[str, list[tuple[str, Term]]] = {}
@@ -142,22 +184,37 @@ def partition(g: KnowledgeGraph, root: Path | None = None) -> dict[str, FileGrap
             where = direct.get((subject, prop, obj), own) if obj.__class__ is str else own
             groups.setdefault(where, []).append((prop, obj))
         for where, some in groups.items():
-            chunks.setdefault(where, []).append(_ntriples([(subject, some)]))
+            if wanted is None or where in wanted:
+                chunks.setdefault(where, []).append(_ntriples([(subject, some)]))
 
-    root = root or g.root
+    paths = sorted(set(texts) | set(chunks)) if wanted is None else sorted(wanted)
+    graphs = {
+        path: file_graph(path, "".join(chunks.get(path, [])), texts.get(path)) for path in paths
+    }
+    return Cut(graphs, partners)
+
+
+def file_graph(path: str, triples: str, text: str | None) -> FileGraph:
+    """The `FileGraph` of `path`: its triples (N-Triples), its text, the hash of both."""
+    data = encode_clean(triples)
+    digest = hashlib.sha256(data)
+    digest.update(b"\0" + (text or "").encode("utf-8", "replace"))
+    return FileGraph(path, data, text, digest.hexdigest()[:32])
+
+
+def read_text(path: Path) -> str | None:
+    """A corpus file's text as stored (None when it cannot be read)."""
+    try:
+        return path.read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
+def corpus_texts(root: Path | None) -> dict[str, str | None]:
+    """Every corpus file's text by its corpus path, and `SHARED` (no text)."""
     texts: dict[str, str | None] = {SHARED: None}
     if root is not None and Path(root).exists():
         found = discover(Path(root))
         for found_path, shown in zip(found, display_paths(found, Path(root)), strict=True):
-            try:
-                texts[shown] = found_path.read_bytes().decode("utf-8", "replace")
-            except OSError:
-                texts[shown] = None
-    result: dict[str, FileGraph] = {}
-    for path in sorted(set(texts) | set(chunks)):
-        data = encode_clean("".join(chunks.get(path, [])))
-        text = texts.get(path)
-        digest = hashlib.sha256(data)
-        digest.update(b"\0" + (text or "").encode("utf-8", "replace"))
-        result[path] = FileGraph(path, data, text, digest.hexdigest()[:32])
-    return result
+            texts[shown] = read_text(found_path)
+    return texts

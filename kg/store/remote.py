@@ -7,7 +7,9 @@ vectors are computed locally and incrementally; SPARQL queries go to the store.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import urllib.parse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +22,46 @@ if TYPE_CHECKING:
     from kg.index.loader import Progress
 
 CACHE_VARIABLE = "KG_STORE_CACHE"
+FILE_PREFIX = "urn:kg:file:"
+
+
+def note_properties() -> list[str]:
+    """The direct properties of links between notes (one triple per link kind and
+    relation, `kg.export.mapping`), which a neighbourhood query follows.
+
+    >>> any(p.endswith("references") for p in note_properties())
+    True
+    """
+    from kg.export.mapping import DEFAULT_RELATION_PROPERTY, LINK_PROPERTIES, RELATION_PROPERTIES
+
+    found = {m.property for m in LINK_PROPERTIES.values()}
+    return sorted(found | set(RELATION_PROPERTIES.values()) | {DEFAULT_RELATION_PROPERTY})
+
+
+def neighbourhood_query(note_iri: str, count: bool = False) -> str:
+    """A SPARQL query for the notes within two links of the note `note_iri`, either way
+    (the notes of `g.neighbours(note, depth=2)`, the note itself left out): each row one
+    note ``?n``, or with `count` one row ``?count``.
+
+    It is written for the store's indexes: the note's IRI bound, one triple pattern per hop
+    over the direct note-to-note properties (bound by ``VALUES``; each link is one such
+    triple, where its `kg:Link` node would take two patterns a hop), both directions by
+    ``UNION``, the second hop ``OPTIONAL`` so notes with no further link still count, and
+    the two hops merged by ``BIND`` rather than by a second pass over the first.
+
+    >>> "VALUES ?p" in neighbourhood_query("urn:kg:note:a", count=True)
+    True
+    """
+    values = " ".join(f"<{p}>" for p in note_properties())
+    head = "SELECT (COUNT(DISTINCT ?n) AS ?count)" if count else "SELECT DISTINCT ?n"
+    return f"""{head} WHERE {{
+  VALUES ?p {{ {values} }}
+  {{ <{note_iri}> ?p ?a }} UNION {{ ?a ?p <{note_iri}> }}
+  OPTIONAL {{ VALUES ?q {{ {values} }} {{ ?a ?q ?b }} UNION {{ ?b ?q ?a }} }}
+  VALUES ?hop {{ 1 2 }}
+  BIND(IF(?hop = 1, ?a, ?b) AS ?n)
+  FILTER(BOUND(?n) && ?n != <{note_iri}>)
+}}"""
 
 
 def is_endpoint(path: str | Path) -> bool:
@@ -39,20 +81,70 @@ def cache_folder(endpoint: Endpoint) -> Path:
     return Path(base) / name / "corpus"
 
 
+MIRRORED = "mirrored.json"  # in the mirror's index folder: the hash of each graph mirrored
+FETCH_ALL = 0.25  # more than this share of the files changed: fetch every text at once
+
+
 def mirror(endpoint: Endpoint, folder: Path, progress: Progress | None = None) -> int:
     """Write the store's files into `folder`, rewriting only those whose text differs and
     removing those the store no longer holds; how many files the store holds.
 
-    `progress` is called as ``progress("download", 0, 1)`` before the one query that
-    fetches every text (the slow part for a large corpus), ``("download", 1, 1)`` after
-    it, then ``("mirror", done, total)`` while files are compared and written."""
-    if progress:
-        progress("download", 0, 1)
-    rows = endpoint.select(f"SELECT ?p ?t WHERE {{ GRAPH ?m {{ ?g <{PATH}> ?p ; <{TEXT}> ?t }} }}")
-    if progress:
-        progress("download", 1, 1)
+    The hash of every file graph (one query) is compared with the hashes mirrored last
+    time (kept in the folder's `.kg/`), and only the texts of graphs that changed are
+    fetched; the first time, or when most changed, every text is. `progress` is called as
+    ``progress("download", 0, 1)`` before the texts are fetched (the slow part for a large
+    corpus), ``("download", 1, 1)`` after, then ``("mirror", done, total)`` while files are
+    compared and written."""
+    from kg.io import write_atomic
+    from kg.store.push import store_hashes
+
     folder = folder.resolve()
     folder.mkdir(parents=True, exist_ok=True)
+    hashes = {iri: h for iri, h in store_hashes(endpoint).items() if iri.startswith(FILE_PREFIX)}
+    record = folder / ".kg" / MIRRORED
+    try:
+        known = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = None
+    if not isinstance(known, dict):
+        known = None
+    changed = sorted(iri for iri, h in hashes.items() if known is None or known.get(iri) != h)
+    if progress:
+        progress("download", 0, 1)
+    if known is None or len(changed) > FETCH_ALL * max(1, len(hashes)):
+        rows = endpoint.select(
+            f"SELECT ?p ?t WHERE {{ GRAPH ?m {{ ?g <{PATH}> ?p ; <{TEXT}> ?t }} }}"
+        )
+        if progress:
+            progress("download", 1, 1)
+        wanted = _write(folder, rows, progress)
+        for path in list(folder.rglob("*")):
+            inside = ".kg" not in path.relative_to(folder).parts
+            if inside and path.is_file() and path not in wanted:
+                path.unlink()
+    else:
+        rows = []
+        for start in range(0, len(changed), 200):
+            values = " ".join(f"<{iri}>" for iri in changed[start : start + 200])
+            rows += endpoint.select(
+                f"SELECT ?p ?t WHERE {{ VALUES ?g {{ {values} }} "
+                f"GRAPH ?m {{ ?g <{PATH}> ?p ; <{TEXT}> ?t }} }}"
+            )
+        if progress:
+            progress("download", 1, 1)
+        _write(folder, rows, progress)
+        for iri in set(known) - set(hashes):
+            gone = (folder / urllib.parse.unquote(iri.removeprefix(FILE_PREFIX))).resolve()
+            if folder in gone.parents:
+                gone.unlink(missing_ok=True)
+    record.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(record, json.dumps(hashes, sort_keys=True).encode("utf-8"))
+    return len(hashes)
+
+
+def _write(folder: Path, rows: list[dict[str, str]], progress: Progress | None) -> set[Path]:
+    """Write each row's text (``?t``) to its path (``?p``) below `folder` where it differs;
+    the paths written or kept."""
     wanted: set[Path] = set()
     for number, row in enumerate(rows):
         if progress and number % 500 == 0:
@@ -69,12 +161,9 @@ def mirror(endpoint: Endpoint, folder: Path, progress: Progress | None = None) -
             pass
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    for path in list(folder.rglob("*")):
-        if path.is_file() and ".kg" not in path.relative_to(folder).parts and path not in wanted:
-            path.unlink()
     if progress and rows:
         progress("mirror", len(rows), len(rows))
-    return len(rows)
+    return wanted
 
 
 def connect(url: str | Endpoint, cache: str | Path | None = None, **options: Any) -> KnowledgeGraph:
