@@ -148,20 +148,6 @@ def test_markdown_links_with_parentheses_and_decomposed_names(tmp_path):
     assert ends(graph, "Index.md") == [(1, "links", "Cafe\u0301 (2024).md")] * 2
 
 
-def test_a_link_to_one_of_two_same_named_notes_is_no_mention_of_the_other(tmp_path):
-    graph = load(
-        tmp_path,
-        {
-            "Publish/Security and privacy.md": "---\naliases: [Site safety]\n---\nHow a site is kept.\n",
-            "Sync/Security and privacy.md": "How a vault is kept.\n",
-            "Sync/Intro.md": "- [[Security and privacy]]\n\t- how your data stays safe.\n",
-            "Old/Security and privacy.md": "Moved.\n",
-        },
-    )
-    assert ends(graph, "Sync/Intro.md") == [(1, "links", "Sync/Security and privacy.md")]
-    assert [lk for lk in graph.links if lk.kind.value == "mentions"] == []
-
-
 def test_obsidian_comments_hide_links_and_tags():
     text = (
         "Seen [[A]] %%hidden [[B]] #no%% seen [[C]].\n\n%%\nA block [[D]] #nope\n%%\n"

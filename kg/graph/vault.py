@@ -146,7 +146,6 @@ class VaultLinker:
         )
         self.attachments: dict[str, str] = {}  # path (case-folded) -> node id
         self.tags: dict[str, str] = {}  # tag key -> node id
-        self._same_title: dict[str, list[str]] | None = None  # see `_named`
         for path in attachments:
             self._attachment(path, exists=True)
 
@@ -236,23 +235,7 @@ class VaultLinker:
             if node not in seen:
                 seen.add(node)
                 builder.link(page, me, node, LinkKind.TAGGED, ref.line)
-        if targets:
-            # [[Ideas]] sent to one of two files named Ideas: its shown text is the link,
-            # not an unlinked mention of the other (whichever a mention of the title finds)
-            named = self._named()
-            for target in list(targets):
-                targets.update(named.get(normalize_title(builder.notes[target].title), ()))
         return targets
-
-    def _named(self) -> dict[str, list[str]]:
-        """The notes of each title (normalised) that more than one note bears."""
-        if self._same_title is None:
-            by_title: dict[str, list[str]] = {}
-            for note_id, note in self.builder.notes.items():
-                if note.files and note.kind is NoteKind.SYNTHESIS:
-                    by_title.setdefault(normalize_title(note.title), []).append(note_id)
-            self._same_title = {k: v for k, v in by_title.items() if len(v) > 1}
-        return self._same_title
 
     def _target(self, page: Page, written: WrittenLink) -> str | None:
         builder = self.builder
