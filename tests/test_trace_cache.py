@@ -146,3 +146,6 @@ def test_trace_cli_keeps_the_vectors_it_embedded(seeds_dir, tmp_path):
     assert all(run.returncode == 0 for run in runs), runs[0].stderr + runs[1].stderr
     assert runs[0].stdout == runs[1].stdout and "#1" in runs[0].stdout
     assert len(list((index / FOLDER).glob("*.npz"))) == 1
+    # The wait is explained when the model loads, and only then.
+    assert "loading the model" in runs[0].stderr
+    assert "loading the model" not in runs[1].stderr

@@ -196,11 +196,21 @@ def keep_trace_vectors(graph: KnowledgeGraph) -> None:
         print(f"kg trace: the embedded texts were not kept for next time: {error}", file=sys.stderr)
 
 
+def _say_loading(model: str) -> None:
+    print(
+        f"kg trace: loading the model {model} to embed texts no trace has compared before "
+        "(10-30 s; their vectors are kept in the index folder, so the next trace skips this)",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 def open_for_trace(args: argparse.Namespace) -> tuple[KnowledgeGraph, Scorer | None]:
     """The graph and the scorer for tracing one note, with the policy every client uses
     (`kg.load(embed="lazy")`): stored vectors where the index has them, else only the
     texts this trace compares are embedded, not the whole corpus (20 minutes for 10,000
     notes). --used-by reads the whole corpus and embeds it; --lexical ranks by words."""
+    from kg.embed.lazy import DeferredEmbedder
     from kg.query.trace import LexicalScorer
 
     if args.lexical:
@@ -208,6 +218,10 @@ def open_for_trace(args: argparse.Namespace) -> tuple[KnowledgeGraph, Scorer | N
     if args.used_by:
         return open_graph(args), None
     graph = open_graph(args, embed="lazy")
+    if graph.lazy_vectors is not None and not args.json:
+        embedder = graph.lazy_vectors.embedder
+        if isinstance(embedder, DeferredEmbedder):
+            embedder.on_load = _say_loading
     if graph.lazy_vectors is not None:
         try:
             graph.lazy_vectors.ready()

@@ -25,6 +25,7 @@ description, claim and abstract vectors), so the ranking is the one stored vecto
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -56,6 +57,9 @@ class DeferredEmbedder:
         # The name and fingerprint the vectors are stored with, known without loading.
         self.name, self.fingerprint = embedder_identity(config)
         self._model: Embedder | None = None
+        # Called once with the model's name before the first texts are embedded, when the
+        # weights load (a client says why it waits).
+        self.on_load: Callable[[str], None] | None = None
 
     def _loaded(self) -> Embedder:
         if self._model is None:
@@ -69,6 +73,9 @@ class DeferredEmbedder:
         return int(self._loaded().dim)
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        if self.on_load is not None:  # the weights load with the first texts embedded
+            said, self.on_load = self.on_load, None
+            said(self.name)
         return np.asarray(self._loaded().encode(texts))
 
     def check(self) -> None:
