@@ -64,7 +64,6 @@ def test_every_good_file_still_loads(bad):
         ("latin1.txt", Severity.WARNING, "not UTF-8"),
         ("bom.txt", Severity.INFO, "byte-order mark"),
         ("empty.txt", Severity.WARNING, "empty file"),
-        ("blank-only.md", Severity.WARNING, "empty file"),
         ("binary.txt", Severity.ERROR, "binary file"),
         ("huge.txt", Severity.ERROR, "over the limit"),
         ("dangling.txt", Severity.ERROR, "dangling symbolic link"),
@@ -84,6 +83,13 @@ def test_each_case_has_a_clear_diagnostic(bad, name, severity, fragment):
     assert any(fragment in d.message for d in found), [
         str(d) for d in graph.diagnostics if d.path == name
     ]
+
+
+def test_a_blank_markdown_file_is_a_note_without_text(bad):
+    _, graph = bad  # Obsidian keeps an empty note: links to it resolve, nothing to report
+    note = graph.note("blank-only")
+    assert not note.stub and note.files == ("blank-only.md",) and not note.body
+    assert problems(graph, "blank-only.md") == []
 
 
 def test_crlf_lines_are_not_doubled(bad):

@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from store_support import copy_notes, require_oxigraph
 
 import kg
 from kg.errors import StoreError
@@ -19,23 +20,16 @@ from kg.export.subgraph import subgraph
 from kg.store.endpoint import Endpoint
 from kg.store.partition import graph_iri, meta_iri, partition
 from kg.store.push import push, store_hashes
-from kg.store.server import OxigraphServer, oxigraph_binary
+from kg.store.server import OxigraphServer
 
 NOTES = Path(__file__).parent.parent / "notes"
 
-try:
-    oxigraph_binary()
-except StoreError:  # pragma: no cover - the dependency is declared; say so plainly
-    pytest.skip(
-        "the oxigraph server is not installed (pip install oxigraph)", allow_module_level=True
-    )
+require_oxigraph()
 
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
-    target = tmp_path / "notes"
-    shutil.copytree(NOTES, target, ignore=shutil.ignore_patterns(".kg"))
-    return target
+    return copy_notes(tmp_path / "notes")
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import http.server
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -18,20 +17,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from store_support import copy_notes, require_oxigraph
 
-from kg.errors import StoreError
-from kg.store.server import OxigraphServer, oxigraph_binary
+from kg.store.server import OxigraphServer
 
 NOTES = Path(__file__).parent.parent / "notes"
 USER, PASSWORD = "reader", "s3cret-Pa55word"
 KG = [sys.executable, "-m", "kg.cli"]
 
-try:
-    oxigraph_binary()
-except StoreError:  # pragma: no cover - the dependency is declared; say so plainly
-    pytest.skip(
-        "the oxigraph server is not installed (pip install oxigraph)", allow_module_level=True
-    )
+require_oxigraph()
 
 
 def auth_proxy(upstream: str) -> http.server.ThreadingHTTPServer:
@@ -106,9 +100,7 @@ def push(url: str, corpus: Path, env: dict[str, str]) -> subprocess.CompletedPro
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
-    target = tmp_path / "notes"
-    shutil.copytree(NOTES, target, ignore=shutil.ignore_patterns(".kg"))
-    return target
+    return copy_notes(tmp_path / "notes")
 
 
 @pytest.fixture

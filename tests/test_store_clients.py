@@ -6,19 +6,18 @@ store is a real `oxigraph` server on 127.0.0.1, started here."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from store_support import copy_notes, require_oxigraph
 from tmux_terminal import TMUX, Terminal
 
 import kg
-from kg.errors import StoreError
 from kg.store.push import push
-from kg.store.server import OxigraphServer, oxigraph_binary
+from kg.store.server import OxigraphServer
 
 pytestmark = pytest.mark.slow
 
@@ -26,12 +25,7 @@ NOTES = Path(__file__).parent.parent / "notes"
 TITLE = "Can a verifier be trusted more than the generator it checks?"
 KG = [sys.executable, "-m", "kg.cli"]
 
-try:
-    oxigraph_binary()
-except StoreError:  # pragma: no cover - the dependency is declared; say so plainly
-    pytest.skip(
-        "the oxigraph server is not installed (pip install oxigraph)", allow_module_level=True
-    )
+require_oxigraph()
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +33,7 @@ def pushed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str
     """notes/ copied, pushed to a fresh store; the copy, the store's URL and an environment
     whose store cache is private to this module."""
     base = tmp_path_factory.mktemp("clients")
-    corpus = base / "notes"
-    shutil.copytree(NOTES, corpus, ignore=shutil.ignore_patterns(".kg"))
+    corpus = copy_notes(base / "notes")
     env = {**os.environ, "KG_STORE_CACHE": str(base / "cache"), "HF_HUB_OFFLINE": "1"}
     with OxigraphServer(base / "store") as server:
         push(kg.load(corpus, embed="none", save=False), server.url)

@@ -11,7 +11,7 @@ from kg.cli.common import (
     emit_json,
     open_graph,
 )
-from kg.errors import ModelUnavailable
+from kg.errors import KgError, ModelUnavailable
 from kg.graph.knowledge import KnowledgeGraph
 
 if TYPE_CHECKING:
@@ -91,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
             args.corpus = args.unsupported
         graph = open_graph(args, embed=not args.lexical)
         found = unsupported_claims(graph, threshold=args.threshold)
+        keep_trace_vectors(graph)
         if args.json:
             emit_json(
                 [
@@ -147,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
     if args.claim is not None:
         claim = int(args.claim) if args.claim.isdigit() else args.claim
     tree = trace(graph, note, claim=claim, depth=args.depth, scorer=scorer)
+    keep_trace_vectors(graph)
     if args.json:
         emit_json(
             {
@@ -180,6 +182,18 @@ def run(args: argparse.Namespace) -> int:
             "\nClaims: " + "; ".join(f"{c.index}: {c.text[:40]}…" for c in graph.claims(note)[:12])
         )
     return 0
+
+
+def keep_trace_vectors(graph: KnowledgeGraph) -> None:
+    """Save the vectors this trace embedded in the index folder, so the next trace of
+    these notes embeds nothing; a failure to save is reported, never fatal."""
+    lazy = graph.lazy_vectors
+    if lazy is None or not hasattr(lazy, "save"):
+        return
+    try:
+        lazy.save()
+    except (OSError, KgError) as error:
+        print(f"kg trace: the embedded texts were not kept for next time: {error}", file=sys.stderr)
 
 
 def open_for_trace(args: argparse.Namespace) -> tuple[KnowledgeGraph, Scorer | None]:

@@ -14,6 +14,7 @@ from kg.errors import ModelUnavailable
 
 if TYPE_CHECKING:
     from kg.config import Config
+    from kg.embed.textcache import TextVectorCache
     from kg.graph.knowledge import KnowledgeGraph
 
 
@@ -141,7 +142,9 @@ def attach_trace_vectors(
     (``lazy_vectors.rank_first``): a trace compares a few dozen texts, so the slow, more
     precise model costs its start-up (a few seconds, once per process) and little more.
     Otherwise, with ``embed="lazy"`` and no stored vectors, they come from the configured
-    embedder (or `embedder`). Nothing is loaded here.
+    embedder (or `embedder`). Nothing is loaded here. Where the graph keeps an index
+    folder and the embedder has a fingerprint, the vectors a trace embeds are kept there
+    (`kg.embed.textcache`) once `graph.lazy_vectors.save()` is called, for the next run.
 
     Parameters
     ----------
@@ -161,11 +164,25 @@ def attach_trace_vectors(
 
     configured = embedder is None or isinstance(embedder, DeferredEmbedder)
     if configured and config.embedder == "hybrid" and policy in ("all", "lazy"):
-        lazy = LazyVectors(graph, DeferredEmbedder(replace(config, embedder="transformer")))
+        transformer = DeferredEmbedder(replace(config, embedder="transformer"))
+        lazy = LazyVectors(graph, transformer, _cache(graph, transformer))
         lazy.rank_first = True
         graph.lazy_vectors = lazy
     elif policy == "lazy" and graph.embeddings is None:
-        graph.lazy_vectors = LazyVectors(graph, embedder or DeferredEmbedder(config))
+        model = embedder or DeferredEmbedder(config)
+        graph.lazy_vectors = LazyVectors(graph, model, _cache(graph, model))
+
+
+def _cache(graph: KnowledgeGraph, embedder: object) -> TextVectorCache | None:
+    """The vectors earlier traces saved in the graph's index folder for this embedder
+    (None when the graph keeps no index or the embedder has no fingerprint)."""
+    from kg.embed.textcache import TextVectorCache
+
+    name = getattr(embedder, "name", None)
+    stamp = getattr(embedder, "fingerprint", None)
+    if graph.index_folder is None or not name or not stamp:
+        return None
+    return TextVectorCache(graph.index_folder, f"{name}|{stamp}")
 
 
 def _configured(config: Config) -> Embedder:

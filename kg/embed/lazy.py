@@ -36,6 +36,7 @@ from kg.errors import KgError
 if TYPE_CHECKING:
     from kg.config import Config
     from kg.embed.models import Embedder
+    from kg.embed.textcache import TextVectorCache
     from kg.graph.knowledge import KnowledgeGraph
 
 _OWN_FIELDS = ("title", "description", "claim", "abstract")
@@ -70,14 +71,33 @@ class DeferredEmbedder:
     def encode(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self._loaded().encode(texts))
 
+    def check(self) -> None:
+        """Raise `ModelUnavailable` where the model cannot be found, without loading it
+        (for the transformer: its folder and packages are looked up, nothing imported)."""
+        self._loaded()
+
 
 class LazyVectors:
-    """Embeds a note's texts field by field, on first use, and keeps them for the process."""
+    """Embeds a note's texts field by field, on first use, and keeps them for the process
+    (and, given a `TextVectorCache`, between processes: see `save`).
 
-    def __init__(self, graph: KnowledgeGraph, embedder: Embedder) -> None:
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The graph whose notes' texts are embedded.
+    embedder : Embedder
+        What embeds them.
+    cache : TextVectorCache, optional
+        Vectors saved by earlier runs with the same model, used instead of embedding.
+    """
+
+    def __init__(
+        self, graph: KnowledgeGraph, embedder: Embedder, cache: TextVectorCache | None = None
+    ) -> None:
         self.graph = graph
         self.embedder = embedder
-        self.embedded = 0  # texts embedded so far
+        self.cache = cache
+        self.embedded = 0  # texts embedded so far (not counting those the cache had)
         # True: rank traces with these even where vectors are stored (the hybrid embedder's
         # transformer, more precise than the stored static vectors).
         self.rank_first = False
@@ -92,8 +112,26 @@ class LazyVectors:
         ------
         ModelUnavailable
             When the model cannot be loaded; the caller ranks by words instead.
+
+        With vectors cached from earlier runs the model is only looked for, not loaded:
+        it loads when a text the cache lacks is embedded.
         """
+        check = getattr(self.embedder, "check", None)
+        if self.cache is not None and self.cache.dim is not None and check is not None:
+            check()
+            return
         _ = self.embedder.dim
+
+    @property
+    def dim(self) -> int:
+        """The vectors' size (from the cache when it has any, so the model stays unloaded)."""
+        known = self.cache.dim if self.cache is not None else None
+        return int(known) if known is not None else int(self.embedder.dim)
+
+    def save(self) -> int:
+        """Save the vectors embedded in this process to the cache (if any) for the next
+        run; returns how many texts were new."""
+        return self.cache.save() if self.cache is not None else 0
 
     @property
     def count(self) -> int:
@@ -101,13 +139,24 @@ class LazyVectors:
         return sum(1 for vector in self._notes.values() if vector is not None)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        vectors = np.asarray(self.embedder.encode(list(texts)), dtype=np.float32)
-        if vectors.ndim != 2 or vectors.shape[0] != len(texts):
-            raise KgError(
-                f"the embedder returned an array of shape {vectors.shape} for {len(texts)} texts"
-            )
-        self.embedded += len(texts)
-        return normalize(vectors)
+        cache = self.cache
+        found = [cache.get(t) if cache is not None else None for t in texts]
+        missing = [t for t, vector in zip(texts, found, strict=True) if vector is None]
+        if missing:
+            vectors = np.asarray(self.embedder.encode(list(missing)), dtype=np.float32)
+            if vectors.ndim != 2 or vectors.shape[0] != len(missing):
+                raise KgError(
+                    f"the embedder returned an array of shape {vectors.shape} for "
+                    f"{len(missing)} texts"
+                )
+            self.embedded += len(missing)
+            fresh = iter(normalize(vectors))
+            for position, vector in enumerate(found):
+                if vector is None:
+                    found[position] = row = next(fresh)
+                    if cache is not None:
+                        cache.put(texts[position], row)
+        return np.stack([np.asarray(v, dtype=np.float32) for v in found])
 
     def vectors_for(self, note_id: str, field: str) -> np.ndarray:
         """One field's vectors of a note, row i for index i (zeros where i has no text)."""
@@ -117,7 +166,7 @@ class LazyVectors:
         found = self._fields.get(key)
         if found is None:
             texts = [(i, t) for f, i, t in note_texts(self.graph.note(note_id)) if f == field]
-            found = np.zeros((0, self.embedder.dim), dtype=np.float32)
+            found = np.zeros((0, self.dim), dtype=np.float32)
             if texts:
                 vectors = self._encode([t for _, t in texts])
                 found = np.zeros((max(i for i, _ in texts) + 1, vectors.shape[1]), np.float32)

@@ -13,6 +13,7 @@ files goes to the one in the linking note's folder, else to the one with the sho
 from __future__ import annotations
 
 import posixpath
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -50,7 +51,7 @@ class VaultIndex:
         for paths, is_note in ((notes, True), (attachments, False)):
             for path in paths:
                 entry = Resolved(path, is_note)
-                key = path.casefold()
+                key = _fold(path)
                 if is_note:
                     key = _strip_md(key)
                 self._by_path.setdefault(key, entry)
@@ -69,11 +70,11 @@ class VaultIndex:
         >>> VaultIndex(["a/X.md", "X.md"]).resolve("x", "a/y.md")
         Resolved(path='a/X.md', note=True, others=('X.md',))
         """
-        key = target.strip().replace("\\", "/").casefold()
+        key = _fold(target.strip().replace("\\", "/"))
         key = key.lstrip("/") if key.startswith("/") else key
         if not key:
             return None
-        folder = source.rpartition("/")[0].casefold()
+        folder = _fold(source.rpartition("/")[0])
         for wanted in dict.fromkeys((_strip_md(key), key)):
             found = self._lookup(wanted, folder)
             if found is not None:
@@ -93,8 +94,7 @@ class VaultIndex:
             candidates = [
                 e
                 for e in self._by_name.get(name, ())
-                if _strip_md(e.path.casefold()).endswith(ending)
-                or e.path.casefold().endswith(ending)
+                if _strip_md(_fold(e.path)).endswith(ending) or _fold(e.path).endswith(ending)
             ]
         else:
             candidates = self._by_name.get(key, [])
@@ -102,9 +102,21 @@ class VaultIndex:
             return None
         if len(candidates) == 1:
             return candidates[0]
-        same = [e for e in candidates if e.path.casefold().rpartition("/")[0] == folder]
+        same = [e for e in candidates if _fold(e.path).rpartition("/")[0] == folder]
         best = same[0] if same else candidates[0]
         return Resolved(best.path, best.note, tuple(e.path for e in candidates if e is not best))
+
+
+def _fold(text: str) -> str:
+    """A path or link as compared: NFC (a macOS file name may be stored decomposed) and
+    case-folded, as Obsidian compares them.
+
+    >>> _fold("Cafe\u0301 Notes.md") == _fold("CAFÉ notes.md")
+    True
+    """
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return text.casefold()
 
 
 def _strip_md(key: str) -> str:
@@ -193,6 +205,17 @@ class VaultLinker:
             target = self._target(page, written)
             if target is None or (target == me and written.anchor):
                 continue  # unresolvable, or [[Own name#Heading]]: a place within the note
+            if target == me:  # [[Own name]]: valid in Obsidian, but no edge of the graph
+                builder.diagnostics.append(
+                    Diagnostic(
+                        page.path,
+                        written.line,
+                        Severity.INFO,
+                        f"{'embeds' if written.embed else 'links'} the note itself "
+                        f"({written.target!r}); no link drawn to itself",
+                    )
+                )
+                continue
             targets.add(target)
             resolved.append((written, target))
         sentences = self._sentences(page, [w for w, _ in resolved], questions)
@@ -245,6 +268,11 @@ class VaultLinker:
             )
             return self._attachment(posixpath.normpath(target.lstrip("/")), exists=False)
         name = name[:-3] if name.casefold().endswith(".md") else name
+        if "/" in target:
+            # [[folder/Name]] names a path no file has: Obsidian leaves it unresolved,
+            # never sends it to another folder's Name; the stub is known by the path.
+            name = posixpath.normpath(target.strip().lstrip("/"))
+            name = name[:-3] if name.casefold().endswith(".md") else name
         known = builder.by_key.get(normalize_title(name)) or builder.by_key.get(
             normalize_title(target)
         )

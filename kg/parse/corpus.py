@@ -34,16 +34,25 @@ class FileStamp:
     mtime_ns: int
 
 
+def _skips_readme(root: Path | str) -> bool:
+    """Whether the README.md at the corpus's root describes the corpus (skipped) rather
+    than being a note: it is a note in an Obsidian vault (a folder with `.obsidian/`), as
+    is a README.md in any subfolder."""
+    return not os.path.isdir(os.path.join(root, ".obsidian"))
+
+
 def discover(root: Path) -> list[Path]:
     """Every page and Markdown file below `root` (or `root` itself), in a stable order."""
     if root.is_file():
         return [root]
     found: list[Path] = []
+    readme = "README.md" if _skips_readme(root) else ""
     for folder, dirs, files in os.walk(root, followlinks=False):
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
         for name in sorted(files):
-            if name.lower().endswith(PAGE_SUFFIXES + MARKDOWN_SUFFIXES) and name != "README.md":
+            if name.lower().endswith(PAGE_SUFFIXES + MARKDOWN_SUFFIXES) and name != readme:
                 found.append(Path(folder) / name)
+        readme = ""  # only the root's
     return found
 
 
@@ -56,12 +65,13 @@ def scan(root: Path) -> list[FileStamp]:
     found: list[FileStamp] = []
     # Attachments count too: a new image turns a missing attachment into a found one.
     suffixes = PAGE_SUFFIXES + MARKDOWN_SUFFIXES + tuple(sorted(ATTACHMENT_SUFFIXES))
+    readme = "README.md" if _skips_readme(base) else ""
     for folder, dirs, files in os.walk(base, followlinks=False):
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
         relative = os.path.relpath(folder, base)
         prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
         for name in sorted(files):
-            if name.lower().endswith(suffixes) and name != "README.md":
+            if name.lower().endswith(suffixes) and (prefix or name != readme):
                 try:
                     info = os.stat(os.path.join(folder, name))
                     found.append(FileStamp(prefix + name, info.st_size, info.st_mtime_ns))
@@ -99,7 +109,8 @@ def display_path(path: Path, root: Path) -> str:
 
 
 def read_text(path: Path, shown: str, config: Config) -> tuple[str | None, list[Diagnostic]]:
-    """A file's text with line ends and encoding repaired, or None and why not."""
+    """A file's text with line ends and encoding repaired, or None and why not. An empty
+    Markdown file reads as "": a note with no text, as Obsidian keeps it."""
     problems: list[Diagnostic] = []
 
     def say(severity: Severity, message: str) -> None:
@@ -130,6 +141,8 @@ def read_text(path: Path, shown: str, config: Config) -> tuple[str | None, list[
         say(Severity.ERROR, f"cannot read the file ({error.strerror or error}); skipped")
         return None, problems
     if not data.strip():
+        if path.suffix.lower() in MARKDOWN_SUFFIXES:
+            return "", problems  # an empty note is still a note, as in Obsidian
         say(Severity.WARNING, "empty file; skipped")
         return None, problems
     if b"\x00" in data[:8192]:

@@ -198,7 +198,10 @@ def meta_kind(value: Any, problems: Problems) -> NoteKind:
     name = str(value).strip().lower()
     kind = _KINDS.get(name) or _KIND_ALIASES.get(name)
     if kind is None:
-        problems.add(None, f"unknown type {value!r}; read as a synthesis note")
+        # `type: book` is an ordinary property in an Obsidian vault: kept, and said quietly
+        problems.add(
+            None, f"type {value!r} is not a kg note kind; read as a synthesis note", Severity.INFO
+        )
         return NoteKind.SYNTHESIS
     return kind
 
@@ -221,15 +224,23 @@ def meta_date(value: Any, problems: Problems) -> str:
 
 
 def meta_titles(value: Any, key: str, problems: Problems) -> list[str]:
-    """A property's value as a list of titles (one text or a list of them; [[links]] unwrapped)."""
+    """A property's value as a list of titles (one text or a list of them; [[links]] unwrapped).
+
+    One text of `aliases` holds several split by commas, as Obsidian reads it; one text
+    of `tags` is split by commas and spaces (a tag has no space).
+
+    >>> p = Problems("n.md")
+    >>> meta_titles("Doggo, Woofer", "aliases", p), meta_titles("a, b c", "tags", p)
+    (['Doggo', 'Woofer'], ['a', 'b', 'c'])
+    """
     if value is None:
         return []
     if isinstance(value, str):
-        return (
-            [part.strip() for part in value.split(",") if part.strip()]
-            if key == "tags"
-            else [value.strip()]
-        )
+        if key == "tags":
+            return [part for part in re.split(r"[,\s]+", value) if part]
+        if key == "aliases":
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return [value.strip()]
     if isinstance(value, list):
         out = []
         for item in value:

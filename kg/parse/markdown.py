@@ -37,7 +37,13 @@ from kg.parse.front_matter import (
     meta_titles,
     split_front_matter,
 )
-from kg.parse.obsidian import fence_marker, read_line, strip_comments
+from kg.parse.obsidian import (
+    fence_marker,
+    in_container,
+    raw_html_end,
+    read_line,
+    strip_comments,
+)
 from kg.text import clean_title, tag_key
 
 WIKILINK = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
@@ -64,6 +70,7 @@ _OWN_KEYS = frozenset(
         "tags",
         "aliases",
         "alias",
+        "tag",
         "truncated",
     }
 )
@@ -104,11 +111,13 @@ def parse_markdown(text: str, path: str) -> Page:
         meta = load_meta(front, front_line, problems)
     stem = PurePath(path).stem
     title = clean_title(meta_text(meta.get("title"), "title", problems)) or clean_title(stem)
-    kind = meta_kind(meta.get("type"), problems)
+    own, linked = _property_links(meta, lines, body_start) if meta else (meta, [])
+    kind = meta_kind(own.get("type"), problems)
     body, written, inline_tags = _body(lines, body_start, roles, problems)
-    if meta:
-        written = _property_links(meta, lines, body_start) + written
-    front_tags = [t.lstrip("#") for t in meta_titles(meta.get("tags"), "tags", problems)]
+    written = linked + written
+    front_tags = [
+        t.lstrip("#") for t in meta_titles(_either(meta, "tags", "tag"), "tags", problems)
+    ]
     tag_refs = [TitledRef(t, front_line) for t in front_tags if t] + inline_tags
     fields: dict[str, Any] = dict(
         path=path,
@@ -116,26 +125,26 @@ def parse_markdown(text: str, path: str) -> Page:
         variant="markdown",
         title=title,
         title_line=front_line if "title" in meta else 1,
-        description=meta_text(meta.get("description"), "description", problems),
-        claim=meta_text(meta.get("claim"), "claim", problems),
-        categories=tuple(meta_titles(meta.get("categories"), "categories", problems)),
-        date=meta_date(meta.get("date"), problems),
-        collection=meta_text(meta.get("collection"), "collection", problems),
-        hubs=meta_refs(meta.get("hubs"), "hubs", front_line, problems),
+        description=meta_text(own.get("description"), "description", problems),
+        claim=meta_text(own.get("claim"), "claim", problems),
+        categories=tuple(meta_titles(own.get("categories"), "categories", problems)),
+        date=meta_date(own.get("date"), problems),
+        collection=meta_text(own.get("collection"), "collection", problems),
+        hubs=meta_refs(own.get("hubs"), "hubs", front_line, problems),
         body=tuple(body),
-        uses=meta_refs(meta.get("uses"), "uses", front_line, problems),
-        related=meta_related(meta.get("related"), front_line, problems),
-        papers=meta_refs(meta.get("papers"), "papers", front_line, problems),
-        sources=meta_sources(meta.get("sources"), front_line, problems),
-        next_lines=meta_refs(meta.get("next"), "next", front_line, problems),
-        cards=meta_cards(meta, front_line, problems),
+        uses=meta_refs(own.get("uses"), "uses", front_line, problems),
+        related=meta_related(own.get("related"), front_line, problems),
+        papers=meta_refs(own.get("papers"), "papers", front_line, problems),
+        sources=meta_sources(own.get("sources"), front_line, problems),
+        next_lines=meta_refs(own.get("next"), "next", front_line, problems),
+        cards=meta_cards(own, front_line, problems),
         wikilinks=tuple(TitledRef(w.target, w.line) for w in written if not w.markdown),
-        arxiv=meta_text(meta.get("arxiv"), "arxiv", problems),
+        arxiv=meta_text(own.get("arxiv"), "arxiv", problems),
         tags=_distinct_tags(tag_refs),
-        aliases=tuple(meta_titles(meta.get("aliases", meta.get("alias")), "aliases", problems)),
-        truncated=bool(meta.get("truncated", False)),
+        aliases=tuple(meta_titles(_either(meta, "aliases", "alias"), "aliases", problems)),
+        truncated=bool(own.get("truncated", False)),
         counts=Counts(
-            sources=len(meta["sources"]) if isinstance(meta.get("sources"), list) else None
+            sources=len(own["sources"]) if isinstance(own.get("sources"), list) else None
         ),
         links=tuple(written),
         tag_refs=tuple(tag_refs),
@@ -144,26 +153,61 @@ def parse_markdown(text: str, path: str) -> Page:
     return Page(roles=tuple(roles), diagnostics=tuple(problems.items), **fields)
 
 
-def _property_links(meta: dict[str, Any], lines: list[str], end: int) -> list[WrittenLink]:
-    """Links written in the text of front-matter properties (`up: "[[Home]]"`,
-    `see: ["[[A]]", "[[B]]"]`), each on the line of its key.
+def _either(meta: dict[str, Any], *names: str) -> Any:
+    """The value of the first of `names` the front matter has, in any case (Obsidian reads
+    `Tags:` or the older `tag:` as `tags:`).
 
-    >>> text = '---\\nup: "[[Home|home]]"\\nrating: 3\\n---\\n'
-    >>> [(w.target, w.line) for w in parse_markdown(text, "n.md").links]
-    [('Home', 2)]
+    >>> _either({"Tag": "x"}, "tags", "tag"), _either({"alias": "a", "aliases": "b"}, "aliases", "alias")
+    ('x', 'b')
+    """
+    for name in names:
+        if name in meta:
+            return meta[name]
+    folded = {str(key).casefold(): key for key in meta}
+    for name in names:
+        if name in folded:
+            return meta[folded[name]]
+    return None
+
+
+# kg's own keys that hold titles: a `[[link]]` written there is an Obsidian link instead
+_TITLE_LISTS = frozenset(
+    {"related", "sources", "categories", "hubs", "uses", "papers", "next", "notes"}
+)
+_NOT_LINKED = frozenset({"tags", "tag", "aliases", "alias", "title"})
+
+
+def _property_links(
+    meta: dict[str, Any], lines: list[str], end: int
+) -> tuple[dict[str, Any], list[WrittenLink]]:
+    """Links written in the text of front-matter properties, as Obsidian reads them
+    (`up: "[[Home]]"`, `categories: ["[[Books]]"]`, `date: "[[2024-01-05]]"`), each on the
+    line of its key; and the properties for kg's own fields with those links taken out
+    (a list item that is a link) or unwrapped (a text that holds one).
+
+    >>> text = '---\\nup: "[[Home|home]]"\\nrating: 3\\nrelated: ["[[A]]", B]\\n---\\n'
+    >>> page = parse_markdown(text, "n.md")
+    >>> [(w.target, w.line) for w in page.links], [r.title for r in page.related]
+    ([('Home', 2), ('A', 4)], ['B'])
     """
     found: list[WrittenLink] = []
+    own = dict(meta)
     for key, value in meta.items():
-        if key in _OWN_KEYS:
+        if str(key).casefold() in _NOT_LINKED:
             continue
-        texts = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
-        texts = [t for t in texts if "[[" in t]
+        items = value if isinstance(value, list) else [value]
+        texts = [v for v in items if isinstance(v, str) and "[[" in v]
         if not texts:
             continue
         number = next((i + 1 for i in range(1, end) if lines[i].startswith(f"{key}:")), 2)
         for text in texts:
             found += read_line(text, number)[1]
-    return found
+        if key in _TITLE_LISTS:
+            kept = [v for v in items if not (isinstance(v, str) and "[[" in v)]
+            own[key] = kept if isinstance(value, list) else None
+        elif key in _OWN_KEYS and isinstance(value, str):
+            own[key] = None if key == "type" else read_line(value, number)[0]
+    return own, found
 
 
 def _distinct_tags(refs: list[TitledRef]) -> tuple[str, ...]:
@@ -191,7 +235,9 @@ def _body(
     pending: list[str] = []
     pending_line = 0
     fence = ""
-    in_comment = False
+    fence_depth = 0  # the callout depth (`>` markers) the open fence sits in
+    raw_end = ""  # the closing tag of a raw HTML block (`</pre>`) while inside one
+    in_comment = ""  # the marker closing the comment the line is in (`-->`, `%%`)
 
     def close() -> None:
         if pending:
@@ -202,24 +248,40 @@ def _body(
         line = lines[index]
         number = index + 1
         if fence:
+            depth, inner = in_container(line) if line[:1] in (" ", "\t", ">") else (0, line)
+            if depth >= fence_depth:  # else the callout holding the fence has ended
+                roles[index] = "code"
+                marker = fence_marker(inner)
+                if (
+                    marker
+                    and marker[0] == fence[0]
+                    and len(marker) >= len(fence)
+                    and not inner.strip()[len(marker) :].strip()
+                ):
+                    fence = ""
+                continue
+            fence = ""
+        if raw_end:
             roles[index] = "code"
-            marker = fence_marker(line)
-            if (
-                marker
-                and marker[0] == fence[0]
-                and len(marker) >= len(fence)
-                and not line.strip()[len(marker) :].strip()
-            ):
-                fence = ""
+            if raw_end in line.casefold():
+                raw_end = ""
             continue
-        if not in_comment and line.lstrip(" ")[:3] in ("```", "~~~"):
-            marker = fence_marker(line)
+        if not in_comment and line[:1] in (" ", "<") and (end := raw_html_end(line)):
+            close()
+            roles[index] = "code"
+            if end not in line.casefold()[line.index("<") + 1 :]:
+                raw_end = end
+            continue
+        if not in_comment and ("```" in line or "~~~" in line):
+            # a fence at any indentation (in a list item) or inside a callout (`> ````)
+            depth, inner = in_container(line)
+            marker = fence_marker(inner)
             if marker:
                 close()
-                fence = marker
+                fence, fence_depth = marker, depth
                 roles[index] = "code"
                 continue
-        if in_comment or "<!--" in line:
+        if in_comment or "<!--" in line or "%%" in line:
             line, in_comment = strip_comments(line, in_comment)
             if not line.strip():
                 roles[index] = "comment"
@@ -248,13 +310,20 @@ def _body(
         roles[index] = "body"
         if not pending:
             pending_line = number
-        pending.append(shown.lstrip("-*> ").strip() if shown[:2] in ("- ", "* ", "> ") else shown)
+        if shown[:2] in ("- ", "* ", "> "):
+            shown = shown.lstrip("-*> ").strip()
+            if shown[:2] == "[!":  # a callout's type (`> [!note]-`) is not text; its title is
+                shown = _CALLOUT.sub("", shown)
+                if not shown:
+                    continue
+        pending.append(shown)
     close()
     if fence:
         problems.add(None, f"a code fence ({fence}) is never closed; read as code to the end")
     return paragraphs, written, tags
 
 
+_CALLOUT = re.compile(r"^\[![^\]\s]+\][+-]?\s*")
 _BLOCK_ID = re.compile(r"(?:^|\s+)\^[A-Za-z0-9-]+$")
 _HEADING = re.compile(r"#{1,6}(?:\s|$)")
 

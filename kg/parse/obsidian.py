@@ -74,10 +74,11 @@ _SKIPPED_DIRS = {".kg", ".git", ".obsidian", ".trash", "__pycache__", ".venv", "
 
 # A written link: a wikilink or a Markdown link (a `!` before it makes it an embed).
 # Brackets and backslashes inside a wikilink are allowed only as `\|`, a pipe escaped in a
-# table cell. The pattern starts with a literal `[`, which the regex engine looks for fast.
+# table cell. A Markdown link's address may hold balanced parentheses (`Demo%20(1968).ogg`).
+# The pattern starts with a literal `[`, which the regex engine looks for fast.
 _LINK = re.compile(
     r"\[(?:\[(?P<wiki>(?:[^\[\]\\]|\\\|)+?)\]\]"
-    r"|(?P<text>[^\[\]]*)\]\((?P<dest><[^>\n]*>|[^()\s]+)(?:\s+\"[^\"]*\")?\))"
+    r"|(?P<text>[^\[\]]*)\]\((?P<dest><[^>\n]*>|(?:[^()\s]|\([^()\s]*\))+)(?:\s+\"[^\"]*\")?\))"
 )
 _SIZE = re.compile(r"^\d+(?:x\d+)?$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -144,7 +145,7 @@ def read_line(line: str, number: int) -> tuple[str, list[WrittenLink], list[str]
     """One line of a note's body: the text as shown (each link replaced by its shown
     text), the links it writes and its inline tags (without `#`, in order).
 
-    HTML comments must already be gone (see `strip_comments`).
+    Comments must already be gone (see `strip_comments`).
 
     >>> read_line("![[pic.png]] and [t](../b/My%20note.md#Part) #123 #a-1", 7)[1:]
     ([WrittenLink(target='pic.png', line=7, anchor='', shown='', embed=True, markdown=False), \
@@ -217,32 +218,44 @@ def _markdown_link(
     return link, "" if embed else text
 
 
-_COMMENT_OPEN, _COMMENT_CLOSE = "<!--", "-->"
+# Comments: HTML's and Obsidian's own `%%…%%`; what they hold is neither shown nor read
+# (Obsidian indexes no link, embed or tag inside a comment).
+_COMMENTS = {"<!--": "-->", "%%": "%%"}
 
 
-def strip_comments(line: str, inside: bool) -> tuple[str, bool]:
-    """The line without its HTML comments, and whether a comment is still open after it.
+def strip_comments(line: str, inside: str) -> tuple[str, str]:
+    """The line without its comments (`<!-- … -->`, `%% … %%`), and the closing marker a
+    comment still open after it waits for ("" if none). Markers in inline code are text.
 
-    >>> strip_comments("a <!-- [[x]] --> b <!-- c", False), strip_comments("d --> e", True)
-    (('a  b ', True), (' e', False))
+    >>> strip_comments("a <!-- [[x]] --> b %%[[y]]%% c <!-- d", "")
+    ('a  b  c ', '-->')
+    >>> strip_comments("e %% f", "-->"), strip_comments("type `%%` or `<!--` here", "")
+    (('', '-->'), ('type `%%` or `<!--` here', ''))
     """
-    if not inside and _COMMENT_OPEN not in line:
-        return line, False
+    if not inside and "<!--" not in line and "%%" not in line:
+        return line, ""
+    code = [m.span() for m in _CODE.finditer(line)] if "`" in line else []
     out: list[str] = []
     position = 0
     while True:
         if inside:
-            end = line.find(_COMMENT_CLOSE, position)
+            end = line.find(inside, position)
             if end < 0:
-                return "".join(out), True
-            position, inside = end + len(_COMMENT_CLOSE), False
+                return "".join(out), inside
+            position, inside = end + len(inside), ""
         else:
-            start = line.find(_COMMENT_OPEN, position)
+            start, opener = -1, ""
+            for marker in _COMMENTS:
+                found = line.find(marker, position)
+                while found >= 0 and any(a <= found < b for a, b in code):
+                    found = line.find(marker, found + 1)  # a marker in code is text
+                if found >= 0 and (start < 0 or found < start):
+                    start, opener = found, marker
             if start < 0:
                 out.append(line[position:])
-                return "".join(out), False
+                return "".join(out), ""
             out.append(line[position:start])
-            position, inside = start + len(_COMMENT_OPEN), True
+            position, inside = start + len(opener), _COMMENTS[opener]
 
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -250,12 +263,47 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 def fence_marker(line: str) -> str | None:
     """The fence a line opens or closes (```` ``` ```` or `~~~`, any longer run), else None.
+    A backtick fence's info text holds no backtick (```` ```a``` ```` is inline code).
 
-    >>> fence_marker("  ```python"), fence_marker("text ```")
-    ('```', None)
+    >>> fence_marker("  ```python"), fence_marker("text ```"), fence_marker("```x``` y")
+    ('```', None, None)
     """
     match = _FENCE.match(line)
-    return match.group(1) if match else None
+    if match is None:
+        return None
+    marker = match.group(1)
+    if marker[0] == "`" and "`" in line[match.end() :]:
+        return None
+    return marker
+
+
+def in_container(line: str) -> tuple[int, str]:
+    """How many blockquote (or callout) markers a line starts with, and its text after
+    them and after any indentation: a fence may open there, inside a callout or a list.
+
+    >>> in_container("> > ```css"), in_container("    ```"), in_container(">text")
+    ((2, '```css'), (0, '```'), (1, 'text'))
+    """
+    depth, rest = 0, line.lstrip(" \t")
+    while rest[:1] == ">":
+        depth += 1
+        rest = rest[1:].lstrip(" \t")
+    return depth, rest
+
+
+# HTML blocks whose text Markdown leaves raw to the closing tag (CommonMark's first kind):
+# a fence or a [[link]] written inside `<pre>` is neither.
+_RAW_HTML = re.compile(r"^ {0,3}<(pre|script|style|textarea)(?:[\s>]|$)", re.IGNORECASE)
+
+
+def raw_html_end(line: str) -> str | None:
+    """The closing tag a line opening a raw HTML block waits for, else None.
+
+    >>> raw_html_end("<pre><code>```query"), raw_html_end("<prefix>"), raw_html_end("text")
+    ('</pre>', None, None)
+    """
+    match = _RAW_HTML.match(line)
+    return f"</{match.group(1).lower()}>" if match else None
 
 
 def code_spans(text: str) -> list[tuple[int, int]]:

@@ -1,22 +1,28 @@
 """The ranking kg traces with when it has vectors: meaning and words fused by normalized
 scores, each candidate compared through every text of its note, the claim read with the
-sentence before it.
+sentence after it.
 
-Three parts are computed for each candidate of a claim, each once for the claim and once
-(weighted `CONTEXT_WEIGHT`) for the sentence before it in its paragraph:
+Three parts can be computed for each candidate of a claim, each once for the claim and once
+for its context (the sentence after it in its paragraph, by default):
 
 - ``best match``: the highest cosine between the claim and any text of the candidate note
   (the text it is quoted by, its description, its claim, each body sentence);
 - ``BM25 quote``: BM25 of the claim's words in the quoted text (IDF from the corpus);
 - ``BM25 note``: BM25 in the quoted text and every text of the candidate note.
 
-Each part is standardised over the candidates (zero mean, unit spread), the parts are
-summed, and the score shown is the softmax share of that sum: candidates in score order are
-candidates in rank order, and the shares of one claim's ranked candidates add up to 1. The
-titles of the claim's declared sources are cut out of the claim first (a cited note is
-shown as cited, not ranked). Weights are all 1 (context 0.25): chosen on the
-masked-citation benchmark (benchmarks/bench_trace.py) over the seeds and notes/, so they
-are tuned on the sentences they are reported on.
+Each part is standardised over the candidates (zero mean, unit spread) and the parts are
+summed with their `Weights`, the context's at `Weights.context` times the claim's; the
+score shown is the softmax share of that sum: candidates in score order are candidates in
+rank order, and the shares of one claim's ranked candidates add up to 1. The titles of the
+claim's declared sources are cut out of the claim first (a cited note is shown as cited,
+not ranked), and the candidates' titles out of its context.
+
+The default weights (`DEFAULT_WEIGHTS`: best match 0.5, BM25 quote 1, BM25 note 0, the next
+sentence at 0.5, BM25 with k1 1.2 and b 1) are the ones benchmarks/bench_trace.py's
+held-out protocol chooses among 504 weightings on the masked-citation sentences of every
+corpus, and the one 27 of its 28 leave-one-note-out folds choose; on the seeds and notes/
+the leave-one-note-out recall@1 is 0.833 and 0.868 against BM25's 0.767 and 0.816, and
+weights chosen on the seeds alone do worse on notes/ (0.789): see BENCHMARKS.md, issue 17.
 
 >>> softmax_shares([0.0, 0.0])
 [0.5, 0.5]
@@ -27,7 +33,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -40,18 +47,75 @@ from kg.text import tokens as words
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
 
-CONTEXT_WEIGHT = 0.25
+CONTEXTS = ("previous", "next", "paragraph")
 PARTS = ("best match", "BM25 quote", "BM25 note")
 
 
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """How the fused ranking weighs its parts, and which text around the claim it reads.
+
+    Attributes
+    ----------
+    best_match : float
+        Weight of the best cosine between the claim and any text of the candidate note.
+    bm25_quote : float
+        Weight of BM25 of the claim in the candidate's quoted text.
+    bm25_note : float
+        Weight of BM25 in the quoted text and the whole candidate note.
+    context : float
+        Weight of the same parts computed for the context (0: no context).
+    context_kind : str
+        The context: the sentence before the claim in its paragraph ('previous'), the
+        sentence after it ('next') or the paragraph's other sentences ('paragraph').
+    bm25_k1, bm25_b : float
+        BM25's constants: how fast repeats of a word stop counting, and how much a long
+        text's score is scaled down for its length (1: in full proportion).
+
+    Examples
+    --------
+    >>> Weights().parts()
+    (('best match', 0.5), ('BM25 quote', 1.0))
+    """
+
+    best_match: float = 0.5
+    bm25_quote: float = 1.0
+    bm25_note: float = 0.0
+    context: float = 0.5
+    context_kind: str = "next"
+    bm25_k1: float = 1.2
+    bm25_b: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.context_kind not in CONTEXTS:
+            raise ValueError(
+                f"unknown context {self.context_kind!r}; contexts are {', '.join(CONTEXTS)}"
+            )
+
+    def parts(self) -> tuple[tuple[str, float], ...]:
+        """The parts fused and their weights (parts weighted 0 left out)."""
+        weights = (self.best_match, self.bm25_quote, self.bm25_note)
+        return tuple((n, w) for n, w in zip(PARTS, weights, strict=True) if w)
+
+
+# Chosen by the held-out protocol of benchmarks/bench_trace.py (see the module docstring).
+DEFAULT_WEIGHTS = Weights()
+
+
 class FusedScorer(EmbeddingScorer):
-    """Best-match cosine and two BM25 scores, standardised and summed (see the module).
+    """Best-match cosine and BM25 scores, standardised and summed (see the module).
 
     Parameters
     ----------
     store : VectorStore or LazyVectors
         Where the vectors come from.
+    weights : Weights
+        How the parts are weighed (`DEFAULT_WEIGHTS` unless given).
     """
+
+    def __init__(self, store: Any, weights: Weights = DEFAULT_WEIGHTS) -> None:
+        super().__init__(store)
+        self.weights = weights
 
     def score(
         self,
@@ -74,6 +138,56 @@ class FusedScorer(EmbeddingScorer):
         """Candidates best first, as (index, softmax share of the fused score)."""
         return [(r.index, r.score) for r in self.ranked(graph, claim, candidates, context)]
 
+    def part_scores(
+        self, graph: KnowledgeGraph, text: str, candidates: Sequence[Candidate]
+    ) -> dict[str, list[float]]:
+        """The raw parts (`PARTS`) of each candidate for one text, claim or context
+        (all zeros for an empty text)."""
+        if not text:
+            return {name: [0.0] * len(candidates) for name in PARTS}
+        quoted = [c.text for c in candidates]
+        whole = [" ".join([c.text, *_note_texts(c)]) for c in candidates]
+        values = (
+            self._best_match(_vector(self, text), candidates),
+            bm25(graph, text, quoted, self.weights.bm25_k1, self.weights.bm25_b),
+            bm25(graph, text, whole, self.weights.bm25_k1, self.weights.bm25_b),
+        )
+        return dict(zip(PARTS, values, strict=True))
+
+    def claim_parts(
+        self,
+        graph: KnowledgeGraph,
+        claim: Claim | str,
+        candidates: Sequence[Candidate],
+        context: str | None = None,
+    ) -> tuple[dict[str, list[float]], dict[str, list[float]] | None]:
+        """The raw parts of each candidate for the claim and for its context (None when
+        there is no context); the titles of the claim's declared sources cut out of both.
+
+        Parameters
+        ----------
+        graph : KnowledgeGraph
+            The graph.
+        claim : Claim or str
+            The claim.
+        candidates : sequence of Candidate
+            What to rank.
+        context : str, optional
+            The text read with the claim; for a body sentence, the text around it the
+            weights name (`Weights.context_kind`) when not given.
+
+        Returns
+        -------
+        (dict, dict or None)
+            Each part's values, for the claim and for the context.
+        """
+        text = _query_text(graph, claim, candidates)
+        if context is None:
+            context = claim_context(graph, claim, self.weights.context_kind)
+        context = _strip_titles(context, candidates)
+        raw = self.part_scores(graph, text, candidates)
+        return raw, self.part_scores(graph, context, candidates) if context else None
+
     def ranked(
         self,
         graph: KnowledgeGraph,
@@ -92,8 +206,7 @@ class FusedScorer(EmbeddingScorer):
         candidates : sequence of Candidate
             What to rank.
         context : str, optional
-            The text read with the claim; for a body sentence, the sentence before it in
-            its paragraph when not given.
+            The text read with the claim (see `claim_parts`).
 
         Returns
         -------
@@ -101,34 +214,20 @@ class FusedScorer(EmbeddingScorer):
         """
         if not candidates:
             return []
-        text = _query_text(graph, claim, candidates)
-        if context is None:
-            context = _previous_sentence(graph, claim)
-        context = _strip_titles(context, candidates)
-        quoted = [c.text for c in candidates]
-        whole = [" ".join([c.text, *_note_texts(c)]) for c in candidates]
-        fused = np.zeros(len(candidates))
-        raw: list[list[float]] = []
-        for query, weight in ((text, 1.0), (context, CONTEXT_WEIGHT)):
-            if not query:
-                continue
-            parts = [
-                self._best_match(_vector(self, query), candidates),
-                bm25(graph, query, quoted),
-                bm25(graph, query, whole),
-            ]
-            if weight == 1.0:
-                raw = parts
-            for part in parts:
-                fused += weight * _standardised(part)
+        weights = self.weights
+        if not weights.context:
+            context = ""
+        raw, around = self.claim_parts(graph, claim, candidates, context)
+        fused = fuse(raw, around, weights)
         shares = softmax_shares(list(fused))
         order = sorted(range(len(candidates)), key=lambda i: (-fused[i], i))
+        shown = [name for name, _ in weights.parts()]
         return [
             Ranked(
                 i,
                 shares[i],
-                raw[0][i] if raw else 0.0,
-                tuple((name, round(values[i], 4)) for name, values in zip(PARTS, raw, strict=True)),
+                raw["best match"][i],
+                tuple((name, round(raw[name][i], 4)) for name in shown),
             )
             for i in order
         ]
@@ -149,6 +248,48 @@ class FusedScorer(EmbeddingScorer):
                             best = max(best, float(np.max(np.asarray(rows) @ query)))
             out.append(best)
         return out
+
+
+def fuse(
+    claim_parts: dict[str, list[float]],
+    context_parts: dict[str, list[float]] | None,
+    weights: Weights,
+) -> np.ndarray:
+    """The fused score of each candidate: its parts standardised over the candidates and
+    summed with their weights, the context's at `weights.context` times theirs.
+
+    Examples
+    --------
+    >>> parts = {"best match": [0.2, 0.4], "BM25 quote": [3.0, 1.0], "BM25 note": [0.0, 0.0]}
+    >>> [round(float(x), 2) for x in fuse(parts, None, Weights())]
+    [0.5, -0.5]
+    """
+    size = len(next(iter(claim_parts.values()), []))
+    fused = np.zeros(size)
+    for parts, scale in ((claim_parts, 1.0), (context_parts, weights.context)):
+        if parts is None or not scale:
+            continue
+        for name, weight in weights.parts():
+            fused += scale * weight * _standardised(parts[name])
+    return fused
+
+
+def context_text(sentences: Sequence[str], position: int, kind: str) -> str:
+    """The context of the sentence at `position` of a paragraph's `sentences`.
+
+    Examples
+    --------
+    >>> s = ["A.", "B.", "C."]
+    >>> context_text(s, 1, "previous"), context_text(s, 1, "next"), context_text(s, 1, "paragraph")
+    ('A.', 'C.', 'A. C.')
+    >>> context_text(s, 2, "next")
+    ''
+    """
+    if kind == "previous":
+        return sentences[position - 1] if position > 0 else ""
+    if kind == "next":
+        return sentences[position + 1] if position + 1 < len(sentences) else ""
+    return " ".join(s for k, s in enumerate(sentences) if k != position)
 
 
 def _vector(scorer: EmbeddingScorer, text: str) -> np.ndarray | None:
@@ -176,8 +317,9 @@ def _strip(text: str, titles: Sequence[str]) -> str:
     return re.sub(r"\s{2,}", " ", text).strip()
 
 
-def _previous_sentence(graph: KnowledgeGraph, claim: Claim | str) -> str:
-    """The sentence before a body-sentence claim in its paragraph ('' if none)."""
+def claim_context(graph: KnowledgeGraph, claim: Claim | str, kind: str) -> str:
+    """The context (`context_text`) of a body-sentence claim in its paragraph ('' if none
+    or the claim is not a body sentence)."""
     if not isinstance(claim, Claim) or claim.kind != "sentence":
         return ""
     note = graph.note(claim.note_id)
@@ -186,8 +328,7 @@ def _previous_sentence(graph: KnowledgeGraph, claim: Claim | str) -> str:
             continue
         sentences = [s for _, _, s in split_sentences(paragraph.text)]
         if claim.text in sentences:
-            position = sentences.index(claim.text)
-            return sentences[position - 1] if position > 0 else ""
+            return context_text(sentences, sentences.index(claim.text), kind)
     return ""
 
 

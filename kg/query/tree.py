@@ -3,8 +3,10 @@ scorer, then, recursively, their own sources and papers, never walking a cycle."
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
+from kg.errors import KgError
 from kg.model import Link, Note, NoteKind
 from kg.query.candidates import best_text, cited_in, declared_sources, papers_of
 from kg.query.claims import (
@@ -78,6 +80,7 @@ def trace(
     children = evidence_of(graph, target, chosen, depth, scorer, {target.id}, per_level)
     root = _node("claim", chosen.text, children, threshold, target)
     if claim is not None:
+        keep_embedded(graph)
         return root
     sentences = []
     for item in claims(graph, target):
@@ -85,6 +88,7 @@ def trace(
             continue
         top = evidence_of(graph, target, item, 1, scorer, {target.id}, 1)
         sentences.append(_node("sentence", item.text, tuple(top[:1]), threshold, target))
+    keep_embedded(graph)
     return Evidence(
         root.kind,
         root.text,
@@ -93,6 +97,17 @@ def trace(
         children=root.children + tuple(sentences),
         unsupported=root.unsupported,
     )
+
+
+def keep_embedded(graph: KnowledgeGraph) -> None:
+    """Save the vectors this trace embedded (`graph.lazy_vectors`, when it keeps them in
+    the index folder) so the next run need not embed them; a failure to save leaves them
+    unsaved and the trace unharmed (`kg trace` retries and says why)."""
+    save = getattr(graph.lazy_vectors, "save", None)
+    if save is None:
+        return
+    with contextlib.suppress(OSError, KgError):
+        save()
 
 
 def _node(

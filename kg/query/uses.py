@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from kg.model import NOT_NOTES, Link, LinkKind, Note, NoteKind
 from kg.query.claims import Claim, Evidence, Scorer, Use, claims
 from kg.query.fusion import default_scorer
-from kg.query.tree import evidence_of, threshold_for
+from kg.query.tree import evidence_of, keep_embedded, threshold_for
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
@@ -121,6 +121,9 @@ class Unsupported:
     evidence: Evidence | None = field(default=None, compare=False)
 
 
+EVERY = 1 << 30  # "keep every ranked candidate" (evidence_of's per_level)
+
+
 def unsupported_claims(
     graph: KnowledgeGraph,
     threshold: float | None = None,
@@ -165,8 +168,11 @@ def unsupported_claims(
         ):
             continue
         for item in claims(graph, note):
-            top = evidence_of(graph, note, item, 1, scorer, {note.id}, 3)
+            # Every candidate, not the ranking's first few: the best evidence is held
+            # against the threshold whatever the ranking's weights put first.
+            top = evidence_of(graph, note, item, 1, scorer, {note.id}, EVERY)
             best = max((e.support for e in top), default=0.0)
             if best < limit:
                 found.append(Unsupported(note, item, best, top[0] if top else None))
+    keep_embedded(graph)
     return found

@@ -1,0 +1,91 @@
+"""The fused trace ranking: its weights, the context it reads, and the weights shipped
+being the ones the benchmark's held-out protocol chooses from."""
+
+from __future__ import annotations
+
+import pytest
+from fake_embedder import FakeEmbedder
+
+import kg
+from kg.model import NoteKind
+from kg.query.claims import Claim
+from kg.query.fusion import (
+    DEFAULT_WEIGHTS,
+    FusedScorer,
+    Weights,
+    claim_context,
+    context_text,
+    fuse,
+)
+from kg.query.trace import declared_sources
+from kg.text import split_sentences
+
+
+def test_unknown_context_is_refused_with_the_choices():
+    with pytest.raises(ValueError, match="previous, next, paragraph"):
+        Weights(context_kind="sentence after")
+
+
+def test_claim_context_reads_the_neighbouring_sentences_of_its_paragraph(seed_graph):
+    note = next(
+        n
+        for n in seed_graph.notes(stubs=False)
+        if any(len(split_sentences(p.text)) >= 3 for p in n.body)
+    )
+    paragraph = next(p for p in note.body if len(split_sentences(p.text)) >= 3)
+    sentences = [s for _, _, s in split_sentences(paragraph.text)]
+    claim = Claim(note.id, 1, "sentence", sentences[1], 1, paragraph.line)
+    assert claim_context(seed_graph, claim, "previous") == sentences[0]
+    assert claim_context(seed_graph, claim, "next") == sentences[2]
+    assert claim_context(seed_graph, claim, "paragraph") == " ".join(
+        s for k, s in enumerate(sentences) if k != 1
+    )
+    assert claim_context(seed_graph, "free text", "next") == ""  # not a body sentence
+    assert context_text(sentences, len(sentences) - 1, "next") == ""
+
+
+def test_a_bare_sentence_is_ranked_by_its_context(seeds_dir, tmp_path):
+    # "See this." says nothing; the sentence read with it names one candidate's words.
+    graph = kg.load(seeds_dir, index=tmp_path / "i", embed=True, embedder=FakeEmbedder())
+    line = next(
+        n
+        for n in graph.notes(stubs=False)
+        if n.kind is NoteKind.LINE and len(declared_sources(graph, n)) >= 3
+    )
+    candidates = declared_sources(graph, line)
+    target = len(candidates) - 1  # the last, so ties cannot put it first
+    context = candidates[target].text
+    scorer = FusedScorer(graph.embeddings)
+    assert scorer.ranked(graph, "See this.", candidates, context=context)[0].index == target
+    blind = FusedScorer(graph.embeddings, Weights(context=0.0))
+    assert blind.ranked(graph, "See this.", candidates, context=context)[0].index != target
+
+
+def test_fused_scores_follow_the_weights():
+    parts = {"best match": [0.9, 0.1, 0.5], "BM25 quote": [0.0, 4.0, 1.0], "BM25 note": [0.0] * 3}
+    by_meaning = fuse(parts, None, Weights(best_match=1.0, bm25_quote=0.0))
+    by_words = fuse(parts, None, Weights(best_match=0.0, bm25_quote=1.0))
+    assert by_meaning.argmax() == 0 and by_words.argmax() == 1
+    context = {"best match": [0.0, 0.0, 1.0], "BM25 quote": [0.0, 0.0, 9.0], "BM25 note": [0.0] * 3}
+    assert fuse(parts, context, Weights(context=5.0)).argmax() == 2
+
+
+def test_the_shipped_weights_are_the_held_out_protocols_choice():
+    bench = pytest.importorskip("benchmarks.bench_trace")
+    assert DEFAULT_WEIGHTS in bench.GRID
+    assert len(set(bench.GRID)) == len(bench.GRID)
+
+
+def test_the_unsupported_lint_does_not_depend_on_the_ranking_weights(seeds_dir, tmp_path):
+    # The lint holds the best evidence cosine against its threshold: every candidate's,
+    # not only those a ranking puts first, so weights that reorder change no verdict.
+    from kg.query.trace import unsupported_claims
+
+    graph = kg.load(seeds_dir, index=tmp_path / "i", embed=True, embedder=FakeEmbedder())
+    by_meaning = FusedScorer(graph.embeddings, Weights(best_match=1.0, bm25_quote=0.0))
+    by_words = FusedScorer(graph.embeddings, Weights(best_match=0.0, bm25_quote=1.0))
+    verdicts = [
+        {(u.note.id, u.claim.index): round(u.best, 6) for u in unsupported_claims(graph, 0.35, s)}
+        for s in (by_meaning, by_words)
+    ]
+    assert verdicts[0] and verdicts[0] == verdicts[1]

@@ -1,0 +1,196 @@
+"""Obsidian's rules where a real vault (the official help vault, read link by link) showed
+kg reading otherwise. Each test builds a small vault of its own in the same shape.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import kg
+from kg.graph.knowledge import KnowledgeGraph
+from kg.model import NoteKind, Severity
+from kg.parse.markdown import parse_markdown
+
+
+def load(root: Path, files: dict[str, str]) -> KnowledgeGraph:
+    for name, text in files.items():
+        path = root / "vault" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return kg.load(root / "vault", index=root / "index", embed=False)
+
+
+def ends(graph: KnowledgeGraph, path: str) -> list[tuple[int, str, str]]:
+    """(line, kind, file reached or "stub:title") of each written link from `path`."""
+    out = []
+    for link in graph.links:
+        if link.file != path or link.kind.value not in ("links", "embeds"):
+            continue
+        note = graph.note(link.target)
+        reached = f"stub:{note.title}" if note.stub else note.files[0]
+        out.append((link.line, link.kind.value, reached))
+    return sorted(out)
+
+
+def test_an_empty_note_is_a_note_that_links_reach(tmp_path):
+    graph = load(
+        tmp_path,
+        {"Guide/Start.md": "See [[Later]] and [[blank]].\n", "Later.md": "", "Blank.md": "\n"},
+    )
+    assert ends(graph, "Guide/Start.md") == [(1, "links", "Blank.md"), (1, "links", "Later.md")]
+    assert not graph.note("Later").stub and graph.note("Later").body == ()
+    assert [d for d in graph.diagnostics if d.severity is not Severity.INFO] == []
+
+
+def test_a_link_to_the_note_itself_is_no_warning(tmp_path):
+    graph = load(
+        tmp_path,
+        {
+            "Links.md": "Written [[Links|like this]] or [like this](Links.md); see [[#Top]].\n",
+        },
+    )
+    assert ends(graph, "Links.md") == []
+    said = [d for d in graph.diagnostics if d.path == "Links.md"]
+    assert said and all(d.severity is Severity.INFO for d in said)
+
+
+def test_a_folder_path_no_file_has_stays_unresolved(tmp_path):
+    # Obsidian never sends [[Plugins/Tags]] to another folder's Tags.md.
+    graph = load(
+        tmp_path,
+        {
+            "Editing/Tags.md": "Use the [[Plugins/Tags|Tags]] pane or [[Editing/Tags]].\n",
+            "Other.md": "Also [[plugins/tags]] and [[Tags]].\n",
+        },
+    )
+    stub = ends(graph, "Editing/Tags.md")[0][2]
+    assert stub.casefold() == "stub:plugins/tags" and len(ends(graph, "Editing/Tags.md")) == 1
+    assert ends(graph, "Other.md") == [(1, "links", "Editing/Tags.md"), (1, "links", stub)]
+    itself = [d.message for d in graph.diagnostics if "to itself" in d.message]
+    assert len(itself) == 1 and "'Editing/Tags'" in itself[0]  # [[Plugins/Tags]] is not
+
+
+def test_a_fence_inside_raw_html_is_no_fence(tmp_path):
+    text = (
+        "Add a block:\n\n<pre><code>```query\nembed OR [[Hidden]]\n```</code></pre>\n\n"
+        "> [!note]\n> [[After]] still counts. #kept\n\n```query\n[[Coded]]\n```\n"
+    )
+    page = parse_markdown(text, "Search.md")
+    assert [w.target for w in page.links] == ["After"]
+    assert [r.title for r in page.tag_refs] == ["kept"]
+    page = parse_markdown("```a``` is code in a line; [[Seen]]\n", "x.md")
+    assert [w.target for w in page.links] == ["Seen"]
+
+
+def test_aliases_and_tags_written_as_one_text(tmp_path):
+    page = parse_markdown(
+        "---\naliases: Doggo, Woofer\ntags: pets, dogs animals\n---\nDog.", "Dog.md"
+    )
+    assert page.aliases == ("Doggo", "Woofer")
+    assert page.tags == ("pets", "dogs", "animals")
+    graph = load(
+        tmp_path, {"Dog.md": "---\naliases: Doggo, Woofer\n---\nDog.\n", "Cat.md": "[[Woofer]]\n"}
+    )
+    assert ends(graph, "Cat.md") == [(1, "links", "Dog.md")]  # kg resolves aliases too
+    assert graph.note("Woofer").files == ("Dog.md",)
+    assert {n.title for n in graph.notes(NoteKind.TAG)} == set()
+
+
+def test_a_fence_inside_a_callout_or_a_list_item_is_code():
+    text = (
+        "> [!example] CSS\n> ```css\n> a { color: #ff0000; } [[Quoted code]]\n> ```\n"
+        "> after it [[B]] #real\n\n"
+        "1. Step:\n    ```md\n    [[Listed code]] #no\n    ```\n2. Next [[C]]\n\n"
+        "> ```\n> [[Open in the callout]]\nThe callout ends here, and so does its fence: [[D]]\n"
+    )
+    page = parse_markdown(text, "CSS.md")
+    assert [w.target for w in page.links] == ["B", "C", "D"]
+    assert [r.title for r in page.tag_refs] == ["real"]
+    assert page.diagnostics == ()
+
+
+def test_tag_and_alias_keys_in_any_case_or_singular():
+    page = parse_markdown("---\nTags: [a]\nAliases: [Doggo]\n---\nDog.", "Dog.md")
+    assert page.tags == ("a",) and page.aliases == ("Doggo",)
+    page = parse_markdown("---\ntag: b\nalias: Pup\n---\nDog.", "Dog.md")
+    assert page.tags == ("b",) and page.aliases == ("Pup",) and page.links == ()
+
+
+def test_a_readme_is_a_note_in_a_vault_and_in_any_subfolder(tmp_path):
+    files = {
+        "README.md": "About this vault, see [[Guide/README]].\n",
+        "Guide/README.md": "[[README]]\n",
+    }
+    graph = load(tmp_path, files)  # no .obsidian/: the root README describes the corpus
+    assert sorted(f for n in graph.notes(stubs=False) for f in n.files) == ["Guide/README.md"]
+    (tmp_path / "vault" / ".obsidian").mkdir()
+    graph = kg.load(tmp_path / "vault", index=tmp_path / "index2", embed=False)
+    assert ends(graph, "README.md") == [(1, "links", "Guide/README.md")]
+    assert ends(graph, "Guide/README.md") == []  # [[README]]: the one in its own folder
+    assert graph.note("README.md").files == ("README.md",)
+
+
+def test_a_comment_opener_in_inline_code_opens_no_comment():
+    page = parse_markdown(
+        "Type `<!--` to start one; see [[Comments]].\n\nThen [[Later]].\n", "H.md"
+    )
+    assert [w.target for w in page.links] == ["Comments", "Later"]
+
+
+def test_markdown_links_with_parentheses_and_decomposed_names(tmp_path):
+    graph = load(
+        tmp_path,
+        {
+            "Cafe\u0301 (2024).md": "A decomposed name, as macOS may store it.\n",
+            "Index.md": "[[café (2024)]] and [the café](Caf%C3%A9%20(2024).md).\n",
+        },
+    )
+    assert ends(graph, "Index.md") == [(1, "links", "Cafe\u0301 (2024).md")] * 2
+
+
+def test_obsidian_comments_hide_links_and_tags():
+    text = (
+        "Seen [[A]] %%hidden [[B]] #no%% seen [[C]].\n\n%%\nA block [[D]] #nope\n%%\n"
+        "| `%%Text%%` | [[Basic formatting syntax#Comments\\|Comments]] |\n"
+    )
+    page = parse_markdown(text, "Comments.md")
+    assert [w.target for w in page.links] == ["A", "C", "Basic formatting syntax"]
+    assert page.tag_refs == () and "hidden" not in " ".join(p.text for p in page.body)
+
+
+def test_a_callout_type_is_not_text_but_its_title_is():
+    page = parse_markdown(
+        "> [!warning]- Vaults within vaults\n> Links may break.\n\n> [!note]\n> Plain.\n", "V.md"
+    )
+    assert [p.text for p in page.body] == ["Vaults within vaults Links may break.", "Plain."]
+
+
+def test_links_in_properties_kg_also_reads_are_obsidian_links(tmp_path):
+    book = (
+        '---\ntype: book\ndate: "[[2024-01-05]]"\ncategories: ["[[Books]]"]\n'
+        'related: ["[[Lists/A]]", "[[B|bee]]"]\nsources: ["[[Paper one]]"]\n'
+        'description: "A [[Note]] about it"\nup: "[[Home]]"\n---\nBody.\n'
+    )
+    files = {
+        "Book.md": book,
+        "Lists/A.md": "",
+        "B.md": "",
+        "Categories/Books.md": "",
+        "Home.md": "",
+    }
+    graph = load(tmp_path, files)
+    reached = {end for _, kind, end in ends(graph, "Book.md") if kind == "links"}
+    assert reached == {
+        "Categories/Books.md",
+        "stub:2024-01-05",
+        "stub:Paper one",
+        "B.md",
+        "Lists/A.md",
+        "stub:Note",
+        "Home.md",
+    }
+    assert not [n for n in graph if n.title.startswith("[[")]
+    book_note = graph.note("Book")
+    assert book_note.description == "A Note about it" and book_note.date == "2024-01-05"
+    assert dict(book_note.properties)["categories"] == ("[[Books]]",)  # as written
+    assert [d for d in graph.diagnostics if d.severity is not Severity.INFO] == []
