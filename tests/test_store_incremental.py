@@ -5,10 +5,10 @@ for byte what cutting the whole corpus gives."""
 from __future__ import annotations
 
 import random
-import shutil
 from pathlib import Path
 
 import pytest
+from store_support import copy_notes
 
 import kg
 import kg.store.incremental as incremental
@@ -16,14 +16,12 @@ from benchmarks.generate_corpus import generate
 from kg.store.incremental import index_view, partition_files, plan
 from kg.store.partition import SHARED, partition
 
-NOTES = Path(__file__).parent.parent / "notes"
-
 
 @pytest.fixture(params=["notes", "generated"])
 def corpus(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     target = tmp_path / "corpus"
     if request.param == "notes":
-        shutil.copytree(NOTES, target, ignore=shutil.ignore_patterns(".kg"))
+        copy_notes(target)
     else:
         generate(target, pages=60, seed=3)
     return target

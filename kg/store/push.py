@@ -11,14 +11,15 @@ transaction (Oxigraph, told by its `Server` header) gets a batch of files per re
 each, the data graph and the metadata graph dropped and inserted again (SPARQL 1.1 Update,
 ``DROP SILENT GRAPH`` and ``INSERT DATA``), or, for files whose graphs the store does not
 hold at all (a first push), the graphs added as N-Quads (a POST to the Graph Store, which
-Oxigraph parses several times faster than an update); a request that fails leaves all of
+Oxigraph reads about 1.6 times faster than an update); a request that fails leaves all of
 its graphs as they were. (Two first pushes of one new file at once could both add to its
 graph; its metadata then holds two hashes, which `store_hashes` reads as no hash, so the
-next push replaces the graph.) Any other store gets the Graph Store HTTP Protocol: one PUT per graph,
-which the store swaps in whole, the data graph first, then the metadata graph (hash and
-text); a push cut off between the two leaves the data new and the hash old, so the next
-push sends that file again. Either way no graph is ever half-written, and the store's
-hashes never claim what it does not hold.
+next push replaces the graph.) Any other store gets the Graph Store HTTP Protocol: one PUT
+per graph, which the store swaps in whole, the data graph first, then the metadata graph
+(hash and text); a push cut off between the two leaves the data new and the hash old, so
+the next push sends that file again. Either way no graph is ever half-written, and the
+store's hashes never claim what it does not hold (`bulk=True` gives up the first for a
+cheaper first load; see `push`).
 """
 
 from __future__ import annotations
@@ -173,13 +174,14 @@ def push(
     store = endpoint if isinstance(endpoint, Endpoint) else Endpoint(endpoint)
     remote = store_hashes(store)
     sender = _Sender(store, remote, workers, progress, bulk)
-    sent: list[FileGraph] = []
+    sent = [0, 0]  # graphs, triples
     built: set[str] = set()
 
     def each(graphs: dict[str, FileGraph]) -> None:  # send what differs as soon as it is cut
         built.update(graphs)
         news = [f for f in graphs.values() if remote.get(f.iri) != f.hash]
-        sent.extend(news)
+        sent[0] += len(news)
+        sent[1] += sum(f.data.count(b"\n") for f in news)
         sender.send(news)
 
     where = state_path(g)
@@ -205,10 +207,10 @@ def push(
     finally:
         sender.close()
     return PushResult(
-        sent=len(sent),
+        sent=sent[0],
         removed=len(gone),
-        unchanged=len(local.hashes) - len(sent),
-        triples=sum(f.data.count(b"\n") for f in sent),
+        unchanged=len(local.hashes) - sent[0],
+        triples=sent[1],
         cut=len(built),
     )
 
