@@ -6,6 +6,7 @@ store is a real `oxigraph` server on 127.0.0.1, started here."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -121,3 +122,33 @@ def test_kg_browse_endpoint_in_a_real_terminal(
         term.keys("q")
     finally:
         term.close()
+
+
+def test_a_vaults_settings_and_attachments_reach_the_store(tmp_path: Path) -> None:
+    """kg.yaml and a vault's attachments are pushed too, so the store's corpus opens as
+    the pusher's does: the settings skip the same file, embeds find the same images."""
+    corpus = tmp_path / "vault"
+    shutil.copytree(Path(__file__).parent / "data" / "obsidian_vault", corpus)
+    biggest = max(corpus.rglob("*.md"), key=lambda p: p.stat().st_size)
+    (corpus / "kg.yaml").write_text(f"max_file_bytes: {biggest.stat().st_size - 1}\n")
+    local = kg.load(corpus, embed="none", save=False)
+    assert any(biggest.name in d.message or d.path == biggest.name for d in local.diagnostics)
+    assert any(n.kind is kg.NoteKind.ATTACHMENT and not n.stub for n in local.notes())
+
+    def same(remote: kg.KnowledgeGraph, local: kg.KnowledgeGraph) -> None:
+        assert remote.notes() == local.notes()
+        assert sorted(map(repr, remote.links)) == sorted(map(repr, local.links))
+        assert [d.message for d in remote.diagnostics] == [d.message for d in local.diagnostics]
+
+    mirror = tmp_path / "mirror"
+    with OxigraphServer(tmp_path / "store") as server:
+        push(local, server.url)
+        same(kg.connect(server.url, cache=mirror, embed="none"), local)
+        assert (mirror / "kg.yaml").read_text() == (corpus / "kg.yaml").read_text()
+        assert (mirror / "assets" / "diagram.png").is_file()
+
+        (corpus / "assets" / "diagram.png").unlink()
+        after = kg.load(corpus, embed="none", save=False)
+        assert push(after, server.url).removed == 1
+        same(kg.connect(server.url, cache=mirror, embed="none"), after)
+        assert not (mirror / "assets" / "diagram.png").exists()

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kg.config import CONFIG_NAME
 from kg.export.chars import encode_clean
 from kg.export.mapping import KG, LINK_FIELDS, PROV, link_property, namespaces
 from kg.export.rdf_syntax import _ntriples
@@ -27,6 +28,7 @@ from kg.export.subgraph import SubGraph, subgraph
 from kg.export.triples import Term, _iri_part, blocks, link_key
 from kg.model import LinkKind
 from kg.parse.corpus import discover, display_paths
+from kg.parse.obsidian import find_attachments
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
@@ -218,3 +220,28 @@ def corpus_texts(root: Path | None) -> dict[str, str | None]:
         for found_path, shown in zip(found, display_paths(found, Path(root)), strict=True):
             texts[shown] = read_text(found_path)
     return texts
+
+
+def corpus_extras(root: Path | None) -> dict[str, FileGraph]:
+    """The files beside the notes that decide how they read, as graphs without triples, so
+    a store's corpus opens as its pusher's does: the corpus's settings (``kg.yaml``, its
+    text: categories and tags it adds change what pages give) and a vault's attachments
+    (their paths only, with an empty text: an embed resolves by the file being there, and
+    the mirror writes an empty file of that name; the bytes stay with the pusher).
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "kg.yaml").write_text("categories: [Agents]\\n")
+    >>> (folder / "img").mkdir(); _ = (folder / "img" / "fig.png").write_bytes(b"\\x89PNG")
+    >>> sorted((p, f.text) for p, f in corpus_extras(folder).items())
+    [('img/fig.png', ''), ('kg.yaml', 'categories: [Agents]\\n')]
+    """
+    extras: dict[str, FileGraph] = {}
+    if root is None or not Path(root).is_dir():
+        return extras
+    settings = read_text(Path(root) / CONFIG_NAME)
+    if settings is not None:
+        extras[CONFIG_NAME] = file_graph(CONFIG_NAME, "", settings)
+    for path in find_attachments(Path(root)):
+        extras[path] = file_graph(path, "", "")
+    return extras

@@ -42,7 +42,15 @@ from kg.store.incremental import (
     state_path,
     write_state,
 )
-from kg.store.partition import HASH, SHARED_META, FileGraph, graph_iri, meta_iri, partition
+from kg.store.partition import (
+    HASH,
+    SHARED_META,
+    FileGraph,
+    corpus_extras,
+    graph_iri,
+    meta_iri,
+    partition,
+)
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
@@ -185,13 +193,18 @@ def push(
         sender.send(news)
 
     where = state_path(g)
+    settings = _settings_key(g)
     try:
-        local = plan(g, read_state(where), each)
-        write_state(where, local.state)
-        iris = {p: graph_iri(p) for p in local.hashes}
-        missing = [
-            p for p, h in local.hashes.items() if p not in built and remote.get(iris[p]) != h
-        ]
+        state = read_state(where)
+        if state is not None and state.get("settings") != settings:
+            state = None  # other settings can change every file's graph: cut them all again
+        local = plan(g, state, each)
+        write_state(where, {**local.state, "settings": settings})
+        extras = corpus_extras(g.root)
+        each(extras)
+        hashes = {**local.hashes, **{p: f.hash for p, f in extras.items()}}
+        iris = {p: graph_iri(p) for p in hashes}
+        missing = [p for p, h in hashes.items() if p not in built and remote.get(iris[p]) != h]
         if missing:  # the store lacks graphs this corpus did not change: cut those too
             view = index_view(g)
             if view is None:
@@ -209,10 +222,17 @@ def push(
     return PushResult(
         sent=sent[0],
         removed=len(gone),
-        unchanged=len(local.hashes) - sent[0],
+        unchanged=len(hashes) - sent[0],
         triples=sent[1],
         cut=len(built),
     )
+
+
+def _settings_key(g: KnowledgeGraph) -> str:
+    """What the push state was cut under: the graph's settings (kg.yaml)."""
+    import hashlib
+
+    return hashlib.sha256(repr(g.config).encode("utf-8")).hexdigest()[:16]
 
 
 class _Sender:
