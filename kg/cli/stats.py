@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
             print("tags: " + ", ".join(f"{t} {n}" for t, n in top))
     print(
         f"{stats_all.warnings} warnings, {stats_all.errors} errors"
-        + (f", {stats_all.embedded} notes embedded" if stats_all.embedded else "")
+        + (f", {stats_all.embedded} notes and stubs with vectors" if stats_all.embedded else "")
     )
     if args.diagnostics:
         for line in problems:

@@ -78,6 +78,11 @@ class StoreState:
         return self._count
 
     @property
+    def ids_with_vectors(self) -> list[str]:
+        """The ids of the notes that have a vector (`count` of them)."""
+        return [i for i, has in zip(self._note_ids, self._has, strict=True) if has]
+
+    @property
     def texts(self) -> int:
         """How many (note, field, index) texts have a vector."""
         return len(self._keys)

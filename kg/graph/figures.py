@@ -110,7 +110,7 @@ def corpus_stats(graph: KnowledgeGraph) -> CorpusStats:
         warnings=sum(1 for d in diagnostics if d.severity is Severity.WARNING),
         errors=sum(1 for d in diagnostics if d.severity is Severity.ERROR),
         truncated=sum(1 for h in headers if h[3]),
-        embedded=graph.embeddings.count if graph.embeddings is not None else 0,
+        embedded=_embedded(graph),
         truncated_pages=codes["truncated"],
         merged_distinct=codes["merged"],
         merged_titles=codes["alias"],
@@ -120,6 +120,24 @@ def corpus_stats(graph: KnowledgeGraph) -> CorpusStats:
         tags=sum(1 for h in headers if h[1] is NoteKind.TAG),
         unresolved=unresolved,
     )
+
+
+def _embedded(graph: KnowledgeGraph) -> int:
+    """The notes and stubs with a vector: the nodes `notes` and `stubs` count (categories
+    and tags have vectors too, but are not among those figures)."""
+    store = graph.embeddings
+    if store is None:
+        return 0
+    headers = dict(graph.note_table.headers())
+    counted = 0
+    for note_id in store.ids_with_vectors:
+        header = headers.get(note_id)
+        if header is None:
+            continue
+        kind, stub = header[1], header[2]
+        if is_note(kind, stub) or (stub and kind is not NoteKind.ATTACHMENT):
+            counted += 1
+    return counted
 
 
 def tag_counts(graph: KnowledgeGraph) -> dict[str, int]:
