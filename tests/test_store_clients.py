@@ -124,14 +124,16 @@ def test_kg_browse_endpoint_in_a_real_terminal(
         term.close()
 
 
-def test_a_vaults_settings_and_attachments_reach_the_store(tmp_path: Path) -> None:
+@pytest.mark.parametrize("indexed", [False, True], ids=["cut-whole", "cut-from-index"])
+def test_a_vaults_settings_and_attachments_reach_the_store(tmp_path: Path, indexed: bool) -> None:
     """kg.yaml and a vault's attachments are pushed too, so the store's corpus opens as
-    the pusher's does: the settings skip the same file, embeds find the same images."""
+    the pusher's does: the settings skip the same file, embeds find the same images. With
+    an index the push cuts only what changed, attachments included."""
     corpus = tmp_path / "vault"
     shutil.copytree(Path(__file__).parent / "data" / "obsidian_vault", corpus)
     biggest = max(corpus.rglob("*.md"), key=lambda p: p.stat().st_size)
     (corpus / "kg.yaml").write_text(f"max_file_bytes: {biggest.stat().st_size - 1}\n")
-    local = kg.load(corpus, embed="none", save=False)
+    local = kg.load(corpus, embed="none", save=indexed)
     assert any(biggest.name in d.message or d.path == biggest.name for d in local.diagnostics)
     assert any(n.kind is kg.NoteKind.ATTACHMENT and not n.stub for n in local.notes())
 
@@ -142,13 +144,14 @@ def test_a_vaults_settings_and_attachments_reach_the_store(tmp_path: Path) -> No
 
     mirror = tmp_path / "mirror"
     with OxigraphServer(tmp_path / "store") as server:
-        push(local, server.url)
+        first = push(local, server.url)
+        assert first.unchanged == 0  # every graph sent once, none counted twice
         same(kg.connect(server.url, cache=mirror, embed="none"), local)
         assert (mirror / "kg.yaml").read_text() == (corpus / "kg.yaml").read_text()
         assert (mirror / "assets" / "diagram.png").is_file()
 
         (corpus / "assets" / "diagram.png").unlink()
-        after = kg.load(corpus, embed="none", save=False)
+        after = kg.load(corpus, embed="none", save=indexed)
         assert push(after, server.url).removed == 1
         same(kg.connect(server.url, cache=mirror, embed="none"), after)
         assert not (mirror / "assets" / "diagram.png").exists()

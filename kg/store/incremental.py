@@ -99,10 +99,19 @@ def index_view(g: KnowledgeGraph) -> IndexView | None:
             text = f"{stamps.get(path)}\x1f{note}\x1f{identity}\x1f{events}\x1f{created}"
             keys[path] = hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
             notes[path] = note
-        for path, stamp in stamps.items():  # files that make no page (attachments) too
-            if path not in keys and _is_page(path):
-                keys[path] = hashlib.blake2b(repr(stamp).encode(), digest_size=12).hexdigest()
+        # Files that make no note, and a vault's attachments, each the home of its node.
+        state = json.loads(saved.meta.get("state") or "{}")
+        attachment_nodes: dict[str, str] = state.get("attachment_nodes", {})
+        for path, stamp in stamps.items():
+            if path in keys:
+                continue
+            if _is_page(path):
                 notes[path] = None
+            elif (node := attachment_nodes.get(path.casefold())) is not None:
+                notes[path] = node
+            else:
+                continue
+            keys[path] = hashlib.blake2b(repr(stamp).encode(), digest_size=12).hexdigest()
         view = IndexView(keys, notes)
         if getattr(g, "from_index", False):
             _, extras = read_link_columns(

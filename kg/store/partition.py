@@ -28,7 +28,7 @@ from kg.export.subgraph import SubGraph, subgraph
 from kg.export.triples import Term, _iri_part, blocks, link_key
 from kg.model import LinkKind
 from kg.parse.corpus import discover, display_paths
-from kg.parse.obsidian import find_attachments
+from kg.parse.obsidian import ATTACHMENT_SUFFIXES, find_attachments
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
@@ -205,7 +205,11 @@ def file_graph(path: str, triples: str, text: str | None) -> FileGraph:
 
 
 def read_text(path: Path) -> str | None:
-    """A corpus file's text as stored (None when it cannot be read)."""
+    """A corpus file's text as stored (None when it cannot be read); an attachment's is
+    empty: the store keeps its path (an embed resolves by the file being there), and its
+    bytes stay with the pusher."""
+    if path.suffix.lower() in ATTACHMENT_SUFFIXES:
+        return "" if path.is_file() else None
     try:
         return path.read_bytes().decode("utf-8", "replace")
     except OSError:
@@ -213,28 +217,29 @@ def read_text(path: Path) -> str | None:
 
 
 def corpus_texts(root: Path | None) -> dict[str, str | None]:
-    """Every corpus file's text by its corpus path, and `SHARED` (no text)."""
+    """Every corpus file's text by its corpus path (attachments' empty, see `read_text`),
+    and `SHARED` (no text)."""
     texts: dict[str, str | None] = {SHARED: None}
     if root is not None and Path(root).exists():
         found = discover(Path(root))
         for found_path, shown in zip(found, display_paths(found, Path(root)), strict=True):
             texts[shown] = read_text(found_path)
+        for path in find_attachments(Path(root)):
+            texts[path] = ""
     return texts
 
 
 def corpus_extras(root: Path | None) -> dict[str, FileGraph]:
-    """The files beside the notes that decide how they read, as graphs without triples, so
-    a store's corpus opens as its pusher's does: the corpus's settings (``kg.yaml``, its
-    text: categories and tags it adds change what pages give) and a vault's attachments
-    (their paths only, with an empty text: an embed resolves by the file being there, and
-    the mirror writes an empty file of that name; the bytes stay with the pusher).
+    """The corpus's settings (``kg.yaml``) as a graph without triples holding its text, so
+    a store's corpus opens under the settings it was pushed with (the categories and tags
+    they add change what pages give). A vault's attachments are file graphs of their own
+    (`corpus_texts`).
 
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
     >>> _ = (folder / "kg.yaml").write_text("categories: [Agents]\\n")
-    >>> (folder / "img").mkdir(); _ = (folder / "img" / "fig.png").write_bytes(b"\\x89PNG")
-    >>> sorted((p, f.text) for p, f in corpus_extras(folder).items())
-    [('img/fig.png', ''), ('kg.yaml', 'categories: [Agents]\\n')]
+    >>> [(p, f.text, f.data) for p, f in corpus_extras(folder).items()]
+    [('kg.yaml', 'categories: [Agents]\\n', b'')]
     """
     extras: dict[str, FileGraph] = {}
     if root is None or not Path(root).is_dir():
@@ -242,6 +247,4 @@ def corpus_extras(root: Path | None) -> dict[str, FileGraph]:
     settings = read_text(Path(root) / CONFIG_NAME)
     if settings is not None:
         extras[CONFIG_NAME] = file_graph(CONFIG_NAME, "", settings)
-    for path in find_attachments(Path(root)):
-        extras[path] = file_graph(path, "", "")
     return extras
