@@ -86,7 +86,8 @@ def is_note(kind: NoteKind, stub: bool) -> bool:
 def corpus_stats(graph: KnowledgeGraph) -> CorpusStats:
     """Counts for the whole corpus (see `KnowledgeGraph.corpus_stats`)."""
     notes, table = graph.note_table, graph.link_table
-    headers = [h for _, h in notes.headers()]
+    by_id = dict(notes.headers())
+    headers = list(by_id.values())
     by_kind = Counter(h[1].value for h in headers if is_note(h[1], h[2]))
     stubs = sum(1 for h in headers if h[2] and h[1] is not NoteKind.ATTACHMENT)
     attachments = Counter(h[2] for h in headers if h[1] is NoteKind.ATTACHMENT)
@@ -110,7 +111,7 @@ def corpus_stats(graph: KnowledgeGraph) -> CorpusStats:
         warnings=sum(1 for d in diagnostics if d.severity is Severity.WARNING),
         errors=sum(1 for d in diagnostics if d.severity is Severity.ERROR),
         truncated=sum(1 for h in headers if h[3]),
-        embedded=_embedded(graph),
+        embedded=_embedded(graph, by_id),
         truncated_pages=codes["truncated"],
         merged_distinct=codes["merged"],
         merged_titles=codes["alias"],
@@ -122,13 +123,12 @@ def corpus_stats(graph: KnowledgeGraph) -> CorpusStats:
     )
 
 
-def _embedded(graph: KnowledgeGraph) -> int:
+def _embedded(graph: KnowledgeGraph, headers: dict[str, Any]) -> int:
     """The notes and stubs with a vector: the nodes `notes` and `stubs` count (categories
     and tags have vectors too, but are not among those figures)."""
     store = graph.embeddings
     if store is None:
         return 0
-    headers = dict(graph.note_table.headers())
     counted = 0
     for note_id in store.ids_with_vectors:
         header = headers.get(note_id)
