@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from kg.embed.models import Embedder, SentenceTransformerEmbedder
     from kg.embed.vectors import VectorStore
     from kg.export.subgraph import NearPair, SubGraph
+    from kg.query.titles import TitleIndex
     from kg.query.trace import Claim, Evidence, Use
     from kg.store.remote import connect
 
@@ -71,6 +72,7 @@ _LAZY = {
     "Evidence": "kg.query.trace",
     "NearPair": "kg.export.subgraph",
     "SubGraph": "kg.export.subgraph",
+    "TitleIndex": "kg.query.titles",
     "Use": "kg.query.trace",
     "Embedder": "kg.embed.models",
     "SentenceTransformerEmbedder": "kg.embed.models",
@@ -132,6 +134,7 @@ __all__ = [
     "SentenceTransformerEmbedder",
     "Severity",
     "SubGraph",
+    "TitleIndex",
     "Use",
     "VectorStore",
     "connect",

@@ -354,7 +354,8 @@ def stem(word: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
+def stopwords() -> frozenset[str]:
+    """The English stop words `tokens` drops (bm25s's list)."""
     from bm25s.stopwords import STOPWORDS_EN
 
     return frozenset(STOPWORDS_EN)
@@ -367,7 +368,7 @@ def tokens(text: str) -> list[str]:
     >>> tokens("The models' reasoning abilities")
     ['model', 'reason', 'abil']
     """
-    stop = _stopwords()
+    stop = stopwords()
     return [
         stem(w)
         for w in TOKEN.findall(fold(text).lower().replace("'s", ""))

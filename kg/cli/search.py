@@ -24,10 +24,23 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="find notes by words and meaning",
         description="Hybrid search: BM25 over titles, descriptions, claims and bodies, fused "
-        "with embedding similarity; exact and near-exact title matches first.",
+        "with embedding similarity; the exact title first, then titles containing the query "
+        "(as the browser lists them while you type). Only notes that match are listed: a "
+        "match by meaning counts only when some word of the query is known to the notes or "
+        "to the model, so a query of unknown words lists nothing.",
+        epilog="Exit status, as grep's: 0 when some note matches, 1 when none does (a "
+        "message on stderr; with --json an empty list on stdout), 2 on an error.",
     )
     p.add_argument("text", nargs="+", help="what to look for")
     p.add_argument("-k", type=int, default=10, help="how many hits (default 10)")
+    p.add_argument(
+        "--min-score",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="leave out hits scoring below S (2+ exact title, 1+ title containing the query, "
+        "else under 0.6; default 0)",
+    )
     p.add_argument("--lexical", action="store_true", help="by words only (never loads the model)")
     add_embed_now_option(p)
     add_tag_option(p)
@@ -44,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
     Returns
     -------
     int
-        The exit status: 0, or 1 when nothing matches (without --json). `kg.cli.main` turns a `KgError` into status 2.
+        The exit status: 0 when some note matches, 1 when none does (with or without
+        --json, as grep). `kg.cli.main` turns a `KgError` into status 2.
     """
     text = " ".join(args.text)
     from kg.cli.progress import embed_missing
@@ -52,11 +66,14 @@ def run(args: argparse.Namespace) -> int:
     graph = open_graph(args, embed="none" if args.lexical else "stored")
     if not args.lexical:
         embed_missing(graph, args.embed_now, progress_printer(not args.json))
+    semantic = False if args.lexical else None
     if args.tag:  # read deeper, then keep the tagged hits
-        hits = graph.search(text, k=max(args.k * 10, 200), semantic=False if args.lexical else None)
+        hits = graph.search(
+            text, k=max(args.k * 10, 200), semantic=semantic, min_score=args.min_score
+        )
         hits = [h for h in hits if has_tag(h.note, args.tag)][: args.k]
     else:
-        hits = graph.search(text, k=args.k, semantic=False if args.lexical else None)
+        hits = graph.search(text, k=args.k, semantic=semantic, min_score=args.min_score)
     if args.json:
         emit_json(
             [
@@ -69,9 +86,10 @@ def run(args: argparse.Namespace) -> int:
                 for h in hits
             ]
         )
-        return 0
+        return 0 if hits else 1
     if not hits:
-        print(f"no notes match {text!r}", file=sys.stderr)
+        how = "by words" if args.lexical or graph.embeddings is None else "by words or meaning"
+        print(f"kg search: no note matches {text!r} by title, {how}", file=sys.stderr)
         return 1
     for rank, h in enumerate(hits, start=1):
         print(f"{rank:>2}. {h.note.title}" + ("  [stub]" if h.note.stub else ""))

@@ -201,6 +201,15 @@ class SentenceTransformerEmbedder:
             dim = int(model.encode(["dimension probe"], convert_to_numpy=True).shape[1])
         return int(dim)
 
+    def knows(self, word: str) -> bool:
+        """Whether the tokenizer's vocabulary holds `word` whole, not only as pieces."""
+        with self._lock:
+            tokenizer = getattr(self.model, "tokenizer", None)
+            if tokenizer is None or not hasattr(tokenizer, "convert_tokens_to_ids"):
+                return False
+            found = tokenizer.convert_tokens_to_ids(word)
+            return found is not None and found != getattr(tokenizer, "unk_token_id", None)
+
     def token_lengths(self, texts: list[str]) -> list[int]:
         """Each text's length in tokens after truncation (characters if no tokenizer)."""
         with self._lock:

@@ -154,6 +154,11 @@ class StaticEmbedder:
             if self.progress:
                 self.progress("distil", 1, 1)
 
+    def knows(self, word: str) -> bool:
+        """Whether the model's vocabulary holds `word` whole (lower-case), not only as
+        word pieces: a word it has a vector of its own for."""
+        return self.model.knows(word)
+
     def encode(self, texts: list[str]) -> np.ndarray:
         """(len(texts), dim) float32 vectors of length 1 (zero rows for texts with no
         known token), in the order of `texts`."""
@@ -211,6 +216,11 @@ class TokenTable:
     @property
     def dim(self) -> int:
         return int(self.table.shape[1])
+
+    def knows(self, word: str) -> bool:
+        """Whether `word` is one token of the vocabulary (not the unknown one)."""
+        found = self.tokenizer.token_to_id(word)
+        return found is not None and found != self.unknown
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """(len(texts), dim) float32 rows of length 1 (zero for a text without tokens)."""

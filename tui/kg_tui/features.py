@@ -8,17 +8,15 @@ person can act on when the corpus or the installed kg cannot answer.
 
 from __future__ import annotations
 
-import bisect
 import gc
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg import Claim, Evidence, KnowledgeGraph
+from kg import TitleIndex as TitleIndex  # the title ranking search shares
 from kg.errors import KgError
-from kg.model import NOT_NOTES, Note
-from kg.text import normalize_title
+from kg.model import Note
 
 
 class Unavailable(Exception):
@@ -53,86 +51,6 @@ def open_graph(
 # ---------------------------------------------------------------- title completion
 
 
-class TitleIndex:
-    """Titles matched as a person types: prefix first, then every word, then anywhere.
-
-    Fast enough to run on every key press over 10,000 titles: prefixes come from a sorted
-    list, other matches from one C-level scan of all titles joined, never a Python loop
-    over every title.
-
-    >>> from kg.model import NOT_NOTES, Note, NoteKind
-    >>> notes = [Note(id=str(i), title=t, kind=NoteKind.SYNTHESIS) for i, t in enumerate(
-    ...     ["Do base models already contain hidden reasoning ability?",
-    ...      "Why is hidden state reasoning hard?", "Can models reason?"])]
-    >>> index = TitleIndex(notes)
-    >>> [n.title for n in index.match("hidden reas")]
-    ['Why is hidden state reasoning hard?', 'Do base models already contain hidden reasoning ability?']
-    >>> [n.title for n in index.match("can")]
-    ['Can models reason?']
-    >>> older = Note(id="o", title="Does X hold?", kind=NoteKind.SYNTHESIS, aliases=("Is X so?",))
-    >>> [n.title for n in TitleIndex([older]).match("is x")]
-    ['Does X hold?']
-    """
-
-    def __init__(self, notes: Iterable[Note]) -> None:
-        # A note is found by any of its titles: the older deployment's ones are aliases.
-        self._rows: list[tuple[str, Note]] = [
-            (normalize_title(title), note)
-            for note in notes
-            if note.kind not in NOT_NOTES
-            for title in (note.title, *note.aliases)
-        ]
-        self._sorted = sorted(range(len(self._rows)), key=lambda i: self._rows[i][0])
-        self._sorted_keys = [self._rows[i][0] for i in self._sorted]
-        self._blob = "\n".join(title for title, _ in self._rows)
-        self._starts: list[int] = []
-        at = 0
-        for title, _ in self._rows:
-            self._starts.append(at)
-            at += len(title) + 1
-
-    def match(self, query: str, limit: int = 12) -> list[Note]:
-        key = normalize_title(query)
-        if not key:
-            return []
-        words = re.findall(r"[\w']+", key) or [key]
-        prefixed: list[int] = []
-        at = bisect.bisect_left(self._sorted_keys, key)
-        while at < len(self._sorted_keys) and self._sorted_keys[at].startswith(key):
-            prefixed.append(self._sorted[at])
-            at += 1
-        if len(prefixed) >= limit:
-            return self._ranked([(0, i) for i in prefixed], limit)
-        longest = max(words, key=len)
-        found: set[int] = set()
-        for hit in re.finditer(re.escape(longest), self._blob):
-            found.add(bisect.bisect_right(self._starts, hit.start()) - 1)
-        ranked: list[tuple[int, int]] = [(0, i) for i in prefixed]
-        for i in found.difference(prefixed):
-            title = self._rows[i][0]
-            if not all(w in title for w in words):
-                continue
-            title_words = re.findall(r"[\w']+", title)
-            if all(any(tw.startswith(w) for tw in title_words) for w in words):
-                ranked.append((1, i))
-            else:
-                ranked.append((2 if key in title else 3, i))
-        return self._ranked(ranked, limit)
-
-    def _ranked(self, ranked: list[tuple[int, int]], limit: int) -> list[Note]:
-        def order(item: tuple[int, int]) -> tuple[int, int, int, str]:
-            title, note = self._rows[item[1]]
-            return (item[0], int(note.stub), len(title), title)
-
-        found: dict[str, Note] = {}  # one row per note, however many of its titles match
-        for _, i in sorted(ranked, key=order):
-            note = self._rows[i][1]
-            found.setdefault(note.id, note)
-            if len(found) == limit:
-                break
-        return list(found.values())
-
-
 # ---------------------------------------------------------------- near and search
 
 
@@ -165,10 +83,10 @@ def near(graph: KnowledgeGraph, note: Note, k: int = 20) -> list[NearRow]:
     return [NearRow(hit.note, float(hit.score), hit.linked) for hit in found]
 
 
-def search(graph: KnowledgeGraph, text: str, k: int = 20) -> tuple[list[SearchRow], str, int]:
-    """Hybrid search results, a note on how they were found, and how many weak hits were
-    left out: a hit kg found only by a meaning under its floor (`SearchHit.matched` empty)
-    matches nothing a person asked for, so a nonsense query lists no note at all."""
+def search(graph: KnowledgeGraph, text: str, k: int = 20) -> tuple[list[SearchRow], str]:
+    """`KnowledgeGraph.search`'s hits as rows, in its order (so the browser ranks a query
+    as `kg search` and the API do), and a note on how they were found. kg returns only
+    notes that match, so a nonsense query lists none."""
     how = "hybrid search" if graph.embeddings is not None else "search by words"
     try:
         hits = graph.search(text, k=k)
@@ -182,9 +100,8 @@ def search(graph: KnowledgeGraph, text: str, k: int = 20) -> tuple[list[SearchRo
     rows = [
         SearchRow(hit.note, float(hit.score), hit.snippet or "", " + ".join(hit.matched))
         for hit in hits
-        if hit.matched
     ]
-    return rows, how, len(hits) - len(rows)
+    return rows, how
 
 
 # ---------------------------------------------------------------- claims and trace

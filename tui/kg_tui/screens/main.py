@@ -77,7 +77,6 @@ class SearchReady(Message):
     rows: list[features.SearchRow]
     how: str
     error: str = ""
-    weak: int = 0
 
 
 @dataclass
@@ -617,11 +616,11 @@ class MainScreen(PanelMethods):
         if graph is None:
             return
         try:
-            rows, how, weak = features.search(graph, query, k=20)
+            rows, how = features.search(graph, query, k=20)
         except (features.Unavailable, KgError) as error:
             self.post_message(SearchReady(query, [], "", str(error)))
             return
-        self.post_message(SearchReady(query, rows, how, weak=weak))
+        self.post_message(SearchReady(query, rows, how))
 
     def on_search_ready(self, message: SearchReady) -> None:
         if self._searching == message.query:
@@ -632,7 +631,7 @@ class MainScreen(PanelMethods):
         if message.error:
             results.show_error(message.error)
         else:
-            results.show_hits(message.query, message.rows, message.how, message.weak)
+            results.show_hits(message.query, message.rows, message.how)
             if message.rows:
                 results.focus_list()
 

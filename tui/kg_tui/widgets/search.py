@@ -141,7 +141,7 @@ class SearchPanel(Vertical):
         if note:
             self.results.add_option(Option(Content.styled(note, "dim italic"), disabled=True))
 
-    def show_hits(self, query: str, rows: list[SearchRow], how: str, weak: int = 0) -> None:
+    def show_hits(self, query: str, rows: list[SearchRow], how: str) -> None:
         self.last_hits = (query, [row.note.id for row in rows])
         results = self.results
         results.clear_options()
@@ -151,13 +151,11 @@ class SearchPanel(Vertical):
             reason = (
                 "No title or word of the notes contains it"
                 + (", and nothing is close in meaning" if "hybrid" in how else "")
-                + (f" ({weak} weak matches by meaning left out)" if weak else "")
                 + ". Try other words; Esc closes this list."
             )
             results.add_option(Option(Content.styled(reason, "dim italic"), disabled=True))
             return
-        left_out = f" · {weak} weak left out" if weak else ""
-        self._header(f"{len(rows)} match {self._quoted(query)} · {how}{left_out} · % of best score")
+        self._header(f"{len(rows)} match {self._quoted(query)} · {how} · % of best score")
         best = max(row.score for row in rows)
         for rank, row in enumerate(rows, start=1):
             snippet = " ".join(row.snippet.split())
