@@ -15,7 +15,6 @@ from kg.model import Link, LinkKind, Neighbour, Note, NoteKind
 
 MODULES = [
     "kg_tui.walk",
-    "kg_tui.features",
     "kg_tui.widgets.breadcrumb",
     "kg_tui.widgets.near_list",
     "kg_tui.widgets.concept_map",

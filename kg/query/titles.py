@@ -1,7 +1,7 @@
 """Titles that contain what a person typed: the ranking both title completion (the
 browser's list as you type) and `kg.query.search` put first, so the two agree.
 
-A title matches when, after `kg.text.normalize_title`, it is the query (class 0), starts
+A title matches when, after `kg.text.normalize_title`, it is the query (class 0; whatever mark ends either), starts
 with it (1), has every query word at the start of one of its words (2), holds the query
 whole (3), or holds every query word somewhere (4). Matches are ordered by class, notes
 with text before stubs, then shorter titles first, then alphabetically.
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
 
 _WORD = re.compile(r"[\w']+")
+_END = " ?!."  # a title is the query itself whatever mark ends either
 
 
 class TitleIndex:
@@ -90,11 +91,12 @@ class TitleIndex:
         if not key or limit <= 0:
             return []
         words = _WORD.findall(key) or [key]
+        bare = key.rstrip(_END) or key
         prefixed: list[tuple[int, int]] = []
-        at = bisect.bisect_left(self._sorted_keys, key)
-        while at < len(self._sorted_keys) and self._sorted_keys[at].startswith(key):
-            row = self._sorted[at]
-            prefixed.append((0 if self._sorted_keys[at] == key else 1, row))
+        at = bisect.bisect_left(self._sorted_keys, bare)
+        while at < len(self._sorted_keys) and self._sorted_keys[at].startswith(bare):
+            exact = self._sorted_keys[at].rstrip(_END) == bare
+            prefixed.append((0 if exact else 1, self._sorted[at]))
             at += 1
         if len(prefixed) >= limit:
             return self._ranked(prefixed, limit)
