@@ -361,6 +361,20 @@ def stopwords() -> frozenset[str]:
     return frozenset(STOPWORDS_EN)
 
 
+def plain_words(text: str) -> list[str]:
+    """The words `tokens` stems: folded, lower-cased, stop words dropped.
+
+    >>> plain_words("The models' reasoning abilities")
+    ['models', 'reasoning', 'abilities']
+    """
+    stop = stopwords()
+    return [
+        w
+        for w in TOKEN.findall(fold(text).lower().replace("'s", ""))
+        if len(w) > 1 and w not in stop
+    ]
+
+
 def tokens(text: str) -> list[str]:
     """The words of a text as search and trace compare them: folded, lower-cased, stop
     words dropped, lightly stemmed (one tokenizer for both).
@@ -368,9 +382,4 @@ def tokens(text: str) -> list[str]:
     >>> tokens("The models' reasoning abilities")
     ['model', 'reason', 'abil']
     """
-    stop = stopwords()
-    return [
-        stem(w)
-        for w in TOKEN.findall(fold(text).lower().replace("'s", ""))
-        if len(w) > 1 and w not in stop
-    ]
+    return [stem(w) for w in plain_words(text)]

@@ -22,6 +22,7 @@ import numpy as np
 
 from kg.errors import KgError
 from kg.model import NOT_NOTES, Note
+from kg.text import plain_words, stem
 from kg.text import tokens as words
 
 if TYPE_CHECKING:
@@ -60,25 +61,27 @@ class LexicalIndex:
         retriever.index([words(_document(n)) or [""] for n in notes], show_progress=False)
         return cls([n.id for n in notes], retriever)
 
-    def known(self, terms: list[str]) -> list[str]:
-        """The terms the notes hold, each unknown one of `PREFIX_MIN` letters or more
-        replaced by the words it begins (at most `PREFIX_WORDS`, the first in order), as a
-        search box completes a word being typed: "sycophan" finds "sycophancy".
+    def known(self, text: str) -> list[str]:
+        """The terms of `text` the notes hold; a word whose stem they lack, of
+        `PREFIX_MIN` letters or more, stands for the terms it begins (at most
+        `PREFIX_WORDS`, the first in order), as a search box completes a word being
+        typed: "sycophan" finds "sycophancy".
 
         >>> from kg.graph.knowledge import _demo
-        >>> lexical_index(_demo()).known(["hold", "zxqv"])
+        >>> lexical_index(_demo()).known("holding zxqv")
         ['hold']
         """
         vocab, limit = self.retriever.vocab_dict, len(self.retriever.scores["indptr"]) - 1
         out: list[str] = []
-        for term in terms:
+        for word in plain_words(text):
+            term = stem(word)
             if vocab.get(term, limit) < limit:
                 out.append(term)
-            elif len(term) >= PREFIX_MIN:
+            elif len(word) >= PREFIX_MIN:
                 keys = self._sorted_vocab()
-                at = bisect.bisect_left(keys, term)
+                at = bisect.bisect_left(keys, word)
                 begun = []
-                while at < len(keys) and keys[at].startswith(term) and len(begun) < PREFIX_WORDS:
+                while at < len(keys) and keys[at].startswith(word) and len(begun) < PREFIX_WORDS:
                     if vocab[keys[at]] < limit:
                         begun.append(keys[at])
                     at += 1

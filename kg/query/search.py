@@ -137,7 +137,7 @@ def search(
         return found
 
     lexical = lexical_index(graph)
-    known_terms = lexical.known(terms)
+    known_terms = lexical.known(query)
     if known_terms:
         scores = lexical.scores(known_terms)
         positive = np.flatnonzero(scores > 0)
