@@ -80,7 +80,7 @@ class LexicalIndex:
             elif len(word) >= PREFIX_MIN:
                 keys = self._sorted_vocab()
                 at = bisect.bisect_left(keys, word)
-                begun = []
+                begun: list[str] = []
                 while at < len(keys) and keys[at].startswith(word) and len(begun) < PREFIX_WORDS:
                     if vocab[keys[at]] < limit:
                         begun.append(keys[at])
