@@ -21,6 +21,7 @@ True
 """
 
 import functools
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +66,10 @@ if TYPE_CHECKING:
     from kg.query.titles import TitleIndex
     from kg.query.trace import Claim, Evidence, Use
     from kg.store.remote import connect
+
+# kg reports long first calls and waits for other processes through logging (loggers under
+# "kg", level INFO); an application chooses whether to show them.
+logging.getLogger("kg").addHandler(logging.NullHandler())
 
 # Imported on first use, so `import kg` loads neither numpy nor the model's packages.
 _LAZY = {

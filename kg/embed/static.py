@@ -6,10 +6,10 @@ them by word frequency). A text's vector is then the mean of its tokens' rows: n
 network at run time, about a hundred times the transformer's rate on a CPU.
 
 Nothing is downloaded: the table is distilled from the model folder the installed package
-ships (about 15 s on a 2-core machine, once), and kept in the user's cache folder under a
-name made of the source model's fingerprint, the model2vec version and the recipe, so a
-new model or model2vec means a new table (and new vectors: the fingerprint is stored with
-them). The cached table is written to a temporary folder and renamed into place whole;
+ships (about 30 s on an idle 2-core machine, once, its progress reported), and kept in the
+user's cache folder under a name made of the source model's fingerprint, the model2vec
+version and the recipe, so a new model or model2vec means a new table (and new vectors:
+the fingerprint is stored with them). The cached table is written to a temporary folder and renamed into place whole;
 loading it (`TokenTable.read`) reads a safetensors file, a tokenizer JSON and a config JSON
 (no pickle) without importing model2vec.
 
@@ -27,7 +27,9 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -39,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from filelock import Timeout
 
 from kg.embed.models import fingerprint, normalize
 from kg.embed.state import Progress
@@ -46,7 +49,8 @@ from kg.errors import ModelUnavailable
 
 PCA_DIMS = 256  # dimensions kept by the distillation's PCA
 STATIC_PREFIX = "static:"
-DISTIL_SECONDS = 15  # measured on the project's 2-core machine; shown before distilling
+DISTIL_SECONDS = 30  # measured on the project's idle 2-core machine; said before distilling
+log = logging.getLogger(__name__)
 _FILES = ("model.safetensors", "tokenizer.json", "config.json")
 
 
@@ -122,7 +126,7 @@ class StaticEmbedder:
 
     @property
     def cached(self) -> bool:
-        """Whether the distilled table is already in the cache (no 15 s wait)."""
+        """Whether the distilled table is already in the cache (no distillation to wait for)."""
         return all((self.folder / f).is_file() for f in _FILES)
 
     @property
@@ -139,20 +143,44 @@ class StaticEmbedder:
         return self.model.dim
 
     def distil(self) -> None:
-        """Distil the table from the source model into the cache (under a lock: a second
-        process waits, then uses it)."""
+        """Distil the table from the source model into the cache, under a lock: a second
+        process waits (saying so, through logging and ``progress("wait", ...)``), then
+        uses the table the first one made."""
         from filelock import FileLock
 
+        from kg.io import wait_for_lock
+
         self.folder.parent.mkdir(parents=True, exist_ok=True)
-        with FileLock(str(self.folder) + ".lock"):
+        lock = FileLock(str(self.folder) + ".lock")
+        what = f"another kg process to finish distilling the static model into {self.folder}"
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            if self.progress:
+                self.progress("wait", 0, 1)
+            wait_for_lock(lock, None, what)
+            if self.progress:
+                self.progress("wait", 1, 1)
+        try:
             if self.cached:
                 return
+            log.info(
+                "distilling the static model from %s into %s, once per machine (about %d s "
+                "on an idle 2-core machine, longer on a busy one)",
+                self.source,
+                self.folder,
+                DISTIL_SECONDS,
+            )
+            started = time.monotonic()
             if self.progress:
                 self.progress("distil", 0, 1)
-            _distil_into(self.source, self.folder, self.pca_dims)
+            _distil_into(self.source, self.folder, self.pca_dims, self.progress)
             self.distilled = True
+            log.info("distilled the static model in %.0f s", time.monotonic() - started)
             if self.progress:
                 self.progress("distil", 1, 1)
+        finally:
+            lock.release()
 
     def knows(self, word: str) -> bool:
         """Whether the model's vocabulary holds `word` whole (lower-case), not only as
@@ -238,14 +266,40 @@ class TokenTable:
         return normalize(out)
 
 
-def _distil_into(source: Path, folder: Path, pca_dims: int | None) -> None:
+class _TokenCount(io.TextIOBase):
+    """Where the distillation's progress bar (tqdm, on stderr) is written: each redraw's
+    "Encoding tokens: ... done/total" becomes ``progress("distil", done, total)``, so the
+    longest step of a distillation reports how far it is; anything else is dropped."""
+
+    _BAR = re.compile(r"Encoding tokens\D*?(\d+)/(\d+)")
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.last = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if self.progress is not None:
+            for found in self._BAR.finditer(text):
+                done, total = int(found.group(1)), int(found.group(2))
+                if 0 < done < total and done != self.last:  # the ends are reported apart
+                    self.last = done
+                    self.progress("distil", done, total)
+        return len(text)
+
+
+def _distil_into(
+    source: Path, folder: Path, pca_dims: int | None, progress: Progress | None = None
+) -> None:
     """Distil `source` and save it as `folder`, whole or not at all."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     started = time.monotonic()
     try:
-        with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+        with warnings.catch_warnings(), contextlib.redirect_stderr(_TokenCount(progress)):
             warnings.simplefilter("ignore")
             try:
                 from transformers.utils import logging as hf_logging
