@@ -68,6 +68,7 @@ class Printer:
         self._last: str | None = None
         self._next_plain: dict[str, int] = {}
         self._bar_open = False  # a terminal bar is drawn and its line not ended
+        self._within: dict[str, list[str]] = {}  # stages that ran while one was under way
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = self.clock()
@@ -78,6 +79,11 @@ class Printer:
             # Another stage ran in between (a distillation, a wait for another process),
             # or the work was sized anew: the rate counts this stage's own time from here.
             self._rate_from[stage] = (now, done, total)
+        if done == 0:
+            self._within[stage] = []
+        for other, during in self._within.items():
+            if other != stage and stage not in during:
+                during.append(stage)
         self._last = stage
         since, first, _ = self._rate_from[stage]
         span = now - since
@@ -95,7 +101,9 @@ class Printer:
             self._redraw(stage, done, total, rate, left)
         elif stage == "embed" and total >= PLAIN_MIN:
             if done >= total:
-                self._line(f"embed: {done:,}/{total:,} texts in {elapsed:.0f} s")
+                during = self._within.pop(stage, [])
+                besides = f" ({' and '.join(during)} included)" if during else ""
+                self._line(f"embed: {done:,}/{total:,} texts in {elapsed:.0f} s{besides}")
             elif done == 0:
                 self._next_plain[stage] = total // 10
                 self._line(f"embed: {total:,} texts to embed")
@@ -109,8 +117,8 @@ class Printer:
         if self.tty:
             self._redraw(stage, done, total, rate, left)
             return
-        if done < self._next_plain.get(stage, 0):
-            return
+        if done < self._next_plain.get(stage, 0) or left is None:
+            return  # a line says how long is left, so none before the rate is known
         self._next_plain[stage] = done + total // 10
         eta = f", about {left:,.0f} s left" if left is not None else ""
         per = unit.split()[0]

@@ -68,6 +68,28 @@ class Embedder(Protocol):
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
+def expected_seconds(
+    idle_seconds: float, load: float | None = None, cores: int | None = None
+) -> float:
+    """How long work that takes `idle_seconds` on the project's idle 2-core machine should
+    take here now: scaled by how busy the machine is (its one-minute load average beside
+    its cores, the work itself counting as 2 busy threads), never below the idle figure.
+
+    Measured: a distillation said 30 s idle took 31 s at load 0.3 and 97-99 s at load 4
+    to 5 on 2 cores, where this says 35 s and 88-105 s (benchmarks/bench_waits.py).
+
+    >>> expected_seconds(30, load=0.0, cores=2), expected_seconds(30, load=4.0, cores=2)
+    (30.0, 90.0)
+    """
+    if load is None:
+        try:
+            load = os.getloadavg()[0]
+        except (AttributeError, OSError):  # not on this system: say the idle figure
+            load = 0.0
+    cores = cores or os.cpu_count() or 2
+    return float(idle_seconds) * max(1.0, (load + 2.0) / cores)
+
+
 def normalize(vectors: np.ndarray) -> np.ndarray:
     """Rows scaled to length 1 as contiguous float32 (zero rows stay zero)."""
     out = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -189,10 +211,10 @@ class SentenceTransformerEmbedder:
         with self._lock:
             if self._model is None:
                 log.info(
-                    "loading the sentence-transformers model %s (torch and its weights; "
-                    "about %d s on an idle 2-core machine, once per process)",
+                    "loading the sentence-transformers model %s (torch and its weights, "
+                    "once per process; about %.0f s now)",
                     self._name,
-                    MODEL_LOAD_SECONDS,
+                    expected_seconds(MODEL_LOAD_SECONDS),
                 )
                 started = time.monotonic()
                 self._model = _load_sentence_transformer(self.folder, self.device)

@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 from filelock import Timeout
 
-from kg.embed.models import fingerprint, normalize
+from kg.embed.models import expected_seconds, fingerprint, normalize
 from kg.embed.state import Progress
 from kg.errors import ModelUnavailable
 
@@ -165,10 +165,11 @@ class StaticEmbedder:
             if self.cached:
                 return
             log.info(
-                "distilling the static model from %s into %s, once per machine (about %d s "
-                "on an idle 2-core machine, longer on a busy one)",
+                "distilling the static model from %s into %s, once per machine: about %.0f s "
+                "now (%d s on an idle 2-core machine)",
                 self.source,
                 self.folder,
+                expected_seconds(DISTIL_SECONDS),
                 DISTIL_SECONDS,
             )
             started = time.monotonic()
@@ -271,7 +272,7 @@ class _TokenCount(io.TextIOBase):
     "Encoding tokens: ... done/total" becomes ``progress("distil", done, total)``, so the
     longest step of a distillation reports how far it is; anything else is dropped."""
 
-    _BAR = re.compile(r"Encoding tokens\D*?(\d+)/(\d+)")
+    _BAR = re.compile(r"Encoding tokens.*?(\d+)/(\d+) \[")
 
     def __init__(self, progress: Progress | None) -> None:
         self.progress = progress
