@@ -31,9 +31,20 @@ from kg.embed.choose import load_embedder
 from kg.embed.static import StaticEmbedder
 embedder = load_embedder()
 assert isinstance(embedder, StaticEmbedder) and not embedder.cached
+reports = []
+embedder.progress = lambda stage, done, total: reports.append((time.monotonic(), done, total))
 started = time.monotonic()
 embedder.distil()
-print(f"TOOK {time.monotonic() - started:.1f}")
+ended = time.monotonic()
+print(f"TOOK {ended - started:.1f}")
+# The time left a terminal shows a quarter of the way through the tokens (rate since the
+# first token report), against the time that was really left.
+tokens = [r for r in reports if 0 < r[1] < r[2]]
+if len(tokens) > 2:
+    first = tokens[0]
+    at = next(r for r in tokens if r[1] >= r[2] / 4)
+    rate = (at[1] - first[1]) / (at[0] - first[0])
+    print(f"LEFT {(at[2] - at[1]) / rate:.1f} {ended - at[0]:.1f}")
 """
 
 LOAD = """
@@ -47,15 +58,18 @@ print(f"TOOK {time.monotonic() - started:.1f}")
 """
 
 
-def measure(code: str, env: dict[str, str]) -> tuple[float, float, float]:
-    """(estimate logged, seconds taken, one-minute load before) of one fresh process."""
+def measure(code: str, env: dict[str, str]) -> tuple[float, float, float, str]:
+    """(estimate logged, seconds taken, one-minute load before, the time left said a
+    quarter of the way against the time really left) of one fresh process."""
     load = os.getloadavg()[0]
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     ).stdout
     estimate = float(re.search(r"about (\d+) s now", out).group(1))  # type: ignore[union-attr]
     took = float(re.search(r"TOOK ([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    return estimate, took, load
+    left = re.search(r"LEFT ([\d.]+) ([\d.]+)", out)
+    said = f"{left.group(1)} s / {left.group(2)} s" if left else "-"
+    return estimate, took, load, said
 
 
 def main() -> None:
@@ -69,8 +83,8 @@ def main() -> None:
         "TRANSFORMERS_OFFLINE": "1",
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
     }
-    print("| work | load before | estimate | took | took / estimate |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print("| work | load before | estimate | took | took / estimate | at 25 %: left said / left |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for _ in range(args.rounds):
         jobs = [("model load", LOAD)]
         if not args.skip_distil:
