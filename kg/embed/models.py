@@ -69,17 +69,27 @@ class Embedder(Protocol):
 
 
 def expected_seconds(
-    idle_seconds: float, load: float | None = None, cores: int | None = None
+    idle_seconds: float,
+    load: float | None = None,
+    cores: int | None = None,
+    parallel: bool = True,
 ) -> float:
     """How long work that takes `idle_seconds` on the project's idle 2-core machine should
-    take here now: scaled by how busy the machine is (its one-minute load average beside
-    its cores, the work itself counting as 2 busy threads), never below the idle figure.
+    take here now, given how busy the machine is: its one-minute load average beside its
+    cores, the work itself counting as 2 busy threads. Work on every core (`parallel`:
+    a distillation) slows in proportion; loading a model (imports and file reads, one
+    thread) with the square root, as measured. Never below the idle figure.
 
-    Measured: a distillation said 30 s idle took 31 s at load 0.3 and 97-99 s at load 4
-    to 5 on 2 cores, where this says 35 s and 88-105 s (benchmarks/bench_waits.py).
+    Measured (benchmarks/bench_waits.py, BENCHMARKS.md): a distillation took 31 s at load
+    0.3 and 99 s at load 4-5 (this says 35 s and 90-105 s); the model loaded in 6.7 s at
+    load 3.3 and 12.4 s at 7.2 (this says 8 s and 11 s). A load that rises after the
+    estimate is said makes the work slower still; the distillation's progress then says
+    the time left from its own rate.
 
     >>> expected_seconds(30, load=0.0, cores=2), expected_seconds(30, load=4.0, cores=2)
     (30.0, 90.0)
+    >>> round(expected_seconds(5, load=7.2, cores=2, parallel=False), 1)
+    10.7
     """
     if load is None:
         try:
@@ -87,7 +97,8 @@ def expected_seconds(
         except (AttributeError, OSError):  # not on this system: say the idle figure
             load = 0.0
     cores = cores or os.cpu_count() or 2
-    return float(idle_seconds) * max(1.0, (load + 2.0) / cores)
+    busy = max(1.0, (load + 2.0) / cores)
+    return float(idle_seconds) * (busy if parallel else busy**0.5)
 
 
 def normalize(vectors: np.ndarray) -> np.ndarray:
@@ -214,7 +225,7 @@ class SentenceTransformerEmbedder:
                     "loading the sentence-transformers model %s (torch and its weights, "
                     "once per process; about %.0f s now)",
                     self._name,
-                    expected_seconds(MODEL_LOAD_SECONDS),
+                    expected_seconds(MODEL_LOAD_SECONDS, parallel=False),
                 )
                 started = time.monotonic()
                 self._model = _load_sentence_transformer(self.folder, self.device)
