@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from kg.embed.state import Progress
     from kg.graph.knowledge import KnowledgeGraph
 
+RATE_WINDOW = 20.0  # seconds of recent progress the time left is reckoned from
 PLAIN_MIN = 300  # texts: below this, embedding is quick and no plain lines are written
 ASK_ABOVE_S = 20.0  # seconds: `kg near`/`kg search` ask before embedding for longer
 
@@ -69,25 +70,39 @@ class Printer:
         self._next_plain: dict[str, int] = {}
         self._bar_open = False  # a terminal bar is drawn and its line not ended
         self._within: dict[str, list[str]] = {}  # stages that ran while one was under way
+        self._recent: dict[str, list[tuple[float, int]]] = {}  # (time, done) lately
+
+    def _rate(self, stage: str, now: float, done: int) -> float:
+        """Units per second over the last `RATE_WINDOW` seconds of this stage's own time
+        (all of it while shorter): a busy machine's pace changes, and the time left
+        follows the pace of late rather than the average since the start."""
+        since, first, _ = self._rate_from[stage]
+        recent = self._recent[stage]
+        recent.append((now, done))
+        while len(recent) > 2 and now - recent[1][0] >= RATE_WINDOW:
+            recent.pop(0)
+        then, before = recent[0] if now - since > RATE_WINDOW else (since, first)
+        span = now - then
+        return (done - before) / span if span > 0 and done > before else 0.0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = self.clock()
         if done == 0 or stage not in self._started:
             self._started[stage] = now
             self._rate_from[stage] = (now, done, total)
+            self._recent[stage] = []
         elif self._last != stage or self._rate_from[stage][2] != total:
             # Another stage ran in between (a distillation, a wait for another process),
             # or the work was sized anew: the rate counts this stage's own time from here.
             self._rate_from[stage] = (now, done, total)
+            self._recent[stage] = []
         if done == 0:
             self._within[stage] = []
         for other, during in self._within.items():
             if other != stage and stage not in during:
                 during.append(stage)
         self._last = stage
-        since, first, _ = self._rate_from[stage]
-        span = now - since
-        rate = (done - first) / span if span > 0 and done > first else 0.0
+        rate = self._rate(stage, now, done)
         left = (total - done) / rate if rate > 0 else None
         elapsed = now - self._started[stage]
         if stage == "wait":
