@@ -381,9 +381,10 @@ class NearNote:
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
-    """One search result: the note, its fused score (higher is better; title matches
-    rank above everything else), the snippet that matched, and how it matched: any of
-    'exact title', 'title', 'words' (BM25) and 'meaning' (embeddings)."""
+    """One search result: the note, its score (higher is better: the exact title, then
+    titles containing the query, rank above everything else), the snippet that matched,
+    and how it matched: one or more of 'exact title', 'title', 'words' (BM25) and
+    'meaning' (embeddings), never none (see `KnowledgeGraph.search`)."""
 
     note: Note
     score: float
