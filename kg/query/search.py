@@ -193,6 +193,9 @@ def search(
             found = graph.note(entry.note_id)
             for title in (found.title, *found.aliases):  # a note is found by any of its titles
                 other = _title_key(title)
+                if other == key:  # the title itself, punctuation aside: named like an id
+                    entry.tier, entry.title_rank = 0, 0
+                    break
                 if (
                     abs(len(other) - len(key)) <= 0.25 * max(len(key), 1)
                     and difflib.SequenceMatcher(None, key, other).ratio() >= NEAR_TITLE
@@ -220,7 +223,7 @@ def _order(graph: KnowledgeGraph, entry: _Candidate) -> tuple[Any, ...]:
     with text before stubs (a title known only from a link or a list), near-exact titles
     first, by fused rank, then the closer in meaning."""
     if entry.title_rank is not None:
-        return (0, entry.title_rank)
+        return (0, entry.title_rank, entry.note_id)
     stub = graph.note(entry.note_id).stub
     return (1, stub, entry.tier, -round(entry.fused, 9), -entry.semantic, entry.note_id)
 
