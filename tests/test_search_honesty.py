@@ -105,7 +105,10 @@ def test_a_query_nothing_matches_gets_no_hits_from_the_api(words_graph, fake_gra
         assert graph.search(NONSENSE) == [] and graph.search("xqzvw", k=50) == []
         hits = graph.search("majority vote", k=50)
         assert hits and all(hit.matched for hit in hits)  # every hit says how it matched
-        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+        for stub in (False, True):  # notes with text first, then stubs, each by score
+            scores = [h.score for h in hits if h.note.stub is stub]
+            assert scores == sorted(scores, reverse=True)
+        assert [h.note.stub for h in hits] == sorted(h.note.stub for h in hits)
 
 
 def test_kg_search_says_nothing_matches_and_exits_1_as_grep(corpus, words_index):
@@ -148,21 +151,33 @@ def test_min_score_is_checked_and_leaves_out_lower_hits(words_graph, corpus, wor
 # ---------------------------------------------------------------- titles first
 
 
+def agrees_with_the_list(graph: kg.KnowledgeGraph, listed: list[str], hits: list[str]) -> bool:
+    """Search puts first the notes with text the title list showed, in its order, and
+    keeps the list's order for its stubs too (which come after every note with text)."""
+    with_text = [i for i in listed if not graph.note(i).stub]
+    return hits[: len(with_text)] == with_text and [i for i in hits if i in listed] == listed
+
+
 def test_titles_containing_the_query_rank_first_as_the_title_list_shows_them(words_graph):
     completion = kg.TitleIndex(words_graph)
     for query in ("sycophan", "verif", "reward"):
         listed = [note.id for note in completion.match(query, limit=10)]
-        hits = words_graph.search(query, k=10)
-        assert listed and [hit.note.id for hit in hits][: len(listed)] == listed, query
-        assert all("title" in hit.matched for hit in hits[: len(listed)])
+        hits = words_graph.search(query, k=100)
+        assert listed and agrees_with_the_list(words_graph, listed, [h.note.id for h in hits])
+        assert all("title" in hit.matched for hit in hits if hit.note.id in listed)
+    # "sycophan": the notes with text whose titles hold it, then notes that use the word.
+    sycophan = [h.note.id for h in words_graph.search("sycophan", k=10)]
+    assert sycophan[0] == completion.match("sycophan")[0].id == "sycophancy-and-honesty"
 
 
 @pytest.mark.asyncio
-async def test_enter_after_a_word_beginning_puts_first_what_the_list_showed(words_graph, tmp_path):
+async def test_enter_after_a_word_beginning_puts_first_what_the_list_showed(
+    words_graph, tmp_path
+):
     for query in ("sycophan", "verif"):
         typed, hits, header = await browser_search(words_graph, query, tmp_path)
         assert typed, f"the title list shows notes for {query!r}"
-        assert hits[: len(typed)] == typed and "No note matches" not in header
+        assert agrees_with_the_list(words_graph, typed, hits) and "No note matches" not in header
     app = KgApp(graph=words_graph, export_dir=tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -1,10 +1,11 @@
 """Titles that contain what a person typed: the ranking both title completion (the
 browser's list as you type) and `kg.query.search` put first, so the two agree.
 
-A title matches when, after `kg.text.normalize_title`, it is the query (class 0; whatever mark ends either), starts
-with it (1), has every query word at the start of one of its words (2), holds the query
-whole (3), or holds every query word somewhere (4). Matches are ordered by class, notes
-with text before stubs, then shorter titles first, then alphabetically.
+A title matches when, after `kg.text.normalize_title`, it is the query (class 0; whatever
+mark ends either), starts with it (1), has every query word at the start of one of its
+words (2), holds the query whole (3), or holds every query word somewhere (4). Notes with
+text come before stubs (titles known only from links), as in search; within each, matches
+are ordered by class, then shorter titles first, then alphabetically.
 
 >>> from kg.model import Note, NoteKind
 >>> notes = [Note(id=str(i), title=t, kind=NoteKind.SYNTHESIS) for i, t in enumerate(
@@ -98,7 +99,8 @@ class TitleIndex:
             exact = self._sorted_keys[at].rstrip(_END) == bare
             prefixed.append((0 if exact else 1, self._sorted[at]))
             at += 1
-        if len(prefixed) >= limit:
+        with_text = {self._rows[i][1].id for _, i in prefixed if not self._rows[i][1].stub}
+        if len(with_text) >= limit:  # no other match can come before these
             return self._ranked(prefixed, limit)
         longest = max(words, key=len)
         found: set[int] = set()
@@ -119,7 +121,7 @@ class TitleIndex:
     def _ranked(self, ranked: list[tuple[int, int]], limit: int) -> list[tuple[Note, int]]:
         def order(item: tuple[int, int]) -> tuple[int, int, int, str]:
             title, note = self._rows[item[1]]
-            return (item[0], int(note.stub), len(title), title)
+            return (int(note.stub), item[0], len(title), title)
 
         found: dict[str, tuple[Note, int]] = {}  # one row per note, whichever title matched
         for level, i in sorted(ranked, key=order):
