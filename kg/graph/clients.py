@@ -270,7 +270,8 @@ class ClientMethods:
 
         Only notes that match are returned, so a query nothing matches gives ``[]``. A
         note matches by title (the exact title ranks first, then the titles containing
-        the query, as the browser's list as you type shows them, then near-exact ones),
+        the query, as the browser's list as you type shows them, then near-exact ones;
+        notes with text come before stubs, here as in that list),
         by words (BM25; a query word the notes lack stands for the words it begins, so
         "sycophan" finds "sycophancy"), or by meaning: a cosine of at least 0.25 with one
         of its texts, counted only when some word of the query is known to the corpus or
@@ -288,7 +289,8 @@ class ClientMethods:
         min_score : float, default 0.0
             Leave out hits scoring below this. Scores: 2 and more for the exact title, 1
             and more for a title containing the query, 0.5 and more for a near-exact
-            title, else the fused reciprocal rank (under 0.05); hits come in score order.
+            title, else the fused reciprocal rank (under 0.05); the notes with text, then
+            the stubs, come in score order.
 
         Returns
         -------
