@@ -91,9 +91,10 @@ def main() -> None:
             jobs.insert(0, ("distillation", DISTIL))
         for name, code in jobs:
             with tempfile.TemporaryDirectory() as cache:
-                estimate, took, load = measure(code, {**env, "KG_CACHE_DIR": cache})
+                estimate, took, load, left = measure(code, {**env, "KG_CACHE_DIR": cache})
+            ratio = took / estimate
             print(
-                f"| {name} | {load:.1f} | {estimate:.0f} s | {took:.1f} s | {took / estimate:.2f} |"
+                f"| {name} | {load:.1f} | {estimate:.0f} s | {took:.1f} s | {ratio:.2f} | {left} |"
             )
             time.sleep(1)
 
