@@ -9,9 +9,9 @@ Nothing is downloaded: the table is distilled from the model folder the installe
 ships (about 30 s on an idle 2-core machine, once, its progress reported), and kept in the
 user's cache folder under a name made of the source model's fingerprint, the model2vec
 version and the recipe, so a new model or model2vec means a new table (and new vectors:
-the fingerprint is stored with them). The cached table is written to a temporary folder and renamed into place whole;
-loading it (`TokenTable.read`) reads a safetensors file, a tokenizer JSON and a config JSON
-(no pickle) without importing model2vec.
+the fingerprint is stored with them). The cached table is written to a temporary folder
+and renamed into place whole; loading it (`TokenTable.read`) reads a safetensors file, a
+tokenizer JSON and a config JSON (no pickle) without importing model2vec.
 
 >>> from pathlib import Path
 >>> recipe_key(256)
