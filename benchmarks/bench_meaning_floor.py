@@ -56,9 +56,8 @@ def main() -> None:
             known = "known" if knows(query) else "pieces"
             print(f"{label:9} {query:12} {best_cosine(store, query):.3f} ({known} to the model)")
     for query in ("zxqv flibbertigibbet", "xqzvw"):
-        print(
-            f"nonsense  {query!r}: best cosine {best_cosine(store, query):.3f}, hits {graph.search(query)}"
-        )
+        best, hits = best_cosine(store, query), graph.search(query)
+        print(f"nonsense  {query!r}: best cosine {best:.3f}, hits {hits}")
 
 
 if __name__ == "__main__":
