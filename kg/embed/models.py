@@ -75,16 +75,17 @@ def expected_seconds(
     parallel: bool = True,
 ) -> float:
     """How long work that takes `idle_seconds` on the project's idle 2-core machine should
-    take here now, given how busy the machine is: its one-minute load average beside its
-    cores, the work itself counting as 2 busy threads. Work on every core (`parallel`:
+    take here now, given how busy the machine is: the highest of its load averages (one,
+    five and fifteen minutes: a load that rose lately tends to stay) beside its cores, the
+    work itself counting as 2 busy threads. Work on every core (`parallel`:
     a distillation) slows in proportion; loading a model (imports and file reads, one
     thread) with the square root, as measured. Never below the idle figure.
 
     Measured (benchmarks/bench_waits.py, BENCHMARKS.md): a distillation took 31 s at load
-    0.3 and 99 s at load 4-5 (this says 35 s and 90-105 s); the model loaded in 6.7 s at
-    load 3.3 and 12.4 s at 7.2 (this says 8 s and 11 s). A load that rises after the
-    estimate is said makes the work slower still; the distillation's progress then says
-    the time left from its own rate.
+    0.3, 99 s at 3.9 and 181 s at 7.3 (this says 35 s, 88 s and 140 s); the model loaded
+    in 6.7 s at load 3.3 and 12.4 s at 7.2 (this says 8 s and 11 s). A load that rises
+    after the estimate is said makes the work slower still; the distillation's progress
+    then says the time left from its own recent pace.
 
     >>> expected_seconds(30, load=0.0, cores=2), expected_seconds(30, load=4.0, cores=2)
     (30.0, 90.0)
@@ -93,7 +94,7 @@ def expected_seconds(
     """
     if load is None:
         try:
-            load = os.getloadavg()[0]
+            load = max(os.getloadavg())
         except (AttributeError, OSError):  # not on this system: say the idle figure
             load = 0.0
     cores = cores or os.cpu_count() or 2
