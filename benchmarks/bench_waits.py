@@ -37,12 +37,13 @@ started = time.monotonic()
 embedder.distil()
 ended = time.monotonic()
 print(f"TOOK {ended - started:.1f}")
-# The time left a terminal shows a quarter of the way through the tokens (rate since the
-# first token report), against the time that was really left.
+# The time left kg shows a quarter of the way through the tokens (the pace of the last
+# 20 s, as kg.cli.progress reckons it), against the time that was really left.
 tokens = [r for r in reports if 0 < r[1] < r[2]]
 if len(tokens) > 2:
-    first = tokens[0]
     at = next(r for r in tokens if r[1] >= r[2] / 4)
+    first = next(r for r in tokens if at[0] - r[0] <= 20 or r is at)
+    first = tokens[0] if first is at else first
     rate = (at[1] - first[1]) / (at[0] - first[0])
     print(f"LEFT {(at[2] - at[1]) / rate:.1f} {ended - at[0]:.1f}")
 """
