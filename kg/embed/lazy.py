@@ -156,7 +156,7 @@ class LazyVectors:
         found = [cache.get(t) if cache is not None else None for t in texts]
         missing = [t for t, vector in zip(texts, found, strict=True) if vector is None]
         if missing:
-            self._say(len(missing))
+            self._say()
             vectors = np.asarray(self.embedder.encode(list(missing)), dtype=np.float32)
             if vectors.ndim != 2 or vectors.shape[0] != len(missing):
                 raise KgError(
@@ -172,7 +172,7 @@ class LazyVectors:
                         cache.put(texts[position], row)
         return np.stack([np.asarray(v, dtype=np.float32) for v in found])
 
-    def _say(self, texts: int) -> None:
+    def _say(self) -> None:
         """Log the first embedding of this process (which loads the model) and, every
         `REPORT_SECONDS` after, how many texts are embedded so far: a first trace that
         takes half a minute says what it does."""
@@ -180,10 +180,11 @@ class LazyVectors:
         if self._reported is None:
             self._reported = self._began = now
             log.info(
-                "embedding the texts a trace compares with %s, %d to begin with (the first "
-                "trace of a process loads the model; later ones reuse what was embedded)",
+                "embedding the texts a trace compares with %s, as it reaches them (the "
+                "first trace of a process loads the model; later ones reuse what was "
+                "embedded); how many so far, every %.0f s",
                 getattr(self.embedder, "name", "the model"),
-                texts,
+                REPORT_SECONDS,
             )
         elif now - self._reported >= REPORT_SECONDS:
             self._reported = now
