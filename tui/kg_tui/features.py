@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg import Claim, Evidence, KnowledgeGraph
-from kg import TitleIndex as TitleIndex  # the title ranking search shares
+from kg import TitleIndex as TitleIndex  # title completion: the ranking search shares
 from kg.errors import KgError
 from kg.model import Note
 
@@ -46,9 +46,6 @@ def open_graph(
     # so full collections do not walk its objects again and again while the app redraws.
     gc.freeze()
     return graph
-
-
-# ---------------------------------------------------------------- title completion
 
 
 # ---------------------------------------------------------------- near and search
