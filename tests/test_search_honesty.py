@@ -171,9 +171,7 @@ def test_titles_containing_the_query_rank_first_as_the_title_list_shows_them(wor
 
 
 @pytest.mark.asyncio
-async def test_enter_after_a_word_beginning_puts_first_what_the_list_showed(
-    words_graph, tmp_path
-):
+async def test_enter_after_a_word_beginning_puts_first_what_the_list_showed(words_graph, tmp_path):
     for query in ("sycophan", "verif"):
         typed, hits, header = await browser_search(words_graph, query, tmp_path)
         assert typed, f"the title list shows notes for {query!r}"
