@@ -296,6 +296,15 @@ class History:
             self._pos = position
         return self.current
 
+    def rename(self, moved: dict[str, str]) -> None:
+        """Follow notes that now go by another id (retitled, or their file renamed).
+
+        >>> history = History(); history.visit("a"); history.visit("b")
+        >>> history.rename({"a": "c"}); history.trail()
+        ['c', 'b']
+        """
+        self._items = [moved.get(item, item) for item in self._items]
+
     def trail(self) -> list[str]:
         """The entries up to and including the current one."""
         return self._items[: self._pos + 1]
