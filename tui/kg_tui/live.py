@@ -182,6 +182,9 @@ def keep_place(
     tree = screen.query_one("#tree", NeighbourhoodTree)
     scroll_y, line = view.scroll_y, tree.cursor_line
     old = screen.current
+    gone = screen.gone
+    if old is None and gone is not None and screen.history.current == gone.id:
+        old = gone  # still on the note shown as deleted: it stays so unless it came back
     moved = dict(changes.moved) if changes is not None else {}
     if old is not None and old.id not in moved:
         kept = graph.find(old.id)
@@ -199,8 +202,10 @@ def keep_place(
         f"{screen.kg_app.corpus_name} · {stats.notes:,} notes"
     )
     now = screen.current
+    screen.gone = None
     if old is not None and (now is None or (now.stub and not old.stub)):
         show_deleted(screen, old)  # gone, or left only as a stub other notes still cite
+        screen.gone = old
         screen.call_after_refresh(screen.prepare, graph)
         return
     screen.show_current()
