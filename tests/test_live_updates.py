@@ -138,6 +138,32 @@ def test_every_reopen_after_an_edit_keeps_the_unchanged_vectors(tmp_path: Path):
         assert 1 <= embedder.texts_embedded <= 3, embedder.seen
 
 
+def test_kg_watch_embeds_only_what_an_edit_changed(tmp_path: Path):
+    import threading
+
+    corpus = copy_notes(tmp_path)
+    before = index_with_vectors(corpus)
+    path = corpus / before.note(REWARD).files[0]
+    text = path.read_text(encoding="utf-8")
+    embedder = FakeEmbedder()
+    stop = threading.Event()
+    give_up = threading.Timer(30, stop.set)  # an edit never seen fails below, not hangs
+    give_up.start()
+    graphs = []
+    for graph in kg.watch(corpus, stop=stop, embedder=embedder, debounce_ms=50):
+        graphs.append(graph)
+        if len(graphs) == 1:
+            assert embedder.texts_embedded == 0
+            path.write_text(text.replace(before.note(REWARD).description, "Length, paid."))
+        else:
+            stop.set()
+    give_up.cancel()
+    assert len(graphs) == 2 and graphs[1].index_update.mode == "updated"
+    assert graphs[1].embeddings is not None and graphs[1].embeddings.complete
+    assert graphs[1].embeddings.count == before.embeddings.count
+    assert embedder.seen == ["Length, paid."]
+
+
 def test_a_stray_load_of_a_file_keeps_the_folders_index_and_vectors(tmp_path: Path):
     corpus = copy_notes(tmp_path)
     before = index_with_vectors(corpus)
