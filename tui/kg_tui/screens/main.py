@@ -333,7 +333,8 @@ class MainScreen(PanelMethods):
     def on_load_progress(self, message: LoadProgress) -> None:
         self.query_one(NoteView).show_message(
             "Building the index…",
-            f"{message.stage}: {message.done:,} of {message.total:,} files. "
+            f"{message.stage}: {message.done:,} of {message.total:,} "
+            f"{'texts' if message.stage == 'embed' else 'files'}. "
             "This happens once; later starts reuse the index.",
         )
 
