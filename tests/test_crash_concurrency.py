@@ -357,7 +357,15 @@ def test_killed_browser_reindex_leaves_old_or_new_state_with_vectors(tmp_path):
         assert saved is not None, "no whole index after the kill"
         behind = stored.signature != corpus_signature(saved.meta.get("stamps", ""))
         outcomes["vectors behind the index" if behind else "vectors as the index"] += 1
+        indexed = next(row[1] for row in saved.stamps if row[0] == victim.name)
         saved.close()
+        # The vectors on disk are one state's: the index's own, or the one before it.
+        note_id = expected[indexed][1]
+        kept = stored.note_vector(note_id)
+        if not behind:
+            assert np.allclose(kept, expected[indexed][3], atol=1e-6), "another state's"
+        else:
+            assert any(np.allclose(kept, e[3], atol=1e-6) for e in expected.values())
         name, note_id, count, vector = expected[victim.stat().st_size]
         # The next start (the browser's own opening) has every vector back.
         embedder = FakeEmbedder()
