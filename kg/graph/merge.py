@@ -10,11 +10,14 @@ titles that name one note, `merge_pages` makes the note (every copy's figures ke
 from __future__ import annotations
 
 import bisect
+import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import replace
 
 from kg.model import (
     COUNT_NAMES,
+    LISTED_COUNTS,
     Counts,
     Diagnostic,
     LinkRow,
@@ -45,6 +48,78 @@ def is_bare(page: Page) -> bool:
         and not page.truncated
         and not (page.claim or page.body or page.related or page.uses or page.papers)
         and not (page.hubs or page.connections)
+    )
+
+
+def shows_kind(page: Page) -> bool:
+    """Whether a page's own text tells what kind of note it is: a banner, a hub's or a
+    topic's counts, a paper's or an inquiring line's shape, or a synthesis note's marks
+    (date line, categories, claim, sections). A page of only a title, a description and
+    running text (a bare page, or a copy cut early) tells nothing: its kind is a guess."""
+    if page.variant == "markdown":
+        return False
+    if page.kind is not NoteKind.SYNTHESIS or page.variant == "banner":
+        return True
+    return bool(
+        page.claim
+        or page.date
+        or page.categories
+        or page.hubs
+        or page.uses
+        or page.related
+        or page.papers
+        or page.connections
+        or page.concept_map
+        or page.counts.declared()
+    )
+
+
+def has_synthesis_structure(page: Page) -> bool:
+    """Whether a page is really a synthesis note's: more than a title and a description."""
+    return page.kind is NoteKind.SYNTHESIS and page.variant != "markdown" and not is_bare(page)
+
+
+def note_kind(
+    group: list[Page], hub_keys: Collection[str], paper_keys: Collection[str] = ()
+) -> NoteKind:
+    """The kind of the note its pages show (best page first): the best page that shows
+    its kind decides; when none does, a title notes list as their parent hub is a hub
+    (if every page is bare), one they list as a related paper a paper; never a downgrade
+    of what the pages or the corpus tell.
+
+    >>> bare = Page("a.txt", NoteKind.SYNTHESIS, "main", "What is A?", description="About A.")
+    >>> hub = Page("b.txt", NoteKind.HUB, "banner", "What is A?", description="A map.")
+    >>> note_kind([bare, hub], set()).value, note_kind([bare], {"what is a?"}).value
+    ('hub', 'hub')
+    """
+    shown = next((p for p in group if shows_kind(p)), None)
+    if shown is not None:
+        return shown.kind
+    if not kind_is_guessed(group):
+        return group[0].kind  # Markdown notes: a file is a note
+    keys = {normalize_title(p.title) for p in group}
+    if keys & set(hub_keys) and all(is_bare(p) for p in group):
+        return NoteKind.HUB  # notes list it as their parent hub
+    if keys & set(paper_keys):
+        return NoteKind.PAPER  # notes list it as a related paper
+    return group[0].kind
+
+
+def kind_is_guessed(group: list[Page]) -> bool:
+    """Whether what other pages list decides the note's kind: no site page of it shows
+    its kind (a Markdown file is a note, whatever lists it)."""
+    site = [p for p in group if p.variant != "markdown"]
+    return bool(site) and len(site) == len(group) and not any(shows_kind(p) for p in site)
+
+
+def listed_counts(page: Page) -> Counts:
+    """How many items of each declared list a page holds."""
+    return Counts(
+        uses=len(page.uses),
+        related=len(page.related),
+        papers=len(page.papers),
+        sources=len(page.sources),
+        notes=len(page.cards),
     )
 
 
@@ -156,24 +231,86 @@ def join_by_claim(groups: dict[str, list[Page]], diagnostics: list[Diagnostic]) 
             alone = len(set().union(*whole.values())) == 1
             if alone and (deployment == UNKNOWN or deployment not in whole):
                 union(next(iter(set().union(*whole.values()))), key)
+    _join_by_body(groups, root, union)
     joined: dict[str, list[str]] = defaultdict(list)
     for key in sorted(groups):
         joined[root(key)].append(key)
     return [joined[key] for key in sorted(joined)]
 
 
+# Paragraphs two copies must share word for word to be one note without a claim to tie them.
+MIN_SHARED_PARAGRAPHS = 2
+
+
+def join_stamp(page: Page) -> str:
+    """What pages of the two deployments must share to be joined by their body: the
+    date and collection (with the page's deployment), '' when the page shows none.
+
+    >>> join_stamp(Page("a.txt", NoteKind.SYNTHESIS, "banner", "A?", date="2026-01-02",
+    ...                 collection="Test Time Compute"))
+    '2026-01-02|test time compute|current'
+    """
+    deployment = _deployment_of(page)
+    if not (page.date and page.collection) or deployment == UNKNOWN or page.variant == "markdown":
+        return ""
+    return f"{page.date}|{page.collection.strip().casefold()}|{deployment}"
+
+
+def _join_by_body(groups: dict[str, list[Page]], root, union) -> None:  # type: ignore[no-untyped-def]
+    """Join titles the two deployments give one note when its claim cannot (a newer copy
+    cut before it): pages of different deployments whose date and collection agree and
+    whose bodies share `MIN_SHARED_PARAGRAPHS` paragraphs word for word. Pages of one
+    deployment never join so; an older page joins only the one newer page it shares the
+    most paragraphs with, and only when no other title of a deployment is joined already."""
+    stamped: dict[str, dict[str, list[tuple[str, Page]]]] = defaultdict(lambda: defaultdict(list))
+    for key in sorted(groups):
+        for page in groups[key]:
+            stamp = join_stamp(page)
+            if stamp and page.body:
+                date_collection, _, deployment = stamp.rpartition("|")
+                stamped[date_collection][deployment].append((key, page))
+    for by_deployment in stamped.values():
+        newer, older = by_deployment.get("current", []), by_deployment.get("older", [])
+        for old_key, old_page in older:
+            paragraphs = {p.text for p in old_page.body}
+            shared = sorted(
+                (
+                    (-len(paragraphs.intersection(p.text for p in page.body)), key)
+                    for key, page in newer
+                    if root(key) != root(old_key)
+                ),
+            )
+            if not shared or -shared[0][0] < MIN_SHARED_PARAGRAPHS:
+                continue
+            if len(shared) > 1 and shared[1][0] == shared[0][0] and shared[1][1] != shared[0][1]:
+                continue  # two newer titles share as much: nothing tells which it is
+            new_key = shared[0][1]
+            titles = {
+                (_deployment_of(page), key)
+                for key in groups
+                if root(key) in (root(old_key), root(new_key))
+                for page in groups[key]
+            }
+            deployments = [d for d, _ in titles if d != UNKNOWN]
+            if len(deployments) != len(set(deployments)):
+                continue  # it would give one deployment two titles of one note
+            union(old_key, new_key)
+
+
 def _first(values: Iterable[str]) -> str:
     return next((v for v in values if v), "")
 
 
-def merge_pages(pages: list[Page], note_id: str) -> Note:
-    """One note from the pages that carry its title, best page first."""
+def merge_pages(pages: list[Page], note_id: str, kind: NoteKind | None = None) -> Note:
+    """One note from the pages that carry its title, best page first (of `kind`, when
+    given; else the best page's kind)."""
     best = pages[0]
+    kind = kind or best.kind
     if len(pages) == 1:  # the usual case, read straight off the page
         return Note(
             id=note_id,
             title=clean_title(best.title),
-            kind=best.kind,
+            kind=kind,
             description=best.description or "",
             claim=best.claim or "",
             categories=tuple(dict.fromkeys(best.categories)),
@@ -188,6 +325,7 @@ def merge_pages(pages: list[Page], note_id: str) -> Note:
             aliases=tuple(dict.fromkeys(best.aliases)),
             truncated=best.truncated,
             files=(best.path,),
+            listed=_listed(pages),
         )
     categories: list[str] = []
     for page in pages:
@@ -198,7 +336,9 @@ def merge_pages(pages: list[Page], note_id: str) -> Note:
     body = max((p.body for p in pages), key=lambda b: sum(len(x.text) for x in b))
     sources = max((p.sources for p in pages), key=lambda s: (sum(1 for x in s if x.title), len(s)))
     counts = _merged_counts(pages)
-    kind = best.kind
+    # The note's lists come from its copies of its own type: it is cut off unless one of
+    # those is whole (a whole bare page, of no type, holds none of its lists).
+    typed = [p for p in pages if p.kind is kind and not is_bare(p)] or pages
     return Note(
         id=note_id,
         title=clean_title(best.title),
@@ -215,7 +355,7 @@ def merge_pages(pages: list[Page], note_id: str) -> Note:
         arxiv=_first(p.arxiv for p in pages),
         tags=next((p.tags for p in pages if p.tags), ()),
         aliases=tuple(aliases),
-        truncated=all(p.truncated for p in pages),
+        truncated=all(p.truncated for p in typed),
         files=tuple(p.path for p in pages),
         copies=tuple(
             PageCopy(
@@ -226,10 +366,21 @@ def merge_pages(pages: list[Page], note_id: str) -> Note:
                 p.counts,
                 p.concept_map,
                 p.truncated,
+                p.description,
             )
             for p in pages
         ),
+        listed=_listed(pages),
     )
+
+
+def _listed(pages: list[Page]) -> Counts:
+    """For each list a page of the note declares, the most items any page holds."""
+    declared = {name for p in pages for name, _, _ in p.counts.declared()} & set(LISTED_COUNTS)
+    if not declared:
+        return Counts()
+    listed = [listed_counts(p) for p in pages]
+    return Counts(**{name: max(getattr(c, name) or 0 for c in listed) for name in sorted(declared)})
 
 
 def _merged_counts(pages: list[Page]) -> Counts:
@@ -248,3 +399,59 @@ def _merged_counts(pages: list[Page]) -> Counts:
             if unsure:
                 uncertain.append(name)
     return Counts(**values, uncertain=tuple(uncertain))
+
+
+def paper_hash(page: Page) -> str:
+    """A short hash of the titles a page lists as related papers ('' for none)."""
+    if not page.papers:
+        return ""
+    text = "\n".join(normalize_title(ref.title) for ref in page.papers)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def group_note(
+    group: Sequence[Page],
+    note_id: str,
+    hub_keys: Collection[str],
+    paper_keys: Collection[str] = (),
+) -> Note:
+    """The note the pages of one group make (best page first, as `page_order` sorts).
+
+    Parameters
+    ----------
+    group : sequence of Page
+        The pages that show the note, best first.
+    note_id : str
+        Its id.
+    hub_keys : collection of str
+        The normalized titles that pages list as their parent hubs: a bare page titled so
+        is a hub.
+    paper_keys : collection of str
+        The normalized titles that pages list as related papers: a page that does not
+        show its kind, titled so, is a paper.
+
+    Returns
+    -------
+    Note
+
+    Examples
+    --------
+    >>> page = Page("a.txt", NoteKind.SYNTHESIS, "main", "What is A?", description="About A.")
+    >>> group_note([page], "what-is-a", {"what is a?"}).kind.value
+    'hub'
+    """
+    pages = list(group)
+    note = merge_pages(pages, note_id, note_kind(pages, hub_keys, paper_keys))
+    titles = {normalize_title(p.title) for p in pages}
+    if len(titles) > 1:
+        others = [clean_title(p.title) for p in pages]
+        note = replace(
+            note,
+            aliases=tuple(dict.fromkeys(a for a in others + list(note.aliases) if a != note.title)),
+        )
+    if not note.properties_json:
+        # A Markdown note (or one merged with a site page) keeps its front matter.
+        properties = next((p.properties_json for p in pages if p.properties_json), "")
+        if properties:
+            note = replace(note, properties_json=properties)
+    return note

@@ -261,9 +261,9 @@ def _deployment(content: list[Line]) -> str:
         first = text[0]
         if first in "NS" and META.match(text):
             return "older" if first == "N" else "current"
-        if first == "C" and text.startswith("Click a node to walk") and OLDER_HINT in text:
-            hinted = True
-        elif first == "S" and text.startswith("Source:") and SOURCE_LINE.match(text):
+        if (first == "C" and text.startswith("Click a node to walk") and OLDER_HINT in text) or (
+            first == "S" and text.startswith("Source:") and SOURCE_LINE.match(text)
+        ):
             hinted = True
     return "older" if hinted else "current"
 

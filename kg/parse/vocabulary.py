@@ -112,7 +112,6 @@ class CategoryVocabulary(Vocabulary):
     data_file: ClassVar[str] = "data/categories.yaml"
     key: ClassVar[str] = "categories"
 
-
     def split_by_shape(self, run: str) -> tuple[list[str], bool]:
         """Names no vocabulary knows, split by the shape of the site's category names.
 

@@ -270,6 +270,10 @@ class NoteView(VerticalScroll, can_focus=True):
             for start, end, style_name in marks:
                 content = content.stylize(style_name, start, end)
             self._plain(content, "nv-desc")
+        described = {c.description: c.file for c in note.copies if c.description}
+        described.pop(note.description, None)
+        for words, file in described.items():
+            self._plain(Content(f"As {file} describes it: {words}"), "nv-meta")
         if note.tags:
             self._plain(Content("  ".join(f"#{t.lstrip('#')}" for t in note.tags)), "nv-cats")
         if note.categories:
@@ -311,6 +315,8 @@ class NoteView(VerticalScroll, can_focus=True):
             self._plain(
                 Content("This page was cut short in the corpus; the rest is missing."), "nv-empty"
             )
+            for phrase in note.incomplete():
+                self._plain(Content(f"Incomplete: {phrase}."), "nv-empty")
         self._show()
 
     def show_home(
