@@ -148,7 +148,7 @@ class GraphBuilder:
             )
             tie = (
                 f"the same claim {note.claim!r}"
-                if note.claim and all(p.claim for p in group if not p.truncated)
+                if sum(1 for p in group if p.claim) > 1
                 else "pages of the two deployments with the same date and collection and "
                 "paragraphs word for word"
             )

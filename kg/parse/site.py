@@ -107,10 +107,10 @@ def not_a_title(text: str) -> str:
     ('', 'it ends in "…"')
     """
     if text.endswith(("…", "...")):
-        return 'it ends in "…" (a snippet cut short)'
+        return 'it ends in "…": a snippet cut short'
     words = len(text.split())
     if words > (MAX_QUESTION_WORDS if text.endswith("?") else MAX_TITLE_WORDS):
-        return f"it is a sentence of {words} words, too long for a title"
+        return f"it is a sentence of {words} words: too long for a title"
     return ""
 
 
