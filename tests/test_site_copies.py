@@ -8,6 +8,7 @@ copied from the site. One test per point, each asserting what the graph holds.
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -78,11 +79,11 @@ def test_older_paper_pages_and_listed_paper_titles_are_papers(graph):
         ("Repeated Sampling Widens Coverage but Not Selection", NoteKind.PAPER, False),
         ("Learned Critics for Ranking Candidate Proofs", NoteKind.PAPER, False),
         ("Budget Forcing for Test-Time Scaling", NoteKind.PAPER, False),
+        ("Does Sampling More Beat Training Longer?", NoteKind.PAPER, False),  # a question
     ]
-    assert not graph.notes(kind=NoteKind.SYNTHESIS, stubs=False) or all(
-        n.title != "Budget Forcing for Test-Time Scaling"
-        for n in graph.notes(kind=NoteKind.SYNTHESIS)
-    )
+    assert not any(p.truncated for p in papers)  # whole pages, though none has a claim
+    synthesis = {n.title for n in graph.notes(kind=NoteKind.SYNTHESIS, stubs=False)}
+    assert synthesis == {NEWER, CHAINS, "Is selection the bottleneck of repeated sampling?"}
 
 
 # 3. no note made of a snippet ------------------------------------------------------
@@ -95,6 +96,12 @@ def test_a_page_of_snippets_makes_no_note_and_is_reported(graph):
     untyped = [d for d in graph.diagnostics if d.code == "untyped"]
     assert len(untyped) == 1 and untyped[0].path == "topic-snippets.txt"
     assert untyped[0].severity is Severity.WARNING and "snippet" in untyped[0].message
+    assert graph.corpus_stats().untyped_pages == 1
+
+
+def test_kg_index_counts_pages_it_cannot_type(tmp_path):
+    out = run_kg("index", "--no-embed", "--corpus", str(PAGES), "--index", str(tmp_path / "i"))
+    assert "1 page kg cannot type (no note)" in out.strip().splitlines()[-1]
 
 
 # 4. one note across deployments, also when the claim is cut -----------------------
@@ -155,6 +162,29 @@ def test_merged_cut_copies_say_which_declared_lists_are_incomplete(graph, tmp_pa
     # A whole copy of the note's own type holding its lists: not cut off.
     hub = graph.note(HUB)
     assert not hub.truncated and hub.incomplete() == []
+
+
+@pytest.mark.asyncio
+async def test_the_browser_says_which_declared_lists_are_incomplete(graph, tmp_path):
+    from kg_tui.app import KgApp
+    from kg_tui.widgets.note_view import NoteView
+    from rich.console import Console
+
+    app = KgApp(graph=graph, export_dir=tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        pilot.app.main_screen.open_note(CHAINS)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        view = pilot.app.screen.query_one(NoteView)
+        console = Console(width=160, height=48, file=io.StringIO(), record=True)
+        console.print(
+            app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+        )
+        rows = console.export_text().splitlines()[view.region.y : view.region.bottom]
+        shown = " ".join(" ".join(row[view.region.x : view.region.right].split()) for row in rows)
+    assert "Incomplete: 7 related concepts declared, 0 read: the copies are cut." in shown
 
 
 # 7. every copy's words are kept ----------------------------------------------------

@@ -164,6 +164,13 @@ class GraphBuilder:
                 "every file kept"
             )
             severity, code = Severity.WARNING, "merged"
+        elif len({p.kind for p in group if not is_bare(p)}) > 1:
+            kinds = ", ".join(sorted({p.kind.value for p in group if not is_bare(p)}))
+            message = (
+                f"pages of different kinds ({kinds}) share the title {first.title!r} "
+                f"({files}); kept as one {note.kind.value} note, every file kept"
+            )
+            severity, code = Severity.WARNING, "merged"
         elif len(claims) > 1:
             message = (
                 f"{len(group)} different pages share the title {first.title!r} "

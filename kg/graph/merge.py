@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 
 from kg.model import (
@@ -256,7 +257,9 @@ def join_stamp(page: Page) -> str:
     return f"{page.date}|{page.collection.strip().casefold()}|{deployment}"
 
 
-def _join_by_body(groups: dict[str, list[Page]], root, union) -> None:  # type: ignore[no-untyped-def]
+def _join_by_body(
+    groups: dict[str, list[Page]], root: Callable[[str], str], union: Callable[[str, str], None]
+) -> None:
     """Join titles the two deployments give one note when its claim cannot (a newer copy
     cut before it): pages of different deployments whose date and collection agree and
     whose bodies share `MIN_SHARED_PARAGRAPHS` paragraphs word for word. Pages of one
@@ -323,7 +326,7 @@ def merge_pages(pages: list[Page], note_id: str, kind: NoteKind | None = None) -
             arxiv=best.arxiv or "",
             tags=best.tags or (),
             aliases=tuple(dict.fromkeys(best.aliases)),
-            truncated=best.truncated,
+            truncated=best.truncated if kind is best.kind else _truncated(pages, kind),
             files=(best.path,),
             listed=_listed(pages),
         )
@@ -336,9 +339,6 @@ def merge_pages(pages: list[Page], note_id: str, kind: NoteKind | None = None) -
     body = max((p.body for p in pages), key=lambda b: sum(len(x.text) for x in b))
     sources = max((p.sources for p in pages), key=lambda s: (sum(1 for x in s if x.title), len(s)))
     counts = _merged_counts(pages)
-    # The note's lists come from its copies of its own type: it is cut off unless one of
-    # those is whole (a whole bare page, of no type, holds none of its lists).
-    typed = [p for p in pages if p.kind is kind and not is_bare(p)] or pages
     return Note(
         id=note_id,
         title=clean_title(best.title),
@@ -355,7 +355,7 @@ def merge_pages(pages: list[Page], note_id: str, kind: NoteKind | None = None) -
         arxiv=_first(p.arxiv for p in pages),
         tags=next((p.tags for p in pages if p.tags), ()),
         aliases=tuple(aliases),
-        truncated=all(p.truncated for p in typed),
+        truncated=_truncated(pages, kind),
         files=tuple(p.path for p in pages),
         copies=tuple(
             PageCopy(
@@ -374,13 +374,36 @@ def merge_pages(pages: list[Page], note_id: str, kind: NoteKind | None = None) -
     )
 
 
+def _truncated(pages: list[Page], kind: NoteKind) -> bool:
+    """Whether a note is cut off: its lists come from its copies of its own type, so it
+    is unless one of those is whole (a whole bare page, of no type, holds none of them)."""
+    if kind is NoteKind.PAPER and not any(p.kind is kind for p in pages):
+        # Read as a note (no page showed it is a paper), where a missing claim meant a
+        # cut: a paper's page is whole when its text ends as a sentence does.
+        return not any(_ends_whole(p) for p in pages)
+    typed = [p for p in pages if p.kind is kind and not is_bare(p)] or pages
+    return all(p.truncated for p in typed)
+
+
+_SENTENCE_END = re.compile(r"[.?!\"'”’)*\]]$")
+
+
+def _ends_whole(page: Page) -> bool:
+    """Whether a page's text ends as a sentence does (a copy cut mid-word does not)."""
+    text = page.body[-1].text if page.body else page.description
+    return bool(text) and bool(_SENTENCE_END.search(text))
+
+
 def _listed(pages: list[Page]) -> Counts:
     """For each list a page of the note declares, the most items any page holds."""
     declared = {name for p in pages for name, _, _ in p.counts.declared()} & set(LISTED_COUNTS)
     if not declared:
         return Counts()
     listed = [listed_counts(p) for p in pages]
-    return Counts(**{name: max(getattr(c, name) or 0 for c in listed) for name in sorted(declared)})
+    most: dict[str, int] = {
+        name: max(getattr(c, name) or 0 for c in listed) for name in sorted(declared)
+    }
+    return Counts(**most)  # type: ignore[arg-type]
 
 
 def _merged_counts(pages: list[Page]) -> Counts:

@@ -288,6 +288,8 @@ class NoteView(VerticalScroll, can_focus=True):
                 text += name
             self._linked(text, spans, "nv-cats")
         self._figures_block = self._plain(self._figures(note, stats), "nv-figures")
+        for phrase in note.incomplete():  # declared lists the cut copies hold only in part
+            self._plain(Content(f"Incomplete: {phrase}."), "nv-meta")
         if note.stub:
             self._plain(self._stub_text(graph, note), "nv-empty")
         if note.claim:
@@ -315,8 +317,6 @@ class NoteView(VerticalScroll, can_focus=True):
             self._plain(
                 Content("This page was cut short in the corpus; the rest is missing."), "nv-empty"
             )
-            for phrase in note.incomplete():
-                self._plain(Content(f"Incomplete: {phrase}."), "nv-empty")
         self._show()
 
     def show_home(
