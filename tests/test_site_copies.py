@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -266,3 +267,43 @@ def test_only_accepted_file_types_are_attachments_and_shared_names_go_root_then_
     note = graph.note("Projects/deep/Note.md")
     reached = sorted(graph.note(lk.target).files[0] for lk in graph.links_of(note, "out", "links"))
     assert reached == ["Other/Ideas.md", "Plan.md"]
+
+
+# What ties these pages together is kept by in-place index updates too --------------
+
+
+def edited(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_index_updates_redo_joins_by_body_and_kinds_from_listed_papers(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(PAGES, corpus)
+    kg.load(corpus, embed="none")
+    # The older copy no longer shares its paragraphs: two notes again.
+    edited(corpus / "x-older.txt", "Across math and code tasks", "On math and code tasks")
+    edited(corpus / "x-older.txt", "The likeliest reading", "One reading")
+    updated = kg.load(corpus, embed="none")
+    built = kg.load(corpus, embed="none", rebuild=True, save=False)
+    assert updated.note(OLDER).title == OLDER and updated.note(NEWER).title == NEWER
+    assert_same_graph(updated, built)
+    # No page lists the short paper any more: its own page, which shows no kind, is a note.
+    edited(corpus / "papers-listing.txt", "- Budget Forcing for Test-Time Scaling\n", "")
+    updated = kg.load(corpus, embed="none")
+    assert updated.note("Budget Forcing for Test-Time Scaling").kind is NoteKind.SYNTHESIS
+    assert_same_graph(updated, kg.load(corpus, embed="none", rebuild=True, save=False))
+    # A body edit that ties nothing stays an update in place.
+    edited(corpus / "paper-older-body.txt", "widens with the budget", "grows with the budget")
+    updated = kg.load(corpus, embed="none")
+    assert updated.index_update.mode == "updated"
+    assert_same_graph(updated, kg.load(corpus, embed="none", rebuild=True, save=False))
+
+
+def assert_same_graph(updated: kg.KnowledgeGraph, built: kg.KnowledgeGraph) -> None:
+    assert [n.id for n in updated] == [n.id for n in built]
+    for note in built:
+        assert updated.note(note.id) == note, note.id
+    assert [lk.to_row() for lk in updated.links] == [lk.to_row() for lk in built.links]
+    assert updated.diagnostics == built.diagnostics

@@ -3,8 +3,10 @@ copy, and the note their fields make together.
 
 The site shows a note in two text variants and on two deployments, the older often under
 an earlier title; a note is one node however many pages show it. `join_by_claim` finds the
-titles that name one note, `merge_pages` makes the note (every copy's figures kept in
-`Note.copies`), and `once_per_note` keeps each of its links once.
+titles that name one note (by their claim, or, when a newer copy is cut before it, by the
+date, collection and paragraphs two deployments' copies share), `note_kind` tells its kind
+from the pages that show one, `merge_pages` makes the note (every copy's figures and words
+kept in `Note.copies`), and `once_per_note` keeps each of its links once.
 """
 
 from __future__ import annotations
@@ -169,7 +171,8 @@ def join_by_claim(groups: dict[str, list[Page]], diagnostics: list[Diagnostic]) 
     Within one deployment of the site a note has one title, so two titles that one
     deployment certainly gives the same claim are two notes after all: they are kept apart,
     and a diagnostic says so. A main-text copy may not show which deployment it is from
-    (`_deployment_of`); it counts for neither.
+    (`_deployment_of`); it counts for neither. Titles whose copies of the two deployments
+    share date, collection and paragraphs are joined too (`_join_by_body`).
     """
     parent = {key: key for key in groups}
 
