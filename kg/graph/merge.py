@@ -20,7 +20,6 @@ from dataclasses import replace
 
 from kg.model import (
     COUNT_NAMES,
-    LISTED_COUNTS,
     Counts,
     Diagnostic,
     LinkRow,
@@ -113,17 +112,6 @@ def kind_is_guessed(group: list[Page]) -> bool:
     its kind (a Markdown file is a note, whatever lists it)."""
     site = [p for p in group if p.variant != "markdown"]
     return bool(site) and len(site) == len(group) and not any(shows_kind(p) for p in site)
-
-
-def listed_counts(page: Page) -> Counts:
-    """How many items of each declared list a page holds."""
-    return Counts(
-        uses=len(page.uses),
-        related=len(page.related),
-        papers=len(page.papers),
-        sources=len(page.sources),
-        notes=len(page.cards),
-    )
 
 
 def once_per_note(notes: dict[str, Note], links: list[LinkRow]) -> list[LinkRow]:
@@ -399,14 +387,26 @@ def _ends_whole(page: Page) -> bool:
 
 def _listed(pages: list[Page]) -> Counts:
     """For each list a page of the note declares, the most items any page holds."""
-    declared = {name for p in pages for name, _, _ in p.counts.declared()} & set(LISTED_COUNTS)
+    declared = [
+        (name, field)
+        for name, field in _LIST_FIELDS
+        if any(getattr(p.counts, name) is not None for p in pages)
+    ]
     if not declared:
-        return Counts()
-    listed = [listed_counts(p) for p in pages]
-    most: dict[str, int] = {
-        name: max(getattr(c, name) or 0 for c in listed) for name in sorted(declared)
-    }
+        return _NO_COUNTS
+    most = {name: max(len(getattr(p, field)) for p in pages) for name, field in declared}
     return Counts(**most)  # type: ignore[arg-type]
+
+
+# Each count that declares a list, and the field of `Page` that holds the list's items.
+_LIST_FIELDS = (
+    ("uses", "uses"),
+    ("related", "related"),
+    ("papers", "papers"),
+    ("sources", "sources"),
+    ("notes", "cards"),
+)
+_NO_COUNTS = Counts()
 
 
 def _merged_counts(pages: list[Page]) -> Counts:
