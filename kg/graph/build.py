@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from kg.graph.merge import (
+    PaperTitles,
     group_note,
     has_synthesis_structure,
     is_bare,
@@ -114,7 +115,7 @@ class GraphBuilder:
             groups[normalize_title(page.title)].append(page)
         markdown = join_site_groups(markdown, groups)
         hub_keys = {normalize_title(hub.title) for page in pages for hub in page.hubs}
-        paper_keys = {normalize_title(ref.title) for page in pages for ref in page.papers}
+        paper_keys = PaperTitles(pages)
         for keys in join_by_claim(groups, self.diagnostics):
             group = sorted((p for key in keys for p in groups[key]), key=page_order)
             note = group_note(group, self._new_id(group[0].title), hub_keys, paper_keys)

@@ -15,7 +15,7 @@ import bisect
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from kg.model import (
@@ -100,9 +100,9 @@ def note_kind(
     if not kind_is_guessed(group):
         return group[0].kind  # Markdown notes: a file is a note
     keys = {normalize_title(p.title) for p in group}
-    if keys & set(hub_keys) and all(is_bare(p) for p in group):
+    if any(k in hub_keys for k in keys) and all(is_bare(p) for p in group):
         return NoteKind.HUB  # notes list it as their parent hub
-    if keys & set(paper_keys):
+    if any(k in paper_keys for k in keys):
         return NoteKind.PAPER  # notes list it as a related paper
     return group[0].kind
 
@@ -387,6 +387,16 @@ def _ends_whole(page: Page) -> bool:
 
 def _listed(pages: list[Page]) -> Counts:
     """For each list a page of the note declares, the most items any page holds."""
+    if len(pages) == 1:  # most notes: one page, read straight off it
+        page = pages[0]
+        counts = page.counts
+        return Counts(
+            uses=None if counts.uses is None else len(page.uses),
+            related=None if counts.related is None else len(page.related),
+            papers=None if counts.papers is None else len(page.papers),
+            sources=None if counts.sources is None else len(page.sources),
+            notes=None if counts.notes is None else len(page.cards),
+        )
     declared = [
         (name, field)
         for name, field in _LIST_FIELDS
@@ -481,3 +491,26 @@ def group_note(
         if properties:
             note = replace(note, properties_json=properties)
     return note
+
+
+class PaperTitles(Collection[str]):
+    """The normalized titles pages list as related papers, gathered on first use: only a
+    note whose pages show no kind asks (`note_kind`)."""
+
+    def __init__(self, pages: Sequence[Page]) -> None:
+        self._pages = pages
+        self._keys: set[str] | None = None
+
+    def _gathered(self) -> set[str]:
+        if self._keys is None:
+            self._keys = {normalize_title(ref.title) for p in self._pages for ref in p.papers}
+        return self._keys
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._gathered()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._gathered())
+
+    def __len__(self) -> int:
+        return len(self._gathered())
