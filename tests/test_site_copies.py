@@ -289,6 +289,12 @@ def test_index_updates_redo_joins_by_body_and_kinds_from_listed_papers(tmp_path)
     built = kg.load(corpus, embed="none", rebuild=True, save=False)
     assert updated.note(OLDER).title == OLDER and updated.note(NEWER).title == NEWER
     assert_same_graph(updated, built)
+    # And back: two notes whose pages come to share their paragraphs become one.
+    edited(corpus / "x-older.txt", "On math and code tasks", "Across math and code tasks")
+    edited(corpus / "x-older.txt", "One reading", "The likeliest reading")
+    updated = kg.load(corpus, embed="none")
+    assert updated.note(OLDER).title == NEWER
+    assert_same_graph(updated, kg.load(corpus, embed="none", rebuild=True, save=False))
     # No page lists the short paper any more: its own page, which shows no kind, is a note.
     edited(corpus / "papers-listing.txt", "- Budget Forcing for Test-Time Scaling\n", "")
     updated = kg.load(corpus, embed="none")

@@ -512,15 +512,19 @@ class Replay:
         redo."""
         if not stamp:
             return
-        if not hasattr(self, "_stamps"):
-            self._stamps: dict[str, set[str]] = {}
-            for other, identity in self.db.execute("SELECT path, identity FROM files"):
-                fields = json.loads(identity)
-                if len(fields) > 11 and fields[11]:
-                    self._stamps.setdefault(fields[11].rpartition("|")[0], set()).add(other)
         date_collection, _, deployment = stamp.rpartition("|")
-        if self._stamps.get(date_collection, set()) - {path}:
-            raise NotLocal(f"{path}: another page has its date and collection ({deployment})")
+        other = "older" if deployment == "current" else "current"
+        # The stamp is a string of the identity's JSON: one LIKE over the files table.
+        needle = json.dumps(f"{date_collection}|{other}", ensure_ascii=False)
+        pattern = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = "SELECT path FROM files WHERE identity LIKE ? ESCAPE '\\' AND path != ? LIMIT 1"
+        partner = f"{date_collection}|{other}"
+        if self.db.execute(query, (f"%{pattern}%", path)).fetchone() is not None or any(
+            join_stamp(page) == partner
+            for other_path, page in self.pages.items()
+            if other_path != path
+        ):
+            raise NotLocal(f"{path}: the other deployment has a page of its date and collection")
 
     def _check_alone(self, path: str, identity: str, removing: bool) -> None:
         """A file's note must not share its title, claim or (Markdown) file name with
