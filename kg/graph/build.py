@@ -15,11 +15,9 @@ from collections.abc import Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
+from kg.graph.kinds import PaperTitles, has_synthesis_structure, is_bare
 from kg.graph.merge import (
-    PaperTitles,
     group_note,
-    has_synthesis_structure,
-    is_bare,
     join_by_claim,
     join_stamp,
     once_per_note,

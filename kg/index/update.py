@@ -36,8 +36,9 @@ from kg.graph.build import (
     group_note,
     page_identity,
 )
+from kg.graph.kinds import is_bare, kind_is_guessed
 from kg.graph.knowledge import KnowledgeGraph
-from kg.graph.merge import is_bare, join_stamp, kind_is_guessed, once_per_note, page_order
+from kg.graph.merge import join_stamp, once_per_note, page_order
 from kg.graph.tables import Header
 from kg.graph.vault import VaultIndex, VaultLinker
 from kg.index.patch import NotLocal, reopen, write_update
