@@ -108,6 +108,11 @@ def note_json(note: Note, graph: KnowledgeGraph | None = None, full: bool = True
         out["declared_counts"] = declared
     if note.copies:
         out["copies"] = [copy_to_json(c) for c in note.copies]
+    listed = counts_to_json(note.listed)
+    if listed:
+        out["listed_counts"] = listed  # how many items of each declared list were read
+    if note.incomplete():
+        out["incomplete"] = note.incomplete()
     if note.concept_map:
         out["site_concept_map"] = {
             "direct": note.concept_map.direct,

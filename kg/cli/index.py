@@ -93,8 +93,8 @@ def run(args: argparse.Namespace) -> int:
 
 def reading_summary(stats: CorpusStats) -> str:
     """What reading the corpus found that a user should know, in one line ('' if nothing):
-    a vault's attachments, unresolved links and tags; cut-off pages, merges and category
-    lines no vocabulary splits."""
+    a vault's attachments, unresolved links and tags; cut-off pages, merges, category
+    lines no vocabulary splits or split by a guess, and pages kg cannot type."""
     counted = [
         (stats.truncated_pages, "cut-off page", "cut-off pages"),
         (stats.merged_titles, "note merged under another title", "notes merged under other titles"),
@@ -104,6 +104,8 @@ def reading_summary(stats: CorpusStats) -> str:
             "category line no vocabulary splits",
             "category lines no vocabulary splits",
         ),
+        (stats.category_guesses, "category run split by a guess", "category runs split by a guess"),
+        (stats.untyped_pages, "page kg cannot type (no note)", "pages kg cannot type (no note)"),
     ]
     parts = []
     if stats.attachments or stats.missing_attachments or stats.tags or stats.unresolved:

@@ -66,11 +66,14 @@ class CorpusStats:
     extra: dict[str, Any] = field(default_factory=dict)
     # What reading the pages found, counted from the diagnostics: pages that are cut-off
     # copies, notes merged from pages that differ (a hub and a note, two claims), notes
-    # shown under more than one title, and category lines no vocabulary could split.
+    # shown under more than one title, category lines no vocabulary could split, runs of
+    # unknown category names split by a guess, and pages kg cannot type (no note made).
     truncated_pages: int = 0
     merged_distinct: int = 0
     merged_titles: int = 0
     category_runs: int = 0
+    category_guesses: int = 0
+    untyped_pages: int = 0
     attachments: int = 0  # attachment files of a vault that are there
     missing_attachments: int = 0  # attachments linked or embedded but not in the vault
     tags: int = 0  # distinct #tags (nested ones count once each)
@@ -116,6 +119,8 @@ def corpus_stats(graph: KnowledgeGraph) -> CorpusStats:
         merged_distinct=codes["merged"],
         merged_titles=codes["alias"],
         category_runs=codes["category-run"],
+        category_guesses=codes["category-split"],
+        untyped_pages=codes["untyped"],
         attachments=attachments[False],
         missing_attachments=attachments[True],
         tags=sum(1 for h in headers if h[1] is NoteKind.TAG),
