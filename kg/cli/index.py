@@ -106,10 +106,12 @@ def reading_summary(stats: CorpusStats) -> str:
         ),
     ]
     parts = []
-    if stats.attachments or stats.missing_attachments or stats.tags or stats.unresolved:
+    if stats.attachments or stats.missing_attachments or stats.unresolved:
         parts.append(
             f"{stats.attachments} attachments ({stats.missing_attachments} missing), "
-            f"{stats.unresolved} unresolved links, {stats.tags} tags"
+            f"{stats.unresolved} unresolved links"
         )
+    if stats.tags:  # #tags and paper tags: what `kg notes --tags` lists
+        parts.append(f"{stats.tags} tags")
     parts += [f"{n} {one if n == 1 else many}" for n, one, many in counted if n]
     return ", ".join(parts) + (" (kg index -v lists them)" if parts else "")
