@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kg.errors import NoteNotFound
+from kg.errors import InvalidArgument, NoteNotFound, check_count, check_flag, check_text
 from kg.graph import figures
 from kg.graph.clients import ClientMethods
 from kg.graph.figures import CorpusStats, is_note
@@ -202,7 +202,7 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
         Raises
         ------
         InvalidArgument
-            For an unknown kind.
+            For an unknown kind, or a value of the wrong type (the message says what fits).
 
         Examples
         --------
@@ -213,6 +213,9 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
         ['a']
         """
         wanted = note_kinds(kind)
+        check_flag("stubs", stubs)
+        check_text("tag", tag, "a tag such as '#ml' or 'ml/vision'", optional=True)
+        check_text("category", category, "a category's name", optional=True)
         found = [
             n
             for n in self._notes.values()
@@ -276,6 +279,11 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
         """
         if isinstance(query, Note):
             return self._notes.get(query.id)
+        if not isinstance(query, str):
+            raise InvalidArgument(
+                "a note is given by its title, id, alias or file (a string) or as a Note, "
+                f"not {query!r}"
+            )
         if query in self._notes:
             return self._notes[query]
         note_id = self._keys.get(normalize_title(query))
@@ -362,6 +370,8 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
         >>> _demo().suggest("why c")
         ['Why C?']
         """
+        check_text("query", query, "a title or part of one (a string)")
+        check_count("n", n, minimum=1)
         key = normalize_title(query)
         words = [w for w in key.replace("?", " ").split() if len(w) > 2]
         # A note is found by any of its titles: the older deployment's ones are aliases.
