@@ -17,7 +17,7 @@ from kg.errors import (
     check_text,
 )
 from kg.graph.walks import LinkKinds, NoteKinds, NoteRef, check_direction, link_kinds, note_kinds
-from kg.model import NearNote, SearchHit
+from kg.model import NearNote, Note, SearchHit
 
 if TYPE_CHECKING:
     from rdflib.query import Result
@@ -25,6 +25,17 @@ if TYPE_CHECKING:
     from kg.export.subgraph import SubGraph
     from kg.graph.knowledge import KnowledgeGraph
     from kg.query.trace import Claim, Evidence, Unsupported, Use
+
+
+def _check_refs(name: str, refs: object) -> None:
+    """Nothing when `refs` is None, one note (a string or a Note) or an iterable of them
+    (each is looked up later, which checks it), else `InvalidArgument`."""
+    if refs is None or isinstance(refs, (str, Note, Iterable)):
+        return
+    raise InvalidArgument(
+        f"{name} must be a note (its title, id, alias or file, or a Note), several of them, "
+        f"or None, not {refs!r}"
+    )
 
 
 # What `g.subgraph` takes beside `around`, `depth`, `kinds` and `node_kinds`
@@ -218,6 +229,13 @@ class ClientMethods:
         if options.get("near") is not None:
             check_count("near", options["near"])
         check_text("search", options.get("search"), "the words to search for", optional=True)
+        _check_refs("around", around)
+        _check_refs("notes", options.get("notes"))
+        ends = options.get("path")
+        if ends is not None and (
+            isinstance(ends, (str, Note)) or not isinstance(ends, Iterable) or len(list(ends)) != 2
+        ):
+            raise InvalidArgument(f"path must be two notes (a, b), not {ends!r}")
         return subgraph(
             cast("KnowledgeGraph", self),
             around,
@@ -302,9 +320,10 @@ class ClientMethods:
         from kg.query.near import near
 
         check_flag("unlinked", unlinked)
+        graph = cast("KnowledgeGraph", self)
         return near(
-            cast("KnowledgeGraph", self),
-            note,
+            graph,
+            graph.note(note),  # a note that is none is said before vectors are looked for
             k=k,
             node_kinds=node_kinds,
             unlinked=unlinked,

@@ -216,6 +216,7 @@ def to_records(
 
 def to_frame(graph: KnowledgeGraph, **leave_out: bool) -> pd.DataFrame:
     """`to_records` as a pandas DataFrame indexed by note id; `KgError` without pandas."""
+    records = to_records(graph, **leave_out)  # checks the arguments first
     try:
         import pandas as pd
     except ImportError as error:
@@ -223,7 +224,7 @@ def to_frame(graph: KnowledgeGraph, **leave_out: bool) -> pd.DataFrame:
             "g.frame() needs pandas, which is not installed: `pip install pandas` "
             "(or use g.to_records(), a list of dicts)"
         ) from error
-    return pd.DataFrame(to_records(graph, **leave_out), columns=list(COLUMNS)).set_index("id")
+    return pd.DataFrame(records, columns=list(COLUMNS)).set_index("id")
 
 
 class NetworkxMethods:
