@@ -163,6 +163,8 @@ def test_good_values_still_work(notes_graph):
     assert g.trace(NOTE, claim=first.text[:25]).text == first.text  # part of a claim's text
     assert g.search("verifier", k=0) == []
     assert g.suggest("verifier", n=1)
+    # A path given as any two-item iterable, a generator too, is read once and kept whole.
+    assert repr(g.subgraph(path=iter([NOTE, OTHER]))) == repr(g.subgraph(path=(NOTE, OTHER)))
 
 
 def test_a_claim_the_note_does_not_make_lists_the_claims_it_makes(notes_graph):

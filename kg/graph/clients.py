@@ -232,10 +232,11 @@ class ClientMethods:
         _check_refs("around", around)
         _check_refs("notes", options.get("notes"))
         ends = options.get("path")
-        if ends is not None and (
-            isinstance(ends, (str, Note)) or not isinstance(ends, Iterable) or len(list(ends)) != 2
-        ):
-            raise InvalidArgument(f"path must be two notes (a, b), not {ends!r}")
+        if ends is not None:
+            pair = () if isinstance(ends, (str, Note)) or not isinstance(ends, Iterable) else ends
+            options["path"] = tuple(pair)  # read once, so a generator is not used up here
+            if len(options["path"]) != 2:
+                raise InvalidArgument(f"path must be two notes (a, b), not {ends!r}")
         return subgraph(
             cast("KnowledgeGraph", self),
             around,
