@@ -220,12 +220,9 @@ def has_tag(note: Note, tags: Sequence[str]) -> bool:
     >>> has_tag(note, ["#area"]), has_tag(note, ["area/ml"]), has_tag(note, ["ml"])
     (True, True, False)
     """
-    from kg.text import tag_key
+    from kg.text import carries_tag
 
-    wanted = {tag_key(t) for t in tags}
-    return any(
-        key == w or key.startswith(w + "/") for key in map(tag_key, note.tags) for w in wanted
-    )
+    return any(carries_tag(note.tags, wanted) for wanted in tags)
 
 
 def add_link_kind_option(parser: argparse.ArgumentParser) -> None:

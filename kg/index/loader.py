@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.config import Config, load_config
-from kg.errors import CorpusError, check_choice
+from kg.errors import CorpusError, check_callable, check_choice, check_flag, check_path
 from kg.graph.build import BuildState, build_with_state, collector_paused
 from kg.graph.knowledge import KnowledgeGraph
 from kg.index.enclosing import corpus_of
@@ -184,6 +184,12 @@ def load(
     kg.errors.InvalidArgument: unknown embed policy 'some'; valid: all, stored, lazy, none
     """
     policy = embed_policy(embed)
+    check_flag("rebuild", rebuild)
+    check_flag("save", save)
+    check_path("index", index, "an index folder", optional=True)
+    if not isinstance(config, Config):
+        check_path("config", config, "a kg.yaml file or a Config", optional=True)
+    check_callable("progress", progress, "called as progress(stage, done, total)")
     root, save = corpus_of(resolve_corpus(path), index, save)
     settings = (
         config

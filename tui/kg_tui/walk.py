@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from kg.model import Link, LinkKind, Neighbour, Note
-from kg.text import tag_key
+from kg.text import carries_tag
 
 HOME = ""  # the history entry of the corpus overview
 
@@ -201,12 +201,7 @@ def has_tag(note: Note, tags: frozenset[str]) -> bool:
     >>> has_tag(Note("n", "N", NoteKind.SYNTHESIS, tags=("ml/vision",)), frozenset({"#ML"}))
     True
     """
-    keys = {tag_key(t) for t in tags}
-    return any(
-        key == wanted or key.startswith(wanted + "/")
-        for key in map(tag_key, note.tags)
-        for wanted in keys
-    )
+    return any(carries_tag(note.tags, wanted) for wanted in tags)
 
 
 @dataclass(frozen=True)
