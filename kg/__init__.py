@@ -21,6 +21,7 @@ True
 """
 
 import functools
+import inspect
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,8 @@ from kg.errors import (
     KgError,
     ModelUnavailable,
     NoteNotFound,
+    check_options,
+    check_path,
 )
 from kg.graph.knowledge import CorpusStats, KnowledgeGraph, NotePath
 from kg.index.loader import load as _load_folder
@@ -89,12 +92,21 @@ _LAZY = {
 
 @functools.wraps(_load_folder)
 def load(path: str | Path = "notes", **options: Any) -> KnowledgeGraph:
+    check_path("path", path, "a folder or file of notes, or a store's URL")
+    valid = [name for name in inspect.signature(_load_folder).parameters if name != "path"]
     # A store's URL opens the corpus pushed there (`kg.connect`); anything else is a folder.
     if isinstance(path, str) and path.startswith(("http://", "https://")):
         from kg.store.remote import connect
 
+        check_options("kg.load", options, [*valid, "cache"])
         return connect(path, **options)
-    return _load_folder(path, **options)
+    check_options("kg.load", options, valid)
+    graph = _load_folder(path, **options)
+    if graph.files == 0:
+        logging.getLogger("kg").warning(
+            "%s holds no notes (no .md or .txt files): is it the corpus folder?", path
+        )
+    return graph
 
 
 def __getattr__(name: str) -> Any:

@@ -104,6 +104,7 @@ def copy_to_json(copy: PageCopy) -> dict[str, Any]:
         "counts": counts_to_json(copy.counts),
         "concept_map": [cm.direct, cm.two_hop, cm.cluster] if cm else None,
         "truncated": copy.truncated,
+        "description": copy.description,
     }
 
 
@@ -133,6 +134,9 @@ def note_to_json(note: Note) -> dict[str, Any]:
         out["truncated"] = True
     if note.copies:
         out["copies"] = [copy_to_json(c) for c in note.copies]
+    listed = counts_to_json(note.listed)
+    if listed:
+        out["listed"] = listed
     if note.properties_json:
         out["properties"] = note.properties_json  # one JSON object, as text
     return out
@@ -168,9 +172,11 @@ def note_from_json(item: dict[str, Any]) -> Note:
                 counts_from_json(c["counts"]),
                 ConceptMap(*c["concept_map"]) if c["concept_map"] else None,
                 c["truncated"],
+                c.get("description", ""),
             )
             for c in item.get("copies", ())
         ),
+        listed=counts_from_json(item.get("listed", {})),
         properties_json=_properties_text(item.get("properties")),
     )
 

@@ -11,6 +11,8 @@ no note titled 'hidden reasonin'; did you mean: 'Do base models already contain 
 
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import Iterable, Sequence
 from enum import Enum
 from typing import TypeVar
@@ -107,9 +109,9 @@ def check_choices(name: str, value: object, valid: type[E]) -> frozenset[E] | No
     return frozenset(chosen)
 
 
-def check_count(name: str, value: object, minimum: int = 0) -> int:
-    """`value` when it is a whole number of at least `minimum` (a depth, a `k`), else
-    `InvalidArgument`.
+def check_count(name: str, value: object, minimum: int = 0, maximum: int | None = None) -> int:
+    """`value` when it is a whole number from `minimum` (to `maximum`, when given): a depth,
+    a `k`, a limit; else `InvalidArgument`.
 
     >>> check_count("depth", 2)
     2
@@ -117,10 +119,136 @@ def check_count(name: str, value: object, minimum: int = 0) -> int:
     Traceback (most recent call last):
     ...
     kg.errors.InvalidArgument: depth must be a whole number of at least 0, not -1
+    >>> check_count("k", 2.5, minimum=1)
+    Traceback (most recent call last):
+    ...
+    kg.errors.InvalidArgument: k must be a whole number of at least 1, not 2.5
     """
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise InvalidArgument(f"{name} must be a whole number of at least {minimum}, not {value!r}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < minimum
+        or (maximum is not None and value > maximum)
+    ):
+        bounds = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
+        raise InvalidArgument(f"{name} must be a whole number {bounds}, not {value!r}")
     return value
+
+
+def check_flag(name: str, value: object, optional: bool = False) -> bool | None:
+    """`value` when it is True or False (or None, when `optional`), else `InvalidArgument`:
+    a string such as "no" is not taken as true.
+
+    >>> check_flag("stubs", False), check_flag("semantic", None, optional=True)
+    (False, None)
+    >>> check_flag("stubs", "no")
+    Traceback (most recent call last):
+    ...
+    kg.errors.InvalidArgument: stubs must be True or False, not 'no'
+    """
+    if isinstance(value, bool) or (optional and value is None):
+        return value
+    valid = "True, False or None" if optional else "True or False"
+    raise InvalidArgument(f"{name} must be {valid}, not {value!r}")
+
+
+def check_text(name: str, value: object, what: str = "a string", optional: bool = False) -> str:
+    """`value` when it is a string (None too, when `optional`), else `InvalidArgument`
+    saying what is expected.
+
+    >>> check_text("text", "majority vote")
+    'majority vote'
+    >>> check_text("text", None, "the words to search for (a string)")
+    Traceback (most recent call last):
+    ...
+    kg.errors.InvalidArgument: text must be the words to search for (a string), not None
+    """
+    if isinstance(value, str) or (optional and value is None):
+        return value  # type: ignore[return-value]
+    raise InvalidArgument(f"{name} must be {what}{' or None' if optional else ''}, not {value!r}")
+
+
+def check_number(
+    name: str, value: object, minimum: float | None = None, maximum: float | None = None
+) -> float:
+    """`value` as a float when it is a finite real number within the bounds given, else
+    `InvalidArgument` (a threshold, a score).
+
+    >>> check_number("threshold", 0.25, 0, 1)
+    0.25
+    >>> check_number("threshold", "high", 0, 1)
+    Traceback (most recent call last):
+    ...
+    kg.errors.InvalidArgument: threshold must be a number from 0 to 1, not 'high'
+    """
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    number = float(value) if ok else math.nan  # type: ignore[arg-type]
+    if (
+        not math.isfinite(number)
+        or (minimum is not None and number < minimum)
+        or (maximum is not None and number > maximum)
+    ):
+        if minimum is not None and maximum is not None:
+            bounds = f" from {minimum:g} to {maximum:g}"
+        elif minimum is not None:
+            bounds = f" of at least {minimum:g}"
+        elif maximum is not None:
+            bounds = f" of at most {maximum:g}"
+        else:
+            bounds = ""
+        raise InvalidArgument(f"{name} must be a number{bounds}, not {value!r}")
+    return number
+
+
+def check_path(name: str, value: object, what: str = "a path", optional: bool = False) -> None:
+    """Nothing when `value` is a str or a path-like object (or None, when `optional`),
+    else `InvalidArgument` saying what is expected.
+
+    >>> check_path("index", 5, "a folder")
+    Traceback (most recent call last):
+    ...
+    kg.errors.InvalidArgument: index must be a folder (a str or Path), not 5
+    """
+    if isinstance(value, (str, os.PathLike)) or (optional and value is None):
+        return
+    valid = f"{what} (a str or Path){' or None' if optional else ''}"
+    raise InvalidArgument(f"{name} must be {valid}, not {value!r}")
+
+
+def check_callable(name: str, value: object, what: str) -> None:
+    """Nothing when `value` is None or callable, else `InvalidArgument`.
+
+    >>> check_callable("progress", "yes", "called as progress(stage, done, total)")
+    Traceback (most recent call last):
+    ...
+    kg.errors.InvalidArgument: progress must be a function called as progress(stage, done, total), or None, not 'yes'
+    """
+    if value is not None and not callable(value):
+        raise InvalidArgument(f"{name} must be a function {what}, or None, not {value!r}")
+
+
+def check_options(call: str, given: Iterable[str], valid: Iterable[str]) -> None:
+    """Nothing when every keyword in `given` is one of `valid`, else `InvalidArgument`
+    naming the first unknown one and the valid ones (where a call takes `**options`).
+
+    >>> check_options("kg.load", ["embed", "embeder"], ["index", "embed", "embedder"])
+    Traceback (most recent call last):
+    ...
+    kg.errors.InvalidArgument: kg.load takes no option 'embeder'; valid: index, embed, embedder
+    """
+    choices = list(valid)
+    for name in given:
+        if name not in choices:
+            raise InvalidArgument(f"{call} takes no option {name!r}; valid: {', '.join(choices)}")
+
+
+def shorten(text: str, width: int = 60) -> str:
+    """`text` cut to `width` characters with an ellipsis, for lists of valid values.
+
+    >>> shorten("Base models already contain the reasoning RL brings out", 20)
+    'Base models already…'
+    """
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 class StoreError(KgError):

@@ -178,6 +178,15 @@ class Counts:
 
 
 COUNT_NAMES = ("uses", "related", "papers", "sources", "notes", "source_papers", "sections")
+# The counts that declare a list of items the page then shows (`Note.listed`), and what
+# they count, for messages.
+LISTED_COUNTS = {
+    "uses": "inquiring lines using it",
+    "related": "related concepts",
+    "papers": "related papers",
+    "sources": "sources",
+    "notes": "linked notes",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +204,7 @@ class PageCopy:
     counts: Counts
     concept_map: ConceptMap | None = None
     truncated: bool = False
+    description: str = ""  # the description this copy gives (copies may word it differently)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,11 +275,42 @@ class Note:
     truncated: bool = False
     files: tuple[str, ...] = ()
     copies: tuple[PageCopy, ...] = ()  # one per page when several pages show the note
+    # How many items of each declared list the note's pages hold (the most any page of
+    # the note's type lists): beside `counts`, what a cut-off copy left unread.
+    listed: Counts = field(default_factory=Counts)
     properties_json: str = ""  # every front-matter key, as one JSON object (see `properties`)
 
     @property
     def is_stub(self) -> bool:
         return self.stub
+
+    def unread_lists(self) -> list[tuple[str, int, int]]:
+        """(count name, declared, read) for every list the pages declare longer than
+        they hold, when the note's copies are cut off (`truncated`).
+
+        >>> Note("a", "A?", NoteKind.SYNTHESIS, counts=Counts(related=7), truncated=True).unread_lists()
+        [('related', 7, 0)]
+        """
+        if not self.truncated:
+            return []
+        return [
+            (name, value, read)
+            for name, value, _unsure in self.counts.declared()
+            if name in LISTED_COUNTS and (read := getattr(self.listed, name) or 0) < value
+        ]
+
+    def incomplete(self) -> list[str]:
+        """Which declared lists the note holds only in part, and why, one phrase each.
+
+        >>> Note("a", "A?", NoteKind.SYNTHESIS, counts=Counts(related=7), truncated=True,
+        ...      files=("a.txt", "b.txt")).incomplete()
+        ['7 related concepts declared, 0 read: the copies are cut']
+        """
+        why = "the copies are cut" if len(self.files) > 1 else "the copy is cut"
+        return [
+            f"{declared} {LISTED_COUNTS[name]} declared, {read} read: {why}"
+            for name, declared, read in self.unread_lists()
+        ]
 
     @property
     def properties(self) -> tuple[tuple[str, Any], ...]:
@@ -305,7 +346,7 @@ class Link:
     file: str = ""
     line: int = 0
     order: int | None = None  # source order, paper rank, next-line order (1-based)
-    summary: str = ""  # a source's summary
+    summary: str = ""  # a source's summary; a card's description
     sentence: str = ""  # the sentence a mention occurs in
     label: str = ""  # relation label of a related concept ("mechanism")
     annotation: str = ""  # the rest of the relation annotation

@@ -312,6 +312,29 @@ def tag_key(tag: str) -> str:
     return tag.strip().lstrip("#").strip("/").casefold()
 
 
+def tag_names(tag: str) -> list[str]:
+    """The tag and every tag it is nested under, outermost first, as written (no `#`):
+    the tags a note carrying `tag` is found by (`g.notes(tag=...)`) and counted under
+    (`g.tags()`).
+
+    >>> tag_names("#ML/Vision/Faces")
+    ['ML', 'ML/Vision', 'ML/Vision/Faces']
+    """
+    parts = tag.strip().lstrip("#").strip("/").split("/")
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def carries_tag(tags: Iterable[str], wanted: str) -> bool:
+    """Whether one of `tags` is the tag `wanted` or nested under it (any case, `#` or not):
+    the one test every tag filter of kg makes.
+
+    >>> carries_tag(["area/ML"], "#area"), carries_tag(["area/ml"], "ml")
+    (True, False)
+    """
+    key = tag_key(wanted)
+    return any(t == key or t.startswith(key + "/") for t in map(tag_key, tags))
+
+
 TOKEN = re.compile(r"[a-z0-9]+")  # a word of `tokens` (and of search snippets)
 _SUFFIXES = (
     "ational",

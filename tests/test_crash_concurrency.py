@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import kg
@@ -249,3 +250,130 @@ def test_killed_update_in_place_leaves_old_or_new_graph(tmp_path):
         saved.close()
     assert modes.get("updated", 0) >= 10, modes  # the kills landed among in-place updates
     assert seen == {"a", "b"}, seen
+
+
+_BROWSER_EDITING = """
+import os, sys, threading, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[5])
+from fake_embedder import FakeEmbedder
+from kg_tui.app import KgApp
+corpus, victim, a, b = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4]
+texts = [Path(a).read_text(encoding="utf-8"), Path(b).read_text(encoding="utf-8")]
+app = KgApp(corpus, embedder=FakeEmbedder())
+
+def edit() -> None:
+    # Save the other state as an editor does (whole, by a rename), wait for the browser's
+    # re-index, and again, until killed.
+    while app.graph is None:
+        time.sleep(0.05)
+    i = 0
+    while True:
+        i += 1
+        seen = app.reloads
+        spare = victim.with_name("." + victim.name + ".tmp")
+        spare.write_text(texts[i % 2], encoding="utf-8")
+        os.replace(spare, victim)
+        deadline = time.monotonic() + 20
+        while app.reloads == seen and time.monotonic() < deadline:
+            time.sleep(0.01)
+        print(app.reloads, flush=True, file=sys.stderr)
+
+threading.Thread(target=edit, daemon=True).start()
+app.run(headless=True)
+"""
+
+
+def test_killed_browser_reindex_leaves_old_or_new_state_with_vectors(tmp_path):
+    """The open browser re-indexing saved edits (its watcher, `embed="lazy"`), killed at
+    random moments: the index is one whole version, the vectors on disk are whole, and the
+    next start has a vector for every note, embedding at most the edited note's texts."""
+    from fake_embedder import FakeEmbedder
+
+    from kg.embed.store import VectorStore
+    from kg.index.store import corpus_signature, open_index
+
+    corpus = tmp_path / "corpus"
+    generate(corpus, pages=1500, seed=6)
+    victim = next(p for p in sorted(corpus.glob("*_synthesis_main.txt")))
+    text_a = victim.read_text(encoding="utf-8")
+    lines = text_a.split("\n")
+    lines[1] += " This sentence only state b has."  # the description: a text with a vector
+    text_b = "\n".join(lines)
+    (tmp_path / "a.txt").write_text(text_a, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(text_b, encoding="utf-8")
+    expected = {}
+    for name, text in (("a", text_a), ("b", text_b)):
+        victim.write_text(text, encoding="utf-8")
+        full = kg.load(corpus, save=False, embed="all", embedder=FakeEmbedder())
+        assert full.embeddings is not None
+        note = next(n for n in full if n.files == (victim.name,))
+        expected[len(text.encode("utf-8"))] = (
+            name,
+            note.id,
+            full.embeddings.count,
+            full.embeddings.note_vector(note.id),
+        )
+    assert not np.allclose(*(entry[3] for entry in expected.values()))
+    victim.write_text(text_a, encoding="utf-8")
+    kg.load(corpus, embed="all", embedder=FakeEmbedder())
+    tests_dir = str(Path(__file__).resolve().parent)
+    rng = random.Random(7)
+    reindexes = 0
+    seen = set()
+    outcomes = {"vectors behind the index": 0, "vectors as the index": 0}
+    for _ in range(8):
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                _BROWSER_EDITING,
+                str(corpus),
+                str(victim),
+                str(tmp_path / "a.txt"),
+                str(tmp_path / "b.txt"),
+                tests_dir,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(3.0 + rng.random() * 2.0)  # start-up, then a few re-indexes
+        # Then just after an edit is saved: inside the re-index it starts (the watcher
+        # waits 150 ms, the update and the vectors take a few hundred more).
+        saved_at = victim.stat().st_mtime_ns
+        deadline = time.monotonic() + 20
+        while victim.stat().st_mtime_ns == saved_at and time.monotonic() < deadline:
+            time.sleep(0.002)
+        time.sleep(0.1 + rng.random() * 0.5)
+        process.kill()
+        _, err = process.communicate(timeout=60)
+        reindexes += len([line for line in err.split() if line.isdigit()])
+        folder = corpus / ".kg"
+        stored = VectorStore.open(folder, "fake-hashing-embedder")
+        assert not stored.problems, stored.problems  # the vector files are whole
+        assert stored.count > 0
+        saved = open_index(folder)
+        assert saved is not None, "no whole index after the kill"
+        behind = stored.signature != corpus_signature(saved.meta.get("stamps", ""))
+        outcomes["vectors behind the index" if behind else "vectors as the index"] += 1
+        indexed = next(row[1] for row in saved.stamps if row[0] == victim.name)
+        saved.close()
+        # The vectors on disk are one state's: the index's own, or the one before it.
+        note_id = expected[indexed][1]
+        kept = stored.note_vector(note_id)
+        if not behind:
+            assert np.allclose(kept, expected[indexed][3], atol=1e-6), "another state's"
+        else:
+            assert any(np.allclose(kept, e[3], atol=1e-6) for e in expected.values())
+        name, note_id, count, vector = expected[victim.stat().st_size]
+        # The next start (the browser's own opening) has every vector back.
+        embedder = FakeEmbedder()
+        graph = kg.load(corpus, embed="lazy", embedder=embedder)
+        assert graph.embeddings is not None and graph.embeddings.complete
+        assert graph.embeddings.count == count
+        assert np.allclose(graph.embeddings.note_vector(note_id), vector, atol=1e-6)
+        assert embedder.texts_embedded <= 2, embedder.seen  # the edited text at most
+        seen.add(name)
+    print(f"browser re-indexes: {reindexes}, after the kills: {outcomes}, states {seen}")
+    assert reindexes >= 8, reindexes  # the kills landed among the browser's re-indexes

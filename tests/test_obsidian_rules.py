@@ -126,7 +126,8 @@ def test_a_readme_is_a_note_in_a_vault_and_in_any_subfolder(tmp_path):
     (tmp_path / "vault" / ".obsidian").mkdir()
     graph = kg.load(tmp_path / "vault", index=tmp_path / "index2", embed=False)
     assert ends(graph, "README.md") == [(1, "links", "Guide/README.md")]
-    assert ends(graph, "Guide/README.md") == []  # [[README]]: the one in its own folder
+    # [[README]]: the vault root's file first, as Obsidian's help says, not the one beside it
+    assert ends(graph, "Guide/README.md") == [(1, "links", "README.md")]
     assert graph.note("README.md").files == ("README.md",)
 
 

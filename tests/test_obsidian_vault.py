@@ -77,12 +77,12 @@ OBSIDIAN = [
     (IDEAS, 5, LINKS, SAMPLING),  # [[Sampling without replacement|sampling]]
     (IDEAS, 5, TAGGED, "#idea"),
     # Projects/Reading list.md
-    (READING, 7, LINKS, IDEAS),  # [[Ideas]]: the one in the same folder
+    (READING, 7, LINKS, IDEAS),  # [[Ideas]]: two files; neither in the root, shortest path
     # Archive/2025/Ideas.md
     (OLD_IDEAS, 1, LINKS, IDEAS),  # [[Projects/Ideas]]
     # Archive/2025/Retro.md
     (RETRO, 5, LINKS, HOME),  # up: "[[Home]]", a link in a property
-    (RETRO, 7, LINKS, OLD_IDEAS),  # [[Ideas]]: the one in the same folder
+    (RETRO, 7, LINKS, IDEAS),  # [[Ideas]]: the shortest path, not the one beside it
     (RETRO, 7, LINKS, READING),  # [[Books to read]]: an alias
     (RETRO, 9, EMBEDS, "missing:dawn chorus.mp3"),
     (RETRO, 2, TAGGED, "#retro"),  # front matter "#retro"

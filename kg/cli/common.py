@@ -108,6 +108,11 @@ def note_json(note: Note, graph: KnowledgeGraph | None = None, full: bool = True
         out["declared_counts"] = declared
     if note.copies:
         out["copies"] = [copy_to_json(c) for c in note.copies]
+    listed = counts_to_json(note.listed)
+    if listed:
+        out["listed_counts"] = listed  # how many items of each declared list were read
+    if note.incomplete():
+        out["incomplete"] = note.incomplete()
     if note.concept_map:
         out["site_concept_map"] = {
             "direct": note.concept_map.direct,
@@ -215,12 +220,9 @@ def has_tag(note: Note, tags: Sequence[str]) -> bool:
     >>> has_tag(note, ["#area"]), has_tag(note, ["area/ml"]), has_tag(note, ["ml"])
     (True, True, False)
     """
-    from kg.text import tag_key
+    from kg.text import carries_tag
 
-    wanted = {tag_key(t) for t in tags}
-    return any(
-        key == w or key.startswith(w + "/") for key in map(tag_key, note.tags) for w in wanted
-    )
+    return any(carries_tag(note.tags, wanted) for wanted in tags)
 
 
 def add_link_kind_option(parser: argparse.ArgumentParser) -> None:

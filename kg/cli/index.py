@@ -43,7 +43,9 @@ def run(args: argparse.Namespace) -> int:
     Returns
     -------
     int
-        The exit status: 0, or 1 when a corpus has errors (or warnings, with --strict). `kg.cli.main` turns a `KgError` into status 2.
+        The exit status: 0, or 1 when a corpus has errors (or warnings, with --strict) or
+        holds no notes at all. `kg.cli.main` turns a `KgError` (a folder that does not
+        exist) into status 2.
     """
     paths = args.paths or [args.corpus or default_corpus()]
     status = 0
@@ -86,6 +88,14 @@ def run(args: argparse.Namespace) -> int:
                 )
         if stats.errors or (args.strict and stats.warnings):
             status = 1
+        if stats.files == 0:
+            # An empty or mistyped folder: say so, and fail as a script would want.
+            print(
+                f"kg index: warning: {path} holds no notes (no .md or .txt files); "
+                "is it the corpus folder? (--corpus PATH or $KG_CORPUS)",
+                file=sys.stderr,
+            )
+            status = 1
     if args.json:
         emit_json(summaries if len(summaries) > 1 else summaries[0])
     return status
@@ -93,8 +103,8 @@ def run(args: argparse.Namespace) -> int:
 
 def reading_summary(stats: CorpusStats) -> str:
     """What reading the corpus found that a user should know, in one line ('' if nothing):
-    a vault's attachments, unresolved links and tags; cut-off pages, merges and category
-    lines no vocabulary splits."""
+    a vault's attachments, unresolved links and tags; cut-off pages, merges, category
+    lines no vocabulary splits or split by a guess, and pages kg cannot type."""
     counted = [
         (stats.truncated_pages, "cut-off page", "cut-off pages"),
         (stats.merged_titles, "note merged under another title", "notes merged under other titles"),
@@ -104,12 +114,16 @@ def reading_summary(stats: CorpusStats) -> str:
             "category line no vocabulary splits",
             "category lines no vocabulary splits",
         ),
+        (stats.category_guesses, "category run split by a guess", "category runs split by a guess"),
+        (stats.untyped_pages, "page kg cannot type (no note)", "pages kg cannot type (no note)"),
     ]
     parts = []
-    if stats.attachments or stats.missing_attachments or stats.tags or stats.unresolved:
+    if stats.attachments or stats.missing_attachments or stats.unresolved:
         parts.append(
             f"{stats.attachments} attachments ({stats.missing_attachments} missing), "
-            f"{stats.unresolved} unresolved links, {stats.tags} tags"
+            f"{stats.unresolved} unresolved links"
         )
+    if stats.tags:  # #tags and paper tags: what `kg notes --tags` lists
+        parts.append(f"{stats.tags} tags")
     parts += [f"{n} {one if n == 1 else many}" for n, one, many in counted if n]
     return ", ".join(parts) + (" (kg index -v lists them)" if parts else "")

@@ -81,9 +81,15 @@ def run(args: argparse.Namespace) -> int:
         for key, value in note.properties:
             shown = ", ".join(map(str, value)) if isinstance(value, tuple) else value
             print(f"  {key}: {shown}")
+    for phrase in note.incomplete():
+        print(f"incomplete: {phrase}")
     body = [paragraph.text for paragraph in note.body]
     if note.description and note.description not in body[:1]:
         print(f"\n{note.description}")
+    others = {c.description: c.file for c in note.copies if c.description}
+    others.pop(note.description, None)
+    for description, file in others.items():
+        print(f"\nAs {file} describes it: {description}")
     if note.claim:
         print(f"\nClaim: {note.claim}")
     for text in body:
@@ -118,7 +124,13 @@ def run(args: argparse.Namespace) -> int:
             for link in links:
                 other = graph.note(getattr(link, far))
                 print(f"  {link.describe():<28} {other.title}")
+                if link.summary and link.kind in _CARDS:
+                    print(f"  {'':<28}   {link.summary}")  # what the card says of it
     return 0
+
+
+# Links made by a card of a hub or topic page, which carry the card's description.
+_CARDS = frozenset({LinkKind.SECTION, LinkKind.SUBMAP, LinkKind.TOPIC})
 
 
 def declared_lines(note: Note) -> list[str]:

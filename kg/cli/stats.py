@@ -89,15 +89,19 @@ def run(args: argparse.Namespace) -> int:
     )
     print("notes: " + ", ".join(f"{k} {v}" for k, v in stats_all.notes_by_kind.items()))
     print("links: " + ", ".join(f"{k} {v}" for k, v in stats_all.links_by_kind.items()))
-    if stats_all.attachments or stats_all.missing_attachments or stats_all.tags:
+    if stats_all.attachments or stats_all.missing_attachments or stats_all.unresolved:
         print(
             f"attachments: {stats_all.attachments} in the vault, "
             f"{stats_all.missing_attachments} missing · {stats_all.unresolved} unresolved links"
-            f" · {stats_all.tags} tags"
         )
+    if stats_all.tags:
+        # The counts `kg notes --tag T` finds: notes carrying T or a tag nested under it.
         top = list(graph.tags().items())[:10]
-        if top:
-            print("tags: " + ", ".join(f"{t} {n}" for t, n in top))
+        print(
+            f"{stats_all.tags} tags (#tags and paper tags); notes carrying each: "
+            + ", ".join(f"{t} {n}" for t, n in top)
+            + (", …" if stats_all.tags > len(top) else "")
+        )
     print(
         f"{stats_all.warnings} warnings, {stats_all.errors} errors"
         + (f", {stats_all.embedded} notes and stubs with vectors" if stats_all.embedded else "")

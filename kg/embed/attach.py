@@ -95,17 +95,38 @@ def attach(
     return store
 
 
-def attach_stored(graph: KnowledgeGraph) -> VectorStore | None:
-    """Attach the vectors saved in the graph's index folder, if they fit the graph.
+def attach_stored(
+    graph: KnowledgeGraph,
+    *,
+    refresh: bool = False,
+    embedder: Embedder | None = None,
+    save: bool = True,
+    progress: Progress | None = None,
+) -> VectorStore | None:
+    """Attach the vectors saved in the graph's index folder.
 
-    They fit when they are complete and were made from exactly the graph's files by the
-    configured model. Never embeds and never loads the model (it is loaded on the first
-    free-text query).
+    When they were made by the configured model (or `embedder`) from exactly the graph's
+    files, they are attached as they are: nothing is embedded and the model is not loaded
+    (it is, on the first free-text query). When the files changed since (an edit, a
+    retitle, a file added or removed), the vectors of every text that did not change are
+    kept: with `refresh` the texts that changed are embedded (only they, with the
+    configured embedder, and the store is saved); without it the notes whose texts are
+    stored keep their vectors and the others have none until `kg index` (or a load with
+    ``embed="all"``) embeds them. Only vectors of another model are never used.
 
     Parameters
     ----------
     graph : KnowledgeGraph
         A graph from `kg.load`, which knows its index folder and signature.
+    refresh : bool
+        Embed the texts that changed since the vectors were saved.
+    embedder : Embedder, optional
+        The embedder the vectors are from and new texts are embedded with (the configured
+        one, loaded only when a text needs it, by default).
+    save : bool
+        Save the store after embedding (`refresh` only).
+    progress : callable, optional
+        Called as ``progress("embed", done, total)`` while embedding.
 
     Returns
     -------
@@ -118,18 +139,48 @@ def attach_stored(graph: KnowledgeGraph) -> VectorStore | None:
     config = graph.config
     if folder is None or config is None or not graph.index_signature:
         return None
-    name, stamp = embedder_identity(config)
+    if embedder is not None:
+        name, stamp = embedder.name, getattr(embedder, "fingerprint", None)
+    else:
+        name, stamp = embedder_identity(config)
     store = VectorStore.open(folder, name, stamp)
-    if (
-        store.problems
-        or not store.complete
-        or not store.count
-        or store.signature != graph.index_signature
-    ):
+    if store.problems or not store.count:
         return None
-    store.set_embedder(lambda: _configured(config))
-    graph.embeddings = store
-    return store
+    query_embedder: EmbedderSource = embedder or (lambda: _configured(config))
+    if store.signature != graph.index_signature:
+        if refresh:
+            return attach(
+                graph,
+                folder,
+                config,
+                embedder=embedder or shared_embedder(config),
+                signature=graph.index_signature,
+                save=save,
+                progress=progress,
+            )
+        # Keep what is stored; what changed waits for an embedding run.
+        store.set_embedder(_unavailable("kg.load(embed='stored') embeds nothing"))
+        store.update(graph, signature=graph.index_signature, trusted=graph.from_index)
+        store.problems.clear()  # `complete` says whether some texts lack a vector
+    store.set_embedder(query_embedder)
+    graph.embeddings = store if store.count else None
+    return graph.embeddings
+
+
+_SHARED: dict[tuple[str, str, int], Embedder] = {}
+
+
+def shared_embedder(config: Config) -> Embedder:
+    """The configured embedder, one per model and kind in a process, loaded when it first
+    embeds: the edits a watching client re-indexes one after another load the model once.
+    """
+    from kg.embed.lazy import DeferredEmbedder
+
+    key = (config.model, config.embedder, config.batch_size)
+    found = _SHARED.get(key)
+    if found is None:
+        found = _SHARED[key] = DeferredEmbedder(config)
+    return found
 
 
 def attach_trace_vectors(

@@ -11,11 +11,19 @@ import gc
 import hashlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterator, MutableMapping, Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
-from kg.graph.merge import is_bare, join_by_claim, merge_pages, once_per_note, page_order
+from kg.graph.kinds import PaperTitles, has_synthesis_structure, is_bare
+from kg.graph.merge import (
+    group_note,
+    join_by_claim,
+    join_stamp,
+    once_per_note,
+    page_order,
+    paper_hash,
+)
 from kg.graph.vault import VaultLinker, add_markdown_notes, join_site_groups, outside_code
 from kg.model import (
     Diagnostic,
@@ -105,9 +113,10 @@ class GraphBuilder:
             groups[normalize_title(page.title)].append(page)
         markdown = join_site_groups(markdown, groups)
         hub_keys = {normalize_title(hub.title) for page in pages for hub in page.hubs}
+        paper_keys = PaperTitles(pages)
         for keys in join_by_claim(groups, self.diagnostics):
             group = sorted((p for key in keys for p in groups[key]), key=page_order)
-            note = group_note(group, self._new_id(group[0].title), hub_keys)
+            note = group_note(group, self._new_id(group[0].title), hub_keys, paper_keys)
             self.notes[note.id] = note
             for key in keys:
                 self.by_key[key] = note.id
@@ -125,25 +134,40 @@ class GraphBuilder:
     def _reportmerge_pages(self, group: list[Page], note: Note) -> None:
         files = ", ".join(p.path for p in group)
         titles = list(dict.fromkeys(clean_title(p.title) for p in group))
-        kinds = {p.kind for p in group}
-        bare = {is_bare(p) for p in group}
         claims = {fold(p.claim).casefold() for p in group if p.claim and not p.truncated}
         first = group[0]
+        # A hub and a synthesis note share the title only when some copy really has a
+        # synthesis note's structure beside a hub (or a bare page that may be one).
+        synthesis = any(has_synthesis_structure(p) for p in group)
+        hubby = any(p.kind is NoteKind.HUB or is_bare(p) for p in group)
         if len(titles) > 1:
             shown = "; ".join(
                 f"{title!r} ({', '.join(p.path for p in group if clean_title(p.title) == title)})"
                 for title in titles
             )
+            tie = (
+                f"the same claim {note.claim!r}"
+                if sum(1 for p in group if p.claim) > 1
+                else "pages of the two deployments with the same date and collection and "
+                "paragraphs word for word"
+            )
             message = (
-                f"one note under {len(titles)} titles (the same claim {note.claim!r}): {shown}; "
+                f"one note under {len(titles)} titles ({tie}): {shown}; "
                 f"kept as {note.title!r}, the other titles as aliases"
             )
             severity, code = Severity.INFO, "alias"
-        elif len(kinds) > 1 or len(bare) > 1:
+        elif synthesis and hubby:
             message = (
                 f"a hub and a synthesis note share the title {first.title!r} and nothing in "
                 f"their text tells them apart ({files}); kept as one {note.kind.value} note, "
                 "every file kept"
+            )
+            severity, code = Severity.WARNING, "merged"
+        elif len({p.kind for p in group if not is_bare(p)}) > 1:
+            kinds = ", ".join(sorted({p.kind.value for p in group if not is_bare(p)}))
+            message = (
+                f"pages of different kinds ({kinds}) share the title {first.title!r} "
+                f"({files}); kept as one {note.kind.value} note, every file kept"
             )
             severity, code = Severity.WARNING, "merged"
         elif len(claims) > 1:
@@ -287,15 +311,26 @@ class GraphBuilder:
             link(page, me, target, LinkKind.NEXT, ref.line, order=order)
         for card in page.cards:
             said = card.description
+            # The card's words stay on its link: two cards may name one note differently.
             if page.kind is NoteKind.HUB and card.section.strip().lower() == "sub-maps":
                 target = ensure(card.title, NoteKind.HUB, page, card.line, said)
-                link(page, me, target, LinkKind.SUBMAP, card.line, section=card.section)
+                link(
+                    page, me, target, LinkKind.SUBMAP, card.line, summary=said, section=card.section
+                )
             elif page.kind is NoteKind.HUB:
                 target = ensure(card.title, NoteKind.SYNTHESIS, page, card.line, said)
-                link(page, me, target, LinkKind.SECTION, card.line, section=card.section)
+                link(
+                    page,
+                    me,
+                    target,
+                    LinkKind.SECTION,
+                    card.line,
+                    summary=said,
+                    section=card.section,
+                )
             else:
                 target = ensure(card.title, NoteKind.SYNTHESIS, page, card.line, said)
-                link(page, me, target, LinkKind.TOPIC, card.line)
+                link(page, me, target, LinkKind.TOPIC, card.line, summary=said)
         for category in page.categories:
             target = ensure(category, NoteKind.CATEGORY, page, page.title_line)
             link(page, me, target, LinkKind.CATEGORY, page.title_line)
@@ -430,52 +465,6 @@ class GraphBuilder:
         return self.notes, once_per_note(self.notes, self.links), self.diagnostics
 
 
-def group_note(group: Sequence[Page], note_id: str, hub_keys: Collection[str]) -> Note:
-    """The note the pages of one group make (best page first, as `page_order` sorts).
-
-    Parameters
-    ----------
-    group : sequence of Page
-        The pages that show the note, best first.
-    note_id : str
-        Its id.
-    hub_keys : collection of str
-        The normalized titles that pages list as their parent hubs: a bare page titled so
-        is a hub.
-
-    Returns
-    -------
-    Note
-
-    Examples
-    --------
-    >>> from kg.model import Page, NoteKind
-    >>> page = Page("a.txt", NoteKind.SYNTHESIS, "main", "What is A?", description="About A.")
-    >>> group_note([page], "what-is-a", {"what is a?"}).kind.value
-    'hub'
-    """
-    note = merge_pages(list(group), note_id)
-    titles = {normalize_title(p.title) for p in group}
-    if len(titles) > 1:
-        others = [clean_title(p.title) for p in group]
-        note = replace(
-            note,
-            aliases=tuple(dict.fromkeys(a for a in others + list(note.aliases) if a != note.title)),
-        )
-    if (
-        note.kind is NoteKind.SYNTHESIS
-        and normalize_title(note.title) in hub_keys
-        and all(is_bare(p) for p in group)
-    ):
-        note = replace(note, kind=NoteKind.HUB)  # notes list it as their parent hub
-    if not note.properties_json:
-        # A Markdown note (or one merged with a site page) keeps its front matter.
-        properties = next((p.properties_json for p in group if p.properties_json), "")
-        if properties:
-            note = replace(note, properties_json=properties)
-    return note
-
-
 def _paragraph_at(body: Sequence[Paragraph], line: int) -> int | None:
     """The index of the paragraph that holds `line` (the last one starting at or before it)."""
     best = None
@@ -565,6 +554,11 @@ def page_identity(page: Page) -> str:
             list(page.aliases),
             [normalize_title(hub.title) for hub in page.hubs],
             is_bare(page),
+            # What ties a page to others beyond its title and claim: the papers it lists
+            # (a guessed note they name is a paper) and its date and collection (pages of
+            # the two deployments sharing them may be joined by their body).
+            paper_hash(page),
+            join_stamp(page),
         ],
         ensure_ascii=False,
     )

@@ -8,9 +8,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
-from kg.errors import check_count
+from kg.errors import (
+    InvalidArgument,
+    check_count,
+    check_flag,
+    check_number,
+    check_options,
+    check_text,
+)
 from kg.graph.walks import LinkKinds, NoteKinds, NoteRef, check_direction, link_kinds, note_kinds
-from kg.model import NearNote, SearchHit
+from kg.model import NearNote, Note, SearchHit
 
 if TYPE_CHECKING:
     from rdflib.query import Result
@@ -18,6 +25,22 @@ if TYPE_CHECKING:
     from kg.export.subgraph import SubGraph
     from kg.graph.knowledge import KnowledgeGraph
     from kg.query.trace import Claim, Evidence, Unsupported, Use
+
+
+def _check_refs(name: str, refs: object) -> None:
+    """Nothing when `refs` is None, one note (a string or a Note) or an iterable of them
+    (each is looked up later, which checks it), else `InvalidArgument`."""
+    if refs is None or isinstance(refs, (str, Note, Iterable)):
+        return
+    raise InvalidArgument(
+        f"{name} must be a note (its title, id, alias or file, or a Note), several of them, "
+        f"or None, not {refs!r}"
+    )
+
+
+# What `g.subgraph` takes beside `around`, `depth`, `kinds` and `node_kinds`
+# (the keywords of `kg.export.subgraph.subgraph`).
+SUBGRAPH_OPTIONS = ("path", "notes", "near_pairs", "direction", "search", "k", "near", "stubs")
 
 
 class ClientMethods:
@@ -46,14 +69,26 @@ class ClientMethods:
     def trace(self, note: NoteRef, claim: int | str | None = None, depth: int = 3) -> Evidence:
         """The evidence tree of a claim (by number or text; the note's claim when None).
 
+        Parameters
+        ----------
+        note : str or Note
+        claim : int or str, optional
+            The claim's number in `g.claims(note)`, or its text (or a part of it that one
+            of the note's claims contains); None traces the note's claim and every body
+            sentence.
+        depth : int, default 3
+            How many links deep to follow sources (0 or more).
+
         Returns
         -------
         Evidence
 
         Raises
         ------
-        NoteNotFound, InvalidArgument, KgError
-            An unknown note, a negative depth, a claim the note does not make.
+        NoteNotFound, InvalidArgument
+            An unknown note; a negative depth; a claim the note does not make (a number it
+            has no claim at, a text none of its claims contains), the message listing the
+            note's claims.
 
         Examples
         --------
@@ -62,9 +97,20 @@ class ClientMethods:
         Traceback (most recent call last):
         ...
         kg.errors.InvalidArgument: depth must be a whole number of at least 0, not -1
+        >>> from kg.graph.knowledge import crowd_example
+        >>> g, line = crowd_example()
+        >>> g.trace(line, claim="zzqx typo")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        kg.errors.InvalidArgument: 'Why do votes win?' makes no claim 'zzqx typo'; valid: 1 ...
         """
         from kg.query.trace import trace
 
+        if claim is not None and (isinstance(claim, bool) or not isinstance(claim, (int, str))):
+            raise InvalidArgument(
+                f"claim must be a claim's number or its text (see g.claims(note)) or None, "
+                f"not {claim!r}"
+            )
         return trace(
             cast("KnowledgeGraph", self), note, claim=claim, depth=check_count("depth", depth)
         )
@@ -108,6 +154,8 @@ class ClientMethods:
         ------
         NoteNotFound
             One of `notes` is in no page.
+        InvalidArgument
+            A threshold that is no number, a note given as neither a string nor a Note.
 
         Examples
         --------
@@ -121,6 +169,8 @@ class ClientMethods:
         from kg.query.trace import unsupported_claims
 
         graph = cast("KnowledgeGraph", self)
+        if threshold is not None:
+            threshold = check_number("threshold", threshold)
         chosen: list[NoteRef] | None
         if notes is None:
             chosen = None
@@ -169,8 +219,24 @@ class ClientMethods:
         from kg.export.subgraph import subgraph
 
         check_count("depth", depth)
+        check_options("g.subgraph", options, SUBGRAPH_OPTIONS)
         if "direction" in options:
             check_direction(options["direction"])
+        if "stubs" in options:
+            check_flag("stubs", options["stubs"])
+        if "k" in options:
+            check_count("k", options["k"])
+        if options.get("near") is not None:
+            check_count("near", options["near"])
+        check_text("search", options.get("search"), "the words to search for", optional=True)
+        _check_refs("around", around)
+        _check_refs("notes", options.get("notes"))
+        ends = options.get("path")
+        if ends is not None:
+            pair = () if isinstance(ends, (str, Note)) or not isinstance(ends, Iterable) else ends
+            options["path"] = tuple(pair)  # read once, so a generator is not used up here
+            if len(options["path"]) != 2:
+                raise InvalidArgument(f"path must be two notes (a, b), not {ends!r}")
         return subgraph(
             cast("KnowledgeGraph", self),
             around,
@@ -201,6 +267,7 @@ class ClientMethods:
         from kg.export.rdf import sparql, to_rdflib
         from kg.export.subgraph import subgraph
 
+        check_text("query", query, "a SPARQL query (a string)")
         if self.endpoint is not None:  # opened from a store: the store answers
             result: Result = self.endpoint.result(query)
             return result
@@ -253,9 +320,11 @@ class ClientMethods:
         """
         from kg.query.near import near
 
+        check_flag("unlinked", unlinked)
+        graph = cast("KnowledgeGraph", self)
         return near(
-            cast("KnowledgeGraph", self),
-            note,
+            graph,
+            graph.note(note),  # a note that is none is said before vectors are looked for
             k=k,
             node_kinds=node_kinds,
             unlinked=unlinked,
@@ -301,7 +370,8 @@ class ClientMethods:
         Raises
         ------
         InvalidArgument
-            For a negative `k` or a `min_score` that is not a finite number of at least 0.
+            A text that is no string, a negative `k`, a `semantic` not True, False or
+            None, a `min_score` that is not a finite number of at least 0.
         ModelUnavailable
             With `semantic=True` when no model or no vectors are there.
 
@@ -318,6 +388,9 @@ class ClientMethods:
         """
         from kg.query.search import search
 
+        check_text("text", text, "the words to search for (a string)")
+        check_count("k", k)
+        check_flag("semantic", semantic, optional=True)
         return search(
             cast("KnowledgeGraph", self), text, k=k, semantic=semantic, min_score=min_score
         )

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kg.graph.walks import GROUPING_KINDS, WRITTEN_LINKS, NoteRef
-from kg.model import NOT_NOTES, LinkKind, NoteKind, NoteStats, Severity
+from kg.model import NOT_NOTES, NoteKind, NoteStats, Severity
+from kg.text import tag_key, tag_names
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
@@ -66,14 +67,19 @@ class CorpusStats:
     extra: dict[str, Any] = field(default_factory=dict)
     # What reading the pages found, counted from the diagnostics: pages that are cut-off
     # copies, notes merged from pages that differ (a hub and a note, two claims), notes
-    # shown under more than one title, and category lines no vocabulary could split.
+    # shown under more than one title, category lines no vocabulary could split, runs of
+    # unknown category names split by a guess, and pages kg cannot type (no note made).
     truncated_pages: int = 0
     merged_distinct: int = 0
     merged_titles: int = 0
     category_runs: int = 0
+    category_guesses: int = 0
+    untyped_pages: int = 0
     attachments: int = 0  # attachment files of a vault that are there
     missing_attachments: int = 0  # attachments linked or embedded but not in the vault
-    tags: int = 0  # distinct #tags (nested ones count once each)
+    tags: int = (
+        0  # distinct tags, #tags and paper tags, as `tags()` lists them (nested count once each)
+    )
     unresolved: int = 0  # written links (links, embeds) to a stub or a missing attachment
 
 
@@ -116,9 +122,11 @@ def corpus_stats(graph: KnowledgeGraph) -> CorpusStats:
         merged_distinct=codes["merged"],
         merged_titles=codes["alias"],
         category_runs=codes["category-run"],
+        category_guesses=codes["category-split"],
+        untyped_pages=codes["untyped"],
         attachments=attachments[False],
         missing_attachments=attachments[True],
-        tags=sum(1 for h in headers if h[1] is NoteKind.TAG),
+        tags=len(tag_counts(graph)),
         unresolved=unresolved,
     )
 
@@ -141,24 +149,23 @@ def _embedded(graph: KnowledgeGraph, headers: dict[str, Any]) -> int:
 
 
 def tag_counts(graph: KnowledgeGraph) -> dict[str, int]:
-    """Each #tag with the notes carrying it or a tag nested under it (see
-    `KnowledgeGraph.tags`)."""
-    notes, table = graph.note_table, graph.link_table
-    counts: dict[str, int] = {}
-    for note_id, header in notes.headers():
-        if header[1] is not NoteKind.TAG:
-            continue
-        reached: set[str] = set()
-        frontier = [note_id]
-        while frontier:  # notes tagged here, and under the tags nested below it
-            node = frontier.pop()
-            for index in table.into[node]:
-                if table.kind(index) != LinkKind.TAGGED.value:
-                    continue
-                source = table.ends(index)[0]
-                if notes.kind(source) is NoteKind.TAG:
-                    frontier.append(source)
-                else:
-                    reached.add(source)
-        counts[header[0]] = len(reached)
-    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold())))
+    """Each tag with the nodes carrying it or a tag nested under it: how many
+    `g.notes(tag=...)` finds (see `KnowledgeGraph.tags`). A Markdown note's #tags and a
+    paper page's tags count alike, as the filter finds both; a tag is named as its #tag
+    node is titled, else as first written."""
+    names = {
+        tag_key(header[0]): header[0]
+        for _, header in graph.note_table.headers()
+        if header[1] is NoteKind.TAG
+    }
+    counts: Counter[str] = Counter()
+    for note in graph.note_table.values():
+        keys: set[str] = set()
+        for tag in note.tags:
+            for name in tag_names(tag):
+                key = name.casefold()
+                keys.add(key)
+                names.setdefault(key, "#" + name)
+        counts.update(keys)
+    named = {names[key]: counts[key] for key in names}
+    return dict(sorted(named.items(), key=lambda item: (-item[1], item[0].casefold())))

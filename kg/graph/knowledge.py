@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kg.errors import NoteNotFound
+from kg.errors import InvalidArgument, NoteNotFound, check_count, check_flag, check_text
 from kg.graph import figures
 from kg.graph.clients import ClientMethods
 from kg.graph.figures import CorpusStats, is_note
@@ -44,7 +44,7 @@ from kg.model import (
     NoteKind,
     NoteStats,
 )
-from kg.text import normalize_title, tag_key
+from kg.text import carries_tag, normalize_title
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -202,7 +202,7 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
         Raises
         ------
         InvalidArgument
-            For an unknown kind.
+            For an unknown kind, or a value of the wrong type (the message says what fits).
 
         Examples
         --------
@@ -213,37 +213,39 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
         ['a']
         """
         wanted = note_kinds(kind)
+        check_flag("stubs", stubs)
+        check_text("tag", tag, "a tag such as '#ml' or 'ml/vision'", optional=True)
+        check_text("category", category, "a category's name", optional=True)
         found = [
             n
             for n in self._notes.values()
             if (wanted is None or n.kind in wanted) and (stubs or not n.stub)
         ]
         if tag is not None:
-            key = tag_key(tag)
-            found = [
-                n
-                for n in found
-                if any(t == key or t.startswith(key + "/") for t in map(tag_key, n.tags))
-            ]
+            found = [n for n in found if carries_tag(n.tags, tag)]
         if category is not None:
             name = normalize_title(category)
             found = [n for n in found if any(normalize_title(c) == name for c in n.categories)]
         return found
 
     def tags(self) -> dict[str, int]:
-        """Every #tag of the corpus's Markdown notes, most used first.
+        """Every tag of the corpus, most used first: Markdown notes' #tags and paper pages'
+        tags alike, counted as `notes(tag=...)` finds them.
 
         Returns
         -------
         dict of str to int
-            The tag (`#a/b`) and how many notes carry it or a tag nested under it.
+            The tag (`#a/b`) and how many notes carry it or a tag nested under it:
+            `g.tags()[t] == len(g.notes(tag=t))` for every `t`.
 
         Examples
         --------
-        >>> notes = {"n": Note("n", "N", NoteKind.SYNTHESIS), "t": Note("t", "#a", NoteKind.TAG),
-        ...          "u": Note("u", "#a/b", NoteKind.TAG)}
-        >>> KnowledgeGraph(notes, [Link("n", "u", LinkKind.TAGGED), Link("u", "t", LinkKind.TAGGED)]).tags()
-        {'#a': 1, '#a/b': 1}
+        >>> notes = {"n": Note("n", "N", NoteKind.SYNTHESIS, tags=("a/b",)),
+        ...          "p": Note("p", "P", NoteKind.PAPER, tags=("A", "Verifiers")),
+        ...          "t": Note("t", "#a", NoteKind.TAG), "u": Note("u", "#a/b", NoteKind.TAG)}
+        >>> g = KnowledgeGraph(notes, [Link("n", "u", LinkKind.TAGGED), Link("u", "t", LinkKind.TAGGED)])
+        >>> g.tags(), len(g.notes(tag="a"))
+        ({'#a': 2, '#a/b': 1, '#Verifiers': 1}, 2)
         """
         return figures.tag_counts(self)
 
@@ -267,9 +269,21 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
         ...                     for i in ("a", "b")}, [])
         >>> g.find("Ideas").id, g.find("b/ideas.md").id
         ('a', 'b')
+
+        A path is matched exactly first, and in another case only when one file fits:
+
+        >>> g = KnowledgeGraph({i: Note(i, t, NoteKind.SYNTHESIS, files=(f"N/{t}.md",))
+        ...                     for i, t in (("u", "MAAS"), ("m", "MaaS"))}, [])
+        >>> g.find("N/MaaS.md").id, g.find("N/MAAS").id, g.find("n/maas.md")
+        ('m', 'u', None)
         """
         if isinstance(query, Note):
             return self._notes.get(query.id)
+        if not isinstance(query, str):
+            raise InvalidArgument(
+                "a note is given by its title, id, alias or file (a string) or as a Note, "
+                f"not {query!r}"
+            )
         if query in self._notes:
             return self._notes[query]
         note_id = self._keys.get(normalize_title(query))
@@ -280,13 +294,27 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
         return None
 
     def _by_file(self, query: str) -> Note | None:
-        """The note read from the file `query` (relative to the corpus, any case)."""
-        wanted = query.strip().lstrip("./").casefold()
-        for variant in (wanted, wanted + ".md"):
-            for note in self._notes.values():
-                if any(f.casefold() == variant for f in note.files):
-                    return note
-        return None
+        """The note read from the file `query` (relative to the corpus, `.md` optional):
+        the file of exactly that name first, else the one file equal to it in any case;
+        None when several files differ from it only in case (`MAAS.md`, `MaaS.md`)."""
+        matches = self._files_like(query)
+        return matches[0] if len(matches) == 1 else None
+
+    def _files_like(self, query: str) -> list[Note]:
+        """The notes whose file is `query` exactly, else those whose file is `query` in
+        some case (several when file names differ only in case)."""
+        wanted = query.strip()
+        while wanted.startswith("./"):
+            wanted = wanted[2:]
+        wanted = wanted.lstrip("/")
+        variants = (wanted, wanted + ".md")
+        notes = list(self._notes.values())
+        for variant in variants:
+            exact = [n for n in notes if variant in n.files]
+            if exact:
+                return exact
+        folded = {v.casefold() for v in variants}
+        return [n for n in notes if any(f.casefold() in folded for f in n.files)]
 
     def note(self, query: str | Note) -> Note:
         """The note with this id, title, alias or file (as `find`); `g[query]` too.
@@ -315,7 +343,13 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
         """
         found = self.find(query)
         if found is None:
-            raise NoteNotFound(str(query), self.suggest(str(query)))
+            text = str(query)
+            if "/" in text or text.casefold().endswith(".md"):
+                # Files that differ from the query only in case: name each exactly.
+                alike = [n.files[0] for n in self._files_like(text) if n.files]
+                if alike:
+                    raise NoteNotFound(text, sorted(alike))
+            raise NoteNotFound(text, self.suggest(text))
         return found
 
     def suggest(self, query: str, n: int = 5) -> list[str]:
@@ -336,6 +370,8 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
         >>> _demo().suggest("why c")
         ['Why C?']
         """
+        check_text("query", query, "a title or part of one (a string)")
+        check_count("n", n, minimum=1)
         key = normalize_title(query)
         words = [w for w in key.replace("?", " ").split() if len(w) > 2]
         # A note is found by any of its titles: the older deployment's ones are aliases.

@@ -28,7 +28,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, cast
 
 from kg.codec import link_scalars, note_scalars
-from kg.errors import KgError
+from kg.errors import KgError, check_flag
 from kg.model import NoteKind
 
 if TYPE_CHECKING:
@@ -65,6 +65,15 @@ def _keep(kind: NoteKind, stub: bool, leave_out: dict[NoteKind, bool], stubs: bo
 
 
 def _filter(stubs: bool, categories: bool, tags: bool, attachments: bool) -> dict[NoteKind, bool]:
+    """What to leave out, each a checked bool (a string such as "no" raises, never counts as
+    true)."""
+    for name, value in (
+        ("stubs", stubs),
+        ("categories", categories),
+        ("tags", tags),
+        ("attachments", attachments),
+    ):
+        check_flag(name, value)
     return {NoteKind.CATEGORY: categories, NoteKind.TAG: tags, NoteKind.ATTACHMENT: attachments}
 
 
@@ -158,8 +167,8 @@ def to_networkx(
 ) -> nx.MultiDiGraph:
     """A new `MultiDiGraph` of `graph`, optionally without stubs, category nodes, #tag
     nodes or attachments (and the links that touch them)."""
-    full = copy_networkx(graph.nx)  # a new graph: ours to trim
     leave_out = _filter(stubs, categories, tags, attachments)
+    full = copy_networkx(graph.nx)  # a new graph: ours to trim
     if stubs and all(leave_out.values()):
         return full
     notes = graph.note_table
@@ -207,6 +216,7 @@ def to_records(
 
 def to_frame(graph: KnowledgeGraph, **leave_out: bool) -> pd.DataFrame:
     """`to_records` as a pandas DataFrame indexed by note id; `KgError` without pandas."""
+    records = to_records(graph, **leave_out)  # checks the arguments first
     try:
         import pandas as pd
     except ImportError as error:
@@ -214,7 +224,7 @@ def to_frame(graph: KnowledgeGraph, **leave_out: bool) -> pd.DataFrame:
             "g.frame() needs pandas, which is not installed: `pip install pandas` "
             "(or use g.to_records(), a list of dicts)"
         ) from error
-    return pd.DataFrame(to_records(graph, **leave_out), columns=list(COLUMNS)).set_index("id")
+    return pd.DataFrame(records, columns=list(COLUMNS)).set_index("id")
 
 
 class NetworkxMethods:

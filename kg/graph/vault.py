@@ -1,11 +1,12 @@
 """Where a vault's written links go, the way Obsidian sends them, and one note per file.
 
 A file is found by its path or its name, case-insensitively; a bare name shared by several
-files goes to the one in the linking note's folder, else to the one with the shortest path.
+files goes, as Obsidian's help says, to the one at the vault's root, else to the one with
+the shortest path, wherever the linking note is.
 
 >>> index = VaultIndex(["a/Note.md", "b/Note.md", "Note.md"], ["img/pic.png"])
 >>> index.resolve("note", "b/other.md").path, index.resolve("NOTE", "c/x.md").path
-('b/Note.md', 'Note.md')
+('Note.md', 'Note.md')
 >>> index.resolve("a/Note", "x.md").path, index.resolve("pic.png", "x.md").path
 ('a/Note.md', 'img/pic.png')
 """
@@ -39,7 +40,8 @@ class Resolved:
 
 
 def _depth_order(path: str) -> tuple[int, int, str]:
-    return (path.count("/"), len(path), path)
+    """The vault's root first, then the shortest path (in characters), then by name."""
+    return (min(path.count("/"), 1), len(path), path)
 
 
 class VaultIndex:
@@ -64,11 +66,13 @@ class VaultIndex:
 
         A link with a folder goes to that path (from the vault's root, else from the
         linking note's folder, else any file whose path ends so); a bare name goes to
-        the file in the linking note's folder, else to the shortest path. Notes win
-        over attachments of the same name (`[[x.png]]` finds `x.png.md` first).
+        the file at the vault's root, else to the shortest path. Notes win over
+        attachments of the same name (`[[x.png]]` finds `x.png.md` first).
 
         >>> VaultIndex(["a/X.md", "X.md"]).resolve("x", "a/y.md")
-        Resolved(path='a/X.md', note=True, others=('X.md',))
+        Resolved(path='X.md', note=True, others=('a/X.md',))
+        >>> VaultIndex(["Projects/X.md", "a/b/X.md"]).resolve("x", "Projects/y.md").path
+        'a/b/X.md'
         """
         key = _fold(target.strip().replace("\\", "/"))
         key = key.lstrip("/") if key.startswith("/") else key
@@ -102,8 +106,7 @@ class VaultIndex:
             return None
         if len(candidates) == 1:
             return candidates[0]
-        same = [e for e in candidates if _fold(e.path).rpartition("/")[0] == folder]
-        best = same[0] if same else candidates[0]
+        best = candidates[0]  # sorted by `_depth_order`: the root's, else the shortest path
         return Resolved(best.path, best.note, tuple(e.path for e in candidates if e is not best))
 
 
@@ -249,7 +252,7 @@ class VaultLinker:
                         written.line,
                         Severity.INFO,
                         f"link {target!r} matches {len(found.others) + 1} files; it goes to "
-                        f"{found.path} (same folder first, else the shortest path), not to "
+                        f"{found.path} (the vault root's, else the shortest path), not to "
                         + ", ".join(found.others),
                     )
                 )

@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, cast
 
-from kg.errors import check_choice, check_choices, check_count
+from kg.errors import check_choice, check_choices, check_count, check_flag
 from kg.model import Link, LinkKind, Neighbour, Note, NoteKind
 
 if TYPE_CHECKING:
@@ -203,6 +203,7 @@ def shortest_path(
 ) -> NotePath:
     """The shortest chain of links from `a` to `b` (see `KnowledgeGraph.path`)."""
     wanted = link_kinds(kinds)
+    check_flag("directed", directed)
     start, goal = graph.note(a), graph.note(b)
     if start.id == goal.id:
         return NotePath([start], [])

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.config import Config, load_config
-from kg.errors import CorpusError, check_choice
+from kg.errors import CorpusError, check_callable, check_choice, check_flag, check_path
 from kg.graph.build import BuildState, build_with_state, collector_paused
 from kg.graph.knowledge import KnowledgeGraph
+from kg.index.enclosing import corpus_of
 from kg.index.store import index_dir, open_index, save_graph, tidy
 from kg.index.update import IndexUpdate, update_in_place
 from kg.io import index_lock
@@ -84,9 +85,11 @@ def build_graph_with_state(
 
 # How `kg.load` gives notes their vectors (`embed=`): "all" embeds every text that has no
 # stored vector (the model loads when there is any); "stored" uses the vectors already
-# stored and never loads the model; "lazy" does the same, and where none are stored the
-# texts a trace compares are embedded when it asks (`graph.lazy_vectors`); "none" reads no
-# vectors at all.
+# stored (those of texts changed since lack one) and never loads the model; "lazy" uses
+# them too, embeds the texts changed since they were stored (an edit: a few texts), and
+# where none are stored the texts a trace compares are embedded when it asks
+# (`graph.lazy_vectors`); "none" reads no vectors at all. No policy drops the vectors of
+# texts that did not change; only vectors of another model are embedded again.
 EMBED_POLICIES = ("all", "stored", "lazy", "none")
 
 
@@ -130,6 +133,10 @@ def load(
     path : str or Path
         A folder of site pages (.txt) and Markdown notes (.md), or one file; `kg.load`
         also takes the URL of a SPARQL store a `kg push` published to (see `kg.connect`).
+        A file of a corpus that has an index opens that corpus; a file no indexed corpus
+        reads is read alone and no index is written for it. A folder inside a corpus that
+        has an index is refused unless `index` is given or `save` is False: its index
+        would stand beside the corpus's own.
     index : str or Path, optional
         Where the index lives; PATH/.kg/ by default.
     config : str, Path or Config, optional
@@ -142,9 +149,11 @@ def load(
         Called as ``progress(stage, done, total)`` while parsing and embedding.
     embed : {"all", "stored", "lazy", "none"} or bool
         How notes get vectors: "all" embeds every text without a stored vector; "stored"
-        uses only stored vectors and never loads the model; "lazy" does the same, and
-        where none are stored a trace embeds just the texts it compares; "none" reads no
-        vectors. True means "all", False "none".
+        uses only stored vectors and never loads the model; "lazy" uses them too and
+        embeds just the texts changed since they were stored (after an edit), and where
+        none are stored a trace embeds just the texts it compares; "none" reads no
+        vectors. True means "all", False "none". Vectors of texts that did not change are
+        always kept.
     embedder : Embedder, optional
         Embed with this instead of the configured model.
 
@@ -155,7 +164,8 @@ def load(
     Raises
     ------
     CorpusError
-        When `path` does not exist or kg.yaml is unusable (the message says which setting).
+        When `path` does not exist, is a folder inside an indexed corpus (see `path`), or
+        kg.yaml is unusable (the message says which setting).
     InvalidArgument
         When `embed` names no policy (the message lists them).
     IndexLocked
@@ -174,7 +184,13 @@ def load(
     kg.errors.InvalidArgument: unknown embed policy 'some'; valid: all, stored, lazy, none
     """
     policy = embed_policy(embed)
-    root = resolve_corpus(path)
+    check_flag("rebuild", rebuild)
+    check_flag("save", save)
+    check_path("index", index, "an index folder", optional=True)
+    if not isinstance(config, Config):
+        check_path("config", config, "a kg.yaml file or a Config", optional=True)
+    check_callable("progress", progress, "called as progress(stage, done, total)")
+    root, save = corpus_of(resolve_corpus(path), index, save)
     settings = (
         config
         if isinstance(config, Config)
@@ -201,7 +217,15 @@ def load(
                 progress=progress,
             )
         elif policy in ("stored", "lazy"):
-            attach_stored(graph)
+            # "lazy" embeds the texts that changed since the vectors were saved (an edit
+            # re-indexed in place), "stored" keeps the rest without loading the model.
+            attach_stored(
+                graph,
+                refresh=policy == "lazy",
+                embedder=embedder,
+                save=save,
+                progress=progress,
+            )
         attach_trace_vectors(graph, settings, policy, embedder)
         return graph
 

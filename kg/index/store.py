@@ -40,8 +40,11 @@ from kg.text import normalize_title
 # 7: notes per Markdown file, attachments, tags, properties; 8: page copies, diagnostic codes;
 # 10: updated in place (WAL), the corpus's file stamps and the build state inside the graph
 # file, link columns in a file of their own; 11: Obsidian's rules read more closely (empty
-# notes, %% comments, fences in callouts, links in properties): an older index is rebuilt
-FORMAT_VERSION = 11
+# notes, %% comments, fences in callouts, links in properties): an older index is rebuilt;
+# 12: the site's pages read more closely (older papers, snippets, notes joined across
+# deployments by their body, each copy's description, card descriptions on their links,
+# the items each list holds), Obsidian's accepted file formats and same-name rule
+FORMAT_VERSION = 12
 MANIFEST = "manifest.json"
 LINKS = "links-"  # the prefix of link column files: links-<token>.npy
 GRAPH = "graph.sqlite"  # the prefix of graph files: graph-<token>.sqlite

@@ -36,8 +36,9 @@ from kg.graph.build import (
     group_note,
     page_identity,
 )
+from kg.graph.kinds import is_bare, kind_is_guessed
 from kg.graph.knowledge import KnowledgeGraph
-from kg.graph.merge import once_per_note, page_order
+from kg.graph.merge import join_stamp, once_per_note, page_order
 from kg.graph.tables import Header
 from kg.graph.vault import VaultIndex, VaultLinker
 from kg.index.patch import NotLocal, reopen, write_update
@@ -422,6 +423,7 @@ class Replay:
             page, found = parse_file(self.root / path, self.root, self.config, path)
             if page is None or page_identity(page) != record.identity:
                 raise NotLocal(f"{path}: its title, claim, aliases or hubs changed")
+            self._check_partners(path, join_stamp(page))
             self.pages[path] = page
             self.problems[path] = found
         self.touched.update(notes)
@@ -505,11 +507,37 @@ class Replay:
                 )
         self.searched.gone |= self.gone
 
+    def _check_partners(self, path: str, stamp: str) -> None:
+        """A page the other deployment shows a page of the same date and collection for
+        may be joined with it by their body (`kg.graph.merge`), which an update does not
+        redo."""
+        if not stamp:
+            return
+        date_collection, _, deployment = stamp.rpartition("|")
+        other = "older" if deployment == "current" else "current"
+        # The stamp is a string of the identity's JSON: one LIKE over the files table.
+        needle = json.dumps(f"{date_collection}|{other}", ensure_ascii=False)
+        pattern = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = "SELECT path FROM files WHERE identity LIKE ? ESCAPE '\\' AND path != ? LIMIT 1"
+        partner = f"{date_collection}|{other}"
+        if self.db.execute(query, (f"%{pattern}%", path)).fetchone() is not None or any(
+            join_stamp(page) == partner
+            for other_path, page in self.pages.items()
+            if other_path != path
+        ):
+            raise NotLocal(f"{path}: the other deployment has a page of its date and collection")
+
     def _check_alone(self, path: str, identity: str, removing: bool) -> None:
         """A file's note must not share its title, claim or (Markdown) file name with
         another file's: those decide grouping, which an update does not redo."""
         db = self.db
-        title = json.loads(identity)[2]
+        fields = json.loads(identity)
+        if len(fields) > 11:
+            if fields[10]:
+                raise NotLocal(f"{path} lists related papers (they type notes that show no kind)")
+            if not removing:
+                self._check_partners(path, fields[11])
+        title = fields[2]
         row = file_row(path, None, identity, "", [])
         title_key, claim_key, stem = row[5], row[6], row[7]
         others = set(self.removed) | {path}
@@ -553,6 +581,10 @@ class Replay:
                 continue
             identity = page_identity(page)
             self._check_alone(path, identity, removing=False)
+            if kind_is_guessed([page]) and not (
+                is_bare(page) and normalize_title(page.title) in self.hub_counts
+            ):
+                raise NotLocal(f"{path}: what other pages list decides its kind")
             key = normalize_title(page.title)
             keys = {key, *(normalize_title(a) for a in page.aliases)}
             if "/" in page.title or keys & added_keys or any(k in by_key for k in keys):

@@ -26,48 +26,34 @@ from kg.model import WrittenLink
 if TYPE_CHECKING:
     pass
 
-# The files a vault holds besides notes: what Obsidian shows and embeds (images, audio,
-# video, PDFs, canvases) and the documents people attach (office files, CSV, archives).
+# The files a vault holds besides notes, as Obsidian's help lists the formats it accepts
+# ("Accepted file formats"): JSON Canvas and Bases files, images, audio, video and PDF.
+# Obsidian does not show other files (a favicon.ico, an .epub, office documents) unless
+# told to detect every extension, so a link to one is unresolved there, and here.
 ATTACHMENT_SUFFIXES = frozenset(
     {
-        ".png",
-        ".jpg",
-        ".jpeg",
-        ".gif",
-        ".bmp",
-        ".svg",
-        ".webp",
-        ".avif",
-        ".tif",
-        ".tiff",
-        ".ico",
-        ".mp3",
-        ".wav",
-        ".m4a",
-        ".ogg",
-        ".oga",
-        ".flac",
-        ".3gp",
-        ".opus",
-        ".mp4",
-        ".webm",
-        ".ogv",
-        ".mov",
-        ".mkv",
-        ".pdf",
-        ".doc",
-        ".docx",
-        ".xls",
-        ".xlsx",
-        ".ppt",
-        ".pptx",
-        ".odt",
-        ".csv",
-        ".zip",
-        ".epub",
         ".canvas",
         ".base",
-        ".excalidraw",
+        ".avif",
+        ".bmp",
+        ".gif",
+        ".jpeg",
+        ".jpg",
+        ".png",
+        ".svg",
+        ".webp",
+        ".flac",
+        ".m4a",
+        ".mp3",
+        ".ogg",
+        ".wav",
+        ".webm",
+        ".3gp",
+        ".mkv",
+        ".mov",
+        ".mp4",
+        ".ogv",
+        ".pdf",
     }
 )
 _SKIPPED_DIRS = {".kg", ".git", ".obsidian", ".trash", "__pycache__", ".venv", "node_modules"}

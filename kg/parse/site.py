@@ -32,6 +32,7 @@ from kg.parse.site_reader import (
     Reader,
     header_prefix,
     is_interface,
+    truncated_tail,
 )
 from kg.parse.vocabulary import CategoryVocabulary, TagVocabulary
 
@@ -86,7 +87,46 @@ def _detect_kind(content: list[str]) -> tuple[NoteKind, bool]:
         return NoteKind.SYNTHESIS, False
     if len(content) > 1 and content[1].startswith("This explores"):
         return NoteKind.LINE, False
+    if _older_paper(content):
+        return NoteKind.PAPER, False
     return NoteKind.SYNTHESIS, False
+
+
+# A title is a short line: a longer one is a sentence of running text (or a snippet).
+MAX_TITLE_WORDS = 25
+MAX_QUESTION_WORDS = 30  # questions run longer; hub questions are read up to this length
+# An abstract is a paragraph of running text, well past a description's few words.
+MIN_ABSTRACT_WORDS = 20
+
+
+def not_a_title(text: str) -> str:
+    """Why a first line cannot be a title ('' when it can): a snippet cut with "…", or a
+    sentence too long for a title.
+
+    >>> not_a_title("Does X hold?"), not_a_title("In this work, we study the …")[:14]
+    ('', 'it ends in "…"')
+    """
+    if text.endswith(("…", "...")):
+        return 'it ends in "…": a snippet cut short'
+    words = len(text.split())
+    if words > (MAX_QUESTION_WORDS if text.endswith("?") else MAX_TITLE_WORDS):
+        return f"it is a sentence of {words} words: too long for a title"
+    return ""
+
+
+def _older_paper(content: list[str]) -> bool:
+    """The older deployment's paper page: no banner, no "Paper · arXiv" line, no tags; a
+    title that is no question, then an abstract (a paragraph of running text)."""
+    if len(content) < 2:
+        return False
+    title, abstract = content[0], content[1]
+    return (
+        not title.endswith(("?", ".", "!", ":", "…"))
+        and not not_a_title(title)
+        and len(abstract.split()) >= MIN_ABSTRACT_WORDS
+        and not abstract.endswith("?")
+        and not any(line[0] in "NS" and META.match(line) for line in content[:8])
+    )
 
 
 def parse_page(
@@ -159,7 +199,20 @@ def parse_page(
         roles[content[-1].number - 1] = "interface"
     fields = _PARSERS[kind](content, reader, vocabulary, has_banner)
     title = fields.pop("title", "")
-    if title and fields.get("title_line") == reader.last and kind is not NoteKind.PAPER:
+    why_not = not_a_title(title) if title else ""
+    if why_not:
+        # A page of snippets (the older deployment's topic pages) has no title at all:
+        # no note is made of a line that is none, and the page is reported as untyped.
+        roles[fields["title_line"] - 1] = "skipped"
+        reader.warn(
+            None,
+            f"kg cannot tell what this page is: its first line {title[:70]!r} is no title "
+            f"({why_not}); no note is made from it",
+            code="untyped",
+        )
+        title = ""
+        fields["truncated"] = truncated_tail(content)
+    elif title and fields.get("title_line") == reader.last and kind is not NoteKind.PAPER:
         # The copy ends inside or right after its title: whatever else the note said is
         # gone, and a title cut mid-word would be a note of its own that does not exist.
         fields["truncated"] = True
@@ -171,7 +224,7 @@ def parse_page(
             )
             roles[fields["title_line"] - 1] = "cut"
             title = ""
-    elif not title:
+    elif not title and not why_not:
         reader.warn(None, "page has no title line", Severity.ERROR)
     if fields.get("truncated") and title:
         reader.warn(
@@ -198,22 +251,21 @@ def parse_page(
 def _deployment(content: list[Line]) -> str:
     """'older' for a page of the site's earlier deployment, else 'current'.
 
-    Its notes carry a "Note ·" date line, its own concept-map hint, and often "Source:"
-    and "Connections:" lines; its main-text variant keeps only the last of these.
+    The page's own marks tell: its date line ("Synthesis note · DATE" on the newer site,
+    "Note · DATE" on the older), else the older site's concept-map hint or its "Source:"
+    line. A "Connections:" line tells nothing: both deployments show one.
     """
+    hinted = False
     for line in content:
         text = line.text
         first = text[0]
-        if first == "N" and text.startswith("Note · ") and META.match(text):
-            return "older"
-        if first == "C":
-            if text.startswith("Click a node to walk") and OLDER_HINT in text:
-                return "older"
-            if text.startswith("Connections:"):
-                return "older"
-        if first == "S" and text.startswith("Source:") and SOURCE_LINE.match(text):
-            return "older"
-    return "current"
+        if first in "NS" and META.match(text):
+            return "older" if first == "N" else "current"
+        if (first == "C" and text.startswith("Click a node to walk") and OLDER_HINT in text) or (
+            first == "S" and text.startswith("Source:") and SOURCE_LINE.match(text)
+        ):
+            hinted = True
+    return "older" if hinted else "current"
 
 
 _PARSERS = {

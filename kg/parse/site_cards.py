@@ -195,7 +195,8 @@ def parse_paper(
             fields["arxiv"] = meta.group(1)
             fields["date"] = _iso_date(meta.group(2))
             index += 1
-    if index < len(content):
+    # The older deployment's paper pages have neither the "Paper · arXiv" line nor tags.
+    if "arxiv" in fields and index < len(content):
         tags_line = content[index]
         if len(tags_line.text) < 200 and not TERMINAL.search(tags_line.text):
             reader.role(tags_line, "tags")

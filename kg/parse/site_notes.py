@@ -333,21 +333,48 @@ def _category_lines(content: list[Line], banner: bool) -> int:
 
 
 def _categories(line: Line, reader: Reader, vocabulary: CategoryVocabulary) -> list[str]:
-    """The categories of a category line; unknown names are kept and reported."""
+    """The categories of a category line; unknown names are kept and reported.
+
+    Text between known names (or a whole line of unknown ones) is split by the shape of
+    the site's category names (`CategoryVocabulary.split_by_shape`): an info when the
+    split is sure, a warning when kg had to guess, and a warning when it cannot split it.
+    """
     pieces = vocabulary.pieces(line.text)
-    unknown = [piece for piece, known in pieces if not known]
-    if unknown and len(unknown) == len(pieces):
-        reader.warn(
-            line,
-            f"no vocabulary splits the category line {line.text!r}; kept as one category; "
-            "list its names under `categories:` in kg.yaml to split it",
-            code="category-run",
-        )
-    elif unknown:
-        reader.warn(
-            line,
-            f"unknown category {', '.join(map(repr, unknown))} kept beside known ones; "
-            "list it under `categories:` in kg.yaml to make it known",
-            Severity.INFO,
-        )
-    return [piece for piece, _ in pieces]
+    names: list[str] = []
+    for piece, known in pieces:
+        if known:
+            names.append(piece)
+            continue
+        split, sure = vocabulary.split_by_shape(piece)
+        names += split
+        shown = ", ".join(map(repr, split))
+        if len(split) > 1 and sure:
+            reader.warn(
+                line,
+                f"unknown categories {shown} split by the shape of category names; "
+                "list them under `categories:` in kg.yaml to make them known",
+                Severity.INFO,
+            )
+        elif len(split) > 1:
+            reader.warn(
+                line,
+                f"the category run {piece!r} split as {shown}, but kg is not sure where each "
+                "name ends; list the names under `categories:` in kg.yaml to split it surely",
+                code="category-split",
+            )
+        elif not sure and len(pieces) == 1:
+            reader.warn(
+                line,
+                f"no vocabulary splits the category line {line.text!r}; kept as one category; "
+                "list its names under `categories:` in kg.yaml to split it",
+                code="category-run",
+            )
+        else:
+            reader.warn(
+                line,
+                f"unknown category {piece!r} kept"
+                + (" beside known ones" if len(pieces) > 1 else "")
+                + "; list it under `categories:` in kg.yaml to make it known",
+                Severity.INFO,
+            )
+    return names

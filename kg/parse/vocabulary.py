@@ -112,6 +112,77 @@ class CategoryVocabulary(Vocabulary):
     data_file: ClassVar[str] = "data/categories.yaml"
     key: ClassVar[str] = "categories"
 
+    def split_by_shape(self, run: str) -> tuple[list[str], bool]:
+        """Names no vocabulary knows, split by the shape of the site's category names.
+
+        A name is capitalised words with one "and" among them ("Reasoning and Learning
+        Architectures", "Psychology, Society, and Alignment"); where a run holds several,
+        each stretch of words between two "and"s ends one name and starts the next. Where
+        it ends is sure when only one place is possible, or when only one place starts a
+        word known names start with (or ends a word they end with).
+
+        Returns
+        -------
+        (list of str, bool)
+            The names, and whether kg is sure of the split; ``[run]`` when the run does
+            not have the shape (then it is not sure either, unless it is one name).
+
+        Examples
+        --------
+        >>> vocab = CategoryVocabulary.default()
+        >>> vocab.split_by_shape("Reasoning and Learning Architectures Agentic Systems and "
+        ...                      "Planning Reasoning and Knowledge")
+        (['Reasoning and Learning Architectures', 'Agentic Systems and Planning', 'Reasoning and Knowledge'], True)
+        >>> vocab.split_by_shape("Quantum Widget StudiesFrobnication Theory")
+        (['Quantum Widget StudiesFrobnication Theory'], False)
+        """
+        words = run.split()
+        if not words or not all(w == "and" or w[:1].isupper() or w[:1].isdigit() for w in words):
+            return [run], False
+        segments: list[list[str]] = [[]]
+        for word in words:
+            if word == "and":
+                segments.append([])
+            else:
+                segments[-1].append(word)
+        if len(segments) == 1 or any(not segment for segment in segments):
+            return [run], False  # no "and" (one name or several: nothing tells), or "and and"
+        if len(segments) == 2:
+            return [run], True  # one name of the right shape
+        heads, tails = _name_ends(self.names)
+        names: list[list[str]] = [segments[0]]
+        sure = True
+        for middle in segments[1:-1]:
+            # Where this stretch ends one name: never right after "Word," (a list goes on).
+            places = [k for k in range(1, len(middle)) if not middle[k - 1].endswith(",")]
+            if not places:
+                return [run], False
+            hinted = [
+                k
+                for k in places
+                if middle[k].strip(",") in heads or middle[k - 1].strip(",") in tails
+            ]
+            if len(places) == 1:
+                at = places[0]
+            elif len(hinted) == 1:
+                at = hinted[0]
+            else:
+                sure = False
+                at = min(places, key=lambda k: (abs(2 * k - len(middle)), k))
+            names[-1] += ["and", *middle[:at]]
+            names.append(middle[at:])
+        names[-1] += ["and", *segments[-1]]
+        return [" ".join(name) for name in names], sure
+
+
+def _name_ends(names: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """The words known names start with and end with."""
+    split = [name.split() for name in names if name.strip()]
+    return (
+        frozenset(words[0].strip(",") for words in split),
+        frozenset(words[-1].strip(",") for words in split),
+    )
+
 
 @dataclass(frozen=True)
 class TagVocabulary(Vocabulary):

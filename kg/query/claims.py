@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from kg.errors import KgError
+from kg.errors import InvalidArgument, shorten
 from kg.model import Link, Note
 from kg.text import fold, split_sentences
 
@@ -34,8 +34,7 @@ class Claim:
     note_id : str
         The note it is a claim of.
     index : int
-        Its number: 0 is the one-line claim, body sentences and summaries follow in order
-        (-1 for a free text that is none of the note's claims).
+        Its number: 0 is the one-line claim, body sentences and summaries follow in order.
     kind : str
         'claim', 'sentence' or 'summary'.
     text : str
@@ -269,8 +268,7 @@ def select_claim(graph: KnowledgeGraph, note: Note, claim: int | str | None) -> 
         The note.
     claim : int or str or None
         A claim's index, its text (or part of it), or None for the one-line claim (the
-        description or title when the note has none). A text that matches no claim is
-        traced as it is (index -1).
+        description or title when the note has none).
 
     Returns
     -------
@@ -278,8 +276,9 @@ def select_claim(graph: KnowledgeGraph, note: Note, claim: int | str | None) -> 
 
     Raises
     ------
-    KgError
-        `claim` is an index the note has no claim at.
+    InvalidArgument
+        `claim` is an index the note has no claim at, or a text none of its claims is or
+        contains; the message lists the note's claims.
 
     Examples
     --------
@@ -287,6 +286,10 @@ def select_claim(graph: KnowledgeGraph, note: Note, claim: int | str | None) -> 
     >>> g, line = crowd_example()  # a line citing one note, as source and in its body
     >>> select_claim(g, line, 2).text, select_claim(g, line, "errors").index
     ('errors cancel', 1)
+    >>> select_claim(g, line, 7)
+    Traceback (most recent call last):
+    ...
+    kg.errors.InvalidArgument: 'Why do votes win?' has no claim 7; valid: 1 'In Can crowds beat experts in chess?, errors cancel out.', 2 'errors cancel'
     """
     every = claims(graph, note)
     if claim is None:
@@ -298,16 +301,25 @@ def select_claim(graph: KnowledgeGraph, note: Note, claim: int | str | None) -> 
         for item in every:
             if item.index == claim:
                 return item
-        raise KgError(
-            f"{note.title!r} has no claim {claim}; it has claims "
-            f"{', '.join(str(c.index) for c in every) or 'none'} (see `kg trace "
-            f"TITLE` for the list)"
-        )
+        raise _no_such_claim(note, every, f"has no claim {claim}")
     wanted = fold(claim).casefold().strip()
     for item in every:
         if fold(item.text).casefold().strip() == wanted:
             return item
-    for item in every:
-        if wanted in fold(item.text).casefold():
-            return item
-    return Claim(note.id, -1, "claim", claim, 0)
+    if wanted:
+        for item in every:
+            if wanted in fold(item.text).casefold():
+                return item
+    raise _no_such_claim(note, every, f"makes no claim {claim!r}")
+
+
+def _no_such_claim(note: Note, every: list[Claim], what: str) -> InvalidArgument:
+    """The error for a claim `note` does not make, listing the claims it does make (their
+    numbers and the start of their texts, what `trace(claim=...)` takes)."""
+    if not every:
+        return InvalidArgument(
+            f"{note.title!r} {what}; it makes no claims: trace it with claim=None"
+        )
+    listed = ", ".join(f"{c.index} {shorten(c.text)!r}" for c in every[:12])
+    more = f", … ({len(every)} in all: g.claims(note) lists them)" if len(every) > 12 else ""
+    return InvalidArgument(f"{note.title!r} {what}; valid: {listed}{more}")

@@ -15,13 +15,12 @@ index folder and reused while the corpus's files are unchanged.
 from __future__ import annotations
 
 import difflib
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kg.errors import InvalidArgument, ModelUnavailable, check_count
+from kg.errors import ModelUnavailable, check_count, check_number
 from kg.model import NOT_NOTES, Note, SearchHit
 from kg.query.lexical import (  # noqa: F401  (also importable from here, as before)
     LEXICAL_MANIFEST,
@@ -123,7 +122,7 @@ def search(
     []
     """
     check_count("k", k)
-    min_score = _check_min_score(min_score)
+    min_score = check_number("min_score", min_score, minimum=0)
     query = text.strip()
     if not query or k <= 0:
         return []
@@ -250,17 +249,6 @@ def _score(entry: _Candidate) -> float:
         base = 2.0 if entry.tier == 0 else 1.0
         return round(base + 1.0 / (RRF_K + 1 + entry.title_rank), 6)
     return round((0.5 if entry.tier == 2 else 0.0) + entry.fused, 6)
-
-
-def _check_min_score(value: object) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or value < 0
-    ):
-        raise InvalidArgument(f"min_score must be a finite number of at least 0, not {value!r}")
-    return float(value)
 
 
 def meaning_floor(query_known: bool) -> float:

@@ -62,8 +62,8 @@ def trace(
     ------
     NoteNotFound
         No note has that title or id.
-    KgError
-        `claim` is an index the note has no claim at.
+    InvalidArgument
+        `claim` is a number or a text of no claim the note makes (the message lists them).
 
     Examples
     --------

@@ -163,7 +163,8 @@ class Endpoint:
                 detail = error.read().decode("utf-8", "replace").strip()[:500]
                 last = f"HTTP {error.code}: {detail}"
                 if error.code in (401, 403):
-                    raise StoreError(self._refused(method, url, error.code)) from None
+                    asks = bool(error.headers and error.headers.get("WWW-Authenticate"))
+                    raise StoreError(self._refused(method, url, error.code, detail, asks)) from None
                 if error.code < 500:
                     break
             except (urllib.error.URLError, OSError) as error:
@@ -171,16 +172,40 @@ class Endpoint:
                 last = f"cannot connect: {reason}"
         raise StoreError(f"{method} {url.split('?')[0]} failed ({last}); is the store running?")
 
-    def _refused(self, method: str, url: str, status: int) -> str:
+    def _refused(
+        self, method: str, url: str, status: int, detail: str = "", asks: bool = False
+    ) -> str:
+        """Why the store refused: it is read-only (it says so), it wants credentials (HTTP
+        401, or a challenge), it refused the ones kg sent, or a 403 that says neither
+        (both causes named, with the store's own words).
+
+        >>> store = Endpoint("http://127.0.0.1:7878")
+        >>> store._auth = None
+        >>> print(store._refused("PUT", store.graph_store, 403, "The server is read-only"))
+        PUT http://127.0.0.1:7878/store: the store is read-only: it answers queries but takes no writes (HTTP 403: The server is read-only); a store `kg serve` started takes writes only when started as `kg serve --writable`
+        """
         host = urllib.parse.urlsplit(self.base).hostname or self.base
-        if self._auth:
-            what = "refused the credentials kg sent"
-        else:
-            what = "asks for credentials and kg had none"
-        return (
-            f"{method} {url.split('?')[0]}: the store {what} (HTTP {status}); set "
-            f"${USER_VARIABLE} and ${PASSWORD_VARIABLE}, or add a ~/.netrc entry "
+        where = f"{method} {url.split('?')[0]}"
+        said = f"HTTP {status}" + (f": {detail[:200]}" if detail else "")
+        writable = (
+            "a store `kg serve` started takes writes only when started as `kg serve --writable`"
+        )
+        credentials = (
+            f"set ${USER_VARIABLE} and ${PASSWORD_VARIABLE}, or add a ~/.netrc entry "
             f"'machine {host} login NAME password SECRET'"
+        )
+        folded = detail.casefold().replace("-", " ")
+        if "read only" in folded or "readonly" in folded:
+            return f"{where}: the store is read-only: it answers queries but takes no writes ({said}); {writable}"
+        if self._auth:
+            return f"{where}: the store refused the credentials kg sent ({said}); {credentials}"
+        if status == 401 or asks:
+            return (
+                f"{where}: the store asks for credentials and kg had none ({said}); {credentials}"
+            )
+        return (
+            f"{where}: the store refused ({said}) and did not ask for credentials: it may be "
+            f"read-only ({writable}), or want credentials kg does not have ({credentials})"
         )
 
     # ------------------------------------------------------------ SPARQL protocol

@@ -7,13 +7,14 @@ vectors are computed locally and incrementally; SPARQL queries go to the store.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import os
 import urllib.parse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kg.errors import StoreError
+from kg.errors import InvalidArgument, StoreError, check_options
 from kg.store.endpoint import Endpoint
 from kg.store.partition import PATH, TEXT
 
@@ -190,6 +191,10 @@ def connect(url: str | Endpoint, cache: str | Path | None = None, **options: Any
     """
     from kg.index.loader import load
 
+    if not isinstance(url, (str, Endpoint)):
+        raise InvalidArgument(f"kg.connect takes a store's URL (http://host:port), not {url!r}")
+    valid = [name for name in inspect.signature(load).parameters if name != "path"]
+    check_options("kg.connect", options, valid)
     endpoint = url if isinstance(url, Endpoint) else Endpoint(url)
     folder = Path(cache) if cache is not None else cache_folder(endpoint)
     if mirror(endpoint, folder, options.get("progress")) == 0:

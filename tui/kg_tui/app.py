@@ -78,6 +78,7 @@ class KgApp(ToolActions, App[None]):
         graph: KnowledgeGraph | None = None,
         start: str | None = None,
         export_dir: str | Path | None = None,
+        embedder: kg.Embedder | None = None,
     ) -> None:
         super().__init__()
         if graph is None and corpus is None:
@@ -88,12 +89,16 @@ class KgApp(ToolActions, App[None]):
         self.graph = graph
         self.start = start
         self.export_dir = Path(export_dir) if export_dir is not None else Path.cwd()
+        # What embeds the texts an edit changes (the configured model by default); a
+        # re-index keeps every other vector.
+        self.embedder = embedder
         root = graph.root if graph is not None and graph.root else self.corpus
         self.corpus_name = Path(root).resolve().name if root else "corpus"
         self.load_seconds = 0.0
         self.last_path: tuple[str, str] | None = None  # the last path found, for export
         self.reloads = 0  # graphs loaded again after edits (tests wait on it)
         self._watcher: object | None = None
+        self._reloading = threading.Lock()  # one re-index at a time, each shown in turn
         self._progress_to: MainScreen | None = None
         self._opening: Future[KnowledgeGraph] | None = None
         if graph is None:
@@ -120,11 +125,11 @@ class KgApp(ToolActions, App[None]):
 
     @property
     def root(self) -> Path | None:
-        """The corpus folder, when there is one."""
-        if self.corpus is not None:
-            return self.corpus.resolve()
+        """The corpus folder, when there is one (the corpus a file given belongs to)."""
         if self.graph is not None and self.graph.root:
             return Path(self.graph.root).resolve()
+        if self.corpus is not None:
+            return self.corpus.resolve()
         return None
 
     def _apply_settings(self) -> None:
@@ -173,33 +178,47 @@ class KgApp(ToolActions, App[None]):
     def on_path_shown(self, message: PathShown) -> None:
         self.last_path = (message.source, message.target)
 
-    @work(thread=True, exclusive=True, group="reload")
+    @work(thread=True, group="reload")
     def reload(self, why: str) -> None:
-        """Load the corpus again (only what changed is re-read) and keep the person's place."""
-        from kg_tui.live import keep_place
+        """Load the corpus again (only what changed is re-read, only the texts that changed
+        are embedded) and keep the person's place.
+
+        Re-indexes run one at a time and every one is shown, in order: the notes a toast
+        names and a retitle followed are what that re-index changed since the graph shown.
+        """
+        from kg_tui.live import keep_place, note_changes
 
         root = self.root if self.corpus is not None else None
         if root is None:
             return
-        started = time.perf_counter()
-        try:
-            graph = kg.load(root, index=self.index, config=self.config_path, embed="lazy")
-        except (KgError, OSError) as error:
-            self.call_from_thread(
-                self.notify, str(error), title="Could not re-index", severity="error"
-            )
-            return
-        seconds = time.perf_counter() - started
-        if get_current_worker().is_cancelled:  # a newer edit started another reload
-            return
+        with self._reloading:
+            started = time.perf_counter()
+            try:
+                graph = kg.load(
+                    root,
+                    index=self.index,
+                    config=self.config_path,
+                    embed="lazy",
+                    embedder=self.embedder,
+                )
+            except (KgError, OSError) as error:
+                self.call_from_thread(
+                    self.notify, str(error), title="Could not re-index", severity="error"
+                )
+                return
+            seconds = time.perf_counter() - started
+            changes = note_changes(self.graph, graph)
 
-        def show() -> None:
-            self.graph = graph
-            self.reloads += 1
-            what = keep_place(self.main_screen, graph)
-            self.notify(f"{why}: {what} ({seconds:.1f} s)", title="Re-indexed", timeout=3)
+            def show() -> None:
+                self.graph = graph
+                self.reloads += 1
+                keep_place(self.main_screen, graph, changes)
+                self.notify(
+                    f"{why}: {changes.describe()} ({seconds:.1f} s)", title="Re-indexed", timeout=3
+                )
 
-        self.call_from_thread(show)
+            if not get_current_worker().is_cancelled:  # the app is closing otherwise
+                self.call_from_thread(show)
 
     def _open(self, done: Future[KnowledgeGraph]) -> None:
         """Open the corpus on a thread of its own, started before the first frame: reading
@@ -207,7 +226,9 @@ class KgApp(ToolActions, App[None]):
         assert self.corpus is not None
         started = time.perf_counter()
         try:
-            graph = open_graph(self.corpus, self.index, self.config_path, self._progress)
+            graph = open_graph(
+                self.corpus, self.index, self.config_path, self._progress, self.embedder
+            )
         except BaseException as error:  # handed to the waiting worker
             done.set_exception(error)
             return

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg import Claim, Evidence, KnowledgeGraph
+from kg import Claim, Embedder, Evidence, KnowledgeGraph
 from kg import TitleIndex as TitleIndex  # title completion: the ranking search shares
 from kg.errors import KgError
 from kg.model import Note
@@ -31,17 +31,22 @@ def open_graph(
     index: str | Path | None = None,
     config: str | Path | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    embedder: Embedder | None = None,
 ) -> KnowledgeGraph:
     """Open a corpus for browsing: the index as it is, with the vectors already stored.
 
-    Never embeds and never loads the model: near notes use the stored vectors, and
-    only a free-text search by meaning loads the model, the first time it needs it.
+    Embeds only the texts that changed since the vectors were stored (none, unless files
+    were edited since), with `embedder` or the configured model: near notes use the stored
+    vectors, and otherwise only a free-text search by meaning loads the model, the first
+    time it needs it.
     """
     import kg
 
     # The policy every client opens with: stored vectors, and where there are none, a trace
     # embeds just the texts it compares (so it ranks as `kg trace` does).
-    graph = kg.load(corpus, index=index, config=config, progress=progress, embed="lazy")
+    graph = kg.load(
+        corpus, index=index, config=config, progress=progress, embed="lazy", embedder=embedder
+    )
     # The graph lives as long as the app: move it out of the garbage collector's sight,
     # so full collections do not walk its objects again and again while the app redraws.
     gc.freeze()

@@ -4,18 +4,22 @@
 files (not the index folder, hidden files or editors' temporary files), at most a few
 times a second. The app reloads with `kg.load(..., embed="lazy")` in a worker and hands
 the new graph to `keep_place`, which redraws the main screen on the same note, the same
-scroll position and the same row of the side panel; a note whose file was deleted says
-so instead of vanishing.
+scroll position and the same row of the side panel. `note_changes` says which notes one
+re-index changed (the toast names them); a note retitled, or whose file was renamed, is
+followed to its new id, in the history too, as Obsidian follows a rename; only a note whose
+file is gone says it was deleted.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg import KnowledgeGraph
+from kg.model import Note
 
 if TYPE_CHECKING:
     from kg_tui.screens.main import MainScreen
@@ -70,8 +74,105 @@ class CorpusWatcher:
             return
 
 
-def keep_place(screen: MainScreen, graph: KnowledgeGraph) -> str:
-    """Show `graph` on `screen` where the person was; returns what happened, for a notice."""
+@dataclass(frozen=True)
+class NoteChanges:
+    """The notes one re-index changed, found from the files `graph.index_update` names."""
+
+    updated: tuple[Note, ...] = ()  # as they are now
+    added: tuple[Note, ...] = ()
+    removed: tuple[Note, ...] = ()  # as they were
+    renamed: tuple[tuple[Note, Note], ...] = ()  # (before, now): retitled or file renamed
+
+    @property
+    def moved(self) -> dict[str, str]:
+        """Old id -> new id of the notes that go by another id now."""
+        return {before.id: now.id for before, now in self.renamed if before.id != now.id}
+
+    def describe(self) -> str:
+        """What a person is told, naming the notes.
+
+        >>> from kg.model import NoteKind
+        >>> a, b = (Note(id=i, title=t, kind=NoteKind.SYNTHESIS) for i, t in (("a", "A?"), ("b", "B?")))
+        >>> NoteChanges(updated=(a,), renamed=((a, b),)).describe()
+        '“A?” is now “B?”; “A?” updated'
+        >>> NoteChanges().describe()
+        'no note changed'
+        """
+        parts = [f"“{before.title}” is now “{now.title}”" for before, now in self.renamed]
+        parts += [f"“{note.title}” updated" for note in self.updated]
+        parts += [f"“{note.title}” added" for note in self.added]
+        parts += [f"“{note.title}” deleted" for note in self.removed]
+        if len(parts) > 3:
+            return "; ".join(parts[:2]) + f"; {len(parts) - 2} more notes changed"
+        return "; ".join(parts) or "no note changed"
+
+
+def _by_file(notes: Iterable[Note | None], files: set[str]) -> dict[str, Note]:
+    return {f: n for n in notes if n is not None and not n.stub for f in n.files if f in files}
+
+
+def note_changes(before: KnowledgeGraph | None, now: KnowledgeGraph) -> NoteChanges:
+    """The notes `now` changed since `before` (the graph shown until then), read from the
+    files its `index_update` says changed, were added or removed. A file renamed (one
+    gone, one new, in one re-index) is taken for a rename of its note."""
+    update = now.index_update
+    if before is None or update is None or update.mode == "reused":
+        return NoteChanges()
+    files = {*update.changed, *update.added, *update.removed}
+    if not files:
+        return NoteChanges()
+    if update.mode == "updated":  # only these notes can differ: no need to read the rest
+        ids = update.changed_notes
+        now_of = _by_file((now.find(i) for i in ids), files)
+        was_of = _by_file((before.find(i) for i in ids), files)
+    else:
+        now_of, was_of = _by_file(now, files), _by_file(before, files)
+    updated: dict[str, Note] = {}
+    added: dict[str, Note] = {}
+    removed: dict[str, Note] = {}
+    renamed: dict[str, tuple[Note, Note]] = {}
+    for path in sorted(files):
+        was, is_now = was_of.get(path), now_of.get(path)
+        if was is not None and is_now is not None and was.id != is_now.id:
+            renamed[was.id] = (was, is_now)
+        elif is_now is not None:
+            existed = before.find(is_now.id)
+            into = updated if existed is not None and not existed.stub else added
+            into[is_now.id] = is_now
+        elif was is not None:
+            still = now.find(was.id)
+            if still is not None and not still.stub:
+                updated[was.id] = still  # another of its files remains
+            else:
+                removed[was.id] = was
+    if len(removed) == 1 and len(added) == 1:  # one file renamed (or moved)
+        (was,), (is_now,) = removed.values(), added.values()
+        renamed[was.id] = (was, is_now)
+        removed, added = {}, {}
+    followed = {now_note.id for _, now_note in renamed.values()}
+    return NoteChanges(
+        tuple(n for i, n in updated.items() if i not in followed),
+        tuple(added.values()),
+        tuple(removed.values()),
+        tuple(renamed.values()),
+    )
+
+
+def _follow_file(note: Note, graph: KnowledgeGraph) -> Note | None:
+    """The note `note`'s first file makes in `graph`, when it is not a stub (a fallback
+    for a change `note_changes` did not see, such as another process's re-index)."""
+    for path in note.files:
+        found = graph.find(path) if "/" in path or path.casefold().endswith(".md") else None
+        if found is not None and not found.stub:
+            return found
+    return None
+
+
+def keep_place(
+    screen: MainScreen, graph: KnowledgeGraph, changes: NoteChanges | None = None
+) -> None:
+    """Show `graph` on `screen` where the person was: the same note (followed to its new
+    id when it was retitled or its file renamed), scroll position and side-panel row."""
     from textual.widgets import Static
 
     from kg_tui.widgets.neighbourhood import NeighbourhoodTree
@@ -81,6 +182,18 @@ def keep_place(screen: MainScreen, graph: KnowledgeGraph) -> str:
     tree = screen.query_one("#tree", NeighbourhoodTree)
     scroll_y, line = view.scroll_y, tree.cursor_line
     old = screen.current
+    gone = screen.gone
+    if old is None and gone is not None and screen.history.current == gone.id:
+        old = gone  # still on the note shown as deleted: it stays so unless it came back
+    moved = dict(changes.moved) if changes is not None else {}
+    if old is not None and old.id not in moved:
+        kept = graph.find(old.id)
+        if kept is None or (kept.stub and not old.stub):
+            followed = _follow_file(old, graph)
+            if followed is not None:
+                moved[old.id] = followed.id
+    screen.history.rename(moved)
+    screen.recall.rename(moved)
     screen.graph = graph
     screen.titles = None
     screen.home = None
@@ -88,18 +201,13 @@ def keep_place(screen: MainScreen, graph: KnowledgeGraph) -> str:
     screen.query_one("#corpus-info", Static).update(
         f"{screen.kg_app.corpus_name} · {stats.notes:,} notes"
     )
-    now = graph.find(old.id) if old is not None else None
+    now = screen.current
+    screen.gone = None
     if old is not None and (now is None or (now.stub and not old.stub)):
-        # Gone, or left only as a stub (a title other notes still link to).
-        view.show_message(
-            "This note was deleted",
-            f"The file of “{old.title}” ({', '.join(old.files) or 'no file'}) is gone from "
-            "the corpus. Press [ to go back, g for the overview or / to search.",
-        )
-        tree.show_groups([])
-        screen.groups = []
+        show_deleted(screen, old)  # gone, or left only as a stub other notes still cite
+        screen.gone = old
         screen.call_after_refresh(screen.prepare, graph)
-        return f"“{old.title}” was deleted"
+        return
     screen.show_current()
 
     def restore() -> None:
@@ -109,4 +217,26 @@ def keep_place(screen: MainScreen, graph: KnowledgeGraph) -> str:
 
     screen.call_after_refresh(restore)
     screen.call_after_refresh(screen.prepare, graph)
-    return f"“{old.title}” updated" if old is not None else "corpus updated"
+
+
+def show_deleted(screen: MainScreen, old: Note) -> None:
+    """Say that the note on screen is gone, in every panel (none keeps its old figures)."""
+    from textual.widgets import Static
+
+    from kg_tui.widgets.concept_map import ConceptMap
+    from kg_tui.widgets.near_list import NearList
+    from kg_tui.widgets.neighbourhood import NeighbourhoodTree
+    from kg_tui.widgets.note_view import NoteView
+
+    screen.query_one(NoteView).show_message(
+        "This note was deleted",
+        f"The file of “{old.title}” ({', '.join(old.files) or 'no file'}) is gone from "
+        "the corpus. Press [ to go back, g for the overview or / to search.",
+    )
+    screen.groups = []
+    screen.stats = None
+    screen.query_one("#tree", NeighbourhoodTree).show_groups([])
+    screen.query_one("#links-status", Static).update(f"No links: “{old.title}” was deleted.")
+    for widget in screen.query(ConceptMap):
+        widget.show_message("This note was deleted.")
+    screen.query_one(NearList).show_unavailable("This note was deleted.")

@@ -45,3 +45,10 @@ class Recall:
         """Drop the places from `position` on (a new visit replaces them)."""
         for key in [k for k in self._places if k[0] >= position]:
             del self._places[key]
+
+    def rename(self, moved: dict[str, str]) -> None:
+        """Keep the places of notes that now go by another id (see `History.rename`)."""
+        self._places = {
+            (position, moved.get(item, item)): state
+            for (position, item), state in self._places.items()
+        }

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from kg.model import Link, LinkKind, Neighbour, Note
-from kg.text import tag_key
+from kg.text import carries_tag
 
 HOME = ""  # the history entry of the corpus overview
 
@@ -201,12 +201,7 @@ def has_tag(note: Note, tags: frozenset[str]) -> bool:
     >>> has_tag(Note("n", "N", NoteKind.SYNTHESIS, tags=("ml/vision",)), frozenset({"#ML"}))
     True
     """
-    keys = {tag_key(t) for t in tags}
-    return any(
-        key == wanted or key.startswith(wanted + "/")
-        for key in map(tag_key, note.tags)
-        for wanted in keys
-    )
+    return any(carries_tag(note.tags, wanted) for wanted in tags)
 
 
 @dataclass(frozen=True)
@@ -295,6 +290,15 @@ class History:
         if 0 <= position < len(self._items):
             self._pos = position
         return self.current
+
+    def rename(self, moved: dict[str, str]) -> None:
+        """Follow notes that now go by another id (retitled, or their file renamed).
+
+        >>> history = History(); history.visit("a"); history.visit("b")
+        >>> history.rename({"a": "c"}); history.trail()
+        ['c', 'b']
+        """
+        self._items = [moved.get(item, item) for item in self._items]
 
     def trail(self) -> list[str]:
         """The entries up to and including the current one."""

@@ -256,6 +256,7 @@ class MainScreen(PanelMethods):
         self._searching: str | None = None
         self._stray = StrayKeys()
         self.recall = Recall()  # where the person was on each step, for Back
+        self.gone: Note | None = None  # the note on screen whose file was deleted (live.py)
 
     @property
     def kg_app(self) -> KgApp:
@@ -331,7 +332,8 @@ class MainScreen(PanelMethods):
     def on_load_progress(self, message: LoadProgress) -> None:
         self.query_one(NoteView).show_message(
             "Building the index…",
-            f"{message.stage}: {message.done:,} of {message.total:,} files. "
+            f"{message.stage}: {message.done:,} of {message.total:,} "
+            f"{'texts' if message.stage == 'embed' else 'files'}. "
             "This happens once; later starts reuse the index.",
         )
 
@@ -367,7 +369,8 @@ class MainScreen(PanelMethods):
             return
         self.titles = message.titles
         self.home = message.lists
-        if self.current is None:
+        gone = self.gone is not None and self.history.current == self.gone.id
+        if self.current is None and not gone:  # not over "This note was deleted"
             self.query_one(NoteView).show_home(message.graph, self.kg_app.corpus_name, self.home)
         search = self.query_one(SearchInput)
         if search.has_focus and search.value.strip():

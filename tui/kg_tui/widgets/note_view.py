@@ -270,6 +270,10 @@ class NoteView(VerticalScroll, can_focus=True):
             for start, end, style_name in marks:
                 content = content.stylize(style_name, start, end)
             self._plain(content, "nv-desc")
+        described = {c.description: c.file for c in note.copies if c.description}
+        described.pop(note.description, None)
+        for words, file in described.items():
+            self._plain(Content(f"As {file} describes it: {words}"), "nv-meta")
         if note.tags:
             self._plain(Content("  ".join(f"#{t.lstrip('#')}" for t in note.tags)), "nv-cats")
         if note.categories:
@@ -284,6 +288,8 @@ class NoteView(VerticalScroll, can_focus=True):
                 text += name
             self._linked(text, spans, "nv-cats")
         self._figures_block = self._plain(self._figures(note, stats), "nv-figures")
+        for phrase in note.incomplete():  # declared lists the cut copies hold only in part
+            self._plain(Content(f"Incomplete: {phrase}."), "nv-meta")
         if note.stub:
             self._plain(self._stub_text(graph, note), "nv-empty")
         if note.claim:

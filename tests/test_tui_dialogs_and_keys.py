@@ -1,6 +1,6 @@
-"""The browser as a new user meets it (issue 15), driven through Textual's Pilot.
+"""The browser's dialogs and keys as a new user meets them, driven through Textual's Pilot.
 
-One test (or a few) per defect of the issue that this file covers: search says when
+One test (or a few) per behaviour: search says when
 nothing matches and fits 80 columns; export writes what is shown, in a chosen format,
 asks before replacing, with ordinary permissions; the filter dialog fits 80×24; the path
 dialog keeps the focus on swap; F1, `?`, dialog footers, the help's signs; stray typing;
