@@ -108,6 +108,8 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, Any], str]] = [
     ("search", ("verifier",), {"k": -1}, "k must be"),
     ("search", ("verifier",), {"k": "3"}, "k must be"),
     ("search", ("verifier",), {"semantic": "yes"}, "semantic"),
+    ("search", ("verifier",), {"min_score": -1}, "min_score must be"),
+    ("search", ("verifier",), {"min_score": float("nan")}, "min_score must be"),
 ]
 
 
