@@ -92,6 +92,11 @@ class TextVectorCache:
             self.hits += 1
         return found
 
+    def has(self, text: str) -> bool:
+        """Whether the text's vector is kept (not counted as a hit)."""
+        self._load()
+        return text_key(text) in self._vectors
+
     def put(self, text: str, vector: np.ndarray) -> None:
         """Keep a text's (normalized) vector, to be written by `save`."""
         self._load()
