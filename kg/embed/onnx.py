@@ -119,6 +119,7 @@ class OnnxEmbedder:
         self._dim = _hidden_size(self.folder)
         self._session: Any = None
         self._tokenizer: Any = None
+        self._fallback: Embedder | None = None  # sentence-transformers, if the export fails
         self._lock = threading.RLock()
         self.built = False  # whether this object built the export (not the cache)
 
@@ -207,12 +208,19 @@ class OnnxEmbedder:
             ) from error
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """(len(texts), dim) float32 vectors of length 1, in the order of `texts`."""
+        """(len(texts), dim) float32 vectors of length 1, in the order of `texts`; from
+        sentence-transformers when the export cannot be built or opened."""
         out = np.zeros((len(texts), self._dim), dtype=np.float32)
         if not texts:
             return out
         with self._lock:
-            self._ready()
+            if self._fallback is None:
+                try:
+                    self._ready()
+                except ModelUnavailable:
+                    self._fallback = load_transformer_folder(self.folder, self._name)
+            if self._fallback is not None:
+                return np.asarray(self._fallback.encode(list(texts)), dtype=np.float32)
             encoded = self._tokenizer.encode_batch(list(texts))
             lengths = [len(e.ids) for e in encoded]
             order = sorted(range(len(texts)), key=lambda i: -lengths[i])
@@ -321,10 +329,15 @@ def _export(folder: Path, target: Path, max_length: int) -> None:
                     return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
 
             example = torch.ones((2, min(8, max_length)), dtype=torch.long)
-            axes = {"input_ids": {0: "rows", 1: "tokens"}, "attention_mask": {0: "rows", 1: "tokens"}}
+            axes = {
+                "input_ids": {0: "rows", 1: "tokens"},
+                "attention_mask": {0: "rows", 1: "tokens"},
+            }
             stderr = sys.stderr
             try:
-                with open(os.devnull, "w") as quiet:  # the exporter's warnings say nothing to a user
+                with open(
+                    os.devnull, "w"
+                ) as quiet:  # the exporter's warnings say nothing to a user
                     sys.stderr = quiet
                     torch.onnx.export(
                         MeanPooled(network),
@@ -340,8 +353,7 @@ def _export(folder: Path, target: Path, max_length: int) -> None:
                 sys.stderr = stderr
     except ImportError as error:
         raise ModelUnavailable(
-            f"the model cannot be exported for ONNX Runtime ({error}); "
-            "using sentence-transformers"
+            f"the model cannot be exported for ONNX Runtime ({error}); using sentence-transformers"
         ) from error
     except Exception as error:
         raise ModelUnavailable(

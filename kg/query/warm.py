@@ -91,11 +91,11 @@ def warm_traces(
     started = time.perf_counter()
     lazy = graph.lazy_vectors
     if lazy is None or not getattr(lazy, "rank_first", False) or lazy.cache is None:
-        return Warmed(0, 0, 0.0, "no trace vectors to keep (embedder not hybrid, or no index folder)")
+        return Warmed(
+            0, 0, 0.0, "no trace vectors to keep (embedder not hybrid, or no index folder)"
+        )
     chosen = (
-        [n for n in graph.notes(stubs=False)]
-        if notes is None
-        else [graph.note(n) for n in notes]
+        [n for n in graph.notes(stubs=False)] if notes is None else [graph.note(n) for n in notes]
     )
     texts = list(dict.fromkeys(t for note in chosen for _, _, t in note_texts(note)))
     missing = lazy.missing(texts)
