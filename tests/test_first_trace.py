@@ -153,3 +153,36 @@ def _walk(node):
     for child in node.children:
         yield child
         yield from _walk(child)
+
+
+def test_an_edit_keeps_the_trace_vectors_current(indexed: Path, tmp_path: Path):
+    corpus = tmp_path / "notes"
+    shutil.copytree(NOTES, corpus, ignore=shutil.ignore_patterns(".kg"))
+    index = tmp_path / "index"
+    shutil.copytree(indexed, index)
+    page = next(p for p in sorted(corpus.rglob("*.md")) if "verifier" in p.read_text("utf-8"))
+    added = "Verifiers that read the generator's own reasoning inherit its blind spots."
+    page.write_text(page.read_text("utf-8").rstrip("\n") + "\n\n" + added + "\n", "utf-8")
+    edited = kg.load(corpus, index=index, embed="lazy")  # as the browser re-indexes an edit
+    assert edited.index_update is not None and edited.index_update.mode == "updated"
+    assert edited.lazy_vectors.cache.has(added)
+    again = kg.load(corpus, index=index, embed="lazy")  # a fresh process: nothing to embed
+    before = again.lazy_vectors.embedded
+    again.trace(again.note(TITLE))
+    assert again.lazy_vectors.embedded == before
+
+
+def test_a_first_trace_from_a_store_reads_the_vectors_it_sent(indexed: Path, tmp_path: Path):
+    from store_support import require_oxigraph
+
+    from kg.store.push import push
+    from kg.store.server import OxigraphServer
+
+    require_oxigraph()
+    local = kg.load(NOTES, index=indexed, embed="none")
+    with OxigraphServer(tmp_path / "store", bind="127.0.0.1", writable=True) as server:
+        push(local, server.url)
+        remote = kg.connect(server.url, cache=tmp_path / "mirror")
+        tree = remote.trace(TITLE)
+    assert remote.lazy_vectors.embedded == 0
+    assert _tree(tree) == _tree(kg.load(NOTES, index=indexed).trace(TITLE))

@@ -233,6 +233,9 @@ def open_for_trace(args: argparse.Namespace) -> tuple[KnowledgeGraph, Scorer | N
             return graph, LexicalScorer()
         if graph.lazy_vectors.rank_first and graph.embeddings is not None:
             return graph, None
+        cache = getattr(graph.lazy_vectors, "cache", None)
+        if cache is not None and cache.dim is not None:  # kept trace vectors (a store's)
+            return graph, None
         print(
             "kg trace: this index has no vectors yet, so only the texts this trace compares "
             "are embedded (`kg index` embeds the whole corpus once)",

@@ -133,3 +133,25 @@ def warm_traces(
     finally:
         lazy.save()
     return Warmed(done + extra, kept, time.perf_counter() - started)
+
+
+def keep_current(graph: KnowledgeGraph) -> Warmed | None:
+    """After an edit re-indexed in place, compute the trace vectors of the notes it made
+    again, where the index keeps trace vectors already (`kg index` computed them): the next
+    trace of an edited note, or of one citing it, reads them instead of loading the model.
+    `kg.load` calls this, so `kg index`, `kg watch` and the browser's re-index all do;
+    it never fails a load (None when there was nothing to do or it could not be done).
+    """
+    lazy = graph.lazy_vectors
+    cache = getattr(lazy, "cache", None)
+    update = graph.index_update
+    if cache is None or update is None or update.mode != "updated" or cache.dim is None:
+        return None
+    known = {n.id for n in graph.notes(stubs=False)}
+    changed = [note_id for note_id in update.changed_notes if note_id in known]
+    if not changed:
+        return None
+    try:
+        return warm_traces(graph, changed)
+    except (OSError, KgError):
+        return None
