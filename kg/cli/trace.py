@@ -199,7 +199,8 @@ def keep_trace_vectors(graph: KnowledgeGraph) -> None:
 def _say_loading(model: str) -> None:
     print(
         f"kg trace: loading the model {model} to embed texts no trace has compared before "
-        "(10-30 s; their vectors are kept in the index folder, so the next trace skips this)",
+        "(their vectors are kept in the index folder, so the next trace skips this; "
+        "`kg index` computes them ahead)",
         file=sys.stderr,
         flush=True,
     )

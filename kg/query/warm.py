@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
 
 STAGE = "trace vectors"  # the progress stage name
-DEFAULT_LIMIT = 6000  # texts: above this `kg index` leaves them to the traces (minutes)
+DEFAULT_LIMIT = 3000  # texts: above this `kg index` leaves them to the traces (a minute or more)
 _CHUNK = 256  # texts embedded between two progress reports
 
 
