@@ -67,6 +67,7 @@ def warm_traces(
     *,
     limit: int | None = DEFAULT_LIMIT,
     progress: Progress | None = None,
+    traces: bool = True,
 ) -> Warmed:
     """Compute and keep the vectors traces of `notes` compare (every note by default).
 
@@ -80,6 +81,9 @@ def warm_traces(
         Embed nothing when more texts than this are missing (None: no limit).
     progress : callable, optional
         Called as ``progress("trace vectors", done, total)`` while embedding.
+    traces : bool
+        Also trace each note once, for the texts its trace makes of its own (False: only
+        the notes' own texts, which a trace of a large corpus's note may outnumber).
 
     Returns
     -------
@@ -120,7 +124,7 @@ def warm_traces(
                 progress(STAGE, done, len(missing))
         before = lazy.embedded
         scorer = FusedScorer(lazy)
-        for note in chosen:
+        for note in chosen if traces else ():
             try:
                 trace(graph, note, scorer=scorer)
             except KgError as error:
@@ -138,7 +142,9 @@ def warm_traces(
 def keep_current(graph: KnowledgeGraph) -> Warmed | None:
     """After an edit re-indexed in place, compute the trace vectors of the notes it made
     again, where the index keeps trace vectors already (`kg index` computed them): the next
-    trace of an edited note, or of one citing it, reads them instead of loading the model.
+    trace of an edited note, or of one citing it, reads them instead of loading the model
+    (only the notes' own texts: a claim with its sources' titles cut out is embedded by
+    the trace that asks, a few texts).
     `kg.load` calls this, so `kg index`, `kg watch` and the browser's re-index all do;
     it never fails a load (None when there was nothing to do or it could not be done).
     """
@@ -152,6 +158,6 @@ def keep_current(graph: KnowledgeGraph) -> Warmed | None:
     if not changed:
         return None
     try:
-        return warm_traces(graph, changed)
+        return warm_traces(graph, changed, traces=False)
     except (OSError, KgError):
         return None
