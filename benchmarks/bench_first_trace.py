@@ -69,6 +69,10 @@ def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float,
     seconds = time.perf_counter() - started
     if out.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{out.stderr[-2000:]}")
+    # Each figure as it comes (a run cut short still says what it measured).
+    print(
+        f"{seconds:8.2f} s  load {load:5.2f}  {' '.join(command[2:5])}", file=sys.stderr, flush=True
+    )
     return seconds, load, out.stdout
 
 
