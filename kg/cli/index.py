@@ -15,6 +15,7 @@ from kg.cli.common import (
 )
 from kg.graph.knowledge import CorpusStats
 from kg.model import Severity
+from kg.query.warm import DEFAULT_LIMIT, Warmed
 
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -29,6 +30,14 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     p.add_argument("--strict", action="store_true", help="exit non-zero on any warning")
     p.add_argument("--rebuild", action="store_true", help="ignore the saved index")
     p.add_argument("--no-embed", action="store_true", help="skip embeddings (no model is loaded)")
+    p.add_argument(
+        "--trace-vectors",
+        choices=("auto", "all", "none"),
+        default="auto",
+        help="with embedder: hybrid, compute the transformer's vectors every trace compares, so "
+        "the first trace needs no model: auto (default) when at most "
+        f"{DEFAULT_LIMIT:,} texts lack them, all (however long; progress is shown), or none",
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="also list info diagnostics")
 
 
@@ -54,6 +63,16 @@ def run(args: argparse.Namespace) -> int:
         started = time.perf_counter()
         graph = open_graph(args, path, rebuild=args.rebuild, embed=not args.no_embed)
         seconds = time.perf_counter() - started
+        warmed = None
+        if not args.no_embed and args.trace_vectors != "none":
+            from kg.cli.common import progress_printer
+            from kg.query.warm import warm_traces
+
+            warmed = warm_traces(
+                graph,
+                limit=None if args.trace_vectors == "all" else DEFAULT_LIMIT,
+                progress=progress_printer(not args.json),
+            )
         vectors = graph.embeddings
         stats = graph.corpus_stats()
         shown = [d for d in graph.diagnostics if args.verbose or d.severity is not Severity.INFO]
@@ -62,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
             "reused_index": graph.from_index,
             "seconds": round(seconds, 3),
             "texts_embedded": vectors.embedded if vectors is not None else 0,
+            "trace_vectors": asdict(warmed) if warmed is not None else None,
             "index_update": asdict(graph.index_update) if graph.index_update else None,
             **asdict(stats),
             "diagnostics": [str(d) for d in shown],
@@ -86,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
                     f"{path}: {stats.embedded} notes with vectors, {vectors.texts} texts, "
                     f"{vectors.embedded} embedded now ({vectors.model})"
                 )
+            if warmed is not None and (warmed.texts or warmed.kept or warmed.skipped):
+                print(f"{path}: {describe_warmed(warmed)}")
         if stats.errors or (args.strict and stats.warnings):
             status = 1
         if stats.files == 0:
@@ -99,6 +121,21 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(summaries if len(summaries) > 1 else summaries[0])
     return status
+
+
+def describe_warmed(warmed: Warmed) -> str:
+    """One line on the trace vectors `kg index` computed.
+
+    >>> from kg.query.warm import Warmed
+    >>> describe_warmed(Warmed(620, 8, 3.14))
+    'trace vectors: 620 texts embedded now, 8 kept from before (3.1 s)'
+    """
+    if warmed.skipped:
+        return f"trace vectors: none embedded now ({warmed.skipped})"
+    return (
+        f"trace vectors: {warmed.texts:,} texts embedded now, {warmed.kept:,} kept from before "
+        f"({warmed.seconds:.1f} s)"
+    )
 
 
 def reading_summary(stats: CorpusStats) -> str:

@@ -199,7 +199,8 @@ def keep_trace_vectors(graph: KnowledgeGraph) -> None:
 def _say_loading(model: str) -> None:
     print(
         f"kg trace: loading the model {model} to embed texts no trace has compared before "
-        "(10-30 s; their vectors are kept in the index folder, so the next trace skips this)",
+        "(their vectors are kept in the index folder, so the next trace skips this; "
+        "`kg index` computes them ahead)",
         file=sys.stderr,
         flush=True,
     )
@@ -232,6 +233,9 @@ def open_for_trace(args: argparse.Namespace) -> tuple[KnowledgeGraph, Scorer | N
             print(f"kg trace: {error}; ranking by words only", file=sys.stderr)
             return graph, LexicalScorer()
         if graph.lazy_vectors.rank_first and graph.embeddings is not None:
+            return graph, None
+        cache = getattr(graph.lazy_vectors, "cache", None)
+        if cache is not None and cache.dim is not None:  # kept trace vectors (a store's)
             return graph, None
         print(
             "kg trace: this index has no vectors yet, so only the texts this trace compares "

@@ -67,9 +67,16 @@ class DeferredEmbedder:
 
     def _loaded(self) -> Embedder:
         if self._model is None:
-            from kg.embed.choose import load_embedder
+            if self.config.embedder == "transformer":
+                # The same vectors, from ONNX Runtime where it can be had (no torch import).
+                from kg.embed.onnx import fast_transformer
 
-            self._model = load_embedder(self.config)
+                self._model = fast_transformer(self.config)
+            else:
+                from kg.embed.choose import load_embedder
+
+                self._model = load_embedder(self.config)
+        assert self._model is not None
         return self._model
 
     @property
@@ -193,6 +200,20 @@ class LazyVectors:
                 self.embedded,
                 now - (self._began or now),
             )
+
+    def missing(self, texts: list[str]) -> list[str]:
+        """The distinct texts of `texts` neither the cache nor this process has a vector of."""
+        cache = self.cache
+        if cache is None:
+            return list(dict.fromkeys(texts))
+        return [t for t in dict.fromkeys(texts) if not cache.has(t)]
+
+    def embed(self, texts: list[str]) -> int:
+        """Embed the texts the cache lacks in one batch (kept for `save`); returns how many."""
+        missing = self.missing(texts)
+        if missing:
+            self._encode(missing)
+        return len(missing)
 
     def vectors_for(self, note_id: str, field: str) -> np.ndarray:
         """One field's vectors of a note, row i for index i (zeros where i has no text)."""

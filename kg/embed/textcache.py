@@ -92,6 +92,11 @@ class TextVectorCache:
             self.hits += 1
         return found
 
+    def has(self, text: str) -> bool:
+        """Whether the text's vector is kept (not counted as a hit)."""
+        self._load()
+        return text_key(text) in self._vectors
+
     def put(self, text: str, vector: np.ndarray) -> None:
         """Keep a text's (normalized) vector, to be written by `save`."""
         self._load()
@@ -124,6 +129,35 @@ class TextVectorCache:
         count = len(self._new)
         self._new.clear()
         return count
+
+
+def merge_file(path: Path, data: bytes) -> int:
+    """Merge a cache file's bytes (from elsewhere: a store) into the cache file at `path`,
+    for the model the bytes name; returns how many vectors were new. Bytes that are not a
+    sound cache file are ignored; vectors of another model than the file at `path` holds
+    replace nothing (that file is kept)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        incoming = Path(scratch) / "incoming.npz"
+        incoming.write_bytes(data)
+        try:
+            with np.load(incoming, allow_pickle=False) as opened:
+                model = str(opened["model"])
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            return 0
+        theirs = _read(incoming, model)
+    if not theirs or not path.parent.parent.is_dir():
+        return 0
+    cache = TextVectorCache(path.parent.parent, model)
+    if cache.path != path:
+        return 0  # named for another model than it holds
+    cache._load()
+    for key, vector in theirs.items():
+        if key not in cache._vectors:
+            cache._vectors[key] = vector
+            cache._new[key] = vector
+    return cache.save()
 
 
 def _read(path: Path, model: str) -> dict[bytes, np.ndarray]:

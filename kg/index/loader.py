@@ -227,6 +227,10 @@ def load(
                 progress=progress,
             )
         attach_trace_vectors(graph, settings, policy, embedder)
+        if policy in ("all", "lazy"):
+            from kg.query.warm import keep_current
+
+            keep_current(graph)
         return graph
 
     started = time.perf_counter()

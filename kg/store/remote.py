@@ -199,6 +199,13 @@ def connect(url: str | Endpoint, cache: str | Path | None = None, **options: Any
     folder = Path(cache) if cache is not None else cache_folder(endpoint)
     if mirror(endpoint, folder, options.get("progress")) == 0:
         raise StoreError(f"{endpoint.base} holds no kg corpus: publish one with `kg push`")
+    from kg.index.store import index_dir
+    from kg.store.vectors import restore_trace_vectors
+
+    index = options.get("index")
+    target = index_dir(folder.resolve(), Path(index) if index else None)
+    target.mkdir(parents=True, exist_ok=True)
+    restore_trace_vectors(folder.resolve(), target)
     graph = load(folder, **options)
     graph.endpoint = endpoint
     return graph

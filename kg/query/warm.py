@@ -1,0 +1,163 @@
+"""The vectors a trace will compare, computed before anyone traces: so the first `kg trace`,
+`g.trace` or trace in the browser reads them from the index folder instead of loading the
+model and embedding on the spot.
+
+With ``embedder: hybrid`` a trace ranks with the transformer's vectors of the texts it
+compares (`kg.embed.attach.attach_trace_vectors`), kept between runs in the index folder's
+``trace-vectors`` (`kg.embed.textcache`). `warm_traces` fills that cache for a set of
+notes: first every text of theirs in one batched run of the model (the bulk of the work,
+with progress), then it traces each note once, which embeds the few texts a trace makes
+of its own (a claim with its sources' titles cut out, a quote read as a deeper claim),
+and saves. Vectors already kept are never embedded again; another model's are never used.
+
+A corpus whose texts would take the model long is left alone unless asked (`limit`): the
+first trace of a note there embeds what it compares, and keeps it.
+
+>>> from kg.graph.knowledge import crowd_example
+>>> g, _ = crowd_example()  # no index folder, no trace vectors: nothing to do
+>>> warm_traces(g).skipped
+'no trace vectors to keep (embedder not hybrid, or no index folder)'
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kg.embed.texts import note_texts
+from kg.errors import KgError, ModelUnavailable
+from kg.model import Note
+
+if TYPE_CHECKING:
+    from kg.embed.state import Progress
+    from kg.graph.knowledge import KnowledgeGraph
+
+STAGE = "trace vectors"  # the progress stage name
+DEFAULT_LIMIT = 3000  # texts: above this `kg index` leaves them to the traces (a minute or more)
+_CHUNK = 256  # texts embedded between two progress reports
+
+
+@dataclass(frozen=True)
+class Warmed:
+    """What `warm_traces` did.
+
+    Attributes
+    ----------
+    texts : int
+        Texts embedded now (of the notes' own texts and of their traces).
+    kept : int
+        Texts whose vectors were already kept in the index folder.
+    seconds : float
+        Time taken.
+    skipped : str
+        Why nothing was embedded ('' when it ran).
+    """
+
+    texts: int
+    kept: int
+    seconds: float
+    skipped: str = ""
+
+
+def warm_traces(
+    graph: KnowledgeGraph,
+    notes: Iterable[str | Note] | None = None,
+    *,
+    limit: int | None = DEFAULT_LIMIT,
+    progress: Progress | None = None,
+    traces: bool = True,
+) -> Warmed:
+    """Compute and keep the vectors traces of `notes` compare (every note by default).
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        A graph from `kg.load` with trace vectors (``embedder: hybrid``, an index folder).
+    notes : iterable of str or Note, optional
+        The notes whose traces to prepare; every note with a page if None.
+    limit : int or None
+        Embed nothing when more texts than this are missing (None: no limit).
+    progress : callable, optional
+        Called as ``progress("trace vectors", done, total)`` while embedding.
+    traces : bool
+        Also trace each note once, for the texts its trace makes of its own (False: only
+        the notes' own texts, which a trace of a large corpus's note may outnumber).
+
+    Returns
+    -------
+    Warmed
+    """
+    from kg.query.fusion import FusedScorer
+    from kg.query.tree import trace
+
+    started = time.perf_counter()
+    lazy = graph.lazy_vectors
+    if lazy is None or not getattr(lazy, "rank_first", False) or lazy.cache is None:
+        return Warmed(
+            0, 0, 0.0, "no trace vectors to keep (embedder not hybrid, or no index folder)"
+        )
+    chosen = (
+        [n for n in graph.notes(stubs=False)] if notes is None else [graph.note(n) for n in notes]
+    )
+    texts = list(dict.fromkeys(t for note in chosen for _, _, t in note_texts(note)))
+    missing = lazy.missing(texts)
+    kept = len(texts) - len(missing)
+    if limit is not None and len(missing) > limit:
+        return Warmed(
+            0,
+            kept,
+            time.perf_counter() - started,
+            f"{len(missing):,} texts would take the model minutes; traces embed what they "
+            "compare when first asked (`kg index --trace-vectors all` embeds them now)",
+        )
+    done = 0
+    try:
+        if progress and missing:
+            progress(STAGE, 0, len(missing))
+        for start in range(0, len(missing), _CHUNK):
+            chunk = missing[start : start + _CHUNK]
+            lazy.embed(chunk)
+            done += len(chunk)
+            if progress:
+                progress(STAGE, done, len(missing))
+        before = lazy.embedded
+        scorer = FusedScorer(lazy)
+        for note in chosen if traces else ():
+            try:
+                trace(graph, note, scorer=scorer)
+            except KgError as error:
+                if isinstance(error, ModelUnavailable):
+                    raise
+                continue  # a note with nothing to trace
+        extra = lazy.embedded - before
+    except ModelUnavailable as error:
+        return Warmed(0, kept, time.perf_counter() - started, str(error))
+    finally:
+        lazy.save()
+    return Warmed(done + extra, kept, time.perf_counter() - started)
+
+
+def keep_current(graph: KnowledgeGraph) -> Warmed | None:
+    """After an edit re-indexed in place, compute the trace vectors of the notes it made
+    again, where the index keeps trace vectors already (`kg index` computed them): the next
+    trace of an edited note, or of one citing it, reads them instead of loading the model
+    (only the notes' own texts: a claim with its sources' titles cut out is embedded by
+    the trace that asks, a few texts).
+    `kg.load` calls this, so `kg index`, `kg watch` and the browser's re-index all do;
+    it never fails a load (None when there was nothing to do or it could not be done).
+    """
+    lazy = graph.lazy_vectors
+    cache = getattr(lazy, "cache", None)
+    update = graph.index_update
+    if cache is None or update is None or update.mode != "updated" or cache.dim is None:
+        return None
+    known = {n.id for n in graph.notes(stubs=False)}
+    changed = [note_id for note_id in update.changed_notes if note_id in known]
+    if not changed:
+        return None
+    try:
+        return warm_traces(graph, changed, traces=False)
+    except (OSError, KgError):
+        return None

@@ -1,0 +1,58 @@
+"""The trace vectors travel with the corpus: `kg push` (and `kg serve`) send the index's
+trace vectors (`kg.embed.textcache`) as files of their own, and a store's mirror puts them
+in its index folder, so the first trace from a store reads them as the first trace of the
+corpus does, instead of loading the model.
+
+Each cache file goes as ``.kg-store/trace-vectors/<name>.b64`` (its bytes in base64: a
+store holds texts); the corpus reader skips folders whose names start with a dot, so the
+mirror's notes are the corpus's. What a mirror receives is merged with what it kept
+(`kg.embed.textcache.merge_file`): vectors of another model, or a damaged file, are never
+used.
+
+>>> trace_vector_extras(None)
+{}
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kg.embed.textcache import FOLDER, merge_file
+from kg.store.partition import FileGraph, file_graph
+
+if TYPE_CHECKING:
+    from kg.graph.knowledge import KnowledgeGraph
+
+SENT = ".kg-store/trace-vectors"  # where the files go in the store's corpus
+
+
+def trace_vector_extras(g: KnowledgeGraph | None) -> dict[str, FileGraph]:
+    """The graph's kept trace vectors as file graphs to push (none without an index)."""
+    folder = getattr(g, "index_folder", None)
+    if folder is None or not (Path(folder) / FOLDER).is_dir():
+        return {}
+    extras: dict[str, FileGraph] = {}
+    for path in sorted((Path(folder) / FOLDER).glob("*.npz")):
+        try:
+            text = base64.b64encode(path.read_bytes()).decode("ascii")
+        except OSError:
+            continue
+        name = f"{SENT}/{path.stem}.b64"
+        extras[name] = file_graph(name, "", text)
+    return extras
+
+
+def restore_trace_vectors(mirror: Path, index: Path) -> int:
+    """Merge the trace vectors a store sent (in the mirror folder) into the mirror's index
+    folder; returns how many vectors were new to it."""
+    added = 0
+    for source in sorted((mirror / SENT).glob("*.b64")):
+        try:
+            data = base64.b64decode(source.read_text(encoding="ascii"), validate=True)
+        except (OSError, ValueError, binascii.Error):
+            continue
+        added += merge_file(index / FOLDER / f"{source.stem}.npz", data)
+    return added
