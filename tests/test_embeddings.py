@@ -25,7 +25,7 @@ from kg.embed.files import MANIFEST
 from kg.embed.models import SentenceTransformerEmbedder, load_transformer, normalize
 from kg.embed.static import StaticEmbedder
 from kg.embed.store import VectorStore
-from kg.embed.texts import FIELDS, note_sentences, note_texts
+from kg.embed.texts import FIELDS, OWN_WEIGHT, note_sentences, note_texts
 from kg.errors import KgError, ModelUnavailable
 from kg.model import NearNote, NoteKind, Severity
 
@@ -86,9 +86,11 @@ def test_vectors_are_normalized_float32_and_aligned_with_their_texts(fake_index)
     assert stored.dtype == np.float32 and stored.shape == (len(sentences), store.dim)
     np.testing.assert_allclose(stored, fresh.encode(sentences), atol=1e-6)
     np.testing.assert_allclose(np.linalg.norm(stored, axis=1), 1.0, atol=1e-5)
+    # A note's own vector is the whole note's: headline texts weigh OWN_WEIGHT sentences.
     own = store.note_vector(experts.id)
     parts = fresh.encode([experts.title, experts.description, experts.claim])
-    np.testing.assert_allclose(own, normalize(parts.mean(axis=0)), atol=1e-5)
+    whole = OWN_WEIGHT * parts.sum(axis=0) + fresh.encode(sentences).sum(axis=0)
+    np.testing.assert_allclose(own, normalize(whole), atol=1e-5)
     assert store.matrix.flags.c_contiguous and store.matrix.dtype == np.float32
     assert store.vectors_for(experts.id, "summary").shape == (0, store.dim)
     assert store.vectors_for("no-such-note", "title").shape == (0, store.dim)
