@@ -55,11 +55,7 @@ from kg.text import tokens
 
 AT = 10
 WRITTEN = frozenset({LinkKind.LINKS, LinkKind.EMBEDS})
-GRID = [
-    NearWeights(m / 10, w / 10, (10 - m - w) / 10)
-    for m in range(11)
-    for w in range(11 - m)
-]
+GRID = [NearWeights(m / 10, w / 10, (10 - m - w) / 10) for m in range(11) for w in range(11 - m)]
 
 
 @dataclass
@@ -126,9 +122,7 @@ def read_vault(path: Path, index: Path, transformer: object) -> tuple[Vault, kg.
         vault.scores["MiniLM whole note"][note.id] = texts @ texts[i]
         vault.scores["static whole note"][note.id] = matrix @ matrix[i]
         vault.scores["static title (before)"][note.id] = titles @ titles[i]
-        hidden = {
-            lk.target for lk in graph.links_of(note, direction="out") if lk.kind in WRITTEN
-        }
+        hidden = {lk.target for lk in graph.links_of(note, direction="out") if lk.kind in WRITTEN}
         vault.signals[note.id] = (
             matrix @ matrix[i],
             word_scores(graph, note.id, ids),
@@ -157,12 +151,7 @@ def recall_table(vault: Vault, notes: list[str]) -> np.ndarray:
 def _neighbourhoods() -> list[list[int]]:
     at = {(round(w.meaning * 10), round(w.words * 10)): j for j, w in enumerate(GRID)}
     return [
-        [
-            at[(m + dm, w + dw)]
-            for dm in (-1, 0, 1)
-            for dw in (-1, 0, 1)
-            if (m + dm, w + dw) in at
-        ]
+        [at[(m + dm, w + dw)] for dm in (-1, 0, 1) for dw in (-1, 0, 1) if (m + dm, w + dw) in at]
         for (m, w) in at
     ]
 
@@ -240,9 +229,11 @@ def print_report(result: dict[str, object]) -> None:
     methods = result["methods"]
     assert isinstance(methods, dict)
     for name, row in methods.items():
-        note = " (in sample)" if name.endswith("shipped weights") and result[
-            "shipped weights in sample"
-        ] else ""
+        note = (
+            " (in sample)"
+            if name.endswith("shipped weights") and result["shipped weights in sample"]
+            else ""
+        )
         print(
             f"  {name:28} recall@10 {row['recall@10']:.3f}  "
             f"[{row['low']:.3f}, {row['high']:.3f}]{note}"

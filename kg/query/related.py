@@ -75,9 +75,7 @@ class NearWeights:
         >>> fused.round(2).tolist()
         [0.6, 0.45]
         """
-        return (
-            self.meaning * meaning + self.words * _scaled(lexical) + self.graph * _scaled(graph)
-        )
+        return self.meaning * meaning + self.words * _scaled(lexical) + self.graph * _scaled(graph)
 
 
 def _scaled(values: np.ndarray) -> np.ndarray:
