@@ -201,9 +201,9 @@ def measure(
     for name, values in per_note.items():
         array = np.array([values[n] for n in notes])
         low, high = interval(array, rng, boot)
-        rows[name] = {"recall@10": float(array.mean()), "low": low, "high": high}
+        rows[name] = {"recall": float(array.mean()), "low": low, "high": high}
     baselines = ("BM25", "MiniLM whole note")
-    better = max(baselines, key=lambda b: rows[b]["recall@10"])  # type: ignore[index]
+    better = max(baselines, key=lambda b: rows[b]["recall"])  # type: ignore[index]
     diff = held - np.array([per_note[better][n] for n in notes])
     low, high = interval(diff, rng, boot)
     return {
@@ -235,7 +235,7 @@ def print_report(result: dict[str, object]) -> None:
             else ""
         )
         print(
-            f"  {name:28} recall@10 {row['recall@10']:.3f}  "
+            f"  {name:28} recall@{AT} {row['recall']:.3f}  "
             f"[{row['low']:.3f}, {row['high']:.3f}]{note}"
         )
     diff = result["difference"]
@@ -253,6 +253,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0, help="the halves' and resamples' seed")
     parser.add_argument("--boot", type=int, default=2000, help="bootstrap resamples")
     parser.add_argument("--splits", type=int, default=10, help="random halvings averaged")
+    parser.add_argument(
+        "--at",
+        type=int,
+        default=10,
+        help="how many nearest count (default 10; a vault of a dozen notes needs fewer)",
+    )
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
     parser.add_argument(
         "--write-weights",
@@ -266,13 +272,16 @@ def main() -> None:
         help="a vault (folder name) the shipped weights were chosen on: marked in sample",
     )
     args = parser.parse_args()
+    global AT
+    AT = args.at
     from kg.embed.models import load_transformer
 
     start = time.perf_counter()
     transformer = load_transformer()
     print(
         f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}; "
-        f"{os.cpu_count()} cores; shipped weights {NearWeights.shipped().parts()}"
+        f"{os.cpu_count()} cores; shipped weights {NearWeights.shipped().parts()}; "
+        f"recall@{AT}"
     )
     results, vaults = [], []
     with tempfile.TemporaryDirectory(prefix="kg-links-") as tmp:
