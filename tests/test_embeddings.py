@@ -28,6 +28,7 @@ from kg.embed.store import VectorStore
 from kg.embed.texts import FIELDS, OWN_WEIGHT, note_sentences, note_texts
 from kg.errors import KgError, ModelUnavailable
 from kg.model import NearNote, NoteKind, Severity
+from kg.query.related import NearWeights
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -322,10 +323,11 @@ def test_without_the_model_stored_vectors_keep_working(seeds_dir, tmp_path):
 # ---------------------------------------------------------------- near
 
 
-def test_near_ranks_by_cosine_and_says_what_is_linked(fake_index):
+def test_near_by_meaning_alone_ranks_by_cosine_and_says_what_is_linked(fake_index):
     graph, _, _ = fake_index
     centre = graph.note(HIDDEN)
-    found = graph.near(HIDDEN, k=8)
+    # Weighed meaning alone, near's score is the cosine of the two notes' vectors.
+    found = graph.near(HIDDEN, k=8, weights=NearWeights(1.0, 0.0, 0.0))
     assert len(found) == 8 and all(isinstance(n, NearNote) for n in found)
     assert centre.id not in {n.note.id for n in found}
     # Notes with text first (issue 12: a stub never ranks above one), each part best first.

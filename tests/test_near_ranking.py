@@ -13,7 +13,7 @@ import pytest
 import kg
 from kg.embed.files import MANIFEST
 from kg.query.related import NearWeights, graph_scores
-from tests.fake_embedder import FakeEmbedder
+from fake_embedder import FakeEmbedder
 
 NOTES = {
     # The note whose neighbours are asked for.
