@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fake_embedder import FakeEmbedder
 
 import kg
 from kg.embed.files import MANIFEST
 from kg.query.related import NearWeights, graph_scores
-from fake_embedder import FakeEmbedder
 
 NOTES = {
     # The note whose neighbours are asked for.
