@@ -91,7 +91,7 @@ def word_scores(graph: KnowledgeGraph, note_id: str, ids: Sequence[str]) -> np.n
     index = lexical_index(graph)
     terms = words(_document(graph.note(note_id)))
     scores = index.scores(terms)
-    pos = index._pos
+    pos = {note: i for i, note in enumerate(index.note_ids)}
     out = np.array(
         [scores[pos[i]] if i in pos and i != note_id else 0.0 for i in ids], dtype=np.float32
     )
