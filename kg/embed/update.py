@@ -1,8 +1,8 @@
 """Updating the vector store: embed the texts it lacks, drop what is gone, rebuild the note matrix.
 
 Re-indexing embeds only texts whose hash is not stored yet (new texts go to a new row
-segment); a different model means every text is embedded again. A note's own vector is
-the normalized mean of its title, description, claim (and abstract) vectors.
+segment); a different model means every text is embedded again. A note's own vector is the whole
+note's: the normalized weighted mean of all its texts' vectors (`kg.embed.texts.OWN_WEIGHT`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from kg.embed.texts import (
     HASH,
     KIND_CODE,
     NOTE_FIELDS,
+    OWN_WEIGHT,
     note_hash,
     note_texts,
     text_hash,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
 
 CHUNK = 512  # texts handed to the embedder at a time (progress is reported per chunk)
+_SUM_ROWS = 32768  # text vectors summed at a time into note vectors (bounds the memory)
 
 
 class Updates(Reading):
@@ -194,6 +196,7 @@ class Updates(Reading):
             else None
         )
         table = graph.note_table
+        kept: list[tuple[int, int]] = []  # (position, old position) of notes kept as they were
         for position, (note_id, header) in enumerate(table.headers()):
             before = old_pos.get(note_id)
             if changed is not None and note_id not in changed and before is not None:
@@ -201,6 +204,7 @@ class Updates(Reading):
                 if usable[block[:, 3]].all():
                     block[:, 0] = position
                     key_blocks.append(block)
+                    kept.append((position, before))
                     note_ids.append(note_id)
                     kinds.append(KIND_CODE[header[1]])
                     hashes.append(old_hash[before])
@@ -216,6 +220,7 @@ class Updates(Reading):
                 if usable[block[:, 3]].all():
                     block[:, 0] = position
                     key_blocks.append(block)
+                    kept.append((position, before))
                     continue
             rows: list[tuple[int, int, int]] = []
             for field, index, text in note_texts(note):
@@ -229,6 +234,7 @@ class Updates(Reading):
             if rows:
                 block = np.array(rows, dtype=np.int32).reshape(-1, 3)
                 key_blocks.append(np.column_stack([np.full(len(block), position), block]))
+        old_matrix, old_has = self._matrix, self._has
         embedded_rows = self._embed_pending(pending, progress)
         missing = 0
         if pending_keys:
@@ -268,7 +274,7 @@ class Updates(Reading):
                 "near and semantic search; install the model and run `kg index`"
             )
         self._compact_if_wasteful()
-        self._compute_matrix()
+        self._compute_matrix(_kept_rows(kept, old_matrix, old_has))
         self.signature = signature
         self._dirty = True
         return self.embedded
@@ -350,22 +356,46 @@ class Updates(Reading):
             self._append_segment(vectors, list(hashes.tolist()))
         self._keys[:, 3] = new_row[self._keys[:, 3]]
 
-    def _compute_matrix(self) -> None:
+    def _compute_matrix(self, kept: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """Each note's vector: the normalized weighted mean of its texts' vectors.
+
+        `kept` gives (positions, vectors) of notes whose texts did not change; their vectors
+        are copied, so an edit sums the texts of the edited notes only.
+        """
         n = len(self._note_ids)
-        own = np.isin(self._keys[:, 1], NOTE_FIELDS)
-        notes, rows = self._keys[own, 0], self._keys[own, 3]
         sums = np.zeros((n, self.dim), dtype=np.float32)
-        if len(rows):
-            np.add.at(sums, notes, self.gather(rows))
-        matrix = normalize(sums)
-        self._has = np.zeros(n, dtype=bool)
-        if len(notes):
-            self._has[notes] = True
-        self._has &= np.linalg.norm(matrix, axis=1) > 0
+        todo = np.ones(n, dtype=bool)
+        if kept is not None and len(kept[0]):
+            sums[kept[0]] = kept[1]
+            todo[kept[0]] = False
+        keys = self._keys[todo[self._keys[:, 0]]] if len(self._keys) else self._keys
+        for start in range(0, len(keys), _SUM_ROWS):
+            part = keys[start : start + _SUM_ROWS]
+            vectors = self.gather(part[:, 3])
+            own = np.isin(part[:, 1], NOTE_FIELDS)
+            vectors[own] *= OWN_WEIGHT
+            # keys are sorted by note: sum each note's run of rows at once
+            firsts = np.flatnonzero(np.r_[True, part[1:, 0] != part[:-1, 0]])
+            sums[part[firsts, 0]] += np.add.reduceat(vectors, firsts, axis=0)
+        matrix = sums
+        matrix[todo] = normalize(sums[todo])  # kept rows are unit already: left bit for bit
+        self._has = np.linalg.norm(matrix, axis=1) > 0
         matrix.flags.writeable = False
         self._matrix = matrix
         self._count = int(self._has.sum())
         self._masks = {}
+
+
+def _kept_rows(
+    kept: list[tuple[int, int]], old_matrix: np.ndarray, old_has: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(positions, vectors) of the kept notes whose old vector can be reused."""
+    if not kept or len(old_matrix) == 0:
+        return None
+    pairs = np.array(kept, dtype=np.int64)
+    pairs = pairs[pairs[:, 1] < len(old_matrix)]
+    pairs = pairs[old_has[pairs[:, 1]]]
+    return pairs[:, 0], old_matrix[pairs[:, 1]]
 
 
 class _Restart(Exception):

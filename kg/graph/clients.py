@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from kg.export.subgraph import SubGraph
     from kg.graph.knowledge import KnowledgeGraph
+    from kg.query.related import NearWeights
     from kg.query.trace import Claim, Evidence, Unsupported, Use
 
 
@@ -285,8 +286,10 @@ class ClientMethods:
         unlinked: bool = False,
         *,
         kinds: NoteKinds = None,
+        weights: NearWeights | None = None,
     ) -> list[NearNote]:
-        """The `k` notes nearest in meaning (cosine of note vectors), best first.
+        """The `k` notes nearest the note, best first: the cosine of the whole notes'
+        vectors, fused with the words they share and their shared neighbours.
 
         Parameters
         ----------
@@ -298,11 +301,14 @@ class ClientMethods:
             Keep only notes no link joins to this one yet.
         kinds : optional
             The older name of `node_kinds` (note kinds here, not link kinds).
+        weights : kg.query.related.NearWeights, optional
+            How meaning, words and the graph count (default: kg/data/near_weights.json).
 
         Returns
         -------
         list of NearNote
-            The note, its cosine score, and whether a link already joins them.
+            The note, its fused 0-1 score, whether a link already joins them, and the
+            vectors that ranked it (`NearNote.vectors`).
 
         Raises
         ------
@@ -329,6 +335,7 @@ class ClientMethods:
             node_kinds=node_kinds,
             unlinked=unlinked,
             kinds=kinds,
+            weights=weights,
         )
 
     def search(

@@ -1,7 +1,11 @@
-"""Notes near in meaning: the cosine of note vectors.
+"""Notes near a note: the meaning of the whole notes, the words they share and the graph
+around them, fused (`kg.query.related`).
 
-`near` ranks notes by one matrix-vector product over the contiguous note matrix and an
-`argpartition`; a stub (a title known only from a link) never ranks above a note with text.
+`near` scores every candidate at once: the cosine of the whole-note vectors (one
+matrix-vector product over the contiguous note matrix), BM25 of the note's words, and
+Adamic-Adar over shared neighbours, weighted as kg/data/near_weights.json says; a stub (a
+title known only from a link) never ranks above a note with text. Each `NearNote` names
+the vectors it was ranked with.
 """
 
 from __future__ import annotations
@@ -9,8 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from kg.errors import InvalidArgument, KgError, check_choices, check_count
 from kg.model import NearNote, Note, NoteKind
+from kg.query.related import NearWeights, graph_scores, word_scores
 
 if TYPE_CHECKING:
     from kg.embed.vectors import VectorStore
@@ -44,8 +51,9 @@ def near(
     unlinked: bool = False,
     *,
     kinds: NoteKinds = None,
+    weights: NearWeights | None = None,
 ) -> list[NearNote]:
-    """The `k` notes whose vectors are nearest the note's, best first.
+    """The `k` notes nearest the note, best first: meaning, shared words and the graph.
 
     Parameters
     ----------
@@ -59,11 +67,14 @@ def near(
         Leave out the notes a link already joins to this one.
     kinds : optional
         The older name of `node_kinds`; give one or the other.
+    weights : NearWeights, optional
+        How the signals are weighed (default: the shipped `NearWeights.shipped()`).
 
     Returns
     -------
     list of NearNote
-        Each with its cosine and whether a link already joins it.
+        Each with its fused score (0-1: the weighted sum of the cosine and the scaled word
+        and graph scores), whether a link already joins it, and the vectors used.
 
     Raises
     ------
@@ -98,20 +109,44 @@ def near(
         return []
     linked = linked_ids(graph, centre)
     exclude = {centre.id} | (linked if unlinked else set())
-    mask = store.kind_mask(sorted(wanted) if wanted is not None else None)
+    mask = store.kind_mask(sorted(wanted) if wanted is not None else None).copy()
+    note_ids = store.note_ids
+    for note_id in exclude:
+        pos = store.position(note_id)
+        if pos is not None:
+            mask[pos] = False
+    rows = np.flatnonzero(mask)
+    ids = [note_ids[i] for i in rows]
+    fused = fused_scores(graph, centre.id, ids, vector, rows, weights)
     out: list[NearNote] = []
-    asked = k
-    while True:
-        found = store.nearest(vector, asked, mask=mask, exclude=exclude)
-        out = []
-        stubs: list[NearNote] = []
-        for note_id, score in found:
-            other = graph.find(note_id)
-            if other is not None and other.id == note_id:
-                # A stub (known only by its title) never ranks above a note with text.
-                (stubs if other.stub else out).append(NearNote(other, score, note_id in linked))
-            if len(out) == k:
-                return out
-        if len(found) < asked:  # nothing more to find
-            return (out + stubs)[:k]
-        asked *= 2  # stubs, or hits not in the graph (a stale store): read deeper
+    stubs: list[NearNote] = []
+    for i in np.argsort(-fused, kind="stable"):
+        other = graph.find(ids[i])
+        if other is None or other.id != ids[i]:
+            continue  # a stale store's note the graph no longer has
+        found = NearNote(other, float(fused[i]), other.id in linked, store.model)
+        # A stub (known only by its title) never ranks above a note with text.
+        (stubs if other.stub else out).append(found)
+        if len(out) == k:
+            return out
+    return (out + stubs)[:k]
+
+
+def fused_scores(
+    graph: KnowledgeGraph,
+    note_id: str,
+    ids: list[str],
+    vector: np.ndarray,
+    rows: np.ndarray,
+    weights: NearWeights | None = None,
+    hidden: Iterable[str] = (),
+) -> np.ndarray:
+    """The fused near score of each note of `ids` (rows `rows` of the note matrix) for the
+    note `note_id` whose vector is `vector`; `hidden` as in `graph_scores`."""
+    weights = weights or NearWeights.shipped()
+    store = _store(graph)
+    meaning = store.matrix[rows] @ np.asarray(vector, dtype=np.float32)
+    zeros = np.zeros(len(ids), dtype=np.float32)
+    lexical = word_scores(graph, note_id, ids) if weights.words else zeros
+    around = graph_scores(graph, note_id, ids, set(hidden)) if weights.graph else zeros
+    return weights.fuse(meaning, lexical, around)

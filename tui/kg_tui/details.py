@@ -17,7 +17,7 @@ class Details:
     """One highlighted item, described in full (nothing cut to a panel's width)."""
 
     title: str
-    kind: str = ""  # how it is reached: "Related · mechanism", "near · 0.62 cosine"
+    kind: str = ""  # how it is reached: "Related · mechanism", "near · score 0.62 (…)"
     colour: str = ""  # the link kind's colour, or "" for the default
     text: str = ""  # the sentence, annotation or summary; else the note's own claim
     where: str = ""  # "file.txt:12" where the link was read

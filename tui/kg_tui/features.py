@@ -72,7 +72,8 @@ class SearchRow:
 
 
 def near(graph: KnowledgeGraph, note: Note, k: int = 20) -> list[NearRow]:
-    """The notes nearest in meaning, with their cosine scores and whether a link joins them."""
+    """The notes nearest (`g.near`: meaning, words and links fused into a 0-1 score), with
+    their scores and whether a link joins them."""
     if graph.embeddings is None:
         raise Unavailable(
             "No embeddings in this index, so there is nothing to rank by meaning. "

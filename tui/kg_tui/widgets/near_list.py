@@ -166,4 +166,5 @@ class NearList(Vertical):
 def describe_near(row: NearRow) -> details.Details:
     """The details pane's account of a near note: its score, linked or not, its claim."""
     linked = "linked to this note" if row.linked else "not linked to this note yet"
-    return details.of_note(row.note, f"near by meaning · cosine {row.score:.2f} · {linked}")
+    how = f"near · score {row.score:.2f} (meaning, words, links)"
+    return details.of_note(row.note, f"{how} · {linked}")

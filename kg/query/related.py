@@ -1,0 +1,144 @@
+"""What makes two notes related, beside their vectors: the words they share (`word_scores`,
+BM25 with one note's words as the query) and the graph around them (`graph_scores`,
+Adamic-Adar over their shared neighbours: shared sources, co-citation, common links and
+tags). `near` fuses these with the cosine of the whole notes' vectors (`NearWeights`, read
+from the shipped kg/data/near_weights.json).
+
+>>> from kg.graph.knowledge import _demo
+>>> graph = _demo()
+>>> scores = graph_scores(graph, "a", ["a", "b", "c"])
+>>> scores.shape, float(scores[0])
+((3,), 0.0)
+>>> NearWeights.shipped().parts()[0][0]
+'meaning'
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from kg.query.lexical import _document, lexical_index
+from kg.text import tokens as words
+
+if TYPE_CHECKING:
+    from kg.graph.knowledge import KnowledgeGraph
+
+WEIGHTS_FILE = "near_weights.json"
+
+
+@dataclass(frozen=True, slots=True)
+class NearWeights:
+    """How `near` weighs its three signals, each scaled to 0-1 over the candidates.
+
+    Attributes
+    ----------
+    meaning : float
+        Weight of the cosine of the two notes' whole-note vectors.
+    words : float
+        Weight of BM25 of the note's words in the other note, over its best.
+    graph : float
+        Weight of Adamic-Adar over shared neighbours, over its best.
+
+    Examples
+    --------
+    >>> NearWeights(1.0, 0.0, 0.0).parts()
+    (('meaning', 1.0), ('words', 0.0), ('graph', 0.0))
+    """
+
+    meaning: float = 1.0
+    words: float = 0.0
+    graph: float = 0.0
+
+    def parts(self) -> tuple[tuple[str, float], ...]:
+        """(name, weight) of each signal."""
+        return (("meaning", self.meaning), ("words", self.words), ("graph", self.graph))
+
+    @classmethod
+    def shipped(cls) -> NearWeights:
+        """The weights kg ships (kg/data/near_weights.json, chosen by
+        benchmarks/bench_links.py on half a vault's notes)."""
+        text = resources.files("kg").joinpath("data", WEIGHTS_FILE).read_text("utf-8")
+        data = json.loads(text)["weights"]
+        return cls(float(data["meaning"]), float(data["words"]), float(data["graph"]))
+
+    def fuse(self, meaning: np.ndarray, lexical: np.ndarray, graph: np.ndarray) -> np.ndarray:
+        """The fused score of every candidate: the weighted sum of the scaled signals.
+
+        >>> fused = NearWeights(0.5, 0.5, 0.0).fuse(np.array([0.2, 0.4]), np.array([2.0, 1.0]), np.zeros(2))
+        >>> fused.round(2).tolist()
+        [0.6, 0.45]
+        """
+        return self.meaning * meaning + self.words * _scaled(lexical) + self.graph * _scaled(graph)
+
+
+def _scaled(values: np.ndarray) -> np.ndarray:
+    top = float(values.max()) if len(values) else 0.0
+    return values / top if top > 0 else np.zeros_like(values)
+
+
+def word_scores(graph: KnowledgeGraph, note_id: str, ids: Sequence[str]) -> np.ndarray:
+    """BM25 (kg's index of the notes) of the note's own words in each note of `ids`.
+
+    The note itself scores 0; a note the index lacks (a category) scores 0.
+    """
+    index = lexical_index(graph)
+    terms = words(_document(graph.note(note_id)))
+    scores = index.scores(terms)
+    pos = {note: i for i, note in enumerate(index.note_ids)}
+    out = np.array(
+        [scores[pos[i]] if i in pos and i != note_id else 0.0 for i in ids], dtype=np.float32
+    )
+    return out
+
+
+def _neighbours(graph: KnowledgeGraph, node: str) -> set[str]:
+    out = {lk.target if lk.source == node else lk.source for lk in graph.links_of(node)}
+    out.discard(node)
+    return out
+
+
+def graph_scores(
+    graph: KnowledgeGraph,
+    note_id: str,
+    ids: Sequence[str],
+    hidden: Collection[str] = (),
+) -> np.ndarray:
+    """Adamic-Adar of the note and each note of `ids`: the sum over the nodes both are
+    linked to (either way, any kind: a shared source, a note citing both, a shared tag) of
+    1 / log(that node's degree).
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+    note_id : str
+        The note.
+    ids : sequence of str
+        The notes to score.
+    hidden : collection of str
+        Nodes whose links with the note are ignored (a benchmark hides a note's written
+        links so they cannot predict themselves).
+
+    Returns
+    -------
+    numpy.ndarray
+        One float32 score per id; 0 for the note itself.
+    """
+    own = _neighbours(graph, note_id) - set(hidden)
+    totals: dict[str, float] = {}
+    for node in own:
+        around = _neighbours(graph, node)
+        degree = len(around)
+        if degree < 2:
+            continue
+        share = 1.0 / math.log(degree)
+        for other in around:
+            totals[other] = totals.get(other, 0.0) + share
+    totals.pop(note_id, None)
+    return np.array([totals.get(i, 0.0) for i in ids], dtype=np.float32)
