@@ -117,10 +117,14 @@ class FusedScorer(EmbeddingScorer):
             return {name: [0.0] * len(candidates) for name in PARTS}
         quoted = [c.text for c in candidates]
         whole = [" ".join([c.text, *_note_texts(c)]) for c in candidates]
+        query = _vector(self, text)
+        k1, b = self.weights.bm25_k1, self.weights.bm25_b
         values = (
-            self._best_match(_vector(self, text), candidates),
-            bm25(graph, text, quoted, self.weights.bm25_k1, self.weights.bm25_b),
-            bm25(graph, text, whole, self.weights.bm25_k1, self.weights.bm25_b),
+            self._best_match(query, candidates),
+            bm25(graph, text, quoted, k1, b),
+            bm25(graph, text, whole, k1, b),
+            _best_sentence_bm25(graph, text, candidates, k1, b),
+            self._mean_match(query, candidates),
         )
         return dict(zip(PARTS, values, strict=True))
 
@@ -218,6 +222,47 @@ class FusedScorer(EmbeddingScorer):
                             best = max(best, float(np.max(np.asarray(rows) @ query)))
             out.append(best)
         return out
+
+    def _mean_match(self, query: np.ndarray | None, candidates: Sequence[Candidate]) -> list[float]:
+        out = []
+        for candidate in candidates:
+            rows = [] if query is None else _text_vectors(self.store, candidate)
+            if not rows:
+                out.append(0.0)
+                continue
+            mean = np.mean(np.vstack(rows), axis=0)
+            norm = float(np.linalg.norm(mean))
+            out.append(float(mean @ query) / norm if norm > 0 else 0.0)
+        return out
+
+
+def _text_vectors(store: Any, candidate: Candidate) -> list[np.ndarray]:
+    note = candidate.note
+    if note.stub:
+        return []
+    rows = []
+    for field in ("description", "claim", "sentence"):
+        found = store.vectors_for(note.id, field)
+        if found is not None and len(found):
+            rows.append(np.asarray(found, dtype=np.float32))
+    return rows
+
+
+def _best_sentence_bm25(
+    graph: KnowledgeGraph, text: str, candidates: Sequence[Candidate], k1: float, b: float
+) -> list[float]:
+    """The best BM25 of `text` in any one text of each candidate (lengths averaged over
+    every text of every candidate)."""
+    owner: list[int] = []
+    texts: list[str] = []
+    for i, candidate in enumerate(candidates):
+        for each in dict.fromkeys([candidate.text, *_note_texts(candidate)]):
+            owner.append(i)
+            texts.append(each)
+    best = [0.0] * len(candidates)
+    for i, score in zip(owner, bm25(graph, text, texts, k1, b), strict=True):
+        best[i] = max(best[i], score)
+    return best
 
 
 def _vector(scorer: EmbeddingScorer, text: str) -> np.ndarray | None:
