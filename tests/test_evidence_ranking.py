@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import kg
 from kg.query.candidates import cited_in, declared_sources
 from kg.query.fusion import FusedScorer, Weights, default_scorer
@@ -39,6 +41,7 @@ def test_a_title_inside_a_longer_name_is_not_cited(tmp_path: Path):
 CLAIM = "Meltwater trapped in crevasses near the front pries the ice apart until blocks fall."
 
 
+@pytest.mark.model
 def test_the_sentence_that_supports_a_claim_beats_a_source_titled_like_its_topic(
     tmp_path: Path,
 ):
