@@ -34,8 +34,10 @@ weightings in all). Per corpus, over both tasks, beside BM25:
   every other note's sentences, of every corpus.
 
 Weights are chosen by recall@1, then mean reciprocal rank, then grid order. The last lines
-say which weights every sentence together chooses (what kg ships should be these) and how
-many leave-one-note-out folds choose the same.
+say which weights every sentence together chooses and how many leave-one-note-out folds
+choose the same. This grid has only the three parts it was built with; the weights kg
+ships now come from bench_evidence.py's protocol, which has every part and adds the
+hand-labelled evidence claims.
 """
 
 from __future__ import annotations

@@ -71,7 +71,8 @@ def test_fused_scores_follow_the_weights():
 
 
 def test_the_shipped_weights_are_the_held_out_protocols_choice():
-    bench = pytest.importorskip("benchmarks.bench_trace")
+    # The protocol is bench_evidence.py's now (evidence claims and masked citations).
+    bench = pytest.importorskip("benchmarks.bench_evidence")
     assert DEFAULT_WEIGHTS in bench.GRID
     assert len(set(bench.GRID)) == len(bench.GRID)
 

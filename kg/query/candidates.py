@@ -3,6 +3,7 @@ related concepts, and its papers."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from kg.model import LinkKind, Note
@@ -37,17 +38,52 @@ def cited_in(graph: KnowledgeGraph, note: Note, text: str) -> list[Note]:
     ['c']
     """
     folded = fold(text)
-    found: list[tuple[int, Note]] = []
-    seen: set[str] = set()
+    linked: dict[str, Note] = {}
     for link in graph.links_of(note, "out"):
-        if link.target in seen or link.kind in (LinkKind.CATEGORY, LinkKind.TAGGED):
-            continue
-        other = graph.note(link.target)
-        position = folded.find(fold(other.title))
-        if position >= 0:
-            seen.add(other.id)
-            found.append((position, other))
+        if link.kind not in (LinkKind.CATEGORY, LinkKind.TAGGED):
+            linked.setdefault(link.target, graph.note(link.target))
+    found: list[tuple[int, Note]] = []
+    taken: list[tuple[int, int]] = []  # spans of the text already cited, longest titles first
+    for other in sorted(linked.values(), key=lambda n: -len(n.title)):
+        title = fold(other.title)
+        for match in re.finditer(re.escape(title), folded) if title else ():
+            start, end = match.span()
+            overlaps = any(start < b and a < end for a, b in taken)
+            if not overlaps and _whole_name(folded, start, end):
+                taken.append((start, end))
+                found.append((start, other))
+                break
     return [n for _, n in sorted(found, key=lambda item: item[0])]
+
+
+def _whole_name(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] stands as a name of its own: not inside a word, and not
+    the tail or head of a longer capitalised name ("Antarctic ice sheet" in "West Antarctic
+    ice sheet"; a capitalised word that opens a sentence does not count).
+
+    >>> _whole_name("The West Antarctic ice sheet thins.", 9, 28)
+    False
+    >>> _whole_name("In Antarctic ice sheet studies, ice thins.", 3, 22)
+    True
+    >>> _whole_name("Subantarctic waters", 3, 12)
+    False
+    """
+    if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-_"):
+        return False
+    if end < len(text) and (text[end].isalnum() or text[end] in "-_"):
+        return False
+    before = re.search(r"(\S+)\s+$", text[:start])
+    if before and text[start : start + 1].isupper():
+        word = before.group(1)
+        opens_sentence = re.search(r"(^|[.!?:;]\s+)\S+\s+$", text[:start]) is not None
+        if word[:1].isupper() and word[-1:].isalnum() and not opens_sentence:
+            return False
+    after = re.match(r"\s+(\S+)", text[end:])
+    if after and text[end - 1 : end].isalnum():
+        word = after.group(1)
+        if word[:1].isupper() and text[start : start + 1].isupper():
+            return False
+    return True
 
 
 def declared_sources(graph: KnowledgeGraph, note: Note) -> list[Candidate]:

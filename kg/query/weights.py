@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 CONTEXTS = ("previous", "next", "paragraph")
-PARTS = ("best match", "BM25 quote", "BM25 note")
+PARTS = ("best match", "BM25 quote", "BM25 note", "BM25 sentence", "mean match")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +39,13 @@ class Weights:
     bm25_k1, bm25_b : float
         BM25's constants: how fast repeats of a word stop counting, and how much a long
         text's score is scaled down for its length (1: in full proportion).
+    bm25_sentence : float
+        Weight of the best BM25 of the claim in any one text of the candidate note (its
+        quoted text, description, claim, each body sentence): the words of the sentence
+        that supports the claim, not those of the note's title.
+    mean_match : float
+        Weight of the cosine between the claim and the mean of the candidate note's text
+        vectors (what the note says as a whole).
 
     Examples
     --------
@@ -53,6 +60,8 @@ class Weights:
     context_kind: str = "next"
     bm25_k1: float = 1.2
     bm25_b: float = 1.0
+    bm25_sentence: float = 0.0
+    mean_match: float = 0.0
 
     def __post_init__(self) -> None:
         if self.context_kind not in CONTEXTS:
@@ -62,12 +71,28 @@ class Weights:
 
     def parts(self) -> tuple[tuple[str, float], ...]:
         """The parts fused and their weights (parts weighted 0 left out)."""
-        weights = (self.best_match, self.bm25_quote, self.bm25_note)
+        weights = (
+            self.best_match,
+            self.bm25_quote,
+            self.bm25_note,
+            self.bm25_sentence,
+            self.mean_match,
+        )
         return tuple((n, w) for n, w in zip(PARTS, weights, strict=True) if w)
 
 
-# Chosen by the held-out protocol of benchmarks/bench_trace.py (see the module docstring).
-DEFAULT_WEIGHTS = Weights()
+# Chosen on every case of benchmarks/bench_evidence.py's held-out protocol (hand-built
+# evidence claims by sentence and by note, and masked citations); its figures are those of
+# weights chosen on the other half of the cases (BENCHMARKS.md, "Evidence ranking").
+DEFAULT_WEIGHTS = Weights(
+    best_match=0.5,
+    bm25_quote=1.0,
+    bm25_note=1.0,
+    context=0.5,
+    context_kind="next",
+    bm25_sentence=0.5,
+    mean_match=0.5,
+)
 
 
 def fuse(

@@ -1,0 +1,425 @@
+"""Evidence ranking, held out: kg's default against the plain model, static vectors and
+BM25 on the hand-built claims (benchmarks/data/evidence_claims.yaml) and on masked
+citations, in one run.
+
+    HF_HUB_OFFLINE=1 python benchmarks/bench_evidence.py --seeds ../shared/seeds
+
+Three tasks, every case a claim and its candidate sources:
+
+- evidence, sentences: each source is one sentence of the claim's source notes (every
+  sentence of them); a hit ranks a sentence labelled relevant first;
+- evidence, notes: each source is a whole note (title and body); a hit ranks first a note
+  with a relevant sentence (claims whose every source has one are left out);
+- masked citation: bench_trace.py's cases on notes/ and the seeds (a sentence naming a
+  declared source, the name cut out; which declared source does it rest on?).
+
+The evidence tasks are traced in a Markdown vault written for the run (one note per source,
+one inquiring line per claim listing its sources), loaded with kg's default configuration;
+kg ranks with `default_scorer(graph)` as `kg trace` does. Beside it: the transformer alone
+(all-MiniLM-L6-v2's cosine of the claim and the source's whole text), static vectors alone
+(the same with the static table), and BM25 (bm25s, English stop words) over the same texts
+(for masked citations, BM25 over the quoted texts, as bench_trace.py, and over the whole
+note; the better one is the baseline).
+
+Held out: the fused ranking's weights (`GRID`) are chosen on one half of the claims and
+notes (by mean recall@1 over the three tasks, then mean reciprocal rank) and reported on
+the other, both ways round, so every case is ranked with weights chosen without it. The
+figures: recall@1 with a 95 % bootstrap interval, and the paired bootstrap interval of the
+difference to BM25 and to the transformer alone (2,000 resamples of the cases). The last
+lines give the weights every case together chooses: what kg ships (`DEFAULT_WEIGHTS`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import kg
+from benchmarks.evidence_data import ROOT, read_claims, resolve, split_reference
+from kg.query.fusion import DEFAULT_WEIGHTS, PARTS, FusedScorer, Weights, default_scorer
+from kg.query.trace import Candidate, declared_sources
+
+RESAMPLES = 2000
+TASKS = ("evidence, sentences", "evidence, notes", "masked citation")
+
+
+@dataclass
+class Case:
+    """One ranking: the claim, its candidates, which are right, and every method's scores."""
+
+    task: str
+    group: str  # what the halves split by: the claim, or the masked sentence's note
+    truth: frozenset[int]
+    claim: str
+    texts: dict[str, list[str]] = field(default_factory=dict)  # BM25's texts, per baseline
+    scores: dict[str, np.ndarray] = field(default_factory=dict)
+    claim_parts: np.ndarray | None = None  # candidates x PARTS, standardised
+    context_parts: np.ndarray | None = None
+
+
+def standardised(columns: dict[str, list[float]]) -> np.ndarray:
+    array = np.array([columns[name] for name in PARTS], dtype=float).T
+    spread = array.std(axis=0)
+    centred = array - array.mean(axis=0)
+    return np.divide(centred, spread, out=np.zeros_like(centred), where=spread > 0)
+
+
+def top_hit(scores: np.ndarray, truth: frozenset[int]) -> tuple[bool, float]:
+    """Whether the best-scored candidate is right (ties: the earlier), and 1 / rank of the
+    best right one."""
+    order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
+    best = min(order.index(t) for t in truth)
+    return best == 0, 1.0 / (1 + best)
+
+
+# ---------------------------------------------------------------- the evidence vaults
+
+
+def write_vault(folder: Path, notes: list[tuple[str, str]], lines: list[tuple[str, list[str]]]):
+    """A vault of plain notes (title, body) and inquiring lines (title, source titles)."""
+    folder.mkdir(parents=True)
+    for number, (title, body) in enumerate(notes):
+        head = yaml.safe_dump({"type": "note", "title": title}, sort_keys=False)
+        (folder / f"source-{number:04d}.md").write_text(f"---\n{head}---\n{body}\n")
+    for number, (title, sources) in enumerate(lines):
+        meta = {"type": "line", "title": title, "sources": sources}
+        head = yaml.safe_dump(meta, sort_keys=False)
+        (folder / f"claim-{number:04d}.md").write_text(f"---\n{head}---\n")
+
+
+def evidence_cases(seeds: Path, work: Path, embedders: dict[str, Any]) -> list[Case]:
+    data = read_claims()
+    sources = resolve(data, {"s": seeds})
+    cases: list[Case] = []
+    for mode in ("sentences", "notes"):
+        notes: list[tuple[str, str]] = []
+        title_of: dict[str, str] = {}  # sentence or source reference -> note title
+        if mode == "sentences":
+            for name, source in sources.items():
+                for k, sentence in enumerate(source.sentences):
+                    title = f"Sentence {len(notes) + 1}"
+                    title_of[f"{name}#{k}"] = title
+                    notes.append((title, sentence))
+        else:
+            for name, source in sources.items():
+                title_of[name] = source.title
+                notes.append((source.title, " ".join(source.sentences)))
+        lines = []
+        for claim in data.claims:
+            if mode == "sentences":
+                own = [
+                    title_of[f"{s}#{k}"]
+                    for s in claim.sources
+                    for k in range(len(sources[s].sentences))
+                ]
+            else:
+                own = [title_of[s] for s in claim.sources]
+            lines.append((f"Claim {claim.id}", own))
+        folder = work / f"evidence-{mode}"
+        write_vault(folder, notes, lines)
+        graph = kg.load(folder, index=work / f"index-{mode}")
+        scorer = default_scorer(graph)
+        texts = {title: body for title, body in notes}
+        for claim, (line_title, _) in zip(data.claims, lines, strict=True):
+            candidates = declared_sources(graph, graph.note(line_title))
+            if mode == "sentences":
+                right = {title_of[r] for r in claim.relevant}
+            else:
+                right = {title_of[split_reference(r)[0]] for r in claim.relevant}
+            truth = frozenset(i for i, c in enumerate(candidates) if c.note.title in right)
+            if len(truth) == len(candidates):
+                continue  # every source bears on it: nothing to rank
+            full = [texts[c.note.title] for c in candidates]
+            case = Case(f"evidence, {mode}", claim.id, truth, claim.text)
+            score_case(case, graph, scorer, claim.text, candidates, full, "", embedders)
+            cases.append(case)
+    return cases
+
+
+# ---------------------------------------------------------------- masked citations
+
+
+def masked_cases(corpora: list[Path], work: Path, embedders: dict[str, Any]) -> list[Case]:
+    from benchmarks.bench_trace import masked_cases as masked
+    from kg.query.fusion import _note_texts
+
+    cases = []
+    for corpus in corpora:
+        graph = kg.load(corpus, index=work / f"index-{corpus.name}")
+        scorer = default_scorer(graph)
+        for item in masked(graph):
+            full = [" ".join([c.text, *_note_texts(c)]) for c in item.candidates]
+            group = f"{corpus.name}/{item.note_id}"
+            case = Case("masked citation", group, frozenset([item.truth]), item.masked)
+            context = item.context(DEFAULT_WEIGHTS.context_kind)
+            score_case(case, graph, scorer, item.masked, item.candidates, full, context, embedders)
+            quoted = [c.text for c in item.candidates]
+            case.texts["BM25 (quoted text)"] = quoted
+            cases.append(case)
+    return cases
+
+
+def score_case(
+    case: Case,
+    graph: kg.KnowledgeGraph,
+    scorer: Any,
+    claim: str,
+    candidates: list[Candidate],
+    full: list[str],
+    context: str,
+    embedders: dict[str, Any],
+) -> None:
+    """Every method's scores for one case (BM25's are filled in later, over all texts)."""
+    assert isinstance(scorer, FusedScorer), type(scorer).__name__
+    shipped = scorer.ranked(graph, claim, candidates, context=context)
+    fused = np.zeros(len(candidates))
+    for place, found in enumerate(shipped):
+        fused[found.index] = -place
+    case.scores["kg default (shipped weights)"] = fused
+    raw, around = scorer.claim_parts(graph, claim, candidates, context=context)
+    case.claim_parts = standardised(raw)
+    case.context_parts = standardised(around) if around else np.zeros_like(case.claim_parts)
+    for name, embedder in embedders.items():
+        vectors = embedder.encode([claim, *full])
+        case.scores[name] = vectors[1:] @ vectors[0]
+    case.texts["BM25"] = full
+
+
+def fill_bm25(cases: list[Case]) -> None:
+    """BM25 (bm25s, English stop words) of each claim over its candidates' texts, IDF from
+    every text of the run's cases of the same task."""
+    import bm25s
+
+    for task in TASKS:
+        own = [c for c in cases if c.task == task]
+        for key in ("BM25", "BM25 (quoted text)"):
+            chosen = [c for c in own if key in c.texts]
+            if not chosen:
+                continue
+            index: dict[str, int] = {}
+            for case in chosen:
+                for text in case.texts[key]:
+                    index.setdefault(text, len(index))
+            corpus = list(index)
+            retriever = bm25s.BM25()
+            retriever.index(
+                bm25s.tokenize(corpus, stopwords="en", show_progress=False), show_progress=False
+            )
+            for case in chosen:
+                tokens = bm25s.tokenize(
+                    [case.claim], stopwords="en", show_progress=False, return_ids=False
+                )[0]
+                every = retriever.get_scores(tokens) if tokens else np.zeros(len(corpus))
+                case.scores[key] = np.array([float(every[index[t]]) for t in case.texts[key]])
+
+
+# ---------------------------------------------------------------- the held-out protocol
+
+# The fused ranking's free weights: each of its parts (`PARTS`) and the context's weight
+# (the sentence after the claim, for masked citations; the evidence claims have none).
+STEPS = (0.0, 0.5, 1.0)
+GRID = tuple(
+    Weights(
+        best_match=match,
+        bm25_quote=quote,
+        bm25_note=note,
+        context=context,
+        context_kind=DEFAULT_WEIGHTS.context_kind,
+        bm25_k1=DEFAULT_WEIGHTS.bm25_k1,
+        bm25_b=DEFAULT_WEIGHTS.bm25_b,
+        bm25_sentence=sentence,
+        mean_match=mean,
+    )
+    for match, quote, note, sentence, mean in itertools.product(STEPS, repeat=5)
+    if match or quote or note or sentence or mean
+    for context in (0.0, 0.25, 0.5)
+)
+
+
+def part_weights(weights: Weights) -> np.ndarray:
+    return np.array([dict(weights.parts()).get(name, 0.0) for name in PARTS])
+
+
+def grid_hits(cases: list[Case]) -> tuple[np.ndarray, np.ndarray]:
+    """Hit@1 and reciprocal rank of every case (rows) under every weighting (columns),
+    ties broken as kg breaks them (the earlier candidate first)."""
+    matrix = np.array([part_weights(w) for w in GRID]).T  # parts x weightings
+    context = np.array([w.context for w in GRID])
+    hits = np.zeros((len(cases), len(GRID)), dtype=bool)
+    reciprocal = np.zeros((len(cases), len(GRID)))
+    for row, case in enumerate(cases):
+        assert case.claim_parts is not None and case.context_parts is not None
+        fused = case.claim_parts @ matrix + (case.context_parts @ matrix) * context
+        size = fused.shape[0]
+        truth = sorted(case.truth)
+        best_right = fused[truth].max(axis=0)
+        # the best right candidate's place: candidates above it, and earlier ones level with it
+        first_right = np.array([truth[int(np.argmax(fused[truth, g]))] for g in range(len(GRID))])
+        above = (fused > best_right).sum(axis=0)
+        level_earlier = (
+            (fused == best_right) & (np.arange(size)[:, None] < first_right[None, :])
+        ).sum(axis=0)
+        place = above + level_earlier
+        hits[row] = place == 0
+        reciprocal[row] = 1.0 / (1 + place)
+    return hits, reciprocal
+
+
+def choose(hits: np.ndarray, reciprocal: np.ndarray, tasks: np.ndarray, rows: np.ndarray) -> int:
+    """The weighting with the best mean recall@1 over the tasks on `rows` (then mean
+    reciprocal rank, then grid order)."""
+    merit_hits = np.zeros(len(GRID))
+    merit_rr = np.zeros(len(GRID))
+    present = [t for t in TASKS if (tasks[rows] == t).any()]
+    for task in present:
+        own = rows[tasks[rows] == task]
+        merit_hits += hits[own].mean(axis=0) / len(present)
+        merit_rr += reciprocal[own].mean(axis=0) / len(present)
+    order = np.lexsort((np.arange(len(GRID)), -merit_rr, -merit_hits))
+    return int(order[0])
+
+
+def halves(groups: list[str], seed: int) -> np.ndarray:
+    """0 or 1 per case: its group's half (groups shuffled, then split in two)."""
+    names = sorted(set(groups))
+    np.random.default_rng(seed).shuffle(names)
+    first = set(names[: len(names) // 2])
+    return np.array([0 if g in first else 1 for g in groups])
+
+
+def interval(values: np.ndarray, rng: np.random.Generator) -> tuple[float, float, float]:
+    """Mean and 95 % bootstrap interval (resampling the cases)."""
+    draws = rng.integers(0, len(values), size=(RESAMPLES, len(values)))
+    means = values[draws].mean(axis=1)
+    return float(values.mean()), float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
+
+
+def describe(weights: Weights) -> str:
+    """Weights in one short cell.
+
+    >>> describe(Weights(best_match=1.0, bm25_quote=0.0, bm25_sentence=0.5, context=0.0))
+    'match 1, quote 0, note 0, sentence 0.5, mean 0, no context'
+    """
+    context = f"{weights.context_kind} {weights.context:g}" if weights.context else "no context"
+    return (
+        f"match {weights.best_match:g}, quote {weights.bm25_quote:g}, "
+        f"note {weights.bm25_note:g}, sentence {weights.bm25_sentence:g}, "
+        f"mean {weights.mean_match:g}, {context}"
+    )
+
+
+def report(cases: list[Case], seeds: tuple[int, ...]) -> list[str]:
+    """The tables: per task, every method's recall@1 held out, and the differences."""
+    hits, reciprocal = grid_hits(cases)
+    tasks = np.array([c.task for c in cases])
+    every = np.arange(len(cases))
+    pooled = choose(hits, reciprocal, tasks, every)
+    lines = [
+        f"Cases: {', '.join(f'{t} {int((tasks == t).sum())}' for t in TASKS)}; "
+        f"{len(GRID)} weightings.",
+        "",
+    ]
+    held = np.zeros((len(seeds), len(cases)), dtype=float)
+    chosen_lines = []
+    for k, seed in enumerate(seeds):
+        half = halves([c.group for c in cases], seed)
+        for side in (0, 1):
+            picked = choose(hits, reciprocal, tasks, every[half != side])
+            inside = half == side
+            held[k, inside] = hits[inside, picked]
+            chosen_lines.append(
+                f"- split {seed}, chosen without half {side}: {describe(GRID[picked])}"
+            )
+    rng = np.random.default_rng(17)
+    lines.append(
+        "| task (cases) | ranking | recall@1 [95% CI] | minus BM25 [95% CI] | "
+        "minus transformer [95% CI] |"
+    )
+    lines.append("| --- | --- | --- | --- | --- |")
+    for task in TASKS:
+        rows = every[tasks == task]
+        if not len(rows):
+            continue
+        baseline_names = ["BM25"] + (["BM25 (quoted text)"] if task == "masked citation" else [])
+        methods: dict[str, np.ndarray] = {}
+        for seed_index, seed in enumerate(seeds):
+            methods[f"kg, weights chosen on the other half (split {seed})"] = held[seed_index, rows]
+        methods["kg, pooled weights (in-sample)"] = hits[rows, pooled].astype(float)
+        for name in cases[rows[0]].scores:
+            methods[name] = np.array(
+                [float(top_hit(cases[r].scores[name], cases[r].truth)[0]) for r in rows]
+            )
+        bm25 = max((methods[n] for n in baseline_names), key=lambda v: float(v.mean()))
+        plain = methods["transformer alone"]
+        for name, values in methods.items():
+            value, low, high = interval(values, rng)
+            cells = [f"{value:.3f} [{low:.3f}, {high:.3f}]"]
+            for other in (bm25, plain):
+                diff = values - other
+                d, dl, dh = interval(diff, rng)  # paired: the same resampled cases
+                cells.append(f"{d:+.3f} [{dl:+.3f}, {dh:+.3f}]")
+            lines.append(f"| {task} ({len(rows)}) | {name} | {' | '.join(cells)} |")
+    lines.append("")
+    lines.append(
+        f"Chosen on every case: {describe(GRID[pooled])}"
+        f"{' (the shipped default)' if same(GRID[pooled], DEFAULT_WEIGHTS) else ' (NOT the shipped default)'}."
+    )
+    lines += chosen_lines
+    return lines
+
+
+def same(a: Weights, b: Weights) -> bool:
+    return part_weights(a).tolist() == part_weights(b).tolist() and (
+        a.context == b.context or not (a.context or b.context)
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--seeds",
+        type=Path,
+        default=ROOT.parent / "shared" / "seeds",
+        help="the seed pages (the data set's corpus 's'; not in the repository)",
+    )
+    parser.add_argument(
+        "--splits",
+        type=int,
+        nargs="+",
+        default=[1, 2, 3],
+        help="random seeds of the half splits (each split is used both ways)",
+    )
+    args = parser.parse_args()
+    from kg.config import load_config
+    from kg.embed.choose import load_embedder
+
+    base = load_config(ROOT / "notes")
+    embedders = {
+        "transformer alone": load_embedder(replace(base, embedder="transformer")),
+        "static alone": load_embedder(replace(base, embedder="static")),
+    }
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="kg-evidence-") as folder:
+        work = Path(folder)
+        cases = evidence_cases(args.seeds, work, embedders)
+        cases += masked_cases([ROOT / "notes", args.seeds], work, embedders)
+        fill_bm25(cases)
+        print("\n".join(report(cases, tuple(args.splits))))
+    print(f"\n{time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

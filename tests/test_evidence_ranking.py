@@ -1,0 +1,82 @@
+"""How a trace ranks evidence: the sentence that supports a claim beats a source that is
+only titled like the claim's topic, and a title inside a longer name is not a citation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import kg
+from kg.query.candidates import cited_in, declared_sources
+from kg.query.fusion import FusedScorer, Weights, default_scorer
+
+
+def _vault(folder: Path, notes: dict[str, str]) -> Path:
+    folder.mkdir()
+    for name, text in notes.items():
+        (folder / f"{name}.md").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_a_title_inside_a_longer_name_is_not_cited(tmp_path: Path):
+    vault = _vault(
+        tmp_path / "v",
+        {
+            "sheet": "---\ntitle: Antarctic ice sheet\n---\nThe ice over the southern continent.\n",
+            "glacier": "---\ntitle: Glacier\n---\nA river of ice.\n",
+            "essay": "---\ntitle: Essay\n---\nSee [[Antarctic ice sheet]] and [[Glacier]].\n",
+        },
+    )
+    graph = kg.load(vault, embed="none")
+    essay = graph.note("Essay")
+    assert cited_in(graph, essay, "The West Antarctic ice sheet is thinning.") == []
+    assert cited_in(graph, essay, "Glaciers retreat.") == []  # inside a longer word
+    cited = cited_in(graph, essay, "The Antarctic ice sheet holds most fresh water.")
+    assert [n.title for n in cited] == ["Antarctic ice sheet"]
+    at_start = cited_in(graph, essay, "Antarctic ice sheet melt raises the Glacier count.")
+    assert [n.title for n in at_start] == ["Antarctic ice sheet", "Glacier"]
+
+
+CLAIM = "Meltwater trapped in crevasses near the front pries the ice apart until blocks fall."
+
+
+@pytest.mark.model
+def test_the_sentence_that_supports_a_claim_beats_a_source_titled_like_its_topic(
+    tmp_path: Path,
+):
+    vault = _vault(
+        tmp_path / "v",
+        {
+            "topic": (
+                "---\ntitle: Why do glacier fronts fall apart into blocks of ice?\n"
+                "claim: glacier fronts fall apart\n---\n"
+                "Surveys of the coast list which fronts were visited each summer. "
+                "Boats carried the teams, and the logs record the weather on each day.\n"
+            ),
+            "mechanism": (
+                "---\ntitle: What widens cracks in floating ice?\n---\n"
+                "Tidal flexing opens small cracks near the grounding line. "
+                "When meltwater trapped in crevasses near the front fills them, its weight "
+                "pries the ice apart and blocks fall off.\n"
+            ),
+            "line": (
+                "---\ntype: line\ntitle: How do ice fronts break?\nsources:\n"
+                "  - Why do glacier fronts fall apart into blocks of ice?\n"
+                "  - What widens cracks in floating ice?\n---\n"
+            ),
+        },
+    )
+    graph = kg.load(vault, index=tmp_path / "index")
+    scorer = default_scorer(graph)
+    assert isinstance(scorer, FusedScorer)
+    candidates = declared_sources(graph, graph.note("How do ice fronts break?"))
+    best = scorer.ranked(graph, CLAIM, candidates)[0]
+    assert candidates[best.index].note.title == "What widens cracks in floating ice?"
+    tree = graph.trace("How do ice fronts break?", claim=CLAIM)
+    assert tree.children[0].note.title == "What widens cracks in floating ice?"
+    # Matching words against the quoted text alone (title, description, claim) ranks the
+    # topic-titled source first: the sentence-level part is what decides.
+    quoted_only = FusedScorer(scorer.store, Weights(best_match=0.0, bm25_quote=1.0, context=0))
+    first = quoted_only.ranked(graph, CLAIM, candidates)[0]
+    assert candidates[first.index].note.title.startswith("Why do glacier fronts")
