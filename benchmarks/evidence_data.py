@@ -166,7 +166,7 @@ def resolve(data: EvidenceData, roots: dict[str, Path] | None = None) -> dict[st
     for prefix, folder in folders.items():
         if not folder.is_dir():
             raise EvidenceDataError(f"corpus {prefix!r} not found at {folder}; give its folder")
-        graphs[prefix] = kg.load(folder, embed="none")
+        graphs[prefix] = kg.load(folder, embed="none", save=False)  # never write beside the seeds
     out: dict[str, ResolvedSource] = {}
     for name, record in data.sources.items():
         prefix, _, note_id = name.partition(":")

@@ -77,3 +77,14 @@ def app(graph, tmp_path: Path):
     from kg_tui.app import KgApp
 
     return KgApp(graph=graph, export_dir=tmp_path / "export")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def seeds_left_as_given():
+    """The seeds are shared and read-only by intent: a test (or a helper it calls) that
+    loads them without `index=` or `save=False` would write an index beside them, and
+    every later run would read it. Fail the run if that happens."""
+    before = SEEDS.is_dir() and (SEEDS / ".kg").exists()
+    yield
+    if SEEDS.is_dir() and not before and (SEEDS / ".kg").exists():
+        raise AssertionError(f"a test wrote an index into {SEEDS / '.kg'}; load with index=")

@@ -246,10 +246,13 @@ def test_near_and_search_never_rank_a_stub_or_attachment_above_a_note(tmp_path, 
         for semantic in (None, False):
             hits = graph.search(query, k=20, semantic=semantic)
             assert all(h.note.kind not in hidden for h in hits), query
-            assert [h.note.stub for h in hits] == sorted(h.note.stub for h in hits), query
-    # The stub's own title still finds it, after every note with text that matched.
+            rest = [h for h in hits if "title" not in h.matched[0]]
+            assert [h.note.stub for h in rest] == sorted(h.note.stub for h in rest), query
+    # A stub's own title finds it first, as title completion lists it; the notes with
+    # text that matched only by words or meaning come after it.
     hits = graph.search("Someday maybe", k=20)
-    assert hits[-1].note.title == "Someday maybe" and not any(h.note.stub for h in hits[:-1])
+    assert hits[0].note.title == "Someday maybe" and hits[0].matched[0] == "exact title"
+    assert not any(h.note.stub for h in hits[1:])
 
 
 def test_written_links_inside_code_comments_and_escapes_are_text():

@@ -218,13 +218,15 @@ def search(
 
 
 def _order(graph: KnowledgeGraph, entry: _Candidate) -> tuple[Any, ...]:
-    """Notes with text before stubs (a title known only from a link or a list); within
-    each, titles that contain the query first, as title completion lists them; then
-    near-exact titles, by fused rank, then the closer in meaning."""
-    stub = graph.note(entry.note_id).stub
+    """Titles that contain the query first, in the order title completion lists them
+    (notes with text before stubs), so Enter opens what the list showed and the scores
+    fall as the rows go down; then the other hits, notes with text before stubs (a title
+    known only from a link or a list): near-exact titles, by fused rank, then the closer
+    in meaning."""
     if entry.title_rank is not None:
-        return (stub, 0, entry.title_rank, 0, 0.0, 0.0, entry.note_id)
-    return (stub, 1, 0, entry.tier, -round(entry.fused, 9), -entry.semantic, entry.note_id)
+        return (0, False, entry.title_rank, 0, 0.0, 0.0, entry.note_id)
+    stub = graph.note(entry.note_id).stub
+    return (1, stub, 0, entry.tier, -round(entry.fused, 9), -entry.semantic, entry.note_id)
 
 
 def _matched(entry: _Candidate, floor: float) -> tuple[str, ...]:
@@ -243,8 +245,7 @@ def _matched(entry: _Candidate, floor: float) -> tuple[str, ...]:
 def _score(entry: _Candidate) -> float:
     """2 and more for the exact title, 1 and more for a title containing the query (higher
     the earlier title completion lists it), 0.5 and more for a near-exact title, else the
-    fused reciprocal rank (below 0.05): so the notes with text, and after them the stubs,
-    come in score order."""
+    fused reciprocal rank (below 0.05): so the hits come in score order."""
     if entry.title_rank is not None:
         base = 2.0 if entry.tier == 0 else 1.0
         return round(base + 1.0 / (RRF_K + 1 + entry.title_rank), 6)
