@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     from kg.embed.models import Embedder, SentenceTransformerEmbedder
     from kg.embed.vectors import VectorStore
     from kg.export.subgraph import NearPair, SubGraph
+    from kg.query.related import NearWeights
     from kg.query.titles import TitleIndex
     from kg.query.trace import Claim, Evidence, Use
     from kg.store.remote import connect
@@ -79,6 +80,7 @@ _LAZY = {
     "Claim": "kg.query.trace",
     "Evidence": "kg.query.trace",
     "NearPair": "kg.export.subgraph",
+    "NearWeights": "kg.query.related",
     "SubGraph": "kg.export.subgraph",
     "TitleIndex": "kg.query.titles",
     "Use": "kg.query.trace",
@@ -139,6 +141,7 @@ __all__ = [
     "ModelUnavailable",
     "NearNote",
     "NearPair",
+    "NearWeights",
     "Neighbour",
     "Note",
     "NoteKind",

@@ -103,6 +103,8 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, Any], str]] = [
     ("near", (NOTE,), {"unlinked": "no"}, "unlinked"),
     ("near", (NOTE,), {"node_kinds": "papr"}, "node kind"),
     ("near", (NOTE,), {"kinds": "papr"}, "node kind"),
+    ("near", (NOTE,), {"weights": {"title": 1}}, "meaning, words, graph"),
+    ("near", (NOTE,), {"weights": {"meaning": 0}}, "not all 0"),
     ("search", (None,), {}, "the words to search for"),
     ("search", (5,), {}, "the words to search for"),
     ("search", ("verifier",), {"k": -1}, "k must be"),

@@ -5,7 +5,7 @@ evidence (`kg.query.trace`), exports and SPARQL (`kg.export`), near notes and se
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from kg.errors import (
@@ -286,7 +286,7 @@ class ClientMethods:
         unlinked: bool = False,
         *,
         kinds: NoteKinds = None,
-        weights: NearWeights | None = None,
+        weights: NearWeights | Mapping[str, float] | None = None,
     ) -> list[NearNote]:
         """The `k` notes nearest the note, best first: the cosine of the whole notes'
         vectors, fused with the words they share and their shared neighbours.
@@ -301,8 +301,9 @@ class ClientMethods:
             Keep only notes no link joins to this one yet.
         kinds : optional
             The older name of `node_kinds` (note kinds here, not link kinds).
-        weights : kg.query.related.NearWeights, optional
-            How meaning, words and the graph count (default: kg/data/near_weights.json).
+        weights : kg.NearWeights or mapping, optional
+            How meaning, words and the graph count, e.g. ``{"meaning": 1}`` for the
+            vectors alone (default: kg/data/near_weights.json).
 
         Returns
         -------
@@ -325,8 +326,10 @@ class ClientMethods:
         kg.errors.InvalidArgument: unknown node kind 'papr'; valid: ...
         """
         from kg.query.near import near
+        from kg.query.related import NearWeights
 
         check_flag("unlinked", unlinked)
+        weights = NearWeights.check(weights)
         graph = cast("KnowledgeGraph", self)
         return near(
             graph,

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from kg.errors import InvalidArgument
 from kg.query.lexical import _document, lexical_index
 from kg.text import tokens as words
 
@@ -55,6 +56,36 @@ class NearWeights:
     meaning: float = 1.0
     words: float = 0.0
     graph: float = 0.0
+
+    @classmethod
+    def check(cls, value: object) -> NearWeights | None:
+        """`value` as weights: None (the shipped ones), `NearWeights`, or a mapping of
+        meaning, words and graph to numbers of at least 0, not all 0; else
+        `InvalidArgument` saying so.
+
+        >>> NearWeights.check({"meaning": 1, "words": 0.5})
+        NearWeights(meaning=1.0, words=0.5, graph=0.0)
+        >>> NearWeights.check({"title": 1})
+        Traceback (most recent call last):
+        ...
+        kg.errors.InvalidArgument: weights must be NearWeights or a mapping of meaning, words, graph to numbers of at least 0 (not all 0), not {'title': 1}
+        """
+        if value is None or isinstance(value, cls):
+            return value
+        fields = ("meaning", "words", "graph")
+        wrong = InvalidArgument(
+            f"weights must be NearWeights or a mapping of {', '.join(fields)} to numbers "
+            f"of at least 0 (not all 0), not {value!r}"
+        )
+        if not isinstance(value, Mapping) or not value or set(value) - set(fields):
+            raise wrong
+        numbers = [value.get(name, 0.0) for name in fields]
+        if not all(
+            isinstance(n, (int, float)) and not isinstance(n, bool) and math.isfinite(n) and n >= 0
+            for n in numbers
+        ) or not any(numbers):
+            raise wrong
+        return cls(*(float(n) for n in numbers))
 
     def parts(self) -> tuple[tuple[str, float], ...]:
         """(name, weight) of each signal."""
