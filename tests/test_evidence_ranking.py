@@ -61,7 +61,7 @@ def test_the_sentence_that_supports_a_claim_beats_a_source_titled_like_its_topic
                 "pries the ice apart and blocks fall off.\n"
             ),
             "line": (
-                "---\ntype: line\ntitle: How do ice fronts break?\nsources:\n"
+                f"---\ntype: line\ntitle: How do ice fronts break?\nclaim: {CLAIM}\nsources:\n"
                 "  - Why do glacier fronts fall apart into blocks of ice?\n"
                 "  - What widens cracks in floating ice?\n---\n"
             ),
