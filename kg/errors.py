@@ -59,6 +59,12 @@ class InvalidArgument(KgError, ValueError):
     lists the values it takes."""
 
 
+class MissingPackage(KgError, ImportError):
+    """An optional package a call needs is not installed (pandas for `.to_frame()` and
+    `g.frame()`); the message says what to install. An `ImportError` too, so
+    ``except ImportError`` catches it."""
+
+
 def check_choice(name: str, value: object, valid: Iterable[str]) -> str:
     """`value` when it is one of `valid`, else `InvalidArgument` naming the valid values.
 

@@ -18,6 +18,8 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+from kg.display.lines import ShortRepr
+
 
 class NoteKind(StrEnum):
     """What a node of the graph is."""
@@ -189,8 +191,8 @@ LISTED_COUNTS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class PageCopy:
+@dataclass(frozen=True, slots=True, repr=False)  # repr: kg.display
+class PageCopy(ShortRepr):
     """What one of several pages of a merged note declared, as that copy said it.
 
     A note shown by both deployments of the site, or in both text variants, keeps one of
@@ -207,8 +209,8 @@ class PageCopy:
     description: str = ""  # the description this copy gives (copies may word it differently)
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
+@dataclass(frozen=True, slots=True, repr=False)  # repr: kg.display
+class Page(ShortRepr):
     """One parsed page or Markdown note, as read from one file.
 
     `roles` gives, for every line of the file (index 0 is line 1), the field it
@@ -249,8 +251,8 @@ class Page:
     properties_json: str = ""  # Markdown: every front-matter key, as one JSON object
 
 
-@dataclass(frozen=True, slots=True)
-class Note:
+@dataclass(frozen=True, slots=True, repr=False)  # repr: kg.display
+class Note(ShortRepr):
     """One node of the graph: a note, however many pages mention it.
 
     A stub is a note known only from a mention or a list, with no page of its own.
@@ -336,8 +338,8 @@ class Note:
 LinkRow = tuple[str, str, str, str, int, int | None, str, str, str, str, str, str]
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+@dataclass(frozen=True, slots=True, repr=False)  # repr: kg.display
+class Link(ShortRepr):
     """One typed edge, remembering the file and line it came from."""
 
     source: str
@@ -390,8 +392,8 @@ class Link:
         return self.kind.value
 
 
-@dataclass(frozen=True, slots=True)
-class Neighbour:
+@dataclass(frozen=True, slots=True, repr=False)  # repr: kg.display
+class Neighbour(ShortRepr):
     """A note reached from another: the link that reaches it, its depth and direction."""
 
     note: Note
@@ -410,8 +412,8 @@ class NoteStats:
     cluster: str
 
 
-@dataclass(frozen=True, slots=True)
-class NearNote:
+@dataclass(frozen=True, slots=True, repr=False)  # repr: kg.display
+class NearNote(ShortRepr):
     """A note near another: its fused score (the cosine of the whole notes' vectors with
     shared words and neighbours, `kg.query.near`), whether a link (of any kind, either
     way) already joins them, and which vectors ranked it (the store's model name, e.g.
@@ -423,8 +425,8 @@ class NearNote:
     vectors: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class SearchHit:
+@dataclass(frozen=True, slots=True, repr=False)  # repr: kg.display
+class SearchHit(ShortRepr):
     """One search result: the note, its score (higher is better: the exact title, then
     titles containing the query, rank above everything else), the snippet that matched,
     and how it matched: one or more of 'exact title', 'title', 'words' (BM25) and

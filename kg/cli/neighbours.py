@@ -14,6 +14,7 @@ from kg.cli.common import (
     open_graph,
 )
 from kg.codec import link_to_json
+from kg.model import Neighbour
 
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -51,7 +52,9 @@ def run(args: argparse.Namespace) -> int:
     """
     graph = open_graph(args, embed="none")
     note = graph.note(args.title)
-    found = graph.neighbours(note, depth=args.depth, kinds=args.kind, direction=args.direction)
+    found: list[Neighbour] = graph.neighbours(
+        note, depth=args.depth, kinds=args.kind, direction=args.direction
+    )
     if args.tag:
         found = [n for n in found if has_tag(n.note, args.tag)]
     if args.json:

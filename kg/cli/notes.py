@@ -12,7 +12,7 @@ from kg.cli.common import (
     note_json,
     open_graph,
 )
-from kg.model import NOT_NOTES, NoteKind
+from kg.model import NOT_NOTES, Note, NoteKind
 
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
             for tag, count in counts.items():
                 print(f"{count:>5}  {tag}")
         return 0
-    found = graph.notes(kind=args.kind, stubs=args.stubs)
+    found: list[Note] = graph.notes(kind=args.kind, stubs=args.stubs)
     if args.tag:
         found = [n for n in found if has_tag(n, args.tag)]
     else:

@@ -15,6 +15,7 @@ from kg.cli.common import (
     open_graph,
     progress_printer,
 )
+from kg.model import SearchHit
 
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -67,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.lexical:
         embed_missing(graph, args.embed_now, progress_printer(not args.json))
     semantic = False if args.lexical else None
+    hits: list[SearchHit]
     if args.tag:  # read deeper, then keep the tagged hits
         hits = graph.search(
             text, k=max(args.k * 10, 200), semantic=semantic, min_score=args.min_score

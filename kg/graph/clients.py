@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
+from kg.display import Results
 from kg.errors import (
     InvalidArgument,
     check_count,
@@ -50,7 +51,7 @@ class ClientMethods:
     _rdf_graph: Any
     endpoint: Any
 
-    def claims(self, note: NoteRef) -> list[Claim]:
+    def claims(self, note: NoteRef) -> Results[Claim]:
         """The note's claims: its one-line claim, each body sentence, each source summary.
 
         Returns
@@ -63,9 +64,9 @@ class ClientMethods:
         >>> _demo().claims("a")
         []
         """
-        from kg.query.trace import claims
+        from kg.query.trace import Claim, claims
 
-        return claims(cast("KnowledgeGraph", self), note)
+        return Results(claims(cast("KnowledgeGraph", self), note), Claim)
 
     def trace(self, note: NoteRef, claim: int | str | None = None, depth: int = 3) -> Evidence:
         """The evidence tree of a claim (by number or text; the note's claim when None).
@@ -116,7 +117,7 @@ class ClientMethods:
             cast("KnowledgeGraph", self), note, claim=claim, depth=check_count("depth", depth)
         )
 
-    def used_by(self, note: NoteRef, depth: int = 2) -> list[Use]:
+    def used_by(self, note: NoteRef, depth: int = 2) -> Results[Use]:
         """Claims across the corpus that rest on this note, nearest first.
 
         Returns
@@ -129,13 +130,14 @@ class ClientMethods:
         >>> [(use.note.id, use.kind, use.depth) for use in _demo().used_by("c")]
         [('b', 'cited', 1), ('a', 'related', 2)]
         """
-        from kg.query.trace import used_by
+        from kg.query.trace import Use, used_by
 
-        return used_by(cast("KnowledgeGraph", self), note, depth=check_count("depth", depth))
+        uses = used_by(cast("KnowledgeGraph", self), note, depth=check_count("depth", depth))
+        return Results(uses, Use)
 
     def unsupported_claims(
         self, notes: NoteRef | Iterable[NoteRef] | None = None, threshold: float | None = None
-    ) -> list[Unsupported]:
+    ) -> Results[Unsupported]:
         """Claims whose best evidence scores under the threshold (`kg trace --unsupported`).
 
         Parameters
@@ -167,7 +169,7 @@ class ClientMethods:
         >>> g.unsupported_claims(notes=line)
         []
         """
-        from kg.query.trace import unsupported_claims
+        from kg.query.trace import Unsupported, unsupported_claims
 
         graph = cast("KnowledgeGraph", self)
         if threshold is not None:
@@ -179,7 +181,7 @@ class ClientMethods:
             chosen = [notes]
         else:
             chosen = list(notes)
-        return unsupported_claims(graph, threshold=threshold, notes=chosen)
+        return Results(unsupported_claims(graph, threshold=threshold, notes=chosen), Unsupported)
 
     # ------------------------------------------------------------ export (kg.export)
 
@@ -287,7 +289,7 @@ class ClientMethods:
         *,
         kinds: NoteKinds = None,
         weights: NearWeights | Mapping[str, float] | None = None,
-    ) -> list[NearNote]:
+    ) -> Results[NearNote]:
         """The `k` notes nearest the note, best first: the cosine of the whole notes'
         vectors, fused with the words they share and their shared neighbours.
 
@@ -331,7 +333,7 @@ class ClientMethods:
         check_flag("unlinked", unlinked)
         weights = NearWeights.check(weights)
         graph = cast("KnowledgeGraph", self)
-        return near(
+        found = near(
             graph,
             graph.note(note),  # a note that is none is said before vectors are looked for
             k=k,
@@ -340,10 +342,11 @@ class ClientMethods:
             kinds=kinds,
             weights=weights,
         )
+        return Results(found, NearNote)
 
     def search(
         self, text: str, k: int = 10, semantic: bool | None = None, min_score: float = 0.0
-    ) -> list[SearchHit]:
+    ) -> Results[SearchHit]:
         """Hybrid search: BM25 over titles, descriptions, claims and bodies fused with
         embedding similarity (reciprocal rank fusion); titles that contain the query first.
 
@@ -401,6 +404,7 @@ class ClientMethods:
         check_text("text", text, "the words to search for (a string)")
         check_count("k", k)
         check_flag("semantic", semantic, optional=True)
-        return search(
+        hits = search(
             cast("KnowledgeGraph", self), text, k=k, semantic=semantic, min_score=min_score
         )
+        return Results(hits, SearchHit)

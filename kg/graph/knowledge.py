@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kg.display import Results
 from kg.errors import InvalidArgument, NoteNotFound, check_count, check_flag, check_text
 from kg.graph import figures
 from kg.graph.clients import ClientMethods
@@ -181,7 +182,7 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
         stubs: bool = True,
         tag: str | None = None,
         category: str | None = None,
-    ) -> list[Note]:
+    ) -> Results[Note]:
         """Every node (notes, stubs, categories, tags, attachments), or those asked for.
 
         Parameters
@@ -226,7 +227,7 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods):
         if category is not None:
             name = normalize_title(category)
             found = [n for n in found if any(normalize_title(c) == name for c in n.categories)]
-        return found
+        return Results(found, Note)
 
     def tags(self) -> dict[str, int]:
         """Every tag of the corpus, most used first: Markdown notes' #tags and paper pages'

@@ -20,6 +20,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, cast
 
+from kg.display import Results
 from kg.errors import check_choice, check_choices, check_count, check_flag
 from kg.model import Link, LinkKind, Neighbour, Note, NoteKind
 
@@ -238,7 +239,7 @@ class WalkMethods:
 
     def links_of(
         self, note: NoteRef, direction: Direction = "both", kinds: LinkKinds = None
-    ) -> list[Link]:
+    ) -> Results[Link]:
         """The links that leave (`out`), reach (`in`) or touch (`both`) a note.
 
         Parameters
@@ -266,9 +267,9 @@ class WalkMethods:
         >>> [lk.target for lk in _demo().links_of("a", "out", kinds="related")]
         ['b']
         """
-        return links_of(cast("KnowledgeGraph", self), note, direction, kinds)
+        return Results(links_of(cast("KnowledgeGraph", self), note, direction, kinds), Link)
 
-    def backlinks(self, note: NoteRef, kinds: LinkKinds = None) -> list[Link]:
+    def backlinks(self, note: NoteRef, kinds: LinkKinds = None) -> Results[Link]:
         """Links from other notes into this one: who cites, mentions, uses or relates to it.
 
         Parameters
@@ -290,9 +291,9 @@ class WalkMethods:
         >>> [lk.source for lk in _demo().backlinks("Why C?")]
         ['b']
         """
-        return links_of(cast("KnowledgeGraph", self), note, "in", kinds)
+        return Results(links_of(cast("KnowledgeGraph", self), note, "in", kinds), Link)
 
-    def linked_mentions(self, note: NoteRef) -> list[Link]:
+    def linked_mentions(self, note: NoteRef) -> Results[Link]:
         """Backlinks written as links or embeds (`[[Name]]`, `![[Name]]`, `[x](Name.md)`):
         Obsidian's "linked mentions".
 
@@ -306,9 +307,9 @@ class WalkMethods:
         >>> _demo().linked_mentions("b")
         []
         """
-        return links_of(cast("KnowledgeGraph", self), note, "in", WRITTEN_LINKS)
+        return Results(links_of(cast("KnowledgeGraph", self), note, "in", WRITTEN_LINKS), Link)
 
-    def unlinked_mentions(self, note: NoteRef) -> list[Link]:
+    def unlinked_mentions(self, note: NoteRef) -> Results[Link]:
         """Backlinks found in running text, where the note's title appears without a link:
         Obsidian's "unlinked mentions".
 
@@ -322,7 +323,7 @@ class WalkMethods:
         >>> [lk.source for lk in _demo().unlinked_mentions("c")]
         ['b']
         """
-        return links_of(cast("KnowledgeGraph", self), note, "in", LinkKind.MENTIONS)
+        return Results(links_of(cast("KnowledgeGraph", self), note, "in", LinkKind.MENTIONS), Link)
 
     def neighbours(
         self,
@@ -331,7 +332,7 @@ class WalkMethods:
         kinds: LinkKinds = None,
         direction: Direction = "both",
         node_kinds: NoteKinds = None,
-    ) -> list[Neighbour]:
+    ) -> Results[Neighbour]:
         """Notes within `depth` links, one entry per link that first reaches them at a depth.
 
         Parameters
@@ -361,7 +362,8 @@ class WalkMethods:
         >>> [(n.note.id, n.depth) for n in _demo().neighbours("a", depth=2, node_kinds="line")]
         [('c', 2)]
         """
-        return neighbours(cast("KnowledgeGraph", self), note, depth, kinds, direction, node_kinds)
+        found = neighbours(cast("KnowledgeGraph", self), note, depth, kinds, direction, node_kinds)
+        return Results(found, Neighbour)
 
     def path(
         self, a: NoteRef, b: NoteRef, kinds: LinkKinds = None, directed: bool = False

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from kg.display import ShortRepr
 from kg.graph.build import (
     MIN_MENTION_CHARS,
     MIN_MENTION_WORDS,
@@ -60,8 +61,8 @@ if TYPE_CHECKING:
     from kg.config import Config
 
 
-@dataclass(frozen=True)
-class IndexUpdate:
+@dataclass(frozen=True, repr=False)  # repr: kg.display
+class IndexUpdate(ShortRepr):
     """What opening a corpus did to its index.
 
     Attributes

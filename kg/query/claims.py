@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from kg.display import ShortRepr, TreeDisplay
 from kg.errors import InvalidArgument, shorten
 from kg.model import Link, Note
 from kg.text import fold, split_sentences
@@ -25,8 +26,8 @@ if TYPE_CHECKING:
 DEFAULT_THRESHOLD = 0.35
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
+@dataclass(frozen=True, slots=True, repr=False)  # repr: kg.display
+class Claim(ShortRepr):
     """One claim of a note.
 
     Attributes
@@ -53,8 +54,8 @@ class Claim:
     line: int = 0
 
 
-@dataclass(frozen=True)
-class Evidence:
+@dataclass(frozen=True, repr=False)  # repr: kg.display
+class Evidence(TreeDisplay):
     """A node of a trace tree: a claim at the root, then what supports it.
 
     Attributes
@@ -148,8 +149,8 @@ class Ranked:
     parts: tuple[tuple[str, float], ...] = ()
 
 
-@dataclass(frozen=True)
-class Use:
+@dataclass(frozen=True, repr=False)  # repr: kg.display
+class Use(ShortRepr):
     """A claim somewhere in the corpus that rests on a note, `depth` links away.
 
     Attributes

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kg.display import ShortRepr
 from kg.model import NOT_NOTES, Link, LinkKind, Note, NoteKind
 from kg.query.claims import Claim, Evidence, Scorer, Use, claims
 from kg.query.fusion import default_scorer
@@ -99,8 +100,8 @@ def _use_kind(link: Link) -> str:
     }[link.kind]
 
 
-@dataclass(frozen=True)
-class Unsupported:
+@dataclass(frozen=True, repr=False)  # repr: kg.display
+class Unsupported(ShortRepr):
     """A claim whose best evidence scores below the threshold.
 
     Attributes
