@@ -13,7 +13,9 @@ Quickstart::
     kg.load("notes", embed="none")             # the graph alone, no model
 
 Everything a call returns is a type exported here (`Note`, `Link`, `Neighbour`, `NearNote`,
-`SearchHit`, `Claim`, `Evidence`, `SubGraph`, ...); every error is a `KgError`.
+`SearchHit`, `Claim`, `Evidence`, `SubGraph`, ...); every error is a `KgError`. Each
+prints on one short line; lists of them come as `Results`, which print as a table and give
+`.to_records()` and `.to_frame()`; a trace prints as a short tree.
 
 >>> import kg
 >>> "load" in kg.__all__ and kg.__all__ == sorted(kg.__all__)
@@ -27,17 +29,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.config import Config, load_config
+from kg.display import Results
 from kg.errors import (
     CorpusError,
     ExportError,
     IndexLocked,
     InvalidArgument,
     KgError,
+    MissingPackage,
     ModelUnavailable,
     NoteNotFound,
     check_options,
     check_path,
 )
+from kg.graph.analysis import NoteVectors
 from kg.graph.knowledge import CorpusStats, KnowledgeGraph, NotePath
 from kg.index.loader import load as _load_folder
 from kg.index.update import IndexUpdate
@@ -138,6 +143,7 @@ __all__ = [
     "KnowledgeGraph",
     "Link",
     "LinkKind",
+    "MissingPackage",
     "ModelUnavailable",
     "NearNote",
     "NearPair",
@@ -148,8 +154,10 @@ __all__ = [
     "NoteNotFound",
     "NotePath",
     "NoteStats",
+    "NoteVectors",
     "Page",
     "PageCopy",
+    "Results",
     "SearchHit",
     "SentenceTransformerEmbedder",
     "Severity",

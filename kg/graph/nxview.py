@@ -22,13 +22,14 @@ graph as it is. Edge keys are the links' positions in `g.links` ('e0', 'e1', ...
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, cast
 
 from kg.codec import link_scalars, note_scalars
-from kg.errors import KgError, check_flag
+from kg.display.results import require_pandas
+from kg.errors import check_flag
 from kg.model import NoteKind
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     import networkx as nx
     import pandas as pd
 
+    from kg.graph.analysis import NoteVectors
     from kg.graph.knowledge import KnowledgeGraph
 
 
@@ -215,15 +217,10 @@ def to_records(
 
 
 def to_frame(graph: KnowledgeGraph, **leave_out: bool) -> pd.DataFrame:
-    """`to_records` as a pandas DataFrame indexed by note id; `KgError` without pandas."""
+    """`to_records` as a pandas DataFrame indexed by note id; `MissingPackage` (an
+    `ImportError` and a `KgError`) without pandas."""
     records = to_records(graph, **leave_out)  # checks the arguments first
-    try:
-        import pandas as pd
-    except ImportError as error:
-        raise KgError(
-            "g.frame() needs pandas, which is not installed: `pip install pandas` "
-            "(or use g.to_records(), a list of dicts)"
-        ) from error
+    pd = require_pandas("g.frame()")
     return pd.DataFrame(records, columns=list(COLUMNS)).set_index("id")
 
 
@@ -264,27 +261,94 @@ class NetworkxMethods:
         categories: bool = True,
         tags: bool = True,
         attachments: bool = True,
-    ) -> networkx.MultiDiGraph:
-        """The graph as a new `networkx.MultiDiGraph` (the schema of `g.nx`), leaving out
-        what is asked to be left out.
+        undirected: bool = False,
+        simple: bool = False,
+        weight: str | Mapping[str, float] | None = None,
+    ) -> networkx.Graph:
+        """The graph as a new networkx graph (the schema of `g.nx`), leaving out what is
+        asked to be left out, weighted, undirected or simple as asked.
 
         Parameters
         ----------
         stubs, categories, tags, attachments : bool
             False leaves out stubs, category nodes, #tag nodes or attachments, with
             the links that touch them.
+        undirected : bool, default False
+            True gives an undirected graph: a link a->b joins b to a as well.
+        simple : bool, default False
+            True collapses the parallel links between two notes (of several kinds, or
+            both ways when undirected) into one edge, with `links` (how many), `kinds`
+            (their kinds, sorted, joined by ';') and, when weighted, `weight` (the sum
+            of theirs). False keeps one edge per link, with its own attributes.
+        weight : None, "kind" or mapping of link kind to weight, default None
+            None sets no weight. "kind" gives each edge a `weight` attribute by its link
+            kind: 1.0 for source, related, links and embeds; 0.75 for paper and uses;
+            0.5 for mentions, next, section, topic, hub and submap; 0.25 for category
+            and tagged (`kg.graph.analysis.KIND_WEIGHTS`). A mapping such as
+            ``{"mentions": 0, "related": 2}`` changes the kinds it names and keeps those
+            weights for the rest. networkx's algorithms read `weight` by default
+            (``nx.pagerank(G)``, ``nx.community.louvain_communities(G, seed=1)``).
 
         Returns
         -------
-        networkx.MultiDiGraph
+        networkx.Graph
+            A `MultiDiGraph` by default, a `MultiGraph` when `undirected`, a `DiGraph`
+            when `simple`, a `Graph` when both.
+
+        Raises
+        ------
+        InvalidArgument
+            A flag that is not True or False; a weight that is not None, "kind" or a
+            mapping of known link kinds to numbers of at least 0.
 
         Examples
         --------
         >>> from kg.graph.knowledge import _demo
-        >>> sorted(_demo().to_networkx(stubs=False, categories=False))
+        >>> g = _demo()
+        >>> sorted(g.to_networkx(stubs=False, categories=False))
         ['a', 'b', 'c']
+        >>> G = g.to_networkx(undirected=True, simple=True, weight="kind")
+        >>> type(G).__name__, G.edges["a", "b"]["kinds"], G.edges["a", "b"]["weight"]
+        ('Graph', 'related', 1.0)
+        >>> g.to_networkx(weight={"mentions": 0}).edges["b", "c", "e1"]["weight"]
+        0.0
         """
-        return to_networkx(cast("KnowledgeGraph", self), stubs, categories, tags, attachments)
+        from kg.graph.analysis import analysis_graph
+
+        multi = to_networkx(cast("KnowledgeGraph", self), stubs, categories, tags, attachments)
+        return analysis_graph(multi, undirected, simple, weight)
+
+    def vectors(self) -> NoteVectors:
+        """The notes' vectors as (ids, matrix), for clustering, UMAP or your own search.
+
+        Returns
+        -------
+        kg.NoteVectors
+            `ids` (note ids, one per row) and `matrix`, a read-only (notes, dim) float32
+            array of unit rows: each the whole note's vector, the normalized weighted mean
+            of its texts' vectors (title, claim, description, sentences), the vectors
+            `g.near` ranks by; `model` names the model that made them. Only notes with a
+            vector have a row (stubs known only by a title may have none).
+
+        Raises
+        ------
+        KgError
+            When the graph has no vectors (opened with ``embed="none"``).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kg.embed.store import VectorStore
+        >>> from kg.graph.knowledge import _demo
+        >>> g = _demo()
+        >>> g.embeddings = VectorStore.from_note_vectors(["a", "b"], np.eye(2))
+        >>> ids, matrix = g.vectors().ids, g.vectors().matrix
+        >>> ids, matrix.shape
+        (('a', 'b'), (2, 2))
+        """
+        from kg.graph.analysis import note_vectors
+
+        return note_vectors(cast("KnowledgeGraph", self))
 
     def to_records(
         self,
@@ -330,8 +394,9 @@ class NetworkxMethods:
 
         Raises
         ------
-        KgError
-            When pandas is not installed (`pip install pandas`).
+        kg.errors.MissingPackage
+            When pandas is not installed (`pip install pandas`); an `ImportError` and a
+            `KgError`.
 
         Examples
         --------
