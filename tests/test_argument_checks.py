@@ -21,7 +21,7 @@ NOTE = "Can a verifier be trusted more than the generator it checks?"
 OTHER = "Why do models abandon correct answers when users push back?"
 
 # Methods that take no argument: nothing to check.
-NO_ARGUMENTS = {"corpus_stats", "degrees", "tags"}
+NO_ARGUMENTS = {"corpus_stats", "degrees", "tags", "vectors"}
 
 # (method, positional arguments, keyword arguments, a word the message must have)
 CASES: list[tuple[str, tuple[Any, ...], dict[str, Any], str]] = [
@@ -62,6 +62,13 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, Any], str]] = [
     ("to_networkx", (), {"categories": None}, "categories"),
     ("to_networkx", (), {"tags": 1}, "tags"),
     ("to_networkx", (), {"attachments": "yes"}, "attachments"),
+    ("to_networkx", (), {"undirected": "yes"}, "undirected"),
+    ("to_networkx", (), {"simple": 1}, "simple"),
+    ("to_networkx", (), {"weight": "kinds"}, "valid: kind"),
+    ("to_networkx", (), {"weight": 2.0}, "mapping of link kind to weight"),
+    ("to_networkx", (), {"weight": {"relatd": 1}}, "valid: source"),
+    ("to_networkx", (), {"weight": {"related": -1}}, "at least 0"),
+    ("to_networkx", (), {"weight": {"related": "high"}}, "weight['related']"),
     ("to_records", (), {"stubs": "no"}, "stubs"),
     ("to_records", (), {"categories": "no"}, "categories"),
     ("to_records", (), {"tags": 0}, "tags"),

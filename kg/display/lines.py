@@ -27,7 +27,7 @@ from typing import Any
 
 # How long a result's line may grow, and one value in it.
 LINE_WIDTH = 200
-VALUE_WIDTH = 60
+VALUE_WIDTH = 48
 
 # Fields that hold a whole note's text or its parse (shown by `note.body`, `note.sources`...,
 # never on one line), a trace's subtree, or fused parts (`kg trace --explain`).
@@ -89,6 +89,8 @@ def brief(value: Any, width: int = VALUE_WIDTH, quoted: bool = True) -> str:
         shown = [brief(item, width // 2, quoted) for item in value[:3]]
         more = [f"…+{len(value) - 3}"] if len(value) > 3 else []
         inner = ", ".join(shown + more)
+        if not quoted:  # a table's cell, an HTML cell: the items alone
+            return clip(inner, width)
         return clip(f"({inner}{',' if len(value) == 1 else ''})", width)
     if isinstance(value, ShortRepr):
         title = getattr(value, "title", None)
@@ -127,15 +129,18 @@ def _same(value: Any, default: Any) -> bool:
 
 
 def one_line(item: Any, width: int = LINE_WIDTH) -> str:
-    """`Type(field=value, ...)` for a dataclass result, at most `width` characters: the
-    fields that do not fit give way to '…'."""
+    """`Type(field=value, ...)` for a dataclass result, at most `width` characters: a text
+    that does not fit is cut shorter, and the fields after it give way to '…'."""
     head = f"{type(item).__name__}("
     parts: list[str] = []
     used = len(head) + 1
     fields = shown_fields(item)
     for index, (name, value) in enumerate(fields):
+        # Room for this part, its separator, and a ', …' when more fields follow.
+        room = width - used - 2 * bool(parts) - (3 if index < len(fields) - 1 else 0)
         part = f"{name}={brief(value)}"
-        room = width - used - (len(parts) > 0) * 2 - (5 if index < len(fields) - 1 else 0)
+        if len(part) > room and isinstance(value, str | ShortRepr) and room - len(name) > 16:
+            part = f"{name}={brief(value, room - len(name) - 3)}"
         if len(part) > room:
             parts.append("…")
             break

@@ -8,9 +8,9 @@ turns into records (`to_records`, no pandas needed) or a pandas DataFrame (`to_f
 >>> hits = Results([NearNote(Note("a", "Why A?", NoteKind.SYNTHESIS), 0.91, True),
 ...                 NearNote(Note("b", "Does B hold?", NoteKind.LINE), 0.5, False)], NearNote)
 >>> hits
-  note            score  linked
-  'Why A?'        0.910  True
-  'Does B hold?'  0.500  False
+  note          score  linked
+  Why A?        0.910  True
+  Does B hold?  0.500  False
 >>> hits[0].score, hits == list(hits), Results([], NearNote)
 (0.91, True, [])
 >>> [row["note_id"] for row in hits.to_records()]
@@ -23,7 +23,7 @@ import html
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, SupportsIndex, TypeVar, overload
 
-from kg.display.lines import brief, clip, shown_fields
+from kg.display.lines import brief, shown_fields
 from kg.display.records import columns, record
 from kg.errors import MissingPackage
 
@@ -36,6 +36,7 @@ T = TypeVar("T")
 TEXT_ROWS = 20
 HTML_ROWS = 100
 CELL_WIDTH = 40
+TABLE_WIDTH = 160
 
 
 def require_pandas(call: str) -> Any:
@@ -63,6 +64,29 @@ def table_cells(
         names += [name for name, _value in shown if name not in names]
         rows.append({name: brief(value, width, quoted) for name, value in shown})
     return names, [[row.get(name, "") for name in names] for row in rows]
+
+
+def aligned(rows: list[list[str]], width: int = TABLE_WIDTH) -> list[str]:
+    """The rows (the header first) as lines of aligned columns: as many columns as fit in
+    `width` characters, a last column '…' when some do not.
+
+    >>> aligned([["a", "bb"], ["ccc", "d"]])
+    ['  a    bb', '  ccc  d']
+    """
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    kept, used = 0, 2
+    while kept < len(widths) and used + widths[kept] <= width - 3:
+        used += widths[kept] + 2
+        kept += 1
+    kept = max(kept, 1)
+    more = ["…"] if kept < len(widths) else []
+    return [
+        "  "
+        + "  ".join(
+            [*(c.ljust(w) for c, w in zip(row, widths[:kept], strict=False)), *more]
+        ).rstrip()
+        for row in rows
+    ]
 
 
 class Results(list[T]):
@@ -101,15 +125,11 @@ class Results(list[T]):
     def __repr__(self) -> str:
         if not self or not hasattr(self[0], "__dataclass_fields__"):
             return super().__repr__()
-        names, rows = table_cells(list(self[:TEXT_ROWS]))
-        widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
-        lines = [
-            "  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-            for row in [names, *rows]
-        ]
+        names, rows = table_cells(list(self[:TEXT_ROWS]), quoted=False)
+        lines = aligned([names, *rows])
         if len(self) > TEXT_ROWS:
             lines.append(f"  … {len(self) - TEXT_ROWS} more")
-        return "\n".join(clip(line, 160) if len(line) > 160 else line for line in lines)
+        return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         if not self or not hasattr(self[0], "__dataclass_fields__"):
