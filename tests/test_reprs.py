@@ -52,6 +52,13 @@ def test_every_result_prints_on_one_short_line(g):
             assert line.startswith(type(result).__name__ + "("), line
 
 
+def test_a_path_prints_on_one_short_line(g):
+    path = g.path(NOTE, "Why do models abandon correct answers when users push back?")
+    line = repr(path)
+    assert line.startswith("NotePath('Can a verifier") and line.endswith(f"{len(path)} links)")
+    assert len(line) <= LINE_LIMIT and "\n" not in line
+
+
 def test_a_note_line_shows_who_it_is_and_never_its_body(g):
     note = g.note(NOTE)
     assert note.body, "the note should have running text for this test to mean anything"

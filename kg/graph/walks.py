@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, cast
 
 from kg.display import Results
+from kg.display.lines import LINE_WIDTH, clip
 from kg.errors import check_choice, check_choices, check_count, check_flag
 from kg.model import Link, LinkKind, Neighbour, Note, NoteKind
 
@@ -192,7 +193,16 @@ class NotePath(list[Link]):
     def __repr__(self) -> str:
         if not self.found:
             return "NotePath(found=False)"
-        return f"NotePath({' -> '.join(repr(t) for t in self.titles)}, {len(self)} links)"
+        titles = list(self.titles)
+        line = f"NotePath({' -> '.join(repr(t) for t in titles)}, {len(self)} links)"
+        if len(line) <= LINE_WIDTH:
+            return line
+        # Too long for a line: each title cut short, the middle of a long path left out.
+        if len(titles) > 6:
+            titles = [*titles[:3], f"… {len(titles) - 4} more", titles[-1]]
+        width = max(12, (LINE_WIDTH - 24) // len(titles) - 6)
+        shown = [t if t.startswith("… ") else repr(clip(t, width)) for t in titles]
+        return f"NotePath({' -> '.join(shown)}, {len(self)} links)"
 
 
 def shortest_path(
