@@ -163,6 +163,12 @@ class Results(list[T]):
             A note inside a result gives `note_id`, `note_title`, `note_kind`; a link
             `link_kind`, `link_file`, `link_line`...; the result's own fields keep their
             names (`score`, `linked`, `depth`...).
+
+        Examples
+        --------
+        >>> from kg.graph.knowledge import _demo
+        >>> _demo().neighbours("a", kinds="related").to_records()[0]["link_label"]
+        'extends'
         """
         return [record(item) for item in self]
 
@@ -178,6 +184,13 @@ class Results(list[T]):
         ------
         kg.errors.MissingPackage
             When pandas is not installed (an `ImportError` too).
+
+        Examples
+        --------
+        >>> from kg.graph.knowledge import _demo
+        >>> _demo().backlinks("c").to_frame()[["source", "kind", "line"]]
+          source      kind  line
+        0      b  mentions     5
         """
         pandas = require_pandas(".to_frame()")
         kind = self._type()

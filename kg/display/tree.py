@@ -127,7 +127,16 @@ def tree_html(root: Any, limit: int = HTML_NODES) -> str:
 class TreeDisplay:
     """What a trace's root inherits: a short tree as its repr, an HTML table in Jupyter,
     and its nodes as records or a DataFrame. A dataclass inheriting it passes
-    ``repr=False``."""
+    ``repr=False``.
+
+    Examples
+    --------
+    >>> from kg.graph.knowledge import crowd_example
+    >>> g, line = crowd_example()
+    >>> g.trace(line, claim=1)
+    claim of 'Why do votes win?' (best 1.000): 'In Can crowds beat experts in chess?, errors cancel out.'
+      cited 1.000 'Can crowds beat experts in chess?'
+    """
 
     __slots__ = ()
 
@@ -147,10 +156,26 @@ class TreeDisplay:
             row, None for the claim), `depth`, `kind`, `note_id`, `note_title`,
             `note_kind`, `score`, `cosine`, `rank`, `unsupported`, `label`, `link_kind`,
             `link_file`, `link_line`, `text`.
+
+        Examples
+        --------
+        >>> from kg.graph.knowledge import crowd_example
+        >>> g, line = crowd_example()
+        >>> [(r["node"], r["parent"], r["depth"], r["kind"]) for r in g.trace(line, 1).to_records()]
+        [(0, None, 0, 'claim'), (1, 0, 1, 'cited')]
         """
         return tree_records(self)
 
     def to_frame(self) -> pd.DataFrame:
-        """`to_records` as a pandas DataFrame (`MissingPackage` without pandas)."""
+        """`to_records` as a pandas DataFrame (`MissingPackage` without pandas).
+
+        Examples
+        --------
+        >>> from kg.graph.knowledge import crowd_example
+        >>> g, line = crowd_example()
+        >>> frame = g.trace(line, 1).to_frame()
+        >>> frame.shape, frame["note_title"].tolist()
+        ((2, 16), ['Why do votes win?', 'Can crowds beat experts in chess?'])
+        """
         pandas = require_pandas(".to_frame()")
         return pandas.DataFrame(self.to_records(), columns=list(TREE_COLUMNS))

