@@ -19,6 +19,7 @@ result, the same keys for every result of a type, found from the type's fields.
 from __future__ import annotations
 
 import dataclasses
+import sys
 import types
 import typing
 from collections.abc import Callable
@@ -68,7 +69,20 @@ def _is_plain(hint: Any) -> bool:
 
 
 def _hints(kind: type) -> dict[str, Any]:
-    return typing.get_type_hints(kind)
+    """The field types of a result type; a field whose type names something its module
+    imports only for type checking counts as `Any` (and gives no column)."""
+    try:
+        return typing.get_type_hints(kind)
+    except NameError:
+        pass
+    module = vars(sys.modules[kind.__module__])
+    out: dict[str, Any] = {}
+    for spec in dataclasses.fields(kind):
+        try:  # the annotation is kg's own source text, evaluated as typing would
+            out[spec.name] = eval(spec.type, module) if isinstance(spec.type, str) else spec.type
+        except NameError:
+            out[spec.name] = Any
+    return out
 
 
 def _inside(name: str, getter: Getter) -> Getter:

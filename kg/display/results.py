@@ -19,6 +19,7 @@ turns into records (`to_records`, no pandas needed) or a pandas DataFrame (`to_f
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, SupportsIndex, TypeVar, overload
@@ -57,12 +58,11 @@ def table_cells(
 ) -> tuple[list[str], list[list[str]]]:
     """The header and the rows of cells a table shows for `items`: every field any of them
     shows (`lines.shown_fields`), in field order, each value cut short."""
-    names: list[str] = []
     rows: list[dict[str, str]] = []
     for item in items:
-        shown = shown_fields(item)
-        names += [name for name, _value in shown if name not in names]
-        rows.append({name: brief(value, width, quoted) for name, value in shown})
+        rows.append({name: brief(value, width, quoted) for name, value in shown_fields(item)})
+    every = {name for row in rows for name in row}
+    names = [spec.name for spec in dataclasses.fields(items[0]) if spec.name in every]
     return names, [[row.get(name, "") for name in names] for row in rows]
 
 
