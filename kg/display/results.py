@@ -40,15 +40,16 @@ CELL_WIDTH = 40
 TABLE_WIDTH = 160
 
 
-def require_pandas(call: str) -> Any:
-    """The pandas module, or `MissingPackage` saying how to install it."""
+def require_pandas(call: str, instead: str = ".to_records()") -> Any:
+    """The pandas module, or `MissingPackage` saying how to install it and what gives
+    the same rows without it."""
     try:
         import pandas
     except ImportError as error:
         raise MissingPackage(
             f"{call} needs pandas, which is not installed: `pip install pandas` (or kg's "
-            "extra, `pip install 'kg[pandas]'`); `.to_records()` gives the same rows as "
-            "a list of dicts without it"
+            f"extra, `pip install 'kg[pandas]'`); {instead} gives the same rows as a list "
+            "of dicts without it"
         ) from error
     return pandas
 

@@ -220,7 +220,7 @@ def to_frame(graph: KnowledgeGraph, **leave_out: bool) -> pd.DataFrame:
     """`to_records` as a pandas DataFrame indexed by note id; `MissingPackage` (an
     `ImportError` and a `KgError`) without pandas."""
     records = to_records(graph, **leave_out)  # checks the arguments first
-    pd = require_pandas("g.frame()")
+    pd = require_pandas("g.frame()", instead="g.to_records()")
     return pd.DataFrame(records, columns=list(COLUMNS)).set_index("id")
 
 
