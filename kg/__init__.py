@@ -39,6 +39,7 @@ from kg.errors import (
     check_path,
 )
 from kg.graph.knowledge import CorpusStats, KnowledgeGraph, NotePath
+from kg.graph.metadata import MetadataTable, NoteMetadata
 from kg.index.loader import load as _load_folder
 from kg.index.update import IndexUpdate
 from kg.index.watch import watch
@@ -60,6 +61,7 @@ from kg.model import (
 )
 from kg.parse.markdown import parse_markdown
 from kg.parse.site import parse_page
+from kg.properties import Properties
 
 if TYPE_CHECKING:
     from kg.embed.choose import load_embedder
@@ -138,6 +140,7 @@ __all__ = [
     "KnowledgeGraph",
     "Link",
     "LinkKind",
+    "MetadataTable",
     "ModelUnavailable",
     "NearNote",
     "NearPair",
@@ -145,11 +148,13 @@ __all__ = [
     "Neighbour",
     "Note",
     "NoteKind",
+    "NoteMetadata",
     "NoteNotFound",
     "NotePath",
     "NoteStats",
     "Page",
     "PageCopy",
+    "Properties",
     "SearchHit",
     "SentenceTransformerEmbedder",
     "Severity",
