@@ -154,8 +154,11 @@ def test_networkx_and_graphml_carry_each_property(graph, tmp_path):
 
 def test_kg_show_prints_nested_properties_as_text(vault, tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "kg.cli", "show", "A draft on verifiers"]
-        + ["--corpus", str(vault), "--index", str(tmp_path / "index")],
+        [
+            *(sys.executable, "-m", "kg.cli", "show", "A draft on verifiers"),
+            *("--corpus", str(vault), "--index", str(tmp_path / "index")),
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
         capture_output=True,
         text=True,
         timeout=120,
