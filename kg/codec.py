@@ -228,6 +228,19 @@ NOTE_ATTRIBUTES = frozenset(
 )
 
 
+_NOT_NAME = re.compile(r"[^\w.-]")
+
+
+def attribute_name(name: str) -> str:
+    """A property's name as a GraphML attribute name can be (an XML name token): every
+    character but letters, digits, `.`, `-` and `_` as `_`.
+
+    >>> attribute_name("sections.Open questions"), attribute_name("")
+    ('sections.Open_questions', '_')
+    """
+    return _NOT_NAME.sub("_", name) or "_"
+
+
 def note_scalars(note: Note, xml_safe: bool = True) -> dict[str, Any]:
     """A note as scalar attributes (title, kind, description, claim, categories joined,
     date, stub, truncated, declared counts...), XML-safe unless `xml_safe` is False
@@ -235,7 +248,8 @@ def note_scalars(note: Note, xml_safe: bool = True) -> dict[str, Any]:
 
     Each front-matter property is an attribute of its own, a nested one named
     ``parent.child``: text, numbers and booleans as they are, lists as JSON text; one
-    named as an attribute above is `property_NAME` (`kg.properties.property_columns`).
+    named as an attribute above is `property_NAME` (`kg.properties.property_columns`),
+    and a character GraphML names cannot hold is `_` (`attribute_name`).
 
     >>> note_scalars(Note("a", "Why A?", NoteKind.SYNTHESIS, categories=("X", "Y")))
     {'kind': 'synthesis', 'title': 'Why A?', 'label': 'Why A?', 'stub': False, 'categories': 'X; Y'}
@@ -267,7 +281,7 @@ def note_scalars(note: Note, xml_safe: bool = True) -> dict[str, Any]:
     if note.properties_json:
         for name, value in property_columns(note.properties, NOTE_ATTRIBUTES).items():
             if (shown := scalar(value)) is not None:
-                out[name] = shown
+                out[attribute_name(name)] = shown
     return _xml_safe(out) if xml_safe else out
 
 
