@@ -245,7 +245,9 @@ class NetworkxMethods:
 
         Nodes are note ids with title, kind, stub and the fields the note has
         (description, claim, categories joined by '; ', date, tags, aliases, files,
-        truncated, declared counts); edges (keyed 'e0', 'e1'... by position in `g.links`)
+        truncated, declared counts) and each front-matter property as an attribute of
+        its own (`kg.codec.note_scalars`: lists as JSON text, `property_NAME` where kg
+        has an attribute of that name); edges (keyed 'e0', 'e1'... by position in `g.links`)
         have kind, line and the fields the link has (relation, label, annotation, order,
         sentence, section, file). Built once and shared, so it is read-only: adding or
         removing a node or edge raises `networkx.NetworkXError` and attribute dicts cannot
