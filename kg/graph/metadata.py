@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, cast
 
 from kg.errors import check_flag
@@ -70,7 +70,7 @@ class MetadataTable(list[NoteMetadata]):
 
     def to_records(self) -> list[dict[str, Any]]:
         """Each row as a dict (keys: the fields of `NoteMetadata`, in order)."""
-        return [asdict(row) for row in self]
+        return [{name: getattr(row, name) for name in COLUMNS} for row in self]
 
     def to_frame(self) -> pd.DataFrame:
         """The rows as a pandas DataFrame indexed by note id (`ImportError` without
