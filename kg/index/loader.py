@@ -48,8 +48,11 @@ def _selection_of(saved: SavedIndex) -> str:
     text = saved.meta.get(SELECTION_KEY)
     if not text:
         return ""
-    value = json.loads(text)
-    return value if isinstance(value, str) else ""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return "unreadable"  # matches no globs: the index is rebuilt
+    return value if isinstance(value, str) else "unreadable"
 
 
 def resolve_corpus(path: str | Path) -> Path:
