@@ -45,6 +45,8 @@ def readable(text: str) -> str:
     """
     if not text:
         return text
+    if "\x00" in text:  # no text, and the mark of what is kept aside below
+        text = text.replace("\x00", "")
     kept: list[str] = []  # code and escaped characters, put back as they are at the end
 
     def keep(match: re.Match[str]) -> str:
