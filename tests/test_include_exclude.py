@@ -75,3 +75,20 @@ def test_an_edit_updates_an_index_made_with_globs_in_place(corpus, tmp_path):
     assert g.index_update.mode == "updated"
     assert g.index_update.changed == ("Projects/Kept.md",)
     assert "Archive/Old.md" not in files(g)
+
+
+def test_changing_the_globs_embeds_only_texts_that_come_back(corpus, tmp_path):
+    from fake_embedder import FakeEmbedder
+
+    index = tmp_path / "i"
+    first = FakeEmbedder()
+    kg.load(corpus, index=index, embedder=first)
+    assert "A kept note." in first.seen and "An old note." in first.seen
+    narrower = FakeEmbedder()
+    g = kg.load(corpus, index=index, embedder=narrower, exclude="Archive")
+    assert g.index_update.mode == "rebuilt" and g.embeddings is not None
+    assert narrower.texts_embedded == 0  # every text still read has its vector
+    wider = FakeEmbedder()
+    kg.load(corpus, index=index, embedder=wider)
+    # At most the texts of the files read again (as after deleting and restoring them).
+    assert set(wider.seen) <= {"An old note.", "An older note.", "Old", "Older"}
