@@ -44,6 +44,7 @@ from kg.errors import (
 )
 from kg.graph.analysis import NoteVectors
 from kg.graph.knowledge import CorpusStats, KnowledgeGraph, NotePath
+from kg.graph.metadata import MetadataTable, NoteMetadata
 from kg.index.loader import load as _load_folder
 from kg.index.update import IndexUpdate
 from kg.index.watch import watch
@@ -65,6 +66,7 @@ from kg.model import (
 )
 from kg.parse.markdown import parse_markdown
 from kg.parse.site import parse_page
+from kg.properties import Properties
 
 if TYPE_CHECKING:
     from kg.embed.choose import load_embedder
@@ -143,6 +145,7 @@ __all__ = [
     "KnowledgeGraph",
     "Link",
     "LinkKind",
+    "MetadataTable",
     "MissingPackage",
     "ModelUnavailable",
     "NearNote",
@@ -151,12 +154,14 @@ __all__ = [
     "Neighbour",
     "Note",
     "NoteKind",
+    "NoteMetadata",
     "NoteNotFound",
     "NotePath",
     "NoteStats",
     "NoteVectors",
     "Page",
     "PageCopy",
+    "Properties",
     "Results",
     "SearchHit",
     "SentenceTransformerEmbedder",

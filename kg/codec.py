@@ -31,6 +31,7 @@ from kg.model import (
     Paragraph,
     SourceEntry,
 )
+from kg.properties import property_columns, scalar
 
 
 def _json_default(value: Any) -> Any:
@@ -218,10 +219,37 @@ def _xml_safe(values: dict[str, Any]) -> dict[str, Any]:
     return {k: xml_text(v) if isinstance(v, str) else v for k, v in values.items()}
 
 
+# Every attribute `note_scalars` writes of its own: a front-matter property of one of
+# these names is written as `property_NAME` (`kg.properties.PREFIX`).
+NOTE_ATTRIBUTES = frozenset(
+    {"kind", "title", "label", "stub", "description", "claim", "date", "collection", "arxiv"}
+    | {"categories", "tags", "aliases", "files", "truncated"}
+    | {f"declared_{name}" for name in (*DECLARED_COUNTS, "direct", "two_hop", "cluster")}
+)
+
+
+_NOT_NAME = re.compile(r"[^\w.-]")
+
+
+def attribute_name(name: str) -> str:
+    """A property's name as a GraphML attribute name can be (an XML name token): every
+    character but letters, digits, `.`, `-` and `_` as `_`.
+
+    >>> attribute_name("sections.Open questions"), attribute_name("")
+    ('sections.Open_questions', '_')
+    """
+    return _NOT_NAME.sub("_", name) or "_"
+
+
 def note_scalars(note: Note, xml_safe: bool = True) -> dict[str, Any]:
     """A note as scalar attributes (title, kind, description, claim, categories joined,
     date, stub, truncated, declared counts...), XML-safe unless `xml_safe` is False
     (the GraphML writer cleans its whole document at once).
+
+    Each front-matter property is an attribute of its own, a nested one named
+    ``parent.child``: text, numbers and booleans as they are, lists as JSON text; one
+    named as an attribute above is `property_NAME` (`kg.properties.property_columns`),
+    and a character GraphML names cannot hold is `_` (`attribute_name`).
 
     >>> note_scalars(Note("a", "Why A?", NoteKind.SYNTHESIS, categories=("X", "Y")))
     {'kind': 'synthesis', 'title': 'Why A?', 'label': 'Why A?', 'stub': False, 'categories': 'X; Y'}
@@ -242,8 +270,6 @@ def note_scalars(note: Note, xml_safe: bool = True) -> dict[str, Any]:
             out[name] = DELIMITER.join(value)
     if note.truncated:
         out["truncated"] = True
-    if note.properties_json:
-        out["properties"] = note.properties_json
     for name in DECLARED_COUNTS:
         value = getattr(note.counts, name)
         if value is not None:
@@ -252,7 +278,38 @@ def note_scalars(note: Note, xml_safe: bool = True) -> dict[str, Any]:
         out["declared_direct"] = note.concept_map.direct
         out["declared_two_hop"] = note.concept_map.two_hop
         out["declared_cluster"] = note.concept_map.cluster
+    if note.properties_json:
+        for name, value in property_columns(note.properties, NOTE_ATTRIBUTES).items():
+            if (shown := scalar(value)) is not None:
+                out[attribute_name(name)] = shown
     return _xml_safe(out) if xml_safe else out
+
+
+def uniform_types(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`rows` (attribute dicts) with each attribute of one type in all of them, as a
+    GraphML key declares it: integers as floats where some value is a float, everything
+    as text (JSON's spelling: `true`, `4`) where types mix otherwise. Changed in place.
+
+    >>> uniform_types([{"r": 4, "s": True}, {"r": 4.5, "s": "yes"}, {"r": 1}])
+    [{'r': 4.0, 's': 'true'}, {'r': 4.5, 's': 'yes'}, {'r': 1.0}]
+    """
+    types: dict[str, set[type]] = {}
+    for row in rows:
+        for name, value in row.items():
+            types.setdefault(name, set()).add(type(value))
+    mixed = {name: kinds for name, kinds in types.items() if len(kinds) > 1}
+    if not mixed:
+        return rows
+    for row in rows:
+        for name, kinds in mixed.items():
+            value = row.get(name)
+            if value is None or type(value) is str:
+                continue
+            if kinds == {int, float}:
+                row[name] = float(value)
+            else:
+                row[name] = json.dumps(value)
+    return rows
 
 
 def link_scalars(link: Link, xml_safe: bool = True) -> dict[str, Any]:

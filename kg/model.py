@@ -12,13 +12,13 @@ and take these values (or the graph built from them) as arguments.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
 from typing import Any
 
 from kg.display.lines import ShortRepr
+from kg.markup import readable, web_links
+from kg.properties import Properties, properties_from_json
 
 
 class NoteKind(StrEnum):
@@ -315,22 +315,58 @@ class Note(ShortRepr):
         ]
 
     @property
-    def properties(self) -> tuple[tuple[str, Any], ...]:
-        """Every front-matter key of a Markdown note with its value, in file order, as
-        immutable JSON-safe data (lists as tuples, dates as ISO text).
+    def properties(self) -> Properties:
+        """Every front-matter key of a Markdown note with its value, in file order: a
+        read-only mapping (`kg.properties.Properties`) of immutable values (lists as
+        tuples, dates as ISO text, a nested mapping as another `Properties`).
 
-        >>> Note("a", "A", NoteKind.SYNTHESIS, properties_json='{"tags": ["x"]}').properties
-        (('tags', ('x',)),)
+        >>> p = Note("a", "A", NoteKind.SYNTHESIS, properties_json='{"rating": 4, "tags": ["x"]}').properties
+        >>> p["rating"], p["tags"], dict(p)
+        (4, ('x',), {'rating': 4, 'tags': ('x',)})
         """
         return properties_from_json(self.properties_json)
 
     def property_value(self, key: str, default: Any = None) -> Any:
-        """The front-matter value of `key` (`note.properties` keeps them all).
+        """The front-matter value of `key` (`note.properties.get(key, default)`).
 
         >>> Note("a", "A", NoteKind.SYNTHESIS, properties_json='{"rating": 4}').property_value("rating")
         4
         """
-        return next((value for name, value in self.properties if name == key), default)
+        return self.properties.get(key, default)
+
+    def text(self) -> str:
+        """The note's running text as a reader sees it: its paragraphs, blank lines
+        between them, without Markdown's markup (emphasis, code marks, HTML tags, web
+        links' addresses); every [[wikilink]] is already its shown text. Title,
+        description and claim are fields of their own, not part of it.
+
+        >>> body = (Paragraph("See **Y** and [docs](https://x.org).", 4), Paragraph("Then `z`.", 6))
+        >>> print(Note("a", "A", NoteKind.SYNTHESIS, body=body).text())
+        See Y and docs.
+        <BLANKLINE>
+        Then z.
+        """
+        return "\n\n".join(readable(paragraph.text) for paragraph in self.body)
+
+    @property
+    def web_links(self) -> tuple[str, ...]:
+        """The http(s) addresses the note links, in file order: front-matter values that
+        are addresses, then those in its text (Markdown links, <autolinks>, bare ones).
+
+        >>> Note("a", "A", NoteKind.SYNTHESIS, properties_json='{"url": "https://a.org"}',
+        ...      body=(Paragraph("[B](https://b.org) and https://c.org.", 3),)).web_links
+        ('https://a.org', 'https://b.org', 'https://c.org')
+        """
+        found = [
+            address
+            for value in self.properties.flat().values()
+            for item in (value if isinstance(value, tuple) else (value,))
+            if isinstance(item, str)
+            for address in web_links(item)
+            if address == item.strip()
+        ]
+        found += [address for paragraph in self.body for address in web_links(paragraph.text)]
+        return tuple(found)
 
 
 # A link as a plain tuple in `Link` field order, the kind as its string value: how the
@@ -436,59 +472,3 @@ class SearchHit(ShortRepr):
     score: float
     snippet: str
     matched: tuple[str, ...]
-
-
-# ---------------------------------------------------------------- front-matter properties
-
-
-def json_safe(value: Any) -> Any:
-    """A front-matter value as immutable, hashable JSON-safe data: dates as ISO text,
-    lists as tuples, a nested mapping (which Obsidian's properties do not have) as a
-    tuple of (key, value) pairs, anything else unknown as text.
-
-    >>> import datetime as dt
-    >>> json_safe([dt.date(2026, 1, 2), 3, None, {"a": [True]}])
-    ('2026-01-02', 3, None, (('a', (True,)),))
-    """
-    kind = type(value)
-    if kind is str or kind is int or kind is float or kind is bool or value is None:
-        return value
-    if kind is list:  # most often a list of titles, or of {title: ...} entries
-        return tuple([item if type(item) is str else json_safe(item) for item in value])
-    if kind is dict:
-        return tuple(
-            [
-                (
-                    key if type(key) is str else str(key),
-                    item if type(item) is str else json_safe(item),
-                )
-                for key, item in value.items()
-            ]
-        )
-    if isinstance(value, (bool, int, float, str)):
-        return value
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())
-    if isinstance(value, (list, tuple, set)):
-        return tuple(json_safe(item) for item in value)
-    if isinstance(value, dict):
-        return tuple((str(k), json_safe(v)) for k, v in value.items())
-    return str(value)
-
-
-@lru_cache(maxsize=4096)
-def properties_from_json(text: str) -> tuple[tuple[str, Any], ...]:
-    """The (key, value) pairs of `properties_to_json`'s text, frozen by `json_safe`.
-
-    >>> properties_from_json('{"a": [1, {"b": 2}]}')
-    (('a', (1, (('b', 2),))),)
-    """
-    if not text:
-        return ()
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return ()
-    if not isinstance(data, dict):
-        return ()
-    return tuple((str(key), json_safe(value)) for key, value in data.items())

@@ -21,7 +21,7 @@ NOTE = "Can a verifier be trusted more than the generator it checks?"
 OTHER = "Why do models abandon correct answers when users push back?"
 
 # Methods that take no argument: nothing to check.
-NO_ARGUMENTS = {"corpus_stats", "degrees", "tags", "vectors"}
+NO_ARGUMENTS = {"corpus_stats", "degrees", "isolated", "tags", "unresolved", "vectors"}
 
 # (method, positional arguments, keyword arguments, a word the message must have)
 CASES: list[tuple[str, tuple[Any, ...], dict[str, Any], str]] = [
@@ -77,6 +77,8 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, Any], str]] = [
     ("frame", (), {"categories": "no"}, "categories"),
     ("frame", (), {"tags": "no"}, "tags"),
     ("frame", (), {"attachments": "no"}, "attachments"),
+    ("metadata", (), {"stubs": "no"}, "stubs"),
+    ("metadata", (), {"stubs": None}, "stubs"),
     ("claims", (None,), {}, "title, id, alias or file"),
     ("trace", (None,), {}, "title, id, alias or file"),
     ("trace", (NOTE,), {"claim": "zzqx typo"}, "valid: 0"),
@@ -204,6 +206,11 @@ def test_a_claim_the_note_does_not_make_lists_the_claims_it_makes(notes_graph):
         ("notes", {"index": 5}, "index"),
         ("notes", {"config": 5}, "config"),
         ("notes", {"progress": "yes"}, "progress"),
+        ("notes", {"include": 5}, "a glob or a list of globs"),
+        ("notes", {"include": ["vault", 5]}, "5 is no glob"),
+        ("notes", {"exclude": "/etc"}, "relative to the corpus root"),
+        ("notes", {"exclude": ["../elsewhere"]}, "relative to the corpus root"),
+        ("notes", {"exclude": [""]}, "is no glob"),
         ("http://127.0.0.1:9/", {"embeder": None}, "valid: index"),
     ],
 )

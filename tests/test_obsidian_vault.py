@@ -16,6 +16,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
 import kg
@@ -324,8 +325,11 @@ def test_exports_keep_kinds_tags_and_properties(vault, tmp_path):
         "meta",
         "Project/KG",
     ]
-    graphml = vault.subgraph().to_graphml(tmp_path / "v.graphml").read_text(encoding="utf-8")
-    assert "&quot;rating&quot;: 4" in graphml or '"rating": 4' in graphml
+    path = vault.subgraph().to_graphml(tmp_path / "v.graphml")
+    read = nx.read_graphml(path)
+    home_id = vault.note("Home").id
+    assert read.nodes[home_id]["rating"] == 4  # each property an attribute of its own
+    assert json.loads(read.nodes[home_id]["property_tags"]) == ["meta", "Project/KG"]
     assert rdf.validate(rdf.to_rdflib(vault.subgraph()))[0]
 
 

@@ -269,15 +269,17 @@ def test_to_records_needs_no_pandas(g):
     assert row["links_out"] == len(g.links_of(note, "out"))
     assert row["links_in"] == len(g.backlinks(note))
     assert len(g.to_records(stubs=False, categories=False, tags=False, attachments=False)) == len(g)
-    json.dumps(records)
+    json.dumps(records, default=str)  # plain data; dates and times as datetime values
 
 
 def test_frame_without_pandas_says_how_to_get_it(g, monkeypatch):
     import sys
 
     monkeypatch.setitem(sys.modules, "pandas", None)  # as if pandas were not installed
-    with pytest.raises(KgError, match="pip install pandas"):
+    with pytest.raises(ImportError, match="pip install pandas"):
         g.frame()
+    with pytest.raises(ImportError, match="pip install pandas"):
+        g.metadata().to_frame()
 
 
 def test_frame_is_a_dataframe_of_notes(g):  # pandas comes with the dev extras

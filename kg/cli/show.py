@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+from typing import Any
 
 from kg.cli.common import (
     Subparsers,
@@ -12,6 +14,27 @@ from kg.cli.common import (
 )
 from kg.codec import link_to_json
 from kg.model import LinkKind, Note, NoteKind
+from kg.properties import Properties
+
+
+def property_text(value: Any) -> str:
+    """A property's value as a reader reads it: a list's items joined by commas, a
+    mapping inside a list as JSON, nothing (`None`) as an empty text.
+
+    >>> from kg.properties import properties_from_json
+    >>> p = properties_from_json('{"a": [1, "x"], "b": [{"c": 2}], "d": null, "e": true}')
+    >>> [property_text(v) for v in p.values()]
+    ['1, x', '{"c": 2}', '', 'true']
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return ", ".join(property_text(item) for item in value)
+    if isinstance(value, Properties):
+        return json.dumps(value.to_json(), ensure_ascii=False)
+    return str(value)
 
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -78,9 +101,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"{label}: {value}")
     if note.properties:
         print("properties:")
-        for key, value in note.properties:
-            shown = ", ".join(map(str, value)) if isinstance(value, tuple) else value
-            print(f"  {key}: {shown}")
+        for key, value in note.properties.flat().items():
+            print(f"  {key}: {property_text(value)}")
     for phrase in note.incomplete():
         print(f"incomplete: {phrase}")
     body = [paragraph.text for paragraph in note.body]

@@ -5,7 +5,10 @@ The attributes are kg's scalar forms of notes and links (`kg.codec.note_scalars`
 `label`, which Gephi shows), description, claim, categories joined by `DELIMITER`, date, stub flag and the counts the page declares; edges carry kind,
 normalized relation, the raw relation label, annotation, order (source order, paper
 rank), and provenance (file, line). Near pairs become `near` edges with a `weight`.
-No vectors, no lists: every value is a string, integer, float or boolean.
+No vectors, no lists: every value is a string, integer, float or boolean. Each
+front-matter property is a node attribute of its own (lists as JSON text); an attribute
+whose values differ in type between notes is written as text (integers and floats as
+floats), so one GraphML key types it.
 
 Characters XML cannot carry (C0 controls other than tab and newlines, lone surrogates,
 U+FFFE/U+FFFF) are removed (`kg.export.chars`, `kg.codec.xml_text`). The export registry lists this writer as
@@ -30,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from kg.codec import DELIMITER, link_scalars, note_scalars, xml_text
+from kg.codec import DELIMITER, link_scalars, note_scalars, uniform_types, xml_text
 from kg.export.chars import encode_clean
 
 if TYPE_CHECKING:
@@ -71,7 +74,9 @@ def to_networkx(sub: SubGraph) -> nx.MultiDiGraph:
     """
     graph = nx.MultiDiGraph()
     graph.graph.update(to_networkx_graph_attributes(sub))
-    graph.add_nodes_from((note.id, note_scalars(note)) for note in sub.notes.values())
+    notes = list(sub.notes.values())
+    attributes = uniform_types([note_scalars(note) for note in notes])
+    graph.add_nodes_from(zip([note.id for note in notes], attributes, strict=True))
     graph.add_edges_from(
         (link.source, link.target, f"e{i}", link_scalars(link)) for i, link in enumerate(sub.links)
     )
@@ -169,10 +174,12 @@ def graphml_bytes(sub: SubGraph) -> bytes:
     if graph:
         body.append(keys.data("graph", graph, "    "))
     quoted: dict[str, str] = {}
-    for note in sub.notes.values():
+    notes = list(sub.notes.values())
+    attributes = uniform_types([note_scalars(note, xml_safe=False) for note in notes])
+    for note, values in zip(notes, attributes, strict=True):
         quoted[note.id] = ref = _attr(note.id)
         body.append(f"    <node id={ref}>\n")
-        body.append(keys.data("node", note_scalars(note, xml_safe=False), "      "))
+        body.append(keys.data("node", values, "      "))
         body.append("    </node>\n")
     number = 0
     for link in sub.links:

@@ -27,9 +27,9 @@ from contextlib import contextmanager
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, cast
 
-from kg.codec import link_scalars, note_scalars
-from kg.display.results import require_pandas
+from kg.codec import link_scalars, note_scalars, uniform_types
 from kg.errors import check_flag
+from kg.graph.columns import file_facts, fill, frame_of, parse_date, property_cells
 from kg.model import NoteKind
 
 if TYPE_CHECKING:
@@ -55,9 +55,13 @@ COLUMNS = (
     "tags",
     "aliases",
     "files",
+    "path",
+    "size",
+    "modified",
     "links_out",
     "links_in",
 )
+_TAKEN = frozenset(COLUMNS)
 
 
 def _keep(kind: NoteKind, stub: bool, leave_out: dict[NoteKind, bool], stubs: bool) -> bool:
@@ -100,7 +104,9 @@ def build_networkx(graph: KnowledgeGraph) -> nx.MultiDiGraph:
     notes = graph.note_table
     links = graph.links
     with _paused_gc():
-        out.add_nodes_from((note_id, note_scalars(notes[note_id])) for note_id in notes)
+        ids = list(notes)
+        attributes = uniform_types([note_scalars(notes[note_id]) for note_id in ids])
+        out.add_nodes_from(zip(ids, attributes, strict=True))
         out.add_edges_from(
             (link.source, link.target, f"e{i}", link_scalars(link)) for i, link in enumerate(links)
         )
@@ -187,32 +193,39 @@ def to_records(
     tags: bool = True,
     attachments: bool = True,
 ) -> list[dict[str, Any]]:
-    """One dict per note with the keys of `COLUMNS`; lists (categories, tags, aliases,
-    files) as lists, `links_out` / `links_in` the links leaving and reaching it."""
+    """One dict per note: the keys of `COLUMNS`, then one per front-matter property met
+    (see `NetworkxMethods.to_records`); every dict has every key."""
     leave_out = _filter(stubs, categories, tags, attachments)
     table = graph.link_table
+    root = graph.root
     records = []
     for note in graph.notes(stubs=True):
         if not _keep(note.kind, note.stub, leave_out, stubs):
             continue
-        records.append(
-            {
-                "id": note.id,
-                "title": note.title,
-                "kind": note.kind.value,
-                "stub": note.stub,
-                "truncated": note.truncated,
-                "description": note.description,
-                "claim": note.claim,
-                "date": note.date,
-                "categories": list(note.categories),
-                "tags": list(note.tags),
-                "aliases": list(note.aliases),
-                "files": list(note.files),
-                "links_out": len(table.out[note.id]),
-                "links_in": len(table.into[note.id]),
-            }
-        )
+        path, size, modified = file_facts(root, note)
+        record = {
+            "id": note.id,
+            "title": note.title,
+            "kind": note.kind.value,
+            "stub": note.stub,
+            "truncated": note.truncated,
+            "description": note.description,
+            "claim": note.claim,
+            "date": (parse_date(note.date) or note.date) if note.date else None,
+            "categories": list(note.categories),
+            "tags": list(note.tags),
+            "aliases": list(note.aliases),
+            "files": list(note.files),
+            "path": path,
+            "size": size,
+            "modified": modified,
+            "links_out": len(table.out[note.id]),
+            "links_in": len(table.into[note.id]),
+        }
+        if note.properties_json:
+            record.update(property_cells(note.properties, _TAKEN))
+        records.append(record)
+    fill(records, COLUMNS)
     return records
 
 
@@ -220,8 +233,7 @@ def to_frame(graph: KnowledgeGraph, **leave_out: bool) -> pd.DataFrame:
     """`to_records` as a pandas DataFrame indexed by note id; `MissingPackage` (an
     `ImportError` and a `KgError`) without pandas."""
     records = to_records(graph, **leave_out)  # checks the arguments first
-    pd = require_pandas("g.frame()", instead="g.to_records()")
-    return pd.DataFrame(records, columns=list(COLUMNS)).set_index("id")
+    return frame_of(records, fill(records, COLUMNS), "id", "g.frame()")
 
 
 class NetworkxMethods:
@@ -235,7 +247,9 @@ class NetworkxMethods:
 
         Nodes are note ids with title, kind, stub and the fields the note has
         (description, claim, categories joined by '; ', date, tags, aliases, files,
-        truncated, declared counts); edges (keyed 'e0', 'e1'... by position in `g.links`)
+        truncated, declared counts) and each front-matter property as an attribute of
+        its own (`kg.codec.note_scalars`: lists as JSON text, `property_NAME` where kg
+        has an attribute of that name); edges (keyed 'e0', 'e1'... by position in `g.links`)
         have kind, line and the fields the link has (relation, label, annotation, order,
         sentence, section, file). Built once and shared, so it is read-only: adding or
         removing a node or edge raises `networkx.NetworkXError` and attribute dicts cannot
@@ -367,15 +381,30 @@ class NetworkxMethods:
         Returns
         -------
         list of dict
-            Keys `kg.graph.nxview.COLUMNS`: id, title, kind, stub, truncated,
-            description, claim, date, categories, tags, aliases, files (lists),
-            links_out, links_in.
+            Every dict has the same keys. First `kg.graph.nxview.COLUMNS`: id, title,
+            kind, stub, truncated, description, claim, date (a `datetime.date` where
+            the text is an ISO date), categories, tags, aliases, files (lists), path
+            (the note's first file, relative to the corpus), size (its files' bytes),
+            modified (their latest modification, a `datetime.datetime` in UTC; path,
+            size and modified are None for a stub), links_out, links_in (the links
+            leaving and reaching it). Then one key per front-matter property of any
+            note, in the order met, None where a note lacks it: a nested property
+            spread out as ``parent.child``, lists as lists, ISO dates as
+            `datetime.date` / `datetime.datetime`; a property named as a column above
+            is ``property_NAME`` (a `title:` property: ``property_title``).
 
         Examples
         --------
         >>> from kg.graph.knowledge import _demo
         >>> [(r["id"], r["links_out"], r["links_in"]) for r in _demo().to_records(stubs=False, categories=False)]
         [('a', 2, 0), ('b', 1, 1), ('c', 1, 1)]
+        >>> from kg.graph.knowledge import KnowledgeGraph
+        >>> from kg.model import Note, NoteKind
+        >>> note = Note("n", "N", NoteKind.SYNTHESIS,
+        ...             properties_json='{"rating": 4, "title": "N", "review": {"on": "2026-01-05"}}')
+        >>> {k: v for k, v in KnowledgeGraph({"n": note}, []).to_records()[0].items()
+        ...  if k in ("rating", "property_title", "review.on")}
+        {'rating': 4, 'property_title': 'N', 'review.on': datetime.date(2026, 1, 5)}
         """
         return to_records(cast("KnowledgeGraph", self), stubs, categories, tags, attachments)
 
@@ -386,7 +415,9 @@ class NetworkxMethods:
         tags: bool = True,
         attachments: bool = True,
     ) -> pd.DataFrame:
-        """`to_records` as a pandas DataFrame indexed by note id.
+        """`to_records` as a pandas DataFrame indexed by note id: the same columns, a
+        column holding only dates (`date`, a date property) as datetime64, `modified`
+        as datetime64 in UTC.
 
         Returns
         -------

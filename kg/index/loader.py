@@ -12,8 +12,9 @@ True
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,17 +24,35 @@ from kg.errors import CorpusError, check_callable, check_choice, check_flag, che
 from kg.graph.build import BuildState, build_with_state, collector_paused
 from kg.graph.knowledge import KnowledgeGraph
 from kg.index.enclosing import corpus_of
-from kg.index.store import index_dir, open_index, save_graph, tidy
+from kg.index.store import SavedIndex, index_dir, open_index, save_graph, tidy
 from kg.index.update import IndexUpdate, update_in_place
 from kg.io import index_lock
 from kg.model import Diagnostic, Page
 from kg.parse.corpus import discover, display_paths, parse_file, scan
 from kg.parse.obsidian import find_attachments
+from kg.parse.selection import Selection
 
 if TYPE_CHECKING:
     from kg.embed.models import Embedder
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+# The index's meta key recording the include/exclude globs it was built with (JSON text).
+SELECTION_KEY = "selection"
+
+
+def _selection_of(saved: SavedIndex) -> str:
+    """The include/exclude globs an index was built with, as `Selection.text` writes
+    them ('' for none)."""
+    text = saved.meta.get(SELECTION_KEY)
+    if not text:
+        return ""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return "unreadable"  # matches no globs: the index is rebuilt
+    return value if isinstance(value, str) else "unreadable"
 
 
 def resolve_corpus(path: str | Path) -> Path:
@@ -47,10 +66,14 @@ def resolve_corpus(path: str | Path) -> Path:
 
 
 def parse_corpus(
-    root: Path, config: Config, progress: Progress | None = None
+    root: Path,
+    config: Config,
+    progress: Progress | None = None,
+    selection: Selection | None = None,
 ) -> tuple[list[Page], list[Diagnostic], int]:
-    """Parse every file of a corpus; returns pages, diagnostics and the number of files."""
-    paths = discover(root)
+    """Parse every file of a corpus (those `selection` admits); returns pages, diagnostics
+    and the number of files."""
+    paths = discover(root, selection)
     pages: list[Page] = []
     diagnostics: list[Diagnostic] = []
     with collector_paused():
@@ -66,19 +89,28 @@ def parse_corpus(
     return pages, diagnostics, len(paths)
 
 
-def build_graph(root: Path, config: Config, progress: Progress | None = None) -> KnowledgeGraph:
+def build_graph(
+    root: Path,
+    config: Config,
+    progress: Progress | None = None,
+    selection: Selection | None = None,
+) -> KnowledgeGraph:
     """Parse and build, ignoring any saved index."""
-    return build_graph_with_state(root, config, progress)[0]
+    return build_graph_with_state(root, config, progress, selection)[0]
 
 
 def build_graph_with_state(
-    root: Path, config: Config, progress: Progress | None = None
+    root: Path,
+    config: Config,
+    progress: Progress | None = None,
+    selection: Selection | None = None,
 ) -> tuple[KnowledgeGraph, BuildState, int]:
     """Parse and build; also what a later in-place update needs, and how many of the
     graph's diagnostics came from reading the files."""
     with collector_paused():
-        pages, diagnostics, files = parse_corpus(root, config, progress)
-        notes, links, build_problems, state = build_with_state(pages, find_attachments(root))
+        pages, diagnostics, files = parse_corpus(root, config, progress, selection)
+        attachments = find_attachments(root, selection)
+        notes, links, build_problems, state = build_with_state(pages, attachments)
         graph = KnowledgeGraph(notes, links, diagnostics + build_problems, files=files, root=root)
         return graph, state, len(diagnostics)
 
@@ -114,6 +146,8 @@ def load(
     progress: Progress | None = None,
     embed: bool | str = "all",
     embedder: Embedder | None = None,
+    include: str | Iterable[str] | None = None,
+    exclude: str | Iterable[str] | None = None,
 ) -> KnowledgeGraph:
     """Open the corpus at `path` as a `KnowledgeGraph`.
 
@@ -156,6 +190,13 @@ def load(
         always kept.
     embedder : Embedder, optional
         Embed with this instead of the configured model.
+    include, exclude : str or list of str, optional
+        Read only the files (notes, pages, attachments) that match an `include` glob
+        and no `exclude` glob. Globs are relative to the corpus root and match a
+        file's path or any folder above it: ``"Archive"`` or ``"site/drafts"`` take a
+        whole folder, ``"*.txt"`` every page, ``"**/drafts"`` a folder of that name at
+        any depth (`*` crosses `/`; case counts; see `kg.parse.selection`). The index
+        records the globs: one made with other globs is rebuilt, never reused.
 
     Returns
     -------
@@ -167,7 +208,8 @@ def load(
         When `path` does not exist, is a folder inside an indexed corpus (see `path`), or
         kg.yaml is unusable (the message says which setting).
     InvalidArgument
-        When `embed` names no policy (the message lists them).
+        When `embed` names no policy (the message lists them), or a glob of `include`
+        or `exclude` is no text or not relative to the corpus.
     IndexLocked
         When another process keeps writing the index for more than a minute.
 
@@ -184,6 +226,7 @@ def load(
     kg.errors.InvalidArgument: unknown embed policy 'some'; valid: all, stored, lazy, none
     """
     policy = embed_policy(embed)
+    selection = Selection.of(include, exclude)
     check_flag("rebuild", rebuild)
     check_flag("save", save)
     check_path("index", index, "an index folder", optional=True)
@@ -197,7 +240,8 @@ def load(
         else load_config(root if root.is_dir() else root.parent, Path(config) if config else None)
     )
     folder = index_dir(root, Path(index) if index else None)
-    stamps = scan(root)
+    stamps = scan(root, selection)
+    chosen = selection.text()
 
     def finish(graph: KnowledgeGraph) -> KnowledgeGraph:
         from kg.embed.attach import attach, attach_stored, attach_trace_vectors
@@ -237,7 +281,8 @@ def load(
     if not rebuild:
         saved = open_index(folder)
         if saved is not None:
-            cached = saved.graph(root) if saved.matches(stamps) else None
+            fits = saved.matches(stamps) and _selection_of(saved) == chosen
+            cached = saved.graph(root) if fits else None
             if cached is not None:
                 cached.config = settings
                 cached.index_update = IndexUpdate("reused")
@@ -246,7 +291,7 @@ def load(
                 return finish(cached)
             saved.close()
     if not save:
-        built = build_graph(root, settings, progress)
+        built = build_graph(root, settings, progress, selection)
         built.config = settings
         return finish(built)
     # One writer at a time: a second `kg index` waits here, then finds the index the
@@ -257,6 +302,11 @@ def load(
         update = IndexUpdate(
             "rebuilt", reason="asked to rebuild" if rebuild else "no index of this version yet"
         )
+        if saved is not None and _selection_of(saved) != chosen:
+            # Files another include/exclude left out (or read) are not in it: rebuild.
+            update = IndexUpdate("rebuilt", reason="the include/exclude globs changed")
+            saved.close()
+            saved = None
         if saved is not None:
             if saved.matches(stamps):
                 graph = saved.graph(root)
@@ -266,8 +316,15 @@ def load(
             if graph is None:
                 saved.close()
         if graph is None:
-            graph, state, parsed = build_graph_with_state(root, settings, progress)
-            save_graph(folder, graph, stamps, state=state, parse_diagnostics=parsed)
+            graph, state, parsed = build_graph_with_state(root, settings, progress, selection)
+            save_graph(
+                folder,
+                graph,
+                stamps,
+                extra={SELECTION_KEY: chosen} if chosen else None,
+                state=state,
+                parse_diagnostics=parsed,
+            )
             update = IndexUpdate(
                 "rebuilt",
                 update.changed,

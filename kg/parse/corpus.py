@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from kg.config import Config
+    from kg.parse.selection import Selection
 
 from kg.model import Diagnostic, Page, Severity
 from kg.parse.markdown import parse_markdown
@@ -41,24 +42,40 @@ def _skips_readme(root: Path | str) -> bool:
     return not os.path.isdir(os.path.join(root, ".obsidian"))
 
 
-def discover(root: Path) -> list[Path]:
-    """Every page and Markdown file below `root` (or `root` itself), in a stable order."""
+def discover(root: Path, selection: Selection | None = None) -> list[Path]:
+    """Every page and Markdown file below `root` (or `root` itself), in a stable order;
+    only those `selection` admits when it is given."""
     if root.is_file():
         return [root]
     found: list[Path] = []
     readme = "README.md" if _skips_readme(root) else ""
+    base = str(root)
+    chosen = selection if selection is not None and not selection.everything else None
     for folder, dirs, files in os.walk(root, followlinks=False):
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
+        prefix = _prefix(folder, base) if chosen else ""
         for name in sorted(files):
-            if name.lower().endswith(PAGE_SUFFIXES + MARKDOWN_SUFFIXES) and name != readme:
+            if (
+                name.lower().endswith(PAGE_SUFFIXES + MARKDOWN_SUFFIXES)
+                and name != readme
+                and (chosen is None or chosen.admits(prefix + name))
+            ):
                 found.append(Path(folder) / name)
         readme = ""  # only the root's
     return found
 
 
-def scan(root: Path) -> list[FileStamp]:
-    """The stamps of every corpus file, in `discover` order, without building Path objects
-    (reopening a 10,000-file corpus starts with this, so it is kept cheap)."""
+def _prefix(folder: str, base: str) -> str:
+    """The folder's path relative to the corpus root, with `/` and a final `/` ('' at the
+    root)."""
+    relative = os.path.relpath(folder, base)
+    return "" if relative == "." else relative.replace(os.sep, "/") + "/"
+
+
+def scan(root: Path, selection: Selection | None = None) -> list[FileStamp]:
+    """The stamps of every corpus file (those `selection` admits), in `discover` order,
+    without building Path objects (reopening a 10,000-file corpus starts with this, so it
+    is kept cheap)."""
     if root.is_file():
         return [stamp(root, root)]
     base = str(root)
@@ -66,12 +83,16 @@ def scan(root: Path) -> list[FileStamp]:
     # Attachments count too: a new image turns a missing attachment into a found one.
     suffixes = PAGE_SUFFIXES + MARKDOWN_SUFFIXES + tuple(sorted(ATTACHMENT_SUFFIXES))
     readme = "README.md" if _skips_readme(base) else ""
+    chosen = selection if selection is not None and not selection.everything else None
     for folder, dirs, files in os.walk(base, followlinks=False):
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
-        relative = os.path.relpath(folder, base)
-        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        prefix = _prefix(folder, base)
         for name in sorted(files):
-            if name.lower().endswith(suffixes) and (prefix or name != readme):
+            if (
+                name.lower().endswith(suffixes)
+                and (prefix or name != readme)
+                and (chosen is None or chosen.admits(prefix + name))
+            ):
                 try:
                     info = os.stat(os.path.join(folder, name))
                     found.append(FileStamp(prefix + name, info.st_size, info.st_mtime_ns))

@@ -24,7 +24,7 @@ from urllib.parse import unquote
 from kg.model import WrittenLink
 
 if TYPE_CHECKING:
-    pass
+    from kg.parse.selection import Selection
 
 # The files a vault holds besides notes, as Obsidian's help lists the formats it accepts
 # ("Accepted file formats"): JSON Canvas and Bases files, images, audio, video and PDF.
@@ -304,9 +304,9 @@ def code_spans(text: str) -> list[tuple[int, int]]:
 # ---------------------------------------------------------------- files of a vault
 
 
-def find_attachments(root: Path) -> list[str]:
-    """The attachment files below `root` (see `ATTACHMENT_SUFFIXES`), as paths relative
-    to it with `/`, in a stable order.
+def find_attachments(root: Path, selection: Selection | None = None) -> list[str]:
+    """The attachment files below `root` (see `ATTACHMENT_SUFFIXES`) that `selection`
+    admits (all without one), as paths relative to it with `/`, in a stable order.
 
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
@@ -323,6 +323,8 @@ def find_attachments(root: Path) -> list[str]:
         relative = os.path.relpath(folder, base)
         prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
         for name in sorted(files):
-            if os.path.splitext(name)[1].lower() in ATTACHMENT_SUFFIXES:
+            if os.path.splitext(name)[1].lower() in ATTACHMENT_SUFFIXES and (
+                selection is None or selection.admits(prefix + name)
+            ):
                 found.append(prefix + name)
     return found
