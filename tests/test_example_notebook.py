@@ -113,7 +113,7 @@ def test_centrality_and_communities_join_the_notes(executed):
 def test_near_and_the_trace_are_tables(executed):
     _, found, _ = executed
     near = found["near"]
-    assert len(near) == 5 and set(near[0]) == {"title", "score", "linked"}
+    assert len(near) == 5 and set(near[0]) == {"note_title", "score", "linked"}
     scores = [row["score"] for row in near]
     assert scores == sorted(scores, reverse=True)
     assert found["trace_rows"] > 1 and found["trace_depths"][0] == 0
