@@ -47,7 +47,7 @@ from kg.model import (
 from kg.text import carries_tag, normalize_title
 
 if TYPE_CHECKING:
-    import networkx as nx
+    import networkx as nx  # type: ignore[import-untyped, unused-ignore]
 
 
 __all__ = ["CorpusStats", "KnowledgeGraph", "NotePath"]

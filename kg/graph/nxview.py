@@ -32,9 +32,9 @@ from kg.errors import KgError, check_flag
 from kg.model import NoteKind
 
 if TYPE_CHECKING:
-    import networkx
+    import networkx  # type: ignore[import-untyped, unused-ignore]
     import networkx as nx
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
     from kg.graph.knowledge import KnowledgeGraph
 
