@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -102,3 +104,42 @@ def test_kg_itself_is_clean_under_mypys_default_settings(user_folder: Path):
     ]
     assert inside_kg == [], result.stdout
     assert any(line.startswith(f"script.py:{MISTAKE_LINE}:") for line in errors_in(result.stdout))
+
+
+@pytest.mark.slow
+def test_mypy_sees_kg_installed_from_the_project_folder(user_folder: Path, tmp_path: Path):
+    """`pip install` of the project folder (no editable install): the wheel carries
+    kg/py.typed, and mypy checks the script against it in the environment it went to."""
+    root = Path(__file__).resolve().parent.parent
+    source = tmp_path / "source"  # built from a copy: setuptools writes build/ beside it
+    skip = shutil.ignore_patterns("__pycache__", ".kg", "*.egg-info")
+    for name in ("kg", "tui"):
+        shutil.copytree(root / name, source / name, ignore=skip)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(root / name, source / name)
+    pip = [sys.executable, "-m", "pip", "--quiet", "--disable-pip-version-check"]
+    subprocess.run(
+        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    [wheel] = tmp_path.glob("kg-*.whl")
+    assert "kg/py.typed" in zipfile.ZipFile(wheel).namelist()
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [*pip, "--python", str(python), "install", "--no-deps", "--no-index", str(wheel)],
+        env=USER_ENV,  # nothing on PYTHONPATH may pass for kg already installed
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    result = mypy(
+        user_folder, "--python-executable", str(python), "--cache-dir", str(tmp_path / "cache")
+    )
+    assert any((venv / "lib").glob("python*/site-packages/kg/py.typed"))
+    errors = errors_in(result.stdout)
+    assert len(errors) == 1 and errors[0].startswith(f"script.py:{MISTAKE_LINE}:"), result.stdout
+    assert 'Revealed type is "kg.graph.knowledge.KnowledgeGraph"' in result.stdout
