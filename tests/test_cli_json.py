@@ -75,9 +75,15 @@ def test_index_json_lists_diagnostics_as_objects(corpus: list[str]):
     assert diagnostics and all(list(d) == DIAGNOSTIC_KEYS for d in diagnostics)
     broken = [d for d in diagnostics if d["file"] == "Broken.md"]
     assert broken and broken[0]["severity"] == "error" and isinstance(broken[0]["line"], int)
-    assert "front matter" in broken[0]["message"] and broken[0]["code"]
+    assert "front matter" in broken[0]["message"] and broken[0]["code"] == "front-matter"
     unresolved = [d for d in diagnostics if "Someday maybe" in d["message"]]
-    assert unresolved[0] == {**unresolved[0], "file": "Home.md", "line": 5, "severity": "info"}
+    assert unresolved[0] == {
+        **unresolved[0],
+        "file": "Home.md",
+        "line": 5,
+        "severity": "info",
+        "code": "unresolved-link",
+    }
     # -v lists the unresolved links themselves, as the summary promises
     assert summary["unresolved_links"] == [
         {"file": "Home.md", "line": 5, "kind": "links", "target": "Someday maybe"}
