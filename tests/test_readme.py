@@ -11,20 +11,16 @@ its ```text block of Python with it. The terminal app (`kg browse`), `kg watch` 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shlex
 import shutil
-import signal
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from store_support import require_oxigraph
+from store_support import kg_serve, require_oxigraph
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -105,38 +101,14 @@ def test_cli_examples_run_on_notes(workdir: Path):
     assert run_all(commands(), workdir, env) == []
 
 
-@contextmanager
-def kg_serve(workdir: Path, words: list[str], env: dict[str, str]) -> Iterator[str]:
-    """The README's `kg serve` line, run in `workdir` on a free port and writable (as its
-    comment says `kg push` needs), stopped as Ctrl+C stops it; its URL."""
-    words = [w for w in words[1:] if w != "7878"]
-    words = [w for w in words if w != "--port"] + ["--port", "0", "--writable", "--json"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", *words],
-        cwd=workdir,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        lines = []
-        for line in process.stdout:  # the JSON object, ended by its closing brace
-            lines.append(line)
-            if line.startswith("}"):
-                break
-        yield json.loads("".join(lines))["endpoint"]
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
+def serve_options(words: list[str]) -> list[str]:
+    """The options of the README's `kg serve` line, on a free port rather than 7878 and
+    writable, as its comment says `kg push` needs.
+
+    >>> serve_options(["kg", "serve", "--port", "7878"])
+    ['--port', '0', '--writable']
+    """
+    return [w for w in words[2:] if w not in ("--port", "7878")] + ["--port", "0", "--writable"]
 
 
 @pytest.mark.model
@@ -149,7 +121,7 @@ def test_store_examples_run_against_a_real_server(
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "KG_STORE_CACHE": str(tmp_path / "cache")}
     lines = commands("console")
     [serve] = [words for words in lines if words[1] == "serve"]
-    with kg_serve(workdir, serve, env) as url:
+    with kg_serve(serve_options(serve), cwd=workdir, env=env) as url:
         others = [[word.replace(given, url) for word in words] for words in lines if words != serve]
         assert len(others) >= 6 and all(any(url in w for w in words) for words in others)
         assert run_all(others, workdir, env) == []
