@@ -13,7 +13,7 @@ setup: $(STAMP)
 
 # torch is installed first and pinned: the CPU build of 2.13.0 comes from a local file,
 # an unpinned torch would pull gigabytes of CUDA packages.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	@# tmux drives the real `kg browse` in the terminal test; the machine image has it, this
 	@# installs it where it does not (needs root, as CI has).
 	command -v tmux >/dev/null || { apt-get update -qq && apt-get install -y -qq tmux; }
@@ -23,7 +23,13 @@ $(STAMP): pyproject.toml
 		apt-get install -y -qq virtuoso-opensource; } || echo "virtuoso-opensource not installed"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e '.[embed,dev]'
+	@# An editable install in compat mode: the checkout goes on the path through a .pth file,
+	@# which mypy reads, where the default mode's import hook is invisible to it; so a script
+	@# of yours type-checks against kg with plain `mypy script.py`. The terminal app's package
+	@# lives in tui/, which goes on the path the same way.
+	$(BIN)/python -m pip install --quiet -e '.[embed,dev]' --config-settings editable_mode=compat
+	$(BIN)/python -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_path("purelib"), \
+		"kg_tui.pth").write_text(str(pathlib.Path("tui").resolve()) + "\n")'
 	touch $(STAMP)
 
 run: setup

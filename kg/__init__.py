@@ -39,6 +39,7 @@ from kg.errors import (
     MissingPackage,
     ModelUnavailable,
     NoteNotFound,
+    StoreError,
     check_options,
     check_path,
 )
@@ -75,7 +76,7 @@ if TYPE_CHECKING:
     from kg.export.subgraph import NearPair, SubGraph
     from kg.query.related import NearWeights
     from kg.query.titles import TitleIndex
-    from kg.query.trace import Claim, Evidence, Use
+    from kg.query.trace import Claim, Evidence, Unsupported, Use
     from kg.store.remote import connect
 
 # kg reports long first calls and waits for other processes through logging (loggers under
@@ -90,6 +91,7 @@ _LAZY = {
     "NearWeights": "kg.query.related",
     "SubGraph": "kg.export.subgraph",
     "TitleIndex": "kg.query.titles",
+    "Unsupported": "kg.query.trace",
     "Use": "kg.query.trace",
     "Embedder": "kg.embed.models",
     "SentenceTransformerEmbedder": "kg.embed.models",
@@ -166,8 +168,10 @@ __all__ = [
     "SearchHit",
     "SentenceTransformerEmbedder",
     "Severity",
+    "StoreError",
     "SubGraph",
     "TitleIndex",
+    "Unsupported",
     "Use",
     "VectorStore",
     "connect",

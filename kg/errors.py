@@ -21,7 +21,19 @@ E = TypeVar("E", bound=Enum)
 
 
 class KgError(Exception):
-    """Base class of every error kg raises on purpose."""
+    """Base class of every error kg raises on purpose.
+
+    `suggestions` lists what the caller may have meant, for a program to offer: the
+    valid values of an argument, or the titles closest to one that matched no note
+    (empty when there is nothing to suggest). `kg --json` prints them with the error.
+
+    >>> InvalidArgument("unknown direction 'up'; valid: out, in", suggestions=["out", "in"]).suggestions
+    ['out', 'in']
+    """
+
+    def __init__(self, *args: object, suggestions: Iterable[str] = ()) -> None:
+        super().__init__(*args)
+        self.suggestions: list[str] = list(suggestions)
 
 
 class NoteNotFound(KgError, LookupError):
@@ -35,7 +47,7 @@ class NoteNotFound(KgError, LookupError):
             message += "; did you mean: " + ", ".join(repr(s) for s in self.suggestions)
         else:
             message += "; try `kg search` to find it by its words"
-        super().__init__(message)
+        super().__init__(message, suggestions=self.suggestions)
 
 
 class CorpusError(KgError):
@@ -78,7 +90,9 @@ def check_choice(name: str, value: object, valid: Iterable[str]) -> str:
     choices = list(valid)
     if isinstance(value, str) and value in choices:
         return value
-    raise InvalidArgument(f"unknown {name} {value!r}; valid: {', '.join(choices)}")
+    raise InvalidArgument(
+        f"unknown {name} {value!r}; valid: {', '.join(choices)}", suggestions=choices
+    )
 
 
 def check_choices(name: str, value: object, valid: type[E]) -> frozenset[E] | None:
@@ -110,7 +124,9 @@ def check_choices(name: str, value: object, valid: type[E]) -> frozenset[E] | No
     for item in items:
         key = item.value if isinstance(item, valid) else item
         if not isinstance(key, str) or key not in members:
-            raise InvalidArgument(f"unknown {name} {item!r}; valid: {', '.join(members)}")
+            raise InvalidArgument(
+                f"unknown {name} {item!r}; valid: {', '.join(members)}", suggestions=list(members)
+            )
         chosen.add(members[key])
     return frozenset(chosen)
 
@@ -245,7 +261,10 @@ def check_options(call: str, given: Iterable[str], valid: Iterable[str]) -> None
     choices = list(valid)
     for name in given:
         if name not in choices:
-            raise InvalidArgument(f"{call} takes no option {name!r}; valid: {', '.join(choices)}")
+            raise InvalidArgument(
+                f"{call} takes no option {name!r}; valid: {', '.join(choices)}",
+                suggestions=choices,
+            )
 
 
 def shorten(text: str, width: int = 60) -> str:

@@ -379,7 +379,7 @@ def stem(word: str) -> str:
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """The English stop words `tokens` drops (bm25s's list)."""
-    from bm25s.stopwords import STOPWORDS_EN
+    from bm25s.stopwords import STOPWORDS_EN  # type: ignore[import-untyped, unused-ignore]
 
     return frozenset(STOPWORDS_EN)
 

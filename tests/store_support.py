@@ -1,9 +1,16 @@
-"""What the store's tests share: skipping plainly when the oxigraph server is missing, and
-a private copy of notes/ to push and edit."""
+"""What the store's tests share: skipping plainly when the oxigraph server is missing, a
+private copy of notes/ to push and edit, and a real `kg serve` in the background."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,3 +35,37 @@ def copy_notes(target: Path) -> Path:
     """notes/ copied to `target` without its index folder; `target`."""
     shutil.copytree(NOTES, target, ignore=shutil.ignore_patterns(".kg"))
     return target
+
+
+@contextmanager
+def kg_serve(
+    options: list[str], cwd: Path | None = None, env: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """`kg serve OPTIONS --json` started as a user starts it (give `--port 0` for a free
+    port), stopped as Ctrl+C stops it; its URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", *options, "--json"],
+        cwd=cwd,
+        env=dict(env) if env is not None else dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = []
+        for line in process.stdout:  # the JSON object, ended by its closing brace
+            lines.append(line)
+            if line.startswith("}"):
+                break
+        yield json.loads("".join(lines))["endpoint"]
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if process.stdout is not None:
+            process.stdout.close()

@@ -165,6 +165,6 @@ def test_kg_show_prints_nested_properties_as_text(vault, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "  review.by: Ann" in out and "  review.notes.depth: 2" in out
+    assert "  review:\n    by: Ann\n" in out and "    notes:\n      depth: 2" in out
     assert "  sources_read: a, b" in out and "  rating: 4" in out
     assert "Properties(" not in out and "('" not in out

@@ -83,6 +83,9 @@ def test_kg_load_opens_a_store_url(
     assert ("mirror", files, files) in stages
     local = kg.load(corpus, embed="none", save=False)
     assert remote.endpoint is not None
+    # it prints as the store it came from, not as the cache folder it is mirrored in
+    assert repr(remote).startswith(f"<KnowledgeGraph {url.rstrip('/')}: {len(local)} notes, ")
+    assert repr(local).startswith("<KnowledgeGraph notes/: ")
     assert [n.id for n in remote.notes()] == [n.id for n in local.notes()]
     assert remote.note(TITLE).title == TITLE
     assert (tmp_path / "cache").is_dir()  # mirrored where the environment says

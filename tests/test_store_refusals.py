@@ -5,50 +5,24 @@ the push."""
 
 from __future__ import annotations
 
-import json
 import os
-import signal
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 from store_support import copy_notes, require_oxigraph
+from store_support import kg_serve as serve_in_background
 
 KG = [sys.executable, "-m", "kg.cli"]
 
 require_oxigraph()
 
 
-@contextmanager
-def kg_serve(corpus: Path, *flags: str) -> Iterator[str]:
-    """`kg serve` on a free port of 127.0.0.1, stopped as Ctrl+C stops it; its URL."""
-    process = subprocess.Popen(
-        [*KG, "serve", "--corpus", str(corpus), "--port", "0", "--json", *flags],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        lines = []
-        for line in process.stdout:  # the JSON object, ended by its closing brace
-            lines.append(line)
-            if line.startswith("}"):
-                break
-        yield json.loads("".join(lines))["endpoint"]
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
+def kg_serve(corpus: Path, *flags: str) -> AbstractContextManager[str]:
+    """`kg serve` of `corpus` on a free port of 127.0.0.1; its URL."""
+    return serve_in_background(["--corpus", str(corpus), "--port", "0", *flags])
 
 
 def push(corpus: Path, url: str, home: Path) -> subprocess.CompletedProcess[str]:

@@ -33,6 +33,7 @@ from kg.cli import (
     watch,
 )
 from kg.cli.common import common_options
+from kg.cli.report import Parser, report_error
 from kg.errors import KgError
 
 __all__ = ["COMMANDS", "build_parser", "main"]
@@ -60,24 +61,33 @@ _MODULES = (
 COMMANDS: dict[str, Handler] = {m.__name__.rsplit(".", 1)[1]: m.run for m in _MODULES}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
     """The `kg` argument parser with every command's subparser.
+
+    Parameters
+    ----------
+    json_errors
+        Print usage errors as JSON objects on stderr (what `kg … --json` does).
 
     Returns
     -------
     argparse.ArgumentParser
         The parser; `args.command` names the command chosen (None when none was given).
     """
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="kg",
         description="A knowledge-graph browser for research notes.",
         epilog="Run `kg COMMAND --help` for a command's options.",
+        json_errors=json_errors,
     )
     parser.add_argument("--version", action="version", version="kg 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = common_options()
     for module in _MODULES:
         module.add_parser(sub, common)
+    for command in sub.choices.values():  # each is made as a Parser, the parser's class
+        if isinstance(command, Parser):
+            command.json_errors = json_errors
     return parser
 
 
@@ -94,6 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         The exit status: 0 on success, 1 when a command found nothing or a problem it
         reports (see each command), 2 on a usage error or a `KgError`, 130 when interrupted.
+        An error is one line on stderr; with --json, one JSON object with ``error`` (the
+        `KgError`'s class, or ``UsageError``), ``message`` and ``suggestions`` (the valid
+        values, or the closest titles).
 
     Examples
     --------
@@ -102,8 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ...
     0
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in words
+    parser = build_parser(json_errors=as_json)
+    args = parser.parse_args(words)
     if not args.command:
         parser.print_help()
         return 0
@@ -114,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except KgError as error:
-        print(f"kg {args.command}: {error}", file=sys.stderr)
+        report_error(args.command, error, as_json)
         return 2
     except BrokenPipeError:
         return 0

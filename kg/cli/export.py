@@ -42,6 +42,7 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         help="file to write ('-' for stdout); written atomically",
     )
     p.add_argument(
+        "-f",
         "--format",
         choices=formats.names(),
         default=None,

@@ -13,8 +13,9 @@ from kg.cli.common import (
     emit_json,
     open_graph,
 )
-from kg.graph.knowledge import CorpusStats
-from kg.model import Severity
+from kg.cli.report import diagnostic_json
+from kg.graph.knowledge import CorpusStats, KnowledgeGraph
+from kg.model import Diagnostic, Link, Severity
 from kg.query.warm import DEFAULT_LIMIT, Warmed
 
 
@@ -38,7 +39,12 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "the first trace needs no model: auto (default) when at most "
         f"{DEFAULT_LIMIT:,} texts lack them, all (however long; progress is shown), or none",
     )
-    p.add_argument("-v", "--verbose", action="store_true", help="also list info diagnostics")
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also list info diagnostics and each unresolved link (file:line and target)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,6 +82,19 @@ def run(args: argparse.Namespace) -> int:
         vectors = graph.embeddings
         stats = graph.corpus_stats()
         shown = [d for d in graph.diagnostics if args.verbose or d.severity is not Severity.INFO]
+        if stats.files == 0:
+            # An empty or mistyped folder: say so, and fail as a script would want.
+            shown.append(
+                Diagnostic(
+                    str(path),
+                    None,
+                    Severity.WARNING,
+                    "holds no notes (no .md or .txt files); is it the corpus folder? "
+                    "(--corpus PATH or $KG_CORPUS)",
+                    "empty-corpus",
+                )
+            )
+        unresolved = unresolved_links(graph) if args.verbose else []
         summary = {
             "corpus": str(path),
             "reused_index": graph.from_index,
@@ -84,7 +103,12 @@ def run(args: argparse.Namespace) -> int:
             "trace_vectors": asdict(warmed) if warmed is not None else None,
             "index_update": asdict(graph.index_update) if graph.index_update else None,
             **asdict(stats),
-            "diagnostics": [str(d) for d in shown],
+            "diagnostics": [diagnostic_json(d) for d in shown],
+            **(
+                {"unresolved_links": [unresolved_json(graph, lk) for lk in unresolved]}
+                if args.verbose
+                else {}
+            ),
         }
         summaries.append(summary)
         if not args.json:
@@ -108,15 +132,16 @@ def run(args: argparse.Namespace) -> int:
                 )
             if warmed is not None and (warmed.texts or warmed.kept or warmed.skipped):
                 print(f"{path}: {describe_warmed(warmed)}")
+            if args.verbose and stats.tags:
+                counts = ", ".join(f"#{tag.lstrip('#')} {n}" for tag, n in graph.tags().items())
+                print(f"{path}: tags (notes carrying each): {counts}")
+            if unresolved:
+                print(f"{path}: unresolved links (to no file):")
+                for link in unresolved:
+                    print(f"  {describe_unresolved(graph, link)}")
         if stats.errors or (args.strict and stats.warnings):
             status = 1
         if stats.files == 0:
-            # An empty or mistyped folder: say so, and fail as a script would want.
-            print(
-                f"kg index: warning: {path} holds no notes (no .md or .txt files); "
-                "is it the corpus folder? (--corpus PATH or $KG_CORPUS)",
-                file=sys.stderr,
-            )
             status = 1
     if args.json:
         emit_json(summaries if len(summaries) > 1 else summaries[0])
@@ -164,3 +189,37 @@ def reading_summary(stats: CorpusStats) -> str:
         parts.append(f"{stats.tags} tags")
     parts += [f"{n} {one if n == 1 else many}" for n, one, many in counted if n]
     return ", ".join(parts) + (" (kg index -v lists them)" if parts else "")
+
+
+def unresolved_links(graph: KnowledgeGraph) -> list[Link]:
+    """The links written in the notes (``links``, ``embeds``) whose target no file holds: a
+    stub, or a missing attachment; what `kg index` counts as unresolved links, in file and
+    line order."""
+    written = ("links", "embeds")
+    found = [
+        link for note in graph.notes() if note.stub for link in graph.backlinks(note, kinds=written)
+    ]
+    return sorted(found, key=lambda link: (link.file, link.line, link.target))
+
+
+def unresolved_json(graph: KnowledgeGraph, link: Link) -> dict[str, object]:
+    """An unresolved link under --json: where it is written and what it names."""
+    return {
+        "file": link.file,
+        "line": link.line or None,
+        "kind": link.kind.value,
+        "target": graph.note(link.target).title,
+    }
+
+
+def describe_unresolved(graph: KnowledgeGraph, link: Link) -> str:
+    """``file:line: [[target]]`` (``![[target]]`` for an embed), as `kg index -v` lists it.
+
+    >>> from kg.graph.knowledge import _demo
+    >>> from kg.model import LinkKind
+    >>> describe_unresolved(_demo(), Link("a", "s", LinkKind.LINKS, "a.md", 4))
+    'a.md:4: [[Some stub]]'
+    """
+    where = f"{link.file}:{link.line}" if link.line else link.file
+    bang = "!" if link.kind.value == "embeds" else ""
+    return f"{where}: {bang}[[{graph.note(link.target).title}]]"

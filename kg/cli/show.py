@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import json
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kg.cli.common import (
@@ -14,27 +14,6 @@ from kg.cli.common import (
 )
 from kg.codec import link_to_json
 from kg.model import LinkKind, Note, NoteKind
-from kg.properties import Properties
-
-
-def property_text(value: Any) -> str:
-    """A property's value as a reader reads it: a list's items joined by commas, a
-    mapping inside a list as JSON, nothing (`None`) as an empty text.
-
-    >>> from kg.properties import properties_from_json
-    >>> p = properties_from_json('{"a": [1, "x"], "b": [{"c": 2}], "d": null, "e": true}')
-    >>> [property_text(v) for v in p.values()]
-    ['1, x', '{"c": 2}', '', 'true']
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, tuple):
-        return ", ".join(property_text(item) for item in value)
-    if isinstance(value, Properties):
-        return json.dumps(value.to_json(), ensure_ascii=False)
-    return str(value)
 
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -101,8 +80,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"{label}: {value}")
     if note.properties:
         print("properties:")
-        for key, value in note.properties.flat().items():
-            print(f"  {key}: {property_text(value)}")
+        for line in property_lines(note.properties):
+            print(line)
     for phrase in note.incomplete():
         print(f"incomplete: {phrase}")
     body = [paragraph.text for paragraph in note.body]
@@ -187,3 +166,81 @@ def declared_lines(note: Note) -> list[str]:
         if parts:
             lines.append(" · ".join(parts) + (f"  ({file})" if len(sources) > 1 else ""))
     return lines
+
+
+def property_lines(
+    properties: Mapping[str, Any] | Iterable[tuple[str, Any]], indent: str = "  "
+) -> list[str]:
+    """Front-matter properties as `kg show` prints them: one ``key: value`` line each, a
+    list of plain values joined by commas, nested mappings and lists of them indented as
+    YAML writes them. Takes a mapping, or the (key, value) pairs a nested mapping is kept
+    as (`kg.model.json_safe`).
+
+    Examples
+    --------
+    >>> properties = {"rating": 4, "done": False, "tags": ("a", "b"), "author": {"name": "Ada"}}
+    >>> print("\\n".join(property_lines(properties)))
+      rating: 4
+      done: false
+      tags: a, b
+      author:
+        name: Ada
+    >>> related = (("related", ((("title", "Why?"), ("label", "mechanism")),)),)
+    >>> print("\\n".join(property_lines(related)))
+      related:
+        - title: Why?
+          label: mechanism
+    """
+    items = properties.items() if isinstance(properties, Mapping) else properties
+    return [line for key, value in items for line in _value_lines(f"{key}:", value, indent)]
+
+
+def _as_mapping(value: Any) -> Mapping[str, Any] | None:
+    """`value` as a mapping when it is one, or the (key, value) pairs of one; else None."""
+    if isinstance(value, Mapping):
+        return value
+    if (
+        isinstance(value, tuple)
+        and value
+        and all(isinstance(item, tuple) and len(item) == 2 for item in value)
+        and all(isinstance(item[0], str) for item in value)
+    ):
+        return dict(value)
+    return None
+
+
+def _scalar(value: Any) -> str:
+    """A plain value as YAML shows it (true, false, nothing for null)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _value_lines(head: str, value: Any, indent: str) -> list[str]:
+    """`head` (``key:`` or ``-``) and `value`, nested values on indented lines."""
+    mapping = _as_mapping(value)
+    if mapping is not None:
+        return [f"{indent}{head}"] + [
+            line
+            for key, item in mapping.items()
+            for line in _value_lines(f"{key}:", item, indent + "  ")
+        ]
+    if isinstance(value, (list, tuple)):
+        if all(_as_mapping(v) is None and not isinstance(v, (list, tuple)) for v in value):
+            return [f"{indent}{head} {', '.join(_scalar(v) for v in value)}".rstrip()]
+        return [f"{indent}{head}"] + [
+            line for item in value for line in _item_lines(item, indent + "  ")
+        ]
+    return [f"{indent}{head} {_scalar(value)}".rstrip()]
+
+
+def _item_lines(value: Any, indent: str) -> list[str]:
+    """One item of a list: ``- value``, or a mapping's lines with ``- `` before the first."""
+    mapping = _as_mapping(value)
+    if not mapping:
+        return _value_lines("-", value, indent)
+    lines = _value_lines("", mapping, indent)[1:]  # its keys, two spaces in
+    first = lines[0]
+    return [f"{indent}- {first[len(indent) + 2 :]}", *lines[1:]]

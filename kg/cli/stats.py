@@ -11,6 +11,7 @@ from kg.cli.common import (
     has_tag,
     open_graph,
 )
+from kg.cli.report import diagnostic_json
 from kg.model import Severity
 
 
@@ -73,13 +74,17 @@ def run(args: argparse.Namespace) -> int:
             print("notes: " + ", ".join(f"{k} {v}" for k, v in sorted(by_kind.items())))
         return 0
     stats_all = graph.corpus_stats()
-    problems = [str(d) for d in graph.diagnostics if d.severity is not Severity.INFO]
+    problems = [d for d in graph.diagnostics if d.severity is not Severity.INFO]
     if args.json:
         emit_json(
             {
                 **asdict(stats_all),
                 "tag_counts": graph.tags(),
-                **({"diagnostics": problems} if args.diagnostics else {}),
+                **(
+                    {"diagnostics": [diagnostic_json(d) for d in problems]}
+                    if args.diagnostics
+                    else {}
+                ),
             }
         )
         return 0
@@ -107,6 +112,6 @@ def run(args: argparse.Namespace) -> int:
         + (f", {stats_all.embedded} notes and stubs with vectors" if stats_all.embedded else "")
     )
     if args.diagnostics:
-        for line in problems:
-            print(line)
+        for problem in problems:
+            print(problem)
     return 0

@@ -11,7 +11,7 @@ from kg.cli.common import (
     emit_json,
     open_graph,
 )
-from kg.errors import KgError, ModelUnavailable
+from kg.errors import InvalidArgument, KgError, ModelUnavailable
 from kg.graph.knowledge import KnowledgeGraph
 
 if TYPE_CHECKING:
@@ -116,9 +116,8 @@ def run(args: argparse.Namespace) -> int:
                 )
             print(f"{len(found)} unsupported claims", file=sys.stderr)
         return 0
-    if not args.title:
-        print("kg trace: give a note title, or --unsupported", file=sys.stderr)
-        return 2
+    if not args.title:  # a usage error: status 2, and a JSON object with --json
+        raise InvalidArgument("give a note title, or --unsupported")
     graph, scorer = open_for_trace(args)
     note = graph.note(args.title)
     if args.used_by:

@@ -287,7 +287,7 @@ class SentenceTransformerEmbedder:
     def _encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        import torch
+        import torch  # type: ignore[import-not-found, unused-ignore]
 
         model = self.model
         lengths = self._token_lengths(texts)
@@ -328,10 +328,10 @@ def _load_sentence_transformer(folder: Path, device: str) -> Any:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            from sentence_transformers import SentenceTransformer
+            from sentence_transformers import SentenceTransformer  # type: ignore[import-not-found, unused-ignore]
 
             try:
-                from transformers.utils import logging as hf_logging
+                from transformers.utils import logging as hf_logging  # type: ignore[import-not-found, unused-ignore]
 
                 hf_logging.set_verbosity_error()
                 hf_logging.disable_progress_bar()

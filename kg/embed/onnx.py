@@ -184,8 +184,8 @@ class OnnxEmbedder:
         if not self.cached:
             self.build()
         try:
-            import onnxruntime
-            from tokenizers import Tokenizer
+            import onnxruntime  # type: ignore[import-untyped, import-not-found, unused-ignore]
+            from tokenizers import Tokenizer  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
             options = onnxruntime.SessionOptions()
             options.log_severity_level = 3
@@ -304,9 +304,9 @@ def _export(folder: Path, target: Path, max_length: int) -> None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            import torch
-            from transformers import AutoModel
-            from transformers.utils import logging as hf_logging
+            import torch  # type: ignore[import-not-found, unused-ignore]
+            from transformers import AutoModel  # type: ignore[import-not-found, unused-ignore]
+            from transformers.utils import logging as hf_logging  # type: ignore[import-not-found, unused-ignore]
 
             hf_logging.set_verbosity_error()
             hf_logging.disable_progress_bar()

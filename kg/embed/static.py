@@ -222,8 +222,8 @@ class TokenTable:
         `ModelUnavailable`.
         """
         try:
-            from safetensors.numpy import load_file
-            from tokenizers import Tokenizer
+            from safetensors.numpy import load_file  # type: ignore[import-not-found, unused-ignore]
+            from tokenizers import Tokenizer  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
             config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
             table = load_file(str(folder / "model.safetensors"))["embeddings"]
@@ -303,13 +303,13 @@ def _distil_into(
         with warnings.catch_warnings(), contextlib.redirect_stderr(_TokenCount(progress)):
             warnings.simplefilter("ignore")
             try:
-                from transformers.utils import logging as hf_logging
+                from transformers.utils import logging as hf_logging  # type: ignore[import-not-found, unused-ignore]
 
                 hf_logging.set_verbosity_error()
                 hf_logging.disable_progress_bar()
             except ImportError:  # reported below by the distill import
                 pass
-            from model2vec.distill import distill
+            from model2vec.distill import distill  # type: ignore[import-not-found, unused-ignore]
 
             model = distill(str(source), pca_dims=pca_dims, device="cpu")
     except ImportError as error:

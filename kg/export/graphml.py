@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
+import networkx as nx  # type: ignore[import-untyped, unused-ignore]
 
 from kg.codec import DELIMITER, link_scalars, note_scalars, uniform_types, xml_text
 from kg.export.chars import encode_clean

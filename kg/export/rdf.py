@@ -199,7 +199,7 @@ def validate(graph: rdflib.Graph, shapes: str | Path | None = None) -> tuple[boo
         When pySHACL is not installed.
     """
     try:
-        import pyshacl
+        import pyshacl  # type: ignore[import-not-found, unused-ignore]
     except ImportError as error:
         raise KgError("validating needs pySHACL: pip install pyshacl") from error
     from rdflib import Graph

@@ -42,7 +42,7 @@ from kg.export.select import KindsArg, NoteRef, choose
 from kg.model import Link, Note, NoteKind
 
 if TYPE_CHECKING:
-    import networkx as nx
+    import networkx as nx  # type: ignore[import-untyped, unused-ignore]
     import rdflib
 
     from kg.graph.knowledge import KnowledgeGraph

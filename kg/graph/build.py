@@ -203,7 +203,13 @@ class GraphBuilder:
         title = clean_title(title)
         if not title:
             self.diagnostics.append(
-                Diagnostic(page.path, line, Severity.WARNING, "an empty title in a list; ignored")
+                Diagnostic(
+                    page.path,
+                    line,
+                    Severity.WARNING,
+                    "an empty title in a list; ignored",
+                    "empty-title",
+                )
             )
             return None
         note_id = self._new_id(title, "category-" if kind is NoteKind.CATEGORY else "")
@@ -266,6 +272,7 @@ class GraphBuilder:
                 line,
                 Severity.WARNING,
                 f"a {kind.value} link from the note to itself; ignored",
+                "self-link",
             )
         )
 

@@ -94,11 +94,31 @@ class ClientMethods:
 
         Examples
         --------
-        >>> from kg.graph.knowledge import _demo
-        >>> _demo().trace("a", depth=-1)
+        Four notes written to a temporary folder (`kg.examples`), read without vectors (the
+        evidence is then ranked by the words it shares with the claim):
+
+        >>> import tempfile, kg
+        >>> from kg.examples import write_example_corpus
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> g = kg.load(write_example_corpus(folder.name), embed="none")
+        >>> note = g.note("Why do majority votes beat single experts?")
+        >>> [(claim.index, claim.kind) for claim in g.claims(note)]
+        [(0, 'claim'), (1, 'sentence'), (2, 'sentence'), (3, 'sentence')]
+        >>> tree = g.trace(note, claim=2)
+        >>> tree.text
+        'Can crowds beat experts in chess? showed a crowd of amateurs holding a world champion to a long game.'
+        >>> [(depth, node.kind, node.note.title) for depth, node in tree.walk() if depth]
+        [(1, 'cited', 'Can crowds beat experts in chess?'), (1, 'related', 'When do crowds fail?')]
+        >>> tree.children[0].score  # the note the sentence names: cited, so fully
+        1.0
+        >>> g.trace(note, depth=-1)
         Traceback (most recent call last):
         ...
         kg.errors.InvalidArgument: depth must be a whole number of at least 0, not -1
+        >>> folder.cleanup()
+
+        A claim the note does not make lists those it does:
+
         >>> from kg.graph.knowledge import crowd_example
         >>> g, line = crowd_example()
         >>> g.trace(line, claim="zzqx typo")  # doctest: +ELLIPSIS
@@ -321,11 +341,25 @@ class ClientMethods:
 
         Examples
         --------
-        >>> from kg.graph.knowledge import _demo
-        >>> _demo().near("a", node_kinds="papr")  # doctest: +ELLIPSIS
+        Four notes written to a temporary folder (`kg.examples`); `kg.load` embeds them:
+
+        >>> import tempfile, kg
+        >>> from kg.examples import write_example_corpus
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> g = kg.load(write_example_corpus(folder.name))
+        >>> votes = g.note("Why do majority votes beat single experts?")
+        >>> hits = g.near(votes, k=3)
+        >>> sorted(hit.note.title for hit in hits[:2])  # the two notes on crowds
+        ['Can crowds beat experts in chess?', 'When do crowds fail?']
+        >>> hits[-1].note.title, hits[-1].linked, hits[0].score > hits[-1].score
+        ('How is sourdough bread made?', False, True)
+        >>> [hit.note.title for hit in g.near(votes, unlinked=True)]  # no link joins them yet
+        ['How is sourdough bread made?']
+        >>> g.near(votes, node_kinds="papr")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
         kg.errors.InvalidArgument: unknown node kind 'papr'; valid: ...
+        >>> folder.cleanup()
         """
         from kg.query.near import near
         from kg.query.related import NearWeights

@@ -49,7 +49,7 @@ from kg.model import (
 from kg.text import carries_tag, normalize_title
 
 if TYPE_CHECKING:
-    import networkx as nx
+    import networkx as nx  # type: ignore[import-untyped, unused-ignore]
 
 
 __all__ = ["CorpusStats", "KnowledgeGraph", "NotePath"]
@@ -171,7 +171,10 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods, TableMethods):
         return self.note(query)
 
     def __repr__(self) -> str:
-        where = f" {self.root.name}/" if self.root is not None else ""
+        if self.endpoint is not None:  # opened from a store: its URL, not the mirror's folder
+            where = f" {self.endpoint.base}"
+        else:
+            where = f" {self.root.name}/" if self.root is not None else ""
         stubs = sum(1 for _, h in self._notes.headers() if h[2] and h[1] is not NoteKind.ATTACHMENT)
         return (
             f"<KnowledgeGraph{where}: {len(self)} notes, {stubs} stubs, {len(self._links)} links>"

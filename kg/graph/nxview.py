@@ -33,9 +33,9 @@ from kg.graph.columns import file_facts, fill, frame_of, parse_date, property_ce
 from kg.model import NoteKind
 
 if TYPE_CHECKING:
-    import networkx
+    import networkx  # type: ignore[import-untyped, unused-ignore]
     import networkx as nx
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
     from kg.graph.analysis import NoteVectors
     from kg.graph.knowledge import KnowledgeGraph

@@ -216,6 +216,7 @@ class VaultLinker:
                         Severity.INFO,
                         f"{'embeds' if written.embed else 'links'} the note itself "
                         f"({written.target!r}); no link drawn to itself",
+                        "self-link",
                     )
                 )
                 continue
@@ -254,6 +255,7 @@ class VaultLinker:
                         f"link {target!r} matches {len(found.others) + 1} files; it goes to "
                         f"{found.path} (the vault root's, else the shortest path), not to "
                         + ", ".join(found.others),
+                        "ambiguous-link",
                     )
                 )
             if found.note:
@@ -267,6 +269,7 @@ class VaultLinker:
                     written.line,
                     Severity.INFO,
                     f"attachment {target!r} is not in the vault; kept as a missing attachment",
+                    "missing-attachment",
                 )
             )
             return self._attachment(posixpath.normpath(target.lstrip("/")), exists=False)
@@ -291,6 +294,7 @@ class VaultLinker:
                     written.line,
                     Severity.INFO,
                     f"unresolved link {target!r}: no file of that name or path; a stub note",
+                    "unresolved-link",
                 )
             )
         return note_id
@@ -364,6 +368,7 @@ def add_markdown_notes(
                     Severity.INFO,
                     f"the title {page.title!r} is also the title of "
                     f"{', '.join(other.files) or other.id}; each file is its own note",
+                    "same-title",
                 )
             )
         for alias in note.aliases:

@@ -182,6 +182,7 @@ def read_text(path: Path, shown: str, config: Config) -> tuple[str | None, list[
                 line,
                 Severity.WARNING,
                 "bytes that are not UTF-8; read with U+FFFD in their place",
+                "not-utf8",
             )
         )
         text = data.decode("utf-8", errors="replace")

@@ -71,7 +71,7 @@ class Problems:
         self.items: list[Diagnostic] = []
 
     def add(self, line: int | None, message: str, severity: Severity = Severity.WARNING) -> None:
-        self.items.append(Diagnostic(self.path, line, severity, message))
+        self.items.append(Diagnostic(self.path, line, severity, message, "front-matter"))
 
 
 def split_front_matter(text: str) -> tuple[str | None, int, int]:

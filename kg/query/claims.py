@@ -323,4 +323,7 @@ def _no_such_claim(note: Note, every: list[Claim], what: str) -> InvalidArgument
         )
     listed = ", ".join(f"{c.index} {shorten(c.text)!r}" for c in every[:12])
     more = f", … ({len(every)} in all: g.claims(note) lists them)" if len(every) > 12 else ""
-    return InvalidArgument(f"{note.title!r} {what}; valid: {listed}{more}")
+    return InvalidArgument(
+        f"{note.title!r} {what}; valid: {listed}{more}",
+        suggestions=[str(c.index) for c in every],  # the numbers `--claim` takes
+    )

@@ -54,7 +54,7 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, graph: KnowledgeGraph) -> LexicalIndex:
-        import bm25s
+        import bm25s  # type: ignore[import-untyped, unused-ignore]
 
         notes = [n for n in graph if n.kind not in NOT_NOTES]
         retriever = bm25s.BM25(method="lucene")
