@@ -29,7 +29,7 @@ from kg.display.records import columns, record
 from kg.errors import MissingPackage
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
 T = TypeVar("T")
 

@@ -16,7 +16,7 @@ from kg.display.lines import clip
 from kg.display.results import require_pandas
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
 # How many evidence nodes a printed tree shows (in text, in HTML) under its claim.
 TEXT_NODES = 12

@@ -29,7 +29,7 @@ from kg.errors import InvalidArgument, KgError, check_choice, check_flag, check_
 from kg.model import LinkKind
 
 if TYPE_CHECKING:
-    import networkx as nx
+    import networkx as nx  # type: ignore[import-untyped, unused-ignore]
     import numpy as np
 
     from kg.graph.knowledge import KnowledgeGraph

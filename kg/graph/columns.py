@@ -23,7 +23,7 @@ from kg.display.results import require_pandas
 from kg.properties import Properties, plain, property_columns
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
     from kg.model import Note
 

@@ -24,7 +24,7 @@ from kg.graph.figures import is_note
 from kg.model import LinkKind, Note, NoteKind
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
     from kg.graph.knowledge import KnowledgeGraph
 
