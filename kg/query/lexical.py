@@ -1,12 +1,12 @@
 """Search by words: the BM25 index of the notes (`LexicalIndex`), kept per graph and saved
-in the index folder while the corpus's files are unchanged. Its words are `kg.text.tokens`,
-the one tokenizer search and trace share.
+in the index folder while the corpus's files are unchanged. Its words are
+`kg.query.wordforms.terms`: one spelling, Snowball stems.
 
->>> from kg.text import stem
->>> stem("voting"), stem("votes"), stem("vote"), stem("models"), stem("is")
-('vot', 'vot', 'vot', 'model', 'is')
+>>> from kg.query.wordforms import stem
+>>> stem("voting"), stem("votes"), stem("vote"), stem("models"), stem("memorised")
+('vote', 'vote', 'vote', 'model', 'memor')
 >>> words("Majority-voting of the LLMs' answers")
-['major', 'vot', 'llm', 'answ']
+['major', 'vote', 'llm', 'answer']
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import bisect
 import hashlib
 import json
 import weakref
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,13 +23,14 @@ import numpy as np
 
 from kg.errors import KgError
 from kg.model import NOT_NOTES, Note
-from kg.text import plain_words, stem
-from kg.text import tokens as words
+from kg.query.wordforms import RELATIVE_GAP, RELATIVE_MIN, related, stem
+from kg.query.wordforms import terms as words
+from kg.text import TOKEN, fold, plain_words
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
 
-LEXICAL_FORMAT = 3
+LEXICAL_FORMAT = 4  # 4: Snowball stems of American spellings
 LEXICAL_MANIFEST = "bm25.json"
 PREFIX_MIN = 4  # letters an unknown query word needs to stand for the words it begins
 PREFIX_WORDS = 50  # words of the notes one such query word stands for at most
@@ -43,6 +45,16 @@ def _document(note: Note) -> str:
 # ---------------------------------------------------------------- the BM25 index
 
 
+@dataclass(frozen=True)
+class QueryWord:
+    """A word of a query: as typed (folded, lower-case), the index's terms that stand for
+    it, and its weight (inverse document frequency)."""
+
+    word: str
+    terms: tuple[str, ...]
+    weight: float
+
+
 class LexicalIndex:
     """BM25 (bm25s, Lucene variant) over every note but categories."""
 
@@ -51,6 +63,7 @@ class LexicalIndex:
         self.retriever = retriever
         self._pos = {note_id: i for i, note_id in enumerate(note_ids)}
         self._vocab_keys: list[str] | None = None
+        self._surface: dict[Any, frozenset[str]] = {}
 
     @classmethod
     def build(cls, graph: KnowledgeGraph) -> LexicalIndex:
@@ -62,31 +75,69 @@ class LexicalIndex:
         return cls([n.id for n in notes], retriever)
 
     def known(self, text: str) -> list[str]:
-        """The terms of `text` the notes hold; a word whose stem they lack, of
-        `PREFIX_MIN` letters or more, stands for the terms it begins (at most
-        `PREFIX_WORDS`, the first in order), as a search box completes a word being
-        typed: "sycophan" finds "sycophancy".
+        """The terms of the notes that stand for the words of `text` (see `query_words`).
 
         >>> from kg.graph.knowledge import _demo
         >>> lexical_index(_demo()).known("holding zxqv")
         ['hold']
         """
+        return list(dict.fromkeys(t for q in self.query_words(text) for t in q.terms))
+
+    def query_words(self, text: str) -> list[QueryWord]:
+        """Each word of `text` (stop words left out) with the notes' terms that stand for
+        it and its weight.
+
+        A word stands for its own stem and the stem's near relatives the notes hold
+        ("memor" and "memori": see `kg.query.wordforms.related`); a word whose stem they
+        lack, of `PREFIX_MIN` letters or more, also for the terms it begins (at most
+        `PREFIX_WORDS`, the first in order), as a search box completes a word being typed:
+        "sycophan" finds "sycophancy". Its weight is the inverse document frequency of
+        its own stem (of its rarest term when the notes lack the stem; of a word in no
+        note when nothing stands for it).
+        """
         vocab, limit = self.retriever.vocab_dict, len(self.retriever.scores["indptr"]) - 1
-        out: list[str] = []
-        for word in plain_words(text):
+        out: list[QueryWord] = []
+        for word in dict.fromkeys(plain_words(text)):
             term = stem(word)
-            if vocab.get(term, limit) < limit:
-                out.append(term)
-            elif len(word) >= PREFIX_MIN:
-                keys = self._sorted_vocab()
+            found: list[str] = [term] if vocab.get(term, limit) < limit else []
+            keys = self._sorted_vocab()
+            for cut in range(1, RELATIVE_GAP + 1):  # shorter relatives: "memor" of "memori"
+                shorter = term[:-cut]
+                if len(shorter) >= RELATIVE_MIN and vocab.get(shorter, limit) < limit:
+                    found.append(shorter)
+            at = bisect.bisect_left(keys, term)
+            while at < len(keys) and keys[at].startswith(term) and len(found) < PREFIX_WORDS:
+                if keys[at] != term and related(term, keys[at]) and vocab[keys[at]] < limit:
+                    found.append(keys[at])
+                at += 1
+            if term not in found and len(word) >= PREFIX_MIN:
                 at = bisect.bisect_left(keys, word)
-                begun: list[str] = []
-                while at < len(keys) and keys[at].startswith(word) and len(begun) < PREFIX_WORDS:
+                while at < len(keys) and keys[at].startswith(word) and len(found) < PREFIX_WORDS:
                     if vocab[keys[at]] < limit:
-                        begun.append(keys[at])
+                        found.append(keys[at])
                     at += 1
-                out += begun
-        return list(dict.fromkeys(out))
+            found = list(dict.fromkeys(found))
+            weight = self.idf(term) if term in found else max(map(self.idf, found), default=0.0)
+            out.append(QueryWord(word, tuple(found), weight or self.idf("")))
+        return out
+
+    def idf(self, term: str) -> float:
+        """BM25's (Lucene) inverse document frequency of a term; a term of no note gets
+        the largest."""
+        vocab, indptr = self.retriever.vocab_dict, self.retriever.scores["indptr"]
+        limit = len(indptr) - 1
+        at = vocab.get(term, limit)
+        df = int(indptr[at + 1] - indptr[at]) if at < limit else 0
+        n = len(self.note_ids)
+        return float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
+
+    def surface_words(self, key: Any, text: str) -> frozenset[str]:
+        """The distinct words of `text` as written (folded, lower-case), kept under `key`
+        (a note's text does not change while its index lives)."""
+        found = self._surface.get(key)
+        if found is None:
+            found = self._surface[key] = frozenset(TOKEN.findall(fold(text).lower()))
+        return found
 
     def _sorted_vocab(self) -> list[str]:
         if self._vocab_keys is None:
