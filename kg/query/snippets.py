@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from kg.query.lexical import QueryWord
 from kg.query.wordforms import RELATIVE, closeness, stem
-from kg.text import fold, stopwords
+from kg.text import cut_around, fold, stopwords
 
 SNIPPET = 240  # characters of a snippet at most, ellipses aside
 _WORD = re.compile(r"[A-Za-z0-9]+")
@@ -62,32 +62,8 @@ def passage_score(text: str, query: Sequence[QueryWord]) -> float:
 
 
 def window(text: str, query: Sequence[QueryWord]) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """At most `SNIPPET` characters of `text` (whitespace collapsed), centred on its first
-    word that matches the query and never cut before that word's end, with "…" where it
-    was cut; and the spans of the matching words in it.
-    """
+    """At most `SNIPPET` characters of `text` (whitespace collapsed) centred on its first
+    word that matches the query, never cut before that word's end (`kg.text.cut_around`),
+    and the spans of the matching words in it."""
     text = " ".join(text.split())
-    found = matches(text, query)
-    if len(text) <= SNIPPET:
-        return text, tuple((a, b) for a, b, _ in found)
-    start = 0
-    if found:
-        first_start, first_end, _ = found[0]
-        start = first_start - (SNIPPET - (first_end - first_start)) // 2
-        start = max(0, min(start, len(text) - SNIPPET, first_start))
-        if start and text[start - 1] != " ":  # begin at a word
-            space = text.find(" ", start)
-            start = first_start if space == -1 or space + 1 > first_start else space + 1
-        end = max(start + SNIPPET, first_end)
-    else:
-        end = SNIPPET
-    if end < len(text) and text[end] != " ":  # end at a word, after the first match
-        space = text.rfind(" ", start, end)
-        least = found[0][1] if found else start + SNIPPET // 2
-        end = space if space >= least else end
-    piece = text[start:end]
-    lead = "…" if start else ""
-    marks = tuple(
-        (a - start + len(lead), b - start + len(lead)) for a, b, _ in found if start <= a and b <= end
-    )
-    return lead + piece + ("…" if end < len(text) else ""), marks
+    return cut_around(text, [(a, b) for a, b, _ in matches(text, query)], SNIPPET)
