@@ -37,7 +37,7 @@ def marked_line(text: str, marks: tuple[tuple[int, int], ...], width: int) -> Co
     """`text` cut to `width` cells around its first marked word (so the match shows),
     dim, with the marked words highlighted."""
     text = " ".join(text.split()) if not marks else text
-    piece, inside = cut_around(text, marks, max(width, 1))
+    piece, inside = cut_around(text, marks, max(width - 2, 1))  # the ellipses aside
     content = Content.styled(piece, "dim")
     for start, end in inside:
         content = content.stylize("bold $text-accent", start, end)
