@@ -24,7 +24,7 @@ The score (0 to 1) is calibrated so that it can be read alone, and a poor hit lo
 - words: 0.2 + 0.6 C + 0.04 T + 0.03 B + 0.03 M, at most 0.9. C, the coverage, is the
   share of the query's words the note holds, each weighted by its rarity (inverse
   document frequency) and by how well the note's closest word matches it: 1 the same
-  word, 0.8 the same stem, 0.45 a near relative. T is the (weighted) share found in the
+  word, 0.8 the same stem, 0.4 a near relative. T is the (weighted) share found in the
   title, B the note's BM25 over the best hit's, M the meaning score below. So a note
   with every word of the query scores 0.8 to 0.9; with half of them, or only near
   relatives, about 0.5; an exact form always above a same-stem one (the gaps in C
@@ -33,7 +33,8 @@ The score (0 to 1) is calibrated so that it can be read alone, and a poor hit lo
   with a note of this corpus (the median over all notes: 0) and a perfect match (1):
   (cos - median) / (1 - median), clipped to 0-1. A paraphrase of a note reaches 0.5 or
   more; a vaguely related note, whose cosine is little above the median, stays under
-  0.3 whatever the model's cosines bunch at.
+  0.3 whatever the model's cosines bunch at. A note no closer than the median is no
+  match by meaning (nor is one under the floor, `meaning_floor`).
 
 Last, no hit scores above the hit listed before it (among notes with text, and among
 stubs): the scores read down the list as its order does.
@@ -63,7 +64,7 @@ from kg.query.lexical import (  # noqa: F401  (also importable from here, as bef
 )
 from kg.query.snippets import matches, passage_score, window
 from kg.query.titles import title_index
-from kg.query.wordforms import SAME_STEM
+from kg.query.wordforms import SAME_STEM, american
 from kg.text import TOKEN, fold, normalize_title, stopwords
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ if TYPE_CHECKING:
 
 CANDIDATES = 200  # how deep each ranking is read
 NEAR_TITLE = 0.88  # difflib ratio of two title keys that counts as a near-exact match
+SPELLING_RANK = 10_000  # titles holding the query in the other spelling: after the list's
 MEANING_FLOOR = 0.25  # cosine above which a hit is said to match by meaning
 # The calibration (see the module's doc).
 TITLE_BASE, TITLE_SPAN = 0.9, 0.09
@@ -278,20 +280,29 @@ def _add_titles(
             entry.title_share = 1.0 if level == 0 else _share(key, note)
     if not key:
         return
+    spelt = _spelling_key(key)
     for entry in candidates.values():
         if entry.tier < 3 or not (entry.lexical or entry.semantic >= MEANING_FLOOR):
             continue
         found = graph.note(entry.note_id)
         for title in (found.title, *found.aliases):  # a note is found by any of its titles
             other = _title_key(title)
-            if other == key:  # the title itself, punctuation aside: named like an id
+            if other == key or _spelling_key(other) == spelt:  # punctuation or spelling aside
                 entry.tier, entry.title_rank, entry.title_share = 0, 0, 1.0
                 break
-            if (
+            if f" {spelt} " in f" {_spelling_key(other)} ":  # holds it in the other spelling
+                entry.tier, entry.title_share = 1, _share(key, found)
+                entry.title_rank = SPELLING_RANK + len(other)  # after the list, shorter first
+            elif entry.tier == 3 and (
                 abs(len(other) - len(key)) <= 0.25 * max(len(key), 1)
                 and difflib.SequenceMatcher(None, key, other).ratio() >= NEAR_TITLE
             ):
                 entry.tier = 2
+
+
+def _spelling_key(key: str) -> str:
+    """A title key with each word in American spelling."""
+    return " ".join(american(word) for word in key.split())
 
 
 def _share(key: str, note: Note) -> float:
@@ -319,9 +330,7 @@ def _add_coverage(
         body = _closest(lexical, note, query_words, whole=True)
         title = _closest(lexical, note, query_words, whole=False)
         entry.coverage = sum(q.weight * body[q.word] for q in query_words) / total
-        entry.in_title = (
-            sum(q.weight for q in query_words if title[q.word] >= SAME_STEM) / total
-        )
+        entry.in_title = sum(q.weight for q in query_words if title[q.word] >= SAME_STEM) / total
 
 
 def _closest(
@@ -361,7 +370,7 @@ def _matched(entry: _Candidate, floor: float) -> tuple[str, ...]:
         matched.append("title")
     if entry.lexical:
         matched.append("words")
-    if entry.semantic >= floor:
+    if entry.semantic >= floor and entry.meaning > 0:  # above the floor and the median
         matched.append("meaning")
     return tuple(matched)
 
@@ -468,4 +477,5 @@ def _snippet(
                 best_cosine, best_text = float(cosines[index]), keyed[(field, index)]
         if best_text:
             return window(best_text, query_words)
-    return window(note.description or note.claim or note.title, query_words)
+    first = next((text for name, _, text in passages if name == "sentence"), "")
+    return window(note.description or note.claim or first or note.title, query_words)

@@ -166,9 +166,7 @@ class SearchPanel(Vertical):
             )
             results.add_option(Option(Content.styled(reason, "dim italic"), disabled=True))
             return
-        self._header(
-            f"{len(rows)} match {self._quoted(query)} · {how} · score 0–1, how it matched"
-        )
+        self._header(f"{len(rows)} match {self._quoted(query)} · {how} · score 0–1, how it matched")
         for rank, row in enumerate(rows, start=1):
             snippet, marks = row.snippet, row.marks
             if " ".join(snippet.split()) == row.note.title:
