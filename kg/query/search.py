@@ -21,14 +21,17 @@ The score (0 to 1) is calibrated so that it can be read alone, and a poor hit lo
 
 - title: 1 for the exact title; 0.9 + 0.09 x (the query's share of the title's
   characters) for a title containing it; 0.9 for a near-exact title.
-- words: 0.2 + 0.6 C + 0.04 T + 0.03 B + 0.03 M, at most 0.9. C, the coverage, is the
-  share of the query's words the note holds, each weighted by its rarity (inverse
-  document frequency) and by how well the note's closest word matches it: 1 the same
-  word, 0.8 the same stem, 0.4 a near relative. T is the (weighted) share found in the
-  title, B the note's BM25 over the best hit's, M the meaning score below. So a note
-  with every word of the query scores 0.8 to 0.9; with half of them, or only near
-  relatives, about 0.5; an exact form always above a same-stem one (the gaps in C
-  outweigh T, B and M together).
+- words: 0.2 + 0.6 R + 0.04 T + 0.03 B + 0.03 M, at most 0.9. R, how well the words
+  match, is C for a query of one or two words and leans to B and M as the query grows:
+  R = a C + (1 - a) (B + M) / 2 with a = 2 / (the query's words), B alone for M when
+  the search has no meaning. C, the coverage, is the share of the query's words the note
+  holds, each weighted by its rarity (inverse document frequency) and by how well the
+  note's closest word matches it: 1 the same word, 0.8 the same stem, 0.4 a near
+  relative. T is the (weighted) share found in the title, B the note's BM25 over the
+  best hit's, M the meaning score below. So for a short query a note with every word
+  scores 0.8 to 0.9, with half of them, or only near relatives, about 0.5, and an exact
+  form always above a same-stem one (the gaps in C outweigh T, B and M together); a
+  sentence ranks by BM25 and meaning, as a word count says little about a sentence.
 - meaning: 0.7 M. M is the cosine's place between what the query typically scores
   with a note of this corpus (the median over all notes: 0) and a perfect match (1):
   (cos - median) / (1 - median), clipped to 0-1. A paraphrase of a note reaches 0.5 or
@@ -91,6 +94,7 @@ class _Candidate:
     semantic: float = -1.0  # the cosine (best of the note's vector and its texts')
     meaning: float = 0.0  # the cosine calibrated (M of the module's doc)
     coverage: float = 0.0  # C
+    relevance: float = 0.0  # R
     bm25_share: float = 0.0  # B
     in_title: float = 0.0  # T
     tier: int = 3  # 0 exact title, 1 title containing the query, 2 near-exact title, 3 other
@@ -218,7 +222,7 @@ def search(
         raise ModelUnavailable("this graph has no embeddings, so it cannot be searched by meaning")
 
     _add_titles(graph, query, k, candidates, candidate)
-    _add_coverage(graph, lexical, query_words, candidates)
+    _add_coverage(graph, lexical, query_words, candidates, query_vector is not None)
 
     ranked = sorted(candidates.values(), key=lambda c: _order(graph, c, floor))
     hits: list[SearchHit] = []
@@ -316,8 +320,9 @@ def _add_coverage(
     lexical: LexicalIndex,
     query_words: list[QueryWord],
     candidates: dict[str, _Candidate],
+    meaning: bool,
 ) -> None:
-    """C and T of the module's doc for every candidate found by words."""
+    """C, T, B and R of the module's doc for every candidate found by words."""
     total = sum(q.weight for q in query_words)
     if not total:
         return
@@ -330,6 +335,9 @@ def _add_coverage(
         body = _closest(lexical, note, query_words, whole=True)
         title = _closest(lexical, note, query_words, whole=False)
         entry.coverage = sum(q.weight * body[q.word] for q in query_words) / total
+        share = min(1.0, 2 / len(query_words))
+        other = (entry.bm25_share + entry.meaning) / 2 if meaning else entry.bm25_share
+        entry.relevance = share * entry.coverage + (1 - share) * other
         entry.in_title = sum(q.weight for q in query_words if title[q.word] >= SAME_STEM) / total
 
 
@@ -386,7 +394,7 @@ def _score(entry: _Candidate, matched: tuple[str, ...]) -> float:
     if entry.lexical:
         return round(
             WORDS_BASE
-            + WORDS_COVERAGE * entry.coverage
+            + WORDS_COVERAGE * entry.relevance
             + WORDS_TITLE * entry.in_title
             + WORDS_BM25 * entry.bm25_share
             + WORDS_MEANING * meaning,
