@@ -97,7 +97,9 @@ class Postings:
             vocab = {term: int(renumber[i]) for term, i in vocab.items() if not dead[i]}
             terms = renumber[terms].astype(np.int32)
             df = df[~dead]
-        order = np.lexsort((docs, terms))
+        # By term; stable, so each term's entries keep their order (by note when built,
+        # and the kept ones already sorted when updated: the sort is then nearly linear).
+        order = np.argsort(terms, kind="stable")
         indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
         docs, tf = docs[order].astype(np.int32), tf[order].astype(np.int32)
