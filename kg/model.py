@@ -461,14 +461,46 @@ class NearNote(ShortRepr):
     vectors: str = ""
 
 
+MATCH_KINDS = ("title", "words", "meaning")  # a search hit's kinds, in the order they rank
+
+
 @dataclass(frozen=True, slots=True, repr=False)  # repr: kg.display
 class SearchHit(ShortRepr):
-    """One search result: the note, its score (higher is better: the exact title, then
-    titles containing the query, rank above everything else), the snippet that matched,
-    and how it matched: one or more of 'exact title', 'title', 'words' (BM25) and
-    'meaning' (embeddings), never none (see `KnowledgeGraph.search`)."""
+    """One search result: the note, its score (0 to 1, calibrated: 1 the exact title,
+    0.9 and more a title containing the query, 0.2 to 0.9 a match by words, at most 0.7
+    by meaning alone; see `kg.query.search`), the snippet that matched, and how it
+    matched: one or more of 'exact title', 'title', 'words' (the query's words or forms
+    of them) and 'meaning' (embeddings), never none (see `KnowledgeGraph.search`).
+
+    `match_kind` is the best of those, as hits rank: 'title', 'words' or 'meaning' (left
+    empty, it is worked out from `matched`). `marks` are the spans (start, end) of the
+    snippet's characters that match the query's words, for showing them highlighted.
+
+    >>> note = Note(id="a", title="A", kind=NoteKind.SYNTHESIS)
+    >>> hit = SearchHit(note, 0.8, "errors cancel", ("words",), marks=((7, 13),))
+    >>> hit.match_kind, hit.marked_snippet()
+    ('words', 'errors **cancel**')
+    """
 
     note: Note
     score: float
     snippet: str
     matched: tuple[str, ...]
+    match_kind: str = ""
+    marks: tuple[tuple[int, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.match_kind:
+            kind = next(
+                (k for k in MATCH_KINDS if k in self.matched or f"exact {k}" in self.matched),
+                "meaning",
+            )
+            object.__setattr__(self, "match_kind", kind)
+
+    def marked_snippet(self, before: str = "**", after: str = "**") -> str:
+        """The snippet with each matched span between `before` and `after`."""
+        out, at = [], 0
+        for start, end in self.marks:
+            out += [self.snippet[at:start], before, self.snippet[start:end], after]
+            at = end
+        return "".join(out) + self.snippet[at:]

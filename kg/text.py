@@ -406,3 +406,37 @@ def tokens(text: str) -> list[str]:
     ['model', 'reason', 'abil']
     """
     return [stem(w) for w in plain_words(text)]
+
+
+def cut_around(
+    text: str, spans: Sequence[tuple[int, int]], width: int
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """At most `width` characters of `text`, centred on the first of `spans` (start, end;
+    in order) and never cut before its end, begun and ended at a word where it can be,
+    with "…" where it was cut; and the spans that fall inside, moved to match.
+
+    >>> cut_around("one two three four five six", [(14, 18)], 12)
+    ('…four five…', ((1, 5),))
+    >>> cut_around("short", [(0, 5)], 12)
+    ('short', ((0, 5),))
+    """
+    if len(text) <= width:
+        return text, tuple(spans)
+    start, end = 0, width
+    if spans:
+        first_start, first_end = spans[0]
+        start = first_start - (width - (first_end - first_start)) // 2
+        start = max(0, min(start, len(text) - width, first_start))
+        if start and text[start - 1] != " ":  # begin at a word
+            space = text.find(" ", start)
+            start = first_start if space == -1 or space + 1 > first_start else space + 1
+        end = max(start + width, first_end)
+    if end < len(text) and text[end] != " ":  # end at a word, not before the first span
+        space = text.rfind(" ", start, end)
+        least = spans[0][1] if spans else start + width // 2
+        end = space if space >= least else end
+    lead = "…" if start else ""
+    inside = tuple(
+        (a - start + len(lead), b - start + len(lead)) for a, b in spans if start <= a and b <= end
+    )
+    return lead + text[start:end] + ("…" if end < len(text) else ""), inside

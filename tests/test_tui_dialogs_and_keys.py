@@ -114,11 +114,15 @@ async def test_search_hits_show_their_strength_and_how_they_matched(embedded_gra
         await pilot.press("slash", *"hidden reasoning base models", "enter")
         await settle(pilot)
         panel = app.query_one(SearchPanel)
-        assert "% of best score" in panel.header
+        assert "score 0–1, how it matched" in panel.header
         results = app.query_one(SearchResults)
         prompts = [str(results.get_option_at_index(i).prompt) for i in range(results.option_count)]
-        assert any("100%" in p for p in prompts)
-        assert all("%" in p and " by " in p for p in prompts)
+        # Each row shows the score and kind `kg search` gives the same hit.
+        hits = embedded_graph.search("hidden reasoning base models", k=20)
+        assert len(prompts) == len(hits) > 1
+        for prompt, hit in zip(prompts, hits, strict=True):
+            assert f"{hit.score:.2f} {hit.match_kind}" in prompt.splitlines()[1]
+        assert hits[0].match_kind == "title" and hits[-1].score < hits[0].score
 
 
 # ---------------------------------------------------------------- 2. the drop-down at 80 columns

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from kg.cli.common import (
@@ -24,11 +25,15 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "search",
         parents=[common],
         help="find notes by words and meaning",
-        description="Hybrid search: BM25 over titles, descriptions, claims and bodies, fused "
-        "with embedding similarity; the exact title first, then titles containing the query "
-        "(as the browser lists them while you type). Only notes that match are listed: a "
-        "match by meaning counts only when some word of the query is known to the notes or "
-        "to the model, so a query of unknown words lists nothing.",
+        description="Search as a search engine does: the exact title first, then titles "
+        "containing the query (as the browser lists them while you type), then notes "
+        "holding its words or forms of them (memorised, memorisation and memorization meet; "
+        "the same word ranks above another form), then notes close in meaning only. Each "
+        "hit says how it matched (title, words or meaning) and scores 0 to 1: 1 the exact "
+        "title, 0.9+ a title, 0.2-0.9 words, at most 0.7 meaning alone; a poor hit scores "
+        "low. Matched words are marked **so** in the snippet. Only notes that match are "
+        "listed: a match by meaning counts only when some word of the query is known to "
+        "the notes or to the model, so a query of unknown words lists nothing.",
         epilog="Exit status, as grep's: 0 when some note matches, 1 when none does (a "
         "message on stderr; with --json an empty list on stdout), 2 on an error.",
     )
@@ -39,8 +44,8 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         type=float,
         default=0.0,
         metavar="S",
-        help="leave out hits scoring below S (2+ exact title, 1+ title containing the query, "
-        "else under 0.6; default 0)",
+        help="leave out hits scoring below S (0 to 1: 1 the exact title, 0.9+ a title "
+        "containing the query, 0.2-0.9 words, at most 0.7 meaning alone; default 0)",
     )
     p.add_argument("--lexical", action="store_true", help="by words only (never loads the model)")
     add_embed_now_option(p)
@@ -82,8 +87,11 @@ def run(args: argparse.Namespace) -> int:
                 {
                     **note_json(h.note, full=False),
                     "score": h.score,
-                    "snippet": h.snippet,
+                    "match_kind": h.match_kind,
                     "matched": list(h.matched),
+                    "snippet": h.snippet,
+                    "marks": [list(span) for span in h.marks],
+                    "snippet_marked": h.marked_snippet(),
                 }
                 for h in hits
             ]
@@ -93,9 +101,14 @@ def run(args: argparse.Namespace) -> int:
         how = "by words" if args.lexical or graph.embeddings is None else "by words or meaning"
         print(f"kg search: no note matches {text!r} by title, {how}", file=sys.stderr)
         return 1
+    bold = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    marks = ("\033[1m", "\033[0m") if bold else ("**", "**")
+    print("score 0-1 (1 the exact title) · how it matched · note kind", file=sys.stderr)
     for rank, h in enumerate(hits, start=1):
         print(f"{rank:>2}. {h.note.title}" + ("  [stub]" if h.note.stub else ""))
-        print(f"    {h.note.kind.value} · {', '.join(h.matched)} · {h.score:.4f}")
+        also = [m for m in h.matched if h.match_kind not in m]
+        how = h.match_kind + (f" (also {', '.join(also)})" if also else "")
+        print(f"    {h.score:.2f} {how} · {h.note.kind.value}")
         if h.snippet and h.snippet != h.note.title:
-            print(f"    {h.snippet}")
+            print(f"    {h.marked_snippet(*marks)}")
     return 0

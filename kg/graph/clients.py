@@ -381,15 +381,17 @@ class ClientMethods:
     def search(
         self, text: str, k: int = 10, semantic: bool | None = None, min_score: float = 0.0
     ) -> Results[SearchHit]:
-        """Hybrid search: BM25 over titles, descriptions, claims and bodies fused with
-        embedding similarity (reciprocal rank fusion); titles that contain the query first.
+        """Search as a search engine does: titles, then words, then meaning
+        (`kg.query.search` says how each is found and scored).
 
         Only notes that match are returned, so a query nothing matches gives ``[]``. A
         note matches by title (the exact title ranks first, then the titles containing
         the query, as the browser's list as you type shows them, then near-exact ones;
         notes with text come before stubs, here as in that list),
-        by words (BM25; a query word the notes lack stands for the words it begins, so
-        "sycophan" finds "sycophancy"), or by meaning: a cosine of at least 0.25 with one
+        by words (the query's words or other forms of them, either spelling: the same
+        word above another form, above a near relative; a query word the notes lack
+        stands for the words it begins, so "sycophan" finds "sycophancy"), or by meaning
+        only (listed after the word matches): a cosine of at least 0.25 with one
         of its texts, counted only when some word of the query is known to the corpus or
         whole to the model's vocabulary. Word pieces of unknown words ("zxqv") give
         vectors close to everything, so a query of such words matches nothing by meaning.
@@ -403,16 +405,18 @@ class ClientMethods:
             None uses meaning when the corpus has vectors and the model loads; True
             insists; False searches by words only and never loads the model.
         min_score : float, default 0.0
-            Leave out hits scoring below this. Scores: 2 and more for the exact title, 1
-            and more for a title containing the query, 0.5 and more for a near-exact
-            title, else the fused reciprocal rank (under 0.05); the notes with text, then
-            the stubs, come in score order.
+            Leave out hits scoring below this. Scores are 0 to 1: 1 the exact title, 0.9
+            and more a title containing the query, 0.2 to 0.9 a match by words, at most
+            0.7 by meaning alone; the notes with text, then the stubs, come in score
+            order.
 
         Returns
         -------
         list of SearchHit
-            The note, its score, the matched snippet and how it matched ('exact title',
-            'title', 'words', 'meaning'; never empty).
+            The note, its score, the matched snippet, how it matched ('exact title',
+            'title', 'words', 'meaning'; never empty), the best of those as
+            `match_kind` ('title', 'words' or 'meaning') and the snippet's matched words
+            (`marks`).
 
         Raises
         ------
@@ -430,7 +434,7 @@ class ClientMethods:
         ['c']
         >>> g.search("zxqv flibbertigibbet", semantic=False)  # nothing matches: no hits
         []
-        >>> [hit.note.title for hit in g.search("does", semantic=False, min_score=1.0)]
+        >>> [hit.note.title for hit in g.search("does", semantic=False, min_score=0.9)]
         ['Does B hold?']
         """
         from kg.query.search import search

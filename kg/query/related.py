@@ -26,7 +26,7 @@ import numpy as np
 
 from kg.errors import InvalidArgument
 from kg.query.lexical import _document, lexical_index
-from kg.text import tokens as words
+from kg.query.wordforms import terms as words
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph

@@ -1,11 +1,46 @@
-"""Hybrid search by words and by meaning (near notes are in `kg.query.near`).
+"""Search that reads like a search engine's: titles, then words, then meaning.
 
-`search` fuses two rankings by reciprocal rank fusion: BM25 (the `bm25s` library, in
-`kg.query.lexical`) over each note's title, description, claim and body, and embedding
-similarity of the query to each note (its own vector, or its best sentence or source
-summary). Exact and near-exact title
-matches come first. Word search never loads the model; the BM25 index is saved in the
-index folder and reused while the corpus's files are unchanged.
+`search` lists the notes that match a query in three kinds, each after the one before:
+
+1. **title**: the note the query names (its title, an alias or its id; score 1), then the
+   titles that contain the query in the order title completion (the browser's list as
+   you type) shows them, then near-exact titles (a typo);
+2. **words**: notes holding the query's words or forms of them (BM25 of the `bm25s`
+   library, `kg.query.lexical`, over title, description, claim and body finds them),
+   ranked by how well they match: the same word (either spelling: "memorisation" for
+   "memorization") above another form with the same stem ("memorised"), above a near
+   relative ("memories");
+3. **meaning**: notes close to the query in meaning only (the embedding of the query
+   against each note's vector and the vectors of its texts).
+
+Notes with text come before stubs (titles known only from links), except among titles,
+where the order is title completion's. Word search never loads the model; the BM25
+index is saved in the index folder and reused while the corpus's files are unchanged.
+
+The score (0 to 1) is calibrated so that it can be read alone, and a poor hit looks poor:
+
+- title: 1 for the exact title; 0.9 + 0.09 x (the query's share of the title's
+  characters) for a title containing it; 0.9 for a near-exact title.
+- words: 0.2 + 0.6 R + 0.04 T + 0.03 B + 0.03 M, at most 0.9. R, how well the words
+  match, is C for a query of one or two words and leans to B and M as the query grows:
+  R = a C + (1 - a) (B + M) / 2 with a = 2 / (the query's words), B alone for M when
+  the search has no meaning. C, the coverage, is the share of the query's words the note
+  holds, each weighted by its rarity (inverse document frequency) and by how well the
+  note's closest word matches it: 1 the same word, 0.8 the same stem, 0.4 a near
+  relative. T is the (weighted) share found in the title, B the note's BM25 over the
+  best hit's, M the meaning score below. So for a short query a note with every word
+  scores 0.8 to 0.9, with half of them, or only near relatives, about 0.5, and an exact
+  form always above a same-stem one (the gaps in C outweigh T, B and M together); a
+  sentence ranks by BM25 and meaning, as a word count says little about a sentence.
+- meaning: 0.7 M. M is the cosine's place between what the query typically scores
+  with a note of this corpus (the median over all notes: 0) and a perfect match (1):
+  (cos - median) / (1 - median), clipped to 0-1. A paraphrase of a note reaches 0.5 or
+  more; a vaguely related note, whose cosine is little above the median, stays under
+  0.3 whatever the model's cosines bunch at. A note no closer than the median is no
+  match by meaning (nor is one under the floor, `meaning_floor`).
+
+Last, no hit scores above the hit listed before it (among notes with text, and among
+stubs): the scores read down the list as its order does.
 
 >>> from kg.graph.knowledge import _demo
 >>> [hit.note.title for hit in search(_demo(), "does b hold", semantic=False)][:1]
@@ -25,21 +60,28 @@ from kg.model import NOT_NOTES, Note, SearchHit
 from kg.query.lexical import (  # noqa: F401  (also importable from here, as before)
     LEXICAL_MANIFEST,
     LexicalIndex,
+    QueryWord,
+    _document,
     lexical_index,
     words,
 )
+from kg.query.snippets import matches, passage_score, window
 from kg.query.titles import title_index
-from kg.text import TOKEN, fold, normalize_title, stem, stopwords
+from kg.query.wordforms import SAME_STEM, american
+from kg.text import TOKEN, fold, normalize_title, stopwords
 
 if TYPE_CHECKING:
     from kg.embed.vectors import VectorStore
     from kg.graph.knowledge import KnowledgeGraph
 
-RRF_K = 60  # the constant of reciprocal rank fusion
-CANDIDATES = 200  # how deep each ranking is read before fusion
+CANDIDATES = 200  # how deep each ranking is read
 NEAR_TITLE = 0.88  # difflib ratio of two title keys that counts as a near-exact match
+SPELLING_RANK = 10_000  # titles holding the query in the other spelling: after the list's
 MEANING_FLOOR = 0.25  # cosine above which a hit is said to match by meaning
-SNIPPET = 240
+# The calibration (see the module's doc).
+TITLE_BASE, TITLE_SPAN = 0.9, 0.09
+WORDS_BASE, WORDS_COVERAGE, WORDS_TITLE, WORDS_BM25, WORDS_MEANING = 0.2, 0.6, 0.04, 0.03, 0.03
+MEANING_TOP = 0.7
 
 # ---------------------------------------------------------------- search
 
@@ -47,12 +89,17 @@ SNIPPET = 240
 @dataclass
 class _Candidate:
     note_id: str
-    fused: float = 0.0
-    lexical_rank: int | None = None
-    semantic_rank: int | None = None
-    semantic: float = 0.0
+    bm25: float = 0.0
+    lexical: bool = False
+    semantic: float = -1.0  # the cosine (best of the note's vector and its texts')
+    meaning: float = 0.0  # the cosine calibrated (M of the module's doc)
+    coverage: float = 0.0  # C
+    relevance: float = 0.0  # R
+    bm25_share: float = 0.0  # B
+    in_title: float = 0.0  # T
     tier: int = 3  # 0 exact title, 1 title containing the query, 2 near-exact title, 3 other
     title_rank: int | None = None  # place in title completion's list (0: named by id)
+    title_share: float = 0.0  # the query's share of the title's characters
 
 
 def _title_key(text: str) -> str:
@@ -78,6 +125,17 @@ def _semantic_scores(store: VectorStore, query: np.ndarray) -> tuple[list[str], 
     return note_ids, best
 
 
+def calibrated_meaning(cosine: float, median: float) -> float:
+    """M of the module's doc: where a cosine sits between the query's median cosine with
+    the corpus's notes (0) and 1 (1).
+
+    >>> calibrated_meaning(0.55, 0.4), calibrated_meaning(0.3, 0.4), calibrated_meaning(1.0, 0.4)
+    (0.25, 0.0, 1.0)
+    """
+    span = max(1.0 - median, 1e-6)
+    return round(float(min(1.0, max(0.0, (cosine - median) / span))), 6)
+
+
 def search(
     graph: KnowledgeGraph,
     text: str,
@@ -85,7 +143,8 @@ def search(
     semantic: bool | None = None,
     min_score: float = 0.0,
 ) -> list[SearchHit]:
-    """Hybrid search (see the module's doc and `KnowledgeGraph.search`).
+    """Search the notes by title, words and meaning (see the module's doc and
+    `KnowledgeGraph.search`).
 
     Parameters
     ----------
@@ -97,7 +156,8 @@ def search(
         None uses meaning when the corpus has vectors and the model loads, True insists
         (raising `ModelUnavailable`), False searches by words only.
     min_score : float, default 0.0
-        Leave out hits scoring below this (a finite number of at least 0).
+        Leave out hits scoring below this (a finite number of at least 0; scores are 0
+        to 1).
 
     Returns
     -------
@@ -116,8 +176,9 @@ def search(
     Examples
     --------
     >>> from kg.graph.knowledge import _demo
-    >>> [hit.matched for hit in search(_demo(), "Why C?", k=1, semantic=False)]
-    [('exact title', 'words')]
+    >>> hit = search(_demo(), "Why C?", k=1, semantic=False)[0]
+    >>> hit.matched, hit.match_kind, hit.score
+    (('exact title', 'words'), 'title', 1.0)
     >>> search(_demo(), "zxqv flibbertigibbet", semantic=False)
     []
     """
@@ -126,7 +187,6 @@ def search(
     query = text.strip()
     if not query or k <= 0:
         return []
-    terms = words(query)
     candidates: dict[str, _Candidate] = {}
 
     def candidate(note_id: str) -> _Candidate:
@@ -136,97 +196,178 @@ def search(
         return found
 
     lexical = lexical_index(graph)
-    known_terms = lexical.known(query)
+    query_words = lexical.query_words(query)
+    known_terms = list(dict.fromkeys(t for q in query_words for t in q.terms))
     if known_terms:
         scores = lexical.scores(known_terms)
         positive = np.flatnonzero(scores > 0)
         top = positive[np.argsort(-scores[positive], kind="stable")][:CANDIDATES]
-        for rank, pos in enumerate(top, start=1):
+        for pos in top:
             entry = candidate(lexical.note_ids[pos])
-            entry.lexical_rank = rank
-            entry.fused += 1.0 / (RRF_K + rank)
+            entry.lexical, entry.bm25 = True, float(scores[pos])
 
     store = graph.embeddings
     floor = float("inf")
+    query_vector = None
     if semantic is not False and store is not None and store.count:
         try:
-            vector = store.text_vector(query)
+            query_vector = store.text_vector(query)
         except ModelUnavailable:
             if semantic:
                 raise
-            vector = None
-        if vector is not None:
+        if query_vector is not None:
             floor = meaning_floor(bool(known_terms) or _model_knows(store, query))
-            note_ids, best = _semantic_scores(store, vector)
-            depth = min(CANDIDATES, int(np.isfinite(best).sum()))
-            if depth:
-                top = np.argpartition(-best, depth - 1)[:depth]
-                top = top[np.argsort(-best[top], kind="stable")]
-                for rank, pos in enumerate(top, start=1):
-                    note_id = note_ids[pos]
-                    if note_id not in graph:
-                        continue
-                    entry = candidate(note_id)
-                    entry.semantic_rank = rank
-                    entry.semantic = float(best[pos])
-                    entry.fused += 1.0 / (RRF_K + rank)
+            _add_meaning(graph, store, query_vector, candidate, candidates)
     elif semantic and (store is None or not store.count):
         raise ModelUnavailable("this graph has no embeddings, so it cannot be searched by meaning")
 
-    # Titles: the note the query names (title, alias or id), then the titles that contain
-    # the query in the order title completion lists them, then near-exact ones (a typo).
-    exact = graph.find(query)
-    if exact is not None and exact.kind not in NOT_NOTES:
-        entry = candidate(exact.id)
-        entry.tier, entry.title_rank = 0, 0
-    for position, (note, level) in enumerate(title_index(graph).ranked(query, k), start=1):
-        entry = candidate(note.id)
-        if entry.title_rank is None:
-            entry.title_rank = position
-            entry.tier = 0 if level == 0 else 1
-    key = _title_key(query)
-    if key:
-        for entry in candidates.values():
-            if entry.tier < 3 or min(entry.lexical_rank or 999, entry.semantic_rank or 999) > 50:
-                continue
-            found = graph.note(entry.note_id)
-            for title in (found.title, *found.aliases):  # a note is found by any of its titles
-                other = _title_key(title)
-                if other == key:  # the title itself, punctuation aside: named like an id
-                    entry.tier, entry.title_rank = 0, 0
-                    break
-                if (
-                    abs(len(other) - len(key)) <= 0.25 * max(len(key), 1)
-                    and difflib.SequenceMatcher(None, key, other).ratio() >= NEAR_TITLE
-                ):
-                    entry.tier = 2
+    _add_titles(graph, query, k, candidates, candidate)
+    _add_coverage(graph, lexical, query_words, candidates, query_vector is not None)
 
-    hits = []
-    for entry in sorted(candidates.values(), key=lambda c: _order(graph, c)):
+    ranked = sorted(candidates.values(), key=lambda c: _order(graph, c, floor))
+    hits: list[SearchHit] = []
+    ceiling = {False: 1.0, True: 1.0}  # no hit above the one before it, per stub or not
+    for entry in ranked:
         matched = _matched(entry, floor)
         if not matched:
             continue  # found only by a meaning under the floor: nothing the query asked for
-        score = _score(entry)
+        note = graph.note(entry.note_id)
+        score = min(_score(entry, matched), ceiling[note.stub])
+        ceiling[note.stub] = score
         if score < min_score:
             continue
-        note = graph.note(entry.note_id)
-        snippet = _snippet(note, terms, entry, store if "meaning" in matched else None, query)
-        hits.append(SearchHit(note, score, snippet, matched))
+        snippet, marks = _snippet(note, query_words, entry, store, query_vector)
+        hits.append(SearchHit(note, score, snippet, matched, marks=marks))
         if len(hits) == k:
             break
     return hits
 
 
-def _order(graph: KnowledgeGraph, entry: _Candidate) -> tuple[Any, ...]:
-    """Titles that contain the query first, in the order title completion lists them
-    (notes with text before stubs), so Enter opens what the list showed and the scores
-    fall as the rows go down; then the other hits, notes with text before stubs (a title
-    known only from a link or a list): near-exact titles, by fused rank, then the closer
-    in meaning."""
+def _add_meaning(
+    graph: KnowledgeGraph, store: Any, vector: np.ndarray, candidate: Any, candidates: dict
+) -> None:
+    """The notes nearest the query in meaning as candidates, and every candidate's
+    cosine and calibrated meaning score (M)."""
+    note_ids, best = _semantic_scores(store, vector)
+    finite = np.isfinite(best)
+    if not finite.any():
+        return
+    median = float(np.median(best[finite]))
+    depth = min(CANDIDATES, int(finite.sum()))
+    top = np.argpartition(-best, depth - 1)[:depth]
+    for pos in top[np.argsort(-best[top], kind="stable")]:
+        if note_ids[pos] in graph:
+            candidate(note_ids[pos])
+    position = {note_id: i for i, note_id in enumerate(note_ids)}
+    for entry in candidates.values():
+        at = position.get(entry.note_id)
+        if at is not None and np.isfinite(best[at]):
+            entry.semantic = float(best[at])
+            entry.meaning = calibrated_meaning(entry.semantic, median)
+
+
+def _add_titles(
+    graph: KnowledgeGraph, query: str, k: int, candidates: dict, candidate: Any
+) -> None:
+    """Titles: the note the query names (title, alias or id), then the titles that
+    contain the query in the order title completion lists them, then near-exact ones."""
+    key = _title_key(query)
+    exact = graph.find(query)
+    if exact is not None and exact.kind not in NOT_NOTES:
+        entry = candidate(exact.id)
+        entry.tier, entry.title_rank, entry.title_share = 0, 0, 1.0
+    for position, (note, level) in enumerate(title_index(graph).ranked(query, k), start=1):
+        entry = candidate(note.id)
+        if entry.title_rank is None:
+            entry.title_rank = position
+            entry.tier = 0 if level == 0 else 1
+            entry.title_share = 1.0 if level == 0 else _share(key, note)
+    if not key:
+        return
+    spelt = _spelling_key(key)
+    for entry in candidates.values():
+        if entry.tier < 3 or not (entry.lexical or entry.semantic >= MEANING_FLOOR):
+            continue
+        found = graph.note(entry.note_id)
+        for title in (found.title, *found.aliases):  # a note is found by any of its titles
+            other = _title_key(title)
+            if other == key or _spelling_key(other) == spelt:  # punctuation or spelling aside
+                entry.tier, entry.title_rank, entry.title_share = 0, 0, 1.0
+                break
+            if f" {spelt} " in f" {_spelling_key(other)} ":  # holds it in the other spelling
+                entry.tier, entry.title_share = 1, _share(key, found)
+                entry.title_rank = SPELLING_RANK + len(other)  # after the list, shorter first
+            elif entry.tier == 3 and (
+                abs(len(other) - len(key)) <= 0.25 * max(len(key), 1)
+                and difflib.SequenceMatcher(None, key, other).ratio() >= NEAR_TITLE
+            ):
+                entry.tier = 2
+
+
+def _spelling_key(key: str) -> str:
+    """A title key with each word in American spelling."""
+    return " ".join(american(word) for word in key.split())
+
+
+def _share(key: str, note: Note) -> float:
+    """The query's share of the characters of the note's best-matching title."""
+    lengths = [len(_title_key(t)) for t in (note.title, *note.aliases)]
+    return min(1.0, len(key) / max(min(lengths), 1)) if key else 0.0
+
+
+def _add_coverage(
+    graph: KnowledgeGraph,
+    lexical: LexicalIndex,
+    query_words: list[QueryWord],
+    candidates: dict[str, _Candidate],
+    meaning: bool,
+) -> None:
+    """C, T, B and R of the module's doc for every candidate found by words."""
+    total = sum(q.weight for q in query_words)
+    if not total:
+        return
+    top = max((e.bm25 for e in candidates.values() if e.lexical), default=0.0)
+    for entry in candidates.values():
+        if not entry.lexical:
+            continue
+        entry.bm25_share = entry.bm25 / top if top > 0 else 0.0
+        note = graph.note(entry.note_id)
+        body = _closest(lexical, note, query_words, whole=True)
+        title = _closest(lexical, note, query_words, whole=False)
+        entry.coverage = sum(q.weight * body[q.word] for q in query_words) / total
+        share = min(1.0, 2 / len(query_words))
+        other = (entry.bm25_share + entry.meaning) / 2 if meaning else entry.bm25_share
+        entry.relevance = share * entry.coverage + (1 - share) * other
+        entry.in_title = sum(q.weight for q in query_words if title[q.word] >= SAME_STEM) / total
+
+
+def _closest(
+    lexical: LexicalIndex, note: Note, query_words: list[QueryWord], whole: bool
+) -> dict[str, float]:
+    """Per query word, how well the note's closest word matches it (in its whole
+    document, or in its titles only)."""
+    from kg.query.snippets import word_match
+
+    text = _document(note) if whole else "\n".join((note.title, *note.aliases))
+    found = {q.word: 0.0 for q in query_words}
+    for word in lexical.surface_words((note.id, whole), text):
+        for q in query_words:
+            if found[q.word] < 1.0:
+                found[q.word] = max(found[q.word], word_match(word, [q]))
+    return found
+
+
+def _order(graph: KnowledgeGraph, entry: _Candidate, floor: float) -> tuple[Any, ...]:
+    """Titles first, in the order title completion lists them (notes with text before
+    stubs), so Enter opens what the list showed; then near-exact titles; then notes with
+    text before stubs, each: by words (best score first), then by meaning."""
     if entry.title_rank is not None:
-        return (0, False, entry.title_rank, 0, 0.0, 0.0, entry.note_id)
+        return (0, False, 0, entry.title_rank, 0.0, entry.note_id)
     stub = graph.note(entry.note_id).stub
-    return (1, stub, 0, entry.tier, -round(entry.fused, 9), -entry.semantic, entry.note_id)
+    if entry.tier == 2:
+        return (0, False, 1, 0, -entry.semantic, entry.note_id)
+    kind = 0 if entry.lexical else 1
+    return (1, stub, kind, 0, -_score(entry, _matched(entry, floor)), entry.note_id)
 
 
 def _matched(entry: _Candidate, floor: float) -> tuple[str, ...]:
@@ -235,21 +376,31 @@ def _matched(entry: _Candidate, floor: float) -> tuple[str, ...]:
         matched.append("exact title")
     elif entry.tier in (1, 2):
         matched.append("title")
-    if entry.lexical_rank is not None:
+    if entry.lexical:
         matched.append("words")
-    if entry.semantic_rank is not None and entry.semantic >= floor:
+    if entry.semantic >= floor and entry.meaning > 0:  # above the floor and the median
         matched.append("meaning")
     return tuple(matched)
 
 
-def _score(entry: _Candidate) -> float:
-    """2 and more for the exact title, 1 and more for a title containing the query (higher
-    the earlier title completion lists it), 0.5 and more for a near-exact title, else the
-    fused reciprocal rank (below 0.05): so the hits come in score order."""
-    if entry.title_rank is not None:
-        base = 2.0 if entry.tier == 0 else 1.0
-        return round(base + 1.0 / (RRF_K + 1 + entry.title_rank), 6)
-    return round((0.5 if entry.tier == 2 else 0.0) + entry.fused, 6)
+def _score(entry: _Candidate, matched: tuple[str, ...]) -> float:
+    """The calibrated score of the module's doc (before the cap by the hit above)."""
+    if entry.tier == 0:
+        return 1.0
+    if entry.tier in (1, 2):
+        share = entry.title_share if entry.title_rank is not None else 0.0
+        return round(TITLE_BASE + TITLE_SPAN * share, 4)
+    meaning = entry.meaning if "meaning" in matched else 0.0
+    if entry.lexical:
+        return round(
+            WORDS_BASE
+            + WORDS_COVERAGE * entry.relevance
+            + WORDS_TITLE * entry.in_title
+            + WORDS_BM25 * entry.bm25_share
+            + WORDS_MEANING * meaning,
+            4,
+        )
+    return round(MEANING_TOP * meaning, 4)
 
 
 def meaning_floor(query_known: bool) -> float:
@@ -295,58 +446,44 @@ def _passages(note: Note) -> list[tuple[str, int, str]]:
     return note_texts(note)
 
 
-def _snippet(note: Note, terms: list[str], entry: _Candidate, store: Any, query: str) -> str:
-    """The passage of the note that matched: for a title match its description; else the
-    sentence with most query terms, or the one nearest in meaning."""
-    passages = [p for p in _passages(note) if p[0] != "abstract"]
+def _snippet(
+    note: Note,
+    query_words: list[QueryWord],
+    entry: _Candidate,
+    store: Any,
+    query_vector: np.ndarray | None,
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The passage of the note that matched, cut around its first matching word (see
+    `kg.query.snippets.window`), and the spans of its matching words: for a title match
+    its description (or claim, or first sentence); else the passage that matches the
+    query's words best; else the one nearest in meaning."""
+    passages = [p for p in _passages(note) if p[0] not in ("abstract", "title")]
     if entry.tier < 3:
         for field in ("description", "claim", "sentence"):
             for name, _, text in passages:
                 if name == field:
-                    return _trim(text, [])
-        return note.title
-    wanted = set(terms)
-    best_text, best_hits = "", 0
-    if wanted:
-        for name, _, text in passages:
-            if name == "title":
-                continue
-            hits = len(wanted & set(words(text)))
-            if hits > best_hits:
-                best_text, best_hits = text, hits
-    if best_hits:
-        return _trim(best_text, terms)
-    if store is not None:
-        vector = store.text_vector(query)
+                    return window(text, query_words)
+        return note.title, tuple((a, b) for a, b, _ in matches(note.title, query_words))
+    if entry.lexical and query_words:
+        best_text, best_score = "", 0.0
+        for _, _, text in passages:
+            score = passage_score(text, query_words)
+            if score > best_score:
+                best_text, best_score = text, score
+        if best_score:
+            return window(best_text, query_words)
+    if store is not None and query_vector is not None:
         keyed = {(name, index): text for name, index, text in passages}
-        best_score = -2.0
+        best_text, best_cosine = "", -2.0
         for field in ("claim", "description", "sentence", "summary"):
             vectors = store.vectors_for(note.id, field)
             if not len(vectors):
                 continue
-            scores = vectors @ vector
-            index = int(np.argmax(scores))
-            if scores[index] > best_score and (field, index) in keyed:
-                best_score, best_text = float(scores[index]), keyed[(field, index)]
+            cosines = vectors @ query_vector
+            index = int(np.argmax(cosines))
+            if cosines[index] > best_cosine and (field, index) in keyed:
+                best_cosine, best_text = float(cosines[index]), keyed[(field, index)]
         if best_text:
-            return _trim(best_text, [])
-    return _trim(note.description or note.claim or note.title, [])
-
-
-def _trim(text: str, terms: list[str]) -> str:
-    """At most SNIPPET characters of `text`, around the first query term it contains."""
-    text = " ".join(text.split())
-    if len(text) <= SNIPPET:
-        return text
-    start = 0
-    if terms:
-        lowered = fold(text).lower()
-        spots = [m.start() for m in TOKEN.finditer(lowered) if stem(m.group()) in set(terms)]
-        if spots:
-            start = max(0, spots[0] - SNIPPET // 3)
-    if start:
-        start = text.rfind(" ", 0, start) + 1
-    piece = text[start : start + SNIPPET]
-    cut = piece.rfind(" ")
-    piece = piece[:cut] if cut > SNIPPET // 2 else piece
-    return ("…" if start else "") + piece.strip() + "…"
+            return window(best_text, query_words)
+    first = next((text for name, _, text in passages if name == "sentence"), "")
+    return window(note.description or note.claim or first or note.title, query_words)

@@ -66,9 +66,11 @@ class NearRow:
 @dataclass(frozen=True)
 class SearchRow:
     note: Note
-    score: float
+    score: float  # 0 to 1, as `kg search` shows it
     snippet: str
     matched: str
+    match_kind: str = ""  # title, words or meaning
+    marks: tuple[tuple[int, int], ...] = ()  # the snippet's matched words
 
 
 def near(graph: KnowledgeGraph, note: Note, k: int = 20) -> list[NearRow]:
@@ -101,7 +103,14 @@ def search(graph: KnowledgeGraph, text: str, k: int = 20) -> tuple[list[SearchRo
             raise Unavailable(str(again)) from again
         how = f"by words only ({error})"
     rows = [
-        SearchRow(hit.note, float(hit.score), hit.snippet or "", " + ".join(hit.matched))
+        SearchRow(
+            hit.note,
+            float(hit.score),
+            hit.snippet or "",
+            " + ".join(hit.matched),
+            hit.match_kind,
+            hit.marks,
+        )
         for hit in hits
     ]
     return rows, how

@@ -18,19 +18,30 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kg.model import Note
+from kg.text import cut_around
 from kg_tui.features import SearchRow
 from kg_tui.messages import OpenNote
 from kg_tui.walk import ellipsize
 
 
-def strength(score: float, best: float) -> str:
-    """A hit's score as a share of the best hit's, in whole percent, four cells wide.
+def score_label(score: float, kind: str) -> str:
+    """A hit's score (0 to 1, as `kg search` prints it) and how it matched.
 
-    >>> strength(0.03, 0.03), strength(0.0151, 0.03), strength(0.0, 0.0)
-    ('100%', ' 50%', '100%')
+    >>> score_label(0.8233, "words"), score_label(1.0, "title")
+    ('0.82 words', '1.00 title')
     """
-    share = 1.0 if best <= 0 else score / best
-    return f"{round(100 * share):>3}%"
+    return f"{score:.2f} {kind}".rstrip()
+
+
+def marked_line(text: str, marks: tuple[tuple[int, int], ...], width: int) -> Content:
+    """`text` cut to `width` cells around its first marked word (so the match shows),
+    dim, with the marked words highlighted."""
+    text = " ".join(text.split()) if not marks else text
+    piece, inside = cut_around(text, marks, max(width - 2, 1))  # the ellipses aside
+    content = Content.styled(piece, "dim")
+    for start, end in inside:
+        content = content.stylize("bold $text-accent", start, end)
+    return content
 
 
 class SearchInput(Input):
@@ -155,15 +166,13 @@ class SearchPanel(Vertical):
             )
             results.add_option(Option(Content.styled(reason, "dim italic"), disabled=True))
             return
-        self._header(f"{len(rows)} match {self._quoted(query)} · {how} · % of best score")
-        best = max(row.score for row in rows)
+        self._header(f"{len(rows)} match {self._quoted(query)} · {how} · score 0–1, how it matched")
         for rank, row in enumerate(rows, start=1):
-            snippet = " ".join(row.snippet.split())
-            if snippet == row.note.title:
-                snippet = ""
-            how_found = f"by {row.matched}" if row.matched else ""
-            detail = " · ".join(part for part in (how_found, snippet) if part)
+            snippet, marks = row.snippet, row.marks
+            if " ".join(snippet.split()) == row.note.title:
+                snippet, marks = "", ()
             number = f"{rank:>2}. "
+            label = score_label(row.score, row.match_kind) + " "
             prompt = Content.assemble(
                 (number, "dim"),
                 (
@@ -171,8 +180,8 @@ class SearchPanel(Vertical):
                     "italic" if row.note.stub else "bold",
                 ),
                 "\n",
-                (" " * len(number) + strength(row.score, best) + " ", "$text-accent"),
-                (ellipsize(detail, width - len(number) - 5), "dim"),
+                (" " * len(number) + label, "$text-accent"),
+                marked_line(snippet, marks, width - len(number) - len(label)),
             )
             results.add_option(Option(prompt, id=row.note.id))
         results.highlighted = 0
