@@ -13,9 +13,12 @@ from kg.cli.common import (
     emit_json,
     open_graph,
 )
-from kg.graph.knowledge import CorpusStats
+from kg.embed.state import Progress
+from kg.graph.knowledge import CorpusStats, KnowledgeGraph
 from kg.model import Severity
 from kg.query.warm import DEFAULT_LIMIT, Warmed
+
+NOW_LIMIT = 1000  # notes whose whole-note vectors `kg index` computes by default (~1 minute)
 
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -37,6 +40,16 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         help="with embedder: hybrid, compute the transformer's vectors every trace compares, so "
         "the first trace needs no model: auto (default) when at most "
         f"{DEFAULT_LIMIT:,} texts lack them, all (however long; progress is shown), or none",
+    )
+    p.add_argument(
+        "--note-vectors",
+        choices=("auto", "all", "none"),
+        default="auto",
+        help="with embedder: hybrid, compute the model's whole-note vectors after the static "
+        "index, which near and meaning search then use instead of the static ones: auto "
+        f"(default) when at most {NOW_LIMIT:,} notes lack them (else `kg watch` and the "
+        "browser compute them in the background), all (however long; progress is shown), or "
+        "none",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="also list info diagnostics")
 
@@ -73,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
                 limit=None if args.trace_vectors == "all" else DEFAULT_LIMIT,
                 progress=progress_printer(not args.json),
             )
+        notes_done = note_vectors(graph, args.note_vectors, progress_printer(not args.json))
         vectors = graph.embeddings
         stats = graph.corpus_stats()
         shown = [d for d in graph.diagnostics if args.verbose or d.severity is not Severity.INFO]
@@ -83,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
             "texts_embedded": vectors.embedded if vectors is not None else 0,
             "trace_vectors": asdict(warmed) if warmed is not None else None,
             "index_update": asdict(graph.index_update) if graph.index_update else None,
+            "note_vectors": notes_done,
             **asdict(stats),
             "diagnostics": [str(d) for d in shown],
         }
@@ -108,6 +123,8 @@ def run(args: argparse.Namespace) -> int:
                 )
             if warmed is not None and (warmed.texts or warmed.kept or warmed.skipped):
                 print(f"{path}: {describe_warmed(warmed)}")
+            if notes_done is not None:
+                print(f"{path}: {notes_done['said']}")
         if stats.errors or (args.strict and stats.warnings):
             status = 1
         if stats.files == 0:
@@ -121,6 +138,34 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(summaries if len(summaries) > 1 else summaries[0])
     return status
+
+
+def note_vectors(graph: KnowledgeGraph, policy: str, progress: Progress | None) -> dict | None:
+    """Compute the model's whole-note vectors the graph lacks, as `--note-vectors` says;
+    what was done (None where the graph has none to compute: not hybrid, or --no-embed)."""
+    vectors = graph.note_vectors
+    if vectors is None or policy == "none":
+        return None
+    started = time.perf_counter()
+    missing = len(vectors.missing())
+    total = len(vectors.notes())
+    if missing > NOW_LIMIT and policy == "auto":
+        said = (
+            f"whole-note vectors: {missing:,} of {total:,} notes lack them; near and search use "
+            "the static vectors until `kg watch` or the browser computes them in the "
+            "background (or `kg index --note-vectors all` now)"
+        )
+        return {"embedded": 0, "missing": missing, "notes": total, "seconds": 0.0, "said": said}
+    done = vectors.compute(progress=progress) if missing else 0
+    seconds = time.perf_counter() - started
+    left = missing - done
+    said = (
+        f"whole-note vectors: {done:,} notes embedded now, {total - missing:,} kept "
+        f"({seconds:.1f} s); near and search use them"
+        if not left
+        else f"whole-note vectors: {done:,} embedded, {left:,} still lacking ({vectors.error})"
+    )
+    return {"embedded": done, "missing": left, "notes": total, "seconds": round(seconds, 3), "said": said}
 
 
 def describe_warmed(warmed: Warmed) -> str:

@@ -36,43 +36,49 @@ WEIGHTS_FILE = "near_weights.json"
 
 @dataclass(frozen=True, slots=True)
 class NearWeights:
-    """How `near` weighs its three signals, each scaled to 0-1 over the candidates.
+    """How `near` weighs its signals, the word and graph scores scaled to 0-1 over the
+    candidates.
 
     Attributes
     ----------
     meaning : float
-        Weight of the cosine of the two notes' whole-note vectors.
+        Weight of the cosine of the two notes' best vectors: the model's whole-note vectors
+        once computed (`kg.embed.notevectors`), the static whole-note vectors until then.
     words : float
         Weight of BM25 of the note's words in the other note, over its best.
     graph : float
         Weight of Adamic-Adar over shared neighbours, over its best.
+    sentences : float
+        Weight of the cosine of the static whole-note vectors (the weighted mean of the
+        note's texts' vectors, sentence by sentence), whichever vectors `meaning` reads.
 
     Examples
     --------
     >>> NearWeights(1.0, 0.0, 0.0).parts()
-    (('meaning', 1.0), ('words', 0.0), ('graph', 0.0))
+    (('meaning', 1.0), ('words', 0.0), ('graph', 0.0), ('sentences', 0.0))
     """
 
     meaning: float = 1.0
     words: float = 0.0
     graph: float = 0.0
+    sentences: float = 0.0
 
     @classmethod
     def check(cls, value: object) -> NearWeights | None:
         """`value` as weights: None (the shipped ones), `NearWeights`, or a mapping of
-        meaning, words and graph to numbers of at least 0, not all 0; else
+        meaning, words, graph and sentences to numbers of at least 0, not all 0; else
         `InvalidArgument` saying so.
 
         >>> NearWeights.check({"meaning": 1, "words": 0.5})
-        NearWeights(meaning=1.0, words=0.5, graph=0.0)
+        NearWeights(meaning=1.0, words=0.5, graph=0.0, sentences=0.0)
         >>> NearWeights.check({"title": 1})
         Traceback (most recent call last):
         ...
-        kg.errors.InvalidArgument: weights must be NearWeights or a mapping of meaning, words, graph to numbers of at least 0 (not all 0), not {'title': 1}
+        kg.errors.InvalidArgument: weights must be NearWeights or a mapping of meaning, words, graph, sentences to numbers of at least 0 (not all 0), not {'title': 1}
         """
         if value is None or isinstance(value, cls):
             return value
-        fields = ("meaning", "words", "graph")
+        fields = ("meaning", "words", "graph", "sentences")
         wrong = InvalidArgument(
             f"weights must be NearWeights or a mapping of {', '.join(fields)} to numbers "
             f"of at least 0 (not all 0), not {value!r}"
@@ -89,7 +95,12 @@ class NearWeights:
 
     def parts(self) -> tuple[tuple[str, float], ...]:
         """(name, weight) of each signal."""
-        return (("meaning", self.meaning), ("words", self.words), ("graph", self.graph))
+        return (
+            ("meaning", self.meaning),
+            ("words", self.words),
+            ("graph", self.graph),
+            ("sentences", self.sentences),
+        )
 
     @classmethod
     def shipped(cls) -> NearWeights:
@@ -97,16 +108,26 @@ class NearWeights:
         benchmarks/bench_links.py on half a vault's notes)."""
         text = resources.files("kg").joinpath("data", WEIGHTS_FILE).read_text("utf-8")
         data = json.loads(text)["weights"]
-        return cls(float(data["meaning"]), float(data["words"]), float(data["graph"]))
+        return cls(*(float(data.get(name, 0.0)) for name, _ in cls().parts()))
 
-    def fuse(self, meaning: np.ndarray, lexical: np.ndarray, graph: np.ndarray) -> np.ndarray:
-        """The fused score of every candidate: the weighted sum of the scaled signals.
+    def fuse(
+        self,
+        meaning: np.ndarray,
+        lexical: np.ndarray,
+        graph: np.ndarray,
+        sentences: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """The fused score of every candidate: the weighted sum of the cosines and the
+        scaled word and graph scores (`sentences` is `meaning` when not given).
 
         >>> fused = NearWeights(0.5, 0.5, 0.0).fuse(np.array([0.2, 0.4]), np.array([2.0, 1.0]), np.zeros(2))
         >>> fused.round(2).tolist()
         [0.6, 0.45]
         """
-        return self.meaning * meaning + self.words * _scaled(lexical) + self.graph * _scaled(graph)
+        out = self.meaning * meaning + self.words * _scaled(lexical) + self.graph * _scaled(graph)
+        if self.sentences:
+            out = out + self.sentences * (meaning if sentences is None else sentences)
+        return out
 
 
 def _scaled(values: np.ndarray) -> np.ndarray:
