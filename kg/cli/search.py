@@ -82,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
                     "score": h.score,
                     "snippet": h.snippet,
                     "matched": list(h.matched),
+                    "vectors": h.vectors,
                 }
                 for h in hits
             ]
@@ -96,4 +97,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"    {h.note.kind.value} · {', '.join(h.matched)} · {h.score:.4f}")
         if h.snippet and h.snippet != h.note.title:
             print(f"    {h.snippet}")
+    used = next((h.vectors for h in hits if h.vectors), "")
+    if used:  # which vectors "meaning" means: the static ones until the model's are computed
+        print(f"meaning: by the {used} vectors")
     return 0

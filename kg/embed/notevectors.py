@@ -329,3 +329,21 @@ def keep_current(graph: KnowledgeGraph) -> int:
         return vectors.compute(missing)
     except (KgError, OSError):
         return 0
+
+
+def query_scores(graph: KnowledgeGraph, query: str) -> tuple[list[str], np.ndarray, str] | None:
+    """(note ids, cosine of the query with each note's whole-note vector, label) when
+    every note has one, the query embedded by the same model (loaded on first use: ONNX
+    Runtime, a few tenths of a second); None until then, or when the model cannot load."""
+    from kg.errors import ModelUnavailable
+
+    vectors = getattr(graph, "note_vectors", None)
+    found = vectors.matrix() if vectors is not None else None
+    if vectors is None or found is None:
+        return None
+    ids, _, matrix = found
+    try:
+        vector = normalize(np.asarray(vectors.embedder.encode([query]), dtype=np.float32))[0]
+    except ModelUnavailable:
+        return None
+    return ids, matrix @ vector, vectors.label

@@ -5,11 +5,12 @@ evidence (`kg.query.trace`), exports and SPARQL (`kg.export`), near notes and se
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from kg.errors import (
     InvalidArgument,
+    check_callable,
     check_count,
     check_flag,
     check_number,
@@ -340,6 +341,50 @@ class ClientMethods:
             kinds=kinds,
             weights=weights,
         )
+
+    def embed_notes(
+        self,
+        *,
+        background: bool = False,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> int:
+        """Compute the shipped model's whole-note vectors the index lacks, which `near` and
+        meaning search then use instead of the static vectors (`kg index` computes them
+        for up to 1,000 notes; the browser and `kg watch` in the background).
+
+        Only notes whose texts changed since their vector was kept are embedded. Until
+        every note has one, `near` and `search` rank with the static vectors and say so
+        (`NearNote.vectors`, `SearchHit.vectors`); they use the new ones as soon as the
+        last note has its vector, in this graph and in every graph opened later.
+
+        Parameters
+        ----------
+        background : bool
+            Embed on a daemon thread and return at once (0).
+        progress : callable, optional
+            Called as ``progress("note vectors", done, total)`` after each chunk of notes.
+
+        Returns
+        -------
+        int
+            How many notes were embedded (0 in the background, or when the corpus was not
+            opened with the default ``embedder: hybrid`` and vectors).
+
+        Examples
+        --------
+        >>> from kg.graph.knowledge import _demo
+        >>> _demo().embed_notes()  # no vectors to upgrade: nothing to do
+        0
+        """
+        check_flag("background", background)
+        check_callable("progress", progress, "called as progress(stage, done, total)")
+        vectors = getattr(self, "note_vectors", None)
+        if vectors is None:
+            return 0
+        if background:
+            vectors.start(progress)
+            return 0
+        return int(vectors.compute(progress=progress))
 
     def search(
         self, text: str, k: int = 10, semantic: bool | None = None, min_score: float = 0.0

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from kg.embed.notevectors import query_scores
 from kg.errors import ModelUnavailable, check_count, check_number
 from kg.model import NOT_NOTES, Note, SearchHit
 from kg.query.lexical import (  # noqa: F401  (also importable from here, as before)
@@ -76,6 +77,13 @@ def _semantic_scores(store: VectorStore, query: np.ndarray) -> tuple[list[str], 
             best[present] = np.maximum(best[present], maxima)
     best[~store.kind_mask(None)] = -np.inf
     return note_ids, best
+
+
+def _listed(store: VectorStore, note_ids: list[str]) -> np.ndarray:
+    """Which of these notes search lists by meaning (as `_semantic_scores` masks them)."""
+    mask = store.kind_mask(None)
+    rows = [store.position(i) for i in note_ids]
+    return np.array([r is not None and bool(mask[r]) for r in rows], dtype=bool)
 
 
 def search(
@@ -148,6 +156,7 @@ def search(
 
     store = graph.embeddings
     floor = float("inf")
+    used = ""  # the vectors meaning was scored with
     if semantic is not False and store is not None and store.count:
         try:
             vector = store.text_vector(query)
@@ -157,7 +166,14 @@ def search(
             vector = None
         if vector is not None:
             floor = meaning_floor(bool(known_terms) or _model_knows(store, query))
-            note_ids, best = _semantic_scores(store, vector)
+            # The model's whole-note vectors once every note has one, else the static ones.
+            upgraded = query_scores(graph, query)
+            if upgraded is not None:
+                note_ids, best, used = upgraded
+                best = np.where(_listed(store, note_ids), best, -np.inf)
+            else:
+                note_ids, best = _semantic_scores(store, vector)
+                used = store.model
             depth = min(CANDIDATES, int(np.isfinite(best).sum()))
             if depth:
                 top = np.argpartition(-best, depth - 1)[:depth]
@@ -211,7 +227,9 @@ def search(
             continue
         note = graph.note(entry.note_id)
         snippet = _snippet(note, terms, entry, store if "meaning" in matched else None, query)
-        hits.append(SearchHit(note, score, snippet, matched))
+        hits.append(
+            SearchHit(note, score, snippet, matched, used if "meaning" in matched else "")
+        )
         if len(hits) == k:
             break
     return hits
