@@ -24,7 +24,7 @@ what is missing with progress and saves as it goes (an interrupted run keeps wha
 'Why A?\\nA holds.\\nFirst point. Second point.'
 >>> headline_text(note)
 'Why A?\\nA holds.'
->>> headline_text(Note("b", "B", NoteKind.NOTE, body=(Paragraph("Text.", 1),)))
+>>> headline_text(Note("b", "B", NoteKind.SYNTHESIS, body=(Paragraph("Text.", 1),)))
 ''
 """
 
