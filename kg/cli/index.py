@@ -165,7 +165,13 @@ def note_vectors(graph: KnowledgeGraph, policy: str, progress: Progress | None) 
         if not left
         else f"whole-note vectors: {done:,} embedded, {left:,} still lacking ({vectors.error})"
     )
-    return {"embedded": done, "missing": left, "notes": total, "seconds": round(seconds, 3), "said": said}
+    return {
+        "embedded": done,
+        "missing": left,
+        "notes": total,
+        "seconds": round(seconds, 3),
+        "said": said,
+    }
 
 
 def describe_warmed(warmed: Warmed) -> str:

@@ -298,9 +298,7 @@ def attach_note_vectors(graph: KnowledgeGraph, policy: str) -> NoteVectors | Non
     return vectors
 
 
-def meaning_vectors(
-    graph: KnowledgeGraph, ids: Sequence[str]
-) -> tuple[np.ndarray, str] | None:
+def meaning_vectors(graph: KnowledgeGraph, ids: Sequence[str]) -> tuple[np.ndarray, str] | None:
     """(rows of these notes, label) by the whole-note vectors, when every note has one."""
     vectors = getattr(graph, "note_vectors", None)
     if vectors is None:

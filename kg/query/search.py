@@ -227,9 +227,7 @@ def search(
             continue
         note = graph.note(entry.note_id)
         snippet = _snippet(note, terms, entry, store if "meaning" in matched else None, query)
-        hits.append(
-            SearchHit(note, score, snippet, matched, used if "meaning" in matched else "")
-        )
+        hits.append(SearchHit(note, score, snippet, matched, used if "meaning" in matched else ""))
         if len(hits) == k:
             break
     return hits
