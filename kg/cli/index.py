@@ -12,6 +12,7 @@ from kg.cli.common import (
     default_corpus,
     emit_json,
     open_graph,
+    progress_printer,
 )
 from kg.embed.state import Progress
 from kg.graph.knowledge import CorpusStats, KnowledgeGraph
@@ -78,7 +79,6 @@ def run(args: argparse.Namespace) -> int:
         seconds = time.perf_counter() - started
         warmed = None
         if not args.no_embed and args.trace_vectors != "none":
-            from kg.cli.common import progress_printer
             from kg.query.warm import warm_traces
 
             warmed = warm_traces(

@@ -386,6 +386,17 @@ class ClientMethods:
             return 0
         return int(vectors.compute(progress=progress))
 
+    @property
+    def embedding_notes(self) -> bool:
+        """Whether `embed_notes(background=True)` is still computing whole-note vectors.
+
+        >>> from kg.graph.knowledge import _demo
+        >>> _demo().embedding_notes
+        False
+        """
+        vectors = getattr(self, "note_vectors", None)
+        return bool(vectors is not None and vectors.running)
+
     def search(
         self, text: str, k: int = 10, semantic: bool | None = None, min_score: float = 0.0
     ) -> list[SearchHit]:

@@ -97,6 +97,7 @@ class KgApp(ToolActions, App[None]):
         self.load_seconds = 0.0
         self.last_path: tuple[str, str] | None = None  # the last path found, for export
         self.reloads = 0  # graphs loaded again after edits (tests wait on it)
+        self._note_vectors_running = False  # whole-note vectors being computed (one run)
         self._watcher: object | None = None
         self._reloading = threading.Lock()  # one re-index at a time, each shown in turn
         self._progress_to: MainScreen | None = None
@@ -213,12 +214,55 @@ class KgApp(ToolActions, App[None]):
                 self.graph = graph
                 self.reloads += 1
                 keep_place(self.main_screen, graph, changes)
+                self.keep_note_vectors()
                 self.notify(
                     f"{why}: {changes.describe()} ({seconds:.1f} s)", title="Re-indexed", timeout=3
                 )
 
             if not get_current_worker().is_cancelled:  # the app is closing otherwise
                 self.call_from_thread(show)
+
+    def keep_note_vectors(self) -> None:
+        """Compute the model's whole-note vectors the shown graph lacks, on a thread (one run
+        at a time; a run that ends while the graph shown lacks some, after an edit, is
+        followed by another). Near and search use the static vectors until they are there,
+        and say which they used."""
+        graph = self.graph
+        if graph is None or self._note_vectors_running:
+            return
+
+        def progress(stage: str, done: int, total: int) -> None:
+            try:
+                said(done, total)
+            except RuntimeError:  # the app has closed meanwhile
+                pass
+
+        def said(done: int, total: int) -> None:
+            if done == 0:
+                self.call_from_thread(
+                    self.notify,
+                    f"Computing the model's vectors of {total:,} notes in the background; "
+                    "near and search use the static vectors until then.",
+                    title="Note vectors",
+                    timeout=4,
+                )
+            elif done >= total:
+                self.call_from_thread(self._note_vectors_done, total)
+
+        self._note_vectors_running = True
+        graph.embed_notes(background=True, progress=progress)
+        if not graph.embedding_notes:  # nothing was missing
+            self._note_vectors_running = False
+
+    def _note_vectors_done(self, total: int) -> None:
+        self._note_vectors_running = False
+        self.notify(
+            f"The model's vectors of {total:,} notes are ready: near and search use them now.",
+            title="Note vectors",
+            timeout=4,
+        )
+        self.main_screen.refresh_near()
+        self.keep_note_vectors()  # an edit during the run may have left notes without
 
     def _open(self, done: Future[KnowledgeGraph]) -> None:
         """Open the corpus on a thread of its own, started before the first frame: reading
@@ -251,6 +295,7 @@ class KgApp(ToolActions, App[None]):
         self.graph = graph
         screen.post_message(GraphLoaded(graph, self.load_seconds))
         self.call_from_thread(self._watch)
+        self.call_from_thread(self.keep_note_vectors)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
