@@ -98,6 +98,8 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, Any], str]] = [
     ("subgraph", (), {"notes": 5}, "notes"),
     ("sparql", (None,), {}, "SPARQL query"),
     ("sparql", (5,), {}, "SPARQL query"),
+    ("embed_notes", (), {"background": "yes"}, "background"),
+    ("embed_notes", (), {"progress": 3}, "progress"),
     ("near", (None,), {}, "title, id, alias or file"),
     ("near", (NOTE,), {"k": -1}, "k must be"),
     ("near", (NOTE,), {"unlinked": "no"}, "unlinked"),
