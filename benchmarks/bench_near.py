@@ -183,7 +183,10 @@ def meaning(corpus: Path) -> dict[str, Any]:
             "corpus": corpus.name,
             "notes": len(centres),
             "candidates": len(candidates),
-            "static": {"vectors": static_label, "overlap@10": round(_overlap(static, reference), 3)},
+            "static": {
+                "vectors": static_label,
+                "overlap@10": round(_overlap(static, reference), 3),
+            },
             "whole note": {
                 "vectors": whole_label,
                 "overlap@10": round(_overlap(whole, reference), 3),
@@ -212,7 +215,7 @@ def costs(corpus: Path, pages: int) -> dict[str, Any]:
     if not corpus.is_dir() or not any(corpus.iterdir()):
         subprocess.run(
             [sys.executable, str(ROOT / "benchmarks" / "generate_corpus.py"), str(corpus)]
-            + ["--pages", str(pages), "--seed", "7"],
+            + ["--pages", str(pages), "--seed", "7"],  # noqa: RUF005
             check=True,
             capture_output=True,
         )
@@ -225,7 +228,9 @@ def costs(corpus: Path, pages: int) -> dict[str, Any]:
         out["cold note_vectors"] = report["note_vectors"]
         print(f"  cold kg index: {seconds:.1f} s (load {out['load before cold index']})")
         out["load before note vectors"] = load()
-        seconds, report = _timed("index", str(corpus), "--index", str(index), "--note-vectors", "all")
+        seconds, report = _timed(
+            "index", str(corpus), "--index", str(index), "--note-vectors", "all"
+        )
         out["kg index --note-vectors all s"] = round(seconds, 1)
         out["note_vectors"] = report["note_vectors"]
         out["load after note vectors"] = load()

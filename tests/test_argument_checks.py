@@ -100,6 +100,7 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, Any], str]] = [
     ("sparql", (5,), {}, "SPARQL query"),
     ("embed_notes", (), {"background": "yes"}, "background"),
     ("embed_notes", (), {"progress": 3}, "progress"),
+    ("embed_notes", (), {"stop": True}, "threading.Event"),
     ("near", (None,), {}, "title, id, alias or file"),
     ("near", (NOTE,), {"k": -1}, "k must be"),
     ("near", (NOTE,), {"unlinked": "no"}, "unlinked"),

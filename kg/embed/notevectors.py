@@ -260,13 +260,19 @@ class NoteVectors:
         with self._lock:
             return self.cache.save()
 
-    def start(self, progress: Progress | None = None) -> threading.Thread | None:
+    def start(
+        self, progress: Progress | None = None, stop: threading.Event | None = None
+    ) -> threading.Thread | None:
         """Compute the missing vectors on a daemon thread (None when none is missing or a
-        run is under way); `near` and search use them once every note has one."""
+        run is under way); `near` and search use them once every note has one. Setting
+        `stop` ends the run after the chunk under way."""
         if self.running or not self.missing():
             return None
         thread = threading.Thread(
-            target=self.compute, kwargs={"progress": progress}, name="kg-note-vectors", daemon=True
+            target=self.compute,
+            kwargs={"progress": progress, "stop": stop},
+            name="kg-note-vectors",
+            daemon=True,
         )
         self._thread = thread
         thread.start()

@@ -5,6 +5,7 @@ evidence (`kg.query.trace`), exports and SPARQL (`kg.export`), near notes and se
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
@@ -347,6 +348,7 @@ class ClientMethods:
         *,
         background: bool = False,
         progress: Callable[[str, int, int], None] | None = None,
+        stop: threading.Event | None = None,
     ) -> int:
         """Compute the shipped model's whole-note vectors the index lacks, which `near` and
         meaning search then use instead of the static vectors (`kg index` computes them
@@ -363,6 +365,8 @@ class ClientMethods:
             Embed on a daemon thread and return at once (0).
         progress : callable, optional
             Called as ``progress("note vectors", done, total)`` after each chunk of notes.
+        stop : threading.Event, optional
+            Set it to end the run after the chunk under way (what was done is kept).
 
         Returns
         -------
@@ -378,13 +382,15 @@ class ClientMethods:
         """
         check_flag("background", background)
         check_callable("progress", progress, "called as progress(stage, done, total)")
+        if stop is not None and not isinstance(stop, threading.Event):
+            raise InvalidArgument(f"stop must be a threading.Event or None, not {stop!r}")
         vectors = getattr(self, "note_vectors", None)
         if vectors is None:
             return 0
         if background:
-            vectors.start(progress)
+            vectors.start(progress, stop)
             return 0
-        return int(vectors.compute(progress=progress))
+        return int(vectors.compute(progress=progress, stop=stop))
 
     @property
     def embedding_notes(self) -> bool:

@@ -6,6 +6,7 @@ at once; `KgApp(graph=g)` shows an already loaded graph (tests, benchmarks).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -31,6 +32,7 @@ from kg_tui.screens.path import PathShown
 from kg_tui.tools import ToolActions
 
 THEMES = {"light": "textual-light", "dark": "textual-dark"}
+NOTE_VECTORS_AFTER = 5.0  # seconds after opening before the whole-note vectors are computed
 
 
 class KgApp(ToolActions, App[None]):
@@ -98,6 +100,7 @@ class KgApp(ToolActions, App[None]):
         self.last_path: tuple[str, str] | None = None  # the last path found, for export
         self.reloads = 0  # graphs loaded again after edits (tests wait on it)
         self._note_vectors_running = False  # whole-note vectors being computed (one run)
+        self._note_vectors_stop = threading.Event()  # set when the app closes
         self._watcher: object | None = None
         self._reloading = threading.Lock()  # one re-index at a time, each shown in turn
         self._progress_to: MainScreen | None = None
@@ -170,6 +173,7 @@ class KgApp(ToolActions, App[None]):
         self._watcher = watcher
 
     def on_unmount(self) -> None:
+        self._note_vectors_stop.set()
         if self._watcher is not None:
             self._watcher.stop()  # type: ignore[attr-defined]
 
@@ -232,10 +236,8 @@ class KgApp(ToolActions, App[None]):
             return
 
         def progress(stage: str, done: int, total: int) -> None:
-            try:
+            with contextlib.suppress(RuntimeError):  # the app may have closed meanwhile
                 said(done, total)
-            except RuntimeError:  # the app has closed meanwhile
-                pass
 
         def said(done: int, total: int) -> None:
             if done == 0:
@@ -250,7 +252,7 @@ class KgApp(ToolActions, App[None]):
                 self.call_from_thread(self._note_vectors_done, total)
 
         self._note_vectors_running = True
-        graph.embed_notes(background=True, progress=progress)
+        graph.embed_notes(background=True, progress=progress, stop=self._note_vectors_stop)
         if not graph.embedding_notes:  # nothing was missing
             self._note_vectors_running = False
 
@@ -295,7 +297,9 @@ class KgApp(ToolActions, App[None]):
         self.graph = graph
         screen.post_message(GraphLoaded(graph, self.load_seconds))
         self.call_from_thread(self._watch)
-        self.call_from_thread(self.keep_note_vectors)
+        # The whole-note vectors after the first moments, so they never slow the first
+        # search, walk or trace a person makes.
+        self.call_from_thread(self.set_timer, NOTE_VECTORS_AFTER, self.keep_note_vectors)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
