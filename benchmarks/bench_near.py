@@ -213,9 +213,9 @@ def _timed(*args: str) -> tuple[float, dict[str, Any]]:
 
 def costs(corpus: Path, pages: int) -> dict[str, Any]:
     if not corpus.is_dir() or not any(corpus.iterdir()):
+        generator = str(ROOT / "benchmarks" / "generate_corpus.py")
         subprocess.run(
-            [sys.executable, str(ROOT / "benchmarks" / "generate_corpus.py"), str(corpus)]
-            + ["--pages", str(pages), "--seed", "7"],  # noqa: RUF005
+            [sys.executable, generator, str(corpus), "--pages", str(pages), "--seed", "7"],
             check=True,
             capture_output=True,
         )
