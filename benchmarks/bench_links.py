@@ -22,9 +22,10 @@ Per vault, for every note with at least one written link to another note with te
   lucky split);
 - kg near static only, held out: the same before the whole-note vectors exist (weights
   chosen among those with meaning 0);
-- kg near any weights, held out: weights chosen without near's rule that the two cosines
-  together weigh at least `MEANING_SHARE` (near ranks by meaning first; words alone
-  would be chosen as often on the help vault);
+- kg near any weights, held out: weights chosen without near's rules that the two
+  cosines together weigh at least `MEANING_SHARE` (near ranks by meaning first; words
+  alone would be chosen as often on the help vault) and the model's at least
+  `MODEL_SHARE` (near uses the better vectors once they are there);
 - kg near, shipped weights: kg/data/near_weights.json as it is (in sample where a vault
   took part in choosing them: the report says which).
 
@@ -37,7 +38,7 @@ difference of kg near held out and the better baseline with its interval, and th
 weights the halves chose. Weights are chosen on a grid (four weights in steps of 0.1 summing to 1) by mean
 recall@10 averaged over the weighting and its grid neighbours (a half holds a few dozen
 notes: a lone peak is noise), then grid order, among the weightings that give the two
-cosines together at least half the weight.
+cosines together at least half the weight and the model's cosine at least 0.1.
 """
 
 from __future__ import annotations
@@ -71,11 +72,19 @@ GRID = [
     for w in range(11 - m)
     for s in range(11 - m - w)
 ]
-# near ranks by meaning at least half: weights are chosen among those giving the two
-# cosines (meaning, sentences) together at least MEANING_SHARE.
+# near ranks by meaning at least half, and by the model's whole-note vectors once they
+# exist: weights are chosen among those giving the two cosines (meaning, sentences)
+# together at least MEANING_SHARE, the model's (meaning) at least MODEL_SHARE.
 MEANING_SHARE = 0.5
-ALLOWED = [j for j, w in enumerate(GRID) if w.meaning + w.sentences >= MEANING_SHARE - 1e-9]
-STATIC = [j for j in ALLOWED if GRID[j].meaning == 0]  # near before the upgrade
+MODEL_SHARE = 0.1
+ALLOWED = [
+    j
+    for j, w in enumerate(GRID)
+    if w.meaning + w.sentences >= MEANING_SHARE - 1e-9 and w.meaning >= MODEL_SHARE - 1e-9
+]
+STATIC = [
+    j for j, w in enumerate(GRID) if w.meaning == 0 and w.sentences >= MEANING_SHARE - 1e-9
+]  # near before the upgrade
 
 
 @dataclass
@@ -346,12 +355,14 @@ def main() -> None:
                     "about": (
                         "How kg near weighs its signals: the cosine of the model's whole-note "
                         "vectors (meaning; the static ones until those are computed), BM25 "
-                        "of the note's words (words) and Adamic-Adar over shared neighbours "
+                        "of the note's words in each note and of each note's words in it "
+                        "(words) and Adamic-Adar over shared neighbours "
                         "(graph), each scaled to 0-1 over the candidates, and the cosine of "
                         "the static whole-note vectors (sentences). Chosen by "
                         "benchmarks/bench_links.py --write-weights on the notes of the "
                         "vaults listed, by mean recall@10 of written links, among the "
-                        "weightings that give the two cosines together at least half."
+                        "weightings that give the two cosines together at least half and "
+                        "the model's at least 0.1."
                     ),
                     "chosen on": [v.name for v in vaults],
                     "recall@10 there (in sample)": round(best_key[0], 4),

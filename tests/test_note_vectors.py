@@ -175,3 +175,36 @@ def test_vectors_of_another_model_are_never_used(vault):
     again = kg.load(folder, index=index)
     other = NoteVectors(again, Other(), index)
     assert not other.ready and len(other.missing()) == len(other.notes())
+
+
+@pytest.mark.asyncio
+async def test_the_browser_computes_them_in_the_background_and_near_then_uses_them(
+    vault, monkeypatch
+):
+    import kg_tui.app
+    from kg_tui.app import KgApp
+    from kg_tui.widgets.near_list import NearList
+
+    monkeypatch.setattr(kg_tui.app, "NOTE_VECTORS_AFTER", 0.1)
+    folder, index = vault
+    assert not kg.load(folder, index=index).note_vectors.ready  # static vectors only
+    app = KgApp(folder, index=index, start="Descaling the kettle")
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(1200):  # the model embeds 5 notes: seconds, a minute under load
+            await pilot.pause(0.1)
+            graph = app.graph
+            if graph is not None and graph.note_vectors.ready and not graph.embedding_notes:
+                break
+        assert app.graph.note_vectors.ready
+        await pilot.pause(0.5)
+        said = [n.message for n in app._notifications]
+        assert any("in the background" in m for m in said), said
+        assert any("ready" in m for m in said), said
+        app.main_screen.rank_near_again()
+        rows: list = []
+        for _ in range(600):
+            await pilot.pause(0.1)
+            rows = list(app.query_one(NearList).rows.values())
+            if rows and all("whole note" in row.vectors for row in rows):
+                break
+        assert rows and all("whole note" in row.vectors for row in rows), rows

@@ -263,7 +263,7 @@ class KgApp(ToolActions, App[None]):
             title="Note vectors",
             timeout=4,
         )
-        self.main_screen.refresh_near()
+        self.main_screen.rank_near_again()
         self.keep_note_vectors()  # an edit during the run may have left notes without
 
     def _open(self, done: Future[KnowledgeGraph]) -> None:
