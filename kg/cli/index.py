@@ -155,7 +155,8 @@ def note_vectors(graph: KnowledgeGraph, policy: str, progress: Progress | None) 
             "the static vectors until `kg watch` or the browser computes them in the "
             "background (or `kg index --note-vectors all` now)"
         )
-        return {"embedded": 0, "missing": missing, "notes": total, "seconds": 0.0, "said": said}
+        seconds = round(time.perf_counter() - started, 3)  # finding what is missing
+        return {"embedded": 0, "missing": missing, "notes": total, "seconds": seconds, "said": said}
     done = vectors.compute(progress=progress) if missing else 0
     seconds = time.perf_counter() - started
     left = missing - done
