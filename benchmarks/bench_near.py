@@ -254,6 +254,46 @@ def costs(corpus: Path, pages: int) -> dict[str, Any]:
     return out
 
 
+def edit_cost(corpus: Path, index: Path) -> dict[str, Any]:
+    """One sentence appended to a synthesis page, `kg index` in a new process, with every
+    other note's whole-note vector in place: the ones the index lacks are filled with
+    placeholder unit vectors first (embedding 10,000 notes for real takes longer than a
+    loaded machine allows; the edit's cost does not depend on their values). Then the same
+    edit with ``--note-vectors none``, the cost without them."""
+    import kg
+
+    graph = kg.load(corpus, index=index, embed="stored")
+    vectors = graph.note_vectors
+    missing = vectors.missing()
+    rng = np.random.default_rng(0)
+    for note in missing:
+        row = rng.normal(size=384).astype(np.float32)
+        vectors.cache.put_hash(vectors._key(note), row / np.linalg.norm(row))
+    vectors.save()
+    out: dict[str, Any] = {"placeholders": len(missing)}
+    page = sorted(corpus.glob("*_synthesis_main.txt"))[0]
+    original = page.read_text(encoding="utf-8")
+    try:
+        for round_, extra in enumerate(([], ["--note-vectors", "none"], [])):
+            lines = original.splitlines(keepends=True)
+            target = max(range(len(lines)), key=lambda i: len(lines[i]))
+            added = f" A sentence added for the benchmark at {time.time():.3f}.\n"
+            lines[target] = lines[target].rstrip("\n") + added
+            page.write_text("".join(lines), encoding="utf-8")
+            before = load()
+            seconds, report = _timed("index", str(corpus), "--index", str(index), *extra)
+            name = "edit, note vectors none" if extra else f"edit {round_}"
+            out[name] = {
+                "s": round(seconds, 2),
+                "load": before,
+                "note_vectors": report["note_vectors"],
+            }
+            print(f"  {name}: {seconds:.2f} s (load {before}) {report['note_vectors']}", flush=True)
+    finally:
+        page.write_text(original, encoding="utf-8")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--vault", action="append", type=Path, default=[], help="a vault")
@@ -265,7 +305,17 @@ def main() -> None:
     )
     parser.add_argument("--pages", type=int, default=10000, help="0 skips the costs")
     parser.add_argument("--json", type=Path, help="write every figure here")
+    parser.add_argument(
+        "--edit-only",
+        type=Path,
+        metavar="INDEX",
+        help="only the edit's cost, on --corpus indexed in INDEX (placeholders for the "
+        "whole-note vectors the index lacks)",
+    )
     args = parser.parse_args()
+    if args.edit_only:
+        print(json.dumps(edit_cost(args.corpus, args.edit_only), indent=1))
+        return
     results: dict[str, Any] = {"load at start": load(), "cores": os.cpu_count()}
     print(f"load {results['load at start']} on {os.cpu_count()} cores", flush=True)
     if args.vault:

@@ -146,6 +146,8 @@ def note_vectors(graph: KnowledgeGraph, policy: str, progress: Progress | None) 
     vectors = graph.note_vectors
     if vectors is None or policy == "none":
         return None
+    # What the load did already: an edit's notes are embedded there (`kg.load`).
+    on_load = {"embedded_on_load": vectors.embedded, "seconds_on_load": round(vectors.seconds, 3)}
     started = time.perf_counter()
     missing = len(vectors.missing())
     total = len(vectors.notes())
@@ -156,7 +158,14 @@ def note_vectors(graph: KnowledgeGraph, policy: str, progress: Progress | None) 
             "background (or `kg index --note-vectors all` now)"
         )
         seconds = round(time.perf_counter() - started, 3)  # finding what is missing
-        return {"embedded": 0, "missing": missing, "notes": total, "seconds": seconds, "said": said}
+        return {
+            "embedded": 0,
+            "missing": missing,
+            "notes": total,
+            "seconds": seconds,
+            **on_load,
+            "said": said,
+        }
     done = vectors.compute(progress=progress) if missing else 0
     seconds = time.perf_counter() - started
     left = missing - done
@@ -171,6 +180,7 @@ def note_vectors(graph: KnowledgeGraph, policy: str, progress: Progress | None) 
         "missing": left,
         "notes": total,
         "seconds": round(seconds, 3),
+        **on_load,
         "said": said,
     }
 

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kg.embed.models import normalize
-from kg.embed.textcache import TextVectorCache
+from kg.embed.textcache import TextVectorCache, text_key
 from kg.errors import KgError
 
 if TYPE_CHECKING:
@@ -84,6 +84,23 @@ class _Cache(TextVectorCache):
     def __init__(self, folder: Path, model: str) -> None:
         super().__init__(folder, model)
         self.path = self.folder / FOLDER / self.path.name
+
+    def has_hash(self, key: bytes) -> bool:
+        """Whether the vector kept under this `text_key` hash is there."""
+        self._load()
+        return key in self._vectors
+
+    def get_hash(self, key: bytes) -> np.ndarray | None:
+        """The vector kept under this `text_key` hash, or None."""
+        self._load()
+        return self._vectors.get(key)
+
+    def put_hash(self, key: bytes, vector: np.ndarray) -> None:
+        """Keep a vector under this `text_key` hash, to be written by `save`."""
+        self._load()
+        row = np.asarray(vector, dtype=np.float32)
+        self._vectors[key] = row
+        self._new[key] = row
 
     def reload(self) -> None:
         """Add what the file holds now (another process may have saved more)."""
@@ -130,10 +147,12 @@ class NoteVectors:
         self._matrix: tuple[list[str], dict[str, int], np.ndarray] | None = None
         self._thread: threading.Thread | None = None
         self._lacking: tuple[int, float] | None = None  # (kept, file time) when a note lacked one
+        self._keys: dict[str, bytes] = {}  # note id -> the hash its vector is kept under
         self.done = 0
         self.total = 0
         self.error = ""
         self.embedded = 0  # notes embedded by this object, over all runs
+        self.seconds = 0.0  # how long the last `compute` took
 
     def __repr__(self) -> str:
         return f"NoteVectors({self.label!r}, ready={self.ready})"
@@ -145,11 +164,19 @@ class NoteVectors:
 
         return [n for n in self.graph if n.kind not in NOT_NOTES]
 
+    def _key(self, note: Note) -> bytes:
+        """The hash of a note's `_key_text`, worked out once per note of the graph (its
+        notes never change; hashing 10,000 whole notes takes most of a second)."""
+        found = self._keys.get(note.id)
+        if found is None:
+            found = self._keys[note.id] = text_key(_key_text(note))
+        return found
+
     def missing(self, notes: Iterable[Note] | None = None) -> list[Note]:
         """The notes (every note by default) whose vector is not kept yet."""
         with self._lock:
             chosen = self.notes() if notes is None else list(notes)
-            return [n for n in chosen if not self.cache.has(_key_text(n))]
+            return [n for n in chosen if not self.cache.has_hash(self._key(n))]
 
     @property
     def ready(self) -> bool:
@@ -174,7 +201,7 @@ class NoteVectors:
                 self.cache.reload()  # another process (`kg index`) saved more meanwhile
                 state = (len(self.cache), state[1])
             notes = self.notes()
-            rows = [self.cache.get(_key_text(n)) for n in notes]
+            rows = [self.cache.get_hash(self._key(n)) for n in notes]
             if not notes or any(r is None for r in rows):
                 self._lacking = state
                 return None
@@ -224,6 +251,7 @@ class NoteVectors:
         longest first in chunks, saving every `SAVE_SECONDS`; returns how many were
         embedded. `progress` is called as ``progress("note vectors", done, total)``;
         setting `stop` ends the run after the chunk under way (what was done is kept)."""
+        started = time.perf_counter()
         todo = self.missing(notes)
         todo.sort(key=lambda n: -len(note_text(n)))  # similar lengths batch well
         self.done, self.total, self.error = 0, len(todo), ""
@@ -238,7 +266,7 @@ class NoteVectors:
                 vectors = self.embed(chunk)
                 with self._lock:
                     for note, vector in zip(chunk, vectors, strict=True):
-                        self.cache.put(_key_text(note), vector)
+                        self.cache.put_hash(self._key(note), vector)
                     self._matrix = None
                 self.done += len(chunk)
                 self.embedded += len(chunk)
@@ -251,6 +279,7 @@ class NoteVectors:
             self.error = str(error)
         finally:
             self.save()
+            self.seconds = time.perf_counter() - started
         return self.done
 
     def save(self) -> int:
