@@ -78,6 +78,11 @@ def _key_text(note: Note) -> str:
     return f"{RECIPE}\x1f{HEADLINE_SHARE}\x1f{note_text(note)}\x1f{headline_text(note)}"
 
 
+# The thread computing each index folder's vectors (one run per index in a process).
+_RUNNING: dict[Path, threading.Thread] = {}
+_STARTING = threading.Lock()
+
+
 class _Cache(TextVectorCache):
     """A `TextVectorCache` in the index folder's ``note-vectors`` folder."""
 
@@ -297,6 +302,21 @@ class NoteVectors:
         `stop` ends the run after the chunk under way."""
         if self.running or not self.missing():
             return None
+        with _STARTING:
+            other = _RUNNING.get(self.cache.path)
+            if other is not None and other.is_alive() and not self._memory_only:
+                # Another graph of this index (before an edit) is computing them: this one
+                # reads what it saves; a second run would embed the same notes again.
+                return None
+            thread = self._thread_for(progress, stop)
+            if not self._memory_only:
+                _RUNNING[self.cache.path] = thread
+        thread.start()
+        return thread
+
+    def _thread_for(
+        self, progress: Progress | None, stop: threading.Event | None
+    ) -> threading.Thread:
         thread = threading.Thread(
             target=self.compute,
             kwargs={"progress": progress, "stop": stop},
@@ -304,7 +324,6 @@ class NoteVectors:
             daemon=True,
         )
         self._thread = thread
-        thread.start()
         return thread
 
     def wait(self, timeout: float | None = None) -> bool:
