@@ -16,7 +16,7 @@ note `near` considers:
 - kg default, static (before the whole-note vectors exist): `g.near(note, weights=
   {"meaning": 1})` on a fresh index, which ranks by the static whole-note vectors;
 - kg default, whole note (after `g.embed_notes()`, as `kg index` leaves a corpus of up to
-  1,000 notes and the browser or `kg watch` any corpus): the same call, now ranking by
+  300 notes and the browser or `kg watch` any corpus): the same call, now ranking by
   kg's whole-note vectors (the model through ONNX Runtime; a quarter of the headline's
   vector blended in where a note has a description or claim).
 
@@ -28,7 +28,7 @@ the vectors search uses, the cosine, the margin over the next note, and its rank
 
 Costs: the generated corpus (`generate_corpus.py --pages N --seed 7`, into --corpus), each
 step a new process: cold `kg index` (static vectors and the index: the figure the 60 s
-target is about; whole-note vectors are left to the background above 1,000 notes), then
+target is about; whole-note vectors are left to the background above 300 notes), then
 `kg index --note-vectors all` (the time until every note has its whole-note vector, on top),
 then one sentence appended to a synthesis page and `kg index` again (the edit: that note's
 whole-note vector is embedded on the spot).

@@ -19,7 +19,7 @@ from kg.graph.knowledge import CorpusStats, KnowledgeGraph
 from kg.model import Severity
 from kg.query.warm import DEFAULT_LIMIT, Warmed
 
-NOW_LIMIT = 1000  # notes whose whole-note vectors `kg index` computes by default (~1 minute)
+NOW_LIMIT = 300  # notes whose whole-note vectors `kg index` computes by default (~15 s quiet)
 
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:

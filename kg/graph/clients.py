@@ -352,7 +352,7 @@ class ClientMethods:
     ) -> int:
         """Compute the shipped model's whole-note vectors the index lacks, which `near` and
         meaning search then use instead of the static vectors (`kg index` computes them
-        for up to 1,000 notes; the browser and `kg watch` in the background).
+        for up to 300 notes; the browser and `kg watch` in the background).
 
         Only notes whose texts changed since their vector was kept are embedded. Until
         every note has one, `near` and `search` rank with the static vectors and say so
