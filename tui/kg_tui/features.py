@@ -105,6 +105,8 @@ def search(graph: KnowledgeGraph, text: str, k: int = 20) -> tuple[list[SearchRo
         SearchRow(hit.note, float(hit.score), hit.snippet or "", " + ".join(hit.matched))
         for hit in hits
     ]
+    if any("whole note" in hit.vectors for hit in hits):  # the upgrade, once it came
+        how += " · meaning by the model's whole-note vectors"
     return rows, how
 
 
