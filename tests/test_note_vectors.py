@@ -208,3 +208,7 @@ async def test_the_browser_computes_them_in_the_background_and_near_then_uses_th
             if rows and all("whole note" in row.vectors for row in rows):
                 break
         assert rows and all("whole note" in row.vectors for row in rows), rows
+        from kg_tui import features
+
+        _, how = features.search(app.graph, "getting rid of mineral deposits in a water boiler")
+        assert "whole-note vectors" in how
