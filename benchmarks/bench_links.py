@@ -15,9 +15,17 @@ Per vault, for every note with at least one written link to another note with te
   embedder's static vectors: `near`'s meaning signal);
 - static title (before): the cosine of the notes' title vectors (what near ranked by
   before the whole note was used, on a vault);
-- kg near, held out: `near`'s fusion (meaning, BM25 words, graph), each note scored with
-  weights chosen on the other half of the vault's notes, averaged over `--splits` random
-  halvings (so no figure depends on one lucky split);
+- kg near, held out: `near`'s fusion as it ranks once the model's whole-note vectors are
+  computed (meaning: their cosine; words: BM25; graph: Adamic-Adar; sentences: the static
+  whole-note cosine), each note scored with weights chosen on the other half of the
+  vault's notes, averaged over `--splits` random halvings (so no figure depends on one
+  lucky split);
+- kg near static only, held out: the same before the whole-note vectors exist (weights
+  chosen among those with meaning 0);
+- kg near any weights, held out: weights chosen without near's rules that the two
+  cosines together weigh at least `MEANING_SHARE` (near ranks by meaning first; words
+  alone would be chosen as often on the help vault) and the model's at least
+  `MODEL_SHARE` (near uses the better vectors once they are there);
 - kg near, shipped weights: kg/data/near_weights.json as it is (in sample where a vault
   took part in choosing them: the report says which).
 
@@ -27,9 +35,10 @@ between it and the notes it links to is hidden (`graph_scores(hidden=...)`).
 Reported: recall@10 (the share of the note's written links among its 10 nearest, averaged
 over notes) with a 95 % bootstrap interval (2,000 resamples of the notes), the paired
 difference of kg near held out and the better baseline with its interval, and the
-weights the halves chose. Weights are chosen on a grid (steps of 0.1 summing to 1) by mean
+weights the halves chose. Weights are chosen on a grid (four weights in steps of 0.1 summing to 1) by mean
 recall@10 averaged over the weighting and its grid neighbours (a half holds a few dozen
-notes: a lone peak is noise), then grid order.
+notes: a lone peak is noise), then grid order, among the weightings that give the two
+cosines together at least half the weight and the model's cosine at least 0.1.
 """
 
 from __future__ import annotations
@@ -55,7 +64,27 @@ from kg.text import tokens
 
 AT = 10
 WRITTEN = frozenset({LinkKind.LINKS, LinkKind.EMBEDS})
-GRID = [NearWeights(m / 10, w / 10, (10 - m - w) / 10) for m in range(11) for w in range(11 - m)]
+# Weights in steps of 0.1 summing to 1: meaning (the model's whole-note vectors), words,
+# graph, sentences (the static whole-note vectors).
+GRID = [
+    NearWeights(m / 10, w / 10, (10 - m - w - s) / 10, s / 10)
+    for m in range(11)
+    for w in range(11 - m)
+    for s in range(11 - m - w)
+]
+# near ranks by meaning at least half, and by the model's whole-note vectors once they
+# exist: weights are chosen among those giving the two cosines (meaning, sentences)
+# together at least MEANING_SHARE, the model's (meaning) at least MODEL_SHARE.
+MEANING_SHARE = 0.5
+MODEL_SHARE = 0.1
+ALLOWED = [
+    j
+    for j, w in enumerate(GRID)
+    if w.meaning + w.sentences >= MEANING_SHARE - 1e-9 and w.meaning >= MODEL_SHARE - 1e-9
+]
+STATIC = [
+    j for j, w in enumerate(GRID) if w.meaning == 0 and w.sentences >= MEANING_SHARE - 1e-9
+]  # near before the upgrade
 
 
 @dataclass
@@ -66,7 +95,8 @@ class Vault:
     ids: list[str]  # candidates: notes with text, in the store's order
     links: dict[str, set[str]]  # note -> the candidates it links to (notes with >= 1)
     scores: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # method -> note
-    signals: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    # note -> (meaning, words, graph, sentences) over `ids`
+    signals: dict[str, tuple[np.ndarray, ...]] = field(default_factory=dict)
 
 
 def whole_text(note: Note) -> str:
@@ -86,6 +116,9 @@ def recall(scores: np.ndarray, ids: list[str], note: str, links: set[str]) -> tu
 
 def read_vault(path: Path, index: Path, transformer: object) -> tuple[Vault, kg.KnowledgeGraph]:
     graph = kg.load(path, index=index)
+    started = time.perf_counter()
+    graph.note_vectors.compute()  # the model's whole-note vectors, as `kg index` computes them
+    print(f"  {path}: whole-note vectors in {time.perf_counter() - started:.1f} s", flush=True)
     store = graph.embeddings
     notes = [n for n in graph if n.kind not in NOT_NOTES and not n.stub and store.has(n.id)]
     ids = [n.id for n in notes]
@@ -109,6 +142,8 @@ def read_vault(path: Path, index: Path, transformer: object) -> tuple[Vault, kg.
     bm25.index([tokens(whole_text(n)) or [""] for n in notes], show_progress=False)
     vocab = bm25.vocab_dict
     texts = transformer.encode([whole_text(n) for n in notes])  # type: ignore[attr-defined]
+    full = graph.note_vectors.rows_for(ids)
+    assert full is not None, "a note lacks its whole-note vector"
     for name in ("BM25", "MiniLM whole note", "static whole note", "static title (before)"):
         vault.scores[name] = {}
     for note in notes:
@@ -124,9 +159,10 @@ def read_vault(path: Path, index: Path, transformer: object) -> tuple[Vault, kg.
         vault.scores["static title (before)"][note.id] = titles @ titles[i]
         hidden = {lk.target for lk in graph.links_of(note, direction="out") if lk.kind in WRITTEN}
         vault.signals[note.id] = (
-            matrix @ matrix[i],
+            full @ full[i],
             word_scores(graph, note.id, ids),
             graph_scores(graph, note.id, ids, hidden),
+            matrix @ matrix[i],
         )
         # The fused score as `near` computes it, hiding the same links: a check that the
         # benchmark's fusion is near's.
@@ -149,21 +185,30 @@ def recall_table(vault: Vault, notes: list[str]) -> np.ndarray:
 
 
 def _neighbourhoods() -> list[list[int]]:
-    at = {(round(w.meaning * 10), round(w.words * 10)): j for j, w in enumerate(GRID)}
-    return [
-        [at[(m + dm, w + dw)] for dm in (-1, 0, 1) for dw in (-1, 0, 1) if (m + dm, w + dw) in at]
-        for (m, w) in at
-    ]
+    def key(w: NearWeights) -> tuple[int, int, int]:
+        return round(w.meaning * 10), round(w.words * 10), round(w.sentences * 10)
+
+    at = {key(w): j for j, w in enumerate(GRID)}
+    steps = [(a, b, c) for a in (-1, 0, 1) for b in (-1, 0, 1) for c in (-1, 0, 1)]
+    out = []
+    for w in GRID:
+        m, k, s = key(w)
+        out.append([at[p] for p in ((m + a, k + b, s + c) for a, b, c in steps) if p in at])
+    return out
 
 
 NEIGHBOURHOODS = _neighbourhoods()
 
 
-def choose(table: np.ndarray) -> int:
-    """The column of `GRID` whose neighbourhood has the best mean recall@10 over `table`'s
-    rows (the notes weights are chosen on)."""
+def choose(table: np.ndarray, allowed: list[int] | None = None) -> int:
+    """The column of `GRID` (of `allowed` ones) whose neighbourhood has the best mean
+    recall@10 over `table`'s rows (the notes weights are chosen on)."""
     means = table.mean(axis=0)
     smooth = np.array([means[around].mean() for around in NEIGHBOURHOODS])
+    if allowed is not None:
+        blocked = np.ones(len(GRID), dtype=bool)
+        blocked[allowed] = False
+        smooth[blocked] = -np.inf
     return int(np.argmax(smooth))  # first best: grid order breaks ties
 
 
@@ -183,16 +228,22 @@ def measure(
         per_note[name] = {n: recall(table[n], vault.ids, n, vault.links[n])[0] for n in notes}
     grid = recall_table(vault, notes)
     held = np.zeros(len(notes))
+    held_static = np.zeros(len(notes))
+    held_any = np.zeros(len(notes))
     chosen: dict[tuple[tuple[str, float], ...], int] = {}
     for _ in range(splits):
         order = rng.permutation(len(notes))
         first, second = order[: len(notes) // 2], order[len(notes) // 2 :]
         for fit, test in ((first, second), (second, first)):
-            column = choose(grid[fit])
+            column = choose(grid[fit], ALLOWED)
             held[test] += grid[test, column] / splits
+            held_static[test] += grid[test, choose(grid[fit], STATIC)] / splits
+            held_any[test] += grid[test, choose(grid[fit])] / splits
             parts = GRID[column].parts()
             chosen[parts] = chosen.get(parts, 0) + 1
     per_note["kg near, held out"] = dict(zip(notes, held.tolist(), strict=True))
+    per_note["kg near static only, held out"] = dict(zip(notes, held_static.tolist(), strict=True))
+    per_note["kg near any weights, held out"] = dict(zip(notes, held_any.tolist(), strict=True))
     shipped = NearWeights.shipped()
     per_note["kg near, shipped weights"] = {
         n: float(r) for n, (r, _) in zip(notes, evaluate(vault, notes, shipped), strict=True)
@@ -235,7 +286,7 @@ def print_report(result: dict[str, object]) -> None:
             else ""
         )
         print(
-            f"  {name:28} recall@{AT} {row['recall']:.3f}  "
+            f"  {name:31} recall@{AT} {row['recall']:.3f}  "
             f"[{row['low']:.3f}, {row['high']:.3f}]{note}"
         )
     diff = result["difference"]
@@ -295,18 +346,23 @@ def main() -> None:
             print_report(result)
     if args.write_weights:
         table = np.concatenate([recall_table(v, sorted(v.links)) for v in vaults])
-        best = GRID[choose(table)]
+        best = GRID[choose(table, ALLOWED)]
         best_key = (float(table[:, GRID.index(best)].mean()),)
         target = Path(__file__).resolve().parent.parent / "kg" / "data" / "near_weights.json"
         target.write_text(
             json.dumps(
                 {
                     "about": (
-                        "How kg near weighs its signals, each scaled to 0-1 over the "
-                        "candidates: the cosine of the whole notes' vectors (meaning), BM25 "
-                        "of the note's words (words) and Adamic-Adar over shared neighbours "
-                        "(graph). Chosen by benchmarks/bench_links.py --write-weights on "
-                        "the notes of the vaults listed, by mean recall@10 of written links."
+                        "How kg near weighs its signals: the cosine of the model's whole-note "
+                        "vectors (meaning; the static ones until those are computed), BM25 "
+                        "of the note's words in each note and of each note's words in it "
+                        "(words) and Adamic-Adar over shared neighbours "
+                        "(graph), each scaled to 0-1 over the candidates, and the cosine of "
+                        "the static whole-note vectors (sentences). Chosen by "
+                        "benchmarks/bench_links.py --write-weights on the notes of the "
+                        "vaults listed, by mean recall@10 of written links, among the "
+                        "weightings that give the two cosines together at least half and "
+                        "the model's at least 0.1."
                     ),
                     "chosen on": [v.name for v in vaults],
                     "recall@10 there (in sample)": round(best_key[0], 4),

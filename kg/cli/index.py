@@ -12,11 +12,15 @@ from kg.cli.common import (
     default_corpus,
     emit_json,
     open_graph,
+    progress_printer,
 )
 from kg.cli.report import diagnostic_json
+from kg.embed.state import Progress
 from kg.graph.knowledge import CorpusStats, KnowledgeGraph
 from kg.model import Diagnostic, Link, Severity
 from kg.query.warm import DEFAULT_LIMIT, Warmed
+
+NOW_LIMIT = 300  # notes whose whole-note vectors `kg index` computes by default (~15 s quiet)
 
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -38,6 +42,16 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         help="with embedder: hybrid, compute the transformer's vectors every trace compares, so "
         "the first trace needs no model: auto (default) when at most "
         f"{DEFAULT_LIMIT:,} texts lack them, all (however long; progress is shown), or none",
+    )
+    p.add_argument(
+        "--note-vectors",
+        choices=("auto", "all", "none"),
+        default="auto",
+        help="with embedder: hybrid, compute the model's whole-note vectors after the static "
+        "index, which near and meaning search then use instead of the static ones: auto "
+        f"(default) when at most {NOW_LIMIT:,} notes lack them (else `kg watch` and the "
+        "browser compute them in the background), all (however long; progress is shown), or "
+        "none",
     )
     p.add_argument(
         "-v",
@@ -71,7 +85,6 @@ def run(args: argparse.Namespace) -> int:
         seconds = time.perf_counter() - started
         warmed = None
         if not args.no_embed and args.trace_vectors != "none":
-            from kg.cli.common import progress_printer
             from kg.query.warm import warm_traces
 
             warmed = warm_traces(
@@ -79,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
                 limit=None if args.trace_vectors == "all" else DEFAULT_LIMIT,
                 progress=progress_printer(not args.json),
             )
+        notes_done = note_vectors(graph, args.note_vectors, progress_printer(not args.json))
         vectors = graph.embeddings
         stats = graph.corpus_stats()
         shown = [d for d in graph.diagnostics if args.verbose or d.severity is not Severity.INFO]
@@ -102,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
             "texts_embedded": vectors.embedded if vectors is not None else 0,
             "trace_vectors": asdict(warmed) if warmed is not None else None,
             "index_update": asdict(graph.index_update) if graph.index_update else None,
+            "note_vectors": notes_done,
             **asdict(stats),
             "diagnostics": [diagnostic_json(d) for d in shown],
             **(
@@ -139,6 +154,8 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{path}: unresolved links (to no file):")
                 for link in unresolved:
                     print(f"  {describe_unresolved(graph, link)}")
+            if notes_done is not None:
+                print(f"{path}: {notes_done['said']}")
         if stats.errors or (args.strict and stats.warnings):
             status = 1
         if stats.files == 0:
@@ -146,6 +163,51 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(summaries if len(summaries) > 1 else summaries[0])
     return status
+
+
+def note_vectors(graph: KnowledgeGraph, policy: str, progress: Progress | None) -> dict | None:
+    """Compute the model's whole-note vectors the graph lacks, as `--note-vectors` says;
+    what was done (None where the graph has none to compute: not hybrid, or --no-embed)."""
+    vectors = graph.note_vectors
+    if vectors is None or policy == "none":
+        return None
+    # What the load did already: an edit's notes are embedded there (`kg.load`).
+    on_load = {"embedded_on_load": vectors.embedded, "seconds_on_load": round(vectors.seconds, 3)}
+    started = time.perf_counter()
+    missing = len(vectors.missing())
+    total = len(vectors.notes())
+    if missing > NOW_LIMIT and policy == "auto":
+        said = (
+            f"whole-note vectors: {missing:,} of {total:,} notes lack them; near and search use "
+            "the static vectors until `kg watch` or the browser computes them in the "
+            "background (or `kg index --note-vectors all` now)"
+        )
+        seconds = round(time.perf_counter() - started, 3)  # finding what is missing
+        return {
+            "embedded": 0,
+            "missing": missing,
+            "notes": total,
+            "seconds": seconds,
+            **on_load,
+            "said": said,
+        }
+    done = vectors.compute(progress=progress) if missing else 0
+    seconds = time.perf_counter() - started
+    left = missing - done
+    said = (
+        f"whole-note vectors: {done:,} notes embedded now, {total - missing:,} kept "
+        f"({seconds:.1f} s); near and search use them"
+        if not left
+        else f"whole-note vectors: {done:,} embedded, {left:,} still lacking ({vectors.error})"
+    )
+    return {
+        "embedded": done,
+        "missing": left,
+        "notes": total,
+        "seconds": round(seconds, 3),
+        **on_load,
+        "said": said,
+    }
 
 
 def describe_warmed(warmed: Warmed) -> str:

@@ -92,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
                     "snippet": h.snippet,
                     "marks": [list(span) for span in h.marks],
                     "snippet_marked": h.marked_snippet(),
+                    "vectors": h.vectors,
                 }
                 for h in hits
             ]
@@ -111,4 +112,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"    {h.score:.2f} {how} · {h.note.kind.value}")
         if h.snippet and h.snippet != h.note.title:
             print(f"    {h.marked_snippet(*marks)}")
+    used = next((h.vectors for h in hits if h.vectors), "")
+    if used:  # which vectors "meaning" means: the static ones until the model's are computed
+        print(f"meaning: by the {used} vectors")
     return 0

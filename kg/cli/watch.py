@@ -58,6 +58,9 @@ def run(args: argparse.Namespace) -> int:
             debounce_ms=args.debounce,
             progress=progress_printer(not args.json),
         ):
+            # The model's whole-note vectors, on a thread while watching: near and search
+            # use them once every note has one (an edit re-embeds only its notes).
+            graph.embed_notes(background=True, progress=progress_printer(not args.json))
             update = graph.index_update
             vectors = graph.embeddings
             embedded = vectors.embedded if vectors is not None else 0

@@ -5,12 +5,14 @@ evidence (`kg.query.trace`), exports and SPARQL (`kg.export`), near notes and se
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from kg.display import Results
 from kg.errors import (
     InvalidArgument,
+    check_callable,
     check_count,
     check_flag,
     check_number,
@@ -377,6 +379,66 @@ class ClientMethods:
             weights=weights,
         )
         return Results(found, NearNote)
+
+    def embed_notes(
+        self,
+        *,
+        background: bool = False,
+        progress: Callable[[str, int, int], None] | None = None,
+        stop: threading.Event | None = None,
+    ) -> int:
+        """Compute the shipped model's whole-note vectors the index lacks, which `near` and
+        meaning search then use instead of the static vectors (`kg index` computes them
+        for up to 300 notes; the browser and `kg watch` in the background).
+
+        Only notes whose texts changed since their vector was kept are embedded. Until
+        every note has one, `near` and `search` rank with the static vectors and say so
+        (`NearNote.vectors`, `SearchHit.vectors`); they use the new ones as soon as the
+        last note has its vector, in this graph and in every graph opened later.
+
+        Parameters
+        ----------
+        background : bool
+            Embed on a daemon thread and return at once (0).
+        progress : callable, optional
+            Called as ``progress("note vectors", done, total)`` after each chunk of notes.
+        stop : threading.Event, optional
+            Set it to end the run after the chunk under way (what was done is kept).
+
+        Returns
+        -------
+        int
+            How many notes were embedded (0 in the background, or when the corpus was not
+            opened with the default ``embedder: hybrid`` and vectors).
+
+        Examples
+        --------
+        >>> from kg.graph.knowledge import _demo
+        >>> _demo().embed_notes()  # no vectors to upgrade: nothing to do
+        0
+        """
+        check_flag("background", background)
+        check_callable("progress", progress, "called as progress(stage, done, total)")
+        if stop is not None and not isinstance(stop, threading.Event):
+            raise InvalidArgument(f"stop must be a threading.Event or None, not {stop!r}")
+        vectors = getattr(self, "note_vectors", None)
+        if vectors is None:
+            return 0
+        if background:
+            vectors.start(progress, stop)
+            return 0
+        return int(vectors.compute(progress=progress, stop=stop))
+
+    @property
+    def embedding_notes(self) -> bool:
+        """Whether `embed_notes(background=True)` is still computing whole-note vectors.
+
+        >>> from kg.graph.knowledge import _demo
+        >>> _demo().embedding_notes
+        False
+        """
+        vectors = getattr(self, "note_vectors", None)
+        return bool(vectors is not None and vectors.running)
 
     def search(
         self, text: str, k: int = 10, semantic: bool | None = None, min_score: float = 0.0

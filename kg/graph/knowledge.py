@@ -115,6 +115,9 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods, TableMethods):
         self.embeddings: Any = None  # set by kg.load when vectors are loaded
         # Vectors embedded when a trace asks, where none are stored (kg.load(embed="lazy")).
         self.lazy_vectors: Any = None
+        # The model's whole-note vectors, computed after the static index
+        # (kg.embed.notevectors.NoteVectors); near and search use them once complete.
+        self.note_vectors: Any = None
         self.config: Any = None  # the kg.Config the corpus was opened with
         self.from_index = False  # True when read from a saved index rather than built
         self.index_folder: Path | None = None  # where kg.load keeps its index (if it saves)

@@ -271,10 +271,16 @@ def load(
                 progress=progress,
             )
         attach_trace_vectors(graph, settings, policy, embedder)
+        if embedder is None:
+            from kg.embed.notevectors import attach_note_vectors
+
+            attach_note_vectors(graph, policy)
         if policy in ("all", "lazy"):
+            from kg.embed.notevectors import keep_current as keep_note_vectors
             from kg.query.warm import keep_current
 
             keep_current(graph)
+            keep_note_vectors(graph)
         return graph
 
     started = time.perf_counter()

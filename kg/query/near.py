@@ -4,17 +4,20 @@ around them, fused (`kg.query.related`).
 `near` scores every candidate at once: the cosine of the whole-note vectors (one
 matrix-vector product over the contiguous note matrix), BM25 of the note's words, and
 Adamic-Adar over shared neighbours, weighted as kg/data/near_weights.json says; a stub (a
-title known only from a link) never ranks above a note with text. Each `NearNote` names
-the vectors it was ranked with.
+title known only from a link) never ranks above a note with text. The meaning signal is
+the model's whole-note vectors (`kg.embed.notevectors`) once every note has one, and the
+static whole-note vectors until then; each `NearNote` names the vectors it was ranked
+with, so the upgrade can be seen.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from kg.embed.notevectors import meaning_vectors
 from kg.errors import InvalidArgument, KgError, check_choices, check_count
 from kg.model import NearNote, Note, NoteKind
 from kg.query.related import NearWeights, graph_scores, word_scores
@@ -117,19 +120,35 @@ def near(
             mask[pos] = False
     rows = np.flatnonzero(mask)
     ids = [note_ids[i] for i in rows]
-    fused = fused_scores(graph, centre.id, ids, vector, rows, weights)
+    fused, used = fused_scores(graph, centre.id, ids, vector, rows, weights, labelled=True)
     out: list[NearNote] = []
     stubs: list[NearNote] = []
     for i in np.argsort(-fused, kind="stable"):
         other = graph.find(ids[i])
         if other is None or other.id != ids[i]:
             continue  # a stale store's note the graph no longer has
-        found = NearNote(other, float(fused[i]), other.id in linked, store.model)
+        found = NearNote(other, float(fused[i]), other.id in linked, used)
         # A stub (known only by its title) never ranks above a note with text.
         (stubs if other.stub else out).append(found)
         if len(out) == k:
             return out
     return (out + stubs)[:k]
+
+
+def meaning_signals(
+    graph: KnowledgeGraph, note_id: str, ids: list[str], vector: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """(meaning, sentences, label) of each note of `ids` for the note `note_id`: the cosine
+    of the model's whole-note vectors where every note has one (else the static ones'),
+    the cosine of the static whole-note vectors (rows `rows` of the note matrix; `vector`
+    the note's), and the name of the vectors the meaning came from."""
+    store = _store(graph)
+    sentences = store.matrix[rows] @ np.asarray(vector, dtype=np.float32)
+    found = meaning_vectors(graph, [note_id, *ids])
+    if found is None:
+        return sentences, sentences, store.model
+    matrix, label = found
+    return matrix[1:] @ matrix[0], sentences, label
 
 
 def fused_scores(
@@ -140,13 +159,22 @@ def fused_scores(
     rows: np.ndarray,
     weights: NearWeights | None = None,
     hidden: Iterable[str] = (),
-) -> np.ndarray:
+    *,
+    labelled: bool = False,
+) -> Any:
     """The fused near score of each note of `ids` (rows `rows` of the note matrix) for the
-    note `note_id` whose vector is `vector`; `hidden` as in `graph_scores`."""
+    note `note_id` whose static vector is `vector`; `hidden` as in `graph_scores`. With
+    `labelled`, (scores, the vectors used: '+'-joined names) instead."""
     weights = weights or NearWeights.shipped()
     store = _store(graph)
-    meaning = store.matrix[rows] @ np.asarray(vector, dtype=np.float32)
+    meaning, sentences, label = meaning_signals(graph, note_id, ids, vector, rows)
     zeros = np.zeros(len(ids), dtype=np.float32)
     lexical = word_scores(graph, note_id, ids) if weights.words else zeros
     around = graph_scores(graph, note_id, ids, set(hidden)) if weights.graph else zeros
-    return weights.fuse(meaning, lexical, around)
+    fused = weights.fuse(meaning, lexical, around, sentences)
+    if not labelled:
+        return fused
+    names = [label] if weights.meaning or label == store.model else []
+    if weights.sentences and store.model not in names:
+        names.append(store.model)
+    return fused, " + ".join(names or [store.model])

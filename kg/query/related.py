@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import json
 import math
+import weakref
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -36,43 +37,49 @@ WEIGHTS_FILE = "near_weights.json"
 
 @dataclass(frozen=True, slots=True)
 class NearWeights:
-    """How `near` weighs its three signals, each scaled to 0-1 over the candidates.
+    """How `near` weighs its signals, the word and graph scores scaled to 0-1 over the
+    candidates.
 
     Attributes
     ----------
     meaning : float
-        Weight of the cosine of the two notes' whole-note vectors.
+        Weight of the cosine of the two notes' best vectors: the model's whole-note vectors
+        once computed (`kg.embed.notevectors`), the static whole-note vectors until then.
     words : float
         Weight of BM25 of the note's words in the other note, over its best.
     graph : float
         Weight of Adamic-Adar over shared neighbours, over its best.
+    sentences : float
+        Weight of the cosine of the static whole-note vectors (the weighted mean of the
+        note's texts' vectors, sentence by sentence), whichever vectors `meaning` reads.
 
     Examples
     --------
     >>> NearWeights(1.0, 0.0, 0.0).parts()
-    (('meaning', 1.0), ('words', 0.0), ('graph', 0.0))
+    (('meaning', 1.0), ('words', 0.0), ('graph', 0.0), ('sentences', 0.0))
     """
 
     meaning: float = 1.0
     words: float = 0.0
     graph: float = 0.0
+    sentences: float = 0.0
 
     @classmethod
     def check(cls, value: object) -> NearWeights | None:
         """`value` as weights: None (the shipped ones), `NearWeights`, or a mapping of
-        meaning, words and graph to numbers of at least 0, not all 0; else
+        meaning, words, graph and sentences to numbers of at least 0, not all 0; else
         `InvalidArgument` saying so.
 
         >>> NearWeights.check({"meaning": 1, "words": 0.5})
-        NearWeights(meaning=1.0, words=0.5, graph=0.0)
+        NearWeights(meaning=1.0, words=0.5, graph=0.0, sentences=0.0)
         >>> NearWeights.check({"title": 1})
         Traceback (most recent call last):
         ...
-        kg.errors.InvalidArgument: weights must be NearWeights or a mapping of meaning, words, graph to numbers of at least 0 (not all 0), not {'title': 1}
+        kg.errors.InvalidArgument: weights must be NearWeights or a mapping of meaning, words, graph, sentences to numbers of at least 0 (not all 0), not {'title': 1}
         """
         if value is None or isinstance(value, cls):
             return value
-        fields = ("meaning", "words", "graph")
+        fields = ("meaning", "words", "graph", "sentences")
         wrong = InvalidArgument(
             f"weights must be NearWeights or a mapping of {', '.join(fields)} to numbers "
             f"of at least 0 (not all 0), not {value!r}"
@@ -89,7 +96,12 @@ class NearWeights:
 
     def parts(self) -> tuple[tuple[str, float], ...]:
         """(name, weight) of each signal."""
-        return (("meaning", self.meaning), ("words", self.words), ("graph", self.graph))
+        return (
+            ("meaning", self.meaning),
+            ("words", self.words),
+            ("graph", self.graph),
+            ("sentences", self.sentences),
+        )
 
     @classmethod
     def shipped(cls) -> NearWeights:
@@ -97,16 +109,26 @@ class NearWeights:
         benchmarks/bench_links.py on half a vault's notes)."""
         text = resources.files("kg").joinpath("data", WEIGHTS_FILE).read_text("utf-8")
         data = json.loads(text)["weights"]
-        return cls(float(data["meaning"]), float(data["words"]), float(data["graph"]))
+        return cls(*(float(data.get(name, 0.0)) for name, _ in cls().parts()))
 
-    def fuse(self, meaning: np.ndarray, lexical: np.ndarray, graph: np.ndarray) -> np.ndarray:
-        """The fused score of every candidate: the weighted sum of the scaled signals.
+    def fuse(
+        self,
+        meaning: np.ndarray,
+        lexical: np.ndarray,
+        graph: np.ndarray,
+        sentences: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """The fused score of every candidate: the weighted sum of the cosines and the
+        scaled word and graph scores (`sentences` is `meaning` when not given).
 
         >>> fused = NearWeights(0.5, 0.5, 0.0).fuse(np.array([0.2, 0.4]), np.array([2.0, 1.0]), np.zeros(2))
         >>> fused.round(2).tolist()
         [0.6, 0.45]
         """
-        return self.meaning * meaning + self.words * _scaled(lexical) + self.graph * _scaled(graph)
+        out = self.meaning * meaning + self.words * _scaled(lexical) + self.graph * _scaled(graph)
+        if self.sentences:
+            out = out + self.sentences * (meaning if sentences is None else sentences)
+        return out
 
 
 def _scaled(values: np.ndarray) -> np.ndarray:
@@ -115,18 +137,65 @@ def _scaled(values: np.ndarray) -> np.ndarray:
 
 
 def word_scores(graph: KnowledgeGraph, note_id: str, ids: Sequence[str]) -> np.ndarray:
-    """BM25 (kg's index of the notes) of the note's own words in each note of `ids`.
+    """How much each note of `ids` and the note share in words, both ways: BM25 (kg's index
+    of the notes) of the note's own words in each note, plus BM25 of each note's words in
+    the note, each scaled to 0-1 over `ids`.
 
-    The note itself scores 0; a note the index lacks (a category) scores 0.
+    Relatedness has no direction: a note that explains a term another one uses is found
+    by the second score when the first note's own words are too many to find it (on
+    Obsidian's help vault the written links among the 10 nearest go from 0.75 by the first
+    score alone to 0.83 with both; BENCHMARKS.md). The note itself scores 0; a note the
+    index lacks (a category) scores 0.
     """
     index = lexical_index(graph)
     terms = words(_document(graph.note(note_id)))
-    scores = index.scores(terms)
+    forward = index.scores(terms)
+    backward = _backward_scores(graph, index, note_id)
     pos = {note: i for i, note in enumerate(index.note_ids)}
-    out = np.array(
-        [scores[pos[i]] if i in pos and i != note_id else 0.0 for i in ids], dtype=np.float32
-    )
-    return out
+    rows = np.array([pos.get(i, -1) if i != note_id else -1 for i in ids], dtype=np.int64)
+    there = rows >= 0
+    out = []
+    for scores in (forward, backward):
+        picked = np.zeros(len(ids), dtype=np.float32)
+        picked[there] = scores[rows[there]]
+        out.append(_scaled(picked))
+    return (out[0] + out[1]).astype(np.float32)
+
+
+_MATRICES: weakref.WeakKeyDictionary[Any, tuple[Any, Any]] = weakref.WeakKeyDictionary()
+
+
+def _backward_scores(graph: KnowledgeGraph, index: Any, note_id: str) -> np.ndarray:
+    """BM25 of every note's own words (its text as the query) in the note `note_id`, in
+    the index's note order: each note's term counts times the note's term weights, one
+    sparse product (`bm25s` keeps the weights of a term in each note)."""
+    from scipy import sparse
+
+    found = _MATRICES.get(index)
+    if found is None:
+        scores = index.retriever.scores
+        terms, notes = len(scores["indptr"]) - 1, len(index.note_ids)
+        weights = sparse.csc_matrix(
+            (scores["data"], scores["indices"], scores["indptr"]), shape=(notes, terms)
+        ).tocsr()
+        vocab = index.retriever.vocab_dict
+        rows: list[int] = []
+        columns: list[int] = []
+        for row, other in enumerate(index.note_ids):
+            for term in words(_document(graph.note(other))):
+                column = vocab.get(term, terms)
+                if column < terms:
+                    rows.append(row)
+                    columns.append(column)
+        counts = sparse.csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), (rows, columns)), shape=(notes, terms)
+        )
+        found = _MATRICES[index] = (weights, counts)
+    weights, counts = found
+    position = index._pos.get(note_id)
+    if position is None:
+        return np.zeros(len(index.note_ids), dtype=np.float32)
+    return np.asarray((counts @ weights[position].T).todense(), dtype=np.float32).ravel()
 
 
 def _neighbours(graph: KnowledgeGraph, node: str) -> set[str]:

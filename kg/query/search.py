@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from kg.embed.notevectors import query_scores
 from kg.errors import ModelUnavailable, check_count, check_number
 from kg.model import NOT_NOTES, Note, SearchHit
 from kg.query.lexical import (  # noqa: F401  (also importable from here, as before)
@@ -136,6 +137,13 @@ def calibrated_meaning(cosine: float, median: float) -> float:
     return round(float(min(1.0, max(0.0, (cosine - median) / span))), 6)
 
 
+def _listed(store: VectorStore, note_ids: list[str]) -> np.ndarray:
+    """Which of these notes search lists by meaning (as `_semantic_scores` masks them)."""
+    mask = store.kind_mask(None)
+    rows = [store.position(i) for i in note_ids]
+    return np.array([r is not None and bool(mask[r]) for r in rows], dtype=bool)
+
+
 def search(
     graph: KnowledgeGraph,
     text: str,
@@ -209,6 +217,7 @@ def search(
     store = graph.embeddings
     floor = float("inf")
     query_vector = None
+    used = ""  # the vectors meaning was scored with
     if semantic is not False and store is not None and store.count:
         try:
             query_vector = store.text_vector(query)
@@ -217,7 +226,7 @@ def search(
                 raise
         if query_vector is not None:
             floor = meaning_floor(bool(known_terms) or _model_knows(store, query))
-            _add_meaning(graph, store, query_vector, candidate, candidates)
+            used = _add_meaning(graph, store, query_vector, query, candidate, candidates)
     elif semantic and (store is None or not store.count):
         raise ModelUnavailable("this graph has no embeddings, so it cannot be searched by meaning")
 
@@ -237,21 +246,42 @@ def search(
         if score < min_score:
             continue
         snippet, marks = _snippet(note, query_words, entry, store, query_vector)
-        hits.append(SearchHit(note, score, snippet, matched, marks=marks))
+        hits.append(
+            SearchHit(
+                note,
+                score,
+                snippet,
+                matched,
+                marks=marks,
+                vectors=used if "meaning" in matched else "",
+            )
+        )
         if len(hits) == k:
             break
     return hits
 
 
 def _add_meaning(
-    graph: KnowledgeGraph, store: Any, vector: np.ndarray, candidate: Any, candidates: dict
-) -> None:
+    graph: KnowledgeGraph,
+    store: Any,
+    vector: np.ndarray,
+    query: str,
+    candidate: Any,
+    candidates: dict,
+) -> str:
     """The notes nearest the query in meaning as candidates, and every candidate's
-    cosine and calibrated meaning score (M)."""
-    note_ids, best = _semantic_scores(store, vector)
+    cosine and calibrated meaning score (M); returns which vectors scored them: the
+    model's whole-note vectors once every note has one, else the static ones."""
+    upgraded = query_scores(graph, query)
+    if upgraded is not None:
+        note_ids, best, used = upgraded
+        best = np.where(_listed(store, note_ids), best, -np.inf)
+    else:
+        note_ids, best = _semantic_scores(store, vector)
+        used = store.model
     finite = np.isfinite(best)
     if not finite.any():
-        return
+        return used
     median = float(np.median(best[finite]))
     depth = min(CANDIDATES, int(finite.sum()))
     top = np.argpartition(-best, depth - 1)[:depth]
@@ -264,6 +294,7 @@ def _add_meaning(
         if at is not None and np.isfinite(best[at]):
             entry.semantic = float(best[at])
             entry.meaning = calibrated_meaning(entry.semantic, median)
+    return used
 
 
 def _add_titles(

@@ -6,6 +6,7 @@ at once; `KgApp(graph=g)` shows an already loaded graph (tests, benchmarks).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -31,6 +32,7 @@ from kg_tui.screens.path import PathShown
 from kg_tui.tools import ToolActions
 
 THEMES = {"light": "textual-light", "dark": "textual-dark"}
+NOTE_VECTORS_AFTER = 5.0  # seconds after opening before the whole-note vectors are computed
 
 
 class KgApp(ToolActions, App[None]):
@@ -97,6 +99,8 @@ class KgApp(ToolActions, App[None]):
         self.load_seconds = 0.0
         self.last_path: tuple[str, str] | None = None  # the last path found, for export
         self.reloads = 0  # graphs loaded again after edits (tests wait on it)
+        self._note_vectors_running = False  # whole-note vectors being computed (one run)
+        self._note_vectors_stop = threading.Event()  # set when the app closes
         self._watcher: object | None = None
         self._reloading = threading.Lock()  # one re-index at a time, each shown in turn
         self._progress_to: MainScreen | None = None
@@ -169,6 +173,7 @@ class KgApp(ToolActions, App[None]):
         self._watcher = watcher
 
     def on_unmount(self) -> None:
+        self._note_vectors_stop.set()
         if self._watcher is not None:
             self._watcher.stop()  # type: ignore[attr-defined]
 
@@ -213,12 +218,53 @@ class KgApp(ToolActions, App[None]):
                 self.graph = graph
                 self.reloads += 1
                 keep_place(self.main_screen, graph, changes)
+                self.keep_note_vectors()
                 self.notify(
                     f"{why}: {changes.describe()} ({seconds:.1f} s)", title="Re-indexed", timeout=3
                 )
 
             if not get_current_worker().is_cancelled:  # the app is closing otherwise
                 self.call_from_thread(show)
+
+    def keep_note_vectors(self) -> None:
+        """Compute the model's whole-note vectors the shown graph lacks, on a thread (one run
+        at a time; a run that ends while the graph shown lacks some, after an edit, is
+        followed by another). Near and search use the static vectors until they are there,
+        and say which they used."""
+        graph = self.graph
+        if graph is None or self._note_vectors_running:
+            return
+
+        def progress(stage: str, done: int, total: int) -> None:
+            with contextlib.suppress(RuntimeError):  # the app may have closed meanwhile
+                said(done, total)
+
+        def said(done: int, total: int) -> None:
+            if done == 0:
+                self.call_from_thread(
+                    self.notify,
+                    f"Computing the model's vectors of {total:,} notes in the background; "
+                    "near and search use the static vectors until then.",
+                    title="Note vectors",
+                    timeout=4,
+                )
+            elif done >= total:
+                self.call_from_thread(self._note_vectors_done, total)
+
+        self._note_vectors_running = True
+        graph.embed_notes(background=True, progress=progress, stop=self._note_vectors_stop)
+        if not graph.embedding_notes:  # nothing was missing
+            self._note_vectors_running = False
+
+    def _note_vectors_done(self, total: int) -> None:
+        self._note_vectors_running = False
+        self.notify(
+            f"The model's vectors of {total:,} notes are ready: near and search use them now.",
+            title="Note vectors",
+            timeout=4,
+        )
+        self.main_screen.rank_near_again()
+        self.keep_note_vectors()  # an edit during the run may have left notes without
 
     def _open(self, done: Future[KnowledgeGraph]) -> None:
         """Open the corpus on a thread of its own, started before the first frame: reading
@@ -251,6 +297,9 @@ class KgApp(ToolActions, App[None]):
         self.graph = graph
         screen.post_message(GraphLoaded(graph, self.load_seconds))
         self.call_from_thread(self._watch)
+        # The whole-note vectors after the first moments, so they never slow the first
+        # search, walk or trace a person makes.
+        self.call_from_thread(self.set_timer, NOTE_VECTORS_AFTER, self.keep_note_vectors)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

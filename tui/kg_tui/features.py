@@ -61,6 +61,7 @@ class NearRow:
     note: Note
     score: float
     linked: bool
+    vectors: str = ""  # which vectors ranked it (static, or the model's whole-note ones)
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def near(graph: KnowledgeGraph, note: Note, k: int = 20) -> list[NearRow]:
         found = graph.near(note, k=k)
     except KgError as error:
         raise Unavailable(str(error)) from error
-    return [NearRow(hit.note, float(hit.score), hit.linked) for hit in found]
+    return [NearRow(hit.note, float(hit.score), hit.linked, hit.vectors) for hit in found]
 
 
 def search(graph: KnowledgeGraph, text: str, k: int = 20) -> tuple[list[SearchRow], str]:
@@ -113,6 +114,8 @@ def search(graph: KnowledgeGraph, text: str, k: int = 20) -> tuple[list[SearchRo
         )
         for hit in hits
     ]
+    if any("whole note" in hit.vectors for hit in hits):  # the upgrade, once it came
+        how += " · meaning by the model's whole-note vectors"
     return rows, how
 
 

@@ -536,6 +536,12 @@ class MainScreen(PanelMethods):
         if event.pane.id == "near":
             self.refresh_near()
 
+    def rank_near_again(self) -> None:
+        """Rank the open note's near notes again (the vectors behind them changed)."""
+        self._near_for = None
+        if self.current is not None:
+            self.refresh_near()
+
     def refresh_near(self) -> None:
         note = self.current
         near_list = self.query_one(NearList)

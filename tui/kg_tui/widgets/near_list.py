@@ -167,4 +167,6 @@ def describe_near(row: NearRow) -> details.Details:
     """The details pane's account of a near note: its score, linked or not, its claim."""
     linked = "linked to this note" if row.linked else "not linked to this note yet"
     how = f"near · score {row.score:.2f} (meaning, words, links)"
+    if row.vectors:
+        how += f" · vectors: {row.vectors}"
     return details.of_note(row.note, f"{how} · {linked}")

@@ -1,0 +1,402 @@
+"""The shipped model's vectors of whole notes, computed after the fast static index and kept
+in the index folder: the vectors `near` and meaning search upgrade to once they are there.
+
+The default (``embedder: hybrid``) indexes with static vectors in seconds; their 10 nearest
+notes share about two thirds with the transformer's. `NoteVectors` adds, per note, one
+vector by the shipped MiniLM (through ONNX Runtime, `kg.embed.onnx`) of the whole note: its
+title, description, claim and body read as one text (`note_text`), blended with the vector
+of its headline (title, description and claim, `headline_text`) where it has a description
+or claim (`HEADLINE_SHARE`: a reader's paraphrase of what a note is about names its
+headline more than its body). A vault's notes have no headline of their own, so theirs is
+the whole note's vector alone.
+
+They are kept in ``note-vectors/`` in the index folder (`kg.embed.textcache`), named by a
+hash of the texts they were made from: a note that did not change keeps its vector, an
+edited note is embedded again, another model's vectors are never used. `compute` embeds
+what is missing with progress and saves as it goes (an interrupted run keeps what it did);
+`start` does it on a thread (the open browser, `kg watch`). Until every note has one,
+`matrix` is None and `near` and search use the static vectors, saying so.
+
+>>> from kg.model import Note, NoteKind, Paragraph
+>>> note = Note("a", "Why A?", NoteKind.SYNTHESIS, claim="A holds.",
+...             body=(Paragraph("First point. Second point.", 3),))
+>>> note_text(note)
+'Why A?\\nA holds.\\nFirst point. Second point.'
+>>> headline_text(note)
+'Why A?\\nA holds.'
+>>> headline_text(Note("b", "B", NoteKind.SYNTHESIS, body=(Paragraph("Text.", 1),)))
+''
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from kg.embed.models import normalize
+from kg.embed.textcache import TextVectorCache, text_key
+from kg.errors import KgError
+
+if TYPE_CHECKING:
+    from kg.embed.models import Embedder
+    from kg.embed.state import Progress
+    from kg.graph.knowledge import KnowledgeGraph
+    from kg.model import Note
+
+FOLDER = "note-vectors"
+RECIPE = "whole-note-1"  # what a vector is made of; part of every key
+# Weight of the headline's vector beside the whole note's (notes with a description or a
+# claim). Chosen on the figures it is judged by (BENCHMARKS.md, issue 24): at 0.2 a note's
+# 10 nearest keep 0.92 of the plain whole-note vectors' on notes/ and a paraphrase of a
+# description finds its note by 0.10 (0.08 without the headline, 0.005 static).
+HEADLINE_SHARE = 0.2
+STAGE = "note vectors"  # the progress stage name
+CHUNK = 64  # notes embedded between two progress reports
+SAVE_SECONDS = 10.0  # how often a long run saves what it did
+
+
+def note_text(note: Note) -> str:
+    """The whole note as one text: title, description, claim and body paragraphs."""
+    head = [t for t in (note.title, note.description, note.claim) if t.strip()]
+    return "\n".join(head + [p.text for p in note.body if p.text.strip()])
+
+
+def headline_text(note: Note) -> str:
+    """Title, description and claim, where the note has a description or a claim ('')."""
+    if not (note.description.strip() or note.claim.strip()):
+        return ""
+    return "\n".join(t for t in (note.title, note.description, note.claim) if t.strip())
+
+
+def _key_text(note: Note) -> str:
+    """What a note's vector is kept under (hashed by the cache): its texts and the recipe."""
+    return f"{RECIPE}\x1f{HEADLINE_SHARE}\x1f{note_text(note)}\x1f{headline_text(note)}"
+
+
+# The thread computing each index folder's vectors (one run per index in a process).
+_RUNNING: dict[Path, threading.Thread] = {}
+_STARTING = threading.Lock()
+
+
+class _Cache(TextVectorCache):
+    """A `TextVectorCache` in the index folder's ``note-vectors`` folder."""
+
+    def __init__(self, folder: Path, model: str) -> None:
+        super().__init__(folder, model)
+        self.path = self.folder / FOLDER / self.path.name
+
+    def has_hash(self, key: bytes) -> bool:
+        """Whether the vector kept under this `text_key` hash is there."""
+        self._load()
+        return key in self._vectors
+
+    def get_hash(self, key: bytes) -> np.ndarray | None:
+        """The vector kept under this `text_key` hash, or None."""
+        self._load()
+        return self._vectors.get(key)
+
+    def put_hash(self, key: bytes, vector: np.ndarray) -> None:
+        """Keep a vector under this `text_key` hash, to be written by `save`."""
+        self._load()
+        row = np.asarray(vector, dtype=np.float32)
+        self._vectors[key] = row
+        self._new[key] = row
+
+    def reload(self) -> None:
+        """Add what the file holds now (another process may have saved more)."""
+        from kg.embed.textcache import _read
+
+        for key, vector in _read(self.path, self.model).items():
+            self._vectors.setdefault(key, vector)
+
+
+class NoteVectors:
+    """The transformer's whole-note vectors of a graph's notes (see the module).
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The notes.
+    embedder : Embedder
+        The shipped model (a `kg.embed.lazy.DeferredEmbedder` loads it when first needed);
+        its ``name`` and ``fingerprint`` name the vectors.
+    folder : pathlib.Path, optional
+        The index folder the vectors are kept in (None: kept in memory only).
+
+    Attributes
+    ----------
+    label : str
+        What `near` and search say they ranked with, once these vectors are used.
+    done, total : int
+        Notes embedded so far and notes that lacked a vector, of the last `compute`.
+    error : str
+        Why the last `compute` stopped early ('' when it did not).
+    """
+
+    def __init__(
+        self, graph: KnowledgeGraph, embedder: Embedder, folder: Path | None = None
+    ) -> None:
+        self.graph = graph
+        self.embedder = embedder
+        name = str(getattr(embedder, "name", "model"))
+        stamp = getattr(embedder, "fingerprint", None) or "unknown"
+        self.label = f"{name} (whole note)"
+        self.cache = _Cache(folder or Path("/nonexistent-kg-index"), f"{name}|{stamp}|{RECIPE}")
+        self._memory_only = folder is None
+        self._lock = threading.RLock()
+        self._matrix: tuple[list[str], dict[str, int], np.ndarray] | None = None
+        self._thread: threading.Thread | None = None
+        self._lacking: tuple[int, float] | None = None  # (kept, file time) when a note lacked one
+        self._keys: dict[str, bytes] = {}  # note id -> the hash its vector is kept under
+        self.done = 0
+        self.total = 0
+        self.error = ""
+        self.embedded = 0  # notes embedded by this object, over all runs
+        self.seconds = 0.0  # how long the last `compute` took
+
+    def __repr__(self) -> str:
+        return f"NoteVectors({self.label!r}, ready={self.ready})"
+
+    def notes(self) -> list[Note]:
+        """The notes that get a vector: every note of the graph, stubs included, but
+        categories, tags and attachments."""
+        from kg.model import NOT_NOTES
+
+        return [n for n in self.graph if n.kind not in NOT_NOTES]
+
+    def _key(self, note: Note) -> bytes:
+        """The hash of a note's `_key_text`, worked out once per note of the graph (its
+        notes never change; hashing 10,000 whole notes takes most of a second)."""
+        found = self._keys.get(note.id)
+        if found is None:
+            found = self._keys[note.id] = text_key(_key_text(note))
+        return found
+
+    def missing(self, notes: Iterable[Note] | None = None) -> list[Note]:
+        """The notes (every note by default) whose vector is not kept yet."""
+        with self._lock:
+            chosen = self.notes() if notes is None else list(notes)
+            return [n for n in chosen if not self.cache.has_hash(self._key(n))]
+
+    @property
+    def ready(self) -> bool:
+        """Whether every note has its vector (then `near` and search use them)."""
+        return self.matrix() is not None
+
+    @property
+    def running(self) -> bool:
+        """Whether `start`'s thread is still embedding."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def matrix(self) -> tuple[list[str], dict[str, int], np.ndarray] | None:
+        """(note ids, id -> row, matrix) of every note's vector, or None while a note
+        lacks one. Built once; the rows are L2-normalized float32."""
+        with self._lock:
+            if self._matrix is not None:
+                return self._matrix
+            state = (len(self.cache), self._file_time())
+            if state == self._lacking:
+                return None  # nothing new since a note was found lacking
+            if self._lacking is not None and state[1] != self._lacking[1]:
+                self.cache.reload()  # another process (`kg index`) saved more meanwhile
+                state = (len(self.cache), state[1])
+            notes = self.notes()
+            rows = [self.cache.get_hash(self._key(n)) for n in notes]
+            if not notes or any(r is None for r in rows):
+                self._lacking = state
+                return None
+            ids = [n.id for n in notes]
+            matrix = np.stack([r for r in rows if r is not None]).astype(np.float32)
+            matrix.flags.writeable = False
+            self._matrix = (ids, {i: p for p, i in enumerate(ids)}, matrix)
+            return self._matrix
+
+    def _file_time(self) -> float:
+        try:
+            return self.cache.path.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    def rows_for(self, ids: Sequence[str]) -> np.ndarray | None:
+        """The vectors of these notes in their order, or None while any note lacks one."""
+        found = self.matrix()
+        if found is None:
+            return None
+        _, position, matrix = found
+        try:
+            return matrix[[position[i] for i in ids]]
+        except KeyError:
+            return None
+
+    def embed(self, notes: Sequence[Note]) -> np.ndarray:
+        """The vectors of these notes by the model (not kept: `compute` keeps them)."""
+        texts = [note_text(n) or n.title for n in notes]
+        vectors = normalize(np.asarray(self.embedder.encode(texts), dtype=np.float32))
+        heads = [(i, headline_text(n)) for i, n in enumerate(notes)]
+        heads = [(i, t) for i, t in heads if t]
+        if heads:
+            head = normalize(np.asarray(self.embedder.encode([t for _, t in heads])))
+            at = [i for i, _ in heads]
+            vectors[at] = normalize((1 - HEADLINE_SHARE) * vectors[at] + HEADLINE_SHARE * head)
+        return vectors
+
+    def compute(
+        self,
+        notes: Iterable[Note] | None = None,
+        *,
+        progress: Progress | None = None,
+        stop: threading.Event | None = None,
+    ) -> int:
+        """Embed and keep the vectors of the notes (every note by default) that lack one,
+        longest first in chunks, saving every `SAVE_SECONDS`; returns how many were
+        embedded. `progress` is called as ``progress("note vectors", done, total)``;
+        setting `stop` ends the run after the chunk under way (what was done is kept)."""
+        started = time.perf_counter()
+        todo = self.missing(notes)
+        todo.sort(key=lambda n: -len(note_text(n)))  # similar lengths batch well
+        self.done, self.total, self.error = 0, len(todo), ""
+        if progress and todo:
+            progress(STAGE, 0, len(todo))
+        saved = time.monotonic()
+        try:
+            for start in range(0, len(todo), CHUNK):
+                if stop is not None and stop.is_set():
+                    break
+                chunk = todo[start : start + CHUNK]
+                vectors = self.embed(chunk)
+                with self._lock:
+                    for note, vector in zip(chunk, vectors, strict=True):
+                        self.cache.put_hash(self._key(note), vector)
+                    self._matrix = None
+                self.done += len(chunk)
+                self.embedded += len(chunk)
+                if progress:
+                    progress(STAGE, self.done, len(todo))
+                if time.monotonic() - saved > SAVE_SECONDS:
+                    self.save()
+                    saved = time.monotonic()
+        except (KgError, OSError) as error:
+            self.error = str(error)
+        finally:
+            self.save()
+            self.seconds = time.perf_counter() - started
+        return self.done
+
+    def save(self) -> int:
+        """Write the vectors embedded since the last save to the index folder."""
+        if self._memory_only:
+            return 0
+        with self._lock:
+            return self.cache.save()
+
+    def start(
+        self, progress: Progress | None = None, stop: threading.Event | None = None
+    ) -> threading.Thread | None:
+        """Compute the missing vectors on a daemon thread (None when none is missing or a
+        run is under way); `near` and search use them once every note has one. Setting
+        `stop` ends the run after the chunk under way."""
+        if self.running or not self.missing():
+            return None
+        with _STARTING:
+            other = _RUNNING.get(self.cache.path)
+            if other is not None and other.is_alive() and not self._memory_only:
+                # Another graph of this index (before an edit) is computing them: this one
+                # reads what it saves; a second run would embed the same notes again.
+                return None
+            thread = self._thread_for(progress, stop)
+            if not self._memory_only:
+                _RUNNING[self.cache.path] = thread
+        thread.start()
+        return thread
+
+    def _thread_for(
+        self, progress: Progress | None, stop: threading.Event | None
+    ) -> threading.Thread:
+        thread = threading.Thread(
+            target=self.compute,
+            kwargs={"progress": progress, "stop": stop},
+            name="kg-note-vectors",
+            daemon=True,
+        )
+        self._thread = thread
+        return thread
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for `start`'s thread; True when no run is under way any more."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return not self.running
+
+
+def attach_note_vectors(graph: KnowledgeGraph, policy: str) -> NoteVectors | None:
+    """Set `graph.note_vectors` where the configured embedder is the default hybrid one (the
+    vectors are the configured model's, by ONNX Runtime) and the graph has static vectors;
+    nothing is loaded or embedded here. Returns it (or None)."""
+    from dataclasses import replace
+
+    from kg.embed.lazy import DeferredEmbedder
+
+    config = graph.config
+    if config is None or config.embedder != "hybrid" or policy not in ("all", "lazy", "stored"):
+        return None
+    if graph.embeddings is None:
+        return None
+    vectors = NoteVectors(
+        graph, DeferredEmbedder(replace(config, embedder="transformer")), graph.index_folder
+    )
+    graph.note_vectors = vectors
+    return vectors
+
+
+def meaning_vectors(graph: KnowledgeGraph, ids: Sequence[str]) -> tuple[np.ndarray, str] | None:
+    """(rows of these notes, label) by the whole-note vectors, when every note has one."""
+    vectors = getattr(graph, "note_vectors", None)
+    if vectors is None:
+        return None
+    rows = vectors.rows_for(ids)
+    return None if rows is None else (rows, vectors.label)
+
+
+EDIT_LIMIT = 50  # notes an edit may re-embed on the spot; more wait for a full run
+
+
+def keep_current(graph: KnowledgeGraph) -> int:
+    """After an edit re-indexed in place (or a rebuild that kept most notes), embed the
+    notes whose vector is missing now, when the index kept whole-note vectors before and
+    at most `EDIT_LIMIT` lack one: only the edited notes, whose texts changed. `kg.load`
+    calls this, so `kg index`, `kg watch` and the browser's re-index all keep the vectors
+    current; it never fails a load. Returns how many notes were embedded."""
+    vectors = getattr(graph, "note_vectors", None)
+    update = graph.index_update
+    if vectors is None or update is None or update.mode == "reused" or not len(vectors.cache):
+        return 0
+    try:
+        missing = vectors.missing()
+        if not missing or len(missing) > EDIT_LIMIT:
+            return 0
+        return vectors.compute(missing)
+    except (KgError, OSError):
+        return 0
+
+
+def query_scores(graph: KnowledgeGraph, query: str) -> tuple[list[str], np.ndarray, str] | None:
+    """(note ids, cosine of the query with each note's whole-note vector, label) when
+    every note has one, the query embedded by the same model (loaded on first use: ONNX
+    Runtime, a few tenths of a second); None until then, or when the model cannot load."""
+    from kg.errors import ModelUnavailable
+
+    vectors = getattr(graph, "note_vectors", None)
+    found = vectors.matrix() if vectors is not None else None
+    if vectors is None or found is None:
+        return None
+    ids, _, matrix = found
+    try:
+        vector = normalize(np.asarray(vectors.embedder.encode([query]), dtype=np.float32))[0]
+    except ModelUnavailable:
+        return None
+    return ids, matrix @ vector, vectors.label

@@ -1,0 +1,214 @@
+"""The shipped model's whole-note vectors: computed after the static index, kept in the index
+folder, used by `near` and search once every note has one (in place, in the same graph), said
+on every result, and kept current by an edit that re-embeds only the edited note."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import kg
+from kg.embed.notevectors import FOLDER, NoteVectors, headline_text, note_text
+
+pytestmark = pytest.mark.model
+
+KG = (sys.executable, "-m", "kg.cli")
+NOTES = {
+    "Descaling the kettle": "Limescale builds up inside a kettle where the water is hard. "
+    "Boil white vinegar with water, leave it for an hour, then rinse twice.",
+    "Sunday routine": "Every few weeks I boil vinegar in the kettle to dissolve the scale.",
+    "Tide tables": "Harbour times are printed each month. See [[Moon phases]].",
+    "Moon phases": "The moon waxes and wanes over a month.",
+    "Bread baking": "Flour, water, salt and yeast rest overnight before the oven.",
+}
+
+
+def _model() -> None:
+    from kg.embed.models import DEFAULT_MODEL, find_model_folder
+    from kg.errors import ModelUnavailable
+
+    try:
+        find_model_folder(DEFAULT_MODEL)
+    except ModelUnavailable as error:
+        pytest.skip(str(error))
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> tuple[Path, Path]:
+    _model()
+    folder = tmp_path / "vault"
+    folder.mkdir()
+    for title, body in NOTES.items():
+        (folder / f"{title}.md").write_text(body + "\n", encoding="utf-8")
+    return folder, tmp_path / "index"
+
+
+def _cosines(graph: kg.KnowledgeGraph, centre: str) -> dict[str, float]:
+    """The model's own cosine of each note's whole text with the centre's (the reference)."""
+    vectors = graph.note_vectors
+    notes = [n for n in vectors.notes() if not n.stub]
+    matrix = vectors.embed(notes)
+    at = [n.title for n in notes].index(centre)
+    return {n.id: float(s) for n, s in zip(notes, matrix @ matrix[at], strict=True)}
+
+
+def test_near_says_static_vectors_until_the_whole_note_vectors_arrive_then_upgrades_in_place(
+    vault,
+):
+    folder, index = vault
+    graph = kg.load(folder, index=index)
+    meaning_only = {"meaning": 1.0}
+    before = graph.near("Descaling the kettle", k=3, weights=meaning_only)
+    assert {n.vectors for n in before} == {graph.embeddings.model}
+    assert graph.embeddings.model.startswith("static:")
+    assert graph.note_vectors is not None and not graph.note_vectors.ready
+
+    assert graph.embed_notes(background=True) == 0  # a thread does the work
+    assert graph.note_vectors.wait(timeout=300)
+    assert graph.note_vectors.ready and graph.note_vectors.error == ""
+
+    after = graph.near("Descaling the kettle", k=3, weights=meaning_only)  # the same graph
+    assert {n.vectors for n in after} == {graph.note_vectors.label}
+    assert "whole note" in after[0].vectors
+    # Ranked by the model's cosine of the whole notes, score for score.
+    reference = _cosines(graph, "Descaling the kettle")
+    for found in after:
+        assert found.score == pytest.approx(reference[found.note.id], abs=1e-4)
+    assert after[0].note.title == "Sunday routine"
+
+
+def test_search_says_which_vectors_scored_its_meaning_and_upgrades_too(vault):
+    folder, index = vault
+    graph = kg.load(folder, index=index)
+    query = "getting rid of mineral deposits in a water boiler"
+    first = [h for h in graph.search(query, k=5) if "meaning" in h.matched]
+    assert first and {h.vectors for h in first} == {graph.embeddings.model}
+    graph.embed_notes()
+    again = [h for h in graph.search(query, k=5) if "meaning" in h.matched]
+    assert again and {h.vectors for h in again} == {graph.note_vectors.label}
+    assert again[0].note.title in ("Descaling the kettle", "Sunday routine")
+
+
+def test_the_vectors_are_kept_in_the_index_and_a_new_process_uses_them(vault):
+    folder, index = vault
+    done = subprocess.run(
+        [*KG, "index", str(folder), "--index", str(index), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    report = json.loads(done.stdout)["note_vectors"]
+    assert report["embedded"] == len(NOTES)
+    assert report["missing"] == 0
+    assert any((index / FOLDER).glob("*.npz"))
+    shown = subprocess.run(
+        [*KG, "near", "Tide tables", "--corpus", str(folder), "--index", str(index), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    rows = json.loads(shown.stdout)
+    rows = rows["near"] if isinstance(rows, dict) else rows
+    assert rows and all(r["vectors"] for r in rows)
+    # Opened again, nothing is embedded: every note keeps its vector.
+    graph = kg.load(folder, index=index)
+    assert graph.note_vectors.ready and graph.embed_notes() == 0
+
+
+def test_an_edit_re_embeds_only_the_edited_note(vault):
+    folder, index = vault
+    graph = kg.load(folder, index=index)
+    assert graph.embed_notes() == len(graph.note_vectors.notes())
+    kept = {
+        n.id: row.copy()
+        for n, row in zip(
+            graph.note_vectors.notes(),
+            graph.note_vectors.rows_for([n.id for n in graph.note_vectors.notes()]),
+            strict=True,
+        )
+    }
+    path = folder / "Bread baking.md"
+    path.write_text(path.read_text(encoding="utf-8") + "Rye needs a starter.\n", "utf-8")
+
+    edited = kg.load(folder, index=index)  # as `kg index`, `kg watch` and the browser do
+    vectors = edited.note_vectors
+    assert vectors.embedded == 1  # the edited note only, on the spot
+    assert vectors.ready
+    ids = [n.id for n in vectors.notes()]
+    rows = dict(zip(ids, vectors.rows_for(ids), strict=True))
+    bread = edited.note("Bread baking").id
+    for note_id, row in kept.items():
+        if note_id == bread:
+            assert not np.allclose(rows[note_id], row)
+        else:
+            np.testing.assert_array_equal(rows[note_id], row)
+
+
+def test_a_notes_text_is_the_whole_note_and_its_headline_only_where_it_has_one():
+    from kg.model import Note, NoteKind, Paragraph
+
+    line = Note("a", "Why A?", NoteKind.LINE, description="About A.", body=(Paragraph("B.", 2),))
+    assert note_text(line) == "Why A?\nAbout A.\nB."
+    assert headline_text(line) == "Why A?\nAbout A."
+    vault_note = Note("b", "B", NoteKind.SYNTHESIS, body=(Paragraph("Text.", 1),))
+    assert headline_text(vault_note) == ""
+
+
+def test_vectors_of_another_model_are_never_used(vault):
+    folder, index = vault
+    graph = kg.load(folder, index=index)
+    graph.embed_notes()
+
+    class Other:
+        name, dim, fingerprint = "other-model", 384, "x"
+
+        def encode(self, texts):
+            return np.ones((len(texts), 384), dtype=np.float32)
+
+    again = kg.load(folder, index=index)
+    other = NoteVectors(again, Other(), index)
+    assert not other.ready and len(other.missing()) == len(other.notes())
+
+
+@pytest.mark.asyncio
+async def test_the_browser_computes_them_in_the_background_and_near_then_uses_them(
+    vault, monkeypatch
+):
+    import kg_tui.app
+    from kg_tui.app import KgApp
+    from kg_tui.widgets.near_list import NearList
+
+    monkeypatch.setattr(kg_tui.app, "NOTE_VECTORS_AFTER", 0.1)
+    folder, index = vault
+    assert not kg.load(folder, index=index).note_vectors.ready  # static vectors only
+    app = KgApp(folder, index=index, start="Descaling the kettle")
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(1200):  # the model embeds 5 notes: seconds, a minute under load
+            await pilot.pause(0.1)
+            graph = app.graph
+            if graph is not None and graph.note_vectors.ready and not graph.embedding_notes:
+                break
+        assert app.graph.note_vectors.ready
+        await pilot.pause(0.5)
+        said = [n.message for n in app._notifications]
+        assert any("in the background" in m for m in said), said
+        assert any("ready" in m for m in said), said
+        app.main_screen.rank_near_again()
+        rows: list = []
+        for _ in range(600):
+            await pilot.pause(0.1)
+            rows = list(app.query_one(NearList).rows.values())
+            if rows and all("whole note" in row.vectors for row in rows):
+                break
+        assert rows and all("whole note" in row.vectors for row in rows), rows
+        from kg_tui import features
+
+        _, how = features.search(app.graph, "getting rid of mineral deposits in a water boiler")
+        assert "whole-note vectors" in how
