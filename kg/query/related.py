@@ -162,37 +162,31 @@ def word_scores(graph: KnowledgeGraph, note_id: str, ids: Sequence[str]) -> np.n
     return (out[0] + out[1]).astype(np.float32)
 
 
-_MATRICES: weakref.WeakKeyDictionary[Any, tuple[Any, Any]] = weakref.WeakKeyDictionary()
+_MATRICES: weakref.WeakKeyDictionary[Any, tuple[Any, Any, dict[str, int]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _backward_scores(graph: KnowledgeGraph, index: Any, note_id: str) -> np.ndarray:
     """BM25 of every note's own words (its text as the query) in the note `note_id`, in
     the index's note order: each note's term counts times the note's term weights, one
-    sparse product (`bm25s` keeps the weights of a term in each note)."""
+    sparse product (`kg.query.bm25`'s postings keep each note's count and weight of a term)."""
     from scipy import sparse
 
     found = _MATRICES.get(index)
     if found is None:
-        scores = index.retriever.scores
-        terms, notes = len(scores["indptr"]) - 1, len(index.note_ids)
+        postings = index.postings  # by term: each note's count and BM25 weight of the term
+        shape = (len(index.note_ids), len(postings.indptr) - 1)
         weights = sparse.csc_matrix(
-            (scores["data"], scores["indices"], scores["indptr"]), shape=(notes, terms)
+            (postings.data, postings.docs, postings.indptr), shape=shape
         ).tocsr()
-        vocab = index.retriever.vocab_dict
-        rows: list[int] = []
-        columns: list[int] = []
-        for row, other in enumerate(index.note_ids):
-            for term in words(_document(graph.note(other))):
-                column = vocab.get(term, terms)
-                if column < terms:
-                    rows.append(row)
-                    columns.append(column)
-        counts = sparse.csr_matrix(
-            (np.ones(len(rows), dtype=np.float32), (rows, columns)), shape=(notes, terms)
-        )
-        found = _MATRICES[index] = (weights, counts)
-    weights, counts = found
-    position = index._pos.get(note_id)
+        counts = sparse.csc_matrix(
+            (postings.tf.astype(np.float32), postings.docs, postings.indptr), shape=shape
+        ).tocsr()
+        positions = {other: row for row, other in enumerate(index.note_ids)}
+        found = _MATRICES[index] = (weights, counts, positions)
+    weights, counts, positions = found
+    position = positions.get(note_id)
     if position is None:
         return np.zeros(len(index.note_ids), dtype=np.float32)
     return np.asarray((counts @ weights[position].T).todense(), dtype=np.float32).ravel()
