@@ -207,7 +207,15 @@ def split_sentences(
     (`questions`, found here when not given) are protected too, so 'Can X?' inside a
     sentence never ends it.
     """
+    if not protected and questions is None:  # the common call: the same texts, again
+        return list(_plain_sentences(text))
     return list(_sentences(text, protected, questions))
+
+
+@lru_cache(maxsize=1 << 14)
+def _plain_sentences(text: str) -> tuple[tuple[int, int, str], ...]:
+    # A trace splits each candidate's paragraphs for every claim it ranks them for: once.
+    return tuple(_sentences(text, (), None))
 
 
 def sentences_at(
@@ -405,4 +413,10 @@ def tokens(text: str) -> list[str]:
     >>> tokens("The models' reasoning abilities")
     ['model', 'reason', 'abil']
     """
-    return [stem(w) for w in plain_words(text)]
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _tokens(text: str) -> tuple[str, ...]:
+    # A trace tokenizes each candidate's texts for every claim it ranks them for: once.
+    return tuple(stem(w) for w in plain_words(text))

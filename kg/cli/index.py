@@ -13,7 +13,7 @@ from kg.cli.common import (
     emit_json,
     open_graph,
 )
-from kg.graph.knowledge import CorpusStats
+from kg.graph.knowledge import CorpusStats, KnowledgeGraph
 from kg.model import Severity
 from kg.query.warm import DEFAULT_LIMIT, Warmed
 
@@ -73,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
                 limit=None if args.trace_vectors == "all" else DEFAULT_LIMIT,
                 progress=progress_printer(not args.json),
             )
+        keep_trace_words(graph)
         vectors = graph.embeddings
         stats = graph.corpus_stats()
         shown = [d for d in graph.diagnostics if args.verbose or d.severity is not Severity.INFO]
@@ -121,6 +122,17 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(summaries if len(summaries) > 1 else summaries[0])
     return status
+
+
+def keep_trace_words(graph: KnowledgeGraph) -> None:
+    """Count the corpus's words for traces now and keep the counts in the index folder
+    (`kg.query.wordcounts`): the first trace of a new process reads them instead of
+    reading every note (seconds on a large corpus)."""
+    from kg.query.scorers import document_frequencies
+    from kg.query.wordcounts import read
+
+    if graph.index_folder is not None and read(graph) is None:
+        document_frequencies(graph)
 
 
 def describe_warmed(warmed: Warmed) -> str:

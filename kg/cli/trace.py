@@ -163,6 +163,8 @@ def run(args: argparse.Namespace) -> int:
     print(note.title)
     fused = any(node.parts for _, node in tree.walk())
     print(SCORE_LEGEND if fused else LEXICAL_LEGEND)
+    if tree.vectors == "static":
+        print(STATIC_NOTE)
     for depth, node in tree.walk():
         indent = "  " * depth
         if node.kind in ("claim", "sentence"):
@@ -251,6 +253,12 @@ SCORE_LEGEND = (
 )
 
 
+STATIC_NOTE = (
+    "(ranked with the stored static vectors: the index keeps no transformer vectors of "
+    "some texts this trace compares; `kg index --trace-vectors all` computes them)"
+)
+
+
 LEXICAL_LEGEND = (
     "(score: a cited note 1.00; a ranked source, #rank then its TF-IDF cosine with the claim, "
     "largest first)"
@@ -287,6 +295,8 @@ def evidence_json(node: Any) -> dict[str, Any]:
         out["provenance"] = f"{node.link.file}:{node.link.line}"
     if node.unsupported:
         out["unsupported"] = True
+    if getattr(node, "vectors", ""):
+        out["vectors"] = node.vectors
     if node.children:
         out["children"] = [evidence_json(child) for child in node.children]
     return out
