@@ -243,3 +243,65 @@ def test_a_first_trace_from_a_store_reads_the_vectors_it_sent(indexed: Path, tmp
         tree = remote.trace(TITLE)
     assert remote.lazy_vectors.embedded == 0
     assert _tree(tree) == _tree(kg.load(NOTES, index=indexed).trace(TITLE))
+
+
+def test_a_trace_from_a_store_reuses_the_kept_mirror_while_the_store_is_unchanged(
+    indexed: Path, tmp_path: Path
+):
+    import os
+
+    from store_support import require_oxigraph
+
+    require_oxigraph()
+    corpus = tmp_path / "notes"
+    shutil.copytree(NOTES, corpus, ignore=shutil.ignore_patterns(".kg"))  # times kept
+    index = tmp_path / "index"
+    shutil.copytree(indexed, index)
+    server = subprocess.Popen(
+        [*KG, "serve", "--corpus", str(corpus), "--index", str(index), "--port", "0", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        lines = []
+        for line in server.stdout:
+            lines.append(line)
+            if line.startswith("}"):
+                break
+        endpoint = json.loads("".join(lines))["endpoint"]
+        assert endpoint.startswith("http://127.0.0.1:")
+        env = {**os.environ, "KG_STORE_CACHE": str(tmp_path / "mirrors")}
+        command = [*KG, "trace", TITLE, "--endpoint", endpoint, "--json"]
+
+        def run() -> dict:
+            out = subprocess.run(
+                command, capture_output=True, text=True, timeout=300, env=env, check=True
+            )
+            return json.loads(out.stdout)
+
+        def written() -> dict[Path, int]:
+            """When each file of the mirror was last written (SQLite's shared-memory and
+            log files, and the lock, change whenever the index is opened)."""
+            return {
+                p: p.stat().st_mtime_ns
+                for p in (tmp_path / "mirrors").rglob("*")
+                if p.is_file() and p.name != "lock" and not p.name.endswith(("-shm", "-wal"))
+            }
+
+        first = run()
+        mirrored = written()
+        kept = [p for p in mirrored if p.suffix == ".npz"]
+        assert kept and any(p.name == "restored.json" for p in mirrored)
+        second = run()
+        # Nothing of the mirror was written again: not a text, not its index, not the
+        # trace vectors the store sent.
+        assert written() == mirrored
+        assert first == second
+        assert first["trace"]["vectors"] == "transformer"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if server.stdout is not None:
+            server.stdout.close()

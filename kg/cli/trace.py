@@ -221,6 +221,8 @@ def open_for_trace(args: argparse.Namespace) -> tuple[KnowledgeGraph, Scorer | N
     if args.used_by:
         return open_graph(args), None
     graph = open_graph(args, embed="lazy")
+    if getattr(args, "endpoint", None):
+        mirror_static_vectors(graph, args)
     if graph.lazy_vectors is not None and not args.json:
         embedder = graph.lazy_vectors.embedder
         if isinstance(embedder, DeferredEmbedder):
@@ -245,6 +247,30 @@ def open_for_trace(args: argparse.Namespace) -> tuple[KnowledgeGraph, Scorer | N
             file=sys.stderr,
         )
     return graph, None
+
+
+def mirror_static_vectors(graph: KnowledgeGraph, args: argparse.Namespace) -> None:
+    """Give a store's mirror the static vectors `kg index` gives a local corpus, once (a
+    kept mirror has them from then on): a trace from a store then ranks as the same trace
+    of the corpus does, instead of embedding what it compares with the transformer."""
+    config = graph.config
+    if graph.embeddings is not None or graph.index_folder is None or config is None:
+        return
+    if config.embedder not in ("hybrid", "static"):
+        return
+    from kg.cli.common import progress_printer
+    from kg.embed.attach import attach
+
+    try:
+        attach(
+            graph,
+            graph.index_folder,
+            config,
+            signature=graph.index_signature,
+            progress=progress_printer(not args.json),
+        )
+    except (OSError, KgError) as error:
+        print(f"kg trace: the mirror's vectors were not computed: {error}", file=sys.stderr)
 
 
 SCORE_LEGEND = (
