@@ -387,6 +387,22 @@ def stem(word: str) -> str:
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """The English stop words `tokens` drops (bm25s's list)."""
+    import importlib.util
+
+    # Read from bm25s's own file of lists, without importing bm25s (which imports scipy:
+    # seconds of a first trace on a busy machine, for a list of words).
+    package = importlib.util.find_spec("bm25s")
+    folders = list(package.submodule_search_locations or []) if package else []
+    spec = importlib.util.spec_from_file_location(
+        "kg_bm25s_stopwords", f"{folders[0]}/stopwords.py" if folders else ""
+    )
+    if spec is not None and spec.loader is not None and folders:
+        module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+            return frozenset(module.STOPWORDS_EN)
+        except (OSError, ImportError, AttributeError):
+            pass
     from bm25s.stopwords import STOPWORDS_EN
 
     return frozenset(STOPWORDS_EN)

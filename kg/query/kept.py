@@ -85,7 +85,7 @@ class KeptVectors:
 
     def note_vector(self, note_id: str) -> np.ndarray | None:
         self._require(note_id, _HEADLINE)
-        return self.lazy.note_vector(note_id)  # type: ignore[no-any-return]
+        return self.lazy.note_vector(note_id)
 
     def text_vector(self, text: str) -> np.ndarray:
         if not self.embed and not self.cache.has(text):
