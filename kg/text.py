@@ -207,7 +207,15 @@ def split_sentences(
     (`questions`, found here when not given) are protected too, so 'Can X?' inside a
     sentence never ends it.
     """
+    if not protected and questions is None:  # the common call: the same texts, again
+        return list(_plain_sentences(text))
     return list(_sentences(text, protected, questions))
+
+
+@lru_cache(maxsize=1 << 14)
+def _plain_sentences(text: str) -> tuple[tuple[int, int, str], ...]:
+    # A trace splits each candidate's paragraphs for every claim it ranks them for: once.
+    return tuple(_sentences(text, (), None))
 
 
 def sentences_at(
@@ -379,6 +387,22 @@ def stem(word: str) -> str:
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """The English stop words `tokens` drops (bm25s's list)."""
+    import importlib.util
+
+    # Read from bm25s's own file of lists, without importing bm25s (which imports scipy:
+    # seconds of a first trace on a busy machine, for a list of words).
+    package = importlib.util.find_spec("bm25s")
+    folders = list(package.submodule_search_locations or []) if package else []
+    spec = importlib.util.spec_from_file_location(
+        "kg_bm25s_stopwords", f"{folders[0]}/stopwords.py" if folders else ""
+    )
+    if spec is not None and spec.loader is not None and folders:
+        module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+            return frozenset(module.STOPWORDS_EN)
+        except (OSError, ImportError, AttributeError):
+            pass
     from bm25s.stopwords import STOPWORDS_EN  # type: ignore[import-untyped, unused-ignore]
 
     return frozenset(STOPWORDS_EN)
@@ -405,7 +429,13 @@ def tokens(text: str) -> list[str]:
     >>> tokens("The models' reasoning abilities")
     ['model', 'reason', 'abil']
     """
-    return [stem(w) for w in plain_words(text)]
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _tokens(text: str) -> tuple[str, ...]:
+    # A trace tokenizes each candidate's texts for every claim it ranks them for: once.
+    return tuple(stem(w) for w in plain_words(text))
 
 
 def cut_around(

@@ -90,14 +90,68 @@ def test_kg_trace_in_a_fresh_process_embeds_nothing(indexed: Path):
     assert children and all("parts" in c for c in children if c["kind"] == "related")
 
 
-def test_the_kept_vectors_rank_as_the_model_does_on_the_spot(indexed: Path, tmp_path: Path):
-    fresh = tmp_path / "index"
-    shutil.copytree(indexed, fresh)
-    shutil.rmtree(fresh / FOLDER)  # the same index, no trace vectors: embedded on the spot
+@pytest.fixture(scope="module")
+def without_trace_vectors(indexed: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same index without the transformer's trace vectors (as `kg index` leaves a
+    corpus with more texts than it embeds for traces): static vectors only."""
+    index = tmp_path_factory.mktemp("static-only") / "index"
+    shutil.copytree(indexed, index)
+    shutil.rmtree(index / FOLDER)
+    return index
+
+
+def test_the_kept_vectors_rank_as_the_model_does_on_the_spot(
+    indexed: Path, without_trace_vectors: Path
+):
+    from kg.query.fusion import default_scorer
+    from kg.query.trace import trace
+
     kept = kg.load(NOTES, index=indexed)
-    on_the_spot = kg.load(NOTES, index=fresh)
-    assert _tree(kept.trace(TITLE)) == _tree(on_the_spot.trace(TITLE))
+    tree = kept.trace(TITLE)
+    assert tree.vectors == "transformer"
+    on_the_spot = kg.load(NOTES, index=without_trace_vectors)
+    # The transformer ranking, told to embed what it compares (nothing kept to read).
+    embedded = trace(on_the_spot, TITLE, scorer=default_scorer(on_the_spot))
+    shutil.rmtree(without_trace_vectors / FOLDER, ignore_errors=True)  # leave it static-only
+    assert _tree(tree) == _tree(embedded)
     assert kept.lazy_vectors.embedded == 0 and on_the_spot.lazy_vectors.embedded > 100
+
+
+def test_a_first_trace_without_kept_vectors_ranks_with_the_static_ones_and_loads_no_model(
+    without_trace_vectors: Path,
+):
+    code = (
+        "import json, sys, kg\n"
+        "from kg.query.fusion import FusedScorer\n"
+        "from kg.query.trace import trace\n"
+        f"g = kg.load({str(NOTES)!r}, index={str(without_trace_vectors)!r})\n"
+        f"tree = g.trace({TITLE!r})\n"
+        f"static = trace(g, {TITLE!r}, scorer=FusedScorer(g.embeddings))\n"
+        "rows = lambda t: [(d, n.kind, n.note.id if n.note else None, n.score) for d, n in t.walk()]\n"
+        f"loaded = [m for m in {MODEL_MODULES!r} if m in sys.modules]\n"
+        "print(json.dumps({'loaded': loaded, 'embedded': g.lazy_vectors.embedded,\n"
+        "                  'vectors': tree.vectors, 'same': rows(tree) == rows(static),\n"
+        "                  'ranked': sum(1 for _, n in tree.walk() if n.parts)}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
+    )
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    assert found["loaded"] == [], out.stderr
+    assert found["embedded"] == 0
+    assert found["vectors"] == "static" and found["same"]
+    assert found["ranked"] > 5
+
+
+def test_kg_trace_says_when_it_ranked_with_the_static_vectors(without_trace_vectors: Path):
+    base = ["trace", TITLE, "--corpus", str(NOTES), "--index", str(without_trace_vectors)]
+    text = subprocess.run([*KG, *base], capture_output=True, text=True, timeout=300, check=True)
+    assert "ranked with the stored static vectors" in text.stdout
+    assert "loading the model" not in text.stderr
+    out = subprocess.run(
+        [*KG, *base, "--json"], capture_output=True, text=True, timeout=300, check=True
+    )
+    assert json.loads(out.stdout)["trace"]["vectors"] == "static"
 
 
 def test_indexing_again_embeds_nothing_new(indexed: Path):
@@ -126,13 +180,16 @@ def test_the_onnx_export_gives_the_models_own_vectors(tmp_path: Path):
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("kept", [True, False], ids=["trace vectors kept", "static vectors only"])
 @pytest.mark.parametrize("size", [(60, 20), (120, 40)])
-async def test_the_browsers_first_trace_shows_evidence(indexed: Path, size: tuple[int, int]):
+async def test_the_browsers_first_trace_shows_evidence(
+    indexed: Path, without_trace_vectors: Path, size: tuple[int, int], kept: bool
+):
     from kg_tui.app import KgApp
     from kg_tui.screens.trace import TraceScreen
     from kg_tui.widgets.evidence import EvidenceTree
 
-    app = KgApp(NOTES, index=indexed, start=TITLE)
+    app = KgApp(NOTES, index=indexed if kept else without_trace_vectors, start=TITLE)
     async with app.run_test(size=size) as pilot:
         for _ in range(400):
             await pilot.pause(0.05)
@@ -186,3 +243,65 @@ def test_a_first_trace_from_a_store_reads_the_vectors_it_sent(indexed: Path, tmp
         tree = remote.trace(TITLE)
     assert remote.lazy_vectors.embedded == 0
     assert _tree(tree) == _tree(kg.load(NOTES, index=indexed).trace(TITLE))
+
+
+def test_a_trace_from_a_store_reuses_the_kept_mirror_while_the_store_is_unchanged(
+    indexed: Path, tmp_path: Path
+):
+    import os
+
+    from store_support import require_oxigraph
+
+    require_oxigraph()
+    corpus = tmp_path / "notes"
+    shutil.copytree(NOTES, corpus, ignore=shutil.ignore_patterns(".kg"))  # times kept
+    index = tmp_path / "index"
+    shutil.copytree(indexed, index)
+    server = subprocess.Popen(
+        [*KG, "serve", "--corpus", str(corpus), "--index", str(index), "--port", "0", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        lines = []
+        for line in server.stdout:
+            lines.append(line)
+            if line.startswith("}"):
+                break
+        endpoint = json.loads("".join(lines))["endpoint"]
+        assert endpoint.startswith("http://127.0.0.1:")
+        env = {**os.environ, "KG_STORE_CACHE": str(tmp_path / "mirrors")}
+        command = [*KG, "trace", TITLE, "--endpoint", endpoint, "--json"]
+
+        def run() -> dict:
+            out = subprocess.run(
+                command, capture_output=True, text=True, timeout=300, env=env, check=True
+            )
+            return json.loads(out.stdout)
+
+        def written() -> dict[Path, int]:
+            """When each file of the mirror was last written (SQLite's shared-memory and
+            log files, and the lock, change whenever the index is opened)."""
+            return {
+                p: p.stat().st_mtime_ns
+                for p in (tmp_path / "mirrors").rglob("*")
+                if p.is_file() and p.name != "lock" and not p.name.endswith(("-shm", "-wal"))
+            }
+
+        first = run()
+        mirrored = written()
+        kept = [p for p in mirrored if p.suffix == ".npz"]
+        assert kept and any(p.name == "restored.json" for p in mirrored)
+        second = run()
+        # Nothing of the mirror was written again: not a text, not its index, not the
+        # trace vectors the store sent.
+        assert written() == mirrored
+        assert first == second
+        assert first["trace"]["vectors"] == "transformer"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if server.stdout is not None:
+            server.stdout.close()

@@ -93,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
                 progress=progress_printer(not args.json),
             )
         notes_done = note_vectors(graph, args.note_vectors, progress_printer(not args.json))
+        keep_trace_words(graph)
         vectors = graph.embeddings
         stats = graph.corpus_stats()
         shown = [d for d in graph.diagnostics if args.verbose or d.severity is not Severity.INFO]
@@ -208,6 +209,17 @@ def note_vectors(graph: KnowledgeGraph, policy: str, progress: Progress | None) 
         **on_load,
         "said": said,
     }
+
+
+def keep_trace_words(graph: KnowledgeGraph) -> None:
+    """Count the corpus's words for traces now and keep the counts in the index folder
+    (`kg.query.wordcounts`): the first trace of a new process reads them instead of
+    reading every note (seconds on a large corpus)."""
+    from kg.query.scorers import document_frequencies
+    from kg.query.wordcounts import read
+
+    if graph.index_folder is not None and read(graph) is None:
+        document_frequencies(graph)
 
 
 def describe_warmed(warmed: Warmed) -> str:

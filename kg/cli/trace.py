@@ -162,6 +162,8 @@ def run(args: argparse.Namespace) -> int:
     print(note.title)
     fused = any(node.parts for _, node in tree.walk())
     print(SCORE_LEGEND if fused else LEXICAL_LEGEND)
+    if tree.vectors == "static":
+        print(STATIC_NOTE)
     for depth, node in tree.walk():
         indent = "  " * depth
         if node.kind in ("claim", "sentence"):
@@ -218,6 +220,8 @@ def open_for_trace(args: argparse.Namespace) -> tuple[KnowledgeGraph, Scorer | N
     if args.used_by:
         return open_graph(args), None
     graph = open_graph(args, embed="lazy")
+    if getattr(args, "endpoint", None):
+        mirror_static_vectors(graph, args)
     if graph.lazy_vectors is not None and not args.json:
         embedder = graph.lazy_vectors.embedder
         if isinstance(embedder, DeferredEmbedder):
@@ -244,9 +248,39 @@ def open_for_trace(args: argparse.Namespace) -> tuple[KnowledgeGraph, Scorer | N
     return graph, None
 
 
+def mirror_static_vectors(graph: KnowledgeGraph, args: argparse.Namespace) -> None:
+    """Give a store's mirror the static vectors `kg index` gives a local corpus, once (a
+    kept mirror has them from then on): a trace from a store then ranks as the same trace
+    of the corpus does, instead of embedding what it compares with the transformer."""
+    config = graph.config
+    if graph.embeddings is not None or graph.index_folder is None or config is None:
+        return
+    if config.embedder not in ("hybrid", "static"):
+        return
+    from kg.cli.common import progress_printer
+    from kg.embed.attach import attach
+
+    try:
+        attach(
+            graph,
+            graph.index_folder,
+            config,
+            signature=graph.index_signature,
+            progress=progress_printer(not args.json),
+        )
+    except (OSError, KgError) as error:
+        print(f"kg trace: the mirror's vectors were not computed: {error}", file=sys.stderr)
+
+
 SCORE_LEGEND = (
     "(score: a cited note 1.00; a ranked source, #rank then its share of the fused ranking "
     "among the claim's ranked sources (papers apart), largest first; --explain shows the parts)"
+)
+
+
+STATIC_NOTE = (
+    "(ranked with the stored static vectors: the index keeps no transformer vectors of "
+    "some texts this trace compares; `kg index --trace-vectors all` computes them)"
 )
 
 
@@ -286,6 +320,8 @@ def evidence_json(node: Any) -> dict[str, Any]:
         out["provenance"] = f"{node.link.file}:{node.link.line}"
     if node.unsupported:
         out["unsupported"] = True
+    if getattr(node, "vectors", ""):
+        out["vectors"] = node.vectors
     if node.children:
         out["children"] = [evidence_json(child) for child in node.children]
     return out

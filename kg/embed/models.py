@@ -117,13 +117,23 @@ def normalize(vectors: np.ndarray) -> np.ndarray:
 
 def batches(lengths: Sequence[int], budget: int, cap: int) -> list[list[int]]:
     """Group positions of texts already sorted longest first into batches whose padded
-    size (rows x longest row) stays within `budget` tokens, at most `cap` rows each."""
+    size (rows x longest row) stays within `budget` tokens, at most `cap` rows each; a
+    text less than half as long as its batch's first starts a new batch (every row is
+    padded to the first: a 256-token abstract would make seven short sentences cost as
+    much as seven abstracts).
+
+    >>> batches([256, 250, 60, 50, 40], 2048, 512)
+    [[0, 1], [2, 3, 4]]
+    """
     out: list[list[int]] = []
     i = 0
     while i < len(lengths):
-        rows = max(1, min(cap, budget // max(1, lengths[i])))
-        out.append(list(range(i, min(i + rows, len(lengths)))))
-        i += rows
+        longest = max(1, lengths[i])
+        rows = max(1, min(cap, budget // longest))
+        end = min(i + rows, len(lengths))
+        cut = next((j for j in range(i + 1, end) if 2 * lengths[j] < longest), end)
+        out.append(list(range(i, cut)))
+        i = cut
     return out
 
 

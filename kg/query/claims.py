@@ -83,6 +83,9 @@ class Evidence(TreeDisplay):
         For ranked evidence, the parts the ranking fused (``kg trace --explain``).
     rank : int
         For ranked evidence, its place in the ranking (1 is best; 0 when not ranked).
+    vectors : str
+        For the root of a trace that chose its vectors (`kg.query.kept`): which ranked it,
+        'transformer' (kept in the index) or 'static' ('' otherwise).
     """
 
     kind: str  # 'claim', 'sentence', 'cited', 'source', 'related', 'paper'
@@ -96,6 +99,7 @@ class Evidence(TreeDisplay):
     cosine: float | None = None
     parts: tuple[tuple[str, float], ...] = ()
     rank: int = 0
+    vectors: str = ""
 
     @property
     def support(self) -> float:

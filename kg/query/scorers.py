@@ -62,6 +62,20 @@ def document_frequencies(graph: KnowledgeGraph) -> tuple[dict[str, float], float
     cached = getattr(graph, "_trace_idf", None)
     if cached is not None:
         return cached
+    from kg.query import wordcounts
+
+    kept = wordcounts.read(graph)  # counted by an earlier process, files unchanged
+    counts, documents = kept if kept is not None else _count_documents(graph)
+    if kept is None:
+        wordcounts.keep(graph, counts, documents)
+    idf = {w: math.log((documents + 1) / (n + 0.5)) for w, n in counts.items()}
+    result = (idf, math.log((documents + 1) / 0.5))
+    graph._trace_idf = result  # type: ignore[attr-defined]
+    return result
+
+
+def _count_documents(graph: KnowledgeGraph) -> tuple[dict[str, int], int]:
+    """How many texts hold each word, and how many texts there are."""
     counts: dict[str, int] = {}
     documents = 0
     for note in graph.notes(stubs=False):
@@ -78,10 +92,7 @@ def document_frequencies(graph: KnowledgeGraph) -> tuple[dict[str, float], float
             documents += 1
             for word in set(words(text)):
                 counts[word] = counts.get(word, 0) + 1
-    idf = {w: math.log((documents + 1) / (n + 0.5)) for w, n in counts.items()}
-    result = (idf, math.log((documents + 1) / 0.5))
-    graph._trace_idf = result  # type: ignore[attr-defined]
-    return result
+    return counts, documents
 
 
 def _weighted(tokens: list[str], idf: tuple[dict[str, float], float]) -> dict[str, float]:

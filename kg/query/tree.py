@@ -18,6 +18,7 @@ from kg.query.claims import (
     select_claim,
 )
 from kg.query.fusion import default_scorer, ranked
+from kg.query.kept import trace_kept_first
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
@@ -46,7 +47,10 @@ def trace(
     depth : int
         How many links deep to follow sources.
     scorer : Scorer, optional
-        How to rank candidates (`default_scorer(graph)` if None).
+        How to rank candidates. If None: with ``embedder: hybrid``, the transformer's
+        vectors the index keeps, else (one text the trace compares is not kept) the stored
+        static vectors, for the whole trace (`kg.query.kept`); otherwise
+        `default_scorer(graph)`.
     threshold : float, optional
         Below it a claim is unsupported (kg.yaml's `unsupported_threshold`, else the
         scorer's default, if None).
@@ -56,7 +60,8 @@ def trace(
     Returns
     -------
     Evidence
-        The root (kind 'claim').
+        The root (kind 'claim'); its `vectors` says which vectors ranked the trace when
+        kg chose ('transformer' or 'static'; '' when given a scorer or with no choice).
 
     Raises
     ------
@@ -74,9 +79,32 @@ def trace(
     ([('cited', 'c', 1.0)], False)
     """
     target = graph.note(note)
-    scorer = scorer or default_scorer(graph)
-    threshold = threshold_for(graph, threshold, scorer)
     chosen = select_claim(graph, target, claim)
+    if scorer is None:  # the transformer's kept vectors, else the static ones
+        tree = trace_kept_first(
+            graph,
+            lambda chosen_scorer: _trace(
+                graph, target, chosen, claim, depth, chosen_scorer, threshold, per_level
+            ),
+        )
+        if tree is not None:
+            return tree
+    scorer = scorer or default_scorer(graph)
+    return _trace(graph, target, chosen, claim, depth, scorer, threshold, per_level)
+
+
+def _trace(
+    graph: KnowledgeGraph,
+    target: Note,
+    chosen: Claim,
+    claim: int | str | None,
+    depth: int,
+    scorer: Scorer,
+    threshold: float | None,
+    per_level: int,
+) -> Evidence:
+    """`trace` with its scorer chosen."""
+    threshold = threshold_for(graph, threshold, scorer)
     children = evidence_of(graph, target, chosen, depth, scorer, {target.id}, per_level)
     root = _node("claim", chosen.text, children, threshold, target)
     if claim is not None:

@@ -10,8 +10,8 @@ with progress), then it traces each note once, which embeds the few texts a trac
 of its own (a claim with its sources' titles cut out, a quote read as a deeper claim),
 and saves. Vectors already kept are never embedded again; another model's are never used.
 
-A corpus whose texts would take the model long is left alone unless asked (`limit`): the
-first trace of a note there embeds what it compares, and keeps it.
+A corpus whose texts would take the model long is left alone unless asked (`limit`): its
+traces rank with the stored static vectors instead (`kg.query.kept`), loading no model.
 
 >>> from kg.graph.knowledge import crowd_example
 >>> g, _ = crowd_example()  # no index folder, no trace vectors: nothing to do
@@ -109,8 +109,8 @@ def warm_traces(
             0,
             kept,
             time.perf_counter() - started,
-            f"{len(missing):,} texts would take the model minutes; traces embed what they "
-            "compare when first asked (`kg index --trace-vectors all` embeds them now)",
+            f"{len(missing):,} texts would take the model minutes; traces rank with the "
+            "static vectors (`kg index --trace-vectors all` embeds them now)",
         )
     done = 0
     try:

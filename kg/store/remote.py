@@ -138,8 +138,9 @@ def mirror(endpoint: Endpoint, folder: Path, progress: Progress | None = None) -
             gone = (folder / urllib.parse.unquote(iri.removeprefix(FILE_PREFIX))).resolve()
             if folder in gone.parents:
                 gone.unlink(missing_ok=True)
-    record.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(record, json.dumps(hashes, sort_keys=True).encode("utf-8"))
+    if hashes != known:  # a kept mirror of an unchanged store is not written at all
+        record.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(record, json.dumps(hashes, sort_keys=True).encode("utf-8"))
     return len(hashes)
 
 

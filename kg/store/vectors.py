@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,14 +46,45 @@ def trace_vector_extras(g: KnowledgeGraph | None) -> dict[str, FileGraph]:
     return extras
 
 
+RESTORED = "restored.json"  # in the index's trace-vectors folder: what was merged last
+
+
 def restore_trace_vectors(mirror: Path, index: Path) -> int:
     """Merge the trace vectors a store sent (in the mirror folder) into the mirror's index
-    folder; returns how many vectors were new to it."""
+    folder; returns how many vectors were new to it. A file merged before and unchanged
+    since (same size and time as recorded) is not read again: a kept mirror of an
+    unchanged store costs no decoding."""
+    import json
+
+    from kg.io import write_atomic
+
+    record = index / FOLDER / RESTORED
+    try:
+        merged = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        merged = {}
+    if not isinstance(merged, dict):
+        merged = {}
     added = 0
+    now: dict[str, list[int]] = {}
     for source in sorted((mirror / SENT).glob("*.b64")):
+        try:
+            stat = source.stat()
+        except OSError:
+            continue
+        stamp = [stat.st_size, stat.st_mtime_ns]
+        target = index / FOLDER / f"{source.stem}.npz"
+        if merged.get(source.name) == stamp and target.is_file():
+            now[source.name] = stamp
+            continue
         try:
             data = base64.b64decode(source.read_text(encoding="ascii"), validate=True)
         except (OSError, ValueError, binascii.Error):
             continue
-        added += merge_file(index / FOLDER / f"{source.stem}.npz", data)
+        added += merge_file(target, data)
+        if target.is_file():
+            now[source.name] = stamp
+    if now != merged and (index / FOLDER).is_dir():
+        with contextlib.suppress(OSError):
+            write_atomic(record, json.dumps(now, sort_keys=True).encode("utf-8"))
     return added

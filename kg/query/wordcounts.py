@@ -1,0 +1,76 @@
+"""The corpus's word counts a trace weighs words by, kept in the index folder.
+
+A trace's word parts (`kg.query.scorers.document_frequencies`) weigh each word by how
+many of the corpus's texts hold it. Counting reads and tokenizes every note: 3-4 s for
+the 10,000-page generated corpus, paid by the first trace of every process. The counts
+are kept in the index folder (``trace-words.json``) under the corpus signature the graph
+was read with, so a new process reads them (a few hundredths of a second) while the
+corpus's files are unchanged; after an edit they are counted again and replaced. A file
+that is damaged, of another format or of other files is ignored, never used.
+
+>>> import tempfile, pathlib
+>>> from kg.graph.knowledge import crowd_example
+>>> g, _ = crowd_example()
+>>> g.index_folder, g.index_signature = pathlib.Path(tempfile.mkdtemp()), "sig"
+>>> keep(g, {"crowd": 2}, 3)
+True
+>>> read(g)
+({'crowd': 2}, 3)
+>>> g.index_signature = "other"  # the files changed: not used
+>>> read(g) is None
+True
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import suppress
+from typing import TYPE_CHECKING
+
+from kg.errors import KgError
+
+if TYPE_CHECKING:
+    from kg.graph.knowledge import KnowledgeGraph
+
+FILE = "trace-words.json"
+FORMAT = 1  # what is counted: each non-empty title, description, claim, paragraph, summary
+
+
+def read(graph: KnowledgeGraph) -> tuple[dict[str, int], int] | None:
+    """The kept (counts, documents) of the graph's files, or None when none are kept."""
+    folder = getattr(graph, "index_folder", None)
+    signature = getattr(graph, "index_signature", "")
+    if folder is None or not signature:
+        return None
+    try:
+        data = json.loads((folder / FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != FORMAT
+        or data.get("signature") != signature
+        or not isinstance(data.get("documents"), int)
+        or not isinstance(data.get("counts"), dict)
+    ):
+        return None
+    counts = data["counts"]
+    if not all(isinstance(v, int) for v in counts.values()):
+        return None
+    return counts, data["documents"]
+
+
+def keep(graph: KnowledgeGraph, counts: dict[str, int], documents: int) -> bool:
+    """Keep the counts in the graph's index folder (when it has one that exists); a failure
+    to write leaves them uncached, never fails the trace. Returns whether they were kept."""
+    folder = getattr(graph, "index_folder", None)
+    signature = getattr(graph, "index_signature", "")
+    if folder is None or not signature or not folder.is_dir():
+        return False
+    from kg.io import index_lock, write_atomic
+
+    data = {"format": FORMAT, "signature": signature, "documents": documents, "counts": counts}
+    with suppress(OSError, KgError), index_lock(folder, timeout=5.0):
+        write_atomic(folder / FILE, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        return True
+    return False
