@@ -52,6 +52,18 @@ from kg.query.trace import Candidate, declared_sources
 
 RESAMPLES = 2000
 TASKS = ("evidence, sentences", "evidence, notes", "masked citation")
+# The rows reported per task: every case, then the evidence claims by how they were written
+# (paraphrased away from their sentence's words, or from the sentence's own words).
+VIEWS = tuple(
+    (task, view)
+    for task in TASKS
+    for view in (("", ", paraphrased", ", from its words") if task != TASKS[2] else ("",))
+)
+VIEW_ROWS = {
+    "": lambda flags: np.ones(len(flags), dtype=bool),
+    ", paraphrased": lambda flags: flags,
+    ", from its words": lambda flags: ~flags,
+}
 
 
 @dataclass
@@ -62,6 +74,7 @@ class Case:
     group: str  # what the halves split by: the claim, or the masked sentence's note
     truth: frozenset[int]
     claim: str
+    paraphrase: bool = False  # a hand-built claim written away from its sentence's words
     texts: dict[str, list[str]] = field(default_factory=dict)  # BM25's texts, per baseline
     scores: dict[str, np.ndarray] = field(default_factory=dict)
     claim_parts: np.ndarray | None = None  # candidates x PARTS, standardised
@@ -81,6 +94,21 @@ def top_hit(scores: np.ndarray, truth: frozenset[int]) -> tuple[bool, float]:
     order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
     best = min(order.index(t) for t in truth)
     return best == 0, 1.0 / (1 + best)
+
+
+class Cached:
+    """An embedder whose vectors are kept per text: the same sentences and notes recur
+    across claims, and the run embeds each once."""
+
+    def __init__(self, embedder: Any) -> None:
+        self.embedder = embedder
+        self.vectors: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
+        if missing:
+            self.vectors.update(zip(missing, self.embedder.encode(missing), strict=True))
+        return np.vstack([self.vectors[t] for t in texts])
 
 
 # ---------------------------------------------------------------- the evidence vaults
@@ -141,7 +169,7 @@ def evidence_cases(seeds: Path, work: Path, embedders: dict[str, Any]) -> list[C
             if len(truth) == len(candidates):
                 continue  # every source bears on it: nothing to rank
             full = [texts[c.note.title] for c in candidates]
-            case = Case(f"evidence, {mode}", claim.id, truth, claim.text)
+            case = Case(f"evidence, {mode}", claim.id, truth, claim.text, claim.paraphrase)
             score_case(case, graph, scorer, claim.text, candidates, full, "", embedders)
             cases.append(case)
     return cases
@@ -319,8 +347,9 @@ def describe(weights: Weights) -> str:
     )
 
 
-def report(cases: list[Case], seeds: tuple[int, ...]) -> list[str]:
-    """The tables: per task, every method's recall@1 held out, and the differences."""
+def report(cases: list[Case], seeds: tuple[int, ...]) -> tuple[list[str], Weights]:
+    """The tables (per task, every method's recall@1 held out, and the differences) and
+    the weights every case together chooses."""
     hits, reciprocal = grid_hits(cases)
     tasks = np.array([c.task for c in cases])
     every = np.arange(len(cases))
@@ -347,8 +376,9 @@ def report(cases: list[Case], seeds: tuple[int, ...]) -> list[str]:
         "minus transformer [95% CI] |"
     )
     lines.append("| --- | --- | --- | --- | --- |")
-    for task in TASKS:
-        rows = every[tasks == task]
+    paraphrased = np.array([c.paraphrase for c in cases])
+    for task, view in VIEWS:
+        rows = every[(tasks == task) & VIEW_ROWS[view](paraphrased)]
         if not len(rows):
             continue
         baseline_names = ["BM25"] + (["BM25 (quoted text)"] if task == "masked citation" else [])
@@ -369,14 +399,32 @@ def report(cases: list[Case], seeds: tuple[int, ...]) -> list[str]:
                 diff = values - other
                 d, dl, dh = interval(diff, rng)  # paired: the same resampled cases
                 cells.append(f"{d:+.3f} [{dl:+.3f}, {dh:+.3f}]")
-            lines.append(f"| {task} ({len(rows)}) | {name} | {' | '.join(cells)} |")
+            lines.append(f"| {task}{view} ({len(rows)}) | {name} | {' | '.join(cells)} |")
     lines.append("")
     lines.append(
         f"Chosen on every case: {describe(GRID[pooled])}"
         f"{' (the shipped default)' if same(GRID[pooled], DEFAULT_WEIGHTS) else ' (NOT the shipped default)'}."
     )
     lines += chosen_lines
-    return lines
+    return lines, GRID[pooled]
+
+
+def write_weights(weights: Weights, cases: list[Case]) -> Path:
+    """Ship `weights`: kg/data/trace_weights.json, which `kg.query.weights` reads."""
+    import json
+
+    from kg.query.weights import WEIGHTS_FILE, weights_to_mapping
+
+    counts = {t: sum(c.task == t for c in cases) for t in TASKS}
+    path = ROOT / "kg" / "data" / WEIGHTS_FILE
+    about = json.loads(path.read_text(encoding="utf-8"))["about"]
+    data = {
+        "about": about,
+        "chosen on": {task: count for task, count in counts.items()},
+        "weights": weights_to_mapping(weights),
+    }
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return path
 
 
 def same(a: Weights, b: Weights) -> bool:
@@ -402,14 +450,19 @@ def main() -> None:
         default=[1, 2, 3],
         help="random seeds of the half splits (each split is used both ways)",
     )
+    parser.add_argument(
+        "--write-weights",
+        action="store_true",
+        help="ship the weights every case chooses (kg/data/trace_weights.json)",
+    )
     args = parser.parse_args()
     from kg.config import load_config
     from kg.embed.choose import load_embedder
 
     base = load_config(ROOT / "notes")
     embedders = {
-        "transformer alone": load_embedder(replace(base, embedder="transformer")),
-        "static alone": load_embedder(replace(base, embedder="static")),
+        "transformer alone": Cached(load_embedder(replace(base, embedder="transformer"))),
+        "static alone": Cached(load_embedder(replace(base, embedder="static"))),
     }
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="kg-evidence-") as folder:
@@ -417,7 +470,10 @@ def main() -> None:
         cases = evidence_cases(args.seeds, work, embedders)
         cases += masked_cases([ROOT / "notes", args.seeds], work, embedders)
         fill_bm25(cases)
-        print("\n".join(report(cases, tuple(args.splits))))
+        lines, pooled = report(cases, tuple(args.splits))
+        print("\n".join(lines))
+        if args.write_weights:
+            print(f"wrote {write_weights(pooled, cases)}", file=sys.stderr)
     print(f"\n{time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 

@@ -32,6 +32,7 @@ class EvidenceClaim:
     text: str
     sources: tuple[str, ...]
     relevant: dict[str, str]  # sentence reference -> sha256 of the sentence, 12 hex digits
+    paraphrase: bool = False  # written to say what a sentence says without its rare words
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,12 @@ def read_claims(path: Path = DATA) -> EvidenceData:
             relevant[reference] = sha
         if not relevant:
             raise EvidenceDataError(f"{path}: claim {claim_id} has no relevant sentence")
-        claims.append(EvidenceClaim(claim_id, text, own, relevant))
+        written = item.get("written")
+        if written not in (None, "paraphrase"):
+            raise EvidenceDataError(
+                f"{path}: claim {claim_id}: written is {written!r}; the only value is paraphrase"
+            )
+        claims.append(EvidenceClaim(claim_id, text, own, relevant, written == "paraphrase"))
     return EvidenceData(corpora, sources, tuple(claims))
 
 

@@ -4,6 +4,7 @@ related concepts, and its papers."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from kg.model import LinkKind, Note
@@ -14,15 +15,25 @@ if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
 
 
+# The links whose targets a trace counts as a note's sources: only their titles, standing
+# whole in a claim, make a citation (a body link to any other note does not).
+SOURCE_KINDS = (LinkKind.SOURCE, LinkKind.RELATED, LinkKind.PAPER)
+
+
 def cited_in(graph: KnowledgeGraph, note: Note, text: str) -> list[Note]:
-    """The notes whose titles stand in `text`, among those `note` links to, in text order.
+    """The sources of `note` (declared sources, related concepts, papers) whose titles stand
+    whole in `text`, in text order.
+
+    A title inside a longer name ("Antarctic ice sheet" in "West Antarctic ice sheet") or
+    a word does not count, and neither does the title of a note `note` links to without
+    declaring it a source.
 
     Parameters
     ----------
     graph : KnowledgeGraph
         The graph.
     note : Note
-        The note whose links are looked at.
+        The note whose sources are looked for.
     text : str
         The text (a claim of `note`).
 
@@ -37,23 +48,55 @@ def cited_in(graph: KnowledgeGraph, note: Note, text: str) -> list[Note]:
     >>> [n.id for n in cited_in(g, line, line.body[0].text)]
     ['c']
     """
-    folded = fold(text)
     linked: dict[str, Note] = {}
-    for link in graph.links_of(note, "out"):
-        if link.kind not in (LinkKind.CATEGORY, LinkKind.TAGGED):
-            linked.setdefault(link.target, graph.note(link.target))
-    found: list[tuple[int, Note]] = []
-    taken: list[tuple[int, int]] = []  # spans of the text already cited, longest titles first
-    for other in sorted(linked.values(), key=lambda n: -len(n.title)):
-        title = fold(other.title)
-        for match in re.finditer(re.escape(title), folded) if title else ():
+    for link in graph.links_of(note, "out", kinds=list(SOURCE_KINDS)):
+        linked.setdefault(link.target, graph.note(link.target))
+    by_title = {fold(n.title): n for n in sorted(linked.values(), key=lambda n: n.id)}
+    return [by_title[title] for _, _, title in title_spans(text, list(by_title))]
+
+
+def title_spans(text: str, titles: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Where titles stand whole in `text`: (start, end, title) in text order, the first
+    whole occurrence of each, longer titles taking their span first (typographic quotes
+    and dashes folded on both sides; `fold` keeps lengths, so spans index `text`).
+
+    >>> title_spans("The West Antarctic ice sheet and the Antarctic ice sheet.",
+    ...             ["Antarctic ice sheet", "Glacier"])
+    [(37, 56, 'Antarctic ice sheet')]
+    """
+    folded = fold(text)
+    taken: list[tuple[int, int, str]] = []
+    for title in sorted({fold(t) for t in titles if t}, key=lambda t: (-len(t), t)):
+        for match in re.finditer(re.escape(title), folded):
             start, end = match.span()
-            overlaps = any(start < b and a < end for a, b in taken)
+            overlaps = any(start < b and a < end for a, b, _ in taken)
             if not overlaps and _whole_name(folded, start, end):
-                taken.append((start, end))
-                found.append((start, other))
+                taken.append((start, end, title))
                 break
-    return [n for _, n in sorted(found, key=lambda item: item[0])]
+    return sorted(taken)
+
+
+def strip_titles(text: str, titles: Sequence[str]) -> str:
+    """`text` with every whole occurrence of the titles cut out (see `title_spans`), so
+    that a ranking reads what a claim says, not the names it cites.
+
+    >>> strip_titles("In the West Antarctic ice sheet, Antarctic ice sheet melt grows.",
+    ...              ["Antarctic ice sheet"])
+    'In the West Antarctic ice sheet, melt grows.'
+    """
+    folded = fold(text)
+    spans: list[tuple[int, int]] = []
+    for title in sorted({fold(t) for t in titles if t}, key=lambda t: (-len(t), t)):
+        for match in re.finditer(re.escape(title), folded):
+            start, end = match.span()
+            if not any(start < b and a < end for a, b in spans) and _whole_name(folded, start, end):
+                spans.append((start, end))
+    out, at = [], 0
+    for start, end in sorted(spans):
+        out.append(text[at:start])
+        at = end
+    out.append(text[at:])
+    return re.sub(r"\s{2,}", " ", " ".join(out)).strip()
 
 
 def _whole_name(text: str, start: int, end: int) -> bool:

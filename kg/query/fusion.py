@@ -36,13 +36,13 @@ The weights and the fusing arithmetic are in `kg.query.weights` (re-exported her
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from kg.errors import ModelUnavailable
+from kg.query.candidates import strip_titles
 from kg.query.claims import Candidate, Claim, Ranked, Scorer
 from kg.query.scorers import EmbeddingScorer, LexicalScorer, document_frequencies, rank
 from kg.query.weights import (
@@ -280,18 +280,11 @@ def _query_text(graph: KnowledgeGraph, claim: Claim | str, candidates: Sequence[
         from kg.query.candidates import declared_sources
 
         titles += [c.note.title for c in declared_sources(graph, graph.note(claim.note_id))]
-    return _strip(text, titles)
+    return strip_titles(text, titles)
 
 
 def _strip_titles(text: str, candidates: Sequence[Candidate]) -> str:
-    return _strip(text, [c.note.title for c in candidates])
-
-
-def _strip(text: str, titles: Sequence[str]) -> str:
-    for title in sorted(set(titles), key=len, reverse=True):
-        if title:
-            text = text.replace(title, " ")
-    return re.sub(r"\s{2,}", " ", text).strip()
+    return strip_titles(text, [c.note.title for c in candidates])
 
 
 def claim_context(graph: KnowledgeGraph, claim: Claim | str, kind: str) -> str:

@@ -9,9 +9,11 @@ of a sentence in its paragraph. `kg.query.fusion.FusedScorer` computes the parts
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 
 import numpy as np
 
@@ -81,18 +83,71 @@ class Weights:
         return tuple((n, w) for n, w in zip(PARTS, weights, strict=True) if w)
 
 
-# Chosen on every case of benchmarks/bench_evidence.py's held-out protocol (hand-built
-# evidence claims by sentence and by note, and masked citations); its figures are those of
-# weights chosen on the other half of the cases (BENCHMARKS.md, "Evidence ranking").
-DEFAULT_WEIGHTS = Weights(
-    best_match=0.5,
-    bm25_quote=1.0,
-    bm25_note=1.0,
-    context=0.5,
-    context_kind="next",
-    bm25_sentence=0.5,
-    mean_match=0.5,
+WEIGHTS_FILE = "trace_weights.json"
+# The names of a weights file's entries beside the parts' (`PARTS`).
+_SETTINGS = ("context", "context kind", "BM25 k1", "BM25 b")
+_FIELDS = dict(
+    zip(
+        (*PARTS, *_SETTINGS),
+        (
+            "best_match",
+            "bm25_quote",
+            "bm25_note",
+            "bm25_sentence",
+            "mean_match",
+            "context",
+            "context_kind",
+            "bm25_k1",
+            "bm25_b",
+        ),
+        strict=True,
+    )
 )
+
+
+def weights_from_mapping(data: Mapping[str, object]) -> Weights:
+    """Weights from a mapping of part names (`PARTS`) and settings ('context',
+    'context kind', 'BM25 k1', 'BM25 b') to their values; a name left out takes the
+    `Weights` default, an unknown one is refused.
+
+    >>> weights_from_mapping({"best match": 1, "BM25 quote": 0}).parts()
+    (('best match', 1.0),)
+    >>> weights_from_mapping({"title": 1})
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown trace weights 'title'; known: best match, BM25 quote, BM25 note, BM25 sentence, mean match, context, context kind, BM25 k1, BM25 b
+    """
+    unknown = [name for name in data if name not in _FIELDS]
+    if unknown:
+        raise ValueError(
+            f"unknown trace weights {', '.join(map(repr, unknown))}; known: {', '.join(_FIELDS)}"
+        )
+    values: dict[str, object] = {}
+    for name, value in data.items():
+        field = _FIELDS[name]
+        values[field] = str(value) if field == "context_kind" else float(value)  # type: ignore[arg-type]
+    return Weights(**values)  # type: ignore[arg-type]
+
+
+def weights_to_mapping(weights: Weights) -> dict[str, object]:
+    """The mapping `weights_from_mapping` reads back (every part and setting).
+
+    >>> weights_from_mapping(weights_to_mapping(Weights(best_match=2.0))) == Weights(best_match=2.0)
+    True
+    """
+    return {name: getattr(weights, field) for name, field in _FIELDS.items()}
+
+
+def shipped_weights() -> Weights:
+    """The weights kg ships: kg/data/trace_weights.json, written by
+    benchmarks/bench_evidence.py --write-weights with the weights every case of its
+    held-out protocol chooses together (its figures are those of weights chosen on the
+    other half of the cases; BENCHMARKS.md, "Evidence ranking")."""
+    text = resources.files("kg").joinpath("data", WEIGHTS_FILE).read_text("utf-8")
+    return weights_from_mapping(json.loads(text)["weights"])
+
+
+DEFAULT_WEIGHTS = shipped_weights()
 
 
 def fuse(
