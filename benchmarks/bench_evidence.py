@@ -79,6 +79,8 @@ class Case:
     scores: dict[str, np.ndarray] = field(default_factory=dict)
     claim_parts: np.ndarray | None = None  # candidates x PARTS, standardised
     context_parts: np.ndarray | None = None
+    raw_parts: np.ndarray | None = None  # candidates x PARTS, as computed (claim)
+    raw_context: np.ndarray | None = None  # the same for the context (zeros: none)
 
 
 def standardised(columns: dict[str, list[float]]) -> np.ndarray:
@@ -218,10 +220,56 @@ def score_case(
     raw, around = scorer.claim_parts(graph, claim, candidates, context=context)
     case.claim_parts = standardised(raw)
     case.context_parts = standardised(around) if around else np.zeros_like(case.claim_parts)
+    case.raw_parts = np.array([raw[name] for name in PARTS], dtype=float).T
+    case.raw_context = (
+        np.array([around[name] for name in PARTS], dtype=float).T
+        if around
+        else np.zeros_like(case.raw_parts)
+    )
     for name, embedder in embedders.items():
         vectors = embedder.encode([claim, *full])
         case.scores[name] = vectors[1:] @ vectors[0]
     case.texts["BM25"] = full
+
+
+def save_cases(cases: list[Case], path: Path) -> None:
+    """Every case's truth, scores and parts as JSON, for `--cases` to report again
+    without ranking anything (no texts of the seeds are written)."""
+    import json
+
+    rows = [
+        {
+            "task": c.task,
+            "group": c.group,
+            "truth": sorted(c.truth),
+            "paraphrase": c.paraphrase,
+            "scores": {k: v.tolist() for k, v in c.scores.items()},
+            "raw_parts": None if c.raw_parts is None else c.raw_parts.tolist(),
+            "raw_context": None if c.raw_context is None else c.raw_context.tolist(),
+        }
+        for c in cases
+    ]
+    path.write_text(json.dumps({"parts": list(PARTS), "cases": rows}), encoding="utf-8")
+
+
+def load_cases(path: Path) -> list[Case]:
+    """The cases `save_cases` wrote (their parts standardised again)."""
+    import json
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data["parts"] != list(PARTS):
+        raise SystemExit(f"{path} has parts {data['parts']}, this code {list(PARTS)}: rank again")
+    cases = []
+    for row in data["cases"]:
+        case = Case(row["task"], row["group"], frozenset(row["truth"]), "", row["paraphrase"])
+        case.scores = {k: np.array(v) for k, v in row["scores"].items()}
+        case.raw_parts = np.array(row["raw_parts"])
+        case.raw_context = np.array(row["raw_context"])
+        case.claim_parts = standardised(dict(zip(PARTS, case.raw_parts.T.tolist(), strict=True)))
+        context = dict(zip(PARTS, case.raw_context.T.tolist(), strict=True))
+        case.context_parts = standardised(context)
+        cases.append(case)
+    return cases
 
 
 def fill_bm25(cases: list[Case]) -> None:
@@ -451,6 +499,15 @@ def main() -> None:
         help="random seeds of the half splits (each split is used both ways)",
     )
     parser.add_argument(
+        "--cases",
+        type=Path,
+        help="keep every case's scores and parts in this JSON file, and report from it "
+        "when it exists (no ranking: the protocol and tables only)",
+    )
+    parser.add_argument(
+        "--rank-again", action="store_true", help="rank every case even if --cases exists"
+    )
+    parser.add_argument(
         "--write-weights",
         action="store_true",
         help="ship the weights every case chooses (kg/data/trace_weights.json)",
@@ -465,15 +522,20 @@ def main() -> None:
         "static alone": Cached(load_embedder(replace(base, embedder="static"))),
     }
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="kg-evidence-") as folder:
-        work = Path(folder)
-        cases = evidence_cases(args.seeds, work, embedders)
-        cases += masked_cases([ROOT / "notes", args.seeds], work, embedders)
-        fill_bm25(cases)
-        lines, pooled = report(cases, tuple(args.splits))
-        print("\n".join(lines))
-        if args.write_weights:
-            print(f"wrote {write_weights(pooled, cases)}", file=sys.stderr)
+    if args.cases and args.cases.exists() and not args.rank_again:
+        cases = load_cases(args.cases)
+    else:
+        with tempfile.TemporaryDirectory(prefix="kg-evidence-") as folder:
+            work = Path(folder)
+            cases = evidence_cases(args.seeds, work, embedders)
+            cases += masked_cases([ROOT / "notes", args.seeds], work, embedders)
+            fill_bm25(cases)
+        if args.cases:
+            save_cases(cases, args.cases)
+    lines, pooled = report(cases, tuple(args.splits))
+    print("\n".join(lines))
+    if args.write_weights:
+        print(f"wrote {write_weights(pooled, cases)}", file=sys.stderr)
     print(f"\n{time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 

@@ -156,3 +156,20 @@ def test_without_vectors_the_supporting_sentence_beats_a_title_on_the_claims_top
     scores = LexicalScorer().score(graph, claim, candidates)
     best = max(range(len(candidates)), key=lambda i: scores[i])
     assert candidates[best].note.title == "What widens cracks in floating ice?"
+
+
+def test_a_note_that_declares_no_sources_cites_the_notes_it_links_to_but_no_stub(
+    tmp_path: Path,
+):
+    vault = _vault(
+        tmp_path / "v",
+        {
+            "glacier": "---\ntitle: Glacier\n---\nA river of ice.\n",
+            "essay": "---\ntitle: Essay\n---\nSee [[Glacier]] and [[Ice shelf]].\n",
+        },
+    )
+    graph = kg.load(vault, embed="none")
+    essay = graph.note("Essay")
+    assert graph.note("Ice shelf").stub  # linked, but no such note
+    cited = cited_in(graph, essay, "A Glacier feeds the Ice shelf.")
+    assert [n.title for n in cited] == ["Glacier"]

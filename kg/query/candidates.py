@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from kg.model import LinkKind, Note
+from kg.model import NOT_NOTES, LinkKind, Note
 from kg.query.claims import Candidate
 from kg.text import fold
 
@@ -21,12 +21,12 @@ SOURCE_KINDS = (LinkKind.SOURCE, LinkKind.RELATED, LinkKind.PAPER)
 
 
 def cited_in(graph: KnowledgeGraph, note: Note, text: str) -> list[Note]:
-    """The sources of `note` (declared sources, related concepts, papers) whose titles stand
-    whole in `text`, in text order.
+    """The sources of `note` (`sources_of`) whose titles stand whole in `text`, in text
+    order.
 
     A title inside a longer name ("Antarctic ice sheet" in "West Antarctic ice sheet") or
-    a word does not count, and neither does the title of a note `note` links to without
-    declaring it a source.
+    a word does not count, nor does the title of a note `note` links to without declaring
+    it a source when it declares sources, nor that of a stub.
 
     Parameters
     ----------
@@ -48,11 +48,33 @@ def cited_in(graph: KnowledgeGraph, note: Note, text: str) -> list[Note]:
     >>> [n.id for n in cited_in(g, line, line.body[0].text)]
     ['c']
     """
-    linked: dict[str, Note] = {}
-    for link in graph.links_of(note, "out", kinds=list(SOURCE_KINDS)):
-        linked.setdefault(link.target, graph.note(link.target))
+    linked = sources_of(graph, note)
     by_title = {fold(n.title): n for n in sorted(linked.values(), key=lambda n: n.id)}
     return [by_title[title] for _, _, title in title_spans(text, list(by_title))]
+
+
+def sources_of(graph: KnowledgeGraph, note: Note) -> dict[str, Note]:
+    """The notes a trace counts as `note`'s sources, by id: those it declares (source,
+    related and paper links, a declared source known only by its title included); for a
+    note that declares none (a plain vault note, which cites by linking), the notes with
+    text it links to: never a stub (a link to a note that does not exist names no
+    evidence), a category, a tag, an attachment or a hub.
+
+    >>> from kg.graph.knowledge import crowd_example
+    >>> g, line = crowd_example()
+    >>> list(sources_of(g, line))
+    ['c']
+    """
+    out: dict[str, Note] = {}
+    for link in graph.links_of(note, "out", kinds=list(SOURCE_KINDS)):
+        out.setdefault(link.target, graph.note(link.target))
+    if out:
+        return out
+    for link in graph.links_of(note, "out"):
+        target = graph.note(link.target)
+        if link.kind is not LinkKind.HUB and not target.stub and target.kind not in NOT_NOTES:
+            out.setdefault(target.id, target)
+    return out
 
 
 def title_spans(text: str, titles: Sequence[str]) -> list[tuple[int, int, str]]:
