@@ -18,15 +18,14 @@ Each part is standardised over the candidates (zero mean, unit spread) and the p
 summed with their `Weights`, the context's at `Weights.context` times the claim's; the
 score shown is the softmax share of that sum: candidates in score order are candidates in
 rank order, and the shares of one claim's ranked candidates add up to 1. The titles of the
-claim's declared sources are cut out of the claim first (a cited note is shown as cited,
+claim's declared sources are cut out of the claim first where they stand whole (a cited note is shown as cited,
 not ranked), and the candidates' titles out of its context.
 
-The default weights (`DEFAULT_WEIGHTS`: best match 0.5, mean match 0.5, BM25 quote 1,
-BM25 note 1, BM25 sentence 0.5, the next sentence at 0.5) are the ones
-benchmarks/bench_evidence.py's held-out protocol chooses on every case of its three tasks
-(hand-labelled evidence claims ranked by sentence and by note, and masked citations); the
-figures it reports for them are those of weights chosen on the other half of the cases:
-see BENCHMARKS.md, "Evidence ranking".
+The default weights (`DEFAULT_WEIGHTS`) are read from kg/data/trace_weights.json, which
+benchmarks/bench_evidence.py --write-weights writes with the weights its held-out protocol
+chooses on every case of its three tasks (hand-labelled evidence claims ranked by sentence
+and by note, and masked citations); the figures it reports are those of weights chosen on
+the other half of the cases: see BENCHMARKS.md, "Evidence ranking".
 
 The weights and the fusing arithmetic are in `kg.query.weights` (re-exported here).
 
