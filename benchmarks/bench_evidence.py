@@ -26,7 +26,18 @@ notes (by mean recall@1 over the three tasks, then mean reciprocal rank) and rep
 the other, both ways round, so every case is ranked with weights chosen without it. The
 figures: recall@1 with a 95 % bootstrap interval, and the paired bootstrap interval of the
 difference to BM25 and to the transformer alone (2,000 resamples of the cases). The last
-lines give the weights every case together chooses: what kg ships (`DEFAULT_WEIGHTS`).
+lines give the weights every case together chooses: what kg ships (`DEFAULT_WEIGHTS`,
+kg/data/trace_weights.json, which ``--write-weights`` writes before the tables are made).
+The evidence tasks are reported for every claim and then by how the claims were written
+(from their sentence's words, paraphrased, reworded: benchmarks/evidence_data.py).
+
+Every case's scores and parts can be kept (``--cases FILE``, JSON, no text of the seeds)
+and reported again without ranking anything; the "kg default" row is ranked from the
+parts with kg's own `fuse`, and each case checks that this puts first what the trace
+itself puts first.
+
+    HF_HUB_OFFLINE=1 python benchmarks/bench_evidence.py --seeds ../shared/seeds \
+        --cases /tmp/evidence-cases.json --write-weights
 """
 
 from __future__ import annotations
