@@ -58,7 +58,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import kg
 from benchmarks.evidence_data import ROOT, read_claims, resolve, split_reference
-from kg.query.fusion import DEFAULT_WEIGHTS, PARTS, FusedScorer, Weights, default_scorer, fuse
+from kg.query.fusion import (
+    DEFAULT_WEIGHTS,
+    PARTS,
+    FusedScorer,
+    Weights,
+    default_scorer,
+    fuse,
+    normalised,
+)
 from kg.query.trace import Candidate, declared_sources
 
 RESAMPLES = 2000
@@ -92,17 +100,8 @@ class Case:
     written: str = ""  # a hand-built claim written away from its sentence's words: how
     texts: dict[str, list[str]] = field(default_factory=dict)  # BM25's texts, per baseline
     scores: dict[str, np.ndarray] = field(default_factory=dict)
-    claim_parts: np.ndarray | None = None  # candidates x PARTS, standardised
-    context_parts: np.ndarray | None = None
     raw_parts: np.ndarray | None = None  # candidates x PARTS, as computed (claim)
     raw_context: np.ndarray | None = None  # the same for the context (zeros: none)
-
-
-def standardised(columns: dict[str, list[float]]) -> np.ndarray:
-    array = np.array([columns[name] for name in PARTS], dtype=float).T
-    spread = array.std(axis=0)
-    centred = array - array.mean(axis=0)
-    return np.divide(centred, spread, out=np.zeros_like(centred), where=spread > 0)
 
 
 def top_hit(scores: np.ndarray, truth: frozenset[int]) -> tuple[bool, float]:
@@ -201,7 +200,7 @@ def masked_cases(corpora: list[Path], work: Path, embedders: dict[str, Any]) -> 
 
     cases = []
     for corpus in corpora:
-        graph = kg.load(corpus, index=work / f"index-{corpus.name}")
+        graph = kg.load(corpus, index=work / f"index-masked-{corpus.name}")
         scorer = default_scorer(graph)
         for item in masked(graph):
             full = [" ".join([c.text, *_note_texts(c)]) for c in item.candidates]
@@ -232,8 +231,6 @@ def score_case(
     # The report ranks from these parts with kg's own `fuse`: the same order as the trace.
     fused = fuse(raw, around if scorer.weights.context else None, scorer.weights)
     assert fused[first] == fused.max(), (claim, first)
-    case.claim_parts = standardised(raw)
-    case.context_parts = standardised(around) if around else np.zeros_like(case.claim_parts)
     case.raw_parts = np.array([raw[name] for name in PARTS], dtype=float).T
     case.raw_context = (
         np.array([around[name] for name in PARTS], dtype=float).T
@@ -267,7 +264,7 @@ def save_cases(cases: list[Case], path: Path) -> None:
 
 
 def load_cases(path: Path) -> list[Case]:
-    """The cases `save_cases` wrote (their parts standardised again)."""
+    """The cases `save_cases` wrote."""
     import json
 
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -279,9 +276,6 @@ def load_cases(path: Path) -> list[Case]:
         case.scores = {k: np.array(v) for k, v in row["scores"].items()}
         case.raw_parts = np.array(row["raw_parts"])
         case.raw_context = np.array(row["raw_context"])
-        case.claim_parts = standardised(dict(zip(PARTS, case.raw_parts.T.tolist(), strict=True)))
-        context = dict(zip(PARTS, case.raw_context.T.tolist(), strict=True))
-        case.context_parts = standardised(context)
         cases.append(case)
     return cases
 
@@ -319,6 +313,8 @@ def fill_bm25(cases: list[Case]) -> None:
 # The fused ranking's free weights: each of its parts (`PARTS`) and the context's weight
 # (the sentence after the claim, for masked citations; the evidence claims have none).
 STEPS = (0.0, 0.5, 1.0)
+# How the BM25 parts are brought to the cosines' scale: standardised (0) or divided by it.
+BM25_SCALES = (0.0, 2.0, 5.0, 10.0)
 GRID = tuple(
     Weights(
         best_match=match,
@@ -330,7 +326,9 @@ GRID = tuple(
         bm25_b=DEFAULT_WEIGHTS.bm25_b,
         bm25_sentence=sentence,
         mean_match=mean,
+        bm25_scale=bm25_scale,
     )
+    for bm25_scale in BM25_SCALES
     for match, quote, note, sentence, mean in itertools.product(STEPS, repeat=5)
     if match or quote or note or sentence or mean
     for context in (0.0, 0.25, 0.5)
@@ -343,27 +341,41 @@ def part_weights(weights: Weights) -> np.ndarray:
 
 def grid_hits(cases: list[Case]) -> tuple[np.ndarray, np.ndarray]:
     """Hit@1 and reciprocal rank of every case (rows) under every weighting (columns),
-    ties broken as kg breaks them (the earlier candidate first)."""
-    matrix = np.array([part_weights(w) for w in GRID]).T  # parts x weightings
-    context = np.array([w.context for w in GRID])
+    the parts brought to scale by kg's own `normalised`, ties broken as kg breaks them
+    (the earlier candidate first)."""
     hits = np.zeros((len(cases), len(GRID)), dtype=bool)
     reciprocal = np.zeros((len(cases), len(GRID)))
-    for row, case in enumerate(cases):
-        assert case.claim_parts is not None and case.context_parts is not None
-        fused = case.claim_parts @ matrix + (case.context_parts @ matrix) * context
-        size = fused.shape[0]
-        truth = sorted(case.truth)
-        best_right = fused[truth].max(axis=0)
-        # the best right candidate's place: candidates above it, and earlier ones level with it
-        first_right = np.array([truth[int(np.argmax(fused[truth, g]))] for g in range(len(GRID))])
-        above = (fused > best_right).sum(axis=0)
-        level_earlier = (
-            (fused == best_right) & (np.arange(size)[:, None] < first_right[None, :])
-        ).sum(axis=0)
-        place = above + level_earlier
-        hits[row] = place == 0
-        reciprocal[row] = 1.0 / (1 + place)
+    for scale in BM25_SCALES:
+        columns = np.array([k for k, w in enumerate(GRID) if w.bm25_scale == scale])
+        matrix = np.array([part_weights(GRID[k]) for k in columns]).T  # parts x weightings
+        context = np.array([GRID[k].context for k in columns])
+        for row, case in enumerate(cases):
+            assert case.raw_parts is not None and case.raw_context is not None
+            claim = scaled(case.raw_parts, scale)
+            around = scaled(case.raw_context, scale)
+            fused = claim @ matrix + (around @ matrix) * context
+            size = fused.shape[0]
+            truth = sorted(case.truth)
+            best_right = fused[truth].max(axis=0)
+            # the best right candidate's place: those above it, and earlier ones level with it
+            first_right = np.array(
+                [truth[int(np.argmax(fused[truth, g]))] for g in range(len(columns))]
+            )
+            above = (fused > best_right).sum(axis=0)
+            level_earlier = (
+                (fused == best_right) & (np.arange(size)[:, None] < first_right[None, :])
+            ).sum(axis=0)
+            place = above + level_earlier
+            hits[row, columns] = place == 0
+            reciprocal[row, columns] = 1.0 / (1 + place)
     return hits, reciprocal
+
+
+def scaled(raw: np.ndarray, bm25_scale: float) -> np.ndarray:
+    """Candidates x PARTS, each part brought to scale as kg's `fuse` does."""
+    return np.column_stack(
+        [normalised(name, raw[:, j].tolist(), bm25_scale) for j, name in enumerate(PARTS)]
+    )
 
 
 def choose(hits: np.ndarray, reciprocal: np.ndarray, tasks: np.ndarray, rows: np.ndarray) -> int:
@@ -399,13 +411,14 @@ def describe(weights: Weights) -> str:
     """Weights in one short cell.
 
     >>> describe(Weights(best_match=1.0, bm25_quote=0.0, bm25_sentence=0.5, context=0.0))
-    'match 1, quote 0, note 0, sentence 0.5, mean 0, no context'
+    'match 1, quote 0, note 0, sentence 0.5, mean 0, no context, BM25 standardised'
     """
     context = f"{weights.context_kind} {weights.context:g}" if weights.context else "no context"
+    bm25 = f"BM25 / {weights.bm25_scale:g}" if weights.bm25_scale else "BM25 standardised"
     return (
         f"match {weights.best_match:g}, quote {weights.bm25_quote:g}, "
         f"note {weights.bm25_note:g}, sentence {weights.bm25_sentence:g}, "
-        f"mean {weights.mean_match:g}, {context}"
+        f"mean {weights.mean_match:g}, {context}, {bm25}"
     )
 
 
@@ -514,8 +527,10 @@ def write_weights(weights: Weights, cases: list[Case]) -> Path:
 
 
 def same(a: Weights, b: Weights) -> bool:
-    return part_weights(a).tolist() == part_weights(b).tolist() and (
-        a.context == b.context or not (a.context or b.context)
+    return (
+        part_weights(a).tolist() == part_weights(b).tolist()
+        and (a.context == b.context or not (a.context or b.context))
+        and a.bm25_scale == b.bm25_scale
     )
 
 

@@ -115,3 +115,16 @@ def test_a_weights_file_with_an_unknown_part_is_refused_with_the_known_ones():
 
     with pytest.raises(ValueError, match="unknown trace weights 'title'; known: best match"):
         weights_from_mapping({"title": 1.0})
+
+
+def test_one_common_word_shared_does_not_outvote_the_meaning_parts_when_bm25_is_scaled():
+    # The second candidate shares one common word with the claim; the first is the
+    # closest in meaning. Standardised, that one weak match stands out as far as a real
+    # one would and wins; divided by a scale, how weak it is counts.
+    parts = {"best match": [0.62, 0.40, 0.38, 0.35], "BM25 sentence": [0.0, 0.3, 0.0, 0.0]}
+    standardised = Weights(best_match=1.0, bm25_quote=0.0, bm25_sentence=1.0)
+    scaled = Weights(best_match=1.0, bm25_quote=0.0, bm25_sentence=1.0, bm25_scale=2.0)
+    assert fuse(parts, None, standardised).argmax() == 1
+    assert fuse(parts, None, scaled).argmax() == 0
+    strong = {"best match": [0.62, 0.40, 0.38, 0.35], "BM25 sentence": [0.0, 9.0, 0.0, 0.0]}
+    assert fuse(strong, None, scaled).argmax() == 1  # a strong word match still decides

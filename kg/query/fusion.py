@@ -14,7 +14,8 @@ for its context (the sentence after it in its paragraph, by default):
 - ``BM25 sentence``: the best BM25 in any one of those texts, so that the sentence which
   supports the claim counts, not only a title that shares its topic.
 
-Each part is standardised over the candidates (zero mean, unit spread) and the parts are
+Each part is standardised over the candidates (zero mean, unit spread; the BM25 parts are
+divided by `Weights.bm25_scale` instead when it is set, see `normalised`) and the parts are
 summed with their `Weights`, the context's at `Weights.context` times the claim's; the
 score shown is the softmax share of that sum: candidates in score order are candidates in
 rank order, and the shares of one claim's ranked candidates add up to 1. The titles of the
@@ -51,6 +52,7 @@ from kg.query.weights import (
     Weights,
     context_text,
     fuse,
+    normalised,
     softmax_shares,
 )
 from kg.text import split_sentences
@@ -70,6 +72,7 @@ __all__ = [
     "context_text",
     "default_scorer",
     "fuse",
+    "normalised",
     "ranked",
     "softmax_shares",
 ]

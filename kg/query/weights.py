@@ -48,6 +48,12 @@ class Weights:
     mean_match : float
         Weight of the cosine between the claim and the mean of the candidate note's text
         vectors (what the note says as a whole).
+    bm25_scale : float
+        How the BM25 parts are brought to the cosines' scale: 0 standardises them over the
+        candidates like the cosines; above 0 divides them by it instead, so that how much
+        the words match counts, not only which candidate matches most. (Standardised, one
+        common word shared with a single candidate makes it stand out as far as a sentence
+        that says the claim's rare words would, and outvotes what the meaning parts know.)
 
     Examples
     --------
@@ -64,6 +70,7 @@ class Weights:
     bm25_b: float = 1.0
     bm25_sentence: float = 0.0
     mean_match: float = 0.0
+    bm25_scale: float = 0.0
 
     def __post_init__(self) -> None:
         if self.context_kind not in CONTEXTS:
@@ -85,7 +92,7 @@ class Weights:
 
 WEIGHTS_FILE = "trace_weights.json"
 # The names of a weights file's entries beside the parts' (`PARTS`).
-_SETTINGS = ("context", "context kind", "BM25 k1", "BM25 b")
+_SETTINGS = ("context", "context kind", "BM25 k1", "BM25 b", "BM25 scale")
 _FIELDS = dict(
     zip(
         (*PARTS, *_SETTINGS),
@@ -99,6 +106,7 @@ _FIELDS = dict(
             "context_kind",
             "bm25_k1",
             "bm25_b",
+            "bm25_scale",
         ),
         strict=True,
     )
@@ -115,7 +123,7 @@ def weights_from_mapping(data: Mapping[str, object]) -> Weights:
     >>> weights_from_mapping({"title": 1})
     Traceback (most recent call last):
     ...
-    ValueError: unknown trace weights 'title'; known: best match, BM25 quote, BM25 note, BM25 sentence, mean match, context, context kind, BM25 k1, BM25 b
+    ValueError: unknown trace weights 'title'; known: best match, BM25 quote, BM25 note, BM25 sentence, mean match, context, context kind, BM25 k1, BM25 b, BM25 scale
     """
     unknown = [name for name in data if name not in _FIELDS]
     if unknown:
@@ -155,8 +163,8 @@ def fuse(
     context_parts: dict[str, list[float]] | None,
     weights: Weights,
 ) -> np.ndarray:
-    """The fused score of each candidate: its parts standardised over the candidates and
-    summed with their weights, the context's at `weights.context` times theirs.
+    """The fused score of each candidate: its parts brought to one scale (`normalised`)
+    and summed with their weights, the context's at `weights.context` times theirs.
 
     Examples
     --------
@@ -170,8 +178,22 @@ def fuse(
         if parts is None or not scale:
             continue
         for name, weight in weights.parts():
-            fused += scale * weight * _standardised(parts[name])
+            fused += scale * weight * normalised(name, parts[name], weights.bm25_scale)
     return fused
+
+
+def normalised(name: str, values: Sequence[float], bm25_scale: float = 0.0) -> np.ndarray:
+    """One part's values over the candidates, on the scale `fuse` sums: standardised (zero
+    mean, unit spread), or for a BM25 part with `bm25_scale` above 0, divided by it.
+
+    >>> normalised("BM25 sentence", [0.0, 0.5, 0.0]).round(2).tolist()
+    [-0.71, 1.41, -0.71]
+    >>> normalised("BM25 sentence", [0.0, 0.5, 0.0], 5.0).tolist()
+    [0.0, 0.1, 0.0]
+    """
+    if bm25_scale > 0 and name.startswith("BM25"):
+        return np.asarray(values, dtype=float) / bm25_scale
+    return _standardised(values)
 
 
 def context_text(sentences: Sequence[str], position: int, kind: str) -> str:
