@@ -77,10 +77,13 @@ def sources_of(graph: KnowledgeGraph, note: Note) -> dict[str, Note]:
     return out
 
 
-def title_spans(text: str, titles: Sequence[str]) -> list[tuple[int, int, str]]:
+def title_spans(
+    text: str, titles: Sequence[str], every: bool = False
+) -> list[tuple[int, int, str]]:
     """Where titles stand whole in `text`: (start, end, title) in text order, the first
-    whole occurrence of each, longer titles taking their span first (typographic quotes
-    and dashes folded on both sides; `fold` keeps lengths, so spans index `text`).
+    whole occurrence of each (`every`: all of them), longer titles taking their span
+    first (typographic quotes and dashes folded on both sides; `fold` keeps lengths, so
+    spans index `text`).
 
     >>> title_spans("The West Antarctic ice sheet and the Antarctic ice sheet.",
     ...             ["Antarctic ice sheet", "Glacier"])
@@ -94,7 +97,8 @@ def title_spans(text: str, titles: Sequence[str]) -> list[tuple[int, int, str]]:
             overlaps = any(start < b and a < end for a, b, _ in taken)
             if not overlaps and _whole_name(folded, start, end):
                 taken.append((start, end, title))
-                break
+                if not every:
+                    break
     return sorted(taken)
 
 
@@ -106,15 +110,8 @@ def strip_titles(text: str, titles: Sequence[str]) -> str:
     ...              ["Antarctic ice sheet"])
     'In the West Antarctic ice sheet, melt grows.'
     """
-    folded = fold(text)
-    spans: list[tuple[int, int]] = []
-    for title in sorted({fold(t) for t in titles if t}, key=lambda t: (-len(t), t)):
-        for match in re.finditer(re.escape(title), folded):
-            start, end = match.span()
-            if not any(start < b and a < end for a, b in spans) and _whole_name(folded, start, end):
-                spans.append((start, end))
     out, at = [], 0
-    for start, end in sorted(spans):
+    for start, end, _ in title_spans(text, titles, every=True):
         out.append(text[at:start])
         at = end
     out.append(text[at:])
