@@ -26,7 +26,18 @@ notes (by mean recall@1 over the three tasks, then mean reciprocal rank) and rep
 the other, both ways round, so every case is ranked with weights chosen without it. The
 figures: recall@1 with a 95 % bootstrap interval, and the paired bootstrap interval of the
 difference to BM25 and to the transformer alone (2,000 resamples of the cases). The last
-lines give the weights every case together chooses: what kg ships (`DEFAULT_WEIGHTS`).
+lines give the weights every case together chooses: what kg ships (`DEFAULT_WEIGHTS`,
+kg/data/trace_weights.json, which ``--write-weights`` writes before the tables are made).
+The evidence tasks are reported for every claim and then by how the claims were written
+(from their sentence's words, paraphrased, reworded: benchmarks/evidence_data.py).
+
+Every case's scores and parts can be kept (``--cases FILE``, JSON, no text of the seeds)
+and reported again without ranking anything; the "kg default" row is ranked from the
+parts with kg's own `fuse`, and each case checks that this puts first what the trace
+itself puts first.
+
+    HF_HUB_OFFLINE=1 python benchmarks/bench_evidence.py --seeds ../shared/seeds \
+        --cases /tmp/evidence-cases.json --write-weights
 """
 
 from __future__ import annotations
@@ -47,11 +58,35 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import kg
 from benchmarks.evidence_data import ROOT, read_claims, resolve, split_reference
-from kg.query.fusion import DEFAULT_WEIGHTS, PARTS, FusedScorer, Weights, default_scorer
+from kg.query.fusion import (
+    DEFAULT_WEIGHTS,
+    PARTS,
+    FusedScorer,
+    Weights,
+    default_scorer,
+    fuse,
+    normalised,
+)
 from kg.query.trace import Candidate, declared_sources
 
 RESAMPLES = 2000
 TASKS = ("evidence, sentences", "evidence, notes", "masked citation")
+# The rows reported per task: every case, then the evidence claims by how they were written
+# (from their sentence's own words, paraphrased without its rare words, reworded without
+# any of its content words: benchmarks/evidence_data.py's WRITTEN).
+VIEWS = tuple(
+    (task, view)
+    for task in TASKS
+    for view in (
+        ("", ", from its words", ", paraphrased", ", reworded") if task != TASKS[2] else ("",)
+    )
+)
+VIEW_ROWS = {
+    "": lambda written: np.ones(len(written), dtype=bool),
+    ", from its words": lambda written: written == "",
+    ", paraphrased": lambda written: written == "paraphrase",
+    ", reworded": lambda written: written == "reworded",
+}
 
 
 @dataclass
@@ -62,17 +97,11 @@ class Case:
     group: str  # what the halves split by: the claim, or the masked sentence's note
     truth: frozenset[int]
     claim: str
+    written: str = ""  # a hand-built claim written away from its sentence's words: how
     texts: dict[str, list[str]] = field(default_factory=dict)  # BM25's texts, per baseline
     scores: dict[str, np.ndarray] = field(default_factory=dict)
-    claim_parts: np.ndarray | None = None  # candidates x PARTS, standardised
-    context_parts: np.ndarray | None = None
-
-
-def standardised(columns: dict[str, list[float]]) -> np.ndarray:
-    array = np.array([columns[name] for name in PARTS], dtype=float).T
-    spread = array.std(axis=0)
-    centred = array - array.mean(axis=0)
-    return np.divide(centred, spread, out=np.zeros_like(centred), where=spread > 0)
+    raw_parts: np.ndarray | None = None  # candidates x PARTS, as computed (claim)
+    raw_context: np.ndarray | None = None  # the same for the context (zeros: none)
 
 
 def top_hit(scores: np.ndarray, truth: frozenset[int]) -> tuple[bool, float]:
@@ -81,6 +110,21 @@ def top_hit(scores: np.ndarray, truth: frozenset[int]) -> tuple[bool, float]:
     order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
     best = min(order.index(t) for t in truth)
     return best == 0, 1.0 / (1 + best)
+
+
+class Cached:
+    """An embedder whose vectors are kept per text: the same sentences and notes recur
+    across claims, and the run embeds each once."""
+
+    def __init__(self, embedder: Any) -> None:
+        self.embedder = embedder
+        self.vectors: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
+        if missing:
+            self.vectors.update(zip(missing, self.embedder.encode(missing), strict=True))
+        return np.vstack([self.vectors[t] for t in texts])
 
 
 # ---------------------------------------------------------------- the evidence vaults
@@ -141,7 +185,7 @@ def evidence_cases(seeds: Path, work: Path, embedders: dict[str, Any]) -> list[C
             if len(truth) == len(candidates):
                 continue  # every source bears on it: nothing to rank
             full = [texts[c.note.title] for c in candidates]
-            case = Case(f"evidence, {mode}", claim.id, truth, claim.text)
+            case = Case(f"evidence, {mode}", claim.id, truth, claim.text, claim.written)
             score_case(case, graph, scorer, claim.text, candidates, full, "", embedders)
             cases.append(case)
     return cases
@@ -156,7 +200,7 @@ def masked_cases(corpora: list[Path], work: Path, embedders: dict[str, Any]) -> 
 
     cases = []
     for corpus in corpora:
-        graph = kg.load(corpus, index=work / f"index-{corpus.name}")
+        graph = kg.load(corpus, index=work / f"index-masked-{corpus.name}")
         scorer = default_scorer(graph)
         for item in masked(graph):
             full = [" ".join([c.text, *_note_texts(c)]) for c in item.candidates]
@@ -182,18 +226,58 @@ def score_case(
 ) -> None:
     """Every method's scores for one case (BM25's are filled in later, over all texts)."""
     assert isinstance(scorer, FusedScorer), type(scorer).__name__
-    shipped = scorer.ranked(graph, claim, candidates, context=context)
-    fused = np.zeros(len(candidates))
-    for place, found in enumerate(shipped):
-        fused[found.index] = -place
-    case.scores["kg default (shipped weights)"] = fused
+    first = scorer.ranked(graph, claim, candidates, context=context)[0].index
     raw, around = scorer.claim_parts(graph, claim, candidates, context=context)
-    case.claim_parts = standardised(raw)
-    case.context_parts = standardised(around) if around else np.zeros_like(case.claim_parts)
+    # The report ranks from these parts with kg's own `fuse`: the same order as the trace.
+    fused = fuse(raw, around if scorer.weights.context else None, scorer.weights)
+    assert fused[first] == fused.max(), (claim, first)
+    case.raw_parts = np.array([raw[name] for name in PARTS], dtype=float).T
+    case.raw_context = (
+        np.array([around[name] for name in PARTS], dtype=float).T
+        if around
+        else np.zeros_like(case.raw_parts)
+    )
     for name, embedder in embedders.items():
         vectors = embedder.encode([claim, *full])
         case.scores[name] = vectors[1:] @ vectors[0]
     case.texts["BM25"] = full
+
+
+def save_cases(cases: list[Case], path: Path) -> None:
+    """Every case's truth, scores and parts as JSON, for `--cases` to report again
+    without ranking anything (no texts of the seeds are written)."""
+    import json
+
+    rows = [
+        {
+            "task": c.task,
+            "group": c.group,
+            "truth": sorted(c.truth),
+            "written": c.written,
+            "scores": {k: v.tolist() for k, v in c.scores.items()},
+            "raw_parts": None if c.raw_parts is None else c.raw_parts.tolist(),
+            "raw_context": None if c.raw_context is None else c.raw_context.tolist(),
+        }
+        for c in cases
+    ]
+    path.write_text(json.dumps({"parts": list(PARTS), "cases": rows}), encoding="utf-8")
+
+
+def load_cases(path: Path) -> list[Case]:
+    """The cases `save_cases` wrote."""
+    import json
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data["parts"] != list(PARTS):
+        raise SystemExit(f"{path} has parts {data['parts']}, this code {list(PARTS)}: rank again")
+    cases = []
+    for row in data["cases"]:
+        case = Case(row["task"], row["group"], frozenset(row["truth"]), "", row["written"])
+        case.scores = {k: np.array(v) for k, v in row["scores"].items()}
+        case.raw_parts = np.array(row["raw_parts"])
+        case.raw_context = np.array(row["raw_context"])
+        cases.append(case)
+    return cases
 
 
 def fill_bm25(cases: list[Case]) -> None:
@@ -229,6 +313,8 @@ def fill_bm25(cases: list[Case]) -> None:
 # The fused ranking's free weights: each of its parts (`PARTS`) and the context's weight
 # (the sentence after the claim, for masked citations; the evidence claims have none).
 STEPS = (0.0, 0.5, 1.0)
+# How the BM25 parts are brought to the cosines' scale: standardised (0) or divided by it.
+BM25_SCALES = (0.0, 2.0, 5.0, 10.0)
 GRID = tuple(
     Weights(
         best_match=match,
@@ -240,7 +326,9 @@ GRID = tuple(
         bm25_b=DEFAULT_WEIGHTS.bm25_b,
         bm25_sentence=sentence,
         mean_match=mean,
+        bm25_scale=bm25_scale,
     )
+    for bm25_scale in BM25_SCALES
     for match, quote, note, sentence, mean in itertools.product(STEPS, repeat=5)
     if match or quote or note or sentence or mean
     for context in (0.0, 0.25, 0.5)
@@ -253,27 +341,41 @@ def part_weights(weights: Weights) -> np.ndarray:
 
 def grid_hits(cases: list[Case]) -> tuple[np.ndarray, np.ndarray]:
     """Hit@1 and reciprocal rank of every case (rows) under every weighting (columns),
-    ties broken as kg breaks them (the earlier candidate first)."""
-    matrix = np.array([part_weights(w) for w in GRID]).T  # parts x weightings
-    context = np.array([w.context for w in GRID])
+    the parts brought to scale by kg's own `normalised`, ties broken as kg breaks them
+    (the earlier candidate first)."""
     hits = np.zeros((len(cases), len(GRID)), dtype=bool)
     reciprocal = np.zeros((len(cases), len(GRID)))
-    for row, case in enumerate(cases):
-        assert case.claim_parts is not None and case.context_parts is not None
-        fused = case.claim_parts @ matrix + (case.context_parts @ matrix) * context
-        size = fused.shape[0]
-        truth = sorted(case.truth)
-        best_right = fused[truth].max(axis=0)
-        # the best right candidate's place: candidates above it, and earlier ones level with it
-        first_right = np.array([truth[int(np.argmax(fused[truth, g]))] for g in range(len(GRID))])
-        above = (fused > best_right).sum(axis=0)
-        level_earlier = (
-            (fused == best_right) & (np.arange(size)[:, None] < first_right[None, :])
-        ).sum(axis=0)
-        place = above + level_earlier
-        hits[row] = place == 0
-        reciprocal[row] = 1.0 / (1 + place)
+    for scale in BM25_SCALES:
+        columns = np.array([k for k, w in enumerate(GRID) if w.bm25_scale == scale])
+        matrix = np.array([part_weights(GRID[k]) for k in columns]).T  # parts x weightings
+        context = np.array([GRID[k].context for k in columns])
+        for row, case in enumerate(cases):
+            assert case.raw_parts is not None and case.raw_context is not None
+            claim = scaled(case.raw_parts, scale)
+            around = scaled(case.raw_context, scale)
+            fused = claim @ matrix + (around @ matrix) * context
+            size = fused.shape[0]
+            truth = sorted(case.truth)
+            best_right = fused[truth].max(axis=0)
+            # the best right candidate's place: those above it, and earlier ones level with it
+            first_right = np.array(
+                [truth[int(np.argmax(fused[truth, g]))] for g in range(len(columns))]
+            )
+            above = (fused > best_right).sum(axis=0)
+            level_earlier = (
+                (fused == best_right) & (np.arange(size)[:, None] < first_right[None, :])
+            ).sum(axis=0)
+            place = above + level_earlier
+            hits[row, columns] = place == 0
+            reciprocal[row, columns] = 1.0 / (1 + place)
     return hits, reciprocal
+
+
+def scaled(raw: np.ndarray, bm25_scale: float) -> np.ndarray:
+    """Candidates x PARTS, each part brought to scale as kg's `fuse` does."""
+    return np.column_stack(
+        [normalised(name, raw[:, j].tolist(), bm25_scale) for j, name in enumerate(PARTS)]
+    )
 
 
 def choose(hits: np.ndarray, reciprocal: np.ndarray, tasks: np.ndarray, rows: np.ndarray) -> int:
@@ -309,22 +411,47 @@ def describe(weights: Weights) -> str:
     """Weights in one short cell.
 
     >>> describe(Weights(best_match=1.0, bm25_quote=0.0, bm25_sentence=0.5, context=0.0))
-    'match 1, quote 0, note 0, sentence 0.5, mean 0, no context'
+    'match 1, quote 0, note 0, sentence 0.5, mean 0, no context, BM25 standardised'
     """
     context = f"{weights.context_kind} {weights.context:g}" if weights.context else "no context"
+    bm25 = f"BM25 / {weights.bm25_scale:g}" if weights.bm25_scale else "BM25 standardised"
     return (
         f"match {weights.best_match:g}, quote {weights.bm25_quote:g}, "
         f"note {weights.bm25_note:g}, sentence {weights.bm25_sentence:g}, "
-        f"mean {weights.mean_match:g}, {context}"
+        f"mean {weights.mean_match:g}, {context}, {bm25}"
     )
 
 
-def report(cases: list[Case], seeds: tuple[int, ...]) -> list[str]:
-    """The tables: per task, every method's recall@1 held out, and the differences."""
+def pooled_choice(cases: list[Case]) -> Weights:
+    """The weights every case together chooses (what `--write-weights` ships)."""
+    hits, reciprocal = grid_hits(cases)
+    tasks = np.array([c.task for c in cases])
+    return GRID[choose(hits, reciprocal, tasks, np.arange(len(cases)))]
+
+
+def shipped_hits(cases: list[Case], weights: Weights) -> np.ndarray:
+    """Hit@1 of every case ranked by kg's `fuse` with `weights` from its parts (ties: the
+    earlier candidate, as kg breaks them)."""
+    out = np.zeros(len(cases), dtype=bool)
+    for row, case in enumerate(cases):
+        assert case.raw_parts is not None and case.raw_context is not None
+        raw = dict(zip(PARTS, case.raw_parts.T.tolist(), strict=True))
+        around = dict(zip(PARTS, case.raw_context.T.tolist(), strict=True))
+        fused = fuse(raw, around, weights)
+        out[row] = int(np.argmax(fused)) in case.truth
+    return out
+
+
+def report(
+    cases: list[Case], seeds: tuple[int, ...], shipped: Weights = DEFAULT_WEIGHTS
+) -> tuple[list[str], Weights]:
+    """The tables (per task, every method's recall@1 held out, and the differences) and
+    the weights every case together chooses."""
     hits, reciprocal = grid_hits(cases)
     tasks = np.array([c.task for c in cases])
     every = np.arange(len(cases))
     pooled = choose(hits, reciprocal, tasks, every)
+    shipped_hit = shipped_hits(cases, shipped)
     lines = [
         f"Cases: {', '.join(f'{t} {int((tasks == t).sum())}' for t in TASKS)}; "
         f"{len(GRID)} weightings.",
@@ -347,8 +474,9 @@ def report(cases: list[Case], seeds: tuple[int, ...]) -> list[str]:
         "minus transformer [95% CI] |"
     )
     lines.append("| --- | --- | --- | --- | --- |")
-    for task in TASKS:
-        rows = every[tasks == task]
+    written = np.array([c.written for c in cases])
+    for task, view in VIEWS:
+        rows = every[(tasks == task) & VIEW_ROWS[view](written)]
         if not len(rows):
             continue
         baseline_names = ["BM25"] + (["BM25 (quoted text)"] if task == "masked citation" else [])
@@ -356,6 +484,7 @@ def report(cases: list[Case], seeds: tuple[int, ...]) -> list[str]:
         for seed_index, seed in enumerate(seeds):
             methods[f"kg, weights chosen on the other half (split {seed})"] = held[seed_index, rows]
         methods["kg, pooled weights (in-sample)"] = hits[rows, pooled].astype(float)
+        methods["kg default (shipped weights, in-sample)"] = shipped_hit[rows].astype(float)
         for name in cases[rows[0]].scores:
             methods[name] = np.array(
                 [float(top_hit(cases[r].scores[name], cases[r].truth)[0]) for r in rows]
@@ -369,19 +498,39 @@ def report(cases: list[Case], seeds: tuple[int, ...]) -> list[str]:
                 diff = values - other
                 d, dl, dh = interval(diff, rng)  # paired: the same resampled cases
                 cells.append(f"{d:+.3f} [{dl:+.3f}, {dh:+.3f}]")
-            lines.append(f"| {task} ({len(rows)}) | {name} | {' | '.join(cells)} |")
+            lines.append(f"| {task}{view} ({len(rows)}) | {name} | {' | '.join(cells)} |")
     lines.append("")
     lines.append(
         f"Chosen on every case: {describe(GRID[pooled])}"
-        f"{' (the shipped default)' if same(GRID[pooled], DEFAULT_WEIGHTS) else ' (NOT the shipped default)'}."
+        f"{' (the shipped default)' if same(GRID[pooled], shipped) else ' (NOT the shipped default)'}."
     )
     lines += chosen_lines
-    return lines
+    return lines, GRID[pooled]
+
+
+def write_weights(weights: Weights, cases: list[Case]) -> Path:
+    """Ship `weights`: kg/data/trace_weights.json, which `kg.query.weights` reads."""
+    import json
+
+    from kg.query.weights import WEIGHTS_FILE, weights_to_mapping
+
+    counts = {t: sum(c.task == t for c in cases) for t in TASKS}
+    path = ROOT / "kg" / "data" / WEIGHTS_FILE
+    about = json.loads(path.read_text(encoding="utf-8"))["about"]
+    data = {
+        "about": about,
+        "chosen on": {task: count for task, count in counts.items()},
+        "weights": weights_to_mapping(weights),
+    }
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return path
 
 
 def same(a: Weights, b: Weights) -> bool:
-    return part_weights(a).tolist() == part_weights(b).tolist() and (
-        a.context == b.context or not (a.context or b.context)
+    return (
+        part_weights(a).tolist() == part_weights(b).tolist()
+        and (a.context == b.context or not (a.context or b.context))
+        and a.bm25_scale == b.bm25_scale
     )
 
 
@@ -402,22 +551,46 @@ def main() -> None:
         default=[1, 2, 3],
         help="random seeds of the half splits (each split is used both ways)",
     )
+    parser.add_argument(
+        "--cases",
+        type=Path,
+        help="keep every case's scores and parts in this JSON file, and report from it "
+        "when it exists (no ranking: the protocol and tables only)",
+    )
+    parser.add_argument(
+        "--rank-again", action="store_true", help="rank every case even if --cases exists"
+    )
+    parser.add_argument(
+        "--write-weights",
+        action="store_true",
+        help="ship the weights every case chooses (kg/data/trace_weights.json)",
+    )
     args = parser.parse_args()
     from kg.config import load_config
     from kg.embed.choose import load_embedder
 
     base = load_config(ROOT / "notes")
     embedders = {
-        "transformer alone": load_embedder(replace(base, embedder="transformer")),
-        "static alone": load_embedder(replace(base, embedder="static")),
+        "transformer alone": Cached(load_embedder(replace(base, embedder="transformer"))),
+        "static alone": Cached(load_embedder(replace(base, embedder="static"))),
     }
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="kg-evidence-") as folder:
-        work = Path(folder)
-        cases = evidence_cases(args.seeds, work, embedders)
-        cases += masked_cases([ROOT / "notes", args.seeds], work, embedders)
-        fill_bm25(cases)
-        print("\n".join(report(cases, tuple(args.splits))))
+    if args.cases and args.cases.exists() and not args.rank_again:
+        cases = load_cases(args.cases)
+    else:
+        with tempfile.TemporaryDirectory(prefix="kg-evidence-") as folder:
+            work = Path(folder)
+            cases = evidence_cases(args.seeds, work, embedders)
+            cases += masked_cases([ROOT / "notes", args.seeds], work, embedders)
+            fill_bm25(cases)
+        if args.cases:
+            save_cases(cases, args.cases)
+    shipped = DEFAULT_WEIGHTS
+    if args.write_weights:
+        shipped = pooled_choice(cases)
+        print(f"wrote {write_weights(shipped, cases)}", file=sys.stderr)
+    lines, _ = report(cases, tuple(args.splits), shipped)
+    print("\n".join(lines))
     print(f"\n{time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 

@@ -21,6 +21,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data" / "evidence_claims.yaml"
+# How a claim was written when not from its sentence's own words: "paraphrase" avoids the
+# sentence's rare words (names, figures, distinctive terms); "reworded" keeps none of its
+# content words at all.
+WRITTEN = ("paraphrase", "reworded")
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class EvidenceClaim:
     text: str
     sources: tuple[str, ...]
     relevant: dict[str, str]  # sentence reference -> sha256 of the sentence, 12 hex digits
+    written: str = ""  # "", or how it was written away from its sentence's words (WRITTEN)
 
 
 @dataclass(frozen=True)
@@ -121,7 +126,12 @@ def read_claims(path: Path = DATA) -> EvidenceData:
             relevant[reference] = sha
         if not relevant:
             raise EvidenceDataError(f"{path}: claim {claim_id} has no relevant sentence")
-        claims.append(EvidenceClaim(claim_id, text, own, relevant))
+        written = item.get("written", "")
+        if written and written not in WRITTEN:
+            raise EvidenceDataError(
+                f"{path}: claim {claim_id}: written is {written!r}; values are {', '.join(WRITTEN)}"
+            )
+        claims.append(EvidenceClaim(claim_id, text, own, relevant, written))
     return EvidenceData(corpora, sources, tuple(claims))
 
 

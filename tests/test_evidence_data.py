@@ -71,3 +71,19 @@ def test_a_label_outside_its_sources_is_refused_with_the_claim_named(tmp_path: P
     broken.write_text(yaml.safe_dump(raw), encoding="utf-8")
     with pytest.raises(EvidenceDataError, match=f"claim {first['id']} labels .*#999"):
         read_claims(broken)
+
+
+def test_a_claim_written_some_other_way_is_refused_with_the_ways_known(tmp_path: Path):
+    raw = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    first = raw["claims"][0]
+    first["written"] = "translated"
+    broken = tmp_path / "claims.yaml"
+    broken.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(EvidenceDataError, match=f"claim {first['id']}: written is 'translated'"):
+        read_claims(broken)
+
+
+def test_claims_are_written_from_their_sentences_paraphrased_and_reworded():
+    written = [c.written for c in read_claims().claims]
+    assert written.count("paraphrase") >= 100 and written.count("reworded") >= 50
+    assert written.count("") >= 100

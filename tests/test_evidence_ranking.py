@@ -1,5 +1,7 @@
 """How a trace ranks evidence: the sentence that supports a claim beats a source that is
-only titled like the claim's topic, and a title inside a longer name is not a citation."""
+only titled like the claim's topic (with vectors and without), and only a source's title
+standing whole in a claim is a citation (not one inside a longer name, nor a note the claim's
+note links to without declaring it a source)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ from pathlib import Path
 import pytest
 
 import kg
-from kg.query.candidates import cited_in, declared_sources
+from kg.query.candidates import cited_in, declared_sources, strip_titles
 from kg.query.fusion import FusedScorer, Weights, default_scorer
+from kg.query.scorers import LexicalScorer
 
 
 def _vault(folder: Path, notes: dict[str, str]) -> Path:
@@ -25,7 +28,10 @@ def test_a_title_inside_a_longer_name_is_not_cited(tmp_path: Path):
         {
             "sheet": "---\ntitle: Antarctic ice sheet\n---\nThe ice over the southern continent.\n",
             "glacier": "---\ntitle: Glacier\n---\nA river of ice.\n",
-            "essay": "---\ntitle: Essay\n---\nSee [[Antarctic ice sheet]] and [[Glacier]].\n",
+            "essay": (
+                "---\ntype: line\ntitle: Essay\nsources:\n  - Antarctic ice sheet\n"
+                "  - Glacier\n---\n"
+            ),
         },
     )
     graph = kg.load(vault, embed="none")
@@ -80,3 +86,90 @@ def test_the_sentence_that_supports_a_claim_beats_a_source_titled_like_its_topic
     quoted_only = FusedScorer(scorer.store, Weights(best_match=0.0, bm25_quote=1.0, context=0))
     first = quoted_only.ranked(graph, CLAIM, candidates)[0]
     assert candidates[first.index].note.title.startswith("Why do glacier fronts")
+
+
+LINE_WITH_A_LINKED_NOTE = (
+    "---\ntype: line\ntitle: How do ice fronts break?\nsources:\n"
+    "  - Tides\n  - Meltwater\n---\n"
+    "Calving follows the seasons, as [[Sea ice]] cover shows.\n"
+)
+
+
+def test_a_linked_note_that_is_not_a_source_is_not_cited(tmp_path: Path):
+    vault = _vault(
+        tmp_path / "v",
+        {
+            "tides": "---\ntitle: Tides\n---\nTidal flexing opens cracks.\n",
+            "melt": "---\ntitle: Meltwater\n---\nWater in crevasses pries ice apart.\n",
+            "sea-ice": "---\ntitle: Sea ice\n---\nFrozen sea water around the coast.\n",
+            "line": LINE_WITH_A_LINKED_NOTE,
+        },
+    )
+    graph = kg.load(vault, embed="none")
+    line = graph.note("How do ice fronts break?")
+    sentence = "Calving follows the seasons, as Sea ice cover shows."
+    assert cited_in(graph, line, sentence) == []  # linked in the body, not a source
+    assert [n.title for n in cited_in(graph, line, "Tides and Meltwater both matter.")] == [
+        "Tides",
+        "Meltwater",
+    ]
+    tree = graph.trace(line, claim=sentence)
+    assert all(e.kind != "cited" for e in tree.children)
+    assert {e.note.title for e in tree.children} <= {"Tides", "Meltwater"}
+    assert all(e.score < 1.0 for e in tree.children)  # ranked, none jumps to the top at 1.0
+
+
+def test_only_whole_names_are_cut_out_of_a_claim_before_it_is_ranked():
+    claim = "The West Antarctic ice sheet thins where the Antarctic ice sheet meets warm water."
+    kept = strip_titles(claim, ["Antarctic ice sheet", "Ice"])
+    assert kept == "The West Antarctic ice sheet thins where the meets warm water."
+    assert strip_titles("Glaciers retreat.", ["Glacier"]) == "Glaciers retreat."
+
+
+def test_without_vectors_the_supporting_sentence_beats_a_title_on_the_claims_topic(
+    tmp_path: Path,
+):
+    vault = _vault(
+        tmp_path / "v",
+        {
+            "topic": (
+                "---\ntitle: Why do glacier fronts fall apart into blocks of ice?\n---\n"
+                "Surveys of the coast list which fronts were visited each summer. "
+                "Boats carried the teams, and the logs record the weather on each day.\n"
+            ),
+            "mechanism": (
+                "---\ntitle: What widens cracks in floating ice?\n---\n"
+                "Tidal flexing opens small cracks near the grounding line. "
+                "When meltwater trapped in crevasses fills them, its weight pries the ice "
+                "apart.\n"
+            ),
+            "line": (
+                "---\ntype: line\ntitle: How do ice fronts break?\nsources:\n"
+                "  - Why do glacier fronts fall apart into blocks of ice?\n"
+                "  - What widens cracks in floating ice?\n---\n"
+            ),
+        },
+    )
+    graph = kg.load(vault, embed="none")
+    candidates = declared_sources(graph, graph.note("How do ice fronts break?"))
+    claim = "Meltwater trapped in crevasses pries glacier fronts apart."
+    scores = LexicalScorer().score(graph, claim, candidates)
+    best = max(range(len(candidates)), key=lambda i: scores[i])
+    assert candidates[best].note.title == "What widens cracks in floating ice?"
+
+
+def test_a_note_that_declares_no_sources_cites_the_notes_it_links_to_but_no_stub(
+    tmp_path: Path,
+):
+    vault = _vault(
+        tmp_path / "v",
+        {
+            "glacier": "---\ntitle: Glacier\n---\nA river of ice.\n",
+            "essay": "---\ntitle: Essay\n---\nSee [[Glacier]] and [[Ice shelf]].\n",
+        },
+    )
+    graph = kg.load(vault, embed="none")
+    essay = graph.note("Essay")
+    assert graph.note("Ice shelf").stub  # linked, but no such note
+    cited = cited_in(graph, essay, "A Glacier feeds the Ice shelf.")
+    assert [n.title for n in cited] == ["Glacier"]

@@ -3,6 +3,8 @@ being the ones the benchmark's held-out protocol chooses from."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fake_embedder import FakeEmbedder
 
@@ -90,3 +92,39 @@ def test_the_unsupported_lint_does_not_depend_on_the_ranking_weights(seeds_dir, 
         for s in (by_meaning, by_words)
     ]
     assert verdicts[0] and verdicts[0] == verdicts[1]
+
+
+def test_the_shipped_weights_file_loads_and_ranks_every_trace(seeds_dir, tmp_path):
+    from importlib import resources
+
+    from kg.query.fusion import default_scorer
+    from kg.query.weights import WEIGHTS_FILE, shipped_weights, weights_from_mapping
+
+    text = resources.files("kg").joinpath("data", WEIGHTS_FILE).read_text("utf-8")
+    written = weights_from_mapping(json.loads(text)["weights"])
+    assert shipped_weights() == written == DEFAULT_WEIGHTS
+    assert written.parts()  # at least one part is weighed
+    graph = kg.load(seeds_dir, index=tmp_path / "i", embed=True, embedder=FakeEmbedder())
+    scorer = default_scorer(graph)
+    assert isinstance(scorer, FusedScorer) and scorer.weights == written
+    assert FusedScorer(graph.embeddings).weights == written
+
+
+def test_a_weights_file_with_an_unknown_part_is_refused_with_the_known_ones():
+    from kg.query.weights import weights_from_mapping
+
+    with pytest.raises(ValueError, match="unknown trace weights 'title'; known: best match"):
+        weights_from_mapping({"title": 1.0})
+
+
+def test_one_common_word_shared_does_not_outvote_the_meaning_parts_when_bm25_is_scaled():
+    # The second candidate shares one common word with the claim; the first is the
+    # closest in meaning. Standardised, that one weak match stands out as far as a real
+    # one would and wins; divided by a scale, how weak it is counts.
+    parts = {"best match": [0.62, 0.40, 0.38, 0.35], "BM25 sentence": [0.0, 0.3, 0.0, 0.0]}
+    standardised = Weights(best_match=1.0, bm25_quote=0.0, bm25_sentence=1.0)
+    scaled = Weights(best_match=1.0, bm25_quote=0.0, bm25_sentence=1.0, bm25_scale=2.0)
+    assert fuse(parts, None, standardised).argmax() == 1
+    assert fuse(parts, None, scaled).argmax() == 0
+    strong = {"best match": [0.62, 0.40, 0.38, 0.35], "BM25 sentence": [0.0, 9.0, 0.0, 0.0]}
+    assert fuse(strong, None, scaled).argmax() == 1  # a strong word match still decides

@@ -4,9 +4,10 @@ related concepts, and its papers."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from kg.model import LinkKind, Note
+from kg.model import NOT_NOTES, LinkKind, Note
 from kg.query.claims import Candidate
 from kg.text import fold
 
@@ -14,15 +15,25 @@ if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
 
 
+# The links whose targets a trace counts as a note's sources: only their titles, standing
+# whole in a claim, make a citation (a body link to any other note does not).
+SOURCE_KINDS = (LinkKind.SOURCE, LinkKind.RELATED, LinkKind.PAPER)
+
+
 def cited_in(graph: KnowledgeGraph, note: Note, text: str) -> list[Note]:
-    """The notes whose titles stand in `text`, among those `note` links to, in text order.
+    """The sources of `note` (`sources_of`) whose titles stand whole in `text`, in text
+    order.
+
+    A title inside a longer name ("Antarctic ice sheet" in "West Antarctic ice sheet") or
+    a word does not count, nor does the title of a note `note` links to without declaring
+    it a source when it declares sources, nor that of a stub.
 
     Parameters
     ----------
     graph : KnowledgeGraph
         The graph.
     note : Note
-        The note whose links are looked at.
+        The note whose sources are looked for.
     text : str
         The text (a claim of `note`).
 
@@ -37,23 +48,74 @@ def cited_in(graph: KnowledgeGraph, note: Note, text: str) -> list[Note]:
     >>> [n.id for n in cited_in(g, line, line.body[0].text)]
     ['c']
     """
-    folded = fold(text)
-    linked: dict[str, Note] = {}
+    linked = sources_of(graph, note)
+    by_title = {fold(n.title): n for n in sorted(linked.values(), key=lambda n: n.id)}
+    return [by_title[title] for _, _, title in title_spans(text, list(by_title))]
+
+
+def sources_of(graph: KnowledgeGraph, note: Note) -> dict[str, Note]:
+    """The notes a trace counts as `note`'s sources, by id: those it declares (source,
+    related and paper links, a declared source known only by its title included); for a
+    note that declares none (a plain vault note, which cites by linking), the notes with
+    text it links to: never a stub (a link to a note that does not exist names no
+    evidence), a category, a tag, an attachment or a hub.
+
+    >>> from kg.graph.knowledge import crowd_example
+    >>> g, line = crowd_example()
+    >>> list(sources_of(g, line))
+    ['c']
+    """
+    out: dict[str, Note] = {}
+    for link in graph.links_of(note, "out", kinds=list(SOURCE_KINDS)):
+        out.setdefault(link.target, graph.note(link.target))
+    if out:
+        return out
     for link in graph.links_of(note, "out"):
-        if link.kind not in (LinkKind.CATEGORY, LinkKind.TAGGED):
-            linked.setdefault(link.target, graph.note(link.target))
-    found: list[tuple[int, Note]] = []
-    taken: list[tuple[int, int]] = []  # spans of the text already cited, longest titles first
-    for other in sorted(linked.values(), key=lambda n: -len(n.title)):
-        title = fold(other.title)
-        for match in re.finditer(re.escape(title), folded) if title else ():
+        target = graph.note(link.target)
+        if link.kind is not LinkKind.HUB and not target.stub and target.kind not in NOT_NOTES:
+            out.setdefault(target.id, target)
+    return out
+
+
+def title_spans(
+    text: str, titles: Sequence[str], every: bool = False
+) -> list[tuple[int, int, str]]:
+    """Where titles stand whole in `text`: (start, end, title) in text order, the first
+    whole occurrence of each (`every`: all of them), longer titles taking their span
+    first (typographic quotes and dashes folded on both sides; `fold` keeps lengths, so
+    spans index `text`).
+
+    >>> title_spans("The West Antarctic ice sheet and the Antarctic ice sheet.",
+    ...             ["Antarctic ice sheet", "Glacier"])
+    [(37, 56, 'Antarctic ice sheet')]
+    """
+    folded = fold(text)
+    taken: list[tuple[int, int, str]] = []
+    for title in sorted({fold(t) for t in titles if t}, key=lambda t: (-len(t), t)):
+        for match in re.finditer(re.escape(title), folded):
             start, end = match.span()
-            overlaps = any(start < b and a < end for a, b in taken)
+            overlaps = any(start < b and a < end for a, b, _ in taken)
             if not overlaps and _whole_name(folded, start, end):
-                taken.append((start, end))
-                found.append((start, other))
-                break
-    return [n for _, n in sorted(found, key=lambda item: item[0])]
+                taken.append((start, end, title))
+                if not every:
+                    break
+    return sorted(taken)
+
+
+def strip_titles(text: str, titles: Sequence[str]) -> str:
+    """`text` with every whole occurrence of the titles cut out (see `title_spans`), so
+    that a ranking reads what a claim says, not the names it cites.
+
+    >>> strip_titles("In the West Antarctic ice sheet, Antarctic ice sheet melt grows.",
+    ...              ["Antarctic ice sheet"])
+    'In the West Antarctic ice sheet, melt grows.'
+    """
+    out, at = [], 0
+    for start, end, _ in title_spans(text, titles, every=True):
+        out.append(text[at:start])
+        at = end
+    out.append(text[at:])
+    return re.sub(r"\s{2,}", " ", " ".join(out)).strip()
 
 
 def _whole_name(text: str, start: int, end: int) -> bool:

@@ -14,19 +14,19 @@ for its context (the sentence after it in its paragraph, by default):
 - ``BM25 sentence``: the best BM25 in any one of those texts, so that the sentence which
   supports the claim counts, not only a title that shares its topic.
 
-Each part is standardised over the candidates (zero mean, unit spread) and the parts are
+Each part is standardised over the candidates (zero mean, unit spread; the BM25 parts are
+divided by `Weights.bm25_scale` instead when it is set, see `normalised`) and the parts are
 summed with their `Weights`, the context's at `Weights.context` times the claim's; the
 score shown is the softmax share of that sum: candidates in score order are candidates in
 rank order, and the shares of one claim's ranked candidates add up to 1. The titles of the
-claim's declared sources are cut out of the claim first (a cited note is shown as cited,
+claim's declared sources are cut out of the claim first where they stand whole (a cited note is shown as cited,
 not ranked), and the candidates' titles out of its context.
 
-The default weights (`DEFAULT_WEIGHTS`: best match 0.5, mean match 0.5, BM25 quote 1,
-BM25 note 1, BM25 sentence 0.5, the next sentence at 0.5) are the ones
-benchmarks/bench_evidence.py's held-out protocol chooses on every case of its three tasks
-(hand-labelled evidence claims ranked by sentence and by note, and masked citations); the
-figures it reports for them are those of weights chosen on the other half of the cases:
-see BENCHMARKS.md, "Evidence ranking".
+The default weights (`DEFAULT_WEIGHTS`) are read from kg/data/trace_weights.json, which
+benchmarks/bench_evidence.py --write-weights writes with the weights its held-out protocol
+chooses on every case of its three tasks (hand-labelled evidence claims ranked by sentence
+and by note, and masked citations); the figures it reports are those of weights chosen on
+the other half of the cases: see BENCHMARKS.md, "Evidence ranking".
 
 The weights and the fusing arithmetic are in `kg.query.weights` (re-exported here).
 
@@ -36,13 +36,13 @@ The weights and the fusing arithmetic are in `kg.query.weights` (re-exported her
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from kg.errors import ModelUnavailable
+from kg.query.candidates import strip_titles
 from kg.query.claims import Candidate, Claim, Ranked, Scorer
 from kg.query.scorers import EmbeddingScorer, LexicalScorer, document_frequencies, rank
 from kg.query.weights import (
@@ -52,6 +52,7 @@ from kg.query.weights import (
     Weights,
     context_text,
     fuse,
+    normalised,
     softmax_shares,
 )
 from kg.text import split_sentences
@@ -71,6 +72,7 @@ __all__ = [
     "context_text",
     "default_scorer",
     "fuse",
+    "normalised",
     "ranked",
     "softmax_shares",
 ]
@@ -280,18 +282,11 @@ def _query_text(graph: KnowledgeGraph, claim: Claim | str, candidates: Sequence[
         from kg.query.candidates import declared_sources
 
         titles += [c.note.title for c in declared_sources(graph, graph.note(claim.note_id))]
-    return _strip(text, titles)
+    return strip_titles(text, titles)
 
 
 def _strip_titles(text: str, candidates: Sequence[Candidate]) -> str:
-    return _strip(text, [c.note.title for c in candidates])
-
-
-def _strip(text: str, titles: Sequence[str]) -> str:
-    for title in sorted(set(titles), key=len, reverse=True):
-        if title:
-            text = text.replace(title, " ")
-    return re.sub(r"\s{2,}", " ", text).strip()
+    return strip_titles(text, [c.note.title for c in candidates])
 
 
 def claim_context(graph: KnowledgeGraph, claim: Claim | str, kind: str) -> str:

@@ -18,11 +18,14 @@ from kg.text import tokens as words
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
+    from kg.model import Note
 
 
 class LexicalScorer:
     """TF-IDF cosine of words, IDF from every note text of the corpus (computed once per
-    graph): the ranking without embeddings, and the lexical half of the hybrid one.
+    graph): the ranking without embeddings, and the lexical half of the hybrid one. A
+    candidate scores its best cosine over its quoted text (with its title) and each
+    sentence of its body.
 
     Examples
     --------
@@ -42,8 +45,20 @@ class LexicalScorer:
         idf = document_frequencies(graph)
         query = _weighted(words(claim.text if isinstance(claim, Claim) else claim), idf)
         return [
-            _cosine(query, _weighted(words(c.text + " " + c.note.title), idf)) for c in candidates
+            max(
+                _cosine(query, _weighted(words(text), idf))
+                for text in (c.text + " " + c.note.title, *_body_sentences(c.note))
+            )
+            for c in candidates
         ]
+
+
+def _body_sentences(note: Note) -> list[str]:
+    """A note's body sentences: a source's words are matched sentence by sentence too, so
+    the sentence that supports a claim counts, not only a title on the claim's topic."""
+    from kg.text import split_sentences
+
+    return [s for p in note.body for _, _, s in split_sentences(p.text)]
 
 
 def document_frequencies(graph: KnowledgeGraph) -> tuple[dict[str, float], float]:

@@ -230,7 +230,12 @@ def evidence_of(
                 )
             )
     if note.kind is not NoteKind.LINE:
-        papers = [c for c in papers_of(graph, note) if c.note.id not in visited]
+        cited_ids = {n.id for n in cited}
+        papers = [
+            c
+            for c in papers_of(graph, note)
+            if c.note.id not in visited and c.note.id not in cited_ids
+        ]
         if papers and depth >= 1:
             best = ranked(scorer, graph, claim, papers)[: max(1, per_level // 2)]
             for place, found in enumerate(best, start=1):

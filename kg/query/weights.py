@@ -9,9 +9,11 @@ of a sentence in its paragraph. `kg.query.fusion.FusedScorer` computes the parts
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 
 import numpy as np
 
@@ -46,6 +48,12 @@ class Weights:
     mean_match : float
         Weight of the cosine between the claim and the mean of the candidate note's text
         vectors (what the note says as a whole).
+    bm25_scale : float
+        How the BM25 parts are brought to the cosines' scale: 0 standardises them over the
+        candidates like the cosines; above 0 divides them by it instead, so that how much
+        the words match counts, not only which candidate matches most. (Standardised, one
+        common word shared with a single candidate makes it stand out as far as a sentence
+        that says the claim's rare words would, and outvotes what the meaning parts know.)
 
     Examples
     --------
@@ -62,6 +70,7 @@ class Weights:
     bm25_b: float = 1.0
     bm25_sentence: float = 0.0
     mean_match: float = 0.0
+    bm25_scale: float = 0.0
 
     def __post_init__(self) -> None:
         if self.context_kind not in CONTEXTS:
@@ -81,18 +90,72 @@ class Weights:
         return tuple((n, w) for n, w in zip(PARTS, weights, strict=True) if w)
 
 
-# Chosen on every case of benchmarks/bench_evidence.py's held-out protocol (hand-built
-# evidence claims by sentence and by note, and masked citations); its figures are those of
-# weights chosen on the other half of the cases (BENCHMARKS.md, "Evidence ranking").
-DEFAULT_WEIGHTS = Weights(
-    best_match=0.5,
-    bm25_quote=1.0,
-    bm25_note=1.0,
-    context=0.5,
-    context_kind="next",
-    bm25_sentence=0.5,
-    mean_match=0.5,
+WEIGHTS_FILE = "trace_weights.json"
+# The names of a weights file's entries beside the parts' (`PARTS`).
+_SETTINGS = ("context", "context kind", "BM25 k1", "BM25 b", "BM25 scale")
+_FIELDS = dict(
+    zip(
+        (*PARTS, *_SETTINGS),
+        (
+            "best_match",
+            "bm25_quote",
+            "bm25_note",
+            "bm25_sentence",
+            "mean_match",
+            "context",
+            "context_kind",
+            "bm25_k1",
+            "bm25_b",
+            "bm25_scale",
+        ),
+        strict=True,
+    )
 )
+
+
+def weights_from_mapping(data: Mapping[str, object]) -> Weights:
+    """Weights from a mapping of part names (`PARTS`) and settings ('context',
+    'context kind', 'BM25 k1', 'BM25 b') to their values; a name left out takes the
+    `Weights` default, an unknown one is refused.
+
+    >>> weights_from_mapping({"best match": 1, "BM25 quote": 0}).parts()
+    (('best match', 1.0),)
+    >>> weights_from_mapping({"title": 1})
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown trace weights 'title'; known: best match, BM25 quote, BM25 note, BM25 sentence, mean match, context, context kind, BM25 k1, BM25 b, BM25 scale
+    """
+    unknown = [name for name in data if name not in _FIELDS]
+    if unknown:
+        raise ValueError(
+            f"unknown trace weights {', '.join(map(repr, unknown))}; known: {', '.join(_FIELDS)}"
+        )
+    values: dict[str, object] = {}
+    for name, value in data.items():
+        field = _FIELDS[name]
+        values[field] = str(value) if field == "context_kind" else float(value)  # type: ignore[arg-type]
+    return Weights(**values)  # type: ignore[arg-type]
+
+
+def weights_to_mapping(weights: Weights) -> dict[str, object]:
+    """The mapping `weights_from_mapping` reads back (every part and setting).
+
+    >>> weights_from_mapping(weights_to_mapping(Weights(best_match=2.0))) == Weights(best_match=2.0)
+    True
+    """
+    return {name: getattr(weights, field) for name, field in _FIELDS.items()}
+
+
+def shipped_weights() -> Weights:
+    """The weights kg ships: kg/data/trace_weights.json, written by
+    benchmarks/bench_evidence.py --write-weights with the weights every case of its
+    held-out protocol chooses together (its figures are those of weights chosen on the
+    other half of the cases; BENCHMARKS.md, "Evidence ranking")."""
+    text = resources.files("kg").joinpath("data", WEIGHTS_FILE).read_text("utf-8")
+    return weights_from_mapping(json.loads(text)["weights"])
+
+
+DEFAULT_WEIGHTS = shipped_weights()
 
 
 def fuse(
@@ -100,8 +163,8 @@ def fuse(
     context_parts: dict[str, list[float]] | None,
     weights: Weights,
 ) -> np.ndarray:
-    """The fused score of each candidate: its parts standardised over the candidates and
-    summed with their weights, the context's at `weights.context` times theirs.
+    """The fused score of each candidate: its parts brought to one scale (`normalised`)
+    and summed with their weights, the context's at `weights.context` times theirs.
 
     Examples
     --------
@@ -115,8 +178,22 @@ def fuse(
         if parts is None or not scale:
             continue
         for name, weight in weights.parts():
-            fused += scale * weight * _standardised(parts[name])
+            fused += scale * weight * normalised(name, parts[name], weights.bm25_scale)
     return fused
+
+
+def normalised(name: str, values: Sequence[float], bm25_scale: float = 0.0) -> np.ndarray:
+    """One part's values over the candidates, on the scale `fuse` sums: standardised (zero
+    mean, unit spread), or for a BM25 part with `bm25_scale` above 0, divided by it.
+
+    >>> normalised("BM25 sentence", [0.0, 0.5, 0.0]).round(2).tolist()
+    [-0.71, 1.41, -0.71]
+    >>> normalised("BM25 sentence", [0.0, 0.5, 0.0], 5.0).tolist()
+    [0.0, 0.1, 0.0]
+    """
+    if bm25_scale > 0 and name.startswith("BM25"):
+        return np.asarray(values, dtype=float) / bm25_scale
+    return _standardised(values)
 
 
 def context_text(sentences: Sequence[str], position: int, kind: str) -> str:
