@@ -501,7 +501,8 @@ def test_near_with_the_real_model_finds_latent_reasoning_notes(which, request):
     # The note's vector is the whole note's (its body too), so a stub's title is compared
     # with more than a title: most stubs listed are still about reasoning.
     assert sum("reason" in n.note.title.lower() for n in stubs) >= len(stubs) - 1
-    assert stubs[0].score > 0.7
+    # Fused scores are 0-1 (kg/data/near_weights.json): the nearest stub is well above half.
+    assert stubs[0].score > 0.6
 
 
 @pytest.mark.model
