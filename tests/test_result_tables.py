@@ -39,7 +39,7 @@ LINK_COLUMNS = [
 # The columns each query's records have, in order.
 EXPECTED = {
     "near": [*NOTE_COLUMNS, "score", "linked", "vectors"],
-    "search": [*NOTE_COLUMNS, "score", "snippet", "matched", "match_kind", "marks", "vectors"],
+    "search": [*NOTE_COLUMNS, "score", "snippet", "matched", "match_kind", "vectors"],
     "neighbours": [*NOTE_COLUMNS, *(f"link_{c}" for c in LINK_COLUMNS), "depth", "direction"],
     "backlinks": LINK_COLUMNS,
     "used_by": [*NOTE_COLUMNS, "claim", "kind", "depth", "via_id", "via_title", "via_kind"],

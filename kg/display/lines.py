@@ -30,7 +30,8 @@ LINE_WIDTH = 200
 VALUE_WIDTH = 48
 
 # Fields that hold a whole note's text or its parse (shown by `note.body`, `note.sources`...,
-# never on one line), a trace's subtree, or fused parts (`kg trace --explain`).
+# never on one line), a trace's subtree, fused parts (`kg trace --explain`), or a
+# snippet's highlighted spans (character offsets, for a screen, not a reader).
 HIDDEN = frozenset(
     {
         "body",
@@ -54,6 +55,7 @@ HIDDEN = frozenset(
         "connections",
         "links",
         "tag_refs",
+        "marks",
     }
 )
 
