@@ -59,6 +59,7 @@ EXPECTED = {
         "evidence_unsupported",
         "evidence_cosine",
         "evidence_rank",
+        "evidence_vectors",
     ],
 }
 
