@@ -171,7 +171,7 @@ def _backward_scores(graph: KnowledgeGraph, index: Any, note_id: str) -> np.ndar
     """BM25 of every note's own words (its text as the query) in the note `note_id`, in
     the index's note order: each note's term counts times the note's term weights, one
     sparse product (`kg.query.bm25`'s postings keep each note's count and weight of a term)."""
-    from scipy import sparse
+    from scipy import sparse  # type: ignore[import-untyped, unused-ignore]
 
     found = _MATRICES.get(index)
     if found is None:

@@ -173,7 +173,7 @@ def stem(word: str) -> str:
     """
     global _STEMMER
     if _STEMMER is None:
-        import snowballstemmer
+        import snowballstemmer  # type: ignore[import-untyped, unused-ignore]
 
         _STEMMER = snowballstemmer.stemmer("english")
     if len(word) > 3 and word[-1] == "s" and not _VOWEL.search(word[:-1]):
