@@ -15,7 +15,7 @@ and `Filter` is the link-kind and category filter a person sets.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kg.model import Link, LinkKind, Neighbour, Note
@@ -327,8 +327,3 @@ def ellipsize(text: str, width: int) -> str:
     if width == 1:
         return "…"
     return text[: width - 1].rstrip() + "…"
-
-
-def counts_line(groups: Sequence[Group]) -> str:
-    """'related 16 · papers 8 · used by 317' for a status line."""
-    return " · ".join(f"{g.title.lower()} {len(g.entries)}" for g in groups)
