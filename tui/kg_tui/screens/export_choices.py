@@ -18,10 +18,10 @@ from kg_tui.screens.export import ExportChoice, ExportRequest
 from kg_tui.walk import group_neighbours, second_ring
 
 if TYPE_CHECKING:
-    from kg_tui.screens.main import MainScreen
+    from kg_tui.screens.main_base import MainBase
 
 
-def export_choices(screen: MainScreen) -> list[ExportChoice]:
+def export_choices(screen: MainBase) -> list[ExportChoice]:
     """The things the main screen can export now, the one on show first."""
     choices: list[ExportChoice] = []
     note = screen.current
@@ -45,7 +45,7 @@ def export_choices(screen: MainScreen) -> list[ExportChoice]:
     return choices
 
 
-def shown(screen: MainScreen, graph: KnowledgeGraph) -> SubGraph:
+def shown(screen: MainBase, graph: KnowledgeGraph) -> SubGraph:
     """The open note, its neighbours as the side panel lists them (depth, link kinds,
     categories and tags of the filter applied) and exactly the links that reach them:
     no link among the neighbours that the panel does not show."""
@@ -69,7 +69,7 @@ def shown(screen: MainScreen, graph: KnowledgeGraph) -> SubGraph:
     )
 
 
-def subgraph_for(screen: MainScreen, graph: KnowledgeGraph, key: str) -> SubGraph:
+def subgraph_for(screen: MainBase, graph: KnowledgeGraph, key: str) -> SubGraph:
     """The subgraph of one export choice."""
     if key == "shown":
         return shown(screen, graph)
@@ -81,7 +81,7 @@ def subgraph_for(screen: MainScreen, graph: KnowledgeGraph, key: str) -> SubGrap
 
 
 def write_export(
-    screen: MainScreen, graph: KnowledgeGraph, request: ExportRequest
+    screen: MainBase, graph: KnowledgeGraph, request: ExportRequest
 ) -> tuple[Path, str]:
     """Write one export; returns the file and what it holds ('12 notes, 14 links')."""
     try:

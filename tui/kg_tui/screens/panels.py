@@ -5,29 +5,20 @@ kept apart so the screen module stays about walking."""
 from __future__ import annotations
 
 from textual import on
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import TabbedContent
 
-from kg.model import Note
 from kg_tui.details import plural
-from kg_tui.viewstate import Recall, ViewState
-from kg_tui.walk import History
+from kg_tui.screens.main_base import MainBase
+from kg_tui.viewstate import ViewState
 from kg_tui.widgets.find_bar import FindBar, FindInput
 from kg_tui.widgets.near_list import NearList
 from kg_tui.widgets.neighbourhood import NeighbourhoodTree
 from kg_tui.widgets.note_view import NoteView
 
 
-class PanelMethods(Screen[None]):
+class PanelMethods(MainBase):
     """Panels, find and places; `MainScreen` supplies the walk (`history`, `current`)."""
-
-    history: History
-    recall: Recall
-
-    @property
-    def current(self) -> Note | None:
-        raise NotImplementedError
 
     # ------------------------------------------------------------ places and panels
 

@@ -1,0 +1,229 @@
+"""The main screen's actions: walking keys, tabs, zoom, depth, and the dialogs (filter,
+trace, path, export). A base class of `MainScreen`."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from textual import work
+from textual.message import Message
+from textual.widgets import TabbedContent
+
+from kg_tui import features
+from kg_tui.screens.export import ExportRequest
+from kg_tui.screens.export_choices import export_choices, write_export
+from kg_tui.screens.panels import PanelMethods
+from kg_tui.walk import HOME, Filter, group_neighbours
+from kg_tui.widgets.concept_map import ConceptMap
+from kg_tui.widgets.neighbourhood import NeighbourhoodTree
+from kg_tui.widgets.note_view import NoteView
+from kg_tui.widgets.search import SearchInput, SearchPanel
+
+
+@dataclass
+class Exported(Message):
+    path: str
+    size: str
+    error: str = ""
+
+
+class ActionMethods(PanelMethods):
+    """The screen's key actions; `MainScreen` supplies the walk."""
+
+    last_export: Exported | None  # what the export key did last
+
+    def action_search(self) -> None:
+        search = self.query_one(SearchInput)
+        search.focus()
+        if search.value.strip():
+            self._typed(SearchInput.Changed(search, search.value))
+
+    def action_unfocus_search(self) -> None:
+        """Esc: close the search list or the zoomed map; with neither open, go back."""
+        if self.query_one(SearchPanel).display or self.has_class("-zoom"):
+            self._hide_results()
+            if self.has_class("-zoom"):
+                self.action_zoom()
+            return
+        if self.history.can_back:
+            self.action_back()
+
+    def on_key(self, event: Any) -> None:
+        """Stray typing (see `kg_tui.stray`): letters that are no key do nothing but hint."""
+        from textual.widgets import Input
+
+        if isinstance(self.focused, Input) or not event.is_printable:
+            return
+        now = time.monotonic()
+        if self._stray.swallow(event.character or "", event.key in self.active_bindings, now):
+            event.stop()
+            event.prevent_default()
+            if self._stray.should_hint(now):
+                self.notify(
+                    "Typing here runs no command: press / to search, F1 lists the keys.",
+                    timeout=3,
+                )
+
+    def action_back(self) -> None:
+        if not self.history.can_back:
+            self.notify("Nothing further back", timeout=2)
+            return
+        self._remember()
+        self.history.back()
+        self.show_current()
+        self._restore()
+
+    def action_forward(self) -> None:
+        if not self.history.can_forward:
+            self.notify("Nothing ahead", timeout=2)
+            return
+        self._remember()
+        self.history.forward()
+        self.show_current()
+        self._restore()
+
+    def action_home(self) -> None:
+        self._remember()
+        self.history.visit(HOME)
+        self.recall.forget_from(self.history.position)
+        self.show_current()
+        self.query_one(NoteView).focus()
+
+    def action_read(self) -> None:
+        self.query_one(NoteView).focus()
+
+    def action_tab(self, name: str) -> None:
+        if name == "map" and self.has_class("-wide"):
+            self.query_one("#map-panel", ConceptMap).focus()
+            return
+        self.query_one("#tabs", TabbedContent).active = name
+        target = {"links": "#tree", "near": "#near-options", "map": "#map-tab"}[name]
+        self.query_one(target).focus()
+
+    def action_zoom(self) -> None:
+        """The concept map over the whole body, and back."""
+        zoomed = not self.has_class("-zoom")
+        self.set_class(zoomed, "-zoom")
+        if zoomed:
+            if self.has_class("-wide"):
+                self.query_one("#map-panel", ConceptMap).focus()
+            else:
+                self.query_one("#tabs", TabbedContent).active = "map"
+                self.query_one("#map-tab", ConceptMap).focus()
+        else:
+            self.query_one("#tree", NeighbourhoodTree).focus()
+
+    def action_depth(self) -> None:
+        self.depth = 1 if self.depth == 2 else 2
+        self.notify(
+            "Depth 2: open a neighbour with space to see the notes reached through it"
+            if self.depth == 2
+            else "Depth 1: direct links only",
+            timeout=3,
+        )
+        self.show_current()
+
+    def action_filter(self) -> None:
+        from kg_tui.screens.filter import FilterScreen
+
+        if self.graph is None:
+            return
+        note = self.current
+        kinds = sorted(
+            {g.kind for g in group_neighbours(self.graph.neighbours(note))} if note else set()
+        )
+        categories = sorted({c for n in self.graph.notes(stubs=False) for c in n.categories})
+        tags = list(self.graph.tags())
+
+        def chosen(result: Filter | None) -> None:
+            if result is not None:
+                self.filter = result
+                self.show_current()
+
+        self.app.push_screen(FilterScreen(kinds, categories, self.filter, tags), chosen)
+
+    def action_trace(self) -> None:
+        from kg_tui.screens.trace import TraceScreen
+
+        note = self.current
+        if note is None or self.graph is None:
+            self.notify("Open a note first: trace follows the evidence for its claims", timeout=3)
+            return
+
+        if not features.claims(self.graph, note):
+            what = "a stub, known only from links to it" if note.stub else "a note"
+            self.notify(
+                f"Nothing to trace: “{note.title}” is {what}, with no claim, body sentence "
+                "or source summary.",
+                title="Trace",
+                timeout=5,
+            )
+            return
+
+        def follow(note_id: str | None) -> None:
+            if note_id:
+                self.open_note(note_id)
+
+        line, near = (
+            self.query_one(NoteView).statement_here()
+            if isinstance(self.focused, NoteView)
+            else (None, "")
+        )
+        self.app.push_screen(TraceScreen(self.graph, note, line=line, near=near), follow)
+
+    def action_path(self) -> None:
+        from kg_tui.screens.path import PathScreen
+
+        if self.graph is None:
+            return
+        here = self.current
+        earlier = [
+            i for i in reversed(self.history.trail()[:-1]) if i and i != (here.id if here else None)
+        ]
+        other = self.graph.find(earlier[0]) if earlier else None
+
+        def follow(note_id: str | None) -> None:
+            if note_id:
+                self.open_note(note_id)
+
+        self.app.push_screen(
+            PathScreen(self.graph, here.title if here else "", other.title if other else ""),
+            follow,
+        )
+
+    def action_export(self) -> None:
+        from kg_tui.screens.export import ExportScreen
+
+        choices = export_choices(self)
+        if not choices:
+            self.notify("Open a note or search first: export writes what is shown", timeout=3)
+            return
+
+        def chosen(request: ExportRequest | None) -> None:
+            if request is not None:
+                self.notify(f"Writing {request.path.name}…", timeout=2)
+                self.export(request)
+
+        self.app.push_screen(ExportScreen(choices, self.kg_app.export_dir), chosen)
+
+    @work(thread=True, exclusive=True, group="export")
+    def export(self, request: ExportRequest) -> None:
+        graph = self.graph
+        if graph is None:
+            return
+        try:
+            path, size = write_export(self, graph, request)
+        except features.Unavailable as error:
+            self.post_message(Exported("", "", str(error)))
+            return
+        self.post_message(Exported(str(path), size))
+
+    def on_exported(self, message: Exported) -> None:
+        if message.error:
+            self.notify(message.error, title="Export failed", severity="error", timeout=8)
+        else:
+            what = f" ({message.size})" if message.size else ""
+            self.notify(f"Wrote {message.path}{what}", title="Export", timeout=8)
+        self.last_export = message

@@ -1,0 +1,108 @@
+"""The main screen's search box and its drop-down: titles as you type, search by meaning
+on Enter (in a worker). A base class of `MainScreen`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on, work
+from textual.message import Message
+
+from kg.errors import KgError
+from kg_tui import features
+from kg_tui.screens.panels import PanelMethods
+from kg_tui.widgets.neighbourhood import NeighbourhoodTree
+from kg_tui.widgets.search import SearchInput, SearchPanel, SearchResults
+
+
+@dataclass
+class SearchReady(Message):
+    query: str
+    rows: list[features.SearchRow]
+    how: str
+    error: str = ""
+
+
+class SearchMethods(PanelMethods):
+    """The search box; `MainScreen` supplies the graph and the title index."""
+
+    @on(SearchInput.Changed, "#search")
+    def _typed(self, event: SearchInput.Changed) -> None:
+        query = event.value.strip()
+        results = self.query_one(SearchPanel)
+        if not query or self.graph is None:
+            results.display = False
+            return
+        results.display = True
+        if self.titles is None:
+            results.show_error("Reading titles… (Enter searches now)")
+            return
+        results.show_titles(query, self.titles.match(query, limit=12))
+
+    @on(SearchInput.Submitted, "#search")
+    def _submitted(self, event: SearchInput.Submitted) -> None:
+        query = event.value.strip()
+        if not query or self.graph is None:
+            return
+        results = self.query_one(SearchPanel)
+        results.display = True
+        results.show_busy(query)
+        self._searching = query
+        self.run_search(query)
+
+        def still_busy() -> None:
+            if self._searching == query:
+                results.show_busy(
+                    query,
+                    "The first search by meaning loads the language model: a few seconds. "
+                    "The browser stays usable meanwhile (Esc closes this list).",
+                )
+
+        self.set_timer(1.5, still_busy)
+
+    @work(thread=True, exclusive=True, group="search")
+    def run_search(self, query: str) -> None:
+        graph = self.graph
+        if graph is None:
+            return
+        try:
+            rows, how = features.search(graph, query, k=20)
+        except (features.Unavailable, KgError) as error:
+            self.post_message(SearchReady(query, [], "", str(error)))
+            return
+        self.post_message(SearchReady(query, rows, how))
+
+    def on_search_ready(self, message: SearchReady) -> None:
+        if self._searching == message.query:
+            self._searching = None
+        results = self.query_one(SearchPanel)
+        if self.query_one(SearchInput).value.strip() != message.query:
+            return
+        if message.error:
+            results.show_error(message.error)
+        else:
+            results.show_hits(message.query, message.rows, message.how)
+            if message.rows:
+                results.focus_list()
+
+    def on_search_input_to_results(self, message: SearchInput.ToResults) -> None:
+        results = self.query_one(SearchPanel)
+        if results.display and results.option_count:
+            results.focus_list()
+
+    def on_search_input_leave(self, message: SearchInput.Leave) -> None:
+        self._hide_results()
+        self.query_one("#tree", NeighbourhoodTree).focus()
+
+    def _hide_results(self) -> None:
+        self.query_one(SearchPanel).display = False
+
+    def on_descendant_focus(self, event: Any) -> None:
+        focused = self.focused
+        if not isinstance(focused, (SearchInput, SearchResults)):
+            self._hide_results()
+            side = self.query_one("#side")
+            self.set_class(
+                focused is not None and side in focused.ancestors_with_self, "-side-focus"
+            )
