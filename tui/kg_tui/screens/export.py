@@ -103,8 +103,14 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.on_resize()
         self._describe()
         self.query_one("#export-what", Select).focus()
+
+    def on_resize(self, event: object = None) -> None:
+        # Under 80 columns the dialog takes the whole width and drops its hint line
+        # (the footer names the same keys), so every label and button stays on screen.
+        self.set_class(self.size.width < 80, "-narrow")
 
     # ------------------------------------------------------------ state
 

@@ -91,7 +91,13 @@ class FilterScreen(ModalScreen[Filter | None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.on_resize()
         self.query_one("#filter-kinds").focus()
+
+    def on_resize(self, event: object = None) -> None:
+        # Under 80 columns the dialog takes the whole width and drops its hint line
+        # (the footer names the same keys), so every label and button stays on screen.
+        self.set_class(self.size.width < 80, "-narrow")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         {"apply": self.action_apply, "clear": self.action_clear, "cancel": self.action_cancel}[

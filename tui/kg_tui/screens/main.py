@@ -19,8 +19,8 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from kg import KnowledgeGraph
 from kg.model import Note, NoteKind, NoteStats
-from kg_tui import features
-from kg_tui.details import plural
+from kg_tui import details, features
+from kg_tui.details import Details, plural
 from kg_tui.messages import (
     Describe,
     GraphLoaded,
@@ -61,6 +61,12 @@ class Prepared(Message):
     lists: list[tuple[str, list[Note]]]
 
 
+def describe_open(note: Note | None) -> Details | None:
+    """The details pane's account of the open note itself (None on the overview: the
+    pane's hint then says what it shows)."""
+    return None if note is None else details.of_note(note, "the open note")
+
+
 def neighbour_counts(groups: list[Group]) -> str:
     """What the side panel lists, counted as the note's figures count it: distinct notes
     (categories and tags apart), and rows when a note is listed under several groups."""
@@ -98,6 +104,7 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
         self._searching: str | None = None
         self._stray = StrayKeys()
         self.recall = Recall()  # where the person was on each step, for Back
+        self._keep_query = False  # the next step was picked from search: its query stays
         self.gone: Note | None = None  # the note on screen whose file was deleted (live.py)
 
     @property
@@ -195,8 +202,10 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
         if target is not None:
             self.history.visit(target.id)
         self.show_current()
-        # Focus where the first screen's hint points: the overview's links, or the tree.
-        self.query_one(NoteView if target is None else NeighbourhoodTree).focus()
+        # Focus where the first screen's hint points: the overview's links, or the tree
+        # (the note itself under 80 columns, where the side panel would cover it).
+        narrow = self.has_class("-narrow")
+        self.query_one(NoteView if target is None or narrow else NeighbourhoodTree).focus()
         self.call_after_refresh(self.prepare, graph)  # after the first populated frame
 
     @work(thread=True, exclusive=True, group="prepare")
@@ -250,8 +259,13 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
 
     def _show_current(self, graph: KnowledgeGraph) -> None:
         self._reset_find()
+        self._forget_query()
         note = self.current
         tree = self.query_one("#tree", NeighbourhoodTree)
+        # The details pane describes this step until a row is highlighted: never a row
+        # of the step before (the tree describes its first row once it has one).
+        self.query_one(DetailsPane).show(describe_open(note))
+        tree.scroll_home(animate=False)
         maps = list(self.query(ConceptMap))
         if note is None:
             self.query_one(NoteView).show_home(graph, self.kg_app.corpus_name, self.home)
@@ -282,6 +296,14 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
                 self.refresh_near()
         self._update_breadcrumb()
 
+    def _forget_query(self) -> None:
+        """Walking on clears the search box, so an old query never reads as a filter of
+        what is shown; the step opened from the search keeps it (/ lists its hits again)."""
+        keep, self._keep_query = self._keep_query, False
+        search = self.query_one(SearchInput)
+        if not keep and search.value and not search.has_focus:
+            search.value = ""
+
     def _empty_text(self) -> str:
         if self.filter.active:
             return (
@@ -309,9 +331,13 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
     @on(OpenNote)
     def _open_requested(self, message: OpenNote) -> None:
         message.stop()
-        if isinstance(self.focused, (SearchInput, SearchResults)) or self.focused is None:
-            self.query_one("#tree", NeighbourhoodTree).focus()
+        from_search = isinstance(self.focused, (SearchInput, SearchResults))
+        if from_search or self.focused is None:
+            # The note just picked is what the person wants to read: its text, not its
+            # links (below 80 columns the side panel would cover the note otherwise).
+            self.query_one(NoteView).focus()
         self._hide_results()
+        self._keep_query = from_search
         self.open_note(message.note_id)
 
     def on_jump_history(self, message: JumpHistory) -> None:

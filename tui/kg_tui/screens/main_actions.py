@@ -33,6 +33,7 @@ class ActionMethods(PanelMethods):
     """The screen's key actions; `MainScreen` supplies the walk."""
 
     last_export: Exported | None  # what the export key did last
+    _before_zoom: tuple[str, str]  # the tab and focused panel before the map was zoomed
 
     def action_search(self) -> None:
         search = self.query_one(SearchInput)
@@ -42,6 +43,9 @@ class ActionMethods(PanelMethods):
 
     def action_unfocus_search(self) -> None:
         """Esc: close the search list or the zoomed map; with neither open, go back."""
+        if self.has_class("-widened"):
+            self.remove_class("-widened")
+            return
         if self.query_one(SearchPanel).display or self.has_class("-zoom"):
             self._hide_results()
             if self.has_class("-zoom"):
@@ -106,12 +110,27 @@ class ActionMethods(PanelMethods):
         """The concept map over the whole body, and back."""
         zoomed = not self.has_class("-zoom")
         self.set_class(zoomed, "-zoom")
+        tabs = self.query_one("#tabs", TabbedContent)
         if zoomed:
+            # Unzooming returns where the person was: the map, the note, a list.
+            focused = self.focused
+            self._before_zoom = (tabs.active, focused.id or "" if focused is not None else "")
             if self.has_class("-wide"):
                 self.query_one("#map-panel", ConceptMap).focus()
             else:
-                self.query_one("#tabs", TabbedContent).active = "map"
+                tabs.active = "map"
                 self.query_one("#map-tab", ConceptMap).focus()
+            return
+        tab, focus = getattr(self, "_before_zoom", ("links", "tree"))
+        wide = self.has_class("-wide")
+        if focus in ("map-tab", "map-panel"):
+            focus = "map-panel" if wide else "map-tab"
+            tab = tab if wide else "map"
+        if tab and tab != tabs.active and not (tab == "map" and wide):
+            tabs.active = tab
+        found = self.query(f"#{focus}") if focus else None
+        if found and found.first().focusable:
+            found.first().focus()
         else:
             self.query_one("#tree", NeighbourhoodTree).focus()
 

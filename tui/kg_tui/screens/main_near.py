@@ -13,13 +13,14 @@ from textual.worker import get_current_worker
 
 from kg.errors import KgError
 from kg.model import Note, NoteStats
-from kg_tui import features
-from kg_tui.details import plural
+from kg_tui import details, features
+from kg_tui.details import Details, plural
 from kg_tui.screens.panels import PanelMethods
 from kg_tui.walk import Group, group_neighbours, second_ring
 from kg_tui.widgets.concept_map import ConceptMap
-from kg_tui.widgets.near_list import NearList
-from kg_tui.widgets.neighbourhood import NeighbourhoodTree
+from kg_tui.widgets.details import DetailsPane
+from kg_tui.widgets.near_list import NearList, describe_near
+from kg_tui.widgets.neighbourhood import NeighbourhoodTree, describe_row
 from kg_tui.widgets.note_view import NoteView
 
 
@@ -93,8 +94,31 @@ class NearMethods(PanelMethods):
     @on(TabbedContent.TabActivated)
     def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
         self.set_class(event.pane.id == "map", "-maptab")
+        self.set_class(event.pane.id == "near", "-neartab")
         if event.pane.id == "near":
             self.refresh_near()
+        self._describe_tab(event.pane.id or "")
+
+    def _describe_tab(self, tab: str) -> None:
+        """The details pane follows the tab on show: its highlighted row, else the open
+        note (never the last row of the tab left behind)."""
+        said: Details | None = None
+        if tab == "links":
+            node = self.query_one("#tree", NeighbourhoodTree).cursor_node
+            said = describe_row(node.data if node is not None else None)
+        elif tab == "near":
+            near = self.query_one(NearList)
+            option = near.options.highlighted_option
+            row = near.rows.get(option.id or "") if option is not None else None
+            said = describe_near(row) if row is not None else None
+        elif tab == "map":
+            picked = self.query_one("#map-tab", ConceptMap)
+            if 0 <= picked.selected < len(picked.nodes):
+                said = picked.describe(picked.nodes[picked.selected].note_id)
+        note = self.current
+        if said is None and note is not None:
+            said = details.of_note(note, "the open note")
+        self.query_one(DetailsPane).show(said)
 
     def rank_near_again(self) -> None:
         """Rank the open note's near notes again (the vectors behind them changed)."""

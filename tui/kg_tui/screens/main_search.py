@@ -13,6 +13,7 @@ from kg.errors import KgError
 from kg_tui import features
 from kg_tui.screens.panels import PanelMethods
 from kg_tui.widgets.neighbourhood import NeighbourhoodTree
+from kg_tui.widgets.note_view import NoteView
 from kg_tui.widgets.search import SearchInput, SearchPanel, SearchResults
 
 
@@ -102,6 +103,8 @@ class SearchMethods(PanelMethods):
         focused = self.focused
         if not isinstance(focused, (SearchInput, SearchResults)):
             self._hide_results()
+            if focused is not None and self.query_one(NoteView) not in focused.ancestors_with_self:
+                self.remove_class("-widened")  # the side panel is wanted again
             side = self.query_one("#side")
             self.set_class(
                 focused is not None and side in focused.ancestors_with_self, "-side-focus"

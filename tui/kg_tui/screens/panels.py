@@ -141,15 +141,25 @@ class PanelMethods(MainBase):
         self.query_one(NearList).text = ""
 
     def action_maximize(self) -> None:
-        """Widen the focused panel (Textual's maximise), or put it back."""
-        if self.maximized is not None:
+        """Widen the focused panel (Textual's maximise; the note, a container Textual
+        will not maximise, by folding the side panel away), or put it back."""
+        if self.maximized is not None or self.has_class("-widened"):
             self.minimize()
+            self.remove_class("-widened")
             return
-        focused = self.focused
         panels = ("note", "tree", "near-options", "map-tab", "map-panel")
-        widget = focused if focused is not None and focused.id in panels else None
-        if widget is None:
+        focused = self.focused
+        widget = next(
+            (w for w in (focused.ancestors_with_self if focused else []) if w.id in panels), None
+        )
+        if not isinstance(widget, Widget):
             self.notify("Move the focus to a panel first (Tab), then w widens it", timeout=3)
+            return
+        if isinstance(widget, NoteView):
+            if self.has_class("-narrow"):
+                self.notify("The note has the whole width already (under 80 columns)", timeout=3)
+                return
+            self.add_class("-widened")
             return
         self.maximize(widget, container=False)
 

@@ -27,6 +27,9 @@ class DetailsPane(Static):
     def on_mount(self) -> None:
         self.show(None)
 
+    def on_resize(self) -> None:
+        self.show(self.details)  # the path is cut to the width
+
     def show(self, details: Details | None) -> None:
         """Describe `details`, or show the hint when nothing is highlighted."""
         self.details = details
@@ -39,8 +42,22 @@ class DetailsPane(Static):
         meta = " · ".join(p for p in (details.kind, "stub" if details.stub else "") if p)
         if meta:
             parts += ["\n", (meta, details.colour or "$text-secondary")]
-        if details.where:
-            parts += ["  ", (details.where, "dim")]
+        if details.where:  # a line of its own, so a path is never broken mid-word
+            parts += ["\n", (fit_path(details.where, self.content_region.width), "dim")]
         if details.text:
             parts += ["\n", (details.text, "italic $text-muted")]
         self.update(Content.assemble(*parts))
+
+
+def fit_path(where: str, width: int) -> str:
+    """`where` (a file path with its line) cut from the left to `width` cells, so its end
+    (file name and line) always shows; unchanged when it fits or the width is unknown.
+
+    >>> fit_path("notes/vault/deep/folder/Some note.md:12", 24)
+    '…/folder/Some note.md:12'
+    >>> fit_path("a.md:3", 24), fit_path("a/b/c.md:3", 0)
+    ('a.md:3', 'a/b/c.md:3')
+    """
+    if width <= 1 or len(where) <= width:
+        return where
+    return "…" + where[len(where) - width + 1 :]
