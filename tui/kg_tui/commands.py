@@ -34,11 +34,19 @@ class KeyCommands(Provider):
         main = next((s for s in app.screen_stack if isinstance(s, MainScreen)), None)
         targets: list[DOMNode] = [app] + ([main] if main is not None else [])
         seen: set[tuple[int, str]] = set()
+        # A key the app binds with priority never reaches a screen's own binding of it
+        # (Ctrl+C quits; the screen's "Copy selected text" never runs): left out.
+        taken = {
+            key for key, items in app._bindings.key_to_bindings.items() for b in items if b.priority
+        }
         for target in targets:
             bindings = target._bindings.key_to_bindings  # after the keymap is applied
             merged: dict[str, list[Binding]] = {}
             for items in bindings.values():
                 for binding in items:
+                    keys = {k.strip() for k in binding.key.split(",")}
+                    if target is not app and keys & taken:
+                        continue
                     if binding.description and binding.action != "command_palette":
                         merged.setdefault(binding.action, []).append(binding)
             for action, group in merged.items():

@@ -181,6 +181,8 @@ def keep_place(
     view = screen.query_one(NoteView)
     tree = screen.query_one("#tree", NeighbourhoodTree)
     scroll_y, line = view.scroll_y, tree.cursor_line
+    focused = screen.focused
+    was_focused = focused.id if focused is not None else None
     old = screen.current
     gone = screen.gone
     if old is None and gone is not None and screen.history.current == gone.id:
@@ -208,15 +210,36 @@ def keep_place(
         screen.gone = old
         screen.call_after_refresh(screen.prepare, graph)
         return
-    screen.show_current()
+    # The scroll is put back in the redraw's own frame, so the note never shows its top
+    # for a moment; once the new text is laid out it is put back exactly.
+    with screen.app.batch_update():
+        screen.show_current()
+        view.scroll_to(y=scroll_y, animate=False, immediate=True)
 
     def restore() -> None:
-        view.scroll_to(y=scroll_y, animate=False)
+        view.scroll_to(y=scroll_y, animate=False, immediate=True)
         if line >= 0:
             tree.cursor_line = min(line, max(tree.last_line, 0))
+        keep_focus(screen, was_focused)
 
     screen.call_after_refresh(restore)
     screen.call_after_refresh(screen.prepare, graph)
+
+
+def keep_focus(screen: MainScreen, was: str | None) -> None:
+    """The focus stays on the panel it was on: a redraw that removed the focused part of
+    the note must not hand it to the search box (Tab would then type nowhere useful)."""
+    from kg_tui.widgets.note_view import NoteView
+    from kg_tui.widgets.search import SearchInput
+
+    now = screen.focused
+    if was is None or (now is not None and now.id == was):
+        return
+    if isinstance(now, SearchInput) or now is None:
+        found = screen.query(f"#{was}")
+        target = found.first() if found else screen.query_one(NoteView)
+        if target.focusable:
+            target.focus()
 
 
 def show_deleted(screen: MainScreen, old: Note) -> None:

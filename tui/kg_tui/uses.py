@@ -4,7 +4,9 @@ on a note (`kg trace --used-by`) and the claims whose evidence is too weak
 
 from __future__ import annotations
 
-from kg import KnowledgeGraph
+from collections.abc import Callable
+
+from kg import KnowledgeGraph, Unsupported
 from kg.errors import KgError
 from kg.model import Note
 from kg_tui.features import EvidenceNode, Unavailable
@@ -39,10 +41,30 @@ def weak_statements(graph: KnowledgeGraph, note: Note) -> dict[int, float]:
     return {u.claim.index: float(u.best) for u in found}
 
 
-def corpus_lint(graph: KnowledgeGraph) -> list[EvidenceNode]:
-    """Every weakly supported claim of the corpus, as `kg trace --unsupported` lists them."""
+def corpus_lint(
+    graph: KnowledgeGraph,
+    progress: Callable[[int, int], object] | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> list[EvidenceNode]:
+    """Every weakly supported claim of the corpus, as `kg trace --unsupported` lists them.
+
+    Checked a note at a time: `progress(claims checked, claims in all)` after each; a
+    `stop()` that turns true ends the check early (with what was found so far).
+    """
     try:
-        found = graph.unsupported_claims()
+        notes = [n for n in graph.notes(stubs=False) if graph.claims(n)]
+        counts = [len(graph.claims(n)) for n in notes]
+        total, done = sum(counts), 0
+        found: list[Unsupported] = []
+        if progress is not None:
+            progress(0, total)
+        for note, count in zip(notes, counts, strict=True):
+            if stop is not None and stop():
+                break
+            found += graph.unsupported_claims(notes=note)
+            done += count
+            if progress is not None:
+                progress(done, total)
     except KgError as error:
         raise Unavailable(str(error)) from error
     return [

@@ -308,6 +308,10 @@ class History:
         """The entries `forward` would visit."""
         return self._items[self._pos + 1 :]
 
+    def items(self) -> list[str]:
+        """Every entry, oldest first: the trail and the entries ahead of it."""
+        return list(self._items)
+
 
 # ---------------------------------------------------------------- text helpers
 

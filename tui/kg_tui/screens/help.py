@@ -57,6 +57,7 @@ def sections(app_bindings: Sequence[Any]) -> list[tuple[str, list[tuple[str, str
     """(heading, [(keys, what they do)]) for every part of the browser; `app_bindings` are
     the app's own (passed in, as screens never import the app)."""
     from kg_tui.screens.filter import FilterScreen
+    from kg_tui.screens.history import HistoryScreen
     from kg_tui.screens.main import MainScreen
     from kg_tui.screens.path import PathScreen
     from kg_tui.screens.trace import TraceScreen
@@ -99,6 +100,7 @@ def sections(app_bindings: Sequence[Any]) -> list[tuple[str, list[tuple[str, str
         ("Trace screen", rows(TraceScreen.BINDINGS)),
         ("Path screen", rows(PathScreen.BINDINGS)),
         ("Filter dialog", rows(FilterScreen.BINDINGS)),
+        ("History list (h)", rows(HistoryScreen.BINDINGS)),
         ("Lists and trees", MOVING),
         ("Signs beside titles", SIGNS),
         ("Mouse", MOUSE),
@@ -119,6 +121,9 @@ NAMES = {
     "down": "↓",
     "tab": "Tab",
     "backspace": "Backspace",
+    "plus": "+",
+    "minus": "-",
+    "equals_sign": "=",
 }
 
 

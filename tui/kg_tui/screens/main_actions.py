@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import TabbedContent
 
 from kg_tui import features
+from kg_tui.messages import JumpHistory
 from kg_tui.screens.export import ExportRequest
 from kg_tui.screens.export_choices import export_choices, write_export
 from kg_tui.screens.panels import PanelMethods
@@ -88,6 +89,25 @@ class ActionMethods(PanelMethods):
         self.show_current()
         self._restore()
 
+    def action_history(self) -> None:
+        from kg_tui.screens.history import HistoryScreen
+
+        graph = self.graph
+        steps = self.history.items()
+        if graph is None or not steps:
+            self.notify("No history yet: walk to a note first", timeout=3)
+            return
+        titles = []
+        for item in steps:
+            found = graph.find(item) if item else None
+            titles.append(found.title if found is not None else "Home")
+
+        def picked(position: int | None) -> None:
+            if position is not None and position != self.history.position:
+                self.post_message(JumpHistory(position))
+
+        self.app.push_screen(HistoryScreen(titles, self.history.position), picked)
+
     def action_home(self) -> None:
         self._remember()
         self.history.visit(HOME)
@@ -102,9 +122,21 @@ class ActionMethods(PanelMethods):
         if name == "map" and self.has_class("-wide"):
             self.query_one("#map-panel", ConceptMap).focus()
             return
+        if name == "near" and self.current is None:
+            self.notify(
+                "The Near tab ranks the notes closest in meaning to the open note: "
+                "open a note first (/ searches).",
+                title="Near",
+                timeout=5,
+            )
         self.query_one("#tabs", TabbedContent).active = name
-        target = {"links": "#tree", "near": "#near-options", "map": "#map-tab"}[name]
-        self.query_one(target).focus()
+        target = self.query_one(
+            {"links": "#tree", "near": "#near-options", "map": "#map-tab"}[name]
+        )
+        target.focus()
+        # Once the tab is on show, so the focus (and the footer's keys) follow it even
+        # when the tab was hidden a moment ago.
+        self.call_after_refresh(target.focus)
 
     def action_zoom(self) -> None:
         """The concept map over the whole body, and back."""

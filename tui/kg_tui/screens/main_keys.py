@@ -31,6 +31,14 @@ MAIN_BINDINGS: list[BindingType] = [
         show=False,
         id="main.forward",
     ),
+    Binding(
+        "h",
+        "history",
+        "History",
+        tooltip="The walk's history as a list (back and forward): pick a step to return to",
+        show=False,
+        id="main.history",
+    ),
     Binding("alt+left", "back", "Back", show=False, id="main.back_alt"),
     Binding("alt+right", "forward", "Forward", show=False, id="main.forward_alt"),
     Binding(

@@ -12,7 +12,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Label, OptionList, Static, Tree
 from textual.widgets.option_list import Option
@@ -21,8 +20,8 @@ from kg import KnowledgeGraph
 from kg.errors import KgError
 from kg.model import Note
 from kg_tui import features
-from kg_tui.details import plural
 from kg_tui.messages import OpenNote
+from kg_tui.screens.trace_lists import ListingMethods
 from kg_tui.widgets.evidence import EvidenceRow, EvidenceTree
 from kg_tui.widgets.find_bar import FindInput
 
@@ -34,22 +33,10 @@ class Traced(Message):
     error: str = ""
 
 
-@dataclass
-class Listed(Message):
-    what: str  # 'used_by' or 'lint'
-    nodes: list[features.EvidenceNode]
-    error: str = ""
-
-
-@dataclass
-class Checked(Message):
-    weak: dict[int, float]  # claim index -> best score, for the weak statements
-
-
 MAX_DEPTH = 5  # the deepest trace the screen asks for
 
 
-class TraceScreen(Screen[str | None]):
+class TraceScreen(ListingMethods):
     """Statements on the left, the evidence for the highlighted one on the right."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -234,6 +221,7 @@ class TraceScreen(Screen[str | None]):
             self.query_one(EvidenceTree).focus()
 
     def start_trace(self, index: int) -> None:
+        self._leave_listing()
         self.traced = index
         self._started = time.monotonic()
         self._progress()
@@ -299,7 +287,8 @@ class TraceScreen(Screen[str | None]):
         row = event.node.data
         if row is None:
             return
-        self.query_one("#trace-quote", Static).update(describe_evidence(row.node))
+        where = self.query_one(EvidenceTree).where
+        self.query_one("#trace-quote", Static).update(describe_evidence(row.node, where))
         self.query_one("#trace-detail").scroll_home(animate=False)
 
     def _note(self, text: str) -> None:
@@ -346,67 +335,6 @@ class TraceScreen(Screen[str | None]):
         elif self.focused is not None:
             self.maximize(self.focused, container=False)
 
-    # ------------------------------------------------------------ used by, lint
-
-    def action_used_by(self) -> None:
-        self.traced = None
-        self.query_one("#trace-tree-title", Label).update("Used by · looking…")
-        self._listing("used_by")
-
-    def action_lint(self) -> None:
-        self.traced = None
-        self.query_one("#trace-tree-title", Label).update("Weak claims of the corpus · checking…")
-        self._note("Checking every claim of the corpus: this reads the whole corpus once.")
-        self._listing("lint")
-
-    def action_check(self) -> None:
-        self._claims_title("Statements · checking their evidence…")
-        self._listing("check")
-
-    def _claims_title(self, text: str) -> None:
-        self.query_one("#trace-claims-title", Label).update(text)
-
-    @work(thread=True, exclusive=True, group="trace-list")
-    def _listing(self, what: str) -> None:
-        from kg_tui import uses
-
-        try:
-            if what == "check":
-                self.post_message(Checked(uses.weak_statements(self.graph, self.note)))
-                return
-            nodes = (
-                uses.used_by(self.graph, self.note)
-                if what == "used_by"
-                else uses.corpus_lint(self.graph)
-            )
-        except (features.Unavailable, KgError) as error:
-            self.post_message(Listed(what, [], str(error)))
-            return
-        self.post_message(Listed(what, nodes))
-
-    def on_listed(self, message: Listed) -> None:
-        tree = self.query_one(EvidenceTree)
-        count = tree.show_list(message.nodes)
-        if message.what == "used_by":
-            head = f"Used by · {plural(count, 'claim')} rest on this note"
-            empty = "No claim elsewhere rests on this note."
-        else:
-            head = f"Weak claims of the corpus · {count}"
-            empty = "Every claim of the corpus has evidence above the threshold."
-        self.query_one("#trace-tree-title", Label).update(head)
-        self._note(message.error or ("" if count else empty))
-        self.query_one("#trace-quote", Static).update("")
-
-    def on_checked(self, message: Checked) -> None:
-        self.weak = message.weak
-        self._fill()
-        weak = len(message.weak)
-        self._claims_title(
-            f"Statements · {weak} of {len(self.claims)} weak"
-            if weak
-            else f"Statements · all {len(self.claims)} supported"
-        )
-
     # ------------------------------------------------------------ actions
 
     def action_close(self) -> None:
@@ -440,10 +368,15 @@ def trace_progress(graph: KnowledgeGraph) -> str:
     )
 
 
-def describe_evidence(node: features.EvidenceNode) -> Content:
-    """The detail pane of one evidence node: each part on its own, labelled, never cut."""
+def describe_evidence(node: features.EvidenceNode, where: str = "claim") -> Content:
+    """The detail pane of one evidence node: each part on its own, labelled, never cut.
+    `where` says which statement the tree traces ('claim', '¶1 s1', 'source 2'): the root
+    of a body sentence's trace is headed as a statement, not as the note's claim."""
     label = node.label if node.label and node.label not in node.quote else ""
-    head = node.kind.upper() + (f" · {label}" if label else "")
+    kind = node.kind.upper()
+    if node.kind == "claim" and where != "claim":
+        kind = f"STATEMENT · {where}" if where else "STATEMENT"
+    head = kind + (f" · {label}" if label else "")
     if node.score is not None and node.kind != "claim" and node.rank:
         what = "share of the fused ranking" if node.parts else "score"
         head += f" · #{node.rank}, {what} {node.score:.2f}"

@@ -33,6 +33,9 @@ BADGES = {
 class EvidenceRow:
     node: EvidenceNode
     quote_only: bool = False
+    score: int = 0  # characters at the label's end that give the rank and score
+    relation: int = 0  # characters before those that give the relation ("evidence")
+    lead: int = 0  # cells before the title: the fold mark and the badge ("▼ RELATED ")
 
 
 class EvidenceTree(Tree[EvidenceRow]):
@@ -81,21 +84,26 @@ class EvidenceTree(Tree[EvidenceRow]):
             label.append(" ".join(node.quote.split()), style="italic")
         else:
             label.append(node.title or "(no note)", style="bold" if node.note_id else "dim")
+        relation = score = ""
         if node.label:
-            label.append(f"  {node.label}", style=RichStyle(color=colour))
+            relation = f"  {node.label}"
+            label.append(relation, style=RichStyle(color=colour))
         if node.score is not None and node.kind != "claim":
             place = f"#{node.rank} " if node.rank else ""
-            label.append(f"  {place}{node.score:.2f}", style="dim")
+            score = f"  {place}{node.score:.2f}"
+            label.append(score, style="dim")
         if node.kind == "claim":
             if node.unsupported:
                 label.append("  weakly supported", style=RichStyle(color="#ff8787", bold=True))
             elif node.children:
                 label.append("  supported", style=RichStyle(color="#87d787", bold=True))
         show_quote = bool(node.quote) and node.kind != "claim" and node.quote != node.title
+        lead = len(badge) + 3  # the fold mark (2 cells) and the badge with its space
+        row = EvidenceRow(node, score=len(score), relation=len(relation), lead=lead)
         if not show_quote and not node.children:
-            parent.add_leaf(label, EvidenceRow(node))
+            parent.add_leaf(label, row)
             return 1
-        branch = parent.add(label, EvidenceRow(node))
+        branch = parent.add(label, row)
         if show_quote:
             quote = " ".join(node.quote.split())
             branch.add_leaf(Text(f"“{quote}”", style="italic dim"), EvidenceRow(node, True))
@@ -115,7 +123,8 @@ class EvidenceTree(Tree[EvidenceRow]):
             parent = parent.parent
         room = self.scrollable_content_region.width - depth * self.guide_depth - 1
         if room > 4 and text.cell_len > room:
-            text.truncate(room, overflow="ellipsis")
+            row = node.data
+            text = fit_label(text, room, row) if row is not None else text
         return text
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[EvidenceRow]) -> None:
@@ -127,3 +136,28 @@ class EvidenceTree(Tree[EvidenceRow]):
     def highlighted_node(self) -> EvidenceNode | None:
         node = self.cursor_node
         return node.data.node if node is not None and node.data is not None else None
+
+
+TITLE_AT_LEAST = 12  # cells of a title kept before the relation gives way to it
+
+
+def fit_label(text: Text, room: int, row: EvidenceRow) -> Text:
+    """Cut a row's `text` to `room` cells, cutting the title and never the score: the
+    rank and score at the end always stay, the relation before them while the title
+    keeps `TITLE_AT_LEAST` cells.
+
+    >>> label = Text("▼ RELATED Can reward models be gamed by longer answers?  evidence  #1 0.42")
+    >>> row = EvidenceRow(None, score=9, relation=10, lead=10)  # type: ignore[arg-type]
+    >>> fit_label(label, 45, row).plain
+    '▼ RELATED Can reward mode…  evidence  #1 0.42'
+    >>> fit_label(label, 30, row).plain
+    '▼ RELATED Can reward…  #1 0.42'
+    """
+    keep = row.score + row.relation
+    if room - text[len(text) - keep :].cell_len - row.lead < TITLE_AT_LEAST:
+        keep = row.score
+    tail = text[len(text) - keep :] if keep else Text("")
+    head = text[: len(text) - keep]
+    head.truncate(max(room - tail.cell_len, 1), overflow="ellipsis")
+    head.append_text(tail)
+    return head
