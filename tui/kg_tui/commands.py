@@ -42,10 +42,14 @@ class KeyCommands(Provider):
         for target in targets:
             bindings = target._bindings.key_to_bindings  # after the keymap is applied
             merged: dict[str, list[Binding]] = {}
+            shadowed = (
+                set()
+                if target is app
+                else {b.action for key, items in bindings.items() if key in taken for b in items}
+            )
             for items in bindings.values():
                 for binding in items:
-                    keys = {k.strip() for k in binding.key.split(",")}
-                    if target is not app and keys & taken:
+                    if binding.action in shadowed:
                         continue
                     if binding.description and binding.action != "command_palette":
                         merged.setdefault(binding.action, []).append(binding)

@@ -215,6 +215,7 @@ def keep_place(
     with screen.app.batch_update():
         screen.show_current()
         view.scroll_to(y=scroll_y, animate=False, immediate=True)
+        view.scroll_to(y=scroll_y, animate=False)  # after the redraw's own scroll home
 
     def restore() -> None:
         view.scroll_to(y=scroll_y, animate=False, immediate=True)
