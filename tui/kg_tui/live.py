@@ -212,6 +212,7 @@ def keep_place(
         return
     # The scroll is put back in the redraw's own frame, so the note never shows its top
     # for a moment; once the new text is laid out it is put back exactly.
+    screen._keep_query = True  # a re-index is no step of the walk: the search box stays
     with screen.app.batch_update():
         screen.show_current()
         view.scroll_to(y=scroll_y, animate=False, immediate=True)
