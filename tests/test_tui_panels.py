@@ -4,7 +4,7 @@ focus after search, stale panes, the side panel and map, the Near list's room an
 things (history list, key names, theme, live edits keeping their place).
 
 Each test asserts what the person sees (the terminal's text, what is on screen, where
-the focus is), and each failed before its fix.
+the focus is); each failed before its fix, but for the two guards that say so.
 """
 
 from __future__ import annotations
@@ -216,23 +216,27 @@ async def test_a_note_opened_from_search_shows_its_text_with_the_focus(app: KgAp
 
 
 @pytest.mark.asyncio
-async def test_dialogs_are_whole_at_60x20(app: KgApp):
+async def test_dialogs_are_whole_at_60x20(notes_graph, tmp_path: Path):
+    # The bundled notes/ have tags: the filter has three lists side by side.
+    app = KgApp(graph=notes_graph, export_dir=tmp_path)
     async with app.run_test(size=NARROW) as pilot:
-        await open_note(pilot)
+        await open_note(pilot, "Can reward models be gamed by longer answers?")
         await pilot.press("x")
         await pilot.pause()
         assert isinstance(app.screen, ExportScreen)
+        dialog = app.screen.query_one("#export").region
         for button in ("#export-go", "#export-cancel"):
             region = app.screen.query_one(button).region
-            assert region.height and region.bottom <= NARROW[1]
+            assert region.height and dialog.contains_region(region), (dialog, region)
         await pilot.press("escape", "f")
         await pilot.pause()
         assert isinstance(app.screen, FilterScreen)
         text = "\n".join(screen_text(app))
-        assert "Link kinds" in text and "followed" in text and "Categories (none:" in text
+        assert "Link kinds" in text and "followed" in text and "Tags (none:" in text
         assert "● source" in text and "● mentions" in text and "sou…" not in text
+        dialog = app.screen.query_one("#filter").region
         for button in ("#apply", "#cancel"):
-            assert app.screen.query_one(button).region.bottom <= NARROW[1]
+            assert dialog.contains_region(app.screen.query_one(button).region)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -302,6 +306,7 @@ async def test_a_long_file_path_is_never_broken_mid_word(app: KgApp):
 
 @pytest.mark.asyncio
 async def test_walking_shows_the_links_tree_from_its_top(app: KgApp):
+    # A guard: the tree opening past its first header was seen in tmux, not in Pilot.
     async with app.run_test(size=SMALL) as pilot:
         await open_note(pilot)
         tree = app.query_one(NeighbourhoodTree)
@@ -341,6 +346,7 @@ async def test_zoom_and_back_returns_to_the_map_and_keys_follow_the_focus(app: K
 
 @pytest.mark.asyncio
 async def test_a_reindex_never_leaves_the_focus_in_the_search_box(app: KgApp, graph):
+    # A guard: Tab into the search box after a re-index was seen once and not reproduced.
     async with app.run_test(size=SMALL) as pilot:
         screen = await open_note(pilot)
         view = app.query_one(NoteView)
@@ -420,30 +426,36 @@ async def test_the_palette_lists_ctrl_c_as_quit_only(app: KgApp):
 
 
 @pytest.mark.asyncio
-async def test_the_panel_divider_shows_in_the_light_theme(app: KgApp):
+async def test_the_panel_dividers_show_in_the_light_theme(app: KgApp):
     async with app.run_test(size=SMALL) as pilot:
         await open_note(pilot)
+        app.query_one(NeighbourhoodTree).focus()  # the note's divider in its plain colour
         app.theme = "textual-light"
         await pilot.pause()
-        view = app.query_one(NoteView)
-        _, colour = view.styles.border_right
-        background = view.background_colors[1]
-        divider = background + colour  # the line's colour over what is behind it
-        assert abs(divider.brightness - background.brightness) > 0.15
+        for widget, (_, colour) in (
+            (app.query_one(NoteView), app.query_one(NoteView).styles.border_right),
+            (app.query_one(DetailsPane), app.query_one(DetailsPane).styles.border_top),
+        ):
+            background = widget.background_colors[1]
+            line = background + colour  # the line's colour over what is behind it
+            assert abs(line.brightness - background.brightness) > 0.15, widget
 
 
 @pytest.mark.asyncio
-async def test_a_live_edit_keeps_the_scroll_in_its_own_frame(app: KgApp, graph):
+async def test_a_live_edit_keeps_the_scroll_and_the_focus(app: KgApp, graph):
+    # A guard: the one-frame jump to the top seen in tmux at 60×20 does not show in Pilot,
+    # so this holds the place (and the focus) a re-index must keep, before and after.
     async with app.run_test(size=NARROW) as pilot:
         screen = await open_note(pilot)
         view = app.query_one(NoteView)
+        view.focus()
         view.scroll_to(y=8, animate=False, immediate=True)
         await pilot.pause()
         assert view.scroll_y == 8
         keep_place(screen, graph)
-        assert view.scroll_y == 8  # before any frame is drawn
-        await settle(pilot)
         assert view.scroll_y == 8
+        await settle(pilot)
+        assert view.scroll_y == 8 and app.focused is view
 
 
 @pytest.mark.asyncio
