@@ -362,7 +362,14 @@ async def test_a_reindex_never_leaves_the_focus_in_the_search_box(app: KgApp, gr
 # ---------------------------------------------------------------- the Near list's room
 
 
-@pytest.mark.parametrize(("size", "rows"), [(NARROW, 3), (SMALL, 4), (LARGE, 8)])
+@pytest.mark.parametrize(
+    ("size", "rows"),
+    [
+        pytest.param(NARROW, 3, id="60x20"),
+        pytest.param(SMALL, 4, id="80x24"),
+        pytest.param(LARGE, 8, id="120x40"),
+    ],
+)
 @pytest.mark.asyncio
 async def test_near_list_has_room(embedded_graph, tmp_path: Path, size, rows):
     app = KgApp(graph=embedded_graph, export_dir=tmp_path)

@@ -47,8 +47,9 @@ def test_kg_browse_in_a_real_terminal(corpus: Path, tmp_path: Path):
         screen = term.wait_for("SYNTHESIS NOTE", "Related", "Used by")
         assert "Do base models already contain hidden" in screen
 
-        # Walk: down the neighbourhood to the first related concept and open it.
-        term.keys("Down", "Down", "Down", "Down")
+        # Walk: down the neighbourhood (l: the note opened from search has the focus) to
+        # the first related concept and open it.
+        term.keys("l", "Down", "Down", "Down", "Down")
         term.wait_for("Can simple rewards alone")
         term.keys("Enter")
         screen = term.wait_for("› Can simple rewards alone teach complex domain", "stub")
