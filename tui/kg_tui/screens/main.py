@@ -19,6 +19,7 @@ from kg.errors import KgError
 from kg.model import Note, NoteKind, NoteStats
 from kg_tui import features
 from kg_tui.details import plural
+from kg_tui.labels import shown_title
 from kg_tui.messages import (
     Describe,
     GraphLoaded,
@@ -32,6 +33,7 @@ from kg_tui.screens.export import ExportRequest
 from kg_tui.screens.export_choices import export_choices, write_export
 from kg_tui.screens.panels import PanelMethods
 from kg_tui.stray import StrayKeys
+from kg_tui.vault import filter_kinds, tag_matches
 from kg_tui.viewstate import Recall
 from kg_tui.walk import HOME, Filter, Group, History, group_neighbours, second_ring
 from kg_tui.widgets.breadcrumb import Breadcrumb
@@ -461,7 +463,7 @@ class MainScreen(PanelMethods):
         titles = []
         for item in self.history.trail():
             found = graph.find(item) if graph is not None and item else None
-            titles.append(found.title if found else "Home")
+            titles.append(shown_title(graph, found) if found else "Home")
         self.query_one(Breadcrumb).set_trail(titles, len(self.history.ahead()))
 
     @on(OpenNote)
@@ -596,7 +598,12 @@ class MainScreen(PanelMethods):
         if self.titles is None:
             results.show_error("Reading titles… (Enter searches now)")
             return
-        results.show_titles(query, self.titles.match(query, limit=12))
+        results.show_titles(query, self._with_tags(query, self.titles.match(query, limit=12)))
+
+    def _with_tags(self, query: str, notes: list[Note]) -> list[Note]:
+        """`/#tag` offers the corpus's tags first (opening one lists its notes)."""
+        tags = tag_matches(self.graph, query) if self.graph is not None else []
+        return tags + [n for n in notes if n not in tags]
 
     @on(SearchInput.Submitted, "#search")
     def _submitted(self, event: SearchInput.Submitted) -> None:
@@ -775,7 +782,8 @@ class MainScreen(PanelMethods):
                 self.filter = result
                 self.show_current()
 
-        self.app.push_screen(FilterScreen(kinds, categories, self.filter, tags), chosen)
+        offered = filter_kinds(self.graph, kinds)
+        self.app.push_screen(FilterScreen(kinds, categories, self.filter, tags, offered), chosen)
 
     def action_trace(self) -> None:
         from kg_tui.screens.trace import TraceScreen

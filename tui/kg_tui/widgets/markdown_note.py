@@ -13,7 +13,7 @@ among the edges of a line, the one whose note bears the written name.
 >>> blocks = render_markdown("## Steps\\n\\n1. Open **Settings**.\\n2. Pick one.\\n", LinkTargets())
 >>> [(b.classes, b.text) for b in blocks]
 [('nv-heading', 'Steps'), ('nv-list', '1. Open Settings.\\n2. Pick one.')]
->>> blocks[1].marks
+>>> blocks[1].rich.marks
 [(8, 16, 'bold')]
 """
 
@@ -23,6 +23,7 @@ import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -31,6 +32,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from kg.model import Link, LinkKind, Note
+from kg_tui.labels import is_markdown_note
 
 if TYPE_CHECKING:
     from kg import KnowledgeGraph
@@ -460,14 +462,15 @@ class _Renderer:
             return after
         if token.type == "blockquote_open":
             return self.quote(tokens, at)
-        rich, classes, after, embeds = self.leaf(tokens, at)
-        if rich is not None:
-            self.emit(rich, classes, line, embeds)
+        leaf, classes, after, found = self.leaf(tokens, at)
+        if leaf is not None:
+            self.emit(leaf, classes, line, found)
         return after
 
     def quote(self, tokens: list[Token], at: int) -> int:
         """A blockquote, or an Obsidian callout: its title on a line of its own."""
-        line = tokens[at].map[0] + 1 if tokens[at].map else None
+        where = tokens[at].map
+        line = where[0] + 1 if where else None
         rich, after, embeds = self.container(tokens, at, top=True)
         match = _CALLOUT.match(rich.text)
         if match is None:
@@ -555,6 +558,18 @@ def _with_lang(rich: Rich, lang: str) -> Rich:
     out.add(lang + "\n", "dim italic")
     out.extend(rich)
     return out
+
+
+def markdown_source(graph: KnowledgeGraph, note: Note) -> str | None:
+    """The Markdown text of a vault note, read from its file (None: a site page, a stub,
+    or a file that cannot be read, which the reading view shows from its paragraphs)."""
+    root = getattr(graph, "root", None)
+    if root is None or not is_markdown_note(note) or len(note.files) != 1:
+        return None
+    try:
+        return (Path(root) / note.files[0]).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def render_markdown(

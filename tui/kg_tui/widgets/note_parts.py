@@ -12,6 +12,7 @@ from kg import KnowledgeGraph
 from kg.model import NOT_NOTES, Link, Note, NoteKind, NoteStats
 from kg.text import TitleMatcher, fold
 from kg_tui.details import plural
+from kg_tui.labels import shown_title
 from kg_tui.messages import OpenNote
 from kg_tui.widgets.concept_map import map_figures
 from kg_tui.widgets.markdown_note import Span
@@ -39,6 +40,20 @@ class Block:
     marks: list[tuple[int, int, str]] = field(default_factory=list)  # emphasis runs
     found: list[tuple[int, int]] = field(default_factory=list)  # where the find text is
     line: int | None = None  # the file line it was read from (-1: the note's claim)
+
+
+def bullets(graph: KnowledgeGraph, notes: list[Note]) -> tuple[str, list[Span]]:
+    """A bulleted list of notes, one a line, each title (with its folder where titles
+    repeat) a link."""
+    text = ""
+    spans: list[Span] = []
+    for note in notes:
+        if text:
+            text += "\n"
+        title = shown_title(graph, note)
+        spans.append(Span(len(text) + 2, len(text) + 2 + len(title), note.id))
+        text += f"• {title}"
+    return text, spans
 
 
 def find_mentions(text: str, titles: dict[str, str]) -> list[Span]:

@@ -6,7 +6,6 @@ link cursor with ← → and press Enter, to re-centre the walk on it.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -16,17 +15,18 @@ from textual.reactive import reactive
 from textual.style import Style
 
 from kg import KnowledgeGraph
-from kg.model import LinkKind, Note, NoteStats
+from kg.model import LinkKind, Note, NoteKind, NoteStats
 from kg.text import fold
 from kg_tui.details import plural
 from kg_tui.emphasis import emphasis
 from kg_tui.labels import KIND_LABELS as KIND_LABELS  # the header's words for each kind
-from kg_tui.labels import is_markdown_note, kind_label, kind_word, shown_title
+from kg_tui.labels import kind_label, kind_word, shown_title
 from kg_tui.messages import OpenNote
-from kg_tui.widgets.markdown_note import LinkTargets, Span, render_markdown
+from kg_tui.widgets.markdown_note import LinkTargets, Span, markdown_source, render_markdown
 from kg_tui.widgets.note_parts import (
     Block,
     NoteText,
+    bullets,
     figures_text,
     find_mentions,
     one_per_target,
@@ -269,7 +269,7 @@ class NoteView(VerticalScroll, can_focus=True):
             self._plain(Content("Claim"), "nv-heading")
             self._prose(note.claim, titles, "nv-claim").line = -1
         # A paper's abstract is its description: the body does not repeat it.
-        source = self._markdown_source(graph, note)
+        source = markdown_source(graph, note)
         if source is not None:
             self._markdown(graph, note, source, titles)
         else:
@@ -279,6 +279,10 @@ class NoteView(VerticalScroll, can_focus=True):
                 for paragraph in body:
                     self._prose(paragraph.text, titles, "nv-para").line = paragraph.line
         self._sections(graph, note)
+        if note.kind is NoteKind.TAG:  # a tag's page: the notes that carry it
+            tagged = graph.notes(tag=note.title)
+            self._plain(Content(f"Notes tagged {note.title} · {len(tagged)}"), "nv-heading")
+            self._linked(*bullets(graph, list(tagged)), "nv-list")
         sources = one_per_target(graph.links_of(note, "out", LinkKind.SOURCE))
         if sources:
             sources.sort(key=lambda lk: (lk.order or 0, lk.line))
@@ -331,28 +335,10 @@ class NoteView(VerticalScroll, can_focus=True):
             if not notes:
                 continue
             self._plain(Content(heading), "nv-heading")
-            text = ""
-            spans: list[Span] = []
-            for note in notes:
-                if text:
-                    text += "\n"
-                spans.append(Span(len(text) + 2, len(text) + 2 + len(note.title), note.id))
-                text += f"• {note.title}"
-            self._linked(text, spans, "nv-list")
+            self._linked(*bullets(graph, notes), "nv-list")
         self._show()
 
     # ------------------------------------------------------------ pieces
-
-    def _markdown_source(self, graph: KnowledgeGraph, note: Note) -> str | None:
-        """The Markdown text of a vault note, read from its file (None: a site page, a
-        stub, or a file that cannot be read, shown from its paragraphs instead)."""
-        root = getattr(graph, "root", None)
-        if root is None or not is_markdown_note(note) or len(note.files) != 1:
-            return None
-        try:
-            return (Path(root) / note.files[0]).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
 
     def _markdown(
         self, graph: KnowledgeGraph, note: Note, source: str, titles: dict[str, str]
@@ -375,7 +361,7 @@ class NoteView(VerticalScroll, can_focus=True):
     def _expand(self, graph: KnowledgeGraph, note_id: str) -> None:
         """The text of an embedded note, framed, under the block that embeds it."""
         inner = graph.find(note_id)
-        source = self._markdown_source(graph, inner) if inner is not None else None
+        source = markdown_source(graph, inner) if inner is not None else None
         if inner is None or source is None:
             return
         self._plain(
