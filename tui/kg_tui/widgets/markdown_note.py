@@ -33,6 +33,7 @@ from markdown_it.token import Token
 
 from kg.model import Link, LinkKind, Note
 from kg_tui.labels import is_markdown_note
+from kg_tui.vault import anchor_label
 
 if TYPE_CHECKING:
     from kg import KnowledgeGraph
@@ -342,7 +343,7 @@ class _Renderer:
     ) -> None:
         target, anchor, shown = str(meta["target"]), str(meta["anchor"]), str(meta["shown"])
         if meta["embed"]:
-            label = target + (f" › {anchor}" if anchor else "")
+            label = target + (f" › {anchor_label('#' + anchor).lstrip('#')}" if anchor else "")
             self._embed(rich, target, label, line, embeds)
             return
         if not target:  # [[#Heading]]: a place in this very note
