@@ -226,6 +226,39 @@ async def test_hash_in_search_offers_tags_and_a_tag_lists_its_notes(vault, tmp_p
         assert "Notes tagged #field · 1" in texts and "• Field notes" in texts
 
 
+def test_every_written_link_of_a_rendered_note_goes_where_the_graph_says(vault):
+    """Links in a paragraph of many lines, in a table, Markdown links, embeds and #tags:
+    each a span to the note (or file, or tag) the graph resolved on that line."""
+    from kg_tui.widgets.markdown_note import LinkTargets, markdown_source, render_markdown
+
+    home = vault.note("Home")
+    source = markdown_source(vault, home)
+    assert source is not None
+    rendered = render_markdown(source, LinkTargets(vault, home))
+    spans = [
+        (block.text[s.start : s.end], vault.note(s.note_id))
+        for block in rendered
+        for s in block.rich.spans
+    ]
+    where = {text: (n.files[0] if n.files else n.title) for text, n in spans}
+    assert where["Ideas"] == "Projects/Ideas.md"  # the shortest path, as the graph has it
+    assert where["last year's ideas"] == "Archive/2025/Ideas.md"
+    assert where["the reading list"] == "Projects/Reading list.md"  # line 14 of a paragraph
+    assert where["list"] == "Projects/Reading list.md"  # in a table cell
+    assert where["a diagram"] == "assets/diagram.png"  # ![a diagram](assets/diagram.png)
+    assert where["#area/ml/vision"] == "#area/ml/vision"
+    assert where["Field notes › block ^b1"] == "Field notes.md"
+    assert "Overview" not in where  # [[#Overview]]: a place in the note itself
+    texts = "\n".join(block.text for block in rendered)
+    assert "⧉ image: missing chart.png (not in the vault)" in texts
+    written = [line for line in texts.splitlines() if "[[" in line]  # code and escapes only
+    assert [w.split("[[")[1].split("]]")[0] for w in written] == [
+        "Not a note",
+        "Fenced link",
+        "Escaped link",
+    ]
+
+
 def test_attachments_are_grouped_apart_from_notes(vault):
     home = vault.note("Home")
     groups = {g.title: g for g in group_neighbours(vault.neighbours(home, depth=1))}

@@ -148,6 +148,9 @@ class LinkTargets:
         edges = [(lk, n) for lk, n in self._by_line.get(line, ()) if lk.kind is kind]
         if not edges:
             return None
+        if kind is LinkKind.TAGGED:  # a tag is its title: `#a/b` is no path
+            wanted = written.casefold()
+            return next((n for _, n in edges if n.title.casefold() == wanted), None)
         name = unquote(written).strip().replace("\\", "/").casefold()
         name = _strip_md(name)
         for _, target in edges:
@@ -183,8 +186,7 @@ _WIKI = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
 
 
 def _wikilink_rule(state: StateInline, silent: bool) -> bool:
-    """`[[target#anchor|shown]]` and `![[embed]]` as one token each, with the offset in
-    the inline text (for the line it is written on)."""
+    """`[[target#anchor|shown]]` and `![[embed]]` as one token each."""
     src, pos = state.src, state.pos
     if not (src.startswith("[[", pos) or src.startswith("![[", pos)):
         return False
@@ -201,7 +203,6 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
             "target": target.strip(),
             "anchor": anchor.strip(),
             "shown": shown.strip() if bar else "",
-            "offset": pos,
         }
     state.pos = match.end()
     return True
@@ -277,17 +278,15 @@ class _Renderer:
         embeds: list[str] = []
         styles: list[str] = []
         opened: list[tuple[str | None, int]] = []  # (note id, where) of each open link
-        first = (token.map[0] + 1) if token.map else 0
-        src = token.content
+        line = (token.map[0] + 1) if token.map else 0  # each line break a line of the file
         for child in token.children or []:
             style = " ".join(styles)
             kind = child.type
             if kind == "text":
-                self._text(
-                    rich, child.content, style, first + src.count("\n", 0, self._at(src, child))
-                )
+                self._text(rich, child.content, style, line)
             elif kind in ("softbreak", "hardbreak"):
                 rich.add("\n")
+                line += 1
             elif kind == "code_inline":
                 rich.add(child.content, (style + " " + code_style).strip())
             elif kind in ("strong_open", "em_open", "s_open"):
@@ -300,7 +299,6 @@ class _Renderer:
                 address = str(child.attrs.get("href", ""))
                 note = None
                 if address and not _SCHEME.match(address):
-                    line = first + src.count("\n", 0, self._at(src, child))
                     note = self.targets.resolve(address.partition("#")[0], line, LinkKind.LINKS)
                 opened.append((note.id if note is not None else None, len(rich.text)))
                 styles.append("underline" if note is None else "")
@@ -313,19 +311,12 @@ class _Renderer:
                         rich.spans.append(Span(start, len(rich.text), note_id))
             elif kind == "image":
                 address = unquote(str(child.attrs.get("src", "")))
-                line = first + src.count("\n", 0, self._at(src, child))
                 self._embed(rich, address, child.content or address, line, embeds)
             elif kind == "wikilink":
-                line = first + src.count("\n", 0, child.meta["offset"])
                 self._wikilink(rich, child.meta, line, style, embeds)
             elif kind == "html_inline":
                 continue  # <br>, <span>, comments: the tags are not text
         return rich, embeds
-
-    def _at(self, src: str, token: Token) -> int:
-        """Roughly where `token` sits in the inline text (for its line number)."""
-        found = src.find(token.content) if token.content else -1
-        return max(found, 0)
 
     def _text(self, rich: Rich, text: str, style: str, line: int) -> None:
         if "^" in text:
@@ -350,7 +341,8 @@ class _Renderer:
             rich.add(shown or anchor, (style + " italic").strip())
             return
         note = self.targets.resolve(target, line, LinkKind.LINKS)
-        text = shown or (f"{target} › {anchor}" if anchor else target)
+        place = anchor_label("#" + anchor).lstrip("#")
+        text = shown or (f"{target} › {place}" if anchor else target)
         rich.add(
             text, style if note is not None else (style + " dim").strip(), note.id if note else None
         )
@@ -360,7 +352,7 @@ class _Renderer:
         word = embed_word(target)
         rich.add(f"{EMBED_MARK} {word}: ", "bold $text-secondary")
         rich.add(label, "" if note is not None else "dim", note.id if note is not None else None)
-        if note is None:
+        if note is None or note.stub:
             rich.add(" (not in the vault)", "dim italic")
         elif word == "embed" and note.files:
             embeds.append(note.id)
