@@ -20,6 +20,7 @@ MODULES = [
     "kg_tui.widgets.concept_map",
     "kg_tui.widgets.note_parts",
     "kg_tui.widgets.markdown_note",
+    "kg_tui.widgets.note_links",
     "kg_tui.labels",
     "kg_tui.vault",
     "kg_tui.details",

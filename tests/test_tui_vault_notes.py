@@ -229,7 +229,8 @@ async def test_hash_in_search_offers_tags_and_a_tag_lists_its_notes(vault, tmp_p
 def test_every_written_link_of_a_rendered_note_goes_where_the_graph_says(vault):
     """Links in a paragraph of many lines, in a table, Markdown links, embeds and #tags:
     each a span to the note (or file, or tag) the graph resolved on that line."""
-    from kg_tui.widgets.markdown_note import LinkTargets, markdown_source, render_markdown
+    from kg_tui.widgets.markdown_note import markdown_source, render_markdown
+    from kg_tui.widgets.note_links import LinkTargets
 
     home = vault.note("Home")
     source = markdown_source(vault, home)

@@ -15,7 +15,7 @@ from kg_tui.details import plural
 from kg_tui.labels import shown_title
 from kg_tui.messages import OpenNote
 from kg_tui.widgets.concept_map import map_figures
-from kg_tui.widgets.markdown_note import Span
+from kg_tui.widgets.note_links import Span
 
 
 class NoteText(Static):

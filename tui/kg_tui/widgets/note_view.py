@@ -22,7 +22,8 @@ from kg_tui.emphasis import emphasis
 from kg_tui.labels import KIND_LABELS as KIND_LABELS  # the header's words for each kind
 from kg_tui.labels import kind_label, kind_word, shown_title
 from kg_tui.messages import OpenNote
-from kg_tui.widgets.markdown_note import LinkTargets, Span, markdown_source, render_markdown
+from kg_tui.widgets.markdown_note import markdown_source, render_markdown
+from kg_tui.widgets.note_links import LinkTargets, Span
 from kg_tui.widgets.note_parts import (
     Block,
     NoteText,
