@@ -38,6 +38,8 @@ HOME, FIELD, IDEAS, OLD_IDEAS = (
 READING, RETRO = "Projects/Reading list.md", "Archive/2025/Retro.md"
 SAMPLING, STATS = "Methods/Sampling without replacement.md", "Methods/stats.md"
 DIAGRAM, SCAN = "assets/diagram.png", "assets/scan.pdf"
+GUIDE = "Guides/Embedding notes and files.md"
+SYNC, PUBLISH = "Sync/Privacy and storage.md", "Publish/Privacy and storage.md"
 
 # (file the link is written in, line, kind, what it reaches): a note or attachment by its
 # file, "stub:" a note no file holds, "missing:" an attachment not in the vault, "#" a tag.
@@ -91,6 +93,17 @@ OBSIDIAN = [
     # Methods/
     (SAMPLING, 4, LINKS, STATS),  # [[stats]]: by file name, though titled otherwise
     (STATS, 4, LINKS, SAMPLING),
+    # Guides/Embedding notes and files.md: the links inside its code block are text
+    (GUIDE, 4, LINKS, FIELD),
+    (GUIDE, 20, EMBEDS, FIELD),  # ![[Field notes]]
+    (GUIDE, 22, EMBEDS, FIELD),  # ![[Field notes#^b1]]: one block of it
+    (GUIDE, 26, EMBEDS, DIAGRAM),
+    (GUIDE, 45, LINKS, SYNC),  # [[Sync/Privacy and storage]]: one name, two folders
+    (GUIDE, 45, LINKS, PUBLISH),
+    # Sync/ and Publish/Privacy and storage.md: each names the other by its folder
+    (SYNC, 4, LINKS, PUBLISH),
+    (SYNC, 6, LINKS, GUIDE),
+    (PUBLISH, 4, LINKS, SYNC),
 ]
 NESTED_TAGS = {
     ("#project/kg", "#project"),
@@ -168,10 +181,10 @@ def test_each_file_is_its_own_note_and_nothing_is_invented(vault):
 
 def test_figures_of_the_vault(vault):
     stats = vault.corpus_stats()
-    assert (stats.files, stats.notes, stats.stubs) == (8, 8, 1)
+    assert (stats.files, stats.notes, stats.stubs) == (11, 11, 1)
     assert (stats.attachments, stats.missing_attachments, stats.tags) == (2, 2, 13)
     assert stats.unresolved == 3  # Someday maybe, missing chart.png, dawn chorus.mp3
-    assert stats.links_by_kind == {"embeds": 7, "links": 25, "mentions": 1, "tagged": 14}
+    assert stats.links_by_kind == {"embeds": 10, "links": 31, "mentions": 1, "tagged": 14}
     assert stats.warnings == 0 and stats.errors == 0  # [[#Overview]]: no self-link warning
 
 
@@ -348,7 +361,7 @@ def run_kg(*args: str) -> str:
 def test_cli_counts_filters_by_tag_and_labels_backlinks(tmp_path):
     where = ["--corpus", str(VAULT), "--index", str(tmp_path / "idx")]
     summary = run_kg("index", "--no-embed", *where)
-    assert "8 notes" in summary and "1 stubs" in summary
+    assert "11 notes" in summary and "1 stubs" in summary
     assert "2 attachments (2 missing), 3 unresolved links, 13 tags" in summary
     stats = run_kg("stats", *where)
     assert "attachments: 2 in the vault, 2 missing" in stats and "13 tags" in stats

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from kg.model import Link, LinkKind, Neighbour, Note
 from kg.text import carries_tag
+from kg_tui.vault import anchor_label, is_attachment
 
 HOME = ""  # the history entry of the corpus overview
 
@@ -90,6 +91,10 @@ GROUP_SPECS: dict[tuple[LinkKind, str], GroupSpec] = {
 }
 
 
+# A vault's images, audio and PDFs a note links or embeds: listed apart from its notes.
+ATTACHMENTS = GroupSpec(LinkKind.EMBEDS, "out", "Attachments", len(_SPECS))
+
+
 def group_spec(kind: LinkKind, direction: str) -> GroupSpec:
     return GROUP_SPECS[(kind, "in" if direction == "in" else "out")]
 
@@ -112,7 +117,7 @@ class Entry:
         if link.order is not None and link.kind in (LinkKind.SOURCE, LinkKind.PAPER, LinkKind.NEXT):
             return f"#{link.order}"
         if link.section:
-            return link.section
+            return anchor_label(link.section)
         return ""
 
 
@@ -154,7 +159,7 @@ def group_neighbours(
     `categories`, when given, keeps only notes in at least one of those categories;
     `tags`, only notes carrying one of those tags (or a tag nested under one).
     """
-    groups: dict[tuple[LinkKind, str], dict[str, Entry]] = {}
+    groups: dict[GroupSpec, dict[str, Entry]] = {}
     for n in neighbours:
         if n.depth != 1:
             continue
@@ -163,16 +168,15 @@ def group_neighbours(
         if tags is not None and not has_tag(n.note, tags):
             continue
         spec = group_spec(n.link.kind, n.direction)
-        bucket = groups.setdefault((spec.kind, spec.direction), {})
+        if spec.direction == "out" and is_attachment(n.note):
+            spec = ATTACHMENTS  # files, not notes: a group of their own
+        bucket = groups.setdefault(spec, {})
         seen = bucket.get(n.note.id)
         if seen is None:
             bucket[n.note.id] = Entry(n.note, n.link, spec.direction)
         else:
             bucket[n.note.id] = Entry(seen.note, seen.link, seen.direction, seen.links + 1)
-    out = [
-        Group(GROUP_SPECS[key], sorted(entries.values(), key=_sort_key))
-        for key, entries in groups.items()
-    ]
+    out = [Group(spec, sorted(entries.values(), key=_sort_key)) for spec, entries in groups.items()]
     return sorted(out, key=lambda g: g.spec.order)
 
 

@@ -32,9 +32,11 @@ class FilterScreen(ModalScreen[Filter | None]):
         categories: list[str],
         current: Filter,
         tags: list[str] | None = None,
+        offered: list[LinkKind] | None = None,
     ) -> None:
         super().__init__()
         self.present = set(present)
+        self.offered = offered if offered is not None else list(LinkKind)  # kinds listed
         self.categories = categories
         self.current = current
         self.tags = tags or []
@@ -62,7 +64,7 @@ class FilterScreen(ModalScreen[Filter | None]):
                                 kind.value,
                                 kinds is None or kind in kinds,
                             )
-                            for kind in LinkKind
+                            for kind in self.offered
                         ),
                         id="filter-kinds",
                     )
@@ -107,7 +109,7 @@ class FilterScreen(ModalScreen[Filter | None]):
     def action_apply(self) -> None:
         kinds = set(self.query_one("#filter-kinds", SelectionList).selected)
         chosen_kinds = (
-            None if len(kinds) == len(LinkKind) else frozenset(LinkKind(k) for k in kinds)
+            None if len(kinds) == len(self.offered) else frozenset(LinkKind(k) for k in kinds)
         )
         categories: frozenset[str] | None = None
         lists = self.query("#filter-categories")

@@ -21,6 +21,7 @@ from kg import KnowledgeGraph
 from kg.model import Note, NoteKind, NoteStats
 from kg_tui import details, features
 from kg_tui.details import Details, plural
+from kg_tui.labels import shown_title
 from kg_tui.messages import (
     Describe,
     GraphLoaded,
@@ -325,7 +326,7 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
         titles = []
         for item in self.history.trail():
             found = graph.find(item) if graph is not None and item else None
-            titles.append(found.title if found else "Home")
+            titles.append(shown_title(graph, found) if found else "Home")
         self.query_one(Breadcrumb).set_trail(titles, len(self.history.ahead()))
 
     @on(OpenNote)

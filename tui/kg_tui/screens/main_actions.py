@@ -12,10 +12,12 @@ from textual.message import Message
 from textual.widgets import TabbedContent
 
 from kg_tui import features
+from kg_tui.labels import shown_title
 from kg_tui.messages import JumpHistory
 from kg_tui.screens.export import ExportRequest
 from kg_tui.screens.export_choices import export_choices, write_export
 from kg_tui.screens.panels import PanelMethods
+from kg_tui.vault import filter_kinds
 from kg_tui.walk import HOME, Filter, group_neighbours
 from kg_tui.widgets.concept_map import ConceptMap
 from kg_tui.widgets.neighbourhood import NeighbourhoodTree
@@ -100,7 +102,7 @@ class ActionMethods(PanelMethods):
         titles = []
         for item in steps:
             found = graph.find(item) if item else None
-            titles.append(found.title if found is not None else "Home")
+            titles.append(shown_title(graph, found) if found is not None else "Home")
 
         def picked(position: int | None) -> None:
             if position is not None and position != self.history.position:
@@ -193,7 +195,8 @@ class ActionMethods(PanelMethods):
                 self.filter = result
                 self.show_current()
 
-        self.app.push_screen(FilterScreen(kinds, categories, self.filter, tags), chosen)
+        offered = filter_kinds(self.graph, kinds)
+        self.app.push_screen(FilterScreen(kinds, categories, self.filter, tags, offered), chosen)
 
     def action_trace(self) -> None:
         from kg_tui.screens.trace import TraceScreen

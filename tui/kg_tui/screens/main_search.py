@@ -12,6 +12,7 @@ from textual.message import Message
 from kg.errors import KgError
 from kg_tui import features
 from kg_tui.screens.panels import PanelMethods
+from kg_tui.vault import tag_matches
 from kg_tui.widgets.neighbourhood import NeighbourhoodTree
 from kg_tui.widgets.note_view import NoteView
 from kg_tui.widgets.search import SearchInput, SearchPanel, SearchResults
@@ -39,7 +40,12 @@ class SearchMethods(PanelMethods):
         if self.titles is None:
             results.show_error("Reading titles… (Enter searches now)")
             return
-        results.show_titles(query, self.titles.match(query, limit=12))
+        results.show_titles(query, self._with_tags(query, self.titles.match(query, limit=12)))
+
+    def _with_tags(self, query: str, notes: list[Any]) -> list[Any]:
+        """`/#tag` offers the corpus's tags first (opening one lists its notes)."""
+        tags = tag_matches(self.graph, query) if self.graph is not None else []
+        return tags + [n for n in notes if n not in tags]
 
     @on(SearchInput.Submitted, "#search")
     def _submitted(self, event: SearchInput.Submitted) -> None:

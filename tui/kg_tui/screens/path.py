@@ -20,6 +20,7 @@ from kg import KnowledgeGraph
 from kg.errors import KgError
 from kg.model import NOT_NOTES, Link
 from kg_tui.details import of_step
+from kg_tui.labels import shown_title
 from kg_tui.walk import KIND_COLOURS
 from kg_tui.widgets.details import DetailsPane
 
@@ -187,7 +188,12 @@ class PathScreen(ModalScreen[str | None]):
         hops = len(message.chain)
         status.update(f"{hops} link{'s' if hops != 1 else ''} · Enter on a step opens that note")
         current = start.id
-        options = [Option(Content.assemble(("● ", "bold"), (start.title, "bold")), id=start.id)]
+        options = [
+            Option(
+                Content.assemble(("● ", "bold"), (shown_title(self.graph, start), "bold")),
+                id=start.id,
+            )
+        ]
         for link in message.chain:
             forward = link.source == current
             current = link.target if forward else link.source
@@ -207,7 +213,8 @@ class PathScreen(ModalScreen[str | None]):
             options.append(
                 Option(
                     Content.assemble(
-                        ("● ", "bold"), (note.title, "italic" if note.stub else "bold")
+                        ("● ", "bold"),
+                        (shown_title(self.graph, note), "italic" if note.stub else "bold"),
                     ),
                     id=note.id,
                 )

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from kg_tui import details
 from kg_tui.features import NearRow
+from kg_tui.labels import shown_title
 from kg_tui.messages import Describe, Highlighted, OpenNote
 
 BAR = " ▏▎▍▌▋▊▉█"
@@ -134,7 +135,10 @@ class NearList(Vertical):
         options.add_options(
             Option(
                 Content.assemble(
-                    (row.note.title, "italic" if row.note.stub else "bold"),
+                    (
+                        shown_title(getattr(self.screen, "graph", None), row.note),
+                        "italic" if row.note.stub else "bold",
+                    ),
                     "\n",
                     (score_bar(row.score), "$accent"),
                     (f" {row.score:.2f}  ", "dim"),

@@ -7,7 +7,7 @@ With depth 2 on, each neighbour can be opened to show the notes reached through 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style as RichStyle
 from rich.text import Text
@@ -17,8 +17,12 @@ from textual.widgets.tree import TreeNode
 
 from kg_tui import details
 from kg_tui.fit import distinct_cuts
+from kg_tui.labels import shown_title
 from kg_tui.messages import Describe, Highlighted, OpenNote
 from kg_tui.walk import KIND_COLOURS, Entry, Group
+
+if TYPE_CHECKING:
+    from kg import KnowledgeGraph
 
 SHOW_AT_MOST = 60  # entries listed per group before a "more" row
 OPEN_UP_TO = 24  # groups this small start open
@@ -146,7 +150,7 @@ class NeighbourhoodTree(Tree[Row]):
         row = Row(
             "entry",
             entry.note.id,
-            title=entry.note.title,
+            title=shown_title(self._graph(), entry.note),
             detail=entry.detail,
             colour=KIND_COLOURS[entry.link.kind],
             stub=entry.note.stub,
@@ -161,7 +165,7 @@ class NeighbourhoodTree(Tree[Row]):
             far_row = Row(
                 "entry",
                 far.note.id,
-                title=far.note.title,
+                title=shown_title(self._graph(), far.note),
                 detail=far.link.describe(),
                 colour=KIND_COLOURS[far.link.kind],
                 stub=far.note.stub,
@@ -170,6 +174,10 @@ class NeighbourhoodTree(Tree[Row]):
             child.add_leaf(Text(far_row.title), far_row)
 
     # ------------------------------------------------------------ labels
+
+    def _graph(self) -> KnowledgeGraph | None:
+        """The graph the screen shows (for titles that need their folder)."""
+        return getattr(self.screen, "graph", None) if self.is_attached else None
 
     def render_label(self, node: TreeNode[Row], base_style: RichStyle, style: RichStyle) -> Text:
         row = node.data

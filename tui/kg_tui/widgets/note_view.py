@@ -6,7 +6,6 @@ link cursor with ← → and press Enter, to re-centre the walk on it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -14,68 +13,28 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.style import Style
-from textual.widgets import Static
 
 from kg import KnowledgeGraph
-from kg.model import NOT_NOTES, Link, LinkKind, Note, NoteKind, NoteStats
-from kg.text import TitleMatcher, fold
+from kg.model import LinkKind, Note, NoteKind, NoteStats
+from kg.text import fold
 from kg_tui.details import plural
 from kg_tui.emphasis import emphasis
+from kg_tui.labels import KIND_LABELS as KIND_LABELS  # the header's words for each kind
+from kg_tui.labels import kind_label, kind_word, shown_title
 from kg_tui.messages import OpenNote
-from kg_tui.widgets.concept_map import map_figures
-
-KIND_LABELS = {
-    NoteKind.SYNTHESIS: "SYNTHESIS NOTE",
-    NoteKind.LINE: "INQUIRING LINE",
-    NoteKind.TOPIC: "TOPIC",
-    NoteKind.HUB: "TOPIC HUB",
-    NoteKind.PAPER: "PAPER",
-    NoteKind.CATEGORY: "CATEGORY",
-    NoteKind.ATTACHMENT: "ATTACHMENT",
-    NoteKind.TAG: "TAG",
-}
-
-
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-    note_id: str
-
-
-class NoteText(Static):
-    """A block of text whose links re-centre the walk."""
-
-    DEFAULT_CSS = "NoteText { width: 1fr; height: auto; }"
-
-    def action_follow(self, note_id: str) -> None:
-        self.post_message(OpenNote(note_id))
-
-
-@dataclass
-class Block:
-    """One block of the note: plain content, or text with spans that link to notes."""
-
-    classes: str
-    content: Content | None = None
-    text: str = ""
-    spans: list[Span] = field(default_factory=list)
-    style: str = ""
-    widget: NoteText | None = None
-    marks: list[tuple[int, int, str]] = field(default_factory=list)  # emphasis runs
-    found: list[tuple[int, int]] = field(default_factory=list)  # where the find text is
-    line: int | None = None  # the file line it was read from (-1: the note's claim)
-
-
-def find_mentions(text: str, titles: dict[str, str]) -> list[Span]:
-    """Spans of `text` where one of `titles` (title -> note id) occurs, as whole words,
-    longest first, never overlapping (kg's one title matcher, `kg.text.TitleMatcher`).
-
-    >>> find_mentions("See Can X be done? and Why Y?.", {"Can X be done?": "x", "Why Y?": "y"})
-    [Span(start=4, end=18, note_id='x'), Span(start=23, end=29, note_id='y')]
-    """
-    matcher = TitleMatcher({fold(t).casefold(): i for t, i in titles.items() if len(t) >= 4})
-    return [Span(start, end, i) for start, end, i in matcher.find(fold(text).casefold())]
+from kg_tui.widgets.markdown_note import markdown_source, render_markdown
+from kg_tui.widgets.note_links import LinkTargets, Span
+from kg_tui.widgets.note_parts import (
+    Block,
+    NoteText,
+    bullets,
+    figures_text,
+    find_mentions,
+    one_per_target,
+    repeats_description,
+    stub_text,
+)
+from kg_tui.widgets.note_parts import home_lists as home_lists  # the overview's lists
 
 
 class NoteView(VerticalScroll, can_focus=True):
@@ -91,6 +50,13 @@ class NoteView(VerticalScroll, can_focus=True):
             tooltip="Previous link in the text",
         ),
         Binding("enter", "follow", "Open", tooltip="Walk to the highlighted link"),
+        Binding(
+            "space",
+            "expand",
+            "Unfold embed",
+            show=False,
+            tooltip="Show or hide the text of the embedded note the link cursor is on",
+        ),
     ]
 
     link_cursor: reactive[int] = reactive(-1, init=False)
@@ -104,6 +70,9 @@ class NoteView(VerticalScroll, can_focus=True):
         self.note_id: str | None = None
         self._hits: list[int] = []  # block index of each place the find text occurs
         self._hit = -1
+        self._expanded: set[str] = set()  # embedded notes shown unfolded
+        self._embeds: set[str] = set()  # notes this note embeds (that can unfold)
+        self._shown: tuple[KnowledgeGraph, Note, NoteStats | None] | None = None
 
     # ------------------------------------------------------------ building blocks
 
@@ -230,6 +199,10 @@ class NoteView(VerticalScroll, can_focus=True):
         self.scroll_home(animate=False)
 
     def _reset(self, note_id: str | None) -> None:
+        if note_id != self.note_id:
+            self._expanded = set()
+        self._embeds = set()
+        self._shown = None
         self._blocks = []
         self._links = []
         self._figures_block = None
@@ -250,8 +223,9 @@ class NoteView(VerticalScroll, can_focus=True):
         """Render `note`; `stats` are its concept-map figures computed from the graph
         (None while a worker counts them: `show_figures` fills them in)."""
         self._reset(note.id)
+        self._shown = (graph, note, stats)
         titles = self._link_targets(graph, note)
-        meta = [KIND_LABELS.get(note.kind, note.kind.value.upper())]
+        meta = [kind_label(note)]
         if note.arxiv:
             meta.append(f"arXiv {note.arxiv}")
         if note.date:
@@ -261,7 +235,7 @@ class NoteView(VerticalScroll, can_focus=True):
         if note.stub:
             meta.append("stub")
         self._plain(Content(" · ".join(meta)), "nv-meta")
-        self._plain(Content(note.title), "nv-title")
+        self._plain(Content(shown_title(graph, note)), "nv-title")
         if note.aliases:
             self._plain(Content("also titled: " + "; ".join(note.aliases)), "nv-meta")
         if note.description:
@@ -287,22 +261,30 @@ class NoteView(VerticalScroll, can_focus=True):
                     spans.append(Span(len(text), len(text) + len(name), found.id))
                 text += name
             self._linked(text, spans, "nv-cats")
-        self._figures_block = self._plain(self._figures(note, stats), "nv-figures")
+        self._figures_block = self._plain(figures_text(note, stats), "nv-figures")
         for phrase in note.incomplete():  # declared lists the cut copies hold only in part
             self._plain(Content(f"Incomplete: {phrase}."), "nv-meta")
         if note.stub:
-            self._plain(self._stub_text(graph, note), "nv-empty")
+            self._plain(stub_text(graph, note), "nv-empty")
         if note.claim:
             self._plain(Content("Claim"), "nv-heading")
             self._prose(note.claim, titles, "nv-claim").line = -1
         # A paper's abstract is its description: the body does not repeat it.
-        body = [p for p in note.body if not _repeats(p.text, note.description)]
-        if body:
-            self._plain(Content("Body"), "nv-heading")
-            for paragraph in body:
-                self._prose(paragraph.text, titles, "nv-para").line = paragraph.line
+        source = markdown_source(graph, note)
+        if source is not None:
+            self._markdown(graph, note, source, titles)
+        else:
+            body = [p for p in note.body if not repeats_description(p.text, note.description)]
+            if body:
+                self._plain(Content("Body"), "nv-heading")
+                for paragraph in body:
+                    self._prose(paragraph.text, titles, "nv-para").line = paragraph.line
         self._sections(graph, note)
-        sources = _one_per_target(graph.links_of(note, "out", LinkKind.SOURCE))
+        if note.kind is NoteKind.TAG:  # a tag's page: the notes that carry it
+            tagged = graph.notes(tag=note.title)
+            self._plain(Content(f"Notes tagged {note.title} · {len(tagged)}"), "nv-heading")
+            self._linked(*bullets(graph, list(tagged)), "nv-list")
+        sources = one_per_target(graph.links_of(note, "out", LinkKind.SOURCE))
         if sources:
             sources.sort(key=lambda lk: (lk.order or 0, lk.line))
             self._plain(Content(f"Sources · {len(sources)}"), "nv-heading")
@@ -354,17 +336,44 @@ class NoteView(VerticalScroll, can_focus=True):
             if not notes:
                 continue
             self._plain(Content(heading), "nv-heading")
-            text = ""
-            spans: list[Span] = []
-            for note in notes:
-                if text:
-                    text += "\n"
-                spans.append(Span(len(text) + 2, len(text) + 2 + len(note.title), note.id))
-                text += f"• {note.title}"
-            self._linked(text, spans, "nv-list")
+            self._linked(*bullets(graph, notes), "nv-list")
         self._show()
 
     # ------------------------------------------------------------ pieces
+
+    def _markdown(
+        self, graph: KnowledgeGraph, note: Note, source: str, titles: dict[str, str]
+    ) -> None:
+        """The note's text rendered from its Markdown, links walkable; a note embed
+        opened with `space` shows the embedded note's text under it."""
+        if kind_word(note) != "note" and note.body:
+            self._plain(Content("Body"), "nv-heading")
+        targets = LinkTargets(graph, note)
+        for rendered in render_markdown(source, targets, lambda text: find_mentions(text, titles)):
+            rich = rendered.rich
+            block = self._linked(rich.text, rich.spans, rendered.classes)
+            block.marks = rich.marks
+            block.line = rendered.line
+            self._embeds.update(rendered.embeds)
+            for embedded in rendered.embeds:
+                if embedded in self._expanded and embedded != note.id:
+                    self._expand(graph, embedded)
+
+    def _expand(self, graph: KnowledgeGraph, note_id: str) -> None:
+        """The text of an embedded note, framed, under the block that embeds it."""
+        inner = graph.find(note_id)
+        source = markdown_source(graph, inner) if inner is not None else None
+        if inner is None or source is None:
+            return
+        self._plain(
+            Content.styled(f"{inner.title} (embedded; space folds it)", "dim italic"), "nv-embedded"
+        )
+        targets = LinkTargets(graph, inner)
+        for rendered in render_markdown(source, targets):
+            block = self._linked(
+                rendered.rich.text, rendered.rich.spans, rendered.classes + " nv-embedded"
+            )
+            block.marks = rendered.rich.marks
 
     def _sections(self, graph: KnowledgeGraph, note: Note) -> None:
         """A hub's sections and their cards, its sub-maps; a topic's notes: as links."""
@@ -374,7 +383,7 @@ class NoteView(VerticalScroll, can_focus=True):
             ("Notes of this topic", LinkKind.TOPIC),
         ]
         for heading, kind in listed:
-            links = _one_per_target(graph.links_of(note, "out", kind))
+            links = one_per_target(graph.links_of(note, "out", kind))
             if not links:
                 continue
             links.sort(key=lambda lk: (lk.line, lk.order or 0))
@@ -414,36 +423,9 @@ class NoteView(VerticalScroll, can_focus=True):
         block = self._figures_block
         if block is None or note.id != self.note_id:
             return
-        block.content = self._figures(note, stats)
+        block.content = figures_text(note, stats)
         if block.widget is not None:
             block.widget.update(block.content)
-
-    def _figures(self, note: Note, stats: NoteStats | None) -> Content:
-        if stats is None:
-            return Content.styled("counting connections…", "dim italic")
-        text = map_figures(stats)
-        site = note.concept_map
-        if site and (site.direct, site.two_hop) != (stats.direct, stats.two_hop):
-            return Content.assemble(
-                text,
-                (
-                    f"\nthe site's own map said: {site.direct} direct · "
-                    f"{site.two_hop} within two links · {site.cluster}",
-                    "dim",
-                ),
-            )
-        return Content(text)
-
-    def _stub_text(self, graph: KnowledgeGraph, note: Note) -> Content:
-        links = graph.links_of(note, "in")
-        said = [lk.annotation for lk in links if lk.annotation]
-        text = (
-            "This note has no page of its own in the corpus: it is known from "
-            f"{plural(len(links), 'link that points', 'links that point')} to it."
-        )
-        if said:
-            text += f"\nWhat they say about it: {said[0]}"
-        return Content(text)
 
     # ------------------------------------------------------------ link cursor
 
@@ -480,52 +462,21 @@ class NoteView(VerticalScroll, can_focus=True):
         if self._links:
             self.link_cursor = (self.link_cursor - 1) % len(self._links)
 
+    def action_expand(self) -> None:
+        """Unfold (or fold again) the embedded note under the link cursor."""
+        target = self.current_link()
+        if target is None or target not in self._embeds or self._shown is None:
+            self.notify("Put the link cursor (→) on an embedded note to unfold it", timeout=3)
+            return
+        self._expanded ^= {target}
+        cursor = self.link_cursor
+        graph, note, stats = self._shown
+        self.show_note(graph, note, stats)
+        self.link_cursor = cursor
+
     def action_follow(self) -> None:
         target = self.current_link()
         if target is not None:
             self.post_message(OpenNote(target))
         elif self._links:
             self.notify("Pick a link first with → and ←", timeout=3)
-
-
-def _repeats(paragraph: str, description: str) -> bool:
-    """Whether a body paragraph only repeats the description (a paper's abstract).
-
-    >>> _repeats("The paper reports  two models.", "The paper reports two models.")
-    True
-    >>> _repeats("Something else.", "The paper reports two models.")
-    False
-    """
-    if not description:
-        return False
-    a, b = " ".join(paragraph.split()), " ".join(description.split())
-    return a == b or (len(a) > 40 and (b.startswith(a) or a.startswith(b)))
-
-
-def _one_per_target(links: list[Link]) -> list[Link]:
-    """The first link to each target: a note merged from two pages lists a source once."""
-    seen: dict[str, Link] = {}
-    for link in links:
-        seen.setdefault(link.target, link)
-    return list(seen.values())
-
-
-def home_lists(graph: KnowledgeGraph) -> list[tuple[str, list[Note]]]:
-    """Notes to start a walk from: the most connected, hubs, lines, the newest.
-
-    Reads every note once (links are only counted), so the browser runs it in a worker.
-    """
-    degree = graph.degrees()
-    notes = [n for n in graph.notes(stubs=False) if n.kind not in NOT_NOTES]
-
-    def top(kind: NoteKind | None, n: int) -> list[Note]:
-        chosen = [x for x in notes if kind is None or x.kind is kind]
-        return sorted(chosen, key=lambda x: (-degree.get(x.id, 0), x.title))[:n]
-
-    dated = sorted((n for n in notes if n.date), key=lambda n: n.date, reverse=True)[:6]
-    return [
-        ("Most connected notes", top(None, 8)),
-        ("Topic hubs", top(NoteKind.HUB, 6)),
-        ("Inquiring lines", top(NoteKind.LINE, 6)),
-        ("Newest notes", dated),
-    ]

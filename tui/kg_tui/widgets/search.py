@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from kg.model import Note
 from kg.text import cut_around
 from kg_tui.features import SearchRow
+from kg_tui.labels import kind_word, shown_title
 from kg_tui.messages import OpenNote
 from kg_tui.walk import ellipsize
 
@@ -131,14 +132,15 @@ class SearchPanel(Vertical):
             return
         self._header(f"Titles · Enter on the box searches {self._quoted(query)} by meaning")
         width = self._width()
+        graph = getattr(self.screen, "graph", None)
         results.add_options(
             Option(
                 Content.assemble(
                     (
-                        ellipsize(note.title, width - len(note.kind.value) - 2),
+                        ellipsize(shown_title(graph, note), width - len(kind_word(note)) - 2),
                         "italic dim" if note.stub else "bold",
                     ),
-                    (f"  {note.kind.value}", "dim"),
+                    (f"  {kind_word(note)}", "dim"),
                 ),
                 id=note.id,
             )
@@ -167,6 +169,7 @@ class SearchPanel(Vertical):
             results.add_option(Option(Content.styled(reason, "dim italic"), disabled=True))
             return
         self._header(f"{len(rows)} match {self._quoted(query)} · {how} · score 0–1, how it matched")
+        graph = getattr(self.screen, "graph", None)
         for rank, row in enumerate(rows, start=1):
             snippet, marks = row.snippet, row.marks
             if " ".join(snippet.split()) == row.note.title:
@@ -176,7 +179,7 @@ class SearchPanel(Vertical):
             prompt = Content.assemble(
                 (number, "dim"),
                 (
-                    ellipsize(row.note.title, width - len(number)),
+                    ellipsize(shown_title(graph, row.note), width - len(number)),
                     "italic" if row.note.stub else "bold",
                 ),
                 "\n",

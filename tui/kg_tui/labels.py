@@ -1,0 +1,110 @@
+"""How a note is named on screen: its kind in words, and its folder where titles repeat.
+
+Every list, header, breadcrumb and dialog that prints a note's title asks `shown_title`,
+so two notes called "Ideas" in two folders read "Ideas — Projects/" and
+"Ideas — Archive/2025/" everywhere alike, as Obsidian shows the path where names repeat.
+
+>>> from kg.model import Note, NoteKind
+>>> a = Note("a", "Ideas", NoteKind.SYNTHESIS, files=("Projects/Ideas.md",))
+>>> kind_word(a), folder_of(a), with_folder(a)
+('note', 'Projects/', 'Ideas — Projects/')
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import Counter
+from weakref import WeakKeyDictionary
+
+from kg import KnowledgeGraph
+from kg.model import NOT_NOTES, Note, NoteKind
+
+SEPARATOR = " — "
+
+# The kinds of the notes site in words; a plain Markdown note is just a "note".
+KIND_LABELS = {
+    NoteKind.SYNTHESIS: "SYNTHESIS NOTE",
+    NoteKind.LINE: "INQUIRING LINE",
+    NoteKind.TOPIC: "TOPIC",
+    NoteKind.HUB: "TOPIC HUB",
+    NoteKind.PAPER: "PAPER",
+    NoteKind.CATEGORY: "CATEGORY",
+    NoteKind.ATTACHMENT: "ATTACHMENT",
+    NoteKind.TAG: "TAG",
+}
+
+_REPEATED: WeakKeyDictionary[KnowledgeGraph, frozenset[str]] = WeakKeyDictionary()
+
+
+def is_markdown_note(note: Note) -> bool:
+    """Whether every file of `note` is a Markdown file (a vault's note, not a site page)."""
+    return bool(note.files) and all(f.casefold().endswith(".md") for f in note.files)
+
+
+def kind_word(note: Note) -> str:
+    """The note's kind as a row prints it: 'note' for a vault's own note (a Markdown file
+    that declares no `type:`), else the kind kg gives it ('synthesis', 'hub', ...).
+
+    >>> from kg.model import Note, NoteKind
+    >>> kind_word(Note("a", "A", NoteKind.SYNTHESIS, files=("a.md",), properties_json='{"type": "synthesis"}'))
+    'synthesis'
+    >>> kind_word(Note("b", "B", NoteKind.SYNTHESIS, files=("b.txt",)))
+    'synthesis'
+    """
+    plain = note.kind is NoteKind.SYNTHESIS and is_markdown_note(note)
+    if plain and note.property_value("type") is None:
+        return "note"
+    return note.kind.value
+
+
+def kind_label(note: Note) -> str:
+    """The header over a note in the reading view: 'NOTE', 'SYNTHESIS NOTE', 'TOPIC HUB'…"""
+    word = kind_word(note)
+    if word == "note":
+        return "NOTE"
+    return KIND_LABELS.get(note.kind, note.kind.value.upper())
+
+
+def folder_of(note: Note) -> str:
+    """The folder of the note's first file with a trailing '/', or its file name when the
+    file sits at the top of the corpus ('' for a note with no file).
+
+    >>> from kg.model import Note, NoteKind
+    >>> folder_of(Note("a", "A", NoteKind.SYNTHESIS, files=("A.md",)))
+    'A.md'
+    """
+    if not note.files:
+        return ""
+    folder = posixpath.dirname(note.files[0])
+    return folder + "/" if folder else note.files[0]
+
+
+def with_folder(note: Note) -> str:
+    """The title followed by the note's folder."""
+    where = folder_of(note)
+    return f"{note.title}{SEPARATOR}{where}" if where else note.title
+
+
+def repeated_titles(graph: KnowledgeGraph) -> frozenset[str]:
+    """The titles (case-folded) that more than one note with a page carries; worked out
+    once per graph from the titles kg keeps at hand (no note is decoded)."""
+    found = _REPEATED.get(graph)
+    if found is None:
+        counts = Counter(
+            title.casefold()
+            for _, (title, kind, stub, _cut, _aliases) in graph.note_table.headers()
+            if not stub and kind not in NOT_NOTES
+        )
+        found = frozenset(title for title, count in counts.items() if count > 1)
+        _REPEATED[graph] = found
+    return found
+
+
+def shown_title(graph: KnowledgeGraph | None, note: Note) -> str:
+    """The title to print for `note`: with its folder when another note has the same title
+    (so the two can be told apart), else the title alone."""
+    if graph is None or note.stub or not note.files:
+        return note.title
+    if note.title.casefold() in repeated_titles(graph):
+        return with_folder(note)
+    return note.title
