@@ -1,7 +1,7 @@
 """Time to the first usable frame of `kg browse` in a real terminal (tmux, 80x24).
 
     python benchmarks/bench_first_screen.py --corpus notes --corpus /tmp/gen40k \\
-        [--code DIR] [--repeat 5] [--first-ever] [--json]
+        [--code DIR ...] [--repeat 5] [--first-ever] [--json]
 
 For each corpus `kg browse` is started as a new process in a tmux pane and the pane is read
 with `capture-pane -p` every 5 ms from the moment tmux is asked to start it:
@@ -13,14 +13,19 @@ with `capture-pane -p` every 5 ms from the moment tmux is asked to start it:
 
 Each figure is seconds from asking tmux to start the process. Runs:
 
-- *cold*: the first open after `kg index` of the corpus (run just before, same code);
+- *cold, unremembered*: the first open after `kg index` of the corpus (run just before,
+  same code) with the overview the previous session kept (`kg_tui.first_screen`) deleted:
+  everything is worked out from the index;
+- *cold*: the first open after `kg index`, with that overview as the last session left it;
 - *warm*: the next open, nothing changed in between;
 - *first ever* (`--first-ever`, once per corpus): an empty index folder, so the browser
   builds the index itself and shows its progress; its first frame and the moment the
   progress shows are reported, and usable once the index is there.
 
 `--code DIR` runs another checkout's code (PYTHONPATH=DIR:DIR/tui), e.g. the main branch for
-a "before" figure, with the same interpreter. The load average is read before each run.
+a "before" figure, with the same interpreter; given more than once, the checkouts take turns
+run by run, so a busy spell on this shared machine falls on all of them alike. Each checkout
+keeps its own index folder. The load average (1 minute) is read before each run.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ SIZE = (80, 24)
 SEARCH_BOX = "search titles"  # the search box's placeholder, in the top bar
 LISTS = "Most connected notes"  # the overview's first list heading
 PROGRESS = "Building the index"
+REMEMBERED = "browse-first-screen.json"  # the overview a session keeps for the next start
 WORD = "zxv"  # typed into the search box: no title contains it, so it shows only there
 
 
@@ -66,9 +72,9 @@ class Pane:
         exports += ["HF_HUB_OFFLINE=1", "TRANSFORMERS_OFFLINE=1"]
         shell = " ".join(["env", *exports, *command])
         self.started = time.perf_counter()
+        size = ["-x", str(SIZE[0]), "-y", str(SIZE[1])]
         subprocess.run(
-            ["tmux", "-L", self.socket, "new-session", "-d", "-x", str(SIZE[0]), "-y"]
-            + [str(SIZE[1]), shell],
+            ["tmux", "-L", self.socket, "new-session", "-d", *size, shell],
             check=True,
             env=env,
         )
@@ -126,27 +132,35 @@ def index_corpus(kg: list[str], corpus: Path, index: Path, env: dict[str, str]) 
     )
 
 
-def measure(kg, corpus: Path, index: Path, env, repeat: int, first_ever: bool) -> dict:
-    runs: dict[str, list[dict]] = {"cold": [], "warm": []}
-    if first_ever:
-        fresh = Path(tempfile.mkdtemp(prefix="kg-first-ever-")) / "index"
-        try:
-            load = os.getloadavg()[0]
-            runs["first_ever"] = [
-                {**open_once(kg, corpus, fresh, env, timeout=3600), "load": load}
-            ]
-        finally:
-            shutil.rmtree(fresh.parent, ignore_errors=True)
-    for _ in range(repeat):
-        index_corpus(kg, corpus, index, env)
-        for kind in ("cold", "warm"):
-            load = os.getloadavg()[0]
-            runs[kind].append({**open_once(kg, corpus, index, env, timeout=120), "load": load})
+def first_ever(kg, corpus: Path, env) -> dict:
+    """One open with no index at all: the browser builds it, showing its progress."""
+    fresh = Path(tempfile.mkdtemp(prefix="kg-first-ever-")) / "index"
+    try:
+        load = os.getloadavg()[0]
+        return {**open_once(kg, corpus, fresh, env, timeout=3600), "load": load}
+    finally:
+        shutil.rmtree(fresh.parent, ignore_errors=True)
+
+
+KINDS = ("cold_unremembered", "cold", "warm")
+
+
+def cold_and_warm(kg, corpus: Path, index: Path, env) -> dict[str, dict]:
+    """`kg index` and an open with the overview the last session kept removed; `kg index`
+    again, then the first open after it (cold) and the next (warm)."""
+    runs = {}
+    for kind in KINDS:
+        if kind != "warm":
+            index_corpus(kg, corpus, index, env)
+        if kind == "cold_unremembered":
+            (index / REMEMBERED).unlink(missing_ok=True)
+        load = os.getloadavg()[0]
+        runs[kind] = {**open_once(kg, corpus, index, env, timeout=120), "load": load}
     return runs
 
 
-def summary(runs: list[dict]) -> dict[str, object]:
-    out: dict[str, object] = {}
+def summary(runs: list[dict]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
     for key in ("first_frame", "progress", "usable", "typed", "load"):
         values = [r[key] for r in runs if r[key] is not None]
         if values:
@@ -167,7 +181,12 @@ def main() -> None:
         default=None,
         help="where each corpus's index goes (default: a temporary folder)",
     )
-    parser.add_argument("--code", type=Path, default=ROOT, help="checkout whose code runs")
+    parser.add_argument(
+        "--code",
+        type=Path,
+        action="append",
+        help="checkout whose code runs (default: this one); repeat to take turns",
+    )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--first-ever", action="store_true", help="also open with no index")
     parser.add_argument("--json", action="store_true")
@@ -175,27 +194,44 @@ def main() -> None:
     if shutil.which("tmux") is None:
         raise SystemExit("tmux is needed: apt-get install tmux")
 
-    env = environment(args.code.resolve())
+    codes = [c.resolve() for c in args.code or [ROOT]]
     kg = [str(Path(sys.executable).parent / "kg")]
     index_root = args.index_root or Path(tempfile.mkdtemp(prefix="kg-first-screen-"))
-    results = {}
+    runs: dict[tuple[str, str], dict[str, list[dict]]] = {}
     for corpus in args.corpus:
-        index = index_root / f"{corpus.resolve().name}-index"
-        runs = measure(kg, corpus.resolve(), index, env, args.repeat, args.first_ever)
-        results[str(corpus)] = {kind: summary(r) for kind, r in runs.items()}
-        results[str(corpus)]["runs"] = runs  # type: ignore[assignment]
+        for code in codes:
+            kinds = runs.setdefault((str(corpus), str(code)), {k: [] for k in KINDS})
+            if args.first_ever:
+                kinds["first_ever"] = [first_ever(kg, corpus.resolve(), environment(code))]
+        for _ in range(args.repeat):
+            for number, code in enumerate(codes):
+                index = index_root / f"{corpus.resolve().name}-index-{number}"
+                kinds = runs[(str(corpus), str(code))]
+                for kind, run in cold_and_warm(
+                    kg, corpus.resolve(), index, environment(code)
+                ).items():
+                    kinds[kind].append(run)
+    results = {
+        f"{corpus} · {code}": {
+            **{kind: summary(r) for kind, r in kinds.items()},
+            "runs": kinds,
+        }
+        for (corpus, code), kinds in runs.items()
+    }
     if args.json:
         print(json.dumps(results, indent=2))
         return
-    print(f"code: {args.code} · {SIZE[0]}x{SIZE[1]} · seconds from starting the process")
-    for corpus, kinds in results.items():
+    print(f"{SIZE[0]}x{SIZE[1]} · seconds from starting the process · median (min-max)")
+    for name, kinds in results.items():
+        print(name)
         for kind, figures in kinds.items():
             if kind == "runs":
                 continue
-            parts = []
-            for key, values in figures.items():  # type: ignore[union-attr]
-                parts.append(f"{key} {values['median']:.2f} ({values['min']:.2f}-{values['max']:.2f})")
-            print(f"{corpus} {kind}: " + " · ".join(parts))
+            parts = [
+                f"{key} {v['median']:.2f} ({v['min']:.2f}-{v['max']:.2f})"
+                for key, v in figures.items()  # type: ignore[union-attr]
+            ]
+            print(f"  {kind}: " + " · ".join(parts))
 
 
 if __name__ == "__main__":

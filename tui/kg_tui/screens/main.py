@@ -295,6 +295,7 @@ class MainScreen(PanelMethods):
             "Opening the corpus…", "Reading the index; the first note appears in a moment."
         )
         self.query_one("#corpus-info", Static).update("loading…")
+        self.kg_app.draw_first_screen(self)  # the last session's overview, until the graph
         self._layout_for(self.size.width, self.size.height)
         if self.kg_app.graph is not None:
             self.attach(self.kg_app.graph, self.kg_app.start)
@@ -341,7 +342,7 @@ class MainScreen(PanelMethods):
         """Show `graph`, opening `start` (a title or id) or the corpus overview."""
         self.graph = graph
         self.titles = None
-        self.home = None
+        self.home = self.kg_app.remembered_lists(graph)  # the last session's, if still so
         stats = graph.corpus_stats()
         name = self.kg_app.corpus_name
         self.query_one("#corpus-info", Static).update(f"{name} · {stats.notes:,} notes")
@@ -353,8 +354,11 @@ class MainScreen(PanelMethods):
         if target is not None:
             self.history.visit(target.id)
         self.show_current()
-        # Focus where the first screen's hint points: the overview's links, or the tree.
-        self.query_one(NoteView if target is None else NeighbourhoodTree).focus()
+        # Focus where the first screen's hint points: the overview's links, or the tree
+        # (unless the person is already typing a search: the graph came after the keys).
+        # Set at once, so a `/` pressed next is not overtaken by this focus.
+        if not isinstance(self.focused, SearchInput):
+            self.set_focus(self.query_one(NoteView if target is None else NeighbourhoodTree))
         self.call_after_refresh(self.prepare, graph)  # after the first populated frame
 
     @work(thread=True, exclusive=True, group="prepare")
@@ -386,6 +390,7 @@ class MainScreen(PanelMethods):
 
     def open_note(self, note_id: str) -> None:
         if self.graph is None:
+            self.kg_app.open_when_loaded(note_id)  # picked on the first screen
             return
         note = self.graph.find(note_id)
         if note is None:
@@ -669,7 +674,7 @@ class MainScreen(PanelMethods):
 
     def action_search(self) -> None:
         search = self.query_one(SearchInput)
-        search.focus()
+        self.set_focus(search)  # at once: the keys typed right after `/` go to the box
         if search.value.strip():
             self._typed(SearchInput.Changed(search, search.value))
 
