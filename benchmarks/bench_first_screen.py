@@ -51,16 +51,21 @@ REMEMBERED = "browse-first-screen.json"  # the overview a session keeps for the 
 WORD = "zxv"  # typed into the search box: no title contains it, so it shows only there
 
 
-def environment(code: Path) -> dict[str, str]:
-    env = dict(os.environ)
+def environment(code: Path, caches: Path) -> dict[str, str]:
+    """What `kg` runs with: the checkout's code, offline, and Python's compiled modules
+    kept (in a folder of their own, per checkout) as an installed program has them."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env.update(
         PYTHONPATH=f"{code}:{code / 'tui'}",
+        PYTHONPYCACHEPREFIX=str(caches / code.name),
         HF_HUB_OFFLINE="1",
         TRANSFORMERS_OFFLINE="1",
-        KG_NO_WATCH="1",
         TERM="xterm-256color",
     )
     return env
+
+
+PASSED = ("PYTHONPATH", "PYTHONPYCACHEPREFIX", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "TERM")
 
 
 class Pane:
@@ -68,9 +73,8 @@ class Pane:
 
     def __init__(self, command: list[str], env: dict[str, str]) -> None:
         self.socket = f"kg-first-screen-{os.getpid()}-{time.monotonic_ns()}"
-        exports = [f"{k}={v}" for k, v in env.items() if k in ("PYTHONPATH", "TERM") or "KG" in k]
-        exports += ["HF_HUB_OFFLINE=1", "TRANSFORMERS_OFFLINE=1"]
-        shell = " ".join(["env", *exports, *command])
+        exports = [f"{k}={v}" for k, v in env.items() if k in PASSED or k.startswith("KG_")]
+        shell = " ".join(["env", "-u", "PYTHONDONTWRITEBYTECODE", *exports, *command])
         self.started = time.perf_counter()
         size = ["-x", str(SIZE[0]), "-y", str(SIZE[1])]
         subprocess.run(
@@ -198,17 +202,23 @@ def main() -> None:
     kg = [str(Path(sys.executable).parent / "kg")]
     index_root = args.index_root or Path(tempfile.mkdtemp(prefix="kg-first-screen-"))
     runs: dict[tuple[str, str], dict[str, list[dict]]] = {}
+    for code in codes:  # compile every module once, as an install does
+        warm = "import kg.cli, kg_tui.app, kg_tui.screens.trace, kg.embed.attach"
+        env = environment(code, index_root / "pycache")
+        subprocess.run([sys.executable, "-c", warm], env=env, check=True)
     for corpus in args.corpus:
         for code in codes:
             kinds = runs.setdefault((str(corpus), str(code)), {k: [] for k in KINDS})
             if args.first_ever:
-                kinds["first_ever"] = [first_ever(kg, corpus.resolve(), environment(code))]
+                kinds["first_ever"] = [
+                    first_ever(kg, corpus.resolve(), environment(code, index_root / "pycache"))
+                ]
         for _ in range(args.repeat):
             for number, code in enumerate(codes):
                 index = index_root / f"{corpus.resolve().name}-index-{number}"
                 kinds = runs[(str(corpus), str(code))]
                 for kind, run in cold_and_warm(
-                    kg, corpus.resolve(), index, environment(code)
+                    kg, corpus.resolve(), index, environment(code, index_root / "pycache")
                 ).items():
                     kinds[kind].append(run)
     results = {

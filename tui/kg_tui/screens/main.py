@@ -827,7 +827,12 @@ class MainScreen(PanelMethods):
                 self.open_note(note_id)
 
         self.app.push_screen(
-            PathScreen(self.graph, here.title if here else "", other.title if other else ""),
+            PathScreen(
+                self.graph,
+                here.title if here else "",
+                other.title if other else "",
+                titles=self.titles,
+            ),
             follow,
         )
 

@@ -98,7 +98,13 @@ class PathScreen(ModalScreen[str | None]):
         Binding("ctrl+r", "swap", "Swap ends", id="path.swap"),
     ]
 
-    def __init__(self, graph: KnowledgeGraph, source: str = "", target: str = "") -> None:
+    def __init__(
+        self,
+        graph: KnowledgeGraph,
+        source: str = "",
+        target: str = "",
+        titles: kg.TitleIndex | None = None,
+    ) -> None:
         super().__init__()
         self.graph = graph
         self.source = source
@@ -107,7 +113,7 @@ class PathScreen(ModalScreen[str | None]):
         self.focus_steps = True
         # Each step's note id -> the link that reached it and whether it was walked forward.
         self.reached: dict[str, tuple[Link | None, bool]] = {}
-        self._titles: kg.TitleIndex | None = None
+        self._titles = titles  # the browser's title index when it has one (else built here)
         # The note picked for each box, while the box still holds its title (two notes may
         # share a title: the one picked is the one meant).
         self.picked: dict[str, Note] = {}
