@@ -224,7 +224,7 @@ class PathScreen(ModalScreen[str | None]):
             label = Content.assemble((note.title, "italic" if note.stub else ""))
             folder = folder_of(note) if note.title in repeated else ""
             if folder:
-                label = Content.assemble(label, (f"  {folder}/", "dim"))
+                label = Content.assemble(label, (f" — {folder}/", "dim"))
             elif note.stub:
                 label = Content.assemble(label, ("  stub", "dim"))
             matches.add_option(Option(label, id=note.id))
