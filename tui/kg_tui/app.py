@@ -71,12 +71,6 @@ class KgApp(ToolActions, App[None]):
         ),
         Binding("q", "quit_asking", "Quit", tooltip="Quit the browser", show=False, id="app.quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
-        # `/` on the main screen is taken before the key reaches the focused panel, so
-        # the letters typed right after it (in one burst, while the app is busy opening
-        # the corpus) land in the search box, not in the panel the focus leaves. Same id
-        # as the screen's own `/` (`main.search`), so `keymap:` moves both; no description,
-        # so help and the palette list the screen's one.
-        Binding("slash", "search_at_once", "", show=False, priority=True, id="main.search"),
         *ToolActions.TOOL_BINDINGS,
     ]
 
@@ -366,15 +360,6 @@ class KgApp(ToolActions, App[None]):
         # The whole-note vectors after the first moments, so they never slow the first
         # search, walk or trace a person makes.
         self.call_from_thread(self.set_timer, NOTE_VECTORS_AFTER, self.keep_note_vectors)
-
-    def action_search_at_once(self) -> None:
-        from textual.actions import SkipAction
-        from textual.widgets import Input
-
-        screen = self.screen
-        if not isinstance(screen, MainScreen) or isinstance(self.focused, Input):
-            raise SkipAction()  # a box types the `/`; other screens have their own keys
-        screen.action_search()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

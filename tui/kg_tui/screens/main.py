@@ -122,6 +122,9 @@ class MainScreen(PanelMethods):
             "Search",
             tooltip="Search titles as you type; Enter searches by meaning",
             id="main.search",
+            # Taken before the focused panel sees it, so the letters typed right after it
+            # (one burst while the corpus opens) land in the search box.
+            priority=True,
         ),
         Binding(
             "left_square_bracket,backspace",
@@ -356,10 +359,13 @@ class MainScreen(PanelMethods):
         self.show_current()
         # Focus where the first screen's hint points: the overview's links, or the tree
         # (unless the person is already typing a search: the graph came after the keys).
-        # Set at once, so a `/` pressed next is not overtaken by this focus.
-        if not isinstance(self.focused, SearchInput):
-            self.set_focus(self.query_one(NoteView if target is None else NeighbourhoodTree))
+        self.call_later(self._focus_start, NoteView if target is None else NeighbourhoodTree)
         self.call_after_refresh(self.prepare, graph)  # after the first populated frame
+
+    def _focus_start(self, where: type[NoteView] | type[NeighbourhoodTree]) -> None:
+        # Set at once, not queued: a `/` pressed right after is not overtaken by it.
+        if not isinstance(self.focused, SearchInput):
+            self.set_focus(self.query_one(where))
 
     @work(thread=True, exclusive=True, group="prepare")
     def prepare(self, graph: KnowledgeGraph) -> None:
@@ -673,6 +679,11 @@ class MainScreen(PanelMethods):
     # ------------------------------------------------------------ actions
 
     def action_search(self) -> None:
+        from textual.actions import SkipAction
+        from textual.widgets import Input
+
+        if isinstance(self.focused, Input):
+            raise SkipAction()  # a box (search, find) types the `/`
         search = self.query_one(SearchInput)
         self.set_focus(search)  # at once: the keys typed right after `/` go to the box
         if search.value.strip():
