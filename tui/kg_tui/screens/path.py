@@ -134,8 +134,7 @@ class PathScreen(ModalScreen[str | None]):
         with Vertical(id="path", classes="dialog"):
             yield Label("Shortest path between two notes", classes="dialog-title")
             yield Label(
-                "Type any part of a title: ↓ or a click picks a match, → completes · "
-                "Enter finds the path · Enter on a step opens it",
+                "Type any part of a title: ↓ picks a match · Enter finds the path",
                 classes="dialog-hint",
             )
             with Horizontal(classes="field"):
