@@ -9,7 +9,9 @@ with `capture-pane -p` every 5 ms from the moment tmux is asked to start it:
 - *first frame*: the browser's top bar is on screen (the search box's placeholder);
 - *usable*: the search box is there and the overview's lists are drawn ("Most connected
   notes"); at that moment `/` and a word are sent;
-- *typed*: the word shows in the search box (keys are taken, not only drawn).
+- *typed*: the word shows in the search box (keys are taken, not only drawn);
+- *CPU at usable*: the CPU seconds (user + system, all threads, from /proc) the program had
+  used when the usable frame showed: the work behind the figure, whatever the load.
 
 Each figure is seconds from asking tmux to start the process. Runs:
 
@@ -83,6 +85,21 @@ class Pane:
             env=env,
         )
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system, every thread) the program in the pane has used so far:
+        what a figure costs apart from the machine's load."""
+        pid = subprocess.run(
+            ["tmux", "-L", self.socket, "display-message", "-p", "#{pane_pid}"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def screen(self) -> str:
         return subprocess.run(
             ["tmux", "-L", self.socket, "capture-pane", "-p"],
@@ -116,13 +133,20 @@ def open_once(kg: list[str], corpus: Path, index: Path, env: dict[str, str], tim
         if PROGRESS in pane.screen():
             progress = first
         usable = pane.wait(lambda s: SEARCH_BOX in s and LISTS in s, timeout)
+        cpu = pane.cpu_seconds()
         pane.keys("/")
         # Textual moves the focus after the key that asked for it: a word sent in the
         # same write would reach the old focus, so wait for the search footer first.
         pane.wait(lambda s: "Leave search" in s, timeout)
         pane.keys(WORD, literal=True)
         typed = pane.wait(lambda s: WORD in s.partition("\n")[0], timeout)
-        return {"first_frame": first, "progress": progress, "usable": usable, "typed": typed}
+        return {
+            "first_frame": first,
+            "progress": progress,
+            "usable": usable,
+            "typed": typed,
+            "cpu_at_usable": cpu,
+        }
     finally:
         pane.close()
 
@@ -165,7 +189,7 @@ def cold_and_warm(kg, corpus: Path, index: Path, env) -> dict[str, dict]:
 
 def summary(runs: list[dict]) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
-    for key in ("first_frame", "progress", "usable", "typed", "load"):
+    for key in ("first_frame", "progress", "usable", "typed", "cpu_at_usable", "load"):
         values = [r[key] for r in runs if r[key] is not None]
         if values:
             out[key] = {
