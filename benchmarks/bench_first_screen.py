@@ -140,6 +140,7 @@ def open_once(kg: list[str], corpus: Path, index: Path, env: dict[str, str], tim
         pane.wait(lambda s: "Leave search" in s, timeout)
         pane.keys(WORD, literal=True)
         typed = pane.wait(lambda s: WORD in s.partition("\n")[0], timeout)
+        time.sleep(1.5)  # a session lasts longer than this: what it keeps is written
         return {
             "first_frame": first,
             "progress": progress,
