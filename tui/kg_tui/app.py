@@ -168,7 +168,12 @@ class KgApp(ToolActions, App[None]):
             self.notify("Opening the corpus: the note opens in a moment.", timeout=2)
 
     def on_prepared(self, message: Prepared) -> None:
-        """Keep the overview's lists for the next start (when they changed)."""
+        self.remember(message)
+
+    @work(thread=True, group="remember")
+    def remember(self, message: Prepared) -> None:
+        """Keep the overview's lists for the next start, when they changed (on a thread:
+        the corpus's figures take a moment to count on a large corpus)."""
         graph = message.graph
         folder = graph.index_folder if self.corpus is not None else None
         if folder is None or not graph.index_signature:
