@@ -47,7 +47,6 @@ from kg.graph.analysis import NoteVectors
 from kg.graph.knowledge import CorpusStats, KnowledgeGraph, NotePath
 from kg.graph.metadata import MetadataTable, NoteMetadata
 from kg.index.loader import load as _load_folder
-from kg.index.update import IndexUpdate
 from kg.index.watch import watch
 from kg.model import (
     ConceptMap,
@@ -74,6 +73,7 @@ if TYPE_CHECKING:
     from kg.embed.models import Embedder, SentenceTransformerEmbedder
     from kg.embed.vectors import VectorStore
     from kg.export.subgraph import NearPair, SubGraph
+    from kg.index.update import IndexUpdate
     from kg.query.related import NearWeights
     from kg.query.titles import TitleIndex
     from kg.query.trace import Claim, Evidence, Unsupported, Use
@@ -87,6 +87,7 @@ logging.getLogger("kg").addHandler(logging.NullHandler())
 _LAZY = {
     "Claim": "kg.query.trace",
     "Evidence": "kg.query.trace",
+    "IndexUpdate": "kg.index.update",
     "NearPair": "kg.export.subgraph",
     "NearWeights": "kg.query.related",
     "SubGraph": "kg.export.subgraph",

@@ -25,7 +25,6 @@ from kg.graph.build import BuildState, build_with_state, collector_paused
 from kg.graph.knowledge import KnowledgeGraph
 from kg.index.enclosing import corpus_of
 from kg.index.store import SavedIndex, index_dir, open_index, save_graph, tidy
-from kg.index.update import IndexUpdate, update_in_place
 from kg.io import index_lock
 from kg.model import Diagnostic, Page
 from kg.parse.corpus import discover, display_paths, parse_file, scan
@@ -225,6 +224,9 @@ def load(
     ...
     kg.errors.InvalidArgument: unknown embed policy 'some'; valid: all, stored, lazy, none
     """
+    # Imported here, not at the top: it needs numpy, which `import kg` leaves for later.
+    from kg.index.update import IndexUpdate, update_in_place
+
     policy = embed_policy(embed)
     selection = Selection.of(include, exclude)
     check_flag("rebuild", rebuild)

@@ -1,7 +1,9 @@
 """The Textual app behind `kg browse`: opens a corpus and walks it.
 
 `KgApp(corpus=PATH)` loads the corpus in a worker thread, so the first screen paints
-at once; `KgApp(graph=g)` shows an already loaded graph (tests, benchmarks).
+at once: the overview the last session worked out (`kg_tui.first_screen`), search box
+ready, until the graph is there; `KgApp(graph=g)` shows an already loaded graph (tests,
+benchmarks).
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ from textual.worker import get_current_worker
 import kg
 from kg import KnowledgeGraph
 from kg.errors import KgError
+from kg_tui import first_screen
 from kg_tui.commands import KeyCommands
 from kg_tui.features import open_graph
 from kg_tui.messages import FilesChanged, GraphLoaded, LoadFailed, LoadProgress
 from kg_tui.screens.help import HelpScreen
-from kg_tui.screens.main import MainScreen
+from kg_tui.screens.main import MainScreen, Prepared
 from kg_tui.screens.path import PathShown
 from kg_tui.tools import ToolActions
 
@@ -105,11 +108,22 @@ class KgApp(ToolActions, App[None]):
         self._reloading = threading.Lock()  # one re-index at a time, each shown in turn
         self._progress_to: MainScreen | None = None
         self._opening: Future[KnowledgeGraph] | None = None
+        # The overview the last session worked out, drawn before the index is read.
+        self.remembered: first_screen.Remembered | None = None
         if graph is None:
             self._opening = Future()
-            threading.Thread(
-                target=self._open, args=(self._opening,), name="kg-open", daemon=True
-            ).start()
+            self.remembered = first_screen.load(first_screen.index_folder(self.corpus, index))
+            if self.remembered is None:
+                # Nothing to draw before the graph: start reading it before the first frame.
+                self._start_opening()
+
+    def _start_opening(self) -> None:
+        if self._opening is None or self._opening.running() or self._opening.done():
+            return
+        self._opening.set_running_or_notify_cancel()
+        threading.Thread(
+            target=self._open, args=(self._opening,), name="kg-open", daemon=True
+        ).start()
 
     def get_default_screen(self) -> Screen:
         return MainScreen()
@@ -125,7 +139,58 @@ class KgApp(ToolActions, App[None]):
         self._apply_settings()
         if self.graph is None:
             self._progress_to = self.main_screen
+            # With the overview on screen first, the index is read after that frame.
+            self.call_after_refresh(self._start_opening)
             self.call_after_refresh(self.wait_for_graph)
+
+    # ------------------------------------------------------------ the first screen
+
+    def draw_first_screen(self, screen: MainScreen) -> None:
+        """Before the graph is there: the last session's overview, if there is one (the
+        main screen calls this as it mounts; the graph replaces it)."""
+        from kg_tui.widgets.note_view import NoteView
+
+        if self.graph is None and self.remembered is not None:
+            view = screen.query_one(NoteView)
+            view.show_home(self.remembered.graph(), self.corpus_name, self.remembered.lists)
+
+    def remembered_lists(self, graph: KnowledgeGraph) -> first_screen.Lists | None:
+        """The overview's lists of `graph` as the last session worked them out, when it
+        was read from the same files (else None: they are worked out again)."""
+        if self.remembered is None:
+            return None
+        return self.remembered.lists_in(graph)
+
+    def open_when_loaded(self, note_id: str) -> None:
+        """A note picked on the first screen before the graph is there: open it then."""
+        if self.graph is None:
+            self.start = note_id
+            self.notify("Opening the corpus: the note opens in a moment.", timeout=2)
+
+    def on_prepared(self, message: Prepared) -> None:
+        self.remember(message)
+
+    @work(thread=True, group="remember")
+    def remember(self, message: Prepared) -> None:
+        """Keep the overview's lists for the next start, when they changed (on a thread:
+        the corpus's figures take a moment to count on a large corpus)."""
+        graph = message.graph
+        folder = graph.index_folder if self.corpus is not None else None
+        if folder is None or not graph.index_signature:
+            return
+        kept = self.remembered
+        stats = graph.corpus_stats()
+        if (
+            kept is not None
+            and kept.signature == graph.index_signature
+            and kept.stats == stats
+            and [(h, [n.id for n in ns]) for h, ns in kept.lists]
+            == [(h, [n.id for n in ns]) for h, ns in message.lists]
+        ):
+            return
+        remembered = first_screen.Remembered(graph.index_signature, stats, message.lists)
+        if first_screen.save(Path(folder), remembered):
+            self.remembered = remembered
 
     @property
     def root(self) -> Path | None:

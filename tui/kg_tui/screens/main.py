@@ -145,6 +145,7 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
             "Opening the corpus…", "Reading the index; the first note appears in a moment."
         )
         self.query_one("#corpus-info", Static).update("loading…")
+        self.kg_app.draw_first_screen(self)  # the last session's overview, until the graph
         self._layout_for(self.size.width, self.size.height)
         if self.kg_app.graph is not None:
             self.attach(self.kg_app.graph, self.kg_app.start)
@@ -191,7 +192,7 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
         """Show `graph`, opening `start` (a title or id) or the corpus overview."""
         self.graph = graph
         self.titles = None
-        self.home = None
+        self.home = self.kg_app.remembered_lists(graph)  # the last session's, if still so
         stats = graph.corpus_stats()
         name = self.kg_app.corpus_name
         self.query_one("#corpus-info", Static).update(f"{name} · {stats.notes:,} notes")
@@ -204,10 +205,18 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
             self.history.visit(target.id)
         self.show_current()
         # Focus where the first screen's hint points: the overview's links, or the tree
-        # (the note itself under 80 columns, where the side panel would cover it).
+        # (the note itself under 80 columns, where the side panel would cover it), unless
+        # the person is already typing a search: the graph came after the keys.
         narrow = self.has_class("-narrow")
-        self.query_one(NoteView if target is None or narrow else NeighbourhoodTree).focus()
+        self.call_later(
+            self._focus_start, NoteView if target is None or narrow else NeighbourhoodTree
+        )
         self.call_after_refresh(self.prepare, graph)  # after the first populated frame
+
+    def _focus_start(self, where: type[NoteView] | type[NeighbourhoodTree]) -> None:
+        # Set at once, not queued: a `/` pressed right after is not overtaken by it.
+        if not isinstance(self.focused, SearchInput):
+            self.set_focus(self.query_one(where))
 
     @work(thread=True, exclusive=True, group="prepare")
     def prepare(self, graph: KnowledgeGraph) -> None:
@@ -238,6 +247,7 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
 
     def open_note(self, note_id: str) -> None:
         if self.graph is None:
+            self.kg_app.open_when_loaded(note_id)  # picked on the first screen
             return
         note = self.graph.find(note_id)
         if note is None:

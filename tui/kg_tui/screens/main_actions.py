@@ -39,8 +39,13 @@ class ActionMethods(PanelMethods):
     _before_zoom: tuple[str, str]  # the tab and focused panel before the map was zoomed
 
     def action_search(self) -> None:
+        from textual.actions import SkipAction
+        from textual.widgets import Input
+
+        if isinstance(self.focused, Input):
+            raise SkipAction()  # a box (search, find) types the `/`
         search = self.query_one(SearchInput)
-        search.focus()
+        self.set_focus(search)  # at once: the keys typed right after `/` go to the box
         if search.value.strip():
             self._typed(SearchInput.Changed(search, search.value))
 
@@ -243,7 +248,12 @@ class ActionMethods(PanelMethods):
                 self.open_note(note_id)
 
         self.app.push_screen(
-            PathScreen(self.graph, here.title if here else "", other.title if other else ""),
+            PathScreen(
+                self.graph,
+                here.title if here else "",
+                other.title if other else "",
+                titles=self.titles,
+            ),
             follow,
         )
 

@@ -13,6 +13,9 @@ MAIN_BINDINGS: list[BindingType] = [
         "Search",
         tooltip="Search titles as you type; Enter searches by meaning",
         id="main.search",
+        # Taken before the focused panel sees it, so the letters typed right after it
+        # (one burst while the corpus opens) land in the search box.
+        priority=True,
     ),
     Binding(
         "left_square_bracket,backspace",

@@ -1,8 +1,15 @@
-"""The shortest typed path between two notes."""
+"""The shortest typed path between two notes.
+
+Each end is typed as any part of a title: the matches list under the boxes offers titles
+that start with it first, then those with a word starting with it, then those holding it
+anywhere; ↓ or a click picks one. A title that names no note lists the closest ones the
+same way ("Did you mean"), ready to pick.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import ClassVar
 
 from textual import on, work
@@ -16,9 +23,10 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+import kg
 from kg import KnowledgeGraph
 from kg.errors import KgError
-from kg.model import NOT_NOTES, Link
+from kg.model import NOT_NOTES, Link, Note
 from kg_tui.details import of_step
 from kg_tui.labels import shown_title
 from kg_tui.walk import KIND_COLOURS
@@ -41,8 +49,49 @@ class PathShown(Message):
     target: str
 
 
+MATCHES = 8  # titles the matches list offers at most
+ENDS = ("path-from", "path-to")
+
+
+def ranked_titles(titles: kg.TitleIndex, typed: str, limit: int = MATCHES) -> list[Note]:
+    """Notes whose titles hold `typed`: titles starting with it, then those with words
+    starting with its words, then those holding it anywhere (notes before stubs in each)."""
+    found = titles.ranked(typed, limit=limit * 5)
+    tier = {0: 0, 1: 0, 2: 1}  # the title, its start / a word's start / anywhere else
+    found.sort(key=lambda item: (tier.get(item[1], 2), item[0].stub, len(item[0].title)))
+    return [note for note, _ in found[:limit]]
+
+
+def folder_of(note: Note) -> str:
+    """The folder of a note's first file ('' at the corpus root or without a file)."""
+    if not note.files:
+        return ""
+    parent = str(PurePosixPath(note.files[0]).parent)
+    return "" if parent == "." else parent
+
+
+class Matches(OptionList):
+    """Titles to pick for the box above; ↑ on the first one goes back to the box."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "up_or_leave", "Up", show=False, id="path.matches_up"),
+    ]
+
+    end = ENDS[0]  # the id of the box whose matches these are
+
+    def action_up_or_leave(self) -> None:
+        if not self.highlighted:
+            box = self.screen.query_one(f"#{self.end}", Input)
+            box.focus()
+            # Back to typing where it stopped, not with the box's text selected.
+            self.call_after_refresh(box.action_end)
+        else:
+            self.action_cursor_up()
+
+
 class PathScreen(ModalScreen[str | None]):
-    """Type two titles (Tab or → completes), Enter finds the path; Enter on a step opens it."""
+    """Type two titles (any part of each: ↓ or a click picks a match), Enter finds the
+    path; Enter on a step opens it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Close", id="path.close"),
@@ -50,7 +99,13 @@ class PathScreen(ModalScreen[str | None]):
         Binding("ctrl+r", "swap", "Swap ends", id="path.swap"),
     ]
 
-    def __init__(self, graph: KnowledgeGraph, source: str = "", target: str = "") -> None:
+    def __init__(
+        self,
+        graph: KnowledgeGraph,
+        source: str = "",
+        target: str = "",
+        titles: kg.TitleIndex | None = None,
+    ) -> None:
         super().__init__()
         self.graph = graph
         self.source = source
@@ -59,6 +114,13 @@ class PathScreen(ModalScreen[str | None]):
         self.focus_steps = True
         # Each step's note id -> the link that reached it and whether it was walked forward.
         self.reached: dict[str, tuple[Link | None, bool]] = {}
+        self._titles = titles  # the browser's title index when it has one (else built here)
+        # The note picked for each box, while the box still holds its title (two notes may
+        # share a title: the one picked is the one meant).
+        self.picked: dict[str, Note] = {}
+        # What each box held when it was filled in for the person (not typed): no matches
+        # list is offered for it.
+        self._filled: dict[str, str] = {ENDS[0]: source, ENDS[1]: target}
 
     def compose(self) -> ComposeResult:
         titles = sorted(
@@ -73,7 +135,7 @@ class PathScreen(ModalScreen[str | None]):
         with Vertical(id="path", classes="dialog"):
             yield Label("Shortest path between two notes", classes="dialog-title")
             yield Label(
-                "→ completes a title · Enter finds the path · Enter on a step opens it",
+                "Type any part of a title: ↓ picks a match · Enter finds the path",
                 classes="dialog-hint",
             )
             with Horizontal(classes="field"):
@@ -94,17 +156,19 @@ class PathScreen(ModalScreen[str | None]):
                     id="path-to",
                     compact=True,
                 )
+            yield Matches(id="path-matches")
             yield Static("", id="path-status")
             yield OptionList(id="path-steps")
             yield DetailsPane("The highlighted step is described here in full.", id="path-details")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.query_one(Matches).display = False
         target = self.query_one("#path-to", Input)
         self.query_one("#path-from", Input).cursor_position = 0  # show a title's start
         if self.source and not self.target:
             self.query_one("#path-status", Static).update(
-                "Type the other end (→ completes it), then Enter."
+                "Type the other end (any part of its title), then Enter."
             )
             target.focus()
         elif not self.source:
@@ -115,6 +179,7 @@ class PathScreen(ModalScreen[str | None]):
 
     @on(Input.Submitted, "#path-from")
     def _from_done(self) -> None:
+        self._hide_matches()
         if self.query_one("#path-to", Input).value.strip():
             self.find()
         else:
@@ -122,15 +187,95 @@ class PathScreen(ModalScreen[str | None]):
 
     @on(Input.Submitted, "#path-to")
     def _to_done(self) -> None:
+        self._hide_matches()
         self.find()
+
+    # ------------------------------------------------------------ matches
+
+    @property
+    def titles(self) -> kg.TitleIndex:
+        if self._titles is None:
+            self._titles = kg.TitleIndex(self.graph.notes())
+        return self._titles
+
+    @on(Input.Changed, "#path-from")
+    @on(Input.Changed, "#path-to")
+    def _typed(self, event: Input.Changed) -> None:
+        end = event.input.id or ENDS[0]
+        typed = event.value.strip()
+        picked = self.picked.get(end)
+        if picked is not None and picked.title != event.value:
+            del self.picked[end]
+        if not typed or event.value == self._filled.get(end) or not event.input.has_focus:
+            self._hide_matches()
+            return
+        notes = ranked_titles(self.titles, typed)
+        if len(notes) == 1 and notes[0].title == event.value:
+            notes = []  # the box holds the one title that matches: nothing to pick
+        self._offer(end, notes)
+
+    def _offer(self, end: str, notes: list[Note]) -> None:
+        """Show `notes` to pick for the box `end` (hidden when there are none)."""
+        matches = self.query_one(Matches)
+        matches.end = end
+        matches.clear_options()
+        repeated = {n.title for n in notes if sum(m.title == n.title for m in notes) > 1}
+        for note in notes:
+            label = Content.assemble((note.title, "italic" if note.stub else ""))
+            folder = folder_of(note) if note.title in repeated else ""
+            if folder:
+                label = Content.assemble(label, (f" — {folder}/", "dim"))
+            elif note.stub:
+                label = Content.assemble(label, ("  stub", "dim"))
+            matches.add_option(Option(label, id=note.id))
+        matches.display = bool(notes)
+        if notes:
+            matches.highlighted = 0
+
+    def _hide_matches(self) -> None:
+        matches = self.query_one(Matches)
+        matches.display = False
+        matches.clear_options()
+
+    @on(OptionList.OptionSelected, "#path-matches")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        note = self.graph.find(event.option.id) if event.option.id else None
+        if note is None:
+            return
+        end = self.query_one(Matches).end
+        box = self.query_one(f"#{end}", Input)
+        self._filled[end] = note.title
+        self.picked[end] = note
+        box.value = note.title
+        box.cursor_position = 0  # show the title's start
+        self._hide_matches()
+        other = self.query_one(f"#{ENDS[1] if end == ENDS[0] else ENDS[0]}", Input)
+        if other.value.strip():
+            box.focus()
+            self.find()
+        else:
+            other.focus()
+            self.query_one("#path-status", Static).update("Now the other end, then Enter.")
 
     def action_swap(self) -> None:
         a, b = self.query_one("#path-from", Input), self.query_one("#path-to", Input)
+        self._filled = {ENDS[0]: b.value, ENDS[1]: a.value}
+        self.picked = {
+            end: self.picked[other]
+            for end, other in zip(ENDS, reversed(ENDS), strict=True)
+            if other in self.picked
+        }
         a.value, b.value = b.value, a.value
         # The focus stays in the box the person is typing in, so the next key is not lost.
         self.find(focus_steps=False)
 
     def action_steps(self) -> None:
+        """↓ from a box: into its matches when they show, else to the steps."""
+        matches = self.query_one(Matches)
+        if matches.display and matches.option_count:
+            matches.focus()
+            return
         steps = self.query_one("#path-steps", OptionList)
         if steps.option_count:
             steps.focus()
@@ -146,17 +291,26 @@ class PathScreen(ModalScreen[str | None]):
         if not source or not target:
             status.update("Type both ends.")
             return
-        for end in (source, target):
-            if self.graph.find(end) is None:
-                hints = self.graph.suggest(end, 3)
+        ends: list[str] = []
+        for box, typed in zip(ENDS, (source, target), strict=True):
+            picked = self.picked.get(box)
+            note = picked if picked is not None else self.graph.find(typed)
+            if note is None:
+                hints = [n for n in (self.graph.find(t) for t in self.graph.suggest(typed, 5)) if n]
                 status.update(
-                    f"No note called “{end}”."
-                    + (" Did you mean: " + " · ".join(hints) if hints else "")
+                    f"No note called “{typed}”."
+                    + (" Did you mean one of these? ↓ or a click picks it." if hints else "")
                 )
                 self.query_one("#path-steps", OptionList).clear_options()
+                self._offer(box, hints)
+                field = self.query_one(f"#{box}", Input)
+                if not field.has_focus:
+                    field.focus()
                 return
+            ends.append(note.id if picked is not None else typed)
+        self._hide_matches()
         status.update("Looking for the shortest path…")
-        self.search(source, target)
+        self.search(ends[0], ends[1])
 
     @work(thread=True, exclusive=True)
     def search(self, source: str, target: str) -> None:
