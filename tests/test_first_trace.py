@@ -213,6 +213,8 @@ def _walk(node):
 
 
 def test_an_edit_keeps_the_trace_vectors_current(indexed: Path, tmp_path: Path):
+    from kg.embed.models import model_starts
+
     corpus = tmp_path / "notes"
     shutil.copytree(NOTES, corpus, ignore=shutil.ignore_patterns(".kg"))
     index = tmp_path / "index"
@@ -220,8 +222,12 @@ def test_an_edit_keeps_the_trace_vectors_current(indexed: Path, tmp_path: Path):
     page = next(p for p in sorted(corpus.rglob("*.md")) if "verifier" in p.read_text("utf-8"))
     added = "Verifiers that read the generator's own reasoning inherit its blind spots."
     page.write_text(page.read_text("utf-8").rstrip("\n") + "\n\n" + added + "\n", "utf-8")
+    starts = model_starts()
     edited = kg.load(corpus, index=index, embed="lazy")  # as the browser re-indexes an edit
     assert edited.index_update is not None and edited.index_update.mode == "updated"
+    # The update does not start the model: the edited note's texts wait for it ...
+    assert model_starts() == starts and not edited.lazy_vectors.cache.has(added)
+    edited.embed_notes()  # ... which `kg index` runs after it, the browser on a thread
     assert edited.lazy_vectors.cache.has(added)
     again = kg.load(corpus, index=index, embed="lazy")  # a fresh process: nothing to embed
     before = again.lazy_vectors.embedded

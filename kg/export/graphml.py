@@ -31,12 +31,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx  # type: ignore[import-untyped, unused-ignore]
-
 from kg.codec import DELIMITER, link_scalars, note_scalars, uniform_types, xml_text
 from kg.export.chars import encode_clean
 
 if TYPE_CHECKING:
+    import networkx as nx  # type: ignore[import-untyped, unused-ignore]
+
     from kg.export.subgraph import NearPair, SubGraph
 
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
@@ -72,6 +72,8 @@ def to_networkx(sub: SubGraph) -> nx.MultiDiGraph:
         with a `weight`; graph attributes ``selection_*`` say how it was chosen.
         ``networkx.write_graphml`` writes it as it is.
     """
+    import networkx as nx  # type: ignore[import-untyped, unused-ignore]  # lazily: 0.1 s
+
     graph = nx.MultiDiGraph()
     graph.graph.update(to_networkx_graph_attributes(sub))
     notes = list(sub.notes.values())
