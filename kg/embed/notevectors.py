@@ -426,15 +426,17 @@ def attach_note_vectors(graph: KnowledgeGraph, policy: str) -> NoteVectors | Non
     nothing is loaded or embedded here. Returns it (or None)."""
     from dataclasses import replace
 
-    from kg.embed.lazy import DeferredEmbedder
+    from kg.embed.attach import shared_embedder
 
     config = graph.config
     if config is None or config.embedder != "hybrid" or policy not in ("all", "lazy", "stored"):
         return None
     if graph.embeddings is None:
         return None
+    # One model per process for every graph opened (an edit re-opens the corpus): an
+    # edit's note is embedded without starting the model again.
     vectors = NoteVectors(
-        graph, DeferredEmbedder(replace(config, embedder="transformer")), graph.index_folder
+        graph, shared_embedder(replace(config, embedder="transformer")), graph.index_folder
     )
     graph.note_vectors = vectors
     return vectors
