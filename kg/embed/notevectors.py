@@ -10,12 +10,17 @@ or claim (`HEADLINE_SHARE`: a reader's paraphrase of what a note is about names 
 headline more than its body). A vault's notes have no headline of their own, so theirs is
 the whole note's vector alone.
 
-They are kept in ``note-vectors/`` in the index folder (`kg.embed.textcache`), named by a
-hash of the texts they were made from: a note that did not change keeps its vector, an
-edited note is embedded again, another model's vectors are never used. `compute` embeds
-what is missing with progress and saves as it goes (an interrupted run keeps what it did);
-`start` does it on a thread (the open browser, `kg watch`). Until every note has one,
-`matrix` is None and `near` and search use the static vectors, saying so.
+They are kept in ``note-vectors/`` in the index folder (`kg.embed.textcache`), each under
+the hash of everything its note's texts are made of, which the static vector store keeps
+for every note (`_hash_key`: no note is read to find its vector): a note that did not
+change keeps its vector, an edited note is embedded again, another model's vectors are
+never used, and the vectors of notes gone or edited since are dropped when the index is
+written (`prune`). `compute` embeds what is missing with progress and saves as it goes (an
+interrupted run keeps what it did); `start` does it on a thread (the open browser, `kg
+watch`). An edit's load (`kg.load`) never starts the model: the edited note lacks its
+vector until `kg index` (after writing the update) or the thread computes it. Until every
+note has one, `matrix` is None and `near` and search use the static vectors, saying so,
+and the same graph upgrades in place when the last one arrives.
 
 >>> from kg.model import Note, NoteKind, Paragraph
 >>> note = Note("a", "Why A?", NoteKind.SYNTHESIS, claim="A holds.",
