@@ -282,3 +282,26 @@ async def test_the_browser_computes_them_in_the_background_and_near_then_uses_th
 
         _, how = features.search(app.graph, "getting rid of mineral deposits in a water boiler")
         assert "whole-note vectors" in how
+
+
+def test_vectors_an_older_kg_kept_by_text_are_moved_to_their_keys_not_embedded_again(vault):
+    from kg.embed.notevectors import _Cache, _key_text
+    from kg.embed.textcache import text_key
+
+    folder, index = vault
+    graph = kg.load(folder, index=index)
+    graph.embed_notes()
+    rows = _rows(graph.note_vectors)
+    # The file as a kg before keys by note hash wrote it: keyed by the notes' texts.
+    old = _Cache(index, graph.note_vectors._old_model)
+    for note in graph.note_vectors.notes():
+        old.put_hash(text_key(_key_text(note)), rows[note.id])
+    old.save()
+    graph.note_vectors.cache.path.unlink()
+
+    again = kg.load(folder, index=index)
+    assert again.note_vectors.ready and again.embed_notes() == 0  # nothing embedded
+    assert again.note_vectors.embedded == 0
+    for note_id, row in _rows(again.note_vectors).items():
+        np.testing.assert_array_equal(row, rows[note_id])
+    assert not old.path.exists() and again.note_vectors.cache.path.is_file()
