@@ -49,8 +49,10 @@ def count_note(counts: dict[str, int], note: Note, sign: int) -> int:
     >>> counts = {}
     >>> count_note(counts, Note("a", "Crowds beat experts", NoteKind.LINE, claim="Crowds win."), 1)
     2
-    >>> counts["crowds"]
-    2
+    >>> counts["crowd"], count_note(counts, Note("b", "Crowds win", NoteKind.LINE), -1)
+    (2, -1)
+    >>> sorted(counts.items())
+    [('beat', 1), ('crowd', 1), ('expert', 1)]
     """
     texts = [
         note.title,
