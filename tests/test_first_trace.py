@@ -220,8 +220,27 @@ def test_an_edit_keeps_the_trace_vectors_current(indexed: Path, tmp_path: Path):
     page = next(p for p in sorted(corpus.rglob("*.md")) if "verifier" in p.read_text("utf-8"))
     added = "Verifiers that read the generator's own reasoning inherit its blind spots."
     page.write_text(page.read_text("utf-8").rstrip("\n") + "\n\n" + added + "\n", "utf-8")
+    script = (
+        "import sys, kg\n"
+        "from kg.embed.models import model_starts\n"
+        "g = kg.load(sys.argv[1], index=sys.argv[2], embed='lazy')\n"
+        "print(g.index_update.mode, model_starts(), g.lazy_vectors.cache.has(sys.argv[3]))\n"
+    )
+    probe = tmp_path / "index-probe"  # the same index, for a process of its own
+    shutil.copytree(index, probe)
+    shown = subprocess.run(
+        [sys.executable, "-c", script, str(corpus), str(probe), added],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    # The update (a new process) does not start the model: the edited note's texts wait ...
+    assert shown.stdout.split() == ["updated", "0", "False"]
     edited = kg.load(corpus, index=index, embed="lazy")  # as the browser re-indexes an edit
-    assert edited.index_update is not None and edited.index_update.mode == "updated"
+    assert edited.index_update.mode == "updated"
+    assert not edited.lazy_vectors.cache.has(added)
+    edited.embed_notes()  # ... which `kg index` runs after it, the browser on a thread
     assert edited.lazy_vectors.cache.has(added)
     again = kg.load(corpus, index=index, embed="lazy")  # a fresh process: nothing to embed
     before = again.lazy_vectors.embedded

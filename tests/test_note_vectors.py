@@ -122,33 +122,103 @@ def test_the_vectors_are_kept_in_the_index_and_a_new_process_uses_them(vault):
     assert graph.note_vectors.ready and graph.embed_notes() == 0
 
 
-def test_an_edit_re_embeds_only_the_edited_note(vault):
+def _rows(vectors: NoteVectors) -> dict[str, np.ndarray]:
+    ids = vectors.ids()
+    return {i: row.copy() for i, row in zip(ids, vectors.rows_for(ids), strict=True)}
+
+
+def test_an_edit_keeps_the_model_off_the_load_then_upgrades_in_the_background(vault):
+    from kg.embed.models import model_starts
+
     folder, index = vault
     graph = kg.load(folder, index=index)
-    assert graph.embed_notes() == len(graph.note_vectors.notes())
-    kept = {
-        n.id: row.copy()
-        for n, row in zip(
-            graph.note_vectors.notes(),
-            graph.note_vectors.rows_for([n.id for n in graph.note_vectors.notes()]),
-            strict=True,
-        )
-    }
+    assert graph.embed_notes() == len(graph.note_vectors.ids())
+    kept = _rows(graph.note_vectors)
     path = folder / "Bread baking.md"
     path.write_text(path.read_text(encoding="utf-8") + "Rye needs a starter.\n", "utf-8")
 
+    # The update never starts the model (a new process: nothing was started before).
+    script = (
+        "import sys, kg\n"
+        "from kg.embed.models import model_starts\n"
+        "g = kg.load(sys.argv[1], index=sys.argv[2])\n"
+        "print(g.index_update.mode, model_starts(), len(g.note_vectors.missing()))\n"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", script, str(folder), str(index)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert shown.stdout.split() == ["updated", "0", "1"]
+
     edited = kg.load(folder, index=index)  # as `kg index`, `kg watch` and the browser do
+    started = model_starts()
     vectors = edited.note_vectors
-    assert vectors.embedded == 1  # the edited note only, on the spot
-    assert vectors.ready
-    ids = [n.id for n in vectors.notes()]
-    rows = dict(zip(ids, vectors.rows_for(ids), strict=True))
+    # The edited note waits on its static vector, and near and search say they ranked
+    # with the static vectors.
+    assert vectors.embedded == 0 and not vectors.ready
+    assert [n.title for n in vectors.missing()] == ["Bread baking"]
+    meaning_only = {"meaning": 1.0}
+    before = edited.near("Bread baking", k=3, weights=meaning_only)
+    assert {n.vectors for n in before} == {edited.embeddings.model}
+    query = "getting rid of mineral deposits in a water boiler"
+    hits = [h for h in edited.search(query, k=5) if "meaning" in h.matched]
+    assert hits and {h.vectors for h in hits} == {edited.embeddings.model}
+    assert model_starts() == started  # the first search did not start it either
+
+    edited.embed_notes(background=True)  # as `kg watch` and the browser do after an edit
+    assert vectors.wait(timeout=300) and vectors.ready
+    assert vectors.embedded == 1  # the edited note only
+    assert model_starts() <= started + 1  # one model per process, shared by every graph
+    after = edited.near("Bread baking", k=3, weights=meaning_only)  # the same graph
+    assert {n.vectors for n in after} == {vectors.label}
+    hits = [h for h in edited.search(query, k=5) if "meaning" in h.matched]
+    assert hits and {h.vectors for h in hits} == {vectors.label}
+    rows = _rows(vectors)
     bread = edited.note("Bread baking").id
     for note_id, row in kept.items():
         if note_id == bread:
             assert not np.allclose(rows[note_id], row)
         else:
             np.testing.assert_array_equal(rows[note_id], row)
+
+
+def _kept_vectors(index: Path) -> int:
+    (file,) = (index / FOLDER).glob("*.npz")
+    with np.load(file, allow_pickle=False) as data:
+        return len(data["keys"])
+
+
+def test_vectors_of_edited_and_removed_notes_are_pruned_when_the_index_is_written(vault):
+    folder, index = vault
+    kg.load(folder, index=index).embed_notes()
+    notes = len(kg.load(folder, index=index).note_vectors.ids())
+    assert _kept_vectors(index) == notes
+    path = folder / "Bread baking.md"
+    path.write_text(path.read_text(encoding="utf-8") + "Rye needs a starter.\n", "utf-8")
+    edited = kg.load(folder, index=index)
+    assert _kept_vectors(index) == notes  # the load writes no vectors
+    assert edited.embed_notes() == 1
+    # The edited note's earlier vector is gone with the run that embedded its new one.
+    assert _kept_vectors(index) == notes and edited.note_vectors.pruned == 1
+
+    (folder / "Moon phases.md").unlink()
+    done = subprocess.run(
+        [*KG, "index", str(folder), "--index", str(index), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    report = json.loads(done.stdout)["note_vectors"]
+    assert report["missing"] == 0
+    left = kg.load(folder, index=index).note_vectors
+    # "Moon phases" is a stub now (Tide tables links to it): its text changed, so its
+    # vector is embedded again; the vector of the note it was is dropped.
+    assert report["pruned"] >= 1
+    assert _kept_vectors(index) == len(left.ids())
 
 
 def test_a_notes_text_is_the_whole_note_and_its_headline_only_where_it_has_one():
@@ -212,3 +282,26 @@ async def test_the_browser_computes_them_in_the_background_and_near_then_uses_th
 
         _, how = features.search(app.graph, "getting rid of mineral deposits in a water boiler")
         assert "whole-note vectors" in how
+
+
+def test_vectors_an_older_kg_kept_by_text_are_moved_to_their_keys_not_embedded_again(vault):
+    from kg.embed.notevectors import _Cache, _key_text
+    from kg.embed.textcache import text_key
+
+    folder, index = vault
+    graph = kg.load(folder, index=index)
+    graph.embed_notes()
+    rows = _rows(graph.note_vectors)
+    # The file as a kg before keys by note hash wrote it: keyed by the notes' texts.
+    old = _Cache(index, graph.note_vectors._old_model)
+    for note in graph.note_vectors.notes():
+        old.put_hash(text_key(_key_text(note)), rows[note.id])
+    old.save()
+    graph.note_vectors.cache.path.unlink()
+
+    again = kg.load(folder, index=index)
+    assert again.note_vectors.ready and again.embed_notes() == 0  # nothing embedded
+    assert again.note_vectors.embedded == 0
+    for note_id, row in _rows(again.note_vectors).items():
+        np.testing.assert_array_equal(row, rows[note_id])
+    assert not old.path.exists() and again.note_vectors.cache.path.is_file()

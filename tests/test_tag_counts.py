@@ -74,3 +74,23 @@ def test_stats_text_says_what_the_tag_figures_count(corpus_args: list[str]):
     line = next(ln for ln in result.stdout.splitlines() if "tags" in ln)
     assert "paper tags" in line and "#Verifiers 2" in line
     assert "attachments" not in line
+
+
+def test_an_index_counts_tags_without_reading_notes_and_as_a_fresh_read_does(tmp_path: Path):
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "A.md").write_text("A note #garden/roses and #kitchen.\n", encoding="utf-8")
+    (vault / "B.md").write_text("---\ntags: [garden]\n---\nB note.\n", encoding="utf-8")
+    (vault / "C.md").write_text("No tags here.\n", encoding="utf-8")
+    index = tmp_path / "index"
+    kg.load(vault, index=index, embed="none")
+    reopened = kg.load(vault, index=index, embed="none")  # read from the index
+    assert reopened.from_index and reopened.note_table.read_tags is not None
+    built = kg.load(vault, save=False, embed="none")
+    assert reopened.tags() == built.tags()
+    assert not reopened.note_table._cache  # no note was read to count them
+
+    (vault / "C.md").write_text("Now tagged #kitchen #pantry.\n", encoding="utf-8")
+    edited = kg.load(vault, index=index, embed="none")  # updated in place
+    assert edited.tags() == kg.load(vault, save=False, embed="none").tags()
+    assert edited.tags()["#pantry"] == 1 and edited.tags()["#kitchen"] == 2

@@ -84,14 +84,21 @@ def run(args: argparse.Namespace) -> int:
         graph = open_graph(args, path, rebuild=args.rebuild, embed=not args.no_embed)
         seconds = time.perf_counter() - started
         warmed = None
+        update = graph.index_update
         if not args.no_embed and args.trace_vectors != "none":
-            from kg.query.warm import warm_traces
+            from kg.query.warm import keep_current, warm_traces
 
-            warmed = warm_traces(
-                graph,
-                limit=None if args.trace_vectors == "all" else DEFAULT_LIMIT,
-                progress=progress_printer(not args.json),
-            )
+            if update is not None and update.mode == "updated" and args.trace_vectors == "auto":
+                # An edit: the other notes are as the last run left them, so only the
+                # edited notes' trace vectors are computed, where the index keeps them
+                # (checking every note's texts costs seconds at 10,000 notes).
+                warmed = keep_current(graph)
+            else:
+                warmed = warm_traces(
+                    graph,
+                    limit=None if args.trace_vectors == "all" else DEFAULT_LIMIT,
+                    progress=progress_printer(not args.json),
+                )
         notes_done = note_vectors(graph, args.note_vectors, progress_printer(not args.json))
         keep_trace_words(graph)
         vectors = graph.embeddings
@@ -172,12 +179,13 @@ def note_vectors(graph: KnowledgeGraph, policy: str, progress: Progress | None) 
     vectors = graph.note_vectors
     if vectors is None or policy == "none":
         return None
-    # What the load did already: an edit's notes are embedded there (`kg.load`).
-    on_load = {"embedded_on_load": vectors.embedded, "seconds_on_load": round(vectors.seconds, 3)}
     started = time.perf_counter()
     missing = len(vectors.missing())
-    total = len(vectors.notes())
+    total = len(vectors.ids())
     if missing > NOW_LIMIT and policy == "auto":
+        # The vectors of notes gone or changed since are dropped whenever the index is
+        # written (`compute` does it below).
+        pruned = vectors.prune()
         said = (
             f"whole-note vectors: {missing:,} of {total:,} notes lack them; near and search use "
             "the static vectors until `kg watch` or the browser computes them in the "
@@ -189,10 +197,11 @@ def note_vectors(graph: KnowledgeGraph, policy: str, progress: Progress | None) 
             "missing": missing,
             "notes": total,
             "seconds": seconds,
-            **on_load,
+            "pruned": pruned,
             "said": said,
         }
     done = vectors.compute(progress=progress) if missing else 0
+    pruned = vectors.pruned if missing else vectors.prune()
     seconds = time.perf_counter() - started
     left = missing - done
     said = (
@@ -206,7 +215,7 @@ def note_vectors(graph: KnowledgeGraph, policy: str, progress: Progress | None) 
         "missing": left,
         "notes": total,
         "seconds": round(seconds, 3),
-        **on_load,
+        "pruned": pruned,
         "said": said,
     }
 

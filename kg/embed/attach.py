@@ -215,7 +215,7 @@ def attach_trace_vectors(
 
     configured = embedder is None or isinstance(embedder, DeferredEmbedder)
     if configured and config.embedder == "hybrid" and policy in ("all", "lazy"):
-        transformer = DeferredEmbedder(replace(config, embedder="transformer"))
+        transformer = shared_embedder(replace(config, embedder="transformer"))
         lazy = LazyVectors(graph, transformer, _cache(graph, transformer))
         lazy.rank_first = True
         graph.lazy_vectors = lazy

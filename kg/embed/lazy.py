@@ -26,6 +26,7 @@ description, claim and abstract vectors), so the ranking is the one stored vecto
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -61,11 +62,16 @@ class DeferredEmbedder:
         # The name and fingerprint the vectors are stored with, known without loading.
         self.name, self.fingerprint = embedder_identity(config)
         self._model: Embedder | None = None
+        self._loading = threading.Lock()
         # Called once with the model's name before the first texts are embedded, when the
         # weights load (a client says why it waits).
         self.on_load: Callable[[str], None] | None = None
 
     def _loaded(self) -> Embedder:
+        with self._loading:  # one load when threads ask at once (a shared embedder)
+            return self._load()
+
+    def _load(self) -> Embedder:
         if self._model is None:
             if self.config.embedder == "transformer":
                 # The same vectors, from ONNX Runtime where it can be had (no torch import).

@@ -330,6 +330,27 @@ class SentenceTransformerEmbedder:
         return out
 
 
+# How many times this process started a model network (by runtime: "onnx",
+# "sentence-transformers"); read by `model_starts`, so a test can check that a path
+# (an edit's update, a first search) never starts the model.
+_STARTS: dict[str, int] = {}
+
+
+def count_start(runtime: str) -> None:
+    """Count one start of a model network by this runtime (see `model_starts`)."""
+    _STARTS[runtime] = _STARTS.get(runtime, 0) + 1
+
+
+def model_starts() -> int:
+    """How many model networks this process started so far (ONNX Runtime sessions and
+    sentence-transformers models), counted where they are created.
+
+    >>> model_starts() >= 0
+    True
+    """
+    return sum(_STARTS.values())
+
+
 def _load_sentence_transformer(folder: Path, device: str) -> Any:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -348,6 +369,7 @@ def _load_sentence_transformer(folder: Path, device: str) -> Any:
             except ImportError:  # pragma: no cover - transformers comes with the package
                 pass
             model = SentenceTransformer(str(folder), device=device)
+            count_start("sentence-transformers")
     except ImportError as error:
         raise ModelUnavailable(
             f"sentence-transformers could not be imported ({error}); {INSTALL_HINT}"

@@ -10,12 +10,17 @@ or claim (`HEADLINE_SHARE`: a reader's paraphrase of what a note is about names 
 headline more than its body). A vault's notes have no headline of their own, so theirs is
 the whole note's vector alone.
 
-They are kept in ``note-vectors/`` in the index folder (`kg.embed.textcache`), named by a
-hash of the texts they were made from: a note that did not change keeps its vector, an
-edited note is embedded again, another model's vectors are never used. `compute` embeds
-what is missing with progress and saves as it goes (an interrupted run keeps what it did);
-`start` does it on a thread (the open browser, `kg watch`). Until every note has one,
-`matrix` is None and `near` and search use the static vectors, saying so.
+They are kept in ``note-vectors/`` in the index folder (`kg.embed.textcache`), each under
+the hash of everything its note's texts are made of, which the static vector store keeps
+for every note (`_hash_key`: no note is read to find its vector): a note that did not
+change keeps its vector, an edited note is embedded again, another model's vectors are
+never used, and the vectors of notes gone or edited since are dropped when the index is
+written (`prune`). `compute` embeds what is missing with progress and saves as it goes (an
+interrupted run keeps what it did); `start` does it on a thread (the open browser, `kg
+watch`). An edit's load (`kg.load`) never starts the model: the edited note lacks its
+vector until `kg index` (after writing the update) or the thread computes it. Until every
+note has one, `matrix` is None and `near` and search use the static vectors, saying so,
+and the same graph upgrades in place when the last one arrives.
 
 >>> from kg.model import Note, NoteKind, Paragraph
 >>> note = Note("a", "Why A?", NoteKind.SYNTHESIS, claim="A holds.",
@@ -30,9 +35,10 @@ what is missing with progress and saves as it goes (an interrupted run keeps wha
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,6 +56,7 @@ if TYPE_CHECKING:
 
 FOLDER = "note-vectors"
 RECIPE = "whole-note-1"  # what a vector is made of; part of every key
+KEYS = "note-hash"  # how vectors are keyed (`_hash_key`); an older kg's file has none
 # Weight of the headline's vector beside the whole note's (notes with a description or a
 # claim). Chosen on the figures it is judged by (BENCHMARKS.md, issue 24): at 0.2 a note's
 # 10 nearest keep 0.92 of the plain whole-note vectors' on notes/ and a paraphrase of a
@@ -74,8 +81,16 @@ def headline_text(note: Note) -> str:
 
 
 def _key_text(note: Note) -> str:
-    """What a note's vector is kept under (hashed by the cache): its texts and the recipe."""
+    """What a note's vector was kept under before vectors were keyed by `_hash_key`: its
+    texts and the recipe (vectors kept so are moved to their new key when first read)."""
     return f"{RECIPE}\x1f{HEADLINE_SHARE}\x1f{note_text(note)}\x1f{headline_text(note)}"
+
+
+def _hash_key(digest: bytes) -> bytes:
+    """What a note's vector is kept under: the recipe and the hash of everything its texts
+    are made of (`kg.embed.texts.note_hash`, which the static vector store keeps for every
+    note, so a note's key is known without reading the note)."""
+    return text_key(f"{RECIPE}\x1f{HEADLINE_SHARE}\x1fnote-hash\x1f{digest.hex()}")
 
 
 # The thread computing each index folder's vectors (one run per index in a process).
@@ -106,6 +121,11 @@ class _Cache(TextVectorCache):
         row = np.asarray(vector, dtype=np.float32)
         self._vectors[key] = row
         self._new[key] = row
+
+    def stale(self, keep: set[bytes]) -> int:
+        """How many vectors kept (read or put) are not under one of these keys."""
+        self._load()
+        return sum(1 for key in self._vectors if key not in keep)
 
     def reload(self) -> None:
         """Add what the file holds now (another process may have saved more)."""
@@ -146,42 +166,106 @@ class NoteVectors:
         name = str(getattr(embedder, "name", "model"))
         stamp = getattr(embedder, "fingerprint", None) or "unknown"
         self.label = f"{name} (whole note)"
-        self.cache = _Cache(folder or Path("/nonexistent-kg-index"), f"{name}|{stamp}|{RECIPE}")
+        where = folder or Path("/nonexistent-kg-index")
+        self.cache = _Cache(where, f"{name}|{stamp}|{RECIPE}|{KEYS}")
+        self._old_model = f"{name}|{stamp}|{RECIPE}"  # the file of an older kg
         self._memory_only = folder is None
         self._lock = threading.RLock()
         self._matrix: tuple[list[str], dict[str, int], np.ndarray] | None = None
         self._thread: threading.Thread | None = None
         self._lacking: tuple[int, float] | None = None  # (kept, file time) when a note lacked one
         self._keys: dict[str, bytes] = {}  # note id -> the hash its vector is kept under
+        self._moved = False  # whether an older kg's file was looked for (`_move_old_file`)
         self.done = 0
         self.total = 0
         self.error = ""
         self.embedded = 0  # notes embedded by this object, over all runs
         self.seconds = 0.0  # how long the last `compute` took
+        self.pruned = 0  # vectors the last `prune` dropped
 
     def __repr__(self) -> str:
         return f"NoteVectors({self.label!r}, ready={self.ready})"
 
-    def notes(self) -> list[Note]:
-        """The notes that get a vector: every note of the graph, stubs included, but
-        categories, tags and attachments."""
+    def ids(self) -> list[str]:
+        """The ids of the notes that get a vector: every note of the graph, stubs
+        included, but categories, tags and attachments (no note is read)."""
         from kg.model import NOT_NOTES
 
-        return [n for n in self.graph if n.kind not in NOT_NOTES]
+        return [i for i, header in self.graph.note_table.headers() if header[1] not in NOT_NOTES]
 
-    def _key(self, note: Note) -> bytes:
-        """The hash of a note's `_key_text`, worked out once per note of the graph (its
-        notes never change; hashing 10,000 whole notes takes most of a second)."""
-        found = self._keys.get(note.id)
+    def notes(self) -> list[Note]:
+        """The notes that get a vector (`ids`), read."""
+        table = self.graph.note_table
+        return [table[i] for i in self.ids()]
+
+    def _key(self, note: Note | str) -> bytes:
+        """The key of a note's vector (`_hash_key`), worked out once per note of the graph
+        (its notes never change). The hash comes from the static vector store when it was
+        brought in line with the graph's files (no note is read: reading and hashing
+        10,000 whole notes takes most of a second), else from the note."""
+        from kg.embed.texts import note_hash
+
+        note_id = note if isinstance(note, str) else note.id
+        found = self._keys.get(note_id)
         if found is None:
-            found = self._keys[note.id] = text_key(_key_text(note))
+            store = self.graph.embeddings
+            digest = None
+            if (
+                store is not None
+                and store.signature
+                and store.signature == getattr(self.graph, "index_signature", None)
+            ):
+                digest = store.note_hash_of(note_id)
+            if digest is None:
+                digest = note_hash(
+                    note if not isinstance(note, str) else self.graph.note_table[note]
+                )
+            found = self._keys[note_id] = _hash_key(digest)
         return found
 
+    def _move_old_file(self) -> None:
+        """Move the vectors an older kg kept by the notes' texts (`_key_text`, in a file
+        named without `KEYS`) to their keys now, once: every note is read then, never again;
+        the old file is removed once the new one is written. Vectors are never thrown
+        away because kg changed how it finds them."""
+        if self._moved or self._memory_only:
+            return
+        self._moved = True
+        old = _Cache(self.cache.folder, self._old_model)
+        if self.cache.path.exists() or not old.path.is_file() or not len(old):
+            return
+        table = self.graph.note_table
+        for note_id in self.ids():
+            vector = old.get_hash(text_key(_key_text(table[note_id])))
+            if vector is not None:
+                self.cache.put_hash(self._key(note_id), vector)
+        self.save()
+        if self.cache.path.is_file():
+            old.path.unlink(missing_ok=True)
+
     def missing(self, notes: Iterable[Note] | None = None) -> list[Note]:
-        """The notes (every note by default) whose vector is not kept yet."""
+        """The notes (every note by default) whose vector is not kept yet; only those are
+        read."""
         with self._lock:
-            chosen = self.notes() if notes is None else list(notes)
-            return [n for n in chosen if not self.cache.has_hash(self._key(n))]
+            self._move_old_file()
+            ids = self.ids() if notes is None else [n.id for n in notes]
+            table = self.graph.note_table
+            return [table[i] for i in ids if not self.cache.has_hash(self._key(i))]
+
+    def prune(self) -> int:
+        """Drop the kept vectors of notes no longer in the corpus and of texts no note has
+        now (an edited note's earlier version), writing the file again when there are any:
+        ``note-vectors/`` holds the current notes' vectors only. Returns how many were
+        dropped (`kg index` calls this each time it writes the index)."""
+        if self._memory_only:
+            return 0
+        with self._lock:
+            keep = {self._key(i) for i in self.ids()}
+            stale = self.cache.stale(keep)
+            if stale or self.cache.has_new:
+                self.cache.save(keep=keep)
+            self.pruned = stale
+            return stale
 
     @property
     def ready(self) -> bool:
@@ -199,18 +283,18 @@ class NoteVectors:
         with self._lock:
             if self._matrix is not None:
                 return self._matrix
+            self._move_old_file()
             state = (len(self.cache), self._file_time())
             if state == self._lacking:
                 return None  # nothing new since a note was found lacking
             if self._lacking is not None and state[1] != self._lacking[1]:
                 self.cache.reload()  # another process (`kg index`) saved more meanwhile
                 state = (len(self.cache), state[1])
-            notes = self.notes()
-            rows = [self.cache.get_hash(self._key(n)) for n in notes]
-            if not notes or any(r is None for r in rows):
+            ids = self.ids()
+            rows = [self.cache.get_hash(self._key(i)) for i in ids]
+            if not ids or any(r is None for r in rows):
                 self._lacking = state
                 return None
-            ids = [n.id for n in notes]
             matrix = np.stack([r for r in rows if r is not None]).astype(np.float32)
             matrix.flags.writeable = False
             self._matrix = (ids, {i: p for p, i in enumerate(ids)}, matrix)
@@ -283,7 +367,7 @@ class NoteVectors:
         except (KgError, OSError) as error:
             self.error = str(error)
         finally:
-            self.save()
+            self.prune()  # saves what was embedded, dropping vectors no note has now
             self.seconds = time.perf_counter() - started
         return self.done
 
@@ -295,11 +379,15 @@ class NoteVectors:
             return self.cache.save()
 
     def start(
-        self, progress: Progress | None = None, stop: threading.Event | None = None
+        self,
+        progress: Progress | None = None,
+        stop: threading.Event | None = None,
+        before: Callable[[], object] | None = None,
     ) -> threading.Thread | None:
         """Compute the missing vectors on a daemon thread (None when none is missing or a
         run is under way); `near` and search use them once every note has one. Setting
-        `stop` ends the run after the chunk under way."""
+        `stop` ends the run after the chunk under way; `before` is called first on the
+        thread (an edit's trace vectors)."""
         if self.running or not self.missing():
             return None
         with _STARTING:
@@ -308,21 +396,25 @@ class NoteVectors:
                 # Another graph of this index (before an edit) is computing them: this one
                 # reads what it saves; a second run would embed the same notes again.
                 return None
-            thread = self._thread_for(progress, stop)
+            thread = self._thread_for(progress, stop, before)
             if not self._memory_only:
                 _RUNNING[self.cache.path] = thread
         thread.start()
         return thread
 
     def _thread_for(
-        self, progress: Progress | None, stop: threading.Event | None
+        self,
+        progress: Progress | None,
+        stop: threading.Event | None,
+        before: Callable[[], object] | None = None,
     ) -> threading.Thread:
-        thread = threading.Thread(
-            target=self.compute,
-            kwargs={"progress": progress, "stop": stop},
-            name="kg-note-vectors",
-            daemon=True,
-        )
+        def run() -> None:
+            if before is not None:
+                with contextlib.suppress(KgError, OSError):
+                    before()
+            self.compute(progress=progress, stop=stop)
+
+        thread = threading.Thread(target=run, name="kg-note-vectors", daemon=True)
         self._thread = thread
         return thread
 
@@ -339,15 +431,17 @@ def attach_note_vectors(graph: KnowledgeGraph, policy: str) -> NoteVectors | Non
     nothing is loaded or embedded here. Returns it (or None)."""
     from dataclasses import replace
 
-    from kg.embed.lazy import DeferredEmbedder
+    from kg.embed.attach import shared_embedder
 
     config = graph.config
     if config is None or config.embedder != "hybrid" or policy not in ("all", "lazy", "stored"):
         return None
     if graph.embeddings is None:
         return None
+    # One model per process for every graph opened (an edit re-opens the corpus): an
+    # edit's note is embedded without starting the model again.
     vectors = NoteVectors(
-        graph, DeferredEmbedder(replace(config, embedder="transformer")), graph.index_folder
+        graph, shared_embedder(replace(config, embedder="transformer")), graph.index_folder
     )
     graph.note_vectors = vectors
     return vectors
@@ -360,28 +454,6 @@ def meaning_vectors(graph: KnowledgeGraph, ids: Sequence[str]) -> tuple[np.ndarr
         return None
     rows = vectors.rows_for(ids)
     return None if rows is None else (rows, vectors.label)
-
-
-EDIT_LIMIT = 50  # notes an edit may re-embed on the spot; more wait for a full run
-
-
-def keep_current(graph: KnowledgeGraph) -> int:
-    """After an edit re-indexed in place (or a rebuild that kept most notes), embed the
-    notes whose vector is missing now, when the index kept whole-note vectors before and
-    at most `EDIT_LIMIT` lack one: only the edited notes, whose texts changed. `kg.load`
-    calls this, so `kg index`, `kg watch` and the browser's re-index all keep the vectors
-    current; it never fails a load. Returns how many notes were embedded."""
-    vectors = getattr(graph, "note_vectors", None)
-    update = graph.index_update
-    if vectors is None or update is None or update.mode == "reused" or not len(vectors.cache):
-        return 0
-    try:
-        missing = vectors.missing()
-        if not missing or len(missing) > EDIT_LIMIT:
-            return 0
-        return vectors.compute(missing)
-    except (KgError, OSError):
-        return 0
 
 
 def query_scores(graph: KnowledgeGraph, query: str) -> tuple[list[str], np.ndarray, str] | None:

@@ -40,6 +40,7 @@ from kg.embed.models import (
     DEFAULT_MODEL,
     Embedder,
     batches,
+    count_start,
     find_model_folder,
     fingerprint,
     load_transformer,
@@ -194,6 +195,7 @@ class OnnxEmbedder:
                 options,
                 providers=["CPUExecutionProvider"],
             )
+            count_start("onnx")
             tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
             tokenizer.enable_truncation(self.max_length)
             tokenizer.no_padding()

@@ -99,6 +99,12 @@ class StoreState:
         """The ids of the notes the store knows, in the order of the note matrix's rows."""
         return list(self._note_ids)
 
+    def note_hash_of(self, note_id: str) -> bytes | None:
+        """The hash of everything the note's texts are made of (`kg.embed.texts.note_hash`),
+        as the store last read the note; None for a note it does not know."""
+        at = self._note_pos.get(note_id)
+        return None if at is None else bytes(self._note_hash[at])
+
     @property
     def matrix(self) -> np.ndarray:
         """The (notes, dim) matrix of note vectors, rows in `note_ids` order (read-only)."""

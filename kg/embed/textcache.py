@@ -105,17 +105,32 @@ class TextVectorCache:
         self._vectors[key] = row
         self._new[key] = row
 
-    def save(self) -> int:
+    @property
+    def has_new(self) -> bool:
+        """Whether vectors were put since the last save."""
+        return bool(self._new)
+
+    def save(self, keep: set[bytes] | None = None) -> int:
         """Write the vectors put since the last save (merged with the file as it is now,
         which another process may have grown); returns how many were new. Nothing is
-        written when the index folder does not exist or nothing is new."""
-        if not self._new or not self.folder.is_dir():
+        written when the index folder does not exist or nothing is new. With `keep`, only
+        the vectors under these `text_key` hashes are written (and kept in memory): the
+        others are dropped from the file."""
+        if (not self._new and keep is None) or not self.folder.is_dir():
             return 0
         from kg.io import index_lock, write_atomic_with
 
         with index_lock(self.folder):
             merged = _read(self.path, self.model)
             merged.update(self._vectors)
+            if keep is not None:
+                merged = {k: v for k, v in merged.items() if k in keep}
+                self._vectors = {k: v for k, v in self._vectors.items() if k in keep}
+                if not merged:
+                    self.path.unlink(missing_ok=True)
+                    count = len(self._new)
+                    self._new.clear()
+                    return count
             dims = {v.shape[0] for v in merged.values()}
             if len(dims) != 1:  # vectors of two sizes under one model: keep only ours
                 merged = dict(self._new)

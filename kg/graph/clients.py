@@ -391,7 +391,9 @@ class ClientMethods:
         meaning search then use instead of the static vectors (`kg index` computes them
         for up to 300 notes; the browser and `kg watch` in the background).
 
-        Only notes whose texts changed since their vector was kept are embedded. Until
+        Only notes whose texts changed since their vector was kept are embedded (after an
+        edit, also the edited notes' trace vectors where the index keeps them: `kg.load`
+        never starts the model for an edit; this does, on a thread with `background`). Until
         every note has one, `near` and `search` rank with the static vectors and say so
         (`NearNote.vectors`, `SearchHit.vectors`); they use the new ones as soon as the
         last note has its vector, in this graph and in every graph opened later.
@@ -421,13 +423,28 @@ class ClientMethods:
         check_callable("progress", progress, "called as progress(stage, done, total)")
         if stop is not None and not isinstance(stop, threading.Event):
             raise InvalidArgument(f"stop must be a threading.Event or None, not {stop!r}")
+        from kg.query.warm import edit_pending, keep_current
+
+        graph = cast("KnowledgeGraph", self)
+        # An edit's trace vectors too (the index was updated in place), on the same thread.
+        traces = edit_pending(graph)
         vectors = getattr(self, "note_vectors", None)
-        if vectors is None:
-            return 0
         if background:
-            vectors.start(progress, stop)
+            started = (
+                vectors.start(
+                    progress, stop, before=(lambda: keep_current(graph)) if traces else None
+                )
+                if vectors is not None
+                else None
+            )
+            if started is None and traces:
+                threading.Thread(
+                    target=keep_current, args=(graph,), name="kg-trace-vectors", daemon=True
+                ).start()
             return 0
-        return int(vectors.compute(progress=progress, stop=stop))
+        if traces:
+            keep_current(graph)
+        return 0 if vectors is None else int(vectors.compute(progress=progress, stop=stop))
 
     @property
     def embedding_notes(self) -> bool:

@@ -159,9 +159,9 @@ def tag_counts(graph: KnowledgeGraph) -> dict[str, int]:
         if header[1] is NoteKind.TAG
     }
     counts: Counter[str] = Counter()
-    for note in graph.note_table.values():
+    for _, tags in graph.note_table.tag_lists():
         keys: set[str] = set()
-        for tag in note.tags:
+        for tag in tags:
             for name in tag_names(tag):
                 key = name.casefold()
                 keys.add(key)

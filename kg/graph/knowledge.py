@@ -123,6 +123,9 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods, TableMethods):
         self.index_folder: Path | None = None  # where kg.load keeps its index (if it saves)
         # What kg.load did to the index (kg.index.update.IndexUpdate): reused, updated, rebuilt.
         self.index_update: Any = None
+        # After an in-place update: the notes it made again or removed, as they were
+        # before (what is counted from their texts is updated from them).
+        self.replaced_notes: dict[str, Note] = {}
         self.index_signature = ""  # a hash of the corpus files it was read from (kg.load)
 
     @property

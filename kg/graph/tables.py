@@ -36,6 +36,8 @@ class NoteTable(Mapping[str, Note]):
         self._headers = headers
         self._decode = decode
         self._cache: dict[str, Note] = {}
+        # Every tagged note's tags in one pass, without decoding notes (the index sets it).
+        self.read_tags: Callable[[], dict[str, tuple[str, ...]]] | None = None
 
     @classmethod
     def from_notes(cls, notes: Mapping[str, Note]) -> NoteTable:
@@ -74,6 +76,15 @@ class NoteTable(Mapping[str, Note]):
 
     def headers(self) -> Iterable[tuple[str, Header]]:
         return self._headers.items()
+
+    def tag_lists(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(id, tags) of every note with tags, in one pass where the index can give them
+        (decoding 10,000 notes for their tags costs an edit's `kg index` half a second)."""
+        if self.read_tags is None or len(self._cache) == len(self._headers):
+            return [(n.id, n.tags) for n in self.values() if n.tags]
+        found = self.read_tags()
+        found.update((i, n.tags) for i, n in self._cache.items())  # decoded: as they are
+        return [(i, tags) for i, tags in found.items() if tags and i in self._headers]
 
 
 # Fetches the rest of the fields of some links (file, line, order, ...) by row number;

@@ -277,12 +277,11 @@ def load(
             from kg.embed.notevectors import attach_note_vectors
 
             attach_note_vectors(graph, policy)
-        if policy in ("all", "lazy"):
-            from kg.embed.notevectors import keep_current as keep_note_vectors
-            from kg.query.warm import keep_current
-
-            keep_current(graph)
-            keep_note_vectors(graph)
+        # An edit's notes lack their model vectors (whole-note and trace) now: near, search
+        # and traces rank with the static vectors meanwhile and say so. They are computed
+        # after the load, never on its way: `kg index` once the update is written, `kg
+        # watch` and the browser on a thread (`KnowledgeGraph.embed_notes`), so an edit
+        # never waits for the model to start.
         return graph
 
     started = time.perf_counter()

@@ -33,6 +33,7 @@ from kg.index.store import (
     read_headers,
     read_link_columns,
     stamps_text,
+    tags_reader,
     write_link_columns,
 )
 from kg.model import LinkRow, Note
@@ -310,6 +311,7 @@ def reopen(
         saved.meta = Meta(db)
     links = LinkTable.from_columns(columns, details_reader(db, extras["rowids"]))
     table = NoteTable(headers, note_reader(db))
+    table.read_tags = tags_reader(db)
     for note in notes.values():
         table._cache[note.id] = note
     graph = KnowledgeGraph(

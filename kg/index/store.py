@@ -515,6 +515,7 @@ class SavedIndex:
         except (OSError, ValueError, KeyError, sqlite3.Error):
             return None
         notes = NoteTable(headers, note_reader(db))
+        notes.read_tags = tags_reader(db)
         graph = KnowledgeGraph(
             notes,
             links,
@@ -609,6 +610,21 @@ def note_reader(db: sqlite3.Connection) -> Callable[[str], Note]:
         if row is None:
             raise KeyError(note_id)
         return note_from_json(json.loads(row[0]))
+
+    return read
+
+
+def tags_reader(db: sqlite3.Connection) -> Callable[[], dict[str, tuple[str, ...]]]:
+    """Every tagged note's tags from the open graph file, in one query (no note decoded)."""
+    lock = threading.Lock()
+
+    def read() -> dict[str, tuple[str, ...]]:
+        with lock:
+            rows = db.execute(
+                "SELECT id, json_extract(data, '$.tags') FROM notes "
+                "WHERE json_extract(data, '$.tags') IS NOT NULL"
+            ).fetchall()
+        return {note_id: tuple(json.loads(tags)) for note_id, tags in rows}
 
     return read
 

@@ -162,11 +162,13 @@ def update_in_place(
         with collector_paused():
             replay = Replay(saved, root, config, stamps, changed, added, removed)
             replay.run()
+            replaced = _earlier_versions(replay)
             removed_links, note_ids, columns, extras = write_update(replay)
             headers = replay.headers
             if note_ids != list(headers):
                 headers = {i: headers[i] for i in note_ids if i in headers}
             graph = reopen(saved, root, headers, replay.notes, columns, extras)
+            graph.replaced_notes = replaced
     except sqlite3.Error as problem:  # an index this version cannot update: rebuild it
         return None, IndexUpdate(
             "rebuilt",
@@ -192,6 +194,19 @@ def update_in_place(
         changed_notes=tuple(sorted(set(replay.notes) | set(replay.new_nodes) | replay.gone)),
         previous_signature=previous,
     )
+
+
+def _earlier_versions(replay: Replay) -> dict[str, Note]:
+    """The notes the update makes again or removes, as the index holds them before it is
+    written (a few notes: what depends on their texts is updated from them)."""
+    read = note_reader(replay.db)
+    earlier: dict[str, Note] = {}
+    for note_id in set(replay.notes) | set(replay.new_nodes) | replay.gone:
+        try:
+            earlier[note_id] = read(note_id)
+        except KeyError:
+            continue  # a new note
+    return earlier
 
 
 @dataclass

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kg.query.claims import DEFAULT_THRESHOLD, Candidate, Claim, Scorer
+from kg.query.wordcounts import count_note
 from kg.text import tokens as words
 
 if TYPE_CHECKING:
@@ -80,6 +81,10 @@ def document_frequencies(graph: KnowledgeGraph) -> tuple[dict[str, float], float
     from kg.query import wordcounts
 
     kept = wordcounts.read(graph)  # counted by an earlier process, files unchanged
+    if kept is None:  # counted before an edit: only the edited notes are counted again
+        kept = wordcounts.updated(graph)
+        if kept is not None:
+            wordcounts.keep(graph, *kept)
     counts, documents = kept if kept is not None else _count_documents(graph)
     if kept is None:
         wordcounts.keep(graph, counts, documents)
@@ -94,19 +99,7 @@ def _count_documents(graph: KnowledgeGraph) -> tuple[dict[str, int], int]:
     counts: dict[str, int] = {}
     documents = 0
     for note in graph.notes(stubs=False):
-        texts = [
-            note.title,
-            note.description,
-            note.claim,
-            *(p.text for p in note.body),
-            *(s.summary for s in note.sources),
-        ]
-        for text in texts:
-            if not text:
-                continue
-            documents += 1
-            for word in set(words(text)):
-                counts[word] = counts.get(word, 0) + 1
+        documents += count_note(counts, note, 1)
     return counts, documents
 
 

@@ -54,18 +54,38 @@ class TitleIndex:
     """
 
     def __init__(self, notes: Iterable[Note]) -> None:
-        self._rows: list[tuple[str, Note]] = [
-            (normalize_title(title), note)
-            for note in notes
-            if note.kind not in NOT_NOTES
-            for title in (note.title, *note.aliases)
+        given = {n.id: n for n in notes}
+        rows = (
+            (note.id, note.title, note.kind, note.stub, note.aliases) for note in given.values()
+        )
+        self._build(rows, given.__getitem__)
+
+    @classmethod
+    def of_graph(cls, graph: KnowledgeGraph) -> TitleIndex:
+        """The index of a graph's titles, read from the notes' headers: no note is read
+        until it is found (reading 10,000 notes costs a first search most of a second)."""
+        index = cls.__new__(cls)
+        table = graph.note_table
+        rows = ((i, h[0], h[1], h[2], h[4]) for i, h in table.headers())
+        index._build(rows, table.__getitem__)
+        return index
+
+    def _build(
+        self, notes: Iterable[tuple[str, str, Any, bool, tuple[str, ...]]], read: Any
+    ) -> None:
+        self._read = read  # note id -> Note
+        self._rows: list[tuple[str, str, bool]] = [  # (title key, note id, stub)
+            (normalize_title(title), note_id, stub)
+            for note_id, main, kind, stub, aliases in notes
+            if kind not in NOT_NOTES
+            for title in (main, *aliases)
         ]
         self._sorted = sorted(range(len(self._rows)), key=lambda i: self._rows[i][0])
         self._sorted_keys = [self._rows[i][0] for i in self._sorted]
-        self._blob = "\n".join(title for title, _ in self._rows)
+        self._blob = "\n".join(title for title, _, _ in self._rows)
         self._starts: list[int] = []
         at = 0
-        for title, _ in self._rows:
+        for title, _, _ in self._rows:
             self._starts.append(at)
             at += len(title) + 1
 
@@ -99,7 +119,7 @@ class TitleIndex:
             exact = self._sorted_keys[at].rstrip(_END) == bare
             prefixed.append((0 if exact else 1, self._sorted[at]))
             at += 1
-        with_text = {self._rows[i][1].id for _, i in prefixed if not self._rows[i][1].stub}
+        with_text = {self._rows[i][1] for _, i in prefixed if not self._rows[i][2]}
         if len(with_text) >= limit:  # no other match can come before these
             return self._ranked(prefixed, limit)
         longest = max(words, key=len)
@@ -120,16 +140,15 @@ class TitleIndex:
 
     def _ranked(self, ranked: list[tuple[int, int]], limit: int) -> list[tuple[Note, int]]:
         def order(item: tuple[int, int]) -> tuple[int, int, int, str]:
-            title, note = self._rows[item[1]]
-            return (int(note.stub), item[0], len(title), title)
+            title, _, stub = self._rows[item[1]]
+            return (int(stub), item[0], len(title), title)
 
-        found: dict[str, tuple[Note, int]] = {}  # one row per note, whichever title matched
+        found: dict[str, int] = {}  # one row per note, whichever title matched
         for level, i in sorted(ranked, key=order):
-            note = self._rows[i][1]
-            found.setdefault(note.id, (note, level))
+            found.setdefault(self._rows[i][1], level)
             if len(found) == limit:
                 break
-        return list(found.values())
+        return [(self._read(note_id), level) for note_id, level in found.items()]
 
 
 _TITLES: weakref.WeakKeyDictionary[Any, TitleIndex] = weakref.WeakKeyDictionary()
@@ -139,5 +158,5 @@ def title_index(graph: KnowledgeGraph) -> TitleIndex:
     """The graph's `TitleIndex`, built on first use and kept while the graph lives."""
     index = _TITLES.get(graph)
     if index is None:
-        index = _TITLES[graph] = TitleIndex(graph)
+        index = _TITLES[graph] = TitleIndex.of_graph(graph)
     return index

@@ -139,22 +139,39 @@ def warm_traces(
     return Warmed(done + extra, kept, time.perf_counter() - started)
 
 
+def edit_pending(graph: KnowledgeGraph) -> bool:
+    """Whether `keep_current` has an edit's trace vectors to compute for this graph (the
+    index was updated in place and keeps trace vectors; not done yet). Nothing is read."""
+    lazy = graph.lazy_vectors
+    cache = getattr(lazy, "cache", None)
+    update = graph.index_update
+    return not (
+        cache is None
+        or update is None
+        or update.mode != "updated"
+        or getattr(graph, "_edit_traces_kept", False)
+        or cache.dim is None
+    )
+
+
 def keep_current(graph: KnowledgeGraph) -> Warmed | None:
     """After an edit re-indexed in place, compute the trace vectors of the notes it made
     again, where the index keeps trace vectors already (`kg index` computed them): the next
     trace of an edited note, or of one citing it, reads them instead of loading the model
     (only the notes' own texts: a claim with its sources' titles cut out is embedded by
     the trace that asks, a few texts).
-    `kg.load` calls this, so `kg index`, `kg watch` and the browser's re-index all do;
-    it never fails a load (None when there was nothing to do or it could not be done).
+    `kg index` calls it once the update is written, `kg watch` and the browser on a thread
+    (`KnowledgeGraph.embed_notes`), never `kg.load` (the model's start is no part of an
+    edit's update); it never fails (None when there was nothing to do or it could not be
+    done; it runs once per graph).
     """
-    lazy = graph.lazy_vectors
-    cache = getattr(lazy, "cache", None)
-    update = graph.index_update
-    if cache is None or update is None or update.mode != "updated" or cache.dim is None:
+    if not edit_pending(graph):
         return None
-    known = {n.id for n in graph.notes(stubs=False)}
-    changed = [note_id for note_id in update.changed_notes if note_id in known]
+    graph._edit_traces_kept = True  # type: ignore[attr-defined]  # once per graph
+    update = graph.index_update
+    # Only the edited notes are read (reading all of them costs most of a second at 10,000).
+    table = graph.note_table
+    changed = [i for i in update.changed_notes if i in table and not table.is_stub(i)]
     if not changed:
         return None
     try:

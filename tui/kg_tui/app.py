@@ -304,8 +304,16 @@ class KgApp(ToolActions, App[None]):
             with contextlib.suppress(RuntimeError):  # the app may have closed meanwhile
                 said(done, total)
 
+        # After an edit (the index updated in place) only its notes are embedded, in a
+        # second or so: the "Re-indexed" notice says enough, so the run says nothing.
+        update = graph.index_update
+        quiet = update is not None and update.mode == "updated"
+
         def said(done: int, total: int) -> None:
-            if done == 0:
+            if quiet:
+                if done >= total:
+                    self.call_from_thread(self._note_vectors_done, total, False)
+            elif done == 0:
                 self.call_from_thread(
                     self.notify,
                     f"Computing the model's vectors of {total:,} notes in the background; "
@@ -321,13 +329,14 @@ class KgApp(ToolActions, App[None]):
         if not graph.embedding_notes:  # nothing was missing
             self._note_vectors_running = False
 
-    def _note_vectors_done(self, total: int) -> None:
+    def _note_vectors_done(self, total: int, tell: bool = True) -> None:
         self._note_vectors_running = False
-        self.notify(
-            f"The model's vectors of {total:,} notes are ready: near and search use them now.",
-            title="Note vectors",
-            timeout=4,
-        )
+        if tell:
+            self.notify(
+                f"The model's vectors of {total:,} notes are ready: near and search use them now.",
+                title="Note vectors",
+                timeout=4,
+            )
         self.main_screen.rank_near_again()
         self.keep_note_vectors()  # an edit during the run may have left notes without
 
