@@ -215,11 +215,11 @@ def open_for_trace(args: argparse.Namespace) -> tuple[KnowledgeGraph, Scorer | N
     from kg.embed.lazy import DeferredEmbedder
     from kg.query.trace import LexicalScorer
 
-    if args.lexical:
-        return open_graph(args, embed="none"), LexicalScorer()
     if args.used_by:
         return open_graph(args), None
-    graph = open_graph(args, embed="lazy")
+    if args.lexical:
+        return open_traced(args, embed="none"), LexicalScorer()
+    graph = open_traced(args, embed="lazy")
     if getattr(args, "endpoint", None):
         mirror_static_vectors(graph, args)
     if graph.lazy_vectors is not None and not args.json:
@@ -246,6 +246,29 @@ def open_for_trace(args: argparse.Namespace) -> tuple[KnowledgeGraph, Scorer | N
             file=sys.stderr,
         )
     return graph, None
+
+
+def open_traced(args: argparse.Namespace, embed: str) -> KnowledgeGraph:
+    """The graph to trace `args.title` in: from a store (--endpoint), only the notes the
+    trace reads (`kg.store.reach`), else (a store that cannot say which, or a corpus) the
+    corpus as every command opens it."""
+    import gc
+
+    if getattr(args, "endpoint", None):
+        from kg.cli.common import progress_printer
+        from kg.store.reach import open_for_trace as open_reach
+
+        graph = open_reach(
+            args.endpoint,
+            args.title,
+            args.depth,
+            progress=progress_printer(not args.json),
+            embed=embed,
+        )
+        if graph is not None:
+            gc.freeze()
+            return graph
+    return open_graph(args, embed=embed)
 
 
 def mirror_static_vectors(graph: KnowledgeGraph, args: argparse.Namespace) -> None:

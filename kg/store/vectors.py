@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
 
 SENT = ".kg-store/trace-vectors"  # where the files go in the store's corpus
+WORDS = ".kg-store/trace-words.json"  # the corpus's word counts a trace weighs words by
 
 
 def trace_vector_extras(g: KnowledgeGraph | None) -> dict[str, FileGraph]:
@@ -88,3 +89,45 @@ def restore_trace_vectors(mirror: Path, index: Path) -> int:
         with contextlib.suppress(OSError):
             write_atomic(record, json.dumps(now, sort_keys=True).encode("utf-8"))
     return added
+
+
+def trace_word_extras(g: KnowledgeGraph) -> dict[str, FileGraph]:
+    """The corpus's word counts a trace weighs words by (`kg.query.wordcounts`: kept in
+    the index, else counted now), as a file graph to push: a trace from the store that
+    reads only the notes it compares (`kg.store.reach`) weighs words as the corpus does."""
+    import json
+
+    from kg.query import wordcounts
+    from kg.query.scorers import _count_documents
+
+    kept = wordcounts.read(g)
+    counts, documents = kept if kept is not None else _count_documents(g)
+    if kept is None:
+        wordcounts.keep(g, counts, documents)
+    data = {"format": wordcounts.FORMAT, "documents": documents, "counts": counts}
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return {WORDS: file_graph(WORDS, "", text)}
+
+
+def use_word_counts(g: KnowledgeGraph, text: str) -> bool:
+    """Make `g`'s traces weigh words by the counts `text` holds (as `trace_word_extras`
+    wrote them), keeping them in its index folder; False when they are not of this kg's
+    format or cannot be kept (a trace would count `g`'s own notes instead)."""
+    import json
+
+    from kg.query import wordcounts
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return False
+    if not isinstance(data, dict) or data.get("format") != wordcounts.FORMAT:
+        return False
+    counts, documents = data.get("counts"), data.get("documents")
+    if not isinstance(counts, dict) or not isinstance(documents, int):
+        return False
+    if not all(isinstance(v, int) for v in counts.values()):
+        return False
+    if wordcounts.read(g) == (counts, documents):  # a kept trace folder: nothing to write
+        return True
+    return wordcounts.keep(g, counts, documents) and wordcounts.read(g) == (counts, documents)
