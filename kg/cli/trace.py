@@ -154,6 +154,8 @@ def run(args: argparse.Namespace) -> int:
         graph, scorer = open_for_trace(args, reach)
         note = graph.note(args.title)
         tree = trace(graph, note, claim=claim, depth=args.depth, scorer=scorer)
+    if reach is not None and reach.opened:
+        reach.remember()
     keep_trace_vectors(graph)
     if args.json:
         emit_json(

@@ -25,6 +25,7 @@ with the same word counts and the same vectors of the same texts.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,17 +42,19 @@ if TYPE_CHECKING:
 
 FOLDER = "trace-corpus"  # beside the full mirror's "corpus" folder (`cache_folder`)
 DECLARED = ("source", "related", "paper")  # `kg.query.candidates.SOURCE_KINDS`
-SKIPPED = "hub"  # never a source when a note declares none
+SKIPPED = ("hub", "category", "tagged")  # never sources (`sources_of`): hubs, categories, tags
 GROUP = 300  # IRIs or paths in one query's VALUES
+REMEMBERED = "reach.json"  # in the trace folder's index: the notes recent traces followed
+REMEMBER = 8  # how many notes' traces are remembered
 
 
 def trace_links(links: Iterable[tuple[str, str]]) -> list[str]:
     """The targets a trace follows among a note's outgoing links (kind, target): its
-    declared ones (source, related, paper) when it has any, else all but hub links; in
-    link order, each once."""
+    declared ones (source, related, paper) when it has any, else all but those to hubs,
+    categories and tags; in link order, each once."""
     links = list(links)
     declared = [t for k, t in links if k in DECLARED]
-    chosen = declared or [t for k, t in links if k != SKIPPED]
+    chosen = declared or [t for k, t in links if k not in SKIPPED]
     return list(dict.fromkeys(chosen))
 
 
@@ -136,6 +139,24 @@ def sent_for_traces(endpoint: Endpoint) -> list[dict[str, str]]:
     )
 
 
+def namesakes(iris: Iterable[str]) -> set[str]:
+    """The notes that may have taken a name before the notes `iris`: a note whose title
+    makes the id of another gets that id with ``-2``, ``-3``... added, in the order the
+    corpus reads them (`kg.graph.build`), so those read first are fetched too.
+
+    >>> sorted(namesakes(["urn:kg:note:a-3", "urn:kg:note:b"]))
+    ['urn:kg:note:a', 'urn:kg:note:a-2']
+    """
+    out: set[str] = set()
+    for iri in iris:
+        found = re.search(r"-(\d+)$", iri)
+        if found and int(found.group(1)) >= 2:
+            base = iri[: found.start()]
+            out.add(base)
+            out.update(f"{base}-{n}" for n in range(2, int(found.group(1))))
+    return out - set(iris)
+
+
 def trace_folder(endpoint: Endpoint) -> Path:
     """Where the notes one trace reads are mirrored: beside the full mirror's folder."""
     from kg.store.remote import cache_folder
@@ -191,7 +212,46 @@ class Reach:
         self.files: set[str] = set()  # the corpus paths fetched (notes' and links')
         self.rounds = 0  # how often the folder was read
         self.opened = False  # whether the last `open` gave a graph
-        self.grow([note])
+        self.grow([note, *self._remembered()])
+
+    def _record(self) -> Path:
+        return self.folder / ".kg" / REMEMBERED
+
+    def _key(self) -> str:
+        return f"{self.depth} {self.note}"
+
+    def _remembered(self) -> list[str]:
+        """The notes the last trace of this note to this depth followed (a kept folder):
+        fetched in the first round, so a trace of an unchanged store takes one."""
+        try:
+            data = json.loads(self._record().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        found = data.get(self._key()) if isinstance(data, dict) else None
+        if not isinstance(found, list):
+            return []
+        return [iri for iri in found if isinstance(iri, str) and iri.startswith(self.note[:4])]
+
+    def remember(self) -> None:
+        """Keep the notes this trace followed for the next trace of the note (only the
+        last few notes traced are kept); a failure to write is no error."""
+        from contextlib import suppress
+
+        from kg.io import write_atomic
+
+        record = self._record()
+        try:
+            data = json.loads(record.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        if not isinstance(data, dict):
+            data = {}
+        data.pop(self._key(), None)
+        data[self._key()] = sorted(self.complete)
+        data = dict(list(data.items())[-REMEMBER:])
+        with suppress(OSError):
+            record.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(record, json.dumps(data, sort_keys=False).encode("utf-8"))
 
     def grow(self, notes: Iterable[str]) -> None:
         """Add `notes` and the targets of their trace links (with the files those links
@@ -206,7 +266,7 @@ class Reach:
         self.complete.update(new)
         self.notes.update(new)
         self.files.update(files)
-        self.files.update(files_of(self.endpoint, self.notes))
+        self.files.update(files_of(self.endpoint, self.notes | namesakes(self.notes)))
 
     def open(self, **options: Any) -> KnowledgeGraph | None:
         """Mirror what is fetched into the folder and read it (`kg.load` `options`); None
@@ -221,8 +281,39 @@ class Reach:
         mirror_rows(self.folder, rows, self.progress)
         self.rounds += 1
         graph = _load(self.folder, self.endpoint, self.counts, options)
+        if graph is not None and not self._as_stored(graph):
+            graph = None
         self.opened = graph is not None
         return graph
+
+    def _as_stored(self, graph: KnowledgeGraph) -> bool:
+        """Whether every note fetched has, read from the folder, the IRI, title and kind
+        the store gives it. A site's pages name notes by title, and some of what a note
+        becomes depends on pages that are not fetched (an id made unique against a title
+        seen first, a kind guessed from the pages that list it as a paper or a hub): when
+        any of that differs, the folder is no image of the corpus, and the full mirror
+        answers."""
+        from kg.export.mapping import NOTE_CLASSES
+
+        title = NOTE_PROPERTIES["title"]
+        iris = sorted(self.notes)
+        stored: dict[str, tuple[str, set[str]]] = {}
+        for start in range(0, len(iris), GROUP):
+            rows = self.endpoint.select(
+                f"SELECT ?n ?t ?c WHERE {{ {_values('n', iris[start : start + GROUP])} "
+                f"?n <{title}> ?t ; a ?c }}"
+            )
+            for row in rows:
+                stored.setdefault(row["n"], (row["t"], set()))[1].add(row["c"])
+        read = {note_iri(n.id): n for n in graph.notes()}
+        for iri in iris:
+            note = read.get(iri)
+            if iri not in stored or note is None:
+                return False
+            stored_title, classes = stored[iri]
+            if note.title != stored_title or NOTE_CLASSES[note.kind][0] not in classes:
+                return False
+        return True
 
     def wanted(self, tree: Any) -> set[str]:
         """The notes the trace `tree` followed (ranked its sources) without their sources
