@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +34,7 @@ from kg.export.mapping import DEFAULT_BASE, LINK_FIELDS, NOTE_PROPERTIES, namesp
 from kg.model import NoteKind
 from kg.store.endpoint import Endpoint
 from kg.store.partition import PATH, TEXT
-from kg.store.vectors import WORDS
+from kg.store.vectors import SENT, WORDS
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
@@ -67,24 +67,33 @@ def _values(name: str, items: Iterable[str], iris: bool = True) -> str:
     return f"VALUES ?{name} {{ {shown} }}"
 
 
-def find_note(endpoint: Endpoint, query: str) -> str | None:
+def find_note(endpoint: Endpoint, query: str, shared: Collection[str] | None = None) -> str | None:
     """The IRI of the one note the store knows by the id `query`, or by a title or alias
-    equal to it in any case; None when none or several are (the full mirror then finds
-    it as `KnowledgeGraph.note` does, with its suggestions)."""
+    equal to it in any case (`kg.text.normalize_title`); None when none or several are
+    (the full mirror then finds it as `KnowledgeGraph.note` does, with its suggestions).
+
+    `shared` (the keys several notes' titles or aliases make, as the pusher sent them)
+    lets a title given exactly be looked up in the store's index; otherwise every title
+    is compared."""
     from kg.text import normalize_title
 
     ident, title, alias = (NOTE_PROPERTIES[k] for k in ("id", "title", "aliases"))
-    exact = endpoint.select(f"SELECT ?n WHERE {{ ?n <{ident}> {_literal(query)} }}")
-    if len(exact) == 1:
-        return exact[0]["n"]
+    given = _literal(query)
+    rows = endpoint.select(
+        f"SELECT ?n ?p WHERE {{ VALUES ?p {{ <{ident}> <{title}> <{alias}> }} ?n ?p {given} }}"
+    )
+    exact = {row["n"] for row in rows if row["p"] == ident}
     if exact:
-        return None
+        return exact.pop() if len(exact) == 1 else None
     key = normalize_title(query)
+    named = {row["n"] for row in rows}
+    if shared is not None and key not in shared and len(named) == 1:
+        return named.pop()
     rows = endpoint.select(
         f"SELECT ?n ?t WHERE {{ {{ ?n <{title}> ?t }} UNION {{ ?n <{alias}> ?t }} "
         f"FILTER(LCASE(STR(?t)) = {_literal(key)}) }}"
     )
-    found = {row["n"] for row in rows if normalize_title(row["t"]) == key}
+    found = {row["n"] for row in rows if normalize_title(row["t"]) == key} | named
     return found.pop() if len(found) == 1 else None
 
 
@@ -128,15 +137,31 @@ def texts_of(endpoint: Endpoint, paths: Iterable[str]) -> list[dict[str, str]]:
     return rows
 
 
-def sent_for_traces(endpoint: Endpoint) -> list[dict[str, str]]:
-    """What the pusher sent beside the files for traces (``.kg-store/``: word counts,
-    trace vectors) and the corpus's settings (``kg.yaml``), as rows ``{"p", "t"}``."""
+def sent_for_traces(endpoint: Endpoint) -> tuple[dict[str, Any] | None, list[dict[str, str]]]:
+    """What the pusher sent beside the files for traces: the word counts (with the names
+    of the trace vector files and the title keys several notes share, see
+    `kg.store.vectors.trace_word_extras`), or None when it sent none; and the files to
+    mirror with the notes, as rows ``{"p", "t"}``: the counts, the trace vectors and the
+    corpus's settings (``kg.yaml``). Each looked up by its path (two queries)."""
     from kg.config import CONFIG_NAME
 
-    return endpoint.select(
-        f"SELECT ?p ?t WHERE {{ GRAPH ?m {{ ?g <{PATH}> ?p ; <{TEXT}> ?t }} "
-        f'FILTER(STRSTARTS(?p, ".kg-store/") || ?p = {_literal(CONFIG_NAME)}) }}'
-    )
+    rows = texts_of(endpoint, [WORDS, CONFIG_NAME])
+    text = next((row["t"] for row in rows if row["p"] == WORDS), None)
+    try:
+        data = json.loads(text) if text is not None else None
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        return None, rows
+    names = data.get("vectors")
+    if isinstance(names, list):
+        rows += texts_of(endpoint, [name for name in names if isinstance(name, str)])
+    else:
+        rows += endpoint.select(
+            f"SELECT ?p ?t WHERE {{ GRAPH ?m {{ ?g <{PATH}> ?p ; <{TEXT}> ?t }} "
+            f'FILTER(STRSTARTS(?p, "{SENT}/")) }}'
+        )
+    return data, rows
 
 
 def namesakes(iris: Iterable[str]) -> set[str]:
@@ -197,7 +222,7 @@ class Reach:
         depth: int,
         folder: Path,
         extras: list[dict[str, str]],
-        counts: str,
+        counts: dict[str, Any],
         progress: Progress | None = None,
     ) -> None:
         self.endpoint = endpoint
@@ -363,19 +388,19 @@ def start(
         Called as ``progress("download", done, total)`` while texts are fetched.
     """
     endpoint = url if isinstance(url, Endpoint) else Endpoint(url)
-    note = find_note(endpoint, query)
-    if note is None:
-        return None
-    extras = sent_for_traces(endpoint)
-    counts = next((row["t"] for row in extras if row["p"] == WORDS), None)
+    counts, extras = sent_for_traces(endpoint)
     if counts is None:
+        return None
+    shared = counts.get("shared")
+    note = find_note(endpoint, query, set(shared) if isinstance(shared, list) else None)
+    if note is None:
         return None
     folder = Path(cache) if cache is not None else trace_folder(endpoint)
     return Reach(endpoint, note, depth, folder, extras, counts, progress)
 
 
 def _load(
-    folder: Path, endpoint: Endpoint, counts: str, options: dict[str, Any]
+    folder: Path, endpoint: Endpoint, counts: dict[str, Any], options: dict[str, Any]
 ) -> KnowledgeGraph | None:
     from kg.index.loader import load
     from kg.index.store import index_dir

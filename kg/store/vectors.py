@@ -18,8 +18,9 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kg.embed.textcache import FOLDER, merge_file
 from kg.store.partition import FileGraph, file_graph
@@ -91,37 +92,45 @@ def restore_trace_vectors(mirror: Path, index: Path) -> int:
     return added
 
 
-def trace_word_extras(g: KnowledgeGraph) -> dict[str, FileGraph]:
+def trace_word_extras(g: KnowledgeGraph, vectors: Iterable[str] = ()) -> dict[str, FileGraph]:
     """The corpus's word counts a trace weighs words by (`kg.query.wordcounts`: kept in
-    the index, else counted now), as a file graph to push: a trace from the store that
-    reads only the notes it compares (`kg.store.reach`) weighs words as the corpus does."""
+    the index, else counted now), as a file graph to push, so a trace from the store that
+    reads only the notes it compares (`kg.store.reach`) weighs words as the corpus does.
+    Beside them: the names of the trace vector files sent (`vectors`), and the title keys
+    (`kg.text.normalize_title`) that several notes' titles or aliases make, so the store
+    can be asked for a note by its exact title."""
     import json
 
     from kg.query import wordcounts
     from kg.query.scorers import _count_documents
+    from kg.text import normalize_title
 
     kept = wordcounts.read(g)
     counts, documents = kept if kept is not None else _count_documents(g)
     if kept is None:
         wordcounts.keep(g, counts, documents)
-    data = {"format": wordcounts.FORMAT, "documents": documents, "counts": counts}
+    owners: dict[str, set[str]] = {}
+    for note in g.notes():
+        for name in (note.title, *note.aliases):
+            owners.setdefault(normalize_title(name), set()).add(note.id)
+    data = {
+        "format": wordcounts.FORMAT,
+        "documents": documents,
+        "counts": counts,
+        "vectors": sorted(vectors),
+        "shared": sorted(key for key, ids in owners.items() if len(ids) > 1),
+    }
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return {WORDS: file_graph(WORDS, "", text)}
 
 
-def use_word_counts(g: KnowledgeGraph, text: str) -> bool:
-    """Make `g`'s traces weigh words by the counts `text` holds (as `trace_word_extras`
+def use_word_counts(g: KnowledgeGraph, data: dict[str, Any]) -> bool:
+    """Make `g`'s traces weigh words by the counts `data` holds (as `trace_word_extras`
     wrote them), keeping them in its index folder; False when they are not of this kg's
     format or cannot be kept (a trace would count `g`'s own notes instead)."""
-    import json
-
     from kg.query import wordcounts
 
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return False
-    if not isinstance(data, dict) or data.get("format") != wordcounts.FORMAT:
+    if data.get("format") != wordcounts.FORMAT:
         return False
     counts, documents = data.get("counts"), data.get("documents")
     if not isinstance(counts, dict) or not isinstance(documents, int):
