@@ -255,7 +255,7 @@ class Reach:
         found = data.get(self._key()) if isinstance(data, dict) else None
         if not isinstance(found, list):
             return []
-        return [iri for iri in found if isinstance(iri, str) and iri.startswith(self.note[:4])]
+        return [iri for iri in found if isinstance(iri, str) and iri.startswith(note_iri(""))]
 
     def remember(self) -> None:
         """Keep the notes this trace followed for the next trace of the note (only the
@@ -271,6 +271,8 @@ class Reach:
             data = {}
         if not isinstance(data, dict):
             data = {}
+        if data.get(self._key()) == sorted(self.complete):
+            return  # as the last trace of the note: nothing to write
         data.pop(self._key(), None)
         data[self._key()] = sorted(self.complete)
         data = dict(list(data.items())[-REMEMBER:])
