@@ -24,6 +24,7 @@ from kg.store.vectors import WORDS
 require_oxigraph()
 
 KG = (sys.executable, "-m", "kg.cli")
+STATIC_ONLY = ("--trace-vectors", "none", "--note-vectors", "none")
 TITLE = "Can a verifier be trusted more than the generator it checks?"
 
 
@@ -38,8 +39,7 @@ def indexed_copy(work: Path) -> tuple[Path, Path]:
     corpus = copy_notes(work / "notes")
     index = work / "index"
     subprocess.run(
-        [*KG, "index", "--corpus", str(corpus), "--index", str(index)]
-        + ["--trace-vectors", "none", "--note-vectors", "none"],
+        [*KG, "index", "--corpus", str(corpus), "--index", str(index), *STATIC_ONLY],
         capture_output=True,
         text=True,
         timeout=600,

@@ -1,20 +1,25 @@
 """The part of a store's corpus one trace reads, mirrored on its own.
 
-A trace of one note compares the claim with the note's sources, their sources, and so on
-to the trace's depth (`kg.query.tree`), weighing words by counts over the whole corpus
-and ranking with vectors of the texts it compares. So `kg trace TITLE --endpoint URL`
-need not mirror the whole corpus (for 10,000 pages: 80 MB of text fetched, indexed and
-embedded, about two minutes): it asks the store, by SPARQL, for the note, then level by
-level for the links a trace follows from the notes reached, fetches only those notes'
-files (with the settings and what the pusher sent for traces: the corpus's word counts,
-`kg.store.vectors`) into a folder of their own beside the full mirror, and reads that
-folder as a corpus. The full mirror is never written here, and the partial folder is never
-read as the corpus: `kg.connect` does not know it.
+A trace of one note compares the claim with the note's sources, then follows the best
+ranked of them to their own sources, to the trace's depth (`kg.query.tree`), weighing
+words by counts over the whole corpus and ranking with vectors of the texts it compares.
+So `kg trace TITLE --endpoint URL` need not mirror the whole corpus (for 10,000 pages:
+80 MB of text fetched, indexed and embedded, about two minutes). `Reach` asks the store,
+by SPARQL, for the note and the links a trace follows from it, fetches only those notes'
+files (with the settings and what the pusher sent for traces: the corpus's word counts
+and trace vectors, `kg.store.vectors`) into a folder of its own beside the full mirror,
+and reads that folder as a corpus; after each trace of it, the notes the trace followed
+without their sources there are fetched with their sources, and the trace is made again,
+until it followed none: then every note it compared was there, read from the same files,
+and the answer is the same as the same trace of the whole corpus (the same notes compared,
+with the same word counts and the vectors of the same texts). Every note fetched is
+checked against the store (id, title, kind), and any difference sends the trace to the
+full mirror. The full mirror is never written here, and the trace folder is never read as
+the corpus: `kg.connect` does not know it.
 
 What a trace follows from a note (`kg.query.candidates`): its source, related and paper
-links when it has any, else every link but those to hubs; papers are not followed further.
-The answer is the same as the same trace of the whole corpus: the same notes are compared,
-with the same word counts and the same vectors of the same texts.
+links when it has any, else every link but those to hubs, categories and tags; papers are
+not followed further.
 
 >>> trace_links([("mentions", "urn:b"), ("source", "urn:c"), ("hub", "urn:d")])
 ['urn:c']
@@ -46,6 +51,7 @@ SKIPPED = ("hub", "category", "tagged")  # never sources (`sources_of`): hubs, c
 GROUP = 300  # IRIs or paths in one query's VALUES
 REMEMBERED = "reach.json"  # in the trace folder's index: the notes recent traces followed
 REMEMBER = 8  # how many notes' traces are remembered
+PREFETCH = 120  # notes fetched before the first trace without being asked for
 
 
 def trace_links(links: Iterable[tuple[str, str]]) -> list[str]:
@@ -238,6 +244,7 @@ class Reach:
         self.rounds = 0  # how often the folder was read
         self.opened = False  # whether the last `open` gave a graph
         self.grow([note, *self._remembered()])
+        self._prefetch()
 
     def _record(self) -> Path:
         return self.folder / ".kg" / REMEMBERED
@@ -284,7 +291,23 @@ class Reach:
         """Add `notes` and the targets of their trace links (with the files those links
         are written in) to what the folder holds."""
         new = sorted(set(notes) - self.complete)
-        links = out_links(self.endpoint, new)
+        self._add(new, out_links(self.endpoint, new))
+
+    def _prefetch(self) -> None:
+        """Follow the trace links of every note fetched, level by level, while that adds
+        up to at most `PREFETCH` notes: a small neighbourhood (a note of notes/) is then
+        traced in one round, where each round costs a trace."""
+        for _ in range(max(0, self.depth - 1)):
+            frontier = sorted(self.notes - self.complete)
+            if not frontier:
+                return
+            links = out_links(self.endpoint, frontier)
+            reached = {t for iri in frontier for t in trace_links((k, t) for k, t, _ in links[iri])}
+            if len(self.notes | reached) > PREFETCH:
+                return
+            self._add(frontier, links)
+
+    def _add(self, new: list[str], links: dict[str, list[tuple[str, str, str]]]) -> None:
         files: set[str] = set()
         for iri in new:
             followed = trace_links((k, t) for k, t, _ in links[iri])

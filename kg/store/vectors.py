@@ -94,7 +94,8 @@ def restore_trace_vectors(mirror: Path, index: Path) -> int:
 
 def trace_word_extras(g: KnowledgeGraph, vectors: Iterable[str] = ()) -> dict[str, FileGraph]:
     """The corpus's word counts a trace weighs words by (`kg.query.wordcounts`: kept in
-    the index, else counted now), as a file graph to push, so a trace from the store that
+    the index, else counted now; none for a graph without an index, as for the trace
+    vectors), as a file graph to push, so a trace from the store that
     reads only the notes it compares (`kg.store.reach`) weighs words as the corpus does.
     Beside them: the names of the trace vector files sent (`vectors`), and the title keys
     (`kg.text.normalize_title`) that several notes' titles or aliases make, so the store
@@ -102,13 +103,16 @@ def trace_word_extras(g: KnowledgeGraph, vectors: Iterable[str] = ()) -> dict[st
     import json
 
     from kg.query import wordcounts
-    from kg.query.scorers import _count_documents
+    from kg.query.scorers import _count_documents, document_frequencies
     from kg.text import normalize_title
 
+    if getattr(g, "index_folder", None) is None:
+        return {}
     kept = wordcounts.read(g)
+    if kept is None:  # counted (after an edit, updated) and kept as a trace does
+        document_frequencies(g)
+        kept = wordcounts.read(g)
     counts, documents = kept if kept is not None else _count_documents(g)
-    if kept is None:
-        wordcounts.keep(g, counts, documents)
     owners: dict[str, set[str]] = {}
     for note in g.notes():
         for name in (note.title, *note.aliases):
