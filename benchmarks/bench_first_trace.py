@@ -96,18 +96,20 @@ def pick_title(corpus: Path, index: Path) -> str:
 
 
 def serve(corpus: Path, index: Path) -> tuple[subprocess.Popen[str], str]:
-    server = subprocess.Popen(
-        [*KG, "serve", "--corpus", str(corpus), "--index", str(index), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+    said = corpus.parent / f"{corpus.name}-serve.err"
+    with said.open("w") as errors:
+        server = subprocess.Popen(
+            [*KG, "serve", "--corpus", str(corpus), "--index", str(index), "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
     assert server.stdout is not None
     line = server.stdout.readline()
     found = re.search(r"(http://\S+)/query", line)
     if not found:
         server.terminate()
-        raise SystemExit(f"kg serve said {line!r}")
+        raise SystemExit(f"kg serve said {line!r}: {said.read_text()[-2000:]}")
     server.stdout.readline()
     return server, found.group(1)
 
@@ -198,14 +200,18 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=10000, help="generated corpus size (0: none)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", default=None, help="write the figures here too")
+    parser.add_argument(
+        "--no-notes", action="store_true", help="measure the generated corpus only, not notes/"
+    )
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="kg-first-trace-") as scratch:
         work = Path(scratch)
-        notes = work / "notes"
-        shutil.copytree(ROOT / "notes", notes, ignore=shutil.ignore_patterns(".kg"))
-        results.append(measure(notes, NOTES_TITLE, args.repeat, work / "notes-work"))
-        print(json.dumps(results[-1], indent=1), flush=True)
+        if not args.no_notes:
+            notes = work / "notes"
+            shutil.copytree(ROOT / "notes", notes, ignore=shutil.ignore_patterns(".kg"))
+            results.append(measure(notes, NOTES_TITLE, args.repeat, work / "notes-work"))
+            print(json.dumps(results[-1], indent=1), flush=True)
         if args.pages:
             generated = work / f"gen{args.pages}"
             subprocess.run(

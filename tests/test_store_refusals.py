@@ -60,4 +60,5 @@ def test_a_push_to_a_writable_kg_serve_is_taken(corpus: Path, tmp_path: Path):
         edited.write_text("# Added\nA note the store has not seen.\n", encoding="utf-8")
         result = push(corpus, url, tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("1 file graphs sent"), result.stdout
+    # the note, and the corpus's word counts it changed
+    assert result.stdout.startswith("2 file graphs sent"), result.stdout

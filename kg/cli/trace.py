@@ -16,6 +16,7 @@ from kg.graph.knowledge import KnowledgeGraph
 
 if TYPE_CHECKING:
     from kg.query.trace import Scorer
+    from kg.store.reach import Reach
 
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -118,7 +119,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not args.title:  # a usage error: status 2, and a JSON object with --json
         raise InvalidArgument("give a note title, or --unsupported")
-    graph, scorer = open_for_trace(args)
+    reach = store_reach(args)
+    graph, scorer = open_for_trace(args, reach)
     note = graph.note(args.title)
     if args.used_by:
         uses = graph.used_by(note, depth=args.depth)
@@ -147,6 +149,13 @@ def run(args: argparse.Namespace) -> int:
     if args.claim is not None:
         claim = int(args.claim) if args.claim.isdigit() else args.claim
     tree = trace(graph, note, claim=claim, depth=args.depth, scorer=scorer)
+    while reach is not None and reach.opened and (more := reach.wanted(tree)):
+        reach.grow(more)  # the notes the trace followed, with their own sources now
+        graph, scorer = open_for_trace(args, reach)
+        note = graph.note(args.title)
+        tree = trace(graph, note, claim=claim, depth=args.depth, scorer=scorer)
+    if reach is not None and reach.opened:
+        reach.remember()
     keep_trace_vectors(graph)
     if args.json:
         emit_json(
@@ -207,19 +216,22 @@ def _say_loading(model: str) -> None:
     )
 
 
-def open_for_trace(args: argparse.Namespace) -> tuple[KnowledgeGraph, Scorer | None]:
+def open_for_trace(
+    args: argparse.Namespace, reach: Reach | None = None
+) -> tuple[KnowledgeGraph, Scorer | None]:
     """The graph and the scorer for tracing one note, with the policy every client uses
     (`kg.load(embed="lazy")`): stored vectors where the index has them, else only the
     texts this trace compares are embedded, not the whole corpus (20 minutes for 10,000
-    notes). --used-by reads the whole corpus and embeds it; --lexical ranks by words."""
+    notes). --used-by reads the whole corpus and embeds it; --lexical ranks by words.
+    From a store, the notes `reach` fetched when it can (see `store_reach`)."""
     from kg.embed.lazy import DeferredEmbedder
     from kg.query.trace import LexicalScorer
 
-    if args.lexical:
-        return open_graph(args, embed="none"), LexicalScorer()
     if args.used_by:
         return open_graph(args), None
-    graph = open_graph(args, embed="lazy")
+    if args.lexical:
+        return open_traced(args, "none", reach), LexicalScorer()
+    graph = open_traced(args, "lazy", reach)
     if getattr(args, "endpoint", None):
         mirror_static_vectors(graph, args)
     if graph.lazy_vectors is not None and not args.json:
@@ -246,6 +258,30 @@ def open_for_trace(args: argparse.Namespace) -> tuple[KnowledgeGraph, Scorer | N
             file=sys.stderr,
         )
     return graph, None
+
+
+def store_reach(args: argparse.Namespace) -> Reach | None:
+    """For a trace of one note from a store (--endpoint, not --used-by), what fetches only
+    the notes the trace reads (`kg.store.reach`); None otherwise, or when the store cannot
+    say which (then the full mirror is read)."""
+    if not getattr(args, "endpoint", None) or args.used_by or not args.title:
+        return None
+    from kg.cli.common import progress_printer
+    from kg.store.reach import start
+
+    return start(args.endpoint, args.title, args.depth, progress=progress_printer(not args.json))
+
+
+def open_traced(args: argparse.Namespace, embed: str, reach: Reach | None) -> KnowledgeGraph:
+    """The notes `reach` fetched as a graph, else (no reach, or its folder cannot take the
+    corpus's word counts) the corpus as every command opens it."""
+    import gc
+
+    graph = reach.open(embed=embed) if reach is not None else None
+    if graph is None:
+        return open_graph(args, embed=embed)
+    gc.freeze()
+    return graph
 
 
 def mirror_static_vectors(graph: KnowledgeGraph, args: argparse.Namespace) -> None:

@@ -51,7 +51,7 @@ from kg.store.partition import (
     meta_iri,
     partition,
 )
-from kg.store.vectors import trace_vector_extras
+from kg.store.vectors import trace_vector_extras, trace_word_extras
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
@@ -201,7 +201,8 @@ def push(
             state = None  # other settings can change every file's graph: cut them all again
         local = plan(g, state, each)
         write_state(where, {**local.state, "settings": settings})
-        extras = {**corpus_extras(g.root), **trace_vector_extras(g)}
+        vectors = trace_vector_extras(g)
+        extras = {**corpus_extras(g.root), **vectors, **trace_word_extras(g, vectors)}
         each(extras)
         hashes = {**local.hashes, **{p: f.hash for p, f in extras.items()}}
         iris = {p: graph_iri(p) for p in hashes}

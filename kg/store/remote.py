@@ -118,11 +118,7 @@ def mirror(endpoint: Endpoint, folder: Path, progress: Progress | None = None) -
         )
         if progress:
             progress("download", 1, 1)
-        wanted = _write(folder, rows, progress)
-        for path in list(folder.rglob("*")):
-            inside = ".kg" not in path.relative_to(folder).parts
-            if inside and path.is_file() and path not in wanted:
-                path.unlink()
+        mirror_rows(folder, rows, progress)
     else:
         rows = []
         for start in range(0, len(changed), 200):
@@ -142,6 +138,18 @@ def mirror(endpoint: Endpoint, folder: Path, progress: Progress | None = None) -
         record.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(record, json.dumps(hashes, sort_keys=True).encode("utf-8"))
     return len(hashes)
+
+
+def mirror_rows(folder: Path, rows: list[dict[str, str]], progress: Progress | None = None) -> None:
+    """Make `folder` hold exactly the files of `rows` (``?p`` path, ``?t`` text) beside its
+    index folder: each written where its text differs, any other file removed."""
+    folder = folder.resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted = _write(folder, rows, progress)
+    for path in list(folder.rglob("*")):
+        inside = ".kg" not in path.relative_to(folder).parts
+        if inside and path.is_file() and path not in wanted:
+            path.unlink()
 
 
 def _write(folder: Path, rows: list[dict[str, str]], progress: Progress | None) -> set[Path]:

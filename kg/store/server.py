@@ -86,7 +86,7 @@ class OxigraphServer:
             host = f"[{host}]"
         return f"http://{host}:{self.port}"
 
-    def start(self, timeout: float = 120.0) -> OxigraphServer:
+    def start(self, timeout: float = 300.0) -> OxigraphServer:
         """Start the server and wait until it answers a query.
 
         Raises
@@ -124,7 +124,9 @@ class OxigraphServer:
                 self._close_log()
                 raise StoreError(f"oxigraph stopped at start: {error.strip()[-500:]}")
             try:
-                with urllib.request.urlopen(probe, timeout=1):
+                # A large store on a loaded machine can take seconds to answer its first
+                # query: a probe that waited only 1 s never saw it (10,000 pages, load 11).
+                with urllib.request.urlopen(probe, timeout=10):
                     return self
             except (urllib.error.URLError, ConnectionError, OSError):
                 time.sleep(0.05)

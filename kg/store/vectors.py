@@ -18,8 +18,9 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kg.embed.textcache import FOLDER, merge_file
 from kg.store.partition import FileGraph, file_graph
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
 
 SENT = ".kg-store/trace-vectors"  # where the files go in the store's corpus
+WORDS = ".kg-store/trace-words.json"  # the corpus's word counts a trace weighs words by
 
 
 def trace_vector_extras(g: KnowledgeGraph | None) -> dict[str, FileGraph]:
@@ -88,3 +90,57 @@ def restore_trace_vectors(mirror: Path, index: Path) -> int:
         with contextlib.suppress(OSError):
             write_atomic(record, json.dumps(now, sort_keys=True).encode("utf-8"))
     return added
+
+
+def trace_word_extras(g: KnowledgeGraph, vectors: Iterable[str] = ()) -> dict[str, FileGraph]:
+    """The corpus's word counts a trace weighs words by (`kg.query.wordcounts`: kept in
+    the index, else counted now; none for a graph without an index, as for the trace
+    vectors), as a file graph to push, so a trace from the store that
+    reads only the notes it compares (`kg.store.reach`) weighs words as the corpus does.
+    Beside them: the names of the trace vector files sent (`vectors`), and the title keys
+    (`kg.text.normalize_title`) that several notes' titles or aliases make, so the store
+    can be asked for a note by its exact title."""
+    import json
+
+    from kg.query import wordcounts
+    from kg.query.scorers import _count_documents, document_frequencies
+    from kg.text import normalize_title
+
+    if getattr(g, "index_folder", None) is None:
+        return {}
+    kept = wordcounts.read(g)
+    if kept is None:  # counted (after an edit, updated) and kept as a trace does
+        document_frequencies(g)
+        kept = wordcounts.read(g)
+    counts, documents = kept if kept is not None else _count_documents(g)
+    owners: dict[str, set[str]] = {}
+    for note in g.notes():
+        for name in (note.title, *note.aliases):
+            owners.setdefault(normalize_title(name), set()).add(note.id)
+    data = {
+        "format": wordcounts.FORMAT,
+        "documents": documents,
+        "counts": counts,
+        "vectors": sorted(vectors),
+        "shared": sorted(key for key, ids in owners.items() if len(ids) > 1),
+    }
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return {WORDS: file_graph(WORDS, "", text)}
+
+
+def use_word_counts(g: KnowledgeGraph, data: dict[str, Any]) -> bool:
+    """Make `g`'s traces weigh words by the counts `data` holds (as `trace_word_extras`
+    wrote them), keeping them in its index folder; False when they are not of this kg's
+    format or cannot be kept (a trace would count `g`'s own notes instead)."""
+    from kg.query import wordcounts
+
+    if data.get("format") != wordcounts.FORMAT:
+        return False
+    counts, documents = data.get("counts"), data.get("documents")
+    if not isinstance(counts, dict) or not isinstance(documents, int):
+        return False
+    if not all(isinstance(v, int) for v in counts.values()):
+        return False
+    if wordcounts.read(g) == (counts, documents):  # a kept trace folder: nothing to write
+        return True
+    return wordcounts.keep(g, counts, documents) and wordcounts.read(g) == (counts, documents)
