@@ -131,6 +131,7 @@ class FusedScorer(EmbeddingScorer):
             bm25(graph, text, whole, k1, b),
             _best_sentence_bm25(graph, text, candidates, k1, b),
             self._mean_match(query, candidates),
+            word_coverage(graph, text, candidates),
         )
         return dict(zip(PARTS, values, strict=True))
 
@@ -269,6 +270,34 @@ def _best_sentence_bm25(
     for i, score in zip(owner, bm25(graph, text, texts, k1, b), strict=True):
         best[i] = max(best[i], score)
     return best
+
+
+def word_coverage(graph: KnowledgeGraph, text: str, candidates: Sequence[Candidate]) -> list[float]:
+    """How much of `text`'s word weight each candidate's best text holds: the IDF of the
+    claim's distinct words found in one text of the candidate (its quoted text,
+    description, claim or a body sentence) over the IDF of all of them, the best text's
+    share (0 to 1).
+
+    Examples
+    --------
+    >>> from kg.graph.knowledge import crowd_example
+    >>> from kg.query.candidates import declared_sources
+    >>> g, line = crowd_example()
+    >>> [round(c, 2) for c in word_coverage(g, "crowds cancel errors", declared_sources(g, line))]
+    [1.0]
+    """
+    idf, unseen = document_frequencies(graph)
+    terms = {t: idf.get(t, unseen) for t in set(words(text))}
+    total = sum(terms.values())
+    out = []
+    for candidate in candidates:
+        best = 0.0
+        if total > 0:
+            for each in dict.fromkeys([candidate.text, *_note_texts(candidate)]):
+                found = set(words(each))
+                best = max(best, sum(w for t, w in terms.items() if t in found) / total)
+        out.append(best)
+    return out
 
 
 def _vector(scorer: EmbeddingScorer, text: str) -> np.ndarray | None:

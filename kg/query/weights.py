@@ -18,7 +18,14 @@ from importlib import resources
 import numpy as np
 
 CONTEXTS = ("previous", "next", "paragraph")
-PARTS = ("best match", "BM25 quote", "BM25 note", "BM25 sentence", "mean match")
+PARTS = (
+    "best match",
+    "BM25 quote",
+    "BM25 note",
+    "BM25 sentence",
+    "mean match",
+    "word coverage",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +78,8 @@ class Weights:
     bm25_sentence: float = 0.0
     mean_match: float = 0.0
     bm25_scale: float = 0.0
+    word_coverage: float = 0.0
+    trust_words: float = 0.0
 
     def __post_init__(self) -> None:
         if self.context_kind not in CONTEXTS:
@@ -86,13 +95,14 @@ class Weights:
             self.bm25_note,
             self.bm25_sentence,
             self.mean_match,
+            self.word_coverage,
         )
         return tuple((n, w) for n, w in zip(PARTS, weights, strict=True) if w)
 
 
 WEIGHTS_FILE = "trace_weights.json"
 # The names of a weights file's entries beside the parts' (`PARTS`).
-_SETTINGS = ("context", "context kind", "BM25 k1", "BM25 b", "BM25 scale")
+_SETTINGS = ("context", "context kind", "BM25 k1", "BM25 b", "BM25 scale", "trust words")
 _FIELDS = dict(
     zip(
         (*PARTS, *_SETTINGS),
@@ -102,11 +112,13 @@ _FIELDS = dict(
             "bm25_note",
             "bm25_sentence",
             "mean_match",
+            "word_coverage",
             "context",
             "context_kind",
             "bm25_k1",
             "bm25_b",
             "bm25_scale",
+            "trust_words",
         ),
         strict=True,
     )
@@ -123,7 +135,7 @@ def weights_from_mapping(data: Mapping[str, object]) -> Weights:
     >>> weights_from_mapping({"title": 1})
     Traceback (most recent call last):
     ...
-    ValueError: unknown trace weights 'title'; known: best match, BM25 quote, BM25 note, BM25 sentence, mean match, context, context kind, BM25 k1, BM25 b, BM25 scale
+    ValueError: unknown trace weights 'title'; known: best match, BM25 quote, BM25 note, BM25 sentence, mean match, word coverage, context, context kind, BM25 k1, BM25 b, BM25 scale, trust words
     """
     unknown = [name for name in data if name not in _FIELDS]
     if unknown:
@@ -177,9 +189,28 @@ def fuse(
     for parts, scale in ((claim_parts, 1.0), (context_parts, weights.context)):
         if parts is None or not scale:
             continue
+        trust = word_trust(parts, weights.trust_words)
         for name, weight in weights.parts():
+            if name.startswith("BM25"):
+                weight *= trust
             fused += scale * weight * normalised(name, parts[name], weights.bm25_scale)
     return fused
+
+
+def word_trust(parts: Mapping[str, Sequence[float]], full_at: float) -> float:
+    """How far the word parts are trusted for one claim: the best candidate's word coverage
+    over `full_at` (at most 1; 1 when `full_at` is 0 or coverage was not computed). A claim
+    whose words no candidate holds is ranked by what it means.
+
+    >>> word_trust({"word coverage": [0.1, 0.2]}, 0.5)
+    0.4
+    >>> word_trust({"word coverage": [0.1, 0.9]}, 0.5), word_trust({}, 0.5)
+    (1.0, 1.0)
+    """
+    coverage = parts.get("word coverage")
+    if full_at <= 0 or coverage is None or not len(coverage):
+        return 1.0
+    return min(1.0, float(max(coverage)) / full_at)
 
 
 def normalised(name: str, values: Sequence[float], bm25_scale: float = 0.0) -> np.ndarray:
