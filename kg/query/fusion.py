@@ -273,10 +273,9 @@ def _best_sentence_bm25(
 
 
 def word_coverage(graph: KnowledgeGraph, text: str, candidates: Sequence[Candidate]) -> list[float]:
-    """How much of `text`'s word weight each candidate's best text holds: the IDF of the
-    claim's distinct words found in one text of the candidate (its quoted text,
-    description, claim or a body sentence) over the IDF of all of them, the best text's
-    share (0 to 1).
+    """How much of `text`'s word weight each candidate holds: the IDF of the claim's
+    distinct words found anywhere in the candidate (its quoted text, description, claim,
+    body) over the IDF of all of them (0 to 1).
 
     Examples
     --------
@@ -291,12 +290,11 @@ def word_coverage(graph: KnowledgeGraph, text: str, candidates: Sequence[Candida
     total = sum(terms.values())
     out = []
     for candidate in candidates:
-        best = 0.0
-        if total > 0:
-            for each in dict.fromkeys([candidate.text, *_note_texts(candidate)]):
-                found = set(words(each))
-                best = max(best, sum(w for t, w in terms.items() if t in found) / total)
-        out.append(best)
+        found: set[str] = set()
+        for each in dict.fromkeys([candidate.text, *_note_texts(candidate)]):
+            found.update(words(each))
+        held = sum(w for t, w in terms.items() if t in found)
+        out.append(held / total if total > 0 else 0.0)
     return out
 
 

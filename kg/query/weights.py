@@ -79,7 +79,8 @@ class Weights:
     mean_match: float = 0.0
     bm25_scale: float = 0.0
     word_coverage: float = 0.0
-    trust_words: float = 0.0
+    trust_words_from: float = 0.0
+    trust_words_at: float = 0.0
 
     def __post_init__(self) -> None:
         if self.context_kind not in CONTEXTS:
@@ -102,7 +103,15 @@ class Weights:
 
 WEIGHTS_FILE = "trace_weights.json"
 # The names of a weights file's entries beside the parts' (`PARTS`).
-_SETTINGS = ("context", "context kind", "BM25 k1", "BM25 b", "BM25 scale", "trust words")
+_SETTINGS = (
+    "context",
+    "context kind",
+    "BM25 k1",
+    "BM25 b",
+    "BM25 scale",
+    "trust words from",
+    "trust words at",
+)
 _FIELDS = dict(
     zip(
         (*PARTS, *_SETTINGS),
@@ -118,7 +127,8 @@ _FIELDS = dict(
             "bm25_k1",
             "bm25_b",
             "bm25_scale",
-            "trust_words",
+            "trust_words_from",
+            "trust_words_at",
         ),
         strict=True,
     )
@@ -135,7 +145,7 @@ def weights_from_mapping(data: Mapping[str, object]) -> Weights:
     >>> weights_from_mapping({"title": 1})
     Traceback (most recent call last):
     ...
-    ValueError: unknown trace weights 'title'; known: best match, BM25 quote, BM25 note, BM25 sentence, mean match, word coverage, context, context kind, BM25 k1, BM25 b, BM25 scale, trust words
+    ValueError: unknown trace weights 'title'; known: best match, BM25 quote, BM25 note, BM25 sentence, mean match, word coverage, context, context kind, BM25 k1, BM25 b, BM25 scale, trust words from, trust words at
     """
     unknown = [name for name in data if name not in _FIELDS]
     if unknown:
@@ -189,7 +199,7 @@ def fuse(
     for parts, scale in ((claim_parts, 1.0), (context_parts, weights.context)):
         if parts is None or not scale:
             continue
-        trust = word_trust(parts, weights.trust_words)
+        trust = word_trust(parts, weights.trust_words_from, weights.trust_words_at)
         for name, weight in weights.parts():
             if name.startswith("BM25"):
                 weight *= trust
@@ -197,20 +207,29 @@ def fuse(
     return fused
 
 
-def word_trust(parts: Mapping[str, Sequence[float]], full_at: float) -> float:
-    """How far the word parts are trusted for one claim: the best candidate's word coverage
-    over `full_at` (at most 1; 1 when `full_at` is 0 or coverage was not computed). A claim
-    whose words no candidate holds is ranked by what it means.
+def word_trust(parts: Mapping[str, Sequence[float]], low: float, full: float) -> float:
+    """How far the BM25 parts count for one claim (0 to 1), from how much of the claim's
+    word weight the candidate that holds most of it holds (its "word coverage"): nothing
+    at `low` or below, in full at `full` or above, in proportion between; always in full
+    when `full` is 0 (the gate is off) or coverage was not computed. A claim that words its
+    evidence differently (a few common words shared at most) is ranked by what it means,
+    not by one candidate sharing a common word; a claim that shares its evidence's rare
+    words is ranked by them too.
 
-    >>> word_trust({"word coverage": [0.1, 0.2]}, 0.5)
-    0.4
-    >>> word_trust({"word coverage": [0.1, 0.9]}, 0.5), word_trust({}, 0.5)
+    >>> round(word_trust({"word coverage": [0.1, 0.3]}, 0.2, 0.4), 6)
+    0.5
+    >>> word_trust({"word coverage": [0.1, 0.15]}, 0.2, 0.4), word_trust({"word coverage": [0.9]}, 0.2, 0.4)
+    (0.0, 1.0)
+    >>> word_trust({}, 0.2, 0.4), word_trust({"word coverage": [0.0]}, 0.0, 0.0)
     (1.0, 1.0)
     """
     coverage = parts.get("word coverage")
-    if full_at <= 0 or coverage is None or not len(coverage):
+    if full <= 0 or coverage is None or not len(coverage):
         return 1.0
-    return min(1.0, float(max(coverage)) / full_at)
+    best = float(max(coverage))
+    if best >= full:
+        return 1.0
+    return max(0.0, (best - low) / (full - low)) if full > low else 0.0
 
 
 def normalised(name: str, values: Sequence[float], bm25_scale: float = 0.0) -> np.ndarray:
