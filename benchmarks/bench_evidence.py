@@ -21,7 +21,9 @@ kg ranks with `default_scorer(graph)` as `kg trace` does. Beside it: the transfo
 (for masked citations, BM25 over the quoted texts, as bench_trace.py, and over the whole
 note; the better one is the baseline).
 
-Held out: the fused ranking's weights (`GRID`) are chosen on one half of the claims and
+Held out: the fused ranking's weights (`GRID`: each part's weight, the context's, BM25's
+scale, and the word gate, from which word coverage a claim's words count and from which
+they count in full) are chosen on one half of the claims and
 notes (by mean recall@1 over the three tasks, then mean reciprocal rank) and reported on
 the other, both ways round, so every case is ranked with weights chosen without it. The
 figures: recall@1 with a 95 % bootstrap interval, and the paired bootstrap interval of the
@@ -67,8 +69,8 @@ from kg.query.fusion import (
     fuse,
     normalised,
 )
-from kg.query.weights import word_trust
 from kg.query.trace import Candidate, declared_sources
+from kg.query.weights import word_trust
 
 RESAMPLES = 2000
 TASKS = ("evidence, sentences", "evidence, notes", "masked citation")

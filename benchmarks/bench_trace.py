@@ -258,7 +258,9 @@ def case_parts(graph: kg.KnowledgeGraph, corpus: str, cases: list[Case]) -> list
         return []
     # BM25's constants of the grid and of the shipped weights (which need not be in it).
     constants = dict.fromkeys([*BM25_CONSTANTS, (DEFAULT_WEIGHTS.bm25_k1, DEFAULT_WEIGHTS.bm25_b)])
-    scorers = {(k1, b): FusedScorer(scorer.store, Weights(bm25_k1=k1, bm25_b=b)) for k1, b in constants}
+    scorers = {
+        (k1, b): FusedScorer(scorer.store, Weights(bm25_k1=k1, bm25_b=b)) for k1, b in constants
+    }
     out = []
     for case in cases:
         parts = Parts(corpus, case.note_id, case.truth, {}, {})
@@ -384,7 +386,8 @@ def describe(weights: Weights) -> str:
             ("mean", weights.mean_match),
             ("coverage", weights.word_coverage),
             ("BM25 /", weights.bm25_scale),
-            ("words trusted in full at coverage", weights.trust_words),
+            ("words trusted from coverage", weights.trust_words_from),
+            ("to", weights.trust_words_at),
         )
         if value
     ]

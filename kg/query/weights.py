@@ -1,7 +1,7 @@
 """The arithmetic of the fused trace ranking, apart from what it ranks: its `Weights`
 (which parts count how much, which text around the claim is read), `fuse` (the parts
-standardised over the candidates and summed), the softmax shares shown, and the context
-of a sentence in its paragraph. `kg.query.fusion.FusedScorer` computes the parts.
+brought to one scale and summed, the words trusted as far as `word_trust` says), the
+softmax shares shown, and the context of a sentence in its paragraph. `kg.query.fusion.FusedScorer` computes the parts.
 
 >>> softmax_shares([0.0, 0.0])
 [0.5, 0.5]
@@ -61,6 +61,13 @@ class Weights:
         the words match counts, not only which candidate matches most. (Standardised, one
         common word shared with a single candidate makes it stand out as far as a sentence
         that says the claim's rare words would, and outvotes what the meaning parts know.)
+    word_coverage : float
+        Weight of the share of the claim's word weight a candidate holds (0 in what kg
+        ships: the share gates the BM25 parts instead, see `word_trust`).
+    trust_words_from, trust_words_at : float
+        The BM25 parts count not at all for a claim when no candidate holds more than
+        `trust_words_from` of its word weight, in full from `trust_words_at`, in
+        proportion between (`word_trust`); `trust_words_at` 0 counts them always.
 
     Examples
     --------
