@@ -1,7 +1,8 @@
 """The arithmetic of the fused trace ranking, apart from what it ranks: its `Weights`
 (which parts count how much, which text around the claim is read), `fuse` (the parts
 brought to one scale and summed, the words trusted as far as `word_trust` says), the
-softmax shares shown, and the context of a sentence in its paragraph. `kg.query.fusion.FusedScorer` computes the parts.
+softmax shares shown, and the context of a sentence in its paragraph.
+`kg.query.fusion.FusedScorer` computes the parts.
 
 >>> softmax_shares([0.0, 0.0])
 [0.5, 0.5]
