@@ -173,3 +173,45 @@ def test_a_note_that_declares_no_sources_cites_the_notes_it_links_to_but_no_stub
     assert graph.note("Ice shelf").stub  # linked, but no such note
     cited = cited_in(graph, essay, "A Glacier feeds the Ice shelf.")
     assert [n.title for n in cited] == ["Glacier"]
+
+
+REWORDED_CLAIM = "Copies of a lone teacher cannot lift a learner past that teacher."
+
+
+@pytest.mark.model
+def test_a_reworded_claims_evidence_beats_a_source_sharing_one_common_word(tmp_path: Path):
+    # The evidence says the claim in other words (not one word shared); another source
+    # shares one word ("learner") and nothing of its meaning. Words alone put that one
+    # first; kg's default ranking, which trusts words only as far as some source holds
+    # the claim's word weight, puts the evidence first.
+    from dataclasses import replace
+
+    from kg.query.fusion import bm25
+
+    vault = _vault(
+        tmp_path / "v",
+        {
+            "a": (
+                "---\ntitle: Note one\n---\n"
+                "Distilling from a single expert model caps the student at the expert's level.\n"
+            ),
+            "b": "---\ntitle: Note two\n---\nA learner driver needs supervision on motorways.\n",
+            "c": "---\ntitle: Note three\n---\nRainfall in the valley doubled during the wet season.\n",
+            "line": (
+                "---\ntype: line\ntitle: Essay\nsources:\n  - Note one\n  - Note two\n"
+                "  - Note three\n---\n"
+            ),
+        },
+    )
+    graph = kg.load(vault, index=tmp_path / "index")
+    scorer = default_scorer(graph)
+    assert isinstance(scorer, FusedScorer)
+    candidates = declared_sources(graph, graph.note("Essay"))
+    titles = [c.note.title for c in candidates]
+    words = bm25(graph, REWORDED_CLAIM, [c.note.body[0].text for c in candidates])
+    assert titles[max(range(3), key=lambda i: words[i])] == "Note two"
+    best = scorer.ranked(graph, REWORDED_CLAIM, candidates)[0]
+    assert titles[best.index] == "Note one"
+    # Trusting words whatever they cover, the one shared word wins.
+    always = FusedScorer(scorer.store, replace(scorer.weights, trust_words_at=0.0))
+    assert titles[always.ranked(graph, REWORDED_CLAIM, candidates)[0].index] == "Note two"

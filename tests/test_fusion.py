@@ -4,6 +4,7 @@ being the ones the benchmark's held-out protocol chooses from."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from fake_embedder import FakeEmbedder
@@ -128,3 +129,59 @@ def test_one_common_word_shared_does_not_outvote_the_meaning_parts_when_bm25_is_
     assert fuse(parts, None, scaled).argmax() == 0
     strong = {"best match": [0.62, 0.40, 0.38, 0.35], "BM25 sentence": [0.0, 9.0, 0.0, 0.0]}
     assert fuse(strong, None, scaled).argmax() == 1  # a strong word match still decides
+
+
+# A reworded claim: its evidence (candidate 0) is the closest in meaning and shares none of
+# its words; candidate 2 shares one common word with it. Only a little of the claim's word
+# weight is held anywhere (coverage 0.12 at best).
+REWORDED = {
+    "best match": [0.58, 0.31, 0.36, 0.30],
+    "BM25 quote": [0.0, 0.0, 0.0, 0.0],
+    "BM25 sentence": [0.0, 0.0, 2.6, 0.0],
+    "word coverage": [0.0, 0.0, 0.12, 0.0],
+}
+GATED = Weights(best_match=0.5, bm25_quote=1.0, bm25_sentence=1.0, bm25_scale=2.0, context=0)
+
+
+def test_a_claim_whose_words_no_candidate_holds_is_ranked_by_its_meaning():
+    always = replace(GATED, trust_words_from=0.0, trust_words_at=0.0)
+    assert fuse(REWORDED, None, always).argmax() == 2  # the one-word match wins ungated
+    gated = replace(GATED, trust_words_from=0.2, trust_words_at=0.4)
+    assert fuse(REWORDED, None, gated).argmax() == 0  # the evidence, by meaning
+
+
+def test_a_claim_whose_words_a_candidate_holds_is_still_ranked_by_them():
+    # The same scores, but candidate 2 holds most of the claim's rare words.
+    shared = {**REWORDED, "word coverage": [0.0, 0.0, 0.8, 0.1]}
+    gated = replace(GATED, trust_words_from=0.2, trust_words_at=0.4)
+    assert fuse(shared, None, gated).argmax() == 2
+    # in between, the words count in proportion: a strong word match still wins at half
+    half = {**REWORDED, "word coverage": [0.0, 0.0, 0.3, 0.0]}
+    assert fuse({**half, "BM25 sentence": [0.0, 0.0, 6.0, 0.0]}, None, gated).argmax() == 2
+    assert fuse({**half, "BM25 sentence": [0.0, 0.0, 0.6, 0.0]}, None, gated).argmax() == 0
+
+
+def test_word_coverage_is_the_share_of_the_claims_word_weight_a_candidate_holds(tmp_path):
+    from kg.query.fusion import word_coverage
+
+    vault = tmp_path / "v"
+    vault.mkdir()
+    notes = {
+        "a": "---\ntitle: Tides\n---\nTidal flexing opens cracks near the grounding line.\n",
+        "b": "---\ntitle: Meltwater\n---\nWater in crevasses pries the ice apart.\n",
+        "c": "---\ntype: line\ntitle: Essay\nsources:\n  - Tides\n  - Meltwater\n---\n",
+    }
+    for name, text in notes.items():
+        (vault / f"{name}.md").write_text(text, encoding="utf-8")
+    graph = kg.load(vault, embed="none")
+    candidates = declared_sources(graph, graph.note("Essay"))
+    order = [c.note.title for c in candidates]
+    coverage = dict(
+        zip(order, word_coverage(graph, "Water pries the ice apart.", candidates), strict=True)
+    )
+    assert coverage["Meltwater"] == pytest.approx(1.0)  # every word of the claim
+    assert coverage["Tides"] == 0.0
+    partial = dict(
+        zip(order, word_coverage(graph, "Cracks open near crevasses.", candidates), strict=True)
+    )
+    assert 0.0 < partial["Meltwater"] < 1.0 and 0.0 < partial["Tides"] < 1.0

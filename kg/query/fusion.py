@@ -12,11 +12,17 @@ for its context (the sentence after it in its paragraph, by default):
 - ``BM25 quote``: BM25 of the claim's words in the quoted text (IDF from the corpus);
 - ``BM25 note``: BM25 in the quoted text and every text of the candidate note;
 - ``BM25 sentence``: the best BM25 in any one of those texts, so that the sentence which
-  supports the claim counts, not only a title that shares its topic.
+  supports the claim counts, not only a title that shares its topic;
+- ``word coverage``: the share of the claim's word weight (IDF) the candidate holds
+  anywhere; it is not summed, it gates the BM25 parts.
 
 Each part is standardised over the candidates (zero mean, unit spread; the BM25 parts are
 divided by `Weights.bm25_scale` instead when it is set, see `normalised`) and the parts are
-summed with their `Weights`, the context's at `Weights.context` times the claim's; the
+summed with their `Weights`, the context's at `Weights.context` times the claim's. The
+BM25 parts count for a claim only as far as some candidate holds its words (`word_trust`:
+not at all when the best coverage is at most `Weights.trust_words_from`, in full from
+`Weights.trust_words_at`): a claim that says its evidence in other words is ranked by
+what it means, not by the one candidate that happens to share a common word with it. The
 score shown is the softmax share of that sum: candidates in score order are candidates in
 rank order, and the shares of one claim's ranked candidates add up to 1. The titles of the
 claim's declared sources are cut out of the claim first where they stand whole (a cited note is shown as cited,
@@ -54,6 +60,7 @@ from kg.query.weights import (
     fuse,
     normalised,
     softmax_shares,
+    word_trust,
 )
 from kg.text import split_sentences
 from kg.text import tokens as words
@@ -75,6 +82,8 @@ __all__ = [
     "normalised",
     "ranked",
     "softmax_shares",
+    "word_coverage",
+    "word_trust",
 ]
 
 
@@ -131,6 +140,7 @@ class FusedScorer(EmbeddingScorer):
             bm25(graph, text, whole, k1, b),
             _best_sentence_bm25(graph, text, candidates, k1, b),
             self._mean_match(query, candidates),
+            word_coverage(graph, text, candidates),
         )
         return dict(zip(PARTS, values, strict=True))
 
@@ -269,6 +279,32 @@ def _best_sentence_bm25(
     for i, score in zip(owner, bm25(graph, text, texts, k1, b), strict=True):
         best[i] = max(best[i], score)
     return best
+
+
+def word_coverage(graph: KnowledgeGraph, text: str, candidates: Sequence[Candidate]) -> list[float]:
+    """How much of `text`'s word weight each candidate holds: the IDF of the claim's
+    distinct words found anywhere in the candidate (its quoted text, description, claim,
+    body) over the IDF of all of them (0 to 1).
+
+    Examples
+    --------
+    >>> from kg.graph.knowledge import crowd_example
+    >>> from kg.query.candidates import declared_sources
+    >>> g, line = crowd_example()
+    >>> [round(c, 2) for c in word_coverage(g, "crowds cancel errors", declared_sources(g, line))]
+    [1.0]
+    """
+    idf, unseen = document_frequencies(graph)
+    terms = {t: idf.get(t, unseen) for t in set(words(text))}
+    total = sum(terms.values())
+    out = []
+    for candidate in candidates:
+        found: set[str] = set()
+        for each in dict.fromkeys([candidate.text, *_note_texts(candidate)]):
+            found.update(words(each))
+        held = sum(w for t, w in terms.items() if t in found)
+        out.append(held / total if total > 0 else 0.0)
+    return out
 
 
 def _vector(scorer: EmbeddingScorer, text: str) -> np.ndarray | None:

@@ -1,7 +1,8 @@
 """The arithmetic of the fused trace ranking, apart from what it ranks: its `Weights`
 (which parts count how much, which text around the claim is read), `fuse` (the parts
-standardised over the candidates and summed), the softmax shares shown, and the context
-of a sentence in its paragraph. `kg.query.fusion.FusedScorer` computes the parts.
+brought to one scale and summed, the words trusted as far as `word_trust` says), the
+softmax shares shown, and the context of a sentence in its paragraph.
+`kg.query.fusion.FusedScorer` computes the parts.
 
 >>> softmax_shares([0.0, 0.0])
 [0.5, 0.5]
@@ -18,7 +19,14 @@ from importlib import resources
 import numpy as np
 
 CONTEXTS = ("previous", "next", "paragraph")
-PARTS = ("best match", "BM25 quote", "BM25 note", "BM25 sentence", "mean match")
+PARTS = (
+    "best match",
+    "BM25 quote",
+    "BM25 note",
+    "BM25 sentence",
+    "mean match",
+    "word coverage",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +62,13 @@ class Weights:
         the words match counts, not only which candidate matches most. (Standardised, one
         common word shared with a single candidate makes it stand out as far as a sentence
         that says the claim's rare words would, and outvotes what the meaning parts know.)
+    word_coverage : float
+        Weight of the share of the claim's word weight a candidate holds (0 in what kg
+        ships: the share gates the BM25 parts instead, see `word_trust`).
+    trust_words_from, trust_words_at : float
+        The BM25 parts count not at all for a claim when no candidate holds more than
+        `trust_words_from` of its word weight, in full from `trust_words_at`, in
+        proportion between (`word_trust`); `trust_words_at` 0 counts them always.
 
     Examples
     --------
@@ -71,6 +86,9 @@ class Weights:
     bm25_sentence: float = 0.0
     mean_match: float = 0.0
     bm25_scale: float = 0.0
+    word_coverage: float = 0.0
+    trust_words_from: float = 0.0
+    trust_words_at: float = 0.0
 
     def __post_init__(self) -> None:
         if self.context_kind not in CONTEXTS:
@@ -86,13 +104,22 @@ class Weights:
             self.bm25_note,
             self.bm25_sentence,
             self.mean_match,
+            self.word_coverage,
         )
         return tuple((n, w) for n, w in zip(PARTS, weights, strict=True) if w)
 
 
 WEIGHTS_FILE = "trace_weights.json"
 # The names of a weights file's entries beside the parts' (`PARTS`).
-_SETTINGS = ("context", "context kind", "BM25 k1", "BM25 b", "BM25 scale")
+_SETTINGS = (
+    "context",
+    "context kind",
+    "BM25 k1",
+    "BM25 b",
+    "BM25 scale",
+    "trust words from",
+    "trust words at",
+)
 _FIELDS = dict(
     zip(
         (*PARTS, *_SETTINGS),
@@ -102,11 +129,14 @@ _FIELDS = dict(
             "bm25_note",
             "bm25_sentence",
             "mean_match",
+            "word_coverage",
             "context",
             "context_kind",
             "bm25_k1",
             "bm25_b",
             "bm25_scale",
+            "trust_words_from",
+            "trust_words_at",
         ),
         strict=True,
     )
@@ -123,7 +153,7 @@ def weights_from_mapping(data: Mapping[str, object]) -> Weights:
     >>> weights_from_mapping({"title": 1})
     Traceback (most recent call last):
     ...
-    ValueError: unknown trace weights 'title'; known: best match, BM25 quote, BM25 note, BM25 sentence, mean match, context, context kind, BM25 k1, BM25 b, BM25 scale
+    ValueError: unknown trace weights 'title'; known: best match, BM25 quote, BM25 note, BM25 sentence, mean match, word coverage, context, context kind, BM25 k1, BM25 b, BM25 scale, trust words from, trust words at
     """
     unknown = [name for name in data if name not in _FIELDS]
     if unknown:
@@ -177,9 +207,37 @@ def fuse(
     for parts, scale in ((claim_parts, 1.0), (context_parts, weights.context)):
         if parts is None or not scale:
             continue
+        trust = word_trust(parts, weights.trust_words_from, weights.trust_words_at)
         for name, weight in weights.parts():
+            if name.startswith("BM25"):
+                weight *= trust
             fused += scale * weight * normalised(name, parts[name], weights.bm25_scale)
     return fused
+
+
+def word_trust(parts: Mapping[str, Sequence[float]], low: float, full: float) -> float:
+    """How far the BM25 parts count for one claim (0 to 1), from how much of the claim's
+    word weight the candidate that holds most of it holds (its "word coverage"): nothing
+    at `low` or below, in full at `full` or above, in proportion between; always in full
+    when `full` is 0 (the gate is off) or coverage was not computed. A claim that words its
+    evidence differently (a few common words shared at most) is ranked by what it means,
+    not by one candidate sharing a common word; a claim that shares its evidence's rare
+    words is ranked by them too.
+
+    >>> round(word_trust({"word coverage": [0.1, 0.3]}, 0.2, 0.4), 6)
+    0.5
+    >>> word_trust({"word coverage": [0.1, 0.15]}, 0.2, 0.4), word_trust({"word coverage": [0.9]}, 0.2, 0.4)
+    (0.0, 1.0)
+    >>> word_trust({}, 0.2, 0.4), word_trust({"word coverage": [0.0]}, 0.0, 0.0)
+    (1.0, 1.0)
+    """
+    coverage = parts.get("word coverage")
+    if full <= 0 or coverage is None or not len(coverage):
+        return 1.0
+    best = float(max(coverage))
+    if best >= full:
+        return 1.0
+    return max(0.0, (best - low) / (full - low)) if full > low else 0.0
 
 
 def normalised(name: str, values: Sequence[float], bm25_scale: float = 0.0) -> np.ndarray:
