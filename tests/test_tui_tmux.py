@@ -240,7 +240,6 @@ def test_path_dialog_completes_from_inside_a_title(notes_copy: Path, tmp_path: P
 # ---------------------------------------------------------------- the test vault
 
 VAULT = Path(__file__).resolve().parent / "data" / "obsidian_vault"
-NEEDS_NOTEVIEW = pytest.mark.xfail(strict=False, reason="needs the noteview branch")
 
 
 @pytest.fixture
@@ -250,7 +249,6 @@ def vault(tmp_path: Path) -> Path:
     return copy
 
 
-@NEEDS_NOTEVIEW
 @pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux)")
 def test_vault_note_shows_its_heading_and_code_block(vault: Path, tmp_path: Path):
     term = browse(vault, tmp_path / "index", "--note", "Embedding notes and files")
@@ -269,7 +267,6 @@ def test_vault_note_shows_its_heading_and_code_block(vault: Path, tmp_path: Path
         term.close()
 
 
-@NEEDS_NOTEVIEW
 @pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux)")
 def test_same_named_notes_show_their_folders(vault: Path, tmp_path: Path):
     term = browse(vault, tmp_path / "index")
@@ -284,7 +281,6 @@ def test_same_named_notes_show_their_folders(vault: Path, tmp_path: Path):
         term.close()
 
 
-@NEEDS_NOTEVIEW
 @pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux)")
 def test_slash_hash_offers_the_tag(vault: Path, tmp_path: Path):
     term = browse(vault, tmp_path / "index")
