@@ -243,8 +243,10 @@ class Reach:
         self.files: set[str] = set()  # the corpus paths fetched (notes' and links')
         self.rounds = 0  # how often the folder was read
         self.opened = False  # whether the last `open` gave a graph
-        self.grow([note, *self._remembered()])
-        self._prefetch()
+        remembered = self._remembered()
+        self.grow([note, *remembered])
+        if not remembered:  # else the notes the last trace followed are all there
+            self._prefetch()
 
     def _record(self) -> Path:
         return self.folder / ".kg" / REMEMBERED
