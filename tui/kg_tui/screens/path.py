@@ -9,7 +9,6 @@ same way ("Did you mean"), ready to pick.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import ClassVar
 
 from textual import on, work
@@ -28,7 +27,7 @@ from kg import KnowledgeGraph
 from kg.errors import KgError
 from kg.model import NOT_NOTES, Link, Note
 from kg_tui.details import of_step
-from kg_tui.labels import shown_title
+from kg_tui.labels import SEPARATOR, folder_of, repeated_titles, shown_title
 from kg_tui.walk import KIND_COLOURS
 from kg_tui.widgets.details import DetailsPane
 
@@ -60,14 +59,6 @@ def ranked_titles(titles: kg.TitleIndex, typed: str, limit: int = MATCHES) -> li
     tier = {0: 0, 1: 0, 2: 1}  # the title, its start / a word's start / anywhere else
     found.sort(key=lambda item: (tier.get(item[1], 2), item[0].stub, len(item[0].title)))
     return [note for note, _ in found[:limit]]
-
-
-def folder_of(note: Note) -> str:
-    """The folder of a note's first file ('' at the corpus root or without a file)."""
-    if not note.files:
-        return ""
-    parent = str(PurePosixPath(note.files[0]).parent)
-    return "" if parent == "." else parent
 
 
 class Matches(OptionList):
@@ -219,12 +210,12 @@ class PathScreen(ModalScreen[str | None]):
         matches = self.query_one(Matches)
         matches.end = end
         matches.clear_options()
-        repeated = {n.title for n in notes if sum(m.title == n.title for m in notes) > 1}
+        repeated = repeated_titles(self.graph)
         for note in notes:
             label = Content.assemble((note.title, "italic" if note.stub else ""))
-            folder = folder_of(note) if note.title in repeated else ""
+            folder = folder_of(note) if note.title.casefold() in repeated else ""
             if folder:
-                label = Content.assemble(label, (f" — {folder}/", "dim"))
+                label = Content.assemble(label, (f"{SEPARATOR}{folder}", "dim"))
             elif note.stub:
                 label = Content.assemble(label, ("  stub", "dim"))
             matches.add_option(Option(label, id=note.id))
