@@ -38,6 +38,8 @@ class NoteTable(Mapping[str, Note]):
         self._cache: dict[str, Note] = {}
         # Every tagged note's tags in one pass, without decoding notes (the index sets it).
         self.read_tags: Callable[[], dict[str, tuple[str, ...]]] | None = None
+        # Every dated note's date (ISO text) in one pass, likewise.
+        self.read_dates: Callable[[], dict[str, str]] | None = None
 
     @classmethod
     def from_notes(cls, notes: Mapping[str, Note]) -> NoteTable:
@@ -85,6 +87,20 @@ class NoteTable(Mapping[str, Note]):
         found = self.read_tags()
         found.update((i, n.tags) for i, n in self._cache.items())  # decoded: as they are
         return [(i, tags) for i, tags in found.items() if tags and i in self._headers]
+
+    def date_list(self) -> list[tuple[str, str]]:
+        """(id, date) of every note with a date, in one pass where the index can give them
+        (the browser's overview wants the newest notes of 40,000 without decoding them).
+
+        >>> table = NoteTable.from_notes({"a": Note("a", "A", NoteKind.SYNTHESIS, date="2026-01-02")})
+        >>> table.date_list()
+        [('a', '2026-01-02')]
+        """
+        if self.read_dates is None or len(self._cache) == len(self._headers):
+            return [(n.id, n.date) for n in self.values() if n.date]
+        found = self.read_dates()
+        found.update((i, n.date) for i, n in self._cache.items())  # decoded: as they are
+        return [(i, date) for i, date in found.items() if date and i in self._headers]
 
 
 # Fetches the rest of the fields of some links (file, line, order, ...) by row number;

@@ -23,6 +23,7 @@ from kg.index.store import (
     RUNNING_TEXT_GROUP,
     Meta,
     SavedIndex,
+    dates_reader,
     details_reader,
     file_row,
     link_order,
@@ -312,6 +313,7 @@ def reopen(
     links = LinkTable.from_columns(columns, details_reader(db, extras["rowids"]))
     table = NoteTable(headers, note_reader(db))
     table.read_tags = tags_reader(db)
+    table.read_dates = dates_reader(db)
     for note in notes.values():
         table._cache[note.id] = note
     graph = KnowledgeGraph(

@@ -516,6 +516,7 @@ class SavedIndex:
             return None
         notes = NoteTable(headers, note_reader(db))
         notes.read_tags = tags_reader(db)
+        notes.read_dates = dates_reader(db)
         graph = KnowledgeGraph(
             notes,
             links,
@@ -625,6 +626,21 @@ def tags_reader(db: sqlite3.Connection) -> Callable[[], dict[str, tuple[str, ...
                 "WHERE json_extract(data, '$.tags') IS NOT NULL"
             ).fetchall()
         return {note_id: tuple(json.loads(tags)) for note_id, tags in rows}
+
+    return read
+
+
+def dates_reader(db: sqlite3.Connection) -> Callable[[], dict[str, str]]:
+    """Every dated note's date (ISO text) from the open graph file, in one query."""
+    lock = threading.Lock()
+
+    def read() -> dict[str, str]:
+        with lock:
+            rows = db.execute(
+                "SELECT id, json_extract(data, '$.date') FROM notes "
+                "WHERE json_extract(data, '$.date') IS NOT NULL"
+            ).fetchall()
+        return {note_id: str(date) for note_id, date in rows if date}
 
     return read
 
