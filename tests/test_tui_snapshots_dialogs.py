@@ -44,8 +44,17 @@ def keys(*pressed: str, note: bool = True):
             await settle(pilot)
         await pilot.press(*pressed)
         await settle(pilot)
+        steady_cursors(pilot)
+        await pilot.pause()
 
     return run_before
+
+
+def steady_cursors(pilot: Pilot) -> None:
+    """Text boxes stop blinking, their cursor shown: a snapshot taken on the blink's off
+    beat would otherwise differ from one taken on its on beat."""
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
 
 
 @pytest.mark.parametrize("size", SIZES)
