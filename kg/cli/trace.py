@@ -85,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     int
         The exit status: 0, or 2 when neither a title nor --unsupported is given. `kg.cli.main` turns a `KgError` into status 2.
     """
+    from kg.query.remembered import rankings_kept
     from kg.query.trace import trace, unsupported_claims
 
     if args.unsupported is not None:
@@ -148,12 +149,13 @@ def run(args: argparse.Namespace) -> int:
     claim: int | str | None = None
     if args.claim is not None:
         claim = int(args.claim) if args.claim.isdigit() else args.claim
-    tree = trace(graph, note, claim=claim, depth=args.depth, scorer=scorer)
-    while reach is not None and reach.opened and (more := reach.wanted(tree)):
-        reach.grow(more)  # the notes the trace followed, with their own sources now
-        graph, scorer = open_for_trace(args, reach)
-        note = graph.note(args.title)
+    with rankings_kept():  # a round ranks again only what the notes it added changed
         tree = trace(graph, note, claim=claim, depth=args.depth, scorer=scorer)
+        while reach is not None and reach.opened and (more := reach.wanted(tree)):
+            reach.grow(more)  # the notes the trace followed, with their own sources now
+            graph, scorer = open_for_trace(args, reach)
+            note = graph.note(args.title)
+            tree = trace(graph, note, claim=claim, depth=args.depth, scorer=scorer)
     if reach is not None and reach.opened:
         reach.remember()
     keep_trace_vectors(graph)

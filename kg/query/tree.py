@@ -17,8 +17,9 @@ from kg.query.claims import (
     claims,
     select_claim,
 )
-from kg.query.fusion import default_scorer, ranked
+from kg.query.fusion import default_scorer
 from kg.query.kept import trace_kept_first
+from kg.query.remembered import ranked_once
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
@@ -204,7 +205,7 @@ def evidence_of(
         c for c in sources if c.note.id not in visited and c.note.id not in {n.id for n in cited}
     ]
     if rest:
-        for place, found in enumerate(ranked(scorer, graph, claim, rest)[:per_level], start=1):
+        for place, found in enumerate(ranked_once(scorer, graph, claim, rest)[:per_level], start=1):
             candidate = rest[found.index]
             children = _deeper(
                 graph,
@@ -237,7 +238,7 @@ def evidence_of(
             if c.note.id not in visited and c.note.id not in cited_ids
         ]
         if papers and depth >= 1:
-            best = ranked(scorer, graph, claim, papers)[: max(1, per_level // 2)]
+            best = ranked_once(scorer, graph, claim, papers)[: max(1, per_level // 2)]
             for place, found in enumerate(best, start=1):
                 candidate = papers[found.index]
                 out.append(
