@@ -296,13 +296,16 @@ def mirror_static_vectors(graph: KnowledgeGraph, args: argparse.Namespace) -> No
     if config.embedder not in ("hybrid", "static"):
         return
     from kg.cli.common import progress_printer
-    from kg.embed.attach import attach
+    from kg.embed.attach import attach, shared_embedder
 
     try:
         attach(
             graph,
             graph.index_folder,
             config,
+            # the embedder each later round's load embeds with (`attach_stored`): the
+            # static table is read once, not once a round
+            embedder=shared_embedder(config),
             signature=graph.index_signature,
             progress=progress_printer(not args.json),
         )

@@ -173,6 +173,20 @@ class Reading(StoreState):
             out[where] = segment[rows[where] - self._offsets[s]]
         return out
 
+    def row_hashes(self, rows: np.ndarray | Sequence[int]) -> list[bytes]:
+        """The hashes (`kg.embed.texts.text_hash`) of the texts these rows are the vectors
+        of: what a store's pusher sends with them (`kg.store.static_rows`).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kg.embed.store import VectorStore
+        >>> store = VectorStore.from_note_vectors(["a"], np.array([[1.0, 0.0]]))
+        >>> len(store.row_hashes([0])[0]) <= 16
+        True
+        """
+        return [bytes(h) for h in self._row_hash[np.asarray(rows, dtype=np.int64)].tolist()]
+
     def segments(self) -> list[tuple[int, np.ndarray]]:
         """(first row, array) of every usable segment, for scoring all rows at once.
 

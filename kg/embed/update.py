@@ -117,6 +117,47 @@ class Updates(Reading):
         wanted = {text_hash(text) for note in graph for _, _, text in note_texts(note)}
         return len(wanted - stored)
 
+    def reuse(self, hashes: Sequence[bytes], vectors: np.ndarray) -> int:
+        """Keep vectors this same model made elsewhere (a store's pusher sent them with
+        the hashes of their texts, `kg.embed.texts.text_hash`): the next `update` takes
+        them for those texts instead of embedding them. Rows not of this store's
+        dimension are refused, and rows not finite or not of length 1 left out (their
+        texts are embedded as any other); returns how many rows were new (call `save`
+        then).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kg.embed.store import VectorStore
+        >>> store = VectorStore(model="m")
+        >>> store.reuse([b"x", b"y"], np.array([[1.0, 0.0], [0.0, 1.0]])), store.rows
+        (2, 2)
+        >>> store.reuse([b"x"], np.array([[1.0, 0.0]])), store.reuse([b"z"], np.array([[2.0, 0.0]]))
+        (0, 0)
+        """
+        rows = np.asarray(vectors, dtype=np.float32)
+        if rows.ndim != 2 or len(rows) != len(hashes) or not len(rows):
+            return 0
+        if self.dim and rows.shape[1] != self.dim:
+            return 0
+        with np.errstate(invalid="ignore", over="ignore"):
+            fit = np.isfinite(rows).all(axis=1) & (np.abs(np.linalg.norm(rows, axis=1) - 1) <= 1e-3)
+        usable = self._usable_rows()
+        have = {h for h, ok in zip(self._row_hash.tolist(), usable, strict=True) if ok}
+        new: dict[bytes, int] = {}
+        for i, h in enumerate(hashes):
+            if fit[i] and h not in have:
+                new.setdefault(h, i)
+        if not new:
+            return 0
+        if not self.dim:
+            self.dim = int(rows.shape[1])
+            if not self.count:
+                self._matrix = np.zeros((0, self.dim), dtype=np.float32)
+        self._append_segment(np.ascontiguousarray(rows[list(new.values())]), list(new))
+        self._dirty = True
+        return len(new)
+
     def _usable_rows(self) -> np.ndarray:
         usable = np.zeros(self.rows, dtype=bool)
         for i, segment in enumerate(self._segments):

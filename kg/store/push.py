@@ -51,6 +51,7 @@ from kg.store.partition import (
     meta_iri,
     partition,
 )
+from kg.store.static_rows import static_row_extras
 from kg.store.vectors import trace_vector_extras, trace_word_extras
 
 if TYPE_CHECKING:
@@ -202,7 +203,9 @@ def push(
         local = plan(g, state, each)
         write_state(where, {**local.state, "settings": settings})
         vectors = trace_vector_extras(g)
-        extras = {**corpus_extras(g.root), **vectors, **trace_word_extras(g, vectors)}
+        rows, made_by = static_row_extras(g)
+        words = trace_word_extras(g, vectors, made_by)
+        extras = {**corpus_extras(g.root), **vectors, **rows, **words}
         each(extras)
         hashes = {**local.hashes, **{p: f.hash for p, f in extras.items()}}
         iris = {p: graph_iri(p) for p in hashes}

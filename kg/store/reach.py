@@ -39,6 +39,7 @@ from kg.export.mapping import DEFAULT_BASE, LINK_FIELDS, NOTE_PROPERTIES, namesp
 from kg.model import NoteKind
 from kg.store.endpoint import Endpoint
 from kg.store.partition import PATH, TEXT
+from kg.store.static_rows import rows_path
 from kg.store.vectors import SENT, WORDS
 
 if TYPE_CHECKING:
@@ -327,7 +328,7 @@ class Reach:
 
         if self.progress:
             self.progress("download", 0, 1)
-        rows = texts_of(self.endpoint, self.files) + self.extras
+        rows = texts_of(self.endpoint, self.files | self._rows_paths()) + self.extras
         if self.progress:
             self.progress("download", 1, 1)
         mirror_rows(self.folder, rows, self.progress)
@@ -337,6 +338,13 @@ class Reach:
             graph = None
         self.opened = graph is not None
         return graph
+
+    def _rows_paths(self) -> set[str]:
+        """The files of the fetched notes' static vectors, when the pusher sent them."""
+        if not isinstance(self.counts.get("static"), dict):
+            return set()
+        prefix = note_iri("")
+        return {rows_path(iri.removeprefix(prefix)) for iri in self.notes | namesakes(self.notes)}
 
     def _as_stored(self, graph: KnowledgeGraph) -> bool:
         """Whether every note fetched has, read from the folder, the IRI, title and kind
@@ -431,14 +439,20 @@ def _load(
 ) -> KnowledgeGraph | None:
     from kg.index.loader import load
     from kg.index.store import index_dir
+    from kg.store.static_rows import attach_rows, restore_static_rows
     from kg.store.vectors import restore_trace_vectors, use_word_counts
 
     index = options.get("index")
     target = index_dir(folder.resolve(), Path(index) if index else None)
     target.mkdir(parents=True, exist_ok=True)
     restore_trace_vectors(folder.resolve(), target)
-    graph = load(folder, **options)
+    store = None
+    if options.get("embed") == "lazy":  # the rows the pusher sent, when its model is ours
+        store = restore_static_rows(folder.resolve(), target, counts.get("static"))
+    graph = load(folder, **{**options, "embed": "none"} if store is not None else options)
     if not use_word_counts(graph, counts):
         return None
+    if store is not None:
+        attach_rows(graph, store)
     graph.endpoint = endpoint
     return graph

@@ -92,14 +92,17 @@ def restore_trace_vectors(mirror: Path, index: Path) -> int:
     return added
 
 
-def trace_word_extras(g: KnowledgeGraph, vectors: Iterable[str] = ()) -> dict[str, FileGraph]:
+def trace_word_extras(
+    g: KnowledgeGraph, vectors: Iterable[str] = (), static: dict[str, Any] | None = None
+) -> dict[str, FileGraph]:
     """The corpus's word counts a trace weighs words by (`kg.query.wordcounts`: kept in
     the index, else counted now; none for a graph without an index, as for the trace
     vectors), as a file graph to push, so a trace from the store that
     reads only the notes it compares (`kg.store.reach`) weighs words as the corpus does.
     Beside them: the names of the trace vector files sent (`vectors`), and the title keys
     (`kg.text.normalize_title`) that several notes' titles or aliases make, so the store
-    can be asked for a note by its exact title."""
+    can be asked for a note by its exact title; and which model made the static vectors
+    sent with each note (`static`, see `kg.store.static_rows`)."""
     import json
 
     from kg.query import wordcounts
@@ -117,13 +120,15 @@ def trace_word_extras(g: KnowledgeGraph, vectors: Iterable[str] = ()) -> dict[st
     for note in g.notes():
         for name in (note.title, *note.aliases):
             owners.setdefault(normalize_title(name), set()).add(note.id)
-    data = {
+    data: dict[str, Any] = {
         "format": wordcounts.FORMAT,
         "documents": documents,
         "counts": counts,
         "vectors": sorted(vectors),
         "shared": sorted(key for key, ids in owners.items() if len(ids) > 1),
     }
+    if static is not None:
+        data["static"] = static
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return {WORDS: file_graph(WORDS, "", text)}
 

@@ -1,0 +1,190 @@
+"""The static vectors of each note travel with the corpus: `kg push` (and `kg serve`) send,
+for every note, the stored static vectors of its texts with the hashes of those texts
+(`kg.embed.texts.text_hash`), so a trace from the store (`kg.store.reach`) reads the
+vectors of the notes it fetched instead of embedding their texts (at 10,000 pages, the
+3,000-6,000 texts of the hundred-odd notes a trace compares: about a second).
+
+Each note's rows go as ``.kg-store/static-vectors/<note>.b64`` (a file of their own: a
+store holds texts), base64 of the hashes (16 bytes each, NUL-padded) then the float32
+rows; which model made them (name, fingerprint, dimension) goes with the word counts
+(`kg.store.vectors.trace_word_extras`). The reader takes them only when its own
+configured model is the same (`kg.embed.choose.embedder_identity`), and only rows of
+length 1: they are then the very vectors it would compute, and a trace answers as the
+same trace of the corpus does.
+
+>>> hashes, rows = unpack(pack([b"a", b"b"], [[1.0, 0.0], [0.0, 1.0]]), 2)
+>>> hashes, rows.tolist()
+([b'a', b'b'], [[1.0, 0.0], [0.0, 1.0]])
+>>> unpack(b"abc", 2)
+([], None)
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from kg.store.partition import FileGraph, file_graph
+
+if TYPE_CHECKING:
+    from kg.embed.store import VectorStore
+    from kg.graph.knowledge import KnowledgeGraph
+
+ROWS = ".kg-store/static-vectors"  # where the files go in the store's corpus
+HASH_BYTES = 16
+EMBEDDERS = ("hybrid", "static")  # the settings whose stored vectors are the static ones
+
+
+def rows_path(part: str) -> str:
+    """The store path of a note's rows, from what its IRI adds to the notes' namespace
+    (`kg.store.reach.note_iri`: the id, with what an IRI cannot hold escaped).
+
+    >>> rows_path("a%20b")
+    '.kg-store/static-vectors/a%20b.b64'
+    """
+    return f"{ROWS}/{part}.b64"
+
+
+def pack(hashes: Sequence[bytes], rows: Any) -> bytes:
+    """The hashes then the rows (little-endian float32), as one byte string."""
+    head = np.array(list(hashes), dtype=f"S{HASH_BYTES}").tobytes()
+    return head + np.ascontiguousarray(rows, dtype="<f4").tobytes()
+
+
+def unpack(data: bytes, dim: int) -> tuple[list[bytes], np.ndarray | None]:
+    """What `pack` wrote, for rows of `dim` numbers; ([], None) when `data` is not that."""
+    width = HASH_BYTES + 4 * dim
+    if dim <= 0 or not data or len(data) % width:
+        return [], None
+    count = len(data) // width
+    hashes = np.frombuffer(data[: count * HASH_BYTES], dtype=f"S{HASH_BYTES}").tolist()
+    rows = np.frombuffer(data[count * HASH_BYTES :], dtype="<f4").reshape(count, dim)
+    return [bytes(h) for h in hashes], rows.astype(np.float32)
+
+
+def static_row_extras(g: KnowledgeGraph) -> tuple[dict[str, FileGraph], dict[str, Any] | None]:
+    """Each note's stored static vectors as file graphs to push, and which model made
+    them (``{"model", "fingerprint", "dim"}``); none when the graph keeps no index, its
+    settings embed with the transformer only, or the index holds no static vectors."""
+    from kg.embed.choose import embedder_identity
+    from kg.embed.store import VectorStore
+    from kg.export.triples import _iri_part
+
+    folder, config = getattr(g, "index_folder", None), getattr(g, "config", None)
+    if folder is None or config is None or config.embedder not in EMBEDDERS:
+        return {}, None
+    name, stamp = embedder_identity(config)
+    if stamp is None:
+        return {}, None
+    store = VectorStore.open(Path(folder), name, stamp)
+    if store.problems or not store.count or not store.dim:
+        return {}, None
+    note_ids, keys, key_start = store.key_arrays()
+    extras: dict[str, FileGraph] = {}
+    for position, note_id in enumerate(note_ids):
+        rows = np.unique(keys[key_start[position] : key_start[position + 1], 3])
+        if not len(rows):
+            continue
+        data = pack(store.row_hashes(rows), store.gather(rows))
+        path = rows_path(_iri_part(note_id))  # the IRI's last part (`kg.store.reach.note_iri`)
+        extras[path] = file_graph(path, "", base64.b64encode(data).decode("ascii"))
+    return extras, {"model": name, "fingerprint": stamp, "dim": int(store.dim)}
+
+
+def restore_static_rows(mirror: Path, index: Path, sent: Any) -> VectorStore | None:
+    """The mirror's stored static vectors with the rows a store sent (in the mirror
+    folder; `sent` names the model that made them) added and saved, so no text they
+    cover is embedded again; None when none were sent or the configured model is
+    another (then the mirror's load embeds what it reads, as without them)."""
+    from kg.config import load_config
+    from kg.embed.choose import embedder_identity
+    from kg.embed.store import VectorStore
+    from kg.io import index_lock
+
+    files = sorted((mirror / ROWS).rglob("*.b64"))
+    if not files or not isinstance(sent, dict):
+        return None
+    config = load_config(mirror)
+    if config.embedder not in EMBEDDERS:
+        return None
+    name, stamp = embedder_identity(config)
+    dim = sent.get("dim")
+    if stamp is None or (sent.get("model"), sent.get("fingerprint")) != (name, stamp):
+        return None
+    if not isinstance(dim, int):
+        return None
+    hashes, rows = _read_rows(files, dim)
+    if not hashes:
+        return None
+    with index_lock(index):
+        store = VectorStore.open(index, name, stamp)
+        if store.problems or (store.dim and store.dim != dim):
+            return None
+        if store.reuse(hashes, rows):
+            store.save(index)
+    return store
+
+
+def attach_rows(graph: KnowledgeGraph, store: VectorStore) -> None:
+    """Give `graph` (read from a mirror with ``embed="none"``) the vectors of `store`
+    (from `restore_static_rows`) as `kg.load(embed="lazy")` gives a corpus its stored
+    ones: each text of a note read from the mirror's files has its row (the few the
+    store sent none for are embedded now and kept), the notes only linked to (not
+    fetched) have none, a query is embedded by the configured model, and with
+    ``embedder: hybrid`` the transformer's trace vectors are set up as for any load."""
+    from kg.embed.attach import attach_trace_vectors, shared_embedder
+    from kg.embed.texts import note_texts, text_hash
+    from kg.errors import ModelUnavailable
+    from kg.io import index_lock
+
+    config, folder = graph.config, graph.index_folder
+    if config is None or folder is None:
+        return
+    embedder = shared_embedder(config)
+    store.set_embedder(embedder)
+    have = set(store.row_hashes(range(store.rows)))
+    missing = {
+        text_hash(text): text
+        for note in graph.notes(stubs=False)
+        for _, _, text in note_texts(note)
+        if text_hash(text) not in have
+    }
+    if missing:
+        try:
+            rows = np.array([store.text_vector(text) for text in missing.values()])
+        except ModelUnavailable:
+            rows = None
+        if rows is not None and store.reuse(list(missing), rows):
+            with index_lock(Path(folder)):
+                store.save(Path(folder))
+
+    def refuse() -> Any:
+        raise ModelUnavailable("only the rows the store sent are used")
+
+    store.set_embedder(refuse)  # the notes not fetched keep no vectors
+    store.update(graph, signature=graph.index_signature, trusted=False)
+    store.problems.clear()
+    store.set_embedder(embedder)
+    graph.embeddings = store if store.count else None
+    attach_trace_vectors(graph, config, "lazy")
+
+
+def _read_rows(files: Iterable[Path], dim: int) -> tuple[list[bytes], np.ndarray]:
+    hashes: list[bytes] = []
+    blocks: list[np.ndarray] = []
+    for path in files:
+        try:
+            data = base64.b64decode(path.read_text(encoding="ascii"), validate=True)
+        except (OSError, ValueError, binascii.Error):
+            continue
+        found, rows = unpack(data, dim)
+        if rows is not None:
+            hashes += found
+            blocks.append(rows)
+    rows = np.concatenate(blocks) if blocks else np.zeros((0, dim), dtype=np.float32)
+    return hashes, rows
