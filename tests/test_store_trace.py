@@ -16,9 +16,11 @@ from store_support import copy_notes, kg_serve, require_oxigraph
 
 import kg
 from kg.store.endpoint import Endpoint
-from kg.store.partition import graph_iri
+from kg.store.partition import file_graph, graph_iri
 from kg.store.push import push, replace_graphs
+from kg.store.reach import texts_of
 from kg.store.server import OxigraphServer
+from kg.store.static_rows import ROWS
 from kg.store.vectors import WORDS
 
 require_oxigraph()
@@ -137,3 +139,51 @@ def test_a_kept_trace_folder_follows_an_edit_the_store_received(tmp_path: Path) 
         second = run_json("trace", TITLE, "--endpoint", server.url, env=env)
     assert second == local_trace(corpus, index, TITLE)
     assert second != first
+
+
+def trace_stderr(url: str, env: dict[str, str]) -> str:
+    """What `kg trace TITLE --endpoint URL` says while it works (its progress)."""
+    out = subprocess.run(
+        [*KG, "trace", TITLE, "--endpoint", url],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=True,
+    )
+    return out.stderr
+
+
+def test_a_first_trace_from_a_store_embeds_none_of_the_notes_it_fetched(
+    indexed: tuple[Path, Path], tmp_path: Path
+) -> None:
+    corpus, index = indexed
+    env = {**os.environ, "KG_STORE_CACHE": str(tmp_path / "cache")}
+    with kg_serve(["--corpus", str(corpus), "--index", str(index), "--port", "0"]) as url:
+        said = trace_stderr(url, env)
+        remote = run_json("trace", TITLE, "--endpoint", url, env=env)
+    # the static vectors of each note fetched came with it: nothing to embed ("embed: N
+    # texts to embed" is what a mirror that embeds its notes reports)
+    assert "to embed" not in said, said
+    folder = store_folder(tmp_path / "cache", url) / "trace-corpus"
+    assert len(list((folder / ROWS).rglob("*.b64"))) >= len(note_files(folder)) // 2
+    assert remote == local_trace(corpus, index, TITLE)
+
+
+def test_static_vectors_of_another_model_are_not_used(
+    indexed: tuple[Path, Path], tmp_path: Path
+) -> None:
+    corpus, index = indexed
+    env = {**os.environ, "KG_STORE_CACHE": str(tmp_path / "cache")}
+    with OxigraphServer(tmp_path / "store", bind="127.0.0.1", writable=True) as server:
+        push(kg.load(corpus, index=index, embed="none"), server.url)
+        store = Endpoint(server.url)
+        words = json.loads(texts_of(store, [WORDS])[0]["t"])
+        words["static"]["fingerprint"] = "another model"  # as a pusher with other weights
+        text = json.dumps(words, ensure_ascii=False)
+        store.update(replace_graphs([file_graph(WORDS, "", text)]))
+        said = trace_stderr(server.url, env)
+        env["KG_STORE_CACHE"] = str(tmp_path / "another-cache")
+        remote = run_json("trace", TITLE, "--endpoint", server.url, env=env)
+    assert "to embed" in said  # the mirror embedded its notes with its own model
+    assert remote == local_trace(corpus, index, TITLE)
