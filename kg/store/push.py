@@ -203,7 +203,7 @@ def push(
         local = plan(g, state, each)
         write_state(where, {**local.state, "settings": settings})
         vectors = trace_vector_extras(g)
-        rows, made_by = static_row_extras(g)
+        rows, made_by = static_row_extras(g, remote)
         words = trace_word_extras(g, vectors, made_by)
         extras = {**corpus_extras(g.root), **vectors, **rows, **words}
         each(extras)

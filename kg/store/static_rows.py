@@ -23,19 +23,21 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kg.store.partition import FileGraph, file_graph
+from kg.store.partition import FileGraph, file_graph, graph_iri
 
 if TYPE_CHECKING:
     from kg.embed.store import VectorStore
     from kg.graph.knowledge import KnowledgeGraph
 
 ROWS = ".kg-store/static-vectors"  # where the files go in the store's corpus
+SENT = "store-rows.json"  # in the index folder: what the last push sent of each note's rows
 HASH_BYTES = 16
 EMBEDDERS = ("hybrid", "static")  # the settings whose stored vectors are the static ones
 
@@ -67,10 +69,17 @@ def unpack(data: bytes, dim: int) -> tuple[list[bytes], np.ndarray | None]:
     return [bytes(h) for h in hashes], rows.astype(np.float32)
 
 
-def static_row_extras(g: KnowledgeGraph) -> tuple[dict[str, FileGraph], dict[str, Any] | None]:
+def static_row_extras(
+    g: KnowledgeGraph, remote: Mapping[str, str] | None = None
+) -> tuple[dict[str, FileGraph], dict[str, Any] | None]:
     """Each note's stored static vectors as file graphs to push, and which model made
     them (``{"model", "fingerprint", "dim"}``); none when the graph keeps no index, its
-    settings embed with the transformer only, or the index holds no static vectors."""
+    settings embed with the transformer only, or the index holds no static vectors.
+
+    A note whose texts are unchanged since the last push (the same note hash,
+    `kg.embed.texts.note_hash`) and whose graph the store holds (`remote`: graph IRI to
+    hash, as `kg.store.push.store_hashes` gives them) is not encoded again: its graph is
+    given by its hash alone (at 10,000 pages, 450 MB of text is not made for an edit)."""
     from kg.embed.choose import embedder_identity
     from kg.embed.store import VectorStore
     from kg.export.triples import _iri_part
@@ -84,16 +93,55 @@ def static_row_extras(g: KnowledgeGraph) -> tuple[dict[str, FileGraph], dict[str
     store = VectorStore.open(Path(folder), name, stamp)
     if store.problems or not store.count or not store.dim:
         return {}, None
+    made_by = {"model": name, "fingerprint": stamp, "dim": int(store.dim)}
+    record = Path(folder) / SENT
+    sent = _sent(record, made_by)
+    now: dict[str, list[str]] = {}
+    held = remote or {}
     note_ids, keys, key_start = store.key_arrays()
     extras: dict[str, FileGraph] = {}
     for position, note_id in enumerate(note_ids):
         rows = np.unique(keys[key_start[position] : key_start[position + 1], 3])
         if not len(rows):
             continue
-        data = pack(store.row_hashes(rows), store.gather(rows))
         path = rows_path(_iri_part(note_id))  # the IRI's last part (`kg.store.reach.note_iri`)
+        digest = (store.note_hash_of(note_id) or b"").hex()
+        before = sent.get(path)
+        if before is not None and before[0] == digest and held.get(graph_iri(path)) == before[1]:
+            extras[path] = FileGraph(path, b"", None, before[1])  # held: nothing to send
+            now[path] = before
+            continue
+        data = pack(store.row_hashes(rows), store.gather(rows))
         extras[path] = file_graph(path, "", base64.b64encode(data).decode("ascii"))
-    return extras, {"model": name, "fingerprint": stamp, "dim": int(store.dim)}
+        now[path] = [digest, extras[path].hash]
+    if now != sent:
+        from contextlib import suppress
+
+        from kg.io import write_atomic
+
+        with suppress(OSError):
+            text = json.dumps({**made_by, "notes": now}, separators=(",", ":"))
+            write_atomic(record, text.encode("utf-8"))
+    return extras, made_by
+
+
+def _sent(record: Path, made_by: dict[str, Any]) -> dict[str, list[str]]:
+    """What the last push sent of each note's rows (path: [note hash, graph hash]), when
+    the same model made them; else nothing."""
+    try:
+        data = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or any(data.get(k) != v for k, v in made_by.items()):
+        return {}
+    notes = data.get("notes")
+    if not isinstance(notes, dict):
+        return {}
+    return {
+        path: entry
+        for path, entry in notes.items()
+        if isinstance(entry, list) and len(entry) == 2 and all(isinstance(x, str) for x in entry)
+    }
 
 
 def restore_static_rows(mirror: Path, index: Path, sent: Any) -> VectorStore | None:
