@@ -39,7 +39,7 @@ from kg.export.mapping import DEFAULT_BASE, LINK_FIELDS, NOTE_PROPERTIES, namesp
 from kg.model import NoteKind
 from kg.store.endpoint import Endpoint
 from kg.store.partition import PATH, TEXT
-from kg.store.static_rows import rows_path
+from kg.store.static_rows import SentRows, rows_path
 from kg.store.vectors import SENT, WORDS
 
 if TYPE_CHECKING:
@@ -244,6 +244,7 @@ class Reach:
         self.files: set[str] = set()  # the corpus paths fetched (notes' and links')
         self.rounds = 0  # how often the folder was read
         self.opened = False  # whether the last `open` gave a graph
+        self.rows: SentRows | None = None  # the static vectors the store sent, round to round
         remembered = self._remembered()
         self.grow([note, *remembered])
         if not remembered:  # else the notes the last trace followed are all there
@@ -269,11 +270,14 @@ class Reach:
 
     def remember(self) -> None:
         """Keep the notes this trace followed for the next trace of the note (only the
-        last few notes traced are kept); a failure to write is no error."""
+        last few notes traced are kept), and the static vectors the store sent; a failure
+        to write is no error."""
         from contextlib import suppress
 
         from kg.io import write_atomic
 
+        if self.rows is not None:
+            self.rows.save()
         record = self._record()
         try:
             data = json.loads(record.read_text(encoding="utf-8"))
@@ -333,7 +337,7 @@ class Reach:
             self.progress("download", 1, 1)
         mirror_rows(self.folder, rows, self.progress)
         self.rounds += 1
-        graph = _load(self.folder, self.endpoint, self.counts, options)
+        graph, self.rows = _load(self.folder, self.endpoint, self.counts, options, self.rows)
         if graph is not None and not self._as_stored(graph):
             graph = None
         self.opened = graph is not None
@@ -435,11 +439,16 @@ def start(
 
 
 def _load(
-    folder: Path, endpoint: Endpoint, counts: dict[str, Any], options: dict[str, Any]
-) -> KnowledgeGraph | None:
+    folder: Path,
+    endpoint: Endpoint,
+    counts: dict[str, Any],
+    options: dict[str, Any],
+    rows: SentRows | None,
+) -> tuple[KnowledgeGraph | None, SentRows | None]:
+    """The folder read as a corpus (None when the corpus's word counts cannot be used
+    there), and the static vectors the store sent, kept for the next round."""
     from kg.index.loader import load
     from kg.index.store import index_dir
-    from kg.store.static_rows import attach_rows, restore_static_rows
     from kg.store.vectors import restore_trace_vectors, use_word_counts
 
     index = options.get("index")
@@ -448,11 +457,13 @@ def _load(
     restore_trace_vectors(folder.resolve(), target)
     store = None
     if options.get("embed") == "lazy":  # the rows the pusher sent, when its model is ours
-        store = restore_static_rows(folder.resolve(), target, counts.get("static"))
+        if rows is None or rows.index != target:
+            rows = SentRows(folder.resolve(), target, counts.get("static"))
+        store = rows.restore()
     graph = load(folder, **{**options, "embed": "none"} if store is not None else options)
     if not use_word_counts(graph, counts):
-        return None
-    if store is not None:
-        attach_rows(graph, store)
+        return None, rows
+    if store is not None and rows is not None:
+        rows.attach(graph, store)
     graph.endpoint = endpoint
-    return graph
+    return graph, rows

@@ -144,82 +144,141 @@ def _sent(record: Path, made_by: dict[str, Any]) -> dict[str, list[str]]:
     }
 
 
-def restore_static_rows(mirror: Path, index: Path, sent: Any) -> VectorStore | None:
-    """The mirror's stored static vectors with the rows a store sent (in the mirror
-    folder; `sent` names the model that made them) added and saved, so no text they
-    cover is embedded again; None when none were sent or the configured model is
-    another (then the mirror's load embeds what it reads, as without them)."""
-    from kg.config import load_config
-    from kg.embed.choose import embedder_identity
-    from kg.embed.store import VectorStore
-    from kg.io import index_lock
+class SentRows:
+    """The static vectors a store sent with the notes a trace fetched (`mirror` holds
+    their files; `sent` names the model that made them), with those the trace folder's
+    index (`index`) kept from earlier traces: gathered from one round to the next in
+    memory, and the new ones saved once, when the trace is done (`save`).
 
-    files = sorted((mirror / ROWS).rglob("*.b64"))
-    if not files or not isinstance(sent, dict):
-        return None
-    config = load_config(mirror)
-    if config.embedder not in EMBEDDERS:
-        return None
-    name, stamp = embedder_identity(config)
-    dim = sent.get("dim")
-    if stamp is None or (sent.get("model"), sent.get("fingerprint")) != (name, stamp):
-        return None
-    if not isinstance(dim, int):
-        return None
-    hashes, rows = _read_rows(files, dim)
-    if not hashes:
-        return None
-    with index_lock(index):
-        store = VectorStore.open(index, name, stamp)
-        if store.problems or (store.dim and store.dim != dim):
+    Each round's graph gets a store of these rows alone (`restore`, then `attach`):
+    which note a text belongs to is found again from the texts' hashes, never kept from
+    a graph in which the note was only linked to (a note not fetched has no vectors,
+    and a paper's page gives it no other text, so it would keep none once fetched)."""
+
+    def __init__(self, mirror: Path, index: Path, sent: Any) -> None:
+        self.mirror = mirror
+        self.index = index
+        self.sent = sent if isinstance(sent, dict) else {}
+        self.identity: tuple[str, str] | None = None  # (model, fingerprint) once usable
+        self.refused = False  # another model made them, or the kept vectors are unusable
+        self.hashes: list[bytes] = []
+        self.blocks: list[np.ndarray] = []
+        self.new = 0  # rows not in the index folder yet
+        self._read: set[Path] = set()
+
+    def restore(self) -> VectorStore | None:
+        """A store of every row gathered (those of the files fetched since the last
+        round added), no note keyed yet; None when none were sent or the configured
+        model is another (then the folder's load embeds what it reads, as without)."""
+        from kg.embed.store import VectorStore
+
+        if self.refused:
             return None
-        if store.reuse(hashes, rows):
-            store.save(index)
-    return store
+        files = [p for p in sorted((self.mirror / ROWS).rglob("*.b64")) if p not in self._read]
+        if self.identity is None and (not files or not self._open()):
+            return None
+        assert self.identity is not None
+        hashes, rows = _read_rows(files, int(self.sent["dim"]))
+        self._read.update(files)
+        self._gather(hashes, rows)
+        store = VectorStore(model=self.identity[0])
+        store.fingerprint = self.identity[1]
+        store.reuse(self.hashes, np.concatenate(self.blocks))
+        return store
 
+    def _gather(self, hashes: list[bytes], rows: np.ndarray, new: bool = True) -> None:
+        if hashes:
+            self.hashes += hashes
+            self.blocks.append(rows)
+            self.new += len(hashes) if new else 0
 
-def attach_rows(graph: KnowledgeGraph, store: VectorStore) -> None:
-    """Give `graph` (read from a mirror with ``embed="none"``) the vectors of `store`
-    (from `restore_static_rows`) as `kg.load(embed="lazy")` gives a corpus its stored
-    ones: each text of a note read from the mirror's files has its row (the few the
-    store sent none for are embedded now and kept), the notes only linked to (not
-    fetched) have none, a query is embedded by the configured model, and with
-    ``embedder: hybrid`` the transformer's trace vectors are set up as for any load."""
-    from kg.embed.attach import attach_trace_vectors, shared_embedder
-    from kg.embed.texts import note_texts, text_hash
-    from kg.errors import ModelUnavailable
-    from kg.io import index_lock
+    def _open(self) -> bool:
+        """Whether the rows are of the configured model; the rows kept in the index
+        folder gathered."""
+        from kg.config import load_config
+        from kg.embed.choose import embedder_identity
+        from kg.embed.store import VectorStore
+        from kg.io import index_lock
 
-    config, folder = graph.config, graph.index_folder
-    if config is None or folder is None:
-        return
-    embedder = shared_embedder(config)
-    store.set_embedder(embedder)
-    have = set(store.row_hashes(range(store.rows)))
-    missing = {
-        text_hash(text): text
-        for note in graph.notes(stubs=False)
-        for _, _, text in note_texts(note)
-        if text_hash(text) not in have
-    }
-    if missing:
-        try:
-            rows = np.array([store.text_vector(text) for text in missing.values()])
-        except ModelUnavailable:
-            rows = None
-        if rows is not None and store.reuse(list(missing), rows):
-            with index_lock(Path(folder)):
-                store.save(Path(folder))
+        config = load_config(self.mirror)
+        name, stamp = embedder_identity(config)
+        dim = self.sent.get("dim")
+        self.refused = (
+            config.embedder not in EMBEDDERS
+            or stamp is None
+            or (self.sent.get("model"), self.sent.get("fingerprint")) != (name, stamp)
+            or not isinstance(dim, int)
+        )
+        if self.refused or stamp is None:
+            return False
+        with index_lock(self.index):
+            kept = VectorStore.open(self.index, name, stamp)
+        if kept.problems or (kept.dim and kept.dim != dim):
+            self.refused = True
+            return False
+        if kept.rows:
+            every = np.arange(kept.rows)
+            self._gather(kept.row_hashes(every), kept.gather(every), new=False)
+        self.identity = (name, stamp)
+        return True
 
-    def refuse() -> Any:
-        raise ModelUnavailable("only the rows the store sent are used")
+    def attach(self, graph: KnowledgeGraph, store: VectorStore) -> None:
+        """Give `graph` (read from the folder with ``embed="none"``) the vectors of
+        `store` (from `restore`) as `kg.load(embed="lazy")` gives a corpus its stored
+        ones: each text of a note read from the folder's files has its row (the few the
+        store sent none for are embedded now), the notes only linked to (not fetched)
+        have none, a query is embedded by the configured model, and with ``embedder:
+        hybrid`` the transformer's trace vectors are set up as for any load."""
+        from kg.embed.attach import attach_trace_vectors, shared_embedder
+        from kg.embed.texts import note_texts, text_hash
+        from kg.errors import ModelUnavailable
 
-    store.set_embedder(refuse)  # the notes not fetched keep no vectors
-    store.update(graph, signature=graph.index_signature, trusted=False)
-    store.problems.clear()
-    store.set_embedder(embedder)
-    graph.embeddings = store if store.count else None
-    attach_trace_vectors(graph, config, "lazy")
+        config = graph.config
+        if config is None or graph.index_folder is None:
+            return
+        embedder = shared_embedder(config)
+        store.set_embedder(embedder)
+        have = set(self.hashes)
+        missing = {
+            text_hash(text): text
+            for note in graph.notes(stubs=False)
+            for _, _, text in note_texts(note)
+            if text_hash(text) not in have
+        }
+        if missing:
+            try:
+                rows = np.array([store.text_vector(text) for text in missing.values()])
+            except ModelUnavailable:
+                rows = None
+            if rows is not None and store.reuse(list(missing), rows):
+                self._gather(list(missing), rows)
+
+        def refuse() -> Any:
+            raise ModelUnavailable("only the rows the store sent are used")
+
+        store.set_embedder(refuse)  # the notes not fetched keep no vectors
+        store.update(graph, signature=graph.index_signature, trusted=False)
+        store.problems.clear()
+        store.set_embedder(embedder)
+        graph.embeddings = store if store.count else None
+        attach_trace_vectors(graph, config, "lazy")
+
+    def save(self) -> None:
+        """Keep the rows gathered for the next trace of the folder, in its index (a
+        failure to write costs only speed)."""
+        from contextlib import suppress
+
+        from kg.embed.store import VectorStore
+        from kg.errors import KgError
+        from kg.io import index_lock
+
+        if self.identity is None or not self.new:
+            return
+        with suppress(OSError, KgError), index_lock(self.index):
+            kept = VectorStore.open(self.index, *self.identity)
+            if not kept.problems and kept.reuse(self.hashes, np.concatenate(self.blocks)):
+                kept.save(self.index)
+            self.new = 0
 
 
 def _read_rows(files: Iterable[Path], dim: int) -> tuple[list[bytes], np.ndarray]:
