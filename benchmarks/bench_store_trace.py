@@ -4,8 +4,9 @@
 
 For --repeat rounds: `kg trace TITLE` on the corpus, then `kg trace TITLE --endpoint URL`
 with a new, empty `KG_STORE_CACHE` (nothing mirrored) and again with it kept; the load
-average (1 minute) read before each; each store answer compared with the local one. Run
-from the repository root, with `kg serve --corpus CORPUS --index INDEX` running:
+average (1 minute) read before each, and the three load averages (as `uptime` shows them)
+before and after the whole run; each store answer compared with the local one. Run from
+the repository root, with `kg serve --corpus CORPUS --index INDEX` running:
 
     PYTHONPATH=$PWD:$PWD/tui HF_HUB_OFFLINE=1 python benchmarks/bench_store_trace.py \\
         --endpoint http://127.0.0.1:PORT --corpus CORPUS --index INDEX --title TITLE
@@ -50,6 +51,7 @@ def main() -> None:
     local_command = [*KG, "trace", args.title, "--corpus", args.corpus, "--index", args.index]
     store_command = [*KG, "trace", args.title, "--endpoint", args.endpoint]
     same = True
+    before = [round(x, 2) for x in os.getloadavg()]
     with tempfile.TemporaryDirectory(prefix="kg-store-trace-") as scratch:
         for number in range(args.repeat):
             local = timed("kg trace (on disk)", local_command)
@@ -62,6 +64,8 @@ def main() -> None:
             {
                 "title": args.title,
                 "same_output_as_on_disk": same,
+                "load_before": before,
+                "load_after": [round(x, 2) for x in os.getloadavg()],
                 "figures": {
                     name: {
                         "median_s": statistics.median(s for s, _ in runs),

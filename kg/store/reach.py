@@ -7,9 +7,11 @@ So `kg trace TITLE --endpoint URL` need not mirror the whole corpus (for 10,000 
 80 MB of text fetched, indexed and embedded, about two minutes). `Reach` asks the store,
 by SPARQL, for the note and the links a trace follows from it, fetches only those notes'
 files (with the settings and what the pusher sent for traces: the corpus's word counts
-and trace vectors, `kg.store.vectors`) into a folder of its own beside the full mirror,
-and reads that folder as a corpus; after each trace of it, the notes the trace followed
-without their sources there are fetched with their sources, and the trace is made again,
+and trace vectors, `kg.store.vectors`, and each fetched note's static vectors,
+`kg.store.static_rows`, so nothing fetched is embedded) into a folder of its own beside
+the full mirror, and reads that folder as a corpus; after each trace of it, the notes the
+trace followed without their sources there are fetched with their sources, and the trace
+is made again (ranking again only what the new notes changed, `kg.query.remembered`),
 until it followed none: then every note it compared was there, read from the same files,
 and the answer is the same as the same trace of the whole corpus (the same notes compared,
 with the same word counts and the vectors of the same texts). Every note fetched is
