@@ -460,7 +460,8 @@ def _load(
     store = None
     if options.get("embed") == "lazy":  # the rows the pusher sent, when its model is ours
         if rows is None or rows.index != target:
-            rows = SentRows(folder.resolve(), target, counts.get("static"))
+            sent = counts.get("static")
+            rows = SentRows(folder.resolve(), target, sent, lambda p: texts_of(endpoint, p))
         store = rows.restore()
     graph = load(folder, **{**options, "embed": "none"} if store is not None else options)
     if not use_word_counts(graph, counts):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -155,8 +155,15 @@ class SentRows:
     a graph in which the note was only linked to (a note not fetched has no vectors,
     and a paper's page gives it no other text, so it would keep none once fetched)."""
 
-    def __init__(self, mirror: Path, index: Path, sent: Any) -> None:
+    def __init__(
+        self,
+        mirror: Path,
+        index: Path,
+        sent: Any,
+        fetch: Callable[[list[str]], list[dict[str, str]]] | None = None,
+    ) -> None:
         self.mirror = mirror
+        self.fetch = fetch  # the store's texts of these paths, as rows {"p", "t"}
         self.index = index
         self.sent = sent if isinstance(sent, dict) else {}
         self.identity: tuple[str, str] | None = None  # (model, fingerprint) once usable
@@ -230,7 +237,7 @@ class SentRows:
         have none, a query is embedded by the configured model, and with ``embedder:
         hybrid`` the transformer's trace vectors are set up as for any load."""
         from kg.embed.attach import attach_trace_vectors, shared_embedder
-        from kg.embed.texts import note_texts, text_hash
+        from kg.embed.texts import text_hash
         from kg.errors import ModelUnavailable
 
         config = graph.config
@@ -238,20 +245,25 @@ class SentRows:
             return
         embedder = shared_embedder(config)
         store.set_embedder(embedder)
-        have = set(self.hashes)
-        missing = {
-            text_hash(text): text
-            for note in graph.notes(stubs=False)
-            for _, _, text in note_texts(note)
-            if text_hash(text) not in have
-        }
-        if missing:
+        missing = self._missing(graph)
+        if missing and self.fetch is not None:  # notes read with those fetched (hubs, tags)
+            from kg.export.triples import _iri_part
+
+            owners = {rows_path(_iri_part(note_id)) for note_id in missing.values()}
+            texts = [row["t"] for row in self.fetch(sorted(owners))]
+            hashes, found = _decode(texts, int(self.sent["dim"]))
+            if hashes:
+                self._gather(hashes, found)
+                store.reuse(hashes, found)
+                missing = self._missing(graph)
+        if missing:  # the store sent none (a note pushed without vectors): embedded here
             try:
-                rows = np.array([store.text_vector(text) for text in missing.values()])
+                embedded = np.array([store.text_vector(text) for text in missing])
             except ModelUnavailable:
-                rows = None
-            if rows is not None and store.reuse(list(missing), rows):
-                self._gather(list(missing), rows)
+                embedded = None
+            hashes = [text_hash(text) for text in missing]
+            if embedded is not None and store.reuse(hashes, embedded):
+                self._gather(hashes, embedded)
 
         def refuse() -> Any:
             raise ModelUnavailable("only the rows the store sent are used")
@@ -262,6 +274,19 @@ class SentRows:
         store.set_embedder(embedder)
         graph.embeddings = store if store.count else None
         attach_trace_vectors(graph, config, "lazy")
+
+    def _missing(self, graph: KnowledgeGraph) -> dict[str, str]:
+        """The texts of the notes read from the folder's files that no row gathered is
+        of, with the id of a note each is a text of."""
+        from kg.embed.texts import note_texts, text_hash
+
+        have = set(self.hashes)
+        return {
+            text: note.id
+            for note in graph.notes(stubs=False)
+            for _, _, text in note_texts(note)
+            if text_hash(text) not in have
+        }
 
     def save(self) -> None:
         """Keep the rows gathered for the next trace of the folder, in its index (a
@@ -282,12 +307,24 @@ class SentRows:
 
 
 def _read_rows(files: Iterable[Path], dim: int) -> tuple[list[bytes], np.ndarray]:
-    hashes: list[bytes] = []
-    blocks: list[np.ndarray] = []
+    texts = []
     for path in files:
         try:
-            data = base64.b64decode(path.read_text(encoding="ascii"), validate=True)
-        except (OSError, ValueError, binascii.Error):
+            texts.append(path.read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            continue
+    return _decode(texts, dim)
+
+
+def _decode(texts: Iterable[str], dim: int) -> tuple[list[bytes], np.ndarray]:
+    """The hashes and rows of files written by `static_row_extras` (unreadable ones
+    left out)."""
+    hashes: list[bytes] = []
+    blocks: list[np.ndarray] = []
+    for text in texts:
+        try:
+            data = base64.b64decode(text, validate=True)
+        except (ValueError, binascii.Error):
             continue
         found, rows = unpack(data, dim)
         if rows is not None:
