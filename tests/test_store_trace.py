@@ -16,7 +16,7 @@ from store_support import copy_notes, kg_serve, require_oxigraph
 
 import kg
 from kg.store.endpoint import Endpoint
-from kg.store.partition import file_graph, graph_iri
+from kg.store.partition import PATH, file_graph, graph_iri
 from kg.store.push import push, replace_graphs
 from kg.store.reach import texts_of
 from kg.store.server import OxigraphServer
@@ -119,9 +119,17 @@ def test_a_store_without_word_counts_is_traced_through_the_full_mirror(
         store = Endpoint(server.url)
         store.update(replace_graphs([], [graph_iri(WORDS)]))  # as an older kg pushed it
         remote = run_json("trace", TITLE, "--endpoint", server.url, env=env)
+        sent_rows = int(
+            store.select(
+                f"SELECT (COUNT(?p) AS ?n) WHERE {{ GRAPH ?m {{ ?g <{PATH}> ?p }} "
+                f'FILTER(STRSTARTS(?p, "{ROWS}/")) }}'
+            )[0]["n"]
+        )
     assert remote == local_trace(corpus, index, TITLE)
     folder = store_folder(tmp_path / "cache", server.url)
     assert (folder / "corpus").is_dir() and not (folder / "trace-corpus").exists()
+    # the static vectors sent for traces are not mirrored with the corpus's files
+    assert sent_rows > 0 and not (folder / "corpus" / ROWS).exists()
 
 
 def test_a_kept_trace_folder_follows_an_edit_the_store_received(tmp_path: Path) -> None:

@@ -101,7 +101,14 @@ def mirror(endpoint: Endpoint, folder: Path, progress: Progress | None = None) -
 
     folder = folder.resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    hashes = {iri: h for iri, h in store_hashes(endpoint).items() if iri.startswith(FILE_PREFIX)}
+    from kg.store.static_rows import ROWS
+
+    rows_prefix = FILE_PREFIX + urllib.parse.quote(ROWS + "/")  # for traces only (`reach`)
+    hashes = {
+        iri: h
+        for iri, h in store_hashes(endpoint).items()
+        if iri.startswith(FILE_PREFIX) and not iri.startswith(rows_prefix)
+    }
     record = folder / ".kg" / MIRRORED
     try:
         known = json.loads(record.read_text(encoding="utf-8"))
@@ -114,7 +121,8 @@ def mirror(endpoint: Endpoint, folder: Path, progress: Progress | None = None) -
         progress("download", 0, 1)
     if known is None or len(changed) > FETCH_ALL * max(1, len(hashes)):
         rows = endpoint.select(
-            f"SELECT ?p ?t WHERE {{ GRAPH ?m {{ ?g <{PATH}> ?p ; <{TEXT}> ?t }} }}"
+            f"SELECT ?p ?t WHERE {{ GRAPH ?m {{ ?g <{PATH}> ?p ; <{TEXT}> ?t }} "
+            f'FILTER(!STRSTARTS(?p, "{ROWS}/")) }}'
         )
         if progress:
             progress("download", 1, 1)

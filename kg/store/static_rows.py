@@ -101,9 +101,8 @@ def static_row_extras(
     note_ids, keys, key_start = store.key_arrays()
     extras: dict[str, FileGraph] = {}
     for position, note_id in enumerate(note_ids):
-        rows = np.unique(keys[key_start[position] : key_start[position + 1], 3])
-        if not len(rows):
-            continue
+        if key_start[position] == key_start[position + 1]:
+            continue  # no text of the note has a vector
         path = rows_path(_iri_part(note_id))  # the IRI's last part (`kg.store.reach.note_iri`)
         digest = (store.note_hash_of(note_id) or b"").hex()
         before = sent.get(path)
@@ -111,6 +110,7 @@ def static_row_extras(
             extras[path] = FileGraph(path, b"", None, before[1])  # held: nothing to send
             now[path] = before
             continue
+        rows = np.unique(keys[key_start[position] : key_start[position + 1], 3])
         data = pack(store.row_hashes(rows), store.gather(rows))
         extras[path] = file_graph(path, "", base64.b64encode(data).decode("ascii"))
         now[path] = [digest, extras[path].hash]
