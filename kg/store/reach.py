@@ -463,7 +463,14 @@ def _load(
             sent = counts.get("static")
             rows = SentRows(folder.resolve(), target, sent, lambda p: texts_of(endpoint, p))
         store = rows.restore()
-    graph = load(folder, **{**options, "embed": "none"} if store is not None else options)
+    if store is None:
+        graph = load(folder, **options)
+    else:
+        # A round's few files are read again rather than indexed (each round would write
+        # a new index); the folder's index keeps only what traces keep (the word counts,
+        # the vectors)
+        graph = load(folder, **{**options, "embed": "none", "save": False})
+        graph.index_folder = target
     if not use_word_counts(graph, counts):
         return None, rows
     if store is not None and rows is not None:
