@@ -17,10 +17,10 @@ from store_support import copy_notes, kg_serve, require_oxigraph
 import kg
 from kg.store.endpoint import Endpoint
 from kg.store.partition import PATH, file_graph, graph_iri
-from kg.store.push import push, replace_graphs
-from kg.store.reach import texts_of
+from kg.store.push import push, replace_graphs, store_hashes
+from kg.store.reach import note_iri, texts_of
 from kg.store.server import OxigraphServer
-from kg.store.static_rows import ROWS
+from kg.store.static_rows import ROWS, rows_path, static_row_extras
 from kg.store.vectors import WORDS
 
 require_oxigraph()
@@ -195,3 +195,36 @@ def test_static_vectors_of_another_model_are_not_used(
         remote = run_json("trace", TITLE, "--endpoint", server.url, env=env)
     assert "to embed" in said  # the mirror embedded its notes with its own model
     assert remote == local_trace(corpus, index, TITLE)
+
+
+def test_a_push_after_an_edit_encodes_the_static_vectors_of_the_edited_note_only(
+    tmp_path: Path,
+) -> None:
+    corpus, index = indexed_copy(tmp_path)
+    with OxigraphServer(tmp_path / "store", bind="127.0.0.1", writable=True) as server:
+        store = Endpoint(server.url)
+        push(kg.load(corpus, index=index, embed="none"), server.url)
+        g = kg.load(corpus, index=index, embed="none")
+        path = corpus / g.note(TITLE).files[0]
+        claim = g.note(TITLE).claim  # the page's last line
+        text = path.read_text(encoding="utf-8")
+        assert claim in text
+        path.write_text(text.replace(claim, claim + ", edited since"), encoding="utf-8")
+        subprocess.run(
+            [*KG, "index", "--corpus", str(corpus), "--index", str(index), *STATIC_ONLY],
+            capture_output=True,
+            timeout=600,
+            check=True,
+        )
+        g = kg.load(corpus, index=index, embed="none")
+        rows, _ = static_row_extras(g, store_hashes(store))
+        encoded = sorted(p for p, f in rows.items() if f.text is not None)
+        assert encoded == [rows_path(note_iri(g.note(TITLE).id).rsplit(":", 1)[-1])]
+        push(g, server.url)
+        remote = run_json("trace", TITLE, "--endpoint", server.url, env=cache_env(tmp_path))
+    assert remote == local_trace(corpus, index, TITLE)
+    assert remote["claims"][0]["text"].endswith(", edited since")
+
+
+def cache_env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "KG_STORE_CACHE": str(tmp_path / "cache")}
