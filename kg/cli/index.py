@@ -85,7 +85,10 @@ def run(args: argparse.Namespace) -> int:
         seconds = time.perf_counter() - started
         warmed = None
         update = graph.index_update
-        if not args.no_embed and args.trace_vectors != "none":
+        background = edit_in_background(graph, args)
+        if background is not None:
+            pass  # the edit's model vectors are computed by a process of its own
+        elif not args.no_embed and args.trace_vectors != "none":
             from kg.query.warm import keep_current, warm_traces
 
             if update is not None and update.mode == "updated" and args.trace_vectors == "auto":
@@ -99,7 +102,11 @@ def run(args: argparse.Namespace) -> int:
                     limit=None if args.trace_vectors == "all" else DEFAULT_LIMIT,
                     progress=progress_printer(not args.json),
                 )
-        notes_done = note_vectors(graph, args.note_vectors, progress_printer(not args.json))
+        notes_done = (
+            background
+            if background is not None
+            else note_vectors(graph, args.note_vectors, progress_printer(not args.json))
+        )
         keep_trace_words(graph)
         vectors = graph.embeddings
         stats = graph.corpus_stats()
@@ -171,6 +178,51 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(summaries if len(summaries) > 1 else summaries[0])
     return status
+
+
+def edit_in_background(graph: KnowledgeGraph, args: argparse.Namespace) -> dict | None:
+    """After an edit (the index updated in place), start the process computing the edited
+    notes' model vectors (`kg.index.pending`): whole-note vectors, and trace vectors where
+    the index keeps them. What was started, in the shape of `note_vectors`'s report (None
+    when it is not an edit, the options ask otherwise, or there is nothing to compute)."""
+    update = graph.index_update
+    vectors = graph.note_vectors
+    if (
+        args.no_embed
+        or update is None
+        or update.mode != "updated"
+        or args.note_vectors != "auto"
+        or args.trace_vectors != "auto"
+        or graph.index_folder is None
+        or not update.changed_notes
+        or len(update.changed_notes) > NOW_LIMIT
+    ):
+        return None
+    from kg.index.pending import start
+    from kg.query.warm import edit_pending
+
+    traces = edit_pending(graph)
+    if vectors is None and not traces:
+        return None
+    edited = sorted(update.changed_notes)
+    pid = start(graph.root, graph.index_folder, edited, config=args.config, traces=traces)
+    if pid is None:
+        return None
+    count = f"{len(edited):,} edited note{'s' if len(edited) != 1 else ''}"
+    return {
+        "embedded": 0,
+        "missing": None,
+        "notes": None,
+        "seconds": 0.0,
+        "pruned": 0,
+        "pending": len(edited),
+        "background_process": pid,
+        "trace_vectors_pending": traces,
+        "said": (
+            f"whole-note vectors: {count} computing in the background (process {pid}); "
+            "near and search use the static vectors until they are there, and say so"
+        ),
+    }
 
 
 def note_vectors(graph: KnowledgeGraph, policy: str, progress: Progress | None) -> dict | None:

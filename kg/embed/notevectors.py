@@ -376,8 +376,8 @@ class NoteVectors:
             self.error = str(error)
         finally:
             self.prune()  # saves what was embedded, dropping vectors no note has now
-            if not self._memory_only and self.done == self.total and not self.error:
-                self._legacy.remove()  # every note converted: the older file has no use
+            if notes is None and self.done == self.total and not self.error:
+                self._legacy.remove()  # every note converted: the older files have no use
             self.seconds = time.perf_counter() - started
         return self.done
 
