@@ -225,6 +225,13 @@ def edit_in_background(graph: KnowledgeGraph, args: argparse.Namespace) -> dict 
     }
 
 
+def background_processes(graph: KnowledgeGraph) -> list[int]:
+    """The processes computing an edit's vectors for the graph's index now."""
+    from kg.index.pending import running
+
+    return running(graph.index_folder) if graph.index_folder is not None else []
+
+
 def note_vectors(graph: KnowledgeGraph, policy: str, progress: Progress | None) -> dict | None:
     """Compute the model's whole-note vectors the graph lacks, as `--note-vectors` says;
     what was done (None where the graph has none to compute: not hybrid, or --no-embed)."""
@@ -234,6 +241,24 @@ def note_vectors(graph: KnowledgeGraph, policy: str, progress: Progress | None) 
     started = time.perf_counter()
     missing = len(vectors.missing())
     total = len(vectors.ids())
+    running = background_processes(graph) if policy == "auto" and missing else []
+    if running:
+        # An earlier edit's process computes them (the index was updated meanwhile).
+        said = (
+            f"whole-note vectors: {missing:,} notes lack them; process {running[0]} is "
+            "computing an edit's in the background; near and search use the static vectors "
+            "until they are there, and say so"
+        )
+        return {
+            "embedded": 0,
+            "missing": missing,
+            "notes": total,
+            "seconds": round(time.perf_counter() - started, 3),
+            "pruned": 0,
+            "pending": missing,
+            "background_process": running[0],
+            "said": said,
+        }
     if missing > NOW_LIMIT and policy == "auto":
         # The vectors of notes gone or changed since are dropped whenever the index is
         # written (`compute` does it below).

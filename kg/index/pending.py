@@ -3,7 +3,7 @@ has written the update, so an edit never waits for the model to start.
 
 `kg index` after an edit updates the index in place, then `start`s this module as a
 detached process (``python -m kg.index.pending``) and returns: the process opens the index
-(without embedding anything on the way), computes the whole-note vectors of the edited
+(an edit made since is brought in as `kg watch` would), computes the whole-note vectors of the edited
 notes (`kg.embed.notevectors`) and, where the index keeps trace vectors, theirs too
 (`kg.query.warm`), and saves them as every vector file is saved: whole, through a
 temporary file and a rename under the index's lock, so a reader sees them all or none.
@@ -85,7 +85,10 @@ def compute(corpus: str, index: str, config: str | None, note_ids: list[str], tr
     from kg.index.loader import load
     from kg.query.warm import warm_traces
 
-    graph = load(corpus, index=index, config=config, embed="stored")
+    # "lazy": should the corpus have changed again since `kg index` (another edit), this
+    # process brings the index and its static vectors in line as `kg watch` would, so the
+    # next `kg index` finds them current; the model is started only below.
+    graph = load(corpus, index=index, config=config, embed="lazy")
     table = graph.note_table
     present = [i for i in note_ids if i in table]
     if traces:
