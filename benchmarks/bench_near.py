@@ -358,12 +358,14 @@ def costs(corpus: Path, pages: int) -> dict[str, Any]:
 
 
 def edit_cost(corpus: Path, index: Path) -> dict[str, Any]:
-    """One sentence appended to a synthesis page, `kg index` in a new process, with every
-    other note's whole-note vector in place: the ones the index lacks are filled with
+    """One sentence appended to a synthesis page, `kg index` in a new process (the edited
+    note's model vector computed by a process of its own: how long until it is there),
+    with every other note's whole-note vector in place: the ones the index lacks are filled with
     placeholder unit vectors first (embedding 10,000 notes for real takes longer than a
     loaded machine allows; the edit's cost does not depend on their values). Then the same
     edit with ``--note-vectors none``, the cost without them."""
     import kg
+    from kg.index.pending import running
 
     graph = kg.load(corpus, index=index, embed="stored")
     vectors = graph.note_vectors
@@ -371,7 +373,7 @@ def edit_cost(corpus: Path, index: Path) -> dict[str, Any]:
     rng = np.random.default_rng(0)
     for note in missing:
         row = rng.normal(size=384).astype(np.float32)
-        vectors.cache.put(vectors._key(note), row / np.linalg.norm(row), None)
+        vectors.cache.put(vectors._key(note), row / np.linalg.norm(row), row / np.linalg.norm(row))
     vectors.save()
     out: dict[str, Any] = {"placeholders": len(missing)}
     page = sorted(corpus.glob("*_synthesis_main.txt"))[0]
@@ -385,11 +387,19 @@ def edit_cost(corpus: Path, index: Path) -> dict[str, Any]:
             page.write_text("".join(lines), encoding="utf-8")
             before = load()
             seconds, report = _timed("index", str(corpus), "--index", str(index), *extra)
+            ended = time.perf_counter()
             name = "edit, note vectors none" if extra else f"edit {round_}"
+            while running(index):  # the edited note's vector, computed by its own process
+                time.sleep(0.05)
+            arrived = time.perf_counter() - ended
+            ready = kg.load(corpus, index=index, embed="stored").note_vectors.ready
             out[name] = {
                 "s": round(seconds, 2),
                 "load": before,
+                "load after": load(),
                 "note_vectors": report["note_vectors"],
+                "vector there after s": round(arrived, 2) if not extra else None,
+                "every note's vector there": ready,
             }
             print(f"  {name}: {seconds:.2f} s (load {before}) {report['note_vectors']}", flush=True)
     finally:
