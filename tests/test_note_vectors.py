@@ -259,8 +259,7 @@ def test_kg_index_after_an_edit_leaves_the_model_to_a_process_that_upgrades_near
 
     def near_vectors() -> set[str]:
         shown = subprocess.run(
-            [*KG, "near", "Bread baking", "--corpus", str(folder), "--index", str(index)]
-            + ["--json"],
+            [*KG, "near", "Bread baking", "--json", "--corpus", str(folder), "--index", str(index)],
             capture_output=True,
             text=True,
             timeout=600,

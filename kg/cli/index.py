@@ -194,6 +194,7 @@ def edit_in_background(graph: KnowledgeGraph, args: argparse.Namespace) -> dict 
         or args.note_vectors != "auto"
         or args.trace_vectors != "auto"
         or graph.index_folder is None
+        or graph.root is None
         or not update.changed_notes
         or len(update.changed_notes) > NOW_LIMIT
     ):
