@@ -66,7 +66,8 @@ def running(index: Path) -> list[int]:
     for marker in (Path(index) / FOLDER).glob(MARKER_GLOB):
         try:
             pid = int(marker.stem.split("-", 1)[1])
-            os.kill(pid, 0)
+            if os.name != "nt":  # signal 0 asks whether it lives (on Windows it would end it)
+                os.kill(pid, 0)
         except (ValueError, ProcessLookupError):
             marker.unlink(missing_ok=True)  # its process is gone
             continue
