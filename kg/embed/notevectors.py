@@ -21,7 +21,7 @@ older kg kept blended (whole note and headline in one) are converted, not thrown
 headline is embedded (a short text) and the whole note's vector worked out of the blend
 (`unblend`). `compute` embeds what is missing with progress and saves as it goes (an
 interrupted run keeps what it did); `start` does it on a thread (the open browser, `kg
-watch`), `kg.embed.pending` in a process of its own (`kg index` after an edit). An edit's
+watch`), `kg.index.pending` in a process of its own (`kg index` after an edit). An edit's
 load (`kg.load`) never starts the model. Until every note has its vectors, `matrix` is
 None and `near` and search use the static vectors, saying so, and the same graph upgrades
 in place when the last one arrives.
