@@ -204,7 +204,7 @@ def meaning(corpus: Path) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- the headline's share
 
-SHARES = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
+SHARES = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
 PARAPHRASES = ROOT / "benchmarks" / "data" / "near_paraphrases.json"
 
 
@@ -278,10 +278,12 @@ def _share_figures(inputs: dict[str, Any], share: float, queries: dict[str, str]
 
 
 def headline_share() -> dict[str, Any]:
-    """The headline's share chosen on notes/ (the largest mean margin of the project's
-    paraphrases of notes/'s notes among the shares keeping notes/'s overlap@10 with the
-    plain model's at least 0.9), then reported on the seeds (overlap@10 and the seed
-    paraphrase of benchmarks/embedders.py), which played no part in the choice."""
+    """The headline's share search blends in, chosen on notes/ (the largest mean margin
+    of the project's paraphrases of notes/'s notes; the smallest share of a tie), then
+    reported on the seeds (the seed paraphrase of benchmarks/embedders.py), which played
+    no part in the choice. `near` ranks with the plain whole-note vectors (share 0), so
+    its overlap@10 with the plain model's is that of share 0 whatever the share; the
+    overlap of each share is listed to show what one blended vector for both would give."""
     from embedders import EXPERTS, PARAPHRASE
 
     queries = json.loads(PARAPHRASES.read_text(encoding="utf-8"))["paraphrases"]
@@ -290,13 +292,14 @@ def headline_share() -> dict[str, Any]:
         held = _share_inputs(ROOT.parent / "shared" / "seeds", Path(tmp))
         chosen_on = [_share_figures(tuning, s, queries) for s in SHARES]
         reported = [_share_figures(held, s, {EXPERTS: PARAPHRASE}) for s in SHARES]
-    allowed = [r for r in chosen_on if r["overlap@10"] >= 0.9] or chosen_on
-    best = max(allowed, key=lambda r: (r["paraphrase margin (mean)"], -r["share"]))
+    best = max(chosen_on, key=lambda r: (r["paraphrase margin (mean)"], -r["share"]))
+    plain = next(r for r in reported if r["share"] == 0.0)
     result = {
         "notes/ (choice)": chosen_on,
         "seeds (held out)": reported,
         "chosen share": best["share"],
         "held out at the chosen share": next(r for r in reported if r["share"] == best["share"]),
+        "held out: near's overlap@10 (the plain whole-note vectors)": plain["overlap@10"],
     }
     print(json.dumps(result, indent=1), flush=True)
     return result
@@ -355,12 +358,14 @@ def costs(corpus: Path, pages: int) -> dict[str, Any]:
 
 
 def edit_cost(corpus: Path, index: Path) -> dict[str, Any]:
-    """One sentence appended to a synthesis page, `kg index` in a new process, with every
-    other note's whole-note vector in place: the ones the index lacks are filled with
+    """One sentence appended to a synthesis page, `kg index` in a new process (the edited
+    note's model vector computed by a process of its own: how long until it is there),
+    with every other note's whole-note vector in place: the ones the index lacks are filled with
     placeholder unit vectors first (embedding 10,000 notes for real takes longer than a
     loaded machine allows; the edit's cost does not depend on their values). Then the same
     edit with ``--note-vectors none``, the cost without them."""
     import kg
+    from kg.index.pending import running
 
     graph = kg.load(corpus, index=index, embed="stored")
     vectors = graph.note_vectors
@@ -368,7 +373,7 @@ def edit_cost(corpus: Path, index: Path) -> dict[str, Any]:
     rng = np.random.default_rng(0)
     for note in missing:
         row = rng.normal(size=384).astype(np.float32)
-        vectors.cache.put_hash(vectors._key(note), row / np.linalg.norm(row))
+        vectors.cache.put(vectors._key(note), row / np.linalg.norm(row), row / np.linalg.norm(row))
     vectors.save()
     out: dict[str, Any] = {"placeholders": len(missing)}
     page = sorted(corpus.glob("*_synthesis_main.txt"))[0]
@@ -382,11 +387,19 @@ def edit_cost(corpus: Path, index: Path) -> dict[str, Any]:
             page.write_text("".join(lines), encoding="utf-8")
             before = load()
             seconds, report = _timed("index", str(corpus), "--index", str(index), *extra)
+            ended = time.perf_counter()
             name = "edit, note vectors none" if extra else f"edit {round_}"
+            while running(index):  # the edited note's vector, computed by its own process
+                time.sleep(0.05)
+            arrived = time.perf_counter() - ended
+            ready = kg.load(corpus, index=index, embed="stored").note_vectors.ready
             out[name] = {
                 "s": round(seconds, 2),
                 "load": before,
+                "load after": load(),
                 "note_vectors": report["note_vectors"],
+                "vector there after s": round(arrived, 2) if not extra else None,
+                "every note's vector there": ready,
             }
             print(f"  {name}: {seconds:.2f} s (load {before}) {report['note_vectors']}", flush=True)
     finally:

@@ -186,9 +186,15 @@ def test_an_edit_keeps_the_model_off_the_load_then_upgrades_in_the_background(va
 
 
 def _kept_vectors(index: Path) -> int:
-    (file,) = (index / FOLDER).glob("*.npz")
-    with np.load(file, allow_pickle=False) as data:
-        return len(data["keys"])
+    """How many whole-note vectors the index folder holds, read anew from its files."""
+    from kg.embed.notefile import NoteVectorFile
+
+    model = {p.name.split("-")[0].removesuffix(".npz") for p in (index / FOLDER).glob("*.npz")}
+    assert len(model) == 1  # one model's files
+    (base,) = (index / FOLDER).glob(f"{model.pop()}.npz")
+    with np.load(base, allow_pickle=False) as data:
+        name = str(data["model"])
+    return len(NoteVectorFile(index, name))
 
 
 def test_vectors_of_edited_and_removed_notes_are_pruned_when_the_index_is_written(vault):
@@ -213,12 +219,64 @@ def test_vectors_of_edited_and_removed_notes_are_pruned_when_the_index_is_writte
         check=True,
     )
     report = json.loads(done.stdout)["note_vectors"]
-    assert report["missing"] == 0
+    # Computed now, or by a process of its own after an edit in place.
+    assert report["missing"] == 0 or report["pending"] >= 1
+    _wait_for_background(index)
     left = kg.load(folder, index=index).note_vectors
+    assert left.ready
     # "Moon phases" is a stub now (Tide tables links to it): its text changed, so its
     # vector is embedded again; the vector of the note it was is dropped.
-    assert report["pruned"] >= 1
     assert _kept_vectors(index) == len(left.ids())
+
+
+def _wait_for_background(index: Path, timeout: float = 300.0) -> None:
+    """Wait for the processes computing an edit's vectors (`kg.index.pending`) to end."""
+    import time
+
+    from kg.index.pending import running
+
+    waited = time.monotonic()
+    while running(index):
+        assert time.monotonic() - waited < timeout, "the background process never ended"
+        time.sleep(0.2)
+
+
+def test_kg_index_after_an_edit_leaves_the_model_to_a_process_that_upgrades_near(vault):
+    folder, index = vault
+    subprocess.run([*KG, "index", str(folder), "--index", str(index)], check=True, timeout=600)
+    path = folder / "Bread baking.md"
+    path.write_text(path.read_text(encoding="utf-8") + "Rye needs a starter.\n", "utf-8")
+    done = subprocess.run(
+        [*KG, "index", str(folder), "--index", str(index), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    report = json.loads(done.stdout)["note_vectors"]
+    assert report["pending"] == 1 and report["embedded"] == 0
+    assert f"process {report['background_process']}" in report["said"]
+
+    def near_vectors() -> set[str]:
+        shown = subprocess.run(
+            [*KG, "near", "Bread baking", "--json", "--corpus", str(folder), "--index", str(index)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=True,
+        )
+        return {row["vectors"] for row in json.loads(shown.stdout)}
+
+    # Until the vector arrives near says it used the static vectors (unless the process
+    # was already done: it starts the model, seconds at best).
+    first = near_vectors()
+    _wait_for_background(index)
+    graph = kg.load(folder, index=index, embed="stored")
+    assert graph.note_vectors.ready and not graph.note_vectors.missing()
+    after = near_vectors()
+    assert all("whole note" in v for v in after), after
+    assert first == after or not any("whole note" in v for v in first)
+    assert not (index / FOLDER / "pending.log").read_text(encoding="utf-8")
 
 
 def test_a_notes_text_is_the_whole_note_and_its_headline_only_where_it_has_one():
@@ -284,24 +342,92 @@ async def test_the_browser_computes_them_in_the_background_and_near_then_uses_th
         assert "whole-note vectors" in how
 
 
-def test_vectors_an_older_kg_kept_by_text_are_moved_to_their_keys_not_embedded_again(vault):
-    from kg.embed.notevectors import _Cache, _key_text
-    from kg.embed.textcache import text_key
+@pytest.fixture
+def described(tmp_path: Path) -> tuple[Path, Path]:
+    """A vault whose notes have descriptions (a headline of their own) in front matter."""
+    _model()
+    folder = tmp_path / "described"
+    folder.mkdir()
+    for title, body in NOTES.items():
+        about = f"What {title.lower()} takes, in short."
+        text = f"---\ndescription: {about}\n---\n{body}\n"
+        (folder / f"{title}.md").write_text(text, encoding="utf-8")
+    return folder, tmp_path / "index"
 
-    folder, index = vault
+
+def test_near_ranks_by_the_whole_note_and_search_by_the_headline_blended_in(described):
+    from kg.embed.models import normalize
+    from kg.embed.notevectors import HEADLINE_SHARE, blend
+
+    folder, index = described
     graph = kg.load(folder, index=index)
     graph.embed_notes()
-    rows = _rows(graph.note_vectors)
-    # The file as a kg before keys by note hash wrote it: keyed by the notes' texts.
-    old = _Cache(index, graph.note_vectors._old_model)
-    for note in graph.note_vectors.notes():
-        old.put_hash(text_key(_key_text(note)), rows[note.id])
-    old.save()
-    graph.note_vectors.cache.path.unlink()
+    vectors = graph.note_vectors
+    notes = [n for n in vectors.notes() if not n.stub]
+    assert all(headline_text(n) for n in notes)
+    # near: the plain model's cosine of the whole notes, score for score (overlap 1).
+    plain = _cosines(graph, "Descaling the kettle")
+    near = graph.near("Descaling the kettle", k=10, weights={"meaning": 1.0})
+    assert {n.vectors for n in near} == {vectors.label}
+    for found in near:
+        assert found.score == pytest.approx(plain[found.note.id], abs=1e-4)
+    # search: the headline's vector blended in at HEADLINE_SHARE, said so.
+    whole = vectors.embed(notes)
+    heads = normalize(np.asarray(vectors.embedder.encode([headline_text(n) for n in notes])))
+    blended = blend(whole, heads, HEADLINE_SHARE)
+    ids, matrix = vectors.search_matrix()
+    at = {note_id: i for i, note_id in enumerate(ids)}
+    for row, note in zip(blended, notes, strict=True):
+        np.testing.assert_allclose(matrix[at[note.id]], row, atol=2e-3)  # float16 headlines
+    query = "getting rid of mineral deposits in a water boiler"
+    hits = [h for h in graph.search(query, k=5) if "meaning" in h.matched]
+    assert hits and {h.vectors for h in hits} == {vectors.search_label}
+    assert vectors.search_label != vectors.label and "headline" in vectors.search_label
+
+
+def test_blended_vectors_an_older_kg_kept_are_converted_not_embedded_again(described):
+    from kg.embed.models import normalize
+    from kg.embed.notevectors import KEYS
+    from kg.embed.oldnotevectors import LEGACY_RECIPE, LEGACY_SHARE
+    from kg.embed.textcache import TextVectorCache, text_key
+
+    folder, index = described
+    graph = kg.load(folder, index=index)
+    graph.embed_notes()
+    vectors = graph.note_vectors
+    rows = _rows(vectors)
+    notes = vectors.notes()
+    heads = normalize(np.asarray(vectors.embedder.encode([headline_text(n) for n in notes])))
+    # The file an older kg wrote: one vector per note, whole note and headline blended,
+    # keyed by the note's hash; one note's under its texts (a still older kg's file).
+    name, stamp = vectors.embedder.name, vectors.embedder.fingerprint
+    by_hash = TextVectorCache(index, f"{name}|{stamp}|{LEGACY_RECIPE}|{KEYS}")
+    by_text = TextVectorCache(index, f"{name}|{stamp}|{LEGACY_RECIPE}")
+    for i, note in enumerate(notes):
+        old = normalize((1 - LEGACY_SHARE) * rows[note.id] + LEGACY_SHARE * heads[i])
+        if i == 0:
+            by_text.put(
+                f"{LEGACY_RECIPE}\x1f{LEGACY_SHARE}\x1f{note_text(note)}\x1f{headline_text(note)}",
+                old,
+            )
+        else:
+            digest = vectors._digest(note.id).hex()
+            key = text_key(f"{LEGACY_RECIPE}\x1f{LEGACY_SHARE}\x1fnote-hash\x1f{digest}")
+            by_hash._load()
+            by_hash._vectors[key] = by_hash._new[key] = old
+    by_hash.save()
+    by_text.save()
+    older = [index / FOLDER / p.path.name for p in (by_hash, by_text)]
+    for path in (by_hash.path, by_text.path):
+        path.rename(index / FOLDER / path.name)
+    for path in (index / FOLDER).glob("*"):
+        if path not in older:
+            path.unlink()
 
     again = kg.load(folder, index=index)
-    assert again.note_vectors.ready and again.embed_notes() == 0  # nothing embedded
-    assert again.note_vectors.embedded == 0
+    assert not again.note_vectors.ready  # near and search use the static vectors meanwhile
+    assert again.embed_notes() == len(notes)
+    assert again.note_vectors.converted == len(notes)  # headlines embedded, not whole notes
     for note_id, row in _rows(again.note_vectors).items():
-        np.testing.assert_array_equal(row, rows[note_id])
-    assert not old.path.exists() and again.note_vectors.cache.path.is_file()
+        np.testing.assert_allclose(row, rows[note_id], atol=1e-5)
+    assert not any(path.exists() for path in older)

@@ -85,7 +85,10 @@ def run(args: argparse.Namespace) -> int:
         seconds = time.perf_counter() - started
         warmed = None
         update = graph.index_update
-        if not args.no_embed and args.trace_vectors != "none":
+        background = edit_in_background(graph, args)
+        if background is not None:
+            pass  # the edit's model vectors are computed by a process of its own
+        elif not args.no_embed and args.trace_vectors != "none":
             from kg.query.warm import keep_current, warm_traces
 
             if update is not None and update.mode == "updated" and args.trace_vectors == "auto":
@@ -99,7 +102,11 @@ def run(args: argparse.Namespace) -> int:
                     limit=None if args.trace_vectors == "all" else DEFAULT_LIMIT,
                     progress=progress_printer(not args.json),
                 )
-        notes_done = note_vectors(graph, args.note_vectors, progress_printer(not args.json))
+        notes_done = (
+            background
+            if background is not None
+            else note_vectors(graph, args.note_vectors, progress_printer(not args.json))
+        )
         keep_trace_words(graph)
         vectors = graph.embeddings
         stats = graph.corpus_stats()
@@ -173,6 +180,59 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
+def edit_in_background(graph: KnowledgeGraph, args: argparse.Namespace) -> dict | None:
+    """After an edit (the index updated in place), start the process computing the edited
+    notes' model vectors (`kg.index.pending`): whole-note vectors, and trace vectors where
+    the index keeps them. What was started, in the shape of `note_vectors`'s report (None
+    when it is not an edit, the options ask otherwise, or there is nothing to compute)."""
+    update = graph.index_update
+    vectors = graph.note_vectors
+    if (
+        args.no_embed
+        or update is None
+        or update.mode != "updated"
+        or args.note_vectors != "auto"
+        or args.trace_vectors != "auto"
+        or graph.index_folder is None
+        or graph.root is None
+        or not update.changed_notes
+        or len(update.changed_notes) > NOW_LIMIT
+    ):
+        return None
+    from kg.index.pending import start
+    from kg.query.warm import edit_pending
+
+    traces = edit_pending(graph)
+    if vectors is None and not traces:
+        return None
+    edited = sorted(update.changed_notes)
+    pid = start(graph.root, graph.index_folder, edited, config=args.config, traces=traces)
+    if pid is None:
+        return None
+    count = f"{len(edited):,} edited note{'s' if len(edited) != 1 else ''}"
+    return {
+        "embedded": 0,
+        "missing": None,
+        "notes": None,
+        "seconds": 0.0,
+        "pruned": 0,
+        "pending": len(edited),
+        "background_process": pid,
+        "trace_vectors_pending": traces,
+        "said": (
+            f"whole-note vectors: {count} computing in the background (process {pid}); "
+            "near and search use the static vectors until they are there, and say so"
+        ),
+    }
+
+
+def background_processes(graph: KnowledgeGraph) -> list[int]:
+    """The processes computing an edit's vectors for the graph's index now."""
+    from kg.index.pending import running
+
+    return running(graph.index_folder) if graph.index_folder is not None else []
+
+
 def note_vectors(graph: KnowledgeGraph, policy: str, progress: Progress | None) -> dict | None:
     """Compute the model's whole-note vectors the graph lacks, as `--note-vectors` says;
     what was done (None where the graph has none to compute: not hybrid, or --no-embed)."""
@@ -182,6 +242,24 @@ def note_vectors(graph: KnowledgeGraph, policy: str, progress: Progress | None) 
     started = time.perf_counter()
     missing = len(vectors.missing())
     total = len(vectors.ids())
+    running = background_processes(graph) if policy == "auto" and missing else []
+    if running:
+        # An earlier edit's process computes them (the index was updated meanwhile).
+        said = (
+            f"whole-note vectors: {missing:,} notes lack them; process {running[0]} is "
+            "computing an edit's in the background; near and search use the static vectors "
+            "until they are there, and say so"
+        )
+        return {
+            "embedded": 0,
+            "missing": missing,
+            "notes": total,
+            "seconds": round(time.perf_counter() - started, 3),
+            "pruned": 0,
+            "pending": missing,
+            "background_process": running[0],
+            "said": said,
+        }
     if missing > NOW_LIMIT and policy == "auto":
         # The vectors of notes gone or changed since are dropped whenever the index is
         # written (`compute` does it below).

@@ -2,25 +2,29 @@
 in the index folder: the vectors `near` and meaning search upgrade to once they are there.
 
 The default (``embedder: hybrid``) indexes with static vectors in seconds; their 10 nearest
-notes share about two thirds with the transformer's. `NoteVectors` adds, per note, one
-vector by the shipped MiniLM (through ONNX Runtime, `kg.embed.onnx`) of the whole note: its
-title, description, claim and body read as one text (`note_text`), blended with the vector
-of its headline (title, description and claim, `headline_text`) where it has a description
-or claim (`HEADLINE_SHARE`: a reader's paraphrase of what a note is about names its
-headline more than its body). A vault's notes have no headline of their own, so theirs is
-the whole note's vector alone.
+notes share about two thirds with the transformer's. `NoteVectors` adds, per note, two
+vectors by the shipped MiniLM (through ONNX Runtime, `kg.embed.onnx`): the whole note, its
+title, description, claim and body read as one text (`note_text`), and its headline (title,
+description and claim, `headline_text`) where it has a description or a claim. `near` ranks
+with the whole-note vector alone (the plain model's ranking: overlap 1 by construction);
+search's meaning part blends the headline in at query time (`HEADLINE_SHARE`: a reader's
+paraphrase of what a note is about names its headline more than its body). A vault's notes
+have no headline of their own, so theirs is the whole note's vector alone either way.
 
-They are kept in ``note-vectors/`` in the index folder (`kg.embed.textcache`), each under
-the hash of everything its note's texts are made of, which the static vector store keeps
-for every note (`_hash_key`: no note is read to find its vector): a note that did not
-change keeps its vector, an edited note is embedded again, another model's vectors are
-never used, and the vectors of notes gone or edited since are dropped when the index is
-written (`prune`). `compute` embeds what is missing with progress and saves as it goes (an
+They are kept in ``note-vectors/`` in the index folder (`kg.embed.notefile`: a base file
+and small side files, so an edit writes kilobytes), each under the hash of everything its
+note's texts are made of, which the static vector store keeps for every note (`_hash_key`:
+no note is read to find its vector): a note that did not change keeps its vector, an
+edited note is embedded again, another model's vectors are never used, and the vectors of
+notes gone or edited since are dropped when the index is written (`prune`). Vectors an
+older kg kept blended (whole note and headline in one) are converted, not thrown away: the
+headline is embedded (a short text) and the whole note's vector worked out of the blend
+(`unblend`). `compute` embeds what is missing with progress and saves as it goes (an
 interrupted run keeps what it did); `start` does it on a thread (the open browser, `kg
-watch`). An edit's load (`kg.load`) never starts the model: the edited note lacks its
-vector until `kg index` (after writing the update) or the thread computes it. Until every
-note has one, `matrix` is None and `near` and search use the static vectors, saying so,
-and the same graph upgrades in place when the last one arrives.
+watch`), `kg.index.pending` in a process of its own (`kg index` after an edit). An edit's
+load (`kg.load`) never starts the model. Until every note has its vectors, `matrix` is
+None and `near` and search use the static vectors, saying so, and the same graph upgrades
+in place when the last one arrives.
 
 >>> from kg.model import Note, NoteKind, Paragraph
 >>> note = Note("a", "Why A?", NoteKind.SYNTHESIS, claim="A holds.",
@@ -45,7 +49,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kg.embed.models import normalize
-from kg.embed.textcache import TextVectorCache, text_key
+from kg.embed.notefile import FOLDER as FOLDER
+from kg.embed.notefile import NoteVectorFile
+from kg.embed.oldnotevectors import OlderVectors, unblend
+from kg.embed.textcache import text_key
 from kg.errors import KgError
 
 if TYPE_CHECKING:
@@ -54,13 +61,12 @@ if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
     from kg.model import Note
 
-FOLDER = "note-vectors"
-RECIPE = "whole-note-1"  # what a vector is made of; part of every key
-KEYS = "note-hash"  # how vectors are keyed (`_hash_key`); an older kg's file has none
-# Weight of the headline's vector beside the whole note's (notes with a description or a
-# claim). Chosen on the figures it is judged by (BENCHMARKS.md, issue 24): at 0.2 a note's
-# 10 nearest keep 0.92 of the plain whole-note vectors' on notes/ and a paraphrase of a
-# description finds its note by 0.10 (0.08 without the headline, 0.005 static).
+RECIPE = "whole-note-2"  # what is kept: the plain whole-note vector and the headline's
+KEYS = "note-hash"  # how vectors are keyed (`_hash_key`)
+# Weight of the headline's vector beside the whole note's in search's meaning part (notes
+# with a description or a claim; `near` uses the whole note's alone). Chosen on notes/
+# (the project's paraphrases of its notes), reported on the seeds: BENCHMARKS.md, "Two
+# vectors per note".
 HEADLINE_SHARE = 0.2
 STAGE = "note vectors"  # the progress stage name
 CHUNK = 64  # notes embedded between two progress reports
@@ -80,59 +86,28 @@ def headline_text(note: Note) -> str:
     return "\n".join(t for t in (note.title, note.description, note.claim) if t.strip())
 
 
-def _key_text(note: Note) -> str:
-    """What a note's vector was kept under before vectors were keyed by `_hash_key`: its
-    texts and the recipe (vectors kept so are moved to their new key when first read)."""
-    return f"{RECIPE}\x1f{HEADLINE_SHARE}\x1f{note_text(note)}\x1f{headline_text(note)}"
+def blend(plain: np.ndarray, heads: np.ndarray, share: float = HEADLINE_SHARE) -> np.ndarray:
+    """The rows of `plain` with `share` of the rows of `heads` blended in, normalized (a
+    zero headline row leaves its plain row as it is).
+
+    >>> [round(float(x), 3) for x in blend(np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]]), 0.5)[0]]
+    [0.707, 0.707]
+    >>> blend(np.array([[1.0, 0.0]]), np.zeros((1, 2)), 0.5).tolist()
+    [[1.0, 0.0]]
+    """
+    return normalize((1 - share) * plain + share * np.asarray(heads, dtype=np.float32))
 
 
 def _hash_key(digest: bytes) -> bytes:
-    """What a note's vector is kept under: the recipe and the hash of everything its texts
-    are made of (`kg.embed.texts.note_hash`, which the static vector store keeps for every
-    note, so a note's key is known without reading the note)."""
-    return text_key(f"{RECIPE}\x1f{HEADLINE_SHARE}\x1fnote-hash\x1f{digest.hex()}")
+    """What a note's vectors are kept under: the recipe and the hash of everything its
+    texts are made of (`kg.embed.texts.note_hash`, which the static vector store keeps for
+    every note, so a note's key is known without reading the note)."""
+    return text_key(f"{RECIPE}\x1fnote-hash\x1f{digest.hex()}")
 
 
 # The thread computing each index folder's vectors (one run per index in a process).
 _RUNNING: dict[Path, threading.Thread] = {}
 _STARTING = threading.Lock()
-
-
-class _Cache(TextVectorCache):
-    """A `TextVectorCache` in the index folder's ``note-vectors`` folder."""
-
-    def __init__(self, folder: Path, model: str) -> None:
-        super().__init__(folder, model)
-        self.path = self.folder / FOLDER / self.path.name
-
-    def has_hash(self, key: bytes) -> bool:
-        """Whether the vector kept under this `text_key` hash is there."""
-        self._load()
-        return key in self._vectors
-
-    def get_hash(self, key: bytes) -> np.ndarray | None:
-        """The vector kept under this `text_key` hash, or None."""
-        self._load()
-        return self._vectors.get(key)
-
-    def put_hash(self, key: bytes, vector: np.ndarray) -> None:
-        """Keep a vector under this `text_key` hash, to be written by `save`."""
-        self._load()
-        row = np.asarray(vector, dtype=np.float32)
-        self._vectors[key] = row
-        self._new[key] = row
-
-    def stale(self, keep: set[bytes]) -> int:
-        """How many vectors kept (read or put) are not under one of these keys."""
-        self._load()
-        return sum(1 for key in self._vectors if key not in keep)
-
-    def reload(self) -> None:
-        """Add what the file holds now (another process may have saved more)."""
-        from kg.embed.textcache import _read
-
-        for key, vector in _read(self.path, self.model).items():
-            self._vectors.setdefault(key, vector)
 
 
 class NoteVectors:
@@ -166,20 +141,24 @@ class NoteVectors:
         name = str(getattr(embedder, "name", "model"))
         stamp = getattr(embedder, "fingerprint", None) or "unknown"
         self.label = f"{name} (whole note)"
+        self._blend_label = f"{name} (whole note + headline)"
         where = folder or Path("/nonexistent-kg-index")
-        self.cache = _Cache(where, f"{name}|{stamp}|{RECIPE}|{KEYS}")
-        self._old_model = f"{name}|{stamp}|{RECIPE}"  # the file of an older kg
+        self.cache = NoteVectorFile(where, f"{name}|{stamp}|{RECIPE}|{KEYS}")
+        self._legacy = OlderVectors(folder, name, stamp)
         self._memory_only = folder is None
         self._lock = threading.RLock()
         self._matrix: tuple[list[str], dict[str, int], np.ndarray] | None = None
+        self._heads: np.ndarray | None = None  # float16 headline rows, as `_matrix`'s
+        self._blended: np.ndarray | None = None  # search's rows (`blend`), made when asked
         self._thread: threading.Thread | None = None
         self._lacking: tuple[int, float] | None = None  # (kept, file time) when a note lacked one
         self._keys: dict[str, bytes] = {}  # note id -> the hash its vector is kept under
-        self._moved = False  # whether an older kg's file was looked for (`_move_old_file`)
+        self._digests: dict[str, bytes] = {}  # note id -> its note hash
         self.done = 0
         self.total = 0
         self.error = ""
         self.embedded = 0  # notes embedded by this object, over all runs
+        self.converted = 0  # of those, notes whose older blended vector was converted
         self.seconds = 0.0  # how long the last `compute` took
         self.pruned = 0  # vectors the last `prune` dropped
 
@@ -198,63 +177,49 @@ class NoteVectors:
         table = self.graph.note_table
         return [table[i] for i in self.ids()]
 
-    def _key(self, note: Note | str) -> bytes:
-        """The key of a note's vector (`_hash_key`), worked out once per note of the graph
-        (its notes never change). The hash comes from the static vector store when it was
+    def _digest(self, note: Note | str) -> bytes:
+        """The note's hash (`kg.embed.texts.note_hash`), worked out once per note of the
+        graph (its notes never change). It comes from the static vector store when it was
         brought in line with the graph's files (no note is read: reading and hashing
         10,000 whole notes takes most of a second), else from the note."""
         from kg.embed.texts import note_hash
 
         note_id = note if isinstance(note, str) else note.id
-        found = self._keys.get(note_id)
+        found = self._digests.get(note_id)
         if found is None:
             store = self.graph.embeddings
-            digest = None
             if (
                 store is not None
                 and store.signature
                 and store.signature == getattr(self.graph, "index_signature", None)
             ):
-                digest = store.note_hash_of(note_id)
-            if digest is None:
-                digest = note_hash(
+                found = store.note_hash_of(note_id)
+            if found is None:
+                found = note_hash(
                     note if not isinstance(note, str) else self.graph.note_table[note]
                 )
-            found = self._keys[note_id] = _hash_key(digest)
+            self._digests[note_id] = found
         return found
 
-    def _move_old_file(self) -> None:
-        """Move the vectors an older kg kept by the notes' texts (`_key_text`, in a file
-        named without `KEYS`) to their keys now, once: every note is read then, never again;
-        the old file is removed once the new one is written. Vectors are never thrown
-        away because kg changed how it finds them."""
-        if self._moved or self._memory_only:
-            return
-        self._moved = True
-        old = _Cache(self.cache.folder, self._old_model)
-        if self.cache.path.exists() or not old.path.is_file() or not len(old):
-            return
-        table = self.graph.note_table
-        for note_id in self.ids():
-            vector = old.get_hash(text_key(_key_text(table[note_id])))
-            if vector is not None:
-                self.cache.put_hash(self._key(note_id), vector)
-        self.save()
-        if self.cache.path.is_file():
-            old.path.unlink(missing_ok=True)
+    def _key(self, note: Note | str) -> bytes:
+        """The key of a note's vectors (`_hash_key`), worked out once per note."""
+        note_id = note if isinstance(note, str) else note.id
+        found = self._keys.get(note_id)
+        if found is None:
+            found = self._keys[note_id] = _hash_key(self._digest(note))
+        return found
 
     def missing(self, notes: Iterable[Note] | None = None) -> list[Note]:
-        """The notes (every note by default) whose vector is not kept yet; only those are
-        read."""
+        """The notes (every note by default) whose vectors are not kept yet; only those
+        are read."""
         with self._lock:
-            self._move_old_file()
             ids = self.ids() if notes is None else [n.id for n in notes]
             table = self.graph.note_table
-            return [table[i] for i in ids if not self.cache.has_hash(self._key(i))]
+            return [table[i] for i in ids if not self.cache.has(self._key(i))]
 
     def prune(self) -> int:
         """Drop the kept vectors of notes no longer in the corpus and of texts no note has
-        now (an edited note's earlier version), writing the file again when there are any:
+        now (an edited note's earlier version), writing what changed when there are any:
         ``note-vectors/`` holds the current notes' vectors only. Returns how many were
         dropped (`kg index` calls this each time it writes the index)."""
         if self._memory_only:
@@ -269,7 +234,7 @@ class NoteVectors:
 
     @property
     def ready(self) -> bool:
-        """Whether every note has its vector (then `near` and search use them)."""
+        """Whether every note has its vectors (then `near` and search use them)."""
         return self.matrix() is not None
 
     @property
@@ -278,12 +243,11 @@ class NoteVectors:
         return self._thread is not None and self._thread.is_alive()
 
     def matrix(self) -> tuple[list[str], dict[str, int], np.ndarray] | None:
-        """(note ids, id -> row, matrix) of every note's vector, or None while a note
-        lacks one. Built once; the rows are L2-normalized float32."""
+        """(note ids, id -> row, matrix) of every note's whole-note vector, or None while a
+        note lacks one. Built once; the rows are L2-normalized float32."""
         with self._lock:
             if self._matrix is not None:
                 return self._matrix
-            self._move_old_file()
             state = (len(self.cache), self._file_time())
             if state == self._lacking:
                 return None  # nothing new since a note was found lacking
@@ -291,23 +255,50 @@ class NoteVectors:
                 self.cache.reload()  # another process (`kg index`) saved more meanwhile
                 state = (len(self.cache), state[1])
             ids = self.ids()
-            rows = [self.cache.get_hash(self._key(i)) for i in ids]
-            if not ids or any(r is None for r in rows):
+            rows = [self.cache.get(self._key(i)) for i in ids]
+            found = [r for r in rows if r is not None]
+            if not ids or len(found) != len(ids) or len({r[0].shape for r in found}) != 1:
                 self._lacking = state
                 return None
-            matrix = np.stack([r for r in rows if r is not None]).astype(np.float32)
+            matrix = np.stack([p for p, _ in found]).astype(np.float32)
             matrix.flags.writeable = False
+            self._heads = np.stack([h for _, h in found])
+            self._blended = None
             self._matrix = (ids, {i: p for p, i in enumerate(ids)}, matrix)
             return self._matrix
 
+    @property
+    def search_label(self) -> str:
+        """What search says its meaning part ranked with, once these vectors are used: the
+        whole note and headline blended, or the whole note alone where no note has a
+        headline (a vault)."""
+        heads = self._heads
+        return self._blend_label if heads is not None and heads.any() else self.label
+
+    def search_matrix(self) -> tuple[list[str], np.ndarray] | None:
+        """(note ids, rows) of the vectors search's meaning part ranks with: the whole
+        note's with `HEADLINE_SHARE` of the headline's blended in (`blend`), or None while
+        a note lacks its vectors."""
+        with self._lock:
+            found = self.matrix()
+            if found is None or self._heads is None:
+                return None
+            if self._blended is None:
+                self._blended = blend(found[2], self._heads)
+                self._blended.flags.writeable = False
+            return found[0], self._blended
+
     def _file_time(self) -> float:
-        try:
-            return self.cache.path.stat().st_mtime
-        except OSError:
-            return 0.0
+        """When the vectors' files last changed (the base and the side files)."""
+        times = [0.0]
+        for path in (self.cache.path, *(p for _, p in self.cache.sides())):
+            with contextlib.suppress(OSError):
+                times.append(path.stat().st_mtime)
+        return max(times) + len(times) * 1e-3  # a side file removed changes it too
 
     def rows_for(self, ids: Sequence[str]) -> np.ndarray | None:
-        """The vectors of these notes in their order, or None while any note lacks one."""
+        """The whole-note vectors of these notes in their order, or None while any note
+        lacks one."""
         found = self.matrix()
         if found is None:
             return None
@@ -318,16 +309,33 @@ class NoteVectors:
             return None
 
     def embed(self, notes: Sequence[Note]) -> np.ndarray:
-        """The vectors of these notes by the model (not kept: `compute` keeps them)."""
+        """The whole-note vectors of these notes by the model (not kept: `compute` keeps
+        them)."""
         texts = [note_text(n) or n.title for n in notes]
-        vectors = normalize(np.asarray(self.embedder.encode(texts), dtype=np.float32))
-        heads = [(i, headline_text(n)) for i, n in enumerate(notes)]
-        heads = [(i, t) for i, t in heads if t]
-        if heads:
-            head = normalize(np.asarray(self.embedder.encode([t for _, t in heads])))
-            at = [i for i, _ in heads]
-            vectors[at] = normalize((1 - HEADLINE_SHARE) * vectors[at] + HEADLINE_SHARE * head)
-        return vectors
+        return normalize(np.asarray(self.embedder.encode(texts), dtype=np.float32))
+
+    def _embed_kept(self, notes: Sequence[Note]) -> list[tuple[np.ndarray, np.ndarray | None]]:
+        """(whole-note vector, headline vector or None) of each note: embedded, or where
+        an older kg kept the note's blended vector, worked out of it and the headline's."""
+        older = [self._legacy.find(self._digest(n), note_text(n), headline_text(n)) for n in notes]
+        fresh = [i for i, kept in enumerate(older) if kept is None]
+        plain: list[np.ndarray | None] = list(older)
+        if fresh:
+            for i, row in zip(fresh, self.embed([notes[i] for i in fresh]), strict=True):
+                plain[i] = row
+        heads: list[np.ndarray | None] = [None] * len(notes)
+        with_head = [(i, headline_text(n)) for i, n in enumerate(notes) if headline_text(n)]
+        if with_head:
+            encoded = self.embedder.encode([t for _, t in with_head])
+            for (i, _), row in zip(with_head, normalize(np.asarray(encoded)), strict=True):
+                heads[i] = row.astype(np.float32)
+        out = []
+        for i, (row, head) in enumerate(zip(plain, heads, strict=True)):
+            if older[i] is not None and head is not None:
+                row = unblend(np.asarray(older[i])[None], head[None])[0]
+            out.append((np.asarray(row, dtype=np.float32), head))
+        self.converted += len(notes) - len(fresh)
+        return out
 
     def compute(
         self,
@@ -336,7 +344,7 @@ class NoteVectors:
         progress: Progress | None = None,
         stop: threading.Event | None = None,
     ) -> int:
-        """Embed and keep the vectors of the notes (every note by default) that lack one,
+        """Embed and keep the vectors of the notes (every note by default) that lack them,
         longest first in chunks, saving every `SAVE_SECONDS`; returns how many were
         embedded. `progress` is called as ``progress("note vectors", done, total)``;
         setting `stop` ends the run after the chunk under way (what was done is kept)."""
@@ -352,10 +360,10 @@ class NoteVectors:
                 if stop is not None and stop.is_set():
                     break
                 chunk = todo[start : start + CHUNK]
-                vectors = self.embed(chunk)
+                vectors = self._embed_kept(chunk)
                 with self._lock:
-                    for note, vector in zip(chunk, vectors, strict=True):
-                        self.cache.put_hash(self._key(note), vector)
+                    for note, (plain, head) in zip(chunk, vectors, strict=True):
+                        self.cache.put(self._key(note), plain, head)
                     self._matrix = None
                 self.done += len(chunk)
                 self.embedded += len(chunk)
@@ -368,6 +376,8 @@ class NoteVectors:
             self.error = str(error)
         finally:
             self.prune()  # saves what was embedded, dropping vectors no note has now
+            if notes is None and self.done == self.total and not self.error:
+                self._legacy.remove()  # every note converted: the older files have no use
             self.seconds = time.perf_counter() - started
         return self.done
 
@@ -457,18 +467,18 @@ def meaning_vectors(graph: KnowledgeGraph, ids: Sequence[str]) -> tuple[np.ndarr
 
 
 def query_scores(graph: KnowledgeGraph, query: str) -> tuple[list[str], np.ndarray, str] | None:
-    """(note ids, cosine of the query with each note's whole-note vector, label) when
-    every note has one, the query embedded by the same model (loaded on first use: ONNX
+    """(note ids, cosine of the query with each note's search vector (`search_matrix`: the
+    whole note's with the headline's blended in), label) when every note has them, the query embedded by the same model (loaded on first use: ONNX
     Runtime, a few tenths of a second); None until then, or when the model cannot load."""
     from kg.errors import ModelUnavailable
 
     vectors = getattr(graph, "note_vectors", None)
-    found = vectors.matrix() if vectors is not None else None
+    found = vectors.search_matrix() if vectors is not None else None
     if vectors is None or found is None:
         return None
-    ids, _, matrix = found
+    ids, matrix = found
     try:
         vector = normalize(np.asarray(vectors.embedder.encode([query]), dtype=np.float32))[0]
     except ModelUnavailable:
         return None
-    return ids, matrix @ vector, vectors.label
+    return ids, matrix @ vector, vectors.search_label

@@ -151,8 +151,8 @@ class LinkTable:
             or len(columns.into_offsets) != len(ids) + 1
             or len(columns.out_links) != count
             or len(columns.into_links) != count
-            or (count and max(max(columns.sources), max(columns.targets)) >= len(ids))
-            or (count and max(columns.kinds) >= len(kinds))
+            or (count and max(_largest(columns.sources), _largest(columns.targets)) >= len(ids))
+            or (count and _largest(columns.kinds) >= len(kinds))
             or any(kind not in _KINDS for kind in kinds)
             or not _packed(columns.out_offsets, count)
             or not _packed(columns.into_offsets, count)
@@ -250,13 +250,23 @@ class LinkTable:
 
     def kind_counts(self) -> dict[str, int]:
         if self._columns is not None:
+            import numpy as np
+
             names = self._columns.kind_names
-            counts = Counter(names[k] for k in self._columns.kinds)
+            numbers = np.bincount(np.asarray(self._columns.kinds), minlength=len(names))
+            counts = Counter({names[k]: int(n) for k, n in enumerate(numbers.tolist()) if n})
         else:
             counts = Counter(
                 row.kind.value if isinstance(row, Link) else row[2] for row in self._rows
             )
         return dict(sorted(counts.items()))
+
+
+def _largest(numbers: Sequence[int]) -> int:
+    """The largest of many numbers (saved link columns: 200,000 at 10,000 pages), at once."""
+    import numpy as np
+
+    return int(np.asarray(numbers).max())
 
 
 @dataclass(frozen=True)
