@@ -80,6 +80,7 @@ from kg.query.trace import Candidate, declared_sources
 from kg.query.weights import reciprocal_ranks, word_trust
 
 RESAMPLES = 2000
+TOKEN_MAX_SIM = "token max-sim (MiniLM tokens, not in kg)"
 TASKS = ("evidence, sentences", "evidence, notes", "masked citation")
 # The rows reported per task: every case, then the evidence claims by how they were written
 # (from their sentence's own words, paraphrased without its rare words, reworded without
@@ -137,6 +138,42 @@ class Cached:
         if missing:
             self.vectors.update(zip(missing, self.embedder.encode(missing), strict=True))
         return np.vstack([self.vectors[t] for t in texts])
+
+
+class TokenMaxSim:
+    """A late-interaction score kg does not compute (measured beside it): the shipped
+    MiniLM's token vectors (its [CLS] and [SEP] left out, each scaled to length 1), and for
+    each candidate the best, over its texts, of the mean over the claim's tokens of each
+    one's highest cosine to a token of the text. Nothing is fitted; each text is encoded
+    once per run."""
+
+    def __init__(self, folder: Path) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.model = SentenceTransformer(str(folder), device="cpu")
+        self.kept: dict[str, np.ndarray] = {}
+
+    def tokens(self, texts: list[str]) -> list[np.ndarray]:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.kept]
+        if missing:
+            encoded = self.model.encode(
+                missing, output_value="token_embeddings", batch_size=32, show_progress_bar=False
+            )
+            for text, rows in zip(missing, encoded, strict=True):
+                rows = np.asarray(rows, dtype=np.float32)[1:-1]
+                if not len(rows):
+                    rows = np.zeros((1, self.model.get_sentence_embedding_dimension() or 384))
+                norms = np.linalg.norm(rows, axis=1, keepdims=True)
+                self.kept[text] = rows / np.maximum(norms, 1e-9)
+        return [self.kept[t] for t in texts]
+
+    def scores(self, claim: str, candidates: list[list[str]]) -> np.ndarray:
+        (query,) = self.tokens([claim])
+        out = np.zeros(len(candidates))
+        for i, texts in enumerate(candidates):
+            for rows in self.tokens(texts):
+                out[i] = max(out[i], float((query @ rows.T).max(axis=1).mean()))
+        return out
 
 
 # ---------------------------------------------------------------- the evidence vaults
@@ -248,12 +285,15 @@ def score_case(
         if around
         else np.zeros_like(case.raw_parts)
     )
-    for name, embedder in embedders.items():
-        vectors = embedder.encode([claim, *full])
-        case.scores[name] = vectors[1:] @ vectors[0]
     case.texts["BM25"] = full
     case.context = context
     case.candidate_texts = [list(dict.fromkeys([c.text, *_note_texts(c)])) for c in candidates]
+    for name, embedder in embedders.items():
+        if isinstance(embedder, TokenMaxSim):
+            case.scores[name] = embedder.scores(claim, case.candidate_texts)
+            continue
+        vectors = embedder.encode([claim, *full])
+        case.scores[name] = vectors[1:] @ vectors[0]
 
 
 def save_cases(cases: list[Case], path: Path) -> None:
@@ -761,6 +801,11 @@ def main() -> None:
         "--rank-again", action="store_true", help="rank every case even if --cases exists"
     )
     parser.add_argument(
+        "--no-token-max-sim",
+        action="store_true",
+        help=f"leave out the {TOKEN_MAX_SIM!r} row (about 4 minutes of a ranking run)",
+    )
+    parser.add_argument(
         "--write-weights",
         action="store_true",
         help="ship the weights every case chooses (kg/data/trace_weights.json)",
@@ -770,10 +815,14 @@ def main() -> None:
     from kg.embed.choose import load_embedder
 
     base = load_config(ROOT / "notes")
-    embedders = {
+    from kg.embed.models import find_model_folder
+
+    embedders: dict[str, Any] = {
         "transformer alone": Cached(load_embedder(replace(base, embedder="transformer"))),
         "static alone": Cached(load_embedder(replace(base, embedder="static"))),
     }
+    if not args.no_token_max_sim:
+        embedders[TOKEN_MAX_SIM] = TokenMaxSim(find_model_folder(base.model))
     started = time.perf_counter()
     if args.cases and args.cases.exists() and not args.rank_again:
         cases = load_cases(args.cases)

@@ -88,3 +88,21 @@ def test_fitted_weights_learn_which_part_points_at_the_right_candidate():
     assert fitted.best_match > 0 > fitted.bm25_quote
     assert all(evidence.ranked_hit(case, fitted)[0] for case in cases)
     assert not all(evidence.ranked_hit(case, base)[0] for case in cases)
+
+
+@pytest.mark.model
+def test_token_max_sim_scores_a_candidate_by_its_text_closest_to_the_claim_word_by_word():
+    from kg.embed.models import DEFAULT_MODEL, find_model_folder
+
+    scorer = evidence.TokenMaxSim(find_model_folder(DEFAULT_MODEL))
+    claim = "Warm ocean water thins the ice shelves from below."
+    same, reworded, unrelated = scorer.scores(
+        claim,
+        [
+            ["Chess engines search many moves ahead.", claim],  # its best text counts
+            ["Seawater heated by currents melts floating glaciers at their base."],
+            ["Chess engines search many moves ahead."],
+        ],
+    )
+    assert same == pytest.approx(1.0, abs=1e-4)  # every token finds itself
+    assert same > reworded > unrelated
