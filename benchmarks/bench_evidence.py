@@ -40,7 +40,9 @@ The evidence tasks are reported for every claim and then by how the claims were 
 (from their sentence's words, paraphrased, reworded: benchmarks/evidence_data.py).
 
 Every case's scores and parts can be kept (``--cases FILE``, JSON, no text of the seeds)
-and reported again without ranking anything; the "kg default" row is ranked from the
+and reported again without ranking anything (its claims' and candidates' texts go to
+FILE with the suffix .texts.json beside it, for trying new parts: keep that one out of
+the repository); the "kg default" row is ranked from the
 parts with kg's own `fuse`, and each case checks that this puts first what the trace
 itself puts first.
 
@@ -794,8 +796,9 @@ def main() -> None:
     parser.add_argument(
         "--cases",
         type=Path,
-        help="keep every case's scores and parts in this JSON file, and report from it "
-        "when it exists (no ranking: the protocol and tables only)",
+        help="keep every case's scores and parts in this JSON file (and its texts in "
+        "FILE.texts.json), and report from it when it exists (no ranking: the protocol "
+        "and tables only)",
     )
     parser.add_argument(
         "--rank-again", action="store_true", help="rank every case even if --cases exists"
