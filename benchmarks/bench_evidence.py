@@ -23,18 +23,26 @@ note; the better one is the baseline).
 
 Held out: the fused ranking's weights (`GRID`: each part's weight, the context's, BM25's
 scale, and the word gate, from which word coverage a claim's words count and from which
-they count in full) are chosen on one half of the claims and
-notes (by mean recall@1 over the three tasks, then mean reciprocal rank) and reported on
-the other, both ways round, so every case is ranked with weights chosen without it. The
-figures: recall@1 with a 95 % bootstrap interval, and the paired bootstrap interval of the
-difference to BM25 and to the transformer alone (2,000 resamples of the cases). The last
-lines give the weights every case together chooses: what kg ships (`DEFAULT_WEIGHTS`,
-kg/data/trace_weights.json, which ``--write-weights`` writes before the tables are made).
+they count in full) are chosen on one half of the claims and notes (by mean recall@1 over
+the three tasks, then mean reciprocal rank) and reported on the other, both ways round, so
+every case is ranked with weights chosen without it. Beside them, a fitted combiner
+(`fit_best`; not what kg ships, see BENCHMARKS.md): the weight of each part and of each
+part's place among the candidates (`Weights.ranks`), fitted on the same half by a
+conditional logit (the log of the softmax share the right candidates get, each task's cases
+together weighing as much as another task's, minus `FIT_PENALTY` times the weights'
+squares), with the BM25 scale, word gate and context weight of the grid under which fitting
+does best within the half (the half split in two again). The figures: recall@1 with a 95 %
+bootstrap interval, and the paired bootstrap interval of the difference to BM25 and to the
+transformer alone (2,000 resamples of the cases). The last lines give the weights every
+case together chooses: what kg ships (`DEFAULT_WEIGHTS`, kg/data/trace_weights.json, which
+``--write-weights`` writes before the tables are made).
 The evidence tasks are reported for every claim and then by how the claims were written
 (from their sentence's words, paraphrased, reworded: benchmarks/evidence_data.py).
 
 Every case's scores and parts can be kept (``--cases FILE``, JSON, no text of the seeds)
-and reported again without ranking anything; the "kg default" row is ranked from the
+and reported again without ranking anything (its claims' and candidates' texts go to
+FILE with the suffix .texts.json beside it, for trying new parts: keep that one out of
+the repository); the "kg default" row is ranked from the
 parts with kg's own `fuse`, and each case checks that this puts first what the trace
 itself puts first.
 
@@ -65,14 +73,16 @@ from kg.query.fusion import (
     PARTS,
     FusedScorer,
     Weights,
+    _note_texts,
     default_scorer,
     fuse,
     normalised,
 )
 from kg.query.trace import Candidate, declared_sources
-from kg.query.weights import word_trust
+from kg.query.weights import reciprocal_ranks, word_trust
 
 RESAMPLES = 2000
+TOKEN_MAX_SIM = "token max-sim (MiniLM tokens, not in kg)"
 TASKS = ("evidence, sentences", "evidence, notes", "masked citation")
 # The rows reported per task: every case, then the evidence claims by how they were written
 # (from their sentence's own words, paraphrased without its rare words, reworded without
@@ -105,6 +115,8 @@ class Case:
     scores: dict[str, np.ndarray] = field(default_factory=dict)
     raw_parts: np.ndarray | None = None  # candidates x PARTS, as computed (claim)
     raw_context: np.ndarray | None = None  # the same for the context (zeros: none)
+    context: str = ""  # the text read with the claim (masked citations: the next sentence)
+    candidate_texts: list[list[str]] = field(default_factory=list)  # each one's texts
 
 
 def top_hit(scores: np.ndarray, truth: frozenset[int]) -> tuple[bool, float]:
@@ -128,6 +140,42 @@ class Cached:
         if missing:
             self.vectors.update(zip(missing, self.embedder.encode(missing), strict=True))
         return np.vstack([self.vectors[t] for t in texts])
+
+
+class TokenMaxSim:
+    """A late-interaction score kg does not compute (measured beside it): the shipped
+    MiniLM's token vectors (its [CLS] and [SEP] left out, each scaled to length 1), and for
+    each candidate the best, over its texts, of the mean over the claim's tokens of each
+    one's highest cosine to a token of the text. Nothing is fitted; each text is encoded
+    once per run."""
+
+    def __init__(self, folder: Path) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.model = SentenceTransformer(str(folder), device="cpu")
+        self.kept: dict[str, np.ndarray] = {}
+
+    def tokens(self, texts: list[str]) -> list[np.ndarray]:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.kept]
+        if missing:
+            encoded = self.model.encode(
+                missing, output_value="token_embeddings", batch_size=32, show_progress_bar=False
+            )
+            for text, rows in zip(missing, encoded, strict=True):
+                rows = np.asarray(rows, dtype=np.float32)[1:-1]
+                if not len(rows):
+                    rows = np.zeros((1, self.model.get_sentence_embedding_dimension() or 384))
+                norms = np.linalg.norm(rows, axis=1, keepdims=True)
+                self.kept[text] = rows / np.maximum(norms, 1e-9)
+        return [self.kept[t] for t in texts]
+
+    def scores(self, claim: str, candidates: list[list[str]]) -> np.ndarray:
+        (query,) = self.tokens([claim])
+        out = np.zeros(len(candidates))
+        for i, texts in enumerate(candidates):
+            for rows in self.tokens(texts):
+                out[i] = max(out[i], float((query @ rows.T).max(axis=1).mean()))
+        return out
 
 
 # ---------------------------------------------------------------- the evidence vaults
@@ -199,7 +247,6 @@ def evidence_cases(seeds: Path, work: Path, embedders: dict[str, Any]) -> list[C
 
 def masked_cases(corpora: list[Path], work: Path, embedders: dict[str, Any]) -> list[Case]:
     from benchmarks.bench_trace import masked_cases as masked
-    from kg.query.fusion import _note_texts
 
     cases = []
     for corpus in corpora:
@@ -240,10 +287,15 @@ def score_case(
         if around
         else np.zeros_like(case.raw_parts)
     )
+    case.texts["BM25"] = full
+    case.context = context
+    case.candidate_texts = [list(dict.fromkeys([c.text, *_note_texts(c)])) for c in candidates]
     for name, embedder in embedders.items():
+        if isinstance(embedder, TokenMaxSim):
+            case.scores[name] = embedder.scores(claim, case.candidate_texts)
+            continue
         vectors = embedder.encode([claim, *full])
         case.scores[name] = vectors[1:] @ vectors[0]
-    case.texts["BM25"] = full
 
 
 def save_cases(cases: list[Case], path: Path) -> None:
@@ -264,6 +316,18 @@ def save_cases(cases: list[Case], path: Path) -> None:
         for c in cases
     ]
     path.write_text(json.dumps({"parts": list(PARTS), "cases": rows}), encoding="utf-8")
+
+
+def save_texts(cases: list[Case], path: Path) -> None:
+    """Every case's claim, context and candidates' texts, in the order of `save_cases`
+    (for trying new parts on the kept cases; it holds the seeds' sentences, so keep it
+    out of the repository)."""
+    import json
+
+    rows = [
+        {"claim": c.claim, "context": c.context, "candidates": c.candidate_texts} for c in cases
+    ]
+    path.write_text(json.dumps(rows), encoding="utf-8")
 
 
 def load_cases(path: Path) -> list[Case]:
@@ -325,6 +389,7 @@ BM25_SCALES = (2.0, 5.0)
 # How far a claim's words are trusted (`kg.query.weights.word_trust`): not at all below
 # the first word coverage, in full from the second; (0, 0) trusts them always.
 GATES = ((0.0, 0.0), (0.1, 0.3), (0.2, 0.3), (0.2, 0.4), (0.2, 0.5))
+CONTEXT_STEPS = (0.0, 0.25, 0.5)
 GRID = tuple(
     Weights(
         best_match=match,
@@ -344,8 +409,144 @@ GRID = tuple(
     for low, full in GATES
     for match, quote, note, sentence, mean in itertools.product(STEPS, repeat=len(WEIGHED))
     if match or quote or note or sentence or mean
-    for context in (0.0, 0.25, 0.5)
+    for context in CONTEXT_STEPS
 )
+
+
+# ---------------------------------------------------------------- the fitted weights
+
+# How strongly the fitted weights are pulled towards 0 (the penalty on their squares).
+# Chosen on the tuning halves only: each half split again in two, fitted on one quarter and
+# scored on the other (BENCHMARKS.md, "Tracing ahead out of sample: fitted weights").
+FIT_PENALTY = 0.1
+# The seed of the split within the rows a fit may see (`fit_best`).
+INNER_SPLIT = 101
+
+
+def fit_features(case: Case, base: Weights) -> np.ndarray:
+    """Candidates x 2 * len(WEIGHED): each weighed part as `fuse` brings it to scale (the
+    BM25 parts trusted as far as `word_trust` says), then its `reciprocal_ranks`; the
+    context's added at `base.context` times the claim's, as `fuse` adds them. A weight
+    vector `w` then ranks as `fuse` does with `fitted_weights(w, base)`."""
+    assert case.raw_parts is not None and case.raw_context is not None
+    gate = (base.trust_words_from, base.trust_words_at)
+    words = np.array([name.startswith("BM25") for name in PARTS])
+    columns = [PARTS.index(name) for name in WEIGHED]
+    total = np.zeros((case.raw_parts.shape[0], 2 * len(WEIGHED)))
+    for raw, scale in ((case.raw_parts, 1.0), (case.raw_context, base.context)):
+        if not scale or not raw.any():
+            continue
+        values = scaled(raw, base.bm25_scale) * trusted(raw, gate, words)
+        ranks = np.column_stack([reciprocal_ranks(raw[:, j]) for j in columns])
+        total += scale * np.hstack([values[:, columns], ranks])
+    return total
+
+
+def fitted_weights(vector: np.ndarray, base: Weights) -> Weights:
+    """`base` with its parts' weights and their ranks' weights taken from `vector` (the
+    order of `fit_features`), rounded to 4 decimals."""
+    values = [round(float(v), 4) for v in vector]
+    parts = dict(zip(WEIGHED, values[: len(WEIGHED)], strict=True))
+    ranks = tuple(zip(WEIGHED, values[len(WEIGHED) :], strict=True))
+    return replace(
+        base,
+        best_match=parts["best match"],
+        bm25_quote=parts["BM25 quote"],
+        bm25_note=parts["BM25 note"],
+        bm25_sentence=parts["BM25 sentence"],
+        mean_match=parts["mean match"],
+        ranks=ranks,
+    )
+
+
+def fit_weights(
+    cases: list[Case], rows: np.ndarray, base: Weights, penalty: float = FIT_PENALTY
+) -> Weights:
+    """The weights (`fit_features`' columns) that make the right candidates of `rows` most
+    likely under a softmax over each case's candidates (a conditional logit: the log of
+    the share the right candidates get, summed, each task's cases weighing as much as
+    another task's), minus `penalty` times their squares; BM25's scale, the word gate and
+    the context's weight are `base`'s.
+
+    Examples
+    --------
+    >>> parts = np.zeros((3, len(PARTS)))
+    >>> parts[:, 0] = [0.9, 0.2, 0.1]  # the meaning part points at candidate 0
+    >>> case = Case("evidence, sentences", "c1", frozenset([0]), "")
+    >>> case.raw_parts, case.raw_context = parts, np.zeros_like(parts)
+    >>> fitted = fit_weights([case], np.array([0]), Weights(context=0.0), penalty=0.01)
+    >>> fitted.best_match > 0 and int(np.argmax(fuse(dict(zip(PARTS, parts.T)), None, fitted)))
+    0
+    """
+    from scipy.optimize import minimize
+
+    features = {int(r): fit_features(cases[r], base) for r in rows}
+    tasks = [cases[r].task for r in rows]
+    present = sorted(set(tasks))
+    share = {t: 1.0 / (len(present) * tasks.count(t)) for t in present}
+    size = 2 * len(WEIGHED)
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        total = penalty * float(w @ w)
+        grad = 2 * penalty * w
+        for r, task in zip(rows, tasks, strict=True):
+            x = features[int(r)]
+            s = x @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            right = np.zeros(len(s), dtype=bool)
+            right[list(cases[r].truth)] = True
+            held = max(float(p[right].sum()), 1e-300)
+            total -= share[task] * np.log(held)
+            q = np.where(right, p, 0.0) / held
+            grad -= share[task] * ((q - p) @ x)
+        return total, grad
+
+    found = minimize(loss, np.zeros(size), jac=True, method="L-BFGS-B")
+    return fitted_weights(found.x, base)
+
+
+def fit_best(cases: list[Case], rows: np.ndarray, penalty: float = FIT_PENALTY) -> Weights:
+    """Weights fitted on `rows` (`fit_weights`), with the BM25 scale, word gate and
+    context weight of the grid (`BM25_SCALES`, `GATES`, `CONTEXT_STEPS`) under which
+    fitting ranks best out of sample within `rows`: `rows` split in two by group, fitted
+    on each part and scored on the other (mean recall@1 over the tasks, then mean
+    reciprocal rank, then the order tried). Nothing outside `rows` is looked at."""
+    inner = halves([cases[r].group for r in rows], INNER_SPLIT)
+    present = sorted({cases[r].task for r in rows})
+    best: tuple[float, float] | None = None
+    chosen = DEFAULT_WEIGHTS
+    for scale, gate, context in itertools.product(BM25_SCALES, GATES, CONTEXT_STEPS):
+        base = replace(
+            DEFAULT_WEIGHTS,
+            bm25_scale=scale,
+            trust_words_from=gate[0],
+            trust_words_at=gate[1],
+            context=context,
+        )
+        scored = []
+        for side in (0, 1):
+            fitted = fit_weights(cases, rows[inner != side], base, penalty)
+            scored += [(ranked_hit(cases[r], fitted), cases[r].task) for r in rows[inner == side]]
+        merit = (0.0, 0.0)
+        for task in present:
+            own = [hit for hit, t in scored if t == task]
+            merit = (
+                merit[0] + float(np.mean([h for h, _ in own])) / len(present),
+                merit[1] + float(np.mean([q for _, q in own])) / len(present),
+            )
+        if best is None or merit > best:
+            best, chosen = merit, base
+    return fit_weights(cases, rows, chosen, penalty)
+
+
+def ranked_hit(case: Case, weights: Weights) -> tuple[bool, float]:
+    """Whether kg's `fuse` with `weights` puts a right candidate first, and 1 / the best
+    right one's place (ties: the earlier candidate first, as kg breaks them)."""
+    assert case.raw_parts is not None and case.raw_context is not None
+    raw = dict(zip(PARTS, case.raw_parts.T.tolist(), strict=True))
+    around = dict(zip(PARTS, case.raw_context.T.tolist(), strict=True))
+    return top_hit(fuse(raw, around, weights), case.truth)
 
 
 def part_weights(weights: Weights) -> np.ndarray:
@@ -438,6 +639,8 @@ def describe(weights: Weights) -> str:
     'match 1, quote 0, note 0, sentence 0.5, mean 0, no context, BM25 standardised, words always'
     >>> describe(Weights(trust_words_from=0.2, trust_words_at=0.4)).split(", ")[-1]
     'words from coverage 0.2 to 0.4'
+    >>> describe(Weights(ranks=(("best match", 0.5), ("BM25 quote", -1.0)))).split(", ")[-1]
+    'ranks 0.5 -1'
     """
     context = f"{weights.context_kind} {weights.context:g}" if weights.context else "no context"
     bm25 = f"BM25 / {weights.bm25_scale:g}" if weights.bm25_scale else "BM25 standardised"
@@ -446,10 +649,13 @@ def describe(weights: Weights) -> str:
         if weights.trust_words_at
         else "words always"
     )
+    ranks = (
+        ", ranks " + " ".join(f"{weight:g}" for _, weight in weights.ranks) if weights.ranks else ""
+    )
     return (
         f"match {weights.best_match:g}, quote {weights.bm25_quote:g}, "
         f"note {weights.bm25_note:g}, sentence {weights.bm25_sentence:g}, "
-        f"mean {weights.mean_match:g}, {context}, {bm25}, {gate}"
+        f"mean {weights.mean_match:g}, {context}, {bm25}, {gate}{ranks}"
     )
 
 
@@ -477,7 +683,11 @@ def report(
     cases: list[Case], seeds: tuple[int, ...], shipped: Weights = DEFAULT_WEIGHTS
 ) -> tuple[list[str], Weights]:
     """The tables (per task, every method's recall@1 held out, and the differences) and
-    the weights every case together chooses."""
+    the weights every case together chooses.
+
+    Held out, two ways per split: the grid's weighting chosen on the other half (how kg's
+    shipped weights are chosen), and weights fitted on the other half (`fit_best`, the
+    fitted combiner, reported beside it and not shipped: see BENCHMARKS.md)."""
     hits, reciprocal = grid_hits(cases)
     tasks = np.array([c.task for c in cases])
     every = np.arange(len(cases))
@@ -489,6 +699,7 @@ def report(
         "",
     ]
     held = np.zeros((len(seeds), len(cases)), dtype=float)
+    held_fit = np.zeros((len(seeds), len(cases)), dtype=float)
     chosen_lines = []
     for k, seed in enumerate(seeds):
         half = halves([c.group for c in cases], seed)
@@ -496,8 +707,11 @@ def report(
             picked = choose(hits, reciprocal, tasks, every[half != side])
             inside = half == side
             held[k, inside] = hits[inside, picked]
+            fitted = fit_best(cases, every[half != side])
+            held_fit[k, inside] = shipped_hits([cases[r] for r in every[inside]], fitted)
             chosen_lines.append(
-                f"- split {seed}, chosen without half {side}: {describe(GRID[picked])}"
+                f"- split {seed}, chosen without half {side}: {describe(GRID[picked])}; "
+                f"fitted: {describe(fitted)}"
             )
     rng = np.random.default_rng(17)
     lines.append(
@@ -514,6 +728,10 @@ def report(
         methods: dict[str, np.ndarray] = {}
         for seed_index, seed in enumerate(seeds):
             methods[f"kg, weights chosen on the other half (split {seed})"] = held[seed_index, rows]
+        for seed_index, seed in enumerate(seeds):
+            methods[f"kg fitted (not shipped), fitted on the other half (split {seed})"] = held_fit[
+                seed_index, rows
+            ]
         methods["kg, pooled weights (in-sample)"] = hits[rows, pooled].astype(float)
         methods["kg default (shipped weights, in-sample)"] = shipped_hit[rows].astype(float)
         for name in cases[rows[0]].scores:
@@ -533,8 +751,9 @@ def report(
     lines.append("")
     lines.append(
         f"Chosen on every case: {describe(GRID[pooled])}"
-        f"{' (the shipped default)' if same(GRID[pooled], shipped) else ' (NOT the shipped default)'}."
+        f"{' (the shipped default)' if GRID[pooled] == shipped else ' (NOT the shipped default)'}."
     )
+    lines.append(f"Fitted on every case (not shipped): {describe(fit_best(cases, every))}.")
     lines += chosen_lines
     return lines, GRID[pooled]
 
@@ -557,15 +776,6 @@ def write_weights(weights: Weights, cases: list[Case]) -> Path:
     return path
 
 
-def same(a: Weights, b: Weights) -> bool:
-    return (
-        part_weights(a).tolist() == part_weights(b).tolist()
-        and (a.context == b.context or not (a.context or b.context))
-        and a.bm25_scale == b.bm25_scale
-        and (a.trust_words_from, a.trust_words_at) == (b.trust_words_from, b.trust_words_at)
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -586,11 +796,17 @@ def main() -> None:
     parser.add_argument(
         "--cases",
         type=Path,
-        help="keep every case's scores and parts in this JSON file, and report from it "
-        "when it exists (no ranking: the protocol and tables only)",
+        help="keep every case's scores and parts in this JSON file (and its texts in "
+        "FILE.texts.json), and report from it when it exists (no ranking: the protocol "
+        "and tables only)",
     )
     parser.add_argument(
         "--rank-again", action="store_true", help="rank every case even if --cases exists"
+    )
+    parser.add_argument(
+        "--no-token-max-sim",
+        action="store_true",
+        help=f"leave out the {TOKEN_MAX_SIM!r} row (about 4 minutes of a ranking run)",
     )
     parser.add_argument(
         "--write-weights",
@@ -602,10 +818,14 @@ def main() -> None:
     from kg.embed.choose import load_embedder
 
     base = load_config(ROOT / "notes")
-    embedders = {
+    from kg.embed.models import find_model_folder
+
+    embedders: dict[str, Any] = {
         "transformer alone": Cached(load_embedder(replace(base, embedder="transformer"))),
         "static alone": Cached(load_embedder(replace(base, embedder="static"))),
     }
+    if not args.no_token_max_sim:
+        embedders[TOKEN_MAX_SIM] = TokenMaxSim(find_model_folder(base.model))
     started = time.perf_counter()
     if args.cases and args.cases.exists() and not args.rank_again:
         cases = load_cases(args.cases)
@@ -617,6 +837,7 @@ def main() -> None:
             fill_bm25(cases)
         if args.cases:
             save_cases(cases, args.cases)
+            save_texts(cases, args.cases.with_suffix(".texts.json"))
     shipped = DEFAULT_WEIGHTS
     if args.write_weights:
         shipped = pooled_choice(cases)

@@ -80,6 +80,40 @@ def test_the_shipped_weights_are_the_held_out_protocols_choice():
     assert len(set(bench.GRID)) == len(bench.GRID)
 
 
+def test_a_parts_place_counts_whatever_its_margin():
+    # The meaning part prefers candidate 1 by a hair; the words part prefers candidate 0
+    # by a wide margin. On values alone the words win; weighing the meaning part's place
+    # puts its first candidate ahead, as far as its weight says.
+    parts = {"best match": [0.50, 0.51, 0.10], "BM25 quote": [2.0, 0.0, 0.0]}
+    values = Weights(best_match=1.0, bm25_quote=0.3, bm25_scale=2.0, context=0.0)
+    assert fuse(parts, None, values).argmax() == 0
+    placed = replace(values, ranks=(("best match", 1.0),))
+    assert fuse(parts, None, placed).argmax() == 1
+    assert fuse(parts, None, replace(values, ranks=(("best match", 0.1),))).argmax() == 0
+
+
+def test_a_part_that_ranks_every_candidate_level_favours_none():
+    parts = {"best match": [0.2, 0.6, 0.4], "BM25 quote": [0.0, 0.0, 0.0]}
+    plain = Weights(best_match=1.0, bm25_quote=0.0, context=0.0)
+    placed = replace(plain, ranks=(("BM25 quote", 5.0),))
+    assert fuse(parts, None, plain).tolist() == pytest.approx(
+        (fuse(parts, None, placed) - 5.0).tolist()
+    )
+
+
+def test_a_weights_file_with_ranked_parts_reads_back_and_refuses_unknown_ones():
+    from kg.query.weights import weights_from_mapping, weights_to_mapping
+
+    weights = Weights(ranks=(("best match", 0.25), ("BM25 sentence", -0.5)))
+    mapping = weights_to_mapping(weights)
+    assert mapping["ranks"] == {"best match": 0.25, "BM25 sentence": -0.5}
+    assert weights_from_mapping(json.loads(json.dumps(mapping))) == weights
+    with pytest.raises(ValueError, match="unknown ranked parts 'title'; parts are best match"):
+        weights_from_mapping({"ranks": {"title": 1.0}})
+    with pytest.raises(ValueError, match="'ranks' must map part names to weights"):
+        weights_from_mapping({"ranks": [1.0]})
+
+
 def test_the_unsupported_lint_does_not_depend_on_the_ranking_weights(seeds_dir, tmp_path):
     # The lint holds the best evidence cosine against its threshold: every candidate's,
     # not only those a ranking puts first, so weights that reorder change no verdict.

@@ -22,9 +22,11 @@ summed with their `Weights`, the context's at `Weights.context` times the claim'
 BM25 parts count for a claim only as far as some candidate holds its words (`word_trust`:
 not at all when the best coverage is at most `Weights.trust_words_from`, in full from
 `Weights.trust_words_at`): a claim that says its evidence in other words is ranked by
-what it means, not by the one candidate that happens to share a common word with it. The
-score shown is the softmax share of that sum: candidates in score order are candidates in
-rank order, and the shares of one claim's ranked candidates add up to 1. The titles of the
+what it means, not by the one candidate that happens to share a common word with it. A
+part's place among the candidates (1 for the one it puts first, 1/2 for the second:
+`kg.query.weights.reciprocal_ranks`) can be added too, at its own weight (`Weights.ranks`;
+none in what kg ships). The score shown is the softmax share of that sum: candidates in
+score order are candidates in rank order, and the shares of one claim's ranked candidates add up to 1. The titles of the
 claim's declared sources are cut out of the claim first where they stand whole (a cited note is shown as cited,
 not ranked), and the candidates' titles out of its context.
 

@@ -69,6 +69,10 @@ class Weights:
         The BM25 parts count not at all for a claim when no candidate holds more than
         `trust_words_from` of its word weight, in full from `trust_words_at`, in
         proportion between (`word_trust`); `trust_words_at` 0 counts them always.
+    ranks : tuple of (str, float)
+        Weights of parts' places among the candidates (`reciprocal_ranks`: 1 for the
+        candidate a part puts first, 1/2 for the second, ...), added to the parts'
+        values: which candidate a part prefers counts, whatever the margin.
 
     Examples
     --------
@@ -89,11 +93,17 @@ class Weights:
     word_coverage: float = 0.0
     trust_words_from: float = 0.0
     trust_words_at: float = 0.0
+    ranks: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self) -> None:
         if self.context_kind not in CONTEXTS:
             raise ValueError(
                 f"unknown context {self.context_kind!r}; contexts are {', '.join(CONTEXTS)}"
+            )
+        unknown = [name for name, _ in self.ranks if name not in PARTS]
+        if unknown:
+            raise ValueError(
+                f"unknown ranked parts {', '.join(map(repr, unknown))}; parts are {', '.join(PARTS)}"
             )
 
     def parts(self) -> tuple[tuple[str, float], ...]:
@@ -110,6 +120,8 @@ class Weights:
 
 
 WEIGHTS_FILE = "trace_weights.json"
+# A weights file's entry of the parts' places' weights (`Weights.ranks`), by part name.
+RANKS = "ranks"
 # The names of a weights file's entries beside the parts' (`PARTS`).
 _SETTINGS = (
     "context",
@@ -145,7 +157,8 @@ _FIELDS = dict(
 
 def weights_from_mapping(data: Mapping[str, object]) -> Weights:
     """Weights from a mapping of part names (`PARTS`) and settings ('context',
-    'context kind', 'BM25 k1', 'BM25 b') to their values; a name left out takes the
+    'context kind', 'BM25 k1', 'BM25 b', ...) to their values, and of 'ranks' to a
+    mapping of part names to the weights of their places; a name left out takes the
     `Weights` default, an unknown one is refused.
 
     >>> weights_from_mapping({"best match": 1, "BM25 quote": 0}).parts()
@@ -153,15 +166,21 @@ def weights_from_mapping(data: Mapping[str, object]) -> Weights:
     >>> weights_from_mapping({"title": 1})
     Traceback (most recent call last):
     ...
-    ValueError: unknown trace weights 'title'; known: best match, BM25 quote, BM25 note, BM25 sentence, mean match, word coverage, context, context kind, BM25 k1, BM25 b, BM25 scale, trust words from, trust words at
+    ValueError: unknown trace weights 'title'; known: best match, BM25 quote, BM25 note, BM25 sentence, mean match, word coverage, context, context kind, BM25 k1, BM25 b, BM25 scale, trust words from, trust words at, ranks
     """
-    unknown = [name for name in data if name not in _FIELDS]
+    unknown = [name for name in data if name not in _FIELDS and name != RANKS]
     if unknown:
         raise ValueError(
-            f"unknown trace weights {', '.join(map(repr, unknown))}; known: {', '.join(_FIELDS)}"
+            f"unknown trace weights {', '.join(map(repr, unknown))}; "
+            f"known: {', '.join([*_FIELDS, RANKS])}"
         )
     values: dict[str, object] = {}
     for name, value in data.items():
+        if name == RANKS:
+            if not isinstance(value, Mapping):
+                raise ValueError(f"trace weights {RANKS!r} must map part names to weights")
+            values["ranks"] = tuple((str(k), float(v)) for k, v in value.items())
+            continue
         field = _FIELDS[name]
         values[field] = str(value) if field == "context_kind" else float(value)  # type: ignore[arg-type]
     return Weights(**values)  # type: ignore[arg-type]
@@ -172,8 +191,13 @@ def weights_to_mapping(weights: Weights) -> dict[str, object]:
 
     >>> weights_from_mapping(weights_to_mapping(Weights(best_match=2.0))) == Weights(best_match=2.0)
     True
+    >>> with_ranks = Weights(ranks=(("best match", 0.5),))
+    >>> weights_from_mapping(weights_to_mapping(with_ranks)) == with_ranks
+    True
     """
-    return {name: getattr(weights, field) for name, field in _FIELDS.items()}
+    data: dict[str, object] = {name: getattr(weights, field) for name, field in _FIELDS.items()}
+    data[RANKS] = dict(weights.ranks)
+    return data
 
 
 def shipped_weights() -> Weights:
@@ -201,6 +225,8 @@ def fuse(
     >>> parts = {"best match": [0.2, 0.4], "BM25 quote": [3.0, 1.0], "BM25 note": [0.0, 0.0]}
     >>> [round(float(x), 2) for x in fuse(parts, None, Weights())]
     [0.5, -0.5]
+    >>> [round(float(x), 2) for x in fuse(parts, None, Weights(ranks=(("best match", 2.0),)))]
+    [1.5, 1.5]
     """
     size = len(next(iter(claim_parts.values()), []))
     fused = np.zeros(size)
@@ -212,7 +238,25 @@ def fuse(
             if name.startswith("BM25"):
                 weight *= trust
             fused += scale * weight * normalised(name, parts[name], weights.bm25_scale)
+        for name, weight in weights.ranks:
+            if weight:
+                fused += scale * weight * reciprocal_ranks(parts[name])
     return fused
+
+
+def reciprocal_ranks(values: Sequence[float]) -> np.ndarray:
+    """1 / (1 + the number of candidates a part scores higher) for each candidate: 1 for
+    the best, 1/2 for the second; level values share a place, so a part that tells the
+    candidates nothing (all level) favours none of them.
+
+    >>> reciprocal_ranks([0.2, 0.9, 0.2, 0.5]).round(3).tolist()
+    [0.333, 1.0, 0.333, 0.5]
+    >>> reciprocal_ranks([0.0, 0.0]).tolist()
+    [1.0, 1.0]
+    """
+    array = np.asarray(values, dtype=float)
+    above = len(array) - np.searchsorted(np.sort(array), array, side="right")
+    return 1.0 / (1.0 + above)
 
 
 def word_trust(parts: Mapping[str, Sequence[float]], low: float, full: float) -> float:
