@@ -46,7 +46,7 @@ def screen_text(app: KgApp) -> str:
     )
 
 
-async def wait_until(pilot, test, tries: int = 400) -> bool:
+async def wait_until(pilot, test, tries: int = 1500) -> bool:
     for _ in range(tries):
         if test():
             return True
@@ -185,9 +185,10 @@ async def test_the_overview_of_files_edited_since_is_replaced_by_the_graphs(
         held.set()
         # ... and the graph's own figures replace it once the edit is read.
         assert await wait_until(pilot, lambda: "42 notes" in screen_text(app))
-        await app.workers.wait_for_complete()
+        # Kept for the next start, in place of the stale one.
+        assert await wait_until(pilot, lambda: kg.kept_overview(corpus, index) is not None)
     kept = kg.kept_overview(corpus, index)
-    assert kept is not None and kept.stats.notes == 42  # kept for the next start
+    assert kept is not None and kept.stats.notes == 42
 
 
 @pytest.mark.asyncio
@@ -216,7 +217,7 @@ async def test_the_first_index_of_a_folder_says_so_with_its_progress(
     corpus: Path, tmp_path: Path, opened_then_held: threading.Event
 ):
     app = KgApp(corpus, index=tmp_path / "index")  # no index yet
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(160, 48)) as pilot:  # the progress line on one row
         read = re.compile(r"Reading: (\d+) of \1 files \(100%\)")  # every file read
         assert await wait_until(pilot, lambda: read.search(screen_text(app)) is not None)
         text = screen_text(app)

@@ -108,6 +108,7 @@ class KgApp(ToolActions, App[None]):
         self._watcher: object | None = None
         self._reloading = threading.Lock()  # one re-index at a time, each shown in turn
         self._progress_to: MainScreen | None = None
+        self._last_progress: LoadProgress | None = None  # posted once the screen is there
         self._opening: Future[KnowledgeGraph] | None = None
         self._opening_started = time.perf_counter()
         self.queued_search: str | None = None  # Enter in the search box before the graph
@@ -147,6 +148,8 @@ class KgApp(ToolActions, App[None]):
         self._apply_settings()
         if self.graph is None:
             self._progress_to = self.main_screen
+            if self._last_progress is not None:  # reported before the screen was there
+                self._progress_to.post_message(self._last_progress)
             # With the overview on screen first, the index is read after that frame.
             self.call_after_refresh(self._start_opening)
             self.call_after_refresh(self.wait_for_graph)
@@ -384,8 +387,9 @@ class KgApp(ToolActions, App[None]):
         done.set_result(graph)
 
     def _progress(self, stage: str, done: int, total: int) -> None:
+        self._last_progress = LoadProgress(stage, done, total)
         if self._progress_to is not None:
-            self._progress_to.post_message(LoadProgress(stage, done, total))
+            self._progress_to.post_message(self._last_progress)
 
     @work(thread=True, exclusive=True, group="load")
     def wait_for_graph(self) -> None:
