@@ -128,3 +128,32 @@ def test_no_overview_is_kept_without_an_index_folder(corpus: Path):
     graph = kg.load(corpus, save=False, embed="none")
     assert not kg.keep_overview(graph)
     assert kg.index_state(corpus) == "none"
+
+
+def test_kept_figures_are_taken_only_while_they_hold(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from fake_embedder import FakeEmbedder
+
+    counted: list[int] = []
+    real = figures.corpus_stats
+
+    def counting(graph):
+        counted.append(id(graph))
+        return real(graph)
+
+    monkeypatch.setattr(figures, "corpus_stats", counting)
+    index = tmp_path / "index"
+    assert kg.keep_overview(kg.load(corpus, index=index, embed="none"))
+    assert len(counted) == 1
+    kept = kg.kept_overview(corpus, index)
+    assert kept is not None and kept.stats.embedded == 0
+
+    reopened = kg.load(corpus, index=index, embed="none")
+    assert kg.overview(reopened).stats == kept.stats
+    assert len(counted) == 1  # the same files and vectors: taken, not counted again
+
+    # Vectors added since: the kept figures no longer hold, so they are counted.
+    with_vectors = kg.load(corpus, index=index, embed="all", embedder=FakeEmbedder())
+    assert kg.overview(with_vectors).stats.embedded > 0
+    assert counted[1:] == [id(with_vectors)]

@@ -457,8 +457,7 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods, TableMethods):
         """
         # Counted once per graph (0.4 s at 40,000 notes), again only when what it counts
         # grew: diagnostics added or vectors attached (an edit gives a new graph).
-        store = self.embeddings
-        key = (len(self.diagnostics), self.files, id(store), getattr(store, "count", None))
+        key = figures.stats_key(self)
         if self._stats is None or self._stats[0] != key:
             self._stats = (key, figures.corpus_stats(self))
         return self._stats[1]

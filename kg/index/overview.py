@@ -36,7 +36,7 @@ from typing import Any
 
 from kg.codec import note_from_json, note_to_json
 from kg.errors import KgError
-from kg.graph.figures import CorpusStats
+from kg.graph.figures import CorpusStats, same_counts, stats_key
 from kg.graph.knowledge import KnowledgeGraph
 from kg.graph.overview import Lists, Overview, remember_lists, starting_points
 from kg.index.store import MANIFEST, corpus_signature, index_dir, open_index, read_manifest
@@ -104,6 +104,8 @@ def overview(graph: KnowledgeGraph) -> Overview:
         lists = _in_graph(kept.lists, graph)
         if lists is not None:
             remember_lists(graph, lists)
+        if graph._stats is None and same_counts(kept.stats, graph):
+            graph._stats = (stats_key(graph), kept.stats)  # not counted again
     return Overview(graph.corpus_stats(), starting_points(graph), graph.index_signature)
 
 
