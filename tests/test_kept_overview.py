@@ -157,3 +157,30 @@ def test_kept_figures_are_taken_only_while_they_hold(
     with_vectors = kg.load(corpus, index=index, embed="all", embedder=FakeEmbedder())
     assert kg.overview(with_vectors).stats.embedded > 0
     assert counted[1:] == [id(with_vectors)]
+
+
+def test_after_an_edit_the_newest_notes_are_not_read_again(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    index = tmp_path / "index"
+    assert kg.keep_overview(kg.load(corpus, index=index, embed="none"))
+    kept = kg.kept_overview(corpus, index)
+    assert kept is not None
+    newest = {n.id for n in dict(kept.lists)["Newest notes"]}
+    undated = next(
+        n for n in kg.load(corpus, index=index, embed="none").notes(stubs=False) if not n.date
+    )
+    assert undated.id not in newest
+    path = corpus / undated.files[0]
+    path.write_text(path.read_text(encoding="utf-8") + "\nOne more sentence.\n", "utf-8")
+
+    edited = kg.load(corpus, index=index, embed="none")
+    assert edited.index_update.mode == "updated"
+    read_dates = edited.note_table.read_dates
+    assert read_dates is not None
+    every_date_read: list[bool] = []
+    edited.note_table.read_dates = lambda: every_date_read.append(True) or read_dates()
+    view = kg.overview(edited)
+    assert every_date_read == []  # the newest notes came from the overview kept before
+    full = kg.overview(kg.load(corpus, save=False, embed="none"))
+    assert ids(view) == ids(full)

@@ -38,7 +38,14 @@ from kg.codec import note_from_json, note_to_json
 from kg.errors import KgError
 from kg.graph.figures import CorpusStats, same_counts, stats_key
 from kg.graph.knowledge import KnowledgeGraph
-from kg.graph.overview import Lists, Overview, remember_lists, starting_points
+from kg.graph.overview import (
+    NEWEST_HEADING,
+    Lists,
+    Overview,
+    newest_after_edit,
+    remember_lists,
+    starting_points,
+)
 from kg.index.store import MANIFEST, corpus_signature, index_dir, open_index, read_manifest
 
 FILE = "overview.json"
@@ -106,7 +113,20 @@ def overview(graph: KnowledgeGraph) -> Overview:
             remember_lists(graph, lists)
         if graph._stats is None and same_counts(kept.stats, graph):
             graph._stats = (stats_key(graph), kept.stats)  # not counted again
-    return Overview(graph.corpus_stats(), starting_points(graph), graph.index_signature)
+    newest = None
+    update = graph.index_update
+    before = dict(kept.lists).get(NEWEST_HEADING) if kept is not None else None
+    if (
+        kept is not None
+        and before is not None
+        and update is not None
+        and update.mode == "updated"
+        and update.previous_signature
+        and kept.signature == update.previous_signature
+    ):
+        # Kept before this edit: its newest notes stand unless the edit touched them.
+        newest = newest_after_edit(before, graph, update.changed_notes)
+    return Overview(graph.corpus_stats(), starting_points(graph, newest), graph.index_signature)
 
 
 def keep_overview(graph: KnowledgeGraph) -> bool:
