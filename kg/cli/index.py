@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         seconds = time.perf_counter() - started
         warmed = None
         update = graph.index_update
-        if not args.no_embed and args.trace_vectors != "none":
+        if embed and args.trace_vectors != "none":
             from kg.query.warm import keep_current, warm_traces
 
             if update is not None and update.mode == "updated" and args.trace_vectors == "auto":
