@@ -16,9 +16,13 @@ with `capture-pane -p` every 5 ms from the moment tmux is asked to start it:
 Each figure is seconds from asking tmux to start the process. Runs:
 
 - *cold, unremembered*: the first open after `kg index` of the corpus (run just before,
-  same code) with the overview the previous session kept (`kg_tui.first_screen`) deleted:
-  everything is worked out from the index;
-- *cold*: the first open after `kg index`, with that overview as the last session left it;
+  same code), nothing kept from an earlier browse: every overview kept in the index
+  folder is deleted before `kg index` runs, so what there is, `kg index` wrote (since the
+  overview is kept at index time, `kg.kept_overview`; before that, nothing);
+- *nothing kept*: as cold, unremembered, but the kept overviews deleted after `kg index`
+  (an index written by other means, e.g. `kg.load` from Python): everything is worked out
+  from the index;
+- *cold*: the first open after `kg index`, with the overview as the last session left it;
 - *warm*: the next open, nothing changed in between;
 - *first ever* (`--first-ever`, once per corpus): an empty index folder, so the browser
   builds the index itself and shows its progress; its first frame and the moment the
@@ -49,7 +53,9 @@ SIZE = (80, 24)
 SEARCH_BOX = "search titles"  # the search box's placeholder, in the top bar
 LISTS = "Most connected notes"  # the overview's first list heading
 PROGRESS = "Building the index"
-REMEMBERED = "browse-first-screen.json"  # the overview a session keeps for the next start
+# The overviews kept in the index folder for the next start: the browser's own (before
+# the overview was kept at index time), and the one `kg index` and the browser keep now.
+REMEMBERED = ("browse-first-screen.json", "overview.json")
 WORD = "zxv"  # typed into the search box: no title contains it, so it shows only there
 
 
@@ -171,18 +177,26 @@ def first_ever(kg, corpus: Path, env) -> dict:
         shutil.rmtree(fresh.parent, ignore_errors=True)
 
 
-KINDS = ("cold_unremembered", "cold", "warm")
+KINDS = ("cold_unremembered", "nothing_kept", "cold", "warm")
+
+
+def forget_overviews(index: Path) -> None:
+    for name in REMEMBERED:
+        (index / name).unlink(missing_ok=True)
 
 
 def cold_and_warm(kg, corpus: Path, index: Path, env) -> dict[str, dict]:
-    """`kg index` and an open with the overview the last session kept removed; `kg index`
-    again, then the first open after it (cold) and the next (warm)."""
+    """`kg index` with no overview kept before it, and an open; the same with the overview
+    `kg index` may keep removed too; `kg index` again, then the first open after it (cold)
+    and the next (warm)."""
     runs = {}
     for kind in KINDS:
+        if kind in ("cold_unremembered", "nothing_kept"):
+            forget_overviews(index)
         if kind != "warm":
             index_corpus(kg, corpus, index, env)
-        if kind == "cold_unremembered":
-            (index / REMEMBERED).unlink(missing_ok=True)
+        if kind == "nothing_kept":
+            forget_overviews(index)
         load = os.getloadavg()[0]
         runs[kind] = {**open_once(kg, corpus, index, env, timeout=120), "load": load}
     return runs

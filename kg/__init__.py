@@ -46,7 +46,9 @@ from kg.errors import (
 from kg.graph.analysis import NoteVectors
 from kg.graph.knowledge import CorpusStats, KnowledgeGraph, NotePath
 from kg.graph.metadata import MetadataTable, NoteMetadata
+from kg.graph.overview import Overview
 from kg.index.loader import load as _load_folder
+from kg.index.overview import index_state, keep_overview, kept_overview, overview
 from kg.index.watch import watch
 from kg.model import (
     ConceptMap,
@@ -162,6 +164,7 @@ __all__ = [
     "NotePath",
     "NoteStats",
     "NoteVectors",
+    "Overview",
     "Page",
     "PageCopy",
     "Properties",
@@ -176,9 +179,13 @@ __all__ = [
     "Use",
     "VectorStore",
     "connect",
+    "index_state",
+    "keep_overview",
+    "kept_overview",
     "load",
     "load_config",
     "load_embedder",
+    "overview",
     "parse_markdown",
     "parse_page",
     "watch",

@@ -258,6 +258,10 @@ def test_kg_index_of_an_empty_folder_warns_and_fails(tmp_path: Path):
     result = kg_index(tmp_path / "empty", tmp_path / "index")
     assert result.returncode == 1
     assert "holds no notes" in result.stderr and "corpus folder" in result.stderr
+    # No empty index is left behind, which a later run would take for the corpus's.
+    assert "no index was written" in result.stderr
+    assert not (tmp_path / "index").exists()
+    assert not (tmp_path / "empty" / ".kg").exists()
 
 
 def test_kg_index_of_a_mistyped_folder_fails(tmp_path: Path):

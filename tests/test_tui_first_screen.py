@@ -1,8 +1,10 @@
 """The browser's first screen: usable before the corpus is open (Textual's Pilot, notes/).
 
-A session keeps the overview it worked out beside the index; the next start draws it in
-its first frame while the index is still being read, takes `/` and a query at once, opens a
-note picked meanwhile as soon as the graph is there, and then shows the graph's own lists.
+`kg index` keeps the corpus's overview beside the index, and a browse keeps it when none
+is; a start draws it in its first frame while the index is still being read, takes `/` and
+a query at once, runs a search by meaning asked for meanwhile (Enter) and opens a note
+picked meanwhile as soon as the graph is there, and then shows the graph's own lists. With
+no index, the loading screen says it is the first index of the folder and how far it is.
 The graph's opening is held back with an event (the real `open_graph` runs after it), so
 "before the graph is there" does not depend on the machine's speed.
 """
@@ -17,10 +19,13 @@ from pathlib import Path
 
 import pytest
 from kg_tui import app as app_module
-from kg_tui import first_screen
 from kg_tui.app import KgApp
 from kg_tui.widgets.note_view import NoteView
-from kg_tui.widgets.search import SearchInput
+from kg_tui.widgets.search import SearchInput, SearchPanel
+
+import kg
+from kg.cli import main as kg_main
+from kg.graph import figures
 
 NOTES = Path(__file__).resolve().parent.parent / "notes"
 VERIFIER = "Can a verifier be trusted more than the generator it checks?"
@@ -41,7 +46,7 @@ def screen_text(app: KgApp) -> str:
     )
 
 
-async def wait_until(pilot, test, tries: int = 400) -> bool:
+async def wait_until(pilot, test, tries: int = 1500) -> bool:
     for _ in range(tries):
         if test():
             return True
@@ -70,11 +75,32 @@ def held(monkeypatch):
     return release
 
 
+@pytest.fixture
+def opened_then_held(monkeypatch):
+    """The corpus is opened (read, indexed), but handed to the browser only once the test
+    sets this event: what the loading screen said meanwhile stays on screen."""
+    release = threading.Event()
+    real = app_module.open_graph
+
+    def open_graph_then_wait(*args, **kwargs):
+        graph = real(*args, **kwargs)
+        assert release.wait(60), "the test never let the corpus open"
+        return graph
+
+    monkeypatch.setattr(app_module, "open_graph", open_graph_then_wait)
+    return release
+
+
+def kg_index(corpus: Path, index: Path) -> None:
+    assert kg_main(["index", "--corpus", str(corpus), "--index", str(index), "--no-embed"]) == 0
+
+
 async def first_session(corpus: Path, index: Path) -> list[str]:
-    """Open the corpus once, until its overview is worked out; the titles listed."""
+    """Open the corpus once, until its overview is worked out and kept; the titles listed."""
     app = KgApp(corpus, index=index)
     async with app.run_test(size=SIZE) as pilot:
         assert await wait_until(pilot, lambda: app.main_screen.home is not None)
+        await app.workers.wait_for_complete()
         await pilot.pause()
         return [n.title for _, notes in app.main_screen.home for n in notes]
 
@@ -83,7 +109,7 @@ async def first_session(corpus: Path, index: Path) -> list[str]:
 async def test_a_session_keeps_its_overview_beside_the_index(corpus: Path, tmp_path: Path):
     index = tmp_path / "index"
     listed = await first_session(corpus, index)
-    kept = first_screen.load(index)
+    kept = kg.kept_overview(corpus, index)
     assert kept is not None
     assert [n.title for _, notes in kept.lists for n in notes] == listed
     assert kept.stats.notes == 41
@@ -94,9 +120,10 @@ async def test_next_start_draws_the_overview_before_the_index_is_read(
     corpus: Path, tmp_path: Path, held: threading.Event
 ):
     index = tmp_path / "index"
-    held.set()
-    listed = await first_session(corpus, index)
-    held.clear()
+    kg_index(corpus, index)  # nothing kept from a browse: what `kg index` kept is drawn
+    kept = kg.kept_overview(corpus, index)
+    assert kept is not None
+    listed = [n.title for _, notes in kept.lists for n in notes]
 
     app = KgApp(corpus, index=index)
     async with app.run_test(size=SIZE) as pilot:
@@ -132,7 +159,7 @@ async def test_a_note_picked_before_the_graph_opens_when_it_is_there(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.graph is None
-        kept = first_screen.load(index)
+        kept = kg.kept_overview(corpus, index)
         assert kept is not None
         wanted = kept.lists[0][1][0]
         app.main_screen.open_note(wanted.id)  # what Enter on the first link posts
@@ -143,29 +170,100 @@ async def test_a_note_picked_before_the_graph_opens_when_it_is_there(
         assert app.main_screen.current.id == wanted.id
 
 
-def test_an_unreadable_or_other_version_overview_is_ignored(tmp_path: Path):
-    (tmp_path / first_screen.FILE).write_text("{not json", encoding="utf-8")
-    assert first_screen.load(tmp_path) is None
-    (tmp_path / first_screen.FILE).write_text('{"version": 99}', encoding="utf-8")
-    assert first_screen.load(tmp_path) is None
-    (tmp_path / first_screen.FILE).write_text(
-        '{"version": 1, "signature": "s", "stats": {}, "lists": [["H", [["a", "A", "nokind", false]]]]}',
-        encoding="utf-8",
-    )
-    assert first_screen.load(tmp_path) is None  # an unknown kind: nothing drawn from it
-    assert first_screen.load(tmp_path / "missing") is None
+@pytest.mark.asyncio
+async def test_the_overview_of_files_edited_since_is_replaced_by_the_graphs(
+    corpus: Path, tmp_path: Path, held: threading.Event
+):
+    index = tmp_path / "index"
+    kg_index(corpus, index)
+    (corpus / "vault" / "A brand new note.md").write_text("A new note.\n", encoding="utf-8")
+    app = KgApp(corpus, index=index)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        # The index has not taken the edit in yet: its overview is drawn meanwhile ...
+        assert "Most connected notes" in screen_text(app) and "41 notes" in screen_text(app)
+        held.set()
+        # ... and the graph's own figures replace it once the edit is read.
+        assert await wait_until(pilot, lambda: "42 notes" in screen_text(app))
+        # Kept for the next start, in place of the stale one.
+        assert await wait_until(pilot, lambda: kg.kept_overview(corpus, index) is not None)
+    kept = kg.kept_overview(corpus, index)
+    assert kept is not None and kept.stats.notes == 42
 
 
 @pytest.mark.asyncio
-async def test_lists_from_other_files_are_worked_out_again(corpus: Path, tmp_path: Path):
-    import kg
-
+async def test_enter_before_the_graph_is_there_searches_once_it_is(
+    corpus: Path, tmp_path: Path, held: threading.Event
+):
     index = tmp_path / "index"
-    await first_session(corpus, index)
-    kept = first_screen.load(index)
-    assert kept is not None
-    graph = kg.load(corpus, index=index, embed="none")
-    assert kept.lists_in(graph) is not None  # the same files: the lists stand
-    (corpus / "vault" / "a-new-note.md").write_text("A new note.\n", encoding="utf-8")
-    changed = kg.load(corpus, index=index, embed="none")
-    assert kept.lists_in(changed) is None  # another signature: worked out again
+    kg_index(corpus, index)
+    app = KgApp(corpus, index=index)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.graph is None
+        await pilot.press("slash", *"trusted verifier", "enter")
+        panel = app.query_one(SearchPanel)
+        assert panel.display and "runs as soon as it is open" in screen_text(app)
+        held.set()
+        # The search by meaning runs once the graph is there: its hits are listed.
+        assert await wait_until(pilot, lambda: panel.last_hits is not None)
+        query, hits = panel.last_hits
+        assert query == "trusted verifier" and hits
+        assert app.graph is not None and app.graph.note(hits[0]).title == VERIFIER
+
+
+@pytest.mark.asyncio
+async def test_the_first_index_of_a_folder_says_so_with_its_progress(
+    corpus: Path, tmp_path: Path, opened_then_held: threading.Event
+):
+    app = KgApp(corpus, index=tmp_path / "index")  # no index yet
+    async with app.run_test(size=(160, 48)) as pilot:  # the progress line on one row
+        read = re.compile(r"Reading: (\d+) of \1 files \(100%\)")  # every file read
+        assert await wait_until(pilot, lambda: read.search(screen_text(app)) is not None)
+        text = screen_text(app)
+        assert "Indexing this folder for the first time" in text and "s so far" in text
+        assert "This happens once" not in text
+        opened_then_held.set()
+        assert await wait_until(pilot, lambda: "Most connected notes" in screen_text(app))
+
+    # The next start reuses that index: nothing is built, no progress is shown.
+    app = KgApp(corpus, index=tmp_path / "index")
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.index_state == "present"
+        await pilot.pause()
+        assert "Indexing" not in screen_text(app)
+        opened_then_held.set()
+
+
+@pytest.mark.asyncio
+async def test_the_browser_counts_the_corpus_figures_once_per_graph(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    counted: list[int] = []
+    real = figures.corpus_stats
+
+    def counting(graph):
+        counted.append(id(graph))
+        return real(graph)
+
+    monkeypatch.setattr(figures, "corpus_stats", counting)
+    monkeypatch.setenv("KG_NO_WATCH", "1")  # the re-index below is the only one
+    index = tmp_path / "index"
+    app = KgApp(corpus, index=index)
+    async with app.run_test(size=SIZE) as pilot:
+        # Header, overview (drawn twice) and the overview kept for the next start.
+        assert await wait_until(pilot, lambda: app.main_screen.home is not None)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.graph is not None
+        assert counted == [id(app.graph)]
+        assert "41 notes" in screen_text(app)
+
+        # A live edit: the new graph's figures are counted (once) and shown.
+        (corpus / "vault" / "A brand new note.md").write_text("A new note.\n", encoding="utf-8")
+        app.reload("1 file changed")
+        assert await wait_until(pilot, lambda: app.reloads >= 1)
+        assert await wait_until(pilot, lambda: "42 notes" in screen_text(app))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert counted[1:] == [id(app.graph)]

@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from dataclasses import asdict
+from pathlib import Path
 
 from kg.cli.common import (
     Subparsers,
@@ -17,7 +18,9 @@ from kg.cli.common import (
 from kg.cli.report import diagnostic_json
 from kg.embed.state import Progress
 from kg.graph.knowledge import CorpusStats, KnowledgeGraph
+from kg.index.overview import keep_overview
 from kg.model import Diagnostic, Link, Severity
+from kg.parse.corpus import holds_notes
 from kg.query.warm import DEFAULT_LIMIT, Warmed
 
 NOW_LIMIT = 300  # notes whose whole-note vectors `kg index` computes by default (~15 s quiet)
@@ -81,14 +84,18 @@ def run(args: argparse.Namespace) -> int:
     summaries = []
     for path in paths:
         started = time.perf_counter()
-        graph = open_graph(args, path, rebuild=args.rebuild, embed=not args.no_embed)
+        # A folder without notes (empty, or mistyped): read without writing an index or
+        # loading a model, and say so below.
+        empty = Path(path).is_dir() and not holds_notes(Path(path))
+        embed = not (args.no_embed or empty)
+        graph = open_graph(args, path, rebuild=args.rebuild, embed=embed, save=not empty)
         seconds = time.perf_counter() - started
         warmed = None
         update = graph.index_update
         background = edit_in_background(graph, args)
         if background is not None:
             pass  # the edit's model vectors are computed by a process of its own
-        elif not args.no_embed and args.trace_vectors != "none":
+        elif embed and args.trace_vectors != "none":
             from kg.query.warm import keep_current, warm_traces
 
             if update is not None and update.mode == "updated" and args.trace_vectors == "auto":
@@ -110,6 +117,8 @@ def run(args: argparse.Namespace) -> int:
         keep_trace_words(graph)
         vectors = graph.embeddings
         stats = graph.corpus_stats()
+        # The first screen of `kg browse` draws this before it reads the index.
+        keep_overview(graph)
         shown = [d for d in graph.diagnostics if args.verbose or d.severity is not Severity.INFO]
         if stats.files == 0:
             # An empty or mistyped folder: say so, and fail as a script would want.
@@ -118,8 +127,9 @@ def run(args: argparse.Namespace) -> int:
                     str(path),
                     None,
                     Severity.WARNING,
-                    "holds no notes (no .md or .txt files); is it the corpus folder? "
-                    "(--corpus PATH or $KG_CORPUS)",
+                    "holds no notes (no .md or .txt files)"
+                    + (", so no index was written" if empty else "")
+                    + "; is it the corpus folder? (--corpus PATH or $KG_CORPUS)",
                     "empty-corpus",
                 )
             )

@@ -131,6 +131,25 @@ def corpus_stats(graph: KnowledgeGraph) -> CorpusStats:
     )
 
 
+def stats_key(graph: KnowledgeGraph) -> tuple[Any, ...]:
+    """What `corpus_stats` counts that can change in a graph's life (its notes and links
+    never do): the diagnostics and the vectors attached."""
+    store = graph.embeddings
+    return (len(graph.diagnostics), graph.files, id(store), getattr(store, "count", None))
+
+
+def same_counts(stats: CorpusStats, graph: KnowledgeGraph) -> bool:
+    """Whether `stats`, counted for a graph of the same files, hold for `graph` too: the
+    same problems and the same notes with vectors (the rest follows from the files)."""
+    diagnostics = graph.diagnostics
+    return (
+        stats.files == graph.files
+        and stats.warnings == sum(1 for d in diagnostics if d.severity is Severity.WARNING)
+        and stats.errors == sum(1 for d in diagnostics if d.severity is Severity.ERROR)
+        and stats.embedded == _embedded(graph, dict(graph.note_table.headers()))
+    )
+
+
 def _embedded(graph: KnowledgeGraph, headers: dict[str, Any]) -> int:
     """The notes and stubs with a vector: the nodes `notes` and `stubs` count (categories
     and tags have vectors too, but are not among those figures)."""

@@ -23,7 +23,6 @@ from kg.index.store import (
     RUNNING_TEXT_GROUP,
     Meta,
     SavedIndex,
-    dates_reader,
     details_reader,
     file_row,
     link_order,
@@ -34,7 +33,7 @@ from kg.index.store import (
     read_headers,
     read_link_columns,
     stamps_text,
-    tags_reader,
+    tags_and_dates_readers,
     write_link_columns,
 )
 from kg.model import LinkRow, Note
@@ -312,8 +311,7 @@ def reopen(
         saved.meta = Meta(db)
     links = LinkTable.from_columns(columns, details_reader(db, extras["rowids"]))
     table = NoteTable(headers, note_reader(db))
-    table.read_tags = tags_reader(db)
-    table.read_dates = dates_reader(db)
+    table.read_tags, table.read_dates = tags_and_dates_readers(db)
     for note in notes.values():
         table._cache[note.id] = note
     graph = KnowledgeGraph(

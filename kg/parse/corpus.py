@@ -42,6 +42,32 @@ def _skips_readme(root: Path | str) -> bool:
     return not os.path.isdir(os.path.join(root, ".obsidian"))
 
 
+def holds_notes(root: Path) -> bool:
+    """Whether `root` is, or holds, a page or Markdown file (the first one found answers,
+    so a large corpus costs no more than an empty one); `kg index` writes no index for a
+    folder without one.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "picture.png").write_bytes(b"")
+    >>> holds_notes(folder)
+    False
+    >>> (folder / "deep").mkdir(); _ = (folder / "deep" / "a.md").write_text("A note.")
+    >>> holds_notes(folder)
+    True
+    """
+    if root.is_file():
+        return True
+    readme = "README.md" if _skips_readme(root) else ""
+    for _folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".")]
+        suffixes = PAGE_SUFFIXES + MARKDOWN_SUFFIXES
+        if any(name.lower().endswith(suffixes) and name != readme for name in files):
+            return True
+        readme = ""  # only the root's
+    return False
+
+
 def discover(root: Path, selection: Selection | None = None) -> list[Path]:
     """Every page and Markdown file below `root` (or `root` itself), in a stable order;
     only those `selection` admits when it is given."""

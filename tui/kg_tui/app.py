@@ -1,8 +1,8 @@
 """The Textual app behind `kg browse`: opens a corpus and walks it.
 
 `KgApp(corpus=PATH)` loads the corpus in a worker thread, so the first screen paints
-at once: the overview the last session worked out (`kg_tui.first_screen`), search box
-ready, until the graph is there; `KgApp(graph=g)` shows an already loaded graph (tests,
+at once: the overview kept beside the index (`kg_tui.first_screen`), search box ready,
+until the graph is there; `KgApp(graph=g)` shows an already loaded graph (tests,
 benchmarks).
 """
 
@@ -33,6 +33,7 @@ from kg_tui.screens.help import HelpScreen
 from kg_tui.screens.main import MainScreen, Prepared
 from kg_tui.screens.path import PathShown
 from kg_tui.tools import ToolActions
+from kg_tui.widgets.search import SearchInput
 
 THEMES = {"light": "textual-light", "dark": "textual-dark"}
 NOTE_VECTORS_AFTER = 5.0  # seconds after opening before the whole-note vectors are computed
@@ -107,13 +108,20 @@ class KgApp(ToolActions, App[None]):
         self._watcher: object | None = None
         self._reloading = threading.Lock()  # one re-index at a time, each shown in turn
         self._progress_to: MainScreen | None = None
+        self._last_progress: LoadProgress | None = None  # posted once the screen is there
         self._opening: Future[KnowledgeGraph] | None = None
-        # The overview the last session worked out, drawn before the index is read.
-        self.remembered: first_screen.Remembered | None = None
+        self._opening_started = time.perf_counter()
+        self.queued_search: str | None = None  # Enter in the search box before the graph
+        # The overview kept beside the index, drawn before the index is read.
+        self.kept: kg.Overview | None = None
+        self.index_state = "present"  # what opening starts from (`kg.index_state`)
         if graph is None:
             self._opening = Future()
-            self.remembered = first_screen.load(first_screen.index_folder(self.corpus, index))
-            if self.remembered is None:
+            assert self.corpus is not None
+            self.index_state = kg.index_state(self.corpus, index)
+            if self.index_state == "present":
+                self.kept = kg.kept_overview(self.corpus, index)
+            if self.kept is None:
                 # Nothing to draw before the graph: start reading it before the first frame.
                 self._start_opening()
 
@@ -121,6 +129,7 @@ class KgApp(ToolActions, App[None]):
         if self._opening is None or self._opening.running() or self._opening.done():
             return
         self._opening.set_running_or_notify_cancel()
+        self._opening_started = time.perf_counter()
         threading.Thread(
             target=self._open, args=(self._opening,), name="kg-open", daemon=True
         ).start()
@@ -139,6 +148,8 @@ class KgApp(ToolActions, App[None]):
         self._apply_settings()
         if self.graph is None:
             self._progress_to = self.main_screen
+            if self._last_progress is not None:  # reported before the screen was there
+                self._progress_to.post_message(self._last_progress)
             # With the overview on screen first, the index is read after that frame.
             self.call_after_refresh(self._start_opening)
             self.call_after_refresh(self.wait_for_graph)
@@ -146,20 +157,36 @@ class KgApp(ToolActions, App[None]):
     # ------------------------------------------------------------ the first screen
 
     def draw_first_screen(self, screen: MainScreen) -> None:
-        """Before the graph is there: the last session's overview, if there is one (the
-        main screen calls this as it mounts; the graph replaces it)."""
+        """Before the graph is there: the overview kept beside the index, if there is
+        one, else what opening the corpus starts with (the main screen calls this as it
+        mounts; the graph replaces it)."""
         from kg_tui.widgets.note_view import NoteView
 
-        if self.graph is None and self.remembered is not None:
-            view = screen.query_one(NoteView)
-            view.show_home(self.remembered.graph(), self.corpus_name, self.remembered.lists)
+        if self.graph is not None:
+            return
+        view = screen.query_one(NoteView)
+        if self.kept is not None:
+            kept = self.kept
+            view.show_home(
+                first_screen.stand_in(kept), self.corpus_name, first_screen.lists_of(kept)
+            )
+        elif self.index_state != "present":
+            view.show_message(*first_screen.loading_words(self.index_state, "start", 0, 0, 0.0))
+
+    def describe_progress(self, message: LoadProgress) -> tuple[str, str]:
+        """The loading screen's heading and line for a step of opening the corpus."""
+        seconds = time.perf_counter() - self._opening_started
+        return first_screen.loading_words(
+            self.index_state, message.stage, message.done, message.total, seconds
+        )
 
     def remembered_lists(self, graph: KnowledgeGraph) -> first_screen.Lists | None:
-        """The overview's lists of `graph` as the last session worked them out, when it
-        was read from the same files (else None: they are worked out again)."""
-        if self.remembered is None:
+        """The overview's lists of `graph`: worked out on the loading thread (or taken
+        from the kept overview, when of the same files), so drawing them costs nothing;
+        None for a graph handed in (worked out after the first paint)."""
+        if self.corpus is None:
             return None
-        return self.remembered.lists_in(graph)
+        return first_screen.lists_of(kg.overview(graph))
 
     def open_when_loaded(self, note_id: str) -> None:
         """A note picked on the first screen before the graph is there: open it then."""
@@ -167,30 +194,30 @@ class KgApp(ToolActions, App[None]):
             self.start = note_id
             self.notify("Opening the corpus: the note opens in a moment.", timeout=2)
 
+    def search_when_loaded(self, query: str) -> None:
+        """Enter in the search box before the graph is there: the search runs once it is
+        (the box says so meanwhile)."""
+        self.queued_search = query
+
+    def _run_queued_search(self, screen: MainScreen) -> None:
+        """The search asked for before the graph was there, now that it is shown; only
+        if the box still holds that query (a query typed since waits for its own Enter)."""
+        query, self.queued_search = self.queued_search, None
+        if not query or screen.graph is None:
+            return
+        box = screen.query_one(SearchInput)
+        if box.value.strip() == query:
+            box.post_message(SearchInput.Submitted(box, box.value))
+
     def on_prepared(self, message: Prepared) -> None:
         self.remember(message)
 
     @work(thread=True, group="remember")
     def remember(self, message: Prepared) -> None:
-        """Keep the overview's lists for the next start, when they changed (on a thread:
-        the corpus's figures take a moment to count on a large corpus)."""
-        graph = message.graph
-        folder = graph.index_folder if self.corpus is not None else None
-        if folder is None or not graph.index_signature:
-            return
-        kept = self.remembered
-        stats = graph.corpus_stats()
-        if (
-            kept is not None
-            and kept.signature == graph.index_signature
-            and kept.stats == stats
-            and [(h, [n.id for n in ns]) for h, ns in kept.lists]
-            == [(h, [n.id for n in ns]) for h, ns in message.lists]
-        ):
-            return
-        remembered = first_screen.Remembered(graph.index_signature, stats, message.lists)
-        if first_screen.save(Path(folder), remembered):
-            self.remembered = remembered
+        """Keep the overview beside the index for the next start, unless the one kept
+        there is of the same files (on a thread: writing is a file's work)."""
+        if self.corpus is not None:
+            kg.keep_overview(message.graph)
 
     @property
     def root(self) -> Path | None:
@@ -277,6 +304,7 @@ class KgApp(ToolActions, App[None]):
                 )
                 return
             seconds = time.perf_counter() - started
+            graph.corpus_stats()  # counted here, off the screen's thread, for the header
             changes = note_changes(self.graph, graph)
 
             def show() -> None:
@@ -349,6 +377,9 @@ class KgApp(ToolActions, App[None]):
             graph = open_graph(
                 self.corpus, self.index, self.config_path, self._progress, self.embedder
             )
+            # The overview (figures, starting points) on this thread too: the screen draws
+            # it at once (kept beside the index, its lists cost nothing).
+            kg.overview(graph)
         except BaseException as error:  # handed to the waiting worker
             done.set_exception(error)
             return
@@ -356,8 +387,9 @@ class KgApp(ToolActions, App[None]):
         done.set_result(graph)
 
     def _progress(self, stage: str, done: int, total: int) -> None:
+        self._last_progress = LoadProgress(stage, done, total)
         if self._progress_to is not None:
-            self._progress_to.post_message(LoadProgress(stage, done, total))
+            self._progress_to.post_message(self._last_progress)
 
     @work(thread=True, exclusive=True, group="load")
     def wait_for_graph(self) -> None:
@@ -370,6 +402,9 @@ class KgApp(ToolActions, App[None]):
             return
         self.graph = graph
         screen.post_message(GraphLoaded(graph, self.load_seconds))
+        # After the graph is shown (the screen's messages come in order): a search asked
+        # for before it was there.
+        screen.call_later(self._run_queued_search, screen)
         self.call_from_thread(self._watch)
         # The whole-note vectors after the first moments, so they never slow the first
         # search, walk or trace a person makes.

@@ -181,12 +181,8 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
         self.query_one("#corpus-info", Static).update("no corpus")
 
     def on_load_progress(self, message: LoadProgress) -> None:
-        self.query_one(NoteView).show_message(
-            "Building the index…",
-            f"{message.stage}: {message.done:,} of {message.total:,} "
-            f"{'texts' if message.stage == 'embed' else 'files'}. "
-            "This happens once; later starts reuse the index.",
-        )
+        # What opening is doing (first index, rebuild, update), how far, for how long.
+        self.query_one(NoteView).show_message(*self.kg_app.describe_progress(message))
 
     def attach(self, graph: KnowledgeGraph, start: str | None = None) -> None:
         """Show `graph`, opening `start` (a title or id) or the corpus overview."""

@@ -50,10 +50,14 @@ class SearchMethods(PanelMethods):
     @on(SearchInput.Submitted, "#search")
     def _submitted(self, event: SearchInput.Submitted) -> None:
         query = event.value.strip()
-        if not query or self.graph is None:
+        if not query:
             return
         results = self.query_one(SearchPanel)
         results.display = True
+        if self.graph is None:  # the corpus is still opening: the search runs once it is
+            self.kg_app.search_when_loaded(query)
+            results.show_busy(query, "Opening the corpus: this search runs as soon as it is open.")
+            return
         results.show_busy(query)
         self._searching = query
         self.run_search(query)

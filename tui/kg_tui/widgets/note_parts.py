@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from textual.content import Content
 from textual.widgets import Static
 
-from kg import KnowledgeGraph
-from kg.model import NOT_NOTES, Link, Note, NoteKind, NoteStats
+from kg import KnowledgeGraph, overview
+from kg.model import Link, Note, NoteStats
 from kg.text import TitleMatcher, fold
 from kg_tui.details import plural
 from kg_tui.labels import shown_title
@@ -119,31 +119,7 @@ def one_per_target(links: list[Link]) -> list[Link]:
 
 
 def home_lists(graph: KnowledgeGraph) -> list[tuple[str, list[Note]]]:
-    """Notes to start a walk from: the most connected, hubs, lines, the newest.
-
-    Chosen from the titles, kinds and dates the index gives without decoding a note (the
-    links are only counted); only the notes shown are read, so 40,000 notes cost a
-    fraction of a second. The browser still runs it in a worker.
-    """
-    degree = graph.degrees()
-    table = graph.note_table
-    notes = {
-        note_id: (title, kind)
-        for note_id, (title, kind, stub, _cut, _aliases) in table.headers()
-        if not stub and kind not in NOT_NOTES
-    }
-
-    def top(kind: NoteKind | None, n: int) -> list[Note]:
-        chosen = [i for i, (_, k) in notes.items() if kind is None or k is kind]
-        chosen.sort(key=lambda i: (-degree.get(i, 0), notes[i][0]))
-        return [table[i] for i in chosen[:n]]
-
-    dates = dict(table.date_list())
-    # Newest first; equal dates in the corpus's order, as the notes come.
-    dated = sorted((i for i in notes if dates.get(i)), key=lambda i: dates[i], reverse=True)
-    return [
-        ("Most connected notes", top(None, 8)),
-        ("Topic hubs", top(NoteKind.HUB, 6)),
-        ("Inquiring lines", top(NoteKind.LINE, 6)),
-        ("Newest notes", [table[i] for i in dated[:6]]),
-    ]
+    """Notes to start a walk from: the most connected, hubs, lines, the newest (kg's
+    overview of the graph, `kg.overview`: worked out once per graph, or kept beside the
+    index)."""
+    return [(heading, list(notes)) for heading, notes in overview(graph).lists]
