@@ -9,11 +9,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Label, SelectionList
+from textual.widgets import Button, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
 from kg.model import LinkKind
 from kg_tui.walk import KIND_COLOURS, Filter
+from kg_tui.widgets.footer import FittingFooter
 from kg_tui.widgets.ticks import TickList
 
 
@@ -50,7 +51,7 @@ class FilterScreen(ModalScreen[Filter | None]):
                 classes="dialog-hint",
             )
             with Horizontal(id="filter-lists"):
-                with Vertical():
+                with Vertical(id="kinds-column"):
                     yield Label("Link kinds followed", classes="list-label")
                     kinds = self.current.kinds
                     yield TickList[str](
@@ -68,16 +69,17 @@ class FilterScreen(ModalScreen[Filter | None]):
                         ),
                         id="filter-kinds",
                     )
-                with Vertical():
-                    yield Label("Categories (none: all)", classes="list-label")
-                    if self.categories:
-                        chosen = self.current.categories or frozenset()
-                        yield TickList[str](
-                            *(Selection(c, c, c in chosen) for c in self.categories),
-                            id="filter-categories",
-                        )
-                    else:
-                        yield Label("This corpus has no categories.", classes="dialog-hint")
+                if self.categories or not self.tags:  # a vault has tags, seldom categories
+                    with Vertical():
+                        yield Label("Categories (none: all)", classes="list-label")
+                        if self.categories:
+                            chosen = self.current.categories or frozenset()
+                            yield TickList[str](
+                                *(Selection(c, c, c in chosen) for c in self.categories),
+                                id="filter-categories",
+                            )
+                        else:
+                            yield Label("This corpus has no categories.", classes="dialog-hint")
                 if self.tags:
                     with Vertical():
                         yield Label("Tags (none: all)", classes="list-label")
@@ -90,7 +92,7 @@ class FilterScreen(ModalScreen[Filter | None]):
                 yield Button("Apply", variant="primary", id="apply", compact=True)
                 yield Button("Clear", id="clear", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.on_resize()
@@ -98,8 +100,22 @@ class FilterScreen(ModalScreen[Filter | None]):
 
     def on_resize(self, event: object = None) -> None:
         # Under 80 columns the dialog takes the whole width and drops its hint line
-        # (the footer names the same keys), so every label and button stays on screen.
+        # (the footer names the same keys), and its lists stand one above the other,
+        # each the dialog's width: every row and button stays on screen whole.
         self.set_class(self.size.width < 80, "-narrow")
+        self.set_class(not self._side_by_side(self.size.width), "-stacked")
+
+    def _side_by_side(self, width: int) -> bool:
+        """Whether every row of every list fits with the lists side by side (the dialog is
+        90% of the screen under 80 columns, else 90% up to 110 columns)."""
+        inner = (width if width < 80 else min(int(width * 0.9), 110)) - 4  # border, padding
+        needed = 0
+        for list_id in ("#filter-kinds", "#filter-categories", "#filter-tags"):
+            for found in self.query(list_id).results(SelectionList):
+                rows = (found.get_option_at_index(i).prompt for i in range(found.option_count))
+                longest = max((Content(str(r)).cell_length for r in rows), default=0)
+                needed += longest + 7  # the box, its gaps and a scrollbar
+        return needed <= inner
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         {"apply": self.action_apply, "clear": self.action_clear, "cancel": self.action_cancel}[

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from kg import KnowledgeGraph
 from kg.model import Note, NoteKind, NoteStats
@@ -42,6 +42,7 @@ from kg_tui.widgets.breadcrumb import Breadcrumb
 from kg_tui.widgets.concept_map import ConceptMap
 from kg_tui.widgets.details import DetailsPane
 from kg_tui.widgets.find_bar import FindBar
+from kg_tui.widgets.footer import FittingFooter
 from kg_tui.widgets.near_list import NearList
 from kg_tui.widgets.neighbourhood import NeighbourhoodTree
 from kg_tui.widgets.note_view import NoteView, home_lists
@@ -62,10 +63,10 @@ class Prepared(Message):
     lists: list[tuple[str, list[Note]]]
 
 
-def describe_open(note: Note | None) -> Details | None:
+def describe_open(graph: KnowledgeGraph | None, note: Note | None) -> Details | None:
     """The details pane's account of the open note itself (None on the overview: the
     pane's hint then says what it shows)."""
-    return None if note is None else details.of_note(note, "the open note")
+    return None if note is None else details.of_note(note, "the open note", graph=graph)
 
 
 def neighbour_counts(groups: list[Group]) -> str:
@@ -137,7 +138,7 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
                 yield DetailsPane("The highlighted row is described here in full.", id="details")
         yield FindBar(id="find")
         yield SearchPanel(id="results")
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.query_one("#results").display = False
@@ -156,7 +157,9 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
     def _layout_for(self, width: int, height: int) -> None:
         # Below NARROW columns one panel shows at a time: the note, or the side panel
         # while it has the focus (Tab, l, n, m switch), never both squeezed.
-        self.set_class(width < NARROW, "-narrow")
+        if (width < NARROW) != self.has_class("-narrow"):
+            self.set_class(width < NARROW, "-narrow")
+            self.refresh_bindings()  # `w` on the note widens only beside the side panel
         wide = width >= WIDE[0] and height >= WIDE[1]
         if wide == self.has_class("-wide") and self.is_mounted:
             return
@@ -275,7 +278,7 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
         tree = self.query_one("#tree", NeighbourhoodTree)
         # The details pane describes this step until a row is highlighted: never a row
         # of the step before (the tree describes its first row once it has one).
-        self.query_one(DetailsPane).show(describe_open(note))
+        self.query_one(DetailsPane).show(describe_open(graph, note))
         tree.scroll_home(animate=False)
         maps = list(self.query(ConceptMap))
         if note is None:
@@ -298,7 +301,7 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
             self.query_one(NoteView).show_note(graph, note, self.stats)
             tree.show_groups(self.groups)
             for widget in maps:
-                widget.show(note.id, note.title, self.groups, self.stats)
+                widget.show(note.id, note.title, self.groups, self.stats, graph=graph)
             self._status(self._links_text() if self.groups else self._empty_text())
             if self.depth == 2:
                 self.call_after_refresh(self.load_ring, note.id)

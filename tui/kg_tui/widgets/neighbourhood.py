@@ -125,7 +125,9 @@ class NeighbourhoodTree(Tree[Row]):
 
     def _describe_cursor(self) -> None:
         node = self.cursor_node
-        self.post_message(Describe(describe_row(node.data if node is not None else None)))
+        self.post_message(
+            Describe(describe_row(node.data if node is not None else None, self._graph()))
+        )
 
     def _add_entries(self, node: TreeNode[Row], entries: list[Entry]) -> None:
         for entry in entries[:SHOW_AT_MOST]:
@@ -257,7 +259,7 @@ class NeighbourhoodTree(Tree[Row]):
         event.stop()
         row = event.node.data
         self.post_message(Highlighted(row.note_id if row and row.kind == "entry" else None))
-        self.post_message(Describe(describe_row(row)))
+        self.post_message(Describe(describe_row(row, self._graph())))
 
     def highlighted_note(self) -> str | None:
         node = self.cursor_node
@@ -282,12 +284,12 @@ class NeighbourhoodTree(Tree[Row]):
         return False
 
 
-def describe_row(row: Row | None) -> details.Details | None:
+def describe_row(row: Row | None, graph: KnowledgeGraph | None = None) -> details.Details | None:
     """The details pane's account of a row: a neighbour in full, or what a group holds."""
     if row is None:
         return None
     if row.kind == "entry" and row.entry is not None:
-        return details.of_entry(row.entry, row.colour)
+        return details.of_entry(row.entry, row.colour, graph)
     if row.kind == "group" and row.group is not None:
         group = row.group
         return details.Details(
