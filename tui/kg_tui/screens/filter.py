@@ -103,19 +103,26 @@ class FilterScreen(ModalScreen[Filter | None]):
         # (the footer names the same keys), and its lists stand one above the other,
         # each the dialog's width: every row and button stays on screen whole.
         self.set_class(self.size.width < 80, "-narrow")
-        self.set_class(not self._side_by_side(self.size.width), "-stacked")
+        # Side by side, each list as wide as its longest row needs, when they all fit;
+        # else one above the other.
+        columns = list(self.query_one("#filter-lists").query_children(Vertical))
+        needs = [self._need(column) for column in columns]
+        inner = self.size.width if self.size.width < 80 else min(self.size.width * 9 // 10, 110)
+        side_by_side = sum(needs) <= inner - 4  # the dialog's border and padding
+        self.set_class(not side_by_side, "-stacked")
+        for column, need in zip(columns, needs, strict=True):
+            column.styles.width = f"{need}fr" if side_by_side else None
 
-    def _side_by_side(self, width: int) -> bool:
-        """Whether every row of every list fits with the lists side by side (the dialog is
-        90% of the screen under 80 columns, else 90% up to 110 columns)."""
-        inner = (width if width < 80 else min(int(width * 0.9), 110)) - 4  # border, padding
-        needed = 0
-        for list_id in ("#filter-kinds", "#filter-categories", "#filter-tags"):
-            for found in self.query(list_id).results(SelectionList):
-                rows = (found.get_option_at_index(i).prompt for i in range(found.option_count))
-                longest = max((Content(str(r)).cell_length for r in rows), default=0)
-                needed += longest + 7  # the box, its gaps and a scrollbar
-        return needed <= inner
+    @staticmethod
+    def _need(column: Vertical) -> int:
+        """Cells a column needs for its longest row whole: the row, its box, its gaps and
+        a scrollbar (a column without a list: its label's width)."""
+        lists = column.query(SelectionList)
+        if not lists:
+            return 24
+        found = lists.first()
+        rows = (found.get_option_at_index(i).prompt for i in range(found.option_count))
+        return max((Content(str(row)).cell_length for row in rows), default=0) + 8
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         {"apply": self.action_apply, "clear": self.action_clear, "cancel": self.action_cancel}[
