@@ -201,6 +201,18 @@ async def test_the_map_and_the_details_pane_name_the_folder_of_same_named_notes(
         assert "Privacy and storage — Publish/" in region_text(app, details)
 
 
+@pytest.mark.asyncio
+async def test_a_links_row_cut_to_the_side_panel_keeps_the_folder(vault, tmp_path):
+    app = KgApp(graph=vault, export_dir=tmp_path)
+    async with app.run_test(size=SMALL) as pilot:  # the side panel at its narrowest
+        await settle(pilot)
+        app.main_screen.open_note(vault.note("Embedding notes and files").id)
+        await settle(pilot)
+        tree = app.query_one("#tree")
+        shown = region_text(app, tree)
+        assert "— Sync/" in shown and "— Publish/" in shown, shown
+
+
 # ---------------------------------------------------------------- search box and titles
 
 
