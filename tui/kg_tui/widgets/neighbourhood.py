@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 SHOW_AT_MOST = 60  # entries listed per group before a "more" row
 OPEN_UP_TO = 24  # groups this small start open
+TITLE_CELLS = 16  # a row's title keeps this much before its detail is shown beside it
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,9 @@ class NeighbourhoodTree(Tree[Row]):
             return _fit(super().render_label(node, base_style, style), self._room(node))
         room = self._room(node) - (2 if node.allow_expand else 0)
         tail = "".join(f"  {part}" for part in (row.detail, row.extra) if part)
-        if len(tail) > room * 0.45:
+        # The title comes first: the detail and counts only beside 16 cells of it (the
+        # details pane below says them in full).
+        if len(tail) > room * 0.45 or room - len(tail) < min(len(row.title), TITLE_CELLS):
             tail = ""
         title = Text(
             self._cut(node, max(4, room - len(tail))), style="italic dim" if row.stub else ""
