@@ -27,7 +27,7 @@ def key_width(key: str, description: str, compact: bool = True) -> int:
     """Cells one key takes in the footer, its margin included.
 
     >>> key_width("f", "Filter"), key_width("F1", "Help", compact=False)
-    (9, 8)
+    (9, 9)
     """
     if compact:
         return cell_len(key) + (1 + cell_len(description) if description else 0) + GAP
