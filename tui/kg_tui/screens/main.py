@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 WIDE = (120, 36)  # from this size on, the map gets its own panel
 NARROW = 80  # below this width the side panel collapses: one panel at a time
 INLINE_STATS = 60  # links up to which a note's figures are counted before the first paint
+SHORT_STATUS = 100  # below this width (and from NARROW on) the links' status is shorter
 
 
 @dataclass
@@ -69,9 +70,10 @@ def describe_open(graph: KnowledgeGraph | None, note: Note | None) -> Details | 
     return None if note is None else details.of_note(note, "the open note", graph=graph)
 
 
-def neighbour_counts(groups: list[Group]) -> str:
+def neighbour_counts(groups: list[Group], explain: bool = True) -> str:
     """What the side panel lists, counted as the note's figures count it: distinct notes
-    (categories and tags apart), and rows when a note is listed under several groups."""
+    (categories and tags apart), and rows when a note is listed under several groups
+    (why, when `explain`: a narrow side panel keeps its lines for the rows)."""
     grouping = (NoteKind.CATEGORY, NoteKind.TAG)
     notes = {e.note.id for g in groups for e in g.entries if e.note.kind not in grouping}
     groupers = {e.note.id for g in groups for e in g.entries if e.note.kind in grouping}
@@ -80,7 +82,7 @@ def neighbour_counts(groups: list[Group]) -> str:
     if groupers:
         text += " + " + plural(len(groupers), "category or tag", "categories and tags")
     if rows > len(notes) + len(groupers):
-        text += f", in {rows} rows (some notes sit in two groups)"
+        text += f", in {rows} rows" + (" (some notes sit in two groups)" if explain else "")
     return text
 
 
@@ -160,6 +162,8 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
         if (width < NARROW) != self.has_class("-narrow"):
             self.set_class(width < NARROW, "-narrow")
             self.refresh_bindings()  # `w` on the note widens only beside the side panel
+        if self.groups and self.is_mounted:
+            self._status(self._links_text())  # its wording depends on the width
         wide = width >= WIDE[0] and height >= WIDE[1]
         if wide == self.has_class("-wide") and self.is_mounted:
             return
@@ -326,7 +330,9 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
         return "No links: this note stands alone."
 
     def _links_text(self) -> str:
-        parts = [neighbour_counts(self.groups), f"depth {self.depth}"]
+        # Beside the note at 80 to 99 columns the side panel is at its narrowest.
+        explain = not NARROW <= self.size.width < SHORT_STATUS
+        parts = [neighbour_counts(self.groups, explain), f"depth {self.depth}"]
         if self.filter.active:
             parts.append(self.filter.describe())
         return " · ".join(parts)
