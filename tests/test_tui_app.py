@@ -424,7 +424,7 @@ async def test_near_notes_ranked_and_marked_linked_or_not(embedded_graph, tmp_pa
         options = near.options
         assert options.option_count > 3
         prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        assert all(("● linked" in p) != ("○ not linked" in p) for p in prompts)
+        assert all(("● linked" in p) != ("○ unlinked" in p) for p in prompts)
         expected = embedded_graph.near(embedded_graph.note(HIDDEN), k=20)
         assert [("● linked" in p) for p in prompts] == [hit.linked for hit in expected]
         assert app.focused is options

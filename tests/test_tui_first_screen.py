@@ -41,9 +41,13 @@ def screen_text(app: KgApp) -> str:
     ):
         x, y, text = float(match[1]), float(match[2]), html.unescape(match[3])
         rows.setdefault(y, []).append((x, text))
-    return "\n".join(
-        "".join(t for _, t in sorted(rows[y])).replace("\xa0", " ") for y in sorted(rows)
-    )
+    lines = []
+    for y in sorted(rows):
+        line = ""
+        for x, text in sorted(rows[y]):  # each piece at its column: the blanks between stay
+            line = line.ljust(round(x / 12.2)) + text
+        lines.append(line.replace("\xa0", " "))
+    return "\n".join(lines)
 
 
 async def wait_until(pilot, test, tries: int = 1500) -> bool:

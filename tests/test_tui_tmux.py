@@ -299,3 +299,44 @@ def test_slash_hash_offers_the_tag(vault: Path, tmp_path: Path):
         term.keys("q")
     finally:
         term.close()
+
+
+def footer_keys_whole(screen: str) -> None:
+    """The footer's last key before the palette's is whole: its description is one the
+    browser gives a key (no `x Exp` cut by the palette's key)."""
+    from kg_tui.screens.help import sections
+
+    footer = screen.splitlines()[-1]
+    assert "▏^p palette" in footer, footer
+    shown = footer.split("▏")[0].rstrip()
+    words = {what for _, rows in sections([]) for _, what in rows}
+    words |= {"Help", "Link", "Open", "Widen", "Side panel", "Walk there", "Search", "Back"}
+    assert any(shown.endswith(" " + word) for word in words), footer
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux)")
+def test_at_60_columns_the_footer_is_whole_and_the_map_names_folders(vault: Path, tmp_path: Path):
+    # Without COLUMNS and LINES, which a test run may set: the app reads the pane's size.
+    term = Terminal(
+        f"env -u COLUMNS -u LINES TERM=xterm-256color KG_NO_WATCH=1 "
+        f"{Path(sys.executable).parent / 'kg'} browse "
+        f"--corpus {shlex_quote(str(vault))} --index {tmp_path / 'index'} "
+        f"--note {shlex_quote('Embedding notes and files')}",
+        width=60,
+        height=20,
+    )
+    try:
+        screen = term.wait_for("Embed a note in another note")
+        footer_keys_whole(screen)
+        boxes_fit(screen, 60)
+        term.keys("m")  # the map: the two notes called "Privacy and storage" apart
+        screen = term.wait_for("— Sync/", "— Publish/")
+        footer_keys_whole(screen)
+        term.keys("f")  # the filter: each kind's row whole
+        screen = term.wait_for("Link kinds followed")
+        assert "(none here)" in screen or "● links" in screen
+        assert not any(line.rstrip("│ ").endswith("…") for line in screen.splitlines()), screen
+        boxes_fit(screen, 60)
+        term.keys("Escape", "q")
+    finally:
+        term.close()

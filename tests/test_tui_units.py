@@ -27,6 +27,9 @@ MODULES = [
     "kg_tui.viewstate",
     "kg_tui.fit",
     "kg_tui.emphasis",
+    "kg_tui.widgets.hanging",
+    "kg_tui.widgets.footer",
+    "kg_tui.widgets.details",
 ]
 
 

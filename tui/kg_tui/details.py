@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kg import KnowledgeGraph
 from kg.model import Link, Note
+from kg_tui.labels import shown_title
 from kg_tui.walk import Entry, group_spec
 
 
@@ -57,8 +59,9 @@ def note_text(note: Note) -> str:
     return note.claim or note.description
 
 
-def of_entry(entry: Entry, colour: str = "") -> Details:
-    """Details of a neighbour as the side panel lists it.
+def of_entry(entry: Entry, colour: str = "", graph: KnowledgeGraph | None = None) -> Details:
+    """Details of a neighbour as the side panel lists it (the title with its folder
+    where `graph` holds another note of that title, as everywhere titles show).
 
     >>> from kg.model import LinkKind, NoteKind
     >>> n = Note("b", "Does B hold?", NoteKind.SYNTHESIS, claim="B holds.")
@@ -75,7 +78,7 @@ def of_entry(entry: Entry, colour: str = "") -> Details:
     if entry.links > 1:
         parts.append(plural(entry.links, "link"))
     return Details(
-        title=entry.note.title,
+        title=shown_title(graph, entry.note),
         kind=" · ".join(parts),
         colour=colour,
         text=link_text(link) or note_text(entry.note),
@@ -84,10 +87,12 @@ def of_entry(entry: Entry, colour: str = "") -> Details:
     )
 
 
-def of_note(note: Note, kind: str = "", colour: str = "") -> Details:
+def of_note(
+    note: Note, kind: str = "", colour: str = "", graph: KnowledgeGraph | None = None
+) -> Details:
     """Details of a note on its own (a near hit, a path step): its claim and its file."""
     return Details(
-        title=note.title,
+        title=shown_title(graph, note),
         kind=kind,
         colour=colour,
         text=note_text(note),
@@ -96,14 +101,16 @@ def of_note(note: Note, kind: str = "", colour: str = "") -> Details:
     )
 
 
-def of_step(note: Note, link: Link | None, forward: bool = True) -> Details:
+def of_step(
+    note: Note, link: Link | None, forward: bool = True, graph: KnowledgeGraph | None = None
+) -> Details:
     """Details of one step of a path: the note, and the link that reached it (read
     backwards when the path walks it against its direction)."""
     if link is None:
-        return of_note(note, "start of the path")
+        return of_note(note, "start of the path", graph=graph)
     kind = link.describe() + ("" if forward else " (read backwards)")
     return Details(
-        title=note.title,
+        title=shown_title(graph, note),
         kind=kind,
         text=link_text(link) or note_text(note),
         where=where_of(link),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from kg_tui.labels import SEPARATOR, fit_with_folder
 from kg_tui.walk import ellipsize
 
 
@@ -28,13 +29,26 @@ def middle_cut(text: str, width: int) -> str:
     return text[:head].rstrip() + "…" + text[len(text) - tail :].lstrip()
 
 
+def end_cut(text: str, width: int) -> str:
+    """`text` cut at its end, but a folder shown after a repeated title (`labels`) kept:
+    the title is cut first.
+
+    >>> end_cut("Privacy and storage — Publish/", 22)
+    'Privacy an… — Publish/'
+    """
+    title, separator, folder = text.rpartition(SEPARATOR)
+    if separator and len(text) > width:
+        return fit_with_folder(title, folder, width)
+    return ellipsize(text, width)
+
+
 def distinct_cuts(titles: Sequence[str], width: int) -> list[str]:
     """Each title cut to `width`; titles whose plain cuts collide keep their ends as well.
 
     >>> distinct_cuts(["Does RL teach reasoning?", "Does RL teach reasons?", "Why?"], 14)
     ['Does RL…ning?', 'Does RL…sons?', 'Why?']
     """
-    cuts = [ellipsize(t, width) for t in titles]
+    cuts = [end_cut(t, width) for t in titles]
     same: defaultdict[str, list[int]] = defaultdict(list)
     for i, cut in enumerate(cuts):
         same[cut].append(i)

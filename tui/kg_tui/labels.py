@@ -108,3 +108,46 @@ def shown_title(graph: KnowledgeGraph | None, note: Note) -> str:
     if note.title.casefold() in repeated_titles(graph):
         return with_folder(note)
     return note.title
+
+
+def repeated_folder(graph: KnowledgeGraph | None, note: Note) -> str:
+    """The folder `shown_title` adds to `note`'s title ('' when its title is its own)."""
+    shown = shown_title(graph, note)
+    return shown[len(note.title) + len(SEPARATOR) :] if shown != note.title else ""
+
+
+def fit_with_folder(title: str, folder: str, width: int) -> str:
+    """`title — folder` in `width` cells, the folder kept (its end, at most half the
+    width) and the title cut first, so two notes of one name stay apart when cut.
+
+    >>> fit_with_folder("Security and privacy", "Obsidian Sync/", 30)
+    'Security and… — Obsidian Sync/'
+    >>> fit_with_folder("Ideas", "Archive/2025/deep/", 20)
+    'Ideas — …025/deep/'
+    >>> fit_with_folder("Ideas", "", 3)
+    'Id…'
+    """
+    if not folder:
+        return _cut(title, width)
+    whole = f"{title}{SEPARATOR}{folder}"
+    if len(whole) <= width:
+        return whole
+    folder = cut_start(folder, max(1, width // 2))
+    return _cut(title, width - len(SEPARATOR) - len(folder)) + SEPARATOR + folder
+
+
+def cut_start(text: str, width: int) -> str:
+    """`text` in `width` cells, cut from its start: a folder keeps its deepest part.
+
+    >>> cut_start("Archive/2025/deep/", 8), cut_start("Sync/", 8)
+    ('…5/deep/', 'Sync/')
+    """
+    if len(text) <= width:
+        return text
+    return "…" + text[len(text) - width + 1 :] if width > 1 else "…"
+
+
+def _cut(text: str, width: int) -> str:
+    if len(text) <= width:
+        return text
+    return text[: max(width - 1, 0)].rstrip() + "…" if width > 0 else ""

@@ -17,10 +17,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from kg import SubGraph
 from kg_tui.screens.confirm import ConfirmScreen
+from kg_tui.widgets.footer import FittingFooter
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Export", variant="primary", id="export-go", compact=True)
                 yield Button("Cancel", id="export-cancel", compact=True)
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.on_resize()

@@ -9,11 +9,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Label, SelectionList
+from textual.widgets import Button, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
 from kg.model import LinkKind
 from kg_tui.walk import KIND_COLOURS, Filter
+from kg_tui.widgets.footer import FittingFooter
 from kg_tui.widgets.ticks import TickList
 
 
@@ -50,7 +51,7 @@ class FilterScreen(ModalScreen[Filter | None]):
                 classes="dialog-hint",
             )
             with Horizontal(id="filter-lists"):
-                with Vertical():
+                with Vertical(id="kinds-column"):
                     yield Label("Link kinds followed", classes="list-label")
                     kinds = self.current.kinds
                     yield TickList[str](
@@ -68,16 +69,17 @@ class FilterScreen(ModalScreen[Filter | None]):
                         ),
                         id="filter-kinds",
                     )
-                with Vertical():
-                    yield Label("Categories (none: all)", classes="list-label")
-                    if self.categories:
-                        chosen = self.current.categories or frozenset()
-                        yield TickList[str](
-                            *(Selection(c, c, c in chosen) for c in self.categories),
-                            id="filter-categories",
-                        )
-                    else:
-                        yield Label("This corpus has no categories.", classes="dialog-hint")
+                if self.categories or not self.tags:  # a vault has tags, seldom categories
+                    with Vertical():
+                        yield Label("Categories (none: all)", classes="list-label")
+                        if self.categories:
+                            chosen = self.current.categories or frozenset()
+                            yield TickList[str](
+                                *(Selection(c, c, c in chosen) for c in self.categories),
+                                id="filter-categories",
+                            )
+                        else:
+                            yield Label("This corpus has no categories.", classes="dialog-hint")
                 if self.tags:
                     with Vertical():
                         yield Label("Tags (none: all)", classes="list-label")
@@ -90,7 +92,7 @@ class FilterScreen(ModalScreen[Filter | None]):
                 yield Button("Apply", variant="primary", id="apply", compact=True)
                 yield Button("Clear", id="clear", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.on_resize()
@@ -98,8 +100,29 @@ class FilterScreen(ModalScreen[Filter | None]):
 
     def on_resize(self, event: object = None) -> None:
         # Under 80 columns the dialog takes the whole width and drops its hint line
-        # (the footer names the same keys), so every label and button stays on screen.
+        # (the footer names the same keys), and its lists stand one above the other,
+        # each the dialog's width: every row and button stays on screen whole.
         self.set_class(self.size.width < 80, "-narrow")
+        # Side by side, each list as wide as its longest row needs, when they all fit;
+        # else one above the other.
+        columns = list(self.query_one("#filter-lists").query_children(Vertical))
+        needs = [self._need(column) for column in columns]
+        inner = self.size.width if self.size.width < 80 else min(self.size.width * 9 // 10, 110)
+        side_by_side = sum(needs) <= inner - 4  # the dialog's border and padding
+        self.set_class(not side_by_side, "-stacked")
+        for column, need in zip(columns, needs, strict=True):
+            column.styles.width = f"{need}fr" if side_by_side else None
+
+    @staticmethod
+    def _need(column: Vertical) -> int:
+        """Cells a column needs for its longest row whole: the row, its box, its gaps and
+        a scrollbar (a column without a list: its label's width)."""
+        lists = column.query(SelectionList)
+        if not lists:
+            return 24
+        found = lists.first()
+        rows = (found.get_option_at_index(i).prompt for i in range(found.option_count))
+        return max((Content(str(row)).cell_length for row in rows), default=0) + 8
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         {"apply": self.action_apply, "clear": self.action_clear, "cancel": self.action_cancel}[

@@ -10,7 +10,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
+
+from kg_tui.widgets.footer import FittingFooter
 
 MOUSE = [
     ("click a link", "follow it (in the note, the breadcrumb, the map)"),
@@ -168,7 +170,7 @@ class HelpScreen(ModalScreen[None]):
                         for keys, what in entries:
                             yield Static(Content.styled(keys, "bold"), classes="help-key")
                             yield Static(what, classes="help-what")
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.query_one("#help-keys").focus()

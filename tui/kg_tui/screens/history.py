@@ -14,8 +14,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, OptionList
+from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
+
+from kg_tui.widgets.footer import FittingFooter
 
 
 class HistoryScreen(ModalScreen[int | None]):
@@ -47,7 +49,7 @@ class HistoryScreen(ModalScreen[int | None]):
                 ),
                 id="history-list",
             )
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def _row(self, index: int, title: str) -> Content:
         if index == self.position:

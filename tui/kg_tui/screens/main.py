@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from kg import KnowledgeGraph
 from kg.model import Note, NoteKind, NoteStats
@@ -42,6 +42,7 @@ from kg_tui.widgets.breadcrumb import Breadcrumb
 from kg_tui.widgets.concept_map import ConceptMap
 from kg_tui.widgets.details import DetailsPane
 from kg_tui.widgets.find_bar import FindBar
+from kg_tui.widgets.footer import FittingFooter
 from kg_tui.widgets.near_list import NearList
 from kg_tui.widgets.neighbourhood import NeighbourhoodTree
 from kg_tui.widgets.note_view import NoteView, home_lists
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 WIDE = (120, 36)  # from this size on, the map gets its own panel
 NARROW = 80  # below this width the side panel collapses: one panel at a time
 INLINE_STATS = 60  # links up to which a note's figures are counted before the first paint
+SHORT_STATUS = 100  # below this width (and from NARROW on) the links' status is shorter
 
 
 @dataclass
@@ -62,15 +64,16 @@ class Prepared(Message):
     lists: list[tuple[str, list[Note]]]
 
 
-def describe_open(note: Note | None) -> Details | None:
+def describe_open(graph: KnowledgeGraph | None, note: Note | None) -> Details | None:
     """The details pane's account of the open note itself (None on the overview: the
     pane's hint then says what it shows)."""
-    return None if note is None else details.of_note(note, "the open note")
+    return None if note is None else details.of_note(note, "the open note", graph=graph)
 
 
-def neighbour_counts(groups: list[Group]) -> str:
+def neighbour_counts(groups: list[Group], explain: bool = True) -> str:
     """What the side panel lists, counted as the note's figures count it: distinct notes
-    (categories and tags apart), and rows when a note is listed under several groups."""
+    (categories and tags apart), and rows when a note is listed under several groups
+    (why, when `explain`: a narrow side panel keeps its lines for the rows)."""
     grouping = (NoteKind.CATEGORY, NoteKind.TAG)
     notes = {e.note.id for g in groups for e in g.entries if e.note.kind not in grouping}
     groupers = {e.note.id for g in groups for e in g.entries if e.note.kind in grouping}
@@ -79,7 +82,7 @@ def neighbour_counts(groups: list[Group]) -> str:
     if groupers:
         text += " + " + plural(len(groupers), "category or tag", "categories and tags")
     if rows > len(notes) + len(groupers):
-        text += f", in {rows} rows (some notes sit in two groups)"
+        text += f", in {rows} rows" + (" (some notes sit in two groups)" if explain else "")
     return text
 
 
@@ -137,7 +140,7 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
                 yield DetailsPane("The highlighted row is described here in full.", id="details")
         yield FindBar(id="find")
         yield SearchPanel(id="results")
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.query_one("#results").display = False
@@ -156,7 +159,11 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
     def _layout_for(self, width: int, height: int) -> None:
         # Below NARROW columns one panel shows at a time: the note, or the side panel
         # while it has the focus (Tab, l, n, m switch), never both squeezed.
-        self.set_class(width < NARROW, "-narrow")
+        if (width < NARROW) != self.has_class("-narrow"):
+            self.set_class(width < NARROW, "-narrow")
+            self.refresh_bindings()  # `w` on the note widens only beside the side panel
+        if self.groups and self.is_mounted:
+            self._status(self._links_text())  # its wording depends on the width
         wide = width >= WIDE[0] and height >= WIDE[1]
         if wide == self.has_class("-wide") and self.is_mounted:
             return
@@ -271,7 +278,7 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
         tree = self.query_one("#tree", NeighbourhoodTree)
         # The details pane describes this step until a row is highlighted: never a row
         # of the step before (the tree describes its first row once it has one).
-        self.query_one(DetailsPane).show(describe_open(note))
+        self.query_one(DetailsPane).show(describe_open(graph, note))
         tree.scroll_home(animate=False)
         maps = list(self.query(ConceptMap))
         if note is None:
@@ -294,7 +301,7 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
             self.query_one(NoteView).show_note(graph, note, self.stats)
             tree.show_groups(self.groups)
             for widget in maps:
-                widget.show(note.id, note.title, self.groups, self.stats)
+                widget.show(note.id, note.title, self.groups, self.stats, graph=graph)
             self._status(self._links_text() if self.groups else self._empty_text())
             if self.depth == 2:
                 self.call_after_refresh(self.load_ring, note.id)
@@ -319,7 +326,9 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
         return "No links: this note stands alone."
 
     def _links_text(self) -> str:
-        parts = [neighbour_counts(self.groups), f"depth {self.depth}"]
+        # Beside the note at 80 to 99 columns the side panel is at its narrowest.
+        explain = not NARROW <= self.size.width < SHORT_STATUS
+        parts = [neighbour_counts(self.groups, explain), f"depth {self.depth}"]
         if self.filter.active:
             parts.append(self.filter.describe())
         return " · ".join(parts)

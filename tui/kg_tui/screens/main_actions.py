@@ -53,6 +53,7 @@ class ActionMethods(PanelMethods):
         """Esc: close the search list or the zoomed map; with neither open, go back."""
         if self.has_class("-widened"):
             self.remove_class("-widened")
+            self.refresh_bindings()  # the footer's w names what it does now
             return
         if self.query_one(SearchPanel).display or self.has_class("-zoom"):
             self._hide_results()

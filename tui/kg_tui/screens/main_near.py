@@ -85,7 +85,7 @@ class NearMethods(PanelMethods):
         self.query_one("#tree", NeighbourhoodTree).show_groups(self.groups, message.ring)
         counts = {via: len(entries) for via, entries in message.ring.items()}
         for widget in self.query(ConceptMap):
-            widget.show(note.id, note.title, self.groups, self.stats, counts)
+            widget.show(note.id, note.title, self.groups, self.stats, counts, self.graph)
         far = len({e.note.id for entries in message.ring.values() for e in entries})
         self._status(self._links_text() + f" · {plural(far, 'more note')} at depth 2")
 
@@ -105,19 +105,19 @@ class NearMethods(PanelMethods):
         said: Details | None = None
         if tab == "links":
             node = self.query_one("#tree", NeighbourhoodTree).cursor_node
-            said = describe_row(node.data if node is not None else None)
+            said = describe_row(node.data if node is not None else None, self.graph)
         elif tab == "near":
             near = self.query_one(NearList)
             option = near.options.highlighted_option
             row = near.rows.get(option.id or "") if option is not None else None
-            said = describe_near(row) if row is not None else None
+            said = describe_near(row, self.graph) if row is not None else None
         elif tab == "map":
             picked = self.query_one("#map-tab", ConceptMap)
             if 0 <= picked.selected < len(picked.nodes):
                 said = picked.describe(picked.nodes[picked.selected].note_id)
         note = self.current
         if said is None and note is not None:
-            said = details.of_note(note, "the open note")
+            said = details.of_note(note, "the open note", graph=self.graph)
         self.query_one(DetailsPane).show(said)
 
     def rank_near_again(self) -> None:

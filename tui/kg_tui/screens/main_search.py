@@ -102,6 +102,9 @@ class SearchMethods(PanelMethods):
         if results.display and results.option_count:
             results.focus_list()
 
+    def on_search_results_to_box(self, message: SearchResults.ToBox) -> None:
+        self.query_one(SearchInput).resume()
+
     def on_search_input_leave(self, message: SearchInput.Leave) -> None:
         self._hide_results()
         self.query_one("#tree", NeighbourhoodTree).focus()

@@ -143,6 +143,7 @@ class PanelMethods(MainBase):
     def action_maximize(self) -> None:
         """Widen the focused panel (Textual's maximise; the note, a container Textual
         will not maximise, by folding the side panel away), or put it back."""
+        self.call_after_refresh(self.refresh_bindings)  # the footer's w says what it does now
         if self.maximized is not None or self.has_class("-widened"):
             self.minimize()
             self.remove_class("-widened")

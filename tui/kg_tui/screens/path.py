@@ -19,7 +19,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 import kg
@@ -30,6 +30,7 @@ from kg_tui.details import of_step
 from kg_tui.labels import SEPARATOR, folder_of, repeated_titles, shown_title
 from kg_tui.walk import KIND_COLOURS
 from kg_tui.widgets.details import DetailsPane
+from kg_tui.widgets.footer import FittingFooter
 
 
 @dataclass
@@ -151,7 +152,7 @@ class PathScreen(ModalScreen[str | None]):
             yield Static("", id="path-status")
             yield OptionList(id="path-steps")
             yield DetailsPane("The highlighted step is described here in full.", id="path-details")
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.query_one(Matches).display = False
@@ -374,7 +375,9 @@ class PathScreen(ModalScreen[str | None]):
         step = event.option.id
         if step and step in self.reached:
             link, forward = self.reached[step]
-            self.query_one(DetailsPane).show(of_step(self.graph.note(step), link, forward))
+            self.query_one(DetailsPane).show(
+                of_step(self.graph.note(step), link, forward, self.graph)
+            )
 
     @on(OptionList.OptionSelected, "#path-steps")
     def _open_step(self, event: OptionList.OptionSelected) -> None:

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Label, OptionList, Static, Tree
+from textual.widgets import Label, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
 from kg import KnowledgeGraph
@@ -24,6 +24,7 @@ from kg_tui.messages import OpenNote
 from kg_tui.screens.trace_lists import ListingMethods
 from kg_tui.widgets.evidence import EvidenceRow, EvidenceTree
 from kg_tui.widgets.find_bar import FindInput
+from kg_tui.widgets.footer import FittingFooter
 
 
 @dataclass
@@ -132,7 +133,7 @@ class TraceScreen(ListingMethods):
                 yield EvidenceTree(id="trace-tree")
                 with VerticalScroll(id="trace-detail", can_focus=True):
                     yield Static("", id="trace-quote")
-        yield Footer()
+        yield FittingFooter(compact=False)
 
     def on_mount(self) -> None:
         options = self.query_one("#trace-claims", OptionList)

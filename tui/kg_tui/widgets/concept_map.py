@@ -23,8 +23,10 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from kg import KnowledgeGraph
 from kg.model import LinkKind, NoteStats
 from kg_tui import details
+from kg_tui.labels import SEPARATOR, cut_start, fit_with_folder, repeated_folder
 from kg_tui.messages import Describe, Highlighted, OpenNote
 from kg_tui.walk import KIND_COLOURS, Group, ellipsize
 
@@ -47,6 +49,7 @@ PRIORITY = [
 ]
 _DOTS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
 MIN_CLUSTER = 3  # direct neighbours below which a density says nothing
+FOLDER_CELLS = 10  # a label's folder (where titles repeat) is cut to this, from its start
 
 
 @dataclass(frozen=True)
@@ -56,14 +59,19 @@ class MapNode:
     kind: LinkKind
     stub: bool
     far: int = 0  # notes reached through it at depth 2
+    folder: str = ""  # shown after the title where another note has the same title
 
 
 def pick_nodes(
-    groups: Sequence[Group], limit: int, ring: dict[str, int] | None = None
+    groups: Sequence[Group],
+    limit: int,
+    ring: dict[str, int] | None = None,
+    graph: KnowledgeGraph | None = None,
 ) -> list[MapNode]:
     """Up to `limit` neighbours, shared out between link kinds so each kind shows.
 
     Kinds take turns by priority (related first, used-by last); a note appears once.
+    Each carries its folder where `graph` holds another note of its title.
     """
     queues: dict[LinkKind, list[MapNode]] = {}
     seen: set[str] = set()
@@ -78,6 +86,7 @@ def pick_nodes(
                     group.kind,
                     entry.note.stub,
                     ring.get(entry.note.id, 0),
+                    repeated_folder(graph, entry.note),
                 )
             )
     picked: list[MapNode] = []
@@ -122,6 +131,8 @@ class ConceptMap(Widget, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.centre_title = ""
+        self.centre_folder = ""  # the open note's folder, where its title repeats
+        self.graph: KnowledgeGraph | None = None
         self.centre_id: str | None = None
         self.groups: list[Group] = []
         self.ring: dict[str, int] = {}
@@ -142,9 +153,15 @@ class ConceptMap(Widget, can_focus=True):
         groups: list[Group],
         stats: NoteStats | None,
         ring: dict[str, int] | None = None,
+        graph: KnowledgeGraph | None = None,
     ) -> None:
+        """Draw `centre_id`'s neighbourhood; with `graph`, notes whose titles repeat in
+        it are labelled with their folders, as every list labels them."""
         self.centre_id = centre_id
         self.centre_title = centre_title
+        self.graph = graph
+        centre = graph.find(centre_id) if graph is not None else None
+        self.centre_folder = repeated_folder(graph, centre) if centre is not None else ""
         self.groups = groups
         self.stats = stats
         self.ring = ring or {}
@@ -190,7 +207,7 @@ class ConceptMap(Widget, can_focus=True):
         for group in self.groups:
             for entry in group.entries:
                 if entry.note.id == note_id:
-                    return details.of_entry(entry, KIND_COLOURS[group.kind])
+                    return details.of_entry(entry, KIND_COLOURS[group.kind], self.graph)
         return None
 
     def action_open(self) -> None:
@@ -251,7 +268,7 @@ class ConceptMap(Widget, can_focus=True):
         # Nodes drawn: as many as fit with readable labels (at least 10 cells each).
         top = len(header)
         limit = max(4, min(28, ((height - top - legend_rows - 1) * width) // 60))
-        self.nodes = pick_nodes(self.groups, limit, self.ring)
+        self.nodes = pick_nodes(self.groups, limit, self.ring, self.graph)
         shown = Counter(n.kind for n in self.nodes)
         legend = legend_lines(total, shown, width - 2, legend_rows)
         bottom = height - 1 - len(legend)
@@ -304,7 +321,9 @@ class ConceptMap(Widget, can_focus=True):
                 if 0 <= x + i < width:
                     taken[y][x + i] = True
 
-        centre = f" {ellipsize(self.centre_title, max(12, width // 2 - 2))} "
+        centre = (
+            f" {fit_with_folder(self.centre_title, self.centre_folder, max(12, width // 2 - 2))} "
+        )
         claim(
             max(0, int(cx - len(centre) / 2)),
             int(cy),
@@ -332,6 +351,8 @@ class ConceptMap(Widget, can_focus=True):
             node = self.nodes[i]
             col, row = cells_of[i]
             suffix = f" +{node.far}" if node.far else ""
+            if node.folder:  # the folder stays whole as far as it can: the title is cut
+                suffix = SEPARATOR + cut_start(node.folder, FOLDER_CELLS) + suffix
             style = base + (
                 RichStyle(reverse=True, bold=True)
                 if i == self.selected

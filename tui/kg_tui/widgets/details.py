@@ -52,12 +52,19 @@ class DetailsPane(Static):
 def fit_path(where: str, width: int) -> str:
     """`where` (a file path with its line) cut from the left to `width` cells, so its end
     (file name and line) always shows; unchanged when it fits or the width is unknown.
+    A file name too long for the width is kept whole without its folders (the pane
+    folds it onto a second line): a name is never cut.
 
     >>> fit_path("notes/vault/deep/folder/Some note.md:12", 24)
     '…/folder/Some note.md:12'
     >>> fit_path("a.md:3", 24), fit_path("a/b/c.md:3", 0)
     ('a.md:3', 'a/b/c.md:3')
+    >>> fit_path("seeds/004_3d232574846d122f.txt:336", 24)
+    '004_3d232574846d122f.txt:336'
     """
     if width <= 1 or len(where) <= width:
         return where
+    name = where.rpartition("/")[2]
+    if len(name) + 2 > width:
+        return name
     return "…" + where[len(where) - width + 1 :]

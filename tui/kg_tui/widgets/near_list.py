@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from kg import KnowledgeGraph
 from kg_tui import details
 from kg_tui.features import NearRow
 from kg_tui.labels import shown_title
@@ -140,10 +141,11 @@ class NearList(Vertical):
                         "italic" if row.note.stub else "bold",
                     ),
                     "\n",
-                    (score_bar(row.score), "$accent"),
-                    (f" {row.score:.2f}  ", "dim"),
+                    # 20 cells: whole in the side panel's 26 columns at 80×24.
+                    (score_bar(row.score, 4), "$accent"),
+                    (f" {row.score:.2f} ", "dim"),
                     (
-                        "● linked" if row.linked else "○ not linked",
+                        "● linked" if row.linked else "○ unlinked",
                         "$success" if row.linked else "$warning",
                     ),
                 ),
@@ -164,13 +166,13 @@ class NearList(Vertical):
         self.post_message(Highlighted(event.option.id))
         row = self.rows.get(event.option.id or "")
         if row is not None:
-            self.post_message(Describe(describe_near(row)))
+            self.post_message(Describe(describe_near(row, getattr(self.screen, "graph", None))))
 
 
-def describe_near(row: NearRow) -> details.Details:
+def describe_near(row: NearRow, graph: KnowledgeGraph | None = None) -> details.Details:
     """The details pane's account of a near note: its score, linked or not, its claim."""
     linked = "linked to this note" if row.linked else "not linked to this note yet"
     how = f"near · score {row.score:.2f} (meaning, words, links)"
     if row.vectors:
         how += f" · vectors: {row.vectors}"
-    return details.of_note(row.note, f"{how} · {linked}")
+    return details.of_note(row.note, f"{how} · {linked}", graph=graph)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 SHOW_AT_MOST = 60  # entries listed per group before a "more" row
 OPEN_UP_TO = 24  # groups this small start open
+TITLE_CELLS = 16  # a row's title keeps this much before its detail is shown beside it
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,9 @@ class NeighbourhoodTree(Tree[Row]):
 
     def _describe_cursor(self) -> None:
         node = self.cursor_node
-        self.post_message(Describe(describe_row(node.data if node is not None else None)))
+        self.post_message(
+            Describe(describe_row(node.data if node is not None else None, self._graph()))
+        )
 
     def _add_entries(self, node: TreeNode[Row], entries: list[Entry]) -> None:
         for entry in entries[:SHOW_AT_MOST]:
@@ -185,7 +188,9 @@ class NeighbourhoodTree(Tree[Row]):
             return _fit(super().render_label(node, base_style, style), self._room(node))
         room = self._room(node) - (2 if node.allow_expand else 0)
         tail = "".join(f"  {part}" for part in (row.detail, row.extra) if part)
-        if len(tail) > room * 0.45:
+        # The title comes first: the detail and counts only beside 16 cells of it (the
+        # details pane below says them in full).
+        if len(tail) > room * 0.45 or room - len(tail) < min(len(row.title), TITLE_CELLS):
             tail = ""
         title = Text(
             self._cut(node, max(4, room - len(tail))), style="italic dim" if row.stub else ""
@@ -257,7 +262,7 @@ class NeighbourhoodTree(Tree[Row]):
         event.stop()
         row = event.node.data
         self.post_message(Highlighted(row.note_id if row and row.kind == "entry" else None))
-        self.post_message(Describe(describe_row(row)))
+        self.post_message(Describe(describe_row(row, self._graph())))
 
     def highlighted_note(self) -> str | None:
         node = self.cursor_node
@@ -282,12 +287,12 @@ class NeighbourhoodTree(Tree[Row]):
         return False
 
 
-def describe_row(row: Row | None) -> details.Details | None:
+def describe_row(row: Row | None, graph: KnowledgeGraph | None = None) -> details.Details | None:
     """The details pane's account of a row: a neighbour in full, or what a group holds."""
     if row is None:
         return None
     if row.kind == "entry" and row.entry is not None:
-        return details.of_entry(row.entry, row.colour)
+        return details.of_entry(row.entry, row.colour, graph)
     if row.kind == "group" and row.group is not None:
         group = row.group
         return details.Details(

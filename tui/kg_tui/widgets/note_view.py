@@ -22,6 +22,7 @@ from kg_tui.emphasis import emphasis
 from kg_tui.labels import KIND_LABELS as KIND_LABELS  # the header's words for each kind
 from kg_tui.labels import kind_label, kind_word, shown_title
 from kg_tui.messages import OpenNote
+from kg_tui.widgets.hanging import Hanging
 from kg_tui.widgets.markdown_note import markdown_source, render_markdown
 from kg_tui.widgets.note_links import LinkTargets, Span
 from kg_tui.widgets.note_parts import (
@@ -35,6 +36,8 @@ from kg_tui.widgets.note_parts import (
     stub_text,
 )
 from kg_tui.widgets.note_parts import home_lists as home_lists  # the overview's lists
+
+HANGING = {"nv-list", "nv-quote", "nv-callout"}  # blocks whose wrapped lines are indented
 
 
 class NoteView(VerticalScroll, can_focus=True):
@@ -56,6 +59,22 @@ class NoteView(VerticalScroll, can_focus=True):
             "Unfold embed",
             show=False,
             tooltip="Show or hide the text of the embedded note the link cursor is on",
+        ),
+        # The footer names what w does to the note: fold the side panel away, or bring
+        # it back (under 80 columns the note has the whole width already: no key).
+        Binding(
+            "w",
+            "widen",
+            "Widen",
+            tooltip="Widen the note: fold the side panel away (w again or Esc brings it back)",
+            id="note.widen",
+        ),
+        Binding(
+            "w",
+            "unwiden",
+            "Side panel",
+            tooltip="Bring the folded side panel back beside the note",
+            id="note.unwiden",
         ),
     ]
 
@@ -108,6 +127,8 @@ class NoteView(VerticalScroll, can_focus=True):
             content = content.stylize(style_name, start, end)
         for start, end in block.found:
             content = content.stylize("reverse $warning", start, end)
+        if HANGING.intersection(block.classes.split()):
+            return Hanging(content)  # a wrapped item's lines start under its first word
         return content
 
     # ------------------------------------------------------------ find
@@ -473,6 +494,21 @@ class NoteView(VerticalScroll, can_focus=True):
         graph, note, stats = self._shown
         self.show_note(graph, note, stats)
         self.link_cursor = cursor
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        screen = self.screen if self.is_attached else None
+        if screen is None or action not in ("widen", "unwiden"):
+            return True
+        widened = screen.has_class("-widened")
+        if action == "unwiden":
+            return widened
+        return not widened and not screen.has_class("-narrow")
+
+    async def action_widen(self) -> None:
+        await self.run_action("screen.maximize")  # the main screen folds the side panel
+
+    async def action_unwiden(self) -> None:
+        await self.run_action("screen.maximize")
 
     def action_follow(self) -> None:
         target = self.current_link()

@@ -65,17 +65,47 @@ class SearchInput(Input):
     def action_results(self) -> None:
         self.post_message(self.ToResults())
 
+    def resume(self) -> None:
+        """Take the focus back with the cursor after the query (not the query selected,
+        as `/` does), so typing goes on where it stopped."""
+        self.select_on_focus = False
+        self.focus()
+        self.action_end()
+
+    def on_blur(self) -> None:
+        self.select_on_focus = True
+
     def action_leave(self) -> None:
         self.post_message(self.Leave())
 
 
 class SearchResults(OptionList):
-    """The hits under the header of the drop-down."""
+    """The hits under the header of the drop-down. No row is highlighted while the box
+    has the focus (Enter there searches by meaning, it opens no row): ↓ in the box comes
+    here onto the first row, ↑ on the first row goes back to the box."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Leave search", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave", "Leave search", show=False),
+        Binding("up", "up_or_box", "Up", show=False, id="search.results_up"),
+    ]
+
+    @dataclass
+    class ToBox(Message):
+        """Give the focus back to the search box, to go on typing."""
 
     def action_leave(self) -> None:
         self.post_message(SearchInput.Leave())
+
+    def action_up_or_box(self) -> None:
+        if not self.highlighted:
+            self.highlighted = None
+            self.post_message(self.ToBox())
+        else:
+            self.action_cursor_up()
+
+    def on_focus(self) -> None:
+        if self.highlighted is None and self.option_count:
+            self.action_first()  # the first row that can be picked
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -146,7 +176,7 @@ class SearchPanel(Vertical):
             )
             for note in notes
         )
-        results.highlighted = 0
+        results.highlighted = 0 if results.has_focus else None
 
     def show_busy(self, query: str, note: str = "") -> None:
         self.results.clear_options()

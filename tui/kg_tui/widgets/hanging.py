@@ -1,0 +1,69 @@
+"""Text whose wrapped lines keep the indent of the line they continue (a hanging indent),
+so a long list item reads as one item: its second line starts under its first word, not
+under its bullet.
+
+The lead of a line is its run of spaces, bullets (•), numbers (`12. `) and quote bars
+(│); a line wider than the widget is wrapped to the width left after its lead, and each
+piece after the first is led by as many spaces. Textual asks a visual for its height and
+its lines at a given width, so the wrapping is worked out for the width the widget has.
+
+>>> item = Content("• one two three four five six seven")
+>>> [line.plain for line in hang(item, 16).split("\\n")]
+['• one two three', '  four five six', '  seven']
+>>> hang(Content("1. short"), 40).plain
+'1. short'
+"""
+
+from __future__ import annotations
+
+import re
+
+from textual.content import Content
+from textual.css.styles import RulesMap
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions
+
+LEAD = re.compile(r"(?: |• |│ |\d{1,3}[.)] )*")
+SHORTEST = 12  # cells a wrapped piece keeps at least: a deeper lead is not hung
+
+
+def hang(content: Content, width: int) -> Content:
+    """`content` wrapped to `width` cells with hanging indents (unchanged lines that fit)."""
+    if width <= 0:
+        return content
+    lines: list[Content] = []
+    for line in content.split("\n", allow_blank=True):
+        lead = len(LEAD.match(line.plain).group())  # type: ignore[union-attr]
+        if not lead or line.cell_length <= width or width - lead < SHORTEST:
+            lines.append(line)
+            continue
+        pieces = line[lead:].wrap(width - lead)
+        lines.append(line[:lead] + pieces[0])
+        lines += [Content(" " * lead) + piece for piece in pieces[1:]]
+    return Content("\n").join(lines)
+
+
+class Hanging(Content):
+    """Content shown with hanging indents (`hang`) at whatever width it is given."""
+
+    __slots__ = ["_hung"]
+
+    def __init__(self, content: Content) -> None:
+        super().__init__(content.plain, list(content.spans), strip_control_codes=False)
+        self._hung: tuple[int, Content] | None = None
+
+    def _at(self, width: int) -> Content:
+        if self._hung is None or self._hung[0] != width:
+            self._hung = (width, hang(self, width))
+        return self._hung[1]
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        pad = rules.get("line_pad", 0) * 2
+        return self._at(width - pad).get_height(rules, width)
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        pad = options.rules.get("line_pad", 0) * 2
+        return self._at(width - pad).render_strips(width, height, style, options)
