@@ -440,12 +440,14 @@ class Neighbour(ShortRepr):
 
 @dataclass(frozen=True, slots=True)
 class NoteStats:
-    """The concept-map figures of a note, computed from the graph itself."""
+    """The concept-map figures of a note, computed from the graph itself. `stubs` says how
+    many of the `direct` neighbours are stubs (known from a link, no page of their own)."""
 
     direct: int
     two_hop: int
     density: float
     cluster: str
+    stubs: int = 0
 
 
 @dataclass(frozen=True, slots=True, repr=False)  # repr: kg.display

@@ -62,6 +62,15 @@ def test_stats_counts_direct_and_two_hop(seed_graph):
         {n.note.id for n in seed_graph.neighbours(LINE_002) if n.note.kind is not NoteKind.CATEGORY}
     )
     assert stats.two_hop > stats.direct and 0.0 <= stats.density <= 1.0
+    # `stubs` counts the direct neighbours with no page of their own.
+    assert stats.stubs == len(
+        {
+            n.note.id
+            for n in seed_graph.neighbours(LINE_002)
+            if n.note.stub and n.note.kind not in (NoteKind.CATEGORY, NoteKind.ATTACHMENT)
+        }
+    )
+    assert 0 < stats.stubs < stats.direct
 
 
 def test_nx_graph_is_a_multidigraph_with_typed_edges(seed_graph):

@@ -76,8 +76,8 @@ async def test_a_vault_note_renders_its_markdown(vault, tmp_path):
             "nv-callout",
             "Hold Alt while you drop a note into the editor and the embed is written for you.",
         )
-        assert "⧉ embed: Field notes" in texts  # a placeholder for each embed
-        assert "⧉ image: diagram.png" in texts
+        assert "↳ embed: Field notes" in texts  # a placeholder for each embed
+        assert "↳ image: diagram.png" in texts
         steps = next(text for text in texts if text.startswith("1. "))
         assert steps.splitlines() == [
             "1. Open the note in the editor.",
@@ -251,7 +251,7 @@ def test_every_written_link_of_a_rendered_note_goes_where_the_graph_says(vault):
     assert where["Field notes › block ^b1"] == "Field notes.md"
     assert "Overview" not in where  # [[#Overview]]: a place in the note itself
     texts = "\n".join(block.text for block in rendered)
-    assert "⧉ image: missing chart.png (not in the vault)" in texts
+    assert "↳ image: missing chart.png (not in the vault)" in texts
     written = [line for line in texts.splitlines() if "[[" in line]  # code and escapes only
     assert [w.split("[[")[1].split("]]")[0] for w in written] == [
         "Not a note",

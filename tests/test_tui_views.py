@@ -313,6 +313,11 @@ async def test_figures_on_one_screen_agree_and_say_what_they_count(app: KgApp, g
         figures = figures_of(app)
         counted = f"{stats.direct} notes linked directly"
         assert counted in status and counted in figures, (status, figures)
+        # The stubs among them, in the words the overview counts them with; the same
+        # figure in the Links status and the note's figures.
+        assert stats.stubs > 0
+        stubbed = f"linked directly ({stats.stubs} stubs)"
+        assert stubbed in status and stubbed in figures, (status, figures)
         # A stub known from one or two links: no cluster or density, and good plurals.
         stub = min(
             (n.note for n in graph.neighbours(screen.current) if n.note.stub),

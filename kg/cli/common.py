@@ -123,6 +123,7 @@ def note_json(note: Note, graph: KnowledgeGraph | None = None, full: bool = True
         stats = graph.stats(note)
         out["concept_map"] = {
             "direct": stats.direct,
+            "direct_stubs": stats.stubs,
             "two_hop": stats.two_hop,
             "density": stats.density,
             "cluster": stats.cluster,

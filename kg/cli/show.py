@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     corpus = graph.corpus_stats()
     print(
         f"\nComputed by kg on the loaded corpus ({corpus.notes} notes, {corpus.stubs} stubs): "
-        f"{stats.direct} direct connections · {stats.two_hop} in 2-hop network · {stats.cluster}"
+        f"{stats.direct} direct connections ({stats.stubs} of them stubs) · {stats.two_hop} in 2-hop network · {stats.cluster}"
     )
     written = {LinkKind.LINKS, LinkKind.EMBEDS}
     for heading, links, far in (

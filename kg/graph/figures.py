@@ -38,7 +38,14 @@ def note_stats(graph: KnowledgeGraph, note: NoteRef) -> NoteStats:
         label = "moderate cluster"
     else:
         label = "sparse cluster"
-    return NoteStats(len(direct), len(two_hop), round(density, 3), label)
+    notes = graph.note_table
+    # Counted as `CorpusStats.stubs` counts them: a missing attachment is not a stub there.
+    stubs = sum(
+        1
+        for other in direct
+        if notes.is_stub(other) and notes.kind(other) is not NoteKind.ATTACHMENT
+    )
+    return NoteStats(len(direct), len(two_hop), round(density, 3), label, stubs)
 
 
 def _adjacent(graph: KnowledgeGraph, node: str) -> set[str]:

@@ -39,7 +39,7 @@ from kg_tui.stray import StrayKeys
 from kg_tui.viewstate import Recall
 from kg_tui.walk import HOME, Filter, Group, History, group_neighbours
 from kg_tui.widgets.breadcrumb import Breadcrumb
-from kg_tui.widgets.concept_map import ConceptMap
+from kg_tui.widgets.concept_map import ConceptMap, stub_part
 from kg_tui.widgets.details import DetailsPane
 from kg_tui.widgets.find_bar import FindBar
 from kg_tui.widgets.footer import FittingFooter
@@ -78,7 +78,9 @@ def neighbour_counts(groups: list[Group], explain: bool = True) -> str:
     notes = {e.note.id for g in groups for e in g.entries if e.note.kind not in grouping}
     groupers = {e.note.id for g in groups for e in g.entries if e.note.kind in grouping}
     rows = sum(len(g.entries) for g in groups)
-    text = plural(len(notes), "note") + " linked directly"
+    stubs = {e.note.id for g in groups for e in g.entries if e.note.stub}
+    stubs -= {e.note.id for g in groups for e in g.entries if e.note.kind is NoteKind.ATTACHMENT}
+    text = plural(len(notes), "note") + " linked directly" + stub_part(len(stubs))
     if groupers:
         text += " + " + plural(len(groupers), "category or tag", "categories and tags")
     if rows > len(notes) + len(groupers):

@@ -437,14 +437,29 @@ def map_figures(stats: NoteStats) -> str:
     '2 notes linked directly · 5 within two links'
     >>> map_figures(NoteStats(direct=9, two_hop=30, density=0.4, cluster="moderate cluster"))
     '9 notes linked directly · 30 within two links · moderate cluster (density 0.40)'
+    >>> map_figures(NoteStats(direct=9, two_hop=9, density=0.0, cluster="sparse cluster", stubs=7))
+    '9 notes linked directly (7 stubs) · 9 within two links · sparse cluster (density 0.00)'
     """
     text = (
-        f"{stats.direct} note{'s' if stats.direct != 1 else ''} linked directly · "
-        f"{stats.two_hop} within two links"
+        f"{stats.direct} note{'s' if stats.direct != 1 else ''} linked directly"
+        + stub_part(stats.stubs)
+        + f" · {stats.two_hop} within two links"
     )
     if stats.direct >= MIN_CLUSTER:
         text += f" · {stats.cluster} (density {stats.density:.2f})"
     return text
+
+
+def stub_part(stubs: int) -> str:
+    """How many of the notes linked directly are stubs (no page of their own), in the words
+    the overview counts them with ("5 notes with pages · 365 stubs").
+
+    >>> stub_part(0), stub_part(1)
+    ('', ' (1 stub)')
+    """
+    if not stubs:
+        return ""
+    return f" ({stubs} stub{'s' if stubs != 1 else ''})"
 
 
 def wrap_words(text: str, width: int, lines: int) -> list[str]:

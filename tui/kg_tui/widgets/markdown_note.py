@@ -101,7 +101,7 @@ _ATTACHMENT_WORDS = {
     **dict.fromkeys(("mp4", "webm", "mkv", "mov", "ogv"), "video"),
     "pdf": "pdf",
 }
-EMBED_MARK = "⧉"
+EMBED_MARK = "↳"
 
 
 def body_of(source: str) -> str:
