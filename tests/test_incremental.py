@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -277,6 +278,14 @@ def test_kg_watch_reports_each_update(tmp_path):
         )
         added = next_update(lambda u: u["added"] == ["vault/Fresh thoughts.md"])
         assert added["notes"] == edited["notes"] + 1
+        # The overview a first screen draws is kept after each update, of the new files.
+        kept = None
+        for _ in range(100):
+            kept = kg.kept_overview(corpus)
+            if kept is not None and kept.stats.notes == added["notes"]:
+                break
+            time.sleep(0.1)
+        assert kept is not None and kept.stats.notes == added["notes"]
         (corpus / "vault" / "Fresh thoughts.md").unlink()
         removed = next_update(lambda u: u["removed"] == ["vault/Fresh thoughts.md"])
         assert removed["notes"] == edited["notes"]
