@@ -17,7 +17,7 @@ MODULES = [
     "kg_tui.walk",
     "kg_tui.widgets.breadcrumb",
     "kg_tui.widgets.near_list",
-    "kg_tui.widgets.concept_map",
+    "kg_tui.widgets.map_words",
     "kg_tui.widgets.note_parts",
     "kg_tui.widgets.markdown_note",
     "kg_tui.widgets.note_links",

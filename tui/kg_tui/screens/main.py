@@ -39,10 +39,11 @@ from kg_tui.stray import StrayKeys
 from kg_tui.viewstate import Recall
 from kg_tui.walk import HOME, Filter, Group, History, group_neighbours
 from kg_tui.widgets.breadcrumb import Breadcrumb
-from kg_tui.widgets.concept_map import ConceptMap, stub_part
+from kg_tui.widgets.concept_map import ConceptMap
 from kg_tui.widgets.details import DetailsPane
 from kg_tui.widgets.find_bar import FindBar
 from kg_tui.widgets.footer import FittingFooter
+from kg_tui.widgets.map_words import stub_part
 from kg_tui.widgets.near_list import NearList
 from kg_tui.widgets.neighbourhood import NeighbourhoodTree
 from kg_tui.widgets.note_view import NoteView, home_lists

@@ -29,26 +29,9 @@ from kg_tui import details
 from kg_tui.labels import SEPARATOR, cut_start, fit_with_folder, repeated_folder
 from kg_tui.messages import Describe, Highlighted, OpenNote
 from kg_tui.walk import KIND_COLOURS, Group, ellipsize
+from kg_tui.widgets.map_words import PRIORITY, legend_lines, map_figures, wrap_words
 
-# Kinds in the order they get places on the ring when space is short.
-PRIORITY = [
-    LinkKind.RELATED,
-    LinkKind.SOURCE,
-    LinkKind.LINKS,
-    LinkKind.EMBEDS,
-    LinkKind.MENTIONS,
-    LinkKind.NEXT,
-    LinkKind.PAPER,
-    LinkKind.HUB,
-    LinkKind.SUBMAP,
-    LinkKind.SECTION,
-    LinkKind.TOPIC,
-    LinkKind.USES,
-    LinkKind.CATEGORY,
-    LinkKind.TAGGED,
-]
 _DOTS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
-MIN_CLUSTER = 3  # direct neighbours below which a density says nothing
 FOLDER_CELLS = 10  # a label's folder (where titles repeat) is cut to this, from its start
 
 
@@ -428,84 +411,6 @@ class ConceptMap(Widget, can_focus=True):
             if 0 <= cx < width and 0 <= cy < height:
                 dots[cy][cx] |= _DOTS[int(py) % 4][int(px) % 2]
                 colour[cy][cx] = col
-
-
-def map_figures(stats: NoteStats) -> str:
-    """The map's header: what each figure counts.
-
-    >>> map_figures(NoteStats(direct=2, two_hop=5, density=1.0, cluster="dense cluster"))
-    '2 notes linked directly · 5 within two links'
-    >>> map_figures(NoteStats(direct=9, two_hop=30, density=0.4, cluster="moderate cluster"))
-    '9 notes linked directly · 30 within two links · moderate cluster (density 0.40)'
-    >>> map_figures(NoteStats(direct=9, two_hop=9, density=0.0, cluster="sparse cluster", stubs=7))
-    '9 notes linked directly (7 stubs) · 9 within two links · sparse cluster (density 0.00)'
-    """
-    text = (
-        f"{stats.direct} note{'s' if stats.direct != 1 else ''} linked directly"
-        + stub_part(stats.stubs)
-        + f" · {stats.two_hop} within two links"
-    )
-    if stats.direct >= MIN_CLUSTER:
-        text += f" · {stats.cluster} (density {stats.density:.2f})"
-    return text
-
-
-def stub_part(stubs: int) -> str:
-    """How many of the notes linked directly are stubs (no page of their own), in the words
-    the overview counts them with ("5 notes with pages · 365 stubs").
-
-    >>> stub_part(0), stub_part(1)
-    ('', ' (1 stub)')
-    """
-    if not stubs:
-        return ""
-    return f" ({stubs} stub{'s' if stubs != 1 else ''})"
-
-
-def wrap_words(text: str, width: int, lines: int) -> list[str]:
-    """`text` on up to `lines` lines of `width` cells, the last cut only if it must be.
-
-    >>> wrap_words("341 notes linked directly · 349 within two links", 30, 2)
-    ['341 notes linked directly ·', '349 within two links']
-    """
-    out: list[str] = []
-    current = ""
-    for word in text.split():
-        if current and len(current) + 1 + len(word) > width:
-            out.append(current)
-            current = word
-        else:
-            current = f"{current} {word}" if current else word
-    if current:
-        out.append(current)
-    if len(out) > lines:
-        out = [*out[: lines - 1], ellipsize(" ".join(out[lines - 1 :]), width)]
-    return out
-
-
-def legend_lines(
-    total: Counter[LinkKind], shown: Counter[LinkKind], width: int, rows: int
-) -> list[list[tuple[LinkKind, str]]]:
-    """The legend's entries laid out on up to `rows` lines: a kind alone when all its
-    notes are drawn, else how many of them are ("related 4/16": 4 drawn of 16)."""
-    entries: list[tuple[LinkKind, str]] = []
-    for kind in PRIORITY:
-        if kind in total:
-            drawn = shown.get(kind, 0)
-            text = kind.value if drawn == total[kind] else f"{kind.value} {drawn}/{total[kind]}"
-            entries.append((kind, text))
-    lines: list[list[tuple[LinkKind, str]]] = [[]]
-    used = 0
-    for kind, text in entries:
-        need = len(text) + 4
-        if lines[-1] and used + need > width:
-            if len(lines) == rows:
-                break
-            lines.append([])
-            used = 0
-        lines[-1].append((kind, ellipsize(text, width - 2)))
-        used += need
-    return [line for line in lines if line]
 
 
 def _strip(row: list[tuple[str, RichStyle]]) -> Strip:

@@ -14,7 +14,7 @@ from kg.text import TitleMatcher, fold
 from kg_tui.details import plural
 from kg_tui.labels import shown_title
 from kg_tui.messages import OpenNote
-from kg_tui.widgets.concept_map import map_figures
+from kg_tui.widgets.map_words import map_figures
 from kg_tui.widgets.note_links import Span
 
 
