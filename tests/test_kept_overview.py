@@ -184,3 +184,16 @@ def test_after_an_edit_the_newest_notes_are_not_read_again(
     assert every_date_read == []  # the newest notes came from the overview kept before
     full = kg.overview(kg.load(corpus, save=False, embed="none"))
     assert ids(view) == ids(full)
+
+
+def test_a_new_index_written_by_kg_load_keeps_the_overview(corpus: Path, tmp_path: Path):
+    # A corpus first opened from Python (no `kg index`): the next browse draws at once.
+    index = tmp_path / "index"
+    graph = kg.load(corpus, index=index, embed="none")
+    kept = kg.kept_overview(corpus, index)
+    assert kept is not None and kept.stats.notes == len(graph)
+    assert kept.lists == kg.overview(graph).lists
+    # An edit taken in place by a bare `kg.load` leaves the stale overview unused.
+    (corpus / "vault" / "Later.md").write_text("Written after.\n", encoding="utf-8")
+    kg.load(corpus, index=index, embed="none")
+    assert kg.kept_overview(corpus, index) is None

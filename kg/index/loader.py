@@ -343,4 +343,12 @@ def load(
             )
         graph.config = settings
         graph.index_update = replace(update, seconds=time.perf_counter() - started)
-    return finish(graph)
+    finished = finish(graph)
+    if update.mode == "rebuilt":
+        # A new index keeps the overview a first screen draws (as `kg index` does), so a
+        # corpus first opened from Python browses at once too; an edit taken in place
+        # leaves that to `kg index`, `kg watch` and the browser, off the edit's path.
+        from kg.index.overview import keep_overview
+
+        keep_overview(finished)
+    return finished
