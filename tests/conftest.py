@@ -41,6 +41,23 @@ def notes_graph(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture
+def stats_counts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The graphs whose corpus figures were counted (`kg.graph.figures.corpus_stats`), by
+    `id`, one entry per count: for tests that figures are counted once per graph."""
+    from kg.graph import figures
+
+    counted: list[int] = []
+    real = figures.corpus_stats
+
+    def counting(graph):
+        counted.append(id(graph))
+        return real(graph)
+
+    monkeypatch.setattr(figures, "corpus_stats", counting)
+    return counted
+
+
+@pytest.fixture
 def fake_embedder():
     """A deterministic hashing embedder (tests/fake_embedder.py): no torch, counts its work."""
     from fake_embedder import FakeEmbedder

@@ -13,7 +13,6 @@ import pytest
 
 import kg
 from kg.cli import main as kg_main
-from kg.graph import figures
 from kg.index.overview import FILE
 
 NOTES = Path(__file__).resolve().parent.parent / "notes"
@@ -104,16 +103,9 @@ def test_a_graph_takes_the_kept_lists_of_its_own_files(corpus: Path, tmp_path: P
 
 
 def test_the_corpus_figures_are_counted_once_per_graph(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stats_counts: list[int]
 ):
-    counted: list[int] = []
-    real = figures.corpus_stats
-
-    def counting(graph):
-        counted.append(id(graph))
-        return real(graph)
-
-    monkeypatch.setattr(figures, "corpus_stats", counting)
+    counted = stats_counts
     graph = kg.load(corpus, index=tmp_path / "index", embed="none")
     first = graph.corpus_stats()
     assert graph.corpus_stats() is first and kg.overview(graph).stats is first
@@ -131,18 +123,11 @@ def test_no_overview_is_kept_without_an_index_folder(corpus: Path):
 
 
 def test_kept_figures_are_taken_only_while_they_hold(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stats_counts: list[int]
 ):
     from fake_embedder import FakeEmbedder
 
-    counted: list[int] = []
-    real = figures.corpus_stats
-
-    def counting(graph):
-        counted.append(id(graph))
-        return real(graph)
-
-    monkeypatch.setattr(figures, "corpus_stats", counting)
+    counted = stats_counts
     index = tmp_path / "index"
     assert kg.keep_overview(kg.load(corpus, index=index, embed="none"))
     assert len(counted) == 1

@@ -25,7 +25,6 @@ from kg_tui.widgets.search import SearchInput, SearchPanel
 
 import kg
 from kg.cli import main as kg_main
-from kg.graph import figures
 
 NOTES = Path(__file__).resolve().parent.parent / "notes"
 VERIFIER = "Can a verifier be trusted more than the generator it checks?"
@@ -241,16 +240,9 @@ async def test_the_first_index_of_a_folder_says_so_with_its_progress(
 
 @pytest.mark.asyncio
 async def test_the_browser_counts_the_corpus_figures_once_per_graph(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stats_counts: list[int]
 ):
-    counted: list[int] = []
-    real = figures.corpus_stats
-
-    def counting(graph):
-        counted.append(id(graph))
-        return real(graph)
-
-    monkeypatch.setattr(figures, "corpus_stats", counting)
+    counted = stats_counts
     monkeypatch.setenv("KG_NO_WATCH", "1")  # the re-index below is the only one
     index = tmp_path / "index"
     app = KgApp(corpus, index=index)
