@@ -422,7 +422,7 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods, TableMethods):
         Examples
         --------
         >>> _demo().stats("b")
-        NoteStats(direct=2, two_hop=3, density=0.0, cluster='sparse cluster')
+        NoteStats(direct=2, two_hop=3, density=0.0, cluster='sparse cluster', stubs=0)
         """
         return figures.note_stats(self, note)
 
