@@ -263,3 +263,29 @@ async def test_the_browser_counts_the_corpus_figures_once_per_graph(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert counted[1:] == [id(app.graph)]
+
+
+@pytest.mark.asyncio
+async def test_a_first_open_without_vectors_computes_them_in_the_background(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # `kg browse` on a folder never indexed: the index is made from the files alone (to
+    # be quick), then the vectors near and search need come in the background, and the
+    # Near list of the open note fills in without the person doing anything.
+    from fake_embedder import FakeEmbedder
+    from kg_tui.widgets.near_list import NearList
+
+    monkeypatch.setattr(app_module, "NOTE_VECTORS_AFTER", 0.1)
+    monkeypatch.setenv("KG_NO_WATCH", "1")
+    app = KgApp(corpus, index=tmp_path / "index", embedder=FakeEmbedder())
+    async with app.run_test(size=SIZE) as pilot:
+        assert await wait_until(pilot, lambda: app.main_screen.graph is not None)
+        assert app.graph is not None and app.graph.embeddings is None  # files only, at first
+        app.main_screen.open_note(VERIFIER)
+        assert await wait_until(pilot, lambda: app.main_screen.current is not None)
+        await pilot.press("n")
+        assert await wait_until(pilot, lambda: app.graph.embeddings is not None)  # type: ignore[union-attr]
+        near = app.query_one(NearList)
+        assert await wait_until(pilot, lambda: len(near.rows) > 0)
+        assert app.main_screen.current is not None
+        assert app.main_screen.current.title == VERIFIER  # the person's place kept

@@ -104,6 +104,7 @@ class KgApp(ToolActions, App[None]):
         self.last_path: tuple[str, str] | None = None  # the last path found, for export
         self.reloads = 0  # graphs loaded again after edits (tests wait on it)
         self._note_vectors_running = False  # whole-note vectors being computed (one run)
+        self._vectors_asked = False  # a first open without vectors asked for them once
         self._note_vectors_stop = threading.Event()  # set when the app closes
         self._watcher: object | None = None
         self._reloading = threading.Lock()  # one re-index at a time, each shown in turn
@@ -276,9 +277,10 @@ class KgApp(ToolActions, App[None]):
         self.last_path = (message.source, message.target)
 
     @work(thread=True, group="reload")
-    def reload(self, why: str) -> None:
+    def reload(self, why: str, embed: str = "lazy") -> None:
         """Load the corpus again (only what changed is re-read, only the texts that changed
-        are embedded) and keep the person's place.
+        are embedded; with ``embed="all"`` every text lacking a vector) and keep the
+        person's place.
 
         Re-indexes run one at a time and every one is shown, in order: the notes a toast
         names and a retitle followed are what that re-index changed since the graph shown.
@@ -295,7 +297,7 @@ class KgApp(ToolActions, App[None]):
                     root,
                     index=self.index,
                     config=self.config_path,
-                    embed="lazy",
+                    embed=embed,
                     embedder=self.embedder,
                 )
             except (KgError, OSError) as error:
@@ -312,6 +314,14 @@ class KgApp(ToolActions, App[None]):
                 self.reloads += 1
                 keep_place(self.main_screen, graph, changes)
                 self.keep_note_vectors()
+                if embed == "all":
+                    self.main_screen.rank_near_again()
+                    self.notify(
+                        f"{why} in {seconds:.1f} s: near notes and search by meaning are ready.",
+                        title="Vectors",
+                        timeout=4,
+                    )
+                    return
                 self.notify(
                     f"{why}: {changes.describe()} ({seconds:.1f} s)", title="Re-indexed", timeout=3
                 )
@@ -326,6 +336,19 @@ class KgApp(ToolActions, App[None]):
         and say which they used."""
         graph = self.graph
         if graph is None or self._note_vectors_running:
+            return
+        if graph.embeddings is None and self.corpus is not None and not self._vectors_asked:
+            # An index made without vectors (the browser's own first open of a folder reads
+            # the files only, to be quick): the vectors near and search need, in the
+            # background, once; the model's whole-note vectors follow when they are there.
+            self._vectors_asked = True
+            self.notify(
+                "This index has no vectors yet: computing them in the background for near "
+                "notes and search by meaning (search by words works meanwhile).",
+                title="Vectors",
+                timeout=5,
+            )
+            self.reload("Vectors computed", embed="all")
             return
 
         def progress(stage: str, done: int, total: int) -> None:

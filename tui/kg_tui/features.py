@@ -79,8 +79,9 @@ def near(graph: KnowledgeGraph, note: Note, k: int = 20) -> list[NearRow]:
     their scores and whether a link joins them."""
     if graph.embeddings is None:
         raise Unavailable(
-            "No embeddings in this index, so there is nothing to rank by meaning. "
-            "Run `kg index` with the embed extra installed to add them."
+            "No vectors in this index yet, so there is nothing to rank by meaning. The "
+            "browser computes them in the background a few seconds after it opens a folder "
+            "(`kg index` computes them too); the list fills in once they are there."
         )
     try:
         found = graph.near(note, k=k)
