@@ -244,6 +244,7 @@ async def test_the_browser_counts_the_corpus_figures_once_per_graph(
 ):
     counted = stats_counts
     monkeypatch.setenv("KG_NO_WATCH", "1")  # the re-index below is the only one
+    monkeypatch.setattr(app_module, "NOTE_VECTORS_AFTER", 3600.0)  # no vectors' re-index
     index = tmp_path / "index"
     app = KgApp(corpus, index=index)
     async with app.run_test(size=SIZE) as pilot:
@@ -276,7 +277,7 @@ async def test_a_first_open_without_vectors_computes_them_in_the_background(
     from kg_tui.widgets.near_list import NearList
 
     monkeypatch.setattr(app_module, "NOTE_VECTORS_AFTER", 0.1)
-    monkeypatch.setenv("KG_NO_WATCH", "1")
+    monkeypatch.delenv("KG_NO_WATCH", raising=False)  # the browser may re-index by itself
     app = KgApp(corpus, index=tmp_path / "index", embedder=FakeEmbedder())
     async with app.run_test(size=SIZE) as pilot:
         assert await wait_until(pilot, lambda: app.main_screen.graph is not None)

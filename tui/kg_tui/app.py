@@ -44,7 +44,8 @@ class KgApp(ToolActions, App[None]):
 
     Keys have binding ids (`app.help`, `main.back`, ...): `keymap:` in kg.yaml maps ids to
     other keys, `theme: light` picks the light theme. With a corpus folder the browser
-    follows edits to its files (`kg_tui.live`); `KG_NO_WATCH=1` turns that off.
+    follows edits to its files (`kg_tui.live`); `KG_NO_WATCH=1` turns that off, and the
+    vectors the browser adds in the background to an index made without them.
     """
 
     CSS_PATH = "app.tcss"
@@ -337,7 +338,12 @@ class KgApp(ToolActions, App[None]):
         graph = self.graph
         if graph is None or self._note_vectors_running:
             return
-        if graph.embeddings is None and self.corpus is not None and not self._vectors_asked:
+        if (
+            graph.embeddings is None
+            and self.corpus is not None
+            and not self._vectors_asked
+            and not os.environ.get("KG_NO_WATCH")  # the index left as it is
+        ):
             # An index made without vectors (the browser's own first open of a folder reads
             # the files only, to be quick): the vectors near and search need, in the
             # background, once; the model's whole-note vectors follow when they are there.
