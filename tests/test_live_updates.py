@@ -96,7 +96,7 @@ async def test_an_edit_in_the_open_browser_keeps_near_ranking_20_notes(tmp_path:
         assert await wait_for(pilot, lambda: "by length alone" in note_text(app))
         assert app.graph is not None and app.graph.embeddings is not None
         assert await wait_for(pilot, lambda: near_rows(app) == 20), near_status(app)
-        assert "No embeddings" not in near_status(app)
+        assert "No vectors" not in near_status(app)
         # Only the changed text was embedded; every other vector was kept.
         assert 1 <= embedder.texts_embedded <= 2, embedder.seen
         assert app.graph.embeddings.count == before.embeddings.count
