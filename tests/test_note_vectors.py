@@ -18,6 +18,20 @@ from kg.embed.notevectors import FOLDER, NoteVectors, headline_text, note_text
 pytestmark = pytest.mark.model
 
 KG = (sys.executable, "-m", "kg.cli")
+
+
+def index_json(folder, index) -> dict:
+    """What `kg index FOLDER --index INDEX --json` reports, run in a process of its own."""
+    done = subprocess.run(
+        [*KG, "index", str(folder), "--index", str(index), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
 NOTES = {
     "Descaling the kettle": "Limescale builds up inside a kettle where the water is hard. "
     "Boil white vinegar with water, leave it for an hour, then rinse twice.",
@@ -96,14 +110,7 @@ def test_search_says_which_vectors_scored_its_meaning_and_upgrades_too(vault):
 
 def test_the_vectors_are_kept_in_the_index_and_a_new_process_uses_them(vault):
     folder, index = vault
-    done = subprocess.run(
-        [*KG, "index", str(folder), "--index", str(index), "--json"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=True,
-    )
-    report = json.loads(done.stdout)["note_vectors"]
+    report = index_json(folder, index)["note_vectors"]
     assert report["embedded"] == len(NOTES)
     assert report["missing"] == 0
     assert any((index / FOLDER).glob("*.npz"))
@@ -211,14 +218,7 @@ def test_vectors_of_edited_and_removed_notes_are_pruned_when_the_index_is_writte
     assert _kept_vectors(index) == notes and edited.note_vectors.pruned == 1
 
     (folder / "Moon phases.md").unlink()
-    done = subprocess.run(
-        [*KG, "index", str(folder), "--index", str(index), "--json"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=True,
-    )
-    report = json.loads(done.stdout)["note_vectors"]
+    report = index_json(folder, index)["note_vectors"]
     # Computed now, or by a process of its own after an edit in place.
     assert report["missing"] == 0 or report["pending"] >= 1
     _wait_for_background(index)
@@ -246,14 +246,7 @@ def test_kg_index_after_an_edit_leaves_the_model_to_a_process_that_upgrades_near
     subprocess.run([*KG, "index", str(folder), "--index", str(index)], check=True, timeout=600)
     path = folder / "Bread baking.md"
     path.write_text(path.read_text(encoding="utf-8") + "Rye needs a starter.\n", "utf-8")
-    done = subprocess.run(
-        [*KG, "index", str(folder), "--index", str(index), "--json"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=True,
-    )
-    report = json.loads(done.stdout)["note_vectors"]
+    report = index_json(folder, index)["note_vectors"]
     assert report["pending"] == 1 and report["embedded"] == 0
     assert f"process {report['background_process']}" in report["said"]
 
