@@ -39,12 +39,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-if __package__ in (None, ""):  # run as a script: the repository's root makes `benchmarks` importable
+# Run as a script, the repository's root makes `benchmarks` importable.
+if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.corpus.plan import make_plan  # noqa: E402
-from benchmarks.corpus.render import Renderer, truncate  # noqa: E402
-from benchmarks.corpus.templates import NAME_RE, TYPE_SHARES  # noqa: E402
+from benchmarks.corpus.plan import make_plan
+from benchmarks.corpus.render import Renderer, truncate
+from benchmarks.corpus.templates import NAME_RE, TYPE_SHARES
 
 __all__ = ["generate", "main"]
 

@@ -19,6 +19,7 @@ MODULES = [
     "kg_tui.widgets.near_list",
     "kg_tui.widgets.map_words",
     "kg_tui.widgets.note_parts",
+    "kg_tui.widgets.note_blocks",
     "kg_tui.widgets.markdown_note",
     "kg_tui.widgets.note_links",
     "kg_tui.labels",

@@ -17,6 +17,7 @@ from kg_tui.walk import group_neighbours
 from kg_tui.widgets.breadcrumb import Breadcrumb
 from kg_tui.widgets.near_list import NearList
 from kg_tui.widgets.neighbourhood import NeighbourhoodTree
+from kg_tui.widgets.note_blocks import render_block
 from kg_tui.widgets.note_view import NoteView
 from kg_tui.widgets.search import SearchPanel
 from textual.pilot import Pilot
@@ -116,7 +117,7 @@ async def test_the_link_cursor_walks_and_highlights_links_in_rendered_text(vault
         block = view._blocks[index]
         span = block.spans[span_index]
         assert block.text[span.start : span.end] == "Publish/Privacy and storage"
-        rendered = view._render_block(block, span_index)
+        rendered = render_block(block, span_index)
         highlighted = [s for s in rendered.spans if getattr(s.style, "reverse", False)]
         assert [(s.start, s.end) for s in highlighted] == [(span.start, span.end)]
         await pilot.press("enter")

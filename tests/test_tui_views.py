@@ -19,6 +19,7 @@ from kg_tui.widgets.details import DetailsPane
 from kg_tui.widgets.evidence import EvidenceTree
 from kg_tui.widgets.near_list import NearList
 from kg_tui.widgets.neighbourhood import NeighbourhoodTree
+from kg_tui.widgets.note_blocks import render_block
 from kg_tui.widgets.note_view import NoteView
 from rich.console import Console
 from textual.widgets import Label, OptionList, Static
@@ -419,7 +420,7 @@ async def test_markdown_emphasis_is_rendered_not_shown(app: KgApp, graph):
         view = app.query_one(NoteView)
         block = next(b for b in view._blocks if b.text and "vote" in b.text)
         assert "*vote*" not in block.text
-        content = view._render_block(block, None)
+        content = render_block(block, None)
         start = block.text.index(" vote") + 1
         styles = [span.style for span in content.spans if span.start <= start < span.end]
         assert any("italic" in str(style) for style in styles), content.spans

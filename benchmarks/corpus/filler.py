@@ -4,11 +4,10 @@ shared random generator, `UniqueFactory` makes titles no page has taken yet."""
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
-from typing import Any
 
 from benchmarks.corpus.templates import FINDINGS, KEY_RE, SIZES, SMALL_WORDS, TITLE_TEMPLATES
 from benchmarks.corpus.words import VOCAB
+
 
 def cap(s: str) -> str:
     return s[:1].upper() + s[1:]

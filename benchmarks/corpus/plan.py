@@ -208,9 +208,7 @@ def make_plan(rng: random.Random, pages: int, markdown_share: float) -> Plan:
     _link_notes(rng, fill, notes, papers)
     lines = _plan_lines(rng, fill, line_titles, notes, markdown_share)
     topics = _plan_topics(rng, counts["topic"], len(notes), taken)
-    return Plan(
-        counts, kinds, notes, lines, hubs, papers, topics, note_titles, stubs, ghost_lines
-    )
+    return Plan(counts, kinds, notes, lines, hubs, papers, topics, note_titles, stubs, ghost_lines)
 
 
 FIRST_DAY = _dt.date(2025, 1, 1).toordinal()

@@ -18,6 +18,7 @@ from benchmarks.corpus.templates import (
     SENTENCES,
 )
 
+
 def _plain(title: str) -> str:
     return title
 
@@ -44,7 +45,8 @@ class Renderer:
         return self.f.fill(tmpl.replace("{T}", "\x00")).replace("\x00", link(title))
 
     def paragraph(
-        self, cites: list[str], link: Callable[[str], str], opener: str | None = None) -> str:
+        self, cites: list[str], link: Callable[[str], str], opener: str | None = None
+    ) -> str:
         rng = self.rng
         fill = self.f.fill
         n = rng.randint(4, 8)

@@ -12,18 +12,16 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
-from textual.style import Style
 
 from kg import KnowledgeGraph
 from kg.model import LinkKind, Note, NoteKind, NoteStats
-from kg.text import fold
 from kg_tui.details import plural
 from kg_tui.emphasis import emphasis
 from kg_tui.labels import KIND_LABELS as KIND_LABELS  # the header's words for each kind
 from kg_tui.labels import kind_label, kind_word, shown_title
 from kg_tui.messages import OpenNote
-from kg_tui.widgets.hanging import Hanging
 from kg_tui.widgets.markdown_note import markdown_source, render_markdown
+from kg_tui.widgets.note_blocks import card_list, places, render_block, same_heading
 from kg_tui.widgets.note_links import LinkTargets, Span
 from kg_tui.widgets.note_parts import (
     Block,
@@ -36,8 +34,6 @@ from kg_tui.widgets.note_parts import (
     stub_text,
 )
 from kg_tui.widgets.note_parts import home_lists as home_lists  # the overview's lists
-
-HANGING = {"nv-list", "nv-quote", "nv-callout"}  # blocks whose wrapped lines are indented
 
 
 class NoteView(VerticalScroll, can_focus=True):
@@ -107,52 +103,21 @@ class NoteView(VerticalScroll, can_focus=True):
         self._links += [(index, i) for i in range(len(spans))]
         return block
 
-    def _render_block(self, block: Block, cursor: int | None) -> Content:
-        if block.content is not None:
-            return block.content
-        parts: list[str | tuple[str, str | Style]] = []
-        at = 0
-        for i, span in enumerate(block.spans):
-            if span.start > at:
-                parts.append((block.text[at : span.start], block.style))
-            style = Style.from_meta({"@click": f"follow({span.note_id!r})"})
-            if i == cursor:
-                style = style + Style(reverse=True, bold=True)
-            parts.append((block.text[span.start : span.end], style))
-            at = span.end
-        if at < len(block.text):
-            parts.append((block.text[at:], block.style))
-        content = Content.assemble(*parts)
-        for start, end, style_name in block.marks:
-            content = content.stylize(style_name, start, end)
-        for start, end in block.found:
-            content = content.stylize("reverse $warning", start, end)
-        if HANGING.intersection(block.classes.split()):
-            return Hanging(content)  # a wrapped item's lines start under its first word
-        return content
-
     # ------------------------------------------------------------ find
 
     def find(self, text: str) -> int:
         """Mark every place `text` occurs in the note's running text (any case) and
         scroll to the first; returns how many places there are."""
-        key = text.casefold()
         self._hits = []
         for index, block in enumerate(self._blocks):
             if block.content is not None:
                 continue
-            found: list[tuple[int, int]] = []
-            if key:
-                folded = block.text.casefold()
-                at = folded.find(key)
-                while at >= 0:
-                    found.append((at, at + len(key)))
-                    self._hits.append(index)
-                    at = folded.find(key, at + len(key))
+            found = places(block.text, text)
+            self._hits += [index] * len(found)
             if found or block.found:
                 block.found = found
                 if block.widget is not None:
-                    block.widget.update(self._render_block(block, None))
+                    block.widget.update(render_block(block, None))
         self._hit = -1
         if self._hits:
             self.find_next()
@@ -212,7 +177,7 @@ class NoteView(VerticalScroll, can_focus=True):
                 self._pool.append(widget)
                 fresh.append(widget)
             block.widget = widget
-            widget.update(self._render_block(block, None))
+            widget.update(render_block(block, None))
         for widget in self._pool[len(self._blocks) :]:
             widget.display = False
         if fresh:
@@ -414,20 +379,8 @@ class NoteView(VerticalScroll, can_focus=True):
             count = len(by_section) if kind is LinkKind.SECTION else len(links)
             self._plain(Content(f"{heading} · {count}"), "nv-heading")
             for named, cards in by_section.items():
-                section = (
-                    named
-                    if fold(named).casefold().replace("-", " ")
-                    != fold(heading).casefold().replace("-", " ")
-                    else ""
-                )
-                text = f"{section}\n" if section else ""
-                spans: list[Span] = []
-                for card in cards:
-                    if text and not text.endswith("\n"):
-                        text += "\n"
-                    spans.append(Span(len(text) + 2, len(text) + 2 + len(card.title), card.id))
-                    text += f"• {card.title}"
-                block = self._linked(text, spans, "nv-list")
+                section = "" if same_heading(named, heading) else named
+                block = self._linked(*card_list(section, cards), "nv-list")
                 if section:
                     block.marks = [(0, len(section), "bold")]
 
@@ -469,7 +422,7 @@ class NoteView(VerticalScroll, can_focus=True):
                     self._links[new][1] if new >= 0 and self._links[new][0] == block_index else None
                 )
                 if block.widget is not None:
-                    block.widget.update(self._render_block(block, cursor))
+                    block.widget.update(render_block(block, cursor))
         if 0 <= new < len(self._links):
             widget = self._blocks[self._links[new][0]].widget
             if widget is not None:
