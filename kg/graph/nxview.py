@@ -21,15 +21,12 @@ graph as it is. Edge keys are the links' positions in `g.links` ('e0', 'e1', ...
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from types import MappingProxyType
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
-from kg.codec import link_scalars, note_scalars, uniform_types
 from kg.errors import check_flag
 from kg.graph.columns import file_facts, fill, frame_of, parse_date, property_cells
+from kg.graph.nxparts import NxParts
 from kg.model import NoteKind
 
 if TYPE_CHECKING:
@@ -83,89 +80,6 @@ def _filter(stubs: bool, categories: bool, tags: bool, attachments: bool) -> dic
     return {NoteKind.CATEGORY: categories, NoteKind.TAG: tags, NoteKind.ATTACHMENT: attachments}
 
 
-@contextmanager
-def _paused_gc() -> Iterator[None]:
-    """The cyclic collector off while many small dicts are made (none of them in cycles):
-    its passes over the heap cost a third of the time on a large graph."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def build_networkx(graph: KnowledgeGraph) -> nx.MultiDiGraph:
-    """Every node and link of `graph` as a new `MultiDiGraph` (what `g.nx` copies)."""
-    import networkx as nx
-
-    out = nx.MultiDiGraph()
-    notes = graph.note_table
-    links = graph.links
-    with _paused_gc():
-        ids = list(notes)
-        attributes = uniform_types([note_scalars(notes[note_id]) for note_id in ids])
-        out.add_nodes_from(zip(ids, attributes, strict=True))
-        out.add_edges_from(
-            (link.source, link.target, f"e{i}", link_scalars(link)) for i, link in enumerate(links)
-        )
-    return out
-
-
-def copy_networkx(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """What `graph.copy()` gives (new attribute dicts; their values are immutable
-    scalars), filled in networkx's dict-of-dicts form directly: three times
-    faster than `copy()`, which adds the edges one by one.
-
-    >>> import networkx as nx
-    >>> g = nx.MultiDiGraph([("a", "b", {"kind": "x"}), ("a", "b", {"kind": "y"})])
-    >>> h = copy_networkx(g)
-    >>> nx.utils.graphs_equal(g, h), h["a"]["b"][0] is not g["a"]["b"][0]
-    (True, True)
-    """
-    import networkx as nx
-
-    with _paused_gc():
-        out = nx.MultiDiGraph()
-        out.graph.update(graph.graph)
-        out._node.update((n, data.copy()) for n, data in graph._node.items())
-        succ = {
-            u: {v: {key: data.copy() for key, data in keys.items()} for v, keys in nbrs.items()}
-            for u, nbrs in graph._succ.items()
-        }
-        out._succ.update(succ)  # `_adj` is the same dict
-        out._pred.update((v, {u: succ[u][v] for u in nbrs}) for v, nbrs in graph._pred.items())
-    return out
-
-
-def read_only(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """`graph` frozen (`networkx.freeze`: no node or edge can be added or removed) with
-    every node and edge attribute dict made a read-only mapping, so one graph can be
-    handed to every caller without any of them changing it for the others.
-
-    >>> import networkx as nx
-    >>> g = nx.MultiDiGraph()
-    >>> _ = g.add_edge("a", "b", kind="x")
-    >>> frozen = read_only(g)
-    >>> frozen.edges["a", "b", 0]["kind"]
-    'x'
-    >>> frozen.edges["a", "b", 0]["kind"] = "y"
-    Traceback (most recent call last):
-    ...
-    TypeError: 'mappingproxy' object does not support item assignment
-    """
-    import networkx
-
-    for node, data in graph._node.items():
-        graph._node[node] = MappingProxyType(data)
-    for neighbours in graph._adj.values():
-        for keys in neighbours.values():  # one key dict, shared by _succ and _pred
-            for key, data in keys.items():
-                keys[key] = MappingProxyType(data)
-    return networkx.freeze(graph)
-
-
 def to_networkx(
     graph: KnowledgeGraph,
     stubs: bool = True,
@@ -176,14 +90,20 @@ def to_networkx(
     """A new `MultiDiGraph` of `graph`, optionally without stubs, category nodes, #tag
     nodes or attachments (and the links that touch them)."""
     leave_out = _filter(stubs, categories, tags, attachments)
-    full = copy_networkx(graph.nx)  # a new graph: ours to trim
+    parts = nx_parts(graph)
     if stubs and all(leave_out.values()):
-        return full
+        return parts.graph()
     notes = graph.note_table
-    full.remove_nodes_from(
-        [n for n in list(full) if not _keep(notes.kind(n), notes.is_stub(n), leave_out, stubs)]
-    )
-    return full
+    return parts.graph(lambda n: _keep(notes.kind(n), notes.is_stub(n), leave_out, stubs))
+
+
+def nx_parts(graph: KnowledgeGraph) -> NxParts:
+    """The graph's `NxParts`, made once and kept (the attributes they make are shared by
+    `g.nx` and every `to_networkx`)."""
+    parts = graph._nx_parts
+    if parts is None:
+        parts = graph._nx_parts = NxParts(graph)
+    return parts
 
 
 def to_records(
@@ -240,6 +160,7 @@ class NetworkxMethods:
     """`KnowledgeGraph`'s methods for other libraries: networkx, records, pandas."""
 
     _nx: networkx.MultiDiGraph | None
+    _nx_parts: NxParts | None = None  # what `nx` and `to_networkx` are made of
 
     @property
     def nx(self) -> networkx.MultiDiGraph:
@@ -266,7 +187,7 @@ class NetworkxMethods:
         True
         """
         if self._nx is None:
-            self._nx = read_only(build_networkx(cast("KnowledgeGraph", self)))
+            self._nx = nx_parts(cast("KnowledgeGraph", self)).view()
         return self._nx
 
     def to_networkx(

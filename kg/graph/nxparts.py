@@ -1,0 +1,258 @@
+"""What `g.nx` and `g.to_networkx()` are made of, made in bulk and only when first needed.
+
+`g.nx` is a frozen `MultiDiGraph` whose node table and adjacency are read-only mappings
+over the graph's own storage: a node's neighbours are listed from its adjacency list (link
+numbers) the first time they are asked for, and the attributes of all nodes (or of all
+edges) are computed in one pass the first time any of them is read. So `g.nx` itself
+costs next to nothing, a degree or a neighbour list costs one node's links, and a walk
+over every edge's data costs one pass over the links, without a networkx call per edge.
+`to_networkx` builds a new graph of plain dicts from the same parts.
+
+>>> from kg.graph.knowledge import _demo
+>>> parts = NxParts(_demo())
+>>> G = parts.view()
+>>> sorted(G.successors("a")), G.edges["a", "b", "e0"]["relation"], G.out_degree("a")
+(['b', 'category-basics'], 'extends', 2)
+>>> H = parts.graph()
+>>> sorted(H.edges(keys=True)) == sorted(G.edges(keys=True)), type(H.nodes["a"]).__name__
+(True, 'dict')
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from kg.codec import note_scalars, uniform_types, xml_text
+from kg.model import Link
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from kg.graph.knowledge import KnowledgeGraph
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic collector off while many small dicts are made (none of them in cycles):
+    its passes over the heap cost a third of the time on a large graph."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def edge_scalars(links: tuple[Link, ...] | list[Link]) -> list[dict[str, Any]]:
+    """`kg.codec.link_scalars` of every link, in order (the same keys in the same order),
+    in one pass: one search over all their text for characters XML cannot hold, where
+    `link_scalars` searches each link's.
+
+    >>> from kg.model import LinkKind
+    >>> edge_scalars([Link("a", "b", LinkKind.RELATED, "a.md", 3, label="x\\x00y")])
+    [{'kind': 'related', 'label': 'xy', 'file': 'a.md', 'line': 3}]
+    """
+    out: list[dict[str, Any]] = []
+    append = out.append
+    for link in links:
+        data: dict[str, Any] = {"kind": link.kind._value_}
+        if link.relation:
+            data["relation"] = link.relation
+        if link.label:
+            data["label"] = link.label
+        if link.annotation:
+            data["annotation"] = link.annotation
+        if link.summary:
+            data["summary"] = link.summary
+        if link.sentence:
+            data["sentence"] = link.sentence
+        if link.section:
+            data["section"] = link.section
+        if link.order is not None:
+            data["order"] = int(link.order)
+        if link.file:
+            data["file"] = link.file
+        data["line"] = int(link.line)
+        append(data)
+    text = "\n".join(v for data in out for v in data.values() if type(v) is str)
+    if len(xml_text(text)) != len(text):  # rare: clean the links that need it
+        for data in out:
+            for name, value in data.items():
+                if type(value) is str:
+                    data[name] = xml_text(value)
+    return out
+
+
+class Attributes(Mapping[str, Any]):
+    """One node's or edge's attributes, read-only: the dict `get` gives when first read.
+    `copy()` (and `copy.deepcopy`, which networkx's `to_undirected` and `reverse` use)
+    give a new plain dict."""
+
+    __slots__ = ("_get", "_key")
+
+    def __init__(self, get: Callable[[Any], dict[str, Any]], key: Any) -> None:
+        self._get = get
+        self._key = key
+
+    def __getitem__(self, name: str) -> Any:
+        return self._get(self._key)[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get(self._key))
+
+    def __len__(self) -> int:
+        return len(self._get(self._key))
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._get(self._key)
+
+    def __repr__(self) -> str:
+        return repr(self._get(self._key))
+
+    def copy(self) -> dict[str, Any]:
+        return dict(self._get(self._key))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        return dict(self._get(self._key))  # the values are immutable scalars
+
+
+class NodeMap(Mapping[str, Attributes]):
+    """networkx's node table (`G._node`): note id -> its attributes, read-only."""
+
+    def __init__(self, parts: NxParts) -> None:
+        self._parts = parts
+        self._ids = parts.graph_of.note_table
+
+    def __getitem__(self, node: str) -> Attributes:
+        if node not in self._ids:
+            raise KeyError(node)
+        return Attributes(self._parts.node, node)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._ids
+
+
+class Adjacency(Mapping[str, Mapping[str, Mapping[str, Attributes]]]):
+    """networkx's successors (`G._succ`, `G._adj`) or predecessors (`G._pred`), read-only:
+    note id -> neighbour -> edge key ('e' and the link's number) -> the edge's attributes,
+    each note's part made from its adjacency list the first time it is asked for."""
+
+    def __init__(self, parts: NxParts, lists: Mapping[str, list[int]], far: int) -> None:
+        self._parts = parts
+        self._lists = lists
+        self._far = far  # which end of a link is the neighbour: 1 target, 0 source
+        self._made: dict[str, Mapping[str, Mapping[str, Attributes]]] = {}
+
+    def __getitem__(self, node: str) -> Mapping[str, Mapping[str, Attributes]]:
+        made = self._made.get(node)
+        if made is None:
+            made = self._made[node] = self._make(node)
+        return made
+
+    def _make(self, node: str) -> Mapping[str, Mapping[str, Attributes]]:
+        from types import MappingProxyType
+
+        numbers = self._lists[node]  # KeyError for a node not in the graph
+        ends, far, edge = self._parts.ends, self._far, self._parts.edge
+        neighbours: dict[str, dict[str, Attributes]] = {}
+        for i in numbers:
+            other = ends(i)[far]
+            keys = neighbours.get(other)
+            if keys is None:
+                keys = neighbours[other] = {}
+            keys[f"e{i}"] = Attributes(edge, i)
+        return MappingProxyType(
+            {other: MappingProxyType(keys) for other, keys in neighbours.items()}
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lists)
+
+    def __len__(self) -> int:
+        return len(self._lists)
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._lists
+
+
+class NxParts:
+    """The attributes of a graph's nodes and edges for networkx, each made once, when
+    first asked for, and the two graphs made of them (`view`, `graph`)."""
+
+    def __init__(self, graph: KnowledgeGraph) -> None:
+        self.graph_of = graph
+        self.ends = graph.link_table.ends
+        self._nodes: dict[str, dict[str, Any]] | None = None
+        self._edges: list[dict[str, Any]] | None = None
+
+    def nodes(self) -> dict[str, dict[str, Any]]:
+        """Every note's `note_scalars`, by id in the graph's order, of uniform types."""
+        if self._nodes is None:
+            notes = self.graph_of.note_table
+            with paused_gc():
+                ids = list(notes)
+                rows = uniform_types([note_scalars(notes[note_id]) for note_id in ids])
+                self._nodes = dict(zip(ids, rows, strict=True))
+        return self._nodes
+
+    def node(self, note_id: str) -> dict[str, Any]:
+        return self.nodes()[note_id]
+
+    def edges(self) -> list[dict[str, Any]]:
+        """Every link's `link_scalars`, by link number."""
+        if self._edges is None:
+            with paused_gc():
+                self._edges = edge_scalars(self.graph_of.links)
+        return self._edges
+
+    def edge(self, index: int) -> dict[str, Any]:
+        return self.edges()[index]
+
+    def view(self) -> nx.MultiDiGraph:
+        """A frozen `MultiDiGraph` over these parts (what `g.nx` is): adding or removing
+        a node or edge raises `networkx.NetworkXError`, no attribute can be assigned."""
+        import networkx as nx
+
+        table = self.graph_of.link_table
+        view = nx.MultiDiGraph()
+        view._node = NodeMap(self)
+        view._adj = view._succ = Adjacency(self, table.out, 1)
+        view._pred = Adjacency(self, table.into, 0)
+        return nx.freeze(view)
+
+    def graph(self, keep: Callable[[str], bool] | None = None) -> nx.MultiDiGraph:
+        """A new `MultiDiGraph` of new attribute dicts, of the nodes `keep` keeps (all for
+        None) and the links between them: what `add_nodes_from` and `add_edges_from` in
+        note and link order would give, filled in networkx's dict-of-dicts directly."""
+        import networkx as nx
+
+        nodes, edges, ends = self.nodes(), self.edges(), self.ends
+        out = nx.MultiDiGraph()
+        with paused_gc():
+            node = out._node
+            for note_id, data in nodes.items():
+                if keep is None or keep(note_id):
+                    node[note_id] = data.copy()
+            succ: dict[str, dict[str, dict[str, dict[str, Any]]]] = {n: {} for n in node}
+            pred: dict[str, dict[str, dict[str, dict[str, Any]]]] = {n: {} for n in node}
+            for i, data in enumerate(edges):
+                source, target = ends(i)
+                if source not in node or target not in node:
+                    continue
+                keys = succ[source].get(target)
+                if keys is None:
+                    keys = succ[source][target] = pred[target][source] = {}
+                keys[f"e{i}"] = data.copy()
+            out._succ.update(succ)  # `_adj` is the same dict
+            out._pred.update(pred)
+        return out
