@@ -141,6 +141,9 @@ class NodeMap(Mapping[str, Attributes]):
     def __contains__(self, node: object) -> bool:
         return node in self._ids
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, dict[str, Any]]:
+        return {node: data.copy() for node, data in self.items()}
+
 
 class Adjacency(Mapping[str, Mapping[str, Mapping[str, Attributes]]]):
     """networkx's successors (`G._succ`, `G._adj`) or predecessors (`G._pred`), read-only:
@@ -183,6 +186,15 @@ class Adjacency(Mapping[str, Mapping[str, Mapping[str, Attributes]]]):
 
     def __contains__(self, node: object) -> bool:
         return node in self._lists
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+        return {
+            node: {
+                other: {key: data.copy() for key, data in keys.items()}
+                for other, keys in neighbours.items()
+            }
+            for node, neighbours in self.items()
+        }
 
 
 class NxParts:

@@ -1,0 +1,165 @@
+"""`g.nx` and `g.to_networkx()` give what a straightforward construction gives (networkx's
+own `add_nodes_from` / `add_edges_from` of `note_scalars` and `link_scalars`): the same
+nodes in the same order, the same edges, keys, kinds and attributes, for a graph built
+from files, the same graph reopened from its index, and one with awkward attributes; the
+view stays read-only, and the graphs made from it are plain networkx graphs."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+import kg
+from kg.codec import link_scalars, note_scalars, uniform_types
+from kg.graph.knowledge import KnowledgeGraph
+from kg.model import Link, LinkKind, Note, NoteKind
+
+NOTES = Path(__file__).resolve().parent.parent / "notes"
+
+
+def reference(graph: KnowledgeGraph, keep=None) -> nx.MultiDiGraph:
+    """The graph as networkx builds it, one node and one edge at a time."""
+    out = nx.MultiDiGraph()
+    ids = list(graph.note_table)
+    rows = uniform_types([note_scalars(graph.note_table[i]) for i in ids])
+    out.add_nodes_from(zip(ids, rows, strict=True))
+    out.add_edges_from(
+        (link.source, link.target, f"e{i}", link_scalars(link))
+        for i, link in enumerate(graph.links)
+    )
+    if keep is not None:
+        out.remove_nodes_from([n for n in list(out) if not keep(n)])
+    return out
+
+
+def layout(graph: nx.MultiDiGraph) -> tuple[list, list, list, list]:
+    """Everything a caller can see, in the order networkx gives it: nodes with their
+    attributes (in key order), edges with keys and attributes, and the order of each
+    node's successors and predecessors (with their edge keys)."""
+    nodes = [(n, list(dict(d).items())) for n, d in graph.nodes(data=True)]
+    edges = [(u, v, k, list(dict(d).items())) for u, v, k, d in graph.edges(keys=True, data=True)]
+    succ = [(u, [(v, list(keys)) for v, keys in nbrs.items()]) for u, nbrs in graph.succ.items()]
+    pred = [(v, [(u, list(keys)) for u, keys in nbrs.items()]) for v, nbrs in graph.pred.items()]
+    return nodes, edges, succ, pred
+
+
+def awkward() -> KnowledgeGraph:
+    """Parallel links of several kinds, both ways, a self link, a character XML cannot
+    hold, a property whose values mix types across notes, an attachment and a stub."""
+    notes = {
+        "a": Note("a", "Why A?", NoteKind.SYNTHESIS, properties_json='{"rating": 4}'),
+        "b": Note("b", "B\x00", NoteKind.SYNTHESIS, properties_json='{"rating": 4.5}'),
+        "s": Note("s", "S", NoteKind.SYNTHESIS, stub=True),
+        "f": Note("f", "f.pdf", NoteKind.ATTACHMENT, stub=True),
+        "t": Note("t", "#x", NoteKind.TAG),
+    }
+    links = [
+        Link("a", "b", LinkKind.RELATED, "a.md", 3, label="extends", relation="extends"),
+        Link("a", "b", LinkKind.MENTIONS, "a.md", 4, sentence="See B\x01 here."),
+        Link("b", "a", LinkKind.MENTIONS, "b.md", 1),
+        Link("a", "a", LinkKind.MENTIONS, "a.md", 5),
+        Link("a", "s", LinkKind.SOURCE, "a.md", 6, order=1, summary="S says so."),
+        Link("b", "f", LinkKind.EMBEDS, "b.md", 2),
+        Link("a", "t", LinkKind.TAGGED, "a.md", 1),
+        Link("a", "b", LinkKind.RELATED, "a.md", 7, label="qualified", annotation="only if"),
+    ]
+    return KnowledgeGraph(notes, links)
+
+
+@pytest.fixture(scope="module")
+def reopened(tmp_path_factory: pytest.TempPathFactory) -> tuple[KnowledgeGraph, KnowledgeGraph]:
+    """The bundled notes built from their files, then reopened from the saved index."""
+    folder = tmp_path_factory.mktemp("nx-view") / "notes"
+    shutil.copytree(NOTES, folder)
+    index = folder.parent / "index"
+    built = kg.load(folder, index=index, embed="none")
+    again = kg.load(folder, index=index, embed="none")
+    assert not built.from_index and again.from_index
+    return built, again
+
+
+def graphs(reopened) -> list[KnowledgeGraph]:
+    return [*reopened, awkward()]
+
+
+@pytest.mark.parametrize("which", range(3))
+def test_the_view_is_what_networkx_builds(reopened, which):
+    graph = graphs(reopened)[which]
+    assert layout(graph.nx) == layout(reference(graph))
+    assert graph.nx.number_of_edges() == len(graph.links)
+
+
+@pytest.mark.parametrize("which", range(3))
+def test_to_networkx_is_what_networkx_builds(reopened, which):
+    graph = graphs(reopened)[which]
+    made = graph.to_networkx()
+    assert layout(made) == layout(reference(graph))
+    assert all(type(d) is dict for _, d in made.nodes(data=True))
+    assert all(type(d) is dict for _, _, d in made.edges(data=True))
+
+
+@pytest.mark.parametrize("which", range(3))
+def test_to_networkx_leaves_out_as_removing_nodes_would(reopened, which):
+    graph = graphs(reopened)[which]
+    notes = graph.note_table
+
+    def keep(n: str) -> bool:  # attachments are stubs too: left in by stubs=False
+        kind = notes.kind(n)
+        stub = notes.is_stub(n) and kind is not NoteKind.ATTACHMENT
+        return not stub and kind not in (NoteKind.TAG, NoteKind.CATEGORY)
+
+    made = graph.to_networkx(stubs=False, tags=False, categories=False)
+    assert layout(made) == layout(reference(graph, keep))
+
+
+def test_the_reopened_graph_gives_the_built_graphs_view(reopened):
+    built, again = reopened
+    assert layout(again.nx) == layout(built.nx)
+
+
+def test_awkward_attributes_are_cleaned_and_of_one_type():
+    G = awkward().nx
+    assert G.nodes["b"]["title"] == "B" and G.nodes["a"]["rating"] == 4.0
+    assert G.edges["a", "b", "e1"]["sentence"] == "See B here."
+    assert list(G["a"]["b"]) == ["e0", "e1", "e7"] and list(G.pred["a"]) == ["b", "a"]
+
+
+def test_the_view_is_read_only_to_the_leaves():
+    G = awkward().nx
+    with pytest.raises(nx.NetworkXError):
+        G.add_edge("a", "b")
+    with pytest.raises(TypeError):
+        G.nodes["a"]["title"] = "x"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        G.edges["a", "b", "e0"]["kind"] = "x"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        G["a"]["b"]["e9"] = {}  # type: ignore[index]
+    with pytest.raises(TypeError):
+        G.succ["a"]["z"] = {}  # type: ignore[index]
+
+
+def test_networkx_copies_of_the_view_are_plain_graphs():
+    graph = awkward()
+    G = graph.nx
+    for made in (G.copy(), G.to_undirected(), G.reverse(), copy.deepcopy(G)):
+        made.nodes["a"]["title"] = "changed"  # a copy is the caller's to change
+        assert G.nodes["a"]["title"] == "Why A?"
+    assert nx.utils.edges_equal(
+        G.reverse().edges(keys=True), reference(graph).reverse().edges(keys=True)
+    )
+    ranks = nx.pagerank(G)
+    assert ranks == pytest.approx(nx.pagerank(reference(graph)))
+
+
+def test_a_missing_node_is_an_error_as_in_networkx():
+    G = awkward().nx
+    assert "zz" not in G and [] not in G
+    with pytest.raises(KeyError):
+        G.nodes["zz"]
+    with pytest.raises(nx.NetworkXError):
+        list(G.successors("zz"))
+    assert G.out_degree("a") == 6 and G.in_degree("b") == 3
