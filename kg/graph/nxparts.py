@@ -166,10 +166,16 @@ class Adjacency(Mapping[str, Mapping[str, Mapping[str, Attributes]]]):
         from types import MappingProxyType
 
         numbers = self._lists[node]  # KeyError for a node not in the graph
-        ends, far, edge = self._parts.ends, self._far, self._parts.edge
+        far, edge, links = self._far, self._parts.edge, self._parts.links
+        if links is not None:  # decoded already: their ends are at hand
+            others = (
+                [links[i].target for i in numbers] if far else [links[i].source for i in numbers]
+            )
+        else:
+            ends = self._parts.ends
+            others = [ends(i)[far] for i in numbers]
         neighbours: dict[str, dict[str, Attributes]] = {}
-        for i in numbers:
-            other = ends(i)[far]
+        for i, other in zip(numbers, others, strict=True):
             keys = neighbours.get(other)
             if keys is None:
                 keys = neighbours[other] = {}
@@ -206,6 +212,7 @@ class NxParts:
         self.ends = graph.link_table.ends
         self._nodes: dict[str, dict[str, Any]] | None = None
         self._edges: list[dict[str, Any]] | None = None
+        self.links: tuple[Link, ...] | None = None  # the graph's links, once decoded here
 
     def nodes(self) -> dict[str, dict[str, Any]]:
         """Every note's `note_scalars`, by id in the graph's order, of uniform types."""
@@ -224,7 +231,9 @@ class NxParts:
         """Every link's `link_scalars`, by link number."""
         if self._edges is None:
             with paused_gc():
-                self._edges = edge_scalars(self.graph_of.links)
+                links = self.graph_of.links
+                self._edges = edge_scalars(links)
+                self.links = links
         return self._edges
 
     def edge(self, index: int) -> dict[str, Any]:
@@ -248,7 +257,9 @@ class NxParts:
         note and link order would give, filled in networkx's dict-of-dicts directly."""
         import networkx as nx
 
-        nodes, edges, ends = self.nodes(), self.edges(), self.ends
+        nodes, edges = self.nodes(), self.edges()
+        links = self.links
+        assert links is not None  # `edges` decoded them
         out = nx.MultiDiGraph()
         with paused_gc():
             node = out._node
@@ -258,7 +269,8 @@ class NxParts:
             succ: dict[str, dict[str, dict[str, dict[str, Any]]]] = {n: {} for n in node}
             pred: dict[str, dict[str, dict[str, dict[str, Any]]]] = {n: {} for n in node}
             for i, data in enumerate(edges):
-                source, target = ends(i)
+                link = links[i]
+                source, target = link.source, link.target
                 if source not in node or target not in node:
                     continue
                 keys = succ[source].get(target)
