@@ -13,13 +13,14 @@ median of --runs):
 - warm_s, warm_kb: the same for opening the saved index of the unchanged corpus;
 - nx_s: the first `g.nx` on a warm-opened graph, `import networkx` included;
 - walk_s: then reading every node's and every edge's attributes from it once (what an
-  algorithm that reads weights or kinds pays, lazily or not);
+  algorithm that reads weights or kinds pays, lazily or not); nx_walk_s, the two together;
 - to_networkx_s: the first `g.to_networkx()` on a warm-opened graph, in its own process.
 
 The baseline is a git worktree of REF (default: the commit recorded in
 benchmarks/data/scale_figures.json) made under the work folder and measured by the same
 child processes with its code first on PYTHONPATH, alternating with this tree's runs so
-both see the same load; the table gives the ratio this/baseline of each median. --record
+both see the same load; the table gives the ratio this/baseline (the median of each run's
+ratio, the two measured back to back, so a change of load between runs counts less). --record
 writes this tree's medians (with the commit, date and load) into that JSON; --check
 compares them with the recorded ones and exits 1 when one is worse by more than the
 tolerance (25 % by default: the machine is shared and noisy; a ratio against the baseline
@@ -45,7 +46,16 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORD = ROOT / "benchmarks" / "data" / "scale_figures.json"
-FIGURES = ("cold_s", "cold_kb", "warm_s", "warm_kb", "nx_s", "walk_s", "to_networkx_s")
+FIGURES = (
+    "cold_s",
+    "cold_kb",
+    "warm_s",
+    "warm_kb",
+    "nx_s",
+    "walk_s",
+    "nx_walk_s",
+    "to_networkx_s",
+)
 LABELS = {
     "cold_s": "cold ingest (s)",
     "cold_kb": "RSS after cold load (KB/page)",
@@ -53,6 +63,7 @@ LABELS = {
     "warm_kb": "RSS after warm open (KB/page)",
     "nx_s": "first g.nx (s)",
     "walk_s": "g.nx: every attribute read (s)",
+    "nx_walk_s": "first g.nx + every attribute read (s)",
     "to_networkx_s": "first to_networkx() (s)",
 }
 DEFAULT_BASELINE = "9f55524"  # main when the guard was written
@@ -102,7 +113,7 @@ def child(mode: str, corpus: Path, index: Path, pages: int) -> dict[str, float]:
         count += sum(len(data) for _, _, data in view.edges(data=True))
         end = time.perf_counter()
         assert count > 0
-        return {"nx_s": middle - start, "walk_s": end - middle}
+        return {"nx_s": middle - start, "walk_s": end - middle, "nx_walk_s": end - start}
     start = time.perf_counter()
     import networkx  # noqa: F401
 
@@ -173,6 +184,15 @@ def medians(found: dict[str, list[float]]) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in found.items()}
 
 
+def paired_ratios(mine: dict[str, list[float]], base: dict[str, list[float]]) -> dict[str, float]:
+    """For each figure, the median over runs of this run's figure over the baseline's."""
+    return {
+        name: statistics.median(a / b for a, b in zip(values, base[name], strict=True) if b)
+        for name, values in mine.items()
+        if any(base[name])
+    }
+
+
 def baseline_tree(ref: str, work: Path) -> Path:
     """A git worktree of `ref` under the work folder (made again each run)."""
     tree = work / f"baseline-{ref}"
@@ -216,7 +236,8 @@ def table(results: dict[str, Any], record: dict[str, Any]) -> str:
             mine = sizes["this"].get(name)
             base = sizes.get("baseline", {}).get(name)
             kept = record.get("figures", {}).get(pages, {}).get(name)
-            ratio = f"{mine / base:.2f}" if mine is not None and base else "-"
+            paired = sizes.get("ratio", {}).get(name)
+            ratio = "-" if paired is None else f"{paired:.2f}"
             lines.append(
                 f"| {LABELS[name]} | {int(pages):,} | {_show(mine)} | {_show(base)} | {ratio} "
                 f"| {_show(kept)} |"
@@ -278,7 +299,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for pages in args.pages:
             found = measure(trees, args.work, pages, args.runs)
-            results["sizes"][str(pages)] = {tag: medians(values) for tag, values in found.items()}
+            sizes = {tag: medians(values) for tag, values in found.items()}
+            if "baseline" in found:
+                sizes["ratio"] = paired_ratios(found["this"], found["baseline"])
+            results["sizes"][str(pages)] = sizes
             loads.append(load_average())
     finally:
         if "baseline" in trees:
