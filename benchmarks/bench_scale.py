@@ -160,8 +160,11 @@ def corpus_for(work: Path, pages: int) -> Path:
     return corpus
 
 
+MODES = ("cold", "warm", "nx", "to_networkx")
+
+
 def measure(
-    trees: dict[str, Path], work: Path, pages: int, runs: int
+    trees: dict[str, Path], work: Path, pages: int, runs: int, modes: tuple[str, ...] = MODES
 ) -> dict[str, dict[str, list[float]]]:
     """Every figure `runs` times for each tree, the trees alternating run by run."""
     corpus = corpus_for(work, pages)
@@ -171,11 +174,14 @@ def measure(
         for tag in order:
             tree, index = trees[tag], work / f"index-{tag}-{pages}"
             figures: dict[str, float] = {}
-            for mode in ("cold", "warm", "nx", "to_networkx"):
+            made = modes
+            if not index.exists() and "cold" not in modes:
+                made = ("cold", *modes)  # nothing to open warm yet: make the index first
+            for mode in made:
                 figures.update(run_child(tree, mode, corpus, index, pages))
             for name, value in figures.items():
                 found[tag].setdefault(name, []).append(value)
-            shown = "  ".join(f"{name} {figures[name]:.3g}" for name in FIGURES)
+            shown = "  ".join(f"{name} {figures[name]:.3g}" for name in FIGURES if name in figures)
             print(f"{pages} pages, run {number + 1}, {tag}: {shown}  (load {load_average()})")
     return found
 
@@ -273,6 +279,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 when a figure got worse")
     parser.add_argument("--tolerance", type=float, default=0.25, help="share worse allowed")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--only",
+        default=",".join(MODES),
+        help="the measurements to make, of " + ",".join(MODES) + " (a warm index is made first "
+        "when there is none)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--index", type=Path, help=argparse.SUPPRESS)
@@ -282,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.runs < 1 or any(pages < 1 for pages in args.pages):
         parser.error("--runs and --pages must be at least 1")
+    if not args.only or not set(args.only.split(",")) <= set(MODES):
+        parser.error(f"--only takes some of {','.join(MODES)}")
     args.work.mkdir(parents=True, exist_ok=True)
     record = read_record()
     trees = {"this": ROOT}
@@ -298,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     loads = [load_average()]
     try:
         for pages in args.pages:
-            found = measure(trees, args.work, pages, args.runs)
+            found = measure(trees, args.work, pages, args.runs, tuple(args.only.split(",")))
             sizes = {tag: medians(values) for tag, values in found.items()}
             if "baseline" in found:
                 sizes["ratio"] = paired_ratios(found["this"], found["baseline"])
@@ -322,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.record:
         kept = record.get("figures", {})
         for pages, sizes in results["sizes"].items():
-            kept[pages] = sizes["this"]
+            kept.setdefault(pages, {}).update(sizes["this"])
         RECORD.write_text(
             json.dumps(
                 {
