@@ -172,9 +172,13 @@ class NetworkxMethods:
         its own (`kg.codec.note_scalars`: lists as JSON text, `property_NAME` where kg
         has an attribute of that name); edges (keyed 'e0', 'e1'... by position in `g.links`)
         have kind, line and the fields the link has (relation, label, annotation, order,
-        sentence, section, file). Built once and shared, so it is read-only: adding or
-        removing a node or edge raises `networkx.NetworkXError` and attribute dicts cannot
-        be assigned to. `g.to_networkx()` gives a new graph of the same schema to change.
+        sentence, section, file). Made at once and shared: a node's neighbours are read
+        from the graph when first asked for, and all the attributes in one pass when any
+        is first read (`kg.graph.nxparts`). So it is read-only: adding or removing a node
+        or edge raises `networkx.NetworkXError`, and attributes, neighbours and edge keys
+        cannot be assigned to (networkx's `copy()`, `to_undirected()` and `reverse()` give
+        graphs of plain dicts). `g.to_networkx()` gives a new graph of the same schema to
+        change.
 
         Examples
         --------
