@@ -23,6 +23,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from kg.codec import note_scalars, uniform_types, xml_text
@@ -163,8 +164,6 @@ class Adjacency(Mapping[str, Mapping[str, Mapping[str, Attributes]]]):
         return made
 
     def _make(self, node: str) -> Mapping[str, Mapping[str, Attributes]]:
-        from types import MappingProxyType
-
         numbers = self._lists[node]  # KeyError for a node not in the graph
         far, edge, links = self._far, self._parts.edge, self._parts.links
         if links is not None:  # decoded already: their ends are at hand
