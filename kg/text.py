@@ -236,14 +236,50 @@ def sentences_at(
     if not positions:
         return found
     wanted = len(positions)
-    for start, end, sentence in _sentences(text, protected, questions):
-        while len(found) < wanted and positions[len(found)] < start:
-            found.append(None)
-        while len(found) < wanted and positions[len(found)] < max(end, start + 1):
-            found.append(sentence)
-        if len(found) == wanted:
-            return found
+    # `_sentences`, with each sentence's text cut only when a position falls in it.
+    if questions is None:
+        questions = question_mentions(text)
+    guarded = sorted([*protected, *questions])
+    count = len(guarded)
+    start = 0
+    first = 0
+    for match in _SENTENCE_END.finditer(text):
+        cut = match.start() + 1
+        while first < count and guarded[first][1] < cut:
+            first += 1
+        blocked = False
+        for a, b in guarded[first:]:
+            if a >= cut:
+                break
+            if cut < b or (cut == b and _continues(text, b)):
+                blocked = True
+                break
+        if blocked:
+            continue
+        after = match.end()
+        if positions[len(found)] < after:
+            piece = text[start:after].strip()
+            if piece:
+                _place(found, positions, start, start + len(piece), piece)
+                if len(found) == wanted:
+                    return found
+        start = after
+    tail = text[start:].strip()
+    if tail:
+        _place(found, positions, start, start + len(tail), tail)
     return found + [None] * (wanted - len(found))
+
+
+def _place(
+    found: list[str | None], positions: Sequence[int], start: int, end: int, sentence: str
+) -> None:
+    """Give `sentence` (from `start` to `end`) to the positions that fall in it, and None
+    to those before it."""
+    wanted = len(positions)
+    while len(found) < wanted and positions[len(found)] < start:
+        found.append(None)
+    while len(found) < wanted and positions[len(found)] < max(end, start + 1):
+        found.append(sentence)
 
 
 def _sentences(
