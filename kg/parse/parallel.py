@@ -79,6 +79,7 @@ def parse_all(
     progress: Progress | None = None,
     workers: int | None = None,
     least: int = PARALLEL_MIN_FILES,
+    chunk: int | None = None,
 ) -> list[Parsed]:
     """`parse_file` of every (path, shown path) of `items`, in order: in `parse_workers`
     processes (see the module's text).
@@ -97,6 +98,8 @@ def parse_all(
         How many processes; ``$KG_PARSE_WORKERS`` or one per core when None.
     least : int
         Fewer files than this are parsed in the calling process alone.
+    chunk : int, optional
+        Files per chunk (one message from a helper); chosen from the counts when None.
 
     Returns
     -------
@@ -104,7 +107,7 @@ def parse_all(
         What `parse_file` returns for each file, in the order of `items`.
     """
     count = parse_workers(len(items), workers, least)
-    size = _chunk_size(len(items), count)
+    size = chunk or _chunk_size(len(items), count)
     chunks = [items[at : at + size] for at in range(0, len(items), size)]
     if count == 1:
         return _parse_alone(chunks, root, config, progress)
