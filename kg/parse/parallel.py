@@ -55,13 +55,15 @@ def available_cores() -> int:
 def parse_workers(files: int, wanted: int | None = None, least: int = PARALLEL_MIN_FILES) -> int:
     """How many processes (the caller included) parse `files` files: `wanted`, else
     ``$KG_PARSE_WORKERS``, else one per core; one below `least` files, or where processes
-    cannot be forked."""
+    cannot be forked (no fork on this system, or the caller is a daemon process)."""
     if wanted is None:
         setting = os.environ.get(WORKERS_VARIABLE, "").strip()
         wanted = int(setting) if setting.isdigit() else available_cores()
     if files < max(least, 2) or wanted <= 1:
         return 1
     if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if multiprocessing.current_process().daemon:  # a daemon may start no process
         return 1
     return min(wanted, files)
 
