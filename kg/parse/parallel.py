@@ -24,7 +24,7 @@ import os
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from kg.model import Diagnostic, Page
 from kg.parse.corpus import parse_file
@@ -169,7 +169,8 @@ def _parse_forked(
     counter = context.Value("i", 0)
     results: list[list[Parsed] | None] = [None] * len(chunks)
     done = 0
-    processes, receivers = [], []
+    processes: list[multiprocessing.process.BaseProcess] = []
+    receivers: list[Connection] = []
     for _ in range(helpers):
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(
@@ -200,19 +201,19 @@ def _parse_forked(
             done += len(chunks[number])
             if progress:
                 progress(done)
-            for receiver in wait(receivers, timeout=0) if receivers else ():
-                take(receiver)  # type: ignore[arg-type]
+            for ready in wait(receivers, timeout=0) if receivers else ():
+                take(cast(Connection, ready))
         while receivers:
-            for receiver in wait(receivers):
-                take(receiver)  # type: ignore[arg-type]
+            for ready in wait(receivers):
+                take(cast(Connection, ready))
     finally:
         for receiver in receivers:
             receiver.close()
-        for process in processes:
-            process.join(timeout=5)
-            if process.is_alive():
-                process.kill()
-                process.join()
+        for helper in processes:
+            helper.join(timeout=5)
+            if helper.is_alive():
+                helper.kill()
+                helper.join()
     ordered: list[Parsed] = []
     for number, chunk in enumerate(chunks):
         found = results[number]
