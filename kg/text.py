@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
@@ -156,7 +156,8 @@ def question_mentions(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     if "?" not in text:
         return spans
-    openers = [m.start() for m in _QUESTION_WORD.finditer(text)]
+    # Openers after the last '?' open no question: the search stops there.
+    openers = [m.start() for m in _QUESTION_WORD.finditer(text, 0, text.rfind("?"))]
     if not openers:
         return spans
     previous_end = 0
@@ -235,15 +236,39 @@ def sentences_at(
     found: list[str | None] = []
     if not positions:
         return found
-    wanted = len(positions)
-    for start, end, sentence in _sentences(text, protected, questions):
-        while len(found) < wanted and positions[len(found)] < start:
-            found.append(None)
-        while len(found) < wanted and positions[len(found)] < max(end, start + 1):
-            found.append(sentence)
-        if len(found) == wanted:
-            return found
-    return found + [None] * (wanted - len(found))
+    if questions is None:
+        questions = question_mentions(text)
+    guarded = sorted([*protected, *questions])
+    # Every place a sentence may end (cut) and where the next may start (after); a cut
+    # inside a guarded span is no end. Only the cuts around each position are checked.
+    marks = [(match.start() + 1, match.end()) for match in _SENTENCE_END.finditer(text)]
+    afters = [after for _, after in marks]
+
+    def ends(index: int) -> bool:
+        cut = marks[index][0]
+        return not any(
+            a < cut and (cut < b or (cut == b and _continues(text, b))) for a, b in guarded
+        )
+
+    start = stop = reach = -1  # the sentence of the position before, while it lasts
+    sentence: str | None = None
+    for position in positions:
+        if not start <= position < stop:
+            at = bisect_right(afters, position)
+            before = at - 1
+            while before >= 0 and not ends(before):
+                before -= 1
+            start = afters[before] if before >= 0 else 0
+            while at < len(marks) and not ends(at):
+                at += 1
+            stop = afters[at] if at < len(marks) else len(text)
+            piece = text[start:stop].strip()
+            sentence = piece or None
+            # As `split_sentences` counts a sentence: from where the text after the last
+            # cut begins, for the length of the sentence once stripped (at least one).
+            reach = max(start + len(piece), start + 1) if piece else start
+        found.append(sentence if position < reach else None)
+    return found
 
 
 def _sentences(

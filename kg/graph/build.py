@@ -8,23 +8,21 @@ found with one Aho-Corasick automaton over every known title.
 from __future__ import annotations
 
 import gc
-import hashlib
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
+from kg.graph.build_state import BuildState, events_hash, page_identity
 from kg.graph.kinds import PaperTitles, has_synthesis_structure, is_bare
-from kg.graph.merge import (
-    group_note,
-    join_by_claim,
-    join_stamp,
-    once_per_note,
-    page_order,
-    paper_hash,
+from kg.graph.mentions import (
+    MIN_MENTION_CHARS,
+    MIN_MENTION_WORDS,
+    add_mentions,
+    searched_titles,
 )
-from kg.graph.vault import VaultLinker, add_markdown_notes, join_site_groups, outside_code
+from kg.graph.merge import group_note, join_by_claim, once_per_note, page_order
+from kg.graph.vault import VaultLinker, add_markdown_notes, join_site_groups
 from kg.model import (
     Diagnostic,
     LinkKind,
@@ -32,25 +30,26 @@ from kg.model import (
     Note,
     NoteKind,
     Page,
-    Paragraph,
     Severity,
 )
-from kg.text import (
-    TitleMatcher,
-    clean_title,
-    fold,
-    normalize_title,
-    question_mentions,
-    sentences_at,
-    slugify,
-)
+from kg.text import TitleMatcher, clean_title, fold, normalize_title, slugify
 
-# Titles shorter than this are not searched for in running text: too likely to be words.
-MIN_MENTION_CHARS = 12
-MIN_MENTION_WORDS = 3
+__all__ = [
+    "MIN_MENTION_CHARS",
+    "MIN_MENTION_WORDS",
+    "BuildState",
+    "GraphBuilder",
+    "build",
+    "build_with_state",
+    "collector_paused",
+    "events_hash",
+    "group_note",
+    "page_identity",
+]
 
-
-_NOT_MENTIONED = frozenset({NoteKind.CATEGORY, NoteKind.ATTACHMENT, NoteKind.TAG})
+# Each kind's text, as links store it (an enum's `.value` is a slow lookup, made per link).
+_KIND_TEXT = {kind: kind.value for kind in LinkKind}
+_NOTE_KIND_TEXT = {kind: kind.value for kind in NoteKind}
 
 
 class GraphBuilder:
@@ -192,7 +191,7 @@ class GraphBuilder:
         key = normalize_title(title)
         found = self.by_key.get(key)
         if self.events is not None:
-            self.events.append(("e", key, kind.value, title, description, found))
+            self.events.append(("e", key, _NOTE_KIND_TEXT[kind], title, description, found))
         if found is not None:
             if description:
                 note = self.notes[found]
@@ -252,7 +251,7 @@ class GraphBuilder:
             (
                 source,
                 target,
-                kind.value,
+                _KIND_TEXT[kind],
                 page.path,
                 line,
                 order,
@@ -361,124 +360,16 @@ class GraphBuilder:
             append((line_id, me, uses, path, ref.line, order, "", "", "", "", "", ""))
 
     def searched_titles(self) -> dict[str, str]:
-        """The titles running text is searched for: folded title -> note id (a later note
-        with the same folded title replaces one before)."""
-        searched: dict[str, str] = {}
-        for note_id in sorted(set(self.by_key.values())):
-            note = self.notes[note_id]
-            title = fold(note.title)
-            if (
-                note.kind in _NOT_MENTIONED
-                or len(title) < MIN_MENTION_CHARS
-                or title.count(" ") + 1 < MIN_MENTION_WORDS
-            ):
-                continue
-            searched[title] = note_id
-        return searched
+        """The titles running text is searched for (`kg.graph.mentions.searched_titles`)."""
+        return searched_titles(self)
 
     def add_mentions(self, pages: Sequence[Page], matcher: TitleMatcher | None = None) -> None:
-        """Inline mentions: known titles in running text, then question-shaped unknown ones."""
-        if matcher is None:
-            self.searched = self.searched_titles()
-            matcher = TitleMatcher(self.searched)
-        for page in pages:
-            me = self.note_of(page)
-            if me is None:
-                continue
-            self.begin(page)
-            if page.variant == "markdown" and self.vault is not None:
-                # Obsidian's rules: written links resolved by file; no question stubs.
-                questions: list[list[tuple[int, int]]] = [[] for _ in page.body]
-                wikilinked = self.vault.add_page_links(page, me, questions)
-                for paragraph, asked in zip(page.body, questions, strict=True):
-                    self._scan(page, me, paragraph, asked, matcher, wikilinked)
-                continue
-            questions = [question_mentions(paragraph.text) for paragraph in page.body]
-            wikilinked = self._add_wikilinks(page, me, questions)
-            for paragraph, asked in zip(page.body, questions, strict=True):
-                self._scan(page, me, paragraph, asked, matcher, wikilinked)
-            if page.connections:
-                self._add_connections(page, me)
-
-    def _add_connections(self, page: Page, me: str) -> None:
-        """The titles an older-deployment note lists on its "Connections:" line: cited
-        notes, so mentions, the line itself standing as their sentence."""
-        sentence = "Connections: " + ", ".join(ref.title for ref in page.connections)
-        for ref in page.connections:
-            target = self.ensure(ref.title, NoteKind.SYNTHESIS, page, ref.line)
-            self.link(page, me, target, LinkKind.MENTIONS, ref.line, sentence=sentence)
-
-    def _add_wikilinks(
-        self, page: Page, me: str, questions: list[list[tuple[int, int]]]
-    ) -> set[str]:
-        targets: set[str] = set()
-        if not page.wikilinks:
-            return targets
-        for ref in page.wikilinks:
-            target = self.ensure(ref.title, NoteKind.SYNTHESIS, page, ref.line)
-            if target is None:
-                continue
-            targets.add(target)
-            at = _paragraph_at(page.body, ref.line)
-            sentence = ""
-            if at is not None:
-                found = page.body[at]
-                position = found.text.find(self.notes[target].title)
-                if position >= 0:
-                    sentence = (
-                        sentences_at(found.text, [position], (), questions[at])[0]
-                        or found.text[:300]
-                    )
-                else:
-                    sentence = found.text[:300]
-            self.link(page, me, target, LinkKind.MENTIONS, ref.line, sentence=sentence)
-        return targets
-
-    def _scan(
-        self,
-        page: Page,
-        me: str,
-        paragraph: Paragraph,
-        questions: list[tuple[int, int]],
-        matcher: TitleMatcher,
-        skip: set[str],
-    ) -> None:
-        text = paragraph.text
-        folded = fold(text)
-        if self.events is not None:
-            self.folded.setdefault(self.current, []).append(folded)
-        hits = matcher.find(folded)
-        if hits and page.variant == "markdown":
-            hits = outside_code(text, hits)
-        covered = [(a, b) for a, b, _ in hits]
-        for start, end in questions:
-            if any(a < end and start < b for a, b in covered):
-                continue
-            title = text[start:end]
-            note_id = self.ensure(title, NoteKind.SYNTHESIS, page, paragraph.line)
-            if note_id is not None:
-                hits.append((start, end, note_id))
-                covered.append((start, end))
-        if not hits:
-            return
-        hits = [hit for hit in sorted(hits) if hit[2] != me and hit[2] not in skip]
-        sentences = sentences_at(text, [start for start, _, _ in hits], covered, questions)
-        for (_start, _end, note_id), sentence in zip(hits, sentences, strict=True):
-            self.link(
-                page, me, note_id, LinkKind.MENTIONS, paragraph.line, sentence=sentence or text
-            )
+        """Inline mentions: known titles in running text, then question-shaped unknown ones
+        (`kg.graph.mentions.add_mentions`)."""
+        add_mentions(self, pages, matcher)
 
     def finish(self) -> tuple[dict[str, Note], list[LinkRow], list[Diagnostic]]:
         return self.notes, once_per_note(self.notes, self.links), self.diagnostics
-
-
-def _paragraph_at(body: Sequence[Paragraph], line: int) -> int | None:
-    """The index of the paragraph that holds `line` (the last one starting at or before it)."""
-    best = None
-    for index, paragraph in enumerate(body):
-        if paragraph.line <= line:
-            best = index
-    return best
 
 
 @contextmanager
@@ -507,74 +398,6 @@ def build(
     Markdown links can reach."""
     notes, links, diagnostics, _ = build_with_state(pages, attachments, record=False)
     return notes, links, diagnostics
-
-
-@dataclass
-class BuildState:
-    """What a full build leaves for incremental re-indexing (`kg.index.update`): enough to
-    replay some files' links against the rest of the corpus without reading it again.
-
-    Every file (by its shown path) has its note's id (None when it made none), its
-    identity (`page_identity`: what of it reaches other files through grouping and ids), a
-    hash of its events (every title it looked up and what it found; every stub, tag and
-    attachment it made), and the nodes it made first.
-    """
-
-    note_of: dict[str, str | None] = field(default_factory=dict)
-    identity: dict[str, str] = field(default_factory=dict)
-    events: dict[str, str] = field(default_factory=dict)
-    created: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
-    by_key: dict[str, str] = field(default_factory=dict)
-    searched: dict[str, str] = field(default_factory=dict)
-    hub_counts: dict[str, int] = field(default_factory=dict)  # hub key -> pages listing it
-    texts: dict[str, str] = field(default_factory=dict)  # file -> its running text, folded
-    tags: dict[str, str] = field(default_factory=dict)
-    attachment_nodes: dict[str, str] = field(default_factory=dict)
-    markdown_paths: list[str] = field(default_factory=list)
-    attachments: list[str] = field(default_factory=list)
-    identity_diagnostics: int = 0  # build diagnostics before this index come from grouping
-    mention_diagnostics: int = 0  # ... from here on from running text (declared lists before)
-
-
-def page_identity(page: Page) -> str:
-    """What of a page can change other notes than its own: its title, kind, claim, aliases,
-    parent hubs and the other fields that decide which pages make one note and its id.
-
-    Examples
-    --------
-    >>> from kg.model import Page, NoteKind, Paragraph
-    >>> a = Page("a.txt", NoteKind.SYNTHESIS, "main", "Why A?", claim="A holds.")
-    >>> page_identity(a) == page_identity(replace(a, body=(Paragraph("New text.", 4),)))
-    True
-    >>> page_identity(a) == page_identity(replace(a, claim="A fails."))
-    False
-    """
-    return json.dumps(
-        [
-            page.kind.value,
-            page.variant,
-            page.title,
-            page.title_line,
-            page.claim,
-            page.truncated,
-            page.deployment,
-            list(page.aliases),
-            [normalize_title(hub.title) for hub in page.hubs],
-            is_bare(page),
-            # What ties a page to others beyond its title and claim: the papers it lists
-            # (a guessed note they name is a paper) and its date and collection (pages of
-            # the two deployments sharing them may be joined by their body).
-            paper_hash(page),
-            join_stamp(page),
-        ],
-        ensure_ascii=False,
-    )
-
-
-def events_hash(events: Sequence[tuple[object, ...]]) -> str:
-    """A short hash of a file's build events (see `BuildState`)."""
-    text = json.dumps(events, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def build_with_state(

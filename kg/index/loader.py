@@ -27,8 +27,9 @@ from kg.index.enclosing import corpus_of
 from kg.index.store import SavedIndex, index_dir, open_index, save_graph, tidy
 from kg.io import index_lock
 from kg.model import Diagnostic, Page
-from kg.parse.corpus import discover, display_paths, parse_file, scan
+from kg.parse.corpus import discover, display_paths, scan
 from kg.parse.obsidian import find_attachments
+from kg.parse.parallel import parse_all
 from kg.parse.selection import Selection
 
 if TYPE_CHECKING:
@@ -73,18 +74,19 @@ def parse_corpus(
     """Parse every file of a corpus (those `selection` admits); returns pages, diagnostics
     and the number of files."""
     paths = discover(root, selection)
+
+    def parsed(done: int) -> None:
+        if progress:
+            progress("parse", done, len(paths))
+
     pages: list[Page] = []
     diagnostics: list[Diagnostic] = []
     with collector_paused():
-        for done, (path, shown) in enumerate(
-            zip(paths, display_paths(paths, root), strict=True), start=1
-        ):
-            page, problems = parse_file(path, root, config, shown)
+        items = list(zip(paths, display_paths(paths, root), strict=True))
+        for page, problems in parse_all(items, root, config, parsed if progress else None):
             if page is not None:
                 pages.append(page)
             diagnostics += problems
-            if progress and (done % 200 == 0 or done == len(paths)):
-                progress("parse", done, len(paths))
     return pages, diagnostics, len(paths)
 
 

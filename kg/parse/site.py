@@ -233,9 +233,10 @@ def parse_page(
             Severity.INFO,
             code="truncated",
         )
-    for line in content:
-        if not roles[line.number - 1]:
-            reader.skip(line, "line not recognised here")
+    if "" in roles:  # most pages have none: every line was read as something
+        for line in content:
+            if not roles[line.number - 1]:
+                reader.skip(line, "line not recognised here")
     return Page(
         path=path,
         kind=kind,

@@ -38,6 +38,14 @@ from kg.parse.site_reader import (
 )
 from kg.parse.vocabulary import CategoryVocabulary
 
+# The section headers of a synthesis note, by the name of the list each opens.
+_HEADERS = (
+    ("uses", USES_HEADER),
+    ("related", RELATED_HEADER),
+    ("papers", PAPERS_HEADER),
+    ("claim", CLAIM_HEADER),
+)
+
 
 def parse_synthesis(
     content: list[Line], reader: Reader, vocabulary: CategoryVocabulary, banner: bool
@@ -100,21 +108,13 @@ def parse_synthesis(
             block.clear()
 
     roles = reader.roles
+    last_number = reader.last
     for line in content[index:]:
         text = line.text
         if roles[line.number - 1] == "interface":
             continue
         header = None
-        for name, pattern in (
-            (
-                ("uses", USES_HEADER),
-                ("related", RELATED_HEADER),
-                ("papers", PAPERS_HEADER),
-                ("claim", CLAIM_HEADER),
-            )
-            if text[0] in HEADER_INITIALS
-            else ()
-        ):
+        for name, pattern in _HEADERS if text[0] in HEADER_INITIALS else ():
             match = pattern.match(text)
             if match:
                 header = name
@@ -122,7 +122,7 @@ def parse_synthesis(
                     if name in counts:
                         reader.warn(line, f"section {text!r} repeated; its items are added")
                     counts[name] = header_count(match)
-                    if counts[name] is not None and reader.is_last(line):
+                    if counts[name] is not None and line.number == last_number:
                         uncertain.append(name)  # "... as a source 4" may have been "... 47"
                 break
         if header:
@@ -131,7 +131,7 @@ def parse_synthesis(
             reader.role(line, "header")
             continue
         # Without its claim, the page's last line is where the copy was cut off.
-        last = reader.is_last(line) and not claim_seen
+        last = line.number == last_number and not claim_seen
         if last and section not in ("body", "claim"):
             reader.cut(line)  # the page ends here unfinished: this line is no item
             continue
@@ -158,7 +158,7 @@ def parse_synthesis(
                 reader.role(line, "hubs")
                 hubs.extend(TitledRef(q, line.number) for q in questions)
                 continue
-            reader.role(line, "body")
+            roles[line.number - 1] = "body"
             body.append(Paragraph(text, line.number))
         elif section == "uses":
             item = list_item(text)

@@ -1,0 +1,110 @@
+"""Parsing a corpus in several processes gives what one process gives, byte for byte:
+the same pages, diagnostics (in order), notes and links (in order)."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import kg
+from benchmarks.generate_corpus import generate
+from kg.config import Config
+from kg.graph.build import build_with_state
+from kg.parse.corpus import discover, display_paths
+from kg.parse.parallel import parse_all, parse_workers
+from kg.parse.transfer import decode_parsed, encode_parsed
+
+DATA = Path(__file__).parent / "data"
+
+
+def plain(value: Any) -> Any:
+    """`value` as JSON-ready data that keeps every field, type name and order."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [type(value).__name__] + [
+            [spec.name, plain(getattr(value, spec.name))] for spec in dataclasses.fields(value)
+        ]
+    if isinstance(value, enum.Enum):
+        return ["enum", type(value).__name__, value.value]
+    if isinstance(value, list | tuple):
+        return [type(value).__name__] + [plain(item) for item in value]
+    if isinstance(value, dict):
+        return ["dict"] + [[plain(key), plain(item)] for key, item in value.items()]
+    return value
+
+
+def canonical(value: Any) -> bytes:
+    return json.dumps(plain(value), ensure_ascii=False).encode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated corpus of 300 pages (both variants, Markdown, cut-off copies) with the
+    site pages, the bad files and the Obsidian vault of tests/data beside it."""
+    root = tmp_path_factory.mktemp("parallel") / "corpus"
+    generate(root, pages=300, seed=11, truncated_share=0.05)
+    for name in ("site_pages", "bad_corpus", "obsidian_vault"):
+        shutil.copytree(DATA / name, root / name)
+    return root
+
+
+def parsed(root: Path, **how: Any) -> list[Any]:
+    paths = discover(root)
+    items = list(zip(paths, display_paths(paths, root), strict=True))
+    return parse_all(items, root, Config(), **how)
+
+
+def test_parallel_parsing_gives_the_pages_and_diagnostics_of_one_process(corpus: Path) -> None:
+    alone = parsed(corpus, workers=1)
+    shared = parsed(corpus, workers=2, least=1)
+    assert len(alone) > 300
+    assert any(problems for _, problems in alone)  # the bad files' diagnostics are there
+    assert canonical(shared) == canonical(alone)
+
+
+def test_every_chunk_size_keeps_the_file_order(corpus: Path) -> None:
+    alone = canonical(parsed(corpus, workers=1))
+    for workers, chunk in ((2, 1), (3, 7), (2, 1000)):
+        assert canonical(parsed(corpus, workers=workers, least=1, chunk=chunk)) == alone
+
+
+def test_the_built_graph_is_the_same_from_either_parse(corpus: Path) -> None:
+    def built(**how: Any) -> bytes:
+        pages = [page for page, _ in parsed(corpus, **how) if page is not None]
+        notes, links, diagnostics, state = build_with_state(pages)
+        return canonical([list(notes.values()), links, diagnostics, state])
+
+    assert built(workers=2, least=1) == built(workers=1)
+
+
+def test_kg_load_in_parallel_is_the_graph_one_process_loads(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def loaded(workers: str) -> bytes:
+        monkeypatch.setenv("KG_PARSE_WORKERS", workers)
+        graph = kg.load(corpus, index=tmp_path / workers, embed="none")
+        return canonical([list(graph), graph.links, graph.diagnostics])
+
+    assert loaded("2") == loaded("1")
+
+
+def test_a_page_and_its_problems_survive_the_transfer(corpus: Path) -> None:
+    for page, problems in parsed(corpus, workers=1):
+        back = decode_parsed(encode_parsed(page, problems))
+        assert canonical(back) == canonical((page, problems))
+
+
+def test_small_corpora_and_the_setting_stay_in_one_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KG_PARSE_WORKERS", "1")
+    assert parse_workers(10_000) == 1
+    monkeypatch.setenv("KG_PARSE_WORKERS", "3")
+    assert parse_workers(10_000) == 3
+    assert parse_workers(199) == 1  # below the threshold
+    assert parse_workers(10, wanted=2, least=1) == 2
