@@ -9,6 +9,7 @@ import random
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -338,7 +339,15 @@ def test_killed_browser_reindex_leaves_old_or_new_state_with_vectors(tmp_path):
             stderr=subprocess.PIPE,
             text=True,
         )
-        time.sleep(3.0 + rng.random() * 2.0)  # start-up, then a few re-indexes
+        # Start-up, then a re-index or two: waiting for the browser's own report of its
+        # first one keeps the kill inside the re-indexing on a loaded machine too.
+        reported: list[str] = []
+        reader = threading.Thread(target=reported.extend, args=(process.stderr,), daemon=True)
+        reader.start()
+        started = time.monotonic() + 180
+        while not any(line.strip().isdigit() for line in reported) and time.monotonic() < started:
+            time.sleep(0.05)
+        time.sleep(rng.random() * 2.0)
         # Then just after an edit is saved: inside the re-index it starts (the watcher
         # waits 150 ms, the update and the vectors take a few hundred more).
         saved_at = victim.stat().st_mtime_ns
@@ -347,8 +356,9 @@ def test_killed_browser_reindex_leaves_old_or_new_state_with_vectors(tmp_path):
             time.sleep(0.002)
         time.sleep(0.1 + rng.random() * 0.5)
         process.kill()
-        _, err = process.communicate(timeout=60)
-        reindexes += len([line for line in err.split() if line.isdigit()])
+        process.wait(timeout=60)
+        reader.join(timeout=60)
+        reindexes += len([line for line in "".join(reported).split() if line.isdigit()])
         folder = corpus / ".kg"
         stored = VectorStore.open(folder, "fake-hashing-embedder")
         assert not stored.problems, stored.problems  # the vector files are whole

@@ -43,7 +43,7 @@ class Terminal:
     def screen(self) -> str:
         return self._tmux("capture-pane", "-p", "-t", self.session)
 
-    def wait_for(self, *texts: str, timeout: float = 20.0, absent: str | None = None) -> str:
+    def wait_for(self, *texts: str, timeout: float = 60.0, absent: str | None = None) -> str:
         """Poll the screen until every text shows (and `absent` does not), else fail."""
         deadline = time.monotonic() + timeout
         screen = ""
