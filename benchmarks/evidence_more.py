@@ -15,7 +15,13 @@ same cases for every way:
   ranking that knows whether its candidates are sentences, whole notes, or the notes a
   masked sentence cites);
 - ``reciprocal rank``: kg's fused ranking (the grid's choice) and the token max-sim
-  combined by reciprocal rank (1 / (k + place)), k chosen on the other half.
+  combined by reciprocal rank (1 / (k + place)), k chosen on the other half; ``per
+  task``: for each task, on the other half of its cases, k or kg's order alone.
+
+The extra part is the MiniLM token max-sim the kept cases hold, or, from FILE.texts.json,
+the same weighted by word pieces' IDF (``--weighted``: the model's token vectors, minutes)
+or over kg's static token table (``--static``: what `kg.query.tokenmatch` computes in a
+trace, `Weights.token_rank`).
 
 Beside them, on every case, BM25 (the better of the task's baselines), the transformer
 alone, and the token max-sim alone, with bootstrap intervals of the differences (paired).
@@ -239,6 +245,42 @@ def weighted_token_max_sim(cases: list[Case], texts: list[dict], folder: Path) -
             case.scores[WEIGHTED] = out
 
 
+STATIC = "static token max-sim (kg's token table)"
+
+
+def static_token_max_sim(cases: list[Case], texts: list[dict]) -> None:
+    """Add to each case's scores the `STATIC` row: the token max-sim over kg's static
+    token table (the rows `kg.embed.static.TokenTable` averages), each claim token's best
+    cosine to a token of the candidate's text weighted by its row's length (model2vec
+    scales rare tokens' rows up), the best text of each candidate counting."""
+    from dataclasses import replace
+
+    from benchmarks.evidence_data import ROOT
+    from kg.config import load_config
+    from kg.embed.choose import load_embedder
+
+    table = load_embedder(replace(load_config(ROOT / "notes"), embedder="static")).model
+    kept: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def rows(text: str) -> tuple[np.ndarray, np.ndarray]:
+        if text not in kept:
+            ids = table.tokenizer.encode(text, add_special_tokens=False).ids
+            ids = [t for t in ids if t != table.unknown] or [0]
+            matrix = table.table[np.array(ids)]
+            norms = np.linalg.norm(matrix, axis=1)
+            kept[text] = (matrix / np.maximum(norms, 1e-9)[:, None], norms)
+        return kept[text]
+
+    for case, t in zip(cases, texts, strict=True):
+        query, weight = rows(t["claim"])
+        weight = weight / weight.sum() if weight.sum() > 0 else weight
+        out = np.zeros(len(t["candidates"]))
+        for i, each in enumerate(t["candidates"]):
+            for text in each:
+                out[i] = max(out[i], float((query @ rows(text)[0].T).max(axis=1) @ weight))
+        case.scores[STATIC] = out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -251,9 +293,20 @@ def main() -> None:
         help=f"add the {WEIGHTED!r} row (from FILE.texts.json; the model's token vectors "
         "of every text) and use it as the extra part",
     )
+    parser.add_argument(
+        "--static",
+        action="store_true",
+        help=f"add the {STATIC!r} row (from FILE.texts.json) and use it as the extra part",
+    )
     args = parser.parse_args()
     cases = load_cases(args.cases)
     extra = TOKEN_MAX_SIM
+    if args.static:
+        import json
+
+        texts = json.loads(args.cases.with_suffix(".texts.json").read_text(encoding="utf-8"))
+        static_token_max_sim(cases, texts)
+        extra = STATIC
     if args.weighted:
         import json
 
@@ -262,7 +315,9 @@ def main() -> None:
         texts = json.loads(args.cases.with_suffix(".texts.json").read_text(encoding="utf-8"))
         weighted_token_max_sim(cases, texts, find_model_folder(DEFAULT_MODEL))
         extra = WEIGHTED
-    short = "IDF-weighted token max-sim" if args.weighted else "token max-sim"
+    short = {TOKEN_MAX_SIM: "token max-sim", WEIGHTED: "IDF-weighted token max-sim"}.get(
+        extra, "static token max-sim"
+    )
     if any(TOKEN_MAX_SIM not in c.scores for c in cases):
         raise SystemExit(f"{args.cases} has no {TOKEN_MAX_SIM!r} row: rank again with it")
     tasks = np.array([c.task for c in cases])
@@ -290,13 +345,26 @@ def main() -> None:
         half = halves(groups, seed)
         every = np.arange(len(cases))
         hit = np.zeros(len(cases))
+        by_task = np.zeros(len(cases))
         for side in (0, 1):
             train = every[half != side]
             column = choose_column(place, tasks, train, plain) // len(steps)
             rrf = rrf_places(cases, column, list(RRF_KS), extra)
             k = choose_column(rrf, tasks, train)
             hit[half == side] = rrf[half == side, k] == 0
+            # per task: kg's fused order alone (column 0) or with the extra, k chosen on
+            # the other half of the task's own cases
+            either = np.column_stack([place[:, column * len(steps)], rrf])
+            kinds = []
+            for task in TASKS:
+                own = train[tasks[train] == task]
+                picked = choose_column(either, tasks, own)
+                kinds.append("off" if picked == 0 else f"k {RRF_KS[picked - 1]:g}")
+                mine = (half == side) & (tasks == task)
+                by_task[mine] = either[mine, picked] == 0
+            notes.append(f"- reciprocal rank per task, split {seed}, half {side}: {kinds}")
         methods[f"reciprocal rank of kg and {short} (split {seed})"] = hit
+        methods[f"reciprocal rank of kg and {short}, per task (split {seed})"] = by_task
     for name in ("transformer alone", TOKEN_MAX_SIM, extra, "BM25", "BM25 (quoted text)"):
         methods[name] = np.array(
             [
@@ -304,6 +372,11 @@ def main() -> None:
                 for c in cases
             ]
         )
+    # Not a ranking: how many cases some one of the single rankings gets right.
+    single = np.vstack(
+        [methods[n] for n in ("transformer alone", extra, "BM25", "BM25 (quoted text)")]
+    )
+    methods["ceiling: BM25, transformer or token max-sim right"] = np.nanmax(single, axis=0)
     rng = np.random.default_rng(17)
     print(
         "| task (cases) | ranking | recall@1 [95% CI] | minus BM25 [95% CI] | minus transformer |"
