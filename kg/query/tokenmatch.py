@@ -46,15 +46,23 @@ def token_table(graph: KnowledgeGraph) -> Any | None:
     return table
 
 
-def _pieces(table: Any, text: str, kept: dict[str, tuple[np.ndarray, np.ndarray]]):
+def _ids(table: Any, text: str, kept: dict[str, np.ndarray]) -> np.ndarray:
+    """The distinct word pieces of `text` (the unknown one left out), kept per text."""
     found = kept.get(text)
     if found is None:
-        ids = [t for t in table.tokenizer.encode(text, add_special_tokens=False).ids]
-        ids = [t for t in ids if t != table.unknown]
-        rows = table.table[np.array(ids, dtype=np.int64)] if ids else np.zeros((0, table.dim))
-        norms = np.linalg.norm(rows, axis=1)
-        found = (rows / np.maximum(norms, 1e-9)[:, None], norms)
+        ids = table.tokenizer.encode(text, add_special_tokens=False).ids
+        found = np.unique(np.array([t for t in ids if t != table.unknown], dtype=np.int64))
         kept[text] = found
+    return found
+
+
+def _unit_rows(graph: KnowledgeGraph, table: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The table's rows scaled to length 1, and their lengths (computed once per graph)."""
+    found = getattr(graph, "_trace_unit_rows", None)
+    if found is None:
+        norms = np.linalg.norm(table.table, axis=1)
+        found = (table.table / np.maximum(norms, 1e-9)[:, None], norms)
+        graph._trace_unit_rows = found  # type: ignore[attr-defined]
     return found
 
 
@@ -66,21 +74,35 @@ def token_match(
     table = token_table(graph)
     if table is None or not text:
         return None
-    kept: dict[str, tuple[np.ndarray, np.ndarray]] = getattr(graph, "_trace_pieces", {})
+    kept: dict[str, np.ndarray] = getattr(graph, "_trace_pieces", {})
     graph._trace_pieces = kept  # type: ignore[attr-defined]
-    query, weight = _pieces(table, text, kept)
-    if not len(query) or weight.sum() <= 0:
+    unit, norms = _unit_rows(graph, table)
+    ids = table.tokenizer.encode(text, add_special_tokens=False).ids
+    query_ids = np.array([t for t in ids if t != table.unknown], dtype=np.int64)
+    weight = norms[query_ids] if len(query_ids) else np.zeros(0)
+    if not len(query_ids) or weight.sum() <= 0:
         return None
     weight = weight / weight.sum()
-    out = []
-    for texts in candidates:
-        best = 0.0
+    owner: list[int] = []
+    pieces: list[np.ndarray] = []
+    for i, texts in enumerate(candidates):
         for each in dict.fromkeys(texts):
-            rows = _pieces(table, each, kept)[0]
-            if len(rows):
-                best = max(best, float((query @ rows.T).max(axis=1) @ weight))
-        out.append(best)
-    return out
+            found = _ids(table, each, kept)
+            if len(found):
+                owner.append(i)
+                pieces.append(found)
+    out = np.zeros(len(candidates))
+    if not pieces:
+        return out.tolist()
+    # each distinct piece of the candidates compared once with the claim's pieces, then
+    # each text's best per claim piece read from those
+    every, where = np.unique(np.concatenate(pieces), return_inverse=True)
+    cosines = unit[query_ids] @ unit[every].T  # claim pieces x distinct pieces
+    sizes = np.array([len(p) for p in pieces])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    best = np.maximum.reduceat(cosines[:, where], starts, axis=1)  # claim pieces x texts
+    np.maximum.at(out, np.array(owner), weight @ best)
+    return out.tolist()
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[float]], k: float) -> np.ndarray:
