@@ -247,6 +247,11 @@ def main() -> None:
         help="ship the weights every case chooses (kg/data/trace_weights.json)",
     )
     args = parser.parse_args()
+    if DEFAULT_WEIGHTS.token_rank:
+        raise SystemExit(
+            "the shipped weights have a token rank: this script ranks them from their parts "
+            "without it; measure it with benchmarks/evidence_more.py --static"
+        )
     from kg.config import load_config
     from kg.embed.choose import load_embedder
 

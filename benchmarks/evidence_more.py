@@ -50,6 +50,7 @@ from benchmarks.evidence_protocol import (
     BM25_SCALES,
     GATES,
     GRID,
+    describe,
     halves,
     interval,
     part_weights,
@@ -352,6 +353,10 @@ def main() -> None:
             rrf = rrf_places(cases, column, list(RRF_KS), extra)
             k = choose_column(rrf, tasks, train)
             hit[half == side] = rrf[half == side, k] == 0
+            notes.append(
+                f"- reciprocal rank, split {seed}, half {side}: kg's "
+                f"{describe(GRID[column])}; k {RRF_KS[k]:g}"
+            )
             # per task: kg's fused order alone (column 0) or with the extra, k chosen on
             # the other half of the task's own cases
             either = np.column_stack([place[:, column * len(steps)], rrf])
