@@ -25,7 +25,9 @@ not at all when the best coverage is at most `Weights.trust_words_from`, in full
 what it means, not by the one candidate that happens to share a common word with it. A
 part's place among the candidates (1 for the one it puts first, 1/2 for the second:
 `kg.query.weights.reciprocal_ranks`) can be added too, at its own weight (`Weights.ranks`;
-none in what kg ships). The score shown is the softmax share of that sum: candidates in
+none in what kg ships). With `Weights.token_rank` above 0 the fused order is then combined
+by reciprocal rank with a match of the claim's word pieces one by one over the static token
+table (`kg.query.tokenmatch`; off in what kg ships, see BENCHMARKS.md). The score shown is the softmax share of that sum: candidates in
 score order are candidates in rank order, and the shares of one claim's ranked candidates add up to 1. The titles of the
 claim's declared sources are cut out of the claim first where they stand whole (a cited note is shown as cited,
 not ranked), and the candidates' titles out of its context.
@@ -53,6 +55,7 @@ from kg.errors import ModelUnavailable
 from kg.query.candidates import strip_titles
 from kg.query.claims import Candidate, Claim, Ranked, Scorer
 from kg.query.scorers import EmbeddingScorer, LexicalScorer, document_frequencies, rank
+from kg.query.tokenmatch import reciprocal_rank_fusion, token_match
 from kg.query.weights import (
     CONTEXTS,
     DEFAULT_WEIGHTS,
@@ -211,6 +214,12 @@ class FusedScorer(EmbeddingScorer):
             context = ""
         raw, around = self.claim_parts(graph, claim, candidates, context)
         fused = fuse(raw, around, weights)
+        if weights.token_rank > 0:
+            texts = [[c.text, *_note_texts(c)] for c in candidates]
+            matched = token_match(graph, _query_text(graph, claim, candidates), texts)
+            if matched is not None:  # places combined; scaled so the first gets about 2
+                k = weights.token_rank
+                fused = (k + 1) * reciprocal_rank_fusion([fused.tolist(), matched], k)
         shares = softmax_shares(list(fused))
         order = sorted(range(len(candidates)), key=lambda i: (-fused[i], i))
         shown = [name for name, _ in weights.parts()]

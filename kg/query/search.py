@@ -66,7 +66,7 @@ from kg.query.lexical import (  # noqa: F401  (also importable from here, as bef
     lexical_index,
     words,
 )
-from kg.query.snippets import matches, passage_score, window
+from kg.query.snippets import note_snippet
 from kg.query.titles import title_index
 from kg.query.wordforms import SAME_STEM, american
 from kg.text import TOKEN, fold, normalize_title, stopwords
@@ -245,7 +245,9 @@ def search(
         ceiling[note.stub] = score
         if score < min_score:
             continue
-        snippet, marks = _snippet(note, query_words, entry, store, query_vector)
+        snippet, marks = note_snippet(
+            note, query_words, entry.tier < 3, entry.lexical, store, query_vector
+        )
         hits.append(
             SearchHit(
                 note,
@@ -476,55 +478,3 @@ def _model_knows(store: Any, query: str) -> bool:
         for word in TOKEN.findall(fold(query).lower())
         if len(word) >= 3 and word not in stop and not word.isdigit()
     )
-
-
-# ---------------------------------------------------------------- snippets
-
-
-def _passages(note: Note) -> list[tuple[str, int, str]]:
-    from kg.embed.vectors import note_texts
-
-    return note_texts(note)
-
-
-def _snippet(
-    note: Note,
-    query_words: list[QueryWord],
-    entry: _Candidate,
-    store: Any,
-    query_vector: np.ndarray | None,
-) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """The passage of the note that matched, cut around its first matching word (see
-    `kg.query.snippets.window`), and the spans of its matching words: for a title match
-    its description (or claim, or first sentence); else the passage that matches the
-    query's words best; else the one nearest in meaning."""
-    passages = [p for p in _passages(note) if p[0] not in ("abstract", "title")]
-    if entry.tier < 3:
-        for field in ("description", "claim", "sentence"):
-            for name, _, text in passages:
-                if name == field:
-                    return window(text, query_words)
-        return note.title, tuple((a, b) for a, b, _ in matches(note.title, query_words))
-    if entry.lexical and query_words:
-        best_text, best_score = "", 0.0
-        for _, _, text in passages:
-            score = passage_score(text, query_words)
-            if score > best_score:
-                best_text, best_score = text, score
-        if best_score:
-            return window(best_text, query_words)
-    if store is not None and query_vector is not None:
-        keyed = {(name, index): text for name, index, text in passages}
-        best_text, best_cosine = "", -2.0
-        for field in ("claim", "description", "sentence", "summary"):
-            vectors = store.vectors_for(note.id, field)
-            if not len(vectors):
-                continue
-            cosines = vectors @ query_vector
-            index = int(np.argmax(cosines))
-            if cosines[index] > best_cosine and (field, index) in keyed:
-                best_cosine, best_text = float(cosines[index]), keyed[(field, index)]
-        if best_text:
-            return window(best_text, query_words)
-    first = next((text for name, _, text in passages if name == "sentence"), "")
-    return window(note.description or note.claim or first or note.title, query_words)

@@ -13,10 +13,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from kg.query.lexical import QueryWord
 from kg.query.wordforms import RELATIVE, closeness, stem
 from kg.text import cut_around, fold, stopwords
+
+if TYPE_CHECKING:
+    from kg.model import Note
 
 SNIPPET = 240  # characters of a snippet at most, ellipses aside
 _WORD = re.compile(r"[A-Za-z0-9]+")
@@ -67,3 +73,61 @@ def window(text: str, query: Sequence[QueryWord]) -> tuple[str, tuple[tuple[int,
     and the spans of the matching words in it."""
     text = " ".join(text.split())
     return cut_around(text, [(a, b) for a, b, _ in matches(text, query)], SNIPPET)
+
+
+def _passages(note: Note) -> list[tuple[str, int, str]]:
+    from kg.embed.vectors import note_texts
+
+    return note_texts(note)
+
+
+def note_snippet(
+    note: Note,
+    query_words: Sequence[QueryWord],
+    title_match: bool,
+    lexical: bool,
+    store: Any,
+    query_vector: np.ndarray | None,
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The passage of the note that matched a search, cut around its first matching word
+    (see `window`), and the spans of its matching words: for a title match
+    (`title_match`) its description (or claim, or first sentence); else, for a note found
+    by its words (`lexical`), the passage that matches the query's words best; else the
+    one nearest in meaning (`store`'s vectors of its texts against `query_vector`).
+
+    >>> from kg.graph.knowledge import _demo
+    >>> note = _demo().note("Does B hold?")  # no description, claim or body: its title
+    >>> words = [QueryWord("hold", ("hold",), 1.0)]
+    >>> note_snippet(note, words, title_match=True, lexical=False, store=None, query_vector=None)
+    ('Does B hold?', ((7, 11),))
+    """
+    passages = [p for p in _passages(note) if p[0] not in ("abstract", "title")]
+    if title_match:
+        for field in ("description", "claim", "sentence"):
+            for name, _, text in passages:
+                if name == field:
+                    return window(text, query_words)
+        return note.title, tuple((a, b) for a, b, _ in matches(note.title, query_words))
+    if lexical and query_words:
+        best_text, best_score = "", 0.0
+        for _, _, text in passages:
+            score = passage_score(text, query_words)
+            if score > best_score:
+                best_text, best_score = text, score
+        if best_score:
+            return window(best_text, query_words)
+    if store is not None and query_vector is not None:
+        keyed = {(name, index): text for name, index, text in passages}
+        best_text, best_cosine = "", -2.0
+        for field in ("claim", "description", "sentence", "summary"):
+            vectors = store.vectors_for(note.id, field)
+            if not len(vectors):
+                continue
+            cosines = vectors @ query_vector
+            index = int(np.argmax(cosines))
+            if cosines[index] > best_cosine and (field, index) in keyed:
+                best_cosine, best_text = float(cosines[index]), keyed[(field, index)]
+        if best_text:
+            return window(best_text, query_words)
+    first = next((text for name, _, text in passages if name == "sentence"), "")
+    return window(note.description or note.claim or first or note.title, query_words)

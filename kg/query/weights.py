@@ -73,6 +73,10 @@ class Weights:
         Weights of parts' places among the candidates (`reciprocal_ranks`: 1 for the
         candidate a part puts first, 1/2 for the second, ...), added to the parts'
         values: which candidate a part prefers counts, whatever the margin.
+    token_rank : float
+        Above 0, the fused order is combined by reciprocal rank, with this constant k,
+        with the order of the claim's word pieces matched one by one over the static
+        token table (`kg.query.tokenmatch`); 0 leaves the fused order as it is.
 
     Examples
     --------
@@ -94,6 +98,7 @@ class Weights:
     trust_words_from: float = 0.0
     trust_words_at: float = 0.0
     ranks: tuple[tuple[str, float], ...] = ()
+    token_rank: float = 0.0
 
     def __post_init__(self) -> None:
         if self.context_kind not in CONTEXTS:
@@ -131,6 +136,7 @@ _SETTINGS = (
     "BM25 scale",
     "trust words from",
     "trust words at",
+    "token rank",
 )
 _FIELDS = dict(
     zip(
@@ -149,6 +155,7 @@ _FIELDS = dict(
             "bm25_scale",
             "trust_words_from",
             "trust_words_at",
+            "token_rank",
         ),
         strict=True,
     )
@@ -166,7 +173,7 @@ def weights_from_mapping(data: Mapping[str, object]) -> Weights:
     >>> weights_from_mapping({"title": 1})
     Traceback (most recent call last):
     ...
-    ValueError: unknown trace weights 'title'; known: best match, BM25 quote, BM25 note, BM25 sentence, mean match, word coverage, context, context kind, BM25 k1, BM25 b, BM25 scale, trust words from, trust words at, ranks
+    ValueError: unknown trace weights 'title'; known: best match, BM25 quote, BM25 note, BM25 sentence, mean match, word coverage, context, context kind, BM25 k1, BM25 b, BM25 scale, trust words from, trust words at, token rank, ranks
     """
     unknown = [name for name in data if name not in _FIELDS and name != RANKS]
     if unknown:
