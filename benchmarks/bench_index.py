@@ -138,7 +138,9 @@ def main() -> None:
                 for key, value in found.items():
                     results.setdefault(key, []).append(value)
                 shown = "  ".join(
-                    f"{k} {v / 1024:.1f} KB/page" if k.endswith(("_rss", "_peak")) else f"{k} {v:.3f}"
+                    f"{k} {v / 1024:.1f} KB/page"
+                    if k.endswith(("_rss", "_peak"))
+                    else f"{k} {v:.3f}"
                     for k, v in found.items()
                 )
                 print(f"run {number} {stage}: {shown}", flush=True)

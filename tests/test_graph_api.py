@@ -8,7 +8,7 @@ import networkx as nx
 import pytest
 
 import kg
-from kg.index.store import read_manifest
+from kg.index.stamps import read_manifest
 from kg.model import LinkKind, NoteKind
 
 HIDDEN = "Do base models already contain hidden reasoning ability?"

@@ -24,7 +24,9 @@ from kg.errors import CorpusError, check_callable, check_choice, check_flag, che
 from kg.graph.build import BuildState, build_with_state, collector_paused
 from kg.graph.knowledge import KnowledgeGraph
 from kg.index.enclosing import corpus_of
-from kg.index.store import SavedIndex, index_dir, open_index, save_graph, tidy
+from kg.index.read import SavedIndex, open_index
+from kg.index.stamps import index_dir, tidy
+from kg.index.write import save_graph
 from kg.io import index_lock
 from kg.model import Diagnostic, Page
 from kg.parse.corpus import discover, display_paths, parse_file, scan
@@ -247,7 +249,7 @@ def load(
 
     def finish(graph: KnowledgeGraph) -> KnowledgeGraph:
         from kg.embed.attach import attach, attach_stored, attach_trace_vectors
-        from kg.index.store import corpus_signature, stamps_text
+        from kg.index.stamps import corpus_signature, stamps_text
 
         signature = corpus_signature(stamps_text(stamps))
         graph.index_folder = folder if save else None

@@ -18,28 +18,30 @@ import numpy as np
 from kg.graph.build import events_hash, page_identity
 from kg.graph.knowledge import KnowledgeGraph
 from kg.graph.tables import Header, LinkColumns, LinkTable, NoteTable
-from kg.index.store import (
-    PHASES,
-    RUNNING_TEXT_GROUP,
+from kg.index.read import (
     Meta,
     SavedIndex,
     details_reader,
-    file_row,
-    link_order,
     note_reader,
-    note_row,
-    opening,
     read_diagnostics,
     read_headers,
     read_link_columns,
-    stamps_text,
     tags_and_dates_readers,
+)
+from kg.index.stamps import stamps_text
+from kg.index.write import (
+    PHASES,
+    RUNNING_TEXT_GROUP,
+    file_row,
+    link_order,
+    note_row,
+    opening,
     write_link_columns,
 )
 from kg.model import LinkRow, Note
 
 if TYPE_CHECKING:
-    from kg.index.update import Replay
+    from kg.index.replay import Replay
 
 
 class NotLocal(Exception):
@@ -221,7 +223,7 @@ def merge_columns(
 ) -> tuple[LinkColumns, dict[str, array[int]]]:
     """The link columns less the links in rows `gone`, plus `rows` (at rows `added`), over
     the notes `note_ids` (were `old_ids`), with files moved to new places (`moved`), in the
-    order a full build gives them (`kg.index.store.link_order`)."""
+    order a full build gives them (`kg.index.write.link_order`)."""
     number = {note_id: i for i, note_id in enumerate(note_ids)}
     kind_number = {name: i for i, name in enumerate(columns.kind_names)}
     rowids = np.frombuffer(extras["rowids"], dtype=np.uint32)

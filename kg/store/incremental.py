@@ -80,7 +80,8 @@ class IndexView:
 def index_view(g: KnowledgeGraph) -> IndexView | None:
     """The `IndexView` of the index `g` was read from; None when `g` has no index or the
     index no longer holds the graph `g` is (it was updated since)."""
-    from kg.index.store import corpus_signature, open_index, read_link_columns
+    from kg.index.read import open_index, read_link_columns
+    from kg.index.stamps import corpus_signature
 
     folder = getattr(g, "index_folder", None)
     if folder is None or not g.index_signature:
