@@ -6,6 +6,8 @@ build_keys, searched, the notes); an in-place update replays a few files against
 without reading it whole.
 """
 
+from __future__ import annotations
+
 import json
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field

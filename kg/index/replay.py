@@ -3,6 +3,8 @@ against the saved build state (`kg.index.lookups`), and every check that the cha
 within them (`NotLocal` otherwise, and the index is rebuilt).
 """
 
+from __future__ import annotations
+
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
