@@ -26,15 +26,16 @@ from kg.index.read import (
     read_diagnostics,
     read_headers,
     read_link_columns,
+    rows_of_files,
     tags_and_dates_readers,
 )
+from kg.index.rows import link_files, note_row
 from kg.index.stamps import stamps_text
 from kg.index.write import (
     PHASES,
     RUNNING_TEXT_GROUP,
     file_row,
     link_order,
-    note_row,
     opening,
     write_link_columns,
 )
@@ -62,29 +63,24 @@ def write_update(update: Replay) -> tuple[int, list[str], LinkColumns, dict[str,
     position = update.position
     files = sorted(update.replayed | set(update.removed))
     marks = ",".join("?" * len(files))
-    gone_rows = array(
-        "I", (r for (r,) in db.execute(f"SELECT rowid FROM links WHERE file IN ({marks})", files))
-    )
+    gone_rows = array("I", rows_of_files(db, files))
     old_stamps = saved.stamps
     try:
         db.execute("SAVEPOINT kg_update")
         db.executemany("DELETE FROM notes WHERE id = ?", ((n,) for n in update.gone))
         db.executemany(
-            "UPDATE notes SET data = ? WHERE id = ?",
-            ((note_row(note)[6], note.id) for note in update.notes.values()),
+            "UPDATE notes SET data = ?, body = ?, lines = ?, properties = ? WHERE id = ?",
+            ((*note_row(note)[6:], note.id) for note in update.notes.values()),
         )
         db.executemany(
-            "INSERT INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO notes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (note_row(note) for note in update.new_nodes.values()),
         )
-        db.execute(f"DELETE FROM links WHERE file IN ({marks})", files)
-        (last,) = db.execute("SELECT coalesce(max(rowid), 0) FROM links").fetchone()
-        added = array("I", range(last + 1, last + 1 + len(update.rows)))
-        db.executemany(
-            "INSERT INTO links (rowid, source, target, kind, file, line, ord, summary, sentence, "
-            "label, annotation, relation, section) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ((rowid, *row) for rowid, row in zip(added, update.rows, strict=True)),
-        )
+        db.execute(f"DELETE FROM link_files WHERE file IN ({marks})", files)
+        (last,) = db.execute("SELECT coalesce(max(first + count), 1) FROM link_files").fetchone()
+        table, rowids = link_files(update.rows, first=last)
+        added = array("I", rowids)
+        db.executemany("INSERT INTO link_files VALUES (?, ?, ?, ?)", table)
         # Diagnostics: the removed files' all go, the replayed files' but grouping's are
         # made again; the others move with their file's place in the corpus.
         identity = PHASES.index("identity")

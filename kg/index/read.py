@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kg.codec import note_from_json
 from kg.graph.knowledge import KnowledgeGraph
 from kg.graph.tables import Header, LinkColumns, LinkTable, NoteTable
+from kg.index.rows import aliases_of, link_details, note_from_row
 from kg.index.stamps import LINKS, parse_stamps, read_manifest, stamps_text
 from kg.index.write import ARRAY_COLUMNS, EXTRA_COLUMNS
 from kg.model import Diagnostic, Note, NoteKind, Severity
@@ -164,7 +164,7 @@ def read_headers(db: sqlite3.Connection) -> dict[str, Header]:
             NoteKind(kind),
             bool(stub),
             bool(truncated),
-            tuple(json.loads(aliases)) if aliases != "[]" else (),
+            aliases_of(aliases),
         )
         for note_id, title, kind, stub, truncated, aliases in db.execute(
             "SELECT id, title, kind, stub, truncated, aliases FROM notes ORDER BY id"
@@ -179,10 +179,12 @@ def note_reader(db: sqlite3.Connection) -> Callable[[str], Note]:
 
     def read(note_id: str) -> Note:
         with lock:
-            row = db.execute("SELECT data FROM notes WHERE id = ?", (note_id,)).fetchone()
+            row = db.execute(
+                "SELECT data, body, lines, properties FROM notes WHERE id = ?", (note_id,)
+            ).fetchone()
         if row is None:
             raise KeyError(note_id)
-        return note_from_json(json.loads(row[0]))
+        return note_from_row(*row)
 
     return read
 
@@ -257,31 +259,64 @@ def read_link_columns(
     return columns, extras
 
 
-_DETAIL_COLUMNS = "file, line, ord, summary, sentence, label, annotation, relation, section"
-
-
 def details_reader(
     db: sqlite3.Connection, rowids: Sequence[int]
 ) -> Callable[[Sequence[int] | None], dict[int, tuple[Any, ...]]]:
-    """Fetch links' remaining fields by link number from the open graph file. The
-    connection keeps its read transaction with the graph: a later in-place update or a
-    writer's rename cannot change what it reads, so the details match the links."""
+    """Fetch links' remaining fields by link number from the open graph file (a file's
+    links are one row, `kg.index.rows.link_files`). The connection keeps its read
+    transaction with the graph: a later in-place update or a writer's rename cannot change
+    what it reads, so the details match the links."""
+    import numpy as np
+
     lock = threading.Lock()
+    starts: list[Any] = []  # the first rowid of every file's row, sorted: read once
 
     def details(indices: Sequence[int] | None) -> dict[int, tuple[Any, ...]]:
         with lock:
-            number = {rowid: i for i, rowid in enumerate(rowids)} if indices is None else None
-            if number is not None:
-                query = f"SELECT rowid, {_DETAIL_COLUMNS} FROM links"
-                return {number[row[0]]: row[1:] for row in db.execute(query) if row[0] in number}
-            out: dict[int, tuple[Any, ...]] = {}
-            wanted = list(indices or ())
-            for start in range(0, len(wanted), 900):
-                chunk = wanted[start : start + 900]
-                by_row = {rowids[i]: i for i in chunk}
+            if indices is None:
+                found: dict[int, tuple[Any, ...]] = {}
+                for row in db.execute("SELECT first, file, data FROM link_files"):
+                    found.update(link_details(*row))
+                return {i: found[rowid] for i, rowid in enumerate(rowids)}
+            if not starts:
+                firsts = [f for (f,) in db.execute("SELECT first FROM link_files ORDER BY first")]
+                starts.append(np.asarray(firsts, dtype=np.int64))
+            wanted = list(indices)
+            rows = np.asarray([rowids[i] for i in wanted], dtype=np.int64)
+            at = np.searchsorted(starts[0], rows, side="right") - 1
+            firsts = sorted({int(f) for f in starts[0][at[at >= 0]]})
+            found = {}
+            for begin in range(0, len(firsts), 900):
+                chunk = firsts[begin : begin + 900]
                 marks = ",".join("?" * len(chunk))
-                query = f"SELECT rowid, {_DETAIL_COLUMNS} FROM links WHERE rowid IN ({marks})"
-                out.update((by_row[row[0]], row[1:]) for row in db.execute(query, list(by_row)))
-            return out
+                query = f"SELECT first, file, data FROM link_files WHERE first IN ({marks})"
+                for row in db.execute(query, chunk):
+                    found.update(link_details(*row))
+            return {i: found[rowids[i]] for i in wanted}
 
     return details
+
+
+def rows_of_files(db: sqlite3.Connection, files: Sequence[str]) -> list[int]:
+    """The rowids of the links written in these files (`kg.index.rows.link_files`)."""
+    out: list[int] = []
+    wanted = list(files)
+    for begin in range(0, len(wanted), 900):
+        chunk = wanted[begin : begin + 900]
+        marks = ",".join("?" * len(chunk))
+        query = f"SELECT first, count FROM link_files WHERE file IN ({marks})"
+        for first, count in db.execute(query, chunk):
+            out.extend(range(first, first + count))
+    return out
+
+
+def files_of_rows(db: sqlite3.Connection, rowids: Sequence[int]) -> set[str]:
+    """The files these links were written in."""
+    import numpy as np
+
+    rows = db.execute("SELECT first, file FROM link_files ORDER BY first").fetchall()
+    if not rows or not len(rowids):
+        return set()
+    firsts = np.asarray([first for first, _ in rows], dtype=np.int64)
+    at = np.searchsorted(firsts, np.asarray(rowids, dtype=np.int64), side="right") - 1
+    return {rows[i][1] for i in set(at.tolist()) if i >= 0}

@@ -29,7 +29,7 @@ from kg.index.lookups import (
     unhide,
 )
 from kg.index.patch import NotLocal
-from kg.index.read import SavedIndex, read_headers, read_link_columns
+from kg.index.read import SavedIndex, files_of_rows, read_headers, read_link_columns
 from kg.index.write import file_row
 from kg.model import Diagnostic, Note, NoteKind, Page
 from kg.parse.corpus import MARKDOWN_SUFFIXES, PAGE_SUFFIXES, FileStamp, parse_file
@@ -198,17 +198,7 @@ class Replay:
         ends = np.isin(np.asarray(columns.sources), gone) | np.isin(
             np.asarray(columns.targets), gone
         )
-        link_rows = np.asarray(extras["rowids"])[ends].tolist()
-        linking: set[str] = set()
-        for start in range(0, len(link_rows), 900):
-            chunk = link_rows[start : start + 900]
-            marks = ",".join("?" * len(chunk))
-            linking.update(
-                f
-                for (f,) in db.execute(
-                    f"SELECT DISTINCT file FROM links WHERE rowid IN ({marks})", chunk
-                )
-            )
+        linking = files_of_rows(db, np.asarray(extras["rowids"])[ends].tolist())
         if linking - set(self.removed):
             raise NotLocal("other files link to a note that was removed")
         for note_id in self.gone:

@@ -29,8 +29,9 @@ from kg.parse.corpus import FileStamp
 # notes, %% comments, fences in callouts, links in properties): an older index is rebuilt;
 # 12: the site's pages read more closely (older papers, snippets, notes joined across
 # deployments by their body, each copy's description, card descriptions on their links,
-# the items each list holds), Obsidian's accepted file formats and same-name rule
-FORMAT_VERSION = 12
+# the items each list holds), Obsidian's accepted file formats and same-name rule; 13: notes'
+# bodies and properties in columns of their own, a file's link fields in one row (kg.index.rows)
+FORMAT_VERSION = 13
 MANIFEST = "manifest.json"
 LINKS = "links-"  # the prefix of link column files: links-<token>.npy
 GRAPH = "graph.sqlite"  # the prefix of graph files: graph-<token>.sqlite

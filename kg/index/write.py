@@ -21,10 +21,10 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from kg.codec import note_to_json
 from kg.graph.build import BuildState
 from kg.graph.knowledge import KnowledgeGraph
 from kg.graph.tables import LinkColumns
+from kg.index.rows import ENCODE, link_files, note_row
 from kg.index.stamps import (
     FORMAT_VERSION,
     GRAPH,
@@ -34,30 +34,33 @@ from kg.index.stamps import (
     stamps_text,
 )
 from kg.io import write_atomic, write_atomic_with
-from kg.model import Diagnostic, Note
+from kg.model import Diagnostic
 from kg.parse.corpus import FileStamp
 from kg.text import normalize_title
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT NOT NULL, kind TEXT NOT NULL,
-                    stub INTEGER NOT NULL, truncated INTEGER NOT NULL, aliases TEXT NOT NULL,
-                    data TEXT NOT NULL);
-CREATE TABLE links (source TEXT NOT NULL, target TEXT NOT NULL, kind TEXT NOT NULL,
-                    file TEXT NOT NULL, line INTEGER NOT NULL, ord INTEGER, summary TEXT,
-                    sentence TEXT, label TEXT, annotation TEXT, relation TEXT, section TEXT);
+                    stub INTEGER NOT NULL, truncated INTEGER NOT NULL, aliases TEXT,
+                    data TEXT NOT NULL, body TEXT, lines TEXT, properties TEXT);
+CREATE TABLE link_files (first INTEGER PRIMARY KEY, file TEXT NOT NULL, count INTEGER NOT NULL,
+                         data TEXT NOT NULL);
 CREATE TABLE diagnostics (path TEXT, line INTEGER, severity TEXT, message TEXT, code TEXT,
                           phase INTEGER NOT NULL, position INTEGER NOT NULL, seq INTEGER NOT NULL);
 CREATE TABLE files (path TEXT PRIMARY KEY, note TEXT, identity TEXT NOT NULL,
                     events TEXT NOT NULL, created TEXT NOT NULL, title_key TEXT, claim_key TEXT,
                     stem TEXT);
-CREATE INDEX files_by_note ON files (note);
-CREATE INDEX files_by_title ON files (title_key);
 CREATE TABLE texts (path TEXT PRIMARY KEY, folded TEXT NOT NULL);
 CREATE TABLE build_keys (key TEXT PRIMARY KEY, id TEXT NOT NULL);
-CREATE INDEX build_keys_by_id ON build_keys (id);
 CREATE TABLE searched (title TEXT PRIMARY KEY, id TEXT NOT NULL, first TEXT NOT NULL);
+"""
+# Made after the rows are in: an index built at once costs less than one kept up row by row.
+_INDEXES = """
+CREATE INDEX files_by_note ON files (note);
+CREATE INDEX files_by_title ON files (title_key);
+CREATE INDEX build_keys_by_id ON build_keys (id);
 CREATE INDEX searched_by_first ON searched (first);
+CREATE INDEX link_files_by_file ON link_files (file);
 """
 # Diagnostics by where they come from: reading a file ("parse"), deciding which pages make
 # which note ("identity"), adding one file's declared links ("declared") or its running
@@ -163,7 +166,9 @@ def save_graph(
         db = sqlite3.connect(tmp)
         try:
             # No journal and no syncing while writing: this file is not the index until
-            # the manifest names it; it is synced once, whole, before that rename.
+            # the manifest names it; it is synced once, whole, before that rename. Large
+            # pages: most rows are long (a note's body, a file's links).
+            db.execute("PRAGMA page_size = 16384")
             db.execute("PRAGMA journal_mode = OFF")
             db.execute("PRAGMA synchronous = OFF")
             db.executescript(_SCHEMA)
@@ -172,20 +177,22 @@ def save_graph(
                 "token": token,
                 "files": str(graph.files),
                 "stamps": stamps_text(stamps),
-                "keys": json.dumps(graph.title_keys, ensure_ascii=False),
+                "keys": ENCODE(graph.title_keys),
                 "state": json.dumps(_state_json(state), ensure_ascii=False) if state else "",
                 **{key: json.dumps(value) for key, value in (extra or {}).items()},
             }
             db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             notes = list(graph)
             db.executemany(
-                "INSERT INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)", (note_row(n) for n in notes)
+                "INSERT INTO notes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (note_row(n) for n in notes),
             )
             rows = list(graph.link_table.rows())
-            db.executemany("INSERT INTO links VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            table, rowids = link_files(rows)
+            db.executemany("INSERT INTO link_files VALUES (?, ?, ?, ?)", table)
             columns = graph.link_table.columns([n.id for n in notes])
             groups, seqs = link_order(((row[2], row[3]) for row in rows), position)
-            extras = {"rowids": array("I", range(1, len(rows) + 1)), "groups": groups, "seqs": seqs}
+            extras = {"rowids": array("I", rowids), "groups": groups, "seqs": seqs}
             write_link_columns(db, columns, extras, folder, sync=True)
             order = diagnostic_order(graph.diagnostics, state, parse_diagnostics, position)
             db.executemany(
@@ -215,8 +222,7 @@ def save_graph(
                     "INSERT INTO searched VALUES (?, ?, ?)",
                     ((t, i, opening(t)) for t, i in state.searched.items()),
                 )
-            # Found by file when an edit replaces one file's links.
-            db.execute("CREATE INDEX links_by_file ON links (file)")
+            db.executescript(_INDEXES)
             db.commit()
             # Later edits update this file in place, readers keeping their snapshot.
             db.execute("PRAGMA journal_mode = WAL")
@@ -279,19 +285,6 @@ def file_row(
         normalize_title(title) if title else None,
         normalize_title(claim) if claim and variant != "markdown" else None,
         stem,
-    )
-
-
-def note_row(note: Note) -> tuple[Any, ...]:
-    """A note as a row of the notes table."""
-    return (
-        note.id,
-        note.title,
-        note.kind.value,
-        int(note.stub),
-        int(note.truncated),
-        json.dumps(list(note.aliases)),
-        json.dumps(note_to_json(note), ensure_ascii=False),
     )
 
 

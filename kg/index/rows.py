@@ -1,0 +1,113 @@
+"""The graph file's row formats: how a note and a file's links are written as SQLite rows
+and read back. Written here once, for a full save (`kg.index.write`), an in-place update
+(`kg.index.patch`) and every reader (`kg.index.read`).
+
+A note is one row: its header (title, kind, stub, truncated, aliases), the rest of its
+fields as JSON (`kg.codec.note_to_json`), and its two large texts beside the JSON, as
+they are: the body (paragraphs apart by RS, their lines as digits) and the front-matter
+properties (already JSON text). Escaping them into the JSON again cost most of a save.
+
+A file's links are one row too: the file, the number of the first of its links (the
+others follow it), and each link's fields other than its ends and kind (which the link
+columns hold) as one JSON list. An edit replaces a file's links whole, so a row a file is
+what it rewrites.
+
+>>> from kg.model import Note, NoteKind, Paragraph
+>>> note = Note("a", "Why A?", NoteKind.SYNTHESIS, body=(Paragraph("One.", 3), Paragraph("Two.", 5)))
+>>> row = note_row(note)
+>>> row[6], row[7], row[8]
+('{"id":"a","title":"Why A?","kind":"synthesis"}', 'One.\\x1eTwo.', '3,5')
+>>> note_from_row(*row[6:]) == note
+True
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from kg.codec import note_from_json, note_to_json
+from kg.model import LinkRow, Note
+
+# Compact JSON by the C encoder, text as it is (no \\u escapes), no cycle check.
+ENCODE = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":")).encode
+_RS = "\x1e"  # between paragraphs: a record separator, which running text never holds
+_US = "\x1f"  # between aliases
+NOTE_COLUMNS = "id, title, kind, stub, truncated, aliases, data, body, lines, properties"
+
+
+def note_row(note: Note) -> tuple[Any, ...]:
+    """A note as a row of the notes table (`NOTE_COLUMNS`)."""
+    texts = [p.text for p in note.body]
+    plain = not any(_RS in text for text in texts)  # else the body stays in the JSON
+    item = note_to_json(note, body=not plain, properties=False)
+    return (
+        note.id,
+        note.title,
+        note.kind.value,
+        int(note.stub),
+        int(note.truncated),
+        _US.join(note.aliases) if note.aliases else None,
+        ENCODE(item),
+        _RS.join(texts) if plain and texts else None,
+        ",".join([str(p.line) for p in note.body]) if plain and texts else None,
+        note.properties_json or None,
+    )
+
+
+def aliases_of(text: str | None) -> tuple[str, ...]:
+    """The aliases a notes row holds (`note_row`)."""
+    return tuple(text.split(_US)) if text else ()
+
+
+def note_from_row(data: str, body: str | None, lines: str | None, properties: str | None) -> Note:
+    """The note of a notes row, from its data, body, lines and properties columns."""
+    item = json.loads(data)
+    if body is not None and lines is not None:
+        item["body"] = zip(body.split(_RS), map(int, lines.split(",")), strict=True)
+    if properties:
+        item["properties"] = properties
+    return note_from_json(item)
+
+
+def link_files(
+    rows: Iterable[LinkRow], first: int = 1
+) -> tuple[list[tuple[int, str, int, str]], list[int]]:
+    """The rows of the link_files table for these links, their rowids numbered from
+    `first`: (first rowid, file, count, JSON of the links' fields), one per file; and each
+    link's rowid, in the order given (a file's links take consecutive rowids).
+
+    >>> table, rowids = link_files([("a", "b", "source", "x.md", 3, 1, "", "", "", "", "", ""),
+    ...                             ("a", "c", "mentions", "y.md", 4, None, "", "s", "", "", "", ""),
+    ...                             ("a", "d", "source", "x.md", 5, 2, "", "", "", "", "", "")])
+    >>> table
+    [(1, 'x.md', 2, '[[3,1,"","","","","",""],[5,2,"","","","","",""]]'), (3, 'y.md', 1, '[[4,null,"","s","","","",""]]')]
+    >>> rowids
+    [1, 3, 2]
+    """
+    by_file: dict[str, list[Sequence[Any]]] = {}
+    owners: list[str] = []
+    place: list[int] = []
+    for row in rows:
+        file = row[3]
+        found = by_file.get(file)
+        if found is None:
+            found = by_file[file] = []
+        owners.append(file)
+        place.append(len(found))
+        found.append(row[4:])
+    starts: dict[str, int] = {}
+    table = []
+    for file, fields in by_file.items():
+        starts[file] = first
+        table.append((first, file, len(fields), ENCODE(fields)))
+        first += len(fields)
+    rowids = [starts[file] + at for file, at in zip(owners, place, strict=True)]
+    return table, rowids
+
+
+def link_details(first: int, file: str, data: str) -> dict[int, tuple[Any, ...]]:
+    """rowid -> (file, line, order, summary, sentence, label, annotation, relation,
+    section) for the links of one link_files row."""
+    return {first + at: (file, *fields) for at, fields in enumerate(json.loads(data))}
