@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from kg.model import Link, LinkKind, LinkRow, Note, NoteKind
@@ -27,6 +28,18 @@ from kg.model import Link, LinkKind, LinkRow, Note, NoteKind
 # (title, kind, stub, truncated, aliases): what every note keeps decoded at all times.
 Header = tuple[str, NoteKind, bool, bool, tuple[str, ...]]
 _KINDS = {kind.value: kind for kind in LinkKind}
+_OF_LINK = (attrgetter("source"), attrgetter("target"), attrgetter("kind"))
+_OF_ROW = (itemgetter(0), itemgetter(1), itemgetter(2))
+
+
+def _fields_of(rows: Sequence[Any]) -> tuple[Callable[[Any], Any], ...] | None:
+    """Getters of (source, target, kind) when every row is a `Link`, or every row a
+    `LinkRow` tuple (as a build gives them); None for a mix, or rows not read yet."""
+    if all(type(row) is tuple for row in rows):
+        return _OF_ROW
+    if all(type(row) is Link for row in rows):
+        return _OF_LINK
+    return None
 
 
 class NoteTable(Mapping[str, Note]):
@@ -173,11 +186,19 @@ class LinkTable:
         position = {note_id: i for i, note_id in enumerate(note_ids)}
         kind_names = sorted(_KINDS)
         kind_number = {name: i for i, name in enumerate(kind_names)}
-        ends, kind = self.ends, self.kind
-        pairs = [ends(index) for index in range(len(self._rows))]
-        sources = array("I", [position[source] for source, _ in pairs])
-        targets = array("I", [position[target] for _, target in pairs])
-        kinds = array("I", [kind_number[kind(index)] for index in range(len(self._rows))])
+        rows = self._rows
+        fields = _fields_of(rows)
+        if fields is not None:  # built: one pass each, in C
+            number = position.__getitem__
+            sources = array("I", map(number, map(fields[0], rows)))
+            targets = array("I", map(number, map(fields[1], rows)))
+            kinds = array("I", map(kind_number.__getitem__, map(fields[2], rows)))
+        else:
+            ends, kind = self.ends, self.kind
+            pairs = [ends(index) for index in range(len(rows))]
+            sources = array("I", [position[source] for source, _ in pairs])
+            targets = array("I", [position[target] for _, target in pairs])
+            kinds = array("I", [kind_number[kind(index)] for index in range(len(rows))])
         out_offsets, out_links = _pack(note_ids, self.out)
         into_offsets, into_links = _pack(note_ids, self.into)
         return LinkColumns(
@@ -246,7 +267,9 @@ class LinkTable:
         """Every link as a `LinkRow`, in order, without building `Link` objects for them."""
         self.prefetch(None)
         for row in self._rows:
-            yield row.to_row() if isinstance(row, Link) else tuple(row)
+            yield (
+                row if type(row) is tuple else row.to_row() if isinstance(row, Link) else tuple(row)
+            )
 
     def kind_counts(self) -> dict[str, int]:
         if self._columns is not None:

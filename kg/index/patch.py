@@ -78,8 +78,9 @@ def write_update(update: Replay) -> tuple[int, list[str], LinkColumns, dict[str,
         )
         db.execute(f"DELETE FROM link_files WHERE file IN ({marks})", files)
         (last,) = db.execute("SELECT coalesce(max(first + count), 1) FROM link_files").fetchone()
-        table, rowids = link_files(update.rows, first=last)
-        added = array("I", rowids)
+        files_of_links = [row[3] for row in update.rows]
+        table, rowids = link_files(files_of_links, [row[4:] for row in update.rows], first=last)
+        added = array("I", rowids.astype(np.uint32).tobytes())
         db.executemany("INSERT INTO link_files VALUES (?, ?, ?, ?)", table)
         # Diagnostics: the removed files' all go, the replayed files' but grouping's are
         # made again; the others move with their file's place in the corpus.

@@ -24,11 +24,11 @@ True
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from kg.codec import note_from_json, note_to_json
-from kg.model import LinkRow, Note
+from kg.model import Note
 
 # Compact JSON by the C encoder, text as it is (no \\u escapes), no cycle check.
 ENCODE = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":")).encode
@@ -71,39 +71,55 @@ def note_from_row(data: str, body: str | None, lines: str | None, properties: st
     return note_from_json(item)
 
 
-def link_files(
-    rows: Iterable[LinkRow], first: int = 1
-) -> tuple[list[tuple[int, str, int, str]], list[int]]:
-    """The rows of the link_files table for these links, their rowids numbered from
-    `first`: (first rowid, file, count, JSON of the links' fields), one per file; and each
-    link's rowid, in the order given (a file's links take consecutive rowids).
+def ranks(codes: Any) -> Any:
+    """Each item's place among the items of its code, in the order given (numpy arrays).
 
-    >>> table, rowids = link_files([("a", "b", "source", "x.md", 3, 1, "", "", "", "", "", ""),
-    ...                             ("a", "c", "mentions", "y.md", 4, None, "", "s", "", "", "", ""),
-    ...                             ("a", "d", "source", "x.md", 5, 2, "", "", "", "", "", "")])
+    >>> import numpy as np
+    >>> ranks(np.array([5, 2, 5, 5, 2])).tolist()
+    [0, 0, 1, 2, 1]
+    """
+    import numpy as np
+
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    counts = np.diff(np.append(starts, len(codes)))
+    out = np.empty(len(codes), dtype=np.int64)
+    out[order] = np.arange(len(codes)) - np.repeat(starts, counts)
+    return out
+
+
+def link_files(
+    files: Sequence[str], fields: Sequence[Sequence[Any]], first: int = 1
+) -> tuple[list[tuple[int, str, int, str]], Any]:
+    """The rows of the link_files table for links written in `files` whose other fields
+    (line, order, summary, sentence, label, annotation, relation, section) are `fields`,
+    their rowids numbered from `first`: (first rowid, file, count, JSON of the fields),
+    one per file; and each link's rowid, in the order given (a file's links take
+    consecutive rowids), as a numpy array.
+
+    >>> table, rowids = link_files(["x.md", "y.md", "x.md"],
+    ...                            [(3, 1, "", ""), (4, None, "s", ""), (5, 2, "", "")])
     >>> table
-    [(1, 'x.md', 2, '[[3,1,"","","","","",""],[5,2,"","","","","",""]]'), (3, 'y.md', 1, '[[4,null,"","s","","","",""]]')]
-    >>> rowids
+    [(1, 'x.md', 2, '[[3,1,"",""],[5,2,"",""]]'), (3, 'y.md', 1, '[[4,null,"s",""]]')]
+    >>> rowids.tolist()
     [1, 3, 2]
     """
-    by_file: dict[str, list[Sequence[Any]]] = {}
-    owners: list[str] = []
-    place: list[int] = []
-    for row in rows:
-        file = row[3]
-        found = by_file.get(file)
-        if found is None:
-            found = by_file[file] = []
-        owners.append(file)
-        place.append(len(found))
-        found.append(row[4:])
-    starts: dict[str, int] = {}
-    table = []
-    for file, fields in by_file.items():
-        starts[file] = first
-        table.append((first, file, len(fields), ENCODE(fields)))
-        first += len(fields)
-    rowids = [starts[file] + at for file, at in zip(owners, place, strict=True)]
+    import numpy as np
+
+    numbers: dict[str, int] = {}
+    codes = np.fromiter(
+        (numbers.setdefault(file, len(numbers)) for file in files), dtype=np.int64, count=len(files)
+    )
+    counts = np.bincount(codes, minlength=len(numbers))
+    offsets = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+    order = np.argsort(codes, kind="stable").tolist()
+    grouped = [fields[i] for i in order]
+    table = [
+        (first + start, file, count, ENCODE(grouped[start : start + count]))
+        for file, start, count in zip(numbers, offsets.tolist(), counts.tolist(), strict=True)
+    ]
+    rowids = first + offsets[codes] + ranks(codes)
     return table, rowids
 
 

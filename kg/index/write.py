@@ -18,13 +18,14 @@ import uuid
 from array import array
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from kg.graph.build import BuildState
+from kg.graph.build import BuildState, collector_paused
 from kg.graph.knowledge import KnowledgeGraph
 from kg.graph.tables import LinkColumns
-from kg.index.rows import ENCODE, link_files, note_row
+from kg.index.rows import ENCODE, link_files, note_row, ranks
 from kg.index.stamps import (
     FORMAT_VERSION,
     GRAPH,
@@ -97,17 +98,19 @@ def link_order(
     >>> list(groups) == [0, RUNNING_TEXT_GROUP, 0], list(seqs)
     (True, [0, 0, 1])
     """
-    groups, seqs = array("I"), array("I")
-    seen: dict[int, int] = {}
+    import numpy as np
+
     unknown = len(file_position)
-    for kind, file in rows:
-        group = (RUNNING_TEXT_GROUP if kind in _RUNNING_TEXT else 0) + file_position.get(
-            file, unknown
-        )
-        seq = seen.get(group, 0)
-        seen[group] = seq + 1
-        groups.append(group)
-        seqs.append(seq)
+    running, place = _RUNNING_TEXT, file_position.get
+    codes = np.fromiter(
+        (
+            place(file, unknown) + (RUNNING_TEXT_GROUP if kind in running else 0)
+            for kind, file in rows
+        ),
+        dtype=np.int64,
+    )
+    groups = array("I", codes.astype(np.uint32).tobytes())
+    seqs = array("I", ranks(codes).astype(np.uint32).tobytes())
     return groups, seqs
 
 
@@ -155,6 +158,20 @@ def save_graph(
     `state` (from `kg.graph.build.build_with_state`) lets a later edit update the file in
     place; without it every change rebuilds. `parse_diagnostics` says how many of the
     graph's diagnostics came from reading the files (they come first)."""
+    # The collector held off, as while building: its passes over the graph's millions of
+    # objects (none in cycles) cost more than the save itself.
+    with collector_paused():
+        _save(folder, graph, stamps, extra, state, parse_diagnostics)
+
+
+def _save(
+    folder: Path,
+    graph: KnowledgeGraph,
+    stamps: list[FileStamp],
+    extra: dict[str, Any] | None,
+    state: BuildState | None,
+    parse_diagnostics: int,
+) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(folder)
     token = uuid.uuid4().hex
@@ -187,12 +204,15 @@ def save_graph(
                 "INSERT INTO notes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (note_row(n) for n in notes),
             )
+            # As `LinkRow` tuples (a build's links are): fields taken by C getters.
             rows = list(graph.link_table.rows())
-            table, rowids = link_files(rows)
+            files = list(map(itemgetter(3), rows))
+            table, rowids = link_files(files, list(map(itemgetter(slice(4, None)), rows)))
             db.executemany("INSERT INTO link_files VALUES (?, ?, ?, ?)", table)
             columns = graph.link_table.columns([n.id for n in notes])
-            groups, seqs = link_order(((row[2], row[3]) for row in rows), position)
-            extras = {"rowids": array("I", rowids), "groups": groups, "seqs": seqs}
+            groups, seqs = link_order(zip(map(itemgetter(2), rows), files, strict=True), position)
+            rowids = array("I", rowids.astype("uint32").tobytes())
+            extras = {"rowids": rowids, "groups": groups, "seqs": seqs}
             write_link_columns(db, columns, extras, folder, sync=True)
             order = diagnostic_order(graph.diagnostics, state, parse_diagnostics, position)
             db.executemany(
