@@ -102,8 +102,8 @@ def link_files(
     ...                            [(3, 1, "", ""), (4, None, "s", ""), (5, 2, "", "")])
     >>> table
     [(1, 'x.md', 2, '[[3,1,"",""],[5,2,"",""]]'), (3, 'y.md', 1, '[[4,null,"s",""]]')]
-    >>> rowids.tolist()
-    [1, 3, 2]
+    >>> rowids.tolist(), link_files([], [])[0]
+    ([1, 3, 2], [])
     """
     import numpy as np
 
@@ -112,7 +112,7 @@ def link_files(
         (numbers.setdefault(file, len(numbers)) for file in files), dtype=np.int64, count=len(files)
     )
     counts = np.bincount(codes, minlength=len(numbers))
-    offsets = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+    offsets = np.concatenate(([0], np.cumsum(counts)))[:-1].astype(np.int64)
     order = np.argsort(codes, kind="stable").tolist()
     grouped = [fields[i] for i in order]
     table = [
