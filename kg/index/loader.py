@@ -42,6 +42,7 @@ from kg.graph.build import BuildState, build_with_state, collector_paused
 from kg.graph.knowledge import KnowledgeGraph
 from kg.index.compare import SELECTION_KEY, Verdict, examine
 from kg.index.enclosing import corpus_of
+from kg.index.forked import in_child
 from kg.index.read import open_index
 from kg.index.stamps import corpus_signature, index_dir, stamps_text, tidy
 from kg.index.write import save_graph
@@ -332,36 +333,53 @@ def _build_and_save(
     selection: Selection,
     update: IndexUpdate,
 ) -> KnowledgeGraph:
-    """Parse and build, save the index, and give the graph as the index gives it back."""
+    """Parse and build, save the index, and give the graph as the index gives it back (as
+    a warm open does: notes and links read when asked for). The build runs in a child
+    process where it can (`kg.index.forked`), so that the memory it took goes back to the
+    system; else, or when that fails, here."""
     from kg.index.update import IndexUpdate
 
-    built, state, parsed = build_graph_with_state(root, settings, progress, selection)
-    chosen = selection.text()
-    save_graph(
-        folder,
-        built,
-        stamps,
-        extra={SELECTION_KEY: chosen} if chosen else None,
-        state=state,
-        parse_diagnostics=parsed,
-    )
-    summary = IndexUpdate(
+    def build_and_save(report: Progress | None) -> KnowledgeGraph:
+        built, state, parsed = build_graph_with_state(root, settings, report, selection)
+        chosen = selection.text()
+        save_graph(
+            folder,
+            built,
+            stamps,
+            extra={SELECTION_KEY: chosen} if chosen else None,
+            state=state,
+            parse_diagnostics=parsed,
+        )
+        return built
+
+    def counted(report: Progress | None) -> tuple[int, int]:
+        built = build_and_save(report)
+        return built.files, len(built)
+
+    counts = in_child(counted, progress)
+    graph = _read_back(folder, root) if counts is not None else None
+    if graph is None:  # built here: the graph read back, or the one built if none can be
+        built = build_and_save(progress)
+        counts = built.files, len(built)
+        graph = _read_back(folder, root) or built
+        del built
+    files, notes = counts
+    graph.index_update = IndexUpdate(
         "rebuilt",
         update.changed,
         update.added,
         update.removed,
-        files_read=built.files,
-        notes=len(built),
+        files_read=files,
+        notes=notes,
         reason=update.reason,
     )
-    # What the user gets is the graph a warm open gives: notes and links read from the
-    # index when asked for. The objects the build made (most of what it took in memory)
-    # are let go when this returns.
+    return graph
+
+
+def _read_back(folder: Path, root: Path) -> KnowledgeGraph | None:
+    """The graph in the index just written (None when it cannot be read)."""
     saved = open_index(folder)
     graph = saved.graph(root) if saved is not None else None
-    if graph is None:  # the index just written cannot be read back (a full disk?)
-        if saved is not None:
-            saved.close()
-        graph = built
-    graph.index_update = summary
+    if graph is None and saved is not None:
+        saved.close()
     return graph
