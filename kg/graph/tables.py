@@ -139,9 +139,11 @@ class LinkTable:
         self._rows: list[Any] = list(rows)
         self._details = details
         self._columns: _Columns | None = None
-        self.out: dict[str, list[int]] = {note_id: [] for note_id in note_ids}
-        self.into: dict[str, list[int]] = {note_id: [] for note_id in self.out}
-        out, into = self.out, self.into
+        out: dict[str, list[int]] = {note_id: [] for note_id in note_ids}
+        into: dict[str, list[int]] = {note_id: [] for note_id in out}
+        # Each note's outgoing and incoming link numbers.
+        self.out: Mapping[str, list[int]] = out
+        self.into: Mapping[str, list[int]] = into
         for index, row in enumerate(self._rows):
             if isinstance(row, Link):
                 out[row.source].append(index)
@@ -175,8 +177,9 @@ class LinkTable:
         table._rows = [None] * count
         table._details = details
         table._columns = _Columns(ids, columns.sources, columns.targets, columns.kinds, kinds)
-        table.out = _unpack(ids, columns.out_offsets, columns.out_links)
-        table.into = _unpack(ids, columns.into_offsets, columns.into_links)
+        position = {note_id: i for i, note_id in enumerate(ids)}
+        table.out = _Adjacency(position, columns.out_offsets, columns.out_links)
+        table.into = _Adjacency(position, columns.into_offsets, columns.into_links)
         table._all = None
         return table
 
@@ -335,8 +338,34 @@ def _pack(note_ids: Sequence[str], lists: Mapping[str, list[int]]) -> tuple[arra
     return offsets, flat
 
 
-def _unpack(
-    note_ids: Sequence[str], offsets: Sequence[int], flat: Sequence[int]
-) -> dict[str, list[int]]:
-    values = list(flat)
-    return {note_id: values[offsets[i] : offsets[i + 1]] for i, note_id in enumerate(note_ids)}
+class _Adjacency(Mapping[str, list[int]]):
+    """Each note's link numbers, kept packed (offsets into one array of 4-byte numbers) and
+    given as a list when asked for: a reopened graph of 2 million links holds 16 MB here
+    instead of 150 MB of Python lists, and opens without building them.
+
+    >>> adjacency = _Adjacency({"a": 0, "b": 1}, array("I", [0, 2, 2]), array("I", [4, 7]))
+    >>> adjacency["a"], adjacency["b"], list(adjacency)
+    ([4, 7], [], ['a', 'b'])
+    """
+
+    __slots__ = ("_flat", "_offsets", "_position")
+
+    def __init__(
+        self, position: dict[str, int], offsets: Sequence[int], flat: Sequence[int]
+    ) -> None:
+        self._position = position
+        self._offsets = offsets if isinstance(offsets, array) else array("I", offsets)
+        self._flat = flat if isinstance(flat, array) else array("I", flat)
+
+    def __getitem__(self, note_id: str) -> list[int]:
+        i = self._position[note_id]
+        return self._flat[self._offsets[i] : self._offsets[i + 1]].tolist()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._position)
+
+    def __len__(self) -> int:
+        return len(self._position)
+
+    def __contains__(self, note_id: object) -> bool:
+        return note_id in self._position

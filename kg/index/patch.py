@@ -29,7 +29,7 @@ from kg.index.read import (
     rows_of_files,
     tags_and_dates_readers,
 )
-from kg.index.rows import link_files, note_row
+from kg.index.rows import delete_notes, link_files, write_notes
 from kg.index.stamps import stamps_text
 from kg.index.write import (
     PHASES,
@@ -67,15 +67,9 @@ def write_update(update: Replay) -> tuple[int, list[str], LinkColumns, dict[str,
     old_stamps = saved.stamps
     try:
         db.execute("SAVEPOINT kg_update")
-        db.executemany("DELETE FROM notes WHERE id = ?", ((n,) for n in update.gone))
-        db.executemany(
-            "UPDATE notes SET data = ?, body = ?, lines = ?, properties = ? WHERE id = ?",
-            ((*note_row(note)[6:], note.id) for note in update.notes.values()),
-        )
-        db.executemany(
-            "INSERT INTO notes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (note_row(note) for note in update.new_nodes.values()),
-        )
+        delete_notes(db, update.gone)
+        write_notes(db, update.notes.values(), replace=True)
+        write_notes(db, update.new_nodes.values())
         db.execute(f"DELETE FROM link_files WHERE file IN ({marks})", files)
         (last,) = db.execute("SELECT coalesce(max(first + count), 1) FROM link_files").fetchone()
         files_of_links = [row[3] for row in update.rows]

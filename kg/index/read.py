@@ -19,7 +19,7 @@ from typing import Any
 
 from kg.graph.knowledge import KnowledgeGraph
 from kg.graph.tables import Header, LinkColumns, LinkTable, NoteTable
-from kg.index.rows import aliases_of, link_details, note_from_row
+from kg.index.rows import NOTE_QUERY, aliases_of, link_details, note_from_row
 from kg.index.stamps import LINKS, parse_stamps, read_manifest, stamps_text
 from kg.index.write import ARRAY_COLUMNS, EXTRA_COLUMNS
 from kg.model import Diagnostic, Note, NoteKind, Severity
@@ -158,13 +158,15 @@ def load_graph(folder: Path, stamps: list[FileStamp], root: Path) -> KnowledgeGr
 
 def read_headers(db: sqlite3.Connection) -> dict[str, Header]:
     """Every note's header (title, kind, stub, truncated, aliases) by id, in saved order."""
+    kinds = {kind.value: kind for kind in NoteKind}
+    flags = (False, True)
     return {
         note_id: (
             title,
-            NoteKind(kind),
-            bool(stub),
-            bool(truncated),
-            aliases_of(aliases),
+            kinds[kind],
+            flags[stub],
+            flags[truncated],
+            aliases_of(aliases) if aliases else (),
         )
         for note_id, title, kind, stub, truncated, aliases in db.execute(
             "SELECT id, title, kind, stub, truncated, aliases FROM notes ORDER BY id"
@@ -179,9 +181,7 @@ def note_reader(db: sqlite3.Connection) -> Callable[[str], Note]:
 
     def read(note_id: str) -> Note:
         with lock:
-            row = db.execute(
-                "SELECT data, body, lines, properties FROM notes WHERE id = ?", (note_id,)
-            ).fetchone()
+            row = db.execute(NOTE_QUERY, (note_id,)).fetchone()
         if row is None:
             raise KeyError(note_id)
         return note_from_row(*row)

@@ -2,10 +2,12 @@
 and read back. Written here once, for a full save (`kg.index.write`), an in-place update
 (`kg.index.patch`) and every reader (`kg.index.read`).
 
-A note is one row: its header (title, kind, stub, truncated, aliases), the rest of its
-fields as JSON (`kg.codec.note_to_json`), and its two large texts beside the JSON, as
-they are: the body (paragraphs apart by RS, their lines as digits) and the front-matter
-properties (already JSON text). Escaping them into the JSON again cost most of a save.
+A note is a row of the notes table: its header (title, kind, stub, truncated, aliases)
+and the rest of its fields as JSON (`kg.codec.note_to_json`), but for its two large
+texts, which a row of note_texts keeps as they are: the body (paragraphs apart by RS,
+their lines as digits) and the front-matter properties (already JSON text). Escaping
+them into the JSON again cost most of a save, and apart from the headers they are not
+read when a graph is opened.
 
 A file's links are one row too: the file, the number of the first of its links (the
 others follow it), and each link's fields other than its ends and kind (which the link
@@ -24,7 +26,8 @@ True
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from kg.codec import note_from_json, note_to_json
@@ -54,6 +57,41 @@ def note_row(note: Note) -> tuple[Any, ...]:
         ",".join([str(p.line) for p in note.body]) if plain and texts else None,
         note.properties_json or None,
     )
+
+
+def write_notes(db: sqlite3.Connection, notes: Iterable[Note], replace: bool = False) -> None:
+    """Insert these notes (or, with `replace`, write them over the saved ones of their ids):
+    their headers and JSON into the notes table, their body and properties into
+    note_texts (apart, so that reading every header does not read every body)."""
+    notes = list(notes)
+    texts: list[tuple[Any, ...]] = []
+
+    def split() -> Iterator[tuple[Any, ...]]:
+        for note in notes:
+            row = note_row(note)
+            if row[7] is not None or row[9] is not None:
+                texts.append((row[0], *row[7:]))
+            yield row[:7]
+
+    verb = "INSERT OR REPLACE" if replace else "INSERT"
+    db.executemany(f"{verb} INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)", split())
+    if replace:
+        db.executemany("DELETE FROM note_texts WHERE id = ?", ((note.id,) for note in notes))
+    db.executemany("INSERT INTO note_texts VALUES (?, ?, ?, ?)", texts)
+
+
+def delete_notes(db: sqlite3.Connection, note_ids: Iterable[str]) -> None:
+    """Remove these notes (headers, JSON and texts)."""
+    ids = [(note_id,) for note_id in note_ids]
+    db.executemany("DELETE FROM notes WHERE id = ?", ids)
+    db.executemany("DELETE FROM note_texts WHERE id = ?", ids)
+
+
+# One note's data, body, lines and properties (`note_from_row`), by id.
+NOTE_QUERY = (
+    "SELECT n.data, t.body, t.lines, t.properties FROM notes n "
+    "LEFT JOIN note_texts t ON t.id = n.id WHERE n.id = ?"
+)
 
 
 def aliases_of(text: str | None) -> tuple[str, ...]:

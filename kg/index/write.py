@@ -25,7 +25,7 @@ from typing import Any
 from kg.graph.build import BuildState, collector_paused
 from kg.graph.knowledge import KnowledgeGraph
 from kg.graph.tables import LinkColumns
-from kg.index.rows import ENCODE, link_files, note_row, ranks
+from kg.index.rows import ENCODE, link_files, ranks, write_notes
 from kg.index.stamps import (
     FORMAT_VERSION,
     GRAPH,
@@ -43,7 +43,8 @@ _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT NOT NULL, kind TEXT NOT NULL,
                     stub INTEGER NOT NULL, truncated INTEGER NOT NULL, aliases TEXT,
-                    data TEXT NOT NULL, body TEXT, lines TEXT, properties TEXT);
+                    data TEXT NOT NULL);
+CREATE TABLE note_texts (id TEXT PRIMARY KEY, body TEXT, lines TEXT, properties TEXT);
 CREATE TABLE link_files (first INTEGER PRIMARY KEY, file TEXT NOT NULL, count INTEGER NOT NULL,
                          data TEXT NOT NULL);
 CREATE TABLE diagnostics (path TEXT, line INTEGER, severity TEXT, message TEXT, code TEXT,
@@ -200,10 +201,7 @@ def _save(
             }
             db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             notes = list(graph)
-            db.executemany(
-                "INSERT INTO notes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (note_row(n) for n in notes),
-            )
+            write_notes(db, notes)
             # As `LinkRow` tuples (a build's links are): fields taken by C getters.
             rows = list(graph.link_table.rows())
             files = list(map(itemgetter(3), rows))
