@@ -5,12 +5,13 @@
 Each figure comes from a fresh Python process (imports done before the clock starts):
 
 - save: the graph is built (`build_graph_with_state`), then saving it into an empty
-  index folder is timed (`save_graph`);
+  index folder is timed (`save_graph`), wall and CPU time;
 - cold: `kg.load(corpus, index=EMPTY, embed="none")`: parse, build, save, and what the
-  user gets back;
+  user gets back (its CPU time counts a child process the build ran in). The resident
+  memory it added (RSS after the load, collected, minus RSS before it, from
+  /proc/self/statm) is divided by the pages; the peak is reported too;
 - warm: `kg.load(corpus, embed="none")` of the unchanged corpus, opening the index the
-  cold run wrote (or writing one first). The resident memory it added (RSS after the load, collected, minus RSS
-  before it, from /proc/self/statm) is divided by the pages; the peak is reported too.
+  cold run wrote (or writing one first), and the memory it added per page.
 
 Runs against whichever kg is first on PYTHONPATH, so the code before a change can be
 measured in the same run from a worktree of it.
