@@ -361,8 +361,12 @@ def _build_and_save(
     if graph is None:  # built here: the graph read back, or the one built if none can be
         built = build_and_save(progress)
         counts = built.files, len(built)
-        graph = _read_back(folder, root) or built
+        graph = _read_back(folder, root)
+        if graph is None:  # the index just written cannot be read back
+            graph = built
         del built
+    # Built by this load, though read from the index: `from_index` says an index was there.
+    graph.from_index = False
     files, notes = counts
     graph.index_update = IndexUpdate(
         "rebuilt",
