@@ -122,8 +122,13 @@ def _open_once(folder: Path) -> SavedIndex | bool | None:
     if not isinstance(name, str) or "/" in name or not name.startswith("graph-"):
         return None
     path = folder / name
-    if not path.exists():
+    try:
+        size = path.stat().st_size
+    except OSError:
         return False  # a writer replaced the index between our two reads: try again
+    wanted = manifest.get("size")
+    if isinstance(wanted, int) and size < wanted:
+        return None  # cut short: damaged
     db = None
     try:
         db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)

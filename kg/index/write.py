@@ -249,11 +249,14 @@ def _save(
             db.close()
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
+        size = tmp.stat().st_size
         os.replace(tmp, folder / graph_name)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    manifest = {"version": FORMAT_VERSION, "token": token, "graph": graph_name}
+    # Its size: a graph file cut short (a copy or disk that lost its end) is never read, even
+    # where what opening reads lies before the cut. Edits in place never shrink it.
+    manifest = {"version": FORMAT_VERSION, "token": token, "graph": graph_name, "size": size}
     write_atomic(folder / MANIFEST, json.dumps(manifest).encode("utf-8"))
     remove_stale_temporaries(folder)
 
