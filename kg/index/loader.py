@@ -8,9 +8,10 @@
 3. Open, update or build: reuse reads the saved graph (`kg.index.read`); an update
    replays the changed files and writes them into the graph file (`kg.index.update`,
    which uses `kg.index.replay` and `kg.index.patch`); a build parses and builds here
-   (`parse_corpus`, `build_graph_with_state`), saves the index (`kg.index.write`) and
-   reads it back (`kg.index.read`), so a cold load gives the same lazy, index-backed
-   graph a warm open does and the objects the build made are let go.
+   (`parse_corpus`, `build_graph_with_state`) and saves the index (`kg.index.write`),
+   in a child process where it can (`kg.index.forked`), then reads it back
+   (`kg.index.read`): a cold load gives the same lazy, index-backed graph a warm open
+   does, and the memory the build took goes back to the system.
 4. Attach the vectors (`kg.embed.onload.attach_vectors`), then, after a build, keep the
    overview a first screen draws (`kg.index.overview`).
 
@@ -333,10 +334,10 @@ def _build_and_save(
     selection: Selection,
     update: IndexUpdate,
 ) -> KnowledgeGraph:
-    """Parse and build, save the index, and give the graph as the index gives it back (as
-    a warm open does: notes and links read when asked for). The build runs in a child
-    process where it can (`kg.index.forked`), so that the memory it took goes back to the
-    system; else, or when that fails, here."""
+    """Parse and build and save the index in a child process where it can
+    (`kg.index.forked`), and give the graph as the index gives it back (as a warm open
+    does: notes and links read when asked for), so that the memory the build took goes
+    back to the system; else, or when that fails, here, giving the graph built."""
     from kg.index.update import IndexUpdate
 
     def build_and_save(report: Progress | None) -> KnowledgeGraph:
@@ -358,13 +359,11 @@ def _build_and_save(
 
     counts = in_child(counted, progress)
     graph = _read_back(folder, root) if counts is not None else None
-    if graph is None:  # built here: the graph read back, or the one built if none can be
-        built = build_and_save(progress)
-        counts = built.files, len(built)
-        graph = _read_back(folder, root)
-        if graph is None:  # the index just written cannot be read back
-            graph = built
-        del built
+    if graph is None:
+        # Built here (other threads run, say): freed here, the build's memory would stay
+        # with the allocator, so the graph built is kept and nothing is read back.
+        graph = build_and_save(progress)
+        counts = graph.files, len(graph)
     # Built by this load, though read from the index: `from_index` says an index was there.
     graph.from_index = False
     files, notes = counts
