@@ -32,7 +32,8 @@ def one_run(corpus: Path, index: Path) -> dict[str, float | int]:
     from kg.graph.build import build, collector_paused
     from kg.graph.knowledge import KnowledgeGraph
     from kg.index.loader import parse_corpus
-    from kg.index.store import load_graph, save_graph
+    from kg.index.read import load_graph
+    from kg.index.write import save_graph
     from kg.parse.corpus import discover, stamp
 
     config = Config()

@@ -109,7 +109,9 @@ def copy_to_json(copy: PageCopy) -> dict[str, Any]:
     }
 
 
-def note_to_json(note: Note) -> dict[str, Any]:
+def note_to_json(note: Note, *, body: bool = True, properties: bool = True) -> dict[str, Any]:
+    """A note as JSON; `body` and `properties` False leave those out (the index keeps
+    them in columns of their own, `kg.index.rows`)."""
     out: dict[str, Any] = {"id": note.id, "title": note.title, "kind": note.kind.value}
     if note.stub:
         out["stub"] = True
@@ -121,7 +123,7 @@ def note_to_json(note: Note) -> dict[str, Any]:
         value = getattr(note, name)
         if value:
             out[name] = list(value)
-    if note.body:
+    if body and note.body:
         out["body"] = [[p.text, p.line] for p in note.body]
     if note.sources:
         out["sources"] = [[s.title, s.summary, s.line] for s in note.sources]
@@ -138,7 +140,7 @@ def note_to_json(note: Note) -> dict[str, Any]:
     listed = counts_to_json(note.listed)
     if listed:
         out["listed"] = listed
-    if note.properties_json:
+    if properties and note.properties_json:
         out["properties"] = note.properties_json  # one JSON object, as text
     return out
 

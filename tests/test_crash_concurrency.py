@@ -18,7 +18,9 @@ import pytest
 
 import kg
 from benchmarks.generate_corpus import generate
-from kg.index.store import GRAPH, MANIFEST, load_graph, read_manifest, save_graph
+from kg.index.read import load_graph
+from kg.index.stamps import GRAPH, MANIFEST, read_manifest
+from kg.index.write import save_graph
 from kg.parse.corpus import discover, stamp
 
 pytestmark = pytest.mark.slow
@@ -214,7 +216,7 @@ def test_killed_update_in_place_leaves_old_or_new_graph(tmp_path):
         )
     victim.write_text(text_a, encoding="utf-8")
     kg.load(corpus, embed="none")
-    from kg.index.store import open_index
+    from kg.index.read import open_index
 
     rng = random.Random(5)
     modes: dict[str, int] = {}
@@ -292,7 +294,8 @@ def test_killed_browser_reindex_leaves_old_or_new_state_with_vectors(tmp_path):
     from fake_embedder import FakeEmbedder
 
     from kg.embed.store import VectorStore
-    from kg.index.store import corpus_signature, open_index
+    from kg.index.read import open_index
+    from kg.index.stamps import corpus_signature
 
     corpus = tmp_path / "corpus"
     generate(corpus, pages=1500, seed=6)

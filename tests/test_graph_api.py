@@ -8,7 +8,7 @@ import networkx as nx
 import pytest
 
 import kg
-from kg.index.store import read_manifest
+from kg.index.stamps import read_manifest
 from kg.model import LinkKind, NoteKind
 
 HIDDEN = "Do base models already contain hidden reasoning ability?"
@@ -99,13 +99,17 @@ def test_index_is_reused_and_refreshed_when_a_file_changes(seeds_dir, tmp_path):
 def test_damaged_index_is_rebuilt_not_used(seeds_dir, tmp_path):
     index = tmp_path / "idx"
     good = kg.load(seeds_dir, index=index, embed=False)
+    # Counted before the file is damaged: `good` reads its links from it, as any graph
+    # opened from an index does.
+    notes, links = len(good), len(good.links)
     graph_file = index / read_manifest(index)["graph"]
     data = graph_file.read_bytes()
     graph_file.write_bytes(data[: len(data) // 2])  # cut in half, as a crash might
     again = kg.load(seeds_dir, index=index, embed=False)
-    assert len(again) == len(good) and len(again.links) == len(good.links)
+    assert len(again) == notes and len(again.links) == links
+    graph_file = index / read_manifest(index)["graph"]
     graph_file.write_bytes(b"x" * len(data))  # same size, garbage content
-    assert len(kg.load(seeds_dir, index=index, embed=False).links) == len(good.links)
+    assert len(kg.load(seeds_dir, index=index, embed=False).links) == links
 
 
 def test_reopened_index_has_the_same_links_and_adjacency(seeds_dir, tmp_path):

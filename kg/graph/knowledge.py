@@ -119,7 +119,9 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods, TableMethods):
         # (kg.embed.notevectors.NoteVectors); near and search use them once complete.
         self.note_vectors: Any = None
         self.config: Any = None  # the kg.Config the corpus was opened with
-        self.from_index = False  # True when read from a saved index rather than built
+        # True when this load reused (or updated) a saved index rather than building the
+        # graph; a graph just built is read back from the index it saved all the same.
+        self.from_index = False
         self.index_folder: Path | None = None  # where kg.load keeps its index (if it saves)
         # What kg.load did to the index (kg.index.update.IndexUpdate): reused, updated, rebuilt.
         self.index_update: Any = None

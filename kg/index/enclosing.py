@@ -28,7 +28,7 @@ from kg.parse.corpus import MARKDOWN_SUFFIXES, PAGE_SUFFIXES, SKIPPED_DIRS, disc
 
 INDEX_FOLDER = ".kg"
 # The files whose presence says a folder holds an index: the graph's manifest
-# (kg.index.store.MANIFEST) and the vectors' (kg.embed.files.MANIFEST).
+# (kg.index.stamps.MANIFEST) and the vectors' (kg.embed.files.MANIFEST).
 _INDEX_FILES = ("manifest.json", "vectors.json")
 
 

@@ -1,4 +1,23 @@
-"""Open a corpus: reuse its index when the files are unchanged, else parse and rebuild.
+"""Open a corpus (`load`): one straight path, each step owned by one module.
+
+1. Find the files: the corpus a path opens (`kg.index.enclosing`), its settings
+   (`kg.config`), its index folder (`kg.index.stamps.index_dir`) and the stamps of the
+   files it reads (`kg.parse.corpus.scan`).
+2. Compare the stamps with the index's (`kg.index.compare.examine`): reuse the index,
+   update it in place, or rebuild it.
+3. Open, update or build: reuse reads the saved graph (`kg.index.read`); an update
+   replays the changed files and writes them into the graph file (`kg.index.update`,
+   which uses `kg.index.replay` and `kg.index.patch`); a build parses and builds here
+   (`parse_corpus`, `build_graph_with_state`) and saves the index (`kg.index.write`),
+   in a child process where it can (`kg.index.forked`), then reads it back
+   (`kg.index.read`): a cold load gives the same lazy, index-backed graph a warm open
+   does, and the memory the build took goes back to the system.
+4. Attach the vectors (`kg.embed.onload.attach_vectors`), then, after a build, keep the
+   overview a first screen draws (`kg.index.overview`).
+
+No step calls back into an earlier one. Steps 2 and 3 run again under the index lock
+when the index is to be written, so that of two processes opening a changed corpus one
+builds and the other reuses what it built.
 
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -12,7 +31,6 @@ True
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -23,36 +41,24 @@ from kg.config import Config, load_config
 from kg.errors import CorpusError, check_callable, check_choice, check_flag, check_path
 from kg.graph.build import BuildState, build_with_state, collector_paused
 from kg.graph.knowledge import KnowledgeGraph
+from kg.index.compare import SELECTION_KEY, Verdict, examine
 from kg.index.enclosing import corpus_of
-from kg.index.store import SavedIndex, index_dir, open_index, save_graph, tidy
+from kg.index.forked import in_child
+from kg.index.read import open_index
+from kg.index.stamps import corpus_signature, index_dir, stamps_text, tidy
+from kg.index.write import save_graph
 from kg.io import index_lock
 from kg.model import Diagnostic, Page
-from kg.parse.corpus import discover, display_paths, scan
+from kg.parse.corpus import FileStamp, discover, display_paths, scan
 from kg.parse.obsidian import find_attachments
 from kg.parse.parallel import parse_all
 from kg.parse.selection import Selection
 
 if TYPE_CHECKING:
     from kg.embed.models import Embedder
+    from kg.index.update import IndexUpdate
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
-
-
-# The index's meta key recording the include/exclude globs it was built with (JSON text).
-SELECTION_KEY = "selection"
-
-
-def _selection_of(saved: SavedIndex) -> str:
-    """The include/exclude globs an index was built with, as `Selection.text` writes
-    them ('' for none)."""
-    text = saved.meta.get(SELECTION_KEY)
-    if not text:
-        return ""
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return "unreadable"  # matches no globs: the index is rebuilt
-    return value if isinstance(value, str) else "unreadable"
 
 
 def resolve_corpus(path: str | Path) -> Path:
@@ -226,9 +232,6 @@ def load(
     ...
     kg.errors.InvalidArgument: unknown embed policy 'some'; valid: all, stored, lazy, none
     """
-    # Imported here, not at the top: it needs numpy, which `import kg` leaves for later.
-    from kg.index.update import IndexUpdate, update_in_place
-
     policy = embed_policy(embed)
     selection = Selection.of(include, exclude)
     check_flag("rebuild", rebuild)
@@ -237,6 +240,7 @@ def load(
     if not isinstance(config, Config):
         check_path("config", config, "a kg.yaml file or a Config", optional=True)
     check_callable("progress", progress, "called as progress(stage, done, total)")
+    # 1. Find the files (and the settings beside them).
     root, save = corpus_of(resolve_corpus(path), index, save)
     settings = (
         config
@@ -247,110 +251,140 @@ def load(
     stamps = scan(root, selection)
     chosen = selection.text()
 
-    def finish(graph: KnowledgeGraph) -> KnowledgeGraph:
-        from kg.embed.attach import attach, attach_stored, attach_trace_vectors
-        from kg.index.store import corpus_signature, stamps_text
-
-        signature = corpus_signature(stamps_text(stamps))
-        graph.index_folder = folder if save else None
-        graph.index_signature = signature
-        if policy == "all":
-            attach(
-                graph,
-                folder,
-                settings,
-                embedder=embedder,
-                signature=signature,
-                save=save,
-                progress=progress,
-            )
-        elif policy in ("stored", "lazy"):
-            # "lazy" embeds the texts that changed since the vectors were saved (an edit
-            # re-indexed in place), "stored" keeps the rest without loading the model.
-            attach_stored(
-                graph,
-                refresh=policy == "lazy",
-                embedder=embedder,
-                save=save,
-                progress=progress,
-            )
-        attach_trace_vectors(graph, settings, policy, embedder)
-        if embedder is None:
-            from kg.embed.notevectors import attach_note_vectors
-
-            attach_note_vectors(graph, policy)
-        # An edit's notes lack their model vectors (whole-note and trace) now: near, search
-        # and traces rank with the static vectors meanwhile and say so. They are computed
-        # after the load, never on its way: `kg index` once the update is written, `kg
-        # watch` and the browser on a thread (`KnowledgeGraph.embed_notes`), so an edit
-        # never waits for the model to start.
-        return graph
-
+    # 2. Compare the stamps: reuse the index, update it in place, or rebuild it. Reusing
+    # takes no lock; a writer takes it, then looks again (a second `kg index` waits here,
+    # then finds the index the first one wrote and uses it instead of building it again).
     started = time.perf_counter()
-    if not rebuild:
-        saved = open_index(folder)
-        if saved is not None:
-            fits = saved.matches(stamps) and _selection_of(saved) == chosen
-            cached = saved.graph(root) if fits else None
-            if cached is not None:
-                cached.config = settings
-                cached.index_update = IndexUpdate("reused")
-                if save:
-                    tidy(folder)
-                return finish(cached)
-            saved.close()
-    if not save:
-        built = build_graph(root, settings, progress, selection)
-        built.config = settings
-        return finish(built)
-    # One writer at a time: a second `kg index` waits here, then finds the index the
-    # first one wrote and uses it instead of building it again.
-    with index_lock(folder):
-        saved = None if rebuild else open_index(folder)
-        graph: KnowledgeGraph | None = None
-        update = IndexUpdate(
-            "rebuilt", reason="asked to rebuild" if rebuild else "no index of this version yet"
-        )
-        if saved is not None and _selection_of(saved) != chosen:
-            # Files another include/exclude left out (or read) are not in it: rebuild.
-            update = IndexUpdate("rebuilt", reason="the include/exclude globs changed")
-            saved.close()
-            saved = None
-        if saved is not None:
-            if saved.matches(stamps):
-                graph = saved.graph(root)
-                update = IndexUpdate("reused")
-            else:
-                graph, update = update_in_place(saved, root, settings, stamps)
-            if graph is None:
-                saved.close()
-        if graph is None:
-            graph, state, parsed = build_graph_with_state(root, settings, progress, selection)
-            save_graph(
-                folder,
-                graph,
-                stamps,
-                extra={SELECTION_KEY: chosen} if chosen else None,
-                state=state,
-                parse_diagnostics=parsed,
-            )
-            update = IndexUpdate(
-                "rebuilt",
-                update.changed,
-                update.added,
-                update.removed,
-                files_read=graph.files,
-                notes=len(graph),
-                reason=update.reason,
-            )
-        graph.config = settings
-        graph.index_update = replace(update, seconds=time.perf_counter() - started)
-    finished = finish(graph)
-    if update.mode == "rebuilt":
+    verdict = examine(folder, stamps, chosen, rebuild)
+    # 3. Open, update or build.
+    graph = _reuse(verdict, root, save) if verdict.action == "reuse" else None
+    if graph is None:
+        verdict.close()
+        if not save:
+            graph = build_graph(root, settings, progress, selection)
+        else:
+            with index_lock(folder):
+                verdict = examine(folder, stamps, chosen, rebuild)
+                graph = _open_or_build(verdict, folder, root, settings, stamps, progress, selection)
+            graph.index_update = replace(graph.index_update, seconds=time.perf_counter() - started)
+    graph.config = settings
+    # 4. Attach the vectors (and say where the index is, and which files it read).
+    from kg.embed.onload import attach_vectors  # here: it needs numpy, `import kg` does not
+
+    graph.index_folder = folder if save else None
+    graph.index_signature = corpus_signature(stamps_text(stamps))
+    attach_vectors(graph, folder, settings, policy, embedder=embedder, save=save, progress=progress)
+    if save and graph.index_update.mode == "rebuilt":
         # A new index keeps the overview a first screen draws (as `kg index` does), so a
         # corpus first opened from Python browses at once too; an edit taken in place
         # leaves that to `kg index`, `kg watch` and the browser, off the edit's path.
         from kg.index.overview import keep_overview
 
-        keep_overview(finished)
-    return finished
+        keep_overview(graph)
+    return graph
+
+
+def _reuse(verdict: Verdict, root: Path, save: bool) -> KnowledgeGraph | None:
+    """The saved graph as it is (None when damaged: then the index is rebuilt)."""
+    from kg.index.update import IndexUpdate
+
+    saved = verdict.saved
+    assert saved is not None
+    graph = saved.graph(root)
+    if graph is None:
+        return None
+    graph.index_update = IndexUpdate("reused")
+    if save:
+        tidy(saved.path.parent)
+    return graph
+
+
+def _open_or_build(
+    verdict: Verdict,
+    folder: Path,
+    root: Path,
+    settings: Config,
+    stamps: list[FileStamp],
+    progress: Progress | None,
+    selection: Selection,
+) -> KnowledgeGraph:
+    """Under the index lock: the saved graph as it is, updated in place, or built and
+    saved anew."""
+    from kg.index.update import IndexUpdate, update_in_place
+
+    update = IndexUpdate("rebuilt", reason=verdict.reason)
+    if verdict.action == "reuse":
+        graph = _reuse(verdict, root, save=False)
+        if graph is not None:
+            return graph
+    elif verdict.action == "update":
+        assert verdict.saved is not None
+        graph, update = update_in_place(verdict.saved, root, settings, stamps)
+        if graph is not None:
+            graph.index_update = update
+            return graph
+    verdict.close()
+    return _build_and_save(folder, root, settings, stamps, progress, selection, update)
+
+
+def _build_and_save(
+    folder: Path,
+    root: Path,
+    settings: Config,
+    stamps: list[FileStamp],
+    progress: Progress | None,
+    selection: Selection,
+    update: IndexUpdate,
+) -> KnowledgeGraph:
+    """Parse and build and save the index in a child process where it can
+    (`kg.index.forked`), and give the graph as the index gives it back (as a warm open
+    does: notes and links read when asked for), so that the memory the build took goes
+    back to the system; else, or when that fails, here, giving the graph built."""
+    from kg.index.update import IndexUpdate
+
+    def build_and_save(report: Progress | None) -> KnowledgeGraph:
+        built, state, parsed = build_graph_with_state(root, settings, report, selection)
+        chosen = selection.text()
+        save_graph(
+            folder,
+            built,
+            stamps,
+            extra={SELECTION_KEY: chosen} if chosen else None,
+            state=state,
+            parse_diagnostics=parsed,
+        )
+        return built
+
+    def counted(report: Progress | None) -> tuple[int, int]:
+        built = build_and_save(report)
+        return built.files, len(built)
+
+    counts = in_child(counted, progress)
+    graph = _read_back(folder, root) if counts is not None else None
+    if graph is None:
+        # Built here (other threads run, say): freed here, the build's memory would stay
+        # with the allocator, so the graph built is kept and nothing is read back.
+        graph = build_and_save(progress)
+        counts = graph.files, len(graph)
+    # Built by this load, though read from the index: `from_index` says an index was there.
+    graph.from_index = False
+    files, notes = counts
+    graph.index_update = IndexUpdate(
+        "rebuilt",
+        update.changed,
+        update.added,
+        update.removed,
+        files_read=files,
+        notes=notes,
+        reason=update.reason,
+    )
+    return graph
+
+
+def _read_back(folder: Path, root: Path) -> KnowledgeGraph | None:
+    """The graph in the index just written (None when it cannot be read)."""
+    saved = open_index(folder)
+    graph = saved.graph(root) if saved is not None else None
+    if graph is None and saved is not None:
+        saved.close()
+    return graph

@@ -46,7 +46,8 @@ from kg.graph.overview import (
     remember_lists,
     starting_points,
 )
-from kg.index.store import MANIFEST, corpus_signature, index_dir, open_index, read_manifest
+from kg.index.read import open_index
+from kg.index.stamps import MANIFEST, corpus_signature, index_dir, read_manifest
 
 FILE = "overview.json"
 FORMAT = 1

@@ -18,28 +18,31 @@ import numpy as np
 from kg.graph.build import events_hash, page_identity
 from kg.graph.knowledge import KnowledgeGraph
 from kg.graph.tables import Header, LinkColumns, LinkTable, NoteTable
-from kg.index.store import (
-    PHASES,
-    RUNNING_TEXT_GROUP,
+from kg.index.read import (
     Meta,
     SavedIndex,
     details_reader,
-    file_row,
-    link_order,
     note_reader,
-    note_row,
-    opening,
     read_diagnostics,
     read_headers,
     read_link_columns,
-    stamps_text,
+    rows_of_files,
     tags_and_dates_readers,
+)
+from kg.index.rows import delete_notes, link_files, write_notes
+from kg.index.stamps import stamps_text
+from kg.index.write import (
+    PHASES,
+    RUNNING_TEXT_GROUP,
+    file_row,
+    link_order,
+    opening,
     write_link_columns,
 )
 from kg.model import LinkRow, Note
 
 if TYPE_CHECKING:
-    from kg.index.update import Replay
+    from kg.index.replay import Replay
 
 
 class NotLocal(Exception):
@@ -60,29 +63,19 @@ def write_update(update: Replay) -> tuple[int, list[str], LinkColumns, dict[str,
     position = update.position
     files = sorted(update.replayed | set(update.removed))
     marks = ",".join("?" * len(files))
-    gone_rows = array(
-        "I", (r for (r,) in db.execute(f"SELECT rowid FROM links WHERE file IN ({marks})", files))
-    )
+    gone_rows = array("I", rows_of_files(db, files))
     old_stamps = saved.stamps
     try:
         db.execute("SAVEPOINT kg_update")
-        db.executemany("DELETE FROM notes WHERE id = ?", ((n,) for n in update.gone))
-        db.executemany(
-            "UPDATE notes SET data = ? WHERE id = ?",
-            ((note_row(note)[6], note.id) for note in update.notes.values()),
-        )
-        db.executemany(
-            "INSERT INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (note_row(note) for note in update.new_nodes.values()),
-        )
-        db.execute(f"DELETE FROM links WHERE file IN ({marks})", files)
-        (last,) = db.execute("SELECT coalesce(max(rowid), 0) FROM links").fetchone()
-        added = array("I", range(last + 1, last + 1 + len(update.rows)))
-        db.executemany(
-            "INSERT INTO links (rowid, source, target, kind, file, line, ord, summary, sentence, "
-            "label, annotation, relation, section) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ((rowid, *row) for rowid, row in zip(added, update.rows, strict=True)),
-        )
+        delete_notes(db, update.gone)
+        write_notes(db, update.notes.values(), replace=True)
+        write_notes(db, update.new_nodes.values())
+        db.execute(f"DELETE FROM link_files WHERE file IN ({marks})", files)
+        (last,) = db.execute("SELECT coalesce(max(first + count), 1) FROM link_files").fetchone()
+        files_of_links = [row[3] for row in update.rows]
+        table, rowids = link_files(files_of_links, [row[4:] for row in update.rows], first=last)
+        added = array("I", rowids.astype(np.uint32).tobytes())
+        db.executemany("INSERT INTO link_files VALUES (?, ?, ?, ?)", table)
         # Diagnostics: the removed files' all go, the replayed files' but grouping's are
         # made again; the others move with their file's place in the corpus.
         identity = PHASES.index("identity")
@@ -221,7 +214,7 @@ def merge_columns(
 ) -> tuple[LinkColumns, dict[str, array[int]]]:
     """The link columns less the links in rows `gone`, plus `rows` (at rows `added`), over
     the notes `note_ids` (were `old_ids`), with files moved to new places (`moved`), in the
-    order a full build gives them (`kg.index.store.link_order`)."""
+    order a full build gives them (`kg.index.write.link_order`)."""
     number = {note_id: i for i, note_id in enumerate(note_ids)}
     kind_number = {name: i for i, name in enumerate(columns.kind_names)}
     rowids = np.frombuffer(extras["rowids"], dtype=np.uint32)

@@ -62,16 +62,14 @@ class IndexView:
             return [i for i, link in enumerate(g.links) if link.file in paths or not link.file]
         import sqlite3
 
+        from kg.index.read import rows_of_files
+
         graph_file, number = self._links
         wanted = sorted(p for p in paths if p != SHARED)
         found = list(self._empty)
         db = sqlite3.connect(f"file:{graph_file}?mode=ro", uri=True)
         try:
-            for start in range(0, len(wanted), 900):
-                chunk = wanted[start : start + 900]
-                marks = ",".join("?" * len(chunk))
-                query = f"SELECT rowid FROM links WHERE file IN ({marks})"
-                found += [number[row[0]] for row in db.execute(query, chunk)]
+            found += [number[rowid] for rowid in rows_of_files(db, wanted)]
         finally:
             db.close()
         return sorted(set(found))
@@ -80,7 +78,8 @@ class IndexView:
 def index_view(g: KnowledgeGraph) -> IndexView | None:
     """The `IndexView` of the index `g` was read from; None when `g` has no index or the
     index no longer holds the graph `g` is (it was updated since)."""
-    from kg.index.store import corpus_signature, open_index, read_link_columns
+    from kg.index.read import open_index, read_link_columns, rows_of_files
+    from kg.index.stamps import corpus_signature
 
     folder = getattr(g, "index_folder", None)
     if folder is None or not g.index_signature:
@@ -122,8 +121,7 @@ def index_view(g: KnowledgeGraph) -> IndexView | None:
                 return None
             number = {rowid: i for i, rowid in enumerate(rowids)}
             view._links = (saved.path, number)
-            empty = saved.db.execute("SELECT rowid FROM links WHERE file = ''")
-            view._empty = [number[row[0]] for row in empty]
+            view._empty = [number[rowid] for rowid in rows_of_files(saved.db, [""])]
         return view
     except (OSError, ValueError, KeyError, json.JSONDecodeError):
         return None

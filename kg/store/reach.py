@@ -450,7 +450,7 @@ def _load(
     """The folder read as a corpus (None when the corpus's word counts cannot be used
     there), and the static vectors the store sent, kept for the next round."""
     from kg.index.loader import load
-    from kg.index.store import index_dir
+    from kg.index.stamps import index_dir
     from kg.store.vectors import restore_trace_vectors, use_word_counts
 
     index = options.get("index")

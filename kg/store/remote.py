@@ -216,7 +216,7 @@ def connect(url: str | Endpoint, cache: str | Path | None = None, **options: Any
     folder = Path(cache) if cache is not None else cache_folder(endpoint)
     if mirror(endpoint, folder, options.get("progress")) == 0:
         raise StoreError(f"{endpoint.base} holds no kg corpus: publish one with `kg push`")
-    from kg.index.store import index_dir
+    from kg.index.stamps import index_dir
     from kg.store.vectors import restore_trace_vectors
 
     index = options.get("index")
