@@ -361,6 +361,8 @@ def test_killed_browser_reindex_leaves_old_or_new_state_with_vectors(tmp_path):
         process.kill()
         process.wait(timeout=60)
         reader.join(timeout=60)
+        assert process.stderr is not None
+        process.stderr.close()
         reindexes += len([line for line in "".join(reported).split() if line.isdigit()])
         folder = corpus / ".kg"
         stored = VectorStore.open(folder, "fake-hashing-embedder")

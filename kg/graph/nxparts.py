@@ -30,7 +30,7 @@ from kg.codec import note_scalars, uniform_types, xml_text
 from kg.model import Link
 
 if TYPE_CHECKING:
-    import networkx as nx
+    import networkx as nx  # type: ignore[import-untyped, unused-ignore]
 
     from kg.graph.knowledge import KnowledgeGraph
 
