@@ -20,32 +20,18 @@ over every edge's data costs one pass over the links, without a networkx call pe
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from kg.codec import note_scalars, uniform_types, xml_text
+from kg.graph.build import collector_paused
 from kg.model import Link
 
 if TYPE_CHECKING:
     import networkx as nx  # type: ignore[import-untyped, unused-ignore]
 
     from kg.graph.knowledge import KnowledgeGraph
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """The cyclic collector off while many small dicts are made (none of them in cycles):
-    its passes over the heap cost a third of the time on a large graph."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def edge_scalars(links: tuple[Link, ...] | list[Link]) -> list[dict[str, Any]]:
@@ -217,7 +203,7 @@ class NxParts:
         """Every note's `note_scalars`, by id in the graph's order, of uniform types."""
         if self._nodes is None:
             notes = self.graph_of.note_table
-            with paused_gc():
+            with collector_paused():
                 ids = list(notes)
                 rows = uniform_types([note_scalars(notes[note_id]) for note_id in ids])
                 self._nodes = dict(zip(ids, rows, strict=True))
@@ -229,7 +215,7 @@ class NxParts:
     def edges(self) -> list[dict[str, Any]]:
         """Every link's `link_scalars`, by link number."""
         if self._edges is None:
-            with paused_gc():
+            with collector_paused():
                 links = self.graph_of.links
                 self._edges = edge_scalars(links)
                 self.links = links
@@ -260,7 +246,7 @@ class NxParts:
         links = self.links
         assert links is not None  # `edges` decoded them
         out = nx.MultiDiGraph()
-        with paused_gc():
+        with collector_paused():
             node = out._node
             for note_id, data in nodes.items():
                 if keep is None or keep(note_id):
