@@ -1,7 +1,7 @@
 """Hybrid search: BM25 (bm25s) fused with embeddings, title matches first, snippets.
 
 These use the fake hashing embedder or no vectors at all; the real-model checks
-("majority vote", paraphrases) are in test_embeddings.py, marked `model`.
+("majority vote", paraphrases) are in test_embeddings_with_the_model.py, marked `model`.
 """
 
 from __future__ import annotations
