@@ -77,3 +77,25 @@ def test_a_trace_with_the_token_rank_ranks_every_candidate_shares_in_rank_order(
     assert sorted(r.index for r in ranked) == list(range(len(candidates)))
     assert shares == sorted(shares, reverse=True)
     assert sum(shares) == pytest.approx(1.0)
+
+
+def test_the_token_rank_leaves_a_notes_own_body_sentence_to_the_fused_order(seeds_dir, tmp_path):
+    _table_or_skip()
+    from fake_embedder import FakeEmbedder
+
+    import kg
+    from kg.query.claims import claims
+    from kg.query.trace import declared_sources
+
+    graph = kg.load(seeds_dir, index=tmp_path / "i", embed=True, embedder=FakeEmbedder())
+    line = next(n for n in graph.notes() if len(declared_sources(graph, n)) >= 3)
+    candidates = declared_sources(graph, line)
+    sentence = next(c for c in claims(graph, line) if c.kind == "sentence")
+    plain = FusedScorer(graph.embeddings, Weights())
+    combined = FusedScorer(graph.embeddings, replace(Weights(), token_rank=5.0))
+    # a body sentence: ranked and scored as without the token rank
+    assert combined.ranked(graph, sentence, candidates) == plain.ranked(graph, sentence, candidates)
+    # the same words as free text (an evidence claim): the token rank counts
+    assert combined.ranked(graph, sentence.text, candidates) != plain.ranked(
+        graph, sentence.text, candidates
+    )
