@@ -30,7 +30,7 @@ from kg.query.fusion import (
     _query_text,
     default_scorer,
     fuse,
-    own_sentence,
+    token_ranked,
 )
 from kg.query.tokenmatch import reciprocal_rank_fusion, token_match
 from kg.query.trace import Candidate, Claim, declared_sources
@@ -38,8 +38,8 @@ from kg.query.trace import Candidate, Claim, declared_sources
 RESAMPLES = 2000
 TOKEN_MAX_SIM = "token max-sim (MiniLM tokens, not in kg)"
 # kg's own static token match (`kg.query.tokenmatch`), as a trace computes it: what
-# `Weights.token_rank` combines with the fused order for claims that are not a note's own
-# body sentences (none for those, nor without a distilled token table).
+# `Weights.token_rank` combines with the fused order for a note's one-line claim (the
+# evidence claims; none for masked sentences, nor without a distilled token table).
 KG_TOKENS = "static token match (kg.query.tokenmatch)"
 TASKS = ("evidence, sentences", "evidence, notes", "masked citation")
 # The rows reported per task: every case, then the evidence claims by how they were written
@@ -195,7 +195,9 @@ def evidence_cases(seeds: Path, work: Path, embedders: dict[str, Any]) -> list[C
                 continue  # every source bears on it: nothing to rank
             full = [texts[c.note.title] for c in candidates]
             case = Case(f"evidence, {mode}", claim.id, truth, claim.text, claim.written)
-            score_case(case, graph, scorer, claim.text, candidates, full, "", embedders)
+            # traced as the line's one-line claim
+            said = Claim(graph.note(line_title).id, 0, "claim", claim.text, 0)
+            score_case(case, graph, scorer, said, candidates, full, "", embedders)
             cases.append(case)
     return cases
 
@@ -236,7 +238,7 @@ def score_case(
     assert isinstance(scorer, FusedScorer), type(scorer).__name__
     first = scorer.ranked(graph, claim, candidates, context=context)[0].index
     raw, around = scorer.claim_parts(graph, claim, candidates, context=context)
-    if not own_sentence(claim):
+    if token_ranked(claim):
         matched = token_match(
             graph,
             _query_text(graph, claim, candidates),

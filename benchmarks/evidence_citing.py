@@ -17,13 +17,14 @@ import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import kg
-from benchmarks.bench_trace import masked_cases
+from benchmarks.bench_trace import _mask, masked_cases
 from benchmarks.evidence_cases import Cached
 from benchmarks.evidence_data import ROOT
 from kg.text import split_sentences
@@ -42,6 +43,7 @@ def citing_rows(corpora: list[Path], embedder: Cached, work: Path) -> list[dict]
         ]
         for item in masked_cases(graph):
             (query,) = embedder.encode([item.masked])
+            where = place_in_note(graph, item)
             scores = []
             for candidate in item.candidates:
                 title = candidate.note.title
@@ -51,14 +53,31 @@ def citing_rows(corpora: list[Path], embedder: Cached, work: Path) -> list[dict]
                     if owner != item.note_id and title in s
                 ]
                 scores.append(float(np.max(embedder.encode(citing) @ query)) if citing else 0.0)
+            count = len(item.candidates)
             out.append(
                 {
                     "group": f"{corpus.name}/{item.note_id}",
                     "truth": item.truth,
                     "transformer": scores,
+                    # how near each candidate's place in the source list is to the
+                    # sentence's place in the note's body (both from 0 to 1)
+                    "order": [-abs(where - i / max(count - 1, 1)) for i in range(count)],
                 }
             )
     return out
+
+
+def place_in_note(graph: kg.KnowledgeGraph, item: Any) -> float:
+    """The masked sentence's place among its note's body sentences, from 0 (first) to 1."""
+    title = item.candidates[item.truth].note.title
+    every: list[str] = []
+    start = 0
+    for paragraph in graph.note(item.note_id).body:
+        sentences = [s for _, _, s in split_sentences(paragraph.text)]
+        if tuple(_mask(s, title) for s in sentences) == item.sentences:
+            start = len(every)
+        every += sentences
+    return (start + item.position) / max(len(every) - 1, 1)
 
 
 def main() -> None:

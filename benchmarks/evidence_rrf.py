@@ -29,6 +29,7 @@ import argparse
 import itertools
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -44,12 +45,13 @@ from benchmarks.evidence_more import (
     static_token_max_sim,
 )
 from benchmarks.evidence_protocol import GRID, halves, interval
-from kg.query.fusion import PARTS, fuse
+from kg.query.fusion import DEFAULT_WEIGHTS, PARTS, fuse
 from kg.query.weights import reciprocal_ranks
 
 RRF_KS = (1.0, 5.0, 20.0, 60.0)
 ORDER_WEIGHTS = (0.0, 0.5, 1.0)
 CITING = "citing sentences of other notes (transformer)"
+ORDER = "place in the source list near the sentence's in the body"
 MASKED = TASKS[2]
 
 
@@ -61,23 +63,57 @@ def kg_order(case: Case, column: int) -> np.ndarray:
     return np.asarray(fuse(raw, around, GRID[column]))
 
 
-def combos(orders: tuple[str, ...]) -> list[tuple[float, tuple[float, ...]]]:
-    """(k, a weight per order beside kg's) for every k and weighting; all-zero once."""
-    out: list[tuple[float, tuple[float, ...]]] = [(60.0, (0.0,) * len(orders))]
+def combos(
+    orders: tuple[str, ...], steps: tuple[float, ...] = ORDER_WEIGHTS
+) -> list[tuple[float, tuple[float, ...]]]:
+    """(k, a weight per order beside kg's) for every k and weighting of `steps`; kg's
+    order alone (all zero) once, first, when 0 is a step."""
+    out: list[tuple[float, tuple[float, ...]]] = []
+    if 0.0 in steps:
+        out.append((60.0, (0.0,) * len(orders)))
     for k in RRF_KS:
-        for w in itertools.product(ORDER_WEIGHTS, repeat=len(orders)):
+        for w in itertools.product(steps, repeat=len(orders)):
             if any(w):
                 out.append((k, w))
     return out
 
 
+EVIDENCE_ORDERS = (STATIC, "transformer alone", "BM25")
+SWITCH = "the switch: kg and kg's static token match, masked kg alone"
+# (name, the orders beside kg's for the evidence claims, for masked citations: None the
+# same, () kg's order alone)
+WAYS: tuple[tuple[str, tuple[str, ...], tuple[str, ...] | None], ...] = (
+    (SWITCH, (STATIC,), ()),
+    ("per kind: kg, static tokens, transformer, BM25", EVIDENCE_ORDERS, None),
+    (
+        "per kind: kg, MiniLM tokens, transformer, BM25",
+        (TOKEN_MAX_SIM, "transformer alone", "BM25"),
+        None,
+    ),
+    (
+        "per kind; masked: kg, citing sentences, transformer, BM25",
+        EVIDENCE_ORDERS,
+        (CITING, "transformer alone", "BM25"),
+    ),
+    ("per kind; masked: kg, source-list place", EVIDENCE_ORDERS, (ORDER,)),
+    (
+        "per kind; masked: kg, citing sentences, source-list place, BM25",
+        EVIDENCE_ORDERS,
+        (CITING, ORDER, "BM25"),
+    ),
+    (
+        "per kind; masked: kg, citing, place, transformer, BM25",
+        EVIDENCE_ORDERS,
+        (CITING, ORDER, "transformer alone", "BM25"),
+    ),
+)
 KEPT: dict[tuple, np.ndarray] = {}
 
 
 def combo_places(cases: list[Case], column: int, orders: tuple[str, ...], grid: list) -> np.ndarray:
     """Cases x len(grid): the best right candidate's place under each combination (kept
     per weighting and orders: the halves of the splits often choose the same)."""
-    key = (column, orders)
+    key = (column, orders, tuple(grid))
     if key not in KEPT:
         KEPT[key] = _combo_places(cases, column, orders, grid)
     return KEPT[key]
@@ -115,16 +151,7 @@ def held_out_rows(
     tasks = np.array([c.task for c in cases])
     half = halves([c.group for c in cases], seed)
     every = np.arange(len(cases))
-    rows = {
-        name: np.zeros(len(cases))
-        for name in (
-            "kg grid",
-            "the switch: kg and kg's static token match, masked kg alone",
-            "per kind: kg, static tokens, transformer, BM25",
-            "per kind: kg, MiniLM tokens, transformer, BM25",
-            "per kind: kg, static tokens, transformer, BM25; masked + citing sentences",
-        )
-    }
+    rows = {name: np.zeros(len(cases)) for name in ("kg grid", *(w[0] for w in WAYS))}
     notes = []
     for side in (0, 1):
         train = every[half != side]
@@ -132,33 +159,17 @@ def held_out_rows(
         column = choose_column(plain_place, tasks, train, plain_columns) // steps
         alone = np.array([top_hit(kg_order(c, column), c.truth)[0] for c in cases])
         rows["kg grid"][test] = alone[test]
-        for name, orders, masked_orders in (
-            ("the switch: kg and kg's static token match, masked kg alone", (STATIC,), ()),
-            (
-                "per kind: kg, static tokens, transformer, BM25",
-                (STATIC, "transformer alone", "BM25"),
-                None,
-            ),
-            (
-                "per kind: kg, MiniLM tokens, transformer, BM25",
-                (TOKEN_MAX_SIM, "transformer alone", "BM25"),
-                None,
-            ),
-            (
-                "per kind: kg, static tokens, transformer, BM25; masked + citing sentences",
-                (STATIC, "transformer alone", "BM25"),
-                (CITING, "transformer alone", "BM25"),
-            ),
-        ):
+        for name, orders, masked_orders in WAYS:
             chosen = []
             for kind in ("evidence", "masked"):
                 mine = (tasks == MASKED) if kind == "masked" else (tasks != MASKED)
                 use = orders if kind == "evidence" or masked_orders is None else masked_orders
-                if kind == "masked" and name.startswith("the switch"):
+                if kind == "masked" and masked_orders == ():
                     rows[name][test & mine] = alone[test & mine]
                     chosen.append("masked: kg alone")
                     continue
-                grid = combos(use)
+                # the switch is what `Weights.token_rank` ships: both orders at weight 1
+                grid = combos(use, (1.0,) if name == SWITCH else ORDER_WEIGHTS)
                 place = combo_places(cases, column, use, grid)
                 picked = choose_column(place, tasks, train[mine[train]])
                 rows[name][test & mine] = place[test & mine, picked] == 0
@@ -182,6 +193,7 @@ def add_citing(cases: list[Case], path: Path) -> None:
         if row["group"] != case.group or row["truth"] != min(case.truth):
             raise SystemExit(f"{path}: case {row['group']} is not in the kept cases' order")
         case.scores[CITING] = np.array(row["transformer"])
+        case.scores[ORDER] = np.array(row["order"])
 
 
 def main() -> None:
@@ -207,13 +219,33 @@ def main() -> None:
         found, said = held_out_rows(cases, seed, plain_place, plain_columns, len(steps))
         methods.update(found)
         notes += said
-    for name in ("transformer alone", STATIC, TOKEN_MAX_SIM, CITING, "BM25", "BM25 (quoted text)"):
+    for name in (
+        "transformer alone",
+        STATIC,
+        TOKEN_MAX_SIM,
+        CITING,
+        ORDER,
+        "BM25",
+        "BM25 (quoted text)",
+    ):
         methods[name] = np.array(
             [
                 float(top_hit(c.scores[name], c.truth)[0]) if name in c.scores else np.nan
                 for c in cases
             ]
         )
+    # what every case together chooses for the switch (kg's shipped weights, then k)
+    shipped = GRID.index(replace(DEFAULT_WEIGHTS, token_rank=0.0))
+    grid = combos((STATIC,), (1.0,))
+    place = combo_places(cases, shipped, (STATIC,), grid)
+    picked = choose_column(place, tasks, np.flatnonzero(tasks != MASKED))
+    in_sample = ", ".join(
+        f"{t} {float((place[tasks == t, picked] == 0).mean()):.3f}" for t in TASKS[:2]
+    )
+    notes.append(
+        f"- the switch on every evidence case, kg's shipped weights: k {grid[picked][0]:g} "
+        f"(in-sample: {in_sample})"
+    )
     rng = np.random.default_rng(17)
     print(
         "| task (cases) | ranking | recall@1 [95% CI] | minus BM25 [95% CI] | minus transformer |"

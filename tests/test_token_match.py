@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from kg.graph.knowledge import crowd_example
+from kg.query.claims import Claim
 from kg.query.fusion import FusedScorer, Weights
 from kg.query.tokenmatch import reciprocal_rank_fusion, token_match, token_table
 from kg.query.weights import weights_from_mapping, weights_to_mapping
@@ -71,7 +72,7 @@ def test_a_trace_with_the_token_rank_ranks_every_candidate_shares_in_rank_order(
     line = next(n for n in graph.notes() if len(declared_sources(graph, n)) >= 3)
     candidates = declared_sources(graph, line)
     combined = FusedScorer(graph.embeddings, replace(Weights(context=0.0), token_rank=5.0))
-    claim = candidates[-1].note.title + " and what it says"
+    claim = Claim(line.id, 0, "claim", candidates[-1].note.title + " and what it says", 0)
     ranked = combined.ranked(graph, claim, candidates)
     shares = [r.score for r in ranked]
     assert sorted(r.index for r in ranked) == list(range(len(candidates)))
@@ -79,7 +80,7 @@ def test_a_trace_with_the_token_rank_ranks_every_candidate_shares_in_rank_order(
     assert sum(shares) == pytest.approx(1.0)
 
 
-def test_the_token_rank_leaves_a_notes_own_body_sentence_to_the_fused_order(seeds_dir, tmp_path):
+def test_the_token_rank_counts_for_a_one_line_claim_only(seeds_dir, tmp_path):
     _table_or_skip()
     from fake_embedder import FakeEmbedder
 
@@ -93,9 +94,9 @@ def test_the_token_rank_leaves_a_notes_own_body_sentence_to_the_fused_order(seed
     sentence = next(c for c in claims(graph, line) if c.kind == "sentence")
     plain = FusedScorer(graph.embeddings, Weights())
     combined = FusedScorer(graph.embeddings, replace(Weights(), token_rank=5.0))
-    # a body sentence: ranked and scored as without the token rank
-    assert combined.ranked(graph, sentence, candidates) == plain.ranked(graph, sentence, candidates)
-    # the same words as free text (an evidence claim): the token rank counts
-    assert combined.ranked(graph, sentence.text, candidates) != plain.ranked(
-        graph, sentence.text, candidates
-    )
+    # a body sentence and free text: ranked and scored as without the token rank
+    for claim in (sentence, sentence.text):
+        assert combined.ranked(graph, claim, candidates) == plain.ranked(graph, claim, candidates)
+    # the same words as the note's one-line claim: the token rank counts
+    said = Claim(line.id, 0, "claim", sentence.text, 0)
+    assert combined.ranked(graph, said, candidates) != plain.ranked(graph, said, candidates)

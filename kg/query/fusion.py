@@ -27,8 +27,8 @@ part's place among the candidates (1 for the one it puts first, 1/2 for the seco
 `kg.query.weights.reciprocal_ranks`) can be added too, at its own weight (`Weights.ranks`;
 none in what kg ships). With `Weights.token_rank` above 0 the fused order is then combined
 by reciprocal rank with a match of the claim's word pieces one by one over the static token
-table (`kg.query.tokenmatch`), for every claim but a note's own body sentences
-(`own_sentence`; see BENCHMARKS.md). The score shown is the softmax share of that sum: candidates in
+table (`kg.query.tokenmatch`), for a note's one-line claim (`token_ranked`; see
+BENCHMARKS.md). The score shown is the softmax share of that sum: candidates in
 score order are candidates in rank order, and the shares of one claim's ranked candidates add up to 1. The titles of the
 claim's declared sources are cut out of the claim first where they stand whole (a cited note is shown as cited,
 not ranked), and the candidates' titles out of its context.
@@ -215,7 +215,7 @@ class FusedScorer(EmbeddingScorer):
             context = ""
         raw, around = self.claim_parts(graph, claim, candidates, context)
         fused = fuse(raw, around, weights)
-        if weights.token_rank > 0 and not own_sentence(claim):
+        if weights.token_rank > 0 and token_ranked(claim):
             texts = [[c.text, *_note_texts(c)] for c in candidates]
             matched = token_match(graph, _query_text(graph, claim, candidates), texts)
             if matched is not None:  # places combined; scaled so the first gets about 2
@@ -276,17 +276,20 @@ def _text_vectors(store: Any, candidate: Candidate) -> list[np.ndarray]:
     return rows
 
 
-def own_sentence(claim: Claim | str) -> bool:
-    """Whether `claim` is one of a note's own body sentences, which the token rank leaves
-    to the fused order (`Weights.token_rank`): a sentence is read with the sentences around
-    it and its note's other citations, and its sources are often quoted in few words, so
-    the piece-by-piece match adds little there (masked citations, BENCHMARKS.md) and would
-    cost its time on every sentence `kg trace --unsupported` checks.
+def token_ranked(claim: Claim | str) -> bool:
+    """Whether `Weights.token_rank` counts for `claim`: a note's one-line claim, which
+    says in its own words what the note's sources support together (the hand-labelled
+    evidence claims of BENCHMARKS.md). Not a body sentence: it is read with the sentence
+    after it and its sources are often quoted in few words, so the piece-by-piece match
+    loses there (masked citations), and `kg trace --unsupported` checks every one; nor a
+    source summary, a deeper level's quote or free text, which nothing measured.
 
-    >>> own_sentence("free text"), own_sentence(Claim("n", 1, "sentence", "It does.", 0))
-    (False, True)
+    >>> token_ranked(Claim("n", 0, "claim", "Crowds beat experts.", 0))
+    True
+    >>> token_ranked(Claim("n", 1, "sentence", "It does.", 0)), token_ranked("free text")
+    (False, False)
     """
-    return isinstance(claim, Claim) and claim.kind == "sentence"
+    return isinstance(claim, Claim) and claim.kind == "claim"
 
 
 def _best_sentence_bm25(
