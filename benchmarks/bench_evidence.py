@@ -15,7 +15,9 @@ Three tasks, every case a claim and its candidate sources:
 
 The evidence tasks are traced in a Markdown vault written for the run (one note per source,
 one inquiring line per claim listing its sources), loaded with kg's default configuration;
-kg ranks with `default_scorer(graph)` as `kg trace` does. Beside it: the transformer alone
+kg ranks with `default_scorer(graph)` as `kg trace` does, each claim as its line's one-line
+claim (with the shipped token rank, `Weights.token_rank`, which counts for one-line claims
+only) and each masked sentence as a body sentence of its note. Beside it: the transformer alone
 (all-MiniLM-L6-v2's cosine of the claim and the source's whole text), static vectors alone
 (the same with the static table), and BM25 (bm25s, English stop words) over the same texts
 (for masked citations, BM25 over the quoted texts, as bench_trace.py, and over the whole
