@@ -102,6 +102,11 @@ WAYS: tuple[tuple[str, tuple[str, ...], tuple[str, ...] | None], ...] = (
         (CITING, ORDER, "BM25"),
     ),
     (
+        "per kind; masked: kg, BM25 of the quoted texts, source-list place, citing",
+        EVIDENCE_ORDERS,
+        ("BM25 (quoted text)", ORDER, CITING),
+    ),
+    (
         "per kind; masked: kg, citing, place, transformer, BM25",
         EVIDENCE_ORDERS,
         (CITING, ORDER, "transformer alone", "BM25"),
