@@ -100,3 +100,32 @@ def test_the_token_rank_counts_for_a_one_line_claim_only(seeds_dir, tmp_path):
     # the same words as the note's one-line claim: the token rank counts
     said = Claim(line.id, 0, "claim", sentence.text, 0)
     assert combined.ranked(graph, said, candidates) != plain.ranked(graph, said, candidates)
+
+
+def test_the_benchmark_ranks_a_one_line_claim_as_the_trace_does(seeds_dir, tmp_path):
+    # bench_evidence.py ranks kg's shipped row from the parts it keeps and the token match:
+    # the same scores as the trace's own ranking, with and without the token rank.
+    _table_or_skip()
+    cases = pytest.importorskip("benchmarks.evidence_cases")
+    from fake_embedder import FakeEmbedder
+
+    import kg
+    from kg.query.fusion import _note_texts, _query_text
+    from kg.query.tokenmatch import token_match as match
+    from kg.query.trace import declared_sources
+
+    graph = kg.load(seeds_dir, index=tmp_path / "i", embed=True, embedder=FakeEmbedder())
+    lines = [n for n in graph.notes() if len(declared_sources(graph, n)) >= 3][:5]
+    for rank in (0.0, 1.0, 5.0):
+        scorer = FusedScorer(graph.embeddings, replace(Weights(context=0.0), token_rank=rank))
+        for line in lines:
+            candidates = declared_sources(graph, line)
+            claim = Claim(line.id, 0, "claim", candidates[0].note.title + " says so", 0)
+            raw, around = scorer.claim_parts(graph, claim, candidates)
+            texts = [[c.text, *_note_texts(c)] for c in candidates]
+            matched = match(graph, _query_text(graph, claim, candidates), texts)
+            scores = cases.shipped_scores(raw, around, matched, scorer.weights)
+            ranked = scorer.ranked(graph, claim, candidates)
+            assert [r.index for r in ranked] == sorted(
+                range(len(candidates)), key=lambda i: (-scores[i], i)
+            )
