@@ -215,7 +215,7 @@ class FusedScorer(EmbeddingScorer):
             context = ""
         raw, around = self.claim_parts(graph, claim, candidates, context)
         fused = fuse(raw, around, weights)
-        if weights.token_rank > 0 and token_ranked(claim):
+        if weights.token_rank > 0 and len(candidates) > 1 and token_ranked(claim):
             texts = [[c.text, *_note_texts(c)] for c in candidates]
             matched = token_match(graph, _query_text(graph, claim, candidates), texts)
             if matched is not None:  # places combined; scaled so the first gets about 2
