@@ -245,6 +245,12 @@ def main() -> None:
         help=f"leave out the {TOKEN_MAX_SIM!r} row (about 4 minutes of a ranking run)",
     )
     parser.add_argument(
+        "--others-cited",
+        action="store_true",
+        help="masked citations: leave the other sources the sentence names out of every "
+        "ranking (`kg trace` shows them as cited and ranks only the rest)",
+    )
+    parser.add_argument(
         "--write-weights",
         action="store_true",
         help="ship the weights every case chooses (kg/data/trace_weights.json)",
@@ -269,7 +275,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="kg-evidence-") as folder:
             work = Path(folder)
             cases = evidence_cases(args.seeds, work, embedders)
-            cases += masked_cases([ROOT / "notes", args.seeds], work, embedders)
+            cases += masked_cases(
+                [ROOT / "notes", args.seeds], work, embedders, others_cited=args.others_cited
+            )
             fill_bm25(cases)
         if args.cases:
             save_cases(cases, args.cases)

@@ -205,14 +205,19 @@ def evidence_cases(seeds: Path, work: Path, embedders: dict[str, Any]) -> list[C
 # ---------------------------------------------------------------- masked citations
 
 
-def masked_cases(corpora: list[Path], work: Path, embedders: dict[str, Any]) -> list[Case]:
+def masked_cases(
+    corpora: list[Path], work: Path, embedders: dict[str, Any], others_cited: bool = False
+) -> list[Case]:
+    """bench_trace.py's masked citations; with `others_cited`, the other sources the
+    sentence names are left out of every ranking, as `kg trace` shows them as cited and
+    ranks only the rest."""
     from benchmarks.bench_trace import masked_cases as masked
 
     cases = []
     for corpus in corpora:
         graph = kg.load(corpus, index=work / f"index-masked-{corpus.name}")
         scorer = default_scorer(graph)
-        for item in masked(graph):
+        for item in masked(graph, others_cited=others_cited):
             full = [" ".join([c.text, *_note_texts(c)]) for c in item.candidates]
             group = f"{corpus.name}/{item.note_id}"
             case = Case("masked citation", group, frozenset([item.truth]), item.masked)

@@ -27,6 +27,7 @@ import kg
 from benchmarks.bench_trace import _mask, masked_cases
 from benchmarks.evidence_cases import Cached
 from benchmarks.evidence_data import ROOT
+from kg.query.candidates import cited_in
 from kg.text import split_sentences
 
 
@@ -44,6 +45,7 @@ def citing_rows(corpora: list[Path], embedder: Cached, work: Path) -> list[dict]
         for item in masked_cases(graph):
             (query,) = embedder.encode([item.masked])
             where = place_in_note(graph, item)
+            named = {n.id for n in cited_in(graph, graph.note(item.note_id), item.masked)}
             scores = []
             for candidate in item.candidates:
                 title = candidate.note.title
@@ -59,6 +61,9 @@ def citing_rows(corpora: list[Path], embedder: Cached, work: Path) -> list[dict]
                     "group": f"{corpus.name}/{item.note_id}",
                     "truth": item.truth,
                     "transformer": scores,
+                    # named in the masked sentence itself: `kg trace` shows these as
+                    # cited and ranks only the others (the masked source never is)
+                    "cited": [c.note.id in named for c in item.candidates],
                     # how near each candidate's place in the source list is to the
                     # sentence's place in the note's body (both from 0 to 1)
                     "order": [-abs(where - i / max(count - 1, 1)) for i in range(count)],

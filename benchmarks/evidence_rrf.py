@@ -208,6 +208,13 @@ def main() -> None:
     parser.add_argument("--cases", type=Path, required=True, help="bench_evidence.py's kept cases")
     parser.add_argument("--citing", type=Path, help="evidence_citing.py's JSON")
     parser.add_argument("--splits", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument(
+        "--baselines",
+        type=Path,
+        help="kept cases whose masked citations rank every candidate: BM25's and the plain "
+        "model's figures on them (kg's from --cases, ranked with --others-cited as the "
+        "trace ranks)",
+    )
     args = parser.parse_args()
     cases = load_cases(args.cases)
     texts = json.loads(args.cases.with_suffix(".texts.json").read_text(encoding="utf-8"))
@@ -239,6 +246,13 @@ def main() -> None:
                 for c in cases
             ]
         )
+    if args.baselines:
+        base = [c for c in load_cases(args.baselines) if c.task == MASKED]
+        rows = np.flatnonzero(tasks == MASKED)
+        if [c.group for c in base] != [cases[r].group for r in rows]:
+            raise SystemExit(f"{args.baselines}: not the same masked cases")
+        for name in ("transformer alone", "BM25", "BM25 (quoted text)"):
+            methods[name][rows] = [float(top_hit(c.scores[name], c.truth)[0]) for c in base]
     # what every case together chooses for the switch (kg's shipped weights, then k)
     shipped = GRID.index(replace(DEFAULT_WEIGHTS, token_rank=0.0))
     grid = combos((STATIC,), (1.0,))
