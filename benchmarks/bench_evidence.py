@@ -15,7 +15,9 @@ Three tasks, every case a claim and its candidate sources:
 
 The evidence tasks are traced in a Markdown vault written for the run (one note per source,
 one inquiring line per claim listing its sources), loaded with kg's default configuration;
-kg ranks with `default_scorer(graph)` as `kg trace` does. Beside it: the transformer alone
+kg ranks with `default_scorer(graph)` as `kg trace` does, each claim as its line's one-line
+claim (with the shipped token rank, `Weights.token_rank`, which counts for one-line claims
+only) and each masked sentence as a body sentence of its note. Beside it: the transformer alone
 (all-MiniLM-L6-v2's cosine of the claim and the source's whole text), static vectors alone
 (the same with the static table), and BM25 (bm25s, English stop words) over the same texts
 (for masked citations, BM25 over the quoted texts, as bench_trace.py, and over the whole
@@ -65,6 +67,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.evidence_cases import (  # noqa: F401  (importable from here, as before)
+    KG_TOKENS,
     RESAMPLES,
     TASKS,
     TOKEN_MAX_SIM,
@@ -184,7 +187,7 @@ def report(
     lines.append("")
     lines.append(
         f"Chosen on every case: {describe(GRID[pooled])}"
-        f"{' (the shipped default)' if GRID[pooled] == shipped else ' (NOT the shipped default)'}."
+        f"{' (the shipped default)' if GRID[pooled] == replace(shipped, token_rank=0.0) else ' (NOT the shipped default)'}."
     )
     lines.append(f"Fitted on every case (not shipped): {describe(fit_best(cases, every))}.")
     lines += chosen_lines
@@ -242,16 +245,17 @@ def main() -> None:
         help=f"leave out the {TOKEN_MAX_SIM!r} row (about 4 minutes of a ranking run)",
     )
     parser.add_argument(
+        "--others-cited",
+        action="store_true",
+        help="masked citations: leave the other sources the sentence names out of every "
+        "ranking (`kg trace` shows them as cited and ranks only the rest)",
+    )
+    parser.add_argument(
         "--write-weights",
         action="store_true",
         help="ship the weights every case chooses (kg/data/trace_weights.json)",
     )
     args = parser.parse_args()
-    if DEFAULT_WEIGHTS.token_rank:
-        raise SystemExit(
-            "the shipped weights have a token rank: this script ranks them from their parts "
-            "without it; measure it with benchmarks/evidence_more.py --static"
-        )
     from kg.config import load_config
     from kg.embed.choose import load_embedder
 
@@ -271,14 +275,18 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="kg-evidence-") as folder:
             work = Path(folder)
             cases = evidence_cases(args.seeds, work, embedders)
-            cases += masked_cases([ROOT / "notes", args.seeds], work, embedders)
+            cases += masked_cases(
+                [ROOT / "notes", args.seeds], work, embedders, others_cited=args.others_cited
+            )
             fill_bm25(cases)
         if args.cases:
             save_cases(cases, args.cases)
             save_texts(cases, args.cases.with_suffix(".texts.json"))
+    if DEFAULT_WEIGHTS.token_rank and not any(KG_TOKENS in c.scores for c in cases):
+        raise SystemExit(f"{args.cases} has no {KG_TOKENS!r} row: rank again")
     shipped = DEFAULT_WEIGHTS
-    if args.write_weights:
-        shipped = pooled_choice(cases)
+    if args.write_weights:  # the grid's choice; the token rank stays as shipped
+        shipped = replace(pooled_choice(cases), token_rank=DEFAULT_WEIGHTS.token_rank)
         print(f"wrote {write_weights(shipped, cases)}", file=sys.stderr)
     lines, _ = report(cases, tuple(args.splits), shipped)
     print("\n".join(lines))

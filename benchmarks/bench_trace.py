@@ -59,6 +59,7 @@ from kg.model import NoteKind
 from kg.query.fusion import CONTEXTS, DEFAULT_WEIGHTS, Weights, context_text, fuse
 from kg.query.trace import (
     Candidate,
+    Claim,
     EmbeddingScorer,
     FusedScorer,
     LexicalScorer,
@@ -84,6 +85,11 @@ class Case:
     def context(self, kind: str) -> str:
         """The text around the sentence the ranking reads (`kg.query.fusion.context_text`)."""
         return context_text(self.sentences, self.position, kind)
+
+    def claim(self) -> Claim:
+        """The masked sentence as the body-sentence claim of its note a trace ranks for
+        (index -1: not one of the note's numbered claims, whose text is unmasked)."""
+        return Claim(self.note_id, -1, "sentence", self.masked, self.position)
 
 
 def _mask(text: str, title: str) -> str:
@@ -139,7 +145,7 @@ def evaluate(graph: kg.KnowledgeGraph, cases: list[Case]) -> dict[str, list[int]
                 r.index
                 for r in scorer.ranked(
                     graph,
-                    case.masked,
+                    case.claim(),
                     case.candidates,
                     context=case.context(scorer.weights.context_kind),
                 )

@@ -22,11 +22,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import kg
 from benchmarks.evidence_data import read_claims, resolve, split_reference
-from kg.query.fusion import DEFAULT_WEIGHTS, PARTS, FusedScorer, _note_texts, default_scorer, fuse
-from kg.query.trace import Candidate, declared_sources
+from kg.query.fusion import (
+    DEFAULT_WEIGHTS,
+    PARTS,
+    FusedScorer,
+    _note_texts,
+    _query_text,
+    default_scorer,
+    fuse,
+    token_ranked,
+)
+from kg.query.tokenmatch import reciprocal_rank_fusion, token_match
+from kg.query.trace import Candidate, Claim, declared_sources
 
 RESAMPLES = 2000
 TOKEN_MAX_SIM = "token max-sim (MiniLM tokens, not in kg)"
+# kg's own static token match (`kg.query.tokenmatch`), as a trace computes it: what
+# `Weights.token_rank` combines with the fused order for a note's one-line claim (the
+# evidence claims; none for masked sentences, nor without a distilled token table).
+KG_TOKENS = "static token match (kg.query.tokenmatch)"
 TASKS = ("evidence, sentences", "evidence, notes", "masked citation")
 # The rows reported per task: every case, then the evidence claims by how they were written
 # (from their sentence's own words, paraphrased without its rare words, reworded without
@@ -181,7 +195,9 @@ def evidence_cases(seeds: Path, work: Path, embedders: dict[str, Any]) -> list[C
                 continue  # every source bears on it: nothing to rank
             full = [texts[c.note.title] for c in candidates]
             case = Case(f"evidence, {mode}", claim.id, truth, claim.text, claim.written)
-            score_case(case, graph, scorer, claim.text, candidates, full, "", embedders)
+            # traced as the line's one-line claim
+            said = Claim(graph.note(line_title).id, 0, "claim", claim.text, 0)
+            score_case(case, graph, scorer, said, candidates, full, "", embedders)
             cases.append(case)
     return cases
 
@@ -189,19 +205,24 @@ def evidence_cases(seeds: Path, work: Path, embedders: dict[str, Any]) -> list[C
 # ---------------------------------------------------------------- masked citations
 
 
-def masked_cases(corpora: list[Path], work: Path, embedders: dict[str, Any]) -> list[Case]:
+def masked_cases(
+    corpora: list[Path], work: Path, embedders: dict[str, Any], others_cited: bool = False
+) -> list[Case]:
+    """bench_trace.py's masked citations; with `others_cited`, the other sources the
+    sentence names are left out of every ranking, as `kg trace` shows them as cited and
+    ranks only the rest."""
     from benchmarks.bench_trace import masked_cases as masked
 
     cases = []
     for corpus in corpora:
         graph = kg.load(corpus, index=work / f"index-masked-{corpus.name}")
         scorer = default_scorer(graph)
-        for item in masked(graph):
+        for item in masked(graph, others_cited=others_cited):
             full = [" ".join([c.text, *_note_texts(c)]) for c in item.candidates]
             group = f"{corpus.name}/{item.note_id}"
             case = Case("masked citation", group, frozenset([item.truth]), item.masked)
             context = item.context(DEFAULT_WEIGHTS.context_kind)
-            score_case(case, graph, scorer, item.masked, item.candidates, full, context, embedders)
+            score_case(case, graph, scorer, item.claim(), item.candidates, full, context, embedders)
             quoted = [c.text for c in item.candidates]
             case.texts["BM25 (quoted text)"] = quoted
             cases.append(case)
@@ -212,7 +233,7 @@ def score_case(
     case: Case,
     graph: kg.KnowledgeGraph,
     scorer: Any,
-    claim: str,
+    claim: Claim | str,
     candidates: list[Candidate],
     full: list[str],
     context: str,
@@ -222,9 +243,21 @@ def score_case(
     assert isinstance(scorer, FusedScorer), type(scorer).__name__
     first = scorer.ranked(graph, claim, candidates, context=context)[0].index
     raw, around = scorer.claim_parts(graph, claim, candidates, context=context)
-    # The report ranks from these parts with kg's own `fuse`: the same order as the trace.
-    fused = fuse(raw, around if scorer.weights.context else None, scorer.weights)
+    if token_ranked(claim):
+        matched = token_match(
+            graph,
+            _query_text(graph, claim, candidates),
+            [[c.text, *_note_texts(c)] for c in candidates],
+        )
+        if matched is not None:
+            case.scores[KG_TOKENS] = np.array(matched)
+    # The report ranks from these parts with kg's own `fuse` (and the token match, with a
+    # token rank): the same order as the trace.
+    fused = shipped_scores(
+        raw, around if scorer.weights.context else None, case.scores.get(KG_TOKENS), scorer.weights
+    )
     assert fused[first] == fused.max(), (claim, first)
+    text = claim.text if isinstance(claim, Claim) else claim
     case.raw_parts = np.array([raw[name] for name in PARTS], dtype=float).T
     case.raw_context = (
         np.array([around[name] for name in PARTS], dtype=float).T
@@ -236,10 +269,26 @@ def score_case(
     case.candidate_texts = [list(dict.fromkeys([c.text, *_note_texts(c)])) for c in candidates]
     for name, embedder in embedders.items():
         if isinstance(embedder, TokenMaxSim):
-            case.scores[name] = embedder.scores(claim, case.candidate_texts)
+            case.scores[name] = embedder.scores(text, case.candidate_texts)
             continue
-        vectors = embedder.encode([claim, *full])
+        vectors = embedder.encode([text, *full])
         case.scores[name] = vectors[1:] @ vectors[0]
+
+
+def shipped_scores(
+    raw: dict[str, list[float]],
+    around: dict[str, list[float]] | None,
+    matched: np.ndarray | None,
+    weights: Any,
+) -> np.ndarray:
+    """What `FusedScorer.ranked` orders by: kg's `fuse` of the parts, combined by
+    reciprocal rank with the static token match `matched` (None: a body sentence, or no
+    token table) when `weights` have a token rank."""
+    fused = fuse(raw, around, weights)
+    if weights.token_rank > 0 and matched is not None:
+        k = weights.token_rank
+        fused = (k + 1) * reciprocal_rank_fusion([fused.tolist(), list(matched)], k)
+    return np.asarray(fused)
 
 
 def save_cases(cases: list[Case], path: Path) -> None:

@@ -17,7 +17,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.evidence_cases import RESAMPLES, TASKS, Case, top_hit
+from benchmarks.evidence_cases import KG_TOKENS, RESAMPLES, TASKS, Case, shipped_scores, top_hit
 from kg.query.fusion import DEFAULT_WEIGHTS, PARTS, Weights, fuse, normalised
 from kg.query.weights import reciprocal_ranks, word_trust
 
@@ -312,12 +312,13 @@ def pooled_choice(cases: list[Case]) -> Weights:
 
 def shipped_hits(cases: list[Case], weights: Weights) -> np.ndarray:
     """Hit@1 of every case ranked by kg's `fuse` with `weights` from its parts (ties: the
-    earlier candidate, as kg breaks them)."""
+    earlier candidate, as kg breaks them), with the token rank of `weights` for the cases
+    that kept kg's static token match (`shipped_scores`)."""
     out = np.zeros(len(cases), dtype=bool)
     for row, case in enumerate(cases):
         assert case.raw_parts is not None and case.raw_context is not None
         raw = dict(zip(PARTS, case.raw_parts.T.tolist(), strict=True))
         around = dict(zip(PARTS, case.raw_context.T.tolist(), strict=True))
-        fused = fuse(raw, around, weights)
+        fused = shipped_scores(raw, around, case.scores.get(KG_TOKENS), weights)
         out[row] = int(np.argmax(fused)) in case.truth
     return out

@@ -76,7 +76,10 @@ def test_fused_scores_follow_the_weights():
 def test_the_shipped_weights_are_the_held_out_protocols_choice():
     # The protocol is bench_evidence.py's now (evidence claims and masked citations).
     bench = pytest.importorskip("benchmarks.bench_evidence")
-    assert DEFAULT_WEIGHTS in bench.GRID
+    assert replace(DEFAULT_WEIGHTS, token_rank=0.0) in bench.GRID
+    # the token rank (one-line claims only) is chosen among evidence_rrf.py's constants
+    rrf = pytest.importorskip("benchmarks.evidence_rrf")
+    assert DEFAULT_WEIGHTS.token_rank in rrf.RRF_KS
     assert len(set(bench.GRID)) == len(bench.GRID)
 
 

@@ -27,7 +27,8 @@ part's place among the candidates (1 for the one it puts first, 1/2 for the seco
 `kg.query.weights.reciprocal_ranks`) can be added too, at its own weight (`Weights.ranks`;
 none in what kg ships). With `Weights.token_rank` above 0 the fused order is then combined
 by reciprocal rank with a match of the claim's word pieces one by one over the static token
-table (`kg.query.tokenmatch`; off in what kg ships, see BENCHMARKS.md). The score shown is the softmax share of that sum: candidates in
+table (`kg.query.tokenmatch`), for a note's one-line claim (`token_ranked`; see
+BENCHMARKS.md). The score shown is the softmax share of that sum: candidates in
 score order are candidates in rank order, and the shares of one claim's ranked candidates add up to 1. The titles of the
 claim's declared sources are cut out of the claim first where they stand whole (a cited note is shown as cited,
 not ranked), and the candidates' titles out of its context.
@@ -214,7 +215,7 @@ class FusedScorer(EmbeddingScorer):
             context = ""
         raw, around = self.claim_parts(graph, claim, candidates, context)
         fused = fuse(raw, around, weights)
-        if weights.token_rank > 0:
+        if weights.token_rank > 0 and len(candidates) > 1 and token_ranked(claim):
             texts = [[c.text, *_note_texts(c)] for c in candidates]
             matched = token_match(graph, _query_text(graph, claim, candidates), texts)
             if matched is not None:  # places combined; scaled so the first gets about 2
@@ -273,6 +274,22 @@ def _text_vectors(store: Any, candidate: Candidate) -> list[np.ndarray]:
         if found is not None and len(found):
             rows.append(np.asarray(found, dtype=np.float32))
     return rows
+
+
+def token_ranked(claim: Claim | str) -> bool:
+    """Whether `Weights.token_rank` counts for `claim`: a note's one-line claim, which
+    says in its own words what the note's sources support together (the hand-labelled
+    evidence claims of BENCHMARKS.md). Not a body sentence: it is read with the sentence
+    after it and its sources are often quoted in few words, so the piece-by-piece match
+    loses there (masked citations), and `kg trace --unsupported` checks every one; nor a
+    source summary, a deeper level's quote or free text, which nothing measured.
+
+    >>> token_ranked(Claim("n", 0, "claim", "Crowds beat experts.", 0))
+    True
+    >>> token_ranked(Claim("n", 1, "sentence", "It does.", 0)), token_ranked("free text")
+    (False, False)
+    """
+    return isinstance(claim, Claim) and claim.kind == "claim"
 
 
 def _best_sentence_bm25(

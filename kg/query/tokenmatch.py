@@ -56,14 +56,12 @@ def _ids(table: Any, text: str, kept: dict[str, np.ndarray]) -> np.ndarray:
     return found
 
 
-def _unit_rows(graph: KnowledgeGraph, table: Any) -> tuple[np.ndarray, np.ndarray]:
-    """The table's rows scaled to length 1, and their lengths (computed once per graph)."""
-    found = getattr(graph, "_trace_unit_rows", None)
-    if found is None:
-        norms = np.linalg.norm(table.table, axis=1)
-        found = (table.table / np.maximum(norms, 1e-9)[:, None], norms)
-        graph._trace_unit_rows = found  # type: ignore[attr-defined]
-    return found
+def _unit(table: Any, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The table's rows `ids` scaled to length 1, and their lengths (only the rows a
+    match reads: the whole table is not scaled)."""
+    rows = np.asarray(table.table[ids], dtype=np.float32)
+    norms = np.linalg.norm(rows, axis=1)
+    return rows / np.maximum(norms, 1e-9)[:, None], norms
 
 
 def token_match(
@@ -76,11 +74,12 @@ def token_match(
         return None
     kept: dict[str, np.ndarray] = getattr(graph, "_trace_pieces", {})
     graph._trace_pieces = kept  # type: ignore[attr-defined]
-    unit, norms = _unit_rows(graph, table)
     ids = table.tokenizer.encode(text, add_special_tokens=False).ids
     query_ids = np.array([t for t in ids if t != table.unknown], dtype=np.int64)
-    weight = norms[query_ids] if len(query_ids) else np.zeros(0)
-    if not len(query_ids) or weight.sum() <= 0:
+    if not len(query_ids):
+        return None
+    query, weight = _unit(table, query_ids)
+    if weight.sum() <= 0:
         return None
     weight = weight / weight.sum()
     owner: list[int] = []
@@ -97,7 +96,7 @@ def token_match(
     # each distinct piece of the candidates compared once with the claim's pieces, then
     # each text's best per claim piece read from those
     every, where = np.unique(np.concatenate(pieces), return_inverse=True)
-    cosines = unit[query_ids] @ unit[every].T  # claim pieces x distinct pieces
+    cosines = query @ _unit(table, every)[0].T  # claim pieces x distinct pieces
     sizes = np.array([len(p) for p in pieces])
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     best = np.maximum.reduceat(cosines[:, where], starts, axis=1)  # claim pieces x texts

@@ -76,7 +76,8 @@ class Weights:
     token_rank : float
         Above 0, the fused order is combined by reciprocal rank, with this constant k,
         with the order of the claim's word pieces matched one by one over the static
-        token table (`kg.query.tokenmatch`); 0 leaves the fused order as it is.
+        token table (`kg.query.tokenmatch`), for a note's one-line claim
+        (`kg.query.fusion.token_ranked`); 0 leaves the fused order as it is.
 
     Examples
     --------
