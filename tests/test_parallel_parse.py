@@ -82,6 +82,44 @@ def test_the_built_graph_is_the_same_from_either_parse(corpus: Path) -> None:
     assert built(workers=2, least=1) == built(workers=1)
 
 
+def test_the_mention_scan_shared_among_processes_builds_the_graph_of_one(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mention scan's reading of running text (`kg.graph.mentions._prepare`) done in
+    forked helpers, its results sent back with marshal, gives every note, link (with its
+    sentence), diagnostic and the incremental state as one process does, for any chunk."""
+    import kg.graph.mentions as mentions
+    from kg.parse import share
+
+    pages = [page for page, _ in parsed(corpus, workers=1) if page is not None]
+    forked: list[int] = []
+    real_forked = share._forked
+
+    def counted(work: Any, bounds: Any, helpers: int, *rest: Any) -> list[Any]:
+        forked.append(helpers)
+        return real_forked(work, bounds, helpers, *rest)
+
+    monkeypatch.setattr(share, "_forked", counted)
+
+    def built(workers: int, chunk: int | None = None) -> bytes:
+        real = share.share_out
+
+        def chunked(work: Any, count: int, **how: Any) -> list[Any]:
+            return real(work, count, **{**how, "least": 1, "chunk": chunk or how.get("chunk")})
+
+        monkeypatch.setattr(mentions, "share_out", chunked)
+        notes, links, diagnostics, state = build_with_state(pages, workers=workers)
+        assert any(link[2] == "mentions" for link in links)
+        return canonical([list(notes.values()), links, diagnostics, state])
+
+    alone = built(1)
+    assert not forked
+    assert built(2) == alone
+    assert built(3, chunk=5) == alone
+    assert built(2, chunk=1) == alone
+    assert forked == [1, 2, 1]  # helpers forked besides the caller
+
+
 def test_kg_load_in_parallel_is_the_graph_one_process_loads(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -108,3 +146,24 @@ def test_small_corpora_and_the_setting_stay_in_one_process(
     assert parse_workers(10_000) == 3
     assert parse_workers(199) == 1  # below the threshold
     assert parse_workers(10, wanted=2, least=1) == 2
+
+
+def test_a_helper_that_fails_leaves_its_chunks_to_the_caller() -> None:
+    import os
+
+    from kg.parse.share import share_out
+
+    caller = os.getpid()
+
+    def work(start: int, stop: int) -> list[int]:
+        if os.getpid() != caller:
+            raise RuntimeError("a helper fails")
+        return list(range(start, stop))
+
+    seen: list[int] = []
+    assert share_out(work, 500, workers=2, least=1, chunk=7) == list(range(500))
+    assert share_out(lambda a, b: [object()] * (b - a), 40, workers=2, least=1, chunk=3) != []
+    assert share_out(lambda a, b: list(range(a, b)), 300, workers=2, progress=seen.append) == list(
+        range(300)
+    )
+    assert seen and seen[-1] == 300 and seen == sorted(seen)

@@ -231,7 +231,7 @@ def _forked(
                 helper.join()
     ordered: list[Any] = []
     for number, (start, stop) in enumerate(bounds):
-        found = results[number]
+        sent = results[number]
         # A chunk a failed helper took and never sent is done here.
-        ordered += found if found is not None else work(start, stop)
+        ordered += sent if sent is not None else work(start, stop)
     return ordered
