@@ -66,7 +66,7 @@ def add_mentions(
 
     def prepare(start: int, stop: int) -> list[Prepared | None]:
         return [
-            None if noted[at] is None else _prepare(pages[at], matcher, recording)
+            None if noted[at] is None else _prepare(pages[at], noted[at], matcher, recording)
             for at in range(start, stop)
         ]
 
@@ -99,9 +99,9 @@ def add_mentions(
 Prepared = tuple[list[str], list[tuple[Any, ...]]]
 
 
-def _prepare(page: Page, matcher: TitleMatcher, recording: bool) -> Prepared:
-    """The part of a page's mention scan that reads only the page and the searched titles,
-    as plain values (a helper process sends them back with `marshal`)."""
+def _prepare(page: Page, me: str, matcher: TitleMatcher, recording: bool) -> Prepared:
+    """The part of a page's mention scan (the page is note `me`'s) that reads only the
+    page and the searched titles, as plain values (a helper sends them with `marshal`)."""
     folded_texts: list[str] = []
     found: list[tuple[Any, ...]] = []
     markdown = page.variant == "markdown"
@@ -117,7 +117,7 @@ def _prepare(page: Page, matcher: TitleMatcher, recording: bool) -> Prepared:
             found.append((hits, None))
             continue
         questions = question_mentions(text)
-        starts = [start for start, _, _ in hits]
+        starts = [start for start, _, note_id in hits if note_id != me]  # never its own
         for start, end in questions:
             if not any(a < end and start < b for a, b, _ in hits):
                 starts.append(start)

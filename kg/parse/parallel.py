@@ -3,10 +3,10 @@
 Parsing is most of what reading a corpus costs, and every file parses alone, so on a
 machine of several cores the files are shared out (`kg.parse.share.share_out`): the
 calling process forks helpers (where the system can fork), and it and they take chunks of
-files in turn from a shared counter until none is left. A helper sends its chunks back
-as plain tuples (`kg.parse.transfer`) through a pipe, all at once when no chunk is left;
-the caller rebuilds the pages and puts every chunk in its place, so the result is the
-list a single process makes, in the same order.
+files in turn from a shared counter until none is left. A helper sends each chunk back
+as plain tuples (`kg.parse.transfer`) through a pipe as soon as it is parsed; between
+its own chunks the caller rebuilds the pages of those that came and puts every chunk in
+its place, so the result is the list a single process makes, in the same order.
 
 A small corpus (fewer than `PARALLEL_MIN_FILES` files) is parsed in the calling process
 alone: starting a process costs more than it saves. ``KG_PARSE_WORKERS=1`` in the
@@ -91,6 +91,7 @@ def parse_all(
         progress=progress,
         encode=_encode,
         decode=_decode,
+        stream=True,  # pages take a while to rebuild: the caller does it as they come
     )
 
 

@@ -6,10 +6,12 @@ several cores can run them side by side: `share_out(work, count)` forks helpers 
 the system can fork), and they and the calling process take chunks of the item numbers
 in turn from a shared counter until none is left. A forked helper sees everything the
 caller had when it was forked, so nothing is sent to it; it sends back what `work`
-returned for its chunks, as plain values written with `marshal` (nothing is unpickled),
-all at once when it has no chunk left: a helper never waits for the caller to read a
-chunk while the caller works on its own. A helper that fails leaves its chunks to the
-caller, who does them itself, so the result is always the one a single process gives.
+returned for its chunks, as plain values written with `marshal` (nothing is unpickled):
+all at once when it has no chunk left, so that it never waits for the caller to read
+while the caller works on a chunk of its own; or, with `stream`, each chunk as it is
+done, which the caller reads (and decodes) between its own chunks. A helper that fails
+leaves its chunks to the caller, who does them itself, so the result is always the one
+a single process gives.
 
 Below `least` items, with one worker asked for (``KG_PARSE_WORKERS=1``), or where no
 process can be forked, the caller does everything alone.
@@ -87,6 +89,7 @@ def share_out(
     progress: Progress | None = None,
     encode: Callable[[list[Any]], Any] | None = None,
     decode: Callable[[Any], list[Any]] | None = None,
+    stream: bool = False,
 ) -> list[Any]:
     """`work(start, stop)` over the items 0 .. `count` - 1, chunk by chunk, in
     `share_workers` processes; the results of every chunk, concatenated in item order.
@@ -113,6 +116,11 @@ def share_out(
         What a helper sends instead of a chunk's results (`encode(results)`, plain
         values), and how the caller reads them back (`decode(sent)`): for results that
         are objects `marshal` cannot write.
+    stream : bool
+        A helper sends each chunk as soon as it is done, and the caller reads what has
+        come between its own chunks (decoding it as it goes): for results that take long
+        to decode. Else a helper sends everything at the end, never waiting for the
+        caller to read.
 
     Returns
     -------
@@ -129,7 +137,7 @@ def share_out(
             if progress:
                 progress(len(out))
         return out
-    return _forked(work, bounds, processes - 1, progress, encode, decode)
+    return _forked(work, bounds, processes - 1, progress, encode, decode, stream)
 
 
 def _claim(counter: Synchronized[int], total: int) -> int | None:
@@ -149,17 +157,23 @@ def _helper(
     sender: Connection,
     encode: Callable[[list[Any]], Any] | None,
     report: bool,
+    stream: bool,
 ) -> None:
-    """A forked helper: take chunks until none is left, then send them all at once (and,
-    when the caller reports progress, how many items each chunk had as it is done: a
-    message small enough never to wait for the caller)."""
+    """A forked helper: take chunks until none is left, sending each as it is done
+    (`stream`) or all at once at the end (and then, when the caller reports progress, how
+    many items each chunk had as it is done: a message small enough never to wait for
+    the caller). The caller knows the helper is done when the pipe ends."""
     done: list[tuple[int, Any]] = []
     while (number := _claim(counter, len(bounds))) is not None:
         found = work(*bounds[number])
         done.append((number, encode(found) if encode else found))
-        if report:
+        if stream:
+            sender.send_bytes(marshal.dumps(done))
+            done = []
+        elif report:
             sender.send_bytes(marshal.dumps(len(found)))
-    sender.send_bytes(marshal.dumps(done))
+    if done:
+        sender.send_bytes(marshal.dumps(done))
     sender.close()
     os._exit(0)  # nothing to tidy: what the helper built goes with it, unfreed
 
@@ -171,6 +185,7 @@ def _forked(
     progress: Progress | None,
     encode: Callable[[list[Any]], Any] | None,
     decode: Callable[[Any], list[Any]] | None,
+    stream: bool,
 ) -> list[Any]:
     context = multiprocessing.get_context("fork")
     counter = context.Value("i", 0)
@@ -182,7 +197,7 @@ def _forked(
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(
             target=_helper,
-            args=(work, bounds, counter, sender, encode, progress is not None),
+            args=(work, bounds, counter, sender, encode, progress is not None, stream),
             daemon=True,
         )
         process.start()
@@ -194,7 +209,7 @@ def _forked(
         nonlocal done
         try:
             data = receiver.recv_bytes()
-        except (EOFError, OSError):  # the helper died: its chunks are redone below
+        except (EOFError, OSError):  # the helper is done (or died: its chunks are redone)
             receivers.remove(receiver)
             receiver.close()
             return
@@ -202,11 +217,11 @@ def _forked(
         if isinstance(sent, int):  # a chunk done (its results come at the end)
             done += sent
         else:
-            receivers.remove(receiver)
-            receiver.close()
             for number, found in sent:
                 results[number] = decode(found) if decode else found
-        if progress and isinstance(sent, int):
+                if stream:
+                    done += bounds[number][1] - bounds[number][0]
+        if progress and (stream or isinstance(sent, int)):
             progress(done)
 
     try:
@@ -216,6 +231,7 @@ def _forked(
             done += len(found)
             if progress:
                 progress(done)
+            if progress or stream:
                 for ready in wait(receivers, timeout=0) if receivers else ():
                     take(cast(Connection, ready))
         while receivers:
