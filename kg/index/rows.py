@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
-from typing import Any, NamedTuple
+from typing import Any
 
 from kg.codec import note_from_json, note_to_json
 from kg.model import Note
@@ -64,18 +64,20 @@ def write_notes(db: sqlite3.Connection, notes: Iterable[Note], replace: bool = F
     """Insert these notes (or, with `replace`, write them over the saved ones of their ids):
     their headers and JSON into the notes table, their body and properties into
     note_texts (apart, so that reading every header does not read every body)."""
-    write_note_rows(db, [note_row(note) for note in notes], replace)
+    notes = list(notes)
+    texts: list[tuple[Any, ...]] = []
 
+    def split() -> Iterator[tuple[Any, ...]]:
+        for note in notes:
+            row = note_row(note)
+            if row[7] is not None or row[9] is not None:
+                texts.append((row[0], *row[7:]))
+            yield row[:7]
 
-def write_note_rows(
-    db: sqlite3.Connection, rows: Sequence[tuple[Any, ...]], replace: bool = False
-) -> None:
-    """`write_notes` of notes already made rows (`note_row`)."""
-    texts = [(row[0], *row[7:]) for row in rows if row[7] is not None or row[9] is not None]
     verb = "INSERT OR REPLACE" if replace else "INSERT"
-    db.executemany(f"{verb} INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)", [row[:7] for row in rows])
+    db.executemany(f"{verb} INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)", split())
     if replace:
-        db.executemany("DELETE FROM note_texts WHERE id = ?", ((row[0],) for row in rows))
+        db.executemany("DELETE FROM note_texts WHERE id = ?", ((note.id,) for note in notes))
     db.executemany("INSERT INTO note_texts VALUES (?, ?, ?, ?)", texts)
 
 
@@ -127,19 +129,13 @@ def ranks(codes: Any) -> Any:
 
 
 def link_files(
-    files: Sequence[str],
-    fields: Sequence[Sequence[Any]],
-    first: int = 1,
-    texts: Sequence[str] | None = None,
-    groups: LinkGroups | None = None,
+    files: Sequence[str], fields: Sequence[Sequence[Any]], first: int = 1
 ) -> tuple[list[tuple[int, str, int, str]], Any]:
     """The rows of the link_files table for links written in `files` whose other fields
     (line, order, summary, sentence, label, annotation, relation, section) are `fields`,
     their rowids numbered from `first`: (first rowid, file, count, the fields as
     `link_fields` writes them), one per file; and each link's rowid, in the order given
-    (a file's links take consecutive rowids), as a numpy array. `texts`, when given, are
-    the `link_fields` of each file's links already written, and `groups` the links
-    grouped by file (`group_links`), when the caller has them.
+    (a file's links take consecutive rowids), as a numpy array.
 
     >>> table, rowids = link_files(["x.md", "y.md", "x.md"],
     ...                            [(3, 1, "", "a"), (4, None, "s", ""), (5, 2, "", "b")])
@@ -147,35 +143,6 @@ def link_files(
     [(1, 'x.md', 2, 'c[[3,5],[1,2]]\\x1f\\x1f\\x1fa\\x1fb'), (3, 'y.md', 1, 'c[[4],[null]]\\x1fs\\x1f')]
     >>> rowids.tolist(), link_files([], [])[0]
     ([1, 3, 2], [])
-    """
-    groups = groups or group_links(files)
-    if texts is None:
-        texts = [link_fields(group_fields(groups, fields, at)) for at in range(len(groups.files))]
-    table = [
-        (first + start, file, count, text)
-        for file, start, count, text in zip(
-            groups.files, groups.starts, groups.counts, texts, strict=True
-        )
-    ]
-    return table, first + groups.places
-
-
-class LinkGroups(NamedTuple):
-    """Links grouped by the file they are written in (`group_links`)."""
-
-    files: list[str]  # each file, in the order of its first link
-    starts: list[int]  # where its links start in `order`
-    counts: list[int]  # how many links it has
-    order: list[int]  # the links' numbers, file by file, each file's in the order given
-    places: Any  # each link's place in `order` (a numpy array)
-
-
-def group_links(files: Sequence[str]) -> LinkGroups:
-    """The links written in `files` (one file per link) grouped by file.
-
-    >>> groups = group_links(["x.md", "y.md", "x.md"])
-    >>> groups.files, groups.order, groups.places.tolist()
-    (['x.md', 'y.md'], [0, 2, 1], [0, 2, 1])
     """
     import numpy as np
 
@@ -186,16 +153,13 @@ def group_links(files: Sequence[str]) -> LinkGroups:
     counts = np.bincount(codes, minlength=len(numbers))
     offsets = np.concatenate(([0], np.cumsum(counts)))[:-1].astype(np.int64)
     order = np.argsort(codes, kind="stable").tolist()
-    places = offsets[codes] + ranks(codes)
-    return LinkGroups(list(numbers), offsets.tolist(), counts.tolist(), order, places)
-
-
-def group_fields(
-    groups: LinkGroups, fields: Sequence[Sequence[Any]], at: int
-) -> list[Sequence[Any]]:
-    """The fields of the links of the `at`-th file of `groups`."""
-    start = groups.starts[at]
-    return [fields[i] for i in groups.order[start : start + groups.counts[at]]]
+    grouped = [fields[i] for i in order]
+    table = [
+        (first + start, file, count, link_fields(grouped[start : start + count]))
+        for file, start, count in zip(numbers, offsets.tolist(), counts.tolist(), strict=True)
+    ]
+    rowids = first + offsets[codes] + ranks(codes)
+    return table, rowids
 
 
 def link_fields(fields: Sequence[Sequence[Any]]) -> str:

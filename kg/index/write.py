@@ -25,17 +25,7 @@ from typing import Any
 from kg.graph.build import BuildState, collector_paused
 from kg.graph.knowledge import KnowledgeGraph
 from kg.graph.tables import LinkColumns
-from kg.index.rows import (
-    ENCODE,
-    LinkGroups,
-    group_fields,
-    group_links,
-    link_fields,
-    link_files,
-    note_row,
-    ranks,
-    write_note_rows,
-)
+from kg.index.rows import ENCODE, link_files, ranks, write_notes
 from kg.index.stamps import (
     FORMAT_VERSION,
     GRAPH,
@@ -45,7 +35,7 @@ from kg.index.stamps import (
     stamps_text,
 )
 from kg.io import write_atomic, write_atomic_with
-from kg.model import Diagnostic, Note
+from kg.model import Diagnostic
 from kg.parse.corpus import FileStamp
 from kg.text import normalize_title
 
@@ -211,14 +201,11 @@ def _save(
             }
             db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             notes = list(graph)
+            write_notes(db, notes)
             # As `LinkRow` tuples (a build's links are): fields taken by C getters.
             rows = list(graph.link_table.rows())
             files = list(map(itemgetter(3), rows))
-            fields = list(map(itemgetter(slice(4, None)), rows))
-            by_file = group_links(files)
-            note_rows, texts, file_rows = _encoded(notes, by_file, fields, state)
-            write_note_rows(db, note_rows)
-            table, rowids = link_files(files, fields, texts=texts, groups=by_file)
+            table, rowids = link_files(files, list(map(itemgetter(slice(4, None)), rows)))
             db.executemany("INSERT INTO link_files VALUES (?, ?, ?, ?)", table)
             columns = graph.link_table.columns([n.id for n in notes])
             groups, seqs = link_order(zip(map(itemgetter(2), rows), files, strict=True), position)
@@ -234,7 +221,19 @@ def _save(
                 ),
             )
             if state is not None:
-                db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)", file_rows)
+                db.executemany(
+                    "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        file_row(
+                            path,
+                            state.note_of.get(path),
+                            identity,
+                            state.events.get(path, ""),
+                            state.created.get(path, []),
+                        )
+                        for path, identity in state.identity.items()
+                    ),
+                )
                 db.executemany("INSERT INTO texts VALUES (?, ?)", state.texts.items())
                 db.executemany("INSERT INTO build_keys VALUES (?, ?)", state.by_key.items())
                 db.executemany(
@@ -260,34 +259,6 @@ def _save(
     manifest = {"version": FORMAT_VERSION, "token": token, "graph": graph_name, "size": size}
     write_atomic(folder / MANIFEST, json.dumps(manifest).encode("utf-8"))
     remove_stale_temporaries(folder)
-
-
-def _encoded(
-    notes: list[Note], groups: LinkGroups, fields: list[Any], state: BuildState | None
-) -> tuple[list[tuple[Any, ...]], list[str], list[tuple[Any, ...]]]:
-    """The rows a save writes that take encoding: every note's (`note_row`), every file's
-    links' fields (`link_fields`) and every file's build record (`file_row`).
-
-    Made here, in the saving process: shared with a forked helper (`kg.parse.share`) they
-    took half the time to encode, but the saving process then paid as much again in
-    copy-on-write page faults over the build's heap (measured at 10,000 pages)."""
-    note_rows = list(map(note_row, notes))
-    texts = [link_fields(group_fields(groups, fields, at)) for at in range(len(groups.files))]
-    file_rows = (
-        [
-            file_row(
-                path,
-                state.note_of.get(path),
-                identity,
-                state.events.get(path, ""),
-                state.created.get(path, []),
-            )
-            for path, identity in state.identity.items()
-        ]
-        if state is not None
-        else []
-    )
-    return note_rows, texts, file_rows
 
 
 _ALNUM_RUN = re.compile(r"[^\W_]+")
