@@ -87,7 +87,9 @@ def parse_all(
         len(items),
         workers=count,
         least=least,
-        chunk=chunk or chunk_size(len(items), count),
+        # Small chunks (some 400 KB of text): each fits in the pipe (`kg.parse.share`),
+        # and the caller rebuilds a helper's pages soon after they are parsed.
+        chunk=chunk or chunk_size(len(items), count, most=64),
         progress=progress,
         encode=_encode,
         decode=_decode,

@@ -37,6 +37,9 @@ SHARE_MIN_ITEMS = 200
 # The environment variable that sets how many processes share the work (1: the caller).
 WORKERS_VARIABLE = "KG_PARSE_WORKERS"
 
+# How much a helper's pipe holds, where the system allows: a streamed chunk or two.
+PIPE_BYTES = 1 << 20
+
 Work = Callable[[int, int], list[Any]]  # (start, stop) -> one result per item
 Progress = Callable[[int], None]  # called with the number of items done so far
 
@@ -140,6 +143,17 @@ def share_out(
     return _forked(work, bounds, processes - 1, progress, encode, decode, stream)
 
 
+def _widen(receiver: Connection) -> None:
+    """Let the pipe hold a streamed chunk or two (1 MB where the system allows it, else its
+    default 64 KB), so that a helper seldom waits for the caller to read."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(receiver.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):  # not Linux, or over the system's limit
+        pass
+
+
 def _claim(counter: Synchronized[int], total: int) -> int | None:
     """The next chunk nobody has taken yet, or None when all are taken."""
     with counter.get_lock():
@@ -195,6 +209,7 @@ def _forked(
     receivers: list[Connection] = []
     for _ in range(helpers):
         receiver, sender = context.Pipe(duplex=False)
+        _widen(receiver)
         process = context.Process(
             target=_helper,
             args=(work, bounds, counter, sender, encode, progress is not None, stream),
