@@ -27,6 +27,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from kg.parse.share import die_with_parent
+
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -48,8 +50,12 @@ def in_child(work: Callable[[Progress | None], Any], progress: Progress | None) 
         return None
     context = multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
+    parent = os.getpid()
 
     def child() -> None:
+        # Killed with the caller (`kg index` stopped, say): a build nobody waits for would
+        # go on writing the index behind the back of whatever runs next.
+        die_with_parent(parent)
         reader.close()
         # The collector stays off in the child: it ends when the work does, and a pass of
         # the collector over what a build made (millions of objects, none in cycles),

@@ -143,6 +143,22 @@ def share_out(
     return _forked(work, bounds, processes - 1, progress, encode, decode, stream)
 
 
+def die_with_parent(parent: int) -> None:
+    """In a forked process: end when the process `parent` that forked it ends (killed,
+    say), instead of working on unseen (Linux; elsewhere a helper ends when it next
+    finds its pipe closed)."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # no prctl here
+        return
+    if os.getppid() != parent:  # the parent ended before the call above
+        os._exit(1)
+
+
 def _widen(receiver: Connection) -> None:
     """Let the pipe hold a streamed chunk or two (1 MB where the system allows it, else its
     default 64 KB), so that a helper seldom waits for the caller to read."""
@@ -172,11 +188,13 @@ def _helper(
     encode: Callable[[list[Any]], Any] | None,
     report: bool,
     stream: bool,
+    parent: int,
 ) -> None:
     """A forked helper: take chunks until none is left, sending each as it is done
     (`stream`) or all at once at the end (and then, when the caller reports progress, how
     many items each chunk had as it is done: a message small enough never to wait for
     the caller). The caller knows the helper is done when the pipe ends."""
+    die_with_parent(parent)
     done: list[tuple[int, Any]] = []
     while (number := _claim(counter, len(bounds))) is not None:
         found = work(*bounds[number])
@@ -203,6 +221,7 @@ def _forked(
 ) -> list[Any]:
     context = multiprocessing.get_context("fork")
     counter = context.Value("i", 0)
+    caller = os.getpid()
     results: list[list[Any] | None] = [None] * len(bounds)
     done = 0
     processes: list[multiprocessing.process.BaseProcess] = []
@@ -212,7 +231,7 @@ def _forked(
         _widen(receiver)
         process = context.Process(
             target=_helper,
-            args=(work, bounds, counter, sender, encode, progress is not None, stream),
+            args=(work, bounds, counter, sender, encode, progress is not None, stream, caller),
             daemon=True,
         )
         process.start()
