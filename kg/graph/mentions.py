@@ -66,8 +66,8 @@ def add_mentions(
 
     def prepare(start: int, stop: int) -> list[Prepared | None]:
         return [
-            None if noted[at] is None else _prepare(pages[at], noted[at], matcher, recording)
-            for at in range(start, stop)
+            None if me is None else _prepare(page, me, matcher, recording)
+            for page, me in zip(pages[start:stop], noted[start:stop], strict=True)
         ]
 
     prepared = share_out(prepare, len(pages), workers=share_workers(len(pages), workers))
