@@ -167,3 +167,43 @@ def test_a_helper_that_fails_leaves_its_chunks_to_the_caller() -> None:
         range(300)
     )
     assert seen and seen[-1] == 300 and seen == sorted(seen)
+
+
+def test_the_simple_front_matter_reader_gives_what_yaml_gives(corpus: Path) -> None:
+    """`kg.parse.yaml_subset` reads the generated notes' front matter, and whatever it
+    reads of it changed here and there (a quote, a colon, a tab, a number, a line break
+    YAML knows, ...), as PyYAML's safe loader does; the rest it leaves to PyYAML."""
+    import random
+
+    import yaml
+
+    from kg.parse.front_matter import SafeLoader, split_front_matter
+    from kg.parse.yaml_subset import read_simple
+
+    fronts = [
+        split_front_matter(path.read_text(encoding="utf-8"))[0]
+        for path in sorted(corpus.rglob("*.md"))
+    ]
+    fronts = [front for front in fronts if front]
+    generated = [front for front in fronts if front.startswith("type: ")]
+    assert generated and all(read_simple(front) is not None for front in generated)
+    marks = ['"', "'", ":", " ", "#", "\n", "- ", "\t", "\\", "[", "]", "{", "}", ",", "1"]
+    marks += ["yes", "\u2028", "? ", "&a ", "*", "!", "\xa0", "\x85", "\ufeff", "é", "\r"]
+    marks += ["null", "0x1", "~", ": ", " #", "%", "|", ">", '\n  - {a: "b"}', "2025-13-01"]
+    chance = random.Random(7)
+    changed = []
+    for front in fronts[:40]:
+        for _ in range(40):
+            at = chance.randrange(len(front) + 1)
+            changed.append(front[:at] + chance.choice(marks) + front[at:])
+            at = chance.randrange(len(front))
+            changed.append(front[:at] + front[at + 1 :])
+    read = 0
+    for front in fronts + changed:
+        simple = read_simple(front)
+        if simple is None:
+            continue
+        read += 1
+        expected = yaml.load(front, Loader=SafeLoader)
+        assert repr(simple) == repr(expected), front
+    assert read > len(fronts) + len(changed) // 2
