@@ -12,6 +12,7 @@ import json
 import marshal
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from kg.graph.kinds import is_bare
 from kg.graph.merge import join_stamp, paper_hash
@@ -98,8 +99,10 @@ def events_hash(events: Sequence[tuple[object, ...]]) -> str:
     >>> events_hash([("e", "1")]) == events_hash([("e", 1)]), events_hash([]) == events_hash(())
     (False, True)
     """
-    try:  # a tuple: "no events" hashes alike whether the build kept a list or nothing
-        data = marshal.dumps(tuple(events), 0)
+    # A tuple: "no events" hashes alike whether the build kept a list or nothing.
+    values: tuple[Any, ...] = tuple(events)
+    try:
+        data = marshal.dumps(values, 0)
     except ValueError:  # a value marshal does not write (a subclass of str, say)
         data = b"J" + json.dumps(events, ensure_ascii=False).encode("utf-8", "surrogatepass")
     return hashlib.blake2b(data, digest_size=16).hexdigest()
