@@ -238,17 +238,21 @@ def sentences_at(
         return found
     if questions is None:
         questions = question_mentions(text)
-    guarded = sorted([*protected, *questions])
     # Every place a sentence may end (cut) and where the next may start (after); a cut
-    # inside a guarded span is no end. Only the cuts around each position are checked.
-    marks = [(match.start() + 1, match.end()) for match in _SENTENCE_END.finditer(text)]
-    afters = [after for _, after in marks]
+    # inside a guarded span (a title or question it must not be cut in) is no end: the
+    # cuts each span blocks are found by bisecting, once.
+    spans = [match.span() for match in _SENTENCE_END.finditer(text)]
+    cuts = [start + 1 for start, _ in spans]
+    afters = [after for _, after in spans]
+    blocked: set[int] = set()
+    for a, b in (*protected, *questions):
+        first, stop = bisect_right(cuts, a), bisect_left(cuts, b)
+        blocked.update(range(first, stop))
+        if stop < len(cuts) and cuts[stop] == b and stop >= first and _continues(text, b):
+            blocked.add(stop)
 
     def ends(index: int) -> bool:
-        cut = marks[index][0]
-        return not any(
-            a < cut and (cut < b or (cut == b and _continues(text, b))) for a, b in guarded
-        )
+        return index not in blocked
 
     start = stop = reach = -1  # the sentence of the position before, while it lasts
     sentence: str | None = None
@@ -259,9 +263,9 @@ def sentences_at(
             while before >= 0 and not ends(before):
                 before -= 1
             start = afters[before] if before >= 0 else 0
-            while at < len(marks) and not ends(at):
+            while at < len(cuts) and not ends(at):
                 at += 1
-            stop = afters[at] if at < len(marks) else len(text)
+            stop = afters[at] if at < len(cuts) else len(text)
             piece = text[start:stop].strip()
             sentence = piece or None
             # As `split_sentences` counts a sentence: from where the text after the last

@@ -82,6 +82,44 @@ def test_the_built_graph_is_the_same_from_either_parse(corpus: Path) -> None:
     assert built(workers=2, least=1) == built(workers=1)
 
 
+def test_the_mention_scan_shared_among_processes_builds_the_graph_of_one(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mention scan's reading of running text (`kg.graph.mentions._prepare`) done in
+    forked helpers, its results sent back with marshal, gives every note, link (with its
+    sentence), diagnostic and the incremental state as one process does, for any chunk."""
+    import kg.graph.mentions as mentions
+    from kg.parse import share
+
+    pages = [page for page, _ in parsed(corpus, workers=1) if page is not None]
+    forked: list[int] = []
+    real_forked = share._forked
+
+    def counted(work: Any, bounds: Any, helpers: int, *rest: Any) -> list[Any]:
+        forked.append(helpers)
+        return real_forked(work, bounds, helpers, *rest)
+
+    monkeypatch.setattr(share, "_forked", counted)
+
+    def built(workers: int, chunk: int | None = None) -> bytes:
+        real = share.share_out
+
+        def chunked(work: Any, count: int, **how: Any) -> list[Any]:
+            return real(work, count, **{**how, "least": 1, "chunk": chunk or how.get("chunk")})
+
+        monkeypatch.setattr(mentions, "share_out", chunked)
+        notes, links, diagnostics, state = build_with_state(pages, workers=workers)
+        assert any(link[2] == "mentions" for link in links)
+        return canonical([list(notes.values()), links, diagnostics, state])
+
+    alone = built(1)
+    assert not forked
+    assert built(2) == alone
+    assert built(3, chunk=5) == alone
+    assert built(2, chunk=1) == alone
+    assert forked == [1, 2, 1]  # helpers forked besides the caller
+
+
 def test_kg_load_in_parallel_is_the_graph_one_process_loads(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -108,3 +146,64 @@ def test_small_corpora_and_the_setting_stay_in_one_process(
     assert parse_workers(10_000) == 3
     assert parse_workers(199) == 1  # below the threshold
     assert parse_workers(10, wanted=2, least=1) == 2
+
+
+def test_a_helper_that_fails_leaves_its_chunks_to_the_caller() -> None:
+    import os
+
+    from kg.parse.share import share_out
+
+    caller = os.getpid()
+
+    def work(start: int, stop: int) -> list[int]:
+        if os.getpid() != caller:
+            raise RuntimeError("a helper fails")
+        return list(range(start, stop))
+
+    seen: list[int] = []
+    assert share_out(work, 500, workers=2, least=1, chunk=7) == list(range(500))
+    assert share_out(lambda a, b: [object()] * (b - a), 40, workers=2, least=1, chunk=3) != []
+    assert share_out(lambda a, b: list(range(a, b)), 300, workers=2, progress=seen.append) == list(
+        range(300)
+    )
+    assert seen and seen[-1] == 300 and seen == sorted(seen)
+
+
+def test_the_simple_front_matter_reader_gives_what_yaml_gives(corpus: Path) -> None:
+    """`kg.parse.yaml_subset` reads the generated notes' front matter, and whatever it
+    reads of it changed here and there (a quote, a colon, a tab, a number, a line break
+    YAML knows, ...), as PyYAML's safe loader does; the rest it leaves to PyYAML."""
+    import random
+
+    import yaml
+
+    from kg.parse.front_matter import SafeLoader, split_front_matter
+    from kg.parse.yaml_subset import read_simple
+
+    fronts = [
+        split_front_matter(path.read_text(encoding="utf-8"))[0]
+        for path in sorted(corpus.rglob("*.md"))
+    ]
+    fronts = [front for front in fronts if front]
+    generated = [front for front in fronts if front.startswith("type: ")]
+    assert generated and all(read_simple(front) is not None for front in generated)
+    marks = ['"', "'", ":", " ", "#", "\n", "- ", "\t", "\\", "[", "]", "{", "}", ",", "1"]
+    marks += ["yes", "\u2028", "? ", "&a ", "*", "!", "\xa0", "\x85", "\ufeff", "é", "\r"]
+    marks += ["null", "0x1", "~", ": ", " #", "%", "|", ">", '\n  - {a: "b"}', "2025-13-01"]
+    chance = random.Random(7)
+    changed = []
+    for front in fronts[:40]:
+        for _ in range(40):
+            at = chance.randrange(len(front) + 1)
+            changed.append(front[:at] + chance.choice(marks) + front[at:])
+            at = chance.randrange(len(front))
+            changed.append(front[:at] + front[at + 1 :])
+    read = 0
+    for front in fronts + changed:
+        simple = read_simple(front)
+        if simple is None:
+            continue
+        read += 1
+        expected = yaml.load(front, Loader=SafeLoader)
+        assert repr(simple) == repr(expected), front
+    assert read > len(fronts) + len(changed) // 2

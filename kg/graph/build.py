@@ -363,10 +363,12 @@ class GraphBuilder:
         """The titles running text is searched for (`kg.graph.mentions.searched_titles`)."""
         return searched_titles(self)
 
-    def add_mentions(self, pages: Sequence[Page], matcher: TitleMatcher | None = None) -> None:
+    def add_mentions(
+        self, pages: Sequence[Page], matcher: TitleMatcher | None = None, workers: int | None = 1
+    ) -> None:
         """Inline mentions: known titles in running text, then question-shaped unknown ones
-        (`kg.graph.mentions.add_mentions`)."""
-        add_mentions(self, pages, matcher)
+        (`kg.graph.mentions.add_mentions`; `workers` processes share the scan's reading)."""
+        add_mentions(self, pages, matcher, workers)
 
     def finish(self) -> tuple[dict[str, Note], list[LinkRow], list[Diagnostic]]:
         return self.notes, once_per_note(self.notes, self.links), self.diagnostics
@@ -390,18 +392,23 @@ def collector_paused() -> Iterator[None]:
 
 
 def build(
-    pages: Sequence[Page], attachments: Sequence[str] = ()
+    pages: Sequence[Page], attachments: Sequence[str] = (), workers: int | None = None
 ) -> tuple[dict[str, Note], list[LinkRow], list[Diagnostic]]:
     """Notes, links (as `LinkRow` tuples, in the order read) and build diagnostics.
 
     `attachments` are the vault's other files (images, PDFs, ...; `kg.parse.obsidian`) that
-    Markdown links can reach."""
-    notes, links, diagnostics, _ = build_with_state(pages, attachments, record=False)
+    Markdown links can reach. The mention scan's reading of running text is shared among
+    `workers` processes (`kg.parse.share`; None: as many as parse, one per core or
+    ``$KG_PARSE_WORKERS``); the result is the same for any number."""
+    notes, links, diagnostics, _ = build_with_state(pages, attachments, False, workers)
     return notes, links, diagnostics
 
 
 def build_with_state(
-    pages: Sequence[Page], attachments: Sequence[str] = (), record: bool = True
+    pages: Sequence[Page],
+    attachments: Sequence[str] = (),
+    record: bool = True,
+    workers: int | None = None,
 ) -> tuple[dict[str, Note], list[LinkRow], list[Diagnostic], BuildState]:
     """`build`, and the `BuildState` incremental re-indexing needs (when `record`)."""
     with collector_paused():
@@ -415,7 +422,7 @@ def build_with_state(
                 builder.begin(page)
                 builder.add_declared_links(page)
         state.mention_diagnostics = len(builder.diagnostics)
-        builder.add_mentions(pages)
+        builder.add_mentions(pages, workers=workers)
         builder.events = None
         builder.recording = False
         notes, links, diagnostics = builder.finish()

@@ -32,6 +32,7 @@ from kg.model import (
     TitledRef,
 )
 from kg.parse.relations import normalize_relation, split_relation
+from kg.parse.yaml_subset import read_simple
 from kg.text import clean_title
 
 # libyaml's safe loader when PyYAML was built with it (ten times faster), else the Python one;
@@ -148,6 +149,9 @@ def load_meta(front: str, first_line: int, problems: Problems) -> dict[str, Any]
     >>> load_meta("- a list", 2, problems), len(problems.items)
     ({}, 1)
     """
+    simple = read_simple(front)  # the common shape, read as YAML would without it
+    if simple is not None:
+        return _load_meta_checked(simple, first_line, problems)
     try:
         data = yaml.load(front, Loader=SafeLoader)
     except yaml.YAMLError as error:
