@@ -148,6 +148,44 @@ def test_small_corpora_and_the_setting_stay_in_one_process(
     assert parse_workers(10, wanted=2, least=1) == 2
 
 
+def test_a_process_with_other_threads_shares_out_only_when_asked(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The browser and `kg watch` load from a thread while others run: a fork then could
+    leave a helper waiting for a lock another thread held, so kg parses alone unless the
+    setting asks for more; the graph is the same either way."""
+    import threading
+
+    from kg.parse import share
+
+    monkeypatch.delenv("KG_PARSE_WORKERS", raising=False)
+    monkeypatch.setattr(share, "available_cores", lambda: 2)
+    assert parse_workers(10_000) == 2  # this thread alone: one process a core
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        assert parse_workers(10_000) == 1
+        assert parse_workers(10_000, wanted=2) == 2  # asked for in so many words
+        monkeypatch.setenv("KG_PARSE_WORKERS", "2")
+        assert parse_workers(10_000) == 2
+        monkeypatch.delenv("KG_PARSE_WORKERS")
+        results: list[bytes] = []
+
+        def load() -> None:  # as the browser's worker thread does
+            graph = kg.load(corpus, index=tmp_path / "threaded", embed="none")
+            results.append(canonical([list(graph), graph.links, graph.diagnostics]))
+
+        loader = threading.Thread(target=load)
+        loader.start()
+        loader.join(timeout=300)
+        assert not loader.is_alive()
+    finally:
+        stop.set()
+    alone = kg.load(corpus, index=tmp_path / "alone", embed="none", save=False)
+    assert results == [canonical([list(alone), alone.links, alone.diagnostics])]
+
+
 def test_a_helper_that_fails_leaves_its_chunks_to_the_caller() -> None:
     import os
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import marshal
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any, cast
@@ -54,15 +55,23 @@ def available_cores() -> int:
 
 def share_workers(items: int, wanted: int | None = None, least: int = SHARE_MIN_ITEMS) -> int:
     """How many processes (the caller included) share `items` items: `wanted`, else
-    ``$KG_PARSE_WORKERS``, else one per core; one below `least` items, or where processes
-    cannot be forked (no fork on this system, or the caller is a daemon process).
+    ``$KG_PARSE_WORKERS``, else one per core while this is the process's only thread; one
+    below `least` items, or where processes cannot be forked (no fork on this system, or
+    the caller is a daemon process).
+
+    Other threads (the browser's, `kg watch`'s) may hold locks at the moment of a fork that
+    a helper would then wait for forever, so a process with other threads running shares
+    out only when asked to in so many words (`wanted` or the variable).
 
     >>> share_workers(50), share_workers(10_000, wanted=1), share_workers(10, wanted=2, least=1)
     (1, 1, 2)
     """
     if wanted is None:
         setting = os.environ.get(WORKERS_VARIABLE, "").strip()
-        wanted = int(setting) if setting.isdigit() else available_cores()
+        if setting.isdigit():
+            wanted = int(setting)
+        else:
+            wanted = available_cores() if threading.active_count() == 1 else 1
     if items < max(least, 2) or wanted <= 1:
         return 1
     if "fork" not in multiprocessing.get_all_start_methods():
