@@ -64,7 +64,7 @@ class SavedIndex:
             cached = self._stamps = parse_stamps(self.meta.get("stamps", ""))
         return cached
 
-    def matches(self, stamps: list[FileStamp]) -> bool:
+    def matches(self, stamps: Sequence[FileStamp]) -> bool:
         return bool(self.meta.get("stamps") == stamps_text(stamps))
 
     def title_keys(self) -> dict[str, str] | None:
@@ -146,7 +146,7 @@ def _open_once(folder: Path) -> SavedIndex | bool | None:
         return None
 
 
-def load_graph(folder: Path, stamps: list[FileStamp], root: Path) -> KnowledgeGraph | None:
+def load_graph(folder: Path, stamps: Sequence[FileStamp], root: Path) -> KnowledgeGraph | None:
     """The saved graph if it was built from exactly these files, else None (never a
     damaged, foreign or half-written one)."""
     saved = open_index(folder)
