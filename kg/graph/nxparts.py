@@ -21,6 +21,7 @@ over every edge's data costs one pass over the links, without a networkx call pe
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from operator import attrgetter, itemgetter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -43,35 +44,98 @@ def edge_scalars(links: tuple[Link, ...] | list[Link]) -> list[dict[str, Any]]:
     >>> edge_scalars([Link("a", "b", LinkKind.RELATED, "a.md", 3, label="x\\x00y")])
     [{'kind': 'related', 'label': 'xy', 'file': 'a.md', 'line': 3}]
     """
+    return field_scalars([link.kind._value_ for link in links], list(map(_FIELDS, links)))
+
+
+# A link's fields but its ends and kind, in `Link`'s order (as `LinkTable.bulk` gives them).
+_FIELDS = attrgetter(
+    "file", "line", "order", "summary", "sentence", "label", "annotation", "relation", "section"
+)
+_TEXT_AT = (0, 3, 4, 5, 6, 7, 8)  # the text fields among them
+
+
+def field_scalars(kinds: list[str], fields: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """`edge_scalars` of links given by their kinds (values) and other fields (`_FIELDS`),
+    without a `Link` made."""
     out: list[dict[str, Any]] = []
     append = out.append
-    for link in links:
-        data: dict[str, Any] = {"kind": link.kind._value_}
-        if link.relation:
-            data["relation"] = link.relation
-        if link.label:
-            data["label"] = link.label
-        if link.annotation:
-            data["annotation"] = link.annotation
-        if link.summary:
-            data["summary"] = link.summary
-        if link.sentence:
-            data["sentence"] = link.sentence
-        if link.section:
-            data["section"] = link.section
-        if link.order is not None:
-            data["order"] = int(link.order)
-        if link.file:
-            data["file"] = link.file
-        data["line"] = int(link.line)
+    for kind, (file, line, order, summary, sentence, label, annotation, relation, section) in zip(
+        kinds, fields, strict=True
+    ):
+        data: dict[str, Any] = {"kind": kind}
+        if relation:
+            data["relation"] = relation
+        if label:
+            data["label"] = label
+        if annotation:
+            data["annotation"] = annotation
+        if summary:
+            data["summary"] = summary
+        if sentence:
+            data["sentence"] = sentence
+        if section:
+            data["section"] = section
+        if order is not None:
+            data["order"] = int(order)
+        if file:
+            data["file"] = file
+        data["line"] = int(line)
         append(data)
-    text = "\n".join(v for data in out for v in data.values() if type(v) is str)
-    if len(xml_text(text)) != len(text):  # rare: clean the links that need it
+    if not _all_xml(fields, out):  # rare: clean the links that need it
         for data in out:
             for name, value in data.items():
                 if type(value) is str:
                     data[name] = xml_text(value)
     return out
+
+
+def _all_xml(fields: list[tuple[Any, ...]], out: list[dict[str, Any]]) -> bool:
+    """Whether XML can hold every text of these links' fields (`out`, their attributes:
+    where a field is no text, in a damaged index), each text column joined in C."""
+    try:
+        return all(_holds_xml("\n".join(map(itemgetter(at), fields))) for at in _TEXT_AT)
+    except TypeError:
+        return _holds_xml("\n".join(v for data in out for v in data.values() if type(v) is str))
+
+
+def clean_texts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`rows` (attribute dicts) with the characters XML cannot hold taken out of their
+    texts (`kg.codec.xml_text`), all searched at once: what `note_scalars` does to each.
+    Changed in place.
+
+    >>> clean_texts([{"title": "a\\x01b", "n": 3}, {"title": "c"}])
+    [{'title': 'ab', 'n': 3}, {'title': 'c'}]
+    """
+    if not _holds_xml("\n".join(v for row in rows for v in row.values() if isinstance(v, str))):
+        for row in rows:
+            for name, value in row.items():
+                if isinstance(value, str):
+                    row[name] = xml_text(value)
+    return rows
+
+
+# The bytes of the C0 controls XML 1.0 cannot hold (all but tab, LF and CR).
+_C0 = bytes([*range(9), 11, 12, *range(14, 32)])
+
+
+def _holds_xml(text: str) -> bool:
+    """Whether XML 1.0 can hold `text` (`kg.codec.xml_text` leaves it as it is), read
+    from its UTF-8 bytes, several times as fast as a regular expression: a C0 control
+    byte is that control only, U+FFFE and U+FFFF have bytes no other text has, and a
+    lone surrogate (the rest XML cannot hold) cannot be encoded at all.
+
+    >>> [_holds_xml(t) for t in ("a\\tb\\né", "a\\x0bb", "\\ufffe", "x\\ud800", "\\U0001f600")]
+    [True, False, False, False, True]
+    """
+    try:
+        data = text.encode()
+    except UnicodeEncodeError:
+        return False
+    return (
+        len(data.translate(None, _C0)) == len(data)
+        and b"\xef\xbf\xbe" not in data
+        and b"\xef\xbf\xbf" not in data
+    )
 
 
 class Attributes(Mapping[str, Any]):
@@ -202,12 +266,17 @@ class NxParts:
     def nodes(self) -> dict[str, dict[str, Any]]:
         """Every note's `note_scalars`, by id in the graph's order, of uniform types."""
         if self._nodes is None:
-            notes = self.graph_of.note_table
-            with collector_paused():
-                ids = list(notes)
-                rows = uniform_types([note_scalars(notes[note_id]) for note_id in ids])
-                self._nodes = dict(zip(ids, rows, strict=True))
+            self._nodes = self._make_nodes()
         return self._nodes
+
+    def _make_nodes(self) -> dict[str, dict[str, Any]]:
+        """New `nodes`: the notes not decoded yet read without their bodies, which no
+        attribute shows (`NoteTable.without_bodies`)."""
+        notes = self.graph_of.note_table
+        with collector_paused():
+            rows = [note_scalars(note, xml_safe=False) for note in notes.without_bodies()]
+            rows = uniform_types(clean_texts(rows))
+            return dict(zip(notes, rows, strict=True))
 
     def node(self, note_id: str) -> dict[str, Any]:
         return self.nodes()[note_id]
@@ -215,11 +284,19 @@ class NxParts:
     def edges(self) -> list[dict[str, Any]]:
         """Every link's `link_scalars`, by link number."""
         if self._edges is None:
-            with collector_paused():
-                links = self.graph_of.links
-                self._edges = edge_scalars(links)
-                self.links = links
+            self._edges = self._make_edges()
         return self._edges
+
+    def _make_edges(self) -> list[dict[str, Any]]:
+        """New `edges`: a reopened graph's links read in one pass, no `Link` made
+        (`LinkTable.bulk`); a built graph's from its links."""
+        with collector_paused():
+            bulk = self.graph_of.link_table.bulk()
+            if bulk is not None:
+                return field_scalars(*bulk)
+            links = self.graph_of.links
+            self.links = links
+            return edge_scalars(links)
 
     def edge(self, index: int) -> dict[str, Any]:
         return self.edges()[index]
@@ -239,29 +316,35 @@ class NxParts:
     def graph(self, keep: Callable[[str], bool] | None = None) -> nx.MultiDiGraph:
         """A new `MultiDiGraph` of new attribute dicts, of the nodes `keep` keeps (all for
         None) and the links between them: what `add_nodes_from` and `add_edges_from` in
-        note and link order would give, filled in networkx's dict-of-dicts directly."""
+        note and link order would give, filled in networkx's dict-of-dicts directly.
+        Attributes made already (for `view`) are copied; else they are made for this graph
+        alone and not kept (a second `to_networkx` makes them again)."""
         import networkx as nx
 
-        nodes, edges = self.nodes(), self.edges()
-        links = self.links
-        assert links is not None  # `edges` decoded them
         out = nx.MultiDiGraph()
         with collector_paused():
+            nodes = self._nodes if self._nodes is not None else self._make_nodes()
+            fresh = nodes is not self._nodes
             node = out._node
             for note_id, data in nodes.items():
                 if keep is None or keep(note_id):
-                    node[note_id] = data.copy()
+                    node[note_id] = data if fresh else data.copy()
+            edges = self._edges if self._edges is not None else self._make_edges()
+            datas = edges if edges is not self._edges else map(dict.copy, edges)
+            sources, targets = self.graph_of.link_table.end_lists()
+            everything = len(node) == len(nodes)
             succ: dict[str, dict[str, dict[str, dict[str, Any]]]] = {n: {} for n in node}
             pred: dict[str, dict[str, dict[str, dict[str, Any]]]] = {n: {} for n in node}
-            for i, data in enumerate(edges):
-                link = links[i]
-                source, target = link.source, link.target
-                if source not in node or target not in node:
+            keys_of = map("e{}".format, range(len(sources)))
+            numbered = zip(keys_of, sources, targets, datas, strict=True)
+            for key, source, target, data in numbered:
+                if not everything and (source not in node or target not in node):
                     continue
-                keys = succ[source].get(target)
+                neighbours = succ[source]
+                keys = neighbours.get(target)
                 if keys is None:
-                    keys = succ[source][target] = pred[target][source] = {}
-                keys[f"e{i}"] = data.copy()
+                    keys = neighbours[target] = pred[target][source] = {}
+                keys[key] = data
             out._succ.update(succ)  # `_adj` is the same dict
             out._pred.update(pred)
         return out

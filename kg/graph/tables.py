@@ -75,6 +75,8 @@ class NoteTable(Mapping[str, Note]):
         self.read_tags: Callable[[], dict[str, tuple[str, ...]]] | None = None
         # Every dated note's date (ISO text) in one pass, likewise.
         self.read_dates: Callable[[], dict[str, str]] | None = None
+        # Every note without its body (id, note), in one pass, likewise.
+        self.read_bodiless: Callable[[], Iterable[tuple[str, Note]]] | None = None
 
     @cached_property
     def _headers(self) -> dict[str, Header]:
@@ -124,6 +126,22 @@ class NoteTable(Mapping[str, Note]):
 
     def headers(self) -> Iterable[tuple[str, Header]]:
         return self._headers.items()
+
+    def without_bodies(self) -> Iterator[Note]:
+        """Every note, in order, for bulk work that reads no body (the networkx
+        attributes): those decoded already as they are, the others, where the index can
+        give them, read in one pass without their bodies and not kept (10,000 notes
+        decoded one by one cost a `to_networkx()` a second).
+
+        >>> table = NoteTable.from_notes({"a": Note("a", "A", NoteKind.SYNTHESIS)})
+        >>> [n.title for n in table.without_bodies()]
+        ['A']
+        """
+        if self.read_bodiless is None or len(self._cache) == len(self._ids):
+            return iter(self.values())
+        found = dict(self.read_bodiless())
+        found.update(self._cache)  # decoded: as they are
+        return map(found.__getitem__, self._ids)
 
     def tag_lists(self) -> list[tuple[str, tuple[str, ...]]]:
         """(id, tags) of every note with tags, in one pass where the index can give them
@@ -275,6 +293,39 @@ class LinkTable:
             assert columns is not None
             return columns.kind_names[columns.kinds[index]]
         return row.kind.value if isinstance(row, Link) else row[2]
+
+    def end_lists(self) -> tuple[list[str], list[str]]:
+        """Every link's source and target, in link order, without decoding a link.
+
+        >>> LinkTable([Link("a", "b", LinkKind.MENTIONS)], ["a", "b"]).end_lists()
+        (['a'], ['b'])
+        """
+        columns, rows = self._columns, self._rows
+        if columns is not None:
+            ids = columns.ids
+            return list(map(ids.__getitem__, columns.sources)), list(
+                map(ids.__getitem__, columns.targets)
+            )
+        fields = _fields_of(rows)
+        if fields is not None:
+            return list(map(fields[0], rows)), list(map(fields[1], rows))
+        pairs = [self.ends(index) for index in range(len(rows))]
+        return [source for source, _ in pairs], [target for _, target in pairs]
+
+    def bulk(self) -> tuple[list[str], list[tuple[Any, ...]]] | None:
+        """Every link's kind (its value) and other fields but its ends (file, line, order,
+        summary, sentence, label, annotation, relation, section: `Link`'s order), in link
+        order, read in one pass without making a `Link`: for a table reopened from the
+        index (None for one built in memory, whose links are at hand).
+
+        >>> LinkTable([Link("a", "b", LinkKind.MENTIONS)], ["a", "b"]).bulk() is None
+        True
+        """
+        columns, details = self._columns, self._details
+        if columns is None or details is None:
+            return None
+        names = columns.kind_names
+        return list(map(names.__getitem__, columns.kinds)), list(details(None).values())
 
     def prefetch(self, indices: Sequence[int] | None) -> None:
         """Decode these links (all of them for None) with one fetch of their details."""
