@@ -163,3 +163,51 @@ def test_a_missing_node_is_an_error_as_in_networkx():
     with pytest.raises(nx.NetworkXError):
         list(G.successors("zz"))
     assert G.out_degree("a") == 6 and G.in_degree("b") == 3
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[KnowledgeGraph, KnowledgeGraph]:
+    """Generated site pages of every type (counts, concept maps, sources, truncated
+    pages), Markdown notes with properties and a text XML cannot hold: built in memory
+    (links as `Link` objects), then reopened from the saved index (links and notes read
+    in bulk from it)."""
+    from benchmarks.generate_corpus import generate
+
+    folder = tmp_path_factory.mktemp("nx-generated") / "corpus"
+    generate(folder, pages=120, seed=3, markdown_share=0.25, truncated_share=0.1)
+    (folder / "odd.md").write_text(
+        "---\nrating: 4\ntags: [x]\nreview:\n  by: Ann\n---\nSee [[Why B\x01?]] here\x02.\n"
+    )
+    (folder / "other.md").write_text("---\nrating: 4.5\ntitle: T\n---\nAlso [[odd]].\n")
+    index = folder.parent / "index"
+    built = kg.load(folder, index=index, embed="none", save=False)
+    kg.load(folder, index=index, embed="none")
+    again = kg.load(folder, index=index, embed="none")
+    assert again.from_index and again.link_table.read_fields is not None
+    assert built.link_table.read_fields is None
+    return built, again
+
+
+@pytest.mark.parametrize("which", range(2))
+def test_generated_graphs_give_what_networkx_builds(generated, which):
+    graph = generated[which]
+    expected = layout(reference(graph))
+    assert layout(graph.to_networkx()) == expected
+    assert layout(graph.nx) == expected
+    assert layout(graph.to_networkx()) == expected  # from the parts `nx` made: copies
+
+
+def test_generated_graph_reopened_gives_the_built_graphs_networkx(generated):
+    built, again = generated
+    fresh = kg.load(again.root, index=again.index_folder, embed="none")
+    notes = fresh.note_table
+
+    def keep(n: str) -> bool:
+        return notes.kind(n) is not NoteKind.TAG and not notes.is_stub(n)
+
+    made = fresh.to_networkx(stubs=False, tags=False)
+    whole = fresh.to_networkx()
+    assert not notes._cache  # no note decoded for them: read without bodies, not kept
+    assert fresh._links_tuple is None and fresh._nx_parts._edges is None  # nor links
+    assert layout(whole) == layout(built.to_networkx())
+    assert layout(made) == layout(reference(fresh, keep))

@@ -20,7 +20,9 @@ over every edge's data costs one pass over the links, without a networkx call pe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import chain, repeat
 from operator import attrgetter, itemgetter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -44,23 +46,47 @@ def edge_scalars(links: tuple[Link, ...] | list[Link]) -> list[dict[str, Any]]:
     >>> edge_scalars([Link("a", "b", LinkKind.RELATED, "a.md", 3, label="x\\x00y")])
     [{'kind': 'related', 'label': 'xy', 'file': 'a.md', 'line': 3}]
     """
-    return field_scalars([link.kind._value_ for link in links], list(map(_FIELDS, links)))
+    fields = list(map(_FIELDS, links))
+    out = _scalars([link.kind._value_ for link in links], fields)
+    return _cleaned(out, [list(map(itemgetter(at), fields)) for at in _TEXT_AT])
 
 
-# A link's fields but its ends and kind, in `Link`'s order (as `LinkTable.bulk` gives them).
+def file_scalars(
+    kinds: Sequence[str], rowids: Sequence[int], files: Iterable[tuple[int, str, list[list[Any]]]]
+) -> list[dict[str, Any]]:
+    """`edge_scalars` of links read from the index file by file (`LinkTable.read_fields`):
+    each file's made from its columns, then put in link order (link i is row `rowids[i]`)
+    and given its kind (`kinds[i]`), in the first place, which its key holds already.
+
+    >>> columns = [[1, 2], [None, 1], ["", "s"], *[["", ""]] * 4, ["", "x"]]
+    >>> file_scalars(["next", "related"], [8, 7], [(7, "a.md", columns)])
+    [{'kind': 'next', 'summary': 's', 'section': 'x', 'order': 1, 'file': 'a.md', 'line': 2}, {'kind': 'related', 'file': 'a.md', 'line': 1}]
+    """
+    by_row: dict[int, dict[str, Any]] = {}
+    texts: list[Sequence[Any]] = []
+    for first, file, columns in files:
+        made = _scalars(repeat(None), zip(repeat(file), *columns, strict=False))
+        by_row.update(zip(range(first, first + len(made)), made, strict=True))
+        texts += [(file,), *columns[2:]]
+    out = list(map(by_row.__getitem__, rowids))
+    deque(map(dict.__setitem__, out, repeat("kind"), kinds), maxlen=0)  # C loops
+    return _cleaned(out, texts)
+
+
+# A link's fields but its ends and kind, in `Link`'s order (as the index keeps them).
 _FIELDS = attrgetter(
     "file", "line", "order", "summary", "sentence", "label", "annotation", "relation", "section"
 )
 _TEXT_AT = (0, 3, 4, 5, 6, 7, 8)  # the text fields among them
 
 
-def field_scalars(kinds: list[str], fields: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
-    """`edge_scalars` of links given by their kinds (values) and other fields (`_FIELDS`),
-    without a `Link` made."""
+def _scalars(kinds: Iterable[str | None], fields: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
+    """The attribute dicts of links given by their kinds and other fields (`_FIELDS`),
+    texts not cleaned yet."""
     out: list[dict[str, Any]] = []
     append = out.append
     for kind, (file, line, order, summary, sentence, label, annotation, relation, section) in zip(
-        kinds, fields, strict=True
+        kinds, fields, strict=False
     ):
         data: dict[str, Any] = {"kind": kind}
         if relation:
@@ -81,21 +107,17 @@ def field_scalars(kinds: list[str], fields: list[tuple[Any, ...]]) -> list[dict[
             data["file"] = file
         data["line"] = int(line)
         append(data)
-    if not _all_xml(fields, out):  # rare: clean the links that need it
-        for data in out:
-            for name, value in data.items():
-                if type(value) is str:
-                    data[name] = xml_text(value)
     return out
 
 
-def _all_xml(fields: list[tuple[Any, ...]], out: list[dict[str, Any]]) -> bool:
-    """Whether XML can hold every text of these links' fields (`out`, their attributes:
-    where a field is no text, in a damaged index), each text column joined in C."""
+def _cleaned(out: list[dict[str, Any]], texts: list[Sequence[Any]]) -> list[dict[str, Any]]:
+    """`out` with the characters XML cannot hold taken out of its texts when the columns
+    `texts` (every text of the links) hold one; all searched at once."""
     try:
-        return all(_holds_xml("\n".join(map(itemgetter(at), fields))) for at in _TEXT_AT)
-    except TypeError:
-        return _holds_xml("\n".join(v for data in out for v in data.values() if type(v) is str))
+        holds = _holds_xml("\n".join(chain.from_iterable(texts)))
+    except TypeError:  # a field that is no text (a damaged index): the texts of the dicts
+        return clean_texts(out)
+    return out if holds else clean_texts(out)
 
 
 def clean_texts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -288,12 +310,12 @@ class NxParts:
         return self._edges
 
     def _make_edges(self) -> list[dict[str, Any]]:
-        """New `edges`: a reopened graph's links read in one pass, no `Link` made
-        (`LinkTable.bulk`); a built graph's from its links."""
+        """New `edges`: a reopened graph's links read in one pass, file by file, no `Link`
+        made (`LinkTable.read_fields`); a built graph's from its links."""
         with collector_paused():
-            bulk = self.graph_of.link_table.bulk()
-            if bulk is not None:
-                return field_scalars(*bulk)
+            table = self.graph_of.link_table
+            if table.read_fields is not None:
+                return file_scalars(table.kind_list(), *table.read_fields())
             links = self.graph_of.links
             self.links = links
             return edge_scalars(links)

@@ -170,6 +170,10 @@ class NoteTable(Mapping[str, Note]):
 # Fetches the rest of the fields of some links (file, line, order, ...) by row number;
 # None asks for every link.
 Details = Callable[[Sequence[int] | None], dict[int, tuple[Any, ...]]]
+# Every link's fields but its ends and kind as the index keeps them: each link's row (in
+# link order), and file by file the first row, the file, and its links' lines, orders,
+# summaries, sentences, labels, annotations, relations and sections, column by column.
+FieldColumns = tuple[Sequence[int], Iterable[tuple[int, str, list[list[Any]]]]]
 
 
 class LinkTable:
@@ -203,6 +207,8 @@ class LinkTable:
                 out[row[0]].append(index)
                 into[row[1]].append(index)
         self._all: list[Link] | None = None
+        # Every link's other fields in one pass, file by file, where the index can give them.
+        self.read_fields: Callable[[], FieldColumns] | None = None
 
     @classmethod
     def from_columns(
@@ -238,6 +244,7 @@ class LinkTable:
         table.out = _Adjacency(position, columns.out_offsets, columns.out_links)
         table.into = _Adjacency(position, columns.into_offsets, columns.into_links)
         table._all = None
+        table.read_fields = None
         return table
 
     def columns(self, note_ids: Sequence[str]) -> LinkColumns:
@@ -312,20 +319,16 @@ class LinkTable:
         pairs = [self.ends(index) for index in range(len(rows))]
         return [source for source, _ in pairs], [target for _, target in pairs]
 
-    def bulk(self) -> tuple[list[str], list[tuple[Any, ...]]] | None:
-        """Every link's kind (its value) and other fields but its ends (file, line, order,
-        summary, sentence, label, annotation, relation, section: `Link`'s order), in link
-        order, read in one pass without making a `Link`: for a table reopened from the
-        index (None for one built in memory, whose links are at hand).
+    def kind_list(self) -> list[str]:
+        """Every link's kind (its value), in link order, without decoding a link.
 
-        >>> LinkTable([Link("a", "b", LinkKind.MENTIONS)], ["a", "b"]).bulk() is None
-        True
+        >>> LinkTable([Link("a", "b", LinkKind.MENTIONS)], ["a", "b"]).kind_list()
+        ['mentions']
         """
-        columns, details = self._columns, self._details
-        if columns is None or details is None:
-            return None
-        names = columns.kind_names
-        return list(map(names.__getitem__, columns.kinds)), list(details(None).values())
+        columns, rows = self._columns, self._rows
+        if columns is not None:
+            return list(map(columns.kind_names.__getitem__, columns.kinds))
+        return [self.kind(index) for index in range(len(rows))]
 
     def prefetch(self, indices: Sequence[int] | None) -> None:
         """Decode these links (all of them for None) with one fetch of their details."""

@@ -19,8 +19,8 @@ from typing import Any
 
 from kg.graph.build import collector_paused
 from kg.graph.knowledge import KnowledgeGraph
-from kg.graph.tables import Header, LinkColumns, LinkTable, NoteTable
-from kg.index.rows import NOTE_QUERY, aliases_of, link_details, note_from_row
+from kg.graph.tables import FieldColumns, Header, LinkColumns, LinkTable, NoteTable
+from kg.index.rows import NOTE_QUERY, aliases_of, link_details, link_field_columns, note_from_row
 from kg.index.stamps import LINKS, parse_stamps, read_manifest, stamps_text
 from kg.index.write import ARRAY_COLUMNS, EXTRA_COLUMNS
 from kg.model import Diagnostic, Note, NoteKind, Severity
@@ -89,6 +89,7 @@ class SavedIndex:
                 diagnostics = read_diagnostics(db)
                 details = details_reader(db, extras["rowids"])
                 links = LinkTable.from_columns(columns, details, position)
+                links.read_fields = fields_reader(db, extras["rowids"])
         except (OSError, ValueError, KeyError, sqlite3.Error):
             return None
         # The headers are read when a title, kind or stub flag is first asked for (a
@@ -363,6 +364,19 @@ def details_reader(
             return {i: found[rowids[i]] for i in wanted}
 
     return details
+
+
+def fields_reader(db: sqlite3.Connection, rowids: Sequence[int]) -> Callable[[], FieldColumns]:
+    """A reader of every link's fields but its ends and kind, file by file as the graph file
+    keeps them (`LinkTable.read_fields`), in one query, no tuple made a link."""
+    lock = threading.Lock()
+
+    def read() -> FieldColumns:
+        with lock:
+            rows = db.execute("SELECT first, file, data FROM link_files").fetchall()
+        return rowids, ((first, file, link_field_columns(data)) for first, file, data in rows)
+
+    return read
 
 
 def rows_of_files(db: sqlite3.Connection, files: Sequence[str]) -> list[int]:

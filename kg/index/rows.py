@@ -201,3 +201,24 @@ def link_details(first: int, file: str, data: str) -> dict[int, tuple[Any, ...]]
             strict=True,
         )
     return {first + at: (file, *fields) for at, fields in enumerate(rows)}
+
+
+def link_field_columns(data: str) -> list[list[Any]]:
+    """The fields of one link_files row's links (`link_fields`) column by column: their
+    lines, orders, summaries, sentences, labels, annotations, relations and sections (what
+    `link_details` gives link by link, without a tuple a link).
+
+    >>> link_field_columns(link_fields([(3, 1, "x", "y"), (5, None, "", "z")]))
+    [[3, 5], [1, None], ['x', ''], ['y', 'z']]
+    >>> link_field_columns(link_fields([(2, None, "one\x1ftwo", "")]))
+    [[2], [None], ['one\\x1ftwo'], ['']]
+    """
+    if data[0] == "j":
+        return [list(column) for column in zip(*json.loads(data[1:]), strict=True)]
+    head, _, rest = data[1:].partition(_US)
+    lines, orders = json.loads(head)
+    count = len(lines)
+    if not count:
+        return [lines, orders]
+    texts = rest.split(_US)
+    return [lines, orders, *(texts[at : at + count] for at in range(0, len(texts), count))]
