@@ -211,3 +211,18 @@ def test_generated_graph_reopened_gives_the_built_graphs_networkx(generated):
     assert fresh._links_tuple is None and fresh._nx_parts._edges is None  # nor links
     assert layout(whole) == layout(built.to_networkx())
     assert layout(made) == layout(reference(fresh, keep))
+
+
+def test_attributes_from_a_notes_json_are_its_notes(generated):
+    """`item_scalars` (a note's attributes from its saved JSON, no note decoded) gives what
+    `note_scalars` gives the decoded note: keys, order, values and their types."""
+    from kg.graph.nxparts import item_scalars
+
+    _, again = generated
+    items = dict(again.note_table.read_items())
+    assert len(items) == len(again.note_table)
+    for note_id, item in items.items():
+        made = item_scalars(item)
+        expected = note_scalars(again.note_table[note_id], xml_safe=False)
+        assert list(made.items()) == list(expected.items())
+        assert [type(v) for v in made.values()] == [type(v) for v in expected.values()]

@@ -20,6 +20,7 @@ over every edge's data costs one pass over the links, without a networkx call pe
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain, repeat
@@ -27,9 +28,18 @@ from operator import attrgetter, itemgetter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from kg.codec import note_scalars, uniform_types, xml_text
+from kg.codec import (
+    DECLARED_COUNTS,
+    DELIMITER,
+    NOTE_ATTRIBUTES,
+    attribute_name,
+    note_scalars,
+    uniform_types,
+    xml_text,
+)
 from kg.graph.build import collector_paused
-from kg.model import Link
+from kg.model import Link, NoteKind
+from kg.properties import properties_from_json, property_columns, scalar
 
 if TYPE_CHECKING:
     import networkx as nx  # type: ignore[import-untyped, unused-ignore]
@@ -118,6 +128,52 @@ def _cleaned(out: list[dict[str, Any]], texts: list[Sequence[Any]]) -> list[dict
     except TypeError:  # a field that is no text (a damaged index): the texts of the dicts
         return clean_texts(out)
     return out if holds else clean_texts(out)
+
+
+def item_scalars(item: dict[str, Any]) -> dict[str, Any]:
+    """`note_scalars(note_from_json(item), xml_safe=False)` (the same keys, in the same
+    order, of the same values) without making the note: `item` is a note's JSON as
+    `kg.codec.note_to_json` writes it, its properties as text.
+
+    >>> from kg.codec import note_to_json
+    >>> from kg.model import ConceptMap, Counts, Note
+    >>> note = Note("a", "Why A?", NoteKind.SYNTHESIS, categories=("X", "Y"), counts=Counts(uses=2),
+    ...             concept_map=ConceptMap(1, 2, 3), properties_json='{"title": "T", "n": [1]}')
+    >>> item_scalars(note_to_json(note)) == note_scalars(note, xml_safe=False)
+    True
+    """
+    title = item["title"]
+    out: dict[str, Any] = {
+        "kind": NoteKind(item["kind"]).value,
+        "title": title,
+        "label": title,
+        "stub": item.get("stub", False),
+    }
+    for name in ("description", "claim", "date", "collection", "arxiv"):
+        if value := item.get(name):
+            out[name] = value
+    for name in ("categories", "tags", "aliases", "files"):
+        if value := item.get(name):
+            out[name] = DELIMITER.join(value)
+    if item.get("truncated", False):
+        out["truncated"] = True
+    counts = item.get("counts", {})
+    for name in DECLARED_COUNTS:
+        if (value := counts.get(name)) is not None:
+            out[f"declared_{name}"] = int(value)
+    if concept_map := item.get("concept_map"):
+        out["declared_direct"] = concept_map[0]
+        out["declared_two_hop"] = concept_map[1]
+        out["declared_cluster"] = concept_map[2]
+    properties = item.get("properties")
+    if properties and not isinstance(properties, str):  # an object, as an export holds it
+        properties = json.dumps(properties, ensure_ascii=False)
+    if properties:
+        columns = property_columns(properties_from_json(properties), NOTE_ATTRIBUTES)
+        for name, value in columns.items():
+            if (shown := scalar(value)) is not None:
+                out[attribute_name(name)] = shown
+    return out
 
 
 def clean_texts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -292,11 +348,14 @@ class NxParts:
         return self._nodes
 
     def _make_nodes(self) -> dict[str, dict[str, Any]]:
-        """New `nodes`: the notes not decoded yet read without their bodies, which no
-        attribute shows (`NoteTable.without_bodies`)."""
+        """New `nodes`: of the notes not decoded yet, made from their JSON
+        (`NoteTable.notes_or_items`, `item_scalars`)."""
         notes = self.graph_of.note_table
         with collector_paused():
-            rows = [note_scalars(note, xml_safe=False) for note in notes.without_bodies()]
+            rows = [
+                item_scalars(note) if isinstance(note, dict) else note_scalars(note, xml_safe=False)
+                for note in notes.notes_or_items()
+            ]
             rows = uniform_types(clean_texts(rows))
             return dict(zip(notes, rows, strict=True))
 

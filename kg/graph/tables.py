@@ -75,8 +75,8 @@ class NoteTable(Mapping[str, Note]):
         self.read_tags: Callable[[], dict[str, tuple[str, ...]]] | None = None
         # Every dated note's date (ISO text) in one pass, likewise.
         self.read_dates: Callable[[], dict[str, str]] | None = None
-        # Every note without its body (id, note), in one pass, likewise.
-        self.read_bodiless: Callable[[], Iterable[tuple[str, Note]]] | None = None
+        # Every note's JSON without its body (`kg.codec.note_to_json`), by id, likewise.
+        self.read_items: Callable[[], Iterable[tuple[str, dict[str, Any]]]] | None = None
 
     @cached_property
     def _headers(self) -> dict[str, Header]:
@@ -127,19 +127,20 @@ class NoteTable(Mapping[str, Note]):
     def headers(self) -> Iterable[tuple[str, Header]]:
         return self._headers.items()
 
-    def without_bodies(self) -> Iterator[Note]:
+    def notes_or_items(self) -> Iterator[Note | dict[str, Any]]:
         """Every note, in order, for bulk work that reads no body (the networkx
         attributes): those decoded already as they are, the others, where the index can
-        give them, read in one pass without their bodies and not kept (10,000 notes
-        decoded one by one cost a `to_networkx()` a second).
+        give them, as their JSON without the body (`kg.codec.note_to_json`), read in one
+        pass and not decoded (10,000 notes decoded one by one cost a `to_networkx()` a
+        second).
 
         >>> table = NoteTable.from_notes({"a": Note("a", "A", NoteKind.SYNTHESIS)})
-        >>> [n.title for n in table.without_bodies()]
+        >>> [n.title for n in table.notes_or_items()]
         ['A']
         """
-        if self.read_bodiless is None or len(self._cache) == len(self._ids):
+        if self.read_items is None or len(self._cache) == len(self._ids):
             return iter(self.values())
-        found = dict(self.read_bodiless())
+        found: dict[str, Note | dict[str, Any]] = dict(self.read_items())
         found.update(self._cache)  # decoded: as they are
         return map(found.__getitem__, self._ids)
 

@@ -96,7 +96,7 @@ class SavedIndex:
         # tenth of a second at 100,000 notes that looking a note up does not need).
         notes = NoteTable(headers_reader(db), note_reader(db), ids=position)
         notes.read_tags, notes.read_dates = tags_and_dates_readers(db)
-        notes.read_bodiless = bodiless_reader(db)
+        notes.read_items = items_reader(db)
         graph = KnowledgeGraph(
             notes,
             links,
@@ -220,18 +220,24 @@ def note_reader(db: sqlite3.Connection) -> Callable[[str], Note]:
     return read
 
 
-def bodiless_reader(db: sqlite3.Connection) -> Callable[[], Iterator[tuple[str, Note]]]:
-    """A reader of every note but for its body (`note_from_row` without the body and its
-    lines), by id in saved order, in one query, for bulk work that reads no body."""
+def items_reader(db: sqlite3.Connection) -> Callable[[], Iterator[tuple[str, dict[str, Any]]]]:
+    """A reader of every note's JSON (`kg.codec.note_to_json`) without its body, its
+    properties as text, by id in saved order, in one query: for bulk work that reads no
+    body, without decoding a note."""
     lock = threading.Lock()
 
-    def read() -> Iterator[tuple[str, Note]]:
+    def read() -> Iterator[tuple[str, dict[str, Any]]]:
         with lock:
             rows = db.execute(
                 "SELECT n.id, n.data, t.properties FROM notes n "
                 "LEFT JOIN note_texts t ON t.id = n.id ORDER BY n.id"
             ).fetchall()
-        return ((i, note_from_row(data, None, None, found)) for i, data, found in rows)
+        for note_id, data, properties in rows:
+            item = json.loads(data)
+            item.pop("body", None)
+            if properties:
+                item["properties"] = properties
+            yield note_id, item
 
     return read
 
