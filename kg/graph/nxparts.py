@@ -209,11 +209,9 @@ def _holds_xml(text: str) -> bool:
         data = text.encode()
     except UnicodeEncodeError:
         return False
-    return (
-        len(data.translate(None, _C0)) == len(data)
-        and b"\xef\xbf\xbe" not in data
-        and b"\xef\xbf\xbf" not in data
-    )
+    if len(data.translate(None, _C0)) != len(data):
+        return False
+    return b"\xef\xbf" not in data or (b"\xef\xbf\xbe" not in data and b"\xef\xbf\xbf" not in data)
 
 
 class Attributes(Mapping[str, Any]):
