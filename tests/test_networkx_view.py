@@ -226,3 +226,39 @@ def test_attributes_from_a_notes_json_are_its_notes(generated):
         expected = note_scalars(again.note_table[note_id], xml_safe=False)
         assert list(made.items()) == list(expected.items())
         assert [type(v) for v in made.values()] == [type(v) for v in expected.values()]
+
+
+def shares_key_dicts(graph: nx.MultiDiGraph) -> bool:
+    """Whether the graph's successors and predecessors hold the same key dict for each
+    pair of nodes, as networkx's `add_edge` makes them, and its adjacency is its
+    successors."""
+    return graph._adj is graph._succ and all(
+        keys is graph._pred[v][u] for u, nbrs in graph._succ.items() for v, keys in nbrs.items()
+    )
+
+
+@pytest.mark.parametrize("which", range(2))
+def test_generated_graphs_are_networkx_graphs_inside(generated, which, tmp_path):
+    """The dicts inside `to_networkx()` are laid out as networkx's own: one key dict a pair
+    of nodes, shared by both directions; nodes and edges in insertion order; and networkx's
+    own comparisons, copies and writers take it as the graph it builds."""
+    graph = generated[which]
+    expected = reference(graph)
+    assert shares_key_dicts(expected)
+    for made in (graph.to_networkx(), graph.to_networkx(stubs=False, tags=False)):
+        assert shares_key_dicts(made)
+        assert all(type(keys) is dict for nbrs in made._succ.values() for keys in nbrs.values())
+        assert len({id(d) for _, _, d in made.edges(data=True)}) == made.number_of_edges()
+    made = graph.to_networkx()
+    assert nx.utils.graphs_equal(made, expected)
+    assert list(made.edges(keys=True, data=True)) == list(expected.edges(keys=True, data=True))
+    assert list(made.nodes(data=True)) == list(expected.nodes(data=True))
+    assert layout(made.copy()) == layout(expected.copy())
+    u, v = next(iter(made.edges()))  # networkx's own methods keep working on it
+    made.add_edge(u, v, key="extra")
+    assert "extra" in made.pred[v][u]
+    made.remove_edge(u, v, key="extra")
+    assert nx.utils.graphs_equal(made, expected)
+    nx.write_graphml(made, tmp_path / "made.graphml")
+    nx.write_graphml(expected, tmp_path / "expected.graphml")
+    assert (tmp_path / "made.graphml").read_bytes() == (tmp_path / "expected.graphml").read_bytes()

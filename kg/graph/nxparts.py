@@ -38,6 +38,7 @@ from kg.codec import (
     xml_text,
 )
 from kg.graph.build import collector_paused
+from kg.graph.tables import FieldRows
 from kg.model import Link, NoteKind
 from kg.properties import properties_from_json, property_columns, scalar
 
@@ -61,26 +62,43 @@ def edge_scalars(links: tuple[Link, ...] | list[Link]) -> list[dict[str, Any]]:
     return _cleaned(out, [list(map(itemgetter(at), fields)) for at in _TEXT_AT])
 
 
-def file_scalars(
-    kinds: Sequence[str], rowids: Sequence[int], files: Iterable[tuple[int, str, list[list[Any]]]]
-) -> list[dict[str, Any]]:
+def file_scalars(kinds: Sequence[str], rows: FieldRows) -> list[dict[str, Any]]:
     """`edge_scalars` of links read from the index file by file (`LinkTable.read_fields`):
-    each file's made from its columns, then put in link order (link i is row `rowids[i]`)
-    and given its kind (`kinds[i]`), in the first place, which its key holds already.
+    made file by file from their columns, each link given its kind (`kinds[i]` is link
+    i's, and row `rows.rowids[i]`), then put in link order; their texts searched for
+    characters XML cannot hold all at once, as the index gives them (`rows.texts`).
 
     >>> columns = [[1, 2], [None, 1], ["", "s"], *[["", ""]] * 4, ["", "x"]]
-    >>> file_scalars(["next", "related"], [8, 7], [(7, "a.md", columns)])
+    >>> file_scalars(["next", "related"], FieldRows([8, 7], [(7, "a.md", columns)], "a.md", 0))
     [{'kind': 'next', 'summary': 's', 'section': 'x', 'order': 1, 'file': 'a.md', 'line': 2}, {'kind': 'related', 'file': 'a.md', 'line': 1}]
     """
-    by_row: dict[int, dict[str, Any]] = {}
-    texts: list[Sequence[Any]] = []
-    for first, file, columns in files:
-        made = _scalars(repeat(None), zip(repeat(file), *columns, strict=False))
-        by_row.update(zip(range(first, first + len(made)), made, strict=True))
-        texts += [(file,), *columns[2:]]
-    out = list(map(by_row.__getitem__, rowids))
-    deque(map(dict.__setitem__, out, repeat("kind"), kinds), maxlen=0)  # C loops
-    return _cleaned(out, texts)
+    import numpy as np
+
+    files = rows.files
+    firsts = np.fromiter((first for first, _, _ in files), np.int64, len(files))
+    counts = np.fromiter((len(columns[0]) for _, _, columns in files), np.int64, len(files))
+    starts = np.cumsum(counts) - counts
+    rowids = np.asarray(rows.rowids, dtype=np.int64)
+    at = np.searchsorted(firsts, rowids, side="right") - 1
+    if len(rowids) and (
+        len(kinds) != len(rowids)
+        or np.any(firsts[1:] <= firsts[:-1])
+        or at.min() < 0
+        or np.any(rowids - firsts[at] >= counts[at])
+    ):
+        raise ValueError("the saved link rows do not fit the link columns")
+    places = (starts[at] + rowids - firsts[at]).tolist()  # link i is made[places[i]]
+    kind_at: list[str | None] = [None] * int(counts.sum())
+    deque(map(kind_at.__setitem__, places, kinds), maxlen=0)  # C loops
+    made: list[dict[str, Any]] = []
+    for (_, file, columns), start, count in zip(
+        files, starts.tolist(), counts.tolist(), strict=True
+    ):
+        made += _scalars(kind_at[start : start + count], zip(repeat(file), *columns, strict=False))
+    out = list(map(made.__getitem__, places))
+    if rows.texts is not None and _holds_xml(rows.texts, rows.separators):
+        return out
+    return clean_texts(out)
 
 
 # A link's fields but its ends and kind, in `Link`'s order (as the index keeps them).
@@ -192,24 +210,39 @@ def clean_texts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def _mixed_types(rows: list[dict[str, Any]]) -> bool:
+    """Whether some attribute has values of more than one type in `rows` (then
+    `kg.codec.uniform_types` has work to do), found in C loops.
+
+    >>> _mixed_types([{"r": 4, "s": "x"}, {"r": 5}]), _mixed_types([{"r": 4}, {"r": 4.5}])
+    (False, True)
+    """
+    names = chain.from_iterable(rows)
+    types = map(type, chain.from_iterable(map(dict.values, rows)))
+    return len(set(zip(names, types, strict=True))) != len(set(chain.from_iterable(rows)))
+
+
 # The bytes of the C0 controls XML 1.0 cannot hold (all but tab, LF and CR).
 _C0 = bytes([*range(9), 11, 12, *range(14, 32)])
 
 
-def _holds_xml(text: str) -> bool:
-    """Whether XML 1.0 can hold `text` (`kg.codec.xml_text` leaves it as it is), read
-    from its UTF-8 bytes, several times as fast as a regular expression: a C0 control
-    byte is that control only, U+FFFE and U+FFFF have bytes no other text has, and a
-    lone surrogate (the rest XML cannot hold) cannot be encoded at all.
+def _holds_xml(text: str, separators: int = 0) -> bool:
+    """Whether XML 1.0 can hold `text` (`kg.codec.xml_text` leaves it as it is) but for
+    `separators` US characters in it (texts joined by them), read from its UTF-8 bytes,
+    several times as fast as a regular expression: a C0 control byte is that control
+    only, U+FFFE and U+FFFF have bytes no other text has, and a lone surrogate (the rest
+    XML cannot hold) cannot be encoded at all.
 
     >>> [_holds_xml(t) for t in ("a\\tb\\né", "a\\x0bb", "\\ufffe", "x\\ud800", "\\U0001f600")]
     [True, False, False, False, True]
+    >>> _holds_xml("a\\x1fb\\x1fc", 2), _holds_xml("a\\x1fb\\x1fc", 1)
+    (True, False)
     """
     try:
         data = text.encode()
     except UnicodeEncodeError:
         return False
-    if len(data.translate(None, _C0)) != len(data):
+    if len(data) - len(data.translate(None, _C0)) != separators:
         return False
     return b"\xef\xbf" not in data or (b"\xef\xbf\xbe" not in data and b"\xef\xbf\xbf" not in data)
 
@@ -354,7 +387,9 @@ class NxParts:
                 item_scalars(note) if isinstance(note, dict) else note_scalars(note, xml_safe=False)
                 for note in notes.notes_or_items()
             ]
-            rows = uniform_types(clean_texts(rows))
+            rows = clean_texts(rows)
+            if _mixed_types(rows):
+                rows = uniform_types(rows)
             return dict(zip(notes, rows, strict=True))
 
     def node(self, note_id: str) -> dict[str, Any]:
@@ -372,7 +407,7 @@ class NxParts:
         with collector_paused():
             table = self.graph_of.link_table
             if table.read_fields is not None:
-                return file_scalars(table.kind_list(), *table.read_fields())
+                return file_scalars(table.kind_list(), table.read_fields())
             links = self.graph_of.links
             self.links = links
             return edge_scalars(links)
@@ -405,25 +440,34 @@ class NxParts:
             nodes = self._nodes if self._nodes is not None else self._make_nodes()
             fresh = nodes is not self._nodes
             node = out._node
-            for note_id, data in nodes.items():
-                if keep is None or keep(note_id):
-                    node[note_id] = data if fresh else data.copy()
+            if keep is None:
+                node.update(
+                    nodes if fresh else zip(nodes, map(dict.copy, nodes.values()), strict=True)
+                )
+            else:
+                for note_id, data in nodes.items():
+                    if keep(note_id):
+                        node[note_id] = data if fresh else data.copy()
             edges = self._edges if self._edges is not None else self._make_edges()
             datas = edges if edges is not self._edges else map(dict.copy, edges)
             sources, targets = self.graph_of.link_table.end_lists()
-            everything = len(node) == len(nodes)
+            keys_of = map("e{}".format, range(len(sources)))
+            # Each edge's key dict as networkx makes it for the first edge between two
+            # nodes (`_succ[u][v]` and `_pred[v][u]` are the same dict); a later edge
+            # between them adds its key to the first one's.
+            keyed = [{key: data} for key, data in zip(keys_of, datas, strict=True)]
+            ends: Iterable[tuple[str, str, dict[str, dict[str, Any]]]]
+            ends = zip(sources, targets, keyed, strict=True)
+            if len(node) != len(nodes):
+                ends = ((s, t, k) for s, t, k in ends if s in node and t in node)
             succ: dict[str, dict[str, dict[str, dict[str, Any]]]] = {n: {} for n in node}
             pred: dict[str, dict[str, dict[str, dict[str, Any]]]] = {n: {} for n in node}
-            keys_of = map("e{}".format, range(len(sources)))
-            numbered = zip(keys_of, sources, targets, datas, strict=True)
-            for key, source, target, data in numbered:
-                if not everything and (source not in node or target not in node):
-                    continue
+            for source, target, keys in ends:
                 neighbours = succ[source]
-                keys = neighbours.get(target)
-                if keys is None:
-                    keys = neighbours[target] = pred[target][source] = {}
-                keys[key] = data
+                if target in neighbours:
+                    neighbours[target].update(keys)
+                else:
+                    neighbours[target] = pred[target][source] = keys
             out._succ.update(succ)  # `_adj` is the same dict
             out._pred.update(pred)
         return out

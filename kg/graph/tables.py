@@ -171,10 +171,22 @@ class NoteTable(Mapping[str, Note]):
 # Fetches the rest of the fields of some links (file, line, order, ...) by row number;
 # None asks for every link.
 Details = Callable[[Sequence[int] | None], dict[int, tuple[Any, ...]]]
-# Every link's fields but its ends and kind as the index keeps them: each link's row (in
-# link order), and file by file the first row, the file, and its links' lines, orders,
-# summaries, sentences, labels, annotations, relations and sections, column by column.
-FieldColumns = tuple[Sequence[int], Iterable[tuple[int, str, list[list[Any]]]]]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRows:
+    """Every link's fields but its ends and kind as the index keeps them
+    (`LinkTable.read_fields`): each link's row (`rowids`, in link order); file by file, in
+    row order, the first row, the file, and its links' lines, orders, summaries,
+    sentences, labels, annotations, relations and sections, column by column (`files`);
+    every text among them, the files' names too, as one text (`texts`; None when some
+    field that should be a text is not) and how many of the US characters in it stand
+    between texts rather than in one (`separators`)."""
+
+    rowids: Sequence[int]
+    files: list[tuple[int, str, list[list[Any]]]]
+    texts: str | None
+    separators: int
 
 
 class LinkTable:
@@ -209,7 +221,7 @@ class LinkTable:
                 into[row[1]].append(index)
         self._all: list[Link] | None = None
         # Every link's other fields in one pass, file by file, where the index can give them.
-        self.read_fields: Callable[[], FieldColumns] | None = None
+        self.read_fields: Callable[[], FieldRows] | None = None
 
     @classmethod
     def from_columns(
