@@ -452,22 +452,18 @@ class NxParts:
             datas = edges if edges is not self._edges else map(dict.copy, edges)
             sources, targets = self.graph_of.link_table.end_lists()
             keys_of = map("e{}".format, range(len(sources)))
-            # Each edge's key dict as networkx makes it for the first edge between two
-            # nodes (`_succ[u][v]` and `_pred[v][u]` are the same dict); a later edge
-            # between them adds its key to the first one's.
-            keyed = [{key: data} for key, data in zip(keys_of, datas, strict=True)]
-            ends: Iterable[tuple[str, str, dict[str, dict[str, Any]]]]
-            ends = zip(sources, targets, keyed, strict=True)
+            ends: Iterable[tuple[str, str, str, dict[str, Any]]]
+            ends = zip(keys_of, sources, targets, datas, strict=True)
             if len(node) != len(nodes):
-                ends = ((s, t, k) for s, t, k in ends if s in node and t in node)
+                ends = (end for end in ends if end[1] in node and end[2] in node)
             succ: dict[str, dict[str, dict[str, dict[str, Any]]]] = {n: {} for n in node}
             pred: dict[str, dict[str, dict[str, dict[str, Any]]]] = {n: {} for n in node}
-            for source, target, keys in ends:
+            for key, source, target, data in ends:
                 neighbours = succ[source]
-                if target in neighbours:
-                    neighbours[target].update(keys)
-                else:
-                    neighbours[target] = pred[target][source] = keys
+                if target in neighbours:  # a later edge between them: its key added
+                    neighbours[target][key] = data
+                else:  # one key dict a pair, shared as networkx's `add_edge` shares it
+                    neighbours[target] = pred[target][source] = {key: data}
             out._succ.update(succ)  # `_adj` is the same dict
             out._pred.update(pred)
         return out
