@@ -20,6 +20,7 @@ over every edge's data costs one pass over the links, without a networkx call pe
 
 from __future__ import annotations
 
+import gc
 import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -220,6 +221,21 @@ def _mixed_types(rows: list[dict[str, Any]]) -> bool:
     names = chain.from_iterable(rows)
     types = map(type, chain.from_iterable(map(dict.values, rows)))
     return len(set(zip(names, types, strict=True))) != len(set(chain.from_iterable(rows)))
+
+
+def to_old_generation() -> None:
+    """Put every object the cyclic collector tracks in its oldest generation at once,
+    without a collection (`gc.freeze`, then `gc.unfreeze`): a new graph's 200,000 key
+    dicts all live on, and the young collection that turning the collector on again
+    starts would walk all of them for nothing (0.08 s at 10,000 pages). Nothing is done
+    when some objects are frozen already (a caller's `gc.freeze` is kept as it is).
+
+    >>> to_old_generation(); gc.get_freeze_count()
+    0
+    """
+    if not gc.get_freeze_count():
+        gc.freeze()
+        gc.unfreeze()
 
 
 # The bytes of the C0 controls XML 1.0 cannot hold (all but tab, LF and CR).
@@ -466,4 +482,5 @@ class NxParts:
                     neighbours[target] = pred[target][source] = {key: data}
             out._succ.update(succ)  # `_adj` is the same dict
             out._pred.update(pred)
+            to_old_generation()
         return out
