@@ -262,3 +262,25 @@ def test_generated_graphs_are_networkx_graphs_inside(generated, which, tmp_path)
     nx.write_graphml(made, tmp_path / "made.graphml")
     nx.write_graphml(expected, tmp_path / "expected.graphml")
     assert (tmp_path / "made.graphml").read_bytes() == (tmp_path / "expected.graphml").read_bytes()
+
+
+def test_a_graph_updated_in_place_gives_what_networkx_builds(tmp_path):
+    """A graph updated in place (an edited file) reads its attributes in bulk as a
+    reopened one does, and gives what networkx builds from its decoded notes and links."""
+    from benchmarks.generate_corpus import generate
+
+    folder = tmp_path / "corpus"
+    generate(folder, pages=80, seed=5, markdown_share=0.3)
+    index = tmp_path / "index"
+    kg.load(folder, index=index, embed="none")
+    edited = sorted(folder.glob("*.md"))[0]
+    head, rule, body = edited.read_text().partition("\n---\n")
+    edited.write_text(head + rule + body.replace(". ", ".\x02 "))  # the same links, retold
+    graph = kg.load(folder, index=index, embed="none")
+    assert graph.index_update.mode == "updated", graph.index_update.reason
+    assert graph.link_table.read_fields is not None and graph.note_table.read_items is not None
+    made = graph.to_networkx()
+    assert graph._nx_parts._edges is None  # made from the rows, not from decoded links
+    assert layout(made) == layout(reference(graph))
+    assert layout(made) == layout(kg.load(folder, save=False, embed="none").to_networkx())
+    assert shares_key_dicts(made)
