@@ -70,7 +70,7 @@ def file_scalars(kinds: Sequence[str], rows: FieldRows) -> list[dict[str, Any]]:
     characters XML cannot hold all at once, as the index gives them (`rows.texts`).
 
     >>> columns = [[1, 2], [None, 1], ["", "s"], *[["", ""]] * 4, ["", "x"]]
-    >>> file_scalars(["next", "related"], FieldRows([8, 7], [(7, "a.md", columns)], "a.md", 0))
+    >>> file_scalars(["next", "related"], FieldRows([8, 7], [(7, "a.md", columns)], b"a.md", 0))
     [{'kind': 'next', 'summary': 's', 'section': 'x', 'order': 1, 'file': 'a.md', 'line': 2}, {'kind': 'related', 'file': 'a.md', 'line': 1}]
     """
     import numpy as np
@@ -97,7 +97,7 @@ def file_scalars(kinds: Sequence[str], rows: FieldRows) -> list[dict[str, Any]]:
     ):
         made += _scalars(kind_at[start : start + count], zip(repeat(file), *columns, strict=False))
     out = list(map(made.__getitem__, places))
-    if rows.texts is not None and _holds_xml(rows.texts, rows.separators):
+    if rows.texts is not None and _bytes_hold_xml(rows.texts, rows.separators):
         return out
     return clean_texts(out)
 
@@ -242,22 +242,30 @@ def to_old_generation() -> None:
 _C0 = bytes([*range(9), 11, 12, *range(14, 32)])
 
 
-def _holds_xml(text: str, separators: int = 0) -> bool:
-    """Whether XML 1.0 can hold `text` (`kg.codec.xml_text` leaves it as it is) but for
-    `separators` US characters in it (texts joined by them), read from its UTF-8 bytes,
-    several times as fast as a regular expression: a C0 control byte is that control
-    only, U+FFFE and U+FFFF have bytes no other text has, and a lone surrogate (the rest
-    XML cannot hold) cannot be encoded at all.
+def _holds_xml(text: str) -> bool:
+    """Whether XML 1.0 can hold `text` (`kg.codec.xml_text` leaves it as it is), read
+    from its UTF-8 bytes (`_bytes_hold_xml`), several times as fast as a regular
+    expression; a lone surrogate (which XML cannot hold) cannot be encoded at all.
 
     >>> [_holds_xml(t) for t in ("a\\tb\\né", "a\\x0bb", "\\ufffe", "x\\ud800", "\\U0001f600")]
     [True, False, False, False, True]
-    >>> _holds_xml("a\\x1fb\\x1fc", 2), _holds_xml("a\\x1fb\\x1fc", 1)
-    (True, False)
     """
     try:
         data = text.encode()
     except UnicodeEncodeError:
         return False
+    return _bytes_hold_xml(data)
+
+
+def _bytes_hold_xml(data: bytes, separators: int = 0) -> bool:
+    """Whether XML 1.0 can hold the text whose UTF-8 bytes are `data` (a text that could
+    be encoded: no lone surrogate) but for `separators` US characters in it (texts joined
+    by them): a C0 control byte is that control only, and U+FFFE and U+FFFF have bytes
+    no other text has.
+
+    >>> _bytes_hold_xml("a\\x1fb\\x1fc".encode(), 2), _bytes_hold_xml("a\\x1fb\\x1fc".encode(), 1)
+    (True, False)
+    """
     if len(data) - len(data.translate(None, _C0)) != separators:
         return False
     return b"\xef\xbf" not in data or (b"\xef\xbf\xbe" not in data and b"\xef\xbf\xbf" not in data)

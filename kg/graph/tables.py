@@ -179,13 +179,13 @@ class FieldRows:
     (`LinkTable.read_fields`): each link's row (`rowids`, in link order); file by file, in
     row order, the first row, the file, and its links' lines, orders, summaries,
     sentences, labels, annotations, relations and sections, column by column (`files`);
-    every text among them, the files' names too, as one text (`texts`; None when some
-    field that should be a text is not) and how many of the US characters in it stand
-    between texts rather than in one (`separators`)."""
+    every text among them, the files' names too, as one text in UTF-8 (`texts`; None
+    when some field that should be a text is not, or cannot be encoded) and how many of
+    the US characters in it stand between texts rather than in one (`separators`)."""
 
     rowids: Sequence[int]
     files: list[tuple[int, str, list[list[Any]]]]
-    texts: str | None
+    texts: bytes | None
     separators: int
 
 

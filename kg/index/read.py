@@ -382,17 +382,18 @@ def fields_reader(db: sqlite3.Connection, rowids: Sequence[int]) -> Callable[[],
         with lock:
             rows = db.execute("SELECT first, file, data FROM link_files ORDER BY first").fetchall()
         files: list[tuple[int, str, list[list[Any]]]] = []
-        texts: list[str] | None = []
+        texts: list[bytes] | None = []  # UTF-8: joined as bytes, never widened
         separators = 0
         for first, file, data in rows:
             columns, text, between = link_field_columns(data)
             files.append((first, file, columns))
-            if text is None or not isinstance(file, str):
-                texts = None
-            elif texts is not None:
-                texts += (file, text)
-                separators += between
-        joined = None if texts is None else "\n".join(texts)
+            if texts is not None:
+                try:
+                    texts += (file.encode(), text.encode())  # type: ignore[union-attr]
+                    separators += between
+                except (AttributeError, UnicodeEncodeError):  # no text, a lone surrogate
+                    texts = None
+        joined = None if texts is None else b"\n".join(texts)
         return FieldRows(rowids, files, joined, separators)
 
     return read
