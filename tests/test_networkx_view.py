@@ -163,3 +163,124 @@ def test_a_missing_node_is_an_error_as_in_networkx():
     with pytest.raises(nx.NetworkXError):
         list(G.successors("zz"))
     assert G.out_degree("a") == 6 and G.in_degree("b") == 3
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[KnowledgeGraph, KnowledgeGraph]:
+    """Generated site pages of every type (counts, concept maps, sources, truncated
+    pages), Markdown notes with properties and a text XML cannot hold: built in memory
+    (links as `Link` objects), then reopened from the saved index (links and notes read
+    in bulk from it)."""
+    from benchmarks.generate_corpus import generate
+
+    folder = tmp_path_factory.mktemp("nx-generated") / "corpus"
+    generate(folder, pages=120, seed=3, markdown_share=0.25, truncated_share=0.1)
+    (folder / "odd.md").write_text(
+        "---\nrating: 4\ntags: [x]\nreview:\n  by: Ann\n---\nSee [[Why B\x01?]] here\x02.\n"
+    )
+    (folder / "other.md").write_text("---\nrating: 4.5\ntitle: T\n---\nAlso [[odd]].\n")
+    index = folder.parent / "index"
+    built = kg.load(folder, index=index, embed="none", save=False)
+    kg.load(folder, index=index, embed="none")
+    again = kg.load(folder, index=index, embed="none")
+    assert again.from_index and again.link_table.read_fields is not None
+    assert built.link_table.read_fields is None
+    return built, again
+
+
+@pytest.mark.parametrize("which", range(2))
+def test_generated_graphs_give_what_networkx_builds(generated, which):
+    graph = generated[which]
+    expected = layout(reference(graph))
+    assert layout(graph.to_networkx()) == expected
+    assert layout(graph.nx) == expected
+    assert layout(graph.to_networkx()) == expected  # from the parts `nx` made: copies
+
+
+def test_generated_graph_reopened_gives_the_built_graphs_networkx(generated):
+    built, again = generated
+    fresh = kg.load(again.root, index=again.index_folder, embed="none")
+    notes = fresh.note_table
+
+    def keep(n: str) -> bool:
+        return notes.kind(n) is not NoteKind.TAG and not notes.is_stub(n)
+
+    made = fresh.to_networkx(stubs=False, tags=False)
+    whole = fresh.to_networkx()
+    assert not notes._cache  # no note decoded for them: read without bodies, not kept
+    assert fresh._links_tuple is None and fresh._nx_parts._edges is None  # nor links
+    assert layout(whole) == layout(built.to_networkx())
+    assert layout(made) == layout(reference(fresh, keep))
+
+
+def test_attributes_from_a_notes_json_are_its_notes(generated):
+    """`item_scalars` (a note's attributes from its saved JSON, no note decoded) gives what
+    `note_scalars` gives the decoded note: keys, order, values and their types."""
+    from kg.graph.nxparts import item_scalars
+
+    _, again = generated
+    items = dict(again.note_table.read_items())
+    assert len(items) == len(again.note_table)
+    for note_id, item in items.items():
+        made = item_scalars(item)
+        expected = note_scalars(again.note_table[note_id], xml_safe=False)
+        assert list(made.items()) == list(expected.items())
+        assert [type(v) for v in made.values()] == [type(v) for v in expected.values()]
+
+
+def shares_key_dicts(graph: nx.MultiDiGraph) -> bool:
+    """Whether the graph's successors and predecessors hold the same key dict for each
+    pair of nodes, as networkx's `add_edge` makes them, and its adjacency is its
+    successors."""
+    return graph._adj is graph._succ and all(
+        keys is graph._pred[v][u] for u, nbrs in graph._succ.items() for v, keys in nbrs.items()
+    )
+
+
+@pytest.mark.parametrize("which", range(2))
+def test_generated_graphs_are_networkx_graphs_inside(generated, which, tmp_path):
+    """The dicts inside `to_networkx()` are laid out as networkx's own: one key dict a pair
+    of nodes, shared by both directions; nodes and edges in insertion order; and networkx's
+    own comparisons, copies and writers take it as the graph it builds."""
+    graph = generated[which]
+    expected = reference(graph)
+    assert shares_key_dicts(expected)
+    for made in (graph.to_networkx(), graph.to_networkx(stubs=False, tags=False)):
+        assert shares_key_dicts(made)
+        assert all(type(keys) is dict for nbrs in made._succ.values() for keys in nbrs.values())
+        assert len({id(d) for _, _, d in made.edges(data=True)}) == made.number_of_edges()
+    made = graph.to_networkx()
+    assert nx.utils.graphs_equal(made, expected)
+    assert list(made.edges(keys=True, data=True)) == list(expected.edges(keys=True, data=True))
+    assert list(made.nodes(data=True)) == list(expected.nodes(data=True))
+    assert layout(made.copy()) == layout(expected.copy())
+    u, v = next(iter(made.edges()))  # networkx's own methods keep working on it
+    made.add_edge(u, v, key="extra")
+    assert "extra" in made.pred[v][u]
+    made.remove_edge(u, v, key="extra")
+    assert nx.utils.graphs_equal(made, expected)
+    nx.write_graphml(made, tmp_path / "made.graphml")
+    nx.write_graphml(expected, tmp_path / "expected.graphml")
+    assert (tmp_path / "made.graphml").read_bytes() == (tmp_path / "expected.graphml").read_bytes()
+
+
+def test_a_graph_updated_in_place_gives_what_networkx_builds(tmp_path):
+    """A graph updated in place (an edited file) reads its attributes in bulk as a
+    reopened one does, and gives what networkx builds from its decoded notes and links."""
+    from benchmarks.generate_corpus import generate
+
+    folder = tmp_path / "corpus"
+    generate(folder, pages=80, seed=5, markdown_share=0.3)
+    index = tmp_path / "index"
+    kg.load(folder, index=index, embed="none")
+    edited = sorted(folder.glob("*.md"))[0]
+    head, rule, body = edited.read_text().partition("\n---\n")
+    edited.write_text(head + rule + body.replace(". ", ".\x02 "))  # the same links, retold
+    graph = kg.load(folder, index=index, embed="none")
+    assert graph.index_update.mode == "updated", graph.index_update.reason
+    assert graph.link_table.read_fields is not None and graph.note_table.read_items is not None
+    made = graph.to_networkx()
+    assert graph._nx_parts._edges is None  # made from the rows, not from decoded links
+    assert layout(made) == layout(reference(graph))
+    assert layout(made) == layout(kg.load(folder, save=False, embed="none").to_networkx())
+    assert shares_key_dicts(made)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -95,14 +95,14 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods, TableMethods):
         diagnostics: Iterable[Diagnostic] = (),
         files: int = 0,
         root: Path | None = None,
-        keys: dict[str, str] | None = None,
+        keys: dict[str, str] | Callable[[], dict[str, str] | None] | None = None,
     ) -> None:
         self.root = root
         self.files = files
         self.diagnostics: list[Diagnostic] = list(diagnostics)
         self._notes = notes if isinstance(notes, NoteTable) else NoteTable.from_notes(notes)
-        # Normalized title or alias -> id; the index passes the ones it saved (`title_keys`).
-        self._keys: dict[str, str] = keys if keys is not None else self._title_keys()
+        # Normalized title or alias -> id; the index passes a reader of the ones it saved.
+        self._keys = keys if keys is not None else self._title_keys()
         # Adjacency lists answer every query; the networkx graph is built on first use.
         self._links = links if isinstance(links, LinkTable) else LinkTable(list(links), self._notes)
         self._links_tuple: tuple[Link, ...] | None = None
@@ -163,6 +163,8 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods, TableMethods):
     @property
     def title_keys(self) -> dict[str, str]:
         """Normalized title or alias -> note id: how `note()` finds a note by its title."""
+        if callable(self._keys):  # read from the index when first needed (None: not saved)
+            self._keys = self._keys() or self._title_keys()
         return self._keys
 
     def __len__(self) -> int:
@@ -300,7 +302,7 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods, TableMethods):
             )
         if query in self._notes:
             return self._notes[query]
-        note_id = self._keys.get(normalize_title(query))
+        note_id = self.title_keys.get(normalize_title(query))
         if note_id is not None:
             return self._notes[note_id]
         if "/" in query or query.casefold().endswith(".md"):

@@ -20,13 +20,28 @@ over every edge's data costs one pass over the links, without a networkx call pe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import gc
+import json
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import chain, repeat
+from operator import attrgetter, itemgetter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from kg.codec import note_scalars, uniform_types, xml_text
+from kg.codec import (
+    DECLARED_COUNTS,
+    DELIMITER,
+    NOTE_ATTRIBUTES,
+    attribute_name,
+    note_scalars,
+    uniform_types,
+    xml_text,
+)
 from kg.graph.build import collector_paused
-from kg.model import Link
+from kg.graph.tables import FieldRows
+from kg.model import Link, NoteKind
+from kg.properties import properties_from_json, property_columns, scalar
 
 if TYPE_CHECKING:
     import networkx as nx  # type: ignore[import-untyped, unused-ignore]
@@ -43,35 +58,218 @@ def edge_scalars(links: tuple[Link, ...] | list[Link]) -> list[dict[str, Any]]:
     >>> edge_scalars([Link("a", "b", LinkKind.RELATED, "a.md", 3, label="x\\x00y")])
     [{'kind': 'related', 'label': 'xy', 'file': 'a.md', 'line': 3}]
     """
+    fields = list(map(_FIELDS, links))
+    out = _scalars([link.kind._value_ for link in links], fields)
+    return _cleaned(out, [list(map(itemgetter(at), fields)) for at in _TEXT_AT])
+
+
+def file_scalars(kinds: Sequence[str], rows: FieldRows) -> list[dict[str, Any]]:
+    """`edge_scalars` of links read from the index file by file (`LinkTable.read_fields`):
+    made file by file from their columns, each link given its kind (`kinds[i]` is link
+    i's, and row `rows.rowids[i]`), then put in link order; their texts searched for
+    characters XML cannot hold all at once, as the index gives them (`rows.texts`).
+
+    >>> columns = [[1, 2], [None, 1], ["", "s"], *[["", ""]] * 4, ["", "x"]]
+    >>> file_scalars(["next", "related"], FieldRows([8, 7], [(7, "a.md", columns)], b"a.md", 0))
+    [{'kind': 'next', 'summary': 's', 'section': 'x', 'order': 1, 'file': 'a.md', 'line': 2}, {'kind': 'related', 'file': 'a.md', 'line': 1}]
+    """
+    import numpy as np
+
+    files = rows.files
+    firsts = np.fromiter((first for first, _, _ in files), np.int64, len(files))
+    counts = np.fromiter((len(columns[0]) for _, _, columns in files), np.int64, len(files))
+    starts = np.cumsum(counts) - counts
+    rowids = np.asarray(rows.rowids, dtype=np.int64)
+    at = np.searchsorted(firsts, rowids, side="right") - 1
+    if len(rowids) and (
+        len(kinds) != len(rowids)
+        or np.any(firsts[1:] <= firsts[:-1])
+        or at.min() < 0
+        or np.any(rowids - firsts[at] >= counts[at])
+    ):
+        raise ValueError("the saved link rows do not fit the link columns")
+    places = (starts[at] + rowids - firsts[at]).tolist()  # link i is made[places[i]]
+    kind_at: list[str | None] = [None] * int(counts.sum())
+    deque(map(kind_at.__setitem__, places, kinds), maxlen=0)  # C loops
+    made: list[dict[str, Any]] = []
+    for (_, file, columns), start, count in zip(
+        files, starts.tolist(), counts.tolist(), strict=True
+    ):
+        made += _scalars(kind_at[start : start + count], zip(repeat(file), *columns, strict=False))
+    out = list(map(made.__getitem__, places))
+    if rows.texts is not None and _bytes_hold_xml(rows.texts, rows.separators):
+        return out
+    return clean_texts(out)
+
+
+# A link's fields but its ends and kind, in `Link`'s order (as the index keeps them).
+_FIELDS = attrgetter(
+    "file", "line", "order", "summary", "sentence", "label", "annotation", "relation", "section"
+)
+_TEXT_AT = (0, 3, 4, 5, 6, 7, 8)  # the text fields among them
+
+
+def _scalars(kinds: Iterable[str | None], fields: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
+    """The attribute dicts of links given by their kinds and other fields (`_FIELDS`),
+    texts not cleaned yet."""
     out: list[dict[str, Any]] = []
     append = out.append
-    for link in links:
-        data: dict[str, Any] = {"kind": link.kind._value_}
-        if link.relation:
-            data["relation"] = link.relation
-        if link.label:
-            data["label"] = link.label
-        if link.annotation:
-            data["annotation"] = link.annotation
-        if link.summary:
-            data["summary"] = link.summary
-        if link.sentence:
-            data["sentence"] = link.sentence
-        if link.section:
-            data["section"] = link.section
-        if link.order is not None:
-            data["order"] = int(link.order)
-        if link.file:
-            data["file"] = link.file
-        data["line"] = int(link.line)
+    for kind, (file, line, order, summary, sentence, label, annotation, relation, section) in zip(
+        kinds, fields, strict=False
+    ):
+        data: dict[str, Any] = {"kind": kind}
+        if relation:
+            data["relation"] = relation
+        if label:
+            data["label"] = label
+        if annotation:
+            data["annotation"] = annotation
+        if summary:
+            data["summary"] = summary
+        if sentence:
+            data["sentence"] = sentence
+        if section:
+            data["section"] = section
+        if order is not None:
+            data["order"] = int(order)
+        if file:
+            data["file"] = file
+        data["line"] = int(line)
         append(data)
-    text = "\n".join(v for data in out for v in data.values() if type(v) is str)
-    if len(xml_text(text)) != len(text):  # rare: clean the links that need it
-        for data in out:
-            for name, value in data.items():
-                if type(value) is str:
-                    data[name] = xml_text(value)
     return out
+
+
+def _cleaned(out: list[dict[str, Any]], texts: list[Sequence[Any]]) -> list[dict[str, Any]]:
+    """`out` with the characters XML cannot hold taken out of its texts when the columns
+    `texts` (every text of the links) hold one; all searched at once."""
+    try:
+        holds = _holds_xml("\n".join(chain.from_iterable(texts)))
+    except TypeError:  # a field that is no text (a damaged index): the texts of the dicts
+        return clean_texts(out)
+    return out if holds else clean_texts(out)
+
+
+def item_scalars(item: dict[str, Any]) -> dict[str, Any]:
+    """`note_scalars(note_from_json(item), xml_safe=False)` (the same keys, in the same
+    order, of the same values) without making the note: `item` is a note's JSON as
+    `kg.codec.note_to_json` writes it, its properties as text.
+
+    >>> from kg.codec import note_to_json
+    >>> from kg.model import ConceptMap, Counts, Note
+    >>> note = Note("a", "Why A?", NoteKind.SYNTHESIS, categories=("X", "Y"), counts=Counts(uses=2),
+    ...             concept_map=ConceptMap(1, 2, 3), properties_json='{"title": "T", "n": [1]}')
+    >>> item_scalars(note_to_json(note)) == note_scalars(note, xml_safe=False)
+    True
+    """
+    title = item["title"]
+    out: dict[str, Any] = {
+        "kind": NoteKind(item["kind"]).value,
+        "title": title,
+        "label": title,
+        "stub": item.get("stub", False),
+    }
+    for name in ("description", "claim", "date", "collection", "arxiv"):
+        if value := item.get(name):
+            out[name] = value
+    for name in ("categories", "tags", "aliases", "files"):
+        if value := item.get(name):
+            out[name] = DELIMITER.join(value)
+    if item.get("truncated", False):
+        out["truncated"] = True
+    counts = item.get("counts", {})
+    for name in DECLARED_COUNTS:
+        if (value := counts.get(name)) is not None:
+            out[f"declared_{name}"] = int(value)
+    if concept_map := item.get("concept_map"):
+        out["declared_direct"] = concept_map[0]
+        out["declared_two_hop"] = concept_map[1]
+        out["declared_cluster"] = concept_map[2]
+    properties = item.get("properties")
+    if properties and not isinstance(properties, str):  # an object, as an export holds it
+        properties = json.dumps(properties, ensure_ascii=False)
+    if properties:
+        columns = property_columns(properties_from_json(properties), NOTE_ATTRIBUTES)
+        for name, value in columns.items():
+            if (shown := scalar(value)) is not None:
+                out[attribute_name(name)] = shown
+    return out
+
+
+def clean_texts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`rows` (attribute dicts) with the characters XML cannot hold taken out of their
+    texts (`kg.codec.xml_text`), all searched at once: what `note_scalars` does to each.
+    Changed in place.
+
+    >>> clean_texts([{"title": "a\\x01b", "n": 3}, {"title": "c"}])
+    [{'title': 'ab', 'n': 3}, {'title': 'c'}]
+    """
+    if not _holds_xml("\n".join(v for row in rows for v in row.values() if isinstance(v, str))):
+        for row in rows:
+            for name, value in row.items():
+                if isinstance(value, str):
+                    row[name] = xml_text(value)
+    return rows
+
+
+def _mixed_types(rows: list[dict[str, Any]]) -> bool:
+    """Whether some attribute has values of more than one type in `rows` (then
+    `kg.codec.uniform_types` has work to do), found in C loops.
+
+    >>> _mixed_types([{"r": 4, "s": "x"}, {"r": 5}]), _mixed_types([{"r": 4}, {"r": 4.5}])
+    (False, True)
+    """
+    names = chain.from_iterable(rows)
+    types = map(type, chain.from_iterable(map(dict.values, rows)))
+    return len(set(zip(names, types, strict=True))) != len(set(chain.from_iterable(rows)))
+
+
+def to_old_generation() -> None:
+    """Put every object the cyclic collector tracks in its oldest generation at once,
+    without a collection (`gc.freeze`, then `gc.unfreeze`): a new graph's 200,000 key
+    dicts all live on, and the young collection that turning the collector on again
+    starts would walk all of them for nothing (0.08 s at 10,000 pages). Nothing is done
+    when some objects are frozen already (a caller's `gc.freeze` is kept as it is).
+
+    >>> frozen = gc.get_freeze_count()
+    >>> to_old_generation(); gc.get_freeze_count() == frozen
+    True
+    """
+    if not gc.get_freeze_count():
+        gc.freeze()
+        gc.unfreeze()
+
+
+# The bytes of the C0 controls XML 1.0 cannot hold (all but tab, LF and CR).
+_C0 = bytes([*range(9), 11, 12, *range(14, 32)])
+
+
+def _holds_xml(text: str) -> bool:
+    """Whether XML 1.0 can hold `text` (`kg.codec.xml_text` leaves it as it is), read
+    from its UTF-8 bytes (`_bytes_hold_xml`), several times as fast as a regular
+    expression; a lone surrogate (which XML cannot hold) cannot be encoded at all.
+
+    >>> [_holds_xml(t) for t in ("a\\tb\\né", "a\\x0bb", "\\ufffe", "x\\ud800", "\\U0001f600")]
+    [True, False, False, False, True]
+    """
+    try:
+        data = text.encode()
+    except UnicodeEncodeError:
+        return False
+    return _bytes_hold_xml(data)
+
+
+def _bytes_hold_xml(data: bytes, separators: int = 0) -> bool:
+    """Whether XML 1.0 can hold the text whose UTF-8 bytes are `data` (a text that could
+    be encoded: no lone surrogate) but for `separators` US characters in it (texts joined
+    by them): a C0 control byte is that control only, and U+FFFE and U+FFFF have bytes
+    no other text has.
+
+    >>> _bytes_hold_xml("a\\x1fb\\x1fc".encode(), 2), _bytes_hold_xml("a\\x1fb\\x1fc".encode(), 1)
+    (True, False)
+    """
+    if len(data) - len(data.translate(None, _C0)) != separators:
+        return False
+    return b"\xef\xbf" not in data or (b"\xef\xbf\xbe" not in data and b"\xef\xbf\xbf" not in data)
 
 
 class Attributes(Mapping[str, Any]):
@@ -202,12 +400,22 @@ class NxParts:
     def nodes(self) -> dict[str, dict[str, Any]]:
         """Every note's `note_scalars`, by id in the graph's order, of uniform types."""
         if self._nodes is None:
-            notes = self.graph_of.note_table
-            with collector_paused():
-                ids = list(notes)
-                rows = uniform_types([note_scalars(notes[note_id]) for note_id in ids])
-                self._nodes = dict(zip(ids, rows, strict=True))
+            self._nodes = self._make_nodes()
         return self._nodes
+
+    def _make_nodes(self) -> dict[str, dict[str, Any]]:
+        """New `nodes`: of the notes not decoded yet, made from their JSON
+        (`NoteTable.notes_or_items`, `item_scalars`)."""
+        notes = self.graph_of.note_table
+        with collector_paused():
+            rows = [
+                item_scalars(note) if isinstance(note, dict) else note_scalars(note, xml_safe=False)
+                for note in notes.notes_or_items()
+            ]
+            rows = clean_texts(rows)
+            if _mixed_types(rows):
+                rows = uniform_types(rows)
+            return dict(zip(notes, rows, strict=True))
 
     def node(self, note_id: str) -> dict[str, Any]:
         return self.nodes()[note_id]
@@ -215,11 +423,19 @@ class NxParts:
     def edges(self) -> list[dict[str, Any]]:
         """Every link's `link_scalars`, by link number."""
         if self._edges is None:
-            with collector_paused():
-                links = self.graph_of.links
-                self._edges = edge_scalars(links)
-                self.links = links
+            self._edges = self._make_edges()
         return self._edges
+
+    def _make_edges(self) -> list[dict[str, Any]]:
+        """New `edges`: a reopened graph's links read in one pass, file by file, no `Link`
+        made (`LinkTable.read_fields`); a built graph's from its links."""
+        with collector_paused():
+            table = self.graph_of.link_table
+            if table.read_fields is not None:
+                return file_scalars(table.kind_list(), table.read_fields())
+            links = self.graph_of.links
+            self.links = links
+            return edge_scalars(links)
 
     def edge(self, index: int) -> dict[str, Any]:
         return self.edges()[index]
@@ -239,29 +455,41 @@ class NxParts:
     def graph(self, keep: Callable[[str], bool] | None = None) -> nx.MultiDiGraph:
         """A new `MultiDiGraph` of new attribute dicts, of the nodes `keep` keeps (all for
         None) and the links between them: what `add_nodes_from` and `add_edges_from` in
-        note and link order would give, filled in networkx's dict-of-dicts directly."""
+        note and link order would give, filled in networkx's dict-of-dicts directly.
+        Attributes made already (for `view`) are copied; else they are made for this graph
+        alone and not kept (a second `to_networkx` makes them again)."""
         import networkx as nx
 
-        nodes, edges = self.nodes(), self.edges()
-        links = self.links
-        assert links is not None  # `edges` decoded them
         out = nx.MultiDiGraph()
         with collector_paused():
+            nodes = self._nodes if self._nodes is not None else self._make_nodes()
+            fresh = nodes is not self._nodes
             node = out._node
-            for note_id, data in nodes.items():
-                if keep is None or keep(note_id):
-                    node[note_id] = data.copy()
+            if keep is None:
+                node.update(
+                    nodes if fresh else zip(nodes, map(dict.copy, nodes.values()), strict=True)
+                )
+            else:
+                for note_id, data in nodes.items():
+                    if keep(note_id):
+                        node[note_id] = data if fresh else data.copy()
+            edges = self._edges if self._edges is not None else self._make_edges()
+            datas = edges if edges is not self._edges else map(dict.copy, edges)
+            sources, targets = self.graph_of.link_table.end_lists()
+            keys_of = map("e{}".format, range(len(sources)))
+            ends: Iterable[tuple[str, str, str, dict[str, Any]]]
+            ends = zip(keys_of, sources, targets, datas, strict=True)
+            if len(node) != len(nodes):
+                ends = (end for end in ends if end[1] in node and end[2] in node)
             succ: dict[str, dict[str, dict[str, dict[str, Any]]]] = {n: {} for n in node}
             pred: dict[str, dict[str, dict[str, dict[str, Any]]]] = {n: {} for n in node}
-            for i, data in enumerate(edges):
-                link = links[i]
-                source, target = link.source, link.target
-                if source not in node or target not in node:
-                    continue
-                keys = succ[source].get(target)
-                if keys is None:
-                    keys = succ[source][target] = pred[target][source] = {}
-                keys[f"e{i}"] = data.copy()
+            for key, source, target, data in ends:
+                neighbours = succ[source]
+                if target in neighbours:  # a later edge between them: its key added
+                    neighbours[target][key] = data
+                else:  # one key dict a pair, shared as networkx's `add_edge` shares it
+                    neighbours[target] = pred[target][source] = {key: data}
             out._succ.update(succ)  # `_adj` is the same dict
             out._pred.update(pred)
+            to_old_generation()
         return out

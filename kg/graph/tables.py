@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from functools import cached_property
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -43,16 +43,51 @@ def _fields_of(rows: Sequence[Any]) -> tuple[Callable[[Any], Any], ...] | None:
 
 
 class NoteTable(Mapping[str, Note]):
-    """Notes by id; full `Note` objects are decoded on first access and cached."""
+    """Notes by id; full `Note` objects are decoded on first access and cached.
 
-    def __init__(self, headers: dict[str, Header], decode: Callable[[str], Note]) -> None:
-        self._headers = headers
+    `headers` is every note's header by id, or a reader of them (a graph reopened from
+    the index reads them only when a title, kind or stub flag is first asked for); then
+    `ids` gives the ids, in the order the headers will have.
+
+    >>> table = NoteTable(lambda: {"a": ("A", NoteKind.TAG, False, False, ())}, {}.get, ids=["a"])
+    >>> "a" in table, list(table), "_headers" in vars(table), table.title("a")
+    (True, ['a'], False, 'A')
+    """
+
+    def __init__(
+        self,
+        headers: dict[str, Header] | Callable[[], dict[str, Header]],
+        decode: Callable[[str], Note],
+        ids: Collection[str] | None = None,
+    ) -> None:
+        if callable(headers):
+            if ids is None:
+                raise TypeError("a reader of the headers needs the ids")
+            self._read_headers: Callable[[], dict[str, Header]] | None = headers
+            self._ids: Collection[str] = ids
+        else:
+            self._read_headers = None
+            self._headers = headers
+            self._ids = headers
         self._decode = decode
         self._cache: dict[str, Note] = {}
         # Every tagged note's tags in one pass, without decoding notes (the index sets it).
         self.read_tags: Callable[[], dict[str, tuple[str, ...]]] | None = None
         # Every dated note's date (ISO text) in one pass, likewise.
         self.read_dates: Callable[[], dict[str, str]] | None = None
+        # Every note's JSON without its body (`kg.codec.note_to_json`), by id, likewise.
+        self.read_items: Callable[[], Iterable[tuple[str, dict[str, Any]]]] | None = None
+
+    @cached_property
+    def _headers(self) -> dict[str, Header]:
+        """Every note's header, read when first asked for (then an attribute as any)."""
+        read = self._read_headers
+        assert read is not None  # else set in __init__
+        headers = read()
+        if len(headers) != len(self._ids):
+            raise ValueError("the saved notes changed under the open index")
+        self._read_headers = None
+        return headers
 
     @classmethod
     def from_notes(cls, notes: Mapping[str, Note]) -> NoteTable:
@@ -66,19 +101,19 @@ class NoteTable(Mapping[str, Note]):
     def __getitem__(self, note_id: str) -> Note:
         note = self._cache.get(note_id)
         if note is None:
-            if note_id not in self._headers:
+            if note_id not in self._ids:
                 raise KeyError(note_id)
             note = self._cache[note_id] = self._decode(note_id)
         return note
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._headers)
+        return iter(self._ids)
 
     def __len__(self) -> int:
-        return len(self._headers)
+        return len(self._ids)
 
     def __contains__(self, note_id: object) -> bool:
-        return note_id in self._headers
+        return note_id in self._ids
 
     def title(self, note_id: str) -> str:
         return self._headers[note_id][0]
@@ -92,14 +127,31 @@ class NoteTable(Mapping[str, Note]):
     def headers(self) -> Iterable[tuple[str, Header]]:
         return self._headers.items()
 
+    def notes_or_items(self) -> Iterator[Note | dict[str, Any]]:
+        """Every note, in order, for bulk work that reads no body (the networkx
+        attributes): those decoded already as they are, the others, where the index can
+        give them, as their JSON without the body (`kg.codec.note_to_json`), read in one
+        pass and not decoded (10,000 notes decoded one by one cost a `to_networkx()` a
+        second).
+
+        >>> table = NoteTable.from_notes({"a": Note("a", "A", NoteKind.SYNTHESIS)})
+        >>> [n.title for n in table.notes_or_items()]
+        ['A']
+        """
+        if self.read_items is None or len(self._cache) == len(self._ids):
+            return iter(self.values())
+        found: dict[str, Note | dict[str, Any]] = dict(self.read_items())
+        found.update(self._cache)  # decoded: as they are
+        return map(found.__getitem__, self._ids)
+
     def tag_lists(self) -> list[tuple[str, tuple[str, ...]]]:
         """(id, tags) of every note with tags, in one pass where the index can give them
         (decoding 10,000 notes for their tags costs an edit's `kg index` half a second)."""
-        if self.read_tags is None or len(self._cache) == len(self._headers):
+        if self.read_tags is None or len(self._cache) == len(self._ids):
             return [(n.id, n.tags) for n in self.values() if n.tags]
         found = self.read_tags()
         found.update((i, n.tags) for i, n in self._cache.items())  # decoded: as they are
-        return [(i, tags) for i, tags in found.items() if tags and i in self._headers]
+        return [(i, tags) for i, tags in found.items() if tags and i in self._ids]
 
     def date_list(self) -> list[tuple[str, str]]:
         """(id, date) of every note with a date, in one pass where the index can give them
@@ -109,16 +161,32 @@ class NoteTable(Mapping[str, Note]):
         >>> table.date_list()
         [('a', '2026-01-02')]
         """
-        if self.read_dates is None or len(self._cache) == len(self._headers):
+        if self.read_dates is None or len(self._cache) == len(self._ids):
             return [(n.id, n.date) for n in self.values() if n.date]
         found = self.read_dates()
         found.update((i, n.date) for i, n in self._cache.items())  # decoded: as they are
-        return [(i, date) for i, date in found.items() if date and i in self._headers]
+        return [(i, date) for i, date in found.items() if date and i in self._ids]
 
 
 # Fetches the rest of the fields of some links (file, line, order, ...) by row number;
 # None asks for every link.
 Details = Callable[[Sequence[int] | None], dict[int, tuple[Any, ...]]]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRows:
+    """Every link's fields but its ends and kind as the index keeps them
+    (`LinkTable.read_fields`): each link's row (`rowids`, in link order); file by file, in
+    row order, the first row, the file, and its links' lines, orders, summaries,
+    sentences, labels, annotations, relations and sections, column by column (`files`);
+    every text among them, the files' names too, as one text in UTF-8 (`texts`; None
+    when some field that should be a text is not, or cannot be encoded) and how many of
+    the US characters in it stand between texts rather than in one (`separators`)."""
+
+    rowids: Sequence[int]
+    files: list[tuple[int, str, list[list[Any]]]]
+    texts: bytes | None
+    separators: int
 
 
 class LinkTable:
@@ -152,11 +220,16 @@ class LinkTable:
                 out[row[0]].append(index)
                 into[row[1]].append(index)
         self._all: list[Link] | None = None
+        # Every link's other fields in one pass, file by file, where the index can give them.
+        self.read_fields: Callable[[], FieldRows] | None = None
 
     @classmethod
-    def from_columns(cls, columns: LinkColumns, details: Details) -> LinkTable:
+    def from_columns(
+        cls, columns: LinkColumns, details: Details, position: dict[str, int] | None = None
+    ) -> LinkTable:
         """A table over saved columns (see `columns`); raises ValueError when they do not
-        fit together, so a damaged index is never used."""
+        fit together, so a damaged index is never used. `position` (note id -> its place
+        in `columns.note_ids`) is made here unless given."""
         ids, kinds = columns.note_ids, columns.kind_names
         count = len(columns.sources)
         if (
@@ -177,10 +250,14 @@ class LinkTable:
         table._rows = [None] * count
         table._details = details
         table._columns = _Columns(ids, columns.sources, columns.targets, columns.kinds, kinds)
-        position = {note_id: i for i, note_id in enumerate(ids)}
+        if position is None:
+            position = dict(zip(ids, range(len(ids)), strict=True))
+        elif len(position) != len(ids):
+            raise ValueError("the note positions do not fit the link columns")
         table.out = _Adjacency(position, columns.out_offsets, columns.out_links)
         table.into = _Adjacency(position, columns.into_offsets, columns.into_links)
         table._all = None
+        table.read_fields = None
         return table
 
     def columns(self, note_ids: Sequence[str]) -> LinkColumns:
@@ -236,6 +313,35 @@ class LinkTable:
             assert columns is not None
             return columns.kind_names[columns.kinds[index]]
         return row.kind.value if isinstance(row, Link) else row[2]
+
+    def end_lists(self) -> tuple[list[str], list[str]]:
+        """Every link's source and target, in link order, without decoding a link.
+
+        >>> LinkTable([Link("a", "b", LinkKind.MENTIONS)], ["a", "b"]).end_lists()
+        (['a'], ['b'])
+        """
+        columns, rows = self._columns, self._rows
+        if columns is not None:
+            ids = columns.ids
+            return list(map(ids.__getitem__, columns.sources)), list(
+                map(ids.__getitem__, columns.targets)
+            )
+        fields = _fields_of(rows)
+        if fields is not None:
+            return list(map(fields[0], rows)), list(map(fields[1], rows))
+        pairs = [self.ends(index) for index in range(len(rows))]
+        return [source for source, _ in pairs], [target for _, target in pairs]
+
+    def kind_list(self) -> list[str]:
+        """Every link's kind (its value), in link order, without decoding a link.
+
+        >>> LinkTable([Link("a", "b", LinkKind.MENTIONS)], ["a", "b"]).kind_list()
+        ['mentions']
+        """
+        columns, rows = self._columns, self._rows
+        if columns is not None:
+            return list(map(columns.kind_names.__getitem__, columns.kinds))
+        return [self.kind(index) for index in range(len(rows))]
 
     def prefetch(self, indices: Sequence[int] | None) -> None:
         """Decode these links (all of them for None) with one fetch of their details."""
@@ -321,13 +427,18 @@ class _Columns:
 
 
 def _packed(offsets: Sequence[int], count: int) -> bool:
-    """True when `offsets` start at 0, never go down, and end at `count`."""
-    return (
-        bool(offsets)
-        and offsets[0] == 0
-        and offsets[-1] == count
-        and all(a <= b for a, b in pairwise(offsets))
-    )
+    """True when `offsets` start at 0, never go down, and end at `count` (checked at once:
+    a reopened graph of 100,000 notes has two of 100,000 each).
+
+    >>> _packed(array("I", [0, 2, 2, 5]), 5), _packed([0, 3, 2, 5], 5), _packed([], 0)
+    (True, False, False)
+    """
+    import numpy as np
+
+    if not len(offsets) or offsets[0] != 0 or offsets[-1] != count:
+        return False
+    values = np.asarray(offsets)
+    return bool(np.all(values[1:] >= values[:-1]))
 
 
 def _pack(note_ids: Sequence[str], lists: Mapping[str, list[int]]) -> tuple[array, array]:

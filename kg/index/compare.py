@@ -14,6 +14,7 @@ decides only; the loader does what it says.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +43,7 @@ class Verdict:
 
 
 def examine(
-    folder: Path, stamps: list[FileStamp], selection: str, rebuild: bool = False
+    folder: Path, stamps: Sequence[FileStamp], selection: str, rebuild: bool = False
 ) -> Verdict:
     """Compare the index in `folder` with the corpus's files (`stamps`) and the globs
     they were chosen by (`selection`, as `Selection.text` writes them)."""

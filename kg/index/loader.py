@@ -2,7 +2,7 @@
 
 1. Find the files: the corpus a path opens (`kg.index.enclosing`), its settings
    (`kg.config`), its index folder (`kg.index.stamps.index_dir`) and the stamps of the
-   files it reads (`kg.parse.corpus.scan`).
+   files it reads (`kg.parse.corpus.scan_files`).
 2. Compare the stamps with the index's (`kg.index.compare.examine`): reuse the index,
    update it in place, or rebuild it.
 3. Open, update or build: reuse reads the saved graph (`kg.index.read`); an update
@@ -49,7 +49,7 @@ from kg.index.stamps import corpus_signature, index_dir, stamps_text, tidy
 from kg.index.write import save_graph
 from kg.io import index_lock
 from kg.model import Diagnostic, Page
-from kg.parse.corpus import FileStamp, discover, display_paths, scan
+from kg.parse.corpus import FileStamp, discover, display_paths, scan_files
 from kg.parse.obsidian import find_attachments
 from kg.parse.parallel import parse_all
 from kg.parse.selection import Selection
@@ -248,7 +248,7 @@ def load(
         else load_config(root if root.is_dir() else root.parent, Path(config) if config else None)
     )
     folder = index_dir(root, Path(index) if index else None)
-    stamps = scan(root, selection)
+    stamps = scan_files(root, selection)
     chosen = selection.text()
 
     # 2. Compare the stamps: reuse the index, update it in place, or rebuild it. Reusing
@@ -265,7 +265,9 @@ def load(
         else:
             with index_lock(folder):
                 verdict = examine(folder, stamps, chosen, rebuild)
-                graph = _open_or_build(verdict, folder, root, settings, stamps, progress, selection)
+                graph = _open_or_build(
+                    verdict, folder, root, settings, stamps.stamps(), progress, selection
+                )
             graph.index_update = replace(graph.index_update, seconds=time.perf_counter() - started)
     graph.config = settings
     # 4. Attach the vectors (and say where the index is, and which files it read).

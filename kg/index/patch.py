@@ -22,6 +22,8 @@ from kg.index.read import (
     Meta,
     SavedIndex,
     details_reader,
+    fields_reader,
+    items_reader,
     note_reader,
     read_diagnostics,
     read_headers,
@@ -303,8 +305,10 @@ def reopen(
         db.execute("BEGIN")
         saved.meta = Meta(db)
     links = LinkTable.from_columns(columns, details_reader(db, extras["rowids"]))
+    links.read_fields = fields_reader(db, extras["rowids"])  # networkx's in bulk, as at open
     table = NoteTable(headers, note_reader(db))
     table.read_tags, table.read_dates = tags_and_dates_readers(db)
+    table.read_items = items_reader(db)
     for note in notes.values():
         table._cache[note.id] = note
     graph = KnowledgeGraph(

@@ -201,3 +201,31 @@ def link_details(first: int, file: str, data: str) -> dict[int, tuple[Any, ...]]
             strict=True,
         )
     return {first + at: (file, *fields) for at, fields in enumerate(rows)}
+
+
+def link_field_columns(data: str) -> tuple[list[list[Any]], str | None, int]:
+    """The fields of one link_files row's links (`link_fields`) column by column: their
+    lines, orders, summaries, sentences, labels, annotations, relations and sections (what
+    `link_details` gives link by link, without a tuple a link); with their texts as one
+    text (None when some field that should be one is not: a damaged row) and how many
+    of the US characters in it stand between texts (any other was in a text).
+
+    >>> link_field_columns(link_fields([(3, 1, "x", "y"), (5, None, "", "z")]))
+    ([[3, 5], [1, None], ['x', ''], ['y', 'z']], 'x\\x1f\\x1fy\\x1fz', 3)
+    >>> link_field_columns(link_fields([(2, None, "one\x1ftwo", "")]))
+    ([[2], [None], ['one\\x1ftwo'], ['']], 'one\\x1ftwo\\n', 0)
+    """
+    if data[0] == "j":
+        columns = [list(column) for column in zip(*json.loads(data[1:]), strict=True)]
+        try:
+            return columns, "\n".join(chain.from_iterable(columns[2:])), 0
+        except TypeError:
+            return columns, None, 0
+    head, _, rest = data[1:].partition(_US)
+    lines, orders = json.loads(head)
+    count = len(lines)
+    if not count:
+        return [lines, orders], "", 0
+    texts = rest.split(_US)
+    columns = [lines, orders, *(texts[at : at + count] for at in range(0, len(texts), count))]
+    return columns, rest, len(texts) - 1

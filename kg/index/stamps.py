@@ -22,7 +22,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from kg.io import LOCK
-from kg.parse.corpus import FileStamp
+from kg.parse.corpus import FileStamp, ScannedFiles
 
 # 10: updated in place (WAL), the corpus's file stamps and the build state inside the graph
 # file, link columns in a file of their own; 11: Obsidian's rules read more closely (empty
@@ -107,15 +107,21 @@ def stamps_text(stamps: Sequence[FileStamp]) -> str:
     """The stamps as one string (fields and files apart by NUL, which no path holds):
     cheap to write and to compare with the files on disk.
 
-    >>> from kg.parse.corpus import FileStamp
+    >>> from kg.parse.corpus import FileStamp, ScannedFiles
     >>> text = stamps_text([FileStamp("a.md", 3, 7), FileStamp("b c.txt", 10, 8)])
     >>> parse_stamps(text)
     [('a.md', 3, 7), ('b c.txt', 10, 8)]
+    >>> from kg.parse.corpus import ScannedFiles
+    >>> stamps_text(ScannedFiles(["a.md", "b c.txt"], [3, 10], [7, 8])) == text
+    True
     """
     last = _last_stamps_text
     if last and last[0] is stamps and last[1] == len(stamps):
         return last[2]  # one load asks several times for the same list (it is not changed)
-    text = "\0".join(f"{s.path}\0{s.size}\0{s.mtime_ns}" for s in stamps)
+    if isinstance(stamps, ScannedFiles):  # columns: joined in C loops, no FileStamp made
+        text = "\0".join(map("{}\0{}\0{}".format, stamps.paths, stamps.sizes, stamps.mtimes))
+    else:
+        text = "\0".join(f"{s.path}\0{s.size}\0{s.mtime_ns}" for s in stamps)
     _last_stamps_text[:] = [stamps, len(stamps), text]
     return text
 

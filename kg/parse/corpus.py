@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import compress
+from operator import attrgetter, methodcaller, not_
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
     from kg.config import Config
@@ -99,32 +102,172 @@ def _prefix(folder: str, base: str) -> str:
 
 
 def scan(root: Path, selection: Selection | None = None) -> list[FileStamp]:
-    """The stamps of every corpus file (those `selection` admits), in `discover` order,
-    without building Path objects (reopening a 10,000-file corpus starts with this, so it
-    is kept cheap)."""
+    """The stamps of every corpus file (those `selection` admits), in `discover` order.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "b.md").write_text("B"); (folder / "a").mkdir()
+    >>> _ = (folder / "a" / "c.txt").write_text("Cc"); _ = (folder / "x.py").write_text("")
+    >>> [(s.path, s.size) for s in scan(folder)]
+    [('b.md', 1), ('a/c.txt', 2)]
+    """
+    return scan_files(root, selection).stamps()
+
+
+@dataclass(frozen=True, slots=True)
+class ScannedFiles(Sequence[FileStamp]):
+    """The stamps of a corpus's files as three columns (`scan_files`): the paths shown
+    (relative, with `/`), sizes and modification times, in `discover` order. A sequence of
+    `FileStamp`, each made when asked for; `kg.index.stamps.stamps_text` reads the columns
+    as they are, so an unchanged corpus reopens without a `FileStamp` a file."""
+
+    paths: list[str]
+    sizes: list[int]
+    mtimes: list[int]
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    @overload
+    def __getitem__(self, index: int) -> FileStamp: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[FileStamp]: ...
+    def __getitem__(self, index: int | slice) -> FileStamp | list[FileStamp]:
+        if isinstance(index, slice):
+            return self.stamps()[index]
+        return FileStamp(self.paths[index], self.sizes[index], self.mtimes[index])
+
+    def __iter__(self) -> Iterator[FileStamp]:
+        return map(FileStamp, self.paths, self.sizes, self.mtimes)
+
+    def stamps(self) -> list[FileStamp]:
+        """Every stamp as a `FileStamp`, in order."""
+        return list(self)
+
+
+def scan_files(root: Path, selection: Selection | None = None) -> ScannedFiles:
+    """The stamps of every corpus file (those `selection` admits), in `discover` order, as
+    columns. Reopening a corpus starts here, so it is kept cheap: folders are listed with
+    `os.scandir` (whose entries say which are folders without a `stat` call) and the files
+    are `stat`-ed by a few threads at once (`os.stat` lets go of the interpreter lock),
+    each through C loops (`map`), with no Path object nor `FileStamp` made."""
     if root.is_file():
-        return [stamp(root, root)]
+        one = stamp(root, root)
+        return ScannedFiles([one.path], [one.size], [one.mtime_ns])
     base = str(root)
-    found: list[FileStamp] = []
     # Attachments count too: a new image turns a missing attachment into a found one.
     suffixes = PAGE_SUFFIXES + MARKDOWN_SUFFIXES + tuple(sorted(ATTACHMENT_SUFFIXES))
     readme = "README.md" if _skips_readme(base) else ""
     chosen = selection if selection is not None and not selection.everything else None
-    for folder, dirs, files in os.walk(base, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
-        prefix = _prefix(folder, base)
-        for name in sorted(files):
-            if (
-                name.lower().endswith(suffixes)
-                and (prefix or name != readme)
-                and (chosen is None or chosen.admits(prefix + name))
-            ):
-                try:
-                    info = os.stat(os.path.join(folder, name))
-                    found.append(FileStamp(prefix + name, info.st_size, info.st_mtime_ns))
-                except OSError:
-                    found.append(FileStamp(prefix + name, -1, -1))
-    return found
+    shown: list[str] = []
+    full: list[str] = []
+    _gather(base, "", _Wanted(suffixes, readme, chosen), shown, full)
+    sizes, mtimes = _stat_all(full)
+    return ScannedFiles(shown, sizes, mtimes)
+
+
+@dataclass(frozen=True, slots=True)
+class _Wanted:
+    """Which files `_gather` keeps: by suffix, not the root's README (when it describes the
+    corpus), and those a selection admits."""
+
+    suffixes: tuple[str, ...]
+    readme: str
+    chosen: Selection | None
+
+
+def _gather(folder: str, prefix: str, wanted: _Wanted, shown: list[str], full: list[str]) -> None:
+    """Add the wanted files below `folder` (shown as `prefix`) to `shown` (relative paths)
+    and `full` (paths to stat), in the order `os.walk` with sorted names gives them: a
+    folder's files, then each of its folders in turn (folders that are symbolic links, or
+    skipped, are not entered; an unreadable folder is passed over, as `os.walk` does).
+    Each step over a folder's entries is a C loop (`map`, `compress`): a folder of
+    100,000 files costs no Python step a file."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError:
+        return
+    try:
+        folders = list(map(_IS_DIR, entries))
+    except OSError:  # an entry that cannot be stat-ed: not a folder, as `os.walk` says
+        folders = [_is_dir(entry) for entry in entries]
+    files = list(compress(map(_NAME, entries), map(not_, folders)))
+    files.sort()
+    kept = list(
+        compress(files, map(methodcaller("endswith", wanted.suffixes), map(str.lower, files)))
+    )
+    if not prefix and wanted.readme in kept:
+        kept.remove(wanted.readme)  # names in a folder differ: it is there once
+    chosen = wanted.chosen
+    if chosen is not None:
+        kept = [name for name in kept if chosen.admits(prefix + name)]
+    joined = folder if folder.endswith(os.sep) else folder + os.sep
+    shown += map(prefix.__add__, kept) if prefix else kept
+    full += map(joined.__add__, kept)
+    dirs = [entry.name for entry in compress(entries, folders) if not _is_link(entry)]
+    for name in sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".")):
+        _gather(joined + name, f"{prefix}{name}/", wanted, shown, full)
+
+
+_IS_DIR = methodcaller("is_dir")
+_NAME = attrgetter("name")
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return False  # as `os.path.islink` answers, which `os.walk` asks
+
+
+_SIZE = attrgetter("st_size")
+_MTIME = attrgetter("st_mtime_ns")
+_CHUNK = 4096  # files a thread stats at a time
+
+
+def _stat_all(paths: list[str]) -> tuple[list[int], list[int]]:
+    """The sizes and modification times of these files (-1 and -1 for one that cannot be
+    stat-ed), in order; a large corpus's in chunks on a few threads."""
+    chunks = [paths[at : at + _CHUNK] for at in range(0, len(paths), _CHUNK)]
+    workers = min(len(chunks), os.cpu_count() or 1, 4)
+    if workers > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(workers) as pool:
+            done = list(pool.map(_stat_chunk, chunks))
+    else:
+        done = [_stat_chunk(chunk) for chunk in chunks]
+    sizes: list[int] = []
+    mtimes: list[int] = []
+    for chunk_sizes, chunk_mtimes in done:
+        sizes += chunk_sizes
+        mtimes += chunk_mtimes
+    return sizes, mtimes
+
+
+def _stat_chunk(paths: list[str]) -> tuple[list[int], list[int]]:
+    try:
+        infos = list(map(os.stat, paths))
+    except OSError:  # one file at least went or cannot be read: each on its own
+        sizes, mtimes = [], []
+        for path in paths:
+            try:
+                info = os.stat(path)
+                sizes.append(info.st_size)
+                mtimes.append(info.st_mtime_ns)
+            except OSError:
+                sizes.append(-1)
+                mtimes.append(-1)
+        return sizes, mtimes
+    return list(map(_SIZE, infos)), list(map(_MTIME, infos))
 
 
 def stamp(path: Path, root: Path) -> FileStamp:
