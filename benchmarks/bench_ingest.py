@@ -33,8 +33,9 @@ STAGES = ("read", "parse", "build", "graph", "save", "reopen")
 
 def one_run(corpus: Path, index: Path) -> dict[str, float | int]:
     """Every stage once, in this process."""
+    from kg.collector import collector_paused
     from kg.config import Config
-    from kg.graph.build import build, collector_paused
+    from kg.graph.build import build
     from kg.graph.knowledge import KnowledgeGraph
     from kg.index.loader import parse_corpus
     from kg.index.read import load_graph

@@ -67,7 +67,7 @@ from kg.query.trace import (
     default_scorer,
     rank,
 )
-from kg.text import split_sentences
+from kg.sentences import split_sentences
 
 RESAMPLES = 2000
 

@@ -28,7 +28,7 @@ from benchmarks.bench_trace import _mask, masked_cases
 from benchmarks.evidence_cases import Cached
 from benchmarks.evidence_data import ROOT
 from kg.query.candidates import cited_in
-from kg.text import split_sentences
+from kg.sentences import split_sentences
 
 
 def citing_rows(corpora: list[Path], embedder: Cached, work: Path) -> list[dict]:

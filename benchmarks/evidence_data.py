@@ -142,7 +142,7 @@ def the_corpus(source: str) -> str:
 
 def note_sentences(note: Any) -> list[str]:
     """A note's body sentences, as the data set counts them."""
-    from kg.text import split_sentences
+    from kg.sentences import split_sentences
 
     return [s for p in note.body for _, _, s in split_sentences(p.text)]
 

@@ -21,7 +21,7 @@ from kg.query.fusion import (
     fuse,
 )
 from kg.query.trace import declared_sources
-from kg.text import split_sentences
+from kg.sentences import split_sentences
 
 
 def test_unknown_context_is_refused_with_the_choices():

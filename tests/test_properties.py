@@ -174,7 +174,7 @@ SENTENCE_PARTS = st.lists(
 def test_sentences_at_agrees_with_a_full_split(text, positions):
     # The builder looks sentences up only around each mention; it must pick the very
     # sentence a full split would (None where a position falls between sentences).
-    from kg.text import sentences_at, split_sentences
+    from kg.sentences import sentences_at, split_sentences
 
     positions = sorted(p for p in positions if p < len(text))
     spans = split_sentences(text)

@@ -3,7 +3,7 @@
 Each embedded text is named by a key (note id, field, index):
 
 - ``title``, ``description``, ``claim``, ``abstract`` (a paper's abstract): index 0;
-- ``sentence``: the note's body sentences, split with `kg.text.split_sentences`,
+- ``sentence``: the note's body sentences, split with `kg.sentences.split_sentences`,
   numbered in order over the paragraphs;
 - ``summary``: an inquiring line's source summaries; index i is ``note.sources[i]``.
 
@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from kg.model import Note, NoteKind
-from kg.text import split_sentences
+from kg.sentences import split_sentences
 
 SCHEME = 1  # what note_texts embeds; part of every note hash
 FIELDS = ("title", "description", "claim", "sentence", "summary", "abstract")
@@ -53,7 +53,7 @@ def note_sentences(note: Note) -> list[str]:
     Returns
     -------
     list of str
-        The sentences, split with `kg.text.split_sentences`.
+        The sentences, split with `kg.sentences.split_sentences`.
 
     Examples
     --------

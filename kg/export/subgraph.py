@@ -26,15 +26,14 @@ True
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.codec import link_from_json, note_from_json
+from kg.collector import collector_paused
 from kg.errors import ExportError, KgError
 from kg.export import formats
 from kg.export.nodelink import JSON_FORMAT, node_link_data
@@ -183,7 +182,7 @@ class SubGraph:
         ExportError
             When the format is unknown or `base` is not a valid base IRI.
         """
-        with paused_gc():
+        with collector_paused():
             return formats.serialize(self, format, base)
 
     def write(self, path: str | Path, format: str | None = None, base: str | None = None) -> Path:
@@ -265,22 +264,6 @@ def _umask() -> int:
     return mask
 
 
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building an export.
-
-    An export allocates millions of small tuples and strings and no cycles; with the
-    collector running, its passes over the whole heap triple the time on a large corpus.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def subgraph(
     g: KnowledgeGraph,
     around: NoteRef | Iterable[NoteRef] | None = None,
@@ -355,7 +338,7 @@ def subgraph(
         p if isinstance(p, NearPair) else NearPair(g.note(p[0]).id, g.note(p[1]).id, float(p[2]))
         for p in near_pairs or ()
     ]
-    with paused_gc():
+    with collector_paused():
         chosen = choose(
             g,
             around,

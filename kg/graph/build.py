@@ -7,12 +7,11 @@ found with one Aho-Corasick automaton over every known title.
 
 from __future__ import annotations
 
-import gc
 from collections import Counter, defaultdict
-from collections.abc import Iterator, MutableMapping, Sequence
-from contextlib import contextmanager
+from collections.abc import MutableMapping, Sequence
 from dataclasses import replace
 
+from kg.collector import collector_paused
 from kg.graph.build_state import BuildState, events_hash, page_identity
 from kg.graph.kinds import PaperTitles, has_synthesis_structure, is_bare
 from kg.graph.mentions import (
@@ -41,7 +40,6 @@ __all__ = [
     "GraphBuilder",
     "build",
     "build_with_state",
-    "collector_paused",
     "events_hash",
     "group_note",
     "page_identity",
@@ -372,23 +370,6 @@ class GraphBuilder:
 
     def finish(self) -> tuple[dict[str, Note], list[LinkRow], list[Diagnostic]]:
         return self.notes, once_per_note(self.notes, self.links), self.diagnostics
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Hold off Python's cyclic garbage collector while a corpus is read.
-
-    Parsing and building allocate millions of small objects, none of them in cycles that
-    need collecting; the collector's repeated passes over them cost about a sixth of the
-    time. Reference counting still frees everything as usual.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def build(

@@ -2,7 +2,7 @@
 titles it cites that no page has (stubs), each link keeping the sentence it is in.
 
 Every known title is found at once by one Aho-Corasick automaton (`kg.text.TitleMatcher`)
-over each paragraph; question-shaped citations (`kg.text.question_mentions`) that no known
+over each paragraph; question-shaped citations (`kg.sentences.question_mentions`) that no known
 title covers become stub notes, in the order they are read.
 """
 
@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from kg.graph.vault import outside_code
 from kg.model import LinkKind, NoteKind, Page, Paragraph
 from kg.parse.share import share_out, share_workers
-from kg.text import TitleMatcher, fold, question_mentions, sentences_at
+from kg.sentences import question_mentions, sentences_at
+from kg.text import TitleMatcher, fold
 
 if TYPE_CHECKING:
     from kg.graph.build import GraphBuilder

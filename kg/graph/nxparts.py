@@ -20,7 +20,6 @@ over every edge's data costs one pass over the links, without a networkx call pe
 
 from __future__ import annotations
 
-import gc
 import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -38,7 +37,7 @@ from kg.codec import (
     uniform_types,
     xml_text,
 )
-from kg.graph.build import collector_paused
+from kg.collector import collector_paused, to_old_generation
 from kg.graph.tables import FieldRows
 from kg.model import Link, NoteKind
 from kg.properties import properties_from_json, property_columns, scalar
@@ -221,22 +220,6 @@ def _mixed_types(rows: list[dict[str, Any]]) -> bool:
     names = chain.from_iterable(rows)
     types = map(type, chain.from_iterable(map(dict.values, rows)))
     return len(set(zip(names, types, strict=True))) != len(set(chain.from_iterable(rows)))
-
-
-def to_old_generation() -> None:
-    """Put every object the cyclic collector tracks in its oldest generation at once,
-    without a collection (`gc.freeze`, then `gc.unfreeze`): a new graph's 200,000 key
-    dicts all live on, and the young collection that turning the collector on again
-    starts would walk all of them for nothing (0.08 s at 10,000 pages). Nothing is done
-    when some objects are frozen already (a caller's `gc.freeze` is kept as it is).
-
-    >>> frozen = gc.get_freeze_count()
-    >>> to_old_generation(); gc.get_freeze_count() == frozen
-    True
-    """
-    if not gc.get_freeze_count():
-        gc.freeze()
-        gc.unfreeze()
 
 
 # The bytes of the C0 controls XML 1.0 cannot hold (all but tab, LF and CR).

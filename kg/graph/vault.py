@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 from kg.graph.merge import merge_pages
 from kg.model import Diagnostic, LinkKind, Note, NoteKind, Page, Severity, WrittenLink
 from kg.parse.obsidian import ATTACHMENT_SUFFIXES, code_spans
-from kg.text import clean_title, normalize_title, sentences_at, tag_key
+from kg.sentences import sentences_at
+from kg.text import clean_title, normalize_title, tag_key
 
 if TYPE_CHECKING:
     from kg.graph.build import GraphBuilder

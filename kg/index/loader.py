@@ -37,9 +37,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kg.collector import collector_paused
 from kg.config import Config, load_config
 from kg.errors import CorpusError, check_callable, check_choice, check_flag, check_path
-from kg.graph.build import BuildState, build_with_state, collector_paused
+from kg.graph.build import BuildState, build_with_state
 from kg.graph.knowledge import KnowledgeGraph
 from kg.index.compare import SELECTION_KEY, Verdict, examine
 from kg.index.enclosing import corpus_of

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kg.graph.build import collector_paused
+from kg.collector import collector_paused
 from kg.graph.knowledge import KnowledgeGraph
 from kg.graph.tables import FieldRows, Header, LinkColumns, LinkTable, NoteTable
 from kg.index.rows import NOTE_QUERY, aliases_of, link_details, link_field_columns, note_from_row

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kg.collector import collector_paused
 from kg.display import ShortRepr
-from kg.graph.build import collector_paused
 from kg.graph.knowledge import KnowledgeGraph
 from kg.index.patch import NotLocal, reopen, write_update
 from kg.index.read import SavedIndex, note_reader

@@ -22,7 +22,8 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from kg.graph.build import BuildState, collector_paused
+from kg.collector import collector_paused
+from kg.graph.build import BuildState
 from kg.graph.knowledge import KnowledgeGraph
 from kg.graph.tables import LinkColumns
 from kg.index.rows import ENCODE, link_files, ranks, write_notes

@@ -22,7 +22,7 @@ from kg.parse.site_reader import (
     truncated_tail,
 )
 from kg.parse.vocabulary import CategoryVocabulary
-from kg.text import question_mentions
+from kg.sentences import question_mentions
 
 
 def parse_line(

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Protocol
 from kg.display import ShortRepr, TreeDisplay
 from kg.errors import InvalidArgument, shorten
 from kg.model import Link, Note
-from kg.text import fold, split_sentences
+from kg.sentences import split_sentences
+from kg.text import fold
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph

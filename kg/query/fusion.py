@@ -68,7 +68,7 @@ from kg.query.weights import (
     softmax_shares,
     word_trust,
 )
-from kg.text import split_sentences
+from kg.sentences import split_sentences
 from kg.text import tokens as words
 
 if TYPE_CHECKING:

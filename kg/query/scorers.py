@@ -57,7 +57,7 @@ class LexicalScorer:
 def _body_sentences(note: Note) -> list[str]:
     """A note's body sentences: a source's words are matched sentence by sentence too, so
     the sentence that supports a claim counts, not only a title on the claim's topic."""
-    from kg.text import split_sentences
+    from kg.sentences import split_sentences
 
     return [s for p in note.body for _, _, s in split_sentences(p.text)]
 
