@@ -160,7 +160,9 @@ def test_a_process_with_other_threads_shares_out_only_when_asked(
 
     monkeypatch.delenv("KG_PARSE_WORKERS", raising=False)
     monkeypatch.setattr(share, "available_cores", lambda: 2)
-    assert parse_workers(10_000) == 2  # this thread alone: one process a core
+    with monkeypatch.context() as alone:  # earlier tests may have left threads running
+        alone.setattr(threading, "active_count", lambda: 1)
+        assert parse_workers(10_000) == 2  # this thread alone: one process a core
     stop = threading.Event()
     other = threading.Thread(target=stop.wait, daemon=True)
     other.start()
