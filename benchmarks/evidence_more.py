@@ -51,8 +51,8 @@ from benchmarks.evidence_protocol import (
     GATES,
     GRID,
     describe,
+    difference_row,
     halves,
-    interval,
     part_weights,
     scaled,
     trusted,
@@ -400,13 +400,7 @@ def main() -> None:
             if name == "BM25 (quoted text)" and task != TASKS[2]:
                 continue
             mine = values[rows]
-            v, lo, hi = interval(mine, rng)
-            d, dl, dh = interval(mine - bm25, rng)
-            m, ml, mh = interval(mine - model, rng)
-            print(
-                f"| {task}{view} ({len(rows)}) | {name} | {v:.3f} [{lo:.3f}, {hi:.3f}] | "
-                f"{d:+.3f} [{dl:+.3f}, {dh:+.3f}] | {m:+.3f} [{ml:+.3f}, {mh:+.3f}] |"
-            )
+            print(difference_row(f"{task}{view} ({len(rows)})", name, mine, bm25, model, rng))
     print()
     print("\n".join(notes))
 

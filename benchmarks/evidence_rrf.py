@@ -44,7 +44,7 @@ from benchmarks.evidence_more import (
     places,
     static_token_max_sim,
 )
-from benchmarks.evidence_protocol import GRID, halves, interval
+from benchmarks.evidence_protocol import GRID, difference_row, halves
 from kg.query.fusion import DEFAULT_WEIGHTS, PARTS, fuse
 from kg.query.weights import reciprocal_ranks
 
@@ -281,13 +281,7 @@ def main() -> None:
             mine = values[rows]
             if np.isnan(mine).any():
                 continue
-            v, lo, hi = interval(mine, rng)
-            d, dl, dh = interval(mine - bm25, rng)
-            m, ml, mh = interval(mine - model, rng)
-            print(
-                f"| {task} ({len(rows)}) | {name} | {v:.3f} [{lo:.3f}, {hi:.3f}] | "
-                f"{d:+.3f} [{dl:+.3f}, {dh:+.3f}] | {m:+.3f} [{ml:+.3f}, {mh:+.3f}] |"
-            )
+            print(difference_row(f"{task} ({len(rows)})", name, mine, bm25, model, rng))
     print()
     print("\n".join(notes))
 
