@@ -11,7 +11,9 @@ import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,12 +39,34 @@ def copy_notes(target: Path) -> Path:
     return target
 
 
+@dataclass
+class Served:
+    """A `kg serve` running in the background: what it printed (`--json`) and its process."""
+
+    info: dict[str, Any]
+    process: subprocess.Popen[str]
+
+    @property
+    def url(self) -> str:
+        return str(self.info["endpoint"])
+
+    def stop(self) -> int:
+        """Stop it as Ctrl+C in a terminal would (SIGTERM); its exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        return self.process.wait()
+
+
 @contextmanager
-def kg_serve(
+def served(
     options: list[str], cwd: Path | None = None, env: Mapping[str, str] | None = None
-) -> Iterator[str]:
+) -> Iterator[Served]:
     """`kg serve OPTIONS --json` started as a user starts it (give `--port 0` for a free
-    port), stopped as Ctrl+C stops it; its URL."""
+    port) and stopped on leaving, however the test ends."""
     process = subprocess.Popen(
         [sys.executable, "-m", "kg.cli", "serve", *options, "--json"],
         cwd=cwd,
@@ -51,6 +75,7 @@ def kg_serve(
         stderr=subprocess.DEVNULL,
         text=True,
     )
+    running = Served({}, process)
     try:
         assert process.stdout is not None
         lines = []
@@ -58,14 +83,18 @@ def kg_serve(
             lines.append(line)
             if line.startswith("}"):
                 break
-        yield json.loads("".join(lines))["endpoint"]
+        running.info = json.loads("".join(lines))
+        yield running
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        running.stop()
         if process.stdout is not None:
             process.stdout.close()
+
+
+@contextmanager
+def kg_serve(
+    options: list[str], cwd: Path | None = None, env: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """`kg serve OPTIONS --json` in the background (`served`); its URL."""
+    with served(options, cwd, env) as running:
+        yield running.url

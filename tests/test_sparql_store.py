@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from store_support import copy_notes, require_oxigraph
+from store_support import copy_notes, require_oxigraph, served
 
 import kg
 from kg.errors import StoreError
@@ -300,42 +300,21 @@ def test_cli_push_serve_and_sparql_endpoint(corpus: Path, tmp_path: Path) -> Non
 
 
 def test_kg_serve_serves_read_only_and_stops_cleanly(corpus: Path) -> None:
-    import json
-    import signal
     import urllib.error
     import urllib.request
 
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--corpus", str(corpus), "--port", "0", "--json"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        lines = []
-        for line in process.stdout:  # the JSON object, ended by its closing brace
-            lines.append(line)
-            if line.startswith("}"):
-                break
-        info = json.loads("".join(lines))
+    with served(["--corpus", str(corpus), "--port", "0"]) as running:
+        info = running.info
         assert info["endpoint"].startswith("http://127.0.0.1:") and not info["writable"]
         assert (corpus / ".kg" / "oxigraph").is_dir()
-        store = Endpoint(info["endpoint"])
+        store = Endpoint(running.url)
         rows = store.select("SELECT (COUNT(*) AS ?n) WHERE { ?n a kg:Note }")
         assert int(rows[0]["n"]) == len(load(corpus).notes())
         with pytest.raises(StoreError):  # read-only: the store refuses a graph
-            Endpoint(info["endpoint"], retries=0).put_graph("urn:x", b"<urn:a> <urn:b> <urn:c> .")
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(30) == 0
+            Endpoint(running.url, retries=0).put_graph("urn:x", b"<urn:a> <urn:b> <urn:c> .")
+        assert running.stop() == 0  # SIGTERM, as Ctrl+C: a clean exit
         with pytest.raises(urllib.error.URLError):
-            urllib.request.urlopen(info["endpoint"] + "/query?query=ASK%7B%7D", timeout=2)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
+            urllib.request.urlopen(running.url + "/query?query=ASK%7B%7D", timeout=2)
 
 
 # ---------------------------------------------------------------- a second engine: Virtuoso
