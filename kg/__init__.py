@@ -33,6 +33,7 @@ from kg.display import Results
 from kg.errors import (
     CorpusError,
     ExportError,
+    IndexDamaged,
     IndexLocked,
     InvalidArgument,
     KgError,
@@ -143,6 +144,7 @@ __all__ = [
     "Embedder",
     "Evidence",
     "ExportError",
+    "IndexDamaged",
     "IndexLocked",
     "IndexUpdate",
     "InvalidArgument",

@@ -54,6 +54,25 @@ class CorpusError(KgError):
     """The corpus folder or a setting is unusable (missing folder, bad config)."""
 
 
+class IndexDamaged(CorpusError):
+    """The index file a graph reads its notes from was damaged after the graph was opened
+    (overwritten or cut short by something other than kg, a disk fault). Loading the
+    corpus again reads the files and rebuilds the index.
+
+    >>> print(IndexDamaged("notes/.kg/graph-1.sqlite", "database disk image is malformed"))
+    the index file notes/.kg/graph-1.sqlite was damaged while this graph was open (database disk image is malformed); load the corpus again (kg.load, or restart the command or the browser): a damaged index is rebuilt from the notes
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        where = f"the index file {path}" if path else "the index file"
+        super().__init__(
+            f"{where} was damaged while this graph was open ({reason}); load the corpus "
+            "again (kg.load, or restart the command or the browser): a damaged index is "
+            "rebuilt from the notes"
+        )
+
+
 class IndexLocked(KgError):
     """Another process holds the index lock."""
 

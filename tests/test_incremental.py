@@ -205,10 +205,7 @@ def test_editing_text_updates_in_place(tmp_path):
 def test_update_reports_what_it_did(tmp_path):
     corpus = make_corpus(tmp_path, seed=6)
     first = kg.load(corpus, embed="none")
-    assert (
-        first.index_update.mode == "rebuilt"
-        and first.index_update.reason == "no index of this version yet"
-    )
+    assert first.index_update.mode == "rebuilt" and first.index_update.reason == "no index yet"
     assert kg.load(corpus, embed="none").index_update.mode == "reused"
     page = corpus / "vault" / "Home.md"
     page.write_text(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.index.read import SavedIndex, open_index
+from kg.index.stamps import MANIFEST, read_manifest
 from kg.parse.corpus import FileStamp
 
 # The index's meta key recording the include/exclude globs it was built with (JSON text).
@@ -51,12 +52,27 @@ def examine(
         return Verdict("rebuild", reason="asked to rebuild")
     saved = open_index(folder)
     if saved is None:
-        return Verdict("rebuild", reason="no index of this version yet")
+        return Verdict("rebuild", reason=why_unusable(folder))
     if selection_of(saved) != selection:
         # Files another include/exclude left out (or read) are not in it.
         saved.close()
         return Verdict("rebuild", reason="the include/exclude globs changed")
     return Verdict("reuse" if saved.matches(stamps) else "update", saved)
+
+
+def why_unusable(folder: Path) -> str:
+    """Why the index in `folder` cannot be opened, for a rebuild's reason: none there, one
+    of another version of kg, or its graph file damaged or cut short.
+
+    >>> import tempfile
+    >>> why_unusable(Path(tempfile.mkdtemp()))
+    'no index yet'
+    """
+    if not (folder / MANIFEST).is_file():
+        return "no index yet"
+    if read_manifest(folder) is None:
+        return "no index of this version yet"
+    return "the index file was damaged or cut short"
 
 
 def selection_of(saved: SavedIndex) -> str:

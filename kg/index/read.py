@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Any
 from kg.collector import collector_paused
 from kg.graph.knowledge import KnowledgeGraph
 from kg.graph.tables import FieldRows, Header, LinkColumns, LinkTable, NoteTable
+from kg.index.guard import ReadLock
 from kg.index.rows import NOTE_QUERY, aliases_of, link_details, link_field_columns, note_from_row
 from kg.index.stamps import LINKS, parse_stamps, read_manifest, stamps_text
 from kg.index.write import ARRAY_COLUMNS, EXTRA_COLUMNS
@@ -178,7 +178,7 @@ def read_ids(db: sqlite3.Connection) -> list[str]:
 def headers_reader(db: sqlite3.Connection) -> Callable[[], dict[str, Header]]:
     """A reader of every note's header from the open graph file (whose read transaction
     keeps the notes `read_ids` read), for `NoteTable`."""
-    lock = threading.Lock()
+    lock = ReadLock(db)
 
     def read() -> dict[str, Header]:
         with lock, collector_paused():
@@ -208,7 +208,7 @@ def read_headers(db: sqlite3.Connection) -> dict[str, Header]:
 def note_reader(db: sqlite3.Connection) -> Callable[[str], Note]:
     """Decode one note from the open graph file when it is first asked for (the connection
     keeps its snapshot, so every note comes from the same version of the index)."""
-    lock = threading.Lock()
+    lock = ReadLock(db)
 
     def read(note_id: str) -> Note:
         with lock:
@@ -226,7 +226,7 @@ def items_reader(db: sqlite3.Connection) -> Callable[[], Iterator[tuple[str, dic
     for bulk work that reads none of them (the networkx attributes), without decoding a
     note. SQLite leaves out the sources (two fifths of the JSON of a site's notes) before
     the JSON is parsed again here."""
-    lock = threading.Lock()
+    lock = ReadLock(db)
 
     def read() -> Iterator[tuple[str, dict[str, Any]]]:
         with lock:
@@ -250,7 +250,7 @@ def tags_and_dates_readers(
     open graph file, no note decoded. One query answers both: each note's JSON is parsed
     once (the corpus's figures want the tags and the overview the dates: at 40,000 notes
     0.5 s instead of twice that), the answer the caller did not ask for kept until asked."""
-    lock = threading.Lock()
+    lock = ReadLock(db)
     waiting: dict[str, Any] = {}
 
     def read(which: str) -> Any:
@@ -344,7 +344,7 @@ def details_reader(
     what it reads, so the details match the links."""
     import numpy as np
 
-    lock = threading.Lock()
+    lock = ReadLock(db)
     starts: list[Any] = []  # the first rowid of every file's row, sorted: read once
 
     def details(indices: Sequence[int] | None) -> dict[int, tuple[Any, ...]]:
@@ -376,7 +376,7 @@ def details_reader(
 def fields_reader(db: sqlite3.Connection, rowids: Sequence[int]) -> Callable[[], FieldRows]:
     """A reader of every link's fields but its ends and kind, file by file as the graph file
     keeps them (`LinkTable.read_fields`), in one query, no tuple made a link."""
-    lock = threading.Lock()
+    lock = ReadLock(db)
 
     def read() -> FieldRows:
         with lock:
