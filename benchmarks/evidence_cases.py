@@ -318,7 +318,13 @@ def save_texts(cases: list[Case], path: Path) -> None:
     import json
 
     rows = [
-        {"claim": c.claim, "context": c.context, "candidates": c.candidate_texts} for c in cases
+        {
+            "claim": c.claim,
+            "context": c.context,
+            "candidates": c.candidate_texts,
+            "full": c.texts.get("BM25", []),  # each candidate's whole text, as the plain model reads it
+        }
+        for c in cases
     ]
     path.write_text(json.dumps(rows), encoding="utf-8")
 
