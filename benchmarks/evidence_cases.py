@@ -322,7 +322,8 @@ def save_texts(cases: list[Case], path: Path) -> None:
             "claim": c.claim,
             "context": c.context,
             "candidates": c.candidate_texts,
-            "full": c.texts.get("BM25", []),  # each candidate's whole text, as the plain model reads it
+            # each candidate's whole text, as the plain model reads it
+            "full": c.texts.get("BM25", []),
         }
         for c in cases
     ]

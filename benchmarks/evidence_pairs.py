@@ -87,16 +87,12 @@ def corpus_pairs(corpus: Path, work: Path) -> list[Pair]:
     """Every pair of one corpus (kg.load without vectors, the index kept in `work`)."""
     graph = kg.load(corpus, index=work / f"pairs-{corpus.name}", embed="none")
     notes = {n.id: n for n in graph.notes()}
-    titled = {
-        n.title: n for n in notes.values() if n.title and len(n.title) >= SHORTEST_TITLE
-    }
+    titled = {n.title: n for n in notes.values() if n.title and len(n.title) >= SHORTEST_TITLE}
     out: list[Pair] = []
     for note in graph.notes(stubs=False):
         group = f"{corpus.name}/{note.id}"
         declared = {c.note.id: c for c in declared_sources(graph, note)}
-        texts = {
-            key: note_texts(c.note, c.text) for key, c in declared.items()
-        }
+        texts = {key: note_texts(c.note, c.text) for key, c in declared.items()}
         if note.claim:
             for key in declared:
                 out.append(
@@ -206,20 +202,22 @@ def fit(pairs: list[Pair], folder: Path, seed: int = 0, epochs: int = EPOCHS) ->
     def embed(texts: list[str]) -> Any:
         return model(model.tokenize(texts))["sentence_embedding"]
 
-    _loop(pairs, embed, list(model.parameters()), seed, epochs)
+    _loop(pairs, embed, list(model.parameters()), seed, epochs, LEARNING_RATE)
     model.eval()
     model.max_seq_length = 256
     return model
 
 
-def _loop(pairs: list[Pair], embed: Any, parameters: list, seed: int, epochs: int) -> None:
+def _loop(
+    pairs: list[Pair], embed: Any, parameters: list, seed: int, epochs: int, rate: float
+) -> None:
     """The contrastive fit of `fit` and `fit_top`: `embed(texts)` gives unit vectors with
     gradients into `parameters`."""
     import torch
 
     rng = np.random.default_rng(seed)
     steps = epochs * math.ceil(len(pairs) / BATCH)
-    optimiser = torch.optim.AdamW(parameters, lr=LEARNING_RATE, weight_decay=0.01)
+    optimiser = torch.optim.AdamW(parameters, lr=rate, weight_decay=0.01)
     warm = max(1, steps // 10)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm)))
@@ -321,6 +319,8 @@ def _adapter(pairs: list[Pair], vector: Any, penalty: float, seed: int) -> Adapt
     import torch
 
     torch.manual_seed(seed)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # small products: threads only wait on each other
     anchors, candidates, mask = _pair_tensors(pairs, vector)
     delta = torch.zeros((anchors.shape[1], anchors.shape[1]), requires_grad=True)
     optimiser = torch.optim.Adam([delta], lr=1e-3)
@@ -329,6 +329,7 @@ def _adapter(pairs: list[Pair], vector: Any, penalty: float, seed: int) -> Adapt
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
+    torch.set_num_threads(threads)
     return Adapter(delta.detach().numpy().astype(np.float32))
 
 
@@ -348,11 +349,14 @@ def own_recall(adapter: Adapter, pairs: list[Pair], vector: Any) -> float:
     return float(np.mean(hits)) if hits else 0.0
 
 
-def fit_adapter(pairs: list[Pair], vector: Any, seed: int = 0) -> tuple[Adapter, float]:
+def fit_adapter(
+    pairs: list[Pair], vector: Any, seed: int = 0
+) -> tuple[Adapter, float, dict[float, float]]:
     """The adapter fitted on every pair at the penalty that does best within them: their
     citing notes split in two (seeded), fitted on one part and scored on the other
     (`own_recall`), both ways round; ties go to the larger penalty (nearer the plain model).
-    `vector(text)` is the frozen model's unit vector of a text."""
+    `vector(text)` is the frozen model's unit vector of a text. Returns the adapter, its
+    penalty and each penalty's merit (0: the plain model, no adapter)."""
     groups = sorted({p.group for p in pairs})
     np.random.default_rng(seed).shuffle(groups)
     first = set(groups[: len(groups) // 2])
@@ -364,14 +368,20 @@ def fit_adapter(pairs: list[Pair], vector: Any, seed: int = 0) -> tuple[Adapter,
             scores.append(own_recall(_adapter(parts[a], vector, penalty, seed), parts[b], vector))
         merit[penalty] = float(np.mean(scores))
     best = max(ADAPTER_PENALTIES, key=lambda p: (merit[p], p))
-    return _adapter(pairs, vector, best, seed), best
+    identity = Adapter(np.zeros((len(vector(pairs[0].anchor)),) * 2, dtype=np.float32))
+    merit[0.0] = float(np.mean([own_recall(identity, part, vector) for part in parts]))
+    return _adapter(pairs, vector, best, seed), best, merit
 
 
 # ---------------------------------------------------------------- the top layers only
 
 # How many of the model's top transformer layers a fit changes (`fit_top`); the layers
-# below are frozen and each text's hidden states under them computed once.
+# below are frozen and each text's hidden states under them computed once. With so few
+# pairs (about 150 a half, some 40 steps) the top layer gets more epochs and a larger
+# rate than `fit`'s; both set before any held-out figure was seen.
 TOP_LAYERS = 1
+TOP_EPOCHS = 4
+TOP_LEARNING_RATE = 5e-5
 
 
 class TopLayers:
@@ -434,7 +444,12 @@ class TopLayers:
 
 
 def fit_top(
-    pairs: list[Pair], folder: Path, seed: int = 0, epochs: int = EPOCHS, layers: int = TOP_LAYERS
+    pairs: list[Pair],
+    folder: Path,
+    seed: int = 0,
+    epochs: int = TOP_EPOCHS,
+    layers: int = TOP_LAYERS,
+    rate: float = TOP_LEARNING_RATE,
 ) -> Any:
     """`fit` with only the top `layers` layers changed (the rest frozen, their outputs kept
     per text): the same loss and schedule, a fraction of the CPU time."""
@@ -452,7 +467,7 @@ def fit_top(
         parameter.requires_grad = True
     for layer in runner.top:
         layer.train()
-    _loop(pairs, runner.encode, trained, seed, epochs)
+    _loop(pairs, runner.encode, trained, seed, epochs, rate)
     model.eval()
     model.max_seq_length = 256
     return model

@@ -49,7 +49,15 @@ from benchmarks import evidence_rrf
 from benchmarks.evidence_cases import TASKS, Case, load_cases, top_hit
 from benchmarks.evidence_data import ROOT, read_claims, resolve, split_reference
 from benchmarks.evidence_more import STATIC, extended_places, static_token_max_sim
-from benchmarks.evidence_pairs import Pair, allowed, corpus_pairs, fit, fit_adapter
+from benchmarks.evidence_pairs import (
+    TOP_LAYERS,
+    Pair,
+    allowed,
+    corpus_pairs,
+    fit,
+    fit_adapter,
+    fit_top,
+)
 from benchmarks.evidence_protocol import difference_row, halves
 from kg.query.fusion import PARTS
 
@@ -125,7 +133,12 @@ class Kept:
 def every_text(texts: list[dict]) -> list[str]:
     found: dict[str, None] = {}
     for t in texts:
-        for each in [t["claim"], t["context"], *t["full"], *(x for c in t["candidates"] for x in c)]:
+        for each in [
+            t["claim"],
+            t["context"],
+            *t["full"],
+            *(x for c in t["candidates"] for x in c),
+        ]:
             if each:
                 found[each] = None
     return list(found)
@@ -141,6 +154,7 @@ def fitted_rows(
     fine_tune: bool,
     folder: Path,
     notes: list[str],
+    top: int = 0,
 ) -> tuple[list[Case], np.ndarray]:
     """Every case rescored by the model fitted without its half (split `seed`)."""
     groups = [c.group for c in cases]
@@ -153,15 +167,22 @@ def fitted_rows(
         mine = allowed(pairs, held, sentences)
         started = time.perf_counter()
         if fine_tune:
-            vectors: Vectors = Kept(fit(mine, folder, seed=seed))
-            chosen = "fine-tuned"
+            model = fit_top(mine, folder, seed=seed, layers=top) if top else fit(mine, folder, seed)
+            kept = Kept(model)
+            kept(every_text([texts[r] for r in np.flatnonzero(half == side)]))
+            vectors: Vectors = kept
+            chosen = f"fine-tuned ({f'top {top} layer(s)' if top else 'every layer'})"
         else:
 
             def vector(text: str) -> np.ndarray:
                 return plain([text])[0]
 
-            adapter, penalty = fit_adapter(mine, vector, seed=seed)
-            chosen = f"adapter, penalty {penalty:g}"
+            adapter, penalty, merit = fit_adapter(mine, vector, seed=seed)
+            chosen = (
+                f"adapter, penalty {penalty:g} (within the pairs, recall@1 "
+                + ", ".join(f"{k:g}: {v:.3f}" for k, v in merit.items())
+                + "; 0 is the plain model)"
+            )
 
             def adapted(batch: list[str], adapter: Any = adapter) -> np.ndarray:
                 return np.asarray(adapter.apply(plain(batch)))
@@ -181,15 +202,17 @@ def fitted_rows(
 
 
 FITTED = "the fitted model alone"
+WAYS = evidence_rrf.WAYS
 
 
 def held_rows(cases: list[Case], seed: int, prefix: str) -> tuple[dict[str, np.ndarray], list[str]]:
     """evidence_rrf.py's held-out rows (kg's grid, the switch, per kind) on `cases`, the
     fitted model's order standing for the plain model's in the per-kind ranks."""
     evidence_rrf.KEPT.clear()
+    keep = {"kg grid", evidence_rrf.SWITCH, "per kind: kg, static tokens, transformer, BM25"}
+    evidence_rrf.WAYS = tuple(w for w in WAYS if w[0] in keep)
     place = extended_places(cases, STATIC, (0.0,))
     found, said = evidence_rrf.held_out_rows(cases, seed, place, np.arange(place.shape[1]), 1)
-    keep = {"kg grid", evidence_rrf.SWITCH, "per kind: kg, static tokens, transformer, BM25"}
     rows = {
         f"{prefix}{name}": values
         for name, values in found.items()
@@ -206,6 +229,13 @@ def main() -> None:
     parser.add_argument("--seeds", type=Path, default=ROOT.parent / "shared" / "seeds")
     parser.add_argument("--splits", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--fine-tune", action="store_true", help="fit the model itself (slow)")
+    parser.add_argument(
+        "--top",
+        type=int,
+        default=TOP_LAYERS,
+        help="with --fine-tune, how many top layers are fitted (0: every layer, far slower)",
+    )
+    parser.add_argument("--out", type=Path, help="keep each case's held-out hits here (JSON)")
     args = parser.parse_args()
     from sentence_transformers import SentenceTransformer
 
@@ -237,7 +267,7 @@ def main() -> None:
         found, _ = held_rows(control, seed, "control, plain model's parts recomputed: ")
         methods.update(found)
         tuned, _ = fitted_rows(
-            cases, texts, pairs, relevant, seed, plain, args.fine_tune, folder, notes
+            cases, texts, pairs, relevant, seed, plain, args.fine_tune, folder, notes, args.top
         )
         methods[f"{FITTED} (split {seed})"] = np.array(
             [float(top_hit(c.scores[FITTED], c.truth)[0]) for c in tuned]
@@ -250,10 +280,18 @@ def main() -> None:
         print(f"split {seed} done", file=sys.stderr)
     for name in ("transformer alone", "BM25", "BM25 (quoted text)"):
         methods[name] = np.array(
-            [float(top_hit(c.scores[name], c.truth)[0]) if name in c.scores else np.nan for c in cases]
+            [
+                float(top_hit(c.scores[name], c.truth)[0]) if name in c.scores else np.nan
+                for c in cases
+            ]
         )
+    if args.out:
+        rows = {k: v.tolist() for k, v in methods.items()}
+        args.out.write_text(json.dumps({"tasks": tasks.tolist(), "hits": rows}), encoding="utf-8")
     rng = np.random.default_rng(17)
-    print("| task (cases) | ranking | recall@1 [95% CI] | minus BM25 [95% CI] | minus transformer |")
+    print(
+        "| task (cases) | ranking | recall@1 [95% CI] | minus BM25 [95% CI] | minus transformer |"
+    )
     print("| --- | --- | --- | --- | --- |")
     for task in TASKS:
         rows = np.flatnonzero(tasks == task)
