@@ -286,8 +286,8 @@ def main() -> None:
             ]
         )
     if args.out:
-        rows = {k: v.tolist() for k, v in methods.items()}
-        args.out.write_text(json.dumps({"tasks": tasks.tolist(), "hits": rows}), encoding="utf-8")
+        kept = {k: v.tolist() for k, v in methods.items()}
+        args.out.write_text(json.dumps({"tasks": tasks.tolist(), "hits": kept}), encoding="utf-8")
     rng = np.random.default_rng(17)
     print(
         "| task (cases) | ranking | recall@1 [95% CI] | minus BM25 [95% CI] | minus transformer |"
