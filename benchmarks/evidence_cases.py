@@ -318,7 +318,14 @@ def save_texts(cases: list[Case], path: Path) -> None:
     import json
 
     rows = [
-        {"claim": c.claim, "context": c.context, "candidates": c.candidate_texts} for c in cases
+        {
+            "claim": c.claim,
+            "context": c.context,
+            "candidates": c.candidate_texts,
+            # each candidate's whole text, as the plain model reads it
+            "full": c.texts.get("BM25", []),
+        }
+        for c in cases
     ]
     path.write_text(json.dumps(rows), encoding="utf-8")
 
