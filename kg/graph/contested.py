@@ -55,7 +55,7 @@ __all__ = [
     "DISAGREEMENT_WORDS",
     "Contest",
     "ContestedClaim",
-    "Evidence",
+    "ContestSide",
     "contested",
     "contested_claims",
     "disagreement_counts",
@@ -137,7 +137,7 @@ class Contest(ShortRepr):
 
 
 @dataclass(frozen=True, slots=True, repr=False)  # repr: kg.display
-class Evidence(ShortRepr):
+class ContestSide(ShortRepr):
     """One side of a contested claim: another note, the label joining them, the annotation
     (as written, where written) and the direction ('out' when the claim's note wrote it)."""
 
@@ -160,8 +160,8 @@ class ContestedClaim(ShortRepr):
     title: str
     claim: str
     file: str
-    supporting: tuple[Evidence, ...]
-    contradicting: tuple[Evidence, ...]
+    supporting: tuple[ContestSide, ...]
+    contradicting: tuple[ContestSide, ...]
 
 
 # Links that can carry the sentence they sit in: running-text mentions and wikilinks.
@@ -270,13 +270,13 @@ def contested_claims(graph: KnowledgeGraph) -> Results[ContestedClaim]:
     []
     """
     related = _related_links(graph)
-    supporting: dict[str, list[Evidence]] = {}
-    against: dict[str, list[Evidence]] = {}
+    supporting: dict[str, list[ContestSide]] = {}
+    against: dict[str, list[ContestSide]] = {}
     notes = graph.note_table
 
-    def side(note_id: str, link: Link, direction: str) -> Evidence:
+    def side(note_id: str, link: Link, direction: str) -> ContestSide:
         title = notes.title(note_id) if note_id in notes else note_id
-        return Evidence(
+        return ContestSide(
             note_id, title, link.label, link.annotation, link.file, link.line, direction
         )
 
