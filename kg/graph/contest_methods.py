@@ -40,6 +40,17 @@ class ContestMethods:
         """
         return _contested.contested_claims(cast("KnowledgeGraph", self))
 
+    def disagreement_counts(self) -> dict[str, int]:
+        """How many disagreeing relations touch each note, by id (notes in none left out).
+
+        Examples
+        --------
+        >>> from kg.graph.knowledge import _demo
+        >>> _demo().disagreement_counts()
+        {}
+        """
+        return _contested.disagreement_counts(cast("KnowledgeGraph", self))
+
     def disagreements(self, note: NoteRef) -> int:
         """How many disagreeing relations touch this note (its title, id, alias or file).
 
