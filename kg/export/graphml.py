@@ -46,6 +46,18 @@ def near_attributes(pair: NearPair) -> dict[str, Any]:
     return {"kind": "near", "weight": float(pair.score)}
 
 
+def _with_disagreements(sub: SubGraph, attributes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The notes' attributes, each with its `disagreements` count (`kg.graph.contested`)
+    when the subgraph was chosen from a graph (an int for every note, 0 for none)."""
+    counts = sub.disagreements
+    if not counts:
+        return attributes
+    return [
+        {**values, "disagreements": counts.get(note_id, 0)}
+        for note_id, values in zip(sub.notes, attributes, strict=True)
+    ]
+
+
 def to_networkx_graph_attributes(sub: SubGraph) -> dict[str, str]:
     """Graph-level attributes: how the subgraph was chosen, as strings."""
     out: dict[str, str] = {}
@@ -67,7 +79,8 @@ def to_networkx(sub: SubGraph) -> nx.MultiDiGraph:
     Returns
     -------
     networkx.MultiDiGraph
-        Nodes keyed by note id with `kg.codec.note_scalars`; edges keyed 'e0', 'e1', ... (which
+        Nodes keyed by note id with `kg.codec.note_scalars` (and `disagreements`, when
+        chosen from a graph); edges keyed 'e0', 'e1', ... (which
         GraphML writes as edge ids) with `kg.codec.link_scalars`, near pairs last as `near` edges
         with a `weight`; graph attributes ``selection_*`` say how it was chosen.
         ``networkx.write_graphml`` writes it as it is.
@@ -77,7 +90,7 @@ def to_networkx(sub: SubGraph) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
     graph.graph.update(to_networkx_graph_attributes(sub))
     notes = list(sub.notes.values())
-    attributes = uniform_types([note_scalars(note) for note in notes])
+    attributes = _with_disagreements(sub, uniform_types([note_scalars(note) for note in notes]))
     graph.add_nodes_from(zip([note.id for note in notes], attributes, strict=True))
     graph.add_edges_from(
         (link.source, link.target, f"e{i}", link_scalars(link)) for i, link in enumerate(sub.links)
@@ -177,7 +190,9 @@ def graphml_bytes(sub: SubGraph) -> bytes:
         body.append(keys.data("graph", graph, "    "))
     quoted: dict[str, str] = {}
     notes = list(sub.notes.values())
-    attributes = uniform_types([note_scalars(note, xml_safe=False) for note in notes])
+    attributes = _with_disagreements(
+        sub, uniform_types([note_scalars(note, xml_safe=False) for note in notes])
+    )
     for note, values in zip(notes, attributes, strict=True):
         quoted[note.id] = ref = _attr(note.id)
         body.append(f"    <node id={ref}>\n")
