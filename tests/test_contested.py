@@ -144,7 +144,9 @@ def check_pairs(found, expected, stubs: bool = False) -> None:
     unless the targets are stubs (known from the card on the source's page: no file, and
     their description stands for the claim)."""
     assert [(c.source, c.target) for c in found] == [(e[0], e[1]) for e in expected]
-    for c, (_, _, label, strength, file, said, sentence, claim) in zip(found, expected, strict=True):
+    for c, (_, _, label, strength, file, said, sentence, claim) in zip(
+        found, expected, strict=True
+    ):
         assert (c.label, c.strength, c.file) == (label, strength, file)
         assert said in c.said
         assert sentence in c.sentence if sentence else c.sentence == ""
@@ -278,9 +280,13 @@ def test_kg_contested_text_and_json(where: list[str]):
 
 def test_kg_show_gives_the_count(where: list[str]):
     title = "Why do longer reasoning traces sometimes lower accuracy?"
-    assert "\ndisagreements: 3 (relations that contradict or qualify" in kg_run("show", title, *where)
+    assert "\ndisagreements: 3 (relations that contradict or qualify" in kg_run(
+        "show", title, *where
+    )
     assert json.loads(kg_run("show", title, *where, "--json"))["disagreements"] == 3
-    assert "\ndisagreements: 0\n" in kg_run("show", "Can reward models be gamed by longer answers?", *where)
+    assert "\ndisagreements: 0\n" in kg_run(
+        "show", "Can reward models be gamed by longer answers?", *where
+    )
 
 
 def test_graphml_and_rdf_carry_the_count(graph: kg.KnowledgeGraph, tmp_path: Path):

@@ -34,9 +34,9 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 def _block(label: str, text: str) -> list[str]:
     """`label` then `text` wrapped to the width, continuation lines indented under it."""
     indent = " " * (len(label) + 4)
-    return textwrap.wrap(
-        text, WIDTH, initial_indent=f"    {label}", subsequent_indent=indent
-    ) or [f"    {label}".rstrip()]
+    return textwrap.wrap(text, WIDTH, initial_indent=f"    {label}", subsequent_indent=indent) or [
+        f"    {label}".rstrip()
+    ]
 
 
 def _where(file: str, line: int) -> str:
@@ -72,9 +72,13 @@ def run(args: argparse.Namespace) -> int:
     for c in pairs:
         print()
         print(*textwrap.wrap(f"{c.source_title}", WIDTH, subsequent_indent="  "), sep="\n")
-        print(*textwrap.wrap(f"  {c.label} ({c.strength}) → {c.target_title}", WIDTH,
-                             subsequent_indent="    "), sep="\n")
-        lines = _block("says:  ", c.said) + [f"           {_where(c.file, c.line)}"]
+        print(
+            *textwrap.wrap(
+                f"  {c.label} ({c.strength}) → {c.target_title}", WIDTH, subsequent_indent="    "
+            ),
+            sep="\n",
+        )
+        lines = [*_block("says:  ", c.said), f"           {_where(c.file, c.line)}"]
         if c.sentence:
             lines += _block("text:  ", c.sentence)
         lines += _block("other: ", c.target_claim or "(no claim)")
@@ -86,7 +90,11 @@ def run(args: argparse.Namespace) -> int:
         print(*_block("claim: ", claim.claim or "(no claim)"), sep="\n")
         for mark, sides in (("+", claim.supporting), ("-", claim.contradicting)):
             for side in sides:
-                print(*textwrap.wrap(f"  {mark} {side.label}: {side.title}", WIDTH,
-                                     subsequent_indent="      "), sep="\n")
+                print(
+                    *textwrap.wrap(
+                        f"  {mark} {side.label}: {side.title}", WIDTH, subsequent_indent="      "
+                    ),
+                    sep="\n",
+                )
                 print(f"      {_where(side.file, side.line)}")
     return 0

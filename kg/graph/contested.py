@@ -54,8 +54,8 @@ if TYPE_CHECKING:
 __all__ = [
     "DISAGREEMENT_WORDS",
     "Contest",
-    "ContestedClaim",
     "ContestSide",
+    "ContestedClaim",
     "contested",
     "contested_claims",
     "disagreement_counts",
@@ -177,7 +177,7 @@ def _related_links(graph: KnowledgeGraph) -> list[Link]:
 
 def _contest(graph: KnowledgeGraph, link: Link, strength: str, sentences: dict) -> Contest:
     notes = graph.note_table
-    target = notes[link.target] if link.target in notes else None
+    target = notes.get(link.target, None)
     source_title = notes.title(link.source) if link.source in notes else link.source
     return Contest(
         link.source,
