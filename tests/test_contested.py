@@ -13,6 +13,7 @@ import pytest
 
 import kg
 from kg.cli.contested import WIDTH
+from kg.export.subgraph import SubGraph
 from kg.graph.contested import disagreement_strength
 from tests.conftest import NOTES
 
@@ -191,6 +192,12 @@ def test_contested_claims_on_notes(graph: kg.KnowledgeGraph):
     ]
     assert "share the judges' preference for length" in judges.supporting[0].said
     assert judges.file == "site/synthesis-llm-judges.txt" and judges.claim
+    frame = graph.contested_claims().to_frame()
+    row = frame[frame["note"] == "can-llm-judges-replace-human-evaluation"].iloc[0]
+    assert list(row["supported_by"]) == ["can-reward-models-be-gamed-by-longer-answers"]
+    assert list(row["contradicted_by"]) == [
+        "are-benchmark-gains-on-reasoning-tasks-inflated-by-contamination"
+    ]
 
 
 def test_disagreement_counts_on_notes(graph: kg.KnowledgeGraph):
@@ -297,6 +304,10 @@ def test_graphml_and_rdf_carry_the_count(graph: kg.KnowledgeGraph, tmp_path: Pat
     whole = graph.subgraph()
     whole.write(graphml)
     whole.write(turtle)
+    whole.write(tmp_path / "g.json")
+    data = json.loads((tmp_path / "g.json").read_text(encoding="utf-8"))
+    assert data["graph"]["disagreements"][OVERTHINKING] == 3
+    assert SubGraph.from_json_data(data).disagreements == whole.disagreements
     read = nx.read_graphml(graphml)
     assert read.nodes[OVERTHINKING]["disagreements"] == 3
     assert read.nodes["can-reward-models-be-gamed-by-longer-answers"]["disagreements"] == 0

@@ -8,7 +8,9 @@ rank), and provenance (file, line). Near pairs become `near` edges with a `weigh
 No vectors, no lists: every value is a string, integer, float or boolean. Each
 front-matter property is a node attribute of its own (lists as JSON text); an attribute
 whose values differ in type between notes is written as text (integers and floats as
-floats), so one GraphML key types it.
+floats), so one GraphML key types it. The file adds one node attribute `KnowledgeGraph.nx`
+leaves out: `disagreements`, each note's count of relations that contradict or qualify
+(`kg.graph.contested`, counted on the whole corpus; 0 for none).
 
 Characters XML cannot carry (C0 controls other than tab and newlines, lone surrogates,
 U+FFFE/U+FFFF) are removed (`kg.export.chars`, `kg.codec.xml_text`). The export registry lists this writer as
@@ -79,8 +81,8 @@ def to_networkx(sub: SubGraph) -> nx.MultiDiGraph:
     Returns
     -------
     networkx.MultiDiGraph
-        Nodes keyed by note id with `kg.codec.note_scalars` (and `disagreements`, when
-        chosen from a graph); edges keyed 'e0', 'e1', ... (which
+        Nodes keyed by note id with `kg.codec.note_scalars` (as `g.nx`; the GraphML file
+        adds `disagreements`); edges keyed 'e0', 'e1', ... (which
         GraphML writes as edge ids) with `kg.codec.link_scalars`, near pairs last as `near` edges
         with a `weight`; graph attributes ``selection_*`` say how it was chosen.
         ``networkx.write_graphml`` writes it as it is.
@@ -90,7 +92,7 @@ def to_networkx(sub: SubGraph) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
     graph.graph.update(to_networkx_graph_attributes(sub))
     notes = list(sub.notes.values())
-    attributes = _with_disagreements(sub, uniform_types([note_scalars(note) for note in notes]))
+    attributes = uniform_types([note_scalars(note) for note in notes])
     graph.add_nodes_from(zip([note.id for note in notes], attributes, strict=True))
     graph.add_edges_from(
         (link.source, link.target, f"e{i}", link_scalars(link)) for i, link in enumerate(sub.links)

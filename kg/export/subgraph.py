@@ -166,6 +166,7 @@ class SubGraph:
             near,
             categories=graph.get("categories"),
             selection=graph.get("selection"),
+            disagreements=graph.get("disagreements"),
         )
 
     # ------------------------------------------------------------ writing

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kg.display import Results, ShortRepr
@@ -154,7 +154,8 @@ class ContestSide(ShortRepr):
 class ContestedClaim(ShortRepr):
     """A note's claim with evidence on both sides: related notes it cites as support
     (relation 'supports', e.g. "evidence", "strongest evidence") and notes in disagreement
-    with it (`Contest`s either way)."""
+    with it (`Contest`s either way). `supported_by` and `contradicted_by` are the two
+    sides' note ids (filled in from the sides), for tables (`Results.to_frame`)."""
 
     note: str
     title: str
@@ -162,6 +163,12 @@ class ContestedClaim(ShortRepr):
     file: str
     supporting: tuple[ContestSide, ...]
     contradicting: tuple[ContestSide, ...]
+    supported_by: tuple[str, ...] = field(init=False)
+    contradicted_by: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "supported_by", tuple(s.note for s in self.supporting))
+        object.__setattr__(self, "contradicted_by", tuple(s.note for s in self.contradicting))
 
 
 # Links that can carry the sentence they sit in: running-text mentions and wikilinks.
