@@ -182,7 +182,9 @@ def _related_links(graph: KnowledgeGraph) -> list[Link]:
     return [table.get(i) for i in wanted]
 
 
-def _contest(graph: KnowledgeGraph, link: Link, strength: str, sentences: dict) -> Contest:
+def _contest(
+    graph: KnowledgeGraph, link: Link, strength: str, sentences: dict[tuple[str, str], str]
+) -> Contest:
     notes = graph.note_table
     target = notes.get(link.target, None)
     source_title = notes.title(link.source) if link.source in notes else link.source
@@ -232,13 +234,16 @@ def contested(graph: KnowledgeGraph) -> Results[Contest]:
     if pairs:
         table = graph.link_table
         sources, targets = table.end_lists()
-        kinds = table.kind_list()
-        for i, kind in enumerate(kinds):
-            pair = (sources[i], targets[i])
-            if kind in _WITH_SENTENCE and pair in pairs and pair not in sentences:
-                sentence = table.get(i).sentence
-                if sentence:
-                    sentences[pair] = sentence
+        naming = [
+            i
+            for i, kind in enumerate(table.kind_list())
+            if kind in _WITH_SENTENCE and (sources[i], targets[i]) in pairs
+        ]
+        table.prefetch(naming)  # one fetch of their details, not one per link
+        for i in naming:
+            sentence = table.get(i).sentence
+            if sentence:
+                sentences.setdefault((sources[i], targets[i]), sentence)
     return Results((_contest(graph, link, s, sentences) for link, s in found), Contest)
 
 
