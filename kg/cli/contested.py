@@ -82,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
         if c.sentence:
             lines += _block("text:  ", c.sentence)
         lines += _block("other: ", c.target_claim or "(no claim)")
-        lines += [f"           {_where(c.target_file, 0)}"]
+        where = c.target_file or "(no page of its own: the description its card gives)"
+        lines += [f"           {where}"]
         print(*lines, sep="\n")
     for claim in claims:
         print()
