@@ -45,6 +45,7 @@ from kg.errors import (
     check_path,
 )
 from kg.graph.analysis import NoteVectors
+from kg.graph.contested import Contest, ContestedClaim, ContestSide
 from kg.graph.knowledge import CorpusStats, KnowledgeGraph, NotePath
 from kg.graph.metadata import MetadataTable, NoteMetadata
 from kg.graph.overview import Overview
@@ -137,6 +138,9 @@ __all__ = [
     "Claim",
     "ConceptMap",
     "Config",
+    "Contest",
+    "ContestSide",
+    "ContestedClaim",
     "CorpusError",
     "CorpusStats",
     "Counts",

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 
 from kg.cli import (
     browse,
+    contested,
     export,
     index,
     near,
@@ -51,6 +52,7 @@ _MODULES = (
     near,
     search,
     trace,
+    contested,
     browse,
     export,
     sparql,

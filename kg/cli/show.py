@@ -48,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
         emit_json(
             {
                 **note_json(note, graph),
+                "disagreements": graph.disagreements(note),
                 "links_out": [link_to_json(lk) for lk in out_links],
                 "links_in": [link_to_json(lk) for lk in in_links],
                 "backlinks": {
@@ -104,6 +105,12 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"\nComputed by kg on the loaded corpus ({corpus.notes} notes, {corpus.stubs} stubs): "
         f"{stats.direct} direct connections ({stats.stubs} of them stubs) · {stats.two_hop} in 2-hop network · {stats.cluster}"
+    )
+    disagreements = graph.disagreements(note)
+    print(
+        f"disagreements: {disagreements} (relations that contradict or qualify; see kg contested)"
+        if disagreements
+        else "disagreements: 0"
     )
     written = {LinkKind.LINKS, LinkKind.EMBEDS}
     for heading, links, far in (

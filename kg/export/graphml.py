@@ -8,7 +8,9 @@ rank), and provenance (file, line). Near pairs become `near` edges with a `weigh
 No vectors, no lists: every value is a string, integer, float or boolean. Each
 front-matter property is a node attribute of its own (lists as JSON text); an attribute
 whose values differ in type between notes is written as text (integers and floats as
-floats), so one GraphML key types it.
+floats), so one GraphML key types it. The file adds one node attribute `KnowledgeGraph.nx`
+leaves out: `disagreements`, each note's count of relations that contradict or qualify
+(`kg.graph.contested`, counted on the whole corpus; 0 for none).
 
 Characters XML cannot carry (C0 controls other than tab and newlines, lone surrogates,
 U+FFFE/U+FFFF) are removed (`kg.export.chars`, `kg.codec.xml_text`). The export registry lists this writer as
@@ -46,6 +48,18 @@ def near_attributes(pair: NearPair) -> dict[str, Any]:
     return {"kind": "near", "weight": float(pair.score)}
 
 
+def _with_disagreements(sub: SubGraph, attributes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The notes' attributes, each with its `disagreements` count (`kg.graph.contested`)
+    when the subgraph was chosen from a graph (an int for every note, 0 for none)."""
+    counts = sub.disagreements
+    if not counts:
+        return attributes
+    return [
+        {**values, "disagreements": counts.get(note_id, 0)}
+        for note_id, values in zip(sub.notes, attributes, strict=True)
+    ]
+
+
 def to_networkx_graph_attributes(sub: SubGraph) -> dict[str, str]:
     """Graph-level attributes: how the subgraph was chosen, as strings."""
     out: dict[str, str] = {}
@@ -67,7 +81,8 @@ def to_networkx(sub: SubGraph) -> nx.MultiDiGraph:
     Returns
     -------
     networkx.MultiDiGraph
-        Nodes keyed by note id with `kg.codec.note_scalars`; edges keyed 'e0', 'e1', ... (which
+        Nodes keyed by note id with `kg.codec.note_scalars` (as `g.nx`; the GraphML file
+        adds `disagreements`); edges keyed 'e0', 'e1', ... (which
         GraphML writes as edge ids) with `kg.codec.link_scalars`, near pairs last as `near` edges
         with a `weight`; graph attributes ``selection_*`` say how it was chosen.
         ``networkx.write_graphml`` writes it as it is.
@@ -177,7 +192,9 @@ def graphml_bytes(sub: SubGraph) -> bytes:
         body.append(keys.data("graph", graph, "    "))
     quoted: dict[str, str] = {}
     notes = list(sub.notes.values())
-    attributes = uniform_types([note_scalars(note, xml_safe=False) for note in notes])
+    attributes = _with_disagreements(
+        sub, uniform_types([note_scalars(note, xml_safe=False) for note in notes])
+    )
     for note, values in zip(notes, attributes, strict=True):
         quoted[note.id] = ref = _attr(note.id)
         body.append(f"    <node id={ref}>\n")

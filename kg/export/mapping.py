@@ -130,6 +130,9 @@ COUNT_PROPERTIES: dict[str, str] = {
     name: KG + "declared" + "".join(part.title() for part in name.split("_"))
     for name in ("uses", "related", "papers", "sources", "notes", "source_papers", "sections")
 }
+# Computed by kg, not declared: how many disagreeing relations touch a note
+# (`kg.graph.contested`); written when more than none.
+DISAGREEMENTS_PROPERTY = KG + "disagreements"
 
 # Qualified link node: fields -> properties.
 LINK_FIELDS: dict[str, str] = {
@@ -213,6 +216,10 @@ def mapping_table() -> str:
         rows.append(f"| {labels.get(name, f'note `{name}`')} | `{short(prop)}` |")
     for name, prop in COUNT_PROPERTIES.items():
         rows.append(f"| note declared count `{name}` | `{short(prop)}` |")
+    rows.append(
+        f"| note's disagreements (relations that contradict or qualify it, or that it "
+        f"writes; computed) | `{short(DISAGREEMENTS_PROPERTY)}` |"
+    )
     for name, prop in LINK_FIELDS.items():
         rows.append(f"| link `{name}` (on the `kg:Link` node) | `{short(prop)}` |")
     return "\n".join(rows) + "\n"

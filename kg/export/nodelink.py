@@ -51,8 +51,9 @@ def node_link_data(sub: SubGraph) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``format``, ``version``, ``directed``, ``multigraph``, ``graph`` (the selection
-        and the category ids), ``nodes`` and ``links`` (near pairs last, kind ``near``).
+        ``format``, ``version``, ``directed``, ``multigraph``, ``graph`` (the selection,
+        the category ids and, for a subgraph chosen from a graph, each note's count of
+        disagreeing relations), ``nodes`` and ``links`` (near pairs last, kind ``near``).
     """
     links = [link_to_json(link) for link in sub.links]
     links += [
@@ -64,7 +65,11 @@ def node_link_data(sub: SubGraph) -> dict[str, Any]:
         "version": JSON_VERSION,
         "directed": True,
         "multigraph": True,
-        "graph": {"selection": sub.selection, "categories": sub.categories},
+        "graph": {
+            "selection": sub.selection,
+            "categories": sub.categories,
+            **({"disagreements": sub.disagreements} if sub.disagreements else {}),
+        },
         "nodes": [node_json(n) for n in sub.notes.values()],
         "links": links,
     }

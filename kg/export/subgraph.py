@@ -73,6 +73,7 @@ class SubGraph:
         *,
         categories: Mapping[str, str] | None = None,
         selection: Mapping[str, Any] | None = None,
+        disagreements: Mapping[str, int] | None = None,
     ) -> None:
         self.notes: dict[str, Note] = {n.id: n for n in notes}
         self.links: list[Link] = list(links)
@@ -85,6 +86,9 @@ class SubGraph:
                 raise ValueError(f"near pair {pair} joins notes outside the subgraph")
         self.categories: dict[str, str] = dict(categories or {})
         self.selection: dict[str, Any] = dict(selection or {})
+        # Each note's count of disagreeing relations in the whole corpus (`kg.graph.contested`),
+        # when the subgraph was chosen from a graph; empty (nothing written) otherwise.
+        self.disagreements: dict[str, int] = dict(disagreements or {})
         self._nx: nx.MultiDiGraph | None = None
 
     def __len__(self) -> int:
@@ -162,6 +166,7 @@ class SubGraph:
             near,
             categories=graph.get("categories"),
             selection=graph.get("selection"),
+            disagreements=graph.get("disagreements"),
         )
 
     # ------------------------------------------------------------ writing
@@ -360,4 +365,11 @@ def subgraph(
             [NearPair(*pair) for pair in chosen.near],
             categories=chosen.categories,
             selection=chosen.selection,
+            disagreements=_disagreements(g, chosen.notes),
         )
+
+
+def _disagreements(g: KnowledgeGraph, notes: Iterable[Note]) -> dict[str, int]:
+    """Every chosen note's count of disagreeing relations in the whole corpus, 0 for none."""
+    counts = g.disagreement_counts()
+    return {note.id: counts.get(note.id, 0) for note in notes}

@@ -31,6 +31,7 @@ from kg.export.mapping import (
     COUNT_PROPERTIES,
     DEFAULT_BASE,
     DERIVATION_CLASS,
+    DISAGREEMENTS_PROPERTY,
     KG,
     LINK_CLASS,
     LINK_FIELDS,
@@ -173,9 +174,13 @@ def blocks(sub: SubGraph, base: str = DEFAULT_BASE) -> Iterator[Block]:
             known.add(node)
             link_nodes.append((node, _near_pairs(pair, source, target)))
 
+    disagreements = sub.disagreements
     for note in sub.notes.values():
         subject = iri[note.id]
-        yield subject, _note_pairs(note) + direct.pop(subject, [])
+        pairs = _note_pairs(note)
+        if disagreements.get(note.id):
+            pairs.append((DISAGREEMENTS_PROPERTY, integer(disagreements[note.id])))
+        yield subject, pairs + direct.pop(subject, [])
     for category, name in sorted(outside.items()):
         subject = iri[category]
         placeholder = Note(id=category, title=name, kind=NoteKind.CATEGORY)

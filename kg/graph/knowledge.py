@@ -25,6 +25,7 @@ from kg.display import Results
 from kg.errors import InvalidArgument, NoteNotFound, check_count, check_flag, check_text
 from kg.graph import figures
 from kg.graph.clients import ClientMethods
+from kg.graph.contest_methods import ContestMethods
 from kg.graph.figures import CorpusStats, is_note
 from kg.graph.metadata import TableMethods
 from kg.graph.nxview import NetworkxMethods
@@ -73,7 +74,7 @@ def _demo() -> KnowledgeGraph:
     return KnowledgeGraph({n.id: n for n in notes}, links)
 
 
-class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods, TableMethods):
+class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods, TableMethods, ContestMethods):
     """A corpus as a typed graph. Get one with `kg.load(path)`.
 
     Notes (`Note`) are nodes, typed links (`Link`) are edges. `len(g)` counts notes as
