@@ -45,6 +45,7 @@ from kg.errors import (
     check_path,
 )
 from kg.graph.analysis import NoteVectors
+from kg.graph.communities import Bridge, Cluster, Clustering
 from kg.graph.knowledge import CorpusStats, KnowledgeGraph, NotePath
 from kg.graph.metadata import MetadataTable, NoteMetadata
 from kg.graph.overview import Overview
@@ -134,7 +135,10 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "Bridge",
     "Claim",
+    "Cluster",
+    "Clustering",
     "ConceptMap",
     "Config",
     "CorpusError",

@@ -16,7 +16,9 @@ import sys
 from collections.abc import Callable, Sequence
 
 from kg.cli import (
+    bridges,
     browse,
+    clusters,
     export,
     index,
     near,
@@ -49,6 +51,8 @@ _MODULES = (
     path,
     stats,
     near,
+    clusters,
+    bridges,
     search,
     trace,
     browse,
