@@ -73,11 +73,11 @@ def run(args: argparse.Namespace) -> int:
         )
         return 0 if len(shape) else 1
     print(
-        f"{len(shape)} clusters of {len(shape.labels)} notes ({len(shape.unclustered)} "
-        f"unclustered); showing {len(shown)}, largest first; 'inside': share of links inside"
+        f"{len(shape)} clusters of {len(shape.labels)} notes, {len(shape.unclustered)} "
+        f"unclustered; the {len(shown)} largest"
     )
     for c in shown:
-        print(f"\n#{c.id:<3} {c.size} notes · {c.inside:.0%} inside · {c.name}"[:80])
+        print(f"\n#{c.id:<3} {c.size} notes · {c.inside:.0%} of links inside · {c.name}"[:80])
         for title in c.titles:
             print(textwrap.shorten(title, 74, placeholder="…").join(("    ", "")))
         if args.notes:
