@@ -140,7 +140,9 @@ def test_link_kinds_are_weighted_and_categories_left_out():
     from kg.graph.knowledge import _demo
 
     assert LINK_WEIGHTS["category"] == 0 and LINK_WEIGHTS["mentions"] < LINK_WEIGHTS["links"]
-    edges = sorted(note_weights(_demo()).edges(data="weight"))
+    weights = note_weights(_demo())
+    ids = weights.graph["ids"]
+    edges = sorted((ids[a], ids[b], w) for a, b, w in weights.edges(data="weight"))
     assert edges == [("a", "b", 1.0), ("b", "c", 0.3)]  # no stub, no category node
 
 

@@ -153,43 +153,48 @@ class Clustering:
 def note_weights(graph: KnowledgeGraph) -> nx.Graph:
     """The undirected weighted graph of notes that `clusters` and `bridges` work on.
 
-    Nodes are the ids of notes with a page (sorted); an edge's ``weight`` sums its links'
-    weights (`LINK_WEIGHTS`, damped at hubs) and ``links`` counts them.
+    Nodes are numbers, one per note with a page in the order of their ids, which the
+    list ``G.graph["ids"]`` holds (networkx's Louvain runs twice as fast on numbers as
+    on text); an edge's ``weight`` sums its links' weights (`LINK_WEIGHTS`, damped at
+    hubs) and ``links`` counts them.
 
     >>> from kg.graph.knowledge import _demo
-    >>> sorted(note_weights(_demo()).edges(data="weight"))
-    [('a', 'b', 1.0), ('b', 'c', 0.3)]
+    >>> G = note_weights(_demo())
+    >>> G.graph["ids"], sorted(G.edges(data="weight"))
+    (['a', 'b', 'c'], [(0, 1, 1.0), (1, 2, 0.3)])
     """
     import networkx as nx
 
-    table = graph.note_table
-    notes = sorted(i for i, h in table.headers() if is_note(h[1], h[2]))
-    kept = set(notes)
+    ids = sorted(i for i, h in graph.note_table.headers() if is_note(h[1], h[2]))
+    number = {note: n for n, note in enumerate(ids)}
     sources, targets = graph.link_table.end_lists()
     kinds = graph.link_table.kind_list()
-    degree: Counter[str] = Counter()
-    pairs: list[tuple[str, str, float]] = []
+    degree = [0] * len(ids)
+    pairs: list[tuple[int, int, float]] = []
+    of, kind_weight = number.get, LINK_WEIGHTS.get
     for source, target, kind in zip(sources, targets, kinds, strict=True):
-        weight = LINK_WEIGHTS.get(kind, 0.0)
-        if weight <= 0 or source == target or source not in kept or target not in kept:
+        weight, a, b = kind_weight(kind, 0.0), of(source), of(target)
+        if weight <= 0 or a is None or b is None or a == b:
             continue
-        degree[source] += 1
-        degree[target] += 1
-        pairs.append((source, target, weight) if source < target else (target, source, weight))
-    weights: dict[tuple[str, str], list[float]] = {}
+        degree[a] += 1
+        degree[b] += 1
+        pairs.append((a, b, weight) if a < b else (b, a, weight))
+    pairs.sort()
+    edges: list[tuple[int, int, dict[str, Any]]] = []
     for a, b, weight in pairs:
         busiest = max(degree[a], degree[b])
         if busiest > HUB_LINKS:
             weight *= math.sqrt(HUB_LINKS / busiest)
-        entry = weights.setdefault((a, b), [0.0, 0])
-        entry[0] += weight
-        entry[1] += 1
-    G = nx.Graph()
-    G.add_nodes_from(notes)
-    G.add_edges_from(
-        (a, b, {"weight": round(w, 6), "links": int(n)})
-        for (a, b), (w, n) in sorted(weights.items())
-    )
+        if edges and edges[-1][0] == a and edges[-1][1] == b:
+            edges[-1][2]["weight"] += weight
+            edges[-1][2]["links"] += 1
+        else:
+            edges.append((a, b, {"weight": weight, "links": 1}))
+    G = nx.Graph(ids=ids)
+    G.add_nodes_from(range(len(ids)))
+    for edge in edges:
+        edge[2]["weight"] = round(edge[2]["weight"], 6)
+    G.add_edges_from(edges)
     return G
 
 
@@ -236,17 +241,18 @@ def clusters(
     G = note_weights(graph) if weights is None else weights
     found = nx.community.louvain_communities(G, weight="weight", resolution=resolution, seed=seed)
     groups = sorted((sorted(c) for c in found if len(c) >= min_size), key=lambda c: c[0])
-    unclustered = tuple(sorted(n for c in found if len(c) < min_size for n in c))
-    labels = {note: number for number, group in enumerate(groups) for note in group}
-    titles = {note: graph.note_table.title(note) for note in G}
-    named = _names(groups, titles, len(G))
+    ids: list[str] = G.graph["ids"]  # numbered in id order: sorting numbers sorts ids
+    unclustered = tuple(ids[n] for n in sorted(n for c in found if len(c) < min_size for n in c))
+    cluster_of = {note: number for number, group in enumerate(groups) for note in group}
+    titles = [graph.note_table.title(note) for note in ids]
+    named = _names(groups, titles)
     made = []
     for number, group in enumerate(groups):
-        inner: Counter[str] = Counter()
+        inner: Counter[int] = Counter()
         inside = links = 0
         for note in group:
             for other, data in G[note].items():
-                if labels.get(other) == number:
+                if cluster_of.get(other) == number:
                     inner[note] += data["weight"]
                     inside += data["links"]
                 else:
@@ -262,21 +268,23 @@ def clusters(
                 inside=round(inside / links, 3) if links else 0.0,
                 words=words,
                 titles=tuple(titles[n] for n in central),
-                central=tuple(central),
-                note_ids=tuple(group),
+                central=tuple(ids[n] for n in central),
+                note_ids=tuple(ids[n] for n in group),
             )
         )
+    labels = {ids[note]: number for note, number in cluster_of.items()}
     return Clustering(Results(made, Cluster), labels, unclustered, resolution, seed)
 
 
-def _names(groups: list[list[str]], titles: Mapping[str, str], total: int) -> list[tuple[str, ...]]:
+def _names(groups: list[list[int]], titles: list[str]) -> list[tuple[str, ...]]:
     """Each group's most distinctive title words: a word scores its share of the group's
     titles times the log of how much larger that share is than in the corpus's; shown as
     the form of it most often written."""
-    stems_of: dict[str, set[str]] = {}
+    stems_of: list[set[str]] = []
     written: dict[str, Counter[str]] = defaultdict(Counter)
     everywhere: Counter[str] = Counter()
-    for note, title in titles.items():
+    total = len(titles)
+    for title in titles:
         found = set()
         for word in plain_words(title):
             if word.isdigit():
@@ -284,13 +292,13 @@ def _names(groups: list[list[str]], titles: Mapping[str, str], total: int) -> li
             root = stem(word)
             found.add(root)
             written[root][word] += 1
-        stems_of[note] = found
+        stems_of.append(found)
         everywhere.update(found)
     names = []
     for group in groups:
         here: Counter[str] = Counter()
         for note in group:
-            here.update(stems_of.get(note, ()))
+            here.update(stems_of[note])
         least = 2 if len(group) >= 4 else 1
         scored = []
         for root, count in here.items():
@@ -341,17 +349,18 @@ def bridges(
     check_count("top", top, 0)
     G = note_weights(graph) if weights is None else weights
     shape = clustering if clustering is not None else clusters(graph, weights=G)
-    labels = shape.labels
-    # Cluster pair -> the notes whose links join them directly (and the weight of those).
-    between: dict[tuple[int, int], Counter[str]] = defaultdict(Counter)
+    ids: list[str] = G.graph["ids"]
+    labels = [shape.labels.get(note_id) for note_id in ids]  # by the notes' numbers
+    # Cluster pair -> the notes whose links join them directly, each with how many.
+    between: dict[tuple[int, int], Counter[int]] = defaultdict(Counter)
     ranked = []
     for note in G:
-        own = labels.get(note)
+        own = labels[note]
         if own is None:
             continue
         spread: Counter[int] = Counter()
         for other, data in G[note].items():
-            theirs = labels.get(other)
+            theirs = labels[other]
             if theirs is None:
                 continue
             spread[theirs] += data["weight"]
@@ -372,8 +381,8 @@ def bridges(
         apart, only = _cut_off(between, note, own)
         made.append(
             Bridge(
-                note_id=note,
-                title=graph.note_table.title(note),
+                note_id=ids[note],
+                title=graph.note_table.title(ids[note]),
                 score=round(-score, 4),
                 participation=round(participation, 4),
                 cluster=own,
@@ -386,7 +395,7 @@ def bridges(
 
 
 def _cut_off(
-    between: Mapping[tuple[int, int], Counter[str]], note: str, own: int
+    between: Mapping[tuple[int, int], Counter[int]], note: int, own: int
 ) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """The clusters reachable from `own` over inter-cluster links before but not after
     taking away `note`'s links; and those only its links joined to `own` directly."""
