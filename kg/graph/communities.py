@@ -72,6 +72,16 @@ LINK_WEIGHTS: dict[str, float] = {
 # A link touching a note with more links than this weighs sqrt(HUB_LINKS / its links).
 HUB_LINKS = 50
 WORDS = 3  # distinctive words in a cluster's name
+# Words of questions and comparisons that kg's short stop list keeps (search needs them)
+# but that say nothing of a topic: never in a cluster's name.
+NAME_SKIP = frozenset(
+    "how what when why which who whom whose where whether does do did doing done can "
+    "could should would will shall may might must its it's from own more less than much "
+    "many most make makes made one two way ways really actually better best instead still "
+    "also just only even about into over under between without within across after before "
+    "while there here them they their our your we you he she his her via vs already yet"
+    ".split()
+)
 CENTRAL = 3  # central notes listed with a cluster
 
 
@@ -245,7 +255,7 @@ def clusters(
     unclustered = tuple(ids[n] for n in sorted(n for c in found if len(c) < min_size for n in c))
     cluster_of = {note: number for number, group in enumerate(groups) for note in group}
     titles = [graph.note_table.title(note) for note in ids]
-    named = _names(groups, titles)
+    named = _names(groups, _texts(graph, ids, titles))
     made = []
     for number, group in enumerate(groups):
         inner: Counter[int] = Counter()
@@ -276,18 +286,33 @@ def clusters(
     return Clustering(Results(made, Cluster), labels, unclustered, resolution, seed)
 
 
-def _names(groups: list[list[int]], titles: list[str]) -> list[tuple[str, ...]]:
-    """Each group's most distinctive title words: a word scores its share of the group's
-    titles times the log of how much larger that share is than in the corpus's; shown as
-    the form of it most often written."""
+def _texts(graph: KnowledgeGraph, ids: list[str], titles: list[str]) -> list[str]:
+    """Each note's title, description and claim (what names a cluster), read without
+    the notes' bodies when the graph comes from an index."""
+    table = graph.note_table
+    if table.read_items is not None:
+        items = {note_id: item for note_id, item in table.read_items()}
+        fields = [items.get(note_id, {}) for note_id in ids]
+    else:
+        fields = [{"description": table[i].description, "claim": table[i].claim} for i in ids]
+    return [
+        " ".join((title, item.get("description") or "", item.get("claim") or ""))
+        for title, item in zip(titles, fields, strict=True)
+    ]
+
+
+def _names(groups: list[list[int]], texts: list[str]) -> list[tuple[str, ...]]:
+    """Each group's most distinctive words: a word scores its share of the group's notes
+    (title, description, claim) times the log of how much larger that share is than in
+    the corpus; shown in the form most often written."""
     stems_of: list[set[str]] = []
     written: dict[str, Counter[str]] = defaultdict(Counter)
     everywhere: Counter[str] = Counter()
-    total = len(titles)
-    for title in titles:
+    total = len(texts)
+    for text in texts:
         found = set()
-        for word in plain_words(title):
-            if word.isdigit():
+        for word in plain_words(text):
+            if word.isdigit() or word in NAME_SKIP:
                 continue
             root = stem(word)
             found.add(root)
