@@ -74,14 +74,14 @@ HUB_LINKS = 50
 WORDS = 3  # distinctive words in a cluster's name
 # Words of questions and comparisons that kg's short stop list keeps (search needs them)
 # but that say nothing of a topic: never in a cluster's name.
-NAME_SKIP = frozenset(
-    "how what when why which who whom whose where whether does do did doing done can "
-    "could should would will shall may might must its it's from own more less than much "
-    "many most make makes made one two way ways really actually better best instead still "
-    "also just only even about into over under between without within across after before "
-    "while there here them they their our your we you he she his her via vs already yet"
-    ".split()
-)
+_SKIPPED = """
+how what when why which who whom whose where whether does do did doing done can could
+should would will shall may might must its it's from own more less than much many most
+make makes made one two way ways really actually better best instead still also just only
+even about into over under between without within across after before while there here
+them they their our your we you he she his her via vs already yet
+"""
+NAME_SKIP = frozenset(_SKIPPED.split())
 CENTRAL = 3  # central notes listed with a cluster
 
 
