@@ -18,7 +18,8 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "the same corpus gives the same clusters). Written links, sources and related "
         "concepts weigh most, mentions least; categories, #tags and stubs are left out. "
         "Each cluster shows its size, the share of its notes' links that stay inside, "
-        "its most distinctive title words and its most central notes.",
+        "its most distinctive words (of titles, descriptions and claims) and its most "
+        "central notes.",
     )
     p.add_argument("-n", type=int, default=20, help="how many clusters, largest first (default 20)")
     p.add_argument(
