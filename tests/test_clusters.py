@@ -97,6 +97,15 @@ def test_one_edited_sentence_keeps_the_cluster_ids(planted, tmp_path):
     assert [c.name for c in edited.clusters()] == [c.name for c in g.clusters()]
 
 
+def test_one_added_link_across_moves_no_note(planted, tmp_path):
+    g, _ = planted
+    write_corpus(tmp_path / "notes")
+    page = tmp_path / "notes" / f"{title('bread', 3)}.md"
+    page.write_text(page.read_text("utf-8") + f" [[{title('comet', 4)}]]\n", "utf-8")
+    linked = kg.load(tmp_path / "notes", embed="none", index=tmp_path / "index")
+    assert dict(linked.clusters().labels) == dict(g.clusters().labels)
+
+
 def test_clusters_are_named_by_their_distinctive_words(planted):
     g, topics = planted
     for cluster in g.clusters():
