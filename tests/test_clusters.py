@@ -143,6 +143,10 @@ def test_bridges_are_ranked_and_say_what_comes_apart(planted):
     # Only the bridge joins the glacier and violin topics, and no other topic links them.
     assert top.only_link == tuple(c for c in (glacier, violin) if c != top.cluster)
     assert top.apart == top.only_link
+    # Each cluster counts the links it shares with the others, the same from either side.
+    linked = {(c.id, other): n for c in shape for other, n in c.linked}
+    assert linked and all(linked[b, a] == n for (a, b), n in linked.items())
+    assert (glacier, violin) in linked
 
 
 def test_link_kinds_are_weighted_and_categories_left_out():

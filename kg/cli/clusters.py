@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
                         "central": [
                             {"id": i, "title": t} for i, t in zip(c.central, c.titles, strict=True)
                         ],
+                        "linked": [{"id": i, "links": n} for i, n in c.linked],
                         **({"notes": list(c.note_ids)} if args.notes else {}),
                     }
                     for c in shown
@@ -79,6 +80,9 @@ def run(args: argparse.Namespace) -> int:
     )
     for c in shown:
         print(f"\n#{c.id:<3} {c.size} notes · {c.inside:.0%} of links inside · {c.name}"[:80])
+        if c.linked:
+            reach = ", ".join(f"#{i} ({n})" for i, n in c.linked[:6])
+            print(textwrap.shorten(f"links with {reach}", 74, placeholder="…").join(("    ", "")))
         for title in c.titles:
             print(textwrap.shorten(title, 74, placeholder="…").join(("    ", "")))
         if args.notes:

@@ -98,6 +98,8 @@ class Cluster(ShortRepr):
     titles: tuple[str, ...]  # the central notes' titles, most central first
     central: tuple[str, ...]  # their ids
     note_ids: tuple[str, ...]  # every note of the cluster, sorted
+    # The clusters its links reach, each with how many links: the most linked first.
+    linked: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, repr=False)
@@ -259,14 +261,18 @@ def clusters(
     made = []
     for number, group in enumerate(groups):
         inner: Counter[int] = Counter()
+        across: Counter[int] = Counter()
         inside = links = 0
         for note in group:
             for other, data in G[note].items():
-                if cluster_of.get(other) == number:
+                theirs = cluster_of.get(other)
+                if theirs == number:
                     inner[note] += data["weight"]
                     inside += data["links"]
                 else:
                     links += 2 * data["links"]  # counted once here, as inside links twice
+                    if theirs is not None:
+                        across[theirs] += data["links"]
         links += inside
         central = sorted(group, key=lambda n: (-round(inner[n], 6), n))[:CENTRAL]
         words = named[number]
@@ -280,6 +286,7 @@ def clusters(
                 titles=tuple(titles[n] for n in central),
                 central=tuple(ids[n] for n in central),
                 note_ids=tuple(ids[n] for n in group),
+                linked=tuple(sorted(across.items(), key=lambda c: (-c[1], c[0]))),
             )
         )
     labels = {ids[note]: number for note, number in cluster_of.items()}
