@@ -33,6 +33,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from kg.display import Results, ShortRepr
@@ -289,7 +290,7 @@ def clusters(
                 linked=tuple(sorted(across.items(), key=lambda c: (-c[1], c[0]))),
             )
         )
-    labels = {ids[note]: number for note, number in cluster_of.items()}
+    labels = MappingProxyType({ids[note]: number for note, number in cluster_of.items()})
     return Clustering(Results(made, Cluster), labels, unclustered, resolution, seed)
 
 

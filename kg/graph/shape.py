@@ -9,11 +9,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from kg.graph.communities import Bridge, Clustering, bridges, clusters
+from kg.graph.communities import Bridge, Clustering, bridges, clusters, note_weights
 
 if TYPE_CHECKING:
+    import networkx as nx  # type: ignore[import-untyped, unused-ignore]
+
     from kg.display import Results
     from kg.graph.knowledge import KnowledgeGraph
 
@@ -21,7 +23,17 @@ __all__ = ["ShapeMethods"]
 
 
 class ShapeMethods:
-    """Clusters of notes and the notes between them."""
+    """Clusters of notes and the notes between them. A graph does not change once made,
+    so the weighted graph of notes and each clustering asked for are kept on it."""
+
+    _shape_weights: nx.Graph | None = None
+    _shape_clusterings: dict[tuple[Any, ...], Clustering] | None = None
+
+    def _note_weights(self) -> nx.Graph:
+        if self._shape_weights is None:
+            graph: KnowledgeGraph = self  # type: ignore[assignment]
+            self._shape_weights = note_weights(graph)
+        return self._shape_weights
 
     def clusters(self, *, resolution: float = 1.0, seed: int = 0, min_size: int = 2) -> Clustering:
         """The notes grouped into communities over their weighted links (Louvain).
@@ -52,7 +64,23 @@ class ShapeMethods:
         0
         """
         graph: KnowledgeGraph = self  # type: ignore[assignment]
-        return clusters(graph, resolution=resolution, seed=seed, min_size=min_size)
+        # Kept only for plain arguments (bad ones raise below; a random.Random seed moves).
+        plain = all(type(v) in (int, float) for v in (resolution, seed, min_size))
+        key = (resolution, seed, min_size)
+        if self._shape_clusterings is None:
+            self._shape_clusterings = {}
+        found = self._shape_clusterings.get(key) if plain else None
+        if found is None:
+            found = clusters(
+                graph,
+                resolution=resolution,
+                seed=seed,
+                min_size=min_size,
+                weights=self._note_weights(),
+            )
+            if plain:
+                self._shape_clusterings[key] = found
+        return found
 
     def bridges(self, clustering: Clustering | None = None, *, top: int = 20) -> Results[Bridge]:
         """The notes that join clusters, ranked, each with what comes apart without it.
@@ -77,4 +105,5 @@ class ShapeMethods:
         0
         """
         graph: KnowledgeGraph = self  # type: ignore[assignment]
-        return bridges(graph, clustering, top=top)
+        shape = clustering if clustering is not None else self.clusters()
+        return bridges(graph, shape, top=top, weights=self._note_weights())
