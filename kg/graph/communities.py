@@ -80,7 +80,7 @@ how what when why which who whom whose where whether does do did doing done can 
 should would will shall may might must its it's from own more less than much many most
 make makes made one two way ways really actually better best instead still also just only
 even about into over under between without within across after before while there here
-them they their our your we you he she his her via vs already yet
+them they their our your we you us he she his her via vs already yet
 """
 NAME_SKIP = frozenset(_SKIPPED.split())
 CENTRAL = 3  # central notes listed with a cluster
