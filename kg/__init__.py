@@ -45,6 +45,7 @@ from kg.errors import (
     check_path,
 )
 from kg.graph.analysis import NoteVectors
+from kg.graph.communities import Bridge, Cluster, Clustering
 from kg.graph.contested import Contest, ContestedClaim, ContestSide
 from kg.graph.knowledge import CorpusStats, KnowledgeGraph, NotePath
 from kg.graph.metadata import MetadataTable, NoteMetadata
@@ -135,7 +136,10 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "Bridge",
     "Claim",
+    "Cluster",
+    "Clustering",
     "ConceptMap",
     "Config",
     "Contest",

@@ -16,7 +16,9 @@ import sys
 from collections.abc import Callable, Sequence
 
 from kg.cli import (
+    bridges,
     browse,
+    clusters,
     contested,
     export,
     index,
@@ -50,6 +52,8 @@ _MODULES = (
     path,
     stats,
     near,
+    clusters,
+    bridges,
     search,
     trace,
     contested,

@@ -25,10 +25,10 @@ from kg.display import Results
 from kg.errors import InvalidArgument, NoteNotFound, check_count, check_flag, check_text
 from kg.graph import figures
 from kg.graph.clients import ClientMethods
-from kg.graph.contest_methods import ContestMethods
 from kg.graph.figures import CorpusStats, is_note
 from kg.graph.metadata import TableMethods
 from kg.graph.nxview import NetworkxMethods
+from kg.graph.shape import ShapeMethods
 from kg.graph.tables import LinkTable, NoteTable
 from kg.graph.walks import (
     NoteKinds,
@@ -74,7 +74,7 @@ def _demo() -> KnowledgeGraph:
     return KnowledgeGraph({n.id: n for n in notes}, links)
 
 
-class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods, TableMethods, ContestMethods):
+class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods, TableMethods, ShapeMethods):
     """A corpus as a typed graph. Get one with `kg.load(path)`.
 
     Notes (`Note`) are nodes, typed links (`Link`) are edges. `len(g)` counts notes as

@@ -1,0 +1,82 @@
+"""`kg bridges`: the notes that join clusters, and what comes apart without them."""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+
+from kg.cli.common import Subparsers, emit_json, open_graph
+
+
+def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    """Add `kg bridges` and its options to the `kg` parser."""
+    p = sub.add_parser(
+        "bridges",
+        parents=[common],
+        help="notes that join clusters, ranked",
+        description="The notes whose links join clusters (those of `kg clusters`), ranked "
+        "by their participation (how evenly their links spread over clusters, 0-1) times "
+        "the weight of their links to other clusters; with the clusters that would be cut "
+        "off from the note's own without it.",
+    )
+    p.add_argument("-n", type=int, default=20, help="how many bridges (default 20)")
+    p.add_argument("--resolution", type=float, default=1.0, help="as for `kg clusters`")
+    p.add_argument("--seed", type=int, default=0, help="as for `kg clusters`")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the bridge notes, best first: score, participation, clusters joined.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments of `kg bridges`.
+
+    Returns
+    -------
+    int
+        The exit status: 0, or 1 when no note joins two clusters.
+    """
+    graph = open_graph(args, embed="none")
+    shape = graph.clusters(resolution=args.resolution, seed=args.seed)
+    found = graph.bridges(shape, top=max(args.n, 0))
+    if args.json:
+        emit_json(
+            [
+                {
+                    "id": b.note_id,
+                    "title": b.title,
+                    "score": b.score,
+                    "participation": b.participation,
+                    "cluster": {"id": b.cluster, "name": shape[b.cluster].name},
+                    "joins": [{"id": c, "name": shape[c].name} for c in b.joins],
+                    "apart": list(b.apart),
+                    "only_link": list(b.only_link),
+                }
+                for b in found
+            ]
+        )
+        return 0 if found else 1
+    print(f"{len(found)} notes joining {len(shape)} clusters; score: participation × links across")
+    for b in found:
+        print(
+            f"\n{b.score:6.2f}  {b.participation:.2f}  "
+            + textwrap.shorten(b.title, 64, placeholder="…")
+        )
+        joins = ", ".join(f"#{c}" for c in b.joins)
+        print(
+            textwrap.shorten(
+                f"in #{b.cluster} {shape[b.cluster].name}; joins {joins}", 72, placeholder="…"
+            ).join(("        ", ""))
+        )
+        if b.apart:
+            cut = ", ".join(f"#{c} {shape[c].name}" for c in b.apart)
+            print(
+                textwrap.shorten(f"without it cut off: {cut}", 72, placeholder="…").join(
+                    ("        ", "")
+                )
+            )
+        elif b.only_link:
+            alone = ", ".join(f"#{c}" for c in b.only_link)
+            print(f"        the only direct link to {alone} (reachable otherwise)"[:80])
+    return 0 if found else 1

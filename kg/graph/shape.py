@@ -1,0 +1,109 @@
+"""`KnowledgeGraph`'s methods for the shape of the corpus: clusters and bridges
+(`kg.graph.communities`).
+
+>>> from kg.graph.knowledge import _demo
+>>> g = _demo()
+>>> [c.name for c in g.clusters()], g.bridges()
+(['Does B hold?'], [])
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from kg.graph.communities import Bridge, Clustering, bridges, clusters, note_weights
+
+if TYPE_CHECKING:
+    import networkx as nx  # type: ignore[import-untyped, unused-ignore]
+
+    from kg.display import Results
+    from kg.graph.knowledge import KnowledgeGraph
+
+__all__ = ["ShapeMethods"]
+
+
+class ShapeMethods:
+    """Clusters of notes and the notes between them. A graph does not change once made,
+    so the weighted graph of notes and each clustering asked for are kept on it."""
+
+    _shape_weights: nx.Graph | None = None
+    _shape_clusterings: dict[tuple[Any, ...], Clustering] | None = None
+
+    def _note_weights(self) -> nx.Graph:
+        if self._shape_weights is None:
+            graph: KnowledgeGraph = self  # type: ignore[assignment]
+            self._shape_weights = note_weights(graph)
+        return self._shape_weights
+
+    def clusters(self, *, resolution: float = 1.0, seed: int = 0, min_size: int = 2) -> Clustering:
+        """The notes grouped into communities over their weighted links (Louvain).
+
+        See `kg.graph.communities.clusters`: link kinds are weighted (`LINK_WEIGHTS`),
+        categories, tags and stubs left out, hubs damped; clusters are numbered by their
+        smallest note id and named by their most distinctive title words.
+
+        Parameters
+        ----------
+        resolution
+            Above 1: more, smaller clusters; below 1: fewer, larger.
+        seed
+            The random seed: the same corpus and seed give the same clusters.
+        min_size
+            Smaller communities are left unclustered.
+
+        Returns
+        -------
+        Clustering
+            Iterate it for `Cluster`s; ``.of(note_id)`` gives a note's cluster id,
+            ``.labels`` every clustered note's, ``.to_frame()`` a table.
+
+        Examples
+        --------
+        >>> from kg.graph.knowledge import _demo
+        >>> _demo().clusters().of("a")
+        0
+        """
+        graph: KnowledgeGraph = self  # type: ignore[assignment]
+        # Kept only for plain arguments (bad ones raise below; a random.Random seed moves).
+        plain = all(type(v) in (int, float) for v in (resolution, seed, min_size))
+        key = (resolution, seed, min_size)
+        if self._shape_clusterings is None:
+            self._shape_clusterings = {}
+        found = self._shape_clusterings.get(key) if plain else None
+        if found is None:
+            found = clusters(
+                graph,
+                resolution=resolution,
+                seed=seed,
+                min_size=min_size,
+                weights=self._note_weights(),
+            )
+            if plain:
+                self._shape_clusterings[key] = found
+        return found
+
+    def bridges(self, clustering: Clustering | None = None, *, top: int = 20) -> Results[Bridge]:
+        """The notes that join clusters, ranked, each with what comes apart without it.
+
+        Parameters
+        ----------
+        clustering
+            The clusters to bridge (default: ``self.clusters()``).
+        top
+            How many bridges.
+
+        Returns
+        -------
+        Results of Bridge
+            Note, score, participation (0-1), its cluster, the clusters it joins, and
+            those cut off from its cluster when it is removed (`apart`, `only_link`).
+
+        Examples
+        --------
+        >>> from kg.graph.knowledge import _demo
+        >>> len(_demo().bridges(top=5))
+        0
+        """
+        graph: KnowledgeGraph = self  # type: ignore[assignment]
+        shape = clustering if clustering is not None else self.clusters()
+        return bridges(graph, shape, top=top, weights=self._note_weights())

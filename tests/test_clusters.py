@@ -1,0 +1,192 @@
+"""Clusters and bridges (`kg.graph.communities`): planted topics recovered, the same
+clusters for the same corpus, ids that one edited sentence does not move, names from
+distinctive words, bridges ranked with what comes apart, and the two commands."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import kg
+from kg.graph.communities import LINK_WEIGHTS, note_weights
+
+TOPICS = {
+    "glacier": ["ice", "melt", "moraine", "crevasse"],
+    "violin": ["bow", "string", "rosin", "luthier"],
+    "bread": ["yeast", "dough", "crust", "oven"],
+    "comet": ["orbit", "nucleus", "coma", "perihelion"],
+}
+PER_TOPIC = 15
+BRIDGE = "Glacier violin"  # the one note linking glacier notes to violin notes
+
+
+def title(topic: str, i: int) -> str:
+    return f"{topic.title()} {TOPICS[topic][i % 4]} note {i}"
+
+
+def write_corpus(folder: Path, edited: bool = False) -> dict[str, str]:
+    """k planted topics of notes: links mostly inside a topic, a few across; the topic of
+    each note's title. `edited` changes one sentence of one note."""
+    rng = random.Random(7)
+    folder.mkdir(parents=True, exist_ok=True)
+    planted = {}
+    names = list(TOPICS)
+    for topic in names:
+        for i in range(PER_TOPIC):
+            inside = rng.sample([j for j in range(PER_TOPIC) if j != i], 4)
+            links = [f"[[{title(topic, j)}]]" for j in inside]
+            if rng.random() < 0.1:  # a few links across topics (never to the glacier/violin pair)
+                other = names[(names.index(topic) + 2) % len(names)]
+                links.append(f"[[{title(other, rng.randrange(PER_TOPIC))}]]")
+            words = " ".join(rng.sample(TOPICS[topic], 3))
+            sentence = "An edited sentence." if edited and (topic, i) == ("bread", 3) else "Plain."
+            text = f"# {title(topic, i)}\n\nAbout {words}. {sentence}\n\n" + " ".join(links) + "\n"
+            (folder / f"{title(topic, i)}.md").write_text(text, encoding="utf-8")
+            planted[title(topic, i)] = topic
+    links = [f"[[{title('glacier', j)}]] [[{title('violin', j)}]]" for j in range(3)]
+    (folder / f"{BRIDGE}.md").write_text(f"# {BRIDGE}\n\n" + " ".join(links) + "\n", "utf-8")
+    return planted
+
+
+def nmi(a: list[str], b: list[object]) -> float:
+    """Normalized mutual information of two labellings (arithmetic mean of entropies)."""
+    n = len(a)
+    pa, pb, pab = Counter(a), Counter(b), Counter(zip(a, b, strict=True))
+    mi = sum(c / n * math.log(c * n / (pa[x] * pb[y])) for (x, y), c in pab.items())
+    ha = -sum(c / n * math.log(c / n) for c in pa.values())
+    hb = -sum(c / n * math.log(c / n) for c in pb.values())
+    return 2 * mi / (ha + hb) if ha + hb else 1.0
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[kg.KnowledgeGraph, dict[str, str]]:
+    folder = tmp_path_factory.mktemp("planted")
+    topics = write_corpus(folder / "notes")
+    return kg.load(folder / "notes", embed="none", index=folder / "index"), topics
+
+
+def test_clusters_recover_the_planted_topics(planted):
+    g, topics = planted
+    shape = g.clusters()
+    notes = [g.note(t).id for t in topics]
+    assert all(shape.of(n) is not None for n in notes)
+    score = nmi(list(topics.values()), [shape.of(n) for n in notes])
+    assert score >= 0.9, score
+    assert len(shape) == len(TOPICS)
+
+
+def test_the_same_corpus_gives_the_same_clusters(planted, tmp_path):
+    g, _ = planted
+    again = kg.load(g.root, embed="none", index=tmp_path / "index")
+    assert g.clusters() is g.clusters()  # kept on the graph, which does not change
+    assert g.clusters(seed=1) == g.clusters(seed=1)
+    assert dict(again.clusters().labels) == dict(g.clusters().labels)
+
+
+def test_one_edited_sentence_keeps_the_cluster_ids(planted, tmp_path):
+    g, _ = planted
+    write_corpus(tmp_path / "notes", edited=True)
+    edited = kg.load(tmp_path / "notes", embed="none", index=tmp_path / "index")
+    assert dict(edited.clusters().labels) == dict(g.clusters().labels)
+    assert [c.name for c in edited.clusters()] == [c.name for c in g.clusters()]
+
+
+def test_one_added_link_across_moves_no_note(planted, tmp_path):
+    g, _ = planted
+    write_corpus(tmp_path / "notes")
+    page = tmp_path / "notes" / f"{title('bread', 3)}.md"
+    page.write_text(page.read_text("utf-8") + f" [[{title('comet', 4)}]]\n", "utf-8")
+    linked = kg.load(tmp_path / "notes", embed="none", index=tmp_path / "index")
+    assert dict(linked.clusters().labels) == dict(g.clusters().labels)
+
+
+def test_clusters_are_named_by_their_distinctive_words(planted):
+    g, topics = planted
+    for cluster in g.clusters():
+        topic = Counter(
+            topics[g.note_table.title(n)]
+            for n in cluster.note_ids
+            if g.note_table.title(n) in topics
+        ).most_common(1)[0][0]
+        assert cluster.words[0] == topic, (cluster.words, topic)
+        assert cluster.name.startswith(topic)
+        assert cluster.size >= PER_TOPIC and 0.5 < cluster.inside <= 1
+        assert all(topics.get(t) == topic for t in cluster.titles)
+    frame_rows = g.clusters().to_records()
+    assert [r["id"] for r in frame_rows] == list(range(len(TOPICS)))
+
+
+def test_clusters_are_numbered_by_their_smallest_note_id(planted):
+    shape = planted[0].clusters()
+    firsts = [c.note_ids[0] for c in shape]
+    assert firsts == sorted(firsts) and [c.id for c in shape] == list(range(len(shape)))
+
+
+def test_bridges_are_ranked_and_say_what_comes_apart(planted):
+    g, _ = planted
+    shape = g.clusters()
+    found = g.bridges(shape, top=5)
+    assert found[0].title == BRIDGE
+    assert [b.score for b in found] == sorted((b.score for b in found), reverse=True)
+    top = found[0]
+    glacier, violin = (
+        shape.of(g.note(title("glacier", 0)).id),
+        shape.of(g.note(title("violin", 0)).id),
+    )
+    assert {top.cluster, *top.joins} == {glacier, violin}
+    # Only the bridge joins the glacier and violin topics, and no other topic links them.
+    assert top.only_link == tuple(c for c in (glacier, violin) if c != top.cluster)
+    assert top.apart == top.only_link
+    # Each cluster counts the links it shares with the others, the same from either side.
+    linked = {(c.id, other): n for c in shape for other, n in c.linked}
+    assert linked and all(linked[b, a] == n for (a, b), n in linked.items())
+    assert (glacier, violin) in linked
+
+
+def test_link_kinds_are_weighted_and_categories_left_out():
+    from kg.graph.knowledge import _demo
+
+    assert LINK_WEIGHTS["category"] == 0 and LINK_WEIGHTS["mentions"] < LINK_WEIGHTS["links"]
+    weights = note_weights(_demo())
+    ids = weights.graph["ids"]
+    edges = sorted((ids[a], ids[b], w) for a, b, w in weights.edges(data="weight"))
+    assert edges == [("a", "b", 1.0), ("b", "c", 0.3)]  # no stub, no category node
+
+
+def test_bad_arguments_are_refused(planted):
+    with pytest.raises(kg.InvalidArgument):
+        planted[0].clusters(resolution=0)
+    with pytest.raises(kg.InvalidArgument):
+        planted[0].bridges(top=-1)
+
+
+def run_kg(words: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kg.cli", *words], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_the_commands_print_text_and_json(planted):
+    g, _ = planted
+    where = ["--corpus", str(g.root), "--index", str(g.index_folder)]
+    text = run_kg(["clusters", *where])
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.startswith(f"{len(TOPICS)} clusters of")
+    assert all(len(line) <= 80 for line in text.stdout.splitlines())
+    data = json.loads(run_kg(["clusters", *where, "--json"]).stdout)
+    assert data["count"] == len(TOPICS)
+    assert {c["words"][0] for c in data["clusters"]} == set(TOPICS)
+    text = run_kg(["bridges", *where, "-n", "3"])
+    assert text.returncode == 0, text.stderr
+    assert BRIDGE in text.stdout.splitlines()[2]
+    assert all(len(line) <= 80 for line in text.stdout.splitlines())
+    found = json.loads(run_kg(["bridges", *where, "--json"]).stdout)
+    assert found[0]["title"] == BRIDGE and found[0]["apart"]
+    assert run_kg(["clusters", "--help"]).returncode == 0
