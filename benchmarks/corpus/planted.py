@@ -1,12 +1,15 @@
 """A corpus with planted topics: Markdown notes in known groups, for clusters and gaps.
 
 Every group writes about one topic with its own words (`TOPICS`), so the notes of a group
-are near in meaning; most links stay inside a group. `near` pairs of groups share half of
-their words (close in meaning) and get a few links across; `linked` pairs get more links
-across without sharing words. Two notes linked across groups share a sentence's words (the
-reason for their link). `remove` drops a share of the links between two groups from the
-written notes and records them: the ground truth of a gap. Notes go into ``out_dir``;
-`truth` (a JSON file, outside the corpus) gets every note's group and the removed links.
+are near in meaning; each note writes about six of them (three name it), and links to
+`inside` notes of its group. `near` pairs of groups also use a quarter of each other's
+words (close in meaning; pick related topics, as 0 and 1) and get `near_links` links
+across; `linked` pairs get `linked_links` links across without sharing words. Two notes
+linked across groups both give the same account (one sentence, named by two surnames, with
+words of each): the reason for their link. `remove` drops a share of the links between two
+groups from the written notes, the sentence staying, and records them: the ground truth of
+a gap. Notes go into ``out_dir`` (write into an empty folder); `truth` (a JSON file,
+outside the corpus) gets every note's group and the removed links.
 
 Usage::
 
@@ -93,16 +96,22 @@ GLUE = (
     "We compare the {0} with the {1} and its {2}.",
     "Notes on {0}, {1} and {2} follow.",
     "The {0} and the {1} explain the {2}.",
+    "Why would a {0} need the {1} at all, given the {2}?",
+    "Measured against the {1}, the {0} looks small next to any {2}.",
+    "Few sources mention {0} together with {1}; fewer with {2}.",
+    "Start from the {2}: the {0} follows, and the {1} after it.",
+    "In practice, {1} limits {0} more than {2} does.",
+    "Our reading: {0} first, {2} second, {1} last.",
 )
 
 
 def _words(group: int, near: list[tuple[int, int]]) -> list[str]:
-    """The words of a group: its topic's, and half of each near group's topic words."""
+    """The words of a group: its topic's, and a quarter of each near group's topic words."""
     own = list(TOPICS[group % len(TOPICS)])
     for a, b in near:
         if group in (a, b):
             other = TOPICS[(b if a == group else a) % len(TOPICS)]
-            own += other[: len(other) // 2]
+            own += other[: len(other) // 4]
     return own
 
 
