@@ -32,62 +32,67 @@ import sys
 from pathlib import Path
 from typing import Any
 
+
+def _split(words: str) -> tuple[str, ...]:
+    return tuple(words.split())
+
+
 TOPICS: tuple[tuple[str, ...], ...] = (
-    tuple(
+    _split(
         "protein enzyme ribosome amino folding peptide catalysis substrate binding "
-        "chaperone membrane receptor ligand kinase phosphate molecule residue helix".split()
+        "chaperone membrane receptor ligand kinase phosphate molecule residue helix"
     ),
-    tuple(
+    _split(
         "genome chromosome mutation allele heredity sequencing gene transcription dna "
-        "rna promoter variant inheritance locus expression epigenetic splicing codon".split()
+        "rna promoter variant inheritance locus expression epigenetic splicing codon"
     ),
-    tuple(
+    _split(
         "galaxy star nebula telescope orbit planet comet asteroid supernova cosmic "
-        "redshift quasar pulsar gravity eclipse satellite luminosity constellation".split()
+        "redshift quasar pulsar gravity eclipse satellite luminosity constellation"
     ),
-    tuple(
+    _split(
         "market stock bond investor dividend inflation interest bank loan credit "
-        "portfolio equity currency exchange broker liquidity yield mortgage".split()
+        "portfolio equity currency exchange broker liquidity yield mortgage"
     ),
-    tuple(
+    _split(
         "poem verse rhyme stanza metaphor novel narrator chapter fiction author "
-        "sonnet ballad prose plot character irony imagery literary".split()
+        "sonnet ballad prose plot character irony imagery literary"
     ),
-    tuple(
+    _split(
         "volcano earthquake tectonic magma basalt granite sediment erosion glacier "
-        "fault crust mantle lava mineral fossil strata canyon geology".split()
+        "fault crust mantle lava mineral fossil strata canyon geology"
     ),
-    tuple(
+    _split(
         "soccer goal striker referee stadium league tournament coach midfielder "
-        "penalty defender keeper match season transfer trophy fans pitch".split()
+        "penalty defender keeper match season transfer trophy fans pitch"
     ),
-    tuple(
+    _split(
         "recipe flour butter oven bake dough yeast sugar pastry bread sauce garlic "
-        "onion simmer roast kitchen spice vinegar".split()
+        "onion simmer roast kitchen spice vinegar"
     ),
-    tuple(
+    _split(
         "compiler parser syntax bytecode interpreter runtime variable function "
-        "recursion pointer memory garbage thread kernel algorithm loop stack".split()
+        "recursion pointer memory garbage thread kernel algorithm loop stack"
     ),
-    tuple(
+    _split(
         "violin orchestra symphony melody chord harmony tempo rhythm piano concerto "
-        "composer opera sonata conductor tuning scale cello".split()
+        "composer opera sonata conductor tuning scale cello"
     ),
-    tuple(
+    _split(
         "forest tree leaf root soil seed moss fern oak pine canopy bark fungus "
-        "pollen meadow shrub timber woodland".split()
+        "pollen meadow shrub timber woodland"
     ),
-    tuple(
+    _split(
         "court judge lawyer verdict statute contract plaintiff defendant appeal "
-        "jury tribunal testimony evidence lawsuit clause liability precedent".split()
+        "jury tribunal testimony evidence lawsuit clause liability precedent"
     ),
 )
 # Surnames that name the account two notes linked across groups both give.
-NAMES = tuple(
+NAMES = _split(
     "Okafor Marchetti Halvorsen Nakamura Szabo Delacroix Abernathy Quispe Lindqvist "
     "Oyelaran Petrosyan Vasquez Kowalczyk Thorsen Mbeki Castellano Ishikawa Reinholt "
     "Fitzgerald Novak Adeyemi Bergstrom Caruso Dimitrov Esposito Haugen Janssen Kaur "
-    "Lombardi Moreau".split()
+    "Lombardi Moreau"
 )
 GLUE = (
     "The {0} shapes how the {1} relates to the {2}.",
@@ -191,9 +196,12 @@ def generate(
             body[t] += [_sentence(rng, focus[t]) for _ in range(4)]
             for other in rng.sample([o for o in row if o != t], min(inside, len(row) - 1)):
                 out[t].append(other)
+    names = [f"{x}-{y}" for x in NAMES for y in NAMES if x != y]
+    rng.shuffle(names)
     for found in across.values():
         for s, t in found:  # the reason of the link: the same account in both notes
-            name = "-".join(rng.sample(NAMES, 2))
+            k = len(names)
+            name = names.pop() if names else f"{NAMES[k % len(NAMES)]}-{k}"
             ties = (*rng.sample(focus[s], 2), *rng.sample(focus[t], 2))
             line = "The {} account ties {} and {} to {} and {}.".format(name, *ties)
             body[s].append(line)

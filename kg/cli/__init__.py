@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from kg.cli import (
     browse,
     export,
+    gaps,
     index,
     near,
     neighbours,
@@ -49,6 +50,7 @@ _MODULES = (
     path,
     stats,
     near,
+    gaps,
     search,
     trace,
     browse,

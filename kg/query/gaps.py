@@ -307,4 +307,43 @@ def gaps(
     return Results(out, Gap)
 
 
-__all__ = ["Gap", "SuggestedLink", "gaps"]
+def link_communities(graph: KnowledgeGraph, seed: int = 1) -> dict[str, int]:
+    """A stand-in clustering: Louvain communities of the links between notes.
+
+    Until the graph's own clustering is wired in, `kg gaps` uses this one: every link of
+    any kind between two notes (stubs, categories, tags and attachments left out) weighs 1,
+    either way, and `networkx.community.louvain_communities` runs seeded.
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+    seed : int, default 1
+        Louvain's random seed.
+
+    Returns
+    -------
+    dict of str to int
+        Each note's cluster, clusters numbered from 0 by size, largest first.
+
+    Examples
+    --------
+    >>> from kg.graph.knowledge import _demo
+    >>> sorted(set(link_communities(_demo()).values()))[:1]
+    [0]
+    """
+    import networkx as nx
+
+    from kg.model import NOT_NOTES
+
+    notes = {n.id for n in graph.notes() if not n.stub and n.kind not in NOT_NOTES}
+    joined = nx.Graph()
+    joined.add_nodes_from(sorted(notes))
+    for link in graph.links:
+        if link.source in notes and link.target in notes and link.source != link.target:
+            joined.add_edge(link.source, link.target)
+    found = nx.community.louvain_communities(joined, seed=seed)
+    found.sort(key=lambda c: (-len(c), min(c)))
+    return {note: i for i, group in enumerate(found) for note in group}
+
+
+__all__ = ["Gap", "SuggestedLink", "gaps", "link_communities"]
