@@ -77,6 +77,7 @@ if TYPE_CHECKING:
     from kg.embed.vectors import VectorStore
     from kg.export.subgraph import NearPair, SubGraph
     from kg.index.update import IndexUpdate
+    from kg.query.gaps import Gap, SuggestedLink
     from kg.query.related import NearWeights
     from kg.query.titles import TitleIndex
     from kg.query.trace import Claim, Evidence, Unsupported, Use
@@ -90,9 +91,11 @@ logging.getLogger("kg").addHandler(logging.NullHandler())
 _LAZY = {
     "Claim": "kg.query.trace",
     "Evidence": "kg.query.trace",
+    "Gap": "kg.query.gaps",
     "IndexUpdate": "kg.index.update",
     "NearPair": "kg.export.subgraph",
     "NearWeights": "kg.query.related",
+    "SuggestedLink": "kg.query.gaps",
     "SubGraph": "kg.export.subgraph",
     "TitleIndex": "kg.query.titles",
     "Unsupported": "kg.query.trace",
@@ -144,6 +147,7 @@ __all__ = [
     "Embedder",
     "Evidence",
     "ExportError",
+    "Gap",
     "IndexDamaged",
     "IndexLocked",
     "IndexUpdate",
@@ -176,6 +180,7 @@ __all__ = [
     "Severity",
     "StoreError",
     "SubGraph",
+    "SuggestedLink",
     "TitleIndex",
     "Unsupported",
     "Use",

@@ -198,10 +198,11 @@ def generate(
                 out[t].append(other)
     names = [f"{x}-{y}" for x in NAMES for y in NAMES if x != y]
     rng.shuffle(names)
+    made = 0
     for found in across.values():
         for s, t in found:  # the reason of the link: the same account in both notes
-            k = len(names)
-            name = names.pop() if names else f"{NAMES[k % len(NAMES)]}-{k}"
+            made += 1
+            name = names.pop() if names else f"{NAMES[made % len(NAMES)]}-{made}"
             ties = (*rng.sample(focus[s], 2), *rng.sample(focus[t], 2))
             line = "The {} account ties {} and {} to {} and {}.".format(name, *ties)
             body[s].append(line)
