@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from kg.model import Note
 
 
+CANDIDATES = 150  # notes of each side of a gap its links are suggested among
+
+
 @dataclass(frozen=True, slots=True)
 class SuggestedLink:
     """A link to write across a gap: two notes near in meaning that no link joins.
@@ -114,12 +117,11 @@ def _sentences(note: Note) -> list[tuple[str, int]]:
 
 
 def _best_sentences(
-    graph: KnowledgeGraph, source: str, target: str
+    notes: list[Note], vectors: list[np.ndarray]
 ) -> tuple[tuple[str, int], tuple[str, int]]:
-    store = _store(graph)
-    notes = [graph.note(source), graph.note(target)]
+    """(sentence, line) of each of two notes, the pair of their sentences nearest in meaning
+    by their vectors `vectors` (the title, line 0, when a note has no sentences)."""
     texts = [_sentences(n) for n in notes]
-    vectors = [store.vectors_for(n.id, "sentence") for n in notes]
     if all(len(t) and len(t) == len(v) for t, v in zip(texts, vectors, strict=True)):
         sims = vectors[0] @ vectors[1].T
         i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
@@ -130,29 +132,42 @@ def _best_sentences(
 
 
 def _sentence_rows(
-    graph: KnowledgeGraph, ids: list[str], unit: np.ndarray, side: np.ndarray
+    graph: KnowledgeGraph,
+    ids: list[str],
+    unit: np.ndarray,
+    side: np.ndarray,
+    rows: dict[int, np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray]:
     """The sentence vectors of the notes at `side`, stacked, and where each note's start
-    (a note without sentences stands for itself by its note vector)."""
+    (a note without sentences stands for itself by its note vector); `rows` caches them."""
     store = _store(graph)
     blocks = []
-    for p in side:
-        rows = store.vectors_for(ids[int(p)], "sentence")
-        blocks.append(rows if len(rows) else unit[int(p)][None, :])
+    for p in side.tolist():
+        block = rows.get(p)
+        if block is None:
+            block = store.vectors_for(ids[p], "sentence")
+            rows[p] = block = block if len(block) else unit[p][None, :]
+        blocks.append(block)
     starts = np.cumsum([0] + [len(b) for b in blocks[:-1]])
     return np.asarray(np.vstack(blocks), dtype=np.float32), starts
 
 
 def pair_scores(
-    graph: KnowledgeGraph, ids: list[str], unit: np.ndarray, a: np.ndarray, b: np.ndarray
+    graph: KnowledgeGraph,
+    ids: list[str],
+    unit: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    rows: dict[int, np.ndarray] | None = None,
 ) -> np.ndarray:
     """The score of each pair across (notes at `a` by notes at `b`): the mean of the
     cosine of the two notes and the best cosine of a sentence of one with one of the other.
     """
-    rows_a, starts_a = _sentence_rows(graph, ids, unit, a)
-    rows_b, starts_b = _sentence_rows(graph, ids, unit, b)
-    best = np.maximum.reduceat(rows_a @ rows_b.T, starts_a, axis=0)
-    best = np.maximum.reduceat(best, starts_b, axis=1)
+    cache = {} if rows is None else rows
+    rows_a, starts_a = _sentence_rows(graph, ids, unit, a, cache)
+    rows_b, starts_b = _sentence_rows(graph, ids, unit, b, cache)
+    best = np.maximum.reduceat(rows_b @ rows_a.T, starts_b, axis=0)  # (b notes, a sentences)
+    best = np.maximum.reduceat(np.ascontiguousarray(best.T), starts_a, axis=0)
     return np.asarray((unit[a] @ unit[b].T + best) / 2)
 
 
@@ -163,10 +178,15 @@ def _suggest(
     members: tuple[np.ndarray, np.ndarray],
     linked: set[tuple[int, int]],
     count: int,
+    across: int,
+    rows: dict[int, np.ndarray],
 ) -> tuple[SuggestedLink, ...]:
     a, b = members
-    sims = pair_scores(graph, ids, unit, a, b)
-    order = np.argsort(-sims, axis=None, kind="stable")
+    sims = pair_scores(graph, ids, unit, a, b, rows)
+    flat = sims.ravel()
+    enough = min(flat.size, count + across)  # the links across can take some of the best
+    best = np.argpartition(-flat, enough - 1)[:enough] if 0 < enough < flat.size else None
+    order = np.argsort(-flat, kind="stable") if best is None else best[np.argsort(-flat[best])]
     out: list[SuggestedLink] = []
     for flat in order:
         if len(out) >= count:
@@ -175,8 +195,8 @@ def _suggest(
         p, q = int(a[i]), int(b[j])
         if (min(p, q), max(p, q)) in linked:
             continue
-        (s_text, s_line), (t_text, t_line) = _best_sentences(graph, ids[p], ids[q])
         s_note, t_note = graph.note(ids[p]), graph.note(ids[q])
+        (s_text, s_line), (t_text, t_line) = _best_sentences([s_note, t_note], [rows[p], rows[q]])
         out.append(
             SuggestedLink(
                 ids[p],
@@ -291,15 +311,21 @@ def gaps(
                     (int(sizes[a]), int(sizes[b])))
             )  # fmt: skip
     found.sort(key=lambda g: (-g.score, g.first, g.second))
+    rows: dict[int, np.ndarray] = {}  # sentence vectors by note position, read once
     out: list[Gap] = []
     for gap in found[:top]:
         pair = (members[gap.first], members[gap.second])
         centres = _unit(means[[slot[gap.second], slot[gap.first]]])
-        near = [(float(s), int(i)) for side, c in zip(pair, centres, strict=True)
-                for i, s in zip(side, unit[side] @ c, strict=True)]  # fmt: skip
-        near.sort(key=lambda x: (-x[0], x[1]))
-        bridging = tuple(ids[i] for _, i in near[:bridges])
-        suggested = _suggest(graph, ids, unit, pair, linked, suggestions)
+        toward = [unit[side] @ c for side, c in zip(pair, centres, strict=True)]
+        sides, sims = np.concatenate(pair), np.concatenate(toward)
+        near = sides[np.lexsort((sides, -sims))]
+        bridging = tuple(ids[int(i)] for i in near[:bridges])
+        # Links are suggested among the notes of each side nearest the other side.
+        pair = tuple(  # type: ignore[assignment]
+            side[np.sort(np.argsort(-sims, kind="stable")[:CANDIDATES])]
+            for side, sims in zip(pair, toward, strict=True)
+        )
+        suggested = _suggest(graph, ids, unit, pair, linked, suggestions, gap.links, rows)
         out.append(
             Gap(gap.first, gap.second, gap.similarity, gap.links, gap.expected, gap.score,
                 gap.sizes, bridging, suggested)
