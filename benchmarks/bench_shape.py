@@ -9,7 +9,7 @@ planted groups and whether the thinned pair is the first gap.
 
 Usage::
 
-    python benchmarks/bench_shape.py /tmp/planted10k --groups 20 --per-group 500 --runs 5
+    python benchmarks/bench_shape.py /tmp/planted10k --groups 12 --per-group 834 --runs 5
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; see the module's docstring."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("folder", type=Path)
-    p.add_argument("--groups", type=int, default=20)
-    p.add_argument("--per-group", type=int, default=500)
+    p.add_argument("--groups", type=int, default=12)
+    p.add_argument("--per-group", type=int, default=834)
     p.add_argument("--runs", type=int, default=5)
     a = p.parse_args(argv)
     import kg

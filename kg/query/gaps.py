@@ -15,9 +15,11 @@ ranks with). For two clusters i and j:
   links them, half of it when they are linked as much as predicted. Gaps rank by it.
 
 For each gap, the bridging notes are the notes of either cluster nearest the other's
-centroid; the suggested links are the pairs across with the highest cosine that no link
-joins yet (either way), each with the sentence of each note that makes them near (the pair
-of sentences with the highest cosine of their static vectors), with its file and line.
+centroid (the mean of the cosine of the note's vector and of its best sentence's with the
+centroid). The suggested links are pairs across, among the `CANDIDATES` bridging notes of
+each side, that no link joins yet (either way), best first by the mean of the cosine of the
+two notes and the best cosine of a sentence of one with a sentence of the other; each comes
+with that pair of sentences (by their static vectors), with file and line.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
     from kg.model import Note
 
 
-CANDIDATES = 150  # notes of each side of a gap its links are suggested among
+CANDIDATES = 100  # notes of each side of a gap its links are suggested among
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,16 +142,28 @@ def _sentence_rows(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The sentence vectors of the notes at `side`, stacked, and where each note's start
     (a note without sentences stands for itself by its note vector); `rows` caches them."""
-    store = _store(graph)
-    blocks = []
-    for p in side.tolist():
-        block = rows.get(p)
-        if block is None:
-            block = store.vectors_for(ids[p], "sentence")
-            rows[p] = block = block if len(block) else unit[p][None, :]
-        blocks.append(block)
+    missing = [p for p in side.tolist() if p not in rows]
+    if missing:
+        read = _store(graph).field_vectors([ids[p] for p in missing], "sentence")
+        for p, block in zip(missing, read, strict=True):
+            rows[p] = block if len(block) else unit[p][None, :]
+    blocks = [rows[p] for p in side.tolist()]
     starts = np.cumsum([0] + [len(b) for b in blocks[:-1]])
     return np.asarray(np.vstack(blocks), dtype=np.float32), starts
+
+
+def _toward(
+    graph: KnowledgeGraph,
+    ids: list[str],
+    unit: np.ndarray,
+    side: np.ndarray,
+    centre: np.ndarray,
+    rows: dict[int, np.ndarray],
+) -> np.ndarray:
+    """How near each note at `side` is to a centroid: the mean of its note vector's cosine
+    and its best sentence's."""
+    stacked, starts = _sentence_rows(graph, ids, unit, side, rows)
+    return np.asarray((unit[side] @ centre + np.maximum.reduceat(stacked @ centre, starts)) / 2)
 
 
 def pair_scores(
@@ -316,7 +330,9 @@ def gaps(
     for gap in found[:top]:
         pair = (members[gap.first], members[gap.second])
         centres = _unit(means[[slot[gap.second], slot[gap.first]]])
-        toward = [unit[side] @ c for side, c in zip(pair, centres, strict=True)]
+        toward = [
+            _toward(graph, ids, unit, side, c, rows) for side, c in zip(pair, centres, strict=True)
+        ]
         sides, sims = np.concatenate(pair), np.concatenate(toward)
         near = sides[np.lexsort((sides, -sims))]
         bridging = tuple(ids[int(i)] for i in near[:bridges])
