@@ -95,7 +95,7 @@ def _vectors(graph: KnowledgeGraph, clustering: Mapping[str, int]) -> tuple[list
     found = meaning_vectors(graph, ids)
     if found is not None:
         return ids, _unit(np.asarray(found[0], dtype=np.float32))
-    rows = [store.position(i) for i in ids]
+    rows = np.array([store.position(i) for i in ids], dtype=np.int64)
     return ids, _unit(np.asarray(store.matrix[rows], dtype=np.float32))
 
 
