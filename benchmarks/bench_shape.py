@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         generate(
             corpus, a.groups, a.per_group, near=[(0, 1)], near_links=20,
-            linked=[(2, 3), (4, 5)], linked_links=200, remove=(0, 1, 0.2),
+            linked=[(2, 3), (4, 5)], linked_links=max(30, a.per_group // 4), remove=(0, 1, 0.2),
             truth=truth_file,
         )  # fmt: skip
         print(f"generated in {time.perf_counter() - t0:.1f} s")
