@@ -278,6 +278,7 @@ def gaps(
     >>> found = gaps(g, {f"{c}{i}": n for n, c in enumerate("ab") for i in range(3)})
     >>> [(x.first, x.second, x.links, len(x.suggested)) for x in found]
     [(0, 1, 0, 9)]
+    >>> import shutil; shutil.rmtree(d)
     """
     for name, value in (("top", top), ("suggestions", suggestions), ("bridges", bridges)):
         check_count(name, value)
