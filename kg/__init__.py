@@ -79,6 +79,7 @@ if TYPE_CHECKING:
     from kg.embed.vectors import VectorStore
     from kg.export.subgraph import NearPair, SubGraph
     from kg.index.update import IndexUpdate
+    from kg.query.gaps import Gap, SuggestedLink
     from kg.query.related import NearWeights
     from kg.query.titles import TitleIndex
     from kg.query.trace import Claim, Evidence, Unsupported, Use
@@ -92,9 +93,11 @@ logging.getLogger("kg").addHandler(logging.NullHandler())
 _LAZY = {
     "Claim": "kg.query.trace",
     "Evidence": "kg.query.trace",
+    "Gap": "kg.query.gaps",
     "IndexUpdate": "kg.index.update",
     "NearPair": "kg.export.subgraph",
     "NearWeights": "kg.query.related",
+    "SuggestedLink": "kg.query.gaps",
     "SubGraph": "kg.export.subgraph",
     "TitleIndex": "kg.query.titles",
     "Unsupported": "kg.query.trace",
@@ -152,6 +155,7 @@ __all__ = [
     "Embedder",
     "Evidence",
     "ExportError",
+    "Gap",
     "IndexDamaged",
     "IndexLocked",
     "IndexUpdate",
@@ -184,6 +188,7 @@ __all__ = [
     "Severity",
     "StoreError",
     "SubGraph",
+    "SuggestedLink",
     "TitleIndex",
     "Unsupported",
     "Use",

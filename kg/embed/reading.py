@@ -142,6 +142,47 @@ class Reading(StoreState):
         out[block[:, 2]] = self.gather(block[:, 3])
         return out
 
+    def field_vectors(self, note_ids: Sequence[str], field: str) -> list[np.ndarray]:
+        """The vectors of one field of many notes, read at once (what `vectors_for` gives
+        note by note, without its zero rows for missing indices).
+
+        Parameters
+        ----------
+        note_ids : sequence of str
+            The notes' ids.
+        field : str
+            One of `kg.embed.texts.FIELDS`.
+
+        Returns
+        -------
+        list of numpy.ndarray
+            For each note, an (n, dim) array of its field's vectors in index order; (0, dim)
+            when it has none.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kg.embed.store import VectorStore
+        >>> store = VectorStore.from_note_vectors(["a", "b"], np.array([[1.0, 0.0], [0.0, 2.0]]))
+        >>> [v.tolist() for v in store.field_vectors(["b", "z"], "title")]
+        [[[0.0, 1.0]], []]
+        """
+        code = FIELD_CODE.get(field)
+        if code is None:
+            raise ValueError(f"unknown field {field!r}; fields are {', '.join(FIELDS)}")
+        picked: list[np.ndarray] = []
+        for note_id in note_ids:
+            pos = self._note_pos.get(note_id)
+            if pos is None:
+                picked.append(np.zeros(0, dtype=np.int64))
+                continue
+            block = self._keys[self._key_start[pos] : self._key_start[pos + 1]]
+            block = block[block[:, 1] == code]
+            picked.append(block[np.argsort(block[:, 2], kind="stable"), 3])
+        sizes = [len(rows) for rows in picked]
+        found = self.gather(np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64))
+        return np.split(found, np.cumsum(sizes)[:-1]) if picked else []
+
     def gather(self, rows: np.ndarray | Sequence[int]) -> np.ndarray:
         """The stored vectors of these rows.
 

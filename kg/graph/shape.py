@@ -1,5 +1,6 @@
 """`KnowledgeGraph`'s methods for the shape of the corpus: clusters and bridges
-(`kg.graph.communities`).
+(`kg.graph.communities`), gaps between clusters (`kg.query.gaps`, imported on first use)
+and, through `ContestMethods`, contested claims (`kg.graph.contested`).
 
 >>> from kg.graph.knowledge import _demo
 >>> g = _demo()
@@ -12,18 +13,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kg.graph.communities import Bridge, Clustering, bridges, clusters, note_weights
+from kg.graph.contest_methods import ContestMethods
 
 if TYPE_CHECKING:
     import networkx as nx  # type: ignore[import-untyped, unused-ignore]
 
     from kg.display import Results
     from kg.graph.knowledge import KnowledgeGraph
+    from kg.query.gaps import Gap
 
 __all__ = ["ShapeMethods"]
 
 
-class ShapeMethods:
-    """Clusters of notes and the notes between them. A graph does not change once made,
+class ShapeMethods(ContestMethods):
+    """Clusters of notes, the notes between them and the gaps between them (and contested
+    claims: `ContestMethods`). A graph does not change once made,
     so the weighted graph of notes and each clustering asked for are kept on it."""
 
     _shape_weights: nx.Graph | None = None
@@ -107,3 +111,54 @@ class ShapeMethods:
         graph: KnowledgeGraph = self  # type: ignore[assignment]
         shape = clustering if clustering is not None else self.clusters()
         return bridges(graph, shape, top=top, weights=self._note_weights())
+
+    def gaps(
+        self,
+        clustering: Clustering | None = None,
+        *,
+        top: int = 10,
+        suggestions: int = 20,
+        bridges: int = 5,
+        min_size: int = 3,
+    ) -> Results[Gap]:
+        """Pairs of clusters close in meaning but barely linked, each with the notes most
+        likely to bridge them and suggested links with the sentences that make them near.
+
+        Parameters
+        ----------
+        clustering
+            The clusters (default: ``self.clusters()``).
+        top, suggestions, bridges, min_size
+            How many gaps, suggested links a gap, bridging notes a gap; clusters with
+            fewer notes with vectors are left out (see `kg.query.gaps.gaps`).
+
+        Returns
+        -------
+        Results of Gap
+            Best gap first; ``.to_frame()`` gives a table.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib, kg
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> words = {"a": "Proteins fold. Enzymes bind.", "b": "Stars burn. Galaxies spin."}
+        >>> for c, text in words.items():
+        ...     for i in range(3):
+        ...         _ = (d / f"{c}{i}.md").write_text(f"{text} [[{c}{(i + 1) % 3}]]")
+        >>> g = kg.load(d)
+        >>> [len(c.note_ids) for c in g.clusters()], [len(x.suggested) for x in g.gaps()]
+        ([3, 3], [9])
+        >>> import shutil; shutil.rmtree(d)
+        """
+        from kg.query.gaps import gaps
+
+        graph: KnowledgeGraph = self  # type: ignore[assignment]
+        shape = clustering if clustering is not None else self.clusters()
+        return gaps(
+            graph,
+            shape.labels,
+            top=top,
+            suggestions=suggestions,
+            bridges=bridges,
+            min_size=min_size,
+        )

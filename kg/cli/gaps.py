@@ -1,0 +1,100 @@
+"""`kg gaps`: pairs of clusters close in meaning but barely linked, and links to bridge them."""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+from collections.abc import Mapping
+from dataclasses import asdict
+from typing import TYPE_CHECKING
+
+from kg.cli.common import Subparsers, add_embed_now_option, emit_json, open_graph, progress_printer
+
+if TYPE_CHECKING:
+    from kg.graph.knowledge import KnowledgeGraph
+    from kg.query.gaps import Gap
+
+
+def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    """Add `kg gaps` and its options to the `kg` parser."""
+    p = sub.add_parser(
+        "gaps",
+        parents=[common],
+        help="clusters near in meaning but barely linked",
+        description="Pairs of clusters of notes whose meanings are close (the cosine of "
+        "their centroids) but that few links join, compared with what their sizes and "
+        "meaning predict; for each, the notes most likely to bridge them and suggested "
+        "links (notes across the gap near by meaning and not linked), with the sentence of "
+        "each note that makes them near. Clusters: Louvain communities of the links.",
+    )
+    p.add_argument("-k", "--top", type=int, default=5, help="how many gaps (default 5)")
+    p.add_argument(
+        "-s", "--suggestions", type=int, default=5, help="links suggested per gap (default 5)"
+    )
+    p.add_argument("--min-size", type=int, default=3, help="leave out smaller clusters (default 3)")
+    add_embed_now_option(p)
+
+
+def clustering(graph: KnowledgeGraph) -> Mapping[str, int]:
+    """The clustering `kg gaps` works on (note id -> cluster id): `g.clusters()`'s, as
+    `kg clusters` lists them."""
+    return graph.clusters().labels
+
+
+def _label(graph: KnowledgeGraph, cluster: int) -> str:
+    """A cluster as `kg clusters` names it: its id, size and name."""
+    found = graph.clusters()[cluster]
+    return f"#{cluster} {found.name} ({found.size} notes)"
+
+
+def _print(graph: KnowledgeGraph, clusters: Mapping[str, int], found: list[Gap]) -> None:
+    if not found:
+        print("No gaps: fewer than two clusters of notes with vectors.")
+        return
+    print(f"{len(found)} gaps: clusters near in meaning, barely linked (score 0-1)")
+    for n, gap in enumerate(found, 1):
+        print(f"\n{n}. score {gap.score:.3f}  similarity {gap.similarity:.3f}  "
+              f"links {gap.links} (expected {gap.expected:.1f})")  # fmt: skip
+        print(f"   {_label(graph, gap.first)}")
+        print(f"   {_label(graph, gap.second)}")
+        bridging = ", ".join(graph.note(i).title for i in gap.bridging)
+        print(textwrap.fill(f"bridging: {bridging}", 78, initial_indent="   ",
+                            subsequent_indent="     "))  # fmt: skip
+        for s in gap.suggested:
+            print(f"   {s.similarity:.3f}  {graph.note(s.source).title}  <->  "
+                  f"{graph.note(s.target).title}")  # fmt: skip
+            for text, file, line in (
+                (s.source_sentence, s.source_file, s.source_line),
+                (s.target_sentence, s.target_file, s.target_line),
+            ):
+                where = f"{file}:{line}: " if file else ""
+                print(textwrap.fill(f"{where}{text}", 78, initial_indent="         ",
+                                    subsequent_indent="           "))  # fmt: skip
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the gaps between clusters, with bridging notes and suggested links.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments of `kg gaps`.
+
+    Returns
+    -------
+    int
+        The exit status: 0. `kg.cli.main` turns a `KgError` into status 2.
+    """
+    from kg.cli.progress import embed_missing
+    from kg.query.gaps import gaps
+
+    graph = open_graph(args, embed="stored")
+    embed_missing(graph, args.embed_now, progress_printer(not args.json))
+    clusters = clustering(graph)
+    found = gaps(graph, clusters, top=args.top, suggestions=args.suggestions,
+                 min_size=args.min_size)  # fmt: skip
+    if args.json:
+        emit_json([asdict(g) for g in found])
+        return 0
+    _print(graph, clusters, list(found))
+    return 0
