@@ -57,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
             ]
         )
         return 0 if found else 1
-    print(f"{len(found)} notes joining {len(shape)} clusters; score: participation × links across")
+    print(f"{len(found)} {'note' if len(found) == 1 else 'notes'} joining {len(shape)} clusters")
+    print("score: participation (0-1, 1 = links spread evenly) × weight of links across")
     for b in found:
         print(
             f"\n{b.score:6.2f}  {b.participation:.2f}  "

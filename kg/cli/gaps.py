@@ -61,8 +61,8 @@ def _print(graph: KnowledgeGraph, clusters: Mapping[str, int], found: list[Gap])
         print(textwrap.fill(f"bridging: {bridging}", 78, initial_indent="   ",
                             subsequent_indent="     "))  # fmt: skip
         for s in gap.suggested:
-            print(f"   {s.similarity:.3f}  {graph.note(s.source).title}  <->  "
-                  f"{graph.note(s.target).title}")  # fmt: skip
+            pair = f"{s.similarity:.3f}  {graph.note(s.source).title}  <->  {graph.note(s.target).title}"
+            print(textwrap.fill(pair, 78, initial_indent="   ", subsequent_indent="         "))
             for text, file, line in (
                 (s.source_sentence, s.source_file, s.source_line),
                 (s.target_sentence, s.target_file, s.target_line),
