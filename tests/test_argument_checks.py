@@ -21,7 +21,17 @@ NOTE = "Can a verifier be trusted more than the generator it checks?"
 OTHER = "Why do models abandon correct answers when users push back?"
 
 # Methods that take no argument: nothing to check.
-NO_ARGUMENTS = {"corpus_stats", "degrees", "isolated", "tags", "unresolved", "vectors"}
+NO_ARGUMENTS = {
+    "contested",
+    "contested_claims",
+    "corpus_stats",
+    "degrees",
+    "disagreement_counts",
+    "isolated",
+    "tags",
+    "unresolved",
+    "vectors",
+}
 
 # (method, positional arguments, keyword arguments, a word the message must have)
 CASES: list[tuple[str, tuple[Any, ...], dict[str, Any], str]] = [
@@ -124,6 +134,18 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, Any], str]] = [
     ("search", ("verifier",), {"semantic": "yes"}, "semantic"),
     ("search", ("verifier",), {"min_score": -1}, "min_score must be"),
     ("search", ("verifier",), {"min_score": float("nan")}, "min_score must be"),
+    ("clusters", (), {"resolution": 0}, "resolution must be"),
+    ("clusters", (), {"resolution": "x"}, "resolution must be"),
+    ("clusters", (), {"seed": "x"}, "seed must be"),
+    ("clusters", (), {"min_size": 0}, "min_size must be"),
+    ("bridges", (5,), {}, "Clustering"),
+    ("bridges", (), {"top": -1}, "top must be"),
+    ("gaps", ({"a": 1},), {}, "Clustering"),
+    ("gaps", (), {"top": -1}, "top must be"),
+    ("gaps", (), {"suggestions": -1}, "suggestions must be"),
+    ("gaps", (), {"bridges": "5"}, "bridges must be"),
+    ("gaps", (), {"min_size": 0}, "min_size must be"),
+    ("disagreements", (None,), {}, "title, id, alias or file"),
 ]
 
 

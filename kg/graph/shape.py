@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from kg.errors import InvalidArgument
 from kg.graph.communities import Bridge, Clustering, bridges, clusters, note_weights
 from kg.graph.contest_methods import ContestMethods
 
@@ -23,6 +24,15 @@ if TYPE_CHECKING:
     from kg.query.gaps import Gap
 
 __all__ = ["ShapeMethods"]
+
+
+def _clustering(clustering: object) -> Clustering | None:
+    """`clustering` when it is one (None for None), else `InvalidArgument`."""
+    if clustering is None or isinstance(clustering, Clustering):
+        return clustering
+    raise InvalidArgument(
+        f"clustering must be a Clustering (from g.clusters()) or None, not {clustering!r}"
+    )
 
 
 class ShapeMethods(ContestMethods):
@@ -68,6 +78,8 @@ class ShapeMethods(ContestMethods):
         0
         """
         graph: KnowledgeGraph = self  # type: ignore[assignment]
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            raise InvalidArgument(f"seed must be a whole number, not {seed!r}")
         # Kept only for plain arguments (bad ones raise below; a random.Random seed moves).
         plain = all(type(v) in (int, float) for v in (resolution, seed, min_size))
         key = (resolution, seed, min_size)
@@ -109,7 +121,7 @@ class ShapeMethods(ContestMethods):
         0
         """
         graph: KnowledgeGraph = self  # type: ignore[assignment]
-        shape = clustering if clustering is not None else self.clusters()
+        shape = _clustering(clustering) or self.clusters()
         return bridges(graph, shape, top=top, weights=self._note_weights())
 
     def gaps(
@@ -153,7 +165,7 @@ class ShapeMethods(ContestMethods):
         from kg.query.gaps import gaps
 
         graph: KnowledgeGraph = self  # type: ignore[assignment]
-        shape = clustering if clustering is not None else self.clusters()
+        shape = _clustering(clustering) or self.clusters()
         return gaps(
             graph,
             shape.labels,
