@@ -438,12 +438,9 @@ def bridges(
 def bridge_scores(
     graph: KnowledgeGraph, clustering: Clustering | None = None, *, weights: nx.Graph | None = None
 ) -> dict[str, float]:
-    """Every clustered note's bridge score, as `bridges` ranks them (participation times
-    the weight of its links to other clusters, rounded to 4 places): 0.0 for a note whose
-    links all stay in its cluster. Unclustered notes are not in it.
+    """Every clustered note's bridge score as `bridges` gives it (0.0 when all its links
+    stay in its cluster); unclustered notes are left out.
 
-    Examples
-    --------
     >>> from kg.graph.knowledge import _demo
     >>> bridge_scores(_demo())
     {'a': 0.0, 'b': 0.0, 'c': 0.0}
@@ -459,15 +456,12 @@ def bridge_scores(
             continue
         spread: Counter[int] = Counter()
         for other, data in G[note].items():
-            theirs = labels[other]
-            if theirs is not None:
+            if (theirs := labels[other]) is not None:
                 spread[theirs] += data["weight"]
         strength = sum(spread.values())
         across = strength - spread[own]
-        score = 0.0
-        if across > 0:
-            score = (1 - sum((w / strength) ** 2 for w in spread.values())) * across
-        scores[ids[note]] = round(score, 4)
+        score = (1 - sum((w / strength) ** 2 for w in spread.values())) * across
+        scores[ids[note]] = round(score, 4) if across > 0 else 0.0
     return scores
 
 
