@@ -146,6 +146,8 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, Any], str]] = [
     ("gaps", (), {"bridges": "5"}, "bridges must be"),
     ("gaps", (), {"min_size": 0}, "min_size must be"),
     ("disagreements", (None,), {}, "title, id, alias or file"),
+    ("bridge_scores", ("x",), {}, "Clustering"),
+    ("subgraph", (NOTE,), {"shape": "no"}, "shape"),
 ]
 
 

@@ -127,10 +127,18 @@ def test_graphml_round_trip_on_seeds_and_notes(corpus, tmp_path, graphml_schema)
     path = sub.to_graphml(tmp_path / "all.graphml")
     read = check_graphml(path, sub, graphml_schema)
     expected = to_networkx(sub)
-    counts = corpus.disagreement_counts()
+    counts, clustering = corpus.disagreement_counts(), corpus.clusters()
+    scores = corpus.bridge_scores()
     for node, data in list(expected.nodes(data=True))[:50]:
-        # The file adds each note's count of disagreeing relations (kg.graph.contested).
-        assert read.nodes[node] == {**data, "disagreements": counts.get(node, 0)}
+        # The file adds each note's count of disagreeing relations (kg.graph.contested)
+        # and its cluster, cluster name and bridge score (-1, '', 0.0 outside clusters).
+        number = clustering.of(node)
+        shape = (
+            {"cluster": number, "cluster_name": clustering[number].name, "bridge": scores[node]}
+            if number is not None
+            else {"cluster": -1, "cluster_name": "", "bridge": 0.0}
+        )
+        assert read.nodes[node] == {**data, "disagreements": counts.get(node, 0), **shape}
     kinds = {d["kind"] for _, _, d in read.edges(data=True)}
     assert kinds == {lk.kind.value for lk in corpus.links}
     assert not list(tmp_path.glob(".*.tmp"))

@@ -80,6 +80,12 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--no-stubs", action="store_true", help="leave out stub notes")
     p.add_argument(
+        "--no-shape",
+        action="store_true",
+        help="leave out each note's cluster, cluster name and bridge score (computed on the "
+        "whole corpus: seconds at 10,000 notes)",
+    )
+    p.add_argument(
         "--base",
         default=None,
         metavar="IRI",
@@ -125,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
         near=args.near,
         direction=args.direction,
         stubs=not args.no_stubs,
+        shape=not args.no_shape,
     )
     written = sub.write(args.output, fmt, base=args.base)
     finished = time.perf_counter()

@@ -8,9 +8,14 @@ rank), and provenance (file, line). Near pairs become `near` edges with a `weigh
 No vectors, no lists: every value is a string, integer, float or boolean. Each
 front-matter property is a node attribute of its own (lists as JSON text); an attribute
 whose values differ in type between notes is written as text (integers and floats as
-floats), so one GraphML key types it. The file adds one node attribute `KnowledgeGraph.nx`
-leaves out: `disagreements`, each note's count of relations that contradict or qualify
-(`kg.graph.contested`, counted on the whole corpus; 0 for none).
+floats), so one GraphML key types it. The file adds node attributes `KnowledgeGraph.nx`
+leaves out, all computed on the whole corpus whatever part is exported:
+`disagreements`, each note's count of relations that contradict or qualify
+(`kg.graph.contested`; 0 for none); `cluster` (int), `cluster_name` and `bridge` (double:
+the note's bridge score, 0.0 when its links stay in its cluster), from
+`KnowledgeGraph.clusters` and `bridge_scores`, so Gephi can colour by them; a note in no
+cluster (stubs, categories, tags, unlinked notes) gets `cluster` -1, `cluster_name` ''
+and `bridge` 0.0 (`NO_CLUSTER`).
 
 Characters XML cannot carry (C0 controls other than tab and newlines, lone surrogates,
 U+FFFE/U+FFFF) are removed (`kg.export.chars`, `kg.codec.xml_text`). The export registry lists this writer as
@@ -35,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from kg.codec import DELIMITER, link_scalars, note_scalars, uniform_types, xml_text
 from kg.export.chars import encode_clean
+from kg.properties import PREFIX
 
 if TYPE_CHECKING:
     import networkx as nx  # type: ignore[import-untyped, unused-ignore]
@@ -48,16 +54,51 @@ def near_attributes(pair: NearPair) -> dict[str, Any]:
     return {"kind": "near", "weight": float(pair.score)}
 
 
-def _with_disagreements(sub: SubGraph, attributes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The notes' attributes, each with its `disagreements` count (`kg.graph.contested`)
-    when the subgraph was chosen from a graph (an int for every note, 0 for none)."""
-    counts = sub.disagreements
-    if not counts:
+# What the file writes on a note in no cluster (a stub, category, tag or unlinked note).
+NO_CLUSTER: dict[str, Any] = {"cluster": -1, "cluster_name": "", "bridge": 0.0}
+
+
+def computed_attributes(sub: SubGraph) -> list[dict[str, Any]]:
+    """What the file adds to each note's scalars, in the subgraph's order: `disagreements`
+    (`kg.graph.contested`, 0 for none) when the subgraph was chosen from a graph, and
+    `cluster`, `cluster_name`, `bridge` (the whole corpus's `SubGraph.shape`; `NO_CLUSTER`
+    for a note in none) unless the shape was left out. Empty dicts for a bare subgraph.
+
+    >>> from kg.model import Note, NoteKind
+    >>> from kg.export.subgraph import Shape, SubGraph
+    >>> sub = SubGraph([Note("a", "A?", NoteKind.SYNTHESIS), Note("b", "B?", NoteKind.TAG)],
+    ...                shape=Shape({"a": 0}, {0: "verifiers"}, {"a": 0.25}))
+    >>> computed_attributes(sub)
+    [{'cluster': 0, 'cluster_name': 'verifiers', 'bridge': 0.25}, {'cluster': -1, 'cluster_name': '', 'bridge': 0.0}]
+    """
+    counts, shape = sub.disagreements, sub.shape
+    out: list[dict[str, Any]] = []
+    for note_id in sub.notes:
+        values: dict[str, Any] = {}
+        if counts:
+            values["disagreements"] = counts.get(note_id, 0)
+        if shape is not None:
+            found = shape.of(note_id)
+            if found is None:
+                values.update(NO_CLUSTER)
+            else:
+                values["cluster"], values["cluster_name"], values["bridge"] = found
+        out.append(values)
+    return out
+
+
+def _with_computed(sub: SubGraph, attributes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The notes' scalars with `computed_attributes` added; a front-matter property of one
+    of those names becomes `property_NAME`, as one of `note_scalars`' own names does."""
+    added = computed_attributes(sub)
+    if not any(added):
         return attributes
-    return [
-        {**values, "disagreements": counts.get(note_id, 0)}
-        for note_id, values in zip(sub.notes, attributes, strict=True)
-    ]
+    rows = []
+    for values, extra in zip(attributes, added, strict=True):
+        if any(name in values for name in extra):
+            values = {(PREFIX + k if k in extra else k): v for k, v in values.items()}
+        rows.append({**values, **extra})
+    return rows
 
 
 def to_networkx_graph_attributes(sub: SubGraph) -> dict[str, str]:
@@ -82,7 +123,7 @@ def to_networkx(sub: SubGraph) -> nx.MultiDiGraph:
     -------
     networkx.MultiDiGraph
         Nodes keyed by note id with `kg.codec.note_scalars` (as `g.nx`; the GraphML file
-        adds `disagreements`); edges keyed 'e0', 'e1', ... (which
+        adds `computed_attributes`); edges keyed 'e0', 'e1', ... (which
         GraphML writes as edge ids) with `kg.codec.link_scalars`, near pairs last as `near` edges
         with a `weight`; graph attributes ``selection_*`` say how it was chosen.
         ``networkx.write_graphml`` writes it as it is.
@@ -192,8 +233,8 @@ def graphml_bytes(sub: SubGraph) -> bytes:
         body.append(keys.data("graph", graph, "    "))
     quoted: dict[str, str] = {}
     notes = list(sub.notes.values())
-    attributes = _with_disagreements(
-        sub, uniform_types([note_scalars(note, xml_safe=False) for note in notes])
+    attributes = uniform_types(
+        _with_computed(sub, [note_scalars(note, xml_safe=False) for note in notes])
     )
     for note, values in zip(notes, attributes, strict=True):
         quoted[note.id] = ref = _attr(note.id)

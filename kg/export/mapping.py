@@ -133,6 +133,11 @@ COUNT_PROPERTIES: dict[str, str] = {
 # Computed by kg, not declared: how many disagreeing relations touch a note
 # (`kg.graph.contested`); written when more than none.
 DISAGREEMENTS_PROPERTY = KG + "disagreements"
+# Computed by kg on the whole corpus (`kg.graph.communities`): a clustered note's cluster
+# number, its cluster's name and the note's bridge score; nothing for a note in no cluster.
+CLUSTER_PROPERTY = KG + "cluster"
+CLUSTER_NAME_PROPERTY = KG + "clusterName"
+BRIDGE_PROPERTY = KG + "bridgeScore"
 
 # Qualified link node: fields -> properties.
 LINK_FIELDS: dict[str, str] = {
@@ -219,6 +224,11 @@ def mapping_table() -> str:
     rows.append(
         f"| note's disagreements (relations that contradict or qualify it, or that it "
         f"writes; computed) | `{short(DISAGREEMENTS_PROPERTY)}` |"
+    )
+    rows.append(f"| note's cluster (`g.clusters()`; computed) | `{short(CLUSTER_PROPERTY)}` |")
+    rows.append(f"| note's cluster name (computed) | `{short(CLUSTER_NAME_PROPERTY)}` |")
+    rows.append(
+        f"| note's bridge score (`g.bridge_scores()`; computed) | `{short(BRIDGE_PROPERTY)}` |"
     )
     for name, prop in LINK_FIELDS.items():
         rows.append(f"| link `{name}` (on the `kg:Link` node) | `{short(prop)}` |")

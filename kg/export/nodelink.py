@@ -53,7 +53,9 @@ def node_link_data(sub: SubGraph) -> dict[str, Any]:
     dict
         ``format``, ``version``, ``directed``, ``multigraph``, ``graph`` (the selection,
         the category ids and, for a subgraph chosen from a graph, each note's count of
-        disagreeing relations), ``nodes`` and ``links`` (near pairs last, kind ``near``).
+        disagreeing relations and the corpus's ``shape``: ``clusters`` (note id ->
+        cluster id), ``cluster_names`` (cluster id as text -> name) and ``bridges`` (note
+        id -> bridge score), for the clustered notes only), ``nodes`` and ``links`` (near pairs last, kind ``near``).
     """
     links = [link_to_json(link) for link in sub.links]
     links += [
@@ -69,6 +71,7 @@ def node_link_data(sub: SubGraph) -> dict[str, Any]:
             "selection": sub.selection,
             "categories": sub.categories,
             **({"disagreements": sub.disagreements} if sub.disagreements else {}),
+            **({"shape": sub.shape.to_json_data()} if sub.shape is not None else {}),
         },
         "nodes": [node_json(n) for n in sub.notes.values()],
         "links": links,

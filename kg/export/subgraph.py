@@ -56,6 +56,47 @@ class NearPair:
     score: float
 
 
+@dataclass(frozen=True)
+class Shape:
+    """The corpus's clusters as an export carries them (`KnowledgeGraph.clusters`, computed
+    on the whole corpus, not on the exported part): each clustered note's cluster id and
+    bridge score (`KnowledgeGraph.bridge_scores`, 0.0 for a note whose links stay in its
+    cluster), and the names of those clusters. Notes in no cluster (stubs, categories,
+    tags, notes without weighted links) are in neither mapping.
+
+    >>> Shape({"a": 0}, {0: "verifiers"}, {"a": 0.5}).of("a"), Shape({}, {}, {}).of("b")
+    ((0, 'verifiers', 0.5), None)
+    """
+
+    clusters: Mapping[str, int]
+    names: Mapping[int, str]
+    bridges: Mapping[str, float]
+
+    def of(self, note_id: str) -> tuple[int, str, float] | None:
+        """A note's cluster id, cluster name and bridge score, or None outside clusters."""
+        number = self.clusters.get(note_id)
+        if number is None:
+            return None
+        return number, self.names.get(number, ""), self.bridges.get(note_id, 0.0)
+
+    def to_json_data(self) -> dict[str, Any]:
+        """The shape as JSON data (cluster names keyed by the id as text)."""
+        return {
+            "clusters": dict(self.clusters),
+            "cluster_names": {str(k): v for k, v in self.names.items()},
+            "bridges": dict(self.bridges),
+        }
+
+    @classmethod
+    def from_json_data(cls, data: Mapping[str, Any]) -> Shape:
+        """Read back what `to_json_data` wrote."""
+        return cls(
+            {k: int(v) for k, v in data.get("clusters", {}).items()},
+            {int(k): str(v) for k, v in data.get("cluster_names", {}).items()},
+            {k: float(v) for k, v in data.get("bridges", {}).items()},
+        )
+
+
 class SubGraph:
     """Notes and the typed links among them, ready to export.
 
@@ -63,6 +104,9 @@ class SubGraph:
     two ends are both in `notes`, `near` the optional weighted `NearPair`s.
     `categories` maps a category name to the id of its category node, so exports can
     point to categories even when their nodes are not part of the selection.
+    `disagreements` and `shape` are what a subgraph chosen from a graph (`subgraph`)
+    carries of the whole corpus: each note's count of disagreeing relations, and the
+    corpus's clusters and bridge scores (`Shape`); the exports write them on the nodes.
     """
 
     def __init__(
@@ -74,6 +118,7 @@ class SubGraph:
         categories: Mapping[str, str] | None = None,
         selection: Mapping[str, Any] | None = None,
         disagreements: Mapping[str, int] | None = None,
+        shape: Shape | None = None,
     ) -> None:
         self.notes: dict[str, Note] = {n.id: n for n in notes}
         self.links: list[Link] = list(links)
@@ -89,6 +134,8 @@ class SubGraph:
         # Each note's count of disagreeing relations in the whole corpus (`kg.graph.contested`),
         # when the subgraph was chosen from a graph; empty (nothing written) otherwise.
         self.disagreements: dict[str, int] = dict(disagreements or {})
+        # The whole corpus's clusters of the chosen notes (None: nothing written).
+        self.shape: Shape | None = shape
         self._nx: nx.MultiDiGraph | None = None
 
     def __len__(self) -> int:
@@ -160,6 +207,7 @@ class SubGraph:
             else:
                 links.append(link_from_json(item))
         graph = data.get("graph", {})
+        shape = graph.get("shape")
         return cls(
             (note_from_json(n) for n in data["nodes"]),
             links,
@@ -167,6 +215,7 @@ class SubGraph:
             categories=graph.get("categories"),
             selection=graph.get("selection"),
             disagreements=graph.get("disagreements"),
+            shape=Shape.from_json_data(shape) if shape is not None else None,
         )
 
     # ------------------------------------------------------------ writing
@@ -284,6 +333,7 @@ def subgraph(
     k: int = 20,
     near: int | None = None,
     stubs: bool = True,
+    shape: bool = True,
 ) -> SubGraph:
     """Choose a subgraph of `g` (`KnowledgeGraph.subgraph` calls this).
 
@@ -316,6 +366,9 @@ def subgraph(
         Add each chosen note's top-`near` notes in meaning among the chosen (`g.near`).
     stubs
         False leaves stub notes out.
+    shape
+        False leaves out the corpus's clusters and bridge scores (`SubGraph.shape`), which
+        take seconds to compute on a large corpus the first time a graph is asked.
 
     Returns
     -------
@@ -366,6 +419,7 @@ def subgraph(
             categories=chosen.categories,
             selection=chosen.selection,
             disagreements=_disagreements(g, chosen.notes),
+            shape=_shape(g, chosen.notes) if shape else None,
         )
 
 
@@ -373,3 +427,13 @@ def _disagreements(g: KnowledgeGraph, notes: Iterable[Note]) -> dict[str, int]:
     """Every chosen note's count of disagreeing relations in the whole corpus, 0 for none."""
     counts = g.disagreement_counts()
     return {note.id: counts.get(note.id, 0) for note in notes}
+
+
+def _shape(g: KnowledgeGraph, notes: Iterable[Note]) -> Shape:
+    """The whole corpus's clusters and bridge scores, for the chosen notes."""
+    clustering = g.clusters()
+    scores = g.bridge_scores(clustering)
+    labels = clustering.labels
+    chosen = {note.id: labels[note.id] for note in notes if note.id in labels}
+    names = {number: clustering[number].name for number in sorted(set(chosen.values()))}
+    return Shape(chosen, names, {note_id: scores.get(note_id, 0.0) for note_id in chosen})

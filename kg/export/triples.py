@@ -25,8 +25,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from kg.export.mapping import (
+    BRIDGE_PROPERTY,
     CITATION_CLASS,
     CITO,
+    CLUSTER_NAME_PROPERTY,
+    CLUSTER_PROPERTY,
     CONCEPT_KINDS,
     COUNT_PROPERTIES,
     DEFAULT_BASE,
@@ -174,12 +177,17 @@ def blocks(sub: SubGraph, base: str = DEFAULT_BASE) -> Iterator[Block]:
             known.add(node)
             link_nodes.append((node, _near_pairs(pair, source, target)))
 
-    disagreements = sub.disagreements
+    disagreements, shape = sub.disagreements, sub.shape
     for note in sub.notes.values():
         subject = iri[note.id]
         pairs = _note_pairs(note)
         if disagreements.get(note.id):
             pairs.append((DISAGREEMENTS_PROPERTY, integer(disagreements[note.id])))
+        found = shape.of(note.id) if shape is not None else None
+        if found is not None:
+            pairs.append((CLUSTER_PROPERTY, integer(found[0])))
+            pairs.append((CLUSTER_NAME_PROPERTY, text(found[1])))
+            pairs.append((BRIDGE_PROPERTY, (repr(float(found[2])), XSD_DOUBLE)))
         yield subject, pairs + direct.pop(subject, [])
     for category, name in sorted(outside.items()):
         subject = iri[category]

@@ -44,7 +44,17 @@ def _check_refs(name: str, refs: object) -> None:
 
 # What `g.subgraph` takes beside `around`, `depth`, `kinds` and `node_kinds`
 # (the keywords of `kg.export.subgraph.subgraph`).
-SUBGRAPH_OPTIONS = ("path", "notes", "near_pairs", "direction", "search", "k", "near", "stubs")
+SUBGRAPH_OPTIONS = (
+    "path",
+    "notes",
+    "near_pairs",
+    "direction",
+    "search",
+    "k",
+    "near",
+    "stubs",
+    "shape",
+)
 
 
 class ClientMethods(ClaimMethods):
@@ -74,7 +84,8 @@ class ClientMethods(ClaimMethods):
             Link kinds walked and note kinds kept, as in `neighbours`.
         **options
             `path=(a, b)`, `notes=[...]`, `search=TEXT`, `k`, `near`, `direction`,
-            `stubs` (see `kg.export.subgraph.subgraph`). With no selector, the whole corpus.
+            `stubs`, `shape` (False: no clusters or bridge scores on the notes; see
+            `kg.export.subgraph.subgraph`). With no selector, the whole corpus.
 
         Returns
         -------
@@ -96,8 +107,9 @@ class ClientMethods(ClaimMethods):
         check_options("g.subgraph", options, SUBGRAPH_OPTIONS)
         if "direction" in options:
             check_direction(options["direction"])
-        if "stubs" in options:
-            check_flag("stubs", options["stubs"])
+        for flag in ("stubs", "shape"):
+            if flag in options:
+                check_flag(flag, options[flag])
         if "k" in options:
             check_count("k", options["k"])
         if options.get("near") is not None:

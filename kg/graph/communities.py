@@ -48,7 +48,15 @@ if TYPE_CHECKING:
 
     from kg.graph.knowledge import KnowledgeGraph
 
-__all__ = ["LINK_WEIGHTS", "Bridge", "Cluster", "Clustering", "bridges", "clusters"]
+__all__ = [
+    "LINK_WEIGHTS",
+    "Bridge",
+    "Cluster",
+    "Clustering",
+    "bridge_scores",
+    "bridges",
+    "clusters",
+]
 
 # How much one link of each kind joins its two notes. Written links, cited sources, related
 # concepts and a line's next line are deliberate; a hub's sections, topics and parents are
@@ -425,6 +433,36 @@ def bridges(
             )
         )
     return Results(made, Bridge)
+
+
+def bridge_scores(
+    graph: KnowledgeGraph, clustering: Clustering | None = None, *, weights: nx.Graph | None = None
+) -> dict[str, float]:
+    """Every clustered note's bridge score as `bridges` gives it (0.0 when all its links
+    stay in its cluster); unclustered notes are left out.
+
+    >>> from kg.graph.knowledge import _demo
+    >>> bridge_scores(_demo())
+    {'a': 0.0, 'b': 0.0, 'c': 0.0}
+    """
+    G = note_weights(graph) if weights is None else weights
+    shape = clustering if clustering is not None else clusters(graph, weights=G)
+    ids: list[str] = G.graph["ids"]
+    labels = [shape.labels.get(note_id) for note_id in ids]
+    scores: dict[str, float] = {}
+    for note in G:
+        own = labels[note]
+        if own is None:
+            continue
+        spread: Counter[int] = Counter()
+        for other, data in G[note].items():
+            if (theirs := labels[other]) is not None:
+                spread[theirs] += data["weight"]
+        strength = sum(spread.values())
+        across = strength - spread[own]
+        score = (1 - sum((w / strength) ** 2 for w in spread.values())) * across
+        scores[ids[note]] = round(score, 4) if across > 0 else 0.0
+    return scores
 
 
 def _cut_off(

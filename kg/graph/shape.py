@@ -13,7 +13,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import InvalidArgument
-from kg.graph.communities import Bridge, Clustering, bridges, clusters, note_weights
+from kg.graph.communities import (
+    Bridge,
+    Clustering,
+    bridge_scores,
+    bridges,
+    clusters,
+    note_weights,
+)
 from kg.graph.contest_methods import ContestMethods
 
 if TYPE_CHECKING:
@@ -123,6 +130,20 @@ class ShapeMethods(ContestMethods):
         graph: KnowledgeGraph = self  # type: ignore[assignment]
         shape = _clustering(clustering) or self.clusters()
         return bridges(graph, shape, top=top, weights=self._note_weights())
+
+    def bridge_scores(self, clustering: Clustering | None = None) -> dict[str, float]:
+        """Every clustered note's bridge score (`bridges` ranks the highest): 0.0 for a
+        note whose links stay in its cluster; unclustered notes are left out.
+
+        Examples
+        --------
+        >>> from kg.graph.knowledge import _demo
+        >>> _demo().bridge_scores()["a"]
+        0.0
+        """
+        graph: KnowledgeGraph = self  # type: ignore[assignment]
+        shape = _clustering(clustering) or self.clusters()
+        return bridge_scores(graph, shape, weights=self._note_weights())
 
     def gaps(
         self,
