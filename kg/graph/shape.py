@@ -28,10 +28,13 @@ __all__ = ["ShapeMethods"]
 class ShapeMethods(ContestMethods):
     """Clusters of notes, the notes between them and the gaps between them (and contested
     claims: `ContestMethods`). A graph does not change once made,
-    so the weighted graph of notes and each clustering asked for are kept on it."""
+    so the weighted graph of notes and each clustering asked for are kept on it; the
+    communities found are also kept in the index folder while the links stay the same
+    (`kg.graph.cluster_cache`)."""
 
     _shape_weights: nx.Graph | None = None
     _shape_clusterings: dict[tuple[Any, ...], Clustering] | None = None
+    _links_signature: str | None = None  # kg.graph.cluster_cache.links_signature
 
     def _note_weights(self) -> nx.Graph:
         if self._shape_weights is None:
@@ -75,16 +78,31 @@ class ShapeMethods(ContestMethods):
             self._shape_clusterings = {}
         found = self._shape_clusterings.get(key) if plain else None
         if found is None:
+            from kg.graph import cluster_cache
+
+            # The communities are kept in the index folder until the links change.
+            name = f"{resolution!r}/{seed!r}/{min_size!r}"
+            kept = cluster_cache.read(graph, name) if plain else None
             found = clusters(
                 graph,
                 resolution=resolution,
                 seed=seed,
                 min_size=min_size,
                 weights=self._note_weights(),
+                found=kept,
             )
             if plain:
                 self._shape_clusterings[key] = found
+                if kept is None:
+                    cluster_cache.keep(graph, name, self._groups(found))
         return found
+
+    def _groups(self, clustering: Clustering) -> list[list[int]]:
+        """The clustering's communities as note numbers: each cluster, each unclustered
+        note alone (what `clusters` with the same `min_size` makes of them again)."""
+        number = {note: n for n, note in enumerate(self._note_weights().graph["ids"])}
+        alone = [[number[note]] for note in clustering.unclustered]
+        return [[number[note] for note in c.note_ids] for c in clustering] + alone
 
     def bridges(self, clustering: Clustering | None = None, *, top: int = 20) -> Results[Bridge]:
         """The notes that join clusters, ranked, each with what comes apart without it.
