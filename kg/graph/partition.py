@@ -80,7 +80,7 @@ def communities(
     n = G.number_of_nodes()
     if n == 0:
         return []
-    edges = list(G.edges(data="weight"))
+    edges = list(G.edges(data="weight", default=1.0))
     h = igraph.Graph(n=n, edges=[(a, b) for a, b, _ in edges])
     weights = [float(w) for _, _, w in edges]
     rng = seed if isinstance(seed, random.Random) else random.Random(seed)
