@@ -46,7 +46,10 @@ def main() -> None:
     for corpus in args.corpus:
         t0 = time.perf_counter()
         load(corpus).clusters()  # the communities kept in the index folder
-        print(f"{corpus.name}: indexed/loaded/clustered in {time.perf_counter() - t0:.1f} s", flush=True)
+        print(
+            f"{corpus.name}: indexed/loaded/clustered in {time.perf_counter() - t0:.1f} s",
+            flush=True,
+        )
     for run in range(args.runs):
         for corpus in args.corpus:
             for variant in ("networkx-louvain", METHOD, "index cache"):
