@@ -67,7 +67,8 @@ def main() -> None:
                 else:
                     g._shape_weights = G  # the method's own weights: the graph just made
                     shape = g.clusters()
-                    groups = g._groups(shape)
+                    number = {note: n for n, note in enumerate(G.graph["ids"])}
+                    groups = [[number[n] for n in c] for c in g._groups(shape)]
                 t2 = time.perf_counter()
                 bridges(g, shape, weights=G)
                 t3 = time.perf_counter()

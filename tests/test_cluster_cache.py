@@ -31,13 +31,14 @@ def write_corpus(folder: Path, sentence: str = "Plain.", extra: str = "") -> Non
 
 
 @pytest.fixture
-def found(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts the times communities are found (not read from the index)."""
-    calls: list[int] = []
+def found(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """The times communities are found (not read from the index): whether each started
+    from communities kept for earlier links."""
+    calls: list[bool] = []
     original = kg.graph.partition.communities
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(1)
+        calls.append(kwargs.get("initial") is not None)
         return original(*args, **kwargs)
 
     monkeypatch.setattr(kg.graph.partition, "communities", counting)
@@ -60,7 +61,8 @@ def test_kept_when_only_text_changed_found_again_when_a_link_changed(tmp_path, f
     assert edited.clusters(seed=1) is not None and len(found) == 2  # another seed: found
     write_corpus(notes, sentence="An edited sentence.", extra=" [[oven 3]]")
     linked = kg.load(notes, embed="none", index=index)
-    assert labels(linked) == first and len(found) == 3  # a new link: found again
+    assert labels(linked) == first and len(found) == 3  # a new link: found again,
+    assert found == [False, False, True]  # starting from the communities kept
     again = kg.load(notes, embed="none", index=index)
     assert labels(again) == first and len(found) == 3
 
@@ -88,9 +90,15 @@ def test_kept_communities_that_do_not_fit_the_notes_are_ignored(tmp_path, found)
     first = labels(kg.load(notes, embed="none", index=index))
     data = json.loads((index / FILE).read_text("utf-8"))
     for key in data["runs"]:
-        data["runs"][key] = [[0, 1], [1, 2]]  # a note twice, most missing
+        data["runs"][key] = [[0, 1], [1, 2]]  # numbers, not note ids
     (index / FILE).write_text(json.dumps(data), encoding="utf-8")
     assert labels(kg.load(notes, embed="none", index=index)) == first and len(found) == 2
+    ids = sorted(first)
+    for wrong in ([ids, ids[:1]], [[*ids[1:], "no such note"]], [ids[1:]]):
+        data["runs"][key] = wrong  # a note twice, an unknown note, a note missing
+        (index / FILE).write_text(json.dumps(data), encoding="utf-8")
+        assert labels(kg.load(notes, embed="none", index=index)) == first
+    assert found == [False] * 5
 
 
 def test_a_fresh_process_finds_the_same_clusters(tmp_path):

@@ -80,16 +80,26 @@ class ShapeMethods(ContestMethods):
         if found is None:
             from kg.graph import cluster_cache
 
-            # The communities are kept in the index folder until the links change.
+            # The communities are kept in the index folder until the links change; after a
+            # change Leiden starts from them, so that most notes stay in their clusters.
             name = f"{resolution!r}/{seed!r}/{min_size!r}"
             kept = cluster_cache.read(graph, name) if plain else None
+            groups = kept
+            if kept is None and plain and resolution > 0:
+                before = cluster_cache.previous(graph, name)
+                if before is not None:
+                    from kg.graph.partition import communities
+
+                    groups = communities(
+                        self._note_weights(), resolution=resolution, seed=seed, initial=before
+                    )
             found = clusters(
                 graph,
                 resolution=resolution,
                 seed=seed,
                 min_size=min_size,
                 weights=self._note_weights(),
-                found=kept,
+                found=groups,
             )
             if plain:
                 self._shape_clusterings[key] = found
@@ -97,12 +107,10 @@ class ShapeMethods(ContestMethods):
                     cluster_cache.keep(graph, name, self._groups(found))
         return found
 
-    def _groups(self, clustering: Clustering) -> list[list[int]]:
-        """The clustering's communities as note numbers: each cluster, each unclustered
-        note alone (what `clusters` with the same `min_size` makes of them again)."""
-        number = {note: n for n, note in enumerate(self._note_weights().graph["ids"])}
-        alone = [[number[note]] for note in clustering.unclustered]
-        return [[number[note] for note in c.note_ids] for c in clustering] + alone
+    def _groups(self, clustering: Clustering) -> list[list[str]]:
+        """The clustering's communities as note ids: each cluster, each unclustered note
+        alone (what `clusters` with the same `min_size` makes of them again)."""
+        return [list(c.note_ids) for c in clustering] + [[n] for n in clustering.unclustered]
 
     def bridges(self, clustering: Clustering | None = None, *, top: int = 20) -> Results[Bridge]:
         """The notes that join clusters, ranked, each with what comes apart without it.
