@@ -14,7 +14,7 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "clusters",
         parents=[common],
         help="communities of notes, named by their distinctive words",
-        description="Group the notes into communities over their links (Louvain, seeded: "
+        description="Group the notes into communities over their links (Leiden, seeded: "
         "the same corpus gives the same clusters). Written links, sources and related "
         "concepts weigh most, mentions least; categories, #tags and stubs are left out. "
         "Each cluster shows its size, the share of its notes' links that stay inside, "

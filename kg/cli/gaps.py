@@ -25,7 +25,7 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "their centroids) but that few links join, compared with what their sizes and "
         "meaning predict; for each, the notes most likely to bridge them and suggested "
         "links (notes across the gap near by meaning and not linked), with the sentence of "
-        "each note that makes them near. Clusters: Louvain communities of the links.",
+        "each note that makes them near. Clusters: Leiden communities of the links.",
     )
     p.add_argument("-k", "--top", type=int, default=5, help="how many gaps (default 5)")
     p.add_argument(

@@ -1,15 +1,16 @@
 """The shape of a corpus: its clusters of notes and the notes that bridge them.
 
-`clusters` groups the notes into communities with networkx's Louvain method over one
-undirected weighted graph of notes (`note_weights`): each link adds the weight of its kind
-(`LINK_WEIGHTS`, the one place they are decided), and a link touching a note with more
+`clusters` groups the notes into communities (igraph's Leiden method, else networkx's
+Louvain: `kg.graph.partition`) over one undirected weighted graph of notes
+(`note_weights`): each link adds the weight of its kind (`LINK_WEIGHTS`, the one place
+they are decided), and a link touching a note with more
 than `HUB_LINKS` links counts for less, so that a hub listing hundreds of notes does not
 glue them into one cluster. Category, #tag and attachment nodes and stubs (titles known
 only from a link) are left out: a category or tag shared by many notes would join them
 all, and a stub has no text of its own; notes with no weighted link are left unclustered.
 
 Clusters are numbered by a key that one edit elsewhere does not move: sorted by their
-smallest note id. The Louvain seed is fixed and the graph is built in sorted order, so
+smallest note id. The random seed is fixed and the graph is built in sorted order, so
 the same corpus gives the same clusters. Each cluster is named by its most distinctive
 title words (how much more often a word is in its notes' titles than in the corpus's)
 and listed with its central notes (the most strongly linked inside it).
@@ -31,7 +32,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -226,8 +227,10 @@ def clusters(
     seed: int = 0,
     min_size: int = 2,
     weights: nx.Graph | None = None,
+    found: Sequence[Sequence[int]] | None = None,
 ) -> Clustering:
-    """Group the notes into communities over their weighted links (Louvain, seeded).
+    """Group the notes into communities over their weighted links (Leiden or Louvain,
+    seeded: `kg.graph.partition`).
 
     Parameters
     ----------
@@ -241,6 +244,8 @@ def clusters(
         Communities smaller than this are left unclustered (isolated notes, lone pairs).
     weights
         The graph `note_weights` gives, when already made.
+    found
+        Its communities (node numbers), when already found (kept in the index).
 
     Returns
     -------
@@ -254,13 +259,14 @@ def clusters(
     >>> c.id, c.size, c.inside, c.central
     (0, 3, 1.0, ('b', 'a', 'c'))
     """
-    import networkx as nx
+    from kg.graph.partition import communities
 
     if not isinstance(resolution, (int, float)) or isinstance(resolution, bool) or resolution <= 0:
         raise InvalidArgument(f"resolution must be a number above 0, not {resolution!r}")
     check_count("min_size", min_size, 1)
     G = note_weights(graph) if weights is None else weights
-    found = nx.community.louvain_communities(G, weight="weight", resolution=resolution, seed=seed)
+    if found is None:
+        found = communities(G, resolution=resolution, seed=seed)
     groups = sorted((sorted(c) for c in found if len(c) >= min_size), key=lambda c: c[0])
     ids: list[str] = G.graph["ids"]  # numbered in id order: sorting numbers sorts ids
     unclustered = tuple(ids[n] for n in sorted(n for c in found if len(c) < min_size for n in c))

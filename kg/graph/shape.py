@@ -45,10 +45,13 @@ def _clustering(clustering: object) -> Clustering | None:
 class ShapeMethods(ContestMethods):
     """Clusters of notes, the notes between them and the gaps between them (and contested
     claims: `ContestMethods`). A graph does not change once made,
-    so the weighted graph of notes and each clustering asked for are kept on it."""
+    so the weighted graph of notes and each clustering asked for are kept on it; the
+    communities found are also kept in the index folder while the links stay the same
+    (`kg.graph.cluster_cache`)."""
 
     _shape_weights: nx.Graph | None = None
     _shape_clusterings: dict[tuple[Any, ...], Clustering] | None = None
+    _links_signature: str | None = None  # kg.graph.cluster_cache.links_signature
 
     def _note_weights(self) -> nx.Graph:
         if self._shape_weights is None:
@@ -94,16 +97,39 @@ class ShapeMethods(ContestMethods):
             self._shape_clusterings = {}
         found = self._shape_clusterings.get(key) if plain else None
         if found is None:
+            from kg.graph import cluster_cache
+
+            # The communities are kept in the index folder until the links change; after a
+            # change Leiden starts from them, so that most notes stay in their clusters.
+            name = f"{resolution!r}/{seed!r}/{min_size!r}"
+            kept = cluster_cache.read(graph, name) if plain else None
+            groups = kept
+            if kept is None and plain and resolution > 0:
+                before = cluster_cache.previous(graph, name)
+                if before is not None:
+                    from kg.graph.partition import communities
+
+                    groups = communities(
+                        self._note_weights(), resolution=resolution, seed=seed, initial=before
+                    )
             found = clusters(
                 graph,
                 resolution=resolution,
                 seed=seed,
                 min_size=min_size,
                 weights=self._note_weights(),
+                found=groups,
             )
             if plain:
                 self._shape_clusterings[key] = found
+                if kept is None:
+                    cluster_cache.keep(graph, name, self._groups(found))
         return found
+
+    def _groups(self, clustering: Clustering) -> list[list[str]]:
+        """The clustering's communities as note ids: each cluster, each unclustered note
+        alone (what `clusters` with the same `min_size` makes of them again)."""
+        return [list(c.note_ids) for c in clustering] + [[n] for n in clustering.unclustered]
 
     def bridges(self, clustering: Clustering | None = None, *, top: int = 20) -> Results[Bridge]:
         """The notes that join clusters, ranked, each with what comes apart without it.

@@ -1,0 +1,155 @@
+"""The communities `clusters` found, kept in the index folder until the links change.
+
+Finding communities is the costly part of `kg.graph.communities.clusters`; the rest
+(statistics, names) is worked out again from the notes as they are. The communities are
+kept in ``clusters.json`` in the graph's index folder under the signature of what they
+were found from (`links_signature`: the notes' ids, every link's source, target and kind,
+the link weights and the method), one entry per resolution, seed and least size. An edit that changes
+only text keeps the signature, so the same communities are used (and the same cluster
+ids); an edit that adds, removes or retargets a link changes it, and they are found
+again, Leiden starting from the kept ones (`previous`) so that most notes stay in their
+clusters. The file is written whole and renamed into place under the index lock; a file that
+is damaged, of another format or of other links is ignored, never used.
+
+>>> import tempfile, pathlib
+>>> from kg.graph.knowledge import _demo
+>>> g = _demo()
+>>> g.index_folder = pathlib.Path(tempfile.mkdtemp())
+>>> keep(g, "1.0/0/2", [["a", "b", "c"]])
+True
+>>> read(g, "1.0/0/2"), read(g, "2.0/0/2")
+([[0, 1, 2]], None)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from contextlib import suppress
+from typing import TYPE_CHECKING, Any
+
+from kg.errors import KgError
+from kg.graph.figures import is_note
+
+if TYPE_CHECKING:
+    from kg.graph.knowledge import KnowledgeGraph
+
+__all__ = ["FILE", "keep", "links_signature", "previous", "read"]
+
+FILE = "clusters.json"
+FORMAT = 2  # 2: communities as lists of note ids
+
+
+def links_signature(graph: KnowledgeGraph) -> str:
+    """A hash of what the communities are found from: the ids of the notes with a page,
+    every link's source, target and kind, the link weights and the method.
+
+    >>> from kg.graph.knowledge import _demo
+    >>> len(links_signature(_demo())), links_signature(_demo()) == links_signature(_demo())
+    (64, True)
+    """
+    from kg.graph.communities import HUB_LINKS, LINK_WEIGHTS
+    from kg.graph.partition import ITERATIONS, METHOD
+
+    ids = _ids(graph)
+    sources, targets = graph.link_table.end_lists()
+    kinds = graph.link_table.kind_list()
+    digest = hashlib.sha256()
+    method = [METHOD, ITERATIONS, HUB_LINKS, sorted(LINK_WEIGHTS.items())]
+    digest.update(json.dumps(method).encode("utf-8"))
+    for column in (ids, sources, targets, [str(k) for k in kinds]):
+        digest.update(b"\x01")
+        digest.update("\x00".join(column).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _signature(graph: KnowledgeGraph) -> str:
+    """The graph's links signature, worked out once per graph (a graph does not change)."""
+    found = getattr(graph, "_links_signature", None)
+    if not isinstance(found, str):
+        found = links_signature(graph)
+        graph._links_signature = found
+    return found
+
+
+def _load(graph: KnowledgeGraph) -> dict[str, Any] | None:
+    folder = getattr(graph, "index_folder", None)
+    if folder is None:
+        return None
+    try:
+        data = json.loads((folder / FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != FORMAT
+        or not isinstance(data.get("links"), str)
+        or not isinstance(data.get("runs"), dict)
+    ):
+        return None
+    return data
+
+
+def read(graph: KnowledgeGraph, key: str) -> list[list[int]] | None:
+    """The communities kept for the graph's links under `key` (resolution, seed, least
+    size), as lists of note numbers (`note_weights`' order), or None when none are kept."""
+    data = _load(graph)
+    if data is None or data["links"] != _signature(graph):
+        return None
+    ids = _ids(graph)
+    number = {note: n for n, note in enumerate(ids)}
+    groups = _groups(data["runs"].get(key))
+    if groups is None or sum(map(len, groups)) != len(ids):
+        return None
+    found = [[number.get(note, -1) for note in group] for group in groups]
+    if len({n for group in found for n in group} - {-1}) != len(ids):  # every note once
+        return None
+    return found
+
+
+def previous(graph: KnowledgeGraph, key: str) -> list[int] | None:
+    """A community number for each note (`note_weights`' order) from the communities kept
+    under `key` for other links (before an edit that changed links), notes new since
+    then each alone: where Leiden starts from so that most notes stay where they were.
+    None when none are kept."""
+    data = _load(graph)
+    if data is None or data["links"] == _signature(graph):
+        return None
+    groups = _groups(data["runs"].get(key))
+    if groups is None:
+        return None
+    was = {note: number for number, group in enumerate(groups) for note in group}
+    fresh = iter(range(len(groups), len(groups) + len(was) + len(graph.note_table) + 1))
+    return [was[note] if note in was else next(fresh) for note in _ids(graph)]
+
+
+def _ids(graph: KnowledgeGraph) -> list[str]:
+    return sorted(i for i, h in graph.note_table.headers() if is_note(h[1], h[2]))
+
+
+def _groups(value: Any) -> list[list[str]] | None:
+    if not isinstance(value, list) or not all(isinstance(group, list) for group in value):
+        return None
+    if not all(isinstance(note, str) for group in value for note in group):
+        return None
+    return value
+
+
+def keep(graph: KnowledgeGraph, key: str, groups: list[list[str]]) -> bool:
+    """Keep the communities (lists of note ids) in the graph's index folder (when it has one that exists),
+    beside those kept for the same links under other keys. A failure to write leaves them
+    uncached, never fails the caller. Returns whether they were kept."""
+    folder = getattr(graph, "index_folder", None)
+    if folder is None or not folder.is_dir():
+        return False
+    from kg.io import index_lock, write_atomic
+
+    signature = _signature(graph)
+    with suppress(OSError, KgError), index_lock(folder, timeout=5.0):
+        data = _load(graph)
+        runs = data["runs"] if data is not None and data["links"] == signature else {}
+        runs[key] = groups
+        body = {"format": FORMAT, "links": signature, "runs": runs}
+        write_atomic(folder / FILE, json.dumps(body, separators=(",", ":")).encode("utf-8"))
+        return True
+    return False

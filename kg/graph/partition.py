@@ -1,0 +1,102 @@
+"""The communities of the weighted graph of notes (`kg.graph.communities.note_weights`):
+igraph's Leiden method when igraph is installed, else networkx's Louvain method.
+
+Leiden optimises the same modularity as Louvain and refines each community so none falls
+apart; on the 10,000-page generated corpus (175,833 weighted edges) ten of its iterations
+take about 0.6 s and reach a higher modularity than networkx's Louvain does in 8-10 s.
+Both are seeded: igraph draws from a `random.Random` of the seed for the time of the call
+(then its generator is set back), so the same graph and seed give the same communities in
+any process.
+
+>>> import networkx as nx
+>>> G = nx.Graph([(0, 1), (1, 2), (0, 2), (3, 4), (4, 5), (3, 5), (2, 3)])
+>>> sorted(sorted(c) for c in communities(G))
+[[0, 1, 2], [3, 4, 5]]
+>>> METHOD in ("igraph-leiden", "networkx-louvain")
+True
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import networkx as nx  # type: ignore[import-untyped, unused-ignore]
+
+__all__ = ["METHOD", "communities"]
+
+ITERATIONS = 10  # Leiden's passes: more gain little modularity (0.2154 at 10, 0.2165 to the end)
+
+
+def _method() -> str:
+    try:
+        import igraph  # noqa: F401
+    except ImportError:
+        return "networkx-louvain"
+    return "igraph-leiden"
+
+
+METHOD = _method()  # which method `communities` uses (part of the index cache's key)
+_RNG_LOCK = threading.Lock()  # igraph's random generator is one for the process
+
+
+def communities(
+    G: nx.Graph,
+    *,
+    resolution: float = 1.0,
+    seed: int | random.Random = 0,
+    initial: Sequence[int] | None = None,
+) -> list[list[int]]:
+    """The communities of `G` (nodes 0..n-1, edge attribute ``weight``), each sorted.
+
+    Parameters
+    ----------
+    G
+        The weighted graph of notes.
+    resolution
+        Modularity's resolution: above 1 more, smaller communities.
+    seed
+        The random seed (or generator).
+    initial
+        A community number per node to start from (Leiden only; ignored by Louvain).
+
+    Returns
+    -------
+    list of list of int
+        Every node in exactly one community.
+    """
+    if METHOD == "networkx-louvain":
+        import networkx as nx
+
+        found = nx.community.louvain_communities(
+            G, weight="weight", resolution=resolution, seed=seed
+        )
+        return [sorted(c) for c in found]
+    import igraph
+
+    n = G.number_of_nodes()
+    if n == 0:
+        return []
+    edges = list(G.edges(data="weight", default=1.0))
+    h = igraph.Graph(n=n, edges=[(a, b) for a, b, _ in edges])
+    weights = [float(w) for _, _, w in edges]
+    rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+    with _RNG_LOCK:
+        igraph.set_random_number_generator(rng)
+        try:
+            found = h.community_leiden(
+                objective_function="modularity",
+                weights=weights,
+                resolution=resolution,
+                n_iterations=ITERATIONS,
+                initial_membership=list(initial) if initial is not None else None,
+            )
+        finally:
+            igraph.set_random_number_generator(random)
+    groups: dict[int, list[int]] = {}
+    for node, group in enumerate(found.membership):
+        groups.setdefault(group, []).append(node)
+    return list(groups.values())

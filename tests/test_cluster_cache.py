@@ -1,0 +1,118 @@
+"""The communities kept in the index folder (`kg.graph.cluster_cache`): used again after an
+edit of text only, found again after a link changed, a damaged or other-format file
+ignored; and the same clusters in a fresh process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import kg
+import kg.graph.partition
+from kg.graph.cluster_cache import FILE
+
+TOPICS = {"ice": "Glaciers melt", "bow": "Violins sing", "oven": "Bread rises"}
+
+
+def write_corpus(folder: Path, sentence: str = "Plain.", extra: str = "") -> None:
+    """Three topics of five notes, each note linking to the next two of its topic."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for topic, text in TOPICS.items():
+        for i in range(5):
+            links = " ".join(f"[[{topic} {(i + k) % 5}]]" for k in (1, 2))
+            body = f"{text}. {sentence if (topic, i) == ('ice', 0) else 'Plain.'} {links}"
+            if (topic, i) == ("bow", 0):
+                body += extra
+            (folder / f"{topic} {i}.md").write_text(body + "\n", encoding="utf-8")
+
+
+@pytest.fixture
+def found(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """The times communities are found (not read from the index): whether each started
+    from communities kept for earlier links."""
+    calls: list[bool] = []
+    original = kg.graph.partition.communities
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(kwargs.get("initial") is not None)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(kg.graph.partition, "communities", counting)
+    return calls
+
+
+def labels(g: kg.KnowledgeGraph) -> dict[str, int]:
+    return dict(g.clusters().labels)
+
+
+def test_kept_when_only_text_changed_found_again_when_a_link_changed(tmp_path, found):
+    notes, index = tmp_path / "notes", tmp_path / "index"
+    write_corpus(notes)
+    first = labels(kg.load(notes, embed="none", index=index))
+    assert len(set(first.values())) == 3 and len(found) == 1
+    assert (index / FILE).is_file()
+    write_corpus(notes, sentence="An edited sentence.")
+    edited = kg.load(notes, embed="none", index=index)
+    assert labels(edited) == first and len(found) == 1  # read from the index
+    assert edited.clusters(seed=1) is not None and len(found) == 2  # another seed: found
+    write_corpus(notes, sentence="An edited sentence.", extra=" [[oven 3]]")
+    linked = kg.load(notes, embed="none", index=index)
+    assert labels(linked) == first and len(found) == 3  # a new link: found again,
+    assert found == [False, False, True]  # starting from the communities kept
+    again = kg.load(notes, embed="none", index=index)
+    assert labels(again) == first and len(found) == 3
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "{not json",
+        json.dumps({"format": 99, "links": "x", "runs": {}}),
+        "[1, 2]",
+        "",
+    ],
+)
+def test_a_damaged_or_other_format_file_is_ignored(tmp_path, found, damage):
+    notes, index = tmp_path / "notes", tmp_path / "index"
+    write_corpus(notes)
+    first = labels(kg.load(notes, embed="none", index=index))
+    (index / FILE).write_text(damage, encoding="utf-8")
+    assert labels(kg.load(notes, embed="none", index=index)) == first and len(found) == 2
+
+
+def test_kept_communities_that_do_not_fit_the_notes_are_ignored(tmp_path, found):
+    notes, index = tmp_path / "notes", tmp_path / "index"
+    write_corpus(notes)
+    first = labels(kg.load(notes, embed="none", index=index))
+    data = json.loads((index / FILE).read_text("utf-8"))
+    for key in data["runs"]:
+        data["runs"][key] = [[0, 1], [1, 2]]  # numbers, not note ids
+    (index / FILE).write_text(json.dumps(data), encoding="utf-8")
+    assert labels(kg.load(notes, embed="none", index=index)) == first and len(found) == 2
+    ids = sorted(first)
+    for wrong in ([ids, ids[:1]], [[*ids[1:], "no such note"]], [ids[1:]]):
+        data["runs"][key] = wrong  # a note twice, an unknown note, a note missing
+        (index / FILE).write_text(json.dumps(data), encoding="utf-8")
+        assert labels(kg.load(notes, embed="none", index=index)) == first
+    assert found == [False] * 5
+
+
+def test_a_fresh_process_finds_the_same_clusters(tmp_path):
+    notes = tmp_path / "notes"
+    write_corpus(notes, extra=" [[oven 3]] [[ice 2]]")
+    here = labels(kg.load(notes, embed="none", index=tmp_path / "a"))
+    code = (
+        "import json, sys, kg; g = kg.load(sys.argv[1], embed='none', index=sys.argv[2]); "
+        "print(json.dumps(dict(g.clusters().labels)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(notes), str(tmp_path / "b")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert json.loads(out) == here
