@@ -21,7 +21,8 @@ from collections import Counter
 from pathlib import Path
 
 import kg
-from kg.graph.communities import bridges, clusters, note_weights
+from kg.graph.bridges import bridges
+from kg.graph.communities import clusters, note_weights
 
 
 def write_planted(folder: Path, topics: int = 100, size: int = 100, seed: int = 3) -> None:

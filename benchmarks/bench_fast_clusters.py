@@ -21,7 +21,8 @@ from pathlib import Path
 import networkx as nx
 
 import kg
-from kg.graph.communities import bridges, clusters, note_weights
+from kg.graph.bridges import bridges
+from kg.graph.communities import clusters, note_weights
 
 
 def modularity(G: nx.Graph, groups: list[list[int]]) -> float:

@@ -45,7 +45,8 @@ from kg.errors import (
     check_path,
 )
 from kg.graph.analysis import NoteVectors
-from kg.graph.communities import Bridge, Cluster, Clustering
+from kg.graph.bridges import Bridge
+from kg.graph.communities import Cluster, Clustering
 from kg.graph.contested import Contest, ContestedClaim, ContestSide
 from kg.graph.knowledge import CorpusStats, KnowledgeGraph, NotePath
 from kg.graph.metadata import MetadataTable, NoteMetadata

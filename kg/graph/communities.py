@@ -1,4 +1,4 @@
-"""The shape of a corpus: its clusters of notes and the notes that bridge them.
+"""The shape of a corpus: its clusters of notes.
 
 `clusters` groups the notes into communities (igraph's Leiden method, else networkx's
 Louvain: `kg.graph.partition`) over one undirected weighted graph of notes
@@ -15,10 +15,7 @@ the same corpus gives the same clusters. Each cluster is named by its most disti
 title words (how much more often a word is in its notes' titles than in the corpus's)
 and listed with its central notes (the most strongly linked inside it).
 
-`bridges` ranks the notes joining clusters by their participation coefficient (1 minus
-the sum of the squared shares of their link weight in each cluster: 0 when all their
-links stay in one cluster) times the weight of their links to other clusters, and says
-which clusters removing each one cuts off from its own.
+The notes that join clusters are ranked in `kg.graph.bridges`.
 
 >>> from kg.graph.knowledge import _demo
 >>> shape = clusters(_demo())
@@ -51,12 +48,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LINK_WEIGHTS",
-    "Bridge",
     "Cluster",
     "Clustering",
-    "bridge_scores",
-    "bridges",
     "clusters",
+    "note_weights",
 ]
 
 # How much one link of each kind joins its two notes. Written links, cited sources, related
@@ -110,22 +105,6 @@ class Cluster(ShortRepr):
     note_ids: tuple[str, ...]  # every note of the cluster, sorted
     # The clusters its links reach, each with how many links: the most linked first.
     linked: tuple[tuple[int, int], ...] = ()
-
-
-@dataclass(frozen=True, repr=False)
-class Bridge(ShortRepr):
-    """A note joining clusters: its score (participation times the weight of its links to
-    other clusters), its participation (0-1), its own cluster, the clusters it joins
-    (most strongly joined first), and the clusters cut off from its own without it."""
-
-    note_id: str
-    title: str
-    score: float
-    participation: float
-    cluster: int
-    joins: tuple[int, ...]
-    apart: tuple[int, ...]
-    only_link: tuple[int, ...]  # clusters no other note links directly to its own
 
 
 @dataclass(frozen=True)
@@ -357,148 +336,3 @@ def _names(groups: list[list[int]], texts: list[str]) -> list[tuple[str, ...]]:
         scored.sort()
         names.append(tuple(written[root].most_common(1)[0][0] for _, root in scored[:WORDS]))
     return names
-
-
-def bridges(
-    graph: KnowledgeGraph,
-    clustering: Clustering | None = None,
-    *,
-    top: int = 20,
-    weights: nx.Graph | None = None,
-) -> Results[Bridge]:
-    """The notes that join clusters, ranked, and what comes apart without each.
-
-    Parameters
-    ----------
-    graph
-        The corpus.
-    clustering
-        Its clusters (default: `clusters(graph)`).
-    top
-        How many bridges to return.
-    weights
-        The graph `note_weights` gives, when already made.
-
-    Returns
-    -------
-    Results of Bridge
-        Ranked by score (participation times link weight to other clusters), then id.
-        `apart` lists the clusters that no path of inter-cluster links joins to the
-        note's own cluster once its links are gone; `only_link` those it alone links to
-        its own cluster directly.
-
-    Examples
-    --------
-    >>> from kg.graph.knowledge import _demo
-    >>> bridges(_demo())  # one cluster: nothing to bridge
-    []
-    """
-    check_count("top", top, 0)
-    G = note_weights(graph) if weights is None else weights
-    shape = clustering if clustering is not None else clusters(graph, weights=G)
-    ids: list[str] = G.graph["ids"]
-    labels = [shape.labels.get(note_id) for note_id in ids]  # by the notes' numbers
-    # Cluster pair -> the notes whose links join them directly, each with how many.
-    between: dict[tuple[int, int], Counter[int]] = defaultdict(Counter)
-    ranked = []
-    for note in G:
-        own = labels[note]
-        if own is None:
-            continue
-        spread: Counter[int] = Counter()
-        for other, data in G[note].items():
-            theirs = labels[other]
-            if theirs is None:
-                continue
-            spread[theirs] += data["weight"]
-            if theirs != own:
-                pair = (min(own, theirs), max(own, theirs))
-                between[pair][note] += 1
-                between[pair][other] += 1
-        strength = sum(spread.values())
-        across = strength - spread[own]
-        if across <= 0:
-            continue
-        participation = 1 - sum((w / strength) ** 2 for w in spread.values())
-        ranked.append((-participation * across, note, participation, own, spread))
-    ranked.sort(key=lambda r: (round(r[0], 9), r[1]))
-    made = []
-    for score, note, participation, own, spread in ranked[:top]:
-        joins = tuple(c for c, _ in sorted(spread.items(), key=lambda s: (-s[1], s[0])) if c != own)
-        apart, only = _cut_off(between, note, own)
-        made.append(
-            Bridge(
-                note_id=ids[note],
-                title=graph.note_table.title(ids[note]),
-                score=round(-score, 4),
-                participation=round(participation, 4),
-                cluster=own,
-                joins=joins,
-                apart=apart,
-                only_link=only,
-            )
-        )
-    return Results(made, Bridge)
-
-
-def bridge_scores(
-    graph: KnowledgeGraph, clustering: Clustering | None = None, *, weights: nx.Graph | None = None
-) -> dict[str, float]:
-    """Every clustered note's bridge score as `bridges` gives it (0.0 when all its links
-    stay in its cluster); unclustered notes are left out.
-
-    >>> from kg.graph.knowledge import _demo
-    >>> bridge_scores(_demo())
-    {'a': 0.0, 'b': 0.0, 'c': 0.0}
-    """
-    G = note_weights(graph) if weights is None else weights
-    shape = clustering if clustering is not None else clusters(graph, weights=G)
-    ids: list[str] = G.graph["ids"]
-    labels = [shape.labels.get(note_id) for note_id in ids]
-    scores: dict[str, float] = {}
-    for note in G:
-        own = labels[note]
-        if own is None:
-            continue
-        spread: Counter[int] = Counter()
-        for other, data in G[note].items():
-            if (theirs := labels[other]) is not None:
-                spread[theirs] += data["weight"]
-        strength = sum(spread.values())
-        across = strength - spread[own]
-        score = (1 - sum((w / strength) ** 2 for w in spread.values())) * across
-        scores[ids[note]] = round(score, 4) if across > 0 else 0.0
-    return scores
-
-
-def _cut_off(
-    between: Mapping[tuple[int, int], Counter[int]], note: int, own: int
-) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """The clusters reachable from `own` over inter-cluster links before but not after
-    taking away `note`'s links; and those only its links joined to `own` directly."""
-    with_it: dict[int, set[int]] = defaultdict(set)
-    without: dict[int, set[int]] = defaultdict(set)
-    only = []
-    for (a, b), notes in between.items():
-        with_it[a].add(b)
-        with_it[b].add(a)
-        # A link counts both its ends: the pair stays joined if a link not touching
-        # `note` joins it, i.e. other notes hold more ends than `note`'s links gave them.
-        others = sum(n for other, n in notes.items() if other != note)
-        if others > notes.get(note, 0):
-            without[a].add(b)
-            without[b].add(a)
-        elif own in (a, b):
-            only.append(b if a == own else a)
-    before, after = _reach(with_it, own), _reach(without, own)
-    return tuple(sorted(before - after)), tuple(sorted(only))
-
-
-def _reach(edges: Mapping[int, set[int]], start: int) -> set[int]:
-    seen, todo = {start}, [start]
-    while todo:
-        for nxt in edges.get(todo.pop(), ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                todo.append(nxt)
-    return seen - {start}

@@ -13,14 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import InvalidArgument
-from kg.graph.communities import (
-    Bridge,
-    Clustering,
-    bridge_scores,
-    bridges,
-    clusters,
-    note_weights,
-)
+from kg.graph.bridges import Bridge, bridge_scores, bridges
+from kg.graph.communities import Clustering, clusters, note_weights
 from kg.graph.contest_methods import ContestMethods
 
 if TYPE_CHECKING:
