@@ -143,3 +143,49 @@ def test_the_key_is_listed_in_the_help_not_the_footer():
     listed = dict(sections(KgApp.BINDINGS))
     assert any(keys == "s" for keys, _ in listed["Shape screen"])
     assert all("shape" not in what for _, what in listed["Walking"])
+
+
+@pytest.mark.asyncio
+async def test_the_map_colours_its_nodes_by_cluster(notes, tmp_path):
+    from kg_tui.shape import cluster_colour
+    from kg_tui.widgets.concept_map import ConceptMap
+    from tui_support import open_note
+
+    title = "Why do longer reasoning traces sometimes lower accuracy?"
+    app = KgApp(graph=notes, export_dir=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_note(pilot, title)
+        await pilot.press("m")
+        await settle(pilot)
+        before = "\n".join(screen_text(app))
+        await pilot.press("c")
+        await settle(pilot)
+        shown = app.query_one("#map-tab", ConceptMap)
+        assert shown.by_cluster and shown.clusters is not None
+        labels = notes.clusters().labels
+        clustered = [n for n in shown.nodes if n.note_id in labels]
+        assert clustered
+        assert shown.clusters.colour(clustered[0].note_id) == cluster_colour(
+            labels[clustered[0].note_id]
+        )
+        text = "\n".join(screen_text(app))
+        names = {c.id: c.name for c in notes.clusters()}
+        assert f"#{labels[clustered[0].note_id]} {names[labels[clustered[0].note_id]]}" in text
+        await pilot.press("c")  # and back to the link kinds
+        await settle(pilot)
+        assert "\n".join(screen_text(app)) == before
+
+
+@pytest.mark.asyncio
+async def test_a_notes_disagreements_beside_it(notes, tmp_path):
+    from tui_support import open_note
+
+    counts = notes.disagreement_counts()
+    busiest = max(counts, key=lambda i: (counts[i], i))
+    calm = next(n for n in notes.notes(stubs=False) if n.id not in counts)
+    app = KgApp(graph=notes, export_dir=tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_note(pilot, notes.find(busiest).title)
+        assert f"{counts[busiest]} disagreements" in "\n".join(screen_text(app))
+        await open_note(pilot, calm.title)
+        assert "disagreement" not in "\n".join(screen_text(app))

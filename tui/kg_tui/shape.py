@@ -9,6 +9,7 @@ corpus take seconds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from kg import KnowledgeGraph
 from kg.errors import KgError
@@ -30,6 +31,18 @@ BRIDGES = 8  # bridges listed
 CENTRAL = 3  # central titles listed under a cluster
 
 
+_COUNTS: WeakKeyDictionary[KnowledgeGraph, dict[str, int]] = WeakKeyDictionary()
+
+
+def disagreements(graph: KnowledgeGraph, note_id: str) -> int:
+    """How many disagreeing relations touch the note (`g.disagreement_counts()`, counted
+    once per graph: a graph never changes once made)."""
+    counts = _COUNTS.get(graph)
+    if counts is None:
+        counts = _COUNTS[graph] = graph.disagreement_counts()
+    return counts.get(note_id, 0)
+
+
 def cluster_colour(cluster_id: int | None) -> str:
     """The colour of a cluster (a note in none: empty, the theme's own).
 
@@ -37,6 +50,45 @@ def cluster_colour(cluster_id: int | None) -> str:
     ('#e07b39', True, '')
     """
     return "" if cluster_id is None else PALETTE[cluster_id % len(PALETTE)]
+
+
+@dataclass(frozen=True)
+class ClusterColours:
+    """Each clustered note's cluster in `graph`, and the clusters' names: what the map
+    colours its nodes and writes its legend with when coloured by cluster."""
+
+    graph: KnowledgeGraph
+    labels: dict[str, int]
+    names: dict[int, str]
+
+    @classmethod
+    def of(cls, graph: KnowledgeGraph) -> ClusterColours:
+        clustering = graph.clusters()
+        return cls(graph, dict(clustering.labels), {c.id: c.name for c in clustering})
+
+    def colour(self, note_id: str) -> str:
+        return cluster_colour(self.labels.get(note_id))
+
+    def legend(self, note_ids: list[str], width: int, rows: int) -> list[list[tuple[str, str]]]:
+        """The clusters of `note_ids` as legend entries (colour, '#id name'), most notes
+        first, on up to `rows` lines of `width` cells."""
+        counts: dict[int, int] = {}
+        for note_id in note_ids:
+            found = self.labels.get(note_id)
+            if found is not None:
+                counts[found] = counts.get(found, 0) + 1
+        lines: list[list[tuple[str, str]]] = [[]]
+        used = 0
+        for cluster in sorted(counts, key=lambda c: (-counts[c], c)):
+            text = f"#{cluster} {self.names.get(cluster, '')}"[: max(1, width - 2)]
+            if lines[-1] and used + len(text) + 4 > width:
+                if len(lines) == rows:
+                    break
+                lines.append([])
+                used = 0
+            lines[-1].append((cluster_colour(cluster), text))
+            used += len(text) + 4
+        return [line for line in lines if line]
 
 
 @dataclass(frozen=True)

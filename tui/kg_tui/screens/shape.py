@@ -67,7 +67,9 @@ class ShapeScreen(Screen[str | None]):
         self.rows: list[Row] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(Content.assemble(("SHAPE ", "bold $accent"), "of the corpus"), id="shape-title")
+        yield Static(
+            Content.assemble(("SHAPE ", "bold $accent"), "of the corpus"), id="shape-title"
+        )
         yield OptionList(id="shape-list")
         yield Static("", id="shape-detail")
         yield FittingFooter(compact=False)
