@@ -13,6 +13,7 @@ from weakref import WeakKeyDictionary
 
 from kg import KnowledgeGraph
 from kg.errors import KgError
+from kg_tui.details import plural
 
 # Colours told apart on dark and light themes alike; a cluster keeps its colour for as
 # long as its id stays (clusters are numbered by their smallest note id).
@@ -179,7 +180,7 @@ def read_shape(graph: KnowledgeGraph) -> Shape:
             Row(
                 "gap",
                 f"#{a} {names.get(a, '')} ↔ #{b} {names.get(b, '')} — score {gap.score:.2f}, "
-                f"{gap.links} links ({gap.expected:.0f} expected)",
+                f"{plural(gap.links, 'link')} ({gap.expected:.0f} expected)",
                 gap.suggested[0].source if gap.suggested else "",
                 a,
                 f"similarity {gap.similarity:.2f}; sizes {gap.sizes[0]} and {gap.sizes[1]}",
