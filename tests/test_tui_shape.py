@@ -49,6 +49,15 @@ async def highlight(pilot, screen: ShapeScreen, kind: str, nth: int = 0) -> None
     assert listing.highlighted == wanted
 
 
+def test_the_doctests():
+    import doctest
+
+    import kg_tui.shape
+
+    result = doctest.testmod(kg_tui.shape)
+    assert result.failed == 0 and result.attempted > 0
+
+
 def test_the_shape_of_the_notes(notes):
     shape = read_shape(notes)
     clustering = notes.clusters()

@@ -72,7 +72,14 @@ class ClusterColours:
 
     def legend(self, note_ids: list[str], width: int, rows: int) -> list[list[tuple[str, str]]]:
         """The clusters of `note_ids` as legend entries (colour, '#id name'), most notes
-        first, on up to `rows` lines of `width` cells."""
+        first, on up to `rows` lines of `width` cells.
+
+        >>> shown = ClusterColours(None, {"a": 0, "b": 1, "c": 1}, {0: "x · y", 1: "z"})  # type: ignore[arg-type]
+        >>> shown.legend(["a", "b", "c", "d"], 40, 2)
+        [[('#4f9fd8', '#1 z'), ('#e07b39', '#0 x · y')]]
+        >>> shown.legend(["a", "b"], 10, 2)
+        [[('#e07b39', '#0 x · y')], [('#4f9fd8', '#1 z')]]
+        """
         counts: dict[int, int] = {}
         for note_id in note_ids:
             found = self.labels.get(note_id)
