@@ -36,6 +36,9 @@ SIGNS = [
     ("✓", "in the filter dialog: a ticked box (an empty box is unticked)"),
 ]
 
+# Listed with the Shape screen's keys rather than among the walking keys.
+SHAPE_KEY = "main.shape"
+
 # Keys every list and tree shares (from Textual), listed once.
 MOVING = [
     ("↑ ↓", "move the cursor"),
@@ -62,6 +65,7 @@ def sections(app_bindings: Sequence[Any]) -> list[tuple[str, list[tuple[str, str
     from kg_tui.screens.history import HistoryScreen
     from kg_tui.screens.main import MainScreen
     from kg_tui.screens.path import PathScreen
+    from kg_tui.screens.shape import ShapeScreen
     from kg_tui.screens.trace import TraceScreen
     from kg_tui.widgets.concept_map import ConceptMap
     from kg_tui.widgets.find_bar import FindInput
@@ -85,7 +89,7 @@ def sections(app_bindings: Sequence[Any]) -> list[tuple[str, list[tuple[str, str
 
     return [
         ("Everywhere", rows(app_bindings)),
-        ("Walking", rows(MainScreen.BINDINGS)),
+        ("Walking", rows(b for b in _bindings(MainScreen.BINDINGS) if b.id != SHAPE_KEY)),
         ("Neighbourhood (Links tab)", rows(NeighbourhoodTree.BINDINGS)),
         ("Reading the note", rows(NoteView.BINDINGS)),
         ("Near tab", rows(NearList.BINDINGS)),
@@ -101,6 +105,12 @@ def sections(app_bindings: Sequence[Any]) -> list[tuple[str, list[tuple[str, str
         ),
         ("Trace screen", rows(TraceScreen.BINDINGS)),
         ("Path screen", rows(PathScreen.BINDINGS)),
+        (
+            "Shape screen",
+            rows([b for b in _bindings(MainScreen.BINDINGS) if b.id == SHAPE_KEY])
+            + rows(ShapeScreen.BINDINGS)
+            + [("Enter", "list a cluster's notes, or open the row's note")],
+        ),
         ("Filter dialog", rows(FilterScreen.BINDINGS)),
         ("History list (h)", rows(HistoryScreen.BINDINGS)),
         ("Lists and trees", MOVING),

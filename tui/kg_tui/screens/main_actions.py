@@ -233,6 +233,19 @@ class ActionMethods(PanelMethods):
         )
         self.app.push_screen(TraceScreen(self.graph, note, line=line, near=near), follow)
 
+    def action_shape(self) -> None:
+        from kg_tui.screens.shape import ShapeScreen
+
+        if self.graph is None:
+            self.notify("The corpus is still opening: its shape follows in a moment", timeout=3)
+            return
+
+        def follow(note_id: str | None) -> None:
+            if note_id:
+                self.open_note(note_id)
+
+        self.app.push_screen(ShapeScreen(self.graph), follow)
+
     def action_path(self) -> None:
         from kg_tui.screens.path import PathScreen
 

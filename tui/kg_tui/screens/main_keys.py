@@ -102,6 +102,14 @@ MAIN_BINDINGS: list[BindingType] = [
     ),
     Binding("g", "home", "Home", tooltip="Corpus overview", show=False, id="main.home"),
     Binding(
+        "s",
+        "shape",
+        "Shape",
+        tooltip="The corpus's shape: clusters, bridges, gaps and contested claims",
+        show=False,
+        id="main.shape",
+    ),
+    Binding(
         "escape",
         "unfocus_search",
         "Close search, else back",

@@ -16,7 +16,7 @@ from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style as RichStyle
-from textual import events
+from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.reactive import reactive
@@ -28,6 +28,7 @@ from kg.model import LinkKind, NoteStats
 from kg_tui import details
 from kg_tui.labels import SEPARATOR, cut_start, fit_with_folder, repeated_folder
 from kg_tui.messages import Describe, Highlighted, OpenNote
+from kg_tui.shape import ClusterColours
 from kg_tui.walk import KIND_COLOURS, Group, ellipsize
 from kg_tui.widgets.map_words import PRIORITY, legend_lines, map_figures, wrap_words
 
@@ -104,6 +105,14 @@ class ConceptMap(Widget, can_focus=True):
             "left,up", "step(-1)", "Previous node", show=False, tooltip="Pick the previous node"
         ),
         Binding("enter", "open", "Walk there", tooltip="Walk to the picked node (or click a node)"),
+        Binding(
+            "c",
+            "clusters",
+            "Clusters",
+            tooltip="Colour the nodes by cluster (the Shape screen's colours), and back",
+            show=False,
+            id="map.clusters",
+        ),
     ]
     DEFAULT_CSS = """
     ConceptMap { height: 1fr; width: 1fr; }
@@ -126,6 +135,8 @@ class ConceptMap(Widget, can_focus=True):
         self._hits: dict[tuple[int, int], int] = {}
         self._built_for: tuple[Size, int, int] | None = None
         self._version = 0
+        self.by_cluster = False  # nodes coloured by cluster (c), not by link kind
+        self.clusters: ClusterColours | None = None  # read in a worker, for `graph`
 
     # ------------------------------------------------------------ data
 
@@ -148,6 +159,9 @@ class ConceptMap(Widget, can_focus=True):
         self.groups = groups
         self.stats = stats
         self.ring = ring or {}
+        stale = self.clusters is None or self.clusters.graph is not graph
+        if self.by_cluster and graph is not None and stale:
+            self.read_clusters(graph)
         self.message = "" if groups else "No links: this note stands alone."
         self.set_reactive(ConceptMap.selected, -1)
         self._version += 1
@@ -196,6 +210,34 @@ class ConceptMap(Widget, can_focus=True):
     def action_open(self) -> None:
         if 0 <= self.selected < len(self.nodes):
             self.post_message(OpenNote(self.nodes[self.selected].note_id))
+
+    def action_clusters(self) -> None:
+        self.by_cluster = not self.by_cluster
+        graph = self.graph
+        stale = self.clusters is None or self.clusters.graph is not graph
+        if self.by_cluster and graph is not None and stale:
+            self.notify("Finding the clusters…", timeout=2)
+            self.read_clusters(graph)
+        self._version += 1
+        self.refresh()
+
+    @work(thread=True, exclusive=True, group="map-clusters")
+    def read_clusters(self, graph: KnowledgeGraph) -> None:
+        """Clusters of a big corpus take seconds: off the screen's thread."""
+        found = ClusterColours.of(graph)
+        self.app.call_from_thread(self._clusters_read, found)
+
+    def _clusters_read(self, found: ClusterColours) -> None:
+        if found.graph is self.graph:
+            self.clusters = found
+            self._version += 1
+            self.refresh()
+
+    def _colours(self) -> ClusterColours | None:
+        found = self.clusters
+        return (
+            found if self.by_cluster and found is not None and found.graph is self.graph else None
+        )
 
     def on_click(self, event: events.Click) -> None:
         index = self._hits.get((event.x, event.y))
@@ -253,7 +295,15 @@ class ConceptMap(Widget, can_focus=True):
         limit = max(4, min(28, ((height - top - legend_rows - 1) * width) // 60))
         self.nodes = pick_nodes(self.groups, limit, self.ring, self.graph)
         shown = Counter(n.kind for n in self.nodes)
-        legend = legend_lines(total, shown, width - 2, legend_rows)
+        by_cluster = self._colours()
+        legend = (
+            by_cluster.legend([n.note_id for n in self.nodes], width - 2, legend_rows)
+            if by_cluster is not None
+            else [
+                [(KIND_COLOURS[k], text) for k, text in line]
+                for line in legend_lines(total, shown, width - 2, legend_rows)
+            ]
+        )
         bottom = height - 1 - len(legend)
         map_h = bottom - top
 
@@ -324,7 +374,8 @@ class ConceptMap(Widget, can_focus=True):
                 if taken[row][col]:
                     row = min(max(row + away, top), bottom)
             cells_of.append((col, row))
-            colour_style = RichStyle(color=KIND_COLOURS[node.kind], bold=True)
+            dot = by_cluster.colour(node.note_id) if by_cluster is not None else ""
+            colour_style = RichStyle(color=dot or KIND_COLOURS[node.kind], bold=True)
             claim(col, row, "○" if node.stub else "●", base + colour_style, i)
         label_order = list(range(count))
         if 0 <= self.selected < count:
@@ -353,8 +404,8 @@ class ConceptMap(Widget, can_focus=True):
         # Legend: kinds drawn, and how many of each are not, on as many lines as it needs.
         for y, entries in enumerate(legend, start=bottom + 1):
             x = 1
-            for link_kind, text in entries:
-                put(x, y, "●", base + RichStyle(color=KIND_COLOURS[link_kind]))
+            for entry_colour, text in entries:
+                put(x, y, "●", base + RichStyle(color=entry_colour))
                 put(x + 2, y, text, base + RichStyle(dim=True))
                 x += len(text) + 4
         return [_strip(row) for row in cells]

@@ -1,0 +1,232 @@
+"""The corpus's shape, read once for the Shape screen: clusters, bridges, gaps and
+contested claims as rows to walk, and a colour per cluster the map shares.
+
+Everything here is worked out from kg's public API (`g.clusters()`, `g.bridges()`,
+`g.gaps()`, `g.contested()`); `read_shape` runs on a worker thread, as clusters of a big
+corpus take seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
+
+from kg import KnowledgeGraph
+from kg.errors import KgError
+from kg_tui.details import plural
+
+# Colours told apart on dark and light themes alike; a cluster keeps its colour for as
+# long as its id stays (clusters are numbered by their smallest note id).
+PALETTE = (
+    "#e07b39",
+    "#4f9fd8",
+    "#6bbf59",
+    "#c967c9",
+    "#d6b43c",
+    "#45b5aa",
+    "#e0606e",
+    "#8f8fe0",
+)
+SUGGESTED = 3  # suggested links listed under each gap
+BRIDGES = 8  # bridges listed
+CENTRAL = 3  # central titles listed under a cluster
+
+
+_COUNTS: WeakKeyDictionary[KnowledgeGraph, dict[str, int]] = WeakKeyDictionary()
+
+
+def disagreements(graph: KnowledgeGraph, note_id: str) -> int:
+    """How many disagreeing relations touch the note (`g.disagreement_counts()`, counted
+    once per graph: a graph never changes once made)."""
+    counts = _COUNTS.get(graph)
+    if counts is None:
+        counts = _COUNTS[graph] = graph.disagreement_counts()
+    return counts.get(note_id, 0)
+
+
+def cluster_colour(cluster_id: int | None) -> str:
+    """The colour of a cluster (a note in none: empty, the theme's own).
+
+    >>> cluster_colour(0), cluster_colour(8) == cluster_colour(0), cluster_colour(None)
+    ('#e07b39', True, '')
+    """
+    return "" if cluster_id is None else PALETTE[cluster_id % len(PALETTE)]
+
+
+@dataclass(frozen=True)
+class ClusterColours:
+    """Each clustered note's cluster in `graph`, and the clusters' names: what the map
+    colours its nodes and writes its legend with when coloured by cluster."""
+
+    graph: KnowledgeGraph
+    labels: dict[str, int]
+    names: dict[int, str]
+
+    @classmethod
+    def of(cls, graph: KnowledgeGraph) -> ClusterColours:
+        clustering = graph.clusters()
+        return cls(graph, dict(clustering.labels), {c.id: c.name for c in clustering})
+
+    def colour(self, note_id: str) -> str:
+        return cluster_colour(self.labels.get(note_id))
+
+    def legend(self, note_ids: list[str], width: int, rows: int) -> list[list[tuple[str, str]]]:
+        """The clusters of `note_ids` as legend entries (colour, '#id name'), most notes
+        first, on up to `rows` lines of `width` cells.
+
+        >>> shown = ClusterColours(None, {"a": 0, "b": 1, "c": 1}, {0: "x · y", 1: "z"})  # type: ignore[arg-type]
+        >>> shown.legend(["a", "b", "c", "d"], 40, 2)
+        [[('#4f9fd8', '#1 z'), ('#e07b39', '#0 x · y')]]
+        >>> shown.legend(["a", "b"], 10, 2)
+        [[('#e07b39', '#0 x · y')], [('#4f9fd8', '#1 z')]]
+        """
+        counts: dict[int, int] = {}
+        for note_id in note_ids:
+            found = self.labels.get(note_id)
+            if found is not None:
+                counts[found] = counts.get(found, 0) + 1
+        lines: list[list[tuple[str, str]]] = [[]]
+        used = 0
+        for cluster in sorted(counts, key=lambda c: (-counts[c], c)):
+            text = f"#{cluster} {self.names.get(cluster, '')}"[: max(1, width - 2)]
+            if lines[-1] and used + len(text) + 4 > width:
+                if len(lines) == rows:
+                    break
+                lines.append([])
+                used = 0
+            lines[-1].append((cluster_colour(cluster), text))
+            used += len(text) + 4
+        return [line for line in lines if line]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line (or a few) of the Shape screen.
+
+    `kind` is 'heading', 'cluster', 'member', 'bridge', 'gap', 'link' or 'contest';
+    `note_id` what Enter opens (none on a heading), `cluster` the cluster it is
+    coloured by, `text` the row, `detail` what the details line says of it.
+    """
+
+    kind: str
+    text: str
+    note_id: str = ""
+    cluster: int | None = None
+    detail: str = ""
+    key: str = ""  # a row's own id (clusters: 'c<id>', to open and close them)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The rows of each section, and what could not be read (gaps need vectors)."""
+
+    notes: int
+    clusters: tuple[Row, ...]
+    members: dict[int, tuple[Row, ...]]
+    bridges: tuple[Row, ...]
+    gaps: tuple[Row, ...]
+    contests: tuple[Row, ...]
+    labels: dict[str, int]
+    missing: str = ""
+
+
+def _percent(share: float) -> str:
+    return f"{round(100 * share)}%"
+
+
+def read_shape(graph: KnowledgeGraph) -> Shape:
+    """Everything the Shape screen lists, from the graph's public API."""
+    clustering = graph.clusters()
+    names = {c.id: c.name for c in clustering}
+    clusters: list[Row] = []
+    members: dict[int, tuple[Row, ...]] = {}
+    for cluster in clustering.largest(len(clustering)):
+        central = " · ".join(cluster.titles[:CENTRAL])
+        clusters.append(
+            Row(
+                "cluster",
+                f"#{cluster.id} {cluster.name} — {cluster.size} notes, "
+                f"{_percent(cluster.inside)} of links inside",
+                cluster.central[0] if cluster.central else "",
+                cluster.id,
+                f"central: {central}" if central else "",
+                key=f"c{cluster.id}",
+            )
+        )
+        first = [i for i in cluster.central if i in cluster.note_ids]
+        rest = [i for i in cluster.note_ids if i not in first]
+        rows = []
+        for note_id in first + rest:
+            note = graph.find(note_id)
+            title = note.title if note is not None else note_id
+            rows.append(Row("member", title, note_id, cluster.id, title))
+        members[cluster.id] = tuple(rows)
+    bridges = []
+    for bridge in graph.bridges(clustering, top=BRIDGES):
+        joins = ", ".join(f"#{j}" for j in bridge.joins)
+        apart = f"; without it #{bridge.cluster} loses {len(bridge.apart)}" if bridge.apart else ""
+        bridges.append(
+            Row(
+                "bridge",
+                f"{bridge.title} — #{bridge.cluster} to {joins}",
+                bridge.note_id,
+                bridge.cluster,
+                f"score {bridge.score:.1f}, {_percent(bridge.participation)} of its links "
+                f"leave #{bridge.cluster}{apart}",
+            )
+        )
+    gaps: list[Row] = []
+    missing = ""
+    try:
+        found = list(graph.gaps(clustering, suggestions=SUGGESTED))
+    except KgError as error:
+        found, missing = [], str(error)
+    for gap in found:
+        a, b = gap.first, gap.second
+        gaps.append(
+            Row(
+                "gap",
+                f"#{a} {names.get(a, '')} ↔ #{b} {names.get(b, '')} — score {gap.score:.2f}, "
+                f"{plural(gap.links, 'link')} ({gap.expected:.0f} expected)",
+                gap.suggested[0].source if gap.suggested else "",
+                a,
+                f"similarity {gap.similarity:.2f}; sizes {gap.sizes[0]} and {gap.sizes[1]}",
+            )
+        )
+        for link in gap.suggested[:SUGGESTED]:
+            source, target = graph.find(link.source), graph.find(link.target)
+            first_title = source.title if source is not None else link.source
+            second_title = target.title if target is not None else link.target
+            gaps.append(
+                Row(
+                    "link",
+                    f"{link.similarity:.2f} {first_title} ↔ {second_title}",
+                    link.source,
+                    a,
+                    f"{link.source_sentence} ↔ {link.target_sentence}",
+                )
+            )
+    contests = []
+    for contest in graph.contested():
+        sentence = contest.said or contest.sentence
+        contests.append(
+            Row(
+                "contest",
+                f"{contest.source_title} — {contest.label} → {contest.target_title}",
+                contest.source,
+                clustering.of(contest.source),
+                f"{sentence} · other side: {contest.target_claim}"
+                if contest.target_claim
+                else sentence,
+            )
+        )
+    return Shape(
+        notes=len(clustering.labels) + len(clustering.unclustered),
+        clusters=tuple(clusters),
+        members=members,
+        bridges=tuple(bridges),
+        gaps=tuple(gaps),
+        contests=tuple(contests),
+        labels=dict(clustering.labels),
+        missing=missing,
+    )
