@@ -63,7 +63,7 @@ def test_push_puts_exactly_the_local_rdf_export_in_the_store(
     result = push(g, server.url)
     files = len(list(corpus.rglob("*.md"))) + len(list(corpus.rglob("*.txt"))) - 1  # not README
     assert result.sent == files + 1  # every file, and the graph of notes no file holds
-    local = set(ntriples_bytes(subgraph(g)).splitlines())
+    local = set(ntriples_bytes(subgraph(g, shape=False)).splitlines())
     assert store_triples(Endpoint(server.url)) == local
     assert push(g, server.url).sent == 0  # nothing changed: nothing sent
 
@@ -135,7 +135,7 @@ def test_a_bulk_first_push_puts_the_same_graphs_in_the_store(
     first = push(g, server.url, bulk=True)
     assert first.sent == len(partition(g))
     store = Endpoint(server.url)
-    assert store_triples(store) == set(ntriples_bytes(subgraph(g)).splitlines())
+    assert store_triples(store) == set(ntriples_bytes(subgraph(g, shape=False)).splitlines())
     assert store_hashes(store) == {f.iri: f.hash for f in partition(g).values()}
     assert push(g, server.url).sent == 0
 
@@ -390,7 +390,7 @@ def test_virtuoso_takes_the_same_push(corpus: Path, virtuoso: str) -> None:
         "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
         "FILTER(STRSTARTS(STR(?g), 'urn:kg:file:') || ?g = <urn:kg:shared>) }"
     )
-    assert parsed(data) == parsed(ntriples_bytes(subgraph(g)))
+    assert parsed(data) == parsed(ntriples_bytes(subgraph(g, shape=False)))
     edited = corpus / "vault" / "reward-length-bias.md"
     edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     assert push(load(corpus), store).sent == 1

@@ -67,6 +67,17 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
+def double_text(value: float) -> str:
+    """An xsd:double's text in the form a store gives it back (whole numbers without a
+    decimal point, as Oxigraph writes them), so a pushed graph equals the local export.
+
+    >>> double_text(0.0), double_text(10.0), double_text(0.6412)
+    ('0', '10', '0.6412')
+    """
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
 def text(value: str) -> Lit:
     """A plain string literal. Characters no RDF syntax should carry raw are removed by
     the writers (`kg.export.chars`), in one pass over the whole output."""
@@ -187,7 +198,7 @@ def blocks(sub: SubGraph, base: str = DEFAULT_BASE) -> Iterator[Block]:
         if found is not None:
             pairs.append((CLUSTER_PROPERTY, integer(found[0])))
             pairs.append((CLUSTER_NAME_PROPERTY, text(found[1])))
-            pairs.append((BRIDGE_PROPERTY, (repr(float(found[2])), XSD_DOUBLE)))
+            pairs.append((BRIDGE_PROPERTY, (double_text(found[2]), XSD_DOUBLE)))
         yield subject, pairs + direct.pop(subject, [])
     for category, name in sorted(outside.items()):
         subject = iri[category]

@@ -370,7 +370,7 @@ def _whole(
     view: IndexView | None,
     each: Callable[[dict[str, FileGraph]], None] | None = None,
 ) -> Plan:
-    whole = cut(subgraph(g), corpus_texts(g.root))
+    whole = cut(subgraph(g, shape=False), corpus_texts(g.root))  # clusters: not per file
     if each is not None:
         each(whole.graphs)
     hashes = {p: f.hash for p, f in whole.graphs.items()}

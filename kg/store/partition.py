@@ -101,7 +101,8 @@ def partition(g: KnowledgeGraph, root: Path | None = None) -> dict[str, FileGrap
     dict of str to FileGraph
         Every corpus file, with or without triples, and the shared graph.
     """
-    return cut(subgraph(g), corpus_texts(root or g.root)).graphs
+    # The corpus's clusters change with any file's links: not kept in per-file graphs.
+    return cut(subgraph(g, shape=False), corpus_texts(root or g.root)).graphs
 
 
 @dataclass(frozen=True)
