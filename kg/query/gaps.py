@@ -93,7 +93,9 @@ def _vectors(graph: KnowledgeGraph, clustering: Mapping[str, int]) -> tuple[list
     store = _store(graph)
     ids = [i for i in clustering if store.has(i)]
     found = meaning_vectors(graph, ids)
-    if found is not None:
+    # The whole-note vectors only where they are in the sentence vectors' space (a hybrid
+    # index keeps the transformer's, of another size): centroids meet sentences below.
+    if found is not None and found[0].shape[1] == store.matrix.shape[1]:
         return ids, _unit(np.asarray(found[0], dtype=np.float32))
     rows = np.array([store.position(i) for i in ids], dtype=np.int64)
     return ids, _unit(np.asarray(store.matrix[rows], dtype=np.float32))
