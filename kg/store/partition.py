@@ -101,7 +101,21 @@ def partition(g: KnowledgeGraph, root: Path | None = None) -> dict[str, FileGrap
     dict of str to FileGraph
         Every corpus file, with or without triples, and the shared graph.
     """
-    return cut(subgraph(g), corpus_texts(root or g.root)).graphs
+    return cut(stored_subgraph(g), corpus_texts(root or g.root)).graphs
+
+
+def stored_subgraph(g: KnowledgeGraph) -> SubGraph:
+    """The whole corpus as the store keeps it, file by file: without each note's count of
+    disagreements, which other files' relations make (an edit of one file would change
+    the graphs of others).
+
+    >>> from kg.graph.knowledge import _demo
+    >>> stored_subgraph(_demo()).disagreements
+    {}
+    """
+    whole = subgraph(g)
+    whole.disagreements = {}
+    return whole
 
 
 @dataclass(frozen=True)
