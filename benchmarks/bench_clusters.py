@@ -13,14 +13,17 @@ printed. Each corpus keeps its index in INDEX_ROOT/<name>.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import random
+import sys
 import time
-from collections import Counter
 from pathlib import Path
 
+if __package__ in (None, ""):  # run as a script: the checkout's root on the path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import kg
+from benchmarks.corpus.planted import nmi
 from kg.graph.communities import bridges, clusters, note_weights
 
 
@@ -37,15 +40,6 @@ def write_planted(folder: Path, topics: int = 100, size: int = 100, seed: int = 
                 links.append(f"Topic{rng.randrange(topics)} note {rng.randrange(size)}")
             text = f"About topic{k}. " + " ".join(f"[[{x}]]" for x in links) + "\n"
             (folder / f"Topic{k} note {i}.md").write_text(text, encoding="utf-8")
-
-
-def nmi(a: list[object], b: list[object]) -> float:
-    n = len(a)
-    pa, pb, pab = Counter(a), Counter(b), Counter(zip(a, b, strict=True))
-    mi = sum(c / n * math.log(c * n / (pa[x] * pb[y])) for (x, y), c in pab.items())
-    ha = -sum(c / n * math.log(c / n) for c in pa.values())
-    hb = -sum(c / n * math.log(c / n) for c in pb.values())
-    return 2 * mi / (ha + hb) if ha + hb else 1.0
 
 
 def main() -> None:

@@ -16,27 +16,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import statistics
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.corpus.planted import generate
-
-
-def nmi(truth: list[int], found: list[int]) -> float:
-    """Normalized mutual information of two labelings (arithmetic mean of entropies)."""
-    n = len(truth)
-    a, b, both = Counter(truth), Counter(found), Counter(zip(truth, found, strict=True))
-    mutual = sum(c / n * math.log(c * n / (a[x] * b[y])) for (x, y), c in both.items())
-    h_a = -sum(c / n * math.log(c / n) for c in a.values())
-    h_b = -sum(c / n * math.log(c / n) for c in b.values())
-    return 2 * mutual / (h_a + h_b) if h_a + h_b else 1.0
+from benchmarks.corpus.planted import generate, nmi
 
 
 def main(argv: list[str] | None = None) -> int:

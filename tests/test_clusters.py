@@ -5,7 +5,6 @@ distinctive words, bridges ranked with what comes apart, and the two commands.""
 from __future__ import annotations
 
 import json
-import math
 import random
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import kg
+from benchmarks.corpus.planted import nmi
 from kg.graph.communities import LINK_WEIGHTS, note_weights
 
 TOPICS = {
@@ -53,16 +53,6 @@ def write_corpus(folder: Path, edited: bool = False) -> dict[str, str]:
     links = [f"[[{title('glacier', j)}]] [[{title('violin', j)}]]" for j in range(3)]
     (folder / f"{BRIDGE}.md").write_text(f"# {BRIDGE}\n\n" + " ".join(links) + "\n", "utf-8")
     return planted
-
-
-def nmi(a: list[str], b: list[object]) -> float:
-    """Normalized mutual information of two labellings (arithmetic mean of entropies)."""
-    n = len(a)
-    pa, pb, pab = Counter(a), Counter(b), Counter(zip(a, b, strict=True))
-    mi = sum(c / n * math.log(c * n / (pa[x] * pb[y])) for (x, y), c in pab.items())
-    ha = -sum(c / n * math.log(c / n) for c in pa.values())
-    hb = -sum(c / n * math.log(c / n) for c in pb.values())
-    return 2 * mi / (ha + hb) if ha + hb else 1.0
 
 
 @pytest.fixture(scope="module")

@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import json
-import math
-from collections import Counter
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
 import kg
-from benchmarks.corpus.planted import generate
+from benchmarks.corpus.planted import generate, nmi
 from kg.cli import main
 from kg.errors import InvalidArgument
 from kg.query.gaps import Gap, SuggestedLink, gaps
-
-
-def nmi(truth: Sequence[int], found: Sequence[int]) -> float:
-    """Normalized mutual information (arithmetic mean of the entropies)."""
-    n = len(truth)
-    a, b, both = Counter(truth), Counter(found), Counter(zip(truth, found, strict=True))
-    mutual = sum(c / n * math.log(c * n / (a[x] * b[y])) for (x, y), c in both.items())
-    h_a = -sum(c / n * math.log(c / n) for c in a.values())
-    h_b = -sum(c / n * math.log(c / n) for c in b.values())
-    return 2 * mutual / (h_a + h_b) if h_a + h_b else 1.0
 
 
 @pytest.fixture(scope="module")

@@ -27,8 +27,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import sys
+from collections import Counter
+from collections.abc import Hashable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -232,6 +235,21 @@ def generate(
     if truth is not None:
         truth.write_text(json.dumps(result, indent=1), encoding="utf-8")
     return result
+
+
+def nmi(truth: Sequence[Hashable], found: Sequence[Hashable]) -> float:
+    """Normalized mutual information of two labellings of the same items (the arithmetic
+    mean of their entropies): 1 when they group the items alike, near 0 when unrelated.
+
+    >>> nmi([0, 0, 1, 1], ["b", "b", "a", "a"]), nmi([0, 0, 1, 1], [0, 1, 0, 1])
+    (1.0, 0.0)
+    """
+    n = len(truth)
+    a, b, both = Counter(truth), Counter(found), Counter(zip(truth, found, strict=True))
+    mutual = sum(c / n * math.log(c * n / (a[x] * b[y])) for (x, y), c in both.items())
+    h_a = -sum(c / n * math.log(c / n) for c in a.values())
+    h_b = -sum(c / n * math.log(c / n) for c in b.values())
+    return 2 * mutual / (h_a + h_b) if h_a + h_b else 1.0
 
 
 def main(argv: list[str] | None = None) -> int:
