@@ -16,9 +16,8 @@ from store_support import copy_notes, require_oxigraph, served
 import kg
 from kg.errors import StoreError
 from kg.export.rdf_syntax import ntriples_bytes
-from kg.export.subgraph import subgraph
 from kg.store.endpoint import Endpoint
-from kg.store.partition import graph_iri, meta_iri, partition
+from kg.store.partition import graph_iri, meta_iri, partition, stored_subgraph
 from kg.store.push import push, store_hashes
 from kg.store.server import OxigraphServer
 from kg.store.vectors import WORDS
@@ -63,7 +62,7 @@ def test_push_puts_exactly_the_local_rdf_export_in_the_store(
     result = push(g, server.url)
     files = len(list(corpus.rglob("*.md"))) + len(list(corpus.rglob("*.txt"))) - 1  # not README
     assert result.sent == files + 1  # every file, and the graph of notes no file holds
-    local = set(ntriples_bytes(subgraph(g, shape=False)).splitlines())
+    local = set(ntriples_bytes(stored_subgraph(g)).splitlines())
     assert store_triples(Endpoint(server.url)) == local
     assert push(g, server.url).sent == 0  # nothing changed: nothing sent
 
@@ -104,7 +103,7 @@ def test_an_edit_resends_one_graph_and_a_deletion_removes_one(
     gone = graph_iri("vault/adaptive-stopping.md")
     assert gone not in store_hashes(store)
     assert not store.select(f"SELECT ?s WHERE {{ GRAPH <{gone}> {{ ?s ?p ?o }} }} LIMIT 1")
-    assert store_triples(store) == set(ntriples_bytes(subgraph(load(corpus))).splitlines())
+    assert store_triples(store) == set(ntriples_bytes(stored_subgraph(load(corpus))).splitlines())
 
 
 def test_a_push_from_an_indexed_corpus_cuts_only_what_changed(
@@ -125,7 +124,7 @@ def test_a_push_from_an_indexed_corpus_cuts_only_what_changed(
     store.delete_graph(graph_iri("vault/adaptive-stopping.md"))
     store.update(f"DROP GRAPH <{meta_iri('vault/adaptive-stopping.md')}>")
     assert push(kg.load(corpus, embed="none"), server.url).sent == 1
-    assert store_triples(store) == set(ntriples_bytes(subgraph(load(corpus))).splitlines())
+    assert store_triples(store) == set(ntriples_bytes(stored_subgraph(load(corpus))).splitlines())
 
 
 def test_a_bulk_first_push_puts_the_same_graphs_in_the_store(
@@ -135,7 +134,7 @@ def test_a_bulk_first_push_puts_the_same_graphs_in_the_store(
     first = push(g, server.url, bulk=True)
     assert first.sent == len(partition(g))
     store = Endpoint(server.url)
-    assert store_triples(store) == set(ntriples_bytes(subgraph(g, shape=False)).splitlines())
+    assert store_triples(store) == set(ntriples_bytes(stored_subgraph(g)).splitlines())
     assert store_hashes(store) == {f.iri: f.hash for f in partition(g).values()}
     assert push(g, server.url).sent == 0
 
@@ -390,7 +389,7 @@ def test_virtuoso_takes_the_same_push(corpus: Path, virtuoso: str) -> None:
         "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
         "FILTER(STRSTARTS(STR(?g), 'urn:kg:file:') || ?g = <urn:kg:shared>) }"
     )
-    assert parsed(data) == parsed(ntriples_bytes(subgraph(g, shape=False)))
+    assert parsed(data) == parsed(ntriples_bytes(stored_subgraph(g)))
     edited = corpus / "vault" / "reward-length-bias.md"
     edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     assert push(load(corpus), store).sent == 1
@@ -401,4 +400,4 @@ def test_virtuoso_takes_the_same_push(corpus: Path, virtuoso: str) -> None:
         "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
         "FILTER(STRSTARTS(STR(?g), 'urn:kg:file:') || ?g = <urn:kg:shared>) }"
     )
-    assert parsed(data) == parsed(ntriples_bytes(subgraph(load(corpus))))
+    assert parsed(data) == parsed(ntriples_bytes(stored_subgraph(load(corpus))))

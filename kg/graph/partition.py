@@ -33,7 +33,7 @@ ITERATIONS = 10  # Leiden's passes: more gain little modularity (0.2154 at 10, 0
 
 def _method() -> str:
     try:
-        import igraph  # noqa: F401
+        import igraph  # type: ignore[import-untyped, import-not-found, unused-ignore]  # noqa: F401
     except ImportError:
         return "networkx-louvain"
     return "igraph-leiden"
@@ -75,7 +75,7 @@ def communities(
             G, weight="weight", resolution=resolution, seed=seed
         )
         return [sorted(c) for c in found]
-    import igraph
+    import igraph  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
     n = G.number_of_nodes()
     if n == 0:

@@ -29,11 +29,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.export.mapping import LINK_PROPERTIES
-from kg.export.subgraph import SubGraph, subgraph
+from kg.export.subgraph import SubGraph
 from kg.export.triples import _iri_part
 from kg.model import LinkKind, NoteKind
 from kg.parse.corpus import MARKDOWN_SUFFIXES, PAGE_SUFFIXES
-from kg.store.partition import SHARED, Cut, FileGraph, corpus_texts, cut, read_text
+from kg.store.partition import (
+    SHARED,
+    Cut,
+    FileGraph,
+    corpus_texts,
+    cut,
+    read_text,
+    stored_subgraph,
+)
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
@@ -370,7 +378,7 @@ def _whole(
     view: IndexView | None,
     each: Callable[[dict[str, FileGraph]], None] | None = None,
 ) -> Plan:
-    whole = cut(subgraph(g, shape=False), corpus_texts(g.root))  # clusters: not per file
+    whole = cut(stored_subgraph(g), corpus_texts(g.root))
     if each is not None:
         each(whole.graphs)
     hashes = {p: f.hash for p, f in whole.graphs.items()}

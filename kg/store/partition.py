@@ -101,8 +101,22 @@ def partition(g: KnowledgeGraph, root: Path | None = None) -> dict[str, FileGrap
     dict of str to FileGraph
         Every corpus file, with or without triples, and the shared graph.
     """
-    # The corpus's clusters change with any file's links: not kept in per-file graphs.
-    return cut(subgraph(g, shape=False), corpus_texts(root or g.root)).graphs
+    return cut(stored_subgraph(g), corpus_texts(root or g.root)).graphs
+
+
+def stored_subgraph(g: KnowledgeGraph) -> SubGraph:
+    """The whole corpus as the store keeps it, file by file: without what the corpus as a
+    whole decides for a note (its count of disagreements, its cluster and bridge score),
+    which other files' links make (an edit of one file would change the graphs of others).
+
+    >>> from kg.graph.knowledge import _demo
+    >>> whole = stored_subgraph(_demo())
+    >>> whole.disagreements, whole.shape is None
+    ({}, True)
+    """
+    whole = subgraph(g, shape=False)
+    whole.disagreements = {}
+    return whole
 
 
 @dataclass(frozen=True)
