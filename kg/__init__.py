@@ -45,6 +45,7 @@ from kg.errors import (
     check_path,
 )
 from kg.graph.analysis import NoteVectors
+from kg.graph.bridge_links import BridgeLink
 from kg.graph.bridges import Bridge
 from kg.graph.communities import Cluster, Clustering
 from kg.graph.contested import Contest, ContestedClaim, ContestSide
@@ -141,6 +142,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Bridge",
+    "BridgeLink",
     "Claim",
     "Cluster",
     "Clustering",

@@ -147,6 +147,8 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, Any], str]] = [
     ("gaps", (), {"min_size": 0}, "min_size must be"),
     ("disagreements", (None,), {}, "title, id, alias or file"),
     ("bridge_scores", ("x",), {}, "Clustering"),
+    ("bridge_links", (5,), {}, "Clustering"),
+    ("bridge_links", (), {"top": -1}, "top must be"),
     ("subgraph", (NOTE,), {"shape": "no"}, "shape"),
 ]
 

@@ -142,6 +142,29 @@ def test_bridges_are_ranked_and_say_what_comes_apart(planted):
     assert (glacier, violin) in linked
 
 
+def test_bridge_links_rank_the_pairs_holding_two_clusters_together(planted):
+    g, _ = planted
+    shape = g.clusters()
+    found = g.bridge_links(shape, top=1000)
+    assert found and [b.share for b in found] == sorted((b.share for b in found), reverse=True)
+    assert all(b.source_cluster != b.target_cluster for b in found)
+    # Every pair of clusters is held together by the whole of its links: shares sum to 1.
+    totals: dict[tuple[int, int], float] = {}
+    for b in found:
+        key = (min(b.source_cluster, b.target_cluster), max(b.source_cluster, b.target_cluster))
+        totals[key] = totals.get(key, 0.0) + b.share
+    assert all(abs(total - 1.0) < 0.01 for total in totals.values())
+    # Only the bridge note links glacier notes to violin notes: each of its pairs there
+    # carries a third of what joins the two topics, and no other pair does.
+    bridge = g.note(BRIDGE).id
+    glacier, violin = (shape.of(g.note(title(t, 0)).id) for t in ("glacier", "violin"))
+    between = [b for b in found if {b.source_cluster, b.target_cluster} == {glacier, violin}]
+    assert len(between) == 3 and all(bridge in (b.source_id, b.target_id) for b in between)
+    assert all(b.share == pytest.approx(1 / 3, abs=0.001) and not b.only for b in between)
+    assert all(b.kinds == ("links",) for b in between)
+    assert len(g.bridge_links(shape, top=2)) == 2
+
+
 def test_link_kinds_are_weighted_and_categories_left_out():
     from kg.graph.knowledge import _demo
 
@@ -181,4 +204,11 @@ def test_the_commands_print_text_and_json(planted):
     assert all(len(line) <= 80 for line in text.stdout.splitlines())
     found = json.loads(run_kg(["bridges", *where, "--json"]).stdout)
     assert found[0]["title"] == BRIDGE and found[0]["apart"]
+    text = run_kg(["bridges", *where, "--links", "-n", "4"])
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.startswith("4 linked pairs of notes across")
+    assert all(len(line) <= 80 for line in text.stdout.splitlines())
+    pairs = json.loads(run_kg(["bridges", *where, "--links", "--json"]).stdout)
+    assert [p["share"] for p in pairs] == sorted((p["share"] for p in pairs), reverse=True)
+    assert {"source", "target", "kinds", "clusters", "weight", "share", "only"} <= set(pairs[0])
     assert run_kg(["clusters", "--help"]).returncode == 0

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import argparse
 import textwrap
+from typing import TYPE_CHECKING
 
 from kg.cli.common import Subparsers, emit_json, open_graph
+
+if TYPE_CHECKING:
+    from kg.display import Results
+    from kg.graph.bridge_links import BridgeLink
+    from kg.graph.communities import Clustering
 
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -20,6 +26,12 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "off from the note's own without it.",
     )
     p.add_argument("-n", type=int, default=20, help="how many bridges (default 20)")
+    p.add_argument(
+        "--links",
+        action="store_true",
+        help="the linked pairs of notes across clusters instead, ranked by their share "
+        "(0-1) of the link weight joining their two clusters (1 = the only pair linking them)",
+    )
     p.add_argument("--resolution", type=float, default=1.0, help="as for `kg clusters`")
     p.add_argument("--seed", type=int, default=0, help="as for `kg clusters`")
 
@@ -39,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
     """
     graph = open_graph(args, embed="none")
     shape = graph.clusters(resolution=args.resolution, seed=args.seed)
+    if args.links:
+        return _print_links(graph.bridge_links(shape, top=max(args.n, 0)), shape, args.json)
     found = graph.bridges(shape, top=max(args.n, 0))
     if args.json:
         emit_json(
@@ -80,4 +94,38 @@ def run(args: argparse.Namespace) -> int:
         elif b.only_link:
             alone = ", ".join(f"#{c}" for c in b.only_link)
             print(f"        the only direct link to {alone} (reachable otherwise)"[:80])
+    return 0 if found else 1
+
+
+def _print_links(found: Results[BridgeLink], shape: Clustering, as_json: bool) -> int:
+    """Print `kg bridges --links`: each link across clusters, its share and kinds."""
+    if as_json:
+        emit_json(
+            [
+                {
+                    "source": {"id": b.source_id, "title": b.source_title},
+                    "target": {"id": b.target_id, "title": b.target_title},
+                    "kinds": list(b.kinds),
+                    "clusters": [
+                        {"id": c, "name": shape[c].name}
+                        for c in (b.source_cluster, b.target_cluster)
+                    ],
+                    "weight": b.weight,
+                    "share": b.share,
+                    "only": b.only,
+                }
+                for b in found
+            ]
+        )
+        return 0 if found else 1
+    pairs = "linked pair" if len(found) == 1 else "linked pairs"
+    print(f"{len(found)} {pairs} of notes across {len(shape)} clusters")
+    print("share: the part (0-1) of the link weight joining two clusters that a pair's")
+    print("links carry (a pair may be linked more than once, in several kinds)")
+    for b in found:
+        only = "  the only pair linking them" if b.only else ""
+        head = f"{b.share:5.2f}  #{b.source_cluster} → #{b.target_cluster}  {', '.join(b.kinds)}"
+        print("\n" + textwrap.shorten(head + only, 80, placeholder="…"))
+        for title in (b.source_title, b.target_title):
+            print("       " + textwrap.shorten(title, 72, placeholder="…"))
     return 0 if found else 1

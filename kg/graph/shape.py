@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import InvalidArgument
+from kg.graph.bridge_links import BridgeLink, bridge_links
 from kg.graph.bridges import Bridge, bridge_scores, bridges
 from kg.graph.communities import Clustering, clusters, note_weights
 from kg.graph.contest_methods import ContestMethods
@@ -150,6 +151,34 @@ class ShapeMethods(ContestMethods):
         graph: KnowledgeGraph = self  # type: ignore[assignment]
         shape = _clustering(clustering) or self.clusters()
         return bridges(graph, shape, top=top, weights=self._note_weights())
+
+    def bridge_links(
+        self, clustering: Clustering | None = None, *, top: int = 20
+    ) -> Results[BridgeLink]:
+        """The links between notes of different clusters, ranked by their share of the
+        link weight joining their two clusters (1.0: the only link between them).
+
+        Parameters
+        ----------
+        clustering
+            The clusters (default: ``self.clusters()``).
+        top
+            How many links.
+
+        Returns
+        -------
+        Results of BridgeLink
+            The two notes, their link kinds and clusters, the pair's weight and share.
+
+        Examples
+        --------
+        >>> from kg.graph.knowledge import _demo
+        >>> _demo().bridge_links()  # one cluster: no link across
+        []
+        """
+        graph: KnowledgeGraph = self  # type: ignore[assignment]
+        shape = _clustering(clustering) or self.clusters()
+        return bridge_links(graph, shape, top=top, weights=self._note_weights())
 
     def bridge_scores(self, clustering: Clustering | None = None) -> dict[str, float]:
         """Every clustered note's bridge score (`bridges` ranks the highest): 0.0 for a
