@@ -1,4 +1,5 @@
-"""Files written whole or not at all, checked NumPy files, and the index folder's lock.
+"""Files written whole or not at all, kept JSON records and NumPy files read back only
+after a check, and the index folder's lock.
 
 Every file kg keeps (the index, vector files, the lexical index, exports) is written
 through `write_atomic_with`: a reader sees the old file or the whole new one, never a
@@ -14,11 +15,12 @@ b'whole'
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -37,6 +39,48 @@ log = logging.getLogger(__name__)
 
 class DamagedFile(Exception):
     """A file a manifest names is missing, of the wrong size, type or shape: rebuild it."""
+
+
+def read_record(
+    path: Path, format: int, fields: Mapping[str, type | tuple[type, ...]]
+) -> dict | None:
+    """The JSON object a kept file holds (trace word counts, clusters, the overview), or
+    None when it is missing, not JSON, of another `format`, or lacks one of `fields` of
+    its type: a kept file that cannot be used is recomputed, never trusted.
+
+    Parameters
+    ----------
+    path
+        The file.
+    format
+        The number its ``"format"`` field must hold.
+    fields
+        Each field it must have, with the type (or types) its value must be.
+
+    Returns
+    -------
+    dict or None
+        The whole object.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "kept.json"
+    >>> write_atomic(path, b'{"format": 2, "signature": "s1", "counts": {}}')
+    >>> read_record(path, 2, {"signature": str, "counts": dict})
+    {'format': 2, 'signature': 's1', 'counts': {}}
+    >>> read_record(path, 3, {}), read_record(path, 2, {"counts": list})
+    (None, None)
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != format:
+        return None
+    if not all(isinstance(data.get(name), kind) for name, kind in fields.items()):
+        return None
+    return data
 
 
 def write_atomic(path: Path, data: bytes) -> None:

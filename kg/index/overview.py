@@ -48,6 +48,7 @@ from kg.graph.overview import (
 )
 from kg.index.read import open_index
 from kg.index.stamps import MANIFEST, corpus_signature, index_dir, read_manifest
+from kg.io import read_record
 
 FILE = "overview.json"
 FORMAT = 1
@@ -172,13 +173,11 @@ def _to_json(view: Overview) -> dict[str, Any]:
 
 def _read(folder: Path) -> Overview | None:
     """The overview in `folder` as written, or None (none, damaged, another format)."""
+    data = read_record(folder / FILE, FORMAT, {"signature": str, "lists": list, "stats": dict})
+    if data is None or not data["signature"]:
+        return None
+    signature = data["signature"]
     try:
-        data = json.loads((folder / FILE).read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            return None
-        signature = data["signature"]
-        if not isinstance(signature, str) or not signature:
-            return None
         lists = tuple(
             (str(heading), tuple(note_from_json(item) for item in notes))
             for heading, notes in data["lists"]

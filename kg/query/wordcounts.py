@@ -30,6 +30,7 @@ from contextlib import suppress
 from typing import TYPE_CHECKING
 
 from kg.errors import KgError
+from kg.io import index_lock, read_record, write_atomic
 from kg.text import tokens
 
 if TYPE_CHECKING:
@@ -105,17 +106,8 @@ def read(graph: KnowledgeGraph, signature: str = "") -> tuple[dict[str, int], in
     signature = signature or getattr(graph, "index_signature", "")
     if folder is None or not signature:
         return None
-    try:
-        data = json.loads((folder / FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if (
-        not isinstance(data, dict)
-        or data.get("format") != FORMAT
-        or data.get("signature") != signature
-        or not isinstance(data.get("documents"), int)
-        or not isinstance(data.get("counts"), dict)
-    ):
+    data = read_record(folder / FILE, FORMAT, {"documents": int, "counts": dict})
+    if data is None or data.get("signature") != signature:
         return None
     counts = data["counts"]
     if not all(isinstance(v, int) for v in counts.values()):
@@ -130,8 +122,6 @@ def keep(graph: KnowledgeGraph, counts: dict[str, int], documents: int) -> bool:
     signature = getattr(graph, "index_signature", "")
     if folder is None or not signature or not folder.is_dir():
         return False
-    from kg.io import index_lock, write_atomic
-
     data = {"format": FORMAT, "signature": signature, "documents": documents, "counts": counts}
     with suppress(OSError, KgError), index_lock(folder, timeout=5.0):
         write_atomic(folder / FILE, json.dumps(data, ensure_ascii=False).encode("utf-8"))
