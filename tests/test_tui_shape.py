@@ -183,3 +183,18 @@ async def test_the_map_colours_its_nodes_by_cluster(notes, tmp_path):
         await pilot.press("c")  # and back to the link kinds
         await settle(pilot)
         assert "\n".join(screen_text(app)) == before
+
+
+@pytest.mark.asyncio
+async def test_a_notes_disagreements_beside_it(notes, tmp_path):
+    from tui_support import open_note
+
+    counts = notes.disagreement_counts()
+    busiest = max(counts, key=lambda i: (counts[i], i))
+    calm = next(n for n in notes.notes(stubs=False) if n.id not in counts)
+    app = KgApp(graph=notes, export_dir=tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_note(pilot, notes.find(busiest).title)
+        assert f"{counts[busiest]} disagreements" in "\n".join(screen_text(app))
+        await open_note(pilot, calm.title)
+        assert "disagreement" not in "\n".join(screen_text(app))
