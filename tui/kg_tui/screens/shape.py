@@ -28,6 +28,7 @@ from kg_tui.details import plural
 from kg_tui.shape import STEPS, Row, Shape, cluster_colour, read_shape
 from kg_tui.widgets.footer import FittingFooter
 from kg_tui.widgets.hanging import Hanging
+from kg_tui.widgets.shape_list import ShapeList
 
 
 @dataclass
@@ -90,7 +91,7 @@ class ShapeScreen(Screen[str | None]):
         yield Static(
             Content.assemble(("SHAPE ", "bold $accent"), "of the corpus"), id="shape-title"
         )
-        yield OptionList(id="shape-list")
+        yield ShapeList(id="shape-list")
         yield Static("", id="shape-detail")
         yield FittingFooter(compact=False)
 
@@ -194,8 +195,6 @@ class ShapeScreen(Screen[str | None]):
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         row = self.row()
         self.query_one("#shape-detail", Static).update(row.detail if row is not None else "")
-        # The details line may grow and take rows from the list: keep the row in sight.
-        self.call_after_refresh(self.query_one(OptionList).scroll_to_highlight)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
