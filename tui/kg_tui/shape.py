@@ -237,7 +237,14 @@ def _gap_rows(
             )
         )
         bridging[key] = tuple(
-            Row("bridging", with_count(graph, _title(graph, i), i), i, clustering.of(i), "")
+            Row(
+                "bridging",
+                with_count(graph, f"bridging: {_title(graph, i)}", i),
+                i,
+                clustering.of(i),
+                f"in #{clustering.of(i)}; one of the notes nearest in meaning to both "
+                f"#{a} and #{b}, most likely to bridge them",
+            )
             for i in gap.bridging
         )
         for link in gap.suggested[:SUGGESTED]:
