@@ -242,8 +242,8 @@ def _gap_rows(
                 with_count(graph, f"bridging: {_title(graph, i)}", i),
                 i,
                 clustering.of(i),
-                f"in #{clustering.of(i)}; one of the notes nearest in meaning to both "
-                f"#{a} and #{b}, most likely to bridge them",
+                f"one of the notes nearest in meaning to both #{a} and #{b}, most likely "
+                "to bridge them",
             )
             for i in gap.bridging
         )
