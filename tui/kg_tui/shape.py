@@ -303,7 +303,7 @@ def _contest_rows(graph: KnowledgeGraph, clustering: Clustering) -> tuple[list[R
     return contests, claims
 
 
-def read_shape(graph: KnowledgeGraph, step: Callable[[str], None] | None = None) -> Shape:
+def read_shape(graph: KnowledgeGraph, step: Callable[[str], object] | None = None) -> Shape:
     """Everything the Shape screen lists, from the graph's public API; `step` is told the
     name of each part (`STEPS`) as its work starts."""
     say = step or (lambda name: None)
