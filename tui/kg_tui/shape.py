@@ -156,7 +156,15 @@ def _title(graph: KnowledgeGraph, note_id: str) -> str:
 
 
 def with_count(graph: KnowledgeGraph, text: str, note_id: str) -> str:
-    """`text` with the note's count of disagreements after it, when it has any."""
+    """`text` with the note's count of disagreements after it, when it has any.
+
+    >>> class Corpus:  # a stand-in for a graph: only its counts are asked for
+    ...     def disagreement_counts(self):
+    ...         return {"a": 2, "b": 1}
+    >>> corpus = Corpus()
+    >>> [with_count(corpus, t, i) for t, i in (("A", "a"), ("B", "b"), ("C", "c"))]  # type: ignore[arg-type]
+    ['A · 2 disagreements', 'B · 1 disagreement', 'C']
+    """
     count = disagreements(graph, note_id)
     return f"{text} · {plural(count, 'disagreement')}" if count else text
 
