@@ -364,3 +364,18 @@ async def test_the_highlighted_row_stays_in_sight(notes, tmp_path):
 def test_the_other_note_key_is_in_the_help():
     listed = dict(sections(KgApp.BINDINGS))
     assert any(keys == "O" and "other note" in what for keys, what in listed["Shape screen"])
+
+
+@pytest.mark.asyncio
+async def test_the_screen_shows_the_step_it_is_on(notes, tmp_path):
+    from kg_tui.screens.shape import ShapeStep
+
+    app = KgApp(graph=notes, export_dir=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_shape(pilot)
+        screen.shape = None  # as while the worker is still reading
+        screen.on_shape_step(ShapeStep("gaps"))
+        await pilot.pause()
+        text = "\n".join(screen_text(app))
+        assert "Finding clusters, bridges, gaps and contested claims…" in text
+        assert "finding gaps (3 of 4)" in text
