@@ -202,15 +202,19 @@ async def test_the_map_colours_its_nodes_by_cluster(notes, tmp_path):
 
 
 @pytest.mark.asyncio
-async def test_a_notes_disagreements_beside_it(notes, tmp_path):
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_a_notes_disagreements_beside_it(notes, tmp_path, size):
     from tui_support import open_note
 
     counts = notes.disagreement_counts()
     busiest = max(counts, key=lambda i: (counts[i], i))
     calm = next(n for n in notes.notes(stubs=False) if n.id not in counts)
     app = KgApp(graph=notes, export_dir=tmp_path)
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await open_note(pilot, notes.find(busiest).title)
+        await pilot.press("m")  # the map's panel: the note's column at its narrowest
+        await settle(pilot)
+        # On one line, the figure with its word, however narrow the note's column.
         assert f"{counts[busiest]} disagreements" in "\n".join(screen_text(app))
         await open_note(pilot, calm.title)
         assert "disagreement" not in "\n".join(screen_text(app))
@@ -379,3 +383,20 @@ async def test_the_screen_shows_the_step_it_is_on(notes, tmp_path):
         text = "\n".join(screen_text(app))
         assert "Finding clusters, bridges, gaps and contested claims…" in text
         assert "finding gaps (3 of 4)" in text
+
+
+@pytest.mark.asyncio
+async def test_a_count_keeps_its_word_when_the_kind_line_wraps(seed_graph, tmp_path):
+    """The seeds' HIDDEN note beside the map at 80x24: its kind line wraps between its
+    phrases, never between "2" and "disagreements"."""
+    from tui_support import HIDDEN, open_note
+
+    count = seed_graph.disagreements(HIDDEN)
+    assert count > 1
+    app = KgApp(graph=seed_graph, export_dir=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_note(pilot, HIDDEN)
+        await pilot.press("m")
+        await settle(pilot)
+        lines = [line.split("▕")[0].strip() for line in screen_text(app)]
+        assert f"{count} disagreements" in lines
