@@ -46,7 +46,22 @@ async def highlight(pilot, screen: ShapeScreen, kind: str, nth: int = 0) -> None
     listing = screen.query_one(OptionList)
     while listing.highlighted is not None and listing.highlighted < wanted:
         await pilot.press("down")
+    while listing.highlighted is not None and listing.highlighted > wanted:
+        await pilot.press("up")
     assert listing.highlighted == wanted
+
+
+def in_sight(screen: ShapeScreen) -> bool:
+    """Whether the highlighted row is wholly inside the list's view."""
+    listing = screen.query_one(OptionList)
+    index = listing.highlighted
+    assert index is not None
+    top = listing._line_cache.index_to_line[index]
+    bottom = top + listing._line_cache.heights[index]
+    return (
+        listing.scroll_y <= top
+        and bottom <= listing.scroll_y + listing.scrollable_content_region.height
+    )
 
 
 def test_the_doctests():
@@ -84,8 +99,9 @@ async def test_lists_clusters_gaps_and_contested_claims(notes, tmp_path, size):
         await pilot.press("end")
         await settle(pilot)
         last = "\n".join(screen_text(app))
-        assert screen.rows[-1].kind == "contest"
-        assert notes.contested()[-1].target_title.split()[0] in last
+        assert screen.rows[-1].kind == "side"  # the last claim's last side
+        assert in_sight(screen)
+        assert screen.rows[-1].text.split(":")[-1].split()[-1] in last
         # No line is wider than the terminal (the rows wrap, with a hanging indent).
         assert all(len(line) <= size[0] for line in screen_text(app))
 
@@ -183,3 +199,204 @@ async def test_the_map_colours_its_nodes_by_cluster(notes, tmp_path):
         await pilot.press("c")  # and back to the link kinds
         await settle(pilot)
         assert "\n".join(screen_text(app)) == before
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_a_notes_disagreements_beside_it(notes, tmp_path, size):
+    from tui_support import open_note
+
+    counts = notes.disagreement_counts()
+    busiest = max(counts, key=lambda i: (counts[i], i))
+    calm = next(n for n in notes.notes(stubs=False) if n.id not in counts)
+    app = KgApp(graph=notes, export_dir=tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await open_note(pilot, notes.find(busiest).title)
+        await pilot.press("m")  # the map's panel: the note's column at its narrowest
+        await settle(pilot)
+        # On one line, the figure with its word, however narrow the note's column.
+        assert f"{counts[busiest]} disagreements" in "\n".join(screen_text(app))
+        await open_note(pilot, calm.title)
+        assert "disagreement" not in "\n".join(screen_text(app))
+
+
+def test_the_figures_are_kg_s(notes):
+    """What the headings count is what `kg clusters`, `kg bridges`, `kg gaps -k 10` and
+    `kg contested` count, and each row's figures are theirs."""
+    shape = read_shape(notes)
+    clustering = notes.clusters()
+    every = notes.bridges(clustering, top=len(clustering.labels))
+    assert shape.joining == len(every) > len(shape.bridges) == 8
+    gaps = notes.gaps(clustering, suggestions=3)
+    shown = [r for r in shape.gaps if r.kind == "gap"]
+    assert len(shown) == len(gaps)
+    for row, gap in zip(shown, gaps, strict=True):
+        assert f"score {gap.score:.2f}, {gap.links} link" in row.text
+        assert f"({gap.expected:.1f} expected)" in row.text
+        assert row.key == f"g{gap.first}-{gap.second}"
+        assert [r.note_id for r in shape.bridging[row.key]] == list(gap.bridging)
+    assert len(shape.contests) == len(notes.contested())
+    claims = notes.contested_claims()
+    assert [r.note_id for r in shape.claims if r.kind == "claim"] == [c.note for c in claims]
+    for cluster, row in zip(clustering.largest(len(clustering)), shape.clusters, strict=True):
+        assert f"#{cluster.id} {cluster.name} — {cluster.size} notes" in row.text
+
+
+def test_the_work_says_how_far_it_has_got(notes):
+    from kg_tui.shape import STEPS
+
+    told: list[str] = []
+    read_shape(notes, told.append)
+    assert told == list(STEPS)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_enter_on_a_gap_lists_its_bridging_notes(notes, tmp_path, size):
+    app = KgApp(graph=notes, export_dir=tmp_path)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_shape(pilot)
+        await highlight(pilot, screen, "gap")
+        gap = screen.rows[screen.query_one(OptionList).highlighted or 0]
+        assert not any(r.kind == "bridging" for r in screen.rows)
+        await pilot.press("enter")
+        await settle(pilot)
+        bridging = [r for r in screen.rows if r.kind == "bridging"]
+        assert [r.note_id for r in bridging] == [r.note_id for r in screen.shape.bridging[gap.key]]
+        assert bridging and "▼" in "\n".join(screen_text(app))
+        first = notes.find(bridging[0].note_id)
+        assert f"bridging: {first.title}" in " ".join(line.strip() for line in screen_text(app))
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert app.main_screen.current is not None
+        assert app.main_screen.current.id == bridging[0].note_id
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("kind", ["link", "contest"])
+async def test_o_opens_the_other_note_of_a_pair(notes, tmp_path, kind):
+    app = KgApp(graph=notes, export_dir=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_shape(pilot)
+        await highlight(pilot, screen, kind, 1)
+        row = screen.rows[screen.query_one(OptionList).highlighted or 0]
+        assert row.other and row.other != row.note_id
+        await pilot.press("O")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert app.main_screen.current is not None
+        assert app.main_screen.current.id == row.other
+
+
+@pytest.mark.asyncio
+async def test_o_on_a_single_note_says_what_it_is_for(notes, tmp_path):
+    app = KgApp(graph=notes, export_dir=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_shape(pilot)
+        await highlight(pilot, screen, "bridge")
+        await pilot.press("O")
+        await settle(pilot)
+        assert app.screen is screen
+        assert any("other note of a pair" in str(n.message) for n in app._notifications)
+
+
+@pytest.mark.asyncio
+async def test_claims_with_evidence_on_both_sides_are_walked_side_by_side(notes, tmp_path):
+    claim = notes.contested_claims()[0]
+    app = KgApp(graph=notes, export_dir=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_shape(pilot)
+        text = " ".join(line.strip() for line in screen_text(app))
+        await highlight(pilot, screen, "side", 1)  # the first claim's side against it
+        side = screen.rows[screen.query_one(OptionList).highlighted or 0]
+        assert side.note_id == claim.contradicting[0].note
+        assert side.text.startswith(f"− {claim.contradicting[0].label}: ")
+        text = " ".join(line.strip() for line in screen_text(app))
+        assert f"Claim of {claim.title}" in text
+        assert "Claims with evidence on both sides: " in text
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.main_screen.current is not None
+        assert app.main_screen.current.id == claim.contradicting[0].note
+
+
+@pytest.mark.asyncio
+async def test_a_clusters_notes_say_how_many_disagreements(notes, tmp_path):
+    counts = notes.disagreement_counts()
+    app = KgApp(graph=notes, export_dir=tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_shape(pilot)
+        for nth in range(len(screen.shape.clusters)):  # open every cluster
+            await highlight(pilot, screen, "cluster", nth)
+            await pilot.press("enter")
+            await settle(pilot)
+        members = [r for r in screen.rows if r.kind == "member"]
+        assert len(members) == len(screen.shape.labels)
+        for row in members:
+            count = counts.get(row.note_id, 0)
+            if count:
+                assert row.text.endswith(f" · {count} disagreement" + ("s" * (count > 1)))
+            else:
+                assert "disagreement" not in row.text
+        busiest = max(counts, key=lambda i: (counts[i], i))
+        await highlight(pilot, screen, "member", [r.note_id for r in members].index(busiest))
+        text = " ".join(line.strip() for line in screen_text(app))
+        assert f"{counts[busiest]} disagreements" in text
+
+
+@pytest.mark.asyncio
+async def test_the_highlighted_row_stays_in_sight(notes, tmp_path):
+    """At 80x24 the details line grows and shrinks with the row: the row is never left
+    under it, walking down to the end and back."""
+    app = KgApp(graph=notes, export_dir=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_shape(pilot)
+        await pilot.press("enter")  # the first cluster's notes too
+        await settle(pilot)
+        listing = screen.query_one(OptionList)
+        hidden = []
+        for key in ["down"] * len(screen.rows) + ["up"] * len(screen.rows):
+            await pilot.press(key)
+            await settle(pilot)
+            if not in_sight(screen):
+                hidden.append(listing.highlighted)
+        assert hidden == []
+        assert all(len(line) <= 80 for line in screen_text(app))
+
+
+def test_the_other_note_key_is_in_the_help():
+    listed = dict(sections(KgApp.BINDINGS))
+    assert any(keys == "O" and "other note" in what for keys, what in listed["Shape screen"])
+
+
+@pytest.mark.asyncio
+async def test_the_screen_shows_the_step_it_is_on(notes, tmp_path):
+    from kg_tui.screens.shape import ShapeStep
+
+    app = KgApp(graph=notes, export_dir=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_shape(pilot)
+        screen.shape = None  # as while the worker is still reading
+        screen.on_shape_step(ShapeStep("gaps"))
+        await pilot.pause()
+        text = "\n".join(screen_text(app))
+        assert "Finding clusters, bridges, gaps and contested claims…" in text
+        assert "finding gaps (3 of 4)" in text
+
+
+@pytest.mark.asyncio
+async def test_a_count_keeps_its_word_when_the_kind_line_wraps(seed_graph, tmp_path):
+    """The seeds' HIDDEN note beside the map at 80x24: its kind line wraps between its
+    phrases, never between "2" and "disagreements"."""
+    from tui_support import HIDDEN, open_note
+
+    count = seed_graph.disagreements(HIDDEN)
+    assert count > 1
+    app = KgApp(graph=seed_graph, export_dir=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_note(pilot, HIDDEN)
+        await pilot.press("m")
+        await settle(pilot)
+        lines = [line.split("▕")[0].strip() for line in screen_text(app)]
+        assert f"{count} disagreements" in lines

@@ -8,10 +8,11 @@ corpus take seconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
-from kg import KnowledgeGraph
+from kg import Clustering, KnowledgeGraph
 from kg.errors import KgError
 from kg_tui.details import plural
 
@@ -103,9 +104,12 @@ class ClusterColours:
 class Row:
     """One line (or a few) of the Shape screen.
 
-    `kind` is 'heading', 'cluster', 'member', 'bridge', 'gap', 'link' or 'contest';
-    `note_id` what Enter opens (none on a heading), `cluster` the cluster it is
-    coloured by, `text` the row, `detail` what the details line says of it.
+    `kind` is 'heading', 'note', 'cluster', 'member', 'bridge', 'gap', 'bridging', 'link',
+    'contest', 'claim' or 'side'; `note_id` what Enter (or o) opens (none on a heading),
+    `other` the second note of a pair (a suggested link, a contested pair), `cluster` the
+    cluster it is coloured by, `text` the row, `detail` what the details line says of it,
+    `key` a row's own id (clusters 'c<id>', gaps 'g<id>-<id>': the rows that open and
+    close to list notes under them).
     """
 
     kind: str
@@ -113,12 +117,18 @@ class Row:
     note_id: str = ""
     cluster: int | None = None
     detail: str = ""
-    key: str = ""  # a row's own id (clusters: 'c<id>', to open and close them)
+    key: str = ""
+    other: str = ""
 
 
 @dataclass(frozen=True)
 class Shape:
-    """The rows of each section, and what could not be read (gaps need vectors)."""
+    """The rows of each section, and what could not be read (gaps need vectors).
+
+    `members` lists each cluster's notes and `bridging` each gap's bridging notes (by the
+    row's key), shown when its row is opened; `joining` counts every note that joins
+    clusters, of which `bridges` lists the strongest.
+    """
 
     notes: int
     clusters: tuple[Row, ...]
@@ -128,16 +138,40 @@ class Shape:
     contests: tuple[Row, ...]
     labels: dict[str, int]
     missing: str = ""
+    joining: int = 0
+    bridging: dict[str, tuple[Row, ...]] = field(default_factory=dict)
+    claims: tuple[Row, ...] = ()
+
+
+STEPS = ("clusters", "bridges", "gaps", "contested claims")
 
 
 def _percent(share: float) -> str:
     return f"{round(100 * share)}%"
 
 
-def read_shape(graph: KnowledgeGraph) -> Shape:
-    """Everything the Shape screen lists, from the graph's public API."""
-    clustering = graph.clusters()
-    names = {c.id: c.name for c in clustering}
+def _title(graph: KnowledgeGraph, note_id: str) -> str:
+    note = graph.find(note_id)
+    return note.title if note is not None else note_id
+
+
+def with_count(graph: KnowledgeGraph, text: str, note_id: str) -> str:
+    """`text` with the note's count of disagreements after it, when it has any.
+
+    >>> class Corpus:  # a stand-in for a graph: only its counts are asked for
+    ...     def disagreement_counts(self):
+    ...         return {"a": 2, "b": 1}
+    >>> corpus = Corpus()
+    >>> [with_count(corpus, t, i) for t, i in (("A", "a"), ("B", "b"), ("C", "c"))]  # type: ignore[arg-type]
+    ['A · 2 disagreements', 'B · 1 disagreement', 'C']
+    """
+    count = disagreements(graph, note_id)
+    return f"{text} · {plural(count, 'disagreement')}" if count else text
+
+
+def _cluster_rows(
+    graph: KnowledgeGraph, clustering: Clustering
+) -> tuple[list[Row], dict[int, tuple[Row, ...]]]:
     clusters: list[Row] = []
     members: dict[int, tuple[Row, ...]] = {}
     for cluster in clustering.largest(len(clustering)):
@@ -157,69 +191,140 @@ def read_shape(graph: KnowledgeGraph) -> Shape:
         rest = [i for i in cluster.note_ids if i not in first]
         rows = []
         for note_id in first + rest:
-            note = graph.find(note_id)
-            title = note.title if note is not None else note_id
-            rows.append(Row("member", title, note_id, cluster.id, title))
+            title = _title(graph, note_id)
+            rows.append(
+                Row("member", with_count(graph, title, note_id), note_id, cluster.id, title)
+            )
         members[cluster.id] = tuple(rows)
-    bridges = []
-    for bridge in graph.bridges(clustering, top=BRIDGES):
+    return clusters, members
+
+
+def _bridge_rows(graph: KnowledgeGraph, clustering: Clustering) -> tuple[list[Row], int]:
+    every = graph.bridges(clustering, top=max(len(clustering.labels), 1))
+    rows = []
+    for bridge in every[:BRIDGES]:
         joins = ", ".join(f"#{j}" for j in bridge.joins)
         apart = f"; without it #{bridge.cluster} loses {len(bridge.apart)}" if bridge.apart else ""
-        bridges.append(
+        text = f"{bridge.title} — #{bridge.cluster} to {joins}"
+        rows.append(
             Row(
                 "bridge",
-                f"{bridge.title} — #{bridge.cluster} to {joins}",
+                with_count(graph, text, bridge.note_id),
                 bridge.note_id,
                 bridge.cluster,
-                f"score {bridge.score:.1f}, {_percent(bridge.participation)} of its links "
+                f"score {bridge.score:.2f}, {_percent(bridge.participation)} of its links "
                 f"leave #{bridge.cluster}{apart}",
             )
         )
-    gaps: list[Row] = []
-    missing = ""
+    return rows, len(every)
+
+
+def _gap_rows(
+    graph: KnowledgeGraph, clustering: Clustering, names: dict[int, str]
+) -> tuple[list[Row], dict[str, tuple[Row, ...]], str]:
+    rows: list[Row] = []
+    bridging: dict[str, tuple[Row, ...]] = {}
     try:
         found = list(graph.gaps(clustering, suggestions=SUGGESTED))
     except KgError as error:
-        found, missing = [], str(error)
+        return [], {}, str(error)
     for gap in found:
         a, b = gap.first, gap.second
-        gaps.append(
+        key = f"g{a}-{b}"
+        near = ", ".join(_title(graph, i) for i in gap.bridging[:CENTRAL])
+        rows.append(
             Row(
                 "gap",
                 f"#{a} {names.get(a, '')} ↔ #{b} {names.get(b, '')} — score {gap.score:.2f}, "
-                f"{plural(gap.links, 'link')} ({gap.expected:.0f} expected)",
-                gap.suggested[0].source if gap.suggested else "",
+                f"{plural(gap.links, 'link')} ({gap.expected:.1f} expected)",
+                gap.bridging[0] if gap.bridging else "",
                 a,
-                f"similarity {gap.similarity:.2f}; sizes {gap.sizes[0]} and {gap.sizes[1]}",
+                f"similarity {gap.similarity:.2f}; sizes {gap.sizes[0]} and {gap.sizes[1]}"
+                + (f"; bridging: {near}" if near else ""),
+                key=key,
             )
         )
+        bridging[key] = tuple(
+            Row(
+                "bridging",
+                with_count(graph, f"bridging: {_title(graph, i)}", i),
+                i,
+                clustering.of(i),
+                f"one of the notes nearest in meaning to both #{a} and #{b}, most likely "
+                "to bridge them",
+            )
+            for i in gap.bridging
+        )
         for link in gap.suggested[:SUGGESTED]:
-            source, target = graph.find(link.source), graph.find(link.target)
-            first_title = source.title if source is not None else link.source
-            second_title = target.title if target is not None else link.target
-            gaps.append(
+            rows.append(
                 Row(
                     "link",
-                    f"{link.similarity:.2f} {first_title} ↔ {second_title}",
+                    f"{link.similarity:.2f} {_title(graph, link.source)} ↔ "
+                    f"{_title(graph, link.target)}",
                     link.source,
                     a,
                     f"{link.source_sentence} ↔ {link.target_sentence}",
+                    other=link.target,
                 )
             )
+    return rows, bridging, ""
+
+
+def _contest_rows(graph: KnowledgeGraph, clustering: Clustering) -> tuple[list[Row], list[Row]]:
     contests = []
     for contest in graph.contested():
-        sentence = contest.said or contest.sentence
+        said = contest.said or contest.sentence
+        other = f"other side: {contest.target_claim}" if contest.target_claim else ""
         contests.append(
             Row(
                 "contest",
                 f"{contest.source_title} — {contest.label} → {contest.target_title}",
                 contest.source,
                 clustering.of(contest.source),
-                f"{sentence} · other side: {contest.target_claim}"
-                if contest.target_claim
-                else sentence,
+                " · ".join(p for p in (said, other) if p),
+                other=contest.target,
             )
         )
+    claims = []
+    for claim in graph.contested_claims():
+        claims.append(
+            Row(
+                "claim",
+                f"Claim of {claim.title} — {len(claim.supporting)} for, "
+                f"{len(claim.contradicting)} against",
+                claim.note,
+                clustering.of(claim.note),
+                f"claim: {claim.claim}" if claim.claim else "",
+            )
+        )
+        for mark, sides in (("+", claim.supporting), ("−", claim.contradicting)):
+            for side in sides:
+                claims.append(
+                    Row(
+                        "side",
+                        f"{mark} {side.label}: {side.title}",
+                        side.note,
+                        clustering.of(side.note),
+                        side.said,
+                    )
+                )
+    return contests, claims
+
+
+def read_shape(graph: KnowledgeGraph, step: Callable[[str], object] | None = None) -> Shape:
+    """Everything the Shape screen lists, from the graph's public API; `step` is told the
+    name of each part (`STEPS`) as its work starts."""
+    say = step or (lambda name: None)
+    say(STEPS[0])
+    clustering = graph.clusters()
+    names = {c.id: c.name for c in clustering}
+    clusters, members = _cluster_rows(graph, clustering)
+    say(STEPS[1])
+    bridges, joining = _bridge_rows(graph, clustering)
+    say(STEPS[2])
+    gaps, bridging, missing = _gap_rows(graph, clustering, names)
+    say(STEPS[3])
+    contests, claims = _contest_rows(graph, clustering)
     return Shape(
         notes=len(clustering.labels) + len(clustering.unclustered),
         clusters=tuple(clusters),
@@ -229,4 +334,7 @@ def read_shape(graph: KnowledgeGraph) -> Shape:
         contests=tuple(contests),
         labels=dict(clustering.labels),
         missing=missing,
+        joining=joining,
+        bridging=bridging,
+        claims=tuple(claims),
     )

@@ -109,7 +109,12 @@ def sections(app_bindings: Sequence[Any]) -> list[tuple[str, list[tuple[str, str
             "Shape screen",
             rows([b for b in _bindings(MainScreen.BINDINGS) if b.id == SHAPE_KEY])
             + rows(ShapeScreen.BINDINGS)
-            + [("Enter", "list a cluster's notes, or open the row's note")],
+            + [
+                (
+                    "Enter",
+                    "list a cluster's notes or a gap's bridging notes, or open the row's note",
+                )
+            ],
         ),
         ("Filter dialog", rows(FilterScreen.BINDINGS)),
         ("History list (h)", rows(HistoryScreen.BINDINGS)),

@@ -2,8 +2,10 @@
 
 Clusters (name, size, the share of their links that stay inside, central notes), the
 bridges between them, the gaps (clusters near in meaning, barely linked, with links to
-write) and the contested claims. Enter on a cluster lists its notes under it (its
-central notes first); Enter on any note row opens that note in the walk.
+write), the contested pairs and the claims with evidence on both sides. Enter on a cluster
+lists its notes under it (its central notes first), on a gap its bridging notes; Enter on
+any note row opens that note in the walk, and O opens the other note of a pair (a
+suggested link, a contested pair). Notes in disagreement say how many disagreements.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from textual.widgets.option_list import Option
 
 from kg import KnowledgeGraph
 from kg.errors import KgError
-from kg_tui.shape import Row, Shape, cluster_colour, read_shape
+from kg_tui.details import plural
+from kg_tui.shape import STEPS, Row, Shape, cluster_colour, read_shape
 from kg_tui.widgets.footer import FittingFooter
 from kg_tui.widgets.hanging import Hanging
+from kg_tui.widgets.shape_list import ShapeList
 
 
 @dataclass
@@ -35,7 +39,15 @@ class ShapeRead(Message):
     error: str = ""
 
 
-INDENT = {"member": "    ", "link": "    ", "cluster": "  ", "gap": "  "}
+@dataclass
+class ShapeStep(Message):
+    """The worker started on one part of the shape (one of `STEPS`)."""
+
+    name: str
+
+
+INDENT = {"member": "    ", "bridging": "    ", "link": "    ", "side": "    "}
+LOADING = "Finding clusters, bridges, gaps and contested claims…"
 
 
 class ShapeScreen(Screen[str | None]):
@@ -54,8 +66,17 @@ class ShapeScreen(Screen[str | None]):
             "o",
             "open",
             "Open note",
-            tooltip="Open the highlighted row's note (a cluster: its most central note)",
+            tooltip="Open the highlighted row's note (a cluster: its most central note; a gap: "
+            "its nearest bridging note)",
             id="shape.open",
+        ),
+        Binding(
+            "O",
+            "other",
+            "Other note",
+            tooltip="Open the other note of the highlighted pair (a suggested link, a "
+            "contested pair)",
+            id="shape.other",
         ),
     ]
 
@@ -63,20 +84,20 @@ class ShapeScreen(Screen[str | None]):
         super().__init__()
         self.graph = graph
         self.shape: Shape | None = None
-        self.opened: set[int] = set()  # clusters whose notes are listed
+        self.opened: set[str] = set()  # keys of the clusters and gaps whose notes are listed
         self.rows: list[Row] = []
 
     def compose(self) -> ComposeResult:
         yield Static(
             Content.assemble(("SHAPE ", "bold $accent"), "of the corpus"), id="shape-title"
         )
-        yield OptionList(id="shape-list")
+        yield ShapeList(id="shape-list")
         yield Static("", id="shape-detail")
         yield FittingFooter(compact=False)
 
     def on_mount(self) -> None:
         listing = self.query_one(OptionList)
-        listing.add_option(Option("Finding clusters, bridges, gaps and contested claims…"))
+        listing.add_option(Option(LOADING))
         listing.focus()
         self.read(self.graph)
 
@@ -84,9 +105,21 @@ class ShapeScreen(Screen[str | None]):
     def read(self, graph: KnowledgeGraph) -> None:
         """Clusters of a big corpus take seconds: off the screen's thread."""
         try:
-            self.post_message(ShapeRead(read_shape(graph)))
+            shape = read_shape(graph, lambda name: self.post_message(ShapeStep(name)))
+            self.post_message(ShapeRead(shape))
         except KgError as error:
             self.post_message(ShapeRead(None, str(error)))
+
+    def on_shape_step(self, message: ShapeStep) -> None:
+        """Long work shows how far it has got: which part, of how many."""
+        if self.shape is not None:
+            return
+        listing = self.query_one(OptionList)
+        listing.clear_options()
+        number = STEPS.index(message.name) + 1 if message.name in STEPS else 0
+        listing.add_option(
+            Option(f"{LOADING}\n  finding {message.name} ({number} of {len(STEPS)})")
+        )
 
     def on_shape_read(self, message: ShapeRead) -> None:
         if message.shape is None:
@@ -103,17 +136,31 @@ class ShapeScreen(Screen[str | None]):
         rows = [Row("heading", f"Clusters: {len(shape.clusters)} of {shape.notes} notes")]
         for cluster in shape.clusters:
             rows.append(cluster)
-            if cluster.cluster in self.opened:
+            if cluster.key in self.opened:
                 rows.extend(shape.members.get(cluster.cluster or 0, ()))
-        rows.append(Row("heading", f"Bridges: {len(shape.bridges)} notes joining clusters"))
+        rows.append(
+            Row(
+                "heading",
+                f"Bridges: the {len(shape.bridges)} strongest of "
+                f"{plural(shape.joining, 'note')} joining clusters",
+            )
+        )
         rows.extend(shape.bridges)
         gaps = sum(1 for r in shape.gaps if r.kind == "gap")
-        rows.append(Row("heading", f"Gaps: {gaps} pairs near in meaning, barely linked"))
+        rows.append(Row("heading", f"Gaps: {plural(gaps, 'pair')} near in meaning, barely linked"))
         if shape.missing:
             rows.append(Row("note", f"  {shape.missing}"))
-        rows.extend(shape.gaps)
-        rows.append(Row("heading", f"Contested: {len(shape.contests)} pairs in disagreement"))
+        for row in shape.gaps:
+            rows.append(row)
+            if row.kind == "gap" and row.key in self.opened:
+                rows.extend(shape.bridging.get(row.key, ()))
+        rows.append(
+            Row("heading", f"Contested: {plural(len(shape.contests), 'pair')} in disagreement")
+        )
         rows.extend(shape.contests)
+        claims = sum(1 for r in shape.claims if r.kind == "claim")
+        rows.append(Row("heading", f"Claims with evidence on both sides: {claims}"))
+        rows.extend(shape.claims)
         return rows
 
     def _option(self, index: int, row: Row) -> Option:
@@ -121,8 +168,7 @@ class ShapeScreen(Screen[str | None]):
             style = "bold $accent" if row.kind == "heading" else "italic $text-muted"
             return Option(Content.styled(row.text, style), disabled=True)
         colour = cluster_colour(row.cluster)
-        mark = "▼ " if row.kind == "cluster" and row.cluster in self.opened else ""
-        mark = mark or ("▶ " if row.kind == "cluster" else "")
+        mark = ("▼ " if row.key in self.opened else "▶ ") if row.key else ""
         # A bullet in the cluster's colour; wrapped lines hang under the text.
         sign = ("• ", f"bold {colour}") if colour else ("• ", "dim")
         prompt = Content.assemble(INDENT.get(row.kind, "  "), sign, mark, row.text)
@@ -155,8 +201,8 @@ class ShapeScreen(Screen[str | None]):
         row = self.row()
         if row is None:
             return
-        if row.kind == "cluster" and row.cluster is not None:
-            self.opened ^= {row.cluster}
+        if row.key:  # a cluster or a gap: list its notes under it, or fold them away
+            self.opened ^= {row.key}
             self._fill(keep=row.key)
         elif row.note_id:
             self.dismiss(row.note_id)
@@ -165,6 +211,13 @@ class ShapeScreen(Screen[str | None]):
         row = self.row()
         if row is not None and row.note_id:
             self.dismiss(row.note_id)
+
+    def action_other(self) -> None:
+        row = self.row()
+        if row is not None and row.other:
+            self.dismiss(row.other)
+        else:
+            self.notify("O opens the other note of a pair: a suggested link or a contested one")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from rich.cells import cell_len
 from textual.content import Content
 from textual.css.styles import RulesMap
 from textual.strip import Strip
@@ -57,6 +58,57 @@ class Hanging(Content):
         if self._hung is None or self._hung[0] != width:
             self._hung = (width, hang(self, width))
         return self._hung[1]
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        pad = rules.get("line_pad", 0) * 2
+        return self._at(width - pad).get_height(rules, width)
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        pad = options.rules.get("line_pad", 0) * 2
+        return self._at(width - pad).render_strips(width, height, style, options)
+
+
+def between_parts(parts: list[str], width: int, separator: str = " · ") -> str:
+    """`parts` joined by `separator`, broken onto a new line (in place of the separator)
+    only between two parts, when the line would be wider than `width` (a part wider than
+    the width is left whole here, to be wrapped as any text is), so a figure never goes
+    without the word after it.
+
+    >>> between_parts(["SYNTHESIS NOTE", "2 disagreements"], 24)
+    'SYNTHESIS NOTE\\n2 disagreements'
+    >>> between_parts(["PAPER", "2026-01-12"], 24)
+    'PAPER · 2026-01-12'
+    """
+    lines: list[str] = []
+    line = ""
+    for part in parts:
+        joined = f"{line}{separator}{part}" if line else part
+        if line and cell_len(joined) > width:
+            lines.append(line)  # the line break parts them: no separator
+            line = part
+        else:
+            line = joined
+    return "\n".join([*lines, line])
+
+
+class Parts(Content):
+    """Short phrases in a row ("SYNTHESIS NOTE · 2026-01-12 · 2 disagreements") that wrap
+    between phrases, never inside one (`between_parts`), at whatever width they are given."""
+
+    __slots__ = ["_at_width", "_parts"]
+
+    def __init__(self, parts: list[str], separator: str = " · ") -> None:
+        super().__init__(separator.join(parts))
+        self._parts = (tuple(parts), separator)
+        self._at_width: tuple[int, Content] | None = None
+
+    def _at(self, width: int) -> Content:
+        if self._at_width is None or self._at_width[0] != width:
+            parts, separator = self._parts
+            self._at_width = (width, Content(between_parts(list(parts), width, separator)))
+        return self._at_width[1]
 
     def get_height(self, rules: RulesMap, width: int) -> int:
         pad = rules.get("line_pad", 0) * 2

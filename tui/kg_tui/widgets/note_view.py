@@ -20,6 +20,8 @@ from kg_tui.emphasis import emphasis
 from kg_tui.labels import KIND_LABELS as KIND_LABELS  # the header's words for each kind
 from kg_tui.labels import kind_label, kind_word, shown_title
 from kg_tui.messages import OpenNote
+from kg_tui.shape import disagreements
+from kg_tui.widgets.hanging import Parts
 from kg_tui.widgets.markdown_note import markdown_source, render_markdown
 from kg_tui.widgets.note_blocks import card_list, places, render_block, same_heading
 from kg_tui.widgets.note_links import LinkTargets, Span
@@ -220,7 +222,10 @@ class NoteView(VerticalScroll, can_focus=True):
             meta.append(f"sourced from {note.collection}")
         if note.stub:
             meta.append("stub")
-        self._plain(Content(" · ".join(meta)), "nv-meta")
+        disagreeing = disagreements(graph, note.id)
+        if disagreeing:  # s lists the contested claims
+            meta.append(plural(disagreeing, "disagreement"))
+        self._plain(Parts(meta), "nv-meta")  # "2 disagreements" kept on one line
         self._plain(Content(shown_title(graph, note)), "nv-title")
         if note.aliases:
             self._plain(Content("also titled: " + "; ".join(note.aliases)), "nv-meta")
