@@ -336,12 +336,13 @@ async def test_a_clusters_notes_say_how_many_disagreements(notes, tmp_path):
         for row in members:
             count = counts.get(row.note_id, 0)
             if count:
-                assert row.text.endswith(f" · {count} disagreement" + ("s" * (count > 1)))
+                # a no-break space keeps the figure with its word when the row wraps
+                assert row.text.endswith(f" · {count}\u00a0disagreement" + ("s" * (count > 1)))
             else:
                 assert "disagreement" not in row.text
         busiest = max(counts, key=lambda i: (counts[i], i))
         await highlight(pilot, screen, "member", [r.note_id for r in members].index(busiest))
-        text = " ".join(line.strip() for line in screen_text(app))
+        text = " ".join(line.strip() for line in screen_text(app)).replace("\u00a0", " ")
         assert f"{counts[busiest]} disagreements" in text
 
 

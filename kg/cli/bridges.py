@@ -7,10 +7,10 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from kg.cli.common import Subparsers, emit_json, open_graph
+from kg.display import Results
+from kg.graph.bridge_links import BridgeLink
 
 if TYPE_CHECKING:
-    from kg.display import Results
-    from kg.graph.bridge_links import BridgeLink
     from kg.graph.communities import Clustering
 
 
@@ -52,7 +52,9 @@ def run(args: argparse.Namespace) -> int:
     graph = open_graph(args, embed="none")
     shape = graph.clusters(resolution=args.resolution, seed=args.seed)
     if args.links:
-        return _print_links(graph.bridge_links(shape, top=max(args.n, 0)), shape, args.json)
+        every = graph.bridge_links(shape, top=len(graph.link_table))
+        found_links = Results(list(every)[: max(args.n, 0)], BridgeLink)
+        return _print_links(found_links, len(every), shape, args.json)
     found = graph.bridges(shape, top=max(args.n, 0))
     if args.json:
         emit_json(
@@ -71,7 +73,12 @@ def run(args: argparse.Namespace) -> int:
             ]
         )
         return 0 if found else 1
-    print(f"{len(found)} {'note' if len(found) == 1 else 'notes'} joining {len(shape)} clusters")
+    joining = sum(1 for score in graph.bridge_scores(shape).values() if score > 0)
+    notes = "note" if joining == 1 else "notes"
+    if len(found) < joining:
+        print(f"the {len(found)} strongest of {joining} {notes} joining {len(shape)} clusters")
+    else:
+        print(f"{joining} {notes} joining {len(shape)} clusters")
     print("score: participation (0-1, 1 = links spread evenly) × weight of links across")
     for b in found:
         print(
@@ -97,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     return 0 if found else 1
 
 
-def _print_links(found: Results[BridgeLink], shape: Clustering, as_json: bool) -> int:
+def _print_links(found: Results[BridgeLink], every: int, shape: Clustering, as_json: bool) -> int:
     """Print `kg bridges --links`: each link across clusters, its share and kinds."""
     if as_json:
         emit_json(
@@ -118,8 +125,9 @@ def _print_links(found: Results[BridgeLink], shape: Clustering, as_json: bool) -
             ]
         )
         return 0 if found else 1
-    pairs = "linked pair" if len(found) == 1 else "linked pairs"
-    print(f"{len(found)} {pairs} of notes across {len(shape)} clusters")
+    pairs = "linked pair" if every == 1 else "linked pairs"
+    strongest = f"the {len(found)} strongest of " if len(found) < every else ""
+    print(f"{strongest}{every} {pairs} of notes across {len(shape)} clusters")
     print("share: the part (0-1) of the link weight joining two clusters that a pair's")
     print("links carry (a pair may be linked more than once, in several kinds)")
     for b in found:

@@ -155,6 +155,9 @@ def _title(graph: KnowledgeGraph, note_id: str) -> str:
     return note.title if note is not None else note_id
 
 
+NBSP = "\u00a0"  # kept whole by the list's wrapping (`kg_tui.widgets.hanging`)
+
+
 def with_count(graph: KnowledgeGraph, text: str, note_id: str) -> str:
     """`text` with the note's count of disagreements after it, when it has any.
 
@@ -163,10 +166,11 @@ def with_count(graph: KnowledgeGraph, text: str, note_id: str) -> str:
     ...         return {"a": 2, "b": 1}
     >>> corpus = Corpus()
     >>> [with_count(corpus, t, i) for t, i in (("A", "a"), ("B", "b"), ("C", "c"))]  # type: ignore[arg-type]
-    ['A · 2 disagreements', 'B · 1 disagreement', 'C']
+    ['A · 2\xa0disagreements', 'B · 1\xa0disagreement', 'C']
     """
     count = disagreements(graph, note_id)
-    return f"{text} · {plural(count, 'disagreement')}" if count else text
+    # A no-break space: the figure never ends a line without its word (`hanging._wrap`).
+    return f"{text} · {plural(count, 'disagreement').replace(' ', NBSP)}" if count else text
 
 
 def _cluster_rows(

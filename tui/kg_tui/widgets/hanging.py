@@ -39,10 +39,28 @@ def hang(content: Content, width: int) -> Content:
         if not lead or line.cell_length <= width or width - lead < SHORTEST:
             lines.append(line)
             continue
-        pieces = line[lead:].wrap(width - lead)
+        pieces = _wrap(line[lead:], width - lead)
         lines.append(line[:lead] + pieces[0])
         lines += [Content(" " * lead) + piece for piece in pieces[1:]]
     return Content("\n").join(lines)
+
+
+NBSP, KEEP = "\u00a0", "\ue000"  # a no-break space, and what stands in for it while wrapping
+
+
+def _wrap(line: Content, width: int) -> list[Content]:
+    """`line` wrapped to `width`, never at a no-break space (Content.wrap breaks at any
+    space): "1\u00a0disagreement" stays on one line.
+
+    >>> [p.plain for p in _wrap(Content("notes · 1 disagreement"), 18)]
+    ['notes · 1', 'disagreement']
+    >>> [p.plain for p in _wrap(Content("notes · 1\u00a0disagreement"), 18)]
+    ['notes ·', '1\xa0disagreement']
+    """
+    if NBSP not in line.plain:
+        return list(line.wrap(width))
+    kept = Content(line.plain.replace(NBSP, KEEP), list(line.spans))
+    return [Content(p.plain.replace(KEEP, NBSP), list(p.spans)) for p in kept.wrap(width)]
 
 
 class Hanging(Content):
