@@ -206,7 +206,8 @@ def test_the_commands_print_text_and_json(planted):
     assert found[0]["title"] == BRIDGE and found[0]["apart"]
     text = run_kg(["bridges", *where, "--links", "-n", "4"])
     assert text.returncode == 0, text.stderr
-    assert text.stdout.startswith("4 linked pairs of notes across")
+    every = len(g.bridge_links(top=1000))
+    assert text.stdout.startswith(f"the 4 strongest of {every} linked pairs of notes across")
     assert all(len(line) <= 80 for line in text.stdout.splitlines())
     pairs = json.loads(run_kg(["bridges", *where, "--links", "--json"]).stdout)
     assert [p["share"] for p in pairs] == sorted((p["share"] for p in pairs), reverse=True)
