@@ -34,9 +34,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from kg.display import Results, ShortRepr
 from kg.errors import InvalidArgument, check_count
-from kg.graph.figures import is_note
+from kg.graph.weights import NoteWeights, weight_arrays
 from kg.model import LinkKind
 from kg.text import plain_words, stem
 
@@ -152,51 +154,29 @@ class Clustering:
 
 
 def note_weights(graph: KnowledgeGraph) -> nx.Graph:
-    """The undirected weighted graph of notes that `clusters` and `bridges` work on.
+    """The undirected weighted graph of notes that `clusters` and `bridges` work on, in
+    networkx (they work on its arrays, `kg.graph.weights.weight_arrays`).
 
     Nodes are numbers, one per note with a page in the order of their ids, which the
-    list ``G.graph["ids"]`` holds (networkx's Louvain runs twice as fast on numbers as
-    on text); an edge's ``weight`` sums its links' weights (`LINK_WEIGHTS`, damped at
-    hubs) and ``links`` counts them.
+    list ``G.graph["ids"]`` holds; an edge's ``weight`` sums its links' weights
+    (`LINK_WEIGHTS`, damped at hubs) and ``links`` counts them.
 
     >>> from kg.graph.knowledge import _demo
     >>> G = note_weights(_demo())
     >>> G.graph["ids"], sorted(G.edges(data="weight"))
     (['a', 'b', 'c'], [(0, 1, 1.0), (1, 2, 0.3)])
     """
-    import networkx as nx
+    return weight_arrays(graph).to_networkx()
 
-    ids = sorted(i for i, h in graph.note_table.headers() if is_note(h[1], h[2]))
-    number = {note: n for n, note in enumerate(ids)}
-    sources, targets = graph.link_table.end_lists()
-    kinds = graph.link_table.kind_list()
-    degree = [0] * len(ids)
-    pairs: list[tuple[int, int, float]] = []
-    of, kind_weight = number.get, LINK_WEIGHTS.get
-    for source, target, kind in zip(sources, targets, kinds, strict=True):
-        weight, a, b = kind_weight(kind, 0.0), of(source), of(target)
-        if weight <= 0 or a is None or b is None or a == b:
-            continue
-        degree[a] += 1
-        degree[b] += 1
-        pairs.append((a, b, weight) if a < b else (b, a, weight))
-    pairs.sort()
-    edges: list[tuple[int, int, dict[str, Any]]] = []
-    for a, b, weight in pairs:
-        busiest = max(degree[a], degree[b])
-        if busiest > HUB_LINKS:
-            weight *= math.sqrt(HUB_LINKS / busiest)
-        if edges and edges[-1][0] == a and edges[-1][1] == b:
-            edges[-1][2]["weight"] += weight
-            edges[-1][2]["links"] += 1
-        else:
-            edges.append((a, b, {"weight": weight, "links": 1}))
-    G = nx.Graph(ids=ids)
-    G.add_nodes_from(range(len(ids)))
-    for edge in edges:
-        edge[2]["weight"] = round(edge[2]["weight"], 6)
-    G.add_edges_from(edges)
-    return G
+
+def as_arrays(graph: KnowledgeGraph, weights: NoteWeights | nx.Graph | None) -> NoteWeights:
+    """The weighted graph of notes as arrays: `weights` when it is, made from it when it
+    is a networkx graph (`note_weights`), made from the corpus when None."""
+    if weights is None:
+        return weight_arrays(graph)
+    if isinstance(weights, NoteWeights):
+        return weights
+    return NoteWeights.from_networkx(weights)
 
 
 def clusters(
@@ -205,7 +185,7 @@ def clusters(
     resolution: float = 1.0,
     seed: int = 0,
     min_size: int = 2,
-    weights: nx.Graph | None = None,
+    weights: NoteWeights | nx.Graph | None = None,
     found: Sequence[Sequence[int]] | None = None,
 ) -> Clustering:
     """Group the notes into communities over their weighted links (Leiden or Louvain,
@@ -222,7 +202,8 @@ def clusters(
     min_size
         Communities smaller than this are left unclustered (isolated notes, lone pairs).
     weights
-        The graph `note_weights` gives, when already made.
+        The weighted graph of notes (`kg.graph.weights.weight_arrays`, or networkx's
+        from `note_weights`), when already made.
     found
         Its communities (node numbers), when already found (kept in the index).
 
@@ -243,31 +224,17 @@ def clusters(
     if not isinstance(resolution, (int, float)) or isinstance(resolution, bool) or resolution <= 0:
         raise InvalidArgument(f"resolution must be a number above 0, not {resolution!r}")
     check_count("min_size", min_size, 1)
-    G = note_weights(graph) if weights is None else weights
+    W = as_arrays(graph, weights)
     if found is None:
-        found = communities(G, resolution=resolution, seed=seed)
+        found = communities(W, resolution=resolution, seed=seed)
     groups = sorted((sorted(c) for c in found if len(c) >= min_size), key=lambda c: c[0])
-    ids: list[str] = G.graph["ids"]  # numbered in id order: sorting numbers sorts ids
+    ids = W.ids  # numbered in id order: sorting numbers sorts ids
     unclustered = tuple(ids[n] for n in sorted(n for c in found if len(c) < min_size for n in c))
-    cluster_of = {note: number for number, group in enumerate(groups) for note in group}
     titles = [graph.note_table.title(note) for note in ids]
     named = _names(groups, _texts(graph, ids, titles))
+    inner, inside, links, linked = _statistics(W, groups)
     made = []
     for number, group in enumerate(groups):
-        inner: Counter[int] = Counter()
-        across: Counter[int] = Counter()
-        inside = links = 0
-        for note in group:
-            for other, data in G[note].items():
-                theirs = cluster_of.get(other)
-                if theirs == number:
-                    inner[note] += data["weight"]
-                    inside += data["links"]
-                else:
-                    links += 2 * data["links"]  # counted once here, as inside links twice
-                    if theirs is not None:
-                        across[theirs] += data["links"]
-        links += inside
         central = sorted(group, key=lambda n: (-round(inner[n], 6), n))[:CENTRAL]
         words = named[number]
         made.append(
@@ -275,19 +242,49 @@ def clusters(
                 id=number,
                 name=" · ".join(words) if words else titles[central[0]],
                 size=len(group),
-                inside=round(inside / links, 3) if links else 0.0,
+                inside=round(inside[number] / links[number], 3) if links[number] else 0.0,
                 words=words,
                 titles=tuple(titles[n] for n in central),
                 central=tuple(ids[n] for n in central),
                 note_ids=tuple(ids[n] for n in group),
-                linked=tuple(sorted(across.items(), key=lambda c: (-c[1], c[0]))),
+                linked=linked[number],
             )
         )
-    labels = MappingProxyType({ids[note]: number for note, number in cluster_of.items()})
+    labels = MappingProxyType(
+        {ids[note]: number for number, group in enumerate(groups) for note in group}
+    )
     return Clustering(Results(made, Cluster), labels, unclustered, resolution, seed)
 
 
-def _texts(graph: KnowledgeGraph, ids: list[str], titles: list[str]) -> list[str]:
+def _statistics(
+    W: NoteWeights, groups: list[list[int]]
+) -> tuple[list[float], list[int], list[int], list[tuple[tuple[int, int], ...]]]:
+    """Each note's link weight inside its cluster; each cluster's links inside (counted
+    from both ends), its links' ends (links inside twice, links out once), and the
+    clusters its links reach with how many links, the most linked first."""
+    label = np.full(len(W), -1, dtype=np.int64)
+    for number, group in enumerate(groups):
+        label[group] = number
+    rows, cols, weight, count = W.both
+    mine, theirs = label[rows], label[cols]
+    clustered = mine >= 0
+    same = clustered & (mine == theirs)
+    out = clustered & ~same
+    k = len(groups)
+    inner = np.bincount(rows[same], weights=weight[same], minlength=len(W))
+    inside = np.bincount(mine[same], weights=count[same], minlength=k).astype(np.int64)
+    leaving = np.bincount(mine[out], weights=count[out], minlength=k).astype(np.int64)
+    across = out & (theirs >= 0)
+    pairs, where = np.unique(mine[across] * k + theirs[across], return_inverse=True)
+    counts = np.bincount(where.ravel(), weights=count[across]).astype(np.int64)
+    reached: list[list[tuple[int, int]]] = [[] for _ in groups]
+    for pair, n in zip(pairs.tolist(), counts.tolist(), strict=True):
+        reached[pair // k].append((pair % k, n))
+    linked = [tuple(sorted(r, key=lambda c: (-c[1], c[0]))) for r in reached]
+    return inner.tolist(), inside.tolist(), (2 * leaving + inside).tolist(), linked
+
+
+def _texts(graph: KnowledgeGraph, ids: Sequence[str], titles: list[str]) -> list[str]:
     """Each note's title, description and claim (what names a cluster), read without
     the notes' bodies when the graph comes from an index."""
     table = graph.note_table

@@ -1,4 +1,4 @@
-"""The communities of the weighted graph of notes (`kg.graph.communities.note_weights`):
+"""The communities of the weighted graph of notes (`kg.graph.weights.NoteWeights`):
 igraph's Leiden method when igraph is installed, else networkx's Louvain method.
 
 Leiden optimises the same modularity as Louvain and refines each community so none falls
@@ -12,6 +12,9 @@ any process.
 >>> G = nx.Graph([(0, 1), (1, 2), (0, 2), (3, 4), (4, 5), (3, 5), (2, 3)])
 >>> sorted(sorted(c) for c in communities(G))
 [[0, 1, 2], [3, 4, 5]]
+>>> from kg.graph.weights import NoteWeights
+>>> communities(NoteWeights.from_networkx(G)) == communities(G)
+True
 >>> METHOD in ("igraph-leiden", "networkx-louvain")
 True
 """
@@ -22,6 +25,8 @@ import random
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+from kg.graph.weights import NoteWeights
 
 if TYPE_CHECKING:
     import networkx as nx  # type: ignore[import-untyped, unused-ignore]
@@ -44,7 +49,7 @@ _RNG_LOCK = threading.Lock()  # igraph's random generator is one for the process
 
 
 def communities(
-    G: nx.Graph,
+    G: NoteWeights | nx.Graph,
     *,
     resolution: float = 1.0,
     seed: int | random.Random = 0,
@@ -55,7 +60,8 @@ def communities(
     Parameters
     ----------
     G
-        The weighted graph of notes.
+        The weighted graph of notes (`kg.graph.weights.weight_arrays`; a networkx graph as
+        `kg.graph.communities.note_weights` gives is taken too).
     resolution
         Modularity's resolution: above 1 more, smaller communities.
     seed
@@ -71,18 +77,20 @@ def communities(
     if METHOD == "networkx-louvain":
         import networkx as nx
 
+        graph = G.to_networkx() if isinstance(G, NoteWeights) else G
         found = nx.community.louvain_communities(
-            G, weight="weight", resolution=resolution, seed=seed
+            graph, weight="weight", resolution=resolution, seed=seed
         )
         return [sorted(c) for c in found]
     import igraph  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
-    n = G.number_of_nodes()
+    arrays = G if isinstance(G, NoteWeights) else NoteWeights.from_networkx(G)
+    n = len(arrays)
     if n == 0:
         return []
-    edges = list(G.edges(data="weight", default=1.0))
-    h = igraph.Graph(n=n, edges=[(a, b) for a, b, _ in edges])
-    weights = [float(w) for _, _, w in edges]
+    # Edges in (first, second) order, as networkx listed them: the same communities.
+    h = igraph.Graph(n=n, edges=list(zip(arrays.first.tolist(), arrays.second.tolist())))
+    weights = arrays.weight.tolist()
     rng = seed if isinstance(seed, random.Random) else random.Random(seed)
     with _RNG_LOCK:
         igraph.set_random_number_generator(rng)

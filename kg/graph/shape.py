@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from kg.errors import InvalidArgument
 from kg.graph.bridges import Bridge, bridge_scores, bridges
-from kg.graph.communities import Clustering, clusters, note_weights
+from kg.graph.communities import Clustering, clusters
 from kg.graph.contest_methods import ContestMethods
+from kg.graph.weights import NoteWeights, weight_arrays
 
 if TYPE_CHECKING:
-    import networkx as nx  # type: ignore[import-untyped, unused-ignore]
-
     from kg.display import Results
     from kg.graph.knowledge import KnowledgeGraph
     from kg.query.gaps import Gap
@@ -43,14 +42,14 @@ class ShapeMethods(ContestMethods):
     communities found are also kept in the index folder while the links stay the same
     (`kg.graph.cluster_cache`)."""
 
-    _shape_weights: nx.Graph | None = None
+    _shape_weights: NoteWeights | None = None
     _shape_clusterings: dict[tuple[Any, ...], Clustering] | None = None
     _links_signature: str | None = None  # kg.graph.cluster_cache.links_signature
 
-    def _note_weights(self) -> nx.Graph:
+    def _note_weights(self) -> NoteWeights:
         if self._shape_weights is None:
             graph: KnowledgeGraph = self  # type: ignore[assignment]
-            self._shape_weights = note_weights(graph)
+            self._shape_weights = weight_arrays(graph)
         return self._shape_weights
 
     def clusters(self, *, resolution: float = 1.0, seed: int = 0, min_size: int = 2) -> Clustering:
