@@ -89,7 +89,9 @@ def communities(
     if n == 0:
         return []
     # Edges in (first, second) order, as networkx listed them: the same communities.
-    h = igraph.Graph(n=n, edges=list(zip(arrays.first.tolist(), arrays.second.tolist())))
+    h = igraph.Graph(
+        n=n, edges=list(zip(arrays.first.tolist(), arrays.second.tolist(), strict=True))
+    )
     weights = arrays.weight.tolist()
     rng = seed if isinstance(seed, random.Random) else random.Random(seed)
     with _RNG_LOCK:
