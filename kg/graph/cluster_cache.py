@@ -28,6 +28,8 @@ import json
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from kg.errors import KgError
 from kg.graph.figures import is_note
 
@@ -42,7 +44,7 @@ FORMAT = 2  # 2: communities as lists of note ids
 
 def links_signature(graph: KnowledgeGraph) -> str:
     """A hash of what the communities are found from: the ids of the notes with a page,
-    every link's source, target and kind, the link weights and the method.
+    every link's source, target and kind (in link order), the link weights and the method.
 
     >>> from kg.graph.knowledge import _demo
     >>> len(links_signature(_demo())), links_signature(_demo()) == links_signature(_demo())
@@ -51,15 +53,23 @@ def links_signature(graph: KnowledgeGraph) -> str:
     from kg.graph.communities import HUB_LINKS, LINK_WEIGHTS
     from kg.graph.partition import ITERATIONS, METHOD
 
-    ids = _ids(graph)
-    sources, targets = graph.link_table.end_lists()
-    kinds = graph.link_table.kind_list()
+    names, sources, targets, kind_names, kinds = graph.link_table.number_columns()
+    # The ends by their place among the sorted ids of the notes links touch: the same
+    # whatever order the table numbers its notes in (a graph just built, or reopened).
+    touched = np.zeros(len(names), dtype=bool)
+    touched[sources] = touched[targets] = True
+    order = sorted(np.flatnonzero(touched).tolist(), key=names.__getitem__)
+    place = np.full(len(names), -1, dtype="<i8")
+    place[order] = np.arange(len(order))
     digest = hashlib.sha256()
-    method = [METHOD, ITERATIONS, HUB_LINKS, sorted(LINK_WEIGHTS.items())]
+    method = [METHOD, ITERATIONS, HUB_LINKS, sorted(LINK_WEIGHTS.items()), kind_names]
     digest.update(json.dumps(method).encode("utf-8"))
-    for column in (ids, sources, targets, [str(k) for k in kinds]):
+    for column in (_ids(graph), [names[i] for i in order]):
         digest.update(b"\x01")
         digest.update("\x00".join(column).encode("utf-8", "surrogatepass"))
+    for numbers in (place[sources], place[targets], kinds.astype("<i8")):
+        digest.update(b"\x01")
+        digest.update(np.ascontiguousarray(numbers, dtype="<i8").tobytes())
     return digest.hexdigest()
 
 

@@ -28,7 +28,7 @@ Clustering(3 notes in 1 clusters, 0 unclustered)
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -302,34 +302,54 @@ def _texts(graph: KnowledgeGraph, ids: Sequence[str], titles: list[str]) -> list
 def _names(groups: list[list[int]], texts: list[str]) -> list[tuple[str, ...]]:
     """Each group's most distinctive words: a word scores its share of the group's notes
     (title, description, claim) times the log of how much larger that share is than in
-    the corpus; shown in the form most often written."""
-    stems_of: list[set[str]] = []
-    written: dict[str, Counter[str]] = defaultdict(Counter)
-    everywhere: Counter[str] = Counter()
-    total = len(texts)
-    for text in texts:
-        found = set()
-        for word in plain_words(text):
-            if word.isdigit() or word in NAME_SKIP:
-                continue
-            root = stem(word)
-            found.add(root)
-            written[root][word] += 1
-        stems_of.append(found)
-        everywhere.update(found)
-    names = []
-    for group in groups:
-        here: Counter[str] = Counter()
-        for note in group:
-            here.update(stems_of[note])
-        least = 2 if len(group) >= 4 else 1
-        scored = []
-        for root, count in here.items():
-            if count < least:
-                continue
-            share, base = count / len(group), everywhere[root] / total
-            if share > base:
-                scored.append((-share * math.log(share / base), root))
-        scored.sort()
-        names.append(tuple(written[root].most_common(1)[0][0] for _, root in scored[:WORDS]))
-    return names
+    the corpus; shown in the form most often written (the first written of equals).
+    Ties go to the word first in alphabetical order."""
+    roots: dict[str, int] = {}  # stem -> its number
+    root_of: dict[str, int] = {}  # word -> its stem's number, -1 when it never names
+    written: Counter[str] = Counter()
+    notes: list[int] = []
+    found: list[int] = []
+    for note, text in enumerate(texts):
+        words = plain_words(text)
+        written.update(words)
+        seen = set()
+        for word in words:
+            number = root_of.get(word)
+            if number is None:
+                skipped = word.isdigit() or word in NAME_SKIP
+                number = -1 if skipped else roots.setdefault(stem(word), len(roots))
+                root_of[word] = number
+            seen.add(number)
+        seen.discard(-1)
+        notes.extend([note] * len(seen))
+        found.extend(seen)
+    form: dict[int, tuple[int, str]] = {}  # stem number -> (count, its most written word)
+    for word, count in written.items():
+        number = root_of[word]
+        if number >= 0 and count > form.get(number, (0, ""))[0]:
+            form[number] = (count, word)
+    names: list[tuple[str, ...]] = [() for _ in groups]
+    if not groups or not found:
+        return names
+    label = np.full(len(texts), -1, dtype=np.int64)
+    for number, group in enumerate(groups):
+        label[group] = number
+    root = np.array(found, dtype=np.int64)
+    everywhere = np.bincount(root, minlength=len(roots))
+    cluster = label[np.array(notes, dtype=np.int64)]
+    inside = cluster >= 0
+    keys, counts = np.unique(cluster[inside] * len(roots) + root[inside], return_counts=True)
+    cluster, root = keys // len(roots), keys % len(roots)
+    size = np.array([len(g) for g in groups], dtype=np.int64)[cluster]
+    share, base = counts / size, everywhere[root] / len(texts)
+    kept = (counts >= np.where(size >= 4, 2, 1)) & (share > base)
+    cluster, root, share, base = cluster[kept], root[kept], share[kept], base[kept]
+    score = [-s * math.log(s / b) for s, b in zip(share.tolist(), base.tolist(), strict=True)]
+    alphabetical = np.argsort(np.array(list(roots), dtype=object)).argsort()
+    order = np.lexsort((alphabetical[root], np.array(score), cluster))
+    cluster, root = cluster[order].tolist(), root[order].tolist()
+    picked: list[list[str]] = [[] for _ in groups]
+    for c, r in zip(cluster, root, strict=True):
+        if len(picked[c]) < WORDS:
+            picked[c].append(form[r][1])
+    return [tuple(p) for p in picked]

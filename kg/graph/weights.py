@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
     from kg.graph.knowledge import KnowledgeGraph
 
-__all__ = ["NoteWeights", "weight_arrays"]
+__all__ = ["NoteWeights", "rounded", "weight_arrays"]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -167,5 +167,19 @@ def weight_arrays(graph: KnowledgeGraph) -> NoteWeights:
     starts = np.flatnonzero(boundary)
     ends = np.r_[starts[1:], len(lo)]
     summed = np.add.reduceat(weight, starts) if len(starts) else weight
-    rounded = np.fromiter((round(w, 6) for w in summed.tolist()), np.float64, len(summed))
-    return NoteWeights(tuple(ids), lo[starts], hi[starts], rounded, ends - starts)
+    return NoteWeights(tuple(ids), lo[starts], hi[starts], rounded(summed, 6), ends - starts)
+
+
+def rounded(values: np.ndarray, digits: int) -> np.ndarray:
+    """`values` rounded to `digits` decimals exactly as Python's `round` rounds each (numpy's
+    own rounding can differ in the last bit): the few near a half are rounded by Python.
+
+    >>> rounded(np.array([0.1234565, 2.5e-7, 1 / 3]), 6).tolist()
+    [0.123456, 0.0, 0.333333]
+    """
+    scaled = values * 10.0**digits
+    out = np.rint(scaled) / 10.0**digits
+    near = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-3
+    if near.any():
+        out[near] = [round(v, digits) for v in values[near].tolist()]
+    return out

@@ -110,8 +110,8 @@ def _link_keys(graph: KnowledgeGraph, ids: list[str]) -> np.ndarray:
     place = np.fromiter((position(name, -1) for name in names), np.int64, len(names))
     a, b = place[sources], place[targets]
     kept = (a >= 0) & (b >= 0) & (a != b)
-    a, b = a[kept], b[kept]
-    return np.unique(np.minimum(a, b) * len(ids) + np.maximum(a, b))
+    keys = np.sort(np.minimum(a[kept], b[kept]) * len(ids) + np.maximum(a[kept], b[kept]))
+    return keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
 
 
 def _linked(keys: np.ndarray, key: np.ndarray) -> np.ndarray:
