@@ -10,8 +10,10 @@ only from a link) are left out: a category or tag shared by many notes would joi
 all, and a stub has no text of its own; notes with no weighted link are left unclustered.
 
 Clusters are numbered by a key that one edit elsewhere does not move: sorted by their
-smallest note id. The random seed is fixed and the graph is built in sorted order, so
-the same corpus gives the same clusters. Each cluster is named by its most distinctive
+smallest note id (`g.clusters()` keeps them in the index, and after an edit of links
+matches the new clusters to the kept ones, so that ids do not reshuffle:
+`kg.graph.cluster_cache`). The random seed is fixed and the graph is built in sorted
+order, so the same corpus gives the same clusters. Each cluster is named by its most distinctive
 title words (how much more often a word is in its notes' titles than in the corpus's)
 and listed with its central notes (the most strongly linked inside it).
 
@@ -187,6 +189,7 @@ def clusters(
     min_size: int = 2,
     weights: NoteWeights | nx.Graph | None = None,
     found: Sequence[Sequence[int]] | None = None,
+    ordered: bool = False,
 ) -> Clustering:
     """Group the notes into communities over their weighted links (Leiden or Louvain,
     seeded: `kg.graph.partition`).
@@ -206,11 +209,15 @@ def clusters(
         from `note_weights`), when already made.
     found
         Its communities (node numbers), when already found (kept in the index).
+    ordered
+        Number the clusters in the order `found` gives them (kept in the index in the
+        order of their ids, or matched to those kept before an edit of links:
+        `kg.graph.cluster_cache.matched`) rather than by their smallest note.
 
     Returns
     -------
     Clustering
-        The clusters, numbered in the order of their smallest note id.
+        The clusters, numbered in the order of their smallest note id (unless `ordered`).
 
     Examples
     --------
@@ -227,7 +234,9 @@ def clusters(
     W = as_arrays(graph, weights)
     if found is None:
         found = communities(W, resolution=resolution, seed=seed)
-    groups = sorted((sorted(c) for c in found if len(c) >= min_size), key=lambda c: c[0])
+    groups = [sorted(c) for c in found if len(c) >= min_size]
+    if not ordered:
+        groups.sort(key=lambda c: c[0])
     ids = W.ids  # numbered in id order: sorting numbers sorts ids
     unclustered = tuple(ids[n] for n in sorted(n for c in found if len(c) < min_size for n in c))
     titles = [graph.note_table.title(note) for note in ids]

@@ -53,11 +53,14 @@ class ShapeMethods(ContestMethods):
         return self._shape_weights
 
     def clusters(self, *, resolution: float = 1.0, seed: int = 0, min_size: int = 2) -> Clustering:
-        """The notes grouped into communities over their weighted links (Louvain).
+        """The notes grouped into communities over their weighted links (Leiden).
 
         See `kg.graph.communities.clusters`: link kinds are weighted (`LINK_WEIGHTS`),
         categories, tags and stubs left out, hubs damped; clusters are numbered by their
-        smallest note id and named by their most distinctive title words.
+        smallest note id and named by their most distinctive title words. They are kept
+        in the index folder until the links change (an edit of text keeps them, ids
+        and all); after a change of links each cluster keeps the id of the kept one it
+        shares most notes with (`kg.graph.cluster_cache`).
 
         Parameters
         ----------
@@ -93,18 +96,24 @@ class ShapeMethods(ContestMethods):
             from kg.graph import cluster_cache
 
             # The communities are kept in the index folder until the links change; after a
-            # change Leiden starts from them, so that most notes stay in their clusters.
+            # change Leiden starts from them, so that most notes stay in their clusters,
+            # and each cluster keeps the id of the kept one it shares most notes with.
             name = f"{resolution!r}/{seed!r}/{min_size!r}"
             kept = cluster_cache.read(graph, name) if plain else None
-            groups = kept
+            groups, ordered = kept, kept is not None
             if kept is None and plain and resolution > 0:
-                before = cluster_cache.previous(graph, name)
+                before = cluster_cache.previous(graph, name, int(min_size))
                 if before is not None:
                     from kg.graph.partition import communities
 
-                    groups = communities(
-                        self._note_weights(), resolution=resolution, seed=seed, initial=before
+                    again = communities(
+                        self._note_weights(),
+                        resolution=resolution,
+                        seed=seed,
+                        initial=before.membership,
                     )
+                    groups = cluster_cache.matched(again, before.clusters, int(min_size))
+                    ordered = True
             found = clusters(
                 graph,
                 resolution=resolution,
@@ -112,6 +121,7 @@ class ShapeMethods(ContestMethods):
                 min_size=min_size,
                 weights=self._note_weights(),
                 found=groups,
+                ordered=ordered,
             )
             if plain:
                 self._shape_clusterings[key] = found
