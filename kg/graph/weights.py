@@ -68,7 +68,7 @@ class NoteWeights:
         """
         rows = np.concatenate((self.first, self.second))
         cols = np.concatenate((self.second, self.first))
-        order = np.lexsort((cols, rows))
+        order = np.argsort(rows * max(len(self.ids), 1) + cols, kind="stable")  # each pair once
         weight = np.concatenate((self.weight, self.weight))
         links = np.concatenate((self.links, self.links))
         return rows[order], cols[order], weight[order], links[order]
@@ -160,7 +160,7 @@ def weight_arrays(graph: KnowledgeGraph) -> NoteWeights:
     hub = busiest > HUB_LINKS
     weight[hub] *= np.sqrt(HUB_LINKS / busiest[hub])
     # Summed pair by pair, each pair's links lightest first (as a sorted list summed them).
-    order = np.lexsort((weight, hi, lo))
+    order = np.lexsort((weight, lo * max(len(ids), 1) + hi))
     lo, hi, weight = lo[order], hi[order], weight[order]
     boundary = np.ones(len(lo), dtype=bool)
     boundary[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
