@@ -56,7 +56,7 @@ def links_signature(graph: KnowledgeGraph) -> str:
     (64, True)
     """
     from kg.graph.communities import HUB_LINKS, LINK_WEIGHTS
-    from kg.graph.partition import ITERATIONS, METHOD, WARM_ITERATIONS
+    from kg.graph.partition import EDGE_PASSES, ITERATIONS, METHOD, WARM_ITERATIONS
 
     names, sources, targets, kind_names, kinds = graph.link_table.number_columns()
     # The ends by their place among the sorted ids of the notes links touch: the same
@@ -67,7 +67,8 @@ def links_signature(graph: KnowledgeGraph) -> str:
     place = np.full(len(names), -1, dtype="<i8")
     place[order] = np.arange(len(order))
     digest = hashlib.sha256()
-    method = [METHOD, ITERATIONS, WARM_ITERATIONS, HUB_LINKS, sorted(LINK_WEIGHTS.items())]
+    method = [METHOD, ITERATIONS, EDGE_PASSES, WARM_ITERATIONS, HUB_LINKS]
+    method.append(sorted(LINK_WEIGHTS.items()))
     method.append(kind_names)
     digest.update(json.dumps(method).encode("utf-8"))
     for column in (_ids(graph), [names[i] for i in order]):

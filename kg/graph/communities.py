@@ -322,7 +322,7 @@ def _names(groups: list[list[int]], texts: list[str]) -> list[tuple[str, ...]]:
         words = plain_words(text)
         written.update(words)
         seen = set()
-        for word in words:
+        for word in set(words):
             number = root_of.get(word)
             if number is None:
                 skipped = word.isdigit() or word in NAME_SKIP
