@@ -33,6 +33,7 @@ import math
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +43,7 @@ from kg.display import Results, ShortRepr
 from kg.errors import InvalidArgument, check_count
 from kg.graph.weights import NoteWeights, weight_arrays
 from kg.model import LinkKind
-from kg.text import plain_words, stem
+from kg.text import TOKEN, fold, stem, stopwords
 
 if TYPE_CHECKING:
     import networkx as nx  # type: ignore[import-untyped, unused-ignore]
@@ -313,22 +314,20 @@ def _names(groups: list[list[int]], texts: list[str]) -> list[tuple[str, ...]]:
     (title, description, claim) times the log of how much larger that share is than in
     the corpus; shown in the form most often written (the first written of equals).
     Ties go to the word first in alphabetical order."""
+    # Each text's words as `plain_words` gives them, less stop words and one letter words
+    # left out below, once per word rather than once per time it is written.
+    words = [TOKEN.findall(fold(text).lower().replace("'s", "")) for text in texts]
+    written = Counter(chain.from_iterable(words))  # in the order first written
+    stop = stopwords()
     roots: dict[str, int] = {}  # stem -> its number
     root_of: dict[str, int] = {}  # word -> its stem's number, -1 when it never names
-    written: Counter[str] = Counter()
+    for word in written:
+        skipped = len(word) < 2 or word in stop or word.isdigit() or word in NAME_SKIP
+        root_of[word] = -1 if skipped else roots.setdefault(stem(word), len(roots))
     notes: list[int] = []
     found: list[int] = []
-    for note, text in enumerate(texts):
-        words = plain_words(text)
-        written.update(words)
-        seen = set()
-        for word in set(words):
-            number = root_of.get(word)
-            if number is None:
-                skipped = word.isdigit() or word in NAME_SKIP
-                number = -1 if skipped else roots.setdefault(stem(word), len(roots))
-                root_of[word] = number
-            seen.add(number)
+    for note, listed in enumerate(words):
+        seen = set(map(root_of.__getitem__, listed))
         seen.discard(-1)
         notes.extend([note] * len(seen))
         found.extend(seen)
