@@ -55,8 +55,8 @@ def links_signature(graph: KnowledgeGraph) -> str:
     >>> len(links_signature(_demo())), links_signature(_demo()) == links_signature(_demo())
     (64, True)
     """
-    from kg.graph.communities import HUB_LINKS, LINK_WEIGHTS
     from kg.graph.partition import EDGE_PASSES, ITERATIONS, METHOD, WARM_ITERATIONS
+    from kg.graph.weights import HUB_LINKS, LINK_WEIGHTS
 
     names, sources, targets, kind_names, kinds = graph.link_table.number_columns()
     # The ends by their place among the sorted ids of the notes links touch: the same

@@ -2,8 +2,8 @@
 
 `clusters` groups the notes into communities (igraph's Leiden method, else networkx's
 Louvain: `kg.graph.partition`) over one undirected weighted graph of notes
-(`note_weights`): each link adds the weight of its kind (`LINK_WEIGHTS`, the one place
-they are decided), and a link touching a note with more
+(`note_weights`): each link adds the weight of its kind (`LINK_WEIGHTS`, decided in
+`kg.graph.weights`), and a link touching a note with more
 than `HUB_LINKS` links counts for less, so that a hub listing hundreds of notes does not
 glue them into one cluster. Category, #tag and attachment nodes and stubs (titles known
 only from a link) are left out: a category or tag shared by many notes would join them
@@ -41,8 +41,7 @@ import numpy as np
 
 from kg.display import Results, ShortRepr
 from kg.errors import InvalidArgument, check_count
-from kg.graph.weights import NoteWeights, weight_arrays
-from kg.model import LinkKind
+from kg.graph.weights import HUB_LINKS, LINK_WEIGHTS, NoteWeights, weight_arrays
 from kg.text import TOKEN, fold, stem, stopwords
 
 if TYPE_CHECKING:
@@ -52,6 +51,7 @@ if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
 
 __all__ = [
+    "HUB_LINKS",
     "LINK_WEIGHTS",
     "Cluster",
     "Clustering",
@@ -59,28 +59,6 @@ __all__ = [
     "note_weights",
 ]
 
-# How much one link of each kind joins its two notes. Written links, cited sources, related
-# concepts and a line's next line are deliberate; a hub's sections, topics and parents are
-# lists; a title merely appearing in running text joins least. Categories and #tags are
-# groupings a writer already made, shared by too many notes to tell communities apart.
-LINK_WEIGHTS: dict[str, float] = {
-    LinkKind.LINKS: 1.0,
-    LinkKind.RELATED: 1.0,
-    LinkKind.SOURCE: 1.0,
-    LinkKind.USES: 1.0,
-    LinkKind.NEXT: 1.0,
-    LinkKind.EMBEDS: 0.5,
-    LinkKind.PAPER: 0.5,
-    LinkKind.HUB: 0.5,
-    LinkKind.SECTION: 0.5,
-    LinkKind.SUBMAP: 0.5,
-    LinkKind.TOPIC: 0.5,
-    LinkKind.MENTIONS: 0.3,
-    LinkKind.CATEGORY: 0.0,
-    LinkKind.TAGGED: 0.0,
-}
-# A link touching a note with more links than this weighs sqrt(HUB_LINKS / its links).
-HUB_LINKS = 50
 WORDS = 3  # distinctive words in a cluster's name
 # Words of questions and comparisons that kg's short stop list keeps (search needs them)
 # but that say nothing of a topic: never in a cluster's name.

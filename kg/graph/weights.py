@@ -2,10 +2,10 @@
 
 One node per note with a page (categories, #tags, attachments and stubs left out), the
 notes numbered in the order of their ids; one edge per pair of notes that links of a
-weighted kind join, either way. A link adds the weight of its kind
-(`kg.graph.communities.LINK_WEIGHTS`), times ``sqrt(HUB_LINKS / links)`` when one of its
-notes has more than `HUB_LINKS` weighted links (a hub listing hundreds of notes must not
-glue them into one cluster); an edge's weight is the sum over its links, rounded to 6
+weighted kind join, either way. A link adds the weight of its kind (`LINK_WEIGHTS`, the
+one place they are decided), times ``sqrt(HUB_LINKS / links)`` when one of its notes has
+more than `HUB_LINKS` weighted links (a hub listing hundreds of notes must not glue them
+into one cluster); an edge's weight is the sum over its links, rounded to 6
 decimals, and ``links`` counts them.
 
 The whole graph is worked out with numpy from the link table's number columns
@@ -30,13 +30,37 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kg.graph.figures import is_note
+from kg.model import LinkKind
 
 if TYPE_CHECKING:
     import networkx as nx  # type: ignore[import-untyped, unused-ignore]
 
     from kg.graph.knowledge import KnowledgeGraph
 
-__all__ = ["NoteWeights", "rounded", "weight_arrays"]
+__all__ = ["HUB_LINKS", "LINK_WEIGHTS", "NoteWeights", "rounded", "weight_arrays"]
+
+# How much one link of each kind joins its two notes. Written links, cited sources, related
+# concepts and a line's next line are deliberate; a hub's sections, topics and parents are
+# lists; a title merely appearing in running text joins least. Categories and #tags are
+# groupings a writer already made, shared by too many notes to tell communities apart.
+LINK_WEIGHTS: dict[str, float] = {
+    LinkKind.LINKS: 1.0,
+    LinkKind.RELATED: 1.0,
+    LinkKind.SOURCE: 1.0,
+    LinkKind.USES: 1.0,
+    LinkKind.NEXT: 1.0,
+    LinkKind.EMBEDS: 0.5,
+    LinkKind.PAPER: 0.5,
+    LinkKind.HUB: 0.5,
+    LinkKind.SECTION: 0.5,
+    LinkKind.SUBMAP: 0.5,
+    LinkKind.TOPIC: 0.5,
+    LinkKind.MENTIONS: 0.3,
+    LinkKind.CATEGORY: 0.0,
+    LinkKind.TAGGED: 0.0,
+}
+# A link touching a note with more links than this weighs sqrt(HUB_LINKS / its links).
+HUB_LINKS = 50
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -143,8 +167,6 @@ def weight_arrays(graph: KnowledgeGraph) -> NoteWeights:
     >>> weight_arrays(_demo()).ids
     ('a', 'b', 'c')
     """
-    from kg.graph.communities import HUB_LINKS, LINK_WEIGHTS
-
     ids = sorted(i for i, h in graph.note_table.headers() if is_note(h[1], h[2]))
     number = {note: n for n, note in enumerate(ids)}.get
     names, sources, targets, kind_names, kinds = graph.link_table.number_columns()

@@ -395,9 +395,9 @@ def gaps(
         sides, sims = np.concatenate(pair), np.concatenate((toward[x, y], toward[y, x]))
         near = sides[np.lexsort((sides, -sims))]
         # Links are suggested among the notes of each side nearest the other side.
-        picked = tuple(
-            side[np.sort(np.argsort(-toward[s, o], kind="stable")[:CANDIDATES])]
-            for side, (s, o) in zip(pair, ((x, y), (y, x)), strict=True)
+        picked = (
+            pair[0][np.sort(np.argsort(-toward[x, y], kind="stable")[:CANDIDATES])],
+            pair[1][np.sort(np.argsort(-toward[y, x], kind="stable")[:CANDIDATES])],
         )
         links_across = int(links[r])
         out.append(
