@@ -344,41 +344,19 @@ class LinkTable:
         return [self.kind(index) for index in range(len(rows))]
 
     def number_columns(self) -> tuple[list[str], Any, Any, list[str], Any]:
-        """Every link's ends and kind as numpy arrays of numbers, in link order: (note ids,
-        sources, targets, kind names, kinds), an end being its note's place among the ids
-        and a kind its name's among the names. A reopened graph gives its saved columns
-        without a step per link (the weighted graph of notes, the gaps between clusters).
+        """(note ids, sources, targets, kind names, kinds), the links' ends and kinds as
+        numpy arrays of places in link order (a reopened graph's: no step per link).
 
-        >>> ids, sources, targets, names, kinds = LinkTable(
-        ...     [Link("a", "b", LinkKind.MENTIONS)], ["a", "b"]
-        ... ).number_columns()
-        >>> ids, sources.tolist(), targets.tolist(), names[kinds[0]]
-        (['a', 'b'], [0], [1], 'mentions')
+        >>> LinkTable([Link("a", "b", LinkKind.MENTIONS)], ["a", "b"]).number_columns()[1:3]
+        (array([0]), array([1]))
         """
         import numpy as np
 
-        columns = self._columns
-        if columns is not None:
-            return (
-                columns.ids,
-                np.asarray(columns.sources, dtype=np.int64),
-                np.asarray(columns.targets, dtype=np.int64),
-                columns.kind_names,
-                np.asarray(columns.kinds, dtype=np.int64),
-            )
-        ids = list(self.out)
-        position = {note_id: i for i, note_id in enumerate(ids)}.__getitem__
-        names = sorted(_KINDS)
-        kind_number = {name: i for i, name in enumerate(names)}.__getitem__
-        sources, targets = self.end_lists()
-        count = len(sources)
-        return (
-            ids,
-            np.fromiter(map(position, sources), dtype=np.int64, count=count),
-            np.fromiter(map(position, targets), dtype=np.int64, count=count),
-            names,
-            np.fromiter(map(kind_number, self.kind_list()), dtype=np.int64, count=count),
-        )
+        if (c := self._columns) is None:  # built: the columns `columns` saves
+            made = self.columns(list(self.out))
+            c = _Columns(made.note_ids, made.sources, made.targets, made.kinds, made.kind_names)
+        ends = [np.asarray(x, dtype=np.int64) for x in (c.sources, c.targets, c.kinds)]
+        return c.ids, ends[0], ends[1], c.kind_names, ends[2]
 
     def prefetch(self, indices: Sequence[int] | None) -> None:
         """Decode these links (all of them for None) with one fetch of their details."""
