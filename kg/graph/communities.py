@@ -276,14 +276,14 @@ def _texts(graph: KnowledgeGraph, ids: Sequence[str], titles: list[str]) -> list
     """Each note's title, description and claim (what names a cluster), read without
     the notes' bodies when the graph comes from an index."""
     table = graph.note_table
-    if table.read_items is not None:
-        items = {note_id: item for note_id, item in table.read_items()}
-        fields = [items.get(note_id, {}) for note_id in ids]
+    if table.read_texts is not None:
+        read = table.read_texts()
+        fields = [read.get(note_id, (None, None)) for note_id in ids]
     else:
-        fields = [{"description": table[i].description, "claim": table[i].claim} for i in ids]
+        fields = [(table[i].description, table[i].claim) for i in ids]
     return [
-        " ".join((title, item.get("description") or "", item.get("claim") or ""))
-        for title, item in zip(titles, fields, strict=True)
+        " ".join((title, description or "", claim or ""))
+        for title, (description, claim) in zip(titles, fields, strict=True)
     ]
 
 

@@ -75,8 +75,10 @@ class NoteTable(Mapping[str, Note]):
         self.read_tags: Callable[[], dict[str, tuple[str, ...]]] | None = None
         # Every dated note's date (ISO text) in one pass, likewise.
         self.read_dates: Callable[[], dict[str, str]] | None = None
-        # Every note's JSON without its body (`kg.codec.note_to_json`), by id, likewise.
+        # Every note's JSON without its body (`kg.codec.note_to_json`), by id, likewise;
+        # every note's (description, claim) by id, likewise.
         self.read_items: Callable[[], Iterable[tuple[str, dict[str, Any]]]] | None = None
+        self.read_texts: Callable[[], dict[str, tuple[Any, Any]]] | None = None
 
     @cached_property
     def _headers(self) -> dict[str, Header]:
