@@ -25,7 +25,8 @@ if __package__ in (None, ""):  # run as a script: the checkout's root on the pat
 import kg
 from benchmarks.corpus.planted import nmi
 from kg.graph.bridges import bridges
-from kg.graph.communities import clusters, note_weights
+from kg.graph.communities import clusters
+from kg.graph.weights import weight_arrays
 
 
 def write_planted(folder: Path, topics: int = 100, size: int = 100, seed: int = 3) -> None:
@@ -58,7 +59,7 @@ def main() -> None:
     for _ in range(args.runs):
         for name, g in graphs.items():
             t0 = time.perf_counter()
-            weights = note_weights(g)
+            weights = weight_arrays(g)
             t1 = time.perf_counter()
             shape = clusters(g, weights=weights)
             t2 = time.perf_counter()

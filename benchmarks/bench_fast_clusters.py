@@ -22,11 +22,13 @@ import networkx as nx
 
 import kg
 from kg.graph.bridges import bridges
-from kg.graph.communities import clusters, note_weights
+from kg.graph.communities import clusters
+from kg.graph.weights import NoteWeights, weight_arrays
 
 
-def modularity(G: nx.Graph, groups: list[list[int]]) -> float:
-    return float(nx.community.modularity(G, [set(g) for g in groups], weight="weight"))
+def modularity(G: NoteWeights, groups: list[list[int]]) -> float:
+    graph = G.to_networkx()
+    return float(nx.community.modularity(graph, [set(g) for g in groups], weight="weight"))
 
 
 def main() -> None:
@@ -56,10 +58,12 @@ def main() -> None:
             for variant in ("networkx-louvain", METHOD, "index cache"):
                 g = load(corpus)  # a fresh graph: nothing kept on it
                 t0 = time.perf_counter()
-                G = note_weights(g)
+                G = weight_arrays(g)
                 t1 = time.perf_counter()
                 if variant == "networkx-louvain":
-                    found = nx.community.louvain_communities(G, weight="weight", seed=0)
+                    found = nx.community.louvain_communities(
+                        G.to_networkx(), weight="weight", seed=0
+                    )
                     groups = [sorted(c) for c in found]
                     shape = clusters(g, weights=G, found=groups)
                 elif variant == METHOD:
@@ -68,7 +72,7 @@ def main() -> None:
                 else:
                     g._shape_weights = G  # the method's own weights: the graph just made
                     shape = g.clusters()
-                    number = {note: n for n, note in enumerate(G.graph["ids"])}
+                    number = {note: n for n, note in enumerate(G.ids)}
                     groups = [[number[n] for n in c] for c in g._groups(shape)]
                 t2 = time.perf_counter()
                 bridges(g, shape, weights=G)

@@ -13,7 +13,7 @@ import pytest
 
 import kg
 import kg.graph.partition
-from kg.graph.cluster_cache import FILE
+from kg.graph.cluster_cache import FILE, matched
 
 TOPICS = {"ice": "Glaciers melt", "bow": "Violins sing", "oven": "Bread rises"}
 
@@ -116,3 +116,33 @@ def test_a_fresh_process_finds_the_same_clusters(tmp_path):
         check=True,
     ).stdout
     assert json.loads(out) == here
+
+
+def test_an_edit_of_links_that_moves_a_note_keeps_the_other_ids(tmp_path, found):
+    """`bow 0`, the smallest note id, moves to the oven notes' cluster: numbered by their
+    smallest note, all three clusters would change id; matched to the kept ones, none does."""
+    notes, index = tmp_path / "notes", tmp_path / "index"
+    write_corpus(notes)
+    g = kg.load(notes, embed="none", index=index)
+    first, (bow, oven) = labels(g), (g.note("bow 0").id, g.note("oven 0").id)
+    assert first[bow] == 0 and len(set(first.values())) == 3
+    links = " ".join(f"[[oven {i}]]" for i in range(4))
+    (notes / "bow 0.md").write_text(f"Violins sing. Plain. {links}\n", encoding="utf-8")
+    moved = labels(kg.load(notes, embed="none", index=index))
+    assert found == [False, True]  # found again, from the kept communities
+    assert moved[bow] == first[oven]
+    assert {n: c for n, c in moved.items() if n != bow} == {
+        n: c for n, c in first.items() if n != bow
+    }
+    anew = labels(kg.load(notes, embed="none", index=tmp_path / "anew"))
+    assert anew[bow] == 0 and anew != moved  # the same clusters, numbered otherwise
+
+
+def test_communities_are_matched_to_the_kept_ones_by_overlap():
+    # Kept: 0 = {0, 1, 2, 3, 11}, 1 = {4, 5, 6}, 2 = {7, 8}. Found now: the first split in
+    # two, the part with more of its notes keeps id 0; 7-8 merged into 4-6's cluster, which
+    # keeps id 1; the other part takes the free id 2; a lone note stays unclustered.
+    before = [[0, 1, 2, 3, 11], [4, 5, 6], [7, 8]]
+    found = [[11, 3], [0, 1, 2, 9], [4, 5, 6, 7, 8], [10]]
+    assert matched(found, before, 2) == [[0, 1, 2, 9], [4, 5, 6, 7, 8], [3, 11], [10]]
+    assert matched(found, [], 2) == [[0, 1, 2, 9], [3, 11], [4, 5, 6, 7, 8], [10]]

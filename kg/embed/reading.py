@@ -202,6 +202,8 @@ class Reading(StoreState):
             A row is in a damaged segment (run `kg index` to repair it).
         """
         rows = np.asarray(rows, dtype=np.int64)
+        if len(self._segments) == 1 and self._segments[0] is not None:  # no second copy
+            return np.asarray(self._segments[0][rows], dtype=np.float32)
         out = np.empty((len(rows), self.dim), dtype=np.float32)
         if not len(rows):
             return out

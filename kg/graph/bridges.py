@@ -14,13 +14,16 @@ its own; `bridge_scores` gives every clustered note's score (the exports carry i
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from kg.display import Results, ShortRepr
 from kg.errors import check_count
-from kg.graph.communities import Clustering, clusters, note_weights
+from kg.graph.communities import Clustering, as_arrays, clusters
+from kg.graph.weights import NoteWeights
 
 if TYPE_CHECKING:
     import networkx as nx  # type: ignore[import-untyped, unused-ignore]
@@ -46,23 +49,52 @@ class Bridge(ShortRepr):
     only_link: tuple[int, ...]  # clusters no other note links directly to its own
 
 
-def _spreads(
-    G: nx.Graph, labels: list[int | None]
-) -> Iterator[tuple[int, int, Counter[int], float, float]]:
-    """Each clustered note (by number) with its cluster, its link weight in each cluster,
-    its participation and its weight across (to other clusters)."""
-    for note in G:
-        own = labels[note]
-        if own is None:
-            continue
-        spread: Counter[int] = Counter()
-        for other, data in G[note].items():
-            if (theirs := labels[other]) is not None:
-                spread[theirs] += data["weight"]
-        strength = sum(spread.values())
-        across = strength - spread[own]
-        participation = 1 - sum((w / strength) ** 2 for w in spread.values()) if strength else 0.0
-        yield note, own, spread, participation, across
+@dataclass(frozen=True, eq=False)
+class _Spread:
+    """Every clustered note's link weight in each cluster, worked out at once from the
+    weighted graph of notes: `notes` and `clusters` the (note, cluster) pairs, sorted,
+    `weight` the note's link weight in that cluster; per note (by number), its cluster
+    (`own`, -1 for none), participation and weight `across` (to other clusters)."""
+
+    own: np.ndarray
+    notes: np.ndarray
+    clusters: np.ndarray
+    weight: np.ndarray
+    participation: np.ndarray
+    across: np.ndarray
+
+    def of(self, note: int) -> dict[int, float]:
+        """The note's link weight in each cluster."""
+        lo, hi = np.searchsorted(self.notes, [note, note + 1])
+        return dict(zip(self.clusters[lo:hi].tolist(), self.weight[lo:hi].tolist(), strict=True))
+
+
+def _spread(W: NoteWeights, labels: Mapping[str, int]) -> _Spread:
+    own = np.fromiter((labels.get(note_id, -1) for note_id in W.ids), np.int64, len(W))
+    rows, cols, weight, _ = W.both
+    theirs = own[cols]
+    kept = (own[rows] >= 0) & (theirs >= 0)
+    k = int(own.max()) + 1 if len(own) else 0
+    keys, where = np.unique(rows[kept] * k + theirs[kept], return_inverse=True)
+    summed = np.bincount(where.ravel(), weights=weight[kept], minlength=len(keys))
+    notes, clusters = keys // max(k, 1), keys % max(k, 1)
+    strength = np.bincount(notes, weights=summed, minlength=len(W))
+    mine = clusters == own[notes]
+    inside = np.bincount(notes[mine], weights=summed[mine], minlength=len(W))
+    share = summed / np.where(strength > 0, strength, 1.0)[notes]
+    squares = np.bincount(notes, weights=share**2, minlength=len(W))
+    participation = np.where(strength > 0, 1 - squares, 0.0)
+    return _Spread(own, notes, clusters, summed, participation, strength - inside)
+
+
+def _between(W: NoteWeights, own: np.ndarray) -> dict[tuple[int, int], int]:
+    """How many pairs of notes are linked across each pair of clusters (lower, higher)."""
+    a, b = own[W.first], own[W.second]
+    across = (a >= 0) & (b >= 0) & (a != b)
+    lo, hi = np.minimum(a[across], b[across]), np.maximum(a[across], b[across])
+    k = int(own.max()) + 1 if len(own) else 1
+    pairs, counts = np.unique(lo * k + hi, return_counts=True)
+    return {(p // k, p % k): n for p, n in zip(pairs.tolist(), counts.tolist(), strict=True)}
 
 
 def bridges(
@@ -70,7 +102,7 @@ def bridges(
     clustering: Clustering | None = None,
     *,
     top: int = 20,
-    weights: nx.Graph | None = None,
+    weights: NoteWeights | nx.Graph | None = None,
 ) -> Results[Bridge]:
     """The notes that join clusters, ranked, and what comes apart without each.
 
@@ -83,7 +115,8 @@ def bridges(
     top
         How many bridges to return.
     weights
-        The graph `note_weights` gives, when already made.
+        The weighted graph of notes (`kg.graph.weights.weight_arrays`, or networkx's from
+        `note_weights`), when already made.
 
     Returns
     -------
@@ -100,32 +133,30 @@ def bridges(
     []
     """
     check_count("top", top, 0)
-    G = note_weights(graph) if weights is None else weights
-    shape = clustering if clustering is not None else clusters(graph, weights=G)
-    ids: list[str] = G.graph["ids"]
-    labels = [shape.labels.get(note_id) for note_id in ids]  # by the notes' numbers
-    # Cluster pair -> the notes whose links join them directly, each with how many.
-    between: dict[tuple[int, int], Counter[int]] = defaultdict(Counter)
-    ranked = []
-    for note, own, spread, participation, across in _spreads(G, labels):
-        for other in G[note]:
-            theirs = labels[other]
-            if theirs is not None and theirs != own:
-                pair = (min(own, theirs), max(own, theirs))
-                between[pair][note] += 1
-                between[pair][other] += 1
-        if across > 0:
-            ranked.append((-participation * across, note, participation, own, spread))
-    ranked.sort(key=lambda r: (round(r[0], 9), r[1]))
+    W = as_arrays(graph, weights)
+    shape = clustering if clustering is not None else clusters(graph, weights=W)
+    spread = _spread(W, shape.labels)
+    candidates = np.flatnonzero((spread.own >= 0) & (spread.across > 0))
+    scores = spread.participation[candidates] * spread.across[candidates]
+    rounded = np.array([round(-s, 9) for s in scores.tolist()], dtype=np.float64)
+    ranked = candidates[np.lexsort((candidates, rounded))][:top].tolist()
+    between = _between(W, spread.own) if ranked else {}
+    rows, cols = W.both[:2]
     made = []
-    for score, note, participation, own, spread in ranked[:top]:
-        joins = tuple(c for c, _ in sorted(spread.items(), key=lambda s: (-s[1], s[0])) if c != own)
-        apart, only = _cut_off(between, note, own)
+    for note in ranked:
+        own = int(spread.own[note])
+        weight = spread.of(note)
+        joins = tuple(c for c, _ in sorted(weight.items(), key=lambda s: (-s[1], s[0])) if c != own)
+        lo, hi = np.searchsorted(rows, [note, note + 1])
+        theirs = spread.own[cols[lo:hi]]
+        mine = Counter(theirs[(theirs >= 0) & (theirs != own)].tolist())
+        apart, only = _cut_off(between, mine, own)
+        participation = float(spread.participation[note])
         made.append(
             Bridge(
-                note_id=ids[note],
-                title=graph.note_table.title(ids[note]),
-                score=round(-score, 4),
+                note_id=W.ids[note],
+                title=graph.note_table.title(W.ids[note]),
+                score=round(participation * float(spread.across[note]), 4),
                 participation=round(participation, 4),
                 cluster=own,
                 joins=joins,
@@ -137,7 +168,10 @@ def bridges(
 
 
 def bridge_scores(
-    graph: KnowledgeGraph, clustering: Clustering | None = None, *, weights: nx.Graph | None = None
+    graph: KnowledgeGraph,
+    clustering: Clustering | None = None,
+    *,
+    weights: NoteWeights | nx.Graph | None = None,
 ) -> dict[str, float]:
     """Every clustered note's bridge score as `bridges` gives it (0.0 when all its links
     stay in its cluster); unclustered notes are left out.
@@ -146,35 +180,38 @@ def bridge_scores(
     >>> bridge_scores(_demo())
     {'a': 0.0, 'b': 0.0, 'c': 0.0}
     """
-    G = note_weights(graph) if weights is None else weights
-    shape = clustering if clustering is not None else clusters(graph, weights=G)
-    ids: list[str] = G.graph["ids"]
-    labels = [shape.labels.get(note_id) for note_id in ids]
+    W = as_arrays(graph, weights)
+    shape = clustering if clustering is not None else clusters(graph, weights=W)
+    spread = _spread(W, shape.labels)
+    scores = (spread.participation * spread.across).tolist()
+    across, own = spread.across.tolist(), spread.own.tolist()
     return {
-        ids[note]: round(participation * across, 4) if across > 0 else 0.0
-        for note, _, _, participation, across in _spreads(G, labels)
+        W.ids[note]: round(scores[note], 4) if across[note] > 0 else 0.0
+        for note in range(len(W))
+        if own[note] >= 0
     }
 
 
 def _cut_off(
-    between: Mapping[tuple[int, int], Counter[int]], note: int, own: int
+    between: Mapping[tuple[int, int], int], mine: Mapping[int, int], own: int
 ) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """The clusters reachable from `own` over inter-cluster links before but not after
-    taking away `note`'s links; and those only its links joined to `own` directly."""
+    taking away a note's links (`mine`: how many notes of each other cluster it links
+    to); and those only its links joined to `own` directly. `between` counts the linked
+    note pairs across each pair of clusters."""
     with_it: dict[int, set[int]] = defaultdict(set)
     without: dict[int, set[int]] = defaultdict(set)
     only = []
-    for (a, b), notes in between.items():
+    for (a, b), count in between.items():
         with_it[a].add(b)
         with_it[b].add(a)
-        # A link counts both its ends: the pair stays joined if a link not touching
-        # `note` joins it, i.e. other notes hold more ends than `note`'s links gave them.
-        others = sum(n for other, n in notes.items() if other != note)
-        if others > notes.get(note, 0):
+        # The pair stays joined when a linked pair of notes not touching the note joins it.
+        other = b if a == own else a if b == own else None
+        if other is None or count > mine.get(other, 0):
             without[a].add(b)
             without[b].add(a)
-        elif own in (a, b):
-            only.append(b if a == own else a)
+        else:
+            only.append(other)
     before, after = _reach(with_it, own), _reach(without, own)
     return tuple(sorted(before - after)), tuple(sorted(only))
 

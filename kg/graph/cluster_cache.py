@@ -8,7 +8,9 @@ the link weights and the method), one entry per resolution, seed and least size.
 only text keeps the signature, so the same communities are used (and the same cluster
 ids); an edit that adds, removes or retargets a link changes it, and they are found
 again, Leiden starting from the kept ones (`previous`) so that most notes stay in their
-clusters. The file is written whole and renamed into place under the index lock; a file that
+clusters, and each new cluster takes the id of the kept one it shares most notes with
+(`matched`), so that ids do not reshuffle. The communities are kept in the order of
+their cluster ids. The file is written whole and renamed into place under the index lock; a file that
 is damaged, of another format or of other links is ignored, never used.
 
 >>> import tempfile, pathlib
@@ -25,8 +27,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
+from collections.abc import Sequence
 from contextlib import suppress
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from kg.errors import KgError
 from kg.graph.figures import is_note
@@ -34,7 +41,7 @@ from kg.graph.figures import is_note
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
 
-__all__ = ["FILE", "keep", "links_signature", "previous", "read"]
+__all__ = ["FILE", "Kept", "keep", "links_signature", "matched", "previous", "read"]
 
 FILE = "clusters.json"
 FORMAT = 2  # 2: communities as lists of note ids
@@ -42,24 +49,34 @@ FORMAT = 2  # 2: communities as lists of note ids
 
 def links_signature(graph: KnowledgeGraph) -> str:
     """A hash of what the communities are found from: the ids of the notes with a page,
-    every link's source, target and kind, the link weights and the method.
+    every link's source, target and kind (in link order), the link weights and the method.
 
     >>> from kg.graph.knowledge import _demo
     >>> len(links_signature(_demo())), links_signature(_demo()) == links_signature(_demo())
     (64, True)
     """
-    from kg.graph.communities import HUB_LINKS, LINK_WEIGHTS
-    from kg.graph.partition import ITERATIONS, METHOD
+    from kg.graph.partition import EDGE_PASSES, ITERATIONS, METHOD, WARM_ITERATIONS
+    from kg.graph.weights import HUB_LINKS, LINK_WEIGHTS
 
-    ids = _ids(graph)
-    sources, targets = graph.link_table.end_lists()
-    kinds = graph.link_table.kind_list()
+    names, sources, targets, kind_names, kinds = graph.link_table.number_columns()
+    # The ends by their place among the sorted ids of the notes links touch: the same
+    # whatever order the table numbers its notes in (a graph just built, or reopened).
+    touched = np.zeros(len(names), dtype=bool)
+    touched[sources] = touched[targets] = True
+    order = sorted(np.flatnonzero(touched).tolist(), key=names.__getitem__)
+    place = np.full(len(names), -1, dtype="<i8")
+    place[order] = np.arange(len(order))
     digest = hashlib.sha256()
-    method = [METHOD, ITERATIONS, HUB_LINKS, sorted(LINK_WEIGHTS.items())]
+    method = [METHOD, ITERATIONS, EDGE_PASSES, WARM_ITERATIONS, HUB_LINKS]
+    method.append(sorted(LINK_WEIGHTS.items()))
+    method.append(kind_names)
     digest.update(json.dumps(method).encode("utf-8"))
-    for column in (ids, sources, targets, [str(k) for k in kinds]):
+    for column in (_ids(graph), [names[i] for i in order]):
         digest.update(b"\x01")
         digest.update("\x00".join(column).encode("utf-8", "surrogatepass"))
+    for numbers in (place[sources], place[targets], kinds.astype("<i8")):
+        digest.update(b"\x01")
+        digest.update(np.ascontiguousarray(numbers, dtype="<i8").tobytes())
     return digest.hexdigest()
 
 
@@ -107,20 +124,66 @@ def read(graph: KnowledgeGraph, key: str) -> list[list[int]] | None:
     return found
 
 
-def previous(graph: KnowledgeGraph, key: str) -> list[int] | None:
-    """A community number for each note (`note_weights`' order) from the communities kept
-    under `key` for other links (before an edit that changed links), notes new since
-    then each alone: where Leiden starts from so that most notes stay where they were.
-    None when none are kept."""
+@dataclass(frozen=True)
+class Kept:
+    """Communities kept for other links (before an edit that changed links), by the notes'
+    numbers now (`kg.graph.weights.weight_arrays`' order): a community number for each
+    note, notes new since then each alone (where Leiden starts from), and the clusters
+    in the order of their ids then (notes gone since then left out)."""
+
+    membership: list[int]
+    clusters: list[list[int]]
+
+
+def previous(graph: KnowledgeGraph, key: str, min_size: int = 1) -> Kept | None:
+    """The communities kept under `key` for other links (`Kept`), clusters those of at
+    least `min_size` notes; None when none are kept."""
     data = _load(graph)
     if data is None or data["links"] == _signature(graph):
         return None
     groups = _groups(data["runs"].get(key))
     if groups is None:
         return None
-    was = {note: number for number, group in enumerate(groups) for note in group}
-    fresh = iter(range(len(groups), len(groups) + len(was) + len(graph.note_table) + 1))
-    return [was[note] if note in was else next(fresh) for note in _ids(graph)]
+    ids = _ids(graph)
+    number = {note: n for n, note in enumerate(ids)}
+    was = {note: group for group, notes in enumerate(groups) for note in notes}
+    fresh = iter(range(len(groups), len(groups) + len(ids)))
+    membership = [was[note] if note in was else next(fresh) for note in ids]
+    clusters = [
+        [number[note] for note in notes if note in number]
+        for notes in groups
+        if len(notes) >= min_size
+    ]
+    return Kept(membership, clusters)
+
+
+def matched(
+    found: Sequence[Sequence[int]], before: Sequence[Sequence[int]], min_size: int
+) -> list[list[int]]:
+    """`found`'s communities in the order of the cluster ids they take, so that ids do not
+    reshuffle after an edit of links: each community of at least `min_size` notes takes
+    the id of the cluster of `before` (clusters in id order) it shares most notes with,
+    the largest overlaps first; the others, and those whose id is past the new number of
+    clusters, take the free ids in the order of their smallest note. The smaller
+    communities come last.
+
+    >>> matched([[0, 1], [2, 3, 4], [5, 6]], [[2, 3], [0, 1, 4], [7, 8]], 2)
+    [[2, 3, 4], [0, 1], [5, 6]]
+    """
+    new = sorted((sorted(c) for c in found if len(c) >= min_size), key=lambda c: c[0])
+    small = [list(c) for c in found if len(c) < min_size]
+    was = {note: cluster for cluster, notes in enumerate(before) for note in notes}
+    overlap: Counter[tuple[int, int]] = Counter(
+        (i, was[note]) for i, notes in enumerate(new) for note in notes if note in was
+    )
+    slots: list[int | None] = [None] * len(new)
+    placed: set[int] = set()
+    for (i, j), _ in sorted(overlap.items(), key=lambda o: (-o[1], o[0][1], o[0][0])):
+        if i not in placed and j < len(new) and slots[j] is None:
+            slots[j] = i
+            placed.add(i)
+    rest = iter(i for i in range(len(new)) if i not in placed)
+    return [new[next(rest) if i is None else i] for i in slots] + small
 
 
 def _ids(graph: KnowledgeGraph) -> list[str]:

@@ -2,16 +2,18 @@
 
 `clusters` groups the notes into communities (igraph's Leiden method, else networkx's
 Louvain: `kg.graph.partition`) over one undirected weighted graph of notes
-(`note_weights`): each link adds the weight of its kind (`LINK_WEIGHTS`, the one place
-they are decided), and a link touching a note with more
+(`note_weights`): each link adds the weight of its kind (`LINK_WEIGHTS`, decided in
+`kg.graph.weights`), and a link touching a note with more
 than `HUB_LINKS` links counts for less, so that a hub listing hundreds of notes does not
 glue them into one cluster. Category, #tag and attachment nodes and stubs (titles known
 only from a link) are left out: a category or tag shared by many notes would join them
 all, and a stub has no text of its own; notes with no weighted link are left unclustered.
 
 Clusters are numbered by a key that one edit elsewhere does not move: sorted by their
-smallest note id. The random seed is fixed and the graph is built in sorted order, so
-the same corpus gives the same clusters. Each cluster is named by its most distinctive
+smallest note id (`g.clusters()` keeps them in the index, and after an edit of links
+matches the new clusters to the kept ones, so that ids do not reshuffle:
+`kg.graph.cluster_cache`). The random seed is fixed and the graph is built in sorted
+order, so the same corpus gives the same clusters. Each cluster is named by its most distinctive
 title words (how much more often a word is in its notes' titles than in the corpus's)
 and listed with its central notes (the most strongly linked inside it).
 
@@ -28,17 +30,19 @@ Clustering(3 notes in 1 clusters, 0 unclustered)
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from kg.display import Results, ShortRepr
 from kg.errors import InvalidArgument, check_count
-from kg.graph.figures import is_note
-from kg.model import LinkKind
-from kg.text import plain_words, stem
+from kg.graph.weights import HUB_LINKS, LINK_WEIGHTS, NoteWeights, weight_arrays
+from kg.text import TOKEN, fold, stem, stopwords
 
 if TYPE_CHECKING:
     import networkx as nx  # type: ignore[import-untyped, unused-ignore]
@@ -47,6 +51,7 @@ if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
 
 __all__ = [
+    "HUB_LINKS",
     "LINK_WEIGHTS",
     "Cluster",
     "Clustering",
@@ -54,28 +59,6 @@ __all__ = [
     "note_weights",
 ]
 
-# How much one link of each kind joins its two notes. Written links, cited sources, related
-# concepts and a line's next line are deliberate; a hub's sections, topics and parents are
-# lists; a title merely appearing in running text joins least. Categories and #tags are
-# groupings a writer already made, shared by too many notes to tell communities apart.
-LINK_WEIGHTS: dict[str, float] = {
-    LinkKind.LINKS: 1.0,
-    LinkKind.RELATED: 1.0,
-    LinkKind.SOURCE: 1.0,
-    LinkKind.USES: 1.0,
-    LinkKind.NEXT: 1.0,
-    LinkKind.EMBEDS: 0.5,
-    LinkKind.PAPER: 0.5,
-    LinkKind.HUB: 0.5,
-    LinkKind.SECTION: 0.5,
-    LinkKind.SUBMAP: 0.5,
-    LinkKind.TOPIC: 0.5,
-    LinkKind.MENTIONS: 0.3,
-    LinkKind.CATEGORY: 0.0,
-    LinkKind.TAGGED: 0.0,
-}
-# A link touching a note with more links than this weighs sqrt(HUB_LINKS / its links).
-HUB_LINKS = 50
 WORDS = 3  # distinctive words in a cluster's name
 # Words of questions and comparisons that kg's short stop list keeps (search needs them)
 # but that say nothing of a topic: never in a cluster's name.
@@ -152,51 +135,29 @@ class Clustering:
 
 
 def note_weights(graph: KnowledgeGraph) -> nx.Graph:
-    """The undirected weighted graph of notes that `clusters` and `bridges` work on.
+    """The undirected weighted graph of notes that `clusters` and `bridges` work on, in
+    networkx (they work on its arrays, `kg.graph.weights.weight_arrays`).
 
     Nodes are numbers, one per note with a page in the order of their ids, which the
-    list ``G.graph["ids"]`` holds (networkx's Louvain runs twice as fast on numbers as
-    on text); an edge's ``weight`` sums its links' weights (`LINK_WEIGHTS`, damped at
-    hubs) and ``links`` counts them.
+    list ``G.graph["ids"]`` holds; an edge's ``weight`` sums its links' weights
+    (`LINK_WEIGHTS`, damped at hubs) and ``links`` counts them.
 
     >>> from kg.graph.knowledge import _demo
     >>> G = note_weights(_demo())
     >>> G.graph["ids"], sorted(G.edges(data="weight"))
     (['a', 'b', 'c'], [(0, 1, 1.0), (1, 2, 0.3)])
     """
-    import networkx as nx
+    return weight_arrays(graph).to_networkx()
 
-    ids = sorted(i for i, h in graph.note_table.headers() if is_note(h[1], h[2]))
-    number = {note: n for n, note in enumerate(ids)}
-    sources, targets = graph.link_table.end_lists()
-    kinds = graph.link_table.kind_list()
-    degree = [0] * len(ids)
-    pairs: list[tuple[int, int, float]] = []
-    of, kind_weight = number.get, LINK_WEIGHTS.get
-    for source, target, kind in zip(sources, targets, kinds, strict=True):
-        weight, a, b = kind_weight(kind, 0.0), of(source), of(target)
-        if weight <= 0 or a is None or b is None or a == b:
-            continue
-        degree[a] += 1
-        degree[b] += 1
-        pairs.append((a, b, weight) if a < b else (b, a, weight))
-    pairs.sort()
-    edges: list[tuple[int, int, dict[str, Any]]] = []
-    for a, b, weight in pairs:
-        busiest = max(degree[a], degree[b])
-        if busiest > HUB_LINKS:
-            weight *= math.sqrt(HUB_LINKS / busiest)
-        if edges and edges[-1][0] == a and edges[-1][1] == b:
-            edges[-1][2]["weight"] += weight
-            edges[-1][2]["links"] += 1
-        else:
-            edges.append((a, b, {"weight": weight, "links": 1}))
-    G = nx.Graph(ids=ids)
-    G.add_nodes_from(range(len(ids)))
-    for edge in edges:
-        edge[2]["weight"] = round(edge[2]["weight"], 6)
-    G.add_edges_from(edges)
-    return G
+
+def as_arrays(graph: KnowledgeGraph, weights: NoteWeights | nx.Graph | None) -> NoteWeights:
+    """The weighted graph of notes as arrays: `weights` when it is, made from it when it
+    is a networkx graph (`note_weights`), made from the corpus when None."""
+    if weights is None:
+        return weight_arrays(graph)
+    if isinstance(weights, NoteWeights):
+        return weights
+    return NoteWeights.from_networkx(weights)
 
 
 def clusters(
@@ -205,8 +166,9 @@ def clusters(
     resolution: float = 1.0,
     seed: int = 0,
     min_size: int = 2,
-    weights: nx.Graph | None = None,
+    weights: NoteWeights | nx.Graph | None = None,
     found: Sequence[Sequence[int]] | None = None,
+    ordered: bool = False,
 ) -> Clustering:
     """Group the notes into communities over their weighted links (Leiden or Louvain,
     seeded: `kg.graph.partition`).
@@ -222,14 +184,19 @@ def clusters(
     min_size
         Communities smaller than this are left unclustered (isolated notes, lone pairs).
     weights
-        The graph `note_weights` gives, when already made.
+        The weighted graph of notes (`kg.graph.weights.weight_arrays`, or networkx's
+        from `note_weights`), when already made.
     found
         Its communities (node numbers), when already found (kept in the index).
+    ordered
+        Number the clusters in the order `found` gives them (kept in the index in the
+        order of their ids, or matched to those kept before an edit of links:
+        `kg.graph.cluster_cache.matched`) rather than by their smallest note.
 
     Returns
     -------
     Clustering
-        The clusters, numbered in the order of their smallest note id.
+        The clusters, numbered in the order of their smallest note id (unless `ordered`).
 
     Examples
     --------
@@ -243,31 +210,19 @@ def clusters(
     if not isinstance(resolution, (int, float)) or isinstance(resolution, bool) or resolution <= 0:
         raise InvalidArgument(f"resolution must be a number above 0, not {resolution!r}")
     check_count("min_size", min_size, 1)
-    G = note_weights(graph) if weights is None else weights
+    W = as_arrays(graph, weights)
     if found is None:
-        found = communities(G, resolution=resolution, seed=seed)
-    groups = sorted((sorted(c) for c in found if len(c) >= min_size), key=lambda c: c[0])
-    ids: list[str] = G.graph["ids"]  # numbered in id order: sorting numbers sorts ids
+        found = communities(W, resolution=resolution, seed=seed)
+    groups = [sorted(c) for c in found if len(c) >= min_size]
+    if not ordered:
+        groups.sort(key=lambda c: c[0])
+    ids = W.ids  # numbered in id order: sorting numbers sorts ids
     unclustered = tuple(ids[n] for n in sorted(n for c in found if len(c) < min_size for n in c))
-    cluster_of = {note: number for number, group in enumerate(groups) for note in group}
     titles = [graph.note_table.title(note) for note in ids]
     named = _names(groups, _texts(graph, ids, titles))
+    inner, inside, links, linked = _statistics(W, groups)
     made = []
     for number, group in enumerate(groups):
-        inner: Counter[int] = Counter()
-        across: Counter[int] = Counter()
-        inside = links = 0
-        for note in group:
-            for other, data in G[note].items():
-                theirs = cluster_of.get(other)
-                if theirs == number:
-                    inner[note] += data["weight"]
-                    inside += data["links"]
-                else:
-                    links += 2 * data["links"]  # counted once here, as inside links twice
-                    if theirs is not None:
-                        across[theirs] += data["links"]
-        links += inside
         central = sorted(group, key=lambda n: (-round(inner[n], 6), n))[:CENTRAL]
         words = named[number]
         made.append(
@@ -275,64 +230,112 @@ def clusters(
                 id=number,
                 name=" · ".join(words) if words else titles[central[0]],
                 size=len(group),
-                inside=round(inside / links, 3) if links else 0.0,
+                inside=round(inside[number] / links[number], 3) if links[number] else 0.0,
                 words=words,
                 titles=tuple(titles[n] for n in central),
                 central=tuple(ids[n] for n in central),
                 note_ids=tuple(ids[n] for n in group),
-                linked=tuple(sorted(across.items(), key=lambda c: (-c[1], c[0]))),
+                linked=linked[number],
             )
         )
-    labels = MappingProxyType({ids[note]: number for note, number in cluster_of.items()})
+    labels = MappingProxyType(
+        {ids[note]: number for number, group in enumerate(groups) for note in group}
+    )
     return Clustering(Results(made, Cluster), labels, unclustered, resolution, seed)
 
 
-def _texts(graph: KnowledgeGraph, ids: list[str], titles: list[str]) -> list[str]:
+def _statistics(
+    W: NoteWeights, groups: list[list[int]]
+) -> tuple[list[float], list[int], list[int], list[tuple[tuple[int, int], ...]]]:
+    """Each note's link weight inside its cluster; each cluster's links inside (counted
+    from both ends), its links' ends (links inside twice, links out once), and the
+    clusters its links reach with how many links, the most linked first."""
+    label = np.full(len(W), -1, dtype=np.int64)
+    for number, group in enumerate(groups):
+        label[group] = number
+    rows, cols, weight, count = W.both
+    mine, theirs = label[rows], label[cols]
+    clustered = mine >= 0
+    same = clustered & (mine == theirs)
+    out = clustered & ~same
+    k = len(groups)
+    inner = np.bincount(rows[same], weights=weight[same], minlength=len(W))
+    inside = np.bincount(mine[same], weights=count[same], minlength=k).astype(np.int64)
+    leaving = np.bincount(mine[out], weights=count[out], minlength=k).astype(np.int64)
+    across = out & (theirs >= 0)
+    pairs, where = np.unique(mine[across] * k + theirs[across], return_inverse=True)
+    counts = np.bincount(where.ravel(), weights=count[across]).astype(np.int64)
+    reached: list[list[tuple[int, int]]] = [[] for _ in groups]
+    for pair, n in zip(pairs.tolist(), counts.tolist(), strict=True):
+        reached[pair // k].append((pair % k, n))
+    linked = [tuple(sorted(r, key=lambda c: (-c[1], c[0]))) for r in reached]
+    return inner.tolist(), inside.tolist(), (2 * leaving + inside).tolist(), linked
+
+
+def _texts(graph: KnowledgeGraph, ids: Sequence[str], titles: list[str]) -> list[str]:
     """Each note's title, description and claim (what names a cluster), read without
     the notes' bodies when the graph comes from an index."""
     table = graph.note_table
-    if table.read_items is not None:
-        items = {note_id: item for note_id, item in table.read_items()}
-        fields = [items.get(note_id, {}) for note_id in ids]
+    if table.read_texts is not None:
+        read = table.read_texts()
+        fields = [read.get(note_id, (None, None)) for note_id in ids]
     else:
-        fields = [{"description": table[i].description, "claim": table[i].claim} for i in ids]
+        fields = [(table[i].description, table[i].claim) for i in ids]
     return [
-        " ".join((title, item.get("description") or "", item.get("claim") or ""))
-        for title, item in zip(titles, fields, strict=True)
+        " ".join((title, description or "", claim or ""))
+        for title, (description, claim) in zip(titles, fields, strict=True)
     ]
 
 
 def _names(groups: list[list[int]], texts: list[str]) -> list[tuple[str, ...]]:
     """Each group's most distinctive words: a word scores its share of the group's notes
     (title, description, claim) times the log of how much larger that share is than in
-    the corpus; shown in the form most often written."""
-    stems_of: list[set[str]] = []
-    written: dict[str, Counter[str]] = defaultdict(Counter)
-    everywhere: Counter[str] = Counter()
-    total = len(texts)
-    for text in texts:
-        found = set()
-        for word in plain_words(text):
-            if word.isdigit() or word in NAME_SKIP:
-                continue
-            root = stem(word)
-            found.add(root)
-            written[root][word] += 1
-        stems_of.append(found)
-        everywhere.update(found)
-    names = []
-    for group in groups:
-        here: Counter[str] = Counter()
-        for note in group:
-            here.update(stems_of[note])
-        least = 2 if len(group) >= 4 else 1
-        scored = []
-        for root, count in here.items():
-            if count < least:
-                continue
-            share, base = count / len(group), everywhere[root] / total
-            if share > base:
-                scored.append((-share * math.log(share / base), root))
-        scored.sort()
-        names.append(tuple(written[root].most_common(1)[0][0] for _, root in scored[:WORDS]))
-    return names
+    the corpus; shown in the form most often written (the first written of equals).
+    Ties go to the word first in alphabetical order."""
+    # Each text's words as `plain_words` gives them, less stop words and one letter words
+    # left out below, once per word rather than once per time it is written.
+    words = [TOKEN.findall(fold(text).lower().replace("'s", "")) for text in texts]
+    written = Counter(chain.from_iterable(words))  # in the order first written
+    stop = stopwords()
+    roots: dict[str, int] = {}  # stem -> its number
+    root_of: dict[str, int] = {}  # word -> its stem's number, -1 when it never names
+    for word in written:
+        skipped = len(word) < 2 or word in stop or word.isdigit() or word in NAME_SKIP
+        root_of[word] = -1 if skipped else roots.setdefault(stem(word), len(roots))
+    notes: list[int] = []
+    found: list[int] = []
+    for note, listed in enumerate(words):
+        seen = set(map(root_of.__getitem__, listed))
+        seen.discard(-1)
+        notes.extend([note] * len(seen))
+        found.extend(seen)
+    form: dict[int, tuple[int, str]] = {}  # stem number -> (count, its most written word)
+    for word, count in written.items():
+        number = root_of[word]
+        if number >= 0 and count > form.get(number, (0, ""))[0]:
+            form[number] = (count, word)
+    names: list[tuple[str, ...]] = [() for _ in groups]
+    if not groups or not found:
+        return names
+    label = np.full(len(texts), -1, dtype=np.int64)
+    for number, group in enumerate(groups):
+        label[group] = number
+    root = np.array(found, dtype=np.int64)
+    everywhere = np.bincount(root, minlength=len(roots))
+    cluster = label[np.array(notes, dtype=np.int64)]
+    inside = cluster >= 0
+    keys, counts = np.unique(cluster[inside] * len(roots) + root[inside], return_counts=True)
+    cluster, root = keys // len(roots), keys % len(roots)
+    size = np.array([len(g) for g in groups], dtype=np.int64)[cluster]
+    share, base = counts / size, everywhere[root] / len(texts)
+    kept = (counts >= np.where(size >= 4, 2, 1)) & (share > base)
+    cluster, root, share, base = cluster[kept], root[kept], share[kept], base[kept]
+    score = [-s * math.log(s / b) for s, b in zip(share.tolist(), base.tolist(), strict=True)]
+    alphabetical = np.argsort(np.array(list(roots), dtype=object)).argsort()
+    order = np.lexsort((alphabetical[root], np.array(score), cluster))
+    cluster, root = cluster[order].tolist(), root[order].tolist()
+    picked: list[list[str]] = [[] for _ in groups]
+    for c, r in zip(cluster, root, strict=True):
+        if len(picked[c]) < WORDS:
+            picked[c].append(form[r][1])
+    return [tuple(p) for p in picked]

@@ -15,12 +15,11 @@ from typing import TYPE_CHECKING, Any
 from kg.errors import InvalidArgument
 from kg.graph.bridge_links import BridgeLink, bridge_links
 from kg.graph.bridges import Bridge, bridge_scores, bridges
-from kg.graph.communities import Clustering, clusters, note_weights
+from kg.graph.communities import Clustering, clusters
 from kg.graph.contest_methods import ContestMethods
+from kg.graph.weights import NoteWeights, weight_arrays
 
 if TYPE_CHECKING:
-    import networkx as nx  # type: ignore[import-untyped, unused-ignore]
-
     from kg.display import Results
     from kg.graph.knowledge import KnowledgeGraph
     from kg.query.gaps import Gap
@@ -44,22 +43,25 @@ class ShapeMethods(ContestMethods):
     communities found are also kept in the index folder while the links stay the same
     (`kg.graph.cluster_cache`)."""
 
-    _shape_weights: nx.Graph | None = None
+    _shape_weights: NoteWeights | None = None
     _shape_clusterings: dict[tuple[Any, ...], Clustering] | None = None
     _links_signature: str | None = None  # kg.graph.cluster_cache.links_signature
 
-    def _note_weights(self) -> nx.Graph:
+    def _note_weights(self) -> NoteWeights:
         if self._shape_weights is None:
             graph: KnowledgeGraph = self  # type: ignore[assignment]
-            self._shape_weights = note_weights(graph)
+            self._shape_weights = weight_arrays(graph)
         return self._shape_weights
 
     def clusters(self, *, resolution: float = 1.0, seed: int = 0, min_size: int = 2) -> Clustering:
-        """The notes grouped into communities over their weighted links (Louvain).
+        """The notes grouped into communities over their weighted links (Leiden).
 
         See `kg.graph.communities.clusters`: link kinds are weighted (`LINK_WEIGHTS`),
         categories, tags and stubs left out, hubs damped; clusters are numbered by their
-        smallest note id and named by their most distinctive title words.
+        smallest note id and named by their most distinctive title words. They are kept
+        in the index folder until the links change (an edit of text keeps them, ids
+        and all); after a change of links each cluster keeps the id of the kept one it
+        shares most notes with (`kg.graph.cluster_cache`).
 
         Parameters
         ----------
@@ -95,18 +97,24 @@ class ShapeMethods(ContestMethods):
             from kg.graph import cluster_cache
 
             # The communities are kept in the index folder until the links change; after a
-            # change Leiden starts from them, so that most notes stay in their clusters.
+            # change Leiden starts from them, so that most notes stay in their clusters,
+            # and each cluster keeps the id of the kept one it shares most notes with.
             name = f"{resolution!r}/{seed!r}/{min_size!r}"
             kept = cluster_cache.read(graph, name) if plain else None
-            groups = kept
+            groups, ordered = kept, kept is not None
             if kept is None and plain and resolution > 0:
-                before = cluster_cache.previous(graph, name)
+                before = cluster_cache.previous(graph, name, int(min_size))
                 if before is not None:
                     from kg.graph.partition import communities
 
-                    groups = communities(
-                        self._note_weights(), resolution=resolution, seed=seed, initial=before
+                    again = communities(
+                        self._note_weights(),
+                        resolution=resolution,
+                        seed=seed,
+                        initial=before.membership,
                     )
+                    groups = cluster_cache.matched(again, before.clusters, int(min_size))
+                    ordered = True
             found = clusters(
                 graph,
                 resolution=resolution,
@@ -114,6 +122,7 @@ class ShapeMethods(ContestMethods):
                 min_size=min_size,
                 weights=self._note_weights(),
                 found=groups,
+                ordered=ordered,
             )
             if plain:
                 self._shape_clusterings[key] = found

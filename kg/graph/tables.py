@@ -75,8 +75,10 @@ class NoteTable(Mapping[str, Note]):
         self.read_tags: Callable[[], dict[str, tuple[str, ...]]] | None = None
         # Every dated note's date (ISO text) in one pass, likewise.
         self.read_dates: Callable[[], dict[str, str]] | None = None
-        # Every note's JSON without its body (`kg.codec.note_to_json`), by id, likewise.
+        # Every note's JSON without its body (`kg.codec.note_to_json`), by id, likewise;
+        # every note's (description, claim) by id, likewise.
         self.read_items: Callable[[], Iterable[tuple[str, dict[str, Any]]]] | None = None
+        self.read_texts: Callable[[], dict[str, tuple[Any, Any]]] | None = None
 
     @cached_property
     def _headers(self) -> dict[str, Header]:
@@ -342,6 +344,21 @@ class LinkTable:
         if columns is not None:
             return list(map(columns.kind_names.__getitem__, columns.kinds))
         return [self.kind(index) for index in range(len(rows))]
+
+    def number_columns(self) -> tuple[list[str], Any, Any, list[str], Any]:
+        """(note ids, sources, targets, kind names, kinds), the links' ends and kinds as
+        numpy arrays of places in link order (a reopened graph's: no step per link).
+
+        >>> LinkTable([Link("a", "b", LinkKind.MENTIONS)], ["a", "b"]).number_columns()[1:3]
+        (array([0]), array([1]))
+        """
+        import numpy as np
+
+        if (c := self._columns) is None:  # built: the columns `columns` saves
+            made = self.columns(list(self.out))
+            c = _Columns(made.note_ids, made.sources, made.targets, made.kinds, made.kind_names)
+        ends = [np.asarray(x, dtype=np.int64) for x in (c.sources, c.targets, c.kinds)]
+        return c.ids, ends[0], ends[1], c.kind_names, ends[2]
 
     def prefetch(self, indices: Sequence[int] | None) -> None:
         """Decode these links (all of them for None) with one fetch of their details."""

@@ -30,6 +30,7 @@ from kg.index.read import (
     read_link_columns,
     rows_of_files,
     tags_and_dates_readers,
+    texts_reader,
 )
 from kg.index.rows import delete_notes, link_files, write_notes
 from kg.index.stamps import stamps_text
@@ -308,7 +309,7 @@ def reopen(
     links.read_fields = fields_reader(db, extras["rowids"])  # networkx's in bulk, as at open
     table = NoteTable(headers, note_reader(db))
     table.read_tags, table.read_dates = tags_and_dates_readers(db)
-    table.read_items = items_reader(db)
+    table.read_items, table.read_texts = items_reader(db), texts_reader(db)
     for note in notes.values():
         table._cache[note.id] = note
     graph = KnowledgeGraph(

@@ -96,7 +96,7 @@ class SavedIndex:
         # tenth of a second at 100,000 notes that looking a note up does not need).
         notes = NoteTable(headers_reader(db), note_reader(db), ids=position)
         notes.read_tags, notes.read_dates = tags_and_dates_readers(db)
-        notes.read_items = items_reader(db)
+        notes.read_items, notes.read_texts = items_reader(db), texts_reader(db)
         graph = KnowledgeGraph(
             notes,
             links,
@@ -239,6 +239,22 @@ def items_reader(db: sqlite3.Connection) -> Callable[[], Iterator[tuple[str, dic
             if properties:
                 item["properties"] = properties
             yield note_id, item
+
+    return read
+
+
+def texts_reader(db: sqlite3.Connection) -> Callable[[], dict[str, tuple[Any, Any]]]:
+    """A reader of every note's description and claim (None when it has none) by id, in
+    one query that parses no JSON here: what names a cluster besides the title."""
+    lock = ReadLock(db)
+
+    def read() -> dict[str, tuple[Any, Any]]:
+        with lock:
+            rows = db.execute(
+                "SELECT id, json_extract(data, '$.description'), json_extract(data, '$.claim') "
+                "FROM notes"
+            ).fetchall()
+        return {note_id: (description, claim) for note_id, description, claim in rows}
 
     return read
 

@@ -32,6 +32,7 @@ import numpy as np
 
 from kg.display import Results
 from kg.embed.notevectors import meaning_vectors
+from kg.embed.texts import FIELD_CODE
 from kg.errors import InvalidArgument, check_count
 from kg.query.near import _store
 from kg.sentences import split_sentences
@@ -101,14 +102,22 @@ def _vectors(graph: KnowledgeGraph, clustering: Mapping[str, int]) -> tuple[list
     return ids, _unit(np.asarray(store.matrix[rows], dtype=np.float32))
 
 
-def _linked_pairs(graph: KnowledgeGraph, known: Mapping[str, int]) -> set[tuple[int, int]]:
-    """The (lower, higher) positions of every note pair a link joins, either way."""
-    pairs: set[tuple[int, int]] = set()
-    for link in graph.links:
-        a, b = known.get(link.source), known.get(link.target)
-        if a is not None and b is not None and a != b:
-            pairs.add((a, b) if a < b else (b, a))
-    return pairs
+def _link_keys(graph: KnowledgeGraph, ids: list[str]) -> np.ndarray:
+    """Every note pair (positions in `ids`) a link of any kind joins, either way, as the
+    sorted keys ``lower * len(ids) + higher``: from the link table's number columns."""
+    position = {note_id: i for i, note_id in enumerate(ids)}.get
+    names, sources, targets, _, _ = graph.link_table.number_columns()
+    place = np.fromiter((position(name, -1) for name in names), np.int64, len(names))
+    a, b = place[sources], place[targets]
+    kept = (a >= 0) & (b >= 0) & (a != b)
+    keys = np.sort(np.minimum(a[kept], b[kept]) * len(ids) + np.maximum(a[kept], b[kept]))
+    return keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+
+
+def _linked(keys: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Whether each of `key` is among the sorted `keys`."""
+    at = np.minimum(np.searchsorted(keys, key), max(len(keys) - 1, 0))
+    return keys[at] == key if len(keys) else np.zeros(len(key), dtype=bool)
 
 
 def _sentences(note: Note) -> list[tuple[str, int]]:
@@ -121,13 +130,14 @@ def _sentences(note: Note) -> list[tuple[str, int]]:
 
 
 def _best_sentences(
-    notes: list[Note], vectors: list[np.ndarray]
+    notes: tuple[Note, Note],
+    texts: tuple[list[tuple[str, int]], list[tuple[str, int]]],
+    sims: np.ndarray,
 ) -> tuple[tuple[str, int], tuple[str, int]]:
     """(sentence, line) of each of two notes, the pair of their sentences nearest in meaning
-    by their vectors `vectors` (the title, line 0, when a note has no sentences)."""
-    texts = [_sentences(n) for n in notes]
-    if all(len(t) and len(t) == len(v) for t, v in zip(texts, vectors, strict=True)):
-        sims = vectors[0] @ vectors[1].T
+    by `sims`, the cosines of the first's sentence vectors (rows) with the second's (the
+    title, line 0, when a note has no sentences)."""
+    if all(len(t) for t in texts) and sims.shape == (len(texts[0]), len(texts[1])):
         i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
         return texts[0][int(i)], texts[1][int(j)]
     return texts[0][0] if texts[0] else (notes[0].title, 0), (
@@ -135,89 +145,123 @@ def _best_sentences(
     )
 
 
-def _sentence_rows(
-    graph: KnowledgeGraph,
-    ids: list[str],
-    unit: np.ndarray,
-    side: np.ndarray,
-    rows: dict[int, np.ndarray],
-) -> tuple[np.ndarray, np.ndarray]:
-    """The sentence vectors of the notes at `side`, stacked, and where each note's start
-    (a note without sentences stands for itself by its note vector); `rows` caches them."""
-    missing = [p for p in side.tolist() if p not in rows]
-    if missing:
-        read = _store(graph).field_vectors([ids[p] for p in missing], "sentence")
-        for p, block in zip(missing, read, strict=True):
-            rows[p] = block if len(block) else unit[p][None, :]
-    blocks = [rows[p] for p in side.tolist()]
-    starts = np.cumsum([0] + [len(b) for b in blocks[:-1]])
-    return np.asarray(np.vstack(blocks), dtype=np.float32), starts
+class _Sentences:
+    """The notes' sentence vectors, read from the vector store's key arrays for many notes
+    at once (a note without sentences stands for itself by its note vector); those of the
+    notes links are suggested among are kept (`rows`)."""
 
+    BATCH = 65536  # sentences read and scored at a time
 
-def _toward(
-    graph: KnowledgeGraph,
-    ids: list[str],
-    unit: np.ndarray,
-    side: np.ndarray,
-    centre: np.ndarray,
-    rows: dict[int, np.ndarray],
-) -> np.ndarray:
-    """How near each note at `side` is to a centroid: the mean of its note vector's cosine
-    and its best sentence's."""
-    stacked, starts = _sentence_rows(graph, ids, unit, side, rows)
-    return np.asarray((unit[side] @ centre + np.maximum.reduceat(stacked @ centre, starts)) / 2)
+    def __init__(self, graph: KnowledgeGraph, ids: list[str], unit: np.ndarray) -> None:
+        self.store = _store(graph)
+        self.unit = unit
+        self.ids = ids
+        self.place = np.array([self.store.position(i) for i in ids], dtype=np.int64)
+        self.rows: dict[int, np.ndarray] = {}
+
+    def read(self, side: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The sentence vectors of the notes at `side` (positions), stacked in order, and
+        how many each note has (0: none, no row)."""
+        _, keys, key_start = self.store.key_arrays()
+        place = self.place[side]
+        begin, sizes = key_start[place], key_start[place + 1] - key_start[place]
+        offsets = np.repeat(begin - np.cumsum(sizes) + sizes, sizes)
+        block = keys[offsets + np.arange(int(sizes.sum()))]
+        owner = np.repeat(np.arange(len(side)), sizes)
+        sentence = block[:, 1] == FIELD_CODE["sentence"]
+        block, owner = block[sentence], owner[sentence]
+        order = np.lexsort((block[:, 2], owner))
+        counts = np.bincount(owner, minlength=len(side))
+        return self.store.gather(block[order, 3]), counts
+
+    def best(self, side: np.ndarray, centres: np.ndarray) -> np.ndarray:
+        """For each note at `side` and each of `centres`, the best cosine of one of its
+        sentences (of its note vector when it has none) with the centre: read in batches."""
+        out = np.empty((len(side), len(centres)), dtype=np.float32)
+        key_start = self.store.key_arrays()[2]
+        place = self.place[side]
+        reach = np.cumsum(key_start[place + 1] - key_start[place])  # keys, more than sentences
+        start = 0
+        while start < len(side):
+            done = reach[start - 1] if start else 0
+            stop = max(start + 1, int(np.searchsorted(reach, done + self.BATCH, side="right")))
+            part = side[start:stop]
+            stacked, counts = self.read(part)
+            starts = np.cumsum(counts) - counts
+            has = counts > 0
+            for c, centre in enumerate(centres):
+                found = self.unit[part] @ centre  # no sentences: the note's own vector
+                if has.any():
+                    found[has] = np.maximum.reduceat(stacked @ centre, starts[has])
+                out[start:stop, c] = found
+            start = stop
+        return out
+
+    def of(self, side: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The sentence vectors of the notes at `side`, stacked, and where each note's
+        start; kept in `rows`."""
+        missing = np.array([p for p in side.tolist() if p not in self.rows], dtype=np.int64)
+        if len(missing):
+            stacked, counts = self.read(missing)
+            blocks = np.split(stacked, np.cumsum(counts)[:-1])
+            for p, block in zip(missing.tolist(), blocks, strict=True):
+                self.rows[p] = block if len(block) else self.unit[p][None, :]
+        blocks = [self.rows[p] for p in side.tolist()]
+        starts = np.cumsum([0] + [len(b) for b in blocks[:-1]])
+        return np.asarray(np.vstack(blocks), dtype=np.float32), starts
 
 
 def pair_scores(
-    graph: KnowledgeGraph,
-    ids: list[str],
-    unit: np.ndarray,
-    a: np.ndarray,
-    b: np.ndarray,
-    rows: dict[int, np.ndarray] | None = None,
-) -> np.ndarray:
+    sentences: _Sentences, unit: np.ndarray, a: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The score of each pair across (notes at `a` by notes at `b`): the mean of the
-    cosine of the two notes and the best cosine of a sentence of one with one of the other.
+    cosine of the two notes and the best cosine of a sentence of one with one of the other;
+    with the cosines of every sentence of `b`'s notes (rows) with every sentence of `a`'s,
+    and where each note's sentences start (`a`'s, `b`'s).
     """
-    cache = {} if rows is None else rows
-    rows_a, starts_a = _sentence_rows(graph, ids, unit, a, cache)
-    rows_b, starts_b = _sentence_rows(graph, ids, unit, b, cache)
-    best = np.maximum.reduceat(rows_b @ rows_a.T, starts_b, axis=0)  # (b notes, a sentences)
-    best = np.maximum.reduceat(np.ascontiguousarray(best.T), starts_a, axis=0)
-    return np.asarray((unit[a] @ unit[b].T + best) / 2)
+    rows_a, starts_a = sentences.of(a)
+    rows_b, starts_b = sentences.of(b)
+    sims = rows_b @ rows_a.T  # (b sentences, a sentences)
+    best = np.maximum.reduceat(np.maximum.reduceat(sims, starts_a, axis=1), starts_b, axis=0)
+    return np.asarray((unit[a] @ unit[b].T + best.T) / 2), sims, starts_a, starts_b
 
 
 def _suggest(
     graph: KnowledgeGraph,
-    ids: list[str],
-    unit: np.ndarray,
+    sentences: _Sentences,
     members: tuple[np.ndarray, np.ndarray],
-    linked: set[tuple[int, int]],
+    linked: np.ndarray,
     count: int,
     across: int,
-    rows: dict[int, np.ndarray],
+    texts: dict[int, tuple[Note, list[tuple[str, int]]]],
 ) -> tuple[SuggestedLink, ...]:
+    ids = sentences.ids
     a, b = members
-    sims = pair_scores(graph, ids, unit, a, b, rows)
-    flat = sims.ravel()
+    scores, sims, starts_a, starts_b = pair_scores(sentences, sentences.unit, a, b)
+    ends_a, ends_b = np.r_[starts_a[1:], sims.shape[1]], np.r_[starts_b[1:], sims.shape[0]]
+    flat = scores.ravel()
     enough = min(flat.size, count + across)  # the links across can take some of the best
     best = np.argpartition(-flat, enough - 1)[:enough] if 0 < enough < flat.size else None
     order = np.argsort(-flat, kind="stable") if best is None else best[np.argsort(-flat[best])]
+    i, j = np.divmod(order, len(b))
+    free = ~_linked(linked, np.minimum(a[i], b[j]) * len(ids) + np.maximum(a[i], b[j]))
     out: list[SuggestedLink] = []
-    for flat in order:
-        if len(out) >= count:
-            break
-        i, j = divmod(int(flat), len(b))
-        p, q = int(a[i]), int(b[j])
-        if (min(p, q), max(p, q)) in linked:
-            continue
-        s_note, t_note = graph.note(ids[p]), graph.note(ids[q])
-        (s_text, s_line), (t_text, t_line) = _best_sentences([s_note, t_note], [rows[p], rows[q]])
+    for x, y in zip(i[free][:count].tolist(), j[free][:count].tolist(), strict=True):
+        p, q = int(a[x]), int(b[y])
+        for at in (p, q):
+            if at not in texts:
+                note = graph.note(ids[at])
+                texts[at] = (note, _sentences(note))
+        (s_note, s_texts), (t_note, t_texts) = texts[p], texts[q]
+        block = sims[starts_b[y] : ends_b[y], starts_a[x] : ends_a[x]].T
+        (s_text, s_line), (t_text, t_line) = _best_sentences(
+            (s_note, t_note), (s_texts, t_texts), block
+        )
         out.append(
             SuggestedLink(
                 ids[p],
                 ids[q],
-                round(float(sims[i, j]), 4),
+                round(float(scores[x, y]), 4),
                 s_text,
                 t_text,
                 s_note.files[0] if s_note.files else "",
@@ -287,11 +331,15 @@ def gaps(
     if min_size < 1:
         raise InvalidArgument(f"min_size must be 1 or more, not {min_size}")
     ids, unit = _vectors(graph, clustering)
-    position = {note_id: i for i, note_id in enumerate(ids)}
     labels = np.array([clustering[i] for i in ids], dtype=np.int64)
     names, counts = np.unique(labels, return_counts=True) if len(ids) else (labels, labels)
     kept = [int(c) for c, n in zip(names, counts, strict=True) if n >= min_size]
-    members = {c: np.flatnonzero(labels == c) for c in kept}
+    grouped = (
+        np.split(np.argsort(labels, kind="stable"), np.cumsum(counts)[:-1]) if len(ids) else []
+    )
+    members = {
+        int(c): group for c, group in zip(names, grouped, strict=True) if len(group) >= min_size
+    }
     sizes = np.array([len(members[c]) for c in kept], dtype=np.float64)
     means = np.array([unit[members[c]].sum(axis=0) / len(members[c]) for c in kept])
     if len(kept) < 2:
@@ -303,51 +351,60 @@ def gaps(
     cluster_of = np.full(len(ids), -1, dtype=np.int64)
     for c in kept:
         cluster_of[members[c]] = slot[c]
-    linked = _linked_pairs(graph, position)
-    count = np.zeros((len(kept), len(kept)), dtype=np.int64)
-    for p, q in linked:
-        a, b = cluster_of[p], cluster_of[q]
-        if a >= 0 and b >= 0:
-            count[a, b] += 1
-            if a != b:
-                count[b, a] += 1
+    linked = _link_keys(graph, ids)
+    p, q = np.divmod(linked, max(len(ids), 1))
+    a, b = cluster_of[p], cluster_of[q]
+    both = (a >= 0) & (b >= 0)
+    k = len(kept)
+    count = np.bincount(a[both] * k + b[both], minlength=k * k).reshape(k, k)
+    count = count + count.T - np.diag(np.diag(count))
     density = np.diag(count) / np.maximum(sizes * (sizes - 1) / 2, 1)
-    found: list[Gap] = []
-    for a in range(len(kept)):
-        for b in range(a + 1, len(kept)):
-            alike = (inside[a] + inside[b]) / 2
-            ratio = min(max(across[a, b] / alike, 0.0), 1.0) if alike > 0 else 0.0
-            expected = sizes[a] * sizes[b] * (density[a] + density[b]) / 2 * ratio
-            links = int(count[a, b])
-            if expected <= 0:
-                continue
-            score = float(cosine[a, b] * expected / (expected + links))
-            found.append(
-                Gap(kept[a], kept[b], round(float(cosine[a, b]), 4), links,
-                    round(float(expected), 2), round(score, 4),
-                    (int(sizes[a]), int(sizes[b])))
-            )  # fmt: skip
-    found.sort(key=lambda g: (-g.score, g.first, g.second))
-    rows: dict[int, np.ndarray] = {}  # sentence vectors by note position, read once
+    first, second = np.triu_indices(k, 1)
+    alike = (inside[first] + inside[second]) / 2
+    ratio = np.where(
+        alike > 0, np.clip(across[first, second] / np.where(alike > 0, alike, 1), 0.0, 1.0), 0.0
+    )
+    expected = sizes[first] * sizes[second] * (density[first] + density[second]) / 2 * ratio
+    links = count[first, second]
+    some = expected > 0
+    first, second, expected, links = first[some], second[some], expected[some], links[some]
+    similarity = cosine[first, second]
+    score = similarity * expected / (expected + links)
+    rounded = np.array([round(float(x), 4) for x in score.tolist()], dtype=np.float64)
+    names = np.array(kept, dtype=np.int64)
+    ranked = np.lexsort((names[second], names[first], -rounded))[:top]
+    sentences = _Sentences(graph, ids, unit)
+    # Every top gap's two sides, each toward the other's centroid: a cluster's sentences
+    # are read once for all the gaps it is in.
+    toward: dict[tuple[int, int], np.ndarray] = {}
+    wanted: dict[int, list[int]] = {}
+    for r in ranked.tolist():
+        wanted.setdefault(int(first[r]), []).append(int(second[r]))
+        wanted.setdefault(int(second[r]), []).append(int(first[r]))
+    for side, others in wanted.items():
+        centres = _unit(means[others])
+        best = sentences.best(members[kept[side]], centres)
+        for c, other in enumerate(others):
+            near = unit[members[kept[side]]] @ centres[c]
+            toward[side, other] = np.asarray((near + best[:, c]) / 2)
+    texts: dict[int, tuple[Note, list[tuple[str, int]]]] = {}
     out: list[Gap] = []
-    for gap in found[:top]:
-        pair = (members[gap.first], members[gap.second])
-        centres = _unit(means[[slot[gap.second], slot[gap.first]]])
-        toward = [
-            _toward(graph, ids, unit, side, c, rows) for side, c in zip(pair, centres, strict=True)
-        ]
-        sides, sims = np.concatenate(pair), np.concatenate(toward)
+    for r in ranked.tolist():
+        x, y = int(first[r]), int(second[r])
+        pair = (members[kept[x]], members[kept[y]])
+        sides, sims = np.concatenate(pair), np.concatenate((toward[x, y], toward[y, x]))
         near = sides[np.lexsort((sides, -sims))]
-        bridging = tuple(ids[int(i)] for i in near[:bridges])
         # Links are suggested among the notes of each side nearest the other side.
-        pair = tuple(  # type: ignore[assignment]
-            side[np.sort(np.argsort(-sims, kind="stable")[:CANDIDATES])]
-            for side, sims in zip(pair, toward, strict=True)
+        picked = (
+            pair[0][np.sort(np.argsort(-toward[x, y], kind="stable")[:CANDIDATES])],
+            pair[1][np.sort(np.argsort(-toward[y, x], kind="stable")[:CANDIDATES])],
         )
-        suggested = _suggest(graph, ids, unit, pair, linked, suggestions, gap.links, rows)
+        links_across = int(links[r])
         out.append(
-            Gap(gap.first, gap.second, gap.similarity, gap.links, gap.expected, gap.score,
-                gap.sizes, bridging, suggested)
+            Gap(kept[x], kept[y], round(float(similarity[r]), 4), links_across,
+                round(float(expected[r]), 2), float(rounded[r]), (int(sizes[x]), int(sizes[y])),
+                tuple(ids[int(i)] for i in near[:bridges]),
+                _suggest(graph, sentences, picked, linked, suggestions, links_across, texts))
         )  # fmt: skip
     return Results(out, Gap)
 
