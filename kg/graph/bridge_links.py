@@ -19,9 +19,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from kg.display import Results, ShortRepr
 from kg.errors import check_count
-from kg.graph.communities import LINK_WEIGHTS, Clustering, clusters, note_weights
+from kg.graph.communities import Clustering, as_arrays, clusters
+from kg.graph.weights import LINK_WEIGHTS, NoteWeights
 
 if TYPE_CHECKING:
     import networkx as nx  # type: ignore[import-untyped, unused-ignore]
@@ -58,7 +61,7 @@ def bridge_links(
     clustering: Clustering | None = None,
     *,
     top: int = 20,
-    weights: nx.Graph | None = None,
+    weights: NoteWeights | nx.Graph | None = None,
 ) -> Results[BridgeLink]:
     """The links between notes of different clusters, the ones that hold their two
     clusters together most alone first.
@@ -72,7 +75,8 @@ def bridge_links(
     top
         How many links to return.
     weights
-        The graph `note_weights` gives, when already made.
+        The weighted graph of notes (`kg.graph.weights.weight_arrays`, or networkx's from
+        `note_weights`), when already made.
 
     Returns
     -------
@@ -90,54 +94,51 @@ def bridge_links(
     [('a', 'b', ('related',), 1.0, True)]
     """
     check_count("top", top, 0)
-    G = note_weights(graph) if weights is None else weights
-    shape = clustering if clustering is not None else clusters(graph, weights=G)
-    ids: list[str] = G.graph["ids"]
-    number = {note_id: n for n, note_id in enumerate(ids)}
-    labels = shape.labels
-    # The written direction and kinds of each pair of notes across clusters.
-    first: dict[tuple[int, int], tuple[int, int]] = {}
-    kinds: dict[tuple[int, int], set[str]] = defaultdict(set)
+    W = as_arrays(graph, weights)
+    shape = clustering if clustering is not None else clusters(graph, weights=W)
+    label = np.array([shape.labels.get(note_id, -1) for note_id in W.ids], dtype=np.int64)
+    ca, cb = label[W.first], label[W.second]
+    across = np.flatnonzero((ca >= 0) & (cb >= 0) & (ca != cb))
+    if not len(across) or not top:
+        return Results([], BridgeLink)
+    # Each edge's share of the weight joining its pair of clusters.
+    lo, hi = np.minimum(ca[across], cb[across]), np.maximum(ca[across], cb[across])
+    pair_key = lo * (int(label.max()) + 1) + hi
+    keys, place = np.unique(pair_key, return_inverse=True)
+    joining = np.bincount(place, weights=W.weight[across], minlength=len(keys))
+    weight = W.weight[across]
+    share = np.where(joining[place] > 0, weight / joining[place], 0.0)
+    # Ranked by share, then weight, high first; then by the notes' numbers (their ids' order).
+    order = np.lexsort((W.second[across], W.first[across], -weight, -np.round(share, 9)))
+    chosen = [(int(W.first[across[i]]), int(W.second[across[i]]), i) for i in order[:top]]
+    # The written direction and kinds of the chosen pairs, from the links themselves.
+    ids = W.ids
+    wanted = {(ids[a], ids[b]) for a, b, _ in chosen}
+    first: dict[tuple[str, str], tuple[str, str]] = {}
+    kinds: dict[tuple[str, str], set[str]] = defaultdict(set)
     sources, targets = graph.link_table.end_lists()
     for source, target, kind in zip(sources, targets, graph.link_table.kind_list(), strict=True):
-        a, b = number.get(source), number.get(target)
-        if a is None or b is None or a == b or LINK_WEIGHTS.get(kind, 0.0) <= 0:
-            continue
-        ca, cb = labels.get(source), labels.get(target)
-        if ca is None or cb is None or ca == cb:
-            continue
-        pair = (min(a, b), max(a, b))
-        first.setdefault(pair, (a, b))
-        kinds[pair].add(str(kind))
-    # The weight joining each pair of clusters, from the same weighted graph.
-    joining: dict[tuple[int, int], float] = defaultdict(float)
-    weight_of = {pair: float(G[pair[0]][pair[1]]["weight"]) for pair in first}
-    for (a, b), w in weight_of.items():
-        ca, cb = labels[ids[a]], labels[ids[b]]
-        joining[(min(ca, cb), max(ca, cb))] += w
-    ranked = []
-    for pair, (a, b) in first.items():
-        ca, cb = labels[ids[a]], labels[ids[b]]
-        total = joining[(min(ca, cb), max(ca, cb))]
-        w = weight_of[pair]
-        share = w / total if total > 0 else 0.0
-        ranked.append((-round(share, 9), -w, ids[a], ids[b], a, b, share, w, pair))
-    ranked.sort()
+        pair = (source, target) if source < target else (target, source)
+        if pair in wanted and LINK_WEIGHTS.get(kind, 0.0) > 0:
+            first.setdefault(pair, (source, target))
+            kinds[pair].add(str(kind))
+    labels = shape.labels
     title = graph.note_table.title
-    return Results(
-        [
+    made = []
+    for a, b, i in chosen:
+        pair = (ids[a], ids[b])
+        source, target = first.get(pair, pair)
+        made.append(
             BridgeLink(
-                source_id=ids[a],
-                source_title=title(ids[a]),
-                target_id=ids[b],
-                target_title=title(ids[b]),
+                source_id=source,
+                source_title=title(source),
+                target_id=target,
+                target_title=title(target),
                 kinds=tuple(sorted(kinds[pair])),
-                source_cluster=labels[ids[a]],
-                target_cluster=labels[ids[b]],
-                weight=round(w, 4),
-                share=round(share, 4),
+                source_cluster=labels[source],
+                target_cluster=labels[target],
+                weight=round(float(weight[i]), 4),
+                share=round(float(share[i]), 4),
             )
-            for *_, a, b, share, w, pair in ranked[:top]
-        ],
-        BridgeLink,
-    )
+        )
+    return Results(made, BridgeLink)
