@@ -37,6 +37,7 @@ import numpy as np
 
 from kg.errors import KgError
 from kg.graph.figures import is_note
+from kg.io import read_record
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
@@ -93,17 +94,7 @@ def _load(graph: KnowledgeGraph) -> dict[str, Any] | None:
     folder = getattr(graph, "index_folder", None)
     if folder is None:
         return None
-    try:
-        data = json.loads((folder / FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if (
-        not isinstance(data, dict)
-        or data.get("format") != FORMAT
-        or not isinstance(data.get("links"), str)
-        or not isinstance(data.get("runs"), dict)
-    ):
-        return None
+    data = read_record(folder / FILE, FORMAT, {"links": str, "runs": dict})
     return data
 
 
