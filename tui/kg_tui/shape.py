@@ -17,7 +17,7 @@ from kg.errors import KgError
 from kg_tui.details import plural
 
 # Colours told apart on dark and light themes alike; a cluster keeps its colour for as
-# long as its id stays (clusters are numbered by their smallest note id).
+# long as its id stays (an edit of links keeps most ids: `kg.graph.cluster_cache`).
 PALETTE = (
     "#e07b39",
     "#4f9fd8",
