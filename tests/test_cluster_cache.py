@@ -146,3 +146,18 @@ def test_communities_are_matched_to_the_kept_ones_by_overlap():
     found = [[11, 3], [0, 1, 2, 9], [4, 5, 6, 7, 8], [10]]
     assert matched(found, before, 2) == [[0, 1, 2, 9], [4, 5, 6, 7, 8], [3, 11], [10]]
     assert matched(found, [], 2) == [[0, 1, 2, 9], [3, 11], [4, 5, 6, 7, 8], [10]]
+
+
+def test_a_tag_keeps_the_communities_and_a_mostly_new_corpus_starts_afresh(tmp_path, found):
+    notes, index = tmp_path / "notes", tmp_path / "index"
+    write_corpus(notes)
+    first = labels(kg.load(notes, embed="none", index=index))
+    write_corpus(notes, extra=" #music")  # a tag weighs nothing in the clustering
+    tagged = kg.load(notes, embed="none", index=index)
+    assert labels(tagged) == first and found == [False]  # read from the index
+    # Most notes new (a bulk import): kept communities hold too few of them to seed Leiden.
+    for i in range(40):
+        links = f"[[new {(i + 1) % 40}]] [[new {(i + 2) % 40}]]"
+        (notes / f"new {i}.md").write_text(f"New note. {links}\n", encoding="utf-8")
+    grown = kg.load(notes, embed="none", index=index)
+    assert labels(grown) and found == [False, False]  # found from scratch

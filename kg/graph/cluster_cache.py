@@ -46,38 +46,35 @@ __all__ = ["FILE", "Kept", "keep", "links_signature", "matched", "previous", "re
 
 FILE = "clusters.json"
 FORMAT = 2  # 2: communities as lists of note ids
+# Kept communities seed the next run only when they hold at least this share of the notes
+# (of now and of then, whichever are more).
+REUSE_SHARE = 0.9
 
 
 def links_signature(graph: KnowledgeGraph) -> str:
-    """A hash of what the communities are found from: the ids of the notes with a page,
-    every link's source, target and kind (in link order), the link weights and the method.
+    """A hash of what the communities are found from: the weighted graph of notes
+    (`kg.graph.weights.weight_arrays`: the notes with a page, each pair's summed link
+    weight) and the method. A tag, a category or a link to a stub weighs nothing there,
+    so adding one keeps the kept communities.
 
     >>> from kg.graph.knowledge import _demo
     >>> len(links_signature(_demo())), links_signature(_demo()) == links_signature(_demo())
     (64, True)
     """
     from kg.graph.partition import EDGE_PASSES, ITERATIONS, METHOD, WARM_ITERATIONS
-    from kg.graph.weights import HUB_LINKS, LINK_WEIGHTS
+    from kg.graph.weights import HUB_LINKS, LINK_WEIGHTS, weight_arrays
 
-    names, sources, targets, kind_names, kinds = graph.link_table.number_columns()
-    # The ends by their place among the sorted ids of the notes links touch: the same
-    # whatever order the table numbers its notes in (a graph just built, or reopened).
-    touched = np.zeros(len(names), dtype=bool)
-    touched[sources] = touched[targets] = True
-    order = sorted(np.flatnonzero(touched).tolist(), key=names.__getitem__)
-    place = np.full(len(names), -1, dtype="<i8")
-    place[order] = np.arange(len(order))
+    made = getattr(graph, "_note_weights", None)  # ShapeMethods keeps the arrays it made
+    W = made() if callable(made) else weight_arrays(graph)
     digest = hashlib.sha256()
     method = [METHOD, ITERATIONS, EDGE_PASSES, WARM_ITERATIONS, HUB_LINKS]
     method.append(sorted(LINK_WEIGHTS.items()))
-    method.append(kind_names)
     digest.update(json.dumps(method).encode("utf-8"))
-    for column in (_ids(graph), [names[i] for i in order]):
+    digest.update(b"\x01")
+    digest.update("\x00".join(W.ids).encode("utf-8", "surrogatepass"))
+    for numbers, kind in ((W.first, "<i8"), (W.second, "<i8"), (W.weight, "<f8")):
         digest.update(b"\x01")
-        digest.update("\x00".join(column).encode("utf-8", "surrogatepass"))
-    for numbers in (place[sources], place[targets], kinds.astype("<i8")):
-        digest.update(b"\x01")
-        digest.update(np.ascontiguousarray(numbers, dtype="<i8").tobytes())
+        digest.update(np.ascontiguousarray(numbers, dtype=kind).tobytes())
     return digest.hexdigest()
 
 
@@ -128,7 +125,15 @@ class Kept:
 
 def previous(graph: KnowledgeGraph, key: str, min_size: int = 1) -> Kept | None:
     """The communities kept under `key` for other links (`Kept`), clusters those of at
-    least `min_size` notes; None when none are kept."""
+    least `min_size` notes; None when none are kept, or when they share less than
+    `REUSE_SHARE` of the notes with the corpus now (a fresh run is better then).
+
+    Examples
+    --------
+    >>> from kg.graph.knowledge import _demo
+    >>> previous(_demo(), "1.0:0:2") is None  # a graph without an index keeps nothing
+    True
+    """
     data = _load(graph)
     if data is None or data["links"] == _signature(graph):
         return None
@@ -138,6 +143,12 @@ def previous(graph: KnowledgeGraph, key: str, min_size: int = 1) -> Kept | None:
     ids = _ids(graph)
     number = {note: n for n, note in enumerate(ids)}
     was = {note: group for group, notes in enumerate(groups) for note in notes}
+    # A few passes from the kept communities refine them; from a kept file that shares
+    # little with the corpus now (a bulk import, another corpus) they would settle less
+    # well than a full run from scratch.
+    still = sum(1 for note in ids if note in was)
+    if still < REUSE_SHARE * max(len(ids), len(was)):
+        return None
     fresh = iter(range(len(groups), len(groups) + len(ids)))
     membership = [was[note] if note in was else next(fresh) for note in ids]
     clusters = [
