@@ -148,6 +148,7 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, Any], str]] = [
     ("disagreements", (None,), {}, "title, id, alias or file"),
     ("bridge_scores", ("x",), {}, "Clustering"),
     ("bridge_links", (5,), {}, "Clustering"),
+    ("joining_count", ("x",), {}, "Clustering"),
     ("bridge_links", (), {"top": -1}, "top must be"),
     ("subgraph", (NOTE,), {"shape": "no"}, "shape"),
 ]

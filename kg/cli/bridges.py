@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             ]
         )
         return 0 if found else 1
-    joining = sum(1 for score in graph.bridge_scores(shape).values() if score > 0)
+    joining = graph.joining_count(shape)
     notes = "note" if joining == 1 else "notes"
     if len(found) < joining:
         print(f"the {len(found)} strongest of {joining} {notes} joining {len(shape)} clusters")
@@ -126,7 +126,7 @@ def _print_links(found: Results[BridgeLink], every: int, shape: Clustering, as_j
         )
         return 0 if found else 1
     pairs = "linked pair" if every == 1 else "linked pairs"
-    strongest = f"the {len(found)} strongest of " if len(found) < every else ""
+    strongest = f"the first {len(found)} of " if len(found) < every else ""
     print(f"{strongest}{every} {pairs} of notes across {len(shape)} clusters")
     print("share: the part (0-1) of the link weight joining two clusters that a pair's")
     print("links carry (a pair may be linked more than once, in several kinds)")

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from kg.graph.knowledge import KnowledgeGraph
 
-__all__ = ["Bridge", "bridge_scores", "bridges"]
+__all__ = ["Bridge", "bridge_scores", "bridges", "joining_count"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -165,6 +165,28 @@ def bridges(
             )
         )
     return Results(made, Bridge)
+
+
+def joining_count(
+    graph: KnowledgeGraph,
+    clustering: Clustering | None = None,
+    *,
+    weights: NoteWeights | nx.Graph | None = None,
+) -> int:
+    """How many clustered notes link to another cluster: every note `bridges` can rank
+    (its ``top`` shows the strongest of them).
+
+    Examples
+    --------
+    >>> from kg.graph.knowledge import _demo
+    >>> g = _demo()
+    >>> joining_count(g), joining_count(g, clusters(g, found=[[0], [1, 2]], min_size=1))
+    (0, 2)
+    """
+    W = as_arrays(graph, weights)
+    shape = clustering if clustering is not None else clusters(graph, weights=W)
+    spread = _spread(W, shape.labels)
+    return int(np.count_nonzero((spread.own >= 0) & (spread.across > 0)))
 
 
 def bridge_scores(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from kg.errors import InvalidArgument
 from kg.graph.bridge_links import BridgeLink, bridge_links
-from kg.graph.bridges import Bridge, bridge_scores, bridges
+from kg.graph.bridges import Bridge, bridge_scores, bridges, joining_count
 from kg.graph.communities import Clustering, clusters
 from kg.graph.contest_methods import ContestMethods
 from kg.graph.weights import NoteWeights, weight_arrays
@@ -188,6 +188,20 @@ class ShapeMethods(ContestMethods):
         graph: KnowledgeGraph = self  # type: ignore[assignment]
         shape = _clustering(clustering) or self.clusters()
         return bridge_links(graph, shape, top=top, weights=self._note_weights())
+
+    def joining_count(self, clustering: Clustering | None = None) -> int:
+        """How many clustered notes link to another cluster: all the notes `bridges` can
+        rank, of which it shows the strongest.
+
+        Examples
+        --------
+        >>> from kg.graph.knowledge import _demo
+        >>> _demo().joining_count()  # one cluster: no note joins two
+        0
+        """
+        graph: KnowledgeGraph = self  # type: ignore[assignment]
+        shape = _clustering(clustering) or self.clusters()
+        return joining_count(graph, shape, weights=self._note_weights())
 
     def bridge_scores(self, clustering: Clustering | None = None) -> dict[str, float]:
         """Every clustered note's bridge score (`bridges` ranks the highest): 0.0 for a

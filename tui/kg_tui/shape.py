@@ -204,9 +204,8 @@ def _cluster_rows(
 
 
 def _bridge_rows(graph: KnowledgeGraph, clustering: Clustering) -> tuple[list[Row], int]:
-    every = graph.bridges(clustering, top=max(len(clustering.labels), 1))
     rows = []
-    for bridge in every[:BRIDGES]:
+    for bridge in graph.bridges(clustering, top=BRIDGES):
         joins = ", ".join(f"#{j}" for j in bridge.joins)
         apart = f"; without it #{bridge.cluster} loses {len(bridge.apart)}" if bridge.apart else ""
         text = f"{bridge.title} — #{bridge.cluster} to {joins}"
@@ -220,7 +219,7 @@ def _bridge_rows(graph: KnowledgeGraph, clustering: Clustering) -> tuple[list[Ro
                 f"leave #{bridge.cluster}{apart}",
             )
         )
-    return rows, len(every)
+    return rows, graph.joining_count(clustering)
 
 
 def _gap_rows(

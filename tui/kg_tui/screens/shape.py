@@ -141,8 +141,13 @@ class ShapeScreen(Screen[str | None]):
         rows.append(
             Row(
                 "heading",
-                f"Bridges: the {len(shape.bridges)} strongest of "
-                f"{plural(shape.joining, 'note')} joining clusters",
+                "Bridges: "
+                + (
+                    f"the {len(shape.bridges)} strongest of "
+                    if len(shape.bridges) < shape.joining
+                    else ""
+                )
+                + f"{plural(shape.joining, 'note')} joining clusters",
             )
         )
         rows.extend(shape.bridges)
