@@ -113,13 +113,20 @@ def bridge_links(
     chosen = [(int(W.first[across[i]]), int(W.second[across[i]]), i) for i in order[:top]]
     # The written direction and kinds of the chosen pairs, from the links themselves.
     ids = W.ids
-    wanted = {(ids[a], ids[b]) for a, b, _ in chosen}
     first: dict[tuple[str, str], tuple[str, str]] = {}
     kinds: dict[tuple[str, str], set[str]] = defaultdict(set)
-    sources, targets = graph.link_table.end_lists()
-    for source, target, kind in zip(sources, targets, graph.link_table.kind_list(), strict=True):
-        pair = (source, target) if source < target else (target, source)
-        if pair in wanted and LINK_WEIGHTS.get(kind, 0.0) > 0:
+    names, sources, targets, kind_names, link_kinds = graph.link_table.number_columns()
+    number = {note_id: n for n, note_id in enumerate(ids)}.get
+    place = np.fromiter((number(name, -1) for name in names), np.int64, len(names))
+    a, b = place[sources], place[targets]
+    size = max(len(ids), 1)
+    key = np.minimum(a, b) * size + np.maximum(a, b)
+    wanted = np.array([x * size + y for x, y, _ in chosen], dtype=np.int64)
+    for i in np.flatnonzero((a >= 0) & (b >= 0) & np.isin(key, wanted)).tolist():
+        kind = kind_names[link_kinds[i]]
+        if LINK_WEIGHTS.get(kind, 0.0) > 0:
+            source, target = names[sources[i]], names[targets[i]]
+            pair = (source, target) if source < target else (target, source)
             first.setdefault(pair, (source, target))
             kinds[pair].add(str(kind))
     labels = shape.labels
