@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kg.errors import KgError
-from kg.graph.figures import is_note
+from kg.graph.weights import note_ids
 from kg.io import read_record
 
 if TYPE_CHECKING:
@@ -189,7 +189,7 @@ def matched(
 
 
 def _ids(graph: KnowledgeGraph) -> list[str]:
-    return sorted(i for i, h in graph.note_table.headers() if is_note(h[1], h[2]))
+    return note_ids(graph)  # the same numbering as the weighted graph's
 
 
 def _groups(value: Any) -> list[list[str]] | None:

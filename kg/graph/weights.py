@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
     from kg.graph.knowledge import KnowledgeGraph
 
-__all__ = ["HUB_LINKS", "LINK_WEIGHTS", "NoteWeights", "rounded", "weight_arrays"]
+__all__ = ["HUB_LINKS", "LINK_WEIGHTS", "NoteWeights", "note_ids", "rounded", "weight_arrays"]
 
 # How much one link of each kind joins its two notes. Written links, cited sources, related
 # concepts and a line's next line are deliberate; a hub's sections, topics and parents are
@@ -158,6 +158,17 @@ class NoteWeights:
         )
 
 
+def note_ids(graph: KnowledgeGraph) -> list[str]:
+    """The notes of the weighted graph, sorted: a note's number is its place here (what
+    the communities kept in the index are read back against).
+
+    >>> from kg.graph.knowledge import _demo
+    >>> note_ids(_demo())
+    ['a', 'b', 'c']
+    """
+    return sorted(i for i, h in graph.note_table.headers() if is_note(h[1], h[2]))
+
+
 def weight_arrays(graph: KnowledgeGraph) -> NoteWeights:
     """The weighted graph of notes of a corpus (see the module's docstring).
 
@@ -167,7 +178,7 @@ def weight_arrays(graph: KnowledgeGraph) -> NoteWeights:
     >>> weight_arrays(_demo()).ids
     ('a', 'b', 'c')
     """
-    ids = sorted(i for i, h in graph.note_table.headers() if is_note(h[1], h[2]))
+    ids = note_ids(graph)
     number = {note: n for n, note in enumerate(ids)}.get
     names, sources, targets, kind_names, kinds = graph.link_table.number_columns()
     place = np.fromiter((number(name, -1) for name in names), dtype=np.int64, count=len(names))
