@@ -9,11 +9,13 @@ glue them into one cluster. Category, #tag and attachment nodes and stubs (title
 only from a link) are left out: a category or tag shared by many notes would join them
 all, and a stub has no text of its own; notes with no weighted link are left unclustered.
 
-Clusters are numbered by a key that one edit elsewhere does not move: sorted by their
-smallest note id (`g.clusters()` keeps them in the index, and after an edit of links
-matches the new clusters to the kept ones, so that ids do not reshuffle:
-`kg.graph.cluster_cache`). The random seed is fixed and the graph is built in sorted
-order, so the same corpus gives the same clusters. Each cluster is named by its most distinctive
+Found from scratch, clusters are numbered in the order of their smallest note id; the
+random seed is fixed and the graph is built in sorted order, so the same corpus indexed
+afresh gives the same clusters. `g.clusters()` keeps them in the index; after an edit of
+links it starts from the kept ones and gives each new cluster the id of the kept one it
+shares most notes with, so ids do not reshuffle (`kg.graph.cluster_cache`): an index kept
+up by edits may then hold slightly other clusters than a fresh one would. Each cluster
+is named by its most distinctive
 title words (how much more often a word is in its notes' titles than in the corpus's)
 and listed with its central notes (the most strongly linked inside it).
 

@@ -54,7 +54,8 @@ class ShapeMethods(ContestMethods):
         return self._shape_weights
 
     def clusters(self, *, resolution: float = 1.0, seed: int = 0, min_size: int = 2) -> Clustering:
-        """The notes grouped into communities over their weighted links (Leiden).
+        """The notes grouped into communities over their weighted links (Leiden, or Louvain
+        where igraph is missing).
 
         See `kg.graph.communities.clusters`: link kinds are weighted (`LINK_WEIGHTS`),
         categories, tags and stubs left out, hubs damped; clusters are numbered by their
