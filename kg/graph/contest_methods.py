@@ -14,7 +14,10 @@ if TYPE_CHECKING:
 
 
 class ContestMethods:
-    """Disagreements between notes: `contested`, `contested_claims`, `disagreements`."""
+    """Disagreements between notes: `contested`, `contested_claims`, `disagreements`.
+    The counts are worked out once per graph (a graph does not change once made)."""
+
+    _disagreement_counts: dict[str, int] | None = None
 
     def contested(self) -> Results[Contest]:
         """Every pair of notes joined by a relation whose label means disagreement
@@ -49,7 +52,9 @@ class ContestMethods:
         >>> _demo().disagreement_counts()
         {}
         """
-        return _contested.disagreement_counts(cast("KnowledgeGraph", self))
+        if self._disagreement_counts is None:
+            self._disagreement_counts = _contested.disagreement_counts(cast("KnowledgeGraph", self))
+        return dict(self._disagreement_counts)
 
     def disagreements(self, note: NoteRef) -> int:
         """How many disagreeing relations touch this note (its title, id, alias or file).
@@ -61,4 +66,7 @@ class ContestMethods:
         0
         """
         graph = cast("KnowledgeGraph", self)
-        return _contested.disagreements(graph, graph.note(note).id)
+        if self._disagreement_counts is None:
+            self.disagreement_counts()
+        assert self._disagreement_counts is not None
+        return self._disagreement_counts.get(graph.note(note).id, 0)

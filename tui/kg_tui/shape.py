@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from weakref import WeakKeyDictionary
 
 from kg import Clustering, KnowledgeGraph
 from kg.errors import KgError
@@ -33,16 +32,9 @@ BRIDGES = 8  # bridges listed
 CENTRAL = 3  # central titles listed under a cluster
 
 
-_COUNTS: WeakKeyDictionary[KnowledgeGraph, dict[str, int]] = WeakKeyDictionary()
-
-
 def disagreements(graph: KnowledgeGraph, note_id: str) -> int:
-    """How many disagreeing relations touch the note (`g.disagreement_counts()`, counted
-    once per graph: a graph never changes once made)."""
-    counts = _COUNTS.get(graph)
-    if counts is None:
-        counts = _COUNTS[graph] = graph.disagreement_counts()
-    return counts.get(note_id, 0)
+    """How many disagreeing relations touch the note (the graph counts them once)."""
+    return graph.disagreement_counts().get(note_id, 0)
 
 
 def cluster_colour(cluster_id: int | None) -> str:
