@@ -154,7 +154,13 @@ def note_weights(graph: KnowledgeGraph) -> nx.Graph:
 
 def as_arrays(graph: KnowledgeGraph, weights: NoteWeights | nx.Graph | None) -> NoteWeights:
     """The weighted graph of notes as arrays: `weights` when it is, made from it when it
-    is a networkx graph (`note_weights`), made from the corpus when None."""
+    is a networkx graph (`note_weights`), made from the corpus when None.
+
+    >>> from kg.graph.knowledge import _demo
+    >>> g = _demo()
+    >>> as_arrays(g, None).ids == as_arrays(g, note_weights(g)).ids == ("a", "b", "c")
+    True
+    """
     if weights is None:
         return weight_arrays(graph)
     if isinstance(weights, NoteWeights):
