@@ -96,13 +96,11 @@ def bridge_links(
     check_count("top", top, 0)
     W = as_arrays(graph, weights)
     shape = clustering if clustering is not None else clusters(graph, weights=W)
-    label = np.array([shape.labels.get(note_id, -1) for note_id in W.ids], dtype=np.int64)
-    ca, cb = label[W.first], label[W.second]
-    across = np.flatnonzero((ca >= 0) & (cb >= 0) & (ca != cb))
+    label = W.cluster_of(shape.labels)
+    across, lo, hi = W.across(label)
     if not len(across) or not top:
         return Results([], BridgeLink)
     # Each edge's share of the weight joining its pair of clusters.
-    lo, hi = np.minimum(ca[across], cb[across]), np.maximum(ca[across], cb[across])
     pair_key = lo * (int(label.max()) + 1) + hi
     keys, place = np.unique(pair_key, return_inverse=True)
     joining = np.bincount(place, weights=W.weight[across], minlength=len(keys))

@@ -70,7 +70,7 @@ class _Spread:
 
 
 def _spread(W: NoteWeights, labels: Mapping[str, int]) -> _Spread:
-    own = np.fromiter((labels.get(note_id, -1) for note_id in W.ids), np.int64, len(W))
+    own = W.cluster_of(labels)
     rows, cols, weight, _ = W.both
     theirs = own[cols]
     kept = (own[rows] >= 0) & (theirs >= 0)
@@ -89,9 +89,7 @@ def _spread(W: NoteWeights, labels: Mapping[str, int]) -> _Spread:
 
 def _between(W: NoteWeights, own: np.ndarray) -> dict[tuple[int, int], int]:
     """How many pairs of notes are linked across each pair of clusters (lower, higher)."""
-    a, b = own[W.first], own[W.second]
-    across = (a >= 0) & (b >= 0) & (a != b)
-    lo, hi = np.minimum(a[across], b[across]), np.maximum(a[across], b[across])
+    _, lo, hi = W.across(own)
     k = int(own.max()) + 1 if len(own) else 1
     pairs, counts = np.unique(lo * k + hi, return_counts=True)
     return {(p // k, p % k): n for p, n in zip(pairs.tolist(), counts.tolist(), strict=True)}

@@ -23,6 +23,7 @@ NoteWeights(3 notes, 2 edges)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -96,6 +97,28 @@ class NoteWeights:
         weight = np.concatenate((self.weight, self.weight))
         links = np.concatenate((self.links, self.links))
         return rows[order], cols[order], weight[order], links[order]
+
+    def cluster_of(self, labels: Mapping[str, int]) -> np.ndarray:
+        """Each note's cluster by its number (-1: in none), from note id -> cluster id.
+
+        >>> from kg.graph.knowledge import _demo
+        >>> weight_arrays(_demo()).cluster_of({"a": 0, "c": 1}).tolist()
+        [0, -1, 1]
+        """
+        return np.fromiter((labels.get(i, -1) for i in self.ids), np.int64, len(self.ids))
+
+    def across(self, cluster: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The edges that join two clusters (`cluster`: each note's, as `cluster_of`
+        gives): their places among the edges, and their clusters (lower, higher).
+
+        >>> from kg.graph.knowledge import _demo
+        >>> w = weight_arrays(_demo())
+        >>> [x.tolist() for x in w.across(w.cluster_of({"a": 1, "b": 0, "c": 0}))]
+        [[0], [0], [1]]
+        """
+        a, b = cluster[self.first], cluster[self.second]
+        edges = np.flatnonzero((a >= 0) & (b >= 0) & (a != b))
+        return edges, np.minimum(a[edges], b[edges]), np.maximum(a[edges], b[edges])
 
     def matrix(self) -> Any:
         """The symmetric weight matrix (scipy's CSR, notes by notes).
