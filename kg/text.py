@@ -204,6 +204,16 @@ def stopwords() -> frozenset[str]:
     return frozenset(STOPWORDS_EN)
 
 
+def written_words(text: str) -> list[str]:
+    """Every word of a text, folded and lower-cased, stop words kept (`plain_words` drops
+    them; a caller filtering each distinct word once starts here).
+
+    >>> written_words("The model's 2 Reasons")
+    ['the', 'model', '2', 'reasons']
+    """
+    return TOKEN.findall(fold(text).lower().replace("'s", ""))
+
+
 def plain_words(text: str) -> list[str]:
     """The words `tokens` stems: folded, lower-cased, stop words dropped.
 
@@ -211,11 +221,7 @@ def plain_words(text: str) -> list[str]:
     ['models', 'reasoning', 'abilities']
     """
     stop = stopwords()
-    return [
-        w
-        for w in TOKEN.findall(fold(text).lower().replace("'s", ""))
-        if len(w) > 1 and w not in stop
-    ]
+    return [w for w in written_words(text) if len(w) > 1 and w not in stop]
 
 
 def tokens(text: str) -> list[str]:

@@ -44,7 +44,7 @@ import numpy as np
 from kg.display import Results, ShortRepr
 from kg.errors import InvalidArgument, check_count
 from kg.graph.weights import HUB_LINKS, LINK_WEIGHTS, NoteWeights, weight_arrays
-from kg.text import TOKEN, fold, stem, stopwords
+from kg.text import stem, stopwords, written_words
 
 if TYPE_CHECKING:
     import networkx as nx  # type: ignore[import-untyped, unused-ignore]
@@ -300,9 +300,9 @@ def _names(groups: list[list[int]], texts: list[str]) -> list[tuple[str, ...]]:
     (title, description, claim) times the log of how much larger that share is than in
     the corpus; shown in the form most often written (the first written of equals).
     Ties go to the word first in alphabetical order."""
-    # Each text's words as `plain_words` gives them, less stop words and one letter words
-    # left out below, once per word rather than once per time it is written.
-    words = [TOKEN.findall(fold(text).lower().replace("'s", "")) for text in texts]
+    # Stop words and one letter words are left out below, once per distinct word rather
+    # than once per time it is written (`plain_words` would filter each time).
+    words = [written_words(text) for text in texts]
     written = Counter(chain.from_iterable(words))  # in the order first written
     stop = stopwords()
     roots: dict[str, int] = {}  # stem -> its number
