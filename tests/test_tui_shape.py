@@ -227,6 +227,9 @@ def test_the_figures_are_kg_s(notes):
     clustering = notes.clusters()
     every = notes.bridges(clustering, top=len(clustering.labels))
     assert shape.joining == len(every) > len(shape.bridges) == 8
+    for row, bridge in zip(shape.bridges, every, strict=False):  # as `kg bridges` says them
+        assert row.note_id == bridge.note_id
+        assert f"score {bridge.score:.2f}: participation {bridge.participation:.2f}" in row.detail
     gaps = notes.gaps(clustering, suggestions=3)
     shown = [r for r in shape.gaps if r.kind == "gap"]
     assert len(shown) == len(gaps)

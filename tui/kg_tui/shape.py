@@ -207,8 +207,8 @@ def _bridge_rows(graph: KnowledgeGraph, clustering: Clustering) -> tuple[list[Ro
                 with_count(graph, text, bridge.note_id),
                 bridge.note_id,
                 bridge.cluster,
-                f"score {bridge.score:.2f}, {_percent(bridge.participation)} of its links "
-                f"leave #{bridge.cluster}{apart}",
+                f"score {bridge.score:.2f}: participation {bridge.participation:.2f} (0-1, "
+                f"1 = links spread evenly over clusters) × weight of links across{apart}",
             )
         )
     return rows, graph.joining_count(clustering)
