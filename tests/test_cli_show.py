@@ -53,3 +53,40 @@ def test_show_prints_nested_properties_as_yaml_does(tmp_path: Path):
         "      score: 3",
     ]
     assert "(" not in "\n".join(lines[start : start + 13])  # no Python tuples
+
+
+def test_show_names_the_notes_cluster_as_kg_clusters_and_kg_bridges_do(tmp_path: Path):
+    """On notes/: `kg show` names the cluster `kg clusters` lists a note in, and gives the
+    bridge score `kg bridges` gives it."""
+    import json
+    import shutil
+
+    corpus = tmp_path / "notes"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "notes", corpus)
+    where = ["--corpus", str(corpus), "--index", str(tmp_path / "index")]
+
+    def kg(*args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "kg.cli", *args, *where],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    found = json.loads(kg("clusters", "--json"))
+    cluster = found["clusters"][0]
+    title = cluster["central"][0]["title"]
+    shown = json.loads(kg("show", "--json", title))["corpus_cluster"]
+    assert (shown["id"], shown["name"], shown["size"]) == (
+        cluster["id"],
+        cluster["name"],
+        cluster["size"],
+    )
+    line = f"cluster: #{cluster['id']} {cluster['name']} ({cluster['size']} notes"
+    assert line in kg("show", title)
+    bridge = json.loads(kg("bridges", "--json"))[0]  # the strongest bridge
+    shown = json.loads(kg("show", "--json", bridge["title"]))["corpus_cluster"]
+    assert (shown["id"], shown["bridge_score"]) == (bridge["cluster"]["id"], bridge["score"])
+    assert f"bridge score {bridge['score']:.2f}, see kg bridges)" in kg("show", bridge["title"])

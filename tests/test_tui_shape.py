@@ -40,8 +40,8 @@ async def open_shape(pilot) -> ShapeScreen:
     return screen
 
 
-async def highlight(pilot, screen: ShapeScreen, kind: str, nth: int = 0) -> None:
-    """Move the cursor with the keys to the `nth` row of `kind`."""
+async def highlight(pilot, screen: ShapeScreen, kind: str, nth: int = 0):
+    """Move the cursor with the keys to the `nth` row of `kind`; that row."""
     wanted = [i for i, r in enumerate(screen.rows) if r.kind == kind][nth]
     listing = screen.query_one(OptionList)
     while listing.highlighted is not None and listing.highlighted < wanted:
@@ -49,6 +49,7 @@ async def highlight(pilot, screen: ShapeScreen, kind: str, nth: int = 0) -> None
     while listing.highlighted is not None and listing.highlighted > wanted:
         await pilot.press("up")
     assert listing.highlighted == wanted
+    return screen.rows[wanted]
 
 
 def in_sight(screen: ShapeScreen) -> bool:
@@ -112,8 +113,7 @@ async def test_enter_on_a_cluster_lists_its_notes_and_opens_one(notes, tmp_path,
     app = KgApp(graph=notes, export_dir=tmp_path)
     async with app.run_test(size=size) as pilot:
         screen = await open_shape(pilot)
-        await highlight(pilot, screen, "cluster")
-        cluster = screen.rows[screen.query_one(OptionList).highlighted or 0]
+        cluster = await highlight(pilot, screen, "cluster")
         await pilot.press("enter")
         await settle(pilot)
         members = [r for r in screen.rows if r.kind == "member"]
@@ -132,8 +132,7 @@ async def test_enter_opens_the_rows_note(notes, tmp_path, kind):
     app = KgApp(graph=notes, export_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_shape(pilot)
-        await highlight(pilot, screen, kind)
-        row = screen.rows[screen.query_one(OptionList).highlighted or 0]
+        row = await highlight(pilot, screen, kind)
         assert row.note_id
         await pilot.press("enter")
         await settle(pilot)
@@ -259,8 +258,7 @@ async def test_enter_on_a_gap_lists_its_bridging_notes(notes, tmp_path, size):
     app = KgApp(graph=notes, export_dir=tmp_path)
     async with app.run_test(size=size) as pilot:
         screen = await open_shape(pilot)
-        await highlight(pilot, screen, "gap")
-        gap = screen.rows[screen.query_one(OptionList).highlighted or 0]
+        gap = await highlight(pilot, screen, "gap")
         assert not any(r.kind == "bridging" for r in screen.rows)
         await pilot.press("enter")
         await settle(pilot)
@@ -282,8 +280,7 @@ async def test_o_opens_the_other_note_of_a_pair(notes, tmp_path, kind):
     app = KgApp(graph=notes, export_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_shape(pilot)
-        await highlight(pilot, screen, kind, 1)
-        row = screen.rows[screen.query_one(OptionList).highlighted or 0]
+        row = await highlight(pilot, screen, kind, 1)
         assert row.other and row.other != row.note_id
         await pilot.press("O")
         await settle(pilot)
@@ -310,9 +307,7 @@ async def test_claims_with_evidence_on_both_sides_are_walked_side_by_side(notes,
     app = KgApp(graph=notes, export_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_shape(pilot)
-        text = " ".join(line.strip() for line in screen_text(app))
-        await highlight(pilot, screen, "side", 1)  # the first claim's side against it
-        side = screen.rows[screen.query_one(OptionList).highlighted or 0]
+        side = await highlight(pilot, screen, "side", 1)  # the first claim's side against it
         assert side.note_id == claim.contradicting[0].note
         assert side.text.startswith(f"− {claim.contradicting[0].label}: ")
         text = " ".join(line.strip() for line in screen_text(app))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg.cli.common import (
     Subparsers,
@@ -14,6 +14,9 @@ from kg.cli.common import (
 )
 from kg.codec import link_to_json
 from kg.model import LinkKind, Note, NoteKind
+
+if TYPE_CHECKING:
+    from kg.graph.knowledge import KnowledgeGraph
 
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -49,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
             {
                 **note_json(note, graph),
                 "disagreements": graph.disagreements(note),
+                "corpus_cluster": cluster_json(graph, note),
                 "links_out": [link_to_json(lk) for lk in out_links],
                 "links_in": [link_to_json(lk) for lk in in_links],
                 "backlinks": {
@@ -112,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
         if disagreements
         else "disagreements: 0"
     )
+    print(cluster_line(graph, note))
     written = {LinkKind.LINKS, LinkKind.EMBEDS}
     for heading, links, far in (
         ("Links out", out_links, "target"),
@@ -251,3 +256,37 @@ def _item_lines(value: Any, indent: str) -> list[str]:
     lines = _value_lines("", mapping, indent)[1:]  # its keys, two spaces in
     first = lines[0]
     return [f"{indent}- {first[len(indent) + 2 :]}", *lines[1:]]
+
+
+def cluster_json(graph: KnowledgeGraph, note: Note) -> dict[str, Any] | None:
+    """The note's cluster as `kg clusters` finds it (id, name, size), None when it is in
+    none (a stub, or a group of fewer than two linked notes).
+
+    >>> from kg.graph.knowledge import _demo
+    >>> g = _demo()
+    >>> cluster_json(g, g.note("a"))
+    {'id': 0, 'name': 'Does B hold?', 'size': 3, 'bridge_score': 0.0}
+    """
+    clustering = graph.clusters()
+    found = clustering.of(note.id)
+    if found is None:
+        return None
+    cluster = clustering[found]
+    score = graph.bridge_scores(clustering).get(note.id, 0.0)
+    return {"id": cluster.id, "name": cluster.name, "size": cluster.size, "bridge_score": score}
+
+
+def cluster_line(graph: KnowledgeGraph, note: Note) -> str:
+    """`kg show`'s line naming the note's cluster, and its bridge score when it has one.
+
+    >>> from kg.graph.knowledge import _demo
+    >>> g = _demo()
+    >>> cluster_line(g, g.note("a"))
+    'cluster: #0 Does B hold? (3 notes; see kg clusters)'
+    """
+    found = cluster_json(graph, note)
+    if found is None:
+        return "cluster: none (a note is clustered when it links with others; see kg clusters)"
+    bridge = found["bridge_score"]
+    joins = f"; bridge score {bridge:.2f}, see kg bridges" if bridge else "; see kg clusters"
+    return f"cluster: #{found['id']} {found['name']} ({found['size']} notes{joins})"

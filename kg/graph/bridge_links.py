@@ -23,7 +23,7 @@ import numpy as np
 
 from kg.display import Results, ShortRepr
 from kg.errors import check_count
-from kg.graph.communities import Clustering, as_arrays, clusters
+from kg.graph.communities import Clustering, clustered
 from kg.graph.weights import LINK_WEIGHTS, NoteWeights
 
 if TYPE_CHECKING:
@@ -88,14 +88,14 @@ def bridge_links(
     Examples
     --------
     >>> from kg.graph.knowledge import _demo
+    >>> from kg.graph.communities import clusters
     >>> g = _demo()
     >>> apart = clusters(g, found=[[0], [1, 2]], min_size=1)  # {a} and {b, c}
     >>> [(b.source_id, b.target_id, b.kinds, b.share, b.only) for b in bridge_links(g, apart)]
     [('a', 'b', ('related',), 1.0, True)]
     """
     check_count("top", top, 0)
-    W = as_arrays(graph, weights)
-    shape = clustering if clustering is not None else clusters(graph, weights=W)
+    W, shape = clustered(graph, clustering, weights)
     label = W.cluster_of(shape.labels)
     across, lo, hi = W.across(label)
     if not len(across) or not top:

@@ -22,7 +22,7 @@ import numpy as np
 
 from kg.display import Results, ShortRepr
 from kg.errors import check_count
-from kg.graph.communities import Clustering, as_arrays, clusters
+from kg.graph.communities import Clustering, clustered
 from kg.graph.weights import NoteWeights
 
 if TYPE_CHECKING:
@@ -131,8 +131,7 @@ def bridges(
     []
     """
     check_count("top", top, 0)
-    W = as_arrays(graph, weights)
-    shape = clustering if clustering is not None else clusters(graph, weights=W)
+    W, shape = clustered(graph, clustering, weights)
     spread = _spread(W, shape.labels)
     candidates = np.flatnonzero((spread.own >= 0) & (spread.across > 0))
     scores = spread.participation[candidates] * spread.across[candidates]
@@ -177,12 +176,12 @@ def joining_count(
     Examples
     --------
     >>> from kg.graph.knowledge import _demo
+    >>> from kg.graph.communities import clusters
     >>> g = _demo()
     >>> joining_count(g), joining_count(g, clusters(g, found=[[0], [1, 2]], min_size=1))
     (0, 2)
     """
-    W = as_arrays(graph, weights)
-    shape = clustering if clustering is not None else clusters(graph, weights=W)
+    W, shape = clustered(graph, clustering, weights)
     spread = _spread(W, shape.labels)
     return int(np.count_nonzero((spread.own >= 0) & (spread.across > 0)))
 
@@ -200,8 +199,7 @@ def bridge_scores(
     >>> bridge_scores(_demo())
     {'a': 0.0, 'b': 0.0, 'c': 0.0}
     """
-    W = as_arrays(graph, weights)
-    shape = clustering if clustering is not None else clusters(graph, weights=W)
+    W, shape = clustered(graph, clustering, weights)
     spread = _spread(W, shape.labels)
     scores = (spread.participation * spread.across).tolist()
     across, own = spread.across.tolist(), spread.own.tolist()

@@ -168,6 +168,24 @@ def as_arrays(graph: KnowledgeGraph, weights: NoteWeights | nx.Graph | None) -> 
     return NoteWeights.from_networkx(weights)
 
 
+def clustered(
+    graph: KnowledgeGraph,
+    clustering: Clustering | None,
+    weights: NoteWeights | nx.Graph | None,
+) -> tuple[NoteWeights, Clustering]:
+    """The weighted graph of notes as arrays (`as_arrays`) and `clustering`, or the
+    default `clusters` of it when None: what every function that reads clusters starts
+    from.
+
+    >>> from kg.graph.knowledge import _demo
+    >>> W, shape = clustered(_demo(), None, None)
+    >>> W.ids, len(shape.labels)
+    (('a', 'b', 'c'), 3)
+    """
+    W = as_arrays(graph, weights)
+    return W, clustering if clustering is not None else clusters(graph, weights=W)
+
+
 def clusters(
     graph: KnowledgeGraph,
     *,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from rich.cells import cell_len
-from textual.content import Content
+from textual.content import Content, Span
 from textual.css.styles import RulesMap
 from textual.strip import Strip
 from textual.style import Style
@@ -63,19 +63,23 @@ def _wrap(line: Content, width: int) -> list[Content]:
     return [Content(p.plain.replace(KEEP, NBSP), list(p.spans)) for p in kept.wrap(width)]
 
 
-class Hanging(Content):
-    """Content shown with hanging indents (`hang`) at whatever width it is given."""
+class _LaidOut(Content):
+    """Content whose lines are laid out anew for the width it is shown at (`_layout`), the
+    last layout kept: Textual asks for the height and then the lines at the same width."""
 
-    __slots__ = ["_hung"]
+    __slots__ = ["_laid"]
 
-    def __init__(self, content: Content) -> None:
-        super().__init__(content.plain, list(content.spans), strip_control_codes=False)
-        self._hung: tuple[int, Content] | None = None
+    def __init__(self, text: str, spans: list[Span] | None = None, strip: bool = True) -> None:
+        super().__init__(text, spans, strip_control_codes=strip)
+        self._laid: tuple[int, Content] | None = None
+
+    def _layout(self, width: int) -> Content:
+        raise NotImplementedError
 
     def _at(self, width: int) -> Content:
-        if self._hung is None or self._hung[0] != width:
-            self._hung = (width, hang(self, width))
-        return self._hung[1]
+        if self._laid is None or self._laid[0] != width:
+            self._laid = (width, self._layout(width))
+        return self._laid[1]
 
     def get_height(self, rules: RulesMap, width: int) -> int:
         pad = rules.get("line_pad", 0) * 2
@@ -86,6 +90,18 @@ class Hanging(Content):
     ) -> list[Strip]:
         pad = options.rules.get("line_pad", 0) * 2
         return self._at(width - pad).render_strips(width, height, style, options)
+
+
+class Hanging(_LaidOut):
+    """Content shown with hanging indents (`hang`) at whatever width it is given."""
+
+    __slots__: list[str] = []
+
+    def __init__(self, content: Content) -> None:
+        super().__init__(content.plain, list(content.spans), strip=False)
+
+    def _layout(self, width: int) -> Content:
+        return hang(self, width)
 
 
 def between_parts(parts: list[str], width: int, separator: str = " · ") -> str:
@@ -111,29 +127,16 @@ def between_parts(parts: list[str], width: int, separator: str = " · ") -> str:
     return "\n".join([*lines, line])
 
 
-class Parts(Content):
+class Parts(_LaidOut):
     """Short phrases in a row ("SYNTHESIS NOTE · 2026-01-12 · 2 disagreements") that wrap
     between phrases, never inside one (`between_parts`), at whatever width they are given."""
 
-    __slots__ = ["_at_width", "_parts"]
+    __slots__ = ["_parts"]
 
     def __init__(self, parts: list[str], separator: str = " · ") -> None:
         super().__init__(separator.join(parts))
         self._parts = (tuple(parts), separator)
-        self._at_width: tuple[int, Content] | None = None
 
-    def _at(self, width: int) -> Content:
-        if self._at_width is None or self._at_width[0] != width:
-            parts, separator = self._parts
-            self._at_width = (width, Content(between_parts(list(parts), width, separator)))
-        return self._at_width[1]
-
-    def get_height(self, rules: RulesMap, width: int) -> int:
-        pad = rules.get("line_pad", 0) * 2
-        return self._at(width - pad).get_height(rules, width)
-
-    def render_strips(
-        self, width: int, height: int | None, style: Style, options: RenderOptions
-    ) -> list[Strip]:
-        pad = options.rules.get("line_pad", 0) * 2
-        return self._at(width - pad).render_strips(width, height, style, options)
+    def _layout(self, width: int) -> Content:
+        parts, separator = self._parts
+        return Content(between_parts(list(parts), width, separator))
