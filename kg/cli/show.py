@@ -286,7 +286,13 @@ def cluster_line(graph: KnowledgeGraph, note: Note) -> str:
     """
     found = cluster_json(graph, note)
     if found is None:
-        return "cluster: none (a note is clustered when it links with others; see kg clusters)"
+        if note.stub:
+            why = "only notes with pages of their own are clustered, not stubs"
+        elif note.kind in (NoteKind.CATEGORY, NoteKind.TAG):
+            why = "categories and tags group notes and are not clustered"
+        else:
+            why = "in no group of two or more linked notes"
+        return f"cluster: none, {why} (see kg clusters)"
     bridge = found["bridge_score"]
     joins = f"; bridge score {bridge:.2f}, see kg bridges" if bridge else "; see kg clusters"
     return f"cluster: #{found['id']} {found['name']} ({found['size']} notes{joins})"
