@@ -72,6 +72,7 @@ def test_kept_when_only_text_changed_found_again_when_a_link_changed(tmp_path, f
     [
         "{not json",
         json.dumps({"format": 99, "links": "x", "runs": {}}),
+        json.dumps({"format": 3, "entries": [{"links": 1, "runs": []}, "x"]}),
         "[1, 2]",
         "",
     ],
@@ -89,13 +90,14 @@ def test_kept_communities_that_do_not_fit_the_notes_are_ignored(tmp_path, found)
     write_corpus(notes)
     first = labels(kg.load(notes, embed="none", index=index))
     data = json.loads((index / FILE).read_text("utf-8"))
-    for key in data["runs"]:
-        data["runs"][key] = [[0, 1], [1, 2]]  # numbers, not note ids
+    runs = data["entries"][0]["runs"]
+    for key in runs:
+        runs[key] = [[0, 1], [1, 2]]  # numbers, not note ids
     (index / FILE).write_text(json.dumps(data), encoding="utf-8")
     assert labels(kg.load(notes, embed="none", index=index)) == first and len(found) == 2
     ids = sorted(first)
     for wrong in ([ids, ids[:1]], [[*ids[1:], "no such note"]], [ids[1:]]):
-        data["runs"][key] = wrong  # a note twice, an unknown note, a note missing
+        runs[key] = wrong  # a note twice, an unknown note, a note missing
         (index / FILE).write_text(json.dumps(data), encoding="utf-8")
         assert labels(kg.load(notes, embed="none", index=index)) == first
     assert found == [False] * 5
@@ -161,3 +163,20 @@ def test_a_tag_keeps_the_communities_and_a_mostly_new_corpus_starts_afresh(tmp_p
         (notes / f"new {i}.md").write_text(f"New note. {links}\n", encoding="utf-8")
     grown = kg.load(notes, embed="none", index=index)
     assert labels(grown) and found == [False, False]  # found from scratch
+
+
+def test_a_process_holding_an_older_graph_keeps_the_newer_runs(tmp_path, found):
+    """A graph loaded before an edit of links, clustered after a newer process kept its
+    clusters, adds its own runs beside the newer ones: the next load reads them, nothing
+    is found again."""
+    notes, index = tmp_path / "notes", tmp_path / "index"
+    write_corpus(notes)
+    older = kg.load(notes, embed="none", index=index)
+    write_corpus(notes, extra=" [[oven 3]]")
+    newer = labels(kg.load(notes, embed="none", index=index))
+    assert len(found) == 1
+    before = labels(older)  # the older graph's own clusters, found for its links
+    assert len(found) == 2 and before
+    assert labels(kg.load(notes, embed="none", index=index)) == newer and len(found) == 2
+    entries = json.loads((index / FILE).read_text("utf-8"))["entries"]
+    assert len(entries) == 2  # both signatures kept, the one written last first

@@ -4,7 +4,9 @@ Finding communities is the costly part of `kg.graph.communities.clusters`; the r
 (statistics, names) is worked out again from the notes as they are. The communities are
 kept in ``clusters.json`` in the graph's index folder under the signature of what they
 were found from (`links_signature`: the notes' ids, every link's source, target and kind,
-the link weights and the method), one entry per resolution, seed and least size. An edit that changes
+the link weights and the method), one run per resolution, seed and least size. The runs of
+the last `KEPT_SIGNATURES` signatures are kept, newest first, so a process still holding
+a graph from before an edit that writes its runs leaves the newer ones in place. An edit that changes
 only text keeps the signature, so the same communities are used (and the same cluster
 ids); an edit that adds, removes or retargets a link changes it, and they are found
 again, Leiden starting from the kept ones (`previous`) so that most notes stay in their
@@ -45,7 +47,8 @@ if TYPE_CHECKING:
 __all__ = ["FILE", "Kept", "keep", "links_signature", "matched", "previous", "read"]
 
 FILE = "clusters.json"
-FORMAT = 2  # 2: communities as lists of note ids
+FORMAT = 3  # 2: communities as lists of note ids; 3: runs of several signatures
+KEPT_SIGNATURES = 4
 # Kept communities seed the next run only when they hold at least this share of the notes
 # (of now and of then, whichever are more).
 REUSE_SHARE = 0.9
@@ -87,23 +90,43 @@ def _signature(graph: KnowledgeGraph) -> str:
     return found
 
 
-def _load(graph: KnowledgeGraph) -> dict[str, Any] | None:
+def _entries(graph: KnowledgeGraph) -> list[dict[str, Any]]:
+    """The kept entries (``links``: a signature, ``runs``: key -> communities), newest
+    first; none when the file is missing, damaged or of another format."""
     folder = getattr(graph, "index_folder", None)
     if folder is None:
-        return None
-    data = read_record(folder / FILE, FORMAT, {"links": str, "runs": dict})
-    return data
+        return []
+    data = read_record(folder / FILE, FORMAT, {"entries": list})
+    if data is None:
+        return []
+    return [
+        entry
+        for entry in data["entries"]
+        if isinstance(entry, dict)
+        and isinstance(entry.get("links"), str)
+        and isinstance(entry.get("runs"), dict)
+    ]
+
+
+def _runs(graph: KnowledgeGraph, mine: bool) -> dict[str, Any] | None:
+    """The runs kept for the graph's own links (`mine`), or else for the newest other."""
+    signature = _signature(graph)
+    for entry in _entries(graph):
+        if (entry["links"] == signature) == mine:
+            runs: dict[str, Any] = entry["runs"]
+            return runs
+    return None
 
 
 def read(graph: KnowledgeGraph, key: str) -> list[list[int]] | None:
     """The communities kept for the graph's links under `key` (resolution, seed, least
     size), as lists of note numbers (`note_weights`' order), or None when none are kept."""
-    data = _load(graph)
-    if data is None or data["links"] != _signature(graph):
+    runs = _runs(graph, mine=True)
+    if runs is None:
         return None
     ids = _ids(graph)
     number = {note: n for n, note in enumerate(ids)}
-    groups = _groups(data["runs"].get(key))
+    groups = _groups(runs.get(key))
     if groups is None or sum(map(len, groups)) != len(ids):
         return None
     found = [[number.get(note, -1) for note in group] for group in groups]
@@ -134,10 +157,10 @@ def previous(graph: KnowledgeGraph, key: str, min_size: int = 1) -> Kept | None:
     >>> previous(_demo(), "1.0:0:2") is None  # a graph without an index keeps nothing
     True
     """
-    data = _load(graph)
-    if data is None or data["links"] == _signature(graph):
+    runs = _runs(graph, mine=False)
+    if runs is None:
         return None
-    groups = _groups(data["runs"].get(key))
+    groups = _groups(runs.get(key))
     if groups is None:
         return None
     ids = _ids(graph)
@@ -201,9 +224,10 @@ def _groups(value: Any) -> list[list[str]] | None:
 
 
 def keep(graph: KnowledgeGraph, key: str, groups: list[list[str]]) -> bool:
-    """Keep the communities (lists of note ids) in the graph's index folder (when it has one that exists),
-    beside those kept for the same links under other keys. A failure to write leaves them
-    uncached, never fails the caller. Returns whether they were kept."""
+    """Keep the communities (lists of note ids) in the graph's index folder (when it has one
+    that exists), beside those kept for the same links under other keys and those of the
+    last other signatures. A failure to write leaves them uncached, never fails the
+    caller. Returns whether they were kept."""
     folder = getattr(graph, "index_folder", None)
     if folder is None or not folder.is_dir():
         return False
@@ -211,10 +235,13 @@ def keep(graph: KnowledgeGraph, key: str, groups: list[list[str]]) -> bool:
 
     signature = _signature(graph)
     with suppress(OSError, KgError), index_lock(folder, timeout=5.0):
-        data = _load(graph)
-        runs = data["runs"] if data is not None and data["links"] == signature else {}
+        entries = _entries(graph)
+        own = next((e for e in entries if e["links"] == signature), None)
+        runs = own["runs"] if own is not None else {}
         runs[key] = groups
-        body = {"format": FORMAT, "links": signature, "runs": runs}
+        others = [e for e in entries if e["links"] != signature]
+        kept = [{"links": signature, "runs": runs}, *others][:KEPT_SIGNATURES]
+        body = {"format": FORMAT, "entries": kept}
         write_atomic(folder / FILE, json.dumps(body, separators=(",", ":")).encode("utf-8"))
         return True
     return False
