@@ -221,3 +221,22 @@ def test_html_escapes_what_it_shows():
         checker = parsed(markup)
         assert "script" not in checker.tags
         assert any(evil in text for text in checker.text)
+
+
+def test_the_shape_of_the_corpus_shows_as_tables_in_a_notebook(g):
+    """Clusters, gaps and their suggested links read as tables and short lines: a gap's
+    suggested links as the pairs of notes they join, not as a repr cut off mid-name."""
+    clustering = g.clusters()
+    shown = parsed(clustering._repr_html_())
+    assert shown.tags.count("tr") == 1 + len(clustering)
+    assert repr(clustering) in "".join(shown.text)
+    assert all(c.name in "".join(shown.text) for c in clustering)
+    gaps = g.gaps(top=2, suggestions=3)
+    assert gaps, "notes/ has gaps between its clusters"
+    first = gaps[0].suggested[0]
+    assert f"{first.source} → {first.target}"[:30] in repr(gaps)
+    assert "SuggestedLink(" not in repr(gaps)
+    from kg.display.lines import LINE_WIDTH
+
+    assert repr(gaps[0]).startswith("Gap(first=") and len(repr(gaps[0])) <= LINE_WIDTH
+    assert parsed(first._repr_html_()).tags[0] == "table"

@@ -122,6 +122,12 @@ class Clustering:
             f"{len(self.unclustered)} unclustered)"
         )
 
+    def _repr_html_(self) -> str:
+        """In Jupyter: what `repr` says, then the clusters as a table (`Results`)."""
+        import html
+
+        return f"<p>{html.escape(repr(self))}</p>{self.clusters._repr_html_()}"
+
     def largest(self, n: int = 10) -> Results[Cluster]:
         """The `n` largest clusters, largest first (ties: lower id first)."""
         ranked = sorted(self.clusters, key=lambda c: (-c.size, c.id))

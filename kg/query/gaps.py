@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kg.display import Results
+from kg.display import Results, ShortRepr
 from kg.embed.notevectors import meaning_vectors
 from kg.embed.texts import FIELD_CODE
 from kg.errors import InvalidArgument, check_count
@@ -45,8 +45,8 @@ if TYPE_CHECKING:
 CANDIDATES = 100  # notes of each side of a gap its links are suggested among
 
 
-@dataclass(frozen=True, slots=True)
-class SuggestedLink:
+@dataclass(frozen=True, slots=True, repr=False)
+class SuggestedLink(ShortRepr):
     """A link to write across a gap: two notes near in meaning that no link joins.
 
     `source_sentence` and `target_sentence` are the sentence of each note nearest the
@@ -64,9 +64,17 @@ class SuggestedLink:
     target_file: str = ""
     target_line: int = 0
 
+    def describe(self) -> str:
+        """The link as a table cell shows it: its two notes' ids.
 
-@dataclass(frozen=True, slots=True)
-class Gap:
+        >>> SuggestedLink("a", "b", 0.9, "A.", "B.").describe()
+        'a → b'
+        """
+        return f"{self.source} → {self.target}"
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Gap(ShortRepr):
     """Two clusters close in meaning but barely linked (see `kg.query.gaps`).
 
     `first` < `second` are the cluster ids, `sizes` their notes with vectors, `links` the
