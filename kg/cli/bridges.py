@@ -6,7 +6,7 @@ import argparse
 import textwrap
 from typing import TYPE_CHECKING
 
-from kg.cli.common import Subparsers, emit_json, open_graph
+from kg.cli.common import Subparsers, count, emit_json, open_graph
 from kg.display import Results
 from kg.graph.bridge_links import BridgeLink
 
@@ -25,7 +25,7 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "the weight of their links to other clusters; with the clusters that would be cut "
         "off from the note's own without it.",
     )
-    p.add_argument("-n", type=int, default=20, help="how many bridges (default 20)")
+    p.add_argument("-n", type=count, default=20, help="how many bridges (default 20)")
     p.add_argument(
         "--links",
         action="store_true",
@@ -53,9 +53,10 @@ def run(args: argparse.Namespace) -> int:
     shape = graph.clusters(resolution=args.resolution, seed=args.seed)
     if args.links:
         every = graph.bridge_links(shape, top=len(graph.link_table))
-        found_links = Results(list(every)[: max(args.n, 0)], BridgeLink)
+        found_links = Results(list(every)[: args.n], BridgeLink)
         return _print_links(found_links, len(every), shape, args.json)
-    found = graph.bridges(shape, top=max(args.n, 0))
+    found = graph.bridges(shape, top=args.n)
+    joining = graph.joining_count(shape)
     if args.json:
         emit_json(
             [
@@ -72,8 +73,7 @@ def run(args: argparse.Namespace) -> int:
                 for b in found
             ]
         )
-        return 0 if found else 1
-    joining = graph.joining_count(shape)
+        return 0 if joining else 1
     notes = "note" if joining == 1 else "notes"
     if len(found) < joining:
         print(f"the {len(found)} strongest of {joining} {notes} joining {len(shape)} clusters")
@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         elif b.only_link:
             alone = ", ".join(f"#{c}" for c in b.only_link)
             print(f"        the only direct link to {alone} (reachable otherwise)"[:80])
-    return 0 if found else 1
+    return 0 if joining else 1
 
 
 def _print_links(found: Results[BridgeLink], every: int, shape: Clustering, as_json: bool) -> int:
@@ -124,7 +124,7 @@ def _print_links(found: Results[BridgeLink], every: int, shape: Clustering, as_j
                 for b in found
             ]
         )
-        return 0 if found else 1
+        return 0 if every else 1
     pairs = "linked pair" if every == 1 else "linked pairs"
     strongest = f"the first {len(found)} of " if len(found) < every else ""
     print(f"{strongest}{every} {pairs} of notes across {len(shape)} clusters")
@@ -136,4 +136,4 @@ def _print_links(found: Results[BridgeLink], every: int, shape: Clustering, as_j
         print("\n" + textwrap.shorten(head + only, 80, placeholder="…"))
         for title in (b.source_title, b.target_title):
             print("       " + textwrap.shorten(title, 72, placeholder="…"))
-    return 0 if found else 1
+    return 0 if every else 1

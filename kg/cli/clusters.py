@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import textwrap
 
-from kg.cli.common import Subparsers, emit_json, open_graph
+from kg.cli.common import Subparsers, count, emit_json, open_graph
 
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -21,7 +21,9 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "its most distinctive words (of titles, descriptions and claims) and its most "
         "central notes.",
     )
-    p.add_argument("-n", type=int, default=20, help="how many clusters, largest first (default 20)")
+    p.add_argument(
+        "-n", type=count, default=20, help="how many clusters, largest first (default 20)"
+    )
     p.add_argument(
         "--resolution",
         type=float,
@@ -47,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     """
     graph = open_graph(args, embed="none")
     shape = graph.clusters(resolution=args.resolution, seed=args.seed)
-    shown = shape.largest(max(args.n, 0))
+    shown = shape.largest(args.n)
     if args.json:
         emit_json(
             {

@@ -201,6 +201,29 @@ def open_graph(
     return graph
 
 
+def count(text: str) -> int:
+    """The `type` of every count option (``-n``, ``-k``, ``--depth``, ...): a whole number
+    of at least 0, else a usage error (status 2) worded the same for every command.
+
+    Examples
+    --------
+    >>> count("3"), count("0")
+    (3, 0)
+    >>> count("-1")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a whole number of at least 0, not -1
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < 0:
+        shown = text if value is not None else repr(text)
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 0, not {shown}")
+    return value
+
+
 def add_embed_now_option(parser: argparse.ArgumentParser) -> None:
     """`--embed-now`: on an index without vectors, embed them even when that takes long
     (`kg near` and `kg search` otherwise say how long and stop)."""

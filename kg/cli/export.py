@@ -10,6 +10,7 @@ import time
 from kg.cli.common import (
     Subparsers,
     add_link_kind_option,
+    count,
     emit_json,
     open_graph,
 )
@@ -51,7 +52,7 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--around", action="append", metavar="TITLE", help="centre note, title or id (repeatable)"
     )
-    p.add_argument("--depth", type=int, default=1, help="links away from --around (default 1)")
+    p.add_argument("--depth", type=count, default=1, help="links away from --around (default 1)")
     add_link_kind_option(p)
     p.add_argument(
         "--node-kind",
@@ -69,10 +70,10 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "--path", nargs=2, metavar=("FROM", "TO"), help="the shortest typed path between two notes"
     )
     p.add_argument("--search", metavar="TEXT", help="the top -k hits of a search")
-    p.add_argument("-k", type=int, default=20, help="how many search hits (default 20)")
+    p.add_argument("-k", type=count, default=20, help="how many search hits (default 20)")
     p.add_argument(
         "--near",
-        type=int,
+        type=count,
         default=None,
         metavar="K",
         help="add each note's top-K semantically near notes in the export as "

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import argparse
 import textwrap
-from collections.abc import Mapping
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
-from kg.cli.common import Subparsers, add_embed_now_option, emit_json, open_graph, progress_printer
+from kg.cli.common import (
+    Subparsers,
+    add_embed_now_option,
+    count,
+    emit_json,
+    open_graph,
+    progress_printer,
+)
 
 if TYPE_CHECKING:
+    from kg.graph.communities import Clustering
     from kg.graph.knowledge import KnowledgeGraph
     from kg.query.gaps import Gap
 
@@ -25,38 +32,44 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "their centroids) but that few links join, compared with what their sizes and "
         "meaning predict; for each, the notes most likely to bridge them and suggested "
         "links (notes across the gap near by meaning and not linked), with the sentence of "
-        "each note that makes them near. Clusters: Leiden communities of the links.",
+        "each note that makes them near. Clusters: those of `kg clusters` (the same "
+        "--resolution and --seed).",
     )
-    p.add_argument("-k", "--top", type=int, default=5, help="how many gaps (default 5)")
+    p.add_argument("-k", "--top", type=count, default=5, help="how many gaps (default 5)")
     p.add_argument(
-        "-s", "--suggestions", type=int, default=5, help="links suggested per gap (default 5)"
+        "-s", "--suggestions", type=count, default=5, help="links suggested per gap (default 5)"
     )
-    p.add_argument("--min-size", type=int, default=3, help="leave out smaller clusters (default 3)")
+    p.add_argument(
+        "--min-size", type=count, default=3, help="leave out smaller clusters (default 3)"
+    )
+    p.add_argument("--resolution", type=float, default=1.0, help="as for `kg clusters`")
+    p.add_argument("--seed", type=int, default=0, help="as for `kg clusters`")
     add_embed_now_option(p)
 
 
-def clustering(graph: KnowledgeGraph) -> Mapping[str, int]:
-    """The clustering `kg gaps` works on (note id -> cluster id): `g.clusters()`'s, as
-    `kg clusters` lists them."""
-    return graph.clusters().labels
+def clustering(graph: KnowledgeGraph, resolution: float = 1.0, seed: int = 0) -> Clustering:
+    """The clustering `kg gaps` works on: `g.clusters(resolution=, seed=)`'s, as
+    `kg clusters` lists them with the same options."""
+    return graph.clusters(resolution=resolution, seed=seed)
 
 
-def _label(graph: KnowledgeGraph, cluster: int) -> str:
+def _label(shape: Clustering, cluster: int) -> str:
     """A cluster as `kg clusters` names it: its id, size and name."""
-    found = graph.clusters()[cluster]
+    found = shape[cluster]
     return f"#{cluster} {found.name} ({found.size} notes)"
 
 
-def _print(graph: KnowledgeGraph, clusters: Mapping[str, int], found: list[Gap]) -> None:
-    if not found:
+def _print(graph: KnowledgeGraph, shape: Clustering, found: list[Gap], top: int) -> None:
+    if not found and top:
         print("No gaps: fewer than two clusters of notes with vectors.")
         return
-    print(f"{len(found)} gaps: clusters near in meaning, barely linked (score 0-1)")
+    gaps = "gap" if len(found) == 1 else "gaps"
+    print(f"{len(found)} {gaps}: clusters near in meaning, barely linked (score 0-1)")
     for n, gap in enumerate(found, 1):
         print(f"\n{n}. score {gap.score:.3f}  similarity {gap.similarity:.3f}  "
               f"links {gap.links} (expected {gap.expected:.1f})")  # fmt: skip
-        print(f"   {_label(graph, gap.first)}")
-        print(f"   {_label(graph, gap.second)}")
+        print(f"   {_label(shape, gap.first)}")
+        print(f"   {_label(shape, gap.second)}")
         bridging = ", ".join(graph.note(i).title for i in gap.bridging)
         print(textwrap.fill(f"bridging: {bridging}", 78, initial_indent="   ",
                             subsequent_indent="     "))  # fmt: skip
@@ -90,11 +103,11 @@ def run(args: argparse.Namespace) -> int:
 
     graph = open_graph(args, embed="stored")
     embed_missing(graph, args.embed_now, progress_printer(not args.json))
-    clusters = clustering(graph)
-    found = gaps(graph, clusters, top=args.top, suggestions=args.suggestions,
-                 min_size=args.min_size)  # fmt: skip
+    shape = clustering(graph, args.resolution, args.seed)
+    found = gaps(graph, shape.labels, top=args.top, suggestions=args.suggestions,
+                 min_size=max(args.min_size, 1))  # fmt: skip
     if args.json:
         emit_json([asdict(g) for g in found])
         return 0
-    _print(graph, clusters, list(found))
+    _print(graph, shape, list(found), args.top)
     return 0

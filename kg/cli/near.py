@@ -7,6 +7,7 @@ import argparse
 from kg.cli.common import (
     Subparsers,
     add_embed_now_option,
+    count,
     emit_json,
     note_json,
     open_graph,
@@ -27,7 +28,7 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "suggestions, near but not linked yet.",
     )
     p.add_argument("title", help="the note's title or id")
-    p.add_argument("-k", type=int, default=10, help="how many notes (default 10)")
+    p.add_argument("-k", type=count, default=10, help="how many notes (default 10)")
     p.add_argument("--unlinked", action="store_true", help="only notes not linked to it yet")
     add_embed_now_option(p)
     p.add_argument(

@@ -8,6 +8,7 @@ from kg.cli.common import (
     Subparsers,
     add_link_kind_option,
     add_tag_option,
+    count,
     emit_json,
     has_tag,
     note_json,
@@ -26,7 +27,7 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         description="List the notes linked to a note, to a depth.",
     )
     p.add_argument("title", help="the note's title or id")
-    p.add_argument("--depth", type=int, default=1, help="how many links away (default 1)")
+    p.add_argument("--depth", type=count, default=1, help="how many links away (default 1)")
     add_link_kind_option(p)
     p.add_argument(
         "--direction",

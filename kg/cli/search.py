@@ -10,6 +10,7 @@ from kg.cli.common import (
     Subparsers,
     add_embed_now_option,
     add_tag_option,
+    count,
     emit_json,
     has_tag,
     note_json,
@@ -38,7 +39,7 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "message on stderr; with --json an empty list on stdout), 2 on an error.",
     )
     p.add_argument("text", nargs="+", help="what to look for")
-    p.add_argument("-k", type=int, default=10, help="how many hits (default 10)")
+    p.add_argument("-k", type=count, default=10, help="how many hits (default 10)")
     p.add_argument(
         "--min-score",
         type=float,
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     -------
     int
         The exit status: 0 when some note matches, 1 when none does (with or without
-        --json, as grep). `kg.cli.main` turns a `KgError` into status 2.
+        --json, as grep; with -k 0 too, which lists no hit). `kg.cli.main` turns a `KgError` into status 2.
     """
     text = " ".join(args.text)
     from kg.cli.progress import embed_missing
@@ -74,13 +75,18 @@ def run(args: argparse.Namespace) -> int:
         embed_missing(graph, args.embed_now, progress_printer(not args.json))
     semantic = False if args.lexical else None
     hits: list[SearchHit]
+    wanted = max(
+        args.k, 1
+    )  # -k 0 lists nothing but still tells (by its status) whether some note matches
     if args.tag:  # read deeper, then keep the tagged hits
         hits = graph.search(
-            text, k=max(args.k * 10, 200), semantic=semantic, min_score=args.min_score
+            text, k=max(wanted * 10, 200), semantic=semantic, min_score=args.min_score
         )
-        hits = [h for h in hits if has_tag(h.note, args.tag)][: args.k]
+        hits = [h for h in hits if has_tag(h.note, args.tag)][:wanted]
     else:
-        hits = graph.search(text, k=args.k, semantic=semantic, min_score=args.min_score)
+        hits = graph.search(text, k=wanted, semantic=semantic, min_score=args.min_score)
+    matched = bool(hits)
+    hits = hits[: args.k]
     if args.json:
         emit_json(
             [
@@ -97,8 +103,8 @@ def run(args: argparse.Namespace) -> int:
                 for h in hits
             ]
         )
-        return 0 if hits else 1
-    if not hits:
+        return 0 if matched else 1
+    if not matched:
         how = "by words" if args.lexical or graph.embeddings is None else "by words or meaning"
         print(f"kg search: no note matches {text!r} by title, {how}", file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from kg.cli.common import (
     Subparsers,
+    count,
     emit_json,
     open_graph,
 )
@@ -36,7 +37,7 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         metavar="N",
         help="claim number (see the list `kg trace TITLE` prints) or its text",
     )
-    p.add_argument("--depth", type=int, default=3, help="how far down to trace (default 3)")
+    p.add_argument("--depth", type=count, default=3, help="how far down to trace (default 3)")
     p.add_argument(
         "--used-by",
         action="store_true",

@@ -1,0 +1,94 @@
+"""Every count option of every `kg` command (-n, -k, -s, --depth, --near, --min-size)
+behaves the same: a negative count is a usage error (status 2, one message), 0 is allowed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.cli import build_parser
+
+NOTES = Path(__file__).resolve().parent.parent / "notes"
+TITLE = "Can LLM judges replace human evaluation?"
+
+# (the command's words before the count, the count option, words after it)
+COUNTS = [
+    (["bridges"], "-n", []),
+    (["bridges", "--links"], "-n", []),
+    (["clusters"], "-n", []),
+    (["gaps"], "-k", []),
+    (["gaps"], "--top", []),
+    (["gaps", "-k", "1"], "-s", []),
+    (["gaps", "-k", "1"], "--min-size", []),
+    (["near", TITLE], "-k", []),
+    (["neighbours", TITLE], "--depth", []),
+    (["search", "judges", "--lexical"], "-k", []),
+    (["trace", TITLE, "--lexical"], "--depth", []),
+    (["export", "-o", "-", "--search", "judges"], "-k", []),
+    (["export", "-o", "-", "--around", TITLE], "--depth", []),
+    (["export", "-o", "-", "--around", TITLE], "--near", []),
+]
+
+IDS = [f"{words[0]}{option}" for words, option, _ in COUNTS]
+
+
+def test_every_count_option_is_listed():
+    """COUNTS names every option whose values are counts: a new one must be added here."""
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    found = set()
+    for name, command in sub.choices.items():  # type: ignore[union-attr]
+        for action in command._actions:
+            if getattr(action.type, "__name__", "") in ("count", "int") and action.dest not in (
+                "seed",
+                "port",
+                "debounce",
+            ):
+                found.add((name, action.option_strings[0]))
+    listed = {(words[0], option) for words, option, _ in COUNTS}
+    assert found <= listed | {("gaps", "-k")}, found - listed
+
+
+@pytest.mark.parametrize(("words", "option", "after"), COUNTS, ids=IDS)
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_negative_count_is_a_usage_error(words, option, after, as_json, capsys):
+    argv = [*words, option, "-1", *after] + (["--json"] if as_json else [])
+    with pytest.raises(SystemExit) as stop:
+        build_parser(json_errors=as_json).parse_args(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "must be a whole number of at least 0, not -1" in err
+    if as_json:
+        assert json.loads(err.strip().splitlines()[-1])["error"] == "UsageError"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    args = ["--corpus", str(NOTES), "--index", str(tmp_path_factory.mktemp("counts-index"))]
+    result = run(["index", *args, "--no-embed"])
+    assert result.returncode in (0, 1), result.stderr
+    return args
+
+
+def run(words: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kg.cli", *words], capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.parametrize(("words", "option", "after"), COUNTS, ids=IDS)
+def test_a_count_of_zero_is_allowed(corpus, words, option, after):
+    for as_json in ([], ["--json"]):
+        result = run([*words, option, "0", *after, *corpus, *as_json])
+        assert result.returncode == 0, (result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr
+
+
+def test_search_with_k_zero_keeps_grep_status(corpus):
+    """`kg search -k 0` lists no hit; its status still says whether some note matches."""
+    assert run(["search", "judges", "--lexical", "-k", "0", *corpus]).returncode == 0
+    assert run(["search", "zxqvw", "--lexical", "-k", "0", *corpus]).returncode == 1
