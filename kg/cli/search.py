@@ -118,6 +118,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"    {h.score:.2f} {how} · {h.note.kind.value}")
         if h.snippet and h.snippet != h.note.title:
             print(f"    {h.marked_snippet(*marks)}")
+        elif h.note.stub:  # nothing to quote: say why
+            print("    (a stub: other notes link to this title; it has no text of its own)")
     used = next((h.vectors for h in hits if h.vectors), "")
     if used:  # which vectors "meaning" means: the static ones until the model's are computed
         print(f"meaning: by the {used} vectors")

@@ -39,8 +39,9 @@ The score (0 to 1) is calibrated so that it can be read alone, and a poor hit lo
   0.3 whatever the model's cosines bunch at. A note no closer than the median is no
   match by meaning (nor is one under the floor, `meaning_floor`).
 
-Last, no hit scores above the hit listed before it (among notes with text, and among
-stubs): the scores read down the list as its order does.
+Last, no hit scores above the hit listed before it: the scores read down the list as its
+order does. A stub listed after notes with text scores at most the last of them (its title
+alone says little, which is why it comes after them).
 
 >>> from kg.graph.knowledge import _demo
 >>> [hit.note.title for hit in search(_demo(), "does b hold", semantic=False)][:1]
@@ -235,14 +236,14 @@ def search(
 
     ranked = sorted(candidates.values(), key=lambda c: _order(graph, c, floor))
     hits: list[SearchHit] = []
-    ceiling = {False: 1.0, True: 1.0}  # no hit above the one before it, per stub or not
+    ceiling = 1.0  # no hit above the one before it (a stub after a note with text included)
     for entry in ranked:
         matched = _matched(entry, floor)
         if not matched:
             continue  # found only by a meaning under the floor: nothing the query asked for
         note = graph.note(entry.note_id)
-        score = min(_score(entry, matched), ceiling[note.stub])
-        ceiling[note.stub] = score
+        score = min(_score(entry, matched), ceiling)
+        ceiling = score
         if score < min_score:
             continue
         snippet, marks = note_snippet(
