@@ -31,3 +31,17 @@ def test_no_hit_scores_above_the_one_before_it(graphs, query):
         assert scores == sorted(scores, reverse=True), [(h.note.title, h.score) for h in hits]
         stubs = [h.note.stub for h in hits if h.match_kind != "title"]
         assert stubs == sorted(stubs)  # notes with text before stubs, as before
+
+
+def test_stop_words_alone_make_no_words_hit_nor_marks(graphs):
+    for graph in graphs:
+        hits = graph.search("Does ch", k=20)
+        assert [h.match_kind for h in hits[:2]] == ["title", "title"]
+        assert not [h.note.title for h in hits if h.match_kind == "words"]
+        for hit in hits:
+            marked = [hit.snippet[a:b].lower() for a, b in hit.marks]
+            assert "does" not in marked, hit.marked_snippet()
+        # with a content word beside it, the stop word is still not marked
+        for hit in graph.search("how does memorization work", k=5):
+            marked = {hit.snippet[a:b].lower() for a, b in hit.marks}
+            assert marked and not marked & {"how", "does"}

@@ -205,7 +205,7 @@ def search(
         return found
 
     lexical = lexical_index(graph)
-    query_words = lexical.query_words(query)
+    query_words = content_words(lexical.query_words(query))
     known_terms = list(dict.fromkeys(t for q in query_words for t in q.terms))
     if known_terms:
         scores = lexical.scores(known_terms)
@@ -399,6 +399,30 @@ def _closest(
                     match = known[word, q.word] = word_match(word, [q])
                 found[q.word] = max(found[q.word], match)
     return found
+
+
+# Words that ask rather than name (question words, auxiliaries, pronouns, determiners): the
+# BM25 stop list keeps them, so "does" would match every note that says "does". A query's
+# words of this list are left out of its words match and of the snippet's marks; titles
+# still match the query as typed ("Does ch" completes "Does chain-of-thought ...").
+QUERY_STOPWORDS = frozenset(
+    """a about after also am an and any are as at be been before being but by can could
+    did do does doing done for from had has have having he her his how i if in into is it
+    its may me might more most must my no nor not of on or our over should so some such
+    than that the their them then there these they this those to too under us very was we
+    were what when where which while who whom whose why will with would you your""".split()
+)
+
+
+def content_words(words: list[QueryWord]) -> list[QueryWord]:
+    """The query's words but those that only ask (`QUERY_STOPWORDS`).
+
+    >>> from kg.query.lexical import QueryWord
+    >>> [q.word for q in content_words([QueryWord("does", ("doe",), 1.0),
+    ...                                   QueryWord("ch", (), 2.0)])]
+    ['ch']
+    """
+    return [q for q in words if q.word not in QUERY_STOPWORDS]
 
 
 def _order(graph: KnowledgeGraph, entry: _Candidate, floor: float) -> tuple[Any, ...]:
