@@ -17,6 +17,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,10 @@ def test_python_examples_run_on_notes(workdir: Path, monkeypatch: pytest.MonkeyP
     namespace: dict[str, object] = {"__name__": "readme"}
     for number, code in enumerate(blocks("python"), start=1):
         try:
-            exec(compile(code, f"README.md python block {number}", "exec"), namespace)
+            with warnings.catch_warnings():  # a call the README shows must not be deprecated
+                for category in (DeprecationWarning, FutureWarning):
+                    warnings.filterwarnings("error", category=category, module="readme")
+                exec(compile(code, f"README.md python block {number}", "exec"), namespace)
         except Exception as error:  # the block and its error, for whoever fixes it
             pytest.fail(f"README python block {number} failed: {error!r}\n{code}")
 

