@@ -224,6 +224,42 @@ def count(text: str) -> int:
     return value
 
 
+def width() -> int:
+    """The width prose is wrapped to: $COLUMNS, else the terminal's, else 80 (output to a
+    file or a pipe)."""
+    import shutil
+
+    return max(shutil.get_terminal_size((80, 24)).columns, 40)
+
+
+def wrap(text: str, indent: str = "", then: str | None = None) -> str:
+    """`text` as lines of at most `width()` characters, the first starting with `indent`,
+    the others with `then` (default: `indent`); a word longer than a line is not cut.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["COLUMNS"] = "40"
+    >>> print(wrap("a claim that is too long to fit on one line of forty", "  ", "    "))
+      a claim that is too long to fit on one
+        line of forty
+    >>> del os.environ["COLUMNS"]
+    """
+    import textwrap
+
+    return (
+        textwrap.fill(
+            text,
+            width(),
+            initial_indent=indent,
+            subsequent_indent=indent if then is None else then,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        or indent.rstrip()
+    )
+
+
 def add_embed_now_option(parser: argparse.ArgumentParser) -> None:
     """`--embed-now`: on an index without vectors, embed them even when that takes long
     (`kg near` and `kg search` otherwise say how long and stop)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +12,7 @@ from kg.cli.common import (
     count,
     emit_json,
     open_graph,
+    wrap,
 )
 from kg.errors import InvalidArgument, KgError, ModelUnavailable
 from kg.graph.knowledge import KnowledgeGraph
@@ -38,6 +40,11 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         help="claim number (see the list `kg trace TITLE` prints) or its text",
     )
     p.add_argument("--depth", type=count, default=3, help="how far down to trace (default 3)")
+    p.add_argument(
+        "--claims",
+        action="store_true",
+        help="list every claim of the note with its number (what --claim takes), tracing none",
+    )
     p.add_argument(
         "--used-by",
         action="store_true",
@@ -121,6 +128,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not args.title:  # a usage error: status 2, and a JSON object with --json
         raise InvalidArgument("give a note title, or --unsupported")
+    if args.claims:
+        return _print_claims(open_graph(args, embed="none"), args)
     reach = store_reach(args)
     graph, scorer = open_for_trace(args, reach)
     note = graph.note(args.title)
@@ -142,16 +151,18 @@ def run(args: argparse.Namespace) -> int:
         else:
             for use in uses:
                 via = f" (via {use.via.title})" if use.via else ""
-                print(
-                    f"{'  ' * (use.depth - 1)}{use.kind:<8} {use.note.title}{via}\n"
-                    f"{'  ' * (use.depth - 1)}         “{use.claim[:160]}”"
-                )
+                indent = "  " * (use.depth - 1)
+                print(wrap(f"{use.kind:<8} {use.note.title}{via}", indent, indent + "         "))
+                print(wrap(f"“{shorten(use.claim, 160)}”", indent + " " * 9, indent + " " * 10))
         return 0
     claim: int | str | None = None
     if args.claim is not None:
         claim = int(args.claim) if args.claim.isdigit() else args.claim
     with rankings_kept():  # a round ranks again only what the notes it added changed
-        tree = trace(graph, note, claim=claim, depth=args.depth, scorer=scorer)
+        try:
+            tree = trace(graph, note, claim=claim, depth=args.depth, scorer=scorer)
+        except InvalidArgument as error:  # name the command line's way to list the claims
+            raise _for_the_command_line(error, args.title) from None
         while reach is not None and reach.opened and (more := reach.wanted(tree)):
             reach.grow(more)  # the notes the trace followed, with their own sources now
             graph, scorer = open_for_trace(args, reach)
@@ -180,7 +191,8 @@ def run(args: argparse.Namespace) -> int:
         indent = "  " * depth
         if node.kind in ("claim", "sentence"):
             flag = "  [unsupported]" if node.unsupported else ""
-            print(f"{indent}{'◆' if node.kind == 'claim' else '•'} {node.text}{flag}")
+            mark = "◆" if node.kind == "claim" else "•"
+            print(wrap(f"{mark} {node.text}{flag}", indent, indent + "  "))
             continue
         title = node.note.title if node.note else ""
         label = f" ({node.label})" if node.label else ""
@@ -189,12 +201,56 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, "explain", False) and (node.parts or node.cosine is not None):
             print(f"{indent}    {explain_parts(node)}")
         if node.kind != "paper":
-            print(f"{indent}    “{node.text[:200]}”")
+            print(wrap(f"“{shorten(node.text, 200)}”", indent + "    ", indent + "     "))
     if claim is None:
-        print(
-            "\nClaims: " + "; ".join(f"{c.index}: {c.text[:40]}…" for c in graph.claims(note)[:12])
-        )
+        every = graph.claims(note)
+        shown = "; ".join(f"{c.index}: {shorten(c.text, 40)}" for c in every[:SHOWN_CLAIMS])
+        more = f"; … ({len(every) - SHOWN_CLAIMS} more)" if len(every) > SHOWN_CLAIMS else ""
+        print(f"\nClaims ({len(every)}; --claim N traces one, --claims lists them all):")
+        print(wrap(shown + more, "  "))
     return 0
+
+
+SHOWN_CLAIMS = 12  # the claims the end of a trace names; --claims lists every one
+
+
+def shorten(text: str, most: int) -> str:
+    """`text` on one line, cut to `most` characters with '…' when longer.
+
+    >>> shorten("a b  c", 10), shorten("abcdefghij", 5)
+    ('a b c', 'abcd…')
+    """
+    flat = " ".join(text.split())
+    return flat if len(flat) <= most else flat[: most - 1].rstrip() + "…"
+
+
+def _print_claims(graph: KnowledgeGraph, args: argparse.Namespace) -> int:
+    """`kg trace TITLE --claims`: every claim of the note, numbered as --claim takes them."""
+    note = graph.note(args.title)
+    every = graph.claims(note)
+    if args.json:
+        emit_json(
+            {
+                "note": note.title,
+                "claims": [
+                    {"index": c.index, "kind": c.kind, "text": c.text, "line": c.line}
+                    for c in every
+                ],
+            }
+        )
+        return 0
+    print(f"{note.title}: {len(every)} claims (kg trace TITLE --claim N traces one)")
+    for c in every:
+        print(wrap(f"{c.index:>3}  {c.kind:<8} {c.text}", "", " " * 14))
+    return 0
+
+
+def _for_the_command_line(error: InvalidArgument, title: str) -> InvalidArgument:
+    """The error of a claim the note does not make, worded for `kg trace`."""
+    listing = f"`kg trace {shlex.quote(title)} --claims` lists them"
+    message = str(error).replace("g.claims(note) lists them", listing)
+    message = message.replace("trace it with claim=None", "trace it without --claim")
+    return InvalidArgument(message, suggestions=error.suggestions)
 
 
 def keep_trace_vectors(graph: KnowledgeGraph) -> None:
