@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -71,6 +72,7 @@ def test_show_names_the_notes_cluster_as_kg_clusters_and_kg_bridges_do(tmp_path:
             capture_output=True,
             text=True,
             timeout=300,
+            env={**os.environ, "COLUMNS": "200"},  # the cluster line on one line
         )
         assert result.returncode == 0, result.stderr
         return result.stdout

@@ -11,8 +11,10 @@ from kg.cli.common import (
     emit_json,
     note_json,
     open_graph,
+    wrap,
 )
 from kg.codec import link_to_json
+from kg.display.lines import clip
 from kg.model import LinkKind, Note, NoteKind
 
 if TYPE_CHECKING:
@@ -91,32 +93,39 @@ def run(args: argparse.Namespace) -> int:
         print(f"incomplete: {phrase}")
     body = [paragraph.text for paragraph in note.body]
     if note.description and note.description not in body[:1]:
-        print(f"\n{note.description}")
+        print("\n" + wrap(note.description))
     others = {c.description: c.file for c in note.copies if c.description}
     others.pop(note.description, None)
     for description, file in others.items():
-        print(f"\nAs {file} describes it: {description}")
+        print("\n" + wrap(f"As {file} describes it: {description}"))
     if note.claim:
-        print(f"\nClaim: {note.claim}")
+        print("\n" + wrap(f"Claim: {note.claim}"))
     for text in body:
-        print(f"\n{text}")
+        print("\n" + wrap(text))
     declared = declared_lines(note)
     if declared:
         print("\nAs the page says:" if len(declared) == 1 else "\nAs the pages say:")
         for line in declared:
-            print(f"  {line}")
+            print(wrap(line, "  ", "    "))
     corpus = graph.corpus_stats()
     print(
-        f"\nComputed by kg on the loaded corpus ({corpus.notes} notes, {corpus.stubs} stubs): "
-        f"{stats.direct} direct connections ({stats.stubs} of them stubs) · {stats.two_hop} in 2-hop network · {stats.cluster}"
+        "\n"
+        + wrap(
+            f"Computed by kg on the loaded corpus ({corpus.notes} notes, {corpus.stubs} stubs): "
+            f"{stats.direct} direct connections ({stats.stubs} of them stubs) · "
+            f"{stats.two_hop} in 2-hop network · {stats.cluster}"
+        )
     )
     disagreements = graph.disagreements(note)
     print(
-        f"disagreements: {disagreements} (relations that contradict or qualify; see kg contested)"
+        wrap(
+            f"disagreements: {disagreements} (relations that contradict or qualify; "
+            "see kg contested)"
+        )
         if disagreements
         else "disagreements: 0"
     )
-    print(cluster_line(graph, note))
+    print(wrap(cluster_line(graph, note), "", "  "))
     written = {LinkKind.LINKS, LinkKind.EMBEDS}
     for heading, links, far in (
         ("Links out", out_links, "target"),
@@ -136,11 +145,16 @@ def run(args: argparse.Namespace) -> int:
             print(f"\n{heading} ({len(links)}):")
             for link in links:
                 other = graph.note(getattr(link, far))
-                print(f"  {link.describe():<28} {other.title}")
-                if link.summary and link.kind in _CARDS:
-                    print(f"  {'':<28}   {link.summary}")  # what the card says of it
+                label = clip(link.describe(), LABEL)
+                print(wrap(f"{label:<{LABEL}} {other.title}", "  ", " " * (LABEL + 3)))
+                if link.summary and link.kind in _CARDS and far == "target":
+                    # what the card says of the note it leads to (of a link in: of this
+                    # note, whose description is above)
+                    print(wrap(link.summary, " " * (LABEL + 5)))
     return 0
 
+
+LABEL = 28  # the width of the link column: a longer label is clipped (…)
 
 # Links made by a card of a hub or topic page, which carry the card's description.
 _CARDS = frozenset({LinkKind.SECTION, LinkKind.SUBMAP, LinkKind.TOPIC})

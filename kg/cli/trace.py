@@ -182,11 +182,11 @@ def run(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    print(note.title)
+    print(wrap(note.title))
     fused = any(node.parts for _, node in tree.walk())
-    print(SCORE_LEGEND if fused else LEXICAL_LEGEND)
+    print(wrap(SCORE_LEGEND if fused else LEXICAL_LEGEND, "", " "))
     if tree.vectors == "static":
-        print(STATIC_NOTE)
+        print(wrap(STATIC_NOTE, "", " "))
     for depth, node in tree.walk():
         indent = "  " * depth
         if node.kind in ("claim", "sentence"):
@@ -197,9 +197,10 @@ def run(args: argparse.Namespace) -> int:
         title = node.note.title if node.note else ""
         label = f" ({node.label})" if node.label else ""
         place = f" #{node.rank}" if node.rank else ""
-        print(f"{indent}└ {node.kind}{label}{place} {node.score:.2f}  {title}")
+        head = f"└ {node.kind}{label}{place} {node.score:.2f}  {title}"
+        print(wrap(head, indent, indent + "    "))
         if getattr(args, "explain", False) and (node.parts or node.cosine is not None):
-            print(f"{indent}    {explain_parts(node)}")
+            print(wrap(explain_parts(node), indent + "    ", indent + "      "))
         if node.kind != "paper":
             print(wrap(f"“{shorten(node.text, 200)}”", indent + "    ", indent + "     "))
     if claim is None:
