@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -259,17 +260,29 @@ def meta_titles(value: Any, key: str, problems: Problems) -> list[str]:
     return []
 
 
-def meta_refs(value: Any, key: str, line: int, problems: Problems) -> tuple[TitledRef, ...]:
-    """`meta_titles` as `TitledRef` values on the front matter's line."""
-    return tuple(TitledRef(t, line) for t in meta_titles(value, key, problems))
+LineOf = Callable[[str], int]  # a title -> the line of the front matter that writes it
 
 
-def meta_related(value: Any, line: int, problems: Problems) -> tuple[RelatedEntry, ...]:
+def meta_refs(
+    value: Any, key: str, line: int | LineOf, problems: Problems
+) -> tuple[TitledRef, ...]:
+    """`meta_titles` as `TitledRef` values, each on the line that writes it (`line`: a
+    number for all of them, or what finds each title's line)."""
+    at = _line_of(line)
+    return tuple(TitledRef(t, at(t)) for t in meta_titles(value, key, problems))
+
+
+def _line_of(line: int | LineOf) -> LineOf:
+    return line if callable(line) else (lambda _title: line)
+
+
+def meta_related(value: Any, line: int | LineOf, problems: Problems) -> tuple[RelatedEntry, ...]:
     """The ``related`` property: titles, or mappings with title, description and annotation."""
+    at = _line_of(line)
     entries = []
     for item in value if isinstance(value, list) else ([] if value is None else [value]):
         if isinstance(item, str):
-            entries.append(RelatedEntry(clean_title(item), "", "", "", "related", line))
+            entries.append(RelatedEntry(clean_title(item), "", "", "", "related", at(item)))
         elif isinstance(item, dict) and item.get("title"):
             annotation = str(item.get("annotation") or "")
             label = str(item.get("label") or "")
@@ -284,37 +297,51 @@ def meta_related(value: Any, line: int, problems: Problems) -> tuple[RelatedEntr
                     label,
                     annotation,
                     relation,
-                    line,
+                    at(str(item["title"])),
                 )
             )
         else:
-            problems.add(line, f"`related` item without a title: {item!r}; ignored")
+            problems.add(at(""), f"`related` item without a title: {item!r}; ignored")
     return tuple(entries)
 
 
-def meta_sources(value: Any, line: int, problems: Problems) -> tuple[SourceEntry, ...]:
+def meta_sources(value: Any, line: int | LineOf, problems: Problems) -> tuple[SourceEntry, ...]:
     """The ``sources`` property: titles, or mappings with title and summary."""
+    at = _line_of(line)
     entries = []
     for item in value if isinstance(value, list) else ([] if value is None else [value]):
         if isinstance(item, str):
-            entries.append(SourceEntry(clean_title(item), "", line))
+            entries.append(SourceEntry(clean_title(item), "", at(item)))
         elif isinstance(item, dict) and (item.get("title") or item.get("summary")):
             title = clean_title(str(item["title"])) if item.get("title") else None
-            entries.append(SourceEntry(title, str(item.get("summary") or ""), line))
+            written = str(item.get("title") or item.get("summary") or "")
+            entries.append(SourceEntry(title, str(item.get("summary") or ""), at(written)))
         else:
-            problems.add(line, f"`sources` item without a title or summary: {item!r}; ignored")
+            problems.add(at(""), f"`sources` item without a title or summary: {item!r}; ignored")
     return tuple(entries)
 
 
-def meta_cards(meta: dict[str, Any], line: int, problems: Problems) -> tuple[Card, ...]:
-    """A topic's or hub's cards from the ``notes`` and ``sections`` properties."""
-    cards = [Card(t, "", "", line) for t in meta_titles(meta.get("notes"), "notes", problems)]
+def meta_cards(
+    meta: dict[str, Any],
+    line: int | LineOf,
+    problems: Problems,
+    sections_line: int | LineOf | None = None,
+) -> tuple[Card, ...]:
+    """A topic's or hub's cards from the ``notes`` and ``sections`` properties (`line`
+    places the titles of ``notes``, `sections_line`, default `line`, those of ``sections``)."""
+    at = _line_of(line)
+    in_sections = at if sections_line is None else _line_of(sections_line)
+    titles = meta_titles(meta.get("notes"), "notes", problems)
+    cards = [Card(t, "", "", at(t)) for t in titles]
     sections = meta.get("sections")
     if isinstance(sections, dict):
-        for name, titles in sections.items():
+        for name, listed in sections.items():
             cards += [
-                Card(t, "", str(name), line) for t in meta_titles(titles, "sections", problems)
+                Card(t, "", str(name), in_sections(t))
+                for t in meta_titles(listed, "sections", problems)
             ]
     elif sections is not None:
-        problems.add(line, "`sections` should map section names to lists of titles; ignored")
+        problems.add(
+            in_sections(""), "`sections` should map section names to lists of titles; ignored"
+        )
     return tuple(cards)

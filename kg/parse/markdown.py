@@ -11,6 +11,7 @@ The front matter is read with `yaml.safe_load` only: a language tag such as
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
@@ -119,6 +120,10 @@ def parse_markdown(text: str, path: str) -> Page:
         t.lstrip("#") for t in meta_titles(_either(meta, "tags", "tag"), "tags", problems)
     ]
     tag_refs = [TitledRef(t, front_line) for t in front_tags if t] + inline_tags
+
+    def at(key: str) -> Callable[[str], int]:
+        return item_lines(lines, body_start, key, front_line)
+
     fields: dict[str, Any] = dict(
         path=path,
         kind=kind,
@@ -130,14 +135,14 @@ def parse_markdown(text: str, path: str) -> Page:
         categories=tuple(meta_titles(own.get("categories"), "categories", problems)),
         date=meta_date(own.get("date"), problems),
         collection=meta_text(own.get("collection"), "collection", problems),
-        hubs=meta_refs(own.get("hubs"), "hubs", front_line, problems),
+        hubs=meta_refs(own.get("hubs"), "hubs", at("hubs"), problems),
         body=tuple(body),
-        uses=meta_refs(own.get("uses"), "uses", front_line, problems),
-        related=meta_related(own.get("related"), front_line, problems),
-        papers=meta_refs(own.get("papers"), "papers", front_line, problems),
-        sources=meta_sources(own.get("sources"), front_line, problems),
-        next_lines=meta_refs(own.get("next"), "next", front_line, problems),
-        cards=meta_cards(own, front_line, problems),
+        uses=meta_refs(own.get("uses"), "uses", at("uses"), problems),
+        related=meta_related(own.get("related"), at("related"), problems),
+        papers=meta_refs(own.get("papers"), "papers", at("papers"), problems),
+        sources=meta_sources(own.get("sources"), at("sources"), problems),
+        next_lines=meta_refs(own.get("next"), "next", at("next"), problems),
+        cards=meta_cards(own, at("notes"), problems, at("sections")),
         wikilinks=tuple(TitledRef(w.target, w.line) for w in written if not w.markdown),
         arxiv=meta_text(own.get("arxiv"), "arxiv", problems),
         tags=_distinct_tags(tag_refs),
@@ -208,6 +213,49 @@ def _property_links(
         elif key in _OWN_KEYS and isinstance(value, str):
             own[key] = None if key == "type" else read_line(value, number)[0]
     return own, found
+
+
+def item_lines(lines: list[str], end: int, key: str, default: int) -> Callable[[str], int]:
+    """What gives the line of each title a front-matter property lists: the first line of
+    the property's block (its key's line and the indented lines under it), after the one
+    found before, that holds the title as written; the key's line when none does (a
+    title written with escapes), `default` when the front matter has no such key.
+
+    >>> text = "---\\nrelated:\\n  - title: A\\n    label: x\\n  - B\\npapers: [C, D]\\n---\\n"
+    >>> lines = text.split("\\n")
+    >>> related, papers = item_lines(lines, 7, "related", 1), item_lines(lines, 7, "papers", 1)
+    >>> related("A"), related("B"), related("Z"), papers("D"), item_lines(lines, 7, "next", 1)("A")
+    (3, 5, 2, 6, 1)
+    """
+    first = next((i for i in range(1, end) if lines[i].startswith(f"{key}:")), None)
+    if first is None:
+        return lambda _title: default
+    last = first + 1
+    while last < end and (not lines[last].strip() or lines[last][:1] in (" ", "\t", "-", "#")):
+        last += 1
+    if last == end and lines[last - 1].strip() == "---":
+        last -= 1  # the closing line
+    cursor = first
+
+    def line_of(title: str) -> int:
+        nonlocal cursor
+        if title:  # an item's own line first (`- B`, `- title: B`), else any of the block
+            for starts in (True, False):
+                for index in range(cursor, last):
+                    written = lines[index]
+                    if title in written and (not starts or _item_start(written, index == first)):
+                        cursor = index + 1 if index > first else first
+                        return index + 1
+        return first + 1
+
+    return line_of
+
+
+def _item_start(line: str, key_line: bool) -> bool:
+    """Whether a front-matter line starts a list item or its title (or is the key's line,
+    where a list written inline puts every item)."""
+    bare = line.lstrip()
+    return key_line or bare.startswith(("-", "title:"))
 
 
 def _distinct_tags(refs: list[TitledRef]) -> tuple[str, ...]:

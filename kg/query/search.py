@@ -405,16 +405,15 @@ def _closest(
 # BM25 stop list keeps them, so "does" would match every note that says "does". A query's
 # words of this list are left out of its words match and of the snippet's marks; titles
 # still match the query as typed ("Does ch" completes "Does chain-of-thought ...").
-QUERY_STOPWORDS = frozenset(
-    """a about after also am an and any are as at be been before being but by can could
+_ASKING = """a about after also am an and any are as at be been before being but by can could
     did do does doing done for from had has have having he her his how i if in into is it
     its may me might more most must my no nor not of on or our over should so some such
     than that the their them then there these they this those to too under us very was we
-    were what when where which while who whom whose why will with would you your""".split()
-)
+    were what when where which while who whom whose why will with would you your"""
+QUERY_STOPWORDS = frozenset(_ASKING.split())
 
 
-def content_words(words: list[QueryWord]) -> list[QueryWord]:
+def content_words(query: list[QueryWord]) -> list[QueryWord]:
     """The query's words but those that only ask (`QUERY_STOPWORDS`).
 
     >>> from kg.query.lexical import QueryWord
@@ -422,7 +421,7 @@ def content_words(words: list[QueryWord]) -> list[QueryWord]:
     ...                                   QueryWord("ch", (), 2.0)])]
     ['ch']
     """
-    return [q for q in words if q.word not in QUERY_STOPWORDS]
+    return [q for q in query if q.word not in QUERY_STOPWORDS]
 
 
 def _order(graph: KnowledgeGraph, entry: _Candidate, floor: float) -> tuple[Any, ...]:
