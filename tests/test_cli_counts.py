@@ -92,3 +92,35 @@ def test_search_with_k_zero_keeps_grep_status(corpus):
     """`kg search -k 0` lists no hit; its status still says whether some note matches."""
     assert run(["search", "judges", "--lexical", "-k", "0", *corpus]).returncode == 0
     assert run(["search", "zxqvw", "--lexical", "-k", "0", *corpus]).returncode == 1
+
+
+def test_gaps_clusters_as_bridges_and_clusters_do(corpus, monkeypatch, capsys):
+    """`kg gaps --resolution R --seed S` finds gaps between the clusters `kg clusters
+    --resolution R --seed S` lists."""
+    import kg
+    import kg.query.gaps
+    from kg.cli import main
+
+    given = {}
+
+    def fake_gaps(graph, clusters, **options):
+        given["labels"] = dict(clusters)
+        return []
+
+    monkeypatch.setattr(kg.query.gaps, "gaps", fake_gaps)
+    assert main(["gaps", "--resolution", "2", "--seed", "3", "--json", *corpus]) == 0
+    graph = kg.load(corpus[1], index=corpus[3], embed="none")
+    assert given["labels"] == dict(graph.clusters(resolution=2.0, seed=3).labels)
+    assert given["labels"] != dict(graph.clusters().labels)
+
+
+def test_browse_takes_no_json_and_bridges_label_their_columns(corpus, capsys):
+    from kg.cli import build_parser
+
+    assert "--json" not in run(["browse", "--help"]).stdout
+    with pytest.raises(SystemExit) as stop:
+        build_parser().parse_args(["browse", "--json"])
+    assert stop.value.code == 2
+    capsys.readouterr()
+    out = run(["bridges", "-n", "2", *corpus]).stdout
+    assert " score  part.  note" in out and "part. (participation" in out

@@ -79,7 +79,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"the {len(found)} strongest of {joining} {notes} joining {len(shape)} clusters")
     else:
         print(f"{joining} {notes} joining {len(shape)} clusters")
-    print("score: participation (0-1, 1 = links spread evenly) × weight of links across")
+    print("score = part. (participation: 0-1, 1 = links spread evenly) × weight of links across")
+    if found:
+        print(f"\n{'score':>6}  part.  note")
     for b in found:
         print(
             f"\n{b.score:6.2f}  {b.participation:.2f}  "

@@ -8,6 +8,7 @@ from typing import Any
 
 from kg.cli.common import (
     Subparsers,
+    common_options,
     default_corpus,
     progress_printer,
 )
@@ -18,7 +19,7 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     """Add `kg browse` and its options to the `kg` parser."""
     p = sub.add_parser(
         "browse",
-        parents=[common],
+        parents=[common_options(with_json=False)],  # a terminal app: no --json
         help="walk the graph in a terminal browser",
         description="Open the terminal browser on a corpus: search, walk, near notes, trace.",
     )

@@ -131,8 +131,9 @@ def note_json(note: Note, graph: KnowledgeGraph | None = None, full: bool = True
     return out
 
 
-def common_options() -> argparse.ArgumentParser:
-    """The options every command takes: --corpus, --index, --config and --json."""
+def common_options(with_json: bool = True) -> argparse.ArgumentParser:
+    """The options every command takes: --corpus, --index, --config, --endpoint and (but
+    for the terminal app, `with_json` False) --json."""
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument(
         "--corpus",
@@ -146,7 +147,8 @@ def common_options() -> argparse.ArgumentParser:
     parent.add_argument(
         "--config", default=None, metavar="FILE", help="settings file (default: CORPUS/kg.yaml)"
     )
-    parent.add_argument("--json", action="store_true", help="print JSON instead of text")
+    if with_json:
+        parent.add_argument("--json", action="store_true", help="print JSON instead of text")
     parent.add_argument(
         "--endpoint",
         default=None,
