@@ -69,3 +69,14 @@ def test_show_says_the_description_once_and_keeps_its_columns(corpus):
     for row in rows:
         if row.strip():  # each label within its column: the title starts at column 32
             assert row[31] != " " and row[30] == " ", row
+
+
+def test_show_says_what_its_link_figures_count(corpus):
+    figures = json.loads(kg("show", VERIFIER, "--json", *corpus).stdout)["concept_map"]
+    out = " ".join(kg("show", VERIFIER, *corpus, columns=200).stdout.split())
+    more = figures["two_hop"] - figures["direct"]
+    assert (
+        f"{figures['direct']} direct connections ({figures['direct_stubs']} of them stubs) · "
+        f"{figures['two_hop']} in 2-hop network (those and {more} more two links away; "
+        "categories and tags not counted)"
+    ) in out

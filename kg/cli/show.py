@@ -15,6 +15,7 @@ from kg.cli.common import (
 )
 from kg.codec import link_to_json
 from kg.display.lines import clip
+from kg.graph.figures import hops_words
 from kg.model import LinkKind, Note, NoteKind
 
 if TYPE_CHECKING:
@@ -112,8 +113,7 @@ def run(args: argparse.Namespace) -> int:
         "\n"
         + wrap(
             f"Computed by kg on the loaded corpus ({corpus.notes} notes, {corpus.stubs} stubs): "
-            f"{stats.direct} direct connections ({stats.stubs} of them stubs) · "
-            f"{stats.two_hop} in 2-hop network · {stats.cluster}"
+            f"{hops_words(stats)} · {stats.cluster}"
         )
     )
     disagreements = graph.disagreements(note)

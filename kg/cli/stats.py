@@ -10,8 +10,10 @@ from kg.cli.common import (
     emit_json,
     has_tag,
     open_graph,
+    wrap,
 )
 from kg.cli.report import diagnostic_json
+from kg.graph.figures import hops_words
 from kg.model import Severity
 
 
@@ -56,10 +58,8 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             emit_json({"title": note.title, **asdict(stats)})
         else:
-            print(
-                f"{note.title}\n{stats.direct} direct connections · {stats.two_hop} in 2-hop "
-                f"network · {stats.cluster} (density {stats.density:.2f})"
-            )
+            print(note.title)
+            print(wrap(f"{hops_words(stats)} · {stats.cluster} (density {stats.density:.2f})"))
         return 0
     if args.tag:
         tagged = [n for n in graph.notes() if has_tag(n, args.tag)]

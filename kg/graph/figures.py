@@ -20,7 +20,11 @@ if TYPE_CHECKING:
 
 
 def note_stats(graph: KnowledgeGraph, note: NoteRef) -> NoteStats:
-    """Concept-map figures of a note (see `KnowledgeGraph.stats`)."""
+    """Concept-map figures of a note (see `KnowledgeGraph.stats`): `direct`, the nodes one
+    link away either way; `two_hop`, those within two links (the direct ones included, the
+    note itself not); categories and tags counted in neither (a browser's depth-2 view,
+    which lists them, shows `two_hop - direct` plus the categories and tags two links
+    away). Stubs are counted, `stubs` says how many of the direct ones."""
     centre = graph.note(note).id
     direct = _adjacent(graph, centre)
     two_hop = set(direct)
@@ -195,3 +199,18 @@ def tag_counts(graph: KnowledgeGraph) -> dict[str, int]:
         counts.update(keys)
     named = {names[key]: counts[key] for key in names}
     return dict(sorted(named.items(), key=lambda item: (-item[1], item[0].casefold())))
+
+
+def hops_words(stats: NoteStats) -> str:
+    """The two link figures of `stats` as `kg show` and `kg stats` word them: what each
+    counts, the page's own terms first.
+
+    >>> hops_words(NoteStats(19, 54, 0.19, "moderate cluster", 3))
+    '19 direct connections (3 of them stubs) · 54 in 2-hop network (those and 35 more two links away; categories and tags not counted)'
+    """
+    stubs = f" ({stats.stubs} of them stubs)" if stats.stubs else ""
+    more = stats.two_hop - stats.direct
+    return (
+        f"{stats.direct} direct connections{stubs} · {stats.two_hop} in 2-hop network "
+        f"(those and {more} more two links away; categories and tags not counted)"
+    )
