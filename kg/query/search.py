@@ -186,8 +186,8 @@ def search(
     --------
     >>> from kg.graph.knowledge import _demo
     >>> hit = search(_demo(), "Why C?", k=1, semantic=False)[0]
-    >>> hit.matched, hit.match_kind, hit.score
-    (('exact title', 'words'), 'title', 1.0)
+    >>> hit.matched, hit.match_kind, hit.score  # "why" alone is no match by words
+    (('exact title',), 'title', 1.0)
     >>> search(_demo(), "zxqv flibbertigibbet", semantic=False)
     []
     """
