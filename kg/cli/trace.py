@@ -207,9 +207,9 @@ def run(args: argparse.Namespace) -> int:
     if claim is None:
         every = graph.claims(note)
         shown = "; ".join(f"{c.index}: {shorten(c.text, 40)}" for c in every[:SHOWN_CLAIMS])
-        more = f"; … ({len(every) - SHOWN_CLAIMS} more)" if len(every) > SHOWN_CLAIMS else ""
+        rest = f"; … ({len(every) - SHOWN_CLAIMS} more)" if len(every) > SHOWN_CLAIMS else ""
         print(f"\nClaims ({len(every)}; --claim N traces one, --claims lists them all):")
-        print(wrap(shown + more, "  "))
+        print(wrap(shown + rest, "  "))
     return 0
 
 

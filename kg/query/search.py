@@ -67,7 +67,7 @@ from kg.query.lexical import (  # noqa: F401  (also importable from here, as bef
     lexical_index,
     words,
 )
-from kg.query.snippets import note_snippet
+from kg.query.snippets import content_words, note_snippet
 from kg.query.titles import title_index
 from kg.query.wordforms import SAME_STEM, american
 from kg.text import TOKEN, fold, normalize_title, stopwords
@@ -399,29 +399,6 @@ def _closest(
                     match = known[word, q.word] = word_match(word, [q])
                 found[q.word] = max(found[q.word], match)
     return found
-
-
-# Words that ask rather than name (question words, auxiliaries, pronouns, determiners): the
-# BM25 stop list keeps them, so "does" would match every note that says "does". A query's
-# words of this list are left out of its words match and of the snippet's marks; titles
-# still match the query as typed ("Does ch" completes "Does chain-of-thought ...").
-_ASKING = """a about after also am an and any are as at be been before being but by can could
-    did do does doing done for from had has have having he her his how i if in into is it
-    its may me might more most must my no nor not of on or our over should so some such
-    than that the their them then there these they this those to too under us very was we
-    were what when where which while who whom whose why will with would you your"""
-QUERY_STOPWORDS = frozenset(_ASKING.split())
-
-
-def content_words(query: list[QueryWord]) -> list[QueryWord]:
-    """The query's words but those that only ask (`QUERY_STOPWORDS`).
-
-    >>> from kg.query.lexical import QueryWord
-    >>> [q.word for q in content_words([QueryWord("does", ("doe",), 1.0),
-    ...                                   QueryWord("ch", (), 2.0)])]
-    ['ch']
-    """
-    return [q for q in query if q.word not in QUERY_STOPWORDS]
 
 
 def _order(graph: KnowledgeGraph, entry: _Candidate, floor: float) -> tuple[Any, ...]:

@@ -28,6 +28,29 @@ SNIPPET = 240  # characters of a snippet at most, ellipses aside
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
 
+# Words that ask rather than name (question words, auxiliaries, pronouns, determiners): the
+# BM25 stop list keeps them, so "does" would match every note that says "does". A query's
+# words of this list are left out of its words match and of the snippet's marks; titles
+# still match the query as typed ("Does ch" completes "Does chain-of-thought ...").
+_ASKING = """a about after also am an and any are as at be been before being but by can could
+    did do does doing done for from had has have having he her his how i if in into is it
+    its may me might more most must my no nor not of on or our over should so some such
+    than that the their them then there these they this those to too under us very was we
+    were what when where which while who whom whose why will with would you your"""
+QUERY_STOPWORDS = frozenset(_ASKING.split())
+
+
+def content_words(query: list[QueryWord]) -> list[QueryWord]:
+    """The query's words but those that only ask (`QUERY_STOPWORDS`).
+
+    >>> from kg.query.lexical import QueryWord
+    >>> [q.word for q in content_words([QueryWord("does", ("doe",), 1.0),
+    ...                                   QueryWord("ch", (), 2.0)])]
+    ['ch']
+    """
+    return [q for q in query if q.word not in QUERY_STOPWORDS]
+
+
 def word_match(word: str, query: Sequence[QueryWord]) -> float:
     """How well a lower-case word of a note matches the query's words: the best
     `kg.query.wordforms.closeness` with one of them, or `RELATIVE` when its stem is one of
