@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import argparse
 import textwrap
 from collections.abc import Mapping
@@ -47,14 +49,21 @@ def _label(graph: KnowledgeGraph, cluster: int) -> str:
     return f"#{cluster} {found.name} ({found.size} notes)"
 
 
-def _print(graph: KnowledgeGraph, clusters: Mapping[str, int], found: list[Gap]) -> None:
+def _print(
+    graph: KnowledgeGraph, clusters: Mapping[str, int], found: list[Gap], min_size: int
+) -> None:
     if not found:
-        print("No gaps: fewer than two clusters of notes with vectors.")
+        sizes = Counter(clusters.values())
+        if sum(1 for n in sizes.values() if n >= min_size) < 2:
+            print("No gaps: fewer than two clusters of notes with vectors.")
+        else:
+            print("No gaps: no two clusters are linked less than their likeness predicts.")
         return
-    print(f"{len(found)} gaps: clusters near in meaning, barely linked (score 0-1)")
+    print(f"{len(found)} gap{'s' * (len(found) != 1)}: clusters alike in meaning, "
+          "linked less than that predicts (score 0-1)")  # fmt: skip
     for n, gap in enumerate(found, 1):
         print(f"\n{n}. score {gap.score:.3f}  similarity {gap.similarity:.3f}  "
-              f"links {gap.links} (expected {gap.expected:.1f})")  # fmt: skip
+              f"{gap.links} note pairs linked ({gap.expected:.1f} expected)")  # fmt: skip
         print(f"   {_label(graph, gap.first)}")
         print(f"   {_label(graph, gap.second)}")
         bridging = ", ".join(graph.note(i).title for i in gap.bridging)
@@ -96,5 +105,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json([asdict(g) for g in found])
         return 0
-    _print(graph, clusters, list(found))
+    _print(graph, clusters, list(found), args.min_size)
     return 0

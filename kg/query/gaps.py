@@ -5,14 +5,18 @@ with vectors gets its centroid, the mean of its notes' unit vectors (the vectors
 ranks with). For two clusters i and j:
 
 - **similarity** is the cosine of their centroids;
-- **links** counts the distinct note pairs a link of any kind joins across them;
+- **links** counts the distinct note pairs a link of any kind joins across them (`kg
+  clusters` counts links, several for a pair linked twice);
 - **expected** is how many links their sizes and meaning predict: the pairs across
-  (``n_i * n_j``) times the mean link density inside the two clusters, scaled by how near
-  the notes across are compared with the notes inside (mean cosine across over the mean
-  cosine inside, clipped to 0-1): two clusters as alike as a cluster's own notes would be
-  linked as densely as a cluster's inside;
+  (``n_i * n_j``) times the mean link density inside the two clusters, scaled by how alike
+  the notes across are compared with the notes inside, both measured from the mean cosine
+  of two notes of different clusters (notes of one field all point much the same way, so
+  raw cosines bunch near the top), clipped to 0-1: two clusters as alike as a cluster's
+  own notes would be linked as densely as a cluster's inside, two no more alike than
+  notes of different clusters usually are are not expected to link;
 - **score** is ``similarity * expected / (expected + links)``: the similarity when nothing
-  links them, half of it when they are linked as much as predicted. Gaps rank by it.
+  links them, half of it when they are linked as much as predicted. Gaps rank by it; a
+  pair linked as much as predicted or more is no gap.
 
 For each gap, the bridging notes are the notes of either cluster nearest the other's
 centroid (the mean of the cosine of the note's vector and of its best sentence's with the
@@ -310,8 +314,8 @@ def gaps(
     Returns
     -------
     Results of Gap
-        Ranked by `Gap.score` (see the module's docstring), gaps with no expected links
-        left out.
+        Ranked by `Gap.score` (see the module's docstring); pairs of clusters linked as
+        much as expected or more, or not alike, left out.
 
     Raises
     ------
@@ -324,13 +328,15 @@ def gaps(
     --------
     >>> import tempfile, pathlib, kg
     >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> words = {"a": "Proteins fold. Enzymes bind.", "b": "Stars burn. Galaxies spin."}
+    >>> words = {"fold": "Proteins fold into shapes. Enzymes bind their substrates.",
+    ...          "misfold": "Misfolded proteins clump. Enzymes lose their shape.",
+    ...          "star": "Stars burn hydrogen. Galaxies spin slowly."}
     >>> for c, text in words.items():
     ...     for i in range(3):
-    ...         _ = (d / f"{c}{i}.md").write_text(f"{text} [[{c}{(i + 1) % 3}]]")
+    ...         _ = (d / f"{c} {i}.md").write_text(f"{text} [[{c} {(i + 1) % 3}]]")
     >>> g = kg.load(d)
-    >>> found = gaps(g, {f"{c}{i}": n for n, c in enumerate("ab") for i in range(3)})
-    >>> [(x.first, x.second, x.links, len(x.suggested)) for x in found]
+    >>> found = gaps(g, {f"{c}-{i}": n for n, c in enumerate(words) for i in range(3)})
+    >>> [(x.first, x.second, x.links, len(x.suggested)) for x in found]  # the proteins' gap
     [(0, 1, 0, 9)]
     >>> import shutil; shutil.rmtree(d)
     """
@@ -349,12 +355,18 @@ def gaps(
         int(c): group for c, group in zip(names, grouped, strict=True) if len(group) >= min_size
     }
     sizes = np.array([len(members[c]) for c in kept], dtype=np.float64)
-    means = np.array([unit[members[c]].sum(axis=0) / len(members[c]) for c in kept])
     if len(kept) < 2:
         return Results([], Gap)
+    means = np.array([unit[members[c]].sum(axis=0) / len(members[c]) for c in kept])
     cosine = _unit(means) @ _unit(means).T
     across = means @ means.T  # mean cosine of the note pairs across (inside on the diagonal)
     inside = (sizes**2 * np.diag(across) - sizes) / np.maximum(sizes * (sizes - 1), 1)
+    # Notes of one field all point much the same way (their cosines bunch near the top),
+    # so likeness across is measured from the mean cosine of two notes of different
+    # clusters: a pair of clusters no more alike than that is not expected to link.
+    pairs = np.outer(sizes, sizes)
+    np.fill_diagonal(pairs, 0)
+    typical = float((across * pairs).sum() / max(pairs.sum(), 1))
     slot = {c: k for k, c in enumerate(kept)}
     cluster_of = np.full(len(ids), -1, dtype=np.int64)
     for c in kept:
@@ -368,13 +380,15 @@ def gaps(
     count = count + count.T - np.diag(np.diag(count))
     density = np.diag(count) / np.maximum(sizes * (sizes - 1) / 2, 1)
     first, second = np.triu_indices(k, 1)
-    alike = (inside[first] + inside[second]) / 2
+    alike = (inside[first] + inside[second]) / 2 - typical
     ratio = np.where(
-        alike > 0, np.clip(across[first, second] / np.where(alike > 0, alike, 1), 0.0, 1.0), 0.0
+        alike > 0,
+        np.clip((across[first, second] - typical) / np.where(alike > 0, alike, 1), 0.0, 1.0),
+        0.0,
     )
     expected = sizes[first] * sizes[second] * (density[first] + density[second]) / 2 * ratio
     links = count[first, second]
-    some = expected > 0
+    some = expected > links  # fewer links than predicted
     first, second, expected, links = first[some], second[some], expected[some], links[some]
     similarity = cosine[first, second]
     score = similarity * expected / (expected + links)
