@@ -145,15 +145,48 @@ def _best_sentences(
     notes: tuple[Note, Note],
     texts: tuple[list[tuple[str, int]], list[tuple[str, int]]],
     sims: np.ndarray,
+    named: frozenset[str] = frozenset(),
 ) -> tuple[tuple[str, int], tuple[str, int]]:
     """(sentence, line) of each of two notes, the pair of their sentences nearest in meaning
     by `sims`, the cosines of the first's sentence vectors (rows) with the second's (the
-    title, line 0, when a note has no sentences)."""
+    title, line 0, when a note has no sentences); a pair that both name one of `named`
+    (titles of notes either links to) only when every pair near the top does."""
     if all(len(t) for t in texts) and sims.shape == (len(texts[0]), len(texts[1])):
-        i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
-        return texts[0][int(i)], texts[1][int(j)]
+        order = np.argsort(-sims, axis=None, kind="stable")
+        first, second = texts
+        for i, j in zip(*np.unravel_index(order[:SHOWN_PAIRS], sims.shape), strict=True):
+            # Two sentences near only because both name the same third note say nothing
+            # of why these two notes should link: the next pair is shown instead.
+            if not _names_alike(first[int(i)][0], second[int(j)][0], named):
+                return first[int(i)], second[int(j)]
+        i, j = np.unravel_index(int(order[0]), sims.shape)
+        return first[int(i)], second[int(j)]
     return texts[0][0] if texts[0] else (notes[0].title, 0), (
         texts[1][0] if texts[1] else (notes[1].title, 0)
+    )
+
+
+SHOWN_PAIRS = 50  # sentence pairs looked through for one that names no common note
+
+
+def _names_alike(first: str, second: str, named: frozenset[str]) -> bool:
+    """Whether both sentences name one of the `named` titles.
+
+    >>> _names_alike("As Foo shows, x.", "Foo finds y.", frozenset({"Foo"}))
+    True
+    >>> _names_alike("As Foo shows, x.", "Bar finds y.", frozenset({"Foo", "Bar"}))
+    False
+    """
+    return any(title in first and title in second for title in named)
+
+
+def _linked_titles(graph: KnowledgeGraph, notes: tuple[Note, Note]) -> frozenset[str]:
+    """The titles of the notes either of two notes links to (any kind), longer than a word."""
+    return frozenset(
+        graph.note(link.target).title
+        for note in notes
+        for link in graph.links_of(note, "out")
+        if len(graph.note(link.target).title) > 12
     )
 
 
@@ -267,7 +300,7 @@ def _suggest(
         (s_note, s_texts), (t_note, t_texts) = texts[p], texts[q]
         block = sims[starts_b[y] : ends_b[y], starts_a[x] : ends_a[x]].T
         (s_text, s_line), (t_text, t_line) = _best_sentences(
-            (s_note, t_note), (s_texts, t_texts), block
+            (s_note, t_note), (s_texts, t_texts), block, _linked_titles(graph, (s_note, t_note))
         )
         out.append(
             SuggestedLink(
