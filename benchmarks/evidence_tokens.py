@@ -27,8 +27,8 @@ columns. Every variant reads texts only (never a label, never a candidate's plac
 >>> max_sim(a, np.array([[1.0, 0.0]]))
 0.5
 >>> codes, scale = quantise(np.array([[0.5, -1.0]]))
->>> codes.tolist(), dequantise(codes, scale).round(3).tolist()
-([[64, -127]], [[0.504, -1.0]])
+>>> codes.tolist(), [round(float(x), 3) for x in dequantise(codes, scale)[0]]
+([[64, -127]], [0.504, -1.0])
 """
 
 from __future__ import annotations
