@@ -144,11 +144,12 @@ class Encoder:
         self.kept: dict[str, Tokens] = {}
         self.model: Any = None
         if cache is not None and cache.exists():
-            data = np.load(cache)
-            names = json.loads(str(data["texts"]))
-            ends = np.cumsum(data["lengths"])
-            for text, start, end in zip(names, ends - data["lengths"], ends, strict=True):
-                self.kept[text] = Tokens(data["vectors"][start:end], data["pieces"][start:end])
+            with np.load(cache) as data:  # each key read once (a read per text is costly)
+                names = json.loads(str(data["texts"]))
+                lengths, vectors, pieces = data["lengths"], data["vectors"], data["pieces"]
+            ends = np.cumsum(lengths)
+            for text, start, end in zip(names, ends - lengths, ends, strict=True):
+                self.kept[text] = Tokens(vectors[start:end].copy(), pieces[start:end].copy())
 
     def _load(self) -> Any:
         if self.model is None:
