@@ -21,7 +21,8 @@ columns. Every variant reads texts only (never a label, never a candidate's plac
 - ``PCA D`` / ``PCA D int8``: the candidates' token vectors projected on the first D
   principal directions of the candidate texts' token vectors (their mean kept; no claim,
   no label), the coordinates kept as float or as int8 with one scale per vector, read back
-  and brought to length 1; the claim's tokens stay whole (a trace encodes its claim).
+  and brought to length 1; the claim's tokens stay whole (a trace encodes its claim);
+  ``VARIANT @ PCA D int8`` reads any variant from the reduced vectors.
 
 >>> a = np.array([[1.0, 0.0], [0.0, 1.0]])
 >>> max_sim(a, np.array([[1.0, 0.0]]))
@@ -274,11 +275,29 @@ def idf_weights(documents: list[Tokens]) -> tuple[dict[int, float], float]:
     return weights, math.log((total + 1) / 0.5)
 
 
+def split_name(name: str) -> tuple[str, str | None]:
+    """A variant's name as (variant, reduction): "PCA D..." alone is the max-sim read from
+    reduced vectors, "VARIANT @ PCA D..." any variant so.
+
+    >>> split_name("reverse @ PCA 64 int8"), split_name("PCA 128"), split_name("reverse")
+    (('reverse', 'PCA 64 int8'), ('max-sim', 'PCA 128'), ('reverse', None))
+    """
+    base, _, reduced = name.partition(" @ ")
+    if base in REDUCED:
+        return "max-sim", base
+    return base, reduced or None
+
+
 def add_token_scores(
     cases: list[Case], texts: list[dict], names: list[str], cache: Path | None = None
 ) -> None:
-    """Add `PREFIX + name` to every case's scores for each of `names` (of `VARIANTS`)."""
-    unknown = [n for n in names if n not in VARIANTS]
+    """Add `PREFIX + name` to every case's scores for each of `names` (of `VARIANTS`, or
+    "VARIANT @ REDUCTION" with a reduction of `REDUCED`)."""
+    unknown = [
+        n
+        for n in names
+        if split_name(n)[0] not in PLAIN or split_name(n)[1] not in (None, *REDUCED)
+    ]
     if unknown:
         raise SystemExit(f"unknown token variants {unknown}; known: {list(VARIANTS)}")
     encoder = Encoder(cache)
@@ -286,27 +305,31 @@ def add_token_scores(
     distinct = sorted({x for t in texts for each in t["candidates"] for x in each})
     candidate_tokens = dict(zip(distinct, encoder.encode(distinct), strict=True))
     every_row = np.vstack([candidate_tokens[x].vectors for x in distinct])
-    stop = encoder.stop_pieces() if "no stop words" in names else frozenset()
+    stop = encoder.stop_pieces() if any("no stop words" in n for n in names) else frozenset()
+    read: dict[str | None, dict[str, Tokens]] = {None: candidate_tokens}
     for name in names:
-        settings: dict[str, Setting] = {}
-        lookup = candidate_tokens
-        if name in REDUCED:
-            reduction = reduction_of(name, every_row)
-            lookup = {
+        variant, reduced = split_name(name)
+        if reduced not in read:
+            assert reduced is not None
+            # fitted on the candidate texts' token vectors only: no claim, no label
+            reduction = reduction_of(reduced, every_row)
+            read[reduced] = {
                 x: Tokens(reduction.read(reduction.keep(t.vectors)), t.pieces)
                 for x, t in candidate_tokens.items()
             }
+        lookup = read[reduced]
+        settings: dict[str, Setting] = {}
         for task in TASKS:
-            if name == "IDF-weighted":
+            if variant == "IDF-weighted":
                 own = {x for c, t in zip(cases, texts, strict=True) if c.task == task
                        for each in t["candidates"] for x in each}  # fmt: skip
                 weights, unseen = idf_weights([candidate_tokens[x] for x in own])
                 settings[task] = Setting(weights=weights, unseen=unseen)
             else:
                 settings[task] = Setting(
-                    reverse=name == "reverse",
-                    pooled=name == "pooled texts",
-                    stop=stop if name == "no stop words" else frozenset(),
+                    reverse=variant == "reverse",
+                    pooled=variant == "pooled texts",
+                    stop=stop if variant == "no stop words" else frozenset(),
                 )
         for case, text, claim in zip(cases, texts, claims, strict=True):
             rows = [[lookup[x] for x in each] for each in text["candidates"]]
