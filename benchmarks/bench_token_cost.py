@@ -53,7 +53,7 @@ def main() -> None:
     from kg.embed.models import DEFAULT_MODEL, find_model_folder
 
     model = SentenceTransformer(str(find_model_folder(DEFAULT_MODEL)), device="cpu")
-    limit = model.max_seq_length - 2
+    limit = int(model.max_seq_length or 256) - 2
     print("| corpus | notes | texts | distinct | pieces (every text) | pieces (distinct) |", end="")
     print("".join(f" MB at {d} int8 |" for d in DIMS))
     print("| --- | ---: | ---: | ---: | ---: | ---: |" + " ---: |" * len(DIMS))
