@@ -380,6 +380,7 @@ def main() -> None:
     parser.add_argument("--trees", action="store_true", help="boosted trees, not linear")
     parser.add_argument("--tokens", nargs="*", default=[], help="evidence_tokens.py variants")
     parser.add_argument("--token-cache", type=Path, help="token vectors kept here (.npz)")
+    parser.add_argument("--token-basis", type=Path, help="PCA fitted on these texts (JSON list)")
     parser.add_argument("--drop", nargs="*", default=[], help="feature name prefixes left out")
     args = parser.parse_args()
     cases = load_cases(args.cases)
@@ -393,7 +394,8 @@ def main() -> None:
     if args.tokens:
         from benchmarks.evidence_tokens import PREFIX, add_token_scores
 
-        add_token_scores(cases, texts, args.tokens, args.token_cache)
+        basis = json.loads(args.token_basis.read_text()) if args.token_basis else None
+        add_token_scores(cases, texts, args.tokens, args.token_cache, basis)
         extra = tuple(PREFIX + name for name in args.tokens)
     idf = {task: task_idf(texts, cases, task) for task in TASKS}
     built = [

@@ -289,10 +289,15 @@ def split_name(name: str) -> tuple[str, str | None]:
 
 
 def add_token_scores(
-    cases: list[Case], texts: list[dict], names: list[str], cache: Path | None = None
+    cases: list[Case],
+    texts: list[dict],
+    names: list[str],
+    cache: Path | None = None,
+    basis: list[str] | None = None,
 ) -> None:
     """Add `PREFIX + name` to every case's scores for each of `names` (of `VARIANTS`, or
-    "VARIANT @ REDUCTION" with a reduction of `REDUCED`)."""
+    "VARIANT @ REDUCTION" with a reduction of `REDUCED`); the PCA fitted on the token
+    vectors of `basis` (texts of another corpus) when given, else of every candidate text."""
     unknown = [
         n
         for n in names
@@ -304,7 +309,8 @@ def add_token_scores(
     claims = encoder.encode([t["claim"] for t in texts])
     distinct = sorted({x for t in texts for each in t["candidates"] for x in each})
     candidate_tokens = dict(zip(distinct, encoder.encode(distinct), strict=True))
-    every_row = np.vstack([candidate_tokens[x].vectors for x in distinct])
+    fitted = encoder.encode(sorted(set(basis))) if basis else list(candidate_tokens.values())
+    every_row = np.vstack([t.vectors for t in fitted])
     stop = encoder.stop_pieces() if any("no stop words" in n for n in names) else frozenset()
     read: dict[str | None, dict[str, Tokens]] = {None: candidate_tokens}
     for name in names:
@@ -354,10 +360,12 @@ def main() -> None:
     )
     parser.add_argument("--cases", type=Path, required=True)
     parser.add_argument("--cache", type=Path, help="keep the token vectors here (.npz)")
+    parser.add_argument("--basis", type=Path, help="fit the PCA on these texts (JSON list)")
     args = parser.parse_args()
+    basis = json.loads(args.basis.read_text()) if args.basis else None
     cases = load_cases(args.cases)
     texts = json.loads(args.cases.with_suffix(".texts.json").read_text(encoding="utf-8"))
-    add_token_scores(cases, texts, list(VARIANTS), args.cache)
+    add_token_scores(cases, texts, list(VARIANTS), args.cache, basis)
     full = PREFIX + "max-sim"
     gap = max(float(np.abs(c.scores[full] - c.scores[TOKEN_MAX_SIM]).max()) for c in cases)
     same = sum(
