@@ -25,7 +25,8 @@ the better of BM25 over whole texts and over the quoted texts) and to the plain 
 trace knows a note's own body sentence); ``--minilm-tokens`` adds the MiniLM token max-sim
 (not computable by kg at trace time) as a feature, ``--window`` the plain model over each
 sentence with its neighbours (benchmarks/evidence_window.py), ``--trees`` boosted trees
-instead of the linear scorer (benchmarks/evidence_trees.py).
+instead of the linear scorer (benchmarks/evidence_trees.py); ``--tokens NAME ...`` the
+MiniLM token variants of benchmarks/evidence_tokens.py (its reduced token vectors too).
 
 >>> overlap({"a", "b"}, {"b", "c"}), overlap(set(), {"c"})
 (0.5, 0.0)
@@ -183,9 +184,14 @@ def standardised(values: np.ndarray) -> np.ndarray:
 
 
 def features(
-    case: Case, text: dict, idf: Idf, minilm: bool, window: bool = False
+    case: Case,
+    text: dict,
+    idf: Idf,
+    minilm: bool,
+    window: bool = False,
+    extra: tuple[str, ...] = (),
 ) -> tuple[np.ndarray, list[str]]:
-    """Candidates x columns, and the columns' names."""
+    """Candidates x columns, and the columns' names (`extra`: more of the case's scores)."""
     assert case.raw_parts is not None and case.raw_context is not None
     n = case.raw_parts.shape[0]
     bm25 = case.scores["BM25"]
@@ -206,6 +212,9 @@ def features(
     if window:
         columns.append(case.scores[WINDOW])
         names.append("transformer, window")
+    for score in extra:
+        columns.append(case.scores[score])
+        names.append(score)
     out, labels = [], []
     for name, values in zip(names, columns, strict=True):
         values = np.asarray(values, dtype=float)
@@ -369,6 +378,9 @@ def main() -> None:
         "--window", action="store_true", help="the plain model over sentences with neighbours"
     )
     parser.add_argument("--trees", action="store_true", help="boosted trees, not linear")
+    parser.add_argument("--tokens", nargs="*", default=[], help="evidence_tokens.py variants")
+    parser.add_argument("--token-cache", type=Path, help="token vectors kept here (.npz)")
+    parser.add_argument("--token-basis", type=Path, help="PCA fitted on these texts (JSON list)")
     parser.add_argument("--drop", nargs="*", default=[], help="feature name prefixes left out")
     args = parser.parse_args()
     cases = load_cases(args.cases)
@@ -378,9 +390,16 @@ def main() -> None:
         case.claim = text["claim"]
     if args.window:
         add_windows(cases, args.cases)
+    extra: tuple[str, ...] = ()
+    if args.tokens:
+        from benchmarks.evidence_tokens import PREFIX, add_token_scores
+
+        basis = json.loads(args.token_basis.read_text()) if args.token_basis else None
+        add_token_scores(cases, texts, args.tokens, args.token_cache, basis)
+        extra = tuple(PREFIX + name for name in args.tokens)
     idf = {task: task_idf(texts, cases, task) for task in TASKS}
     built = [
-        features(c, t, idf[c.task], args.minilm_tokens, args.window)
+        features(c, t, idf[c.task], args.minilm_tokens, args.window, extra)
         for c, t in zip(cases, texts, strict=True)
     ]
     labels = built[0][1]
@@ -397,6 +416,7 @@ def main() -> None:
         + (", per kind" if args.kind else "")
         + (", with MiniLM tokens" if args.minilm_tokens else "")
         + (", with windows" if args.window else "")
+        + "".join(f", with {name}" for name in args.tokens)
     )
     for seed in args.splits:
         if args.trees:
@@ -424,6 +444,7 @@ def main() -> None:
         WINDOW,
         "BM25",
         "BM25 (quoted text)",
+        *extra,
     ):
         methods[base] = np.array(
             [

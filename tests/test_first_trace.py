@@ -49,7 +49,8 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
     )
     report = json.loads(out.stdout)["trace_vectors"]
-    assert report["skipped"] == "" and report["texts"] > 0, report
+    assert report["skipped"] == "" and report["texts"] > report["made"] > 0, report
+    assert report["traces_kept"] is False, report
     return index
 
 
@@ -164,6 +165,9 @@ def test_indexing_again_embeds_nothing_new(indexed: Path):
     )
     report = json.loads(out.stdout)["trace_vectors"]
     assert report["texts"] == 0 and report["kept"] > 500, report
+    # The corpus is as when every note was last traced: the traces are not run again
+    # (the texts they make are kept), which took most of an unchanged `kg index`.
+    assert report["traces_kept"] is True and report["made"] == 0, report
 
 
 def test_the_onnx_export_gives_the_models_own_vectors(tmp_path: Path):

@@ -91,3 +91,21 @@ def test_kg_gaps_prints_text_and_json(planted: Any, capsys: pytest.CaptureFixtur
     assert main(["gaps", "--corpus", corpus, "-k", "1", "-s", "3", "--json"]) == 0
     (gap,) = json.loads(capsys.readouterr().out)
     assert len(gap["suggested"]) == 3 and {"first", "second", "score"} <= set(gap)
+
+
+def test_only_pairs_alike_and_linked_less_than_predicted_are_gaps(planted: Any) -> None:
+    """Of the 15 pairs of planted groups, the far ones linked by design (2-3, 4-5) and most
+    far ones are no gaps; the thinned pair, near in meaning, is far ahead of any other;
+    a gap always has fewer links than predicted."""
+    graph, truth = planted
+    clusters, ids = graph.clusters().labels, _ids(graph)
+    thinned = {clusters[ids[t]] for t, g in truth["groups"].items() if g in (0, 1)}
+    linked = [
+        {clusters[ids[t]] for t, g in truth["groups"].items() if g in pair}
+        for pair in ((2, 3), (4, 5))
+    ]
+    found = gaps(graph, clusters, top=100, suggestions=1)
+    pairs = [{g.first, g.second} for g in found]
+    assert pairs[0] == thinned and not any(pair in pairs for pair in linked)
+    assert len(found) <= 5 and all(g.links < g.expected for g in found)
+    assert all(found[0].score > 2 * g.score for g in found[1:])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import textwrap
+from collections import Counter
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
@@ -59,15 +60,21 @@ def _label(shape: Clustering, cluster: int) -> str:
     return f"#{cluster} {found.name} ({found.size} notes)"
 
 
-def _print(graph: KnowledgeGraph, shape: Clustering, found: list[Gap], top: int) -> None:
+def _print(
+    graph: KnowledgeGraph, shape: Clustering, found: list[Gap], top: int, min_size: int
+) -> None:
     if not found and top:
-        print("No gaps: fewer than two clusters of notes with vectors.")
+        sizes = Counter(shape.labels.values())
+        if sum(1 for n in sizes.values() if n >= min_size) < 2:
+            print("No gaps: fewer than two clusters of notes with vectors.")
+        else:
+            print("No gaps: no two clusters are linked less than their likeness predicts.")
         return
-    gaps = "gap" if len(found) == 1 else "gaps"
-    print(f"{len(found)} {gaps}: clusters near in meaning, barely linked (score 0-1)")
+    print(f"{len(found)} gap{'s' * (len(found) != 1)}: clusters alike in meaning, "
+          "linked less than that predicts (score 0-1)")  # fmt: skip
     for n, gap in enumerate(found, 1):
         print(f"\n{n}. score {gap.score:.3f}  similarity {gap.similarity:.3f}  "
-              f"links {gap.links} (expected {gap.expected:.1f})")  # fmt: skip
+              f"{gap.links} note pairs linked ({gap.expected:.1f} expected)")  # fmt: skip
         print(f"   {_label(shape, gap.first)}")
         print(f"   {_label(shape, gap.second)}")
         bridging = ", ".join(graph.note(i).title for i in gap.bridging)
@@ -109,5 +116,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json([asdict(g) for g in found])
         return 0
-    _print(graph, shape, list(found), args.top)
+    _print(graph, shape, list(found), args.top, max(args.min_size, 1))
     return 0

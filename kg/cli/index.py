@@ -323,15 +323,23 @@ def describe_warmed(warmed: Warmed) -> str:
     """One line on the trace vectors `kg index` computed.
 
     >>> from kg.query.warm import Warmed
-    >>> describe_warmed(Warmed(620, 8, 3.14))
-    'trace vectors: 620 texts embedded now, 8 kept from before (3.1 s)'
+    >>> describe_warmed(Warmed(620, 8, 3.14, made=40))
+    "trace vectors: 620 texts embedded now (580 of the notes' texts, 40 made by traces), 8 of the notes' texts kept from before (3.1 s)"
+    >>> describe_warmed(Warmed(0, 628, 0.2, traces_kept=True))
+    "trace vectors: none embedded now, all 628 of the notes' texts kept from before, and the texts their traces make (0.2 s)"
     """
     if warmed.skipped:
         return f"trace vectors: none embedded now ({warmed.skipped})"
-    return (
-        f"trace vectors: {warmed.texts:,} texts embedded now, {warmed.kept:,} kept from before "
-        f"({warmed.seconds:.1f} s)"
+    now = (
+        f"{warmed.texts:,} texts embedded now ({warmed.texts - warmed.made:,} of the notes' "
+        f"texts, {warmed.made:,} made by traces)"
+        if warmed.texts
+        else "none embedded now"
     )
+    kept = f"{warmed.kept:,} of the notes' texts kept from before"
+    if warmed.traces_kept:
+        kept = f"all {kept}, and the texts their traces make"
+    return f"trace vectors: {now}, {kept} ({warmed.seconds:.1f} s)"
 
 
 def reading_summary(stats: CorpusStats) -> str:

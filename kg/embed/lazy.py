@@ -130,6 +130,8 @@ class LazyVectors:
         self._queries: dict[str, np.ndarray] = {}
         self._reported: float | None = None  # when progress was last logged
         self._began: float | None = None
+        # False while a caller shows its own progress (`kg.query.warm`): no log lines then.
+        self.say_progress = True
 
     def ready(self) -> None:
         """Load the model now (a trace is about to need it).
@@ -189,6 +191,8 @@ class LazyVectors:
         """Log the first embedding of this process (which loads the model) and, every
         `REPORT_SECONDS` after, how many texts are embedded so far: a first trace that
         takes half a minute says what it does."""
+        if not self.say_progress:
+            return
         now = time.monotonic()
         if self._reported is None:
             self._reported = self._began = now

@@ -5,14 +5,18 @@ with vectors gets its centroid, the mean of its notes' unit vectors (the vectors
 ranks with). For two clusters i and j:
 
 - **similarity** is the cosine of their centroids;
-- **links** counts the distinct note pairs a link of any kind joins across them;
+- **links** counts the distinct note pairs a link of any kind joins across them (`kg
+  clusters` counts links, several for a pair linked twice);
 - **expected** is how many links their sizes and meaning predict: the pairs across
-  (``n_i * n_j``) times the mean link density inside the two clusters, scaled by how near
-  the notes across are compared with the notes inside (mean cosine across over the mean
-  cosine inside, clipped to 0-1): two clusters as alike as a cluster's own notes would be
-  linked as densely as a cluster's inside;
+  (``n_i * n_j``) times the mean link density inside the two clusters, scaled by how alike
+  the notes across are compared with the notes inside, both measured from the mean cosine
+  of two notes of different clusters (notes of one field all point much the same way, so
+  raw cosines bunch near the top), clipped to 0-1: two clusters as alike as a cluster's
+  own notes would be linked as densely as a cluster's inside, two no more alike than
+  notes of different clusters usually are are not expected to link;
 - **score** is ``similarity * expected / (expected + links)``: the similarity when nothing
-  links them, half of it when they are linked as much as predicted. Gaps rank by it.
+  links them, half of it when they are linked as much as predicted. Gaps rank by it; a
+  pair linked as much as predicted or more is no gap.
 
 For each gap, the bridging notes are the notes of either cluster nearest the other's
 centroid (the mean of the cosine of the note's vector and of its best sentence's with the
@@ -141,15 +145,48 @@ def _best_sentences(
     notes: tuple[Note, Note],
     texts: tuple[list[tuple[str, int]], list[tuple[str, int]]],
     sims: np.ndarray,
+    named: frozenset[str] = frozenset(),
 ) -> tuple[tuple[str, int], tuple[str, int]]:
     """(sentence, line) of each of two notes, the pair of their sentences nearest in meaning
     by `sims`, the cosines of the first's sentence vectors (rows) with the second's (the
-    title, line 0, when a note has no sentences)."""
+    title, line 0, when a note has no sentences); a pair that both name one of `named`
+    (titles of notes either links to) only when every pair near the top does."""
     if all(len(t) for t in texts) and sims.shape == (len(texts[0]), len(texts[1])):
-        i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
-        return texts[0][int(i)], texts[1][int(j)]
+        order = np.argsort(-sims, axis=None, kind="stable")
+        first, second = texts
+        for i, j in zip(*np.unravel_index(order[:SHOWN_PAIRS], sims.shape), strict=True):
+            # Two sentences near only because both name the same third note say nothing
+            # of why these two notes should link: the next pair is shown instead.
+            if not _names_alike(first[int(i)][0], second[int(j)][0], named):
+                return first[int(i)], second[int(j)]
+        i, j = np.unravel_index(int(order[0]), sims.shape)
+        return first[int(i)], second[int(j)]
     return texts[0][0] if texts[0] else (notes[0].title, 0), (
         texts[1][0] if texts[1] else (notes[1].title, 0)
+    )
+
+
+SHOWN_PAIRS = 50  # sentence pairs looked through for one that names no common note
+
+
+def _names_alike(first: str, second: str, named: frozenset[str]) -> bool:
+    """Whether both sentences name one of the `named` titles.
+
+    >>> _names_alike("As Foo shows, x.", "Foo finds y.", frozenset({"Foo"}))
+    True
+    >>> _names_alike("As Foo shows, x.", "Bar finds y.", frozenset({"Foo", "Bar"}))
+    False
+    """
+    return any(title in first and title in second for title in named)
+
+
+def _linked_titles(graph: KnowledgeGraph, notes: tuple[Note, Note]) -> frozenset[str]:
+    """The titles of the notes either of two notes links to (any kind), longer than a word."""
+    return frozenset(
+        graph.note(link.target).title
+        for note in notes
+        for link in graph.links_of(note, "out")
+        if len(graph.note(link.target).title) > 12
     )
 
 
@@ -263,7 +300,7 @@ def _suggest(
         (s_note, s_texts), (t_note, t_texts) = texts[p], texts[q]
         block = sims[starts_b[y] : ends_b[y], starts_a[x] : ends_a[x]].T
         (s_text, s_line), (t_text, t_line) = _best_sentences(
-            (s_note, t_note), (s_texts, t_texts), block
+            (s_note, t_note), (s_texts, t_texts), block, _linked_titles(graph, (s_note, t_note))
         )
         out.append(
             SuggestedLink(
@@ -310,8 +347,8 @@ def gaps(
     Returns
     -------
     Results of Gap
-        Ranked by `Gap.score` (see the module's docstring), gaps with no expected links
-        left out.
+        Ranked by `Gap.score` (see the module's docstring); pairs of clusters linked as
+        much as expected or more, or not alike, left out.
 
     Raises
     ------
@@ -324,13 +361,15 @@ def gaps(
     --------
     >>> import tempfile, pathlib, kg
     >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> words = {"a": "Proteins fold. Enzymes bind.", "b": "Stars burn. Galaxies spin."}
+    >>> words = {"fold": "Proteins fold into shapes. Enzymes bind their substrates.",
+    ...          "misfold": "Misfolded proteins clump. Enzymes lose their shape.",
+    ...          "star": "Stars burn hydrogen. Galaxies spin slowly."}
     >>> for c, text in words.items():
     ...     for i in range(3):
-    ...         _ = (d / f"{c}{i}.md").write_text(f"{text} [[{c}{(i + 1) % 3}]]")
+    ...         _ = (d / f"{c} {i}.md").write_text(f"{text} [[{c} {(i + 1) % 3}]]")
     >>> g = kg.load(d)
-    >>> found = gaps(g, {f"{c}{i}": n for n, c in enumerate("ab") for i in range(3)})
-    >>> [(x.first, x.second, x.links, len(x.suggested)) for x in found]
+    >>> found = gaps(g, {f"{c}-{i}": n for n, c in enumerate(words) for i in range(3)})
+    >>> [(x.first, x.second, x.links, len(x.suggested)) for x in found]  # the proteins' gap
     [(0, 1, 0, 9)]
     >>> import shutil; shutil.rmtree(d)
     """
@@ -349,12 +388,18 @@ def gaps(
         int(c): group for c, group in zip(names, grouped, strict=True) if len(group) >= min_size
     }
     sizes = np.array([len(members[c]) for c in kept], dtype=np.float64)
-    means = np.array([unit[members[c]].sum(axis=0) / len(members[c]) for c in kept])
     if len(kept) < 2:
         return Results([], Gap)
+    means = np.array([unit[members[c]].sum(axis=0) / len(members[c]) for c in kept])
     cosine = _unit(means) @ _unit(means).T
     across = means @ means.T  # mean cosine of the note pairs across (inside on the diagonal)
     inside = (sizes**2 * np.diag(across) - sizes) / np.maximum(sizes * (sizes - 1), 1)
+    # Notes of one field all point much the same way (their cosines bunch near the top),
+    # so likeness across is measured from the mean cosine of two notes of different
+    # clusters: a pair of clusters no more alike than that is not expected to link.
+    pairs = np.outer(sizes, sizes)
+    np.fill_diagonal(pairs, 0)
+    typical = float((across * pairs).sum() / max(pairs.sum(), 1))
     slot = {c: k for k, c in enumerate(kept)}
     cluster_of = np.full(len(ids), -1, dtype=np.int64)
     for c in kept:
@@ -368,13 +413,15 @@ def gaps(
     count = count + count.T - np.diag(np.diag(count))
     density = np.diag(count) / np.maximum(sizes * (sizes - 1) / 2, 1)
     first, second = np.triu_indices(k, 1)
-    alike = (inside[first] + inside[second]) / 2
+    alike = (inside[first] + inside[second]) / 2 - typical
     ratio = np.where(
-        alike > 0, np.clip(across[first, second] / np.where(alike > 0, alike, 1), 0.0, 1.0), 0.0
+        alike > 0,
+        np.clip((across[first, second] - typical) / np.where(alike > 0, alike, 1), 0.0, 1.0),
+        0.0,
     )
     expected = sizes[first] * sizes[second] * (density[first] + density[second]) / 2 * ratio
     links = count[first, second]
-    some = expected > 0
+    some = expected > links  # fewer links than predicted
     first, second, expected, links = first[some], second[some], expected[some], links[some]
     similarity = cosine[first, second]
     score = similarity * expected / (expected + links)

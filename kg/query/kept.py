@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -39,6 +39,7 @@ from kg.query.fusion import FusedScorer
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
 
+T = TypeVar("T")
 TRANSFORMER = "transformer"  # `Evidence.vectors`: ranked with the transformer's kept vectors
 STATIC = "static"  # ranked with the stored static vectors (the transformer's were not kept)
 _HEADLINE = ("title", "description", "claim", "abstract")  # what a note's own vector sums
@@ -169,6 +170,24 @@ def trace_kept_first(graph: KnowledgeGraph, run: Callable[[Any], Evidence]) -> E
     the run is made again with it embedded only when the candidates' vectors are all kept,
     so a trace that falls back to the static vectors never waits for the model.
     """
+    found = run_kept_first(graph, run)
+    if found is None:
+        return None
+    tree, vectors = found
+    return replace(tree, vectors=vectors)
+
+
+def run_kept_first(graph: KnowledgeGraph, run: Callable[[Any], T]) -> tuple[T, str] | None:
+    """`run(scorer)` as `trace_kept_first` runs it, whatever it returns, with which
+    vectors it ranked (`TRANSFORMER` or `STATIC`); None when the graph has no such
+    choice. `kg.query.uses.unsupported_claims` checks each note so, as its trace would
+    rank it, so the two never disagree.
+
+    >>> from kg.graph.knowledge import crowd_example
+    >>> g, _ = crowd_example()
+    >>> run_kept_first(g, lambda scorer: 1) is None  # no vectors: nothing to choose
+    True
+    """
     tried = kept_first(graph)
     if tried is None:
         return None
@@ -177,9 +196,9 @@ def trace_kept_first(graph: KnowledgeGraph, run: Callable[[Any], Evidence]) -> E
         if lazy.cache.dim is None:
             raise NotKept("no transformer vectors are kept")
         probe = KeptVectors(lazy, embed=False)
-        tree = run(FusedScorer(probe))
+        result = run(FusedScorer(probe))
         if probe.unkept:
-            tree = run(FusedScorer(KeptVectors(lazy)))
-        return replace(tree, vectors=TRANSFORMER)
+            result = run(FusedScorer(KeptVectors(lazy)))
+        return result, TRANSFORMER
     except (NotKept, ModelUnavailable):
-        return replace(run(static), vectors=STATIC)
+        return run(static), STATIC

@@ -4,6 +4,8 @@ scorer, then, recursively, their own sources and papers, never walking a cycle."
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from kg.errors import KgError
@@ -23,6 +25,8 @@ from kg.query.remembered import ranked_once
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
+
+EVERY = 1 << 30  # "keep every ranked candidate" (evidence_of's per_level)
 
 
 def trace(
@@ -107,7 +111,12 @@ def _trace(
     """`trace` with its scorer chosen."""
     threshold = threshold_for(graph, threshold, scorer)
     children = evidence_of(graph, target, chosen, depth, scorer, {target.id}, per_level)
-    root = _node("claim", chosen.text, children, threshold, target)
+    every = evidence_of(graph, target, chosen, 1, scorer, {target.id}, EVERY)
+    root = _node("claim", chosen.text, children, threshold, target, _best(every))
+    if claim is None and not target.claim:
+        # A note without a one-line claim is traced from its description or title: not a
+        # claim the note makes, so never called unsupported (nor does the lint check it).
+        root = dataclasses.replace(root, unsupported=False)
     if claim is not None:
         keep_embedded(graph)
         return root
@@ -115,8 +124,12 @@ def _trace(
     for item in claims(graph, target):
         if item.kind != "sentence":
             continue
-        top = evidence_of(graph, target, item, 1, scorer, {target.id}, 1)
-        sentences.append(_node("sentence", item.text, tuple(top[:1]), threshold, target))
+        # Held against the threshold: the best of every candidate, as `kg trace
+        # --unsupported` holds it (the ranking's first may support it less than another).
+        top = evidence_of(graph, target, item, 1, scorer, {target.id}, EVERY)
+        sentences.append(
+            _node("sentence", item.text, tuple(top[:1]), threshold, target, _best(top))
+        )
     keep_embedded(graph)
     return Evidence(
         root.kind,
@@ -139,10 +152,23 @@ def keep_embedded(graph: KnowledgeGraph) -> None:
         save()
 
 
+def _best(evidence: Iterable[Evidence]) -> float:
+    """The best support among `evidence` (body sentences aside), 0.0 for none."""
+    return max((e.support for e in evidence if e.kind != "sentence"), default=0.0)
+
+
 def _node(
-    kind: str, text: str, children: tuple[Evidence, ...], threshold: float, note: Note
+    kind: str,
+    text: str,
+    children: tuple[Evidence, ...],
+    threshold: float,
+    note: Note,
+    best: float = 0.0,
 ) -> Evidence:
-    best = max((c.support for c in children if c.kind != "sentence"), default=0.0)
+    """A claim's node: its score the best support of its children or `best` (that of
+    every candidate, of which the children are the first few), unsupported below
+    `threshold`."""
+    best = max(best, _best(children))
     return Evidence(kind, text, best, note, children=children, unsupported=best < threshold)
 
 

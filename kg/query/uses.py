@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -11,7 +12,8 @@ from kg.display import ShortRepr
 from kg.model import NOT_NOTES, Link, LinkKind, Note, NoteKind
 from kg.query.claims import Claim, Evidence, Scorer, Use, claims
 from kg.query.fusion import default_scorer
-from kg.query.tree import evidence_of, keep_embedded, threshold_for
+from kg.query.kept import run_kept_first
+from kg.query.tree import EVERY, evidence_of, keep_embedded, threshold_for
 
 if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
@@ -122,9 +124,6 @@ class Unsupported(ShortRepr):
     evidence: Evidence | None = field(default=None, compare=False)
 
 
-EVERY = 1 << 30  # "keep every ranked candidate" (evidence_of's per_level)
-
-
 def unsupported_claims(
     graph: KnowledgeGraph,
     threshold: float | None = None,
@@ -157,8 +156,6 @@ def unsupported_claims(
     >>> [(u.note.id, u.claim.text, u.best) for u in unsupported_claims(g)]
     [('c', 'crowds cancel individual errors', 0.0)]
     """
-    scorer = scorer or default_scorer(graph)
-    limit = threshold_for(graph, threshold, scorer)
     found: list[Unsupported] = []
     chosen = graph.notes(stubs=False) if notes is None else [graph.note(n) for n in notes]
     for note in chosen:
@@ -168,12 +165,34 @@ def unsupported_claims(
             or note.kind in NOT_NOTES
         ):
             continue
-        for item in claims(graph, note):
-            # Every candidate, not the ranking's first few: the best evidence is held
-            # against the threshold whatever the ranking's weights put first.
-            top = evidence_of(graph, note, item, 1, scorer, {note.id}, EVERY)
-            best = max((e.support for e in top), default=0.0)
-            if best < limit:
-                found.append(Unsupported(note, item, best, top[0] if top else None))
+        if scorer is not None:
+            found += _weak_claims(graph, note, scorer, threshold)
+            continue
+        # Not told how to rank: each note with the vectors its trace would choose
+        # (`kg.query.kept`), so the lint and `trace` never disagree on a claim.
+        kept = run_kept_first(
+            graph, functools.partial(_weak_claims, graph, note, threshold=threshold)
+        )
+        found += (
+            kept[0]
+            if kept is not None
+            else _weak_claims(graph, note, default_scorer(graph), threshold)
+        )
     keep_embedded(graph)
+    return found
+
+
+def _weak_claims(
+    graph: KnowledgeGraph, note: Note, scorer: Scorer, threshold: float | None
+) -> list[Unsupported]:
+    """The claims of `note` whose best evidence under `scorer` is below the threshold."""
+    limit = threshold_for(graph, threshold, scorer)
+    found = []
+    for item in claims(graph, note):
+        # Every candidate, not the ranking's first few: the best evidence is held
+        # against the threshold whatever the ranking's weights put first.
+        top = evidence_of(graph, note, item, 1, scorer, {note.id}, EVERY)
+        best = max((e.support for e in top), default=0.0)
+        if best < limit:
+            found.append(Unsupported(note, item, best, top[0] if top else None))
     return found

@@ -21,13 +21,17 @@ traces rank with the stored static vectors instead (`kg.query.kept`), loading no
 
 from __future__ import annotations
 
+import contextlib
+import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kg.embed.texts import note_texts
 from kg.errors import KgError, ModelUnavailable
+from kg.io import read_record, write_atomic
 from kg.model import Note
 
 if TYPE_CHECKING:
@@ -48,7 +52,13 @@ class Warmed:
     texts : int
         Texts embedded now (of the notes' own texts and of their traces).
     kept : int
-        Texts whose vectors were already kept in the index folder.
+        The notes' own texts whose vectors were already kept in the index folder.
+    made : int
+        Of `texts`, those the traces made of their own (a claim with its sources' titles
+        cut out, a quote read as a deeper claim); the rest are the notes' own texts.
+    traces_kept : bool
+        The traces were not run again: the corpus is as it was when they last were, so
+        the texts they make are kept already.
     seconds : float
         Time taken.
     skipped : str
@@ -59,6 +69,8 @@ class Warmed:
     kept: int
     seconds: float
     skipped: str = ""
+    made: int = 0
+    traces_kept: bool = False
 
 
 def warm_traces(
@@ -113,6 +125,13 @@ def warm_traces(
             "static vectors (`kg index --trace-vectors all` embeds them now)",
         )
     done = 0
+    # Every note's traces were run for this very corpus: they would make no new text.
+    signature = str(getattr(graph, "index_signature", "") or "")
+    traced = _traced_path(lazy.cache)
+    unchanged = bool(
+        traces and notes is None and not missing and signature and _traced(traced) == signature
+    )
+    lazy.say_progress = progress is None  # the progress bar says how far it is
     try:
         if progress and missing:
             progress(STAGE, 0, len(missing))
@@ -124,7 +143,7 @@ def warm_traces(
                 progress(STAGE, done, len(missing))
         before = lazy.embedded
         scorer = FusedScorer(lazy)
-        for note in chosen if traces else ():
+        for note in chosen if traces and not unchanged else ():
             try:
                 trace(graph, note, scorer=scorer)
             except KgError as error:
@@ -135,8 +154,27 @@ def warm_traces(
     except ModelUnavailable as error:
         return Warmed(0, kept, time.perf_counter() - started, str(error))
     finally:
+        lazy.say_progress = True
         lazy.save()
-    return Warmed(done + extra, kept, time.perf_counter() - started)
+    if traces and notes is None and signature and not unchanged:
+        with contextlib.suppress(OSError):
+            write_atomic(traced, json.dumps({"format": 1, "signature": signature}).encode())
+    return Warmed(
+        done + extra, kept, time.perf_counter() - started, made=extra, traces_kept=unchanged
+    )
+
+
+def _traced_path(cache: Any) -> Path:
+    """Where `warm_traces` notes the corpus it last traced every note of, beside the kept
+    vectors of that model."""
+    path = Path(cache.path)
+    return path.with_name(path.stem + ".traced.json")
+
+
+def _traced(path: Path) -> str | None:
+    """The signature of the corpus whose every note was last traced, if noted."""
+    found = read_record(path, 1, {"signature": str})
+    return None if found is None else str(found["signature"])
 
 
 def edit_pending(graph: KnowledgeGraph) -> bool:

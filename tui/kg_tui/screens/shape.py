@@ -152,9 +152,18 @@ class ShapeScreen(Screen[str | None]):
         )
         rows.extend(shape.bridges)
         gaps = sum(1 for r in shape.gaps if r.kind == "gap")
-        rows.append(Row("heading", f"Gaps: {plural(gaps, 'pair')} near in meaning, barely linked"))
+        rows.append(
+            Row(
+                "heading",
+                f"Gaps: {plural(gaps, 'pair')} alike in meaning, linked less than that predicts",
+            )
+        )
         if shape.missing:
             rows.append(Row("note", f"  {shape.missing}"))
+        elif not gaps:
+            rows.append(
+                Row("note", "  none: no two clusters are linked less than their likeness predicts")
+            )
         for row in shape.gaps:
             rows.append(row)
             if row.kind == "gap" and row.key in self.opened:
