@@ -203,7 +203,7 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, "explain", False) and (node.parts or node.cosine is not None):
             print(wrap(explain_parts(node), indent + "    ", indent + "      "))
         if node.kind != "paper":
-            print(wrap(f"“{shorten(node.text, 200)}”", indent + "    ", indent + "     "))
+            print(wrap(f"“{shorten(node.quote, 200)}”", indent + "    ", indent + "     "))
     if claim is None:
         every = graph.claims(note)
         shown = "; ".join(f"{c.index}: {shorten(c.text, 40)}" for c in every[:SHOWN_CLAIMS])

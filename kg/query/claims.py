@@ -103,6 +103,21 @@ class Evidence(TreeDisplay):
     vectors: str = ""
 
     @property
+    def quote(self) -> str:
+        """The quoted text as a reader reads it: a related concept's annotation and the
+        note's description (ranked as one text) parted by a dash.
+
+        >>> from kg.model import Link, LinkKind
+        >>> link = Link("a", "b", LinkKind.RELATED, annotation="evidence: x holds")
+        >>> Evidence("related", "evidence: x holds Examines x.", 0.5, link=link).quote
+        'evidence: x holds — Examines x.'
+        """
+        annotation = self.link.annotation if self.link is not None else ""
+        if annotation and self.text.startswith(annotation + " "):
+            return f"{annotation} — {self.text[len(annotation) + 1 :]}"
+        return self.text
+
+    @property
     def support(self) -> float:
         """What the unsupported threshold is held against: the cosine, else the score."""
         return self.score if self.cosine is None else self.cosine
