@@ -1,0 +1,66 @@
+"""Defects a new user met on a fresh clone, driven through Pilot on the bundled notes: Esc
+in the search box gives the keys back; the help says what search shows; kinds as kg gives
+them; the trace's Used by view toggles back; keys that cannot act on Home are hidden;
+wording that fits and agrees with the CLI; the Shape screen's clusters, gaps and bridges.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from kg_tui.app import KgApp
+from kg_tui.widgets.near_list import NearList
+from kg_tui.widgets.note_view import NoteView
+from kg_tui.widgets.search import SearchInput
+from textual.widgets import TabbedContent
+from tui_support import open_note, screen_text, settle
+
+VERIFIER = "Can a verifier be trusted more than the generator it checks?"
+STEERING = "Does steering a feature change behaviour the way fine-tuning does?"
+SMALL = (80, 24)
+
+
+@pytest.fixture
+def notes_app(notes_graph, tmp_path: Path) -> KgApp:
+    return KgApp(graph=notes_graph, export_dir=tmp_path / "export")
+
+
+def footer(app: KgApp) -> str:
+    return screen_text(app)[-1]
+
+
+# ---------------------------------------------------------------- 1. Esc in the search box
+
+
+@pytest.mark.asyncio
+async def test_escape_in_search_gives_the_keys_back_on_home(notes_app: KgApp):
+    app = notes_app
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        assert "←→ Link" in footer(app)
+        await pilot.press("slash", *"abc", "escape")
+        await settle(pilot)
+        assert isinstance(app.focused, NoteView)
+        assert "←→ Link" in footer(app) and "⏎ Open" in footer(app)
+        assert app.query_one(SearchInput).value == ""
+        assert "abc" not in screen_text(app)[0]
+        await pilot.press("right", "enter")
+        await settle(pilot)
+        assert app.main_screen.current is not None  # the link under the cursor opened
+
+
+@pytest.mark.asyncio
+async def test_escape_in_search_keeps_the_side_panel_as_it_was(notes_app: KgApp):
+    app = notes_app
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot, VERIFIER)
+        await pilot.press("n")
+        await settle(pilot)
+        was = app.focused
+        assert app.query_one(NearList) in was.ancestors_with_self
+        await pilot.press("slash", *"abc", "escape")
+        await settle(pilot)
+        assert app.query_one("#tabs", TabbedContent).active == "near"
+        assert app.focused is was
+        assert "abc" not in screen_text(app)[0]
