@@ -64,3 +64,26 @@ async def test_escape_in_search_keeps_the_side_panel_as_it_was(notes_app: KgApp)
         assert app.query_one("#tabs", TabbedContent).active == "near"
         assert app.focused is was
         assert "abc" not in screen_text(app)[0]
+
+
+# ---------------------------------------------------------------- 2. the help on search scores
+
+
+@pytest.mark.asyncio
+async def test_help_explains_the_search_scores_as_they_are_shown(notes_app: KgApp):
+    from kg_tui.widgets.search import score_label
+
+    app = notes_app
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        keys = [str(k.render()) for k in app.screen.query(".help-key")]
+        whats = [str(w.render()) for w in app.screen.query(".help-what")]
+        sign = score_label(0.83, "words")
+        assert sign in keys
+        what = whats[keys.index(sign)]
+        assert "0 to 1" in what and "title, words or meaning" in what
+        assert "share of the best" not in " ".join(whats)
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "share of the best hit" not in readme

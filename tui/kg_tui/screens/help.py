@@ -32,7 +32,12 @@ SIGNS = [
         "in the map, a note with text (●) or a stub known only from links (○); "
         "in the Near list, already linked (●) or not linked yet (○)",
     ),
-    ("42%", "in search results: the hit's score as a share of the best hit's"),
+    (
+        "0.83 words",
+        "in search results: the hit's score, 0 to 1 as `kg search` prints it (1 the exact "
+        "title, 0.9+ a title, 0.2–0.9 words, at most 0.7 meaning alone), and how it "
+        "matched: title, words or meaning",
+    ),
     ("✓", "in the filter dialog: a ticked box (an empty box is unticked)"),
 ]
 
