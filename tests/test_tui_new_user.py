@@ -87,3 +87,38 @@ async def test_help_explains_the_search_scores_as_they_are_shown(notes_app: KgAp
         assert "share of the best" not in " ".join(whats)
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     assert "share of the best hit" not in readme
+
+
+# ---------------------------------------------------------------- 3. kinds as kg gives them
+
+
+@pytest.mark.asyncio
+async def test_a_note_without_type_shows_the_kind_kg_gives(notes_app: KgApp, notes_graph):
+    note = notes_graph.note(STEERING)
+    assert note.kind.value == "synthesis" and note.property_value("type") is None
+    app = notes_app
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot, note.id)
+        header = [line.strip() for line in screen_text(app)[2:6]]
+        assert any(line.startswith("SYNTHESIS NOTE") for line in header), header
+        assert not any(line.startswith("NOTE ") for line in header)
+        await pilot.press("slash", *"steering a feature")
+        await settle(pilot)
+        rows = app.main_screen.query_one("#results-list")
+        first = str(rows.get_option_at_index(0).prompt)
+        assert first.startswith(STEERING[:40]) and first.split()[-1] == "synthesis"
+
+
+@pytest.mark.asyncio
+async def test_the_path_dialog_offers_a_note_named_twice_once(notes_app: KgApp, notes_graph):
+    # "steering" names the note by its title and by its alias: one row, no crash.
+    app = notes_app
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot, notes_graph.note(STEERING).id)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press(*"steering", "enter")
+        await settle(pilot)
+        matches = app.screen.query_one("#path-matches")
+        ids = [matches.get_option_at_index(i).id for i in range(matches.option_count)]
+        assert ids and len(ids) == len(set(ids))
