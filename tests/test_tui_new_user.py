@@ -122,3 +122,136 @@ async def test_the_path_dialog_offers_a_note_named_twice_once(notes_app: KgApp, 
         matches = app.screen.query_one("#path-matches")
         ids = [matches.get_option_at_index(i).id for i in range(matches.option_count)]
         assert ids and len(ids) == len(set(ids))
+
+
+# ---------------------------------------------------------------- 4. the trace's Used by view
+
+
+@pytest.mark.asyncio
+async def test_used_by_toggles_back_to_the_evidence(notes_app: KgApp, notes_graph):
+    from kg_tui.screens.trace import TraceScreen
+
+    app = notes_app
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot, notes_graph.note(VERIFIER).id)
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, TraceScreen)
+        title = app.screen.query_one("#trace-tree-title")
+        assert str(title.render()).startswith("Evidence · claim")
+        await pilot.press("u")
+        await settle(pilot)
+        assert str(title.render()).startswith("Used by")
+        # In this view the footer offers only keys that act: u goes back, no depth keys.
+        assert "Deeper" not in footer(app) and "Shallower" not in footer(app)
+        assert "u Evidence" in footer(app)
+        await pilot.press("plus")
+        await settle(pilot)
+        assert str(title.render()).startswith("Used by")
+        await pilot.press("u")
+        await settle(pilot)
+        assert str(title.render()).startswith("Evidence · claim")
+        assert "Deeper" in footer(app) and "u Used by" in footer(app)
+
+
+# ---------------------------------------------------------------- 6. wording that fits and agrees
+
+
+@pytest.mark.parametrize("size", [(60, 20), SMALL, (160, 48)])
+@pytest.mark.asyncio
+async def test_the_search_hint_fits_and_says_enter_runs_the_hybrid_search(notes_app, size):
+    app = notes_app
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        top = screen_text(app)[0]
+        hint = app.query_one(SearchInput).placeholder
+        assert hint in top and "by meaning" not in hint
+        if size[0] >= 80:
+            assert "titles, words and meaning" in hint
+
+
+@pytest.mark.asyncio
+async def test_the_search_header_fits_at_80_columns(notes_app: KgApp, monkeypatch):
+    from kg_tui import features
+    from kg_tui.screens import main_search
+
+    real = features.search
+
+    def with_whole_notes(graph, text, k=20):
+        rows, how = real(graph, text, k=k)
+        return rows, "hybrid search" + features.WHOLE_NOTE  # as with the model's vectors
+
+    monkeypatch.setattr(main_search.features, "search", with_whole_notes)
+    app = notes_app
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"memorization", "enter")
+        await settle(pilot)
+        header = app.query_one("#results-header")
+        text = str(header.render())
+        assert text.endswith("(whole-note vectors)") and "…" not in text, text
+        assert "hybrid search" in text and "memorization" in text
+
+
+@pytest.mark.asyncio
+async def test_the_near_tab_says_what_ranks_its_notes(embedded_graph, tmp_path: Path):
+    app = KgApp(graph=embedded_graph, export_dir=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_note(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        status = str(app.query_one("#near-status").render())
+        assert "nearest by meaning, words and links" in status  # as `kg near` says
+
+
+# ---------------------------------------------------------------- 7. the help's keys
+
+
+def test_the_help_lists_each_key_once_per_section_with_capitals():
+    from kg_tui.screens.help import sections
+
+    listed = sections(KgApp.BINDINGS)
+    for heading, rows in listed:
+        keys = [k for k, _ in rows]
+        assert len(keys) == len(set(keys)), (heading, keys)
+        for _, what in rows:
+            assert what[:1] == what[:1].upper(), (heading, what)
+        for keys_shown, what in rows:  # a key named in its keys is not named again
+            for key in keys_shown.split():
+                assert f"also {key}" not in what, (heading, keys_shown, what)
+    by_heading = dict(listed)
+    assert any(k == "s" and "shape" in w for k, w in by_heading["Walking"])
+    search = by_heading["Search box"]
+    assert not any("by meaning" in w for _, w in search)
+    assert sum(1 for k, _ in search if k in ("⏎", "Enter")) == 1
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "F1 first" not in readme
+
+
+# ---------------------------------------------------------------- 5. no dead keys on Home
+
+
+@pytest.mark.asyncio
+async def test_home_hides_the_keys_that_need_a_note(notes_app: KgApp, notes_graph):
+    from kg_tui.screens.main import MainScreen
+    from tui_support import notices
+
+    app = notes_app
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        bottom = footer(app)
+        for word in ("Trace", "Filter", "Export"):
+            assert word not in bottom, bottom
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)  # no filter of nothing
+        assert "Open a note first" in notices(app)
+        # Search results can be exported from Home: x is offered once there are some.
+        await pilot.press("slash", *"verifier", "enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "x Export" in footer(app)
+        await open_note(pilot, notes_graph.note(VERIFIER).id)
+        bottom = footer(app)
+        assert "t Trace" in bottom and "f Filter" in bottom

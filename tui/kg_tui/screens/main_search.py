@@ -1,5 +1,5 @@
-"""The main screen's search box and its drop-down: titles as you type, search by meaning
-on Enter (in a worker). A base class of `MainScreen`."""
+"""The main screen's search box and its drop-down: titles as you type, the hybrid search of
+titles, words and meaning on Enter (in a worker). A base class of `MainScreen`."""
 
 from __future__ import annotations
 
@@ -96,6 +96,7 @@ class SearchMethods(PanelMethods):
             results.show_error(message.error)
         else:
             results.show_hits(message.query, message.rows, message.how)
+            self.refresh_bindings()  # x exports the hits, on the overview too
             if message.rows:
                 results.focus_list()
 

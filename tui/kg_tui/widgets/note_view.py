@@ -64,14 +64,14 @@ class NoteView(VerticalScroll, can_focus=True):
             "w",
             "widen",
             "Widen",
-            tooltip="Widen the note: fold the side panel away (w again or Esc brings it back)",
+            tooltip="Widen the note, folding the side panel away",
             id="note.widen",
         ),
         Binding(
             "w",
             "unwiden",
             "Side panel",
-            tooltip="Bring the folded side panel back beside the note",
+            tooltip="Bring the folded side panel back (also Esc)",
             id="note.unwiden",
         ),
     ]
