@@ -255,3 +255,23 @@ async def test_home_hides_the_keys_that_need_a_note(notes_app: KgApp, notes_grap
         await open_note(pilot, notes_graph.note(VERIFIER).id)
         bottom = footer(app)
         assert "t Trace" in bottom and "f Filter" in bottom
+
+
+# ---------------------------------------------------------------- 9. stubs marked in search
+
+
+@pytest.mark.asyncio
+async def test_search_hits_mark_stubs_as_kg_search_does(notes_app: KgApp, notes_graph):
+    hits = notes_graph.search("faithfulness", k=20)
+    stubs = {hit.note.id for hit in hits if hit.note.stub}
+    assert stubs and len(stubs) < len(hits)
+    app = notes_app
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"faithfulness", "enter")
+        await settle(pilot)
+        rows = app.query_one("#results-list")
+        for i in range(rows.option_count):
+            option = rows.get_option_at_index(i)
+            title_line = str(option.prompt).splitlines()[0]
+            assert title_line.endswith("[stub]") == (option.id in stubs), title_line

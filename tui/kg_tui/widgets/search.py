@@ -26,6 +26,9 @@ from kg_tui.messages import OpenNote
 from kg_tui.walk import ellipsize
 
 
+STUB = "  [stub]"  # after a stub's title, as `kg search` prints it
+
+
 def score_label(score: float, kind: str) -> str:
     """A hit's score (0 to 1, as `kg search` prints it) and how it matched.
 
@@ -200,14 +203,14 @@ class SearchPanel(Vertical):
             Option(
                 Content.assemble(
                     (
-                        ellipsize(shown_title(graph, note), width - len(kind_word(note)) - 2),
+                        ellipsize(shown_title(graph, note), width - len(what) - 2),
                         "italic dim" if note.stub else "bold",
                     ),
-                    (f"  {kind_word(note)}", "dim"),
+                    (f"  {what}", "dim"),
                 ),
                 id=note.id,
             )
-            for note in notes
+            for note, what in ((n, kind_word(n) + (STUB if n.stub else "")) for n in notes)
         )
         results.highlighted = 0 if results.has_focus else None
 
@@ -240,12 +243,14 @@ class SearchPanel(Vertical):
                 snippet, marks = "", ()
             number = f"{rank:>2}. "
             label = score_label(row.score, row.match_kind) + " "
+            stub = STUB if row.note.stub else ""  # as `kg search` marks it
             prompt = Content.assemble(
                 (number, "dim"),
                 (
-                    ellipsize(shown_title(graph, row.note), width - len(number)),
+                    ellipsize(shown_title(graph, row.note), width - len(number) - len(stub)),
                     "italic" if row.note.stub else "bold",
                 ),
+                (stub, "dim"),
                 "\n",
                 (" " * len(number) + label, "$text-accent"),
                 marked_line(snippet, marks, width - len(number) - len(label)),
