@@ -275,3 +275,53 @@ async def test_search_hits_mark_stubs_as_kg_search_does(notes_app: KgApp, notes_
             option = rows.get_option_at_index(i)
             title_line = str(option.prompt).splitlines()[0]
             assert title_line.endswith("[stub]") == (option.id in stubs), title_line
+
+
+# ---------------------------------------------------------------- 10. small layout faults
+
+
+@pytest.mark.asyncio
+async def test_a_toast_reaches_the_right_edge_at_80_columns(notes_app: KgApp, notes_graph):
+    from textual.widgets._toast import Toast
+
+    app = notes_app
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await open_note(pilot, notes_graph.note(VERIFIER).id)
+        await pilot.press("d")  # depth 2 says so in a toast
+        await settle(pilot)
+        await pilot.pause(0.2)
+        toasts = list(app.screen.query(Toast))
+        assert toasts and all(t.region.right == SMALL[0] for t in toasts)
+        rows = screen_text(app)[toasts[0].region.y : toasts[0].region.bottom]
+        assert all(not row.rstrip().endswith(" F") for row in rows), rows  # no stray letter
+
+
+@pytest.mark.parametrize("size", [SMALL, (60, 20)])
+@pytest.mark.asyncio
+async def test_the_export_dialog_shows_the_formats_description_whole(notes_app, notes_graph, size):
+    from kg import SubGraph
+    from kg_tui.screens.export import ExportScreen
+    from textual.widgets import Select
+    from tui_support import region_text
+
+    longest = sorted((n.title for n in notes_graph.notes(stubs=False)), key=len)[-2:]
+    app = notes_app
+    async with app.run_test(size=size) as pilot:
+        await open_note(pilot, notes_graph.note(VERIFIER).id)
+        app.last_path = tuple(longest)  # a path between the two longest titles
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportScreen)
+        app.screen.query_one("#export-what", Select).value = "path"
+        await settle(pilot)
+        about = region_text(app, app.screen.query_one("#export-about"))
+        graphml = next(f for f in SubGraph.formats() if f.name == "graphml")
+        assert about.endswith(graphml.description), about
+        assert about.startswith("the path “")
+
+
+def test_the_details_pane_breaks_a_long_file_name_between_words():
+    from kg_tui.widgets.details import fit_path
+
+    lines = fit_path("site/line-catching-own-mistakes-main.txt:10", 24).splitlines()
+    assert lines == ["line-catching-own-", "mistakes-main.txt:10"]

@@ -8,6 +8,7 @@ a yes in a confirmation dialog.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -112,6 +113,8 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         # Under 80 columns the dialog takes the whole width and drops its hint line
         # (the footer names the same keys), so every label and button stays on screen.
         self.set_class(self.size.width < 80, "-narrow")
+        if self.is_mounted and event is not None:
+            self.call_after_refresh(self._describe)  # wrapped to the new width
 
     # ------------------------------------------------------------ state
 
@@ -130,8 +133,15 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         return str(self.folder / f"{choice.stem}{suffix_of(fmt)}")
 
     def _describe(self) -> None:
+        """What will be written: the choice on up to two lines (the list above names it
+        too), then the format's description whole, within the lines the dialog gives it."""
         fmt = next(f for f in SubGraph.formats() if f.name == self.format)
-        self.query_one("#export-about", Static).update(f"{self.choice.label} · {fmt.description}")
+        about = self.query_one("#export-about", Static)
+        width = about.content_region.width or max(20, min(self.app.size.width, 90) - 8)
+        what = textwrap.wrap(
+            self.choice.label, width, max_lines=2, placeholder=" …", break_on_hyphens=False
+        )
+        about.update("\n".join([*what, fmt.description]))
 
     @on(Select.Changed)
     def _changed(self, event: Select.Changed) -> None:
