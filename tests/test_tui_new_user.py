@@ -325,3 +325,28 @@ def test_the_details_pane_breaks_a_long_file_name_between_words():
 
     lines = fit_path("site/line-catching-own-mistakes-main.txt:10", 24).splitlines()
     assert lines == ["line-catching-own-", "mistakes-main.txt:10"]
+
+
+# ---------------------------------------------------------------- 11. the map legend's figures
+
+
+@pytest.mark.asyncio
+async def test_the_map_legend_says_what_its_figures_are(notes_app: KgApp, notes_graph):
+    import re
+
+    from kg_tui.widgets.concept_map import ConceptMap
+
+    app = notes_app
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_note(pilot, notes_graph.note(VERIFIER).id)
+        await pilot.press("m")
+        await settle(pilot)
+        cmap = app.query_one("#map-tab", ConceptMap)
+        text = "\n".join(strip.text for strip in cmap._strips)
+        assert "shown/all:" in text  # not every note is drawn: the legend counts
+        for group in screen.groups:  # every kind with its count, none without
+            kind = group.kind.value
+            found = re.search(rf"● {kind} (\d+)/(\d+)", text)
+            assert found, (kind, text)
+            total = sum(len(g.entries) for g in screen.groups if g.kind is group.kind)
+            assert int(found[2]) == total
