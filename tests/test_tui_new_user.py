@@ -350,3 +350,34 @@ async def test_the_map_legend_says_what_its_figures_are(notes_app: KgApp, notes_
             assert found, (kind, text)
             total = sum(len(g.entries) for g in screen.groups if g.kind is group.kind)
             assert int(found[2]) == total
+
+
+# ---------------------------------------------------------------- 12. the command palette
+
+
+@pytest.mark.asyncio
+async def test_the_palette_lists_kg_first_and_never_quits_without_asking(notes_app: KgApp):
+    from kg_tui.commands import KeyCommands
+
+    app = notes_app
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        provider = KeyCommands(app.screen)
+        found = [hit async for hit in provider.discover()]
+        names = [str(hit.text) for hit in found]
+        helps = [str(hit.help) for hit in found]
+        ours = [i for i, h in enumerate(helps) if h.startswith("key: ")]
+        textual = [i for i, n in enumerate(names) if n in ("Theme", "Keys", "Screenshot")]
+        assert ours and textual and max(ours) < min(textual), names
+        assert not any("as soon as possible" in h for h in helps)
+        assert "Quit the browser" in names  # the quit that asks while work runs
+        searched = [hit async for hit in provider.search("quit")]
+        assert [str(hit.text) for hit in searched] == ["Quit the browser"]
+        # Through the palette itself: the first command offered is one of kg's.
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.6)
+        text = "\n".join(screen_text(app))
+        first = text.index("Search for commands")
+        assert text.index("Back to the previous note", first) < text.find("Theme", first) or (
+            "Theme" not in text[first:]
+        )
