@@ -178,7 +178,7 @@ async def test_the_search_header_fits_at_80_columns(notes_app: KgApp, monkeypatc
     real = features.search
 
     def with_whole_notes(graph, text, k=20):
-        rows, how = real(graph, text, k=k)
+        rows, _how = real(graph, text, k=k)
         return rows, "hybrid search" + features.WHOLE_NOTE  # as with the model's vectors
 
     monkeypatch.setattr(main_search.features, "search", with_whole_notes)
@@ -299,10 +299,11 @@ async def test_a_toast_reaches_the_right_edge_at_80_columns(notes_app: KgApp, no
 @pytest.mark.parametrize("size", [SMALL, (60, 20)])
 @pytest.mark.asyncio
 async def test_the_export_dialog_shows_the_formats_description_whole(notes_app, notes_graph, size):
-    from kg import SubGraph
     from kg_tui.screens.export import ExportScreen
     from textual.widgets import Select
     from tui_support import region_text
+
+    from kg import SubGraph
 
     longest = sorted((n.title for n in notes_graph.notes(stubs=False)), key=len)[-2:]
     app = notes_app

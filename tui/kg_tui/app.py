@@ -12,7 +12,7 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import ClassVar
@@ -20,6 +20,7 @@ from typing import ClassVar
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
@@ -53,7 +54,7 @@ class KgApp(ToolActions, App[None]):
     TITLE = "kg"
     COMMAND_PALETTE_BINDING = "ctrl+p"
     # One provider: kg's commands first, then Textual's (`KeyCommands`).
-    COMMANDS = {KeyCommands}
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {KeyCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "f1",

@@ -19,7 +19,6 @@ from textual.dom import DOMNode
 
 from kg_tui.screens.help import display_key
 
-
 # Actions that quit without asking (Ctrl+C): not offered by name, where "Quit the
 # browser" asks first while work runs.
 QUIT_AT_ONCE = ("quit", "app.quit")

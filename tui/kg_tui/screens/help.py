@@ -102,12 +102,12 @@ def sections(app_bindings: Sequence[Any]) -> list[tuple[str, list[tuple[str, str
         ("Path screen", rows(PathScreen.BINDINGS)),
         (
             "Shape screen",
-            rows(ShapeScreen.BINDINGS)
-            + [
+            [
+                *rows(ShapeScreen.BINDINGS),
                 (
                     "Enter",
                     "List a cluster's notes or a gap's bridging notes, or open the row's note",
-                )
+                ),
             ],
         ),
         ("Filter dialog", rows(FilterScreen.BINDINGS)),

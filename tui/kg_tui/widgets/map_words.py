@@ -95,9 +95,11 @@ def legend_lines(
     headed by what the figures are (`SHOWN_OF_ALL`, an entry of no kind).
 
     >>> from kg.model import LinkKind as K
-    >>> legend_lines(Counter({K.RELATED: 2, K.HUB: 1}), Counter({K.RELATED: 2, K.HUB: 1}), 40, 2)
-    [[(<LinkKind.RELATED: 'related'>, 'related'), (<LinkKind.HUB: 'hub'>, 'hub')]]
-    >>> [t for _, t in legend_lines(Counter({K.RELATED: 7, K.HUB: 1}), Counter({K.RELATED: 1, K.HUB: 1}), 40, 2)[0]]
+    >>> every = Counter({K.RELATED: 2, K.HUB: 1})
+    >>> [text for _, text in legend_lines(every, every, 40, 2)[0]]
+    ['related', 'hub']
+    >>> total, shown = Counter({K.RELATED: 7, K.HUB: 1}), Counter({K.RELATED: 1, K.HUB: 1})
+    >>> [text for _, text in legend_lines(total, shown, 40, 2)[0]]
     ['shown/all:', 'related 1/7', 'hub 1/1']
     """
     counted = any(shown.get(kind, 0) != total[kind] for kind in total)
@@ -109,13 +111,13 @@ def legend_lines(
             entries.append((kind, text))
     lines: list[list[tuple[LinkKind | None, str]]] = [[]]
     used = 0
-    for kind, text in entries:
-        need = len(text) + (4 if kind is not None else 2)
+    for entry, text in entries:
+        need = len(text) + (4 if entry is not None else 2)
         if lines[-1] and used + need > width:
             if len(lines) == rows:
                 break
             lines.append([])
             used = 0
-        lines[-1].append((kind, ellipsize(text, width - 2)))
+        lines[-1].append((entry, ellipsize(text, width - 2)))
         used += need
     return [line for line in lines if line]

@@ -25,7 +25,6 @@ from kg_tui.labels import kind_word, shown_title
 from kg_tui.messages import OpenNote
 from kg_tui.walk import ellipsize
 
-
 STUB = "  [stub]"  # after a stub's title, as `kg search` prints it
 
 
