@@ -382,3 +382,17 @@ async def test_the_palette_lists_kg_first_and_never_quits_without_asking(notes_a
         assert text.index("Back to the previous note", first) < text.find("Theme", first) or (
             "Theme" not in text[first:]
         )
+
+
+@pytest.mark.asyncio
+async def test_the_palette_on_home_leaves_out_the_note_s_keys(notes_app: KgApp, notes_graph):
+    from kg_tui.commands import KeyCommands
+
+    app = notes_app
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        names = [name for name, _, _ in KeyCommands(app.screen)._commands()]
+        assert not any(name.startswith("Trace a statement") for name in names)
+        await open_note(pilot, notes_graph.note(VERIFIER).id)
+        names = [name for name, _, _ in KeyCommands(app.screen)._commands()]
+        assert any(name.startswith("Trace a statement") for name in names)

@@ -57,6 +57,8 @@ class KeyCommands(Provider):
                 for binding in items:
                     if binding.action in shadowed or binding.action in QUIT_AT_ONCE:
                         continue
+                    if target.check_action(binding.action.split("(")[0], ()) is False:
+                        continue  # hidden where it cannot act (the note's keys on Home)
                     if binding.description and binding.action != "command_palette":
                         merged.setdefault(binding.action, []).append(binding)
             for action, group in merged.items():

@@ -55,8 +55,8 @@ def fit_path(where: str, width: int) -> str:
     """`where` (a file path with its line) cut from the left to `width` cells, so its end
     (file name and line) always shows; unchanged when it fits or the width is unknown.
     A file name too long for the width is kept whole without its folders, on as many
-    lines as it needs, broken after a hyphen, underscore, dot or space (never inside a
-    word, as the pane's own wrapping would): a name is never cut.
+    lines as it needs, broken after a hyphen, underscore or space or before the line
+    number (never inside a word, as the pane's own wrapping would): a name is never cut.
 
     >>> fit_path("notes/vault/deep/folder/Some note.md:12", 24)
     '…/folder/Some note.md:12'
@@ -66,8 +66,8 @@ def fit_path(where: str, width: int) -> str:
     line-catching-own-
     mistakes-main.txt:10
     >>> print(fit_path("seeds/004_3d232574846d122f.txt:336", 24))
-    004_3d232574846d122f.
-    txt:336
+    004_3d232574846d122f.txt
+    :336
     """
     if width <= 1 or len(where) <= width:
         return where
@@ -78,15 +78,16 @@ def fit_path(where: str, width: int) -> str:
 
 
 def broken(name: str, width: int) -> list[str]:
-    """`name` in lines of at most `width` cells, each ending after a hyphen, underscore,
-    dot or space where it can (a piece longer than the width is cut where it must be).
+    """`name` in lines of at most `width` cells, each ending after a hyphen, underscore or
+    space, or before the `:line`, where it can (a piece longer than the width is cut
+    where it must be).
 
     >>> broken("line-catching-own-mistakes-main.txt:10", 20)
     ['line-catching-own-', 'mistakes-main.txt:10']
     >>> broken("abcdefgh", 3)
     ['abc', 'def', 'gh']
     """
-    pieces = re.findall(r"[^-_. ]*[-_. ]|[^-_. ]+$", name)
+    pieces = re.findall(r"[^-_ :]*[-_ ]|[^-_ :]+|:[^-_ :]*", name)
     lines = [""]
     for piece in pieces:
         while len(piece) > width:  # no break inside it: cut it where it must be
