@@ -24,6 +24,8 @@ from kg import SubGraph
 from kg_tui.screens.confirm import ConfirmScreen
 from kg_tui.widgets.footer import FittingFooter
 
+ABOUT_LINES = 4  # the lines the description under the fields may take (app.tcss)
+
 
 @dataclass(frozen=True)
 class ExportChoice:
@@ -133,11 +135,17 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         return str(self.folder / f"{choice.stem}{suffix_of(fmt)}")
 
     def _describe(self) -> None:
-        """What will be written: the choice on up to two lines (the list above names it
-        too), then the format's description whole, within the lines the dialog gives it."""
+        """What will be written, then the format's description, whole: on one run of
+        text when both fit the lines the dialog gives them (`ABOUT_LINES`), else the
+        choice cut to two lines (the list above names it too) and the description on
+        lines of its own."""
         fmt = next(f for f in SubGraph.formats() if f.name == self.format)
         about = self.query_one("#export-about", Static)
         width = about.content_region.width or max(20, min(self.app.size.width, 90) - 8)
+        both = f"{self.choice.label} · {fmt.description}"
+        if len(textwrap.wrap(both, width, break_on_hyphens=False)) <= ABOUT_LINES:
+            about.update(both)
+            return
         what = textwrap.wrap(
             self.choice.label, width, max_lines=2, placeholder=" …", break_on_hyphens=False
         )
