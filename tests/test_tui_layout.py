@@ -153,8 +153,12 @@ async def test_the_footer_drops_keys_as_the_terminal_narrows_and_brings_them_bac
 async def test_every_row_of_the_filter_dialog_is_whole(vault, notes_graph, tmp_path, size):
     for graph in (vault, notes_graph):
         app = KgApp(graph=graph, export_dir=tmp_path)
+        # The filter acts on the open note's links (f is hidden on the overview): the
+        # note with the most of them.
+        busiest = max(graph.notes(stubs=False), key=lambda n: len(graph.neighbours(n)))
         async with app.run_test(size=size) as pilot:
-            await settle(pilot)
+            await open_note(pilot, busiest.id)
+            app.query_one(NoteView).focus()
             await pilot.press("f")
             await settle(pilot)
             assert isinstance(app.screen, FilterScreen)

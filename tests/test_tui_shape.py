@@ -165,8 +165,9 @@ def test_the_key_is_listed_in_the_help_not_the_footer():
     binding = next(b for b in MAIN_BINDINGS if getattr(b, "id", "") == "main.shape")
     assert binding.key == "s" and not binding.show  # the lead decides on the footer
     listed = dict(sections(KgApp.BINDINGS))
+    # With the main keys (where a new user looks for it), and in the screen's own keys.
+    assert any(keys == "s" and "shape" in what for keys, what in listed["Walking"])
     assert any(keys == "s" for keys, _ in listed["Shape screen"])
-    assert all("shape" not in what for _, what in listed["Walking"])
 
 
 @pytest.mark.asyncio
@@ -399,3 +400,44 @@ async def test_a_count_keeps_its_word_when_the_kind_line_wraps(seed_graph, tmp_p
         await settle(pilot)
         lines = [line.split("▕")[0].strip() for line in screen_text(app)]
         assert f"{count} disagreements" in lines
+
+
+# ---------------------------------------------------------------- a new user's reading
+
+
+@pytest.mark.asyncio
+async def test_headings_gaps_and_bridges_read_as_the_cli_says_them(notes, tmp_path):
+    app = KgApp(graph=notes, export_dir=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_shape(pilot)
+        clustering = notes.clusters()
+        notes_count = len(clustering.labels) + len(clustering.unclustered)
+        heading = screen.rows[0].text  # as `kg clusters`: "4 clusters of 41 notes"
+        assert heading == f"Clusters: {len(clustering)} clusters of {notes_count} notes"
+        every = notes.bridges(clustering, top=8)
+        for row, bridge in zip(screen.rows_of("bridge"), every, strict=True):
+            assert f"score {bridge.score:.2f}" in row.text  # as `kg bridges` prints it
+        # A gap's suggested links show under it: its sign is for the bridging notes only.
+        gap = await highlight(pilot, screen, "gap")
+        listing = screen.query_one(OptionList)
+        shown = str(listing.get_option_at_index(listing.highlighted).prompt)
+        assert "▶ " + str(len(screen.shape.bridging[gap.key])) + " bridging notes" in shown
+        assert not shown.lstrip(" •").startswith("▶")
+
+
+@pytest.mark.asyncio
+async def test_enter_on_a_gap_brings_its_new_rows_into_sight(notes, tmp_path):
+    app = KgApp(graph=notes, export_dir=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_shape(pilot)
+        await highlight(pilot, screen, "gap")
+        await pilot.press("enter")
+        await settle(pilot)
+        listing = screen.query_one(OptionList)
+        first = listing.highlighted + 1
+        assert screen.rows[first].kind == "bridging"
+        top = listing._line_cache.index_to_line[first]
+        bottom = top + listing._line_cache.heights[first]
+        view = listing.scrollable_content_region.height
+        assert listing.scroll_y <= top and bottom <= listing.scroll_y + view
+        assert in_sight(screen)  # the gap itself stays in sight too

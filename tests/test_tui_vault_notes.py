@@ -1,7 +1,7 @@
 """A vault's note in the browser reads like the note, driven through Pilot on the project's
 own vault (tests/data/obsidian_vault): its Markdown rendered (headings, code, callouts,
-steps, tables, a placeholder per embed) with links the link cursor walks; the kind
-"note"; the folder beside titles that repeat; #tags offered by search; attachments apart
+steps, tables, a placeholder per embed) with links the link cursor walks; the kind kg
+gives it; the folder beside titles that repeat; #tags offered by search; attachments apart
 from notes; the filter's link kinds those the corpus uses.
 """
 
@@ -146,15 +146,17 @@ async def test_a_note_embed_unfolds_under_its_placeholder(vault, tmp_path):
 
 
 @pytest.mark.asyncio
-async def test_a_vault_notes_kind_reads_note(vault, notes_graph, tmp_path):
+async def test_a_vault_notes_kind_reads_as_kg_gives_it(vault, notes_graph, tmp_path):
+    # A Markdown note without `type:` is what `kg show` and `kg search` call it: synthesis.
+    assert vault.note("Home").kind.value == "synthesis"
     async with KgApp(graph=vault, export_dir=tmp_path).run_test(size=(80, 24)) as pilot:
         view = await opened(pilot, vault, "Home")
-        assert blocks(view)[0] == ("nv-meta", "NOTE")
+        assert blocks(view)[0] == ("nv-meta", "SYNTHESIS NOTE")
         await pilot.press("slash", *"Home")
         await settle(pilot)
         rows = pilot.app.main_screen.query_one(SearchPanel).results  # type: ignore[attr-defined]
         first = str(rows.get_option_at_index(0).prompt)
-        assert first.split() == ["Home", "note"]
+        assert first.split() == ["Home", "synthesis"]
     # kg's own note format keeps its kinds: a Markdown note that says `type: synthesis`
     declared = next(
         n for n in notes_graph.notes(stubs=False) if n.files[0].endswith(".md") and n.claim

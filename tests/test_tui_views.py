@@ -98,7 +98,7 @@ async def test_start_screen_focus_matches_its_hint(app: KgApp):
         await pilot.press("slash")
         assert app.focused.id == "search"
         footer = footer_text(app)
-        assert "Search by meaning" in footer and "Results" in footer
+        assert "⏎ Search" in footer and "Results" in footer
 
 
 # ---------------------------------------------------------------- 13: resize, Back

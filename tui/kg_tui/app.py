@@ -12,13 +12,15 @@ import contextlib
 import os
 import threading
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import ClassVar
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
@@ -51,7 +53,8 @@ class KgApp(ToolActions, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "kg"
     COMMAND_PALETTE_BINDING = "ctrl+p"
-    COMMANDS = App.COMMANDS | {KeyCommands}
+    # One provider: kg's commands first, then Textual's (`KeyCommands`).
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {KeyCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "f1",
@@ -126,6 +129,12 @@ class KgApp(ToolActions, App[None]):
             if self.kept is None:
                 # Nothing to draw before the graph: start reading it before the first frame.
                 self._start_opening()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's commands for the palette, less its quit (which never asks)."""
+        for command in super().get_system_commands(screen):
+            if command.callback != self.action_quit:
+                yield command
 
     def _start_opening(self) -> None:
         if self._opening is None or self._opening.running() or self._opening.done():

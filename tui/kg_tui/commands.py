@@ -3,7 +3,9 @@
 The commands are read from the bindings themselves (the app's and the main screen's),
 so a new key shows up here without a second list to keep; the name is the binding's
 tooltip (or description), the help line its keys as they are now (after `keymap:`) and
-the binding id a `keymap:` entry in kg.yaml names.
+the binding id a `keymap:` entry in kg.yaml names. Textual's own commands (theme, keys,
+maximise, screenshot) come after kg's; its quit, which quits without asking, is left out
+(kg's "Quit the browser" asks, as `q` does).
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 
 from kg_tui.screens.help import display_key
+
+# Actions that quit without asking (Ctrl+C): not offered by name, where "Quit the
+# browser" asks first while work runs.
+QUIT_AT_ONCE = ("quit", "app.quit")
 
 
 def _keys(binding: Binding) -> str:
@@ -49,8 +55,10 @@ class KeyCommands(Provider):
             )
             for items in bindings.values():
                 for binding in items:
-                    if binding.action in shadowed:
+                    if binding.action in shadowed or binding.action in QUIT_AT_ONCE:
                         continue
+                    if target.check_action(binding.action.split("(")[0], ()) is False:
+                        continue  # hidden where it cannot act (the note's keys on Home)
                     if binding.description and binding.action != "command_palette":
                         merged.setdefault(binding.action, []).append(binding)
             for action, group in merged.items():
@@ -64,9 +72,18 @@ class KeyCommands(Provider):
                 where = f" · id {ids[0]} (for keymap: in kg.yaml)" if ids else ""
                 yield name, f"key: {keys}{where}", partial(self.app.run_action, action, target)
 
+    def _textual_commands(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
+        """Textual's own commands (the app leaves its quit out), by name."""
+        found = self.app.get_system_commands(self.screen)
+        for name, help_text, callback, discover in sorted(found, key=lambda c: c[0]):
+            if discover:
+                yield name, help_text, callback
+
     async def discover(self) -> Hits:
         for name, keys, run in sorted(self._commands()):
             yield DiscoveryHit(name, run, help=keys)
+        for name, help_text, run in self._textual_commands():  # after kg's own
+            yield DiscoveryHit(name, run, help=help_text)
 
     async def search(self, query: str) -> AsyncIterator[Hit]:
         matcher = self.matcher(query)
@@ -74,3 +91,7 @@ class KeyCommands(Provider):
             score = max(matcher.match(name), matcher.match(keys) * 0.5)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), run, help=keys)
+        for name, help_text, run in self._textual_commands():
+            score = matcher.match(name) * 0.9  # kg's command first where both match
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), run, help=help_text)

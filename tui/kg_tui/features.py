@@ -90,6 +90,9 @@ def near(graph: KnowledgeGraph, note: Note, k: int = 20) -> list[NearRow]:
     return [NearRow(hit.note, float(hit.score), hit.linked, hit.vectors) for hit in found]
 
 
+WHOLE_NOTE = " (whole-note vectors)"  # meaning by the model's vectors of whole notes
+
+
 def search(graph: KnowledgeGraph, text: str, k: int = 20) -> tuple[list[SearchRow], str]:
     """`KnowledgeGraph.search`'s hits as rows, in its order (so the browser ranks a query
     as `kg search` and the API do), and a note on how they were found. kg returns only
@@ -116,7 +119,7 @@ def search(graph: KnowledgeGraph, text: str, k: int = 20) -> tuple[list[SearchRo
         for hit in hits
     ]
     if any("whole note" in hit.vectors for hit in hits):  # the upgrade, once it came
-        how += " · meaning by the model's whole-note vectors"
+        how += WHOLE_NOTE
     return rows, how
 
 

@@ -7,7 +7,7 @@ so two notes called "Ideas" in two folders read "Ideas — Projects/" and
 >>> from kg.model import Note, NoteKind
 >>> a = Note("a", "Ideas", NoteKind.SYNTHESIS, files=("Projects/Ideas.md",))
 >>> kind_word(a), folder_of(a), with_folder(a)
-('note', 'Projects/', 'Ideas — Projects/')
+('synthesis', 'Projects/', 'Ideas — Projects/')
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from kg.model import NOT_NOTES, Note, NoteKind
 
 SEPARATOR = " — "
 
-# The kinds of the notes site in words; a plain Markdown note is just a "note".
+# The kinds of the notes site in words, as the header over a note prints them.
 KIND_LABELS = {
     NoteKind.SYNTHESIS: "SYNTHESIS NOTE",
     NoteKind.LINE: "INQUIRING LINE",
@@ -41,27 +41,41 @@ def is_markdown_note(note: Note) -> bool:
     return bool(note.files) and all(f.casefold().endswith(".md") for f in note.files)
 
 
-def kind_word(note: Note) -> str:
-    """The note's kind as a row prints it: 'note' for a vault's own note (a Markdown file
-    that declares no `type:`), else the kind kg gives it ('synthesis', 'hub', ...).
+def is_plain_note(note: Note) -> bool:
+    """Whether `note` is a vault's own Markdown note that declares no `type:` (its text is
+    the whole note: the reading view puts no "Body" heading over it).
 
     >>> from kg.model import Note, NoteKind
-    >>> kind_word(Note("a", "A", NoteKind.SYNTHESIS, files=("a.md",), properties_json='{"type": "synthesis"}'))
-    'synthesis'
-    >>> kind_word(Note("b", "B", NoteKind.SYNTHESIS, files=("b.txt",)))
-    'synthesis'
+    >>> is_plain_note(Note("a", "A", NoteKind.SYNTHESIS, files=("a.md",)))
+    True
+    >>> is_plain_note(Note("b", "B", NoteKind.SYNTHESIS, files=("b.txt",)))
+    False
     """
     plain = note.kind is NoteKind.SYNTHESIS and is_markdown_note(note)
-    if plain and note.property_value("type") is None:
-        return "note"
+    return plain and note.property_value("type") is None
+
+
+def kind_word(note: Note) -> str:
+    """The note's kind as a row prints it: the kind kg gives it ('synthesis', 'hub', ...),
+    as `kg show` and `kg search` print it, a Markdown note without `type:` included.
+
+    >>> from kg.model import Note, NoteKind
+    >>> kind_word(Note("a", "A", NoteKind.SYNTHESIS, files=("a.md",)))
+    'synthesis'
+    >>> kind_word(Note("b", "B", NoteKind.HUB, files=("b.txt",)))
+    'hub'
+    """
     return note.kind.value
 
 
 def kind_label(note: Note) -> str:
-    """The header over a note in the reading view: 'NOTE', 'SYNTHESIS NOTE', 'TOPIC HUB'…"""
-    word = kind_word(note)
-    if word == "note":
-        return "NOTE"
+    """The header over a note in the reading view: 'SYNTHESIS NOTE', 'TOPIC HUB'…, the
+    kind kg gives the note.
+
+    >>> from kg.model import Note, NoteKind
+    >>> kind_label(Note("a", "A", NoteKind.SYNTHESIS, files=("a.md",)))
+    'SYNTHESIS NOTE'
+    """
     return KIND_LABELS.get(note.kind, note.kind.value.upper())
 
 

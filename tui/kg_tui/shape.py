@@ -200,7 +200,7 @@ def _bridge_rows(graph: KnowledgeGraph, clustering: Clustering) -> tuple[list[Ro
     for bridge in graph.bridges(clustering, top=BRIDGES):
         joins = ", ".join(f"#{j}" for j in bridge.joins)
         apart = f"; without it #{bridge.cluster} loses {len(bridge.apart)}" if bridge.apart else ""
-        text = f"{bridge.title} — #{bridge.cluster} to {joins}"
+        text = f"{bridge.title} — #{bridge.cluster} to {joins} · score {bridge.score:.2f}"
         rows.append(
             Row(
                 "bridge",

@@ -8,6 +8,7 @@ a yes in a confirmation dialog.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -22,6 +23,8 @@ from textual.widgets import Button, Input, Label, Select, Static
 from kg import SubGraph
 from kg_tui.screens.confirm import ConfirmScreen
 from kg_tui.widgets.footer import FittingFooter
+
+ABOUT_LINES = 4  # the lines the description under the fields may take (app.tcss)
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,8 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         # Under 80 columns the dialog takes the whole width and drops its hint line
         # (the footer names the same keys), so every label and button stays on screen.
         self.set_class(self.size.width < 80, "-narrow")
+        if self.is_mounted and event is not None:
+            self.call_after_refresh(self._describe)  # wrapped to the new width
 
     # ------------------------------------------------------------ state
 
@@ -130,8 +135,21 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         return str(self.folder / f"{choice.stem}{suffix_of(fmt)}")
 
     def _describe(self) -> None:
+        """What will be written, then the format's description, whole: on one run of
+        text when both fit the lines the dialog gives them (`ABOUT_LINES`), else the
+        choice cut to two lines (the list above names it too) and the description on
+        lines of its own."""
         fmt = next(f for f in SubGraph.formats() if f.name == self.format)
-        self.query_one("#export-about", Static).update(f"{self.choice.label} · {fmt.description}")
+        about = self.query_one("#export-about", Static)
+        width = about.content_region.width or max(20, min(self.app.size.width, 90) - 8)
+        both = f"{self.choice.label} · {fmt.description}"
+        if len(textwrap.wrap(both, width, break_on_hyphens=False)) <= ABOUT_LINES:
+            about.update(both)
+            return
+        what = textwrap.wrap(
+            self.choice.label, width, max_lines=2, placeholder=" …", break_on_hyphens=False
+        )
+        about.update("\n".join([*what, fmt.description]))
 
     @on(Select.Changed)
     def _changed(self, event: Select.Changed) -> None:

@@ -32,12 +32,14 @@ SIGNS = [
         "in the map, a note with text (●) or a stub known only from links (○); "
         "in the Near list, already linked (●) or not linked yet (○)",
     ),
-    ("42%", "in search results: the hit's score as a share of the best hit's"),
+    (
+        "0.83 words",
+        "in search results: the hit's score, 0 to 1 as `kg search` prints it (1 the exact "
+        "title, 0.9+ a title, 0.2–0.9 words, at most 0.7 meaning alone), and how it "
+        "matched: title, words or meaning",
+    ),
     ("✓", "in the filter dialog: a ticked box (an empty box is unticked)"),
 ]
-
-# Listed with the Shape screen's keys rather than among the walking keys.
-SHAPE_KEY = "main.shape"
 
 # Keys every list and tree shares (from Textual), listed once.
 MOVING = [
@@ -85,35 +87,27 @@ def sections(app_bindings: Sequence[Any]) -> list[tuple[str, list[tuple[str, str
                 shown = display_key(key.strip(), single)
                 if shown not in keys:
                     keys.append(shown)
-        return [(" ".join(keys), description) for description, keys in merged.items()]
+        return merge_keys([(" ".join(keys), description) for description, keys in merged.items()])
 
-    return [
+    listed = [
         ("Everywhere", rows(app_bindings)),
-        ("Walking", rows(b for b in _bindings(MainScreen.BINDINGS) if b.id != SHAPE_KEY)),
+        ("Walking", rows(MainScreen.BINDINGS)),
         ("Neighbourhood (Links tab)", rows(NeighbourhoodTree.BINDINGS)),
         ("Reading the note", rows(NoteView.BINDINGS)),
         ("Near tab", rows(NearList.BINDINGS)),
         ("Concept map", rows(ConceptMap.BINDINGS)),
-        ("Find bar (Ctrl+F)", [*rows(FindInput.BINDINGS), ("Enter", "next place in the note")]),
-        (
-            "Search box",
-            [
-                ("type", "complete titles"),
-                *rows(SearchInput.BINDINGS),
-                ("Enter", "search by meaning (hybrid search)"),
-            ],
-        ),
+        ("Find bar (Ctrl+F)", [*rows(FindInput.BINDINGS), ("Enter", "Next place in the note")]),
+        ("Search box", [("type", "Complete titles as you type"), *rows(SearchInput.BINDINGS)]),
         ("Trace screen", rows(TraceScreen.BINDINGS)),
         ("Path screen", rows(PathScreen.BINDINGS)),
         (
             "Shape screen",
-            rows([b for b in _bindings(MainScreen.BINDINGS) if b.id == SHAPE_KEY])
-            + rows(ShapeScreen.BINDINGS)
-            + [
+            [
+                *rows(ShapeScreen.BINDINGS),
                 (
                     "Enter",
-                    "list a cluster's notes or a gap's bridging notes, or open the row's note",
-                )
+                    "List a cluster's notes or a gap's bridging notes, or open the row's note",
+                ),
             ],
         ),
         ("Filter dialog", rows(FilterScreen.BINDINGS)),
@@ -122,6 +116,33 @@ def sections(app_bindings: Sequence[Any]) -> list[tuple[str, list[tuple[str, str
         ("Signs beside titles", SIGNS),
         ("Mouse", MOUSE),
     ]
+    return [(heading, [(k, capitalised(w)) for k, w in entries]) for heading, entries in listed]
+
+
+def merge_keys(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """One row per key: a key that does one thing or another as the view changes (`w`
+    widens the note or brings the side panel back) is listed once with both.
+
+    >>> merge_keys([("w", "Widen the note"), ("q", "Quit"), ("w", "Bring the panel back")])
+    [('w', 'Widen the note; bring the panel back'), ('q', 'Quit')]
+    """
+    merged: dict[str, str] = {}
+    for keys, what in rows:
+        if keys in merged:
+            lower = what[:1].lower() + what[1:] if what[1:2].islower() else what
+            merged[keys] += "; " + lower
+        else:
+            merged[keys] = what
+    return list(merged.items())
+
+
+def capitalised(text: str) -> str:
+    """Every description in the help starts with a capital, as the keys' own do.
+
+    >>> capitalised("move the cursor"), capitalised("$EDITOR")
+    ('Move the cursor', '$EDITOR')
+    """
+    return text[:1].upper() + text[1:]
 
 
 NAMES = {

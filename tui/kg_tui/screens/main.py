@@ -123,9 +123,7 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
     def compose(self) -> ComposeResult:
         with Horizontal(id="topbar"):
             yield Static("kg", id="brand")
-            yield SearchInput(
-                placeholder="/ search titles · Enter searches by meaning", id="search", compact=True
-            )
+            yield SearchInput(placeholder=SearchInput.HINTS[0], id="search", compact=True)
             yield Static("", id="corpus-info")
         yield Breadcrumb(id="breadcrumb")
         with Horizontal(id="body"):
@@ -272,6 +270,7 @@ class MainScreen(ActionMethods, SearchMethods, NearMethods):
         started = time.perf_counter()
         with self.app.batch_update():  # one frame for the whole step
             self._show_current(graph)
+        self.refresh_bindings()  # the note's keys show with a note open, not on the overview
         self.last_paint = time.perf_counter() - started
 
     def _show_current(self, graph: KnowledgeGraph) -> None:

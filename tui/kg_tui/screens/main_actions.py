@@ -32,8 +32,24 @@ class Exported(Message):
     error: str = ""
 
 
+# Keys that act on the open note (or, for export, on what is shown): hidden from the
+# footer, the help's palette and the key itself on the overview, where they cannot act.
+NOTE_KEYS = {
+    "trace": "t traces a statement of the open note",
+    "filter": "f filters the open note's links",
+    "export": "x exports what is shown: a note's neighbourhood, a path or search results",
+}
+
+
 class ActionMethods(PanelMethods):
     """The screen's key actions; `MainScreen` supplies the walk."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """On the overview, with no note open, the note's keys (`NOTE_KEYS`) are hidden;
+        export stays while a path or search results are there to write."""
+        if action in NOTE_KEYS and self.current is None:
+            return action == "export" and bool(export_choices(self))
+        return True
 
     last_export: Exported | None  # what the export key did last
     _before_zoom: tuple[str, str]  # the tab and focused panel before the map was zoomed
@@ -70,7 +86,9 @@ class ActionMethods(PanelMethods):
         if isinstance(self.focused, Input) or not event.is_printable:
             return
         now = time.monotonic()
-        if self._stray.swallow(event.character or "", event.key in self.active_bindings, now):
+        hidden = self._hidden_note_key(event.key)
+        bound = event.key in self.active_bindings or bool(hidden)
+        if self._stray.swallow(event.character or "", bound, now):
             event.stop()
             event.prevent_default()
             if self._stray.should_hint(now):
@@ -78,6 +96,16 @@ class ActionMethods(PanelMethods):
                     "Typing here runs no command: press / to search, F1 lists the keys.",
                     timeout=3,
                 )
+        elif hidden:  # a note's key on the overview: say what it needs
+            event.stop()
+            self.notify(f"Open a note first: {hidden} (/ searches).", timeout=3)
+
+    def _hidden_note_key(self, key: str) -> str:
+        """What the note's key `key` does, when it is hidden (no note open), else ''."""
+        for binding in self._bindings.key_to_bindings.get(key, []):
+            if binding.action in NOTE_KEYS and self.check_action(binding.action, ()) is False:
+                return NOTE_KEYS[binding.action]
+        return ""
 
     def action_back(self) -> None:
         if not self.history.can_back:
@@ -132,7 +160,7 @@ class ActionMethods(PanelMethods):
             return
         if name == "near" and self.current is None:
             self.notify(
-                "The Near tab ranks the notes closest in meaning to the open note: "
+                "The Near tab ranks the notes nearest the open note by meaning, words and links: "
                 "open a note first (/ searches).",
                 title="Near",
                 timeout=5,

@@ -11,7 +11,7 @@ MAIN_BINDINGS: list[BindingType] = [
         "slash",
         "search",
         "Search",
-        tooltip="Search titles as you type; Enter searches by meaning",
+        tooltip="Search: titles as you type; Enter searches titles, words and meaning (hybrid)",
         id="main.search",
         # Taken before the focused panel sees it, so the letters typed right after it
         # (one burst while the corpus opens) land in the search box.
@@ -22,7 +22,7 @@ MAIN_BINDINGS: list[BindingType] = [
         "back",
         "Back",
         key_display="[",
-        tooltip="Back to the previous note (also Backspace, and Esc with nothing open)",
+        tooltip="Back to the previous note (also Esc with nothing open)",
         id="main.back",
     ),
     Binding(
@@ -79,7 +79,7 @@ MAIN_BINDINGS: list[BindingType] = [
         "n",
         "tab('near')",
         "Near",
-        tooltip="Near tab: notes close in meaning",
+        tooltip="Near tab: the notes nearest by meaning, words and links (as `kg near`)",
         show=False,
         id="main.near",
     ),

@@ -1,5 +1,5 @@
-"""The main screen's search box and its drop-down: titles as you type, search by meaning
-on Enter (in a worker). A base class of `MainScreen`."""
+"""The main screen's search box and its drop-down: titles as you type, the hybrid search of
+titles, words and meaning on Enter (in a worker). A base class of `MainScreen`."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from typing import Any
 
 from textual import on, work
 from textual.message import Message
+from textual.widget import Widget
 
 from kg.errors import KgError
 from kg_tui import features
 from kg_tui.screens.panels import PanelMethods
 from kg_tui.vault import tag_matches
-from kg_tui.widgets.neighbourhood import NeighbourhoodTree
 from kg_tui.widgets.note_view import NoteView
 from kg_tui.widgets.search import SearchInput, SearchPanel, SearchResults
 
@@ -28,6 +28,8 @@ class SearchReady(Message):
 
 class SearchMethods(PanelMethods):
     """The search box; `MainScreen` supplies the graph and the title index."""
+
+    _before_search: Widget | None = None  # the panel focused before the search box
 
     @on(SearchInput.Changed, "#search")
     def _typed(self, event: SearchInput.Changed) -> None:
@@ -94,6 +96,7 @@ class SearchMethods(PanelMethods):
             results.show_error(message.error)
         else:
             results.show_hits(message.query, message.rows, message.how)
+            self.refresh_bindings()  # x exports the hits, on the overview too
             if message.rows:
                 results.focus_list()
 
@@ -106,8 +109,21 @@ class SearchMethods(PanelMethods):
         self.query_one(SearchInput).resume()
 
     def on_search_input_leave(self, message: SearchInput.Leave) -> None:
+        """Esc: the query is dropped (the box empties) and the focus goes back to the
+        panel that had it before the search, the side panel's tab as it was."""
         self._hide_results()
-        self.query_one("#tree", NeighbourhoodTree).focus()
+        search = self.query_one(SearchInput)
+        with search.prevent(SearchInput.Changed):
+            search.value = ""
+        self._back_from_search()
+
+    def _back_from_search(self) -> None:
+        was = self._before_search
+        if was is not None and was.is_attached and was.display and was.region:
+            was.focus()
+            return
+        panels = self._panels()
+        panels[-1 if self.current is not None else 0].focus()
 
     def _hide_results(self) -> None:
         self.query_one(SearchPanel).display = False
@@ -115,6 +131,7 @@ class SearchMethods(PanelMethods):
     def on_descendant_focus(self, event: Any) -> None:
         focused = self.focused
         if not isinstance(focused, (SearchInput, SearchResults)):
+            self._before_search = focused  # where Esc in the search returns
             self._hide_results()
             if focused is not None and self.query_one(NoteView) not in focused.ancestors_with_self:
                 self.remove_class("-widened")  # the side panel is wanted again

@@ -211,6 +211,8 @@ class PathScreen(ModalScreen[str | None]):
         matches = self.query_one(Matches)
         matches.end = end
         matches.clear_options()
+        # One row per note: a title and an alias of the same note may both be suggested.
+        notes = list({note.id: note for note in notes}.values())
         repeated = repeated_titles(self.graph)
         for note in notes:
             label = Content.assemble((note.title, "italic" if note.stub else ""))

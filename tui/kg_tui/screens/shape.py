@@ -133,7 +133,8 @@ class ShapeScreen(Screen[str | None]):
     # ------------------------------------------------------------ rows
 
     def _layout(self, shape: Shape) -> list[Row]:
-        rows = [Row("heading", f"Clusters: {len(shape.clusters)} of {shape.notes} notes")]
+        clusters = plural(len(shape.clusters), "cluster")
+        rows = [Row("heading", f"Clusters: {clusters} of {plural(shape.notes, 'note')}")]
         for cluster in shape.clusters:
             rows.append(cluster)
             if cluster.key in self.opened:
@@ -182,23 +183,39 @@ class ShapeScreen(Screen[str | None]):
             style = "bold $accent" if row.kind == "heading" else "italic $text-muted"
             return Option(Content.styled(row.text, style), disabled=True)
         colour = cluster_colour(row.cluster)
-        mark = ("▼ " if row.key in self.opened else "▶ ") if row.key else ""
+        opened = row.key in self.opened
+        mark = ("▼ " if opened else "▶ ") if row.key and row.kind != "gap" else ""
+        text: str | Content = row.text
+        if row.kind == "gap" and self.shape is not None:
+            # The gap's suggested links show under it anyway: what Enter folds and unfolds
+            # is its bridging notes, and the sign says so, beside their count.
+            count = plural(len(self.shape.bridging.get(row.key, ())), "bridging note")
+            text = Content.assemble(row.text, (f" · {'▼' if opened else '▶'} {count}", "dim"))
         # A bullet in the cluster's colour; wrapped lines hang under the text.
         sign = ("• ", f"bold {colour}") if colour else ("• ", "dim")
-        prompt = Content.assemble(INDENT.get(row.kind, "  "), sign, mark, row.text)
+        prompt = Content.assemble(INDENT.get(row.kind, "  "), sign, mark, text)
         return Option(Hanging(prompt), id=str(index))
 
     def _fill(self, keep: str = "") -> None:
         if self.shape is None:
             return
         self.rows = self._layout(self.shape)
-        listing = self.query_one(OptionList)
+        listing = self.query_one(ShapeList)
         listing.clear_options()
         listing.add_options([self._option(i, r) for i, r in enumerate(self.rows)])
         where = next((i for i, r in enumerate(self.rows) if keep and r.key == keep), None)
         if where is None:
             where = next((i for i, r in enumerate(self.rows) if r.note_id), None)
         listing.highlighted = where
+        if where is not None and keep in self.opened:  # the rows just listed, in sight
+            added = len(self.shape.members.get(self.rows[where].cluster or 0, ()))
+            if self.rows[where].kind == "gap":
+                added = len(self.shape.bridging.get(keep, ()))
+            self.call_after_refresh(listing.bring_into_sight, where, where + added)
+
+    def rows_of(self, kind: str) -> list[Row]:
+        """The rows of one kind on show ('bridge', 'gap', ...)."""
+        return [r for r in self.rows if r.kind == kind]
 
     def row(self) -> Row | None:
         """The highlighted row."""

@@ -62,6 +62,13 @@ class TraceScreen(ListingMethods):
             tooltip="The claims elsewhere that rest on this note (kg trace --used-by)",
             id="trace.used_by",
         ),
+        Binding(  # in the Used by view, in place of the key above
+            "u",
+            "evidence",
+            "Evidence",
+            tooltip="Back from Used by to the evidence of the highlighted statement",
+            id="trace.evidence",
+        ),
         Binding(
             "a",
             "check",

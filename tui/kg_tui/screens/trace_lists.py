@@ -13,7 +13,7 @@ from textual import work
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Label, Static
+from textual.widgets import Label, OptionList, Static
 from textual.worker import get_current_worker
 
 from kg import KnowledgeGraph
@@ -69,6 +69,28 @@ class ListingMethods(Screen[str | None]):
 
         def _fill(self) -> None: ...
 
+        def start_trace(self, index: int) -> None: ...
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """In a listing (Used by, the corpus check) the depth keys have no trace to act
+        on: hidden; `u` lists Used by, or in it goes back to the evidence."""
+        if action == "depth":
+            return not self._listing_now
+        if action == "used_by":
+            return self._listing_now != "used_by"
+        if action == "evidence":
+            return self._listing_now == "used_by"
+        return True
+
+    def action_evidence(self) -> None:
+        """Back to the evidence tree of the statement highlighted on the left."""
+        options = self.query_one("#trace-claims", OptionList)
+        picked = options.highlighted_option
+        if picked is not None and picked.id is not None:
+            self.start_trace(int(picked.id))
+        elif self.claims:
+            self.start_trace(self.traced if self.traced is not None else 0)
+
     def action_used_by(self) -> None:
         self._show_listing("used_by", "Used by · looking…", "")
         self._listing("used_by", self._run)
@@ -103,6 +125,7 @@ class ListingMethods(Screen[str | None]):
             self._ticker.pause()
         self._run += 1
         self._listing_now = what
+        self.refresh_bindings()  # the depth keys hide, u says where it goes
         self.query_one(EvidenceTree).clear()
         self.query_one("#trace-quote", Static).update("")
         self.query_one("#trace-tree-title", Label).update(title)
@@ -113,7 +136,9 @@ class ListingMethods(Screen[str | None]):
         will be dropped, a corpus check's kept for L and announced."""
         if self._listing_now == "lint" and self._lint_ticker is not None:
             self._lint_ticker.pause()
-        self._listing_now = ""
+        if self._listing_now:
+            self._listing_now = ""
+            self.refresh_bindings()
         self._run += 1
 
     def _lint_line(self) -> None:

@@ -300,7 +300,7 @@ class ConceptMap(Widget, can_focus=True):
             by_cluster.legend([n.note_id for n in self.nodes], width - 2, legend_rows)
             if by_cluster is not None
             else [
-                [(KIND_COLOURS[k], text) for k, text in line]
+                [(KIND_COLOURS[k] if k is not None else "", text) for k, text in line]
                 for line in legend_lines(total, shown, width - 2, legend_rows)
             ]
         )
@@ -405,6 +405,10 @@ class ConceptMap(Widget, can_focus=True):
         for y, entries in enumerate(legend, start=bottom + 1):
             x = 1
             for entry_colour, text in entries:
+                if not entry_colour:  # the heading: what the figures after it are
+                    put(x, y, text, base + RichStyle(dim=True, italic=True))
+                    x += len(text) + 2
+                    continue
                 put(x, y, "●", base + RichStyle(color=entry_colour))
                 put(x + 2, y, text, base + RichStyle(dim=True))
                 x += len(text) + 4

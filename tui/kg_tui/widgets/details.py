@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from textual.content import Content
 from textual.widgets import Static
 
@@ -52,19 +54,48 @@ class DetailsPane(Static):
 def fit_path(where: str, width: int) -> str:
     """`where` (a file path with its line) cut from the left to `width` cells, so its end
     (file name and line) always shows; unchanged when it fits or the width is unknown.
-    A file name too long for the width is kept whole without its folders (the pane
-    folds it onto a second line): a name is never cut.
+    A file name too long for the width is kept whole without its folders, on as many
+    lines as it needs, broken after a hyphen, underscore or space or before the line
+    number (never inside a word, as the pane's own wrapping would): a name is never cut.
 
     >>> fit_path("notes/vault/deep/folder/Some note.md:12", 24)
     '…/folder/Some note.md:12'
     >>> fit_path("a.md:3", 24), fit_path("a/b/c.md:3", 0)
     ('a.md:3', 'a/b/c.md:3')
-    >>> fit_path("seeds/004_3d232574846d122f.txt:336", 24)
-    '004_3d232574846d122f.txt:336'
+    >>> print(fit_path("site/line-catching-own-mistakes-main.txt:10", 24))
+    line-catching-own-
+    mistakes-main.txt:10
+    >>> print(fit_path("seeds/004_3d232574846d122f.txt:336", 24))
+    004_3d232574846d122f.txt
+    :336
     """
     if width <= 1 or len(where) <= width:
         return where
     name = where.rpartition("/")[2]
     if len(name) + 2 > width:
-        return name
+        return "\n".join(broken(name, width))
     return "…" + where[len(where) - width + 1 :]
+
+
+def broken(name: str, width: int) -> list[str]:
+    """`name` in lines of at most `width` cells, each ending after a hyphen, underscore or
+    space, or before the `:line`, where it can (a piece longer than the width is cut
+    where it must be).
+
+    >>> broken("line-catching-own-mistakes-main.txt:10", 20)
+    ['line-catching-own-', 'mistakes-main.txt:10']
+    >>> broken("abcdefgh", 3)
+    ['abc', 'def', 'gh']
+    """
+    pieces = re.findall(r"[^-_ :]*[-_ ]|[^-_ :]+|:[^-_ :]*", name)
+    lines = [""]
+    for piece in pieces:
+        while len(piece) > width:  # no break inside it: cut it where it must be
+            room = width - len(lines[-1])
+            lines[-1] += piece[:room]
+            piece = piece[room:]
+            lines.append("")
+        if len(lines[-1]) + len(piece) > width:
+            lines.append("")
+        lines[-1] += piece
+    return [line for line in lines if line]

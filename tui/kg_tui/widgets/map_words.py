@@ -84,26 +84,40 @@ def wrap_words(text: str, width: int, lines: int) -> list[str]:
     return out
 
 
+SHOWN_OF_ALL = "shown/all:"  # heads the legend when it counts (no bullet of its own)
+
+
 def legend_lines(
     total: Counter[LinkKind], shown: Counter[LinkKind], width: int, rows: int
-) -> list[list[tuple[LinkKind, str]]]:
-    """The legend's entries laid out on up to `rows` lines: a kind alone when all its
-    notes are drawn, else how many of them are ("related 4/16": 4 drawn of 16)."""
-    entries: list[tuple[LinkKind, str]] = []
+) -> list[list[tuple[LinkKind | None, str]]]:
+    """The legend's entries laid out on up to `rows` lines: the kinds alone when every
+    note is drawn; else every kind with how many of its notes are drawn of how many,
+    headed by what the figures are (`SHOWN_OF_ALL`, an entry of no kind).
+
+    >>> from kg.model import LinkKind as K
+    >>> every = Counter({K.RELATED: 2, K.HUB: 1})
+    >>> [text for _, text in legend_lines(every, every, 40, 2)[0]]
+    ['related', 'hub']
+    >>> total, shown = Counter({K.RELATED: 7, K.HUB: 1}), Counter({K.RELATED: 1, K.HUB: 1})
+    >>> [text for _, text in legend_lines(total, shown, 40, 2)[0]]
+    ['shown/all:', 'related 1/7', 'hub 1/1']
+    """
+    counted = any(shown.get(kind, 0) != total[kind] for kind in total)
+    entries: list[tuple[LinkKind | None, str]] = [(None, SHOWN_OF_ALL)] if counted else []
     for kind in PRIORITY:
         if kind in total:
             drawn = shown.get(kind, 0)
-            text = kind.value if drawn == total[kind] else f"{kind.value} {drawn}/{total[kind]}"
+            text = f"{kind.value} {drawn}/{total[kind]}" if counted else kind.value
             entries.append((kind, text))
-    lines: list[list[tuple[LinkKind, str]]] = [[]]
+    lines: list[list[tuple[LinkKind | None, str]]] = [[]]
     used = 0
-    for kind, text in entries:
-        need = len(text) + 4
+    for entry, text in entries:
+        need = len(text) + (4 if entry is not None else 2)
         if lines[-1] and used + need > width:
             if len(lines) == rows:
                 break
             lines.append([])
             used = 0
-        lines[-1].append((kind, ellipsize(text, width - 2)))
+        lines[-1].append((entry, ellipsize(text, width - 2)))
         used += need
     return [line for line in lines if line]

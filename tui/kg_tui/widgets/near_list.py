@@ -125,7 +125,10 @@ class NearList(Vertical):
             self.set_status("No near notes: this note has no embedding to compare.")
             return 0
         unlinked = sum(1 for r in every if not r.linked)
-        status = f"{len(every)} nearest by meaning (k {self.k}) · {unlinked} not linked yet (○)"
+        status = (
+            f"{len(every)} nearest by meaning, words and links (k {self.k}) · "
+            f"{unlinked} not linked yet (○)"
+        )
         if self.unlinked_only:
             status += " · showing the unlinked only (u: all)"
         if self.text:

@@ -18,7 +18,7 @@ from kg.model import LinkKind, Note, NoteKind, NoteStats
 from kg_tui.details import plural
 from kg_tui.emphasis import emphasis
 from kg_tui.labels import KIND_LABELS as KIND_LABELS  # the header's words for each kind
-from kg_tui.labels import kind_label, kind_word, shown_title
+from kg_tui.labels import is_plain_note, kind_label, shown_title
 from kg_tui.messages import OpenNote
 from kg_tui.shape import disagreements
 from kg_tui.widgets.hanging import Parts
@@ -64,14 +64,14 @@ class NoteView(VerticalScroll, can_focus=True):
             "w",
             "widen",
             "Widen",
-            tooltip="Widen the note: fold the side panel away (w again or Esc brings it back)",
+            tooltip="Widen the note, folding the side panel away",
             id="note.widen",
         ),
         Binding(
             "w",
             "unwiden",
             "Side panel",
-            tooltip="Bring the folded side panel back beside the note",
+            tooltip="Bring the folded side panel back (also Esc)",
             id="note.unwiden",
         ),
     ]
@@ -337,7 +337,7 @@ class NoteView(VerticalScroll, can_focus=True):
     ) -> None:
         """The note's text rendered from its Markdown, links walkable; a note embed
         opened with `space` shows the embedded note's text under it."""
-        if kind_word(note) != "note" and note.body:
+        if not is_plain_note(note) and note.body:
             self._plain(Content("Body"), "nv-heading")
         targets = LinkTargets(graph, note)
         for rendered in render_markdown(source, targets, lambda text: find_mentions(text, titles)):

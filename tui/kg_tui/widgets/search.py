@@ -1,4 +1,5 @@
-"""The search box and its drop-down: titles complete as you type, Enter searches by meaning.
+"""The search box and its drop-down: titles complete as you type, Enter searches titles,
+words and meaning (the hybrid search of `kg search`).
 
 The drop-down (`SearchPanel`) is a one-line header that stays put above the list of hits
 (`SearchResults`); every row is cut to the width of the screen, so nothing wraps.
@@ -24,6 +25,8 @@ from kg_tui.labels import kind_word, shown_title
 from kg_tui.messages import OpenNote
 from kg_tui.walk import ellipsize
 
+STUB = "  [stub]"  # after a stub's title, as `kg search` prints it
+
 
 def score_label(score: float, kind: str) -> str:
     """A hit's score (0 to 1, as `kg search` prints it) and how it matched.
@@ -46,10 +49,23 @@ def marked_line(text: str, marks: tuple[tuple[int, int], ...], width: int) -> Co
 
 
 class SearchInput(Input):
-    """The search box. ↓ moves into the results; Esc leaves."""
+    """The search box. ↓ moves into the results; Esc leaves. Its hint, shown while it is
+    empty, is the longest of `HINTS` that fits whole."""
+
+    HINTS: ClassVar[tuple[str, ...]] = (
+        "/ search titles · Enter: titles, words and meaning",
+        "/ search · ⏎ titles, words, meaning",
+        "/ search",
+    )
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "submit", "Search by meaning", key_display="⏎"),
+        Binding(
+            "enter",
+            "submit",
+            "Search",
+            key_display="⏎",
+            tooltip="Search titles, words and meaning (hybrid search, as `kg search`)",
+        ),
         Binding("down", "results", "Results", key_display="↓"),
         Binding("escape", "leave", "Leave search", key_display="Esc"),
     ]
@@ -64,6 +80,10 @@ class SearchInput(Input):
 
     def action_results(self) -> None:
         self.post_message(self.ToResults())
+
+    def on_resize(self) -> None:
+        room = self.content_size.width - 1  # the cursor's cell
+        self.placeholder = next((h for h in self.HINTS if len(h) <= room), self.HINTS[-1])
 
     def resume(self) -> None:
         """Take the focus back with the cursor after the query (not the query selected,
@@ -81,7 +101,7 @@ class SearchInput(Input):
 
 class SearchResults(OptionList):
     """The hits under the header of the drop-down. No row is highlighted while the box
-    has the focus (Enter there searches by meaning, it opens no row): ↓ in the box comes
+    has the focus (Enter there searches, it opens no row): ↓ in the box comes
     here onto the first row, ↑ on the first row goes back to the box."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -146,9 +166,12 @@ class SearchPanel(Vertical):
         border, the list's cursor gutter and a scrollbar."""
         return max(20, min(self.screen.size.width, 100) - 5)
 
-    def _header(self, text: str, style: str = "dim") -> None:
+    def _header(self, text: str, style: str = "dim", *shorter: str) -> None:
+        """Show `text`, or the first of the `shorter` wordings that fits whole."""
+        width = self._width()
+        text = next((t for t in (text, *shorter) if len(t) <= width), text)
         self.query_one("#results-header", Static).update(
-            Content.styled(ellipsize(text, self._width()), style)
+            Content.styled(ellipsize(text, width), style)
         )
 
     def _quoted(self, query: str) -> str:
@@ -158,23 +181,35 @@ class SearchPanel(Vertical):
         results = self.results
         results.clear_options()
         if not notes:
-            self._header(f"No title contains {self._quoted(query)} · Enter searches by meaning")
+            quoted = self._quoted(query)
+            self._header(
+                f"No title contains {quoted} · Enter searches words and meaning",
+                "dim",
+                f"No title contains {quoted} · ⏎ searches words, meaning",
+                f"No title contains {quoted}",
+            )
             return
-        self._header(f"Titles · Enter on the box searches {self._quoted(query)} by meaning")
+        quoted = self._quoted(query)
+        self._header(
+            f"Titles · Enter searches {quoted} by title, words and meaning",
+            "dim",
+            f"Titles · ⏎ searches {quoted} by title, words, meaning",
+            f"Titles holding {quoted}",
+        )
         width = self._width()
         graph = getattr(self.screen, "graph", None)
         results.add_options(
             Option(
                 Content.assemble(
                     (
-                        ellipsize(shown_title(graph, note), width - len(kind_word(note)) - 2),
+                        ellipsize(shown_title(graph, note), width - len(what) - 2),
                         "italic dim" if note.stub else "bold",
                     ),
-                    (f"  {kind_word(note)}", "dim"),
+                    (f"  {what}", "dim"),
                 ),
                 id=note.id,
             )
-            for note in notes
+            for note, what in ((n, kind_word(n) + (STUB if n.stub else "")) for n in notes)
         )
         results.highlighted = 0 if results.has_focus else None
 
@@ -198,7 +233,8 @@ class SearchPanel(Vertical):
             )
             results.add_option(Option(Content.styled(reason, "dim italic"), disabled=True))
             return
-        self._header(f"{len(rows)} match {self._quoted(query)} · {how} · score 0–1, how it matched")
+        header = f"{len(rows)} match {self._quoted(query)} · {how}"
+        self._header(header + " · score 0–1, how it matched", "dim", header)
         graph = getattr(self.screen, "graph", None)
         for rank, row in enumerate(rows, start=1):
             snippet, marks = row.snippet, row.marks
@@ -206,12 +242,14 @@ class SearchPanel(Vertical):
                 snippet, marks = "", ()
             number = f"{rank:>2}. "
             label = score_label(row.score, row.match_kind) + " "
+            stub = STUB if row.note.stub else ""  # as `kg search` marks it
             prompt = Content.assemble(
                 (number, "dim"),
                 (
-                    ellipsize(shown_title(graph, row.note), width - len(number)),
+                    ellipsize(shown_title(graph, row.note), width - len(number) - len(stub)),
                     "italic" if row.note.stub else "bold",
                 ),
+                (stub, "dim"),
                 "\n",
                 (" " * len(number) + label, "$text-accent"),
                 marked_line(snippet, marks, width - len(number) - len(label)),
