@@ -316,7 +316,7 @@ class NoteView(VerticalScroll, can_focus=True):
         self._plain(Content(figures), "nv-figures")
         self._plain(
             Content.from_markup(
-                "Press [b]/[/] to search by title or meaning, or open one of the notes "
+                "Press [b]/[/] to search titles, words and meaning, or open one of the notes "
                 "below ([b]←→[/] pick a link, [b]Enter[/] opens it). [b]?[/] lists every key."
             ),
             "nv-desc",
