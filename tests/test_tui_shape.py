@@ -234,8 +234,9 @@ def test_the_figures_are_kg_s(notes):
     shown = [r for r in shape.gaps if r.kind == "gap"]
     assert len(shown) == len(gaps)
     for row, gap in zip(shown, gaps, strict=True):
-        assert f"score {gap.score:.2f}, {gap.links} link" in row.text
-        assert f"({gap.expected:.1f} expected)" in row.text
+        # as `kg gaps` says it: note pairs linked across, and the links predicted
+        assert f"score {gap.score:.2f}, {gap.links} note pair" in row.text
+        assert f"linked ({gap.expected:.1f} expected)" in row.text
         assert row.key == f"g{gap.first}-{gap.second}"
         assert [r.note_id for r in shape.bridging[row.key]] == list(gap.bridging)
     assert len(shape.contests) == len(notes.contested())

@@ -231,7 +231,7 @@ def _gap_rows(
             Row(
                 "gap",
                 f"#{a} {names.get(a, '')} ↔ #{b} {names.get(b, '')} — score {gap.score:.2f}, "
-                f"{plural(gap.links, 'link')} ({gap.expected:.1f} expected)",
+                f"{plural(gap.links, 'note pair')} linked ({gap.expected:.1f} expected)",
                 gap.bridging[0] if gap.bridging else "",
                 a,
                 f"similarity {gap.similarity:.2f}; sizes {gap.sizes[0]} and {gap.sizes[1]}"
