@@ -123,4 +123,4 @@ def test_browse_takes_no_json_and_bridges_label_their_columns(corpus, capsys):
     assert stop.value.code == 2
     capsys.readouterr()
     out = run(["bridges", "-n", "2", *corpus]).stdout
-    assert " score  part.  note" in out and "part. (participation" in out
+    assert " score  part.  note" in out and "(part.: participation" in out

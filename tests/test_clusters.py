@@ -202,7 +202,9 @@ def test_the_commands_print_text_and_json(planted):
     assert {c["words"][0] for c in data["clusters"]} == set(TOPICS)
     text = run_kg(["bridges", *where, "-n", "3"])
     assert text.returncode == 0, text.stderr
-    assert BRIDGE in text.stdout.splitlines()[3]  # after the count and what the score is
+    lines = text.stdout.splitlines()
+    assert lines[3].split() == ["score", "part.", "note"]  # after the count and the score
+    assert BRIDGE in lines[5]  # the strongest bridge first
     assert all(len(line) <= 80 for line in text.stdout.splitlines())
     found = json.loads(run_kg(["bridges", *where, "--json"]).stdout)
     assert found[0]["title"] == BRIDGE and found[0]["apart"]

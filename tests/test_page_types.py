@@ -141,9 +141,12 @@ The answer is in [[Can models trained on many imperfect experts outperform each 
     assert page.body[0].text == "The answer is in Transcendence."
     assert page.wikilinks[0].title.startswith("Can models trained")
     again = parse_markdown(to_markdown(page), "vote.md")
-    assert again.sources == tuple(
-        s.__class__(s.title, s.summary, again.sources[0].line) for s in page.sources
-    )
+    assert [(s.title, s.summary) for s in again.sources] == [
+        (s.title, s.summary) for s in page.sources
+    ]
+    # each entry on the line that writes it, in order (the front matter's lines)
+    assert [s.line for s in page.sources] == [6, 8]
+    assert 0 < again.sources[0].line < again.sources[1].line
     assert again.body[0].text == page.body[0].text
 
 

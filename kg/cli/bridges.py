@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"the {len(found)} strongest of {joining} {notes} joining {len(shape)} clusters")
     else:
         print(f"{joining} {notes} joining {len(shape)} clusters")
-    print("score = part. (participation: 0-1, 1 = links spread evenly) × weight of links across")
+    print("score = part. × weight of links across (part.: participation, 1 = spread evenly)")
     if found:
         print(f"\n{'score':>6}  part.  note")
     for b in found:

@@ -247,13 +247,15 @@ class ShapeMethods(ContestMethods):
         --------
         >>> import tempfile, pathlib, kg
         >>> d = pathlib.Path(tempfile.mkdtemp())
-        >>> words = {"a": "Proteins fold. Enzymes bind.", "b": "Stars burn. Galaxies spin."}
+        >>> words = {"fold": "Proteins fold into shapes. Enzymes bind their substrates.",
+        ...          "misfold": "Misfolded proteins clump. Enzymes lose their shape.",
+        ...          "star": "Stars burn hydrogen. Galaxies spin slowly."}
         >>> for c, text in words.items():
         ...     for i in range(3):
-        ...         _ = (d / f"{c}{i}.md").write_text(f"{text} [[{c}{(i + 1) % 3}]]")
+        ...         _ = (d / f"{c} {i}.md").write_text(f"{text} [[{c} {(i + 1) % 3}]]")
         >>> g = kg.load(d)
         >>> [len(c.note_ids) for c in g.clusters()], [len(x.suggested) for x in g.gaps()]
-        ([3, 3], [9])
+        ([3, 3, 3], [9])
         >>> import shutil; shutil.rmtree(d)
         """
         from kg.query.gaps import gaps
