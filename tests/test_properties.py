@@ -221,3 +221,11 @@ def test_vault_builds_from_any_markdown(texts):
     assert all(row[0] in notes and row[1] in notes and row[0] != row[1] for row in links)
     files = [f for n in notes.values() for f in n.files if f.endswith(".md")]
     assert sorted(files) == sorted(p.path for p in pages if p.title)  # each file one note
+
+
+def test_an_impossible_date_in_front_matter_is_reported_not_raised():
+    """Found by the property test above: YAML reads 2026-13-45 as a timestamp and fails
+    with ValueError; the note is read without its front matter, and says why."""
+    page = parse_markdown("---\ndate: 2026-13-45\n---\nBody.", "any.md")
+    assert page.title and page.body[0].text == "Body."
+    assert any("front matter is not valid YAML" in d.message for d in page.diagnostics)

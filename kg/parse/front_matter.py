@@ -155,7 +155,7 @@ def load_meta(front: str, first_line: int, problems: Problems) -> dict[str, Any]
         return _load_meta_checked(simple, first_line, problems)
     try:
         data = yaml.load(front, Loader=SafeLoader)
-    except yaml.YAMLError as error:
+    except _YAML_FAILURES as error:  # a date like 2026-13-45 raises ValueError, not YAMLError
         repaired = _quote_flow_lists(front)
         if repaired != front:
             try:
