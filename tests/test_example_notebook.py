@@ -10,8 +10,6 @@ vectors without loading torch; everything else is the notebook as shipped."""
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,8 @@ nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 pytest.importorskip("pandas")
+
+from notebook_support import cell_errors, run_notebook  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "examples" / "analysis.ipynb"
@@ -50,21 +50,8 @@ print(json.dumps({
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, dict, Path]:
     work = tmp_path_factory.mktemp("notebook")
-    shutil.copytree(ROOT / "notes", work / "notes", ignore=shutil.ignore_patterns(".kg"))
-    (work / "notes" / "kg.yaml").write_text("embedder: static\n", encoding="utf-8")
-    (work / "examples").mkdir()
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    notebook.cells.append(nbformat.v4.new_code_cell(PROBE))
-    client = nbclient.NotebookClient(
-        notebook,
-        timeout=600,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(work / "examples")}},
-    )
-    client.execute()
-    probe = notebook.cells[-1].outputs
-    text = "".join(o.get("text", "") for o in probe if o.get("name") == "stdout")
-    return notebook, json.loads(text), work
+    notebook, found = run_notebook("analysis.ipynb", work, PROBE)
+    return notebook, found, work
 
 
 def test_the_notebook_is_kept_short_and_without_outputs():
@@ -76,9 +63,7 @@ def test_the_notebook_is_kept_short_and_without_outputs():
 
 def test_every_cell_runs_without_an_error(executed):
     notebook, _, _ = executed
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            assert not [o for o in cell.outputs if o.output_type == "error"], cell.source
+    assert cell_errors(notebook) == []
 
 
 def test_the_metadata_table_has_a_row_per_note(executed, notes_graph):

@@ -109,12 +109,16 @@ def brief(value: Any, width: int = VALUE_WIDTH, quoted: bool = True) -> str:
 
 def shown_fields(item: Any) -> list[tuple[str, Any]]:
     """The (name, value) pairs a result shows: its dataclass fields in order, less the
-    `HIDDEN` ones and those still at their default (required fields always show)."""
+    `HIDDEN` ones (but for counts of those names) and those still at their default
+    (required fields always show)."""
     out = []
     for spec in dataclasses.fields(item):
-        if spec.name in HIDDEN or not spec.repr:
+        if not spec.repr:
             continue
         value = getattr(item, spec.name)
+        # A hidden name holding a count (a gap's `links`) is a figure, not a parse: shown.
+        if spec.name in HIDDEN and (isinstance(value, bool) or not isinstance(value, int)):
+            continue
         if spec.default is not dataclasses.MISSING and _same(value, spec.default):
             continue
         if spec.default_factory is not dataclasses.MISSING and _same(value, spec.default_factory()):
