@@ -85,3 +85,49 @@ def test_a_note_without_a_claim_is_traced_from_its_description_never_unsupported
     )
     tree = notes_graph.trace(note)
     assert tree.text == note.description and not tree.unsupported
+
+
+def test_a_note_that_lists_no_sources_is_told_apart_from_weak_support(notes_graph):
+    """A claim of a note that lists no sources, related notes or papers has nothing to be
+    traced to: it is listed with reason 'no sources' (best 0, no evidence), never mixed
+    with claims whose sources hold them weakly (reason 'weak', with their best evidence)."""
+    from kg.query.candidates import declared_sources, papers_of
+
+    found = notes_graph.unsupported_claims()
+    reasons = {u.reason for u in found}
+    assert reasons == {"weak", "no sources"}
+    for item in found:
+        listed = declared_sources(notes_graph, item.note) or papers_of(notes_graph, item.note)
+        if item.reason == "no sources":
+            assert not listed and item.best == 0.0 and item.evidence is None
+        else:
+            assert listed and item.evidence is not None and 0.0 < item.best
+    assert "reason='no sources'" in repr(next(u for u in found if u.reason == "no sources"))
+    assert "reason" not in repr(next(u for u in found if u.reason == "weak"))  # the default
+
+
+def test_the_lint_lists_each_note_without_sources_once(notes_graph, capsys):
+    from kg.cli import main
+    from kg.query.uses import sourceless_notes
+
+    corpus = str(notes_graph.root)
+    assert main(["trace", "--unsupported", corpus]) == 0
+    out, err = capsys.readouterr()
+    found = notes_graph.unsupported_claims()
+    sourceless = sourceless_notes(found)
+    weak = [u for u in found if u.reason == "weak"]
+    lines = out.splitlines()
+    assert len(lines) == len(weak) + len(sourceless)
+    assert sum("[no sources]" in line for line in lines) == len(sourceless) >= 1
+    for items in sourceless.values():
+        line = next(x for x in lines if f" {items[0].note.title} [no sources]" in x)
+        assert f"its {len(items)} claims cannot be traced" in line
+    untraced = len(found) - len(weak)
+    claims = "claim" if len(weak) == 1 else "claims"
+    assert err.strip().splitlines()[-1] == (
+        f"{len(weak)} unsupported {claims}; {len(sourceless)} notes list no sources "
+        f"({untraced} claims not traced)"
+    )
+    assert main(["trace", "--unsupported", corpus, "--json"]) == 0
+    rows = __import__("json").loads(capsys.readouterr().out)
+    assert [r["reason"] for r in rows] == [u.reason for u in found]

@@ -60,6 +60,7 @@ EXPECTED = {
         "evidence_cosine",
         "evidence_rank",
         "evidence_vectors",
+        "reason",
     ],
 }
 

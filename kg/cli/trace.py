@@ -18,7 +18,7 @@ from kg.errors import InvalidArgument, KgError, ModelUnavailable
 from kg.graph.knowledge import KnowledgeGraph
 
 if TYPE_CHECKING:
-    from kg.query.trace import Scorer
+    from kg.query.trace import Scorer, Unsupported
     from kg.store.reach import Reach
 
 
@@ -112,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
                         "kind": u.claim.kind,
                         "text": u.claim.text,
                         "best": round(u.best, 4),
+                        "reason": u.reason,
                         "file": u.note.files[0] if u.note.files else "",
                         "line": line,
                     }
@@ -119,13 +120,7 @@ def run(args: argparse.Namespace) -> int:
                 ]
             )
         else:
-            for u, line in zip(found, lines, strict=True):
-                where = f"{u.note.files[0]}:{line}" if u.note.files else u.note.id
-                print(
-                    f"{where}: {u.note.title} [claim {u.claim.index}, best {u.best:.2f}] "
-                    f"{u.claim.text[:100]}"
-                )
-            print(f"{len(found)} unsupported claims", file=sys.stderr)
+            _print_unsupported(found, lines)
         return 0
     if not args.title:  # a usage error: status 2, and a JSON object with --json
         raise InvalidArgument("give a note title, or --unsupported")
@@ -440,3 +435,39 @@ def evidence_json(node: Any) -> dict[str, Any]:
     if node.children:
         out["children"] = [evidence_json(child) for child in node.children]
     return out
+
+
+def _print_unsupported(found: list[Unsupported], lines: list[int]) -> None:
+    """The lint as text: each weakly supported claim on a line of its own; then each note
+    that cites nothing once (its claims cannot be traced, which is not the same finding);
+    then what the lines count, on stderr."""
+    from kg.query.uses import NO_SOURCES, sourceless_notes
+
+    sourceless = sourceless_notes(found)
+    for u, line in zip(found, lines, strict=True):
+        if u.reason == NO_SOURCES:
+            continue
+        where = f"{u.note.files[0]}:{line}" if u.note.files else u.note.id
+        print(
+            f"{where}: {u.note.title} [claim {u.claim.index}, best {u.best:.2f}] {u.claim.text[:100]}"
+        )
+    for items in sourceless.values():
+        note = items[0].note
+        where = note.files[0] if note.files else note.id
+        print(
+            f"{where}: {note.title} [no sources] lists no sources, related notes or papers: "
+            f"its {_claims(len(items))} cannot be traced"
+        )
+    weak = len(found) - sum(len(items) for items in sourceless.values())
+    summary = f"{weak} unsupported {'claim' if weak == 1 else 'claims'}"
+    if sourceless:
+        untraced = len(found) - weak
+        summary += (
+            f"; {len(sourceless)} {'note lists' if len(sourceless) == 1 else 'notes list'} "
+            f"no sources ({_claims(untraced)} not traced)"
+        )
+    print(summary, file=sys.stderr)
+
+
+def _claims(count: int) -> str:
+    return f"{count} claim" if count == 1 else f"{count} claims"

@@ -102,6 +102,11 @@ def _use_kind(link: Link) -> str:
     }[link.kind]
 
 
+# Why a claim is listed by `unsupported_claims` (`Unsupported.reason`).
+WEAK = "weak"
+NO_SOURCES = "no sources"
+
+
 @dataclass(frozen=True, repr=False)  # repr: kg.display
 class Unsupported(ShortRepr):
     """A claim whose best evidence scores below the threshold.
@@ -116,12 +121,32 @@ class Unsupported(ShortRepr):
         Its best evidence's score.
     evidence : Evidence or None
         That evidence.
+    reason : str
+        Why: 'weak' (the note lists sources, related notes or papers, and none of them
+        holds the claim well enough) or 'no sources' (it lists none, and the claim names
+        no other note: there is nothing to trace it to; `best` is 0, `evidence` None).
     """
 
     note: Note
     claim: Claim
     best: float
     evidence: Evidence | None = field(default=None, compare=False)
+    reason: str = WEAK
+
+
+def sourceless_notes(found: Iterable[Unsupported]) -> dict[str, list[Unsupported]]:
+    """The claims of `found` with nothing to trace them to, by note id, in order.
+
+    >>> from kg.graph.knowledge import crowd_example
+    >>> g, _ = crowd_example()
+    >>> list(sourceless_notes(unsupported_claims(g)))
+    ['c']
+    """
+    grouped: dict[str, list[Unsupported]] = {}
+    for item in found:
+        if item.reason == NO_SOURCES:
+            grouped.setdefault(item.note.id, []).append(item)
+    return grouped
 
 
 def unsupported_claims(
@@ -194,5 +219,6 @@ def _weak_claims(
         top = evidence_of(graph, note, item, 1, scorer, {note.id}, EVERY)
         best = max((e.support for e in top), default=0.0)
         if best < limit:
-            found.append(Unsupported(note, item, best, top[0] if top else None))
+            reason = WEAK if top else NO_SOURCES
+            found.append(Unsupported(note, item, best, top[0] if top else None, reason))
     return found
