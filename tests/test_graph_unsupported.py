@@ -131,3 +131,17 @@ def test_the_lint_lists_each_note_without_sources_once(notes_graph, capsys):
     assert main(["trace", "--unsupported", corpus, "--json"]) == 0
     rows = __import__("json").loads(capsys.readouterr().out)
     assert [r["reason"] for r in rows] == [u.reason for u in found]
+
+
+def test_the_trace_of_a_note_without_sources_says_so_and_shows_no_score_legend(notes_graph, capsys):
+    """Nothing was ranked, so no legend of scores (it claimed TF-IDF cosines) and no
+    verdict of weak support: the trace says the note lists nothing to trace to."""
+    from kg.cli import main
+    from kg.query.uses import sourceless_notes
+
+    note = next(iter(sourceless_notes(notes_graph.unsupported_claims()).values()))[0].note
+    assert main(["trace", note.title, "--corpus", str(notes_graph.root)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "this note lists no sources, related notes or papers" in out
+    assert "[no sources]" in out and "[unsupported]" not in out
+    assert "TF-IDF" not in out and "share of the fused ranking" not in out

@@ -179,14 +179,20 @@ def run(args: argparse.Namespace) -> int:
         )
         return 0
     print(wrap(note.title))
+    from kg.query.candidates import declared_sources, papers_of
+
+    listed = bool(declared_sources(graph, note) or papers_of(graph, note))
     fused = any(node.parts for _, node in tree.walk())
-    print(wrap(SCORE_LEGEND if fused else LEXICAL_LEGEND, "", " "))
-    if tree.vectors == "static":
+    if not listed:  # nothing was ranked: no legend of scores, and no verdict of support
+        print(wrap(NO_SOURCES_NOTE, "", " "))
+    else:
+        print(wrap(SCORE_LEGEND if fused else LEXICAL_LEGEND, "", " "))
+    if tree.vectors == "static" and listed:
         print(wrap(STATIC_NOTE, "", " "))
     for depth, node in tree.walk():
         indent = "  " * depth
         if node.kind in ("claim", "sentence"):
-            flag = "  [unsupported]" if node.unsupported else ""
+            flag = ("  [unsupported]" if listed else "  [no sources]") if node.unsupported else ""
             mark = "◆" if node.kind == "claim" else "•"
             print(wrap(f"{mark} {node.text}{flag}", indent, indent + "  "))
             continue
@@ -391,6 +397,12 @@ SCORE_LEGEND = (
 STATIC_NOTE = (
     "(ranked with the stored static vectors: the index keeps no transformer vectors of "
     "some texts this trace compares; `kg index --trace-vectors all` computes them)"
+)
+
+
+NO_SOURCES_NOTE = (
+    "(this note lists no sources, related notes or papers: its claims have nothing to be "
+    "traced to but the notes a sentence names, shown as cited 1.00)"
 )
 
 
