@@ -102,7 +102,6 @@ def run(args: argparse.Namespace) -> int:
         graph = open_graph(args, embed=not args.lexical)
         found = unsupported_claims(graph, threshold=args.threshold)
         keep_trace_vectors(graph)
-        lines = [_line(graph, u.note, u.claim) for u in found]
         if args.json:
             emit_json(
                 [
@@ -113,14 +112,14 @@ def run(args: argparse.Namespace) -> int:
                         "text": u.claim.text,
                         "best": round(u.best, 4),
                         "file": u.note.files[0] if u.note.files else "",
-                        "line": line,
+                        "line": u.claim.line,
                     }
-                    for u, line in zip(found, lines, strict=True)
+                    for u in found
                 ]
             )
         else:
-            for u, line in zip(found, lines, strict=True):
-                where = f"{u.note.files[0]}:{line}" if u.note.files else u.note.id
+            for u in found:
+                where = f"{u.note.files[0]}:{u.claim.line}" if u.note.files else u.note.id
                 print(
                     f"{where}: {u.note.title} [claim {u.claim.index}, best {u.best:.2f}] "
                     f"{u.claim.text[:100]}"
@@ -235,12 +234,7 @@ def _print_claims(graph: KnowledgeGraph, args: argparse.Namespace) -> int:
             {
                 "note": note.title,
                 "claims": [
-                    {
-                        "index": c.index,
-                        "kind": c.kind,
-                        "text": c.text,
-                        "line": _line(graph, note, c),
-                    }
+                    {"index": c.index, "kind": c.kind, "text": c.text, "line": c.line}
                     for c in every
                 ],
             }
@@ -258,16 +252,6 @@ def _for_the_command_line(error: InvalidArgument, title: str) -> InvalidArgument
     message = str(error).replace("g.claims(note) lists them", listing)
     message = message.replace("trace it with claim=None", "trace it without --claim")
     return InvalidArgument(message, suggestions=error.suggestions)
-
-
-def _line(graph: KnowledgeGraph, note: Any, claim: Any) -> int:
-    """The line of a claim in the note's file: its own, or for the one-line claim (which
-    the note does not keep a line of) the line of the file that states it."""
-    if claim.line or claim.kind != "claim":
-        return int(claim.line)
-    from kg.parse.claim_line import claim_line
-
-    return claim_line(graph.root, note)
 
 
 def keep_trace_vectors(graph: KnowledgeGraph) -> None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from kg.display import ShortRepr, TreeDisplay
 from kg.errors import InvalidArgument, shorten
 from kg.model import Link, Note
+from kg.parse.claim_line import claim_line
 from kg.sentences import split_sentences
 from kg.text import fold
 
@@ -265,7 +266,8 @@ def claims(graph: KnowledgeGraph, note: str | Note) -> list[Claim]:
     target = graph.note(note)
     found: list[Claim] = []
     if target.claim:
-        found.append(Claim(target.id, 0, "claim", target.claim, 0))
+        # The note keeps no line of its claim: the line of its file that states it.
+        found.append(Claim(target.id, 0, "claim", target.claim, 0, claim_line(graph.root, target)))
     texts: list[tuple[str, str, int, int]] = []  # (kind, text, field index, line)
     for paragraph in target.body:
         for _, _, sentence in split_sentences(paragraph.text):
