@@ -163,7 +163,7 @@ def test_trace_cli_tree_and_json(seeds_dir, tmp_path):
 
 def _tree(evidence):
     return [
-        (depth, node.kind, node.note.id if node.note else None, round(node.score, 5), node.text)
+        (depth, node.kind, node.note.id if node.note else None, node.score, node.text)
         for depth, node in evidence.walk()
     ]
 
@@ -217,7 +217,7 @@ def _siblings_in_order(tree) -> int:
     for _, node in tree.walk():
         for kind in ("source", "related", "paper"):
             group = [c for c in node.children if c.kind == kind]
-            scores = [c.score for c in group]
+            scores = [c.score for c in group if c.score is not None]  # None: a share deeper down
             assert scores == sorted(scores, reverse=True), (node.text, kind, scores)
             assert [c.rank for c in group] == list(range(1, len(group) + 1))
             checked += len(group)
@@ -311,3 +311,43 @@ def test_unsupported_lint_on_notes_flags_what_was_labelled(tmp_path):
     flagged = {(u.note.title, u.claim.index) for u in unsupported_claims(graph)}
     labelled = {(item["note"], item["claim"]) for item in _unsupported_labels()}
     assert len(flagged & labelled) >= 0.9 * len(flagged)
+
+
+def test_a_share_is_shown_for_the_claims_own_evidence_only(tmp_path):
+    # A share of the fused ranking says how a claim's candidates compare; deeper down, among
+    # a source's two or three own sources, it is 1.00 or 0.00 whatever they say: the Python
+    # tree, its repr, `kg trace` and `kg trace --json` give the rank alone there.
+    from fake_embedder import FakeEmbedder
+
+    import kg
+    from kg.cli.trace import evidence_json
+    from tests.conftest import NOTES
+
+    graph = kg.load(NOTES, index=tmp_path / "i", embed=True, embedder=FakeEmbedder())
+    tree = trace(graph, "Does reasoning training reduce sycophancy?", depth=3)
+
+    def pairs(node, parent=None):
+        yield parent, node
+        for child in node.children:
+            yield from pairs(child, node)
+
+    ranked = [(parent.kind, node) for parent, node in pairs(tree) if node.rank]
+    own = [node for parent, node in ranked if parent in ("claim", "sentence")]
+    deeper = [node for parent, node in ranked if parent not in ("claim", "sentence")]
+    assert own and deeper
+    assert all(n.score is not None and n.parts and n.cosine is not None for n in own)
+    assert all(n.score is None and n.parts and n.cosine is not None for n in deeper)
+    shown = repr(tree).splitlines()
+    assert any(line.startswith("    ") and " #1 " in line for line in shown), shown
+    assert not any(line.startswith("    ") and " 1.000 " in line for line in shown), shown
+
+    def dumped(item, parent="claim"):
+        yield parent, item
+        for child in item.get("children", ()):
+            yield from dumped(child, item["kind"])
+
+    items = [(parent, item) for parent, item in dumped(evidence_json(tree)) if "rank" in item]
+    assert len(items) == len(ranked)
+    assert all(
+        (item["score"] is None) == (parent not in ("claim", "sentence")) for parent, item in items
+    )

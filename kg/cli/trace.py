@@ -197,7 +197,8 @@ def run(args: argparse.Namespace) -> int:
         title = node.note.title if node.note else ""
         label = f" ({node.label})" if node.label else ""
         place = f" #{node.rank}" if node.rank else ""
-        head = f"└ {node.kind}{label}{place} {node.score:.2f}  {title}"
+        score = "" if node.score is None else f" {node.score:.2f}"  # None: a share deeper down
+        head = f"└ {node.kind}{label}{place}{score}  {title}"
         print(wrap(head, indent, indent + "    "))
         if getattr(args, "explain", False) and (node.parts or node.cosine is not None):
             print(wrap(explain_parts(node), indent + "    ", indent + "      "))
@@ -373,7 +374,9 @@ def mirror_static_vectors(graph: KnowledgeGraph, args: argparse.Namespace) -> No
 
 SCORE_LEGEND = (
     "(score: a cited note 1.00; a ranked source, #rank then its share of the fused ranking "
-    "among the claim's ranked sources (papers apart), largest first; --explain shows the parts)"
+    "among the claim's ranked sources (papers apart), largest first; a source's own sources, "
+    "#rank alone: a share among a source's few sources says nothing of the claim; "
+    "--explain shows the parts)"
 )
 
 
