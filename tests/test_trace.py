@@ -313,18 +313,25 @@ def test_unsupported_lint_on_notes_flags_what_was_labelled(tmp_path):
     assert len(flagged & labelled) >= 0.9 * len(flagged)
 
 
-def test_a_share_is_shown_for_the_claims_own_evidence_only(tmp_path):
+def test_a_share_is_shown_for_the_claims_own_evidence_only(tmp_path, monkeypatch, capsys):
     # A share of the fused ranking says how a claim's candidates compare; deeper down, among
-    # a source's two or three own sources, it is 1.00 or 0.00 whatever they say: the Python
-    # tree, its repr, `kg trace` and `kg trace --json` give the rank alone there.
+    # a source's two or three own sources (1.00 for a lone one), it says little of the
+    # claim: the Python tree, its repr, `kg trace` and its --json give the rank alone there.
+    import re
+
     from fake_embedder import FakeEmbedder
 
     import kg
+    from kg.cli import main
+    from kg.cli import trace as command
     from kg.cli.trace import evidence_json
+    from kg.query.trace import FusedScorer
     from tests.conftest import NOTES
 
+    title = "Does reasoning training reduce sycophancy?"
+    where = ["--corpus", str(NOTES), "--index", str(tmp_path / "i")]
     graph = kg.load(NOTES, index=tmp_path / "i", embed=True, embedder=FakeEmbedder())
-    tree = trace(graph, "Does reasoning training reduce sycophancy?", depth=3)
+    tree = trace(graph, title, depth=3)
 
     def pairs(node, parent=None):
         yield parent, node
@@ -351,3 +358,13 @@ def test_a_share_is_shown_for_the_claims_own_evidence_only(tmp_path):
     assert all(
         (item["score"] is None) == (parent not in ("claim", "sentence")) for parent, item in items
     )
+    # `kg trace` ranked as here: a share after the claim's own sources' ranks (indented two
+    # spaces), none after their sources' ranks (deeper).
+    scorer = FusedScorer(graph.embeddings)
+    monkeypatch.setattr(command, "open_for_trace", lambda args, reach: (graph, scorer))
+    assert main(["trace", title, "--claim", "0", *where]) == 0
+    heads = re.findall(r"^( *)└ \w+(?: \(.*?\))? #\d+( [\d.]+)?  ", capsys.readouterr().out, re.M)
+    assert {(len(indent) == 2, bool(share)) for indent, share in heads} == {
+        (True, True),
+        (False, False),
+    }

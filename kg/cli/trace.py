@@ -375,7 +375,7 @@ def mirror_static_vectors(graph: KnowledgeGraph, args: argparse.Namespace) -> No
 SCORE_LEGEND = (
     "(score: a cited note 1.00; a ranked source, #rank then its share of the fused ranking "
     "among the claim's ranked sources (papers apart), largest first; a source's own sources, "
-    "#rank alone: a share among a source's few sources says nothing of the claim; "
+    "#rank alone (a share among a source's few sources says little of the claim); "
     "--explain shows the parts)"
 )
 

@@ -71,8 +71,8 @@ class Evidence(TreeDisplay):
         claim itself, its share of the fused ranking among the claim's candidates (its
         cosine, ranked by a single scorer); for a claim, its best child's. None for a
         share deeper down (a source's own sources, ranked against the text it was quoted
-        by): a share among that source's few candidates (1.00 for a lone one, 0.00 beside
-        a close match) says nothing of the claim, so only its `rank` and `cosine` are kept.
+        by): a share among that source's two or three candidates (1.00 for a lone one)
+        says little of the claim, so only its `rank` and `cosine` are kept.
     note : Note or None
         The note the text is from.
     link : Link or None
