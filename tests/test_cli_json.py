@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_kg
 
 DIAGNOSTIC_KEYS = ["file", "line", "severity", "code", "message"]
 ERROR_KEYS = ["error", "message", "suggestions"]
@@ -45,15 +45,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     (notes / "Votes.md").write_text(VOTES, encoding="utf-8")
     (notes / "Broken.md").write_text(BROKEN, encoding="utf-8")
     args = ["--corpus", str(notes), "--index", str(folder / "index")]
-    result = kg(["index", *args, "--no-embed"])
+    result = run_kg("index", *args, "--no-embed")
     assert result.returncode == 1, result.stderr  # the broken front matter is an error
     return args
-
-
-def kg(words: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *words], capture_output=True, text=True, timeout=300
-    )
 
 
 def error_of(result: subprocess.CompletedProcess[str]) -> dict:
@@ -68,7 +62,7 @@ def error_of(result: subprocess.CompletedProcess[str]) -> dict:
 
 
 def test_index_json_lists_diagnostics_as_objects(corpus: list[str]):
-    result = kg(["index", *corpus, "--no-embed", "--json", "-v"])
+    result = run_kg("index", *corpus, "--no-embed", "--json", "-v")
     assert result.returncode == 1, result.stderr  # as without --json: the corpus has an error
     summary = json.loads(result.stdout)
     diagnostics = summary["diagnostics"]
@@ -91,13 +85,13 @@ def test_index_json_lists_diagnostics_as_objects(corpus: list[str]):
 
 
 def test_index_without_verbose_leaves_info_out(corpus: list[str]):
-    summary = json.loads(kg(["index", *corpus, "--no-embed", "--json"]).stdout)
+    summary = json.loads(run_kg("index", *corpus, "--no-embed", "--json").stdout)
     assert {d["severity"] for d in summary["diagnostics"]} == {"error"}
     assert "unresolved_links" not in summary
 
 
 def test_index_verbose_text_lists_unresolved_links(corpus: list[str]):
-    result = kg(["index", *corpus, "--no-embed", "-v"])
+    result = run_kg("index", *corpus, "--no-embed", "-v")
     assert result.returncode == 1, result.stderr
     assert "1 unresolved links, 1 tags (kg index -v lists them)" in result.stdout
     assert "  Home.md:5: [[Someday maybe]]" in result.stdout.splitlines()
@@ -107,7 +101,7 @@ def test_index_verbose_text_lists_unresolved_links(corpus: list[str]):
 def test_index_of_an_empty_folder_reports_it_as_a_diagnostic(tmp_path: Path):
     (tmp_path / "empty").mkdir()
     args = ["--corpus", str(tmp_path / "empty"), "--index", str(tmp_path / "index")]
-    result = kg(["index", *args, "--no-embed", "--json"])
+    result = run_kg("index", *args, "--no-embed", "--json")
     assert result.returncode == 1
     [problem] = json.loads(result.stdout)["diagnostics"]
     assert problem["code"] == "empty-corpus" and problem["severity"] == "warning"
@@ -115,12 +109,12 @@ def test_index_of_an_empty_folder_reports_it_as_a_diagnostic(tmp_path: Path):
 
 
 def test_stats_json_diagnostics_are_objects(corpus: list[str]):
-    result = kg(["stats", *corpus, "--json", "--diagnostics"])
+    result = run_kg("stats", *corpus, "--json", "--diagnostics")
     assert result.returncode == 0, result.stderr
     diagnostics = json.loads(result.stdout)["diagnostics"]
     assert [d["file"] for d in diagnostics] == ["Broken.md"]
     assert list(diagnostics[0]) == DIAGNOSTIC_KEYS
-    text = kg(["stats", *corpus, "--diagnostics"]).stdout
+    text = run_kg("stats", *corpus, "--diagnostics").stdout
     assert "Broken.md:" in text and ": error: " in text  # the text form is unchanged
 
 
@@ -136,18 +130,18 @@ def test_stats_json_diagnostics_are_objects(corpus: list[str]):
     ],
 )
 def test_an_unknown_note_is_a_json_error_with_the_closest_titles(corpus, words):
-    result = kg([*words, *corpus, "--json"])
+    result = run_kg(*words, *corpus, "--json")
     assert result.returncode == 2
     error = error_of(result)
     assert error["error"] == "NoteNotFound"
     assert "Vots" in error["message"] and error["suggestions"][0] == "Votes"
     assert result.stdout == ""
-    plain = kg([*words, *corpus])  # the same error as text, the same status
+    plain = run_kg(*words, *corpus)  # the same error as text, the same status
     assert plain.returncode == 2 and plain.stderr.startswith(f"kg {words[0]}: no note titled")
 
 
 def test_a_claim_the_note_does_not_make_lists_the_claims_it_does(corpus):
-    result = kg(["trace", "Votes", "--claim", "9", "--lexical", *corpus, "--json"])
+    result = run_kg("trace", "Votes", "--claim", "9", "--lexical", *corpus, "--json")
     assert result.returncode == 2
     error = error_of(result)
     assert error["error"] == "InvalidArgument" and "has no claim 9" in error["message"]
@@ -155,7 +149,7 @@ def test_a_claim_the_note_does_not_make_lists_the_claims_it_does(corpus):
 
 
 def test_trace_without_a_title_is_a_usage_error(corpus):
-    result = kg(["trace", *corpus, "--json"])
+    result = run_kg("trace", *corpus, "--json")
     assert result.returncode == 2
     assert error_of(result)["error"] == "InvalidArgument"
 
@@ -169,18 +163,18 @@ def test_trace_without_a_title_is_a_usage_error(corpus):
     ],
 )
 def test_a_value_argparse_refuses_is_a_json_usage_error(corpus, words, first):
-    result = kg([*words, *corpus, "--json"])
+    result = run_kg(*words, *corpus, "--json")
     assert result.returncode == 2
     error = error_of(result)
     assert error["error"] == "UsageError" and "invalid choice" in error["message"]
     assert error["suggestions"][0] == first  # the closest valid value first, then the rest
     assert len(error["suggestions"]) > 2
-    plain = kg([*words, *corpus])
+    plain = run_kg(*words, *corpus)
     assert plain.returncode == 2 and plain.stderr.startswith("usage: kg")
 
 
 def test_a_missing_argument_is_a_json_usage_error_without_suggestions(corpus):
-    result = kg(["path", "Home", *corpus, "--json"])
+    result = run_kg("path", "Home", *corpus, "--json")
     assert result.returncode == 2
     error = error_of(result)
     assert error["error"] == "UsageError" and error["suggestions"] == []
@@ -188,7 +182,7 @@ def test_a_missing_argument_is_a_json_usage_error_without_suggestions(corpus):
 
 
 def test_a_missing_corpus_is_a_json_error(tmp_path: Path):
-    result = kg(["stats", "--corpus", str(tmp_path / "nots"), "--json"])
+    result = run_kg("stats", "--corpus", str(tmp_path / "nots"), "--json")
     assert result.returncode == 2
     error = error_of(result)
     assert error["error"] == "CorpusError" and "nots" in error["message"]
@@ -196,5 +190,5 @@ def test_a_missing_corpus_is_a_json_error(tmp_path: Path):
 
 def test_finding_nothing_is_no_error(corpus):
     """`kg search` finds nothing: status 1 and `[]`, as documented; not an error object."""
-    result = kg(["search", "--lexical", "zxqv", *corpus, "--json"])
+    result = run_kg("search", "--lexical", "zxqv", *corpus, "--json")
     assert result.returncode == 1 and json.loads(result.stdout) == []

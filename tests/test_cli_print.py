@@ -3,27 +3,18 @@
 
 from __future__ import annotations
 
+import functools
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_kg
 
 NOTES = Path(__file__).resolve().parent.parent / "notes"
 JUDGES = "Can LLM judges replace human evaluation?"
 
 
-def kg(*words: str, columns: int = 72) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": str(columns), "HF_HUB_OFFLINE": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *words],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
+kg = functools.partial(run_kg, columns=72, env={"HF_HUB_OFFLINE": "1"})
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_kg
 
 import kg
 from benchmarks.corpus.planted import nmi
@@ -184,36 +183,30 @@ def test_bad_arguments_are_refused(planted):
         planted[0].bridges(top=-1)
 
 
-def run_kg(words: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *words], capture_output=True, text=True, timeout=300
-    )
-
-
 def test_the_commands_print_text_and_json(planted):
     g, _ = planted
     where = ["--corpus", str(g.root), "--index", str(g.index_folder)]
-    text = run_kg(["clusters", *where])
+    text = run_kg("clusters", *where)
     assert text.returncode == 0, text.stderr
     assert text.stdout.startswith(f"{len(TOPICS)} clusters of")
     assert all(len(line) <= 80 for line in text.stdout.splitlines())
-    data = json.loads(run_kg(["clusters", *where, "--json"]).stdout)
+    data = json.loads(run_kg("clusters", *where, "--json").stdout)
     assert data["count"] == len(TOPICS)
     assert {c["words"][0] for c in data["clusters"]} == set(TOPICS)
-    text = run_kg(["bridges", *where, "-n", "3"])
+    text = run_kg("bridges", *where, "-n", "3")
     assert text.returncode == 0, text.stderr
     lines = text.stdout.splitlines()
     assert lines[3].split() == ["score", "part.", "note"]  # after the count and the score
     assert BRIDGE in lines[5]  # the strongest bridge first
     assert all(len(line) <= 80 for line in text.stdout.splitlines())
-    found = json.loads(run_kg(["bridges", *where, "--json"]).stdout)
+    found = json.loads(run_kg("bridges", *where, "--json").stdout)
     assert found[0]["title"] == BRIDGE and found[0]["apart"]
-    text = run_kg(["bridges", *where, "--links", "-n", "4"])
+    text = run_kg("bridges", *where, "--links", "-n", "4")
     assert text.returncode == 0, text.stderr
     every = len(g.bridge_links(top=1000))
     assert text.stdout.startswith(f"the first 4 of {every} linked pairs of notes across")
     assert all(len(line) <= 80 for line in text.stdout.splitlines())
-    pairs = json.loads(run_kg(["bridges", *where, "--links", "--json"]).stdout)
+    pairs = json.loads(run_kg("bridges", *where, "--links", "--json").stdout)
     assert [p["share"] for p in pairs] == sorted((p["share"] for p in pairs), reverse=True)
     assert {"source", "target", "kinds", "clusters", "weight", "share", "only"} <= set(pairs[0])
-    assert run_kg(["clusters", "--help"]).returncode == 0
+    assert run_kg("clusters", "--help").returncode == 0

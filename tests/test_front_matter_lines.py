@@ -51,3 +51,19 @@ def test_unsupported_claims_give_the_claims_line(tmp_path):
     for u in firsts:
         stated = (NOTES / u["file"]).read_text(encoding="utf-8").splitlines()[u["line"] - 1]
         assert stated.startswith("claim:") or u["text"][:40] in " ".join(stated.split())
+
+
+def test_python_claims_give_the_claims_line(tmp_path):
+    import kg
+
+    (tmp_path / "a.md").write_text(
+        "---\ntitle: Why do crowds win?\ndescription: About crowds.\n"
+        "claim: independent errors cancel\n---\nCrowds win. Errors cancel.\n",
+        encoding="utf-8",
+    )
+    g = kg.load(tmp_path, embed="none", save=False)
+    first = g.claims("Why do crowds win?")[0]
+    assert (first.kind, first.line) == ("claim", 4)
+    assert [c.line for c in g.claims("Why do crowds win?")[1:]] == [6, 6]
+    unsupported = {u.claim.text: u.claim.line for u in g.unsupported_claims(threshold=1.0)}
+    assert unsupported["independent errors cancel"] == 4

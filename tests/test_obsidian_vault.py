@@ -10,14 +10,14 @@ aliases and a link in a property. `OBSIDIAN` below is, written by hand, every li
 
 from __future__ import annotations
 
+import functools
 import json
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import networkx as nx
 import pytest
+from cli_helpers import kg_output
 
 import kg
 from kg.graph.knowledge import KnowledgeGraph
@@ -346,38 +346,33 @@ def test_exports_keep_kinds_tags_and_properties(vault, tmp_path):
     assert rdf.validate(rdf.to_rdflib(vault.subgraph()))[0]
 
 
-def run_kg(*args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "kg.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+kg_printed = functools.partial(kg_output, timeout=120, cwd=ROOT)
 
 
 def test_cli_counts_filters_by_tag_and_labels_backlinks(tmp_path):
     where = ["--corpus", str(VAULT), "--index", str(tmp_path / "idx")]
-    summary = run_kg("index", "--no-embed", *where)
+    summary = kg_printed("index", "--no-embed", *where)
     assert "11 notes" in summary and "1 stubs" in summary
     assert "2 attachments (2 missing), 3 unresolved links, 13 tags" in summary
-    stats = run_kg("stats", *where)
+    stats = kg_printed("stats", *where)
     assert "attachments: 2 in the vault, 2 missing" in stats and "13 tags" in stats
-    listed = json.loads(run_kg("notes", "--tag", "area", "--json", *where))
+    listed = json.loads(kg_printed("notes", "--tag", "area", "--json", *where))
     assert [n["title"] for n in listed] == ["Home"]
-    assert "#area/ml/vision" in run_kg("notes", "--tags", *where)
-    near_home = json.loads(run_kg("neighbours", "Field notes", "--tag", "meta", "--json", *where))
+    assert "#area/ml/vision" in kg_printed("notes", "--tags", *where)
+    near_home = json.loads(
+        kg_printed("neighbours", "Field notes", "--tag", "meta", "--json", *where)
+    )
     assert {n["title"] for n in near_home} == {"Home"}
-    hits = json.loads(run_kg("search", "transect", "--lexical", "--tag", "field", "--json", *where))
+    hits = json.loads(
+        kg_printed("search", "transect", "--lexical", "--tag", "field", "--json", *where)
+    )
     assert [h["title"] for h in hits] == ["Field notes"]
-    assert json.loads(run_kg("stats", "--tag", "field", "--json", *where))["notes"] == 1
-    shown = run_kg("show", "Sampling without replacement", *where)
+    assert json.loads(kg_printed("stats", "--tag", "field", "--json", *where))["notes"] == 1
+    shown = kg_printed("show", "Sampling without replacement", *where)
     assert "Backlinks, linked (2)" in shown and "Backlinks, unlinked mentions (1)" in shown
-    home = json.loads(run_kg("show", "Home", "--json", *where))
+    home = json.loads(kg_printed("show", "Home", "--json", *where))
     assert home["properties"]["status"] == "draft" and "research" in home["tags"]
-    assert "rating: 4" in run_kg("show", "Home", *where)
+    assert "rating: 4" in kg_printed("show", "Home", *where)
 
 
 # ---------------------------------------------------------------- the browser

@@ -144,7 +144,8 @@ def test_a_trace_prints_as_a_short_tree(g):
     assert len(lines) == 1 + 12 + 1
     for (depth, node), line in zip(nodes[1:13], lines[1:13], strict=True):
         assert line.startswith("  " * depth + node.kind + " "), line
-        assert f"{node.score:.3f}" in line
+        # A share deeper down is not shown: the node's rank stands in its place.
+        assert (f"#{node.rank}" if node.score is None else f"{node.score:.3f}") in line
         if node.kind not in ("claim", "sentence"):
             assert node.note.title[:30] in line
     assert all(len(line) <= LINE_LIMIT for line in lines)

@@ -9,15 +9,14 @@ it use the real static model, as a new user's `kg index` makes it.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import OFFLINE, run_kg
 from fake_embedder import FakeEmbedder
 from kg_tui.app import KgApp
 from kg_tui.features import open_graph
@@ -32,15 +31,7 @@ QUERIES = ("sycophan", "verif", "reward hack", "majority vote")
 SIZE = (100, 30)
 
 
-def kg_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=env,
-    )
+kg_cli = functools.partial(run_kg, env=OFFLINE, timeout=600)
 
 
 @pytest.fixture(scope="module")

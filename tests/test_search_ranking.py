@@ -10,13 +10,12 @@ model, as a new user's `kg index` makes it.
 
 from __future__ import annotations
 
+import functools
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import OFFLINE, run_kg
 
 import kg
 from kg.query.snippets import SNIPPET
@@ -49,11 +48,7 @@ PAGES = {
 BY_WORDS = ["Benchmark contamination", "Long page", "Rote learning", "Agent failures"]
 
 
-def kg_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, env=env
-    )
+kg_cli = functools.partial(run_kg, env=OFFLINE, timeout=None)
 
 
 @pytest.fixture(scope="module")

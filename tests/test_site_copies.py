@@ -8,14 +8,14 @@ copied from the site. One test per point, each asserting what the graph holds.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import BARE, kg_output
 
 import kg
 from kg.model import LinkKind, NoteKind, Severity
@@ -37,15 +37,8 @@ def page(name: str) -> kg.Page:
     return parse_page((PAGES / name).read_text(encoding="utf-8"), name)
 
 
-def run_kg(*args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "kg.cli", *args],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"},
-    )
-    return result.stdout
+# in a child given only BARE's variables
+kg_printed = functools.partial(kg_output, env=BARE, inherit=False, timeout=None)
 
 
 # 1. a hub is a hub ------------------------------------------------------------------
@@ -101,7 +94,7 @@ def test_a_page_of_snippets_makes_no_note_and_is_reported(graph):
 
 
 def test_kg_index_counts_pages_it_cannot_type(tmp_path):
-    out = run_kg("index", "--no-embed", "--corpus", str(PAGES), "--index", str(tmp_path / "i"))
+    out = kg_printed("index", "--no-embed", "--corpus", str(PAGES), "--index", str(tmp_path / "i"))
     assert "1 page kg cannot type (no note)" in out.strip().splitlines()[-1]
 
 
@@ -155,9 +148,11 @@ def test_merged_cut_copies_say_which_declared_lists_are_incomplete(graph, tmp_pa
         "7 related concepts declared, 0 read: the copies are cut",
     ]
     index = str(tmp_path / "idx")
-    shown = run_kg("show", CHAINS, "--corpus", str(PAGES), "--index", index)
+    shown = kg_printed("show", CHAINS, "--corpus", str(PAGES), "--index", index)
     assert "incomplete: 7 related concepts declared, 0 read: the copies are cut" in shown
-    data = json.loads(run_kg("show", CHAINS, "--json", "--corpus", str(PAGES), "--index", index))
+    data = json.loads(
+        kg_printed("show", CHAINS, "--json", "--corpus", str(PAGES), "--index", index)
+    )
     assert data["truncated"] is True and data["listed_counts"]["related"] == 0
     assert "7 related concepts declared, 0 read: the copies are cut" in data["incomplete"]
     # A whole copy of the note's own type holding its lists: not cut off.
@@ -196,7 +191,7 @@ def test_every_copys_description_and_every_cards_words_are_kept(graph, tmp_path)
     described = {c.file: c.description for c in note.copies}
     assert described["x-newer.txt"].startswith("Whether reinforcement learning on verifiable")
     assert described["x-older.txt"].startswith("Looks at whether reward-driven fine-tuning")
-    shown = run_kg("show", NEWER, "--corpus", str(PAGES), "--index", str(tmp_path / "idx"))
+    shown = kg_printed("show", NEWER, "--corpus", str(PAGES), "--index", str(tmp_path / "idx"))
     assert "Whether reinforcement learning on verifiable" in shown
     assert "Looks at whether reward-driven fine-tuning" in shown
     hub = graph.note(HUB)

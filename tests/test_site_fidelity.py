@@ -7,12 +7,12 @@ real-pages issue, each asserting what the graph holds.
 
 from __future__ import annotations
 
+import functools
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import BARE, kg_output
 
 import kg
 from kg.config import Config
@@ -200,7 +200,7 @@ def test_stub_known_from_cards_shows_their_description(graph, tmp_path):
     assert intransitive.description.startswith("Annotators' pairwise choices can cycle")
     verifier = graph.note("Can a verifier be trusted more than the generator it checks?")
     assert verifier.description.startswith("When checking an answer is easier")
-    shown = run_kg(
+    shown = kg_printed(
         "show",
         "Why do reward models prefer longer answers?",
         "--corpus",
@@ -259,7 +259,7 @@ def test_both_variants_give_each_link_once(graph):
 
 
 def test_paper_abstract_is_shown_once(tmp_path):
-    shown = run_kg(
+    shown = kg_printed(
         "show",
         "Scaling Laws for Reward Model Overoptimization",
         "--corpus",
@@ -322,7 +322,7 @@ def test_paper_tags_split_with_an_extensible_vocabulary(tmp_path):
 
 
 def test_kg_show_labels_declared_and_computed_figures(tmp_path):
-    shown = run_kg("show", OVEROPT, "--corpus", str(PAGES), "--index", str(tmp_path / "idx"))
+    shown = kg_printed("show", OVEROPT, "--corpus", str(PAGES), "--index", str(tmp_path / "idx"))
     assert "As the pages say:" in shown
     assert "9 direct connections · 41 in 2-hop network · sparse cluster" in shown
     assert "7 direct connections · 30 in 2-hop network · dense cluster" in shown
@@ -330,7 +330,7 @@ def test_kg_show_labels_declared_and_computed_figures(tmp_path):
     assert "inquiring lines using it 3" in shown
     assert "Computed by kg on the loaded corpus" in shown
     assert f"also titled: {OLDER_TITLE}" in shown
-    cut = run_kg(
+    cut = kg_printed(
         "show",
         "Do benchmark gains survive a fresh test set?",
         "--corpus",
@@ -339,7 +339,7 @@ def test_kg_show_labels_declared_and_computed_figures(tmp_path):
         str(tmp_path / "idx"),
     )
     assert "inquiring lines using it 4+ (read from the cut-off last line)" in cut
-    paper = run_kg(
+    paper = kg_printed(
         "show",
         "Scaling Laws for Reward Model Overoptimization",
         "--corpus",
@@ -349,7 +349,9 @@ def test_kg_show_labels_declared_and_computed_figures(tmp_path):
     )
     assert "arXiv: 2210.10760" in paper and "tags: Linguistics, NLP, NLU, LLM Architecture" in paper
     data = json.loads(
-        run_kg("show", OVEROPT, "--json", "--corpus", str(PAGES), "--index", str(tmp_path / "idx"))
+        kg_printed(
+            "show", OVEROPT, "--json", "--corpus", str(PAGES), "--index", str(tmp_path / "idx")
+        )
     )
     assert data["site_concept_map"]["direct"] in (9, 7) and len(data["copies"]) == 4
 
@@ -358,7 +360,7 @@ def test_kg_show_labels_declared_and_computed_figures(tmp_path):
 
 
 def test_index_summary_counts_cut_pages_merges_and_category_runs(tmp_path):
-    out = run_kg("index", "--no-embed", "--corpus", str(PAGES), "--index", str(tmp_path / "i"))
+    out = kg_printed("index", "--no-embed", "--corpus", str(PAGES), "--index", str(tmp_path / "i"))
     summary = out.strip().splitlines()[-1]
     assert "7 cut-off pages" in summary
     assert "1 note merged under another title" in summary
@@ -366,15 +368,8 @@ def test_index_summary_counts_cut_pages_merges_and_category_runs(tmp_path):
     assert "1 category line no vocabulary splits" in summary
 
 
-def run_kg(*args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "kg.cli", *args],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"},
-    )
-    return result.stdout
+# in a child given only BARE's variables
+kg_printed = functools.partial(kg_output, env=BARE, inherit=False, timeout=None)
 
 
 def test_one_deployment_giving_two_titles_one_claim_keeps_two_notes(tmp_path):

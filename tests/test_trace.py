@@ -163,7 +163,7 @@ def test_trace_cli_tree_and_json(seeds_dir, tmp_path):
 
 def _tree(evidence):
     return [
-        (depth, node.kind, node.note.id if node.note else None, round(node.score, 5), node.text)
+        (depth, node.kind, node.note.id if node.note else None, node.score, node.text)
         for depth, node in evidence.walk()
     ]
 
@@ -217,7 +217,7 @@ def _siblings_in_order(tree) -> int:
     for _, node in tree.walk():
         for kind in ("source", "related", "paper"):
             group = [c for c in node.children if c.kind == kind]
-            scores = [c.score for c in group]
+            scores = [c.score for c in group if c.score is not None]  # None: a share deeper down
             assert scores == sorted(scores, reverse=True), (node.text, kind, scores)
             assert [c.rank for c in group] == list(range(1, len(group) + 1))
             checked += len(group)
@@ -311,3 +311,60 @@ def test_unsupported_lint_on_notes_flags_what_was_labelled(tmp_path):
     flagged = {(u.note.title, u.claim.index) for u in unsupported_claims(graph)}
     labelled = {(item["note"], item["claim"]) for item in _unsupported_labels()}
     assert len(flagged & labelled) >= 0.9 * len(flagged)
+
+
+def test_a_share_is_shown_for_the_claims_own_evidence_only(tmp_path, monkeypatch, capsys):
+    # A share of the fused ranking says how a claim's candidates compare; deeper down, among
+    # a source's two or three own sources (1.00 for a lone one), it says little of the
+    # claim: the Python tree, its repr, `kg trace` and its --json give the rank alone there.
+    import re
+
+    from fake_embedder import FakeEmbedder
+
+    import kg
+    from kg.cli import main
+    from kg.cli import trace as command
+    from kg.cli.trace import evidence_json
+    from kg.query.trace import FusedScorer
+    from tests.conftest import NOTES
+
+    title = "Does reasoning training reduce sycophancy?"
+    where = ["--corpus", str(NOTES), "--index", str(tmp_path / "i")]
+    graph = kg.load(NOTES, index=tmp_path / "i", embed=True, embedder=FakeEmbedder())
+    tree = trace(graph, title, depth=3)
+
+    def pairs(node, parent=None):
+        yield parent, node
+        for child in node.children:
+            yield from pairs(child, node)
+
+    ranked = [(parent.kind, node) for parent, node in pairs(tree) if node.rank]
+    own = [node for parent, node in ranked if parent in ("claim", "sentence")]
+    deeper = [node for parent, node in ranked if parent not in ("claim", "sentence")]
+    assert own and deeper
+    assert all(n.score is not None and n.parts and n.cosine is not None for n in own)
+    assert all(n.score is None and n.parts and n.cosine is not None for n in deeper)
+    shown = repr(tree).splitlines()
+    assert any(line.startswith("    ") and " #1 " in line for line in shown), shown
+    assert not any(line.startswith("    ") and " 1.000 " in line for line in shown), shown
+
+    def dumped(item, parent="claim"):
+        yield parent, item
+        for child in item.get("children", ()):
+            yield from dumped(child, item["kind"])
+
+    items = [(parent, item) for parent, item in dumped(evidence_json(tree)) if "rank" in item]
+    assert len(items) == len(ranked)
+    assert all(
+        (item["score"] is None) == (parent not in ("claim", "sentence")) for parent, item in items
+    )
+    # `kg trace` ranked as here: a share after the claim's own sources' ranks (indented two
+    # spaces), none after their sources' ranks (deeper).
+    scorer = FusedScorer(graph.embeddings)
+    monkeypatch.setattr(command, "open_for_trace", lambda args, reach: (graph, scorer))
+    assert main(["trace", title, "--claim", "0", *where]) == 0
+    heads = re.findall(r"^( *)└ \w+(?: \(.*?\))? #\d+( [\d.]+)?  ", capsys.readouterr().out, re.M)
+    assert {(len(indent) == 2, bool(share)) for indent, share in heads} == {
+        (True, True),
+        (False, False),
+    }

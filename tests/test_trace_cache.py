@@ -3,6 +3,7 @@ ranks alike; a damaged, half-written or other model's file is never used."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -149,3 +150,41 @@ def test_trace_cli_keeps_the_vectors_it_embedded(seeds_dir, tmp_path):
     # The wait is explained when the model loads, and only then.
     assert "loading the model" in runs[0].stderr
     assert "loading the model" not in runs[1].stderr
+
+
+def test_every_note_traced_is_a_record_of_this_kg_and_model_never_trusted_from_another(
+    tmp_path, monkeypatch
+):
+    from kg.examples import write_example_corpus
+    from kg.query import warm
+
+    index = tmp_path / "index"
+    graph = kg.load(write_example_corpus(tmp_path / "notes"), index=index, embed=False)
+
+    def warmed(model: str = "fake|1") -> warm.Warmed:
+        lazy = LazyVectors(graph, FakeEmbedder(), TextVectorCache(index, model))
+        lazy.rank_first = True
+        graph.lazy_vectors = lazy
+        return warm.warm_traces(graph, limit=None)
+
+    assert not warmed().traces_kept  # the first time every note is traced
+    record = warm._traced_path(graph.lazy_vectors.cache)
+    assert warmed().traces_kept  # the same corpus, kg and model: not again
+    # A kg whose traces embed other texts (a new TRACES_VERSION) runs them again, once.
+    monkeypatch.setattr(warm, "TRACES_VERSION", warm.TRACES_VERSION + 1)
+    assert not warmed().traces_kept
+    assert warmed().traces_kept
+    # So do other weights of the ranking (they choose what deeper levels read).
+    monkeypatch.setattr(
+        warm, "_record", lambda s, m, real=warm._record: {**real(s, m), "weights": {}}
+    )
+    assert not warmed().traces_kept
+    # Another model's record, even under this model's name, is not this model's.
+    other = TextVectorCache(index, "other|1")
+    warmed("other|1")
+    other_record = warm._traced_path(other)
+    record.write_bytes(other_record.read_bytes())
+    assert not warmed().traces_kept
+    # A record of the first format (the corpus's signature alone) is not trusted either.
+    record.write_text(json.dumps({"format": 1, "signature": graph.index_signature}))
+    assert not warmed().traces_kept

@@ -102,7 +102,6 @@ def run(args: argparse.Namespace) -> int:
         graph = open_graph(args, embed=not args.lexical)
         found = unsupported_claims(graph, threshold=args.threshold)
         keep_trace_vectors(graph)
-        lines = [_line(graph, u.note, u.claim) for u in found]
         if args.json:
             emit_json(
                 [
@@ -114,13 +113,13 @@ def run(args: argparse.Namespace) -> int:
                         "best": round(u.best, 4),
                         "reason": u.reason,
                         "file": u.note.files[0] if u.note.files else "",
-                        "line": line,
+                        "line": u.claim.line,
                     }
-                    for u, line in zip(found, lines, strict=True)
+                    for u in found
                 ]
             )
         else:
-            _print_unsupported(found, lines)
+            _print_unsupported(found)
         return 0
     if not args.title:  # a usage error: status 2, and a JSON object with --json
         raise InvalidArgument("give a note title, or --unsupported")
@@ -199,7 +198,8 @@ def run(args: argparse.Namespace) -> int:
         title = node.note.title if node.note else ""
         label = f" ({node.label})" if node.label else ""
         place = f" #{node.rank}" if node.rank else ""
-        head = f"└ {node.kind}{label}{place} {node.score:.2f}  {title}"
+        score = "" if node.score is None else f" {node.score:.2f}"  # None: a share deeper down
+        head = f"└ {node.kind}{label}{place}{score}  {title}"
         print(wrap(head, indent, indent + "    "))
         if getattr(args, "explain", False) and (node.parts or node.cosine is not None):
             print(wrap(explain_parts(node), indent + "    ", indent + "      "))
@@ -236,12 +236,7 @@ def _print_claims(graph: KnowledgeGraph, args: argparse.Namespace) -> int:
             {
                 "note": note.title,
                 "claims": [
-                    {
-                        "index": c.index,
-                        "kind": c.kind,
-                        "text": c.text,
-                        "line": _line(graph, note, c),
-                    }
+                    {"index": c.index, "kind": c.kind, "text": c.text, "line": c.line}
                     for c in every
                 ],
             }
@@ -259,16 +254,6 @@ def _for_the_command_line(error: InvalidArgument, title: str) -> InvalidArgument
     message = str(error).replace("g.claims(note) lists them", listing)
     message = message.replace("trace it with claim=None", "trace it without --claim")
     return InvalidArgument(message, suggestions=error.suggestions)
-
-
-def _line(graph: KnowledgeGraph, note: Any, claim: Any) -> int:
-    """The line of a claim in the note's file: its own, or for the one-line claim (which
-    the note does not keep a line of) the line of the file that states it."""
-    if claim.line or claim.kind != "claim":
-        return int(claim.line)
-    from kg.parse.claim_line import claim_line
-
-    return claim_line(graph.root, note)
 
 
 def keep_trace_vectors(graph: KnowledgeGraph) -> None:
@@ -390,7 +375,9 @@ def mirror_static_vectors(graph: KnowledgeGraph, args: argparse.Namespace) -> No
 
 SCORE_LEGEND = (
     "(score: a cited note 1.00; a ranked source, #rank then its share of the fused ranking "
-    "among the claim's ranked sources (papers apart), largest first; --explain shows the parts)"
+    "among the claim's ranked sources (papers apart), largest first; a source's own sources, "
+    "#rank alone (a share among a source's few sources says little of the claim); "
+    "--explain shows the parts)"
 )
 
 
@@ -449,17 +436,17 @@ def evidence_json(node: Any) -> dict[str, Any]:
     return out
 
 
-def _print_unsupported(found: list[Unsupported], lines: list[int]) -> None:
+def _print_unsupported(found: list[Unsupported]) -> None:
     """The lint as text: each weakly supported claim on a line of its own; then each note
     that cites nothing once (its claims cannot be traced, which is not the same finding);
     then what the lines count, on stderr."""
     from kg.query.uses import NO_SOURCES, sourceless_notes
 
     sourceless = sourceless_notes(found)
-    for u, line in zip(found, lines, strict=True):
+    for u in found:
         if u.reason == NO_SOURCES:
             continue
-        where = f"{u.note.files[0]}:{line}" if u.note.files else u.note.id
+        where = f"{u.note.files[0]}:{u.claim.line}" if u.note.files else u.note.id
         print(
             f"{where}: {u.note.title} [claim {u.claim.index}, best {u.best:.2f}] {u.claim.text[:100]}"
         )

@@ -57,6 +57,16 @@ def _said(node: Any) -> str:
     return f"{title} ({node.label})" if node.label else title
 
 
+def score_text(score: float | None, rank: int) -> str:
+    """A node's score with three decimals, or its rank where it has no score (a share of
+    the fused ranking deeper down: see `kg.query.claims.Evidence.score`).
+
+    >>> score_text(0.25, 1), score_text(None, 2)
+    ('0.250', '#2')
+    """
+    return f"#{rank}" if score is None else f"{score:.3f}"
+
+
 def tree_text(root: Any, limit: int = TEXT_NODES) -> str:
     """The tree as text: the root's line, then up to `limit` nodes, then '… N more'."""
     nodes = list(root.walk())
@@ -64,7 +74,8 @@ def tree_text(root: Any, limit: int = TEXT_NODES) -> str:
     lines = [f"{root.kind} of {_title(root)!r} (best {root.score:.3f}{flag}): {_said(root)}"]
     for depth, node in nodes[1 : limit + 1]:
         mark = " (unsupported)" if node.unsupported else ""
-        lines.append(f"{'  ' * depth}{node.kind} {node.score:.3f} {_said(node)}{mark}")
+        shown = score_text(node.score, node.rank)
+        lines.append(f"{'  ' * depth}{node.kind} {shown} {_said(node)}{mark}")
     if len(nodes) - 1 > limit:
         lines.append(f"… {len(nodes) - 1 - limit} more")
     return "\n".join(lines)
@@ -110,7 +121,7 @@ def tree_html(root: Any, limit: int = HTML_NODES) -> str:
         said = row["text"] if row["kind"] in ("claim", "sentence") else row["note_title"] or ""
         cells.append(
             f"<tr><td>{row['depth']}</td><td>{html.escape(row['kind'])}</td>"
-            f"<td>{row['score']:.3f}</td>"
+            f"<td>{score_text(row['score'], row['rank'])}</td>"
             f"<td style='text-align:left;padding-left:{1.5 * row['depth']:.1f}em'>"
             f"{html.escape(clip(said, 200))}</td></tr>"
         )

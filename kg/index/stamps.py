@@ -22,6 +22,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from kg.io import LOCK
+from kg.parse import PARSE_VERSION
 from kg.parse.corpus import FileStamp, ScannedFiles
 
 # 10: updated in place (WAL), the corpus's file stamps and the build state inside the graph
@@ -30,8 +31,12 @@ from kg.parse.corpus import FileStamp, ScannedFiles
 # 12: the site's pages read more closely (older papers, snippets, notes joined across
 # deployments by their body, each copy's description, card descriptions on their links,
 # the items each list holds), Obsidian's accepted file formats and same-name rule; 13: notes'
-# bodies and properties in columns of their own, a file's link fields in one row (kg.index.rows)
+# bodies and properties in columns of their own, a file's link fields in one row (kg.index.rows).
+# Bump it when the index's files change shape; a change of what the parser gives bumps
+# `kg.parse.PARSE_VERSION` instead. Both are the index's key (`INDEX_KEY`): the manifest
+# records them, and an index that does not match either is rebuilt (vectors are kept).
 FORMAT_VERSION = 13
+INDEX_KEY = {"version": FORMAT_VERSION, "parse": PARSE_VERSION}
 MANIFEST = "manifest.json"
 LINKS = "links-"  # the prefix of link column files: links-<token>.npy
 GRAPH = "graph.sqlite"  # the prefix of graph files: graph-<token>.sqlite
@@ -100,7 +105,11 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
         data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) and data.get("version") == FORMAT_VERSION else None
+    if not isinstance(data, dict):
+        return None
+    # A manifest of before `kg.parse.PARSE_VERSION` names no parser: the first one's.
+    key = {"version": data.get("version"), "parse": data.get("parse", 1)}
+    return data if key == INDEX_KEY else None
 
 
 def stamps_text(stamps: Sequence[FileStamp]) -> str:
@@ -134,7 +143,7 @@ def corpus_signature(stamps: str) -> str:
     files have these stamps (`stamps_text`): they are current when it matches."""
     from kg.embed.texts import signature_of
 
-    return signature_of([FORMAT_VERSION, stamps])
+    return signature_of([FORMAT_VERSION, PARSE_VERSION, stamps])
 
 
 def parse_stamps(text: str) -> list[tuple[str, int, int]]:

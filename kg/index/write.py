@@ -28,8 +28,8 @@ from kg.graph.knowledge import KnowledgeGraph
 from kg.graph.tables import LinkColumns
 from kg.index.rows import ENCODE, link_files, ranks, write_notes
 from kg.index.stamps import (
-    FORMAT_VERSION,
     GRAPH,
+    INDEX_KEY,
     LINKS,
     MANIFEST,
     remove_stale_temporaries,
@@ -257,7 +257,7 @@ def _save(
         raise
     # Its size: a graph file cut short (a copy or disk that lost its end) is never read, even
     # where what opening reads lies before the cut. Edits in place never shrink it.
-    manifest = {"version": FORMAT_VERSION, "token": token, "graph": graph_name, "size": size}
+    manifest = {**INDEX_KEY, "token": token, "graph": graph_name, "size": size}
     write_atomic(folder / MANIFEST, json.dumps(manifest).encode("utf-8"))
     remove_stale_temporaries(folder)
 

@@ -1,8 +1,8 @@
 """The line of a note's file that states its one-line claim (claim 0 of `g.claims`).
 
-A note keeps the lines of its body sentences and source summaries, not of its claim; what
-prints a claim's place (`kg trace --unsupported`) finds it here, in the file as it is on
-disk: a Markdown note's ``claim:`` key, else the first line holding the claim's text.
+A note keeps the lines of its body sentences and source summaries, not of its claim;
+`kg.query.claims.claims` gives claim 0 its line from here, in the file as it is on disk:
+a Markdown note's ``claim:`` key, else the first line holding the claim's text.
 """
 
 from __future__ import annotations

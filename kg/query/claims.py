@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from kg.display import ShortRepr, TreeDisplay
 from kg.errors import InvalidArgument, shorten
 from kg.model import Link, Note
+from kg.parse.claim_line import claim_line
 from kg.sentences import split_sentences
 from kg.text import fold
 
@@ -65,8 +66,13 @@ class Evidence(TreeDisplay):
         'claim', 'sentence', 'cited', 'source', 'related' or 'paper'.
     text : str
         The claim, or the quoted text that supports it.
-    score : float
-        How well it supports its parent (1.0 for a cited note); for a claim, its best child's.
+    score : float or None
+        How well it supports its parent: 1.0 for a cited note; for ranked evidence of the
+        claim itself, its share of the fused ranking among the claim's candidates (its
+        cosine, ranked by a single scorer); for a claim, its best child's. None for a
+        share deeper down (a source's own sources, ranked against the text it was quoted
+        by): a share among that source's two or three candidates (1.00 for a lone one)
+        says little of the claim, so only its `rank` and `cosine` are kept.
     note : Note or None
         The note the text is from.
     link : Link or None
@@ -91,7 +97,7 @@ class Evidence(TreeDisplay):
 
     kind: str  # 'claim', 'sentence', 'cited', 'source', 'related', 'paper'
     text: str  # the claim, or the quoted text that supports it
-    score: float
+    score: float | None
     note: Note | None = None
     link: Link | None = None
     label: str = ""  # relation label, for related concepts
@@ -120,7 +126,9 @@ class Evidence(TreeDisplay):
     @property
     def support(self) -> float:
         """What the unsupported threshold is held against: the cosine, else the score."""
-        return self.score if self.cosine is None else self.cosine
+        if self.cosine is not None:
+            return self.cosine
+        return 0.0 if self.score is None else self.score
 
     def walk(self, depth: int = 0) -> Iterator[tuple[int, Evidence]]:
         """Every node of the tree with its depth, parents before children.
@@ -265,7 +273,8 @@ def claims(graph: KnowledgeGraph, note: str | Note) -> list[Claim]:
     target = graph.note(note)
     found: list[Claim] = []
     if target.claim:
-        found.append(Claim(target.id, 0, "claim", target.claim, 0))
+        # The note keeps no line of its claim: the line of its file that states it.
+        found.append(Claim(target.id, 0, "claim", target.claim, 0, claim_line(graph.root, target)))
     texts: list[tuple[str, str, int, int]] = []  # (kind, text, field index, line)
     for paragraph in target.body:
         for _, _, sentence in split_sentences(paragraph.text):

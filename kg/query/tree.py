@@ -15,6 +15,7 @@ from kg.query.claims import (
     DEFAULT_THRESHOLD,
     Claim,
     Evidence,
+    Ranked,
     Scorer,
     claims,
     select_claim,
@@ -190,6 +191,7 @@ def evidence_of(
     scorer: Scorer,
     visited: set[str],
     per_level: int,
+    shares: bool = True,
 ) -> tuple[Evidence, ...]:
     """What supports one claim of `note`: cited notes, ranked sources, ranked papers.
 
@@ -209,6 +211,9 @@ def evidence_of(
         Note ids on the path so far, never walked again.
     per_level : int
         How many ranked sources to keep.
+    shares : bool
+        Give ranked evidence its share of the fused ranking as its score (the claim's own
+        evidence); False, deeper down, gives None instead (see `Evidence.score`).
 
     Returns
     -------
@@ -242,16 +247,17 @@ def evidence_of(
                 visited | {candidate.note.id},
                 per_level,
             )
+            score, cosine = _scores(found, shares)
             out.append(
                 Evidence(
                     candidate.kind,
                     candidate.text,
-                    round(found.score, 4),
+                    score,
                     candidate.note,
                     candidate.link,
                     _label(candidate.link),
                     children,
-                    cosine=None if found.cosine == found.score else round(found.cosine, 4),
+                    cosine=cosine,
                     parts=found.parts,
                     rank=place,
                 )
@@ -267,14 +273,15 @@ def evidence_of(
             best = ranked_once(scorer, graph, claim, papers)[: max(1, per_level // 2)]
             for place, found in enumerate(best, start=1):
                 candidate = papers[found.index]
+                score, cosine = _scores(found, shares)
                 out.append(
                     Evidence(
                         "paper",
                         candidate.note.title,
-                        round(found.score, 4),
+                        score,
                         candidate.note,
                         candidate.link,
-                        cosine=None if found.cosine == found.score else round(found.cosine, 4),
+                        cosine=cosine,
                         parts=found.parts,
                         rank=place,
                     )
@@ -294,7 +301,19 @@ def _deeper(
     """A source's own evidence, ranked against the text it was quoted by."""
     if depth <= 0 or note.kind is NoteKind.PAPER:
         return ()
-    return evidence_of(graph, note, text, depth, scorer, visited, max(2, per_level - 2))
+    return evidence_of(
+        graph, note, text, depth, scorer, visited, max(2, per_level - 2), shares=False
+    )
+
+
+def _scores(found: Ranked, shares: bool) -> tuple[float | None, float | None]:
+    """A ranked evidence's (score, cosine): its share of the fused ranking and its cosine
+    (None when the score is the cosine already, as a single scorer gives it); a share
+    only with `shares` (see `Evidence.score`)."""
+    score, cosine = round(found.score, 4), round(found.cosine, 4)
+    if found.parts and not shares:  # a share among a source's own sources: not shown
+        return None, cosine
+    return score, None if found.cosine == found.score else cosine
 
 
 def _label(link: Link | None) -> str:

@@ -42,6 +42,18 @@ STAGE = "trace vectors"  # the progress stage name
 DEFAULT_LIMIT = 3000  # texts: above this `kg index` leaves them to the traces (a minute or more)
 _CHUNK = 256  # texts embedded between two progress reports
 
+# What the record of every note traced (``<model>.traced.json``) holds, and the version of
+# the traces that made it. The record lets an unchanged corpus skip running every trace
+# again, so it must say all that decided which texts those traces embedded: the corpus
+# (the index's signature), the model, the weights of the fused ranking (the evidence
+# chosen is what deeper levels read as claims) and TRACES_VERSION. Bump TRACES_VERSION
+# with any change of kg that can make a trace embed other texts for the same notes (what
+# kg.query.tree, candidates and fusion make of a claim and its evidence, how deep they
+# read, how they score); a record that differs in any part is ignored (the traces run
+# again, embedding only the texts not kept yet) and rewritten, never trusted.
+TRACES_VERSION = 1
+_RECORD_FORMAT = 2  # 1 held the corpus's signature alone
+
 
 @dataclass(frozen=True)
 class Warmed:
@@ -128,8 +140,9 @@ def warm_traces(
     # Every note's traces were run for this very corpus: they would make no new text.
     signature = str(getattr(graph, "index_signature", "") or "")
     traced = _traced_path(lazy.cache)
+    record = _record(signature, str(lazy.cache.model))
     unchanged = bool(
-        traces and notes is None and not missing and signature and _traced(traced) == signature
+        traces and notes is None and not missing and signature and _traced(traced) == record
     )
     lazy.say_progress = progress is None  # the progress bar says how far it is
     try:
@@ -158,7 +171,7 @@ def warm_traces(
         lazy.save()
     if traces and notes is None and signature and not unchanged:
         with contextlib.suppress(OSError):
-            write_atomic(traced, json.dumps({"format": 1, "signature": signature}).encode())
+            write_atomic(traced, json.dumps(record).encode())
     return Warmed(
         done + extra, kept, time.perf_counter() - started, made=extra, traces_kept=unchanged
     )
@@ -171,10 +184,28 @@ def _traced_path(cache: Any) -> Path:
     return path.with_name(path.stem + ".traced.json")
 
 
-def _traced(path: Path) -> str | None:
-    """The signature of the corpus whose every note was last traced, if noted."""
-    found = read_record(path, 1, {"signature": str})
-    return None if found is None else str(found["signature"])
+def _record(signature: str, model: str) -> dict[str, Any]:
+    """The record of every note traced for this corpus (its `signature`) by this kg and
+    `model` (see `TRACES_VERSION`).
+
+    >>> _record("s1", "m|1") == _record("s1", "m|1"), _record("s1", "m|1") == _record("s1", "m|2")
+    (True, False)
+    """
+    from kg.query.weights import DEFAULT_WEIGHTS, weights_to_mapping
+
+    return {
+        "format": _RECORD_FORMAT,
+        "signature": signature,
+        "model": model,
+        "traces": TRACES_VERSION,
+        "weights": weights_to_mapping(DEFAULT_WEIGHTS),
+    }
+
+
+def _traced(path: Path) -> dict[str, Any] | None:
+    """The record of the corpus, kg and model whose every note was last traced, if any
+    (`_record`; None for a record of another format)."""
+    return read_record(path, _RECORD_FORMAT, {})
 
 
 def edit_pending(graph: KnowledgeGraph) -> bool:

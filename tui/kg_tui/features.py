@@ -190,7 +190,7 @@ def _adapt(node: Evidence, claim: ClaimRow) -> EvidenceNode:
         kind=node.kind or "cited",
         note_id=node.note.id if node.note else None,
         title=node.note.title if node.note else "",
-        score=float(node.score),
+        score=None if node.score is None else float(node.score),
         quote=quote,
         children=[_adapt(child, claim) for child in node.children],
         label=node.label,
