@@ -56,8 +56,9 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         const="",
         default=None,
         metavar="PATH",
-        help="list claims whose best evidence is below the threshold, for the "
-        "corpus at PATH (default: --corpus)",
+        help="list claims whose best evidence is below the threshold, then each note "
+        "that lists no sources (its claims cannot be traced), for the corpus at PATH "
+        "(default: --corpus)",
     )
     p.add_argument(
         "--threshold",
