@@ -195,3 +195,27 @@ def test_links_in_properties_kg_also_reads_are_obsidian_links(tmp_path):
     assert book_note.description == "A Note about it" and book_note.date == "2024-01-05"
     assert dict(book_note.properties)["categories"] == ("[[Books]]",)  # as written
     assert [d for d in graph.diagnostics if d.severity is not Severity.INFO] == []
+
+
+def test_tags_of_any_script_and_with_emoji_are_whole_tags(tmp_path):
+    # A digital garden (tanepiper/obsidian-garden) tags by emoji; Obsidian's tag runs to a
+    # space or a punctuation mark, so letters of any script, their combining marks and
+    # emoji are all tag text, and only an all-digit tag is none.
+    text = (
+        "Kinds: #🌱/seedling #source/book📚 #🌺, #हिन्दी #cafe\u0301.\n"
+        "Not whole: #a.b #tag’s #C++ #1984; nested years: #2024/01\n"
+    )
+    page = parse_markdown(text, "Garden.md")
+    assert page.tags == (
+        "🌱/seedling",
+        "source/book📚",
+        "🌺",
+        "हिन्दी",
+        "cafe\u0301",
+        "a",
+        "tag",
+        "C",
+        "2024/01",
+    )
+    graph = load(tmp_path, {"Seed.md": "#🌱/seedling text\n", "Other.md": "#🌱 too\n"})
+    assert sorted(n.title for n in graph.notes(tag="🌱")) == ["Other", "Seed"]

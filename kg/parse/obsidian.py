@@ -69,8 +69,14 @@ _LINK = re.compile(
 _SIZE = re.compile(r"^\d+(?:x\d+)?$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _URL = re.compile(r"\b(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.|mailto:)\S+")
-# An inline tag: `#` after a space or at the line start, then letters, digits, `_`, `-`, `/`.
-_TAG = re.compile(r"(?:(?<=\s)|^)#([\w/-]+)")
+# An inline tag: `#` after a space or at the line start, then any characters but spaces,
+# ASCII punctuation other than `_`, `-` and `/`, and Unicode's general and supplemental
+# punctuation (U+2000-U+206F, U+2E00-U+2E7F): Obsidian's tag, in which letters of any
+# script with their combining marks (`#हिन्दी`, a decomposed `#café`) and emoji
+# (`#🌱/seedling`, `#book📚`) are tag text.
+_TAG = re.compile(
+    r"(?:(?<=\s)|^)#([^\s\u2000-\u206f\u2e00-\u2e7f!\"#$%&'()*+,.:;<=>?@\[\\\]^`{|}~]+)"
+)
 _CODE = re.compile(r"(`+)(.+?)\1")
 _ESCAPED = re.compile(r"\\[\[\]#|`!]")
 _ESCAPED_LINK = re.compile(r"\\\[\\\[.*?\\\]\\\]")
@@ -185,7 +191,7 @@ WrittenLink(target='../b/My note.md', line=7, anchor='Part', shown='t', embed=Fa
         scan = _URL.sub(lambda m: " " * (m.end() - m.start()), scan)
         for match in _TAG.finditer(scan):
             tag = match.group(1).strip("/")
-            if tag and not tag.replace("/", "").isdigit():
+            if tag and not tag.isdecimal():  # `#1984` is no tag; `#y1984`, `#2024/01` are
                 tags.append(tag)
     return shown_text, links, tags
 
