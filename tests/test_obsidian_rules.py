@@ -219,3 +219,22 @@ def test_tags_of_any_script_and_with_emoji_are_whole_tags(tmp_path):
     )
     graph = load(tmp_path, {"Seed.md": "#🌱/seedling text\n", "Other.md": "#🌱 too\n"})
     assert sorted(n.title for n in graph.notes(tag="🌱")) == ["Other", "Seed"]
+
+
+def test_quote_markers_without_a_space_or_nested_are_not_text():
+    # A TTRPG vault (tsackton/taelgar) writes its infoboxes as `>[!info]+` right under a
+    # line of text, with nested `>>` lines and bare `>` lines between paragraphs.
+    text = (
+        "# Ada\n*(AY-da)*\n>[!info]+ Facts\n> A [[Humans|human]]\n>> Lives in [[Town]]\n"
+        ">\n> > ## Inside\n> Last\nand lazily more\n\n> [!note]\n> - one\n> - two\n"
+    )
+    page = parse_markdown(text, "Ada.md")
+    assert [(p.line, p.text) for p in page.body] == [
+        (2, "*(AY-da)*"),
+        (3, "Facts A human"),
+        (5, "Lives in Town"),
+        (8, "Last and lazily more"),
+        (12, "one two"),
+    ]
+    assert [w.target for w in page.links] == ["Humans", "Town"]
+    assert page.roles[6] == "heading"

@@ -286,6 +286,7 @@ def _body(
     fence_depth = 0  # the callout depth (`>` markers) the open fence sits in
     raw_end = ""  # the closing tag of a raw HTML block (`</pre>`) while inside one
     in_comment = ""  # the marker closing the comment the line is in (`-->`, `%%`)
+    quote_depth = 0  # the quote (callout) depth of the paragraph pending
 
     def close() -> None:
         if pending:
@@ -352,18 +353,29 @@ def _body(
         shown = shown.strip()
         if "^" in shown:  # a block id (` ^b1`) marks the line for links; it is not text
             shown = _BLOCK_ID.sub("", shown)
-        if not shown:
-            roles[index] = "body"
-            continue
+        depth = 0
+        if shown[:1] == ">":  # a quote or callout, `>text` and nested `>>` or `> >` alike
+            depth, shown = in_container(shown)
+            if shown[:2] == "[!":  # a callout's type (`> [!note]-`) is not text; its title is
+                close()  # and a callout starts a block of its own
+                shown = _CALLOUT.sub("", shown)
+            elif shown[:1] == "#" and _HEADING.match(shown):
+                roles[index] = "heading"
+                close()
+                continue
+        lazy = not depth and pending and shown[:2] not in ("- ", "* ")  # continues a quote
+        if depth != quote_depth and not lazy:  # a quote begins, ends or nests: new paragraph
+            close()
+            quote_depth = depth
         roles[index] = "body"
+        if not shown:
+            if depth:
+                close()  # a bare `>` parts a quote's paragraphs, as a blank line does
+            continue
         if not pending:
             pending_line = number
-        if shown[:2] in ("- ", "* ", "> "):
-            shown = shown.lstrip("-*> ").strip()
-            if shown[:2] == "[!":  # a callout's type (`> [!note]-`) is not text; its title is
-                shown = _CALLOUT.sub("", shown)
-                if not shown:
-                    continue
+        if shown[:2] in ("- ", "* "):
+            shown = shown.lstrip("-* ").strip()
         pending.append(shown)
     close()
     if fence:
