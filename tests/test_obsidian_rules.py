@@ -238,3 +238,18 @@ def test_quote_markers_without_a_space_or_nested_are_not_text():
     ]
     assert [w.target for w in page.links] == ["Humans", "Town"]
     assert page.roles[6] == "heading"
+
+
+def test_a_note_that_title_renames_is_found_by_its_file_name(tmp_path):
+    # A TTRPG vault keeps an honorific in `title:` (`title: Lady`); Obsidian names the
+    # note by its file all the same, and so does a look-up by name here.
+    files = {
+        "People/Ada Quill.md": "---\ntitle: Lady\n---\nRuns [[Town]].\n",
+        "Town.md": "Home of [[Ada Quill]].\n",
+    }
+    graph = load(tmp_path, files)
+    assert graph.note("Ada Quill").files == ("People/Ada Quill.md",)
+    assert graph.note("ada quill.md").files == ("People/Ada Quill.md",)
+    assert graph.note("Lady").files == ("People/Ada Quill.md",)
+    assert graph.find("Quill") is None
+    assert ends(graph, "Town.md") == [(1, "links", "People/Ada Quill.md")]
