@@ -253,3 +253,16 @@ def test_a_note_that_title_renames_is_found_by_its_file_name(tmp_path):
     assert graph.note("Lady").files == ("People/Ada Quill.md",)
     assert graph.find("Quill") is None
     assert ends(graph, "Town.md") == [(1, "links", "People/Ada Quill.md")]
+
+
+def test_a_front_matter_problem_names_its_line_and_an_unquoted_link():
+    # A course vault writes `next: [[Other|shown]]` unquoted: YAML reads a list in a
+    # list, which Obsidian shows as no link; kg says where, and why.
+    text = "---\nup: [[Home]]\ntags: a, b\nnext: [[Other note|Other]]\ncategories: 3\n---\nBody.\n"
+    page = parse_markdown(text, "Course.md")
+    said = {d.line: d.message for d in page.diagnostics}
+    assert set(said) == {4, 5}
+    assert "`next` has an item that is not a title" in said[4]
+    assert 'needs quotes: "[[Name]]"' in said[4]
+    assert "`categories` should be a list" in said[5] and "quotes" not in said[5]
+    assert [w.target for w in page.links] == []  # an unquoted [[link]] is none in Obsidian

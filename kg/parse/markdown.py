@@ -109,6 +109,11 @@ def parse_markdown(text: str, path: str) -> Page:
     if front is not None:
         for index in range(0, body_start):
             roles[index] = "front-matter"
+        problems.key_lines = {
+            line.partition(":")[0].strip(): number
+            for number, line in enumerate(lines[1 : body_start - 1], start=2)
+            if line[:1] not in (" ", "\t", "-", "#") and ":" in line
+        }
         meta = load_meta(front, front_line, problems)
     stem = PurePath(path).stem
     title = clean_title(meta_text(meta.get("title"), "title", problems)) or clean_title(stem)
