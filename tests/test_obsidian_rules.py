@@ -266,3 +266,11 @@ def test_a_front_matter_problem_names_its_line_and_an_unquoted_link():
     assert 'needs quotes: "[[Name]]"' in said[4]
     assert "`categories` should be a list" in said[5] and "quotes" not in said[5]
     assert [w.target for w in page.links] == []  # an unquoted [[link]] is none in Obsidian
+
+
+def test_empty_items_of_tags_and_aliases_are_no_problem():
+    # Templates leave `aliases:` with an empty `-` item; Obsidian shows nothing for it.
+    text = "---\naliases:\n  - \n  - Bee\ntags:\n  -\n  - '#ok'\n---\nx\n"
+    page = parse_markdown(text, "Template left.md")
+    assert page.aliases == ("Bee",) and page.tags == ("ok",)
+    assert page.diagnostics == ()

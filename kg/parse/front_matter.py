@@ -260,6 +260,8 @@ def meta_titles(value: Any, key: str, problems: Problems) -> list[str]:
     if isinstance(value, list):
         out = []
         for item in value:
+            if item is None:  # an empty item (`-` alone, as a template leaves): none
+                continue
             if isinstance(item, (str, int, float)):
                 out.append(clean_title(str(item)))
             elif isinstance(item, dict) and "title" in item:
