@@ -274,3 +274,10 @@ def test_empty_items_of_tags_and_aliases_are_no_problem():
     page = parse_markdown(text, "Template left.md")
     assert page.aliases == ("Bee",) and page.tags == ("ok",)
     assert page.diagnostics == ()
+
+
+def test_a_tag_may_open_an_emphasis_a_strike_or_a_highlight():
+    page = parse_markdown(
+        "Status: **#todo**, _#idea_, ==#key==, ~~#old~~; not a_#word nor x=#y.\n", "Em.md"
+    )
+    assert page.tags == ("todo", "idea", "key", "old")
