@@ -281,3 +281,13 @@ def test_a_tag_may_open_an_emphasis_a_strike_or_a_highlight():
         "Status: **#todo**, _#idea_, ==#key==, ~~#old~~; not a_#word nor x=#y.\n", "Em.md"
     )
     assert page.tags == ("todo", "idea", "key", "old")
+
+
+def test_messages_show_emoji_names_as_written(tmp_path):
+    # A digital garden names folders with joined emoji (👩‍🌾 is three characters joined
+    # by U+200D); a message shows the name as the vault shows it, not `\u200d`.
+    graph = load(tmp_path, {"Home.md": "See [[👩\u200d🌾 Tips/Seeds]].\n"})
+    said = [d.message for d in graph.diagnostics if d.path == "Home.md"]
+    assert said == [
+        "unresolved link '👩\u200d🌾 Tips/Seeds': no file of that name or path; a stub note"
+    ]
