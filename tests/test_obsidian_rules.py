@@ -291,3 +291,13 @@ def test_messages_show_emoji_names_as_written(tmp_path):
     assert said == [
         "unresolved link '👩\u200d🌾 Tips/Seeds': no file of that name or path; a stub note"
     ]
+
+
+def test_a_whole_rebuild_says_it_is_no_problem(tmp_path):
+    # Adding the note a stub stood for rebuilds the index; the reason kg gives reads as
+    # why it rebuilt, not as something wrong with the new file.
+    load(tmp_path, {"Home.md": "See [[People]].\n"})
+    graph = load(tmp_path, {"People.md": "Who is who.\n"})
+    update = graph.index_update
+    assert update.mode == "rebuilt" and update.reason.startswith("not updated in place, as ")
+    assert "People.md" in update.describe()
