@@ -301,3 +301,11 @@ def test_a_whole_rebuild_says_it_is_no_problem(tmp_path):
     update = graph.index_update
     assert update.mode == "rebuilt" and update.reason.startswith("not updated in place, as ")
     assert "People.md" in update.describe()
+
+
+def test_task_boxes_and_plus_bullets_are_not_text():
+    # A Kanban board or a to-do list: Obsidian draws `- [ ]` as a checkbox and `+ ` as a
+    # bullet; neither is the note's text.
+    text = "## Backlog\n\n- [ ] Write [[Report]]\n- [x] Ship it\n+ A plus item\n- [ ]\n"
+    page = parse_markdown(text, "Board.md")
+    assert [p.text for p in page.body] == ["Write Report Ship it A plus item"]

@@ -368,7 +368,7 @@ def _body(
                 roles[index] = "heading"
                 close()
                 continue
-        lazy = not depth and pending and shown[:2] not in ("- ", "* ")  # continues a quote
+        lazy = not depth and pending and shown[:2] not in _BULLETS  # continues a quote
         if depth != quote_depth and not lazy:  # a quote begins, ends or nests: new paragraph
             close()
             quote_depth = depth
@@ -379,8 +379,12 @@ def _body(
             continue
         if not pending:
             pending_line = number
-        if shown[:2] in ("- ", "* "):
-            shown = shown.lstrip("-* ").strip()
+        if shown[:2] in _BULLETS:
+            shown = shown.lstrip("-*+ ").strip()
+            if _TASK_BOX.match(shown):  # `- [ ] task`, `- [x] done`: a checkbox, not text
+                shown = shown[3:].strip()
+                if not shown:
+                    continue
         pending.append(shown)
     close()
     if fence:
@@ -388,6 +392,8 @@ def _body(
     return paragraphs, written, tags
 
 
+_BULLETS = ("- ", "* ", "+ ")
+_TASK_BOX = re.compile(r"\[[ xX]\](?:\s|$)")
 _CALLOUT = re.compile(r"^\[![^\]\s]+\][+-]?\s*")
 _BLOCK_ID = re.compile(r"(?:^|\s+)\^[A-Za-z0-9-]+$")
 _HEADING = re.compile(r"#{1,6}(?:\s|$)")
