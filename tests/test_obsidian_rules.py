@@ -309,3 +309,12 @@ def test_task_boxes_and_plus_bullets_are_not_text():
     text = "## Backlog\n\n- [ ] Write [[Report]]\n- [x] Ship it\n+ A plus item\n- [ ]\n"
     page = parse_markdown(text, "Board.md")
     assert [p.text for p in page.body] == ["Write Report Ship it A plus item"]
+
+
+def test_thematic_breaks_and_heading_underlines_are_not_text():
+    # The course vault closes every note with `---` over its `prev::`/`next::` lines.
+    text = "Intro.\n\n---\nnext:: [[Lists]]\n***\nOld style title\n===\nEnd\n- - -\n"
+    page = parse_markdown(text, "Footer.md")
+    assert [p.text for p in page.body] == ["Intro.", "next:: Lists", "Old style title", "End"]
+    assert [w.target for w in page.links] == ["Lists"]
+    assert page.roles[2] == "rule" and page.roles[6] == "rule"

@@ -345,6 +345,10 @@ def _body(
         if not raw:
             close()
             continue
+        if raw[0] in "-*_=" and _RULE.match(raw) and (raw[0] != "=" or pending):
+            roles[index] = "rule"  # a thematic break (`---`) or a heading's underline
+            close()
+            continue
         if "[" in raw or "#" in raw:
             shown, links, found_tags = read_line(raw, number)
             written += links
@@ -393,6 +397,7 @@ def _body(
 
 
 _BULLETS = ("- ", "* ", "+ ")
+_RULE = re.compile(r"(?:([-*_])(?:[ \t]*\1){2,}|=+)[ \t]*$")
 _TASK_BOX = re.compile(r"\[[ xX]\](?:\s|$)")
 _CALLOUT = re.compile(r"^\[![^\]\s]+\][+-]?\s*")
 _BLOCK_ID = re.compile(r"(?:^|\s+)\^[A-Za-z0-9-]+$")
