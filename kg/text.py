@@ -272,3 +272,14 @@ def cut_around(
         (a - start + len(lead), b - start + len(lead)) for a, b in spans if start <= a and b <= end
     )
     return lead + text[start:end] + ("…" if end < len(text) else ""), inside
+
+
+def quoted(text: str) -> str:
+    """`text` quoted for a message as `repr` quotes it, but with the joiners that emoji
+    and some scripts are written with (U+200D, U+200C) kept as they are, not escaped:
+    a folder named `👩‍🌾 Tips` reads as itself.
+
+    >>> print(quoted("👩\\u200d🌾 Tips"), quoted("a\\nb"), quoted("it's"))
+    '👩‍🌾 Tips' 'a\\nb' "it's"
+    """
+    return repr(text).replace("\\u200d", "\u200d").replace("\\u200c", "\u200c")

@@ -195,3 +195,126 @@ def test_links_in_properties_kg_also_reads_are_obsidian_links(tmp_path):
     assert book_note.description == "A Note about it" and book_note.date == "2024-01-05"
     assert dict(book_note.properties)["categories"] == ("[[Books]]",)  # as written
     assert [d for d in graph.diagnostics if d.severity is not Severity.INFO] == []
+
+
+def test_tags_of_any_script_and_with_emoji_are_whole_tags(tmp_path):
+    # A digital garden (tanepiper/obsidian-garden) tags by emoji; Obsidian's tag runs to a
+    # space or a punctuation mark, so letters of any script, their combining marks and
+    # emoji are all tag text, and only an all-digit tag is none.
+    text = (
+        "Kinds: #🌱/seedling #source/book📚 #🌺, #हिन्दी #cafe\u0301.\n"
+        "Not whole: #a.b #tag’s #C++ #1984; nested years: #2024/01\n"
+    )
+    page = parse_markdown(text, "Garden.md")
+    assert page.tags == (
+        "🌱/seedling",
+        "source/book📚",
+        "🌺",
+        "हिन्दी",
+        "cafe\u0301",
+        "a",
+        "tag",
+        "C",
+        "2024/01",
+    )
+    graph = load(tmp_path, {"Seed.md": "#🌱/seedling text\n", "Other.md": "#🌱 too\n"})
+    assert sorted(n.title for n in graph.notes(tag="🌱")) == ["Other", "Seed"]
+
+
+def test_quote_markers_without_a_space_or_nested_are_not_text():
+    # A TTRPG vault (tsackton/taelgar) writes its infoboxes as `>[!info]+` right under a
+    # line of text, with nested `>>` lines and bare `>` lines between paragraphs.
+    text = (
+        "# Ada\n*(AY-da)*\n>[!info]+ Facts\n> A [[Humans|human]]\n>> Lives in [[Town]]\n"
+        ">\n> > ## Inside\n> Last\nand lazily more\n\n> [!note]\n> - one\n> - two\n"
+    )
+    page = parse_markdown(text, "Ada.md")
+    assert [(p.line, p.text) for p in page.body] == [
+        (2, "*(AY-da)*"),
+        (3, "Facts A human"),
+        (5, "Lives in Town"),
+        (8, "Last and lazily more"),
+        (12, "one two"),
+    ]
+    assert [w.target for w in page.links] == ["Humans", "Town"]
+    assert page.roles[6] == "heading"
+
+
+def test_a_note_that_title_renames_is_found_by_its_file_name(tmp_path):
+    # A TTRPG vault keeps an honorific in `title:` (`title: Lady`); Obsidian names the
+    # note by its file all the same, and so does a look-up by name here.
+    files = {
+        "People/Ada Quill.md": "---\ntitle: Lady\n---\nRuns [[Town]].\n",
+        "Town.md": "Home of [[Ada Quill]].\n",
+    }
+    graph = load(tmp_path, files)
+    assert graph.note("Ada Quill").files == ("People/Ada Quill.md",)
+    assert graph.note("ada quill.md").files == ("People/Ada Quill.md",)
+    assert graph.note("Lady").files == ("People/Ada Quill.md",)
+    assert graph.find("Quill") is None
+    assert ends(graph, "Town.md") == [(1, "links", "People/Ada Quill.md")]
+
+
+def test_a_front_matter_problem_names_its_line_and_an_unquoted_link():
+    # A course vault writes `next: [[Other|shown]]` unquoted: YAML reads a list in a
+    # list, which Obsidian shows as no link; kg says where, and why.
+    text = "---\nup: [[Home]]\ntags: a, b\nnext: [[Other note|Other]]\ncategories: 3\n---\nBody.\n"
+    page = parse_markdown(text, "Course.md")
+    said = {d.line: d.message for d in page.diagnostics}
+    assert set(said) == {4, 5}
+    assert "`next` has an item that is not a title" in said[4]
+    assert 'needs quotes: "[[Name]]"' in said[4]
+    assert "`categories` should be a list" in said[5] and "quotes" not in said[5]
+    assert [w.target for w in page.links] == []  # an unquoted [[link]] is none in Obsidian
+
+
+def test_empty_items_of_tags_and_aliases_are_no_problem():
+    # Templates leave `aliases:` with an empty `-` item; Obsidian shows nothing for it.
+    text = "---\naliases:\n  - \n  - Bee\ntags:\n  -\n  - '#ok'\n---\nx\n"
+    page = parse_markdown(text, "Template left.md")
+    assert page.aliases == ("Bee",) and page.tags == ("ok",)
+    assert page.diagnostics == ()
+
+
+def test_a_tag_may_open_an_emphasis_a_strike_or_a_highlight():
+    page = parse_markdown(
+        "Status: **#todo**, _#idea_, ==#key==, ~~#old~~; not a_#word nor x=#y.\n", "Em.md"
+    )
+    assert page.tags == ("todo", "idea", "key", "old")
+
+
+def test_messages_show_emoji_names_as_written(tmp_path):
+    # A digital garden names folders with joined emoji (👩‍🌾 is three characters joined
+    # by U+200D); a message shows the name as the vault shows it, not `\u200d`.
+    graph = load(tmp_path, {"Home.md": "See [[👩\u200d🌾 Tips/Seeds]].\n"})
+    said = [d.message for d in graph.diagnostics if d.path == "Home.md"]
+    assert said == [
+        "unresolved link '👩\u200d🌾 Tips/Seeds': no file of that name or path; a stub note"
+    ]
+
+
+def test_a_whole_rebuild_says_it_is_no_problem(tmp_path):
+    # Adding the note a stub stood for rebuilds the index; the reason kg gives reads as
+    # why it rebuilt, not as something wrong with the new file.
+    load(tmp_path, {"Home.md": "See [[People]].\n"})
+    graph = load(tmp_path, {"People.md": "Who is who.\n"})
+    update = graph.index_update
+    assert update.mode == "rebuilt" and update.reason.startswith("not updated in place, as ")
+    assert "People.md" in update.describe()
+
+
+def test_task_boxes_and_plus_bullets_are_not_text():
+    # A Kanban board or a to-do list: Obsidian draws `- [ ]` as a checkbox and `+ ` as a
+    # bullet; neither is the note's text.
+    text = "## Backlog\n\n- [ ] Write [[Report]]\n- [x] Ship it\n+ A plus item\n- [ ]\n"
+    page = parse_markdown(text, "Board.md")
+    assert [p.text for p in page.body] == ["Write Report Ship it A plus item"]
+
+
+def test_thematic_breaks_and_heading_underlines_are_not_text():
+    # The course vault closes every note with `---` over its `prev::`/`next::` lines.
+    text = "Intro.\n\n---\nnext:: [[Lists]]\n***\nOld style title\n===\nEnd\n- - -\n"
+    page = parse_markdown(text, "Footer.md")
+    assert [p.text for p in page.body] == ["Intro.", "next:: Lists", "Old style title", "End"]
+    assert [w.target for w in page.links] == ["Lists"]
+    assert page.roles[2] == "rule" and page.roles[6] == "rule"

@@ -307,8 +307,8 @@ class KnowledgeGraph(WalkMethods, NetworkxMethods, ClientMethods, TableMethods, 
         if note_id is not None:
             return self._notes[note_id]
         if "/" in query or query.casefold().endswith(".md"):
-            return self._by_file(query)
-        return None
+            return self._by_file(query) or (None if "/" in query else self._by_file_name(query))
+        return self._by_file_name(query)  # Obsidian's name of a note: its file's
 
     def _by_file(self, query: str) -> Note | None:
         """The note read from the file `query` (relative to the corpus, `.md` optional):

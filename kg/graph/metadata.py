@@ -13,6 +13,7 @@ linked that have no note (`g.unresolved()`).
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from collections import Counter
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, cast
@@ -22,6 +23,7 @@ from kg.errors import check_flag
 from kg.graph.columns import file_facts, frame_of
 from kg.graph.figures import is_note
 from kg.model import LinkKind, Note, NoteKind
+from kg.text import normalize_title
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped, unused-ignore]
@@ -216,3 +218,35 @@ class TableMethods:
         {'X': 2, 'pic.png': 1}
         """
         return unresolved_titles(cast("KnowledgeGraph", self))
+
+    def _by_file_name(self, query: str) -> Note | None:
+        """The Markdown note whose file is named `query` (no folder, `.md` optional), as
+        Obsidian names every note by its file: the one nearest the root (then first by
+        path) when several are; a note that a `title:` renames in kg (`title: Lady`
+        in `Elowen Duval.md`) is still found by its file's name.
+
+        >>> from kg.graph.knowledge import KnowledgeGraph
+        >>> notes = {"l": Note("l", "Lady", NoteKind.SYNTHESIS, files=("People/Elowen Duval.md",)),
+        ...          "m": Note("m", "Lady", NoteKind.SYNTHESIS, files=("Elowen Duval.md",))}
+        >>> g = KnowledgeGraph(notes, [])
+        >>> g.find("elowen duval").id, g.find("Lady").id, g.find("Duval")
+        ('m', 'l', None)
+        """
+        names = self.__dict__.get("_file_names")
+        if names is None:  # worked out once, on the first name no title or alias has
+            files = []
+            for item in cast("KnowledgeGraph", self).note_table.notes_or_items():
+                note_id, paths = (
+                    (item.id, item.files)
+                    if isinstance(item, Note)
+                    else (item["id"], item.get("files", ()))
+                )
+                files += [(f.count("/"), f, note_id) for f in paths if f.lower().endswith(".md")]
+            names = {}
+            for _depth, path, note_id in sorted(files):
+                stem = posixpath.basename(path)[:-3]
+                names.setdefault(normalize_title(stem), note_id)
+            self.__dict__["_file_names"] = names
+        key = normalize_title(query[:-3] if query.casefold().endswith(".md") else query)
+        note_id = names.get(key)
+        return None if note_id is None else cast("KnowledgeGraph", self).note_table[note_id]

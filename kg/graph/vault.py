@@ -24,7 +24,7 @@ from kg.graph.merge import merge_pages
 from kg.model import Diagnostic, LinkKind, Note, NoteKind, Page, Severity, WrittenLink
 from kg.parse.obsidian import ATTACHMENT_SUFFIXES, code_spans
 from kg.sentences import sentences_at
-from kg.text import clean_title, normalize_title, tag_key
+from kg.text import clean_title, normalize_title, quoted, tag_key
 
 if TYPE_CHECKING:
     from kg.graph.build import GraphBuilder
@@ -216,7 +216,7 @@ class VaultLinker:
                         written.line,
                         Severity.INFO,
                         f"{'embeds' if written.embed else 'links'} the note itself "
-                        f"({written.target!r}); no link drawn to itself",
+                        f"({quoted(written.target)}); no link drawn to itself",
                         "self-link",
                     )
                 )
@@ -253,7 +253,7 @@ class VaultLinker:
                         page.path,
                         written.line,
                         Severity.INFO,
-                        f"link {target!r} matches {len(found.others) + 1} files; it goes to "
+                        f"link {quoted(target)} matches {len(found.others) + 1} files; it goes to "
                         f"{found.path} (the vault root's, else the shortest path), not to "
                         + ", ".join(found.others),
                         "ambiguous-link",
@@ -269,7 +269,7 @@ class VaultLinker:
                     page.path,
                     written.line,
                     Severity.INFO,
-                    f"attachment {target!r} is not in the vault; kept as a missing attachment",
+                    f"attachment {quoted(target)} is not in the vault; kept as a missing attachment",
                     "missing-attachment",
                 )
             )
@@ -294,7 +294,7 @@ class VaultLinker:
                     page.path,
                     written.line,
                     Severity.INFO,
-                    f"unresolved link {target!r}: no file of that name or path; a stub note",
+                    f"unresolved link {quoted(target)}: no file of that name or path; a stub note",
                     "unresolved-link",
                 )
             )
@@ -367,7 +367,7 @@ def add_markdown_notes(
                     page.path,
                     page.title_line,
                     Severity.INFO,
-                    f"the title {page.title!r} is also the title of "
+                    f"the title {quoted(page.title)} is also the title of "
                     f"{', '.join(other.files) or other.id}; each file is its own note",
                     "same-title",
                 )

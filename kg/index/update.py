@@ -156,7 +156,11 @@ def update_in_place(
         )
     except NotLocal as why:
         return None, IndexUpdate(
-            "rebuilt", tuple(changed), tuple(added), tuple(removed), reason=str(why)
+            "rebuilt",
+            tuple(changed),
+            tuple(added),
+            tuple(removed),
+            reason=f"not updated in place, as {why}",  # why a whole rebuild: no problem
         )
     return graph, IndexUpdate(
         "updated",

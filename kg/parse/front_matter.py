@@ -71,6 +71,17 @@ class Problems:
     def __init__(self, path: str) -> None:
         self.path = path
         self.items: list[Diagnostic] = []
+        self.key_lines: dict[str, int] = {}  # a front-matter key -> the line that writes it
+
+    def at(self, key: str) -> int | None:
+        """The line of the front matter that writes `key` (None when not known).
+
+        >>> problems = Problems("x.md")
+        >>> problems.key_lines = {"next": 4}
+        >>> problems.at("next"), problems.at("up")
+        (4, None)
+        """
+        return self.key_lines.get(key)
 
     def add(self, line: int | None, message: str, severity: Severity = Severity.WARNING) -> None:
         self.items.append(Diagnostic(self.path, line, severity, message, "front-matter"))
@@ -217,7 +228,7 @@ def meta_text(value: Any, key: str, problems: Problems) -> str:
         return ""
     if isinstance(value, (str, int, float, dt.date)):
         return str(value).strip()
-    problems.add(None, f"`{key}` should be text, got a {type(value).__name__}; ignored")
+    problems.add(problems.at(key), f"`{key}` should be text, got a {type(value).__name__}; ignored")
     return ""
 
 
@@ -249,15 +260,36 @@ def meta_titles(value: Any, key: str, problems: Problems) -> list[str]:
     if isinstance(value, list):
         out = []
         for item in value:
+            if item is None:  # an empty item (`-` alone, as a template leaves): none
+                continue
             if isinstance(item, (str, int, float)):
                 out.append(clean_title(str(item)))
             elif isinstance(item, dict) and "title" in item:
                 out.append(clean_title(str(item["title"])))
             else:
-                problems.add(None, f"`{key}` has an item that is not a title: {item!r}; ignored")
+                problems.add(
+                    problems.at(key),
+                    f"`{key}` has an item that is not a title: {item!r}; ignored"
+                    + _UNQUOTED_LINK * _unquoted_link(item),
+                )
         return [t for t in out if t]
-    problems.add(None, f"`{key}` should be a list, got a {type(value).__name__}; ignored")
+    problems.add(
+        problems.at(key), f"`{key}` should be a list, got a {type(value).__name__}; ignored"
+    )
     return []
+
+
+_UNQUOTED_LINK = ' (a [[link]] in front matter needs quotes: "[[Name]]", as in Obsidian)'
+
+
+def _unquoted_link(item: Any) -> bool:
+    """Whether an item of a list is what YAML makes of an unquoted `[[Name]]` (the
+    value `[["Name"]]`): a list of texts.
+
+    >>> _unquoted_link(["Obsidian Embeds|Embeds"]), _unquoted_link({"a": 1})
+    (True, False)
+    """
+    return isinstance(item, list) and bool(item) and all(isinstance(i, str) for i in item)
 
 
 LineOf = Callable[[str], int]  # a title -> the line of the front matter that writes it

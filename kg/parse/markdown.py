@@ -109,6 +109,11 @@ def parse_markdown(text: str, path: str) -> Page:
     if front is not None:
         for index in range(0, body_start):
             roles[index] = "front-matter"
+        problems.key_lines = {
+            line.partition(":")[0].strip(): number
+            for number, line in enumerate(lines[1 : body_start - 1], start=2)
+            if line[:1] not in (" ", "\t", "-", "#") and ":" in line
+        }
         meta = load_meta(front, front_line, problems)
     stem = PurePath(path).stem
     title = clean_title(meta_text(meta.get("title"), "title", problems)) or clean_title(stem)
@@ -286,6 +291,7 @@ def _body(
     fence_depth = 0  # the callout depth (`>` markers) the open fence sits in
     raw_end = ""  # the closing tag of a raw HTML block (`</pre>`) while inside one
     in_comment = ""  # the marker closing the comment the line is in (`-->`, `%%`)
+    quote_depth = 0  # the quote (callout) depth of the paragraph pending
 
     def close() -> None:
         if pending:
@@ -339,6 +345,10 @@ def _body(
         if not raw:
             close()
             continue
+        if raw[0] in "-*_=" and _RULE.match(raw) and (raw[0] != "=" or pending):
+            roles[index] = "rule"  # a thematic break (`---`) or a heading's underline
+            close()
+            continue
         if "[" in raw or "#" in raw:
             shown, links, found_tags = read_line(raw, number)
             written += links
@@ -352,16 +362,31 @@ def _body(
         shown = shown.strip()
         if "^" in shown:  # a block id (` ^b1`) marks the line for links; it is not text
             shown = _BLOCK_ID.sub("", shown)
-        if not shown:
-            roles[index] = "body"
-            continue
+        depth = 0
+        if shown[:1] == ">":  # a quote or callout, `>text` and nested `>>` or `> >` alike
+            depth, shown = in_container(shown)
+            if shown[:2] == "[!":  # a callout's type (`> [!note]-`) is not text; its title is
+                close()  # and a callout starts a block of its own
+                shown = _CALLOUT.sub("", shown)
+            elif shown[:1] == "#" and _HEADING.match(shown):
+                roles[index] = "heading"
+                close()
+                continue
+        lazy = not depth and pending and shown[:2] not in _BULLETS  # continues a quote
+        if depth != quote_depth and not lazy:  # a quote begins, ends or nests: new paragraph
+            close()
+            quote_depth = depth
         roles[index] = "body"
+        if not shown:
+            if depth:
+                close()  # a bare `>` parts a quote's paragraphs, as a blank line does
+            continue
         if not pending:
             pending_line = number
-        if shown[:2] in ("- ", "* ", "> "):
-            shown = shown.lstrip("-*> ").strip()
-            if shown[:2] == "[!":  # a callout's type (`> [!note]-`) is not text; its title is
-                shown = _CALLOUT.sub("", shown)
+        if shown[:2] in _BULLETS:
+            shown = shown.lstrip("-*+ ").strip()
+            if _TASK_BOX.match(shown):  # `- [ ] task`, `- [x] done`: a checkbox, not text
+                shown = shown[3:].strip()
                 if not shown:
                     continue
         pending.append(shown)
@@ -371,6 +396,9 @@ def _body(
     return paragraphs, written, tags
 
 
+_BULLETS = ("- ", "* ", "+ ")
+_RULE = re.compile(r"(?:([-*_])(?:[ \t]*\1){2,}|=+)[ \t]*$")
+_TASK_BOX = re.compile(r"\[[ xX]\](?:\s|$)")
 _CALLOUT = re.compile(r"^\[![^\]\s]+\][+-]?\s*")
 _BLOCK_ID = re.compile(r"(?:^|\s+)\^[A-Za-z0-9-]+$")
 _HEADING = re.compile(r"#{1,6}(?:\s|$)")

@@ -69,8 +69,16 @@ _LINK = re.compile(
 _SIZE = re.compile(r"^\d+(?:x\d+)?$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _URL = re.compile(r"\b(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.|mailto:)\S+")
-# An inline tag: `#` after a space or at the line start, then letters, digits, `_`, `-`, `/`.
-_TAG = re.compile(r"(?:(?<=\s)|^)#([\w/-]+)")
+# An inline tag: `#` after a space or at the line start, then any characters but spaces,
+# ASCII punctuation other than `_`, `-` and `/`, and Unicode's general and supplemental
+# punctuation (U+2000-U+206F, U+2E00-U+2E7F): Obsidian's tag, in which letters of any
+# script with their combining marks (`#हिन्दी`, a decomposed `#café`) and emoji
+# (`#🌱/seedling`, `#book📚`) are tag text. The `#` may also open an emphasis, a strike
+# or a highlight (`**#todo**`, `_#idea_`, `==#key==`), where Obsidian reads a tag too.
+_TAG = re.compile(
+    r"(?:(?<=\s)|^)(?P<lead>[*_~=]*)"
+    r"#([^\s\u2000-\u206f\u2e00-\u2e7f!\"#$%&'()*+,.:;<=>?@\[\\\]^`{|}~]+)"
+)
 _CODE = re.compile(r"(`+)(.+?)\1")
 _ESCAPED = re.compile(r"\\[\[\]#|`!]")
 _ESCAPED_LINK = re.compile(r"\\\[\\\[.*?\\\]\\\]")
@@ -184,8 +192,10 @@ WrittenLink(target='../b/My note.md', line=7, anchor='Part', shown='t', embed=Fa
         scan = _cut(hidden, spans) if spans else hidden
         scan = _URL.sub(lambda m: " " * (m.end() - m.start()), scan)
         for match in _TAG.finditer(scan):
-            tag = match.group(1).strip("/")
-            if tag and not tag.replace("/", "").isdigit():
+            tag = match.group(2).strip("/")
+            if "_" in match.group("lead"):
+                tag = tag.rstrip("_")  # `_#idea_`: the closing `_` ends the emphasis
+            if tag and not tag.isdecimal():  # `#1984` is no tag; `#y1984`, `#2024/01` are
                 tags.append(tag)
     return shown_text, links, tags
 
