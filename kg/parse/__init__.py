@@ -15,4 +15,8 @@ lines)."""
 # 1: every index of FORMAT_VERSION 13 before this constant (its manifest names none);
 # 2: a Markdown note's front-matter links each on the line that writes it, not the front
 # matter's first line; a date YAML cannot make is reported as invalid front matter.
-PARSE_VERSION = 2
+# 3: Obsidian's rules on unseen vaults: tags with emoji and any script's letters, tags that
+# open an emphasis; callouts and nested quotes without their markers; task boxes and
+# horizontal rules out of the text; empty front-matter list items ignored; front-matter
+# problems on their key's line.
+PARSE_VERSION = 3
