@@ -315,8 +315,9 @@ def test_unsupported_lint_on_notes_flags_what_was_labelled(tmp_path):
 
 def test_a_share_is_shown_for_the_claims_own_evidence_only(tmp_path, monkeypatch, capsys):
     # A share of the fused ranking says how a claim's candidates compare; deeper down, among
-    # a source's two or three own sources (1.00 for a lone one), it says little of the
-    # claim: the Python tree, its repr, `kg trace` and its --json give the rank alone there.
+    # a source's two or three own sources (1.00 for a lone one), it says nothing of the
+    # claim: there the score is the cosine with the text the source was quoted by, in the
+    # Python tree, its repr, `kg trace` and its --json (a float everywhere, never None).
     import re
 
     from fake_embedder import FakeEmbedder
@@ -342,11 +343,19 @@ def test_a_share_is_shown_for_the_claims_own_evidence_only(tmp_path, monkeypatch
     own = [node for parent, node in ranked if parent in ("claim", "sentence")]
     deeper = [node for parent, node in ranked if parent not in ("claim", "sentence")]
     assert own and deeper
-    assert all(n.score is not None and n.parts and n.cosine is not None for n in own)
-    assert all(n.score is None and n.parts and n.cosine is not None for n in deeper)
-    shown = repr(tree).splitlines()
-    assert any(line.startswith("    ") and " #1 " in line for line in shown), shown
-    assert not any(line.startswith("    ") and " 1.000 " in line for line in shown), shown
+    assert all(n.parts and n.cosine is not None for n in own)
+    assert all(n.parts and n.cosine is None and n.score == n.support for n in deeper)
+    assert all(isinstance(n.score, float) for _, n in ranked)
+    # a source's lone own source: a share would be 1.00, its cosine is not
+    lone = [
+        kids[0]
+        for _, node in pairs(tree)
+        if node.kind not in ("claim", "sentence")
+        and len(kids := [c for c in node.children if c.rank]) == 1
+    ]
+    assert all(n.score < 1.0 for n in lone)
+    shown = "\n".join(repr(tree).splitlines())
+    assert all(f"{n.score:.3f}" in shown for n in deeper[:3]), shown
 
     def dumped(item, parent="claim"):
         yield parent, item
@@ -355,16 +364,14 @@ def test_a_share_is_shown_for_the_claims_own_evidence_only(tmp_path, monkeypatch
 
     items = [(parent, item) for parent, item in dumped(evidence_json(tree)) if "rank" in item]
     assert len(items) == len(ranked)
-    assert all(
-        (item["score"] is None) == (parent not in ("claim", "sentence")) for parent, item in items
-    )
-    # `kg trace` ranked as here: a share after the claim's own sources' ranks (indented two
-    # spaces), none after their sources' ranks (deeper).
+    assert all(isinstance(item["score"], float) for _, item in items)
+    # `kg trace` ranked as here: a figure after every rank, the claim's own sources'
+    # (indented two spaces) and their sources' (deeper).
     scorer = FusedScorer(graph.embeddings)
     monkeypatch.setattr(command, "open_for_trace", lambda args, reach: (graph, scorer))
     assert main(["trace", title, "--claim", "0", *where]) == 0
     heads = re.findall(r"^( *)└ \w+(?: \(.*?\))? #\d+( [\d.]+)?  ", capsys.readouterr().out, re.M)
     assert {(len(indent) == 2, bool(share)) for indent, share in heads} == {
         (True, True),
-        (False, False),
+        (False, True),
     }

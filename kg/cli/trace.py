@@ -199,8 +199,7 @@ def run(args: argparse.Namespace) -> int:
         title = node.note.title if node.note else ""
         label = f" ({node.label})" if node.label else ""
         place = f" #{node.rank}" if node.rank else ""
-        score = "" if node.score is None else f" {node.score:.2f}"  # None: a share deeper down
-        head = f"└ {node.kind}{label}{place}{score}  {title}"
+        head = f"└ {node.kind}{label}{place} {node.score:.2f}  {title}"
         print(wrap(head, indent, indent + "    "))
         if getattr(args, "explain", False) and (node.parts or node.cosine is not None):
             print(wrap(explain_parts(node), indent + "    ", indent + "      "))
@@ -377,7 +376,7 @@ def mirror_static_vectors(graph: KnowledgeGraph, args: argparse.Namespace) -> No
 SCORE_LEGEND = (
     "(score: a cited note 1.00; a ranked source, #rank then its share of the fused ranking "
     "among the claim's ranked sources (papers apart), largest first; a source's own sources, "
-    "#rank alone (a share among a source's few sources says little of the claim); "
+    "#rank then their cosine with the text the source was quoted by; "
     "--explain shows the parts)"
 )
 

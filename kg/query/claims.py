@@ -66,13 +66,13 @@ class Evidence(TreeDisplay):
         'claim', 'sentence', 'cited', 'source', 'related' or 'paper'.
     text : str
         The claim, or the quoted text that supports it.
-    score : float or None
+    score : float
         How well it supports its parent: 1.0 for a cited note; for ranked evidence of the
         claim itself, its share of the fused ranking among the claim's candidates (its
-        cosine, ranked by a single scorer); for a claim, its best child's. None for a
-        share deeper down (a source's own sources, ranked against the text it was quoted
-        by): a share among that source's two or three candidates (1.00 for a lone one)
-        says little of the claim, so only its `rank` and `cosine` are kept.
+        cosine, ranked by a single scorer); for a claim, its best child's. Deeper down (a
+        source's own sources, ranked against the text the source was quoted by) its
+        cosine with that text: a share among a source's two or three candidates (1.00 for
+        a lone one) would say nothing of the claim.
     note : Note or None
         The note the text is from.
     link : Link or None
@@ -97,7 +97,7 @@ class Evidence(TreeDisplay):
 
     kind: str  # 'claim', 'sentence', 'cited', 'source', 'related', 'paper'
     text: str  # the claim, or the quoted text that supports it
-    score: float | None
+    score: float
     note: Note | None = None
     link: Link | None = None
     label: str = ""  # relation label, for related concepts
@@ -126,9 +126,7 @@ class Evidence(TreeDisplay):
     @property
     def support(self) -> float:
         """What the unsupported threshold is held against: the cosine, else the score."""
-        if self.cosine is not None:
-            return self.cosine
-        return 0.0 if self.score is None else self.score
+        return self.score if self.cosine is None else self.cosine
 
     def walk(self, depth: int = 0) -> Iterator[tuple[int, Evidence]]:
         """Every node of the tree with its depth, parents before children.

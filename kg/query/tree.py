@@ -213,7 +213,7 @@ def evidence_of(
         How many ranked sources to keep.
     shares : bool
         Give ranked evidence its share of the fused ranking as its score (the claim's own
-        evidence); False, deeper down, gives None instead (see `Evidence.score`).
+        evidence); False, deeper down, gives its cosine instead (see `Evidence.score`).
 
     Returns
     -------
@@ -306,13 +306,13 @@ def _deeper(
     )
 
 
-def _scores(found: Ranked, shares: bool) -> tuple[float | None, float | None]:
+def _scores(found: Ranked, shares: bool) -> tuple[float, float | None]:
     """A ranked evidence's (score, cosine): its share of the fused ranking and its cosine
-    (None when the score is the cosine already, as a single scorer gives it); a share
-    only with `shares` (see `Evidence.score`)."""
+    (None when the score is the cosine already, as a single scorer gives it); without
+    `shares`, deeper down, the cosine is the score (see `Evidence.score`)."""
     score, cosine = round(found.score, 4), round(found.cosine, 4)
-    if found.parts and not shares:  # a share among a source's own sources: not shown
-        return None, cosine
+    if found.parts and not shares:  # a share among a source's own sources says nothing
+        return cosine, None
     return score, None if found.cosine == found.score else cosine
 
 
