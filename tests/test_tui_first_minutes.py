@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from kg_tui.app import KgApp
-from textual.widgets import Static
+from kg_tui.screens.trace import TraceScreen
+from textual.widgets import Label, OptionList, Static
 from tui_support import open_note, settle
 
 VERIFIER = "Can a verifier be trusted more than the generator it checks?"
@@ -42,3 +43,34 @@ async def test_depth_two_figure_counts_notes_as_the_note_figures_do(app: KgApp, 
         more = stats.two_hop - stats.direct
         assert f"{more} more notes at depth 2" in status, status
         assert "categor" in status and "tag" in status, status
+
+
+# ---------------------------------------------------------------- claim numbers
+
+
+@pytest.mark.asyncio
+async def test_trace_numbers_statements_as_kg_trace_claim_takes_them(app: KgApp, notes_graph):
+    """The trace labelled a note's sentences "¶1 s1", "¶1 s2" while `kg trace --claims`
+    lists them 0, 1, 2 … and `kg trace NOTE --claim N` takes those: a person could not go
+    from a statement on the screen to the same one on the command line."""
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot, VERIFIER)
+        await pilot.press("t")
+        await settle(pilot)
+        trace = app.screen
+        assert isinstance(trace, TraceScreen)
+        options = trace.query_one("#trace-claims", OptionList)
+        listed = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        every = notes_graph.claims(VERIFIER)
+        assert len(listed) == len(every)
+        for row, claim in zip(listed, every, strict=True):
+            assert row.split()[0] == str(claim.index), (row, claim)
+            assert "¶" not in row
+        assert "--claim N" in str(trace.query_one("#trace-claims-title", Label).render())
+        sentence = next(c for c in every if c.kind == "sentence" and c.index >= 2)
+        options.highlighted = sentence.index
+        await settle(pilot)
+        title = str(trace.query_one("#trace-tree-title", Label).render())
+        assert f"claim {sentence.index}" in title, title
+        detail = " ".join(str(trace.query_one("#trace-quote", Static).render()).split())
+        assert f"--claim {sentence.index}" in detail and VERIFIER in detail, detail
