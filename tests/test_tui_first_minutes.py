@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from kg_tui.app import KgApp
 from kg_tui.screens.trace import TraceScreen
+from kg_tui.widgets.search import SearchPanel
 from textual.widgets import Label, OptionList, Static
 from tui_support import open_note, settle
 
@@ -74,3 +75,22 @@ async def test_trace_numbers_statements_as_kg_trace_claim_takes_them(app: KgApp,
         assert f"claim {sentence.index}" in title, title
         detail = " ".join(str(trace.query_one("#trace-quote", Static).render()).split())
         assert f"--claim {sentence.index}" in detail and VERIFIER in detail, detail
+
+
+# ---------------------------------------------------------------- search count
+
+
+@pytest.mark.asyncio
+async def test_search_header_never_counts_only_the_hits_it_lists(app: KgApp, notes_graph):
+    """"20 match “verifier”" while 25 notes match it (`kg search verifier -k 50` lists
+    25): the browser lists the best 20 and counted those. Now it says more match."""
+    found = len(notes_graph.search("verifier", k=50))
+    assert found > 20
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"verifier", "enter")
+        await settle(pilot)
+        header = " ".join(app.query_one(SearchPanel).header.split())
+        assert "more than 20 match “verifier”" in header, header
+        assert "20 listed" in header, header
+        assert not header.startswith("20 match"), header

@@ -219,7 +219,11 @@ class SearchPanel(Vertical):
         if note:
             self.results.add_option(Option(Content.styled(note, "dim italic"), disabled=True))
 
-    def show_hits(self, query: str, rows: list[SearchRow], how: str) -> None:
+    def show_hits(
+        self, query: str, rows: list[SearchRow], how: str, found: int | None = None
+    ) -> None:
+        """List `rows`, the best of `found` hits (as many as the rows when None): the
+        header counts what matched, and says when more matched than are listed."""
         self.last_hits = (query, [row.note.id for row in rows])
         results = self.results
         results.clear_options()
@@ -233,7 +237,12 @@ class SearchPanel(Vertical):
             )
             results.add_option(Option(Content.styled(reason, "dim italic"), disabled=True))
             return
-        header = f"{len(rows)} match {self._quoted(query)} · {how}"
+        header = f"{len(rows)} match {self._quoted(query)}"
+        if found is not None and found > len(rows):
+            header = (
+                f"more than {len(rows)} match {self._quoted(query)}, the best {len(rows)} listed"
+            )
+        header += f" · {how}"
         self._header(header + " · score 0–1, how it matched", "dim", header)
         graph = getattr(self.screen, "graph", None)
         for rank, row in enumerate(rows, start=1):
