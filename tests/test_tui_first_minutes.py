@@ -82,7 +82,7 @@ async def test_trace_numbers_statements_as_kg_trace_claim_takes_them(app: KgApp,
 
 @pytest.mark.asyncio
 async def test_search_header_never_counts_only_the_hits_it_lists(app: KgApp, notes_graph):
-    """"20 match “verifier”" while 25 notes match it (`kg search verifier -k 50` lists
+    """ "20 match “verifier”" while 25 notes match it (`kg search verifier -k 50` lists
     25): the browser lists the best 20 and counted those. Now it says more match."""
     found = len(notes_graph.search("verifier", k=50))
     assert found > 20
@@ -94,3 +94,25 @@ async def test_search_header_never_counts_only_the_hits_it_lists(app: KgApp, not
         assert "more than 20 match “verifier”" in header, header
         assert "20 listed" in header, header
         assert not header.startswith("20 match"), header
+
+
+# ---------------------------------------------------------------- Used by
+
+
+@pytest.mark.asyncio
+async def test_used_by_lists_what_kg_trace_used_by_lists(app: KgApp, notes_graph):
+    """Used by said "82 claims rest on this note" where `kg trace NOTE --used-by` lists
+    152: the browser looked two links deep, the command three (its --depth, as the
+    trace's). Now the browser follows the trace's depth and says how deep it looked."""
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot, VERIFIER)
+        await pilot.press("t")
+        await settle(pilot)
+        trace = app.screen
+        assert isinstance(trace, TraceScreen) and trace.depth == 3  # kg trace's --depth
+        await pilot.press("u")
+        await settle(pilot)
+        uses = notes_graph.used_by(VERIFIER, depth=3)
+        assert len(uses) > len(notes_graph.used_by(VERIFIER, depth=2))
+        title = " ".join(str(trace.query_one("#trace-tree-title", Label).render()).split())
+        assert f"{len(uses)} claims, up to 3 links away" in title, title
