@@ -10,7 +10,7 @@ import pytest
 from kg_tui.app import KgApp
 from kg_tui.screens.trace import TraceScreen
 from kg_tui.widgets.search import SearchPanel
-from textual.widgets import Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from tui_support import open_note, settle
 
 VERIFIER = "Can a verifier be trusted more than the generator it checks?"
@@ -116,3 +116,27 @@ async def test_used_by_lists_what_kg_trace_used_by_lists(app: KgApp, notes_graph
         assert len(uses) > len(notes_graph.used_by(VERIFIER, depth=2))
         title = " ".join(str(trace.query_one("#trace-tree-title", Label).render()).split())
         assert f"{len(uses)} claims, up to 3 links away" in title, title
+
+
+# ---------------------------------------------------------------- export
+
+
+@pytest.mark.asyncio
+async def test_export_dialog_says_which_enter_exports(app: KgApp, tmp_path: Path):
+    """The export dialog said "Ctrl+S or Enter exports", but Enter on its first field (the
+    focused list of what to export) opens that list: nothing was written. The hint now
+    says where Enter exports, and it does there."""
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_note(pilot, VERIFIER)
+        await pilot.press("x")
+        await settle(pilot)
+        dialog = app.screen
+        hint = " ".join(str(dialog.query_one(".dialog-hint", Label).render()).split())
+        assert "Ctrl+S or Enter exports" not in hint, hint
+        assert "Enter does in the File box" in hint, hint
+        dialog.query_one("#export-file", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        result = screen.last_export
+        assert result is not None and not result.error
+        assert Path(result.path).parent == tmp_path / "export"
