@@ -42,7 +42,7 @@ async def test_depth_two_figure_counts_notes_as_the_note_figures_do(app: KgApp, 
         stats = notes_graph.stats(screen.current)
         status = status_of(app)
         more = stats.two_hop - stats.direct
-        assert f"{more} more notes at depth 2" in status, status
+        assert f"{more} more notes two links away" in status, status
         assert "categor" in status and "tag" in status, status
 
 

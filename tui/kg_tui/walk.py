@@ -204,17 +204,17 @@ def second_ring_words(ring: dict[str, list[Entry]]) -> str:
     >>> def entry(i, kind=NoteKind.SYNTHESIS):
     ...     return Entry(Note(i, i.upper(), kind), Link("b", i, LinkKind.RELATED), "out")
     >>> second_ring_words({"b": [entry("c"), entry("d")], "e": [entry("c")]})
-    '2 more notes at depth 2'
+    '2 more notes two links away'
     >>> second_ring_words({"b": [entry("c"), entry("k", NoteKind.CATEGORY)]})
-    '1 more note at depth 2, and 1 category'
+    '1 more note two links away, and 1 category'
     >>> second_ring_words({"b": [entry("k", NoteKind.CATEGORY), entry("t", NoteKind.TAG)]})
-    '0 more notes at depth 2, and 1 category and 1 tag'
+    '0 more notes two links away, and 1 category and 1 tag'
     """
     seen = {e.note.id: e.note.kind for entries in ring.values() for e in entries}
     categories = sum(1 for kind in seen.values() if kind is NoteKind.CATEGORY)
     tags = sum(1 for kind in seen.values() if kind is NoteKind.TAG)
     notes = len(seen) - categories - tags
-    text = f"{notes:,} more note{'' if notes == 1 else 's'} at depth 2"
+    text = f"{notes:,} more note{'' if notes == 1 else 's'} two links away"
     grouping = [
         f"{count:,} {one if count == 1 else many}"
         for count, one, many in ((categories, "category", "categories"), (tags, "tag", "tags"))
