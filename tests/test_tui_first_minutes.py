@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from kg_tui.app import KgApp
 from kg_tui.screens.trace import TraceScreen
+from kg_tui.widgets.evidence import EvidenceTree
 from kg_tui.widgets.search import SearchPanel
 from textual.widgets import Input, Label, OptionList, Static
 from tui_support import open_note, settle
@@ -140,3 +141,31 @@ async def test_export_dialog_says_which_enter_exports(app: KgApp, tmp_path: Path
         result = screen.last_export
         assert result is not None and not result.error
         assert Path(result.path).parent == tmp_path / "export"
+
+
+# ---------------------------------------------------------------- the quote under evidence
+
+
+@pytest.mark.asyncio
+async def test_evidence_quotes_part_the_annotation_from_the_description(app: KgApp, notes_graph):
+    """Under a related note the trace quoted “evidence: model judges show … biases
+    Assesses the use of strong models…”: the link's annotation and the note's description
+    run together as one broken sentence, where `kg trace` prints “… biases — Assesses …”."""
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_note(pilot, VERIFIER)
+        await pilot.press("t")
+        await settle(pilot)
+        tree = app.screen.query_one(EvidenceTree)
+        tree_text, todo = [], list(tree.root.children)
+        while todo:
+            node = todo.pop()
+            tree_text.append(" ".join(str(node.label).split()))
+            todo.extend(node.children)
+        expected = next(
+            node.quote
+            for _, node in notes_graph.trace(VERIFIER, claim=0).walk()
+            if node.link is not None and node.link.annotation and " — " in node.quote
+        )
+        dash = expected.index(" — ")
+        joint = expected[max(0, dash - 20) : dash + 12]  # the words either side of the dash
+        assert any(joint in line for line in tree_text), (joint, tree_text[:6])

@@ -188,7 +188,7 @@ def trace(graph: KnowledgeGraph, note: Note, claim: ClaimRow, depth: int = 3) ->
 
 
 def _adapt(node: Evidence, claim: ClaimRow) -> EvidenceNode:
-    quote = node.text or (claim.text if node.kind == "claim" else "")
+    quote = node.quote or (claim.text if node.kind == "claim" else "")  # annotation — text
     return EvidenceNode(
         kind=node.kind or "cited",
         note_id=node.note.id if node.note else None,
