@@ -169,3 +169,21 @@ async def test_evidence_quotes_part_the_annotation_from_the_description(app: KgA
         dash = expected.index(" — ")
         joint = expected[max(0, dash - 20) : dash + 12]  # the words either side of the dash
         assert any(joint in line for line in tree_text), (joint, tree_text[:6])
+
+
+@pytest.mark.asyncio
+async def test_statements_title_never_wraps(app: KgApp, notes_graph, tmp_path: Path):
+    """At 60×20 the statements' title wrapped: "Statements · --claim" over a lone "N"."""
+    async with app.run_test(size=(60, 20)) as pilot:
+        await open_note(pilot, VERIFIER)
+        await pilot.press("t")
+        await settle(pilot)
+        title = app.screen.query_one("#trace-claims-title", Label)
+        assert len(str(title.render())) <= title.content_region.width
+        assert title.region.height == 1
+    app = KgApp(graph=notes_graph, export_dir=tmp_path / "export")
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot, VERIFIER)
+        await pilot.press("t")
+        await settle(pilot)
+        assert "--claim N" in str(app.screen.query_one("#trace-claims-title", Label).render())

@@ -143,6 +143,18 @@ class TraceScreen(ListingMethods):
                     yield Static("", id="trace-quote")
         yield FittingFooter(compact=False)
 
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_claims_title)
+
+    def _fit_claims_title(self) -> None:
+        """The statements' title names `--claim N` where it fits on its line; where it
+        would wrap (under about 75 columns) it is "Statements", the numbers still shown."""
+        title = self.query_one("#trace-claims-title", Label)
+        if str(title.render()) not in (STATEMENTS, STATEMENTS_SHORT):
+            return  # a listing's own title ("Statements · 3 of 14 weak")
+        width = title.content_region.width
+        title.update(STATEMENTS if not width or width >= len(STATEMENTS) else STATEMENTS_SHORT)
+
     def on_mount(self) -> None:
         options = self.query_one("#trace-claims", OptionList)
         tree = self.query_one(EvidenceTree)
@@ -423,6 +435,7 @@ def describe_evidence(
 
 
 STATEMENTS = "Statements · --claim N"  # numbered as `kg trace --claims` lists them
+STATEMENTS_SHORT = "Statements"
 
 
 def numbered(claim: features.ClaimRow, wide: int) -> str:
