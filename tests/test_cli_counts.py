@@ -124,3 +124,14 @@ def test_browse_takes_no_json_and_bridges_label_their_columns(corpus, capsys):
     capsys.readouterr()
     out = run(["bridges", "-n", "2", *corpus]).stdout
     assert " score  part.  note" in out and "(part.: participation" in out
+
+
+def test_search_says_when_more_notes_match_than_it_lists(corpus):
+    """`kg search verifier` listed 10 hits and nothing more, where 25 notes match: a person
+    took the 10 for all. It says when more match, and how to list them."""
+    result = run(["search", "verifier", "--lexical", *corpus])
+    assert result.returncode == 0
+    assert result.stdout.count("\n    ") >= 10 and "\n10. " in result.stdout
+    assert "the best 10 listed; more notes match (-k 20 lists more)" in result.stderr
+    every = run(["search", "verifier", "--lexical", "-k", "100", *corpus])
+    assert "more notes match" not in every.stderr
