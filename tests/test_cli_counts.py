@@ -135,3 +135,13 @@ def test_search_says_when_more_notes_match_than_it_lists(corpus):
     assert "the best 10 listed; more notes match (-k 20 lists more)" in result.stderr
     every = run(["search", "verifier", "--lexical", "-k", "100", *corpus])
     assert "more notes match" not in every.stderr
+
+
+def test_trace_used_by_says_what_it_lists(corpus):
+    """`kg trace NOTE --used-by` printed rows and no count, where the browser's Used by
+    says "152 claims, up to 3 links away": the two could not be held side by side."""
+    result = run(["trace", TITLE, "--used-by", "--lexical", *corpus])
+    assert result.returncode == 0, result.stderr
+    head = " ".join(result.stdout.split())
+    rows = sum(1 for line in result.stdout.splitlines() if line.lstrip().startswith("“"))
+    assert head.startswith(f"{TITLE}: {rows} claims rest on it, up to 3 links away"), head[:99]
