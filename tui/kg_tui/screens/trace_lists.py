@@ -54,6 +54,7 @@ class ListingMethods(Screen[str | None]):
     claims: list[features.ClaimRow]
     weak: dict[int, float]
     traced: int | None
+    depth: int  # the trace's depth, which Used by follows too
     _ticker: Timer | None
     # The right pane's listing (u, L): each has a run number; a result arrives for the
     # listing on show or is dropped (the person moved on), never replacing the pane.
