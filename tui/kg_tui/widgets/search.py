@@ -223,7 +223,7 @@ class SearchPanel(Vertical):
         self, query: str, rows: list[SearchRow], how: str, found: int | None = None
     ) -> None:
         """List `rows`, the best of `found` hits (as many as the rows when None): the
-        header counts what matched, and says when more matched than are listed."""
+        header counts what matched ("20 match"), or says more did ("20+ match")."""
         self.last_hits = (query, [row.note.id for row in rows])
         results = self.results
         results.clear_options()
@@ -237,12 +237,9 @@ class SearchPanel(Vertical):
             )
             results.add_option(Option(Content.styled(reason, "dim italic"), disabled=True))
             return
-        header = f"{len(rows)} match {self._quoted(query)}"
-        if found is not None and found > len(rows):
-            header = (
-                f"more than {len(rows)} match {self._quoted(query)}, the best {len(rows)} listed"
-            )
-        header += f" · {how}"
+        # "20+ match": more notes match than the list holds (it holds the best ones).
+        more = "+" if found is not None and found > len(rows) else ""
+        header = f"{len(rows)}{more} match {self._quoted(query)} · {how}"
         self._header(header + " · score 0–1, how it matched", "dim", header)
         graph = getattr(self.screen, "graph", None)
         for rank, row in enumerate(rows, start=1):
