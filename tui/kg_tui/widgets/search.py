@@ -174,8 +174,10 @@ class SearchPanel(Vertical):
             Content.styled(ellipsize(text, width), style)
         )
 
-    def _quoted(self, query: str) -> str:
-        return "“" + ellipsize(" ".join(query.split()), max(10, self._width() // 4)) + "”"
+    def _quoted(self, query: str, most: int | None = None) -> str:
+        """The query in quotes, cut to a quarter of the width (or to `most` characters)."""
+        room = most if most is not None else max(10, self._width() // 4)
+        return "“" + ellipsize(" ".join(query.split()), room) + "”"
 
     def show_titles(self, query: str, notes: list[Note]) -> None:
         results = self.results
@@ -240,7 +242,9 @@ class SearchPanel(Vertical):
         # "20+ match": more notes match than the list holds (it holds the best ones).
         more = "+" if found is not None and found > len(rows) else ""
         header = f"{len(rows)}{more} match {self._quoted(query)} · {how}"
-        self._header(header + " · score 0–1, how it matched", "dim", header)
+        legend = " · score 0–1, how it matched"
+        shorter = f"{len(rows)}{more} match {self._quoted(query, 12)} · {how}"
+        self._header(header + legend, "dim", shorter + legend, header)
         graph = getattr(self.screen, "graph", None)
         for rank, row in enumerate(rows, start=1):
             snippet, marks = row.snippet, row.marks
