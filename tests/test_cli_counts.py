@@ -145,3 +145,11 @@ def test_trace_used_by_says_what_it_lists(corpus):
     head = " ".join(result.stdout.split())
     rows = sum(1 for line in result.stdout.splitlines() if line.lstrip().startswith("“"))
     assert head.startswith(f"{TITLE}: {rows} claims rest on it, up to 3 links away"), head[:99]
+
+
+def test_stats_says_what_its_cut_off_figure_counts(corpus):
+    """`kg stats` ended its first line with "1 truncated" (one what?), where `kg index`
+    says "1 cut-off page": the figure names what it counts, in the same words."""
+    result = run(["stats", *corpus])
+    first = result.stdout.splitlines()[0]
+    assert "truncated" not in first and "1 cut-off note" in first, first
