@@ -64,9 +64,7 @@ def test_kg_browse_in_a_real_terminal(corpus: Path, tmp_path: Path):
         term.keys("t")
         term.wait_for("TRACE", "Statements", "claim")
         term.keys("Down", "Down", "Enter")  # past the claim line to the second body sentence
-        screen = term.wait_for(
-            "Evidence · claim 2", "STATEMENT 2", "Finding 1 (Base Models paper)"
-        )
+        screen = term.wait_for("Evidence · claim 2", "STATEMENT 2", "Finding 1 (Base Models paper)")
         assert "Back to the walk" in screen
 
         term.keys("Escape")
