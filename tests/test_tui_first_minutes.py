@@ -185,3 +185,23 @@ async def test_statements_title_never_wraps(app: KgApp, notes_graph, tmp_path: P
         await pilot.press("t")
         await settle(pilot)
         assert "--claim N" in str(app.screen.query_one("#trace-claims-title", Label).render())
+
+
+@pytest.mark.asyncio
+async def test_statement_numbers_stand_alone_at_the_left(app: KgApp):
+    """A long statement wrapped under its own number ("  2  Let's Verify Step by" over
+    "Step trained…" at the left edge), so the numbers a person looks for to type
+    `--claim N` were lost in the text; its lines now hang under the text."""
+    async with app.run_test(size=SMALL) as pilot:
+        await open_note(pilot, VERIFIER)
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.pause()
+        trace = app.screen
+        options = trace.query_one("#trace-claims", OptionList)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        long = next((p for p in prompts if p.lstrip().startswith("2 ") and "\n" in p), None)
+        assert long is not None, prompts[:3]  # statement 2 is long: its lines hang
+        first, *rest = long.split("\n")
+        lead = first.index("Let's")
+        assert all(line.startswith(" " * lead) and line.strip() for line in rest), long

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+import textwrap
 import time
 from dataclasses import dataclass
 from typing import ClassVar
@@ -145,6 +146,15 @@ class TraceScreen(ListingMethods):
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._fit_claims_title)
+        self.call_after_refresh(self._refill)
+
+    def _refill(self) -> None:
+        """The statements again, their lines hung for the list's new width (the one
+        traced stays highlighted, and is not traced again)."""
+        if self.claims:
+            options = self.query_one("#trace-claims", OptionList)
+            with options.prevent(OptionList.OptionHighlighted):
+                self._fill()
 
     def _fit_claims_title(self) -> None:
         """The statements' title names `--claim N` where it fits on its line; where it
@@ -207,12 +217,16 @@ class TraceScreen(ListingMethods):
         key = self.text.casefold()
         # Numbers right-aligned, so the statements start in one column up to the tenth.
         wide = max((len(str(c.number)) for c in self.claims if c.number is not None), default=1)
+        # The options' own padding (a cell each side), and the scrollbar the list will
+        # show once filled when it does not yet.
+        bar = 0 if options.show_vertical_scrollbar else options.styles.scrollbar_size_vertical
+        width = options.scrollable_content_region.width - 2 - bar
         options.add_options(
             Option(
                 Content.assemble(
                     (numbered(claim, wide), _where_style(claim.kind)),
                     "  ",
-                    claim.text,
+                    hung(claim.text, len(numbered(claim, wide)) + 2, width),
                     *(
                         [("  weak", "bold $error")]
                         if claim.raw is not None and claim.raw.index in self.weak
@@ -448,6 +462,22 @@ def numbered(claim: features.ClaimRow, wide: int) -> str:
     """
     number, _, kind = claim.where.partition(" ")
     return f"{number:>{wide}}" + (f" {kind}" if kind else "")
+
+
+def hung(text: str, lead: int, width: int) -> str:
+    """`text` wrapped to the `width` left after a label of `lead` cells, each line after
+    the first led by as many spaces, so the label (the statement's number) stands alone
+    at the left; unchanged when the width is unknown (0) or too narrow to hang.
+
+    >>> print(hung("one two three four five six", 4, 20))
+    one two three
+        four five six
+    """
+    room = width - lead
+    if width <= 0 or room < 12:
+        return text
+    lines = textwrap.wrap(text, room, break_on_hyphens=False)
+    return ("\n" + " " * lead).join(lines)
 
 
 def called(claim: features.ClaimRow) -> str:
