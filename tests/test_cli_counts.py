@@ -124,3 +124,32 @@ def test_browse_takes_no_json_and_bridges_label_their_columns(corpus, capsys):
     capsys.readouterr()
     out = run(["bridges", "-n", "2", *corpus]).stdout
     assert " score  part.  note" in out and "(part.: participation" in out
+
+
+def test_search_says_when_more_notes_match_than_it_lists(corpus):
+    """`kg search verifier` listed 10 hits and nothing more, where 25 notes match: a person
+    took the 10 for all. It says when more match, and how to list them."""
+    result = run(["search", "verifier", "--lexical", *corpus])
+    assert result.returncode == 0
+    assert result.stdout.count("\n    ") >= 10 and "\n10. " in result.stdout
+    assert "the best 10 listed; more notes match (-k 20 lists more)" in result.stderr
+    every = run(["search", "verifier", "--lexical", "-k", "100", *corpus])
+    assert "more notes match" not in every.stderr
+
+
+def test_trace_used_by_says_what_it_lists(corpus):
+    """`kg trace NOTE --used-by` printed rows and no count, where the browser's Used by
+    says "152 claims, up to 3 links away": the two could not be held side by side."""
+    result = run(["trace", TITLE, "--used-by", "--lexical", *corpus])
+    assert result.returncode == 0, result.stderr
+    head = " ".join(result.stdout.split())
+    rows = sum(1 for line in result.stdout.splitlines() if line.lstrip().startswith("“"))
+    assert head.startswith(f"{TITLE}: {rows} claims rest on it, up to 3 links away"), head[:99]
+
+
+def test_stats_says_what_its_cut_off_figure_counts(corpus):
+    """`kg stats` ended its first line with "1 truncated" (one what?), where `kg index`
+    says "1 cut-off page": the figure names what it counts, in the same words."""
+    result = run(["stats", *corpus])
+    first = result.stdout.splitlines()[0]
+    assert "truncated" not in first and "1 cut-off note" in first, first

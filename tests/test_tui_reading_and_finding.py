@@ -242,10 +242,10 @@ async def test_trace_lists_the_claims_that_use_the_note(app: KgApp, graph):
         trace = await open_trace(pilot)
         await pilot.press("u")
         await settle(pilot)
-        uses = graph.used_by(graph.note(HIDDEN))
+        uses = graph.used_by(graph.note(HIDDEN), depth=trace.depth)
         tree = trace.query_one(EvidenceTree)
         assert len(tree.root.children) == len(uses)
-        assert f"{len(uses)} claims rest on this note" in str(
+        assert f"{len(uses)} claims, up to {trace.depth} links away" in str(
             trace.query_one("#trace-tree-title", Label).render()
         )
         first = tree.root.children[0].data.node

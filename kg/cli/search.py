@@ -82,10 +82,11 @@ def run(args: argparse.Namespace) -> int:
         hits = graph.search(
             text, k=max(wanted * 10, 200), semantic=semantic, min_score=args.min_score
         )
-        hits = [h for h in hits if has_tag(h.note, args.tag)][:wanted]
-    else:
-        hits = graph.search(text, k=wanted, semantic=semantic, min_score=args.min_score)
+        hits = [h for h in hits if has_tag(h.note, args.tag)][: wanted + 1]
+    else:  # one more than asked for, to say when more notes match than are listed
+        hits = graph.search(text, k=wanted + 1, semantic=semantic, min_score=args.min_score)
     matched = bool(hits)
+    more = len(hits) > args.k > 0
     hits = hits[: args.k]
     if args.json:
         emit_json(
@@ -120,6 +121,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"    {h.marked_snippet(*marks)}")
         elif h.note.stub:  # nothing to quote: say why
             print("    (a stub: other notes link to this title; it has no text of its own)")
+    if more:  # on stderr, as the legend: stdout stays the list
+        print(
+            f"the best {len(hits)} listed; more notes match (-k {2 * len(hits)} lists more)",
+            file=sys.stderr,
+        )
     used = next((h.vectors for h in hits if h.vectors), "")
     if used:  # which vectors "meaning" means: the static ones until the model's are computed
         print(f"meaning: by the {used} vectors")

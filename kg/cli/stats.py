@@ -90,7 +90,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(
         f"{stats_all.files} files · {stats_all.notes} notes · {stats_all.stubs} stubs · "
-        f"{stats_all.links} links · {stats_all.truncated} truncated"
+        f"{stats_all.links} links · {stats_all.truncated} "
+        # Notes read from a cut-off copy only, in the words `kg index` counts them with.
+        f"cut-off note{'' if stats_all.truncated == 1 else 's'}"
     )
     print("notes: " + ", ".join(f"{k} {v}" for k, v in stats_all.notes_by_kind.items()))
     print("links: " + ", ".join(f"{k} {v}" for k, v in stats_all.links_by_kind.items()))

@@ -145,6 +145,14 @@ def run(args: argparse.Namespace) -> int:
                 ]
             )
         else:
+            # What the list counts, as the browser's Used by says it.
+            many = "claim rests" if len(uses) == 1 else "claims rest"
+            print(
+                wrap(
+                    f"{note.title}: {len(uses)} {many} on it, up to {args.depth} "
+                    f"link{'s' if args.depth != 1 else ''} away (--depth N looks further)"
+                )
+            )
             for use in uses:
                 via = f" (via {use.via.title})" if use.via else ""
                 indent = "  " * (use.depth - 1)

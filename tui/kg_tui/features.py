@@ -128,12 +128,18 @@ def search(graph: KnowledgeGraph, text: str, k: int = 20) -> tuple[list[SearchRo
 
 @dataclass(frozen=True)
 class ClaimRow:
-    """One traceable statement of a note: the claim line, a body sentence, a source summary."""
+    """One traceable statement of a note: the claim line, a body sentence, a source summary,
+    numbered as `g.claims`, `kg trace --claims` and `kg trace --claim N` number them."""
 
     kind: str  # 'claim', 'body', 'source'
     text: str
-    where: str  # 'claim', '¶2 s1', 'source 3'
+    where: str  # its number, as `kg trace --claim N` takes it: '0 claim', '2', '14 source'
     raw: Claim | None = None  # what g.claims returned, handed back to g.trace
+
+    @property
+    def number(self) -> int | None:
+        """The number `kg trace TITLE --claim N` takes for this statement."""
+        return self.raw.index if self.raw is not None else None
 
 
 @dataclass
@@ -157,20 +163,17 @@ class EvidenceNode:
 
 
 def claims(graph: KnowledgeGraph, note: Note) -> list[ClaimRow]:
-    """The statements of `note` that can be traced, labelled by where they stand."""
-    paragraph_of = {p.line: n for n, p in enumerate(note.body, start=1)}
-    sentence_in: dict[int, int] = {}
+    """The statements of `note` that can be traced, each labelled by its number in
+    `g.claims(note)` (what `kg trace --claims` lists and `kg trace --claim N` takes), the
+    claim line and the source summaries also by what they are."""
     rows: list[ClaimRow] = []
     for item in graph.claims(note):
         if item.kind == "claim":
-            rows.append(ClaimRow("claim", item.text, "claim", item))
+            rows.append(ClaimRow("claim", item.text, f"{item.index} claim", item))
         elif item.kind == "summary":
-            rows.append(ClaimRow("source", item.text, f"source {item.field_index + 1}", item))
+            rows.append(ClaimRow("source", item.text, f"{item.index} source", item))
         else:
-            paragraph = paragraph_of.get(item.line, 0)
-            sentence_in[paragraph] = sentence_in.get(paragraph, 0) + 1
-            where = f"¶{paragraph} s{sentence_in[paragraph]}" if paragraph else "body"
-            rows.append(ClaimRow("body", item.text, where, item))
+            rows.append(ClaimRow("body", item.text, str(item.index), item))
     return rows
 
 
@@ -185,7 +188,7 @@ def trace(graph: KnowledgeGraph, note: Note, claim: ClaimRow, depth: int = 3) ->
 
 
 def _adapt(node: Evidence, claim: ClaimRow) -> EvidenceNode:
-    quote = node.text or (claim.text if node.kind == "claim" else "")
+    quote = node.quote or (claim.text if node.kind == "claim" else "")  # annotation — text
     return EvidenceNode(
         kind=node.kind or "cited",
         note_id=node.note.id if node.note else None,

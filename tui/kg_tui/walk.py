@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from kg.model import Link, LinkKind, Neighbour, Note
+from kg.model import Link, LinkKind, Neighbour, Note, NoteKind
 from kg.text import carries_tag
 from kg_tui.vault import anchor_label, is_attachment
 
@@ -193,6 +193,34 @@ def second_ring(neighbours: Iterable[Neighbour], centre: str) -> dict[str, list[
         if n.note.id not in bucket:
             bucket[n.note.id] = Entry(n.note, n.link, n.direction)
     return {via: list(entries.values()) for via, entries in ring.items()}
+
+
+def second_ring_words(ring: dict[str, list[Entry]]) -> str:
+    """What the depth-2 rows under the neighbours hold, each figure saying what it counts:
+    the notes (as `KnowledgeGraph.stats` counts them, so the notes linked directly and
+    these make its "within two links"), then the categories and tags the rows list too.
+
+    >>> from kg.model import Link
+    >>> def entry(i, kind=NoteKind.SYNTHESIS):
+    ...     return Entry(Note(i, i.upper(), kind), Link("b", i, LinkKind.RELATED), "out")
+    >>> second_ring_words({"b": [entry("c"), entry("d")], "e": [entry("c")]})
+    '2 more notes two links away'
+    >>> second_ring_words({"b": [entry("c"), entry("k", NoteKind.CATEGORY)]})
+    '1 more note two links away, and 1 category'
+    >>> second_ring_words({"b": [entry("k", NoteKind.CATEGORY), entry("t", NoteKind.TAG)]})
+    '0 more notes two links away, and 1 category and 1 tag'
+    """
+    seen = {e.note.id: e.note.kind for entries in ring.values() for e in entries}
+    categories = sum(1 for kind in seen.values() if kind is NoteKind.CATEGORY)
+    tags = sum(1 for kind in seen.values() if kind is NoteKind.TAG)
+    notes = len(seen) - categories - tags
+    text = f"{notes:,} more note{'' if notes == 1 else 's'} two links away"
+    grouping = [
+        f"{count:,} {one if count == 1 else many}"
+        for count, one, many in ((categories, "category", "categories"), (tags, "tag", "tags"))
+        if count
+    ]
+    return text + (", and " + " and ".join(grouping) if grouping else "")
 
 
 # ---------------------------------------------------------------- filter

@@ -57,7 +57,8 @@ def suffix_of(name: str) -> str:
 
 
 class ExportScreen(ModalScreen[ExportRequest | None]):
-    """Pick what, the format and the file; Enter or Export writes, Esc cancels."""
+    """Pick what, the format and the file; Ctrl+S, Export or Enter in the file box writes,
+    Esc cancels (Enter on a list opens the list)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
@@ -76,7 +77,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
             yield Label("Export", classes="dialog-title")
             yield Label(
                 "Writes what you chose; an existing file is replaced only if you say so. "
-                "Ctrl+S or Enter exports, Esc cancels.",
+                "Ctrl+S exports (Enter does in the File box; on a list it opens it), Esc cancels.",
                 classes="dialog-hint",
             )
             with Horizontal(classes="field"):

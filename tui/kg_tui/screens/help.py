@@ -26,7 +26,7 @@ MOUSE = [
 SIGNS = [
     ("×2", "two links (or more) join this note to that neighbour"),
     ("#3", "its place in the note's ordered list of sources, papers or lines"),
-    ("+12", "at depth 2: notes reached through this neighbour"),
+    ("+12", "at depth 2: notes reached through this neighbour (its categories and tags too)"),
     (
         "● ○",
         "in the map, a note with text (●) or a stub known only from links (○); "

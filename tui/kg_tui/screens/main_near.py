@@ -14,9 +14,9 @@ from textual.worker import get_current_worker
 from kg.errors import KgError
 from kg.model import Note, NoteStats
 from kg_tui import details, features
-from kg_tui.details import Details, plural
+from kg_tui.details import Details
 from kg_tui.screens.panels import PanelMethods
-from kg_tui.walk import Group, group_neighbours, second_ring
+from kg_tui.walk import Group, group_neighbours, second_ring, second_ring_words
 from kg_tui.widgets.concept_map import ConceptMap
 from kg_tui.widgets.details import DetailsPane
 from kg_tui.widgets.near_list import NearList, describe_near
@@ -86,8 +86,7 @@ class NearMethods(PanelMethods):
         counts = {via: len(entries) for via, entries in message.ring.items()}
         for widget in self.query(ConceptMap):
             widget.show(note.id, note.title, self.groups, self.stats, counts, self.graph)
-        far = len({e.note.id for entries in message.ring.values() for e in entries})
-        self._status(self._links_text() + f" · {plural(far, 'more note')} at depth 2")
+        self._status(self._links_text() + " · " + second_ring_words(message.ring))
 
     # ------------------------------------------------------------ near
 

@@ -17,6 +17,9 @@ from kg_tui.vault import tag_matches
 from kg_tui.widgets.note_view import NoteView
 from kg_tui.widgets.search import SearchInput, SearchPanel, SearchResults
 
+# The hits a search lists; one more is asked for, so the header can say when more match.
+SHOWN_HITS = 20
+
 
 @dataclass
 class SearchReady(Message):
@@ -80,7 +83,7 @@ class SearchMethods(PanelMethods):
         if graph is None:
             return
         try:
-            rows, how = features.search(graph, query, k=20)
+            rows, how = features.search(graph, query, k=SHOWN_HITS + 1)
         except (features.Unavailable, KgError) as error:
             self.post_message(SearchReady(query, [], "", str(error)))
             return
@@ -95,7 +98,8 @@ class SearchMethods(PanelMethods):
         if message.error:
             results.show_error(message.error)
         else:
-            results.show_hits(message.query, message.rows, message.how)
+            rows = message.rows
+            results.show_hits(message.query, rows[:SHOWN_HITS], message.how, len(rows))
             self.refresh_bindings()  # x exports the hits, on the overview too
             if message.rows:
                 results.focus_list()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+import textwrap
 import time
 from dataclasses import dataclass
 from typing import ClassVar
@@ -131,7 +133,7 @@ class TraceScreen(ListingMethods):
         )
         with Horizontal(id="trace-body"):
             with Vertical(id="trace-claims-pane"):
-                yield Label("Statements", classes="pane-title", id="trace-claims-title")
+                yield Label(STATEMENTS, classes="pane-title", id="trace-claims-title")
                 yield FindInput(placeholder="part of a statement", compact=True, id="trace-filter")
                 yield OptionList(id="trace-claims")
             with Vertical(id="trace-tree-pane"):
@@ -141,6 +143,27 @@ class TraceScreen(ListingMethods):
                 with VerticalScroll(id="trace-detail", can_focus=True):
                     yield Static("", id="trace-quote")
         yield FittingFooter(compact=False)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_claims_title)
+        self.call_after_refresh(self._refill)
+
+    def _refill(self) -> None:
+        """The statements again, their lines hung for the list's new width (the one
+        traced stays highlighted, and is not traced again)."""
+        if self.claims:
+            options = self.query_one("#trace-claims", OptionList)
+            with options.prevent(OptionList.OptionHighlighted):
+                self._fill()
+
+    def _fit_claims_title(self) -> None:
+        """The statements' title names `--claim N` where it fits on its line; where it
+        would wrap (under about 75 columns) it is "Statements", the numbers still shown."""
+        title = self.query_one("#trace-claims-title", Label)
+        if str(title.render()) not in (STATEMENTS, STATEMENTS_SHORT):
+            return  # a listing's own title ("Statements · 3 of 14 weak")
+        width = title.content_region.width
+        title.update(STATEMENTS if not width or width >= len(STATEMENTS) else STATEMENTS_SHORT)
 
     def on_mount(self) -> None:
         options = self.query_one("#trace-claims", OptionList)
@@ -192,12 +215,18 @@ class TraceScreen(ListingMethods):
         was = options.highlighted_option.id if options.highlighted_option is not None else None
         options.clear_options()
         key = self.text.casefold()
+        # Numbers right-aligned, so the statements start in one column up to the tenth.
+        wide = max((len(str(c.number)) for c in self.claims if c.number is not None), default=1)
+        # The options' own padding (a cell each side), and the scrollbar the list will
+        # show once filled when it does not yet.
+        bar = 0 if options.show_vertical_scrollbar else options.styles.scrollbar_size_vertical
+        width = options.scrollable_content_region.width - 2 - bar
         options.add_options(
             Option(
                 Content.assemble(
-                    (claim.where, _where_style(claim.kind)),
+                    (numbered(claim, wide), _where_style(claim.kind)),
                     "  ",
-                    claim.text,
+                    hung(claim.text, len(numbered(claim, wide)) + 2, width),
                     *(
                         [("  weak", "bold $error")]
                         if claim.raw is not None and claim.raw.index in self.weak
@@ -244,7 +273,7 @@ class TraceScreen(ListingMethods):
         if self.traced is None:
             return
         claim = self.claims[self.traced]
-        title = f"Evidence · {claim.where} · depth {self.depth} · tracing…"
+        title = f"Evidence · {called(claim)} · depth {self.depth} · tracing…"
         waited = time.monotonic() - self._started
         if waited >= 1.0:
             title += f" {waited:.0f} s"
@@ -272,22 +301,22 @@ class TraceScreen(ListingMethods):
         title = self.query_one("#trace-tree-title", Label)
         quote = self.query_one("#trace-quote", Static)
         if message.tree is None:
-            title.update(f"Evidence · {claim.where}")
+            title.update(f"Evidence · {called(claim)}")
             tree.clear()
             self._note(message.error or "No evidence found.")
             quote.update("")
             return
-        count = tree.show_tree(message.tree, claim.where)
-        title.update(
-            f"Evidence · {claim.where} · {count} node{'s' if count != 1 else ''} · depth {self.depth}"
+        count = tree.show_tree(
+            message.tree, "claim" if claim.kind == "claim" else claim.where, claim.number
         )
+        title.update(f"Evidence · {called(claim)} · {count} found · depth {self.depth}")
         self._note(
             ""
             if count
             else "No note supports this statement: it cites nothing, and no source or "
             "related note says the same."
         )
-        quote.update(Content.assemble(("Statement  ", "bold"), claim.text))
+        quote.update(describe_evidence(message.tree, tree.where, tree.number, self.note.title))
         self.query_one("#trace-detail").scroll_home(animate=False)
 
     @on(Tree.NodeHighlighted, "#trace-tree")
@@ -295,8 +324,10 @@ class TraceScreen(ListingMethods):
         row = event.node.data
         if row is None:
             return
-        where = self.query_one(EvidenceTree).where
-        self.query_one("#trace-quote", Static).update(describe_evidence(row.node, where))
+        tree = self.query_one(EvidenceTree)
+        self.query_one("#trace-quote", Static).update(
+            describe_evidence(row.node, tree.where, tree.number, self.note.title)
+        )
         self.query_one("#trace-detail").scroll_home(animate=False)
 
     def _note(self, text: str) -> None:
@@ -376,10 +407,14 @@ def trace_progress(graph: KnowledgeGraph) -> str:
     )
 
 
-def describe_evidence(node: features.EvidenceNode, where: str = "claim") -> Content:
+def describe_evidence(
+    node: features.EvidenceNode, where: str = "claim", number: int | None = None, title: str = ""
+) -> Content:
     """The detail pane of one evidence node: each part on its own, labelled, never cut.
-    `where` says which statement the tree traces ('claim', '¶1 s1', 'source 2'): the root
-    of a body sentence's trace is headed as a statement, not as the note's claim."""
+    `where` says which statement the tree traces ('claim', '2', '14 source'): the root
+    of a body sentence's trace is headed as a statement, not as the note's claim. The
+    root also says how `kg trace` traces the same statement (its `number`, of the note
+    `title`)."""
     label = node.label if node.label and node.label not in node.quote else ""
     kind = node.kind.upper()
     if node.kind == "claim" and where != "claim":
@@ -400,6 +435,8 @@ def describe_evidence(node: features.EvidenceNode, where: str = "claim") -> Cont
         parts += ["\n", (node.title, "bold")]
     if node.where:
         parts += ["\n", (node.where, "dim")]
+    if node.kind == "claim" and number is not None and title:
+        parts += ["\n", (f"kg trace {shlex.quote(title)} --claim {number}", "dim")]
     sections = [
         ("Quoted", node.quote or "(no quoted text)"),
         ("Why linked", node.why),
@@ -409,6 +446,50 @@ def describe_evidence(node: features.EvidenceNode, where: str = "claim") -> Cont
         if text:
             parts += ["\n\n", (f"{name}  ", "bold $text-muted"), (text, "italic")]
     return Content.assemble(*parts)
+
+
+STATEMENTS = "Statements · --claim N"  # numbered as `kg trace --claims` lists them
+STATEMENTS_SHORT = "Statements"
+
+
+def numbered(claim: features.ClaimRow, wide: int) -> str:
+    """A statement's label in the list: its number, right-aligned to `wide`, then what it
+    is when it is not a body sentence.
+
+    >>> from kg_tui.features import ClaimRow
+    >>> numbered(ClaimRow("body", "A.", "2"), 2), numbered(ClaimRow("claim", "B.", "0 claim"), 2)
+    (' 2', ' 0 claim')
+    """
+    number, _, kind = claim.where.partition(" ")
+    return f"{number:>{wide}}" + (f" {kind}" if kind else "")
+
+
+def hung(text: str, lead: int, width: int) -> str:
+    """`text` wrapped to the `width` left after a label of `lead` cells, each line after
+    the first led by as many spaces, so the label (the statement's number) stands alone
+    at the left; unchanged when the width is unknown (0) or too narrow to hang.
+
+    >>> print(hung("one two three four five six", 4, 20))
+    one two three
+        four five six
+    """
+    room = width - lead
+    if width <= 0 or room < 12:
+        return text
+    lines = textwrap.wrap(text, room, break_on_hyphens=False)
+    return ("\n" + " " * lead).join(lines)
+
+
+def called(claim: features.ClaimRow) -> str:
+    """The statement as `kg trace --claim N` calls it ("claim 2"), or its label without a
+    number.
+
+    >>> from kg_tui.features import ClaimRow
+    >>> called(ClaimRow("body", "A sentence.", "2"))
+    'claim 2'
+    """
+    number = claim.where.partition(" ")[0]
+    return f"claim {number}" if number.isdigit() else claim.where
 
 
 def _where_style(kind: str) -> str:

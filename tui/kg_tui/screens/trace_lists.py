@@ -54,6 +54,7 @@ class ListingMethods(Screen[str | None]):
     claims: list[features.ClaimRow]
     weak: dict[int, float]
     traced: int | None
+    depth: int  # the trace's depth, which Used by follows too
     _ticker: Timer | None
     # The right pane's listing (u, L): each has a run number; a result arrives for the
     # listing on show or is dropped (the person moved on), never replacing the pane.
@@ -171,7 +172,7 @@ class ListingMethods(Screen[str | None]):
             if what == "check":
                 self.post_message(Checked(uses.weak_statements(self.graph, self.note)))
                 return
-            nodes = uses.used_by(self.graph, self.note)
+            nodes = uses.used_by(self.graph, self.note, depth=self.depth)
         except (features.Unavailable, KgError) as error:
             self.post_message(Listed(what, [], str(error), run))
             return
@@ -212,7 +213,8 @@ class ListingMethods(Screen[str | None]):
         tree = self.query_one(EvidenceTree)
         count = tree.show_list(message.nodes)
         if message.what == "used_by":
-            head = f"Used by · {plural(count, 'claim')} rest on this note"
+            # As `kg trace --used-by --depth N` lists them: the trace's depth, 3 at first.
+            head = f"Used by · {plural(count, 'claim')}, up to {self.depth} links away"
             empty = "No claim elsewhere rests on this note."
         else:
             head = f"Weak claims of the corpus · {count}"

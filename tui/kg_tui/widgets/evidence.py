@@ -54,10 +54,12 @@ class EvidenceTree(Tree[EvidenceRow]):
         self.auto_expand = False
         self.guide_depth = 3
         self.where = ""
+        self.number: int | None = None  # the traced statement's number (`kg trace --claim N`)
 
-    def show_tree(self, root: EvidenceNode, where: str = "") -> int:
+    def show_tree(self, root: EvidenceNode, where: str = "", number: int | None = None) -> int:
         """Fill the tree; returns the number of evidence nodes under the claim."""
         self.where = where
+        self.number = number
         self.clear()
         count = self._add(self.root, root)
         self.root.expand_all()
@@ -67,6 +69,7 @@ class EvidenceTree(Tree[EvidenceRow]):
     def show_list(self, nodes: list[EvidenceNode]) -> int:
         """List `nodes` (claims that use a note, weak claims) as top-level rows."""
         self.where = ""
+        self.number = None
         self.clear()
         count = sum(self._add(self.root, node) for node in nodes)
         self.root.expand_all()

@@ -174,8 +174,10 @@ class SearchPanel(Vertical):
             Content.styled(ellipsize(text, width), style)
         )
 
-    def _quoted(self, query: str) -> str:
-        return "“" + ellipsize(" ".join(query.split()), max(10, self._width() // 4)) + "”"
+    def _quoted(self, query: str, most: int | None = None) -> str:
+        """The query in quotes, cut to a quarter of the width (or to `most` characters)."""
+        room = most if most is not None else max(10, self._width() // 4)
+        return "“" + ellipsize(" ".join(query.split()), room) + "”"
 
     def show_titles(self, query: str, notes: list[Note]) -> None:
         results = self.results
@@ -219,7 +221,11 @@ class SearchPanel(Vertical):
         if note:
             self.results.add_option(Option(Content.styled(note, "dim italic"), disabled=True))
 
-    def show_hits(self, query: str, rows: list[SearchRow], how: str) -> None:
+    def show_hits(
+        self, query: str, rows: list[SearchRow], how: str, found: int | None = None
+    ) -> None:
+        """List `rows`, the best of `found` hits (as many as the rows when None): the
+        header counts what matched ("20 match"), or says more did ("20+ match")."""
         self.last_hits = (query, [row.note.id for row in rows])
         results = self.results
         results.clear_options()
@@ -233,8 +239,12 @@ class SearchPanel(Vertical):
             )
             results.add_option(Option(Content.styled(reason, "dim italic"), disabled=True))
             return
-        header = f"{len(rows)} match {self._quoted(query)} · {how}"
-        self._header(header + " · score 0–1, how it matched", "dim", header)
+        # "20+ match": more notes match than the list holds (it holds the best ones).
+        more = "+" if found is not None and found > len(rows) else ""
+        header = f"{len(rows)}{more} match {self._quoted(query)} · {how}"
+        legend = " · score 0–1, how it matched"
+        shorter = f"{len(rows)}{more} match {self._quoted(query, 12)} · {how}"
+        self._header(header + legend, "dim", shorter + legend, header)
         graph = getattr(self.screen, "graph", None)
         for rank, row in enumerate(rows, start=1):
             snippet, marks = row.snippet, row.marks
