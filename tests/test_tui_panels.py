@@ -30,6 +30,7 @@ from kg_tui.widgets.note_view import NoteView
 from kg_tui.widgets.search import SearchInput, SearchResults
 from test_tui_views import HIDDEN, open_note, region_text, screen_text, settle
 from textual.widgets import Label, OptionList
+from tui_support import lint_rows
 
 import kg
 from kg.model import LinkKind
@@ -89,7 +90,7 @@ async def test_corpus_check_shows_progress_and_clears_the_pane_at_once(
         assert re.search(r"checking… (\d+ of [\d,]+ claims|counting the claims) · \d+ s", title)
         gated_check.set()
         await settle(pilot)
-        assert len(tree.root.children) == len(graph.unsupported_claims())
+        assert len(tree.root.children) == lint_rows(graph)
         assert "Weak claims of the corpus · " in title_of(trace)
 
 
@@ -113,7 +114,7 @@ async def test_corpus_check_never_replaces_the_pane_after_the_person_moved_on(
         assert any("corpus check is done" in n.message for n in app._notifications)
         await pilot.press("L")  # its result, kept, shows at once
         await pilot.pause()
-        assert len(tree.root.children) == len(graph.unsupported_claims())
+        assert len(tree.root.children) == lint_rows(graph)
 
 
 # ---------------------------------------------------------------- trace scores

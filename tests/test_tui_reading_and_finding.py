@@ -17,7 +17,7 @@ from kg_tui.widgets.neighbourhood import NeighbourhoodTree
 from kg_tui.widgets.note_blocks import render_block
 from kg_tui.widgets.note_view import NoteView
 from textual.widgets import Label, OptionList
-from tui_support import open_note, region_text, settle
+from tui_support import lint_rows, open_note, region_text, settle
 
 HIDDEN = "Do base models already contain hidden reasoning ability?"
 LINE = "What emergent behaviors do models develop when trained on underspecified pedagogical tasks?"
@@ -270,7 +270,7 @@ async def test_trace_marks_weak_statements_and_lints_the_corpus(app: KgApp, grap
         await pilot.press("L")
         await settle(pilot)
         tree = trace.query_one(EvidenceTree)
-        assert len(tree.root.children) == len(graph.unsupported_claims())
+        assert len(tree.root.children) == lint_rows(graph)
 
 
 @pytest.mark.asyncio

@@ -84,7 +84,8 @@ def test_trace(snap_compare, graph, tmp_path, size):
         options.highlighted = next(
             i
             for i in range(options.option_count)
-            if "Can simple rewards alone" in str(options.get_option_at_index(i).prompt)
+            if "Can simple rewards alone"
+            in " ".join(str(options.get_option_at_index(i).prompt).split())
         )
         await pilot.press("enter")
         await settle(pilot)

@@ -50,3 +50,11 @@ def region_text(app: KgApp, widget) -> str:
 def notices(app: KgApp) -> str:
     """The notifications on screen, joined by ` | `."""
     return " | ".join(str(n.message) for n in app._notifications)
+
+
+def lint_rows(graph) -> int:
+    """The rows the browser's corpus check (L) lists: each weakly supported claim, and one
+    per note that lists no sources (whose claims cannot be traced)."""
+    found = graph.unsupported_claims()
+    weak = [u for u in found if u.reason == "weak"]
+    return len(weak) + len({u.note.id for u in found if u.reason == "no sources"})

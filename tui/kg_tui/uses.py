@@ -46,7 +46,8 @@ def corpus_lint(
     progress: Callable[[int, int], object] | None = None,
     stop: Callable[[], bool] | None = None,
 ) -> list[EvidenceNode]:
-    """Every weakly supported claim of the corpus, as `kg trace --unsupported` lists them.
+    """Every weakly supported claim of the corpus, as `kg trace --unsupported` lists them,
+    then one row per note that lists no sources (its claims cannot be traced).
 
     Checked a note at a time: `progress(claims checked, claims in all)` after each; a
     `stop()` that turns true ends the check early (with what was found so far).
@@ -67,7 +68,7 @@ def corpus_lint(
                 progress(done, total)
     except KgError as error:
         raise Unavailable(str(error)) from error
-    return [
+    nodes = [
         EvidenceNode(
             kind="weak",
             note_id=u.note.id,
@@ -78,4 +79,28 @@ def corpus_lint(
             where=f"{u.note.files[0]}:{u.claim.line}" if u.note.files else "",
         )
         for u in found
+        if u.reason != "no sources"
     ]
+    # A note that lists nothing to trace to is one finding, not one per sentence.
+    sourceless: dict[str, list[Unsupported]] = {}
+    for u in found:
+        if u.reason == "no sources":
+            sourceless.setdefault(u.note.id, []).append(u)
+    for items in sourceless.values():
+        note, count = items[0].note, len(items)
+        nodes.append(
+            EvidenceNode(
+                kind=NO_SOURCES,
+                note_id=note.id,
+                title=note.title,
+                score=None,
+                quote=f"This note lists no sources, related notes or papers: its {count} "
+                f"claim{'s' if count != 1 else ''} cannot be traced.",
+                label=f"{count} claim{'s' if count != 1 else ''} not traced",
+                where=note.files[0] if note.files else "",
+            )
+        )
+    return nodes
+
+
+NO_SOURCES = "no sources"  # the kind of a lint row for a note that lists nothing to trace to

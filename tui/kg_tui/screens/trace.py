@@ -226,7 +226,7 @@ class TraceScreen(ListingMethods):
                 Content.assemble(
                     (numbered(claim, wide), _where_style(claim.kind)),
                     "  ",
-                    hung(claim.text, len(numbered(claim, wide)) + 2, width),
+                    hung(claim.text, wide + 2, width, first=len(numbered(claim, wide)) + 2),
                     *(
                         [("  weak", "bold $error")]
                         if claim.raw is not None and claim.raw.index in self.weak
@@ -464,20 +464,31 @@ def numbered(claim: features.ClaimRow, wide: int) -> str:
     return f"{number:>{wide}}" + (f" {kind}" if kind else "")
 
 
-def hung(text: str, lead: int, width: int) -> str:
-    """`text` wrapped to the `width` left after a label of `lead` cells, each line after
-    the first led by as many spaces, so the label (the statement's number) stands alone
-    at the left; unchanged when the width is unknown (0) or too narrow to hang.
+def hung(text: str, lead: int, width: int, first: int | None = None) -> str:
+    """`text` wrapped to the `width` left after a label of `first` cells (default `lead`),
+    each line after the first led by `lead` spaces, so the label's number stands alone at
+    the left (a kind after the number, "0 claim", does not push the text under it to a
+    word a line); unchanged when the width is unknown (0) or too narrow to hang.
 
     >>> print(hung("one two three four five six", 4, 20))
     one two three
         four five six
+    >>> print(hung("one two three four five six seven eight", 4, 24, first=10))
+    one two three
+        four five six seven
+        eight
     """
-    room = width - lead
-    if width <= 0 or room < 12:
+    first = lead if first is None else first
+    if width <= 0 or width - max(lead, first) < 12:
         return text
-    lines = textwrap.wrap(text, room, break_on_hyphens=False)
-    return ("\n" + " " * lead).join(lines)
+    lines = textwrap.wrap(
+        text,
+        width,
+        initial_indent=" " * first,
+        subsequent_indent=" " * lead,
+        break_on_hyphens=False,
+    )
+    return "\n".join(lines)[first:]
 
 
 def called(claim: features.ClaimRow) -> str:

@@ -204,7 +204,7 @@ class ListingMethods(Screen[str | None]):
             if message.what == "lint" and not message.error:
                 self._lint_done = message  # shown at once on the next L
                 self.notify(
-                    f"The corpus check is done: {plural(len(message.nodes), 'weak claim')}. "
+                    f"The corpus check is done: {_lint_counts(message.nodes)}. "
                     "Press L to list them.",
                     title="Weak claims",
                     timeout=6,
@@ -217,7 +217,7 @@ class ListingMethods(Screen[str | None]):
             head = f"Used by · {plural(count, 'claim')}, up to {self.depth} links away"
             empty = "No claim elsewhere rests on this note."
         else:
-            head = f"Weak claims of the corpus · {count}"
+            head = f"Weak claims of the corpus · {_lint_counts(message.nodes)}"
             empty = "Every claim of the corpus has evidence above the threshold."
         self.query_one("#trace-tree-title", Label).update(head)
         self._note(message.error or ("" if count else empty))
@@ -232,3 +232,19 @@ class ListingMethods(Screen[str | None]):
             if weak
             else f"Statements · all {len(self.claims)} supported"
         )
+
+
+def _lint_counts(nodes: list[features.EvidenceNode]) -> str:
+    """What the corpus check found, counted apart: weak claims, notes with no sources.
+
+    >>> from kg_tui.features import EvidenceNode as Node
+    >>> _lint_counts([Node("weak", "a", "A", 0.1, "q"), Node("no sources", "b", "B", None, "q")])
+    '1 weak claim, 1 note with no sources'
+    """
+    from kg_tui.uses import NO_SOURCES
+
+    sourceless = sum(node.kind == NO_SOURCES for node in nodes)
+    text = plural(len(nodes) - sourceless, "weak claim")
+    if sourceless:
+        text += f", {sourceless} note{'s' if sourceless != 1 else ''} with no sources"
+    return text
