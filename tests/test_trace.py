@@ -375,3 +375,12 @@ def test_a_share_is_shown_for_the_claims_own_evidence_only(tmp_path, monkeypatch
         (True, True),
         (False, True),
     }
+
+
+def test_used_by_follows_as_many_links_by_default_as_the_command_line(seed_graph):
+    # The browser and `kg trace --used-by` look 3 links back; Python looked 2.
+    from kg.cli import build_parser
+
+    depth = build_parser().parse_args(["trace", HIDDEN, "--used-by"]).depth
+    assert depth == 3
+    assert seed_graph.used_by(HIDDEN) == used_by(seed_graph, HIDDEN, depth=depth)

@@ -14,6 +14,7 @@ from kg.cli.common import (
     open_graph,
     wrap,
 )
+from kg.display.lines import two_places
 from kg.errors import InvalidArgument, KgError, ModelUnavailable
 from kg.graph.knowledge import KnowledgeGraph
 
@@ -207,7 +208,7 @@ def run(args: argparse.Namespace) -> int:
         title = node.note.title if node.note else ""
         label = f" ({node.label})" if node.label else ""
         place = f" #{node.rank}" if node.rank else ""
-        head = f"└ {node.kind}{label}{place} {node.score:.2f}  {title}"
+        head = f"└ {node.kind}{label}{place} {two_places(node.score)}  {title}"
         print(wrap(head, indent, indent + "    "))
         if getattr(args, "explain", False) and (node.parts or node.cosine is not None):
             print(wrap(explain_parts(node), indent + "    ", indent + "      "))

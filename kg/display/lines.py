@@ -177,3 +177,13 @@ class ShortRepr:
 
     def _repr_html_(self) -> str:
         return html_fields(self)
+
+
+def two_places(score: float) -> str:
+    """A score in two decimals; a positive one too small for them is '<0.01', not a
+    '0.00' that reads as no support at all.
+
+    >>> two_places(0.256), two_places(0.004), two_places(0.0)
+    ('0.26', '<0.01', '0.00')
+    """
+    return "<0.01" if 0 < score < 0.005 else f"{score:.2f}"

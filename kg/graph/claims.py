@@ -107,8 +107,16 @@ class ClaimMethods:
             cast("KnowledgeGraph", self), note, claim=claim, depth=check_count("depth", depth)
         )
 
-    def used_by(self, note: NoteRef, depth: int = 2) -> Results[Use]:
+    def used_by(self, note: NoteRef, depth: int = 3) -> Results[Use]:
         """Claims across the corpus that rest on this note, nearest first.
+
+        Parameters
+        ----------
+        note : str or Note
+            Title, id, alias or file of the note.
+        depth : int, default 3
+            How many links back to follow (0 or more): 3, as `kg trace --used-by` and the
+            browser's Used by.
 
         Returns
         -------

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from kg.graph.knowledge import KnowledgeGraph
 
 
-def used_by(graph: KnowledgeGraph, note: str | Note, depth: int = 2) -> list[Use]:
+def used_by(graph: KnowledgeGraph, note: str | Note, depth: int = 3) -> list[Use]:
     """Claims across the corpus that rest on `note`, nearest first (how far it reaches).
 
     Parameters

@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from kg.display.lines import two_places
 from kg.model import LinkKind
 from kg_tui.features import EvidenceNode
 from kg_tui.messages import OpenNote
@@ -93,7 +94,7 @@ class EvidenceTree(Tree[EvidenceRow]):
             label.append(relation, style=RichStyle(color=colour))
         if node.score is not None and node.kind != "claim":
             place = f"#{node.rank} " if node.rank else ""
-            score = f"  {place}{node.score:.2f}"
+            score = f"  {place}{two_places(node.score)}"
             label.append(score, style="dim")
         if node.kind == "claim":
             if node.unsupported:
