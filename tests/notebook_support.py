@@ -10,19 +10,25 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+# What running a notebook needs; a test module importing this is skipped without them.
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+pytest.importorskip("ipykernel")
+pytest.importorskip("pandas")
+
 ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
 
 
 def run_notebook(name: str, work: Path, probe: str) -> tuple[Any, dict[str, Any]]:
     """Execute examples/`name` in `work` with `probe` as its last cell: the executed
     notebook, and the probe's JSON."""
-    import nbclient
-    import nbformat
-
     shutil.copytree(ROOT / "notes", work / "notes", ignore=shutil.ignore_patterns(".kg"))
     (work / "notes" / "kg.yaml").write_text("embedder: static\n", encoding="utf-8")
     (work / "examples").mkdir()
-    notebook = nbformat.read(ROOT / "examples" / name, as_version=4)
+    notebook = nbformat.read(EXAMPLES / name, as_version=4)
     notebook.cells.append(nbformat.v4.new_code_cell(probe))
     client = nbclient.NotebookClient(
         notebook,

@@ -12,16 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from notebook_support import EXAMPLES, cell_errors, nbformat, run_notebook
 
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
-pytest.importorskip("ipykernel")
-pytest.importorskip("pandas")
-
-from notebook_support import cell_errors, run_notebook  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK = ROOT / "examples" / "shape.ipynb"
+NOTEBOOK = EXAMPLES / "shape.ipynb"
 
 # A last cell the test adds: what the notebook computed, as JSON on stdout.
 PROBE = """
